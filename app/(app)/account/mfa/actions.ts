@@ -1,0 +1,15 @@
+"use server";
+
+import { z } from "zod";
+import { confirmMfaEnrolment } from "@/lib/auth/mfa";
+import { action } from "@/lib/http/action";
+import { DomainError } from "@/lib/errors";
+
+export const confirmMfa = action(
+  { schema: z.object({ code: z.string().trim().regex(/^\d{6}$/, "Enter the 6-digit code from your app.") }), allowMfaPending: true },
+  async ({ code }, { viewer, audit }) => {
+    const result = await confirmMfaEnrolment(viewer, code, audit);
+    if (!result.ok) throw new DomainError("invalid_code", result.message);
+    return { message: "Two-factor authentication is on.", data: result.recoveryCodes };
+  },
+);

@@ -1,0 +1,57 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { Badge } from "@/components/ui/badge";
+import { Card, PageHeader } from "@/components/ui/card";
+import { remainingRecoveryCodes } from "@/lib/auth/mfa";
+import { requireViewer } from "@/lib/auth/viewer";
+import { SESSION_MAX_AGE_SECONDS } from "@/lib/auth/options";
+
+export const metadata: Metadata = { title: "Account" };
+
+export default async function AccountPage() {
+  const viewer = await requireViewer();
+  const codes = viewer.mfaEnabled ? await remainingRecoveryCodes(viewer.id) : 0;
+  return (
+    <>
+      <PageHeader title="Account" description="Your sign-in and security settings." />
+      <div className="grid gap-6 lg:grid-cols-2">
+        <Card title="Profile">
+          <dl className="grid grid-cols-3 gap-3 text-sm">
+            <dt className="text-slate-500">Name</dt>
+            <dd className="col-span-2 font-medium">{viewer.name}</dd>
+            <dt className="text-slate-500">Email</dt>
+            <dd className="col-span-2 font-medium">{viewer.email}</dd>
+            <dt className="text-slate-500">Roles</dt>
+            <dd className="col-span-2 flex flex-wrap gap-1">
+              {viewer.roles.map((r) => (
+                <Badge key={r}>{r.replace("_", " ")}</Badge>
+              ))}
+            </dd>
+          </dl>
+        </Card>
+        <Card title="Two-factor authentication">
+          {viewer.mfaEnabled ? (
+            <div className="space-y-2 text-sm">
+              <p>
+                <Badge tone="success">On</Badge> Codes from your authenticator app are required at sign-in.
+              </p>
+              <p className="text-slate-600">
+                {codes} of 10 recovery codes left.{codes <= 3 && " Ask your compliance team to reset your authenticator if you run out."}
+              </p>
+            </div>
+          ) : (
+            <div className="space-y-3 text-sm">
+              <p>
+                <Badge tone="warning">Off</Badge> Your account is protected by your password only.
+              </p>
+              <Link href="/account/mfa" className="font-medium text-brand-700 underline underline-offset-2">
+                Set up two-factor authentication
+              </Link>
+            </div>
+          )}
+          <p className="mt-4 text-xs text-slate-500">Sessions end after {SESSION_MAX_AGE_SECONDS / 3600} hours.</p>
+        </Card>
+      </div>
+    </>
+  );
+}

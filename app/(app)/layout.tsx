@@ -1,0 +1,48 @@
+import Link from "next/link";
+import { navFor } from "@/components/app-nav";
+import { Logo } from "@/components/logo";
+import { NavLinks } from "@/components/nav-links";
+import { SignOutButton } from "@/components/sign-out-button";
+import { SiteFooter } from "@/components/site-footer";
+import { requireViewer } from "@/lib/auth/viewer";
+
+const roleLabels: Record<string, string> = {
+  employee: "Employee",
+  manager: "Manager",
+  compliance_admin: "Compliance admin",
+  auditor: "Auditor",
+};
+
+export default async function AppLayout({ children }: { children: React.ReactNode }) {
+  const viewer = await requireViewer({ allowMfaPending: true });
+  const mustEnrol = viewer.mfaRequired && !viewer.mfaEnabled;
+  const items = mustEnrol ? [] : navFor(viewer.roles);
+  const topRole = [...viewer.roles].reverse().find((r) => r !== "employee") ?? "employee";
+  return (
+    <>
+      <header className="border-b border-slate-200 bg-white">
+        <div className="mx-auto flex max-w-6xl flex-wrap items-center justify-between gap-3 px-4 py-3 sm:px-6">
+          <div className="flex flex-wrap items-center gap-6">
+            <Link href="/dashboard" aria-label="Clearance dashboard">
+              <Logo />
+            </Link>
+            <nav aria-label="Main">
+              <NavLinks items={items} />
+            </nav>
+          </div>
+          <div className="flex items-center gap-3">
+            <div className="text-right text-sm leading-tight">
+              <p className="font-medium text-slate-900">{viewer.name}</p>
+              <p className="text-xs text-slate-500">{roleLabels[topRole]}</p>
+            </div>
+            <SignOutButton />
+          </div>
+        </div>
+      </header>
+      <main id="main" className="mx-auto w-full max-w-6xl flex-1 px-4 py-8 sm:px-6">
+        {children}
+      </main>
+      <SiteFooter />
+    </>
+  );
+}

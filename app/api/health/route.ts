@@ -1,0 +1,16 @@
+import { sql } from "drizzle-orm";
+import { getHandle } from "@/db/client";
+
+export const dynamic = "force-dynamic";
+
+/** Liveness and database readiness, for load balancers and monitors. */
+export async function GET() {
+  const started = performance.now();
+  try {
+    const { db, driver } = await getHandle();
+    await db.execute(sql`select 1`);
+    return Response.json({ status: "ok", database: { status: "ok", driver, latencyMs: Math.round(performance.now() - started) } });
+  } catch {
+    return Response.json({ status: "degraded", database: { status: "unavailable" } }, { status: 503 });
+  }
+}

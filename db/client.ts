@@ -1,0 +1,116 @@
+import "server-only";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
+import type { ExtractTablesWithRelations } from "drizzle-orm";
+import { env } from "@/lib/env";
+import * as schema from "./schema";
+
+export type Schema = typeof schema;
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+/** Anything that runs queries: the database or a transaction inside it. */
+export type Executor = Db | Tx;
+
+type Handle = { db: Db; driver: "pglite" | "postgres"; close: () => Promise<void> };
+
+const globalForDb = globalThis as unknown as { __clearanceDb?: Promise<Handle> };
+
+export const MIGRATIONS_FOLDER = path.join(process.cwd(), "db", "migrations");
+
+export class DatabaseLockedError extends Error {}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * PGlite has no cross-process locking, so a second process on the same
+ * directory would corrupt it. A lock file with the owner's pid refuses that.
+ */
+export function acquirePgliteLock(dir: string): () => void {
+  mkdirSync(dir, { recursive: true });
+  const lockFile = path.join(dir, "clearance.lock");
+  if (existsSync(lockFile)) {
+    const pid = Number(readFileSync(lockFile, "utf8").trim());
+    if (pid && pid !== process.pid && pidAlive(pid)) {
+      throw new DatabaseLockedError(
+        `The embedded database in ${dir} is in use by process ${pid}. Stop that process first, or set DATABASE_URL to use PostgreSQL.`,
+      );
+    }
+  }
+  writeFileSync(lockFile, String(process.pid));
+  const release = () => {
+    try {
+      if (existsSync(lockFile) && readFileSync(lockFile, "utf8").trim() === String(process.pid)) rmSync(lockFile);
+    } catch {
+      /* best effort on exit */
+    }
+  };
+  process.once("exit", release);
+  return release;
+}
+
+export async function openDatabase(options: { url?: string; pgliteDir?: string }): Promise<Handle> {
+  if (options.url) {
+    const { default: postgres } = await import("postgres");
+    const { drizzle } = await import("drizzle-orm/postgres-js");
+    const client = postgres(options.url, { max: 10, onnotice: () => {} });
+    const db = drizzle(client, { schema }) as unknown as Db;
+    return { db, driver: "postgres", close: () => client.end({ timeout: 5 }) };
+  }
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { drizzle } = await import("drizzle-orm/pglite");
+  const dir = options.pgliteDir;
+  const release = dir ? acquirePgliteLock(dir) : () => {};
+  const client = dir ? new PGlite(dir) : new PGlite();
+  await client.waitReady;
+  const db = drizzle(client, { schema }) as unknown as Db;
+  return {
+    db,
+    driver: "pglite",
+    close: async () => {
+      await client.close();
+      release();
+    },
+  };
+}
+
+export async function migrateDatabase(handle: Handle): Promise<void> {
+  if (handle.driver === "postgres") {
+    const { migrate } = await import("drizzle-orm/postgres-js/migrator");
+    await migrate(handle.db as never, { migrationsFolder: MIGRATIONS_FOLDER });
+  } else {
+    const { migrate } = await import("drizzle-orm/pglite/migrator");
+    await migrate(handle.db as never, { migrationsFolder: MIGRATIONS_FOLDER });
+  }
+}
+
+/** The process-wide database, opened on first use (never at import or build). */
+export function getHandle(): Promise<Handle> {
+  globalForDb.__clearanceDb ??= (async () => {
+    const { DATABASE_URL, dataDir } = env();
+    return openDatabase(DATABASE_URL ? { url: DATABASE_URL } : { pgliteDir: path.join(dataDir, "pglite") });
+  })();
+  return globalForDb.__clearanceDb;
+}
+
+export async function getDb(): Promise<Db> {
+  return (await getHandle()).db;
+}
+
+/** Integration tests install their own database here. */
+export function setDatabaseForTests(handle: Handle | undefined): void {
+  globalForDb.__clearanceDb = handle ? Promise.resolve(handle) : undefined;
+}
+
+export async function closeDatabase(): Promise<void> {
+  const pending = globalForDb.__clearanceDb;
+  globalForDb.__clearanceDb = undefined;
+  if (pending) await (await pending).close();
+}

@@ -1,0 +1,32 @@
+import { createHash } from "node:crypto";
+
+/** JSON with object keys sorted at every level: the same value always encodes the same way. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value ?? null);
+  if (value instanceof Date) return JSON.stringify(value.toISOString());
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+}
+
+export type ChainFields = {
+  at: Date;
+  actorId: string | null;
+  actorLabel: string;
+  action: string;
+  targetType: string | null;
+  targetId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  data: unknown;
+  prevHash: string;
+};
+
+export const GENESIS_HASH = "0".repeat(64);
+
+export function eventHash(fields: ChainFields): string {
+  const encoded = canonicalJson({ ...fields, at: fields.at.toISOString() });
+  return createHash("sha256").update(encoded).digest("hex");
+}

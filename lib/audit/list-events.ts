@@ -1,0 +1,58 @@
+import "server-only";
+import { and, desc, eq, like, lt, sql } from "drizzle-orm";
+import { getDb } from "@/db/client";
+import { auditEvents } from "@/db/schema";
+import { hasRole, type Viewer } from "@/lib/auth/viewer";
+import { ForbiddenError } from "@/lib/errors";
+import { verifyAuditChain, type ChainVerdict } from "./verify";
+
+export type AuditEventView = {
+  id: number;
+  at: Date;
+  actorLabel: string;
+  action: string;
+  targetType: string | null;
+  targetId: string | null;
+  ip: string | null;
+  data: unknown;
+  hash: string;
+};
+
+function assertAuditReader(viewer: Viewer) {
+  if (!hasRole(viewer, "auditor", "compliance_admin")) throw new ForbiddenError();
+}
+
+/** Newest first, keyset-paginated by id so deep pages stay fast. */
+export async function listAuditEvents(viewer: Viewer, options: { before?: number; action?: string; targetId?: string; limit?: number } = {}) {
+  assertAuditReader(viewer);
+  const db = await getDb();
+  const limit = Math.min(options.limit ?? 50, 200);
+  const filters = and(
+    options.before ? lt(auditEvents.id, options.before) : undefined,
+    options.action ? like(auditEvents.action, `${options.action.replace(/[%_]/g, "")}%`) : undefined,
+    options.targetId ? eq(auditEvents.targetId, options.targetId) : undefined,
+  );
+  const rows: AuditEventView[] = await db
+    .select({
+      id: auditEvents.id,
+      at: auditEvents.at,
+      actorLabel: auditEvents.actorLabel,
+      action: auditEvents.action,
+      targetType: auditEvents.targetType,
+      targetId: auditEvents.targetId,
+      ip: auditEvents.ip,
+      data: auditEvents.data,
+      hash: auditEvents.hash,
+    })
+    .from(auditEvents)
+    .where(filters)
+    .orderBy(desc(auditEvents.id))
+    .limit(limit + 1);
+  const [{ total }] = await db.select({ total: sql<number>`count(*)::int` }).from(auditEvents);
+  return { rows: rows.slice(0, limit), nextBefore: rows.length > limit ? rows[limit - 1].id : null, total };
+}
+
+export async function verifyAuditLog(viewer: Viewer): Promise<ChainVerdict> {
+  assertAuditReader(viewer);
+  return verifyAuditChain(await getDb());
+}

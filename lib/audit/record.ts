@@ -1,0 +1,49 @@
+import "server-only";
+import { desc, sql } from "drizzle-orm";
+import { auditEvents } from "@/db/schema";
+import type { Executor } from "@/db/client";
+import { eventHash, GENESIS_HASH } from "./canonical";
+
+/** Who did it and from where; `null` actor for the system or an anonymous visitor. */
+export type AuditContext = {
+  actorId: string | null;
+  actorLabel: string;
+  ip?: string | null;
+  userAgent?: string | null;
+};
+
+export type AuditEntry = {
+  action: string;
+  targetType?: string;
+  targetId?: string;
+  data?: Record<string, unknown>;
+};
+
+export const SYSTEM_ACTOR: AuditContext = { actorId: null, actorLabel: "system" };
+
+// Any constant works; it only has to be the same for every writer.
+const AUDIT_CHAIN_LOCK = 7_300_001;
+
+/**
+ * Appends one event. Call it with the transaction that makes the change so both
+ * commit or neither does. The advisory lock serialises appenders, so the chain
+ * never forks however many run at once.
+ */
+export async function recordAudit(tx: Executor, context: AuditContext, entry: AuditEntry, now = new Date()): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`);
+  const [last] = await tx.select({ hash: auditEvents.hash }).from(auditEvents).orderBy(desc(auditEvents.id)).limit(1);
+  const at = new Date(Math.floor(now.getTime()));
+  const fields = {
+    at,
+    actorId: context.actorId,
+    actorLabel: context.actorLabel,
+    action: entry.action,
+    targetType: entry.targetType ?? null,
+    targetId: entry.targetId ?? null,
+    ip: context.ip ?? null,
+    userAgent: context.userAgent ? context.userAgent.slice(0, 512) : null,
+    data: entry.data ?? {},
+    prevHash: last?.hash ?? GENESIS_HASH,
+  };
+  await tx.insert(auditEvents).values({ ...fields, hash: eventHash(fields) });
+}

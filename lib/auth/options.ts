@@ -1,0 +1,63 @@
+import "server-only";
+import type { AuthOptions } from "next-auth";
+import CredentialsProvider from "next-auth/providers/credentials";
+import { z } from "zod";
+import { getDb } from "@/db/client";
+import { recordAudit } from "@/lib/audit/record";
+import { env } from "@/lib/env";
+import { metaFromHeaders } from "@/lib/http/request-context";
+import { authenticate } from "./authenticate";
+
+export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
+
+const credentialsSchema = z.object({
+  email: z.string().trim().min(1).max(320),
+  password: z.string().min(1).max(1024),
+  code: z.string().max(32).optional(),
+});
+
+/**
+ * next-auth reads this lazily per request, so the secret comes from the env
+ * module at run time rather than at build.
+ */
+export const authOptions: AuthOptions = {
+  get secret() {
+    return env().NEXTAUTH_SECRET;
+  },
+  session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
+  jwt: { maxAge: SESSION_MAX_AGE_SECONDS },
+  pages: { signIn: "/signin", error: "/signin" },
+  providers: [
+    CredentialsProvider({
+      name: "Email and password",
+      credentials: { email: { type: "email" }, password: { type: "password" }, code: { type: "text" } },
+      async authorize(credentials, req) {
+        const parsed = credentialsSchema.safeParse(credentials ?? {});
+        if (!parsed.success) throw new Error("invalid_credentials");
+        const meta = metaFromHeaders((name) => {
+          const value = req?.headers?.[name];
+          return Array.isArray(value) ? value[0] : (value as string | undefined);
+        });
+        const result = await authenticate({ ...parsed.data, code: parsed.data.code || undefined, ...meta });
+        if (!result.ok) throw new Error(result.reason === "locked" ? `locked:${result.retryInMinutes}` : result.reason);
+        return { id: result.personId };
+      },
+    }),
+  ],
+  callbacks: {
+    async jwt({ token, user }) {
+      if (user) token.sub = user.id;
+      return token;
+    },
+    async session({ session, token }) {
+      return { expires: session.expires, user: { id: token.sub as string } };
+    },
+  },
+  events: {
+    async signOut({ token }) {
+      if (!token?.sub) return;
+      const db = await getDb();
+      await recordAudit(db, { actorId: token.sub, actorLabel: token.sub }, { action: "auth.signed_out", targetType: "person", targetId: token.sub });
+    },
+  },
+};

@@ -1,0 +1,81 @@
+import "server-only";
+import { eq } from "drizzle-orm";
+import { getServerSession } from "next-auth";
+import { forbidden, redirect } from "next/navigation";
+import { cache } from "react";
+import { getDb } from "@/db/client";
+import { people, type AppRole } from "@/db/schema";
+import type { AuditContext } from "@/lib/audit/record";
+import { requestMeta } from "@/lib/http/request-context";
+import { authOptions } from "./options";
+
+export type Viewer = {
+  id: string;
+  email: string;
+  name: string;
+  roles: AppRole[];
+  departmentId: string | null;
+  mfaEnabled: boolean;
+  mfaRequired: boolean;
+};
+
+/** Roles that see other people's data must use MFA. */
+export const MFA_REQUIRED_ROLES: AppRole[] = ["manager", "compliance_admin", "auditor"];
+
+/**
+ * The signed-in person, re-read from the database once per request: a
+ * suspension, departure or role change applies at the next request.
+ */
+export const getViewer = cache(async (): Promise<Viewer | null> => {
+  const session = await getServerSession(authOptions);
+  const id = session?.user?.id;
+  if (!id) return null;
+  const db = await getDb();
+  const [person] = await db
+    .select({
+      id: people.id,
+      email: people.email,
+      name: people.name,
+      roles: people.roles,
+      status: people.status,
+      departmentId: people.departmentId,
+      mfaEnabledAt: people.mfaEnabledAt,
+    })
+    .from(people)
+    .where(eq(people.id, id))
+    .limit(1);
+  if (!person || person.status !== "active") return null;
+  const roles = person.roles as AppRole[];
+  return {
+    id: person.id,
+    email: person.email,
+    name: person.name,
+    roles,
+    departmentId: person.departmentId,
+    mfaEnabled: person.mfaEnabledAt !== null,
+    mfaRequired: roles.some((r) => MFA_REQUIRED_ROLES.includes(r)),
+  };
+});
+
+export function hasRole(viewer: Viewer, ...roles: AppRole[]): boolean {
+  return viewer.roles.some((r) => roles.includes(r));
+}
+
+/** For pages: sends visitors to sign-in, and people who must enrol MFA to enrolment. */
+export async function requireViewer(options: { allowMfaPending?: boolean } = {}): Promise<Viewer> {
+  const viewer = await getViewer();
+  if (!viewer) redirect("/signin");
+  if (viewer.mfaRequired && !viewer.mfaEnabled && !options.allowMfaPending) redirect("/account/mfa");
+  return viewer;
+}
+
+export async function requireRole(...roles: AppRole[]): Promise<Viewer> {
+  const viewer = await requireViewer();
+  if (!hasRole(viewer, ...roles)) forbidden();
+  return viewer;
+}
+
+export async function auditContext(viewer: Viewer | null): Promise<AuditContext> {
+  const meta = await requestMeta();
+  return { actorId: viewer?.id ?? null, actorLabel: viewer?.email ?? "anonymous", ...meta };
+}

@@ -1,0 +1,52 @@
+import "server-only";
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
+import { env } from "@/lib/env";
+
+/**
+ * AES-256-GCM with the key id stored beside the ciphertext so keys can rotate:
+ * "v1.<keyId>.<iv>.<tag>.<ciphertext>" (base64url parts).
+ */
+
+export class UnknownKeyError extends Error {
+  constructor(keyId: string) {
+    super(`No data-encryption key with id ${keyId} is configured (DATA_ENCRYPTION_KEY / DATA_ENCRYPTION_OLD_KEYS).`);
+  }
+}
+
+type Key = { id: string; key: Buffer };
+
+export function keyIdOf(key: Buffer): string {
+  return createHash("sha256").update(key).digest("hex").slice(0, 12);
+}
+
+function keyring(): { current: Key; all: Map<string, Buffer> } {
+  const { DATA_ENCRYPTION_KEY, DATA_ENCRYPTION_OLD_KEYS } = env();
+  const keys = [DATA_ENCRYPTION_KEY, ...DATA_ENCRYPTION_OLD_KEYS].map((k) => Buffer.from(k, "base64"));
+  const all = new Map(keys.map((k) => [keyIdOf(k), k]));
+  const current = { id: keyIdOf(keys[0]), key: keys[0] };
+  return { current, all };
+}
+
+export function encryptBytes(plain: Buffer | string, associated = ""): string {
+  const { current } = keyring();
+  const iv = randomBytes(12);
+  const cipher = createCipheriv("aes-256-gcm", current.key, iv);
+  cipher.setAAD(Buffer.from(associated));
+  const body = Buffer.concat([cipher.update(plain), cipher.final()]);
+  const tag = cipher.getAuthTag();
+  return ["v1", current.id, iv.toString("base64url"), tag.toString("base64url"), body.toString("base64url")].join(".");
+}
+
+export function decryptBytes(sealed: string, associated = ""): Buffer {
+  const [version, keyId, iv, tag, body] = sealed.split(".");
+  if (version !== "v1" || !keyId || !iv || !tag || body === undefined) throw new Error("Malformed encrypted value");
+  const key = keyring().all.get(keyId);
+  if (!key) throw new UnknownKeyError(keyId);
+  const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(iv, "base64url"));
+  decipher.setAAD(Buffer.from(associated));
+  decipher.setAuthTag(Buffer.from(tag, "base64url"));
+  return Buffer.concat([decipher.update(Buffer.from(body, "base64url")), decipher.final()]);
+}
+
+export const encryptText = (text: string, associated = "") => encryptBytes(Buffer.from(text, "utf8"), associated);
+export const decryptText = (sealed: string, associated = "") => decryptBytes(sealed, associated).toString("utf8");

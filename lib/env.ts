@@ -1,0 +1,104 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+/**
+ * The one reader of process.env. Values are validated on first use (server
+ * start, a script, a test) rather than at import, so `next build` never needs
+ * production secrets.
+ */
+
+const base64Key = z
+  .string()
+  .refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 bytes, base64-encoded");
+
+const boolish = z
+  .enum(["true", "false", "1", "0", "yes", "no"])
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL")
+    .optional(),
+  DATA_DIR: z.string().min(1).default(".data"),
+  NEXTAUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  NEXTAUTH_URL: z.string().url().optional(),
+  DATA_ENCRYPTION_KEY: base64Key.optional(),
+  DATA_ENCRYPTION_OLD_KEYS: z
+    .string()
+    .optional()
+    .transform((v) => (v ? v.split(",").map((k) => k.trim()).filter(Boolean) : []))
+    .pipe(z.array(base64Key)),
+  ORG_NAME: z.string().min(1).default("Brightline Support"),
+  SEED_DEMO: boolish.optional(),
+  TRUST_PROXY: boolish.default(true),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+});
+
+export type Env = Omit<z.infer<typeof schema>, "NEXTAUTH_SECRET" | "DATA_ENCRYPTION_KEY" | "SEED_DEMO"> & {
+  NEXTAUTH_SECRET: string;
+  DATA_ENCRYPTION_KEY: string;
+  SEED_DEMO: boolean;
+  dataDir: string;
+};
+
+export class EnvError extends Error {}
+
+let cached: Env | undefined;
+
+/** Development secrets are made once and kept under the data directory. */
+function developmentSecrets(dataDir: string): { NEXTAUTH_SECRET: string; DATA_ENCRYPTION_KEY: string } {
+  const file = path.join(dataDir, "dev-secrets.json");
+  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8"));
+  mkdirSync(dataDir, { recursive: true });
+  const secrets = {
+    NEXTAUTH_SECRET: randomBytes(32).toString("base64url"),
+    DATA_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+  };
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  console.warn(
+    `[clearance] NEXTAUTH_SECRET and DATA_ENCRYPTION_KEY are not set: generated development values in ${file}. Set both in production.`,
+  );
+  return secrets;
+}
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = schema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new EnvError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  const values = result.data;
+  const dataDir = path.resolve(values.DATA_DIR);
+  const production = values.NODE_ENV === "production";
+  let { NEXTAUTH_SECRET, DATA_ENCRYPTION_KEY } = values;
+  if (!NEXTAUTH_SECRET || !DATA_ENCRYPTION_KEY) {
+    if (production) {
+      const missing = [!NEXTAUTH_SECRET && "NEXTAUTH_SECRET", !DATA_ENCRYPTION_KEY && "DATA_ENCRYPTION_KEY"].filter(Boolean);
+      throw new EnvError(`Invalid configuration:\n${missing.map((m) => `  ${m}: required in production`).join("\n")}`);
+    }
+    const dev = developmentSecrets(dataDir);
+    NEXTAUTH_SECRET ??= dev.NEXTAUTH_SECRET;
+    DATA_ENCRYPTION_KEY ??= dev.DATA_ENCRYPTION_KEY;
+  }
+  return {
+    ...values,
+    NEXTAUTH_SECRET,
+    DATA_ENCRYPTION_KEY,
+    SEED_DEMO: values.SEED_DEMO ?? !production,
+    dataDir,
+  };
+}
+
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
+
+/** Tests and scripts that change configuration between runs. */
+export function resetEnvForTests(): void {
+  cached = undefined;
+}

@@ -1,0 +1,26 @@
+/** An expected failure with a code and a message fit to show the person who caused it. */
+export class DomainError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status: number = 400,
+  ) {
+    super(message);
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  constructor(message = "You do not have permission to do that.") {
+    super("forbidden", message, 403);
+  }
+}
+
+export class NotFoundError extends DomainError {
+  constructor(message = "Not found.") {
+    super("not_found", message, 404);
+  }
+}
+
+export type ActionResult<T = undefined> =
+  | ({ ok: true } & (T extends undefined ? object : { data: T }))
+  | { ok: false; error: string; fieldErrors?: Record<string, string[]> };

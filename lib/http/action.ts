@@ -1,0 +1,54 @@
+import "server-only";
+import { unstable_rethrow } from "next/navigation";
+import { z } from "zod";
+import type { AppRole } from "@/db/schema";
+import type { AuditContext } from "@/lib/audit/record";
+import { auditContext, getViewer, hasRole, type Viewer } from "@/lib/auth/viewer";
+import { DomainError } from "@/lib/errors";
+
+export type ActionState<T = unknown> =
+  | { ok: true; data?: T; message?: string }
+  | { ok: false; error: string; fieldErrors?: Record<string, string[]> }
+  | null;
+
+type Options<S extends z.ZodType> = { schema: S; roles?: AppRole[]; allowMfaPending?: boolean };
+
+/**
+ * Every Server Action is a public endpoint: this wrapper authenticates,
+ * checks roles, validates the form with zod and turns expected failures into
+ * messages. Unexpected errors are logged without their details reaching the user.
+ */
+export function action<S extends z.ZodType, T>(
+  options: Options<S>,
+  handler: (input: z.infer<S>, ctx: { viewer: Viewer; audit: AuditContext }) => Promise<T | { message: string; data?: T }>,
+) {
+  return async (_previous: ActionState<T>, formData: FormData): Promise<ActionState<T>> => {
+    const viewer = await getViewer();
+    if (!viewer) return { ok: false, error: "Your session has ended. Sign in again." };
+    if (viewer.mfaRequired && !viewer.mfaEnabled && !options.allowMfaPending) {
+      return { ok: false, error: "Turn on two-factor authentication first." };
+    }
+    if (options.roles && !hasRole(viewer, ...options.roles)) return { ok: false, error: "You do not have permission to do that." };
+    const raw: Record<string, unknown> = {};
+    for (const key of new Set(formData.keys())) {
+      if (key.startsWith("$ACTION")) continue;
+      const values = formData.getAll(key);
+      raw[key] = values.length > 1 ? values : values[0];
+    }
+    const parsed = options.schema.safeParse(raw);
+    if (!parsed.success) {
+      const fieldErrors = z.flattenError(parsed.error).fieldErrors as Record<string, string[]>;
+      return { ok: false, error: "Please correct the highlighted fields.", fieldErrors };
+    }
+    try {
+      const result = await handler(parsed.data, { viewer, audit: await auditContext(viewer) });
+      if (result && typeof result === "object" && "message" in result) return { ok: true, ...(result as { message: string; data?: T }) };
+      return { ok: true, data: result as T };
+    } catch (error) {
+      unstable_rethrow(error);
+      if (error instanceof DomainError) return { ok: false, error: error.message };
+      console.error("[clearance] action failed:", error instanceof Error ? error.name : "unknown error");
+      return { ok: false, error: "Something went wrong. Nothing was changed; please try again." };
+    }
+  };
+}

@@ -1,0 +1,98 @@
+import "server-only";
+import { and, asc, eq, ilike, or, sql } from "drizzle-orm";
+import { getDb } from "@/db/client";
+import { appRoles, departments, people, type AppRole, type PersonStatus } from "@/db/schema";
+import { recordAudit, type AuditContext } from "@/lib/audit/record";
+import { hasRole, type Viewer } from "@/lib/auth/viewer";
+import { DomainError, ForbiddenError, NotFoundError } from "@/lib/errors";
+
+export type PersonRow = {
+  id: string;
+  email: string;
+  name: string;
+  department: string | null;
+  title: string | null;
+  managerName: string | null;
+  status: PersonStatus;
+  roles: AppRole[];
+  mfaEnabled: boolean;
+};
+
+function assertPeopleAdmin(viewer: Viewer, write: boolean) {
+  const allowed = write ? hasRole(viewer, "compliance_admin") : hasRole(viewer, "compliance_admin", "auditor");
+  if (!allowed) throw new ForbiddenError();
+}
+
+export async function listPeople(viewer: Viewer, options: { query?: string; page?: number; pageSize?: number } = {}) {
+  assertPeopleAdmin(viewer, false);
+  const db = await getDb();
+  const pageSize = Math.min(options.pageSize ?? 50, 200);
+  const page = Math.max(1, options.page ?? 1);
+  const q = options.query?.trim();
+  const where = q ? or(ilike(people.name, `%${q}%`), ilike(people.email, `%${q}%`)) : undefined;
+  const manager = sql<string | null>`(select m.name from people m where m.id = ${people.managerId})`;
+  const rows = await db
+    .select({
+      id: people.id,
+      email: people.email,
+      name: people.name,
+      department: departments.name,
+      title: people.title,
+      managerName: manager,
+      status: people.status,
+      roles: people.roles,
+      mfaEnabledAt: people.mfaEnabledAt,
+    })
+    .from(people)
+    .leftJoin(departments, eq(departments.id, people.departmentId))
+    .where(where)
+    .orderBy(asc(people.name))
+    .limit(pageSize)
+    .offset((page - 1) * pageSize);
+  const [{ total }] = await db.select({ total: sql<number>`count(*)::int` }).from(people).where(where);
+  return {
+    total,
+    page,
+    pageSize,
+    rows: rows.map(({ mfaEnabledAt, ...r }) => ({ ...r, roles: r.roles as AppRole[], mfaEnabled: mfaEnabledAt !== null })) satisfies PersonRow[],
+  };
+}
+
+export async function setPersonStatus(viewer: Viewer, context: AuditContext, personId: string, status: PersonStatus, now = new Date()) {
+  assertPeopleAdmin(viewer, true);
+  if (personId === viewer.id && status !== "active") throw new DomainError("self_change", "You cannot suspend or depart your own account.");
+  const db = await getDb();
+  await db.transaction(async (tx) => {
+    const [before] = await tx.select({ status: people.status }).from(people).where(eq(people.id, personId)).for("update");
+    if (!before) throw new NotFoundError("That person does not exist.");
+    if (before.status === status) return;
+    await tx
+      .update(people)
+      .set({ status, departedAt: status === "departed" ? now : null, updatedAt: now })
+      .where(eq(people.id, personId));
+    await recordAudit(tx, context, { action: "person.status_changed", targetType: "person", targetId: personId, data: { from: before.status, to: status } }, now);
+  });
+}
+
+export async function setPersonRoles(viewer: Viewer, context: AuditContext, personId: string, roles: AppRole[], now = new Date()) {
+  assertPeopleAdmin(viewer, true);
+  const next = Array.from(new Set<AppRole>(["employee", ...roles.filter((r) => appRoles.includes(r))])).sort();
+  if (personId === viewer.id && !next.includes("compliance_admin")) {
+    throw new DomainError("self_change", "You cannot remove your own compliance admin role.");
+  }
+  const db = await getDb();
+  await db.transaction(async (tx) => {
+    const [before] = await tx.select({ roles: people.roles }).from(people).where(eq(people.id, personId)).for("update");
+    if (!before) throw new NotFoundError("That person does not exist.");
+    const previous = [...before.roles].sort();
+    if (previous.join() === next.join()) return;
+    await tx.update(people).set({ roles: next, updatedAt: now }).where(eq(people.id, personId));
+    await recordAudit(tx, context, { action: "person.roles_changed", targetType: "person", targetId: personId, data: { from: previous, to: next } }, now);
+  });
+}
+
+export async function getPersonName(personId: string): Promise<string | null> {
+  const db = await getDb();
+  const [row] = await db.select({ name: people.name }).from(people).where(and(eq(people.id, personId))).limit(1);
+  return row?.name ?? null;
+}

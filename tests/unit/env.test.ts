@@ -1,0 +1,30 @@
+import { mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseEnv } from "@/lib/env";
+
+const key = Buffer.alloc(32, 1).toString("base64");
+
+describe("configuration", () => {
+  it("requires the secrets in production and names them", () => {
+    expect(() => parseEnv({ NODE_ENV: "production" })).toThrow(/NEXTAUTH_SECRET: required in production[\s\S]*DATA_ENCRYPTION_KEY/);
+  });
+  it("names a bad value", () => {
+    expect(() => parseEnv({ NODE_ENV: "production", NEXTAUTH_SECRET: "x".repeat(40), DATA_ENCRYPTION_KEY: "short" })).toThrow(/DATA_ENCRYPTION_KEY: must be 32 bytes/);
+    expect(() => parseEnv({ DATABASE_URL: "mysql://x" })).toThrow(/DATABASE_URL: must be a postgres/);
+  });
+  it("generates development secrets once and keeps them", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "clearance-env-"));
+    const first = parseEnv({ NODE_ENV: "development", DATA_DIR: dir });
+    const second = parseEnv({ NODE_ENV: "development", DATA_DIR: dir });
+    expect(first.NEXTAUTH_SECRET).toHaveLength(43);
+    expect(second.NEXTAUTH_SECRET).toBe(first.NEXTAUTH_SECRET);
+    expect(second.DATA_ENCRYPTION_KEY).toBe(first.DATA_ENCRYPTION_KEY);
+  });
+  it("accepts a complete production configuration", () => {
+    const env = parseEnv({ NODE_ENV: "production", NEXTAUTH_SECRET: "x".repeat(40), DATA_ENCRYPTION_KEY: key, DATABASE_URL: "postgres://u@h/db" });
+    expect(env.SEED_DEMO).toBe(false);
+    expect(env.DATABASE_URL).toBe("postgres://u@h/db");
+  });
+});
