@@ -6,6 +6,8 @@ import { SignOutButton } from "@/components/sign-out-button";
 import { SiteFooter } from "@/components/site-footer";
 import { requireViewer } from "@/lib/auth/viewer";
 
+export const dynamic = "force-dynamic";
+
 const roleLabels: Record<string, string> = {
   employee: "Employee",
   manager: "Manager",

@@ -5,6 +5,7 @@ import { getViewer } from "@/lib/auth/viewer";
 import { SignInForm } from "./sign-in-form";
 
 export const metadata: Metadata = { title: "Sign in" };
+export const dynamic = "force-dynamic";
 
 function safeCallback(value: string | undefined): string {
   // Only same-site paths: an open redirect after sign-in is a phishing aid.

@@ -96,7 +96,7 @@ export async function authenticate(input: SignInInput): Promise<SignInResult> {
       await db.update(people).set({ mfaLastStep: step }).where(eq(people.id, person.id));
       method = "password+totp";
     } else {
-      const used = await useRecoveryCode(person.id, code, now);
+      const used = await consumeRecoveryCode(person.id, code, now);
       if (!used) return fail("invalid_code", "wrong_mfa_code");
       method = "password+recovery_code";
       await recordAudit(db, { ...context, actorId: person.id, actorLabel: person.email }, { action: "auth.recovery_code_used", targetType: "person", targetId: person.id }, now);
@@ -111,7 +111,7 @@ export async function authenticate(input: SignInInput): Promise<SignInResult> {
 }
 
 /** Marks a recovery code used; a code works once, even with two tries at the same moment. */
-async function useRecoveryCode(personId: string, input: string, now: Date): Promise<boolean> {
+async function consumeRecoveryCode(personId: string, input: string, now: Date): Promise<boolean> {
   const db = await getDb();
   const hash = recoveryCodeHash(personId, input);
   const updated = await db

@@ -36,7 +36,7 @@ export async function openTestDatabase(): Promise<Handle & { name: string }> {
 }
 
 /** Installs a fresh database as the app's database for every test in the file. */
-export function useTestDatabase(): { db: () => Db; driver: () => "pglite" | "postgres" } {
+export function withTestDatabase(): { db: () => Db; driver: () => "pglite" | "postgres" } {
   let handle: Handle | undefined;
   beforeAll(async () => {
     handle = await openTestDatabase();
@@ -53,4 +53,9 @@ export function useTestDatabase(): { db: () => Db; driver: () => "pglite" | "pos
     },
     driver: () => handle!.driver,
   };
+}
+
+/** `db.execute` returns an array on postgres.js and `{ rows }` on PGlite. */
+export function rowsOf<T>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }

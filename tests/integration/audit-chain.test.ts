@@ -4,15 +4,15 @@ import { auditEvents } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
 import { verifyAuditChain } from "@/lib/audit/verify";
 import { context } from "../helpers/factories";
-import { useTestDatabase } from "../helpers/test-database";
+import { rowsOf, withTestDatabase } from "../helpers/test-database";
 
-const database = useTestDatabase();
+const database = withTestDatabase();
 
 describe("audit chain", () => {
   it("migrations applied: every table exists and is empty", async () => {
     const db = database.db();
-    const tables = await db.execute<{ table_name: string }>(sql`select table_name from information_schema.tables where table_schema = 'public' order by 1`);
-    const names = (Array.isArray(tables) ? tables : tables.rows).map((r) => r.table_name);
+    const tables = await db.execute(sql`select table_name from information_schema.tables where table_schema = 'public' order by 1`);
+    const names = rowsOf<{ table_name: string }>(tables).map((r) => r.table_name);
     expect(names).toEqual(expect.arrayContaining(["audit_events", "departments", "login_attempts", "people", "recovery_codes"]));
   });
 

@@ -1,0 +1,178 @@
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import YAML from "yaml";
+import type { z } from "zod";
+import {
+  AGREEMENT_PLACEHOLDERS,
+  agreementMetaSchema,
+  courseMetaSchema,
+  guideMetaSchema,
+  privacyNoticeMetaSchema,
+  questionBankSchema,
+  retentionPolicySchema,
+  type AgreementMeta,
+  type CourseMeta,
+  type GuideMeta,
+  type Question,
+} from "./schemas";
+
+/**
+ * Reads and validates content/. Every problem is collected as
+ * `file: field: problem` so one run of content:check names them all.
+ */
+
+export type ContentProblem = { file: string; field: string; problem: string };
+export type Lesson = { slug: string; index: number; title: string; markdown: string };
+export type Course = CourseMeta & { lessons: Lesson[]; questions: Question[] };
+export type Agreement = AgreementMeta & { body: string };
+export type Guide = GuideMeta & { slug: string; body: string };
+export type PrivacyNotice = { title: string; lastUpdated: string; version: string; body: string };
+export type RetentionRule = z.infer<typeof retentionPolicySchema>[number];
+
+export type ContentSet = {
+  courses: Course[];
+  agreements: Agreement[];
+  guides: Guide[];
+  privacyNotice: PrivacyNotice | null;
+  retention: RetentionRule[];
+  problems: ContentProblem[];
+};
+
+export const CONTENT_DIR = path.join(process.cwd(), "content");
+
+class Collector {
+  problems: ContentProblem[] = [];
+  constructor(private readonly root: string) {}
+  rel(file: string) {
+    return path.relative(path.dirname(this.root), file) || file;
+  }
+  add(file: string, field: string, problem: string) {
+    this.problems.push({ file: this.rel(file), field: field || "(file)", problem });
+  }
+  parse<S extends z.ZodType>(file: string, schema: S, value: unknown): z.infer<S> | null {
+    const result = schema.safeParse(value);
+    if (result.success) return result.data;
+    for (const issue of result.error.issues) this.add(file, issue.path.join("."), issue.message);
+    return null;
+  }
+  readYaml(file: string): unknown {
+    try {
+      return YAML.parse(readFileSync(file, "utf8"));
+    } catch (error) {
+      this.add(file, "(yaml)", error instanceof Error ? error.message.split("\n")[0] : "cannot be parsed");
+      return undefined;
+    }
+  }
+  readFrontMatter(file: string): { data: unknown; body: string } | null {
+    const raw = readFileSync(file, "utf8").replace(/\r\n/g, "\n");
+    const match = raw.match(/^---\n([\s\S]*?)\n---\n?([\s\S]*)$/);
+    if (!match) {
+      this.add(file, "(front matter)", "must start with a --- YAML block ---");
+      return null;
+    }
+    try {
+      return { data: YAML.parse(match[1]), body: match[2].trim() };
+    } catch (error) {
+      this.add(file, "(front matter)", error instanceof Error ? error.message.split("\n")[0] : "cannot be parsed");
+      return null;
+    }
+  }
+}
+
+function listDir(dir: string, filter: (name: string) => boolean): string[] {
+  return existsSync(dir) ? readdirSync(dir).filter(filter).sort() : [];
+}
+
+function loadCourse(c: Collector, dir: string): Course | null {
+  const slug = path.basename(dir);
+  const metaFile = path.join(dir, "course.yaml");
+  if (!existsSync(metaFile)) {
+    c.add(metaFile, "(file)", "is missing");
+    return null;
+  }
+  const meta = c.parse(metaFile, courseMetaSchema, c.readYaml(metaFile));
+  if (meta && meta.id !== slug) c.add(metaFile, "id", `must equal the folder name "${slug}"`);
+
+  const lessonDir = path.join(dir, "lessons");
+  const lessonFiles = listDir(lessonDir, (n) => n.endsWith(".md"));
+  const lessons: Lesson[] = [];
+  lessonFiles.forEach((name, index) => {
+    const file = path.join(lessonDir, name);
+    if (!/^\d{2}-[a-z0-9-]+\.md$/.test(name)) c.add(file, "(file name)", "must look like 01-lesson-name.md");
+    const markdown = readFileSync(file, "utf8").replace(/\r\n/g, "\n").trim();
+    const heading = markdown.match(/^# (.+)$/m);
+    if (!heading || !markdown.startsWith("# ")) c.add(file, "(title)", "the first line must be '# Lesson title'");
+    lessons.push({ slug: name.replace(/^\d{2}-/, "").replace(/\.md$/, ""), index, title: heading?.[1].trim() ?? name, markdown: markdown.replace(/^# .+\n?/, "").trim() });
+  });
+  if (lessons.length < 3 || lessons.length > 6) c.add(lessonDir, "(lessons)", `a course needs 3 to 6 lessons, found ${lessons.length}`);
+
+  const questionFile = path.join(dir, "questions.yaml");
+  const questions = existsSync(questionFile) ? c.parse(questionFile, questionBankSchema, c.readYaml(questionFile)) : (c.add(questionFile, "(file)", "is missing"), null);
+  if (meta && questions && meta.questionsPerAttempt > questions.length) {
+    c.add(metaFile, "questionsPerAttempt", `is ${meta.questionsPerAttempt} but the bank has only ${questions.length} questions`);
+  }
+  if (!meta || !questions) return null;
+  return { ...meta, lessons, questions };
+}
+
+function loadAgreement(c: Collector, file: string): Agreement | null {
+  const parsed = c.readFrontMatter(file);
+  if (!parsed) return null;
+  const meta = c.parse(file, agreementMetaSchema, parsed.data);
+  const id = path.basename(file, ".md");
+  if (meta && meta.id !== id) c.add(file, "id", `must equal the file name "${id}"`);
+  for (const [, name] of parsed.body.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)) {
+    if (!(AGREEMENT_PLACEHOLDERS as readonly string[]).includes(name)) c.add(file, "(body)", `unknown placeholder {{${name}}}`);
+    if (name === "partner.name" && meta?.audience !== "partner") c.add(file, "(body)", "{{partner.name}} is only for partner agreements");
+  }
+  return meta ? { ...meta, body: parsed.body } : null;
+}
+
+function loadGuide(c: Collector, file: string): Guide | null {
+  const parsed = c.readFrontMatter(file);
+  if (!parsed) return null;
+  const meta = c.parse(file, guideMetaSchema, parsed.data);
+  if (/^# /m.test(parsed.body)) c.add(file, "(body)", "must not contain an H1; the title comes from the front matter");
+  return meta ? { ...meta, slug: path.basename(file, ".md"), body: parsed.body } : null;
+}
+
+export function loadContent(root = CONTENT_DIR): ContentSet {
+  const c = new Collector(root);
+  const courseRoot = path.join(root, "courses");
+  const courses = listDir(courseRoot, (n) => !n.startsWith(".") && !n.endsWith(".md"))
+    .map((slug) => loadCourse(c, path.join(courseRoot, slug)))
+    .filter((x): x is Course => x !== null);
+
+  const agreementRoot = path.join(root, "agreements");
+  const agreements = listDir(agreementRoot, (n) => n.endsWith(".md"))
+    .map((n) => loadAgreement(c, path.join(agreementRoot, n)))
+    .filter((x): x is Agreement => x !== null);
+
+  const guideRoot = path.join(root, "guides");
+  const guides = listDir(guideRoot, (n) => n.endsWith(".md"))
+    .map((n) => loadGuide(c, path.join(guideRoot, n)))
+    .filter((x): x is Guide => x !== null);
+  const guideSlugs = new Set(guides.map((g) => g.slug));
+  for (const guide of guides) {
+    for (const related of guide.related) {
+      if (!guideSlugs.has(related)) c.add(path.join(guideRoot, `${guide.slug}.md`), "related", `no guide called "${related}"`);
+    }
+  }
+
+  let privacyNotice: PrivacyNotice | null = null;
+  const noticeFile = path.join(root, "privacy-notice.md");
+  if (existsSync(noticeFile)) {
+    const parsed = c.readFrontMatter(noticeFile);
+    const meta = parsed && c.parse(noticeFile, privacyNoticeMetaSchema, parsed.data);
+    if (parsed && meta) privacyNotice = { ...meta, body: parsed.body };
+  }
+
+  const retentionFile = path.join(root, "retention-policy.yaml");
+  const retention = existsSync(retentionFile) ? (c.parse(retentionFile, retentionPolicySchema, c.readYaml(retentionFile)) ?? []) : [];
+
+  return { courses, agreements, guides, privacyNotice, retention, problems: c.problems };
+}
+
+export function formatProblems(problems: ContentProblem[]): string[] {
+  return problems.map((p) => `${p.file}: ${p.field}: ${p.problem}`);
+}

@@ -1,0 +1,131 @@
+import { z } from "zod";
+import { appRoles } from "@/db/schema/people";
+
+/** The shapes of everything under content/, documented in content/README.md. */
+
+export const DEPARTMENT_IDS = ["support", "engineering", "sales", "finance", "people", "legal"] as const;
+export const ACCESS_ROLE_IDS = [
+  "customer-pii-read",
+  "customer-data-export",
+  "support-remote-session",
+  "payment-data-admin",
+  "backup-restore-operator",
+  "partner-data-exchange",
+] as const;
+
+const kebab = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "must be kebab-case (a-z, 0-9, -)");
+const semver = z.string().regex(/^\d+\.\d+\.\d+$/, "must be a semantic version like 1.2.0");
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date like 2026-11-01");
+const text = z.string().trim().min(1, "must not be empty");
+
+export const audienceRuleSchema = z
+  .object({
+    everyone: z.literal(true).optional(),
+    departments: z.array(z.enum(DEPARTMENT_IDS)).optional(),
+    appRoles: z.array(z.enum(appRoles)).optional(),
+    accessRoles: z.array(z.enum(ACCESS_ROLE_IDS)).optional(),
+  })
+  .strict()
+  .refine((r) => r.everyone || r.departments?.length || r.appRoles?.length || r.accessRoles?.length, "must name everyone, departments, appRoles or accessRoles");
+export type AudienceRule = z.infer<typeof audienceRuleSchema>;
+
+export const courseMetaSchema = z
+  .object({
+    id: kebab,
+    title: text,
+    summary: text,
+    version: semver,
+    objectives: z.array(text).min(3, "needs at least 3 objectives").max(6, "at most 6 objectives"),
+    validityMonths: z.union([z.literal(12), z.literal(24)], { message: "must be 12 or 24" }),
+    passMark: z.number().int().min(50).max(100),
+    questionsPerAttempt: z.number().int().min(1).max(50),
+    attemptLimit: z.number().int().min(1).max(10),
+    cooldownHours: z.number().int().min(0).max(24 * 30),
+    estimatedMinutes: z.number().int().min(1).max(600),
+    graceDays: z.number().int().min(0).max(365),
+    dueDays: z.number().int().min(1).max(365),
+    assignTo: audienceRuleSchema,
+  })
+  .strict();
+export type CourseMeta = z.infer<typeof courseMetaSchema>;
+
+const optionSchema = z.object({ id: kebab, text, correct: z.boolean().optional() }).strict();
+
+export const questionSchema = z.discriminatedUnion("type", [
+  z
+    .object({ id: kebab, type: z.literal("single"), prompt: text, options: z.array(optionSchema).min(3).max(5), explanation: text })
+    .strict()
+    .refine((q) => q.options.filter((o) => o.correct).length === 1, { message: "a single-choice question needs exactly one correct option", path: ["options"] }),
+  z
+    .object({ id: kebab, type: z.literal("multiple"), prompt: text, options: z.array(optionSchema).min(3).max(6), explanation: text })
+    .strict()
+    .refine((q) => q.options.filter((o) => o.correct).length >= 2, { message: "a multiple-choice question needs at least two correct options", path: ["options"] }),
+  z.object({ id: kebab, type: z.literal("true_false"), prompt: text, answer: z.boolean(), explanation: text }).strict(),
+]);
+export type Question = z.infer<typeof questionSchema>;
+
+export const questionBankSchema = z
+  .array(questionSchema)
+  .min(15, "a course needs at least 15 questions")
+  .superRefine((questions, ctx) => {
+    const seen = new Set<string>();
+    questions.forEach((q, i) => {
+      if (seen.has(q.id)) ctx.addIssue({ code: "custom", message: `duplicate question id "${q.id}"`, path: [i, "id"] });
+      seen.add(q.id);
+      if ("options" in q) {
+        const ids = q.options.map((o) => o.id);
+        if (new Set(ids).size !== ids.length) ctx.addIssue({ code: "custom", message: "option ids must be unique", path: [i, "options"] });
+      }
+    });
+  });
+
+export const agreementMetaSchema = z
+  .object({
+    id: kebab,
+    title: text,
+    version: semver,
+    audience: z.enum(["employee", "partner"]),
+    renewalMonths: z.number().int().min(0).max(120),
+    signers: audienceRuleSchema,
+    summary: text,
+  })
+  .strict();
+export type AgreementMeta = z.infer<typeof agreementMetaSchema>;
+
+export const AGREEMENT_PLACEHOLDERS = ["person.name", "person.email", "organisation.name", "partner.name", "date"] as const;
+
+export const GUIDE_TOPICS = ["accounts", "scams", "support", "rights", "devices", "data"] as const;
+
+export const guideMetaSchema = z
+  .object({
+    title: text,
+    description: text.max(160, "must be at most 160 characters"),
+    topic: z.enum(GUIDE_TOPICS),
+    readingMinutes: z.number().int().min(1).max(60),
+    lastReviewed: isoDate,
+    related: z.array(kebab).max(5).default([]),
+    quiz: z
+      .array(
+        z
+          .object({ prompt: text, options: z.array(text).min(2).max(5), answer: z.number().int().min(0), explanation: text })
+          .strict()
+          .refine((q) => q.answer < q.options.length, { message: "answer must be the index of one of the options", path: ["answer"] }),
+      )
+      .optional(),
+  })
+  .strict();
+export type GuideMeta = z.infer<typeof guideMetaSchema>;
+
+export const privacyNoticeMetaSchema = z.object({ title: text, lastUpdated: isoDate, version: semver }).strict();
+
+export const retentionPolicySchema = z.array(
+  z
+    .object({
+      id: kebab,
+      data: text,
+      retention: z.string().regex(/^P(\d+Y)?(\d+M)?(\d+D)?$/, "must be an ISO-8601 duration like P3Y or P90D"),
+      legalHold: z.boolean(),
+      reason: text,
+    })
+    .strict(),
+);

@@ -1,0 +1,111 @@
+import { expect, test } from "@playwright/test";
+import { alertOf, email, enrolMfa, expectNoAxeViolations, nextCode, signIn, signOut } from "./helpers";
+
+test("the public landing page says what Clearance is and sets no cookie", async ({ page, context }) => {
+  const response = await page.goto("/");
+  expect(response?.status()).toBe(200);
+  expect(await response?.headerValue("set-cookie")).toBeNull();
+  expect(await response?.headerValue("content-security-policy")).toContain("frame-ancestors 'none'");
+  await expect(page.getByRole("heading", { level: 1 })).toContainText("Only trained");
+  expect(await context.cookies()).toEqual([]);
+  await expectNoAxeViolations(page);
+});
+
+test("an employee signs in, sees the dashboard, and signs out", async ({ page }) => {
+  await signIn(page, "ana.silva");
+  await expect(page).toHaveURL(/\/dashboard/);
+  await expect(page.getByRole("heading", { name: "Welcome, Ana" })).toBeVisible();
+  await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link")).toHaveText(["Dashboard", "Account"]);
+  await expectNoAxeViolations(page);
+  await signOut(page);
+  await page.goto("/dashboard");
+  await expect(page).toHaveURL(/\/signin/);
+});
+
+test("a wrong password gets a clear message", async ({ page }) => {
+  await signIn(page, "emma.larsen", "not-the-password");
+  await expect(alertOf(page)).toHaveText("Email or password is incorrect.");
+  await expectNoAxeViolations(page);
+});
+
+test("repeated failures lock the account, even for the right password", async ({ page }) => {
+  for (let i = 0; i < 5; i++) {
+    await signIn(page, "diego.ramos", `wrong-${i}`);
+    await expect(alertOf(page)).toHaveText("Email or password is incorrect.");
+  }
+  await signIn(page, "diego.ramos");
+  await expect(alertOf(page)).toContainText("Too many failed attempts");
+  await expect(alertOf(page)).toContainText("15 minutes");
+});
+
+test("an employee gets a 403 page on an admin page", async ({ page }) => {
+  await signIn(page, "noah.kim");
+  await expect(page).toHaveURL(/\/dashboard/);
+  const response = await page.goto("/admin/people");
+  expect(response?.status()).toBe(403);
+  await expect(page.getByRole("heading", { name: "You don't have access to this page" })).toBeVisible();
+  const audit = await page.goto("/audit");
+  expect(audit?.status()).toBe(403);
+});
+
+test("a manager must enrol MFA, then signs in with a TOTP code; a recovery code works once", async ({ page }) => {
+  await signIn(page, "tom.becker");
+  await expect(page).toHaveURL(/\/account\/mfa/);
+  await expect(page.getByText("two-factor authentication is required")).toBeVisible();
+  // Other pages send them back to enrolment until it is done.
+  await page.goto("/dashboard");
+  await expect(page).toHaveURL(/\/account\/mfa/);
+  await expectNoAxeViolations(page);
+  const { secret, recoveryCodes } = await enrolMfa(page);
+  expect(recoveryCodes).toHaveLength(10);
+  await page.getByRole("link", { name: /continue/ }).click();
+  await expect(page).toHaveURL(/\/dashboard/);
+  await signOut(page);
+
+  await signIn(page, "tom.becker");
+  await expect(page.getByLabel("Authentication code")).toBeVisible();
+  await page.getByLabel("Authentication code").fill("000000");
+  await page.getByRole("button", { name: "Verify and sign in" }).click();
+  await expect(alertOf(page)).toContainText("That code is not right");
+  await page.getByLabel("Authentication code").fill(nextCode(secret));
+  await page.getByRole("button", { name: "Verify and sign in" }).click();
+  await expect(page).toHaveURL(/\/dashboard/);
+  await signOut(page);
+
+  for (const attempt of ["first", "second"]) {
+    await signIn(page, "tom.becker");
+    await page.getByLabel("Authentication code").fill(recoveryCodes[0]);
+    await page.getByRole("button", { name: "Verify and sign in" }).click();
+    if (attempt === "first") {
+      await expect(page).toHaveURL(/\/dashboard/);
+      await signOut(page);
+    } else {
+      await expect(alertOf(page)).toContainText("That code is not right");
+    }
+  }
+});
+
+test("a suspended person is signed out at their next request, and the change is audited", async ({ browser }) => {
+  const employee = await (await browser.newContext()).newPage();
+  await signIn(employee, "sofia.rossi");
+  await expect(employee).toHaveURL(/\/dashboard/);
+
+  const admin = await (await browser.newContext()).newPage();
+  await signIn(admin, "carmen.diaz");
+  await enrolMfa(admin);
+  await admin.goto("/admin/people?q=sofia");
+  await expectNoAxeViolations(admin);
+  const row = admin.locator(`tr[data-email="${email("sofia.rossi")}"]`);
+  await row.getByLabel("Status of Sofia Rossi").selectOption("suspended");
+  await row.getByRole("button", { name: "Set status" }).click();
+  await expect(row.getByText("suspended", { exact: true })).toBeVisible();
+
+  await employee.reload();
+  await expect(employee).toHaveURL(/\/signin/);
+
+  await admin.goto("/audit?action=person.");
+  await expect(admin.getByRole("cell", { name: "person.status_changed" }).first()).toBeVisible();
+  await admin.getByRole("link", { name: "Verify integrity" }).click();
+  await expect(admin.getByText(/Chain intact: all \d+ events verified/)).toBeVisible();
+  await expectNoAxeViolations(admin);
+});

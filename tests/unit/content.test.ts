@@ -1,0 +1,60 @@
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdtempSync, writeFileSync, readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { formatProblems, loadContent } from "@/lib/content/load";
+
+const root = path.resolve("content");
+
+function brokenCopy(edit: (dir: string) => void): string {
+  const dir = path.join(mkdtempSync(path.join(os.tmpdir(), "clearance-content-")), "content");
+  cpSync(root, dir, { recursive: true });
+  edit(dir);
+  return dir;
+}
+
+describe("content", () => {
+  it("the shipped content is valid", () => {
+    const content = loadContent(root);
+    expect(formatProblems(content.problems)).toEqual([]);
+    expect(content.courses.length).toBeGreaterThanOrEqual(7);
+    expect(content.agreements.map((a) => a.id).sort()).toEqual(["acceptable-use-attestation", "employee-nda", "partner-dpa"]);
+    expect(content.guides.length).toBeGreaterThanOrEqual(10);
+    for (const course of content.courses) {
+      expect(course.questions.length, course.id).toBeGreaterThanOrEqual(15);
+      expect(course.lessons.length, course.id).toBeGreaterThanOrEqual(3);
+    }
+  });
+
+  it("names the file and field of every problem", () => {
+    const dir = brokenCopy((d) => {
+      const meta = path.join(d, "courses", "incident-reporting", "course.yaml");
+      writeFileSync(meta, readFileSync(meta, "utf8").replace(/passMark: \d+/, "passMark: 140").replace(/validityMonths: \d+/, "validityMonths: 18"));
+      const nda = path.join(d, "agreements", "employee-nda.md");
+      writeFileSync(nda, readFileSync(nda, "utf8").replace("{{person.name}}", "{{person.salary}}"));
+    });
+    const lines = formatProblems(loadContent(dir).problems);
+    expect(lines).toContain("content/courses/incident-reporting/course.yaml: passMark: Too big: expected number to be <=100");
+    expect(lines).toContain("content/courses/incident-reporting/course.yaml: validityMonths: must be 12 or 24");
+    expect(lines).toContain("content/agreements/employee-nda.md: (body): unknown placeholder {{person.salary}}");
+  });
+
+  it("content:check exits 1 and prints file: field: problem", () => {
+    const dir = brokenCopy((d) => {
+      const bank = path.join(d, "courses", "incident-reporting", "questions.yaml");
+      writeFileSync(bank, readFileSync(bank, "utf8").replace("type: true_false", "type: essay"));
+    });
+    let output = "";
+    let status = 0;
+    try {
+      execFileSync("npx", ["tsx", "--import", "./scripts/lib/server-only-hook.mjs", "scripts/content-check.ts", dir], { encoding: "utf8", stdio: "pipe" });
+    } catch (error) {
+      const e = error as { status: number; stderr: string };
+      status = e.status;
+      output = e.stderr;
+    }
+    expect(status).toBe(1);
+    expect(output).toMatch(/content\/courses\/incident-reporting\/questions\.yaml: \d+\.type: /);
+  });
+});
