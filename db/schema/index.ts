@@ -1,3 +1,5 @@
 export * from "./people";
 export * from "./auth";
 export * from "./audit";
+export * from "./notify";
+export * from "./training";

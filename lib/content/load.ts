@@ -22,6 +22,7 @@ import {
  */
 
 export type ContentProblem = { file: string; field: string; problem: string };
+export type { Question };
 export type Lesson = { slug: string; index: number; title: string; markdown: string };
 export type Course = CourseMeta & { lessons: Lesson[]; questions: Question[] };
 export type Agreement = AgreementMeta & { body: string };

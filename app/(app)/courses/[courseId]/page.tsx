@@ -1,0 +1,141 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { ActionButton } from "@/components/action-button";
+import { LearnerStateBadge } from "@/components/learner-state-badge";
+import { Badge } from "@/components/ui/badge";
+import { buttonClass } from "@/components/ui/button";
+import { Card, PageHeader } from "@/components/ui/card";
+import { ProgressBar } from "@/components/ui/progress-bar";
+import { requireViewer } from "@/lib/auth/viewer";
+import { getCourse } from "@/lib/content";
+import { formatDate, formatDateTime } from "@/lib/format";
+import { attemptHistory, quizAllowance } from "@/lib/training/attempts";
+import { learnerOverview } from "@/lib/training/learner-overview";
+import { startQuiz } from "../actions";
+
+type Params = { params: Promise<{ courseId: string }> };
+
+export async function generateMetadata({ params }: Params): Promise<Metadata> {
+  return { title: getCourse((await params).courseId)?.title ?? "Course" };
+}
+
+export default async function CoursePage({ params }: Params) {
+  const viewer = await requireViewer();
+  const { courseId } = await params;
+  const course = getCourse(courseId);
+  if (!course) notFound();
+  const [overview, attempts, allowance] = await Promise.all([learnerOverview(viewer), attemptHistory(viewer.id, course.id), quizAllowance(viewer.id, course.id)]);
+  const item = overview.find((i) => i.course.id === course.id)!;
+  const { progress, certification } = item;
+  const allRead = progress.completed.size === course.lessons.length;
+  const inProgress = attempts.find((a) => a.status === "in_progress");
+  return (
+    <>
+      <nav aria-label="Breadcrumb" className="mb-2 text-sm text-slate-500">
+        <Link href="/courses" className="hover:underline">
+          Courses
+        </Link>{" "}
+        / {course.title}
+      </nav>
+      <PageHeader title={course.title} description={course.summary} actions={<LearnerStateBadge state={item.state} />} />
+      <div className="grid gap-6 lg:grid-cols-3">
+        <div className="space-y-6 lg:col-span-2">
+          <Card title="What you will learn">
+            <ul className="list-disc space-y-1 pl-5 text-sm text-slate-700">
+              {course.objectives.map((o) => (
+                <li key={o}>{o}</li>
+              ))}
+            </ul>
+          </Card>
+          <Card title="Lessons" description={`${progress.completed.size} of ${course.lessons.length} read · about ${course.estimatedMinutes} minutes in all`}>
+            <ProgressBar value={progress.percent} label={`Course progress: ${progress.percent}%`} />
+            <ol className="mt-4 divide-y divide-slate-100">
+              {course.lessons.map((lesson, i) => {
+                const done = progress.completed.has(lesson.slug);
+                return (
+                  <li key={lesson.slug} className="flex items-center justify-between gap-3 py-3">
+                    <Link href={`/courses/${course.id}/lessons/${lesson.slug}`} className="text-sm font-medium text-slate-800 hover:underline">
+                      {i + 1}. {lesson.title}
+                    </Link>
+                    {done ? <Badge tone="success">Read</Badge> : <Badge>Not read</Badge>}
+                  </li>
+                );
+              })}
+            </ol>
+            <div className="mt-4">
+              <Link href={`/courses/${course.id}/lessons/${progress.resumeSlug}`} className={buttonClass(allRead ? "secondary" : "primary")}>
+                {progress.completed.size === 0 ? "Start the course" : allRead ? "Review lessons" : "Continue where you left off"}
+              </Link>
+            </div>
+          </Card>
+        </div>
+        <div className="space-y-6">
+          <Card title="Quiz">
+            <p className="text-sm text-slate-600">
+              {course.questionsPerAttempt} questions, pass mark {course.passMark}%. {course.attemptLimit} attempts, then a {course.cooldownHours}-hour wait.
+            </p>
+            <div className="mt-4">
+              {inProgress ? (
+                <Link href={`/courses/${course.id}/attempts/${inProgress.id}`} className={buttonClass("primary")}>
+                  Continue the quiz
+                </Link>
+              ) : !allRead ? (
+                <p className="text-sm text-slate-500">Read every lesson to unlock the quiz.</p>
+              ) : !allowance.allowed ? (
+                <p role="status" className="text-sm text-amber-800">
+                  You have used all {course.attemptLimit} attempts. You can try again after {formatDateTime(allowance.retryAt)}.
+                </p>
+              ) : (
+                <ActionButton action={startQuiz} fields={{ courseId: course.id }} label={certification ? "Retake the quiz" : "Take the quiz"} pendingLabel="Preparing questions…" />
+              )}
+            </div>
+          </Card>
+          <Card title="Certification">
+            {certification ? (
+              <dl className="space-y-2 text-sm">
+                <div className="flex justify-between gap-2">
+                  <dt className="text-slate-500">Issued</dt>
+                  <dd>{formatDate(certification.issuedAt)}</dd>
+                </div>
+                <div className="flex justify-between gap-2">
+                  <dt className="text-slate-500">Expires</dt>
+                  <dd>{formatDate(certification.expiresAt)}</dd>
+                </div>
+                <div className="flex justify-between gap-2">
+                  <dt className="text-slate-500">Version</dt>
+                  <dd>v{certification.courseVersion}</dd>
+                </div>
+                <div className="pt-2">
+                  <a href={`/certificates/${certification.id}`} className="font-medium text-brand-700 underline underline-offset-2">
+                    Download certificate (PDF)
+                  </a>
+                </div>
+              </dl>
+            ) : (
+              <p className="text-sm text-slate-600">Not certified yet. Valid for {course.validityMonths} months once you pass.</p>
+            )}
+          </Card>
+          {attempts.some((a) => a.status === "submitted") && (
+            <Card title="Your attempts">
+              <ul className="space-y-2 text-sm">
+                {attempts
+                  .filter((a) => a.status === "submitted")
+                  .map((a) => (
+                    <li key={a.id} className="flex items-center justify-between gap-2">
+                      <Link href={`/courses/${course.id}/attempts/${a.id}`} className="hover:underline">
+                        {formatDateTime(a.submittedAt!)}
+                      </Link>
+                      <Badge tone={a.passed ? "success" : "danger"}>
+                        {a.scorePercent}% {a.passed ? "passed" : "failed"}
+                      </Badge>
+                    </li>
+                  ))}
+              </ul>
+            </Card>
+          )}
+        </div>
+      </div>
+    </>
+  );
+}

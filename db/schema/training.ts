@@ -1,0 +1,108 @@
+import { sql } from "drizzle-orm";
+import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { people } from "./people";
+
+/** When Clearance first saw each major version of a course: the start of its grace period. */
+export const courseReleases = pgTable(
+  "course_releases",
+  {
+    courseId: text("course_id").notNull(),
+    major: integer("major").notNull(),
+    version: text("version").notNull(),
+    releasedAt: timestamp("released_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.courseId, t.major] })],
+);
+
+export const assignmentSources = ["rule", "manual", "renewal", "major_version"] as const;
+
+export const assignments = pgTable(
+  "assignments",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    personId: uuid("person_id")
+      .notNull()
+      .references(() => people.id),
+    courseId: text("course_id").notNull(),
+    source: text("source", { enum: assignmentSources }).notNull(),
+    assignedAt: timestamp("assigned_at", { withTimezone: true }).notNull(),
+    dueAt: timestamp("due_at", { withTimezone: true }).notNull(),
+    assignedBy: uuid("assigned_by").references(() => people.id),
+    completedAt: timestamp("completed_at", { withTimezone: true }),
+    cancelledAt: timestamp("cancelled_at", { withTimezone: true }),
+  },
+  (t) => [
+    // At most one open assignment per person and course.
+    uniqueIndex("assignments_open_unique").on(t.personId, t.courseId).where(sql`completed_at is null and cancelled_at is null`),
+    index("assignments_person_idx").on(t.personId),
+    index("assignments_course_idx").on(t.courseId),
+  ],
+);
+
+export const lessonProgress = pgTable(
+  "lesson_progress",
+  {
+    personId: uuid("person_id")
+      .notNull()
+      .references(() => people.id),
+    courseId: text("course_id").notNull(),
+    lessonSlug: text("lesson_slug").notNull(),
+    courseVersion: text("course_version").notNull(),
+    firstViewedAt: timestamp("first_viewed_at", { withTimezone: true }).notNull(),
+    lastViewedAt: timestamp("last_viewed_at", { withTimezone: true }).notNull(),
+    completedAt: timestamp("completed_at", { withTimezone: true }),
+  },
+  (t) => [primaryKey({ columns: [t.personId, t.courseId, t.lessonSlug] })],
+);
+
+/**
+ * A drawn quiz. `drawn` is a snapshot of the questions as shown, with their
+ * correct answers; it never leaves the server before submission.
+ */
+export const quizAttempts = pgTable(
+  "quiz_attempts",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    personId: uuid("person_id")
+      .notNull()
+      .references(() => people.id),
+    courseId: text("course_id").notNull(),
+    courseVersion: text("course_version").notNull(),
+    status: text("status", { enum: ["in_progress", "submitted"] }).notNull().default("in_progress"),
+    drawn: jsonb("drawn").notNull(),
+    answers: jsonb("answers"),
+    correctCount: integer("correct_count"),
+    questionCount: integer("question_count").notNull(),
+    scorePercent: integer("score_percent"),
+    passMark: integer("pass_mark").notNull(),
+    passed: boolean("passed"),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
+    submittedAt: timestamp("submitted_at", { withTimezone: true }),
+  },
+  (t) => [
+    index("quiz_attempts_person_course_idx").on(t.personId, t.courseId),
+    // One attempt in progress per person and course: a second tab resumes it.
+    uniqueIndex("quiz_attempts_open_unique").on(t.personId, t.courseId).where(sql`status = 'in_progress'`),
+  ],
+);
+
+export const certifications = pgTable(
+  "certifications",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    personId: uuid("person_id")
+      .notNull()
+      .references(() => people.id),
+    courseId: text("course_id").notNull(),
+    courseVersion: text("course_version").notNull(),
+    attemptId: uuid("attempt_id")
+      .notNull()
+      .unique()
+      .references(() => quizAttempts.id),
+    issuedAt: timestamp("issued_at", { withTimezone: true }).notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    verificationCode: text("verification_code").notNull().unique(),
+    supersededAt: timestamp("superseded_at", { withTimezone: true }),
+  },
+  (t) => [index("certifications_person_course_idx").on(t.personId, t.courseId)],
+);

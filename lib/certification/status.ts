@@ -1,0 +1,54 @@
+/** Certification rules: pure functions of the certification, the course and `now`. */
+
+export type CertificationStatus = "current" | "expiring" | "expired" | "superseded";
+
+export const EXPIRY_WARNING_DAYS = 30;
+const DAY = 86_400_000;
+
+export function majorOf(version: string): number {
+  return Number(version.split(".")[0]);
+}
+
+export function addMonths(date: Date, months: number): Date {
+  const d = new Date(date.getTime());
+  const day = d.getUTCDate();
+  d.setUTCMonth(d.getUTCMonth() + months);
+  // 31 Jan + 1 month is the last day of February, not 3 March.
+  if (d.getUTCDate() < day) d.setUTCDate(0);
+  return d;
+}
+
+export function expiryFor(issuedAt: Date, validityMonths: number): Date {
+  return addMonths(issuedAt, validityMonths);
+}
+
+export type StatusInput = {
+  certification: { courseVersion: string; expiresAt: Date };
+  course: { version: string; graceDays: number };
+  /** When the course's current major version was first released here (null if unknown). */
+  currentMajorReleasedAt: Date | null;
+  now: Date;
+  warningDays?: number;
+};
+
+export function certificationStatus({ certification, course, currentMajorReleasedAt, now, warningDays = EXPIRY_WARNING_DAYS }: StatusInput): CertificationStatus {
+  if (majorOf(certification.courseVersion) < majorOf(course.version) && currentMajorReleasedAt) {
+    const graceEnds = currentMajorReleasedAt.getTime() + course.graceDays * DAY;
+    if (now.getTime() >= graceEnds) return "superseded";
+  }
+  if (now.getTime() >= certification.expiresAt.getTime()) return "expired";
+  if (now.getTime() >= certification.expiresAt.getTime() - warningDays * DAY) return "expiring";
+  return "current";
+}
+
+/** When an older-major certification stops counting, if it is going to. */
+export function supersededAt(certificationVersion: string, course: { version: string; graceDays: number }, currentMajorReleasedAt: Date | null): Date | null {
+  if (!currentMajorReleasedAt || majorOf(certificationVersion) >= majorOf(course.version)) return null;
+  return new Date(currentMajorReleasedAt.getTime() + course.graceDays * DAY);
+}
+
+/** A new assignment is due `dueDays` after it is made, or after the hire date for people who have not started yet. */
+export function dueDateFor(assignedAt: Date, hireDate: Date | null, dueDays: number): Date {
+  const base = hireDate && hireDate > assignedAt ? hireDate : assignedAt;
+  return new Date(base.getTime() + dueDays * DAY);
+}

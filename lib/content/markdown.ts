@@ -1,0 +1,37 @@
+import { marked } from "marked";
+import sanitizeHtml from "sanitize-html";
+
+/**
+ * Markdown from content/ becomes HTML that can only contain ordinary text
+ * markup: no scripts, iframes, styles, event handlers or off-site images.
+ */
+const allowed: sanitizeHtml.IOptions = {
+  allowedTags: ["h2", "h3", "h4", "p", "ul", "ol", "li", "strong", "em", "code", "pre", "blockquote", "a", "table", "thead", "tbody", "tr", "th", "td", "hr", "br", "input"],
+  allowedAttributes: { a: ["href", "title"], input: ["type", "checked", "disabled"], th: ["align"], td: ["align"] },
+  allowedSchemes: ["https", "mailto"],
+  allowedSchemesAppliedToAttributes: ["href"],
+  allowProtocolRelative: false,
+  transformTags: {
+    // Task-list checkboxes from Markdown are display-only.
+    input: (tagName, attribs) => (attribs.type === "checkbox" ? { tagName, attribs: { type: "checkbox", disabled: "", ...(attribs.checked !== undefined ? { checked: "" } : {}) } } : { tagName: "span", attribs: {} }),
+    h1: "h2",
+  },
+};
+
+export function renderMarkdown(markdown: string): string {
+  const html = marked.parse(markdown, { async: false, gfm: true }) as string;
+  return sanitizeHtml(html, allowed);
+}
+
+/** Plain text for PDFs and emails: Markdown markers removed, paragraphs kept. */
+export function markdownToPlainText(markdown: string): string {
+  return markdown
+    .replace(/^#{1,6}\s+/gm, "")
+    .replace(/\*\*(.+?)\*\*/g, "$1")
+    .replace(/(^|[^*])\*(?!\s)(.+?)\*/g, "$1$2")
+    .replace(/`([^`]+)`/g, "$1")
+    .replace(/\[([^\]]+)\]\([^)]+\)/g, "$1")
+    .replace(/^\s*[-*+]\s+\[( |x)\]\s+/gim, "• ")
+    .replace(/^\s*[-*+]\s+/gm, "• ")
+    .trim();
+}

@@ -1,0 +1,122 @@
+import "server-only";
+import { and, eq, inArray, isNull } from "drizzle-orm";
+import { getDb, type Executor } from "@/db/client";
+import { assignments, people } from "@/db/schema";
+import { recordAudit, type AuditContext } from "@/lib/audit/record";
+import { hasRole, type Viewer } from "@/lib/auth/viewer";
+import { dueDateFor, supersededAt } from "@/lib/certification/status";
+import { inAudience } from "@/lib/content/audience";
+import { getContent, getCourse } from "@/lib/content";
+import type { Course } from "@/lib/content/load";
+import { DomainError, ForbiddenError, NotFoundError } from "@/lib/errors";
+import { latestCertifications } from "./certification-records";
+import { syncCourseReleases } from "./course-releases";
+
+export type OpenAssignment = { id: string; courseId: string; dueAt: Date; assignedAt: Date; source: string };
+
+type PersonForRules = { id: string; departmentId: string | null; roles: string[]; hireDate: string | null };
+
+type Needed = { personId: string; courseId: string; source: "rule" | "renewal" | "major_version"; dueAt: Date };
+
+/**
+ * What each person must be assigned now, from the course rules and their
+ * certifications: a first assignment, a renewal before expiry, or a new
+ * major version. Pure apart from its inputs.
+ */
+export function assignmentsNeeded(
+  persons: PersonForRules[],
+  courses: Course[],
+  latest: Map<string, { courseVersion: string; expiresAt: Date; status: string }>,
+  open: Set<string>,
+  releases: Map<string, Date>,
+  now: Date,
+): Needed[] {
+  const out: Needed[] = [];
+  for (const person of persons) {
+    for (const course of courses) {
+      const key = `${person.id}:${course.id}`;
+      if (open.has(key) || !inAudience(course.assignTo, person)) continue;
+      const cert = latest.get(key);
+      if (!cert) {
+        out.push({ personId: person.id, courseId: course.id, source: "rule", dueAt: dueDateFor(now, person.hireDate ? new Date(person.hireDate) : null, course.dueDays) });
+        continue;
+      }
+      const stopsCounting = supersededAt(cert.courseVersion, course, releases.get(course.id) ?? null);
+      if (stopsCounting) {
+        out.push({ personId: person.id, courseId: course.id, source: "major_version", dueAt: stopsCounting });
+      } else if (cert.status === "expiring" || cert.status === "expired") {
+        out.push({ personId: person.id, courseId: course.id, source: "renewal", dueAt: cert.expiresAt });
+      }
+    }
+  }
+  return out;
+}
+
+/** Brings assignments up to date for some people (or everyone active). Safe to run any number of times. */
+export async function syncAssignments(db: Executor, options: { personIds?: string[]; now?: Date } = {}): Promise<number> {
+  const now = options.now ?? new Date();
+  const { courses } = getContent();
+  const releases = await syncCourseReleases(db, courses, now);
+  const persons = await db
+    .select({ id: people.id, departmentId: people.departmentId, roles: people.roles, hireDate: people.hireDate })
+    .from(people)
+    .where(and(eq(people.status, "active"), options.personIds ? inArray(people.id, options.personIds) : undefined));
+  if (persons.length === 0) return 0;
+  const ids = persons.map((p) => p.id);
+  const openRows = await db
+    .select({ personId: assignments.personId, courseId: assignments.courseId })
+    .from(assignments)
+    .where(and(inArray(assignments.personId, ids), isNull(assignments.completedAt), isNull(assignments.cancelledAt)));
+  const open = new Set(openRows.map((r) => `${r.personId}:${r.courseId}`));
+  const latest = await latestCertifications(db, ids, courses, releases, now);
+  const needed = assignmentsNeeded(persons, courses, latest, open, releases, now);
+  if (needed.length === 0) return 0;
+  // The partial unique index keeps one open assignment per person and course even if two syncs race.
+  const inserted = await db
+    .insert(assignments)
+    .values(needed.map((n) => ({ ...n, assignedAt: now })))
+    .onConflictDoNothing()
+    .returning({ id: assignments.id });
+  return inserted.length;
+}
+
+export async function openAssignments(db: Executor, personId: string): Promise<OpenAssignment[]> {
+  return db
+    .select({ id: assignments.id, courseId: assignments.courseId, dueAt: assignments.dueAt, assignedAt: assignments.assignedAt, source: assignments.source })
+    .from(assignments)
+    .where(and(eq(assignments.personId, personId), isNull(assignments.completedAt), isNull(assignments.cancelledAt)));
+}
+
+/** Compliance admins assign a course by hand, with a due date. */
+export async function assignCourseManually(viewer: Viewer, context: AuditContext, input: { personId: string; courseId: string; dueAt: Date }, now = new Date()) {
+  if (!hasRole(viewer, "compliance_admin")) throw new ForbiddenError();
+  const course = getCourse(input.courseId);
+  if (!course) throw new NotFoundError("That course does not exist.");
+  if (input.dueAt.getTime() < now.getTime()) throw new DomainError("due_in_past", "The due date must be in the future.");
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const [person] = await tx.select({ id: people.id, status: people.status, name: people.name }).from(people).where(eq(people.id, input.personId));
+    if (!person) throw new NotFoundError("That person does not exist.");
+    if (person.status !== "active") throw new DomainError("inactive", `${person.name} is not active.`);
+    const [existing] = await tx
+      .select({ id: assignments.id, dueAt: assignments.dueAt })
+      .from(assignments)
+      .where(and(eq(assignments.personId, person.id), eq(assignments.courseId, course.id), isNull(assignments.completedAt), isNull(assignments.cancelledAt)));
+    if (existing) {
+      throw new DomainError("already_assigned", `${person.name} already has this course assigned, due ${existing.dueAt.toISOString().slice(0, 10)}.`);
+    }
+    const [row] = await tx
+      .insert(assignments)
+      .values({ personId: person.id, courseId: course.id, source: "manual", assignedAt: now, dueAt: input.dueAt, assignedBy: viewer.id })
+      .returning({ id: assignments.id });
+    await recordAudit(tx, context, { action: "assignment.created", targetType: "person", targetId: person.id, data: { courseId: course.id, dueAt: input.dueAt.toISOString(), assignmentId: row.id } }, now);
+    return row;
+  });
+}
+
+export async function completeOpenAssignment(tx: Executor, personId: string, courseId: string, now: Date) {
+  await tx
+    .update(assignments)
+    .set({ completedAt: now })
+    .where(and(eq(assignments.personId, personId), eq(assignments.courseId, courseId), isNull(assignments.completedAt), isNull(assignments.cancelledAt)));
+}

@@ -1,0 +1,166 @@
+import "server-only";
+import { and, desc, eq } from "drizzle-orm";
+import { getDb } from "@/db/client";
+import { certifications, quizAttempts } from "@/db/schema";
+import { recordAudit, type AuditContext } from "@/lib/audit/record";
+import { hasRole, type Viewer } from "@/lib/auth/viewer";
+import { expiryFor } from "@/lib/certification/status";
+import { getCourse } from "@/lib/content";
+import { DomainError, NotFoundError } from "@/lib/errors";
+import { completeOpenAssignment } from "./assignments";
+import { newVerificationCode } from "./certification-records";
+import { progressFor } from "./lesson-progress";
+import { attemptAllowance, drawQuestions, gradeAttempt, toPublicQuestions, type Answers, type DrawnQuestion, type Grade, type Random } from "./quiz-rules";
+
+const dateTime = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
+
+async function submittedAttempts(personId: string, courseId: string) {
+  const db = await getDb();
+  return db
+    .select({ submittedAt: quizAttempts.submittedAt, passed: quizAttempts.passed })
+    .from(quizAttempts)
+    .where(and(eq(quizAttempts.personId, personId), eq(quizAttempts.courseId, courseId), eq(quizAttempts.status, "submitted")));
+}
+
+export async function quizAllowance(personId: string, courseId: string, now = new Date()) {
+  const course = getCourse(courseId);
+  if (!course) throw new NotFoundError("That course does not exist.");
+  const past = await submittedAttempts(personId, courseId);
+  return attemptAllowance(
+    past.map((a) => ({ submittedAt: a.submittedAt!, passed: Boolean(a.passed) })),
+    course,
+    now,
+  );
+}
+
+/**
+ * Starts a quiz attempt, or returns the one already in progress (a second tab
+ * resumes it). The server draws the questions and keeps the answers.
+ */
+export async function startAttempt(viewer: Viewer, courseId: string, now = new Date(), random?: Random): Promise<{ attemptId: string }> {
+  const course = getCourse(courseId);
+  if (!course) throw new NotFoundError("That course does not exist.");
+  const db = await getDb();
+  const [open] = await db
+    .select({ id: quizAttempts.id })
+    .from(quizAttempts)
+    .where(and(eq(quizAttempts.personId, viewer.id), eq(quizAttempts.courseId, courseId), eq(quizAttempts.status, "in_progress")));
+  if (open) return { attemptId: open.id };
+  const progress = (await progressFor(db, viewer.id, [course])).get(course.id)!;
+  if (progress.completed.size < course.lessons.length) {
+    throw new DomainError("lessons_unfinished", "Finish every lesson before taking the quiz.");
+  }
+  const allowance = await quizAllowance(viewer.id, courseId, now);
+  if (!allowance.allowed) {
+    throw new DomainError("cooldown", `You have used all ${course.attemptLimit} attempts. You can try again after ${dateTime.format(allowance.retryAt)} UTC.`);
+  }
+  const drawn = drawQuestions(course.questions, course.questionsPerAttempt, random);
+  const inserted = await db
+    .insert(quizAttempts)
+    .values({ personId: viewer.id, courseId, courseVersion: course.version, drawn, questionCount: drawn.length, passMark: course.passMark, startedAt: now })
+    .onConflictDoNothing()
+    .returning({ id: quizAttempts.id });
+  if (inserted[0]) return { attemptId: inserted[0].id };
+  // Another request started one at the same moment: use that.
+  const [raced] = await db
+    .select({ id: quizAttempts.id })
+    .from(quizAttempts)
+    .where(and(eq(quizAttempts.personId, viewer.id), eq(quizAttempts.courseId, courseId), eq(quizAttempts.status, "in_progress")));
+  return { attemptId: raced.id };
+}
+
+export type AttemptView =
+  | { status: "in_progress"; id: string; courseId: string; courseVersion: string; questions: ReturnType<typeof toPublicQuestions>; passMark: number }
+  | {
+      status: "submitted";
+      id: string;
+      courseId: string;
+      courseVersion: string;
+      passMark: number;
+      grade: Grade;
+      drawn: DrawnQuestion[];
+      submittedAt: Date;
+      certificationId: string | null;
+    };
+
+/** The attempt as its owner (or a compliance reviewer) may see it: answers only after submission. */
+export async function getAttempt(viewer: Viewer, attemptId: string): Promise<AttemptView> {
+  const db = await getDb();
+  const [row] = await db.select().from(quizAttempts).where(eq(quizAttempts.id, attemptId));
+  const reviewer = hasRole(viewer, "compliance_admin", "auditor");
+  if (!row || (row.personId !== viewer.id && !(reviewer && row.status === "submitted"))) throw new NotFoundError("That quiz attempt does not exist.");
+  const drawn = row.drawn as DrawnQuestion[];
+  if (row.status === "in_progress") {
+    return { status: "in_progress", id: row.id, courseId: row.courseId, courseVersion: row.courseVersion, questions: toPublicQuestions(drawn), passMark: row.passMark };
+  }
+  const [cert] = await db.select({ id: certifications.id }).from(certifications).where(eq(certifications.attemptId, row.id));
+  return {
+    status: "submitted",
+    id: row.id,
+    courseId: row.courseId,
+    courseVersion: row.courseVersion,
+    passMark: row.passMark,
+    grade: gradeAttempt(drawn, (row.answers ?? {}) as Answers, row.passMark),
+    drawn,
+    submittedAt: row.submittedAt!,
+    certificationId: cert?.id ?? null,
+  };
+}
+
+/**
+ * Grades and records a submission once. A double click, a replay or a second
+ * tab gets the result already recorded; the row lock serialises them.
+ */
+export async function submitAttempt(viewer: Viewer, context: AuditContext, attemptId: string, answers: Answers, now = new Date()): Promise<{ passed: boolean; firstSubmission: boolean }> {
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const [row] = await tx.select().from(quizAttempts).where(and(eq(quizAttempts.id, attemptId), eq(quizAttempts.personId, viewer.id))).for("update");
+    if (!row) throw new NotFoundError("That quiz attempt does not exist.");
+    if (row.status === "submitted") return { passed: Boolean(row.passed), firstSubmission: false };
+    const grade = gradeAttempt(row.drawn as DrawnQuestion[], answers, row.passMark);
+    const kept: Answers = Object.fromEntries(grade.questions.map((q) => [q.id, q.selected]));
+    await tx
+      .update(quizAttempts)
+      .set({ status: "submitted", answers: kept, correctCount: grade.correctCount, scorePercent: grade.scorePercent, passed: grade.passed, submittedAt: now })
+      .where(eq(quizAttempts.id, row.id));
+    await recordAudit(
+      tx,
+      context,
+      { action: "attempt.submitted", targetType: "quiz_attempt", targetId: row.id, data: { courseId: row.courseId, courseVersion: row.courseVersion, scorePercent: grade.scorePercent, passed: grade.passed } },
+      now,
+    );
+    if (grade.passed) {
+      const course = getCourse(row.courseId);
+      const validityMonths = course?.validityMonths ?? 12;
+      const [cert] = await tx
+        .insert(certifications)
+        .values({
+          personId: viewer.id,
+          courseId: row.courseId,
+          courseVersion: row.courseVersion,
+          attemptId: row.id,
+          issuedAt: now,
+          expiresAt: expiryFor(now, validityMonths),
+          verificationCode: newVerificationCode(),
+        })
+        .returning({ id: certifications.id, expiresAt: certifications.expiresAt });
+      await completeOpenAssignment(tx, viewer.id, row.courseId, now);
+      await recordAudit(
+        tx,
+        context,
+        { action: "certification.issued", targetType: "certification", targetId: cert.id, data: { courseId: row.courseId, courseVersion: row.courseVersion, expiresAt: cert.expiresAt.toISOString() } },
+        now,
+      );
+    }
+    return { passed: grade.passed, firstSubmission: true };
+  });
+}
+
+export async function attemptHistory(personId: string, courseId: string) {
+  const db = await getDb();
+  return db
+    .select({ id: quizAttempts.id, status: quizAttempts.status, scorePercent: quizAttempts.scorePercent, passed: quizAttempts.passed, startedAt: quizAttempts.startedAt, submittedAt: quizAttempts.submittedAt, courseVersion: quizAttempts.courseVersion })
+    .from(quizAttempts)
+    .where(and(eq(quizAttempts.personId, personId), eq(quizAttempts.courseId, courseId)))
+    .orderBy(desc(quizAttempts.startedAt));
+}

@@ -1,0 +1,60 @@
+import "server-only";
+import { getDb } from "@/db/client";
+import type { Viewer } from "@/lib/auth/viewer";
+import type { CertificationStatus } from "@/lib/certification/status";
+import { getContent } from "@/lib/content";
+import type { Course } from "@/lib/content/load";
+import { openAssignments, syncAssignments } from "./assignments";
+import { latestCertifications, type CertificationView } from "./certification-records";
+import { currentReleases } from "./course-releases";
+import { progressFor, type CourseProgress } from "./lesson-progress";
+
+export type LearnerState = "overdue" | "due" | "in_progress" | "not_started" | CertificationStatus | "optional";
+
+export type LearnerCourse = {
+  course: Course;
+  state: LearnerState;
+  dueAt: Date | null;
+  progress: CourseProgress;
+  certification: CertificationView | null;
+};
+
+const DAY = 86_400_000;
+
+/** Lower sorts first: what needs attention soonest. */
+function urgency(item: LearnerCourse, now: Date): number {
+  const order: Record<LearnerState, number> = { overdue: 0, due: 1, in_progress: 2, not_started: 3, expiring: 4, expired: 1, superseded: 1, current: 6, optional: 7 };
+  const base = order[item.state] * 1e13;
+  const when = item.dueAt?.getTime() ?? item.certification?.expiresAt.getTime() ?? now.getTime() + 1e12;
+  return base + when;
+}
+
+/**
+ * Everything one person must or may take, ordered by urgency. Assignments are
+ * brought up to date first, so the answer is right even if no job has run.
+ */
+export async function learnerOverview(viewer: Viewer, now = new Date()): Promise<LearnerCourse[]> {
+  const db = await getDb();
+  await syncAssignments(db, { personIds: [viewer.id], now });
+  const { courses } = getContent();
+  const [open, releases] = await Promise.all([openAssignments(db, viewer.id), currentReleases(db)]);
+  const [latest, progress] = await Promise.all([latestCertifications(db, [viewer.id], courses, releases, now), progressFor(db, viewer.id, courses)]);
+  const items = courses.map((course): LearnerCourse => {
+    const assignment = open.find((a) => a.courseId === course.id);
+    const certification = latest.get(`${viewer.id}:${course.id}`) ?? null;
+    const p = progress.get(course.id)!;
+    let state: LearnerState;
+    if (assignment) {
+      if (assignment.dueAt.getTime() <= now.getTime()) state = "overdue";
+      else if (p.completed.size > 0) state = "in_progress";
+      else if (assignment.dueAt.getTime() - now.getTime() <= 7 * DAY) state = "due";
+      else state = certification?.status === "expiring" ? "expiring" : "not_started";
+    } else if (certification) {
+      state = certification.status;
+    } else {
+      state = p.completed.size > 0 ? "in_progress" : "optional";
+    }
+    return { course, state, dueAt: assignment?.dueAt ?? null, progress: p, certification };
+  });
+  return items.sort((a, b) => urgency(a, now) - urgency(b, now));
+}

@@ -1,0 +1,148 @@
+import { describe, expect, it } from "vitest";
+import type { Question } from "@/lib/content/load";
+import { attemptAllowance, drawQuestions, gradeAttempt, toPublicQuestions, type DrawnQuestion } from "@/lib/training/quiz-rules";
+import { addMonths, certificationStatus, dueDateFor, expiryFor } from "@/lib/certification/status";
+import { inAudience } from "@/lib/content/audience";
+
+const bank: Question[] = [
+  { id: "s1", type: "single", prompt: "Single?", explanation: "e1", options: [{ id: "a", text: "A", correct: true }, { id: "b", text: "B" }, { id: "c", text: "C" }] },
+  { id: "m1", type: "multiple", prompt: "Multiple?", explanation: "e2", options: [{ id: "a", text: "A", correct: true }, { id: "b", text: "B", correct: true }, { id: "c", text: "C" }, { id: "d", text: "D" }] },
+  { id: "t1", type: "true_false", prompt: "True?", explanation: "e3", answer: true },
+  { id: "t2", type: "true_false", prompt: "False?", explanation: "e4", answer: false },
+];
+
+function seeded(seed: number) {
+  let s = seed;
+  return () => {
+    s = (s * 1103515245 + 12345) % 2 ** 31;
+    return s / 2 ** 31;
+  };
+}
+
+describe("drawing questions", () => {
+  it("draws the requested number of distinct questions", () => {
+    const drawn = drawQuestions(bank, 3, seeded(1));
+    expect(drawn).toHaveLength(3);
+    expect(new Set(drawn.map((q) => q.id)).size).toBe(3);
+  });
+  it("never draws more than the bank holds", () => {
+    expect(drawQuestions(bank, 10, seeded(2))).toHaveLength(4);
+  });
+  it("shuffles options but keeps every option and the right answers", () => {
+    const orders = new Set<string>();
+    for (let seed = 1; seed < 30; seed++) {
+      const m = drawQuestions(bank, 4, seeded(seed)).find((q) => q.id === "m1")!;
+      orders.add(m.options.map((o) => o.id).join(""));
+      expect(m.options.map((o) => o.id).sort()).toEqual(["a", "b", "c", "d"]);
+      expect(m.correct.sort()).toEqual(["a", "b"]);
+    }
+    expect(orders.size).toBeGreaterThan(3);
+  });
+  it("gives the browser no answers and no explanations", () => {
+    const json = JSON.stringify(toPublicQuestions(drawQuestions(bank, 4, seeded(3))));
+    expect(json).not.toContain("correct");
+    expect(json).not.toContain("explanation");
+    expect(json).not.toContain("e1");
+  });
+});
+
+describe("grading", () => {
+  const drawn: DrawnQuestion[] = drawQuestions(bank, 4, seeded(4));
+  const cases: { name: string; answers: Record<string, string[]>; correct: number }[] = [
+    { name: "all right", answers: { s1: ["a"], m1: ["b", "a"], t1: ["true"], t2: ["false"] }, correct: 4 },
+    { name: "nothing answered", answers: {}, correct: 0 },
+    { name: "multiple: partial answer is wrong", answers: { m1: ["a"] }, correct: 0 },
+    { name: "multiple: an extra option is wrong", answers: { m1: ["a", "b", "c"] }, correct: 0 },
+    { name: "single: two options is wrong", answers: { s1: ["a", "b"] }, correct: 0 },
+    { name: "single: wrong option", answers: { s1: ["b"] }, correct: 0 },
+    { name: "true/false right", answers: { t1: ["true"], t2: ["false"] }, correct: 2 },
+    { name: "true/false wrong", answers: { t1: ["false"], t2: ["true"] }, correct: 0 },
+    { name: "unknown option ids are ignored", answers: { s1: ["a", "zz"] }, correct: 1 },
+    { name: "duplicates are ignored", answers: { m1: ["a", "a", "b"] }, correct: 1 },
+  ];
+  it.each(cases)("$name", ({ answers, correct }) => {
+    expect(gradeAttempt(drawn, answers, 80).correctCount).toBe(correct);
+  });
+  it.each([
+    [4, 100, true],
+    [3, 75, false],
+  ])("%i of 4 right is %i%% and passed=%s at an 80%% pass mark", (right, percent, passed) => {
+    const answers: Record<string, string[]> = { s1: ["a"], m1: ["a", "b"], t1: ["true"], t2: ["false"] };
+    if (right < 4) answers.t2 = ["true"];
+    const grade = gradeAttempt(drawn, answers, 80);
+    expect(grade.scorePercent).toBe(percent);
+    expect(grade.passed).toBe(passed);
+  });
+  it("passes exactly at the pass mark", () => {
+    expect(gradeAttempt(drawn, { s1: ["a"], m1: ["a", "b"], t1: ["true"] }, 75).passed).toBe(true);
+  });
+});
+
+describe("attempt limit and cooldown", () => {
+  const rules = { attemptLimit: 3, cooldownHours: 24 };
+  const t = (h: number) => new Date(Date.UTC(2026, 10, 1) + h * 3_600_000);
+  const fail = (h: number) => ({ submittedAt: t(h), passed: false });
+  it.each([
+    ["no attempts", [], t(0), { allowed: true, remaining: 3 }],
+    ["two failures", [fail(0), fail(1)], t(2), { allowed: true, remaining: 1 }],
+    ["three failures start the cooldown", [fail(0), fail(1), fail(2)], t(3), { allowed: false, retryAt: t(26) }],
+    ["one second before the cooldown ends", [fail(0), fail(1), fail(2)], new Date(t(26).getTime() - 1000), { allowed: false, retryAt: t(26) }],
+    ["the cooldown has passed", [fail(0), fail(1), fail(2)], t(26), { allowed: true, remaining: 3 }],
+    ["failures after a cooldown count afresh", [fail(0), fail(1), fail(2), fail(30)], t(31), { allowed: true, remaining: 2 }],
+    ["a pass resets the count", [fail(0), fail(1), { submittedAt: t(2), passed: true }, fail(3)], t(4), { allowed: true, remaining: 2 }],
+  ] as const)("%s", (_name, attempts, now, expected) => {
+    expect(attemptAllowance([...attempts], rules, now)).toEqual(expected);
+  });
+});
+
+describe("certification status", () => {
+  const issued = new Date("2026-01-15T10:00:00Z");
+  const expiresAt = expiryFor(issued, 12);
+  const course = { version: "1.2.0", graceDays: 30 };
+  const at = (iso: string) => new Date(iso);
+  it.each([
+    ["just issued", "2026-01-15T10:00:00Z", "current"],
+    ["31 days before expiry", "2026-12-15T09:59:59Z", "current"],
+    ["exactly 30 days before expiry", "2026-12-16T10:00:00Z", "expiring"],
+    ["one second before expiry", "2027-01-15T09:59:59Z", "expiring"],
+    ["at expiry", "2027-01-15T10:00:00Z", "expired"],
+  ])("%s → %s", (_n, now, status) => {
+    expect(certificationStatus({ certification: { courseVersion: "1.0.0", expiresAt }, course, currentMajorReleasedAt: null, now: at(now) })).toBe(status);
+  });
+  it("a minor version never supersedes", () => {
+    expect(certificationStatus({ certification: { courseVersion: "1.0.0", expiresAt }, course: { version: "1.9.0", graceDays: 0 }, currentMajorReleasedAt: at("2026-02-01T00:00:00Z"), now: at("2026-06-01T00:00:00Z") })).toBe("current");
+  });
+  it.each([
+    ["within the grace period", "2026-03-02T23:59:59Z", "current"],
+    ["at the end of the grace period", "2026-03-03T00:00:00Z", "superseded"],
+    ["long after", "2026-12-01T00:00:00Z", "superseded"],
+  ])("a new major version: %s → %s", (_n, now, status) => {
+    expect(
+      certificationStatus({ certification: { courseVersion: "1.0.0", expiresAt }, course: { version: "2.0.0", graceDays: 30 }, currentMajorReleasedAt: at("2026-02-01T00:00:00Z"), now: at(now) }),
+    ).toBe(status);
+  });
+  it("adds months without overflowing short months", () => {
+    expect(addMonths(new Date("2026-01-31T00:00:00Z"), 1).toISOString()).toBe("2026-02-28T00:00:00.000Z");
+    expect(addMonths(new Date("2024-02-29T00:00:00Z"), 12).toISOString()).toBe("2025-02-28T00:00:00.000Z");
+    expect(expiryFor(new Date("2026-05-10T08:00:00Z"), 24).toISOString()).toBe("2028-05-10T08:00:00.000Z");
+  });
+});
+
+describe("due dates and audiences", () => {
+  const assigned = new Date("2026-11-01T00:00:00Z");
+  it.each([
+    ["no hire date", null, "2026-12-01T00:00:00.000Z"],
+    ["hired long ago", new Date("2020-01-01T00:00:00Z"), "2026-12-01T00:00:00.000Z"],
+    ["starts next month", new Date("2026-12-01T00:00:00Z"), "2026-12-31T00:00:00.000Z"],
+  ])("%s", (_n, hire, due) => {
+    expect(dueDateFor(assigned, hire, 30).toISOString()).toBe(due);
+  });
+  it("matches rules by everyone, department, app role and access role", () => {
+    const ana = { departmentId: "support", roles: ["employee"], accessRoles: ["customer-pii-read"] };
+    expect(inAudience({ everyone: true }, ana)).toBe(true);
+    expect(inAudience({ departments: ["support"] }, ana)).toBe(true);
+    expect(inAudience({ departments: ["finance"] }, ana)).toBe(false);
+    expect(inAudience({ appRoles: ["manager"] }, ana)).toBe(false);
+    expect(inAudience({ accessRoles: ["customer-pii-read"] }, ana)).toBe(true);
+  });
+});
