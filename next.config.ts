@@ -28,7 +28,8 @@ const securityHeaders = [
 const nextConfig: NextConfig = {
   poweredByHeader: false,
   serverExternalPackages: ["@electric-sql/pglite", "pdf-lib", "@signpdf/signpdf", "node-forge"],
-  experimental: { authInterrupts: true },
+  // Signed PDFs uploaded to /verify can be a few MB.
+  experimental: { authInterrupts: true, serverActions: { bodySizeLimit: "11mb" } },
   async headers() {
     return [{ source: "/:path*", headers: securityHeaders }];
   },

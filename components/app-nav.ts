@@ -5,7 +5,13 @@ export type NavItem = { href: string; label: string; roles?: AppRole[] };
 /** The menu; an item without roles is for everyone signed in. */
 export const NAV_ITEMS: NavItem[] = [
   { href: "/dashboard", label: "Dashboard" },
+  { href: "/courses", label: "Courses" },
+  { href: "/team", label: "Team", roles: ["manager"] },
+  { href: "/agreements", label: "Agreements" },
   { href: "/admin/people", label: "People", roles: ["compliance_admin", "auditor"] },
+  { href: "/admin/assignments", label: "Assign", roles: ["compliance_admin"] },
+  { href: "/admin/partners", label: "Partners", roles: ["compliance_admin", "auditor"] },
+  { href: "/admin/outbox", label: "Outbox", roles: ["compliance_admin"] },
   { href: "/audit", label: "Audit log", roles: ["compliance_admin", "auditor"] },
   { href: "/account", label: "Account" },
 ];

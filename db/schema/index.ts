@@ -3,3 +3,4 @@ export * from "./auth";
 export * from "./audit";
 export * from "./notify";
 export * from "./training";
+export * from "./agreements";

@@ -6,6 +6,7 @@ import {
   AGREEMENT_PLACEHOLDERS,
   agreementMetaSchema,
   courseMetaSchema,
+  esignConsentMetaSchema,
   guideMetaSchema,
   privacyNoticeMetaSchema,
   questionBankSchema,
@@ -30,7 +31,10 @@ export type Guide = GuideMeta & { slug: string; body: string };
 export type PrivacyNotice = { title: string; lastUpdated: string; version: string; body: string };
 export type RetentionRule = z.infer<typeof retentionPolicySchema>[number];
 
+export type EsignConsent = { version: string; text: string };
+
 export type ContentSet = {
+  esignConsent: EsignConsent | null;
   courses: Course[];
   agreements: Agreement[];
   guides: Guide[];
@@ -171,7 +175,17 @@ export function loadContent(root = CONTENT_DIR): ContentSet {
   const retentionFile = path.join(root, "retention-policy.yaml");
   const retention = existsSync(retentionFile) ? (c.parse(retentionFile, retentionPolicySchema, c.readYaml(retentionFile)) ?? []) : [];
 
-  return { courses, agreements, guides, privacyNotice, retention, problems: c.problems };
+  let esignConsent: EsignConsent | null = null;
+  const consentFile = path.join(root, "esign-consent.md");
+  if (existsSync(consentFile)) {
+    const parsed = c.readFrontMatter(consentFile);
+    const meta = parsed && c.parse(consentFile, esignConsentMetaSchema, parsed.data);
+    if (parsed && meta) esignConsent = { version: meta.version, text: parsed.body };
+  } else {
+    c.add(consentFile, "(file)", "is missing: agreements cannot be signed without a consent text");
+  }
+
+  return { esignConsent, courses, agreements, guides, privacyNotice, retention, problems: c.problems };
 }
 
 export function formatProblems(problems: ContentProblem[]): string[] {

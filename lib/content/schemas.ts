@@ -129,3 +129,5 @@ export const retentionPolicySchema = z.array(
     })
     .strict(),
 );
+
+export const esignConsentMetaSchema = z.object({ version: semver }).strict();

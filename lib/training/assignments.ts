@@ -1,5 +1,5 @@
 import "server-only";
-import { and, eq, inArray, isNull } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull } from "drizzle-orm";
 import { getDb, type Executor } from "@/db/client";
 import { assignments, people } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
@@ -119,4 +119,29 @@ export async function completeOpenAssignment(tx: Executor, personId: string, cou
     .update(assignments)
     .set({ completedAt: now })
     .where(and(eq(assignments.personId, personId), eq(assignments.courseId, courseId), isNull(assignments.completedAt), isNull(assignments.cancelledAt)));
+}
+
+export async function recentManualAssignments(viewer: Viewer, limit = 20) {
+  if (!hasRole(viewer, "compliance_admin")) throw new ForbiddenError();
+  const db = await getDb();
+  return db
+    .select({ id: assignments.id, courseId: assignments.courseId, dueAt: assignments.dueAt, assignedAt: assignments.assignedAt, completedAt: assignments.completedAt, name: people.name, email: people.email })
+    .from(assignments)
+    .innerJoin(people, eq(people.id, assignments.personId))
+    .where(eq(assignments.source, "manual"))
+    .orderBy(desc(assignments.assignedAt))
+    .limit(limit);
+}
+
+export async function findActivePersonByEmail(viewer: Viewer, email: string) {
+  if (!hasRole(viewer, "compliance_admin")) throw new ForbiddenError();
+  const db = await getDb();
+  const [row] = await db.select({ id: people.id }).from(people).where(and(eq(people.email, email.trim().toLowerCase()), eq(people.status, "active")));
+  return row ?? null;
+}
+
+export async function activePeopleDirectory(viewer: Viewer) {
+  if (!hasRole(viewer, "compliance_admin")) throw new ForbiddenError();
+  const db = await getDb();
+  return db.select({ email: people.email, name: people.name }).from(people).where(eq(people.status, "active")).orderBy(people.name);
 }

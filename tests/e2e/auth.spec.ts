@@ -15,7 +15,7 @@ test("an employee signs in, sees the dashboard, and signs out", async ({ page })
   await signIn(page, "ana.silva");
   await expect(page).toHaveURL(/\/dashboard/);
   await expect(page.getByRole("heading", { name: "Welcome, Ana" })).toBeVisible();
-  await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link")).toHaveText(["Dashboard", "Account"]);
+  await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link")).toHaveText(["Dashboard", "Courses", "Agreements", "Account"]);
   await expectNoAxeViolations(page);
   await signOut(page);
   await page.goto("/dashboard");

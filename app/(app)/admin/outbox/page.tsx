@@ -1,0 +1,78 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { Badge } from "@/components/ui/badge";
+import { Card, EmptyState, PageHeader } from "@/components/ui/card";
+import { requireRole } from "@/lib/auth/viewer";
+import { formatDateTime } from "@/lib/format";
+import { listOutbox, type OutboxStatus } from "@/lib/notify/list-outbox";
+
+export const metadata: Metadata = { title: "Outbox" };
+
+const tones = { queued: "info", sending: "info", sent: "success", failed: "danger" } as const;
+const statuses: OutboxStatus[] = ["queued", "sending", "sent", "failed"];
+
+export default async function OutboxPage({ searchParams }: { searchParams: Promise<{ status?: string; page?: string }> }) {
+  const viewer = await requireRole("compliance_admin");
+  const params = await searchParams;
+  const status = statuses.find((s) => s === params.status);
+  const { rows, total, page, pageSize } = await listOutbox(viewer, { status, page: Number(params.page) || 1 });
+  const pages = Math.max(1, Math.ceil(total / pageSize));
+  return (
+    <>
+      <PageHeader
+        title="Outbox"
+        description="Every email Clearance sends. Without SMTP configured, messages stay here so you can read them and pass them on."
+      />
+      <Card>
+        <nav aria-label="Filter by status" className="mb-4 flex flex-wrap gap-2 text-sm">
+          <Link href="/admin/outbox" aria-current={!status ? "page" : undefined} className={`rounded-full px-3 py-1 ${!status ? "bg-brand-50 text-brand-800" : "text-slate-600 hover:bg-slate-100"}`}>
+            All
+          </Link>
+          {statuses.map((s) => (
+            <Link key={s} href={`/admin/outbox?status=${s}`} aria-current={status === s ? "page" : undefined} className={`rounded-full px-3 py-1 capitalize ${status === s ? "bg-brand-50 text-brand-800" : "text-slate-600 hover:bg-slate-100"}`}>
+              {s}
+            </Link>
+          ))}
+        </nav>
+        {rows.length === 0 ? (
+          <EmptyState title="No emails here yet" />
+        ) : (
+          <table className="w-full text-left text-sm">
+            <caption className="sr-only">Emails, newest first</caption>
+            <thead className="border-b border-slate-200 text-xs text-slate-500 uppercase">
+              <tr>
+                <th scope="col" className="py-2 pr-3">Queued</th>
+                <th scope="col" className="py-2 pr-3">To</th>
+                <th scope="col" className="py-2 pr-3">Subject</th>
+                <th scope="col" className="py-2">Status</th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-slate-100">
+              {rows.map((m) => (
+                <tr key={m.id}>
+                  <td className="py-2 pr-3 whitespace-nowrap text-slate-600">{formatDateTime(m.createdAt)}</td>
+                  <td className="py-2 pr-3">{m.toEmail}</td>
+                  <td className="py-2 pr-3">
+                    <Link href={`/admin/outbox/${m.id}`} className="font-medium text-brand-700 hover:underline">
+                      {m.subject}
+                    </Link>
+                  </td>
+                  <td className="py-2">
+                    <Badge tone={tones[m.status]}>{m.status}</Badge>
+                    {m.lastError && <span className="block text-xs text-red-700">{m.lastError}</span>}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        {pages > 1 && (
+          <p className="mt-4 flex gap-3 text-sm">
+            {page > 1 && <Link className="underline" href={{ query: { status, page: page - 1 } }}>Newer</Link>}
+            {page < pages && <Link className="underline" href={{ query: { status, page: page + 1 } }}>Older</Link>}
+          </p>
+        )}
+      </Card>
+    </>
+  );
+}

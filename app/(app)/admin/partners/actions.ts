@@ -1,0 +1,43 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { createPartner, resendPartnerRequest, sendPartnerAgreement, voidPartnerRequest } from "@/lib/agreements/partner-register";
+import { action } from "@/lib/http/action";
+
+const admin = { roles: ["compliance_admin" as const] };
+
+export const addPartner = action(
+  {
+    ...admin,
+    schema: z.object({
+      name: z.string().trim().min(2, "Enter the partner organisation's name.").max(200),
+      contactName: z.string().trim().min(2, "Enter the contact's full name.").max(200),
+      contactEmail: z.email("Enter a valid email address.").max(320),
+      requiredAgreements: z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(z.string().max(100)).min(1, "Choose at least one agreement.")),
+    }),
+  },
+  async (input, { viewer, audit }) => {
+    await createPartner(viewer, audit, input);
+    revalidatePath("/admin/partners");
+    return { message: `${input.name} added. Send them the agreement when ready.` };
+  },
+);
+
+export const sendAgreement = action({ ...admin, schema: z.object({ partnerId: z.uuid(), agreementId: z.string().max(100) }) }, async ({ partnerId, agreementId }, { viewer, audit }) => {
+  await sendPartnerAgreement(viewer, audit, partnerId, agreementId);
+  revalidatePath("/admin/partners");
+  return { message: "Signing link emailed." };
+});
+
+export const resendRequest = action({ ...admin, schema: z.object({ requestId: z.uuid() }) }, async ({ requestId }, { viewer, audit }) => {
+  await resendPartnerRequest(viewer, audit, requestId);
+  revalidatePath("/admin/partners");
+  return { message: "A new link was emailed; the old one no longer works." };
+});
+
+export const voidRequest = action({ ...admin, schema: z.object({ requestId: z.uuid() }) }, async ({ requestId }, { viewer, audit }) => {
+  await voidPartnerRequest(viewer, audit, requestId);
+  revalidatePath("/admin/partners");
+  return { message: "The link was voided." };
+});

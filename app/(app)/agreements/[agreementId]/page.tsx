@@ -1,0 +1,50 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { Card, PageHeader } from "@/components/ui/card";
+import { openSigning } from "@/lib/agreements/employee-agreements";
+import { requireViewer, auditContext } from "@/lib/auth/viewer";
+import { getAgreementTemplate } from "@/lib/content";
+import { renderMarkdown } from "@/lib/content/markdown";
+import { ConsentForm, DeclineForm, SignForm } from "./signing-forms";
+
+type Params = { params: Promise<{ agreementId: string }> };
+
+export async function generateMetadata({ params }: Params): Promise<Metadata> {
+  return { title: getAgreementTemplate((await params).agreementId)?.title ?? "Agreement" };
+}
+
+export default async function SignAgreementPage({ params }: Params) {
+  const viewer = await requireViewer();
+  const { agreementId } = await params;
+  const template = getAgreementTemplate(agreementId);
+  if (!template || template.audience !== "employee") notFound();
+  const context = await auditContext(viewer);
+  const { ceremony, text, consent } = await openSigning(viewer, template.id, context.ip ?? "unknown");
+  return (
+    <div className="mx-auto max-w-3xl">
+      <nav aria-label="Breadcrumb" className="mb-2 text-sm text-slate-500">
+        <Link href="/agreements" className="hover:underline">
+          Agreements
+        </Link>{" "}
+        / {template.title}
+      </nav>
+      <PageHeader title={template.title} description={`Version ${template.version}. Read the whole agreement before signing.`} />
+      <article aria-label="Agreement text" className="prose-content max-h-[32rem] overflow-y-auto rounded-xl border border-slate-200 bg-white px-6 py-4 shadow-sm" tabIndex={0}>
+        <div dangerouslySetInnerHTML={{ __html: renderMarkdown(text) }} />
+      </article>
+      <div className="mt-6 space-y-6">
+        {ceremony.consentAt ? (
+          <Card title="Sign electronically" description="Your consent to electronic records and signatures is recorded.">
+            <SignForm agreementId={template.id} ceremonyId={ceremony.id} mfaEnabled={viewer.mfaEnabled} />
+          </Card>
+        ) : (
+          <Card title="Consent to electronic records and signatures">
+            <ConsentForm agreementId={template.id} ceremonyId={ceremony.id} consentHtml={renderMarkdown(consent.text)} consentVersion={consent.version} />
+          </Card>
+        )}
+        <DeclineForm agreementId={template.id} />
+      </div>
+    </div>
+  );
+}

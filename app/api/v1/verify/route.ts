@@ -1,0 +1,36 @@
+import { describeVerdict, MAX_VERIFY_UPLOAD_BYTES, verifySignedDocument } from "@/lib/agreements/verify-document";
+import { apiError } from "@/lib/http/responses";
+
+export const dynamic = "force-dynamic";
+
+/**
+ * Checks a signed agreement PDF for other systems. Send the file as the raw
+ * body (Content-Type: application/pdf) or as multipart form field "file".
+ */
+export async function POST(request: Request) {
+  const length = Number(request.headers.get("content-length") ?? 0);
+  if (length > MAX_VERIFY_UPLOAD_BYTES + 64 * 1024) return apiError(413, "payload_too_large", "The document must be at most 10 MB.");
+  const type = request.headers.get("content-type") ?? "";
+  let bytes: Uint8Array;
+  try {
+    if (type.startsWith("application/pdf") || type.startsWith("application/octet-stream")) {
+      bytes = new Uint8Array(await request.arrayBuffer());
+    } else if (type.startsWith("multipart/form-data")) {
+      const file = (await request.formData()).get("file");
+      if (!(file instanceof File)) return apiError(400, "missing_file", 'Send the PDF in the multipart field "file".');
+      bytes = new Uint8Array(await file.arrayBuffer());
+    } else {
+      return apiError(415, "unsupported_media_type", "Send the PDF as application/pdf or as multipart/form-data.");
+    }
+  } catch {
+    return apiError(400, "unreadable_body", "The request body could not be read.");
+  }
+  if (bytes.length === 0) return apiError(400, "empty_document", "The document is empty.");
+  if (bytes.length > MAX_VERIFY_UPLOAD_BYTES) return apiError(413, "payload_too_large", "The document must be at most 10 MB.");
+  const verdict = await verifySignedDocument(bytes);
+  return Response.json(
+    verdict.authentic
+      ? { authentic: true, message: describeVerdict(verdict), agreement: verdict.agreementTitle, version: verdict.version, signer: verdict.signerName, signedAt: verdict.signedAt.toISOString() }
+      : { authentic: false, message: describeVerdict(verdict) },
+  );
+}

@@ -1,0 +1,128 @@
+import "server-only";
+import { createHash, randomUUID } from "node:crypto";
+import { eq } from "drizzle-orm";
+import { getDb } from "@/db/client";
+import { signatures, signingCeremonies, type SigningEvent } from "@/db/schema";
+import { recordAudit, type AuditContext } from "@/lib/audit/record";
+import type { Agreement } from "@/lib/content/load";
+import { markdownToPlainText } from "@/lib/content/markdown";
+import { encryptBytes } from "@/lib/crypto/encryption";
+import { env } from "@/lib/env";
+import { queueEmail } from "@/lib/notify/queue-email";
+import { renderAgreementPdf } from "@/lib/pdf/render-agreement";
+import { sealPdf } from "@/lib/pdf/seal";
+import { fillPlaceholders, renewalDueFor } from "./rules";
+
+export type CeremonyFacts = { id: string; startedAt: Date; consentAt: Date };
+
+export type SignatureInput = {
+  template: Agreement;
+  consent: { version: string; text: string };
+  signer: { name: string; email: string; organisation?: string; partnerName?: string };
+  personId: string | null;
+  partnerRequestId: string | null;
+  ceremony: CeremonyFacts;
+  identity: { method: string; confirmedAt: Date; label: string };
+  signatureImagePng: Buffer | null;
+  context: AuditContext & { ip: string };
+  now?: Date;
+};
+
+export const sha256 = (data: string | Uint8Array) => createHash("sha256").update(data).digest("hex");
+
+export function agreementText(template: Agreement, signer: { name: string; email: string; partnerName?: string }, date: Date): string {
+  return fillPlaceholders(template.body, { personName: signer.name, personEmail: signer.email, organisation: env().ORG_NAME, partnerName: signer.partnerName, date });
+}
+
+export function consentText(consent: { text: string }): string {
+  return fillPlaceholders(consent.text, { personName: "", personEmail: "", organisation: env().ORG_NAME, date: new Date() });
+}
+
+/**
+ * Renders, seals, encrypts and records a signature, then queues the signed copy
+ * by email. The PDF is built before the transaction; the records and the email
+ * commit together.
+ */
+export async function completeSignature(input: SignatureInput): Promise<{ signatureId: string; pdfSha256: string }> {
+  const now = input.now ?? new Date();
+  const { template, signer } = input;
+  const signatureId = randomUUID();
+  const body = agreementText(template, signer, now);
+  const textSha256 = sha256(body);
+  const consent = consentText(input.consent);
+  const events: SigningEvent[] = [
+    { at: input.ceremony.startedAt.toISOString(), label: "Agreement opened and presented in full" },
+    { at: input.ceremony.consentAt.toISOString(), label: `Consent to electronic records and signatures given (v${input.consent.version})` },
+    { at: input.identity.confirmedAt.toISOString(), label: input.identity.label },
+    { at: now.toISOString(), label: `Signed by typing the name "${signer.name}"${input.signatureImagePng ? " and drawing a signature" : ""}` },
+    { at: now.toISOString(), label: "Document sealed with the organisation's certificate" },
+  ];
+  const unsealed = await renderAgreementPdf({
+    documentId: signatureId,
+    title: template.title,
+    version: template.version,
+    organisation: env().ORG_NAME,
+    bodyMarkdown: body,
+    signer: { name: signer.name, email: signer.email, organisation: signer.organisation },
+    signedAt: now,
+    signatureImagePng: input.signatureImagePng ?? undefined,
+    certificate: {
+      authMethod: input.identity.method,
+      ip: input.context.ip,
+      userAgent: input.context.userAgent ?? "unknown",
+      consentVersion: input.consent.version,
+      consentText: markdownToPlainText(consent),
+      textSha256,
+      events: events.map((e) => ({ at: new Date(e.at), label: e.label })),
+    },
+  });
+  const sealed = await sealPdf(unsealed, { reason: `Signed ${template.title} v${template.version}`, contactInfo: signer.email });
+  const pdfSha256 = sha256(sealed);
+  const filename = `${template.id}-v${template.version}-${now.toISOString().slice(0, 10)}.pdf`;
+
+  const db = await getDb();
+  await db.transaction(async (tx) => {
+    await tx.insert(signatures).values({
+      id: signatureId,
+      agreementId: template.id,
+      agreementVersion: template.version,
+      agreementTitle: template.title,
+      audience: template.audience,
+      personId: input.personId,
+      partnerRequestId: input.partnerRequestId,
+      outcome: "signed",
+      signerName: signer.name,
+      signerEmail: signer.email,
+      signerOrganisation: signer.organisation ?? null,
+      authMethod: input.identity.method,
+      ip: input.context.ip,
+      userAgent: input.context.userAgent ?? "unknown",
+      consentVersion: input.consent.version,
+      consentText: consent,
+      textSha256,
+      bodySnapshot: body,
+      events,
+      signedAt: now,
+      renewalDueAt: renewalDueFor(now, template.renewalMonths),
+      pdfEnc: encryptBytes(Buffer.from(sealed), `signature:${signatureId}`),
+      pdfSha256,
+      signatureImageEnc: input.signatureImagePng ? encryptBytes(input.signatureImagePng, `signature-image:${signatureId}`) : null,
+    });
+    await tx.update(signingCeremonies).set({ completedAt: now }).where(eq(signingCeremonies.id, input.ceremony.id));
+    await recordAudit(
+      tx,
+      input.context,
+      { action: "agreement.signed", targetType: "signature", targetId: signatureId, data: { agreementId: template.id, version: template.version, personId: input.personId, partnerRequestId: input.partnerRequestId, pdfSha256 } },
+      now,
+    );
+    await queueEmail(tx, {
+      kind: "signed-copy",
+      props: { name: signer.name, agreementTitle: template.title, version: template.version, signedAt: now, sha256: pdfSha256, filename, viewPath: "/verify" },
+      to: { email: signer.email, personId: input.personId },
+      dedupeKey: `signed-copy:${signatureId}`,
+      attachments: [{ filename, contentType: "application/pdf", content: sealed }],
+      now,
+    });
+  });
+  return { signatureId, pdfSha256 };
+}

@@ -1,0 +1,188 @@
+import "server-only";
+import { and, desc, eq, gt, isNull } from "drizzle-orm";
+import { getDb } from "@/db/client";
+import { people, signatures, signingCeremonies } from "@/db/schema";
+import { recordAudit, type AuditContext } from "@/lib/audit/record";
+import type { Viewer } from "@/lib/auth/viewer";
+import { inAudience } from "@/lib/content/audience";
+import { getAgreementTemplate, getContent } from "@/lib/content";
+import type { Agreement } from "@/lib/content/load";
+import { verifyPassword } from "@/lib/crypto/password";
+import { decryptText } from "@/lib/crypto/encryption";
+import { matchTotp } from "@/lib/crypto/totp";
+import { DomainError, NotFoundError } from "@/lib/errors";
+import { agreementText, completeSignature, consentText, sha256 } from "./complete-signature";
+import { agreementStanding, namesMatch, type AgreementStanding } from "./rules";
+import { decodeSignatureImage } from "./signature-image";
+
+export type AgreementItem = {
+  template: Agreement;
+  standing: AgreementStanding;
+  signed: { id: string; version: string; signedAt: Date; renewalDueAt: Date | null } | null;
+};
+
+const MAX_REAUTH_FAILURES = 5;
+const CEREMONY_TTL_MS = 24 * 3_600_000;
+
+/** The employee agreements that apply to a person, with where they stand on each. */
+export async function agreementsFor(personId: string, person: { departmentId: string | null; roles: string[] }, now = new Date()): Promise<AgreementItem[]> {
+  const db = await getDb();
+  const rows = await db
+    .select({ id: signatures.id, agreementId: signatures.agreementId, agreementVersion: signatures.agreementVersion, signedAt: signatures.signedAt, renewalDueAt: signatures.renewalDueAt, outcome: signatures.outcome })
+    .from(signatures)
+    .where(eq(signatures.personId, personId))
+    .orderBy(desc(signatures.signedAt));
+  return getContent()
+    .agreements.filter((t) => t.audience === "employee" && inAudience(t.signers, person))
+    .map((template) => {
+      const mine = rows.filter((r) => r.agreementId === template.id);
+      const { standing, signature } = agreementStanding(template, mine, now);
+      const row = signature ? mine.find((r) => r.signedAt === signature.signedAt && r.outcome === "signed")! : null;
+      return { template, standing, signed: row ? { id: row.id, version: row.agreementVersion, signedAt: row.signedAt, renewalDueAt: row.renewalDueAt } : null };
+    });
+}
+
+export async function myAgreements(viewer: Viewer, now = new Date()) {
+  return agreementsFor(viewer.id, viewer, now);
+}
+
+function employeeTemplate(agreementId: string): Agreement {
+  const template = getAgreementTemplate(agreementId);
+  if (!template || template.audience !== "employee") throw new NotFoundError("That agreement does not exist.");
+  return template;
+}
+
+/** Opens (or resumes) a signing: the moment the full text is presented is evidence. */
+export async function openSigning(viewer: Viewer, agreementId: string, ip: string, now = new Date()) {
+  const template = employeeTemplate(agreementId);
+  const db = await getDb();
+  const [open] = await db
+    .select({ id: signingCeremonies.id, consentAt: signingCeremonies.consentAt, startedAt: signingCeremonies.startedAt })
+    .from(signingCeremonies)
+    .where(
+      and(
+        eq(signingCeremonies.personId, viewer.id),
+        eq(signingCeremonies.agreementId, template.id),
+        eq(signingCeremonies.agreementVersion, template.version),
+        isNull(signingCeremonies.completedAt),
+        gt(signingCeremonies.startedAt, new Date(now.getTime() - CEREMONY_TTL_MS)),
+      ),
+    )
+    .orderBy(desc(signingCeremonies.startedAt))
+    .limit(1);
+  const ceremony =
+    open ??
+    (
+      await db
+        .insert(signingCeremonies)
+        .values({ agreementId: template.id, agreementVersion: template.version, personId: viewer.id, startedAt: now, startedIp: ip })
+        .returning({ id: signingCeremonies.id, consentAt: signingCeremonies.consentAt, startedAt: signingCeremonies.startedAt })
+    )[0];
+  const consent = getContent().esignConsent!;
+  return {
+    template,
+    ceremony,
+    text: agreementText(template, { name: viewer.name, email: viewer.email }, now),
+    consent: { version: consent.version, text: consentText(consent) },
+  };
+}
+
+async function ownCeremony(viewer: Viewer, ceremonyId: string, agreementId: string) {
+  const db = await getDb();
+  const [ceremony] = await db
+    .select()
+    .from(signingCeremonies)
+    .where(and(eq(signingCeremonies.id, ceremonyId), eq(signingCeremonies.personId, viewer.id), eq(signingCeremonies.agreementId, agreementId)));
+  if (!ceremony || ceremony.completedAt) throw new DomainError("signing_expired", "This signing session has ended. Open the agreement again to sign.");
+  return ceremony;
+}
+
+export async function giveConsent(viewer: Viewer, context: AuditContext & { ip: string }, agreementId: string, ceremonyId: string, now = new Date()) {
+  const template = employeeTemplate(agreementId);
+  const ceremony = await ownCeremony(viewer, ceremonyId, template.id);
+  if (ceremony.consentAt) return;
+  const db = await getDb();
+  const consent = getContent().esignConsent!;
+  await db.transaction(async (tx) => {
+    await tx.update(signingCeremonies).set({ consentAt: now, consentIp: context.ip, consentUserAgent: context.userAgent ?? null }).where(eq(signingCeremonies.id, ceremony.id));
+    await recordAudit(tx, context, { action: "agreement.consent_given", targetType: "signing", targetId: ceremony.id, data: { agreementId: template.id, version: template.version, consentVersion: consent.version } }, now);
+  });
+}
+
+export type EmployeeSignInput = { agreementId: string; ceremonyId: string; password?: string; code?: string; typedName: string; signatureDataUrl?: string };
+
+/** Re-authenticates, checks the typed name against the record, and signs. */
+export async function signAsEmployee(viewer: Viewer, context: AuditContext & { ip: string }, input: EmployeeSignInput, now = new Date()) {
+  const template = employeeTemplate(input.agreementId);
+  const ceremony = await ownCeremony(viewer, input.ceremonyId, template.id);
+  if (!ceremony.consentAt) throw new DomainError("consent_required", "Give your consent to electronic records and signatures first.");
+  if (ceremony.agreementVersion !== template.version) throw new DomainError("signing_expired", "The agreement has changed since you opened it. Open it again to read the new version.");
+  if (ceremony.failedReauths >= MAX_REAUTH_FAILURES) throw new DomainError("reauth_locked", "Too many failed confirmations. Open the agreement again later.");
+  const db = await getDb();
+  const [person] = await db.select({ name: people.name, passwordHash: people.passwordHash, mfaSecretEnc: people.mfaSecretEnc, mfaEnabledAt: people.mfaEnabledAt, mfaLastStep: people.mfaLastStep }).from(people).where(eq(people.id, viewer.id));
+
+  let method: string | null = null;
+  if (input.code?.trim() && person.mfaEnabledAt && person.mfaSecretEnc) {
+    const step = matchTotp(decryptText(person.mfaSecretEnc, `mfa:${viewer.id}`), input.code, now, person.mfaLastStep);
+    if (step !== null) {
+      await db.update(people).set({ mfaLastStep: step }).where(eq(people.id, viewer.id));
+      method = "Signed in with password and authenticator app; re-authenticated with an authenticator-app code before signing";
+    }
+  } else if (input.password && (await verifyPassword(input.password, person.passwordHash))) {
+    method = "Signed in to Clearance; re-authenticated with the account password before signing";
+  }
+  if (!method) {
+    await db.transaction(async (tx) => {
+      await tx.update(signingCeremonies).set({ failedReauths: ceremony.failedReauths + 1 }).where(eq(signingCeremonies.id, ceremony.id));
+      await recordAudit(tx, context, { action: "agreement.reauth_failed", targetType: "signing", targetId: ceremony.id, data: { agreementId: template.id } }, now);
+    });
+    throw new DomainError("reauth_failed", input.code?.trim() ? "That code is not right. Enter the current code from your authenticator app." : "That password is not right.");
+  }
+  if (!namesMatch(input.typedName, person.name)) {
+    throw new DomainError("name_mismatch", `Type your full legal name exactly as it appears on your record: "${person.name}". If your record is wrong, ask your compliance team to correct it before signing.`);
+  }
+  const signatureImagePng = input.signatureDataUrl ? decodeSignatureImage(input.signatureDataUrl) : null;
+  return completeSignature({
+    template,
+    consent: getContent().esignConsent!,
+    signer: { name: person.name, email: viewer.email },
+    personId: viewer.id,
+    partnerRequestId: null,
+    ceremony: { id: ceremony.id, startedAt: ceremony.startedAt, consentAt: ceremony.consentAt },
+    identity: { method, confirmedAt: now, label: input.code?.trim() ? "Identity confirmed with an authenticator-app code" : "Identity confirmed with the account password" },
+    signatureImagePng,
+    context,
+    now: new Date(now.getTime() + 1),
+  });
+}
+
+/** Declining is a choice that is recorded, not an error. */
+export async function declineAsEmployee(viewer: Viewer, context: AuditContext & { ip: string }, agreementId: string, reason: string, now = new Date()) {
+  const template = employeeTemplate(agreementId);
+  const body = agreementText(template, { name: viewer.name, email: viewer.email }, now);
+  const db = await getDb();
+  await db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(signatures)
+      .values({
+        agreementId: template.id,
+        agreementVersion: template.version,
+        agreementTitle: template.title,
+        audience: "employee",
+        personId: viewer.id,
+        outcome: "declined",
+        signerName: viewer.name,
+        signerEmail: viewer.email,
+        authMethod: "Signed in to Clearance",
+        ip: context.ip,
+        userAgent: context.userAgent ?? "unknown",
+        textSha256: sha256(body),
+        bodySnapshot: body,
+        events: [{ at: now.toISOString(), label: "Declined" }],
+        declineReason: reason.slice(0, 1000) || null,
+        signedAt: now,
+      })
+      .returning({ id: signatures.id });
+    await recordAudit(tx, context, { action: "agreement.declined", targetType: "signature", targetId: row.id, data: { agreementId: template.id, version: template.version } }, now);
+  });
+}
