@@ -27,7 +27,7 @@ const securityHeaders = [
 
 const nextConfig: NextConfig = {
   poweredByHeader: false,
-  serverExternalPackages: ["@electric-sql/pglite", "pdf-lib", "@signpdf/signpdf", "node-forge"],
+  serverExternalPackages: ["@electric-sql/pglite", "pdf-lib", "@pdf-lib/fontkit", "@signpdf/signpdf", "@signpdf/placeholder-pdf-lib", "@signpdf/signer-p12", "node-forge", "nodemailer"],
   // Signed PDFs uploaded to /verify can be a few MB.
   experimental: { authInterrupts: true, serverActions: { bodySizeLimit: "11mb" } },
   async headers() {

@@ -8,6 +8,7 @@ export const NAV_ITEMS: NavItem[] = [
   { href: "/courses", label: "Courses" },
   { href: "/team", label: "Team", roles: ["manager"] },
   { href: "/agreements", label: "Agreements" },
+  { href: "/access", label: "Access" },
   { href: "/admin/people", label: "People", roles: ["compliance_admin", "auditor"] },
   { href: "/admin/assignments", label: "Assign", roles: ["compliance_admin"] },
   { href: "/admin/partners", label: "Partners", roles: ["compliance_admin", "auditor"] },

@@ -4,3 +4,4 @@ export * from "./audit";
 export * from "./notify";
 export * from "./training";
 export * from "./agreements";
+export * from "./access";

@@ -4,6 +4,7 @@ import YAML from "yaml";
 import type { z } from "zod";
 import {
   AGREEMENT_PLACEHOLDERS,
+  accessRolesSchema,
   agreementMetaSchema,
   courseMetaSchema,
   esignConsentMetaSchema,
@@ -11,6 +12,7 @@ import {
   privacyNoticeMetaSchema,
   questionBankSchema,
   retentionPolicySchema,
+  type AccessRole,
   type AgreementMeta,
   type CourseMeta,
   type GuideMeta,
@@ -31,10 +33,12 @@ export type Guide = GuideMeta & { slug: string; body: string };
 export type PrivacyNotice = { title: string; lastUpdated: string; version: string; body: string };
 export type RetentionRule = z.infer<typeof retentionPolicySchema>[number];
 
+export type { AccessRole };
 export type EsignConsent = { version: string; text: string };
 
 export type ContentSet = {
   esignConsent: EsignConsent | null;
+  accessRoles: AccessRole[];
   courses: Course[];
   agreements: Agreement[];
   guides: Guide[];
@@ -185,7 +189,23 @@ export function loadContent(root = CONTENT_DIR): ContentSet {
     c.add(consentFile, "(file)", "is missing: agreements cannot be signed without a consent text");
   }
 
-  return { esignConsent, courses, agreements, guides, privacyNotice, retention, problems: c.problems };
+  const rolesFile = path.join(root, "access-roles.yaml");
+  const accessRoles = existsSync(rolesFile) ? (c.parse(rolesFile, accessRolesSchema, c.readYaml(rolesFile)) ?? []) : [];
+  const courseIds = new Set(courses.map((x) => x.id));
+  const agreementIds = new Map(agreements.map((a) => [a.id, a.audience]));
+  const seenRoles = new Set<string>();
+  accessRoles.forEach((role, i) => {
+    if (seenRoles.has(role.id)) c.add(rolesFile, `${i}.id`, `duplicate role id "${role.id}"`);
+    seenRoles.add(role.id);
+    role.courses.forEach((id, j) => courseIds.has(id) || c.add(rolesFile, `${i}.courses.${j}`, `unknown course "${id}"`));
+    role.agreements.forEach((id, j) => {
+      if (!agreementIds.has(id)) c.add(rolesFile, `${i}.agreements.${j}`, `unknown agreement "${id}"`);
+      else if (agreementIds.get(id) !== "employee") c.add(rolesFile, `${i}.agreements.${j}`, `"${id}" is a partner agreement; roles need employee agreements`);
+    });
+    if (role.courses.length + role.agreements.length === 0) c.add(rolesFile, `${i}`, "a role must require at least one course or agreement");
+  });
+
+  return { esignConsent, accessRoles, courses, agreements, guides, privacyNotice, retention, problems: c.problems };
 }
 
 export function formatProblems(problems: ContentProblem[]): string[] {

@@ -131,3 +131,17 @@ export const retentionPolicySchema = z.array(
 );
 
 export const esignConsentMetaSchema = z.object({ version: semver }).strict();
+
+export const accessRoleSchema = z
+  .object({
+    id: z.enum(ACCESS_ROLE_IDS, { message: `must be one of ${ACCESS_ROLE_IDS.join(", ")}` }),
+    name: text,
+    description: text,
+    courses: z.array(kebab).default([]),
+    agreements: z.array(kebab).default([]),
+    approver: z.enum(["manager", "compliance"]),
+    maxGrantDays: z.number().int().min(1).max(3650).default(365),
+  })
+  .strict();
+export type AccessRole = z.infer<typeof accessRoleSchema>;
+export const accessRolesSchema = z.array(accessRoleSchema).min(1);

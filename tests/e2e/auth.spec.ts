@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { alertOf, email, enrolMfa, expectNoAxeViolations, nextCode, signIn, signOut } from "./helpers";
+import { alertOf, email, enrolMfa, expectNoAxeViolations, nextCode, signIn, signInWithMfa, signOut } from "./helpers";
 
 test("the public landing page says what Clearance is and sets no cookie", async ({ page, context }) => {
   const response = await page.goto("/");
@@ -15,7 +15,7 @@ test("an employee signs in, sees the dashboard, and signs out", async ({ page })
   await signIn(page, "ana.silva");
   await expect(page).toHaveURL(/\/dashboard/);
   await expect(page.getByRole("heading", { name: "Welcome, Ana" })).toBeVisible();
-  await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link")).toHaveText(["Dashboard", "Courses", "Agreements", "Account"]);
+  await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link")).toHaveText(["Dashboard", "Courses", "Agreements", "Access", "Account"]);
   await expectNoAxeViolations(page);
   await signOut(page);
   await page.goto("/dashboard");
@@ -91,8 +91,7 @@ test("a suspended person is signed out at their next request, and the change is 
   await expect(employee).toHaveURL(/\/dashboard/);
 
   const admin = await (await browser.newContext()).newPage();
-  await signIn(admin, "carmen.diaz");
-  await enrolMfa(admin);
+  await signInWithMfa(admin, "carmen.diaz");
   await admin.goto("/admin/people?q=sofia");
   await expectNoAxeViolations(admin);
   const row = admin.locator(`tr[data-email="${email("sofia.rossi")}"]`);

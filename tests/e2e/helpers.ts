@@ -1,3 +1,5 @@
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page } from "@playwright/test";
 import { stepAt, totpAt } from "../../lib/crypto/totp";
@@ -41,4 +43,47 @@ export async function expectNoAxeViolations(page: Page) {
 /** The page's own alert, not Next's empty route announcer (which also has role=alert). */
 export function alertOf(page: Page) {
   return page.locator('[role="alert"]:not(#__next-route-announcer__)');
+}
+
+// Several spec files sign in as the same MFA-protected demo accounts. The secrets
+// enrolled in this run live in the e2e server's fresh data directory, so they
+// never outlive the database they belong to.
+const SECRETS_FILE = path.resolve(".data-e2e", "e2e-mfa-secrets.json");
+type SecretBook = Record<string, { secret: string; lastStep: number }>;
+const readBook = (): SecretBook => (existsSync(SECRETS_FILE) ? JSON.parse(readFileSync(SECRETS_FILE, "utf8")) : {});
+const writeBook = (book: SecretBook) => writeFileSync(SECRETS_FILE, JSON.stringify(book));
+
+/** A TOTP code this account has not used yet (waits for the next step when needed). */
+async function unusedCode(key: string): Promise<string> {
+  const book = readBook();
+  const entry = book[key];
+  let step = Math.max(entry.lastStep + 1, stepAt(new Date()) - 1);
+  while (step > stepAt(new Date()) + 1) {
+    await new Promise((r) => setTimeout(r, 1000));
+    step = Math.max(entry.lastStep + 1, stepAt(new Date()) - 1);
+  }
+  book[key] = { ...entry, lastStep: step };
+  writeBook(book);
+  return totpAt(entry.secret, step);
+}
+
+/** Signs in an account that must use MFA, enrolling it the first time. */
+export async function signInWithMfa(page: Page, key: string) {
+  await signIn(page, key);
+  const codeField = page.getByLabel("Authentication code");
+  const outcome = await Promise.race([
+    page.waitForURL(/\/account\/mfa/, { timeout: 20_000 }).then(() => "enrol" as const),
+    codeField.waitFor({ timeout: 20_000 }).then(() => "code" as const),
+  ]);
+  if (outcome === "enrol") {
+    const { secret } = await enrolMfa(page);
+    const book = readBook();
+    book[key] = { secret, lastStep: stepAt(new Date()) };
+    writeBook(book);
+    await page.goto("/dashboard");
+    return;
+  }
+  await codeField.fill(await unusedCode(key));
+  await page.getByRole("button", { name: "Verify and sign in" }).click();
+  await expect(page).toHaveURL(/\/dashboard/);
 }

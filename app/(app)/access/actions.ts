@@ -1,0 +1,46 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { decideRequest, requestAccess, revokeGrant } from "@/lib/access/approvals";
+import { action } from "@/lib/http/action";
+
+export const requestRole = action(
+  {
+    schema: z.object({
+      roleId: z.string().regex(/^[a-z0-9-]{1,100}$/),
+      justification: z.string().trim().min(10, "Explain in a sentence or two why your work needs this access.").max(2000),
+    }),
+  },
+  async ({ roleId, justification }, { viewer, audit }) => {
+    await requestAccess(viewer, audit, roleId, justification);
+    revalidatePath("/access");
+    return { message: "Request sent to your approver." };
+  },
+);
+
+export const decide = action(
+  {
+    schema: z.object({
+      grantId: z.uuid(),
+      decision: z.enum(["approve", "deny"]),
+      comment: z.string().trim().max(2000).optional(),
+      endsOn: z.union([z.literal(""), z.iso.date("Choose a valid end date.")]).optional(),
+    }),
+    roles: ["manager", "compliance_admin"],
+  },
+  async ({ grantId, decision, comment, endsOn }, { viewer, audit }) => {
+    await decideRequest(viewer, audit, grantId, { approve: decision === "approve", comment, endsAt: endsOn ? new Date(`${endsOn}T23:59:59Z`) : null });
+    revalidatePath("/access/approvals");
+    return { message: decision === "approve" ? "Approved." : "Denied." };
+  },
+);
+
+export const revoke = action(
+  { schema: z.object({ grantId: z.uuid(), reason: z.string().trim().max(2000).default("") }), roles: ["manager", "compliance_admin"] },
+  async ({ grantId, reason }, { viewer, audit }) => {
+    await revokeGrant(viewer, audit, grantId, reason);
+    revalidatePath("/access/approvals");
+    return { message: "Revoked." };
+  },
+);

@@ -1,0 +1,69 @@
+import { z } from "zod";
+
+/** The API's request and response shapes: they validate requests and generate the OpenAPI document. */
+
+export const userRef = z
+  .string()
+  .trim()
+  .min(1, "is required")
+  .max(320)
+  .describe("The person's work email address or Clearance id (UUID).");
+export const roleRef = z
+  .string()
+  .trim()
+  .regex(/^[a-z0-9-]{1,100}$/, "must be a role id like customer-pii-read")
+  .describe("A data-access role id from the organisation's role catalogue.");
+
+export const checkQuery = z.object({ user: userRef, role: roleRef });
+
+export const reasonCode = z
+  .string()
+  .describe("no_grant, grant_revoked, grant_ended, account_inactive, course_missing:<id>, course_expired:<id>, course_superseded:<id>, agreement_missing:<id>, agreement_outdated:<id>");
+
+export const decisionBody = z.object({
+  allow: z.boolean(),
+  reasons: z.array(reasonCode),
+  valid_until: z.string().datetime().nullable().describe("When allowed: the earliest expiry among the requirements. Callers may cache the answer until then."),
+});
+
+export const batchCheckBody = z.object({
+  checks: z.array(z.object({ user: userRef, role: roleRef })).min(1, "needs at least one check").max(1000, "at most 1,000 checks per request"),
+});
+
+export const batchCheckResult = z.object({
+  results: z.array(
+    z.object({
+      user: z.string(),
+      role: z.string(),
+      allow: z.boolean(),
+      reasons: z.array(reasonCode),
+      valid_until: z.string().datetime().nullable(),
+      error: z.object({ code: z.string(), message: z.string() }).optional(),
+    }),
+  ),
+});
+
+export const holdersQuery = z.object({ role: roleRef, format: z.enum(["json", "csv"]).default("json") });
+
+export const holdersBody = z.object({
+  role: z.string(),
+  at: z.string().datetime(),
+  holders: z.array(z.object({ id: z.string().uuid(), email: z.string(), name: z.string(), department: z.string().nullable(), valid_until: z.string().datetime().nullable(), grant_ends_at: z.string().datetime().nullable() })),
+});
+
+export const dataEvent = z.object({
+  user: userRef,
+  action: z.string().trim().min(1, "is required").max(100).describe("What the person did, e.g. customer.view, export.csv, remote_session.start"),
+  resource: z.string().trim().min(1, "is required").max(500).describe("What it was done to, e.g. ticket:48213 or customer:8812"),
+  occurred_at: z.string().datetime({ offset: true, message: "must be an ISO 8601 date-time" }).describe("When it happened (ISO 8601)."),
+  role: roleRef.optional().describe("The data-access role the operation needs; the event is checked against it."),
+});
+
+export const eventsBody = z.union([dataEvent, z.object({ events: z.array(dataEvent).min(1).max(1000, "at most 1,000 events per request") })]);
+
+export const eventsResult = z.object({
+  accepted: z.number().int(),
+  results: z.array(z.object({ id: z.number().int().nullable(), cleared: z.boolean().nullable(), reasons: z.array(reasonCode), error: z.object({ code: z.string(), message: z.string() }).optional() })),
+});
+
+export const apiErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });

@@ -1,0 +1,137 @@
+import "server-only";
+import { and, desc, eq, inArray } from "drizzle-orm";
+import { getDb, type Executor } from "@/db/client";
+import { accessGrants, people } from "@/db/schema";
+import { recordAudit, type AuditContext } from "@/lib/audit/record";
+import { hasRole, type Viewer } from "@/lib/auth/viewer";
+import { DomainError, ForbiddenError, NotFoundError } from "@/lib/errors";
+import { queueEmail } from "@/lib/notify/queue-email";
+import { isReportOf, reportIds } from "@/lib/people/reporting-line";
+import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
+import type { DenyReason } from "./decide";
+import { accessRole, accessRoles, decisionFor, loadDecisionFacts } from "./facts";
+import { pendingRequestFor } from "./my-access";
+
+/** Compliance admins decide every request; managers decide manager-approved roles for people who report to them. */
+async function canDecide(db: Executor, viewer: Viewer, personId: string, roleId: string): Promise<boolean> {
+  if (personId === viewer.id) return false;
+  if (hasRole(viewer, "compliance_admin")) return true;
+  return accessRole(roleId)?.approver === "manager" && hasRole(viewer, "manager") && isReportOf(db, viewer.id, personId);
+}
+
+/** Approvers for a request: the person's direct manager for manager-approved roles, else every compliance admin. */
+async function approversFor(db: Executor, personId: string, roleId: string) {
+  const role = accessRole(roleId);
+  if (role?.approver === "manager") {
+    const [row] = await db.select({ managerId: people.managerId }).from(people).where(eq(people.id, personId));
+    if (row?.managerId) return db.select({ id: people.id, name: people.name, email: people.email }).from(people).where(and(eq(people.id, row.managerId), eq(people.status, "active")));
+  }
+  const admins = await db.select({ id: people.id, name: people.name, email: people.email, roles: people.roles, status: people.status }).from(people);
+  return admins.filter((p) => p.status === "active" && p.roles.includes("compliance_admin"));
+}
+
+export async function requestAccess(viewer: Viewer, context: AuditContext, roleId: string, justification: string, now = new Date()) {
+  const role = accessRole(roleId);
+  if (!role) throw new NotFoundError("That role does not exist.");
+  if (await pendingRequestFor(viewer.id, role.id)) throw new DomainError("already_requested", "You already have a pending request for this role.");
+  const db = await getDb();
+  const facts = await loadDecisionFacts(db, [viewer.id]);
+  const { reasons } = decisionFor(facts, viewer.id, role, now);
+  const hasGrant = !reasons.some((r) => r === "no_grant" || r === "grant_revoked" || r === "grant_ended");
+  if (hasGrant) throw new DomainError("already_granted", "You already have an approved grant for this role.");
+  const requirementsMet = reasons.every((r) => r === "no_grant" || r === "grant_revoked" || r === "grant_ended");
+  return db.transaction(async (tx) => {
+    const [row] = await tx.insert(accessGrants).values({ personId: viewer.id, roleId: role.id, justification, requestedAt: now }).returning({ id: accessGrants.id });
+    await recordAudit(tx, context, { action: "access.requested", targetType: "access_grant", targetId: row.id, data: { roleId: role.id, requirementsMet } }, now);
+    for (const approver of await approversFor(tx, viewer.id, role.id)) {
+      await queueEmail(tx, {
+        kind: "access-request",
+        props: { approverName: approver.name, requesterName: viewer.name, roleName: role.name, justification, requestedAt: now, requestPath: "/access/approvals", requirementsMet },
+        to: { email: approver.email, personId: approver.id },
+        dedupeKey: `access-request:${row.id}:${approver.id}`,
+        now,
+      });
+    }
+    return row;
+  });
+}
+
+export type PendingRequest = { id: string; personId: string; name: string; email: string; roleId: string; roleName: string; justification: string; requestedAt: Date; requirementsMet: boolean; missing: DenyReason[]; maxGrantDays: number };
+
+export async function pendingApprovals(viewer: Viewer, now = new Date()): Promise<PendingRequest[]> {
+  if (!hasRole(viewer, "manager", "compliance_admin")) throw new ForbiddenError();
+  const db = await getDb();
+  const admin = hasRole(viewer, "compliance_admin");
+  const scope = admin ? null : await reportIds(db, viewer.id);
+  if (scope && scope.length === 0) return [];
+  const managerRoles = accessRoles().filter((r) => r.approver === "manager").map((r) => r.id);
+  const rows = await db
+    .select({ id: accessGrants.id, personId: accessGrants.personId, roleId: accessGrants.roleId, justification: accessGrants.justification, requestedAt: accessGrants.requestedAt, name: people.name, email: people.email })
+    .from(accessGrants)
+    .innerJoin(people, eq(people.id, accessGrants.personId))
+    .where(and(eq(accessGrants.status, "requested"), scope ? and(inArray(accessGrants.personId, scope), inArray(accessGrants.roleId, managerRoles)) : undefined))
+    .orderBy(accessGrants.requestedAt);
+  const facts = await loadDecisionFacts(db, rows.map((r) => r.personId));
+  return rows
+    .filter((r) => r.personId !== viewer.id)
+    .map((r) => {
+      const role = accessRole(r.roleId)!;
+      const reasons = decisionFor(facts, r.personId, role, now).reasons.filter((x) => !["no_grant", "grant_revoked", "grant_ended"].includes(x));
+      return { ...r, roleName: role.name, requirementsMet: reasons.length === 0, missing: reasons as DenyReason[], maxGrantDays: role.maxGrantDays };
+    });
+}
+
+export async function decideRequest(viewer: Viewer, context: AuditContext, grantId: string, input: { approve: boolean; comment?: string; endsAt?: Date | null }, now = new Date()) {
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const [grant] = await tx.select().from(accessGrants).where(eq(accessGrants.id, grantId)).for("update");
+    if (!grant || !(await canDecide(tx, viewer, grant.personId, grant.roleId))) throw new NotFoundError("That request does not exist.");
+    if (grant.status !== "requested") throw new DomainError("already_decided", "This request has already been decided.");
+    const role = accessRole(grant.roleId)!;
+    const longest = new Date(now.getTime() + role.maxGrantDays * 86_400_000);
+    const endsAt = input.approve ? (input.endsAt ?? longest) : null;
+    if (endsAt && endsAt.getTime() <= now.getTime()) throw new DomainError("end_in_past", "The end date must be in the future.");
+    if (endsAt && endsAt.getTime() > longest.getTime() + 86_400_000) throw new DomainError("end_too_late", `${role.name} can be granted for at most ${role.maxGrantDays} days.`);
+    const status = input.approve ? "approved" : "denied";
+    await tx.update(accessGrants).set({ status, decidedBy: viewer.id, decidedAt: now, decisionComment: input.comment || null, endsAt }).where(eq(accessGrants.id, grant.id));
+    await recordAudit(tx, context, { action: input.approve ? "access.granted" : "access.denied", targetType: "access_grant", targetId: grant.id, data: { personId: grant.personId, roleId: role.id, endsAt: endsAt?.toISOString() ?? null } }, now);
+    const [person] = await tx.select({ name: people.name, email: people.email }).from(people).where(eq(people.id, grant.personId));
+    await queueEmail(tx, {
+      kind: "access-decision",
+      props: { name: person.name, roleName: role.name, decision: status, decidedByName: viewer.name, comment: input.comment || null, validUntil: endsAt, requestPath: "/access" },
+      to: { email: person.email, personId: grant.personId },
+      dedupeKey: `access-decision:${grant.id}`,
+      now,
+    });
+    if (input.approve) await enqueueWebhookEvent(tx, "access.granted", `access.granted:${grant.id}`, { grantId: grant.id, personId: grant.personId, email: person.email, roleId: role.id, endsAt: endsAt?.toISOString() ?? null }, now);
+  });
+}
+
+export async function revokeGrant(viewer: Viewer, context: AuditContext, grantId: string, reason: string, now = new Date()) {
+  const db = await getDb();
+  await db.transaction(async (tx) => {
+    const [grant] = await tx.select().from(accessGrants).where(eq(accessGrants.id, grantId)).for("update");
+    if (!grant || !(await canDecide(tx, viewer, grant.personId, grant.roleId))) throw new NotFoundError("That grant does not exist.");
+    if (grant.status !== "approved") throw new DomainError("not_active", "Only an approved grant can be revoked.");
+    await tx.update(accessGrants).set({ status: "revoked", revokedBy: viewer.id, revokedAt: now, revokeReason: reason || null }).where(eq(accessGrants.id, grant.id));
+    await recordAudit(tx, context, { action: "access.revoked", targetType: "access_grant", targetId: grant.id, data: { personId: grant.personId, roleId: grant.roleId } }, now);
+    const [person] = await tx.select({ email: people.email }).from(people).where(eq(people.id, grant.personId));
+    await enqueueWebhookEvent(tx, "access.revoked", `access.revoked:${grant.id}`, { grantId: grant.id, personId: grant.personId, email: person.email, roleId: grant.roleId }, now);
+  });
+}
+
+/** Approved, unrevoked grants the viewer may revoke. */
+export async function revocableGrants(viewer: Viewer) {
+  if (!hasRole(viewer, "manager", "compliance_admin")) throw new ForbiddenError();
+  const db = await getDb();
+  const scope = hasRole(viewer, "compliance_admin") ? null : await reportIds(db, viewer.id);
+  if (scope && scope.length === 0) return [];
+  const managerRoles = accessRoles().filter((r) => r.approver === "manager").map((r) => r.id);
+  const rows = await db
+    .select({ id: accessGrants.id, personId: accessGrants.personId, roleId: accessGrants.roleId, decidedAt: accessGrants.decidedAt, endsAt: accessGrants.endsAt, name: people.name, email: people.email })
+    .from(accessGrants)
+    .innerJoin(people, eq(people.id, accessGrants.personId))
+    .where(and(eq(accessGrants.status, "approved"), scope ? and(inArray(accessGrants.personId, scope), inArray(accessGrants.roleId, managerRoles)) : undefined))
+    .orderBy(desc(accessGrants.decidedAt));
+  return rows.filter((r) => r.personId !== viewer.id).map((r) => ({ ...r, roleName: accessRole(r.roleId)?.name ?? r.roleId }));
+}

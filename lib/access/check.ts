@@ -1,0 +1,54 @@
+import "server-only";
+import { inArray, or } from "drizzle-orm";
+import type { Executor } from "@/db/client";
+import { accessDecisions, people } from "@/db/schema";
+import type { Decision } from "./decide";
+import { accessRole, decisionFor, loadDecisionFacts } from "./facts";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Maps what callers send (email or id) to people, in one query. */
+export async function resolvePeople(db: Executor, refs: string[]): Promise<Map<string, string>> {
+  const emails = Array.from(new Set(refs.filter((r) => !UUID.test(r)).map((r) => r.toLowerCase())));
+  const ids = Array.from(new Set(refs.filter((r) => UUID.test(r)).map((r) => r.toLowerCase())));
+  if (emails.length + ids.length === 0) return new Map();
+  const rows = await db
+    .select({ id: people.id, email: people.email })
+    .from(people)
+    .where(or(emails.length ? inArray(people.email, emails) : undefined, ids.length ? inArray(people.id, ids) : undefined));
+  const map = new Map<string, string>();
+  for (const row of rows) {
+    map.set(row.email, row.id);
+    map.set(row.id, row.id);
+  }
+  return map;
+}
+
+export type CheckResult = { user: string; role: string; decision: Decision | null; error?: { code: "unknown_user" | "unknown_role"; message: string } };
+
+/**
+ * Decides many (user, role) pairs with a fixed number of queries, and logs
+ * every answer (who asked, about whom, which role, the result) in one insert.
+ */
+export async function checkAccess(db: Executor, clientId: string | null, pairs: { user: string; role: string }[], now = new Date()): Promise<CheckResult[]> {
+  const resolved = await resolvePeople(db, pairs.map((p) => p.user));
+  const facts = await loadDecisionFacts(db, Array.from(new Set(resolved.values())));
+  const results: CheckResult[] = pairs.map(({ user, role: roleId }) => {
+    const role = accessRole(roleId);
+    if (!role) return { user, role: roleId, decision: null, error: { code: "unknown_role", message: `No data-access role "${roleId}".` } };
+    const personId = resolved.get(UUID.test(user) ? user.toLowerCase() : user.toLowerCase());
+    if (!personId) return { user, role: roleId, decision: null, error: { code: "unknown_user", message: `No person "${user}".` } };
+    return { user, role: roleId, decision: decisionFor(facts, personId, role, now) };
+  });
+  const log = results.filter((r) => r.decision);
+  if (log.length) {
+    await db.insert(accessDecisions).values(
+      log.map((r) => ({ at: now, clientId, personId: resolved.get(r.user.toLowerCase()) ?? null, subject: r.user.slice(0, 320), roleId: r.role, allow: r.decision!.allow, reasons: r.decision!.reasons })),
+    );
+  }
+  return results;
+}
+
+export function decisionJson(decision: Decision) {
+  return { allow: decision.allow, reasons: decision.reasons, valid_until: decision.valid_until?.toISOString() ?? null };
+}

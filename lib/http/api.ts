@@ -1,0 +1,62 @@
+import "server-only";
+import { eq } from "drizzle-orm";
+import type { z } from "zod";
+import { getDb } from "@/db/client";
+import { apiClients, type ApiScope } from "@/db/schema";
+import { sha256Hex } from "@/lib/crypto/tokens";
+import { apiError } from "./responses";
+import { hitRateLimit } from "./rate-limit";
+
+export type ApiClient = { id: string; name: string; scopes: string[] };
+
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+/**
+ * Authenticates a bearer token, checks its scope and its per-minute rate
+ * limit, then runs the handler. Errors follow the API shape
+ * `{ error: { code, message } }` with 401, 403 or 429.
+ */
+export async function withApiClient(request: Request, scope: ApiScope, handler: (client: ApiClient) => Promise<Response>): Promise<Response> {
+  const header = request.headers.get("authorization") ?? "";
+  const match = header.match(/^Bearer\s+(\S+)$/i);
+  if (!match) return apiError(401, "unauthenticated", "Send an API token as 'Authorization: Bearer <token>'.", { "WWW-Authenticate": 'Bearer realm="clearance"' });
+  const db = await getDb();
+  const [client] = await db
+    .select({ id: apiClients.id, name: apiClients.name, scopes: apiClients.scopes, revokedAt: apiClients.revokedAt, lastUsedAt: apiClients.lastUsedAt, limit: apiClients.rateLimitPerMinute })
+    .from(apiClients)
+    .where(eq(apiClients.tokenHash, sha256Hex(match[1])))
+    .limit(1);
+  if (!client || client.revokedAt) return apiError(401, "invalid_token", "The API token is not valid or has been revoked.", { "WWW-Authenticate": 'Bearer error="invalid_token"' });
+  if (!client.scopes.includes(scope)) return apiError(403, "insufficient_scope", `This token does not have the "${scope}" scope.`);
+  const now = new Date();
+  const rate = await hitRateLimit(db, `api:${client.id}`, client.limit, 60, now);
+  if (!rate.allowed) return apiError(429, "rate_limited", `Too many requests: the limit is ${client.limit} per minute.`, { "Retry-After": String(rate.retryAfterSeconds) });
+  if (!client.lastUsedAt || now.getTime() - client.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
+    await db.update(apiClients).set({ lastUsedAt: now }).where(eq(apiClients.id, client.id));
+  }
+  return handler({ id: client.id, name: client.name, scopes: client.scopes });
+}
+
+/** Parses with zod and answers 400 with field messages when the input is wrong. */
+export function parseOr400<S extends z.ZodType>(schema: S, value: unknown): { ok: true; data: z.infer<S> } | { ok: false; response: Response } {
+  const result = schema.safeParse(value);
+  if (result.success) return { ok: true, data: result.data };
+  const fields = result.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
+  const first = fields[0];
+  return {
+    ok: false,
+    response: Response.json({ error: { code: "invalid_request", message: first ? `${first.path || "body"}: ${first.message}` : "Invalid request.", fields } }, { status: 400 }),
+  };
+}
+
+export async function readJson(request: Request, maxBytes: number): Promise<{ ok: true; value: unknown } | { ok: false; response: Response }> {
+  const length = Number(request.headers.get("content-length") ?? 0);
+  if (length > maxBytes) return { ok: false, response: apiError(413, "payload_too_large", `The body must be at most ${Math.round(maxBytes / 1024)} KB.`) };
+  const text = await request.text();
+  if (text.length > maxBytes) return { ok: false, response: apiError(413, "payload_too_large", `The body must be at most ${Math.round(maxBytes / 1024)} KB.`) };
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false, response: apiError(400, "invalid_json", "The body is not valid JSON.") };
+  }
+}

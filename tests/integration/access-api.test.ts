@@ -1,0 +1,142 @@
+import { eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { GET as checkGet, POST as checkPost } from "@/app/api/v1/access/check/route";
+import { GET as holdersGet } from "@/app/api/v1/access/holders/route";
+import { POST as eventsPost } from "@/app/api/v1/events/route";
+import { accessDecisions, certifications, dataOperationEvents } from "@/db/schema";
+import { createApiClient, revokeApiClient } from "@/lib/access/api-clients";
+import type { ApiScope } from "@/db/schema";
+import { context, createPerson, viewerOf } from "../helpers/factories";
+import { grantRole, satisfyRole } from "../helpers/access-fixtures";
+import { withTestDatabase } from "../helpers/test-database";
+
+const database = withTestDatabase();
+const ROLE = "customer-pii-read";
+const BASE = "http://localhost/api/v1";
+
+async function token(scopes: ApiScope[], rateLimitPerMinute?: number) {
+  const admin = viewerOf(await createPerson(database.db(), { roles: ["compliance_admin"] }));
+  return { admin, ...(await createApiClient(admin, context(admin.id), { name: "support console", scopes, rateLimitPerMinute })) };
+}
+
+const get = (path: string, t?: string) => new Request(`${BASE}${path}`, { headers: t ? { authorization: `Bearer ${t}` } : {} });
+const post = (path: string, body: unknown, t: string) => new Request(`${BASE}${path}`, { method: "POST", headers: { authorization: `Bearer ${t}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+
+describe("access decision API", () => {
+  it("allows a person with an approved grant and current training; expiry flips it to course_expired", async () => {
+    const db = database.db();
+    const person = await createPerson(db, { email: "cleared@test.example" });
+    await satisfyRole(db, person.id, ROLE);
+    await grantRole(db, person.id, ROLE);
+    const { token: t } = await token(["access:check"]);
+
+    const ok = await checkGet(get(`/access/check?user=CLEARED@test.example&role=${ROLE}`, t));
+    expect(ok.status).toBe(200);
+    const body = await ok.json();
+    expect(body).toMatchObject({ allow: true, reasons: [] });
+    expect(new Date(body.valid_until).getTime()).toBeGreaterThan(Date.now());
+
+    await db.update(certifications).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(certifications.courseId, "support-data-handling"));
+    const denied = await (await checkGet(get(`/access/check?user=${person.id}&role=${ROLE}`, t))).json();
+    expect(denied).toEqual({ allow: false, reasons: ["course_expired:support-data-handling"], valid_until: null });
+
+    const logged = await db.select().from(accessDecisions).where(eq(accessDecisions.personId, person.id));
+    expect(logged.map((l) => l.allow)).toEqual([true, false]);
+  });
+
+  it("answers 401, 403, 400, 404 and 429 with a code and a message", async () => {
+    const db = database.db();
+    const person = await createPerson(db);
+    const { admin, id, token: t } = await token(["access:read"], 3);
+    expect((await checkGet(get(`/access/check?user=${person.email}&role=${ROLE}`))).status).toBe(401);
+    const wrongScope = await checkGet(get(`/access/check?user=${person.email}&role=${ROLE}`, t));
+    expect(wrongScope.status).toBe(403);
+    expect(await wrongScope.json()).toEqual({ error: { code: "insufficient_scope", message: 'This token does not have the "access:check" scope.' } });
+
+    const { token: checker, id: checkerId } = await token(["access:check"], 3);
+    const bad = await checkGet(get(`/access/check?role=${ROLE}`, checker));
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error.code).toBe("invalid_request");
+    const unknownUser = await checkGet(get(`/access/check?user=nobody@test.example&role=${ROLE}`, checker));
+    expect(unknownUser.status).toBe(404);
+    expect((await unknownUser.json()).error.code).toBe("unknown_user");
+    expect((await checkGet(get(`/access/check?user=${person.email}&role=no-such-role`, checker))).status).toBe(404);
+    const limited = await checkGet(get(`/access/check?user=${person.email}&role=${ROLE}`, checker));
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+
+    await revokeApiClient(admin, context(admin.id), checkerId);
+    const revoked = await checkGet(get(`/access/check?user=${person.email}&role=${ROLE}`, checker));
+    expect(revoked.status).toBe(401);
+    expect((await revoked.json()).error.code).toBe("invalid_token");
+    expect(id).toBeTruthy();
+  });
+
+  it("batch results match single checks", async () => {
+    const db = database.db();
+    const a = await createPerson(db);
+    const b = await createPerson(db);
+    await satisfyRole(db, a.id, ROLE);
+    await grantRole(db, a.id, ROLE);
+    await grantRole(db, b.id, "backup-restore-operator");
+    const { token: t } = await token(["access:check"]);
+    const pairs = [
+      { user: a.email, role: ROLE },
+      { user: b.email, role: ROLE },
+      { user: b.email, role: "backup-restore-operator" },
+      { user: a.id, role: "payment-data-admin" },
+      { user: "ghost@test.example", role: ROLE },
+    ];
+    const batch = await (await checkPost(post("/access/check", { checks: pairs }, t))).json();
+    expect(batch.results).toHaveLength(5);
+    for (const [i, pair] of pairs.entries()) {
+      const single = await checkGet(get(`/access/check?user=${encodeURIComponent(pair.user)}&role=${pair.role}`, t));
+      if (single.status === 404) expect(batch.results[i].error.code).toBe((await single.json()).error.code);
+      else expect({ ...batch.results[i], user: undefined, role: undefined }).toEqual({ ...(await single.json()), user: undefined, role: undefined });
+    }
+    expect(batch.results[0].allow).toBe(true);
+    const tooMany = await checkPost(post("/access/check", { checks: Array.from({ length: 1001 }, () => pairs[0]) }, t), );
+    expect(tooMany.status).toBe(400);
+    expect((await tooMany.json()).error.message).toContain("1,000");
+  });
+
+  it("lists holders as JSON and CSV", async () => {
+    const db = database.db();
+    const holder = await createPerson(db, { name: "=Holder, First" });
+    await satisfyRole(db, holder.id, ROLE);
+    await grantRole(db, holder.id, ROLE);
+    const blocked = await createPerson(db);
+    await grantRole(db, blocked.id, ROLE);
+    const { token: t } = await token(["access:read"]);
+    const json = await (await holdersGet(get(`/access/holders?role=${ROLE}`, t))).json();
+    const ids = json.holders.map((h: { id: string }) => h.id);
+    expect(ids).toContain(holder.id);
+    expect(ids).not.toContain(blocked.id);
+    const csv = await (await holdersGet(get(`/access/holders?role=${ROLE}&format=csv`, t))).text();
+    expect(csv).toContain(`"'=Holder, First"`);
+  });
+
+  it("flags a data operation by a person who was not cleared", async () => {
+    const db = database.db();
+    const cleared = await createPerson(db);
+    await satisfyRole(db, cleared.id, ROLE);
+    await grantRole(db, cleared.id, ROLE, new Date(Date.now() - 60_000));
+    const uncleared = await createPerson(db);
+    const { token: t } = await token(["events:write"]);
+    const at = new Date().toISOString();
+    const res = await eventsPost(
+      post("/events", { events: [
+        { user: cleared.email, action: "customer.view", resource: "customer:1", occurred_at: at, role: ROLE },
+        { user: uncleared.email, action: "customer.export", resource: "customer:2", occurred_at: at, role: ROLE },
+      ] }, t),
+    );
+    expect(res.status).toBe(201);
+    const body = await res.json();
+    expect(body.results.map((r: { cleared: boolean }) => r.cleared)).toEqual([true, false]);
+    expect(body.results[1].reasons).toContain("no_grant");
+    const [row] = await db.select().from(dataOperationEvents).where(eq(dataOperationEvents.personId, uncleared.id));
+    expect(row).toMatchObject({ cleared: false, action: "customer.export", roleId: ROLE });
+    const invalid = await eventsPost(post("/events", { user: cleared.email, action: "", resource: "x", occurred_at: "yesterday" }, t));
+    expect(invalid.status).toBe(400);
+  });
+});
