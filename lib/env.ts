@@ -33,12 +33,19 @@ const schema = z.object({
     .transform((v) => (v ? v.split(",").map((k) => k.trim()).filter(Boolean) : []))
     .pipe(z.array(base64Key)),
   ORG_NAME: z.string().min(1).default("Brightline Support"),
+  APP_URL: z.string().url("must be a URL like https://clearance.example.com").optional(),
+  SIGNING_P12_PATH: z.string().min(1).optional(),
+  SIGNING_P12_PASSPHRASE: z.string().optional(),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL").optional(),
+  MAIL_FROM: z.string().min(3).default("Clearance <no-reply@clearance.local>"),
+  CRON_SECRET: z.string().min(24, "must be at least 24 characters").optional(),
   SEED_DEMO: boolish.optional(),
   TRUST_PROXY: boolish.default(true),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 });
 
-export type Env = Omit<z.infer<typeof schema>, "NEXTAUTH_SECRET" | "DATA_ENCRYPTION_KEY" | "SEED_DEMO"> & {
+export type Env = Omit<z.infer<typeof schema>, "NEXTAUTH_SECRET" | "DATA_ENCRYPTION_KEY" | "SEED_DEMO" | "APP_URL"> & {
+  APP_URL: string;
   NEXTAUTH_SECRET: string;
   DATA_ENCRYPTION_KEY: string;
   SEED_DEMO: boolean;
@@ -86,8 +93,12 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     NEXTAUTH_SECRET ??= dev.NEXTAUTH_SECRET;
     DATA_ENCRYPTION_KEY ??= dev.DATA_ENCRYPTION_KEY;
   }
+  if (production && values.SIGNING_P12_PATH === undefined) {
+    console.warn("[clearance] SIGNING_P12_PATH is not set: signed agreements are sealed with a self-signed development certificate.");
+  }
   return {
     ...values,
+    APP_URL: values.APP_URL ?? values.NEXTAUTH_URL ?? "http://localhost:3000",
     NEXTAUTH_SECRET,
     DATA_ENCRYPTION_KEY,
     SEED_DEMO: values.SEED_DEMO ?? !production,
@@ -103,4 +114,16 @@ export function env(): Env {
 /** Tests and scripts that change configuration between runs. */
 export function resetEnvForTests(): void {
   cached = undefined;
+}
+
+/**
+ * For statically built public pages: read without env(), which needs the
+ * production secrets that `next build` does not have.
+ */
+export function orgNameForStaticPages(): string {
+  return process.env.ORG_NAME?.trim() || "Brightline Support";
+}
+
+export function publicBaseUrlForStaticPages(): string {
+  return (process.env.APP_URL || process.env.NEXTAUTH_URL || "http://localhost:3000").replace(/\/$/, "");
 }

@@ -1,0 +1,96 @@
+import "server-only";
+import { desc, eq, sql } from "drizzle-orm";
+import { getDb } from "@/db/client";
+import { outbox, outboxStatuses } from "@/db/schema";
+import { recordAudit, type AuditContext } from "@/lib/audit/record";
+import { hasRole, type Viewer } from "@/lib/auth/viewer";
+import { ForbiddenError, NotFoundError } from "@/lib/errors";
+import { emailTemplates, isEmailKind } from "./templates";
+
+export type OutboxStatus = (typeof outboxStatuses)[number];
+
+export type OutboxRow = {
+  id: string;
+  kind: string;
+  toEmail: string;
+  subject: string;
+  status: OutboxStatus;
+  attempts: number;
+  lastError: string | null;
+  createdAt: Date;
+  sentAt: Date | null;
+};
+
+export type OutboxMessage = OutboxRow & {
+  html: string | null;
+  text: string | null;
+  hasAttachments: boolean;
+  /** The body held a credential and the message was sent, so it is not shown again. */
+  withheld: boolean;
+};
+
+const PAGE_SIZE = 50;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function assertOutboxReader(viewer: Viewer) {
+  if (!hasRole(viewer, "compliance_admin")) throw new ForbiddenError();
+}
+
+const rowColumns = {
+  id: outbox.id,
+  kind: outbox.kind,
+  toEmail: outbox.toEmail,
+  subject: outbox.subject,
+  status: outbox.status,
+  attempts: outbox.attempts,
+  lastError: outbox.lastError,
+  createdAt: outbox.createdAt,
+  sentAt: outbox.sentAt,
+};
+
+/** Newest first; compliance admins only. */
+export async function listOutbox(viewer: Viewer, options: { status?: OutboxStatus; page?: number } = {}) {
+  assertOutboxReader(viewer);
+  const db = await getDb();
+  const page = Math.max(1, Math.floor(options.page ?? 1));
+  const where = options.status && outboxStatuses.includes(options.status) ? eq(outbox.status, options.status) : undefined;
+  const rows: OutboxRow[] = await db
+    .select(rowColumns)
+    .from(outbox)
+    .where(where)
+    .orderBy(desc(outbox.createdAt), desc(outbox.id))
+    .limit(PAGE_SIZE)
+    .offset((page - 1) * PAGE_SIZE);
+  const [{ total }] = await db.select({ total: sql<number>`count(*)::int` }).from(outbox).where(where);
+  return { rows, total, page, pageSize: PAGE_SIZE };
+}
+
+/**
+ * One message for the in-app viewer. The HTML is the email as rendered; show it
+ * in a sandboxed iframe (`srcdoc`, no `allow-scripts`). A body carrying a
+ * credential (set-password link, signing link or code) is shown only while the
+ * message is unsent — when there is no SMTP an admin may have to pass it on —
+ * and each such viewing is audited.
+ */
+export async function getOutboxMessage(viewer: Viewer, id: string, context?: AuditContext): Promise<OutboxMessage> {
+  assertOutboxReader(viewer);
+  if (!UUID.test(id)) throw new NotFoundError("No such email.");
+  const db = await getDb();
+  const [row] = await db
+    .select({ ...rowColumns, html: outbox.html, text: outbox.text, hasAttachments: sql<boolean>`${outbox.attachmentsEnc} is not null` })
+    .from(outbox)
+    .where(eq(outbox.id, id))
+    .limit(1);
+  if (!row) throw new NotFoundError("No such email.");
+  const carriesSecret = isEmailKind(row.kind) && emailTemplates[row.kind].carriesSecret;
+  if (carriesSecret && row.status === "sent") return { ...row, html: null, text: null, withheld: true };
+  if (carriesSecret) {
+    await recordAudit(db, context ?? { actorId: viewer.id, actorLabel: viewer.email }, {
+      action: "email.secret_viewed",
+      targetType: "outbox",
+      targetId: row.id,
+      data: { kind: row.kind, status: row.status },
+    });
+  }
+  return { ...row, withheld: false };
+}
