@@ -1,7 +1,14 @@
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { env } = await import("./lib/env");
-  env(); // fail at start, naming the variable, if configuration is invalid
+  const config = env(); // fail at start, naming the variable, if configuration is invalid
   const { prepareDatabase } = await import("./db/prepare");
   await prepareDatabase();
+  // The embedded database belongs to this process, so it also runs the scheduled work;
+  // with PostgreSQL, run `npm run worker` (or POST /api/cron/tick) unless SCHEDULER=in-process.
+  const scheduler = config.SCHEDULER ?? (config.DATABASE_URL ? "off" : "in-process");
+  if (scheduler === "in-process") {
+    const { startInProcessScheduler } = await import("./lib/scheduler/tick");
+    startInProcessScheduler();
+  }
 }

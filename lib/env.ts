@@ -41,6 +41,7 @@ const schema = z.object({
   CRON_SECRET: z.string().min(24, "must be at least 24 characters").optional(),
   SEED_DEMO: boolish.optional(),
   TRUST_PROXY: boolish.default(true),
+  SCHEDULER: z.enum(["in-process", "off"]).optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
 });
 

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page } from "@playwright/test";
+import { loadContent } from "../../lib/content/load";
 import { stepAt, totpAt } from "../../lib/crypto/totp";
 
 export const DEMO_PASSWORD = "Clearance-demo-2026";
@@ -86,4 +87,58 @@ export async function signInWithMfa(page: Page, key: string) {
   await codeField.fill(await unusedCode(key));
   await page.getByRole("button", { name: "Verify and sign in" }).click();
   await expect(page).toHaveURL(/\/dashboard/);
+}
+
+const content = loadContent(path.resolve("content"));
+export const courseById = (id: string) => content.courses.find((c) => c.id === id)!;
+
+/** Reads every lesson of a course from its first page, checking the progress bar moves. */
+export async function readAllLessons(page: Page, courseId: string) {
+  const course = courseById(courseId);
+  await page.goto(`/courses/${courseId}`);
+  await page.getByRole("link", { name: "Start the course" }).click();
+  let previous = -1;
+  for (let i = 0; i < course.lessons.length; i++) {
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText(course.lessons[i].title);
+    const value = Number(await page.getByRole("progressbar").getAttribute("aria-valuenow"));
+    expect(value).toBeGreaterThan(previous);
+    previous = value;
+    const last = i === course.lessons.length - 1;
+    await page.getByRole("button", { name: last ? "Finish the last lesson" : "Mark as read and continue →" }).click();
+    if (!last) await expect(page.getByRole("heading", { level: 1 })).toHaveText(course.lessons[i + 1].title);
+  }
+  await expect(page).toHaveURL(new RegExp(`/courses/${courseId}\\?read=1`));
+  await expect(page.getByRole("progressbar", { name: "Course progress: 100%" })).toBeVisible();
+}
+
+/** Answers every question on the quiz page from the bank on disk, all right or all wrong. */
+export async function answerQuiz(page: Page, courseId: string, right: boolean) {
+  const course = courseById(courseId);
+  const fieldsets = page.locator("fieldset");
+  await expect(fieldsets.first()).toBeVisible();
+  const count = await fieldsets.count();
+  expect(count).toBe(course.questionsPerAttempt);
+  for (let i = 0; i < count; i++) {
+    const fieldset = fieldsets.nth(i);
+    const prompt = (await fieldset.locator("p").nth(1).innerText()).trim();
+    const question = course.questions.find((q) => q.prompt.trim() === prompt);
+    expect(question, prompt).toBeTruthy();
+    if (question!.type === "true_false") {
+      await fieldset.getByLabel(question!.answer === right ? "True" : "False", { exact: true }).check();
+      continue;
+    }
+    const chosen = question!.options.filter((o) => Boolean(o.correct) === right);
+    for (const option of question!.type === "single" ? chosen.slice(0, 1) : chosen) {
+      await fieldset.getByLabel(option.text, { exact: true }).check();
+    }
+  }
+}
+
+/** Reads a course and passes its quiz. */
+export async function completeCourse(page: Page, courseId: string) {
+  await readAllLessons(page, courseId);
+  await page.getByRole("button", { name: "Take the quiz" }).click();
+  await answerQuiz(page, courseId, true);
+  await page.getByRole("button", { name: "Submit answers" }).click();
+  await expect(page.getByText("Passed — 100%")).toBeVisible();
 }

@@ -3,50 +3,11 @@ import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect, test, type Page } from "@playwright/test";
+import { alertOf, answerQuiz, expectNoAxeViolations, readAllLessons, signIn } from "./helpers";
 import { loadContent } from "../../lib/content/load";
-import { alertOf, expectNoAxeViolations, signIn } from "./helpers";
 
 const COURSE_ID = "confidentiality-acceptable-use";
 const course = loadContent(path.resolve("content")).courses.find((c) => c.id === COURSE_ID)!;
-
-/** Answers every question on the page using the bank on disk: right or wrong. */
-async function answerQuiz(page: Page, right: boolean) {
-  const fieldsets = page.locator("fieldset");
-  const count = await fieldsets.count();
-  expect(count).toBe(course.questionsPerAttempt);
-  for (let i = 0; i < count; i++) {
-    const fieldset = fieldsets.nth(i);
-    const prompt = (await fieldset.locator("p").nth(1).innerText()).trim();
-    const question = course.questions.find((q) => q.prompt.trim() === prompt)!;
-    expect(question, prompt).toBeTruthy();
-    if (question.type === "true_false") {
-      const label = (question.answer === right) ? "True" : "False";
-      await fieldset.getByLabel(label, { exact: true }).check();
-      continue;
-    }
-    const chosen = question.options.filter((o) => Boolean(o.correct) === right);
-    for (const option of question.type === "single" ? chosen.slice(0, 1) : chosen) {
-      await fieldset.getByLabel(option.text, { exact: true }).check();
-    }
-  }
-}
-
-async function readAllLessons(page: Page) {
-  await page.goto(`/courses/${COURSE_ID}`);
-  await page.getByRole("link", { name: "Start the course" }).click();
-  let previous = -1;
-  for (let i = 0; i < course.lessons.length; i++) {
-    await expect(page.getByRole("heading", { level: 1 })).toHaveText(course.lessons[i].title);
-    const value = Number(await page.getByRole("progressbar").getAttribute("aria-valuenow"));
-    expect(value).toBeGreaterThan(previous);
-    previous = value;
-    const last = i === course.lessons.length - 1;
-    await page.getByRole("button", { name: last ? "Finish the last lesson" : "Mark as read and continue →" }).click();
-    if (!last) await expect(page.getByRole("heading", { level: 1 })).toHaveText(course.lessons[i + 1].title);
-  }
-  await expect(page).toHaveURL(new RegExp(`/courses/${COURSE_ID}\\?read=1`));
-  await expect(page.getByRole("progressbar", { name: "Course progress: 100%" })).toBeVisible();
-}
 
 test("an employee reads a course, fails, sees feedback, retakes, passes, downloads the certificate and verifies it", async ({ page }) => {
   await signIn(page, "mei.chen");
@@ -54,7 +15,7 @@ test("an employee reads a course, fails, sees feedback, retakes, passes, downloa
   await expect(page.getByRole("link", { name: course.title })).toBeVisible();
   await expectNoAxeViolations(page);
 
-  await readAllLessons(page);
+  await readAllLessons(page, COURSE_ID);
   await expectNoAxeViolations(page);
 
   // What the browser receives for the quiz never holds the answers or explanations.
@@ -69,7 +30,7 @@ test("an employee reads a course, fails, sees feedback, retakes, passes, downloa
   for (const q of course.questions) expect(received).not.toContain(q.explanation.slice(0, 60));
   expect(received).not.toMatch(/"correct":/);
 
-  await answerQuiz(page, false);
+  await answerQuiz(page, COURSE_ID, false);
   await page.getByRole("button", { name: "Submit answers" }).click();
   await expect(alertOf(page)).toContainText("Not passed — 0%");
   await expect(page.getByText("(right answer)").first()).toBeVisible();
@@ -77,7 +38,7 @@ test("an employee reads a course, fails, sees feedback, retakes, passes, downloa
 
   await page.getByRole("link", { name: "Back to the course" }).click();
   await page.getByRole("button", { name: "Retake the quiz" }).or(page.getByRole("button", { name: "Take the quiz" })).click();
-  await answerQuiz(page, true);
+  await answerQuiz(page, COURSE_ID, true);
   await page.getByRole("button", { name: "Submit answers" }).click();
   await expect(page.getByText("Passed — 100%")).toBeVisible();
 
@@ -109,10 +70,10 @@ test("an employee reads a course, fails, sees feedback, retakes, passes, downloa
 
 test("after three failed attempts the quiz is locked with a clear message", async ({ page }) => {
   await signIn(page, "ben.carter");
-  await readAllLessons(page);
+  await readAllLessons(page, COURSE_ID);
   for (let i = 0; i < 3; i++) {
     await page.getByRole("button", { name: "Take the quiz" }).click();
-    await answerQuiz(page, false);
+    await answerQuiz(page, COURSE_ID, false);
     await page.getByRole("button", { name: "Submit answers" }).click();
     await expect(alertOf(page)).toContainText("Not passed");
     await page.getByRole("link", { name: "Back to the course" }).click();

@@ -1,0 +1,92 @@
+import "server-only";
+import { and, eq, inArray, isNotNull, isNull, lt, notInArray, sql } from "drizzle-orm";
+import type { Executor } from "@/db/client";
+import { accessDecisions, certifications, dataOperationEvents, loginAttempts, outbox, people, quizAttempts } from "@/db/schema";
+import { recordAudit, SYSTEM_ACTOR } from "@/lib/audit/record";
+import { getContent } from "@/lib/content";
+import type { RetentionRule } from "@/lib/content/load";
+
+/** `now` minus an ISO-8601 duration like P3Y, P1Y6M or P90D. */
+export function cutoff(now: Date, duration: string): Date {
+  const m = duration.match(/^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?$/);
+  if (!m) throw new Error(`Not an ISO-8601 duration: ${duration}`);
+  const d = new Date(now.getTime());
+  d.setUTCFullYear(d.getUTCFullYear() - Number(m[1] ?? 0));
+  d.setUTCMonth(d.getUTCMonth() - Number(m[2] ?? 0));
+  d.setUTCDate(d.getUTCDate() - Number(m[3] ?? 0));
+  return d;
+}
+
+function rowCount(result: unknown): number {
+  if (Array.isArray(result)) return result.length;
+  const r = result as { count?: number; affectedRows?: number; rows?: unknown[] };
+  return r.count ?? r.affectedRows ?? r.rows?.length ?? 0;
+}
+
+type Purge = (db: Executor, before: Date, now: Date) => Promise<number>;
+
+/**
+ * What each rule in content/retention-policy.yaml does. Rules under legal hold
+ * (signed agreements, certifications) and the audit log are never purged here:
+ * the chain must stay verifiable, so a purge is recorded as a new event instead.
+ */
+const PURGES: Record<string, Purge> = {
+  // Attempts that issued a certification stay with the certification (legal hold).
+  "quiz-attempts": async (db, before) => {
+    const held = db.select({ id: certifications.attemptId }).from(certifications);
+    return rowCount(await db.delete(quizAttempts).where(and(lt(quizAttempts.startedAt, before), notInArray(quizAttempts.id, held))).returning({ id: quizAttempts.id }));
+  },
+  "access-decisions": async (db, before) => rowCount(await db.delete(accessDecisions).where(lt(accessDecisions.at, before)).returning({ id: accessDecisions.id })),
+  "outbox-bodies": async (db, before) =>
+    rowCount(
+      await db
+        .update(outbox)
+        .set({ html: null, text: null, attachmentsEnc: null })
+        .where(and(lt(outbox.createdAt, before), inArray(outbox.status, ["sent", "failed"]), sql`(${outbox.html} is not null or ${outbox.text} is not null or ${outbox.attachmentsEnc} is not null)`))
+        .returning({ id: outbox.id }),
+    ),
+  "login-attempts": async (db, before) => rowCount(await db.delete(loginAttempts).where(lt(loginAttempts.at, before)).returning({ id: loginAttempts.id })),
+  "data-operation-events": async (db, before) => rowCount(await db.delete(dataOperationEvents).where(lt(dataOperationEvents.occurredAt, before)).returning({ id: dataOperationEvents.id })),
+  // Personal fields go; the row stays so signed agreements and certifications still point at someone.
+  "departed-people": async (db, before, now) => {
+    const due = await db
+      .select({ id: people.id })
+      .from(people)
+      .where(and(eq(people.status, "departed"), isNotNull(people.departedAt), lt(people.departedAt, before), isNull(people.anonymisedAt)));
+    for (const { id } of due) {
+      await db
+        .update(people)
+        .set({
+          name: `Former employee ${id.slice(0, 8)}`,
+          email: `departed-${id}@anonymised.invalid`,
+          title: null,
+          hireDate: null,
+          passwordHash: null,
+          mfaSecretEnc: null,
+          mfaPendingSecretEnc: null,
+          anonymisedAt: now,
+          updatedAt: now,
+        })
+        .where(eq(people.id, id));
+    }
+    return due.length;
+  },
+};
+
+export type RetentionReport = Record<string, number>;
+
+/** Applies the retention policy at `now`. Idempotent; each purge that removed something is audited. */
+export async function applyRetention(db: Executor, now = new Date(), rules: RetentionRule[] = getContent().retention): Promise<RetentionReport> {
+  const report: RetentionReport = {};
+  for (const rule of rules) {
+    const purge = PURGES[rule.id];
+    if (!purge || rule.legalHold) continue;
+    const before = cutoff(now, rule.retention);
+    await db.transaction(async (tx) => {
+      const count = await purge(tx, before, now);
+      report[rule.id] = count;
+      if (count > 0) await recordAudit(tx, SYSTEM_ACTOR, { action: "retention.purged", targetType: "retention_rule", targetId: rule.id, data: { count, before: before.toISOString(), retention: rule.retention } }, now);
+    });
+  }
+  return report;
+}

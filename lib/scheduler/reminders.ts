@@ -1,0 +1,104 @@
+import "server-only";
+import { and, eq, gt, inArray, isNull, lte } from "drizzle-orm";
+import type { Executor } from "@/db/client";
+import { assignments, certifications, people } from "@/db/schema";
+import { agreementsFor } from "@/lib/agreements/employee-agreements";
+import { majorOf } from "@/lib/certification/status";
+import { getCourse } from "@/lib/content";
+import { queueEmail } from "@/lib/notify/queue-email";
+
+const DAY = 86_400_000;
+export const DUE_SOON_DAYS = 7;
+export const ESCALATE_AFTER_DAYS = 7;
+export const EXPIRY_WARNING_DAYS = 30;
+
+type Counts = { assigned: number; dueSoon: number; overdue: number; escalations: number; expiring: number; agreements: number };
+
+const days = (ms: number) => Math.max(0, Math.floor(ms / DAY));
+
+/**
+ * Queues every reminder that is due at `now`. Each message has a dedupe key
+ * (one per assignment and kind, per certification, per agreement version), so
+ * running this any number of times — or on two workers at once — sends each
+ * reminder once.
+ */
+export async function queueReminders(db: Executor, now = new Date()): Promise<Counts> {
+  const counts: Counts = { assigned: 0, dueSoon: 0, overdue: 0, escalations: 0, expiring: 0, agreements: 0 };
+  const open = await db
+    .select({ id: assignments.id, personId: assignments.personId, courseId: assignments.courseId, dueAt: assignments.dueAt, name: people.name, email: people.email, managerId: people.managerId })
+    .from(assignments)
+    .innerJoin(people, eq(people.id, assignments.personId))
+    .where(and(isNull(assignments.completedAt), isNull(assignments.cancelledAt), eq(people.status, "active")));
+  const managerIds = Array.from(new Set(open.map((a) => a.managerId).filter((m): m is string => Boolean(m))));
+  const managers = managerIds.length ? await db.select({ id: people.id, name: people.name, email: people.email, status: people.status }).from(people).where(inArray(people.id, managerIds)) : [];
+
+  for (const a of open) {
+    const course = getCourse(a.courseId);
+    if (!course) continue;
+    const coursePath = `/courses/${course.id}`;
+    const to = { email: a.email, personId: a.personId };
+    const left = a.dueAt.getTime() - now.getTime();
+    const queued = await queueEmail(db, {
+      kind: "course-assigned",
+      props: { name: a.name, courseTitle: course.title, courseSummary: course.summary, coursePath, dueAt: a.dueAt, estimatedMinutes: course.estimatedMinutes },
+      to,
+      dedupeKey: `course-assigned:${a.id}`,
+      now,
+    });
+    if (queued.queued) counts.assigned++;
+    if (left > 0 && left <= DUE_SOON_DAYS * DAY) {
+      const r = await queueEmail(db, { kind: "course-due-soon", props: { name: a.name, courseTitle: course.title, coursePath, dueAt: a.dueAt, daysLeft: Math.ceil(left / DAY) }, to, dedupeKey: `course-due-soon:${a.id}`, now });
+      if (r.queued) counts.dueSoon++;
+    }
+    if (left <= 0) {
+      const r = await queueEmail(db, { kind: "course-overdue", props: { name: a.name, courseTitle: course.title, coursePath, dueAt: a.dueAt, daysOverdue: days(-left) }, to, dedupeKey: `course-overdue:${a.id}`, now });
+      if (r.queued) counts.overdue++;
+      const manager = managers.find((m) => m.id === a.managerId && m.status === "active");
+      if (manager && -left >= ESCALATE_AFTER_DAYS * DAY) {
+        const e = await queueEmail(db, {
+          kind: "escalation",
+          props: { managerName: manager.name, reportName: a.name, courseTitle: course.title, dueAt: a.dueAt, daysOverdue: days(-left), teamPath: "/team" },
+          to: { email: manager.email, personId: manager.id },
+          dedupeKey: `escalation:${a.id}:${manager.id}`,
+          now,
+        });
+        if (e.queued) counts.escalations++;
+      }
+    }
+  }
+
+  const expiring = await db
+    .select({ id: certifications.id, courseId: certifications.courseId, expiresAt: certifications.expiresAt, personId: people.id, name: people.name, email: people.email })
+    .from(certifications)
+    .innerJoin(people, eq(people.id, certifications.personId))
+    .where(and(eq(people.status, "active"), gt(certifications.expiresAt, now), lte(certifications.expiresAt, new Date(now.getTime() + EXPIRY_WARNING_DAYS * DAY))));
+  for (const c of expiring) {
+    const course = getCourse(c.courseId);
+    if (!course) continue;
+    const r = await queueEmail(db, {
+      kind: "certification-expiring",
+      props: { name: c.name, courseTitle: course.title, coursePath: `/courses/${course.id}`, expiresAt: c.expiresAt, daysLeft: Math.ceil((c.expiresAt.getTime() - now.getTime()) / DAY) },
+      to: { email: c.email, personId: c.personId },
+      dedupeKey: `certification-expiring:${c.id}`,
+      now,
+    });
+    if (r.queued) counts.expiring++;
+  }
+
+  const active = await db.select({ id: people.id, name: people.name, email: people.email, departmentId: people.departmentId, roles: people.roles }).from(people).where(eq(people.status, "active"));
+  for (const person of active) {
+    for (const item of await agreementsFor(person.id, person, now)) {
+      if (item.standing === "signed" || item.standing === "expiring") continue;
+      const period = item.standing === "renewal_due" ? `renewal-${item.signed?.renewalDueAt?.toISOString().slice(0, 10)}` : `v${majorOf(item.template.version)}`;
+      const r = await queueEmail(db, {
+        kind: "agreement-to-sign",
+        props: { name: person.name, agreementTitle: item.template.title, version: item.template.version, agreementPath: `/agreements/${item.template.id}`, isNewVersion: item.standing === "new_version" },
+        to: { email: person.email, personId: person.id },
+        dedupeKey: `agreement-to-sign:${person.id}:${item.template.id}:${period}`,
+        now,
+      });
+      if (r.queued) counts.agreements++;
+    }
+  }
+  return counts;
+}

@@ -1,0 +1,59 @@
+import "server-only";
+import { getDb } from "@/db/client";
+import { detectAccessLapses, detectExpiredCertifications } from "@/lib/access/lapses";
+import { deliverDueEmails } from "@/lib/notify/deliver-emails";
+import { applyRetention } from "@/lib/privacy/retention";
+import { syncAssignments } from "@/lib/training/assignments";
+import { deliverDueWebhooks } from "@/lib/webhooks/deliver-webhooks";
+import { queueReminders } from "./reminders";
+
+export type TickReport = { at: string; ms: number; steps: Record<string, unknown>; errors: string[] };
+
+/**
+ * All scheduled work, idempotent: assignments and renewals, reminders and
+ * escalations, access lapses, the retention policy, then email and webhook delivery. Every step is
+ * safe to run twice or on two workers at once (dedupe keys, conditional
+ * updates, SKIP LOCKED), and a failing step does not stop the others.
+ */
+export async function tick(now = new Date()): Promise<TickReport> {
+  const started = performance.now();
+  const db = await getDb();
+  const steps: Record<string, unknown> = {};
+  const errors: string[] = [];
+  const run = async (name: string, work: () => Promise<unknown>) => {
+    try {
+      steps[name] = await work();
+    } catch (error) {
+      errors.push(`${name}: ${error instanceof Error ? error.name : "error"}`);
+      console.error(`[clearance] tick step ${name} failed:`, error instanceof Error ? error.message.split("\n")[0].slice(0, 200) : "unknown");
+    }
+  };
+  await run("assignments", () => syncAssignments(db, { now }));
+  await run("reminders", () => queueReminders(db, now));
+  await run("lapses", () => detectAccessLapses(db, now));
+  await run("expiredCertifications", () => detectExpiredCertifications(db, now));
+  await run("retention", () => applyRetention(db, now));
+  await run("emails", () => deliverDueEmails({ now }));
+  await run("webhooks", () => deliverDueWebhooks({ now }));
+  return { at: now.toISOString(), ms: Math.round(performance.now() - started), steps, errors };
+}
+
+const globalForTick = globalThis as unknown as { __clearanceTick?: { timer: NodeJS.Timeout; running: boolean } };
+
+/** The embedded default: tick every minute inside the server process. */
+export function startInProcessScheduler(intervalMs = 60_000): void {
+  if (globalForTick.__clearanceTick) return;
+  const state = { running: false, timer: setInterval(() => void once(), intervalMs) };
+  state.timer.unref();
+  globalForTick.__clearanceTick = state;
+  async function once() {
+    if (state.running) return;
+    state.running = true;
+    try {
+      await tick();
+    } finally {
+      state.running = false;
+    }
+  }
+  setTimeout(() => void once(), 5_000).unref();
+}

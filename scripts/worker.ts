@@ -1,0 +1,20 @@
+import { closeDatabase, getHandle, migrateDatabase } from "@/db/client";
+import { tick } from "@/lib/scheduler/tick";
+
+/**
+ * Scheduled work for a server deployment: `npm run worker` ticks every
+ * minute; `npm run worker -- --once` ticks once and exits. Any number of
+ * workers may run together.
+ */
+const once = process.argv.includes("--once");
+await migrateDatabase(await getHandle());
+let stopping = false;
+process.on("SIGTERM", () => (stopping = true));
+process.on("SIGINT", () => (stopping = true));
+do {
+  const report = await tick();
+  console.log(JSON.stringify(report));
+  if (once) break;
+  for (let i = 0; i < 60 && !stopping; i++) await new Promise((r) => setTimeout(r, 1000));
+} while (!stopping);
+await closeDatabase();

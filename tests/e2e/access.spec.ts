@@ -1,0 +1,50 @@
+import { expect, test } from "@playwright/test";
+import { completeCourse, expectNoAxeViolations, signIn, signInWithMfa } from "./helpers";
+
+const ROLE = "customer-pii-read";
+
+test("an employee requests customer-pii-read, clears what blocks it, a manager approves, and the role is held", async ({ page, browser }) => {
+  test.setTimeout(240_000);
+  await signIn(page, "fatima.zahra");
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Access" }).click();
+  await expectNoAxeViolations(page);
+  const card = page.locator(`li[data-role="${ROLE}"]`);
+  await expect(card.getByText("Not requested")).toBeVisible();
+  await expect(card.getByRole("link", { name: /Complete the course “Data-protection law essentials/ })).toBeVisible();
+  await expect(card.getByRole("link", { name: /Sign the “Employee Confidentiality Agreement”/ })).toBeVisible();
+  await expect(card.getByText(/will be blocked until you/)).toBeVisible();
+
+  await card.getByLabel(/Why do you need/).fill("I handle EMEA support tickets and need to see customer contact details.");
+  await card.getByRole("button", { name: "Request access" }).click();
+  await expect(card.getByText("Request sent to your approver.")).toBeVisible();
+  await page.reload();
+  await expect(card.getByText("Requested", { exact: true })).toBeVisible();
+
+  for (const courseId of ["data-protection-law", "support-data-handling", "confidentiality-acceptable-use"]) await completeCourse(page, courseId);
+
+  await page.goto("/agreements/employee-nda");
+  await page.getByRole("checkbox").check();
+  await page.getByRole("button", { name: "Continue to signing" }).click();
+  await page.getByLabel("Your password").fill("Clearance-demo-2026");
+  await page.getByLabel("Type your full legal name").fill("Fatima Zahra");
+  await page.getByRole("button", { name: "Sign the agreement" }).click();
+  await expect(page).toHaveURL(/\/agreements\?signed=/);
+
+  await page.goto("/access");
+  await expect(card.getByText("Requested", { exact: true })).toBeVisible();
+  await expect(card.getByText("Requirements still open")).toHaveCount(0);
+
+  const manager = await (await browser.newContext()).newPage();
+  await signInWithMfa(manager, "marcus.webb");
+  await manager.goto("/access/approvals");
+  await expectNoAxeViolations(manager);
+  const request = manager.locator("li", { hasText: "Fatima Zahra" }).filter({ hasText: "Read customer personal data" });
+  await expect(request.getByText("Requirements met")).toBeVisible();
+  await request.getByLabel(/Comment/).fill("Approved for EMEA queue work.");
+  await request.getByRole("button", { name: "Approve" }).click();
+  await expect(request.getByText("Approved.")).toBeVisible();
+
+  await page.goto("/access");
+  await expect(card.getByText("Held", { exact: true })).toBeVisible();
+  await expect(card.getByText(/You hold this role until/)).toBeVisible();
+});

@@ -1,0 +1,54 @@
+import { eq, sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { assignments, outbox } from "@/db/schema";
+import { tick } from "@/lib/scheduler/tick";
+import { createPerson } from "../helpers/factories";
+import { withTestDatabase } from "../helpers/test-database";
+
+const database = withTestDatabase();
+const DAY = 86_400_000;
+
+async function outboxKeys() {
+  const rows = await database.db().select({ key: outbox.dedupeKey }).from(outbox);
+  return rows.map((r) => r.key).sort();
+}
+
+describe("scheduler tick", () => {
+  it("assigns, reminds and escalates once however often it runs", async () => {
+    const db = database.db();
+    const manager = await createPerson(db, { roles: ["manager"], name: "Marta Manager" });
+    const person = await createPerson(db, { managerId: manager.id, name: "Olaf Overdue" });
+    const t0 = new Date();
+    const first = await tick(t0);
+    expect(first.errors).toEqual([]);
+    const assigned = await db.select().from(assignments).where(eq(assignments.personId, person.id));
+    expect(assigned.length).toBeGreaterThanOrEqual(3);
+    const afterFirst = await outboxKeys();
+    expect(afterFirst.filter((k) => k.startsWith("course-assigned:")).length).toBeGreaterThanOrEqual(assigned.length);
+    expect(afterFirst.some((k) => k.startsWith(`agreement-to-sign:${person.id}:employee-nda`))).toBe(true);
+
+    await tick(t0);
+    expect(await outboxKeys()).toEqual(afterFirst);
+
+    // Ten days after every due date: overdue reminders and escalations, once.
+    const later = new Date(t0.getTime() + 40 * DAY);
+    await tick(later);
+    const keys = await outboxKeys();
+    expect(keys.filter((k) => k.startsWith("course-overdue:")).length).toBeGreaterThanOrEqual(assigned.length);
+    expect(keys.filter((k) => k.startsWith("escalation:") && k.endsWith(manager.id)).length).toBeGreaterThanOrEqual(assigned.length);
+    await tick(later);
+    expect(await outboxKeys()).toEqual(keys);
+  });
+
+  it("two ticks at once queue nothing twice", async () => {
+    const db = database.db();
+    await createPerson(db, { name: "Concurrent Carla" });
+    const now = new Date(Date.now() + 60 * DAY);
+    const reports = await Promise.all([tick(now), tick(now)]);
+    expect(reports.flatMap((r) => r.errors)).toEqual([]);
+    const dupes = await db.execute(sql`select dedupe_key from outbox group by dedupe_key having count(*) > 1`);
+    expect((Array.isArray(dupes) ? dupes : (dupes as { rows: unknown[] }).rows).length).toBe(0);
+    const open = await db.execute(sql`select person_id, course_id from assignments where completed_at is null and cancelled_at is null group by 1, 2 having count(*) > 1`);
+    expect((Array.isArray(open) ? open : (open as { rows: unknown[] }).rows).length).toBe(0);
+  });
+});
