@@ -9,7 +9,9 @@ export function NavLinks({ items }: { items: NavItem[] }) {
   return (
     <ul className="flex flex-wrap gap-1">
       {items.map((item) => {
-        const active = pathname === item.href || pathname.startsWith(`${item.href}/`);
+        // The most specific item wins, so "Audit log" is not active on "Data events".
+        const matches = (href: string) => pathname === href || pathname.startsWith(`${href}/`);
+        const active = matches(item.href) && !items.some((other) => other.href.length > item.href.length && other.href.startsWith(item.href) && matches(other.href));
         return (
           <li key={item.href}>
             <Link

@@ -114,4 +114,12 @@ export const sampleProps: { [K in EmailKind]: EmailProps<K> } = {
       { title: "Employee Confidentiality Agreement", kind: "agreement", status: "due", date: new Date("2026-12-13T23:59:00Z"), path: "/agreements/employee-confidentiality" },
     ],
   },
+  "reminder-digest": {
+    name: "Ana Silva",
+    period: "weekly",
+    items: [
+      { title: "Spotting and reporting security incidents", kind: "course", status: "due", date: new Date("2026-12-04T23:59:00Z"), path: "/courses/incident-reporting" },
+      { title: "Acceptable Use and Data-Handling Attestation", kind: "agreement", status: "due", date: null, path: "/agreements/acceptable-use-attestation" },
+    ],
+  },
 };

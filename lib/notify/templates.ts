@@ -13,6 +13,7 @@ import * as escalation from "@/emails/escalation";
 import * as invitation from "@/emails/invitation";
 import * as nudge from "@/emails/nudge";
 import * as partnerSigningCode from "@/emails/partner-signing-code";
+import * as reminderDigest from "@/emails/reminder-digest";
 import * as partnerSigningLink from "@/emails/partner-signing-link";
 import * as signedCopy from "@/emails/signed-copy";
 
@@ -46,6 +47,7 @@ export const emailTemplates = {
   "access-decision": template(accessDecision),
   "access-lapsed": template(accessLapsed),
   nudge: template(nudge),
+  "reminder-digest": template(reminderDigest),
 };
 
 export type EmailKind = keyof typeof emailTemplates;

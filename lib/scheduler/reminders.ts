@@ -5,6 +5,7 @@ import { assignments, certifications, people } from "@/db/schema";
 import { agreementsFor } from "@/lib/agreements/employee-agreements";
 import { majorOf } from "@/lib/certification/status";
 import { getCourse } from "@/lib/content";
+import type { NudgeItem } from "@/emails/nudge";
 import { queueEmail } from "@/lib/notify/queue-email";
 
 const DAY = 86_400_000;
@@ -12,7 +13,15 @@ export const DUE_SOON_DAYS = 7;
 export const ESCALATE_AFTER_DAYS = 7;
 export const EXPIRY_WARNING_DAYS = 30;
 
-type Counts = { assigned: number; dueSoon: number; overdue: number; escalations: number; expiring: number; agreements: number };
+type Counts = { assigned: number; dueSoon: number; overdue: number; escalations: number; expiring: number; agreements: number; digests: number };
+type DigestItem = NudgeItem;
+
+/** The period a digest covers: the UTC day, or the Monday that starts the UTC week. */
+export function digestPeriod(digest: "daily" | "weekly", now: Date): string {
+  if (digest === "daily") return now.toISOString().slice(0, 10);
+  const monday = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - ((now.getUTCDay() + 6) % 7)));
+  return `week-${monday.toISOString().slice(0, 10)}`;
+}
 
 const days = (ms: number) => Math.max(0, Math.floor(ms / DAY));
 
@@ -23,9 +32,16 @@ const days = (ms: number) => Math.max(0, Math.floor(ms / DAY));
  * reminder once.
  */
 export async function queueReminders(db: Executor, now = new Date()): Promise<Counts> {
-  const counts: Counts = { assigned: 0, dueSoon: 0, overdue: 0, escalations: 0, expiring: 0, agreements: 0 };
+  const counts: Counts = { assigned: 0, dueSoon: 0, overdue: 0, escalations: 0, expiring: 0, agreements: 0, digests: 0 };
+  // People who chose a daily or weekly digest get their reminders gathered into one email per period.
+  const digests = new Map<string, { name: string; email: string; digest: "daily" | "weekly"; items: DigestItem[] }>();
+  const digestOf = (p: { personId: string; name: string; email: string; digest: "each" | "daily" | "weekly" }) => {
+    if (p.digest === "each") return null;
+    if (!digests.has(p.personId)) digests.set(p.personId, { name: p.name, email: p.email, digest: p.digest, items: [] });
+    return digests.get(p.personId)!;
+  };
   const open = await db
-    .select({ id: assignments.id, personId: assignments.personId, courseId: assignments.courseId, dueAt: assignments.dueAt, name: people.name, email: people.email, managerId: people.managerId })
+    .select({ id: assignments.id, personId: assignments.personId, courseId: assignments.courseId, dueAt: assignments.dueAt, name: people.name, email: people.email, managerId: people.managerId, digest: people.reminderDigest })
     .from(assignments)
     .innerJoin(people, eq(people.id, assignments.personId))
     .where(and(isNull(assignments.completedAt), isNull(assignments.cancelledAt), eq(people.status, "active")));
@@ -46,12 +62,14 @@ export async function queueReminders(db: Executor, now = new Date()): Promise<Co
       now,
     });
     if (queued.queued) counts.assigned++;
-    if (left > 0 && left <= DUE_SOON_DAYS * DAY) {
+    const digest = digestOf(a);
+    if (digest && left <= DUE_SOON_DAYS * DAY) digest.items.push({ title: course.title, kind: "course", status: left > 0 ? "due" : "overdue", date: a.dueAt, path: coursePath });
+    if (!digest && left > 0 && left <= DUE_SOON_DAYS * DAY) {
       const r = await queueEmail(db, { kind: "course-due-soon", props: { name: a.name, courseTitle: course.title, coursePath, dueAt: a.dueAt, daysLeft: Math.ceil(left / DAY) }, to, dedupeKey: `course-due-soon:${a.id}`, now });
       if (r.queued) counts.dueSoon++;
     }
     if (left <= 0) {
-      const r = await queueEmail(db, { kind: "course-overdue", props: { name: a.name, courseTitle: course.title, coursePath, dueAt: a.dueAt, daysOverdue: days(-left) }, to, dedupeKey: `course-overdue:${a.id}`, now });
+      const r = digest ? { queued: false } : await queueEmail(db, { kind: "course-overdue", props: { name: a.name, courseTitle: course.title, coursePath, dueAt: a.dueAt, daysOverdue: days(-left) }, to, dedupeKey: `course-overdue:${a.id}`, now });
       if (r.queued) counts.overdue++;
       const manager = managers.find((m) => m.id === a.managerId && m.status === "active");
       if (manager && -left >= ESCALATE_AFTER_DAYS * DAY) {
@@ -68,13 +86,18 @@ export async function queueReminders(db: Executor, now = new Date()): Promise<Co
   }
 
   const expiring = await db
-    .select({ id: certifications.id, courseId: certifications.courseId, expiresAt: certifications.expiresAt, personId: people.id, name: people.name, email: people.email })
+    .select({ id: certifications.id, courseId: certifications.courseId, expiresAt: certifications.expiresAt, personId: people.id, name: people.name, email: people.email, digest: people.reminderDigest })
     .from(certifications)
     .innerJoin(people, eq(people.id, certifications.personId))
     .where(and(eq(people.status, "active"), gt(certifications.expiresAt, now), lte(certifications.expiresAt, new Date(now.getTime() + EXPIRY_WARNING_DAYS * DAY))));
   for (const c of expiring) {
     const course = getCourse(c.courseId);
     if (!course) continue;
+    const digest = digestOf(c);
+    if (digest) {
+      digest.items.push({ title: course.title, kind: "certification", status: "expiring", date: c.expiresAt, path: `/courses/${course.id}` });
+      continue;
+    }
     const r = await queueEmail(db, {
       kind: "certification-expiring",
       props: { name: c.name, courseTitle: course.title, coursePath: `/courses/${course.id}`, expiresAt: c.expiresAt, daysLeft: Math.ceil((c.expiresAt.getTime() - now.getTime()) / DAY) },
@@ -85,10 +108,15 @@ export async function queueReminders(db: Executor, now = new Date()): Promise<Co
     if (r.queued) counts.expiring++;
   }
 
-  const active = await db.select({ id: people.id, name: people.name, email: people.email, departmentId: people.departmentId, roles: people.roles }).from(people).where(eq(people.status, "active"));
+  const active = await db.select({ id: people.id, name: people.name, email: people.email, departmentId: people.departmentId, roles: people.roles, digest: people.reminderDigest }).from(people).where(eq(people.status, "active"));
   for (const person of active) {
     for (const item of await agreementsFor(person.id, person, now)) {
       if (item.standing === "signed" || item.standing === "expiring") continue;
+      const digest = digestOf({ personId: person.id, name: person.name, email: person.email, digest: person.digest });
+      if (digest) {
+        digest.items.push({ title: item.template.title, kind: "agreement", status: "due", date: item.signed?.renewalDueAt ?? null, path: `/agreements/${item.template.id}` });
+        continue;
+      }
       const period = item.standing === "renewal_due" ? `renewal-${item.signed?.renewalDueAt?.toISOString().slice(0, 10)}` : `v${majorOf(item.template.version)}`;
       const r = await queueEmail(db, {
         kind: "agreement-to-sign",
@@ -99,6 +127,17 @@ export async function queueReminders(db: Executor, now = new Date()): Promise<Co
       });
       if (r.queued) counts.agreements++;
     }
+  }
+  for (const [personId, d] of digests) {
+    if (d.items.length === 0) continue;
+    const r = await queueEmail(db, {
+      kind: "reminder-digest",
+      props: { name: d.name, period: d.digest, items: d.items },
+      to: { email: d.email, personId },
+      dedupeKey: `reminder-digest:${personId}:${digestPeriod(d.digest, now)}`,
+      now,
+    });
+    if (r.queued) counts.digests++;
   }
   return counts;
 }

@@ -36,6 +36,7 @@ const keyFacts: Record<EmailKind, string[]> = {
   "access-request": ["Priya Nair", "Ana Silva", "Customer PII reader", "EMEA escalations rota", "29 November 2026, 09:15 UTC", `${APP_URL}/access/requests/7d0c2a41`],
   "access-decision": ["Customer PII reader", "Approved", "Priya Nair", "Please re-request if you move teams.", "14 May 2027", `${APP_URL}/access/requests/7d0c2a41`],
   "access-lapsed": ["Customer PII reader", "29 November 2026", "certification expired on 28 November 2026", `${APP_URL}/access`],
+  "reminder-digest": ["weekly", "Spotting and reporting security incidents", "due 4 December 2026", "Acceptable Use and Data-Handling Attestation", `${APP_URL}/courses/incident-reporting`],
   nudge: ["Priya Nair", "end-of-year audit", "Handling Customer Data Securely", "overdue since 22 November 2026", "Employee Confidentiality Agreement", "due 13 December 2026", `${APP_URL}/learn/secure-data-handling`],
 };
 

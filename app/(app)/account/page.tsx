@@ -28,6 +28,12 @@ export default async function AccountPage() {
               ))}
             </dd>
           </dl>
+          <p className="mt-4 text-sm">
+            <Link href="/account/data" className="font-medium text-brand-700 underline underline-offset-2">
+              My data
+            </Link>{" "}
+            — see and download everything Clearance holds about you, and choose your reminder and privacy settings.
+          </p>
         </Card>
         <Card title="Two-factor authentication">
           {viewer.mfaEnabled ? (

@@ -1,0 +1,15 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { action } from "@/lib/http/action";
+import { resolveCorrection } from "@/lib/privacy/preferences";
+
+export const resolve = action(
+  { schema: z.object({ id: z.uuid(), outcome: z.enum(["resolved", "rejected"]), resolution: z.string().trim().max(2000).default("") }), roles: ["compliance_admin"] },
+  async ({ id, outcome, resolution }, { viewer, audit }) => {
+    await resolveCorrection(viewer, audit, id, outcome, resolution);
+    revalidatePath("/admin/corrections");
+    return { message: outcome === "resolved" ? "Marked as corrected." : "Rejected." };
+  },
+);

@@ -1,0 +1,20 @@
+import { auditContext, getViewer } from "@/lib/auth/viewer";
+import { exportMyDataJson, exportMyDataZip } from "@/lib/privacy/export";
+
+export const dynamic = "force-dynamic";
+
+/** The signed-in person's own data: ?format=json (default) or ?format=zip with their PDFs. */
+export async function GET(request: Request) {
+  const viewer = await getViewer();
+  if (!viewer) return Response.json({ error: { code: "unauthenticated", message: "Sign in to download your data." } }, { status: 401 });
+  const format = new URL(request.url).searchParams.get("format") === "zip" ? "zip" : "json";
+  const context = await auditContext(viewer);
+  const stamp = new Date().toISOString().slice(0, 10);
+  const headers = { "Cache-Control": "private, no-store" };
+  if (format === "zip") {
+    const body = await exportMyDataZip(viewer, context);
+    return new Response(new Uint8Array(body), { headers: { ...headers, "Content-Type": "application/zip", "Content-Disposition": `attachment; filename="my-clearance-data-${stamp}.zip"` } });
+  }
+  const body = await exportMyDataJson(viewer, context);
+  return new Response(body, { headers: { ...headers, "Content-Type": "application/json; charset=utf-8", "Content-Disposition": `attachment; filename="my-clearance-data-${stamp}.json"` } });
+}
