@@ -50,3 +50,7 @@ export function decryptBytes(sealed: string, associated = ""): Buffer {
 
 export const encryptText = (text: string, associated = "") => encryptBytes(Buffer.from(text, "utf8"), associated);
 export const decryptText = (sealed: string, associated = "") => decryptBytes(sealed, associated).toString("utf8");
+
+export function currentKeyId(): string {
+  return keyring().current.id;
+}
