@@ -2,15 +2,30 @@ import Link from "next/link";
 import { Logo } from "./logo";
 import { buttonClass } from "./ui/button";
 
-export function PublicHeader() {
+const links = [
+  { key: "guides", href: "/guides", label: "Guides" },
+  { key: "privacy", href: "/privacy", label: "Privacy" },
+] as const;
+
+export function PublicHeader({ current }: { current?: (typeof links)[number]["key"] } = {}) {
   return (
     <header className="border-b border-slate-200 bg-white">
       <div className="mx-auto flex max-w-6xl items-center justify-between gap-4 px-4 py-3 sm:px-6">
         <Link href="/" aria-label="Clearance home">
           <Logo />
         </Link>
-        <nav aria-label="Main" className="flex items-center gap-5 text-sm">
-          <Link href="/signin" className={buttonClass("primary", "py-1.5")}>
+        <nav aria-label="Main" className="flex items-center gap-3 text-sm sm:gap-5">
+          {links.map((l) => (
+            <Link
+              key={l.key}
+              href={l.href}
+              aria-current={current === l.key ? "page" : undefined}
+              className={`font-medium underline-offset-4 hover:text-slate-900 hover:underline ${current === l.key ? "text-brand-700" : "text-slate-600"}`}
+            >
+              {l.label}
+            </Link>
+          ))}
+          <Link href="/signin" className={buttonClass("primary", "py-1.5 whitespace-nowrap")}>
             Sign in
           </Link>
         </nav>

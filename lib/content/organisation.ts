@@ -15,12 +15,15 @@ export function publicUrl(pathname = "/"): string {
   return `${publicBaseUrlForStaticPages()}${pathname.startsWith("/") ? pathname : `/${pathname}`}`;
 }
 
-// The name goes into Markdown: its punctuation must stay text, not markup.
-function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]()<>#+!|~]/g, (c) => `\\${c}`);
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
 }
 
-/** Fills `{{organisation.name}}` in content such as the privacy notice. */
-export function fillOrganisationName(markdown: string, name = organisationName()): string {
-  return markdown.replace(/\{\{\s*organisation\.name\s*\}\}/g, () => escapeMarkdown(name));
+/**
+ * Fills `{{organisation.name}}` in content rendered to HTML, such as the privacy
+ * notice. Filling after rendering keeps the name plain text, whatever
+ * characters it contains.
+ */
+export function fillOrganisationName(html: string, name = organisationName()): string {
+  return html.replace(/\{\{\s*organisation\.name\s*\}\}/g, () => escapeHtml(name));
 }
