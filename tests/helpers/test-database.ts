@@ -59,3 +59,11 @@ export function withTestDatabase(): { db: () => Db; driver: () => "pglite" | "po
 export function rowsOf<T>(result: unknown): T[] {
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }
+
+/** A fresh in-memory PGlite, migrated here: for tests that cross drivers (e.g. PostgreSQL → PGlite). */
+export async function openMigratedPglite(): Promise<Handle & { name: string }> {
+  const handle = await openDatabase({});
+  const { migrateDatabase } = await import("@/db/client");
+  await migrateDatabase(handle);
+  return { ...handle, name: "pglite" };
+}

@@ -1,0 +1,29 @@
+import { readFileSync } from "node:fs";
+import { migrateDatabase } from "@/db/client";
+import { BackupError, restoreBackup } from "@/lib/backup/backup";
+import { verifyAuditChain } from "@/lib/audit/verify";
+import { getHandle, runCli } from "./lib/cli";
+
+/** npm run restore -- FILE : into an empty database only. */
+await runCli(async () => {
+  const path = process.argv.slice(2).find((a) => !a.startsWith("-"));
+  if (!path) {
+    console.error("Usage: npm run restore -- FILE");
+    return 2;
+  }
+  const handle = await getHandle();
+  await migrateDatabase(handle);
+  try {
+    const tables = await restoreBackup(handle.db, readFileSync(path));
+    const total = Object.values(tables).reduce((a, t) => a + t.rows, 0);
+    const chain = await verifyAuditChain(handle.db);
+    console.log(`Restored ${total} rows; every table matches its checksum. Audit chain: ${chain.ok ? `OK (${chain.count} events)` : `BROKEN at ${chain.brokenId}`}.`);
+    return chain.ok ? 0 : 1;
+  } catch (error) {
+    if (error instanceof BackupError) {
+      console.error(`Refused: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+});
