@@ -6,14 +6,14 @@ import sanitizeHtml from "sanitize-html";
  * markup: no scripts, iframes, styles, event handlers or off-site images.
  */
 const allowed: sanitizeHtml.IOptions = {
-  allowedTags: ["h2", "h3", "h4", "p", "ul", "ol", "li", "strong", "em", "code", "pre", "blockquote", "a", "table", "thead", "tbody", "tr", "th", "td", "hr", "br", "input"],
-  allowedAttributes: { a: ["href", "title"], input: ["type", "checked", "disabled"], th: ["align"], td: ["align"] },
+  allowedTags: ["h2", "h3", "h4", "p", "ul", "ol", "li", "strong", "em", "code", "pre", "blockquote", "a", "table", "thead", "tbody", "tr", "th", "td", "hr", "br", "input", "span"],
+  allowedAttributes: { a: ["href", "title"], span: ["aria-hidden", "class"], th: ["align"], td: ["align"] },
   allowedSchemes: ["https", "mailto"],
   allowedSchemesAppliedToAttributes: ["href"],
   allowProtocolRelative: false,
   transformTags: {
-    // Task-list checkboxes from Markdown are display-only.
-    input: (tagName, attribs) => (attribs.type === "checkbox" ? { tagName, attribs: { type: "checkbox", disabled: "", ...(attribs.checked !== undefined ? { checked: "" } : {}) } } : { tagName: "span", attribs: {} }),
+    // Task-list checkboxes from Markdown are display-only: a box character, not an unlabelled form control.
+    input: (_tagName, attribs) => ({ tagName: "span", attribs: { "aria-hidden": "true", class: "task-box" }, text: attribs.checked !== undefined ? "☑ " : "☐ " }),
     h1: "h2",
   },
 };
