@@ -6,6 +6,8 @@ import { inputClass } from "@/components/ui/field";
 import { formatDate } from "@/lib/format";
 import { verifyCertificateCode, type PublicVerification } from "@/lib/training/verify-certificate";
 import { VerifyUploadForm } from "./upload-form";
+import { requestMeta } from "@/lib/http/request-context";
+import { limitVerification } from "@/lib/http/public-limits";
 
 export const metadata: Metadata = {
   title: "Verify a certificate or signed agreement",
@@ -52,7 +54,8 @@ function Result({ result }: { result: PublicVerification }) {
 export default async function VerifyPage({ searchParams }: { searchParams: Promise<{ code?: string }> }) {
   const { code } = await searchParams;
   const trimmed = typeof code === "string" ? code.trim().slice(0, 40) : "";
-  const result = trimmed ? await verifyCertificateCode(trimmed) : null;
+  const limited = trimmed ? !(await limitVerification((await requestMeta()).ip)).allowed : false;
+  const result = trimmed && !limited ? await verifyCertificateCode(trimmed) : null;
   return (
     <>
       <PublicHeader />
@@ -72,6 +75,11 @@ export default async function VerifyPage({ searchParams }: { searchParams: Promi
           </div>
           <Button type="submit">Verify</Button>
         </form>
+        {limited && (
+          <p role="alert" className="mt-8 rounded-lg border border-amber-200 bg-amber-50 p-4 text-sm text-amber-900">
+            Too many checks from your network in the last minute. Wait a minute and try again.
+          </p>
+        )}
         {result && (
           <div className="mt-8">
             <Result result={result} />

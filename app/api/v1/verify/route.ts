@@ -1,4 +1,6 @@
 import { describeVerdict, MAX_VERIFY_UPLOAD_BYTES, verifySignedDocument } from "@/lib/agreements/verify-document";
+import { limitVerification } from "@/lib/http/public-limits";
+import { metaFromHeaders } from "@/lib/http/request-context";
 import { apiError } from "@/lib/http/responses";
 
 export const dynamic = "force-dynamic";
@@ -8,6 +10,8 @@ export const dynamic = "force-dynamic";
  * body (Content-Type: application/pdf) or as multipart form field "file".
  */
 export async function POST(request: Request) {
+  const rate = await limitVerification(metaFromHeaders((name) => request.headers.get(name)).ip);
+  if (!rate.allowed) return apiError(429, "rate_limited", "Too many checks; try again shortly.", { "Retry-After": String(rate.retryAfterSeconds) });
   const length = Number(request.headers.get("content-length") ?? 0);
   if (length > MAX_VERIFY_UPLOAD_BYTES + 64 * 1024) return apiError(413, "payload_too_large", "The document must be at most 10 MB.");
   const type = request.headers.get("content-type") ?? "";
