@@ -1,0 +1,263 @@
+import "server-only";
+import { alias } from "drizzle-orm/pg-core";
+import { and, arrayContains, eq, gt, inArray, isNotNull, isNull, lte, notExists, or, sql } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { accessGrants, certifications, people, webhookDeliveries, webhooks } from "@/db/schema";
+import { recordAudit, SYSTEM_ACTOR } from "@/lib/audit/record";
+import { getAgreementTemplate, getCourse } from "@/lib/content";
+import { formatDate } from "@/emails/components/format";
+import { queueEmail } from "@/lib/notify/queue-email";
+import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
+import type { DenyReason } from "./decide";
+import { accessRole, decisionFor, loadDecisionFacts, type Facts } from "./facts";
+
+const DAY = 86_400_000;
+/** Decision facts are loaded for this many people per query set. */
+const CHUNK = 1000;
+/** Expired certifications older than this are not announced: it bounds each run's work. */
+export const EXPIRED_LOOKBACK_DAYS = 7;
+
+export type LapseReport = { checked: number; lapsed: number; restored: number; errors: number };
+
+type HeldGrant = { id: string; personId: string; roleId: string; lapsedAt: Date | null };
+type Recipient = { id: string; name: string; email: string };
+
+/**
+ * Finds approved grants whose role is no longer held (training expired, an
+ * agreement is due, the account was suspended …) and records each lapse once:
+ * `lapsed_at`, an `access.lapsed` audit event, emails to the person and their
+ * approver, and an `access.lapsed` webhook. A grant held again is restored.
+ *
+ * Safe to run twice or on two workers at once: each lapse is claimed with a
+ * conditional update (`where lapsed_at is null`), and only the claimant writes.
+ */
+export async function detectAccessLapses(db: Db, now = new Date()): Promise<LapseReport> {
+  const report: LapseReport = { checked: 0, lapsed: 0, restored: 0, errors: 0 };
+  // Approved and in force: a grant that ended or was revoked is not a lapse.
+  const grants: HeldGrant[] = await db
+    .select({ id: accessGrants.id, personId: accessGrants.personId, roleId: accessGrants.roleId, lapsedAt: accessGrants.lapsedAt })
+    .from(accessGrants)
+    .where(and(eq(accessGrants.status, "approved"), lte(accessGrants.decidedAt, now), or(isNull(accessGrants.endsAt), gt(accessGrants.endsAt, now))));
+  const byPerson = new Map<string, HeldGrant[]>();
+  for (const g of grants) byPerson.set(g.personId, [...(byPerson.get(g.personId) ?? []), g]);
+  const personIds = Array.from(byPerson.keys());
+
+  let admins: Recipient[] | null = null;
+  const complianceAdmins = async () =>
+    (admins ??= await db
+      .select({ id: people.id, name: people.name, email: people.email })
+      .from(people)
+      .where(and(eq(people.status, "active"), arrayContains(people.roles, ["compliance_admin"]))));
+
+  for (let i = 0; i < personIds.length; i += CHUNK) {
+    const ids = personIds.slice(i, i + CHUNK);
+    const facts = await loadDecisionFacts(db, ids);
+    const lapses: { grant: HeldGrant; reasons: DenyReason[] }[] = [];
+    const restores: HeldGrant[] = [];
+    for (const personId of ids) {
+      for (const grant of byPerson.get(personId)!) {
+        const role = accessRole(grant.roleId);
+        if (!role) continue; // a role removed from content: nothing to decide against
+        report.checked++;
+        const decision = decisionFor(facts, personId, role, now);
+        if (!decision.allow && !grant.lapsedAt) lapses.push({ grant, reasons: decision.reasons });
+        else if (decision.allow && grant.lapsedAt) restores.push(grant);
+      }
+    }
+    if (lapses.length) {
+      const recipients = await recipientsFor(db, lapses.map((l) => l.grant));
+      for (const lapse of lapses) {
+        try {
+          if (await recordLapse(db, lapse.grant, lapse.reasons, facts, recipients, complianceAdmins, now)) report.lapsed++;
+        } catch (error) {
+          // One bad row (say, an unusable email address) must not hold up every other lapse.
+          report.errors++;
+          console.error("[clearance] recording an access lapse failed:", error instanceof Error ? error.name : "unknown error");
+        }
+      }
+    }
+    for (const grant of restores) {
+      if (await restoreGrant(db, grant, now)) report.restored++;
+    }
+  }
+  return report;
+}
+
+/** The people the lapse emails go to, and the managers of those whose role a manager approves; one query each. */
+async function recipientsFor(db: Db, grants: HeldGrant[]) {
+  const holders = await db
+    .select({ id: people.id, name: people.name, email: people.email, status: people.status, managerId: people.managerId })
+    .from(people)
+    .where(inArray(people.id, Array.from(new Set(grants.map((g) => g.personId)))));
+  const managerIds = Array.from(new Set(holders.map((h) => h.managerId).filter((id): id is string => Boolean(id))));
+  const managers = managerIds.length
+    ? await db.select({ id: people.id, name: people.name, email: people.email }).from(people).where(and(inArray(people.id, managerIds), eq(people.status, "active")))
+    : [];
+  return { holders: new Map(holders.map((h) => [h.id, h])), managers: new Map(managers.map((m) => [m.id, m])) };
+}
+
+async function recordLapse(
+  db: Db,
+  grant: HeldGrant,
+  reasons: DenyReason[],
+  facts: Facts,
+  recipients: Awaited<ReturnType<typeof recipientsFor>>,
+  complianceAdmins: () => Promise<Recipient[]>,
+  now: Date,
+): Promise<boolean> {
+  const role = accessRole(grant.roleId)!;
+  const holder = recipients.holders.get(grant.personId);
+  if (!holder) return false;
+  // Approvers as for the request: the direct manager for manager-approved roles, else (or with no active manager) compliance admins.
+  const manager = role.approver === "manager" && holder.managerId ? recipients.managers.get(holder.managerId) : undefined;
+  const approvers = manager ? [manager] : await complianceAdmins();
+  const words = reasons.map((r) => reasonInWords(r, { expiredOn: expiredOn(facts, grant.personId, r) }));
+  const at = now.toISOString();
+
+  return db.transaction(async (tx) => {
+    const [claimed] = await tx
+      .update(accessGrants)
+      .set({ lapsedAt: now })
+      .where(and(eq(accessGrants.id, grant.id), isNull(accessGrants.lapsedAt), eq(accessGrants.status, "approved")))
+      .returning({ id: accessGrants.id });
+    if (!claimed) return false; // another run recorded this lapse
+    await recordAudit(tx, SYSTEM_ACTOR, { action: "access.lapsed", targetType: "access_grant", targetId: grant.id, data: { personId: grant.personId, roleId: role.id, reasons } }, now);
+
+    const sent = new Set<string>();
+    const mail = async (to: Recipient, accessPath: string) => {
+      if (sent.has(to.id)) return;
+      sent.add(to.id);
+      await queueEmail(tx, {
+        kind: "access-lapsed",
+        props: { name: to.name, roleName: role.name, lapsedAt: now, reasons: words, accessPath },
+        to: { email: to.email, personId: to.id },
+        dedupeKey: `access-lapsed:${grant.id}:${at}:${to.id}`,
+        now,
+      });
+    };
+    // A suspended or departed person gets no email; their approver still does.
+    if (holder.status === "active") await mail(holder, "/access");
+    for (const approver of approvers) await mail(approver, `/people/${grant.personId}`);
+
+    await enqueueWebhookEvent(
+      tx,
+      "access.lapsed",
+      `access.lapsed:${grant.id}:${at}`,
+      { grantId: grant.id, personId: grant.personId, email: holder.email, roleId: role.id, lapsedAt: at, reasons },
+      now,
+    );
+    return true;
+  });
+}
+
+async function restoreGrant(db: Db, grant: HeldGrant, now: Date): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const [restored] = await tx.update(accessGrants).set({ lapsedAt: null }).where(and(eq(accessGrants.id, grant.id), isNotNull(accessGrants.lapsedAt))).returning({ id: accessGrants.id });
+    if (!restored) return false;
+    await recordAudit(
+      tx,
+      SYSTEM_ACTOR,
+      { action: "access.restored", targetType: "access_grant", targetId: grant.id, data: { personId: grant.personId, roleId: grant.roleId, lapsedAt: grant.lapsedAt?.toISOString() ?? null } },
+      now,
+    );
+    return true;
+  });
+}
+
+/**
+ * A deny reason in neutral words, right for the person, their approver and an
+ * auditor alike (describeReason speaks to the person: "Renew your …").
+ */
+export function reasonInWords(reason: string, options: { expiredOn?: Date | null } = {}): string {
+  const [code, id = ""] = reason.split(":") as [string, string | undefined];
+  const course = () => `“${getCourse(id)?.title ?? id}”`;
+  const agreement = () => `“${getAgreementTemplate(id)?.title ?? id}”`;
+  switch (code) {
+    case "account_inactive":
+      return "Account not active";
+    case "no_grant":
+      return "No approved grant for the role";
+    case "grant_revoked":
+      return "Grant revoked";
+    case "grant_ended":
+      return "Grant ended";
+    case "course_missing":
+      return `No certification in ${course()}`;
+    case "course_expired":
+      return `Certification in ${course()} expired${options.expiredOn ? ` on ${formatDate(options.expiredOn)}` : ""}`;
+    case "course_superseded":
+      return `Certification in ${course()} superseded by a new course version`;
+    case "agreement_missing":
+      return `${agreement()} not signed`;
+    case "agreement_outdated":
+      return `${agreement()} not signed at its current version, or its renewal is due`;
+    default:
+      return reason;
+  }
+}
+
+/** The latest certification's expiry, so a lapse email can say when training ran out. */
+function expiredOn(facts: Facts, personId: string, reason: DenyReason): Date | null {
+  if (!reason.startsWith("course_expired:")) return null;
+  const courseId = reason.slice("course_expired:".length);
+  const latest = facts.persons
+    .get(personId)
+    ?.certifications.filter((c) => c.courseId === courseId)
+    .sort((a, b) => b.issuedAt.getTime() - a.issuedAt.getTime())[0];
+  return latest?.expiresAt ?? null;
+}
+
+export type ExpiredCertificationReport = { expired: number; queued: number };
+
+/**
+ * Queues the `certification.expired` webhook once per certification that
+ * expired in the last week and was not renewed. The event id makes each one
+ * queue once per webhook however often this runs.
+ */
+export async function detectExpiredCertifications(db: Db, now = new Date()): Promise<ExpiredCertificationReport> {
+  const subscribed = await db
+    .select({ id: webhooks.id })
+    .from(webhooks)
+    .where(and(eq(webhooks.active, true), arrayContains(webhooks.eventTypes, ["certification.expired"])));
+  if (subscribed.length === 0) return { expired: 0, queued: 0 };
+
+  const later = alias(certifications, "later_certification");
+  const expired = await db
+    .select({ id: certifications.id, personId: certifications.personId, email: people.email, courseId: certifications.courseId, courseVersion: certifications.courseVersion, expiresAt: certifications.expiresAt })
+    .from(certifications)
+    .innerJoin(people, eq(people.id, certifications.personId))
+    .where(
+      and(
+        lte(certifications.expiresAt, now),
+        gt(certifications.expiresAt, new Date(now.getTime() - EXPIRED_LOOKBACK_DAYS * DAY)),
+        // Renewed before it ran out: nothing expired for the person.
+        notExists(
+          db
+            .select({ one: sql`1` })
+            .from(later)
+            .where(and(eq(later.personId, certifications.personId), eq(later.courseId, certifications.courseId), gt(later.issuedAt, certifications.issuedAt), lte(later.issuedAt, certifications.expiresAt))),
+        ),
+      ),
+    );
+  if (expired.length === 0) return { expired: 0, queued: 0 };
+
+  // Most runs find every delivery already queued: check the dedupe keys in one query instead of one insert each.
+  const keyOf = (webhookId: string, certId: string) => `${webhookId}:certification.expired:${certId}`;
+  const known = new Set<string>();
+  for (let i = 0; i < expired.length; i += CHUNK) {
+    const keys = expired.slice(i, i + CHUNK).flatMap((c) => subscribed.map((w) => keyOf(w.id, c.id)));
+    for (const row of await db.select({ key: webhookDeliveries.dedupeKey }).from(webhookDeliveries).where(inArray(webhookDeliveries.dedupeKey, keys))) known.add(row.key);
+  }
+  let queued = 0;
+  for (const cert of expired) {
+    if (subscribed.every((w) => known.has(keyOf(w.id, cert.id)))) continue;
+    queued += await enqueueWebhookEvent(
+      db,
+      "certification.expired",
+      `certification.expired:${cert.id}`,
+      { certificationId: cert.id, personId: cert.personId, email: cert.email, courseId: cert.courseId, courseVersion: cert.courseVersion, expiresAt: cert.expiresAt.toISOString() },
+      now,
+    );
+  }
+  return { expired: expired.length, queued };
+}
