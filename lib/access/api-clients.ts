@@ -3,7 +3,7 @@ import { desc, eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { apiClients, apiScopes, type ApiScope } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
-import { hasRole, type Viewer } from "@/lib/auth/viewer";
+import { hasRole, type Viewer } from "@/lib/auth/roles";
 import { randomToken, sha256Hex } from "@/lib/crypto/tokens";
 import { DomainError, ForbiddenError, NotFoundError } from "@/lib/errors";
 

@@ -3,7 +3,7 @@ import { and, desc, eq, inArray } from "drizzle-orm";
 import { getDb, type Executor } from "@/db/client";
 import { accessGrants, people } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
-import { hasRole, type Viewer } from "@/lib/auth/viewer";
+import { hasRole, type Viewer } from "@/lib/auth/roles";
 import { DomainError, ForbiddenError, NotFoundError } from "@/lib/errors";
 import { queueEmail } from "@/lib/notify/queue-email";
 import { isReportOf, reportIds } from "@/lib/people/reporting-line";
@@ -24,8 +24,12 @@ async function approversFor(db: Executor, personId: string, roleId: string) {
   const role = accessRole(roleId);
   if (role?.approver === "manager") {
     const [row] = await db.select({ managerId: people.managerId }).from(people).where(eq(people.id, personId));
-    if (row?.managerId) return db.select({ id: people.id, name: people.name, email: people.email }).from(people).where(and(eq(people.id, row.managerId), eq(people.status, "active")));
+    if (row?.managerId) {
+      const managers = await db.select({ id: people.id, name: people.name, email: people.email }).from(people).where(and(eq(people.id, row.managerId), eq(people.status, "active")));
+      if (managers.length > 0) return managers;
+    }
   }
+  // Compliance-approved roles, and people without an active manager, go to compliance admins.
   const admins = await db.select({ id: people.id, name: people.name, email: people.email, roles: people.roles, status: people.status }).from(people);
   return admins.filter((p) => p.status === "active" && p.roles.includes("compliance_admin"));
 }

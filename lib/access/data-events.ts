@@ -2,7 +2,7 @@ import "server-only";
 import { and, desc, eq, lt, sql } from "drizzle-orm";
 import { getDb, type Executor } from "@/db/client";
 import { dataOperationEvents, departments, people } from "@/db/schema";
-import { hasRole, type Viewer } from "@/lib/auth/viewer";
+import { hasRole, type Viewer } from "@/lib/auth/roles";
 import { ForbiddenError } from "@/lib/errors";
 import type { DenyReason } from "./decide";
 import { accessRole, decisionFor, loadDecisionFacts } from "./facts";

@@ -2,7 +2,7 @@ import "server-only";
 import { and, desc, eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { accessGrants } from "@/db/schema";
-import type { Viewer } from "@/lib/auth/viewer";
+import type { Viewer } from "@/lib/auth/roles";
 import type { AccessRole } from "@/lib/content/load";
 import type { Decision } from "./decide";
 import { describeReason, type Requirement } from "./describe";

@@ -3,7 +3,7 @@ import { and, desc, eq, gt, isNull } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { people, signatures, signingCeremonies } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
-import type { Viewer } from "@/lib/auth/viewer";
+import type { Viewer } from "@/lib/auth/roles";
 import { inAudience } from "@/lib/content/audience";
 import { getAgreementTemplate, getContent } from "@/lib/content";
 import type { Agreement } from "@/lib/content/load";

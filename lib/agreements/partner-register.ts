@@ -3,7 +3,7 @@ import { and, desc, eq, inArray } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { partnerSigningRequests, partners, signatures } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
-import { hasRole, type Viewer } from "@/lib/auth/viewer";
+import { hasRole, type Viewer } from "@/lib/auth/roles";
 import { getAgreementTemplate } from "@/lib/content";
 import { randomToken, sha256Hex } from "@/lib/crypto/tokens";
 import { DomainError, ForbiddenError, NotFoundError } from "@/lib/errors";

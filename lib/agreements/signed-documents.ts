@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { signatures } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
-import { hasRole, type Viewer } from "@/lib/auth/viewer";
+import { hasRole, type Viewer } from "@/lib/auth/roles";
 import { decryptBytes } from "@/lib/crypto/encryption";
 import { NotFoundError } from "@/lib/errors";
 import { canSeeRecordsOf } from "@/lib/people/reporting-line";

@@ -2,7 +2,7 @@ import "server-only";
 import { and, desc, eq, like, lt, sql } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { auditEvents } from "@/db/schema";
-import { hasRole, type Viewer } from "@/lib/auth/viewer";
+import { hasRole, type Viewer } from "@/lib/auth/roles";
 import { ForbiddenError } from "@/lib/errors";
 import { verifyAuditChain, type ChainVerdict } from "./verify";
 

@@ -8,7 +8,7 @@ import { decryptText, encryptText } from "@/lib/crypto/encryption";
 import { keyedHashHex, newRecoveryCodes, normaliseRecoveryCode } from "@/lib/crypto/tokens";
 import { matchTotp, newTotpSecret, otpauthUri } from "@/lib/crypto/totp";
 import { env } from "@/lib/env";
-import type { Viewer } from "./viewer";
+import type { Viewer } from "./roles";
 
 export function recoveryCodeHash(personId: string, code: string): string {
   return keyedHashHex(env().NEXTAUTH_SECRET, `${personId}:${normaliseRecoveryCode(code)}`);

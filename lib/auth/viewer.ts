@@ -8,19 +8,9 @@ import { people, type AppRole } from "@/db/schema";
 import type { AuditContext } from "@/lib/audit/record";
 import { requestMeta } from "@/lib/http/request-context";
 import { authOptions } from "./options";
+import { hasRole, MFA_REQUIRED_ROLES, type Viewer } from "./roles";
 
-export type Viewer = {
-  id: string;
-  email: string;
-  name: string;
-  roles: AppRole[];
-  departmentId: string | null;
-  mfaEnabled: boolean;
-  mfaRequired: boolean;
-};
-
-/** Roles that see other people's data must use MFA. */
-export const MFA_REQUIRED_ROLES: AppRole[] = ["manager", "compliance_admin", "auditor"];
+export { hasRole, MFA_REQUIRED_ROLES, type Viewer } from "./roles";
 
 /**
  * The signed-in person, re-read from the database once per request: a
@@ -56,10 +46,6 @@ export const getViewer = cache(async (): Promise<Viewer | null> => {
     mfaRequired: roles.some((r) => MFA_REQUIRED_ROLES.includes(r)),
   };
 });
-
-export function hasRole(viewer: Viewer, ...roles: AppRole[]): boolean {
-  return viewer.roles.some((r) => roles.includes(r));
-}
 
 /** For pages: sends visitors to sign-in, and people who must enrol MFA to enrolment. */
 export async function requireViewer(options: { allowMfaPending?: boolean } = {}): Promise<Viewer> {

@@ -3,7 +3,7 @@ import { desc, eq, sql } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { outbox, outboxStatuses } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
-import { hasRole, type Viewer } from "@/lib/auth/viewer";
+import { hasRole, type Viewer } from "@/lib/auth/roles";
 import { ForbiddenError, NotFoundError } from "@/lib/errors";
 import { emailTemplates, isEmailKind } from "./templates";
 

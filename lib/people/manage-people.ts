@@ -1,9 +1,9 @@
 import "server-only";
 import { and, asc, eq, ilike, or, sql } from "drizzle-orm";
 import { getDb } from "@/db/client";
-import { appRoles, departments, people, type AppRole, type PersonStatus } from "@/db/schema";
+import { appRoles, departments, people, personStatuses, type AppRole, type PersonStatus } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
-import { hasRole, type Viewer } from "@/lib/auth/viewer";
+import { hasRole, type Viewer } from "@/lib/auth/roles";
 import { DomainError, ForbiddenError, NotFoundError } from "@/lib/errors";
 
 export type PersonRow = {
@@ -23,13 +23,16 @@ function assertPeopleAdmin(viewer: Viewer, write: boolean) {
   if (!allowed) throw new ForbiddenError();
 }
 
-export async function listPeople(viewer: Viewer, options: { query?: string; page?: number; pageSize?: number } = {}) {
+export async function listPeople(viewer: Viewer, options: { query?: string; status?: PersonStatus; page?: number; pageSize?: number } = {}) {
   assertPeopleAdmin(viewer, false);
   const db = await getDb();
   const pageSize = Math.min(options.pageSize ?? 50, 200);
   const page = Math.max(1, options.page ?? 1);
   const q = options.query?.trim();
-  const where = q ? or(ilike(people.name, `%${q}%`), ilike(people.email, `%${q}%`)) : undefined;
+  const where = and(
+    q ? or(ilike(people.name, `%${q}%`), ilike(people.email, `%${q}%`)) : undefined,
+    options.status && personStatuses.includes(options.status) ? eq(people.status, options.status) : undefined,
+  );
   const manager = sql<string | null>`(select m.name from people m where m.id = ${people.managerId})`;
   const rows = await db
     .select({

@@ -1,7 +1,7 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import type { Executor } from "@/db/client";
-import { hasRole, type Viewer } from "@/lib/auth/viewer";
+import { hasRole, type Viewer } from "@/lib/auth/roles";
 
 function rows<T>(result: unknown): T[] {
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];

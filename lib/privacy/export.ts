@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { certifications, signatures } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
-import type { Viewer } from "@/lib/auth/viewer";
+import type { Viewer } from "@/lib/auth/roles";
 import { decryptBytes } from "@/lib/crypto/encryption";
 import { certificatePdf } from "@/lib/training/certificate-pdf";
 import { collectMyData } from "./my-data";

@@ -16,7 +16,7 @@ import {
   quizAttempts,
   signatures,
 } from "@/db/schema";
-import type { Viewer } from "@/lib/auth/viewer";
+import type { Viewer } from "@/lib/auth/roles";
 import { getContent } from "@/lib/content";
 
 type Group = { id: string; title: string; purpose: string; retention: string; records: Record<string, unknown>[] };

@@ -3,7 +3,7 @@ import { and, desc, eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { correctionRequests, people } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
-import { hasRole, type Viewer } from "@/lib/auth/viewer";
+import { hasRole, type Viewer } from "@/lib/auth/roles";
 import { DomainError, ForbiddenError, NotFoundError } from "@/lib/errors";
 
 export type Preferences = { reminderDigest: "each" | "daily" | "weekly"; managerSeesScores: boolean };

@@ -3,7 +3,7 @@ import { and, desc, eq, inArray, isNull } from "drizzle-orm";
 import { getDb, type Executor } from "@/db/client";
 import { assignments, people } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
-import { hasRole, type Viewer } from "@/lib/auth/viewer";
+import { hasRole, type Viewer } from "@/lib/auth/roles";
 import { dueDateFor, supersededAt } from "@/lib/certification/status";
 import { inAudience } from "@/lib/content/audience";
 import { getContent, getCourse } from "@/lib/content";

@@ -3,7 +3,7 @@ import { and, desc, eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { certifications, quizAttempts } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
-import { hasRole, type Viewer } from "@/lib/auth/viewer";
+import { hasRole, type Viewer } from "@/lib/auth/roles";
 import { expiryFor } from "@/lib/certification/status";
 import { getCourse } from "@/lib/content";
 import { DomainError, NotFoundError } from "@/lib/errors";

@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { certifications, people } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
-import type { Viewer } from "@/lib/auth/viewer";
+import type { Viewer } from "@/lib/auth/roles";
 import { getCourse } from "@/lib/content";
 import { env } from "@/lib/env";
 import { NotFoundError } from "@/lib/errors";

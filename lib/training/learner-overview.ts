@@ -1,6 +1,6 @@
 import "server-only";
 import { getDb } from "@/db/client";
-import type { Viewer } from "@/lib/auth/viewer";
+import type { Viewer } from "@/lib/auth/roles";
 import type { CertificationStatus } from "@/lib/certification/status";
 import { getContent } from "@/lib/content";
 import type { Course } from "@/lib/content/load";

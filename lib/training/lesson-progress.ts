@@ -2,7 +2,7 @@ import "server-only";
 import { and, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import { getDb, type Executor } from "@/db/client";
 import { lessonProgress } from "@/db/schema";
-import type { Viewer } from "@/lib/auth/viewer";
+import type { Viewer } from "@/lib/auth/roles";
 import { getCourse } from "@/lib/content";
 import type { Course } from "@/lib/content/load";
 import { NotFoundError } from "@/lib/errors";

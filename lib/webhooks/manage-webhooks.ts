@@ -5,7 +5,7 @@ import { z } from "zod";
 import { getDb } from "@/db/client";
 import { people, webhookDeliveries, webhookEventTypes, webhooks } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
-import { hasRole, type Viewer } from "@/lib/auth/viewer";
+import { hasRole, type Viewer } from "@/lib/auth/roles";
 import { encryptText } from "@/lib/crypto/encryption";
 import { randomToken } from "@/lib/crypto/tokens";
 import { DomainError, ForbiddenError, NotFoundError } from "@/lib/errors";

@@ -1,0 +1,321 @@
+import { z } from "zod";
+import type { ApiScope } from "@/db/schema";
+import * as api from "./api-schemas";
+
+/**
+ * The OpenAPI 3.1 document of /api/v1, generated from the zod schemas that
+ * validate the requests (lib/access/api-schemas.ts), so the two cannot drift.
+ * Static: no database, no configuration.
+ */
+
+export const API_SCOPES: Record<ApiScope, string> = {
+  "access:check": "Ask whether people may hold data-access roles (GET and POST /api/v1/access/check).",
+  "access:read": "List everyone who holds a role, for access reviews (GET /api/v1/access/holders).",
+  "events:write": "Report data operations people performed (POST /api/v1/events).",
+};
+
+export const DEFAULT_RATE_LIMIT_PER_MINUTE = 6000;
+
+// Answers that no request is validated against; they live here until they join api-schemas.ts.
+const validationErrorBody = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    fields: z.array(z.object({ path: z.string(), message: z.string() })).optional().describe("Every problem found, with the parameter or field it concerns."),
+  }),
+});
+const verifyResult = z.object({
+  authentic: z.boolean().describe("True only if the file is byte-for-byte a document this Clearance sealed and its seal verifies."),
+  message: z.string(),
+  agreement: z.string().optional(),
+  version: z.string().optional(),
+  signer: z.string().optional(),
+  signedAt: z.string().datetime().optional(),
+});
+
+const componentSchemas: Record<string, z.ZodType> = {
+  Decision: api.decisionBody,
+  ReasonCode: api.reasonCode,
+  BatchCheckRequest: api.batchCheckBody,
+  BatchCheckResult: api.batchCheckResult,
+  Holders: api.holdersBody,
+  DataEvent: api.dataEvent,
+  EventsRequest: api.eventsBody,
+  EventsResult: api.eventsResult,
+  Error: api.apiErrorBody,
+  ValidationError: validationErrorBody,
+  VerifyResult: verifyResult,
+};
+
+type Json = Record<string, unknown>;
+const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
+
+// `format` says it all; zod's long regular expressions for dates and UUIDs only add noise.
+const tidy = ({ jsonSchema }: { jsonSchema: Json }) => {
+  if (typeof jsonSchema.format === "string" && "pattern" in jsonSchema) delete jsonSchema.pattern;
+};
+
+function schemasFromZod(): Record<string, Json> {
+  const registry = z.registry<{ id: string }>();
+  for (const [id, schema] of Object.entries(componentSchemas)) registry.add(schema, { id });
+  const { schemas } = z.toJSONSchema(registry, { target: "draft-2020-12", io: "input", uri: (id) => `#/components/schemas/${id}`, override: tidy });
+  // Inside an OpenAPI document the component's location is its identity: drop $schema and $id.
+  return Object.fromEntries(
+    Object.entries(schemas).map(([id, schema]) => {
+      const rest: Json = { ...schema };
+      delete rest.$schema;
+      delete rest.$id;
+      return [id, rest];
+    }),
+  );
+}
+
+function queryParameters(schema: z.ZodObject, examples: Record<string, string>, descriptions: Record<string, string> = {}) {
+  const json = z.toJSONSchema(schema, { target: "draft-2020-12", io: "input", override: tidy }) as { properties: Record<string, Json>; required?: string[] };
+  return Object.entries(json.properties).map(([name, { description, ...rest }]) => ({
+    name,
+    in: "query",
+    required: json.required?.includes(name) ?? false,
+    description: description ?? descriptions[name],
+    schema: rest,
+    example: examples[name],
+  }));
+}
+
+/** Every error code the API answers with, its status and an example message. */
+const ERRORS = {
+  invalid_request: [400, "user: is required"],
+  invalid_json: [400, "The body is not valid JSON."],
+  missing_file: [400, 'Send the PDF in the multipart field "file".'],
+  unreadable_body: [400, "The request body could not be read."],
+  empty_document: [400, "The document is empty."],
+  unauthenticated: [401, "Send an API token as 'Authorization: Bearer <token>'."],
+  invalid_token: [401, "The API token is not valid or has been revoked."],
+  insufficient_scope: [403, 'This token does not have the "{scope}" scope.'],
+  unknown_user: [404, 'No person "someone@brightline.example".'],
+  unknown_role: [404, 'No data-access role "no-such-role".'],
+  payload_too_large: [413, "The body must be at most {max}."],
+  unsupported_media_type: [415, "Send the PDF as application/pdf or as multipart/form-data."],
+  rate_limited: [429, "Too many requests: the limit is 6000 per minute."],
+} as const satisfies Record<string, readonly [number, string]>;
+type ErrorCode = keyof typeof ERRORS;
+
+const STATUS_TEXT: Record<number, string> = {
+  400: "The request is invalid; the code says how.",
+  401: "No API token, or one that is unknown or revoked.",
+  403: "The token lacks the scope this endpoint needs.",
+  404: "The person or the role does not exist.",
+  413: "The body is too large.",
+  415: "The body's Content-Type is not accepted.",
+  429: "The client's per-minute rate limit is used up; retry after the number of seconds in Retry-After.",
+};
+
+const AUTH_ERRORS: ErrorCode[] = ["unauthenticated", "invalid_token", "insufficient_scope", "rate_limited"];
+
+function errorResponses(codes: ErrorCode[], vars: { scope?: string; max?: string } = {}): Record<string, Json> {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of codes) byStatus.set(ERRORS[code][0], [...(byStatus.get(ERRORS[code][0]) ?? []), code]);
+  const responses: Record<string, Json> = {};
+  for (const [status, list] of [...byStatus].sort(([a], [b]) => a - b)) {
+    const examples = Object.fromEntries(
+      list.map((code) => [code, { value: { error: { code, message: ERRORS[code][1].replace("{scope}", vars.scope ?? "").replace("{max}", vars.max ?? "") } } }]),
+    );
+    const headers: Json = {};
+    if (status === 401) headers["WWW-Authenticate"] = { description: "Bearer challenge.", schema: { type: "string" } };
+    if (status === 429) headers["Retry-After"] = { description: "Seconds until the rate-limit window resets.", schema: { type: "integer", minimum: 1 } };
+    responses[String(status)] = {
+      description: STATUS_TEXT[status],
+      ...(Object.keys(headers).length ? { headers } : {}),
+      content: { "application/json": { schema: ref(status === 400 && list.includes("invalid_request") ? "ValidationError" : "Error"), examples } },
+    };
+  }
+  return responses;
+}
+
+const json = (schema: Json, examples?: Record<string, unknown>) => ({
+  "application/json": { schema, ...(examples ? { examples: Object.fromEntries(Object.entries(examples).map(([k, value]) => [k, { value }])) } : {}) },
+});
+const noStore = { "Cache-Control": { description: "Always `no-store`: cache by `valid_until` instead.", schema: { type: "string", const: "no-store" } } };
+const bearer = (scope: ApiScope) => [{ bearerAuth: [scope] }];
+
+const EXAMPLE_USER = "ana.silva@brightline.example";
+const EXAMPLE_ROLE = "customer-pii-read";
+const allowed = { allow: true, reasons: [], valid_until: "2027-03-01T09:30:00.000Z" };
+const denied = { allow: false, reasons: ["no_grant", "course_missing:support-data-handling"], valid_until: null };
+
+const DESCRIPTION = `Other systems ask Clearance whether a person may hold a data-access role right now, list who holds a role, and report the data operations people performed.
+
+## Authentication
+Send an API token in the \`Authorization: Bearer <token>\` header. A compliance admin creates tokens under **Admin → API**; each carries scopes:
+
+${Object.entries(API_SCOPES).map(([scope, text]) => `- \`${scope}\`: ${text}`).join("\n")}
+
+Tokens are stored only as a hash and shown once. A revoked token answers 401 at once.
+
+## Rate limits
+Each API client has its own limit per minute (by default ${DEFAULT_RATE_LIMIT_PER_MINUTE.toLocaleString("en-GB")}), counted in fixed one-minute windows shared by every app instance. Past it, the API answers **429** \`rate_limited\` with a \`Retry-After\` header in seconds. A batch request counts once.
+
+## Caching decisions
+Decisions are never cached by HTTP (\`Cache-Control: no-store\`), but an allowed decision carries \`valid_until\`: the earliest expiry among the person's grant, certifications and agreements. A caller may reuse the answer until then; a revocation, suspension or new course version can end it earlier, so cache for minutes, not months, where that matters.
+
+## Errors
+Every error is JSON: \`{"error": {"code": "…", "message": "…"}}\` with the HTTP status; a 400 \`invalid_request\` also lists \`fields\`. Messages are for people; branch on \`code\`.`;
+
+function paths(): Json {
+  return {
+    "/api/v1/access/check": {
+      get: {
+        operationId: "checkAccess",
+        tags: ["Access decisions"],
+        summary: "May this person hold this role right now?",
+        description: "Decides one (user, role) pair. Denials list every reason. Each answer is logged with the asking client.",
+        security: bearer("access:check"),
+        parameters: queryParameters(api.checkQuery, { user: EXAMPLE_USER, role: EXAMPLE_ROLE }),
+        responses: {
+          "200": { description: "The decision.", headers: noStore, content: json(ref("Decision"), { allowed, denied }) },
+          ...errorResponses(["invalid_request", ...AUTH_ERRORS, "unknown_user", "unknown_role"], { scope: "access:check" }),
+        },
+      },
+      post: {
+        operationId: "checkAccessBatch",
+        tags: ["Access decisions"],
+        summary: "Up to 1,000 decisions in one call",
+        description: "Results come back in the order of `checks`. An unknown user or role does not fail the batch: that entry carries `error` and `allow: false`. The body may be at most 256 KB.",
+        security: bearer("access:check"),
+        requestBody: {
+          required: true,
+          content: json(ref("BatchCheckRequest"), { two: { checks: [{ user: EXAMPLE_USER, role: EXAMPLE_ROLE }, { user: "priya.nair@brightline.example", role: "customer-data-export" }] } }),
+        },
+        responses: {
+          "200": {
+            description: "One result per check, in order.",
+            headers: noStore,
+            content: json(ref("BatchCheckResult"), {
+              results: {
+                results: [
+                  { user: EXAMPLE_USER, role: EXAMPLE_ROLE, ...allowed },
+                  { user: "nobody@brightline.example", role: "customer-data-export", allow: false, reasons: [], valid_until: null, error: { code: "unknown_user", message: 'No person "nobody@brightline.example".' } },
+                ],
+              },
+            }),
+          },
+          ...errorResponses(["invalid_request", "invalid_json", ...AUTH_ERRORS, "payload_too_large"], { scope: "access:check", max: "256 KB" }),
+        },
+      },
+    },
+    "/api/v1/access/holders": {
+      get: {
+        operationId: "listRoleHolders",
+        tags: ["Access reviews"],
+        summary: "Everyone who holds a role now",
+        description: "People with an approved grant and current training and agreements, as JSON or as CSV (`format=csv`) for access reviews.",
+        security: bearer("access:read"),
+        parameters: queryParameters(api.holdersQuery, { role: EXAMPLE_ROLE, format: "json" }, { format: "`json` (default) or `csv` for a spreadsheet download." }),
+        responses: {
+          "200": {
+            description: "The holders at `at`.",
+            content: {
+              ...json(ref("Holders"), {
+                holders: { role: EXAMPLE_ROLE, at: "2026-05-04T10:00:00.000Z", holders: [{ id: "6f1c2b9e-4a7d-4c1e-9b2f-3d5e7a9c1b20", email: EXAMPLE_USER, name: "Ana Silva", department: "Customer Support", valid_until: "2027-03-01T09:30:00.000Z", grant_ends_at: null }] },
+              }),
+              "text/csv": { schema: { type: "string" }, example: "id,email,name,department,valid_until,grant_ends_at\r\n6f1c2b9e-…,ana.silva@brightline.example,Ana Silva,Customer Support,2027-03-01T09:30:00.000Z,\r\n" },
+            },
+          },
+          ...errorResponses(["invalid_request", ...AUTH_ERRORS, "unknown_role"], { scope: "access:read" }),
+        },
+      },
+    },
+    "/api/v1/events": {
+      post: {
+        operationId: "recordDataEvents",
+        tags: ["Data-operation events"],
+        summary: "Report data operations",
+        description: "One event, or `{ \"events\": [...] }` with up to 1,000. Each is stored and marked with whether the person was cleared for the named role when it happened (without a role: whether their account was active). The body may be at most 1 MB.",
+        security: bearer("events:write"),
+        requestBody: {
+          required: true,
+          content: json(ref("EventsRequest"), {
+            one: { user: EXAMPLE_USER, action: "customer.view", resource: "customer:8812", occurred_at: "2026-05-04T09:58:12Z", role: EXAMPLE_ROLE },
+            many: { events: [{ user: EXAMPLE_USER, action: "export.csv", resource: "ticket:48213", occurred_at: "2026-05-04T09:58:12Z", role: "customer-data-export" }] },
+          }),
+        },
+        responses: {
+          "201": { description: "Every event was stored.", content: json(ref("EventsResult"), { stored: { accepted: 1, results: [{ id: 1042, cleared: true, reasons: [] }] } }) },
+          "207": {
+            description: "Some events were stored; the others carry `error` (unknown user or role).",
+            content: json(ref("EventsResult"), { partial: { accepted: 1, results: [{ id: 1043, cleared: false, reasons: ["no_grant"] }, { id: null, cleared: null, reasons: [], error: { code: "unknown_user", message: 'No person "nobody@brightline.example".' } }] } }),
+          },
+          ...errorResponses(["invalid_request", "invalid_json", ...AUTH_ERRORS, "payload_too_large"], { scope: "events:write", max: "1024 KB" }),
+          "404": {
+            description: "No event was stored because every one named an unknown user or role. A single event answers with the error; a batch with its results.",
+            content: { "application/json": { schema: { oneOf: [ref("Error"), ref("EventsResult")] }, examples: { unknown_user: { value: { error: { code: "unknown_user", message: ERRORS.unknown_user[1] } } }, unknown_role: { value: { error: { code: "unknown_role", message: ERRORS.unknown_role[1] } } } } } },
+          },
+        },
+      },
+    },
+    "/api/v1/verify": {
+      post: {
+        operationId: "verifySignedDocument",
+        tags: ["Signed agreements"],
+        summary: "Is this signed agreement PDF authentic?",
+        description: "Send the PDF as the raw body (`application/pdf`) or as the multipart field `file`, at most 10 MB. Only the agreement, version, signer's name and date are revealed. No token is needed.",
+        security: [],
+        requestBody: {
+          required: true,
+          content: {
+            "application/pdf": { schema: { type: "string", contentMediaType: "application/pdf" } },
+            "multipart/form-data": { schema: { type: "object", properties: { file: { type: "string", contentMediaType: "application/pdf" } }, required: ["file"] } },
+          },
+        },
+        responses: {
+          "200": {
+            description: "The verdict.",
+            content: json(ref("VerifyResult"), {
+              authentic: { authentic: true, message: "Authentic: Employee confidentiality agreement v2.0.0 signed by Ana Silva on 2026-03-02", agreement: "Employee confidentiality agreement", version: "2.0.0", signer: "Ana Silva", signedAt: "2026-03-02T14:05:00.000Z" },
+              unknown: { authentic: false, message: "Not recognised or modified" },
+            }),
+          },
+          ...errorResponses(["missing_file", "unreadable_body", "empty_document", "payload_too_large", "unsupported_media_type"], { max: "10 MB" }),
+        },
+      },
+    },
+    "/api/v1/openapi.json": {
+      get: {
+        operationId: "getOpenApiDocument",
+        tags: ["Meta"],
+        summary: "This OpenAPI document",
+        security: [],
+        responses: { "200": { description: "The OpenAPI 3.1 document.", content: { "application/json": { schema: { type: "object" } } } } },
+      },
+    },
+  };
+}
+
+let cached: Json | undefined;
+
+export function openApiDocument(): Json {
+  cached ??= {
+    openapi: "3.1.0",
+    jsonSchemaDialect: "https://spec.openapis.org/oas/3.1/dialect/base",
+    info: { title: "Clearance API", version: "1.0.0", summary: "Live data-access decisions, access reviews and data-operation events.", description: DESCRIPTION },
+    tags: [
+      { name: "Access decisions", description: "May a person hold a data-access role now?" },
+      { name: "Access reviews", description: "Who holds a role." },
+      { name: "Data-operation events", description: "What people did with data, checked against their clearance." },
+      { name: "Signed agreements", description: "Verify sealed agreement PDFs." },
+      { name: "Meta", description: "About the API itself." },
+    ],
+    paths: paths(),
+    components: {
+      schemas: schemasFromZod(),
+      securitySchemes: {
+        bearerAuth: {
+          type: "http",
+          scheme: "bearer",
+          description: `An API token created by a compliance admin. Scopes (listed in each operation's security requirement): ${Object.keys(API_SCOPES).join(", ")}.`,
+        },
+      },
+    },
+  };
+  return cached;
+}

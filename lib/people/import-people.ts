@@ -1,0 +1,111 @@
+import "server-only";
+import { eq, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
+import { getDb, type Executor } from "@/db/client";
+import { departments, people } from "@/db/schema";
+import { recordAudit, type AuditContext, type AuditEntry } from "@/lib/audit/record";
+import { hasRole, type Viewer } from "@/lib/auth/roles";
+import { sha256Hex } from "@/lib/crypto/tokens";
+import { DomainError, ForbiddenError } from "@/lib/errors";
+import { syncAssignments } from "@/lib/training/assignments";
+import { applyValues, auditChanges, normaliseEmail, planImport, type ExistingPerson, type ImportPlan, type ImportSummary } from "./import-rules";
+import { issueInvitations } from "./invitations";
+
+// Any constant works; two imports at once would otherwise plan against each other's stale view.
+const IMPORT_LOCK = 7_300_017;
+const INSERT_CHUNK = 500;
+
+function assertImporter(viewer: Viewer) {
+  if (!hasRole(viewer, "compliance_admin")) throw new ForbiddenError("Only compliance admins can import people.");
+}
+
+/** Everyone who exists now, as the import rules compare rows against them: one query, whatever the size. */
+async function currentPeople(db: Executor): Promise<{ people: (ExistingPerson & { id: string })[]; departments: { id: string; name: string }[] }> {
+  const manager = alias(people, "manager");
+  const [rows, depts] = await Promise.all([
+    db
+      .select({
+        id: people.id,
+        email: people.email,
+        name: people.name,
+        departmentId: people.departmentId,
+        title: people.title,
+        managerEmail: manager.email,
+        hireDate: people.hireDate,
+        roles: people.roles,
+        status: people.status,
+      })
+      .from(people)
+      .leftJoin(manager, eq(manager.id, people.managerId)),
+    db.select({ id: departments.id, name: departments.name }).from(departments),
+  ]);
+  return { people: rows, departments: depts };
+}
+
+/** The dry run: what the file would do, row by row. Reads only; nothing is written, not even an audit event. */
+export async function previewImport(viewer: Viewer, text: string): Promise<ImportPlan> {
+  assertImporter(viewer);
+  const db = await getDb();
+  const current = await currentPeople(db);
+  return planImport({ text, ...current, actorEmail: viewer.email });
+}
+
+export type ImportResult = { summary: ImportSummary; created: number; updated: number };
+
+/**
+ * Applies the valid rows of a file in one transaction: creates (each with an
+ * invitation), updates, then managers created in the same file. The plan is
+ * made again inside the transaction, so it reflects the people as they are at
+ * that moment; importing the same file twice changes nothing the second time.
+ * The audit events are written last: appending takes the audit log's lock,
+ * and other people's sign-ins should not wait for the emails to render.
+ */
+export async function applyImport(viewer: Viewer, context: AuditContext, text: string, now = new Date()): Promise<ImportResult> {
+  assertImporter(viewer);
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${IMPORT_LOCK})`);
+    const current = await currentPeople(tx);
+    const plan = planImport({ text, ...current, actorEmail: viewer.email });
+    if (!plan.ok) throw new DomainError("invalid_import", plan.error);
+    const creates = plan.rows.filter((r) => r.action === "create").map((r) => applyValues(null, r.values));
+    const existing = new Map(current.people.map((p) => [normaliseEmail(p.email), p]));
+    const updates = plan.rows.filter((r) => r.action === "update").map((r) => ({ before: existing.get(r.values.email)!, values: r.values }));
+    const ids = new Map([...existing].map(([email, p]) => [email, p.id]));
+    const events: AuditEntry[] = [];
+
+    // New people, with their manager when the manager already exists.
+    for (let i = 0; i < creates.length; i += INSERT_CHUNK) {
+      const chunk = creates.slice(i, i + INSERT_CHUNK);
+      const inserted = await tx
+        .insert(people)
+        .values(chunk.map((p) => ({ email: p.email, name: p.name, departmentId: p.departmentId, title: p.title, managerId: p.managerEmail ? (ids.get(p.managerEmail) ?? null) : null, hireDate: p.hireDate, roles: p.roles, createdAt: now, updatedAt: now })))
+        .returning({ id: people.id, email: people.email });
+      for (const row of inserted) ids.set(row.email, row.id);
+    }
+    for (const p of creates) {
+      const id = ids.get(p.email)!;
+      // A manager created by this same file got an id only now.
+      if (p.managerEmail && !existing.has(p.managerEmail)) await tx.update(people).set({ managerId: ids.get(p.managerEmail)! }).where(eq(people.id, id));
+      events.push({ action: "person.created", targetType: "person", targetId: id, data: { ...p, source: "import" } });
+    }
+
+    for (const { before, values } of updates) {
+      const after = applyValues(before, values);
+      await tx
+        .update(people)
+        .set({ name: after.name, departmentId: after.departmentId, title: after.title, managerId: after.managerEmail ? ids.get(after.managerEmail)! : null, hireDate: after.hireDate, roles: after.roles, updatedAt: now })
+        .where(eq(people.id, before.id));
+      events.push({ action: "person.updated", targetType: "person", targetId: before.id, data: { changes: auditChanges({ ...before, email: after.email }, after), source: "import" } });
+    }
+
+    await issueInvitations(tx, creates.map((p) => ({ id: ids.get(p.email)!, email: p.email, name: p.name })), viewer.name, now);
+    // New people, and people with a new department or roles, may have courses to take now.
+    const touched = [...creates.map((p) => ids.get(p.email)!), ...updates.map((u) => u.before.id)];
+    if (touched.length > 0) await syncAssignments(tx, { personIds: touched, now });
+
+    for (const event of events) await recordAudit(tx, context, event, now);
+    await recordAudit(tx, context, { action: "people.imported", data: { ...plan.summary, created: creates.length, updated: updates.length, fileSha256: sha256Hex(text) } }, now);
+    return { summary: plan.summary, created: creates.length, updated: updates.length };
+  });
+}

@@ -1,0 +1,487 @@
+import { z } from "zod";
+import { appRoles, type AppRole } from "@/db/schema/people";
+
+/**
+ * The people CSV import as pure functions: parse the file, validate each row
+ * and decide what it would do against the people who exist now. The database
+ * work (reading the people, applying the plan) sits in import-people.ts.
+ */
+
+export const IMPORT_MAX_BYTES = 2 * 1024 * 1024;
+export const IMPORT_MAX_ROWS = 5000;
+export const IMPORT_COLUMNS = ["email", "name", "department", "title", "manager_email", "hire_date", "roles"] as const;
+export type ImportColumn = (typeof IMPORT_COLUMNS)[number];
+const REQUIRED_COLUMNS: ImportColumn[] = ["email", "name"];
+
+// ---- CSV ----------------------------------------------------------------------------------
+
+export type CsvRecord = { /** The line the record starts on, 1-based, as an editor or spreadsheet numbers it. */ line: number; fields: string[] };
+export type CsvResult = { ok: true; records: CsvRecord[] } | { ok: false; error: string };
+
+/**
+ * RFC 4180 CSV: comma-separated, fields optionally in double quotes (which may
+ * hold commas, line breaks and doubled quotes), records ended by CRLF, LF or
+ * CR, and a leading UTF-8 byte-order mark ignored. Blank lines are skipped but
+ * still counted, so line numbers match what people see in their editor.
+ */
+export function parseCsv(input: string): CsvResult {
+  const text = input.startsWith("\uFEFF") ? input.slice(1) : input;
+  const records: CsvRecord[] = [];
+  let fields: string[] = [];
+  let field = "";
+  let line = 1;
+  let recordLine = 1;
+  let quoted = false;
+  let afterQuote = false;
+  let i = 0;
+
+  const endField = () => {
+    fields.push(field);
+    field = "";
+    afterQuote = false;
+  };
+  const endRecord = () => {
+    endField();
+    if (!(fields.length === 1 && fields[0] === "")) records.push({ line: recordLine, fields });
+    fields = [];
+  };
+
+  while (i < text.length) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"') {
+        if (text[i + 1] === '"') {
+          field += '"';
+          i += 2;
+          continue;
+        }
+        quoted = false;
+        afterQuote = true;
+      } else {
+        if (c === "\n" || (c === "\r" && text[i + 1] !== "\n")) line += 1;
+        field += c;
+      }
+      i += 1;
+      continue;
+    }
+    if (c === ",") {
+      endField();
+    } else if (c === "\r" || c === "\n") {
+      endRecord();
+      if (c === "\r" && text[i + 1] === "\n") i += 1;
+      line += 1;
+      recordLine = line;
+    } else if (afterQuote) {
+      return { ok: false, error: `Line ${line}: unexpected text after a closing quote. Put the whole field in quotes and double any quote inside it ("").` };
+    } else if (c === '"' && field === "") {
+      quoted = true;
+    } else {
+      // A stray quote inside an unquoted field is taken as a character, as spreadsheets do.
+      field += c;
+    }
+    i += 1;
+  }
+  if (quoted) return { ok: false, error: `Line ${recordLine}: a quoted field is never closed. Check for a missing closing quote (").` };
+  if (field !== "" || fields.length > 0 || afterQuote) endRecord();
+  return { ok: true, records };
+}
+
+/** Header names as people write them: "Manager email", "manager-email" and "MANAGER_EMAIL" are one column. */
+export function normaliseHeader(name: string): string {
+  return name.trim().toLowerCase().replace(/[\s-]+/g, "_");
+}
+
+// ---- Cells ----------------------------------------------------------------------------------
+
+const emailSchema = z.email();
+
+export function normaliseEmail(value: string): string {
+  return value.trim().toLowerCase();
+}
+
+export function isValidEmail(value: string): boolean {
+  return value.length <= 320 && emailSchema.safeParse(value).success;
+}
+
+/** A calendar date written YYYY-MM-DD (and a real one: no 31 February). */
+export function isValidIsoDate(value: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!match) return false;
+  const [year, month, day] = match.slice(1).map(Number);
+  if (year < 1900 || year > 2100) return false;
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+const ROLE_ALIASES: Record<string, AppRole> = { compliance: "compliance_admin", admin: "compliance_admin", compliance_administrator: "compliance_admin" };
+
+/** Roles separated by ";" or "|", by id or label ("Compliance admin"); employee is always included. */
+export function parseRoles(value: string): { roles: AppRole[]; unknown: string[] } {
+  const unknown: string[] = [];
+  const roles = new Set<AppRole>(["employee"]);
+  for (const part of value.split(/[;|]/)) {
+    const raw = part.trim();
+    if (!raw) continue;
+    const key = raw.toLowerCase().replace(/[\s-]+/g, "_");
+    const role = (appRoles as readonly string[]).includes(key) ? (key as AppRole) : ROLE_ALIASES[key];
+    if (role) roles.add(role);
+    else unknown.push(raw);
+  }
+  return { roles: [...roles].sort(), unknown };
+}
+
+export const ROLE_LABELS: Record<AppRole, string> = { employee: "Employee", manager: "Manager", compliance_admin: "Compliance admin", auditor: "Auditor" };
+
+// ---- The plan ---------------------------------------------------------------------------------
+
+export type ExistingPerson = {
+  email: string;
+  name: string;
+  departmentId: string | null;
+  title: string | null;
+  managerEmail: string | null;
+  hireDate: string | null;
+  roles: string[];
+  status: string;
+};
+
+export type Department = { id: string; name: string };
+
+/** What a row sets. `undefined` leaves a field as it is (an empty cell, or a column the file does not have). */
+export type PersonValues = {
+  email: string;
+  name: string;
+  departmentId?: string;
+  title?: string;
+  managerEmail?: string;
+  hireDate?: string;
+  roles?: AppRole[];
+};
+
+export type RowError = { row: number; column: ImportColumn | null; message: string };
+export type FieldChange = { field: ImportColumn; from: string | null; to: string | null };
+export type RowAction = "create" | "update" | "unchanged" | "invalid";
+
+export type PlannedRow = {
+  row: number;
+  email: string;
+  name: string;
+  action: RowAction;
+  changes: FieldChange[];
+  errors: RowError[];
+  values: PersonValues;
+};
+
+export type ImportSummary = { rows: number; create: number; update: number; unchanged: number; invalid: number };
+export type ImportPlan = { ok: true; columns: ImportColumn[]; rows: PlannedRow[]; summary: ImportSummary } | { ok: false; error: string };
+
+export type PlanInput = {
+  text: string;
+  people: ExistingPerson[];
+  departments: Department[];
+  /** The admin importing: they may not take away their own compliance admin role. */
+  actorEmail?: string;
+};
+
+const MAX_TEXT = 200;
+const quote = (s: string) => `“${s.length > 60 ? `${s.slice(0, 57)}…` : s}”`;
+const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString("en")} ${n === 1 ? one : many}`;
+
+/** The byte limit, checked before reading the file. */
+export function sizeError(bytes: number): string | null {
+  if (bytes === 0) return "The file is empty. Choose a CSV file with a header row and one row per person.";
+  if (bytes > IMPORT_MAX_BYTES) return `The file is ${(bytes / 1024 / 1024).toFixed(1)} MB; the limit is 2 MB. Split it into smaller files and import them one after another.`;
+  return null;
+}
+
+function readHeader(fields: string[]): { ok: true; index: Map<ImportColumn, number> } | { ok: false; error: string } {
+  const index = new Map<ImportColumn, number>();
+  const unknown: string[] = [];
+  for (const [i, raw] of fields.entries()) {
+    const name = normaliseHeader(raw);
+    if (name === "") continue;
+    if (!(IMPORT_COLUMNS as readonly string[]).includes(name)) {
+      unknown.push(raw.trim());
+      continue;
+    }
+    if (index.has(name as ImportColumn)) return { ok: false, error: `The column “${name}” appears twice in the header row. Keep one.` };
+    index.set(name as ImportColumn, i);
+  }
+  if (unknown.length > 0) {
+    return { ok: false, error: `Unknown ${unknown.length === 1 ? "column" : "columns"} ${unknown.map(quote).join(", ")} in the header row. The columns are: ${IMPORT_COLUMNS.join(", ")}.` };
+  }
+  const missing = REQUIRED_COLUMNS.filter((c) => !index.has(c));
+  if (missing.length > 0) return { ok: false, error: `The header row must name the ${missing.join(" and ")} ${missing.length === 1 ? "column" : "columns"}. The columns are: ${IMPORT_COLUMNS.join(", ")}.` };
+  return { ok: true, index };
+}
+
+type Draft = { row: number; values: PersonValues; errors: RowError[]; rawEmail: string };
+
+function validateRow(record: CsvRecord, index: Map<ImportColumn, number>, width: number, departments: Department[]): Draft {
+  const row = record.line;
+  const errors: RowError[] = [];
+  const error = (column: ImportColumn | null, message: string) => errors.push({ row, column, message });
+  const cell = (column: ImportColumn): string | undefined => {
+    const i = index.get(column);
+    return i === undefined ? undefined : (record.fields[i] ?? "").trim();
+  };
+  if (record.fields.length > width) error(null, `has ${record.fields.length} cells but the header row has ${width}. Put values that contain commas in double quotes.`);
+
+  const rawEmail = cell("email") ?? "";
+  const email = normaliseEmail(rawEmail);
+  if (!email) error("email", "is empty; every row needs the person's email address.");
+  else if (!isValidEmail(email)) error("email", `${quote(rawEmail)} is not a valid email address.`);
+
+  const name = (cell("name") ?? "").replace(/\s+/g, " ");
+  if (!name) error("name", "is empty; every row needs the person's full name.");
+  else if (name.length > MAX_TEXT) error("name", `is longer than ${MAX_TEXT} characters.`);
+
+  const values: PersonValues = { email, name };
+
+  const department = cell("department");
+  if (department) {
+    const wanted = department.toLowerCase();
+    const match = departments.find((d) => d.id.toLowerCase() === wanted || d.name.toLowerCase() === wanted);
+    if (match) values.departmentId = match.id;
+    else error("department", `${quote(department)} is not a department. Use one of: ${departments.map((d) => d.name).join(", ")}.`);
+  }
+
+  const title = cell("title");
+  if (title) {
+    if (title.length > MAX_TEXT) error("title", `is longer than ${MAX_TEXT} characters.`);
+    else values.title = title;
+  }
+
+  const manager = cell("manager_email");
+  if (manager) {
+    const managerEmail = normaliseEmail(manager);
+    if (!isValidEmail(managerEmail)) error("manager_email", `${quote(manager)} is not a valid email address.`);
+    else if (managerEmail === email) error("manager_email", "is the person's own email; someone cannot be their own manager.");
+    else values.managerEmail = managerEmail;
+  }
+
+  const hireDate = cell("hire_date");
+  if (hireDate) {
+    if (isValidIsoDate(hireDate)) values.hireDate = hireDate;
+    else error("hire_date", `${quote(hireDate)} is not a valid date. Write dates as YYYY-MM-DD, for example 2026-11-01.`);
+  }
+
+  const roles = cell("roles");
+  if (roles) {
+    const parsed = parseRoles(roles);
+    if (parsed.unknown.length > 0) {
+      error("roles", `${parsed.unknown.map(quote).join(", ")} ${parsed.unknown.length === 1 ? "is not a role" : "are not roles"}. Use ${appRoles.join(", ")}, separated by ";" or "|".`);
+    } else values.roles = parsed.roles;
+  }
+  return { row, values, errors, rawEmail };
+}
+
+function describeDepartment(id: string | null, departments: Department[]): string | null {
+  if (!id) return null;
+  return departments.find((d) => d.id === id)?.name ?? id;
+}
+
+/** The fields a row would change on an existing person, as the preview shows them. */
+export function changesFor(existing: ExistingPerson, values: PersonValues, departments: Department[]): FieldChange[] {
+  const changes: FieldChange[] = [];
+  const add = (field: ImportColumn, from: string | null, to: string | null) => {
+    if (from !== to) changes.push({ field, from, to });
+  };
+  add("name", existing.name, values.name);
+  if (values.departmentId !== undefined) add("department", describeDepartment(existing.departmentId, departments), describeDepartment(values.departmentId, departments));
+  if (values.title !== undefined) add("title", existing.title, values.title);
+  if (values.managerEmail !== undefined) add("manager_email", existing.managerEmail, values.managerEmail);
+  if (values.hireDate !== undefined) add("hire_date", existing.hireDate, values.hireDate);
+  if (values.roles !== undefined) {
+    const before = [...existing.roles].sort().join("; ");
+    add("roles", before, values.roles.join("; "));
+  }
+  return changes;
+}
+
+/**
+ * Follows each person's manager (email → manager email) and returns the
+ * cycles found, each as the list of emails around it. The graph has at most
+ * one edge out of each node, so one pass finds them all.
+ */
+export function findCycles(edges: Map<string, string>): string[][] {
+  const state = new Map<string, "walking" | "done">();
+  const cycles: string[][] = [];
+  for (const start of edges.keys()) {
+    if (state.has(start)) continue;
+    const path: string[] = [];
+    let node: string | undefined = start;
+    while (node !== undefined && !state.has(node)) {
+      state.set(node, "walking");
+      path.push(node);
+      node = edges.get(node);
+    }
+    if (node !== undefined && state.get(node) === "walking") cycles.push(path.slice(path.indexOf(node)));
+    for (const p of path) state.set(p, "done");
+  }
+  return cycles;
+}
+
+/**
+ * Parses and validates an import and decides, row by row, what it would do:
+ * create, update (with the changed fields), leave unchanged, or nothing
+ * because of errors. Rows are checked against each other too: a duplicate
+ * email, a manager who is neither an existing person nor a valid row of the
+ * file, and a reporting line that would loop once applied.
+ */
+export function planImport(input: PlanInput): ImportPlan {
+  const parsed = parseCsv(input.text);
+  if (!parsed.ok) return parsed;
+  const [header, ...records] = parsed.records;
+  if (!header) return { ok: false, error: "The file is empty. It needs a header row (email, name, …) and one row per person." };
+  const head = readHeader(header.fields);
+  if (!head.ok) return head;
+  if (records.length === 0) return { ok: false, error: "The file has a header row but no people. Add one row per person below it." };
+  if (records.length > IMPORT_MAX_ROWS) {
+    return { ok: false, error: `The file has ${records.length.toLocaleString("en")} rows; the limit is ${IMPORT_MAX_ROWS.toLocaleString("en")}. Split it into smaller files and import them one after another.` };
+  }
+
+  const drafts = records.map((r) => validateRow(r, head.index, header.fields.length, input.departments));
+  const existing = new Map(input.people.map((p) => [normaliseEmail(p.email), p]));
+
+  // The same email twice: we cannot tell which row is right, so neither is applied.
+  const rowsByEmail = new Map<string, number[]>();
+  for (const d of drafts) if (d.values.email && isValidEmail(d.values.email)) rowsByEmail.set(d.values.email, [...(rowsByEmail.get(d.values.email) ?? []), d.row]);
+  for (const d of drafts) {
+    const rows = rowsByEmail.get(d.values.email);
+    if (rows && rows.length > 1) d.errors.push({ row: d.row, column: "email", message: `${d.values.email} appears more than once in the file (rows ${rows.join(", ")}). Keep one row per person.` });
+  }
+
+  const actor = input.actorEmail ? normaliseEmail(input.actorEmail) : null;
+  for (const d of drafts) {
+    if (actor && d.values.email === actor && d.values.roles && !d.values.roles.includes("compliance_admin")) {
+      d.errors.push({ row: d.row, column: "roles", message: "would remove your own compliance admin role. Ask another compliance admin to change it." });
+    }
+  }
+
+  // Manager references and cycles depend on which rows are valid, and each new error can invalidate
+  // rows that name that person as manager, so repeat until nothing changes.
+  const draftByEmail = new Map(drafts.filter((d) => rowsByEmail.get(d.values.email)?.length === 1).map((d) => [d.values.email, d]));
+  const isValid = (d: Draft) => d.errors.length === 0;
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const d of drafts) {
+      const manager = d.values.managerEmail;
+      if (!isValid(d) || !manager || existing.has(manager)) continue;
+      const managerRow = draftByEmail.get(manager);
+      const managerRows = rowsByEmail.get(manager) ?? [];
+      if (managerRows.length > 1) {
+        d.errors.push({ row: d.row, column: "manager_email", message: `the manager ${manager} is on more than one row (rows ${managerRows.join(", ")}). Keep one row per person.` });
+        changed = true;
+      } else if (!managerRow) {
+        d.errors.push({ row: d.row, column: "manager_email", message: `no one with the email ${manager} exists or is in the file. Add the manager first, or in the same file.` });
+        changed = true;
+      } else if (!isValid(managerRow)) {
+        d.errors.push({ row: d.row, column: "manager_email", message: `the manager ${manager} is on row ${managerRow.row}, which has errors. Fix that row first.` });
+        changed = true;
+      }
+    }
+    const edges = new Map<string, string>();
+    for (const p of existing.values()) if (p.managerEmail) edges.set(normaliseEmail(p.email), normaliseEmail(p.managerEmail));
+    for (const d of drafts) if (isValid(d) && d.values.managerEmail) edges.set(d.values.email, d.values.managerEmail);
+    for (const cycle of findCycles(edges)) {
+      for (const [at, email] of cycle.entries()) {
+        const d = draftByEmail.get(email);
+        // Only rows that change someone's manager are blamed; an edge already in place is not this file's doing.
+        if (!d || !isValid(d) || !d.values.managerEmail) continue;
+        const before = existing.get(email)?.managerEmail;
+        if (before && normaliseEmail(before) === d.values.managerEmail) continue;
+        // Told from this row's person: "a → b → c → a".
+        const loop = [...cycle.slice(at), ...cycle.slice(0, at), email];
+        const shown = loop.length > 6 ? [...loop.slice(0, 5), "…", email] : loop;
+        d.errors.push({ row: d.row, column: "manager_email", message: `would make the reporting line loop: ${shown.join(" → ")}.` });
+        changed = true;
+      }
+    }
+  }
+
+  const rows = drafts.map((d): PlannedRow => {
+    const base = { row: d.row, email: d.values.email || d.rawEmail, name: d.values.name, values: d.values, errors: d.errors };
+    if (d.errors.length > 0) return { ...base, action: "invalid", changes: [] };
+    const current = existing.get(d.values.email);
+    if (!current) {
+      const blank: ExistingPerson = { email: d.values.email, name: "", departmentId: null, title: null, managerEmail: null, hireDate: null, roles: [], status: "active" };
+      const changes = changesFor(blank, { ...d.values, roles: d.values.roles ?? ["employee"] }, input.departments).map((c) => ({ ...c, from: null }));
+      return { ...base, action: "create", changes };
+    }
+    const changes = changesFor(current, d.values, input.departments);
+    return { ...base, action: changes.length > 0 ? "update" : "unchanged", changes };
+  });
+  const count = (a: RowAction) => rows.filter((r) => r.action === a).length;
+  return {
+    ok: true,
+    columns: IMPORT_COLUMNS.filter((c) => head.index.has(c)),
+    rows,
+    summary: { rows: rows.length, create: count("create"), update: count("update"), unchanged: count("unchanged"), invalid: count("invalid") },
+  };
+}
+
+/** "2 to create, 1 to update, 5 unchanged, 1 with errors" */
+export function summaryText(summary: ImportSummary): string {
+  return `${summary.create.toLocaleString("en")} to create, ${summary.update.toLocaleString("en")} to update, ${summary.unchanged.toLocaleString("en")} unchanged, ${plural(summary.invalid, "row")} with errors`;
+}
+
+/** How an error reads on its own: "Row 4, department: “Marketing” is not a department…" */
+export function errorText(error: RowError): string {
+  return error.column ? `Row ${error.row}, ${error.column}: ${error.message}` : `Row ${error.row}: ${error.message}`;
+}
+
+// ---- Audit ------------------------------------------------------------------------------------
+
+/** A person as the audit log describes them: ids and emails, never secrets. */
+export type PersonSnapshot = {
+  email: string;
+  name: string;
+  departmentId: string | null;
+  title: string | null;
+  managerEmail: string | null;
+  hireDate: string | null;
+  roles: string[];
+};
+
+/** The fields that differ, each with its value before and after: the data of a `person.updated` event. */
+export function auditChanges(before: PersonSnapshot, after: PersonSnapshot): Record<string, { from: unknown; to: unknown }> {
+  const out: Record<string, { from: unknown; to: unknown }> = {};
+  const fields: [string, keyof PersonSnapshot][] = [
+    ["email", "email"],
+    ["name", "name"],
+    ["department", "departmentId"],
+    ["title", "title"],
+    ["manager_email", "managerEmail"],
+    ["hire_date", "hireDate"],
+  ];
+  for (const [label, key] of fields) if (before[key] !== after[key]) out[label] = { from: before[key], to: after[key] };
+  const rolesBefore = [...before.roles].sort();
+  const rolesAfter = [...after.roles].sort();
+  if (rolesBefore.join() !== rolesAfter.join()) out.roles = { from: rolesBefore, to: rolesAfter };
+  return out;
+}
+
+/** What an import row leaves a person as, starting from who they are now (or nobody). */
+export function applyValues(before: PersonSnapshot | null, values: PersonValues): PersonSnapshot {
+  return {
+    email: values.email,
+    name: values.name,
+    departmentId: values.departmentId ?? before?.departmentId ?? null,
+    title: values.title ?? before?.title ?? null,
+    managerEmail: values.managerEmail ?? before?.managerEmail ?? null,
+    hireDate: values.hireDate ?? before?.hireDate ?? null,
+    roles: values.roles ?? before?.roles ?? ["employee"],
+  };
+}
+
+/** The uploaded bytes as text: within the size limit and valid UTF-8 (a byte-order mark is fine). */
+export function decodeImportFile(bytes: Uint8Array): { ok: true; text: string } | { ok: false; error: string } {
+  const tooBig = sizeError(bytes.byteLength);
+  if (tooBig) return { ok: false, error: tooBig };
+  try {
+    return { ok: true, text: new TextDecoder("utf-8", { fatal: true }).decode(bytes) };
+  } catch {
+    return { ok: false, error: "The file is not UTF-8 text. In your spreadsheet, save it as “CSV UTF-8 (comma delimited)” and upload it again." };
+  }
+}

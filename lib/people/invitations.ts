@@ -1,0 +1,122 @@
+import "server-only";
+import { and, eq, gt, inArray, isNull, ne } from "drizzle-orm";
+import { getDb, type Executor } from "@/db/client";
+import { passwordTokens, people } from "@/db/schema";
+import { recordAudit, type AuditContext } from "@/lib/audit/record";
+import { hashPassword, PASSWORD_MIN_LENGTH } from "@/lib/crypto/password";
+import { randomToken, sha256Hex } from "@/lib/crypto/tokens";
+import { DomainError } from "@/lib/errors";
+import { hitRateLimit } from "@/lib/http/rate-limit";
+import { queueEmail } from "@/lib/notify/queue-email";
+
+export const INVITATION_VALID_DAYS = 7;
+const DAY = 86_400_000;
+export const PASSWORD_MAX_LENGTH = 200;
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{20,100}$/;
+
+export type PasswordLinkState = "ready" | "expired" | "used" | "unknown";
+
+/**
+ * Issues single-use set-password links and queues the invitation emails, in
+ * the caller's transaction so the people, the links and the emails commit
+ * together. Earlier unused links for the same people stop working. Only each
+ * token's SHA-256 is stored; the token itself exists only in the email.
+ */
+export async function issueInvitations(tx: Executor, persons: { id: string; email: string; name: string }[], invitedByName: string | null, now: Date) {
+  if (persons.length === 0) return { expiresAt: null };
+  const expiresAt = new Date(now.getTime() + INVITATION_VALID_DAYS * DAY);
+  const ids = persons.map((p) => p.id);
+  await tx
+    .update(passwordTokens)
+    .set({ expiresAt: now })
+    .where(and(inArray(passwordTokens.personId, ids), isNull(passwordTokens.usedAt), gt(passwordTokens.expiresAt, now)));
+  const tokens = persons.map((person) => ({ person, token: randomToken() }));
+  for (let i = 0; i < tokens.length; i += 500) {
+    const chunk = tokens.slice(i, i + 500);
+    const rows = await tx
+      .insert(passwordTokens)
+      .values(chunk.map(({ person, token }) => ({ personId: person.id, tokenHash: sha256Hex(token), purpose: "invitation" as const, createdAt: now, expiresAt })))
+      .returning({ id: passwordTokens.id, tokenHash: passwordTokens.tokenHash });
+    const idByHash = new Map(rows.map((r) => [r.tokenHash, r.id]));
+    for (const { person, token } of chunk) {
+      await queueEmail(tx, {
+        kind: "invitation",
+        props: { name: person.name, setPasswordPath: `/set-password/${token}`, expiresAt, invitedByName },
+        to: { email: person.email, personId: person.id },
+        dedupeKey: `invitation:${person.id}:${idByHash.get(sha256Hex(token))}`,
+        now,
+      });
+    }
+  }
+  return { expiresAt };
+}
+
+export async function issueInvitation(tx: Executor, person: { id: string; email: string; name: string }, invitedByName: string | null, now: Date) {
+  const { expiresAt } = await issueInvitations(tx, [person], invitedByName, now);
+  return { expiresAt: expiresAt! };
+}
+
+type LoadedLink = { state: PasswordLinkState; tokenId?: string; purpose?: "invitation" | "reset"; person?: { id: string; name: string; email: string }; expiresAt?: Date };
+
+async function loadLink(db: Executor, token: string, now: Date, lock = false): Promise<LoadedLink> {
+  if (!TOKEN_SHAPE.test(token)) return { state: "unknown" };
+  const query = db
+    .select({ id: passwordTokens.id, purpose: passwordTokens.purpose, usedAt: passwordTokens.usedAt, expiresAt: passwordTokens.expiresAt, personId: people.id, name: people.name, email: people.email, status: people.status })
+    .from(passwordTokens)
+    .innerJoin(people, eq(people.id, passwordTokens.personId))
+    .where(eq(passwordTokens.tokenHash, sha256Hex(token)));
+  const [row] = lock ? await query.for("update", { of: passwordTokens }) : await query;
+  // A suspended or departed person's link does nothing, and says no more than an unknown one.
+  if (!row || row.status !== "active") return { state: "unknown" };
+  if (row.usedAt) return { state: "used" };
+  if (row.expiresAt.getTime() <= now.getTime()) return { state: "expired" };
+  return { state: "ready", tokenId: row.id, purpose: row.purpose, person: { id: row.personId, name: row.name, email: row.email }, expiresAt: row.expiresAt };
+}
+
+/** What the set-password page shows for a link: whose it is, or why it no longer works. */
+export async function passwordLinkView(token: string, now = new Date()) {
+  const db = await getDb();
+  const link = await loadLink(db, token, now);
+  return link.state === "ready" ? { state: "ready" as const, name: link.person!.name, email: link.person!.email, expiresAt: link.expiresAt! } : { state: link.state };
+}
+
+/** Password rules shared by the form and the server: long enough, not too long, and not the email address. */
+export function passwordProblem(password: string, email: string): string | null {
+  if (password.length < PASSWORD_MIN_LENGTH) return `Use at least ${PASSWORD_MIN_LENGTH} characters.`;
+  if (password.length > PASSWORD_MAX_LENGTH) return `Use at most ${PASSWORD_MAX_LENGTH} characters.`;
+  if (password.trim().toLowerCase() === email.toLowerCase()) return "Do not use your email address as your password.";
+  return null;
+}
+
+const ATTEMPTS_PER_IP = 30;
+const ATTEMPT_WINDOW_SECONDS = 15 * 60;
+
+/**
+ * Sets the person's password from a link and uses the link up. The token row
+ * is locked and marked used in the same transaction, so two submissions of
+ * one link cannot both succeed; the person's other open links stop working.
+ */
+export async function setPasswordWithToken(token: string, password: string, context: AuditContext & { ip: string }, now = new Date()): Promise<{ email: string }> {
+  const db = await getDb();
+  // Hashing is deliberately slow: bound how often one address can make us do it.
+  const verdict = await hitRateLimit(db, `set-password:${context.ip}`, ATTEMPTS_PER_IP, ATTEMPT_WINDOW_SECONDS, now);
+  if (!verdict.allowed) throw new DomainError("rate_limited", `Too many attempts from your network. Try again in ${Math.ceil(verdict.retryAfterSeconds / 60)} minutes.`, 429);
+  const preview = await loadLink(db, token, now);
+  if (preview.state !== "ready") throw new DomainError(`link_${preview.state}`, "This link can no longer be used. Ask your compliance team for a new invitation.");
+  const problem = passwordProblem(password, preview.person!.email);
+  if (problem) throw new DomainError("weak_password", problem);
+  const passwordHash = await hashPassword(password);
+  return db.transaction(async (tx) => {
+    const link = await loadLink(tx, token, now, true);
+    if (link.state !== "ready") throw new DomainError(`link_${link.state}`, "This link can no longer be used. Ask your compliance team for a new invitation.");
+    const personId = link.person!.id;
+    await tx.update(passwordTokens).set({ usedAt: now }).where(eq(passwordTokens.id, link.tokenId!));
+    await tx
+      .update(passwordTokens)
+      .set({ expiresAt: now })
+      .where(and(eq(passwordTokens.personId, personId), ne(passwordTokens.id, link.tokenId!), isNull(passwordTokens.usedAt), gt(passwordTokens.expiresAt, now)));
+    await tx.update(people).set({ passwordHash, updatedAt: now }).where(eq(people.id, personId));
+    await recordAudit(tx, { ...context, actorId: personId, actorLabel: link.person!.email }, { action: "person.password_set", targetType: "person", targetId: personId, data: { via: link.purpose } }, now);
+    return { email: link.person!.email };
+  });
+}

@@ -1,0 +1,87 @@
+import "server-only";
+import { and, eq, isNotNull, isNull } from "drizzle-orm";
+import { getDb, type Executor } from "@/db/client";
+import { assignments, certifications, courseReleases, departments, people, signatures } from "@/db/schema";
+import { recordAudit, type AuditContext } from "@/lib/audit/record";
+import { hasRole, type Viewer } from "@/lib/auth/roles";
+import { getContent } from "@/lib/content";
+import { ForbiddenError } from "@/lib/errors";
+import { syncAssignments } from "@/lib/training/assignments";
+import { toCsv } from "./csv";
+import { buildOverview, overviewTable, type Overview, type OverviewFacts } from "./overview-rules";
+
+function assertOverviewReader(viewer: Viewer) {
+  if (!hasRole(viewer, "compliance_admin", "auditor")) throw new ForbiddenError("Only compliance admins and auditors can see the organisation overview.");
+}
+
+/**
+ * The rows the overview is computed from, in a fixed handful of queries
+ * whatever the organisation's size: people, certifications, open
+ * assignments, course releases and employee signatures, each read once.
+ */
+export async function overviewFacts(db: Executor): Promise<OverviewFacts> {
+  const { courses, agreements } = getContent();
+  const [personRows, certificationRows, assignmentRows, releaseRows, signatureRows] = await Promise.all([
+    db
+      .select({
+        id: people.id,
+        departmentId: people.departmentId,
+        departmentName: departments.name,
+        roles: people.roles,
+        status: people.status,
+        hireDate: people.hireDate,
+        createdAt: people.createdAt,
+        departedAt: people.departedAt,
+      })
+      .from(people)
+      .leftJoin(departments, eq(departments.id, people.departmentId)),
+    db
+      .select({ personId: certifications.personId, courseId: certifications.courseId, courseVersion: certifications.courseVersion, issuedAt: certifications.issuedAt, expiresAt: certifications.expiresAt })
+      .from(certifications),
+    db
+      .select({ personId: assignments.personId, courseId: assignments.courseId, dueAt: assignments.dueAt })
+      .from(assignments)
+      .where(and(isNull(assignments.completedAt), isNull(assignments.cancelledAt))),
+    db.select({ courseId: courseReleases.courseId, major: courseReleases.major, releasedAt: courseReleases.releasedAt }).from(courseReleases),
+    db
+      .select({
+        personId: signatures.personId,
+        agreementId: signatures.agreementId,
+        agreementVersion: signatures.agreementVersion,
+        signedAt: signatures.signedAt,
+        renewalDueAt: signatures.renewalDueAt,
+        outcome: signatures.outcome,
+      })
+      .from(signatures)
+      .where(and(eq(signatures.audience, "employee"), isNotNull(signatures.personId))),
+  ]);
+  return {
+    people: personRows,
+    courses: courses.map((c) => ({ id: c.id, title: c.title, version: c.version, graceDays: c.graceDays, assignTo: c.assignTo })),
+    releases: releaseRows,
+    certifications: certificationRows,
+    assignments: assignmentRows,
+    agreements: agreements.filter((a) => a.audience === "employee").map((a) => ({ id: a.id, title: a.title, version: a.version, signers: a.signers })),
+    signatures: signatureRows.map((s) => ({ ...s, personId: s.personId! })),
+  };
+}
+
+/**
+ * Completion, overdue and expiring training, agreement coverage and the
+ * 12-month trend, for compliance admins and auditors. Assignments are brought
+ * up to date first, so overdue counts are right even if no job has run yet.
+ */
+export async function organisationOverview(viewer: Viewer, now = new Date()): Promise<Overview> {
+  assertOverviewReader(viewer);
+  const db = await getDb();
+  await syncAssignments(db, { now });
+  return buildOverview(await overviewFacts(db), now);
+}
+
+/** The overview's tables as CSV; the export is audited. */
+export async function organisationOverviewCsv(viewer: Viewer, context: AuditContext, now = new Date()): Promise<{ csv: string; filename: string }> {
+  const overview = await organisationOverview(viewer, now);
+  const db = await getDb();
+  await recordAudit(db, context, { action: "overview.exported", data: { people: overview.people, rate: overview.rate } }, now);
+  return { csv: toCsv(overviewTable(overview)), filename: `compliance-overview-${now.toISOString().slice(0, 10)}.csv` };
+}

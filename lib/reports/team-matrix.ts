@@ -1,0 +1,143 @@
+import "server-only";
+import { and, eq, inArray, isNotNull, isNull, max } from "drizzle-orm";
+import { getDb, type Executor } from "@/db/client";
+import { assignments, departments, lessonProgress, outbox, people } from "@/db/schema";
+import { recordAudit, type AuditContext } from "@/lib/audit/record";
+import { hasRole, type Viewer } from "@/lib/auth/roles";
+import { getContent } from "@/lib/content";
+import { ForbiddenError } from "@/lib/errors";
+import { reportIds } from "@/lib/people/reporting-line";
+import { syncAssignments } from "@/lib/training/assignments";
+import { latestCertifications } from "@/lib/training/certification-records";
+import { currentReleases } from "@/lib/training/course-releases";
+import { toCsv } from "./csv";
+import {
+  buildRows,
+  factKey,
+  filterQuery,
+  itemKey,
+  teamTable,
+  viewTeam,
+  type MatrixFacts,
+  type MatrixItem,
+  type MatrixRow,
+  type ReportPerson,
+  type TeamFilters,
+  type TeamView,
+} from "./team-matrix-rules";
+
+/** Everything a person may have to complete. Agreements will be appended here when they land. */
+export function requiredItems(): MatrixItem[] {
+  return getContent().courses.map((c) => ({ kind: "course" as const, id: c.id, title: c.title }));
+}
+
+export function assertManager(viewer: Viewer) {
+  if (!hasRole(viewer, "manager")) throw new ForbiddenError("Only managers can see team records.");
+}
+
+const personColumns = {
+  id: people.id,
+  name: people.name,
+  email: people.email,
+  departmentId: people.departmentId,
+  departmentName: departments.name,
+  title: people.title,
+};
+
+/** People by id with what the matrix shows of them; `activeOnly` for the team views. */
+export async function reportPeople(db: Executor, ids: string[], options: { activeOnly: boolean }): Promise<ReportPerson[]> {
+  if (ids.length === 0) return [];
+  return db
+    .select(personColumns)
+    .from(people)
+    .leftJoin(departments, eq(departments.id, people.departmentId))
+    .where(and(inArray(people.id, ids), options.activeOnly ? eq(people.status, "active") : undefined));
+}
+
+/** When each person was last nudged (the newest nudge email queued for them). */
+export async function lastNudges(db: Executor, personIds: string[]): Promise<Map<string, Date>> {
+  if (personIds.length === 0) return new Map();
+  const rows = await db
+    .select({ personId: outbox.personId, at: max(outbox.createdAt) })
+    .from(outbox)
+    .where(and(eq(outbox.kind, "nudge"), inArray(outbox.personId, personIds)))
+    .groupBy(outbox.personId);
+  return new Map(rows.filter((r) => r.personId && r.at).map((r) => [r.personId!, new Date(r.at!)]));
+}
+
+/**
+ * One row per person with a cell per item, in a fixed handful of set-based
+ * queries whatever the team's size: assignments are synced first (so statuses
+ * are right without a scheduled job), then assignments, certifications, lesson
+ * progress and nudges are read for everyone at once. Callers check access.
+ */
+export async function matrixRows(db: Executor, persons: ReportPerson[], now: Date): Promise<{ items: MatrixItem[]; rows: MatrixRow[] }> {
+  const items = requiredItems();
+  if (persons.length === 0) return { items, rows: [] };
+  const ids = persons.map((p) => p.id);
+  const { courses } = getContent();
+  await syncAssignments(db, { personIds: ids, now });
+  const [open, releases, progressRows, nudges] = await Promise.all([
+    db
+      .select({ personId: assignments.personId, courseId: assignments.courseId, dueAt: assignments.dueAt })
+      .from(assignments)
+      .where(and(inArray(assignments.personId, ids), isNull(assignments.completedAt), isNull(assignments.cancelledAt))),
+    currentReleases(db),
+    db
+      .select({ personId: lessonProgress.personId, courseId: lessonProgress.courseId, slug: lessonProgress.lessonSlug })
+      .from(lessonProgress)
+      .where(and(inArray(lessonProgress.personId, ids), isNotNull(lessonProgress.completedAt))),
+    lastNudges(db, ids),
+  ]);
+  const latest = await latestCertifications(db, ids, courses, releases, now);
+
+  const facts: MatrixFacts = { assignments: new Map(), certifications: new Map(), percents: new Map(), lastNudges: nudges };
+  const course = (id: string) => itemKey({ kind: "course", id });
+  for (const a of open) facts.assignments.set(factKey(a.personId, course(a.courseId)), { dueAt: a.dueAt });
+  for (const [key, cert] of latest) {
+    const [personId, courseId] = key.split(":");
+    facts.certifications.set(factKey(personId, course(courseId)), { status: cert.status, expiresAt: cert.expiresAt });
+  }
+  // Lessons removed from a course no longer count, as on the learner's own pages.
+  const lessonsOf = new Map(courses.map((c) => [c.id, new Set(c.lessons.map((l) => l.slug))]));
+  const read = new Map<string, number>();
+  for (const p of progressRows) {
+    if (!lessonsOf.get(p.courseId)?.has(p.slug)) continue;
+    const key = factKey(p.personId, course(p.courseId));
+    read.set(key, (read.get(key) ?? 0) + 1);
+  }
+  for (const [key, count] of read) {
+    const courseId = key.split("|")[1].slice("course:".length);
+    facts.percents.set(key, (count / lessonsOf.get(courseId)!.size) * 100);
+  }
+  return { items, rows: buildRows(persons, items, facts, now) };
+}
+
+/** The manager's active direct and indirect reports, as matrix rows. */
+export async function teamRows(db: Executor, viewer: Viewer, now: Date, onlyPersonIds?: string[]) {
+  assertManager(viewer);
+  let ids = await reportIds(db, viewer.id);
+  if (onlyPersonIds) {
+    const wanted = new Set(onlyPersonIds);
+    ids = ids.filter((id) => wanted.has(id));
+  }
+  const persons = await reportPeople(db, ids, { activeOnly: true });
+  return matrixRows(db, persons, now);
+}
+
+/** The team matrix as the manager filtered it: one page of rows, the summary and the filter options. */
+export async function teamMatrix(viewer: Viewer, filters: TeamFilters, now = new Date()): Promise<TeamView> {
+  const db = await getDb();
+  const { items, rows } = await teamRows(db, viewer, now);
+  return viewTeam(rows, items, filters, now);
+}
+
+/** The same rows and columns as the table, all pages, as CSV; the export is audited. */
+export async function teamMatrixCsv(viewer: Viewer, context: AuditContext, filters: TeamFilters, now = new Date()): Promise<{ csv: string; filename: string }> {
+  const db = await getDb();
+  const { items, rows } = await teamRows(db, viewer, now);
+  const view = viewTeam(rows, items, filters, now);
+  const csv = toCsv(teamTable(view));
+  await recordAudit(db, context, { action: "team.exported", data: { rows: view.matching.length, filters: filterQuery(view.filters, { page: 1 }) } }, now);
+  return { csv, filename: `team-${now.toISOString().slice(0, 10)}.csv` };
+}
