@@ -129,7 +129,7 @@ async function recordLapse(
       sent.add(to.id);
       await queueEmail(tx, {
         kind: "access-lapsed",
-        props: { name: to.name, roleName: role.name, lapsedAt: now, reasons: words, accessPath },
+        props: { name: to.name, roleName: role.name, lapsedAt: now, reasons: words, accessPath, holderName: to.id === holder.id ? null : holder.name },
         to: { email: to.email, personId: to.id },
         dedupeKey: `access-lapsed:${grant.id}:${at}:${to.id}`,
         now,

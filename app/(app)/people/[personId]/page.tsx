@@ -1,0 +1,214 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { NudgeButton } from "@/app/(app)/team/nudge-button";
+import { StatusCell } from "@/app/(app)/team/status-cell";
+import { Badge, type Tone } from "@/components/ui/badge";
+import { Card, EmptyState, PageHeader } from "@/components/ui/card";
+import { hasRole, requireViewer } from "@/lib/auth/viewer";
+import { formatDate, formatDateTime } from "@/lib/format";
+import { personRecord, type PersonRecord } from "@/lib/reports/person-record";
+import { nudgedLabel } from "@/lib/reports/team-matrix-rules";
+
+export const metadata: Metadata = { title: "Person record" };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const certificationTones: Record<PersonRecord["certifications"][number]["status"], [string, Tone]> = {
+  current: ["Current", "success"],
+  expiring: ["Expiring", "warning"],
+  expired: ["Expired", "danger"],
+  superseded: ["Superseded", "warning"],
+  renewed: ["Renewed", "neutral"],
+};
+
+const statusTones = { active: "success", suspended: "warning", departed: "neutral" } as const;
+
+export default async function PersonRecordPage({ params }: { params: Promise<{ personId: string }> }) {
+  const viewer = await requireViewer();
+  const { personId } = await params;
+  if (!UUID.test(personId)) notFound();
+  const now = new Date();
+  const record = await personRecord(viewer, personId, now);
+  if (!record) notFound();
+  const { person } = record;
+  const nudged = nudgedLabel(record.lastNudgedAt, now);
+
+  return (
+    <>
+      {hasRole(viewer, "manager") && (
+        <nav aria-label="Breadcrumb" className="mb-2 text-sm text-slate-500">
+          <Link href="/team" className="hover:underline">
+            Team
+          </Link>{" "}
+          / {person.name}
+        </nav>
+      )}
+      <PageHeader
+        title={person.name}
+        description={[person.title, person.department].filter(Boolean).join(" · ") || undefined}
+        actions={
+          record.canNudge && record.nudgeable > 0 ? (
+            <NudgeButton target="person" size="normal" fields={{ personId: person.id }} label="Nudge" accessibleLabel={`Nudge ${person.name}`} nudged={nudged} />
+          ) : null
+        }
+      />
+
+      <div className="grid gap-6 lg:grid-cols-3">
+        <Card title="Profile" className="lg:col-span-1">
+          <dl className="space-y-2 text-sm">
+            <Row label="Email">{person.email}</Row>
+            <Row label="Department">{person.department ?? "—"}</Row>
+            <Row label="Title">{person.title ?? "—"}</Row>
+            <Row label="Manager">{person.managerName ?? "—"}</Row>
+            <Row label="Hire date">{person.hireDate ? formatDate(new Date(person.hireDate)) : "—"}</Row>
+            <Row label="Account">
+              <Badge tone={statusTones[person.status]}>{person.status}</Badge>
+            </Row>
+          </dl>
+        </Card>
+
+        <Card title="Courses" description="What this person must complete, and where they stand now." className="lg:col-span-2">
+          {record.items.length === 0 ? (
+            <EmptyState title="Nothing is assigned" />
+          ) : (
+            <ul className="divide-y divide-slate-100">
+              {record.items.map(({ item, cell }) => (
+                <li key={`${item.kind}-${item.id}`} id={`${item.kind}-${item.id}`} className="flex flex-wrap items-start justify-between gap-2 py-3 first:pt-0 last:pb-0">
+                  <span className="text-sm font-medium text-slate-900">{item.title}</span>
+                  <StatusCell cell={cell} />
+                </li>
+              ))}
+            </ul>
+          )}
+        </Card>
+      </div>
+
+      <div className="mt-6 space-y-6">
+        <Card title="Certification history" description="Every certification issued, newest first. Certificates are PDF files with a verification code.">
+          {record.certifications.length === 0 ? (
+            <EmptyState title="No certifications yet" />
+          ) : (
+            <div className="overflow-x-auto">
+              <table className="w-full text-left text-sm">
+                <caption className="sr-only">Certification history of {person.name}</caption>
+                <thead className="border-b border-slate-200 text-xs text-slate-500 uppercase">
+                  <tr>
+                    <th scope="col" className="py-2 pr-4">Course</th>
+                    <th scope="col" className="py-2 pr-4">Version</th>
+                    <th scope="col" className="py-2 pr-4">Issued</th>
+                    <th scope="col" className="py-2 pr-4">Expires</th>
+                    <th scope="col" className="py-2 pr-4">Status</th>
+                    <th scope="col" className="py-2 pr-4">Verification code</th>
+                    <th scope="col" className="py-2">Certificate</th>
+                  </tr>
+                </thead>
+                <tbody className="divide-y divide-slate-100">
+                  {record.certifications.map((c) => {
+                    const [label, tone] = certificationTones[c.status];
+                    return (
+                      <tr key={c.id}>
+                        <th scope="row" className="py-2 pr-4 text-left font-medium text-slate-900">{c.courseTitle}</th>
+                        <td className="py-2 pr-4">v{c.courseVersion}</td>
+                        <td className="py-2 pr-4 whitespace-nowrap">{formatDate(c.issuedAt)}</td>
+                        <td className="py-2 pr-4 whitespace-nowrap">{formatDate(c.expiresAt)}</td>
+                        <td className="py-2 pr-4">
+                          <Badge tone={tone}>{label}</Badge>
+                        </td>
+                        <td className="py-2 pr-4 font-mono text-xs">{c.verificationCode}</td>
+                        <td className="py-2">
+                          <a href={`/certificates/${c.id}`} className="font-medium text-brand-700 underline underline-offset-2">
+                            PDF<span className="sr-only">: {c.courseTitle}, issued {formatDate(c.issuedAt)}</span>
+                          </a>
+                        </td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </Card>
+
+        <Card title="Quiz attempts" description={record.showScores ? "Submitted attempts, newest first." : "Submitted attempts, newest first. This person shares only whether they passed."}>
+          {record.attempts.length === 0 ? (
+            <EmptyState title="No quiz attempts yet" />
+          ) : (
+            <div className="overflow-x-auto">
+              <table className="w-full text-left text-sm">
+                <caption className="sr-only">Quiz attempts of {person.name}</caption>
+                <thead className="border-b border-slate-200 text-xs text-slate-500 uppercase">
+                  <tr>
+                    <th scope="col" className="py-2 pr-4">Date (UTC)</th>
+                    <th scope="col" className="py-2 pr-4">Course</th>
+                    {record.showScores && <th scope="col" className="py-2 pr-4">Score</th>}
+                    <th scope="col" className="py-2">Result</th>
+                  </tr>
+                </thead>
+                <tbody className="divide-y divide-slate-100">
+                  {record.attempts.map((a) => (
+                    <tr key={a.id}>
+                      <td className="py-2 pr-4 whitespace-nowrap">{formatDateTime(a.submittedAt)}</td>
+                      <td className="py-2 pr-4">{a.courseTitle}</td>
+                      {record.showScores && <td className="py-2 pr-4">{a.scorePercent === null ? "—" : `${a.scorePercent}%`}</td>}
+                      <td className="py-2">
+                        <Badge tone={a.passed ? "success" : "danger"}>{a.passed ? "Passed" : "Failed"}</Badge>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </Card>
+
+        <div className="grid gap-6 lg:grid-cols-2">
+          <Card title="Agreements" description="Confidentiality and other agreements this person signed.">
+            {record.signatures.length === 0 ? (
+              <EmptyState title="No agreements recorded yet" />
+            ) : (
+              <ul className="divide-y divide-slate-100 text-sm">
+                {record.signatures.map((s) => (
+                  <li key={s.id} className="flex flex-wrap items-center justify-between gap-2 py-2">
+                    <span>
+                      {s.agreementTitle} <span className="text-slate-500">v{s.agreementVersion}</span>
+                    </span>
+                    <span className="text-slate-600">
+                      {s.outcome === "signed" ? "Signed" : "Declined"} {formatDate(s.signedAt)}
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </Card>
+          <Card title="Data-access grants" description="Roles this person holds or asked for, and the decisions.">
+            {record.grants.length === 0 ? (
+              <EmptyState title="No data-access grants recorded yet" />
+            ) : (
+              <ul className="divide-y divide-slate-100 text-sm">
+                {record.grants.map((g) => (
+                  <li key={g.id} className="flex flex-wrap items-center justify-between gap-2 py-2">
+                    <span>{g.accessRole}</span>
+                    <span className="text-slate-600">
+                      {g.status}
+                      {g.decidedAt ? ` · ${formatDate(g.decidedAt)}` : ""}
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </Card>
+        </div>
+      </div>
+    </>
+  );
+}
+
+function Row({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <div className="flex justify-between gap-3">
+      <dt className="text-slate-500">{label}</dt>
+      <dd className="text-right break-all text-slate-900">{children}</dd>
+    </div>
+  );
+}

@@ -1,0 +1,27 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { action } from "@/lib/http/action";
+import { nudgeAllOverdue, nudgePerson, type NudgeOutcome } from "@/lib/reports/nudge";
+import { teamFiltersSchema } from "@/lib/reports/team-matrix-rules";
+
+function describe(outcome: NudgeOutcome, who: string): string {
+  if (outcome.emails === 0) return outcome.alreadyNudged > 0 ? `${who} already had a reminder today for each item; nothing more was sent.` : `Nothing to remind ${who} about.`;
+  const items = `${outcome.emails} item${outcome.emails === 1 ? "" : "s"}`;
+  return `Reminder sent to ${who} about ${items}.`;
+}
+
+export const nudgeOne = action({ schema: z.object({ personId: z.uuid() }), roles: ["manager"] }, async ({ personId }, { viewer, audit }) => {
+  const outcome = await nudgePerson(viewer, audit, personId);
+  revalidatePath("/team");
+  revalidatePath(`/people/${personId}`);
+  return { message: describe(outcome, outcome.name) };
+});
+
+export const nudgeOverdue = action({ schema: teamFiltersSchema, roles: ["manager"] }, async (filters, { viewer, audit }) => {
+  const outcome = await nudgeAllOverdue(viewer, audit, filters);
+  revalidatePath("/team");
+  if (outcome.emails === 0) return { message: outcome.alreadyNudged > 0 ? "Everyone overdue here was already reminded today." : "No one here is overdue." };
+  return { message: `Reminded ${outcome.people} ${outcome.people === 1 ? "person" : "people"} about ${outcome.emails} overdue item${outcome.emails === 1 ? "" : "s"}.` };
+});

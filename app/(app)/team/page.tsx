@@ -1,0 +1,183 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { buttonClass } from "@/components/ui/button";
+import { Card, EmptyState, PageHeader } from "@/components/ui/card";
+import { inputClass } from "@/components/ui/field";
+import { requireRole } from "@/lib/auth/viewer";
+import { teamMatrix } from "@/lib/reports/team-matrix";
+import {
+  filterableStatuses,
+  filterQuery,
+  hasActiveFilters,
+  itemKey,
+  parseTeamFilters,
+  SORT_LABELS,
+  STATUS_LABELS,
+  TEAM_PAGE_SIZE,
+  teamSorts,
+  type TeamFilters,
+} from "@/lib/reports/team-matrix-rules";
+import { NudgeButton } from "./nudge-button";
+import { TeamTable } from "./team-table";
+
+export const metadata: Metadata = { title: "Team" };
+
+type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+const selectClass = `${inputClass} pr-8`;
+
+function pageHref(filters: TeamFilters, page: number) {
+  return { pathname: "/team", query: filterQuery(filters, { page }) };
+}
+
+export default async function TeamPage({ searchParams }: Props) {
+  const viewer = await requireRole("manager");
+  const now = new Date();
+  const view = await teamMatrix(viewer, parseTeamFilters(await searchParams), now);
+  const { filters, summary, rows } = view;
+  const filtered = hasActiveFilters(filters);
+  const exportQuery = new URLSearchParams(filterQuery(filters, { page: 1 })).toString();
+  const first = (view.page - 1) * TEAM_PAGE_SIZE + 1;
+  const last = first + rows.length - 1;
+  const caption = `Training status of ${view.matching.length.toLocaleString("en")} ${view.matching.length === 1 ? "person" : "people"}${filtered ? " matching the filters" : ""}, page ${view.page} of ${view.pageCount}. Select a name or a status for the person’s record.`;
+
+  return (
+    <>
+      <PageHeader
+        title="Team"
+        description="Everyone who reports to you, directly or through other managers, and what each of them must complete."
+        actions={
+          view.teamSize > 0 && (
+            <div className="flex flex-wrap items-start gap-3">
+              {summary.overduePeople > 0 && (
+                <NudgeButton
+                  target="overdue"
+                  size="normal"
+                  fields={filterQuery(filters, { page: 1 })}
+                  label="Nudge all overdue"
+                  accessibleLabel={`Nudge all overdue: ${summary.overduePeople} ${summary.overduePeople === 1 ? "person" : "people"}`}
+                />
+              )}
+              <a href={`/team/export${exportQuery ? `?${exportQuery}` : ""}`} className={buttonClass("secondary")} download>
+                Download CSV
+              </a>
+            </div>
+          )
+        }
+      />
+
+      {view.teamSize === 0 ? (
+        <EmptyState title="No one reports to you yet">When people are added with you as their manager, their training appears here.</EmptyState>
+      ) : (
+        <>
+          <section aria-labelledby="team-summary" className="mb-6">
+            <h2 id="team-summary" className="sr-only">
+              Summary{filtered ? " of the people matching the filters" : ""}
+            </h2>
+            <dl className="grid grid-cols-2 gap-4 lg:grid-cols-4">
+              <Stat label={filtered ? "People matching" : "People"} value={summary.people.toLocaleString("en")} />
+              <Stat
+                label="Overdue"
+                value={summary.overdueItems.toLocaleString("en")}
+                note={`${summary.overduePeople} ${summary.overduePeople === 1 ? "person" : "people"}`}
+                tone={summary.overdueItems > 0 ? "danger" : undefined}
+              />
+              <Stat label="Expiring within 30 days" value={summary.expiringItems.toLocaleString("en")} tone={summary.expiringItems > 0 ? "warning" : undefined} />
+              <Stat
+                label="Completion rate"
+                value={summary.completionRate === null ? "—" : `${summary.completionRate}%`}
+                note={`of ${summary.applicableItems.toLocaleString("en")} required items certified`}
+              />
+            </dl>
+          </section>
+
+          <Card>
+            <form action="/team" aria-label="Filter the team" className="mb-5 grid gap-3 sm:grid-cols-2 lg:grid-cols-6 lg:items-end">
+              <div className="lg:col-span-2">
+                <label htmlFor="team-q" className="block text-sm font-medium text-slate-800">
+                  Search
+                </label>
+                <input id="team-q" type="search" name="q" defaultValue={filters.q} placeholder="Name or email" className={`mt-1 ${inputClass}`} />
+              </div>
+              <FilterSelect id="team-department" name="department" label="Department" value={filters.department} options={view.departments.map((d) => [d.id, d.name])} all="All" />
+              <FilterSelect id="team-status" name="status" label="Status" value={filters.status} options={filterableStatuses.map((s) => [s, STATUS_LABELS[s]])} all="Any" />
+              <FilterSelect id="team-item" name="item" label="Course" value={filters.item} options={view.items.map((i) => [itemKey(i), i.title])} all="All" />
+              <FilterSelect id="team-sort" name="sort" label="Sort by" value={filters.sort} options={teamSorts.map((s) => [s, SORT_LABELS[s]])} />
+              <div className="flex items-center gap-3 sm:col-span-2 lg:col-span-6">
+                <button type="submit" className={buttonClass("primary")}>
+                  Apply filters
+                </button>
+                {(filtered || filters.sort !== "name") && (
+                  <Link href="/team" className="text-sm font-medium text-brand-700 underline underline-offset-2">
+                    Clear filters
+                  </Link>
+                )}
+              </div>
+            </form>
+
+            {rows.length === 0 ? (
+              <EmptyState title="No reports match these filters">
+                <Link href="/team" className="text-brand-700 underline underline-offset-2">
+                  Show the whole team
+                </Link>
+              </EmptyState>
+            ) : (
+              <TeamTable view={view} caption={caption} now={now} />
+            )}
+
+            {view.matching.length > 0 && (
+              <nav aria-label="Pagination" className="mt-4 flex flex-wrap items-center justify-between gap-3 text-sm">
+                <span className="text-slate-600">
+                  Showing {first.toLocaleString("en")}–{last.toLocaleString("en")} of {view.matching.length.toLocaleString("en")}
+                </span>
+                {view.pageCount > 1 && (
+                  <span className="flex gap-3">
+                    {view.page > 1 && (
+                      <Link className="font-medium text-brand-700 underline underline-offset-2" href={pageHref(filters, view.page - 1)}>
+                        Previous page
+                      </Link>
+                    )}
+                    {view.page < view.pageCount && (
+                      <Link className="font-medium text-brand-700 underline underline-offset-2" href={pageHref(filters, view.page + 1)}>
+                        Next page
+                      </Link>
+                    )}
+                  </span>
+                )}
+              </nav>
+            )}
+          </Card>
+        </>
+      )}
+    </>
+  );
+}
+
+function Stat({ label, value, note, tone }: { label: string; value: string; note?: string; tone?: "danger" | "warning" }) {
+  const color = tone === "danger" ? "text-red-700" : tone === "warning" ? "text-amber-800" : "text-slate-900";
+  return (
+    <div className="rounded-xl border border-slate-200 bg-white px-4 py-3 shadow-sm">
+      <dt className="text-sm text-slate-600">{label}</dt>
+      <dd className={`mt-1 text-2xl font-semibold tracking-tight ${color}`}>{value}</dd>
+      {note && <dd className="text-xs text-slate-500">{note}</dd>}
+    </div>
+  );
+}
+
+function FilterSelect({ id, name, label, value, options, all }: { id: string; name: string; label: string; value?: string; options: [string, string][]; all?: string }) {
+  return (
+    <div>
+      <label htmlFor={id} className="block text-sm font-medium text-slate-800">
+        {label}
+      </label>
+      <select id={id} name={name} defaultValue={value ?? ""} className={`mt-1 ${selectClass}`}>
+        {all && <option value="">{all}</option>}
+        {options.map(([v, text]) => (
+          <option key={v} value={v}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
