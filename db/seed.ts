@@ -1,7 +1,9 @@
 import "server-only";
 import { eq, sql } from "drizzle-orm";
 import type { Db } from "./client";
-import { departments, people, type AppRole } from "./schema";
+import { assignments, certifications, departments, people, quizAttempts, type AppRole } from "./schema";
+import { expiryFor } from "@/lib/certification/status";
+import { newVerificationCode } from "@/lib/training/certification-records";
 import { recordAudit, SYSTEM_ACTOR } from "@/lib/audit/record";
 import { hashPassword } from "@/lib/crypto/password";
 
@@ -108,6 +110,19 @@ export async function seedDemoOrganisation(db: Db): Promise<{ created: number }>
       ids.set(person.key, id);
       if (row) created += 1;
     }
+    // A realistic Monday morning: one report overdue, one due this week, one certification about to expire.
+    const now = Date.now();
+    const day = 86_400_000;
+    await tx.insert(assignments).values([
+      { personId: ids.get("ana.silva")!, courseId: "support-data-handling", source: "rule", assignedAt: new Date(now - 45 * day), dueAt: new Date(now - 15 * day) },
+      { personId: ids.get("noah.kim")!, courseId: "incident-reporting", source: "rule", assignedAt: new Date(now - 27 * day), dueAt: new Date(now + 3 * day) },
+    ]);
+    const issued = new Date(now - 345 * day);
+    const [attempt] = await tx
+      .insert(quizAttempts)
+      .values({ personId: ids.get("li.hua")!, courseId: "data-protection-law", courseVersion: "1.0.0", status: "submitted", drawn: [], questionCount: 10, correctCount: 9, scorePercent: 90, passMark: 80, passed: true, startedAt: issued, submittedAt: issued })
+      .returning({ id: quizAttempts.id });
+    await tx.insert(certifications).values({ personId: ids.get("li.hua")!, courseId: "data-protection-law", courseVersion: "1.0.0", attemptId: attempt.id, issuedAt: issued, expiresAt: expiryFor(issued, 12), verificationCode: newVerificationCode() });
     await recordAudit(tx, SYSTEM_ACTOR, { action: "seed.demo_organisation", data: { people: created, departments: DEPARTMENTS.length } });
   });
   return { created };

@@ -1,4 +1,7 @@
 import "server-only";
+import { accessGrants, signatures } from "@/db/schema";
+import { accessRole } from "@/lib/access/facts";
+import { managerSeesScoresOf } from "@/lib/privacy/preferences";
 import { and, desc, eq } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { getDb } from "@/db/client";
@@ -18,8 +21,8 @@ import { itemKey, nudgeableItems, type Cell, type MatrixItem } from "./team-matr
  */
 export async function canSeeScores(viewer: Viewer, personId: string): Promise<boolean> {
   if (viewer.id === personId || hasRole(viewer, "compliance_admin", "auditor")) return true;
-  // The person's "manager sees pass/fail only" preference will be checked here.
-  if (hasRole(viewer, "manager")) return true;
+  // Managers see scores only if the person allows it (My data → "What your manager sees").
+  if (hasRole(viewer, "manager")) return managerSeesScoresOf(personId);
   return false;
 }
 
@@ -81,6 +84,10 @@ export async function personRecord(viewer: Viewer, personId: string, now = new D
     .where(eq(people.id, personId));
   if (!person) return null;
 
+  const [signatureRows, grantRows] = await Promise.all([
+    db.select({ id: signatures.id, title: signatures.agreementTitle, version: signatures.agreementVersion, signedAt: signatures.signedAt, outcome: signatures.outcome }).from(signatures).where(eq(signatures.personId, person.id)).orderBy(desc(signatures.signedAt)),
+    db.select({ id: accessGrants.id, roleId: accessGrants.roleId, status: accessGrants.status, decidedAt: accessGrants.decidedAt }).from(accessGrants).where(eq(accessGrants.personId, person.id)).orderBy(desc(accessGrants.requestedAt)),
+  ]);
   const [matrix, history, attemptRows, releases, showScores, managesPerson] = await Promise.all([
     matrixRows(db, [{ id: person.id, name: person.name, email: person.email, departmentId: person.departmentId, departmentName: person.department, title: person.title }], now),
     certificationHistory(db, person.id),
@@ -122,8 +129,8 @@ export async function personRecord(viewer: Viewer, personId: string, now = new D
       passed: Boolean(a.passed),
     })),
     showScores,
-    signatures: [],
-    grants: [],
+    signatures: signatureRows.map((r) => ({ id: r.id, agreementTitle: r.title, agreementVersion: r.version, signedAt: r.signedAt, outcome: r.outcome })),
+    grants: grantRows.map((g) => ({ id: g.id, accessRole: accessRole(g.roleId)?.name ?? g.roleId, status: g.status, decidedAt: g.decidedAt })),
     canNudge: managesPerson && person.status === "active",
     nudgeable: nudgeableItems(row, matrix.items).length,
     lastNudgedAt: row.lastNudgedAt,

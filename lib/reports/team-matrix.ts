@@ -1,4 +1,5 @@
 import "server-only";
+import { addAgreementFacts, agreementItems } from "./agreement-cells";
 import { and, eq, inArray, isNotNull, isNull, max } from "drizzle-orm";
 import { getDb, type Executor } from "@/db/client";
 import { assignments, departments, lessonProgress, outbox, people } from "@/db/schema";
@@ -28,7 +29,7 @@ import {
 
 /** Everything a person may have to complete. Agreements will be appended here when they land. */
 export function requiredItems(): MatrixItem[] {
-  return getContent().courses.map((c) => ({ kind: "course" as const, id: c.id, title: c.title }));
+  return [...getContent().courses.map((c) => ({ kind: "course" as const, id: c.id, title: c.title })), ...agreementItems()];
 }
 
 export function assertManager(viewer: Viewer) {
@@ -110,6 +111,7 @@ export async function matrixRows(db: Executor, persons: ReportPerson[], now: Dat
     const courseId = key.split("|")[1].slice("course:".length);
     facts.percents.set(key, (count / lessonsOf.get(courseId)!.size) * 100);
   }
+  await addAgreementFacts(db, ids, facts, now);
   return { items, rows: buildRows(persons, items, facts, now) };
 }
 

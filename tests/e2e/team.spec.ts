@@ -94,7 +94,10 @@ test("a manager tracks the team: matrix, filters, nudges, CSV and a person's rec
   await expect(page).toHaveURL(/sort=department/);
   await expect(table.locator("tbody tr")).toHaveCount(1);
   await expect(table.locator("tbody th a")).toHaveText("José Ñúñez");
+  // The demo organisation has one overdue report.
   await page.goto("/team?status=overdue");
+  await expect(table.locator("tbody th a")).toHaveText(["Ana Silva"]);
+  await page.goto("/team?status=overdue&q=nobody-by-this-name");
   await expect(page.getByText("No reports match these filters")).toBeVisible();
   await expectNoAxeViolations(page);
   await page.getByRole("link", { name: "Show the whole team" }).click();

@@ -101,7 +101,7 @@ export default async function TeamPage({ searchParams }: Props) {
               </div>
               <FilterSelect id="team-department" name="department" label="Department" value={filters.department} options={view.departments.map((d) => [d.id, d.name])} all="All" />
               <FilterSelect id="team-status" name="status" label="Status" value={filters.status} options={filterableStatuses.map((s) => [s, STATUS_LABELS[s]])} all="Any" />
-              <FilterSelect id="team-item" name="item" label="Course" value={filters.item} options={view.items.map((i) => [itemKey(i), i.title])} all="All" />
+              <FilterSelect id="team-item" name="item" label="Item" value={filters.item} options={view.items.map((i) => [itemKey(i), i.title])} all="All" />
               <FilterSelect id="team-sort" name="sort" label="Sort by" value={filters.sort} options={teamSorts.map((s) => [s, SORT_LABELS[s]])} />
               <div className="flex items-center gap-3 sm:col-span-2 lg:col-span-6">
                 <button type="submit" className={buttonClass("primary")}>

@@ -175,6 +175,11 @@ export default async function PersonRecordPage({ params }: { params: Promise<{ p
                     </span>
                     <span className="text-slate-600">
                       {s.outcome === "signed" ? "Signed" : "Declined"} {formatDate(s.signedAt)}
+                      {s.outcome === "signed" && (
+                        <a href={`/agreements/documents/${s.id}`} className="ml-2 text-brand-700 underline underline-offset-2">
+                          PDF
+                        </a>
+                      )}
                     </span>
                   </li>
                 ))}

@@ -1,0 +1,51 @@
+import "server-only";
+import { inArray } from "drizzle-orm";
+import type { Executor } from "@/db/client";
+import { people, signatures } from "@/db/schema";
+import { agreementStanding } from "@/lib/agreements/rules";
+import { inAudience } from "@/lib/content/audience";
+import { getContent } from "@/lib/content";
+import { itemKey, factKey, type MatrixFacts, type MatrixItem } from "./team-matrix-rules";
+
+const DAY = 86_400_000;
+/** Days from the hire date (or from the first time it applies) to sign an employee agreement. */
+export const AGREEMENT_DUE_DAYS = 30;
+
+export function agreementItems(): MatrixItem[] {
+  return getContent()
+    .agreements.filter((a) => a.audience === "employee")
+    .map((a) => ({ kind: "agreement" as const, id: a.id, title: a.title }));
+}
+
+/**
+ * Agreements as matrix facts, set-based: a signature in force reads like a
+ * current (or expiring) certification; one still to sign, or past renewal,
+ * reads like an open assignment due 30 days after it first applied, or at renewal.
+ */
+export async function addAgreementFacts(db: Executor, personIds: string[], facts: MatrixFacts, now: Date): Promise<void> {
+  if (personIds.length === 0) return;
+  const templates = getContent().agreements.filter((a) => a.audience === "employee");
+  const [persons, rows] = await Promise.all([
+    db.select({ id: people.id, departmentId: people.departmentId, roles: people.roles, hireDate: people.hireDate, createdAt: people.createdAt }).from(people).where(inArray(people.id, personIds)),
+    db
+      .select({ personId: signatures.personId, agreementId: signatures.agreementId, agreementVersion: signatures.agreementVersion, signedAt: signatures.signedAt, renewalDueAt: signatures.renewalDueAt, outcome: signatures.outcome })
+      .from(signatures)
+      .where(inArray(signatures.personId, personIds)),
+  ]);
+  for (const person of persons) {
+    // Due 30 days after it first applied: the hire date, or when the person joined Clearance if later.
+    const hired = person.hireDate ? new Date(person.hireDate) : person.createdAt;
+    const start = hired > person.createdAt ? hired : person.createdAt;
+    for (const template of templates) {
+      if (!inAudience(template.signers, person)) continue;
+      const key = factKey(person.id, itemKey({ kind: "agreement", id: template.id }));
+      const { standing, signature } = agreementStanding(template, rows.filter((r) => r.personId === person.id && r.agreementId === template.id), now);
+      if (standing === "signed" || standing === "expiring") {
+        facts.certifications.set(key, { status: standing === "expiring" ? "expiring" : "current", expiresAt: signature?.renewalDueAt ?? new Date(now.getTime() + 3650 * DAY) });
+      } else {
+        const dueAt = standing === "renewal_due" && signature?.renewalDueAt ? signature.renewalDueAt : new Date(start.getTime() + AGREEMENT_DUE_DAYS * DAY);
+        facts.assignments.set(key, { dueAt });
+      }
+    }
+  }
+}
