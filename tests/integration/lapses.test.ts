@@ -98,7 +98,9 @@ describe("access lapses", () => {
         [`access-lapsed:${grantId}:${lapsedAt.toISOString()}:${manager.id}`, manager.email],
       ].sort(),
     );
-    expect(emails[0].subject).toBe("Your Read customer personal data access has lapsed");
+    const subjects = Object.fromEntries(emails.map((e) => [e.toEmail, e.subject]));
+    expect(subjects[person.email]).toBe("Your Read customer personal data access has lapsed");
+    expect(subjects[manager.email]).toBe("Ana Lapse's Read customer personal data access has lapsed");
     expect(emails.every((e) => e.text?.replace(/\s+/g, " ").includes("Certification in “Handling customer data in technical support” expired on 2 March 2026"))).toBe(true);
 
     const deliveries = await lapseDeliveries(grantId);
