@@ -12,3 +12,8 @@ export function relativeDays(target: Date, now: Date): string {
   if (days === -1) return "yesterday";
   return days > 0 ? `in ${days} days` : `${-days} days ago`;
 }
+
+/** `YYYY-MM-DD` a number of days from now, for date-input defaults. */
+export function isoDateInDays(days: number, from = new Date()): string {
+  return new Date(from.getTime() + days * 86_400_000).toISOString().slice(0, 10);
+}

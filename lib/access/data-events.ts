@@ -37,7 +37,7 @@ export async function recordDataEvents(db: Executor, clientId: string, events: I
     rows.push({ index, receivedAt: now, clientId, personId, action: event.action, resource: event.resource, occurredAt, roleId: event.role ?? null, cleared: reasons.length === 0, reasons });
   });
   if (rows.length) {
-    const inserted = await db.insert(dataOperationEvents).values(rows.map(({ index: _index, ...r }) => r)).returning({ id: dataOperationEvents.id });
+    const inserted = await db.insert(dataOperationEvents).values(rows.map(({ index, ...r }) => (void index, r))).returning({ id: dataOperationEvents.id });
     // Rows keep their order: pair ids back with the events they came from.
     let next = 0;
     outcomes.forEach((o) => {

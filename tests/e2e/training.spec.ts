@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { alertOf, answerQuiz, expectNoAxeViolations, readAllLessons, signIn } from "./helpers";
 import { loadContent } from "../../lib/content/load";
 

@@ -3,7 +3,7 @@ import { Badge } from "@/components/ui/badge";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
 import { requireRole } from "@/lib/auth/viewer";
 import { getContent } from "@/lib/content";
-import { formatDate } from "@/lib/format";
+import { formatDate, isoDateInDays } from "@/lib/format";
 import { activePeopleDirectory, recentManualAssignments } from "@/lib/training/assignments";
 import { AssignForm } from "./assign-form";
 
@@ -14,7 +14,7 @@ export default async function AssignmentsPage() {
   const { courses } = getContent();
   const [recent, directory] = await Promise.all([recentManualAssignments(viewer), activePeopleDirectory(viewer)]);
   const titles = new Map(courses.map((c) => [c.id, c.title]));
-  const defaultDue = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+  const defaultDue = isoDateInDays(30);
   return (
     <>
       <PageHeader
