@@ -58,6 +58,7 @@ const writeBook = (book: SecretBook) => writeFileSync(SECRETS_FILE, JSON.stringi
 async function unusedCode(key: string): Promise<string> {
   const book = readBook();
   const entry = book[key];
+  if (!entry) throw new Error(`${key} has MFA on but its secret was not recorded: enrol it with signInWithMfa, not enrolMfa.`);
   let step = Math.max(entry.lastStep + 1, stepAt(new Date()) - 1);
   while (step > stepAt(new Date()) + 1) {
     await new Promise((r) => setTimeout(r, 1000));

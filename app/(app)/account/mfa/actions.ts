@@ -1,6 +1,5 @@
 "use server";
 
-import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { confirmMfaEnrolment } from "@/lib/auth/mfa";
 import { action } from "@/lib/http/action";
@@ -11,8 +10,6 @@ export const confirmMfa = action(
   async ({ code }, { viewer, audit }) => {
     const result = await confirmMfaEnrolment(viewer, code, audit);
     if (!result.ok) throw new DomainError("invalid_code", result.message);
-    // The menu depends on MFA being on: render the layout afresh.
-    revalidatePath("/", "layout");
     return { message: "Two-factor authentication is on.", data: result.recoveryCodes };
   },
 );

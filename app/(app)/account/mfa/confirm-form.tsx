@@ -1,6 +1,5 @@
 "use client";
 
-import Link from "next/link";
 import { useActionState } from "react";
 import { Button, buttonClass } from "@/components/ui/button";
 import { Alert, Field } from "@/components/ui/field";
@@ -23,9 +22,10 @@ export function ConfirmMfaForm() {
             ))}
           </ul>
         </div>
-        <Link href="/dashboard" className={buttonClass("primary")}>
+        {/* A full page load, so the menu (which depends on MFA being on) renders afresh. */}
+        <a href="/dashboard" className={buttonClass("primary")}>
           I have saved my codes — continue
-        </Link>
+        </a>
       </div>
     );
   }
