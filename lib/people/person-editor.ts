@@ -1,5 +1,5 @@
 import "server-only";
-import { and, asc, desc, eq, isNull, ne } from "drizzle-orm";
+import { and, asc, desc, eq, gt, isNull, ne, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
 import { getDb, type Executor } from "@/db/client";
@@ -88,7 +88,7 @@ export async function personForEdit(viewer: Viewer, personId: string, now = new 
       hireDate: people.hireDate,
       roles: people.roles,
       status: people.status,
-      passwordHash: people.passwordHash,
+      hasPassword: sql<boolean>`${people.passwordHash} is not null`,
       mfaEnabledAt: people.mfaEnabledAt,
       createdAt: people.createdAt,
     })
@@ -97,7 +97,7 @@ export async function personForEdit(viewer: Viewer, personId: string, now = new 
     .leftJoin(departments, eq(departments.id, people.departmentId))
     .where(eq(people.id, personId));
   if (!row) throw new NotFoundError("That person does not exist.");
-  const [invitation] = row.passwordHash
+  const [invitation] = row.hasPassword
     ? []
     : await db
         .select({ sentAt: passwordTokens.createdAt, expiresAt: passwordTokens.expiresAt })
@@ -105,11 +105,10 @@ export async function personForEdit(viewer: Viewer, personId: string, now = new 
         .where(and(eq(passwordTokens.personId, personId), isNull(passwordTokens.usedAt)))
         .orderBy(desc(passwordTokens.createdAt))
         .limit(1);
-  const { passwordHash, mfaEnabledAt, ...person } = row;
+  const { mfaEnabledAt, ...person } = row;
   return {
     ...person,
     roles: normaliseRoles(person.roles),
-    hasPassword: passwordHash !== null,
     mfaEnabled: mfaEnabledAt !== null,
     invitation: invitation ? { ...invitation, expired: invitation.expiresAt.getTime() <= now.getTime() } : null,
   };
@@ -183,6 +182,8 @@ export async function updatePerson(viewer: Viewer, context: AuditContext, person
         managerEmail: manager.email,
         hireDate: people.hireDate,
         roles: people.roles,
+        status: people.status,
+        hasPassword: sql<boolean>`${people.passwordHash} is not null`,
       })
       .from(people)
       .leftJoin(manager, eq(manager.id, people.managerId))
@@ -194,7 +195,8 @@ export async function updatePerson(viewer: Viewer, context: AuditContext, person
       throw new PersonFieldError({ roles: ["You cannot remove your own compliance admin role."] });
     }
     const managerId = await resolveReferences(tx, input, personId);
-    const changes = auditChanges({ ...current, roles: normaliseRoles(current.roles) }, after);
+    const { status, hasPassword, ...snapshot } = current;
+    const changes = auditChanges({ ...snapshot, roles: normaliseRoles(current.roles) }, after);
     const changed = Object.keys(changes);
     if (changed.length === 0) return { changed };
     await tx
@@ -202,6 +204,17 @@ export async function updatePerson(viewer: Viewer, context: AuditContext, person
       .set({ email: after.email, name: after.name, departmentId: after.departmentId, title: after.title, managerId, hireDate: after.hireDate, roles: after.roles, updatedAt: now })
       .where(eq(people.id, personId));
     await recordAudit(tx, context, { action: "person.updated", targetType: "person", targetId: personId, data: { changes } }, now);
+    if (changes.email) {
+      // A link sent to the old address (perhaps a typo) must not keep working: it goes to the new one.
+      await tx
+        .update(passwordTokens)
+        .set({ expiresAt: now })
+        .where(and(eq(passwordTokens.personId, personId), isNull(passwordTokens.usedAt), gt(passwordTokens.expiresAt, now)));
+      if (!hasPassword && status === "active") {
+        await issueInvitation(tx, { id: personId, email: after.email, name: after.name }, viewer.name, now);
+        await recordAudit(tx, context, { action: "person.invitation_sent", targetType: "person", targetId: personId, data: { reason: "email_changed" } }, now);
+      }
+    }
     // A new department or role can bring new required courses.
     if (changes.department || changes.roles || changes.hire_date) await syncAssignments(tx, { personIds: [personId], now });
     return { changed };
@@ -214,13 +227,13 @@ export async function resendInvitation(viewer: Viewer, context: AuditContext, pe
   const db = await getDb();
   return db.transaction(async (tx) => {
     const [person] = await tx
-      .select({ id: people.id, email: people.email, name: people.name, status: people.status, passwordHash: people.passwordHash })
+      .select({ id: people.id, email: people.email, name: people.name, status: people.status, hasPassword: sql<boolean>`${people.passwordHash} is not null` })
       .from(people)
       .where(eq(people.id, personId))
       .for("update");
     if (!person) throw new NotFoundError("That person does not exist.");
     if (person.status !== "active") throw new DomainError("inactive", `${person.name} is not active; reactivate them first.`);
-    if (person.passwordHash) throw new DomainError("password_set", `${person.name} has already set a password.`);
+    if (person.hasPassword) throw new DomainError("password_set", `${person.name} has already set a password.`);
     const { expiresAt } = await issueInvitation(tx, person, viewer.name, now);
     await recordAudit(tx, context, { action: "person.invitation_sent", targetType: "person", targetId: person.id, data: { expiresAt: expiresAt.toISOString() } }, now);
     return { email: person.email, expiresAt };

@@ -1,10 +1,17 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
 import { z } from "zod";
 import { appRoles, personStatuses } from "@/db/schema";
-import { action } from "@/lib/http/action";
+import { sha256Hex } from "@/lib/crypto/tokens";
+import { DomainError } from "@/lib/errors";
+import { action, type ActionState } from "@/lib/http/action";
+import { applyImport, previewImport } from "@/lib/people/import-people";
+import { decodeImportFile, sizeError } from "@/lib/people/import-rules";
 import { setPersonRoles, setPersonStatus } from "@/lib/people/manage-people";
+import { createPerson, PersonFieldError, personFormSchema, resendInvitation, updatePerson } from "@/lib/people/person-editor";
+import { importView, type ImportView } from "./import-view";
 
 export const changeStatus = action(
   { schema: z.object({ personId: z.uuid(), status: z.enum(personStatuses) }), roles: ["compliance_admin"] },
@@ -27,5 +34,92 @@ export const changeRoles = action(
     await setPersonRoles(viewer, audit, personId, roles);
     revalidatePath("/admin/people");
     return { message: "Roles saved." };
+  },
+);
+
+// The shared action wrapper reports a DomainError as one message; a PersonFieldError is passed
+// through as a value and turned back into field messages here, so each shows beside its field.
+type FieldFailure = { fieldFailure: Record<string, string[]> };
+const isFieldFailure = (data: unknown): data is FieldFailure => typeof data === "object" && data !== null && "fieldFailure" in data;
+
+function withFieldErrors(run: (previous: ActionState, formData: FormData) => Promise<ActionState>) {
+  return async (previous: ActionState, formData: FormData): Promise<ActionState> => {
+    const state = await run(previous, formData);
+    if (state?.ok && isFieldFailure(state.data)) return { ok: false, error: "Please correct the highlighted fields.", fieldErrors: state.data.fieldFailure };
+    return state;
+  };
+}
+
+async function catchFieldErrors<T>(work: () => Promise<T>): Promise<T | { data: FieldFailure; message: string }> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof PersonFieldError) return { data: { fieldFailure: error.fieldErrors }, message: "" };
+    throw error;
+  }
+}
+
+export const addPerson = withFieldErrors(
+  action<typeof personFormSchema, unknown>({ schema: personFormSchema, roles: ["compliance_admin"] }, async (input, { viewer, audit }) =>
+    catchFieldErrors(async () => {
+      const { id } = await createPerson(viewer, audit, input);
+      revalidatePath("/admin/people");
+      redirect(`/admin/people/${id}?added=1`);
+    }),
+  ),
+);
+
+const savePersonSchema = personFormSchema.extend({ personId: z.uuid() });
+
+export const savePerson = withFieldErrors(
+  action<typeof savePersonSchema, unknown>({ schema: savePersonSchema, roles: ["compliance_admin"] }, async ({ personId, ...input }, { viewer, audit }) =>
+    catchFieldErrors(async () => {
+      const { changed } = await updatePerson(viewer, audit, personId, input);
+      revalidatePath("/admin/people");
+      revalidatePath(`/admin/people/${personId}`);
+      return { message: changed.length === 0 ? "Nothing changed." : `Saved: ${changed.map((f) => f.replace("_", " ")).join(", ")}.`, data: { changed } };
+    }),
+  ),
+);
+
+export const sendInvitationAgain = action({ schema: z.object({ personId: z.uuid() }), roles: ["compliance_admin"] }, async ({ personId }, { viewer, audit }) => {
+  const { email } = await resendInvitation(viewer, audit, personId);
+  revalidatePath(`/admin/people/${personId}`);
+  return { message: `A new invitation was emailed to ${email}. Earlier links no longer work.` };
+});
+
+/**
+ * One action for both steps of an import, so the page always shows the
+ * newest result. "preview" only reads; "apply" re-plans the same file inside
+ * its transaction and applies the valid rows. The digest of the previewed
+ * file makes sure what is applied is what was previewed.
+ */
+export const importPeople = action(
+  {
+    schema: z.object({
+      mode: z.enum(["preview", "apply"]),
+      file: z.instanceof(File, { message: "Choose a CSV file to upload." }),
+      previewed: z
+        .string()
+        .regex(/^[0-9a-f]{64}$/)
+        .optional(),
+    }),
+    roles: ["compliance_admin"],
+  },
+  async ({ mode, file, previewed }, { viewer, audit }): Promise<{ data: ImportView; message: string }> => {
+    const tooBig = sizeError(file.size);
+    if (tooBig) throw new DomainError("invalid_file", tooBig);
+    const decoded = decodeImportFile(new Uint8Array(await file.arrayBuffer()));
+    if (!decoded.ok) throw new DomainError("invalid_file", decoded.error);
+    const digest = sha256Hex(decoded.text);
+    if (mode === "preview") {
+      const plan = await previewImport(viewer, decoded.text);
+      if (!plan.ok) throw new DomainError("invalid_file", plan.error);
+      return { data: importView(plan, file.name, digest), message: "" };
+    }
+    if (previewed !== digest) throw new DomainError("changed", "This is not the file you previewed. Preview it again before applying.");
+    const result = await applyImport(viewer, audit, decoded.text);
+    revalidatePath("/admin/people");
+    return { data: { kind: "applied", fileName: file.name, ...result }, message: "" };
   },
 );

@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { personStatuses, type PersonStatus } from "@/db/schema";
 import { Badge } from "@/components/ui/badge";
+import { buttonClass } from "@/components/ui/button";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
 import { inputClass } from "@/components/ui/field";
 import { hasRole, requireRole } from "@/lib/auth/viewer";
@@ -10,24 +12,67 @@ import { PersonControls } from "./person-controls";
 export const metadata: Metadata = { title: "People" };
 
 const statusTone = { active: "success", suspended: "warning", departed: "neutral" } as const;
+const STATUS_LABELS: Record<PersonStatus, string> = { active: "Active", suspended: "Suspended", departed: "Departed" };
+const ROLE_LABELS: Record<string, string> = { manager: "Manager", compliance_admin: "Compliance admin", auditor: "Auditor" };
 
-export default async function PeoplePage({ searchParams }: { searchParams: Promise<{ q?: string; page?: string }> }) {
+export default async function PeoplePage({ searchParams }: { searchParams: Promise<{ q?: string; status?: string; page?: string }> }) {
   const viewer = await requireRole("compliance_admin", "auditor");
   const params = await searchParams;
   const page = Math.max(1, Number(params.page) || 1);
-  const result = await listPeople(viewer, { query: params.q, page });
+  const status = personStatuses.find((s) => s === params.status);
+  const result = await listPeople(viewer, { query: params.q, status, page });
   const canEdit = hasRole(viewer, "compliance_admin");
   const pages = Math.max(1, Math.ceil(result.total / result.pageSize));
+  const query = (overrides: Record<string, string | number | undefined>) => {
+    const merged: Record<string, string | number | undefined> = { q: params.q || undefined, status, page: undefined, ...overrides };
+    return Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== undefined && v !== "")) as Record<string, string>;
+  };
+  const filtered = Boolean(params.q || status);
   return (
     <>
-      <PageHeader title="People" description={`${result.total} people in the organisation. Suspended and departed people lose access at their next request.`} />
+      <PageHeader
+        title="People"
+        description={`${result.total.toLocaleString("en")} ${filtered ? "matching" : "people in the organisation"}. Suspended and departed people lose access at their next request; departed people no longer count in completion rates.`}
+        actions={
+          canEdit && (
+            <div className="flex flex-wrap gap-3">
+              <Link href="/admin/people/import" className={buttonClass("secondary")}>
+                Import CSV
+              </Link>
+              <Link href="/admin/people/new" className={buttonClass("primary")}>
+                Add person
+              </Link>
+            </div>
+          )
+        }
+      />
       <Card>
-        <form role="search" className="mb-4 flex gap-2" action="/admin/people">
-          <label htmlFor="people-q" className="sr-only">
-            Search people
-          </label>
-          <input id="people-q" name="q" defaultValue={params.q} placeholder="Search by name or email" className={`${inputClass} max-w-sm`} />
-          <button className="rounded-md border border-slate-300 bg-white px-3 text-sm hover:bg-slate-50">Search</button>
+        <form role="search" className="mb-4 flex flex-wrap items-end gap-2" action="/admin/people">
+          <div>
+            <label htmlFor="people-q" className="sr-only">
+              Search people
+            </label>
+            <input id="people-q" name="q" type="search" defaultValue={params.q} placeholder="Name or email" className={`${inputClass} w-72 max-w-full`} />
+          </div>
+          <div>
+            <label htmlFor="people-status" className="sr-only">
+              Status
+            </label>
+            <select id="people-status" name="status" defaultValue={status ?? ""} className={`${inputClass} pr-8`}>
+              <option value="">Any status</option>
+              {personStatuses.map((s) => (
+                <option key={s} value={s}>
+                  {STATUS_LABELS[s]}
+                </option>
+              ))}
+            </select>
+          </div>
+          <button className="rounded-md border border-slate-300 bg-white px-3 py-2 text-sm hover:bg-slate-50">Search</button>
+          {filtered && (
+            <Link href="/admin/people" className="px-1 py-2 text-sm font-medium text-brand-700 underline underline-offset-2">
+              Clear
+            </Link>
+          )}
         </form>
         {result.rows.length === 0 ? (
           <EmptyState title="No one matches that search" />
@@ -39,6 +84,7 @@ export default async function PeoplePage({ searchParams }: { searchParams: Promi
                 <tr>
                   <th scope="col" className="py-2 pr-4">Person</th>
                   <th scope="col" className="py-2 pr-4">Department</th>
+                  <th scope="col" className="min-w-36 py-2 pr-4">Roles</th>
                   <th scope="col" className="py-2 pr-4">Status</th>
                   <th scope="col" className="py-2 pr-4">MFA</th>
                   {canEdit && <th scope="col" className="py-2">Manage</th>}
@@ -48,11 +94,26 @@ export default async function PeoplePage({ searchParams }: { searchParams: Promi
                 {result.rows.map((p) => (
                   <tr key={p.id} data-email={p.email}>
                     <td className="py-3 pr-4 align-top">
-                      <p className="font-medium text-slate-900">{p.name}</p>
+                      <Link href={`/admin/people/${p.id}`} className="font-medium text-slate-900 hover:underline">
+                        {p.name}
+                      </Link>
                       <p className="text-xs text-slate-500">{p.email}</p>
-                      <p className="text-xs text-slate-500">{p.title}{p.managerName ? ` · reports to ${p.managerName}` : ""}</p>
+                      <p className="text-xs text-slate-500">
+                        {p.title}
+                        {p.managerName ? ` · reports to ${p.managerName}` : ""}
+                      </p>
                     </td>
                     <td className="py-3 pr-4 align-top">{p.department ?? "—"}</td>
+                    <td className="py-3 pr-4 align-top">
+                      <span className="flex flex-wrap gap-1">
+                        {p.roles.filter((r) => r !== "employee").map((r) => (
+                          <Badge key={r} tone="info">
+                            {ROLE_LABELS[r] ?? r}
+                          </Badge>
+                        ))}
+                        {p.roles.every((r) => r === "employee") && <span className="text-xs text-slate-500">Employee</span>}
+                      </span>
+                    </td>
                     <td className="py-3 pr-4 align-top">
                       <Badge tone={statusTone[p.status]}>{p.status}</Badge>
                     </td>
@@ -73,9 +134,17 @@ export default async function PeoplePage({ searchParams }: { searchParams: Promi
             <span className="text-slate-600">
               Page {page} of {pages}
             </span>
-            <span className="flex gap-2">
-              {page > 1 && <Link className="underline" href={{ query: { q: params.q, page: page - 1 } }}>Previous</Link>}
-              {page < pages && <Link className="underline" href={{ query: { q: params.q, page: page + 1 } }}>Next</Link>}
+            <span className="flex gap-3">
+              {page > 1 && (
+                <Link className="font-medium text-brand-700 underline underline-offset-2" href={{ query: query({ page: page - 1 }) }}>
+                  Previous page
+                </Link>
+              )}
+              {page < pages && (
+                <Link className="font-medium text-brand-700 underline underline-offset-2" href={{ query: query({ page: page + 1 }) }}>
+                  Next page
+                </Link>
+              )}
             </span>
           </nav>
         )}
