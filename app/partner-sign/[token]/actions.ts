@@ -21,7 +21,8 @@ async function run<T extends z.ZodType>(schema: T, formData: FormData, work: (in
   const meta = await requestMeta();
   try {
     const message = await work(parsed.data, { actorId: null, actorLabel: "partner signer", ...meta });
-    revalidatePath(`/partner-sign/${(parsed.data as { token: string }).token}`);
+    // After signing or declining the link is spent: keep the confirmation on screen rather than re-render to "already used".
+    if (message !== "signed" && message !== "declined") revalidatePath(`/partner-sign/${(parsed.data as { token: string }).token}`);
     return { ok: true, message };
   } catch (error) {
     if (error instanceof DomainError) return { ok: false, error: error.message };
