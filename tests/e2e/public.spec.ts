@@ -178,7 +178,7 @@ test("a guide shows its body, related guides and a self-check graded in the brow
   await expect(article).toContainText("4 min read");
   await expect(article.locator("header time")).toHaveAttribute("datetime", "2026-11-01");
   // Task-list items render as display-only checkboxes.
-  await expect(article.locator('.prose-content input[type="checkbox"][disabled]').first()).toBeAttached();
+  await expect(article.locator('.prose-content .task-box[aria-hidden="true"]').first()).toBeAttached();
 
   const related = page.getByRole("navigation", { name: "Related guides" });
   await expect(related.getByRole("link")).toHaveText([/Strong passwords/, /Recognising phishing/, /What our support staff will never ask/]);

@@ -55,7 +55,7 @@ test("an employee reads a course, fails, sees feedback, retakes, passes, downloa
   await page.goto("/dashboard");
   await expect(page.getByRole("heading", { name: "Your certifications" })).toBeVisible();
 
-  const visitor = await page.context().browser()!.newPage();
+  const visitor = await (await page.context().browser()!.newContext()).newPage();
   await visitor.goto("/verify");
   await visitor.getByLabel("Verification code").fill(code!.toLowerCase());
   await visitor.getByRole("button", { name: "Verify" }).click();
@@ -70,6 +70,7 @@ test("an employee reads a course, fails, sees feedback, retakes, passes, downloa
 
 test("after three failed attempts the quiz is locked with a clear message", async ({ page }) => {
   await signIn(page, "ben.carter");
+  await expect(page).toHaveURL(/\/dashboard/);
   await readAllLessons(page, COURSE_ID);
   for (let i = 0; i < 3; i++) {
     await page.getByRole("button", { name: "Take the quiz" }).click();

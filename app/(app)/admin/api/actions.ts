@@ -1,0 +1,34 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { apiScopes } from "@/db/schema";
+import { createApiClient, revokeApiClient } from "@/lib/access/api-clients";
+import { action } from "@/lib/http/action";
+
+const admin = { roles: ["compliance_admin" as const] };
+const asList = (v: unknown) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+export type CreatedClient = { name: string; token: string };
+
+const createSchema = z.object({
+  name: z.string().trim().min(2, "Enter a name of at least 2 characters, such as the system that will use the token.").max(100, "Keep the name under 100 characters."),
+  scopes: z.preprocess(asList, z.array(z.enum(apiScopes, "Choose scopes from the list.")).min(1, "Choose at least one scope.")),
+  rateLimitPerMinute: z.coerce
+    .number("Enter a number of requests per minute.")
+    .int("Enter a whole number of requests per minute.")
+    .min(1, "Allow at least 1 request per minute.")
+    .max(100_000, "The limit can be at most 100,000 requests per minute."),
+});
+
+export const createClient = action<typeof createSchema, CreatedClient>({ ...admin, schema: createSchema }, async (input, { viewer, audit }) => {
+  const { token } = await createApiClient(viewer, audit, input);
+  revalidatePath("/admin/api");
+  return { message: `API client "${input.name}" created.`, data: { name: input.name, token } };
+});
+
+export const revokeClient = action({ ...admin, schema: z.object({ id: z.uuid() }) }, async ({ id }, { viewer, audit }) => {
+  await revokeApiClient(viewer, audit, id);
+  revalidatePath("/admin/api");
+  return { message: "Revoked. Requests with this token are now refused." };
+});

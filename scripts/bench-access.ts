@@ -1,0 +1,211 @@
+import { spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import postgres from "postgres";
+import { migrateDatabase, openDatabase } from "@/db/client";
+import { accessRoles } from "@/lib/access/facts";
+import { randomToken, sha256Hex } from "@/lib/crypto/tokens";
+import { startBaselineServer } from "./lib/bench-baseline";
+import { freePort, measure, median, startProcess, stopProcess, waitForHttp, type LoadResult } from "./lib/bench-load";
+import { seedBenchOrganisation } from "./lib/bench-seed";
+
+/**
+ * npm run bench:access — seeds a throwaway PostgreSQL database, runs the
+ * production build against it and measures GET /api/v1/access/check next to
+ * a bare node:http + postgres.js baseline. Results: bench-results/access.json.
+ */
+
+const PEOPLE = 10_000;
+const CONNECTIONS = [50, 200];
+// Overridable for a quick smoke run; the published figures use the defaults.
+const SECONDS = Number(process.env.BENCH_SECONDS) || 10;
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS) || 3;
+const BATCH_PAIRS = 1000;
+const BATCH_RUNS = 5;
+const SAMPLE = 300;
+// As lib/access/api-clients.ts makes them (importing it here would load next-auth outside Next).
+const TOKEN_PREFIX = "clr_";
+const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "::1", "[::1]"]);
+
+// Child mode: the baseline server runs in its own process, like `next start`, so it does not share an event loop with the load generator.
+if (process.argv[2] === "--baseline-server") {
+  await startBaselineServer(process.argv[3], Number(process.argv[4]));
+  console.log("baseline ready");
+} else {
+  process.exitCode = await main();
+}
+
+/** Statements a second from 10 concurrent loops over 5 s, each statement its own transaction. */
+async function writesPerSecond(statement: () => Promise<unknown>, seconds = 5): Promise<number> {
+  let done = 0;
+  const deadline = Date.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: 10 }, async () => {
+      while (Date.now() < deadline) {
+        await statement();
+        done++;
+      }
+    }),
+  );
+  return Math.round(done / seconds);
+}
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  const loadAtStart = os.loadavg()[0];
+  const log = (line: string) => console.log(`[bench] ${line}`);
+  const adminUrl = process.env.BENCH_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres";
+  const host = new URL(adminUrl).hostname;
+  if (!LOCAL_HOSTS.has(host)) {
+    console.error(`BENCH_DATABASE_URL must point at a local PostgreSQL server (localhost/127.0.0.1): the bench creates and drops a database. Got ${host}.`);
+    return 1;
+  }
+  const dbName = `clearance_bench_${Date.now()}`;
+  const benchUrl = Object.assign(new URL(adminUrl), { pathname: `/${dbName}` }).toString();
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), "clearance-bench-"));
+  let app: ChildProcess | undefined;
+  let baseline: ChildProcess | undefined;
+  try {
+    if (!existsSync(".next/BUILD_ID")) {
+      log("no production build (.next/BUILD_ID): running next build…");
+      const build = spawnSync("npx", ["next", "build"], { stdio: "inherit", env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" } });
+      if (build.status !== 0) throw new Error("next build failed");
+    }
+
+    await admin.unsafe(`create database ${dbName}`);
+    log(`created database ${dbName} on ${host}`);
+    const handle = await openDatabase({ url: benchUrl });
+    await migrateDatabase(handle);
+    await handle.close();
+    const now = new Date();
+    const seedStart = Date.now();
+    const roles = accessRoles();
+    const bench = postgres(benchUrl, { max: 1, onnotice: () => {} });
+    const { counts, emails } = await seedBenchOrganisation(bench, { people: PEOPLE, now, onProgress: (n) => n % 5000 === 0 && log(`seeded ${n} people`) });
+    const seedSeconds = (Date.now() - seedStart) / 1000;
+    log(`seeded in ${seedSeconds.toFixed(1)} s: ${counts.people} people, ${counts.grants} grants, ${counts.certifications} certifications (+ their quiz attempts), ${counts.signatures} signatures`);
+    log(`the role catalogue (content/access-roles.yaml) has ${roles.length} roles, not 20: each person has ~${Math.round(counts.grants / counts.people)} grant records over those ${roles.length} (requests, denials, revocations, ended and current grants) rather than invented roles`);
+
+    // An API client made as lib/access/api-clients.ts makes one (token stored as its SHA-256), with a limit the bench cannot reach.
+    const token = `${TOKEN_PREFIX}${randomToken(32)}`;
+    await bench`insert into api_clients (name, scopes, token_hash, token_prefix, rate_limit_per_minute, created_at) values ('bench', ${["access:check"]}, ${sha256Hex(token)}, ${token.slice(0, 10)}, ${2_000_000_000}, now())`;
+    await bench`analyze`;
+    await bench.end({ timeout: 5 });
+
+    const [appPort, basePort] = [await freePort(), await freePort()];
+    const appOrigin = `http://127.0.0.1:${appPort}`;
+    const baseOrigin = `http://127.0.0.1:${basePort}`;
+    app = startProcess(
+      path.join("node_modules", ".bin", "next"),
+      ["start", "-p", String(appPort), "-H", "127.0.0.1"],
+      {
+        ...process.env,
+        NODE_ENV: "production",
+        NEXT_TELEMETRY_DISABLED: "1",
+        DATABASE_URL: benchUrl,
+        DATA_DIR: dataDir,
+        SEED_DEMO: "false",
+        NEXTAUTH_URL: appOrigin,
+        NEXTAUTH_SECRET: randomBytes(32).toString("base64url"),
+        DATA_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+        LOG_LEVEL: "warn",
+      },
+      (line) => console.log(`[next] ${line}`),
+    );
+    baseline = startProcess(process.execPath, [...process.execArgv, process.argv[1], "--baseline-server", benchUrl, String(basePort)], process.env, (line) => console.log(`[baseline] ${line}`));
+    await Promise.all([waitForHttp(`${appOrigin}/api/health`, app), waitForHttp(`${baseOrigin}/health`, baseline)]);
+    log(`next start on ${appOrigin}, baseline on ${baseOrigin}`);
+
+    // Random (person, role) pairs; the same sequence for both servers.
+    let seed = 7;
+    const pick = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const pairs = Array.from({ length: 20_000 }, () => ({ user: emails[pick(emails.length)], role: roles[pick(roles.length)].id }));
+    const paths = pairs.map((p) => `/api/v1/access/check?user=${encodeURIComponent(p.user)}&role=${p.role}`);
+    const auth = { authorization: `Bearer ${token}` };
+
+    // Both must give the same answers, or the comparison means nothing.
+    let agree = 0;
+    let allowed = 0;
+    const sequentialMs: { api: number[]; baseline: number[] } = { api: [], baseline: [] };
+    const timed = async (url: string, init: RequestInit, into: number[]) => {
+      const t0 = performance.now();
+      const body = await (await fetch(url, init)).json();
+      into.push(performance.now() - t0);
+      return body;
+    };
+    for (const p of paths.slice(0, SAMPLE)) {
+      const a = await timed(appOrigin + p, { headers: auth }, sequentialMs.api);
+      const b = await timed(baseOrigin + p, {}, sequentialMs.baseline);
+      if (JSON.stringify(a) === JSON.stringify(b)) agree++;
+      else log(`disagree on ${p}: api ${JSON.stringify(a)} baseline ${JSON.stringify(b)}`);
+      if (a.allow) allowed++;
+    }
+    const sequential = { apiMedianMs: +median(sequentialMs.api).toFixed(1), baselineMedianMs: +median(sequentialMs.baseline).toFixed(1) };
+    log(`the API and the baseline agree on ${agree}/${SAMPLE} sampled decisions (${allowed} allowed); one request at a time, median ${sequential.apiMedianMs} ms (API) vs ${sequential.baselineMedianMs} ms (baseline)`);
+
+    const results: { api: LoadResult[]; baseline: LoadResult[] } = { api: [], baseline: [] };
+    for (const connections of CONNECTIONS) {
+      log(`GET /api/v1/access/check, ${connections} connections: API…`);
+      results.api.push(await measure(appOrigin, paths, { connections, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, token }));
+      log(`… baseline`);
+      results.baseline.push(await measure(baseOrigin, paths, { connections, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS }));
+    }
+
+    const batchBody = JSON.stringify({ checks: pairs.slice(0, BATCH_PAIRS) });
+    const batchMs: number[] = [];
+    for (let i = 0; i < BATCH_RUNS; i++) {
+      const t0 = performance.now();
+      const response = await fetch(`${appOrigin}/api/v1/access/check`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: batchBody });
+      const body = await response.json();
+      batchMs.push(Math.round(performance.now() - t0));
+      if (response.status !== 200 || body.results.length !== BATCH_PAIRS) throw new Error(`batch check answered ${response.status}`);
+    }
+
+    // What the per-request writes cost on their own: the shared rate-limit row every request of a client increments, and the decision log.
+    const probe = postgres(benchUrl, { max: 10, onnotice: () => {} });
+    const writes = {
+      rateLimitUpsertsPerSecond: await writesPerSecond(() => probe`insert into rate_limits (key, window_start, count) values ('bench:probe', date_trunc('minute', now()), 1) on conflict (key, window_start) do update set count = rate_limits.count + 1`),
+      decisionLogInsertsPerSecond: await writesPerSecond(() => probe`insert into access_decisions (at, subject, role_id, allow, reasons) values (now(), 'probe', 'probe', false, '{}')`),
+    };
+    await probe.end({ timeout: 5 });
+    log(`alone, 10 connections: ${writes.rateLimitUpsertsPerSecond} rate-limit upserts/s on one row, ${writes.decisionLogInsertsPerSecond} decision-log inserts/s`);
+
+    const rows = CONNECTIONS.map((c, i) => ({ connections: c, api: results.api[i], baseline: results.baseline[i], throughputRatio: +(results.baseline[i].requestsPerSecond / Math.max(1, results.api[i].requestsPerSecond)).toFixed(2) }));
+    console.log(`\nGET /api/v1/access/check (random person and role, ${SECONDS} s after a ${WARMUP_SECONDS} s warm-up)\n`);
+    console.log("connections | API req/s | API p50 / p99 ms | baseline req/s | baseline p50 / p99 ms | baseline ÷ API");
+    for (const r of rows) {
+      console.log(`${String(r.connections).padStart(11)} | ${String(r.api.requestsPerSecond).padStart(9)} | ${`${r.api.p50Ms} / ${r.api.p99Ms}`.padStart(16)} | ${String(r.baseline.requestsPerSecond).padStart(14)} | ${`${r.baseline.p50Ms} / ${r.baseline.p99Ms}`.padStart(21)} | ${r.throughputRatio}×`);
+      if (r.api.non2xx || r.api.errors || r.baseline.non2xx || r.baseline.errors) log(`non-2xx/errors at ${r.connections}: API ${r.api.non2xx}/${r.api.errors}, baseline ${r.baseline.non2xx}/${r.baseline.errors}`);
+    }
+    console.log(`\nPOST /api/v1/access/check with ${BATCH_PAIRS} pairs: median ${median(batchMs)} ms of ${BATCH_RUNS} (${batchMs.join(", ")} ms)\n`);
+
+    const report = {
+      at: now.toISOString(),
+      machine: { loadAverage1m: { atStart: +loadAtStart.toFixed(2), atEnd: +os.loadavg()[0].toFixed(2) }, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, postgres: (await admin`show server_version`)[0].server_version },
+      dataset: { ...counts, rolesNote: `content/access-roles.yaml has ${roles.length} roles; grants are spread over those rather than 20 invented roles` },
+      seedSeconds,
+      agreement: { sampled: SAMPLE, agree, allowed },
+      sequential,
+      get: rows,
+      batch: { pairs: BATCH_PAIRS, runs: batchMs, medianMs: median(batchMs) },
+      writes,
+      notes: "The API also authenticates the token, counts the rate limit in PostgreSQL and logs every decision (access_decisions); the baseline does none of these. Load generator, servers and PostgreSQL share the machine.",
+      totalSeconds: Math.round((Date.now() - started) / 1000),
+    };
+    mkdirSync("bench-results", { recursive: true });
+    writeFileSync(path.join("bench-results", "access.json"), `${JSON.stringify(report, null, 2)}\n`);
+    log(`wrote bench-results/access.json (${report.totalSeconds} s in all; 1-minute load average ${report.machine.loadAverage1m.atStart} at start, ${report.machine.loadAverage1m.atEnd} at end, on ${report.machine.cpus} CPUs)`);
+    return agree === SAMPLE ? 0 : 1;
+  } catch (error) {
+    console.error(`[bench] failed: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  } finally {
+    await Promise.all([stopProcess(app), stopProcess(baseline)]);
+    await admin.unsafe(`drop database if exists ${dbName} with (force)`).catch((e) => console.error(`[bench] could not drop ${dbName}: ${e.message}`));
+    await admin.end({ timeout: 5 });
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
