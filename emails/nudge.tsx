@@ -1,8 +1,7 @@
-import { Link, Section, Text } from "@react-email/components";
 import { Action, P, Quote, Title } from "./components/blocks";
-import { appLink, formatDate, orgName, plural, PRODUCT_NAME } from "./components/format";
+import { orgName, plural, PRODUCT_NAME } from "./components/format";
+import { ItemList } from "./components/item-list";
 import { Layout } from "./components/layout";
-import { colors } from "./components/styles";
 
 export type NudgeItem = {
   title: string;
@@ -23,8 +22,6 @@ export type NudgeProps = {
 export const subject = (p: NudgeProps) =>
   `Reminder from ${p.managerName}: ${p.items.length === 1 ? p.items[0].title : `${plural(p.items.length, "item")} to complete`}`;
 
-const statusLabel = { overdue: "overdue since", due: "due", expiring: "expires" } as const;
-const statusColor = { overdue: colors.danger, due: colors.text, expiring: colors.warning } as const;
 
 export default function NudgeEmail(p: NudgeProps) {
   return (
@@ -36,20 +33,7 @@ export default function NudgeEmail(p: NudgeProps) {
       <P>Hello {p.name},</P>
       <P>{p.managerName} asks you to complete the following:</P>
       {p.message ? <Quote>{p.message}</Quote> : null}
-      <Section style={{ margin: "0 0 16px" }}>
-        {p.items.map((item) => (
-          <Text key={item.path} style={{ margin: "0 0 10px", fontSize: "15px", lineHeight: "22px", color: colors.text }}>
-            <Link href={appLink(item.path)} style={{ color: colors.accent, fontWeight: 600 }}>
-              {item.title}
-            </Link>
-            <br />
-            <span style={{ fontSize: "13px", color: statusColor[item.status] }}>
-              {item.kind === "certification" ? "Certification" : item.kind === "agreement" ? "Agreement" : "Course"}
-              {item.date ? `, ${statusLabel[item.status]} ${formatDate(item.date)}` : ""}
-            </span>
-          </Text>
-        ))}
-      </Section>
+      <ItemList items={p.items} />
       <Action path="/dashboard">Open {PRODUCT_NAME}</Action>
     </Layout>
   );
