@@ -120,7 +120,7 @@ test("a manager tracks the team: matrix, filters, nudges, CSV and a person's rec
   expect(whole.rows).toEqual(await tableAsRows(page));
   expect(whole.rows).toHaveLength(7);
 
-  await page.getByLabel("Course").selectOption({ label: "Spotting and reporting security incidents" });
+  await page.getByLabel("Item").selectOption({ label: "Spotting and reporting security incidents" });
   await page.getByLabel("Status").selectOption("not_started");
   await page.getByRole("button", { name: "Apply filters" }).click();
   await expect(page).toHaveURL(/item=course%3Aincident-reporting/);
