@@ -1,7 +1,7 @@
 import "server-only";
 import { createHash, randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
-import { getDb } from "@/db/client";
+import { getDb, type Executor } from "@/db/client";
 import { signatures, signingCeremonies, type SigningEvent } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import type { Agreement } from "@/lib/content/load";
@@ -125,4 +125,41 @@ export async function completeSignature(input: SignatureInput): Promise<{ signat
     });
   });
   return { signatureId, pdfSha256 };
+}
+
+/** Records a refusal to sign: the text that was offered, who declined, how they were identified, and why. */
+export async function recordDecline(
+  tx: Executor,
+  input: { template: Agreement; body: string; signer: { name: string; email: string; organisation?: string }; personId: string | null; partnerRequestId: string | null; authMethod: string; reason: string; context: AuditContext & { ip: string }; now: Date },
+): Promise<string> {
+  const [row] = await tx
+    .insert(signatures)
+    .values({
+      agreementId: input.template.id,
+      agreementVersion: input.template.version,
+      agreementTitle: input.template.title,
+      audience: input.template.audience,
+      personId: input.personId,
+      partnerRequestId: input.partnerRequestId,
+      outcome: "declined",
+      signerName: input.signer.name,
+      signerEmail: input.signer.email,
+      signerOrganisation: input.signer.organisation ?? null,
+      authMethod: input.authMethod,
+      ip: input.context.ip,
+      userAgent: input.context.userAgent ?? "unknown",
+      textSha256: sha256(input.body),
+      bodySnapshot: input.body,
+      events: [{ at: input.now.toISOString(), label: "Declined" }],
+      declineReason: input.reason.slice(0, 1000) || null,
+      signedAt: input.now,
+    })
+    .returning({ id: signatures.id });
+  await recordAudit(
+    tx,
+    input.context,
+    { action: "agreement.declined", targetType: "signature", targetId: row.id, data: { agreementId: input.template.id, version: input.template.version, partnerRequestId: input.partnerRequestId } },
+    input.now,
+  );
+  return row.id;
 }

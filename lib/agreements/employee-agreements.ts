@@ -11,7 +11,7 @@ import { verifyPassword } from "@/lib/crypto/password";
 import { decryptText } from "@/lib/crypto/encryption";
 import { matchTotp } from "@/lib/crypto/totp";
 import { DomainError, NotFoundError } from "@/lib/errors";
-import { agreementText, completeSignature, consentText, sha256 } from "./complete-signature";
+import { agreementText, completeSignature, consentText, recordDecline } from "./complete-signature";
 import { agreementStanding, namesMatch, type AgreementStanding } from "./rules";
 import { decodeSignatureImage } from "./signature-image";
 
@@ -161,28 +161,7 @@ export async function declineAsEmployee(viewer: Viewer, context: AuditContext & 
   const template = employeeTemplate(agreementId);
   const body = agreementText(template, { name: viewer.name, email: viewer.email }, now);
   const db = await getDb();
-  await db.transaction(async (tx) => {
-    const [row] = await tx
-      .insert(signatures)
-      .values({
-        agreementId: template.id,
-        agreementVersion: template.version,
-        agreementTitle: template.title,
-        audience: "employee",
-        personId: viewer.id,
-        outcome: "declined",
-        signerName: viewer.name,
-        signerEmail: viewer.email,
-        authMethod: "Signed in to Clearance",
-        ip: context.ip,
-        userAgent: context.userAgent ?? "unknown",
-        textSha256: sha256(body),
-        bodySnapshot: body,
-        events: [{ at: now.toISOString(), label: "Declined" }],
-        declineReason: reason.slice(0, 1000) || null,
-        signedAt: now,
-      })
-      .returning({ id: signatures.id });
-    await recordAudit(tx, context, { action: "agreement.declined", targetType: "signature", targetId: row.id, data: { agreementId: template.id, version: template.version } }, now);
-  });
+  await db.transaction((tx) =>
+    recordDecline(tx, { template, body, signer: { name: viewer.name, email: viewer.email }, personId: viewer.id, partnerRequestId: null, authMethod: "Signed in to Clearance", reason, context, now }),
+  );
 }

@@ -2,7 +2,7 @@ import "server-only";
 import { randomInt } from "node:crypto";
 import { and, eq, isNull } from "drizzle-orm";
 import { getDb } from "@/db/client";
-import { partnerSigningRequests, partners, signatures, signingCeremonies } from "@/db/schema";
+import { partnerSigningRequests, partners, signingCeremonies } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import { getAgreementTemplate, getContent } from "@/lib/content";
 import type { Agreement } from "@/lib/content/load";
@@ -10,7 +10,7 @@ import { env } from "@/lib/env";
 import { keyedHashHex, sha256Hex } from "@/lib/crypto/tokens";
 import { DomainError } from "@/lib/errors";
 import { queueEmail } from "@/lib/notify/queue-email";
-import { agreementText, completeSignature, consentText, sha256 } from "./complete-signature";
+import { agreementText, completeSignature, consentText, recordDecline } from "./complete-signature";
 import { namesMatch } from "./rules";
 import { decodeSignatureImage } from "./signature-image";
 
@@ -168,29 +168,17 @@ export async function partnerDecline(token: string, reason: string, context: Aud
   const body = agreementText(template, { name: request.contactName, email: request.contactEmail, partnerName: partner.name }, now);
   const db = await getDb();
   await db.transaction(async (tx) => {
-    const [row] = await tx
-      .insert(signatures)
-      .values({
-        agreementId: template.id,
-        agreementVersion: template.version,
-        agreementTitle: template.title,
-        audience: "partner",
-        partnerRequestId: request.id,
-        outcome: "declined",
-        signerName: request.contactName,
-        signerEmail: request.contactEmail,
-        signerOrganisation: partner.name,
-        authMethod: `Email one-time code sent to ${request.contactEmail}`,
-        ip: context.ip,
-        userAgent: context.userAgent ?? "unknown",
-        textSha256: sha256(body),
-        bodySnapshot: body,
-        events: [{ at: now.toISOString(), label: "Declined" }],
-        declineReason: reason.slice(0, 1000) || null,
-        signedAt: now,
-      })
-      .returning({ id: signatures.id });
+    await recordDecline(tx, {
+      template,
+      body,
+      signer: { name: request.contactName, email: request.contactEmail, organisation: partner.name },
+      personId: null,
+      partnerRequestId: request.id,
+      authMethod: `Email one-time code sent to ${request.contactEmail}`,
+      reason,
+      context: { ...context, actorLabel: request.contactEmail },
+      now,
+    });
     await tx.update(partnerSigningRequests).set({ status: "declined", completedAt: now }).where(eq(partnerSigningRequests.id, request.id));
-    await recordAudit(tx, { ...context, actorLabel: request.contactEmail }, { action: "agreement.declined", targetType: "signature", targetId: row.id, data: { agreementId: template.id, partnerRequestId: request.id } }, now);
   });
 }
