@@ -1,9 +1,10 @@
 import "server-only";
 import { eq, sql } from "drizzle-orm";
 import type { Db } from "./client";
-import { assignments, certifications, departments, people, quizAttempts, type AppRole } from "./schema";
+import { assignments, certifications, departments, partners, people, quizAttempts, type AppRole } from "./schema";
 import { expiryFor } from "@/lib/certification/status";
 import { newVerificationCode } from "@/lib/training/certification-records";
+import { openSigningRequest } from "@/lib/agreements/partner-register";
 import { recordAudit, SYSTEM_ACTOR } from "@/lib/audit/record";
 import { hashPassword } from "@/lib/crypto/password";
 
@@ -123,7 +124,13 @@ export async function seedDemoOrganisation(db: Db): Promise<{ created: number }>
       .values({ personId: ids.get("li.hua")!, courseId: "data-protection-law", courseVersion: "1.0.0", status: "submitted", drawn: [], questionCount: 10, correctCount: 9, scorePercent: 90, passMark: 80, passed: true, startedAt: issued, submittedAt: issued })
       .returning({ id: quizAttempts.id });
     await tx.insert(certifications).values({ personId: ids.get("li.hua")!, courseId: "data-protection-law", courseVersion: "1.0.0", attemptId: attempt.id, issuedAt: issued, expiresAt: expiryFor(issued, 12), verificationCode: newVerificationCode() });
-    await recordAudit(tx, SYSTEM_ACTOR, { action: "seed.demo_organisation", data: { people: created, departments: DEPARTMENTS.length } });
+    // A partner whose signing link lapsed unsigned: the register shows it expired, ready to resend.
+    const [partner] = await tx
+      .insert(partners)
+      .values({ name: "Harbor Analytics Ltd", contactName: "Tomás Rivera", contactEmail: "tomas.rivera@harbor-analytics.example", requiredAgreements: ["partner-dpa"], createdAt: new Date(now - 21 * day) })
+      .returning();
+    await openSigningRequest(tx, { partner, agreementId: "partner-dpa", requestedBy: { id: ids.get("carmen.diaz")!, name: "Carmen Díaz" }, now: new Date(now - 20 * day) });
+    await recordAudit(tx, SYSTEM_ACTOR, { action: "seed.demo_organisation", data: { people: created, departments: DEPARTMENTS.length, partners: 1 } });
   });
   return { created };
 }

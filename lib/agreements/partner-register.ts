@@ -1,6 +1,6 @@
 import "server-only";
 import { and, desc, eq, inArray } from "drizzle-orm";
-import { getDb } from "@/db/client";
+import { getDb, type Executor } from "@/db/client";
 import { partnerSigningRequests, partners, signatures } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import { hasRole, type Viewer } from "@/lib/auth/roles";
@@ -91,33 +91,49 @@ export async function sendPartnerAgreement(viewer: Viewer, context: AuditContext
       .from(partnerSigningRequests)
       .where(and(eq(partnerSigningRequests.partnerId, partnerId), eq(partnerSigningRequests.agreementId, agreementId), eq(partnerSigningRequests.status, "pending")));
     if (pending && pending.expiresAt > now) throw new DomainError("already_pending", "A signing link for this agreement is already pending. Resend it or void it first.");
-    const token = randomToken();
-    const [request] = await tx
-      .insert(partnerSigningRequests)
-      .values({
-        partnerId,
-        agreementId,
-        agreementVersion: template.version,
-        contactName: partner.contactName,
-        contactEmail: partner.contactEmail,
-        tokenHash: sha256Hex(token),
-        expiresAt: new Date(now.getTime() + SIGNING_LINK_DAYS * 86_400_000),
-        createdBy: viewer.id,
-        createdAt: now,
-      })
-      .returning({ id: partnerSigningRequests.id, expiresAt: partnerSigningRequests.expiresAt });
-    await emailLink(tx, { requestId: request.id, token, partnerName: partner.name, signerName: partner.contactName, email: partner.contactEmail, title: template.title, expiresAt: request.expiresAt, requestedBy: viewer.name });
-    await recordAudit(tx, context, { action: "partner.agreement_sent", targetType: "partner_request", targetId: request.id, data: { partnerId, agreementId, version: template.version } }, now);
-    return request;
+    const request = await openSigningRequest(tx, { partner, agreementId, requestedBy: viewer, now });
+    await recordAudit(tx, context, { action: "partner.agreement_sent", targetType: "partner_request", targetId: request.id, data: { partnerId, agreementId, version: request.agreementVersion } }, now);
+    return { id: request.id, expiresAt: request.expiresAt };
   });
 }
 
-async function emailLink(tx: Parameters<typeof queueEmail>[0], p: { requestId: string; token: string; partnerName: string; signerName: string; email: string; title: string; expiresAt: Date; requestedBy: string }) {
+/**
+ * A signing request with a fresh single-use token (stored hashed) valid for
+ * SIGNING_LINK_DAYS, and the email that carries the link. Callers check
+ * access, that the agreement is a partner agreement, and audit.
+ */
+export async function openSigningRequest(
+  tx: Executor,
+  p: { partner: { id: string; name: string; contactName: string; contactEmail: string }; agreementId: string; requestedBy: { id: string; name: string }; now: Date },
+) {
+  const template = getAgreementTemplate(p.agreementId);
+  if (!template || template.audience !== "partner") throw new NotFoundError("That agreement does not exist.");
+  const token = randomToken();
+  const [request] = await tx
+    .insert(partnerSigningRequests)
+    .values({
+      partnerId: p.partner.id,
+      agreementId: p.agreementId,
+      agreementVersion: template.version,
+      contactName: p.partner.contactName,
+      contactEmail: p.partner.contactEmail,
+      tokenHash: sha256Hex(token),
+      expiresAt: new Date(p.now.getTime() + SIGNING_LINK_DAYS * 86_400_000),
+      createdBy: p.requestedBy.id,
+      createdAt: p.now,
+    })
+    .returning({ id: partnerSigningRequests.id, expiresAt: partnerSigningRequests.expiresAt, agreementVersion: partnerSigningRequests.agreementVersion });
+  await emailLink(tx, { requestId: request.id, token, partnerName: p.partner.name, signerName: p.partner.contactName, email: p.partner.contactEmail, title: template.title, expiresAt: request.expiresAt, requestedBy: p.requestedBy.name, now: p.now });
+  return request;
+}
+
+async function emailLink(tx: Executor, p: { requestId: string; token: string; partnerName: string; signerName: string; email: string; title: string; expiresAt: Date; requestedBy: string; now?: Date }) {
   await queueEmail(tx, {
     kind: "partner-signing-link",
     props: { signerName: p.signerName, partnerName: p.partnerName, agreementTitle: p.title, signingPath: `/partner-sign/${p.token}`, expiresAt: p.expiresAt, requestedByName: p.requestedBy },
     to: { email: p.email },
     dedupeKey: `partner-signing-link:${p.requestId}:${sha256Hex(p.token).slice(0, 16)}`,
+    now: p.now,
   });
 }
 

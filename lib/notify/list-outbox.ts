@@ -1,5 +1,5 @@
 import "server-only";
-import { desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, ilike, sql } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { outbox, outboxStatuses } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
@@ -48,12 +48,16 @@ const rowColumns = {
   sentAt: outbox.sentAt,
 };
 
-/** Newest first; compliance admins only. */
-export async function listOutbox(viewer: Viewer, options: { status?: OutboxStatus; page?: number } = {}) {
+/** Newest first, optionally by status and by part of the recipient's address; compliance admins only. */
+export async function listOutbox(viewer: Viewer, options: { status?: OutboxStatus; to?: string; page?: number } = {}) {
   assertOutboxReader(viewer);
   const db = await getDb();
   const page = Math.max(1, Math.floor(options.page ?? 1));
-  const where = options.status && outboxStatuses.includes(options.status) ? eq(outbox.status, options.status) : undefined;
+  const to = options.to?.trim().slice(0, 320).toLowerCase();
+  const where = and(
+    options.status && outboxStatuses.includes(options.status) ? eq(outbox.status, options.status) : undefined,
+    to ? ilike(outbox.toEmail, `%${to.replace(/[\\%_]/g, (c) => `\\${c}`)}%`) : undefined,
+  );
   const rows: OutboxRow[] = await db
     .select(rowColumns)
     .from(outbox)

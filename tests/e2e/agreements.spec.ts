@@ -16,9 +16,9 @@ async function drawSignature(page: Page) {
   await page.mouse.up();
 }
 
-/** Opens the newest outbox email whose subject matches, as a compliance admin, and returns its text. */
-async function readEmail(admin: Page, subject: RegExp): Promise<string> {
-  await admin.goto("/admin/outbox");
+/** Opens the newest outbox email whose subject matches (to `to`, if given), as a compliance admin, and returns its text. */
+async function readEmail(admin: Page, subject: RegExp, to?: string): Promise<string> {
+  await admin.goto(to ? `/admin/outbox?to=${encodeURIComponent(to)}` : "/admin/outbox");
   await admin.getByRole("link", { name: subject }).first().click();
   return admin.getByTestId("email-text").innerText();
 }
@@ -124,5 +124,41 @@ test("a partner signs through the emailed link with a one-time code; the used an
   await partner.goto(voidPath);
   await expect(partner.getByRole("heading", { name: "This link has been withdrawn" })).toBeVisible();
   await partner.goto("/partner-sign/not-a-real-link-token-0000000000");
+  await expect(partner.getByRole("heading", { name: "This link is not valid" })).toBeVisible();
+});
+
+test("a partner's expired link says so, and a resent link works while the old one stays dead", async ({ page, browser }) => {
+  // The demo organisation sent Harbor Analytics a link 20 days ago; links last 14 days.
+  await signInWithMfa(page, "carmen.diaz");
+  await page.goto("/admin/partners");
+  const harbor = page.locator("section", { hasText: "Harbor Analytics Ltd" });
+  await expect(harbor.getByText("Expired", { exact: true })).toBeVisible();
+
+  // The outbox finds the partner's email by recipient.
+  await page.goto("/admin/outbox");
+  await page.getByRole("searchbox", { name: "Recipient" }).fill("tomas.rivera");
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page).toHaveURL(/to=tomas\.rivera/);
+  await expect(page.getByRole("cell", { name: "tomas.rivera@harbor-analytics.example" })).toHaveCount(1);
+  await expectNoAxeViolations(page);
+  const linkPattern = /https?:\/\/\S+\/partner-sign\/[A-Za-z0-9_-]+/;
+  const expiredPath = new URL((await readEmail(page, /asks you to sign/, "tomas.rivera")).match(linkPattern)![0]).pathname;
+
+  const partner = await (await browser.newContext()).newPage();
+  await partner.goto(expiredPath);
+  await expect(partner.getByRole("heading", { name: "This link has expired" })).toBeVisible();
+  await expect(partner.getByText("Signing links are valid for 14 days")).toBeVisible();
+  await expect(partner.getByRole("button", { name: "Email me a code" })).toHaveCount(0);
+  await expectNoAxeViolations(partner);
+
+  await page.goto("/admin/partners");
+  await harbor.getByRole("button", { name: "Resend" }).click();
+  await expect(harbor.getByText("Pending")).toBeVisible();
+  const freshPath = new URL((await readEmail(page, /asks you to sign/, "tomas.rivera")).match(linkPattern)![0]).pathname;
+  expect(freshPath).not.toBe(expiredPath);
+  await partner.goto(freshPath);
+  await expect(partner.getByRole("heading", { level: 1 })).toHaveText("Third-Party Data Protection and Confidentiality Agreement");
+  await expect(partner.getByRole("button", { name: "Email me a code" })).toBeVisible();
+  await partner.goto(expiredPath);
   await expect(partner.getByRole("heading", { name: "This link is not valid" })).toBeVisible();
 });

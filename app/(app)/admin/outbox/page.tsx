@@ -1,7 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { Badge } from "@/components/ui/badge";
+import { buttonClass } from "@/components/ui/button";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
+import { inputClass } from "@/components/ui/field";
 import { requireRole } from "@/lib/auth/viewer";
 import { formatDateTime } from "@/lib/format";
 import { listOutbox, type OutboxStatus } from "@/lib/notify/list-outbox";
@@ -11,11 +13,12 @@ export const metadata: Metadata = { title: "Outbox" };
 const tones = { queued: "info", sending: "info", sent: "success", failed: "danger" } as const;
 const statuses: OutboxStatus[] = ["queued", "sending", "sent", "failed"];
 
-export default async function OutboxPage({ searchParams }: { searchParams: Promise<{ status?: string; page?: string }> }) {
+export default async function OutboxPage({ searchParams }: { searchParams: Promise<{ status?: string; to?: string; page?: string }> }) {
   const viewer = await requireRole("compliance_admin");
   const params = await searchParams;
   const status = statuses.find((s) => s === params.status);
-  const { rows, total, page, pageSize } = await listOutbox(viewer, { status, page: Number(params.page) || 1 });
+  const to = typeof params.to === "string" ? params.to.trim().slice(0, 320) : "";
+  const { rows, total, page, pageSize } = await listOutbox(viewer, { status, to, page: Number(params.page) || 1 });
   const pages = Math.max(1, Math.ceil(total / pageSize));
   return (
     <>
@@ -24,18 +27,30 @@ export default async function OutboxPage({ searchParams }: { searchParams: Promi
         description="Every email Clearance sends. Without SMTP configured, messages stay here so you can read them and pass them on."
       />
       <Card>
-        <nav aria-label="Filter by status" className="mb-4 flex flex-wrap gap-2 text-sm">
-          <Link href="/admin/outbox" aria-current={!status ? "page" : undefined} className={`rounded-full px-3 py-1 ${!status ? "bg-brand-50 text-brand-800" : "text-slate-600 hover:bg-slate-100"}`}>
-            All
-          </Link>
-          {statuses.map((s) => (
-            <Link key={s} href={`/admin/outbox?status=${s}`} aria-current={status === s ? "page" : undefined} className={`rounded-full px-3 py-1 capitalize ${status === s ? "bg-brand-50 text-brand-800" : "text-slate-600 hover:bg-slate-100"}`}>
-              {s}
+        <div className="mb-4 flex flex-wrap items-end justify-between gap-4">
+          <nav aria-label="Filter by status" className="flex flex-wrap gap-2 text-sm">
+            <Link href={{ query: to ? { to } : {} }} aria-current={!status ? "page" : undefined} className={`rounded-full px-3 py-1 ${!status ? "bg-brand-50 text-brand-800" : "text-slate-600 hover:bg-slate-100"}`}>
+              All
             </Link>
-          ))}
-        </nav>
+            {statuses.map((s) => (
+              <Link key={s} href={{ query: to ? { status: s, to } : { status: s } }} aria-current={status === s ? "page" : undefined} className={`rounded-full px-3 py-1 capitalize ${status === s ? "bg-brand-50 text-brand-800" : "text-slate-600 hover:bg-slate-100"}`}>
+                {s}
+              </Link>
+            ))}
+          </nav>
+          <form role="search" aria-label="Emails by recipient" className="flex items-end gap-2">
+            {status && <input type="hidden" name="status" value={status} />}
+            <label className="text-sm">
+              <span className="mb-1 block font-medium text-slate-700">Recipient</span>
+              <input type="search" name="to" defaultValue={to} placeholder="name@example.com" className={`${inputClass} w-64`} />
+            </label>
+            <button type="submit" className={buttonClass("secondary")}>
+              Search
+            </button>
+          </form>
+        </div>
         {rows.length === 0 ? (
-          <EmptyState title="No emails here yet" />
+          <EmptyState title={to || status ? "No emails match this search" : "No emails here yet"} />
         ) : (
           <table className="w-full text-left text-sm">
             <caption className="sr-only">Emails, newest first</caption>
@@ -68,8 +83,8 @@ export default async function OutboxPage({ searchParams }: { searchParams: Promi
         )}
         {pages > 1 && (
           <p className="mt-4 flex gap-3 text-sm">
-            {page > 1 && <Link className="underline" href={{ query: { status, page: page - 1 } }}>Newer</Link>}
-            {page < pages && <Link className="underline" href={{ query: { status, page: page + 1 } }}>Older</Link>}
+            {page > 1 && <Link className="underline" href={{ query: { status, to: to || undefined, page: page - 1 } }}>Newer</Link>}
+            {page < pages && <Link className="underline" href={{ query: { status, to: to || undefined, page: page + 1 } }}>Older</Link>}
           </p>
         )}
       </Card>
