@@ -2,7 +2,7 @@ import "server-only";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
-import type { ExtractTablesWithRelations } from "drizzle-orm";
+import type { ExtractTablesWithRelations, Logger } from "drizzle-orm";
 import { env } from "@/lib/env";
 import * as schema from "./schema";
 
@@ -56,12 +56,14 @@ export function acquirePgliteLock(dir: string): () => void {
   return release;
 }
 
-export async function openDatabase(options: { url?: string; pgliteDir?: string }): Promise<Handle> {
+/** `logger` sees every statement and its parameters (the reports benchmark replays them); never set in the app. */
+export async function openDatabase(options: { url?: string; pgliteDir?: string; logger?: Logger }): Promise<Handle> {
+  const logger = options.logger ?? false;
   if (options.url) {
     const { default: postgres } = await import("postgres");
     const { drizzle } = await import("drizzle-orm/postgres-js");
     const client = postgres(options.url, { max: 10, onnotice: () => {} });
-    const db = drizzle(client, { schema }) as unknown as Db;
+    const db = drizzle(client, { schema, logger }) as unknown as Db;
     return { db, driver: "postgres", close: () => client.end({ timeout: 5 }) };
   }
   const { PGlite } = await import("@electric-sql/pglite");
@@ -70,7 +72,7 @@ export async function openDatabase(options: { url?: string; pgliteDir?: string }
   const release = dir ? acquirePgliteLock(dir) : () => {};
   const client = dir ? new PGlite(dir) : new PGlite();
   await client.waitReady;
-  const db = drizzle(client, { schema }) as unknown as Db;
+  const db = drizzle(client, { schema, logger }) as unknown as Db;
   return {
     db,
     driver: "pglite",

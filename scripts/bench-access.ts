@@ -1,12 +1,11 @@
-import { spawnSync, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import type { ChildProcess } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import postgres from "postgres";
-import { migrateDatabase, openDatabase } from "@/db/client";
 import { accessRoles } from "@/lib/access/facts";
 import { randomToken, sha256Hex } from "@/lib/crypto/tokens";
+import { benchLog, ensureProductionBuild, machineFacts, startBenchApp, withBenchDatabase, type BenchDatabase } from "./lib/bench-app";
 import { startBaselineServer } from "./lib/bench-baseline";
 import { freePort, measure, median, startProcess, stopProcess, waitForHttp, type LoadResult } from "./lib/bench-load";
 import { seedBenchOrganisation } from "./lib/bench-seed";
@@ -27,7 +26,6 @@ const BATCH_RUNS = 5;
 const SAMPLE = 300;
 // As lib/access/api-clients.ts makes them (importing it here would load next-auth outside Next).
 const TOKEN_PREFIX = "clr_";
-const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "::1", "[::1]"]);
 
 // Child mode: the baseline server runs in its own process, like `next start`, so it does not share an event loop with the load generator.
 if (process.argv[2] === "--baseline-server") {
@@ -55,31 +53,22 @@ async function writesPerSecond(statement: () => Promise<unknown>, seconds = 5): 
 async function main(): Promise<number> {
   const started = Date.now();
   const loadAtStart = os.loadavg()[0];
-  const log = (line: string) => console.log(`[bench] ${line}`);
   const adminUrl = process.env.BENCH_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres";
-  const host = new URL(adminUrl).hostname;
-  if (!LOCAL_HOSTS.has(host)) {
-    console.error(`BENCH_DATABASE_URL must point at a local PostgreSQL server (localhost/127.0.0.1): the bench creates and drops a database. Got ${host}.`);
+  try {
+    ensureProductionBuild();
+    return await withBenchDatabase(adminUrl, "clearance_bench", (database) => run(database, started, loadAtStart));
+  } catch (error) {
+    console.error(`[bench] failed: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
-  const dbName = `clearance_bench_${Date.now()}`;
-  const benchUrl = Object.assign(new URL(adminUrl), { pathname: `/${dbName}` }).toString();
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), "clearance-bench-"));
-  let app: ChildProcess | undefined;
+}
+
+async function run(database: BenchDatabase, started: number, loadAtStart: number): Promise<number> {
+  const log = benchLog;
+  const benchUrl = database.url;
+  let app: Awaited<ReturnType<typeof startBenchApp>> | undefined;
   let baseline: ChildProcess | undefined;
   try {
-    if (!existsSync(".next/BUILD_ID")) {
-      log("no production build (.next/BUILD_ID): running next build…");
-      const build = spawnSync("npx", ["next", "build"], { stdio: "inherit", env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" } });
-      if (build.status !== 0) throw new Error("next build failed");
-    }
-
-    await admin.unsafe(`create database ${dbName}`);
-    log(`created database ${dbName} on ${host}`);
-    const handle = await openDatabase({ url: benchUrl });
-    await migrateDatabase(handle);
-    await handle.close();
     const now = new Date();
     const seedStart = Date.now();
     const roles = accessRoles();
@@ -95,28 +84,11 @@ async function main(): Promise<number> {
     await bench`analyze`;
     await bench.end({ timeout: 5 });
 
-    const [appPort, basePort] = [await freePort(), await freePort()];
-    const appOrigin = `http://127.0.0.1:${appPort}`;
+    const basePort = await freePort();
     const baseOrigin = `http://127.0.0.1:${basePort}`;
-    app = startProcess(
-      path.join("node_modules", ".bin", "next"),
-      ["start", "-p", String(appPort), "-H", "127.0.0.1"],
-      {
-        ...process.env,
-        NODE_ENV: "production",
-        NEXT_TELEMETRY_DISABLED: "1",
-        DATABASE_URL: benchUrl,
-        DATA_DIR: dataDir,
-        SEED_DEMO: "false",
-        NEXTAUTH_URL: appOrigin,
-        NEXTAUTH_SECRET: randomBytes(32).toString("base64url"),
-        DATA_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
-        LOG_LEVEL: "warn",
-      },
-      (line) => console.log(`[next] ${line}`),
-    );
     baseline = startProcess(process.execPath, [...process.execArgv, process.argv[1], "--baseline-server", benchUrl, String(basePort)], process.env, (line) => console.log(`[baseline] ${line}`));
-    await Promise.all([waitForHttp(`${appOrigin}/api/health`, app), waitForHttp(`${baseOrigin}/health`, baseline)]);
+    [app] = await Promise.all([startBenchApp(benchUrl), waitForHttp(`${baseOrigin}/health`, baseline)]);
+    const appOrigin = app.origin;
     log(`next start on ${appOrigin}, baseline on ${baseOrigin}`);
 
     // Random (person, role) pairs; the same sequence for both servers.
@@ -184,7 +156,7 @@ async function main(): Promise<number> {
 
     const report = {
       at: now.toISOString(),
-      machine: { loadAverage1m: { atStart: +loadAtStart.toFixed(2), atEnd: +os.loadavg()[0].toFixed(2) }, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, postgres: (await admin`show server_version`)[0].server_version },
+      machine: machineFacts(loadAtStart, database.serverVersion),
       dataset: { ...counts, rolesNote: `content/access-roles.yaml has ${roles.length} roles; grants are spread over those rather than 20 invented roles` },
       seedSeconds,
       agreement: { sampled: SAMPLE, agree, allowed },
@@ -199,13 +171,7 @@ async function main(): Promise<number> {
     writeFileSync(path.join("bench-results", "access.json"), `${JSON.stringify(report, null, 2)}\n`);
     log(`wrote bench-results/access.json (${report.totalSeconds} s in all; 1-minute load average ${report.machine.loadAverage1m.atStart} at start, ${report.machine.loadAverage1m.atEnd} at end, on ${report.machine.cpus} CPUs)`);
     return agree === SAMPLE ? 0 : 1;
-  } catch (error) {
-    console.error(`[bench] failed: ${error instanceof Error ? error.message : String(error)}`);
-    return 1;
   } finally {
-    await Promise.all([stopProcess(app), stopProcess(baseline)]);
-    await admin.unsafe(`drop database if exists ${dbName} with (force)`).catch((e) => console.error(`[bench] could not drop ${dbName}: ${e.message}`));
-    await admin.end({ timeout: 5 });
-    rmSync(dataDir, { recursive: true, force: true });
+    await Promise.all([app?.stop(), stopProcess(baseline)]);
   }
 }
