@@ -6,6 +6,7 @@ import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import { hasRole, type Viewer } from "@/lib/auth/roles";
 import { randomToken, sha256Hex } from "@/lib/crypto/tokens";
 import { DomainError, ForbiddenError, NotFoundError } from "@/lib/errors";
+import { forgetApiTokens } from "@/lib/http/api";
 
 export const TOKEN_PREFIX = "clr_";
 
@@ -48,4 +49,6 @@ export async function revokeApiClient(viewer: Viewer, context: AuditContext, id:
     if (!row) throw new NotFoundError("That API client does not exist.");
     await recordAudit(tx, context, { action: "api_client.revoked", targetType: "api_client", targetId: id }, now);
   });
+  // Other instances stop accepting the token within TOKEN_CACHE_MS.
+  forgetApiTokens();
 }

@@ -1,9 +1,10 @@
 import "server-only";
 import { inArray, or } from "drizzle-orm";
 import type { Executor } from "@/db/client";
-import { accessDecisions, people } from "@/db/schema";
+import { people } from "@/db/schema";
 import type { Decision } from "./decide";
-import { accessRole, decisionFor, loadDecisionFacts } from "./facts";
+import { logDecisions } from "./decision-log";
+import { accessRole, decisionFor, loadFactsFor } from "./facts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -27,12 +28,11 @@ export async function resolvePeople(db: Executor, refs: string[]): Promise<Map<s
 export type CheckResult = { user: string; role: string; decision: Decision | null; error?: { code: "unknown_user" | "unknown_role"; message: string } };
 
 /**
- * Decides many (user, role) pairs with a fixed number of queries, and logs
- * every answer (who asked, about whom, which role, the result) in one insert.
+ * Decides many (user, role) pairs in one query, and logs every answer (who
+ * asked, about whom, which role, the result) before returning it.
  */
 export async function checkAccess(db: Executor, clientId: string | null, pairs: { user: string; role: string }[], now = new Date()): Promise<CheckResult[]> {
-  const resolved = await resolvePeople(db, pairs.map((p) => p.user));
-  const facts = await loadDecisionFacts(db, Array.from(new Set(resolved.values())));
+  const { resolved, facts } = await loadFactsFor(db, pairs.map((p) => p.user));
   const results: CheckResult[] = pairs.map(({ user, role: roleId }) => {
     const role = accessRole(roleId);
     if (!role) return { user, role: roleId, decision: null, error: { code: "unknown_role", message: `No data-access role "${roleId}".` } };
@@ -40,12 +40,12 @@ export async function checkAccess(db: Executor, clientId: string | null, pairs: 
     if (!personId) return { user, role: roleId, decision: null, error: { code: "unknown_user", message: `No person "${user}".` } };
     return { user, role: roleId, decision: decisionFor(facts, personId, role, now) };
   });
-  const log = results.filter((r) => r.decision);
-  if (log.length) {
-    await db.insert(accessDecisions).values(
-      log.map((r) => ({ at: now, clientId, personId: resolved.get(r.user.toLowerCase()) ?? null, subject: r.user.slice(0, 320), roleId: r.role, allow: r.decision!.allow, reasons: r.decision!.reasons })),
-    );
-  }
+  await logDecisions(
+    db,
+    results
+      .filter((r) => r.decision)
+      .map((r) => ({ at: now, clientId, personId: resolved.get(r.user.toLowerCase()) ?? null, subject: r.user.slice(0, 320), roleId: r.role, allow: r.decision!.allow, reasons: r.decision!.reasons })),
+  );
   return results;
 }
 

@@ -5,8 +5,7 @@ import { dataOperationEvents, departments, people } from "@/db/schema";
 import { hasRole, type Viewer } from "@/lib/auth/roles";
 import { ForbiddenError } from "@/lib/errors";
 import type { DenyReason } from "./decide";
-import { accessRole, decisionFor, loadDecisionFacts } from "./facts";
-import { resolvePeople } from "./check";
+import { accessRole, decisionFor, loadFactsFor } from "./facts";
 
 export type IncomingEvent = { user: string; action: string; resource: string; occurred_at: string; role?: string };
 export type EventOutcome = { id: number | null; cleared: boolean | null; reasons: DenyReason[]; error?: { code: string; message: string } };
@@ -17,8 +16,7 @@ export type EventOutcome = { id: number | null; cleared: boolean | null; reasons
  * their account was active). This is the audit over employees' data operations.
  */
 export async function recordDataEvents(db: Executor, clientId: string, events: IncomingEvent[], now = new Date()): Promise<EventOutcome[]> {
-  const resolved = await resolvePeople(db, events.map((e) => e.user));
-  const facts = await loadDecisionFacts(db, Array.from(new Set(resolved.values())));
+  const { resolved, facts } = await loadFactsFor(db, events.map((e) => e.user));
   const outcomes: EventOutcome[] = [];
   const rows: (typeof dataOperationEvents.$inferInsert & { index: number })[] = [];
   events.forEach((event, index) => {

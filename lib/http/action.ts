@@ -11,6 +11,32 @@ export type ActionState<T = unknown> =
   | { ok: false; error: string; fieldErrors?: Record<string, string[]> }
   | null;
 
+type Rejected = Extract<ActionState, { ok: false }>;
+
+const NUL = "\u0000";
+
+/**
+ * The submitted fields as a plain object; a repeated field becomes a list.
+ * Object.fromEntries defines own properties, so a field named "__proto__"
+ * stays a field. NUL comes from no keyboard and PostgreSQL refuses it in
+ * text, so a field holding one is refused here rather than failing a query.
+ */
+export function readForm(formData: FormData): { ok: true; input: Record<string, unknown> } | { ok: false; state: Rejected } {
+  const keys = Array.from(new Set(formData.keys())).filter((key) => !key.startsWith("$ACTION"));
+  const withNul = keys.filter((key) => key.includes(NUL) || formData.getAll(key).some((v) => typeof v === "string" && v.includes(NUL)));
+  if (withNul.length) {
+    const fieldErrors = Object.fromEntries(withNul.map((key) => [key, ["Remove the invisible control character from this field."]]));
+    return { ok: false, state: { ok: false, error: "Please correct the highlighted fields.", fieldErrors } };
+  }
+  const input = Object.fromEntries(
+    keys.map((key) => {
+      const values = formData.getAll(key);
+      return [key, values.length > 1 ? values : values[0]];
+    }),
+  );
+  return { ok: true, input };
+}
+
 type Options<S extends z.ZodType> = { schema: S; roles?: AppRole[]; allowMfaPending?: boolean };
 
 /**
@@ -29,13 +55,9 @@ export function action<S extends z.ZodType, T>(
       return { ok: false, error: "Turn on two-factor authentication first." };
     }
     if (options.roles && !hasRole(viewer, ...options.roles)) return { ok: false, error: "You do not have permission to do that." };
-    const raw: Record<string, unknown> = {};
-    for (const key of new Set(formData.keys())) {
-      if (key.startsWith("$ACTION")) continue;
-      const values = formData.getAll(key);
-      raw[key] = values.length > 1 ? values : values[0];
-    }
-    const parsed = options.schema.safeParse(raw);
+    const form = readForm(formData);
+    if (!form.ok) return form.state;
+    const parsed = options.schema.safeParse(form.input);
     if (!parsed.success) {
       const fieldErrors = z.flattenError(parsed.error).fieldErrors as Record<string, string[]>;
       return { ok: false, error: "Please correct the highlighted fields.", fieldErrors };
