@@ -1,13 +1,9 @@
 import Link from "next/link";
+import { mainNavLinks, signInLink, type MainNavKey } from "@/lib/public-html/site-links";
 import { Logo } from "./logo";
 import { buttonClass } from "./ui/button";
 
-const links = [
-  { key: "guides", href: "/guides", label: "Guides" },
-  { key: "privacy", href: "/privacy", label: "Privacy" },
-] as const;
-
-export function PublicHeader({ current }: { current?: (typeof links)[number]["key"] } = {}) {
+export function PublicHeader({ current }: { current?: MainNavKey } = {}) {
   return (
     <header className="border-b border-slate-200 bg-white">
       <div className="mx-auto flex max-w-6xl items-center justify-between gap-4 px-4 py-3 sm:px-6">
@@ -15,7 +11,7 @@ export function PublicHeader({ current }: { current?: (typeof links)[number]["ke
           <Logo />
         </Link>
         <nav aria-label="Main" className="flex items-center gap-3 text-sm sm:gap-5">
-          {links.map((l) => (
+          {mainNavLinks.map((l) => (
             <Link
               key={l.key}
               href={l.href}
@@ -25,8 +21,8 @@ export function PublicHeader({ current }: { current?: (typeof links)[number]["ke
               {l.label}
             </Link>
           ))}
-          <Link href="/signin" className={buttonClass("primary", "py-1.5 whitespace-nowrap")}>
-            Sign in
+          <Link href={signInLink.href} className={buttonClass("primary", "py-1.5 whitespace-nowrap")}>
+            {signInLink.label}
           </Link>
         </nav>
       </div>

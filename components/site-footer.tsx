@@ -1,23 +1,17 @@
 import Link from "next/link";
+import { footerLinks, footerTagline } from "@/lib/public-html/site-links";
 
 export function SiteFooter() {
   return (
     <footer className="border-t border-slate-200 bg-white">
       <div className="mx-auto flex max-w-6xl flex-wrap items-center justify-between gap-4 px-4 py-6 text-sm text-slate-600 sm:px-6">
-        <p>Clearance — compliance training, signed agreements and data-access clearance.</p>
+        <p>{footerTagline}</p>
         <nav aria-label="Footer" className="flex flex-wrap gap-x-4 gap-y-2">
-          <Link className="hover:text-slate-900" href="/guides">
-            Guides
-          </Link>
-          <Link className="hover:text-slate-900" href="/privacy">
-            Privacy notice
-          </Link>
-          <Link className="hover:text-slate-900" href="/verify">
-            Verify a certificate
-          </Link>
-          <Link className="hover:text-slate-900" href="/signin">
-            Sign in
-          </Link>
+          {footerLinks.map((l) => (
+            <Link key={l.href} className="hover:text-slate-900" href={l.href}>
+              {l.label}
+            </Link>
+          ))}
         </nav>
       </div>
     </footer>

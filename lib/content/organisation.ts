@@ -1,4 +1,5 @@
 import { orgNameForStaticPages, publicBaseUrlForStaticPages } from "@/lib/env";
+import { escapeHtml } from "@/lib/public-html/html";
 
 /**
  * What the statically built public pages (guides, privacy notice, sitemap,
@@ -13,10 +14,6 @@ export function organisationName(): string {
 /** An absolute URL on the public site, for the sitemap, the feed and metadata. */
 export function publicUrl(pathname = "/"): string {
   return `${publicBaseUrlForStaticPages()}${pathname.startsWith("/") ? pathname : `/${pathname}`}`;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
 }
 
 /**

@@ -1,24 +1,22 @@
-import { expect, test, type Browser, type Page, type Request } from "@playwright/test";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { expect, test, type Page, type Request } from "@playwright/test";
 import { expectNoAxeViolations } from "./helpers";
 
 /**
  * The public part of the site: privacy-awareness guides, the privacy notice,
  * and the sitemap, robots.txt and Atom feed. No account, no cookies, nothing
- * from another origin, and light enough for a phone.
+ * from another origin, no framework runtime, and light enough for a phone.
  */
 
 const GUIDE_COUNT = 10;
 const htmlPages = [
-  { path: "/guides", h1: "Guides to keeping your data safe", title: "Privacy guides · Clearance" },
-  { path: "/guides/turning-on-mfa", h1: "Turning on multi-factor authentication", title: "Turning on multi-factor authentication · Clearance" },
-  { path: "/guides/phishing-and-support-scams", h1: "Recognising phishing and tech-support scams", title: "Recognising phishing and tech-support scams · Clearance" },
-  { path: "/privacy", h1: "Privacy notice", title: "Privacy notice · Clearance" },
+  { path: "/guides", h1: "Guides to keeping your data safe", title: "Privacy guides · Clearance", script: "/scripts/guide-filter.js" },
+  { path: "/guides/turning-on-mfa", h1: "Turning on multi-factor authentication", title: "Turning on multi-factor authentication · Clearance", script: "/scripts/self-check.js" },
+  { path: "/guides/phishing-and-support-scams", h1: "Recognising phishing and tech-support scams", title: "Recognising phishing and tech-support scams · Clearance", script: "/scripts/self-check.js" },
+  { path: "/privacy", h1: "Privacy notice", title: "Privacy notice · Clearance", script: null },
 ];
-/**
- * The budget for what a page ships on top of the React/Next runtime that every
- * page of the app shares (about 140 kB gzipped in Next 16, loaded once and then
- * cached). The cold total is recorded in the test's annotations.
- */
+/** Everything a cold load of one public page transfers: document, stylesheet, script, headers included. */
 const PAGE_BUDGET_BYTES = 100 * 1024;
 
 /** Every request the page makes, and every console error, uncaught exception or failed response. */
@@ -31,38 +29,20 @@ function watch(page: Page) {
     // A failed load is reported below with its URL.
     if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) errors.push(`console: ${m.text()}`);
   });
-  page.on("response", async (r) => {
-    if (r.status() < 400) return;
-    // The footer links to /verify, which is built separately; until it exists the router's prefetch of it 404s.
-    const prefetch = await r.request().headerValue("next-router-prefetch");
-    if (prefetch && new URL(r.url()).pathname === "/verify") return;
-    errors.push(`${r.status()}: ${r.url()}`);
+  page.on("response", (r) => {
+    if (r.status() >= 400) errors.push(`${r.status()}: ${r.url()}`);
   });
   return { requests, errors };
 }
 
-async function transferredBytes(requests: Request[], skip: Set<string> = new Set()): Promise<number> {
+async function transferredBytes(requests: Request[]): Promise<number> {
   let total = 0;
   for (const r of requests) {
-    if (skip.has(r.url()) || !(await r.response())) continue;
+    if (!(await r.response())) continue;
     const sizes = await r.sizes();
     total += sizes.responseHeadersSize + Math.max(0, sizes.responseBodySize);
   }
   return total;
-}
-
-/** The scripts the landing page loads: the framework runtime every page of the app shares. */
-async function runtimeScripts(browser: Browser): Promise<Set<string>> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const scripts = new Set<string>();
-  page.on("request", (r) => {
-    if (r.resourceType() === "script") scripts.add(r.url());
-  });
-  await page.goto("/");
-  await page.waitForLoadState("networkidle");
-  await context.close();
-  return scripts;
 }
 
 function expectOwnOrigin(requests: Request[], baseURL: string) {
@@ -70,45 +50,74 @@ function expectOwnOrigin(requests: Request[], baseURL: string) {
   expect(foreign, "requests to another origin").toEqual([]);
 }
 
-for (const { path, h1, title } of htmlPages) {
-  test(`${path} is static, private and light`, async ({ page, context, baseURL, browser }) => {
-    const runtime = await runtimeScripts(browser);
+/** The document `next build` wrote for a statically built route handler. */
+const prerendered = (pathname: string) => readFileSync(path.resolve(".next/server/app", `.${pathname}.body`), "utf8");
+
+for (const { path: pagePath, h1, title, script } of htmlPages) {
+  test(`${pagePath} is static, private and light`, async ({ page, context, baseURL }) => {
     const { requests, errors } = watch(page);
-    const response = await page.goto(path);
+    const response = await page.goto(pagePath);
     expect(response?.status()).toBe(200);
+    expect(await response?.headerValue("content-type")).toMatch(/^text\/html; charset=utf-8/);
     expect(await response?.headerValue("set-cookie")).toBeNull();
-    // Prerendered at build time, not rendered per request.
-    expect(await response?.headerValue("x-nextjs-prerender")).toMatch(/^1\b/);
+    // Built at build time: what is served is the document the build wrote, from the prerender cache.
+    const html = await response!.text();
+    expect(html).toBe(prerendered(pagePath));
+    expect(await response?.headerValue("x-nextjs-cache")).toBe("HIT");
+
     await expect(page.getByRole("heading", { level: 1 })).toHaveText(h1);
     await expect(page).toHaveTitle(title);
     await expect(page.locator('meta[name="description"]')).toHaveAttribute("content", /^.{50,160}$/);
+    await expect(page.locator('link[rel="canonical"]')).toHaveAttribute("href", new RegExp(`^https?://[^/]+${pagePath}$`));
+    await expect(page.locator('meta[property="og:title"]')).toHaveAttribute("content", title.replace(/ · Clearance$/, ""));
     await page.waitForLoadState("networkidle");
 
     expectOwnOrigin(requests, baseURL!);
     expect(await context.cookies()).toEqual([]);
     for (const r of requests) expect(await (await r.response())?.headerValue("set-cookie"), r.url()).toBeFalsy();
 
-    // A cold load, links prefetched included; everything but the shared runtime must fit the budget.
+    // A cold load, everything included.
     const cold = await transferredBytes(requests);
-    const own = await transferredBytes(requests, runtime);
-    const kB = (n: number) => `${(n / 1024).toFixed(1)} kB`;
-    test.info().annotations.push({ type: "transferred", description: `${path}: ${kB(own)} of its own + shared runtime = ${kB(cold)} cold, ${requests.length} requests` });
-    expect(own, `${path} ships ${own} bytes besides the runtime`).toBeLessThan(PAGE_BUDGET_BYTES);
+    test.info().annotations.push({ type: "transferred", description: `${pagePath}: ${(cold / 1024).toFixed(1)} kB cold, ${requests.length} requests` });
+    expect(cold, `${pagePath} transfers ${cold} bytes`).toBeLessThan(PAGE_BUDGET_BYTES);
 
-    // No client JavaScript of its own, except the guide filter and the self-check.
-    // (Read from the served HTML: link prefetching adds other routes' scripts to the live page later.)
-    const html = await response!.text();
-    const scripts = [...html.matchAll(/<script src="([^"]+)"([^>]*)>/g)]
-      .filter((m) => !/nomodule/i.test(m[2])) // legacy polyfills, never fetched by current browsers
-      .map((m) => new URL(m[1], baseURL).href);
-    expect(scripts.length).toBeGreaterThan(0);
-    // The landing page may already have prefetched a guide page's own chunk, so it can count as runtime here.
-    expect(scripts.filter((src) => !runtime.has(src)).length, "page-specific scripts").toBeLessThanOrEqual(path === "/privacy" ? 0 : 1);
+    // No framework runtime: at most the page's own small script (the guide filter or the self-check).
+    expect(html).not.toContain("/_next/");
+    expect([...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0])).toEqual(script ? [`<script src="${script}" defer>`] : []);
+    const loaded = requests.filter((r) => r.resourceType() === "script").map((r) => new URL(r.url()).pathname);
+    expect(loaded).toEqual(script ? [script] : []);
+
+    // Reads on a small phone: nothing wider than the screen.
+    await page.setViewportSize({ width: 360, height: 740 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
 
     await expectNoAxeViolations(page);
     expect(errors).toEqual([]);
   });
 }
+
+const unescapeHtml = (text: string) => text.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+
+test("every guide is a complete document with its own title, description and canonical address", async ({ request }) => {
+  const index = await (await request.get("/guides")).text();
+  const slugs = [...index.matchAll(/<a href="\/guides\/([a-z0-9-]+)">/g)].map((m) => m[1]);
+  expect(slugs).toHaveLength(GUIDE_COUNT);
+  for (const slug of slugs) {
+    const response = await request.get(`/guides/${slug}`);
+    expect(response.status(), slug).toBe(200);
+    expect(response.headers()["set-cookie"], slug).toBeUndefined();
+    const html = await response.text();
+    expect(html, slug).toMatch(/^<!doctype html>\n<html lang="en">/);
+    expect(html, slug).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
+    expect(html, slug).toMatch(/<title>[^<]+ · Clearance<\/title>/);
+    const description = html.match(/<meta name="description" content="([^"]*)">/)?.[1] ?? "";
+    expect(unescapeHtml(description).length, slug).toBeGreaterThanOrEqual(50);
+    expect(unescapeHtml(description).length, slug).toBeLessThanOrEqual(160);
+    expect(html, slug).toMatch(new RegExp(`<link rel="canonical" href="https?://[^"]+/guides/${slug}">`));
+    expect(html, slug).toContain('<meta property="og:type" content="article">');
+    expect(html, slug).not.toContain("/_next/");
+  }
+});
 
 test("the guide index lists every guide with its topic, reading time and review date", async ({ page }) => {
   await page.goto("/guides");
@@ -129,6 +138,21 @@ test("without JavaScript every guide is still listed", async ({ browser }) => {
   await page.goto("/guides");
   await expect(page.getByRole("list", { name: "Guides" }).getByRole("listitem")).toHaveCount(GUIDE_COUNT);
   await expect(page.getByLabel("Search guides")).toHaveCount(0);
+
+  // The self-check's questions can still be read and answered: each reveals its answer on request.
+  await page.goto("/guides/turning-on-mfa");
+  const q1 = page.getByRole("group", { name: /Which of these second factors is generally the weakest/ });
+  await expect(q1.getByRole("radio")).toHaveCount(4);
+  await expect(page.getByRole("button", { name: "Check answer" })).toHaveCount(0);
+  const q1Form = q1.locator("xpath=..");
+  await expect(q1Form.getByText("The answer is: A code sent by SMS text message")).toBeHidden();
+  await q1Form.getByText("Show the answer").click();
+  await expect(q1Form.getByText("The answer is: A code sent by SMS text message")).toBeVisible();
+  await expect(q1Form).toContainText("SMS codes can be intercepted");
+  // Enter on a choice does not send the form anywhere.
+  await q1.getByRole("radio", { name: "A passkey" }).check();
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/\/guides\/turning-on-mfa$/);
   await context.close();
 });
 
@@ -184,7 +208,7 @@ test("a guide shows its body, related guides and a self-check graded in the brow
   const related = page.getByRole("navigation", { name: "Related guides" });
   await expect(related.getByRole("link")).toHaveText([/Strong passwords/, /Recognising phishing/, /What our support staff will never ask/]);
 
-  // Let everything the page loads (including link prefetches) settle, then answer.
+  // Let everything the page loads settle, then answer.
   await page.getByRole("heading", { name: "Check yourself" }).scrollIntoViewIfNeeded();
   await page.keyboard.press("End");
   await page.waitForLoadState("networkidle");
@@ -224,13 +248,8 @@ test("a guide shows its body, related guides and a self-check graded in the brow
   await expect(page.getByRole("status").filter({ hasText: "You got" })).toHaveText("You got 2 of 3 right.");
 
   await expectNoAxeViolations(page);
-  // Meanwhile the router may still prefetch links (and their static chunks) in the background; nothing else is sent.
-  const sent = [];
-  for (const r of requests.slice(before)) {
-    const prefetch = r.method() === "GET" && ((await r.headerValue("next-router-prefetch")) || new URL(r.url()).pathname.startsWith("/_next/static/"));
-    if (!prefetch) sent.push(`${r.method()} ${r.url()}`);
-  }
-  expect(sent, "requests made while answering").toEqual([]);
+  // Graded here: answering sent nothing.
+  expect(requests.slice(before).map((r) => `${r.method()} ${r.url()}`), "requests made while answering").toEqual([]);
   expectOwnOrigin(requests, baseURL!);
   expect(errors).toEqual([]);
 
