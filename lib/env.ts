@@ -94,12 +94,16 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     NEXTAUTH_SECRET ??= dev.NEXTAUTH_SECRET;
     DATA_ENCRYPTION_KEY ??= dev.DATA_ENCRYPTION_KEY;
   }
+  const appUrl = values.APP_URL ?? values.NEXTAUTH_URL ?? "http://localhost:3000";
+  if (production && !appUrl.startsWith("https://")) {
+    console.warn("[clearance] APP_URL is not https: session cookies are not marked Secure. Serve Clearance over HTTPS in production.");
+  }
   if (production && values.SIGNING_P12_PATH === undefined) {
     console.warn("[clearance] SIGNING_P12_PATH is not set: signed agreements are sealed with a self-signed development certificate.");
   }
   return {
     ...values,
-    APP_URL: values.APP_URL ?? values.NEXTAUTH_URL ?? "http://localhost:3000",
+    APP_URL: appUrl,
     NEXTAUTH_SECRET,
     DATA_ENCRYPTION_KEY,
     SEED_DEMO: values.SEED_DEMO ?? !production,

@@ -10,6 +10,16 @@ import { authenticate } from "./authenticate";
 
 export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
 
+/**
+ * The session cookie: never readable by scripts, not sent on cross-site
+ * subrequests, and Secure (with the __Secure- prefix) whenever the app is
+ * served over HTTPS, as it must be in production.
+ */
+export function sessionCookie(appUrl: string) {
+  const secure = appUrl.startsWith("https://");
+  return { name: `${secure ? "__Secure-" : ""}next-auth.session-token`, options: { httpOnly: true, sameSite: "lax" as const, path: "/", secure } };
+}
+
 const credentialsSchema = z.object({
   email: z.string().trim().min(1).max(320),
   password: z.string().min(1).max(1024),
@@ -23,6 +33,12 @@ const credentialsSchema = z.object({
 export const authOptions: AuthOptions = {
   get secret() {
     return env().NEXTAUTH_SECRET;
+  },
+  get useSecureCookies() {
+    return sessionCookie(env().APP_URL).options.secure;
+  },
+  get cookies() {
+    return { sessionToken: sessionCookie(env().APP_URL) };
   },
   session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
   jwt: { maxAge: SESSION_MAX_AGE_SECONDS },

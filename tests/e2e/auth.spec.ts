@@ -11,9 +11,12 @@ test("the public landing page says what Clearance is and sets no cookie", async 
   await expectNoAxeViolations(page);
 });
 
-test("an employee signs in, sees the dashboard, and signs out", async ({ page }) => {
+test("an employee signs in, sees the dashboard, and signs out", async ({ page, context }) => {
   await signIn(page, "ana.silva");
   await expect(page).toHaveURL(/\/dashboard/);
+  // Over plain HTTP (this test server) the cookie cannot be Secure; over HTTPS it is, with the __Secure- prefix.
+  const session = (await context.cookies()).find((c) => c.name.endsWith("next-auth.session-token"));
+  expect(session).toMatchObject({ httpOnly: true, sameSite: "Lax", path: "/" });
   await expect(page.getByRole("heading", { name: "Welcome, Ana" })).toBeVisible();
   await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link")).toHaveText(["Dashboard", "Courses", "Agreements", "Access", "Account"]);
   await expectNoAxeViolations(page);

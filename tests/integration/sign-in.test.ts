@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { auditEvents, loginAttempts } from "@/db/schema";
 import { authenticate } from "@/lib/auth/authenticate";
 import { confirmMfaEnrolment, startMfaEnrolment } from "@/lib/auth/mfa";
+import { sessionCookie } from "@/lib/auth/options";
 import { totpAt, stepAt } from "@/lib/crypto/totp";
 import { verifyAuditChain } from "@/lib/audit/verify";
 import { context, createPerson, reload, TEST_PASSWORD, viewerOf } from "../helpers/factories";
@@ -17,6 +18,11 @@ async function actions(personId: string) {
 }
 
 describe("sign-in", () => {
+  it("keeps the session cookie HttpOnly and SameSite=Lax, and Secure with the __Secure- prefix over HTTPS", () => {
+    expect(sessionCookie("https://clearance.example.com")).toEqual({ name: "__Secure-next-auth.session-token", options: { httpOnly: true, sameSite: "lax", path: "/", secure: true } });
+    expect(sessionCookie("http://localhost:3000")).toEqual({ name: "next-auth.session-token", options: { httpOnly: true, sameSite: "lax", path: "/", secure: false } });
+  });
+
   it("accepts the right password, case-insensitive email, and audits it", async () => {
     const person = await createPerson(database.db());
     const result = await authenticate({ email: person.email.toUpperCase(), password: TEST_PASSWORD, ...request() });
