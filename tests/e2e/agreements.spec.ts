@@ -127,7 +127,7 @@ test("a partner signs through the emailed link with a one-time code; the used an
   await expect(partner.getByRole("heading", { name: "This link is not valid" })).toBeVisible();
 });
 
-test("a partner's expired link says so, and a resent link works while the old one stays dead", async ({ page, browser }) => {
+test("a partner's expired link says so, and a new link works while the old one stays dead", async ({ page, browser }) => {
   // The demo organisation sent Harbor Analytics a link 20 days ago; links last 14 days.
   await signInWithMfa(page, "carmen.diaz");
   await page.goto("/admin/partners");
@@ -151,8 +151,9 @@ test("a partner's expired link says so, and a resent link works while the old on
   await expect(partner.getByRole("button", { name: "Email me a code" })).toHaveCount(0);
   await expectNoAxeViolations(partner);
 
+  // An expired link is not resent but replaced: a new request with a new link.
   await page.goto("/admin/partners");
-  await harbor.getByRole("button", { name: "Resend" }).click();
+  await harbor.getByRole("button", { name: "Send for signing" }).click();
   await expect(harbor.getByText("Pending")).toBeVisible();
   const freshPath = new URL((await readEmail(page, /asks you to sign/, "tomas.rivera")).match(linkPattern)![0]).pathname;
   expect(freshPath).not.toBe(expiredPath);
@@ -160,5 +161,5 @@ test("a partner's expired link says so, and a resent link works while the old on
   await expect(partner.getByRole("heading", { level: 1 })).toHaveText("Third-Party Data Protection and Confidentiality Agreement");
   await expect(partner.getByRole("button", { name: "Email me a code" })).toBeVisible();
   await partner.goto(expiredPath);
-  await expect(partner.getByRole("heading", { name: "This link is not valid" })).toBeVisible();
+  await expect(partner.getByRole("heading", { name: "This link has expired" })).toBeVisible();
 });
