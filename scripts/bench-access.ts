@@ -118,12 +118,15 @@ async function run(database: BenchDatabase, started: number, loadAtStart: number
     const sequential = { apiMedianMs: +median(sequentialMs.api).toFixed(1), baselineMedianMs: +median(sequentialMs.baseline).toFixed(1) };
     log(`the API and the baseline agree on ${agree}/${SAMPLE} sampled decisions (${allowed} allowed); one request at a time, median ${sequential.apiMedianMs} ms (API) vs ${sequential.baselineMedianMs} ms (baseline)`);
 
-    const results: { api: LoadResult[]; baseline: LoadResult[] } = { api: [], baseline: [] };
+    const results: { api: LoadResult[]; baseline: LoadResult[]; framework: LoadResult[] } = { api: [], baseline: [], framework: [] };
     for (const connections of CONNECTIONS) {
       log(`GET /api/v1/access/check, ${connections} connections: API…`);
       results.api.push(await measure(appOrigin, paths, { connections, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, token }));
       log(`… baseline`);
       results.baseline.push(await measure(baseOrigin, paths, { connections, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS }));
+      // The most the framework serves here: the same next start answering /api/health, one `select 1` and no auth.
+      log(`… GET /api/health on next start (the framework's own ceiling)`);
+      results.framework.push(await measure(appOrigin, ["/api/health"], { connections, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS }));
     }
 
     const batchBody = JSON.stringify({ checks: pairs.slice(0, BATCH_PAIRS) });
@@ -145,11 +148,19 @@ async function run(database: BenchDatabase, started: number, loadAtStart: number
     await probe.end({ timeout: 5 });
     log(`alone, 10 connections: ${writes.rateLimitUpsertsPerSecond} rate-limit upserts/s on one row, ${writes.decisionLogInsertsPerSecond} decision-log inserts/s`);
 
-    const rows = CONNECTIONS.map((c, i) => ({ connections: c, api: results.api[i], baseline: results.baseline[i], throughputRatio: +(results.baseline[i].requestsPerSecond / Math.max(1, results.api[i].requestsPerSecond)).toFixed(2) }));
+    const rows = CONNECTIONS.map((c, i) => ({
+      connections: c,
+      api: results.api[i],
+      baseline: results.baseline[i],
+      frameworkHealth: results.framework[i],
+      throughputRatio: +(results.baseline[i].requestsPerSecond / Math.max(1, results.api[i].requestsPerSecond)).toFixed(2),
+    }));
     console.log(`\nGET /api/v1/access/check (random person and role, ${SECONDS} s after a ${WARMUP_SECONDS} s warm-up)\n`);
-    console.log("connections | API req/s | API p50 / p99 ms | baseline req/s | baseline p50 / p99 ms | baseline ÷ API");
+    console.log("connections | API req/s | API p50 / p99 ms | baseline req/s | baseline p50 / p99 ms | baseline ÷ API | /api/health req/s, p50 / p99 ms");
     for (const r of rows) {
-      console.log(`${String(r.connections).padStart(11)} | ${String(r.api.requestsPerSecond).padStart(9)} | ${`${r.api.p50Ms} / ${r.api.p99Ms}`.padStart(16)} | ${String(r.baseline.requestsPerSecond).padStart(14)} | ${`${r.baseline.p50Ms} / ${r.baseline.p99Ms}`.padStart(21)} | ${r.throughputRatio}×`);
+      console.log(
+        `${String(r.connections).padStart(11)} | ${String(r.api.requestsPerSecond).padStart(9)} | ${`${r.api.p50Ms} / ${r.api.p99Ms}`.padStart(16)} | ${String(r.baseline.requestsPerSecond).padStart(14)} | ${`${r.baseline.p50Ms} / ${r.baseline.p99Ms}`.padStart(21)} | ${`${r.throughputRatio}×`.padStart(14)} | ${r.frameworkHealth.requestsPerSecond}, ${r.frameworkHealth.p50Ms} / ${r.frameworkHealth.p99Ms}`,
+      );
       if (r.api.non2xx || r.api.errors || r.baseline.non2xx || r.baseline.errors) log(`non-2xx/errors at ${r.connections}: API ${r.api.non2xx}/${r.api.errors}, baseline ${r.baseline.non2xx}/${r.baseline.errors}`);
     }
     console.log(`\nPOST /api/v1/access/check with ${BATCH_PAIRS} pairs: median ${median(batchMs)} ms of ${BATCH_RUNS} (${batchMs.join(", ")} ms)\n`);
@@ -164,7 +175,7 @@ async function run(database: BenchDatabase, started: number, loadAtStart: number
       get: rows,
       batch: { pairs: BATCH_PAIRS, runs: batchMs, medianMs: median(batchMs) },
       writes,
-      notes: "The API also authenticates the token, counts the rate limit in PostgreSQL and logs every decision (access_decisions); the baseline does none of these. Load generator, servers and PostgreSQL share the machine.",
+      notes: "The API also authenticates the token, counts the rate limit and logs every decision (access_decisions) before answering; the baseline does none of these. frameworkHealth is GET /api/health on the same next start (one `select 1`, no auth): the most a route handler serves on this machine. Load generator, servers and PostgreSQL share the machine.",
       totalSeconds: Math.round((Date.now() - started) / 1000),
     };
     mkdirSync("bench-results", { recursive: true });
