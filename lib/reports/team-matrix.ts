@@ -1,16 +1,14 @@
 import "server-only";
 import { addAgreementFacts, agreementItems } from "./agreement-cells";
-import { and, eq, inArray, isNotNull, isNull, max } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, max } from "drizzle-orm";
 import { getDb, type Executor } from "@/db/client";
-import { assignments, departments, lessonProgress, outbox, people } from "@/db/schema";
+import { departments, lessonProgress, outbox, people } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import { hasRole, type Viewer } from "@/lib/auth/roles";
 import { getContent } from "@/lib/content";
 import { ForbiddenError } from "@/lib/errors";
 import { reportIds } from "@/lib/people/reporting-line";
-import { syncAssignments } from "@/lib/training/assignments";
-import { latestCertifications } from "@/lib/training/certification-records";
-import { currentReleases } from "@/lib/training/course-releases";
+import { syncAssignmentsReading } from "@/lib/training/assignments";
 import { toCsv } from "./csv";
 import {
   buildRows,
@@ -68,29 +66,25 @@ export async function lastNudges(db: Executor, personIds: string[]): Promise<Map
 
 /**
  * One row per person with a cell per item, in a fixed handful of set-based
- * queries whatever the team's size: assignments are synced first (so statuses
- * are right without a scheduled job), then assignments, certifications, lesson
- * progress and nudges are read for everyone at once. Callers check access.
+ * queries whatever the team's size: assignments are synced (so statuses are
+ * right without a scheduled job), reading open assignments and certifications
+ * on the way, while lesson progress and nudges are read for everyone at once.
+ * Callers check access.
  */
 export async function matrixRows(db: Executor, persons: ReportPerson[], now: Date): Promise<{ items: MatrixItem[]; rows: MatrixRow[] }> {
   const items = requiredItems();
   if (persons.length === 0) return { items, rows: [] };
   const ids = persons.map((p) => p.id);
   const { courses } = getContent();
-  await syncAssignments(db, { personIds: ids, now });
-  const [open, releases, progressRows, nudges] = await Promise.all([
-    db
-      .select({ personId: assignments.personId, courseId: assignments.courseId, dueAt: assignments.dueAt })
-      .from(assignments)
-      .where(and(inArray(assignments.personId, ids), isNull(assignments.completedAt), isNull(assignments.cancelledAt))),
-    currentReleases(db),
+  const [synced, progressRows, nudges] = await Promise.all([
+    syncAssignmentsReading(db, { personIds: ids, now }),
     db
       .select({ personId: lessonProgress.personId, courseId: lessonProgress.courseId, slug: lessonProgress.lessonSlug })
       .from(lessonProgress)
       .where(and(inArray(lessonProgress.personId, ids), isNotNull(lessonProgress.completedAt))),
     lastNudges(db, ids),
   ]);
-  const latest = await latestCertifications(db, ids, courses, releases, now);
+  const { open, latest } = synced;
 
   const facts: MatrixFacts = { assignments: new Map(), certifications: new Map(), percents: new Map(), lastNudges: nudges };
   const course = (id: string) => itemKey({ kind: "course", id });

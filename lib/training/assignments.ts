@@ -52,32 +52,55 @@ export function assignmentsNeeded(
   return out;
 }
 
+/** What syncAssignmentsReading read while syncing, for callers that need the same facts. */
+export type AssignmentSync = {
+  inserted: number;
+  /** Open assignments of every person asked about (all people when none were named), new ones included. */
+  open: { personId: string; courseId: string; dueAt: Date }[];
+  /** Latest certification per `${personId}:${courseId}`, as latestCertifications returns it. */
+  latest: Awaited<ReturnType<typeof latestCertifications>>;
+  /** When each course's current major version was released. */
+  releases: Map<string, Date>;
+};
+
 /** Brings assignments up to date for some people (or everyone active). Safe to run any number of times. */
 export async function syncAssignments(db: Executor, options: { personIds?: string[]; now?: Date } = {}): Promise<number> {
+  return (await syncAssignmentsReading(db, options)).inserted;
+}
+
+/**
+ * syncAssignments, returning what it read on the way: the open assignments,
+ * the latest certifications and the course releases of the people it looked
+ * at (active or not; only active people get new assignments). Reports use
+ * these instead of reading them a second time.
+ */
+export async function syncAssignmentsReading(db: Executor, options: { personIds?: string[]; now?: Date } = {}): Promise<AssignmentSync> {
   const now = options.now ?? new Date();
   const { courses } = getContent();
   const releases = await syncCourseReleases(db, courses, now);
-  const persons = await db
-    .select({ id: people.id, departmentId: people.departmentId, roles: people.roles, hireDate: people.hireDate })
+  const everyone = await db
+    .select({ id: people.id, status: people.status, departmentId: people.departmentId, roles: people.roles, hireDate: people.hireDate })
     .from(people)
-    .where(and(eq(people.status, "active"), options.personIds ? inArray(people.id, options.personIds) : undefined));
-  if (persons.length === 0) return 0;
-  const ids = persons.map((p) => p.id);
-  const openRows = await db
-    .select({ personId: assignments.personId, courseId: assignments.courseId })
-    .from(assignments)
-    .where(and(inArray(assignments.personId, ids), isNull(assignments.completedAt), isNull(assignments.cancelledAt)));
-  const open = new Set(openRows.map((r) => `${r.personId}:${r.courseId}`));
-  const latest = await latestCertifications(db, ids, courses, releases, now);
-  const needed = assignmentsNeeded(persons, courses, latest, open, releases, now);
-  if (needed.length === 0) return 0;
+    .where(options.personIds ? inArray(people.id, options.personIds) : undefined);
+  const ids = everyone.map((p) => p.id);
+  if (ids.length === 0) return { inserted: 0, open: [], latest: new Map(), releases };
+  const [open, latest] = await Promise.all([
+    db
+      .select({ personId: assignments.personId, courseId: assignments.courseId, dueAt: assignments.dueAt })
+      .from(assignments)
+      .where(and(options.personIds ? inArray(assignments.personId, ids) : undefined, isNull(assignments.completedAt), isNull(assignments.cancelledAt))),
+    latestCertifications(db, ids, courses, releases, now),
+  ]);
+  const active = everyone.filter((p) => p.status === "active");
+  const needed = assignmentsNeeded(active, courses, latest, new Set(open.map((r) => `${r.personId}:${r.courseId}`)), releases, now);
+  if (needed.length === 0) return { inserted: 0, open, latest, releases };
   // The partial unique index keeps one open assignment per person and course even if two syncs race.
   const inserted = await db
     .insert(assignments)
     .values(needed.map((n) => ({ ...n, assignedAt: now })))
     .onConflictDoNothing()
-    .returning({ id: assignments.id });
-  return inserted.length;
+    .returning({ personId: assignments.personId, courseId: assignments.courseId, dueAt: assignments.dueAt });
+  return { inserted: inserted.length, open: [...open, ...inserted], latest, releases };
 }
 
 export async function openAssignments(db: Executor, personId: string): Promise<OpenAssignment[]> {
