@@ -2,11 +2,15 @@ import { z } from "zod";
 
 /** The API's request and response shapes: they validate requests and generate the OpenAPI document. */
 
+/** PostgreSQL cannot store NUL in text: refused at the boundary with a field message rather than failing later. */
+const noNul = (value: string) => !value.includes("\u0000");
+
 export const userRef = z
   .string()
   .trim()
   .min(1, "is required")
   .max(320)
+  .refine(noNul, "must not contain NUL characters")
   .describe("The person's work email address or Clearance id (UUID).");
 export const roleRef = z
   .string()
@@ -53,8 +57,8 @@ export const holdersBody = z.object({
 
 export const dataEvent = z.object({
   user: userRef,
-  action: z.string().trim().min(1, "is required").max(100).describe("What the person did, e.g. customer.view, export.csv, remote_session.start"),
-  resource: z.string().trim().min(1, "is required").max(500).describe("What it was done to, e.g. ticket:48213 or customer:8812"),
+  action: z.string().trim().min(1, "is required").max(100).refine(noNul, "must not contain NUL characters").describe("What the person did, e.g. customer.view, export.csv, remote_session.start"),
+  resource: z.string().trim().min(1, "is required").max(500).refine(noNul, "must not contain NUL characters").describe("What it was done to, e.g. ticket:48213 or customer:8812"),
   occurred_at: z.string().datetime({ offset: true, message: "must be an ISO 8601 date-time" }).describe("When it happened (ISO 8601)."),
   role: roleRef.optional().describe("The data-access role the operation needs; the event is checked against it."),
 });

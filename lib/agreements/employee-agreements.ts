@@ -141,7 +141,7 @@ export async function signAsEmployee(viewer: Viewer, context: AuditContext & { i
   if (!namesMatch(input.typedName, person.name)) {
     throw new DomainError("name_mismatch", `Type your full legal name exactly as it appears on your record: "${person.name}". If your record is wrong, ask your compliance team to correct it before signing.`);
   }
-  const signatureImagePng = input.signatureDataUrl ? decodeSignatureImage(input.signatureDataUrl) : null;
+  const signatureImagePng = input.signatureDataUrl ? await decodeSignatureImage(input.signatureDataUrl) : null;
   return completeSignature({
     template,
     consent: getContent().esignConsent!,

@@ -136,7 +136,7 @@ export async function partnerSign(token: string, input: { typedName: string; sig
   if (!namesMatch(input.typedName, request.contactName)) {
     throw new DomainError("name_mismatch", `Type your full name exactly as ${partner.name} gave it to us: "${request.contactName}". If it is wrong, reply to the email so we can correct it.`);
   }
-  const signatureImagePng = input.signatureDataUrl ? decodeSignatureImage(input.signatureDataUrl) : null;
+  const signatureImagePng = input.signatureDataUrl ? await decodeSignatureImage(input.signatureDataUrl) : null;
   const db = await getDb();
   // Claim the link first so a double submit cannot sign twice.
   const claimed = await db.update(partnerSigningRequests).set({ status: "signed", completedAt: now }).where(and(eq(partnerSigningRequests.id, request.id), eq(partnerSigningRequests.status, "pending"))).returning({ id: partnerSigningRequests.id });

@@ -60,6 +60,8 @@ export async function withApiClient(request: Request, scope: ApiScope, handler: 
   return handler({ id: client.id, name: client.name, scopes: client.scopes });
 }
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
 /** Parses with zod and answers 400 with field messages when the input is wrong. */
 export function parseOr400<S extends z.ZodType>(schema: S, value: unknown): { ok: true; data: z.infer<S> } | { ok: false; response: Response } {
   const result = schema.safeParse(value);
@@ -78,7 +80,8 @@ export async function readJson(request: Request, maxBytes: number): Promise<{ ok
   const text = await request.text();
   if (text.length > maxBytes) return { ok: false, response: apiError(413, "payload_too_large", `The body must be at most ${Math.round(maxBytes / 1024)} KB.`) };
   try {
-    return { ok: true, value: JSON.parse(text) };
+    // A JSON escape can leave a lone surrogate; store strings well-formed, as form data and query strings already are.
+    return { ok: true, value: JSON.parse(text, (_key, value) => (typeof value === "string" ? value.replace(LONE_SURROGATE, "\uFFFD") : value)) };
   } catch {
     return { ok: false, response: apiError(400, "invalid_json", "The body is not valid JSON.") };
   }

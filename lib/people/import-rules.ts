@@ -405,13 +405,19 @@ export function applyValues(before: PersonSnapshot | null, values: PersonValues)
   };
 }
 
+const NOT_UTF8 = "The file is not UTF-8 text. In your spreadsheet, save it as “CSV UTF-8 (comma delimited)” and upload it again.";
+
 /** The uploaded bytes as text: within the size limit and valid UTF-8 (a byte-order mark is fine). */
 export function decodeImportFile(bytes: Uint8Array): { ok: true; text: string } | { ok: false; error: string } {
   const tooBig = sizeError(bytes.byteLength);
   if (tooBig) return { ok: false, error: tooBig };
+  let text: string;
   try {
-    return { ok: true, text: new TextDecoder("utf-8", { fatal: true }).decode(bytes) };
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
-    return { ok: false, error: "The file is not UTF-8 text. In your spreadsheet, save it as “CSV UTF-8 (comma delimited)” and upload it again." };
+    return { ok: false, error: NOT_UTF8 };
   }
+  // NUL is never in CSV text (a UTF-16 file is full of them) and PostgreSQL refuses it in text columns.
+  if (text.includes("\u0000")) return { ok: false, error: NOT_UTF8 };
+  return { ok: true, text };
 }

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { partnerConsent, partnerDecline, partnerSign, sendPartnerCode, verifyPartnerCode } from "@/lib/agreements/partner-signing";
 import { MAX_SIGNATURE_IMAGE_BYTES } from "@/lib/agreements/signature-image";
 import { DomainError } from "@/lib/errors";
-import type { ActionState } from "@/lib/http/action";
+import { readForm, type ActionState } from "@/lib/http/action";
 import { requestMeta } from "@/lib/http/request-context";
 
 /**
@@ -16,7 +16,9 @@ import { requestMeta } from "@/lib/http/request-context";
 const token = z.string().regex(/^[A-Za-z0-9_-]{20,100}$/);
 
 async function run<T extends z.ZodType>(schema: T, formData: FormData, work: (input: z.infer<T>, context: { actorId: null; actorLabel: string; ip: string; userAgent: string | null }) => Promise<string>): Promise<ActionState> {
-  const parsed = schema.safeParse(Object.fromEntries(formData));
+  const form = readForm(formData);
+  if (!form.ok) return form.state;
+  const parsed = schema.safeParse(form.input);
   if (!parsed.success) return { ok: false, error: "Please correct the highlighted fields.", fieldErrors: z.flattenError(parsed.error).fieldErrors as Record<string, string[]> };
   const meta = await requestMeta();
   try {

@@ -1,0 +1,209 @@
+import { eq } from "drizzle-orm";
+import fc from "fast-check";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { outbox, people } from "@/db/schema";
+import { requestAccess } from "@/lib/access/approvals";
+import { createApiClient } from "@/lib/access/api-clients";
+import { openSigning, giveConsent } from "@/lib/agreements/employee-agreements";
+import { createPartner, sendPartnerAgreement } from "@/lib/agreements/partner-register";
+import { sendPartnerCode, verifyPartnerCode } from "@/lib/agreements/partner-signing";
+import type { Viewer } from "@/lib/auth/roles";
+import { startMfaEnrolment } from "@/lib/auth/mfa";
+import { getContent } from "@/lib/content";
+import { createPerson as createPersonAsAdmin } from "@/lib/people/person-editor";
+import { requestCorrection } from "@/lib/privacy/preferences";
+import { startAttempt } from "@/lib/training/attempts";
+import { completeLesson } from "@/lib/training/lesson-progress";
+import { createWebhook } from "@/lib/webhooks/manage-webhooks";
+import { context, createPerson, TEST_PASSWORD, viewerOf } from "../helpers/factories";
+import { withTestDatabase } from "../helpers/test-database";
+import { actionSpecs, formFor, pngDataUrl, type ActionSpec, type Signer, type World } from "./action-specs";
+import { headerValue, RUNS, TIMEOUT, toFormData } from "./arbitraries";
+import { watchTables } from "./table-state";
+
+/**
+ * The session and the request headers are what Next.js would provide; the
+ * database and every line of product code below them are real.
+ */
+const request = vi.hoisted(() => ({ viewer: null as Viewer | null, headers: new Headers() }));
+vi.mock("@/lib/auth/viewer", async (importOriginal) => ({ ...(await importOriginal<typeof import("@/lib/auth/viewer")>()), getViewer: async () => request.viewer }));
+vi.mock("next/headers", () => ({ headers: async () => request.headers }));
+vi.mock("next/cache", () => ({ revalidatePath: () => {}, revalidateTag: () => {} }));
+
+const database = withTestDatabase();
+const tables = watchTables(database.db);
+const world: World = {
+  ids: { people: [], reports: [], grants: [], corrections: [], clients: [], webhooks: [], partners: [], requests: [] },
+  emails: [],
+  names: [],
+  invitationTokens: [],
+  partnerTokens: [],
+  ceremonies: [],
+  attemptIds: [],
+};
+const signers = {} as Record<Exclude<Signer, "nobody">, Viewer>;
+const specs = actionSpecs(world);
+
+/** Tokens live only in the emails that carry them: read them back from the outbox. */
+async function tokensInOutbox(kind: string, pattern: RegExp): Promise<string[]> {
+  const rows = await database.db().select({ text: outbox.text }).from(outbox).where(eq(outbox.kind, kind)).orderBy(outbox.createdAt);
+  return rows.flatMap((r) => Array.from(r.text?.matchAll(pattern) ?? [], (m) => m[1]));
+}
+
+beforeAll(async () => {
+  const db = database.db();
+  const now = new Date();
+  const enrolled = async (roles: ("manager" | "compliance_admin")[], name: string, managerId?: string) => {
+    const person = await createPerson(db, { roles, name, managerId });
+    await db.update(people).set({ mfaEnabledAt: now }).where(eq(people.id, person.id));
+    return viewerOf({ ...person, mfaEnabledAt: now });
+  };
+  signers.admin = await enrolled(["compliance_admin"], "Carmen Díaz");
+  signers.manager = await enrolled(["manager"], "Priya Nair");
+  const secondAdmin = await enrolled(["compliance_admin"], "Amir Haddad");
+  signers.employee = viewerOf(await createPerson(db, { name: "José Ñúñez", managerId: signers.manager.id }));
+  signers.mfaPending = viewerOf(await createPerson(db, { name: "李华", roles: ["manager", "compliance_admin", "auditor"] }));
+  await startMfaEnrolment(signers.mfaPending);
+  const audit = (viewer: Viewer) => context(viewer.id);
+
+  const invited = await createPersonAsAdmin(signers.admin, audit(signers.admin), { name: "Léa Dubois", email: "lea.dubois@test.example", departmentId: "support", title: null, managerEmail: signers.manager.email, hireDate: null, roles: ["employee"] });
+  const grant = await requestAccess(signers.employee, audit(signers.employee), "customer-pii-read", "I answer tickets with customer data.");
+  const correction = await requestCorrection(signers.employee, audit(signers.employee), { field: "title", requestedValue: "Support Engineer" });
+  const ownCorrection = await requestCorrection(signers.admin, audit(signers.admin), { field: "name", requestedValue: "Carmen Diaz" });
+  const client = await createApiClient(signers.admin, audit(signers.admin), { name: "support console", scopes: ["access:check"] });
+  const webhook = await createWebhook(signers.admin, audit(signers.admin), { url: "https://siem.example.com/hooks/clearance", eventTypes: ["access.granted"] });
+
+  // Links for the partner-signing actions: one waiting for its code, one with the inbox confirmed
+  // (so consent, signing and declining are reachable). Their ids stay out of the admin actions'
+  // reach, so a resend or void there does not end these links.
+  const partner = await createPartner(signers.admin, audit(signers.admin), { name: "Acme Logistics GmbH", contactName: "Hannah Müller", contactEmail: "hannah@acme.example", requiredAgreements: ["partner-dpa"] });
+  const otherPartner = await createPartner(signers.admin, audit(signers.admin), { name: "Beta Freight", contactName: "Hannah Müller", contactEmail: "ops@beta.example", requiredAgreements: ["partner-dpa"] });
+  await sendPartnerAgreement(signers.admin, audit(signers.admin), partner.id, "partner-dpa");
+  await sendPartnerAgreement(signers.admin, audit(signers.admin), otherPartner.id, "partner-dpa");
+  world.partnerTokens = await tokensInOutbox("partner-signing-link", /partner-sign\/([A-Za-z0-9_-]+)/g);
+  const partnerContext = { ...context(null), ip: "198.51.100.4" };
+  await sendPartnerCode(world.partnerTokens[1], partnerContext);
+  const [code] = await tokensInOutbox("partner-signing-code", /\b(\d{6})\b/g);
+  await verifyPartnerCode(world.partnerTokens[1], code, partnerContext);
+  const thirdPartner = await createPartner(signers.admin, audit(signers.admin), { name: "Gamma Data", contactName: "Ola Nordmann", contactEmail: "ola@gamma.example", requiredAgreements: ["partner-dpa"] });
+  const forAdmins = await sendPartnerAgreement(signers.admin, audit(signers.admin), thirdPartner.id, "partner-dpa");
+
+  // Signings the employee has opened, one with consent given, so re-authentication is reachable.
+  for (const [index, agreement] of getContent().agreements.filter((a) => a.audience === "employee").entries()) {
+    const opened = await openSigning(signers.employee, agreement.id, "127.0.0.1");
+    if (index === 0) await giveConsent(signers.employee, { ...audit(signers.employee), ip: "127.0.0.1" }, agreement.id, opened.ceremony.id);
+    world.ceremonies.push({ agreementId: agreement.id, ceremonyId: opened.ceremony.id });
+  }
+  const course = getContent().courses[0];
+  for (const lesson of course.lessons) await completeLesson(signers.employee, course.id, lesson.slug);
+  world.attemptIds = [(await startAttempt(signers.employee, course.id)).attemptId];
+
+  world.invitationTokens = await tokensInOutbox("invitation", /set-password\/([A-Za-z0-9_-]+)/g);
+  const everyone = [...Object.values(signers), secondAdmin, { id: invited.id, email: "lea.dubois@test.example", name: "Léa Dubois" }];
+  world.emails = everyone.map((p) => p.email);
+  world.names = everyone.map((p) => p.name);
+  world.ids = {
+    // Admin actions may suspend, rename or change the roles of these, never of the people the other actions sign in as.
+    people: [signers.admin.id, secondAdmin.id, invited.id],
+    reports: [signers.employee.id],
+    grants: [grant.id],
+    corrections: [correction.id, ownCorrection.id],
+    clients: [client.id],
+    webhooks: [webhook.id],
+    partners: [partner.id, otherPartner.id, thirdPartner.id],
+    requests: [forAdmins.id],
+  };
+});
+
+/** Actions log unexpected errors before answering "Something went wrong": each one is a failure here. */
+const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+
+/** Next.js ends a request with these on purpose (redirect, notFound, forbidden): they are answers, not failures. */
+const isNextControlFlow = (error: unknown) => typeof (error as { digest?: unknown })?.digest === "string" && /^NEXT_(REDIRECT|HTTP_ERROR_FALLBACK)/.test((error as { digest: string }).digest);
+
+type Outcome = { kind: "accepted" } | { kind: "rejected"; error: string; fieldErrors?: unknown };
+
+async function invoke(spec: ActionSpec, signer: Signer, form: FormData, ip: string, userAgent = "property-test"): Promise<Outcome> {
+  request.viewer = signer === "nobody" ? null : signers[signer];
+  request.headers = new Headers({ "x-forwarded-for": ip, "user-agent": userAgent });
+  logged.mockClear();
+  let state: unknown;
+  try {
+    state = await spec.run(null, form);
+  } catch (error) {
+    if (isNextControlFlow(error)) return { kind: "accepted" };
+    throw error;
+  }
+  // An unexpected error the action caught and logged is a 500 in disguise.
+  expect(logged.mock.calls.map((c) => String(c[0]))).toEqual([]);
+  expect(state).toBeTypeOf("object");
+  expect(state).not.toBeNull();
+  const s = state as { ok?: boolean; error?: unknown; fieldErrors?: unknown; authentic?: unknown };
+  if (spec.verdict) return "authentic" in s ? { kind: "accepted" } : { kind: "rejected", error: s.error as string };
+  expect(typeof s.ok).toBe("boolean");
+  return s.ok ? { kind: "accepted" } : { kind: "rejected", error: s.error as string, fieldErrors: s.fieldErrors };
+}
+
+function expectRejectionShape(outcome: Extract<Outcome, { kind: "rejected" }>) {
+  expect(outcome.error).toMatch(/\S/);
+  if (outcome.fieldErrors !== undefined) {
+    expect(outcome.fieldErrors).toBeTypeOf("object");
+    for (const messages of Object.values(outcome.fieldErrors as Record<string, unknown>)) expect(messages).toEqual(expect.arrayContaining([expect.any(String)]));
+  }
+}
+
+describe("Server Actions under random form data", () => {
+  for (const spec of specs) {
+    it(`${spec.name} resolves to a state, and a rejection changes nothing`, async () => {
+      await fc.assert(
+        fc.asyncProperty(formFor(spec), fc.oneof(fc.ipV4(), headerValue), headerValue, async (form, ip, userAgent) => {
+          const before = await tables.before();
+          const outcome = await invoke(spec, spec.as, form, ip, userAgent);
+          if (outcome.kind === "accepted" && !spec.verdict) return tables.accepted();
+          if (outcome.kind === "rejected") expectRejectionShape(outcome);
+          const kept = spec.recordsOnRejection && outcome.kind === "rejected" && spec.recordsOnRejection.error.test(outcome.error) ? spec.recordsOnRejection.tables : [];
+          await tables.rejected(before, kept);
+        }),
+        { numRuns: RUNS },
+      );
+    }, TIMEOUT);
+  }
+
+  it("signing with any drawn signature signs or refuses with a message, and a refusal changes nothing", async () => {
+    const sign = specs.find((s) => s.name === "agreements signAgreement")!;
+    const { agreementId } = world.ceremonies[0];
+    await fc.assert(
+      fc.asyncProperty(pngDataUrl, async (signature) => {
+        const { ceremony } = await openSigning(signers.employee, agreementId, "127.0.0.1");
+        await giveConsent(signers.employee, { ...context(signers.employee.id), ip: "127.0.0.1" }, agreementId, ceremony.id);
+        const [{ name }] = await database.db().select({ name: people.name }).from(people).where(eq(people.id, signers.employee.id));
+        tables.accepted();
+        const before = await tables.before();
+        const form = toFormData([["agreementId", agreementId], ["ceremonyId", ceremony.id], ["typedName", name], ["password", TEST_PASSWORD], ["signature", signature]]);
+        const outcome = await invoke(sign, "employee", form, "127.0.0.1");
+        if (outcome.kind === "accepted") return tables.accepted();
+        expectRejectionShape(outcome);
+        await tables.rejected(before);
+      }),
+      { numRuns: RUNS / 5 },
+    );
+  }, TIMEOUT);
+
+  it("refuses every guarded action without a session, before two-factor set-up, or without the role", async () => {
+    const guarded = specs.filter((s) => s.guarded && s.as !== "mfaPending");
+    const denied = fc.constantFrom(...guarded).chain((spec) =>
+      fc.record({ spec: fc.constant(spec), signer: fc.constantFrom<Signer>("nobody", "mfaPending", ...(spec.as === "employee" ? [] : (["employee"] as const))), form: formFor(spec) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(denied, fc.ipV4(), async ({ spec, signer, form }, ip) => {
+        const before = await tables.before();
+        const outcome = await invoke(spec, signer, form, ip);
+        expect(outcome.kind, spec.name).toBe("rejected");
+        expectRejectionShape(outcome as Extract<Outcome, { kind: "rejected" }>);
+        expect((outcome as { fieldErrors?: unknown }).fieldErrors).toBeUndefined();
+        await tables.rejected(before);
+      }),
+      { numRuns: RUNS * 2 },
+    );
+  }, TIMEOUT);
+});

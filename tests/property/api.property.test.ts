@@ -1,0 +1,303 @@
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GET as checkGet, POST as checkPost } from "@/app/api/v1/access/check/route";
+import { GET as holdersGet } from "@/app/api/v1/access/holders/route";
+import { POST as tickPost } from "@/app/api/cron/tick/route";
+import { POST as eventsPost } from "@/app/api/v1/events/route";
+import { GET as healthGet } from "@/app/api/health/route";
+import { GET as openApiGet } from "@/app/api/v1/openapi.json/route";
+import { POST as verifyPost } from "@/app/api/v1/verify/route";
+import type { ApiScope } from "@/db/schema";
+import { batchCheckBody, checkQuery, eventsBody, holdersQuery } from "@/lib/access/api-schemas";
+import { createApiClient, revokeApiClient } from "@/lib/access/api-clients";
+import { accessRoles } from "@/lib/access/facts";
+import { MAX_VERIFY_UPLOAD_BYTES } from "@/lib/agreements/verify-document";
+import { resetEnvForTests } from "@/lib/env";
+import { grantRole, satisfyRole } from "../helpers/access-fixtures";
+import { context, createPerson, viewerOf } from "../helpers/factories";
+import { withTestDatabase } from "../helpers/test-database";
+import { anyBytes, anyJson, anyText, contentType, headerValue, hugeText, jsonWithKeys, malformedJson, queryString, RUNS, TIMEOUT } from "./arbitraries";
+import { type TableState, watchTables } from "./table-state";
+
+const database = withTestDatabase();
+const tables = watchTables(database.db);
+const BASE = "http://localhost";
+
+type Tokens = Record<ApiScope, string> & { revoked: string };
+let tokens: Tokens;
+const people: { emails: string[]; ids: string[] } = { emails: [], ids: [] };
+const roleIds = () => accessRoles().map((r) => r.id);
+
+beforeAll(async () => {
+  const db = database.db();
+  const admin = viewerOf(await createPerson(db, { roles: ["compliance_admin"] }));
+  const token = async (scope: ApiScope) => (await createApiClient(admin, context(admin.id), { name: `client ${scope}`, scopes: [scope], rateLimitPerMinute: 100_000 })).token;
+  const revoked = await createApiClient(admin, context(admin.id), { name: "revoked", scopes: ["access:check", "access:read", "events:write"] });
+  await revokeApiClient(admin, context(admin.id), revoked.id);
+  tokens = { "access:check": await token("access:check"), "access:read": await token("access:read"), "events:write": await token("events:write"), revoked: revoked.token };
+  for (const name of ["Ana Silva", "李华", "José Ñúñez"]) {
+    const person = await createPerson(db, { name });
+    await satisfyRole(db, person.id, "customer-pii-read");
+    await grantRole(db, person.id, "customer-pii-read");
+    people.emails.push(person.email);
+    people.ids.push(person.id);
+  }
+});
+
+/** Who is calling: mostly a valid token, otherwise every way of being wrong about it. */
+type Auth = { kind: "valid" | "revoked" | "other-scope" | "none" } | { kind: "raw"; value: string };
+const auth: fc.Arbitrary<Auth> = fc.oneof(
+  { weight: 8, arbitrary: fc.constant({ kind: "valid" as const }) },
+  { weight: 1, arbitrary: fc.constantFrom<Auth>({ kind: "revoked" }, { kind: "other-scope" }, { kind: "none" }) },
+  {
+    weight: 1,
+    arbitrary: fc
+      .oneof(headerValue, headerValue.map((v) => `Bearer ${v}`), fc.constantFrom("Bearer", "Bearer ", "bearer clr_", "Basic dXNlcjpwYXNz", "Bearer clr_x y"))
+      .map((value): Auth => ({ kind: "raw", value })),
+  },
+);
+
+function authorization(a: Auth, scope: ApiScope): string | undefined {
+  if (a.kind === "valid") return `Bearer ${tokens[scope]}`;
+  if (a.kind === "revoked") return `Bearer ${tokens.revoked}`;
+  if (a.kind === "other-scope") return `Bearer ${tokens[scope === "access:check" ? "events:write" : "access:check"]}`;
+  if (a.kind === "raw") return a.value;
+  return undefined;
+}
+
+/** The status withApiClient gives a caller that is not let through, or null when it is. */
+function authFailure(a: Auth): number | null {
+  if (a.kind === "valid") return null;
+  return a.kind === "other-scope" ? 403 : 401;
+}
+
+type Body = string | Uint8Array | FormData | undefined;
+
+function request(method: "GET" | "POST", path: string, options: { authorization?: string; contentType?: string; contentLength?: string; forwardedFor?: string; body?: Body } = {}) {
+  const headers = new Headers();
+  if (options.authorization !== undefined) headers.set("authorization", options.authorization);
+  if (options.contentType !== undefined) headers.set("content-type", options.contentType);
+  if (options.contentLength !== undefined) headers.set("content-length", options.contentLength);
+  if (options.forwardedFor !== undefined) headers.set("x-forwarded-for", options.forwardedFor);
+  return new Request(`${BASE}${path}`, { method, headers, body: options.body as BodyInit | undefined });
+}
+
+/** What the server reads back from a body: UTF-8 decoded, lone surrogates replaced, a byte-order mark dropped. */
+function receivedText(body: Body): string {
+  if (body === undefined || body instanceof FormData) return "";
+  const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body;
+  return new TextDecoder().decode(bytes);
+}
+
+/**
+ * Every answer is below 500; every rejection is a JSON `{ error: { code, message } }`
+ * and leaves every table as it was. `readOnly` endpoints change nothing even when they accept.
+ */
+async function expectWellFormed(response: Response, before: TableState, options: { readOnly?: boolean } = {}) {
+  expect(response.status).toBeGreaterThanOrEqual(200);
+  expect(response.status).toBeLessThan(500);
+  if (response.status >= 400) {
+    expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+    const body = await response.clone().json();
+    expect(body).toEqual({ error: expect.objectContaining({ code: expect.stringMatching(/^[a-z_]+$/), message: expect.stringMatching(/\S/) }) });
+  }
+  if (response.status >= 400 || options.readOnly) await tables.rejected(before);
+  else tables.accepted();
+}
+
+const userRef = fc.oneof(
+  { weight: 2, arbitrary: fc.integer({ min: 0, max: 2 }).map((i) => people.emails[i]) },
+  { weight: 1, arbitrary: fc.integer({ min: 0, max: 2 }).map((i) => people.ids[i].toUpperCase()) },
+  { weight: 1, arbitrary: fc.emailAddress() },
+  { weight: 1, arbitrary: fc.uuid() },
+  { weight: 2, arbitrary: anyText },
+);
+const roleRef = fc.oneof({ weight: 2, arbitrary: fc.integer({ min: 0, max: 100 }).map((i) => roleIds()[i % roleIds().length]) }, { weight: 1, arbitrary: anyText });
+
+/** A JSON body: valid-shaped with random values, objects with the right keys and wrong values, any JSON, malformed text or bytes. */
+function jsonBody(validShape: fc.Arbitrary<unknown>, keys: string[]): fc.Arbitrary<string | Uint8Array> {
+  return fc.oneof(
+    { weight: 3, arbitrary: validShape.map((v) => JSON.stringify(v)) },
+    { weight: 2, arbitrary: jsonWithKeys(keys).map((v) => JSON.stringify(v)) },
+    { weight: 2, arbitrary: anyJson.map((v) => JSON.stringify(v)) },
+    { weight: 2, arbitrary: malformedJson },
+    { weight: 1, arbitrary: anyBytes },
+    { weight: 1, arbitrary: hugeText.map((t) => JSON.stringify({ checks: [{ user: t, role: "customer-pii-read" }], events: [{ user: t }] })) },
+  );
+}
+
+
+const lyingLength = fc.option(fc.oneof(headerValue, fc.constantFrom("0", "1", "262145", "1048577", "99999999999")), { nil: undefined });
+
+describe("API endpoints under random input", () => {
+  it("GET /api/v1/access/check answers every query with a decision, a 404 for unknowns, or a JSON 4xx", async () => {
+    const validQuery = fc.record({ user: userRef, role: roleRef }).map(({ user, role }) => `?user=${encodeURIComponent(user.replace(/[\uD800-\uDFFF]/g, "\uFFFD"))}&role=${encodeURIComponent(role.replace(/[\uD800-\uDFFF]/g, "\uFFFD"))}`);
+    await fc.assert(
+      fc.asyncProperty(auth, fc.oneof(validQuery, queryString(["user", "role"])), async (who, query) => {
+        const url = new URL(`${BASE}/api/v1/access/check${query}`);
+        const before = await tables.before();
+        const response = await checkGet(request("GET", `/api/v1/access/check${query}`, { authorization: authorization(who, "access:check") }));
+        await expectWellFormed(response, before);
+        const failure = authFailure(who);
+        if (failure) return void expect(response.status).toBe(failure);
+        const valid = checkQuery.safeParse(Object.fromEntries(url.searchParams)).success;
+        expect(valid ? [200, 404] : [400]).toContain(response.status);
+        if (response.status === 200) expect(await response.json()).toEqual({ allow: expect.any(Boolean), reasons: expect.any(Array), valid_until: expect.toSatisfy((v) => v === null || typeof v === "string") });
+      }),
+      { numRuns: RUNS },
+    );
+  }, TIMEOUT);
+
+  it("POST /api/v1/access/check accepts exactly the bodies its schema accepts", async () => {
+    const check = fc.record({ user: userRef, role: roleRef });
+    const validShape = fc.record({ checks: fc.array(check, { minLength: 1, maxLength: 5 }) });
+    await fc.assert(
+      fc.asyncProperty(auth, jsonBody(validShape, ["checks", "user", "role"]), fc.option(contentType, { nil: undefined }), lyingLength, async (who, body, type, length) => {
+        const before = await tables.before();
+        const response = await checkPost(request("POST", "/api/v1/access/check", { authorization: authorization(who, "access:check"), contentType: type, contentLength: length, body }));
+        await expectWellFormed(response, before);
+        const failure = authFailure(who);
+        if (failure) return void expect(response.status).toBe(failure);
+        expect(expectedJsonStatuses(body, length, 256 * 1024, (v) => batchCheckBody.safeParse(v).success, [200])).toContain(response.status);
+      }),
+      { numRuns: RUNS },
+    );
+  }, TIMEOUT);
+
+  it("GET /api/v1/access/holders answers JSON or CSV for a role, 404 for an unknown one, or a JSON 4xx", async () => {
+    const validQuery = fc.record({ role: roleRef, format: fc.constantFrom("json", "csv", "") }).map(({ role, format }) => `?role=${encodeURIComponent(role.replace(/[\uD800-\uDFFF]/g, "\uFFFD"))}${format ? `&format=${format}` : ""}`);
+    await fc.assert(
+      fc.asyncProperty(auth, fc.oneof(validQuery, queryString(["role", "format"], fc.oneof(anyText, fc.constantFrom("csv", "json", "CSV")))), async (who, query) => {
+        const before = await tables.before();
+        const url = new URL(`${BASE}/api/v1/access/holders${query}`);
+        const response = await holdersGet(request("GET", `/api/v1/access/holders${query}`, { authorization: authorization(who, "access:read") }));
+        await expectWellFormed(response, before, { readOnly: true });
+        const failure = authFailure(who);
+        if (failure) return void expect(response.status).toBe(failure);
+        const parsed = holdersQuery.safeParse(Object.fromEntries(url.searchParams));
+        expect(parsed.success ? [200, 404] : [400]).toContain(response.status);
+        if (response.status === 200) expect(response.headers.get("content-type")).toMatch(parsed.data?.format === "csv" ? /^text\/csv/ : /^application\/json/);
+      }),
+      { numRuns: RUNS },
+    );
+  }, TIMEOUT);
+
+  it("POST /api/v1/events stores events only from bodies its schema accepts", async () => {
+    const event = fc.record(
+      {
+        user: userRef,
+        action: fc.oneof(fc.constantFrom("customer.view", "export.csv"), anyText),
+        resource: fc.oneof(fc.constantFrom("customer:1", "ticket:48213"), anyText),
+        occurred_at: fc.oneof(fc.date({ min: new Date("0001-01-01T00:00:00Z"), max: new Date("9999-12-31T23:59:59Z"), noInvalidDate: true }).map((d) => d.toISOString()), fc.constantFrom("2026-01-01T00:00:00+14:00", "2026-02-30T00:00:00Z", "yesterday"), anyText),
+        role: roleRef,
+      },
+      { requiredKeys: ["user", "action", "resource", "occurred_at"] },
+    );
+    const validShape = fc.oneof(event, fc.record({ events: fc.array(event, { minLength: 1, maxLength: 4 }) }));
+    await fc.assert(
+      fc.asyncProperty(auth, jsonBody(validShape, ["events", "user", "action", "resource", "occurred_at", "role"]), fc.option(contentType, { nil: undefined }), lyingLength, async (who, body, type, length) => {
+        const before = await tables.before();
+        const response = await eventsPost(request("POST", "/api/v1/events", { authorization: authorization(who, "events:write"), contentType: type, contentLength: length, body }));
+        await expectWellFormed(response, before);
+        const failure = authFailure(who);
+        if (failure) return void expect(response.status).toBe(failure);
+        expect(expectedJsonStatuses(body, length, 1024 * 1024, (v) => eventsBody.safeParse(v).success, [201, 207, 404])).toContain(response.status);
+      }),
+      { numRuns: RUNS },
+    );
+  }, TIMEOUT);
+
+  it("POST /api/v1/verify checks any upload without storing anything", async () => {
+    const upload = fc.oneof(
+      { weight: 2, arbitrary: fc.tuple(contentType, fc.oneof(anyBytes, anyText)).map(([type, body]) => ({ type: type as string | undefined, body: body as Body })) },
+      { weight: 1, arbitrary: fc.tuple(fc.constantFrom("file", "document", ""), fc.oneof(anyBytes, anyText)).map(([field, content]) => ({ type: undefined, body: multipart(field, content) })) },
+      { weight: 1, arbitrary: fc.constant({ type: "application/pdf", body: undefined }) },
+      { weight: 1, arbitrary: fc.constant(null).map(() => ({ type: "application/pdf" as string | undefined, body: new Uint8Array(MAX_VERIFY_UPLOAD_BYTES + 1) as Body })) },
+    );
+    await fc.assert(
+      fc.asyncProperty(upload, fc.option(fc.oneof(fc.ipV4(), headerValue), { nil: undefined }), lyingLength, async ({ type, body }, ip, length) => {
+        const before = await tables.before();
+        const response = await verifyPost(request("POST", "/api/v1/verify", { contentType: type, contentLength: length, forwardedFor: ip, body }));
+        // Nothing is stored by a check, accepted or not.
+        await expectWellFormed(response, before, { readOnly: true });
+        if (response.status === 200) expect(await response.json()).toMatchObject({ authentic: false, message: expect.any(String) });
+      }),
+      { numRuns: RUNS },
+    );
+  }, TIMEOUT);
+
+  describe("POST /api/cron/tick", () => {
+    const secret = "cron-secret-for-property-tests-0123456789";
+    const cronAuth = fc.oneof(fc.constant(undefined), headerValue, headerValue.map((v) => `Bearer ${v}`), fc.constantFrom(`Bearer ${secret}x`, `Bearer ${secret.slice(1)}`, `Basic ${secret}`, secret.toUpperCase()));
+
+    afterAll(() => {
+      delete process.env.CRON_SECRET;
+      resetEnvForTests();
+    });
+
+    it("is a JSON 404 while no secret is configured, and a JSON 401 for every wrong secret", async () => {
+      for (const configured of [false, true]) {
+        if (configured) process.env.CRON_SECRET = secret;
+        resetEnvForTests();
+        await fc.assert(
+          fc.asyncProperty(cronAuth, fc.option(anyText, { nil: undefined }), async (authValue, body) => {
+            const before = await tables.before();
+            const response = await tickPost(request("POST", "/api/cron/tick", { authorization: authValue, body: body?.replace(/[\uD800-\uDFFF]/g, "") }));
+            await expectWellFormed(response, before);
+            expect(response.status).toBe(configured ? 401 : 404);
+          }),
+          { numRuns: RUNS / 2 },
+        );
+      }
+      const response = await tickPost(request("POST", "/api/cron/tick", { authorization: `bearer ${secret}` }));
+      tables.accepted();
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ errors: [] });
+    }, TIMEOUT);
+  });
+
+  it("answers a JSON 400, not a 500, to NUL in a user, an action or a resource", async () => {
+    const user = encodeURIComponent("ana\u0000@test.example");
+    expect((await checkGet(request("GET", `/api/v1/access/check?user=${user}&role=customer-pii-read`, { authorization: authorization({ kind: "valid" }, "access:check") }))).status).toBe(400);
+    const event = { user: people.emails[0], action: "customer.view\u0000", resource: "customer:1", occurred_at: new Date().toISOString() };
+    expect((await eventsPost(request("POST", "/api/v1/events", { authorization: authorization({ kind: "valid" }, "events:write"), body: JSON.stringify(event) }))).status).toBe(400);
+  });
+
+  it("stores an event whose action ends in a lone surrogate escape, made well-formed", async () => {
+    const event = { user: people.emails[0], action: "customer.view ¡\udfff", resource: "customer:1", occurred_at: new Date().toISOString() };
+    tables.accepted();
+    expect((await eventsPost(request("POST", "/api/v1/events", { authorization: authorization({ kind: "valid" }, "events:write"), body: JSON.stringify(event) }))).status).toBe(201);
+  });
+
+  it("health and the OpenAPI document answer 200 JSON and write nothing", async () => {
+    const before = await tables.before();
+    const health = await healthGet();
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: "ok", database: { status: "ok" } });
+    const document = openApiGet();
+    expect(document.status).toBe(200);
+    expect(await document.json()).toMatchObject({ openapi: expect.any(String), paths: expect.any(Object) });
+    await tables.rejected(before);
+  });
+});
+
+/** The status a JSON endpoint owes an authorised caller for this body. */
+function expectedJsonStatuses(body: string | Uint8Array, lyingLength: string | undefined, maxBytes: number, accepts: (value: unknown) => boolean, accepted: number[]): number[] {
+  if (Number(lyingLength ?? 0) > maxBytes) return [413];
+  const text = receivedText(body);
+  if (text.length > maxBytes) return [413];
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return [400];
+  }
+  return accepts(value) ? accepted : [400];
+}
+
+function multipart(field: string, content: string | Uint8Array): FormData {
+  const form = new FormData();
+  if (field) form.append(field, new File([content as BlobPart], "agreement.pdf", { type: "application/pdf" }));
+  else form.append("note", typeof content === "string" ? content : "bytes");
+  return form;
+}
