@@ -2,7 +2,8 @@ import "next-auth";
 
 declare module "next-auth" {
   interface Session {
-    user: { id: string };
+    /** `stamp`: the privilege stamp the session was issued with (lib/auth/session-stamp.ts). */
+    user: { id: string; stamp: string };
     expires: string;
   }
 }

@@ -1,12 +1,15 @@
 import "server-only";
 import type { AuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
+import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { getDb } from "@/db/client";
+import { people } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
 import { env } from "@/lib/env";
 import { metaFromHeaders } from "@/lib/http/request-context";
 import { authenticate } from "./authenticate";
+import { privilegeStamp } from "./session-stamp";
 
 export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
 
@@ -56,17 +59,22 @@ export const authOptions: AuthOptions = {
         });
         const result = await authenticate({ ...parsed.data, code: parsed.data.code || undefined, ...meta });
         if (!result.ok) throw new Error(result.reason === "locked" ? `locked:${result.retryInMinutes}` : result.reason);
-        return { id: result.personId };
+        const db = await getDb();
+        const [person] = await db.select({ roles: people.roles, mfaEnabledAt: people.mfaEnabledAt, passwordHash: people.passwordHash }).from(people).where(eq(people.id, result.personId));
+        return { id: result.personId, stamp: privilegeStamp(person) };
       },
     }),
   ],
   callbacks: {
     async jwt({ token, user }) {
-      if (user) token.sub = user.id;
+      if (user) {
+        token.sub = user.id;
+        token.stamp = (user as { stamp?: string }).stamp;
+      }
       return token;
     },
     async session({ session, token }) {
-      return { expires: session.expires, user: { id: token.sub as string } };
+      return { expires: session.expires, user: { id: token.sub as string, stamp: typeof token.stamp === "string" ? token.stamp : "" } };
     },
   },
   events: {

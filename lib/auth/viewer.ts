@@ -8,13 +8,15 @@ import { people, type AppRole } from "@/db/schema";
 import type { AuditContext } from "@/lib/audit/record";
 import { requestMeta } from "@/lib/http/request-context";
 import { authOptions } from "./options";
+import { privilegeStamp } from "./session-stamp";
 import { hasRole, MFA_REQUIRED_ROLES, type Viewer } from "./roles";
 
 export { hasRole, MFA_REQUIRED_ROLES, type Viewer } from "./roles";
 
 /**
  * The signed-in person, re-read from the database once per request: a
- * suspension, departure or role change applies at the next request.
+ * suspension or departure applies at the next request, and a change of
+ * roles, MFA or password ends the session.
  */
 export const getViewer = cache(async (): Promise<Viewer | null> => {
   const session = await getServerSession(authOptions);
@@ -30,11 +32,14 @@ export const getViewer = cache(async (): Promise<Viewer | null> => {
       status: people.status,
       departmentId: people.departmentId,
       mfaEnabledAt: people.mfaEnabledAt,
+      passwordHash: people.passwordHash,
     })
     .from(people)
     .where(eq(people.id, id))
     .limit(1);
   if (!person || person.status !== "active") return null;
+  // Roles, MFA or password changed since this session was issued: it no longer speaks for the person.
+  if (privilegeStamp(person) !== session.user.stamp) return null;
   const roles = person.roles as AppRole[];
   return {
     id: person.id,

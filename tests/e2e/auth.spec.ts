@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test, type Page } from "@playwright/test";
 import { alertOf, email, enrolMfa, expectNoAxeViolations, nextCode, signIn, signInWithMfa, signOut } from "./helpers";
 
 test("the public landing page says what Clearance is and sets no cookie", async ({ page, context }) => {
@@ -51,7 +51,9 @@ test("an employee gets a 403 page on an admin page", async ({ page }) => {
   expect(audit?.status()).toBe(403);
 });
 
-test("a manager must enrol MFA, then signs in with a TOTP code; a recovery code works once", async ({ page }) => {
+const sessionCookieOf = async (page: Page) => (await page.context().cookies()).find((c) => c.name.endsWith("next-auth.session-token"));
+
+test("a manager must enrol MFA, then signs in with a TOTP code; a recovery code works once", async ({ page, browser }) => {
   await signIn(page, "tom.becker");
   await expect(page).toHaveURL(/\/account\/mfa/);
   await expect(page.getByText("two-factor authentication is required")).toBeVisible();
@@ -59,10 +61,21 @@ test("a manager must enrol MFA, then signs in with a TOTP code; a recovery code 
   await page.goto("/dashboard");
   await expect(page).toHaveURL(/\/account\/mfa/);
   await expectNoAxeViolations(page);
+  const before = await sessionCookieOf(page);
   const { secret, recoveryCodes } = await enrolMfa(page);
   expect(recoveryCodes).toHaveLength(10);
   await page.getByRole("link", { name: /continue/ }).click();
   await expect(page).toHaveURL(/\/dashboard/);
+  // Enrolment replaced the session: the cookie from before it no longer signs anyone in.
+  const after = await sessionCookieOf(page);
+  expect(after?.value).toBeTruthy();
+  expect(after?.value).not.toBe(before?.value);
+  const stale = await browser.newContext();
+  await stale.addCookies([before!]);
+  const stalePage = await stale.newPage();
+  await stalePage.goto("/dashboard");
+  await expect(stalePage).toHaveURL(/\/signin/);
+  await stale.close();
   await signOut(page);
 
   await signIn(page, "tom.becker");
@@ -110,4 +123,26 @@ test("a suspended person is signed out at their next request, and the change is 
   await admin.getByRole("link", { name: "Verify integrity" }).click();
   await expect(admin.getByText(/Chain intact: all \d+ events verified/)).toBeVisible();
   await expectNoAxeViolations(admin);
+});
+
+test("a change of roles ends the person's session; signing in again brings the new role's rules", async ({ browser }) => {
+  const person = await (await browser.newContext()).newPage();
+  await signIn(person, "kofi.mensah");
+  await expect(person).toHaveURL(/\/dashboard/);
+
+  const admin = await (await browser.newContext()).newPage();
+  await signInWithMfa(admin, "carmen.diaz");
+  await admin.goto("/admin/people?q=kofi");
+  const row = admin.locator(`tr[data-email="${email("kofi.mensah")}"]`);
+  await row.getByRole("group", { name: "Roles of Kofi Mensah" }).getByLabel("Manager").check();
+  await row.getByRole("button", { name: "Save roles" }).click();
+  await expect(row.getByRole("button", { name: "Save roles" })).toBeEnabled();
+  await admin.reload();
+  await expect(admin.locator(`tr[data-email="${email("kofi.mensah")}"]`).getByRole("group", { name: "Roles of Kofi Mensah" }).getByLabel("Manager")).toBeChecked();
+
+  await person.reload();
+  await expect(person).toHaveURL(/\/signin/);
+  // A manager must use MFA: the new session starts at enrolment.
+  await signIn(person, "kofi.mensah");
+  await expect(person).toHaveURL(/\/account\/mfa/);
 });

@@ -4,6 +4,7 @@ import { auditEvents, loginAttempts } from "@/db/schema";
 import { authenticate } from "@/lib/auth/authenticate";
 import { confirmMfaEnrolment, startMfaEnrolment } from "@/lib/auth/mfa";
 import { sessionCookie } from "@/lib/auth/options";
+import { privilegeStamp } from "@/lib/auth/session-stamp";
 import { totpAt, stepAt } from "@/lib/crypto/totp";
 import { verifyAuditChain } from "@/lib/audit/verify";
 import { context, createPerson, reload, TEST_PASSWORD, viewerOf } from "../helpers/factories";
@@ -18,6 +19,19 @@ async function actions(personId: string) {
 }
 
 describe("sign-in", () => {
+  it("stamps sessions with what privileges rest on: a change of roles, MFA or password changes the stamp", () => {
+    const base = { roles: ["employee", "manager"], mfaEnabledAt: new Date("2026-01-05T10:00:00Z"), passwordHash: "scrypt$abc" };
+    expect(privilegeStamp({ ...base, roles: ["manager", "employee"] })).toBe(privilegeStamp(base));
+    const changed = [
+      { ...base, roles: ["employee"] },
+      { ...base, roles: ["employee", "manager", "auditor"] },
+      { ...base, mfaEnabledAt: null },
+      { ...base, mfaEnabledAt: new Date("2026-02-01T10:00:00Z") },
+      { ...base, passwordHash: "scrypt$def" },
+    ];
+    for (const facts of changed) expect(privilegeStamp(facts)).not.toBe(privilegeStamp(base));
+  });
+
   it("keeps the session cookie HttpOnly and SameSite=Lax, and Secure with the __Secure- prefix over HTTPS", () => {
     expect(sessionCookie("https://clearance.example.com")).toEqual({ name: "__Secure-next-auth.session-token", options: { httpOnly: true, sameSite: "lax", path: "/", secure: true } });
     expect(sessionCookie("http://localhost:3000")).toEqual({ name: "next-auth.session-token", options: { httpOnly: true, sameSite: "lax", path: "/", secure: false } });

@@ -2,6 +2,7 @@
 
 import { z } from "zod";
 import { confirmMfaEnrolment } from "@/lib/auth/mfa";
+import { reissueSession } from "@/lib/auth/session";
 import { action } from "@/lib/http/action";
 import { DomainError } from "@/lib/errors";
 
@@ -10,6 +11,8 @@ export const confirmMfa = action(
   async ({ code }, { viewer, audit }) => {
     const result = await confirmMfaEnrolment(viewer, code, audit);
     if (!result.ok) throw new DomainError("invalid_code", result.message);
+    // MFA changes what this session may do: the session is replaced, the old cookie stops working.
+    await reissueSession(viewer.id);
     return { message: "Two-factor authentication is on.", data: result.recoveryCodes };
   },
 );
