@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { eq } from "drizzle-orm";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it, vi } from "vitest";
@@ -205,5 +207,99 @@ describe("Server Actions under random form data", () => {
       }),
       { numRuns: RUNS * 2 },
     );
+  }, TIMEOUT);
+});
+
+/**
+ * Who may run each Server Action, written out: a new action without an entry
+ * fails, and so does any actor getting past (or stopped at) the door
+ * differently from this table. Partner signing, setting a password and
+ * verifying a document are for anyone holding the link or the file.
+ * `mfaPending` holds every role but has not set up two-factor authentication.
+ */
+const SIGNED_IN: Signer[] = ["employee", "manager", "admin"];
+const ANYONE: Signer[] = ["nobody", "mfaPending", ...SIGNED_IN];
+const ACTION_MATRIX: Record<string, Signer[]> = {
+  "admin/api createClient": ["admin"],
+  "admin/api revokeClient": ["admin"],
+  "admin/corrections resolve": ["admin"],
+  "admin/partners addPartner": ["admin"],
+  "admin/partners sendAgreement": ["admin"],
+  "admin/partners resendRequest": ["admin"],
+  "admin/partners voidRequest": ["admin"],
+  "admin/webhooks addWebhook": ["admin"],
+  "admin/webhooks deactivate": ["admin"],
+  "admin/people changeStatus": ["admin"],
+  "admin/people changeRoles": ["admin"],
+  "admin/people addPerson": ["admin"],
+  "admin/people savePerson": ["admin"],
+  "admin/people sendInvitationAgain": ["admin"],
+  "admin/people importPeople": ["admin"],
+  "admin/assignments assignCourse": ["admin"],
+  "team nudgeOne": ["manager"],
+  "team nudgeOverdue": ["manager"],
+  "access decide": ["manager", "admin"],
+  "access revoke": ["manager", "admin"],
+  "access requestRole": SIGNED_IN,
+  "account/data savePreferences": SIGNED_IN,
+  "account/data askForCorrection": SIGNED_IN,
+  "account/mfa confirmMfa": ["mfaPending", ...SIGNED_IN],
+  "agreements consentToSign": SIGNED_IN,
+  "agreements signAgreement": SIGNED_IN,
+  "agreements declineAgreement": SIGNED_IN,
+  "courses finishLesson": SIGNED_IN,
+  "courses startQuiz": SIGNED_IN,
+  "courses submitQuiz": SIGNED_IN,
+  "partner-sign requestCode": ANYONE,
+  "partner-sign confirmCode": ANYONE,
+  "partner-sign giveConsent": ANYONE,
+  "partner-sign sign": ANYONE,
+  "partner-sign decline": ANYONE,
+  "set-password choosePassword": ANYONE,
+  "verify verifyUpload": ANYONE,
+};
+const DOOR_MESSAGES = ["Your session has ended. Sign in again.", "Turn on two-factor authentication first.", "You do not have permission to do that."];
+
+/** Every exported Server Action, named as the specs name them: "<folder under app/> <export>". */
+function exportedActions(): string[] {
+  const names: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name === "actions.ts") {
+        const source = readFileSync(full, "utf8");
+        if (!/^["']use server["']/m.test(source)) continue;
+        const folder = path
+          .relative("app", dir)
+          .split(path.sep)
+          .filter((part) => !/^[([]/.test(part))
+          .join("/");
+        for (const m of source.matchAll(/^export (?:const|async function) (\w+)/gm)) names.push(`${folder} ${m[1]}`);
+      }
+    }
+  };
+  walk("app");
+  return names.sort();
+}
+
+describe("Server Action authorization matrix", () => {
+  it("has an entry for every exported Server Action, and a property spec for every entry", () => {
+    expect(exportedActions()).toEqual(Object.keys(ACTION_MATRIX).sort());
+    expect(specs.map((s) => s.name).sort()).toEqual(Object.keys(ACTION_MATRIX).sort());
+  });
+
+  it("lets exactly the listed actors past the door of every action", async () => {
+    const unexpected: string[] = [];
+    for (const spec of specs) {
+      const allowed = ACTION_MATRIX[spec.name];
+      for (const signer of ANYONE) {
+        const [form] = fc.sample(formFor(spec), { numRuns: 1, seed: 7 });
+        const outcome = await invoke(spec, signer, form, "203.0.113.9");
+        const stopped = outcome.kind === "rejected" && DOOR_MESSAGES.includes(outcome.error);
+        if (allowed.includes(signer) === stopped) unexpected.push(`${spec.name} as ${signer}: ${stopped ? "refused" : "let in"} (${outcome.kind === "rejected" ? outcome.error : "accepted"})`);
+      }
+    }
+    expect(unexpected).toEqual([]);
   }, TIMEOUT);
 });
