@@ -32,8 +32,11 @@ export type World = {
   attemptIds: string[];
 };
 
-/** Who is signed in when the action runs. `mfaPending` holds every role but has not set up two-factor authentication. */
-export type Signer = "admin" | "manager" | "employee" | "mfaPending" | "nobody";
+/**
+ * Who is signed in when the action runs. `mfaPending` holds every role but has
+ * not set up two-factor authentication; `otherManager` manages a different team.
+ */
+export type Signer = "admin" | "auditor" | "manager" | "otherManager" | "employee" | "mfaPending" | "nobody";
 
 export type ActionSpec = {
   name: string;

@@ -55,13 +55,15 @@ async function tokensInOutbox(kind: string, pattern: RegExp): Promise<string[]> 
 beforeAll(async () => {
   const db = database.db();
   const now = new Date();
-  const enrolled = async (roles: ("manager" | "compliance_admin")[], name: string, managerId?: string) => {
+  const enrolled = async (roles: ("manager" | "compliance_admin" | "auditor")[], name: string, managerId?: string) => {
     const person = await createPerson(db, { roles, name, managerId });
     await db.update(people).set({ mfaEnabledAt: now }).where(eq(people.id, person.id));
     return viewerOf({ ...person, mfaEnabledAt: now });
   };
   signers.admin = await enrolled(["compliance_admin"], "Carmen Díaz");
   signers.manager = await enrolled(["manager"], "Priya Nair");
+  signers.otherManager = await enrolled(["manager"], "Isabel Costa");
+  signers.auditor = await enrolled(["auditor"], "Amir Haddad");
   const secondAdmin = await enrolled(["compliance_admin"], "Amir Haddad");
   signers.employee = viewerOf(await createPerson(db, { name: "José Ñúñez", managerId: signers.manager.id }));
   signers.mfaPending = viewerOf(await createPerson(db, { name: "李华", roles: ["manager", "compliance_admin", "auditor"] }));
@@ -216,9 +218,12 @@ describe("Server Actions under random form data", () => {
  * differently from this table. Partner signing, setting a password and
  * verifying a document are for anyone holding the link or the file.
  * `mfaPending` holds every role but has not set up two-factor authentication.
+ * Past the door, a manager of another team still reaches none of this team's
+ * people or grants (the last test below).
  */
-const SIGNED_IN: Signer[] = ["employee", "manager", "admin"];
+const SIGNED_IN: Signer[] = ["employee", "manager", "otherManager", "admin", "auditor"];
 const ANYONE: Signer[] = ["nobody", "mfaPending", ...SIGNED_IN];
+const MANAGERS: Signer[] = ["manager", "otherManager"];
 const ACTION_MATRIX: Record<string, Signer[]> = {
   "admin/api createClient": ["admin"],
   "admin/api revokeClient": ["admin"],
@@ -236,10 +241,10 @@ const ACTION_MATRIX: Record<string, Signer[]> = {
   "admin/people sendInvitationAgain": ["admin"],
   "admin/people importPeople": ["admin"],
   "admin/assignments assignCourse": ["admin"],
-  "team nudgeOne": ["manager"],
-  "team nudgeOverdue": ["manager"],
-  "access decide": ["manager", "admin"],
-  "access revoke": ["manager", "admin"],
+  "team nudgeOne": MANAGERS,
+  "team nudgeOverdue": MANAGERS,
+  "access decide": [...MANAGERS, "admin"],
+  "access revoke": [...MANAGERS, "admin"],
   "access requestRole": SIGNED_IN,
   "account/data savePreferences": SIGNED_IN,
   "account/data askForCorrection": SIGNED_IN,
@@ -301,5 +306,27 @@ describe("Server Action authorization matrix", () => {
       }
     }
     expect(unexpected).toEqual([]);
+  }, TIMEOUT);
+
+  it("refuses a manager of another team on this team's people and grants, and changes nothing", async () => {
+    const form = (fields: Record<string, string>) => {
+      const data = new FormData();
+      for (const [key, value] of Object.entries(fields)) data.append(key, value);
+      return data;
+    };
+    const attempts: [string, FormData][] = [
+      ["team nudgeOne", form({ personId: world.ids.reports[0] })],
+      ["access decide", form({ grantId: world.ids.grants[0], decision: "approve" })],
+      ["access decide", form({ grantId: world.ids.grants[0], decision: "deny", comment: "not needed" })],
+      ["access revoke", form({ grantId: world.ids.grants[0], reason: "left the team" })],
+    ];
+    for (const [name, data] of attempts) {
+      const spec = specs.find((s) => s.name === name)!;
+      const before = await tables.before();
+      const outcome = await invoke(spec, "otherManager", data, "203.0.113.10");
+      expect(outcome.kind, name).toBe("rejected");
+      expect((outcome as { fieldErrors?: unknown }).fieldErrors, name).toBeUndefined();
+      await tables.rejected(before);
+    }
   }, TIMEOUT);
 });
