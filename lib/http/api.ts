@@ -15,7 +15,9 @@ export const TOKEN_CACHE_MS = 5_000;
 const TOKEN_CACHE_MAX = 1_000;
 
 type TokenRecord = { id: string; name: string; scopes: string[]; revokedAt: Date | null; lastUsedAt: Date | null; limit: number };
-const tokenCache = new Map<string, { record: TokenRecord | null; readAt: number }>();
+// One cache per process: route handlers and the Server Action that revokes a token are bundled apart, so module state would not be shared.
+const processState = globalThis as unknown as { __clearanceTokenCache?: Map<string, { record: TokenRecord | null; readAt: number }> };
+const tokenCache = (processState.__clearanceTokenCache ??= new Map());
 
 /** Drops what this instance remembers about tokens (after a revocation). */
 export function forgetApiTokens(): void {

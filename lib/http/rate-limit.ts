@@ -37,7 +37,9 @@ export async function hitRateLimit(db: Executor, key: string, limit: number, win
 export const SHARED_COUNT_INTERVAL_MS = 1000;
 
 type LocalWindow = { start: number; shared: number; unsent: number; sending: number; lastSentAt: number; send: Promise<void> | null };
-const windows = new Map<string, LocalWindow>();
+// Shared by every bundle in the process (route handlers and Server Actions are bundled apart).
+const processState = globalThis as unknown as { __clearanceRateWindows?: Map<string, LocalWindow> };
+const windows = (processState.__clearanceRateWindows ??= new Map());
 
 function sendCount(db: Executor, key: string, w: LocalWindow): Promise<void> {
   w.sending = w.unsent;
