@@ -6,6 +6,7 @@ import postgres, { type Sql } from "postgres";
 import { openDatabase, type Db } from "@/db/client";
 import type { AppRole } from "@/db/schema";
 import type { Viewer } from "@/lib/auth/roles";
+import { privilegeStamp } from "@/lib/auth/session-stamp";
 import { overviewFacts } from "@/lib/reports/overview";
 import { buildOverview } from "@/lib/reports/overview-rules";
 import { teamRows } from "@/lib/reports/team-matrix";
@@ -127,7 +128,12 @@ async function run(database: BenchDatabase, started: number, loadAtStart: number
 
     app = await startBenchApp(database.url);
     log(`next start on ${app.origin}`);
-    const cookieFor = async (personId: string) => `${SESSION_COOKIE}=${await encode({ token: { sub: personId }, secret: app!.secret, maxAge: 3600 })}`;
+    // A session as sign-in issues it: the person's id and the stamp of their roles, MFA and password.
+    const cookieFor = async (personId: string) => {
+      const [person] = await sql<{ roles: string[]; mfa_enabled_at: Date | null; password_hash: string | null }[]>`select roles, mfa_enabled_at, password_hash from people where id = ${personId}`;
+      const stamp = privilegeStamp({ roles: person.roles, mfaEnabledAt: person.mfa_enabled_at, passwordHash: person.password_hash });
+      return `${SESSION_COOKIE}=${await encode({ token: { sub: personId, stamp }, secret: app!.secret, maxAge: 3600 })}`;
+    };
     const pages = [
       { path: "/team", cookie: await cookieFor(managerId), expect: `Training status of ${teamSize.toLocaleString("en")} people` },
       { path: "/admin/overview", cookie: await cookieFor(adminId), expect: "Overview" },
