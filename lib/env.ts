@@ -121,6 +121,40 @@ export function resetEnvForTests(): void {
   cached = undefined;
 }
 
+let scriptOverrides: Record<string, string> = {};
+
+/**
+ * For scripts that run the app's code with settings of their own (the fault
+ * run's data directory): applies them to env() and to every child process
+ * started with childProcessEnv().
+ */
+export function configureEnvForScript(overrides: Record<string, string>): void {
+  scriptOverrides = { ...scriptOverrides, ...overrides };
+  cached = parseEnv({ ...process.env, ...scriptOverrides });
+}
+
+/** The environment for a child process a script starts: this one's, with the script's settings and `extra` on top. */
+export function childProcessEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { ...process.env, ...scriptOverrides, ...extra };
+}
+
+const unsetIfEmpty = (v: unknown) => (v === "" ? undefined : v);
+const count = (fallback: number) => z.preprocess(unsetIfEmpty, z.coerce.number().int().positive().default(fallback));
+const benchSchema = z.object({
+  BENCH_DATABASE_URL: z.preprocess(unsetIfEmpty, z.string().url().default("postgres://postgres@127.0.0.1:5432/postgres")),
+  // Shorter runs for a smoke test; the published figures use the defaults.
+  BENCH_SECONDS: count(10),
+  BENCH_WARMUP_SECONDS: count(3),
+  BENCH_RUNS: count(15),
+});
+
+/** Settings of the benchmark and fault-run scripts. */
+export function benchSettings(): z.infer<typeof benchSchema> {
+  const result = benchSchema.safeParse(process.env);
+  if (!result.success) throw new EnvError(`Invalid configuration:\n${result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n")}`);
+  return result.data;
+}
+
 /**
  * For statically built public pages: read without env(), which needs the
  * production secrets that `next build` does not have.

@@ -1,11 +1,11 @@
 import type { ChildProcess } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import postgres from "postgres";
 import { accessRoles } from "@/lib/access/facts";
 import { randomToken, sha256Hex } from "@/lib/crypto/tokens";
-import { benchLog, ensureProductionBuild, machineFacts, startBenchApp, withBenchDatabase, type BenchDatabase } from "./lib/bench-app";
+import { benchSettings, childProcessEnv } from "@/lib/env";
+import { benchLog, machineFacts, runBenchmark, startBenchApp, type BenchDatabase, type BenchRun } from "./lib/bench-app";
 import { startBaselineServer } from "./lib/bench-baseline";
 import { freePort, measure, median, startProcess, stopProcess, waitForHttp, type LoadResult } from "./lib/bench-load";
 import { seedBenchOrganisation } from "./lib/bench-seed";
@@ -19,8 +19,7 @@ import { seedBenchOrganisation } from "./lib/bench-seed";
 const PEOPLE = 10_000;
 const CONNECTIONS = [50, 200];
 // Overridable for a quick smoke run; the published figures use the defaults.
-const SECONDS = Number(process.env.BENCH_SECONDS) || 10;
-const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS) || 3;
+const { BENCH_SECONDS: SECONDS, BENCH_WARMUP_SECONDS: WARMUP_SECONDS } = benchSettings();
 const BATCH_PAIRS = 1000;
 const BATCH_RUNS = 5;
 const SAMPLE = 300;
@@ -51,19 +50,10 @@ async function writesPerSecond(statement: () => Promise<unknown>, seconds = 5): 
 }
 
 async function main(): Promise<number> {
-  const started = Date.now();
-  const loadAtStart = os.loadavg()[0];
-  const adminUrl = process.env.BENCH_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres";
-  try {
-    ensureProductionBuild();
-    return await withBenchDatabase(adminUrl, "clearance_bench", (database) => run(database, started, loadAtStart));
-  } catch (error) {
-    console.error(`[bench] failed: ${error instanceof Error ? error.message : String(error)}`);
-    return 1;
-  }
+  return runBenchmark("clearance_bench", run);
 }
 
-async function run(database: BenchDatabase, started: number, loadAtStart: number): Promise<number> {
+async function run(database: BenchDatabase, { started, loadAtStart }: BenchRun): Promise<number> {
   const log = benchLog;
   const benchUrl = database.url;
   let app: Awaited<ReturnType<typeof startBenchApp>> | undefined;
@@ -86,7 +76,7 @@ async function run(database: BenchDatabase, started: number, loadAtStart: number
 
     const basePort = await freePort();
     const baseOrigin = `http://127.0.0.1:${basePort}`;
-    baseline = startProcess(process.execPath, [...process.execArgv, process.argv[1], "--baseline-server", benchUrl, String(basePort)], process.env, (line) => console.log(`[baseline] ${line}`));
+    baseline = startProcess(process.execPath, [...process.execArgv, process.argv[1], "--baseline-server", benchUrl, String(basePort)], childProcessEnv(), (line) => console.log(`[baseline] ${line}`));
     [app] = await Promise.all([startBenchApp(benchUrl), waitForHttp(`${baseOrigin}/health`, baseline)]);
     const appOrigin = app.origin;
     log(`next start on ${appOrigin}, baseline on ${baseOrigin}`);

@@ -1,5 +1,4 @@
 import { mkdirSync, writeFileSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { encode } from "next-auth/jwt";
 import postgres, { type Sql } from "postgres";
@@ -12,7 +11,8 @@ import { buildOverview } from "@/lib/reports/overview-rules";
 import { teamRows } from "@/lib/reports/team-matrix";
 import { parseTeamFilters, viewTeam } from "@/lib/reports/team-matrix-rules";
 import { syncAssignments } from "@/lib/training/assignments";
-import { benchLog as log, ensureProductionBuild, machineFacts, startBenchApp, withBenchDatabase, type BenchDatabase } from "./lib/bench-app";
+import { benchSettings } from "@/lib/env";
+import { benchLog as log, machineFacts, runBenchmark, startBenchApp, type BenchDatabase, type BenchRun } from "./lib/bench-app";
 import { median } from "./lib/bench-load";
 import { seedBenchOrganisation } from "./lib/bench-seed";
 
@@ -28,7 +28,7 @@ const PEOPLE = 10_000;
 const TEAM = 1_000;
 const LEADS = 20;
 // Overridable for a quick smoke run; the published figures use the defaults.
-const RUNS = Number(process.env.BENCH_RUNS) || 15;
+const RUNS = benchSettings().BENCH_RUNS;
 const WARMUP_RUNS = 3;
 const TARGET_MS = 500;
 const TARGET_RATIO = 2;
@@ -38,16 +38,7 @@ type Statement = { query: string; params: unknown[] };
 type PageResult = { path: string; renderMs: { median: number; p90: number; max: number }; dataFunctionsMs: number; rawSqlMs: number; statements: number; ratio: number; meetsTarget: boolean };
 
 async function main(): Promise<number> {
-  const started = Date.now();
-  const loadAtStart = os.loadavg()[0];
-  const adminUrl = process.env.BENCH_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres";
-  try {
-    ensureProductionBuild();
-    return await withBenchDatabase(adminUrl, "clearance_bench_reports", (database) => run(database, started, loadAtStart));
-  } catch (error) {
-    console.error(`[bench] failed: ${error instanceof Error ? error.message : String(error)}`);
-    return 1;
-  }
+  return runBenchmark("clearance_bench_reports", run);
 }
 
 const p90 = (values: number[]) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * 0.9))];
@@ -115,7 +106,7 @@ async function replay(sql: Sql, statements: Statement[]): Promise<number[]> {
   });
 }
 
-async function run(database: BenchDatabase, started: number, loadAtStart: number): Promise<number> {
+async function run(database: BenchDatabase, { started, loadAtStart }: BenchRun): Promise<number> {
   const now = new Date();
   const sql = postgres(database.url, { max: 1, onnotice: () => {} });
   let app: Awaited<ReturnType<typeof startBenchApp>> | undefined;

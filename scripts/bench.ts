@@ -7,6 +7,7 @@ import { PDFDocument } from "pdf-lib";
 import { openDatabase, setDatabaseForTests } from "@/db/client";
 import { fillPlaceholders } from "@/lib/agreements/rules";
 import { getAgreementTemplate, getContent } from "@/lib/content";
+import { benchSettings } from "@/lib/env";
 import { renderAgreementPdf } from "@/lib/pdf/render-agreement";
 import { sealPdf } from "@/lib/pdf/seal";
 import { drawQuestions, gradeAttempt } from "@/lib/training/quiz-rules";
@@ -115,7 +116,7 @@ async function submissionBench(url: string) {
 
 function runChild(script: string): number {
   log(`npm run ${script}…`);
-  return spawnSync("npm", ["run", "--silent", script], { stdio: "inherit", env: process.env }).status ?? 1;
+  return spawnSync("npm", ["run", "--silent", script], { stdio: "inherit" }).status ?? 1;
 }
 
 function readJson(file: string): Record<string, unknown> | null {
@@ -125,7 +126,7 @@ function readJson(file: string): Record<string, unknown> | null {
 async function main(): Promise<number> {
   const started = Date.now();
   const loadAtStart = os.loadavg()[0];
-  const adminUrl = process.env.BENCH_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres";
+  const adminUrl = benchSettings().BENCH_DATABASE_URL;
   const rows: Row[] = [];
   try {
     const childStatus = { access: runChild("bench:access"), reports: runChild("bench:reports") };

@@ -10,9 +10,10 @@ import { verifyAuditChain } from "@/lib/audit/verify";
 import type { Viewer } from "@/lib/auth/roles";
 import { decryptBytes } from "@/lib/crypto/encryption";
 import { randomToken, sha256Hex } from "@/lib/crypto/tokens";
+import { childProcessEnv, configureEnvForScript } from "@/lib/env";
 import { verifySealedPdf } from "@/lib/pdf/verify-seal";
 import { submitAttempt } from "@/lib/training/attempts";
-import { benchLog as log, ensureProductionBuild, startBenchApp, withBenchDatabase } from "./lib/bench-app";
+import { benchLog as log, runBenchmark, startBenchApp } from "./lib/bench-app";
 import { createLearners, LEARNER_PASSWORD, prepareAttempts, type PreparedAttempt } from "./lib/bench-learners";
 
 /**
@@ -88,19 +89,17 @@ async function worker(databaseUrl: string, workFile: string): Promise<number> {
 }
 
 function startWorker(databaseUrl: string, workFile: string, onAck: (line: string) => void): { child: ChildProcess; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [...process.execArgv, process.argv[1], "--worker", databaseUrl, workFile], { env: process.env, detached: true, stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [...process.execArgv, process.argv[1], "--worker", databaseUrl, workFile], { env: childProcessEnv(), detached: true, stdio: ["ignore", "pipe", "inherit"] });
   createInterface({ input: child.stdout! }).on("line", onAck);
   return { child, exited: new Promise((resolve) => child.once("exit", (code) => resolve(code))) };
 }
 
 async function main(): Promise<number> {
-  const adminUrl = process.env.BENCH_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres";
   const workDir = mkdtempSync(path.join(os.tmpdir(), "clearance-fault-"));
-  // This run's own development keys and seal certificate, shared with the worker through the environment.
-  process.env.DATA_DIR = workDir;
+  // This run's own development keys and seal certificate, shared with the worker process.
+  configureEnvForScript({ DATA_DIR: workDir });
   try {
-    ensureProductionBuild();
-    return await withBenchDatabase(adminUrl, "clearance_fault", async (database) => {
+    return await runBenchmark("clearance_fault", async (database) => {
       // Preparation through lib/, as people would have got there: lessons read, quizzes started, agreements opened with consent given.
       const handle = await openDatabase({ url: database.url });
       setDatabaseForTests(handle);
@@ -185,9 +184,6 @@ async function main(): Promise<number> {
       log(problems.length === 0 ? "every invariant holds" : `${problems.length} invariant(s) violated`);
       return problems.length === 0 ? 0 : 1;
     });
-  } catch (error) {
-    console.error(`[fault] failed: ${error instanceof Error ? error.message : String(error)}`);
-    return 1;
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }

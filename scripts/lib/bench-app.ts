@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import postgres from "postgres";
 import { migrateDatabase, openDatabase } from "@/db/client";
+import { benchSettings, childProcessEnv } from "@/lib/env";
 import { freePort, startProcess, stopProcess, waitForHttp } from "./bench-load";
 
 /**
@@ -36,7 +37,7 @@ export function machineFacts(loadAtStart: number, serverVersion: string) {
 export function ensureProductionBuild(): void {
   if (existsSync(".next/BUILD_ID")) return;
   benchLog("no production build (.next/BUILD_ID): running next build…");
-  const build = spawnSync("npx", ["next", "build"], { stdio: "inherit", env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" } });
+  const build = spawnSync("npx", ["next", "build"], { stdio: "inherit", env: childProcessEnv({ NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" }) });
   if (build.status !== 0) throw new Error("next build failed");
 }
 
@@ -67,6 +68,24 @@ export async function withBenchDatabase<T>(adminUrl: string, prefix: string, bod
   }
 }
 
+export type BenchRun = { started: number; loadAtStart: number };
+
+/**
+ * A benchmark's frame: builds the app if needed, runs `body` with a fresh
+ * database on BENCH_DATABASE_URL's server, and turns any failure into a
+ * message and exit status 1.
+ */
+export async function runBenchmark(prefix: string, body: (database: BenchDatabase, run: BenchRun) => Promise<number>): Promise<number> {
+  const run = { started: Date.now(), loadAtStart: os.loadavg()[0] };
+  try {
+    ensureProductionBuild();
+    return await withBenchDatabase(benchSettings().BENCH_DATABASE_URL, prefix, (database) => body(database, run));
+  } catch (error) {
+    console.error(`[bench] failed: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}
+
 /** Starts `next start` on a free port against `databaseUrl` and waits until it answers. */
 export async function startBenchApp(databaseUrl: string): Promise<BenchApp & { stop: () => Promise<void> }> {
   const port = await freePort();
@@ -76,8 +95,7 @@ export async function startBenchApp(databaseUrl: string): Promise<BenchApp & { s
   const child = startProcess(
     path.join("node_modules", ".bin", "next"),
     ["start", "-p", String(port), "-H", "127.0.0.1"],
-    {
-      ...process.env,
+    childProcessEnv({
       NODE_ENV: "production",
       NEXT_TELEMETRY_DISABLED: "1",
       DATABASE_URL: databaseUrl,
@@ -87,7 +105,7 @@ export async function startBenchApp(databaseUrl: string): Promise<BenchApp & { s
       NEXTAUTH_SECRET: secret,
       DATA_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
       LOG_LEVEL: "warn",
-    },
+    }),
     (line) => console.log(`[next] ${line}`),
   );
   const stop = async () => {
