@@ -7,6 +7,11 @@ export async function register() {
   // The embedded database belongs to this process, so it also runs the scheduled work;
   // with PostgreSQL, run `npm run worker` (or POST /api/cron/tick) unless SCHEDULER=in-process.
   const scheduler = config.SCHEDULER ?? (config.DATABASE_URL ? "off" : "in-process");
+  if (config.ACCESS_API_PORT) {
+    const { startDecisionServer } = await import("./lib/access/decision-server");
+    await startDecisionServer(config.ACCESS_API_PORT, config.ACCESS_API_HOST);
+    console.log(`[clearance] decision listener: http://${config.ACCESS_API_HOST}:${config.ACCESS_API_PORT}/api/v1/access/check`);
+  }
   if (scheduler === "in-process") {
     const { startInProcessScheduler } = await import("./lib/scheduler/tick");
     startInProcessScheduler();

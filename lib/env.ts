@@ -43,6 +43,9 @@ const schema = z.object({
   TRUST_PROXY: boolish.default(true),
   SCHEDULER: z.enum(["in-process", "off"]).optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  // The decision listener: GET/POST /api/v1/access/check served outside the web framework, for high-volume callers. Off unless a port is set.
+  ACCESS_API_PORT: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(65535).optional()),
+  ACCESS_API_HOST: z.string().min(1).default("127.0.0.1"),
 });
 
 export type Env = Omit<z.infer<typeof schema>, "NEXTAUTH_SECRET" | "DATA_ENCRYPTION_KEY" | "SEED_DEMO" | "APP_URL"> & {

@@ -12,8 +12,10 @@ import { seedBenchOrganisation } from "./lib/bench-seed";
 
 /**
  * npm run bench:access — seeds a throwaway PostgreSQL database, runs the
- * production build against it and measures GET /api/v1/access/check next to
- * a bare node:http + postgres.js baseline. Results: bench-results/access.json.
+ * production build against it and measures GET /api/v1/access/check on the
+ * decision listener (ACCESS_API_PORT, the port high-volume callers use) and
+ * on the web app's own route, next to a bare node:http + postgres.js
+ * baseline. Results: bench-results/access.json.
  */
 
 const PEOPLE = 10_000;
@@ -79,7 +81,8 @@ async function run(database: BenchDatabase, { started, loadAtStart }: BenchRun):
     baseline = startProcess(process.execPath, [...process.execArgv, process.argv[1], "--baseline-server", benchUrl, String(basePort)], childProcessEnv(), (line) => console.log(`[baseline] ${line}`));
     [app] = await Promise.all([startBenchApp(benchUrl), waitForHttp(`${baseOrigin}/health`, baseline)]);
     const appOrigin = app.origin;
-    log(`next start on ${appOrigin}, baseline on ${baseOrigin}`);
+    const decisionOrigin = app.decisionOrigin;
+    log(`next start on ${appOrigin} with its decision listener on ${decisionOrigin}, baseline on ${baseOrigin}`);
 
     // Random (person, role) pairs; the same sequence for both servers.
     let seed = 7;
@@ -99,19 +102,22 @@ async function run(database: BenchDatabase, { started, loadAtStart }: BenchRun):
       return body;
     };
     for (const p of paths.slice(0, SAMPLE)) {
-      const a = await timed(appOrigin + p, { headers: auth }, sequentialMs.api);
+      const a = await timed(decisionOrigin + p, { headers: auth }, sequentialMs.api);
       const b = await timed(baseOrigin + p, {}, sequentialMs.baseline);
-      if (JSON.stringify(a) === JSON.stringify(b)) agree++;
-      else log(`disagree on ${p}: api ${JSON.stringify(a)} baseline ${JSON.stringify(b)}`);
+      const viaRoute = await (await fetch(appOrigin + p, { headers: auth })).json();
+      if (JSON.stringify(a) === JSON.stringify(b) && JSON.stringify(viaRoute) === JSON.stringify(a)) agree++;
+      else log(`disagree on ${p}: listener ${JSON.stringify(a)} route ${JSON.stringify(viaRoute)} baseline ${JSON.stringify(b)}`);
       if (a.allow) allowed++;
     }
     const sequential = { apiMedianMs: +median(sequentialMs.api).toFixed(1), baselineMedianMs: +median(sequentialMs.baseline).toFixed(1) };
-    log(`the API and the baseline agree on ${agree}/${SAMPLE} sampled decisions (${allowed} allowed); one request at a time, median ${sequential.apiMedianMs} ms (API) vs ${sequential.baselineMedianMs} ms (baseline)`);
+    log(`the decision listener, the app's route and the baseline agree on ${agree}/${SAMPLE} sampled decisions (${allowed} allowed); one request at a time, median ${sequential.apiMedianMs} ms (API) vs ${sequential.baselineMedianMs} ms (baseline)`);
 
-    const results: { api: LoadResult[]; baseline: LoadResult[]; framework: LoadResult[] } = { api: [], baseline: [], framework: [] };
+    const results: { api: LoadResult[]; route: LoadResult[]; baseline: LoadResult[]; framework: LoadResult[] } = { api: [], route: [], baseline: [], framework: [] };
     for (const connections of CONNECTIONS) {
-      log(`GET /api/v1/access/check, ${connections} connections: API…`);
-      results.api.push(await measure(appOrigin, paths, { connections, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, token }));
+      log(`GET /api/v1/access/check, ${connections} connections: decision listener…`);
+      results.api.push(await measure(decisionOrigin, paths, { connections, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, token }));
+      log(`… the app's route (next start)`);
+      results.route.push(await measure(appOrigin, paths, { connections, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, token }));
       log(`… baseline`);
       results.baseline.push(await measure(baseOrigin, paths, { connections, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS }));
       // The most the framework serves here: the same next start answering /api/health, one `select 1` and no auth.
@@ -120,14 +126,19 @@ async function run(database: BenchDatabase, { started, loadAtStart }: BenchRun):
     }
 
     const batchBody = JSON.stringify({ checks: pairs.slice(0, BATCH_PAIRS) });
-    const batchMs: number[] = [];
-    for (let i = 0; i < BATCH_RUNS; i++) {
-      const t0 = performance.now();
-      const response = await fetch(`${appOrigin}/api/v1/access/check`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: batchBody });
-      const body = await response.json();
-      batchMs.push(Math.round(performance.now() - t0));
-      if (response.status !== 200 || body.results.length !== BATCH_PAIRS) throw new Error(`batch check answered ${response.status}`);
-    }
+    const timeBatches = async (origin: string) => {
+      const ms: number[] = [];
+      for (let i = 0; i < BATCH_RUNS; i++) {
+        const t0 = performance.now();
+        const response = await fetch(`${origin}/api/v1/access/check`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: batchBody });
+        const body = await response.json();
+        ms.push(Math.round(performance.now() - t0));
+        if (response.status !== 200 || body.results.length !== BATCH_PAIRS) throw new Error(`batch check answered ${response.status}`);
+      }
+      return ms;
+    };
+    const batchMs = await timeBatches(decisionOrigin);
+    const routeBatchMs = await timeBatches(appOrigin);
 
     // What the per-request writes cost on their own: the shared rate-limit row every request of a client increments, and the decision log.
     const probe = postgres(benchUrl, { max: 10, onnotice: () => {} });
@@ -141,19 +152,20 @@ async function run(database: BenchDatabase, { started, loadAtStart }: BenchRun):
     const rows = CONNECTIONS.map((c, i) => ({
       connections: c,
       api: results.api[i],
+      route: results.route[i],
       baseline: results.baseline[i],
       frameworkHealth: results.framework[i],
       throughputRatio: +(results.baseline[i].requestsPerSecond / Math.max(1, results.api[i].requestsPerSecond)).toFixed(2),
     }));
     console.log(`\nGET /api/v1/access/check (random person and role, ${SECONDS} s after a ${WARMUP_SECONDS} s warm-up)\n`);
-    console.log("connections | API req/s | API p50 / p99 ms | baseline req/s | baseline p50 / p99 ms | baseline ÷ API | /api/health req/s, p50 / p99 ms");
+    console.log("connections | listener req/s | listener p50 / p99 ms | baseline req/s | baseline p50 / p99 ms | baseline ÷ listener | app route req/s, p50 / p99 ms | /api/health req/s, p50 / p99 ms");
     for (const r of rows) {
       console.log(
-        `${String(r.connections).padStart(11)} | ${String(r.api.requestsPerSecond).padStart(9)} | ${`${r.api.p50Ms} / ${r.api.p99Ms}`.padStart(16)} | ${String(r.baseline.requestsPerSecond).padStart(14)} | ${`${r.baseline.p50Ms} / ${r.baseline.p99Ms}`.padStart(21)} | ${`${r.throughputRatio}×`.padStart(14)} | ${r.frameworkHealth.requestsPerSecond}, ${r.frameworkHealth.p50Ms} / ${r.frameworkHealth.p99Ms}`,
+        `${String(r.connections).padStart(11)} | ${String(r.api.requestsPerSecond).padStart(14)} | ${`${r.api.p50Ms} / ${r.api.p99Ms}`.padStart(21)} | ${String(r.baseline.requestsPerSecond).padStart(14)} | ${`${r.baseline.p50Ms} / ${r.baseline.p99Ms}`.padStart(21)} | ${`${r.throughputRatio}×`.padStart(19)} | ${r.route.requestsPerSecond}, ${r.route.p50Ms} / ${r.route.p99Ms} | ${r.frameworkHealth.requestsPerSecond}, ${r.frameworkHealth.p50Ms} / ${r.frameworkHealth.p99Ms}`,
       );
       if (r.api.non2xx || r.api.errors || r.baseline.non2xx || r.baseline.errors) log(`non-2xx/errors at ${r.connections}: API ${r.api.non2xx}/${r.api.errors}, baseline ${r.baseline.non2xx}/${r.baseline.errors}`);
     }
-    console.log(`\nPOST /api/v1/access/check with ${BATCH_PAIRS} pairs: median ${median(batchMs)} ms of ${BATCH_RUNS} (${batchMs.join(", ")} ms)\n`);
+    console.log(`\nPOST /api/v1/access/check with ${BATCH_PAIRS} pairs: decision listener median ${median(batchMs)} ms of ${BATCH_RUNS} (${batchMs.join(", ")} ms); the app's route ${median(routeBatchMs)} ms\n`);
 
     const report = {
       at: now.toISOString(),
@@ -163,9 +175,9 @@ async function run(database: BenchDatabase, { started, loadAtStart }: BenchRun):
       agreement: { sampled: SAMPLE, agree, allowed },
       sequential,
       get: rows,
-      batch: { pairs: BATCH_PAIRS, runs: batchMs, medianMs: median(batchMs) },
+      batch: { pairs: BATCH_PAIRS, runs: batchMs, medianMs: median(batchMs), route: { runs: routeBatchMs, medianMs: median(routeBatchMs) } },
       writes,
-      notes: "The API also authenticates the token, counts the rate limit and logs every decision (access_decisions) before answering; the baseline does none of these. frameworkHealth is GET /api/health on the same next start (one `select 1`, no auth): the most a route handler serves on this machine. Load generator, servers and PostgreSQL share the machine.",
+      notes: "api is the decision listener (ACCESS_API_PORT), route the same check through next start's /api/v1/access/check. Both also authenticate the token, count the rate limit and log every decision (access_decisions) before answering; the baseline does none of these. frameworkHealth is GET /api/health on the same next start (one `select 1`, no auth): the most a route handler serves on this machine. Load generator, servers and PostgreSQL share the machine.",
       totalSeconds: Math.round((Date.now() - started) / 1000),
     };
     mkdirSync("bench-results", { recursive: true });

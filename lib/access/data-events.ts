@@ -16,7 +16,7 @@ export type EventOutcome = { id: number | null; cleared: boolean | null; reasons
  * their account was active). This is the audit over employees' data operations.
  */
 export async function recordDataEvents(db: Executor, clientId: string, events: IncomingEvent[], now = new Date()): Promise<EventOutcome[]> {
-  const { resolved, facts } = await loadFactsFor(db, events.map((e) => e.user));
+  const { resolved, facts } = await loadFactsFor(db, events.map((e) => ({ user: e.user, role: e.role ?? null })));
   const outcomes: EventOutcome[] = [];
   const rows: (typeof dataOperationEvents.$inferInsert & { index: number })[] = [];
   events.forEach((event, index) => {

@@ -1,7 +1,6 @@
 import "server-only";
-import { inArray, or, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { Executor } from "@/db/client";
-import { people } from "@/db/schema";
 import { getContent } from "@/lib/content";
 import type { AccessRole } from "@/lib/content/load";
 import { decideAccess, type Decision, type DecisionInput, type GrantFacts } from "./decide";
@@ -18,76 +17,107 @@ export function accessRole(id: string): AccessRole | null {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+type GrantRow = { roleId: string; status: GrantFacts["status"]; requestedAt: string; decidedAt: string | null; endsAt: string | null; revokedAt: string | null };
+type CertificationRow = { courseId: string; courseVersion: string; issuedAt: string; expiresAt: string };
+type SignatureRow = { agreementId: string; agreementVersion: string; signedAt: string; renewalDueAt: string | null; outcome: "signed" | "declined" };
 type FactRow =
   | { kind: "release"; person_id: null; row: { courseId: string; releasedAt: string } }
-  | { kind: "person"; person_id: string; row: { email: string; status: "active" | "suspended" | "departed" } }
-  | { kind: "grant"; person_id: string; row: { roleId: string; status: GrantFacts["status"]; requestedAt: string; decidedAt: string | null; endsAt: string | null; revokedAt: string | null } }
-  | { kind: "certification"; person_id: string; row: { courseId: string; courseVersion: string; issuedAt: string; expiresAt: string } }
-  | { kind: "signature"; person_id: string; row: { agreementId: string; agreementVersion: string; signedAt: string; renewalDueAt: string | null; outcome: "signed" | "declined" } };
+  | {
+      kind: "person";
+      person_id: string;
+      row: { email: string; status: "active" | "suspended" | "departed"; grants: GrantRow[] | null; certifications: CertificationRow[] | null; signatures: SignatureRow[] | null };
+    };
 
 const date = (value: string) => new Date(value);
 const maybeDate = (value: string | null) => (value === null ? null : new Date(value));
 
+/** A question the facts are for: a person (email or id) and the role asked about; every role when undefined, none when null. */
+export type FactsWanted = { user: string; role?: string | null };
+
 /**
- * Everything the decision needs about the people named by `refs` (emails or
- * ids), in one statement whatever the number of people or roles: who they
- * are, their grants, certifications and signatures, and the current course
- * releases. `resolved` maps each reference (emails lower-cased) to a person id.
+ * Everything the decisions need about the people named in `wanted` (emails
+ * or ids), in one statement whatever their number: who they are, and for
+ * each (person, role) asked about, the role's grants and the certifications
+ * and signatures of the courses and agreements it requires — nothing else —
+ * plus the current course releases. Each (person, role) is read through the
+ * indexes on (person, role), (person, course) and (person, agreement), so a
+ * check costs a few index lookups whatever the size of the tables.
+ * `resolved` maps each reference (emails lower-cased) to a person id.
  */
-export async function loadFactsFor(db: Executor, refs: string[]) {
-  const emails = Array.from(new Set(refs.filter((r) => !UUID.test(r)).map((r) => r.toLowerCase())));
-  const ids = Array.from(new Set(refs.filter((r) => UUID.test(r)).map((r) => r.toLowerCase())));
-  const named = or(emails.length ? inArray(people.email, emails) : undefined, ids.length ? inArray(people.id, ids) : undefined) ?? sql`false`;
+export async function loadFactsFor(db: Executor, wanted: FactsWanted[]) {
+  const catalogue = accessRoles();
+  const refs: string[] = [];
+  const roleIds: string[] = [];
+  const named = new Set<string>();
+  for (const w of wanted) {
+    const ref = w.user.toLowerCase();
+    named.add(ref);
+    for (const role of w.role === undefined ? catalogue.map((r) => r.id) : w.role === null ? [] : [w.role]) {
+      refs.push(ref);
+      roleIds.push(role);
+    }
+  }
+  const emails = [...named].filter((r) => !UUID.test(r));
+  const ids = [...named].filter((r) => UUID.test(r));
+  const needs = (pick: (role: AccessRole) => string[]) => {
+    const pairs = catalogue.flatMap((role) => pick(role).map((item) => [role.id, item] as const));
+    return { roles: sql.param(pairs.map(([role]) => role)), items: sql.param(pairs.map(([, item]) => item)) };
+  };
+  const courses = needs((r) => r.courses);
+  const agreements = needs((r) => r.agreements);
   const result = await db.execute(sql`
-    with p as (select ${people.id} as id, ${people.email} as email, ${people.status} as status from ${people} where ${named})
+    with req as (select distinct ref, role_id from unnest(${sql.param(refs)}::text[], ${sql.param(roleIds)}::text[]) as t(ref, role_id)),
+    p as (select id, email, status from people where email = any(${sql.param(emails)}::text[]) or id = any(${sql.param(ids)}::uuid[])),
+    keys as (select id, email as key from p union all select id, id::text from p),
+    want as (select distinct keys.id as person_id, req.role_id from req join keys on keys.key = req.ref),
+    rc as (select * from unnest(${courses.roles}::text[], ${courses.items}::text[]) as t(role_id, course_id)),
+    ra as (select * from unnest(${agreements.roles}::text[], ${agreements.items}::text[]) as t(role_id, agreement_id)),
+    wp as (select w.person_id, array_agg(distinct w.role_id) as roles,
+             array_remove(array_agg(distinct rc.course_id), null) as courses, array_remove(array_agg(distinct ra.agreement_id), null) as agreements
+           from want w left join rc on rc.role_id = w.role_id left join ra on ra.role_id = w.role_id group by w.person_id)
     select 'release' as kind, null::uuid as person_id, json_build_object('courseId', r.course_id, 'releasedAt', r.released_at) as row
       from (select distinct on (course_id) course_id, released_at from course_releases order by course_id, major desc) r
     union all
-    select 'person', p.id, json_build_object('email', p.email, 'status', p.status) from p
-    union all
-    select 'grant', g.person_id, json_build_object('roleId', g.role_id, 'status', g.status, 'requestedAt', g.requested_at, 'decidedAt', g.decided_at, 'endsAt', g.ends_at, 'revokedAt', g.revoked_at)
-      from access_grants g join p on p.id = g.person_id
-    union all
-    select 'certification', c.person_id, json_build_object('courseId', c.course_id, 'courseVersion', c.course_version, 'issuedAt', c.issued_at, 'expiresAt', c.expires_at)
-      from certifications c join p on p.id = c.person_id
-    union all
-    select 'signature', s.person_id, json_build_object('agreementId', s.agreement_id, 'agreementVersion', s.agreement_version, 'signedAt', s.signed_at, 'renewalDueAt', s.renewal_due_at, 'outcome', s.outcome)
-      from signatures s join p on p.id = s.person_id`);
+    select 'person', p.id, json_build_object('email', p.email, 'status', p.status,
+      'grants', (select json_agg(json_build_object('roleId', g.role_id, 'status', g.status, 'requestedAt', g.requested_at, 'decidedAt', g.decided_at, 'endsAt', g.ends_at, 'revokedAt', g.revoked_at))
+        from access_grants g where g.person_id = p.id and g.role_id = any(wp.roles)),
+      'certifications', (select json_agg(json_build_object('courseId', c.course_id, 'courseVersion', c.course_version, 'issuedAt', c.issued_at, 'expiresAt', c.expires_at))
+        from certifications c where c.person_id = p.id and c.course_id = any(wp.courses)),
+      'signatures', (select json_agg(json_build_object('agreementId', s.agreement_id, 'agreementVersion', s.agreement_version, 'signedAt', s.signed_at, 'renewalDueAt', s.renewal_due_at, 'outcome', s.outcome))
+        from signatures s where s.person_id = p.id and s.agreement_id = any(wp.agreements)))
+      from p left join wp on wp.person_id = p.id`);
   const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as FactRow[];
 
-  const { courses, agreements } = getContent();
   const releases = new Map<string, Date>();
   const persons = new Map<string, PersonFacts>();
   const resolved = new Map<string, string>();
   for (const r of rows) {
-    if (r.kind === "release") releases.set(r.row.courseId, date(r.row.releasedAt));
-    else if (r.kind === "person") {
-      persons.set(r.person_id, { person: { status: r.row.status }, grants: [], grantsByRole: new Map(), certifications: [], signatures: [] });
-      resolved.set(r.row.email, r.person_id);
-      resolved.set(r.person_id, r.person_id);
+    if (r.kind === "release") {
+      releases.set(r.row.courseId, date(r.row.releasedAt));
+      continue;
     }
+    const grants = (r.row.grants ?? []).map((g) => ({ roleId: g.roleId, status: g.status, requestedAt: date(g.requestedAt), decidedAt: maybeDate(g.decidedAt), endsAt: maybeDate(g.endsAt), revokedAt: maybeDate(g.revokedAt) }));
+    const grantsByRole = new Map<string, DecisionInput["grants"]>();
+    for (const g of grants) grantsByRole.set(g.roleId, [...(grantsByRole.get(g.roleId) ?? []), g]);
+    persons.set(r.person_id, {
+      person: { status: r.row.status },
+      grants,
+      grantsByRole,
+      certifications: (r.row.certifications ?? []).map((c) => ({ courseId: c.courseId, courseVersion: c.courseVersion, issuedAt: date(c.issuedAt), expiresAt: date(c.expiresAt) })),
+      signatures: (r.row.signatures ?? []).map((x) => ({ agreementId: x.agreementId, agreementVersion: x.agreementVersion, signedAt: date(x.signedAt), renewalDueAt: maybeDate(x.renewalDueAt), outcome: x.outcome })),
+    });
+    resolved.set(r.row.email, r.person_id);
+    resolved.set(r.person_id, r.person_id);
   }
-  for (const r of rows) {
-    const p = r.person_id ? persons.get(r.person_id) : undefined;
-    if (!p) continue;
-    if (r.kind === "grant") {
-      const g = { roleId: r.row.roleId, status: r.row.status, requestedAt: date(r.row.requestedAt), decidedAt: maybeDate(r.row.decidedAt), endsAt: maybeDate(r.row.endsAt), revokedAt: maybeDate(r.row.revokedAt) };
-      p.grants.push(g);
-      p.grantsByRole.set(g.roleId, [...(p.grantsByRole.get(g.roleId) ?? []), g]);
-    } else if (r.kind === "certification") {
-      p.certifications.push({ courseId: r.row.courseId, courseVersion: r.row.courseVersion, issuedAt: date(r.row.issuedAt), expiresAt: date(r.row.expiresAt) });
-    } else if (r.kind === "signature") {
-      p.signatures.push({ agreementId: r.row.agreementId, agreementVersion: r.row.agreementVersion, signedAt: date(r.row.signedAt), renewalDueAt: maybeDate(r.row.renewalDueAt), outcome: r.row.outcome });
-    }
-  }
-  const courseFacts = new Map(courses.map((c) => [c.id, { id: c.id, version: c.version, graceDays: c.graceDays, currentMajorReleasedAt: releases.get(c.id) ?? null }]));
-  const agreementFacts = new Map(agreements.map((a) => [a.id, { id: a.id, version: a.version }]));
+  const content = getContent();
+  const courseFacts = new Map(content.courses.map((c) => [c.id, { id: c.id, version: c.version, graceDays: c.graceDays, currentMajorReleasedAt: releases.get(c.id) ?? null }]));
+  const agreementFacts = new Map(content.agreements.map((a) => [a.id, { id: a.id, version: a.version }]));
   return { resolved, facts: { persons, courses: courseFacts, agreements: agreementFacts } };
 }
 
 /** Everything the decision needs for a set of people (by id); see loadFactsFor. */
-export async function loadDecisionFacts(db: Executor, personIds: string[]) {
-  return (await loadFactsFor(db, personIds)).facts;
+export async function loadDecisionFacts(db: Executor, personIds: string[], roleId?: string) {
+  return (await loadFactsFor(db, personIds.map((user) => ({ user, role: roleId })))).facts;
 }
 
 export type Facts = Awaited<ReturnType<typeof loadDecisionFacts>>;

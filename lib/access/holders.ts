@@ -16,7 +16,7 @@ export async function roleHolders(db: Executor, roleId: string, now = new Date()
     .innerJoin(people, eq(people.id, accessGrants.personId))
     .leftJoin(departments, eq(departments.id, people.departmentId))
     .where(and(eq(accessGrants.roleId, role.id), eq(accessGrants.status, "approved")));
-  const facts = await loadDecisionFacts(db, candidates.map((c) => c.id));
+  const facts = await loadDecisionFacts(db, candidates.map((c) => c.id), role.id);
   const holders: Holder[] = [];
   for (const c of candidates) {
     const decision = decisionFor(facts, c.id, role, now);

@@ -4,10 +4,24 @@ import type { z } from "zod";
 import { getDb, type Db } from "@/db/client";
 import { apiClients, type ApiScope } from "@/db/schema";
 import { sha256Hex } from "@/lib/crypto/tokens";
-import { apiError } from "./responses";
 import { hitSharedRateLimit } from "./rate-limit";
 
 export type ApiClient = { id: string; name: string; scopes: string[] };
+
+/**
+ * An API answer before it becomes a response: the route handlers and the
+ * decision listener (lib/access/decision-server.ts) send the same replies.
+ */
+export type ApiReply = { status: number; body: unknown; headers?: Record<string, string> };
+
+/** The API's error shape: `{ error: { code, message } }`. */
+export function apiErrorReply(status: number, code: string, message: string, headers: Record<string, string> = {}): ApiReply {
+  return { status, body: { error: { code, message } }, headers };
+}
+
+export function toResponse(reply: ApiReply): Response {
+  return Response.json(reply.body, { status: reply.status, headers: reply.headers });
+}
 
 const LAST_USED_RESOLUTION_MS = 60_000;
 /** How long an instance trusts what it read about a token; revocation on this instance applies at once. */
@@ -38,53 +52,78 @@ async function tokenRecord(db: Db, tokenHash: string): Promise<TokenRecord | nul
 }
 
 /**
- * Authenticates a bearer token, checks its scope and its per-minute rate
- * limit, then runs the handler. Errors follow the API shape
- * `{ error: { code, message } }` with 401, 403 or 429. What a token is allowed
- * is re-read at most every TOKEN_CACHE_MS, so a busy client costs no lookup
- * per request.
+ * Authenticates a bearer token (the Authorization header's value), checks
+ * its scope and its per-minute rate limit. Failures follow the API shape
+ * with 401, 403 or 429. What a token is allowed is re-read at most every
+ * TOKEN_CACHE_MS, so a busy client costs no lookup per request.
  */
-export async function withApiClient(request: Request, scope: ApiScope, handler: (client: ApiClient) => Promise<Response>): Promise<Response> {
-  const header = request.headers.get("authorization") ?? "";
-  const match = header.match(/^Bearer\s+(\S+)$/i);
-  if (!match) return apiError(401, "unauthenticated", "Send an API token as 'Authorization: Bearer <token>'.", { "WWW-Authenticate": 'Bearer realm="clearance"' });
+export async function authenticateApiClient(authorization: string | null, scope: ApiScope): Promise<{ ok: true; client: ApiClient } | { ok: false; reply: ApiReply }> {
+  const match = (authorization ?? "").match(/^Bearer\s+(\S+)$/i);
+  if (!match) return { ok: false, reply: apiErrorReply(401, "unauthenticated", "Send an API token as 'Authorization: Bearer <token>'.", { "WWW-Authenticate": 'Bearer realm="clearance"' }) };
   const db = await getDb();
   const client = await tokenRecord(db, sha256Hex(match[1]));
-  if (!client || client.revokedAt) return apiError(401, "invalid_token", "The API token is not valid or has been revoked.", { "WWW-Authenticate": 'Bearer error="invalid_token"' });
-  if (!client.scopes.includes(scope)) return apiError(403, "insufficient_scope", `This token does not have the "${scope}" scope.`);
+  if (!client || client.revokedAt) {
+    return { ok: false, reply: apiErrorReply(401, "invalid_token", "The API token is not valid or has been revoked.", { "WWW-Authenticate": 'Bearer error="invalid_token"' }) };
+  }
+  if (!client.scopes.includes(scope)) return { ok: false, reply: apiErrorReply(403, "insufficient_scope", `This token does not have the "${scope}" scope.`) };
   const now = new Date();
   const rate = await hitSharedRateLimit(db, `api:${client.id}`, client.limit, 60, now);
-  if (!rate.allowed) return apiError(429, "rate_limited", `Too many requests: the limit is ${client.limit} per minute.`, { "Retry-After": String(rate.retryAfterSeconds) });
+  if (!rate.allowed) {
+    return { ok: false, reply: apiErrorReply(429, "rate_limited", `Too many requests: the limit is ${client.limit} per minute.`, { "Retry-After": String(rate.retryAfterSeconds) }) };
+  }
   if (!client.lastUsedAt || now.getTime() - client.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
     client.lastUsedAt = now;
     await db.update(apiClients).set({ lastUsedAt: now }).where(eq(apiClients.id, client.id));
   }
-  return handler({ id: client.id, name: client.name, scopes: client.scopes });
+  return { ok: true, client: { id: client.id, name: client.name, scopes: client.scopes } };
+}
+
+/** Runs a route handler for an authenticated client with `scope` (see authenticateApiClient). */
+export async function withApiClient(request: Request, scope: ApiScope, handler: (client: ApiClient) => Promise<Response>): Promise<Response> {
+  const auth = await authenticateApiClient(request.headers.get("authorization"), scope);
+  return auth.ok ? handler(auth.client) : toResponse(auth.reply);
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
-/** Parses with zod and answers 400 with field messages when the input is wrong. */
-export function parseOr400<S extends z.ZodType>(schema: S, value: unknown): { ok: true; data: z.infer<S> } | { ok: false; response: Response } {
+/** Parses with zod; a 400 reply with field messages when the input is wrong. */
+export function parseOrReply<S extends z.ZodType>(schema: S, value: unknown): { ok: true; data: z.infer<S> } | { ok: false; reply: ApiReply } {
   const result = schema.safeParse(value);
   if (result.success) return { ok: true, data: result.data };
   const fields = result.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
   const first = fields[0];
-  return {
-    ok: false,
-    response: Response.json({ error: { code: "invalid_request", message: first ? `${first.path || "body"}: ${first.message}` : "Invalid request.", fields } }, { status: 400 }),
-  };
+  return { ok: false, reply: { status: 400, body: { error: { code: "invalid_request", message: first ? `${first.path || "body"}: ${first.message}` : "Invalid request.", fields } } } };
 }
 
-export async function readJson(request: Request, maxBytes: number): Promise<{ ok: true; value: unknown } | { ok: false; response: Response }> {
-  const length = Number(request.headers.get("content-length") ?? 0);
-  if (length > maxBytes) return { ok: false, response: apiError(413, "payload_too_large", `The body must be at most ${Math.round(maxBytes / 1024)} KB.`) };
-  const text = await request.text();
-  if (text.length > maxBytes) return { ok: false, response: apiError(413, "payload_too_large", `The body must be at most ${Math.round(maxBytes / 1024)} KB.`) };
+/** Parses with zod and answers 400 with field messages when the input is wrong. */
+export function parseOr400<S extends z.ZodType>(schema: S, value: unknown): { ok: true; data: z.infer<S> } | { ok: false; response: Response } {
+  const parsed = parseOrReply(schema, value);
+  return parsed.ok ? parsed : { ok: false, response: toResponse(parsed.reply) };
+}
+
+export type JsonBody = { ok: true; value: unknown } | { ok: false; reply: ApiReply };
+
+export const bodyTooLarge = (maxBytes: number) => apiErrorReply(413, "payload_too_large", `The body must be at most ${Math.round(maxBytes / 1024)} KB.`);
+
+/** A JSON body already read as text; a 413 or 400 reply when it is too large or not JSON. */
+export function parseJsonText(text: string, maxBytes: number): JsonBody {
+  if (text.length > maxBytes) return { ok: false, reply: bodyTooLarge(maxBytes) };
   try {
     // A JSON escape can leave a lone surrogate; store strings well-formed, as form data and query strings already are.
     return { ok: true, value: JSON.parse(text, (_key, value) => (typeof value === "string" ? value.replace(LONE_SURROGATE, "\uFFFD") : value)) };
   } catch {
-    return { ok: false, response: apiError(400, "invalid_json", "The body is not valid JSON.") };
+    return { ok: false, reply: apiErrorReply(400, "invalid_json", "The body is not valid JSON.") };
   }
+}
+
+/** Reads a request's JSON body of at most `maxBytes`. */
+export async function readJsonBody(request: Request, maxBytes: number): Promise<JsonBody> {
+  const length = Number(request.headers.get("content-length") ?? 0);
+  if (length > maxBytes) return { ok: false, reply: bodyTooLarge(maxBytes) };
+  return parseJsonText(await request.text(), maxBytes);
+}
+
+export async function readJson(request: Request, maxBytes: number): Promise<{ ok: true; value: unknown } | { ok: false; response: Response }> {
+  const body = await readJsonBody(request, maxBytes);
+  return body.ok ? body : { ok: false, response: toResponse(body.reply) };
 }

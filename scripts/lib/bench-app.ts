@@ -17,7 +17,8 @@ import { freePort, startProcess, stopProcess, waitForHttp } from "./bench-load";
 const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "::1", "[::1]"]);
 
 export type BenchDatabase = { url: string; name: string; host: string; serverVersion: string };
-export type BenchApp = { origin: string; secret: string; process: ChildProcess };
+/** `decisionOrigin`: the decision listener (ACCESS_API_PORT) of the same process. */
+export type BenchApp = { origin: string; decisionOrigin: string; secret: string; process: ChildProcess };
 
 export const benchLog = (line: string) => console.log(`[bench] ${line}`);
 
@@ -86,10 +87,12 @@ export async function runBenchmark(prefix: string, body: (database: BenchDatabas
   }
 }
 
-/** Starts `next start` on a free port against `databaseUrl` and waits until it answers. */
+/** Starts `next start` on a free port against `databaseUrl`, with its decision listener on another, and waits until both answer. */
 export async function startBenchApp(databaseUrl: string): Promise<BenchApp & { stop: () => Promise<void> }> {
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
+  const decisionPort = await freePort();
+  const decisionOrigin = `http://127.0.0.1:${decisionPort}`;
   const secret = randomBytes(32).toString("base64url");
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "clearance-bench-"));
   const child = startProcess(
@@ -105,6 +108,7 @@ export async function startBenchApp(databaseUrl: string): Promise<BenchApp & { s
       NEXTAUTH_SECRET: secret,
       DATA_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
       LOG_LEVEL: "warn",
+      ACCESS_API_PORT: String(decisionPort),
     }),
     (line) => console.log(`[next] ${line}`),
   );
@@ -114,9 +118,10 @@ export async function startBenchApp(databaseUrl: string): Promise<BenchApp & { s
   };
   try {
     await waitForHttp(`${origin}/api/health`, child);
+    await waitForHttp(`${decisionOrigin}/api/health`, child);
   } catch (error) {
     await stop();
     throw error;
   }
-  return { origin, secret, process: child, stop };
+  return { origin, decisionOrigin, secret, process: child, stop };
 }

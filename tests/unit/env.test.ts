@@ -26,5 +26,13 @@ describe("configuration", () => {
     const env = parseEnv({ NODE_ENV: "production", NEXTAUTH_SECRET: "x".repeat(40), DATA_ENCRYPTION_KEY: key, DATABASE_URL: "postgres://u@h/db" });
     expect(env.SEED_DEMO).toBe(false);
     expect(env.DATABASE_URL).toBe("postgres://u@h/db");
+    expect(env.ACCESS_API_PORT).toBeUndefined();
+  });
+  it("turns the decision listener on with a port, on loopback unless a host is named", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "clearance-env-"));
+    expect(parseEnv({ DATA_DIR: dir, ACCESS_API_PORT: "3101" })).toMatchObject({ ACCESS_API_PORT: 3101, ACCESS_API_HOST: "127.0.0.1" });
+    expect(parseEnv({ DATA_DIR: dir, ACCESS_API_PORT: "" }).ACCESS_API_PORT).toBeUndefined();
+    expect(() => parseEnv({ DATA_DIR: dir, ACCESS_API_PORT: "70000" })).toThrow(/ACCESS_API_PORT/);
+    expect(() => parseEnv({ DATA_DIR: dir, ACCESS_API_PORT: "web" })).toThrow(/ACCESS_API_PORT/);
   });
 });

@@ -1,0 +1,79 @@
+import "server-only";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { apiErrorReply, bodyTooLarge, parseJsonText, type ApiReply, type JsonBody } from "@/lib/http/api";
+import { answerBatchCheck, answerCheck, BATCH_BODY_MAX_BYTES } from "./check-endpoint";
+
+/**
+ * The decision listener: the access-check endpoint on its own port, served
+ * by node:http in the app's process rather than through the web framework's
+ * request pipeline, for systems that ask on every data access. It answers
+ * exactly as the app's /api/v1/access/check does (same token, scopes, rate
+ * limits, validation and decision log, via check-endpoint.ts) and nothing
+ * else. Enabled with ACCESS_API_PORT; it listens on ACCESS_API_HOST
+ * (127.0.0.1 unless set). Put TLS in front of it as for the app.
+ */
+
+export const CHECK_PATH = "/api/v1/access/check";
+const HEALTH_PATH = "/api/health";
+
+const BASE_HEADERS = { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff" };
+
+function send(res: ServerResponse, reply: ApiReply, extra: Record<string, string> = {}): void {
+  const body = JSON.stringify(reply.body);
+  res.writeHead(reply.status, { ...BASE_HEADERS, ...reply.headers, ...extra, "Content-Length": Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/** Reads the request body as UTF-8 text, stopping at `maxBytes`. */
+function readBody(req: IncomingMessage, maxBytes: number): Promise<JsonBody> {
+  if (Number(req.headers["content-length"] ?? 0) > maxBytes) return Promise.resolve({ ok: false, reply: bodyTooLarge(maxBytes) });
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        req.removeAllListeners("data");
+        req.resume();
+        resolve({ ok: false, reply: bodyTooLarge(maxBytes) });
+      } else chunks.push(chunk);
+    });
+    req.on("end", () => size <= maxBytes && resolve(parseJsonText(Buffer.concat(chunks).toString("utf8"), maxBytes)));
+    req.on("error", () => resolve({ ok: false, reply: apiErrorReply(400, "invalid_request", "The request body could not be read.") }));
+  });
+}
+
+async function answer(req: IncomingMessage): Promise<{ reply: ApiReply; extra?: Record<string, string> }> {
+  const url = new URL(req.url ?? "/", "http://decision.invalid");
+  if (url.pathname === HEALTH_PATH && req.method === "GET") return { reply: { status: 200, body: { status: "ok" } } };
+  if (url.pathname !== CHECK_PATH) return { reply: apiErrorReply(404, "not_found", `This port serves only ${CHECK_PATH}.`) };
+  const authorization = req.headers.authorization ?? null;
+  if (req.method === "GET") return { reply: await answerCheck(authorization, Object.fromEntries(url.searchParams)) };
+  if (req.method === "POST") return { reply: await answerBatchCheck(authorization, () => readBody(req, BATCH_BODY_MAX_BYTES)) };
+  return { reply: apiErrorReply(405, "method_not_allowed", `${CHECK_PATH} takes GET (one check) or POST (a batch).`), extra: { Allow: "GET, POST" } };
+}
+
+/** The listener's request handler, also usable on a server of one's own. */
+export function handleDecisionRequest(req: IncomingMessage, res: ServerResponse): void {
+  answer(req).then(
+    ({ reply, extra }) => send(res, reply, extra),
+    (error: unknown) => {
+      console.error("[clearance] access check failed:", error instanceof Error ? error.name : "unknown error");
+      send(res, apiErrorReply(500, "internal_error", "The check could not be answered; try again."));
+    },
+  );
+}
+
+/** Starts the decision listener; resolves once it accepts connections. */
+export function startDecisionServer(port: number, host: string): Promise<Server> {
+  const server = createServer(handleDecisionRequest);
+  server.keepAliveTimeout = 65_000;
+  server.requestTimeout = 30_000;
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve(server);
+    });
+  });
+}
