@@ -9,6 +9,9 @@ if (!existsSync(executablePath)) {
 
 const PORT = Number(process.env.E2E_PORT ?? 3210);
 const baseURL = `http://localhost:${PORT}`;
+// The decision listener (ACCESS_API_PORT) of the same server; tests read it as E2E_DECISION_ORIGIN.
+const DECISION_PORT = PORT + 1;
+process.env.E2E_DECISION_ORIGIN = `http://127.0.0.1:${DECISION_PORT}`;
 
 export default defineConfig({
   testDir: "tests/e2e",
@@ -44,6 +47,7 @@ export default defineConfig({
       NEXTAUTH_URL: baseURL,
       NEXTAUTH_SECRET: "e2e-secret-e2e-secret-e2e-secret-e2e-secret",
       DATA_ENCRYPTION_KEY: Buffer.alloc(32, 3).toString("base64"),
+      ACCESS_API_PORT: String(DECISION_PORT),
     },
   },
 });

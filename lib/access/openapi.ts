@@ -168,7 +168,8 @@ function paths(): Json {
         operationId: "checkAccess",
         tags: ["Access decisions"],
         summary: "May this person hold this role right now?",
-        description: "Decides one (user, role) pair. Denials list every reason. Each answer is logged with the asking client.",
+        description:
+          "Decides one (user, role) pair. Denials list every reason. Each answer is logged with the asking client. Systems that ask on every data access can send this request, and the batch, to the decision listener instead: the same endpoint on its own port (ACCESS_API_PORT), served outside the web framework, with the same tokens, answers and log.",
         security: bearer("access:check"),
         parameters: queryParameters(api.checkQuery, { user: EXAMPLE_USER, role: EXAMPLE_ROLE }),
         responses: {

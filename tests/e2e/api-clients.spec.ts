@@ -2,6 +2,8 @@ import { expect, test } from "@playwright/test";
 import { alertOf, email, expectNoAxeViolations, signInWithMfa } from "./helpers";
 
 const CHECK = `/api/v1/access/check?user=${encodeURIComponent(email("ana.silva"))}&role=customer-pii-read`;
+// The same server's decision listener (ACCESS_API_PORT), set up by playwright.config.ts.
+const DECISION_ORIGIN = process.env.E2E_DECISION_ORIGIN!;
 
 test("a compliance admin creates an API client, its token answers once, and revoking it locks the API", async ({ page, context }) => {
   test.setTimeout(120_000); // MFA enrolment and two axe passes
@@ -43,6 +45,10 @@ test("a compliance admin creates an API client, its token answers once, and revo
   const decision = await allowed.json();
   expect(decision.allow).toBe(false);
   expect(decision.reasons).toContain("no_grant");
+  // The decision listener gives the same answer to the same token.
+  const fromListener = await page.request.get(`${DECISION_ORIGIN}${CHECK}`, { headers: { Authorization: `Bearer ${token}` } });
+  expect(fromListener.status()).toBe(200);
+  expect(await fromListener.json()).toEqual(decision);
   // …and only for its scope.
   const holders = await page.request.get("/api/v1/access/holders?role=customer-pii-read", { headers: { Authorization: `Bearer ${token}` } });
   expect(holders.status()).toBe(403);
@@ -64,6 +70,9 @@ test("a compliance admin creates an API client, its token answers once, and revo
   const refused = await page.request.get(CHECK, { headers: { Authorization: `Bearer ${token}` } });
   expect(refused.status()).toBe(401);
   expect((await refused.json()).error.code).toBe("invalid_token");
+  // Revocation reaches the decision listener at once too.
+  const refusedByListener = await page.request.get(`${DECISION_ORIGIN}${CHECK}`, { headers: { Authorization: `Bearer ${token}` } });
+  expect(refusedByListener.status()).toBe(401);
 });
 
 test("the OpenAPI document is served as cacheable JSON and rendered as the reference", async ({ page }) => {
