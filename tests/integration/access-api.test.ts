@@ -5,6 +5,7 @@ import { GET as holdersGet } from "@/app/api/v1/access/holders/route";
 import { POST as eventsPost } from "@/app/api/v1/events/route";
 import { accessDecisions, certifications, dataOperationEvents } from "@/db/schema";
 import { createApiClient, revokeApiClient } from "@/lib/access/api-clients";
+import { accessRoles, decisionFor, loadDecisionFacts, loadFactsFor } from "@/lib/access/facts";
 import type { ApiScope } from "@/db/schema";
 import { context, createPerson, viewerOf } from "../helpers/factories";
 import { grantRole, satisfyRole } from "../helpers/access-fixtures";
@@ -98,6 +99,29 @@ describe("access decision API", () => {
     const tooMany = await checkPost(post("/access/check", { checks: Array.from({ length: 1001 }, () => pairs[0]) }, t), );
     expect(tooMany.status).toBe(400);
     expect((await tooMany.json()).error.message).toContain("1,000");
+  });
+
+  it("decides from the facts read for the roles asked exactly as from everything the person has", async () => {
+    const db = database.db();
+    const person = await createPerson(db);
+    await satisfyRole(db, person.id, ROLE, new Date(Date.now() - 400 * 86_400_000)); // expired by now
+    await satisfyRole(db, person.id, "support-remote-session");
+    await grantRole(db, person.id, ROLE);
+    await grantRole(db, person.id, "support-remote-session");
+    await grantRole(db, person.id, "backup-restore-operator", new Date(), new Date(Date.now() + 86_400_000));
+    const everything = await loadDecisionFacts(db, [person.id]);
+    const now = new Date();
+    const answers = [];
+    for (const role of accessRoles()) {
+      const { facts, resolved } = await loadFactsFor(db, [{ user: person.email.toUpperCase(), role: role.id }]);
+      expect(resolved.get(person.email)).toBe(person.id);
+      const narrow = decisionFor(facts, person.id, role, now);
+      expect(narrow).toEqual(decisionFor(everything, person.id, role, now));
+      answers.push(narrow);
+    }
+    // The fixture covers allowed and denied answers with several reasons.
+    expect(answers.some((a) => a.allow)).toBe(true);
+    expect(answers.flatMap((a) => a.reasons)).toEqual(expect.arrayContaining(["no_grant", expect.stringMatching(/^course_expired:/)]));
   });
 
   it("lists holders as JSON and CSV", async () => {
