@@ -1,5 +1,6 @@
 import "server-only";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Duplex } from "node:stream";
 import { apiErrorReply, bodyTooLarge, parseJsonText, type ApiReply, type JsonBody } from "@/lib/http/api";
 import { answerBatchCheck, answerCheck, BATCH_BODY_MAX_BYTES } from "./check-endpoint";
 
@@ -64,9 +65,22 @@ export function handleDecisionRequest(req: IncomingMessage, res: ServerResponse)
   );
 }
 
+/** Requests the HTTP parser refuses (a request line or headers too large, malformed HTTP) still get a JSON error. */
+function refuseMalformed(error: Error & { code?: string }, socket: Duplex): void {
+  if (!socket.writable) return void socket.destroy();
+  const reply =
+    error.code === "HPE_HEADER_OVERFLOW"
+      ? apiErrorReply(431, "headers_too_large", "The request line and headers must be at most 16 KB; send long lists with POST.")
+      : apiErrorReply(400, "bad_request", "The request is not valid HTTP.");
+  const body = JSON.stringify(reply.body);
+  const reason = reply.status === 431 ? "Request Header Fields Too Large" : "Bad Request";
+  socket.end(`HTTP/1.1 ${reply.status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+
 /** Starts the decision listener; resolves once it accepts connections. */
 export function startDecisionServer(port: number, host: string): Promise<Server> {
   const server = createServer(handleDecisionRequest);
+  server.on("clientError", refuseMalformed);
   server.keepAliveTimeout = 65_000;
   server.requestTimeout = 30_000;
   return new Promise((resolve, reject) => {

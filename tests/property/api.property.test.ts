@@ -1,3 +1,5 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as checkGet, POST as checkPost } from "@/app/api/v1/access/check/route";
@@ -10,6 +12,7 @@ import { POST as verifyPost } from "@/app/api/v1/verify/route";
 import type { ApiScope } from "@/db/schema";
 import { batchCheckBody, checkQuery, eventsBody, holdersQuery } from "@/lib/access/api-schemas";
 import { createApiClient, revokeApiClient } from "@/lib/access/api-clients";
+import { startDecisionServer } from "@/lib/access/decision-server";
 import { accessRoles } from "@/lib/access/facts";
 import { MAX_VERIFY_UPLOAD_BYTES } from "@/lib/agreements/verify-document";
 import { resetEnvForTests } from "@/lib/env";
@@ -279,6 +282,42 @@ describe("API endpoints under random input", () => {
     expect(await document.json()).toMatchObject({ openapi: expect.any(String), paths: expect.any(Object) });
     await tables.rejected(before);
   });
+});
+
+describe("the decision listener under random requests", () => {
+  let server: Server;
+  let origin: string;
+  beforeAll(async () => {
+    server = await startDecisionServer(0, "127.0.0.1");
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it("answers every method, path, token and body below 500, with JSON errors, as the app's route does", async () => {
+    const path = fc.oneof(
+      { weight: 4, arbitrary: fc.oneof(queryString(["user", "role"]), fc.record({ user: userRef, role: roleRef }).map(({ user, role }) => `?user=${encodeURIComponent(user.replace(/[\uD800-\uDFFF]/g, "\uFFFD"))}&role=${encodeURIComponent(role.replace(/[\uD800-\uDFFF]/g, "\uFFFD"))}`)).map((q) => `/api/v1/access/check${q}`) },
+      { weight: 1, arbitrary: fc.constantFrom("/", "/api/v1/access/holders?role=customer-pii-read", "/api/v1/access/check/", "/API/V1/ACCESS/CHECK", "//api/v1/access/check", "/api/v1/access/check%00", "/%", "/api/health") },
+    );
+    const method = fc.constantFrom("GET", "GET", "POST", "POST", "PUT", "DELETE", "PATCH", "OPTIONS");
+    const validBatch = fc.record({ checks: fc.array(fc.record({ user: userRef, role: roleRef }), { minLength: 1, maxLength: 5 }) });
+    await fc.assert(
+      fc.asyncProperty(auth, method, path, jsonBody(validBatch, ["checks", "user", "role"]), async (who, verb, target, body) => {
+        const before = await tables.before();
+        const headers: Record<string, string> = {};
+        const token = authorization(who, "access:check");
+        if (token !== undefined) headers.authorization = token;
+        const response = await fetch(`${origin}${target}`, { method: verb, headers, body: verb === "POST" || verb === "PUT" || verb === "PATCH" ? (body as BodyInit) : undefined });
+        await expectWellFormed(response, before, { readOnly: !(response.status === 200 && target.startsWith("/api/v1/access/check")) });
+        // Past 16 KB of request line and headers any node:http server refuses (431) before the app sees the request.
+        if (verb === "GET" && target.startsWith("/api/v1/access/check?") && response.status !== 431) {
+          const viaRoute = await checkGet(request("GET", target, token === undefined ? {} : { authorization: token }));
+          expect(viaRoute.status).toBe(response.status);
+          tables.accepted();
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  }, TIMEOUT);
 });
 
 /** The status a JSON endpoint owes an authorised caller for this body. */
