@@ -3,6 +3,7 @@ import { inArray, or } from "drizzle-orm";
 import type { Executor } from "@/db/client";
 import { people } from "@/db/schema";
 import type { Decision } from "./decide";
+import { createBatcher } from "@/db/batcher";
 import { logDecisions } from "./decision-log";
 import { accessRole, decisionFor, loadFactsFor, type FactsWanted } from "./facts";
 
@@ -26,39 +27,14 @@ export async function resolvePeople(db: Executor, refs: string[]): Promise<Map<s
 }
 
 type Loaded = Awaited<ReturnType<typeof loadFactsFor>>;
-type Group = { pairs: FactsWanted[]; waiters: { resolve: (loaded: Loaded) => void; reject: (error: unknown) => void }[] };
-
-const PAIRS_PER_READ = 1000;
-const gathering = new Map<Executor, Group>();
 
 /**
- * Reads facts for checks that arrive together in one statement: every call
- * made in the same turn of the event loop joins one read (up to
- * PAIRS_PER_READ pairs), issued after the last of them arrived, so each
- * answer still reflects the database as it was after its request came in.
- * Under load a burst of single checks costs one read instead of one each.
+ * Facts for checks that arrive together are read in one statement (see
+ * createBatcher): each read is issued after its requests arrived, so every
+ * answer reflects the database as it was after its request came in, and a
+ * burst of single checks costs one read instead of one each.
  */
-function sharedFactsFor(db: Executor, pairs: FactsWanted[]): Promise<Loaded> {
-  let group = gathering.get(db);
-  if (!group || group.pairs.length + pairs.length > PAIRS_PER_READ) {
-    const fresh: Group = { pairs: [], waiters: [] };
-    gathering.set(db, fresh);
-    setImmediate(() => void readGroup(db, fresh));
-    group = fresh;
-  }
-  group.pairs.push(...pairs);
-  return new Promise((resolve, reject) => group.waiters.push({ resolve, reject }));
-}
-
-async function readGroup(db: Executor, group: Group): Promise<void> {
-  if (gathering.get(db) === group) gathering.delete(db);
-  try {
-    const loaded = await loadFactsFor(db, group.pairs);
-    for (const w of group.waiters) w.resolve(loaded);
-  } catch (error) {
-    for (const w of group.waiters) w.reject(error);
-  }
-}
+const sharedFactsFor = createBatcher<Executor, FactsWanted, Loaded>({ maxItems: 1000, maxInFlight: 2, run: loadFactsFor });
 
 export type CheckResult = { user: string; role: string; decision: Decision | null; error?: { code: "unknown_user" | "unknown_role"; message: string } };
 
