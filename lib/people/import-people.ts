@@ -8,7 +8,8 @@ import { hasRole, type Viewer } from "@/lib/auth/roles";
 import { sha256Hex } from "@/lib/crypto/tokens";
 import { DomainError, ForbiddenError } from "@/lib/errors";
 import { syncAssignments } from "@/lib/training/assignments";
-import { applyValues, auditChanges, normaliseEmail, planImport, type ExistingPerson, type ImportPlan, type ImportSummary } from "./import-rules";
+import { applyValues, planImport, type ExistingPerson, type ImportPlan, type ImportSummary } from "./import-rules";
+import { auditChanges, normaliseEmail } from "./person-fields";
 import { issueInvitations } from "./invitations";
 
 // Any constant works; two imports at once would otherwise plan against each other's stale view.

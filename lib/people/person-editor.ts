@@ -9,7 +9,7 @@ import { hasRole, type Viewer } from "@/lib/auth/roles";
 import { DomainError, ForbiddenError, NotFoundError } from "@/lib/errors";
 import { isReportOf } from "@/lib/people/reporting-line";
 import { syncAssignments } from "@/lib/training/assignments";
-import { auditChanges, isValidIsoDate, normaliseEmail, type PersonSnapshot } from "./import-rules";
+import { auditChanges, isValidIsoDate, normaliseEmail, type PersonSnapshot } from "./person-fields";
 import { issueInvitation } from "./invitations";
 
 const blankToNull = (v: unknown) => (typeof v === "string" && v.trim() === "" ? null : v === undefined ? null : v);

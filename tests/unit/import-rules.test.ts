@@ -1,17 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  auditChanges,
-  decodeImportFile,
-  errorText,
-  findCycles,
-  IMPORT_MAX_BYTES,
-  isValidIsoDate,
-  parseCsv,
-  parseRoles,
-  planImport,
-  summaryText,
-  type ExistingPerson,
-} from "@/lib/people/import-rules";
+import { decodeImportFile, errorText, findCycles, IMPORT_MAX_BYTES, parseCsv, planImport, summaryText, type ExistingPerson } from "@/lib/people/import-rules";
+import { auditChanges, isValidIsoDate, parseRoles } from "@/lib/people/person-fields";
 
 const DEPARTMENTS = [
   { id: "support", name: "Customer Support" },
