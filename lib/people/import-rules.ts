@@ -1,4 +1,3 @@
-import { z } from "zod";
 import { appRoles, type AppRole } from "@/db/schema/people";
 
 /**
