@@ -34,16 +34,25 @@ type Loaded = Awaited<ReturnType<typeof loadFactsFor>>;
  * answer reflects the database as it was after its request came in, and a
  * burst of single checks costs one read instead of one each.
  */
-const sharedFactsFor = createBatcher<Executor, FactsWanted, Loaded>({ maxItems: 1000, maxInFlight: 2, run: loadFactsFor });
+const sharedFactsFor = createBatcher<Executor, FactsWanted, { loaded: Loaded; asOf: Date }>({
+  maxItems: 1000,
+  maxInFlight: 2,
+  run: async (db, wanted) => {
+    const asOf = new Date();
+    return { loaded: await loadFactsFor(db, wanted, { asOf }), asOf };
+  },
+});
 
 export type CheckResult = { user: string; role: string; decision: Decision | null; error?: { code: "unknown_user" | "unknown_role"; message: string } };
 
 /**
  * Decides many (user, role) pairs in one query, and logs every answer (who
- * asked, about whom, which role, the result) before returning it.
+ * asked, about whom, which role, the result) before returning it. Decisions
+ * are made as of the moment the facts were read, or as of `at` when given.
  */
-export async function checkAccess(db: Executor, clientId: string | null, pairs: { user: string; role: string }[], now = new Date()): Promise<CheckResult[]> {
-  const { resolved, facts } = await sharedFactsFor(db, pairs);
+export async function checkAccess(db: Executor, clientId: string | null, pairs: { user: string; role: string }[], at?: Date): Promise<CheckResult[]> {
+  const { loaded, asOf: now } = at ? { loaded: await loadFactsFor(db, pairs, { asOf: at }), asOf: at } : await sharedFactsFor(db, pairs);
+  const { resolved, facts } = loaded;
   const results: CheckResult[] = pairs.map(({ user, role: roleId }) => {
     const role = accessRole(roleId);
     if (!role) return { user, role: roleId, decision: null, error: { code: "unknown_role", message: `No data-access role "${roleId}".` } };

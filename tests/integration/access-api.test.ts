@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { GET as checkGet, POST as checkPost } from "@/app/api/v1/access/check/route";
 import { GET as holdersGet } from "@/app/api/v1/access/holders/route";
 import { POST as eventsPost } from "@/app/api/v1/events/route";
-import { accessDecisions, certifications, dataOperationEvents } from "@/db/schema";
+import { accessDecisions, accessGrants, certifications, dataOperationEvents } from "@/db/schema";
 import { createApiClient, revokeApiClient } from "@/lib/access/api-clients";
 import { accessRoles, decisionFor, loadDecisionFacts, loadFactsFor } from "@/lib/access/facts";
 import type { ApiScope } from "@/db/schema";
@@ -105,10 +105,15 @@ describe("access decision API", () => {
     const db = database.db();
     const person = await createPerson(db);
     await satisfyRole(db, person.id, ROLE, new Date(Date.now() - 400 * 86_400_000)); // expired by now
-    await satisfyRole(db, person.id, "support-remote-session");
+    await satisfyRole(db, person.id, "support-remote-session", new Date(Date.now() - 30 * 86_400_000));
+    await satisfyRole(db, person.id, "support-remote-session"); // renewed: the newer certifications count
+    await satisfyRole(db, person.id, "partner-data-exchange", new Date(Date.now() + 86_400_000)); // issued tomorrow: not yet
     await grantRole(db, person.id, ROLE);
     await grantRole(db, person.id, "support-remote-session");
     await grantRole(db, person.id, "backup-restore-operator", new Date(), new Date(Date.now() + 86_400_000));
+    await grantRole(db, person.id, "partner-data-exchange", new Date(Date.now() - 86_400_000));
+    await db.insert(accessGrants).values({ personId: person.id, roleId: "payment-data-admin", status: "revoked", justification: "x", requestedAt: new Date(Date.now() - 9e7), decidedAt: new Date(Date.now() - 9e7), revokedAt: new Date(Date.now() - 1000) });
+    await db.insert(accessGrants).values({ personId: person.id, roleId: "customer-data-export", status: "requested", justification: "x", requestedAt: new Date() });
     const everything = await loadDecisionFacts(db, [person.id]);
     const now = new Date();
     const answers = [];
@@ -117,6 +122,9 @@ describe("access decision API", () => {
       expect(resolved.get(person.email)).toBe(person.id);
       const narrow = decisionFor(facts, person.id, role, now);
       expect(narrow).toEqual(decisionFor(everything, person.id, role, now));
+      // Read as of a moment, only what decides then is loaded, and decides the same.
+      const asOf = await loadFactsFor(db, [{ user: person.id, role: role.id }], { asOf: now });
+      expect(decisionFor(asOf.facts, person.id, role, now)).toEqual(narrow);
       answers.push(narrow);
     }
     // The fixture covers allowed and denied answers with several reasons.
