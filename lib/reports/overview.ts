@@ -6,18 +6,21 @@ import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import { hasRole, type Viewer } from "@/lib/auth/roles";
 import { getContent } from "@/lib/content";
 import { ForbiddenError } from "@/lib/errors";
-import { syncAssignments } from "@/lib/training/assignments";
+import { syncCourseReleases } from "@/lib/training/course-releases";
 import { toCsv } from "./csv";
-import { buildOverview, overviewTable, type Overview, type OverviewFacts } from "./overview-rules";
+import { assembleOverview, coursePlans } from "./overview-aggregates";
+import { overviewAggregates } from "./overview-queries";
+import { overviewTable, type Overview, type OverviewFacts } from "./overview-rules";
 
 function assertOverviewReader(viewer: Viewer) {
   if (!hasRole(viewer, "compliance_admin", "auditor")) throw new ForbiddenError("Only compliance admins and auditors can see the organisation overview.");
 }
 
 /**
- * The rows the overview is computed from, in a fixed handful of queries
- * whatever the organisation's size: people, certifications, open
- * assignments, course releases and employee signatures, each read once.
+ * Every row the overview is computed from: people, certifications, open
+ * assignments, course releases and employee signatures. buildOverview over
+ * these is the reference the aggregated path is tested against; the page
+ * itself no longer reads them (organisationOverview).
  */
 export async function overviewFacts(db: Executor): Promise<OverviewFacts> {
   const { courses, agreements } = getContent();
@@ -68,14 +71,27 @@ export async function overviewFacts(db: Executor): Promise<OverviewFacts> {
 
 /**
  * Completion, overdue and expiring training, agreement coverage and the
- * 12-month trend, for compliance admins and auditors. Assignments are brought
- * up to date first, so overdue counts are right even if no job has run yet.
+ * 12-month trend, for compliance admins and auditors: buildOverview's result,
+ * counted by the database (overview-queries.ts) so only small aggregates are
+ * read. Nothing is written apart from a new course release: overdue counts
+ * include the assignments a sync would create already overdue, so they are
+ * right even if no job has run, without syncing every assignment per view.
  */
 export async function organisationOverview(viewer: Viewer, now = new Date()): Promise<Overview> {
   assertOverviewReader(viewer);
-  const db = await getDb();
-  await syncAssignments(db, { now });
-  return buildOverview(await overviewFacts(db), now);
+  return overviewFromDatabase(await getDb(), now);
+}
+
+/** organisationOverview without the access check, for callers that made it. */
+export async function overviewFromDatabase(db: Executor, now: Date): Promise<Overview> {
+  const { courses, agreements } = getContent();
+  const current = await syncCourseReleases(db, courses, now);
+  const releases = await db.select({ courseId: courseReleases.courseId, major: courseReleases.major, releasedAt: courseReleases.releasedAt }).from(courseReleases);
+  const overviewCourses = courses.map((c) => ({ id: c.id, title: c.title, version: c.version, graceDays: c.graceDays, assignTo: c.assignTo }));
+  const templates = agreements.filter((a) => a.audience === "employee").map((a) => ({ id: a.id, title: a.title, version: a.version, signers: a.signers }));
+  const plans = coursePlans(overviewCourses, releases, current, now);
+  const aggregates = await overviewAggregates(db, plans.courses, plans.steps, templates, now);
+  return assembleOverview(aggregates, overviewCourses, plans.courses, templates, now);
 }
 
 /** The overview's tables as CSV; the export is audited. */
