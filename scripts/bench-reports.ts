@@ -7,6 +7,7 @@ import type { AppRole } from "@/db/schema";
 import type { Viewer } from "@/lib/auth/roles";
 import { privilegeStamp } from "@/lib/auth/session-stamp";
 import { overviewFromDatabase } from "@/lib/reports/overview";
+import { syncAssignments } from "@/lib/training/assignments";
 import { teamRows } from "@/lib/reports/team-matrix";
 import { parseTeamFilters, viewTeam } from "@/lib/reports/team-matrix-rules";
 import { benchSettings } from "@/lib/env";
@@ -133,7 +134,9 @@ async function run(database: BenchDatabase, { started, loadAtStart }: BenchRun):
       if (response.status !== 200 || !html.includes(page.expect)) throw new Error(`${page.path} answered ${response.status} without "${page.expect}"`);
     };
 
-    // The first visit creates the assignments for everyone; what is timed is a page as people see it every day.
+    // Assignments as the scheduler's daily sync leaves them: what is timed is a page as people see it every day.
+    const syncHandle = await openDatabase({ url: database.url });
+    await syncAssignments(syncHandle.db, { now }).finally(() => syncHandle.close());
     const renders = new Map<string, number[]>();
     for (const page of pages) {
       await timeRuns(WARMUP_RUNS, () => fetchPage(page));
