@@ -32,6 +32,14 @@ export async function addAgreementFacts(db: Executor, personIds: string[], facts
       .from(signatures)
       .where(inArray(signatures.personId, personIds)),
   ]);
+  // Each person's signatures of each agreement, grouped once: filtering all of them per person and agreement grows with the team squared.
+  const signed = new Map<string, typeof rows>();
+  for (const row of rows) {
+    const key = `${row.personId}|${row.agreementId}`;
+    const list = signed.get(key);
+    if (list) list.push(row);
+    else signed.set(key, [row]);
+  }
   for (const person of persons) {
     // Due 30 days after it first applied: the hire date, or when the person joined Clearance if later.
     const hired = person.hireDate ? new Date(person.hireDate) : person.createdAt;
@@ -39,7 +47,7 @@ export async function addAgreementFacts(db: Executor, personIds: string[], facts
     for (const template of templates) {
       if (!inAudience(template.signers, person)) continue;
       const key = factKey(person.id, itemKey({ kind: "agreement", id: template.id }));
-      const { standing, signature } = agreementStanding(template, rows.filter((r) => r.personId === person.id && r.agreementId === template.id), now);
+      const { standing, signature } = agreementStanding(template, signed.get(`${person.id}|${template.id}`) ?? [], now);
       if (standing === "signed" || standing === "expiring") {
         facts.certifications.set(key, { status: standing === "expiring" ? "expiring" : "current", expiresAt: signature?.renewalDueAt ?? new Date(now.getTime() + 3650 * DAY) });
       } else {
