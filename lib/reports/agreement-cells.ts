@@ -1,10 +1,10 @@
 import "server-only";
-import { inArray } from "drizzle-orm";
 import type { Executor } from "@/db/client";
 import { people, signatures } from "@/db/schema";
 import { agreementStanding } from "@/lib/agreements/rules";
 import { inAudience } from "@/lib/content/audience";
 import { getContent } from "@/lib/content";
+import { inIds } from "./id-list";
 import { itemKey, factKey, type MatrixFacts, type MatrixItem } from "./team-matrix-rules";
 
 const DAY = 86_400_000;
@@ -26,11 +26,11 @@ export async function addAgreementFacts(db: Executor, personIds: string[], facts
   if (personIds.length === 0) return;
   const templates = getContent().agreements.filter((a) => a.audience === "employee");
   const [persons, rows] = await Promise.all([
-    db.select({ id: people.id, departmentId: people.departmentId, roles: people.roles, hireDate: people.hireDate, createdAt: people.createdAt }).from(people).where(inArray(people.id, personIds)),
+    db.select({ id: people.id, departmentId: people.departmentId, roles: people.roles, hireDate: people.hireDate, createdAt: people.createdAt }).from(people).where(inIds(people.id, personIds)),
     db
       .select({ personId: signatures.personId, agreementId: signatures.agreementId, agreementVersion: signatures.agreementVersion, signedAt: signatures.signedAt, renewalDueAt: signatures.renewalDueAt, outcome: signatures.outcome })
       .from(signatures)
-      .where(inArray(signatures.personId, personIds)),
+      .where(inIds(signatures.personId, personIds)),
   ]);
   // Each person's signatures of each agreement, grouped once: filtering all of them per person and agreement grows with the team squared.
   const signed = new Map<string, typeof rows>();

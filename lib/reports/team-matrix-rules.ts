@@ -131,11 +131,12 @@ export type MatrixFacts = {
 export const factKey = (personId: string, key: string) => `${personId}|${key}`;
 
 export function buildRows(persons: ReportPerson[], items: MatrixItem[], facts: MatrixFacts, now: Date): MatrixRow[] {
+  const keys = items.map(itemKey);
   return persons.map((person) => {
     const cells: Record<string, Cell> = {};
-    for (const item of items) {
-      const k = factKey(person.id, itemKey(item));
-      cells[itemKey(item)] = cellFor(
+    for (const key of keys) {
+      const k = factKey(person.id, key);
+      cells[key] = cellFor(
         { assignment: facts.assignments.get(k) ?? null, certification: facts.certifications.get(k) ?? null, percent: facts.percents.get(k) ?? 0 },
         now,
       );
@@ -146,7 +147,10 @@ export function buildRows(persons: ReportPerson[], items: MatrixItem[], facts: M
 
 /** The columns: items that apply to at least one of the people (assigned or certified). */
 export function itemsInScope(items: MatrixItem[], rows: MatrixRow[]): MatrixItem[] {
-  return items.filter((item) => rows.some((row) => row.cells[itemKey(item)]?.status !== "not_applicable"));
+  return items.filter((item) => {
+    const key = itemKey(item);
+    return rows.some((row) => row.cells[key]?.status !== "not_applicable");
+  });
 }
 
 // ---- Filters, from URL search parameters -------------------------------------------------
@@ -211,6 +215,7 @@ export type TeamSummary = {
 };
 
 export function summarise(rows: MatrixRow[], items: MatrixItem[]): TeamSummary {
+  const keys = items.map(itemKey);
   let overdueItems = 0;
   let overduePeople = 0;
   let expiringItems = 0;
@@ -218,8 +223,8 @@ export function summarise(rows: MatrixRow[], items: MatrixItem[]): TeamSummary {
   let applicable = 0;
   for (const row of rows) {
     let overdueHere = 0;
-    for (const item of items) {
-      const cell = row.cells[itemKey(item)];
+    for (const key of keys) {
+      const cell = row.cells[key];
       if (!cell || cell.status === "not_applicable") continue;
       applicable += 1;
       if (cell.status === "overdue") overdueHere += 1;
@@ -240,10 +245,10 @@ export function summarise(rows: MatrixRow[], items: MatrixItem[]): TeamSummary {
 }
 
 /** How long the most overdue visible item is past due, in ms; 0 when nothing is overdue. */
-function overdueFor(row: MatrixRow, items: MatrixItem[], now: Date): number {
+function overdueFor(row: MatrixRow, keys: string[], now: Date): number {
   let worst = 0;
-  for (const item of items) {
-    const cell = row.cells[itemKey(item)];
+  for (const key of keys) {
+    const cell = row.cells[key];
     if (cell?.status === "overdue") worst = Math.max(worst, now.getTime() - cell.dueAt!.getTime() + 1);
   }
   return worst;
@@ -274,19 +279,20 @@ export function viewTeam(allRows: MatrixRow[], allItems: MatrixItem[], filters: 
   const items = itemsInScope(allItems, allRows);
   const itemFilter = items.find((i) => itemKey(i) === filters.item);
   const visibleItems = itemFilter ? [itemFilter] : items;
+  const visibleKeys = visibleItems.map(itemKey);
   const query = filters.q ? normaliseSearch(filters.q) : null;
 
   const matching = allRows.filter((row) => {
     if (filters.department && row.person.departmentId !== filters.department) return false;
     if (query && !normaliseSearch(row.person.name).includes(query) && !normaliseSearch(row.person.email).includes(query)) return false;
-    const cells = visibleItems.map((i) => row.cells[itemKey(i)]);
+    const cells = visibleKeys.map((key) => row.cells[key]);
     if (itemFilter && cells[0]?.status === "not_applicable") return false;
     if (filters.status && !cells.some((c) => c?.status === filters.status)) return false;
     return true;
   });
 
   const byName = (a: MatrixRow, b: MatrixRow) => collator.compare(a.person.name, b.person.name) || a.person.email.localeCompare(b.person.email);
-  const overdue = new Map(matching.map((r) => [r.person.id, overdueFor(r, visibleItems, now)]));
+  const overdue = filters.sort === "overdue" ? new Map(matching.map((r) => [r.person.id, overdueFor(r, visibleKeys, now)])) : new Map<string, number>();
   matching.sort((a, b) => {
     if (filters.sort === "department") return collator.compare(a.person.departmentName ?? "\uffff", b.person.departmentName ?? "\uffff") || byName(a, b);
     if (filters.sort === "overdue") return overdue.get(b.person.id)! - overdue.get(a.person.id)! || byName(a, b);

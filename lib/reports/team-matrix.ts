@@ -1,6 +1,6 @@
 import "server-only";
 import { addAgreementFacts, agreementItems } from "./agreement-cells";
-import { and, eq, inArray, isNotNull, max } from "drizzle-orm";
+import { and, eq, isNotNull, max } from "drizzle-orm";
 import { getDb, type Executor } from "@/db/client";
 import { departments, lessonProgress, outbox, people } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
@@ -10,6 +10,7 @@ import { ForbiddenError } from "@/lib/errors";
 import { reportIds } from "@/lib/people/reporting-line";
 import { syncAssignmentsReading } from "@/lib/training/assignments";
 import { toCsv } from "./csv";
+import { inIds } from "./id-list";
 import {
   buildRows,
   factKey,
@@ -50,7 +51,7 @@ export async function reportPeople(db: Executor, ids: string[], options: { activ
     .select(personColumns)
     .from(people)
     .leftJoin(departments, eq(departments.id, people.departmentId))
-    .where(and(inArray(people.id, ids), options.activeOnly ? eq(people.status, "active") : undefined));
+    .where(and(inIds(people.id, ids), options.activeOnly ? eq(people.status, "active") : undefined));
 }
 
 /** When each person was last nudged (the newest nudge email queued for them). */
@@ -59,7 +60,7 @@ export async function lastNudges(db: Executor, personIds: string[]): Promise<Map
   const rows = await db
     .select({ personId: outbox.personId, at: max(outbox.createdAt) })
     .from(outbox)
-    .where(and(eq(outbox.kind, "nudge"), inArray(outbox.personId, personIds)))
+    .where(and(eq(outbox.kind, "nudge"), inIds(outbox.personId, personIds)))
     .groupBy(outbox.personId);
   return new Map(rows.filter((r) => r.personId && r.at).map((r) => [r.personId!, new Date(r.at!)]));
 }
@@ -76,17 +77,20 @@ export async function matrixRows(db: Executor, persons: ReportPerson[], now: Dat
   if (persons.length === 0) return { items, rows: [] };
   const ids = persons.map((p) => p.id);
   const { courses } = getContent();
+  const facts: MatrixFacts = { assignments: new Map(), certifications: new Map(), percents: new Map(), lastNudges: new Map() };
+  // Agreement facts go under their own keys, so they are read alongside the rest.
   const [synced, progressRows, nudges] = await Promise.all([
     syncAssignmentsReading(db, { personIds: ids, now }),
     db
       .select({ personId: lessonProgress.personId, courseId: lessonProgress.courseId, slug: lessonProgress.lessonSlug })
       .from(lessonProgress)
-      .where(and(inArray(lessonProgress.personId, ids), isNotNull(lessonProgress.completedAt))),
+      .where(and(inIds(lessonProgress.personId, ids), isNotNull(lessonProgress.completedAt))),
     lastNudges(db, ids),
+    addAgreementFacts(db, ids, facts, now),
   ]);
   const { open, latest } = synced;
 
-  const facts: MatrixFacts = { assignments: new Map(), certifications: new Map(), percents: new Map(), lastNudges: nudges };
+  facts.lastNudges = nudges;
   const course = (id: string) => itemKey({ kind: "course", id });
   for (const a of open) facts.assignments.set(factKey(a.personId, course(a.courseId)), { dueAt: a.dueAt });
   for (const [key, cert] of latest) {
@@ -105,7 +109,6 @@ export async function matrixRows(db: Executor, persons: ReportPerson[], now: Dat
     const courseId = key.split("|")[1].slice("course:".length);
     facts.percents.set(key, (count / lessonsOf.get(courseId)!.size) * 100);
   }
-  await addAgreementFacts(db, ids, facts, now);
   return { items, rows: buildRows(persons, items, facts, now) };
 }
 
