@@ -1,15 +1,15 @@
 import "server-only";
-import { and, desc, eq, inArray, isNull } from "drizzle-orm";
+import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import { getDb, type Executor } from "@/db/client";
-import { assignments, people } from "@/db/schema";
+import { assignments, certifications, people } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import { hasRole, type Viewer } from "@/lib/auth/roles";
-import { dueDateFor, supersededAt } from "@/lib/certification/status";
+import { certificationStatus, dueDateFor, supersededAt, type CertificationStatus } from "@/lib/certification/status";
 import { inAudience } from "@/lib/content/audience";
 import { getContent, getCourse } from "@/lib/content";
 import type { Course } from "@/lib/content/load";
 import { DomainError, ForbiddenError, NotFoundError } from "@/lib/errors";
-import { latestCertifications } from "./certification-records";
+import { inIds } from "@/lib/reports/id-list";
 import { syncCourseReleases } from "./course-releases";
 
 export type OpenAssignment = { id: string; courseId: string; dueAt: Date; assignedAt: Date; source: string };
@@ -57,8 +57,8 @@ export type AssignmentSync = {
   inserted: number;
   /** Open assignments of every person asked about (all people when none were named), new ones included. */
   open: { personId: string; courseId: string; dueAt: Date }[];
-  /** Latest certification per `${personId}:${courseId}`, as latestCertifications returns it. */
-  latest: Awaited<ReturnType<typeof latestCertifications>>;
+  /** Latest certification per `${personId}:${courseId}` of a course in the content, with its status at `now`. */
+  latest: Map<string, LatestCertification>;
   /** When each course's current major version was released. */
   releases: Map<string, Date>;
 };
@@ -77,19 +77,21 @@ export async function syncAssignments(db: Executor, options: { personIds?: strin
 export async function syncAssignmentsReading(db: Executor, options: { personIds?: string[]; now?: Date } = {}): Promise<AssignmentSync> {
   const now = options.now ?? new Date();
   const { courses } = getContent();
-  const releases = await syncCourseReleases(db, courses, now);
-  const everyone = await db
-    .select({ id: people.id, status: people.status, departmentId: people.departmentId, roles: people.roles, hireDate: people.hireDate })
-    .from(people)
-    .where(options.personIds ? inArray(people.id, options.personIds) : undefined);
+  const [releases, everyone] = await Promise.all([
+    syncCourseReleases(db, courses, now),
+    db
+      .select({ id: people.id, status: people.status, departmentId: people.departmentId, roles: people.roles, hireDate: people.hireDate })
+      .from(people)
+      .where(options.personIds ? inIds(people.id, options.personIds) : undefined),
+  ]);
   const ids = everyone.map((p) => p.id);
   if (ids.length === 0) return { inserted: 0, open: [], latest: new Map(), releases };
   const [open, latest] = await Promise.all([
     db
       .select({ personId: assignments.personId, courseId: assignments.courseId, dueAt: assignments.dueAt })
       .from(assignments)
-      .where(and(options.personIds ? inArray(assignments.personId, ids) : undefined, isNull(assignments.completedAt), isNull(assignments.cancelledAt))),
-    latestCertifications(db, ids, courses, releases, now),
+      .where(and(options.personIds ? inIds(assignments.personId, ids) : undefined, isNull(assignments.completedAt), isNull(assignments.cancelledAt))),
+    latestByPair(db, options.personIds ? ids : undefined, courses, releases, now),
   ]);
   const active = everyone.filter((p) => p.status === "active");
   const needed = assignmentsNeeded(active, courses, latest, new Set(open.map((r) => `${r.personId}:${r.courseId}`)), releases, now);
@@ -101,6 +103,33 @@ export async function syncAssignmentsReading(db: Executor, options: { personIds?
     .onConflictDoNothing()
     .returning({ personId: assignments.personId, courseId: assignments.courseId, dueAt: assignments.dueAt });
   return { inserted: inserted.length, open: [...open, ...inserted], latest, releases };
+}
+
+export type LatestCertification = { courseVersion: string; expiresAt: Date; status: CertificationStatus };
+
+/**
+ * The newest certification per (person, course) for some people (everyone
+ * when none are named), as latestCertifications picks it, but only the
+ * newest row of each pair and only what the rules need: a sync reads this for
+ * a whole team or organisation, and every older row read is work thrown away.
+ */
+async function latestByPair(db: Executor, personIds: string[] | undefined, courses: Course[], releases: Map<string, Date>, now: Date): Promise<Map<string, LatestCertification>> {
+  const result = await db.execute(sql`
+    select distinct on (person_id, course_id) person_id, course_id, course_version, expires_at
+    from certifications
+    ${personIds ? sql`where ${inIds(certifications.personId, personIds)}` : sql``}
+    order by person_id, course_id, issued_at desc`);
+  const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as { person_id: string; course_id: string; course_version: string; expires_at: string | Date }[];
+  const byCourse = new Map(courses.map((c) => [c.id, c]));
+  const latest = new Map<string, LatestCertification>();
+  for (const row of rows) {
+    const course = byCourse.get(row.course_id);
+    if (!course) continue;
+    const certification = { courseVersion: row.course_version, expiresAt: new Date(row.expires_at) };
+    const status = certificationStatus({ certification, course, currentMajorReleasedAt: releases.get(row.course_id) ?? null, now });
+    latest.set(`${row.person_id}:${row.course_id}`, { ...certification, status });
+  }
+  return latest;
 }
 
 export async function openAssignments(db: Executor, personId: string): Promise<OpenAssignment[]> {
