@@ -1,4 +1,5 @@
 import "server-only";
+import { and, desc, eq } from "drizzle-orm";
 import type { Executor } from "@/db/client";
 import { people, signatures } from "@/db/schema";
 import { agreementStanding } from "@/lib/agreements/rules";
@@ -27,12 +28,21 @@ export async function addAgreementFacts(db: Executor, personIds: string[], facts
   const templates = getContent().agreements.filter((a) => a.audience === "employee");
   const [persons, rows] = await Promise.all([
     db.select({ id: people.id, departmentId: people.departmentId, roles: people.roles, hireDate: people.hireDate, createdAt: people.createdAt }).from(people).where(inIds(people.id, personIds)),
+    // Only the newest signature decides where a person stands (agreementStanding), so only that one is read.
     db
-      .select({ personId: signatures.personId, agreementId: signatures.agreementId, agreementVersion: signatures.agreementVersion, signedAt: signatures.signedAt, renewalDueAt: signatures.renewalDueAt, outcome: signatures.outcome })
+      .selectDistinctOn([signatures.personId, signatures.agreementId], {
+        personId: signatures.personId,
+        agreementId: signatures.agreementId,
+        agreementVersion: signatures.agreementVersion,
+        signedAt: signatures.signedAt,
+        renewalDueAt: signatures.renewalDueAt,
+        outcome: signatures.outcome,
+      })
       .from(signatures)
-      .where(inIds(signatures.personId, personIds)),
+      .where(and(inIds(signatures.personId, personIds), eq(signatures.outcome, "signed")))
+      .orderBy(signatures.personId, signatures.agreementId, desc(signatures.signedAt)),
   ]);
-  // Each person's signatures of each agreement, grouped once: filtering all of them per person and agreement grows with the team squared.
+  // Signatures by person and agreement, grouped once: filtering all of them per person and agreement grows with the team squared.
   const signed = new Map<string, typeof rows>();
   for (const row of rows) {
     const key = `${row.personId}|${row.agreementId}`;
