@@ -122,7 +122,7 @@ export default async function TeamPage({ searchParams }: Props) {
                 </Link>
               </EmptyState>
             ) : (
-              <TeamTable view={view} caption={caption} now={now} />
+              <TeamTable rows={rows} visibleItems={view.visibleItems} items={view.items} caption={caption} now={now} />
             )}
 
             {view.matching.length > 0 && (
