@@ -1,6 +1,7 @@
 import "server-only";
 import { Lexer, type Token, type Tokens } from "marked";
-import { A4, baseline, COLORS, drawLines, Flow, formatDateTimeUtc, LINE_BREAK, type Line, type Op, paint, type Span, spans, textWidth, wrap } from "./layout";
+import { A4, baseline, COLORS, drawLines, Flow, formatDateTimeUtc, type Op, paint } from "./layout";
+import { LINE_BREAK, type Line, type Span, spans, textWidth, wrap } from "./text-wrap";
 
 export type AgreementPdfInput = {
   documentId: string;

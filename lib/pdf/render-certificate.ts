@@ -1,6 +1,7 @@
 import "server-only";
 import type { RGB } from "pdf-lib";
-import { A4_LANDSCAPE, COLORS, drawLines, formatDateUtc, type Line, type Op, paint, spans, textWidth, wrap } from "./layout";
+import { A4_LANDSCAPE, COLORS, drawLines, formatDateUtc, type Op, paint } from "./layout";
+import { type Line, spans, textWidth, wrap } from "./text-wrap";
 
 export type CertificatePdfInput = {
   personName: string;
