@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { splitRuns } from "@/lib/pdf/fonts";
 import { A4, Flow } from "@/lib/pdf/layout";
 import { type Line, spans, wrap } from "@/lib/pdf/text-wrap";
-import { markdownBlocks } from "@/lib/pdf/render-agreement";
+import { markdownBlocks } from "@/lib/pdf/markdown-blocks";
 
 const textOf = (lines: Line[]) => lines.map((l) => [...l.pieces].sort((a, b) => a.x - b.x).map((p) => p.text).join("")).join("\n");
 
