@@ -23,16 +23,8 @@ export function normaliseHeader(name: string): string {
 
 // ---- The plan ---------------------------------------------------------------------------------
 
-export type ExistingPerson = {
-  email: string;
-  name: string;
-  departmentId: string | null;
-  title: string | null;
-  managerEmail: string | null;
-  hireDate: string | null;
-  roles: string[];
-  status: string;
-};
+/** A person as the import finds them: what the audit log describes, and whether they are active. */
+export type ExistingPerson = PersonSnapshot & { status: string };
 
 export type Department = { id: string; name: string };
 
