@@ -112,7 +112,7 @@ async function run(database: BenchDatabase, { started, loadAtStart }: BenchRun):
     const sequential = { apiMedianMs: +median(sequentialMs.api).toFixed(1), baselineMedianMs: +median(sequentialMs.baseline).toFixed(1) };
     log(`the decision listener, the app's route and the baseline agree on ${agree}/${SAMPLE} sampled decisions (${allowed} allowed); one request at a time, median ${sequential.apiMedianMs} ms (API) vs ${sequential.baselineMedianMs} ms (baseline)`);
 
-    const results: { api: LoadResult[]; route: LoadResult[]; baseline: LoadResult[]; framework: LoadResult[] } = { api: [], route: [], baseline: [], framework: [] };
+    const results: { api: LoadResult[]; route: LoadResult[]; baseline: LoadResult[]; framework: LoadResult[]; floor: LoadResult[] } = { api: [], route: [], baseline: [], framework: [], floor: [] };
     for (const connections of CONNECTIONS) {
       log(`GET /api/v1/access/check, ${connections} connections: decision listener…`);
       results.api.push(await measure(decisionOrigin, paths, { connections, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, token }));
@@ -123,6 +123,9 @@ async function run(database: BenchDatabase, { started, loadAtStart }: BenchRun):
       // The most the framework serves here: the same next start answering /api/health, one `select 1` and no auth.
       log(`… GET /api/health on next start (the framework's own ceiling)`);
       results.framework.push(await measure(appOrigin, ["/api/health"], { connections, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS }));
+      // The floor: the decision listener answering a constant (GET /api/health: no database, no token), what any node:http server manages here.
+      log(`… GET /api/health on the decision listener (no database: the machine's floor)`);
+      results.floor.push(await measure(decisionOrigin, ["/api/health"], { connections, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS }));
     }
 
     const batchBody = JSON.stringify({ checks: pairs.slice(0, BATCH_PAIRS) });
@@ -155,13 +158,14 @@ async function run(database: BenchDatabase, { started, loadAtStart }: BenchRun):
       route: results.route[i],
       baseline: results.baseline[i],
       frameworkHealth: results.framework[i],
+      listenerFloor: results.floor[i],
       throughputRatio: +(results.baseline[i].requestsPerSecond / Math.max(1, results.api[i].requestsPerSecond)).toFixed(2),
     }));
     console.log(`\nGET /api/v1/access/check (random person and role, ${SECONDS} s after a ${WARMUP_SECONDS} s warm-up)\n`);
-    console.log("connections | listener req/s | listener p50 / p99 ms | baseline req/s | baseline p50 / p99 ms | baseline ÷ listener | app route req/s, p50 / p99 ms | /api/health req/s, p50 / p99 ms");
+    console.log("connections | listener req/s | listener p50 / p99 ms | baseline req/s | baseline p50 / p99 ms | baseline ÷ listener | app route req/s, p50 / p99 ms | /api/health req/s, p50 / p99 ms | listener constant req/s, p50 / p99 ms");
     for (const r of rows) {
       console.log(
-        `${String(r.connections).padStart(11)} | ${String(r.api.requestsPerSecond).padStart(14)} | ${`${r.api.p50Ms} / ${r.api.p99Ms}`.padStart(21)} | ${String(r.baseline.requestsPerSecond).padStart(14)} | ${`${r.baseline.p50Ms} / ${r.baseline.p99Ms}`.padStart(21)} | ${`${r.throughputRatio}×`.padStart(19)} | ${r.route.requestsPerSecond}, ${r.route.p50Ms} / ${r.route.p99Ms} | ${r.frameworkHealth.requestsPerSecond}, ${r.frameworkHealth.p50Ms} / ${r.frameworkHealth.p99Ms}`,
+        `${String(r.connections).padStart(11)} | ${String(r.api.requestsPerSecond).padStart(14)} | ${`${r.api.p50Ms} / ${r.api.p99Ms}`.padStart(21)} | ${String(r.baseline.requestsPerSecond).padStart(14)} | ${`${r.baseline.p50Ms} / ${r.baseline.p99Ms}`.padStart(21)} | ${`${r.throughputRatio}×`.padStart(19)} | ${r.route.requestsPerSecond}, ${r.route.p50Ms} / ${r.route.p99Ms} | ${r.frameworkHealth.requestsPerSecond}, ${r.frameworkHealth.p50Ms} / ${r.frameworkHealth.p99Ms} | ${r.listenerFloor.requestsPerSecond}, ${r.listenerFloor.p50Ms} / ${r.listenerFloor.p99Ms}`,
       );
       if (r.api.non2xx || r.api.errors || r.baseline.non2xx || r.baseline.errors) log(`non-2xx/errors at ${r.connections}: API ${r.api.non2xx}/${r.api.errors}, baseline ${r.baseline.non2xx}/${r.baseline.errors}`);
     }
@@ -177,7 +181,7 @@ async function run(database: BenchDatabase, { started, loadAtStart }: BenchRun):
       get: rows,
       batch: { pairs: BATCH_PAIRS, runs: batchMs, medianMs: median(batchMs), route: { runs: routeBatchMs, medianMs: median(routeBatchMs) } },
       writes,
-      notes: "api is the decision listener (ACCESS_API_PORT), route the same check through next start's /api/v1/access/check. Both also authenticate the token, count the rate limit and log every decision (access_decisions) before answering; the baseline does none of these. frameworkHealth is GET /api/health on the same next start (one `select 1`, no auth): the most a route handler serves on this machine. Load generator, servers and PostgreSQL share the machine.",
+      notes: "api is the decision listener (ACCESS_API_PORT), route the same check through next start's /api/v1/access/check. Both also authenticate the token, count the rate limit and log every decision (access_decisions) before answering; the baseline does none of these. frameworkHealth is GET /api/health on the same next start (one `select 1`, no auth): the most a route handler serves on this machine. listenerFloor is GET /api/health on the decision listener (a constant answer: no database, no token): the most any node:http server answers here with the load generator on the same cores. Load generator, servers and PostgreSQL share the machine.",
       totalSeconds: Math.round((Date.now() - started) / 1000),
     };
     mkdirSync("bench-results", { recursive: true });

@@ -141,10 +141,12 @@ async function main(): Promise<number> {
     const { submissions, serverVersion } = await withBenchDatabase(adminUrl, "clearance_bench_quiz", async (database) => ({ submissions: await submissionBench(database.url), serverVersion: database.serverVersion }));
 
     if (access) {
-      const get = access.get as { connections: number; api: { requestsPerSecond: number; p99Ms: number }; baseline: { requestsPerSecond: number } }[];
+      type Load = { requestsPerSecond: number; p99Ms: number };
+      const get = access.get as { connections: number; api: Load; baseline: Load; listenerFloor: Load }[];
       for (const g of get) {
         const share = g.api.requestsPerSecond / Math.max(1, g.baseline.requestsPerSecond);
-        rows.push({ benchmark: `access check (decision listener), ${g.connections} connections`, figure: `${g.api.requestsPerSecond} req/s (${Math.round(share * 100)}% of baseline), p99 ${g.api.p99Ms} ms`, target: g.connections === 200 ? "≥ 50% of baseline, p99 < 20 ms" : "—", met: g.connections === 200 ? share >= 0.5 && g.api.p99Ms < 20 : null });
+        const floor = `a constant answer on the same listener: p99 ${g.listenerFloor.p99Ms} ms`;
+        rows.push({ benchmark: `access check (decision listener), ${g.connections} connections`, figure: `${g.api.requestsPerSecond} req/s (${Math.round(share * 100)}% of baseline), p99 ${g.api.p99Ms} ms (${floor})`, target: g.connections === 200 ? "≥ 50% of baseline, p99 < 20 ms" : "—", met: g.connections === 200 ? share >= 0.5 && g.api.p99Ms < 20 : null });
       }
       const batch = access.batch as { pairs: number; medianMs: number };
       rows.push({ benchmark: `access check (decision listener), batch of ${batch.pairs}`, figure: `${batch.medianMs} ms median`, target: "< 100 ms", met: batch.medianMs < 100 });
