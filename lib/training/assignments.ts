@@ -16,6 +16,16 @@ export type OpenAssignment = { id: string; courseId: string; dueAt: Date; assign
 
 type PersonForRules = { id: string; departmentId: string | null; roles: string[]; hireDate: string | null };
 
+/** A person as the sync reads them: the assignment rules' facts and whether they are active. */
+export type PersonToSync = PersonForRules & { status: string };
+
+export type SyncOptions = {
+  personIds?: string[];
+  /** The people themselves, when the caller has just read them: they are not read again. Takes the place of personIds. */
+  persons?: PersonToSync[];
+  now?: Date;
+};
+
 type Needed = { personId: string; courseId: string; source: "rule" | "renewal" | "major_version"; dueAt: Date };
 
 /**
@@ -64,7 +74,7 @@ export type AssignmentSync = {
 };
 
 /** Brings assignments up to date for some people (or everyone active). Safe to run any number of times. */
-export async function syncAssignments(db: Executor, options: { personIds?: string[]; now?: Date } = {}): Promise<number> {
+export async function syncAssignments(db: Executor, options: SyncOptions = {}): Promise<number> {
   return (await syncAssignmentsReading(db, options)).inserted;
 }
 
@@ -74,15 +84,17 @@ export async function syncAssignments(db: Executor, options: { personIds?: strin
  * at (active or not; only active people get new assignments). Reports use
  * these instead of reading them a second time.
  */
-export async function syncAssignmentsReading(db: Executor, options: { personIds?: string[]; now?: Date } = {}): Promise<AssignmentSync> {
+export async function syncAssignmentsReading(db: Executor, options: SyncOptions = {}): Promise<AssignmentSync> {
   const now = options.now ?? new Date();
   const { courses } = getContent();
+  const named = options.persons !== undefined || options.personIds !== undefined;
   const [releases, everyone] = await Promise.all([
     syncCourseReleases(db, courses, now),
-    db
-      .select({ id: people.id, status: people.status, departmentId: people.departmentId, roles: people.roles, hireDate: people.hireDate })
-      .from(people)
-      .where(options.personIds ? inIds(people.id, options.personIds) : undefined),
+    options.persons ??
+      db
+        .select({ id: people.id, status: people.status, departmentId: people.departmentId, roles: people.roles, hireDate: people.hireDate })
+        .from(people)
+        .where(options.personIds ? inIds(people.id, options.personIds) : undefined),
   ]);
   const ids = everyone.map((p) => p.id);
   if (ids.length === 0) return { inserted: 0, open: [], latest: new Map(), releases };
@@ -90,8 +102,8 @@ export async function syncAssignmentsReading(db: Executor, options: { personIds?
     db
       .select({ personId: assignments.personId, courseId: assignments.courseId, dueAt: assignments.dueAt })
       .from(assignments)
-      .where(and(options.personIds ? inIds(assignments.personId, ids) : undefined, isNull(assignments.completedAt), isNull(assignments.cancelledAt))),
-    latestByPair(db, options.personIds ? ids : undefined, courses, releases, now),
+      .where(and(named ? inIds(assignments.personId, ids) : undefined, isNull(assignments.completedAt), isNull(assignments.cancelledAt))),
+    latestByPair(db, named ? ids : undefined, courses, releases, now),
   ]);
   const active = everyone.filter((p) => p.status === "active");
   const needed = assignmentsNeeded(active, courses, latest, new Set(open.map((r) => `${r.personId}:${r.courseId}`)), releases, now);
@@ -120,14 +132,15 @@ async function latestByPair(db: Executor, personIds: string[] | undefined, cours
     ${personIds ? sql`where ${inIds(certifications.personId, personIds)}` : sql``}
     order by person_id, course_id, issued_at desc`);
   const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as { person_id: string; course_id: string; course_version: string; expires_at: string | Date }[];
-  const byCourse = new Map(courses.map((c) => [c.id, c]));
+  const byCourse = new Map(courses.map((c) => [c.id, { course: c, releasedAt: releases.get(c.id) ?? null }]));
   const latest = new Map<string, LatestCertification>();
   for (const row of rows) {
-    const course = byCourse.get(row.course_id);
-    if (!course) continue;
-    const certification = { courseVersion: row.course_version, expiresAt: new Date(row.expires_at) };
-    const status = certificationStatus({ certification, course, currentMajorReleasedAt: releases.get(row.course_id) ?? null, now });
-    latest.set(`${row.person_id}:${row.course_id}`, { ...certification, status });
+    const known = byCourse.get(row.course_id);
+    if (!known) continue;
+    // One object per row: a team's sync reads thousands of these on every view.
+    const certification: LatestCertification = { courseVersion: row.course_version, expiresAt: new Date(row.expires_at), status: "current" };
+    certification.status = certificationStatus({ certification, course: known.course, currentMajorReleasedAt: known.releasedAt, now });
+    latest.set(`${row.person_id}:${row.course_id}`, certification);
   }
   return latest;
 }
