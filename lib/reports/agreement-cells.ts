@@ -18,16 +18,21 @@ export function agreementItems(): MatrixItem[] {
     .map((a) => ({ kind: "agreement" as const, id: a.id, title: a.title }));
 }
 
+/** What decides which agreements a person must sign, and by when. */
+export type AgreementSigner = { id: string; departmentId: string | null; roles: string[]; hireDate: string | null; createdAt: Date };
+
 /**
  * Agreements as matrix facts, set-based: a signature in force reads like a
  * current (or expiring) certification; one still to sign, or past renewal,
  * reads like an open assignment due 30 days after it first applied, or at renewal.
+ * `known`: the people, when the caller has read them already.
  */
-export async function addAgreementFacts(db: Executor, personIds: string[], facts: MatrixFacts, now: Date): Promise<void> {
+export async function addAgreementFacts(db: Executor, personIds: string[], facts: MatrixFacts, now: Date, known?: AgreementSigner[]): Promise<void> {
   if (personIds.length === 0) return;
   const templates = getContent().agreements.filter((a) => a.audience === "employee");
   const [persons, rows] = await Promise.all([
-    db.select({ id: people.id, departmentId: people.departmentId, roles: people.roles, hireDate: people.hireDate, createdAt: people.createdAt }).from(people).where(inIds(people.id, personIds)),
+    known ??
+      db.select({ id: people.id, departmentId: people.departmentId, roles: people.roles, hireDate: people.hireDate, createdAt: people.createdAt }).from(people).where(inIds(people.id, personIds)),
     // Only the newest signature decides where a person stands (agreementStanding), so only that one is read.
     db
       .selectDistinctOn([signatures.personId, signatures.agreementId], {

@@ -1,14 +1,13 @@
 import "server-only";
-import { addAgreementFacts, agreementItems } from "./agreement-cells";
-import { and, eq, isNotNull, max } from "drizzle-orm";
+import { addAgreementFacts, agreementItems, type AgreementSigner } from "./agreement-cells";
+import { and, eq, isNotNull, max, sql } from "drizzle-orm";
 import { getDb, type Executor } from "@/db/client";
 import { departments, lessonProgress, outbox, people } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import { hasRole, type Viewer } from "@/lib/auth/roles";
 import { getContent } from "@/lib/content";
 import { ForbiddenError } from "@/lib/errors";
-import { reportIds } from "@/lib/people/reporting-line";
-import { syncAssignmentsReading } from "@/lib/training/assignments";
+import { syncAssignmentsReading, type PersonToSync } from "@/lib/training/assignments";
 import { toCsv } from "./csv";
 import { inIds } from "./id-list";
 import {
@@ -70,9 +69,10 @@ export async function lastNudges(db: Executor, personIds: string[]): Promise<Map
  * queries whatever the team's size: assignments are synced (so statuses are
  * right without a scheduled job), reading open assignments and certifications
  * on the way, while lesson progress and nudges are read for everyone at once.
- * Callers check access.
+ * `known`: the same people with what the assignment and agreement rules need,
+ * when the caller has read that already. Callers check access.
  */
-export async function matrixRows(db: Executor, persons: ReportPerson[], now: Date): Promise<{ items: MatrixItem[]; rows: MatrixRow[] }> {
+export async function matrixRows(db: Executor, persons: ReportPerson[], now: Date, known?: (PersonToSync & AgreementSigner)[]): Promise<{ items: MatrixItem[]; rows: MatrixRow[] }> {
   const items = requiredItems();
   if (persons.length === 0) return { items, rows: [] };
   const ids = persons.map((p) => p.id);
@@ -80,13 +80,13 @@ export async function matrixRows(db: Executor, persons: ReportPerson[], now: Dat
   const facts: MatrixFacts = { assignments: new Map(), certifications: new Map(), percents: new Map(), lastNudges: new Map() };
   // Agreement facts go under their own keys, so they are read alongside the rest.
   const [synced, progressRows, nudges] = await Promise.all([
-    syncAssignmentsReading(db, { personIds: ids, now }),
+    syncAssignmentsReading(db, known ? { persons: known, now } : { personIds: ids, now }),
     db
       .select({ personId: lessonProgress.personId, courseId: lessonProgress.courseId, slug: lessonProgress.lessonSlug })
       .from(lessonProgress)
       .where(and(inIds(lessonProgress.personId, ids), isNotNull(lessonProgress.completedAt))),
     lastNudges(db, ids),
-    addAgreementFacts(db, ids, facts, now),
+    addAgreementFacts(db, ids, facts, now, known),
   ]);
   const { open, latest } = synced;
 
@@ -112,16 +112,33 @@ export async function matrixRows(db: Executor, persons: ReportPerson[], now: Dat
   return { items, rows: buildRows(persons, items, facts, now) };
 }
 
+/**
+ * The manager's active direct and indirect reports, in one read: what the
+ * matrix shows of them and what its assignment and agreement rules need. The
+ * reporting line is walked as reportIds walks it, inside the same statement,
+ * so the team's ids are not read out only to be sent back.
+ */
+async function activeReports(db: Executor, managerId: string, onlyPersonIds?: string[]) {
+  const chain = sql`with recursive chain(id, depth) as (
+      select id, 1 from people where manager_id = ${managerId}
+      union all
+      select p.id, c.depth + 1 from people p join chain c on p.manager_id = c.id where c.depth < 20
+    )
+    select id from chain`;
+  return db
+    .select({ ...personColumns, status: people.status, roles: people.roles, hireDate: people.hireDate, createdAt: people.createdAt })
+    .from(people)
+    .leftJoin(departments, eq(departments.id, people.departmentId))
+    .where(and(sql`${people.id} in (${chain})`, eq(people.status, "active"), onlyPersonIds ? inIds(people.id, onlyPersonIds) : undefined));
+}
+
 /** The manager's active direct and indirect reports, as matrix rows. */
 export async function teamRows(db: Executor, viewer: Viewer, now: Date, onlyPersonIds?: string[]) {
   assertManager(viewer);
-  let ids = await reportIds(db, viewer.id);
-  if (onlyPersonIds) {
-    const wanted = new Set(onlyPersonIds);
-    ids = ids.filter((id) => wanted.has(id));
-  }
-  const persons = await reportPeople(db, ids, { activeOnly: true });
-  return matrixRows(db, persons, now);
+  const known = await activeReports(db, viewer.id, onlyPersonIds);
+  // Only what the matrix shows travels on with the rows (and to the browser).
+  const persons = known.map(({ id, name, email, departmentId, departmentName, title }): ReportPerson => ({ id, name, email, departmentId, departmentName, title }));
+  return matrixRows(db, persons, now, known);
 }
 
 /** The team matrix as the manager filtered it: one page of rows, the summary and the filter options. */
