@@ -92,11 +92,11 @@ export async function matrixRows(db: Executor, persons: ReportPerson[], now: Dat
 
   facts.lastNudges = nudges;
   const course = (id: string) => itemKey({ kind: "course", id });
-  for (const a of open) facts.assignments.set(factKey(a.personId, course(a.courseId)), { dueAt: a.dueAt });
-  for (const [key, cert] of latest) {
-    const [personId, courseId] = key.split(":");
-    facts.certifications.set(factKey(personId, course(courseId)), { status: cert.status, expiresAt: cert.expiresAt });
-  }
+  // The sync's rows are the facts as they stand (cellFor reads only dueAt, status and expiresAt): re-keyed, not copied.
+  for (const a of open) facts.assignments.set(factKey(a.personId, course(a.courseId)), a);
+  // The sync keys certifications `${personId}:${courseId}`; uuids hold no colon.
+  const coursePrefix = `|${course("")}`;
+  for (const [key, cert] of latest) facts.certifications.set(key.replace(":", coursePrefix), cert);
   // Lessons removed from a course no longer count, as on the learner's own pages.
   const lessonsOf = new Map(courses.map((c) => [c.id, new Set(c.lessons.map((l) => l.slug))]));
   const read = new Map<string, number>();
