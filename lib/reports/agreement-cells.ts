@@ -6,7 +6,7 @@ import { agreementStanding } from "@/lib/agreements/rules";
 import { inAudience } from "@/lib/content/audience";
 import { getContent } from "@/lib/content";
 import { inIds } from "./id-list";
-import { itemKey, factKey, type MatrixFacts, type MatrixItem } from "./team-matrix-rules";
+import { itemKey, setFact, type MatrixFacts, type MatrixItem } from "./team-matrix-rules";
 
 const DAY = 86_400_000;
 /** Days from the hire date (or from the first time it applies) to sign an employee agreement. */
@@ -61,13 +61,13 @@ export async function addAgreementFacts(db: Executor, personIds: string[], facts
     const start = hired > person.createdAt ? hired : person.createdAt;
     for (const template of templates) {
       if (!inAudience(template.signers, person)) continue;
-      const key = factKey(person.id, itemKey({ kind: "agreement", id: template.id }));
+      const key = itemKey({ kind: "agreement", id: template.id });
       const { standing, signature } = agreementStanding(template, signed.get(`${person.id}|${template.id}`) ?? [], now);
       if (standing === "signed" || standing === "expiring") {
-        facts.certifications.set(key, { status: standing === "expiring" ? "expiring" : "current", expiresAt: signature?.renewalDueAt ?? new Date(now.getTime() + 3650 * DAY) });
+        setFact(facts.certifications, person.id, key, { status: standing === "expiring" ? "expiring" : "current", expiresAt: signature?.renewalDueAt ?? new Date(now.getTime() + 3650 * DAY) });
       } else {
         const dueAt = standing === "renewal_due" && signature?.renewalDueAt ? signature.renewalDueAt : new Date(start.getTime() + AGREEMENT_DUE_DAYS * DAY);
-        facts.assignments.set(key, { dueAt });
+        setFact(facts.assignments, person.id, key, { dueAt });
       }
     }
   }

@@ -121,26 +121,31 @@ export type MatrixRow = {
   lastNudgedAt: Date | null;
 };
 
+/** Facts by person id, then by itemKey: a cell finds its own without building a key per cell. */
+export type FactsByPerson<T> = Map<string, Map<string, T>>;
+
 export type MatrixFacts = {
-  /** Keyed `${personId}|${itemKey}`. */
-  assignments: Map<string, { dueAt: Date }>;
-  certifications: Map<string, { status: CertificationStatus; expiresAt: Date }>;
-  percents: Map<string, number>;
+  assignments: FactsByPerson<{ dueAt: Date }>;
+  certifications: FactsByPerson<{ status: CertificationStatus; expiresAt: Date }>;
+  percents: FactsByPerson<number>;
   lastNudges: Map<string, Date>;
 };
 
-export const factKey = (personId: string, key: string) => `${personId}|${key}`;
+export function setFact<T>(facts: FactsByPerson<T>, personId: string, key: string, value: T): void {
+  const own = facts.get(personId);
+  if (own) own.set(key, value);
+  else facts.set(personId, new Map([[key, value]]));
+}
 
 export function buildRows(persons: ReportPerson[], items: MatrixItem[], facts: MatrixFacts, now: Date): MatrixRow[] {
   const keys = items.map(itemKey);
   return persons.map((person) => {
     const cells: Record<string, Cell> = {};
+    const assignments = facts.assignments.get(person.id);
+    const certifications = facts.certifications.get(person.id);
+    const percents = facts.percents.get(person.id);
     for (const key of keys) {
-      const k = factKey(person.id, key);
-      cells[key] = cellFor(
-        { assignment: facts.assignments.get(k) ?? null, certification: facts.certifications.get(k) ?? null, percent: facts.percents.get(k) ?? 0 },
-        now,
-      );
+      cells[key] = cellFor({ assignment: assignments?.get(key) ?? null, certification: certifications?.get(key) ?? null, percent: percents?.get(key) ?? 0 }, now);
     }
     return { person, cells, lastNudgedAt: facts.lastNudges.get(person.id) ?? null };
   });

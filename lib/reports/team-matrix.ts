@@ -12,9 +12,9 @@ import { toCsv } from "./csv";
 import { inIds } from "./id-list";
 import {
   buildRows,
-  factKey,
   filterQuery,
   itemKey,
+  setFact,
   teamTable,
   viewTeam,
   type MatrixFacts,
@@ -92,22 +92,23 @@ export async function matrixRows(db: Executor, persons: ReportPerson[], now: Dat
 
   facts.lastNudges = nudges;
   const course = (id: string) => itemKey({ kind: "course", id });
-  // The sync's rows are the facts as they stand (cellFor reads only dueAt, status and expiresAt): re-keyed, not copied.
-  for (const a of open) facts.assignments.set(factKey(a.personId, course(a.courseId)), a);
+  // The sync's rows are the facts as they stand (cellFor reads only dueAt, status and expiresAt): filed, not copied.
+  for (const a of open) setFact(facts.assignments, a.personId, course(a.courseId), a);
   // The sync keys certifications `${personId}:${courseId}`; uuids hold no colon.
-  const coursePrefix = `|${course("")}`;
-  for (const [key, cert] of latest) facts.certifications.set(key.replace(":", coursePrefix), cert);
+  for (const [key, cert] of latest) {
+    const at = key.indexOf(":");
+    setFact(facts.certifications, key.slice(0, at), course(key.slice(at + 1)), cert);
+  }
   // Lessons removed from a course no longer count, as on the learner's own pages.
   const lessonsOf = new Map(courses.map((c) => [c.id, new Set(c.lessons.map((l) => l.slug))]));
-  const read = new Map<string, number>();
+  const read = new Map<string, Map<string, number>>();
   for (const p of progressRows) {
     if (!lessonsOf.get(p.courseId)?.has(p.slug)) continue;
-    const key = factKey(p.personId, course(p.courseId));
-    read.set(key, (read.get(key) ?? 0) + 1);
+    const own = read.get(p.personId)?.get(p.courseId) ?? 0;
+    setFact(read, p.personId, p.courseId, own + 1);
   }
-  for (const [key, count] of read) {
-    const courseId = key.split("|")[1].slice("course:".length);
-    facts.percents.set(key, (count / lessonsOf.get(courseId)!.size) * 100);
+  for (const [personId, counts] of read) {
+    for (const [courseId, count] of counts) setFact(facts.percents, personId, course(courseId), (count / lessonsOf.get(courseId)!.size) * 100);
   }
   return { items, rows: buildRows(persons, items, facts, now) };
 }

@@ -4,11 +4,11 @@ import {
   buildRows,
   cellFor,
   cellText,
-  factKey,
   itemKey,
   nudgeableItems,
   nudgedLabel,
   parseTeamFilters,
+  setFact,
   teamTable,
   viewTeam,
   type CellFacts,
@@ -82,15 +82,15 @@ const persons = [
 
 function facts(): MatrixFacts {
   const f: MatrixFacts = { assignments: new Map(), certifications: new Map(), percents: new Map(), lastNudges: new Map() };
-  const k = (p: string, kind: "course" | "agreement", id: string) => factKey(p, itemKey({ kind, id }));
-  f.assignments.set(k("ana", "course", "law"), assigned(-2)); // overdue 2 days
-  f.assignments.set(k("ana", "course", "mfa"), assigned(20));
-  f.percents.set(k("ana", "course", "mfa"), 50);
-  f.assignments.set(k("jose", "course", "law"), assigned(-10)); // overdue 10 days
-  f.certifications.set(k("jose", "course", "mfa"), cert("expiring", 12));
-  f.certifications.set(k("ravi", "course", "law"), cert("current"));
-  f.assignments.set(k("ravi", "agreement", "nda"), assigned(3));
-  f.certifications.set(k("zoe", "course", "law"), cert("current"));
+  const k = (kind: "course" | "agreement", id: string) => itemKey({ kind, id });
+  setFact(f.assignments, "ana", k("course", "law"), assigned(-2)); // overdue 2 days
+  setFact(f.assignments, "ana", k("course", "mfa"), assigned(20));
+  setFact(f.percents, "ana", k("course", "mfa"), 50);
+  setFact(f.assignments, "jose", k("course", "law"), assigned(-10)); // overdue 10 days
+  setFact(f.certifications, "jose", k("course", "mfa"), cert("expiring", 12));
+  setFact(f.certifications, "ravi", k("course", "law"), cert("current"));
+  setFact(f.assignments, "ravi", k("agreement", "nda"), assigned(3));
+  setFact(f.certifications, "zoe", k("course", "law"), cert("current"));
   f.lastNudges.set("ana", new Date("2026-11-29T09:12:00Z"));
   return f;
 }
