@@ -55,16 +55,19 @@ export async function addAgreementFacts(db: Executor, personIds: string[], facts
     if (list) list.push(row);
     else signed.set(key, [row]);
   }
+  // Shared by every cell that uses it: dates are built through a wrapped constructor on the server, and a team has thousands of cells.
+  const noRenewal = new Date(now.getTime() + 3650 * DAY);
+  const keys = new Map(templates.map((t) => [t.id, itemKey({ kind: "agreement", id: t.id })]));
   for (const person of persons) {
     // Due 30 days after it first applied: the hire date, or when the person joined Clearance if later.
     const hired = person.hireDate ? new Date(person.hireDate) : person.createdAt;
     const start = hired > person.createdAt ? hired : person.createdAt;
     for (const template of templates) {
       if (!inAudience(template.signers, person)) continue;
-      const key = itemKey({ kind: "agreement", id: template.id });
+      const key = keys.get(template.id)!;
       const { standing, signature } = agreementStanding(template, signed.get(`${person.id}|${template.id}`) ?? [], now);
       if (standing === "signed" || standing === "expiring") {
-        setFact(facts.certifications, person.id, key, { status: standing === "expiring" ? "expiring" : "current", expiresAt: signature?.renewalDueAt ?? new Date(now.getTime() + 3650 * DAY) });
+        setFact(facts.certifications, person.id, key, { status: standing === "expiring" ? "expiring" : "current", expiresAt: signature?.renewalDueAt ?? noRenewal });
       } else {
         const dueAt = standing === "renewal_due" && signature?.renewalDueAt ? signature.renewalDueAt : new Date(start.getTime() + AGREEMENT_DUE_DAYS * DAY);
         setFact(facts.assignments, person.id, key, { dueAt });
