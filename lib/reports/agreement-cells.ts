@@ -5,7 +5,7 @@ import { people, signatures } from "@/db/schema";
 import { agreementStanding } from "@/lib/agreements/rules";
 import { inAudience } from "@/lib/content/audience";
 import { getContent } from "@/lib/content";
-import { inIds } from "./id-list";
+import { inIds } from "@/db/id-list";
 import { itemKey, setFact, type MatrixFacts, type MatrixItem } from "./team-matrix-rules";
 
 const DAY = 86_400_000;

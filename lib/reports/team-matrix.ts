@@ -9,7 +9,7 @@ import { getContent } from "@/lib/content";
 import { ForbiddenError } from "@/lib/errors";
 import { syncAssignmentsReading, type PersonToSync } from "@/lib/training/assignments";
 import { toCsv } from "./csv";
-import { inIds } from "./id-list";
+import { inIds } from "@/db/id-list";
 import {
   buildRows,
   filterQuery,

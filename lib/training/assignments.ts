@@ -9,7 +9,7 @@ import { inAudience } from "@/lib/content/audience";
 import { getContent, getCourse } from "@/lib/content";
 import type { Course } from "@/lib/content/load";
 import { DomainError, ForbiddenError, NotFoundError } from "@/lib/errors";
-import { inIds } from "@/lib/reports/id-list";
+import { inIds } from "@/db/id-list";
 import { syncCourseReleases } from "./course-releases";
 
 export type OpenAssignment = { id: string; courseId: string; dueAt: Date; assignedAt: Date; source: string };
