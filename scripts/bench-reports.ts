@@ -9,7 +9,7 @@ import { privilegeStamp } from "@/lib/auth/session-stamp";
 import { overviewFromDatabase } from "@/lib/reports/overview";
 import { syncAssignments } from "@/lib/training/assignments";
 import { teamRows } from "@/lib/reports/team-matrix";
-import { parseTeamFilters, viewTeam } from "@/lib/reports/team-matrix-rules";
+import { parseTeamFilters, viewTeam } from "@/lib/reports/team-view";
 import { benchSettings } from "@/lib/env";
 import { benchLog as log, machineFacts, runBenchmark, startBenchApp, type BenchDatabase, type BenchRun } from "./lib/bench-app";
 import { median } from "./lib/bench-load";

@@ -6,7 +6,8 @@ import { NotFoundError } from "@/lib/errors";
 import { queueEmail } from "@/lib/notify/queue-email";
 import type { NudgeItem } from "@/emails/nudge";
 import { teamRows } from "./team-matrix";
-import { nudgeableItems, nudgeDay, viewTeam, type Cell, type MatrixItem, type MatrixRow, type TeamFilters } from "./team-matrix-rules";
+import { nudgeableItems, nudgeDay, type Cell, type MatrixItem, type MatrixRow } from "./team-matrix-rules";
+import { viewTeam, type TeamFilters } from "./team-view";
 
 /*
  * At most one reminder per person, item and UTC day.

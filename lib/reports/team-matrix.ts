@@ -10,20 +10,8 @@ import { ForbiddenError } from "@/lib/errors";
 import { syncAssignmentsReading, type PersonToSync } from "@/lib/training/assignments";
 import { toCsv } from "./csv";
 import { inIds } from "@/db/id-list";
-import {
-  buildRows,
-  filterQuery,
-  itemKey,
-  setFact,
-  teamTable,
-  viewTeam,
-  type MatrixFacts,
-  type MatrixItem,
-  type MatrixRow,
-  type ReportPerson,
-  type TeamFilters,
-  type TeamView,
-} from "./team-matrix-rules";
+import { buildRows, itemKey, setFact, type MatrixFacts, type MatrixItem, type MatrixRow, type ReportPerson } from "./team-matrix-rules";
+import { filterQuery, teamTable, viewTeam, type TeamFilters, type TeamView } from "./team-view";
 
 /** Everything a person may have to complete. Agreements will be appended here when they land. */
 export function requiredItems(): MatrixItem[] {

@@ -1,22 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { certificationStatus } from "@/lib/certification/status";
-import {
-  buildRows,
-  cellFor,
-  cellText,
-  itemKey,
-  nudgeableItems,
-  nudgedLabel,
-  parseTeamFilters,
-  setFact,
-  teamTable,
-  viewTeam,
-  type CellFacts,
-  type CellStatus,
-  type MatrixFacts,
-  type MatrixItem,
-  type ReportPerson,
-} from "@/lib/reports/team-matrix-rules";
+import { buildRows, cellFor, cellText, itemKey, nudgeableItems, nudgedLabel, setFact, type CellFacts, type CellStatus, type MatrixFacts, type MatrixItem, type ReportPerson } from "@/lib/reports/team-matrix-rules";
+import { parseTeamFilters, teamTable, viewTeam } from "@/lib/reports/team-view";
 
 const DAY = 86_400_000;
 const now = new Date("2026-11-29T12:00:00Z");

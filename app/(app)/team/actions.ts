@@ -4,7 +4,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { action } from "@/lib/http/action";
 import { nudgeAllOverdue, nudgePerson, type NudgeOutcome } from "@/lib/reports/nudge";
-import { teamFiltersSchema } from "@/lib/reports/team-matrix-rules";
+import { teamFiltersSchema } from "@/lib/reports/team-view";
 
 function describe(outcome: NudgeOutcome, who: string): string {
   if (outcome.emails === 0) return outcome.alreadyNudged > 0 ? `${who} already had a reminder today for each item; nothing more was sent.` : `Nothing to remind ${who} about.`;

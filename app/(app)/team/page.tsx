@@ -5,18 +5,8 @@ import { Card, EmptyState, PageHeader } from "@/components/ui/card";
 import { inputClass } from "@/components/ui/field";
 import { requireRole } from "@/lib/auth/viewer";
 import { teamMatrix } from "@/lib/reports/team-matrix";
-import {
-  filterableStatuses,
-  filterQuery,
-  hasActiveFilters,
-  itemKey,
-  parseTeamFilters,
-  SORT_LABELS,
-  STATUS_LABELS,
-  TEAM_PAGE_SIZE,
-  teamSorts,
-  type TeamFilters,
-} from "@/lib/reports/team-matrix-rules";
+import { filterableStatuses, itemKey, STATUS_LABELS } from "@/lib/reports/team-matrix-rules";
+import { filterQuery, hasActiveFilters, parseTeamFilters, SORT_LABELS, TEAM_PAGE_SIZE, teamSorts, type TeamFilters } from "@/lib/reports/team-view";
 import { NudgeButton } from "./nudge-button";
 import { TeamTable } from "./team-table";
 

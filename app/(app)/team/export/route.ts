@@ -2,7 +2,7 @@ import { auditContext, getViewer, hasRole } from "@/lib/auth/viewer";
 import { apiError } from "@/lib/http/responses";
 import { csvResponse } from "@/lib/reports/csv";
 import { teamMatrixCsv } from "@/lib/reports/team-matrix";
-import { parseTeamFilters } from "@/lib/reports/team-matrix-rules";
+import { parseTeamFilters } from "@/lib/reports/team-view";
 
 export const dynamic = "force-dynamic";
 
