@@ -7,6 +7,7 @@ import { inAudience } from "@/lib/content/audience";
 import { getContent } from "@/lib/content";
 import { inIds } from "@/db/id-list";
 import { itemKey, setFact, type MatrixFacts, type MatrixItem } from "./team-matrix-rules";
+import { signatureFactColumns } from "@/lib/agreements/signature-columns";
 
 const DAY = 86_400_000;
 /** Days from the hire date (or from the first time it applies) to sign an employee agreement. */
@@ -35,14 +36,7 @@ export async function addAgreementFacts(db: Executor, personIds: string[], facts
       db.select({ id: people.id, departmentId: people.departmentId, roles: people.roles, hireDate: people.hireDate, createdAt: people.createdAt }).from(people).where(inIds(people.id, personIds)),
     // Only the newest signature decides where a person stands (agreementStanding), so only that one is read.
     db
-      .selectDistinctOn([signatures.personId, signatures.agreementId], {
-        personId: signatures.personId,
-        agreementId: signatures.agreementId,
-        agreementVersion: signatures.agreementVersion,
-        signedAt: signatures.signedAt,
-        renewalDueAt: signatures.renewalDueAt,
-        outcome: signatures.outcome,
-      })
+      .selectDistinctOn([signatures.personId, signatures.agreementId], signatureFactColumns)
       .from(signatures)
       .where(and(inIds(signatures.personId, personIds), eq(signatures.outcome, "signed")))
       .orderBy(signatures.personId, signatures.agreementId, desc(signatures.signedAt)),

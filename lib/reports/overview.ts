@@ -11,6 +11,7 @@ import { toCsv } from "./csv";
 import { assembleOverview, coursePlans } from "./overview-aggregates";
 import { overviewAggregates } from "./overview-queries";
 import { overviewTable, type Overview, type OverviewFacts } from "./overview-rules";
+import { signatureFactColumns } from "@/lib/agreements/signature-columns";
 
 function assertOverviewReader(viewer: Viewer) {
   if (!hasRole(viewer, "compliance_admin", "auditor")) throw new ForbiddenError("Only compliance admins and auditors can see the organisation overview.");
@@ -47,14 +48,7 @@ export async function overviewFacts(db: Executor): Promise<OverviewFacts> {
       .where(and(isNull(assignments.completedAt), isNull(assignments.cancelledAt))),
     db.select({ courseId: courseReleases.courseId, major: courseReleases.major, releasedAt: courseReleases.releasedAt }).from(courseReleases),
     db
-      .select({
-        personId: signatures.personId,
-        agreementId: signatures.agreementId,
-        agreementVersion: signatures.agreementVersion,
-        signedAt: signatures.signedAt,
-        renewalDueAt: signatures.renewalDueAt,
-        outcome: signatures.outcome,
-      })
+      .select(signatureFactColumns)
       .from(signatures)
       .where(and(eq(signatures.audience, "employee"), isNotNull(signatures.personId))),
   ]);
