@@ -1,12 +1,10 @@
-import type { AddressInfo } from "node:net";
-import type { Server } from "node:http";
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { GET as routeGet } from "@/app/api/v1/access/check/route";
 import { accessDecisions } from "@/db/schema";
 import type { ApiScope } from "@/db/schema";
 import { createApiClient, revokeApiClient } from "@/lib/access/api-clients";
-import { startDecisionServer } from "@/lib/access/decision-server";
+import { withDecisionServer } from "../helpers/decision-server";
 import { context, createPerson, viewerOf } from "../helpers/factories";
 import { grantRole, satisfyRole } from "../helpers/access-fixtures";
 import { withTestDatabase } from "../helpers/test-database";
@@ -15,14 +13,7 @@ import { withTestDatabase } from "../helpers/test-database";
 
 const database = withTestDatabase();
 const ROLE = "customer-pii-read";
-let server: Server;
-let origin: string;
-
-beforeAll(async () => {
-  server = await startDecisionServer(0, "127.0.0.1");
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+const listener = withDecisionServer();
 
 async function token(scopes: ApiScope[], rateLimitPerMinute?: number) {
   const admin = viewerOf(await createPerson(database.db(), { roles: ["compliance_admin"] }));
@@ -30,8 +21,8 @@ async function token(scopes: ApiScope[], rateLimitPerMinute?: number) {
 }
 
 const auth = (t?: string): Record<string, string> => (t ? { authorization: `Bearer ${t}` } : {});
-const check = (query: string, t?: string) => fetch(`${origin}/api/v1/access/check?${query}`, { headers: auth(t) });
-const batch = (body: string, t: string) => fetch(`${origin}/api/v1/access/check`, { method: "POST", headers: { ...auth(t), "content-type": "application/json" }, body });
+const check = (query: string, t?: string) => fetch(`${listener()}/api/v1/access/check?${query}`, { headers: auth(t) });
+const batch = (body: string, t: string) => fetch(`${listener()}/api/v1/access/check`, { method: "POST", headers: { ...auth(t), "content-type": "application/json" }, body });
 
 describe("decision listener", () => {
   it("answers a check exactly as the app's route does, and logs it against the client", async () => {
@@ -116,10 +107,10 @@ describe("decision listener", () => {
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
 
-    const wrongMethod = await fetch(`${origin}/api/v1/access/check`, { method: "DELETE", headers: auth(t) });
+    const wrongMethod = await fetch(`${listener()}/api/v1/access/check`, { method: "DELETE", headers: auth(t) });
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.headers.get("allow")).toBe("GET, POST");
-    expect(await error(await fetch(`${origin}/api/v1/access/holders?role=${ROLE}`, { headers: auth(t) }))).toEqual({ status: 404, code: "not_found" });
+    expect(await error(await fetch(`${listener()}/api/v1/access/holders?role=${ROLE}`, { headers: auth(t) }))).toEqual({ status: 404, code: "not_found" });
 
     await revokeApiClient(admin, context(admin.id), id);
     expect(await error(await check(`user=${person.email}&role=${ROLE}`, t))).toEqual({ status: 401, code: "invalid_token" });

@@ -1,5 +1,3 @@
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as checkGet, POST as checkPost } from "@/app/api/v1/access/check/route";
@@ -12,11 +10,11 @@ import { POST as verifyPost } from "@/app/api/v1/verify/route";
 import type { ApiScope } from "@/db/schema";
 import { batchCheckBody, checkQuery, eventsBody, holdersQuery } from "@/lib/access/api-schemas";
 import { createApiClient, revokeApiClient } from "@/lib/access/api-clients";
-import { startDecisionServer } from "@/lib/access/decision-server";
 import { accessRoles } from "@/lib/access/facts";
 import { MAX_VERIFY_UPLOAD_BYTES } from "@/lib/agreements/verify-document";
 import { resetEnvForTests } from "@/lib/env";
 import { grantRole, satisfyRole } from "../helpers/access-fixtures";
+import { withDecisionServer } from "../helpers/decision-server";
 import { context, createPerson, viewerOf } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
 import { anyBytes, anyJson, anyText, contentType, headerValue, hugeText, jsonWithKeys, malformedJson, queryString, RUNS, TIMEOUT } from "./arbitraries";
@@ -285,13 +283,7 @@ describe("API endpoints under random input", () => {
 });
 
 describe("the decision listener under random requests", () => {
-  let server: Server;
-  let origin: string;
-  beforeAll(async () => {
-    server = await startDecisionServer(0, "127.0.0.1");
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  });
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const listener = withDecisionServer();
 
   it("answers every method, path, token and body below 500, with JSON errors, as the app's route does", async () => {
     const path = fc.oneof(
@@ -306,7 +298,7 @@ describe("the decision listener under random requests", () => {
         const headers: Record<string, string> = {};
         const token = authorization(who, "access:check");
         if (token !== undefined) headers.authorization = token;
-        const response = await fetch(`${origin}${target}`, { method: verb, headers, body: verb === "POST" || verb === "PUT" || verb === "PATCH" ? (body as BodyInit) : undefined });
+        const response = await fetch(`${listener()}${target}`, { method: verb, headers, body: verb === "POST" || verb === "PUT" || verb === "PATCH" ? (body as BodyInit) : undefined });
         await expectWellFormed(response, before, { readOnly: !(response.status === 200 && target.startsWith("/api/v1/access/check")) });
         // Past 16 KB of request line and headers any node:http server refuses (431) before the app sees the request.
         if (verb === "GET" && target.startsWith("/api/v1/access/check?") && response.status !== 431) {
