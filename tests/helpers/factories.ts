@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
-import { departments, people, type AppRole } from "@/db/schema";
+import { departments, people, signatures, type AppRole } from "@/db/schema";
 import type { Viewer } from "@/lib/auth/viewer";
 import { hashPassword } from "@/lib/crypto/password";
 
@@ -46,3 +46,22 @@ export async function reload(db: Db, id: string) {
 }
 
 export const context = (actorId: string | null = null) => ({ actorId, actorLabel: actorId ?? "system", ip: "127.0.0.1", userAgent: "vitest" });
+
+/** An employee signature row with placeholder evidence; the fields a test cares about go in `values`. */
+export function employeeSignature(values: { agreementId: string; personId: string; signedAt: Date } & Partial<typeof signatures.$inferInsert>): typeof signatures.$inferInsert {
+  return {
+    agreementVersion: "1.0.0",
+    agreementTitle: values.agreementId,
+    audience: "employee",
+    outcome: "signed",
+    signerName: "x",
+    signerEmail: "x@test.example",
+    authMethod: "test",
+    ip: "127.0.0.1",
+    userAgent: "vitest",
+    textSha256: "0".repeat(64),
+    bodySnapshot: "text",
+    events: [],
+    ...values,
+  };
+}

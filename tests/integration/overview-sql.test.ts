@@ -6,7 +6,7 @@ import { getContent } from "@/lib/content";
 import { overviewFacts, overviewFromDatabase } from "@/lib/reports/overview";
 import { buildOverview } from "@/lib/reports/overview-rules";
 import { syncAssignments } from "@/lib/training/assignments";
-import { createPerson } from "../helpers/factories";
+import { createPerson, employeeSignature } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
 
 /**
@@ -87,24 +87,17 @@ async function buildOrganisation() {
     for (const template of agreements.filter((a) => a.audience === "employee")) {
       for (let n = Math.floor(rnd() * 3); n > 0; n--) {
         const signedAt = around(-800, 0);
-        await db.insert(signatures).values({
-          agreementId: template.id,
-          agreementVersion: rnd() < 0.2 ? "0.5.0" : template.version,
-          agreementTitle: template.title,
-          audience: "employee",
-          personId: person.id,
-          outcome: rnd() < 0.2 ? "declined" : "signed",
-          signerName: "x",
-          signerEmail: "x@test.example",
-          authMethod: "test",
-          ip: "127.0.0.1",
-          userAgent: "vitest",
-          textSha256: "0".repeat(64),
-          bodySnapshot: "text",
-          events: [],
-          signedAt,
-          renewalDueAt: rnd() < 0.2 ? null : pick([around(-40, 60), new Date(signedAt.getTime() + 365 * DAY)]),
-        });
+        await db.insert(signatures).values(
+          employeeSignature({
+            agreementId: template.id,
+            agreementVersion: rnd() < 0.2 ? "0.5.0" : template.version,
+            agreementTitle: template.title,
+            personId: person.id,
+            outcome: rnd() < 0.2 ? "declined" : "signed",
+            signedAt,
+            renewalDueAt: rnd() < 0.2 ? null : pick([around(-40, 60), new Date(signedAt.getTime() + 365 * DAY)]),
+          }),
+        );
       }
     }
   }

@@ -6,7 +6,7 @@ import { getContent } from "@/lib/content";
 import { majorOf } from "@/lib/certification/status";
 import { ForbiddenError } from "@/lib/errors";
 import { organisationOverview, organisationOverviewCsv } from "@/lib/reports/overview";
-import { context, createPerson, viewerOf } from "../helpers/factories";
+import { context, createPerson, employeeSignature, viewerOf } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
 
 const database = withTestDatabase();
@@ -25,27 +25,7 @@ async function certify(personId: string, courseId: string, issuedAt: Date, expir
 }
 
 async function sign(personId: string, agreementId: string, signedAt: Date) {
-  await database
-    .db()
-    .insert(signatures)
-    .values({
-      agreementId,
-      agreementVersion: "1.0.0",
-      agreementTitle: agreementId,
-      audience: "employee",
-      personId,
-      outcome: "signed",
-      signerName: "x",
-      signerEmail: "x@test.example",
-      authMethod: "test",
-      ip: "127.0.0.1",
-      userAgent: "vitest",
-      textSha256: "0".repeat(64),
-      bodySnapshot: "text",
-      events: [],
-      signedAt,
-      renewalDueAt: new Date(signedAt.getTime() + 700 * DAY),
-    });
+  await database.db().insert(signatures).values(employeeSignature({ agreementId, personId, signedAt, renewalDueAt: new Date(signedAt.getTime() + 700 * DAY) }));
 }
 
 /**
