@@ -56,7 +56,7 @@ export async function checkAccess(db: Executor, clientId: string | null, pairs: 
   const results: CheckResult[] = pairs.map(({ user, role: roleId }) => {
     const role = accessRole(roleId);
     if (!role) return { user, role: roleId, decision: null, error: { code: "unknown_role", message: `No data-access role "${roleId}".` } };
-    const personId = resolved.get(UUID.test(user) ? user.toLowerCase() : user.toLowerCase());
+    const personId = resolved.get(user.toLowerCase());
     if (!personId) return { user, role: roleId, decision: null, error: { code: "unknown_user", message: `No person "${user}".` } };
     return { user, role: roleId, decision: decisionFor(facts, personId, role, now) };
   });
