@@ -1,6 +1,7 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import type { Executor } from "@/db/client";
+import { selectRows } from "@/db/rows";
 import { getContent } from "@/lib/content";
 import type { AccessRole } from "@/lib/content/load";
 import { decideAccess, type Decision, type DecisionInput, type GrantFacts } from "./decide";
@@ -72,7 +73,9 @@ export async function loadFactsFor(db: Executor, wanted: FactsWanted[], { asOf }
   const at = asOf ? sql`${asOf.toISOString()}::timestamptz` : sql`null`;
   const courses = needs((r) => r.courses);
   const agreements = needs((r) => r.agreements);
-  const result = await db.execute(sql`
+  const rows = await selectRows<FactRow>(
+    db,
+    sql`
     with req as (select distinct ref, role_id from unnest(${sql.param(refs)}::text[], ${sql.param(roleIds)}::text[]) as t(ref, role_id)),
     p as (select id, email, status from people where email = any(${sql.param(emails)}::text[]) or id = any(${sql.param(ids)}::uuid[])),
     keys as (select id, email as key from p union all select id, id::text from p),
@@ -94,8 +97,8 @@ export async function loadFactsFor(db: Executor, wanted: FactsWanted[], { asOf }
       'signatures', (select json_agg(json_build_object('agreementId', s.agreement_id, 'agreementVersion', s.agreement_version, 'signedAt', s.signed_at, 'renewalDueAt', s.renewal_due_at, 'outcome', s.outcome))
         from (select ${asOf ? sql`distinct on (s.agreement_id)` : sql``} s.* from signatures s where s.person_id = p.id and s.agreement_id = any(wp.agreements)
               ${asOf ? sql`and s.outcome = 'signed' and s.signed_at <= ${at} order by s.agreement_id, s.signed_at desc` : sql``}) s))
-      from p left join wp on wp.person_id = p.id`);
-  const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as FactRow[];
+      from p left join wp on wp.person_id = p.id`,
+  );
 
   const releases = new Map<string, Date>();
   const persons = new Map<string, PersonFacts>();

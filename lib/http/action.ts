@@ -48,7 +48,7 @@ export function action<S extends z.ZodType, T>(
   options: Options<S>,
   handler: (input: z.infer<S>, ctx: { viewer: Viewer; audit: AuditContext }) => Promise<T | { message: string; data?: T }>,
 ) {
-  return async (_previous: ActionState<T>, formData: FormData): Promise<ActionState<T>> => {
+  return async (_previous: ActionState, formData: FormData): Promise<ActionState<T>> => {
     const viewer = await getViewer();
     if (!viewer) return { ok: false, error: "Your session has ended. Sign in again." };
     if (viewer.mfaRequired && !viewer.mfaEnabled && !options.allowMfaPending) {

@@ -1,13 +1,13 @@
 import "server-only";
-import { and, desc, eq } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { Executor } from "@/db/client";
 import { people, signatures } from "@/db/schema";
-import { agreementStanding } from "@/lib/agreements/rules";
+import { agreementStanding, type SignatureFacts } from "@/lib/agreements/rules";
 import { inAudience } from "@/lib/content/audience";
 import { getContent } from "@/lib/content";
 import { inIds } from "@/db/id-list";
+import { selectRows, toDate } from "@/db/rows";
 import { itemKey, setFact, type MatrixFacts, type MatrixItem } from "./team-matrix-rules";
-import { signatureFactColumns } from "@/lib/agreements/signature-columns";
 
 const DAY = 86_400_000;
 /** Days from the hire date (or from the first time it applies) to sign an employee agreement. */
@@ -22,6 +22,29 @@ export function agreementItems(): MatrixItem[] {
 /** What decides which agreements a person must sign, and by when. */
 export type AgreementSigner = { id: string; departmentId: string | null; roles: string[]; hireDate: string | null; createdAt: Date };
 
+type SignatureRow = { person_id: string; agreement_id: string; agreement_version: string; signed_at: string | Date; renewal_due_at: string | Date | null };
+
+/**
+ * Each person's newest signature per agreement: only that one decides where
+ * they stand (agreementStanding). Read raw, as a team's worth of rows.
+ */
+async function newestSignatures(db: Executor, personIds: string[]): Promise<(SignatureFacts & { personId: string; agreementId: string })[]> {
+  const rows = await selectRows<SignatureRow>(
+    db,
+    sql`select distinct on (person_id, agreement_id) person_id, agreement_id, agreement_version, signed_at, renewal_due_at
+      from signatures where ${inIds(signatures.personId, personIds)} and outcome = 'signed'
+      order by person_id, agreement_id, signed_at desc`,
+  );
+  return rows.map((r) => ({
+    personId: r.person_id,
+    agreementId: r.agreement_id,
+    agreementVersion: r.agreement_version,
+    signedAt: toDate(r.signed_at),
+    renewalDueAt: r.renewal_due_at === null ? null : toDate(r.renewal_due_at),
+    outcome: "signed" as const,
+  }));
+}
+
 /**
  * Agreements as matrix facts, set-based: a signature in force reads like a
  * current (or expiring) certification; one still to sign, or past renewal,
@@ -34,12 +57,7 @@ export async function addAgreementFacts(db: Executor, personIds: string[], facts
   const [persons, rows] = await Promise.all([
     known ??
       db.select({ id: people.id, departmentId: people.departmentId, roles: people.roles, hireDate: people.hireDate, createdAt: people.createdAt }).from(people).where(inIds(people.id, personIds)),
-    // Only the newest signature decides where a person stands (agreementStanding), so only that one is read.
-    db
-      .selectDistinctOn([signatures.personId, signatures.agreementId], signatureFactColumns)
-      .from(signatures)
-      .where(and(inIds(signatures.personId, personIds), eq(signatures.outcome, "signed")))
-      .orderBy(signatures.personId, signatures.agreementId, desc(signatures.signedAt)),
+    newestSignatures(db, personIds),
   ]);
   // Signatures by person and agreement, grouped once: filtering all of them per person and agreement grows with the team squared.
   const signed = new Map<string, typeof rows>();

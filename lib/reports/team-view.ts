@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cellText, filterableStatuses, itemKey, itemsInScope, type MatrixItem, type MatrixRow } from "./team-matrix-rules";
+import { cellDetail, cellLabel, cellText, filterableStatuses, itemKey, itemsInScope, nudgeableItems, nudgedLabel, type Cell, type CellStatus, type MatrixItem, type MatrixRow } from "./team-matrix-rules";
 
 /**
  * What the manager sees of the team matrix: the filters read from the URL,
@@ -182,3 +182,29 @@ export function teamTable(view: Pick<TeamView, "visibleItems" | "matching">): st
   return [header, ...body];
 }
 
+
+/** A column of the table: an item and the anchor of its section on the person's record. */
+export type TableColumn = { key: string; title: string; anchor: string };
+/** A cell in words, as the table shows it. */
+export type TableCell = { status: CellStatus; label: string; detail: string | null };
+/** A row as the browser gets it: only what the table shows, already in words, with no dates to revive. */
+export type TableRow = { id: string; name: string; email: string; department: string | null; cells: TableCell[]; canNudge: boolean; nudged: string | null };
+
+export function cellInWords(cell: Cell): TableCell {
+  return { status: cell.status, label: cellLabel(cell), detail: cellDetail(cell) };
+}
+
+/** The page's rows and columns as the table renders them; cells follow the columns' order. */
+export function tableOf(view: Pick<TeamView, "rows" | "visibleItems" | "items">, now: Date): { columns: TableColumn[]; rows: TableRow[] } {
+  const columns = view.visibleItems.map((item) => ({ key: itemKey(item), title: item.title, anchor: `${item.kind}-${item.id}` }));
+  const rows = view.rows.map((row): TableRow => ({
+    id: row.person.id,
+    name: row.person.name,
+    email: row.person.email,
+    department: row.person.departmentName,
+    cells: columns.map(({ key }) => cellInWords(row.cells[key])),
+    canNudge: nudgeableItems(row, view.items).length > 0,
+    nudged: nudgedLabel(row.lastNudgedAt, now),
+  }));
+  return { columns, rows };
+}

@@ -10,6 +10,7 @@ import { getContent, getCourse } from "@/lib/content";
 import type { Course } from "@/lib/content/load";
 import { DomainError, ForbiddenError, NotFoundError } from "@/lib/errors";
 import { inIds } from "@/db/id-list";
+import { selectRows, toDate } from "@/db/rows";
 import { syncCourseReleases } from "./course-releases";
 
 export type OpenAssignment = { id: string; courseId: string; dueAt: Date; assignedAt: Date; source: string };
@@ -99,10 +100,7 @@ export async function syncAssignmentsReading(db: Executor, options: SyncOptions 
   const ids = everyone.map((p) => p.id);
   if (ids.length === 0) return { inserted: 0, open: [], latest: new Map(), releases };
   const [open, latest] = await Promise.all([
-    db
-      .select({ personId: assignments.personId, courseId: assignments.courseId, dueAt: assignments.dueAt })
-      .from(assignments)
-      .where(and(named ? inIds(assignments.personId, ids) : undefined, isNull(assignments.completedAt), isNull(assignments.cancelledAt))),
+    openAssignmentsOf(db, named ? ids : undefined),
     latestByPair(db, named ? ids : undefined, courses, releases, now),
   ]);
   const active = everyone.filter((p) => p.status === "active");
@@ -117,6 +115,19 @@ export async function syncAssignmentsReading(db: Executor, options: SyncOptions 
   return { inserted: inserted.length, open: [...open, ...inserted], latest, releases };
 }
 
+/**
+ * Open assignments of some people (everyone when none are named). Read raw: a
+ * team's or organisation's sync reads thousands of them on every view.
+ */
+async function openAssignmentsOf(db: Executor, personIds: string[] | undefined): Promise<AssignmentSync["open"]> {
+  const rows = await selectRows<{ person_id: string; course_id: string; due_at: string | Date }>(
+    db,
+    sql`select person_id, course_id, due_at from assignments
+      where completed_at is null and cancelled_at is null ${personIds ? sql`and ${inIds(assignments.personId, personIds)}` : sql``}`,
+  );
+  return rows.map((r) => ({ personId: r.person_id, courseId: r.course_id, dueAt: toDate(r.due_at) }));
+}
+
 export type LatestCertification = { courseVersion: string; expiresAt: Date; status: CertificationStatus };
 
 /**
@@ -126,19 +137,21 @@ export type LatestCertification = { courseVersion: string; expiresAt: Date; stat
  * a whole team or organisation, and every older row read is work thrown away.
  */
 async function latestByPair(db: Executor, personIds: string[] | undefined, courses: Course[], releases: Map<string, Date>, now: Date): Promise<Map<string, LatestCertification>> {
-  const result = await db.execute(sql`
+  const rows = await selectRows<{ person_id: string; course_id: string; course_version: string; expires_at: string | Date }>(
+    db,
+    sql`
     select distinct on (person_id, course_id) person_id, course_id, course_version, expires_at
     from certifications
     ${personIds ? sql`where ${inIds(certifications.personId, personIds)}` : sql``}
-    order by person_id, course_id, issued_at desc`);
-  const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as { person_id: string; course_id: string; course_version: string; expires_at: string | Date }[];
+    order by person_id, course_id, issued_at desc`,
+  );
   const byCourse = new Map(courses.map((c) => [c.id, { course: c, releasedAt: releases.get(c.id) ?? null }]));
   const latest = new Map<string, LatestCertification>();
   for (const row of rows) {
     const known = byCourse.get(row.course_id);
     if (!known) continue;
     // One object per row: a team's sync reads thousands of these on every view.
-    const certification: LatestCertification = { courseVersion: row.course_version, expiresAt: new Date(row.expires_at), status: "current" };
+    const certification: LatestCertification = { courseVersion: row.course_version, expiresAt: toDate(row.expires_at), status: "current" };
     certification.status = certificationStatus({ certification, course: known.course, currentMajorReleasedAt: known.releasedAt, now });
     latest.set(`${row.person_id}:${row.course_id}`, certification);
   }

@@ -16,7 +16,8 @@ export const nudgeOne = action({ schema: z.object({ personId: z.uuid() }), roles
   const outcome = await nudgePerson(viewer, audit, personId);
   revalidatePath("/team");
   revalidatePath(`/people/${personId}`);
-  return { message: describe(outcome, outcome.name) };
+  // Who it was for, so the team table can answer in that person's row.
+  return { message: describe(outcome, outcome.name), data: { personId } };
 });
 
 export const nudgeOverdue = action({ schema: teamFiltersSchema, roles: ["manager"] }, async (filters, { viewer, audit }) => {

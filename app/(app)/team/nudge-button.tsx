@@ -1,6 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
+import type { ActionState } from "@/lib/http/action";
 import { nudgeOne, nudgeOverdue } from "./actions";
 
 type Props = {
@@ -22,7 +23,8 @@ const sizes = {
 
 /** A reminder button that works without JavaScript and reports what it sent. */
 export function NudgeButton({ target, fields, label, accessibleLabel, nudged, size = "small" }: Props) {
-  const [state, formAction, pending] = useActionState(target === "person" ? nudgeOne : nudgeOverdue, null);
+  const send: (previous: ActionState, form: FormData) => Promise<ActionState> = target === "person" ? nudgeOne : nudgeOverdue;
+  const [state, formAction, pending] = useActionState(send, null);
   return (
     <form action={formAction} className="flex flex-col items-start gap-1">
       {Object.entries(fields).map(([name, value]) => (

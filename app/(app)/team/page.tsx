@@ -6,7 +6,7 @@ import { inputClass } from "@/components/ui/field";
 import { requireRole } from "@/lib/auth/viewer";
 import { teamMatrix } from "@/lib/reports/team-matrix";
 import { filterableStatuses, itemKey, STATUS_LABELS } from "@/lib/reports/team-matrix-rules";
-import { filterQuery, hasActiveFilters, parseTeamFilters, SORT_LABELS, TEAM_PAGE_SIZE, teamSorts, type TeamFilters } from "@/lib/reports/team-view";
+import { filterQuery, hasActiveFilters, parseTeamFilters, SORT_LABELS, tableOf, TEAM_PAGE_SIZE, teamSorts, type TeamFilters } from "@/lib/reports/team-view";
 import { NudgeButton } from "./nudge-button";
 import { TeamTable } from "./team-table";
 
@@ -112,7 +112,7 @@ export default async function TeamPage({ searchParams }: Props) {
                 </Link>
               </EmptyState>
             ) : (
-              <TeamTable rows={rows} visibleItems={view.visibleItems} items={view.items} caption={caption} now={now} />
+              <TeamTable {...tableOf(view, now)} caption={caption} />
             )}
 
             {view.matching.length > 0 && (

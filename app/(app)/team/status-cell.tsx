@@ -1,6 +1,7 @@
 import Link from "next/link";
 import { Badge, type Tone } from "@/components/ui/badge";
-import { cellDetail, cellLabel, type Cell, type CellStatus } from "@/lib/reports/team-matrix-rules";
+import type { CellStatus } from "@/lib/reports/team-matrix-rules";
+import type { TableCell } from "@/lib/reports/team-view";
 
 const tones: Record<CellStatus, Tone> = {
   overdue: "danger",
@@ -14,7 +15,7 @@ const tones: Record<CellStatus, Tone> = {
 };
 
 /** A status in words (never colour alone) with its date, linking to the person's record. */
-export function StatusCell({ cell, href }: { cell: Cell; href?: string }) {
+export function StatusCell({ cell, href }: { cell: TableCell; href?: string }) {
   if (cell.status === "not_applicable") {
     return (
       <span data-status={cell.status} className="text-slate-500">
@@ -23,17 +24,14 @@ export function StatusCell({ cell, href }: { cell: Cell; href?: string }) {
       </span>
     );
   }
-  const detail = cellDetail(cell);
   const content = (
     <>
-      <span className="whitespace-nowrap">
-        <Badge tone={tones[cell.status]}>{cellLabel(cell)}</Badge>
-      </span>
-      {detail && <span className="mt-1 block text-xs whitespace-nowrap text-slate-600">{detail}</span>}
+      <Badge tone={tones[cell.status]}>{cell.label}</Badge>
+      {cell.detail && <span className="cell-detail">{cell.detail}</span>}
     </>
   );
   return href ? (
-    <Link href={href} data-status={cell.status} className="block rounded-md hover:underline">
+    <Link href={href} prefetch={false} data-status={cell.status} className="block rounded-md hover:underline">
       {content}
     </Link>
   ) : (

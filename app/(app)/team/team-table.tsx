@@ -1,79 +1,104 @@
 "use client";
 
 import Link from "next/link";
-import { itemKey, nudgeableItems, nudgedLabel, type MatrixItem, type MatrixRow } from "@/lib/reports/team-matrix-rules";
-import { NudgeButton } from "./nudge-button";
+import { useActionState, useState } from "react";
+import type { TableColumn, TableRow } from "@/lib/reports/team-view";
+import { nudgeOne } from "./actions";
 import { StatusCell } from "./status-cell";
 
-const cell = "border-b border-slate-200 px-3 py-3 align-top group-hover:bg-slate-50";
+const NUDGE_FORM = "team-nudge";
 
 type Props = {
-  /** The rows on this page. */
-  rows: MatrixRow[];
-  /** The columns shown. */
-  visibleItems: MatrixItem[];
-  /** Every item in scope, for what a person can be reminded about. */
-  items: MatrixItem[];
+  columns: TableColumn[];
+  /** The rows on this page, in words (lib/reports/team-view.ts tableOf). */
+  rows: TableRow[];
   caption: string;
-  now: Date;
 };
 
 /**
  * The matrix: people down the side (the sticky first column), items across, a
  * status in words in every cell. A client component so the page sends the
- * page's rows as data and the markup is rendered once: as a server component
- * every cell's markup also travelled in the RSC payload, several hundred
- * kilobytes that were streamed cell by cell.
+ * page's rows once, as data, and the markup is rendered from it; the cells'
+ * look lives in the `team-matrix` classes (app/globals.css) rather than on
+ * every one of the page's several hundred cells. Every row's Nudge button
+ * submits one form with its person's id, as a plain form post without
+ * JavaScript too; the answer shows in that person's row, a failure above
+ * the table.
  */
-export function TeamTable({ rows, visibleItems, items, caption, now }: Props) {
+export function TeamTable({ columns, rows, caption }: Props) {
+  const [state, nudge, pending] = useActionState(nudgeOne, null);
+  const [sending, setSending] = useState<string | null>(null);
+  const answeredFor = state?.ok ? state.data?.personId : undefined;
   return (
     <>
+      <form id={NUDGE_FORM} action={nudge} hidden />
+      {state && !state.ok && (
+        <p role="alert" className="mb-3 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
+          {state.error}
+        </p>
+      )}
       {/* A wide table scrolls its caption out of view, so sighted readers get the caption's text here. */}
       <p aria-hidden="true" className="mb-2 text-sm text-slate-600">
         {caption}
       </p>
       <div className="overflow-x-auto rounded-lg border border-slate-200">
-        <table className="min-w-full border-separate border-spacing-0 text-left text-sm">
+        <table className="team-matrix min-w-full border-separate border-spacing-0 text-left text-sm">
           <caption className="sr-only">{caption}</caption>
           <thead className="bg-slate-50 text-xs text-slate-600">
             <tr>
-              <th scope="col" className="sticky left-0 z-20 min-w-48 border-r border-b border-slate-200 bg-slate-50 px-4 py-2 font-semibold">
+              <th scope="col" className="sticky left-0 z-20 min-w-48 border-r bg-slate-50 px-4">
                 Person
               </th>
-              <th scope="col" className="min-w-28 border-b border-slate-200 px-3 py-2 font-semibold">
+              <th scope="col" className="min-w-28">
                 Department
               </th>
-              {visibleItems.map((item) => (
-                <th key={itemKey(item)} scope="col" className="min-w-32 border-b border-slate-200 px-3 py-2 align-bottom font-semibold">
-                  {item.title}
+              {columns.map((column) => (
+                <th key={column.key} scope="col" className="min-w-32 align-bottom">
+                  {column.title}
                 </th>
               ))}
-              <th scope="col" className="min-w-44 border-b border-slate-200 px-3 py-2 font-semibold">
+              <th scope="col" className="min-w-44">
                 Reminder
               </th>
             </tr>
           </thead>
           <tbody>
             {rows.map((row) => {
-              const href = `/people/${row.person.id}`;
-              const canNudge = nudgeableItems(row, items).length > 0;
+              const href = `/people/${row.id}`;
               return (
-                <tr key={row.person.id} data-email={row.person.email} className="group">
-                  <th scope="row" className="sticky left-0 z-10 border-r border-b border-slate-200 bg-white px-4 py-3 text-left align-top font-normal group-hover:bg-slate-50">
-                    <Link href={href} className="font-medium text-slate-900 hover:underline">
-                      {row.person.name}
+                <tr key={row.id} data-email={row.email}>
+                  <th scope="row">
+                    <Link href={href} prefetch={false} className="font-medium text-slate-900 hover:underline">
+                      {row.name}
                     </Link>
-                    <span className="block text-xs text-slate-500">{row.person.email}</span>
+                    <span className="block text-xs text-slate-500">{row.email}</span>
                   </th>
-                  <td className={`${cell} text-slate-700`}>{row.person.departmentName ?? "—"}</td>
-                  {visibleItems.map((item) => (
-                    <td key={itemKey(item)} className={cell}>
-                      <StatusCell cell={row.cells[itemKey(item)]} href={`${href}#${item.kind}-${item.id}`} />
+                  <td className="text-slate-700">{row.department ?? "—"}</td>
+                  {row.cells.map((cell, i) => (
+                    <td key={columns[i].key}>
+                      <StatusCell cell={cell} href={`${href}#${columns[i].anchor}`} />
                     </td>
                   ))}
-                  <td className={cell}>
-                    {canNudge ? (
-                      <NudgeButton target="person" fields={{ personId: row.person.id }} label="Nudge" accessibleLabel={`Nudge ${row.person.name}`} nudged={nudgedLabel(row.lastNudgedAt, now)} />
+                  <td>
+                    {row.canNudge ? (
+                      <div className="flex flex-col items-start gap-1">
+                        <button
+                          type="submit"
+                          form={NUDGE_FORM}
+                          name="personId"
+                          value={row.id}
+                          disabled={pending}
+                          onClick={() => setSending(row.id)}
+                          aria-label={`Nudge ${row.name}`}
+                          className="nudge-button"
+                        >
+                          {pending && sending === row.id ? "Sending…" : "Nudge"}
+                        </button>
+                        {row.nudged && <span className="text-xs text-slate-600">{row.nudged}</span>}
+                        <span role="status" className="max-w-44 text-xs text-emerald-800">
+                          {answeredFor === row.id ? state?.ok && state.message : null}
+                        </span>
+                      </div>
                     ) : (
                       <span className="text-xs text-slate-500">Nothing to remind</span>
                     )}

@@ -9,6 +9,7 @@ import { hasRole, requireViewer } from "@/lib/auth/viewer";
 import { formatDate, formatDateTime } from "@/lib/format";
 import { personRecord, type PersonRecord } from "@/lib/reports/person-record";
 import { nudgedLabel } from "@/lib/reports/team-matrix-rules";
+import { cellInWords } from "@/lib/reports/team-view";
 
 export const metadata: Metadata = { title: "Person record" };
 
@@ -76,7 +77,7 @@ export default async function PersonRecordPage({ params }: { params: Promise<{ p
               {record.items.map(({ item, cell }) => (
                 <li key={`${item.kind}-${item.id}`} id={`${item.kind}-${item.id}`} className="flex flex-wrap items-start justify-between gap-2 py-3 first:pt-0 last:pb-0">
                   <span className="text-sm font-medium text-slate-900">{item.title}</span>
-                  <StatusCell cell={cell} />
+                  <StatusCell cell={cellInWords(cell)} />
                 </li>
               ))}
             </ul>
