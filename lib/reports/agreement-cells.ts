@@ -7,7 +7,8 @@ import { inAudience } from "@/lib/content/audience";
 import { getContent } from "@/lib/content";
 import { inIds } from "@/db/id-list";
 import { selectRows, toDate } from "@/db/rows";
-import { itemKey, setFact, type MatrixFacts, type MatrixItem } from "./team-matrix-rules";
+import { itemKey, type MatrixFacts, type MatrixItem } from "./team-matrix-rules";
+import { fileUnder } from "@/lib/by-person";
 
 const DAY = 86_400_000;
 /** Days from the hire date (or from the first time it applies) to sign an employee agreement. */
@@ -79,10 +80,10 @@ export async function addAgreementFacts(db: Executor, personIds: string[], facts
       const key = keys.get(template.id)!;
       const { standing, signature } = agreementStanding(template, signed.get(`${person.id}|${template.id}`) ?? [], now);
       if (standing === "signed" || standing === "expiring") {
-        setFact(facts.certifications, person.id, key, { status: standing === "expiring" ? "expiring" : "current", expiresAt: signature?.renewalDueAt ?? noRenewal });
+        fileUnder(facts.certifications, person.id, key, { status: standing === "expiring" ? "expiring" : "current", expiresAt: signature?.renewalDueAt ?? noRenewal });
       } else {
         const dueAt = standing === "renewal_due" && signature?.renewalDueAt ? signature.renewalDueAt : new Date(start.getTime() + AGREEMENT_DUE_DAYS * DAY);
-        setFact(facts.assignments, person.id, key, { dueAt });
+        fileUnder(facts.assignments, person.id, key, { dueAt });
       }
     }
   }

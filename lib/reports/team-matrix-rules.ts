@@ -1,4 +1,5 @@
 import type { CertificationStatus } from "@/lib/certification/status";
+import type { ByPerson } from "@/lib/by-person";
 import { formatDate } from "@/lib/format";
 
 /**
@@ -120,21 +121,12 @@ export type MatrixRow = {
   lastNudgedAt: Date | null;
 };
 
-/** Facts by person id, then by itemKey: a cell finds its own without building a key per cell. */
-export type FactsByPerson<T> = Map<string, Map<string, T>>;
-
 export type MatrixFacts = {
-  assignments: FactsByPerson<{ dueAt: Date }>;
-  certifications: FactsByPerson<{ status: CertificationStatus; expiresAt: Date }>;
-  percents: FactsByPerson<number>;
+  assignments: ByPerson<{ dueAt: Date }>;
+  certifications: ByPerson<{ status: CertificationStatus; expiresAt: Date }>;
+  percents: ByPerson<number>;
   lastNudges: Map<string, Date>;
 };
-
-export function setFact<T>(facts: FactsByPerson<T>, personId: string, key: string, value: T): void {
-  const own = facts.get(personId);
-  if (own) own.set(key, value);
-  else facts.set(personId, new Map([[key, value]]));
-}
 
 export function buildRows(persons: ReportPerson[], items: MatrixItem[], facts: MatrixFacts, now: Date): MatrixRow[] {
   const keys = items.map(itemKey);

@@ -11,8 +11,9 @@ import { syncAssignmentsReading, type PersonToSync } from "@/lib/training/assign
 import { toCsv } from "./csv";
 import { inIds } from "@/db/id-list";
 import { selectRows, toDate } from "@/db/rows";
-import { buildRows, itemKey, setFact, type MatrixFacts, type MatrixItem, type MatrixRow, type ReportPerson } from "./team-matrix-rules";
+import { buildRows, itemKey, type MatrixFacts, type MatrixItem, type MatrixRow, type ReportPerson } from "./team-matrix-rules";
 import { filterQuery, teamTable, viewTeam, type TeamFilters, type TeamView } from "./team-view";
+import { fileUnder, type ByPerson } from "@/lib/by-person";
 
 /** Everything a person may have to complete. Agreements will be appended here when they land. */
 export function requiredItems(): MatrixItem[] {
@@ -80,24 +81,24 @@ export async function matrixRows(db: Executor, persons: ReportPerson[], now: Dat
   const { open, latest } = synced;
 
   facts.lastNudges = nudges;
-  const course = (id: string) => itemKey({ kind: "course", id });
+  // Each course's column key, built once rather than per fact.
+  const courseKeys = new Map(courses.map((c) => [c.id, itemKey({ kind: "course", id: c.id })]));
+  const course = (id: string) => courseKeys.get(id) ?? itemKey({ kind: "course", id });
   // The sync's rows are the facts as they stand (cellFor reads only dueAt, status and expiresAt): filed, not copied.
-  for (const a of open) setFact(facts.assignments, a.personId, course(a.courseId), a);
-  // The sync keys certifications `${personId}:${courseId}`; uuids hold no colon.
-  for (const [key, cert] of latest) {
-    const at = key.indexOf(":");
-    setFact(facts.certifications, key.slice(0, at), course(key.slice(at + 1)), cert);
+  for (const a of open) fileUnder(facts.assignments, a.personId, course(a.courseId), a);
+  for (const [personId, byCourse] of latest) {
+    for (const [courseId, cert] of byCourse) fileUnder(facts.certifications, personId, course(courseId), cert);
   }
   // Lessons removed from a course no longer count, as on the learner's own pages.
   const lessonsOf = new Map(courses.map((c) => [c.id, new Set(c.lessons.map((l) => l.slug))]));
-  const read = new Map<string, Map<string, number>>();
+  const read: ByPerson<number> = new Map();
   for (const p of progressRows) {
     if (!lessonsOf.get(p.courseId)?.has(p.slug)) continue;
     const own = read.get(p.personId)?.get(p.courseId) ?? 0;
-    setFact(read, p.personId, p.courseId, own + 1);
+    fileUnder(read, p.personId, p.courseId, own + 1);
   }
   for (const [personId, counts] of read) {
-    for (const [courseId, count] of counts) setFact(facts.percents, personId, course(courseId), (count / lessonsOf.get(courseId)!.size) * 100);
+    for (const [courseId, count] of counts) fileUnder(facts.percents, personId, course(courseId), (count / lessonsOf.get(courseId)!.size) * 100);
   }
   return { items, rows: buildRows(persons, items, facts, now) };
 }

@@ -10,6 +10,7 @@ import { getContent, getCourse } from "@/lib/content";
 import type { Course } from "@/lib/content/load";
 import { DomainError, ForbiddenError, NotFoundError } from "@/lib/errors";
 import { inIds } from "@/db/id-list";
+import { fileUnder, type ByPerson } from "@/lib/by-person";
 import { selectRows, toDate } from "@/db/rows";
 import { syncCourseReleases } from "./course-releases";
 
@@ -37,17 +38,18 @@ type Needed = { personId: string; courseId: string; source: "rule" | "renewal" |
 export function assignmentsNeeded(
   persons: PersonForRules[],
   courses: Course[],
-  latest: Map<string, { courseVersion: string; expiresAt: Date; status: string }>,
-  open: Set<string>,
+  latest: ByPerson<{ courseVersion: string; expiresAt: Date; status: string }>,
+  open: ByPerson<unknown>,
   releases: Map<string, Date>,
   now: Date,
 ): Needed[] {
   const out: Needed[] = [];
   for (const person of persons) {
+    const own = latest.get(person.id);
+    const assigned = open.get(person.id);
     for (const course of courses) {
-      const key = `${person.id}:${course.id}`;
-      if (open.has(key) || !inAudience(course.assignTo, person)) continue;
-      const cert = latest.get(key);
+      if (assigned?.has(course.id) || !inAudience(course.assignTo, person)) continue;
+      const cert = own?.get(course.id);
       if (!cert) {
         out.push({ personId: person.id, courseId: course.id, source: "rule", dueAt: dueDateFor(now, person.hireDate ? new Date(person.hireDate) : null, course.dueDays) });
         continue;
@@ -68,8 +70,8 @@ export type AssignmentSync = {
   inserted: number;
   /** Open assignments of every person asked about (all people when none were named), new ones included. */
   open: { personId: string; courseId: string; dueAt: Date }[];
-  /** Latest certification per `${personId}:${courseId}` of a course in the content, with its status at `now`. */
-  latest: Map<string, LatestCertification>;
+  /** Latest certification per person and course (of a course in the content), with its status at `now`. */
+  latest: ByPerson<LatestCertification>;
   /** When each course's current major version was released. */
   releases: Map<string, Date>;
 };
@@ -104,7 +106,9 @@ export async function syncAssignmentsReading(db: Executor, options: SyncOptions 
     latestByPair(db, named ? ids : undefined, courses, releases, now),
   ]);
   const active = everyone.filter((p) => p.status === "active");
-  const needed = assignmentsNeeded(active, courses, latest, new Set(open.map((r) => `${r.personId}:${r.courseId}`)), releases, now);
+  const openByPerson: ByPerson<true> = new Map();
+  for (const r of open) fileUnder(openByPerson, r.personId, r.courseId, true);
+  const needed = assignmentsNeeded(active, courses, latest, openByPerson, releases, now);
   if (needed.length === 0) return { inserted: 0, open, latest, releases };
   // The partial unique index keeps one open assignment per person and course even if two syncs race.
   const inserted = await db
@@ -136,7 +140,7 @@ export type LatestCertification = { courseVersion: string; expiresAt: Date; stat
  * newest row of each pair and only what the rules need: a sync reads this for
  * a whole team or organisation, and every older row read is work thrown away.
  */
-async function latestByPair(db: Executor, personIds: string[] | undefined, courses: Course[], releases: Map<string, Date>, now: Date): Promise<Map<string, LatestCertification>> {
+async function latestByPair(db: Executor, personIds: string[] | undefined, courses: Course[], releases: Map<string, Date>, now: Date): Promise<ByPerson<LatestCertification>> {
   const rows = await selectRows<{ person_id: string; course_id: string; course_version: string; expires_at: string | Date }>(
     db,
     sql`
@@ -146,14 +150,14 @@ async function latestByPair(db: Executor, personIds: string[] | undefined, cours
     order by person_id, course_id, issued_at desc`,
   );
   const byCourse = new Map(courses.map((c) => [c.id, { course: c, releasedAt: releases.get(c.id) ?? null }]));
-  const latest = new Map<string, LatestCertification>();
+  const latest: ByPerson<LatestCertification> = new Map();
   for (const row of rows) {
     const known = byCourse.get(row.course_id);
     if (!known) continue;
     // One object per row: a team's sync reads thousands of these on every view.
     const certification: LatestCertification = { courseVersion: row.course_version, expiresAt: toDate(row.expires_at), status: "current" };
     certification.status = certificationStatus({ certification, course: known.course, currentMajorReleasedAt: known.releasedAt, now });
-    latest.set(`${row.person_id}:${row.course_id}`, certification);
+    fileUnder(latest, row.person_id, row.course_id, certification);
   }
   return latest;
 }

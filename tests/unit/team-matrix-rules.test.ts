@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { certificationStatus } from "@/lib/certification/status";
-import { buildRows, cellFor, cellText, itemKey, nudgeableItems, nudgedLabel, setFact, type CellFacts, type CellStatus, type MatrixFacts, type MatrixItem, type ReportPerson } from "@/lib/reports/team-matrix-rules";
+import { buildRows, cellFor, cellText, itemKey, nudgeableItems, nudgedLabel, type CellFacts, type CellStatus, type MatrixFacts, type MatrixItem, type ReportPerson } from "@/lib/reports/team-matrix-rules";
 import { parseTeamFilters, teamTable, viewTeam } from "@/lib/reports/team-view";
+import { fileUnder } from "@/lib/by-person";
 
 const DAY = 86_400_000;
 const now = new Date("2026-11-29T12:00:00Z");
@@ -68,14 +69,14 @@ const persons = [
 function facts(): MatrixFacts {
   const f: MatrixFacts = { assignments: new Map(), certifications: new Map(), percents: new Map(), lastNudges: new Map() };
   const k = (kind: "course" | "agreement", id: string) => itemKey({ kind, id });
-  setFact(f.assignments, "ana", k("course", "law"), assigned(-2)); // overdue 2 days
-  setFact(f.assignments, "ana", k("course", "mfa"), assigned(20));
-  setFact(f.percents, "ana", k("course", "mfa"), 50);
-  setFact(f.assignments, "jose", k("course", "law"), assigned(-10)); // overdue 10 days
-  setFact(f.certifications, "jose", k("course", "mfa"), cert("expiring", 12));
-  setFact(f.certifications, "ravi", k("course", "law"), cert("current"));
-  setFact(f.assignments, "ravi", k("agreement", "nda"), assigned(3));
-  setFact(f.certifications, "zoe", k("course", "law"), cert("current"));
+  fileUnder(f.assignments, "ana", k("course", "law"), assigned(-2)); // overdue 2 days
+  fileUnder(f.assignments, "ana", k("course", "mfa"), assigned(20));
+  fileUnder(f.percents, "ana", k("course", "mfa"), 50);
+  fileUnder(f.assignments, "jose", k("course", "law"), assigned(-10)); // overdue 10 days
+  fileUnder(f.certifications, "jose", k("course", "mfa"), cert("expiring", 12));
+  fileUnder(f.certifications, "ravi", k("course", "law"), cert("current"));
+  fileUnder(f.assignments, "ravi", k("agreement", "nda"), assigned(3));
+  fileUnder(f.certifications, "zoe", k("course", "law"), cert("current"));
   f.lastNudges.set("ana", new Date("2026-11-29T09:12:00Z"));
   return f;
 }
