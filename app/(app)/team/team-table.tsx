@@ -21,9 +21,8 @@ type Props = {
  * page's rows once, as data, and the markup is rendered from it; the cells'
  * look lives in the `team-matrix` classes (app/globals.css) rather than on
  * every one of the page's several hundred cells. Every row's Nudge button
- * submits one form with its person's id, as a plain form post without
- * JavaScript too; the answer shows in that person's row, a failure above
- * the table.
+ * submits one form with its person's id; the answer shows in that person's
+ * row, a failure above the table.
  */
 export function TeamTable({ columns, rows, caption }: Props) {
   const [state, nudge, pending] = useActionState(nudgeOne, null);
