@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { certificationStatus } from "@/lib/certification/status";
 import { buildRows, cellFor, cellText, itemKey, nudgeableItems, nudgedLabel, type CellFacts, type CellStatus, type MatrixFacts, type MatrixItem, type ReportPerson } from "@/lib/reports/team-matrix-rules";
-import { parseTeamFilters, teamTable, viewTeam } from "@/lib/reports/team-view";
+import { parseTeamFilters, tableOf, teamTable, viewTeam } from "@/lib/reports/team-view";
 import { fileUnder } from "@/lib/by-person";
 
 const DAY = 86_400_000;
@@ -145,6 +145,28 @@ describe("filters, sorting, paging and summary", () => {
     expect(nudgeableItems(ana, items, { onlyOverdue: true }).map((x) => x.item.id)).toEqual(["law"]);
     const zoe = rows.find((r) => r.person.id === "zoe")!;
     expect(nudgeableItems(zoe, items)).toEqual([]);
+  });
+
+  it("sends the browser the shown columns and the page's rows in words, as the CSV writes them", () => {
+    const v = view({ status: "overdue" });
+    const { columns, rows: shown } = tableOf(v, now);
+    expect(columns).toEqual([
+      { key: "course:law", title: "Law", anchor: "course-law" },
+      { key: "course:mfa", title: "MFA", anchor: "course-mfa" },
+      { key: "agreement:nda", title: "NDA", anchor: "agreement-nda" },
+    ]);
+    const ana = shown.find((r) => r.id === "ana")!;
+    expect(ana).toMatchObject({ name: "Ana Silva", email: "ana@example.test", department: "Customer Support", canNudge: true, nudged: "Nudged today at 09:12 UTC" });
+    expect(ana.cells).toEqual([
+      { status: "overdue", label: "Overdue", detail: "due 27 Nov 2026" },
+      { status: "in_progress", label: "In progress 50%", detail: "due 19 Dec 2026" },
+      { status: "not_applicable", label: "—", detail: null },
+    ]);
+    // The same words as the CSV row, cell for cell.
+    const csvRow = teamTable(v).find((r) => r[0] === "Ana Silva")!.slice(3);
+    expect(ana.cells.map((c) => (c.detail ? `${c.label} (${c.detail})` : c.label))).toEqual(csvRow);
+    const zoe = tableOf(view({ q: "zoe" }), now).rows[0];
+    expect(zoe).toMatchObject({ canNudge: false, nudged: null });
   });
 
   it("says when the last nudge went, in UTC", () => {

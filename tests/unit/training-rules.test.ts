@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Question } from "@/lib/content/load";
 import { attemptAllowance, drawQuestions, gradeAttempt, toPublicQuestions, type DrawnQuestion } from "@/lib/training/quiz-rules";
-import { addMonths, certificationStatus, dueDateFor, expiryFor } from "@/lib/certification/status";
+import { addMonths, certificationStatus, dueDateFor, expiryFor, majorOf } from "@/lib/certification/status";
 import { inAudience } from "@/lib/content/audience";
 
 const bank: Question[] = [
@@ -108,6 +108,11 @@ describe("certification status", () => {
     ["at expiry", "2027-01-15T10:00:00Z", "expired"],
   ])("%s → %s", (_n, now, status) => {
     expect(certificationStatus({ certification: { courseVersion: "1.0.0", expiresAt }, course, currentMajorReleasedAt: null, now: at(now) })).toBe(status);
+  });
+  it("reads the major version as the number before the first dot", () => {
+    expect([majorOf("1.2.0"), majorOf("10.0.3"), majorOf("2"), majorOf("0.9.1")]).toEqual([1, 10, 2, 0]);
+    // Version 10 is a newer major than 9, not "1…" read as text.
+    expect(certificationStatus({ certification: { courseVersion: "9.4.0", expiresAt }, course: { version: "10.0.0", graceDays: 0 }, currentMajorReleasedAt: at("2026-02-01T00:00:00Z"), now: at("2026-06-01T00:00:00Z") })).toBe("superseded");
   });
   it("a minor version never supersedes", () => {
     expect(certificationStatus({ certification: { courseVersion: "1.0.0", expiresAt }, course: { version: "1.9.0", graceDays: 0 }, currentMajorReleasedAt: at("2026-02-01T00:00:00Z"), now: at("2026-06-01T00:00:00Z") })).toBe("current");
