@@ -1,15 +1,14 @@
 import "server-only";
-import { and, desc, eq, inArray } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { getDb, type Executor } from "@/db/client";
 import { accessGrants, people } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import { hasRole, type Viewer } from "@/lib/auth/roles";
-import { DomainError, ForbiddenError, NotFoundError } from "@/lib/errors";
+import { DomainError, NotFoundError } from "@/lib/errors";
 import { queueEmail } from "@/lib/notify/queue-email";
-import { isReportOf, reportIds } from "@/lib/people/reporting-line";
+import { isReportOf } from "@/lib/people/reporting-line";
 import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
-import type { DenyReason } from "./decide";
-import { accessRole, accessRoles, decisionFor, loadDecisionFacts } from "./facts";
+import { accessRole, decisionFor, loadDecisionFacts } from "./facts";
 import { pendingRequestFor } from "./my-access";
 
 /** Compliance admins decide every request; managers decide manager-approved roles for people who report to them. */
@@ -30,8 +29,10 @@ async function approversFor(db: Executor, personId: string, roleId: string) {
     }
   }
   // Compliance-approved roles, and people without an active manager, go to compliance admins.
-  const admins = await db.select({ id: people.id, name: people.name, email: people.email, roles: people.roles, status: people.status }).from(people);
-  return admins.filter((p) => p.status === "active" && p.roles.includes("compliance_admin"));
+  return db
+    .select({ id: people.id, name: people.name, email: people.email })
+    .from(people)
+    .where(and(eq(people.status, "active"), sql`'compliance_admin' = any(${people.roles})`));
 }
 
 export async function requestAccess(viewer: Viewer, context: AuditContext, roleId: string, justification: string, now = new Date()) {
@@ -58,31 +59,6 @@ export async function requestAccess(viewer: Viewer, context: AuditContext, roleI
     }
     return row;
   });
-}
-
-export type PendingRequest = { id: string; personId: string; name: string; email: string; roleId: string; roleName: string; justification: string; requestedAt: Date; requirementsMet: boolean; missing: DenyReason[]; maxGrantDays: number };
-
-export async function pendingApprovals(viewer: Viewer, now = new Date()): Promise<PendingRequest[]> {
-  if (!hasRole(viewer, "manager", "compliance_admin")) throw new ForbiddenError();
-  const db = await getDb();
-  const admin = hasRole(viewer, "compliance_admin");
-  const scope = admin ? null : await reportIds(db, viewer.id);
-  if (scope && scope.length === 0) return [];
-  const managerRoles = accessRoles().filter((r) => r.approver === "manager").map((r) => r.id);
-  const rows = await db
-    .select({ id: accessGrants.id, personId: accessGrants.personId, roleId: accessGrants.roleId, justification: accessGrants.justification, requestedAt: accessGrants.requestedAt, name: people.name, email: people.email })
-    .from(accessGrants)
-    .innerJoin(people, eq(people.id, accessGrants.personId))
-    .where(and(eq(accessGrants.status, "requested"), scope ? and(inArray(accessGrants.personId, scope), inArray(accessGrants.roleId, managerRoles)) : undefined))
-    .orderBy(accessGrants.requestedAt);
-  const facts = await loadDecisionFacts(db, rows.map((r) => r.personId));
-  return rows
-    .filter((r) => r.personId !== viewer.id)
-    .map((r) => {
-      const role = accessRole(r.roleId)!;
-      const reasons = decisionFor(facts, r.personId, role, now).reasons.filter((x) => !["no_grant", "grant_revoked", "grant_ended"].includes(x));
-      return { ...r, roleName: role.name, requirementsMet: reasons.length === 0, missing: reasons as DenyReason[], maxGrantDays: role.maxGrantDays };
-    });
 }
 
 export async function decideRequest(viewer: Viewer, context: AuditContext, grantId: string, input: { approve: boolean; comment?: string; endsAt?: Date | null }, now = new Date()) {
@@ -122,20 +98,4 @@ export async function revokeGrant(viewer: Viewer, context: AuditContext, grantId
     const [person] = await tx.select({ email: people.email }).from(people).where(eq(people.id, grant.personId));
     await enqueueWebhookEvent(tx, "access.revoked", `access.revoked:${grant.id}`, { grantId: grant.id, personId: grant.personId, email: person.email, roleId: grant.roleId }, now);
   });
-}
-
-/** Approved, unrevoked grants the viewer may revoke. */
-export async function revocableGrants(viewer: Viewer) {
-  if (!hasRole(viewer, "manager", "compliance_admin")) throw new ForbiddenError();
-  const db = await getDb();
-  const scope = hasRole(viewer, "compliance_admin") ? null : await reportIds(db, viewer.id);
-  if (scope && scope.length === 0) return [];
-  const managerRoles = accessRoles().filter((r) => r.approver === "manager").map((r) => r.id);
-  const rows = await db
-    .select({ id: accessGrants.id, personId: accessGrants.personId, roleId: accessGrants.roleId, decidedAt: accessGrants.decidedAt, endsAt: accessGrants.endsAt, name: people.name, email: people.email })
-    .from(accessGrants)
-    .innerJoin(people, eq(people.id, accessGrants.personId))
-    .where(and(eq(accessGrants.status, "approved"), scope ? and(inArray(accessGrants.personId, scope), inArray(accessGrants.roleId, managerRoles)) : undefined))
-    .orderBy(desc(accessGrants.decidedAt));
-  return rows.filter((r) => r.personId !== viewer.id).map((r) => ({ ...r, roleName: accessRole(r.roleId)?.name ?? r.roleId }));
 }

@@ -1,5 +1,6 @@
 import "server-only";
 import { and, desc, eq, ilike, sql } from "drizzle-orm";
+import { likeLiteral } from "@/lib/http/search-params";
 import { getDb } from "@/db/client";
 import { outbox, outboxStatuses } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
@@ -56,7 +57,7 @@ export async function listOutbox(viewer: Viewer, options: { status?: OutboxStatu
   const to = options.to?.trim().slice(0, 320).toLowerCase();
   const where = and(
     options.status && outboxStatuses.includes(options.status) ? eq(outbox.status, options.status) : undefined,
-    to ? ilike(outbox.toEmail, `%${to.replace(/[\\%_]/g, (c) => `\\${c}`)}%`) : undefined,
+    to ? ilike(outbox.toEmail, `%${likeLiteral(to)}%`) : undefined,
   );
   const rows: OutboxRow[] = await db
     .select(rowColumns)

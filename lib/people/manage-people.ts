@@ -1,5 +1,6 @@
 import "server-only";
 import { and, asc, eq, ilike, or, sql } from "drizzle-orm";
+import { likeLiteral } from "@/lib/http/search-params";
 import { getDb } from "@/db/client";
 import { appRoles, departments, people, personStatuses, type AppRole, type PersonStatus } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
@@ -29,8 +30,10 @@ export async function listPeople(viewer: Viewer, options: { query?: string; stat
   const pageSize = Math.min(options.pageSize ?? 50, 200);
   const page = Math.max(1, options.page ?? 1);
   const q = options.query?.trim();
+  // "50%" or "a_b" are searched as typed, not as patterns.
+  const pattern = q ? `%${likeLiteral(q)}%` : null;
   const where = and(
-    q ? or(ilike(people.name, `%${q}%`), ilike(people.email, `%${q}%`)) : undefined,
+    pattern ? or(ilike(people.name, pattern), ilike(people.email, pattern)) : undefined,
     options.status && personStatuses.includes(options.status) ? eq(people.status, options.status) : undefined,
   );
   const manager = sql<string | null>`(select m.name from people m where m.id = ${people.managerId})`;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { blankToUndefined, optionalText, pageNumber } from "@/lib/http/search-params";
 import { cellDetail, cellLabel, cellText, filterableStatuses, itemKey, itemsInScope, nudgeableItems, nudgedLabel, type Cell, type CellStatus, type MatrixItem, type MatrixRow } from "./team-matrix-rules";
 
 /**
@@ -12,11 +13,6 @@ export type TeamSort = (typeof teamSorts)[number];
 export const SORT_LABELS: Record<TeamSort, string> = { name: "Name", department: "Department", overdue: "Most overdue" };
 export const TEAM_PAGE_SIZE = 50;
 
-const blankToUndefined = (v: unknown) => {
-  const first = Array.isArray(v) ? v[0] : v;
-  return typeof first === "string" && first.trim() !== "" ? first.trim() : undefined;
-};
-const optionalText = (max: number) => z.preprocess(blankToUndefined, z.string().max(max).optional()).catch(undefined);
 
 /** Unknown or malformed values fall back to "no filter", so a shared link never breaks the page. */
 export const teamFiltersSchema = z.object({
@@ -25,7 +21,7 @@ export const teamFiltersSchema = z.object({
   status: z.preprocess(blankToUndefined, z.enum(filterableStatuses).optional()).catch(undefined),
   item: optionalText(200),
   sort: z.preprocess(blankToUndefined, z.enum(teamSorts).default("name")).catch("name"),
-  page: z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(100_000).default(1)).catch(1),
+  page: pageNumber(),
 });
 export type TeamFilters = z.infer<typeof teamFiltersSchema>;
 

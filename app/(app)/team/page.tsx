@@ -3,10 +3,11 @@ import Link from "next/link";
 import { buttonClass } from "@/components/ui/button";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
 import { inputClass } from "@/components/ui/field";
+import { Pagination } from "@/components/ui/pagination";
 import { requireRole } from "@/lib/auth/viewer";
 import { teamMatrix } from "@/lib/reports/team-matrix";
 import { filterableStatuses, itemKey, STATUS_LABELS } from "@/lib/reports/team-matrix-rules";
-import { filterQuery, hasActiveFilters, parseTeamFilters, SORT_LABELS, tableOf, TEAM_PAGE_SIZE, teamSorts, type TeamFilters } from "@/lib/reports/team-view";
+import { filterQuery, hasActiveFilters, parseTeamFilters, SORT_LABELS, tableOf, TEAM_PAGE_SIZE, teamSorts } from "@/lib/reports/team-view";
 import { NudgeButton } from "./nudge-button";
 import { TeamTable } from "./team-table";
 
@@ -15,10 +16,6 @@ export const metadata: Metadata = { title: "Team" };
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 const selectClass = `${inputClass} pr-8`;
-
-function pageHref(filters: TeamFilters, page: number) {
-  return { pathname: "/team", query: filterQuery(filters, { page }) };
-}
 
 export default async function TeamPage({ searchParams }: Props) {
   const viewer = await requireRole("manager");
@@ -116,25 +113,12 @@ export default async function TeamPage({ searchParams }: Props) {
             )}
 
             {view.matching.length > 0 && (
-              <nav aria-label="Pagination" className="mt-4 flex flex-wrap items-center justify-between gap-3 text-sm">
-                <span className="text-slate-600">
-                  Showing {first.toLocaleString("en")}–{last.toLocaleString("en")} of {view.matching.length.toLocaleString("en")}
-                </span>
-                {view.pageCount > 1 && (
-                  <span className="flex gap-3">
-                    {view.page > 1 && (
-                      <Link className="font-medium text-brand-700 underline underline-offset-2" href={pageHref(filters, view.page - 1)}>
-                        Previous page
-                      </Link>
-                    )}
-                    {view.page < view.pageCount && (
-                      <Link className="font-medium text-brand-700 underline underline-offset-2" href={pageHref(filters, view.page + 1)}>
-                        Next page
-                      </Link>
-                    )}
-                  </span>
-                )}
-              </nav>
+              <Pagination
+                page={view.page}
+                pageCount={view.pageCount}
+                summary={`Showing ${first.toLocaleString("en")}–${last.toLocaleString("en")} of ${view.matching.length.toLocaleString("en")}`}
+                queryFor={(page) => filterQuery(filters, { page })}
+              />
             )}
           </Card>
         </>

@@ -1,7 +1,11 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { Badge } from "@/components/ui/badge";
+import { buttonClass } from "@/components/ui/button";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
-import { pendingApprovals, revocableGrants } from "@/lib/access/approvals";
+import { inputClass } from "@/components/ui/field";
+import { Pagination } from "@/components/ui/pagination";
+import { approvalQuery, parseApprovalFilters, pendingApprovals, revocableGrants, rolesDecidedBy, type Paged } from "@/lib/access/approval-lists";
 import { describeReason } from "@/lib/access/describe";
 import { requireRole } from "@/lib/auth/viewer";
 import { formatDate } from "@/lib/format";
@@ -9,20 +13,63 @@ import { DecisionForm, RevokeForm } from "./decision-form";
 
 export const metadata: Metadata = { title: "Access approvals" };
 
-export default async function ApprovalsPage() {
+type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
+
+/** "Showing 26–50 of 6,005", or nothing when the list is empty. */
+function showing(list: Paged<unknown>): string | undefined {
+  if (list.total === 0) return undefined;
+  const first = (list.page - 1) * list.pageSize + 1;
+  return `Showing ${first.toLocaleString("en")}–${(first + list.rows.length - 1).toLocaleString("en")} of ${list.total.toLocaleString("en")}`;
+}
+
+export default async function ApprovalsPage({ searchParams }: Props) {
   const viewer = await requireRole("manager", "compliance_admin");
   const now = new Date();
-  const [pending, grants] = await Promise.all([pendingApprovals(viewer, now), revocableGrants(viewer)]);
+  const filters = parseApprovalFilters(await searchParams);
+  const [pending, grants] = await Promise.all([pendingApprovals(viewer, filters, now), revocableGrants(viewer, filters)]);
+  const filtered = Boolean(filters.q || filters.role);
+  const roles = rolesDecidedBy(viewer);
   return (
     <>
       <PageHeader title="Access approvals" description="Approve or deny requests for data-access roles. An approved role is held only while the person's training and agreements stay current." />
+      <form action="/access/approvals" aria-label="Filter requests and grants" className="mb-6 grid gap-3 sm:grid-cols-[1fr_16rem_auto] sm:items-end">
+        <div>
+          <label htmlFor="approvals-q" className="block text-sm font-medium text-slate-800">
+            Search
+          </label>
+          <input id="approvals-q" type="search" name="q" defaultValue={filters.q} placeholder="Name or email" className={`mt-1 ${inputClass}`} />
+        </div>
+        <div>
+          <label htmlFor="approvals-role" className="block text-sm font-medium text-slate-800">
+            Role
+          </label>
+          <select id="approvals-role" name="role" defaultValue={filters.role ?? ""} className={`mt-1 ${inputClass} pr-8`}>
+            <option value="">All roles</option>
+            {roles.map((r) => (
+              <option key={r.id} value={r.id}>
+                {r.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="flex items-center gap-3">
+          <button type="submit" className={buttonClass("primary")}>
+            Apply filters
+          </button>
+          {filtered && (
+            <Link href="/access/approvals" className="text-sm font-medium text-brand-700 underline underline-offset-2">
+              Clear filters
+            </Link>
+          )}
+        </div>
+      </form>
       <div className="space-y-6">
-        <Card title={`Pending requests (${pending.length})`}>
-          {pending.length === 0 ? (
-            <EmptyState title="No requests waiting for you" />
+        <Card title={`Pending requests (${pending.total.toLocaleString("en")})`} id="pending">
+          {pending.rows.length === 0 ? (
+            <EmptyState title={filtered ? "No requests match these filters" : "No requests waiting for you"} />
           ) : (
             <ul className="divide-y divide-slate-100">
-              {pending.map((r) => (
+              {pending.rows.map((r) => (
                 <li key={r.id} className="space-y-3 py-4" data-request={r.id}>
                   <div className="flex flex-wrap items-start justify-between gap-2">
                     <div>
@@ -46,12 +93,21 @@ export default async function ApprovalsPage() {
               ))}
             </ul>
           )}
+          <Pagination
+            label="Pending requests pages"
+            page={pending.page}
+            pageCount={pending.pageCount}
+            summary={showing(pending)}
+            queryFor={(page) => approvalQuery(filters, { page })}
+            anchor="pending"
+          />
         </Card>
-        <Card title="Approved grants">
-          {grants.length === 0 ? (
-            <EmptyState title="No approved grants" />
+        <Card title={`Approved grants (${grants.total.toLocaleString("en")})`} id="grants">
+          {grants.rows.length === 0 ? (
+            <EmptyState title={filtered ? "No approved grants match these filters" : "No approved grants"} />
           ) : (
             <table className="w-full text-left text-sm">
+              <caption className="sr-only">Approved grants you can revoke, newest decision first</caption>
               <thead className="border-b border-slate-200 text-xs text-slate-500 uppercase">
                 <tr>
                   <th scope="col" className="py-2 pr-3">Person</th>
@@ -62,7 +118,7 @@ export default async function ApprovalsPage() {
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-100">
-                {grants.map((g) => (
+                {grants.rows.map((g) => (
                   <tr key={g.id}>
                     <td className="py-2 pr-3">{g.name}</td>
                     <td className="py-2 pr-3">{g.roleName}</td>
@@ -76,6 +132,14 @@ export default async function ApprovalsPage() {
               </tbody>
             </table>
           )}
+          <Pagination
+            label="Approved grants pages"
+            page={grants.page}
+            pageCount={grants.pageCount}
+            summary={showing(grants)}
+            queryFor={(page) => approvalQuery(filters, { grants: page })}
+            anchor="grants"
+          />
         </Card>
       </div>
     </>

@@ -4,6 +4,7 @@ import { personStatuses, type PersonStatus } from "@/db/schema";
 import { Badge } from "@/components/ui/badge";
 import { buttonClass } from "@/components/ui/button";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
+import { Pagination } from "@/components/ui/pagination";
 import { inputClass } from "@/components/ui/field";
 import { hasRole, requireRole } from "@/lib/auth/viewer";
 import { listPeople } from "@/lib/people/manage-people";
@@ -129,25 +130,7 @@ export default async function PeoplePage({ searchParams }: { searchParams: Promi
             </table>
           </div>
         )}
-        {pages > 1 && (
-          <nav aria-label="Pagination" className="mt-4 flex items-center justify-between text-sm">
-            <span className="text-slate-600">
-              Page {page} of {pages}
-            </span>
-            <span className="flex gap-3">
-              {page > 1 && (
-                <Link className="font-medium text-brand-700 underline underline-offset-2" href={{ query: query({ page: page - 1 }) }}>
-                  Previous page
-                </Link>
-              )}
-              {page < pages && (
-                <Link className="font-medium text-brand-700 underline underline-offset-2" href={{ query: query({ page: page + 1 }) }}>
-                  Next page
-                </Link>
-              )}
-            </span>
-          </nav>
-        )}
+        <Pagination page={page} pageCount={pages} queryFor={(p) => query({ page: p })} />
       </Card>
     </>
   );
