@@ -1,5 +1,5 @@
 import "server-only";
-import { and, desc, eq, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, ilike, isNull, or, sql } from "drizzle-orm";
 import { getDb, type Executor } from "@/db/client";
 import { assignments, certifications, people } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
@@ -10,6 +10,7 @@ import { getContent, getCourse } from "@/lib/content";
 import type { Course } from "@/lib/content/load";
 import { DomainError, ForbiddenError, NotFoundError } from "@/lib/errors";
 import { inIds } from "@/db/id-list";
+import { likeLiteral } from "@/lib/http/search-params";
 import { fileUnder, type ByPerson } from "@/lib/by-person";
 import { selectRows, toDate } from "@/db/rows";
 import { syncCourseReleases } from "./course-releases";
@@ -222,8 +223,23 @@ export async function findActivePersonByEmail(viewer: Viewer, email: string) {
   return row ?? null;
 }
 
-export async function activePeopleDirectory(viewer: Viewer) {
+export const PEOPLE_SUGGESTIONS = 20;
+
+/**
+ * Active people whose name or email contains `query`, for the assignment
+ * form's suggestions: at most PEOPLE_SUGGESTIONS, by name. The form asks as
+ * the admin types instead of carrying the whole organisation.
+ */
+export async function suggestActivePeople(viewer: Viewer, query: string): Promise<{ email: string; name: string }[]> {
   if (!hasRole(viewer, "compliance_admin")) throw new ForbiddenError();
+  const q = query.trim().slice(0, 100);
+  if (q.length === 0) return [];
   const db = await getDb();
-  return db.select({ email: people.email, name: people.name }).from(people).where(eq(people.status, "active")).orderBy(people.name);
+  const pattern = `%${likeLiteral(q)}%`;
+  return db
+    .select({ email: people.email, name: people.name })
+    .from(people)
+    .where(and(eq(people.status, "active"), or(ilike(people.name, pattern), ilike(people.email, pattern))))
+    .orderBy(people.name, people.email)
+    .limit(PEOPLE_SUGGESTIONS);
 }

@@ -107,6 +107,19 @@ test("a compliance admin imports people, an invited person sets a password, and 
   await expectNoAxeViolations(invited);
   await hanaContext.close();
 
+  // A course assigned by hand: the person field suggests active people as the admin types.
+  await page.goto("/admin/assignments");
+  const personField = page.getByLabel("Person (work email)");
+  await personField.pressSequentially("Hana It");
+  await expect(page.locator(`#people-directory option[value="${email("hana.ito")}"]`)).toHaveCount(1);
+  await expect(page.locator("#people-directory option")).toHaveCount(1);
+  await personField.fill(email("hana.ito"));
+  await page.getByLabel("Course").selectOption({ label: "Third-party and partner data sharing" });
+  await page.getByRole("button", { name: "Assign course" }).click();
+  await expect(page.getByText(`Assigned. ${email("hana.ito")} will see it on their dashboard.`)).toBeVisible();
+  await expect(page.getByRole("row", { name: /Hana Ito.*Third-party and partner data sharing/ })).toBeVisible();
+  await expectNoAxeViolations(page);
+
   // The organisation overview, and its CSV.
   await page.goto("/admin/overview");
   await expect(page.getByRole("heading", { level: 1, name: "Compliance overview" })).toBeVisible();

@@ -66,6 +66,7 @@ const MATRIX: Record<string, Entry> = {
   "/admin/people/[id]": { path: (ids) => `/admin/people/${ids.employee}`, expect: ADMIN_AUDITOR },
   "/admin/partners": { path: () => "/admin/partners", expect: ADMIN_AUDITOR },
   "/admin/assignments": { path: () => "/admin/assignments", expect: ADMIN_ONLY },
+  "/admin/assignments/people": { path: () => "/admin/assignments/people?q=ana", expect: roles(["admin"], "401") },
   "/admin/corrections": { path: () => "/admin/corrections", expect: ADMIN_ONLY },
   "/admin/outbox": { path: () => "/admin/outbox", expect: ADMIN_ONLY },
   "/admin/outbox/[id]": { path: () => "/admin/outbox/00000000-0000-4000-8000-000000000000", expect: { ...ADMIN_ONLY, admin: "404" } },

@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { assignments, auditEvents, certifications, courseReleases, quizAttempts } from "@/db/schema";
 import { getCourse } from "@/lib/content";
-import { assignCourseManually, syncAssignments } from "@/lib/training/assignments";
+import { assignCourseManually, PEOPLE_SUGGESTIONS, suggestActivePeople, syncAssignments } from "@/lib/training/assignments";
 import { getAttempt, startAttempt, submitAttempt } from "@/lib/training/attempts";
 import { completeLesson } from "@/lib/training/lesson-progress";
 import { learnerOverview } from "@/lib/training/learner-overview";
@@ -132,6 +132,22 @@ describe("training lifecycle", () => {
     expect(item.state).toBe("overdue");
     const [assignment] = await db.select().from(assignments).where(and(eq(assignments.personId, viewer.id), eq(assignments.courseId, COURSE), eq(assignments.source, "major_version")));
     expect(assignment.dueAt.getTime()).toBe(released.getTime() + 30 * 86_400_000);
+  });
+
+  it("suggests active people by name or address for the assignment form, a few at a time", async () => {
+    const db = database.db();
+    const admin = viewerOf(await createPerson(db, { roles: ["compliance_admin"] }));
+    await createPerson(db, { name: "Rosa Delgado", email: "rosa.delgado@test.example" });
+    await createPerson(db, { name: "Rosalind Park", email: "r.park@test.example" });
+    await createPerson(db, { name: "Rosa Departed", email: "rosa.d@test.example", status: "departed" });
+    await createPerson(db, { name: "Percy 50% Test", email: "percy@test.example" });
+    for (let i = 0; i < PEOPLE_SUGGESTIONS + 5; i++) await createPerson(db, { name: `Many ${String(i).padStart(2, "0")}` });
+    expect((await suggestActivePeople(admin, "rosa")).map((p) => p.name)).toEqual(["Rosa Delgado", "Rosalind Park"]);
+    expect((await suggestActivePeople(admin, "R.PARK")).map((p) => p.email)).toEqual(["r.park@test.example"]);
+    expect((await suggestActivePeople(admin, "50%")).map((p) => p.name)).toEqual(["Percy 50% Test"]);
+    expect(await suggestActivePeople(admin, "many")).toHaveLength(PEOPLE_SUGGESTIONS);
+    expect(await suggestActivePeople(admin, "   ")).toEqual([]);
+    await expect(suggestActivePeople(viewerOf(await createPerson(db)), "rosa")).rejects.toThrow("permission");
   });
 
   it("lets only compliance admins assign by hand, audited, once", async () => {

@@ -1,18 +1,54 @@
 "use client";
 
-import { useActionState } from "react";
+import { useActionState, useEffect, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Alert, Field, inputClass } from "@/components/ui/field";
 import { assignCourse } from "./actions";
 
-export function AssignForm({ courses, people, defaultDue }: { courses: { id: string; title: string }[]; people: { email: string; name: string }[]; defaultDue: string }) {
+type Suggestion = { email: string; name: string };
+
+/** Active people matching what the admin has typed, asked for as they type (a short pause first). */
+function useSuggestions(query: string): Suggestion[] {
+  const [suggestions, setSuggestions] = useState<Suggestion[]>([]);
+  useEffect(() => {
+    const q = query.trim();
+    if (q.length < 2) return;
+    const controller = new AbortController();
+    const timer = setTimeout(() => {
+      fetch(`/admin/assignments/people?q=${encodeURIComponent(q)}`, { signal: controller.signal })
+        .then((r) => (r.ok ? r.json() : { people: [] }))
+        .then((body: { people: Suggestion[] }) => setSuggestions(body.people))
+        // Suggestions are a convenience: typing the full address still works.
+        .catch(() => {});
+    }, 150);
+    return () => {
+      clearTimeout(timer);
+      controller.abort();
+    };
+  }, [query]);
+  return query.trim().length < 2 ? [] : suggestions;
+}
+
+export function AssignForm({ courses, defaultDue }: { courses: { id: string; title: string }[]; defaultDue: string }) {
   const [state, formAction, pending] = useActionState(assignCourse, null);
+  const [query, setQuery] = useState("");
+  const people = useSuggestions(query);
   const errors = state && !state.ok ? state.fieldErrors : undefined;
   return (
     <form action={formAction} className="grid gap-4 sm:grid-cols-2">
       {state?.ok && <div className="sm:col-span-2"><Alert tone="success">{state.message}</Alert></div>}
       {state && !state.ok && <div className="sm:col-span-2"><Alert>{state.error}</Alert></div>}
-      <Field label="Person (work email)" name="email" type="email" list="people-directory" required error={errors?.email?.[0]} autoComplete="off" />
+      <Field
+        label="Person (work email)"
+        name="email"
+        type="email"
+        list="people-directory"
+        required
+        error={errors?.email?.[0]}
+        hint="Type a name or an address; matching people are suggested."
+        autoComplete="off"
+        onChange={(e) => setQuery(e.target.value)}
+      />
       <datalist id="people-directory">
         {people.map((p) => (
           <option key={p.email} value={p.email}>

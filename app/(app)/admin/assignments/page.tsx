@@ -4,7 +4,7 @@ import { Card, EmptyState, PageHeader } from "@/components/ui/card";
 import { requireRole } from "@/lib/auth/viewer";
 import { getContent } from "@/lib/content";
 import { formatDate, isoDateInDays } from "@/lib/format";
-import { activePeopleDirectory, recentManualAssignments } from "@/lib/training/assignments";
+import { recentManualAssignments } from "@/lib/training/assignments";
 import { AssignForm } from "./assign-form";
 
 export const metadata: Metadata = { title: "Assign courses" };
@@ -12,7 +12,7 @@ export const metadata: Metadata = { title: "Assign courses" };
 export default async function AssignmentsPage() {
   const viewer = await requireRole("compliance_admin");
   const { courses } = getContent();
-  const [recent, directory] = await Promise.all([recentManualAssignments(viewer), activePeopleDirectory(viewer)]);
+  const recent = await recentManualAssignments(viewer);
   const titles = new Map(courses.map((c) => [c.id, c.title]));
   const defaultDue = isoDateInDays(30);
   return (
@@ -23,7 +23,7 @@ export default async function AssignmentsPage() {
       />
       <div className="space-y-6">
         <Card title="Assign a course">
-          <AssignForm courses={courses.map((c) => ({ id: c.id, title: c.title }))} people={directory} defaultDue={defaultDue} />
+          <AssignForm courses={courses.map((c) => ({ id: c.id, title: c.title }))} defaultDue={defaultDue} />
         </Card>
         <Card title="Recent manual assignments">
           {recent.length === 0 ? (
