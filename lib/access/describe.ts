@@ -3,14 +3,15 @@ import type { DenyReason } from "./decide";
 
 export type Requirement = { reason: DenyReason; text: string; href: string | null };
 
-/** A deny reason in plain words, with the page that fixes it. */
-export function describeReason(reason: DenyReason): Requirement {
+/** A deny reason in plain words, with the page that fixes it: to the person themselves, or about them (to an approver). */
+export function describeReason(reason: DenyReason, about: "you" | "them" = "you"): Requirement {
+  const your = about === "you" ? "your" : "their";
   const [code, id] = reason.split(":") as [string, string | undefined];
   const course = id ? getCourse(id) : null;
   const agreement = id ? getAgreementTemplate(id) : null;
   switch (code) {
     case "account_inactive":
-      return { reason, text: "Your account is not active", href: null };
+      return { reason, text: `${about === "you" ? "Your" : "Their"} account is not active`, href: null };
     case "no_grant":
       return { reason, text: "No approved grant for this role", href: null };
     case "grant_revoked":
@@ -20,7 +21,7 @@ export function describeReason(reason: DenyReason): Requirement {
     case "course_missing":
       return { reason, text: `Complete the course “${course?.title ?? id}”`, href: `/courses/${id}` };
     case "course_expired":
-      return { reason, text: `Renew your certification in “${course?.title ?? id}” (expired)`, href: `/courses/${id}` };
+      return { reason, text: `Renew ${your} certification in “${course?.title ?? id}” (expired)`, href: `/courses/${id}` };
     case "course_superseded":
       return { reason, text: `Take the new version of “${course?.title ?? id}”`, href: `/courses/${id}` };
     case "agreement_missing":

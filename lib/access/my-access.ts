@@ -35,7 +35,7 @@ export async function accessOverview(personId: string, now = new Date()): Promis
     const pending = mine.find((r) => r.status === "requested") ?? null;
     const approved = decision.reasons.some((r) => GRANT_REASONS.has(r)) ? null : (mine.find((r) => r.status === "approved") ?? null);
     const last = mine.find((r) => r.status === "denied" || r.status === "revoked");
-    const missing = decision.reasons.filter((r) => !GRANT_REASONS.has(r)).map(describeReason);
+    const missing = decision.reasons.filter((r) => !GRANT_REASONS.has(r)).map((reason) => describeReason(reason));
     const state: RoleState = decision.allow ? "held" : approved ? "blocked" : pending ? "requested" : "not_requested";
     return {
       role,

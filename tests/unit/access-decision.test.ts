@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { decideAccess, type DecisionInput } from "@/lib/access/decide";
+import { describeReason } from "@/lib/access/describe";
 
 const now = new Date("2026-11-29T12:00:00Z");
 const day = 86_400_000;
@@ -91,5 +92,18 @@ describe("decideAccess", () => {
       { courseId: "law", courseVersion: "1.0.0", issuedAt: at(-5), expiresAt: at(360) },
     ];
     expect(decideAccess(input({ certifications })).allow).toBe(true);
+  });
+});
+
+describe("reasons in words", () => {
+  it("speaks to the person on their own page and about them to an approver", () => {
+    expect(describeReason("account_inactive").text).toBe("Your account is not active");
+    expect(describeReason("account_inactive", "them").text).toBe("Their account is not active");
+    expect(describeReason("course_expired:data-protection-law", "them")).toEqual({
+      reason: "course_expired:data-protection-law",
+      text: "Renew their certification in “Data-protection law essentials” (expired)",
+      href: "/courses/data-protection-law",
+    });
+    expect(describeReason("agreement_missing:employee-nda", "them").text).toBe("Sign the “Employee Confidentiality Agreement”");
   });
 });

@@ -85,7 +85,7 @@ export default async function ApprovalsPage({ searchParams }: Props) {
                   </div>
                   {!r.requirementsMet && (
                     <p className="text-sm text-amber-800">
-                      Until they: {r.missing.map((m) => describeReason(m).text.replace(/^./, (c) => c.toLowerCase())).join("; ")}.
+                      Still open: {r.missing.map((m) => describeReason(m, "them").text.replace(/^./, (c) => c.toLowerCase())).join("; ")}.
                     </p>
                   )}
                   <DecisionForm grantId={r.id} name={r.name} maxEnd={new Date(now.getTime() + r.maxGrantDays * 86_400_000).toISOString().slice(0, 10)} />
