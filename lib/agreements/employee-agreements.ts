@@ -1,6 +1,7 @@
 import "server-only";
 import { and, desc, eq, gt, isNull } from "drizzle-orm";
-import { getDb } from "@/db/client";
+import { getDb, type Executor } from "@/db/client";
+import { inIds } from "@/db/id-list";
 import { people, signatures, signingCeremonies } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import type { Viewer } from "@/lib/auth/roles";
@@ -24,14 +25,19 @@ export type AgreementItem = {
 const MAX_REAUTH_FAILURES = 5;
 const CEREMONY_TTL_MS = 24 * 3_600_000;
 
-/** The employee agreements that apply to a person, with where they stand on each. */
-export async function agreementsFor(personId: string, person: { departmentId: string | null; roles: string[] }, now = new Date()): Promise<AgreementItem[]> {
-  const db = await getDb();
-  const rows = await db
-    .select({ id: signatures.id, agreementId: signatures.agreementId, agreementVersion: signatures.agreementVersion, signedAt: signatures.signedAt, renewalDueAt: signatures.renewalDueAt, outcome: signatures.outcome })
-    .from(signatures)
-    .where(eq(signatures.personId, personId))
-    .orderBy(desc(signatures.signedAt));
+const signatureColumns = {
+  id: signatures.id,
+  personId: signatures.personId,
+  agreementId: signatures.agreementId,
+  agreementVersion: signatures.agreementVersion,
+  signedAt: signatures.signedAt,
+  renewalDueAt: signatures.renewalDueAt,
+  outcome: signatures.outcome,
+};
+type SignatureRow = { id: string; agreementId: string; agreementVersion: string; signedAt: Date; renewalDueAt: Date | null; outcome: "signed" | "declined" };
+
+/** Where a person stands on each employee agreement that applies to them, from their signatures newest first. */
+function itemsFrom(person: { departmentId: string | null; roles: string[] }, rows: SignatureRow[], now: Date): AgreementItem[] {
   return getContent()
     .agreements.filter((t) => t.audience === "employee" && inAudience(t.signers, person))
     .map((template) => {
@@ -40,6 +46,27 @@ export async function agreementsFor(personId: string, person: { departmentId: st
       const row = signature ? mine.find((r) => r.signedAt === signature.signedAt && r.outcome === "signed")! : null;
       return { template, standing, signed: row ? { id: row.id, version: row.agreementVersion, signedAt: row.signedAt, renewalDueAt: row.renewalDueAt } : null };
     });
+}
+
+/** The employee agreements that apply to a person, with where they stand on each. */
+export async function agreementsFor(personId: string, person: { departmentId: string | null; roles: string[] }, now = new Date()): Promise<AgreementItem[]> {
+  const db = await getDb();
+  const rows = await db.select(signatureColumns).from(signatures).where(eq(signatures.personId, personId)).orderBy(desc(signatures.signedAt));
+  return itemsFrom(person, rows, now);
+}
+
+/** agreementsFor for many people, in one read of their signatures: the scheduler's reminders go through everyone each minute. */
+export async function agreementsForMany(db: Executor, persons: { id: string; departmentId: string | null; roles: string[] }[], now = new Date()): Promise<Map<string, AgreementItem[]>> {
+  const byPerson = new Map<string, SignatureRow[]>(persons.map((p) => [p.id, []]));
+  if (persons.length > 0) {
+    const rows = await db
+      .select(signatureColumns)
+      .from(signatures)
+      .where(inIds(signatures.personId, persons.map((p) => p.id)))
+      .orderBy(desc(signatures.signedAt));
+    for (const row of rows) if (row.personId) byPerson.get(row.personId)?.push(row);
+  }
+  return new Map(persons.map((p) => [p.id, itemsFrom(p, byPerson.get(p.id)!, now)]));
 }
 
 export async function myAgreements(viewer: Viewer, now = new Date()) {

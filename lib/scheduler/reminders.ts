@@ -1,12 +1,14 @@
 import "server-only";
-import { and, eq, gt, inArray, isNull, lte } from "drizzle-orm";
+import { and, eq, gt, isNull, lte, sql } from "drizzle-orm";
 import type { Executor } from "@/db/client";
-import { assignments, certifications, people } from "@/db/schema";
-import { agreementsFor } from "@/lib/agreements/employee-agreements";
+import { inIds } from "@/db/id-list";
+import { assignments, certifications, outbox, people } from "@/db/schema";
+import { agreementsForMany } from "@/lib/agreements/employee-agreements";
 import { majorOf } from "@/lib/certification/status";
 import { getCourse } from "@/lib/content";
 import type { NudgeItem } from "@/emails/nudge";
-import { queueEmail } from "@/lib/notify/queue-email";
+import { queueEmail, type QueueEmailInput } from "@/lib/notify/queue-email";
+import type { EmailKind } from "@/lib/notify/templates";
 
 const DAY = 86_400_000;
 export const DUE_SOON_DAYS = 7;
@@ -24,6 +26,30 @@ export function digestPeriod(digest: "daily" | "weekly", now: Date): string {
 }
 
 const days = (ms: number) => Math.max(0, Math.floor(ms / DAY));
+
+/** A reminder that may be due: its dedupe key, what it counts as, and how to queue it. */
+type Candidate = { key: string; counts: keyof Counts; queue: () => Promise<{ queued: boolean }> };
+const KEYS_PER_READ = 5_000;
+
+/**
+ * Queues the candidates not queued before. Most runs re-propose messages that
+ * went out on an earlier run; their keys are looked up a few thousand at a
+ * time rather than one by one, and only new messages are rendered and
+ * inserted (queueEmail checks its key again, and the unique key settles a race).
+ */
+async function queueNew(db: Executor, candidates: Candidate[], counts: Counts): Promise<void> {
+  const known = new Set<string>();
+  for (let i = 0; i < candidates.length; i += KEYS_PER_READ) {
+    const keys = candidates.slice(i, i + KEYS_PER_READ).map((c) => c.key);
+    const rows = await db.select({ key: outbox.dedupeKey }).from(outbox).where(sql`${outbox.dedupeKey} = any(${sql.param(keys)}::text[])`);
+    for (const row of rows) known.add(row.key);
+  }
+  for (const candidate of candidates) {
+    if (known.has(candidate.key)) continue;
+    known.add(candidate.key);
+    if ((await candidate.queue()).queued) counts[candidate.counts]++;
+  }
+}
 
 /**
  * Queues every reminder that is due at `now`. Each message has a dedupe key
@@ -46,7 +72,10 @@ export async function queueReminders(db: Executor, now = new Date()): Promise<Co
     .innerJoin(people, eq(people.id, assignments.personId))
     .where(and(isNull(assignments.completedAt), isNull(assignments.cancelledAt), eq(people.status, "active")));
   const managerIds = Array.from(new Set(open.map((a) => a.managerId).filter((m): m is string => Boolean(m))));
-  const managers = managerIds.length ? await db.select({ id: people.id, name: people.name, email: people.email, status: people.status }).from(people).where(inArray(people.id, managerIds)) : [];
+  const managerRows = managerIds.length ? await db.select({ id: people.id, name: people.name, email: people.email, status: people.status }).from(people).where(inIds(people.id, managerIds)) : [];
+  const managers = new Map(managerRows.filter((m) => m.status === "active").map((m) => [m.id, m]));
+  const candidates: Candidate[] = [];
+  const propose = <K extends EmailKind>(counter: keyof Counts, input: QueueEmailInput<K>) => candidates.push({ key: input.dedupeKey, counts: counter, queue: () => queueEmail(db, input) });
 
   for (const a of open) {
     const course = getCourse(a.courseId);
@@ -54,33 +83,29 @@ export async function queueReminders(db: Executor, now = new Date()): Promise<Co
     const coursePath = `/courses/${course.id}`;
     const to = { email: a.email, personId: a.personId };
     const left = a.dueAt.getTime() - now.getTime();
-    const queued = await queueEmail(db, {
+    propose("assigned", {
       kind: "course-assigned",
       props: { name: a.name, courseTitle: course.title, courseSummary: course.summary, coursePath, dueAt: a.dueAt, estimatedMinutes: course.estimatedMinutes },
       to,
       dedupeKey: `course-assigned:${a.id}`,
       now,
     });
-    if (queued.queued) counts.assigned++;
     const digest = digestOf(a);
     if (digest && left <= DUE_SOON_DAYS * DAY) digest.items.push({ title: course.title, kind: "course", status: left > 0 ? "due" : "overdue", date: a.dueAt, path: coursePath });
     if (!digest && left > 0 && left <= DUE_SOON_DAYS * DAY) {
-      const r = await queueEmail(db, { kind: "course-due-soon", props: { name: a.name, courseTitle: course.title, coursePath, dueAt: a.dueAt, daysLeft: Math.ceil(left / DAY) }, to, dedupeKey: `course-due-soon:${a.id}`, now });
-      if (r.queued) counts.dueSoon++;
+      propose("dueSoon", { kind: "course-due-soon", props: { name: a.name, courseTitle: course.title, coursePath, dueAt: a.dueAt, daysLeft: Math.ceil(left / DAY) }, to, dedupeKey: `course-due-soon:${a.id}`, now });
     }
     if (left <= 0) {
-      const r = digest ? { queued: false } : await queueEmail(db, { kind: "course-overdue", props: { name: a.name, courseTitle: course.title, coursePath, dueAt: a.dueAt, daysOverdue: days(-left) }, to, dedupeKey: `course-overdue:${a.id}`, now });
-      if (r.queued) counts.overdue++;
-      const manager = managers.find((m) => m.id === a.managerId && m.status === "active");
+      if (!digest) propose("overdue", { kind: "course-overdue", props: { name: a.name, courseTitle: course.title, coursePath, dueAt: a.dueAt, daysOverdue: days(-left) }, to, dedupeKey: `course-overdue:${a.id}`, now });
+      const manager = a.managerId ? managers.get(a.managerId) : undefined;
       if (manager && -left >= ESCALATE_AFTER_DAYS * DAY) {
-        const e = await queueEmail(db, {
+        propose("escalations", {
           kind: "escalation",
           props: { managerName: manager.name, reportName: a.name, courseTitle: course.title, dueAt: a.dueAt, daysOverdue: days(-left), teamPath: "/team" },
           to: { email: manager.email, personId: manager.id },
           dedupeKey: `escalation:${a.id}:${manager.id}`,
           now,
         });
-        if (e.queued) counts.escalations++;
       }
     }
   }
@@ -98,19 +123,19 @@ export async function queueReminders(db: Executor, now = new Date()): Promise<Co
       digest.items.push({ title: course.title, kind: "certification", status: "expiring", date: c.expiresAt, path: `/courses/${course.id}` });
       continue;
     }
-    const r = await queueEmail(db, {
+    propose("expiring", {
       kind: "certification-expiring",
       props: { name: c.name, courseTitle: course.title, coursePath: `/courses/${course.id}`, expiresAt: c.expiresAt, daysLeft: Math.ceil((c.expiresAt.getTime() - now.getTime()) / DAY) },
       to: { email: c.email, personId: c.personId },
       dedupeKey: `certification-expiring:${c.id}`,
       now,
     });
-    if (r.queued) counts.expiring++;
   }
 
   const active = await db.select({ id: people.id, name: people.name, email: people.email, departmentId: people.departmentId, roles: people.roles, digest: people.reminderDigest }).from(people).where(eq(people.status, "active"));
+  const agreements = await agreementsForMany(db, active, now);
   for (const person of active) {
-    for (const item of await agreementsFor(person.id, person, now)) {
+    for (const item of agreements.get(person.id)!) {
       if (item.standing === "signed" || item.standing === "expiring") continue;
       const digest = digestOf({ personId: person.id, name: person.name, email: person.email, digest: person.digest });
       if (digest) {
@@ -118,26 +143,25 @@ export async function queueReminders(db: Executor, now = new Date()): Promise<Co
         continue;
       }
       const period = item.standing === "renewal_due" ? `renewal-${item.signed?.renewalDueAt?.toISOString().slice(0, 10)}` : `v${majorOf(item.template.version)}`;
-      const r = await queueEmail(db, {
+      propose("agreements", {
         kind: "agreement-to-sign",
         props: { name: person.name, agreementTitle: item.template.title, version: item.template.version, agreementPath: `/agreements/${item.template.id}`, isNewVersion: item.standing === "new_version" },
         to: { email: person.email, personId: person.id },
         dedupeKey: `agreement-to-sign:${person.id}:${item.template.id}:${period}`,
         now,
       });
-      if (r.queued) counts.agreements++;
     }
   }
   for (const [personId, d] of digests) {
     if (d.items.length === 0) continue;
-    const r = await queueEmail(db, {
+    propose("digests", {
       kind: "reminder-digest",
       props: { name: d.name, period: d.digest, items: d.items },
       to: { email: d.email, personId },
       dedupeKey: `reminder-digest:${personId}:${digestPeriod(d.digest, now)}`,
       now,
     });
-    if (r.queued) counts.digests++;
   }
+  await queueNew(db, candidates, counts);
   return counts;
 }

@@ -37,6 +37,8 @@ export async function enrolMfa(page: Page): Promise<{ secret: string; recoveryCo
 }
 
 export async function expectNoAxeViolations(page: Page) {
+  // The title is streamed with the page's metadata and re-set on client navigations: wait until the page has one (a page without any still fails here).
+  await expect(page).toHaveTitle(/\S/);
   const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
   expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
 }
