@@ -1,5 +1,5 @@
 import "server-only";
-import { render } from "@react-email/render";
+import { render, toPlainText } from "@react-email/render";
 import { createElement, type FunctionComponent } from "react";
 import * as accessDecision from "@/emails/access-decision";
 import * as accessLapsed from "@/emails/access-lapsed";
@@ -67,10 +67,9 @@ export async function renderEmail<K extends EmailKind>(kind: K, props: EmailProp
   const { subject, component } = emailTemplates[kind] as unknown as EmailTemplate<EmailProps<K>>;
   // The registry pairs each kind with its own props; erase the generic for React's overloads.
   const element = createElement(component as FunctionComponent<object>, props as object);
-  const [html, text] = await Promise.all([
-    render(element),
-    render(element, { plainText: true, htmlToTextOptions: { wordwrap: 78, selectors: plainTextSelectors } }),
-  ]);
+  // One render: the plain text comes from the same HTML (as render's plainText option would derive it, rendering a second time).
+  const html = await render(element);
+  const text = toPlainText(html, { wordwrap: 78, selectors: plainTextSelectors });
   // A subject is one header line whatever the props contain.
   return { subject: subject(props).replace(/\s+/g, " ").trim(), html, text };
 }
