@@ -30,24 +30,37 @@ const days = (ms: number) => Math.max(0, Math.floor(ms / DAY));
 /** A reminder that may be due: its dedupe key, what it counts as, and how to queue it. */
 type Candidate = { key: string; counts: keyof Counts; queue: () => Promise<{ queued: boolean }> };
 const KEYS_PER_READ = 5_000;
+/**
+ * New messages one run queues at most. A new organisation's first run would
+ * otherwise render tens of thousands at once inside the server; the rest go
+ * out on the next runs, a minute apart, since what was not queued is proposed
+ * again.
+ */
+export const MAX_NEW_REMINDERS_PER_RUN = 2_000;
 
 /**
- * Queues the candidates not queued before. Most runs re-propose messages that
- * went out on an earlier run; their keys are looked up a few thousand at a
- * time rather than one by one, and only new messages are rendered and
- * inserted (queueEmail checks its key again, and the unique key settles a race).
+ * Queues the candidates not queued before, up to `limit`. Most runs re-propose
+ * messages that went out on an earlier run; their keys are looked up a few
+ * thousand at a time rather than one by one, and only new messages are
+ * rendered and inserted (queueEmail checks its key again, and the unique key
+ * settles a race).
  */
-async function queueNew(db: Executor, candidates: Candidate[], counts: Counts): Promise<void> {
+async function queueNew(db: Executor, candidates: Candidate[], counts: Counts, limit: number): Promise<void> {
   const known = new Set<string>();
   for (let i = 0; i < candidates.length; i += KEYS_PER_READ) {
     const keys = candidates.slice(i, i + KEYS_PER_READ).map((c) => c.key);
     const rows = await db.select({ key: outbox.dedupeKey }).from(outbox).where(sql`${outbox.dedupeKey} = any(${sql.param(keys)}::text[])`);
     for (const row of rows) known.add(row.key);
   }
+  let queued = 0;
   for (const candidate of candidates) {
+    if (queued >= limit) break;
     if (known.has(candidate.key)) continue;
     known.add(candidate.key);
-    if ((await candidate.queue()).queued) counts[candidate.counts]++;
+    if ((await candidate.queue()).queued) {
+      counts[candidate.counts]++;
+      queued++;
+    }
   }
 }
 
@@ -55,9 +68,9 @@ async function queueNew(db: Executor, candidates: Candidate[], counts: Counts): 
  * Queues every reminder that is due at `now`. Each message has a dedupe key
  * (one per assignment and kind, per certification, per agreement version), so
  * running this any number of times — or on two workers at once — sends each
- * reminder once.
+ * reminder once. At most `maxNew` new messages per run (MAX_NEW_REMINDERS_PER_RUN).
  */
-export async function queueReminders(db: Executor, now = new Date()): Promise<Counts> {
+export async function queueReminders(db: Executor, now = new Date(), options: { maxNew?: number } = {}): Promise<Counts> {
   const counts: Counts = { assigned: 0, dueSoon: 0, overdue: 0, escalations: 0, expiring: 0, agreements: 0, digests: 0 };
   // People who chose a daily or weekly digest get their reminders gathered into one email per period.
   const digests = new Map<string, { name: string; email: string; digest: "daily" | "weekly"; items: DigestItem[] }>();
@@ -162,6 +175,6 @@ export async function queueReminders(db: Executor, now = new Date()): Promise<Co
       now,
     });
   }
-  await queueNew(db, candidates, counts);
+  await queueNew(db, candidates, counts, options.maxNew ?? MAX_NEW_REMINDERS_PER_RUN);
   return counts;
 }

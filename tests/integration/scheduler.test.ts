@@ -1,7 +1,9 @@
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { assignments, outbox } from "@/db/schema";
+import { queueReminders } from "@/lib/scheduler/reminders";
 import { tick } from "@/lib/scheduler/tick";
+import { syncAssignments } from "@/lib/training/assignments";
 import { createPerson } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
 
@@ -38,6 +40,32 @@ describe("scheduler tick", () => {
     expect(keys.filter((k) => k.startsWith("escalation:") && k.endsWith(manager.id)).length).toBeGreaterThanOrEqual(assigned.length);
     await tick(later);
     expect(await outboxKeys()).toEqual(keys);
+  });
+
+  it("queues a large backlog over several runs, each message once", async () => {
+    const db = database.db();
+    for (let i = 0; i < 3; i++) await createPerson(db, { name: `Backlog ${i}` });
+    const now = new Date();
+    await syncAssignments(db, { now });
+    const before = (await outboxKeys()).length;
+    const first = await queueReminders(db, now, { maxNew: 5 });
+    expect(Object.values(first).reduce((a, b) => a + b, 0)).toBe(5);
+    expect((await outboxKeys()).length).toBe(before + 5);
+    // Later runs pick up where the last stopped, until nothing is left.
+    let total = 5;
+    for (let run = 0; run < 20; run++) {
+      const counts = await queueReminders(db, now, { maxNew: 5 });
+      const queued = Object.values(counts).reduce((a, b) => a + b, 0);
+      total += queued;
+      if (queued === 0) break;
+      expect(queued).toBeLessThanOrEqual(5);
+    }
+    const keys = await outboxKeys();
+    expect(keys.length).toBe(before + total);
+    expect(new Set(keys).size).toBe(keys.length);
+    // Three people, each with their courses and agreements: well over one run's worth.
+    expect(total).toBeGreaterThan(10);
+    expect(Object.values(await queueReminders(db, now)).reduce((a, b) => a + b, 0)).toBe(0);
   });
 
   it("two ticks at once queue nothing twice", async () => {
