@@ -17,6 +17,14 @@ const CHUNK = 1000;
 /** Expired certifications older than this are not announced: it bounds each run's work. */
 export const EXPIRED_LOOKBACK_DAYS = 7;
 
+/**
+ * Lapses one run records at most, each with its emails and webhook. A first
+ * run over an organisation that was never checked could otherwise find
+ * thousands at once; the rest are recorded on the next runs (decisions are
+ * made live, so access is refused meanwhile either way).
+ */
+export const MAX_LAPSES_PER_RUN = 500;
+
 export type LapseReport = { checked: number; lapsed: number; restored: number; errors: number };
 
 type HeldGrant = { id: string; personId: string; roleId: string; lapsedAt: Date | null };
@@ -31,7 +39,8 @@ type Recipient = { id: string; name: string; email: string };
  * Safe to run twice or on two workers at once: each lapse is claimed with a
  * conditional update (`where lapsed_at is null`), and only the claimant writes.
  */
-export async function detectAccessLapses(db: Db, now = new Date()): Promise<LapseReport> {
+export async function detectAccessLapses(db: Db, now = new Date(), options: { maxLapses?: number } = {}): Promise<LapseReport> {
+  const maxLapses = options.maxLapses ?? MAX_LAPSES_PER_RUN;
   const report: LapseReport = { checked: 0, lapsed: 0, restored: 0, errors: 0 };
   // Approved and in force: a grant that ended or was revoked is not a lapse.
   const grants: HeldGrant[] = await db
@@ -64,9 +73,11 @@ export async function detectAccessLapses(db: Db, now = new Date()): Promise<Laps
         else if (decision.allow && grant.lapsedAt) restores.push(grant);
       }
     }
-    if (lapses.length) {
-      const recipients = await recipientsFor(db, lapses.map((l) => l.grant));
-      for (const lapse of lapses) {
+    // Past this run's share, lapses wait for the next run: their grants are still unclaimed.
+    const recordNow = lapses.slice(0, Math.max(0, maxLapses - report.lapsed));
+    if (recordNow.length) {
+      const recipients = await recipientsFor(db, recordNow.map((l) => l.grant));
+      for (const lapse of recordNow) {
         try {
           if (await recordLapse(db, lapse.grant, lapse.reasons, facts, recipients, complianceAdmins, now)) report.lapsed++;
         } catch (error) {

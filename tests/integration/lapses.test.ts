@@ -170,6 +170,27 @@ describe("access lapses", () => {
     expect(recipients).not.toContain(formerAdmin.id);
   });
 
+  it("records a burst of lapses over several runs, each once", async () => {
+    const db = database.db();
+    const grants: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const person = await createPerson(db, { name: `Burst ${i}` });
+      await satisfyRole(db, person.id, PII, t0);
+      grants.push(await grantRole(db, person.id, PII, t0));
+      await db.update(people).set({ status: "suspended" }).where(eq(people.id, person.id));
+    }
+    const when = at(20 * DAY);
+    for (let run = 0; run < 10; run++) {
+      const report = await detectAccessLapses(db, when, { maxLapses: 1 });
+      expect(report.lapsed).toBeLessThanOrEqual(1);
+      if (report.lapsed === 0) break;
+    }
+    for (const id of grants) {
+      expect((await grantRow(id)).lapsedAt).toEqual(when);
+      expect((await auditFor(id)).map((a) => a.action)).toEqual(["access.lapsed"]);
+    }
+  });
+
   it("does not count an ended, revoked or still-requested grant as a lapse", async () => {
     const db = database.db();
     const person = await createPerson(db);
