@@ -74,12 +74,35 @@ async function visibleGrants(db: Executor, viewer: Viewer, status: "requested" |
   )!;
 }
 
-/** Counts, then reads the asked-for page (or the last one, when the list shrank under a shared link). */
-async function pageOf<T>(db: Executor, where: SQL, requested: number, pageSize: number, read: (offset: number) => Promise<T[]>): Promise<Paged<T>> {
+const listColumns = {
+  id: accessGrants.id,
+  personId: accessGrants.personId,
+  roleId: accessGrants.roleId,
+  justification: accessGrants.justification,
+  requestedAt: accessGrants.requestedAt,
+  decidedAt: accessGrants.decidedAt,
+  endsAt: accessGrants.endsAt,
+  name: people.name,
+  email: people.email,
+};
+
+/** The grants matching `where` with their person: counted, then the asked-for page read (or the last one, when the list shrank under a shared link). */
+async function pageOf(db: Executor, where: SQL, requested: number, pageSize: number, order: SQL[]) {
   const [{ n }] = await db.select({ n: count() }).from(accessGrants).innerJoin(people, eq(people.id, accessGrants.personId)).where(where);
   const pageCount = Math.max(1, Math.ceil(n / pageSize));
   const page = Math.min(requested, pageCount);
-  return { rows: n === 0 ? [] : await read((page - 1) * pageSize), total: n, page, pageCount, pageSize };
+  const rows =
+    n === 0
+      ? []
+      : await db
+          .select(listColumns)
+          .from(accessGrants)
+          .innerJoin(people, eq(people.id, accessGrants.personId))
+          .where(where)
+          .orderBy(...order)
+          .limit(pageSize)
+          .offset((page - 1) * pageSize);
+  return { rows, total: n, page, pageCount, pageSize };
 }
 
 const empty = <T>(pageSize: number): Paged<T> => ({ rows: [], total: 0, page: 1, pageCount: 1, pageSize });
@@ -89,21 +112,13 @@ export async function pendingApprovals(viewer: Viewer, filters: ApprovalFilters,
   const db = await getDb();
   const where = await visibleGrants(db, viewer, "requested", filters);
   if (!where) return empty(PENDING_PAGE_SIZE);
-  const paged = await pageOf(db, where, filters.page, PENDING_PAGE_SIZE, (offset) =>
-    db
-      .select({ id: accessGrants.id, personId: accessGrants.personId, roleId: accessGrants.roleId, justification: accessGrants.justification, requestedAt: accessGrants.requestedAt, name: people.name, email: people.email })
-      .from(accessGrants)
-      .innerJoin(people, eq(people.id, accessGrants.personId))
-      .where(where)
-      .orderBy(asc(accessGrants.requestedAt), asc(accessGrants.id))
-      .limit(PENDING_PAGE_SIZE)
-      .offset(offset),
-  );
+  const paged = await pageOf(db, where, filters.page, PENDING_PAGE_SIZE, [asc(accessGrants.requestedAt), asc(accessGrants.id)]);
   const facts = await loadDecisionFacts(db, paged.rows.map((r) => r.personId));
   const rows = paged.rows.map((r): PendingRequest => {
     const role = accessRole(r.roleId)!;
     const reasons = decisionFor(facts, r.personId, role, now).reasons.filter((x) => !["no_grant", "grant_revoked", "grant_ended"].includes(x));
-    return { ...r, roleName: role.name, requirementsMet: reasons.length === 0, missing: reasons as DenyReason[], maxGrantDays: role.maxGrantDays };
+    const { id, personId, roleId, justification, requestedAt, name, email } = r;
+    return { id, personId, roleId, justification, requestedAt, name, email, roleName: role.name, requirementsMet: reasons.length === 0, missing: reasons as DenyReason[], maxGrantDays: role.maxGrantDays };
   });
   return { ...paged, rows };
 }
@@ -113,15 +128,7 @@ export async function revocableGrants(viewer: Viewer, filters: ApprovalFilters):
   const db = await getDb();
   const where = await visibleGrants(db, viewer, "approved", filters);
   if (!where) return empty(GRANTS_PAGE_SIZE);
-  const paged = await pageOf(db, where, filters.grants, GRANTS_PAGE_SIZE, (offset) =>
-    db
-      .select({ id: accessGrants.id, personId: accessGrants.personId, roleId: accessGrants.roleId, decidedAt: accessGrants.decidedAt, endsAt: accessGrants.endsAt, name: people.name, email: people.email })
-      .from(accessGrants)
-      .innerJoin(people, eq(people.id, accessGrants.personId))
-      .where(where)
-      .orderBy(desc(accessGrants.decidedAt), asc(accessGrants.id))
-      .limit(GRANTS_PAGE_SIZE)
-      .offset(offset),
-  );
-  return { ...paged, rows: paged.rows.map((r) => ({ ...r, roleName: accessRole(r.roleId)?.name ?? r.roleId })) };
+  const paged = await pageOf(db, where, filters.grants, GRANTS_PAGE_SIZE, [desc(accessGrants.decidedAt), asc(accessGrants.id)]);
+  const rows = paged.rows.map(({ id, personId, roleId, decidedAt, endsAt, name, email }): RevocableGrant => ({ id, personId, roleId, decidedAt, endsAt, name, email, roleName: accessRole(roleId)?.name ?? roleId }));
+  return { ...paged, rows };
 }

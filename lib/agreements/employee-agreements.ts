@@ -14,6 +14,7 @@ import { matchTotp } from "@/lib/crypto/totp";
 import { DomainError, NotFoundError } from "@/lib/errors";
 import { agreementText, completeSignature, consentText, recordDecline } from "./complete-signature";
 import { agreementStanding, namesMatch, type AgreementStanding } from "./rules";
+import { signatureFactColumns } from "./signature-columns";
 import { decodeSignatureImage } from "./signature-image";
 
 export type AgreementItem = {
@@ -25,15 +26,7 @@ export type AgreementItem = {
 const MAX_REAUTH_FAILURES = 5;
 const CEREMONY_TTL_MS = 24 * 3_600_000;
 
-const signatureColumns = {
-  id: signatures.id,
-  personId: signatures.personId,
-  agreementId: signatures.agreementId,
-  agreementVersion: signatures.agreementVersion,
-  signedAt: signatures.signedAt,
-  renewalDueAt: signatures.renewalDueAt,
-  outcome: signatures.outcome,
-};
+const signatureColumns = { id: signatures.id, ...signatureFactColumns };
 type SignatureRow = { id: string; agreementId: string; agreementVersion: string; signedAt: Date; renewalDueAt: Date | null; outcome: "signed" | "declined" };
 
 /** Where a person stands on each employee agreement that applies to them, from their signatures newest first. */

@@ -1,5 +1,4 @@
-import { auditContext, getViewer, hasRole } from "@/lib/auth/viewer";
-import { apiError } from "@/lib/http/responses";
+import { auditContext, routeViewer } from "@/lib/auth/viewer";
 import { csvResponse } from "@/lib/reports/csv";
 import { organisationOverviewCsv } from "@/lib/reports/overview";
 
@@ -7,10 +6,9 @@ export const dynamic = "force-dynamic";
 
 /** The overview's tables as one CSV: courses, departments, agreements and the 12-month trend. */
 export async function GET() {
-  const viewer = await getViewer();
-  if (!viewer) return apiError(401, "unauthenticated", "Sign in to export the compliance overview.");
-  if (viewer.mfaRequired && !viewer.mfaEnabled) return apiError(403, "mfa_required", "Turn on two-factor authentication first.");
-  if (!hasRole(viewer, "compliance_admin", "auditor")) return apiError(403, "forbidden", "Only compliance admins and auditors can export the compliance overview.");
+  const auth = await routeViewer(["compliance_admin", "auditor"], { signedOut: "Sign in to export the compliance overview.", forbidden: "Only compliance admins and auditors can export the compliance overview." });
+  if (!auth.ok) return auth.response;
+  const { viewer } = auth;
   const { csv, filename } = await organisationOverviewCsv(viewer, await auditContext(viewer));
   return csvResponse(csv, filename);
 }

@@ -3,8 +3,7 @@ import { listDataEvents, type DataEventRow } from "@/lib/access/data-events";
 import { accessRole } from "@/lib/access/facts";
 import { reasonInWords } from "@/lib/access/lapses";
 import { recordAudit } from "@/lib/audit/record";
-import { auditContext, getViewer, hasRole } from "@/lib/auth/viewer";
-import { apiError } from "@/lib/http/responses";
+import { auditContext, routeViewer } from "@/lib/auth/viewer";
 import { csvResponse, toCsv } from "@/lib/reports/csv";
 import { MAX_EXPORT_ROWS, parseDataEventFilters, personIdFor } from "../filters";
 
@@ -14,10 +13,9 @@ const PAGE = 5_000;
 
 /** The data-operation events as CSV: the same filters as /audit/data-events, every page, newest first. */
 export async function GET(request: Request) {
-  const viewer = await getViewer();
-  if (!viewer) return apiError(401, "unauthenticated", "Sign in to export data-operation events.");
-  if (viewer.mfaRequired && !viewer.mfaEnabled) return apiError(403, "mfa_required", "Turn on two-factor authentication first.");
-  if (!hasRole(viewer, "auditor", "compliance_admin")) return apiError(403, "forbidden", "Only auditors and compliance admins can export data-operation events.");
+  const auth = await routeViewer(["auditor", "compliance_admin"], { signedOut: "Sign in to export data-operation events.", forbidden: "Only auditors and compliance admins can export data-operation events." });
+  if (!auth.ok) return auth.response;
+  const { viewer } = auth;
 
   const filters = parseDataEventFilters(new URL(request.url).searchParams);
   const personId = await personIdFor(filters.person);
