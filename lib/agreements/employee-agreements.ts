@@ -43,9 +43,8 @@ function itemsFrom(person: { departmentId: string | null; roles: string[] }, row
 
 /** The employee agreements that apply to a person, with where they stand on each. */
 export async function agreementsFor(personId: string, person: { departmentId: string | null; roles: string[] }, now = new Date()): Promise<AgreementItem[]> {
-  const db = await getDb();
-  const rows = await db.select(signatureColumns).from(signatures).where(eq(signatures.personId, personId)).orderBy(desc(signatures.signedAt));
-  return itemsFrom(person, rows, now);
+  const one = await agreementsForMany(await getDb(), [{ id: personId, departmentId: person.departmentId, roles: person.roles }], now);
+  return one.get(personId)!;
 }
 
 /** agreementsFor for many people, in one read of their signatures: the scheduler's reminders go through everyone each minute. */

@@ -7,18 +7,18 @@ import { hasRole, type Viewer } from "@/lib/auth/roles";
 
 /** Everyone who reports to the manager, directly or through other managers. */
 export async function reportIds(db: Executor, managerId: string): Promise<string[]> {
-  const result = await selectRows(db, sql`
+  const result = await selectRows<{ id: string }>(db, sql`
     with recursive chain(id, depth) as (
       select id, 1 from people where manager_id = ${managerId}
       union all
       select p.id, c.depth + 1 from people p join chain c on p.manager_id = c.id where c.depth < 20
     )
     select id from chain`);
-  return (result as { id: string }[]).map((r) => r.id);
+  return result.map((r) => r.id);
 }
 
 export async function isReportOf(db: Executor, managerId: string, personId: string): Promise<boolean> {
-  const result = await selectRows(db, sql`
+  const result = await selectRows<{ id: string }>(db, sql`
     with recursive up(id, manager_id, depth) as (
       select id, manager_id, 0 from people where id = ${personId}
       union all

@@ -70,13 +70,13 @@ const before = (at: Date) => sql`${new Date(at.getTime() + 1).toISOString()}::ti
 
 /** In-post people by department, roles and the points they were in post at. */
 async function peopleGroups(db: Executor, now: Date): Promise<PeopleGroup[]> {
-  const result = await selectRows(db, sql`
+  const result = await selectRows<PeopleGroup>(db, sql`
     with ${bounds(now)}, ${people(now)}
     select p.department_id as "departmentId", d.name as "departmentName", p.roles, p.mask, count(*)::int as n
     from ppl p left join departments d on d.id = p.department_id
     where p.mask <> 0
     group by 1, 2, 3, 4`);
-  return result as PeopleGroup[];
+  return result;
 }
 
 /**
@@ -94,7 +94,7 @@ async function peopleGroups(db: Executor, now: Date): Promise<PeopleGroup[]> {
 async function trainingGroups(db: Executor, plans: CoursePlan[], steps: MajorStep[], now: Date): Promise<{ completion: CompletionGroup[]; overdue: OverdueGroup[] }> {
   const [w30, w60, w90] = [30, 60, 90].map((days) => before(new Date(now.getTime() + days * DAY)));
   const open = sql`a.completed_at is null and a.cancelled_at is null`;
-  const result = await selectRows(db, sql`
+  const all = await selectRows<(CompletionGroup & OverdueGroup) & { kind: "held" | "due" }>(db, sql`
     with ${bounds(now)}, ${people(now)},
     steps as (select * from jsonb_to_recordset(${JSON.stringify(steps)}::text::jsonb) as x(course integer, lo integer, hi integer, mask integer, replaced boolean)),
     crs as materialized (select * from ${coursesTable(plans)} crs),
@@ -136,14 +136,13 @@ async function trainingGroups(db: Executor, plans: CoursePlan[], steps: MajorSte
     select 'due', course_id, department_id, 0, null, grouping(course_id) = 1, count(*)::int, count(distinct person_id)::int
     from due
     group by grouping sets ((course_id, department_id), ())`);
-  const all = result as ((CompletionGroup & OverdueGroup) & { kind: "held" | "due" })[];
   return { completion: all.filter((r) => r.kind === "held"), overdue: all.filter((r) => r.kind === "due") };
 }
 
 /** The newest signature of each in-post person and employee agreement: in force, or due again (new major or renewal date reached). */
 async function signatureGroups(db: Executor, agreements: OverviewAgreement[], now: Date): Promise<SignatureGroup[]> {
   const templates = agreements.map((a) => ({ id: a.id, major: Number(a.version.split(".")[0]) }));
-  const result = await selectRows(db, sql`
+  const result = await selectRows<SignatureGroup>(db, sql`
     with ${bounds(now)}, ${people(now)},
     latest as (
       select distinct on (s.person_id, s.agreement_id) s.person_id, s.agreement_id, split_part(s.agreement_version, '.', 1)::int as major, s.renewal_due_at
@@ -157,7 +156,7 @@ async function signatureGroups(db: Executor, agreements: OverviewAgreement[], no
     join ppl p on p.id = l.person_id
     where p.mask & ${NOW_BIT}::int <> 0
     group by 1, 2, 3, 4`);
-  return result as SignatureGroup[];
+  return result;
 }
 
 /** All four sets of aggregates, read side by side. */
