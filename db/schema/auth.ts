@@ -1,4 +1,4 @@
-import { index, pgTable, text, timestamp, uuid, bigserial } from "drizzle-orm/pg-core";
+import { bigserial, index, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { people } from "./people";
 
 /** Every sign-in try, for throttling by account and by IP. Kept 90 days. */
@@ -26,4 +26,43 @@ export const recoveryCodes = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index("recovery_codes_person_idx").on(t.personId)],
+);
+
+/**
+ * Counters for "at most N tries" limits (sign-in per account and per IP,
+ * re-authentication before signing). A try is taken by one conditional upsert
+ * before the password or code is checked, so tries sent together cannot all
+ * pass a limit that each of them read as not yet reached.
+ */
+export const attemptCounters = pgTable("attempt_counters", {
+  key: text("key").primaryKey(),
+  count: integer("count").notNull(),
+  windowStart: timestamp("window_start", { withTimezone: true }).notNull(),
+  lockedUntil: timestamp("locked_until", { withTimezone: true }),
+});
+
+/**
+ * A signed-in browser. The session cookie names its row; the row decides
+ * whether the cookie still speaks for the person, so signing out, suspension,
+ * departure and a change of roles, MFA or password end it on every instance.
+ * `stamp` is the privilege stamp it was issued under (lib/auth/session-stamp.ts).
+ */
+export const sessions = pgTable(
+  "sessions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    personId: uuid("person_id")
+      .notNull()
+      .references(() => people.id, { onDelete: "cascade" }),
+    stamp: text("stamp").notNull(),
+    method: text("method").notNull(),
+    ip: text("ip"),
+    userAgent: text("user_agent"),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
+    lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    revokedReason: text("revoked_reason"),
+  },
+  (t) => [index("sessions_person_idx").on(t.personId, t.revokedAt)],
 );

@@ -1,10 +1,13 @@
 import "server-only";
-import { and, desc, eq, gt, isNull } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, lt, sql } from "drizzle-orm";
 import { getDb, type Executor } from "@/db/client";
 import { inIds } from "@/db/id-list";
-import { people, signatures, signingCeremonies } from "@/db/schema";
+import { loginAttempts, people, signatures, signingCeremonies } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
+import { settleAttempt, takeAttempt } from "@/lib/auth/attempt-limit";
 import type { Viewer } from "@/lib/auth/roles";
+import { accountLimit, minutesUntil } from "@/lib/auth/throttle";
+import { claimTotpStep } from "@/lib/auth/totp-step";
 import { inAudience } from "@/lib/content/audience";
 import { getAgreementTemplate, getContent } from "@/lib/content";
 import type { Agreement } from "@/lib/content/load";
@@ -136,15 +139,14 @@ export async function signAsEmployee(viewer: Viewer, context: AuditContext & { i
   const ceremony = await ownCeremony(viewer, input.ceremonyId, template.id);
   if (!ceremony.consentAt) throw new DomainError("consent_required", "Give your consent to electronic records and signatures first.");
   if (ceremony.agreementVersion !== template.version) throw new DomainError("signing_expired", "The agreement has changed since you opened it. Open it again to read the new version.");
-  if (ceremony.failedReauths >= MAX_REAUTH_FAILURES) throw new DomainError("reauth_locked", "Too many failed confirmations. Open the agreement again later.");
   const db = await getDb();
+  await takeReauthTry(db, viewer, ceremony.id, context.ip, now);
   const [person] = await db.select({ name: people.name, passwordHash: people.passwordHash, mfaSecretEnc: people.mfaSecretEnc, mfaEnabledAt: people.mfaEnabledAt, mfaLastStep: people.mfaLastStep }).from(people).where(eq(people.id, viewer.id));
 
   let method: string | null = null;
   if (input.code?.trim() && person.mfaEnabledAt && person.mfaSecretEnc) {
     const step = matchTotp(decryptText(person.mfaSecretEnc, `mfa:${viewer.id}`), input.code, now, person.mfaLastStep);
-    if (step !== null) {
-      await db.update(people).set({ mfaLastStep: step }).where(eq(people.id, viewer.id));
+    if (step !== null && (await claimTotpStep(db, viewer.id, step))) {
       method = "Signed in with password and authenticator app; re-authenticated with an authenticator-app code before signing";
     }
   } else if (input.password && (await verifyPassword(input.password, person.passwordHash))) {
@@ -152,11 +154,13 @@ export async function signAsEmployee(viewer: Viewer, context: AuditContext & { i
   }
   if (!method) {
     await db.transaction(async (tx) => {
-      await tx.update(signingCeremonies).set({ failedReauths: ceremony.failedReauths + 1 }).where(eq(signingCeremonies.id, ceremony.id));
+      await tx.insert(loginAttempts).values({ email: viewer.email, ip: context.ip, outcome: "failure", at: now });
       await recordAudit(tx, context, { action: "agreement.reauth_failed", targetType: "signing", targetId: ceremony.id, data: { agreementId: template.id } }, now);
     });
     throw new DomainError("reauth_failed", input.code?.trim() ? "That code is not right. Enter the current code from your authenticator app." : "That password is not right.");
   }
+  await settleReauthTry(db, viewer, ceremony.id);
+  await db.insert(loginAttempts).values({ email: viewer.email, ip: context.ip, outcome: "success", at: now });
   if (!namesMatch(input.typedName, person.name)) {
     throw new DomainError("name_mismatch", `Type your full legal name exactly as it appears on your record: "${person.name}". If your record is wrong, ask your compliance team to correct it before signing.`);
   }
@@ -173,6 +177,39 @@ export async function signAsEmployee(viewer: Viewer, context: AuditContext & { i
     context,
     now: new Date(now.getTime() + 1),
   });
+}
+
+/**
+ * Takes one confirmation try from the signing ceremony (at most 5) and one from
+ * the account's sign-in limit, each in one statement before the password or
+ * code is checked: confirmations sent together cannot outnumber the limits.
+ */
+async function takeReauthTry(db: Executor, viewer: Viewer, ceremonyId: string, ip: string, now: Date): Promise<void> {
+  const taken = await db
+    .update(signingCeremonies)
+    .set({ failedReauths: sql`${signingCeremonies.failedReauths} + 1` })
+    .where(and(eq(signingCeremonies.id, ceremonyId), lt(signingCeremonies.failedReauths, MAX_REAUTH_FAILURES)))
+    .returning({ id: signingCeremonies.id });
+  if (taken.length === 0) throw new DomainError("reauth_locked", "Too many failed confirmations. Open the agreement again later.");
+  const accountTry = await takeAttempt(db, accountLimit(viewer.email), now);
+  if (!accountTry.ok) {
+    await giveBackCeremonyTry(db, ceremonyId);
+    await db.insert(loginAttempts).values({ email: viewer.email, ip, outcome: "refused", at: now });
+    throw new DomainError("reauth_locked", `Too many failed confirmations for your account. Try again in ${minutesUntil(accountTry.retryAt, now)} minutes.`);
+  }
+}
+
+/** A confirmation that succeeded gives its ceremony try back and clears the account's failures, as a sign-in does. */
+async function settleReauthTry(db: Executor, viewer: Viewer, ceremonyId: string): Promise<void> {
+  await giveBackCeremonyTry(db, ceremonyId);
+  await settleAttempt(db, accountLimit(viewer.email), "reset");
+}
+
+async function giveBackCeremonyTry(db: Executor, ceremonyId: string): Promise<void> {
+  await db
+    .update(signingCeremonies)
+    .set({ failedReauths: sql`greatest(${signingCeremonies.failedReauths} - 1, 0)` })
+    .where(eq(signingCeremonies.id, ceremonyId));
 }
 
 /** Declining is a choice that is recorded, not an error. */

@@ -1,5 +1,5 @@
 import "server-only";
-import { and, eq, gt, isNull, or } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { loginAttempts, people, recoveryCodes } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
@@ -7,7 +7,9 @@ import { decryptText } from "@/lib/crypto/encryption";
 import { dummyPasswordHash, verifyPassword } from "@/lib/crypto/password";
 import { matchTotp } from "@/lib/crypto/totp";
 import { recoveryCodeHash } from "./mfa";
-import { THROTTLE, minutesUntil, throttleVerdict, type Attempt } from "./throttle";
+import { settleAttempt, takeAttempt } from "./attempt-limit";
+import { accountLimit, ipLimit, minutesUntil, THROTTLE } from "./throttle";
+import { claimTotpStep } from "./totp-step";
 
 export type SignInInput = { email: string; password: string; code?: string; ip: string; userAgent: string | null; now?: Date };
 
@@ -23,26 +25,26 @@ export function normaliseEmail(email: string): string {
 
 /**
  * Checks a sign-in attempt against the throttle, the password and, when
- * enrolled, a TOTP or recovery code. Every outcome is stored for throttling
+ * enrolled, a TOTP or recovery code. The throttle's tries are taken first,
+ * atomically, so at most 5 tries for an account are ever checked at once. Every outcome is stored for throttling
  * and recorded in the audit log; no password or code is ever stored or logged.
  */
 export async function authenticate(input: SignInInput): Promise<SignInResult> {
   const db = await getDb();
   const now = input.now ?? new Date();
   const email = normaliseEmail(input.email).slice(0, 320);
-  const since = new Date(now.getTime() - THROTTLE.windowMs);
   const context = { actorId: null, actorLabel: "anonymous", ip: input.ip, userAgent: input.userAgent };
+  const account = accountLimit(email);
+  const fromIp = ipLimit(input.ip);
 
-  const recent = await db
-    .select({ email: loginAttempts.email, ip: loginAttempts.ip, outcome: loginAttempts.outcome, at: loginAttempts.at })
-    .from(loginAttempts)
-    .where(and(gt(loginAttempts.at, since), or(eq(loginAttempts.email, email), eq(loginAttempts.ip, input.ip))));
-  const accountAttempts: Attempt[] = recent.filter((a) => a.email === email);
-  const ipAttempts: Attempt[] = recent.filter((a) => a.ip === input.ip);
-  const verdict = throttleVerdict(accountAttempts, ipAttempts, now);
-  if (!verdict.allowed) {
+  // Both tries are taken before the password is checked: requests sent together each take their own.
+  const accountTry = await takeAttempt(db, account, now);
+  const ipTry = accountTry.ok ? await takeAttempt(db, fromIp, now) : null;
+  if (!accountTry.ok || !ipTry?.ok) {
+    if (accountTry.ok) await settleAttempt(db, account, "release");
+    const retryAt = !accountTry.ok ? accountTry.retryAt : (ipTry as { retryAt: Date }).retryAt;
     await db.insert(loginAttempts).values({ email, ip: input.ip, outcome: "refused", at: now });
-    return { ok: false, reason: "locked", retryInMinutes: minutesUntil(verdict.retryAt, now) };
+    return { ok: false, reason: "locked", retryInMinutes: minutesUntil(retryAt, now) };
   }
 
   const [person] = await db
@@ -62,22 +64,14 @@ export async function authenticate(input: SignInInput): Promise<SignInResult> {
   const passwordOk = await verifyPassword(input.password, person?.passwordHash ?? (await dummyPasswordHash()));
 
   const fail = async (reason: SignInFailure, detail: string): Promise<SignInResult> => {
+    const target = person ? { targetType: "person", targetId: person.id } : {};
+    const locked = accountTry.count >= account.limit ? "account" : ipTry.count >= fromIp.limit ? "ip" : null;
     await db.transaction(async (tx) => {
       await tx.insert(loginAttempts).values({ email, ip: input.ip, outcome: "failure", at: now });
-      await recordAudit(
-        tx,
-        context,
-        { action: "auth.sign_in_failed", targetType: person ? "person" : undefined, targetId: person?.id, data: { reason: detail } },
-        now,
-      );
-      const after = throttleVerdict([...accountAttempts, { at: now, outcome: "failure" }], [...ipAttempts, { at: now, outcome: "failure" }], now);
-      if (!after.allowed) {
-        await recordAudit(
-          tx,
-          context,
-          { action: "auth.locked", targetType: person ? "person" : undefined, targetId: person?.id, data: { scope: after.scope, until: after.retryAt.toISOString() } },
-          now,
-        );
+      await recordAudit(tx, context, { action: "auth.sign_in_failed", ...target, data: { reason: detail } }, now);
+      if (locked) {
+        const until = new Date(now.getTime() + THROTTLE.lockMs).toISOString();
+        await recordAudit(tx, context, { action: "auth.locked", ...target, data: { scope: locked, until } }, now);
       }
     });
     return { ok: false, reason };
@@ -89,11 +83,16 @@ export async function authenticate(input: SignInInput): Promise<SignInResult> {
   let method: "password" | "password+totp" | "password+recovery_code" = "password";
   if (person.mfaEnabledAt && person.mfaSecretEnc) {
     const code = input.code?.trim();
-    if (!code) return { ok: false, reason: "mfa_required" };
+    if (!code) {
+      // The first of two steps, not a guess: the tries are given back.
+      await settleAttempt(db, account, "release");
+      await settleAttempt(db, fromIp, "release");
+      return { ok: false, reason: "mfa_required" };
+    }
     const secret = decryptText(person.mfaSecretEnc, `mfa:${person.id}`);
     const step = matchTotp(secret, code, now, person.mfaLastStep);
     if (step !== null) {
-      await db.update(people).set({ mfaLastStep: step }).where(eq(people.id, person.id));
+      if (!(await claimTotpStep(db, person.id, step))) return fail("invalid_code", "reused_mfa_code");
       method = "password+totp";
     } else {
       const used = await consumeRecoveryCode(person.id, code, now);
@@ -103,6 +102,8 @@ export async function authenticate(input: SignInInput): Promise<SignInResult> {
     }
   }
 
+  await settleAttempt(db, account, "reset");
+  await settleAttempt(db, fromIp, "release");
   await db.transaction(async (tx) => {
     await tx.insert(loginAttempts).values({ email, ip: input.ip, outcome: "success", at: now });
     await recordAudit(tx, { ...context, actorId: person.id, actorLabel: person.email }, { action: "auth.signed_in", targetType: "person", targetId: person.id, data: { method } }, now);

@@ -1,5 +1,10 @@
-/** Sign-in throttling rules: pure, so they can be table-tested with any clock. */
+import type { AttemptLimit } from "./attempt-limit";
 
+/**
+ * Sign-in limits: 5 failed tries for an account, or 20 from one IP, within 15
+ * minutes pause further tries for 15 minutes. A success resets the account's
+ * count; a success from an IP gives its try back.
+ */
 export const THROTTLE = {
   windowMs: 15 * 60 * 1000,
   lockMs: 15 * 60 * 1000,
@@ -7,38 +12,12 @@ export const THROTTLE = {
   ipFailures: 20,
 } as const;
 
-export type Attempt = { at: Date; outcome: "success" | "failure" | "refused" };
-
-export type ThrottleVerdict = { allowed: true } | { allowed: false; scope: "account" | "ip"; retryAt: Date };
-
-/** Failures inside the window; for an account, only those after its last success count. */
-function countRecentFailures(attempts: Attempt[], now: Date, resetOnSuccess: boolean): { count: number; newest: Date | null } {
-  const since = now.getTime() - THROTTLE.windowMs;
-  let lastSuccess = -Infinity;
-  if (resetOnSuccess) {
-    for (const a of attempts) if (a.outcome === "success") lastSuccess = Math.max(lastSuccess, a.at.getTime());
-  }
-  let count = 0;
-  let newest: Date | null = null;
-  for (const a of attempts) {
-    const t = a.at.getTime();
-    if (a.outcome !== "failure" || t <= since || t <= lastSuccess || t > now.getTime()) continue;
-    count += 1;
-    if (!newest || t > newest.getTime()) newest = a.at;
-  }
-  return { count, newest };
+export function accountLimit(email: string): AttemptLimit {
+  return { key: `account:${email}`, limit: THROTTLE.accountFailures, windowMs: THROTTLE.windowMs, lockMs: THROTTLE.lockMs };
 }
 
-export function throttleVerdict(accountAttempts: Attempt[], ipAttempts: Attempt[], now: Date): ThrottleVerdict {
-  const account = countRecentFailures(accountAttempts, now, true);
-  if (account.count >= THROTTLE.accountFailures && account.newest) {
-    return { allowed: false, scope: "account", retryAt: new Date(account.newest.getTime() + THROTTLE.lockMs) };
-  }
-  const ip = countRecentFailures(ipAttempts, now, false);
-  if (ip.count >= THROTTLE.ipFailures && ip.newest) {
-    return { allowed: false, scope: "ip", retryAt: new Date(ip.newest.getTime() + THROTTLE.lockMs) };
-  }
-  return { allowed: true };
+export function ipLimit(ip: string): AttemptLimit {
+  return { key: `ip:${ip}`, limit: THROTTLE.ipFailures, windowMs: THROTTLE.windowMs, lockMs: THROTTLE.lockMs };
 }
 
 export function minutesUntil(retryAt: Date, now: Date): number {
