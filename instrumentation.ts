@@ -2,6 +2,8 @@ export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { env } = await import("./lib/env");
   const config = env(); // fail at start, naming the variable, if configuration is invalid
+  const { installPeerAddress } = await import("./lib/http/peer-address");
+  installPeerAddress();
   const { prepareDatabase } = await import("./db/prepare");
   await prepareDatabase();
   // The embedded database belongs to this process, so it also runs the scheduled work;

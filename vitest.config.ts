@@ -22,6 +22,8 @@ export default defineConfig({
       DATA_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64"),
       DATA_DIR: path.resolve(import.meta.dirname, ".data-test"),
       SEED_DEMO: "false",
+      // Tests stand behind one trusted proxy: the X-Forwarded-For a test sets is the client it plays.
+      TRUST_PROXY: "1",
     },
   },
 });

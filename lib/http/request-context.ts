@@ -1,14 +1,19 @@
 import "server-only";
 import { headers } from "next/headers";
 import { env } from "@/lib/env";
+import { clientIp } from "./client-address";
+import { PEER_HEADER, peerFrom } from "./peer-address";
 
 export type RequestMeta = { ip: string; userAgent: string | null };
 
-/** Client address: the first X-Forwarded-For hop when a trusted proxy sets it. */
+/**
+ * The client's address: the socket's peer, or with TRUST_PROXY=N the address
+ * the N trusted proxies recorded (counted from the right of X-Forwarded-For),
+ * never a value the client chose.
+ */
 export function metaFromHeaders(get: (name: string) => string | null | undefined): RequestMeta {
-  const forwarded = env().TRUST_PROXY ? get("x-forwarded-for")?.split(",")[0]?.trim() : undefined;
-  const ip = forwarded || get("x-real-ip") || "unknown";
-  return { ip: ip.slice(0, 64), userAgent: get("user-agent")?.slice(0, 512) ?? null };
+  const ip = clientIp(get("x-forwarded-for"), peerFrom(get(PEER_HEADER)), env().TRUST_PROXY);
+  return { ip, userAgent: get("user-agent")?.slice(0, 512) ?? null };
 }
 
 export async function requestMeta(): Promise<RequestMeta> {
