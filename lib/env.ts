@@ -41,11 +41,10 @@ const schema = z.object({
   CRON_SECRET: z.string().min(24, "must be at least 24 characters").optional(),
   SEED_DEMO: boolish.optional(),
   // How many proxies in front of the app append to X-Forwarded-For (0: clients connect directly).
-  TRUST_PROXY: z
-    .string()
-    .default("0")
-    .transform((v) => (v === "false" || v === "no" ? "0" : v === "true" || v === "yes" ? "1" : v))
-    .pipe(z.coerce.number().int("must be the number of trusted proxies, e.g. 1").min(0).max(10)),
+  TRUST_PROXY: z.preprocess(
+    (v) => (v === "false" || v === "no" ? "0" : v === "true" || v === "yes" ? "1" : v),
+    z.coerce.number("must be the number of trusted proxies, e.g. 1").int("must be the number of trusted proxies, e.g. 1").min(0).max(10).default(0),
+  ),
   SCHEDULER: z.enum(["in-process", "off"]).optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   // The decision listener: GET/POST /api/v1/access/check served outside the web framework, for high-volume callers. Off unless a port is set.

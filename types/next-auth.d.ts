@@ -2,8 +2,8 @@ import "next-auth";
 
 declare module "next-auth" {
   interface Session {
-    /** `stamp`: the privilege stamp the session was issued with (lib/auth/session-stamp.ts). */
-    user: { id: string; stamp: string };
+    /** `sid`: the server-side session record the cookie speaks for (lib/auth/sessions.ts). */
+    user: { id: string; sid: string };
     expires: string;
   }
 }

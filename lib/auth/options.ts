@@ -1,17 +1,15 @@
 import "server-only";
 import type { AuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
-import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { getDb } from "@/db/client";
-import { people } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
 import { env } from "@/lib/env";
 import { metaFromHeaders } from "@/lib/http/request-context";
 import { authenticate } from "./authenticate";
-import { privilegeStamp } from "./session-stamp";
+import { revokeSession, SESSION_MAX_AGE_SECONDS, startSession } from "./sessions";
 
-export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
+export { SESSION_MAX_AGE_SECONDS } from "./sessions";
 
 /**
  * The session cookie: never readable by scripts, not sent on cross-site
@@ -59,9 +57,8 @@ export const authOptions: AuthOptions = {
         });
         const result = await authenticate({ ...parsed.data, code: parsed.data.code || undefined, ...meta });
         if (!result.ok) throw new Error(result.reason === "locked" ? `locked:${result.retryInMinutes}` : result.reason);
-        const db = await getDb();
-        const [person] = await db.select({ roles: people.roles, mfaEnabledAt: people.mfaEnabledAt, passwordHash: people.passwordHash }).from(people).where(eq(people.id, result.personId));
-        return { id: result.personId, stamp: privilegeStamp(person) };
+        const sid = await startSession(await getDb(), { personId: result.personId, method: result.method, ...meta });
+        return { id: result.personId, sid };
       },
     }),
   ],
@@ -69,18 +66,20 @@ export const authOptions: AuthOptions = {
     async jwt({ token, user }) {
       if (user) {
         token.sub = user.id;
-        token.stamp = (user as { stamp?: string }).stamp;
+        token.sid = (user as { sid?: string }).sid;
       }
       return token;
     },
     async session({ session, token }) {
-      return { expires: session.expires, user: { id: token.sub as string, stamp: typeof token.stamp === "string" ? token.stamp : "" } };
+      return { expires: session.expires, user: { id: token.sub as string, sid: typeof token.sid === "string" ? token.sid : "" } };
     },
   },
   events: {
     async signOut({ token }) {
       if (!token?.sub) return;
       const db = await getDb();
+      // The cookie is cleared in this browser; ending the record refuses any copy of it elsewhere.
+      if (typeof token.sid === "string") await revokeSession(db, token.sid, "signed_out");
       await recordAudit(db, { actorId: token.sub, actorLabel: token.sub }, { action: "auth.signed_out", targetType: "person", targetId: token.sub });
     },
   },

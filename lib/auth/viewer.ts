@@ -1,30 +1,36 @@
 import "server-only";
-import { eq } from "drizzle-orm";
+import { and, eq, gt, isNull } from "drizzle-orm";
 import { getServerSession } from "next-auth";
 import { forbidden, redirect } from "next/navigation";
 import { cache } from "react";
 import { getDb } from "@/db/client";
-import { people, type AppRole } from "@/db/schema";
+import { people, sessions, type AppRole } from "@/db/schema";
 import type { AuditContext } from "@/lib/audit/record";
 import { requestMeta } from "@/lib/http/request-context";
 import { apiError } from "@/lib/http/responses";
 import { authOptions } from "./options";
 import { privilegeStamp } from "./session-stamp";
+import { revokeSession, touchSession } from "./sessions";
 import { hasRole, MFA_REQUIRED_ROLES, type Viewer } from "./roles";
 
 export { hasRole, MFA_REQUIRED_ROLES, type Viewer } from "./roles";
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /**
- * The signed-in person, re-read from the database once per request: a
- * suspension or departure applies at the next request, and a change of
- * roles, MFA or password ends the session.
+ * The signed-in person, re-read from the database once per request with the
+ * session record the cookie names: a signed-out, revoked or expired session,
+ * a suspension or departure apply at the next request on every instance, and
+ * a change of roles, MFA or password ends the session for good.
  */
 export const getViewer = cache(async (): Promise<Viewer | null> => {
   const session = await getServerSession(authOptions);
   const id = session?.user?.id;
-  if (!id) return null;
+  const sid = session?.user?.sid;
+  if (!id || !sid || !UUID.test(sid)) return null;
   const db = await getDb();
-  const [person] = await db
+  const now = new Date();
+  const [row] = await db
     .select({
       id: people.id,
       email: people.email,
@@ -34,24 +40,36 @@ export const getViewer = cache(async (): Promise<Viewer | null> => {
       departmentId: people.departmentId,
       mfaEnabledAt: people.mfaEnabledAt,
       passwordHash: people.passwordHash,
+      session: { id: sessions.id, personId: sessions.personId, stamp: sessions.stamp, lastSeenAt: sessions.lastSeenAt },
     })
-    .from(people)
-    .where(eq(people.id, id))
+    .from(sessions)
+    .innerJoin(people, eq(people.id, sessions.personId))
+    .where(and(eq(sessions.id, sid), eq(sessions.personId, id), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))
     .limit(1);
-  if (!person || person.status !== "active") return null;
-  // Roles, MFA or password changed since this session was issued: it no longer speaks for the person.
-  if (privilegeStamp(person) !== session.user.stamp) return null;
-  const roles = person.roles as AppRole[];
+  if (!row || row.status !== "active") return null;
+  // Roles, MFA or password changed since this session began: it no longer speaks for the person, even if they change back.
+  if (privilegeStamp(row) !== row.session.stamp) {
+    await revokeSession(db, sid, "privileges_changed", now);
+    return null;
+  }
+  await touchSession(db, row.session, now);
+  const roles = row.roles as AppRole[];
   return {
-    id: person.id,
-    email: person.email,
-    name: person.name,
+    id: row.id,
+    email: row.email,
+    name: row.name,
     roles,
-    departmentId: person.departmentId,
-    mfaEnabled: person.mfaEnabledAt !== null,
+    departmentId: row.departmentId,
+    mfaEnabled: row.mfaEnabledAt !== null,
     mfaRequired: roles.some((r) => MFA_REQUIRED_ROLES.includes(r)),
   };
 });
+
+/** The id of the session this request speaks for, to mark "this browser" among a person's sessions. */
+export async function currentSessionId(): Promise<string | null> {
+  const session = await getServerSession(authOptions);
+  return session?.user?.sid ?? null;
+}
 
 /** For pages: sends visitors to sign-in, and people who must enrol MFA to enrolment. */
 export async function requireViewer(options: { allowMfaPending?: boolean } = {}): Promise<Viewer> {

@@ -18,14 +18,14 @@ const tag = (state.__clearancePeerTag ??= randomBytes(12).toString("base64url"))
 export function installPeerAddress(): void {
   if (state.__clearancePeerInstalled) return;
   state.__clearancePeerInstalled = true;
-  const emit = http.Server.prototype.emit;
+  const emit = http.Server.prototype.emit as (this: http.Server, event: string | symbol, ...args: unknown[]) => boolean;
   http.Server.prototype.emit = function (this: http.Server, event: string | symbol, ...args: unknown[]) {
     if (event === "request") {
       const request = args[0] as http.IncomingMessage;
       request.headers[PEER_HEADER] = `${tag} ${request.socket?.remoteAddress ?? "unknown"}`;
     }
     return emit.call(this, event, ...args);
-  } as typeof emit;
+  } as typeof http.Server.prototype.emit;
 }
 
 /** The socket address stamped by this process, or "unknown" for a header from anywhere else. */

@@ -3,6 +3,7 @@ import { and, eq, gt, inArray, isNull, ne } from "drizzle-orm";
 import { getDb, type Executor } from "@/db/client";
 import { passwordTokens, people } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
+import { revokeSessionsOf } from "@/lib/auth/sessions";
 import { hashPassword, PASSWORD_MIN_LENGTH } from "@/lib/crypto/password";
 import { randomToken, sha256Hex } from "@/lib/crypto/tokens";
 import { DomainError } from "@/lib/errors";
@@ -116,6 +117,7 @@ export async function setPasswordWithToken(token: string, password: string, cont
       .set({ expiresAt: now })
       .where(and(eq(passwordTokens.personId, personId), ne(passwordTokens.id, link.tokenId!), isNull(passwordTokens.usedAt), gt(passwordTokens.expiresAt, now)));
     await tx.update(people).set({ passwordHash, updatedAt: now }).where(eq(people.id, personId));
+    await revokeSessionsOf(tx, personId, "password_changed", now);
     await recordAudit(tx, { ...context, actorId: personId, actorLabel: link.person!.email }, { action: "person.password_set", targetType: "person", targetId: personId, data: { via: link.purpose } }, now);
     return { email: link.person!.email };
   });

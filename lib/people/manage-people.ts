@@ -4,6 +4,7 @@ import { likeLiteral } from "@/lib/http/search-params";
 import { getDb } from "@/db/client";
 import { appRoles, departments, people, personStatuses, type AppRole, type PersonStatus } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
+import { revokeSessionsOf } from "@/lib/auth/sessions";
 import { hasRole, type Viewer } from "@/lib/auth/roles";
 import { DomainError, ForbiddenError, NotFoundError } from "@/lib/errors";
 
@@ -77,6 +78,8 @@ export async function setPersonStatus(viewer: Viewer, context: AuditContext, per
       .set({ status, departedAt: status === "departed" ? now : null, updatedAt: now })
       .where(eq(people.id, personId));
     await recordAudit(tx, context, { action: "person.status_changed", targetType: "person", targetId: personId, data: { from: before.status, to: status } }, now);
+    // A suspension or departure ends every session now; reactivating does not bring them back.
+    await revokeSessionsOf(tx, personId, "status_changed", now);
   });
 }
 
@@ -94,6 +97,7 @@ export async function setPersonRoles(viewer: Viewer, context: AuditContext, pers
     if (previous.join() === next.join()) return;
     await tx.update(people).set({ roles: next, updatedAt: now }).where(eq(people.id, personId));
     await recordAudit(tx, context, { action: "person.roles_changed", targetType: "person", targetId: personId, data: { from: previous, to: next } }, now);
+    await revokeSessionsOf(tx, personId, "roles_changed", now);
   });
 }
 

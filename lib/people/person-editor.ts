@@ -5,6 +5,7 @@ import { z } from "zod";
 import { getDb, type Executor } from "@/db/client";
 import { appRoles, departments, passwordTokens, people, type AppRole, type PersonStatus } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
+import { revokeSessionsOf } from "@/lib/auth/sessions";
 import { hasRole, type Viewer } from "@/lib/auth/roles";
 import { DomainError, ForbiddenError, NotFoundError } from "@/lib/errors";
 import { isReportOf } from "@/lib/people/reporting-line";
@@ -204,6 +205,7 @@ export async function updatePerson(viewer: Viewer, context: AuditContext, person
       .set({ email: after.email, name: after.name, departmentId: after.departmentId, title: after.title, managerId, hireDate: after.hireDate, roles: after.roles, updatedAt: now })
       .where(eq(people.id, personId));
     await recordAudit(tx, context, { action: "person.updated", targetType: "person", targetId: personId, data: { changes } }, now);
+    if (changes.roles) await revokeSessionsOf(tx, personId, "roles_changed", now);
     if (changes.email) {
       // A link sent to the old address (perhaps a typo) must not keep working: it goes to the new one.
       await tx

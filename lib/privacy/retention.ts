@@ -3,6 +3,7 @@ import { and, eq, inArray, isNotNull, isNull, lt, notInArray, sql } from "drizzl
 import type { Executor } from "@/db/client";
 import { accessDecisions, certifications, dataOperationEvents, loginAttempts, outbox, people, quizAttempts } from "@/db/schema";
 import { recordAudit, SYSTEM_ACTOR } from "@/lib/audit/record";
+import { revokeSessionsOf } from "@/lib/auth/sessions";
 import { getContent } from "@/lib/content";
 import type { RetentionRule } from "@/lib/content/load";
 
@@ -68,6 +69,7 @@ const PURGES: Record<string, Purge> = {
           updatedAt: now,
         })
         .where(eq(people.id, id));
+      await revokeSessionsOf(db, id, "anonymised", now);
     }
     return due.length;
   },

@@ -12,7 +12,7 @@ export const confirmMfa = action(
     const result = await confirmMfaEnrolment(viewer, code, audit);
     if (!result.ok) throw new DomainError("invalid_code", result.message);
     // MFA changes what this session may do: the session is replaced, the old cookie stops working.
-    await reissueSession(viewer.id);
+    await reissueSession(viewer.id, "password+totp", { ip: audit.ip ?? "unknown", userAgent: audit.userAgent ?? null }, "mfa_changed");
     return { message: "Two-factor authentication is on.", data: result.recoveryCodes };
   },
 );
