@@ -4,7 +4,7 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import type { NavItem } from "./app-nav";
 
-export function NavLinks({ items }: { items: NavItem[] }) {
+export function NavLinks({ items }: { items: Pick<NavItem, "href" | "label">[] }) {
   const pathname = usePathname();
   return (
     <ul className="flex flex-wrap gap-1">

@@ -4,7 +4,7 @@ import { Logo } from "@/components/logo";
 import { NavLinks } from "@/components/nav-links";
 import { SignOutButton } from "@/components/sign-out-button";
 import { SiteFooter } from "@/components/site-footer";
-import { requireViewer } from "@/lib/auth/viewer";
+import { requireViewer } from "@/lib/auth/gate";
 
 export const dynamic = "force-dynamic";
 
@@ -16,9 +16,8 @@ const roleLabels: Record<string, string> = {
 };
 
 export default async function AppLayout({ children }: { children: React.ReactNode }) {
-  const viewer = await requireViewer({ allowMfaPending: true });
-  const mustEnrol = viewer.mfaRequired && !viewer.mfaEnabled;
-  const items = mustEnrol ? [] : navFor(viewer.roles);
+  const viewer = await requireViewer("layout:/(app)");
+  const items = navFor(viewer);
   const topRole = [...viewer.roles].reverse().find((r) => r !== "employee") ?? "employee";
   return (
     <>

@@ -3,20 +3,17 @@ import { desc, eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { apiClients, apiScopes, type ApiScope } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
-import { hasRole, type Viewer } from "@/lib/auth/roles";
+import { assertMay } from "@/lib/auth/permissions";
+import type { Viewer } from "@/lib/auth/roles";
 import { randomToken, sha256Hex } from "@/lib/crypto/tokens";
-import { DomainError, ForbiddenError, NotFoundError } from "@/lib/errors";
+import { DomainError, NotFoundError } from "@/lib/errors";
 import { forgetApiTokens } from "@/lib/http/api";
 
 export const TOKEN_PREFIX = "clr_";
 
-function assertAdmin(viewer: Viewer) {
-  if (!hasRole(viewer, "compliance_admin")) throw new ForbiddenError();
-}
-
 /** The token is returned once and stored only as a SHA-256 hash. */
 export async function createApiClient(viewer: Viewer, context: AuditContext, input: { name: string; scopes: ApiScope[]; rateLimitPerMinute?: number }, now = new Date()) {
-  assertAdmin(viewer);
+  assertMay(viewer, "administer");
   const scopes = Array.from(new Set(input.scopes)).filter((s) => apiScopes.includes(s));
   if (scopes.length === 0) throw new DomainError("no_scope", "Choose at least one scope.");
   const token = `${TOKEN_PREFIX}${randomToken(32)}`;
@@ -33,7 +30,7 @@ export async function createApiClient(viewer: Viewer, context: AuditContext, inp
 }
 
 export async function listApiClients(viewer: Viewer) {
-  assertAdmin(viewer);
+  assertMay(viewer, "administer");
   const db = await getDb();
   return db
     .select({ id: apiClients.id, name: apiClients.name, scopes: apiClients.scopes, tokenPrefix: apiClients.tokenPrefix, rateLimitPerMinute: apiClients.rateLimitPerMinute, createdAt: apiClients.createdAt, lastUsedAt: apiClients.lastUsedAt, revokedAt: apiClients.revokedAt })
@@ -42,7 +39,7 @@ export async function listApiClients(viewer: Viewer) {
 }
 
 export async function revokeApiClient(viewer: Viewer, context: AuditContext, id: string, now = new Date()) {
-  assertAdmin(viewer);
+  assertMay(viewer, "administer");
   const db = await getDb();
   await db.transaction(async (tx) => {
     const [row] = await tx.update(apiClients).set({ revokedAt: now }).where(eq(apiClients.id, id)).returning({ id: apiClients.id });

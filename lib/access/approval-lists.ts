@@ -4,8 +4,8 @@ import { z } from "zod";
 import { getDb, type Executor } from "@/db/client";
 import { inIds } from "@/db/id-list";
 import { accessGrants, people } from "@/db/schema";
-import { hasRole, type Viewer } from "@/lib/auth/roles";
-import { ForbiddenError } from "@/lib/errors";
+import { assertMay, may } from "@/lib/auth/permissions";
+import type { Viewer } from "@/lib/auth/roles";
 import { likeLiteral, optionalText, pageNumber } from "@/lib/http/search-params";
 import { reportIds } from "@/lib/people/reporting-line";
 import type { DenyReason } from "./decide";
@@ -55,13 +55,13 @@ export type RevocableGrant = { id: string; personId: string; name: string; email
 
 /** Roles the viewer decides: every role for compliance admins, manager-approved roles for managers. */
 export function rolesDecidedBy(viewer: Viewer) {
-  return hasRole(viewer, "compliance_admin") ? accessRoles() : accessRoles().filter((r) => r.approver === "manager");
+  return may(viewer, "administer") ? accessRoles() : accessRoles().filter((r) => r.approver === "manager");
 }
 
 /** Whose grants of which status the viewer sees, with the filters: compliance admins everyone's, managers their reports' for manager-approved roles; never their own. */
 async function visibleGrants(db: Executor, viewer: Viewer, status: "requested" | "approved", filters: ApprovalFilters): Promise<SQL | null> {
-  if (!hasRole(viewer, "manager", "compliance_admin")) throw new ForbiddenError();
-  const admin = hasRole(viewer, "compliance_admin");
+  assertMay(viewer, "approve_access");
+  const admin = may(viewer, "administer");
   const scope = admin ? null : await reportIds(db, viewer.id);
   if (scope && scope.length === 0) return null;
   const pattern = filters.q ? `%${likeLiteral(filters.q)}%` : null;

@@ -3,7 +3,8 @@ import { and, eq, sql } from "drizzle-orm";
 import { getDb, type Executor } from "@/db/client";
 import { accessGrants, people } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
-import { hasRole, type Viewer } from "@/lib/auth/roles";
+import { may } from "@/lib/auth/permissions";
+import type { Viewer } from "@/lib/auth/roles";
 import { DomainError, NotFoundError } from "@/lib/errors";
 import { queueEmail } from "@/lib/notify/queue-email";
 import { isReportOf } from "@/lib/people/reporting-line";
@@ -14,8 +15,8 @@ import { pendingRequestFor } from "./my-access";
 /** Compliance admins decide every request; managers decide manager-approved roles for people who report to them. */
 async function canDecide(db: Executor, viewer: Viewer, personId: string, roleId: string): Promise<boolean> {
   if (personId === viewer.id) return false;
-  if (hasRole(viewer, "compliance_admin")) return true;
-  return accessRole(roleId)?.approver === "manager" && hasRole(viewer, "manager") && isReportOf(db, viewer.id, personId);
+  if (may(viewer, "administer")) return true;
+  return accessRole(roleId)?.approver === "manager" && may(viewer, "lead_team") && isReportOf(db, viewer.id, personId);
 }
 
 /** Approvers for a request: the person's direct manager for manager-approved roles, else every compliance admin. */

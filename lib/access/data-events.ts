@@ -2,8 +2,8 @@ import "server-only";
 import { and, desc, eq, lt, sql } from "drizzle-orm";
 import { getDb, type Executor } from "@/db/client";
 import { dataOperationEvents, departments, people } from "@/db/schema";
-import { hasRole, type Viewer } from "@/lib/auth/roles";
-import { ForbiddenError } from "@/lib/errors";
+import { assertMay } from "@/lib/auth/permissions";
+import type { Viewer } from "@/lib/auth/roles";
 import type { DenyReason } from "./decide";
 import { accessRole, decisionFor, loadFactsFor } from "./facts";
 
@@ -49,7 +49,7 @@ export type DataEventRow = { id: number; occurredAt: Date; personId: string; nam
 
 /** For auditors and compliance admins: newest first, optionally only the uncleared ones or one person's. */
 export async function listDataEvents(viewer: Viewer, options: { uncleared?: boolean; personId?: string; before?: number; limit?: number } = {}) {
-  if (!hasRole(viewer, "auditor", "compliance_admin")) throw new ForbiddenError();
+  assertMay(viewer, "oversee");
   const db = await getDb();
   const limit = Math.min(options.limit ?? 100, 10_000);
   const where = and(

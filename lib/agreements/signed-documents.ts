@@ -3,7 +3,8 @@ import { eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { signatures } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
-import { hasRole, type Viewer } from "@/lib/auth/roles";
+import { may } from "@/lib/auth/permissions";
+import type { Viewer } from "@/lib/auth/roles";
 import { decryptBytes } from "@/lib/crypto/encryption";
 import { NotFoundError } from "@/lib/errors";
 import { canSeeRecordsOf } from "@/lib/people/reporting-line";
@@ -19,7 +20,7 @@ export async function signedPdf(viewer: Viewer, context: AuditContext, signature
     .select({ id: signatures.id, personId: signatures.personId, agreementId: signatures.agreementId, version: signatures.agreementVersion, signedAt: signatures.signedAt, pdfEnc: signatures.pdfEnc })
     .from(signatures)
     .where(eq(signatures.id, signatureId));
-  const allowed = row && (row.personId ? await canSeeRecordsOf(db, viewer, row.personId) : hasRole(viewer, "compliance_admin", "auditor"));
+  const allowed = row && (row.personId ? await canSeeRecordsOf(db, viewer, row.personId) : may(viewer, "oversee"));
   if (!row || !row.pdfEnc || !allowed) throw new NotFoundError("That document does not exist.");
   const bytes = decryptBytes(row.pdfEnc, `signature:${row.id}`);
   await recordAudit(db, context, { action: "agreement.downloaded", targetType: "signature", targetId: row.id, data: { signer: row.personId } });

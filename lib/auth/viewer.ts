@@ -1,17 +1,15 @@
 import "server-only";
 import { and, eq, gt, isNull } from "drizzle-orm";
 import { getServerSession } from "next-auth";
-import { forbidden, redirect } from "next/navigation";
 import { cache } from "react";
 import { getDb } from "@/db/client";
 import { people, sessions, type AppRole } from "@/db/schema";
 import type { AuditContext } from "@/lib/audit/record";
 import { requestMeta } from "@/lib/http/request-context";
-import { apiError } from "@/lib/http/responses";
 import { authOptions } from "./options";
 import { privilegeStamp } from "./session-stamp";
 import { revokeSession, touchSession } from "./sessions";
-import { hasRole, MFA_REQUIRED_ROLES, type Viewer } from "./roles";
+import { MFA_REQUIRED_ROLES, type Viewer } from "./roles";
 
 export { hasRole, MFA_REQUIRED_ROLES, type Viewer } from "./roles";
 
@@ -71,34 +69,7 @@ export async function currentSessionId(): Promise<string | null> {
   return session?.user?.sid ?? null;
 }
 
-/** For pages: sends visitors to sign-in, and people who must enrol MFA to enrolment. */
-export async function requireViewer(options: { allowMfaPending?: boolean } = {}): Promise<Viewer> {
-  const viewer = await getViewer();
-  if (!viewer) redirect("/signin");
-  if (viewer.mfaRequired && !viewer.mfaEnabled && !options.allowMfaPending) redirect("/account/mfa");
-  return viewer;
-}
-
-export async function requireRole(...roles: AppRole[]): Promise<Viewer> {
-  const viewer = await requireViewer();
-  if (!hasRole(viewer, ...roles)) forbidden();
-  return viewer;
-}
-
 export async function auditContext(viewer: Viewer | null): Promise<AuditContext> {
   const meta = await requestMeta();
   return { actorId: viewer?.id ?? null, actorLabel: viewer?.email ?? "anonymous", ...meta };
-}
-
-/**
- * The signed-in viewer for a route handler that answers JSON or a file: a
- * 401 when signed out, a 403 while MFA is still to be set up or without one
- * of `roles`, each in the API's error shape.
- */
-export async function routeViewer(roles: AppRole[], messages: { signedOut: string; forbidden: string }): Promise<{ ok: true; viewer: Viewer } | { ok: false; response: Response }> {
-  const viewer = await getViewer();
-  if (!viewer) return { ok: false, response: apiError(401, "unauthenticated", messages.signedOut) };
-  if (viewer.mfaRequired && !viewer.mfaEnabled) return { ok: false, response: apiError(403, "mfa_required", "Turn on two-factor authentication first.") };
-  if (!hasRole(viewer, ...roles)) return { ok: false, response: apiError(403, "forbidden", messages.forbidden) };
-  return { ok: true, viewer };
 }

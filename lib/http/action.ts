@@ -1,9 +1,9 @@
 import "server-only";
 import { unstable_rethrow } from "next/navigation";
 import { z } from "zod";
-import type { AppRole } from "@/db/schema";
 import type { AuditContext } from "@/lib/audit/record";
-import { auditContext, getViewer, hasRole, type Viewer } from "@/lib/auth/viewer";
+import { gate, type ActionKey, type Refusal } from "@/lib/auth/permissions";
+import { auditContext, getViewer, type Viewer } from "@/lib/auth/viewer";
 import { DomainError } from "@/lib/errors";
 
 export type ActionState<T = unknown> =
@@ -37,12 +37,19 @@ export function readForm(formData: FormData): { ok: true; input: Record<string, 
   return { ok: true, input };
 }
 
-type Options<S extends z.ZodType> = { schema: S; roles?: AppRole[]; allowMfaPending?: boolean };
+/** `permission` names the action's entry in lib/auth/permissions.ts: who may run it, and whether before MFA enrolment. */
+type Options<S extends z.ZodType> = { permission: ActionKey; schema: S };
+
+const REFUSALS: Record<Refusal, string> = {
+  signed_out: "Your session has ended. Sign in again.",
+  mfa_required: "Turn on two-factor authentication first.",
+  forbidden: "You do not have permission to do that.",
+};
 
 /**
- * Every Server Action is a public endpoint: this wrapper authenticates,
- * checks roles, validates the form with zod and turns expected failures into
- * messages. Unexpected errors are logged without their details reaching the user.
+ * Every Server Action is a public endpoint: this wrapper passes the caller
+ * through the gate, validates the form with zod and turns expected failures
+ * into messages. Unexpected errors are logged without their details reaching the user.
  */
 export function action<S extends z.ZodType, T>(
   options: Options<S>,
@@ -50,11 +57,8 @@ export function action<S extends z.ZodType, T>(
 ) {
   return async (_previous: ActionState, formData: FormData): Promise<ActionState<T>> => {
     const viewer = await getViewer();
-    if (!viewer) return { ok: false, error: "Your session has ended. Sign in again." };
-    if (viewer.mfaRequired && !viewer.mfaEnabled && !options.allowMfaPending) {
-      return { ok: false, error: "Turn on two-factor authentication first." };
-    }
-    if (options.roles && !hasRole(viewer, ...options.roles)) return { ok: false, error: "You do not have permission to do that." };
+    const verdict = gate(viewer, options.permission);
+    if (!verdict.ok || !viewer) return { ok: false, error: REFUSALS[verdict.ok ? "signed_out" : verdict.refusal] };
     const form = readForm(formData);
     if (!form.ok) return form.state;
     const parsed = options.schema.safeParse(form.input);

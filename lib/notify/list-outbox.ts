@@ -4,8 +4,9 @@ import { likeLiteral } from "@/lib/http/search-params";
 import { getDb } from "@/db/client";
 import { outbox, outboxStatuses } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
-import { hasRole, type Viewer } from "@/lib/auth/roles";
-import { ForbiddenError, NotFoundError } from "@/lib/errors";
+import { assertMay } from "@/lib/auth/permissions";
+import type { Viewer } from "@/lib/auth/roles";
+import { NotFoundError } from "@/lib/errors";
 import { emailTemplates, isEmailKind } from "./templates";
 
 export type OutboxStatus = (typeof outboxStatuses)[number];
@@ -33,10 +34,6 @@ export type OutboxMessage = OutboxRow & {
 const PAGE_SIZE = 50;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-function assertOutboxReader(viewer: Viewer) {
-  if (!hasRole(viewer, "compliance_admin")) throw new ForbiddenError();
-}
-
 const rowColumns = {
   id: outbox.id,
   kind: outbox.kind,
@@ -51,7 +48,7 @@ const rowColumns = {
 
 /** Newest first, optionally by status and by part of the recipient's address; compliance admins only. */
 export async function listOutbox(viewer: Viewer, options: { status?: OutboxStatus; to?: string; page?: number } = {}) {
-  assertOutboxReader(viewer);
+  assertMay(viewer, "administer");
   const db = await getDb();
   const page = Math.max(1, Math.floor(options.page ?? 1));
   const to = options.to?.trim().slice(0, 320).toLowerCase();
@@ -78,7 +75,7 @@ export async function listOutbox(viewer: Viewer, options: { status?: OutboxStatu
  * and each such viewing is audited.
  */
 export async function getOutboxMessage(viewer: Viewer, id: string, context?: AuditContext): Promise<OutboxMessage> {
-  assertOutboxReader(viewer);
+  assertMay(viewer, "administer");
   if (!UUID.test(id)) throw new NotFoundError("No such email.");
   const db = await getDb();
   const [row] = await db

@@ -4,9 +4,10 @@ import { alias } from "drizzle-orm/pg-core";
 import { getDb, type Executor } from "@/db/client";
 import { departments, people } from "@/db/schema";
 import { recordAudit, type AuditContext, type AuditEntry } from "@/lib/audit/record";
-import { hasRole, type Viewer } from "@/lib/auth/roles";
+import { assertMay } from "@/lib/auth/permissions";
+import type { Viewer } from "@/lib/auth/roles";
 import { sha256Hex } from "@/lib/crypto/tokens";
-import { DomainError, ForbiddenError } from "@/lib/errors";
+import { DomainError } from "@/lib/errors";
 import { syncAssignments } from "@/lib/training/assignments";
 import { applyValues, planImport, type ExistingPerson, type ImportPlan, type ImportSummary } from "./import-rules";
 import { auditChanges, normaliseEmail } from "./person-fields";
@@ -15,10 +16,6 @@ import { issueInvitations } from "./invitations";
 // Any constant works; two imports at once would otherwise plan against each other's stale view.
 const IMPORT_LOCK = 7_300_017;
 const INSERT_CHUNK = 500;
-
-function assertImporter(viewer: Viewer) {
-  if (!hasRole(viewer, "compliance_admin")) throw new ForbiddenError("Only compliance admins can import people.");
-}
 
 /** Everyone who exists now, as the import rules compare rows against them: one query, whatever the size. */
 async function currentPeople(db: Executor): Promise<{ people: (ExistingPerson & { id: string })[]; departments: { id: string; name: string }[] }> {
@@ -45,7 +42,7 @@ async function currentPeople(db: Executor): Promise<{ people: (ExistingPerson & 
 
 /** The dry run: what the file would do, row by row. Reads only; nothing is written, not even an audit event. */
 export async function previewImport(viewer: Viewer, text: string): Promise<ImportPlan> {
-  assertImporter(viewer);
+  assertMay(viewer, "administer", "Only compliance admins can import people.");
   const db = await getDb();
   const current = await currentPeople(db);
   return planImport({ text, ...current, actorEmail: viewer.email });
@@ -62,7 +59,7 @@ export type ImportResult = { summary: ImportSummary; created: number; updated: n
  * and other people's sign-ins should not wait for the emails to render.
  */
 export async function applyImport(viewer: Viewer, context: AuditContext, text: string, now = new Date()): Promise<ImportResult> {
-  assertImporter(viewer);
+  assertMay(viewer, "administer", "Only compliance admins can import people.");
   const db = await getDb();
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${IMPORT_LOCK})`);

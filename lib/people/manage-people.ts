@@ -4,9 +4,10 @@ import { likeLiteral } from "@/lib/http/search-params";
 import { getDb } from "@/db/client";
 import { appRoles, departments, people, personStatuses, type AppRole, type PersonStatus } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
+import { assertMay } from "@/lib/auth/permissions";
+import type { Viewer } from "@/lib/auth/roles";
 import { revokeSessionsOf } from "@/lib/auth/sessions";
-import { hasRole, type Viewer } from "@/lib/auth/roles";
-import { DomainError, ForbiddenError, NotFoundError } from "@/lib/errors";
+import { DomainError, NotFoundError } from "@/lib/errors";
 
 export type PersonRow = {
   id: string;
@@ -20,13 +21,8 @@ export type PersonRow = {
   mfaEnabled: boolean;
 };
 
-function assertPeopleAdmin(viewer: Viewer, write: boolean) {
-  const allowed = write ? hasRole(viewer, "compliance_admin") : hasRole(viewer, "compliance_admin", "auditor");
-  if (!allowed) throw new ForbiddenError();
-}
-
 export async function listPeople(viewer: Viewer, options: { query?: string; status?: PersonStatus; page?: number; pageSize?: number } = {}) {
-  assertPeopleAdmin(viewer, false);
+  assertMay(viewer, "oversee");
   const db = await getDb();
   const pageSize = Math.min(options.pageSize ?? 50, 200);
   const page = Math.max(1, options.page ?? 1);
@@ -66,7 +62,7 @@ export async function listPeople(viewer: Viewer, options: { query?: string; stat
 }
 
 export async function setPersonStatus(viewer: Viewer, context: AuditContext, personId: string, status: PersonStatus, now = new Date()) {
-  assertPeopleAdmin(viewer, true);
+  assertMay(viewer, "administer");
   if (personId === viewer.id && status !== "active") throw new DomainError("self_change", "You cannot suspend or depart your own account.");
   const db = await getDb();
   await db.transaction(async (tx) => {
@@ -84,7 +80,7 @@ export async function setPersonStatus(viewer: Viewer, context: AuditContext, per
 }
 
 export async function setPersonRoles(viewer: Viewer, context: AuditContext, personId: string, roles: AppRole[], now = new Date()) {
-  assertPeopleAdmin(viewer, true);
+  assertMay(viewer, "administer");
   const next = Array.from(new Set<AppRole>(["employee", ...roles.filter((r) => appRoles.includes(r))])).sort();
   if (personId === viewer.id && !next.includes("compliance_admin")) {
     throw new DomainError("self_change", "You cannot remove your own compliance admin role.");

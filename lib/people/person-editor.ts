@@ -5,9 +5,10 @@ import { z } from "zod";
 import { getDb, type Executor } from "@/db/client";
 import { appRoles, departments, passwordTokens, people, type AppRole, type PersonStatus } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
+import { assertMay } from "@/lib/auth/permissions";
+import type { Viewer } from "@/lib/auth/roles";
 import { revokeSessionsOf } from "@/lib/auth/sessions";
-import { hasRole, type Viewer } from "@/lib/auth/roles";
-import { DomainError, ForbiddenError, NotFoundError } from "@/lib/errors";
+import { DomainError, NotFoundError } from "@/lib/errors";
 import { isReportOf } from "@/lib/people/reporting-line";
 import { syncAssignments } from "@/lib/training/assignments";
 import { auditChanges, isValidIsoDate, normaliseEmail, type PersonSnapshot } from "./person-fields";
@@ -43,10 +44,6 @@ export class PersonFieldError extends DomainError {
   }
 }
 
-function assertAdmin(viewer: Viewer, write: boolean) {
-  if (!(write ? hasRole(viewer, "compliance_admin") : hasRole(viewer, "compliance_admin", "auditor"))) throw new ForbiddenError();
-}
-
 const normaliseRoles = (roles: readonly string[]): AppRole[] => Array.from(new Set<AppRole>(["employee", ...(roles as AppRole[])])).sort();
 
 export async function departmentOptions(): Promise<{ id: string; name: string }[]> {
@@ -56,7 +53,7 @@ export async function departmentOptions(): Promise<{ id: string; name: string }[
 
 /** Who can be picked as a manager: active people, for the form's suggestions. */
 export async function managerOptions(viewer: Viewer): Promise<{ email: string; name: string }[]> {
-  assertAdmin(viewer, true);
+  assertMay(viewer, "administer");
   const db = await getDb();
   return db.select({ email: people.email, name: people.name }).from(people).where(eq(people.status, "active")).orderBy(asc(people.name)).limit(5000);
 }
@@ -74,7 +71,7 @@ export type PersonForEdit = Omit<PersonSnapshot, "roles"> & {
 };
 
 export async function personForEdit(viewer: Viewer, personId: string, now = new Date()): Promise<PersonForEdit> {
-  assertAdmin(viewer, false);
+  assertMay(viewer, "oversee");
   const db = await getDb();
   const manager = alias(people, "manager");
   const [row] = await db
@@ -152,7 +149,7 @@ const snapshotOf = (input: PersonInput): PersonSnapshot => ({
 
 /** Adds a person and emails them an invitation to set their password; audited as `person.created`. */
 export async function createPerson(viewer: Viewer, context: AuditContext, input: PersonInput, now = new Date()): Promise<{ id: string }> {
-  assertAdmin(viewer, true);
+  assertMay(viewer, "administer");
   const db = await getDb();
   return db.transaction(async (tx) => {
     const managerId = await resolveReferences(tx, input, null);
@@ -170,7 +167,7 @@ export async function createPerson(viewer: Viewer, context: AuditContext, input:
 
 /** Saves the changed fields; audited as `person.updated` with each field before and after. */
 export async function updatePerson(viewer: Viewer, context: AuditContext, personId: string, input: PersonInput, now = new Date()): Promise<{ changed: string[] }> {
-  assertAdmin(viewer, true);
+  assertMay(viewer, "administer");
   const db = await getDb();
   return db.transaction(async (tx) => {
     const manager = alias(people, "manager");
@@ -225,7 +222,7 @@ export async function updatePerson(viewer: Viewer, context: AuditContext, person
 
 /** A fresh invitation for someone who has not set a password yet; the older link stops working. */
 export async function resendInvitation(viewer: Viewer, context: AuditContext, personId: string, now = new Date()): Promise<{ email: string; expiresAt: Date }> {
-  assertAdmin(viewer, true);
+  assertMay(viewer, "administer");
   const db = await getDb();
   return db.transaction(async (tx) => {
     const [person] = await tx

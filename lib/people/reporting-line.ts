@@ -2,7 +2,8 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import type { Executor } from "@/db/client";
 import { selectRows } from "@/db/rows";
-import { hasRole, type Viewer } from "@/lib/auth/roles";
+import { may } from "@/lib/auth/permissions";
+import type { Viewer } from "@/lib/auth/roles";
 
 
 /** Everyone who reports to the manager, directly or through other managers. */
@@ -30,6 +31,6 @@ export async function isReportOf(db: Executor, managerId: string, personId: stri
 
 /** Whether the viewer may see a person's training and agreement records. */
 export async function canSeeRecordsOf(db: Executor, viewer: Viewer, personId: string): Promise<boolean> {
-  if (viewer.id === personId || hasRole(viewer, "compliance_admin", "auditor")) return true;
-  return hasRole(viewer, "manager") && isReportOf(db, viewer.id, personId);
+  if (viewer.id === personId || may(viewer, "oversee")) return true;
+  return may(viewer, "lead_team") && isReportOf(db, viewer.id, personId);
 }

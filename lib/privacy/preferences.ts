@@ -3,8 +3,9 @@ import { and, desc, eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { correctionRequests, people } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
-import { hasRole, type Viewer } from "@/lib/auth/roles";
-import { DomainError, ForbiddenError, NotFoundError } from "@/lib/errors";
+import { assertMay } from "@/lib/auth/permissions";
+import type { Viewer } from "@/lib/auth/roles";
+import { DomainError, NotFoundError } from "@/lib/errors";
 
 export type Preferences = { reminderDigest: "each" | "daily" | "weekly"; managerSeesScores: boolean };
 
@@ -47,7 +48,7 @@ export async function myCorrections(viewer: Viewer) {
 }
 
 export async function openCorrections(viewer: Viewer) {
-  if (!hasRole(viewer, "compliance_admin")) throw new ForbiddenError();
+  assertMay(viewer, "administer");
   const db = await getDb();
   return db
     .select({ id: correctionRequests.id, field: correctionRequests.field, requestedValue: correctionRequests.requestedValue, note: correctionRequests.note, createdAt: correctionRequests.createdAt, personId: people.id, name: people.name, email: people.email })
@@ -59,7 +60,7 @@ export async function openCorrections(viewer: Viewer) {
 
 /** Resolving records the outcome; the record itself is edited on the People page. */
 export async function resolveCorrection(viewer: Viewer, context: AuditContext, id: string, outcome: "resolved" | "rejected", resolution: string, now = new Date()) {
-  if (!hasRole(viewer, "compliance_admin")) throw new ForbiddenError();
+  assertMay(viewer, "administer");
   const db = await getDb();
   await db.transaction(async (tx) => {
     const [row] = await tx

@@ -3,19 +3,15 @@ import { and, eq, isNotNull, isNull } from "drizzle-orm";
 import { getDb, type Executor } from "@/db/client";
 import { assignments, certifications, courseReleases, departments, people, signatures } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
-import { hasRole, type Viewer } from "@/lib/auth/roles";
+import { assertMay } from "@/lib/auth/permissions";
+import type { Viewer } from "@/lib/auth/roles";
 import { getContent } from "@/lib/content";
-import { ForbiddenError } from "@/lib/errors";
 import { syncCourseReleases } from "@/lib/training/course-releases";
 import { toCsv } from "./csv";
 import { assembleOverview, coursePlans } from "./overview-aggregates";
 import { overviewAggregates } from "./overview-queries";
 import { overviewTable, type Overview, type OverviewFacts } from "./overview-rules";
 import { signatureFactColumns } from "@/lib/agreements/signature-columns";
-
-function assertOverviewReader(viewer: Viewer) {
-  if (!hasRole(viewer, "compliance_admin", "auditor")) throw new ForbiddenError("Only compliance admins and auditors can see the organisation overview.");
-}
 
 /**
  * Every row the overview is computed from: people, certifications, open
@@ -72,7 +68,7 @@ export async function overviewFacts(db: Executor): Promise<OverviewFacts> {
  * right even if no job has run, without syncing every assignment per view.
  */
 export async function organisationOverview(viewer: Viewer, now = new Date()): Promise<Overview> {
-  assertOverviewReader(viewer);
+  assertMay(viewer, "oversee", "Only compliance admins and auditors can see the organisation overview.");
   return overviewFromDatabase(await getDb(), now);
 }
 

@@ -6,7 +6,8 @@ import { and, desc, eq } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { getDb } from "@/db/client";
 import { departments, people, quizAttempts, type PersonStatus } from "@/db/schema";
-import { hasRole, type Viewer } from "@/lib/auth/roles";
+import { may } from "@/lib/auth/permissions";
+import type { Viewer } from "@/lib/auth/roles";
 import { certificationStatus, type CertificationStatus } from "@/lib/certification/status";
 import { getCourse } from "@/lib/content";
 import { canSeeRecordsOf, isReportOf } from "@/lib/people/reporting-line";
@@ -20,9 +21,9 @@ import { itemKey, nudgeableItems, type Cell, type MatrixItem } from "./team-matr
  * The only place that decides it: every page that shows a score asks here.
  */
 export async function canSeeScores(viewer: Viewer, personId: string): Promise<boolean> {
-  if (viewer.id === personId || hasRole(viewer, "compliance_admin", "auditor")) return true;
+  if (viewer.id === personId || may(viewer, "oversee")) return true;
   // Managers see scores only if the person allows it (My data → "What your manager sees").
-  if (hasRole(viewer, "manager")) return managerSeesScoresOf(personId);
+  if (may(viewer, "lead_team")) return managerSeesScoresOf(personId);
   return false;
 }
 
@@ -98,7 +99,7 @@ export async function personRecord(viewer: Viewer, personId: string, now = new D
       .orderBy(desc(quizAttempts.submittedAt)),
     currentReleases(db),
     canSeeScores(viewer, person.id),
-    hasRole(viewer, "manager") && viewer.id !== person.id ? isReportOf(db, viewer.id, person.id) : Promise.resolve(false),
+    may(viewer, "lead_team") && viewer.id !== person.id ? isReportOf(db, viewer.id, person.id) : Promise.resolve(false),
   ]);
   const row = matrix.rows[0];
   const items = matrix.items.map((item) => ({ item, cell: row.cells[itemKey(item)] })).filter(({ cell }) => cell.status !== "not_applicable");

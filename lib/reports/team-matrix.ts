@@ -4,9 +4,9 @@ import { and, eq, isNotNull, max, sql } from "drizzle-orm";
 import { getDb, type Executor } from "@/db/client";
 import { departments, lessonProgress, outbox, people } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
-import { hasRole, type Viewer } from "@/lib/auth/roles";
+import { assertMay } from "@/lib/auth/permissions";
+import type { Viewer } from "@/lib/auth/roles";
 import { getContent } from "@/lib/content";
-import { ForbiddenError } from "@/lib/errors";
 import { syncAssignmentsReading, type PersonToSync } from "@/lib/training/assignments";
 import { toCsv } from "./csv";
 import { inIds } from "@/db/id-list";
@@ -18,10 +18,6 @@ import { fileUnder, type ByPerson } from "@/lib/by-person";
 /** Everything a person may have to complete. Agreements will be appended here when they land. */
 export function requiredItems(): MatrixItem[] {
   return [...getContent().courses.map((c) => ({ kind: "course" as const, id: c.id, title: c.title })), ...agreementItems()];
-}
-
-export function assertManager(viewer: Viewer) {
-  if (!hasRole(viewer, "manager")) throw new ForbiddenError("Only managers can see team records.");
 }
 
 const personColumns = {
@@ -151,7 +147,7 @@ async function activeReports(db: Executor, managerId: string, onlyPersonIds?: st
 
 /** The manager's active direct and indirect reports, as matrix rows. */
 export async function teamRows(db: Executor, viewer: Viewer, now: Date, onlyPersonIds?: string[]) {
-  assertManager(viewer);
+  assertMay(viewer, "lead_team", "Only managers can see team records.");
   const known = await activeReports(db, viewer.id, onlyPersonIds);
   // Only what the matrix shows travels on with the rows (and to the browser).
   const persons = known.map(({ id, name, email, departmentId, departmentName, title }): ReportPerson => ({ id, name, email, departmentId, departmentName, title }));

@@ -3,12 +3,13 @@ import { and, desc, eq, ilike, isNull, or, sql } from "drizzle-orm";
 import { getDb, type Executor } from "@/db/client";
 import { assignments, certifications, people } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
-import { hasRole, type Viewer } from "@/lib/auth/roles";
+import { assertMay } from "@/lib/auth/permissions";
+import type { Viewer } from "@/lib/auth/roles";
 import { certificationStatus, dueDateFor, supersededAt, type CertificationStatus } from "@/lib/certification/status";
 import { inAudience } from "@/lib/content/audience";
 import { getContent, getCourse } from "@/lib/content";
 import type { Course } from "@/lib/content/load";
-import { DomainError, ForbiddenError, NotFoundError } from "@/lib/errors";
+import { DomainError, NotFoundError } from "@/lib/errors";
 import { inIds } from "@/db/id-list";
 import { likeLiteral } from "@/lib/http/search-params";
 import { fileUnder, type ByPerson } from "@/lib/by-person";
@@ -172,7 +173,7 @@ export async function openAssignments(db: Executor, personId: string): Promise<O
 
 /** Compliance admins assign a course by hand, with a due date. */
 export async function assignCourseManually(viewer: Viewer, context: AuditContext, input: { personId: string; courseId: string; dueAt: Date }, now = new Date()) {
-  if (!hasRole(viewer, "compliance_admin")) throw new ForbiddenError();
+  assertMay(viewer, "administer");
   const course = getCourse(input.courseId);
   if (!course) throw new NotFoundError("That course does not exist.");
   if (input.dueAt.getTime() < now.getTime()) throw new DomainError("due_in_past", "The due date must be in the future.");
@@ -205,7 +206,7 @@ export async function completeOpenAssignment(tx: Executor, personId: string, cou
 }
 
 export async function recentManualAssignments(viewer: Viewer, limit = 20) {
-  if (!hasRole(viewer, "compliance_admin")) throw new ForbiddenError();
+  assertMay(viewer, "administer");
   const db = await getDb();
   return db
     .select({ id: assignments.id, courseId: assignments.courseId, dueAt: assignments.dueAt, assignedAt: assignments.assignedAt, completedAt: assignments.completedAt, name: people.name, email: people.email })
@@ -217,7 +218,7 @@ export async function recentManualAssignments(viewer: Viewer, limit = 20) {
 }
 
 export async function findActivePersonByEmail(viewer: Viewer, email: string) {
-  if (!hasRole(viewer, "compliance_admin")) throw new ForbiddenError();
+  assertMay(viewer, "administer");
   const db = await getDb();
   const [row] = await db.select({ id: people.id }).from(people).where(and(eq(people.email, email.trim().toLowerCase()), eq(people.status, "active")));
   return row ?? null;
@@ -231,7 +232,7 @@ export const PEOPLE_SUGGESTIONS = 20;
  * the admin types instead of carrying the whole organisation.
  */
 export async function suggestActivePeople(viewer: Viewer, query: string): Promise<{ email: string; name: string }[]> {
-  if (!hasRole(viewer, "compliance_admin")) throw new ForbiddenError();
+  assertMay(viewer, "administer");
   const q = query.trim().slice(0, 100);
   if (q.length === 0) return [];
   const db = await getDb();

@@ -3,7 +3,8 @@ import { and, desc, eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { certifications, quizAttempts } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
-import { hasRole, type Viewer } from "@/lib/auth/roles";
+import { may } from "@/lib/auth/permissions";
+import type { Viewer } from "@/lib/auth/roles";
 import { expiryFor } from "@/lib/certification/status";
 import { getCourse } from "@/lib/content";
 import { DomainError, NotFoundError } from "@/lib/errors";
@@ -87,7 +88,7 @@ export type AttemptView =
 export async function getAttempt(viewer: Viewer, attemptId: string): Promise<AttemptView> {
   const db = await getDb();
   const [row] = await db.select().from(quizAttempts).where(eq(quizAttempts.id, attemptId));
-  const reviewer = hasRole(viewer, "compliance_admin", "auditor");
+  const reviewer = may(viewer, "oversee");
   if (!row || (row.personId !== viewer.id && !(reviewer && row.status === "submitted"))) throw new NotFoundError("That quiz attempt does not exist.");
   const drawn = row.drawn as DrawnQuestion[];
   if (row.status === "in_progress") {

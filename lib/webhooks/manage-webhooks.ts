@@ -5,10 +5,11 @@ import { z } from "zod";
 import { getDb } from "@/db/client";
 import { people, webhookDeliveries, webhookEventTypes, webhooks } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
-import { hasRole, type Viewer } from "@/lib/auth/roles";
+import { assertMay } from "@/lib/auth/permissions";
+import type { Viewer } from "@/lib/auth/roles";
 import { encryptText } from "@/lib/crypto/encryption";
 import { randomToken } from "@/lib/crypto/tokens";
-import { DomainError, ForbiddenError, NotFoundError } from "@/lib/errors";
+import { DomainError, NotFoundError } from "@/lib/errors";
 import { secretContext } from "./deliver-webhooks";
 
 export const SECRET_PREFIX = "whsec_";
@@ -54,13 +55,9 @@ const urlForAudit = (url: string) => {
   return `${u.origin}${u.pathname}`;
 };
 
-function assertAdmin(viewer: Viewer) {
-  if (!hasRole(viewer, "compliance_admin")) throw new ForbiddenError();
-}
-
 /** Registers a webhook. The signing secret is returned once and stored only encrypted. */
 export async function createWebhook(viewer: Viewer, context: AuditContext, input: WebhookInput, now = new Date()): Promise<{ id: string; secret: string }> {
-  assertAdmin(viewer);
+  assertMay(viewer, "administer");
   const parsed = webhookInputSchema.safeParse(input);
   if (!parsed.success) throw new DomainError("invalid_webhook", parsed.error.issues[0]?.message ?? "The webhook is not valid.");
   const { url } = parsed.data;
@@ -86,7 +83,7 @@ export type WebhookSummary = {
 };
 
 export async function listWebhooks(viewer: Viewer): Promise<WebhookSummary[]> {
-  assertAdmin(viewer);
+  assertMay(viewer, "administer");
   const db = await getDb();
   const [rows, counts] = await Promise.all([
     db
@@ -108,7 +105,7 @@ export async function listWebhooks(viewer: Viewer): Promise<WebhookSummary[]> {
  * the log says what became of them; the row stays for the record.
  */
 export async function deactivateWebhook(viewer: Viewer, context: AuditContext, id: string, now = new Date()): Promise<void> {
-  assertAdmin(viewer);
+  assertMay(viewer, "administer");
   const db = await getDb();
   await db.transaction(async (tx) => {
     const [row] = await tx.update(webhooks).set({ active: false }).where(and(eq(webhooks.id, id), eq(webhooks.active, true))).returning({ url: webhooks.url });
@@ -143,7 +140,7 @@ export type DeliveryLogRow = {
 
 /** One webhook and its deliveries, newest first; null when there is no such webhook. */
 export async function webhookDeliveryLog(viewer: Viewer, webhookId: string, options: { page?: number } = {}) {
-  assertAdmin(viewer);
+  assertMay(viewer, "administer");
   const db = await getDb();
   const [webhook] = await db
     .select({ id: webhooks.id, url: webhooks.url, eventTypes: webhooks.eventTypes, active: webhooks.active, createdAt: webhooks.createdAt })

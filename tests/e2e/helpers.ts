@@ -145,3 +145,15 @@ export async function completeCourse(page: Page, courseId: string) {
   await page.getByRole("button", { name: "Submit answers" }).click();
   await expect(page.getByText("Passed — 100%")).toBeVisible();
 }
+
+/** Signs the employee NDA with a password as the signed-in person; returns the signature's id. */
+export async function signEmployeeNda(page: Page, legalName: string, password = DEMO_PASSWORD): Promise<string> {
+  await page.goto("/agreements/employee-nda");
+  await page.getByRole("checkbox").check();
+  await page.getByRole("button", { name: "Continue to signing" }).click();
+  await page.getByLabel("Your password").fill(password);
+  await page.getByLabel("Type your full legal name").fill(legalName);
+  await page.getByRole("button", { name: "Sign the agreement" }).click();
+  await expect(page).toHaveURL(/signed=/);
+  return new URL(page.url()).searchParams.get("signed")!;
+}

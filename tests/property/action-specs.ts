@@ -15,6 +15,7 @@ import { confirmCode, decline as partnerDecline, giveConsent as partnerConsent, 
 import { choosePassword } from "@/app/set-password/[token]/actions";
 import { verifyUpload } from "@/app/verify/actions";
 import { apiScopes, appRoles, personStatuses, webhookEventTypes } from "@/db/schema";
+import type { PermissionKey } from "@/lib/auth/permissions";
 import { getContent } from "@/lib/content";
 import { sha256Hex } from "@/lib/crypto/tokens";
 import { decodeImportFile } from "@/lib/people/import-rules";
@@ -35,15 +36,17 @@ export type World = {
 /**
  * Who is signed in when the action runs. `mfaPending` holds every role but has
  * not set up two-factor authentication; `otherManager` manages a different team.
+ * Which of them may run an action is read from lib/auth/permissions.ts.
  */
 export type Signer = "admin" | "auditor" | "manager" | "otherManager" | "employee" | "mfaPending" | "nobody";
 
 export type ActionSpec = {
   name: string;
   run: (previous: null, form: FormData) => Promise<unknown>;
+  /** Who runs it under random forms: someone its permission lets through. */
   as: Signer;
-  /** Built with the `action()` wrapper: refuses a missing session, pending MFA and missing roles. */
-  guarded: boolean;
+  /** Its entry in the permission table, which says who may run it. */
+  permission: PermissionKey;
   /** Fields with values of the right shape (and random content), for forms that reach the domain code. */
   form: fc.Arbitrary<FormData>;
   fields: string[];
@@ -106,6 +109,9 @@ const importForm = fc
     return toFormData(entries, { csv: text.slice(0, 500) });
   });
 
+/** "admin/people changeRoles" → "action:admin/people.changeRoles", as the permission table names Server Actions. */
+export const actionKey = (name: string) => `action:${name.replace(" ", ".")}` as PermissionKey;
+
 export function actionSpecs(world: World): ActionSpec[] {
   const { agreements, courses, accessRoles } = getContent();
   const everyId = () => Object.values(world.ids).flat();
@@ -137,11 +143,11 @@ export function actionSpecs(world: World): ActionSpec[] {
   const partnerToken = pick(() => world.partnerTokens);
   const answers = fc.dictionary(fc.oneof(fc.string({ unit: nastyUnit, maxLength: 6 }).map((k) => `q.${k}`), fc.string({ maxLength: 6 })), fc.oneof(anyText, fc.array(anyText, { maxLength: 12 })), { maxKeys: 6 });
 
-  const spec = (name: string, run: ActionSpec["run"], as: Signer, shape: Record<string, Field> | Custom, options: Partial<Pick<ActionSpec, "guarded" | "verdict" | "recordsOnRejection">> = {}): ActionSpec => ({
+  const spec = (name: string, run: ActionSpec["run"], as: Signer, shape: Record<string, Field> | Custom, options: Partial<Pick<ActionSpec, "verdict" | "recordsOnRejection">> = {}): ActionSpec => ({
     name,
     run,
     as,
-    guarded: options.guarded ?? true,
+    permission: actionKey(name),
     fields: shape instanceof Custom ? shape.fields : Object.keys(shape),
     form: shape instanceof Custom ? shape.form : shapedForm(shape),
     verdict: options.verdict,
@@ -210,15 +216,14 @@ export function actionSpecs(world: World): ActionSpec[] {
         ["token", "password", "confirm"],
         fc.tuple(pick(() => world.invitationTokens), fc.oneof(fc.constant("a long enough password"), anyText), fc.boolean(), anyText).map(([token, password, same, other]) => toFormData([["token", token], ["password", password], ["confirm", same ? password : other]])),
       ),
-      { guarded: false },
     ),
-    spec("partner-sign requestCode", run(requestCode), "nobody", { token: partnerToken }, { guarded: false }),
+    spec("partner-sign requestCode", run(requestCode), "nobody", { token: partnerToken }),
     // A wrong code is counted on the request, so five wrong codes lock it.
-    spec("partner-sign confirmCode", run(confirmCode), "nobody", { token: partnerToken, code: sixDigits }, { guarded: false, recordsOnRejection: { error: /^That code is not right/, tables: ["partner_signing_requests"] } }),
-    spec("partner-sign giveConsent", run(partnerConsent), "nobody", { token: partnerToken, consent: either("yes") }, { guarded: false }),
-    spec("partner-sign sign", run(partnerSign), "nobody", { token: partnerToken, typedName: either("Hannah Müller", "hannah müller"), signature: maybe(pngDataUrl) }, { guarded: false }),
-    spec("partner-sign decline", run(partnerDecline), "nobody", { token: partnerToken, reason: maybe(anyText) }, { guarded: false }),
-    spec("verify verifyUpload", run(verifyUpload), "nobody", { document: fc.oneof(fileValue, anyBytes.map((b) => new File([b as BlobPart], "agreement.pdf", { type: "application/pdf" })), anyText) }, { guarded: false, verdict: true }),
+    spec("partner-sign confirmCode", run(confirmCode), "nobody", { token: partnerToken, code: sixDigits }, { recordsOnRejection: { error: /^That code is not right/, tables: ["partner_signing_requests"] } }),
+    spec("partner-sign giveConsent", run(partnerConsent), "nobody", { token: partnerToken, consent: either("yes") }),
+    spec("partner-sign sign", run(partnerSign), "nobody", { token: partnerToken, typedName: either("Hannah Müller", "hannah müller"), signature: maybe(pngDataUrl) }),
+    spec("partner-sign decline", run(partnerDecline), "nobody", { token: partnerToken, reason: maybe(anyText) }),
+    spec("verify verifyUpload", run(verifyUpload), "nobody", { document: fc.oneof(fileValue, anyBytes.map((b) => new File([b as BlobPart], "agreement.pdf", { type: "application/pdf" })), anyText) }, { verdict: true }),
   ];
 }
 

@@ -9,6 +9,7 @@ import { createApiClient } from "@/lib/access/api-clients";
 import { openSigning, giveConsent } from "@/lib/agreements/employee-agreements";
 import { createPartner, sendPartnerAgreement } from "@/lib/agreements/partner-register";
 import { sendPartnerCode, verifyPartnerCode } from "@/lib/agreements/partner-signing";
+import { gate, PERMISSIONS, type PermissionKey } from "@/lib/auth/permissions";
 import type { Viewer } from "@/lib/auth/roles";
 import { startMfaEnrolment } from "@/lib/auth/mfa";
 import { getContent } from "@/lib/content";
@@ -19,7 +20,7 @@ import { completeLesson } from "@/lib/training/lesson-progress";
 import { createWebhook } from "@/lib/webhooks/manage-webhooks";
 import { context, createPerson, TEST_PASSWORD, viewerOf } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
-import { actionSpecs, formFor, pngDataUrl, type ActionSpec, type Signer, type World } from "./action-specs";
+import { actionKey, actionSpecs, formFor, pngDataUrl, type ActionSpec, type Signer, type World } from "./action-specs";
 import { headerValue, RUNS, TIMEOUT, toFormData } from "./arbitraries";
 import { watchTables } from "./table-state";
 
@@ -193,11 +194,9 @@ describe("Server Actions under random form data", () => {
     );
   }, TIMEOUT);
 
-  it("refuses every guarded action without a session, before two-factor set-up, or without the role", async () => {
-    const guarded = specs.filter((s) => s.guarded && s.as !== "mfaPending");
-    const denied = fc.constantFrom(...guarded).chain((spec) =>
-      fc.record({ spec: fc.constant(spec), signer: fc.constantFrom<Signer>("nobody", "mfaPending", ...(spec.as === "employee" ? [] : (["employee"] as const))), form: formFor(spec) }),
-    );
+  it("refuses every action to each actor its permission refuses: no session, MFA not set up, or without the capability", async () => {
+    const guarded = specs.filter((s) => refusedSigners(s).length > 0);
+    const denied = fc.constantFrom(...guarded).chain((spec) => fc.record({ spec: fc.constant(spec), signer: fc.constantFrom(...refusedSigners(spec)), form: formFor(spec) }));
     await fc.assert(
       fc.asyncProperty(denied, fc.ipV4(), async ({ spec, signer, form }, ip) => {
         const before = await tables.before();
@@ -213,56 +212,22 @@ describe("Server Actions under random form data", () => {
 });
 
 /**
- * Who may run each Server Action, written out: a new action without an entry
- * fails, and so does any actor getting past (or stopped at) the door
- * differently from this table. Partner signing, setting a password and
- * verifying a document are for anyone holding the link or the file.
- * `mfaPending` holds every role but has not set up two-factor authentication.
- * Past the door, a manager of another team still reaches none of this team's
- * people or grants (the last test below).
+ * Who may run each Server Action, read from the permission table
+ * (lib/auth/permissions.ts) through the same gate the actions use: a new
+ * action without an entry fails, and so does any actor getting past (or
+ * stopped at) the door differently from the table. Partner signing, setting
+ * a password and verifying a document are public: the link or the file is
+ * the authority. `mfaPending` holds every role but has not set up two-factor
+ * authentication. Past the door, a manager of another team still reaches
+ * none of this team's people or grants (the last test below).
  */
-const SIGNED_IN: Signer[] = ["employee", "manager", "otherManager", "admin", "auditor"];
-const ANYONE: Signer[] = ["nobody", "mfaPending", ...SIGNED_IN];
-const MANAGERS: Signer[] = ["manager", "otherManager"];
-const ACTION_MATRIX: Record<string, Signer[]> = {
-  "admin/api createClient": ["admin"],
-  "admin/api revokeClient": ["admin"],
-  "admin/corrections resolve": ["admin"],
-  "admin/partners addPartner": ["admin"],
-  "admin/partners sendAgreement": ["admin"],
-  "admin/partners resendRequest": ["admin"],
-  "admin/partners voidRequest": ["admin"],
-  "admin/webhooks addWebhook": ["admin"],
-  "admin/webhooks deactivate": ["admin"],
-  "admin/people changeStatus": ["admin"],
-  "admin/people changeRoles": ["admin"],
-  "admin/people addPerson": ["admin"],
-  "admin/people savePerson": ["admin"],
-  "admin/people sendInvitationAgain": ["admin"],
-  "admin/people importPeople": ["admin"],
-  "admin/assignments assignCourse": ["admin"],
-  "team nudgeOne": MANAGERS,
-  "team nudgeOverdue": MANAGERS,
-  "access decide": [...MANAGERS, "admin"],
-  "access revoke": [...MANAGERS, "admin"],
-  "access requestRole": SIGNED_IN,
-  "account/data savePreferences": SIGNED_IN,
-  "account/data askForCorrection": SIGNED_IN,
-  "account/mfa confirmMfa": ["mfaPending", ...SIGNED_IN],
-  "agreements consentToSign": SIGNED_IN,
-  "agreements signAgreement": SIGNED_IN,
-  "agreements declineAgreement": SIGNED_IN,
-  "courses finishLesson": SIGNED_IN,
-  "courses startQuiz": SIGNED_IN,
-  "courses submitQuiz": SIGNED_IN,
-  "partner-sign requestCode": ANYONE,
-  "partner-sign confirmCode": ANYONE,
-  "partner-sign giveConsent": ANYONE,
-  "partner-sign sign": ANYONE,
-  "partner-sign decline": ANYONE,
-  "set-password choosePassword": ANYONE,
-  "verify verifyUpload": ANYONE,
-};
+const ANYONE: Signer[] = ["nobody", "mfaPending", "employee", "manager", "otherManager", "admin", "auditor"];
+const viewerFor = (signer: Signer) => (signer === "nobody" ? null : signers[signer]);
+const allowedSigners = (spec: ActionSpec) => ANYONE.filter((signer) => gate(viewerFor(signer), spec.permission).ok);
+function refusedSigners(spec: ActionSpec): Signer[] {
+  return ANYONE.filter((signer) => !allowedSigners(spec).includes(signer));
+}
+const actionKeys = () => (Object.keys(PERMISSIONS) as PermissionKey[]).filter((key) => key.startsWith("action:")).sort();
 const DOOR_MESSAGES = ["Your session has ended. Sign in again.", "Turn on two-factor authentication first.", "You do not have permission to do that."];
 
 /** Every exported Server Action, named as the specs name them: "<folder under app/> <export>". */
@@ -289,15 +254,21 @@ function exportedActions(): string[] {
 }
 
 describe("Server Action authorization matrix", () => {
-  it("has an entry for every exported Server Action, and a property spec for every entry", () => {
-    expect(exportedActions()).toEqual(Object.keys(ACTION_MATRIX).sort());
-    expect(specs.map((s) => s.name).sort()).toEqual(Object.keys(ACTION_MATRIX).sort());
+  it("has a permission for every exported Server Action, and a property spec for every permission", () => {
+    expect(exportedActions().map(actionKey).sort()).toEqual(actionKeys());
+    expect(specs.map((s) => s.permission).sort()).toEqual(actionKeys());
+  });
+
+  it("runs each action's random forms as someone its permission lets in, and refuses the mfaPending actor all but enrolment", () => {
+    expect(specs.filter((s) => !allowedSigners(s).includes(s.as)).map((s) => `${s.name} as ${s.as}`)).toEqual([]);
+    const pendingMayRun = specs.filter((s) => allowedSigners(s).includes("mfaPending") && PERMISSIONS[s.permission].who !== "public");
+    expect(pendingMayRun.map((s) => s.name)).toEqual(["account/mfa confirmMfa"]);
   });
 
   it("lets exactly the listed actors past the door of every action", async () => {
     const unexpected: string[] = [];
     for (const spec of specs) {
-      const allowed = ACTION_MATRIX[spec.name];
+      const allowed = allowedSigners(spec);
       for (const signer of ANYONE) {
         const [form] = fc.sample(formFor(spec), { numRuns: 1, seed: 7 });
         const outcome = await invoke(spec, signer, form, "203.0.113.9");

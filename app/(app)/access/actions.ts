@@ -7,6 +7,7 @@ import { action } from "@/lib/http/action";
 
 export const requestRole = action(
   {
+    permission: "action:access.requestRole",
     schema: z.object({
       roleId: z.string().regex(/^[a-z0-9-]{1,100}$/),
       justification: z.string().trim().min(10, "Explain in a sentence or two why your work needs this access.").max(2000),
@@ -21,13 +22,13 @@ export const requestRole = action(
 
 export const decide = action(
   {
+    permission: "action:access.decide",
     schema: z.object({
       grantId: z.uuid(),
       decision: z.enum(["approve", "deny"]),
       comment: z.string().trim().max(2000).optional(),
       endsOn: z.union([z.literal(""), z.iso.date("Choose a valid end date.")]).optional(),
     }),
-    roles: ["manager", "compliance_admin"],
   },
   async ({ grantId, decision, comment, endsOn }, { viewer, audit }) => {
     await decideRequest(viewer, audit, grantId, { approve: decision === "approve", comment, endsAt: endsOn ? new Date(`${endsOn}T23:59:59Z`) : null });
@@ -37,7 +38,7 @@ export const decide = action(
 );
 
 export const revoke = action(
-  { schema: z.object({ grantId: z.uuid(), reason: z.string().trim().max(2000).default("") }), roles: ["manager", "compliance_admin"] },
+  { permission: "action:access.revoke", schema: z.object({ grantId: z.uuid(), reason: z.string().trim().max(2000).default("") }) },
   async ({ grantId, reason }, { viewer, audit }) => {
     await revokeGrant(viewer, audit, grantId, reason);
     revalidatePath("/access/approvals");

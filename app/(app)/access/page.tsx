@@ -3,7 +3,8 @@ import Link from "next/link";
 import { Badge, type Tone } from "@/components/ui/badge";
 import { PageHeader } from "@/components/ui/card";
 import { myAccess, type RoleState } from "@/lib/access/my-access";
-import { hasRole, requireViewer } from "@/lib/auth/viewer";
+import { requireViewer } from "@/lib/auth/gate";
+import { may } from "@/lib/auth/permissions";
 import { formatDate } from "@/lib/format";
 import { RequestRoleForm } from "./request-form";
 
@@ -17,7 +18,7 @@ const stateLabel: Record<RoleState, [string, Tone]> = {
 };
 
 export default async function AccessPage() {
-  const viewer = await requireViewer();
+  const viewer = await requireViewer("page:/access");
   const roles = await myAccess(viewer);
   return (
     <>
@@ -25,7 +26,7 @@ export default async function AccessPage() {
         title="My access"
         description="Data-access roles are granted only while your training and agreements are current. Other systems check this page's answer live before they let you in."
         actions={
-          hasRole(viewer, "manager", "compliance_admin") ? (
+          may(viewer, "approve_access") ? (
             <Link href="/access/approvals" className="text-sm font-medium text-brand-700 underline underline-offset-2">
               Approvals
             </Link>

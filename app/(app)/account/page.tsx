@@ -3,13 +3,13 @@ import Link from "next/link";
 import { Badge } from "@/components/ui/badge";
 import { Card, PageHeader } from "@/components/ui/card";
 import { remainingRecoveryCodes } from "@/lib/auth/mfa";
-import { requireViewer } from "@/lib/auth/viewer";
+import { requireViewer } from "@/lib/auth/gate";
 import { SESSION_MAX_AGE_SECONDS } from "@/lib/auth/options";
 
 export const metadata: Metadata = { title: "Account" };
 
 export default async function AccountPage() {
-  const viewer = await requireViewer();
+  const viewer = await requireViewer("page:/account");
   const codes = viewer.mfaEnabled ? await remainingRecoveryCodes(viewer.id) : 0;
   return (
     <>

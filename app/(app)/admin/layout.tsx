@@ -1,11 +1,11 @@
 import { AdminSubnav } from "@/components/admin-subnav";
-import { requireRole } from "@/lib/auth/viewer";
+import { requireViewer } from "@/lib/auth/gate";
 
 export default async function AdminLayout({ children }: { children: React.ReactNode }) {
-  const viewer = await requireRole("compliance_admin", "auditor");
+  const viewer = await requireViewer("layout:/(app)/admin");
   return (
     <>
-      <AdminSubnav roles={viewer.roles} />
+      <AdminSubnav viewer={viewer} />
       {children}
     </>
   );

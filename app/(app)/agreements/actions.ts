@@ -10,7 +10,7 @@ import { action } from "@/lib/http/action";
 const ids = { agreementId: z.string().regex(/^[a-z0-9-]{1,100}$/), ceremonyId: z.uuid() };
 
 export const consentToSign = action(
-  { schema: z.object({ ...ids, consent: z.literal("yes", { message: "Tick the box to give your consent, or decline below." }) }) },
+  { permission: "action:agreements.consentToSign", schema: z.object({ ...ids, consent: z.literal("yes", { message: "Tick the box to give your consent, or decline below." }) }) },
   async ({ agreementId, ceremonyId }, { viewer, audit }) => {
     await giveConsent(viewer, { ...audit, ip: audit.ip ?? "unknown" }, agreementId, ceremonyId);
     revalidatePath(`/agreements/${agreementId}`);
@@ -20,6 +20,7 @@ export const consentToSign = action(
 
 export const signAgreement = action(
   {
+    permission: "action:agreements.signAgreement",
     schema: z
       .object({
         ...ids,
@@ -38,7 +39,7 @@ export const signAgreement = action(
 );
 
 export const declineAgreement = action(
-  { schema: z.object({ agreementId: ids.agreementId, reason: z.string().max(1000).default("") }) },
+  { permission: "action:agreements.declineAgreement", schema: z.object({ agreementId: ids.agreementId, reason: z.string().max(1000).default("") }) },
   async ({ agreementId, reason }, { viewer, audit }) => {
     await declineAsEmployee(viewer, { ...audit, ip: audit.ip ?? "unknown" }, agreementId, reason);
     revalidatePath("/agreements");

@@ -6,7 +6,7 @@ import { Card, EmptyState, PageHeader } from "@/components/ui/card";
 import { Alert } from "@/components/ui/field";
 import type { AgreementStanding } from "@/lib/agreements/rules";
 import { myAgreements } from "@/lib/agreements/employee-agreements";
-import { requireViewer } from "@/lib/auth/viewer";
+import { requireViewer } from "@/lib/auth/gate";
 import { formatDate } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Agreements" };
@@ -20,7 +20,7 @@ const standingLabel: Record<AgreementStanding, [string, Tone]> = {
 };
 
 export default async function AgreementsPage({ searchParams }: { searchParams: Promise<{ signed?: string; declined?: string }> }) {
-  const viewer = await requireViewer();
+  const viewer = await requireViewer("page:/agreements");
   const params = await searchParams;
   const items = await myAgreements(viewer);
   const toSign = items.filter((i) => i.standing !== "signed");

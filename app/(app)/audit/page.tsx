@@ -5,14 +5,14 @@ import { buttonClass } from "@/components/ui/button";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
 import { inputClass, Alert } from "@/components/ui/field";
 import { listAuditEvents, verifyAuditLog } from "@/lib/audit/list-events";
-import { requireRole } from "@/lib/auth/viewer";
+import { requireViewer } from "@/lib/auth/gate";
 
 export const metadata: Metadata = { title: "Audit log" };
 
 const utc = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" });
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<{ before?: string; action?: string; verify?: string }> }) {
-  const viewer = await requireRole("auditor", "compliance_admin");
+  const viewer = await requireViewer("page:/audit");
   const params = await searchParams;
   const before = Number(params.before) || undefined;
   const [{ rows, nextBefore, total }, verdict] = await Promise.all([

@@ -3,14 +3,14 @@ import Link from "next/link";
 import { LearnerStateBadge } from "@/components/learner-state-badge";
 import { PageHeader } from "@/components/ui/card";
 import { ProgressBar } from "@/components/ui/progress-bar";
-import { requireViewer } from "@/lib/auth/viewer";
+import { requireViewer } from "@/lib/auth/gate";
 import { formatDate } from "@/lib/format";
 import { learnerOverview } from "@/lib/training/learner-overview";
 
 export const metadata: Metadata = { title: "Courses" };
 
 export default async function CoursesPage() {
-  const viewer = await requireViewer();
+  const viewer = await requireViewer("page:/courses");
   const items = await learnerOverview(viewer);
   return (
     <>

@@ -3,14 +3,14 @@ import Link from "next/link";
 import { LearnerStateBadge } from "@/components/learner-state-badge";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
 import { ProgressBar } from "@/components/ui/progress-bar";
-import { requireViewer } from "@/lib/auth/viewer";
+import { requireViewer } from "@/lib/auth/gate";
 import { formatDate, relativeDays } from "@/lib/format";
 import { learnerOverview } from "@/lib/training/learner-overview";
 
 export const metadata: Metadata = { title: "Dashboard" };
 
 export default async function DashboardPage() {
-  const viewer = await requireViewer();
+  const viewer = await requireViewer("page:/dashboard");
   const now = new Date();
   const items = await learnerOverview(viewer, now);
   const todo = items.filter((i) => i.dueAt);

@@ -12,7 +12,7 @@ function describe(outcome: NudgeOutcome, who: string): string {
   return `Reminder sent to ${who} about ${items}.`;
 }
 
-export const nudgeOne = action({ schema: z.object({ personId: z.uuid() }), roles: ["manager"] }, async ({ personId }, { viewer, audit }) => {
+export const nudgeOne = action({ permission: "action:team.nudgeOne", schema: z.object({ personId: z.uuid() }) }, async ({ personId }, { viewer, audit }) => {
   const outcome = await nudgePerson(viewer, audit, personId);
   revalidatePath("/team");
   revalidatePath(`/people/${personId}`);
@@ -20,7 +20,7 @@ export const nudgeOne = action({ schema: z.object({ personId: z.uuid() }), roles
   return { message: describe(outcome, outcome.name), data: { personId } };
 });
 
-export const nudgeOverdue = action({ schema: teamFiltersSchema, roles: ["manager"] }, async (filters, { viewer, audit }) => {
+export const nudgeOverdue = action({ permission: "action:team.nudgeOverdue", schema: teamFiltersSchema }, async (filters, { viewer, audit }) => {
   const outcome = await nudgeAllOverdue(viewer, audit, filters);
   revalidatePath("/team");
   if (outcome.emails === 0) return { message: outcome.alreadyNudged > 0 ? "Everyone overdue here was already reminded today." : "No one here is overdue." };

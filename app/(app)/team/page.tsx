@@ -4,7 +4,7 @@ import { buttonClass } from "@/components/ui/button";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
 import { inputClass } from "@/components/ui/field";
 import { Pagination } from "@/components/ui/pagination";
-import { requireRole } from "@/lib/auth/viewer";
+import { requireViewer } from "@/lib/auth/gate";
 import { teamMatrix } from "@/lib/reports/team-matrix";
 import { filterableStatuses, itemKey, STATUS_LABELS } from "@/lib/reports/team-matrix-rules";
 import { filterQuery, hasActiveFilters, parseTeamFilters, SORT_LABELS, tableOf, TEAM_PAGE_SIZE, teamSorts } from "@/lib/reports/team-view";
@@ -18,7 +18,7 @@ type Props = { searchParams: Promise<Record<string, string | string[] | undefine
 const selectClass = `${inputClass} pr-8`;
 
 export default async function TeamPage({ searchParams }: Props) {
-  const viewer = await requireRole("manager");
+  const viewer = await requireViewer("page:/team");
   const now = new Date();
   const view = await teamMatrix(viewer, parseTeamFilters(await searchParams), now);
   const { filters, summary, rows } = view;

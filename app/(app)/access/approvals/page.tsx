@@ -7,7 +7,7 @@ import { inputClass } from "@/components/ui/field";
 import { Pagination } from "@/components/ui/pagination";
 import { approvalQuery, parseApprovalFilters, pendingApprovals, revocableGrants, rolesDecidedBy, type Paged } from "@/lib/access/approval-lists";
 import { describeReason } from "@/lib/access/describe";
-import { requireRole } from "@/lib/auth/viewer";
+import { requireViewer } from "@/lib/auth/gate";
 import { formatDate } from "@/lib/format";
 import { DecisionForm, RevokeForm } from "./decision-form";
 
@@ -23,7 +23,7 @@ function showing(list: Paged<unknown>): string | undefined {
 }
 
 export default async function ApprovalsPage({ searchParams }: Props) {
-  const viewer = await requireRole("manager", "compliance_admin");
+  const viewer = await requireViewer("page:/access/approvals");
   const now = new Date();
   const filters = parseApprovalFilters(await searchParams);
   const [pending, grants] = await Promise.all([pendingApprovals(viewer, filters, now), revocableGrants(viewer, filters)]);

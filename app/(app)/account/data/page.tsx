@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { Badge } from "@/components/ui/badge";
 import { buttonClass } from "@/components/ui/button";
 import { Card, PageHeader } from "@/components/ui/card";
-import { requireViewer } from "@/lib/auth/viewer";
+import { requireViewer } from "@/lib/auth/gate";
 import { formatDate } from "@/lib/format";
 import { collectMyData } from "@/lib/privacy/my-data";
 import { CORRECTABLE_FIELDS, getPreferences, myCorrections } from "@/lib/privacy/preferences";
@@ -11,7 +11,7 @@ import { CorrectionForm, PreferencesForm } from "./data-forms";
 export const metadata: Metadata = { title: "My data" };
 
 export default async function MyDataPage() {
-  const viewer = await requireViewer();
+  const viewer = await requireViewer("page:/account/data");
   const [data, prefs, corrections] = await Promise.all([collectMyData(viewer), getPreferences(viewer), myCorrections(viewer)]);
   return (
     <>

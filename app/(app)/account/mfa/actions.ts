@@ -7,7 +7,7 @@ import { action } from "@/lib/http/action";
 import { DomainError } from "@/lib/errors";
 
 export const confirmMfa = action(
-  { schema: z.object({ code: z.string().trim().regex(/^\d{6}$/, "Enter the 6-digit code from your app.") }), allowMfaPending: true },
+  { permission: "action:account/mfa.confirmMfa", schema: z.object({ code: z.string().trim().regex(/^\d{6}$/, "Enter the 6-digit code from your app.") }) },
   async ({ code }, { viewer, audit }) => {
     const result = await confirmMfaEnrolment(viewer, code, audit);
     if (!result.ok) throw new DomainError("invalid_code", result.message);

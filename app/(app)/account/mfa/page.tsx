@@ -1,13 +1,13 @@
 import type { Metadata } from "next";
 import { PageHeader } from "@/components/ui/card";
 import { startMfaEnrolment } from "@/lib/auth/mfa";
-import { requireViewer } from "@/lib/auth/viewer";
+import { requireViewer } from "@/lib/auth/gate";
 import { MfaEnrolment } from "./confirm-form";
 
 export const metadata: Metadata = { title: "Two-factor authentication" };
 
 export default async function MfaPage() {
-  const viewer = await requireViewer({ allowMfaPending: true });
+  const viewer = await requireViewer("page:/account/mfa");
   const enrolment = viewer.mfaEnabled ? null : await startMfaEnrolment(viewer);
   return (
     <>

@@ -6,7 +6,6 @@ import { apiScopes } from "@/db/schema";
 import { createApiClient, revokeApiClient } from "@/lib/access/api-clients";
 import { action } from "@/lib/http/action";
 
-const admin = { roles: ["compliance_admin" as const] };
 const asList = (v: unknown) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
 export type CreatedClient = { name: string; token: string };
@@ -21,13 +20,13 @@ const createSchema = z.object({
     .max(100_000, "The limit can be at most 100,000 requests per minute."),
 });
 
-export const createClient = action<typeof createSchema, CreatedClient>({ ...admin, schema: createSchema }, async (input, { viewer, audit }) => {
+export const createClient = action<typeof createSchema, CreatedClient>({ permission: "action:admin/api.createClient", schema: createSchema }, async (input, { viewer, audit }) => {
   const { token } = await createApiClient(viewer, audit, input);
   revalidatePath("/admin/api");
   return { message: `API client "${input.name}" created.`, data: { name: input.name, token } };
 });
 
-export const revokeClient = action({ ...admin, schema: z.object({ id: z.uuid() }) }, async ({ id }, { viewer, audit }) => {
+export const revokeClient = action({ permission: "action:admin/api.revokeClient", schema: z.object({ id: z.uuid() }) }, async ({ id }, { viewer, audit }) => {
   await revokeApiClient(viewer, audit, id);
   revalidatePath("/admin/api");
   return { message: "Revoked. Requests with this token are now refused." };

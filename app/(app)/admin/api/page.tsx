@@ -3,7 +3,7 @@ import { Badge } from "@/components/ui/badge";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
 import { listApiClients } from "@/lib/access/api-clients";
 import { API_SCOPES, DEFAULT_RATE_LIMIT_PER_MINUTE } from "@/lib/access/openapi";
-import { requireRole } from "@/lib/auth/viewer";
+import { requireViewer } from "@/lib/auth/gate";
 import { formatDateTime } from "@/lib/format";
 import { ApiTabs } from "./api-tabs";
 import { CreateClientForm } from "./create-client-form";
@@ -12,7 +12,7 @@ import { RevokeClientButton } from "./revoke-client-button";
 export const metadata: Metadata = { title: "API" };
 
 export default async function ApiPage() {
-  const viewer = await requireRole("compliance_admin");
+  const viewer = await requireViewer("page:/admin/api");
   const clients = await listApiClients(viewer);
   return (
     <>

@@ -8,12 +8,12 @@ import { assignCourseManually, findActivePersonByEmail } from "@/lib/training/as
 
 export const assignCourse = action(
   {
+    permission: "action:admin/assignments.assignCourse",
     schema: z.object({
       email: z.email("Enter the person's work email."),
       courseId: z.string().min(1, "Choose a course."),
       dueDate: z.iso.date("Choose a due date."),
     }),
-    roles: ["compliance_admin"],
   },
   async ({ email, courseId, dueDate }, { viewer, audit }) => {
     const person = await findActivePersonByEmail(viewer, email);

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { Badge } from "@/components/ui/badge";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
-import { requireRole } from "@/lib/auth/viewer";
+import { requireViewer } from "@/lib/auth/gate";
 import { getContent } from "@/lib/content";
 import { formatDate, isoDateInDays } from "@/lib/format";
 import { recentManualAssignments } from "@/lib/training/assignments";
@@ -10,7 +10,7 @@ import { AssignForm } from "./assign-form";
 export const metadata: Metadata = { title: "Assign courses" };
 
 export default async function AssignmentsPage() {
-  const viewer = await requireRole("compliance_admin");
+  const viewer = await requireViewer("page:/admin/assignments");
   const { courses } = getContent();
   const recent = await recentManualAssignments(viewer);
   const titles = new Map(courses.map((c) => [c.id, c.title]));

@@ -6,7 +6,7 @@ import { action } from "@/lib/http/action";
 import { resolveCorrection } from "@/lib/privacy/preferences";
 
 export const resolve = action(
-  { schema: z.object({ id: z.uuid(), outcome: z.enum(["resolved", "rejected"]), resolution: z.string().trim().max(2000).default("") }), roles: ["compliance_admin"] },
+  { permission: "action:admin/corrections.resolve", schema: z.object({ id: z.uuid(), outcome: z.enum(["resolved", "rejected"]), resolution: z.string().trim().max(2000).default("") }) },
   async ({ id, outcome, resolution }, { viewer, audit }) => {
     await resolveCorrection(viewer, audit, id, outcome, resolution);
     revalidatePath("/admin/corrections");

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
-import { requireRole } from "@/lib/auth/viewer";
+import { requireViewer } from "@/lib/auth/gate";
 import { formatDate } from "@/lib/format";
 import { CORRECTABLE_FIELDS, openCorrections } from "@/lib/privacy/preferences";
 import { ResolveForm } from "./resolve-form";
@@ -9,7 +9,7 @@ import { ResolveForm } from "./resolve-form";
 export const metadata: Metadata = { title: "Correction requests" };
 
 export default async function CorrectionsPage() {
-  const viewer = await requireRole("compliance_admin");
+  const viewer = await requireViewer("page:/admin/corrections");
   const open = await openCorrections(viewer);
   return (
     <>

@@ -4,7 +4,7 @@ import { Badge } from "@/components/ui/badge";
 import { buttonClass } from "@/components/ui/button";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
 import { inputClass } from "@/components/ui/field";
-import { requireRole } from "@/lib/auth/viewer";
+import { requireViewer } from "@/lib/auth/gate";
 import { formatDateTime } from "@/lib/format";
 import { listOutbox, type OutboxStatus } from "@/lib/notify/list-outbox";
 
@@ -14,7 +14,7 @@ const tones = { queued: "info", sending: "info", sent: "success", failed: "dange
 const statuses: OutboxStatus[] = ["queued", "sending", "sent", "failed"];
 
 export default async function OutboxPage({ searchParams }: { searchParams: Promise<{ status?: string; to?: string; page?: string }> }) {
-  const viewer = await requireRole("compliance_admin");
+  const viewer = await requireViewer("page:/admin/outbox");
   const params = await searchParams;
   const status = statuses.find((s) => s === params.status);
   const to = typeof params.to === "string" ? params.to.trim().slice(0, 320) : "";

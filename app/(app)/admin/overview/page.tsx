@@ -4,7 +4,7 @@ import { LineChart } from "@/components/charts/line-chart";
 import { buttonClass } from "@/components/ui/button";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
 import { ProgressBar } from "@/components/ui/progress-bar";
-import { requireRole } from "@/lib/auth/viewer";
+import { requireViewer } from "@/lib/auth/gate";
 import { formatDate } from "@/lib/format";
 import { organisationOverview } from "@/lib/reports/overview";
 import type { TrendPoint } from "@/lib/reports/overview-rules";
@@ -27,7 +27,7 @@ function trendDescription(trend: TrendPoint[]): string {
 }
 
 export default async function OverviewPage() {
-  const viewer = await requireRole("compliance_admin", "auditor");
+  const viewer = await requireViewer("page:/admin/overview");
   const now = new Date();
   const o = await organisationOverview(viewer, now);
   const agreementsRequired = o.agreements.reduce((sum, a) => sum + a.required, 0);

@@ -5,11 +5,9 @@ import { z } from "zod";
 import { createPartner, resendPartnerRequest, sendPartnerAgreement, voidPartnerRequest } from "@/lib/agreements/partner-register";
 import { action } from "@/lib/http/action";
 
-const admin = { roles: ["compliance_admin" as const] };
-
 export const addPartner = action(
   {
-    ...admin,
+    permission: "action:admin/partners.addPartner",
     schema: z.object({
       name: z.string().trim().min(2, "Enter the partner organisation's name.").max(200),
       contactName: z.string().trim().min(2, "Enter the contact's full name.").max(200),
@@ -24,19 +22,19 @@ export const addPartner = action(
   },
 );
 
-export const sendAgreement = action({ ...admin, schema: z.object({ partnerId: z.uuid(), agreementId: z.string().max(100) }) }, async ({ partnerId, agreementId }, { viewer, audit }) => {
+export const sendAgreement = action({ permission: "action:admin/partners.sendAgreement", schema: z.object({ partnerId: z.uuid(), agreementId: z.string().max(100) }) }, async ({ partnerId, agreementId }, { viewer, audit }) => {
   await sendPartnerAgreement(viewer, audit, partnerId, agreementId);
   revalidatePath("/admin/partners");
   return { message: "Signing link emailed." };
 });
 
-export const resendRequest = action({ ...admin, schema: z.object({ requestId: z.uuid() }) }, async ({ requestId }, { viewer, audit }) => {
+export const resendRequest = action({ permission: "action:admin/partners.resendRequest", schema: z.object({ requestId: z.uuid() }) }, async ({ requestId }, { viewer, audit }) => {
   await resendPartnerRequest(viewer, audit, requestId);
   revalidatePath("/admin/partners");
   return { message: "A new link was emailed; the old one no longer works." };
 });
 
-export const voidRequest = action({ ...admin, schema: z.object({ requestId: z.uuid() }) }, async ({ requestId }, { viewer, audit }) => {
+export const voidRequest = action({ permission: "action:admin/partners.voidRequest", schema: z.object({ requestId: z.uuid() }) }, async ({ requestId }, { viewer, audit }) => {
   await voidPartnerRequest(viewer, audit, requestId);
   revalidatePath("/admin/partners");
   return { message: "The link was voided." };

@@ -4,7 +4,8 @@ import { Badge, type Tone } from "@/components/ui/badge";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
 import { listPartners } from "@/lib/agreements/partner-register";
 import type { PartnerAgreementStatus } from "@/lib/agreements/partner-rules";
-import { hasRole, requireRole } from "@/lib/auth/viewer";
+import { requireViewer } from "@/lib/auth/gate";
+import { may } from "@/lib/auth/permissions";
 import { getContent } from "@/lib/content";
 import { formatDate } from "@/lib/format";
 import { resendRequest, sendAgreement, voidRequest } from "./actions";
@@ -22,8 +23,8 @@ const statusLabel: Record<PartnerAgreementStatus, [string, Tone]> = {
 };
 
 export default async function PartnersPage() {
-  const viewer = await requireRole("compliance_admin", "auditor");
-  const canEdit = hasRole(viewer, "compliance_admin");
+  const viewer = await requireViewer("page:/admin/partners");
+  const canEdit = may(viewer, "administer");
   const partnersList = await listPartners(viewer);
   const partnerAgreements = getContent().agreements.filter((a) => a.audience === "partner");
   return (

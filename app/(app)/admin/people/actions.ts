@@ -14,7 +14,7 @@ import { createPerson, PersonFieldError, personFormSchema, resendInvitation, upd
 import { importView, type ImportView } from "./import-view";
 
 export const changeStatus = action(
-  { schema: z.object({ personId: z.uuid(), status: z.enum(personStatuses) }), roles: ["compliance_admin"] },
+  { permission: "action:admin/people.changeStatus", schema: z.object({ personId: z.uuid(), status: z.enum(personStatuses) }) },
   async ({ personId, status }, { viewer, audit }) => {
     await setPersonStatus(viewer, audit, personId, status);
     revalidatePath("/admin/people");
@@ -24,11 +24,11 @@ export const changeStatus = action(
 
 export const changeRoles = action(
   {
+    permission: "action:admin/people.changeRoles",
     schema: z.object({
       personId: z.uuid(),
       roles: z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(z.enum(appRoles))),
     }),
-    roles: ["compliance_admin"],
   },
   async ({ personId, roles }, { viewer, audit }) => {
     await setPersonRoles(viewer, audit, personId, roles);
@@ -60,7 +60,7 @@ async function catchFieldErrors<T>(work: () => Promise<T>): Promise<T | { data: 
 }
 
 export const addPerson = withFieldErrors(
-  action<typeof personFormSchema, unknown>({ schema: personFormSchema, roles: ["compliance_admin"] }, async (input, { viewer, audit }) =>
+  action<typeof personFormSchema, unknown>({ permission: "action:admin/people.addPerson", schema: personFormSchema }, async (input, { viewer, audit }) =>
     catchFieldErrors(async () => {
       const { id } = await createPerson(viewer, audit, input);
       revalidatePath("/admin/people");
@@ -72,7 +72,7 @@ export const addPerson = withFieldErrors(
 const savePersonSchema = personFormSchema.extend({ personId: z.uuid() });
 
 export const savePerson = withFieldErrors(
-  action<typeof savePersonSchema, unknown>({ schema: savePersonSchema, roles: ["compliance_admin"] }, async ({ personId, ...input }, { viewer, audit }) =>
+  action<typeof savePersonSchema, unknown>({ permission: "action:admin/people.savePerson", schema: savePersonSchema }, async ({ personId, ...input }, { viewer, audit }) =>
     catchFieldErrors(async () => {
       const { changed } = await updatePerson(viewer, audit, personId, input);
       revalidatePath("/admin/people");
@@ -82,7 +82,7 @@ export const savePerson = withFieldErrors(
   ),
 );
 
-export const sendInvitationAgain = action({ schema: z.object({ personId: z.uuid() }), roles: ["compliance_admin"] }, async ({ personId }, { viewer, audit }) => {
+export const sendInvitationAgain = action({ permission: "action:admin/people.sendInvitationAgain", schema: z.object({ personId: z.uuid() }) }, async ({ personId }, { viewer, audit }) => {
   const { email } = await resendInvitation(viewer, audit, personId);
   revalidatePath(`/admin/people/${personId}`);
   return { message: `A new invitation was emailed to ${email}. Earlier links no longer work.` };
@@ -96,6 +96,7 @@ export const sendInvitationAgain = action({ schema: z.object({ personId: z.uuid(
  */
 export const importPeople = action(
   {
+    permission: "action:admin/people.importPeople",
     schema: z.object({
       mode: z.enum(["preview", "apply"]),
       file: z.instanceof(File, { message: "Choose a CSV file to upload." }),
@@ -104,7 +105,6 @@ export const importPeople = action(
         .regex(/^[0-9a-f]{64}$/)
         .optional(),
     }),
-    roles: ["compliance_admin"],
   },
   async ({ mode, file, previewed }, { viewer, audit }): Promise<{ data: ImportView; message: string }> => {
     const tooBig = sizeError(file.size);

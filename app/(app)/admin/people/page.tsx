@@ -6,7 +6,8 @@ import { buttonClass } from "@/components/ui/button";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
 import { Pagination } from "@/components/ui/pagination";
 import { inputClass } from "@/components/ui/field";
-import { hasRole, requireRole } from "@/lib/auth/viewer";
+import { requireViewer } from "@/lib/auth/gate";
+import { may } from "@/lib/auth/permissions";
 import { listPeople } from "@/lib/people/manage-people";
 import { PersonControls } from "./person-controls";
 
@@ -17,12 +18,12 @@ const STATUS_LABELS: Record<PersonStatus, string> = { active: "Active", suspende
 const ROLE_LABELS: Record<string, string> = { manager: "Manager", compliance_admin: "Compliance admin", auditor: "Auditor" };
 
 export default async function PeoplePage({ searchParams }: { searchParams: Promise<{ q?: string; status?: string; page?: string }> }) {
-  const viewer = await requireRole("compliance_admin", "auditor");
+  const viewer = await requireViewer("page:/admin/people");
   const params = await searchParams;
   const page = Math.max(1, Number(params.page) || 1);
   const status = personStatuses.find((s) => s === params.status);
   const result = await listPeople(viewer, { query: params.q, status, page });
-  const canEdit = hasRole(viewer, "compliance_admin");
+  const canEdit = may(viewer, "administer");
   const pages = Math.max(1, Math.ceil(result.total / result.pageSize));
   const query = (overrides: Record<string, string | number | undefined>) => {
     const merged: Record<string, string | number | undefined> = { q: params.q || undefined, status, page: undefined, ...overrides };

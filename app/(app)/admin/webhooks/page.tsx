@@ -4,7 +4,7 @@ import { ActionButton } from "@/components/action-button";
 import { Badge } from "@/components/ui/badge";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
 import { webhookEventTypes } from "@/db/schema";
-import { requireRole } from "@/lib/auth/viewer";
+import { requireViewer } from "@/lib/auth/gate";
 import { formatDate } from "@/lib/format";
 import { listWebhooks } from "@/lib/webhooks/manage-webhooks";
 import { deactivate } from "./actions";
@@ -14,7 +14,7 @@ import { eventTypeLabels } from "./event-types";
 export const metadata: Metadata = { title: "Webhooks" };
 
 export default async function WebhooksPage() {
-  const viewer = await requireRole("compliance_admin");
+  const viewer = await requireViewer("page:/admin/webhooks");
   const hooks = await listWebhooks(viewer);
   return (
     <>

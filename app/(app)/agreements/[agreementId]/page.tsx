@@ -3,7 +3,8 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Card, PageHeader } from "@/components/ui/card";
 import { openSigning } from "@/lib/agreements/employee-agreements";
-import { requireViewer, auditContext } from "@/lib/auth/viewer";
+import { requireViewer } from "@/lib/auth/gate";
+import { auditContext } from "@/lib/auth/viewer";
 import { getAgreementTemplate } from "@/lib/content";
 import { renderMarkdown } from "@/lib/content/markdown";
 import { ConsentForm, DeclineForm, SignForm } from "./signing-forms";
@@ -15,7 +16,7 @@ export async function generateMetadata({ params }: Params): Promise<Metadata> {
 }
 
 export default async function SignAgreementPage({ params }: Params) {
-  const viewer = await requireViewer();
+  const viewer = await requireViewer("page:/agreements/[agreementId]");
   const { agreementId } = await params;
   const template = getAgreementTemplate(agreementId);
   if (!template || template.audience !== "employee") notFound();

@@ -7,7 +7,7 @@ import { inputClass } from "@/components/ui/field";
 import { listDataEvents } from "@/lib/access/data-events";
 import { accessRole } from "@/lib/access/facts";
 import { reasonInWords } from "@/lib/access/lapses";
-import { requireRole } from "@/lib/auth/viewer";
+import { requireViewer } from "@/lib/auth/gate";
 import { formatDateTime } from "@/lib/format";
 import { filterQuery, MAX_EXPORT_ROWS, parseDataEventFilters, personIdFor } from "./filters";
 
@@ -16,7 +16,7 @@ export const metadata: Metadata = { title: "Data-operation events" };
 const PAGE_SIZE = 50;
 
 export default async function DataEventsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const viewer = await requireRole("auditor", "compliance_admin");
+  const viewer = await requireViewer("page:/audit/data-events");
   const filters = parseDataEventFilters(await searchParams);
   const personId = await personIdFor(filters.person);
   const unknownPerson = Boolean(filters.person) && !personId;

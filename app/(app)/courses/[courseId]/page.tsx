@@ -7,7 +7,7 @@ import { Badge } from "@/components/ui/badge";
 import { buttonClass } from "@/components/ui/button";
 import { Card, PageHeader } from "@/components/ui/card";
 import { ProgressBar } from "@/components/ui/progress-bar";
-import { requireViewer } from "@/lib/auth/viewer";
+import { requireViewer } from "@/lib/auth/gate";
 import { getCourse } from "@/lib/content";
 import { formatDate, formatDateTime } from "@/lib/format";
 import { attemptHistory, quizAllowance } from "@/lib/training/attempts";
@@ -21,7 +21,7 @@ export async function generateMetadata({ params }: Params): Promise<Metadata> {
 }
 
 export default async function CoursePage({ params }: Params) {
-  const viewer = await requireViewer();
+  const viewer = await requireViewer("page:/courses/[courseId]");
   const { courseId } = await params;
   const course = getCourse(courseId);
   if (!course) notFound();

@@ -5,7 +5,8 @@ import { NudgeButton } from "@/app/(app)/team/nudge-button";
 import { StatusCell } from "@/app/(app)/team/status-cell";
 import { Badge, type Tone } from "@/components/ui/badge";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
-import { hasRole, requireViewer } from "@/lib/auth/viewer";
+import { requireViewer } from "@/lib/auth/gate";
+import { may } from "@/lib/auth/permissions";
 import { formatDate, formatDateTime } from "@/lib/format";
 import { personRecord, type PersonRecord } from "@/lib/reports/person-record";
 import { nudgedLabel } from "@/lib/reports/team-matrix-rules";
@@ -26,7 +27,7 @@ const certificationTones: Record<PersonRecord["certifications"][number]["status"
 const statusTones = { active: "success", suspended: "warning", departed: "neutral" } as const;
 
 export default async function PersonRecordPage({ params }: { params: Promise<{ personId: string }> }) {
-  const viewer = await requireViewer();
+  const viewer = await requireViewer("page:/people/[personId]");
   const { personId } = await params;
   if (!UUID.test(personId)) notFound();
   const now = new Date();
@@ -37,7 +38,7 @@ export default async function PersonRecordPage({ params }: { params: Promise<{ p
 
   return (
     <>
-      {hasRole(viewer, "manager") && (
+      {may(viewer, "lead_team") && (
         <nav aria-label="Breadcrumb" className="mb-2 text-sm text-slate-500">
           <Link href="/team" className="hover:underline">
             Team

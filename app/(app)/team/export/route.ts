@@ -1,4 +1,5 @@
-import { auditContext, routeViewer } from "@/lib/auth/viewer";
+import { routeViewer } from "@/lib/auth/gate";
+import { auditContext } from "@/lib/auth/viewer";
 import { csvResponse } from "@/lib/reports/csv";
 import { teamMatrixCsv } from "@/lib/reports/team-matrix";
 import { parseTeamFilters } from "@/lib/reports/team-view";
@@ -7,7 +8,7 @@ export const dynamic = "force-dynamic";
 
 /** The team matrix as CSV: the same filters as /team, every page. */
 export async function GET(request: Request) {
-  const auth = await routeViewer(["manager"], { signedOut: "Sign in to export your team's records.", forbidden: "Only managers can export team records." });
+  const auth = await routeViewer("download:/team/export", { signedOut: "Sign in to export your team's records.", forbidden: "Only managers can export team records." });
   if (!auth.ok) return auth.response;
   const { viewer } = auth;
   const filters = parseTeamFilters(new URL(request.url).searchParams);

@@ -1,12 +1,14 @@
-import { auditContext, getViewer } from "@/lib/auth/viewer";
+import { routeViewer } from "@/lib/auth/gate";
+import { auditContext } from "@/lib/auth/viewer";
 import { exportMyDataJson, exportMyDataZip } from "@/lib/privacy/export";
 
 export const dynamic = "force-dynamic";
 
 /** The signed-in person's own data: ?format=json (default) or ?format=zip with their PDFs. */
 export async function GET(request: Request) {
-  const viewer = await getViewer();
-  if (!viewer) return Response.json({ error: { code: "unauthenticated", message: "Sign in to download your data." } }, { status: 401 });
+  const auth = await routeViewer("download:/account/data/export", { signedOut: "Sign in to download your data." });
+  if (!auth.ok) return auth.response;
+  const { viewer } = auth;
   const format = new URL(request.url).searchParams.get("format") === "zip" ? "zip" : "json";
   const context = await auditContext(viewer);
   const stamp = new Date().toISOString().slice(0, 10);

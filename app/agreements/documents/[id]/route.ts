@@ -1,11 +1,13 @@
 import { signedPdf } from "@/lib/agreements/signed-documents";
-import { auditContext, getViewer } from "@/lib/auth/viewer";
+import { routeViewer } from "@/lib/auth/gate";
+import { auditContext } from "@/lib/auth/viewer";
 import { NotFoundError } from "@/lib/errors";
 import { pdfResponse } from "@/lib/http/responses";
 
 export async function GET(_request: Request, { params }: { params: Promise<{ id: string }> }) {
-  const viewer = await getViewer();
-  if (!viewer) return new Response("Sign in to download documents.", { status: 401 });
+  const auth = await routeViewer("download:/agreements/documents/[id]", { signedOut: "Sign in to download documents." });
+  if (!auth.ok) return auth.response;
+  const { viewer } = auth;
   const { id } = await params;
   if (!/^[0-9a-f-]{36}$/.test(id)) return new Response("Not found.", { status: 404 });
   try {

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { PageHeader } from "@/components/ui/card";
 import { openApiDocument } from "@/lib/access/openapi";
-import { requireRole } from "@/lib/auth/viewer";
+import { requireViewer } from "@/lib/auth/gate";
 import { env } from "@/lib/env";
 import { ApiReference } from "../api-reference";
 import { ApiTabs } from "../api-tabs";
@@ -10,7 +10,7 @@ import type { OpenApiDoc } from "../openapi-view";
 export const metadata: Metadata = { title: "API reference" };
 
 export default async function ApiReferencePage() {
-  await requireRole("compliance_admin");
+  await requireViewer("page:/admin/api/reference");
   return (
     <>
       <PageHeader title="API reference" description="What other systems can ask Clearance, generated from the same schemas that validate every request." />

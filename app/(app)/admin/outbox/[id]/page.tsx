@@ -4,7 +4,8 @@ import { notFound } from "next/navigation";
 import { Badge } from "@/components/ui/badge";
 import { Card, PageHeader } from "@/components/ui/card";
 import { Alert } from "@/components/ui/field";
-import { auditContext, requireRole } from "@/lib/auth/viewer";
+import { requireViewer } from "@/lib/auth/gate";
+import { auditContext } from "@/lib/auth/viewer";
 import { NotFoundError } from "@/lib/errors";
 import { formatDateTime } from "@/lib/format";
 import { getOutboxMessage } from "@/lib/notify/list-outbox";
@@ -12,7 +13,7 @@ import { getOutboxMessage } from "@/lib/notify/list-outbox";
 export const metadata: Metadata = { title: "Email" };
 
 export default async function OutboxMessagePage({ params }: { params: Promise<{ id: string }> }) {
-  const viewer = await requireRole("compliance_admin");
+  const viewer = await requireViewer("page:/admin/outbox/[id]");
   const { id } = await params;
   const message = await getOutboxMessage(viewer, id, await auditContext(viewer)).catch((e) => {
     if (e instanceof NotFoundError) notFound();

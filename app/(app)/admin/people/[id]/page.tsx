@@ -5,7 +5,8 @@ import { ActionButton } from "@/components/action-button";
 import { Badge } from "@/components/ui/badge";
 import { Card, PageHeader } from "@/components/ui/card";
 import { Alert } from "@/components/ui/field";
-import { hasRole, requireRole } from "@/lib/auth/viewer";
+import { requireViewer } from "@/lib/auth/gate";
+import { may } from "@/lib/auth/permissions";
 import { NotFoundError } from "@/lib/errors";
 import { formatDate, formatDateTime } from "@/lib/format";
 import { departmentOptions, managerOptions, personForEdit } from "@/lib/people/person-editor";
@@ -19,7 +20,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const statusTone = { active: "success", suspended: "warning", departed: "neutral" } as const;
 
 export default async function EditPersonPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ added?: string }> }) {
-  const viewer = await requireRole("compliance_admin", "auditor");
+  const viewer = await requireViewer("page:/admin/people/[id]");
   const { id } = await params;
   const { added } = await searchParams;
   if (!UUID.test(id)) notFound();
@@ -28,7 +29,7 @@ export default async function EditPersonPage({ params, searchParams }: { params:
     if (e instanceof NotFoundError) notFound();
     throw e;
   });
-  const canEdit = hasRole(viewer, "compliance_admin");
+  const canEdit = may(viewer, "administer");
   const [departments, managers] = canEdit ? await Promise.all([departmentOptions(), managerOptions(viewer)]) : [[], []];
 
   return (

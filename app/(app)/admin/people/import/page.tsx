@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { Card, PageHeader } from "@/components/ui/card";
-import { requireRole } from "@/lib/auth/viewer";
+import { requireViewer } from "@/lib/auth/gate";
 import { IMPORT_COLUMNS, IMPORT_MAX_ROWS } from "@/lib/people/import-rules";
 import { departmentOptions } from "@/lib/people/person-editor";
 import { ImportForm } from "./import-form";
@@ -19,7 +19,7 @@ const COLUMN_HELP: Record<(typeof IMPORT_COLUMNS)[number], string> = {
 };
 
 export default async function ImportPeoplePage() {
-  await requireRole("compliance_admin");
+  await requireViewer("page:/admin/people/import");
   const departments = await departmentOptions();
   return (
     <>

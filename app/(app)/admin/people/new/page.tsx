@@ -1,14 +1,14 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { Card, PageHeader } from "@/components/ui/card";
-import { requireRole } from "@/lib/auth/viewer";
+import { requireViewer } from "@/lib/auth/gate";
 import { departmentOptions, managerOptions } from "@/lib/people/person-editor";
 import { PersonForm } from "../person-form";
 
 export const metadata: Metadata = { title: "Add a person" };
 
 export default async function NewPersonPage() {
-  const viewer = await requireRole("compliance_admin");
+  const viewer = await requireViewer("page:/admin/people/new");
   const [departments, managers] = await Promise.all([departmentOptions(), managerOptions(viewer)]);
   return (
     <>

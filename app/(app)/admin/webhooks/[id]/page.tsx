@@ -3,7 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { Badge } from "@/components/ui/badge";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
-import { requireRole } from "@/lib/auth/viewer";
+import { requireViewer } from "@/lib/auth/gate";
 import { formatDate, formatDateTime } from "@/lib/format";
 import { webhookDeliveryLog, type DeliveryLogRow } from "@/lib/webhooks/manage-webhooks";
 
@@ -19,7 +19,7 @@ function statusDetail(d: DeliveryLogRow): string | null {
 }
 
 export default async function WebhookDeliveriesPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ page?: string }> }) {
-  const viewer = await requireRole("compliance_admin");
+  const viewer = await requireViewer("page:/admin/webhooks/[id]");
   const { id } = await params;
   if (!UUID.test(id)) notFound();
   const log = await webhookDeliveryLog(viewer, id, { page: Number((await searchParams).page) || 1 });

@@ -3,7 +3,8 @@ import { listDataEvents, type DataEventRow } from "@/lib/access/data-events";
 import { accessRole } from "@/lib/access/facts";
 import { reasonInWords } from "@/lib/access/lapses";
 import { recordAudit } from "@/lib/audit/record";
-import { auditContext, routeViewer } from "@/lib/auth/viewer";
+import { routeViewer } from "@/lib/auth/gate";
+import { auditContext } from "@/lib/auth/viewer";
 import { csvResponse, toCsv } from "@/lib/reports/csv";
 import { MAX_EXPORT_ROWS, parseDataEventFilters, personIdFor } from "../filters";
 
@@ -13,7 +14,7 @@ const PAGE = 5_000;
 
 /** The data-operation events as CSV: the same filters as /audit/data-events, every page, newest first. */
 export async function GET(request: Request) {
-  const auth = await routeViewer(["auditor", "compliance_admin"], { signedOut: "Sign in to export data-operation events.", forbidden: "Only auditors and compliance admins can export data-operation events." });
+  const auth = await routeViewer("download:/audit/data-events/export", { signedOut: "Sign in to export data-operation events.", forbidden: "Only auditors and compliance admins can export data-operation events." });
   if (!auth.ok) return auth.response;
   const { viewer } = auth;
 

@@ -5,7 +5,7 @@ import { Badge } from "@/components/ui/badge";
 import { buttonClass } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/card";
 import { Alert } from "@/components/ui/field";
-import { requireViewer } from "@/lib/auth/viewer";
+import { requireViewer } from "@/lib/auth/gate";
 import { getCourse } from "@/lib/content";
 import { NotFoundError } from "@/lib/errors";
 import { getAttempt } from "@/lib/training/attempts";
@@ -14,7 +14,7 @@ import { QuizForm } from "./quiz-form";
 export const metadata: Metadata = { title: "Quiz" };
 
 export default async function AttemptPage({ params }: { params: Promise<{ courseId: string; attemptId: string }> }) {
-  const viewer = await requireViewer();
+  const viewer = await requireViewer("page:/courses/[courseId]/attempts/[attemptId]");
   const { courseId, attemptId } = await params;
   const course = getCourse(courseId);
   if (!course || !/^[0-9a-f-]{36}$/.test(attemptId)) notFound();

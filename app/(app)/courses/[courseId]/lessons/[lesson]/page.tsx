@@ -4,7 +4,7 @@ import { notFound } from "next/navigation";
 import { ActionButton } from "@/components/action-button";
 import { buttonClass } from "@/components/ui/button";
 import { ProgressBar } from "@/components/ui/progress-bar";
-import { requireViewer } from "@/lib/auth/viewer";
+import { requireViewer } from "@/lib/auth/gate";
 import { getCourse } from "@/lib/content";
 import { renderMarkdown } from "@/lib/content/markdown";
 import { getDb } from "@/db/client";
@@ -20,7 +20,7 @@ export async function generateMetadata({ params }: Params): Promise<Metadata> {
 }
 
 export default async function LessonPage({ params }: Params) {
-  const viewer = await requireViewer();
+  const viewer = await requireViewer("page:/courses/[courseId]/lessons/[lesson]");
   const { courseId, lesson: slug } = await params;
   const course = getCourse(courseId);
   const index = course?.lessons.findIndex((l) => l.slug === slug) ?? -1;
