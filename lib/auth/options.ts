@@ -8,6 +8,7 @@ import { people } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
 import { env } from "@/lib/env";
 import { metaFromHeaders } from "@/lib/http/request-context";
+import { safeReturnPath } from "@/lib/http/return-path";
 import { authenticate } from "./authenticate";
 import { privilegeStamp } from "./session-stamp";
 
@@ -66,6 +67,11 @@ export const authOptions: AuthOptions = {
     }),
   ],
   callbacks: {
+    // Every callbackUrl next-auth follows (sign-in, sign-out) becomes a path on this origin.
+    redirect({ url, baseUrl }) {
+      const origin = new URL(baseUrl).origin;
+      return `${origin}${safeReturnPath(url, "/", origin)}`;
+    },
     async jwt({ token, user }) {
       if (user) {
         token.sub = user.id;
