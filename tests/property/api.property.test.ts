@@ -14,7 +14,7 @@ import { accessRoles } from "@/lib/access/facts";
 import { MAX_VERIFY_UPLOAD_BYTES } from "@/lib/agreements/verify-document";
 import { resetEnvForTests } from "@/lib/env";
 import { grantRole, satisfyRole } from "../helpers/access-fixtures";
-import { withDecisionServer } from "../helpers/decision-server";
+import { rawRequest, withDecisionServer } from "../helpers/decision-server";
 import { context, createPerson, viewerOf } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
 import { anyBytes, anyJson, anyText, contentType, headerValue, hugeText, jsonWithKeys, malformedJson, queryString, RUNS, TIMEOUT } from "./arbitraries";
@@ -128,6 +128,11 @@ function jsonBody(validShape: fc.Arbitrary<unknown>, keys: string[]): fc.Arbitra
 }
 
 
+/** Instants at the edges of what PostgreSQL stores, written with offsets that carry them past it. */
+const edgeOfStorableRange = fc
+  .tuple(fc.constantFrom("0000-01-01T00:00:00", "0000-12-31T23:59:59", "0001-01-01T00:00:00", "9999-12-31T23:59:59", "9999-12-31T10:00:00"), fc.constantFrom("Z", "+14:00", "-14:00", "+00:01", "-00:01", ".999Z", ".999-00:01"))
+  .map(([local, offset]) => `${local}${offset}`);
+
 const lyingLength = fc.option(fc.oneof(headerValue, fc.constantFrom("0", "1", "262145", "1048577", "99999999999")), { nil: undefined });
 
 describe("API endpoints under random input", () => {
@@ -189,7 +194,12 @@ describe("API endpoints under random input", () => {
         user: userRef,
         action: fc.oneof(fc.constantFrom("customer.view", "export.csv"), anyText),
         resource: fc.oneof(fc.constantFrom("customer:1", "ticket:48213"), anyText),
-        occurred_at: fc.oneof(fc.date({ min: new Date("0001-01-01T00:00:00Z"), max: new Date("9999-12-31T23:59:59Z"), noInvalidDate: true }).map((d) => d.toISOString()), fc.constantFrom("2026-01-01T00:00:00+14:00", "2026-02-30T00:00:00Z", "yesterday"), anyText),
+        occurred_at: fc.oneof(
+          { weight: 2, arbitrary: fc.date({ min: new Date("0001-01-01T00:00:00Z"), max: new Date("9999-12-31T23:59:59Z"), noInvalidDate: true }).map((d) => d.toISOString()) },
+          { weight: 1, arbitrary: fc.constantFrom("2026-01-01T00:00:00+14:00", "2026-02-30T00:00:00Z", "yesterday", "-infinity", "infinity", "294277-01-01T00:00:00Z", "+294277-01-01T00:00:00Z") },
+          { weight: 2, arbitrary: edgeOfStorableRange },
+          { weight: 1, arbitrary: anyText },
+        ),
         role: roleRef,
       },
       { requiredKeys: ["user", "action", "resource", "occurred_at"] },
@@ -203,6 +213,21 @@ describe("API endpoints under random input", () => {
         const failure = authFailure(who);
         if (failure) return void expect(response.status).toBe(failure);
         expect(expectedJsonStatuses(body, length, 1024 * 1024, (v) => eventsBody.safeParse(v).success, [201, 207, 404])).toContain(response.status);
+      }),
+      { numRuns: RUNS },
+    );
+  }, TIMEOUT);
+
+  it("POST /api/v1/events stores every date its schema accepts, and refuses the rest with a 400 naming the field", async () => {
+    const date = fc.oneof(edgeOfStorableRange, fc.date({ min: new Date(-62198755200000), max: new Date(8.64e15), noInvalidDate: true }).map((d) => d.toISOString()));
+    await fc.assert(
+      fc.asyncProperty(fc.array(date, { minLength: 1, maxLength: 3 }), async (dates) => {
+        const before = await tables.before();
+        const events = dates.map((occurred_at) => ({ user: people.emails[0], action: "customer.view", resource: "customer:1", occurred_at }));
+        const response = await eventsPost(request("POST", "/api/v1/events", { authorization: authorization({ kind: "valid" }, "events:write"), body: JSON.stringify({ events }) }));
+        await expectWellFormed(response, before);
+        expect(response.status).toBe(eventsBody.safeParse({ events }).success ? 201 : 400);
+        if (response.status === 400) expect((await response.json()).error.message).toMatch(/^events\.\d\.occurred_at: /);
       }),
       { numRuns: RUNS },
     );
@@ -306,6 +331,37 @@ describe("the decision listener under random requests", () => {
           expect(viaRoute.status).toBe(response.status);
           tables.accepted();
         }
+      }),
+      { numRuns: RUNS },
+    );
+  }, TIMEOUT);
+});
+
+describe("the decision listener under request targets in every form", () => {
+  const listener = withDecisionServer();
+
+  it("answers absolute, asterisk, authority and garbled targets with a JSON 400, and origin-form as before", async () => {
+    const path = fc.oneof(fc.constantFrom("/api/v1/access/check?user=a%40b.example&role=customer-pii-read", "/api/health", "/", "*", ""), fc.webPath(), fc.string({ unit: "grapheme-ascii", maxLength: 30 }));
+    const host = fc.oneof(fc.domain(), fc.constantFrom("evil", "evil:99999", "[::1", "a%", "", "127.0.0.1:0", "user@evil", "[::1]:80"));
+    const target = fc.oneof(
+      fc.tuple(fc.constantFrom("http://", "https://", "HTTP://", "//", "ftp://", "javascript:"), host, path).map(([scheme, h, p]) => `${scheme}${h}${p}`),
+      fc.constantFrom("*", "evil.example:443", "api/v1/access/check", "%2Fapi%2Fv1%2Faccess%2Fcheck", "\\api\\v1"),
+      path.map((p) => p.replace(/[\s]/g, "")),
+    );
+    const method = fc.constantFrom("GET", "POST", "OPTIONS", "HEAD", "DELETE", "CONNECT");
+    await fc.assert(
+      fc.asyncProperty(method, target, async (verb, raw) => {
+        const before = await tables.before();
+        const line = `${verb} ${raw.replace(/[\s]/g, "") || "*"} HTTP/1.1`;
+        const response = await rawRequest(listener(), line);
+        expect(response.status, line).toBeGreaterThanOrEqual(200);
+        expect(response.status, line).toBeLessThan(500);
+        if (!raw.startsWith("/")) expect(response.status, line).toBe(400);
+        if (response.status >= 400 && verb !== "HEAD") {
+          expect(response.contentType).toMatch(/^application\/json/);
+          expect(JSON.parse(response.body)).toEqual({ error: { code: expect.stringMatching(/^[a-z_]+$/), message: expect.stringMatching(/\S/) } });
+        }
+        await tables.rejected(before);
       }),
       { numRuns: RUNS },
     );
