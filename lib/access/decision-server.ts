@@ -34,8 +34,9 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<JsonBody> {
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
       if (size > maxBytes) {
+        // Stop reading: the 413 goes out with Connection: close rather than draining the rest of the body.
         req.removeAllListeners("data");
-        req.resume();
+        req.pause();
         resolve({ ok: false, reply: bodyTooLarge(maxBytes) });
       } else chunks.push(chunk);
     });
@@ -73,7 +74,7 @@ async function answer(req: IncomingMessage): Promise<{ reply: ApiReply; extra?: 
 /** The listener's request handler, also usable on a server of one's own. */
 export function handleDecisionRequest(req: IncomingMessage, res: ServerResponse): void {
   answer(req).then(
-    ({ reply, extra }) => send(res, reply, extra),
+    ({ reply, extra }) => send(res, reply, reply.status === 413 ? { ...extra, Connection: "close" } : extra),
     (error: unknown) => {
       console.error("[clearance] access check failed:", error instanceof Error ? error.name : "unknown error");
       send(res, apiErrorReply(500, "internal_error", "The check could not be answered; try again."));

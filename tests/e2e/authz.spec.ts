@@ -28,6 +28,8 @@ const MATRIX: Record<string, Entry> = {
   "/": { path: () => "/", expect: all("ok") },
   "/signin": { path: () => "/signin", expect: { ...all("redirect"), anonymous: "ok" } },
   "/verify": { path: () => "/verify", expect: all("ok") },
+  // The page's PDF upload: public, stores nothing; an empty form gets the form's own message.
+  "/verify/upload": { path: () => "/verify/upload", method: "POST", expect: all("ok") },
   "/guides": { path: () => "/guides", expect: all("ok") },
   "/guides/[slug]": { path: () => "/guides/turning-on-mfa", expect: all("ok") },
   "/guides/feed.xml": { path: () => "/guides/feed.xml", expect: all("ok") },

@@ -9,7 +9,7 @@ test("signing in with a hostile callbackUrl stays on this origin", async ({ page
   page.on("request", (request) => {
     if (new URL(request.url()).hostname.includes("evil.example")) offsite.push(request.url());
   });
-  await page.route(/evil\.example/, (route) => route.fulfill({ status: 200, body: "phished" }));
+  await page.route((url) => url.hostname.endsWith("evil.example"), (route) => route.fulfill({ status: 200, body: "phished" }));
   const origin = new URL(baseURL!).origin;
 
   await page.goto(`/signin?callbackUrl=${HOSTILE[0]}`);

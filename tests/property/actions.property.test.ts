@@ -261,7 +261,6 @@ const ACTION_MATRIX: Record<string, Signer[]> = {
   "partner-sign sign": ANYONE,
   "partner-sign decline": ANYONE,
   "set-password choosePassword": ANYONE,
-  "verify verifyUpload": ANYONE,
 };
 const DOOR_MESSAGES = ["Your session has ended. Sign in again.", "Turn on two-factor authentication first.", "You do not have permission to do that."];
 

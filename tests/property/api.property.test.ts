@@ -7,12 +7,14 @@ import { POST as eventsPost } from "@/app/api/v1/events/route";
 import { GET as healthGet } from "@/app/api/health/route";
 import { GET as openApiGet } from "@/app/api/v1/openapi.json/route";
 import { POST as verifyPost } from "@/app/api/v1/verify/route";
+import { POST as uploadPost } from "@/app/verify/upload/route";
 import type { ApiScope } from "@/db/schema";
 import { batchCheckBody, checkQuery, eventsBody, holdersQuery } from "@/lib/access/api-schemas";
 import { createApiClient, revokeApiClient } from "@/lib/access/api-clients";
 import { accessRoles } from "@/lib/access/facts";
-import { MAX_VERIFY_UPLOAD_BYTES } from "@/lib/agreements/verify-document";
+import { MAX_VERIFY_UPLOAD_BYTES, UPLOAD_MESSAGES } from "@/lib/agreements/verify-limits";
 import { resetEnvForTests } from "@/lib/env";
+import { API_BODY_MAX_BYTES } from "@/lib/http/api";
 import { grantRole, satisfyRole } from "../helpers/access-fixtures";
 import { rawRequest, withDecisionServer } from "../helpers/decision-server";
 import { context, createPerson, viewerOf } from "../helpers/factories";
@@ -212,7 +214,7 @@ describe("API endpoints under random input", () => {
         await expectWellFormed(response, before);
         const failure = authFailure(who);
         if (failure) return void expect(response.status).toBe(failure);
-        expect(expectedJsonStatuses(body, length, 1024 * 1024, (v) => eventsBody.safeParse(v).success, [201, 207, 404])).toContain(response.status);
+        expect(expectedJsonStatuses(body, length, API_BODY_MAX_BYTES, (v) => eventsBody.safeParse(v).success, [201, 207, 404])).toContain(response.status);
       }),
       { numRuns: RUNS },
     );
@@ -247,6 +249,26 @@ describe("API endpoints under random input", () => {
         // Nothing is stored by a check, accepted or not.
         await expectWellFormed(response, before, { readOnly: true });
         if (response.status === 200) expect(await response.json()).toMatchObject({ authentic: false, message: expect.any(String) });
+      }),
+      { numRuns: RUNS },
+    );
+  }, TIMEOUT);
+
+  it("POST /verify/upload (the page's PDF upload) answers every form with the form's own state, storing nothing", async () => {
+    const upload = fc.oneof(
+      { weight: 2, arbitrary: fc.tuple(fc.constantFrom("document", "file", ""), fc.oneof(anyBytes, anyText)).map(([field, content]) => ({ type: undefined as string | undefined, body: multipart(field, content, field) as Body })) },
+      { weight: 1, arbitrary: fc.tuple(fc.option(contentType, { nil: undefined }), fc.oneof(anyBytes, anyText)).map(([type, body]) => ({ type, body: body as Body })) },
+      { weight: 1, arbitrary: fc.constant(null).map(() => ({ type: undefined as string | undefined, body: multipart("document", new Uint8Array(MAX_VERIFY_UPLOAD_BYTES + 1), "document") as Body })) },
+    );
+    await fc.assert(
+      fc.asyncProperty(upload, fc.option(fc.oneof(fc.ipV4(), headerValue), { nil: undefined }), lyingLength, async ({ type, body }, ip, length) => {
+        const before = await tables.before();
+        const response = await uploadPost(request("POST", "/verify/upload", { contentType: type, contentLength: length, forwardedFor: ip, body }));
+        await tables.rejected(before);
+        expect([200, 413]).toContain(response.status);
+        const state = await response.json();
+        if (response.status === 413) return void expect(state).toEqual({ error: UPLOAD_MESSAGES.tooLarge });
+        expect(state).toEqual(expect.objectContaining("error" in state ? { error: expect.stringMatching(/\S/) } : { authentic: false, message: "Not recognised or modified" }));
       }),
       { numRuns: RUNS },
     );
@@ -382,9 +404,10 @@ function expectedJsonStatuses(body: string | Uint8Array, lyingLength: string | u
   return accepts(value) ? accepted : [400];
 }
 
-function multipart(field: string, content: string | Uint8Array): FormData {
+function multipart(field: string, content: string | Uint8Array, fileField = "file"): FormData {
   const form = new FormData();
-  if (field) form.append(field, new File([content as BlobPart], "agreement.pdf", { type: "application/pdf" }));
+  if (field === fileField) form.append(field, new File([content as BlobPart], "agreement.pdf", { type: "application/pdf" }));
+  else if (field) form.append(field, typeof content === "string" ? content : new File([content as BlobPart], "agreement.pdf", { type: "application/pdf" }));
   else form.append("note", typeof content === "string" ? content : "bytes");
   return form;
 }
