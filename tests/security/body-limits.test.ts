@@ -1,6 +1,8 @@
 import { createServer, type Server } from "node:http";
 import { connect, type AddressInfo, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NextRequest } from "next/server";
+import { POST as authPost } from "@/app/api/auth/[...nextauth]/route";
 import { POST as checkPost } from "@/app/api/v1/access/check/route";
 import { POST as eventsPost } from "@/app/api/v1/events/route";
 import { POST as apiVerifyPost } from "@/app/api/v1/verify/route";
@@ -60,6 +62,14 @@ describe("API routes stop reading a chunked body at 256 KB", () => {
     expect(response.status).toBe(413);
     expect(await response.json()).toEqual({ error: { code: "payload_too_large", message: "The body must be at most 256 KB." } });
     expect(body.pulled()).toBeGreaterThan(API_BODY_MAX_BYTES);
+    expect(body.pulled()).toBeLessThanOrEqual(API_BODY_MAX_BYTES + 2 * CHUNK);
+  });
+
+  it("POST /api/auth/callback/credentials (sign-in) answers 413 before next-auth reads a 19 MB form", async () => {
+    const body = slowBody(HUGE, "email=ana%40example.test&password=");
+    const request = new NextRequest("http://localhost/api/auth/callback/credentials", { method: "POST", body: body.stream, headers: { "content-type": "application/x-www-form-urlencoded" }, duplex: "half" } as ConstructorParameters<typeof NextRequest>[1] & { duplex: "half" });
+    const response = await authPost(request, { params: Promise.resolve({ nextauth: ["callback", "credentials"] }) });
+    expect(response.status).toBe(413);
     expect(body.pulled()).toBeLessThanOrEqual(API_BODY_MAX_BYTES + 2 * CHUNK);
   });
 
