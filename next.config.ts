@@ -1,20 +1,10 @@
 import type { NextConfig } from "next";
+import { contentSecurityPolicy as policyWithoutNonce } from "./lib/http/csp";
 
 const isProduction = process.env.NODE_ENV === "production";
 
-// Every resource comes from our own origin: no CDNs, fonts or analytics.
-const contentSecurityPolicy = [
-  "default-src 'self'",
-  `script-src 'self' 'unsafe-inline'${isProduction ? "" : " 'unsafe-eval'"}`,
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'self'",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-].join("; ");
+// Same-origin scripts only; app pages get a nonce on top of this in proxy.ts.
+const contentSecurityPolicy = policyWithoutNonce({ development: !isProduction });
 
 const securityHeaders = [
   { key: "Content-Security-Policy", value: contentSecurityPolicy },
@@ -28,8 +18,8 @@ const securityHeaders = [
 const nextConfig: NextConfig = {
   poweredByHeader: false,
   serverExternalPackages: ["@electric-sql/pglite", "pdf-lib", "@pdf-lib/fontkit", "@signpdf/signpdf", "@signpdf/placeholder-pdf-lib", "@signpdf/signer-p12", "node-forge", "nodemailer"],
-  // Signed PDFs uploaded to /verify can be a few MB.
-  experimental: { authInterrupts: true, serverActions: { bodySizeLimit: "11mb" } },
+  // Forms send text: 1 MB is plenty. The /verify PDF upload (10 MB) is a route handler with its own streamed limit.
+  experimental: { authInterrupts: true, serverActions: { bodySizeLimit: "1mb" } },
   async headers() {
     return [{ source: "/:path*", headers: securityHeaders }];
   },

@@ -3,7 +3,7 @@ import { PublicHeader } from "@/components/public-header";
 import { SiteFooter } from "@/components/site-footer";
 import { buttonClass } from "@/components/ui/button";
 
-export const dynamic = "force-static";
+// Rendered per request (see app/layout.tsx) so its scripts carry the CSP nonce; it reads no cookie and sets none.
 
 const pillars = [
   {

@@ -5,6 +5,7 @@ import { useRouter } from "next/navigation";
 import { useRef, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Alert, Field } from "@/components/ui/field";
+import { safeReturnPath } from "@/lib/http/return-path";
 
 function messageFor(code: string): string {
   if (code.startsWith("locked:")) {
@@ -44,7 +45,8 @@ export function SignInForm({ callbackUrl, signedOut }: { callbackUrl: string; si
     });
     setPending(false);
     if (result?.ok && !result.error) {
-      router.replace(callbackUrl);
+      // Checked again here: the prop is the last step before the browser follows it.
+      router.replace(safeReturnPath(callbackUrl));
       router.refresh();
       return;
     }

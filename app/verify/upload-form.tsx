@@ -2,7 +2,20 @@
 
 import { useActionState } from "react";
 import { Button } from "@/components/ui/button";
-import { verifyUpload } from "./actions";
+import { MAX_VERIFY_UPLOAD_BYTES, UPLOAD_MESSAGES, type UploadState } from "@/lib/agreements/verify-limits";
+
+/** Sends the PDF to the upload route; a file over the limit is refused here without sending it. */
+async function verifyUpload(_: UploadState, formData: FormData): Promise<UploadState> {
+  const file = formData.get("document");
+  if (!(file instanceof File) || file.size === 0) return { error: UPLOAD_MESSAGES.missing };
+  if (file.size > MAX_VERIFY_UPLOAD_BYTES) return { error: UPLOAD_MESSAGES.tooLarge };
+  try {
+    const response = await fetch("/verify/upload", { method: "POST", body: formData });
+    return (await response.json()) as UploadState;
+  } catch {
+    return { error: UPLOAD_MESSAGES.unreachable };
+  }
+}
 
 export function VerifyUploadForm() {
   const [state, formAction, pending] = useActionState(verifyUpload, null);

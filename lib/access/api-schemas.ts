@@ -5,6 +5,24 @@ import { z } from "zod";
 /** PostgreSQL cannot store NUL in text: refused at the boundary with a field message rather than failing later. */
 const noNul = (value: string) => !value.includes("\u0000");
 
+/**
+ * The instants a timestamptz column takes as the driver sends them (ISO 8601 with a
+ * four-digit year, UTC): PostgreSQL refuses year 0 and the "+010000-…" form of year
+ * 10000, which "9999-12-31T23:59:59-14:00" becomes. Outside this range is a 400, not a failed insert.
+ */
+export const EARLIEST_STORABLE_INSTANT = "0001-01-01T00:00:00.000Z";
+export const LATEST_STORABLE_INSTANT = "9999-12-31T23:59:59.999Z";
+export function isStorableInstant(value: string): boolean {
+  const ms = Date.parse(value);
+  return Number.isFinite(ms) && ms >= Date.parse(EARLIEST_STORABLE_INSTANT) && ms <= Date.parse(LATEST_STORABLE_INSTANT);
+}
+
+/** An ISO 8601 date-time with an offset that the database can store. */
+export const storableDateTime = z
+  .string()
+  .datetime({ offset: true, message: "must be an ISO 8601 date-time" })
+  .refine(isStorableInstant, "must be between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z");
+
 export const userRef = z
   .string()
   .trim()
@@ -59,7 +77,7 @@ export const dataEvent = z.object({
   user: userRef,
   action: z.string().trim().min(1, "is required").max(100).refine(noNul, "must not contain NUL characters").describe("What the person did, e.g. customer.view, export.csv, remote_session.start"),
   resource: z.string().trim().min(1, "is required").max(500).refine(noNul, "must not contain NUL characters").describe("What it was done to, e.g. ticket:48213 or customer:8812"),
-  occurred_at: z.string().datetime({ offset: true, message: "must be an ISO 8601 date-time" }).describe("When it happened (ISO 8601)."),
+  occurred_at: storableDateTime.describe("When it happened (ISO 8601, between the years 0001 and 9999 in UTC)."),
   role: roleRef.optional().describe("The data-access role the operation needs; the event is checked against it."),
 });
 

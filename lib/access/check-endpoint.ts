@@ -1,6 +1,6 @@
 import "server-only";
 import { getDb } from "@/db/client";
-import { authenticateApiClient, parseOrReply, type ApiReply, type JsonBody } from "@/lib/http/api";
+import { API_BODY_MAX_BYTES, authenticateApiClient, parseOrReply, type ApiReply, type JsonBody } from "@/lib/http/api";
 import { batchCheckBody, checkQuery } from "./api-schemas";
 import { checkAccess, decisionJson } from "./check";
 
@@ -10,7 +10,7 @@ import { checkAccess, decisionJson } from "./check";
  * (decision-server.ts) give the same answers, errors and log rows.
  */
 
-export const BATCH_BODY_MAX_BYTES = 256 * 1024;
+export const BATCH_BODY_MAX_BYTES = API_BODY_MAX_BYTES;
 const NO_STORE = { "Cache-Control": "no-store" };
 
 /** GET: may this person hold this role right now? */

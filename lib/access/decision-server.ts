@@ -34,8 +34,9 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<JsonBody> {
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
       if (size > maxBytes) {
+        // Stop reading: the 413 goes out with Connection: close rather than draining the rest of the body.
         req.removeAllListeners("data");
-        req.resume();
+        req.pause();
         resolve({ ok: false, reply: bodyTooLarge(maxBytes) });
       } else chunks.push(chunk);
     });
@@ -44,8 +45,24 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<JsonBody> {
   });
 }
 
+/**
+ * The path and query of an origin-form target ("/path?query"), or null for any
+ * other form: absolute ("http://host/…"), authority, asterisk ("OPTIONS *") or
+ * one no URL parser reads. This port is no proxy, so those are a 400.
+ */
+function originFormTarget(target: string | undefined): URL | null {
+  if (!target || !target.startsWith("/")) return null;
+  try {
+    const url = new URL(`http://decision.invalid${target}`);
+    return url.host === "decision.invalid" ? url : null;
+  } catch {
+    return null;
+  }
+}
+
 async function answer(req: IncomingMessage): Promise<{ reply: ApiReply; extra?: Record<string, string> }> {
-  const url = new URL(req.url ?? "/", "http://decision.invalid");
+  const url = originFormTarget(req.url);
+  if (!url) return { reply: apiErrorReply(400, "bad_request", "The request target must be a path such as /api/v1/access/check?user=…&role=….") };
   if (url.pathname === HEALTH_PATH && req.method === "GET") return { reply: { status: 200, body: { status: "ok" } } };
   if (url.pathname !== CHECK_PATH) return { reply: apiErrorReply(404, "not_found", `This port serves only ${CHECK_PATH}.`) };
   const authorization = req.headers.authorization ?? null;
@@ -57,7 +74,7 @@ async function answer(req: IncomingMessage): Promise<{ reply: ApiReply; extra?: 
 /** The listener's request handler, also usable on a server of one's own. */
 export function handleDecisionRequest(req: IncomingMessage, res: ServerResponse): void {
   answer(req).then(
-    ({ reply, extra }) => send(res, reply, extra),
+    ({ reply, extra }) => send(res, reply, reply.status === 413 ? { ...extra, Connection: "close" } : extra),
     (error: unknown) => {
       console.error("[clearance] access check failed:", error instanceof Error ? error.name : "unknown error");
       send(res, apiErrorReply(500, "internal_error", "The check could not be answered; try again."));
@@ -65,22 +82,34 @@ export function handleDecisionRequest(req: IncomingMessage, res: ServerResponse)
   );
 }
 
-/** Requests the HTTP parser refuses (a request line or headers too large, malformed HTTP) still get a JSON error. */
-function refuseMalformed(error: Error & { code?: string }, socket: Duplex): void {
+/** Writes a JSON error straight to a socket node:http will not answer on, then closes it. */
+function endSocketWith(socket: Duplex, reply: ApiReply): void {
   if (!socket.writable) return void socket.destroy();
-  const reply =
-    error.code === "HPE_HEADER_OVERFLOW"
-      ? apiErrorReply(431, "headers_too_large", "The request line and headers must be at most 16 KB; send long lists with POST.")
-      : apiErrorReply(400, "bad_request", "The request is not valid HTTP.");
   const body = JSON.stringify(reply.body);
   const reason = reply.status === 431 ? "Request Header Fields Too Large" : "Bad Request";
   socket.end(`HTTP/1.1 ${reply.status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+}
+
+/** Requests the HTTP parser refuses (a request line or headers too large, malformed HTTP) still get a JSON error. */
+function refuseMalformed(error: Error & { code?: string }, socket: Duplex): void {
+  endSocketWith(
+    socket,
+    error.code === "HPE_HEADER_OVERFLOW"
+      ? apiErrorReply(431, "headers_too_large", "The request line and headers must be at most 16 KB; send long lists with POST.")
+      : apiErrorReply(400, "bad_request", "The request is not valid HTTP."),
+  );
+}
+
+/** CONNECT (a tunnel request, which node:http hands over as a bare socket) is no request this port serves. */
+function refuseTunnel(_req: IncomingMessage, socket: Duplex): void {
+  endSocketWith(socket, apiErrorReply(400, "bad_request", "This port is not a proxy."));
 }
 
 /** Starts the decision listener; resolves once it accepts connections. */
 export function startDecisionServer(port: number, host: string): Promise<Server> {
   const server = createServer(handleDecisionRequest);
   server.on("clientError", refuseMalformed);
+  server.on("connect", refuseTunnel);
   server.keepAliveTimeout = 65_000;
   server.requestTimeout = 30_000;
   return new Promise((resolve, reject) => {

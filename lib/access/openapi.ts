@@ -231,7 +231,7 @@ function paths(): Json {
         operationId: "recordDataEvents",
         tags: ["Data-operation events"],
         summary: "Report data operations",
-        description: "One event, or `{ \"events\": [...] }` with up to 1,000. Each is stored and marked with whether the person was cleared for the named role when it happened (without a role: whether their account was active). The body may be at most 1 MB.",
+        description: "One event, or `{ \"events\": [...] }` with up to 1,000. Each is stored and marked with whether the person was cleared for the named role when it happened (without a role: whether their account was active). The body may be at most 256 KB.",
         security: bearer("events:write"),
         requestBody: {
           required: true,
@@ -246,7 +246,7 @@ function paths(): Json {
             description: "Some events were stored; the others carry `error` (unknown user or role).",
             content: json(ref("EventsResult"), { partial: { accepted: 1, results: [{ id: 1043, cleared: false, reasons: ["no_grant"] }, { id: null, cleared: null, reasons: [], error: { code: "unknown_user", message: 'No person "nobody@brightline.example".' } }] } }),
           },
-          ...errorResponses(["invalid_request", "invalid_json", ...AUTH_ERRORS, "payload_too_large"], { scope: "events:write", max: "1024 KB" }),
+          ...errorResponses(["invalid_request", "invalid_json", ...AUTH_ERRORS, "payload_too_large"], { scope: "events:write", max: "256 KB" }),
           "404": {
             description: "No event was stored because every one named an unknown user or role. A single event answers with the error; a batch with its results.",
             content: { "application/json": { schema: { oneOf: [ref("Error"), ref("EventsResult")] }, examples: { unknown_user: { value: { error: { code: "unknown_user", message: ERRORS.unknown_user[1] } } }, unknown_role: { value: { error: { code: "unknown_role", message: ERRORS.unknown_role[1] } } } } } },

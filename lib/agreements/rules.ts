@@ -1,4 +1,5 @@
 import { addMonths, majorOf } from "@/lib/certification/status";
+import { escapeMarkdownText } from "@/lib/content/markdown-escape";
 
 /** Agreement rules: pure functions of the template, the person's signatures and `now`. */
 
@@ -28,13 +29,16 @@ export function agreementStanding(template: { version: string }, signatures: Sig
 
 export type Placeholders = { personName: string; personEmail: string; organisation: string; partnerName?: string; date: Date };
 
-/** Fills the placeholders content/README.md allows; anything else was refused by content:check. */
+/**
+ * Fills the placeholders content/README.md allows; anything else was refused by
+ * content:check. Values are escaped: a name is text, never Markdown or HTML.
+ */
 export function fillPlaceholders(text: string, values: Placeholders): string {
   const map: Record<string, string> = {
-    "person.name": values.personName,
-    "person.email": values.personEmail,
-    "organisation.name": values.organisation,
-    "partner.name": values.partnerName ?? "",
+    "person.name": escapeMarkdownText(values.personName),
+    "person.email": escapeMarkdownText(values.personEmail),
+    "organisation.name": escapeMarkdownText(values.organisation),
+    "partner.name": escapeMarkdownText(values.partnerName ?? ""),
     date: values.date.toISOString().slice(0, 10),
   };
   return text.replace(/\{\{\s*([a-z.]+)\s*\}\}/g, (whole, key: string) => map[key] ?? whole);

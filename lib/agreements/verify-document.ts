@@ -2,10 +2,12 @@ import "server-only";
 import { eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { signatures } from "@/db/schema";
+import { limitVerification } from "@/lib/http/public-limits";
 import { verifySealedPdf } from "@/lib/pdf/verify-seal";
 import { sha256 } from "./complete-signature";
+import { MAX_VERIFY_UPLOAD_BYTES, UPLOAD_MESSAGES, type UploadState } from "./verify-limits";
 
-export const MAX_VERIFY_UPLOAD_BYTES = 10 * 1024 * 1024;
+export { MAX_VERIFY_UPLOAD_BYTES };
 
 export type DocumentVerdict =
   | { authentic: true; documentId: string; agreementTitle: string; version: string; signerName: string; signedAt: Date }
@@ -27,6 +29,15 @@ export async function verifySignedDocument(bytes: Uint8Array): Promise<DocumentV
   const seal = verifySealedPdf(bytes);
   if (!seal.signed || !seal.intact || !seal.coversWholeDocument) return { authentic: false };
   return { authentic: true, documentId: row.id, agreementTitle: row.title, version: row.version, signerName: row.name, signedAt: row.signedAt };
+}
+
+/** The /verify page's upload: the same answers its form has always shown. Nothing is stored. */
+export async function verifyUploadedFile(file: FormDataEntryValue | null, ip: string): Promise<Exclude<UploadState, null>> {
+  if (!(file instanceof File) || file.size === 0) return { error: UPLOAD_MESSAGES.missing };
+  if (file.size > MAX_VERIFY_UPLOAD_BYTES) return { error: UPLOAD_MESSAGES.tooLarge };
+  if (!(await limitVerification(ip)).allowed) return { error: UPLOAD_MESSAGES.rateLimited };
+  const verdict = await verifySignedDocument(new Uint8Array(await file.arrayBuffer()));
+  return { authentic: verdict.authentic, message: describeVerdict(verdict) };
 }
 
 export function describeVerdict(verdict: DocumentVerdict): string {

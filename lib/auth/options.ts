@@ -6,6 +6,7 @@ import { getDb } from "@/db/client";
 import { recordAudit } from "@/lib/audit/record";
 import { env } from "@/lib/env";
 import { metaFromHeaders } from "@/lib/http/request-context";
+import { safeReturnPath } from "@/lib/http/return-path";
 import { authenticate } from "./authenticate";
 import { revokeSession, SESSION_MAX_AGE_SECONDS, startSession } from "./sessions";
 
@@ -63,6 +64,11 @@ export const authOptions: AuthOptions = {
     }),
   ],
   callbacks: {
+    // Every callbackUrl next-auth follows (sign-in, sign-out) becomes a path on this origin.
+    redirect({ url, baseUrl }) {
+      const origin = new URL(baseUrl).origin;
+      return `${origin}${safeReturnPath(url, "/", origin)}`;
+    },
     async jwt({ token, user }) {
       if (user) {
         token.sub = user.id;

@@ -69,7 +69,7 @@ export const PERMISSIONS = {
   "action:partner-sign.sign": { who: "public" },
   "action:partner-sign.decline": { who: "public" },
   "action:set-password.choosePassword": { who: "public" },
-  "action:verify.verifyUpload": { who: "public" },
+  "route:/verify/upload": { who: "public" },
 
   // Other systems, with their own credential
   "route:/api/v1/access/check": { who: "token" },

@@ -1,5 +1,6 @@
 import { marked } from "marked";
 import sanitizeHtml from "sanitize-html";
+import { shieldEscapes } from "./markdown-escape";
 
 /**
  * Markdown from content/ becomes HTML that can only contain ordinary text
@@ -25,7 +26,8 @@ export function renderMarkdown(markdown: string): string {
 
 /** Plain text for PDFs and emails: Markdown markers removed, paragraphs kept. */
 export function markdownToPlainText(markdown: string): string {
-  return markdown
+  const { text, restore } = shieldEscapes(markdown);
+  const plain = text
     .replace(/^#{1,6}\s+/gm, "")
     .replace(/\*\*(.+?)\*\*/g, "$1")
     .replace(/(^|[^*])\*(?!\s)(.+?)\*/g, "$1$2")
@@ -34,4 +36,5 @@ export function markdownToPlainText(markdown: string): string {
     .replace(/^\s*[-*+]\s+\[( |x)\]\s+/gim, "• ")
     .replace(/^\s*[-*+]\s+/gm, "• ")
     .trim();
+  return restore(plain);
 }

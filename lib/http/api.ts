@@ -116,11 +116,50 @@ export function parseJsonText(text: string, maxBytes: number): JsonBody {
   }
 }
 
+/** The most any JSON API body may be; the decision listener uses the same. */
+export const API_BODY_MAX_BYTES = 256 * 1024;
+
+export type BodyBytes = { ok: true; bytes: Uint8Array<ArrayBuffer> } | { ok: false; reply: ApiReply };
+
+/**
+ * Reads a request body as it arrives and stops once it passes `maxBytes`: the
+ * stream is cancelled and `tooLarge` answered, so a huge or endless chunked
+ * body costs no more than the limit to refuse.
+ */
+export async function readBodyBytes(request: Request, maxBytes: number, tooLarge: ApiReply = bodyTooLarge(maxBytes)): Promise<BodyBytes> {
+  if (Number(request.headers.get("content-length") ?? 0) > maxBytes) return { ok: false, reply: tooLarge };
+  if (!request.body) return { ok: true, bytes: new Uint8Array(0) };
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > maxBytes) {
+        void reader.cancel().catch(() => {});
+        return { ok: false, reply: tooLarge };
+      }
+      chunks.push(value);
+    }
+  } catch {
+    return { ok: false, reply: apiErrorReply(400, "unreadable_body", "The request body could not be read.") };
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return { ok: true, bytes };
+}
+
 /** Reads a request's JSON body of at most `maxBytes`. */
 export async function readJsonBody(request: Request, maxBytes: number): Promise<JsonBody> {
-  const length = Number(request.headers.get("content-length") ?? 0);
-  if (length > maxBytes) return { ok: false, reply: bodyTooLarge(maxBytes) };
-  return parseJsonText(await request.text(), maxBytes);
+  const body = await readBodyBytes(request, maxBytes);
+  // Decoded as Request.text() does: UTF-8, a leading byte-order mark dropped, bad bytes replaced.
+  return body.ok ? parseJsonText(new TextDecoder().decode(body.bytes), maxBytes) : body;
 }
 
 export async function readJson(request: Request, maxBytes: number): Promise<{ ok: true; value: unknown } | { ok: false; response: Response }> {

@@ -6,7 +6,8 @@ import { appRoles, type AppRole } from "@/db/schema/people";
  * work (reading the people, applying the plan) sits in import-people.ts.
  */
 
-export const IMPORT_MAX_BYTES = 2 * 1024 * 1024;
+export { IMPORT_MAX_BYTES, sizeError } from "./import-limits";
+import { sizeError } from "./import-limits";
 export const IMPORT_MAX_ROWS = 5000;
 export const IMPORT_COLUMNS = ["email", "name", "department", "title", "manager_email", "hire_date", "roles"] as const;
 export type ImportColumn = (typeof IMPORT_COLUMNS)[number];
@@ -67,13 +68,6 @@ export type PlanInput = {
 const MAX_TEXT = 200;
 const quote = (s: string) => `“${s.length > 60 ? `${s.slice(0, 57)}…` : s}”`;
 const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString("en")} ${n === 1 ? one : many}`;
-
-/** The byte limit, checked before reading the file. */
-export function sizeError(bytes: number): string | null {
-  if (bytes === 0) return "The file is empty. Choose a CSV file with a header row and one row per person.";
-  if (bytes > IMPORT_MAX_BYTES) return `The file is ${(bytes / 1024 / 1024).toFixed(1)} MB; the limit is 2 MB. Split it into smaller files and import them one after another.`;
-  return null;
-}
 
 function readHeader(fields: string[]): { ok: true; index: Map<ImportColumn, number> } | { ok: false; error: string } {
   const index = new Map<ImportColumn, number>();

@@ -58,6 +58,7 @@ const MATRIX: Record<string, Entry> = {
   "/": { path: () => "/" },
   "/signin": { path: () => "/signin", pastGate: SIGNED_IN("redirect") },
   "/verify": { path: () => "/verify" },
+  "/verify/upload": { path: () => "/verify/upload", method: "POST" },
   "/guides": { path: () => "/guides" },
   "/guides/[slug]": { path: () => "/guides/turning-on-mfa" },
   "/guides/feed.xml": { path: () => "/guides/feed.xml" },

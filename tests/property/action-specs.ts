@@ -13,14 +13,13 @@ import { finishLesson, startQuiz, submitQuiz } from "@/app/(app)/courses/actions
 import { nudgeOne, nudgeOverdue } from "@/app/(app)/team/actions";
 import { confirmCode, decline as partnerDecline, giveConsent as partnerConsent, requestCode, sign as partnerSign } from "@/app/partner-sign/[token]/actions";
 import { choosePassword } from "@/app/set-password/[token]/actions";
-import { verifyUpload } from "@/app/verify/actions";
 import { apiScopes, appRoles, personStatuses, webhookEventTypes } from "@/db/schema";
 import type { PermissionKey } from "@/lib/auth/permissions";
 import { getContent } from "@/lib/content";
 import { sha256Hex } from "@/lib/crypto/tokens";
 import { decodeImportFile } from "@/lib/people/import-rules";
 import { TEST_PASSWORD } from "../helpers/factories";
-import { anyBytes, anyText, fileValue, type FormValue, idFrom, nastyUnit, randomForm, shapedForm, toFormData } from "./arbitraries";
+import { anyText, fileValue, type FormValue, idFrom, nastyUnit, randomForm, shapedForm, toFormData } from "./arbitraries";
 
 /** The test data the arbitraries draw real ids, tokens and names from; filled in before the properties run. */
 export type World = {
@@ -223,7 +222,6 @@ export function actionSpecs(world: World): ActionSpec[] {
     spec("partner-sign giveConsent", run(partnerConsent), "nobody", { token: partnerToken, consent: either("yes") }),
     spec("partner-sign sign", run(partnerSign), "nobody", { token: partnerToken, typedName: either("Hannah Müller", "hannah müller"), signature: maybe(pngDataUrl) }),
     spec("partner-sign decline", run(partnerDecline), "nobody", { token: partnerToken, reason: maybe(anyText) }),
-    spec("verify verifyUpload", run(verifyUpload), "nobody", { document: fc.oneof(fileValue, anyBytes.map((b) => new File([b as BlobPart], "agreement.pdf", { type: "application/pdf" })), anyText) }, { verdict: true }),
   ];
 }
 

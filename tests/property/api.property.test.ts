@@ -7,14 +7,16 @@ import { POST as eventsPost } from "@/app/api/v1/events/route";
 import { GET as healthGet } from "@/app/api/health/route";
 import { GET as openApiGet } from "@/app/api/v1/openapi.json/route";
 import { POST as verifyPost } from "@/app/api/v1/verify/route";
+import { POST as uploadPost } from "@/app/verify/upload/route";
 import type { ApiScope } from "@/db/schema";
 import { batchCheckBody, checkQuery, eventsBody, holdersQuery } from "@/lib/access/api-schemas";
 import { createApiClient, revokeApiClient } from "@/lib/access/api-clients";
 import { accessRoles } from "@/lib/access/facts";
-import { MAX_VERIFY_UPLOAD_BYTES } from "@/lib/agreements/verify-document";
+import { MAX_VERIFY_UPLOAD_BYTES, UPLOAD_MESSAGES } from "@/lib/agreements/verify-limits";
 import { resetEnvForTests } from "@/lib/env";
+import { API_BODY_MAX_BYTES } from "@/lib/http/api";
 import { grantRole, satisfyRole } from "../helpers/access-fixtures";
-import { withDecisionServer } from "../helpers/decision-server";
+import { rawRequest, withDecisionServer } from "../helpers/decision-server";
 import { context, createPerson, viewerOf } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
 import { anyBytes, anyJson, anyText, contentType, headerValue, hugeText, jsonWithKeys, malformedJson, queryString, RUNS, TIMEOUT } from "./arbitraries";
@@ -100,7 +102,9 @@ async function expectWellFormed(response: Response, before: TableState, options:
   if (response.status >= 400) {
     expect(response.headers.get("content-type")).toMatch(/^application\/json/);
     const body = await response.clone().json();
-    expect(body).toEqual({ error: expect.objectContaining({ code: expect.stringMatching(/^[a-z_]+$/), message: expect.stringMatching(/\S/) }) });
+    // A batch of events that all name unknown people or roles is a 404 with its results, as the OpenAPI document says.
+    if (response.status === 404 && Array.isArray(body.results)) expect(body).toEqual({ accepted: 0, results: body.results.map(() => expect.objectContaining({ id: null, error: expect.objectContaining({ code: expect.stringMatching(/^unknown_(user|role)$/) }) })) });
+    else expect(body).toEqual({ error: expect.objectContaining({ code: expect.stringMatching(/^[a-z_]+$/), message: expect.stringMatching(/\S/) }) });
   }
   if (response.status >= 400 || options.readOnly) await tables.rejected(before);
   else tables.accepted();
@@ -127,6 +131,11 @@ function jsonBody(validShape: fc.Arbitrary<unknown>, keys: string[]): fc.Arbitra
   );
 }
 
+
+/** Instants at the edges of what PostgreSQL stores, written with offsets that carry them past it. */
+const edgeOfStorableRange = fc
+  .tuple(fc.constantFrom("0000-01-01T00:00:00", "0000-12-31T23:59:59", "0001-01-01T00:00:00", "9999-12-31T23:59:59", "9999-12-31T10:00:00"), fc.constantFrom("Z", "+14:00", "-14:00", "+00:01", "-00:01", ".999Z", ".999-00:01"))
+  .map(([local, offset]) => `${local}${offset}`);
 
 const lyingLength = fc.option(fc.oneof(headerValue, fc.constantFrom("0", "1", "262145", "1048577", "99999999999")), { nil: undefined });
 
@@ -189,7 +198,12 @@ describe("API endpoints under random input", () => {
         user: userRef,
         action: fc.oneof(fc.constantFrom("customer.view", "export.csv"), anyText),
         resource: fc.oneof(fc.constantFrom("customer:1", "ticket:48213"), anyText),
-        occurred_at: fc.oneof(fc.date({ min: new Date("0001-01-01T00:00:00Z"), max: new Date("9999-12-31T23:59:59Z"), noInvalidDate: true }).map((d) => d.toISOString()), fc.constantFrom("2026-01-01T00:00:00+14:00", "2026-02-30T00:00:00Z", "yesterday"), anyText),
+        occurred_at: fc.oneof(
+          { weight: 2, arbitrary: fc.date({ min: new Date("0001-01-01T00:00:00Z"), max: new Date("9999-12-31T23:59:59Z"), noInvalidDate: true }).map((d) => d.toISOString()) },
+          { weight: 1, arbitrary: fc.constantFrom("2026-01-01T00:00:00+14:00", "2026-02-30T00:00:00Z", "yesterday", "-infinity", "infinity", "294277-01-01T00:00:00Z", "+294277-01-01T00:00:00Z") },
+          { weight: 2, arbitrary: edgeOfStorableRange },
+          { weight: 1, arbitrary: anyText },
+        ),
         role: roleRef,
       },
       { requiredKeys: ["user", "action", "resource", "occurred_at"] },
@@ -202,7 +216,22 @@ describe("API endpoints under random input", () => {
         await expectWellFormed(response, before);
         const failure = authFailure(who);
         if (failure) return void expect(response.status).toBe(failure);
-        expect(expectedJsonStatuses(body, length, 1024 * 1024, (v) => eventsBody.safeParse(v).success, [201, 207, 404])).toContain(response.status);
+        expect(expectedJsonStatuses(body, length, API_BODY_MAX_BYTES, (v) => eventsBody.safeParse(v).success, [201, 207, 404])).toContain(response.status);
+      }),
+      { numRuns: RUNS },
+    );
+  }, TIMEOUT);
+
+  it("POST /api/v1/events stores every date its schema accepts, and refuses the rest with a 400 naming the field", async () => {
+    const date = fc.oneof(edgeOfStorableRange, fc.date({ min: new Date(-62198755200000), max: new Date(8.64e15), noInvalidDate: true }).map((d) => d.toISOString()));
+    await fc.assert(
+      fc.asyncProperty(fc.array(date, { minLength: 1, maxLength: 3 }), async (dates) => {
+        const before = await tables.before();
+        const events = dates.map((occurred_at) => ({ user: people.emails[0], action: "customer.view", resource: "customer:1", occurred_at }));
+        const response = await eventsPost(request("POST", "/api/v1/events", { authorization: authorization({ kind: "valid" }, "events:write"), body: JSON.stringify({ events }) }));
+        await expectWellFormed(response, before);
+        expect(response.status).toBe(eventsBody.safeParse({ events }).success ? 201 : 400);
+        if (response.status === 400) expect((await response.json()).error.message).toMatch(/^events\.\d\.occurred_at: /);
       }),
       { numRuns: RUNS },
     );
@@ -222,6 +251,26 @@ describe("API endpoints under random input", () => {
         // Nothing is stored by a check, accepted or not.
         await expectWellFormed(response, before, { readOnly: true });
         if (response.status === 200) expect(await response.json()).toMatchObject({ authentic: false, message: expect.any(String) });
+      }),
+      { numRuns: RUNS },
+    );
+  }, TIMEOUT);
+
+  it("POST /verify/upload (the page's PDF upload) answers every form with the form's own state, storing nothing", async () => {
+    const upload = fc.oneof(
+      { weight: 2, arbitrary: fc.tuple(fc.constantFrom("document", "file", ""), fc.oneof(anyBytes, anyText)).map(([field, content]) => ({ type: undefined as string | undefined, body: multipart(field, content, field) as Body })) },
+      { weight: 1, arbitrary: fc.tuple(fc.option(contentType, { nil: undefined }), fc.oneof(anyBytes, anyText)).map(([type, body]) => ({ type, body: body as Body })) },
+      { weight: 1, arbitrary: fc.constant(null).map(() => ({ type: undefined as string | undefined, body: multipart("document", new Uint8Array(MAX_VERIFY_UPLOAD_BYTES + 1), "document") as Body })) },
+    );
+    await fc.assert(
+      fc.asyncProperty(upload, fc.option(fc.oneof(fc.ipV4(), headerValue), { nil: undefined }), lyingLength, async ({ type, body }, ip, length) => {
+        const before = await tables.before();
+        const response = await uploadPost(request("POST", "/verify/upload", { contentType: type, contentLength: length, forwardedFor: ip, body }));
+        await tables.rejected(before);
+        expect([200, 413]).toContain(response.status);
+        const state = await response.json();
+        if (response.status === 413) return void expect(state).toEqual({ error: UPLOAD_MESSAGES.tooLarge });
+        expect(state).toEqual(expect.objectContaining("error" in state ? { error: expect.stringMatching(/\S/) } : { authentic: false, message: "Not recognised or modified" }));
       }),
       { numRuns: RUNS },
     );
@@ -312,11 +361,43 @@ describe("the decision listener under random requests", () => {
   }, TIMEOUT);
 });
 
+describe("the decision listener under request targets in every form", () => {
+  const listener = withDecisionServer();
+
+  it("answers absolute, asterisk, authority and garbled targets with a JSON 400, and origin-form as before", async () => {
+    const path = fc.oneof(fc.constantFrom("/api/v1/access/check?user=a%40b.example&role=customer-pii-read", "/api/health", "/", "*", ""), fc.webPath(), fc.string({ unit: "grapheme-ascii", maxLength: 30 }));
+    const host = fc.oneof(fc.domain(), fc.constantFrom("evil", "evil:99999", "[::1", "a%", "", "127.0.0.1:0", "user@evil", "[::1]:80"));
+    const target = fc.oneof(
+      fc.tuple(fc.constantFrom("http://", "https://", "HTTP://", "//", "ftp://", "javascript:"), host, path).map(([scheme, h, p]) => `${scheme}${h}${p}`),
+      fc.constantFrom("*", "evil.example:443", "api/v1/access/check", "%2Fapi%2Fv1%2Faccess%2Fcheck", "\\api\\v1"),
+      path.map((p) => p.replace(/[\s]/g, "")),
+    );
+    const method = fc.constantFrom("GET", "POST", "OPTIONS", "HEAD", "DELETE", "CONNECT");
+    await fc.assert(
+      fc.asyncProperty(method, target, async (verb, raw) => {
+        const before = await tables.before();
+        const line = `${verb} ${raw.replace(/[\s]/g, "") || "*"} HTTP/1.1`;
+        const response = await rawRequest(listener(), line);
+        expect(response.status, line).toBeGreaterThanOrEqual(200);
+        expect(response.status, line).toBeLessThan(500);
+        if (!raw.startsWith("/")) expect(response.status, line).toBe(400);
+        if (response.status >= 400 && verb !== "HEAD") {
+          expect(response.contentType).toMatch(/^application\/json/);
+          expect(JSON.parse(response.body)).toEqual({ error: { code: expect.stringMatching(/^[a-z_]+$/), message: expect.stringMatching(/\S/) } });
+        }
+        await tables.rejected(before);
+      }),
+      { numRuns: RUNS },
+    );
+  }, TIMEOUT);
+});
+
 /** The status a JSON endpoint owes an authorised caller for this body. */
 function expectedJsonStatuses(body: string | Uint8Array, lyingLength: string | undefined, maxBytes: number, accepts: (value: unknown) => boolean, accepted: number[]): number[] {
   if (Number(lyingLength ?? 0) > maxBytes) return [413];
+  // The limit is on the bytes sent, counted as they arrive.
+  if ((typeof body === "string" ? new TextEncoder().encode(body).length : body.length) > maxBytes) return [413];
   const text = receivedText(body);
-  if (text.length > maxBytes) return [413];
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -326,9 +407,10 @@ function expectedJsonStatuses(body: string | Uint8Array, lyingLength: string | u
   return accepts(value) ? accepted : [400];
 }
 
-function multipart(field: string, content: string | Uint8Array): FormData {
+function multipart(field: string, content: string | Uint8Array, fileField = "file"): FormData {
   const form = new FormData();
-  if (field) form.append(field, new File([content as BlobPart], "agreement.pdf", { type: "application/pdf" }));
+  if (field === fileField) form.append(field, new File([content as BlobPart], "agreement.pdf", { type: "application/pdf" }));
+  else if (field) form.append(field, typeof content === "string" ? content : new File([content as BlobPart], "agreement.pdf", { type: "application/pdf" }));
   else form.append("note", typeof content === "string" ? content : "bytes");
   return form;
 }

@@ -25,7 +25,8 @@ describe("placeholders and names", () => {
   it("fills every allowed placeholder", () => {
     const text = "Between {{organisation.name}} and {{ person.name }} ({{person.email}}) for {{partner.name}} on {{date}}.";
     expect(fillPlaceholders(text, { personName: "李华", personEmail: "li@x.example", organisation: "Brightline", partnerName: "Acme", date: signedAt })).toBe(
-      "Between Brightline and 李华 (li@x.example) for Acme on 2026-01-10.",
+      // Values are escaped for Markdown, so they render as the text they are.
+      "Between Brightline and 李华 (li\\@x\\.example) for Acme on 2026-01-10.",
     );
   });
   it.each([

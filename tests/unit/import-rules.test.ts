@@ -70,7 +70,7 @@ describe("cells", () => {
   it("decodes UTF-8 and refuses other encodings and oversized files", () => {
     expect(decodeImportFile(new TextEncoder().encode("\uFEFFemail\nx"))).toEqual({ ok: true, text: "email\nx" });
     expect(decodeImportFile(new Uint8Array([0x65, 0xe9, 0x0a]))).toEqual({ ok: false, error: expect.stringContaining("not UTF-8") });
-    expect(decodeImportFile(new Uint8Array(IMPORT_MAX_BYTES + 1))).toEqual({ ok: false, error: expect.stringContaining("the limit is 2 MB") });
+    expect(decodeImportFile(new Uint8Array(IMPORT_MAX_BYTES + 1))).toEqual({ ok: false, error: expect.stringContaining("the limit is 1 MB") });
     expect(decodeImportFile(new Uint8Array(0))).toEqual({ ok: false, error: expect.stringContaining("empty") });
   });
 });

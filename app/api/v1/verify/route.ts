@@ -1,4 +1,5 @@
 import { describeVerdict, MAX_VERIFY_UPLOAD_BYTES, verifySignedDocument } from "@/lib/agreements/verify-document";
+import { apiErrorReply, readBodyBytes, toResponse } from "@/lib/http/api";
 import { limitVerification } from "@/lib/http/public-limits";
 import { metaFromHeaders } from "@/lib/http/request-context";
 import { apiError } from "@/lib/http/responses";
@@ -12,22 +13,21 @@ export const dynamic = "force-dynamic";
 export async function POST(request: Request) {
   const rate = await limitVerification(metaFromHeaders((name) => request.headers.get(name)).ip);
   if (!rate.allowed) return apiError(429, "rate_limited", "Too many checks; try again shortly.", { "Retry-After": String(rate.retryAfterSeconds) });
-  const length = Number(request.headers.get("content-length") ?? 0);
-  if (length > MAX_VERIFY_UPLOAD_BYTES + 64 * 1024) return apiError(413, "payload_too_large", "The document must be at most 10 MB.");
   const type = request.headers.get("content-type") ?? "";
-  let bytes: Uint8Array;
-  try {
-    if (type.startsWith("application/pdf") || type.startsWith("application/octet-stream")) {
-      bytes = new Uint8Array(await request.arrayBuffer());
-    } else if (type.startsWith("multipart/form-data")) {
-      const file = (await request.formData()).get("file");
-      if (!(file instanceof File)) return apiError(400, "missing_file", 'Send the PDF in the multipart field "file".');
-      bytes = new Uint8Array(await file.arrayBuffer());
-    } else {
-      return apiError(415, "unsupported_media_type", "Send the PDF as application/pdf or as multipart/form-data.");
-    }
-  } catch {
-    return apiError(400, "unreadable_body", "The request body could not be read.");
+  const raw = type.startsWith("application/pdf") || type.startsWith("application/octet-stream");
+  if (!raw && !type.startsWith("multipart/form-data")) return apiError(415, "unsupported_media_type", "Send the PDF as application/pdf or as multipart/form-data.");
+  // A multipart body carries its boundaries and headers besides the file.
+  const body = await readBodyBytes(request, MAX_VERIFY_UPLOAD_BYTES + 64 * 1024, apiErrorReply(413, "payload_too_large", "The document must be at most 10 MB."));
+  if (!body.ok) return toResponse(body.reply);
+  let bytes = body.bytes;
+  if (!raw) {
+    const file = await new Response(body.bytes, { headers: { "content-type": type } }).formData().then(
+      (form) => form.get("file"),
+      () => undefined,
+    );
+    if (file === undefined) return apiError(400, "unreadable_body", "The request body could not be read.");
+    if (!(file instanceof File)) return apiError(400, "missing_file", 'Send the PDF in the multipart field "file".');
+    bytes = new Uint8Array(await file.arrayBuffer());
   }
   if (bytes.length === 0) return apiError(400, "empty_document", "The document is empty.");
   if (bytes.length > MAX_VERIFY_UPLOAD_BYTES) return apiError(413, "payload_too_large", "The document must be at most 10 MB.");

@@ -5,7 +5,9 @@ import { useActionState, useState } from "react";
 import { Badge, type Tone } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Alert } from "@/components/ui/field";
+import { sizeError } from "@/lib/people/import-limits";
 import type { RowAction } from "@/lib/people/import-rules";
+import type { ActionState } from "@/lib/http/action";
 import { importPeople } from "../actions";
 import type { ImportView } from "../import-view";
 
@@ -19,7 +21,12 @@ const OUTCOMES: Record<RowAction, [string, Tone]> = {
 const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString("en")} ${n === 1 ? one : many}`;
 
 export function ImportForm() {
-  const [state, dispatch, pending] = useActionState(importPeople, null);
+  // A file over the limit is refused here: the Server Action's 1 MB body limit would refuse it without a message.
+  const [state, dispatch, pending] = useActionState((previous: ActionState, formData: FormData) => {
+    const file = formData.get("file");
+    const tooBig = file instanceof File && file.size > 0 ? sizeError(file.size) : null;
+    return tooBig ? ({ ok: false, error: tooBig } as const) : importPeople(previous, formData);
+  }, null);
   // The file input is cleared after each submission; the previewed file is kept here for "apply".
   const [previewedFile, setPreviewedFile] = useState<File | null>(null);
   const view = state?.ok ? (state.data as ImportView | undefined) : undefined;

@@ -37,7 +37,7 @@ export default async function ImportPeoplePage() {
         <Card title="Upload a file">
           <ImportForm />
         </Card>
-        <Card title="The file" description={`UTF-8 CSV with a header row, at most 2 MB and ${IMPORT_MAX_ROWS.toLocaleString("en")} people. Row numbers count the header as row 1, as in a spreadsheet. An empty cell leaves the current value as it is.`}>
+        <Card title="The file" description={`UTF-8 CSV with a header row, at most 1 MB and ${IMPORT_MAX_ROWS.toLocaleString("en")} people. Row numbers count the header as row 1, as in a spreadsheet. An empty cell leaves the current value as it is.`}>
           <dl className="grid gap-x-6 gap-y-3 text-sm sm:grid-cols-[max-content_1fr]">
             {IMPORT_COLUMNS.map((column) => (
               <div key={column} className="contents">
