@@ -88,7 +88,7 @@ describe("stored access records", () => {
     const db = database.db();
     const person = await createPerson(db);
     const signedAt = new Date();
-    const sign = (values: Partial<typeof signatures.$inferInsert>) => db.insert(signatures).values(employeeSignature({ agreementId: "employee-nda", personId: person.id, signedAt, ...values }));
+    const sign = (values: { outcome?: "signed" | "declined"; renewalDueAt: Date | null }) => db.insert(signatures).values(employeeSignature({ agreementId: "employee-nda", personId: person.id, signedAt, ...values }));
     expect(await violated(sign({ renewalDueAt: null }))).toBe("signatures_signed_renewal_due");
     expect(await violated(sign({ renewalDueAt: signedAt }))).toBe("signatures_signed_renewal_due");
     expect(await violated(sign({ renewalDueAt: new Date(signedAt.getTime() - DAY) }))).toBe("signatures_signed_renewal_due");
