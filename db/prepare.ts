@@ -2,11 +2,17 @@ import "server-only";
 import { env } from "@/lib/env";
 import { getHandle, migrateDatabase } from "./client";
 import { seedDemoOrganisation } from "./seed";
+import { recordLoadedCourseReleases } from "@/lib/training/course-releases";
 
-/** Applies migrations and, when enabled, seeds the demo organisation into an empty database. */
+/**
+ * Applies migrations, records the release of the course versions this process
+ * loaded (the grace period of a new major starts now, whoever reads what), and,
+ * when enabled, seeds the demo organisation into an empty database.
+ */
 export async function prepareDatabase(options: { seed?: boolean } = {}): Promise<void> {
   const handle = await getHandle();
   await migrateDatabase(handle);
+  await recordLoadedCourseReleases(handle.db);
   if (options.seed ?? env().SEED_DEMO) {
     const { created } = await seedDemoOrganisation(handle.db);
     if (created > 0) console.info(`[clearance] seeded the demo organisation (${created} people)`);

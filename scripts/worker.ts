@@ -1,5 +1,6 @@
 import { closeDatabase, getHandle, migrateDatabase } from "@/db/client";
 import { tick } from "@/lib/scheduler/tick";
+import { recordLoadedCourseReleases } from "@/lib/training/course-releases";
 
 /**
  * Scheduled work for a server deployment: `npm run worker` ticks every
@@ -7,7 +8,9 @@ import { tick } from "@/lib/scheduler/tick";
  * workers may run together.
  */
 const once = process.argv.includes("--once");
-await migrateDatabase(await getHandle());
+const handle = await getHandle();
+await migrateDatabase(handle);
+await recordLoadedCourseReleases(handle.db);
 let stopping = false;
 process.on("SIGTERM", () => (stopping = true));
 process.on("SIGINT", () => (stopping = true));

@@ -1,4 +1,5 @@
-import { index, integer, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+import { check, index, integer, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { people } from "./people";
 
 export type SigningEvent = { at: string; label: string };
@@ -37,7 +38,12 @@ export const signatures = pgTable(
     pdfSha256: text("pdf_sha256").unique(),
     signatureImageEnc: text("signature_image_enc"),
   },
-  (t) => [index("signatures_person_idx").on(t.personId, t.agreementId), index("signatures_request_idx").on(t.partnerRequestId)],
+  (t) => [
+    index("signatures_person_idx").on(t.personId, t.agreementId),
+    index("signatures_request_idx").on(t.partnerRequestId),
+    // A signature is due for renewal some time after it was made: none counts forever.
+    check("signatures_signed_renewal_due", sql`${t.outcome} <> 'signed' or (${t.renewalDueAt} is not null and ${t.renewalDueAt} > ${t.signedAt})`),
+  ],
 );
 
 /** A signing in progress: when the text was opened, consent given and the signer re-authenticated. */

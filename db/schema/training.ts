@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { boolean, check, foreignKey, index, integer, jsonb, pgTable, primaryKey, text, timestamp, unique, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { people } from "./people";
 
 /** When Clearance first saw each major version of a course: the start of its grace period. */
@@ -83,6 +83,8 @@ export const quizAttempts = pgTable(
     index("quiz_attempts_person_course_idx").on(t.personId, t.courseId),
     // One attempt in progress per person and course: a second tab resumes it.
     uniqueIndex("quiz_attempts_open_unique").on(t.personId, t.courseId).where(sql`status = 'in_progress'`),
+    // What a certification's foreign key points at: only a passed attempt of the same person and course can back one.
+    unique("quiz_attempts_certifiable_unique").on(t.id, t.personId, t.courseId, t.passed),
   ],
 );
 
@@ -103,6 +105,16 @@ export const certifications = pgTable(
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
     verificationCode: text("verification_code").notNull().unique(),
     supersededAt: timestamp("superseded_at", { withTimezone: true }),
+    // Always true: with the key below, a certification exists only for a passed attempt (the access decision trusts it).
+    attemptPassed: boolean("attempt_passed").notNull().default(true),
   },
-  (t) => [index("certifications_person_course_idx").on(t.personId, t.courseId)],
+  (t) => [
+    index("certifications_person_course_idx").on(t.personId, t.courseId),
+    check("certifications_attempt_passed", sql`${t.attemptPassed}`),
+    foreignKey({
+      name: "certifications_passed_attempt_fk",
+      columns: [t.attemptId, t.personId, t.courseId, t.attemptPassed],
+      foreignColumns: [quizAttempts.id, quizAttempts.personId, quizAttempts.courseId, quizAttempts.passed],
+    }),
+  ],
 );

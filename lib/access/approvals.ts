@@ -94,8 +94,14 @@ export async function revokeGrant(viewer: Viewer, context: AuditContext, grantId
     const [grant] = await tx.select().from(accessGrants).where(eq(accessGrants.id, grantId)).for("update");
     if (!grant || !(await canDecide(tx, viewer, grant.personId, grant.roleId))) throw new NotFoundError("That grant does not exist.");
     if (grant.status !== "approved") throw new DomainError("not_active", "Only an approved grant can be revoked.");
-    await tx.update(accessGrants).set({ status: "revoked", revokedBy: viewer.id, revokedAt: now, revokeReason: reason || null }).where(eq(accessGrants.id, grant.id));
-    await recordAudit(tx, context, { action: "access.revoked", targetType: "access_grant", targetId: grant.id, data: { personId: grant.personId, roleId: grant.roleId } }, now);
+    // Revoking ends the person's access to the role: every approved grant for it goes, as the decision rule says (decide.ts).
+    const revoked = await tx
+      .update(accessGrants)
+      .set({ status: "revoked", revokedBy: viewer.id, revokedAt: now, revokeReason: reason || null })
+      .where(and(eq(accessGrants.personId, grant.personId), eq(accessGrants.roleId, grant.roleId), eq(accessGrants.status, "approved")))
+      .returning({ id: accessGrants.id });
+    const alsoRevoked = revoked.map((r) => r.id).filter((id) => id !== grant.id);
+    await recordAudit(tx, context, { action: "access.revoked", targetType: "access_grant", targetId: grant.id, data: { personId: grant.personId, roleId: grant.roleId, ...(alsoRevoked.length ? { alsoRevoked } : {}) } }, now);
     const [person] = await tx.select({ email: people.email }).from(people).where(eq(people.id, grant.personId));
     await enqueueWebhookEvent(tx, "access.revoked", `access.revoked:${grant.id}`, { grantId: grant.id, personId: grant.personId, email: person.email, roleId: grant.roleId }, now);
   });

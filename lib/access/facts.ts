@@ -1,9 +1,10 @@
 import "server-only";
-import { sql } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { Executor } from "@/db/client";
 import { selectRows } from "@/db/rows";
 import { getContent } from "@/lib/content";
 import type { AccessRole } from "@/lib/content/load";
+import { majorOf } from "@/lib/certification/status";
 import { decideAccess, type Decision, type DecisionInput, type GrantFacts } from "./decide";
 
 type PersonFacts = Pick<DecisionInput, "person" | "grants" | "certifications" | "signatures"> & { grantsByRole: Map<string, DecisionInput["grants"]> };
@@ -18,7 +19,7 @@ export function accessRole(id: string): AccessRole | null {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-type GrantRow = { roleId: string; status: GrantFacts["status"]; requestedAt: string; decidedAt: string | null; endsAt: string | null; revokedAt: string | null };
+type GrantRow = { id: string; roleId: string; status: GrantFacts["status"]; requestedAt: string; decidedAt: string | null; endsAt: string | null; revokedAt: string | null };
 type CertificationRow = { courseId: string; courseVersion: string; issuedAt: string; expiresAt: string };
 type SignatureRow = { agreementId: string; agreementVersion: string; signedAt: string; renewalDueAt: string | null; outcome: "signed" | "declined" };
 type FactRow =
@@ -40,16 +41,18 @@ export type FactsWanted = { user: string; role?: string | null };
  * or ids), in one statement whatever their number: who they are, and for
  * each (person, role) asked about, the role's grants and the certifications
  * and signatures of the courses and agreements it requires — nothing else —
- * plus the current course releases. Each (person, role) is read through the
+ * plus the release of each course's major version as loaded here (from which
+ * older majors' grace periods run; recorded at start-up). Each (person, role) is read through the
  * indexes on (person, role), (person, course) and (person, agreement), so a
  * check costs a few index lookups whatever the size of the tables.
  * `resolved` maps each reference (emails lower-cased) to a person id.
  *
  * With `asOf`, only what decides at that moment is read: approved or revoked
- * grants decided by then, and of each required course and agreement the
- * newest certification issued and the newest signature signed by then. The
- * decision at `asOf` is the same as from the whole history (decideAccess
- * reads nothing else), for a fraction of the rows.
+ * grants decided by then, of each required course the certification that
+ * counts longest then (else the newest), and of each required agreement the
+ * valid signature renewing last (else any signature). The decision at `asOf`
+ * is the same as from the whole history (see decide.ts), for one row per
+ * requirement.
  */
 export async function loadFactsFor(db: Executor, wanted: FactsWanted[], { asOf }: { asOf?: Date } = {}) {
   const catalogue = accessRoles();
@@ -70,9 +73,20 @@ export async function loadFactsFor(db: Executor, wanted: FactsWanted[], { asOf }
     const pairs = catalogue.flatMap((role) => pick(role).map((item) => [role.id, item] as const));
     return { roles: sql.param(pairs.map(([role]) => role)), items: sql.param(pairs.map(([, item]) => item)) };
   };
+  const content = getContent();
   const at = asOf ? sql`${asOf.toISOString()}::timestamptz` : sql`null`;
   const courses = needs((r) => r.courses);
   const agreements = needs((r) => r.agreements);
+  const major = (column: SQL) => sql`substring(${column} from '^[0-9]+')::int`;
+  // As of a moment, of each required course the certification that counts longest (an older major stops at the end of its grace period), else the newest.
+  const stops = sql`least(c.expires_at, case when ${major(sql`c.course_version`)} < cm.major then cm.released_at + cm.grace_days * interval '86400 seconds' end)`;
+  const certificationsAsOf = sql`distinct on (c.course_id) c.* from certifications c left join cm on cm.course_id = c.course_id
+    where c.person_id = p.id and c.course_id = any(wp.courses) and c.issued_at <= ${at}
+    order by c.course_id, case when ${stops} > ${at} then ${stops} end desc nulls last, c.issued_at desc, ${major(sql`c.course_version`)} desc`;
+  // As of a moment, of each required agreement the valid signature renewing last, else any signature (then none counts).
+  const signaturesAsOf = sql`distinct on (s.agreement_id) s.* from signatures s left join am on am.agreement_id = s.agreement_id
+    where s.person_id = p.id and s.agreement_id = any(wp.agreements) and s.outcome = 'signed' and s.signed_at <= ${at}
+    order by s.agreement_id, case when ${major(sql`s.agreement_version`)} >= am.major and s.renewal_due_at > ${at} then s.renewal_due_at end desc nulls last`;
   const rows = await selectRows<FactRow>(
     db,
     sql`
@@ -82,21 +96,22 @@ export async function loadFactsFor(db: Executor, wanted: FactsWanted[], { asOf }
     want as (select distinct keys.id as person_id, req.role_id from req join keys on keys.key = req.ref),
     rc as (select * from unnest(${courses.roles}::text[], ${courses.items}::text[]) as t(role_id, course_id)),
     ra as (select * from unnest(${agreements.roles}::text[], ${agreements.items}::text[]) as t(role_id, agreement_id)),
+    cm as (select t.course_id, t.major, t.grace_days, r.released_at
+             from unnest(${sql.param(content.courses.map((c) => c.id))}::text[], ${sql.param(content.courses.map((c) => majorOf(c.version)))}::int[], ${sql.param(content.courses.map((c) => c.graceDays))}::int[]) as t(course_id, major, grace_days)
+             left join course_releases r on r.course_id = t.course_id and r.major = t.major),
+    am as (select * from unnest(${sql.param(content.agreements.map((a) => a.id))}::text[], ${sql.param(content.agreements.map((a) => majorOf(a.version)))}::int[]) as t(agreement_id, major)),
     wp as (select w.person_id, array_agg(distinct w.role_id) as roles,
              array_remove(array_agg(distinct rc.course_id), null) as courses, array_remove(array_agg(distinct ra.agreement_id), null) as agreements
            from want w left join rc on rc.role_id = w.role_id left join ra on ra.role_id = w.role_id group by w.person_id)
-    select 'release' as kind, null::uuid as person_id, json_build_object('courseId', r.course_id, 'releasedAt', r.released_at) as row
-      from (select distinct on (course_id) course_id, released_at from course_releases order by course_id, major desc) r
+    select 'release' as kind, null::uuid as person_id, json_build_object('courseId', cm.course_id, 'releasedAt', cm.released_at) as row from cm where cm.released_at is not null
     union all
     select 'person', p.id, json_build_object('email', p.email, 'status', p.status,
-      'grants', (select json_agg(json_build_object('roleId', g.role_id, 'status', g.status, 'requestedAt', g.requested_at, 'decidedAt', g.decided_at, 'endsAt', g.ends_at, 'revokedAt', g.revoked_at))
+      'grants', (select json_agg(json_build_object('id', g.id, 'roleId', g.role_id, 'status', g.status, 'requestedAt', g.requested_at, 'decidedAt', g.decided_at, 'endsAt', g.ends_at, 'revokedAt', g.revoked_at))
         from access_grants g where g.person_id = p.id and g.role_id = any(wp.roles) ${asOf ? sql`and g.status in ('approved', 'revoked') and g.decided_at <= ${at}` : sql``}),
       'certifications', (select json_agg(json_build_object('courseId', c.course_id, 'courseVersion', c.course_version, 'issuedAt', c.issued_at, 'expiresAt', c.expires_at))
-        from (select ${asOf ? sql`distinct on (c.course_id)` : sql``} c.* from certifications c where c.person_id = p.id and c.course_id = any(wp.courses)
-              ${asOf ? sql`and c.issued_at <= ${at} order by c.course_id, c.issued_at desc, c.expires_at desc` : sql``}) c),
+        from (select ${asOf ? certificationsAsOf : sql`c.* from certifications c where c.person_id = p.id and c.course_id = any(wp.courses)`}) c),
       'signatures', (select json_agg(json_build_object('agreementId', s.agreement_id, 'agreementVersion', s.agreement_version, 'signedAt', s.signed_at, 'renewalDueAt', s.renewal_due_at, 'outcome', s.outcome))
-        from (select ${asOf ? sql`distinct on (s.agreement_id)` : sql``} s.* from signatures s where s.person_id = p.id and s.agreement_id = any(wp.agreements)
-              ${asOf ? sql`and s.outcome = 'signed' and s.signed_at <= ${at} order by s.agreement_id, s.signed_at desc` : sql``}) s))
+        from (select ${asOf ? signaturesAsOf : sql`s.* from signatures s where s.person_id = p.id and s.agreement_id = any(wp.agreements)`}) s))
       from p left join wp on wp.person_id = p.id`,
   );
 
@@ -108,7 +123,7 @@ export async function loadFactsFor(db: Executor, wanted: FactsWanted[], { asOf }
       releases.set(r.row.courseId, date(r.row.releasedAt));
       continue;
     }
-    const grants = (r.row.grants ?? []).map((g) => ({ roleId: g.roleId, status: g.status, requestedAt: date(g.requestedAt), decidedAt: maybeDate(g.decidedAt), endsAt: maybeDate(g.endsAt), revokedAt: maybeDate(g.revokedAt) }));
+    const grants = (r.row.grants ?? []).map((g) => ({ id: g.id, roleId: g.roleId, status: g.status, requestedAt: date(g.requestedAt), decidedAt: maybeDate(g.decidedAt), endsAt: maybeDate(g.endsAt), revokedAt: maybeDate(g.revokedAt) }));
     const grantsByRole = new Map<string, DecisionInput["grants"]>();
     for (const g of grants) grantsByRole.set(g.roleId, [...(grantsByRole.get(g.roleId) ?? []), g]);
     persons.set(r.person_id, {
@@ -121,7 +136,6 @@ export async function loadFactsFor(db: Executor, wanted: FactsWanted[], { asOf }
     resolved.set(r.row.email, r.person_id);
     resolved.set(r.person_id, r.person_id);
   }
-  const content = getContent();
   const courseFacts = new Map(content.courses.map((c) => [c.id, { id: c.id, version: c.version, graceDays: c.graceDays, currentMajorReleasedAt: releases.get(c.id) ?? null }]));
   const agreementFacts = new Map(content.agreements.map((a) => [a.id, { id: a.id, version: a.version }]));
   return { resolved, facts: { persons, courses: courseFacts, agreements: agreementFacts } };

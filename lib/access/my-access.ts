@@ -4,7 +4,7 @@ import { getDb } from "@/db/client";
 import { accessGrants } from "@/db/schema";
 import type { Viewer } from "@/lib/auth/roles";
 import type { AccessRole } from "@/lib/content/load";
-import type { Decision } from "./decide";
+import { grantInEffect, type Decision } from "./decide";
 import { describeReason, type Requirement } from "./describe";
 import { accessRoles, decisionFor, loadDecisionFacts } from "./facts";
 
@@ -33,7 +33,8 @@ export async function accessOverview(personId: string, now = new Date()): Promis
     const decision = decisionFor(facts, personId, role, now);
     const mine = rows.filter((r) => r.roleId === role.id);
     const pending = mine.find((r) => r.status === "requested") ?? null;
-    const approved = decision.reasons.some((r) => GRANT_REASONS.has(r)) ? null : (mine.find((r) => r.status === "approved") ?? null);
+    const { grant: inEffect } = grantInEffect(facts.persons.get(personId)?.grantsByRole.get(role.id) ?? [], now);
+    const approved = inEffect ? (mine.find((r) => r.id === inEffect.id) ?? null) : null;
     const last = mine.find((r) => r.status === "denied" || r.status === "revoked");
     const missing = decision.reasons.filter((r) => !GRANT_REASONS.has(r)).map((reason) => describeReason(reason));
     const state: RoleState = decision.allow ? "held" : approved ? "blocked" : pending ? "requested" : "not_requested";

@@ -155,8 +155,17 @@ Tokens are stored only as a hash and shown once. A revoked token answers 401 at 
 ## Rate limits
 Each API client has its own limit per minute (by default ${DEFAULT_RATE_LIMIT_PER_MINUTE.toLocaleString("en-GB")}), counted in fixed one-minute windows shared by every app instance. Past it, the API answers **429** \`rate_limited\` with a \`Retry-After\` header in seconds. A batch request counts once.
 
+## How a decision is made
+A person holds a role at a moment when every requirement is met then, and any record valid then satisfies its requirement, whichever is newest:
+- **account** active, else \`account_inactive\`;
+- **grant**: one approved by then, not past its end, and approved after the role's latest revocation (revoking a grant ends the person's access to the role; only a later approval restores it). Else \`grant_ended\` when grants were approved since the latest revocation, \`grant_revoked\` when there was a revocation, otherwise \`no_grant\`;
+- **each required course**: a certification issued by then, not expired and, if of an older major version, within the grace period after the current major's release. Else \`course_missing:<id>\` when none was issued, otherwise the state of the newest one: \`course_superseded:<id>\` (older major, grace period over) or \`course_expired:<id>\`;
+- **each required agreement**: a signature (not a decline) made by then at the current major version or later and before its renewal date. Else \`agreement_missing:<id>\` (never signed) or \`agreement_outdated:<id>\`.
+
+Reasons are listed in that order: account, grant, then the role's courses and agreements in the role's order.
+
 ## Caching decisions
-Decisions are never cached by HTTP (\`Cache-Control: no-store\`), but an allowed decision carries \`valid_until\`: the earliest expiry among the person's grant, certifications and agreements. A caller may reuse the answer until then; a revocation, suspension or new course version can end it earlier, so cache for minutes, not months, where that matters.
+Decisions are never cached by HTTP (\`Cache-Control: no-store\`), but an allowed decision carries \`valid_until\`: the earliest of the end of the grant in effect (of several, the one ending last; a grant without an end adds nothing), for each course the moment its longest-lasting certification stops counting (its expiry, or the end of the grace period for an older major), and for each agreement the latest renewal date among its valid signatures. A caller may reuse the answer until then; a revocation, suspension or new course version can end it earlier, so cache for minutes, not months, where that matters.
 
 ## Errors
 Every error is JSON: \`{"error": {"code": "…", "message": "…"}}\` with the HTTP status; a 400 \`invalid_request\` also lists \`fields\`. Messages are for people; branch on \`code\`.`;
@@ -209,7 +218,8 @@ function paths(): Json {
         operationId: "listRoleHolders",
         tags: ["Access reviews"],
         summary: "Everyone who holds a role now",
-        description: "People with an approved grant and current training and agreements, as JSON or as CSV (`format=csv`) for access reviews.",
+        description:
+          "Exactly the people the access check allows for the role at `at`, as JSON or as CSV (`format=csv`) for access reviews. `valid_until` is the check's; `grant_ends_at` is the end of the grant in effect (the one the decision used: after a renewal, the newer grant), null for a grant without an end.",
         security: bearer("access:read"),
         parameters: queryParameters(api.holdersQuery, { role: EXAMPLE_ROLE, format: "json" }, { format: "`json` (default) or `csv` for a spreadsheet download." }),
         responses: {

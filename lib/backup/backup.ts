@@ -3,7 +3,7 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import { count, eq } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
 import type { Executor } from "@/db/client";
-import { people } from "@/db/schema";
+import { courseReleases, people } from "@/db/schema";
 import { env } from "@/lib/env";
 import { keyIdOf } from "@/lib/crypto/encryption";
 import { BACKUP_TABLES, checksum, readTable, resetSequences, tableChecksums, tableName } from "./tables";
@@ -80,8 +80,11 @@ export function readBackup(file: Buffer): Payload {
   return payload;
 }
 
+// Every start records the course versions it loaded (lib/training/course-releases.ts); the backup's releases replace them.
+const RECORDED_AT_START: PgTable[] = [courseReleases];
+
 async function isEmpty(db: Executor): Promise<boolean> {
-  for (const table of BACKUP_TABLES) {
+  for (const table of BACKUP_TABLES.filter((t) => !RECORDED_AT_START.includes(t))) {
     const [row] = await db.select({ n: count() }).from(table);
     if (Number(row.n) > 0) return false;
   }
@@ -93,6 +96,7 @@ export async function restoreBackup(db: Executor, file: Buffer) {
   const payload = readBackup(file);
   if (!(await isEmpty(db))) throw new BackupError("The target database is not empty. Restore only into a freshly migrated, empty database.");
   await db.transaction(async (tx) => {
+    for (const table of RECORDED_AT_START) await tx.delete(table);
     for (const table of BACKUP_TABLES) {
       const rows = decode((payload.tables[tableName(table)]?.rows ?? []) as Record<string, unknown>[]);
       const isPeople = table === (people as unknown as PgTable);

@@ -85,7 +85,7 @@ export const agreementMetaSchema = z
     title: text,
     version: semver,
     audience: z.enum(["employee", "partner"]),
-    renewalMonths: z.number().int().min(0).max(120),
+    renewalMonths: z.number().int().min(1, "must be at least 1: every signature is renewed").max(120),
     signers: audienceRuleSchema,
     summary: text,
   })

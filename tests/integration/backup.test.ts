@@ -6,6 +6,7 @@ import { BackupError, createBackup, restoreBackup } from "@/lib/backup/backup";
 import { tableChecksums } from "@/lib/backup/tables";
 import { giveConsent, openSigning, signAsEmployee } from "@/lib/agreements/employee-agreements";
 import { syncAssignments } from "@/lib/training/assignments";
+import { recordLoadedCourseReleases } from "@/lib/training/course-releases";
 import { DEMO_PASSWORD } from "@/db/seed";
 import { eq } from "drizzle-orm";
 import { people } from "@/db/schema";
@@ -32,6 +33,8 @@ describe("backup and restore", () => {
     // A fresh database of the other kind when PostgreSQL is configured, else another PGlite.
     const target = source.driver() === "postgres" ? await openMigratedPglite() : await openTestDatabase();
     try {
+      // The target was started once before the restore: it recorded the course versions it loaded.
+      await recordLoadedCourseReleases(target.db, new Date("2030-01-01T00:00:00Z"));
       const restored = await restoreBackup(target.db, file);
       expect(restored).toEqual(before);
       expect((await verifyAuditChain(target.db)).ok).toBe(true);

@@ -87,15 +87,18 @@ async function buildOrganisation() {
     for (const template of agreements.filter((a) => a.audience === "employee")) {
       for (let n = Math.floor(rnd() * 3); n > 0; n--) {
         const signedAt = around(-800, 0);
+        const outcome = rnd() < 0.2 ? "declined" : "signed";
+        // A signed agreement always renews after it was signed (a database constraint); a decline may carry anything.
+        const due = pick([around(-40, 60), new Date(signedAt.getTime() + 365 * DAY)]);
         await db.insert(signatures).values(
           employeeSignature({
             agreementId: template.id,
             agreementVersion: rnd() < 0.2 ? "0.5.0" : template.version,
             agreementTitle: template.title,
             personId: person.id,
-            outcome: rnd() < 0.2 ? "declined" : "signed",
+            outcome,
             signedAt,
-            renewalDueAt: rnd() < 0.2 ? null : pick([around(-40, 60), new Date(signedAt.getTime() + 365 * DAY)]),
+            renewalDueAt: outcome === "declined" && rnd() < 0.5 ? null : due > signedAt || outcome === "declined" ? due : new Date(signedAt.getTime() + DAY),
           }),
         );
       }
