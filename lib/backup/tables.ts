@@ -14,6 +14,8 @@ export const BACKUP_TABLES: PgTable[] = [
   schema.correctionRequests,
   schema.loginAttempts,
   schema.recoveryCodes,
+  schema.sessions,
+  schema.attemptCounters,
   schema.auditEvents,
   schema.courseReleases,
   schema.assignments,
