@@ -140,8 +140,13 @@ export async function signAsEmployee(viewer: Viewer, context: AuditContext & { i
   if (!ceremony.consentAt) throw new DomainError("consent_required", "Give your consent to electronic records and signatures first.");
   if (ceremony.agreementVersion !== template.version) throw new DomainError("signing_expired", "The agreement has changed since you opened it. Open it again to read the new version.");
   const db = await getDb();
-  await takeReauthTry(db, viewer, ceremony.id, context.ip, now);
   const [person] = await db.select({ name: people.name, passwordHash: people.passwordHash, mfaSecretEnc: people.mfaSecretEnc, mfaEnabledAt: people.mfaEnabledAt, mfaLastStep: people.mfaLastStep }).from(people).where(eq(people.id, viewer.id));
+  // What the form says is checked first: only a confirmation of identity takes a try.
+  if (!namesMatch(input.typedName, person.name)) {
+    throw new DomainError("name_mismatch", `Type your full legal name exactly as it appears on your record: "${person.name}". If your record is wrong, ask your compliance team to correct it before signing.`);
+  }
+  const signatureImagePng = input.signatureDataUrl ? await decodeSignatureImage(input.signatureDataUrl) : null;
+  await takeReauthTry(db, viewer, ceremony.id, context.ip, now);
 
   let method: string | null = null;
   if (input.code?.trim() && person.mfaEnabledAt && person.mfaSecretEnc) {
@@ -160,11 +165,6 @@ export async function signAsEmployee(viewer: Viewer, context: AuditContext & { i
     throw new DomainError("reauth_failed", input.code?.trim() ? "That code is not right. Enter the current code from your authenticator app." : "That password is not right.");
   }
   await settleReauthTry(db, viewer, ceremony.id);
-  await db.insert(loginAttempts).values({ email: viewer.email, ip: context.ip, outcome: "success", at: now });
-  if (!namesMatch(input.typedName, person.name)) {
-    throw new DomainError("name_mismatch", `Type your full legal name exactly as it appears on your record: "${person.name}". If your record is wrong, ask your compliance team to correct it before signing.`);
-  }
-  const signatureImagePng = input.signatureDataUrl ? await decodeSignatureImage(input.signatureDataUrl) : null;
   return completeSignature({
     template,
     consent: getContent().esignConsent!,

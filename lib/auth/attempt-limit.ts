@@ -53,7 +53,7 @@ export async function takeAttempt(db: Executor, rule: AttemptLimit, now: Date): 
 export async function settleAttempt(db: Executor, rule: AttemptLimit, outcome: "failure" | "reset" | "release"): Promise<void> {
   if (outcome === "failure") return;
   if (outcome === "reset") {
-    await db.update(attemptCounters).set({ count: 0, lockedUntil: null }).where(eq(attemptCounters.key, rule.key));
+    await db.delete(attemptCounters).where(eq(attemptCounters.key, rule.key));
     return;
   }
   await db

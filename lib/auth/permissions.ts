@@ -92,6 +92,8 @@ export const PERMISSIONS = {
   "page:/agreements/[agreementId]": { who: "signed_in" },
   "page:/access": { who: "signed_in" },
   "page:/account": { who: "signed_in" },
+  "action:account.endSession": { who: "signed_in" },
+  "action:account.endAllSessions": { who: "signed_in" },
   "page:/account/data": { who: "signed_in" },
   "page:/people/[personId]": { who: "signed_in" },
   "download:/certificates/[id]": { who: "signed_in" },

@@ -1,4 +1,5 @@
 import fc from "fast-check";
+import { endAllSessions, endSession } from "@/app/(app)/account/actions";
 import { confirmMfa } from "@/app/(app)/account/mfa/actions";
 import { askForCorrection, savePreferences } from "@/app/(app)/account/data/actions";
 import { decide, requestRole, revoke } from "@/app/(app)/access/actions";
@@ -185,14 +186,16 @@ export function actionSpecs(world: World): ActionSpec[] {
     spec("account/data savePreferences", run(savePreferences), "employee", { reminderDigest: either("each", "daily", "weekly"), managerSeesScores: either("scores", "pass_fail") }),
     spec("account/data askForCorrection", run(askForCorrection), "employee", { field: either("name", "department", "title", "manager", "other"), requestedValue: anyText, note: maybe(anyText) }),
     spec("account/mfa confirmMfa", run(confirmMfa), "mfaPending", { code: sixDigits }),
+    spec("account endSession", run(endSession), "employee", { sessionId: maybe(fc.oneof(fc.uuid(), anyText)) }),
+    spec("account endAllSessions", run(endAllSessions), "employee", {}),
     spec("agreements consentToSign", run(consentToSign), "employee", onSigning({ consent: maybe(either("yes")) })),
     spec(
       "agreements signAgreement",
       run(signAgreement),
       "employee",
       onSigning({ typedName: pick(() => world.names), password: maybe(either(TEST_PASSWORD)), code: maybe(sixDigits), signature: maybe(pngDataUrl) }),
-      // A failed re-authentication is counted on the signing and audited, so five wrong passwords lock it.
-      { recordsOnRejection: { error: /^That (password|code) is not right/, tables: ["signing_ceremonies", "audit_events"] } },
+      // A failed re-authentication is counted on the signing and on the account's sign-in limit, and audited, so five wrong passwords lock it.
+      { recordsOnRejection: { error: /^(That (password|code) is not right|Too many failed confirmations for your account)/, tables: ["signing_ceremonies", "audit_events", "attempt_counters", "login_attempts"] } },
     ),
     spec("agreements declineAgreement", run(declineAgreement), "employee", { agreementId: employeeAgreement, reason: maybe(anyText) }),
     spec("courses finishLesson", run(finishLesson), "employee", { courseId, lesson }),

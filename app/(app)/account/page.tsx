@@ -4,6 +4,10 @@ import { Badge } from "@/components/ui/badge";
 import { Card, PageHeader } from "@/components/ui/card";
 import { remainingRecoveryCodes } from "@/lib/auth/mfa";
 import { requireViewer } from "@/lib/auth/gate";
+import { mySessions } from "@/lib/auth/sessions";
+import { currentSessionId } from "@/lib/auth/viewer";
+import { formatDateTime } from "@/lib/format";
+import { SessionsList } from "./sessions-card";
 import { SESSION_MAX_AGE_SECONDS } from "@/lib/auth/options";
 
 export const metadata: Metadata = { title: "Account" };
@@ -11,6 +15,14 @@ export const metadata: Metadata = { title: "Account" };
 export default async function AccountPage() {
   const viewer = await requireViewer("page:/account");
   const codes = viewer.mfaEnabled ? await remainingRecoveryCodes(viewer.id) : 0;
+  const sessions = (await mySessions(viewer, await currentSessionId())).map((s) => ({
+    id: s.id,
+    current: s.current,
+    device: s.device,
+    ip: s.ip,
+    signedIn: formatDateTime(s.createdAt),
+    lastSeen: formatDateTime(s.lastSeenAt),
+  }));
   return (
     <>
       <PageHeader title="Account" description="Your sign-in and security settings." />
@@ -55,7 +67,10 @@ export default async function AccountPage() {
               </Link>
             </div>
           )}
-          <p className="mt-4 text-xs text-slate-500">Sessions end after {SESSION_MAX_AGE_SECONDS / 3600} hours.</p>
+        </Card>
+        <Card title="Where you are signed in" className="lg:col-span-2">
+          <SessionsList sessions={sessions} />
+          <p className="mt-4 text-xs text-slate-500">Sessions end after {SESSION_MAX_AGE_SECONDS / 3600} hours, when you sign out, and when your roles or password change.</p>
         </Card>
       </div>
     </>

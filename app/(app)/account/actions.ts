@@ -1,0 +1,23 @@
+"use server";
+
+import { cookies } from "next/headers";
+import { redirect } from "next/navigation";
+import { z } from "zod";
+import { sessionCookie } from "@/lib/auth/options";
+import { signOutEverywhere, signOutSession } from "@/lib/auth/sessions";
+import { env } from "@/lib/env";
+import { action } from "@/lib/http/action";
+
+export const endSession = action(
+  { permission: "action:account.endSession", schema: z.object({ sessionId: z.uuid("Choose a session to sign out.") }) },
+  async ({ sessionId }, { viewer, audit }) => {
+    await signOutSession(viewer, sessionId, audit);
+    return { message: "That session is signed out. The browser that held it must sign in again." };
+  },
+);
+
+export const endAllSessions = action({ permission: "action:account.endAllSessions", schema: z.object({}) }, async (_input, { viewer, audit }) => {
+  await signOutEverywhere(viewer, audit);
+  (await cookies()).delete(sessionCookie(env().APP_URL).name);
+  redirect("/signin?signedOut=1");
+});
