@@ -1,5 +1,6 @@
 "use server";
 
+import { revalidatePath } from "next/cache";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { z } from "zod";
@@ -12,6 +13,7 @@ export const endSession = action(
   { permission: "action:account.endSession", schema: z.object({ sessionId: z.uuid("Choose a session to sign out.") }) },
   async ({ sessionId }, { viewer, audit }) => {
     await signOutSession(viewer, sessionId, audit);
+    revalidatePath("/account");
     return { message: "That session is signed out. The browser that held it must sign in again." };
   },
 );
