@@ -32,7 +32,7 @@ export default async function AccountPage() {
             <dt className="text-slate-500">Name</dt>
             <dd className="col-span-2 font-medium">{viewer.name}</dd>
             <dt className="text-slate-500">Email</dt>
-            <dd className="col-span-2 font-medium">{viewer.email}</dd>
+            <dd className="col-span-2 font-medium break-all">{viewer.email}</dd>
             <dt className="text-slate-500">Roles</dt>
             <dd className="col-span-2 flex flex-wrap gap-1">
               {viewer.roles.map((r) => (
