@@ -1,7 +1,9 @@
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  const { exitOnBadConfiguration } = await import("./lib/startup/fail-fast");
+  exitOnBadConfiguration(); // exits (non-zero, naming the variable) before anything is served
   const { env } = await import("./lib/env");
-  const config = env(); // fail at start, naming the variable, if configuration is invalid
+  const config = env();
   const { installPeerAddress } = await import("./lib/http/peer-address");
   installPeerAddress();
   const { prepareDatabase } = await import("./db/prepare");

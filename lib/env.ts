@@ -80,7 +80,7 @@ function developmentSecrets(dataDir: string): { NEXTAUTH_SECRET: string; DATA_EN
   return secrets;
 }
 
-export function parseEnv(source: Record<string, string | undefined>): Env {
+function validated(source: Record<string, string | undefined>) {
   // An empty variable means "not set", as most deployment tools write it.
   const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
   const result = schema.safeParse(present);
@@ -88,7 +88,28 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new EnvError(`Invalid configuration:\n${lines.join("\n")}`);
   }
-  const values = result.data;
+  return result.data;
+}
+
+/**
+ * What is wrong with the configuration, naming each variable, or null: the
+ * check every process runs before it starts (lib/startup/fail-fast.ts). No
+ * side effects: development secrets are not generated here.
+ */
+export function configurationError(source: Record<string, string | undefined>): string | null {
+  try {
+    const values = validated(source);
+    const missing = [!values.NEXTAUTH_SECRET && "NEXTAUTH_SECRET", !values.DATA_ENCRYPTION_KEY && "DATA_ENCRYPTION_KEY"].filter(Boolean);
+    if (values.NODE_ENV === "production" && missing.length) return `Invalid configuration:\n${missing.map((m) => `  ${m}: required in production`).join("\n")}`;
+    return null;
+  } catch (error) {
+    if (error instanceof EnvError) return error.message;
+    throw error;
+  }
+}
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const values = validated(source);
   const dataDir = path.resolve(values.DATA_DIR);
   const production = values.NODE_ENV === "production";
   let { NEXTAUTH_SECRET, DATA_ENCRYPTION_KEY } = values;

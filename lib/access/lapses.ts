@@ -1,6 +1,7 @@
 import "server-only";
+import { inIds } from "@/db/id-list";
 import { alias } from "drizzle-orm/pg-core";
-import { and, arrayContains, eq, gt, inArray, isNotNull, isNull, lte, notExists, or, sql } from "drizzle-orm";
+import { and, arrayContains, eq, gt, isNotNull, isNull, lte, notExists, or, sql } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { accessGrants, certifications, people, webhookDeliveries, webhooks } from "@/db/schema";
 import { recordAudit, SYSTEM_ACTOR } from "@/lib/audit/record";
@@ -99,10 +100,10 @@ async function recipientsFor(db: Db, grants: HeldGrant[]) {
   const holders = await db
     .select({ id: people.id, name: people.name, email: people.email, status: people.status, managerId: people.managerId })
     .from(people)
-    .where(inArray(people.id, Array.from(new Set(grants.map((g) => g.personId)))));
+    .where(inIds(people.id, Array.from(new Set(grants.map((g) => g.personId)))));
   const managerIds = Array.from(new Set(holders.map((h) => h.managerId).filter((id): id is string => Boolean(id))));
   const managers = managerIds.length
-    ? await db.select({ id: people.id, name: people.name, email: people.email }).from(people).where(and(inArray(people.id, managerIds), eq(people.status, "active")))
+    ? await db.select({ id: people.id, name: people.name, email: people.email }).from(people).where(and(inIds(people.id, managerIds), eq(people.status, "active")))
     : [];
   return { holders: new Map(holders.map((h) => [h.id, h])), managers: new Map(managers.map((m) => [m.id, m])) };
 }
@@ -257,7 +258,7 @@ export async function detectExpiredCertifications(db: Db, now = new Date()): Pro
   const known = new Set<string>();
   for (let i = 0; i < expired.length; i += CHUNK) {
     const keys = expired.slice(i, i + CHUNK).flatMap((c) => subscribed.map((w) => keyOf(w.id, c.id)));
-    for (const row of await db.select({ key: webhookDeliveries.dedupeKey }).from(webhookDeliveries).where(inArray(webhookDeliveries.dedupeKey, keys))) known.add(row.key);
+    for (const row of await db.select({ key: webhookDeliveries.dedupeKey }).from(webhookDeliveries).where(sql`${webhookDeliveries.dedupeKey} = any(${sql.param(keys)}::text[])`)) known.add(row.key);
   }
   let queued = 0;
   for (const cert of expired) {

@@ -1,11 +1,12 @@
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from "node:crypto";
 import { gunzipSync, gzipSync } from "node:zlib";
-import { count, eq } from "drizzle-orm";
+import { count } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
 import type { Executor } from "@/db/client";
 import { courseReleases, people } from "@/db/schema";
 import { env } from "@/lib/env";
 import { keyIdOf } from "@/lib/crypto/encryption";
+import { insertRestoredRows, linkManagers } from "./restore-rows";
 import { BACKUP_TABLES, checksum, readTable, resetSequences, tableChecksums, tableName } from "./tables";
 
 /**
@@ -102,8 +103,8 @@ export async function restoreBackup(db: Executor, file: Buffer) {
       const isPeople = table === (people as unknown as PgTable);
       // People point at their managers: insert without them first, then link.
       const first = isPeople ? rows.map((r) => ({ ...r, managerId: null })) : rows;
-      for (let i = 0; i < first.length; i += 500) await tx.insert(table).values(first.slice(i, i + 500) as never);
-      if (isPeople) for (const r of rows) if (r.managerId) await tx.update(people).set({ managerId: r.managerId as string }).where(eq(people.id, r.id as string));
+      await insertRestoredRows(tx, table, first);
+      if (isPeople) await linkManagers(tx, rows);
     }
     await resetSequences(tx);
   });

@@ -1,7 +1,9 @@
 import "server-only";
 import { eq, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
+import { writeInChunks } from "@/db/chunks";
 import { getDb, type Executor } from "@/db/client";
+import { linkManagers } from "./link-managers";
 import { departments, people } from "@/db/schema";
 import { recordAudit, type AuditContext, type AuditEntry } from "@/lib/audit/record";
 import { assertMay } from "@/lib/auth/permissions";
@@ -15,7 +17,6 @@ import { issueInvitations } from "./invitations";
 
 // Any constant works; two imports at once would otherwise plan against each other's stale view.
 const IMPORT_LOCK = 7_300_017;
-const INSERT_CHUNK = 500;
 
 /** Everyone who exists now, as the import rules compare rows against them: one query, whatever the size. */
 async function currentPeople(db: Executor): Promise<{ people: (ExistingPerson & { id: string })[]; departments: { id: string; name: string }[] }> {
@@ -43,9 +44,17 @@ async function currentPeople(db: Executor): Promise<{ people: (ExistingPerson & 
 /** The dry run: what the file would do, row by row. Reads only; nothing is written, not even an audit event. */
 export async function previewImport(viewer: Viewer, text: string): Promise<ImportPlan> {
   assertMay(viewer, "administer", "Only compliance admins can import people.");
+  return previewImportAs({ email: viewer.email }, text);
+}
+
+/** Who runs an import: an admin on the page, or an operator at the command line (`maxRows` then allows a whole organisation). */
+export type ImportActor = { email?: string; name?: string | null; maxRows?: number };
+
+/** previewImport without the admin check, for the operators' command line (scripts/people-import.ts). */
+export async function previewImportAs(actor: ImportActor, text: string): Promise<ImportPlan> {
   const db = await getDb();
   const current = await currentPeople(db);
-  return planImport({ text, ...current, actorEmail: viewer.email });
+  return planImport({ text, ...current, actorEmail: actor.email, maxRows: actor.maxRows });
 }
 
 export type ImportResult = { summary: ImportSummary; created: number; updated: number };
@@ -60,11 +69,16 @@ export type ImportResult = { summary: ImportSummary; created: number; updated: n
  */
 export async function applyImport(viewer: Viewer, context: AuditContext, text: string, now = new Date()): Promise<ImportResult> {
   assertMay(viewer, "administer", "Only compliance admins can import people.");
+  return applyImportAs({ email: viewer.email, name: viewer.name }, context, text, now);
+}
+
+/** applyImport without the admin check, for the operators' command line. */
+export async function applyImportAs(actor: ImportActor, context: AuditContext, text: string, now = new Date()): Promise<ImportResult> {
   const db = await getDb();
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${IMPORT_LOCK})`);
     const current = await currentPeople(tx);
-    const plan = planImport({ text, ...current, actorEmail: viewer.email });
+    const plan = planImport({ text, ...current, actorEmail: actor.email, maxRows: actor.maxRows });
     if (!plan.ok) throw new DomainError("invalid_import", plan.error);
     const creates = plan.rows.filter((r) => r.action === "create").map((r) => applyValues(null, r.values));
     const existing = new Map(current.people.map((p) => [normaliseEmail(p.email), p]));
@@ -73,20 +87,17 @@ export async function applyImport(viewer: Viewer, context: AuditContext, text: s
     const events: AuditEntry[] = [];
 
     // New people, with their manager when the manager already exists.
-    for (let i = 0; i < creates.length; i += INSERT_CHUNK) {
-      const chunk = creates.slice(i, i + INSERT_CHUNK);
+    // Nine values a row: chunked under the driver's bind-parameter limit.
+    await writeInChunks(creates, 9, async (chunk) => {
       const inserted = await tx
         .insert(people)
         .values(chunk.map((p) => ({ email: p.email, name: p.name, departmentId: p.departmentId, title: p.title, managerId: p.managerEmail ? (ids.get(p.managerEmail) ?? null) : null, hireDate: p.hireDate, roles: p.roles, createdAt: now, updatedAt: now })))
         .returning({ id: people.id, email: people.email });
       for (const row of inserted) ids.set(row.email, row.id);
-    }
-    for (const p of creates) {
-      const id = ids.get(p.email)!;
-      // A manager created by this same file got an id only now.
-      if (p.managerEmail && !existing.has(p.managerEmail)) await tx.update(people).set({ managerId: ids.get(p.managerEmail)! }).where(eq(people.id, id));
-      events.push({ action: "person.created", targetType: "person", targetId: id, data: { ...p, source: "import" } });
-    }
+    });
+    // A manager created by this same file got an id only now, and may come later in the file: linked in bulk, any row order.
+    await linkManagers(tx, creates.filter((p) => p.managerEmail && !existing.has(p.managerEmail)).map((p) => ({ id: ids.get(p.email)!, managerId: ids.get(p.managerEmail!)! })));
+    for (const p of creates) events.push({ action: "person.created", targetType: "person", targetId: ids.get(p.email)!, data: { ...p, source: "import" } });
 
     for (const { before, values } of updates) {
       const after = applyValues(before, values);
@@ -97,7 +108,7 @@ export async function applyImport(viewer: Viewer, context: AuditContext, text: s
       events.push({ action: "person.updated", targetType: "person", targetId: before.id, data: { changes: auditChanges({ ...before, email: after.email }, after), source: "import" } });
     }
 
-    await issueInvitations(tx, creates.map((p) => ({ id: ids.get(p.email)!, email: p.email, name: p.name })), viewer.name, now);
+    await issueInvitations(tx, creates.map((p) => ({ id: ids.get(p.email)!, email: p.email, name: p.name })), actor.name ?? null, now);
     // New people, and people with a new department or roles, may have courses to take now.
     const touched = [...creates.map((p) => ids.get(p.email)!), ...updates.map((u) => u.before.id)];
     if (touched.length > 0) await syncAssignments(tx, { personIds: touched, now });

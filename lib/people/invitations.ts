@@ -1,5 +1,6 @@
 import "server-only";
-import { and, eq, gt, inArray, isNull, ne } from "drizzle-orm";
+import { inIds } from "@/db/id-list";
+import { and, eq, gt, isNull, ne } from "drizzle-orm";
 import { getDb, type Executor } from "@/db/client";
 import { passwordTokens, people } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
@@ -26,11 +27,7 @@ export type PasswordLinkState = "ready" | "expired" | "used" | "unknown";
 export async function issueInvitations(tx: Executor, persons: { id: string; email: string; name: string }[], invitedByName: string | null, now: Date) {
   if (persons.length === 0) return { expiresAt: null };
   const expiresAt = new Date(now.getTime() + INVITATION_VALID_DAYS * DAY);
-  const ids = persons.map((p) => p.id);
-  await tx
-    .update(passwordTokens)
-    .set({ expiresAt: now })
-    .where(and(inArray(passwordTokens.personId, ids), isNull(passwordTokens.usedAt), gt(passwordTokens.expiresAt, now)));
+  await expireOpenLinks(tx, persons.map((p) => p.id), now);
   const tokens = persons.map((person) => ({ person, token: randomToken() }));
   for (let i = 0; i < tokens.length; i += 500) {
     const chunk = tokens.slice(i, i + 500);
@@ -50,6 +47,15 @@ export async function issueInvitations(tx: Executor, persons: { id: string; emai
     }
   }
   return { expiresAt };
+}
+
+/** Ends the unused links of these people: the ids travel as one array parameter, so any number fits one statement. */
+export async function expireOpenLinks(tx: Executor, personIds: string[], now: Date): Promise<void> {
+  if (personIds.length === 0) return;
+  await tx
+    .update(passwordTokens)
+    .set({ expiresAt: now })
+    .where(and(inIds(passwordTokens.personId, personIds), isNull(passwordTokens.usedAt), gt(passwordTokens.expiresAt, now)));
 }
 
 export async function issueInvitation(tx: Executor, person: { id: string; email: string; name: string }, invitedByName: string | null, now: Date) {

@@ -11,6 +11,7 @@ import { getContent, getCourse } from "@/lib/content";
 import type { Course } from "@/lib/content/load";
 import { DomainError, NotFoundError } from "@/lib/errors";
 import { inIds } from "@/db/id-list";
+import { writeInChunks } from "@/db/chunks";
 import { likeLiteral } from "@/lib/http/search-params";
 import { fileUnder, type ByPerson } from "@/lib/by-person";
 import { selectRows, toDate } from "@/db/rows";
@@ -113,11 +114,14 @@ export async function syncAssignmentsReading(db: Executor, options: SyncOptions 
   const needed = assignmentsNeeded(active, courses, latest, openByPerson, releases, now);
   if (needed.length === 0) return { inserted: 0, open, latest, releases };
   // The partial unique index keeps one open assignment per person and course even if two syncs race.
-  const inserted = await db
-    .insert(assignments)
-    .values(needed.map((n) => ({ ...n, assignedAt: now })))
-    .onConflictDoNothing()
-    .returning({ personId: assignments.personId, courseId: assignments.courseId, dueAt: assignments.dueAt });
+  // Chunked: a new organisation needs more rows than one statement may bind (5 parameters a row).
+  const inserted = await writeInChunks(needed, 5, (chunk) =>
+    db
+      .insert(assignments)
+      .values(chunk.map((n) => ({ ...n, assignedAt: now })))
+      .onConflictDoNothing()
+      .returning({ personId: assignments.personId, courseId: assignments.courseId, dueAt: assignments.dueAt }),
+  );
   return { inserted: inserted.length, open: [...open, ...inserted], latest, releases };
 }
 

@@ -11,3 +11,7 @@ export async function resolve(specifier, context, next) {
 }`),
   import.meta.url,
 );
+
+// Every script checks the configuration before it starts, as the server does, and exits naming the bad variable.
+const { exitOnBadConfiguration } = await import("../../lib/startup/fail-fast.ts");
+exitOnBadConfiguration();

@@ -1,0 +1,39 @@
+import type { ImportPlan, PersonValues } from "./import-rules";
+
+const HEADER = ["row", "column", "value", "message"];
+
+/** A CSV cell: quoted when needed, and a leading =, +, - or @ neutralised so a spreadsheet never runs it as a formula. */
+function cell(value: string): string {
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+function valueOf(values: PersonValues, column: string | null): string {
+  switch (column) {
+    case "email":
+      return values.email;
+    case "name":
+      return values.name;
+    case "department":
+      return values.departmentId ?? "";
+    case "title":
+      return values.title ?? "";
+    case "manager_email":
+      return values.managerEmail ?? "";
+    case "hire_date":
+      return values.hireDate ?? "";
+    case "roles":
+      return values.roles?.join(";") ?? "";
+    default:
+      return "";
+  }
+}
+
+/** Every problem of a previewed file, one line each (row, column, value, message): nothing is left out, however many there are. */
+export function importErrorsCsv(plan: Extract<ImportPlan, { ok: true }>): string {
+  const lines = [HEADER.join(",")];
+  for (const row of plan.rows) {
+    for (const error of row.errors) lines.push([String(error.row), error.column ?? "", valueOf(row.values, error.column), error.message].map(cell).join(","));
+  }
+  return `${lines.join("\r\n")}\r\n`;
+}
