@@ -50,6 +50,8 @@ const schema = z.object({
   // The decision listener: GET/POST /api/v1/access/check served outside the web framework, for high-volume callers. Off unless a port is set.
   ACCESS_API_PORT: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(65535).optional()),
   ACCESS_API_HOST: z.string().min(1).default("127.0.0.1"),
+  // Webhooks to loopback, private and link-local addresses, and over plain http: for development and tests only.
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: boolish.default(false),
 });
 
 export type Env = Omit<z.infer<typeof schema>, "NEXTAUTH_SECRET" | "DATA_ENCRYPTION_KEY" | "SEED_DEMO" | "APP_URL"> & {

@@ -97,6 +97,9 @@ export const partnerSigningRequests = pgTable(
     otpExpiresAt: timestamp("otp_expires_at", { withTimezone: true }),
     otpAttempts: integer("otp_attempts").notNull().default(0),
     otpVerifiedAt: timestamp("otp_verified_at", { withTimezone: true }),
+    // Codes emailed for this link (capped), and the SHA-256 of the secret in the cookie of the browser that last confirmed one.
+    otpSentCount: integer("otp_sent_count").notNull().default(0),
+    browserKeyHash: text("browser_key_hash"),
     createdBy: uuid("created_by").references(() => people.id),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
     completedAt: timestamp("completed_at", { withTimezone: true }),

@@ -150,7 +150,7 @@ export async function resendPartnerRequest(viewer: Viewer, context: AuditContext
     const expiresAt = new Date(now.getTime() + SIGNING_LINK_DAYS * 86_400_000);
     await tx
       .update(partnerSigningRequests)
-      .set({ tokenHash: sha256Hex(token), expiresAt, otpHash: null, otpExpiresAt: null, otpAttempts: 0, otpVerifiedAt: null })
+      .set({ tokenHash: sha256Hex(token), expiresAt, otpHash: null, otpExpiresAt: null, otpAttempts: 0, otpSentCount: 0, otpVerifiedAt: null, browserKeyHash: null })
       .where(eq(partnerSigningRequests.id, requestId));
     await emailLink(tx, { requestId, token, partnerName: partner.name, signerName: request.contactName, email: request.contactEmail, title: getAgreementTemplate(request.agreementId)?.title ?? request.agreementId, expiresAt, requestedBy: viewer.name });
     await recordAudit(tx, context, { action: "partner.agreement_resent", targetType: "partner_request", targetId: requestId }, now);

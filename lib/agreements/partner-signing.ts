@@ -1,13 +1,13 @@
 import "server-only";
 import { randomInt } from "node:crypto";
-import { and, eq, isNull } from "drizzle-orm";
+import { and, desc, eq, gt, isNotNull, isNull, lt, lte, or, sql } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { partnerSigningRequests, partners, signingCeremonies } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import { getAgreementTemplate, getContent } from "@/lib/content";
 import type { Agreement } from "@/lib/content/load";
 import { env } from "@/lib/env";
-import { keyedHashHex, sha256Hex } from "@/lib/crypto/tokens";
+import { keyedHashHex, randomToken, sha256Hex } from "@/lib/crypto/tokens";
 import { DomainError } from "@/lib/errors";
 import { queueEmail } from "@/lib/notify/queue-email";
 import { agreementText, completeSignature, consentText, recordDecline } from "./complete-signature";
@@ -17,6 +17,8 @@ import { decodeSignatureImage } from "./signature-image";
 const CODE_TTL_MS = 10 * 60_000;
 const CODE_RESEND_MS = 60_000;
 const MAX_CODE_ATTEMPTS = 5;
+// With 5 tries a code, this keeps a guesser holding the link to 50 of a million codes.
+const MAX_CODES_PER_LINK = 10;
 
 export type PartnerLinkState = "ready" | "expired" | "used" | "void" | "unknown";
 
@@ -50,17 +52,33 @@ async function readyLink(token: string, now: Date) {
 
 const codeHash = (requestId: string, code: string) => keyedHashHex(env().NEXTAUTH_SECRET, `partner-code:${requestId}:${code}`);
 
-/** Emails a one-time code to the address the link was sent to: whoever signs controls that inbox. */
+/** True when `browserKey` (from the link's cookie) belongs to the browser that last confirmed a code. */
+function confirmedIn(request: { otpVerifiedAt: Date | null; browserKeyHash: string | null }, browserKey: string | null | undefined): boolean {
+  return Boolean(request.otpVerifiedAt && request.browserKeyHash && browserKey && sha256Hex(browserKey) === request.browserKeyHash);
+}
+
+/**
+ * Emails a one-time code to the address the link was sent to: whoever signs
+ * controls that inbox. One statement takes the right to send (a minute apart,
+ * at most MAX_CODES_PER_LINK per link), so requests sent together send one code.
+ */
 export async function sendPartnerCode(token: string, context: AuditContext, now = new Date()) {
   const { request, template } = await readyLink(token, now);
-  if (request.otpExpiresAt && request.otpExpiresAt.getTime() - CODE_TTL_MS + CODE_RESEND_MS > now.getTime()) {
-    throw new DomainError("code_recently_sent", "A code was sent less than a minute ago. Check your inbox, or wait a minute to ask for another.");
-  }
   const code = String(randomInt(0, 1_000_000)).padStart(6, "0");
   const expiresAt = new Date(now.getTime() + CODE_TTL_MS);
+  const t = partnerSigningRequests;
   const db = await getDb();
   await db.transaction(async (tx) => {
-    await tx.update(partnerSigningRequests).set({ otpHash: codeHash(request.id, code), otpExpiresAt: expiresAt, otpAttempts: 0 }).where(eq(partnerSigningRequests.id, request.id));
+    const [taken] = await tx
+      .update(t)
+      .set({ otpHash: codeHash(request.id, code), otpExpiresAt: expiresAt, otpAttempts: 0, otpSentCount: sql`${t.otpSentCount} + 1` })
+      .where(and(eq(t.id, request.id), eq(t.status, "pending"), lt(t.otpSentCount, MAX_CODES_PER_LINK), or(isNull(t.otpExpiresAt), lte(t.otpExpiresAt, new Date(expiresAt.getTime() - CODE_RESEND_MS)))))
+      .returning({ id: t.id });
+    if (!taken) {
+      const [row] = await tx.select({ sent: t.otpSentCount }).from(t).where(eq(t.id, request.id));
+      if ((row?.sent ?? 0) >= MAX_CODES_PER_LINK) throw new DomainError("code_limit", "Too many codes were sent for this link. Ask your contact to send you a new link.");
+      throw new DomainError("code_recently_sent", "A code was sent less than a minute ago. Check your inbox, or wait a minute to ask for another.");
+    }
     await queueEmail(tx, {
       kind: "partner-signing-code",
       props: { signerName: request.contactName, agreementTitle: template.title, code, expiresAt },
@@ -72,55 +90,85 @@ export async function sendPartnerCode(token: string, context: AuditContext, now 
   });
 }
 
-export async function verifyPartnerCode(token: string, code: string, context: AuditContext & { ip: string }, now = new Date()) {
+/**
+ * Confirms the emailed code and binds the link to this browser: the returned
+ * `browserKey` goes into its cookie (only its hash is stored). Each try first
+ * takes one of MAX_CODE_ATTEMPTS in a single statement, so guesses sent
+ * together are compared at most that many times; a code confirms once.
+ */
+export async function verifyPartnerCode(token: string, code: string, context: AuditContext & { ip: string }, now = new Date()): Promise<{ browserKey: string; expiresAt: Date }> {
   const { request } = await readyLink(token, now);
-  if (request.otpVerifiedAt) return;
-  if (!request.otpHash || !request.otpExpiresAt || request.otpExpiresAt <= now) throw new DomainError("code_expired", "That code has expired. Ask for a new one.");
-  if (request.otpAttempts >= MAX_CODE_ATTEMPTS) throw new DomainError("code_locked", "Too many wrong codes. Ask for a new code.");
+  const t = partnerSigningRequests;
   const db = await getDb();
-  if (codeHash(request.id, code.trim()) !== request.otpHash) {
-    await db.update(partnerSigningRequests).set({ otpAttempts: request.otpAttempts + 1 }).where(eq(partnerSigningRequests.id, request.id));
+  const [taken] = await db
+    .update(t)
+    .set({ otpAttempts: sql`${t.otpAttempts} + 1` })
+    .where(and(eq(t.id, request.id), eq(t.status, "pending"), isNotNull(t.otpHash), gt(t.otpExpiresAt, now), lt(t.otpAttempts, MAX_CODE_ATTEMPTS)))
+    .returning({ otpHash: t.otpHash });
+  if (!taken?.otpHash) {
+    const [row] = await db.select({ otpHash: t.otpHash, otpExpiresAt: t.otpExpiresAt, otpAttempts: t.otpAttempts }).from(t).where(eq(t.id, request.id));
+    if (row?.otpHash && row.otpExpiresAt && row.otpExpiresAt > now && row.otpAttempts >= MAX_CODE_ATTEMPTS) throw new DomainError("code_locked", "Too many wrong codes. Ask for a new code.");
+    throw new DomainError("code_expired", "That code is no longer valid: codes work once, for 10 minutes. Ask for a new one.");
+  }
+  if (codeHash(request.id, code.trim()) !== taken.otpHash) {
     throw new DomainError("code_wrong", "That code is not right. Check the latest email we sent you.");
   }
-  await db.transaction(async (tx) => {
-    await tx.update(partnerSigningRequests).set({ otpVerifiedAt: now, otpHash: null }).where(eq(partnerSigningRequests.id, request.id));
+  const browserKey = randomToken();
+  return db.transaction(async (tx) => {
+    // Clearing the very hash that matched: of two confirmations with one code, one wins.
+    const [used] = await tx
+      .update(t)
+      .set({ otpHash: null, otpVerifiedAt: now, browserKeyHash: sha256Hex(browserKey) })
+      .where(and(eq(t.id, request.id), eq(t.status, "pending"), eq(t.otpHash, taken.otpHash!)))
+      .returning({ expiresAt: t.expiresAt });
+    if (!used) throw new DomainError("code_expired", "That code is no longer valid: codes work once, for 10 minutes. Ask for a new one.");
+    // A fresh ceremony per confirming browser: consent is given in the browser that signs.
     await tx.insert(signingCeremonies).values({ agreementId: request.agreementId, agreementVersion: request.agreementVersion, partnerRequestId: request.id, startedAt: now, startedIp: context.ip });
     await recordAudit(tx, context, { action: "partner.code_verified", targetType: "partner_request", targetId: request.id }, now);
+    return { browserKey, expiresAt: used.expiresAt };
   });
 }
 
 async function ceremonyFor(requestId: string) {
   const db = await getDb();
-  const [ceremony] = await db.select().from(signingCeremonies).where(and(eq(signingCeremonies.partnerRequestId, requestId), isNull(signingCeremonies.completedAt)));
+  const [ceremony] = await db
+    .select()
+    .from(signingCeremonies)
+    .where(and(eq(signingCeremonies.partnerRequestId, requestId), isNull(signingCeremonies.completedAt)))
+    .orderBy(desc(signingCeremonies.startedAt))
+    .limit(1);
   return ceremony ?? null;
 }
 
-/** What the partner sees once the code is confirmed. */
-export async function partnerSigningView(token: string, now = new Date()) {
+/** What the partner sees: the code step until this browser has confirmed a code. */
+export async function partnerSigningView(token: string, browserKey: string | null | undefined, now = new Date()) {
   const loaded = await loadPartnerLink(token, now);
   if (loaded.state !== "ready") return { state: loaded.state } as const;
   const { request, partner, template } = loaded as Required<Loaded>;
-  const ceremony = request.otpVerifiedAt ? await ceremonyFor(request.id) : null;
+  const confirmed = confirmedIn(request, browserKey);
+  const ceremony = confirmed ? await ceremonyFor(request.id) : null;
   const consent = getContent().esignConsent!;
   return {
     state: "ready" as const,
-    step: !request.otpVerifiedAt ? ("code" as const) : !ceremony?.consentAt ? ("consent" as const) : ("sign" as const),
-    codeSent: Boolean(request.otpExpiresAt),
+    step: !confirmed ? ("code" as const) : !ceremony?.consentAt ? ("consent" as const) : ("sign" as const),
+    codeSent: Boolean(request.otpHash && request.otpExpiresAt && request.otpExpiresAt > now),
     contactName: request.contactName,
     contactEmail: request.contactEmail,
     partnerName: partner.name,
     title: template.title,
     version: template.version,
     expiresAt: request.expiresAt,
-    text: request.otpVerifiedAt ? agreementText(template, { name: request.contactName, email: request.contactEmail, partnerName: partner.name }, now) : null,
+    text: confirmed ? agreementText(template, { name: request.contactName, email: request.contactEmail, partnerName: partner.name }, now) : null,
     consent: { version: consent.version, text: consentText(consent) },
   };
 }
 
-export async function partnerConsent(token: string, context: AuditContext & { ip: string }, now = new Date()) {
+const codeRequired = () => new DomainError("code_required", "Confirm your email address with the code first.");
+
+export async function partnerConsent(token: string, browserKey: string | null | undefined, context: AuditContext & { ip: string }, now = new Date()) {
   const { request } = await readyLink(token, now);
-  const ceremony = request.otpVerifiedAt ? await ceremonyFor(request.id) : null;
-  if (!ceremony) throw new DomainError("code_required", "Confirm your email address with the code first.");
+  const ceremony = confirmedIn(request, browserKey) ? await ceremonyFor(request.id) : null;
+  if (!ceremony) throw codeRequired();
   if (ceremony.consentAt) return;
   const db = await getDb();
   await db.transaction(async (tx) => {
@@ -129,8 +177,9 @@ export async function partnerConsent(token: string, context: AuditContext & { ip
   });
 }
 
-export async function partnerSign(token: string, input: { typedName: string; signatureDataUrl?: string }, context: AuditContext & { ip: string }, now = new Date()) {
+export async function partnerSign(token: string, browserKey: string | null | undefined, input: { typedName: string; signatureDataUrl?: string }, context: AuditContext & { ip: string }, now = new Date()) {
   const { request, partner, template } = await readyLink(token, now);
+  if (!confirmedIn(request, browserKey)) throw codeRequired();
   const ceremony = await ceremonyFor(request.id);
   if (!ceremony?.consentAt || !request.otpVerifiedAt) throw new DomainError("consent_required", "Give your consent to electronic records and signatures first.");
   if (!namesMatch(input.typedName, request.contactName)) {
@@ -162,9 +211,9 @@ export async function partnerSign(token: string, input: { typedName: string; sig
   }
 }
 
-export async function partnerDecline(token: string, reason: string, context: AuditContext & { ip: string }, now = new Date()) {
+export async function partnerDecline(token: string, browserKey: string | null | undefined, reason: string, context: AuditContext & { ip: string }, now = new Date()) {
   const { request, partner, template } = await readyLink(token, now);
-  if (!request.otpVerifiedAt) throw new DomainError("code_required", "Confirm your email address with the code first.");
+  if (!confirmedIn(request, browserKey)) throw codeRequired();
   const body = agreementText(template, { name: request.contactName, email: request.contactEmail, partnerName: partner.name }, now);
   const db = await getDb();
   await db.transaction(async (tx) => {

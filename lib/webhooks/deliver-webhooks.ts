@@ -3,6 +3,8 @@ import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { webhookDeliveries, webhooks } from "@/db/schema";
 import { decryptText } from "@/lib/crypto/encryption";
+import { env } from "@/lib/env";
+import { postToReceiver, TargetRefusedError, type HostResolver } from "./post-to-receiver";
 import { signPayload } from "./signature";
 
 /** Wait after the 1st, 2nd, … failed attempt; the 6th failure marks the delivery failed. */
@@ -31,11 +33,13 @@ type Outcome = { ok: true; status: number } | { ok: false; status: number | null
  * `sending` before any request, so each goes to one worker only. While a row
  * is `sending`, `next_attempt_at` holds the time it was claimed. A receiver
  * that fails, hangs or answers nonsense only reschedules its own delivery.
+ * `resolve` and `timeoutMs` replace the system resolver and the 10-second
+ * limit in tests.
  */
-export async function deliverDueWebhooks(options: { now?: Date; fetchImpl?: typeof fetch; batchSize?: number } = {}): Promise<WebhookDeliveryResult> {
+export async function deliverDueWebhooks(options: { now?: Date; batchSize?: number; resolve?: HostResolver; timeoutMs?: number } = {}): Promise<WebhookDeliveryResult> {
   const result: WebhookDeliveryResult = { delivered: 0, retried: 0, failed: 0 };
   const clock = () => options.now ?? new Date();
-  const send = options.fetchImpl ?? fetch;
+  const send: Sender = { allowPrivate: env().WEBHOOK_ALLOW_PRIVATE_TARGETS, timeoutMs: options.timeoutMs ?? REQUEST_TIMEOUT_MS, resolve: options.resolve };
   const db = await getDb();
 
   await recoverStuckDeliveries(clock());
@@ -106,8 +110,10 @@ export async function deliverDueWebhooks(options: { now?: Date; fetchImpl?: type
   return result;
 }
 
+type Sender = { allowPrivate: boolean; timeoutMs: number; resolve?: HostResolver };
+
 /** One signed POST. Never throws: every failure becomes a short reason fit for the delivery log. */
-async function post(send: typeof fetch, target: { id: string; url: string; secretEnc: string }, row: Claimed): Promise<Outcome> {
+async function post(send: Sender, target: { id: string; url: string; secretEnc: string }, row: Claimed): Promise<Outcome> {
   let secret: string;
   try {
     secret = decryptText(target.secretEnc, secretContext(target.id));
@@ -116,27 +122,20 @@ async function post(send: typeof fetch, target: { id: string; url: string; secre
   }
   const body = JSON.stringify(row.payload);
   try {
-    const response = await send(target.url, {
-      method: "POST",
-      headers: {
-        "Content-Type": "application/json",
-        "User-Agent": "Clearance-Webhooks/1",
-        "Clearance-Event": row.eventType,
-        "Clearance-Delivery": row.id,
-        // The wall clock, not the scheduler's `now`: receivers compare it with theirs to refuse replays.
-        "Clearance-Signature": signPayload(secret, body, new Date()),
-      },
-      body,
-      // A redirect would re-send the signed payload somewhere else: it counts as a failure.
-      redirect: "manual",
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
-    // The answer's body is not needed; release the connection.
-    await response.body?.cancel().catch(() => {});
+    const headers = {
+      "Content-Type": "application/json",
+      "User-Agent": "Clearance-Webhooks/1",
+      "Clearance-Event": row.eventType,
+      "Clearance-Delivery": row.id,
+      // The wall clock, not the scheduler's `now`: receivers compare it with theirs to refuse replays.
+      "Clearance-Signature": signPayload(secret, body, new Date()),
+    };
+    const response = await postToReceiver(target.url, { headers, body }, send);
     if (response.status >= 200 && response.status < 300) return { ok: true, status: response.status };
+    // A redirect would re-send the signed payload somewhere else (perhaps inside the network): it is never followed.
     return { ok: false, status: response.status || null, error: describeHttpStatus(response.status) };
   } catch (error) {
-    return { ok: false, status: null, error: describeFetchError(error) };
+    return { ok: false, status: null, error: describeSendError(error, send.timeoutMs) };
   }
 }
 
@@ -149,9 +148,10 @@ function describeHttpStatus(status: number): string {
  * A short reason for admins: the kind of network failure and its code, never
  * the URL (its query may carry a token) nor the exception's full text.
  */
-export function describeFetchError(error: unknown): string {
+export function describeSendError(error: unknown, timeoutMs = REQUEST_TIMEOUT_MS): string {
+  if (error instanceof TargetRefusedError) return `refused: ${error.message}`;
   const e = (error ?? {}) as { name?: unknown; code?: unknown; cause?: unknown };
-  if (e.name === "TimeoutError" || e.name === "AbortError") return `timed out: no answer within ${REQUEST_TIMEOUT_MS / 1000} seconds`;
+  if (e.name === "TimeoutError" || e.name === "AbortError") return `timed out: no answer within ${timeoutMs / 1000} seconds`;
   const cause = (e.cause ?? {}) as { code?: unknown; name?: unknown };
   const code = typeof cause.code === "string" ? cause.code : typeof e.code === "string" ? e.code : null;
   const known: Record<string, string> = {

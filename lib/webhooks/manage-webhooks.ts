@@ -9,12 +9,12 @@ import { assertMay } from "@/lib/auth/permissions";
 import type { Viewer } from "@/lib/auth/roles";
 import { encryptText } from "@/lib/crypto/encryption";
 import { randomToken } from "@/lib/crypto/tokens";
+import { env } from "@/lib/env";
 import { DomainError, NotFoundError } from "@/lib/errors";
 import { secretContext } from "./deliver-webhooks";
+import { isLocalName, isPrivateAddress, literalAddress } from "./target-address";
 
 export const SECRET_PREFIX = "whsec_";
-// Plain http is for a receiver on the developer's own machine only.
-const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1"]);
 
 export const webhookUrlSchema = z
   .string()
@@ -29,10 +29,15 @@ export const webhookUrlSchema = z
       ctx.addIssue({ code: "custom", message: "Enter a full URL, like https://siem.example.com/hooks/clearance." });
       return;
     }
-    if (url.protocol === "http:" && !LOCAL_HOSTS.has(url.hostname)) {
-      ctx.addIssue({ code: "custom", message: "Use https://. Plain http:// is allowed only for localhost and 127.0.0.1, for development." });
-    } else if (url.protocol !== "https:" && url.protocol !== "http:") {
+    // Private targets and plain http are for a receiver on a developer's machine or in tests; deliveries check again after DNS.
+    const allowPrivate = env().WEBHOOK_ALLOW_PRIVATE_TARGETS;
+    const literal = literalAddress(url.hostname);
+    if (url.protocol !== "https:" && url.protocol !== "http:") {
       ctx.addIssue({ code: "custom", message: "The URL must start with https://." });
+    } else if (!allowPrivate && ((literal && isPrivateAddress(literal)) || isLocalName(url.hostname))) {
+      ctx.addIssue({ code: "custom", message: "That address is on a private or internal network. Webhooks are sent only to receivers on the public internet." });
+    } else if (!allowPrivate && url.protocol === "http:") {
+      ctx.addIssue({ code: "custom", message: "Use https://. Plain http:// is accepted only where private targets are allowed (WEBHOOK_ALLOW_PRIVATE_TARGETS, for development and tests)." });
     } else if (url.username || url.password) {
       ctx.addIssue({ code: "custom", message: "Remove the user name and password from the URL: every request is signed with the webhook's secret instead." });
     } else if (url.hash) {

@@ -1,9 +1,10 @@
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { and, eq, like } from "drizzle-orm";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accessGrants, auditEvents, certifications, outbox, people, webhookDeliveries } from "@/db/schema";
 import { detectAccessLapses, detectExpiredCertifications } from "@/lib/access/lapses";
+import { resetEnvForTests } from "@/lib/env";
 import { deliverDueWebhooks } from "@/lib/webhooks/deliver-webhooks";
 import { createWebhook, deactivateWebhook } from "@/lib/webhooks/manage-webhooks";
 import { verifyWebhookSignature } from "@/lib/webhooks/signature";
@@ -30,7 +31,14 @@ const server = createServer((req, res) => {
   });
 });
 const receiverUrl = new Promise<string>((resolve) => server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}/clearance`)));
+// The receiver listens on loopback.
+beforeAll(() => {
+  process.env.WEBHOOK_ALLOW_PRIVATE_TARGETS = "true";
+  resetEnvForTests();
+});
 afterAll(async () => {
+  delete process.env.WEBHOOK_ALLOW_PRIVATE_TARGETS;
+  resetEnvForTests();
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });

@@ -1,59 +1,44 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { outbox, partnerSigningRequests } from "@/db/schema";
-import { createPartner, listPartners, resendPartnerRequest, sendPartnerAgreement, voidPartnerRequest } from "@/lib/agreements/partner-register";
+import { createPartner, listPartners, resendPartnerRequest, voidPartnerRequest } from "@/lib/agreements/partner-register";
 import { loadPartnerLink, partnerConsent, partnerSign, partnerSigningView, sendPartnerCode, verifyPartnerCode } from "@/lib/agreements/partner-signing";
 import { ForbiddenError } from "@/lib/errors";
 import { openAttachments } from "@/lib/notify/queue-email";
 import { context, createPerson, viewerOf } from "../helpers/factories";
+import { latestCode as codeOf, latestLinkToken as tokenOf, partnerWithLink } from "../helpers/partner-links";
 import { withTestDatabase } from "../helpers/test-database";
 
 const database = withTestDatabase();
 const ctx = { ...context(null), ip: "198.51.100.4", userAgent: "partner-browser" };
 
-/** The token only ever exists in the emailed link: read it back from the outbox. */
-async function latestLinkToken(requestId: string) {
-  const rows = await database.db().select({ text: outbox.text, key: outbox.dedupeKey, at: outbox.createdAt }).from(outbox);
-  const mine = rows.filter((r) => r.key.startsWith(`partner-signing-link:${requestId}`)).sort((a, b) => b.at.getTime() - a.at.getTime());
-  return mine[0].text!.match(/partner-sign\/([A-Za-z0-9_-]+)/)![1];
-}
-
-async function latestCode(requestId: string) {
-  const rows = await database.db().select({ text: outbox.text, key: outbox.dedupeKey, at: outbox.createdAt }).from(outbox);
-  const mine = rows.filter((r) => r.key.startsWith(`partner-signing-code:${requestId}`)).sort((a, b) => b.key.localeCompare(a.key));
-  return mine[0].text!.match(/\b(\d{6})\b/)![1];
-}
-
-async function setup() {
-  const admin = viewerOf(await createPerson(database.db(), { roles: ["compliance_admin"] }));
-  const partner = await createPartner(admin, context(admin.id), { name: "Acme Logistics GmbH", contactName: "Hannah Müller", contactEmail: "hannah@acme.example", requiredAgreements: ["partner-dpa"] });
-  const request = await sendPartnerAgreement(admin, context(admin.id), partner.id, "partner-dpa");
-  return { admin, partner, request, token: await latestLinkToken(request.id) };
-}
+const latestLinkToken = (requestId: string) => tokenOf(database.db(), requestId);
+const latestCode = (requestId: string) => codeOf(database.db(), requestId);
+const setup = () => partnerWithLink(database.db());
 
 describe("partner signing", () => {
   it("signs through the link after proving the inbox with a code; the link then stops working", async () => {
     const { admin, partner, request, token } = await setup();
-    expect((await partnerSigningView(token)).state).toBe("ready");
-    const first = await partnerSigningView(token);
+    expect((await partnerSigningView(token, null)).state).toBe("ready");
+    const first = await partnerSigningView(token, null);
     expect(first.state === "ready" && first.text).toBeNull(); // no text before the code
 
     await sendPartnerCode(token, ctx);
     await expect(sendPartnerCode(token, ctx)).rejects.toThrow("less than a minute ago");
     await expect(verifyPartnerCode(token, "000000", ctx)).rejects.toThrow("not right");
-    await verifyPartnerCode(token, await latestCode(request.id), ctx);
-    const view = await partnerSigningView(token);
+    const { browserKey } = await verifyPartnerCode(token, await latestCode(request.id), ctx);
+    const view = await partnerSigningView(token, browserKey);
     expect(view.state === "ready" && view.step).toBe("consent");
     expect(view.state === "ready" && view.text).toContain("Acme Logistics GmbH");
 
-    await expect(partnerSign(token, { typedName: "Hannah Müller" }, ctx)).rejects.toThrow("consent");
-    await partnerConsent(token, ctx);
-    await expect(partnerSign(token, { typedName: "Hannah Mueller" }, ctx)).rejects.toThrow('"Hannah Müller"');
-    const { signatureId } = await partnerSign(token, { typedName: "hannah müller" }, ctx);
+    await expect(partnerSign(token, browserKey, { typedName: "Hannah Müller" }, ctx)).rejects.toThrow("consent");
+    await partnerConsent(token, browserKey, ctx);
+    await expect(partnerSign(token, browserKey, { typedName: "Hannah Mueller" }, ctx)).rejects.toThrow('"Hannah Müller"');
+    const { signatureId } = await partnerSign(token, browserKey, { typedName: "hannah müller" }, ctx);
     expect(signatureId).toBeTruthy();
 
     expect((await loadPartnerLink(token)).state).toBe("used");
-    await expect(partnerSign(token, { typedName: "Hannah Müller" }, ctx)).rejects.toThrow("can no longer be used");
+    await expect(partnerSign(token, browserKey, { typedName: "Hannah Müller" }, ctx)).rejects.toThrow("can no longer be used");
     const partnerRow = (await listPartners(admin)).find((p) => p.id === partner.id)!;
     expect(partnerRow.agreements[0]).toMatchObject({ status: "signed", signatureId });
 

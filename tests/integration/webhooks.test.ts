@@ -1,9 +1,10 @@
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { and, eq, inArray, sql } from "drizzle-orm";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 import { auditEvents, webhookDeliveries, webhooks } from "@/db/schema";
 import { decryptText } from "@/lib/crypto/encryption";
+import { resetEnvForTests } from "@/lib/env";
 import { ForbiddenError } from "@/lib/errors";
 import { deliverDueWebhooks, RETRY_DELAYS_MS } from "@/lib/webhooks/deliver-webhooks";
 import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
@@ -13,6 +14,16 @@ import { context, createPerson, viewerOf } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
 
 const database = withTestDatabase();
+// These receivers listen on loopback: allow private targets here (tests/security/webhook-targets.test.ts covers the refusal).
+const allowPrivateTargets = (on: boolean) => {
+  process.env.WEBHOOK_ALLOW_PRIVATE_TARGETS = String(on);
+  resetEnvForTests();
+};
+beforeEach(() => allowPrivateTargets(true));
+afterAll(() => {
+  delete process.env.WEBHOOK_ALLOW_PRIVATE_TARGETS;
+  resetEnvForTests();
+});
 const t0 = new Date("2026-11-29T10:00:00Z");
 const at = (ms: number) => new Date(t0.getTime() + ms);
 const MINUTE = 60_000;
@@ -77,7 +88,7 @@ afterEach(async () => {
 });
 
 describe("webhook registration", () => {
-  it("accepts https, and http only for localhost and 127.0.0.1, with clear messages", () => {
+  it("accepts https to public hosts, and http or private hosts only where private targets are allowed, with clear messages", () => {
     const check = (url: string) => {
       const r = webhookInputSchema.safeParse({ url, eventTypes: ["access.granted"] });
       return r.success ? "ok" : r.error.issues[0].message;
@@ -85,8 +96,15 @@ describe("webhook registration", () => {
     expect(check("https://siem.example.com/hooks/clearance")).toBe("ok");
     expect(check("http://localhost:4000/hook")).toBe("ok");
     expect(check("http://127.0.0.1:4000/hook")).toBe("ok");
-    expect(check("http://siem.example.com/hook")).toMatch(/Use https:\/\/\. Plain http:\/\/ is allowed only for localhost and 127\.0\.0\.1/);
-    expect(check("http://localhost.evil.example/hook")).toMatch(/Use https:\/\//);
+    allowPrivateTargets(false);
+    expect(check("https://siem.example.com/hooks/clearance")).toBe("ok");
+    expect(check("http://siem.example.com/hook")).toMatch(/^Use https:\/\/\. Plain http:\/\/ is accepted only where private targets are allowed/);
+    expect(check("http://localhost:4000/hook")).toMatch(/^That address is on a private or internal network/);
+    expect(check("https://127.0.0.1:4000/hook")).toMatch(/^That address is on a private or internal network/);
+    expect(check("https://api.localhost/hook")).toMatch(/^That address is on a private or internal network/);
+    expect(check("http://localhost.evil.example/hook")).toMatch(/^Use https:\/\//);
+    expect(check("https://localhost.evil.example/hook")).toBe("ok");
+    allowPrivateTargets(true);
     expect(check("ftp://files.example.com/")).toBe("The URL must start with https://.");
     expect(check("javascript:alert(1)")).toBe("The URL must start with https://.");
     expect(check("siem.example.com/hook")).toMatch(/Enter a full URL/);
@@ -205,15 +223,17 @@ describe("webhook delivery", () => {
   it("survives receivers that refuse connections, time out, redirect or break, and still delivers to the good one", async () => {
     const good = await startReceiver();
     const redirecting = await startReceiver(() => 302);
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", () => resolve()));
+    closers.push(() => new Promise<void>((resolve) => (silent.closeAllConnections(), silent.close(() => resolve()))));
     const refused = await register(await deadUrl());
-    const timedOut = await register("http://localhost:9/slow");
+    const timedOut = await register(`http://localhost:${(silent.address() as AddressInfo).port}/slow`);
     const redirect = await register(redirecting.url);
     const ok = await register(good.url);
     await enqueueWebhookEvent(database.db(), "access.granted", "access.granted:g-4", { grantId: "g-4" }, t0);
 
-    // The real fetch, except that the "slow" receiver times out at once instead of after 10 seconds.
-    const fetchImpl: typeof fetch = (input, init) => (String(input).endsWith("/slow") ? Promise.reject(new DOMException("The operation was aborted due to timeout", "TimeoutError")) : fetch(input, init));
-    expect(await deliverDueWebhooks({ now: t0, fetchImpl })).toEqual({ delivered: 1, retried: 3, failed: 0 });
+    // The "slow" receiver never answers: a short limit stands in for the 10 seconds.
+    expect(await deliverDueWebhooks({ now: t0, timeoutMs: 1_500 })).toEqual({ delivered: 1, retried: 3, failed: 0 });
 
     const state = async (webhookId: string) => {
       const [row] = await deliveriesOf(webhookId);
@@ -221,16 +241,16 @@ describe("webhook delivery", () => {
     };
     expect(await state(ok.id)).toEqual({ status: "delivered", code: 200, error: null });
     expect(await state(refused.id)).toEqual({ status: "pending", code: null, error: "connection refused (ECONNREFUSED)" });
-    expect(await state(timedOut.id)).toEqual({ status: "pending", code: null, error: "timed out: no answer within 10 seconds" });
+    expect(await state(timedOut.id)).toEqual({ status: "pending", code: null, error: "timed out: no answer within 1.5 seconds" });
     expect(await state(redirect.id)).toEqual({ status: "pending", code: 302, error: "HTTP 302: redirects are not followed; register the final URL" });
     expect(redirecting.hits).toHaveLength(1);
     expect(good.hits).toHaveLength(1);
 
-    // A fetch that throws something odd is one more failed attempt, not a crash.
-    const broken: typeof fetch = () => Promise.reject(new Error("socket hang up: secret=whsec_leak https://user:pw@host"));
-    const result = await deliverDueWebhooks({ now: at(RETRY_DELAYS_MS[0]), fetchImpl: broken });
+    // A lookup that throws something odd is one more failed attempt, not a crash, and its text stays out of the log.
+    const broken = () => Promise.reject(new Error("socket hang up: secret=whsec_leak https://user:pw@host"));
+    const result = await deliverDueWebhooks({ now: at(RETRY_DELAYS_MS[0]), resolve: broken });
     expect(result).toEqual({ delivered: 0, retried: 3, failed: 0 });
-    expect((await state(refused.id)).error).toBe("request failed");
+    expect((await state(timedOut.id)).error).toBe("request failed");
   });
 
   it("delivers each event once when workers run concurrently", async () => {

@@ -29,9 +29,13 @@ import { watchTables } from "./table-state";
  * The session and the request headers are what Next.js would provide; the
  * database and every line of product code below them are real.
  */
-const request = vi.hoisted(() => ({ viewer: null as Viewer | null, headers: new Headers() }));
+const request = vi.hoisted(() => ({ viewer: null as Viewer | null, headers: new Headers(), cookies: new Map<string, string>() }));
 vi.mock("@/lib/auth/viewer", async (importOriginal) => ({ ...(await importOriginal<typeof import("@/lib/auth/viewer")>()), getViewer: async () => request.viewer }));
-vi.mock("next/headers", () => ({ headers: async () => request.headers, cookies: async () => ({ get: () => undefined, set: () => {}, delete: () => {} }) }));
+vi.mock("next/headers", () => ({
+  headers: async () => request.headers,
+  // The browser's cookies stay as they were set up: an action setting or deleting one changes nothing for the next.
+  cookies: async () => ({ get: (name: string) => (request.cookies.has(name) ? { name, value: request.cookies.get(name)! } : undefined), set: () => {}, delete: () => {} }),
+}));
 vi.mock("next/cache", () => ({ revalidatePath: () => {}, revalidateTag: () => {} }));
 
 const database = withTestDatabase();
@@ -92,7 +96,8 @@ beforeAll(async () => {
   const partnerContext = { ...context(null), ip: "198.51.100.4" };
   await sendPartnerCode(world.partnerTokens[1], partnerContext);
   const [code] = await tokensInOutbox("partner-signing-code", /\b(\d{6})\b/g);
-  await verifyPartnerCode(world.partnerTokens[1], code, partnerContext);
+  const { browserKey } = await verifyPartnerCode(world.partnerTokens[1], code, partnerContext);
+  request.cookies.set("clearance-partner-signer", browserKey);
   const thirdPartner = await createPartner(signers.admin, audit(signers.admin), { name: "Gamma Data", contactName: "Ola Nordmann", contactEmail: "ola@gamma.example", requiredAgreements: ["partner-dpa"] });
   const forAdmins = await sendPartnerAgreement(signers.admin, audit(signers.admin), thirdPartner.id, "partner-dpa");
 

@@ -2,6 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
+import { keepPartnerBrowserKey, partnerBrowserKey } from "@/lib/agreements/partner-browser";
 import { partnerConsent, partnerDecline, partnerSign, sendPartnerCode, verifyPartnerCode } from "@/lib/agreements/partner-signing";
 import { MAX_SIGNATURE_IMAGE_BYTES } from "@/lib/agreements/signature-image";
 import { DomainError } from "@/lib/errors";
@@ -10,8 +11,9 @@ import { requestMeta } from "@/lib/http/request-context";
 
 /**
  * Partner signers have no account: the link's token (and, from the second
- * step on, the emailed code) is their authentication. These actions validate
- * like every other and never reveal more than the link allows.
+ * step on, the cookie set when this browser confirmed the emailed code) is
+ * their authentication. These actions validate like every other and never
+ * reveal more than the link allows.
  */
 const token = z.string().regex(/^[A-Za-z0-9_-]{20,100}$/);
 
@@ -42,14 +44,15 @@ export async function requestCode(_: ActionState, formData: FormData) {
 
 export async function confirmCode(_: ActionState, formData: FormData) {
   return run(z.object({ token, code: z.string().trim().regex(/^\d{6}$/, "Enter the 6-digit code from the email.") }), formData, async ({ token, code }, ctx) => {
-    await verifyPartnerCode(token, code, ctx);
+    const confirmed = await verifyPartnerCode(token, code, ctx);
+    await keepPartnerBrowserKey(token, confirmed.browserKey, confirmed.expiresAt);
     return "Email address confirmed.";
   });
 }
 
 export async function giveConsent(_: ActionState, formData: FormData) {
   return run(z.object({ token, consent: z.literal("yes", { message: "Tick the box to give your consent, or decline below." }) }), formData, async ({ token }, ctx) => {
-    await partnerConsent(token, ctx);
+    await partnerConsent(token, await partnerBrowserKey(token), ctx);
     return "Consent recorded.";
   });
 }
@@ -59,7 +62,7 @@ export async function sign(_: ActionState, formData: FormData) {
     z.object({ token, typedName: z.string().trim().min(1, "Type your full name.").max(200), signature: z.string().max(Math.ceil(MAX_SIGNATURE_IMAGE_BYTES * 1.4)).optional() }),
     formData,
     async ({ token, typedName, signature }, ctx) => {
-      await partnerSign(token, { typedName, signatureDataUrl: signature || undefined }, ctx);
+      await partnerSign(token, await partnerBrowserKey(token), { typedName, signatureDataUrl: signature || undefined }, ctx);
       return "signed";
     },
   );
@@ -67,7 +70,7 @@ export async function sign(_: ActionState, formData: FormData) {
 
 export async function decline(_: ActionState, formData: FormData) {
   return run(z.object({ token, reason: z.string().max(1000).default("") }), formData, async ({ token, reason }, ctx) => {
-    await partnerDecline(token, reason, ctx);
+    await partnerDecline(token, await partnerBrowserKey(token), reason, ctx);
     return "declined";
   });
 }

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { PublicHeader } from "@/components/public-header";
 import { SiteFooter } from "@/components/site-footer";
 import { Card } from "@/components/ui/card";
+import { partnerBrowserKey } from "@/lib/agreements/partner-browser";
 import { partnerSigningView } from "@/lib/agreements/partner-signing";
 import { renderMarkdown } from "@/lib/content/markdown";
 import { formatDate } from "@/lib/format";
@@ -19,7 +20,8 @@ const closed = {
 
 export default async function PartnerSignPage({ params }: { params: Promise<{ token: string }> }) {
   const { token } = await params;
-  const view = await partnerSigningView(token);
+  // Only the browser that confirmed the emailed code carries this link's cookie.
+  const view = await partnerSigningView(token, await partnerBrowserKey(token));
   return (
     <>
       <PublicHeader />

@@ -38,7 +38,7 @@ export function CreateWebhookForm({ eventTypes }: { eventTypes: { type: string; 
           type="url"
           required
           placeholder="https://siem.example.com/hooks/clearance"
-          hint="https:// only; http:// is accepted for localhost and 127.0.0.1 while developing."
+          hint="https:// to a receiver on the public internet; private addresses and http:// only where the server allows them (development)."
           error={errors?.url?.[0]}
         />
         <fieldset aria-describedby={errors?.eventTypes ? "event-types-error" : undefined}>
