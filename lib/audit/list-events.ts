@@ -4,7 +4,6 @@ import { getDb } from "@/db/client";
 import { auditEvents } from "@/db/schema";
 import { hasRole, type Viewer } from "@/lib/auth/roles";
 import { ForbiddenError } from "@/lib/errors";
-import { verifyAuditChain, type ChainVerdict } from "./verify";
 
 export type AuditEventView = {
   id: number;
@@ -18,7 +17,7 @@ export type AuditEventView = {
   hash: string;
 };
 
-function assertAuditReader(viewer: Viewer) {
+export function assertAuditReader(viewer: Viewer) {
   if (!hasRole(viewer, "auditor", "compliance_admin")) throw new ForbiddenError();
 }
 
@@ -50,9 +49,4 @@ export async function listAuditEvents(viewer: Viewer, options: { before?: number
     .limit(limit + 1);
   const [{ total }] = await db.select({ total: sql<number>`count(*)::int` }).from(auditEvents);
   return { rows: rows.slice(0, limit), nextBefore: rows.length > limit ? rows[limit - 1].id : null, total };
-}
-
-export async function verifyAuditLog(viewer: Viewer): Promise<ChainVerdict> {
-  assertAuditReader(viewer);
-  return verifyAuditChain(await getDb());
 }

@@ -77,9 +77,12 @@ const MATRIX: Record<string, Entry> = {
   "/audit": { path: () => "/audit", expect: ADMIN_AUDITOR },
   "/audit/data-events": { path: () => "/audit/data-events", expect: ADMIN_AUDITOR },
   "/audit/data-events/export": { path: () => "/audit/data-events/export", expect: roles(["admin", "auditor"], "401") },
+  // No checkpoint has this id: readers get past the door to a 404, everyone else is stopped at it.
+  "/audit/checkpoints/[id]": { path: () => "/audit/checkpoints/999999999", expect: { ...roles(["admin", "auditor"], "401"), admin: "404", auditor: "404" } },
   // Bearer-token APIs: a browser session is not a token.
   "/api/v1/access/check": { path: () => "/api/v1/access/check?user=x@y.example&role=customer-pii-read", expect: all("401") },
   "/api/v1/access/holders": { path: () => "/api/v1/access/holders?role=customer-pii-read", expect: all("401") },
+  "/api/v1/audit/checkpoints": { path: () => "/api/v1/audit/checkpoints", expect: all("401") },
   "/api/v1/events": { path: () => "/api/v1/events", method: "POST", expect: all("401") },
   "/api/v1/verify": { path: () => "/api/v1/verify", method: "GET", expect: all("405") },
   "/api/cron/tick": { path: () => "/api/cron/tick", method: "POST", expect: all("404") },

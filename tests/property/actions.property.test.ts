@@ -241,6 +241,7 @@ const ACTION_MATRIX: Record<string, Signer[]> = {
   "admin/people sendInvitationAgain": ["admin"],
   "admin/people importPeople": ["admin"],
   "admin/assignments assignCourse": ["admin"],
+  "audit createCheckpoint": ["admin", "auditor"],
   "team nudgeOne": MANAGERS,
   "team nudgeOverdue": MANAGERS,
   "access decide": [...MANAGERS, "admin"],
