@@ -7,7 +7,7 @@ import { DomainError } from "@/lib/errors";
 import { getSigningIdentity } from "@/lib/pdf/signing-identity";
 import { CHECKPOINT_FORMAT, checkpointFileText, openCheckpoint, signCheckpoint, type CheckpointStatement } from "./checkpoint-file";
 import { recordAudit, SYSTEM_ACTOR, type AuditContext } from "./record";
-import { CHAIN_START, describeBreak, expectedEventHash, walkAuditChain, type ChainPosition } from "./verify";
+import { CHAIN_START, describeBreak, eventsInWords, expectedEventHash, walkAuditChain, type ChainPosition } from "./verify";
 
 // Serialises checkpoint writers (not event writers): two workers never sign the same hour twice.
 const AUDIT_CHECKPOINT_LOCK = 7_300_002;
@@ -47,9 +47,11 @@ export async function positionAt(db: Executor, statement: CheckpointStatement): 
   const [row] = await db.select().from(auditEvents).where(eq(auditEvents.id, headId)).limit(1);
   if (!row) {
     const [{ last, events }] = await db.select({ last: max(auditEvents.id), events: count() }).from(auditEvents);
-    const end = last === null ? "the log is empty" : `the log now ends at #${last} with ${events} events`;
-    const gone = last !== null && Number(last) < headId ? ` ${eventCount - events} events (#${Number(last) + 1} to #${headId}) were deleted from the end.` : "";
-    return { ok: false, problem: `Event #${headId}, the head of the checkpoint (${eventCount} events through #${headId}), is missing: ${end}.${gone}` };
+    const end = last === null ? "the log is empty" : `the log now ends at #${last} with ${eventsInWords(events)}`;
+    const first = Number(last) + 1;
+    const range = first === headId ? `#${headId}` : `#${first} to #${headId}`;
+    const gone = last !== null && Number(last) < headId ? ` ${eventsInWords(eventCount - events)} (${range}) ${eventCount - events === 1 ? "was" : "were"} deleted from the end.` : "";
+    return { ok: false, problem: `Event #${headId}, the head of the checkpoint (${eventsInWords(eventCount)} through #${headId}), is missing: ${end}.${gone}` };
   }
   const expected = expectedEventHash(row, false);
   if (row.hash !== headHash || !("hash" in expected) || expected.hash !== headHash) {

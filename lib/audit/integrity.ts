@@ -4,7 +4,7 @@ import type { Executor } from "@/db/client";
 import { auditCheckpoints } from "@/db/schema";
 import { openCheckpoint, type CheckpointStatement } from "./checkpoint-file";
 import { positionAt, trustedCertificates } from "./checkpoints";
-import { CHAIN_START, describeBreak, walkAuditChain, type ChainPosition } from "./verify";
+import { CHAIN_START, describeBreak, eventsInWords, walkAuditChain, type ChainPosition } from "./verify";
 
 /** The checkpoint a check is made against: opened, or why it could not be. `id` when it came from the database. */
 export type CheckpointUnderTest = { id?: number; statement: CheckpointStatement } | { id?: number; problem: string };
@@ -61,7 +61,7 @@ export async function checkAuditIntegrity(db: Executor, options: { full: boolean
   const { head } = seen;
   if (statement && head && head.count !== statement.eventCount) {
     const difference = head.count - statement.eventCount;
-    problems.push(`The checkpoint counts ${statement.eventCount} events through #${statement.headId}; the log holds ${head.count}: ${Math.abs(difference)} events before the head were ${difference < 0 ? "deleted" : "added"}.`);
+    problems.push(`The checkpoint counts ${eventsInWords(statement.eventCount)} through #${statement.headId}; the log holds ${head.count}: ${eventsInWords(Math.abs(difference))} before the head ${Math.abs(difference) === 1 ? "was" : "were"} ${difference < 0 ? "deleted" : "added"}.`);
   }
   const coveredThrough = statement && at?.ok ? statement.headId : 0;
   if (walk.lastUnkeyedId !== null && walk.lastUnkeyedId > coveredThrough) {

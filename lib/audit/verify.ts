@@ -76,6 +76,8 @@ export async function verifyAuditChain(db: Executor, options: { batchSize?: numb
   return (await walkAuditChain(db, options)).verdict;
 }
 
+export const eventsInWords = (n: number) => (n === 1 ? "1 event" : `${n.toLocaleString("en")} events`);
+
 /** The verdict in words, naming the event. */
 export function describeBreak(verdict: Extract<ChainVerdict, { ok: false }>): string {
   const what: Record<BreakReason, string> = {
@@ -84,5 +86,5 @@ export function describeBreak(verdict: Extract<ChainVerdict, { ok: false }>): st
     unkeyed_after_keyed: "it carries no chain key although keyed events come before it (added or rewritten without the key)",
     unknown_key: `it was sealed with chain key ${verdict.keyId}, which is not configured (AUDIT_CHAIN_KEY / AUDIT_CHAIN_OLD_KEYS)`,
   };
-  return `Audit event #${verdict.brokenId} breaks the chain: ${what[verdict.reason]}. ${verdict.count} events before it verified.`;
+  return `Audit event #${verdict.brokenId} breaks the chain: ${what[verdict.reason]}. ${eventsInWords(verdict.count)} before it verified.`;
 }
