@@ -5,6 +5,7 @@ import { Card } from "@/components/ui/card";
 import { Alert } from "@/components/ui/field";
 import type { CheckpointSummary } from "@/lib/audit/checkpoints";
 import type { IntegrityReport } from "@/lib/audit/integrity";
+import { eventsInWords } from "@/lib/audit/verify";
 import { createCheckpoint } from "./actions";
 
 const utc = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" });
@@ -15,13 +16,13 @@ const STALE_AFTER_MS = 2 * 3_600_000;
 export function IntegrityPanel({ report, checkpoints, now }: { report: IntegrityReport; checkpoints: CheckpointSummary[]; now: Date }) {
   const latest = checkpoints[0];
   const stale = latest && now.getTime() - latest.createdAt.getTime() > STALE_AFTER_MS;
-  const count = report.events.toLocaleString("en");
+  const count = eventsInWords(report.events);
   return (
     <div className="mb-6 grid gap-6 lg:grid-cols-2">
       <Card title="Integrity" description={report.scope === "full" ? "Every event checked from the first." : "The newest checkpoint's head and every event since it checked."}>
         {report.ok ? (
           <Alert tone="success">
-            {report.scope === "full" ? `Intact: all ${count} events verified` : `Intact: ${count} events through the newest one verified`}
+            {report.scope === "full" ? `Intact: all ${count} verified` : `Intact: ${count} through the newest one verified`}
             {report.checkpoint ? `, consistent with checkpoint #${report.checkpoint.id ?? "?"}.` : "."}
           </Alert>
         ) : (
@@ -54,7 +55,7 @@ export function IntegrityPanel({ report, checkpoints, now }: { report: Integrity
                 <span>
                   <span className="font-medium">#{c.id}</span> {utc.format(c.createdAt)} UTC <Badge tone={c.trigger === "manual" ? "info" : "neutral"}>{c.trigger}</Badge>
                   <span className="block text-xs text-slate-500">
-                    {c.eventCount.toLocaleString("en")} events through #{c.headId}, head <span className="font-mono">{c.headHash.slice(0, 16)}…</span>
+                    {eventsInWords(c.eventCount)} through #{c.headId}, head <span className="font-mono">{c.headHash.slice(0, 16)}…</span>
                   </span>
                 </span>
                 <Link className="underline" href={`/audit/checkpoints/${c.id}`} prefetch={false} aria-label={`Download checkpoint ${c.id} (JSON)`}>
