@@ -47,6 +47,7 @@ export default defineConfig({
       NEXTAUTH_URL: baseURL,
       NEXTAUTH_SECRET: "e2e-secret-e2e-secret-e2e-secret-e2e-secret",
       DATA_ENCRYPTION_KEY: Buffer.alloc(32, 3).toString("base64"),
+      AUDIT_CHAIN_KEY: Buffer.alloc(32, 4).toString("base64"),
       ACCESS_API_PORT: String(DECISION_PORT),
     },
   },

@@ -20,6 +20,7 @@ export default defineConfig({
       NODE_ENV: "test",
       NEXTAUTH_SECRET: "test-secret-test-secret-test-secret-0123",
       DATA_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString("base64"),
+      AUDIT_CHAIN_KEY: Buffer.alloc(32, 5).toString("base64"),
       DATA_DIR: path.resolve(import.meta.dirname, ".data-test"),
       SEED_DEMO: "false",
       // Tests stand behind one trusted proxy: the X-Forwarded-For a test sets is the client it plays.

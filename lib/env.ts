@@ -13,6 +13,12 @@ const base64Key = z
   .string()
   .refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 bytes, base64-encoded");
 
+const keyList = z
+  .string()
+  .optional()
+  .transform((v) => (v ? v.split(",").map((k) => k.trim()).filter(Boolean) : []))
+  .pipe(z.array(base64Key));
+
 const boolish = z
   .enum(["true", "false", "1", "0", "yes", "no"])
   .transform((v) => v === "true" || v === "1" || v === "yes");
@@ -27,11 +33,10 @@ const schema = z.object({
   NEXTAUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   NEXTAUTH_URL: z.string().url().optional(),
   DATA_ENCRYPTION_KEY: base64Key.optional(),
-  DATA_ENCRYPTION_OLD_KEYS: z
-    .string()
-    .optional()
-    .transform((v) => (v ? v.split(",").map((k) => k.trim()).filter(Boolean) : []))
-    .pipe(z.array(base64Key)),
+  DATA_ENCRYPTION_OLD_KEYS: keyList,
+  // The audit chain's HMAC key (lib/audit/chain-key.ts); never stored in the database.
+  AUDIT_CHAIN_KEY: base64Key.optional(),
+  AUDIT_CHAIN_OLD_KEYS: keyList,
   ORG_NAME: z.string().min(1).default("Brightline Support"),
   APP_URL: z.string().url("must be a URL like https://clearance.example.com").optional(),
   SIGNING_P12_PATH: z.string().min(1).optional(),
@@ -54,10 +59,11 @@ const schema = z.object({
   WEBHOOK_ALLOW_PRIVATE_TARGETS: boolish.default(false),
 });
 
-export type Env = Omit<z.infer<typeof schema>, "NEXTAUTH_SECRET" | "DATA_ENCRYPTION_KEY" | "SEED_DEMO" | "APP_URL"> & {
+export type Env = Omit<z.infer<typeof schema>, DevSecretName | "SEED_DEMO" | "APP_URL"> & {
   APP_URL: string;
   NEXTAUTH_SECRET: string;
   DATA_ENCRYPTION_KEY: string;
+  AUDIT_CHAIN_KEY: string;
   SEED_DEMO: boolean;
   dataDir: string;
 };
@@ -66,19 +72,25 @@ export class EnvError extends Error {}
 
 let cached: Env | undefined;
 
-/** Development secrets are made once and kept under the data directory. */
-function developmentSecrets(dataDir: string): { NEXTAUTH_SECRET: string; DATA_ENCRYPTION_KEY: string } {
+/** Secrets required in production, and how development makes them. */
+const DEV_SECRETS = {
+  NEXTAUTH_SECRET: () => randomBytes(32).toString("base64url"),
+  DATA_ENCRYPTION_KEY: () => randomBytes(32).toString("base64"),
+  AUDIT_CHAIN_KEY: () => randomBytes(32).toString("base64"),
+};
+type DevSecretName = keyof typeof DEV_SECRETS;
+const DEV_SECRET_NAMES = Object.keys(DEV_SECRETS) as DevSecretName[];
+
+/** Development secrets are made once and kept under the data directory; one added later joins the file. */
+function developmentSecrets(dataDir: string): Record<DevSecretName, string> {
   const file = path.join(dataDir, "dev-secrets.json");
-  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8"));
+  const known: Partial<Record<DevSecretName, string>> = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
+  const missing = DEV_SECRET_NAMES.filter((name) => !known[name]);
+  if (missing.length === 0) return known as Record<DevSecretName, string>;
+  const secrets = { ...known, ...Object.fromEntries(missing.map((name) => [name, DEV_SECRETS[name]()])) } as Record<DevSecretName, string>;
   mkdirSync(dataDir, { recursive: true });
-  const secrets = {
-    NEXTAUTH_SECRET: randomBytes(32).toString("base64url"),
-    DATA_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
-  };
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
-  console.warn(
-    `[clearance] NEXTAUTH_SECRET and DATA_ENCRYPTION_KEY are not set: generated development values in ${file}. Set both in production.`,
-  );
+  console.warn(`[clearance] ${missing.join(", ")} not set: generated development values in ${file}. Set ${DEV_SECRET_NAMES.join(", ")} in production.`);
   return secrets;
 }
 
@@ -114,15 +126,12 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   const values = validated(source);
   const dataDir = path.resolve(values.DATA_DIR);
   const production = values.NODE_ENV === "production";
-  let { NEXTAUTH_SECRET, DATA_ENCRYPTION_KEY } = values;
-  if (!NEXTAUTH_SECRET || !DATA_ENCRYPTION_KEY) {
-    if (production) {
-      const missing = [!NEXTAUTH_SECRET && "NEXTAUTH_SECRET", !DATA_ENCRYPTION_KEY && "DATA_ENCRYPTION_KEY"].filter(Boolean);
-      throw new EnvError(`Invalid configuration:\n${missing.map((m) => `  ${m}: required in production`).join("\n")}`);
-    }
+  const secrets: Partial<Record<DevSecretName, string>> = Object.fromEntries(DEV_SECRET_NAMES.map((name) => [name, values[name]]));
+  const unset = DEV_SECRET_NAMES.filter((name) => !secrets[name]);
+  if (unset.length > 0) {
+    if (production) throw new EnvError(`Invalid configuration:\n${unset.map((m) => `  ${m}: required in production`).join("\n")}`);
     const dev = developmentSecrets(dataDir);
-    NEXTAUTH_SECRET ??= dev.NEXTAUTH_SECRET;
-    DATA_ENCRYPTION_KEY ??= dev.DATA_ENCRYPTION_KEY;
+    for (const name of unset) secrets[name] = dev[name];
   }
   const appUrl = values.APP_URL ?? values.NEXTAUTH_URL ?? "http://localhost:3000";
   if (production && !appUrl.startsWith("https://")) {
@@ -134,8 +143,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   return {
     ...values,
     APP_URL: appUrl,
-    NEXTAUTH_SECRET,
-    DATA_ENCRYPTION_KEY,
+    ...(secrets as Record<DevSecretName, string>),
     SEED_DEMO: values.SEED_DEMO ?? !production,
     dataDir,
   };

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { migrateDatabase } from "@/db/client";
 import { BackupError, restoreBackup } from "@/lib/backup/backup";
-import { verifyAuditChain } from "@/lib/audit/verify";
+import { checkAuditIntegrity, latestCheckpoint } from "@/lib/audit/integrity";
 import { getHandle, runCli } from "./lib/cli";
 
 /** npm run restore -- FILE : into an empty database only. */
@@ -16,8 +16,10 @@ await runCli(async () => {
   try {
     const tables = await restoreBackup(handle.db, readFileSync(path));
     const total = Object.values(tables).reduce((a, t) => a + t.rows, 0);
-    const chain = await verifyAuditChain(handle.db);
-    console.log(`Restored ${total} rows; every table matches its checksum. Audit chain: ${chain.ok ? `OK (${chain.count} events)` : `BROKEN at ${chain.brokenId}`}.`);
+    // The whole chain, with the chain keys configured here, against the newest restored checkpoint.
+    const chain = await checkAuditIntegrity(handle.db, { full: true, checkpoint: await latestCheckpoint(handle.db) });
+    console.log(`Restored ${total} rows; every table matches its checksum. Audit chain: ${chain.ok ? `OK (${chain.events} events)` : "BROKEN"}.`);
+    for (const problem of chain.problems) console.error(`  - ${problem}`);
     return chain.ok ? 0 : 1;
   } catch (error) {
     if (error instanceof BackupError) {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { ApiScope } from "@/db/schema";
+import { checkpointsBody, checkpointsQuery } from "@/lib/audit/checkpoint-api";
 import * as api from "./api-schemas";
 
 /**
@@ -12,6 +13,7 @@ export const API_SCOPES: Record<ApiScope, string> = {
   "access:check": "Ask whether people may hold data-access roles (GET and POST /api/v1/access/check).",
   "access:read": "List everyone who holds a role, for access reviews (GET /api/v1/access/holders).",
   "events:write": "Report data operations people performed (POST /api/v1/events).",
+  "audit:read": "Copy the signed audit-log checkpoints, to keep them outside Clearance (GET /api/v1/audit/checkpoints).",
 };
 
 export const DEFAULT_RATE_LIMIT_PER_MINUTE = 6000;
@@ -45,6 +47,7 @@ const componentSchemas: Record<string, z.ZodType> = {
   Error: api.apiErrorBody,
   ValidationError: validationErrorBody,
   VerifyResult: verifyResult,
+  AuditCheckpoints: checkpointsBody,
 };
 
 type Json = Record<string, unknown>;
@@ -264,6 +267,21 @@ function paths(): Json {
         },
       },
     },
+    "/api/v1/audit/checkpoints": {
+      get: {
+        operationId: "listAuditCheckpoints",
+        tags: ["Audit log"],
+        summary: "Signed checkpoints of the audit log",
+        description:
+          "Each checkpoint states the audit log's head (the newest event's id and hash, and how many events lead to it), signed with the organisation's sealing certificate; Clearance signs one every hour and when an auditor asks. Oldest first: call with `after` set to the last id you hold and store every `file` outside Clearance. Someone who can write to Clearance's database cannot then delete or rewrite events up to a checkpoint you hold without `npm run audit:verify -- --checkpoint FILE` saying so.",
+        security: bearer("audit:read"),
+        parameters: queryParameters(checkpointsQuery, { after: "0", limit: "100" }),
+        responses: {
+          "200": { description: "A page of checkpoints.", headers: { "Cache-Control": { description: "Always `no-store`.", schema: { type: "string", const: "no-store" } } }, content: json(ref("AuditCheckpoints")) },
+          ...errorResponses(["invalid_request", ...AUTH_ERRORS], { scope: "audit:read" }),
+        },
+      },
+    },
     "/api/v1/verify": {
       post: {
         operationId: "verifySignedDocument",
@@ -314,6 +332,7 @@ export function openApiDocument(): Json {
       { name: "Access reviews", description: "Who holds a role." },
       { name: "Data-operation events", description: "What people did with data, checked against their clearance." },
       { name: "Signed agreements", description: "Verify sealed agreement PDFs." },
+      { name: "Audit log", description: "Signed checkpoints that anchor the audit log outside Clearance." },
       { name: "Meta", description: "About the API itself." },
     ],
     paths: paths(),

@@ -2,7 +2,8 @@ import "server-only";
 import { desc, sql } from "drizzle-orm";
 import { auditEvents } from "@/db/schema";
 import type { Executor } from "@/db/client";
-import { eventHash, GENESIS_HASH } from "./canonical";
+import { keyedEventHash, GENESIS_HASH } from "./canonical";
+import { auditChainKeys } from "./chain-key";
 
 /** Who did it and from where; `null` actor for the system or an anonymous visitor. */
 export type AuditContext = {
@@ -30,6 +31,7 @@ const AUDIT_CHAIN_LOCK = 7_300_001;
  * never forks however many run at once.
  */
 export async function recordAudit(tx: Executor, context: AuditContext, entry: AuditEntry, now = new Date()): Promise<void> {
+  const { current } = auditChainKeys();
   await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`);
   const [last] = await tx.select({ hash: auditEvents.hash }).from(auditEvents).orderBy(desc(auditEvents.id)).limit(1);
   const at = new Date(Math.floor(now.getTime()));
@@ -45,5 +47,5 @@ export async function recordAudit(tx: Executor, context: AuditContext, entry: Au
     data: entry.data ?? {},
     prevHash: last?.hash ?? GENESIS_HASH,
   };
-  await tx.insert(auditEvents).values({ ...fields, hash: eventHash(fields) });
+  await tx.insert(auditEvents).values({ ...fields, keyId: current.id, hash: keyedEventHash(fields, current.id, current.key) });
 }

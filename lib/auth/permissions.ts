@@ -73,6 +73,7 @@ export const PERMISSIONS = {
 
   // Other systems, with their own credential
   "route:/api/v1/access/check": { who: "token" },
+  "route:/api/v1/audit/checkpoints": { who: "token" },
   "route:/api/v1/access/holders": { who: "token" },
   "route:/api/v1/events": { who: "token" },
   "route:/api/cron/tick": { who: "token" },
@@ -131,6 +132,8 @@ export const PERMISSIONS = {
   "page:/audit/data-events": { who: "oversee" },
   "download:/admin/overview/export": { who: "oversee" },
   "download:/audit/data-events/export": { who: "oversee" },
+  "download:/audit/checkpoints/[id]": { who: "oversee" },
+  "action:audit.createCheckpoint": { who: "oversee" },
 
   // Compliance admins: changing the organisation
   "page:/admin/people/new": { who: "administer" },

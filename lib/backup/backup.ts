@@ -5,7 +5,7 @@ import type { PgTable } from "drizzle-orm/pg-core";
 import type { Executor } from "@/db/client";
 import { courseReleases, people } from "@/db/schema";
 import { env } from "@/lib/env";
-import { keyIdOf } from "@/lib/crypto/encryption";
+import { dataKeyById, keyIdOf } from "@/lib/crypto/encryption";
 import { insertRestoredRows, linkManagers } from "./restore-rows";
 import { BACKUP_TABLES, checksum, readTable, resetSequences, tableChecksums, tableName } from "./tables";
 
@@ -23,9 +23,23 @@ export class BackupError extends Error {}
 type Header = { createdAt: string; keyId: string; iv: string; salt: string };
 type Payload = { createdAt: string; tables: Record<string, { sha256: string; rows: unknown[] }> };
 
+const deriveBackupKey = (dataKey: Buffer, salt: Buffer) => Buffer.from(hkdfSync("sha256", dataKey, salt, "clearance-backup-v1", 32));
+
+/** New backups: under the current data key. */
 function backupKey(salt: Buffer): { key: Buffer; keyId: string } {
   const dataKey = Buffer.from(env().DATA_ENCRYPTION_KEY, "base64");
-  return { key: Buffer.from(hkdfSync("sha256", dataKey, salt, "clearance-backup-v1", 32)), keyId: keyIdOf(dataKey) };
+  return { key: deriveBackupKey(dataKey, salt), keyId: keyIdOf(dataKey) };
+}
+
+/** Restores: under the data key the header names, current or kept in DATA_ENCRYPTION_OLD_KEYS since a rotation. */
+function restoreKey(header: Header): Buffer {
+  const dataKey = dataKeyById(header.keyId);
+  if (!dataKey) {
+    throw new BackupError(
+      `This backup was made with data key ${header.keyId}, which is not configured. Put that key in DATA_ENCRYPTION_OLD_KEYS (or DATA_ENCRYPTION_KEY) to restore it; the current key is ${keyIdOf(Buffer.from(env().DATA_ENCRYPTION_KEY, "base64"))}.`,
+    );
+  }
+  return deriveBackupKey(dataKey, Buffer.from(header.salt, "base64"));
 }
 
 // Dates survive the round trip as tagged values; everything else is plain JSON.
@@ -62,8 +76,8 @@ export function readBackup(file: Buffer): Payload {
   } catch {
     throw new BackupError("The backup header is damaged.");
   }
-  const { key, keyId } = backupKey(Buffer.from(header.salt, "base64"));
-  if (keyId !== header.keyId) throw new BackupError(`This backup was made with data key ${header.keyId}; the configured key is ${keyId}.`);
+  if (!header || [header.keyId, header.iv, header.salt].some((v) => typeof v !== "string")) throw new BackupError("The backup header is damaged.");
+  const key = restoreKey(header);
   const body = file.subarray(headerEnd + 1, file.length - 16);
   const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(header.iv, "base64"));
   decipher.setAAD(file.subarray(0, headerEnd + 1));

@@ -17,6 +17,7 @@ export const BACKUP_TABLES: PgTable[] = [
   schema.sessions,
   schema.attemptCounters,
   schema.auditEvents,
+  schema.auditCheckpoints,
   schema.courseReleases,
   schema.assignments,
   schema.lessonProgress,
@@ -60,7 +61,7 @@ export async function tableChecksums(db: Executor): Promise<Record<string, { row
 }
 
 /** Tables with a serial id whose sequence must move past the restored rows. */
-export const SERIAL_TABLES = ["login_attempts", "audit_events", "access_decisions", "data_operation_events"];
+export const SERIAL_TABLES = ["login_attempts", "audit_events", "audit_checkpoints", "access_decisions", "data_operation_events"];
 
 export async function resetSequences(db: Executor) {
   for (const name of SERIAL_TABLES) {

@@ -51,6 +51,11 @@ export function decryptBytes(sealed: string, associated = ""): Buffer {
 export const encryptText = (text: string, associated = "") => encryptBytes(Buffer.from(text, "utf8"), associated);
 export const decryptText = (sealed: string, associated = "") => decryptBytes(sealed, associated).toString("utf8");
 
+/** A configured data key (current or old) by its id, or undefined. */
+export function dataKeyById(keyId: string): Buffer | undefined {
+  return keyring().all.get(keyId);
+}
+
 export function currentKeyId(): string {
   return keyring().current.id;
 }

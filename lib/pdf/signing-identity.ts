@@ -1,12 +1,15 @@
 import "server-only";
-import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { createPrivateKey, generateKeyPairSync, randomBytes, X509Certificate, type KeyObject } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import forge from "node-forge";
 import { env } from "@/lib/env";
 
-/** The organisation's document-sealing certificate and key, as a PKCS#12 file. */
-export type SigningIdentity = { p12: Buffer; passphrase: string; commonName: string; selfSigned: boolean };
+/**
+ * The organisation's document-sealing certificate and key, as a PKCS#12 file,
+ * and opened: the key and certificate also sign audit checkpoints.
+ */
+export type SigningIdentity = { p12: Buffer; passphrase: string; commonName: string; selfSigned: boolean; privateKey: KeyObject; certificatePem: string };
 
 let cached: SigningIdentity | undefined;
 
@@ -61,7 +64,10 @@ function describe(p12: Buffer, passphrase: string, source: string): SigningIdent
     throw new Error(`${source}: the certificate's names use non-ASCII UTF8String text, which the PDF signer (node-forge) cannot reproduce; seals would not verify`);
   }
   const commonName = certificateCommonName(cert);
-  return { p12, passphrase, commonName, selfSigned: cert.isIssuer(cert) };
+  const privateKey = createPrivateKey(forge.pki.privateKeyToPem(key));
+  // Node's rendering of the certificate: the one form audit checkpoint files carry and compare.
+  const certificatePem = new X509Certificate(forge.pki.certificateToPem(cert)).toString();
+  return { p12, passphrase, commonName, selfSigned: cert.isIssuer(cert), privateKey, certificatePem };
 }
 
 /**

@@ -1,5 +1,6 @@
 import "server-only";
 import { getDb } from "@/db/client";
+import { ensureHourlyCheckpoint } from "@/lib/audit/checkpoints";
 import { detectAccessLapses, detectExpiredCertifications } from "@/lib/access/lapses";
 import { deliverDueEmails } from "@/lib/notify/deliver-emails";
 import { applyRetention } from "@/lib/privacy/retention";
@@ -11,7 +12,8 @@ export type TickReport = { at: string; ms: number; steps: Record<string, unknown
 
 /**
  * All scheduled work, idempotent: assignments and renewals, reminders and
- * escalations, access lapses, the retention policy, then email and webhook delivery. Every step is
+ * escalations, access lapses, the retention policy, the hour's signed audit
+ * checkpoint, then email and webhook delivery. Every step is
  * safe to run twice or on two workers at once (dedupe keys, conditional
  * updates, SKIP LOCKED), and a failing step does not stop the others.
  */
@@ -33,6 +35,7 @@ export async function tick(now = new Date()): Promise<TickReport> {
   await run("lapses", () => detectAccessLapses(db, now));
   await run("expiredCertifications", () => detectExpiredCertifications(db, now));
   await run("retention", () => applyRetention(db, now));
+  await run("auditCheckpoint", () => ensureHourlyCheckpoint(db, now));
   await run("emails", () => deliverDueEmails({ now }));
   await run("webhooks", () => deliverDueWebhooks({ now }));
   return { at: now.toISOString(), ms: Math.round(performance.now() - started), steps, errors };

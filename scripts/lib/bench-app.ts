@@ -107,6 +107,7 @@ export async function startBenchApp(databaseUrl: string): Promise<BenchApp & { s
       NEXTAUTH_URL: origin,
       NEXTAUTH_SECRET: secret,
       DATA_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+      AUDIT_CHAIN_KEY: randomBytes(32).toString("base64"),
       LOG_LEVEL: "warn",
       ACCESS_API_PORT: String(decisionPort),
     }),

@@ -110,9 +110,12 @@ const MATRIX: Record<string, Entry> = {
   "/audit": { path: () => "/audit" },
   "/audit/data-events": { path: () => "/audit/data-events" },
   "/audit/data-events/export": { path: () => "/audit/data-events/export" },
+  // No checkpoint has this id: readers get past the door to a 404.
+  "/audit/checkpoints/[id]": { path: () => "/audit/checkpoints/999999999", pastGate: { admin: "404", auditor: "404" } },
   // Bearer-token APIs: a browser session is not a token.
   "/api/v1/access/check": { path: () => "/api/v1/access/check?user=x@y.example&role=customer-pii-read" },
   "/api/v1/access/holders": { path: () => "/api/v1/access/holders?role=customer-pii-read" },
+  "/api/v1/audit/checkpoints": { path: () => "/api/v1/audit/checkpoints" },
   "/api/v1/events": { path: () => "/api/v1/events", method: "POST" },
   "/api/v1/verify": { path: () => "/api/v1/verify", method: "GET", pastGate: Object.fromEntries(ACTORS.map((a) => [a, "405"])) },
   // Disabled: no CRON_SECRET in the e2e server.

@@ -88,7 +88,7 @@ describe("OpenAPI document", () => {
         expect(error.properties.error.required).toEqual(["code", "message"]);
       }
     }
-    expect([...scopes].sort()).toEqual(["access:check", "access:read", "events:write"]);
+    expect([...scopes].sort()).toEqual(["access:check", "access:read", "audit:read", "events:write"]);
     expect(doc.paths["/api/v1/events"].post.responses).toHaveProperty(["207"]);
     expect(doc.paths["/api/v1/verify"].post.responses).toHaveProperty(["415"]);
     expect(doc.paths["/api/v1/access/check"].post.responses).toHaveProperty(["413"]);

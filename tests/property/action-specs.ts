@@ -4,6 +4,7 @@ import { confirmMfa } from "@/app/(app)/account/mfa/actions";
 import { askForCorrection, savePreferences } from "@/app/(app)/account/data/actions";
 import { decide, requestRole, revoke } from "@/app/(app)/access/actions";
 import { createClient, revokeClient } from "@/app/(app)/admin/api/actions";
+import { createCheckpoint } from "@/app/(app)/audit/actions";
 import { assignCourse } from "@/app/(app)/admin/assignments/actions";
 import { resolve } from "@/app/(app)/admin/corrections/actions";
 import { addPartner, resendRequest, sendAgreement, voidRequest } from "@/app/(app)/admin/partners/actions";
@@ -176,6 +177,8 @@ export function actionSpecs(world: World): ActionSpec[] {
     spec("admin/people sendInvitationAgain", run(sendInvitationAgain), "admin", { personId: id("people") }),
     spec("admin/people importPeople", run(importPeople), "admin", new Custom(["mode", "file", "previewed"], fc.oneof(importForm, shapedForm({ mode: either("preview", "apply"), file: fc.oneof(fileValue, anyText), previewed: maybe(anyText) })))),
     spec("admin/assignments assignCourse", run(assignCourse), "admin", { email, courseId, dueDate: isoDate }),
+    // Compliance admins and auditors
+    spec("audit createCheckpoint", run(createCheckpoint), "auditor", {}),
     // Managers
     spec("team nudgeOne", run(nudgeOne), "manager", { personId: id("reports") }),
     spec("team nudgeOverdue", run(nudgeOverdue), "manager", { q: maybe(anyText), department: maybe(anyText), status: maybe(either("overdue", "due_soon")), item: maybe(anyText), sort: maybe(anyText), page: maybe(fc.oneof(fc.integer().map(String), anyText)) }),

@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GET as checkGet, POST as checkPost } from "@/app/api/v1/access/check/route";
 import { GET as holdersGet } from "@/app/api/v1/access/holders/route";
+import { GET as checkpointsGet } from "@/app/api/v1/audit/checkpoints/route";
 import { POST as tickPost } from "@/app/api/cron/tick/route";
 import { POST as eventsPost } from "@/app/api/v1/events/route";
 import { GET as healthGet } from "@/app/api/health/route";
@@ -13,6 +14,8 @@ import { batchCheckBody, checkQuery, eventsBody, holdersQuery } from "@/lib/acce
 import { createApiClient, revokeApiClient } from "@/lib/access/api-clients";
 import { accessRoles } from "@/lib/access/facts";
 import { MAX_VERIFY_UPLOAD_BYTES, UPLOAD_MESSAGES } from "@/lib/agreements/verify-limits";
+import { checkpointsQuery } from "@/lib/audit/checkpoint-api";
+import { createAuditCheckpoint } from "@/lib/audit/checkpoints";
 import { resetEnvForTests } from "@/lib/env";
 import { API_BODY_MAX_BYTES } from "@/lib/http/api";
 import { grantRole, satisfyRole } from "../helpers/access-fixtures";
@@ -35,9 +38,10 @@ beforeAll(async () => {
   const db = database.db();
   const admin = viewerOf(await createPerson(db, { roles: ["compliance_admin"] }));
   const token = async (scope: ApiScope) => (await createApiClient(admin, context(admin.id), { name: `client ${scope}`, scopes: [scope], rateLimitPerMinute: 100_000 })).token;
-  const revoked = await createApiClient(admin, context(admin.id), { name: "revoked", scopes: ["access:check", "access:read", "events:write"] });
+  const revoked = await createApiClient(admin, context(admin.id), { name: "revoked", scopes: ["access:check", "access:read", "events:write", "audit:read"] });
   await revokeApiClient(admin, context(admin.id), revoked.id);
-  tokens = { "access:check": await token("access:check"), "access:read": await token("access:read"), "events:write": await token("events:write"), revoked: revoked.token };
+  tokens = { "access:check": await token("access:check"), "access:read": await token("access:read"), "events:write": await token("events:write"), "audit:read": await token("audit:read"), revoked: revoked.token };
+  for (let i = 0; i < 3; i++) await createAuditCheckpoint(db, { trigger: "manual", requestedBy: context(admin.id) });
   for (const name of ["Ana Silva", "李华", "José Ñúñez"]) {
     const person = await createPerson(db, { name });
     await satisfyRole(db, person.id, "customer-pii-read");
@@ -187,6 +191,31 @@ describe("API endpoints under random input", () => {
         const parsed = holdersQuery.safeParse(Object.fromEntries(url.searchParams));
         expect(parsed.success ? [200, 404] : [400]).toContain(response.status);
         if (response.status === 200) expect(response.headers.get("content-type")).toMatch(parsed.data?.format === "csv" ? /^text\/csv/ : /^application\/json/);
+      }),
+      { numRuns: RUNS },
+    );
+  }, TIMEOUT);
+
+  it("GET /api/v1/audit/checkpoints pages through signed checkpoints, or answers a JSON 4xx, and writes nothing", async () => {
+    const validQuery = fc
+      .record({ after: fc.oneof(fc.nat({ max: 5 }), fc.constant(Number.MAX_SAFE_INTEGER)), limit: fc.option(fc.integer({ min: 1, max: 100 }), { nil: undefined }) })
+      .map(({ after, limit }) => `?after=${after}${limit === undefined ? "" : `&limit=${limit}`}`);
+    const numberish = fc.oneof(anyText, fc.constantFrom("0", "-1", "1.5", "1e3", "101", "9007199254740993", "0x10", " 2", ""));
+    await fc.assert(
+      fc.asyncProperty(auth, fc.oneof(validQuery, queryString(["after", "limit"], numberish)), async (who, query) => {
+        const before = await tables.before();
+        const url = new URL(`${BASE}/api/v1/audit/checkpoints${query}`);
+        const response = await checkpointsGet(request("GET", `/api/v1/audit/checkpoints${query}`, { authorization: authorization(who, "audit:read") }));
+        await expectWellFormed(response, before, { readOnly: true });
+        const failure = authFailure(who);
+        if (failure) return void expect(response.status).toBe(failure);
+        const parsed = checkpointsQuery.safeParse(Object.fromEntries(url.searchParams));
+        expect(response.status).toBe(parsed.success ? 200 : 400);
+        if (!parsed.success) return;
+        const body = await response.json();
+        expect(body.checkpoints.length).toBeLessThanOrEqual(parsed.data.limit);
+        for (const c of body.checkpoints) expect(c).toMatchObject({ id: expect.any(Number), head_hash: expect.stringMatching(/^[0-9a-f]{64}$/), file: { statement: { headId: c.head_id }, certificate: expect.stringContaining("BEGIN CERTIFICATE") } });
+        if (parsed.data.after === 0 && parsed.data.limit >= 3) expect(body.checkpoints.map((c: { id: number }) => c.id)).toEqual([1, 2, 3]);
       }),
       { numRuns: RUNS },
     );

@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -8,7 +8,9 @@ const key = Buffer.alloc(32, 1).toString("base64");
 
 describe("configuration", () => {
   it("requires the secrets in production and names them", () => {
-    expect(() => parseEnv({ NODE_ENV: "production" })).toThrow(/NEXTAUTH_SECRET: required in production[\s\S]*DATA_ENCRYPTION_KEY/);
+    expect(() => parseEnv({ NODE_ENV: "production" })).toThrow(/NEXTAUTH_SECRET: required in production[\s\S]*DATA_ENCRYPTION_KEY[\s\S]*AUDIT_CHAIN_KEY/);
+    expect(() => parseEnv({ NODE_ENV: "production", NEXTAUTH_SECRET: "x".repeat(40), DATA_ENCRYPTION_KEY: key })).toThrow(/AUDIT_CHAIN_KEY: required in production/);
+    expect(() => parseEnv({ NODE_ENV: "production", NEXTAUTH_SECRET: "x".repeat(40), DATA_ENCRYPTION_KEY: key, AUDIT_CHAIN_KEY: key, AUDIT_CHAIN_OLD_KEYS: "short" })).toThrow(/AUDIT_CHAIN_OLD_KEYS/);
   });
   it("names a bad value", () => {
     expect(() => parseEnv({ NODE_ENV: "production", NEXTAUTH_SECRET: "x".repeat(40), DATA_ENCRYPTION_KEY: "short" })).toThrow(/DATA_ENCRYPTION_KEY: must be 32 bytes/);
@@ -21,9 +23,19 @@ describe("configuration", () => {
     expect(first.NEXTAUTH_SECRET).toHaveLength(43);
     expect(second.NEXTAUTH_SECRET).toBe(first.NEXTAUTH_SECRET);
     expect(second.DATA_ENCRYPTION_KEY).toBe(first.DATA_ENCRYPTION_KEY);
+    expect(Buffer.from(first.AUDIT_CHAIN_KEY, "base64")).toHaveLength(32);
+    expect(second.AUDIT_CHAIN_KEY).toBe(first.AUDIT_CHAIN_KEY);
+  });
+  it("adds a development chain key to a secrets file made before it existed, keeping the others", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "clearance-env-"));
+    const older = { NEXTAUTH_SECRET: "n".repeat(43), DATA_ENCRYPTION_KEY: key };
+    writeFileSync(path.join(dir, "dev-secrets.json"), JSON.stringify(older));
+    const env = parseEnv({ NODE_ENV: "development", DATA_DIR: dir });
+    expect(env).toMatchObject(older);
+    expect(JSON.parse(readFileSync(path.join(dir, "dev-secrets.json"), "utf8"))).toEqual({ ...older, AUDIT_CHAIN_KEY: env.AUDIT_CHAIN_KEY });
   });
   it("accepts a complete production configuration", () => {
-    const env = parseEnv({ NODE_ENV: "production", NEXTAUTH_SECRET: "x".repeat(40), DATA_ENCRYPTION_KEY: key, DATABASE_URL: "postgres://u@h/db" });
+    const env = parseEnv({ NODE_ENV: "production", NEXTAUTH_SECRET: "x".repeat(40), DATA_ENCRYPTION_KEY: key, AUDIT_CHAIN_KEY: key, DATABASE_URL: "postgres://u@h/db" });
     expect(env.SEED_DEMO).toBe(false);
     expect(env.DATABASE_URL).toBe("postgres://u@h/db");
     expect(env.ACCESS_API_PORT).toBeUndefined();

@@ -3,9 +3,11 @@ import Link from "next/link";
 import { Badge } from "@/components/ui/badge";
 import { buttonClass } from "@/components/ui/button";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
-import { inputClass, Alert } from "@/components/ui/field";
-import { listAuditEvents, verifyAuditLog } from "@/lib/audit/list-events";
+import { inputClass } from "@/components/ui/field";
+import { listAuditEvents } from "@/lib/audit/list-events";
+import { auditIntegrity, listAuditCheckpoints } from "@/lib/audit/read-checkpoints";
 import { requireViewer } from "@/lib/auth/gate";
+import { IntegrityPanel } from "./integrity-panel";
 
 export const metadata: Metadata = { title: "Audit log" };
 
@@ -15,32 +17,23 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const viewer = await requireViewer("page:/audit");
   const params = await searchParams;
   const before = Number(params.before) || undefined;
-  const [{ rows, nextBefore, total }, verdict] = await Promise.all([
+  const [{ rows, nextBefore, total }, report, checkpoints] = await Promise.all([
     listAuditEvents(viewer, { before, action: params.action }),
-    params.verify === "1" ? verifyAuditLog(viewer) : Promise.resolve(null),
+    auditIntegrity(viewer, { full: params.verify === "1" }),
+    listAuditCheckpoints(viewer),
   ]);
   return (
     <>
       <PageHeader
         title="Audit log"
-        description={`${total.toLocaleString("en")} events. Each event carries the hash of the one before it, so any edit or deletion breaks the chain.`}
+        description={`${total.toLocaleString("en")} events. Each event carries a keyed hash of itself and the one before it, and signed checkpoints fix the head, so an edit, a deletion or a rewrite breaks the chain.`}
         actions={
           <Link href={{ query: { ...params, verify: "1" } }} className={buttonClass("secondary")}>
-            Verify integrity
+            Verify from the first event
           </Link>
         }
       />
-      {verdict && (
-        <div className="mb-6">
-          {verdict.ok ? (
-            <Alert tone="success">Chain intact: all {verdict.count.toLocaleString("en")} events verified.</Alert>
-          ) : (
-            <Alert>
-              Chain broken at event #{verdict.brokenId} ({verdict.reason === "hash_mismatch" ? "its contents were changed" : "the link to the previous event is wrong"}). {verdict.count} events before it verified.
-            </Alert>
-          )}
-        </div>
-      )}
+      <IntegrityPanel report={report} checkpoints={checkpoints} now={new Date()} />
       <Card>
         <form className="mb-4 flex gap-2" action="/audit">
           <label htmlFor="audit-action" className="sr-only">
