@@ -1,6 +1,6 @@
 import "server-only";
 import { env } from "@/lib/env";
-import { authenticateApiClient, API_BODY_MAX_BYTES, readBodyBytes, type ApiReply } from "@/lib/http/api";
+import { authenticateApiClient, API_BODY_MAX_BYTES, parseJsonText, readBodyBytes, type ApiReply } from "@/lib/http/api";
 import { metaFromHeaders } from "@/lib/http/request-context";
 import { paging, type ScimActor } from "./actor";
 import { invalidSyntax, SCIM_CONTENT_TYPE, ScimError, scimErrorBody } from "./errors";
@@ -38,13 +38,12 @@ export async function withScimClient(request: Request, handler: (actor: ScimActo
 
 /** A JSON body of at most 256 KB, as every API body. */
 export async function readScimBody(request: Request): Promise<unknown> {
-  const body = await readBodyBytes(request, API_BODY_MAX_BYTES);
-  if (!body.ok) throw new ScimError(body.reply.status, (body.reply.body as { error: { message: string } }).error.message);
-  try {
-    return JSON.parse(new TextDecoder().decode(body.bytes));
-  } catch {
-    throw invalidSyntax("The body is not valid JSON.");
-  }
+  const bytes = await readBodyBytes(request, API_BODY_MAX_BYTES);
+  if (!bytes.ok) throw new ScimError(bytes.reply.status, (bytes.reply.body as { error: { message: string } }).error.message);
+  // Parsed as every API body is: lone surrogates made well-formed, so what is stored is valid text.
+  const json = parseJsonText(new TextDecoder().decode(bytes.bytes), API_BODY_MAX_BYTES);
+  if (!json.ok) throw invalidSyntax("The body is not valid JSON.");
+  return json.value;
 }
 
 /** filter, startIndex, count and excludedAttributes of a list request. */

@@ -20,15 +20,19 @@ const ROUTES: [RegExp, Record<string, unknown>][] = [
 export const SCIM_BASE = "http://localhost/scim/v2";
 
 /** Sends a request to the SCIM route handler for `path` (relative to /scim/v2), as Next.js would route it. */
-export async function scim(token: string | null, method: string, path: string, body?: unknown): Promise<{ status: number; body: any; headers: Headers }> {
+export async function scimRaw(authorization: string | undefined, method: string, path: string, body?: string | Uint8Array, contentLength?: string): Promise<Response> {
   const [pattern, module] = ROUTES.find(([p]) => p.test(path))!;
   const id = decodeURIComponent(pattern.exec(path)?.[1] ?? "");
   const handler = module[method] as Handler | undefined;
   if (!handler) throw new Error(`no ${method} for ${path}`);
   const headers: Record<string, string> = { "content-type": "application/scim+json" };
-  if (token) headers.authorization = `Bearer ${token}`;
-  const request = new Request(`${SCIM_BASE}${path}`, { method, headers, body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body) });
-  const response = await handler(request, { params: Promise.resolve({ id }) });
+  if (authorization !== undefined) headers.authorization = authorization;
+  if (contentLength !== undefined) headers["content-length"] = contentLength;
+  return handler(new Request(`${SCIM_BASE}${path}`, { method, headers, body: body as BodyInit | undefined }), { params: Promise.resolve({ id }) });
+}
+
+export async function scim(token: string | null, method: string, path: string, body?: unknown): Promise<{ status: number; body: any; headers: Headers }> {
+  const response = await scimRaw(token ? `Bearer ${token}` : undefined, method, path, body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body));
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : null, headers: response.headers };
 }
