@@ -151,6 +151,8 @@ export const PERMISSIONS = {
   "route:/admin/assignments/people": { who: "administer" },
   "action:admin/api.createClient": { who: "administer" },
   "action:admin/api.revokeClient": { who: "administer" },
+  "action:admin/api.mapScimGroup": { who: "administer" },
+  "action:admin/api.unmapScimGroup": { who: "administer" },
   "action:admin/assignments.assignCourse": { who: "administer" },
   "action:admin/corrections.resolve": { who: "administer" },
   "action:admin/partners.addPartner": { who: "administer" },

@@ -23,17 +23,18 @@ const MAX_FILTER_LENGTH = 1000;
 
 type Token = { kind: "word"; text: string } | { kind: "value"; value: Scalar } | { kind: "open" | "close" | "lparen" | "rparen" };
 
+const BRACKETS: Record<string, "open" | "close" | "lparen" | "rparen"> = { "[": "open", "]": "close", "(": "lparen", ")": "rparen" };
+
 function tokenize(input: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   while (i < input.length) {
     const c = input[i];
     if (/\s/.test(c)) i++;
-    else if (c === "[") (tokens.push({ kind: "open" }), i++);
-    else if (c === "]") (tokens.push({ kind: "close" }), i++);
-    else if (c === "(") (tokens.push({ kind: "lparen" }), i++);
-    else if (c === ")") (tokens.push({ kind: "rparen" }), i++);
-    else if (c === '"') {
+    else if (c in BRACKETS) {
+      tokens.push({ kind: BRACKETS[c] });
+      i++;
+    } else if (c === '"') {
       // A JSON string: find its closing quote, honouring escapes.
       let j = i + 1;
       while (j < input.length && input[j] !== '"') j += input[j] === "\\" ? 2 : 1;

@@ -31,6 +31,7 @@ export async function scimRaw(authorization: string | undefined, method: string,
   return handler(new Request(`${SCIM_BASE}${path}`, { method, headers, body: body as BodyInit | undefined }), { params: Promise.resolve({ id }) });
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read SCIM answers of many shapes
 export async function scim(token: string | null, method: string, path: string, body?: unknown): Promise<{ status: number; body: any; headers: Headers }> {
   const response = await scimRaw(token ? `Bearer ${token}` : undefined, method, path, body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body));
   const text = await response.text();
