@@ -1,4 +1,5 @@
 import "server-only";
+import { getDb, type Executor } from "@/db/client";
 import type { AuditContext } from "@/lib/audit/record";
 import { ScimError } from "./errors";
 
@@ -18,6 +19,16 @@ export function uniquenessOr(error: unknown): unknown {
   const cause = typeof error === "object" && error !== null ? (error as { cause?: unknown }).cause : undefined;
   if (code(error) === "23505" || code(cause) === "23505") return new ScimError(409, "Another resource already has that value.", "uniqueness");
   return error;
+}
+
+/** Runs a SCIM change in one transaction; a unique key that refused it is a 409, so nothing is half-written. */
+export async function scimTransaction<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
+  const db = await getDb();
+  try {
+    return await db.transaction(work);
+  } catch (error) {
+    throw uniquenessOr(error);
+  }
 }
 
 /** `startIndex` and `count` as RFC 7644 §3.4.2.4 reads them: 1-based, out-of-range values clamped. */

@@ -3,7 +3,7 @@ import { and, asc, eq, inArray, ne, sql, type SQL } from "drizzle-orm";
 import { getDb, type Executor } from "@/db/client";
 import { people, scimGroupMembers, scimGroups } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
-import { isUuid, listResponse, scimAuditContext, uniquenessOr, type ScimActor } from "./actor";
+import { isUuid, listResponse, scimAuditContext, scimTransaction, type ScimActor } from "./actor";
 import { invalidValue, notFound, ScimError } from "./errors";
 import { CORE_GROUP_URN, parseFilter } from "./filter";
 import { syncMappedAccess } from "./mapped-access";
@@ -89,15 +89,6 @@ async function checkMembers(tx: Executor, ids: string[]): Promise<string[]> {
   return unique;
 }
 
-async function inTransaction<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
-  const db = await getDb();
-  try {
-    return await db.transaction(work);
-  } catch (error) {
-    throw uniquenessOr(error);
-  }
-}
-
 /** Writes the group's name and members from `next`, audits the difference, and applies the mappings to everyone it touched. */
 async function writeGroup(tx: Executor, actor: ScimActor, row: GroupRow, before: ScimGroupState, next: ScimGroupState, now: Date) {
   const members = await checkMembers(tx, next.members);
@@ -119,7 +110,7 @@ async function writeGroup(tx: Executor, actor: ScimActor, row: GroupRow, before:
 
 export async function createGroup(actor: ScimActor, body: unknown, now = new Date()): Promise<string> {
   const state = groupFromResource(body);
-  return inTransaction(async (tx) => {
+  return scimTransaction(async (tx) => {
     const members = await checkMembers(tx, state.members);
     const [taken] = await tx.select({ id: scimGroups.id }).from(scimGroups).where(and(eq(scimGroups.clientId, actor.clientId), eq(scimGroups.displayName, state.displayName)));
     if (taken) throw new ScimError(409, "A Group with that displayName exists.", "uniqueness");
@@ -138,7 +129,7 @@ async function stateOfGroup(tx: Executor, row: GroupRow): Promise<ScimGroupState
 
 export async function replaceGroup(actor: ScimActor, id: string, body: unknown, now = new Date()): Promise<void> {
   const next = groupFromResource(body);
-  await inTransaction(async (tx) => {
+  await scimTransaction(async (tx) => {
     const row = await readGroup(tx, actor, id, { lock: true });
     await writeGroup(tx, actor, row, await stateOfGroup(tx, row), next, now);
   });
@@ -146,7 +137,7 @@ export async function replaceGroup(actor: ScimActor, id: string, body: unknown, 
 
 export async function patchGroup(actor: ScimActor, id: string, body: unknown, now = new Date()): Promise<void> {
   const operations = parsePatch(body);
-  await inTransaction(async (tx) => {
+  await scimTransaction(async (tx) => {
     const row = await readGroup(tx, actor, id, { lock: true });
     const before = await stateOfGroup(tx, row);
     await writeGroup(tx, actor, row, before, applyGroupPatch(before, operations), now);
@@ -154,7 +145,7 @@ export async function patchGroup(actor: ScimActor, id: string, body: unknown, no
 }
 
 export async function deleteGroup(actor: ScimActor, id: string, now = new Date()): Promise<void> {
-  await inTransaction(async (tx) => {
+  await scimTransaction(async (tx) => {
     const row = await readGroup(tx, actor, id, { lock: true });
     const { members } = await stateOfGroup(tx, row);
     await tx.delete(scimGroupMembers).where(eq(scimGroupMembers.groupId, row.id));

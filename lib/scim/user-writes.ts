@@ -1,11 +1,11 @@
 import "server-only";
 import { and, eq, ne, sql } from "drizzle-orm";
-import { getDb, type Executor } from "@/db/client";
+import type { Executor } from "@/db/client";
 import { departments, people, scimGroupMembers, scimIdentities } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
 import { isReportOf } from "@/lib/people/reporting-line";
 import { syncAssignments } from "@/lib/training/assignments";
-import { isUuid, scimAuditContext, uniquenessOr, type ScimActor } from "./actor";
+import { isUuid, scimAuditContext, scimTransaction, type ScimActor } from "./actor";
 import { invalidValue, ScimError } from "./errors";
 import { applyUserPatch, parsePatch } from "./patch";
 import { syncMappedAccess } from "./mapped-access";
@@ -88,15 +88,6 @@ async function writeUser(tx: Executor, actor: ScimActor, row: UserRow | null, af
   return row.id;
 }
 
-async function inTransaction<T>(work: (tx: Executor) => Promise<T>): Promise<T> {
-  const db = await getDb();
-  try {
-    return await db.transaction(work);
-  } catch (error) {
-    throw uniquenessOr(error);
-  }
-}
-
 /**
  * POST /Users. A person who was deleted (departed) and comes back with the
  * same email is the same person again, with their history; anyone else with
@@ -104,7 +95,7 @@ async function inTransaction<T>(work: (tx: Executor) => Promise<T>): Promise<T> 
  */
 export async function createUser(actor: ScimActor, body: unknown, now = new Date()): Promise<string> {
   const state = userFromResource(body);
-  return inTransaction(async (tx) => {
+  return scimTransaction(async (tx) => {
     const [departed] = await tx.select({ id: people.id }).from(people).where(and(eq(people.email, state.email!), eq(people.status, "departed"))).for("update");
     if (!departed) return writeUser(tx, actor, null, state, now);
     const [row] = await tx.select({ id: people.id, email: people.email, status: people.status }).from(people).where(eq(people.id, departed.id));
@@ -117,13 +108,13 @@ export async function createUser(actor: ScimActor, body: unknown, now = new Date
 /** PUT /Users/{id}: the body replaces every attribute Clearance keeps. */
 export async function replaceUser(actor: ScimActor, id: string, body: unknown, now = new Date()): Promise<void> {
   const state = userFromResource(body);
-  await inTransaction(async (tx) => writeUser(tx, actor, await readUser(tx, id, { lock: true }), state, now));
+  await scimTransaction(async (tx) => writeUser(tx, actor, await readUser(tx, id, { lock: true }), state, now));
 }
 
 /** PATCH /Users/{id}: applied to the row as locked in this transaction, so concurrent patches never lose one another. */
 export async function patchUser(actor: ScimActor, id: string, body: unknown, now = new Date()): Promise<void> {
   const operations = parsePatch(body);
-  await inTransaction(async (tx) => {
+  await scimTransaction(async (tx) => {
     const row = await readUser(tx, id, { lock: true });
     await writeUser(tx, actor, row, checkedUser(applyUserPatch(stateOf(row), operations)), now);
   });
@@ -131,7 +122,7 @@ export async function patchUser(actor: ScimActor, id: string, body: unknown, now
 
 /** DELETE /Users/{id}: the person departs (history is kept), their sessions end, their group memberships go. */
 export async function deleteUser(actor: ScimActor, id: string, now = new Date()): Promise<void> {
-  await inTransaction(async (tx) => {
+  await scimTransaction(async (tx) => {
     const row = await readUser(tx, id, { lock: true });
     await changeStatus(tx, scimAuditContext(actor), row, "departed", now);
     await tx.delete(scimGroupMembers).where(eq(scimGroupMembers.personId, row.id));
