@@ -33,7 +33,7 @@ export const accessGrants = pgTable(
   (t) => [index("access_grants_person_role_idx").on(t.personId, t.roleId), index("access_grants_role_status_idx").on(t.roleId, t.status)],
 );
 
-export const apiScopes = ["access:check", "access:read", "events:write", "audit:read"] as const;
+export const apiScopes = ["access:check", "access:read", "events:write", "audit:read", "scim"] as const;
 export type ApiScope = (typeof apiScopes)[number];
 
 export const apiClients = pgTable("api_clients", {

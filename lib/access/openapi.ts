@@ -14,6 +14,7 @@ export const API_SCOPES: Record<ApiScope, string> = {
   "access:read": "List everyone who holds a role, for access reviews (GET /api/v1/access/holders).",
   "events:write": "Report data operations people performed (POST /api/v1/events).",
   "audit:read": "Copy the signed audit-log checkpoints, to keep them outside Clearance (GET /api/v1/audit/checkpoints).",
+  scim: "Provision people and groups from an identity provider (SCIM 2.0 under /scim/v2; see the README).",
 };
 
 export const DEFAULT_RATE_LIMIT_PER_MINUTE = 6000;
@@ -152,6 +153,8 @@ const DESCRIPTION = `Other systems ask Clearance whether a person may hold a dat
 Send an API token in the \`Authorization: Bearer <token>\` header. A compliance admin creates tokens under **Admin → API**; each carries scopes:
 
 ${Object.entries(API_SCOPES).map(([scope, text]) => `- \`${scope}\`: ${text}`).join("\n")}
+
+SCIM 2.0 provisioning (Entra ID, Okta) is served at \`/scim/v2\` (Users, Groups, ServiceProviderConfig, Schemas, ResourceTypes) with a \`scim\` token; it speaks SCIM's own formats (RFC 7643/7644), not this document's.
 
 Tokens are stored only as a hash and shown once. A revoked token answers 401 at once.
 

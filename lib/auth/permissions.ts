@@ -77,6 +77,13 @@ export const PERMISSIONS = {
   "route:/api/v1/access/holders": { who: "token" },
   "route:/api/v1/events": { who: "token" },
   "route:/api/cron/tick": { who: "token" },
+  "route:/scim/v2/Users": { who: "token" },
+  "route:/scim/v2/Users/[id]": { who: "token" },
+  "route:/scim/v2/Groups": { who: "token" },
+  "route:/scim/v2/Groups/[id]": { who: "token" },
+  "route:/scim/v2/ServiceProviderConfig": { who: "token" },
+  "route:/scim/v2/Schemas": { who: "token" },
+  "route:/scim/v2/ResourceTypes": { who: "token" },
 
   // MFA enrolment: the only way through for a person who must enrol
   "layout:/(app)": { who: "signed_in", mfaPending: true },
@@ -149,6 +156,8 @@ export const PERMISSIONS = {
   "route:/admin/assignments/people": { who: "administer" },
   "action:admin/api.createClient": { who: "administer" },
   "action:admin/api.revokeClient": { who: "administer" },
+  "action:admin/api.mapScimGroup": { who: "administer" },
+  "action:admin/api.unmapScimGroup": { who: "administer" },
   "action:admin/assignments.assignCourse": { who: "administer" },
   "action:admin/corrections.resolve": { who: "administer" },
   "action:admin/partners.addPartner": { who: "administer" },

@@ -118,6 +118,13 @@ const MATRIX: Record<string, Entry> = {
   "/api/v1/audit/checkpoints": { path: () => "/api/v1/audit/checkpoints" },
   "/api/v1/events": { path: () => "/api/v1/events", method: "POST" },
   "/api/v1/verify": { path: () => "/api/v1/verify", method: "GET", pastGate: Object.fromEntries(ACTORS.map((a) => [a, "405"])) },
+  "/scim/v2/Users": { path: () => "/scim/v2/Users" },
+  "/scim/v2/Users/[id]": { path: () => "/scim/v2/Users/00000000-0000-4000-8000-000000000000" },
+  "/scim/v2/Groups": { path: () => "/scim/v2/Groups" },
+  "/scim/v2/Groups/[id]": { path: () => "/scim/v2/Groups/00000000-0000-4000-8000-000000000000" },
+  "/scim/v2/ServiceProviderConfig": { path: () => "/scim/v2/ServiceProviderConfig" },
+  "/scim/v2/Schemas": { path: () => "/scim/v2/Schemas" },
+  "/scim/v2/ResourceTypes": { path: () => "/scim/v2/ResourceTypes" },
   // Disabled: no CRON_SECRET in the e2e server.
   "/api/cron/tick": { path: () => "/api/cron/tick", method: "POST", pastGate: Object.fromEntries(ACTORS.map((a) => [a, "404"])) },
 };

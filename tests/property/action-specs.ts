@@ -3,7 +3,7 @@ import { endAllSessions, endSession } from "@/app/(app)/account/actions";
 import { confirmMfa } from "@/app/(app)/account/mfa/actions";
 import { askForCorrection, savePreferences } from "@/app/(app)/account/data/actions";
 import { decide, requestRole, revoke } from "@/app/(app)/access/actions";
-import { createClient, revokeClient } from "@/app/(app)/admin/api/actions";
+import { createClient, mapScimGroup, revokeClient, unmapScimGroup } from "@/app/(app)/admin/api/actions";
 import { createCheckpoint } from "@/app/(app)/audit/actions";
 import { assignCourse } from "@/app/(app)/admin/assignments/actions";
 import { resolve } from "@/app/(app)/admin/corrections/actions";
@@ -160,6 +160,8 @@ export function actionSpecs(world: World): ActionSpec[] {
     // Compliance admins
     spec("admin/api createClient", run(createClient), "admin", { name: anyText, scopes: several(apiScopes), rateLimitPerMinute: fc.oneof(fc.integer().map(String), anyText) }),
     spec("admin/api revokeClient", run(revokeClient), "admin", { id: id("clients") }),
+    spec("admin/api mapScimGroup", run(mapScimGroup), "admin", { clientId: id("clients"), groupName: anyText, target: either("role:auditor", "role:manager", "role:compliance_admin", "role:employee", "department:support", "department:nowhere") }),
+    spec("admin/api unmapScimGroup", run(unmapScimGroup), "admin", { id: fc.oneof(fc.uuid(), anyText) }),
     spec("admin/corrections resolve", run(resolve), "admin", { id: id("corrections"), outcome: either("resolved", "rejected"), resolution: maybe(anyText) }),
     spec("admin/partners addPartner", run(addPartner), "admin", { name: anyText, contactName: anyText, contactEmail: fc.oneof(fc.emailAddress(), anyText), requiredAgreements: several(agreements.map((a) => a.id)) }),
     spec("admin/partners sendAgreement", run(sendAgreement), "admin", { partnerId: id("partners"), agreementId: either(...agreements.map((a) => a.id)) }),

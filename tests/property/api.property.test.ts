@@ -22,6 +22,7 @@ import { grantRole, satisfyRole } from "../helpers/access-fixtures";
 import { rawRequest, withDecisionServer } from "../helpers/decision-server";
 import { context, createPerson, viewerOf } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
+import { scimRaw } from "../helpers/scim";
 import { anyBytes, anyJson, anyText, contentType, headerValue, hugeText, jsonWithKeys, malformedJson, queryString, RUNS, TIMEOUT } from "./arbitraries";
 import { type TableState, watchTables } from "./table-state";
 
@@ -40,7 +41,7 @@ beforeAll(async () => {
   const token = async (scope: ApiScope) => (await createApiClient(admin, context(admin.id), { name: `client ${scope}`, scopes: [scope], rateLimitPerMinute: 100_000 })).token;
   const revoked = await createApiClient(admin, context(admin.id), { name: "revoked", scopes: ["access:check", "access:read", "events:write", "audit:read"] });
   await revokeApiClient(admin, context(admin.id), revoked.id);
-  tokens = { "access:check": await token("access:check"), "access:read": await token("access:read"), "events:write": await token("events:write"), "audit:read": await token("audit:read"), revoked: revoked.token };
+  tokens = { "access:check": await token("access:check"), "access:read": await token("access:read"), "events:write": await token("events:write"), "audit:read": await token("audit:read"), scim: await token("scim"), revoked: revoked.token };
   for (let i = 0; i < 3; i++) await createAuditCheckpoint(db, { trigger: "manual", requestedBy: context(admin.id) });
   for (const name of ["Ana Silva", "李华", "José Ñúñez"]) {
     const person = await createPerson(db, { name });
@@ -358,6 +359,84 @@ describe("API endpoints under random input", () => {
     expect(await document.json()).toMatchObject({ openapi: expect.any(String), paths: expect.any(Object) });
     await tables.rejected(before);
   });
+});
+
+describe("SCIM endpoints under random input", () => {
+  const ENT = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+  const scimText = fc.oneof({ weight: 3, arbitrary: fc.constantFrom("Ana", "Customer Support", "True", "False", "") }, { weight: 2, arbitrary: anyText });
+  const scimValue = fc.oneof(scimText, fc.boolean(), fc.constant(null), anyJson, fc.record({ value: scimText }), fc.array(fc.record({ value: fc.oneof(scimText, fc.uuid()), type: fc.constantFrom("work", "home") }), { maxLength: 2 }));
+  const path = fc.oneof(
+    fc.constantFrom("active", "userName", "title", "displayName", "externalId", "name.givenName", 'emails[type eq "work"].value', `${ENT}:department`, `${ENT}:manager`, `${ENT}:employeeNumber`, "members", 'members[value eq "x"]', "roles", "emails[", "name..x"),
+    anyText,
+  );
+  const operation = fc.record({ op: fc.oneof(fc.constantFrom("add", "Replace", "remove", "REMOVE", "move"), anyText), path, value: scimValue }, { requiredKeys: ["op"] });
+  const patchBody = fc.record({ schemas: fc.constant(["urn:ietf:params:scim:api:messages:2.0:PatchOp"]), Operations: fc.array(operation, { minLength: 1, maxLength: 4 }) });
+  const userBody = fc.record(
+    { userName: fc.oneof(fc.emailAddress(), scimText), name: fc.record({ givenName: scimText, familyName: scimText }), emails: fc.array(fc.record({ value: fc.oneof(fc.emailAddress(), scimText), type: fc.constant("work"), primary: fc.boolean() }), { maxLength: 2 }), active: fc.oneof(fc.boolean(), scimText), [ENT]: fc.record({ department: scimText, manager: scimValue }) },
+    { requiredKeys: [] },
+  );
+  const groupBody = fc.record({ displayName: scimText, members: fc.array(fc.record({ value: fc.oneof(fc.uuid(), scimText, fc.constant(people.ids[0] ?? "")) }), { maxLength: 3 }) }, { requiredKeys: [] });
+  const scimBody = (shape: fc.Arbitrary<unknown>) =>
+    fc.oneof({ weight: 4, arbitrary: shape.map((v) => JSON.stringify(v)) }, { weight: 1, arbitrary: anyJson.map((v) => JSON.stringify(v)) }, { weight: 1, arbitrary: malformedJson }, { weight: 1, arbitrary: anyBytes }, { weight: 1, arbitrary: hugeText.map((t) => JSON.stringify({ userName: t, displayName: t })) });
+
+  /** Below 500; a refusal is SCIM's error object with scim+json, and leaves every table as it was. */
+  async function expectScimWellFormed(response: Response, before: TableState) {
+    expect(response.status).toBeGreaterThanOrEqual(200);
+    expect(response.status).toBeLessThan(500);
+    if (response.status >= 400) {
+      expect(response.headers.get("content-type")).toMatch(/^application\/scim\+json/);
+      expect(await response.json()).toEqual(expect.objectContaining({ schemas: ["urn:ietf:params:scim:api:messages:2.0:Error"], status: String(response.status), detail: expect.stringMatching(/\S/) }));
+      await tables.rejected(before);
+    } else tables.accepted();
+  }
+
+  let scimUserId = "";
+  let scimGroupId = "";
+  beforeAll(async () => {
+    const user = await scimRaw(`Bearer ${tokens.scim}`, "POST", "/Users", JSON.stringify({ userName: "scim.target@test.example" }));
+    scimUserId = (await user.json()).id;
+    const group = await scimRaw(`Bearer ${tokens.scim}`, "POST", "/Groups", JSON.stringify({ displayName: "target" }));
+    scimGroupId = (await group.json()).id;
+    tables.accepted();
+  });
+
+  const cases: [string, string, () => string, fc.Arbitrary<string | Uint8Array>][] = [
+    ["POST", "/Users", () => "/Users", scimBody(userBody)],
+    ["PUT", "/Users/{id}", () => `/Users/${scimUserId}`, scimBody(userBody)],
+    ["PATCH", "/Users/{id}", () => `/Users/${scimUserId}`, scimBody(patchBody)],
+    ["POST", "/Groups", () => "/Groups", scimBody(groupBody)],
+    ["PATCH", "/Groups/{id}", () => `/Groups/${scimGroupId}`, scimBody(patchBody)],
+  ];
+  for (const [method, label, target, bodies] of cases) {
+    it(`${method} /scim/v2${label} answers every body below 500, refusals in SCIM's format with nothing written`, async () => {
+      await fc.assert(
+        fc.asyncProperty(auth, bodies, lyingLength, async (who, body, length) => {
+          const before = await tables.before();
+          const response = await scimRaw(authorization(who, "scim"), method, target(), body, length);
+          await expectScimWellFormed(response, before);
+          const failure = authFailure(who);
+          if (failure) expect(response.status).toBe(failure);
+        }),
+        { numRuns: RUNS },
+      );
+    }, TIMEOUT);
+  }
+
+  it("GET /scim/v2/Users and /Groups answer any filter, startIndex and count below 500, writing nothing", async () => {
+    const filter = fc.oneof(fc.constantFrom('userName eq "scim.target@test.example"', 'emails[type eq "work"].value eq "x"', 'displayName eq "target"', 'members[value eq "x"]', "userName sw 1", "((", 'a eq "'), anyText);
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom("/Users", "/Groups"), filter, fc.oneof(anyText, fc.integer().map(String)), fc.oneof(anyText, fc.integer().map(String)), async (resource, f, start, count) => {
+        const before = await tables.before();
+        const clean = (v: string) => encodeURIComponent(v.replace(/[\uD800-\uDFFF]/g, "\uFFFD"));
+        const response = await scimRaw(`Bearer ${tokens.scim}`, "GET", `${resource}?filter=${clean(f)}&startIndex=${clean(start)}&count=${clean(count)}`);
+        expect(response.status).toBeLessThan(500);
+        if (response.status >= 400) expect((await response.json()).schemas).toEqual(["urn:ietf:params:scim:api:messages:2.0:Error"]);
+        // Only the client's "last used" time and its rate-limit counter may change.
+        await tables.rejected(before);
+      }),
+      { numRuns: RUNS },
+    );
+  }, TIMEOUT);
 });
 
 describe("the decision listener under random requests", () => {

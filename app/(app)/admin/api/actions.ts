@@ -2,9 +2,10 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { apiScopes } from "@/db/schema";
+import { apiScopes, type ScimMappedRole } from "@/db/schema";
 import { createApiClient, revokeApiClient } from "@/lib/access/api-clients";
 import { action } from "@/lib/http/action";
+import { addGroupMapping, removeGroupMapping } from "@/lib/scim/group-mappings";
 
 const asList = (v: unknown) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
@@ -30,4 +31,23 @@ export const revokeClient = action({ permission: "action:admin/api.revokeClient"
   await revokeApiClient(viewer, audit, id);
   revalidatePath("/admin/api");
   return { message: "Revoked. Requests with this token are now refused." };
+});
+
+const mappingSchema = z.object({
+  clientId: z.uuid("Choose an API client with the scim scope."),
+  groupName: z.string().trim().min(1, "Enter the group's name as the identity provider sends it.").max(256, "Keep the group name under 256 characters.").refine((v) => !v.includes("\u0000"), "Enter the group's name as the identity provider sends it."),
+  target: z.string().regex(/^(role:(manager|compliance_admin|auditor)|department:[^\u0000]{1,100})$/, "Choose a role or a department."),
+});
+
+export const mapScimGroup = action({ permission: "action:admin/api.mapScimGroup", schema: mappingSchema }, async ({ clientId, groupName, target }, { viewer, audit }) => {
+  const [kind, value] = [target.slice(0, target.indexOf(":")), target.slice(target.indexOf(":") + 1)];
+  await addGroupMapping(viewer, audit, { clientId, groupName, target: kind === "role" ? { role: value as ScimMappedRole } : { departmentId: value } });
+  revalidatePath("/admin/api");
+  return { message: `Members of "${groupName}" are now mapped. It applies at the group's next membership change.` };
+});
+
+export const unmapScimGroup = action({ permission: "action:admin/api.unmapScimGroup", schema: z.object({ id: z.uuid() }) }, async ({ id }, { viewer, audit }) => {
+  await removeGroupMapping(viewer, audit, id);
+  revalidatePath("/admin/api");
+  return { message: "Mapping removed." };
 });

@@ -7,6 +7,9 @@ import { requireViewer } from "@/lib/auth/gate";
 import { formatDateTime } from "@/lib/format";
 import { ApiTabs } from "./api-tabs";
 import { CreateClientForm } from "./create-client-form";
+import { GroupMappings } from "./group-mappings";
+import { departmentOptions } from "@/lib/people/person-editor";
+import { listGroupMappings } from "@/lib/scim/group-mappings";
 import { RevokeClientButton } from "./revoke-client-button";
 
 export const metadata: Metadata = { title: "API" };
@@ -14,6 +17,8 @@ export const metadata: Metadata = { title: "API" };
 export default async function ApiPage() {
   const viewer = await requireViewer("page:/admin/api");
   const clients = await listApiClients(viewer);
+  const [mappings, departments] = await Promise.all([listGroupMappings(viewer), departmentOptions()]);
+  const scimClients = clients.filter((c) => !c.revokedAt && c.scopes.includes("scim")).map((c) => ({ id: c.id, name: c.name }));
   return (
     <>
       <PageHeader
@@ -83,6 +88,9 @@ export default async function ApiPage() {
               </table>
             </div>
           )}
+        </Card>
+        <Card title="SCIM group mappings" description="Members of a mapped group hold the role or belong to the department; leaving the group removes a mapped role. Groups without a mapping change nothing.">
+          <GroupMappings clients={scimClients} departments={departments} mappings={mappings} />
         </Card>
       </div>
     </>

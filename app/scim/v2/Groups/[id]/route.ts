@@ -1,0 +1,34 @@
+import { deleteGroup, getGroup, patchGroup, replaceGroup } from "@/lib/scim/groups";
+import { listQuery, readScimBody, scimBaseUrl, scimResponse, withScimClient } from "@/lib/scim/http";
+
+export const dynamic = "force-dynamic";
+
+type Params = { params: Promise<{ id: string }> };
+
+export async function GET(request: Request, { params }: Params) {
+  return withScimClient(request, async (actor) => scimResponse(await getGroup(actor, (await params).id, scimBaseUrl(), { withMembers: listQuery(request).withMembers })));
+}
+
+export async function PUT(request: Request, { params }: Params) {
+  return withScimClient(request, async (actor) => {
+    const { id } = await params;
+    await replaceGroup(actor, id, await readScimBody(request));
+    return scimResponse(await getGroup(actor, id, scimBaseUrl(), { withMembers: true }));
+  });
+}
+
+/** Membership changes apply the group's mapping (a role or a department) at once. */
+export async function PATCH(request: Request, { params }: Params) {
+  return withScimClient(request, async (actor) => {
+    const { id } = await params;
+    await patchGroup(actor, id, await readScimBody(request));
+    return new Response(null, { status: 204 });
+  });
+}
+
+export async function DELETE(request: Request, { params }: Params) {
+  return withScimClient(request, async (actor) => {
+    await deleteGroup(actor, (await params).id);
+    return new Response(null, { status: 204 });
+  });
+}

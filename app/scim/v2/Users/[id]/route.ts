@@ -1,0 +1,39 @@
+import { getDb } from "@/db/client";
+import { readScimBody, scimBaseUrl, scimResponse, withScimClient } from "@/lib/scim/http";
+import { deleteUser, patchUser, replaceUser } from "@/lib/scim/user-writes";
+import { readUser, userJson } from "@/lib/scim/users";
+
+export const dynamic = "force-dynamic";
+
+type Params = { params: Promise<{ id: string }> };
+
+const current = async (id: string) => scimResponse(userJson(await readUser(await getDb(), id), scimBaseUrl()));
+
+export async function GET(request: Request, { params }: Params) {
+  return withScimClient(request, async () => current((await params).id));
+}
+
+export async function PUT(request: Request, { params }: Params) {
+  return withScimClient(request, async (actor) => {
+    const { id } = await params;
+    await replaceUser(actor, id, await readScimBody(request));
+    return current(id);
+  });
+}
+
+/** `active: false` suspends the person: sessions end, access checks deny with account_inactive. */
+export async function PATCH(request: Request, { params }: Params) {
+  return withScimClient(request, async (actor) => {
+    const { id } = await params;
+    await patchUser(actor, id, await readScimBody(request));
+    return current(id);
+  });
+}
+
+/** The person departs: their record and history stay, their access ends. */
+export async function DELETE(request: Request, { params }: Params) {
+  return withScimClient(request, async (actor) => {
+    await deleteUser(actor, (await params).id);
+    return new Response(null, { status: 204 });
+  });
+}

@@ -1,0 +1,20 @@
+import { getDb } from "@/db/client";
+import { scimBaseUrl, listQuery, readScimBody, scimResponse, withScimClient } from "@/lib/scim/http";
+import { createUser } from "@/lib/scim/user-writes";
+import { listUsers, readUser, userJson, userLocation } from "@/lib/scim/users";
+
+export const dynamic = "force-dynamic";
+
+/** SCIM: find people (filter eq on userName, externalId, emails[type eq "work"].value), paged. */
+export async function GET(request: Request) {
+  return withScimClient(request, async () => scimResponse(await listUsers(await getDb(), listQuery(request), scimBaseUrl())));
+}
+
+/** SCIM: provision a person. */
+export async function POST(request: Request) {
+  return withScimClient(request, async (actor) => {
+    const id = await createUser(actor, await readScimBody(request));
+    const base = scimBaseUrl();
+    return scimResponse(userJson(await readUser(await getDb(), id), base), 201, { Location: userLocation(base, id) });
+  });
+}
