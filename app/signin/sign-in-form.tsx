@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { signIn } from "next-auth/react";
 import { useRouter } from "next/navigation";
 import { useRef, useState } from "react";
@@ -84,6 +85,11 @@ export function SignInForm({ callbackUrl, signedOut }: { callbackUrl: string; si
       <Button type="submit" className="w-full" disabled={pending}>
         {pending ? "Signing in…" : needsCode ? "Verify and sign in" : "Sign in"}
       </Button>
+      <p className="text-sm">
+        <Link href="/forgot-password" className="font-medium text-brand-700 underline underline-offset-2">
+          Forgot password?
+        </Link>
+      </p>
     </form>
   );
 }

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { confirmMfa } from "@/app/(app)/account/mfa/actions";
 import { askForCorrection, savePreferences } from "@/app/(app)/account/data/actions";
+import { changePassword } from "@/app/(app)/account/password/actions";
 import { decide, requestRole, revoke } from "@/app/(app)/access/actions";
 import { createClient, revokeClient } from "@/app/(app)/admin/api/actions";
 import { assignCourse } from "@/app/(app)/admin/assignments/actions";
@@ -13,6 +14,7 @@ import { finishLesson, startQuiz, submitQuiz } from "@/app/(app)/courses/actions
 import { nudgeOne, nudgeOverdue } from "@/app/(app)/team/actions";
 import { confirmCode, decline as partnerDecline, giveConsent as partnerConsent, requestCode, sign as partnerSign } from "@/app/partner-sign/[token]/actions";
 import { choosePassword } from "@/app/set-password/[token]/actions";
+import { requestReset } from "@/app/forgot-password/actions";
 import { apiScopes, appRoles, personStatuses, webhookEventTypes } from "@/db/schema";
 import type { PermissionKey } from "@/lib/auth/permissions";
 import { getContent } from "@/lib/content";
@@ -185,6 +187,14 @@ export function actionSpecs(world: World): ActionSpec[] {
     spec("account/data savePreferences", run(savePreferences), "employee", { reminderDigest: either("each", "daily", "weekly"), managerSeesScores: either("scores", "pass_fail") }),
     spec("account/data askForCorrection", run(askForCorrection), "employee", { field: either("name", "department", "title", "manager", "other"), requestedValue: anyText, note: maybe(anyText) }),
     spec("account/mfa confirmMfa", run(confirmMfa), "mfaPending", { code: sixDigits }),
+    // A wrong current password is counted, so five of them pause changes. (Success replaces the cookie: tests/integration/passwords.test.ts.)
+    spec(
+      "account/password changePassword",
+      run(changePassword),
+      "employee",
+      { current: anyText, next: fc.oneof(fc.constant("a long enough new password"), anyText), confirm: fc.oneof(fc.constant("a long enough new password"), anyText), code: maybe(sixDigits) },
+      { recordsOnRejection: { error: /^(Please correct|Too many wrong tries)/, tables: ["attempt_counters", "audit_events"] } },
+    ),
     spec("agreements consentToSign", run(consentToSign), "employee", onSigning({ consent: maybe(either("yes")) })),
     spec(
       "agreements signAgreement",
@@ -216,6 +226,7 @@ export function actionSpecs(world: World): ActionSpec[] {
         fc.tuple(pick(() => world.invitationTokens), fc.oneof(fc.constant("a long enough password"), anyText), fc.boolean(), anyText).map(([token, password, same, other]) => toFormData([["token", token], ["password", password], ["confirm", same ? password : other]])),
       ),
     ),
+    spec("forgot-password requestReset", run(requestReset), "nobody", { email: fc.oneof(email, anyText) }),
     spec("partner-sign requestCode", run(requestCode), "nobody", { token: partnerToken }),
     // A wrong code is counted on the request, so five wrong codes lock it.
     spec("partner-sign confirmCode", run(confirmCode), "nobody", { token: partnerToken, code: sixDigits }, { recordsOnRejection: { error: /^That code is not right/, tables: ["partner_signing_requests"] } }),

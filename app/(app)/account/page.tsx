@@ -5,6 +5,8 @@ import { Card, PageHeader } from "@/components/ui/card";
 import { remainingRecoveryCodes } from "@/lib/auth/mfa";
 import { requireViewer } from "@/lib/auth/gate";
 import { SESSION_MAX_AGE_SECONDS } from "@/lib/auth/options";
+import { minPasswordLength } from "@/lib/auth/password-rules";
+import { ChangePasswordCard } from "./password/change-password-card";
 
 export const metadata: Metadata = { title: "Account" };
 
@@ -57,6 +59,7 @@ export default async function AccountPage() {
           )}
           <p className="mt-4 text-xs text-slate-500">Sessions end after {SESSION_MAX_AGE_SECONDS / 3600} hours.</p>
         </Card>
+        <ChangePasswordCard mfaEnabled={viewer.mfaEnabled} minLength={minPasswordLength(viewer.mfaEnabled)} />
       </div>
     </>
   );
