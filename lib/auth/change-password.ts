@@ -40,7 +40,8 @@ export async function changePassword(viewer: Viewer, input: ChangePasswordInput,
     .from(people)
     .where(eq(people.id, viewer.id));
   const refuse = async (field: string, reason: string, message: string) => {
-    await recordAudit(db, context, { action: "auth.password_change_failed", targetType: "person", targetId: viewer.id, data: { reason } }, now);
+    // In a transaction: the audit chain's lock is held per transaction.
+    await db.transaction((tx) => recordAudit(tx, context, { action: "auth.password_change_failed", targetType: "person", targetId: viewer.id, data: { reason } }, now));
     return new FieldError(field, reason, message);
   };
   if (!person || !(await verifyPassword(input.current, person.passwordHash))) throw await refuse("current", "wrong_password", "Your current password is not right.");

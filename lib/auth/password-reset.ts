@@ -37,7 +37,8 @@ export async function requestPasswordReset(emailInput: string, meta: RequestMeta
   const context = { actorId: null, actorLabel: "anonymous", ...meta };
   if (!person || person.status !== "active") {
     // Recorded too: many requests for unknown addresses is someone probing the list of accounts.
-    await recordAudit(db, context, { action: "auth.password_reset_requested", data: { account: person ? `account_${person.status}` : "unknown" } }, now);
+    // In a transaction: the audit chain's lock is held per transaction.
+    await db.transaction((tx) => recordAudit(tx, context, { action: "auth.password_reset_requested", data: { account: person ? `account_${person.status}` : "unknown" } }, now));
     return "no_account";
   }
   const token = randomToken();
