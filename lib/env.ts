@@ -50,6 +50,8 @@ const schema = z.object({
   // The decision listener: GET/POST /api/v1/access/check served outside the web framework, for high-volume callers. Off unless a port is set.
   ACCESS_API_PORT: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(65535).optional()),
   ACCESS_API_HOST: z.string().min(1).default("127.0.0.1"),
+  // Whether a passkey alone may sign a person in (it is then both factors); passkeys as a second factor work either way.
+  PASSKEY_SIGN_IN: boolish.default(true),
 });
 
 export type Env = Omit<z.infer<typeof schema>, "NEXTAUTH_SECRET" | "DATA_ENCRYPTION_KEY" | "SEED_DEMO" | "APP_URL"> & {

@@ -5,3 +5,4 @@ export * from "./notify";
 export * from "./training";
 export * from "./agreements";
 export * from "./access";
+export * from "./passkeys";

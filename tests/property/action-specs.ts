@@ -2,6 +2,8 @@ import fc from "fast-check";
 import { confirmMfa } from "@/app/(app)/account/mfa/actions";
 import { askForCorrection, savePreferences } from "@/app/(app)/account/data/actions";
 import { changePassword } from "@/app/(app)/account/password/actions";
+import { addPasskey, beginPasskey, removePasskey, renamePasskey } from "@/app/(app)/account/passkeys/actions";
+import { startPasskeySignIn } from "@/app/signin/actions";
 import { decide, requestRole, revoke } from "@/app/(app)/access/actions";
 import { createClient, revokeClient } from "@/app/(app)/admin/api/actions";
 import { assignCourse } from "@/app/(app)/admin/assignments/actions";
@@ -187,6 +189,11 @@ export function actionSpecs(world: World): ActionSpec[] {
     spec("account/data savePreferences", run(savePreferences), "employee", { reminderDigest: either("each", "daily", "weekly"), managerSeesScores: either("scores", "pass_fail") }),
     spec("account/data askForCorrection", run(askForCorrection), "employee", { field: either("name", "department", "title", "manager", "other"), requestedValue: anyText, note: maybe(anyText) }),
     spec("account/mfa confirmMfa", run(confirmMfa), "mfaPending", { code: sixDigits }),
+    // Passkeys: a made-up answer never verifies; the ceremony itself is in tests/e2e/passkeys.spec.ts.
+    spec("account/passkeys beginPasskey", run(beginPasskey), "mfaPending", {}),
+    spec("account/passkeys addPasskey", run(addPasskey), "mfaPending", { name: anyText, response: anyText }),
+    spec("account/passkeys renamePasskey", run(renamePasskey), "employee", { passkeyId: idFrom(everyId), name: anyText }),
+    spec("account/passkeys removePasskey", run(removePasskey), "employee", { passkeyId: idFrom(everyId) }),
     // A wrong current password is counted, so five of them pause changes. (Success replaces the cookie: tests/integration/passwords.test.ts.)
     spec(
       "account/password changePassword",
@@ -227,6 +234,7 @@ export function actionSpecs(world: World): ActionSpec[] {
       ),
     ),
     spec("forgot-password requestReset", run(requestReset), "nobody", { email: fc.oneof(email, anyText) }),
+    spec("signin startPasskeySignIn", run(startPasskeySignIn), "nobody", {}),
     spec("partner-sign requestCode", run(requestCode), "nobody", { token: partnerToken }),
     // A wrong code is counted on the request, so five wrong codes lock it.
     spec("partner-sign confirmCode", run(confirmCode), "nobody", { token: partnerToken, code: sixDigits }, { recordsOnRejection: { error: /^That code is not right/, tables: ["partner_signing_requests"] } }),

@@ -29,8 +29,8 @@ import { watchTables } from "./table-state";
  * database and every line of product code below them are real.
  */
 const request = vi.hoisted(() => ({ viewer: null as Viewer | null, headers: new Headers() }));
-vi.mock("@/lib/auth/viewer", async (importOriginal) => ({ ...(await importOriginal<typeof import("@/lib/auth/viewer")>()), getViewer: async () => request.viewer }));
-vi.mock("next/headers", () => ({ headers: async () => request.headers }));
+vi.mock("@/lib/auth/viewer", async (importOriginal) => ({ ...(await importOriginal<typeof import("@/lib/auth/viewer")>()), getViewer: async () => request.viewer, currentSessionId: async () => null }));
+vi.mock("next/headers", () => ({ headers: async () => request.headers, cookies: async () => ({ get: () => undefined, set: () => {} }) }));
 vi.mock("next/cache", () => ({ revalidatePath: () => {}, revalidateTag: () => {} }));
 
 const database = withTestDatabase();

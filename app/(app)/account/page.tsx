@@ -7,6 +7,8 @@ import { requireViewer } from "@/lib/auth/gate";
 import { SESSION_MAX_AGE_SECONDS } from "@/lib/auth/options";
 import { minPasswordLength } from "@/lib/auth/password-rules";
 import { ChangePasswordCard } from "./password/change-password-card";
+import { myPasskeys } from "@/lib/auth/passkeys";
+import { PasskeysCard } from "./passkeys/passkeys-card";
 
 export const metadata: Metadata = { title: "Account" };
 
@@ -60,6 +62,9 @@ export default async function AccountPage() {
           <p className="mt-4 text-xs text-slate-500">Sessions end after {SESSION_MAX_AGE_SECONDS / 3600} hours.</p>
         </Card>
         <ChangePasswordCard mfaEnabled={viewer.mfaEnabled} minLength={minPasswordLength(viewer.mfaEnabled)} />
+        <PasskeysCard
+          passkeys={(await myPasskeys(viewer)).map((p) => ({ id: p.id, name: p.name, createdAt: p.createdAt.toISOString(), lastUsedAt: p.lastUsedAt?.toISOString() ?? null }))}
+        />
       </div>
     </>
   );
