@@ -14,7 +14,7 @@ import { requestMeta } from "@/lib/http/request-context";
  * after a password). Its challenge is stored server-side, bound to a secret
  * in an HttpOnly cookie of this browser, so an answer sent from elsewhere is refused.
  */
-export async function startPasskeySignIn(_: ActionState = null, __?: FormData): Promise<ActionState<string>> {
+export async function startPasskeySignIn(): Promise<ActionState<string>> {
   const jar = await cookies();
   const secret = jar.get(PASSKEY_BROWSER_COOKIE)?.value ?? randomToken();
   try {

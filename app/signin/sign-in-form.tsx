@@ -84,7 +84,7 @@ export function SignInForm({ callbackUrl, signedOut, passkeySignIn }: { callback
   }
 
   /** With a password already typed, the passkey is the second factor; without, it signs in alone. */
-  async function usePasskey(asSecondFactor: boolean) {
+  async function signInWithPasskey(asSecondFactor: boolean) {
     setPending(true);
     setError(null);
     const answer = await passkeyAnswer();
@@ -115,7 +115,7 @@ export function SignInForm({ callbackUrl, signedOut, passkeySignIn }: { callback
       {needsPasskey && (
         <div className="space-y-3">
           <Alert tone="info">Your account uses a passkey as its second factor.</Alert>
-          <Button type="button" className="w-full" disabled={pending} onClick={() => usePasskey(true)}>
+          <Button type="button" className="w-full" disabled={pending} onClick={() => signInWithPasskey(true)}>
             Use your passkey
           </Button>
         </div>
@@ -142,7 +142,7 @@ export function SignInForm({ callbackUrl, signedOut, passkeySignIn }: { callback
         </Button>
       )}
       {passkeySignIn && !needsCode && !needsPasskey && (
-        <Button type="button" variant="secondary" className="w-full" disabled={pending} onClick={() => usePasskey(false)}>
+        <Button type="button" variant="secondary" className="w-full" disabled={pending} onClick={() => signInWithPasskey(false)}>
           Use a passkey instead of a password
         </Button>
       )}

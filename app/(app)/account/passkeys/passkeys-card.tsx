@@ -2,11 +2,12 @@
 
 import { startRegistration } from "@simplewebauthn/browser";
 import { useRouter } from "next/navigation";
-import { useActionState, useState } from "react";
+import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { Alert, Field } from "@/components/ui/field";
 import { formatDateTime } from "@/lib/format";
+import type { ActionState } from "@/lib/http/action";
 import { addPasskey, beginPasskey, removePasskey, renamePasskey } from "./actions";
 
 export type PasskeyRow = { id: string; name: string; createdAt: string; lastUsedAt: string | null };
@@ -32,11 +33,27 @@ export function PasskeysCard({ passkeys }: { passkeys: PasskeyRow[] }) {
       setMessage({ tone: "success", text: added.message ?? "Passkey added." });
       router.refresh();
     } catch (error) {
-      const text = error instanceof Error && error.name === "NotAllowedError" ? "The passkey prompt was closed. Nothing was added." : error instanceof Error ? error.message : "Could not add the passkey.";
+      // Our own messages are plain Errors; the browser's are named DOMExceptions.
+      const name = error instanceof Error ? error.name : "";
+      const text =
+        name === "NotAllowedError"
+          ? "The passkey prompt was closed. Nothing was added."
+          : name === "InvalidStateError"
+            ? "This device already holds a passkey for your account."
+            : name === "Error"
+              ? (error as Error).message
+              : "Could not add the passkey.";
       setMessage({ tone: "error", text });
     } finally {
       setPending(false);
     }
+  }
+
+  /** Rename and remove report here: a removed passkey's row is gone when the answer arrives. */
+  function report(state: ActionState) {
+    if (!state) return;
+    setMessage(state.ok ? { tone: "success", text: state.message ?? "Done." } : { tone: "error", text: state.fieldErrors?.name?.[0] ?? state.error });
+    if (state.ok) router.refresh();
   }
 
   return (
@@ -48,13 +65,13 @@ export function PasskeysCard({ passkeys }: { passkeys: PasskeyRow[] }) {
         ) : (
           <ul aria-label="Your passkeys" className="divide-y divide-slate-100">
             {passkeys.map((p) => (
-              <PasskeyItem key={p.id} passkey={p} />
+              <PasskeyItem key={p.id} passkey={p} onResult={report} />
             ))}
           </ul>
         )}
         <form action={add} className="flex flex-wrap items-end gap-3">
           <div className="min-w-48 flex-1">
-            <Field label="Name for a new passkey" name="name" defaultValue="My passkey" maxLength={60} required />
+            <Field id="new-passkey-name" label="Name for a new passkey" name="name" defaultValue="My passkey" maxLength={60} required />
           </div>
           <Button type="submit" disabled={pending}>
             {pending ? "Waiting for your device…" : "Add a passkey"}
@@ -65,10 +82,13 @@ export function PasskeysCard({ passkeys }: { passkeys: PasskeyRow[] }) {
   );
 }
 
-function PasskeyItem({ passkey }: { passkey: PasskeyRow }) {
-  const [renameState, renameAction, renaming] = useActionState(renamePasskey, null);
-  const [removeState, removeAction, removing] = useActionState(removePasskey, null);
-  const error = (renameState && !renameState.ok && (renameState.fieldErrors?.name?.[0] ?? renameState.error)) || (removeState && !removeState.ok && removeState.error);
+function PasskeyItem({ passkey, onResult }: { passkey: PasskeyRow; onResult: (state: ActionState) => void }) {
+  const [pending, setPending] = useState(false);
+  const run = (act: typeof renamePasskey) => async (form: FormData) => {
+    setPending(true);
+    onResult(await act(null, form));
+    setPending(false);
+  };
   return (
     <li className="space-y-2 py-3" data-passkey={passkey.name}>
       <p className="font-medium text-slate-900">{passkey.name}</p>
@@ -76,18 +96,17 @@ function PasskeyItem({ passkey }: { passkey: PasskeyRow }) {
         Added {formatDateTime(new Date(passkey.createdAt))}
         {passkey.lastUsedAt ? `, last used ${formatDateTime(new Date(passkey.lastUsedAt))}` : ", not used yet"}
       </p>
-      {error && <Alert>{error}</Alert>}
       <div className="flex flex-wrap items-end gap-2">
-        <form action={renameAction} className="flex items-end gap-2">
+        <form action={run(renamePasskey)} className="flex items-end gap-2">
           <input type="hidden" name="passkeyId" value={passkey.id} />
-          <Field label={`New name for ${passkey.name}`} name="name" defaultValue={passkey.name} maxLength={60} required />
-          <Button type="submit" variant="secondary" disabled={renaming}>
+          <Field id={`passkey-name-${passkey.id}`} label={`New name for ${passkey.name}`} name="name" defaultValue={passkey.name} maxLength={60} required />
+          <Button type="submit" variant="secondary" disabled={pending}>
             Rename
           </Button>
         </form>
-        <form action={removeAction}>
+        <form action={run(removePasskey)}>
           <input type="hidden" name="passkeyId" value={passkey.id} />
-          <Button type="submit" variant="secondary" disabled={removing}>
+          <Button type="submit" variant="secondary" disabled={pending}>
             Remove {passkey.name}
           </Button>
         </form>
