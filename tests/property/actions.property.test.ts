@@ -262,7 +262,7 @@ describe("Server Action authorization matrix", () => {
   it("runs each action's random forms as someone its permission lets in, and refuses the mfaPending actor all but enrolment", () => {
     expect(specs.filter((s) => !allowedSigners(s).includes(s.as)).map((s) => `${s.name} as ${s.as}`)).toEqual([]);
     const pendingMayRun = specs.filter((s) => allowedSigners(s).includes("mfaPending") && PERMISSIONS[s.permission].who !== "public");
-    expect(pendingMayRun.map((s) => s.name)).toEqual(["account/mfa confirmMfa"]);
+    expect(pendingMayRun.map((s) => s.name)).toEqual(["account/mfa confirmMfa", "account/passkeys beginPasskey", "account/passkeys addPasskey"]);
   });
 
   it("lets exactly the listed actors past the door of every action", async () => {

@@ -13,7 +13,7 @@ const passkeyName = z.string().trim().min(1, "Give the passkey a name, such as â
 
 async function sessionOrFail(): Promise<string> {
   const sid = await currentSessionId();
-  if (!sid) throw new DomainError("signed_out", "Your session has ended. Sign in again.");
+  if (!sid) throw new DomainError("no_session", "This browser's session could not be read. Reload the page and try again.");
   return sid;
 }
 
