@@ -11,6 +11,11 @@ export const sampleProps: { [K in EmailKind]: EmailProps<K> } = {
     expiresAt: new Date("2026-12-06T09:00:00Z"),
     invitedByName: "Carmen Díaz",
   },
+  "password-reset": {
+    name: "Ana Silva",
+    setPasswordPath: "/set-password/sample-token-not-real",
+    expiresAt: new Date("2026-11-29T10:30:00Z"),
+  },
   "course-assigned": {
     name: "Ana Silva",
     courseTitle: "GDPR Essentials for Support",

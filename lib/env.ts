@@ -57,6 +57,8 @@ const schema = z.object({
   ACCESS_API_HOST: z.string().min(1).default("127.0.0.1"),
   // Webhooks to loopback, private and link-local addresses, and over plain http: for development and tests only.
   WEBHOOK_ALLOW_PRIVATE_TARGETS: boolish.default(false),
+  // Whether a passkey alone may sign a person in (it is then both factors); passkeys as a second factor work either way.
+  PASSKEY_SIGN_IN: boolish.default(true),
 });
 
 export type Env = Omit<z.infer<typeof schema>, DevSecretName | "SEED_DEMO" | "APP_URL"> & {

@@ -9,6 +9,17 @@ export class DomainError extends Error {
   }
 }
 
+/** An expected failure that belongs to one form field: the form shows the message beside it. */
+export class FieldError extends DomainError {
+  constructor(
+    readonly field: string,
+    code: string,
+    message: string,
+  ) {
+    super(code, message, 400);
+  }
+}
+
 export class ForbiddenError extends DomainError {
   constructor(message = "You do not have permission to do that.") {
     super("forbidden", message, 403);

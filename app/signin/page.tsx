@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { PublicHeader } from "@/components/public-header";
 import { getViewer } from "@/lib/auth/viewer";
+import { env } from "@/lib/env";
 import { safeReturnPath } from "@/lib/http/return-path";
 import { SignInForm } from "./sign-in-form";
 
@@ -18,7 +19,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
         <div className="w-full max-w-md rounded-xl border border-slate-200 bg-white p-8 shadow-sm">
           <h1 className="text-2xl font-semibold tracking-tight text-slate-900">Sign in to Clearance</h1>
           <p className="mt-1 text-sm text-slate-600">Use your work email address.</p>
-          <SignInForm callbackUrl={safeReturnPath(params.callbackUrl)} signedOut={params.signedOut === "1"} />
+          <SignInForm callbackUrl={safeReturnPath(params.callbackUrl)} signedOut={params.signedOut === "1"} passkeySignIn={env().PASSKEY_SIGN_IN} />
         </div>
       </main>
     </>

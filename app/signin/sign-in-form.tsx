@@ -1,11 +1,14 @@
 "use client";
 
+import Link from "next/link";
+import { startAuthentication } from "@simplewebauthn/browser";
 import { signIn } from "next-auth/react";
 import { useRouter } from "next/navigation";
 import { useRef, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Alert, Field } from "@/components/ui/field";
 import { safeReturnPath } from "@/lib/http/return-path";
+import { startPasskeySignIn } from "./actions";
 
 function messageFor(code: string): string {
   if (code.startsWith("locked:")) {
@@ -18,6 +21,12 @@ function messageFor(code: string): string {
       return "Email or password is incorrect.";
     case "inactive":
       return "This account is not active. Contact your compliance team.";
+    case "invalid_passkey":
+      return "That passkey was not accepted. Try again, or use another way to sign in.";
+    case "passkeys_off":
+      return "Your organisation does not allow signing in with a passkey alone. Use your email and password.";
+    case "passkey_cancelled":
+      return "The passkey prompt was closed. Try again when you are ready.";
     case "invalid_code":
       return "That code is not right. Enter the current 6-digit code from your authenticator app, or one of your recovery codes.";
     default:
@@ -25,9 +34,22 @@ function messageFor(code: string): string {
   }
 }
 
-export function SignInForm({ callbackUrl, signedOut }: { callbackUrl: string; signedOut: boolean }) {
+/** Asks this browser's authenticator to answer a fresh, server-side challenge; null when the person closes the prompt. */
+async function passkeyAnswer(): Promise<string | { error: string }> {
+  const prompt = await startPasskeySignIn();
+  if (!prompt?.ok || typeof prompt.data !== "string") return { error: prompt && !prompt.ok ? prompt.error : "unknown" };
+  try {
+    return JSON.stringify(await startAuthentication({ optionsJSON: JSON.parse(prompt.data) }));
+  } catch {
+    return { error: "passkey_cancelled" };
+  }
+}
+
+export function SignInForm({ callbackUrl, signedOut, passkeySignIn }: { callbackUrl: string; signedOut: boolean; passkeySignIn: boolean }) {
   const router = useRouter();
   const [needsCode, setNeedsCode] = useState(false);
+  const [needsPasskey, setNeedsPasskey] = useState(false);
+  const formRef = useRef<HTMLFormElement>(null);
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
   const codeRef = useRef<HTMLInputElement>(null);
@@ -51,20 +73,53 @@ export function SignInForm({ callbackUrl, signedOut }: { callbackUrl: string; si
       return;
     }
     const code = result?.error ?? "unknown";
-    if (code === "mfa_required") {
-      setNeedsCode(true);
-      setTimeout(() => codeRef.current?.focus(), 0);
+    if (code.startsWith("mfa_required")) {
+      const factors = code.split(":")[1]?.split(",") ?? ["totp"];
+      setNeedsCode(factors.includes("totp"));
+      setNeedsPasskey(factors.includes("passkey"));
+      if (factors.includes("totp")) setTimeout(() => codeRef.current?.focus(), 0);
       return;
     }
     setError(messageFor(code));
   }
 
+  /** With a password already typed, the passkey is the second factor; without, it signs in alone. */
+  async function signInWithPasskey(asSecondFactor: boolean) {
+    setPending(true);
+    setError(null);
+    const answer = await passkeyAnswer();
+    if (typeof answer !== "string") {
+      setPending(false);
+      setError(messageFor(answer.error));
+      return;
+    }
+    const form = new FormData(formRef.current ?? undefined);
+    const result = asSecondFactor
+      ? await signIn("credentials", { redirect: false, email: String(form.get("email") ?? ""), password: String(form.get("password") ?? ""), passkey: answer })
+      : await signIn("passkey", { redirect: false, passkey: answer });
+    setPending(false);
+    if (result?.ok && !result.error) {
+      router.replace(safeReturnPath(callbackUrl));
+      router.refresh();
+      return;
+    }
+    setError(messageFor(result?.error ?? "unknown"));
+  }
+
   return (
-    <form onSubmit={onSubmit} className="mt-6 space-y-4" noValidate>
+    <form ref={formRef} onSubmit={onSubmit} className="mt-6 space-y-4" noValidate>
       {signedOut && !error && <Alert tone="success">You have signed out.</Alert>}
       {error && <Alert>{error}</Alert>}
-      <Field label="Email" name="email" type="email" autoComplete="username" required readOnly={needsCode} />
-      <Field label="Password" name="password" type="password" autoComplete="current-password" required readOnly={needsCode} />
+      <Field label="Email" name="email" type="email" autoComplete="username webauthn" required readOnly={needsCode || needsPasskey} />
+      <Field label="Password" name="password" type="password" autoComplete="current-password" required readOnly={needsCode || needsPasskey} />
+      {needsPasskey && (
+        <div className="space-y-3">
+          <Alert tone="info">Your account uses a passkey as its second factor.</Alert>
+          <Button type="button" className="w-full" disabled={pending} onClick={() => signInWithPasskey(true)}>
+            Use your passkey
+          </Button>
+        </div>
+      )}
       {needsCode && (
         <div>
           <Alert tone="info">Your account uses two-factor authentication.</Alert>
@@ -81,9 +136,21 @@ export function SignInForm({ callbackUrl, signedOut }: { callbackUrl: string; si
           </div>
         </div>
       )}
-      <Button type="submit" className="w-full" disabled={pending}>
-        {pending ? "Signing in…" : needsCode ? "Verify and sign in" : "Sign in"}
-      </Button>
+      {(!needsPasskey || needsCode) && (
+        <Button type="submit" className="w-full" disabled={pending}>
+          {pending ? "Signing in…" : needsCode ? "Verify and sign in" : "Sign in"}
+        </Button>
+      )}
+      {passkeySignIn && !needsCode && !needsPasskey && (
+        <Button type="button" variant="secondary" className="w-full" disabled={pending} onClick={() => signInWithPasskey(false)}>
+          Use a passkey instead of a password
+        </Button>
+      )}
+      <p className="text-sm">
+        <Link href="/forgot-password" className="font-medium text-brand-700 underline underline-offset-2">
+          Forgot password?
+        </Link>
+      </p>
     </form>
   );
 }

@@ -6,3 +6,4 @@ export * from "./training";
 export * from "./agreements";
 export * from "./access";
 export * from "./scim";
+export * from "./passkeys";

@@ -1,23 +1,36 @@
 import "server-only";
 import { and, eq, isNull } from "drizzle-orm";
 import { getDb } from "@/db/client";
-import { loginAttempts, people, recoveryCodes } from "@/db/schema";
+import type { AuthenticationResponseJSON } from "@simplewebauthn/server";
+import { loginAttempts, passkeys, people, recoveryCodes } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
 import { decryptText } from "@/lib/crypto/encryption";
 import { dummyPasswordHash, verifyPassword } from "@/lib/crypto/password";
 import { matchTotp } from "@/lib/crypto/totp";
 import { recoveryCodeHash } from "./mfa";
+import { checkPasskeyAnswer } from "./passkey-sign-in";
 import { settleAttempt, takeAttempt } from "./attempt-limit";
 import { accountLimit, ipLimit, minutesUntil, THROTTLE } from "./throttle";
 import { claimTotpStep } from "./totp-step";
 
-export type SignInInput = { email: string; password: string; code?: string; ip: string; userAgent: string | null; now?: Date };
+export type SignInInput = {
+  email: string;
+  password: string;
+  code?: string;
+  /** A passkey's answer as the second factor, with the secret of the browser its challenge was bound to. */
+  passkey?: { response: AuthenticationResponseJSON; browserSecret: string };
+  ip: string;
+  userAgent: string | null;
+  now?: Date;
+};
 
-export type SignInFailure = "invalid_credentials" | "locked" | "mfa_required" | "invalid_code" | "inactive";
+export type SignInFailure = "invalid_credentials" | "locked" | "mfa_required" | "invalid_code" | "invalid_passkey" | "inactive";
+
+export type SignInMethod = "password" | "password+totp" | "password+recovery_code" | "password+passkey";
 
 export type SignInResult =
-  | { ok: true; personId: string; method: "password" | "password+totp" | "password+recovery_code" }
-  | { ok: false; reason: SignInFailure; retryInMinutes?: number };
+  | { ok: true; personId: string; method: SignInMethod }
+  | { ok: false; reason: SignInFailure; retryInMinutes?: number; factors?: ("totp" | "passkey")[] };
 
 export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
@@ -80,25 +93,35 @@ export async function authenticate(input: SignInInput): Promise<SignInResult> {
   if (!person || !passwordOk) return fail("invalid_credentials", person ? "wrong_password" : "unknown_account");
   if (person.status !== "active") return fail("inactive", `account_${person.status}`);
 
-  let method: "password" | "password+totp" | "password+recovery_code" = "password";
-  if (person.mfaEnabledAt && person.mfaSecretEnc) {
+  let method: SignInMethod = "password";
+  const hasTotp = Boolean(person.mfaEnabledAt && person.mfaSecretEnc);
+  const hasPasskey = (await db.select({ id: passkeys.id }).from(passkeys).where(eq(passkeys.personId, person.id)).limit(1)).length > 0;
+  if (hasTotp || hasPasskey) {
     const code = input.code?.trim();
-    if (!code) {
+    if (!code && !input.passkey) {
       // The first of two steps, not a guess: the tries are given back.
       await settleAttempt(db, account, "release");
       await settleAttempt(db, fromIp, "release");
-      return { ok: false, reason: "mfa_required" };
+      return { ok: false, reason: "mfa_required", factors: [...(hasTotp ? (["totp"] as const) : []), ...(hasPasskey ? (["passkey"] as const) : [])] };
     }
-    const secret = decryptText(person.mfaSecretEnc, `mfa:${person.id}`);
-    const step = matchTotp(secret, code, now, person.mfaLastStep);
-    if (step !== null) {
-      if (!(await claimTotpStep(db, person.id, step))) return fail("invalid_code", "reused_mfa_code");
-      method = "password+totp";
+    if (input.passkey) {
+      const check = await checkPasskeyAnswer(db, input.passkey.response, input.passkey.browserSecret, person.id, now);
+      if (!check.ok) return fail("invalid_passkey", `passkey_${check.reason}`);
+      method = "password+passkey";
+    } else if (hasTotp) {
+      const secret = decryptText(person.mfaSecretEnc!, `mfa:${person.id}`);
+      const step = matchTotp(secret, code!, now, person.mfaLastStep);
+      if (step !== null) {
+        if (!(await claimTotpStep(db, person.id, step))) return fail("invalid_code", "reused_mfa_code");
+        method = "password+totp";
+      } else {
+        const used = await consumeRecoveryCode(person.id, code!, now);
+        if (!used) return fail("invalid_code", "wrong_mfa_code");
+        method = "password+recovery_code";
+        await recordAudit(db, { ...context, actorId: person.id, actorLabel: person.email }, { action: "auth.recovery_code_used", targetType: "person", targetId: person.id }, now);
+      }
     } else {
-      const used = await consumeRecoveryCode(person.id, code, now);
-      if (!used) return fail("invalid_code", "wrong_mfa_code");
-      method = "password+recovery_code";
-      await recordAudit(db, { ...context, actorId: person.id, actorLabel: person.email }, { action: "auth.recovery_code_used", targetType: "person", targetId: person.id }, now);
+      return fail("invalid_code", "code_without_totp");
     }
   }
 
@@ -106,7 +129,7 @@ export async function authenticate(input: SignInInput): Promise<SignInResult> {
   await settleAttempt(db, fromIp, "release");
   await db.transaction(async (tx) => {
     await tx.insert(loginAttempts).values({ email, ip: input.ip, outcome: "success", at: now });
-    await recordAudit(tx, { ...context, actorId: person.id, actorLabel: person.email }, { action: "auth.signed_in", targetType: "person", targetId: person.id, data: { method } }, now);
+    await recordAudit(tx, { ...context, actorId: person.id, actorLabel: person.email }, { action: "auth.signed_in", targetType: "person", targetId: person.id, data: { method, phishingResistant: method === "password+passkey" } }, now);
   });
   return { ok: true, personId: person.id, method };
 }

@@ -8,6 +8,8 @@ import { env } from "@/lib/env";
 import { metaFromHeaders } from "@/lib/http/request-context";
 import { safeReturnPath } from "@/lib/http/return-path";
 import { authenticate } from "./authenticate";
+import { signInWithPasskey } from "./passkey-sign-in";
+import { PASSKEY_BROWSER_COOKIE } from "./webauthn";
 import { revokeSession, SESSION_MAX_AGE_SECONDS, startSession } from "./sessions";
 
 export { SESSION_MAX_AGE_SECONDS } from "./sessions";
@@ -26,7 +28,54 @@ const credentialsSchema = z.object({
   email: z.string().trim().min(1).max(320),
   password: z.string().min(1).max(1024),
   code: z.string().max(32).optional(),
+  passkey: z.string().max(16_384).optional(),
 });
+
+/** A passkey's answer as the browser package returns it; the library checks every field's content. */
+const passkeyAnswer = z.object({
+  id: z.string().min(1).max(1024),
+  rawId: z.string().min(1).max(1024),
+  type: z.literal("public-key"),
+  response: z.object({
+    clientDataJSON: z.string().max(4096),
+    authenticatorData: z.string().max(4096),
+    signature: z.string().max(4096),
+    userHandle: z.string().max(1024).optional(),
+  }),
+  clientExtensionResults: z.record(z.string(), z.unknown()).default({}),
+  authenticatorAttachment: z.enum(["platform", "cross-platform"]).optional(),
+});
+
+type RequestLike = { headers?: Record<string, unknown> } | undefined;
+
+function headerOf(req: RequestLike, name: string): string | undefined {
+  const value = req?.headers?.[name];
+  return Array.isArray(value) ? value[0] : (value as string | undefined);
+}
+
+/** The secret that binds a passkey prompt to this browser (set by the prompt's Server Action). */
+function browserSecret(req: RequestLike): string | null {
+  const cookies = headerOf(req, "cookie") ?? "";
+  for (const part of cookies.split(";")) {
+    const [name, ...rest] = part.trim().split("=");
+    if (name === PASSKEY_BROWSER_COOKIE) return decodeURIComponent(rest.join("=")) || null;
+  }
+  return null;
+}
+
+function parsePasskey(json: string | undefined, req: RequestLike) {
+  if (!json) return undefined;
+  const secret = browserSecret(req);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch {
+    throw new Error("invalid_passkey");
+  }
+  const parsed = passkeyAnswer.safeParse(raw);
+  if (!parsed.success || !secret) throw new Error("invalid_passkey");
+  return { response: parsed.data as never, browserSecret: secret };
+}
 
 /**
  * next-auth reads this lazily per request, so the secret comes from the env
@@ -52,13 +101,32 @@ export const authOptions: AuthOptions = {
       async authorize(credentials, req) {
         const parsed = credentialsSchema.safeParse(credentials ?? {});
         if (!parsed.success) throw new Error("invalid_credentials");
-        const meta = metaFromHeaders((name) => {
-          const value = req?.headers?.[name];
-          return Array.isArray(value) ? value[0] : (value as string | undefined);
-        });
-        const result = await authenticate({ ...parsed.data, code: parsed.data.code || undefined, ...meta });
-        if (!result.ok) throw new Error(result.reason === "locked" ? `locked:${result.retryInMinutes}` : result.reason);
+        const meta = metaFromHeaders((name) => headerOf(req, name));
+        const passkey = parsePasskey(parsed.data.passkey, req);
+        const result = await authenticate({ ...parsed.data, code: parsed.data.code || undefined, passkey, ...meta });
+        if (!result.ok) {
+          if (result.reason === "locked") throw new Error(`locked:${result.retryInMinutes}`);
+          // Which second factors the person has, so the form offers those.
+          if (result.reason === "mfa_required") throw new Error(`mfa_required:${(result.factors ?? []).join(",")}`);
+          throw new Error(result.reason);
+        }
         const sid = await startSession(await getDb(), { personId: result.personId, method: result.method, ...meta });
+        return { id: result.personId, sid };
+      },
+    }),
+    // Passwordless: a passkey unlocked on the person's device is both factors. Opens a session the same way.
+    CredentialsProvider({
+      id: "passkey",
+      name: "Passkey",
+      credentials: { passkey: { type: "text" } },
+      async authorize(credentials, req) {
+        const meta = metaFromHeaders((name) => headerOf(req, name));
+        const json = typeof credentials?.passkey === "string" && credentials.passkey.length <= 16_384 ? credentials.passkey : undefined;
+        const passkey = parsePasskey(json, req);
+        if (!passkey) throw new Error("invalid_passkey");
+        const result = await signInWithPasskey({ ...passkey, ...meta });
+        if (!result.ok) throw new Error(result.reason === "locked" ? `locked:${result.retryInMinutes}` : result.reason);
+        const sid = await startSession(await getDb(), { personId: result.personId, method: "passkey", ...meta });
         return { id: result.personId, sid };
       },
     }),

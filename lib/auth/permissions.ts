@@ -53,6 +53,7 @@ export const PERMISSIONS = {
   "page:/verify": { who: "public" },
   "page:/partner-sign/[token]": { who: "public" },
   "page:/set-password/[token]": { who: "public" },
+  "page:/forgot-password": { who: "public" },
   "route:/api/auth/[...nextauth]": { who: "public" },
   "route:/api/health": { who: "public" },
   "route:/api/v1/openapi.json": { who: "public" },
@@ -69,6 +70,8 @@ export const PERMISSIONS = {
   "action:partner-sign.sign": { who: "public" },
   "action:partner-sign.decline": { who: "public" },
   "action:set-password.choosePassword": { who: "public" },
+  "action:forgot-password.requestReset": { who: "public" },
+  "action:signin.startPasskeySignIn": { who: "public" },
   "route:/verify/upload": { who: "public" },
 
   // Other systems, with their own credential
@@ -89,6 +92,9 @@ export const PERMISSIONS = {
   "layout:/(app)": { who: "signed_in", mfaPending: true },
   "page:/account/mfa": { who: "signed_in", mfaPending: true },
   "action:account/mfa.confirmMfa": { who: "signed_in", mfaPending: true },
+  // A passkey is a second factor too: it may be the one a person enrols.
+  "action:account/passkeys.beginPasskey": { who: "signed_in", mfaPending: true },
+  "action:account/passkeys.addPasskey": { who: "signed_in", mfaPending: true },
 
   // Everyone signed in (what is theirs to see is checked beside the data)
   "page:/dashboard": { who: "signed_in" },
@@ -110,6 +116,9 @@ export const PERMISSIONS = {
   "action:access.requestRole": { who: "signed_in" },
   "action:account/data.savePreferences": { who: "signed_in" },
   "action:account/data.askForCorrection": { who: "signed_in" },
+  "action:account/password.changePassword": { who: "signed_in" },
+  "action:account/passkeys.renamePasskey": { who: "signed_in" },
+  "action:account/passkeys.removePasskey": { who: "signed_in" },
   "action:agreements.consentToSign": { who: "signed_in" },
   "action:agreements.signAgreement": { who: "signed_in" },
   "action:agreements.declineAgreement": { who: "signed_in" },

@@ -19,6 +19,11 @@ export async function reissueSession(personId: string, method: string, meta: Req
     await revokeSessionsOf(tx, personId, reason);
     return startSession(tx, { personId, method, ...meta });
   });
+  await setSessionCookie(personId, sid);
+}
+
+/** Points this browser's cookie at session `sid`, opened by the caller (in the transaction that changed the person). */
+export async function setSessionCookie(personId: string, sid: string): Promise<void> {
   const { NEXTAUTH_SECRET, APP_URL } = env();
   const cookie = sessionCookie(APP_URL);
   const value = await encode({ token: { sub: personId, sid }, secret: NEXTAUTH_SECRET, maxAge: SESSION_MAX_AGE_SECONDS });

@@ -15,6 +15,8 @@ export const BACKUP_TABLES: PgTable[] = [
   schema.loginAttempts,
   schema.recoveryCodes,
   schema.sessions,
+  schema.passkeys,
+  schema.webauthnChallenges,
   schema.attemptCounters,
   schema.auditEvents,
   schema.auditCheckpoints,

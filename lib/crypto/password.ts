@@ -36,5 +36,3 @@ export function dummyPasswordHash(): Promise<string> {
   dummyHash ??= hashPassword(randomBytes(16).toString("hex"));
   return dummyHash;
 }
-
-export const PASSWORD_MIN_LENGTH = 12;

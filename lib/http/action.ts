@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { AuditContext } from "@/lib/audit/record";
 import { gate, type ActionKey, type Refusal } from "@/lib/auth/permissions";
 import { auditContext, getViewer, type Viewer } from "@/lib/auth/viewer";
-import { DomainError } from "@/lib/errors";
+import { DomainError, FieldError } from "@/lib/errors";
 
 export type ActionState<T = unknown> =
   | { ok: true; data?: T; message?: string }
@@ -72,6 +72,7 @@ export function action<S extends z.ZodType, T>(
       return { ok: true, data: result as T };
     } catch (error) {
       unstable_rethrow(error);
+      if (error instanceof FieldError) return { ok: false, error: "Please correct the highlighted fields.", fieldErrors: { [error.field]: [error.message] } };
       if (error instanceof DomainError) return { ok: false, error: error.message };
       console.error("[clearance] action failed:", error instanceof Error ? error.name : "unknown error");
       return { ok: false, error: "Something went wrong. Nothing was changed; please try again." };

@@ -13,6 +13,7 @@ import * as escalation from "@/emails/escalation";
 import * as invitation from "@/emails/invitation";
 import * as nudge from "@/emails/nudge";
 import * as partnerSigningCode from "@/emails/partner-signing-code";
+import * as passwordReset from "@/emails/password-reset";
 import * as reminderDigest from "@/emails/reminder-digest";
 import * as partnerSigningLink from "@/emails/partner-signing-link";
 import * as signedCopy from "@/emails/signed-copy";
@@ -34,6 +35,7 @@ function template<P>(module: { subject: (props: P) => string; default: FunctionC
 /** Every email Clearance sends, by kind. The kind is stored on each outbox row. */
 export const emailTemplates = {
   invitation: template(invitation, true),
+  "password-reset": template(passwordReset, true),
   "course-assigned": template(courseAssigned),
   "course-due-soon": template(courseDueSoon),
   "course-overdue": template(courseOverdue),

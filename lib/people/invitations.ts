@@ -5,7 +5,8 @@ import { getDb, type Executor } from "@/db/client";
 import { passwordTokens, people } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import { revokeSessionsOf } from "@/lib/auth/sessions";
-import { hashPassword, PASSWORD_MIN_LENGTH } from "@/lib/crypto/password";
+import { minPasswordLength, passwordProblem } from "@/lib/auth/password-rules";
+import { hashPassword } from "@/lib/crypto/password";
 import { randomToken, sha256Hex } from "@/lib/crypto/tokens";
 import { DomainError } from "@/lib/errors";
 import { hitRateLimit } from "@/lib/http/rate-limit";
@@ -13,7 +14,7 @@ import { queueEmail } from "@/lib/notify/queue-email";
 
 export const INVITATION_VALID_DAYS = 7;
 const DAY = 86_400_000;
-export const PASSWORD_MAX_LENGTH = 200;
+export { PASSWORD_MAX_LENGTH } from "@/lib/auth/password-rules";
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{20,100}$/;
 
 export type PasswordLinkState = "ready" | "expired" | "used" | "unknown";
@@ -63,36 +64,44 @@ export async function issueInvitation(tx: Executor, person: { id: string; email:
   return { expiresAt: expiresAt! };
 }
 
-type LoadedLink = { state: PasswordLinkState; tokenId?: string; purpose?: "invitation" | "reset"; person?: { id: string; name: string; email: string }; expiresAt?: Date };
+type LoadedLink = {
+  state: PasswordLinkState;
+  tokenId?: string;
+  purpose?: "invitation" | "reset";
+  person?: { id: string; name: string; email: string; hasSecondFactor: boolean };
+  expiresAt?: Date;
+};
 
 async function loadLink(db: Executor, token: string, now: Date, lock = false): Promise<LoadedLink> {
   if (!TOKEN_SHAPE.test(token)) return { state: "unknown" };
   const query = db
-    .select({ id: passwordTokens.id, purpose: passwordTokens.purpose, usedAt: passwordTokens.usedAt, expiresAt: passwordTokens.expiresAt, personId: people.id, name: people.name, email: people.email, status: people.status })
+    .select({ id: passwordTokens.id, purpose: passwordTokens.purpose, usedAt: passwordTokens.usedAt, expiresAt: passwordTokens.expiresAt, personId: people.id, name: people.name, email: people.email, status: people.status, mfaEnabledAt: people.mfaEnabledAt })
     .from(passwordTokens)
     .innerJoin(people, eq(people.id, passwordTokens.personId))
     .where(eq(passwordTokens.tokenHash, sha256Hex(token)));
   const [row] = lock ? await query.for("update", { of: passwordTokens }) : await query;
   // A suspended or departed person's link does nothing, and says no more than an unknown one.
   if (!row || row.status !== "active") return { state: "unknown" };
-  if (row.usedAt) return { state: "used" };
-  if (row.expiresAt.getTime() <= now.getTime()) return { state: "expired" };
-  return { state: "ready", tokenId: row.id, purpose: row.purpose, person: { id: row.personId, name: row.name, email: row.email }, expiresAt: row.expiresAt };
+  if (row.usedAt) return { state: "used", purpose: row.purpose };
+  if (row.expiresAt.getTime() <= now.getTime()) return { state: "expired", purpose: row.purpose };
+  const person = { id: row.personId, name: row.name, email: row.email, hasSecondFactor: row.mfaEnabledAt !== null };
+  return { state: "ready", tokenId: row.id, purpose: row.purpose, person, expiresAt: row.expiresAt };
 }
 
 /** What the set-password page shows for a link: whose it is, or why it no longer works. */
 export async function passwordLinkView(token: string, now = new Date()) {
   const db = await getDb();
   const link = await loadLink(db, token, now);
-  return link.state === "ready" ? { state: "ready" as const, name: link.person!.name, email: link.person!.email, expiresAt: link.expiresAt! } : { state: link.state };
+  if (link.state !== "ready") return { state: link.state, purpose: link.purpose };
+  const { name, email, hasSecondFactor } = link.person!;
+  return { state: "ready" as const, purpose: link.purpose!, name, email, expiresAt: link.expiresAt!, minLength: minPasswordLength(hasSecondFactor) };
 }
 
-/** Password rules shared by the form and the server: long enough, not too long, and not the email address. */
-export function passwordProblem(password: string, email: string): string | null {
-  if (password.length < PASSWORD_MIN_LENGTH) return `Use at least ${PASSWORD_MIN_LENGTH} characters.`;
-  if (password.length > PASSWORD_MAX_LENGTH) return `Use at most ${PASSWORD_MAX_LENGTH} characters.`;
-  if (password.trim().toLowerCase() === email.toLowerCase()) return "Do not use your email address as your password.";
-  return null;
+/** What a refused link says: a reset link is replaced from the sign-in page, an invitation by the compliance team. */
+function closedLinkMessage(purpose: "invitation" | "reset" | undefined): string {
+  return purpose === "reset"
+    ? "This link can no longer be used. Ask for a new one with “Forgot password?” on the sign-in page."
+    : "This link can no longer be used. Ask your compliance team for a new invitation.";
 }
 
 const ATTEMPTS_PER_IP = 30;
@@ -109,13 +118,13 @@ export async function setPasswordWithToken(token: string, password: string, cont
   const verdict = await hitRateLimit(db, `set-password:${context.ip}`, ATTEMPTS_PER_IP, ATTEMPT_WINDOW_SECONDS, now);
   if (!verdict.allowed) throw new DomainError("rate_limited", `Too many attempts from your network. Try again in ${Math.ceil(verdict.retryAfterSeconds / 60)} minutes.`, 429);
   const preview = await loadLink(db, token, now);
-  if (preview.state !== "ready") throw new DomainError(`link_${preview.state}`, "This link can no longer be used. Ask your compliance team for a new invitation.");
-  const problem = passwordProblem(password, preview.person!.email);
+  if (preview.state !== "ready") throw new DomainError(`link_${preview.state}`, closedLinkMessage(preview.purpose));
+  const problem = passwordProblem(password, preview.person!);
   if (problem) throw new DomainError("weak_password", problem);
   const passwordHash = await hashPassword(password);
   return db.transaction(async (tx) => {
     const link = await loadLink(tx, token, now, true);
-    if (link.state !== "ready") throw new DomainError(`link_${link.state}`, "This link can no longer be used. Ask your compliance team for a new invitation.");
+    if (link.state !== "ready") throw new DomainError(`link_${link.state}`, closedLinkMessage(link.purpose));
     const personId = link.person!.id;
     await tx.update(passwordTokens).set({ usedAt: now }).where(eq(passwordTokens.id, link.tokenId!));
     await tx

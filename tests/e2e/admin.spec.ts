@@ -87,7 +87,7 @@ test("a compliance admin imports people, an invited person sets a password, and 
   await invited.getByLabel("New password").fill("too short");
   await invited.getByLabel("Type it again").fill("too short");
   await invited.getByRole("button", { name: "Set password" }).click();
-  await expect(invited.getByText("Use at least 12 characters.")).toBeVisible();
+  await expect(invited.getByText("Use at least 15 characters.")).toBeVisible();
   await invited.getByLabel("New password").fill(NEW_PASSWORD);
   await invited.getByLabel("Type it again").fill(`${NEW_PASSWORD}!`);
   await invited.getByRole("button", { name: "Set password" }).click();

@@ -67,6 +67,7 @@ const MATRIX: Record<string, Entry> = {
   "/sitemap.xml": { path: () => "/sitemap.xml" },
   "/partner-sign/[token]": { path: () => "/partner-sign/not-a-real-token-000000000000" },
   "/set-password/[token]": { path: () => "/set-password/not-a-real-token-000000000000" },
+  "/forgot-password": { path: () => "/forgot-password" },
   "/api/health": { path: () => "/api/health" },
   "/api/v1/openapi.json": { path: () => "/api/v1/openapi.json" },
   "/api/auth/[...nextauth]": { path: () => "/api/auth/providers" },

@@ -167,12 +167,12 @@ describe("set-password links", () => {
     expect(await passwordLinkView(token)).toMatchObject({ state: "ready", name: "Sam Lee", email: "sp.sam@test.example" });
     expect(await passwordLinkView("not-a-real-token-at-all-xxxxxxxx")).toEqual({ state: "unknown" });
 
-    await expect(setPasswordWithToken(token, "short", context())).rejects.toThrow("at least 12 characters");
+    await expect(setPasswordWithToken(token, "short", context())).rejects.toThrow("at least 15 characters");
     await expect(setPasswordWithToken(token, "sp.sam@test.example", context())).rejects.toThrow("email address");
     await setPasswordWithToken(token, "correct horse battery", context());
     const person = await reload(db, id);
     expect(await verifyPassword("correct horse battery", person.passwordHash)).toBe(true);
-    expect(await passwordLinkView(token)).toEqual({ state: "used" });
+    expect(await passwordLinkView(token)).toEqual({ state: "used", purpose: "invitation" });
     await expect(setPasswordWithToken(token, "another long password", context())).rejects.toThrow(DomainError);
     const [event] = await db.select({ actorId: auditEvents.actorId, data: auditEvents.data }).from(auditEvents).where(sql`${auditEvents.action} = 'person.password_set' and ${auditEvents.targetId} = ${id}`);
     expect(event).toEqual({ actorId: id, data: { via: "invitation" } });
@@ -182,7 +182,7 @@ describe("set-password links", () => {
     const old = new Date(Date.now() - 8 * 86_400_000);
     const late = await createPersonAsAdmin(admin, context(admin.id), form({ name: "Late Comer", email: "sp.late@test.example" }), old);
     const expired = await latestLink("sp.late@test.example");
-    expect(await passwordLinkView(expired)).toEqual({ state: "expired" });
+    expect(await passwordLinkView(expired)).toEqual({ state: "expired", purpose: "invitation" });
     await resendInvitation(admin, context(admin.id), late.id);
     const fresh = await latestLink("sp.late@test.example");
     expect(fresh).not.toBe(expired);
@@ -190,7 +190,7 @@ describe("set-password links", () => {
 
     // Correcting the email address moves the invitation to the new address.
     await updatePerson(admin, context(admin.id), late.id, form({ name: "Late Comer", email: "sp.late2@test.example" }));
-    expect(await passwordLinkView(fresh)).toEqual({ state: "expired" });
+    expect(await passwordLinkView(fresh)).toEqual({ state: "expired", purpose: "invitation" });
     const moved = await latestLink("sp.late2@test.example");
     expect(await passwordLinkView(moved)).toMatchObject({ state: "ready", email: "sp.late2@test.example" });
 

@@ -120,7 +120,7 @@ describe("sign-in", () => {
 
     const later = new Date(now.getTime() + 60_000);
     const base = { email: person.email, password: TEST_PASSWORD, ...request("10.4.0.1"), now: later };
-    expect(await authenticate(base)).toEqual({ ok: false, reason: "mfa_required" });
+    expect(await authenticate(base)).toEqual({ ok: false, reason: "mfa_required", factors: ["totp"] });
     expect(await authenticate({ ...base, code: "123456" })).toEqual({ ok: false, reason: "invalid_code" });
     const code = totpAt(enrolment.secret, stepAt(later));
     expect(await authenticate({ ...base, code })).toMatchObject({ ok: true, method: "password+totp" });

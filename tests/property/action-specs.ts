@@ -2,6 +2,9 @@ import fc from "fast-check";
 import { endAllSessions, endSession } from "@/app/(app)/account/actions";
 import { confirmMfa } from "@/app/(app)/account/mfa/actions";
 import { askForCorrection, savePreferences } from "@/app/(app)/account/data/actions";
+import { changePassword } from "@/app/(app)/account/password/actions";
+import { addPasskey, beginPasskey, removePasskey, renamePasskey } from "@/app/(app)/account/passkeys/actions";
+import { startPasskeySignIn } from "@/app/signin/actions";
 import { decide, requestRole, revoke } from "@/app/(app)/access/actions";
 import { createClient, mapScimGroup, revokeClient, unmapScimGroup } from "@/app/(app)/admin/api/actions";
 import { createCheckpoint } from "@/app/(app)/audit/actions";
@@ -15,6 +18,7 @@ import { finishLesson, startQuiz, submitQuiz } from "@/app/(app)/courses/actions
 import { nudgeOne, nudgeOverdue } from "@/app/(app)/team/actions";
 import { confirmCode, decline as partnerDecline, giveConsent as partnerConsent, requestCode, sign as partnerSign } from "@/app/partner-sign/[token]/actions";
 import { choosePassword } from "@/app/set-password/[token]/actions";
+import { requestReset } from "@/app/forgot-password/actions";
 import { apiScopes, appRoles, personStatuses, webhookEventTypes } from "@/db/schema";
 import type { PermissionKey } from "@/lib/auth/permissions";
 import { getContent } from "@/lib/content";
@@ -193,6 +197,19 @@ export function actionSpecs(world: World): ActionSpec[] {
     spec("account/mfa confirmMfa", run(confirmMfa), "mfaPending", { code: sixDigits }),
     spec("account endSession", run(endSession), "employee", { sessionId: maybe(fc.oneof(fc.uuid(), anyText)) }),
     spec("account endAllSessions", run(endAllSessions), "employee", {}),
+    // Passkeys: a made-up answer never verifies; the ceremony itself is in tests/e2e/passkeys.spec.ts.
+    spec("account/passkeys beginPasskey", run(beginPasskey), "mfaPending", {}),
+    spec("account/passkeys addPasskey", run(addPasskey), "mfaPending", { name: anyText, response: anyText }),
+    spec("account/passkeys renamePasskey", run(renamePasskey), "employee", { passkeyId: idFrom(everyId), name: anyText }),
+    spec("account/passkeys removePasskey", run(removePasskey), "employee", { passkeyId: idFrom(everyId) }),
+    // A wrong current password is counted, so five of them pause changes. (Success replaces the cookie: tests/integration/passwords.test.ts.)
+    spec(
+      "account/password changePassword",
+      run(changePassword),
+      "employee",
+      { current: anyText, next: fc.oneof(fc.constant("a long enough new password"), anyText), confirm: fc.oneof(fc.constant("a long enough new password"), anyText), code: maybe(sixDigits) },
+      { recordsOnRejection: { error: /^(Please correct|Too many wrong tries)/, tables: ["attempt_counters", "audit_events"] } },
+    ),
     spec("agreements consentToSign", run(consentToSign), "employee", onSigning({ consent: maybe(either("yes")) })),
     spec(
       "agreements signAgreement",
@@ -224,6 +241,8 @@ export function actionSpecs(world: World): ActionSpec[] {
         fc.tuple(pick(() => world.invitationTokens), fc.oneof(fc.constant("a long enough password"), anyText), fc.boolean(), anyText).map(([token, password, same, other]) => toFormData([["token", token], ["password", password], ["confirm", same ? password : other]])),
       ),
     ),
+    spec("forgot-password requestReset", run(requestReset), "nobody", { email: fc.oneof(email, anyText) }),
+    spec("signin startPasskeySignIn", run(startPasskeySignIn), "nobody", {}),
     spec("partner-sign requestCode", run(requestCode), "nobody", { token: partnerToken }),
     // A wrong code is counted on the request, so five wrong codes lock it.
     spec("partner-sign confirmCode", run(confirmCode), "nobody", { token: partnerToken, code: sixDigits }, { recordsOnRejection: { error: /^That code is not right/, tables: ["partner_signing_requests"] } }),

@@ -84,7 +84,7 @@ describe("sign-in limits under concurrent tries", () => {
     const now = new Date();
     const { person, secret } = await enrolledManager(now);
     for (let i = 0; i < 8; i++) {
-      expect(await authenticate({ email: person.email, password: TEST_PASSWORD, ip: "198.51.100.4", userAgent: "ui", now })).toEqual({ ok: false, reason: "mfa_required" });
+      expect(await authenticate({ email: person.email, password: TEST_PASSWORD, ip: "198.51.100.4", userAgent: "ui", now })).toEqual({ ok: false, reason: "mfa_required", factors: ["totp"] });
     }
     const code = totpAt(secret, stepAt(now));
     expect(await authenticate({ email: person.email, password: TEST_PASSWORD, code, ip: "198.51.100.4", userAgent: "ui", now })).toMatchObject({ ok: true });

@@ -24,6 +24,7 @@ afterAll(() => {
 /** The facts each email must state in its plain-text version (sample props in emails/samples.ts). */
 const keyFacts: Record<EmailKind, string[]> = {
   invitation: ["Ana Silva", `${APP_URL}/set-password?token=sample-token-not-real`, "6 December 2026, 09:00 UTC"],
+  "password-reset": ["Ana Silva", `${APP_URL}/set-password/sample-token-not-real`, "29 November 2026, 10:30 UTC", "signed out"],
   "course-assigned": ["GDPR Essentials for Support", "27 December 2026", `${APP_URL}/learn/gdpr-essentials`, "35 minutes"],
   "course-due-soon": ["GDPR Essentials for Support", "6 December 2026", "7 days", `${APP_URL}/learn/gdpr-essentials`],
   "course-overdue": ["Handling Customer Data Securely", "22 November 2026", "7 days ago", "Customer PII reader", `${APP_URL}/learn/secure-data-handling`],
@@ -112,6 +113,6 @@ describe("email templates", () => {
 
   it("marks the templates that carry a credential", () => {
     const secret = emailKinds.filter((k) => emailTemplates[k].carriesSecret).sort();
-    expect(secret).toEqual(["invitation", "partner-signing-code", "partner-signing-link"]);
+    expect(secret).toEqual(["invitation", "partner-signing-code", "partner-signing-link", "password-reset"]);
   });
 });

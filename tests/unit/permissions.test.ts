@@ -78,7 +78,7 @@ describe("the permission table", () => {
 
   it("lets a person who must enrol in MFA through enrolment only", () => {
     const pendingOk = table.filter((key) => isGated(key) && "mfaPending" in PERMISSIONS[key]);
-    expect(pendingOk.sort()).toEqual(["action:account/mfa.confirmMfa", "layout:/(app)", "page:/account/mfa"]);
+    expect(pendingOk.sort()).toEqual(["action:account/mfa.confirmMfa", "action:account/passkeys.addPasskey", "action:account/passkeys.beginPasskey", "layout:/(app)", "page:/account/mfa"]);
   });
 
   it("checks roles nowhere else in app/: pages and actions name a key or a capability", () => {

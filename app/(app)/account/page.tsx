@@ -9,6 +9,10 @@ import { currentSessionId } from "@/lib/auth/viewer";
 import { formatDateTime } from "@/lib/format";
 import { SessionsList } from "./sessions-card";
 import { SESSION_MAX_AGE_SECONDS } from "@/lib/auth/options";
+import { minPasswordLength } from "@/lib/auth/password-rules";
+import { ChangePasswordCard } from "./password/change-password-card";
+import { myPasskeys } from "@/lib/auth/passkeys";
+import { PasskeysCard } from "./passkeys/passkeys-card";
 
 export const metadata: Metadata = { title: "Account" };
 
@@ -72,6 +76,10 @@ export default async function AccountPage() {
           <SessionsList sessions={sessions} />
           <p className="mt-4 text-xs text-slate-500">Sessions end after {SESSION_MAX_AGE_SECONDS / 3600} hours, when you sign out, and when your roles or password change.</p>
         </Card>
+        <ChangePasswordCard mfaEnabled={viewer.mfaEnabled} minLength={minPasswordLength(viewer.mfaEnabled)} />
+        <PasskeysCard
+          passkeys={(await myPasskeys(viewer)).map((p) => ({ id: p.id, name: p.name, createdAt: p.createdAt.toISOString(), lastUsedAt: p.lastUsedAt?.toISOString() ?? null }))}
+        />
       </div>
     </>
   );

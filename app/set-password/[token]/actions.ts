@@ -5,7 +5,6 @@ import { DomainError } from "@/lib/errors";
 import type { ActionState } from "@/lib/http/action";
 import { requestMeta } from "@/lib/http/request-context";
 import { PASSWORD_MAX_LENGTH, setPasswordWithToken } from "@/lib/people/invitations";
-import { PASSWORD_MIN_LENGTH } from "@/lib/crypto/password";
 
 /**
  * The person has no session yet: the link's token is their authentication.
@@ -14,10 +13,8 @@ import { PASSWORD_MIN_LENGTH } from "@/lib/crypto/password";
 const schema = z
   .object({
     token: z.string().regex(/^[A-Za-z0-9_-]{20,100}$/),
-    password: z
-      .string()
-      .min(PASSWORD_MIN_LENGTH, `Use at least ${PASSWORD_MIN_LENGTH} characters.`)
-      .max(PASSWORD_MAX_LENGTH, `Use at most ${PASSWORD_MAX_LENGTH} characters.`),
+    // The length floor depends on the person's second factor: the server's rules decide it (lib/auth/password-rules.ts).
+    password: z.string().min(1, "Enter a password.").max(PASSWORD_MAX_LENGTH * 4, `Use at most ${PASSWORD_MAX_LENGTH} characters.`),
     confirm: z.string(),
   })
   .refine((v) => v.password === v.confirm, { message: "The two passwords are not the same. Type it again in both fields.", path: ["confirm"] });

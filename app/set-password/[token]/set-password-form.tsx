@@ -33,7 +33,7 @@ export function SetPasswordForm({ token, email, minLength }: { token: string; em
         required
         minLength={minLength}
         error={errors?.password?.[0]}
-        hint={`At least ${minLength} characters. A few unrelated words make a strong password that is easy to type.`}
+        hint={`At least ${minLength} characters. A few unrelated words make a strong password that is easy to type. Passwords found in public breaches are refused.`}
       />
       <Field label="Type it again" name="confirm" type="password" autoComplete="new-password" required error={errors?.confirm?.[0]} />
       <Button type="submit" disabled={pending} className="w-full">

@@ -3,6 +3,7 @@ import { PageHeader } from "@/components/ui/card";
 import { startMfaEnrolment } from "@/lib/auth/mfa";
 import { requireViewer } from "@/lib/auth/gate";
 import { MfaEnrolment } from "./confirm-form";
+import { PasskeysCard } from "../passkeys/passkeys-card";
 
 export const metadata: Metadata = { title: "Two-factor authentication" };
 
@@ -16,6 +17,12 @@ export default async function MfaPage() {
         description={viewer.mfaEnabled ? undefined : "A code from an authenticator app on your phone protects your account even if your password is stolen."}
       />
       <MfaEnrolment enabled={viewer.mfaEnabled} required={viewer.mfaRequired} enrolment={enrolment && { qrSvg: enrolment.qrSvg, secret: enrolment.secret }} />
+      {/* Or a passkey: a second factor that phishing cannot capture. */}
+      {!viewer.mfaEnabled && (
+        <div className="mt-6">
+          <PasskeysCard passkeys={[]} />
+        </div>
+      )}
     </>
   );
 }

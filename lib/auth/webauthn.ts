@@ -1,0 +1,61 @@
+import "server-only";
+import { and, eq, gt, isNull, lt } from "drizzle-orm";
+import type { Executor } from "@/db/client";
+import { webauthnChallenges } from "@/db/schema";
+import { sha256Hex } from "@/lib/crypto/tokens";
+import { env } from "@/lib/env";
+
+/** How long a browser has to answer a passkey prompt. */
+export const CHALLENGE_TTL_MS = 5 * 60_000;
+/** The HttpOnly cookie that binds a sign-in challenge to the browser that asked for it. */
+export const PASSKEY_BROWSER_COOKIE = "clearance.passkey-browser";
+
+/** The relying party: this app's public origin and its host name, from APP_URL. */
+export function relyingParty() {
+  const url = new URL(env().APP_URL);
+  return { id: url.hostname, origin: url.origin, name: env().ORG_NAME };
+}
+
+export type ChallengeBinding = { purpose: "register"; personId: string; sessionId: string } | { purpose: "sign_in"; browserSecret: string };
+
+export async function storeChallenge(db: Executor, challenge: string, binding: ChallengeBinding, now = new Date()): Promise<void> {
+  // Old ceremonies are of no use: cleared as new ones start.
+  await db.delete(webauthnChallenges).where(lt(webauthnChallenges.expiresAt, new Date(now.getTime() - CHALLENGE_TTL_MS)));
+  await db.insert(webauthnChallenges).values({
+    challenge,
+    purpose: binding.purpose,
+    personId: binding.purpose === "register" ? binding.personId : null,
+    sessionId: binding.purpose === "register" ? binding.sessionId : null,
+    browserHash: binding.purpose === "sign_in" ? sha256Hex(binding.browserSecret) : null,
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + CHALLENGE_TTL_MS),
+  });
+}
+
+/**
+ * Uses a challenge up, in one statement, before the signature is checked:
+ * only a challenge this session or browser was given, not yet used and not
+ * expired, and only once however many answers arrive together.
+ */
+export async function takeChallenge(db: Executor, challenge: string, binding: ChallengeBinding, now = new Date()): Promise<boolean> {
+  const bound =
+    binding.purpose === "register"
+      ? and(eq(webauthnChallenges.personId, binding.personId), eq(webauthnChallenges.sessionId, binding.sessionId))
+      : eq(webauthnChallenges.browserHash, sha256Hex(binding.browserSecret));
+  const taken = await db
+    .update(webauthnChallenges)
+    .set({ usedAt: now })
+    .where(and(eq(webauthnChallenges.challenge, challenge), eq(webauthnChallenges.purpose, binding.purpose), bound, isNull(webauthnChallenges.usedAt), gt(webauthnChallenges.expiresAt, now)))
+    .returning({ id: webauthnChallenges.id });
+  return taken.length === 1;
+}
+
+/** The challenge a WebAuthn response claims to answer, read from its clientDataJSON (verified afterwards). */
+export function claimedChallenge(clientDataJSON: string): string | null {
+  try {
+    const parsed = JSON.parse(Buffer.from(clientDataJSON, "base64url").toString("utf8")) as { challenge?: unknown };
+    return typeof parsed.challenge === "string" && /^[A-Za-z0-9_-]{16,200}$/.test(parsed.challenge) ? parsed.challenge : null;
+  } catch {
+    return null;
+  }
+}
