@@ -3,17 +3,18 @@ import { and, desc, eq, inArray } from "drizzle-orm";
 import { getDb, type Executor } from "@/db/client";
 import { partnerSigningRequests, partners, signatures } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
-import { hasRole, type Viewer } from "@/lib/auth/roles";
+import { assertMay } from "@/lib/auth/permissions";
+import type { Viewer } from "@/lib/auth/roles";
 import { getAgreementTemplate } from "@/lib/content";
 import { randomToken, sha256Hex } from "@/lib/crypto/tokens";
-import { DomainError, ForbiddenError, NotFoundError } from "@/lib/errors";
+import { DomainError, NotFoundError } from "@/lib/errors";
 import { queueEmail } from "@/lib/notify/queue-email";
 import { partnerAgreementStatus, type PartnerAgreementStatus } from "./partner-rules";
 
 export const SIGNING_LINK_DAYS = 14;
 
 function assertCompliance(viewer: Viewer, write: boolean) {
-  if (!(write ? hasRole(viewer, "compliance_admin") : hasRole(viewer, "compliance_admin", "auditor"))) throw new ForbiddenError();
+  assertMay(viewer, write ? "administer" : "oversee");
 }
 
 export type PartnerOverview = {
