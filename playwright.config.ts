@@ -49,6 +49,8 @@ export default defineConfig({
       DATA_ENCRYPTION_KEY: Buffer.alloc(32, 3).toString("base64"),
       AUDIT_CHAIN_KEY: Buffer.alloc(32, 4).toString("base64"),
       ACCESS_API_PORT: String(DECISION_PORT),
+      // Every browser in the suite connects from 127.0.0.1: its failed sign-ins must not pause the rest.
+      SIGN_IN_IP_FAILURES: "1000",
     },
   },
 });

@@ -55,6 +55,8 @@ const schema = z.object({
   // The decision listener: GET/POST /api/v1/access/check served outside the web framework, for high-volume callers. Off unless a port is set.
   ACCESS_API_PORT: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(65535).optional()),
   ACCESS_API_HOST: z.string().min(1).default("127.0.0.1"),
+  // Failed sign-ins from one address in 15 minutes before it is paused (an office behind one NAT may need more).
+  SIGN_IN_IP_FAILURES: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(5).max(100_000).default(20)),
   // Webhooks to loopback, private and link-local addresses, and over plain http: for development and tests only.
   WEBHOOK_ALLOW_PRIVATE_TARGETS: boolish.default(false),
   // Whether a passkey alone may sign a person in (it is then both factors); passkeys as a second factor work either way.

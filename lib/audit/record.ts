@@ -1,6 +1,5 @@
 import "server-only";
 import { desc, sql } from "drizzle-orm";
-import { PgTransaction } from "drizzle-orm/pg-core";
 import { auditEvents } from "@/db/schema";
 import type { Executor } from "@/db/client";
 import { keyedEventHash, GENESIS_HASH } from "./canonical";
@@ -33,7 +32,8 @@ const AUDIT_CHAIN_LOCK = 7_300_001;
  */
 export async function recordAudit(tx: Executor, context: AuditContext, entry: AuditEntry, now = new Date()): Promise<void> {
   // The lock below is held to the end of a transaction: called outside one, the append makes its own, or two could fork the chain.
-  if (!(tx instanceof PgTransaction)) return tx.transaction((inner) => recordAudit(inner, context, entry, now));
+  // (A transaction has rollback(); instanceof would fail where the bundler loads two copies of the driver.)
+  if (!("rollback" in tx)) return tx.transaction((inner) => recordAudit(inner, context, entry, now));
   const { current } = auditChainKeys();
   await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`);
   const [last] = await tx.select({ hash: auditEvents.hash }).from(auditEvents).orderBy(desc(auditEvents.id)).limit(1);

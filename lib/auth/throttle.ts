@@ -1,3 +1,4 @@
+import { env } from "@/lib/env";
 import type { AttemptLimit } from "./attempt-limit";
 
 /**
@@ -9,7 +10,6 @@ export const THROTTLE = {
   windowMs: 15 * 60 * 1000,
   lockMs: 15 * 60 * 1000,
   accountFailures: 5,
-  ipFailures: 20,
 } as const;
 
 export function accountLimit(email: string): AttemptLimit {
@@ -17,7 +17,7 @@ export function accountLimit(email: string): AttemptLimit {
 }
 
 export function ipLimit(ip: string): AttemptLimit {
-  return { key: `ip:${ip}`, limit: THROTTLE.ipFailures, windowMs: THROTTLE.windowMs, lockMs: THROTTLE.lockMs };
+  return { key: `ip:${ip}`, limit: env().SIGN_IN_IP_FAILURES, windowMs: THROTTLE.windowMs, lockMs: THROTTLE.lockMs };
 }
 
 export function minutesUntil(retryAt: Date, now: Date): number {

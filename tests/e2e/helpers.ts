@@ -16,7 +16,7 @@ export async function signIn(page: Page, key: string, password = DEMO_PASSWORD) 
 }
 
 export async function signOut(page: Page) {
-  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
   await expect(page.getByText("You have signed out.")).toBeVisible();
 }
 
