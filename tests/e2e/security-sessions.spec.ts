@@ -1,4 +1,5 @@
 import { expect, test, type Browser, type Page } from "@playwright/test";
+
 import { email, expectNoAxeViolations, signIn, signInWithMfa, signOut } from "./helpers";
 
 /**
@@ -21,7 +22,7 @@ async function copyOf(browser: Browser, page: Page): Promise<Page> {
 }
 
 test("a cookie copied before sign-out stops working when its owner signs out", async ({ browser }) => {
-  const owner = await signedIn(browser, "victor.lund");
+  const owner = await signedIn(browser, "omar.farouk");
   const thief = await copyOf(browser, owner);
   await thief.goto("/dashboard");
   await expect(thief).toHaveURL(/\/dashboard/);
@@ -32,8 +33,8 @@ test("a cookie copied before sign-out stops working when its owner signs out", a
 });
 
 test("a person sees where they are signed in and signs out another browser, then everywhere", async ({ browser }) => {
-  const laptop = await signedIn(browser, "aisha.bello");
-  const phone = await signedIn(browser, "aisha.bello");
+  const laptop = await signedIn(browser, "samuel.adeyemi");
+  const phone = await signedIn(browser, "samuel.adeyemi");
 
   await laptop.goto("/account");
   const list = laptop.getByRole("list", { name: "Signed-in sessions" });
