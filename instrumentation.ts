@@ -14,7 +14,9 @@ export async function register() {
   if (config.ACCESS_API_PORT) {
     const { startDecisionServer } = await import("./lib/access/decision-server");
     await startDecisionServer(config.ACCESS_API_PORT, config.ACCESS_API_HOST);
-    console.log(`[clearance] decision listener: http://${config.ACCESS_API_HOST}:${config.ACCESS_API_PORT}/api/v1/access/check`);
+    console.log(
+      `[clearance] decision listener: http://${config.ACCESS_API_HOST}:${config.ACCESS_API_PORT}/api/v1/access/check`,
+    );
   }
   if (scheduler === "in-process") {
     const { startInProcessScheduler } = await import("./lib/scheduler/tick");

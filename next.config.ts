@@ -1,4 +1,5 @@
 import type { NextConfig } from "next";
+
 import { contentSecurityPolicy as policyWithoutNonce } from "./lib/http/csp";
 
 const isProduction = process.env.NODE_ENV === "production";
@@ -17,7 +18,16 @@ const securityHeaders = [
 
 const nextConfig: NextConfig = {
   poweredByHeader: false,
-  serverExternalPackages: ["@electric-sql/pglite", "pdf-lib", "@pdf-lib/fontkit", "@signpdf/signpdf", "@signpdf/placeholder-pdf-lib", "@signpdf/signer-p12", "node-forge", "nodemailer"],
+  serverExternalPackages: [
+    "@electric-sql/pglite",
+    "pdf-lib",
+    "@pdf-lib/fontkit",
+    "@signpdf/signpdf",
+    "@signpdf/placeholder-pdf-lib",
+    "@signpdf/signer-p12",
+    "node-forge",
+    "nodemailer",
+  ],
   // Forms send text: 1 MB is plenty. The /verify PDF upload (10 MB) is a route handler with its own streamed limit.
   experimental: { authInterrupts: true, serverActions: { bodySizeLimit: "1mb" } },
   async headers() {

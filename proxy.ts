@@ -1,4 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
+
 import { contentSecurityPolicy, newNonce } from "./lib/http/csp";
 
 /**
@@ -20,7 +21,8 @@ export const config = {
     {
       // Not the APIs, the framework's files, public files, nor the public HTML pages built at build time
       // (guides, privacy notice), which keep next.config.ts's strict policy and their static, cookie-free delivery.
-      source: "/((?!api/|_next/static/|_next/image|favicon\\.ico|robots\\.txt|sitemap\\.xml|scripts/|styles/|guides(?:/|$)|privacy(?:/|$)).*)",
+      source:
+        "/((?!api/|_next/static/|_next/image|favicon\\.ico|robots\\.txt|sitemap\\.xml|scripts/|styles/|guides(?:/|$)|privacy(?:/|$)).*)",
       missing: [
         { type: "header", key: "next-router-prefetch" },
         { type: "header", key: "purpose", value: "prefetch" },

@@ -1,10 +1,12 @@
 import type { Metadata } from "next";
 import { connection } from "next/server";
+
 import "./globals.css";
 
 export const metadata: Metadata = {
   title: { default: "Clearance", template: "%s · Clearance" },
-  description: "Compliance training, e-signed confidentiality agreements and live data-access clearance for every employee.",
+  description:
+    "Compliance training, e-signed confidentiality agreements and live data-access clearance for every employee.",
 };
 
 export default async function RootLayout({ children }: { children: React.ReactNode }) {
@@ -13,7 +15,10 @@ export default async function RootLayout({ children }: { children: React.ReactNo
   return (
     <html lang="en">
       <body className="flex min-h-screen flex-col font-sans">
-        <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-4 focus:top-4 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2 focus:shadow">
+        <a
+          href="#main"
+          className="sr-only focus:not-sr-only focus:absolute focus:left-4 focus:top-4 focus:z-50 focus:rounded focus:bg-white focus:px-3 focus:py-2 focus:shadow"
+        >
           Skip to content
         </a>
         {children}

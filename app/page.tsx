@@ -1,4 +1,5 @@
 import Link from "next/link";
+
 import { PublicHeader } from "@/components/public-header";
 import { SiteFooter } from "@/components/site-footer";
 import { buttonClass } from "@/components/ui/button";
@@ -31,14 +32,16 @@ export default function LandingPage() {
       <main id="main" className="flex-1">
         <section className="bg-gradient-to-b from-white to-slate-50">
           <div className="mx-auto max-w-6xl px-4 py-16 sm:px-6 sm:py-24">
-            <p className="text-sm font-semibold tracking-wide text-brand-700 uppercase">Compliance training and attestation</p>
+            <p className="text-sm font-semibold tracking-wide text-brand-700 uppercase">
+              Compliance training and attestation
+            </p>
             <h1 className="mt-3 max-w-3xl text-4xl font-semibold tracking-tight text-slate-900 sm:text-5xl">
               Only trained, signed-up people touch customer data.
             </h1>
             <p className="mt-5 max-w-2xl text-lg leading-8 text-slate-600">
-              Clearance teaches employees the laws and policies behind the data they handle, records that they learned them, keeps their
-              signed confidentiality agreements, and tells your other systems — in real time — whether a person may hold a data-access
-              role.
+              Clearance teaches employees the laws and policies behind the data they handle, records that they learned
+              them, keeps their signed confidentiality agreements, and tells your other systems — in real time — whether
+              a person may hold a data-access role.
             </p>
             <div className="mt-8 flex flex-wrap gap-3">
               <Link href="/signin" className={buttonClass("primary", "px-5 py-2.5")}>

@@ -1,4 +1,5 @@
 import type { MetadataRoute } from "next";
+
 import { publicUrl } from "@/lib/content/organisation";
 
 export const dynamic = "force-static";

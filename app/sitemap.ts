@@ -1,4 +1,5 @@
 import type { MetadataRoute } from "next";
+
 import { getContent } from "@/lib/content";
 import { publicUrl } from "@/lib/content/organisation";
 
@@ -7,7 +8,10 @@ export const dynamic = "force-static";
 /** The pages anyone may read without an account. */
 export default function sitemap(): MetadataRoute.Sitemap {
   const { guides, privacyNotice } = getContent();
-  const latestReview = guides.map((g) => g.lastReviewed).sort().at(-1);
+  const latestReview = guides
+    .map((g) => g.lastReviewed)
+    .sort()
+    .at(-1);
   return [
     { url: publicUrl("/") },
     { url: publicUrl("/guides"), ...(latestReview && { lastModified: latestReview }) },

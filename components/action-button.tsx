@@ -1,7 +1,9 @@
 "use client";
 
 import { useActionState } from "react";
+
 import type { ActionState } from "@/lib/http/action";
+
 import { Button } from "./ui/button";
 
 type Props<T> = {

@@ -1,4 +1,5 @@
 import type { GatePerson } from "@/lib/auth/permissions";
+
 import { ADMIN_ITEMS, navFor } from "./app-nav";
 import { NavLinks } from "./nav-links";
 

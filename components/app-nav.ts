@@ -16,17 +16,72 @@ export const NAV_ITEMS: NavItem[] = [
 
 /** Organisation-wide pages, shown on /admin and as a sub-menu there. */
 export const ADMIN_ITEMS: NavItem[] = [
-  { href: "/admin/overview", label: "Overview", permission: "page:/admin/overview", description: "Completion, overdue work, expiring certifications and agreement coverage." },
-  { href: "/admin/people", label: "People", permission: "page:/admin/people", description: "Create, import, suspend and mark people departed; roles and MFA status." },
-  { href: "/admin/assignments", label: "Assign", permission: "page:/admin/assignments", description: "Assign a course to someone by hand, with a due date." },
-  { href: "/access/approvals", label: "Approvals", permission: "page:/access/approvals", description: "Decide data-access requests and revoke grants." },
-  { href: "/admin/partners", label: "Partners", permission: "page:/admin/partners", description: "Third parties and their data-protection agreements." },
-  { href: "/admin/corrections", label: "Corrections", permission: "page:/admin/corrections", description: "People's requests to correct their records." },
-  { href: "/admin/outbox", label: "Outbox", permission: "page:/admin/outbox", description: "Every email Clearance sends, and its delivery status." },
-  { href: "/admin/api", label: "API", permission: "page:/admin/api", description: "API clients for other systems, and the API reference." },
-  { href: "/admin/webhooks", label: "Webhooks", permission: "page:/admin/webhooks", description: "Signed notifications to other systems, with a delivery log." },
-  { href: "/audit", label: "Audit log", permission: "page:/audit", description: "The hash-chained record of every action, with an integrity check." },
-  { href: "/audit/data-events", label: "Data events", permission: "page:/audit/data-events", description: "Data operations reported by other systems, flagged when not cleared." },
+  {
+    href: "/admin/overview",
+    label: "Overview",
+    permission: "page:/admin/overview",
+    description: "Completion, overdue work, expiring certifications and agreement coverage.",
+  },
+  {
+    href: "/admin/people",
+    label: "People",
+    permission: "page:/admin/people",
+    description: "Create, import, suspend and mark people departed; roles and MFA status.",
+  },
+  {
+    href: "/admin/assignments",
+    label: "Assign",
+    permission: "page:/admin/assignments",
+    description: "Assign a course to someone by hand, with a due date.",
+  },
+  {
+    href: "/access/approvals",
+    label: "Approvals",
+    permission: "page:/access/approvals",
+    description: "Decide data-access requests and revoke grants.",
+  },
+  {
+    href: "/admin/partners",
+    label: "Partners",
+    permission: "page:/admin/partners",
+    description: "Third parties and their data-protection agreements.",
+  },
+  {
+    href: "/admin/corrections",
+    label: "Corrections",
+    permission: "page:/admin/corrections",
+    description: "People's requests to correct their records.",
+  },
+  {
+    href: "/admin/outbox",
+    label: "Outbox",
+    permission: "page:/admin/outbox",
+    description: "Every email Clearance sends, and its delivery status.",
+  },
+  {
+    href: "/admin/api",
+    label: "API",
+    permission: "page:/admin/api",
+    description: "API clients for other systems, and the API reference.",
+  },
+  {
+    href: "/admin/webhooks",
+    label: "Webhooks",
+    permission: "page:/admin/webhooks",
+    description: "Signed notifications to other systems, with a delivery log.",
+  },
+  {
+    href: "/audit",
+    label: "Audit log",
+    permission: "page:/audit",
+    description: "The hash-chained record of every action, with an integrity check.",
+  },
+  {
+    href: "/audit/data-events",
+    label: "Data events",
+    permission: "page:/audit/data-events",
+    description: "Data operations reported by other systems, flagged when not cleared.",
+  },
 ];
 
 /** The items this person may open: none while they still have to enrol in MFA. */

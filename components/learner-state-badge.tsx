@@ -1,4 +1,5 @@
 import type { LearnerState } from "@/lib/training/learner-overview";
+
 import { Badge, type Tone } from "./ui/badge";
 
 const labels: Record<LearnerState, [string, Tone]> = {

@@ -2,6 +2,7 @@
 
 import Link from "next/link";
 import { usePathname } from "next/navigation";
+
 import type { NavItem } from "./app-nav";
 
 export function NavLinks({ items }: { items: Pick<NavItem, "href" | "label">[] }) {
@@ -11,7 +12,11 @@ export function NavLinks({ items }: { items: Pick<NavItem, "href" | "label">[] }
       {items.map((item) => {
         // The most specific item wins, so "Audit log" is not active on "Data events".
         const matches = (href: string) => pathname === href || pathname.startsWith(`${href}/`);
-        const active = matches(item.href) && !items.some((other) => other.href.length > item.href.length && other.href.startsWith(item.href) && matches(other.href));
+        const active =
+          matches(item.href) &&
+          !items.some(
+            (other) => other.href.length > item.href.length && other.href.startsWith(item.href) && matches(other.href),
+          );
         return (
           <li key={item.href}>
             <Link

@@ -1,5 +1,7 @@
 import Link from "next/link";
+
 import { mainNavLinks, signInLink, type MainNavKey } from "@/lib/public-html/site-links";
+
 import { Logo } from "./logo";
 import { buttonClass } from "./ui/button";
 

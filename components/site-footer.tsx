@@ -1,4 +1,5 @@
 import Link from "next/link";
+
 import { footerLinks, footerTagline } from "@/lib/public-html/site-links";
 
 export function SiteFooter() {

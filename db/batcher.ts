@@ -11,9 +11,17 @@ type Waiter<R> = { resolve: (result: R) => void; reject: (error: unknown) => voi
 type Run<T, R> = { items: T[]; waiters: Waiter<R>[] };
 type KeyState<T, R> = { open: Run<T, R> | null; full: Run<T, R>[]; inFlight: number; scheduled: boolean };
 
-export type BatcherOptions<K, T, R> = { maxItems: number; maxInFlight: number; run: (key: K, items: T[]) => Promise<R> };
+export type BatcherOptions<K, T, R> = {
+  maxItems: number;
+  maxInFlight: number;
+  run: (key: K, items: T[]) => Promise<R>;
+};
 
-export function createBatcher<K extends object, T, R>({ maxItems, maxInFlight, run }: BatcherOptions<K, T, R>): (key: K, items: T[]) => Promise<R> {
+export function createBatcher<K extends object, T, R>({
+  maxItems,
+  maxInFlight,
+  run,
+}: BatcherOptions<K, T, R>): (key: K, items: T[]) => Promise<R> {
   const states = new WeakMap<K, KeyState<T, R>>();
 
   function pump(key: K, state: KeyState<T, R>): void {
@@ -22,13 +30,15 @@ export function createBatcher<K extends object, T, R>({ maxItems, maxInFlight, r
       if (!next) return;
       if (next === state.open) state.open = null;
       state.inFlight += 1;
-      run(key, next.items).then(
-        (result) => next.waiters.forEach((w) => w.resolve(result)),
-        (error: unknown) => next.waiters.forEach((w) => w.reject(error)),
-      ).finally(() => {
-        state.inFlight -= 1;
-        pump(key, state);
-      });
+      run(key, next.items)
+        .then(
+          (result) => next.waiters.forEach((w) => w.resolve(result)),
+          (error: unknown) => next.waiters.forEach((w) => w.reject(error)),
+        )
+        .finally(() => {
+          state.inFlight -= 1;
+          pump(key, state);
+        });
     }
   }
 

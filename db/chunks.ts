@@ -19,7 +19,11 @@ export function chunksOf<T>(items: readonly T[], size: number): T[][] {
 }
 
 /** Runs `write` on each slice of rows, one statement after another, and concatenates what each returns. */
-export async function writeInChunks<T, R = never>(rows: readonly T[], columnsPerRow: number, write: (chunk: T[]) => Promise<R[] | void>): Promise<R[]> {
+export async function writeInChunks<T, R = never>(
+  rows: readonly T[],
+  columnsPerRow: number,
+  write: (chunk: T[]) => Promise<R[] | void>,
+): Promise<R[]> {
   const out: R[] = [];
   for (const chunk of chunksOf(rows, rowsPerStatement(columnsPerRow))) {
     const result = await write(chunk);

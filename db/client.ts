@@ -1,9 +1,13 @@
 import "server-only";
+
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
+
 import type { ExtractTablesWithRelations, Logger } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
+
 import { env } from "@/lib/env";
+
 import * as schema from "./schema";
 
 export type Schema = typeof schema;

@@ -1,8 +1,10 @@
 import "server-only";
+
 import { env } from "@/lib/env";
+import { recordLoadedCourseReleases } from "@/lib/training/course-releases";
+
 import { getHandle, migrateDatabase } from "./client";
 import { seedDemoOrganisation } from "./seed";
-import { recordLoadedCourseReleases } from "@/lib/training/course-releases";
 
 /**
  * Applies migrations, records the release of the course versions this process

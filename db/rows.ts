@@ -1,5 +1,7 @@
 import "server-only";
+
 import type { SQL } from "drizzle-orm";
+
 import type { Executor } from "./client";
 
 /**

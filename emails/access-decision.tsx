@@ -31,7 +31,9 @@ export default function AccessDecisionEmail(p: AccessDecisionProps) {
       <Title>Your access request was {p.decision}</Title>
       <P>Hello {p.name},</P>
       <Callout tone={approved ? "success" : "danger"}>
-        {approved ? `You may now hold the ${p.roleName} role.` : `Your request for the ${p.roleName} role was not approved.`}
+        {approved
+          ? `You may now hold the ${p.roleName} role.`
+          : `Your request for the ${p.roleName} role was not approved.`}
       </Callout>
       {p.comment ? (
         <>
@@ -40,7 +42,9 @@ export default function AccessDecisionEmail(p: AccessDecisionProps) {
         </>
       ) : null}
       <Facts items={facts} />
-      {approved ? <P>Keep your training and agreements current: the role stops being granted when they lapse.</P> : null}
+      {approved ? (
+        <P>Keep your training and agreements current: the role stops being granted when they lapse.</P>
+      ) : null}
       <Action path={p.requestPath}>View the request</Action>
     </Layout>
   );

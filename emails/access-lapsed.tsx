@@ -14,7 +14,8 @@ export type AccessLapsedProps = {
   holderName?: string | null;
 };
 
-export const subject = (p: AccessLapsedProps) => (p.holderName ? `${p.holderName}'s ${p.roleName} access has lapsed` : `Your ${p.roleName} access has lapsed`);
+export const subject = (p: AccessLapsedProps) =>
+  p.holderName ? `${p.holderName}'s ${p.roleName} access has lapsed` : `Your ${p.roleName} access has lapsed`;
 
 export default function AccessLapsedEmail(p: AccessLapsedProps) {
   return (
@@ -29,7 +30,8 @@ export default function AccessLapsedEmail(p: AccessLapsedProps) {
       <Title>{p.holderName ? "A data-access role has lapsed" : "Your data access has lapsed"}</Title>
       <P>Hello {p.name},</P>
       <Callout tone="danger">
-        Since {formatDate(p.lapsedAt)}, {p.holderName ? `${p.holderName} no longer holds` : "you no longer hold"} the {p.roleName} role.
+        Since {formatDate(p.lapsedAt)}, {p.holderName ? `${p.holderName} no longer holds` : "you no longer hold"} the{" "}
+        {p.roleName} role.
       </Callout>
       <P>This is because:</P>
       <ul style={{ margin: "0 0 16px", paddingLeft: "20px", color: colors.text, fontSize: "15px", lineHeight: "24px" }}>

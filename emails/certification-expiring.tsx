@@ -11,7 +11,8 @@ export type CertificationExpiringProps = {
   daysLeft: number;
 };
 
-export const subject = (p: CertificationExpiringProps) => `Your ${p.courseTitle} certification expires on ${formatDate(p.expiresAt)}`;
+export const subject = (p: CertificationExpiringProps) =>
+  `Your ${p.courseTitle} certification expires on ${formatDate(p.expiresAt)}`;
 
 export default function CertificationExpiringEmail(p: CertificationExpiringProps) {
   return (
@@ -22,8 +23,8 @@ export default function CertificationExpiringEmail(p: CertificationExpiringProps
       <Title>Your certification expires in {plural(p.daysLeft, "day")}</Title>
       <P>Hello {p.name},</P>
       <P>
-        Take the course again and pass its quiz before the expiry date to renew your certification. Data-access roles that need it stop
-        being granted once it expires.
+        Take the course again and pass its quiz before the expiry date to renew your certification. Data-access roles
+        that need it stop being granted once it expires.
       </P>
       <Facts
         items={[

@@ -27,7 +27,9 @@ export default function CourseOverdueEmail(p: CourseOverdueProps) {
         {p.courseTitle} was due on {formatDate(p.dueAt)} ({plural(p.daysOverdue, "day")} ago).
       </Callout>
       <P>Please complete it as soon as you can. If it stays overdue, your manager will be told.</P>
-      {blocked.length > 0 ? <P>Until it is done, you cannot hold these data-access roles: {blocked.join(", ")}.</P> : null}
+      {blocked.length > 0 ? (
+        <P>Until it is done, you cannot hold these data-access roles: {blocked.join(", ")}.</P>
+      ) : null}
       <Facts
         items={[
           ["Course", p.courseTitle],

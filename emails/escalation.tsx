@@ -12,7 +12,8 @@ export type EscalationProps = {
   teamPath: string;
 };
 
-export const subject = (p: EscalationProps) => `${p.reportName} is ${plural(p.daysOverdue, "day")} overdue on ${p.courseTitle}`;
+export const subject = (p: EscalationProps) =>
+  `${p.reportName} is ${plural(p.daysOverdue, "day")} overdue on ${p.courseTitle}`;
 
 export default function EscalationEmail(p: EscalationProps) {
   return (

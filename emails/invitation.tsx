@@ -22,8 +22,8 @@ export default function InvitationEmail(p: InvitationProps) {
       <Title>Welcome to {PRODUCT_NAME}</Title>
       <P>Hello {p.name},</P>
       <P>
-        {p.invitedByName ? `${p.invitedByName} has` : `${org} has`} created your {PRODUCT_NAME} account. {PRODUCT_NAME} is where you complete
-        your compliance training, sign your confidentiality agreements and request access to data.
+        {p.invitedByName ? `${p.invitedByName} has` : `${org} has`} created your {PRODUCT_NAME} account. {PRODUCT_NAME}{" "}
+        is where you complete your compliance training, sign your confidentiality agreements and request access to data.
       </P>
       <P>Choose a password to sign in for the first time.</P>
       <Facts items={[["Link valid until", formatDateTime(p.expiresAt)]]} />

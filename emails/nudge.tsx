@@ -22,7 +22,6 @@ export type NudgeProps = {
 export const subject = (p: NudgeProps) =>
   `Reminder from ${p.managerName}: ${p.items.length === 1 ? p.items[0].title : `${plural(p.items.length, "item")} to complete`}`;
 
-
 export default function NudgeEmail(p: NudgeProps) {
   return (
     <Layout

@@ -24,8 +24,9 @@ export default function PartnerSigningLinkEmail(p: PartnerSigningLinkProps) {
       <Title>An agreement to sign for {p.partnerName}</Title>
       <P>Hello {p.signerName},</P>
       <P>
-        {org} asks you to sign the agreement below on behalf of {p.partnerName}. You do not need an account: open the link, confirm the
-        one-time code we email you, read the agreement and sign it. You will receive a sealed PDF copy.
+        {org} asks you to sign the agreement below on behalf of {p.partnerName}. You do not need an account: open the
+        link, confirm the one-time code we email you, read the agreement and sign it. You will receive a sealed PDF
+        copy.
       </P>
       <Facts
         items={[

@@ -19,7 +19,10 @@ export default function PasswordResetEmail(p: PasswordResetProps) {
     >
       <Title>Reset your password</Title>
       <P>Hello {p.name},</P>
-      <P>Use the link below to choose a new password. It works once. When you use it, every device signed in to your account is signed out.</P>
+      <P>
+        Use the link below to choose a new password. It works once. When you use it, every device signed in to your
+        account is signed out.
+      </P>
       <Facts items={[["Link valid until", formatDateTime(p.expiresAt)]]} />
       <Action path={p.setPasswordPath}>Choose a new password</Action>
     </Layout>

@@ -10,8 +10,8 @@ export type ReminderDigestProps = {
   items: NudgeItem[];
 };
 
-export const subject = (p: ReminderDigestProps) => `Your ${p.period} ${PRODUCT_NAME} reminders: ${plural(p.items.length, "item")}`;
-
+export const subject = (p: ReminderDigestProps) =>
+  `Your ${p.period} ${PRODUCT_NAME} reminders: ${plural(p.items.length, "item")}`;
 
 export default function ReminderDigestEmail(p: ReminderDigestProps) {
   return (

@@ -19,7 +19,8 @@ export const sampleProps: { [K in EmailKind]: EmailProps<K> } = {
   "course-assigned": {
     name: "Ana Silva",
     courseTitle: "GDPR Essentials for Support",
-    courseSummary: "What personal data is, the lawful bases for handling it, and what to do when a customer asks to see or delete theirs.",
+    courseSummary:
+      "What personal data is, the lawful bases for handling it, and what to do when a customer asks to see or delete theirs.",
     coursePath: "/learn/gdpr-essentials",
     dueAt: new Date("2026-12-27T23:59:00Z"),
     estimatedMinutes: 35,
@@ -89,7 +90,8 @@ export const sampleProps: { [K in EmailKind]: EmailProps<K> } = {
     approverName: "Priya Nair",
     requesterName: "Ana Silva",
     roleName: "Customer PII reader",
-    justification: "I am joining the EMEA escalations rota from January and need to read account details to resolve billing disputes.",
+    justification:
+      "I am joining the EMEA escalations rota from January and need to read account details to resolve billing disputes.",
     requestedAt: new Date("2026-11-29T09:15:00Z"),
     requestPath: "/access/requests/7d0c2a41",
     requirementsMet: true,
@@ -115,16 +117,40 @@ export const sampleProps: { [K in EmailKind]: EmailProps<K> } = {
     managerName: "Priya Nair",
     message: "Could you finish these before the end-of-year audit? Thanks!",
     items: [
-      { title: "Handling Customer Data Securely", kind: "course", status: "overdue", date: new Date("2026-11-22T23:59:00Z"), path: "/learn/secure-data-handling" },
-      { title: "Employee Confidentiality Agreement", kind: "agreement", status: "due", date: new Date("2026-12-13T23:59:00Z"), path: "/agreements/employee-confidentiality" },
+      {
+        title: "Handling Customer Data Securely",
+        kind: "course",
+        status: "overdue",
+        date: new Date("2026-11-22T23:59:00Z"),
+        path: "/learn/secure-data-handling",
+      },
+      {
+        title: "Employee Confidentiality Agreement",
+        kind: "agreement",
+        status: "due",
+        date: new Date("2026-12-13T23:59:00Z"),
+        path: "/agreements/employee-confidentiality",
+      },
     ],
   },
   "reminder-digest": {
     name: "Ana Silva",
     period: "weekly",
     items: [
-      { title: "Spotting and reporting security incidents", kind: "course", status: "due", date: new Date("2026-12-04T23:59:00Z"), path: "/courses/incident-reporting" },
-      { title: "Acceptable Use and Data-Handling Attestation", kind: "agreement", status: "due", date: null, path: "/agreements/acceptable-use-attestation" },
+      {
+        title: "Spotting and reporting security incidents",
+        kind: "course",
+        status: "due",
+        date: new Date("2026-12-04T23:59:00Z"),
+        path: "/courses/incident-reporting",
+      },
+      {
+        title: "Acceptable Use and Data-Handling Attestation",
+        kind: "agreement",
+        status: "due",
+        date: null,
+        path: "/agreements/acceptable-use-attestation",
+      },
     ],
   },
 };

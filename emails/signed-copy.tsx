@@ -27,14 +27,19 @@ export default function SignedCopyEmail(p: SignedCopyProps) {
       <Title>Your signed agreement</Title>
       <P>Hello {p.name},</P>
       <P>
-        Thank you for signing. Your copy is attached as {p.filename}. It is sealed with {orgName()}&apos;s digital signature, so any change
-        to the file can be detected. Keep it for your records.
+        Thank you for signing. Your copy is attached as {p.filename}. It is sealed with {orgName()}&apos;s digital
+        signature, so any change to the file can be detected. Keep it for your records.
       </P>
       <Facts
         items={[
           ["Agreement", `${p.agreementTitle} (version ${p.version})`],
           ["Signed", formatDateTime(p.signedAt)],
-          ["SHA-256", <span key="sha" style={{ fontFamily: monoStack, fontSize: "12px", wordBreak: "break-all" }}>{p.sha256}</span>],
+          [
+            "SHA-256",
+            <span key="sha" style={{ fontFamily: monoStack, fontSize: "12px", wordBreak: "break-all" }}>
+              {p.sha256}
+            </span>,
+          ],
         ]}
       />
       <Action path={p.viewPath}>View in {PRODUCT_NAME}</Action>

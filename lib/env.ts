@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+
 import { z } from "zod";
 
 /**
@@ -9,14 +10,19 @@ import { z } from "zod";
  * production secrets.
  */
 
-const base64Key = z
-  .string()
-  .refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 bytes, base64-encoded");
+const base64Key = z.string().refine((v) => Buffer.from(v, "base64").length === 32, "must be 32 bytes, base64-encoded");
 
 const keyList = z
   .string()
   .optional()
-  .transform((v) => (v ? v.split(",").map((k) => k.trim()).filter(Boolean) : []))
+  .transform((v) =>
+    v
+      ? v
+          .split(",")
+          .map((k) => k.trim())
+          .filter(Boolean)
+      : [],
+  )
   .pipe(z.array(base64Key));
 
 const boolish = z
@@ -41,22 +47,36 @@ const schema = z.object({
   APP_URL: z.string().url("must be a URL like https://clearance.example.com").optional(),
   SIGNING_P12_PATH: z.string().min(1).optional(),
   SIGNING_P12_PASSPHRASE: z.string().optional(),
-  SMTP_URL: z.string().regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL").optional(),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL")
+    .optional(),
   MAIL_FROM: z.string().min(3).default("Clearance <no-reply@clearance.local>"),
   CRON_SECRET: z.string().min(24, "must be at least 24 characters").optional(),
   SEED_DEMO: boolish.optional(),
   // How many proxies in front of the app append to X-Forwarded-For (0: clients connect directly).
   TRUST_PROXY: z.preprocess(
     (v) => (v === "false" || v === "no" ? "0" : v === "true" || v === "yes" ? "1" : v),
-    z.coerce.number("must be the number of trusted proxies, e.g. 1").int("must be the number of trusted proxies, e.g. 1").min(0).max(10).default(0),
+    z.coerce
+      .number("must be the number of trusted proxies, e.g. 1")
+      .int("must be the number of trusted proxies, e.g. 1")
+      .min(0)
+      .max(10)
+      .default(0),
   ),
   SCHEDULER: z.enum(["in-process", "off"]).optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   // The decision listener: GET/POST /api/v1/access/check served outside the web framework, for high-volume callers. Off unless a port is set.
-  ACCESS_API_PORT: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(1).max(65535).optional()),
+  ACCESS_API_PORT: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z.coerce.number().int().min(1).max(65535).optional(),
+  ),
   ACCESS_API_HOST: z.string().min(1).default("127.0.0.1"),
   // Failed sign-ins from one address in 15 minutes before it is paused (an office behind one NAT may need more).
-  SIGN_IN_IP_FAILURES: z.preprocess((v) => (v === "" ? undefined : v), z.coerce.number().int().min(5).max(100_000).default(20)),
+  SIGN_IN_IP_FAILURES: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z.coerce.number().int().min(5).max(100_000).default(20),
+  ),
   // Webhooks to loopback, private and link-local addresses, and over plain http: for development and tests only.
   WEBHOOK_ALLOW_PRIVATE_TARGETS: boolish.default(false),
   // Whether a passkey alone may sign a person in (it is then both factors); passkeys as a second factor work either way.
@@ -91,10 +111,15 @@ function developmentSecrets(dataDir: string): Record<DevSecretName, string> {
   const known: Partial<Record<DevSecretName, string>> = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
   const missing = DEV_SECRET_NAMES.filter((name) => !known[name]);
   if (missing.length === 0) return known as Record<DevSecretName, string>;
-  const secrets = { ...known, ...Object.fromEntries(missing.map((name) => [name, DEV_SECRETS[name]()])) } as Record<DevSecretName, string>;
+  const secrets = { ...known, ...Object.fromEntries(missing.map((name) => [name, DEV_SECRETS[name]()])) } as Record<
+    DevSecretName,
+    string
+  >;
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
-  console.warn(`[clearance] ${missing.join(", ")} not set: generated development values in ${file}. Set ${DEV_SECRET_NAMES.join(", ")} in production.`);
+  console.warn(
+    `[clearance] ${missing.join(", ")} not set: generated development values in ${file}. Set ${DEV_SECRET_NAMES.join(", ")} in production.`,
+  );
   return secrets;
 }
 
@@ -117,8 +142,12 @@ function validated(source: Record<string, string | undefined>) {
 export function configurationError(source: Record<string, string | undefined>): string | null {
   try {
     const values = validated(source);
-    const missing = [!values.NEXTAUTH_SECRET && "NEXTAUTH_SECRET", !values.DATA_ENCRYPTION_KEY && "DATA_ENCRYPTION_KEY"].filter(Boolean);
-    if (values.NODE_ENV === "production" && missing.length) return `Invalid configuration:\n${missing.map((m) => `  ${m}: required in production`).join("\n")}`;
+    const missing = [
+      !values.NEXTAUTH_SECRET && "NEXTAUTH_SECRET",
+      !values.DATA_ENCRYPTION_KEY && "DATA_ENCRYPTION_KEY",
+    ].filter(Boolean);
+    if (values.NODE_ENV === "production" && missing.length)
+      return `Invalid configuration:\n${missing.map((m) => `  ${m}: required in production`).join("\n")}`;
     return null;
   } catch (error) {
     if (error instanceof EnvError) return error.message;
@@ -130,19 +159,26 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   const values = validated(source);
   const dataDir = path.resolve(values.DATA_DIR);
   const production = values.NODE_ENV === "production";
-  const secrets: Partial<Record<DevSecretName, string>> = Object.fromEntries(DEV_SECRET_NAMES.map((name) => [name, values[name]]));
+  const secrets: Partial<Record<DevSecretName, string>> = Object.fromEntries(
+    DEV_SECRET_NAMES.map((name) => [name, values[name]]),
+  );
   const unset = DEV_SECRET_NAMES.filter((name) => !secrets[name]);
   if (unset.length > 0) {
-    if (production) throw new EnvError(`Invalid configuration:\n${unset.map((m) => `  ${m}: required in production`).join("\n")}`);
+    if (production)
+      throw new EnvError(`Invalid configuration:\n${unset.map((m) => `  ${m}: required in production`).join("\n")}`);
     const dev = developmentSecrets(dataDir);
     for (const name of unset) secrets[name] = dev[name];
   }
   const appUrl = values.APP_URL ?? values.NEXTAUTH_URL ?? "http://localhost:3000";
   if (production && !appUrl.startsWith("https://")) {
-    console.warn("[clearance] APP_URL is not https: session cookies are not marked Secure. Serve Clearance over HTTPS in production.");
+    console.warn(
+      "[clearance] APP_URL is not https: session cookies are not marked Secure. Serve Clearance over HTTPS in production.",
+    );
   }
   if (production && values.SIGNING_P12_PATH === undefined) {
-    console.warn("[clearance] SIGNING_P12_PATH is not set: signed agreements are sealed with a self-signed development certificate.");
+    console.warn(
+      "[clearance] SIGNING_P12_PATH is not set: signed agreements are sealed with a self-signed development certificate.",
+    );
   }
   return {
     ...values,
@@ -183,7 +219,10 @@ export function childProcessEnv(extra: Record<string, string> = {}): NodeJS.Proc
 const unsetIfEmpty = (v: unknown) => (v === "" ? undefined : v);
 const count = (fallback: number) => z.preprocess(unsetIfEmpty, z.coerce.number().int().positive().default(fallback));
 const benchSchema = z.object({
-  BENCH_DATABASE_URL: z.preprocess(unsetIfEmpty, z.string().url().default("postgres://postgres@127.0.0.1:5432/postgres")),
+  BENCH_DATABASE_URL: z.preprocess(
+    unsetIfEmpty,
+    z.string().url().default("postgres://postgres@127.0.0.1:5432/postgres"),
+  ),
   // Shorter runs for a smoke test; the published figures use the defaults.
   BENCH_SECONDS: count(10),
   BENCH_WARMUP_SECONDS: count(3),
@@ -193,7 +232,10 @@ const benchSchema = z.object({
 /** Settings of the benchmark and fault-run scripts. */
 export function benchSettings(): z.infer<typeof benchSchema> {
   const result = benchSchema.safeParse(process.env);
-  if (!result.success) throw new EnvError(`Invalid configuration:\n${result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n")}`);
+  if (!result.success)
+    throw new EnvError(
+      `Invalid configuration:\n${result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n")}`,
+    );
   return result.data;
 }
 

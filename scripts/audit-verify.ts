@@ -1,7 +1,14 @@
 import { readFileSync } from "node:fs";
-import { checkAgainstCheckpointFile, checkAuditIntegrity, latestCheckpoint, type IntegrityReport } from "@/lib/audit/integrity";
+
 import { trustedCertificates } from "@/lib/audit/checkpoints";
+import {
+  checkAgainstCheckpointFile,
+  checkAuditIntegrity,
+  latestCheckpoint,
+  type IntegrityReport,
+} from "@/lib/audit/integrity";
 import { eventsInWords } from "@/lib/audit/verify";
+
 import { getHandle, runCli } from "./lib/cli";
 
 /**
@@ -33,7 +40,9 @@ await runCli(async () => {
 
 function print(report: IntegrityReport, source: string) {
   const c = report.checkpoint;
-  const against = c ? `; ${source} (${c.createdAt}, ${eventsInWords(c.eventCount)} through #${c.headId}) holds` : "; no checkpoint to check against";
+  const against = c
+    ? `; ${source} (${c.createdAt}, ${eventsInWords(c.eventCount)} through #${c.headId}) holds`
+    : "; no checkpoint to check against";
   if (report.ok) {
     console.log(`OK: ${eventsInWords(report.events)} verified${against}.`);
     return;

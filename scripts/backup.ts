@@ -1,5 +1,7 @@
 import { writeFileSync } from "node:fs";
+
 import { createBackup, sha256File } from "@/lib/backup/backup";
+
 import { getHandle, runCli } from "./lib/cli";
 
 /** npm run backup -- --out FILE */
@@ -14,5 +16,7 @@ await runCli(async () => {
   const { file, tables } = await createBackup(db);
   writeFileSync(out, file, { mode: 0o600 });
   const total = Object.values(tables).reduce((a, b) => a + b, 0);
-  console.log(`Backup written to ${out}: ${total} rows in ${Object.keys(tables).length} tables, ${file.length} bytes, sha256 ${sha256File(file)}.`);
+  console.log(
+    `Backup written to ${out}: ${total} rows in ${Object.keys(tables).length} tables, ${file.length} bytes, sha256 ${sha256File(file)}.`,
+  );
 });

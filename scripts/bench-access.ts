@@ -1,11 +1,21 @@
 import type { ChildProcess } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+
 import postgres from "postgres";
+
 import { accessRoles } from "@/lib/access/facts";
 import { randomToken, sha256Hex } from "@/lib/crypto/tokens";
 import { benchSettings, childProcessEnv } from "@/lib/env";
-import { benchLog, machineFacts, runBenchmark, startBenchApp, type BenchDatabase, type BenchRun } from "./lib/bench-app";
+
+import {
+  benchLog,
+  machineFacts,
+  runBenchmark,
+  startBenchApp,
+  type BenchDatabase,
+  type BenchRun,
+} from "./lib/bench-app";
 import { startBaselineServer } from "./lib/bench-baseline";
 import { freePort, measure, median, startProcess, stopProcess, waitForHttp, type LoadResult } from "./lib/bench-load";
 import { seedBenchOrganisation } from "./lib/bench-seed";
@@ -66,10 +76,18 @@ async function run(database: BenchDatabase, { started, loadAtStart }: BenchRun):
     const seedStart = Date.now();
     const roles = accessRoles();
     const bench = postgres(benchUrl, { max: 1, onnotice: () => {} });
-    const { counts, emails } = await seedBenchOrganisation(bench, { people: PEOPLE, now, onProgress: (n) => n % 5000 === 0 && log(`seeded ${n} people`) });
+    const { counts, emails } = await seedBenchOrganisation(bench, {
+      people: PEOPLE,
+      now,
+      onProgress: (n) => n % 5000 === 0 && log(`seeded ${n} people`),
+    });
     const seedSeconds = (Date.now() - seedStart) / 1000;
-    log(`seeded in ${seedSeconds.toFixed(1)} s: ${counts.people} people, ${counts.grants} grants, ${counts.certifications} certifications (+ their quiz attempts), ${counts.signatures} signatures`);
-    log(`the role catalogue (content/access-roles.yaml) has ${roles.length} roles, not 20: each person has ~${Math.round(counts.grants / counts.people)} grant records over those ${roles.length} (requests, denials, revocations, ended and current grants) rather than invented roles`);
+    log(
+      `seeded in ${seedSeconds.toFixed(1)} s: ${counts.people} people, ${counts.grants} grants, ${counts.certifications} certifications (+ their quiz attempts), ${counts.signatures} signatures`,
+    );
+    log(
+      `the role catalogue (content/access-roles.yaml) has ${roles.length} roles, not 20: each person has ~${Math.round(counts.grants / counts.people)} grant records over those ${roles.length} (requests, denials, revocations, ended and current grants) rather than invented roles`,
+    );
 
     // An API client made as lib/access/api-clients.ts makes one (token stored as its SHA-256), with a limit the bench cannot reach.
     const token = `${TOKEN_PREFIX}${randomToken(32)}`;
@@ -79,7 +97,12 @@ async function run(database: BenchDatabase, { started, loadAtStart }: BenchRun):
 
     const basePort = await freePort();
     const baseOrigin = `http://127.0.0.1:${basePort}`;
-    baseline = startProcess(process.execPath, [...process.execArgv, process.argv[1], "--baseline-server", benchUrl, String(basePort)], childProcessEnv(), (line) => console.log(`[baseline] ${line}`));
+    baseline = startProcess(
+      process.execPath,
+      [...process.execArgv, process.argv[1], "--baseline-server", benchUrl, String(basePort)],
+      childProcessEnv(),
+      (line) => console.log(`[baseline] ${line}`),
+    );
     [app] = await Promise.all([startBenchApp(benchUrl), waitForHttp(`${baseOrigin}/health`, baseline)]);
     const appOrigin = app.origin;
     const decisionOrigin = app.decisionOrigin;
@@ -88,7 +111,10 @@ async function run(database: BenchDatabase, { started, loadAtStart }: BenchRun):
     // Random (person, role) pairs; the same sequence for both servers.
     let seed = 7;
     const pick = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
-    const pairs = Array.from({ length: 20_000 }, () => ({ user: emails[pick(emails.length)], role: roles[pick(roles.length)].id }));
+    const pairs = Array.from({ length: 20_000 }, () => ({
+      user: emails[pick(emails.length)],
+      role: roles[pick(roles.length)].id,
+    }));
     const paths = pairs.map((p) => `/api/v1/access/check?user=${encodeURIComponent(p.user)}&role=${p.role}`);
     const auth = { authorization: `Bearer ${token}` };
 
@@ -107,43 +133,78 @@ async function run(database: BenchDatabase, { started, loadAtStart }: BenchRun):
       const b = await timed(baseOrigin + p, {}, sequentialMs.baseline);
       const viaRoute = await (await fetch(appOrigin + p, { headers: auth })).json();
       if (JSON.stringify(a) === JSON.stringify(b) && JSON.stringify(viaRoute) === JSON.stringify(a)) agree++;
-      else log(`disagree on ${p}: listener ${JSON.stringify(a)} route ${JSON.stringify(viaRoute)} baseline ${JSON.stringify(b)}`);
+      else
+        log(
+          `disagree on ${p}: listener ${JSON.stringify(a)} route ${JSON.stringify(viaRoute)} baseline ${JSON.stringify(b)}`,
+        );
       if (a.allow) allowed++;
     }
-    const sequential = { apiMedianMs: +median(sequentialMs.api).toFixed(1), baselineMedianMs: +median(sequentialMs.baseline).toFixed(1) };
-    log(`the decision listener, the app's route and the baseline agree on ${agree}/${SAMPLE} sampled decisions (${allowed} allowed); one request at a time, median ${sequential.apiMedianMs} ms (API) vs ${sequential.baselineMedianMs} ms (baseline)`);
+    const sequential = {
+      apiMedianMs: +median(sequentialMs.api).toFixed(1),
+      baselineMedianMs: +median(sequentialMs.baseline).toFixed(1),
+    };
+    log(
+      `the decision listener, the app's route and the baseline agree on ${agree}/${SAMPLE} sampled decisions (${allowed} allowed); one request at a time, median ${sequential.apiMedianMs} ms (API) vs ${sequential.baselineMedianMs} ms (baseline)`,
+    );
 
     const batchBody = JSON.stringify({ checks: pairs.slice(0, BATCH_PAIRS) });
     const timeBatches = async (origin: string) => {
       const ms: number[] = [];
       for (let i = 0; i < BATCH_WARMUP_RUNS + BATCH_RUNS; i++) {
         const t0 = performance.now();
-        const response = await fetch(`${origin}/api/v1/access/check`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: batchBody });
+        const response = await fetch(`${origin}/api/v1/access/check`, {
+          method: "POST",
+          headers: { ...auth, "content-type": "application/json" },
+          body: batchBody,
+        });
         const body = await response.json();
         if (i >= BATCH_WARMUP_RUNS) ms.push(Math.round(performance.now() - t0));
-        if (response.status !== 200 || body.results.length !== BATCH_PAIRS) throw new Error(`batch check answered ${response.status}`);
+        if (response.status !== 200 || body.results.length !== BATCH_PAIRS)
+          throw new Error(`batch check answered ${response.status}`);
       }
       return ms;
     };
     // A batch as a system asks it of a running server: after a few warm-up batches, before the load tests below.
     const batchMs = await timeBatches(decisionOrigin);
     const routeBatchMs = await timeBatches(appOrigin);
-    log(`POST /api/v1/access/check with ${BATCH_PAIRS} pairs: listener median ${median(batchMs)} ms, the app's route ${median(routeBatchMs)} ms`);
+    log(
+      `POST /api/v1/access/check with ${BATCH_PAIRS} pairs: listener median ${median(batchMs)} ms, the app's route ${median(routeBatchMs)} ms`,
+    );
 
-    const results: { api: LoadResult[]; route: LoadResult[]; baseline: LoadResult[]; framework: LoadResult[]; floor: LoadResult[] } = { api: [], route: [], baseline: [], framework: [], floor: [] };
+    const results: {
+      api: LoadResult[];
+      route: LoadResult[];
+      baseline: LoadResult[];
+      framework: LoadResult[];
+      floor: LoadResult[];
+    } = { api: [], route: [], baseline: [], framework: [], floor: [] };
     for (const connections of CONNECTIONS) {
       log(`GET /api/v1/access/check, ${connections} connections: decision listener…`);
-      results.api.push(await measure(decisionOrigin, paths, { connections, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, token }));
+      results.api.push(
+        await measure(decisionOrigin, paths, { connections, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, token }),
+      );
       log(`… the app's route (next start)`);
-      results.route.push(await measure(appOrigin, paths, { connections, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, token }));
+      results.route.push(
+        await measure(appOrigin, paths, { connections, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, token }),
+      );
       log(`… baseline`);
-      results.baseline.push(await measure(baseOrigin, paths, { connections, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS }));
+      results.baseline.push(
+        await measure(baseOrigin, paths, { connections, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS }),
+      );
       // The most the framework serves here: the same next start answering /api/health, one `select 1` and no auth.
       log(`… GET /api/health on next start (the framework's own ceiling)`);
-      results.framework.push(await measure(appOrigin, ["/api/health"], { connections, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS }));
+      results.framework.push(
+        await measure(appOrigin, ["/api/health"], { connections, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS }),
+      );
       // The floor: the decision listener answering a constant (GET /api/health: no database, no token), what any node:http server manages here.
       log(`… GET /api/health on the decision listener (no database: the machine's floor)`);
-      results.floor.push(await measure(decisionOrigin, ["/api/health"], { connections, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS }));
+      results.floor.push(
+        await measure(decisionOrigin, ["/api/health"], {
+          connections,
+          seconds: SECONDS,
+          warmupSeconds: WARMUP_SECONDS,
+        }),
+      );
     }
 
     // The same batches once more, straight after the load: the decision log's backlog and PostgreSQL's clean-up after a few hundred thousand inserts weigh on them.
@@ -152,11 +213,19 @@ async function run(database: BenchDatabase, { started, loadAtStart }: BenchRun):
     // What the per-request writes cost on their own: the shared rate-limit row every request of a client increments, and the decision log.
     const probe = postgres(benchUrl, { max: 10, onnotice: () => {} });
     const writes = {
-      rateLimitUpsertsPerSecond: await writesPerSecond(() => probe`insert into rate_limits (key, window_start, count) values ('bench:probe', date_trunc('minute', now()), 1) on conflict (key, window_start) do update set count = rate_limits.count + 1`),
-      decisionLogInsertsPerSecond: await writesPerSecond(() => probe`insert into access_decisions (at, subject, role_id, allow, reasons) values (now(), 'probe', 'probe', false, '{}')`),
+      rateLimitUpsertsPerSecond: await writesPerSecond(
+        () =>
+          probe`insert into rate_limits (key, window_start, count) values ('bench:probe', date_trunc('minute', now()), 1) on conflict (key, window_start) do update set count = rate_limits.count + 1`,
+      ),
+      decisionLogInsertsPerSecond: await writesPerSecond(
+        () =>
+          probe`insert into access_decisions (at, subject, role_id, allow, reasons) values (now(), 'probe', 'probe', false, '{}')`,
+      ),
     };
     await probe.end({ timeout: 5 });
-    log(`alone, 10 connections: ${writes.rateLimitUpsertsPerSecond} rate-limit upserts/s on one row, ${writes.decisionLogInsertsPerSecond} decision-log inserts/s`);
+    log(
+      `alone, 10 connections: ${writes.rateLimitUpsertsPerSecond} rate-limit upserts/s on one row, ${writes.decisionLogInsertsPerSecond} decision-log inserts/s`,
+    );
 
     const rows = CONNECTIONS.map((c, i) => ({
       connections: c,
@@ -165,15 +234,24 @@ async function run(database: BenchDatabase, { started, loadAtStart }: BenchRun):
       baseline: results.baseline[i],
       frameworkHealth: results.framework[i],
       listenerFloor: results.floor[i],
-      throughputRatio: +(results.baseline[i].requestsPerSecond / Math.max(1, results.api[i].requestsPerSecond)).toFixed(2),
+      throughputRatio: +(results.baseline[i].requestsPerSecond / Math.max(1, results.api[i].requestsPerSecond)).toFixed(
+        2,
+      ),
     }));
-    console.log(`\nGET /api/v1/access/check (random person and role, ${SECONDS} s after a ${WARMUP_SECONDS} s warm-up)\n`);
-    console.log("connections | listener req/s | listener p50 / p99 ms | baseline req/s | baseline p50 / p99 ms | baseline ÷ listener | app route req/s, p50 / p99 ms | /api/health req/s, p50 / p99 ms | listener constant req/s, p50 / p99 ms");
+    console.log(
+      `\nGET /api/v1/access/check (random person and role, ${SECONDS} s after a ${WARMUP_SECONDS} s warm-up)\n`,
+    );
+    console.log(
+      "connections | listener req/s | listener p50 / p99 ms | baseline req/s | baseline p50 / p99 ms | baseline ÷ listener | app route req/s, p50 / p99 ms | /api/health req/s, p50 / p99 ms | listener constant req/s, p50 / p99 ms",
+    );
     for (const r of rows) {
       console.log(
         `${String(r.connections).padStart(11)} | ${String(r.api.requestsPerSecond).padStart(14)} | ${`${r.api.p50Ms} / ${r.api.p99Ms}`.padStart(21)} | ${String(r.baseline.requestsPerSecond).padStart(14)} | ${`${r.baseline.p50Ms} / ${r.baseline.p99Ms}`.padStart(21)} | ${`${r.throughputRatio}×`.padStart(19)} | ${r.route.requestsPerSecond}, ${r.route.p50Ms} / ${r.route.p99Ms} | ${r.frameworkHealth.requestsPerSecond}, ${r.frameworkHealth.p50Ms} / ${r.frameworkHealth.p99Ms} | ${r.listenerFloor.requestsPerSecond}, ${r.listenerFloor.p50Ms} / ${r.listenerFloor.p99Ms}`,
       );
-      if (r.api.non2xx || r.api.errors || r.baseline.non2xx || r.baseline.errors) log(`non-2xx/errors at ${r.connections}: API ${r.api.non2xx}/${r.api.errors}, baseline ${r.baseline.non2xx}/${r.baseline.errors}`);
+      if (r.api.non2xx || r.api.errors || r.baseline.non2xx || r.baseline.errors)
+        log(
+          `non-2xx/errors at ${r.connections}: API ${r.api.non2xx}/${r.api.errors}, baseline ${r.baseline.non2xx}/${r.baseline.errors}`,
+        );
     }
     console.log(
       `\nPOST /api/v1/access/check with ${BATCH_PAIRS} pairs (${BATCH_RUNS} runs after ${BATCH_WARMUP_RUNS} warm-up): decision listener median ${median(batchMs)} ms (${batchMs.join(", ")} ms); the app's route ${median(routeBatchMs)} ms; the listener straight after the load tests ${median(afterLoadMs)} ms\n`,
@@ -182,7 +260,10 @@ async function run(database: BenchDatabase, { started, loadAtStart }: BenchRun):
     const report = {
       at: now.toISOString(),
       machine: machineFacts(loadAtStart, database.serverVersion),
-      dataset: { ...counts, rolesNote: `content/access-roles.yaml has ${roles.length} roles; grants are spread over those rather than 20 invented roles` },
+      dataset: {
+        ...counts,
+        rolesNote: `content/access-roles.yaml has ${roles.length} roles; grants are spread over those rather than 20 invented roles`,
+      },
       seedSeconds,
       agreement: { sampled: SAMPLE, agree, allowed },
       sequential,
@@ -195,12 +276,15 @@ async function run(database: BenchDatabase, { started, loadAtStart }: BenchRun):
         afterLoad: { runs: afterLoadMs, medianMs: median(afterLoadMs) },
       },
       writes,
-      notes: "api is the decision listener (ACCESS_API_PORT), route the same check through next start's /api/v1/access/check. Both also authenticate the token, count the rate limit and log every decision (access_decisions) before answering; the baseline does none of these. frameworkHealth is GET /api/health on the same next start (one `select 1`, no auth): the most a route handler serves on this machine. listenerFloor is GET /api/health on the decision listener (a constant answer: no database, no token): the most any node:http server answers here with the load generator on the same cores. Load generator, servers and PostgreSQL share the machine.",
+      notes:
+        "api is the decision listener (ACCESS_API_PORT), route the same check through next start's /api/v1/access/check. Both also authenticate the token, count the rate limit and log every decision (access_decisions) before answering; the baseline does none of these. frameworkHealth is GET /api/health on the same next start (one `select 1`, no auth): the most a route handler serves on this machine. listenerFloor is GET /api/health on the decision listener (a constant answer: no database, no token): the most any node:http server answers here with the load generator on the same cores. Load generator, servers and PostgreSQL share the machine.",
       totalSeconds: Math.round((Date.now() - started) / 1000),
     };
     mkdirSync("bench-results", { recursive: true });
     writeFileSync(path.join("bench-results", "access.json"), `${JSON.stringify(report, null, 2)}\n`);
-    log(`wrote bench-results/access.json (${report.totalSeconds} s in all; 1-minute load average ${report.machine.loadAverage1m.atStart} at start, ${report.machine.loadAverage1m.atEnd} at end, on ${report.machine.cpus} CPUs)`);
+    log(
+      `wrote bench-results/access.json (${report.totalSeconds} s in all; 1-minute load average ${report.machine.loadAverage1m.atStart} at start, ${report.machine.loadAverage1m.atEnd} at end, on ${report.machine.cpus} CPUs)`,
+    );
     return agree === SAMPLE ? 0 : 1;
   } finally {
     await Promise.all([app?.stop(), stopProcess(baseline)]);

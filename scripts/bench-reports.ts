@@ -1,17 +1,27 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+
 import { encode } from "next-auth/jwt";
 import postgres, { type Sql } from "postgres";
+
 import { openDatabase, type Db } from "@/db/client";
 import type { AppRole } from "@/db/schema";
 import type { Viewer } from "@/lib/auth/roles";
 import { privilegeStamp } from "@/lib/auth/session-stamp";
+import { benchSettings } from "@/lib/env";
 import { overviewFromDatabase } from "@/lib/reports/overview";
-import { syncAssignments } from "@/lib/training/assignments";
 import { teamRows } from "@/lib/reports/team-matrix";
 import { parseTeamFilters, viewTeam } from "@/lib/reports/team-view";
-import { benchSettings } from "@/lib/env";
-import { benchLog as log, machineFacts, runBenchmark, startBenchApp, type BenchDatabase, type BenchRun } from "./lib/bench-app";
+import { syncAssignments } from "@/lib/training/assignments";
+
+import {
+  benchLog as log,
+  machineFacts,
+  runBenchmark,
+  startBenchApp,
+  type BenchDatabase,
+  type BenchRun,
+} from "./lib/bench-app";
 import { median } from "./lib/bench-load";
 import { seedBenchOrganisation } from "./lib/bench-seed";
 
@@ -37,13 +47,22 @@ const TARGET_RATIO = 2;
 const SESSION_COOKIE = "next-auth.session-token";
 
 type Statement = { query: string; params: unknown[] };
-type PageResult = { path: string; renderMs: { median: number; p90: number; max: number }; dataFunctionsMs: number; rawSqlMs: number; statements: number; ratio: number; meetsTarget: boolean };
+type PageResult = {
+  path: string;
+  renderMs: { median: number; p90: number; max: number };
+  dataFunctionsMs: number;
+  rawSqlMs: number;
+  statements: number;
+  ratio: number;
+  meetsTarget: boolean;
+};
 
 async function main(): Promise<number> {
   return runBenchmark("clearance_bench_reports", run);
 }
 
-const p90 = (values: number[]) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * 0.9))];
+const p90 = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * 0.9))];
 const round = (ms: number) => Math.round(ms * 10) / 10;
 
 /** Runs `fn` `runs` times one after the other and returns each duration in ms. */
@@ -92,7 +111,10 @@ async function shapeOrganisation(sql: Sql): Promise<{ managerId: string; adminId
 /** Every statement the page's data functions send, with its parameters, captured through the driver's logger. */
 async function captureStatements(url: string, work: (db: Db) => Promise<unknown>): Promise<Statement[]> {
   const statements: Statement[] = [];
-  const handle = await openDatabase({ url, logger: { logQuery: (query, params) => statements.push({ query, params }) } });
+  const handle = await openDatabase({
+    url,
+    logger: { logQuery: (query, params) => statements.push({ query, params }) },
+  });
   try {
     await work(handle.db);
   } finally {
@@ -114,27 +136,44 @@ async function run(database: BenchDatabase, { started, loadAtStart }: BenchRun):
   let app: Awaited<ReturnType<typeof startBenchApp>> | undefined;
   try {
     const seedStart = Date.now();
-    const { counts } = await seedBenchOrganisation(sql, { people: PEOPLE, now, onProgress: (n) => n % 5000 === 0 && log(`seeded ${n} people`) });
+    const { counts } = await seedBenchOrganisation(sql, {
+      people: PEOPLE,
+      now,
+      onProgress: (n) => n % 5000 === 0 && log(`seeded ${n} people`),
+    });
     const { managerId, adminId, teamSize } = await shapeOrganisation(sql);
     const seedSeconds = (Date.now() - seedStart) / 1000;
-    log(`seeded in ${seedSeconds.toFixed(1)} s: ${counts.people} people, ${counts.certifications} certifications, ${counts.signatures} signatures; one manager with ${teamSize} reports (${LEADS} leads)`);
+    log(
+      `seeded in ${seedSeconds.toFixed(1)} s: ${counts.people} people, ${counts.certifications} certifications, ${counts.signatures} signatures; one manager with ${teamSize} reports (${LEADS} leads)`,
+    );
 
     app = await startBenchApp(database.url);
     log(`next start on ${app.origin}`);
     // A session as sign-in issues it: the person's id and the stamp of their roles, MFA and password.
     const cookieFor = async (personId: string) => {
-      const [person] = await sql<{ roles: string[]; mfa_enabled_at: Date | null; password_hash: string | null }[]>`select roles, mfa_enabled_at, password_hash from people where id = ${personId}`;
-      const stamp = privilegeStamp({ roles: person.roles, mfaEnabledAt: person.mfa_enabled_at, passwordHash: person.password_hash });
+      const [person] = await sql<
+        { roles: string[]; mfa_enabled_at: Date | null; password_hash: string | null }[]
+      >`select roles, mfa_enabled_at, password_hash from people where id = ${personId}`;
+      const stamp = privilegeStamp({
+        roles: person.roles,
+        mfaEnabledAt: person.mfa_enabled_at,
+        passwordHash: person.password_hash,
+      });
       return `${SESSION_COOKIE}=${await encode({ token: { sub: personId, stamp }, secret: app!.secret, maxAge: 3600 })}`;
     };
     const pages = [
-      { path: "/team", cookie: await cookieFor(managerId), expect: `Training status of ${teamSize.toLocaleString("en")} people` },
+      {
+        path: "/team",
+        cookie: await cookieFor(managerId),
+        expect: `Training status of ${teamSize.toLocaleString("en")} people`,
+      },
       { path: "/admin/overview", cookie: await cookieFor(adminId), expect: "Overview" },
     ];
     const fetchPage = async (page: (typeof pages)[number]) => {
       const response = await fetch(app!.origin + page.path, { headers: { cookie: page.cookie }, redirect: "manual" });
       const html = await response.text();
-      if (response.status !== 200 || !html.includes(page.expect)) throw new Error(`${page.path} answered ${response.status} without "${page.expect}"`);
+      if (response.status !== 200 || !html.includes(page.expect))
+        throw new Error(`${page.path} answered ${response.status} without "${page.expect}"`);
     };
 
     // Assignments as the scheduler's daily sync leaves them: what is timed is a page as people see it every day.
@@ -147,7 +186,15 @@ async function run(database: BenchDatabase, { started, loadAtStart }: BenchRun):
       log(`${page.path}: ${RUNS} renders timed`);
     }
 
-    const viewer = (id: string, roles: AppRole[]): Viewer => ({ id, email: "", name: "", roles, departmentId: null, mfaEnabled: true, mfaRequired: true });
+    const viewer = (id: string, roles: AppRole[]): Viewer => ({
+      id,
+      email: "",
+      name: "",
+      roles,
+      departmentId: null,
+      mfaEnabled: true,
+      mfaRequired: true,
+    });
     const manager = viewer(managerId, ["employee", "manager"]);
     // What each page's server component asks of lib/, as the pages call it.
     const work: Record<string, (db: Db) => Promise<unknown>> = {
@@ -158,7 +205,10 @@ async function run(database: BenchDatabase, { started, loadAtStart }: BenchRun):
       "/admin/overview": (db) => overviewFromDatabase(db, now),
     };
     // Captured from one run of the data functions; the viewer's own row, read on every request, comes first.
-    const viewerRead = (id: string): Statement => ({ query: "select id, email, name, roles, status, department_id, mfa_enabled_at from people where id = $1 limit 1", params: [id] });
+    const viewerRead = (id: string): Statement => ({
+      query: "select id, email, name, roles, status, department_id, mfa_enabled_at from people where id = $1 limit 1",
+      params: [id],
+    });
     const statementsOf: Record<string, Statement[]> = {
       "/team": [viewerRead(managerId), ...(await captureStatements(database.url, work["/team"]))],
       "/admin/overview": [viewerRead(adminId), ...(await captureStatements(database.url, work["/admin/overview"]))],
@@ -188,8 +238,12 @@ async function run(database: BenchDatabase, { started, loadAtStart }: BenchRun):
       await dataHandle.close();
     }
 
-    console.log(`\nServer renders, signed in, full HTML (${RUNS} runs after ${WARMUP_RUNS} warm-up; ${PEOPLE.toLocaleString("en")} people, a team of ${teamSize.toLocaleString("en")})\n`);
-    console.log("page            | render median / p90 ms | data functions ms | raw SQL ms (statements) | render ÷ raw | target (< 500 ms, ≤ 2×)");
+    console.log(
+      `\nServer renders, signed in, full HTML (${RUNS} runs after ${WARMUP_RUNS} warm-up; ${PEOPLE.toLocaleString("en")} people, a team of ${teamSize.toLocaleString("en")})\n`,
+    );
+    console.log(
+      "page            | render median / p90 ms | data functions ms | raw SQL ms (statements) | render ÷ raw | target (< 500 ms, ≤ 2×)",
+    );
     for (const r of results) {
       console.log(
         `${r.path.padEnd(15)} | ${`${r.renderMs.median} / ${r.renderMs.p90}`.padStart(22)} | ${String(r.dataFunctionsMs).padStart(17)} | ${`${r.rawSqlMs} (${r.statements})`.padStart(23)} | ${`${r.ratio}×`.padStart(12)} | ${r.meetsTarget ? "met" : "not met"}`,

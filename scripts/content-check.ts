@@ -1,4 +1,5 @@
 import path from "node:path";
+
 import { formatProblems, loadContent } from "@/lib/content/load";
 
 /** Validates every course, agreement, guide and policy under content/ (or the folder given). */
@@ -6,7 +7,9 @@ const root = path.resolve(process.argv[2] ?? "content");
 const content = loadContent(root);
 if (content.problems.length > 0) {
   for (const line of formatProblems(content.problems)) console.error(line);
-  console.error(`\n${content.problems.length} problem${content.problems.length === 1 ? "" : "s"} in ${path.relative(process.cwd(), root) || root}.`);
+  console.error(
+    `\n${content.problems.length} problem${content.problems.length === 1 ? "" : "s"} in ${path.relative(process.cwd(), root) || root}.`,
+  );
   process.exit(1);
 }
 const questions = content.courses.reduce((n, c) => n + c.questions.length, 0);

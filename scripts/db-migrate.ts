@@ -1,5 +1,6 @@
 import { getHandle, migrateDatabase } from "@/db/client";
 import { recordLoadedCourseReleases } from "@/lib/training/course-releases";
+
 import { runCli } from "./lib/cli";
 
 await runCli(async () => {

@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
+
 import { sampleProps } from "@/emails/samples";
 import { env } from "@/lib/env";
 import { emailKinds, renderEmail, type EmailKind, type EmailProps } from "@/lib/notify/templates";

@@ -1,11 +1,13 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { readFileSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
+
 import postgres from "postgres";
+
 import { openDatabase, setDatabaseForTests } from "@/db/client";
-import { openSigning, giveConsent, signAsEmployee } from "@/lib/agreements/employee-agreements";
+import { giveConsent, openSigning, signAsEmployee } from "@/lib/agreements/employee-agreements";
 import { verifyAuditChain } from "@/lib/audit/verify";
 import type { Viewer } from "@/lib/auth/roles";
 import { decryptBytes } from "@/lib/crypto/encryption";
@@ -13,6 +15,7 @@ import { randomToken, sha256Hex } from "@/lib/crypto/tokens";
 import { childProcessEnv, configureEnvForScript } from "@/lib/env";
 import { verifySealedPdf } from "@/lib/pdf/verify-seal";
 import { submitAttempt } from "@/lib/training/attempts";
+
 import { benchLog as log, runBenchmark, startBenchApp } from "./lib/bench-app";
 import { createLearners, LEARNER_PASSWORD, prepareAttempts, type PreparedAttempt } from "./lib/bench-learners";
 
@@ -56,7 +59,11 @@ async function worker(databaseUrl: string, workFile: string): Promise<number> {
     return `attempt ${a.attemptId}`;
   });
   const signings = work.signings.map((s) => async () => {
-    const { signatureId } = await signAsEmployee(s.viewer, { ...CONTEXT, actorId: s.viewer.id }, { agreementId: AGREEMENT, ceremonyId: s.ceremonyId, password: LEARNER_PASSWORD, typedName: s.viewer.name });
+    const { signatureId } = await signAsEmployee(
+      s.viewer,
+      { ...CONTEXT, actorId: s.viewer.id },
+      { agreementId: AGREEMENT, ceremonyId: s.ceremonyId, password: LEARNER_PASSWORD, typedName: s.viewer.name },
+    );
     return `signature ${s.ceremonyId} ${signatureId}`;
   });
   // Interleaved, so the kill lands while both kinds are in flight.
@@ -88,8 +95,16 @@ async function worker(databaseUrl: string, workFile: string): Promise<number> {
   return 0;
 }
 
-function startWorker(databaseUrl: string, workFile: string, onAck: (line: string) => void): { child: ChildProcess; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [...process.execArgv, process.argv[1], "--worker", databaseUrl, workFile], { env: childProcessEnv(), detached: true, stdio: ["ignore", "pipe", "inherit"] });
+function startWorker(
+  databaseUrl: string,
+  workFile: string,
+  onAck: (line: string) => void,
+): { child: ChildProcess; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [...process.execArgv, process.argv[1], "--worker", databaseUrl, workFile], {
+    env: childProcessEnv(),
+    detached: true,
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   createInterface({ input: child.stdout! }).on("line", onAck);
   return { child, exited: new Promise((resolve) => child.once("exit", (code) => resolve(code))) };
 }
@@ -103,7 +118,11 @@ async function main(): Promise<number> {
       // Preparation through lib/, as people would have got there: lessons read, quizzes started, agreements opened with consent given.
       const handle = await openDatabase({ url: database.url });
       setDatabaseForTests(handle);
-      const attempts = await prepareAttempts(handle.db, await createLearners(handle.db, SUBMISSIONS, "learner"), COURSE);
+      const attempts = await prepareAttempts(
+        handle.db,
+        await createLearners(handle.db, SUBMISSIONS, "learner"),
+        COURSE,
+      );
       const signers = await createLearners(handle.db, SIGNINGS, "signer");
       const signings = [];
       for (const viewer of signers) {
@@ -145,7 +164,10 @@ async function main(): Promise<number> {
           for (let i = lane; !restarted || answered < CHECKS || answeredAfterRestart < CHECKS / 10; i += CONCURRENCY) {
             for (;;) {
               try {
-                const response = await fetch(`${origin}/api/v1/access/check?user=${encodeURIComponent(emails[i % emails.length])}&role=customer-pii-read`, { headers: { authorization: `Bearer ${token}` } });
+                const response = await fetch(
+                  `${origin}/api/v1/access/check?user=${encodeURIComponent(emails[i % emails.length])}&role=customer-pii-read`,
+                  { headers: { authorization: `Bearer ${token}` } },
+                );
                 await response.arrayBuffer();
                 if (response.status !== 200) throw new Error(`HTTP ${response.status}`);
                 answered++;
@@ -161,7 +183,8 @@ async function main(): Promise<number> {
       );
 
       // Kill both half-way through the writes.
-      while (acked.attempts.size + acked.signatures.size < total / 2 && first.child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+      while (acked.attempts.size + acked.signatures.size < total / 2 && first.child.exitCode === null)
+        await new Promise((r) => setTimeout(r, 20));
       const ackedBeforeKill = acked.attempts.size + acked.signatures.size;
       process.kill(-first.child.pid!, "SIGKILL");
       process.kill(-app.process.pid!, "SIGKILL");
@@ -176,9 +199,17 @@ async function main(): Promise<number> {
       await first.exited;
       await checks;
       await app.stop();
-      log(`restarted and finished: ${acked.attempts.size + acked.signatures.size} writes acknowledged in all, ${answered} checks answered (${answeredAfterRestart} after the restart), ${refused} attempts refused while the server was down`);
+      log(
+        `restarted and finished: ${acked.attempts.size + acked.signatures.size} writes acknowledged in all, ${answered} checks answered (${answeredAfterRestart} after the restart), ${refused} attempts refused while the server was down`,
+      );
 
-      const problems = await invariants(sql, database.url, { attempts: [...acked.attempts], signatures: acked.signatures, answered, expectedAttempts: attempts.length, expectedSignatures: signings.length });
+      const problems = await invariants(sql, database.url, {
+        attempts: [...acked.attempts],
+        signatures: acked.signatures,
+        answered,
+        expectedAttempts: attempts.length,
+        expectedSignatures: signings.length,
+      });
       await sql.end({ timeout: 5 });
       for (const p of problems) console.error(`[fault] violated: ${p}`);
       log(problems.length === 0 ? "every invariant holds" : `${problems.length} invariant(s) violated`);
@@ -192,26 +223,44 @@ async function main(): Promise<number> {
 async function invariants(
   sql: postgres.Sql,
   databaseUrl: string,
-  run: { attempts: string[]; signatures: Map<string, string>; answered: number; expectedAttempts: number; expectedSignatures: number },
+  run: {
+    attempts: string[];
+    signatures: Map<string, string>;
+    answered: number;
+    expectedAttempts: number;
+    expectedSignatures: number;
+  },
 ): Promise<string[]> {
   const problems: string[] = [];
   const attempts = await sql<{ id: string; status: string; certificates: number }[]>`
     select a.id, a.status, (select count(*)::int from certifications c where c.attempt_id = a.id) as certificates from quiz_attempts a where a.id = any(${run.attempts}::uuid[])`;
-  if (attempts.length !== run.attempts.length) problems.push(`${run.attempts.length - attempts.length} acknowledged submissions are missing`);
-  for (const a of attempts) if (a.status !== "submitted" || a.certificates !== 1) problems.push(`attempt ${a.id}: status ${a.status}, ${a.certificates} certificates`);
-  const [{ submitted }] = await sql<{ submitted: number }[]>`select count(*)::int as submitted from quiz_attempts where status = 'submitted'`;
-  if (submitted !== run.expectedAttempts) problems.push(`${submitted} attempts submitted after the retry, expected ${run.expectedAttempts}`);
-  const duplicateCertificates = await sql`select person_id, course_id, count(*) from certifications group by person_id, course_id having count(*) > 1`;
+  if (attempts.length !== run.attempts.length)
+    problems.push(`${run.attempts.length - attempts.length} acknowledged submissions are missing`);
+  for (const a of attempts)
+    if (a.status !== "submitted" || a.certificates !== 1)
+      problems.push(`attempt ${a.id}: status ${a.status}, ${a.certificates} certificates`);
+  const [{ submitted }] = await sql<
+    { submitted: number }[]
+  >`select count(*)::int as submitted from quiz_attempts where status = 'submitted'`;
+  if (submitted !== run.expectedAttempts)
+    problems.push(`${submitted} attempts submitted after the retry, expected ${run.expectedAttempts}`);
+  const duplicateCertificates =
+    await sql`select person_id, course_id, count(*) from certifications group by person_id, course_id having count(*) > 1`;
   if (duplicateCertificates.length) problems.push(`${duplicateCertificates.length} people have duplicate certificates`);
 
-  const signatures = await sql<{ id: string; person_id: string; pdf_enc: string | null; pdf_sha256: string | null }[]>`select id, person_id, pdf_enc, pdf_sha256 from signatures where outcome = 'signed'`;
-  if (signatures.length !== run.expectedSignatures) problems.push(`${signatures.length} signatures after the retry, expected ${run.expectedSignatures}`);
+  const signatures = await sql<
+    { id: string; person_id: string; pdf_enc: string | null; pdf_sha256: string | null }[]
+  >`select id, person_id, pdf_enc, pdf_sha256 from signatures where outcome = 'signed'`;
+  if (signatures.length !== run.expectedSignatures)
+    problems.push(`${signatures.length} signatures after the retry, expected ${run.expectedSignatures}`);
   const perPerson = new Map<string, number>();
   for (const s of signatures) perPerson.set(s.person_id, (perPerson.get(s.person_id) ?? 0) + 1);
   const duplicated = [...perPerson.values()].filter((n) => n > 1).length;
   if (duplicated) problems.push(`${duplicated} people signed the same agreement more than once`);
   const ids = new Set(signatures.map((s) => s.id));
-  for (const [ceremonyId, signatureId] of run.signatures) if (!ids.has(signatureId)) problems.push(`acknowledged signature ${signatureId} (ceremony ${ceremonyId}) is missing`);
+  for (const [ceremonyId, signatureId] of run.signatures)
+    if (!ids.has(signatureId))
+      problems.push(`acknowledged signature ${signatureId} (ceremony ${ceremonyId}) is missing`);
   // Decrypted and checked with this process's key: the same development key file as the app's (DATA_DIR).
   const handle = await openDatabase({ url: databaseUrl });
   try {
@@ -222,8 +271,10 @@ async function invariants(
       }
       const pdf = decryptBytes(s.pdf_enc, `signature:${s.id}`);
       const check = verifySealedPdf(pdf);
-      if (!check.signed || !check.intact || !check.coversWholeDocument) problems.push(`signature ${s.id}: the sealed PDF does not verify`);
-      if (sha256Hex(pdf) !== s.pdf_sha256) problems.push(`signature ${s.id}: the PDF's SHA-256 differs from the one recorded`);
+      if (!check.signed || !check.intact || !check.coversWholeDocument)
+        problems.push(`signature ${s.id}: the sealed PDF does not verify`);
+      if (sha256Hex(pdf) !== s.pdf_sha256)
+        problems.push(`signature ${s.id}: the PDF's SHA-256 differs from the one recorded`);
     }
     const chain = await verifyAuditChain(handle.db);
     if (!chain.ok) problems.push(`audit chain: ${JSON.stringify(chain)}`);
@@ -231,7 +282,8 @@ async function invariants(
     await handle.close();
   }
   const [{ logged }] = await sql<{ logged: number }[]>`select count(*)::int as logged from access_decisions`;
-  if (logged < run.answered) problems.push(`${run.answered} checks were answered but only ${logged} decisions were logged`);
+  if (logged < run.answered)
+    problems.push(`${run.answered} checks were answered but only ${logged} decisions were logged`);
   if (run.answered < CHECKS) problems.push(`only ${run.answered} of ${CHECKS} checks were answered`);
   return problems;
 }

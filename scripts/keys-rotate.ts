@@ -1,4 +1,5 @@
 import { rotateEncryptionKeys } from "@/lib/crypto/rotate-keys";
+
 import { getHandle, runCli } from "./lib/cli";
 
 /**
@@ -8,7 +9,9 @@ import { getHandle, runCli } from "./lib/cli";
  */
 await runCli(async () => {
   const { db } = await getHandle();
-  const report = await rotateEncryptionKeys(db, { onProgress: (column, done) => process.stdout.write(`\r${column}: ${done} re-encrypted`) });
+  const report = await rotateEncryptionKeys(db, {
+    onProgress: (column, done) => process.stdout.write(`\r${column}: ${done} re-encrypted`),
+  });
   process.stdout.write("\n");
   for (const [column, count] of Object.entries(report.columns)) console.log(`${column.padEnd(34)} ${count}`);
   console.log(`All encrypted values are now under key ${report.keyId}.`);

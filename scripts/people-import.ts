@@ -1,9 +1,11 @@
 import { readFileSync, writeFileSync } from "node:fs";
-import { applyImportAs, previewImportAs } from "@/lib/people/import-people";
-import { importErrorsCsv } from "@/lib/people/import-errors-csv";
-import { errorText, IMPORT_MAX_ROWS_CLI, summaryText } from "@/lib/people/import-rules";
-import { DomainError } from "@/lib/errors";
+
 import { migrateDatabase } from "@/db/client";
+import { DomainError } from "@/lib/errors";
+import { importErrorsCsv } from "@/lib/people/import-errors-csv";
+import { applyImportAs, previewImportAs } from "@/lib/people/import-people";
+import { errorText, IMPORT_MAX_ROWS_CLI, summaryText } from "@/lib/people/import-rules";
+
 import { getHandle, runCli } from "./lib/cli";
 
 const USAGE = "Usage: npm run people:import -- FILE.csv [--apply] [--errors ERRORS.csv]";
@@ -27,7 +29,9 @@ await runCli(async () => {
   }
   const bytes = readFileSync(file);
   if (bytes.byteLength > MAX_BYTES) {
-    console.error(`The file is ${(bytes.byteLength / 1024 / 1024).toFixed(1)} MB; the limit is ${MAX_BYTES / 1024 / 1024} MB.`);
+    console.error(
+      `The file is ${(bytes.byteLength / 1024 / 1024).toFixed(1)} MB; the limit is ${MAX_BYTES / 1024 / 1024} MB.`,
+    );
     return 1;
   }
   let text = "";
@@ -48,10 +52,15 @@ await runCli(async () => {
     console.error(plan.error);
     return 1;
   }
-  console.log(`${plan.summary.rows.toLocaleString("en")} rows: ${summaryText(plan.summary)} (validated in ${Math.round(performance.now() - started)} ms).`);
+  console.log(
+    `${plan.summary.rows.toLocaleString("en")} rows: ${summaryText(plan.summary)} (validated in ${Math.round(performance.now() - started)} ms).`,
+  );
   const errors = plan.rows.flatMap((r) => r.errors);
   for (const error of errors.slice(0, SHOWN)) console.log(`  ${errorText(error)}`);
-  if (errors.length > SHOWN) console.log(`  … and ${(errors.length - SHOWN).toLocaleString("en")} more${errorsFile ? "" : " (--errors FILE writes them all)"}.`);
+  if (errors.length > SHOWN)
+    console.log(
+      `  … and ${(errors.length - SHOWN).toLocaleString("en")} more${errorsFile ? "" : " (--errors FILE writes them all)"}.`,
+    );
   if (errorsFile) {
     writeFileSync(errorsFile, importErrorsCsv(plan));
     console.log(`Every problem (${errors.length.toLocaleString("en")}) written to ${errorsFile}.`);
@@ -62,8 +71,14 @@ await runCli(async () => {
   }
   const applyStarted = performance.now();
   try {
-    const result = await applyImportAs(actor, { actorId: null, actorLabel: "cli:people-import", ip: "127.0.0.1", userAgent: "people-import" }, text);
-    console.log(`Applied: ${result.created.toLocaleString("en")} created, ${result.updated.toLocaleString("en")} updated (${Math.round(performance.now() - applyStarted)} ms).`);
+    const result = await applyImportAs(
+      actor,
+      { actorId: null, actorLabel: "cli:people-import", ip: "127.0.0.1", userAgent: "people-import" },
+      text,
+    );
+    console.log(
+      `Applied: ${result.created.toLocaleString("en")} created, ${result.updated.toLocaleString("en")} updated (${Math.round(performance.now() - applyStarted)} ms).`,
+    );
     return 0;
   } catch (error) {
     if (error instanceof DomainError) {

@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
+
 import { migrateDatabase } from "@/db/client";
-import { BackupError, restoreBackup } from "@/lib/backup/backup";
 import { checkAuditIntegrity, latestCheckpoint } from "@/lib/audit/integrity";
+import { BackupError, restoreBackup } from "@/lib/backup/backup";
+
 import { getHandle, runCli } from "./lib/cli";
 
 /** npm run restore -- FILE : into an empty database only. */
@@ -18,7 +20,9 @@ await runCli(async () => {
     const total = Object.values(tables).reduce((a, t) => a + t.rows, 0);
     // The whole chain, with the chain keys configured here, against the newest restored checkpoint.
     const chain = await checkAuditIntegrity(handle.db, { full: true, checkpoint: await latestCheckpoint(handle.db) });
-    console.log(`Restored ${total} rows; every table matches its checksum. Audit chain: ${chain.ok ? `OK (${chain.events} events)` : "BROKEN"}.`);
+    console.log(
+      `Restored ${total} rows; every table matches its checksum. Audit chain: ${chain.ok ? `OK (${chain.events} events)` : "BROKEN"}.`,
+    );
     for (const problem of chain.problems) console.error(`  - ${problem}`);
     return chain.ok ? 0 : 1;
   } catch (error) {

@@ -1,4 +1,5 @@
 import Link from "next/link";
+
 import { navFor } from "@/components/app-nav";
 import { Logo } from "@/components/logo";
 import { NavLinks } from "@/components/nav-links";

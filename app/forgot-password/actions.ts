@@ -2,13 +2,22 @@
 
 import { after } from "next/server";
 import { z } from "zod";
+
 import { requestPasswordReset } from "@/lib/auth/password-reset";
 import type { ActionState } from "@/lib/http/action";
 import { requestMeta } from "@/lib/http/request-context";
 
-const schema = z.object({ email: z.string().trim().min(3, "Enter your work email address.").max(320).email("Enter an email address like name@example.com.") });
+const schema = z.object({
+  email: z
+    .string()
+    .trim()
+    .min(3, "Enter your work email address.")
+    .max(320)
+    .email("Enter an email address like name@example.com."),
+});
 
-const RESET_ANSWER = "If an account uses that address, we have sent it a link to choose a new password. The link works once, for 30 minutes. Check your inbox and spam folder.";
+const RESET_ANSWER =
+  "If an account uses that address, we have sent it a link to choose a new password. The link works once, for 30 minutes. Check your inbox and spam folder.";
 
 /**
  * Public: anyone may ask. The answer is the same whether or not the address
@@ -18,12 +27,18 @@ const RESET_ANSWER = "If an account uses that address, we have sent it a link to
  */
 export async function requestReset(_: ActionState, formData: FormData): Promise<ActionState> {
   const parsed = schema.safeParse({ email: formData.get("email") ?? "" });
-  if (!parsed.success) return { ok: false, error: "Please correct the highlighted fields.", fieldErrors: z.flattenError(parsed.error).fieldErrors as Record<string, string[]> };
+  if (!parsed.success)
+    return {
+      ok: false,
+      error: "Please correct the highlighted fields.",
+      fieldErrors: z.flattenError(parsed.error).fieldErrors as Record<string, string[]>,
+    };
   const meta = await requestMeta();
   const work = () =>
     requestPasswordReset(parsed.data.email, meta).then(
       () => undefined,
-      (error: unknown) => console.error("[clearance] password reset request failed:", error instanceof Error ? error.name : "unknown"),
+      (error: unknown) =>
+        console.error("[clearance] password reset request failed:", error instanceof Error ? error.name : "unknown"),
     );
   try {
     after(work);

@@ -2,8 +2,10 @@
 
 import Link from "next/link";
 import { useActionState } from "react";
+
 import { Button } from "@/components/ui/button";
 import { Alert, Field } from "@/components/ui/field";
+
 import { requestReset } from "./actions";
 
 export function ForgotPasswordForm() {

@@ -1,6 +1,7 @@
 "use server";
 
 import { cookies } from "next/headers";
+
 import { startPasskeyPrompt } from "@/lib/auth/passkey-sign-in";
 import { CHALLENGE_TTL_MS, PASSKEY_BROWSER_COOKIE } from "@/lib/auth/webauthn";
 import { randomToken } from "@/lib/crypto/tokens";
@@ -20,7 +21,13 @@ export async function startPasskeySignIn(): Promise<ActionState<string>> {
   try {
     const options = await startPasskeyPrompt(secret, (await requestMeta()).ip);
     const secure = env().APP_URL.startsWith("https://");
-    jar.set(PASSKEY_BROWSER_COOKIE, secret, { httpOnly: true, sameSite: "strict", secure, path: "/", maxAge: Math.round(CHALLENGE_TTL_MS / 1000) });
+    jar.set(PASSKEY_BROWSER_COOKIE, secret, {
+      httpOnly: true,
+      sameSite: "strict",
+      secure,
+      path: "/",
+      maxAge: Math.round(CHALLENGE_TTL_MS / 1000),
+    });
     return { ok: true, data: JSON.stringify(options) };
   } catch (error) {
     if (error instanceof DomainError) return { ok: false, error: error.message };

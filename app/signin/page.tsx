@@ -1,15 +1,21 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
+
 import { PublicHeader } from "@/components/public-header";
 import { getViewer } from "@/lib/auth/viewer";
 import { env } from "@/lib/env";
 import { safeReturnPath } from "@/lib/http/return-path";
+
 import { SignInForm } from "./sign-in-form";
 
 export const metadata: Metadata = { title: "Sign in" };
 export const dynamic = "force-dynamic";
 
-export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
+export default async function SignInPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | undefined>>;
+}) {
   const params = await searchParams;
   if (await getViewer()) redirect(safeReturnPath(params.callbackUrl));
   return (
@@ -19,7 +25,11 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
         <div className="w-full max-w-md rounded-xl border border-slate-200 bg-white p-8 shadow-sm">
           <h1 className="text-2xl font-semibold tracking-tight text-slate-900">Sign in to Clearance</h1>
           <p className="mt-1 text-sm text-slate-600">Use your work email address.</p>
-          <SignInForm callbackUrl={safeReturnPath(params.callbackUrl)} signedOut={params.signedOut === "1"} passkeySignIn={env().PASSKEY_SIGN_IN} />
+          <SignInForm
+            callbackUrl={safeReturnPath(params.callbackUrl)}
+            signedOut={params.signedOut === "1"}
+            passkeySignIn={env().PASSKEY_SIGN_IN}
+          />
         </div>
       </main>
     </>

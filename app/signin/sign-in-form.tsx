@@ -1,13 +1,15 @@
 "use client";
 
-import Link from "next/link";
 import { startAuthentication } from "@simplewebauthn/browser";
 import { signIn } from "next-auth/react";
+import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useRef, useState } from "react";
+
 import { Button } from "@/components/ui/button";
 import { Alert, Field } from "@/components/ui/field";
 import { safeReturnPath } from "@/lib/http/return-path";
+
 import { startPasskeySignIn } from "./actions";
 
 function messageFor(code: string): string {
@@ -45,7 +47,15 @@ async function passkeyAnswer(): Promise<string | { error: string }> {
   }
 }
 
-export function SignInForm({ callbackUrl, signedOut, passkeySignIn }: { callbackUrl: string; signedOut: boolean; passkeySignIn: boolean }) {
+export function SignInForm({
+  callbackUrl,
+  signedOut,
+  passkeySignIn,
+}: {
+  callbackUrl: string;
+  signedOut: boolean;
+  passkeySignIn: boolean;
+}) {
   const router = useRouter();
   const [needsCode, setNeedsCode] = useState(false);
   const [needsPasskey, setNeedsPasskey] = useState(false);
@@ -95,7 +105,12 @@ export function SignInForm({ callbackUrl, signedOut, passkeySignIn }: { callback
     }
     const form = new FormData(formRef.current ?? undefined);
     const result = asSecondFactor
-      ? await signIn("credentials", { redirect: false, email: String(form.get("email") ?? ""), password: String(form.get("password") ?? ""), passkey: answer })
+      ? await signIn("credentials", {
+          redirect: false,
+          email: String(form.get("email") ?? ""),
+          password: String(form.get("password") ?? ""),
+          passkey: answer,
+        })
       : await signIn("passkey", { redirect: false, passkey: answer });
     setPending(false);
     if (result?.ok && !result.error) {
@@ -110,8 +125,22 @@ export function SignInForm({ callbackUrl, signedOut, passkeySignIn }: { callback
     <form ref={formRef} onSubmit={onSubmit} className="mt-6 space-y-4" noValidate>
       {signedOut && !error && <Alert tone="success">You have signed out.</Alert>}
       {error && <Alert>{error}</Alert>}
-      <Field label="Email" name="email" type="email" autoComplete="username webauthn" required readOnly={needsCode || needsPasskey} />
-      <Field label="Password" name="password" type="password" autoComplete="current-password" required readOnly={needsCode || needsPasskey} />
+      <Field
+        label="Email"
+        name="email"
+        type="email"
+        autoComplete="username webauthn"
+        required
+        readOnly={needsCode || needsPasskey}
+      />
+      <Field
+        label="Password"
+        name="password"
+        type="password"
+        autoComplete="current-password"
+        required
+        readOnly={needsCode || needsPasskey}
+      />
       {needsPasskey && (
         <div className="space-y-3">
           <Alert tone="info">Your account uses a passkey as its second factor.</Alert>
@@ -142,7 +171,13 @@ export function SignInForm({ callbackUrl, signedOut, passkeySignIn }: { callback
         </Button>
       )}
       {passkeySignIn && !needsCode && !needsPasskey && (
-        <Button type="button" variant="secondary" className="w-full" disabled={pending} onClick={() => signInWithPasskey(false)}>
+        <Button
+          type="button"
+          variant="secondary"
+          className="w-full"
+          disabled={pending}
+          onClick={() => signInWithPasskey(false)}
+        >
           Use a passkey instead of a password
         </Button>
       )}

@@ -1,13 +1,15 @@
 import type { Metadata } from "next";
+
 import { PublicHeader } from "@/components/public-header";
 import { SiteFooter } from "@/components/site-footer";
 import { Button } from "@/components/ui/button";
 import { inputClass } from "@/components/ui/field";
 import { formatDate } from "@/lib/format";
-import { verifyCertificateCode, type PublicVerification } from "@/lib/training/verify-certificate";
-import { VerifyUploadForm } from "./upload-form";
-import { requestMeta } from "@/lib/http/request-context";
 import { limitVerification } from "@/lib/http/public-limits";
+import { requestMeta } from "@/lib/http/request-context";
+import { verifyCertificateCode, type PublicVerification } from "@/lib/training/verify-certificate";
+
+import { VerifyUploadForm } from "./upload-form";
 
 export const metadata: Metadata = {
   title: "Verify a certificate or signed agreement",
@@ -27,7 +29,9 @@ function Result({ result }: { result: PublicVerification }) {
     return (
       <div role="status" className="rounded-lg border border-red-200 bg-red-50 p-5 text-red-900">
         <p className="font-semibold">Unknown code</p>
-        <p className="mt-1 text-sm">No certificate has this code. Check it was typed exactly as printed (12 letters and digits).</p>
+        <p className="mt-1 text-sm">
+          No certificate has this code. Check it was typed exactly as printed (12 letters and digits).
+        </p>
       </div>
     );
   }
@@ -63,15 +67,25 @@ export default async function VerifyPage({ searchParams }: { searchParams: Promi
         <h1 className="text-3xl font-semibold tracking-tight text-slate-900">Verify a document</h1>
         <h2 className="mt-8 text-lg font-semibold text-slate-900">Training certificate</h2>
         <p className="mt-2 text-slate-600">
-          Every completion certificate carries a verification code. Enter it to see whether the certificate is genuine and still valid. Only
-          the name, the course and the dates are shown.
+          Every completion certificate carries a verification code. Enter it to see whether the certificate is genuine
+          and still valid. Only the name, the course and the dates are shown.
         </p>
         <form method="get" action="/verify" className="mt-8 flex flex-col gap-3 sm:flex-row sm:items-end">
           <div className="flex-1">
             <label htmlFor="code" className="block text-sm font-medium text-slate-800">
               Verification code
             </label>
-            <input id="code" name="code" defaultValue={trimmed} placeholder="ABCD-EFGH-JKLM" autoComplete="off" spellCheck={false} className={`mt-1 font-mono uppercase ${inputClass}`} required maxLength={40} />
+            <input
+              id="code"
+              name="code"
+              defaultValue={trimmed}
+              placeholder="ABCD-EFGH-JKLM"
+              autoComplete="off"
+              spellCheck={false}
+              className={`mt-1 font-mono uppercase ${inputClass}`}
+              required
+              maxLength={40}
+            />
           </div>
           <Button type="submit">Verify</Button>
         </form>
@@ -87,8 +101,8 @@ export default async function VerifyPage({ searchParams }: { searchParams: Promi
         )}
         <h2 className="mt-12 text-lg font-semibold text-slate-900">Signed agreement</h2>
         <p className="mt-2 mb-4 text-slate-600">
-          Upload a signed agreement PDF. It is authentic only if it is exactly the file that was sealed: any change, even one character, makes it fail.
-          The file is checked and discarded, never stored.
+          Upload a signed agreement PDF. It is authentic only if it is exactly the file that was sealed: any change,
+          even one character, makes it fail. The file is checked and discarded, never stored.
         </p>
         <VerifyUploadForm />
       </main>

@@ -1,6 +1,7 @@
 "use client";
 
 import { useActionState } from "react";
+
 import { Button } from "@/components/ui/button";
 import { MAX_VERIFY_UPLOAD_BYTES, UPLOAD_MESSAGES, type UploadState } from "@/lib/agreements/verify-limits";
 
@@ -25,7 +26,14 @@ export function VerifyUploadForm() {
         <label htmlFor="document" className="block text-sm font-medium text-slate-800">
           Signed agreement (PDF)
         </label>
-        <input id="document" name="document" type="file" accept="application/pdf,.pdf" required className="mt-1 block w-full text-sm text-slate-700 file:mr-3 file:rounded-md file:border-0 file:bg-brand-50 file:px-3 file:py-2 file:text-brand-800" />
+        <input
+          id="document"
+          name="document"
+          type="file"
+          accept="application/pdf,.pdf"
+          required
+          className="mt-1 block w-full text-sm text-slate-700 file:mr-3 file:rounded-md file:border-0 file:bg-brand-50 file:px-3 file:py-2 file:text-brand-800"
+        />
       </div>
       <Button type="submit" disabled={pending}>
         {pending ? "Checking…" : "Check document"}
@@ -36,7 +44,11 @@ export function VerifyUploadForm() {
         </p>
       )}
       {state && "message" in state && (
-        <div role="status" data-testid="document-verdict" className={`rounded-lg border p-4 text-sm font-medium ${state.authentic ? "border-emerald-200 bg-emerald-50 text-emerald-900" : "border-red-200 bg-red-50 text-red-900"}`}>
+        <div
+          role="status"
+          data-testid="document-verdict"
+          className={`rounded-lg border p-4 text-sm font-medium ${state.authentic ? "border-emerald-200 bg-emerald-50 text-emerald-900" : "border-red-200 bg-red-50 text-red-900"}`}
+        >
           {state.message}
         </div>
       )}

@@ -27,7 +27,13 @@ export function BarChart({ id, title, description, bars, table, format = (v) => 
   return (
     <figure>
       <div className="overflow-x-auto" tabIndex={0} aria-label={`${title} (chart)`} role="group">
-        <svg viewBox={`0 0 ${W} ${height}`} role="img" aria-labelledby={`${id}-title ${id}-desc`} className="h-auto w-full min-w-[40rem]" data-testid={`${id}-chart`}>
+        <svg
+          viewBox={`0 0 ${W} ${height}`}
+          role="img"
+          aria-labelledby={`${id}-title ${id}-desc`}
+          className="h-auto w-full min-w-[40rem]"
+          data-testid={`${id}-chart`}
+        >
           <title id={`${id}-title`}>{title}</title>
           <desc id={`${id}-desc`}>{description}</desc>
           {bars.map((bar, i) => {
@@ -41,7 +47,12 @@ export function BarChart({ id, title, description, bars, table, format = (v) => 
                 </text>
                 <rect x={0} y={top + 22} width={track} height={BAR} rx={4} className="fill-slate-100" />
                 {width > 0 && <rect x={0} y={top + 22} width={width} height={BAR} rx={4} className="fill-brand-600" />}
-                <text x={track + 10} y={top + 22 + BAR / 2} dy="0.32em" className="fill-slate-800 text-[15px] font-medium">
+                <text
+                  x={track + 10}
+                  y={top + 22 + BAR / 2}
+                  dy="0.32em"
+                  className="fill-slate-800 text-[15px] font-medium"
+                >
                   {bar.value === null ? "No one required" : format(bar.value)}
                 </text>
               </g>

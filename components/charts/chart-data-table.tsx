@@ -3,10 +3,18 @@ import type { ReactNode } from "react";
 export type ChartTable = { caption: string; columns: string[]; rows: ReactNode[][] };
 
 /** The numbers behind a chart as a table, folded away for those who see the chart, one click for everyone else. */
-export function ChartDataTable({ table, summary = "Show the data as a table" }: { table: ChartTable; summary?: string }) {
+export function ChartDataTable({
+  table,
+  summary = "Show the data as a table",
+}: {
+  table: ChartTable;
+  summary?: string;
+}) {
   return (
     <details className="mt-3 text-sm">
-      <summary className="cursor-pointer font-medium text-brand-700 underline-offset-2 hover:underline">{summary}</summary>
+      <summary className="cursor-pointer font-medium text-brand-700 underline-offset-2 hover:underline">
+        {summary}
+      </summary>
       <div className="mt-2 overflow-x-auto">
         <table className="w-full text-left text-sm">
           <caption className="sr-only">{table.caption}</caption>

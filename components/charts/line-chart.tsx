@@ -43,7 +43,13 @@ export function LineChart({ id, title, description, points, table, format = (v) 
     <figure>
       {/* Below this width the labels get too small to read: scroll instead. */}
       <div className="overflow-x-auto" tabIndex={0} aria-label={`${title} (chart)`} role="group">
-        <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby={`${id}-title ${id}-desc`} className="h-auto w-full min-w-[40rem]" data-testid={`${id}-chart`}>
+        <svg
+          viewBox={`0 0 ${W} ${H}`}
+          role="img"
+          aria-labelledby={`${id}-title ${id}-desc`}
+          className="h-auto w-full min-w-[40rem]"
+          data-testid={`${id}-chart`}
+        >
           <title id={`${id}-title`}>{title}</title>
           <desc id={`${id}-desc`}>{description}</desc>
           {TICKS.map((t) => (
@@ -55,7 +61,13 @@ export function LineChart({ id, title, description, points, table, format = (v) 
             </g>
           ))}
           {points.map((p, i) => (
-            <text key={p.label} x={x(i)} y={H - M.bottom + 24} textAnchor="middle" className="fill-slate-600 text-[14px]">
+            <text
+              key={p.label}
+              x={x(i)}
+              y={H - M.bottom + 24}
+              textAnchor="middle"
+              className="fill-slate-600 text-[14px]"
+            >
               {p.label}
             </text>
           ))}
@@ -73,7 +85,12 @@ export function LineChart({ id, title, description, points, table, format = (v) 
             p.value === null ? null : (
               <g key={p.label}>
                 <circle cx={x(i)} cy={y(p.value)} r={5} className="fill-white stroke-brand-600" strokeWidth={2} />
-                <text x={x(i)} y={y(p.value) - 10} textAnchor="middle" className="fill-slate-800 text-[13px] font-medium">
+                <text
+                  x={x(i)}
+                  y={y(p.value) - 10}
+                  textAnchor="middle"
+                  className="fill-slate-800 text-[13px] font-medium"
+                >
                   {format(p.value)}
                 </text>
               </g>
@@ -81,7 +98,11 @@ export function LineChart({ id, title, description, points, table, format = (v) 
           )}
         </svg>
       </div>
-      {gaps && <figcaption className="mt-1 text-xs text-slate-600">Months without a point had no required training yet.</figcaption>}
+      {gaps && (
+        <figcaption className="mt-1 text-xs text-slate-600">
+          Months without a point had no required training yet.
+        </figcaption>
+      )}
       <ChartDataTable table={table} />
     </figure>
   );

@@ -1,7 +1,21 @@
 import type { ReactNode } from "react";
 
 /** `id`: lets links land on the card (a paged list's "next page" comes back to it). */
-export function Card({ title, description, actions, children, className = "", id }: { title?: ReactNode; description?: ReactNode; actions?: ReactNode; children?: ReactNode; className?: string; id?: string }) {
+export function Card({
+  title,
+  description,
+  actions,
+  children,
+  className = "",
+  id,
+}: {
+  title?: ReactNode;
+  description?: ReactNode;
+  actions?: ReactNode;
+  children?: ReactNode;
+  className?: string;
+  id?: string;
+}) {
   return (
     <section id={id} className={`scroll-mt-4 rounded-xl border border-slate-200 bg-white shadow-sm ${className}`}>
       {(title || actions) && (
@@ -18,7 +32,15 @@ export function Card({ title, description, actions, children, className = "", id
   );
 }
 
-export function PageHeader({ title, description, actions }: { title: string; description?: ReactNode; actions?: ReactNode }) {
+export function PageHeader({
+  title,
+  description,
+  actions,
+}: {
+  title: string;
+  description?: ReactNode;
+  actions?: ReactNode;
+}) {
   return (
     <div className="mb-6 flex flex-wrap items-end justify-between gap-4">
       <div>

@@ -17,7 +17,14 @@ export function Field({
       <label htmlFor={id} className="block text-sm font-medium text-slate-800">
         {label}
       </label>
-      <input id={id} name={name} aria-invalid={error ? true : undefined} aria-describedby={describedBy} className={`mt-1 ${inputClass}`} {...props} />
+      <input
+        id={id}
+        name={name}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy}
+        className={`mt-1 ${inputClass}`}
+        {...props}
+      />
       {hint && !error && (
         <p id={`${id}-hint`} className="mt-1 text-xs text-slate-500">
           {hint}
@@ -32,14 +39,26 @@ export function Field({
   );
 }
 
-export function Alert({ tone = "error", children, id }: { tone?: "error" | "success" | "info"; children: React.ReactNode; id?: string }) {
+export function Alert({
+  tone = "error",
+  children,
+  id,
+}: {
+  tone?: "error" | "success" | "info";
+  children: React.ReactNode;
+  id?: string;
+}) {
   const styles = {
     error: "border-red-200 bg-red-50 text-red-800",
     success: "border-emerald-200 bg-emerald-50 text-emerald-800",
     info: "border-brand-100 bg-brand-50 text-brand-800",
   }[tone];
   return (
-    <div id={id} role={tone === "error" ? "alert" : "status"} className={`rounded-md border px-4 py-3 text-sm ${styles}`}>
+    <div
+      id={id}
+      role={tone === "error" ? "alert" : "status"}
+      className={`rounded-md border px-4 py-3 text-sm ${styles}`}
+    >
       {children}
     </div>
   );

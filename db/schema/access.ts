@@ -1,4 +1,16 @@
-import { bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import {
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from "drizzle-orm/pg-core";
+
 import { people } from "./people";
 
 export const grantStatuses = ["requested", "approved", "denied", "revoked"] as const;
@@ -30,7 +42,10 @@ export const accessGrants = pgTable(
     // Set by the scheduler when a held role becomes blocked, cleared when it is held again: one lapse event per lapse.
     lapsedAt: timestamp("lapsed_at", { withTimezone: true }),
   },
-  (t) => [index("access_grants_person_role_idx").on(t.personId, t.roleId), index("access_grants_role_status_idx").on(t.roleId, t.status)],
+  (t) => [
+    index("access_grants_person_role_idx").on(t.personId, t.roleId),
+    index("access_grants_role_status_idx").on(t.roleId, t.status),
+  ],
 );
 
 export const apiScopes = ["access:check", "access:read", "events:write", "audit:read", "scim"] as const;
@@ -93,10 +108,19 @@ export const dataOperationEvents = pgTable(
     cleared: boolean("cleared").notNull(),
     reasons: text("reasons").array().notNull(),
   },
-  (t) => [index("data_events_person_idx").on(t.personId, t.occurredAt), index("data_events_cleared_idx").on(t.cleared, t.occurredAt)],
+  (t) => [
+    index("data_events_person_idx").on(t.personId, t.occurredAt),
+    index("data_events_cleared_idx").on(t.cleared, t.occurredAt),
+  ],
 );
 
-export const webhookEventTypes = ["access.granted", "access.revoked", "access.lapsed", "certification.expired", "agreement.signed"] as const;
+export const webhookEventTypes = [
+  "access.granted",
+  "access.revoked",
+  "access.lapsed",
+  "certification.expired",
+  "agreement.signed",
+] as const;
 export type WebhookEventType = (typeof webhookEventTypes)[number];
 
 export const webhooks = pgTable("webhooks", {
@@ -119,7 +143,9 @@ export const webhookDeliveries = pgTable(
     eventType: text("event_type").notNull(),
     dedupeKey: text("dedupe_key").notNull().unique(),
     payload: jsonb("payload").notNull(),
-    status: text("status", { enum: ["pending", "sending", "delivered", "failed"] }).notNull().default("pending"),
+    status: text("status", { enum: ["pending", "sending", "delivered", "failed"] })
+      .notNull()
+      .default("pending"),
     attempts: integer("attempts").notNull().default(0),
     nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull(),
     lastStatusCode: integer("last_status_code"),
@@ -127,5 +153,8 @@ export const webhookDeliveries = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
     deliveredAt: timestamp("delivered_at", { withTimezone: true }),
   },
-  (t) => [index("webhook_deliveries_due_idx").on(t.status, t.nextAttemptAt), index("webhook_deliveries_webhook_idx").on(t.webhookId, t.createdAt)],
+  (t) => [
+    index("webhook_deliveries_due_idx").on(t.status, t.nextAttemptAt),
+    index("webhook_deliveries_webhook_idx").on(t.webhookId, t.createdAt),
+  ],
 );

@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+
 import { people } from "./people";
 
 export type SigningEvent = { at: string; label: string };
@@ -42,7 +43,10 @@ export const signatures = pgTable(
     index("signatures_person_idx").on(t.personId, t.agreementId),
     index("signatures_request_idx").on(t.partnerRequestId),
     // A signature is due for renewal some time after it was made: none counts forever.
-    check("signatures_signed_renewal_due", sql`${t.outcome} <> 'signed' or (${t.renewalDueAt} is not null and ${t.renewalDueAt} > ${t.signedAt})`),
+    check(
+      "signatures_signed_renewal_due",
+      sql`${t.outcome} <> 'signed' or (${t.renewalDueAt} is not null and ${t.renewalDueAt} > ${t.signedAt})`,
+    ),
   ],
 );
 
@@ -63,7 +67,10 @@ export const signingCeremonies = pgTable(
     failedReauths: integer("failed_reauths").notNull().default(0),
     completedAt: timestamp("completed_at", { withTimezone: true }),
   },
-  (t) => [index("signing_ceremonies_person_idx").on(t.personId, t.agreementId), index("signing_ceremonies_request_idx").on(t.partnerRequestId)],
+  (t) => [
+    index("signing_ceremonies_person_idx").on(t.personId, t.agreementId),
+    index("signing_ceremonies_request_idx").on(t.partnerRequestId),
+  ],
 );
 
 export const partners = pgTable("partners", {

@@ -1,4 +1,5 @@
 import { bigserial, index, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+
 import { people } from "./people";
 
 /** Every sign-in try, for throttling by account and by IP. Kept 90 days. */

@@ -1,4 +1,5 @@
 import { index, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+
 import { people } from "./people";
 
 export const outboxStatuses = ["queued", "sending", "sent", "failed"] as const;

@@ -1,7 +1,8 @@
-import { bigint, boolean, check, index, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { sql } from "drizzle-orm";
-import { people } from "./people";
+import { bigint, boolean, check, index, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+
 import { sessions } from "./auth";
+import { people } from "./people";
 
 /**
  * A person's WebAuthn passkeys. The public key is not a secret; the counter
@@ -20,13 +21,20 @@ export const passkeys = pgTable(
     /** COSE public key, base64url. */
     publicKey: text("public_key").notNull(),
     counter: bigint("counter", { mode: "number" }).notNull().default(0),
-    transports: text("transports").array().notNull().default(sql`'{}'::text[]`),
+    transports: text("transports")
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     backedUp: boolean("backed_up").notNull().default(false),
     name: text("name").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
     lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
   },
-  (t) => [index("passkeys_person_idx").on(t.personId), check("passkeys_counter_check", sql`${t.counter} >= 0`), check("passkeys_name_check", sql`char_length(${t.name}) between 1 and 60`)],
+  (t) => [
+    index("passkeys_person_idx").on(t.personId),
+    check("passkeys_counter_check", sql`${t.counter} >= 0`),
+    check("passkeys_name_check", sql`char_length(${t.name}) between 1 and 60`),
+  ],
 );
 
 /**
@@ -50,6 +58,9 @@ export const webauthnChallenges = pgTable(
   },
   (t) => [
     index("webauthn_challenges_expires_idx").on(t.expiresAt),
-    check("webauthn_challenges_bound_check", sql`(${t.purpose} = 'register' and ${t.sessionId} is not null and ${t.personId} is not null) or (${t.purpose} = 'sign_in' and ${t.browserHash} is not null)`),
+    check(
+      "webauthn_challenges_bound_check",
+      sql`(${t.purpose} = 'register' and ${t.sessionId} is not null and ${t.personId} is not null) or (${t.purpose} = 'sign_in' and ${t.browserHash} is not null)`,
+    ),
   ],
 );

@@ -1,5 +1,16 @@
 import { sql } from "drizzle-orm";
-import { boolean, date, index, integer, pgEnum, pgTable, text, timestamp, uuid, type AnyPgColumn } from "drizzle-orm/pg-core";
+import {
+  boolean,
+  date,
+  index,
+  integer,
+  pgEnum,
+  pgTable,
+  text,
+  timestamp,
+  uuid,
+  type AnyPgColumn,
+} from "drizzle-orm/pg-core";
 
 export const appRoles = ["employee", "manager", "compliance_admin", "auditor"] as const;
 export type AppRole = (typeof appRoles)[number];
@@ -24,7 +35,10 @@ export const people = pgTable(
     managerId: uuid("manager_id").references((): AnyPgColumn => people.id),
     hireDate: date("hire_date"),
     status: personStatus("status").notNull().default("active"),
-    roles: text("roles").array().notNull().default(sql`ARRAY['employee']::text[]`),
+    roles: text("roles")
+      .array()
+      .notNull()
+      .default(sql`ARRAY['employee']::text[]`),
     passwordHash: text("password_hash"),
     mfaSecretEnc: text("mfa_secret_enc"),
     mfaPendingSecretEnc: text("mfa_pending_secret_enc"),
@@ -32,7 +46,9 @@ export const people = pgTable(
     mfaLastStep: integer("mfa_last_step"),
     departedAt: timestamp("departed_at", { withTimezone: true }),
     // Preferences the person controls (My data): reminder digest, and whether managers see quiz scores.
-    reminderDigest: text("reminder_digest", { enum: ["each", "daily", "weekly"] }).notNull().default("each"),
+    reminderDigest: text("reminder_digest", { enum: ["each", "daily", "weekly"] })
+      .notNull()
+      .default("each"),
     managerSeesScores: boolean("manager_sees_scores").notNull().default(true),
     anonymisedAt: timestamp("anonymised_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
@@ -69,7 +85,9 @@ export const correctionRequests = pgTable(
     field: text("field").notNull(),
     requestedValue: text("requested_value").notNull(),
     note: text("note"),
-    status: text("status", { enum: ["open", "resolved", "rejected"] }).notNull().default("open"),
+    status: text("status", { enum: ["open", "resolved", "rejected"] })
+      .notNull()
+      .default("open"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
     resolvedBy: uuid("resolved_by").references(() => people.id),
     resolvedAt: timestamp("resolved_at", { withTimezone: true }),

@@ -1,5 +1,20 @@
 import { sql } from "drizzle-orm";
-import { boolean, check, foreignKey, index, integer, jsonb, pgTable, primaryKey, text, timestamp, unique, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  boolean,
+  check,
+  foreignKey,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  unique,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+
 import { people } from "./people";
 
 /** When Clearance first saw each major version of a course: the start of its grace period. */
@@ -33,7 +48,9 @@ export const assignments = pgTable(
   },
   (t) => [
     // At most one open assignment per person and course.
-    uniqueIndex("assignments_open_unique").on(t.personId, t.courseId).where(sql`completed_at is null and cancelled_at is null`),
+    uniqueIndex("assignments_open_unique")
+      .on(t.personId, t.courseId)
+      .where(sql`completed_at is null and cancelled_at is null`),
     index("assignments_person_idx").on(t.personId),
     index("assignments_course_idx").on(t.courseId),
   ],
@@ -68,7 +85,9 @@ export const quizAttempts = pgTable(
       .references(() => people.id),
     courseId: text("course_id").notNull(),
     courseVersion: text("course_version").notNull(),
-    status: text("status", { enum: ["in_progress", "submitted"] }).notNull().default("in_progress"),
+    status: text("status", { enum: ["in_progress", "submitted"] })
+      .notNull()
+      .default("in_progress"),
     drawn: jsonb("drawn").notNull(),
     answers: jsonb("answers"),
     correctCount: integer("correct_count"),
@@ -82,7 +101,9 @@ export const quizAttempts = pgTable(
   (t) => [
     index("quiz_attempts_person_course_idx").on(t.personId, t.courseId),
     // One attempt in progress per person and course: a second tab resumes it.
-    uniqueIndex("quiz_attempts_open_unique").on(t.personId, t.courseId).where(sql`status = 'in_progress'`),
+    uniqueIndex("quiz_attempts_open_unique")
+      .on(t.personId, t.courseId)
+      .where(sql`status = 'in_progress'`),
     // What a certification's foreign key points at: only a passed attempt of the same person and course can back one.
     unique("quiz_attempts_certifiable_unique").on(t.id, t.personId, t.courseId, t.passed),
   ],

@@ -1,5 +1,6 @@
 import { Button, Heading, Section, Text } from "@react-email/components";
 import type { ReactNode } from "react";
+
 import { appLink } from "./format";
 import { colors, monoStack } from "./styles";
 
@@ -7,14 +8,19 @@ import { colors, monoStack } from "./styles";
 
 export function Title({ children }: { children: ReactNode }) {
   return (
-    <Heading as="h1" style={{ margin: "0 0 16px", fontSize: "20px", lineHeight: "28px", fontWeight: 700, color: colors.ink }}>
+    <Heading
+      as="h1"
+      style={{ margin: "0 0 16px", fontSize: "20px", lineHeight: "28px", fontWeight: 700, color: colors.ink }}
+    >
       {children}
     </Heading>
   );
 }
 
 export function P({ children }: { children: ReactNode }) {
-  return <Text style={{ margin: "0 0 14px", fontSize: "15px", lineHeight: "24px", color: colors.text }}>{children}</Text>;
+  return (
+    <Text style={{ margin: "0 0 14px", fontSize: "15px", lineHeight: "24px", color: colors.text }}>{children}</Text>
+  );
 }
 
 /** The one thing to do, as a button to an app path (made absolute with APP_URL). */
@@ -38,7 +44,16 @@ export function Action({ path, children }: { path: string; children: ReactNode }
         {children}
       </Button>
       {/* The plain-text version already prints the button's link. */}
-      <Text data-skip-in-text="true" style={{ margin: "12px 0 0", fontSize: "12px", lineHeight: "18px", color: colors.muted, wordBreak: "break-all" }}>
+      <Text
+        data-skip-in-text="true"
+        style={{
+          margin: "12px 0 0",
+          fontSize: "12px",
+          lineHeight: "18px",
+          color: colors.muted,
+          wordBreak: "break-all",
+        }}
+      >
         Or open this link: {href}
       </Text>
     </Section>
@@ -48,7 +63,15 @@ export function Action({ path, children }: { path: string; children: ReactNode }
 /** The key facts of a message as label/value lines (they survive the plain-text version intact). */
 export function Facts({ items }: { items: [label: string, value: ReactNode][] }) {
   return (
-    <Section style={{ backgroundColor: colors.subtle, border: `1px solid ${colors.border}`, borderRadius: "6px", padding: "12px 16px", margin: "4px 0 16px" }}>
+    <Section
+      style={{
+        backgroundColor: colors.subtle,
+        border: `1px solid ${colors.border}`,
+        borderRadius: "6px",
+        padding: "12px 16px",
+        margin: "4px 0 16px",
+      }}
+    >
       {items.map(([label, value]) => (
         <Text key={label} style={{ margin: "2px 0", fontSize: "14px", lineHeight: "22px", color: colors.text }}>
           <span style={{ color: colors.muted }}>{label}: </span>
@@ -68,7 +91,18 @@ const tones = {
 export function Callout({ tone, children }: { tone: keyof typeof tones; children: ReactNode }) {
   const { color, backgroundColor } = tones[tone];
   return (
-    <Text style={{ margin: "0 0 16px", padding: "10px 14px", borderLeft: `4px solid ${color}`, backgroundColor, color, fontSize: "14px", lineHeight: "22px", fontWeight: 600 }}>
+    <Text
+      style={{
+        margin: "0 0 16px",
+        padding: "10px 14px",
+        borderLeft: `4px solid ${color}`,
+        backgroundColor,
+        color,
+        fontSize: "14px",
+        lineHeight: "22px",
+        fontWeight: 600,
+      }}
+    >
       {children}
     </Text>
   );
@@ -101,7 +135,17 @@ export function Code({ children }: { children: string }) {
 /** Text someone else wrote (a justification, a comment), set apart from ours. */
 export function Quote({ children }: { children: ReactNode }) {
   return (
-    <Text style={{ margin: "0 0 16px", padding: "4px 0 4px 14px", borderLeft: `3px solid ${colors.border}`, fontSize: "14px", lineHeight: "22px", color: colors.text, whiteSpace: "pre-line" }}>
+    <Text
+      style={{
+        margin: "0 0 16px",
+        padding: "4px 0 4px 14px",
+        borderLeft: `3px solid ${colors.border}`,
+        fontSize: "14px",
+        lineHeight: "22px",
+        color: colors.text,
+        whiteSpace: "pre-line",
+      }}
+    >
       {children}
     </Text>
   );

@@ -16,12 +16,23 @@ export function orgName(): string {
  * full URLs, so an email can only ever link to APP_URL.
  */
 export function appLink(path: string): string {
-  if (!path.startsWith("/") || path.startsWith("//")) throw new Error("Email links must be app paths starting with a single '/'.");
+  if (!path.startsWith("/") || path.startsWith("//"))
+    throw new Error("Email links must be app paths starting with a single '/'.");
   return env().APP_URL.replace(/\/+$/, "") + path;
 }
 
-const dateFormat = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
-const timeFormat = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hour12: false, timeZone: "UTC" });
+const dateFormat = new Intl.DateTimeFormat("en-GB", {
+  day: "numeric",
+  month: "long",
+  year: "numeric",
+  timeZone: "UTC",
+});
+const timeFormat = new Intl.DateTimeFormat("en-GB", {
+  hour: "2-digit",
+  minute: "2-digit",
+  hour12: false,
+  timeZone: "UTC",
+});
 
 /** "13 December 2026" */
 export function formatDate(date: Date): string {

@@ -1,4 +1,5 @@
 import { Link, Section, Text } from "@react-email/components";
+
 import type { NudgeItem } from "../nudge";
 import { appLink, formatDate } from "./format";
 import { colors } from "./styles";

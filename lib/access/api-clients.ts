@@ -1,5 +1,7 @@
 import "server-only";
+
 import { desc, eq } from "drizzle-orm";
+
 import { getDb } from "@/db/client";
 import { apiClients, apiScopes, type ApiScope } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
@@ -12,7 +14,12 @@ import { forgetApiTokens } from "@/lib/http/api";
 export const TOKEN_PREFIX = "clr_";
 
 /** The token is returned once and stored only as a SHA-256 hash. */
-export async function createApiClient(viewer: Viewer, context: AuditContext, input: { name: string; scopes: ApiScope[]; rateLimitPerMinute?: number }, now = new Date()) {
+export async function createApiClient(
+  viewer: Viewer,
+  context: AuditContext,
+  input: { name: string; scopes: ApiScope[]; rateLimitPerMinute?: number },
+  now = new Date(),
+) {
   assertMay(viewer, "administer");
   const scopes = Array.from(new Set(input.scopes)).filter((s) => apiScopes.includes(s));
   if (scopes.length === 0) throw new DomainError("no_scope", "Choose at least one scope.");
@@ -21,9 +28,22 @@ export async function createApiClient(viewer: Viewer, context: AuditContext, inp
   const client = await db.transaction(async (tx) => {
     const [row] = await tx
       .insert(apiClients)
-      .values({ name: input.name, scopes, tokenHash: sha256Hex(token), tokenPrefix: token.slice(0, 10), rateLimitPerMinute: input.rateLimitPerMinute ?? 6000, createdBy: viewer.id, createdAt: now })
+      .values({
+        name: input.name,
+        scopes,
+        tokenHash: sha256Hex(token),
+        tokenPrefix: token.slice(0, 10),
+        rateLimitPerMinute: input.rateLimitPerMinute ?? 6000,
+        createdBy: viewer.id,
+        createdAt: now,
+      })
       .returning({ id: apiClients.id });
-    await recordAudit(tx, context, { action: "api_client.created", targetType: "api_client", targetId: row.id, data: { name: input.name, scopes } }, now);
+    await recordAudit(
+      tx,
+      context,
+      { action: "api_client.created", targetType: "api_client", targetId: row.id, data: { name: input.name, scopes } },
+      now,
+    );
     return row;
   });
   return { id: client.id, token };
@@ -33,7 +53,16 @@ export async function listApiClients(viewer: Viewer) {
   assertMay(viewer, "administer");
   const db = await getDb();
   return db
-    .select({ id: apiClients.id, name: apiClients.name, scopes: apiClients.scopes, tokenPrefix: apiClients.tokenPrefix, rateLimitPerMinute: apiClients.rateLimitPerMinute, createdAt: apiClients.createdAt, lastUsedAt: apiClients.lastUsedAt, revokedAt: apiClients.revokedAt })
+    .select({
+      id: apiClients.id,
+      name: apiClients.name,
+      scopes: apiClients.scopes,
+      tokenPrefix: apiClients.tokenPrefix,
+      rateLimitPerMinute: apiClients.rateLimitPerMinute,
+      createdAt: apiClients.createdAt,
+      lastUsedAt: apiClients.lastUsedAt,
+      revokedAt: apiClients.revokedAt,
+    })
     .from(apiClients)
     .orderBy(desc(apiClients.createdAt));
 }
@@ -42,7 +71,11 @@ export async function revokeApiClient(viewer: Viewer, context: AuditContext, id:
   assertMay(viewer, "administer");
   const db = await getDb();
   await db.transaction(async (tx) => {
-    const [row] = await tx.update(apiClients).set({ revokedAt: now }).where(eq(apiClients.id, id)).returning({ id: apiClients.id });
+    const [row] = await tx
+      .update(apiClients)
+      .set({ revokedAt: now })
+      .where(eq(apiClients.id, id))
+      .returning({ id: apiClients.id });
     if (!row) throw new NotFoundError("That API client does not exist.");
     await recordAudit(tx, context, { action: "api_client.revoked", targetType: "api_client", targetId: id }, now);
   });

@@ -14,7 +14,9 @@ export const EARLIEST_STORABLE_INSTANT = "0001-01-01T00:00:00.000Z";
 export const LATEST_STORABLE_INSTANT = "9999-12-31T23:59:59.999Z";
 export function isStorableInstant(value: string): boolean {
   const ms = Date.parse(value);
-  return Number.isFinite(ms) && ms >= Date.parse(EARLIEST_STORABLE_INSTANT) && ms <= Date.parse(LATEST_STORABLE_INSTANT);
+  return (
+    Number.isFinite(ms) && ms >= Date.parse(EARLIEST_STORABLE_INSTANT) && ms <= Date.parse(LATEST_STORABLE_INSTANT)
+  );
 }
 
 /** An ISO 8601 date-time with an offset that the database can store. */
@@ -40,16 +42,25 @@ export const checkQuery = z.object({ user: userRef, role: roleRef });
 
 export const reasonCode = z
   .string()
-  .describe("no_grant, grant_revoked, grant_ended, account_inactive, course_missing:<id>, course_expired:<id>, course_superseded:<id>, agreement_missing:<id>, agreement_outdated:<id>");
+  .describe(
+    "no_grant, grant_revoked, grant_ended, account_inactive, course_missing:<id>, course_expired:<id>, course_superseded:<id>, agreement_missing:<id>, agreement_outdated:<id>",
+  );
 
 export const decisionBody = z.object({
   allow: z.boolean(),
   reasons: z.array(reasonCode),
-  valid_until: z.string().datetime().nullable().describe("When allowed: the earliest expiry among the requirements. Callers may cache the answer until then."),
+  valid_until: z
+    .string()
+    .datetime()
+    .nullable()
+    .describe("When allowed: the earliest expiry among the requirements. Callers may cache the answer until then."),
 });
 
 export const batchCheckBody = z.object({
-  checks: z.array(z.object({ user: userRef, role: roleRef })).min(1, "needs at least one check").max(1000, "at most 1,000 checks per request"),
+  checks: z
+    .array(z.object({ user: userRef, role: roleRef }))
+    .min(1, "needs at least one check")
+    .max(1000, "at most 1,000 checks per request"),
 });
 
 export const batchCheckResult = z.object({
@@ -70,22 +81,53 @@ export const holdersQuery = z.object({ role: roleRef, format: z.enum(["json", "c
 export const holdersBody = z.object({
   role: z.string(),
   at: z.string().datetime(),
-  holders: z.array(z.object({ id: z.string().uuid(), email: z.string(), name: z.string(), department: z.string().nullable(), valid_until: z.string().datetime().nullable(), grant_ends_at: z.string().datetime().nullable() })),
+  holders: z.array(
+    z.object({
+      id: z.string().uuid(),
+      email: z.string(),
+      name: z.string(),
+      department: z.string().nullable(),
+      valid_until: z.string().datetime().nullable(),
+      grant_ends_at: z.string().datetime().nullable(),
+    }),
+  ),
 });
 
 export const dataEvent = z.object({
   user: userRef,
-  action: z.string().trim().min(1, "is required").max(100).refine(noNul, "must not contain NUL characters").describe("What the person did, e.g. customer.view, export.csv, remote_session.start"),
-  resource: z.string().trim().min(1, "is required").max(500).refine(noNul, "must not contain NUL characters").describe("What it was done to, e.g. ticket:48213 or customer:8812"),
+  action: z
+    .string()
+    .trim()
+    .min(1, "is required")
+    .max(100)
+    .refine(noNul, "must not contain NUL characters")
+    .describe("What the person did, e.g. customer.view, export.csv, remote_session.start"),
+  resource: z
+    .string()
+    .trim()
+    .min(1, "is required")
+    .max(500)
+    .refine(noNul, "must not contain NUL characters")
+    .describe("What it was done to, e.g. ticket:48213 or customer:8812"),
   occurred_at: storableDateTime.describe("When it happened (ISO 8601, between the years 0001 and 9999 in UTC)."),
   role: roleRef.optional().describe("The data-access role the operation needs; the event is checked against it."),
 });
 
-export const eventsBody = z.union([dataEvent, z.object({ events: z.array(dataEvent).min(1).max(1000, "at most 1,000 events per request") })]);
+export const eventsBody = z.union([
+  dataEvent,
+  z.object({ events: z.array(dataEvent).min(1).max(1000, "at most 1,000 events per request") }),
+]);
 
 export const eventsResult = z.object({
   accepted: z.number().int(),
-  results: z.array(z.object({ id: z.number().int().nullable(), cleared: z.boolean().nullable(), reasons: z.array(reasonCode), error: z.object({ code: z.string(), message: z.string() }).optional() })),
+  results: z.array(
+    z.object({
+      id: z.number().int().nullable(),
+      cleared: z.boolean().nullable(),
+      reasons: z.array(reasonCode),
+      error: z.object({ code: z.string(), message: z.string() }).optional(),
+    }),
+  ),
 });
 
 export const apiErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });

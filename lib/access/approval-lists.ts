@@ -1,6 +1,8 @@
 import "server-only";
+
 import { and, asc, count, desc, eq, ilike, inArray, ne, or, type SQL } from "drizzle-orm";
 import { z } from "zod";
+
 import { getDb, type Executor } from "@/db/client";
 import { inIds } from "@/db/id-list";
 import { accessGrants, people } from "@/db/schema";
@@ -8,6 +10,7 @@ import { assertMay, may } from "@/lib/auth/permissions";
 import type { Viewer } from "@/lib/auth/roles";
 import { likeLiteral, optionalText, pageNumber } from "@/lib/http/search-params";
 import { reportIds } from "@/lib/people/reporting-line";
+
 import type { DenyReason } from "./decide";
 import { accessRole, accessRoles, decisionFor, loadDecisionFacts } from "./facts";
 
@@ -38,7 +41,10 @@ export function parseApprovalFilters(params: Record<string, string | string[] | 
 }
 
 /** The filters as search parameters, leaving out defaults. */
-export function approvalQuery(filters: ApprovalFilters, overrides: Partial<ApprovalFilters> = {}): Record<string, string> {
+export function approvalQuery(
+  filters: ApprovalFilters,
+  overrides: Partial<ApprovalFilters> = {},
+): Record<string, string> {
   const f = { ...filters, ...overrides };
   const out: Record<string, string> = {};
   if (f.q) out.q = f.q;
@@ -50,8 +56,29 @@ export function approvalQuery(filters: ApprovalFilters, overrides: Partial<Appro
 
 export type Paged<T> = { rows: T[]; total: number; page: number; pageCount: number; pageSize: number };
 
-export type PendingRequest = { id: string; personId: string; name: string; email: string; roleId: string; roleName: string; justification: string; requestedAt: Date; requirementsMet: boolean; missing: DenyReason[]; maxGrantDays: number };
-export type RevocableGrant = { id: string; personId: string; name: string; email: string; roleId: string; roleName: string; decidedAt: Date | null; endsAt: Date | null };
+export type PendingRequest = {
+  id: string;
+  personId: string;
+  name: string;
+  email: string;
+  roleId: string;
+  roleName: string;
+  justification: string;
+  requestedAt: Date;
+  requirementsMet: boolean;
+  missing: DenyReason[];
+  maxGrantDays: number;
+};
+export type RevocableGrant = {
+  id: string;
+  personId: string;
+  name: string;
+  email: string;
+  roleId: string;
+  roleName: string;
+  decidedAt: Date | null;
+  endsAt: Date | null;
+};
 
 /** Roles the viewer decides: every role for compliance admins, manager-approved roles for managers. */
 export function rolesDecidedBy(viewer: Viewer) {
@@ -59,7 +86,12 @@ export function rolesDecidedBy(viewer: Viewer) {
 }
 
 /** Whose grants of which status the viewer sees, with the filters: compliance admins everyone's, managers their reports' for manager-approved roles; never their own. */
-async function visibleGrants(db: Executor, viewer: Viewer, status: "requested" | "approved", filters: ApprovalFilters): Promise<SQL | null> {
+async function visibleGrants(
+  db: Executor,
+  viewer: Viewer,
+  status: "requested" | "approved",
+  filters: ApprovalFilters,
+): Promise<SQL | null> {
   assertMay(viewer, "approve_access");
   const admin = may(viewer, "administer");
   const scope = admin ? null : await reportIds(db, viewer.id);
@@ -68,7 +100,15 @@ async function visibleGrants(db: Executor, viewer: Viewer, status: "requested" |
   return and(
     eq(accessGrants.status, status),
     ne(accessGrants.personId, viewer.id),
-    scope ? and(inIds(accessGrants.personId, scope), inArray(accessGrants.roleId, rolesDecidedBy(viewer).map((r) => r.id))) : undefined,
+    scope
+      ? and(
+          inIds(accessGrants.personId, scope),
+          inArray(
+            accessGrants.roleId,
+            rolesDecidedBy(viewer).map((r) => r.id),
+          ),
+        )
+      : undefined,
     filters.role ? eq(accessGrants.roleId, filters.role) : undefined,
     pattern ? or(ilike(people.name, pattern), ilike(people.email, pattern)) : undefined,
   )!;
@@ -88,7 +128,11 @@ const listColumns = {
 
 /** The grants matching `where` with their person: counted, then the asked-for page read (or the last one, when the list shrank under a shared link). */
 async function pageOf(db: Executor, where: SQL, requested: number, pageSize: number, order: SQL[]) {
-  const [{ n }] = await db.select({ n: count() }).from(accessGrants).innerJoin(people, eq(people.id, accessGrants.personId)).where(where);
+  const [{ n }] = await db
+    .select({ n: count() })
+    .from(accessGrants)
+    .innerJoin(people, eq(people.id, accessGrants.personId))
+    .where(where);
   const pageCount = Math.max(1, Math.ceil(n / pageSize));
   const page = Math.min(requested, pageCount);
   const rows =
@@ -108,17 +152,41 @@ async function pageOf(db: Executor, where: SQL, requested: number, pageSize: num
 const empty = <T>(pageSize: number): Paged<T> => ({ rows: [], total: 0, page: 1, pageCount: 1, pageSize });
 
 /** Requests waiting for the viewer, oldest first, with what each still lacks. */
-export async function pendingApprovals(viewer: Viewer, filters: ApprovalFilters, now = new Date()): Promise<Paged<PendingRequest>> {
+export async function pendingApprovals(
+  viewer: Viewer,
+  filters: ApprovalFilters,
+  now = new Date(),
+): Promise<Paged<PendingRequest>> {
   const db = await getDb();
   const where = await visibleGrants(db, viewer, "requested", filters);
   if (!where) return empty(PENDING_PAGE_SIZE);
-  const paged = await pageOf(db, where, filters.page, PENDING_PAGE_SIZE, [asc(accessGrants.requestedAt), asc(accessGrants.id)]);
-  const facts = await loadDecisionFacts(db, paged.rows.map((r) => r.personId));
+  const paged = await pageOf(db, where, filters.page, PENDING_PAGE_SIZE, [
+    asc(accessGrants.requestedAt),
+    asc(accessGrants.id),
+  ]);
+  const facts = await loadDecisionFacts(
+    db,
+    paged.rows.map((r) => r.personId),
+  );
   const rows = paged.rows.map((r): PendingRequest => {
     const role = accessRole(r.roleId)!;
-    const reasons = decisionFor(facts, r.personId, role, now).reasons.filter((x) => !["no_grant", "grant_revoked", "grant_ended"].includes(x));
+    const reasons = decisionFor(facts, r.personId, role, now).reasons.filter(
+      (x) => !["no_grant", "grant_revoked", "grant_ended"].includes(x),
+    );
     const { id, personId, roleId, justification, requestedAt, name, email } = r;
-    return { id, personId, roleId, justification, requestedAt, name, email, roleName: role.name, requirementsMet: reasons.length === 0, missing: reasons as DenyReason[], maxGrantDays: role.maxGrantDays };
+    return {
+      id,
+      personId,
+      roleId,
+      justification,
+      requestedAt,
+      name,
+      email,
+      roleName: role.name,
+      requirementsMet: reasons.length === 0,
+      missing: reasons as DenyReason[],
+      maxGrantDays: role.maxGrantDays,
+    };
   });
   return { ...paged, rows };
 }
@@ -128,7 +196,19 @@ export async function revocableGrants(viewer: Viewer, filters: ApprovalFilters):
   const db = await getDb();
   const where = await visibleGrants(db, viewer, "approved", filters);
   if (!where) return empty(GRANTS_PAGE_SIZE);
-  const paged = await pageOf(db, where, filters.grants, GRANTS_PAGE_SIZE, [desc(accessGrants.decidedAt), asc(accessGrants.id)]);
-  const rows = paged.rows.map(({ id, personId, roleId, decidedAt, endsAt, name, email }): RevocableGrant => ({ id, personId, roleId, decidedAt, endsAt, name, email, roleName: accessRole(roleId)?.name ?? roleId }));
+  const paged = await pageOf(db, where, filters.grants, GRANTS_PAGE_SIZE, [
+    desc(accessGrants.decidedAt),
+    asc(accessGrants.id),
+  ]);
+  const rows = paged.rows.map(({ id, personId, roleId, decidedAt, endsAt, name, email }): RevocableGrant => ({
+    id,
+    personId,
+    roleId,
+    decidedAt,
+    endsAt,
+    name,
+    email,
+    roleName: accessRole(roleId)?.name ?? roleId,
+  }));
   return { ...paged, rows };
 }

@@ -1,5 +1,7 @@
 import "server-only";
+
 import { and, eq, sql } from "drizzle-orm";
+
 import { getDb, type Executor } from "@/db/client";
 import { accessGrants, people } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
@@ -9,6 +11,7 @@ import { DomainError, NotFoundError } from "@/lib/errors";
 import { queueEmail } from "@/lib/notify/queue-email";
 import { isReportOf } from "@/lib/people/reporting-line";
 import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
+
 import { accessRole, decisionFor, loadDecisionFacts } from "./facts";
 import { pendingRequestFor } from "./my-access";
 
@@ -25,7 +28,10 @@ async function approversFor(db: Executor, personId: string, roleId: string) {
   if (role?.approver === "manager") {
     const [row] = await db.select({ managerId: people.managerId }).from(people).where(eq(people.id, personId));
     if (row?.managerId) {
-      const managers = await db.select({ id: people.id, name: people.name, email: people.email }).from(people).where(and(eq(people.id, row.managerId), eq(people.status, "active")));
+      const managers = await db
+        .select({ id: people.id, name: people.name, email: people.email })
+        .from(people)
+        .where(and(eq(people.id, row.managerId), eq(people.status, "active")));
       if (managers.length > 0) return managers;
     }
   }
@@ -36,10 +42,17 @@ async function approversFor(db: Executor, personId: string, roleId: string) {
     .where(and(eq(people.status, "active"), sql`'compliance_admin' = any(${people.roles})`));
 }
 
-export async function requestAccess(viewer: Viewer, context: AuditContext, roleId: string, justification: string, now = new Date()) {
+export async function requestAccess(
+  viewer: Viewer,
+  context: AuditContext,
+  roleId: string,
+  justification: string,
+  now = new Date(),
+) {
   const role = accessRole(roleId);
   if (!role) throw new NotFoundError("That role does not exist.");
-  if (await pendingRequestFor(viewer.id, role.id)) throw new DomainError("already_requested", "You already have a pending request for this role.");
+  if (await pendingRequestFor(viewer.id, role.id))
+    throw new DomainError("already_requested", "You already have a pending request for this role.");
   const db = await getDb();
   const facts = await loadDecisionFacts(db, [viewer.id]);
   const { reasons } = decisionFor(facts, viewer.id, role, now);
@@ -47,12 +60,33 @@ export async function requestAccess(viewer: Viewer, context: AuditContext, roleI
   if (hasGrant) throw new DomainError("already_granted", "You already have an approved grant for this role.");
   const requirementsMet = reasons.every((r) => r === "no_grant" || r === "grant_revoked" || r === "grant_ended");
   return db.transaction(async (tx) => {
-    const [row] = await tx.insert(accessGrants).values({ personId: viewer.id, roleId: role.id, justification, requestedAt: now }).returning({ id: accessGrants.id });
-    await recordAudit(tx, context, { action: "access.requested", targetType: "access_grant", targetId: row.id, data: { roleId: role.id, requirementsMet } }, now);
+    const [row] = await tx
+      .insert(accessGrants)
+      .values({ personId: viewer.id, roleId: role.id, justification, requestedAt: now })
+      .returning({ id: accessGrants.id });
+    await recordAudit(
+      tx,
+      context,
+      {
+        action: "access.requested",
+        targetType: "access_grant",
+        targetId: row.id,
+        data: { roleId: role.id, requirementsMet },
+      },
+      now,
+    );
     for (const approver of await approversFor(tx, viewer.id, role.id)) {
       await queueEmail(tx, {
         kind: "access-request",
-        props: { approverName: approver.name, requesterName: viewer.name, roleName: role.name, justification, requestedAt: now, requestPath: "/access/approvals", requirementsMet },
+        props: {
+          approverName: approver.name,
+          requesterName: viewer.name,
+          roleName: role.name,
+          justification,
+          requestedAt: now,
+          requestPath: "/access/approvals",
+          requirementsMet,
+        },
         to: { email: approver.email, personId: approver.id },
         dedupeKey: `access-request:${row.id}:${approver.id}`,
         now,
@@ -62,47 +96,123 @@ export async function requestAccess(viewer: Viewer, context: AuditContext, roleI
   });
 }
 
-export async function decideRequest(viewer: Viewer, context: AuditContext, grantId: string, input: { approve: boolean; comment?: string; endsAt?: Date | null }, now = new Date()) {
+export async function decideRequest(
+  viewer: Viewer,
+  context: AuditContext,
+  grantId: string,
+  input: { approve: boolean; comment?: string; endsAt?: Date | null },
+  now = new Date(),
+) {
   const db = await getDb();
   return db.transaction(async (tx) => {
     const [grant] = await tx.select().from(accessGrants).where(eq(accessGrants.id, grantId)).for("update");
-    if (!grant || !(await canDecide(tx, viewer, grant.personId, grant.roleId))) throw new NotFoundError("That request does not exist.");
-    if (grant.status !== "requested") throw new DomainError("already_decided", "This request has already been decided.");
+    if (!grant || !(await canDecide(tx, viewer, grant.personId, grant.roleId)))
+      throw new NotFoundError("That request does not exist.");
+    if (grant.status !== "requested")
+      throw new DomainError("already_decided", "This request has already been decided.");
     const role = accessRole(grant.roleId)!;
     const longest = new Date(now.getTime() + role.maxGrantDays * 86_400_000);
     const endsAt = input.approve ? (input.endsAt ?? longest) : null;
-    if (endsAt && endsAt.getTime() <= now.getTime()) throw new DomainError("end_in_past", "The end date must be in the future.");
-    if (endsAt && endsAt.getTime() > longest.getTime() + 86_400_000) throw new DomainError("end_too_late", `${role.name} can be granted for at most ${role.maxGrantDays} days.`);
+    if (endsAt && endsAt.getTime() <= now.getTime())
+      throw new DomainError("end_in_past", "The end date must be in the future.");
+    if (endsAt && endsAt.getTime() > longest.getTime() + 86_400_000)
+      throw new DomainError("end_too_late", `${role.name} can be granted for at most ${role.maxGrantDays} days.`);
     const status = input.approve ? "approved" : "denied";
-    await tx.update(accessGrants).set({ status, decidedBy: viewer.id, decidedAt: now, decisionComment: input.comment || null, endsAt }).where(eq(accessGrants.id, grant.id));
-    await recordAudit(tx, context, { action: input.approve ? "access.granted" : "access.denied", targetType: "access_grant", targetId: grant.id, data: { personId: grant.personId, roleId: role.id, endsAt: endsAt?.toISOString() ?? null } }, now);
-    const [person] = await tx.select({ name: people.name, email: people.email }).from(people).where(eq(people.id, grant.personId));
+    await tx
+      .update(accessGrants)
+      .set({ status, decidedBy: viewer.id, decidedAt: now, decisionComment: input.comment || null, endsAt })
+      .where(eq(accessGrants.id, grant.id));
+    await recordAudit(
+      tx,
+      context,
+      {
+        action: input.approve ? "access.granted" : "access.denied",
+        targetType: "access_grant",
+        targetId: grant.id,
+        data: { personId: grant.personId, roleId: role.id, endsAt: endsAt?.toISOString() ?? null },
+      },
+      now,
+    );
+    const [person] = await tx
+      .select({ name: people.name, email: people.email })
+      .from(people)
+      .where(eq(people.id, grant.personId));
     await queueEmail(tx, {
       kind: "access-decision",
-      props: { name: person.name, roleName: role.name, decision: status, decidedByName: viewer.name, comment: input.comment || null, validUntil: endsAt, requestPath: "/access" },
+      props: {
+        name: person.name,
+        roleName: role.name,
+        decision: status,
+        decidedByName: viewer.name,
+        comment: input.comment || null,
+        validUntil: endsAt,
+        requestPath: "/access",
+      },
       to: { email: person.email, personId: grant.personId },
       dedupeKey: `access-decision:${grant.id}`,
       now,
     });
-    if (input.approve) await enqueueWebhookEvent(tx, "access.granted", `access.granted:${grant.id}`, { grantId: grant.id, personId: grant.personId, email: person.email, roleId: role.id, endsAt: endsAt?.toISOString() ?? null }, now);
+    if (input.approve)
+      await enqueueWebhookEvent(
+        tx,
+        "access.granted",
+        `access.granted:${grant.id}`,
+        {
+          grantId: grant.id,
+          personId: grant.personId,
+          email: person.email,
+          roleId: role.id,
+          endsAt: endsAt?.toISOString() ?? null,
+        },
+        now,
+      );
   });
 }
 
-export async function revokeGrant(viewer: Viewer, context: AuditContext, grantId: string, reason: string, now = new Date()) {
+export async function revokeGrant(
+  viewer: Viewer,
+  context: AuditContext,
+  grantId: string,
+  reason: string,
+  now = new Date(),
+) {
   const db = await getDb();
   await db.transaction(async (tx) => {
     const [grant] = await tx.select().from(accessGrants).where(eq(accessGrants.id, grantId)).for("update");
-    if (!grant || !(await canDecide(tx, viewer, grant.personId, grant.roleId))) throw new NotFoundError("That grant does not exist.");
+    if (!grant || !(await canDecide(tx, viewer, grant.personId, grant.roleId)))
+      throw new NotFoundError("That grant does not exist.");
     if (grant.status !== "approved") throw new DomainError("not_active", "Only an approved grant can be revoked.");
     // Revoking ends the person's access to the role: every approved grant for it goes, as the decision rule says (decide.ts).
     const revoked = await tx
       .update(accessGrants)
       .set({ status: "revoked", revokedBy: viewer.id, revokedAt: now, revokeReason: reason || null })
-      .where(and(eq(accessGrants.personId, grant.personId), eq(accessGrants.roleId, grant.roleId), eq(accessGrants.status, "approved")))
+      .where(
+        and(
+          eq(accessGrants.personId, grant.personId),
+          eq(accessGrants.roleId, grant.roleId),
+          eq(accessGrants.status, "approved"),
+        ),
+      )
       .returning({ id: accessGrants.id });
     const alsoRevoked = revoked.map((r) => r.id).filter((id) => id !== grant.id);
-    await recordAudit(tx, context, { action: "access.revoked", targetType: "access_grant", targetId: grant.id, data: { personId: grant.personId, roleId: grant.roleId, ...(alsoRevoked.length ? { alsoRevoked } : {}) } }, now);
+    await recordAudit(
+      tx,
+      context,
+      {
+        action: "access.revoked",
+        targetType: "access_grant",
+        targetId: grant.id,
+        data: { personId: grant.personId, roleId: grant.roleId, ...(alsoRevoked.length ? { alsoRevoked } : {}) },
+      },
+      now,
+    );
     const [person] = await tx.select({ email: people.email }).from(people).where(eq(people.id, grant.personId));
-    await enqueueWebhookEvent(tx, "access.revoked", `access.revoked:${grant.id}`, { grantId: grant.id, personId: grant.personId, email: person.email, roleId: grant.roleId }, now);
+    await enqueueWebhookEvent(
+      tx,
+      "access.revoked",
+      `access.revoked:${grant.id}`,
+      { grantId: grant.id, personId: grant.personId, email: person.email, roleId: grant.roleId },
+      now,
+    );
   });
 }

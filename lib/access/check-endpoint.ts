@@ -1,6 +1,8 @@
 import "server-only";
+
 import { getDb } from "@/db/client";
 import { API_BODY_MAX_BYTES, authenticateApiClient, parseOrReply, type ApiReply, type JsonBody } from "@/lib/http/api";
+
 import { batchCheckBody, checkQuery } from "./api-schemas";
 import { checkAccess, decisionJson } from "./check";
 
@@ -25,7 +27,10 @@ export async function answerCheck(authorization: string | null, params: Record<s
 }
 
 /** POST: up to 1,000 (user, role) pairs; results come back in the same order. The body is read only once the token is accepted. */
-export async function answerBatchCheck(authorization: string | null, readBody: () => Promise<JsonBody>): Promise<ApiReply> {
+export async function answerBatchCheck(
+  authorization: string | null,
+  readBody: () => Promise<JsonBody>,
+): Promise<ApiReply> {
   const auth = await authenticateApiClient(authorization, "access:check");
   if (!auth.ok) return auth.reply;
   const body = await readBody();
@@ -37,7 +42,9 @@ export async function answerBatchCheck(authorization: string | null, readBody: (
     status: 200,
     body: {
       results: results.map((r) =>
-        r.error ? { user: r.user, role: r.role, allow: false, reasons: [], valid_until: null, error: r.error } : { user: r.user, role: r.role, ...decisionJson(r.decision!) },
+        r.error
+          ? { user: r.user, role: r.role, allow: false, reasons: [], valid_until: null, error: r.error }
+          : { user: r.user, role: r.role, ...decisionJson(r.decision!) },
       ),
     },
     headers: NO_STORE,

@@ -1,9 +1,12 @@
 import "server-only";
+
 import { inArray, or } from "drizzle-orm";
+
+import { createBatcher } from "@/db/batcher";
 import type { Executor } from "@/db/client";
 import { people } from "@/db/schema";
+
 import type { Decision } from "./decide";
-import { createBatcher } from "@/db/batcher";
 import { logDecisions } from "./decision-log";
 import { accessRole, decisionFor, loadFactsFor, type FactsWanted } from "./facts";
 
@@ -17,7 +20,9 @@ export async function resolvePeople(db: Executor, refs: string[]): Promise<Map<s
   const rows = await db
     .select({ id: people.id, email: people.email })
     .from(people)
-    .where(or(emails.length ? inArray(people.email, emails) : undefined, ids.length ? inArray(people.id, ids) : undefined));
+    .where(
+      or(emails.length ? inArray(people.email, emails) : undefined, ids.length ? inArray(people.id, ids) : undefined),
+    );
   const map = new Map<string, string>();
   for (const row of rows) {
     map.set(row.email, row.id);
@@ -43,28 +48,55 @@ const sharedFactsFor = createBatcher<Executor, FactsWanted, { loaded: Loaded; as
   },
 });
 
-export type CheckResult = { user: string; role: string; decision: Decision | null; error?: { code: "unknown_user" | "unknown_role"; message: string } };
+export type CheckResult = {
+  user: string;
+  role: string;
+  decision: Decision | null;
+  error?: { code: "unknown_user" | "unknown_role"; message: string };
+};
 
 /**
  * Decides many (user, role) pairs in one query, and logs every answer (who
  * asked, about whom, which role, the result) before returning it. Decisions
  * are made as of the moment the facts were read, or as of `at` when given.
  */
-export async function checkAccess(db: Executor, clientId: string | null, pairs: { user: string; role: string }[], at?: Date): Promise<CheckResult[]> {
-  const { loaded, asOf: now } = at ? { loaded: await loadFactsFor(db, pairs, { asOf: at }), asOf: at } : await sharedFactsFor(db, pairs);
+export async function checkAccess(
+  db: Executor,
+  clientId: string | null,
+  pairs: { user: string; role: string }[],
+  at?: Date,
+): Promise<CheckResult[]> {
+  const { loaded, asOf: now } = at
+    ? { loaded: await loadFactsFor(db, pairs, { asOf: at }), asOf: at }
+    : await sharedFactsFor(db, pairs);
   const { resolved, facts } = loaded;
   const results: CheckResult[] = pairs.map(({ user, role: roleId }) => {
     const role = accessRole(roleId);
-    if (!role) return { user, role: roleId, decision: null, error: { code: "unknown_role", message: `No data-access role "${roleId}".` } };
+    if (!role)
+      return {
+        user,
+        role: roleId,
+        decision: null,
+        error: { code: "unknown_role", message: `No data-access role "${roleId}".` },
+      };
     const personId = resolved.get(user.toLowerCase());
-    if (!personId) return { user, role: roleId, decision: null, error: { code: "unknown_user", message: `No person "${user}".` } };
+    if (!personId)
+      return { user, role: roleId, decision: null, error: { code: "unknown_user", message: `No person "${user}".` } };
     return { user, role: roleId, decision: decisionFor(facts, personId, role, now) };
   });
   await logDecisions(
     db,
     results
       .filter((r) => r.decision)
-      .map((r) => ({ at: now, clientId, personId: resolved.get(r.user.toLowerCase()) ?? null, subject: r.user.slice(0, 320), roleId: r.role, allow: r.decision!.allow, reasons: r.decision!.reasons })),
+      .map((r) => ({
+        at: now,
+        clientId,
+        personId: resolved.get(r.user.toLowerCase()) ?? null,
+        subject: r.user.slice(0, 320),
+        roleId: r.role,
+        allow: r.decision!.allow,
+        reasons: r.decision!.reasons,
+      })),
   );
   return results;
 }

@@ -21,9 +21,22 @@ export type DenyReason =
 
 export type Decision = { allow: boolean; reasons: DenyReason[]; valid_until: Date | null };
 
-export type GrantFacts = { id?: string; status: "requested" | "approved" | "denied" | "revoked"; decidedAt: Date | null; requestedAt: Date; endsAt: Date | null; revokedAt?: Date | null };
+export type GrantFacts = {
+  id?: string;
+  status: "requested" | "approved" | "denied" | "revoked";
+  decidedAt: Date | null;
+  requestedAt: Date;
+  endsAt: Date | null;
+  revokedAt?: Date | null;
+};
 export type CertFacts = { courseId: string; courseVersion: string; issuedAt: Date; expiresAt: Date };
-export type SignatureFacts = { agreementId: string; agreementVersion: string; signedAt: Date; renewalDueAt: Date | null; outcome: "signed" | "declined" };
+export type SignatureFacts = {
+  agreementId: string;
+  agreementVersion: string;
+  signedAt: Date;
+  renewalDueAt: Date | null;
+  outcome: "signed" | "declined";
+};
 export type CourseFacts = { id: string; version: string; graceDays: number; currentMajorReleasedAt: Date | null };
 export type AgreementFacts = { id: string; version: string };
 
@@ -40,7 +53,8 @@ export type DecisionInput = {
 
 const ms = (d: Date | null | undefined) => (d ? d.getTime() : Infinity);
 
-export type GrantStanding = { grant: GrantFacts; reason: null } | { grant: null; reason: "no_grant" | "grant_revoked" | "grant_ended" };
+export type GrantStanding =
+  { grant: GrantFacts; reason: null } | { grant: null; reason: "no_grant" | "grant_revoked" | "grant_ended" };
 
 /**
  * The grant in effect at `now`: of the grants approved by then and after the
@@ -52,13 +66,20 @@ export type GrantStanding = { grant: GrantFacts; reason: null } | { grant: null;
  */
 export function grantInEffect(grants: GrantFacts[], now: Date): GrantStanding {
   const t = now.getTime();
-  const decided = grants.filter((g) => (g.status === "approved" || g.status === "revoked") && g.decidedAt && g.decidedAt.getTime() <= t);
+  const decided = grants.filter(
+    (g) => (g.status === "approved" || g.status === "revoked") && g.decidedAt && g.decidedAt.getTime() <= t,
+  );
   const revokedAt = (g: GrantFacts) => (g.status === "revoked" ? ms(g.revokedAt ?? g.decidedAt) : Infinity);
   const lastRevocation = Math.max(-Infinity, ...decided.map(revokedAt).filter((r) => r <= t));
   const since = decided.filter((g) => revokedAt(g) > t && g.decidedAt!.getTime() > lastRevocation);
-  const open = since.filter((g) => ms(g.endsAt) > t).sort((a, b) => ms(b.endsAt) - ms(a.endsAt) || b.decidedAt!.getTime() - a.decidedAt!.getTime());
+  const open = since
+    .filter((g) => ms(g.endsAt) > t)
+    .sort((a, b) => ms(b.endsAt) - ms(a.endsAt) || b.decidedAt!.getTime() - a.decidedAt!.getTime());
   if (open.length) return { grant: open[0], reason: null };
-  return { grant: null, reason: since.length ? "grant_ended" : lastRevocation > -Infinity ? "grant_revoked" : "no_grant" };
+  return {
+    grant: null,
+    reason: since.length ? "grant_ended" : lastRevocation > -Infinity ? "grant_revoked" : "no_grant",
+  };
 }
 
 /** When a certification stops counting: its expiry, or the end of the grace period after a newer major's release. */
@@ -72,13 +93,21 @@ export function certificationStops(cert: CertFacts, course: CourseFacts): Date {
  * issued by then that counts longest, if any counts; otherwise why not, from
  * the newest one (superseded: an older major past its grace period).
  */
-export function courseStanding(certs: CertFacts[], course: CourseFacts, now: Date): { until: Date } | { reason: "missing" | "expired" | "superseded" } {
+export function courseStanding(
+  certs: CertFacts[],
+  course: CourseFacts,
+  now: Date,
+): { until: Date } | { reason: "missing" | "expired" | "superseded" } {
   const t = now.getTime();
   const issued = certs.filter((c) => c.courseId === course.id && c.issuedAt.getTime() <= t);
   if (!issued.length) return { reason: "missing" };
   const until = Math.max(...issued.map((c) => certificationStops(c, course).getTime()));
   if (until > t) return { until: new Date(until) };
-  const newest = issued.reduce((a, b) => (b.issuedAt > a.issuedAt || (+b.issuedAt === +a.issuedAt && majorOf(b.courseVersion) > majorOf(a.courseVersion)) ? b : a));
+  const newest = issued.reduce((a, b) =>
+    b.issuedAt > a.issuedAt || (+b.issuedAt === +a.issuedAt && majorOf(b.courseVersion) > majorOf(a.courseVersion))
+      ? b
+      : a,
+  );
   const superseded = supersededAt(newest.courseVersion, course, course.currentMajorReleasedAt);
   return { reason: superseded && superseded.getTime() <= t ? "superseded" : "expired" };
 }
@@ -89,11 +118,19 @@ export function courseStanding(certs: CertFacts[], course: CourseFacts, now: Dat
  * date, counts; the one renewing last sets the limit. A signature without a
  * renewal date cannot be stored (a database constraint) and counts for nothing.
  */
-export function agreementSatisfied(signatures: SignatureFacts[], template: AgreementFacts, now: Date): { until: Date } | { reason: "missing" | "outdated" } {
+export function agreementSatisfied(
+  signatures: SignatureFacts[],
+  template: AgreementFacts,
+  now: Date,
+): { until: Date } | { reason: "missing" | "outdated" } {
   const t = now.getTime();
-  const signed = signatures.filter((s) => s.agreementId === template.id && s.outcome === "signed" && s.signedAt.getTime() <= t);
+  const signed = signatures.filter(
+    (s) => s.agreementId === template.id && s.outcome === "signed" && s.signedAt.getTime() <= t,
+  );
   if (!signed.length) return { reason: "missing" };
-  const valid = signed.filter((s) => majorOf(s.agreementVersion) >= majorOf(template.version) && s.renewalDueAt && s.renewalDueAt.getTime() > t);
+  const valid = signed.filter(
+    (s) => majorOf(s.agreementVersion) >= majorOf(template.version) && s.renewalDueAt && s.renewalDueAt.getTime() > t,
+  );
   if (!valid.length) return { reason: "outdated" };
   return { until: new Date(Math.max(...valid.map((s) => s.renewalDueAt!.getTime()))) };
 }

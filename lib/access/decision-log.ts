@@ -1,5 +1,7 @@
 import "server-only";
+
 import { sql } from "drizzle-orm";
+
 import { createBatcher } from "@/db/batcher";
 import type { Executor } from "@/db/client";
 import type { accessDecisions } from "@/db/schema";
@@ -17,7 +19,11 @@ export function logDecisions(db: Executor, rows: DecisionRow[]): Promise<void> {
   return rows.length ? groupCommit(db, rows) : Promise.resolve();
 }
 
-const groupCommit = createBatcher<Executor, DecisionRow, void>({ maxItems: ROWS_PER_INSERT, maxInFlight: 2, run: insertDecisions });
+const groupCommit = createBatcher<Executor, DecisionRow, void>({
+  maxItems: ROWS_PER_INSERT,
+  maxInFlight: 2,
+  run: insertDecisions,
+});
 
 /**
  * One INSERT of many rows with seven array parameters (one per column)

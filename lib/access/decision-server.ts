@@ -1,7 +1,10 @@
 import "server-only";
+
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
+
 import { apiErrorReply, bodyTooLarge, parseJsonText, type ApiReply, type JsonBody } from "@/lib/http/api";
+
 import { answerBatchCheck, answerCheck, BATCH_BODY_MAX_BYTES } from "./check-endpoint";
 
 /**
@@ -17,17 +20,27 @@ import { answerBatchCheck, answerCheck, BATCH_BODY_MAX_BYTES } from "./check-end
 export const CHECK_PATH = "/api/v1/access/check";
 const HEALTH_PATH = "/api/health";
 
-const BASE_HEADERS = { "Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff" };
+const BASE_HEADERS = {
+  "Content-Type": "application/json; charset=utf-8",
+  "Cache-Control": "no-store",
+  "X-Content-Type-Options": "nosniff",
+};
 
 function send(res: ServerResponse, reply: ApiReply, extra: Record<string, string> = {}): void {
   const body = JSON.stringify(reply.body);
-  res.writeHead(reply.status, { ...BASE_HEADERS, ...reply.headers, ...extra, "Content-Length": Buffer.byteLength(body) });
+  res.writeHead(reply.status, {
+    ...BASE_HEADERS,
+    ...reply.headers,
+    ...extra,
+    "Content-Length": Buffer.byteLength(body),
+  });
   res.end(body);
 }
 
 /** Reads the request body as UTF-8 text, stopping at `maxBytes`. */
 function readBody(req: IncomingMessage, maxBytes: number): Promise<JsonBody> {
-  if (Number(req.headers["content-length"] ?? 0) > maxBytes) return Promise.resolve({ ok: false, reply: bodyTooLarge(maxBytes) });
+  if (Number(req.headers["content-length"] ?? 0) > maxBytes)
+    return Promise.resolve({ ok: false, reply: bodyTooLarge(maxBytes) });
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -41,7 +54,9 @@ function readBody(req: IncomingMessage, maxBytes: number): Promise<JsonBody> {
       } else chunks.push(chunk);
     });
     req.on("end", () => size <= maxBytes && resolve(parseJsonText(Buffer.concat(chunks).toString("utf8"), maxBytes)));
-    req.on("error", () => resolve({ ok: false, reply: apiErrorReply(400, "invalid_request", "The request body could not be read.") }));
+    req.on("error", () =>
+      resolve({ ok: false, reply: apiErrorReply(400, "invalid_request", "The request body could not be read.") }),
+    );
   });
 }
 
@@ -62,13 +77,25 @@ function originFormTarget(target: string | undefined): URL | null {
 
 async function answer(req: IncomingMessage): Promise<{ reply: ApiReply; extra?: Record<string, string> }> {
   const url = originFormTarget(req.url);
-  if (!url) return { reply: apiErrorReply(400, "bad_request", "The request target must be a path such as /api/v1/access/check?user=…&role=….") };
+  if (!url)
+    return {
+      reply: apiErrorReply(
+        400,
+        "bad_request",
+        "The request target must be a path such as /api/v1/access/check?user=…&role=….",
+      ),
+    };
   if (url.pathname === HEALTH_PATH && req.method === "GET") return { reply: { status: 200, body: { status: "ok" } } };
-  if (url.pathname !== CHECK_PATH) return { reply: apiErrorReply(404, "not_found", `This port serves only ${CHECK_PATH}.`) };
+  if (url.pathname !== CHECK_PATH)
+    return { reply: apiErrorReply(404, "not_found", `This port serves only ${CHECK_PATH}.`) };
   const authorization = req.headers.authorization ?? null;
   if (req.method === "GET") return { reply: await answerCheck(authorization, Object.fromEntries(url.searchParams)) };
-  if (req.method === "POST") return { reply: await answerBatchCheck(authorization, () => readBody(req, BATCH_BODY_MAX_BYTES)) };
-  return { reply: apiErrorReply(405, "method_not_allowed", `${CHECK_PATH} takes GET (one check) or POST (a batch).`), extra: { Allow: "GET, POST" } };
+  if (req.method === "POST")
+    return { reply: await answerBatchCheck(authorization, () => readBody(req, BATCH_BODY_MAX_BYTES)) };
+  return {
+    reply: apiErrorReply(405, "method_not_allowed", `${CHECK_PATH} takes GET (one check) or POST (a batch).`),
+    extra: { Allow: "GET, POST" },
+  };
 }
 
 /** The listener's request handler, also usable on a server of one's own. */
@@ -87,7 +114,9 @@ function endSocketWith(socket: Duplex, reply: ApiReply): void {
   if (!socket.writable) return void socket.destroy();
   const body = JSON.stringify(reply.body);
   const reason = reply.status === 431 ? "Request Header Fields Too Large" : "Bad Request";
-  socket.end(`HTTP/1.1 ${reply.status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  socket.end(
+    `HTTP/1.1 ${reply.status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /** Requests the HTTP parser refuses (a request line or headers too large, malformed HTTP) still get a JSON error. */
@@ -95,7 +124,11 @@ function refuseMalformed(error: Error & { code?: string }, socket: Duplex): void
   endSocketWith(
     socket,
     error.code === "HPE_HEADER_OVERFLOW"
-      ? apiErrorReply(431, "headers_too_large", "The request line and headers must be at most 16 KB; send long lists with POST.")
+      ? apiErrorReply(
+          431,
+          "headers_too_large",
+          "The request line and headers must be at most 16 KB; send long lists with POST.",
+        )
       : apiErrorReply(400, "bad_request", "The request is not valid HTTP."),
   );
 }

@@ -1,4 +1,5 @@
 import { getAgreementTemplate, getCourse } from "@/lib/content";
+
 import type { DenyReason } from "./decide";
 
 export type Requirement = { reason: DenyReason; text: string; href: string | null };
@@ -21,7 +22,11 @@ export function describeReason(reason: DenyReason, about: "you" | "them" = "you"
     case "course_missing":
       return { reason, text: `Complete the course “${course?.title ?? id}”`, href: `/courses/${id}` };
     case "course_expired":
-      return { reason, text: `Renew ${your} certification in “${course?.title ?? id}” (expired)`, href: `/courses/${id}` };
+      return {
+        reason,
+        text: `Renew ${your} certification in “${course?.title ?? id}” (expired)`,
+        href: `/courses/${id}`,
+      };
     case "course_superseded":
       return { reason, text: `Take the new version of “${course?.title ?? id}”`, href: `/courses/${id}` };
     case "agreement_missing":

@@ -1,13 +1,18 @@
 import "server-only";
+
 import { sql, type SQL } from "drizzle-orm";
+
 import type { Executor } from "@/db/client";
 import { selectRows } from "@/db/rows";
+import { majorOf } from "@/lib/certification/status";
 import { getContent } from "@/lib/content";
 import type { AccessRole } from "@/lib/content/load";
-import { majorOf } from "@/lib/certification/status";
+
 import { decideAccess, type Decision, type DecisionInput, type GrantFacts } from "./decide";
 
-type PersonFacts = Pick<DecisionInput, "person" | "grants" | "certifications" | "signatures"> & { grantsByRole: Map<string, DecisionInput["grants"]> };
+type PersonFacts = Pick<DecisionInput, "person" | "grants" | "certifications" | "signatures"> & {
+  grantsByRole: Map<string, DecisionInput["grants"]>;
+};
 
 export function accessRoles(): AccessRole[] {
   return getContent().accessRoles;
@@ -19,15 +24,35 @@ export function accessRole(id: string): AccessRole | null {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-type GrantRow = { id: string; roleId: string; status: GrantFacts["status"]; requestedAt: string; decidedAt: string | null; endsAt: string | null; revokedAt: string | null };
+type GrantRow = {
+  id: string;
+  roleId: string;
+  status: GrantFacts["status"];
+  requestedAt: string;
+  decidedAt: string | null;
+  endsAt: string | null;
+  revokedAt: string | null;
+};
 type CertificationRow = { courseId: string; courseVersion: string; issuedAt: string; expiresAt: string };
-type SignatureRow = { agreementId: string; agreementVersion: string; signedAt: string; renewalDueAt: string | null; outcome: "signed" | "declined" };
+type SignatureRow = {
+  agreementId: string;
+  agreementVersion: string;
+  signedAt: string;
+  renewalDueAt: string | null;
+  outcome: "signed" | "declined";
+};
 type FactRow =
   | { kind: "release"; person_id: null; row: { courseId: string; releasedAt: string } }
   | {
       kind: "person";
       person_id: string;
-      row: { email: string; status: "active" | "suspended" | "departed"; grants: GrantRow[] | null; certifications: CertificationRow[] | null; signatures: SignatureRow[] | null };
+      row: {
+        email: string;
+        status: "active" | "suspended" | "departed";
+        grants: GrantRow[] | null;
+        certifications: CertificationRow[] | null;
+        signatures: SignatureRow[] | null;
+      };
     };
 
 const date = (value: string) => new Date(value);
@@ -123,27 +148,56 @@ export async function loadFactsFor(db: Executor, wanted: FactsWanted[], { asOf }
       releases.set(r.row.courseId, date(r.row.releasedAt));
       continue;
     }
-    const grants = (r.row.grants ?? []).map((g) => ({ id: g.id, roleId: g.roleId, status: g.status, requestedAt: date(g.requestedAt), decidedAt: maybeDate(g.decidedAt), endsAt: maybeDate(g.endsAt), revokedAt: maybeDate(g.revokedAt) }));
+    const grants = (r.row.grants ?? []).map((g) => ({
+      id: g.id,
+      roleId: g.roleId,
+      status: g.status,
+      requestedAt: date(g.requestedAt),
+      decidedAt: maybeDate(g.decidedAt),
+      endsAt: maybeDate(g.endsAt),
+      revokedAt: maybeDate(g.revokedAt),
+    }));
     const grantsByRole = new Map<string, DecisionInput["grants"]>();
     for (const g of grants) grantsByRole.set(g.roleId, [...(grantsByRole.get(g.roleId) ?? []), g]);
     persons.set(r.person_id, {
       person: { status: r.row.status },
       grants,
       grantsByRole,
-      certifications: (r.row.certifications ?? []).map((c) => ({ courseId: c.courseId, courseVersion: c.courseVersion, issuedAt: date(c.issuedAt), expiresAt: date(c.expiresAt) })),
-      signatures: (r.row.signatures ?? []).map((x) => ({ agreementId: x.agreementId, agreementVersion: x.agreementVersion, signedAt: date(x.signedAt), renewalDueAt: maybeDate(x.renewalDueAt), outcome: x.outcome })),
+      certifications: (r.row.certifications ?? []).map((c) => ({
+        courseId: c.courseId,
+        courseVersion: c.courseVersion,
+        issuedAt: date(c.issuedAt),
+        expiresAt: date(c.expiresAt),
+      })),
+      signatures: (r.row.signatures ?? []).map((x) => ({
+        agreementId: x.agreementId,
+        agreementVersion: x.agreementVersion,
+        signedAt: date(x.signedAt),
+        renewalDueAt: maybeDate(x.renewalDueAt),
+        outcome: x.outcome,
+      })),
     });
     resolved.set(r.row.email, r.person_id);
     resolved.set(r.person_id, r.person_id);
   }
-  const courseFacts = new Map(content.courses.map((c) => [c.id, { id: c.id, version: c.version, graceDays: c.graceDays, currentMajorReleasedAt: releases.get(c.id) ?? null }]));
+  const courseFacts = new Map(
+    content.courses.map((c) => [
+      c.id,
+      { id: c.id, version: c.version, graceDays: c.graceDays, currentMajorReleasedAt: releases.get(c.id) ?? null },
+    ]),
+  );
   const agreementFacts = new Map(content.agreements.map((a) => [a.id, { id: a.id, version: a.version }]));
   return { resolved, facts: { persons, courses: courseFacts, agreements: agreementFacts } };
 }
 
 /** Everything the decision needs for a set of people (by id); see loadFactsFor. */
 export async function loadDecisionFacts(db: Executor, personIds: string[], roleId?: string) {
-  return (await loadFactsFor(db, personIds.map((user) => ({ user, role: roleId })))).facts;
+  return (
+    await loadFactsFor(
+      db,
+      personIds.map((user) => ({ user, role: roleId })),
+    )
+  ).facts;
 }
 
 export type Facts = Awaited<ReturnType<typeof loadDecisionFacts>>;

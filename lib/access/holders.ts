@@ -1,11 +1,21 @@
 import "server-only";
+
 import { and, eq, gt, or } from "drizzle-orm";
+
 import type { Executor } from "@/db/client";
 import { accessGrants, departments, people } from "@/db/schema";
+
 import { grantInEffect } from "./decide";
 import { accessRole, decisionFor, loadDecisionFacts } from "./facts";
 
-export type Holder = { id: string; email: string; name: string; department: string | null; validUntil: Date | null; grantEndsAt: Date | null };
+export type Holder = {
+  id: string;
+  email: string;
+  name: string;
+  department: string | null;
+  validUntil: Date | null;
+  grantEndsAt: Date | null;
+};
 
 /**
  * Who holds a role at `now`: everyone the access check allows, with the same
@@ -22,8 +32,20 @@ export async function roleHolders(db: Executor, roleId: string, now = new Date()
     .from(accessGrants)
     .innerJoin(people, eq(people.id, accessGrants.personId))
     .leftJoin(departments, eq(departments.id, people.departmentId))
-    .where(and(eq(accessGrants.roleId, role.id), or(eq(accessGrants.status, "approved"), and(eq(accessGrants.status, "revoked"), gt(accessGrants.revokedAt, now)))));
-  const facts = await loadDecisionFacts(db, candidates.map((c) => c.id), role.id);
+    .where(
+      and(
+        eq(accessGrants.roleId, role.id),
+        or(
+          eq(accessGrants.status, "approved"),
+          and(eq(accessGrants.status, "revoked"), gt(accessGrants.revokedAt, now)),
+        ),
+      ),
+    );
+  const facts = await loadDecisionFacts(
+    db,
+    candidates.map((c) => c.id),
+    role.id,
+  );
   const holders: Holder[] = [];
   for (const c of candidates) {
     const decision = decisionFor(facts, c.id, role, now);

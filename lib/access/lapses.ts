@@ -1,14 +1,17 @@
 import "server-only";
-import { inIds } from "@/db/id-list";
-import { alias } from "drizzle-orm/pg-core";
+
 import { and, arrayContains, eq, gt, isNotNull, isNull, lte, notExists, or, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
+
 import type { Db } from "@/db/client";
+import { inIds } from "@/db/id-list";
 import { accessGrants, certifications, people, webhookDeliveries, webhooks } from "@/db/schema";
+import { formatDate } from "@/emails/components/format";
 import { recordAudit, SYSTEM_ACTOR } from "@/lib/audit/record";
 import { getAgreementTemplate, getCourse } from "@/lib/content";
-import { formatDate } from "@/emails/components/format";
 import { queueEmail } from "@/lib/notify/queue-email";
 import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
+
 import type { DenyReason } from "./decide";
 import { accessRole, decisionFor, loadDecisionFacts, type Facts } from "./facts";
 
@@ -40,14 +43,29 @@ type Recipient = { id: string; name: string; email: string };
  * Safe to run twice or on two workers at once: each lapse is claimed with a
  * conditional update (`where lapsed_at is null`), and only the claimant writes.
  */
-export async function detectAccessLapses(db: Db, now = new Date(), options: { maxLapses?: number } = {}): Promise<LapseReport> {
+export async function detectAccessLapses(
+  db: Db,
+  now = new Date(),
+  options: { maxLapses?: number } = {},
+): Promise<LapseReport> {
   const maxLapses = options.maxLapses ?? MAX_LAPSES_PER_RUN;
   const report: LapseReport = { checked: 0, lapsed: 0, restored: 0, errors: 0 };
   // Approved and in force: a grant that ended or was revoked is not a lapse.
   const grants: HeldGrant[] = await db
-    .select({ id: accessGrants.id, personId: accessGrants.personId, roleId: accessGrants.roleId, lapsedAt: accessGrants.lapsedAt })
+    .select({
+      id: accessGrants.id,
+      personId: accessGrants.personId,
+      roleId: accessGrants.roleId,
+      lapsedAt: accessGrants.lapsedAt,
+    })
     .from(accessGrants)
-    .where(and(eq(accessGrants.status, "approved"), lte(accessGrants.decidedAt, now), or(isNull(accessGrants.endsAt), gt(accessGrants.endsAt, now))));
+    .where(
+      and(
+        eq(accessGrants.status, "approved"),
+        lte(accessGrants.decidedAt, now),
+        or(isNull(accessGrants.endsAt), gt(accessGrants.endsAt, now)),
+      ),
+    );
   const byPerson = new Map<string, HeldGrant[]>();
   for (const g of grants) byPerson.set(g.personId, [...(byPerson.get(g.personId) ?? []), g]);
   const personIds = Array.from(byPerson.keys());
@@ -77,14 +95,21 @@ export async function detectAccessLapses(db: Db, now = new Date(), options: { ma
     // Past this run's share, lapses wait for the next run: their grants are still unclaimed.
     const recordNow = lapses.slice(0, Math.max(0, maxLapses - report.lapsed));
     if (recordNow.length) {
-      const recipients = await recipientsFor(db, recordNow.map((l) => l.grant));
+      const recipients = await recipientsFor(
+        db,
+        recordNow.map((l) => l.grant),
+      );
       for (const lapse of recordNow) {
         try {
-          if (await recordLapse(db, lapse.grant, lapse.reasons, facts, recipients, complianceAdmins, now)) report.lapsed++;
+          if (await recordLapse(db, lapse.grant, lapse.reasons, facts, recipients, complianceAdmins, now))
+            report.lapsed++;
         } catch (error) {
           // One bad row (say, an unusable email address) must not hold up every other lapse.
           report.errors++;
-          console.error("[clearance] recording an access lapse failed:", error instanceof Error ? error.name : "unknown error");
+          console.error(
+            "[clearance] recording an access lapse failed:",
+            error instanceof Error ? error.name : "unknown error",
+          );
         }
       }
     }
@@ -98,12 +123,21 @@ export async function detectAccessLapses(db: Db, now = new Date(), options: { ma
 /** The people the lapse emails go to, and the managers of those whose role a manager approves; one query each. */
 async function recipientsFor(db: Db, grants: HeldGrant[]) {
   const holders = await db
-    .select({ id: people.id, name: people.name, email: people.email, status: people.status, managerId: people.managerId })
+    .select({
+      id: people.id,
+      name: people.name,
+      email: people.email,
+      status: people.status,
+      managerId: people.managerId,
+    })
     .from(people)
     .where(inIds(people.id, Array.from(new Set(grants.map((g) => g.personId)))));
   const managerIds = Array.from(new Set(holders.map((h) => h.managerId).filter((id): id is string => Boolean(id))));
   const managers = managerIds.length
-    ? await db.select({ id: people.id, name: people.name, email: people.email }).from(people).where(and(inIds(people.id, managerIds), eq(people.status, "active")))
+    ? await db
+        .select({ id: people.id, name: people.name, email: people.email })
+        .from(people)
+        .where(and(inIds(people.id, managerIds), eq(people.status, "active")))
     : [];
   return { holders: new Map(holders.map((h) => [h.id, h])), managers: new Map(managers.map((m) => [m.id, m])) };
 }
@@ -121,7 +155,8 @@ async function recordLapse(
   const holder = recipients.holders.get(grant.personId);
   if (!holder) return false;
   // Approvers as for the request: the direct manager for manager-approved roles, else (or with no active manager) compliance admins.
-  const manager = role.approver === "manager" && holder.managerId ? recipients.managers.get(holder.managerId) : undefined;
+  const manager =
+    role.approver === "manager" && holder.managerId ? recipients.managers.get(holder.managerId) : undefined;
   const approvers = manager ? [manager] : await complianceAdmins();
   const words = reasons.map((r) => reasonInWords(r, { expiredOn: expiredOn(facts, grant.personId, r) }));
   const at = now.toISOString();
@@ -133,7 +168,17 @@ async function recordLapse(
       .where(and(eq(accessGrants.id, grant.id), isNull(accessGrants.lapsedAt), eq(accessGrants.status, "approved")))
       .returning({ id: accessGrants.id });
     if (!claimed) return false; // another run recorded this lapse
-    await recordAudit(tx, SYSTEM_ACTOR, { action: "access.lapsed", targetType: "access_grant", targetId: grant.id, data: { personId: grant.personId, roleId: role.id, reasons } }, now);
+    await recordAudit(
+      tx,
+      SYSTEM_ACTOR,
+      {
+        action: "access.lapsed",
+        targetType: "access_grant",
+        targetId: grant.id,
+        data: { personId: grant.personId, roleId: role.id, reasons },
+      },
+      now,
+    );
 
     const sent = new Set<string>();
     const mail = async (to: Recipient, accessPath: string) => {
@@ -141,7 +186,14 @@ async function recordLapse(
       sent.add(to.id);
       await queueEmail(tx, {
         kind: "access-lapsed",
-        props: { name: to.name, roleName: role.name, lapsedAt: now, reasons: words, accessPath, holderName: to.id === holder.id ? null : holder.name },
+        props: {
+          name: to.name,
+          roleName: role.name,
+          lapsedAt: now,
+          reasons: words,
+          accessPath,
+          holderName: to.id === holder.id ? null : holder.name,
+        },
         to: { email: to.email, personId: to.id },
         dedupeKey: `access-lapsed:${grant.id}:${at}:${to.id}`,
         now,
@@ -164,12 +216,21 @@ async function recordLapse(
 
 async function restoreGrant(db: Db, grant: HeldGrant, now: Date): Promise<boolean> {
   return db.transaction(async (tx) => {
-    const [restored] = await tx.update(accessGrants).set({ lapsedAt: null }).where(and(eq(accessGrants.id, grant.id), isNotNull(accessGrants.lapsedAt))).returning({ id: accessGrants.id });
+    const [restored] = await tx
+      .update(accessGrants)
+      .set({ lapsedAt: null })
+      .where(and(eq(accessGrants.id, grant.id), isNotNull(accessGrants.lapsedAt)))
+      .returning({ id: accessGrants.id });
     if (!restored) return false;
     await recordAudit(
       tx,
       SYSTEM_ACTOR,
-      { action: "access.restored", targetType: "access_grant", targetId: grant.id, data: { personId: grant.personId, roleId: grant.roleId, lapsedAt: grant.lapsedAt?.toISOString() ?? null } },
+      {
+        action: "access.restored",
+        targetType: "access_grant",
+        targetId: grant.id,
+        data: { personId: grant.personId, roleId: grant.roleId, lapsedAt: grant.lapsedAt?.toISOString() ?? null },
+      },
       now,
     );
     return true;
@@ -235,7 +296,14 @@ export async function detectExpiredCertifications(db: Db, now = new Date()): Pro
 
   const later = alias(certifications, "later_certification");
   const expired = await db
-    .select({ id: certifications.id, personId: certifications.personId, email: people.email, courseId: certifications.courseId, courseVersion: certifications.courseVersion, expiresAt: certifications.expiresAt })
+    .select({
+      id: certifications.id,
+      personId: certifications.personId,
+      email: people.email,
+      courseId: certifications.courseId,
+      courseVersion: certifications.courseVersion,
+      expiresAt: certifications.expiresAt,
+    })
     .from(certifications)
     .innerJoin(people, eq(people.id, certifications.personId))
     .where(
@@ -247,7 +315,14 @@ export async function detectExpiredCertifications(db: Db, now = new Date()): Pro
           db
             .select({ one: sql`1` })
             .from(later)
-            .where(and(eq(later.personId, certifications.personId), eq(later.courseId, certifications.courseId), gt(later.issuedAt, certifications.issuedAt), lte(later.issuedAt, certifications.expiresAt))),
+            .where(
+              and(
+                eq(later.personId, certifications.personId),
+                eq(later.courseId, certifications.courseId),
+                gt(later.issuedAt, certifications.issuedAt),
+                lte(later.issuedAt, certifications.expiresAt),
+              ),
+            ),
         ),
       ),
     );
@@ -258,7 +333,11 @@ export async function detectExpiredCertifications(db: Db, now = new Date()): Pro
   const known = new Set<string>();
   for (let i = 0; i < expired.length; i += CHUNK) {
     const keys = expired.slice(i, i + CHUNK).flatMap((c) => subscribed.map((w) => keyOf(w.id, c.id)));
-    for (const row of await db.select({ key: webhookDeliveries.dedupeKey }).from(webhookDeliveries).where(sql`${webhookDeliveries.dedupeKey} = any(${sql.param(keys)}::text[])`)) known.add(row.key);
+    for (const row of await db
+      .select({ key: webhookDeliveries.dedupeKey })
+      .from(webhookDeliveries)
+      .where(sql`${webhookDeliveries.dedupeKey} = any(${sql.param(keys)}::text[])`))
+      known.add(row.key);
   }
   let queued = 0;
   for (const cert of expired) {
@@ -267,7 +346,14 @@ export async function detectExpiredCertifications(db: Db, now = new Date()): Pro
       db,
       "certification.expired",
       `certification.expired:${cert.id}`,
-      { certificationId: cert.id, personId: cert.personId, email: cert.email, courseId: cert.courseId, courseVersion: cert.courseVersion, expiresAt: cert.expiresAt.toISOString() },
+      {
+        certificationId: cert.id,
+        personId: cert.personId,
+        email: cert.email,
+        courseId: cert.courseId,
+        courseVersion: cert.courseVersion,
+        expiresAt: cert.expiresAt.toISOString(),
+      },
       now,
     );
   }

@@ -1,9 +1,12 @@
 import "server-only";
+
 import { and, desc, eq } from "drizzle-orm";
+
 import { getDb } from "@/db/client";
 import { accessGrants } from "@/db/schema";
 import type { Viewer } from "@/lib/auth/roles";
 import type { AccessRole } from "@/lib/content/load";
+
 import { grantInEffect, type Decision } from "./decide";
 import { describeReason, type Requirement } from "./describe";
 import { accessRoles, decisionFor, loadDecisionFacts } from "./facts";
@@ -43,9 +46,17 @@ export async function accessOverview(personId: string, now = new Date()): Promis
       state,
       decision,
       missing,
-      pending: pending ? { id: pending.id, requestedAt: pending.requestedAt, justification: pending.justification } : null,
+      pending: pending
+        ? { id: pending.id, requestedAt: pending.requestedAt, justification: pending.justification }
+        : null,
       grant: approved ? { id: approved.id, decidedAt: approved.decidedAt, endsAt: approved.endsAt } : null,
-      lastOutcome: last ? { status: last.status as "denied" | "revoked", at: last.revokedAt ?? last.decidedAt, comment: last.revokeReason ?? last.decisionComment } : null,
+      lastOutcome: last
+        ? {
+            status: last.status as "denied" | "revoked",
+            at: last.revokedAt ?? last.decidedAt,
+            comment: last.revokeReason ?? last.decisionComment,
+          }
+        : null,
     };
   });
 }
@@ -56,6 +67,11 @@ export async function myAccess(viewer: Viewer, now = new Date()) {
 
 export async function pendingRequestFor(personId: string, roleId: string) {
   const db = await getDb();
-  const [row] = await db.select({ id: accessGrants.id }).from(accessGrants).where(and(eq(accessGrants.personId, personId), eq(accessGrants.roleId, roleId), eq(accessGrants.status, "requested")));
+  const [row] = await db
+    .select({ id: accessGrants.id })
+    .from(accessGrants)
+    .where(
+      and(eq(accessGrants.personId, personId), eq(accessGrants.roleId, roleId), eq(accessGrants.status, "requested")),
+    );
   return row ?? null;
 }

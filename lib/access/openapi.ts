@@ -1,6 +1,8 @@
 import { z } from "zod";
+
 import type { ApiScope } from "@/db/schema";
 import { checkpointsBody, checkpointsQuery } from "@/lib/audit/checkpoint-api";
+
 import * as api from "./api-schemas";
 
 /**
@@ -13,7 +15,8 @@ export const API_SCOPES: Record<ApiScope, string> = {
   "access:check": "Ask whether people may hold data-access roles (GET and POST /api/v1/access/check).",
   "access:read": "List everyone who holds a role, for access reviews (GET /api/v1/access/holders).",
   "events:write": "Report data operations people performed (POST /api/v1/events).",
-  "audit:read": "Copy the signed audit-log checkpoints, to keep them outside Clearance (GET /api/v1/audit/checkpoints).",
+  "audit:read":
+    "Copy the signed audit-log checkpoints, to keep them outside Clearance (GET /api/v1/audit/checkpoints).",
   scim: "Provision people and groups from an identity provider (SCIM 2.0 under /scim/v2; see the README).",
 };
 
@@ -24,11 +27,16 @@ const validationErrorBody = z.object({
   error: z.object({
     code: z.string(),
     message: z.string(),
-    fields: z.array(z.object({ path: z.string(), message: z.string() })).optional().describe("Every problem found, with the parameter or field it concerns."),
+    fields: z
+      .array(z.object({ path: z.string(), message: z.string() }))
+      .optional()
+      .describe("Every problem found, with the parameter or field it concerns."),
   }),
 });
 const verifyResult = z.object({
-  authentic: z.boolean().describe("True only if the file is byte-for-byte a document this Clearance sealed and its seal verifies."),
+  authentic: z
+    .boolean()
+    .describe("True only if the file is byte-for-byte a document this Clearance sealed and its seal verifies."),
   message: z.string(),
   agreement: z.string().optional(),
   version: z.string().optional(),
@@ -62,7 +70,12 @@ const tidy = ({ jsonSchema }: { jsonSchema: Json }) => {
 function schemasFromZod(): Record<string, Json> {
   const registry = z.registry<{ id: string }>();
   for (const [id, schema] of Object.entries(componentSchemas)) registry.add(schema, { id });
-  const { schemas } = z.toJSONSchema(registry, { target: "draft-2020-12", io: "input", uri: (id) => `#/components/schemas/${id}`, override: tidy });
+  const { schemas } = z.toJSONSchema(registry, {
+    target: "draft-2020-12",
+    io: "input",
+    uri: (id) => `#/components/schemas/${id}`,
+    override: tidy,
+  });
   // Inside an OpenAPI document the component's location is its identity: drop $schema and $id.
   return Object.fromEntries(
     Object.entries(schemas).map(([id, schema]) => {
@@ -74,8 +87,15 @@ function schemasFromZod(): Record<string, Json> {
   );
 }
 
-function queryParameters(schema: z.ZodObject, examples: Record<string, string>, descriptions: Record<string, string> = {}) {
-  const json = z.toJSONSchema(schema, { target: "draft-2020-12", io: "input", override: tidy }) as { properties: Record<string, Json>; required?: string[] };
+function queryParameters(
+  schema: z.ZodObject,
+  examples: Record<string, string>,
+  descriptions: Record<string, string> = {},
+) {
+  const json = z.toJSONSchema(schema, { target: "draft-2020-12", io: "input", override: tidy }) as {
+    properties: Record<string, Json>;
+    required?: string[];
+  };
   return Object.entries(json.properties).map(([name, { description, ...rest }]) => ({
     name,
     in: "query",
@@ -122,24 +142,51 @@ function errorResponses(codes: ErrorCode[], vars: { scope?: string; max?: string
   const responses: Record<string, Json> = {};
   for (const [status, list] of [...byStatus].sort(([a], [b]) => a - b)) {
     const examples = Object.fromEntries(
-      list.map((code) => [code, { value: { error: { code, message: ERRORS[code][1].replace("{scope}", vars.scope ?? "").replace("{max}", vars.max ?? "") } } }]),
+      list.map((code) => [
+        code,
+        {
+          value: {
+            error: {
+              code,
+              message: ERRORS[code][1].replace("{scope}", vars.scope ?? "").replace("{max}", vars.max ?? ""),
+            },
+          },
+        },
+      ]),
     );
     const headers: Json = {};
     if (status === 401) headers["WWW-Authenticate"] = { description: "Bearer challenge.", schema: { type: "string" } };
-    if (status === 429) headers["Retry-After"] = { description: "Seconds until the rate-limit window resets.", schema: { type: "integer", minimum: 1 } };
+    if (status === 429)
+      headers["Retry-After"] = {
+        description: "Seconds until the rate-limit window resets.",
+        schema: { type: "integer", minimum: 1 },
+      };
     responses[String(status)] = {
       description: STATUS_TEXT[status],
       ...(Object.keys(headers).length ? { headers } : {}),
-      content: { "application/json": { schema: ref(status === 400 && list.includes("invalid_request") ? "ValidationError" : "Error"), examples } },
+      content: {
+        "application/json": {
+          schema: ref(status === 400 && list.includes("invalid_request") ? "ValidationError" : "Error"),
+          examples,
+        },
+      },
     };
   }
   return responses;
 }
 
 const json = (schema: Json, examples?: Record<string, unknown>) => ({
-  "application/json": { schema, ...(examples ? { examples: Object.fromEntries(Object.entries(examples).map(([k, value]) => [k, { value }])) } : {}) },
+  "application/json": {
+    schema,
+    ...(examples ? { examples: Object.fromEntries(Object.entries(examples).map(([k, value]) => [k, { value }])) } : {}),
+  },
 });
-const noStore = { "Cache-Control": { description: "Always `no-store`: cache by `valid_until` instead.", schema: { type: "string", const: "no-store" } } };
+const noStore = {
+  "Cache-Control": {
+    description: "Always `no-store`: cache by `valid_until` instead.",
+    schema: { type: "string", const: "no-store" },
+  },
+};
 const bearer = (scope: ApiScope) => [{ bearerAuth: [scope] }];
 
 const EXAMPLE_USER = "ana.silva@brightline.example";
@@ -152,7 +199,9 @@ const DESCRIPTION = `Other systems ask Clearance whether a person may hold a dat
 ## Authentication
 Send an API token in the \`Authorization: Bearer <token>\` header. A compliance admin creates tokens under **Admin → API**; each carries scopes:
 
-${Object.entries(API_SCOPES).map(([scope, text]) => `- \`${scope}\`: ${text}`).join("\n")}
+${Object.entries(API_SCOPES)
+  .map(([scope, text]) => `- \`${scope}\`: ${text}`)
+  .join("\n")}
 
 SCIM 2.0 provisioning (Entra ID, Okta) is served at \`/scim/v2\` (Users, Groups, ServiceProviderConfig, Schemas, ResourceTypes) with a \`scim\` token; it speaks SCIM's own formats (RFC 7643/7644), not this document's.
 
@@ -188,19 +237,33 @@ function paths(): Json {
         security: bearer("access:check"),
         parameters: queryParameters(api.checkQuery, { user: EXAMPLE_USER, role: EXAMPLE_ROLE }),
         responses: {
-          "200": { description: "The decision.", headers: noStore, content: json(ref("Decision"), { allowed, denied }) },
-          ...errorResponses(["invalid_request", ...AUTH_ERRORS, "unknown_user", "unknown_role"], { scope: "access:check" }),
+          "200": {
+            description: "The decision.",
+            headers: noStore,
+            content: json(ref("Decision"), { allowed, denied }),
+          },
+          ...errorResponses(["invalid_request", ...AUTH_ERRORS, "unknown_user", "unknown_role"], {
+            scope: "access:check",
+          }),
         },
       },
       post: {
         operationId: "checkAccessBatch",
         tags: ["Access decisions"],
         summary: "Up to 1,000 decisions in one call",
-        description: "Results come back in the order of `checks`. An unknown user or role does not fail the batch: that entry carries `error` and `allow: false`. The body may be at most 256 KB.",
+        description:
+          "Results come back in the order of `checks`. An unknown user or role does not fail the batch: that entry carries `error` and `allow: false`. The body may be at most 256 KB.",
         security: bearer("access:check"),
         requestBody: {
           required: true,
-          content: json(ref("BatchCheckRequest"), { two: { checks: [{ user: EXAMPLE_USER, role: EXAMPLE_ROLE }, { user: "priya.nair@brightline.example", role: "customer-data-export" }] } }),
+          content: json(ref("BatchCheckRequest"), {
+            two: {
+              checks: [
+                { user: EXAMPLE_USER, role: EXAMPLE_ROLE },
+                { user: "priya.nair@brightline.example", role: "customer-data-export" },
+              ],
+            },
+          }),
         },
         responses: {
           "200": {
@@ -210,12 +273,22 @@ function paths(): Json {
               results: {
                 results: [
                   { user: EXAMPLE_USER, role: EXAMPLE_ROLE, ...allowed },
-                  { user: "nobody@brightline.example", role: "customer-data-export", allow: false, reasons: [], valid_until: null, error: { code: "unknown_user", message: 'No person "nobody@brightline.example".' } },
+                  {
+                    user: "nobody@brightline.example",
+                    role: "customer-data-export",
+                    allow: false,
+                    reasons: [],
+                    valid_until: null,
+                    error: { code: "unknown_user", message: 'No person "nobody@brightline.example".' },
+                  },
                 ],
               },
             }),
           },
-          ...errorResponses(["invalid_request", "invalid_json", ...AUTH_ERRORS, "payload_too_large"], { scope: "access:check", max: "256 KB" }),
+          ...errorResponses(["invalid_request", "invalid_json", ...AUTH_ERRORS, "payload_too_large"], {
+            scope: "access:check",
+            max: "256 KB",
+          }),
         },
       },
     },
@@ -227,15 +300,36 @@ function paths(): Json {
         description:
           "Exactly the people the access check allows for the role at `at`, as JSON or as CSV (`format=csv`) for access reviews. `valid_until` is the check's; `grant_ends_at` is the end of the grant in effect (the one the decision used: after a renewal, the newer grant), null for a grant without an end.",
         security: bearer("access:read"),
-        parameters: queryParameters(api.holdersQuery, { role: EXAMPLE_ROLE, format: "json" }, { format: "`json` (default) or `csv` for a spreadsheet download." }),
+        parameters: queryParameters(
+          api.holdersQuery,
+          { role: EXAMPLE_ROLE, format: "json" },
+          { format: "`json` (default) or `csv` for a spreadsheet download." },
+        ),
         responses: {
           "200": {
             description: "The holders at `at`.",
             content: {
               ...json(ref("Holders"), {
-                holders: { role: EXAMPLE_ROLE, at: "2026-05-04T10:00:00.000Z", holders: [{ id: "6f1c2b9e-4a7d-4c1e-9b2f-3d5e7a9c1b20", email: EXAMPLE_USER, name: "Ana Silva", department: "Customer Support", valid_until: "2027-03-01T09:30:00.000Z", grant_ends_at: null }] },
+                holders: {
+                  role: EXAMPLE_ROLE,
+                  at: "2026-05-04T10:00:00.000Z",
+                  holders: [
+                    {
+                      id: "6f1c2b9e-4a7d-4c1e-9b2f-3d5e7a9c1b20",
+                      email: EXAMPLE_USER,
+                      name: "Ana Silva",
+                      department: "Customer Support",
+                      valid_until: "2027-03-01T09:30:00.000Z",
+                      grant_ends_at: null,
+                    },
+                  ],
+                },
               }),
-              "text/csv": { schema: { type: "string" }, example: "id,email,name,department,valid_until,grant_ends_at\r\n6f1c2b9e-…,ana.silva@brightline.example,Ana Silva,Customer Support,2027-03-01T09:30:00.000Z,\r\n" },
+              "text/csv": {
+                schema: { type: "string" },
+                example:
+                  "id,email,name,department,valid_until,grant_ends_at\r\n6f1c2b9e-…,ana.silva@brightline.example,Ana Silva,Customer Support,2027-03-01T09:30:00.000Z,\r\n",
+              },
             },
           },
           ...errorResponses(["invalid_request", ...AUTH_ERRORS, "unknown_role"], { scope: "access:read" }),
@@ -247,25 +341,72 @@ function paths(): Json {
         operationId: "recordDataEvents",
         tags: ["Data-operation events"],
         summary: "Report data operations",
-        description: "One event, or `{ \"events\": [...] }` with up to 1,000. Each is stored and marked with whether the person was cleared for the named role when it happened (without a role: whether their account was active). The body may be at most 256 KB.",
+        description:
+          'One event, or `{ "events": [...] }` with up to 1,000. Each is stored and marked with whether the person was cleared for the named role when it happened (without a role: whether their account was active). The body may be at most 256 KB.',
         security: bearer("events:write"),
         requestBody: {
           required: true,
           content: json(ref("EventsRequest"), {
-            one: { user: EXAMPLE_USER, action: "customer.view", resource: "customer:8812", occurred_at: "2026-05-04T09:58:12Z", role: EXAMPLE_ROLE },
-            many: { events: [{ user: EXAMPLE_USER, action: "export.csv", resource: "ticket:48213", occurred_at: "2026-05-04T09:58:12Z", role: "customer-data-export" }] },
+            one: {
+              user: EXAMPLE_USER,
+              action: "customer.view",
+              resource: "customer:8812",
+              occurred_at: "2026-05-04T09:58:12Z",
+              role: EXAMPLE_ROLE,
+            },
+            many: {
+              events: [
+                {
+                  user: EXAMPLE_USER,
+                  action: "export.csv",
+                  resource: "ticket:48213",
+                  occurred_at: "2026-05-04T09:58:12Z",
+                  role: "customer-data-export",
+                },
+              ],
+            },
           }),
         },
         responses: {
-          "201": { description: "Every event was stored.", content: json(ref("EventsResult"), { stored: { accepted: 1, results: [{ id: 1042, cleared: true, reasons: [] }] } }) },
+          "201": {
+            description: "Every event was stored.",
+            content: json(ref("EventsResult"), {
+              stored: { accepted: 1, results: [{ id: 1042, cleared: true, reasons: [] }] },
+            }),
+          },
           "207": {
             description: "Some events were stored; the others carry `error` (unknown user or role).",
-            content: json(ref("EventsResult"), { partial: { accepted: 1, results: [{ id: 1043, cleared: false, reasons: ["no_grant"] }, { id: null, cleared: null, reasons: [], error: { code: "unknown_user", message: 'No person "nobody@brightline.example".' } }] } }),
+            content: json(ref("EventsResult"), {
+              partial: {
+                accepted: 1,
+                results: [
+                  { id: 1043, cleared: false, reasons: ["no_grant"] },
+                  {
+                    id: null,
+                    cleared: null,
+                    reasons: [],
+                    error: { code: "unknown_user", message: 'No person "nobody@brightline.example".' },
+                  },
+                ],
+              },
+            }),
           },
-          ...errorResponses(["invalid_request", "invalid_json", ...AUTH_ERRORS, "payload_too_large"], { scope: "events:write", max: "256 KB" }),
+          ...errorResponses(["invalid_request", "invalid_json", ...AUTH_ERRORS, "payload_too_large"], {
+            scope: "events:write",
+            max: "256 KB",
+          }),
           "404": {
-            description: "No event was stored because every one named an unknown user or role. A single event answers with the error; a batch with its results.",
-            content: { "application/json": { schema: { oneOf: [ref("Error"), ref("EventsResult")] }, examples: { unknown_user: { value: { error: { code: "unknown_user", message: ERRORS.unknown_user[1] } } }, unknown_role: { value: { error: { code: "unknown_role", message: ERRORS.unknown_role[1] } } } } } },
+            description:
+              "No event was stored because every one named an unknown user or role. A single event answers with the error; a batch with its results.",
+            content: {
+              "application/json": {
+                schema: { oneOf: [ref("Error"), ref("EventsResult")] },
+                examples: {
+                  unknown_user: { value: { error: { code: "unknown_user", message: ERRORS.unknown_user[1] } } },
+                  unknown_role: { value: { error: { code: "unknown_role", message: ERRORS.unknown_role[1] } } },
+                },
+              },
+            },
           },
         },
       },
@@ -280,7 +421,13 @@ function paths(): Json {
         security: bearer("audit:read"),
         parameters: queryParameters(checkpointsQuery, { after: "0", limit: "100" }),
         responses: {
-          "200": { description: "A page of checkpoints.", headers: { "Cache-Control": { description: "Always `no-store`.", schema: { type: "string", const: "no-store" } } }, content: json(ref("AuditCheckpoints")) },
+          "200": {
+            description: "A page of checkpoints.",
+            headers: {
+              "Cache-Control": { description: "Always `no-store`.", schema: { type: "string", const: "no-store" } },
+            },
+            content: json(ref("AuditCheckpoints")),
+          },
           ...errorResponses(["invalid_request", ...AUTH_ERRORS], { scope: "audit:read" }),
         },
       },
@@ -290,24 +437,41 @@ function paths(): Json {
         operationId: "verifySignedDocument",
         tags: ["Signed agreements"],
         summary: "Is this signed agreement PDF authentic?",
-        description: "Send the PDF as the raw body (`application/pdf`) or as the multipart field `file`, at most 10 MB. Only the agreement, version, signer's name and date are revealed. No token is needed.",
+        description:
+          "Send the PDF as the raw body (`application/pdf`) or as the multipart field `file`, at most 10 MB. Only the agreement, version, signer's name and date are revealed. No token is needed.",
         security: [],
         requestBody: {
           required: true,
           content: {
             "application/pdf": { schema: { type: "string", contentMediaType: "application/pdf" } },
-            "multipart/form-data": { schema: { type: "object", properties: { file: { type: "string", contentMediaType: "application/pdf" } }, required: ["file"] } },
+            "multipart/form-data": {
+              schema: {
+                type: "object",
+                properties: { file: { type: "string", contentMediaType: "application/pdf" } },
+                required: ["file"],
+              },
+            },
           },
         },
         responses: {
           "200": {
             description: "The verdict.",
             content: json(ref("VerifyResult"), {
-              authentic: { authentic: true, message: "Authentic: Employee confidentiality agreement v2.0.0 signed by Ana Silva on 2026-03-02", agreement: "Employee confidentiality agreement", version: "2.0.0", signer: "Ana Silva", signedAt: "2026-03-02T14:05:00.000Z" },
+              authentic: {
+                authentic: true,
+                message: "Authentic: Employee confidentiality agreement v2.0.0 signed by Ana Silva on 2026-03-02",
+                agreement: "Employee confidentiality agreement",
+                version: "2.0.0",
+                signer: "Ana Silva",
+                signedAt: "2026-03-02T14:05:00.000Z",
+              },
               unknown: { authentic: false, message: "Not recognised or modified" },
             }),
           },
-          ...errorResponses(["missing_file", "unreadable_body", "empty_document", "payload_too_large", "unsupported_media_type"], { max: "10 MB" }),
+          ...errorResponses(
+            ["missing_file", "unreadable_body", "empty_document", "payload_too_large", "unsupported_media_type"],
+            { max: "10 MB" },
+          ),
         },
       },
     },
@@ -317,7 +481,12 @@ function paths(): Json {
         tags: ["Meta"],
         summary: "This OpenAPI document",
         security: [],
-        responses: { "200": { description: "The OpenAPI 3.1 document.", content: { "application/json": { schema: { type: "object" } } } } },
+        responses: {
+          "200": {
+            description: "The OpenAPI 3.1 document.",
+            content: { "application/json": { schema: { type: "object" } } },
+          },
+        },
       },
     },
   };
@@ -329,7 +498,12 @@ export function openApiDocument(): Json {
   cached ??= {
     openapi: "3.1.0",
     jsonSchemaDialect: "https://spec.openapis.org/oas/3.1/dialect/base",
-    info: { title: "Clearance API", version: "1.0.0", summary: "Live data-access decisions, access reviews and data-operation events.", description: DESCRIPTION },
+    info: {
+      title: "Clearance API",
+      version: "1.0.0",
+      summary: "Live data-access decisions, access reviews and data-operation events.",
+      description: DESCRIPTION,
+    },
     tags: [
       { name: "Access decisions", description: "May a person hold a data-access role now?" },
       { name: "Access reviews", description: "Who holds a role." },

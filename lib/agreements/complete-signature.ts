@@ -1,6 +1,9 @@
 import "server-only";
+
 import { createHash, randomUUID } from "node:crypto";
+
 import { eq } from "drizzle-orm";
+
 import { getDb, type Executor } from "@/db/client";
 import { signatures, signingCeremonies, type SigningEvent } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
@@ -11,6 +14,7 @@ import { env } from "@/lib/env";
 import { queueEmail } from "@/lib/notify/queue-email";
 import { renderAgreementPdf } from "@/lib/pdf/render-agreement";
 import { sealPdf } from "@/lib/pdf/seal";
+
 import { fillPlaceholders, renewalDueFor } from "./rules";
 
 export type CeremonyFacts = { id: string; startedAt: Date; consentAt: Date };
@@ -30,12 +34,27 @@ export type SignatureInput = {
 
 export const sha256 = (data: string | Uint8Array) => createHash("sha256").update(data).digest("hex");
 
-export function agreementText(template: Agreement, signer: { name: string; email: string; partnerName?: string }, date: Date): string {
-  return fillPlaceholders(template.body, { personName: signer.name, personEmail: signer.email, organisation: env().ORG_NAME, partnerName: signer.partnerName, date });
+export function agreementText(
+  template: Agreement,
+  signer: { name: string; email: string; partnerName?: string },
+  date: Date,
+): string {
+  return fillPlaceholders(template.body, {
+    personName: signer.name,
+    personEmail: signer.email,
+    organisation: env().ORG_NAME,
+    partnerName: signer.partnerName,
+    date,
+  });
 }
 
 export function consentText(consent: { text: string }): string {
-  return fillPlaceholders(consent.text, { personName: "", personEmail: "", organisation: env().ORG_NAME, date: new Date() });
+  return fillPlaceholders(consent.text, {
+    personName: "",
+    personEmail: "",
+    organisation: env().ORG_NAME,
+    date: new Date(),
+  });
 }
 
 /**
@@ -52,9 +71,15 @@ export async function completeSignature(input: SignatureInput): Promise<{ signat
   const consent = consentText(input.consent);
   const events: SigningEvent[] = [
     { at: input.ceremony.startedAt.toISOString(), label: "Agreement opened and presented in full" },
-    { at: input.ceremony.consentAt.toISOString(), label: `Consent to electronic records and signatures given (v${input.consent.version})` },
+    {
+      at: input.ceremony.consentAt.toISOString(),
+      label: `Consent to electronic records and signatures given (v${input.consent.version})`,
+    },
     { at: input.identity.confirmedAt.toISOString(), label: input.identity.label },
-    { at: now.toISOString(), label: `Signed by typing the name "${signer.name}"${input.signatureImagePng ? " and drawing a signature" : ""}` },
+    {
+      at: now.toISOString(),
+      label: `Signed by typing the name "${signer.name}"${input.signatureImagePng ? " and drawing a signature" : ""}`,
+    },
     { at: now.toISOString(), label: "Document sealed with the organisation's certificate" },
   ];
   const unsealed = await renderAgreementPdf({
@@ -76,7 +101,10 @@ export async function completeSignature(input: SignatureInput): Promise<{ signat
       events: events.map((e) => ({ at: new Date(e.at), label: e.label })),
     },
   });
-  const sealed = await sealPdf(unsealed, { reason: `Signed ${template.title} v${template.version}`, contactInfo: signer.email });
+  const sealed = await sealPdf(unsealed, {
+    reason: `Signed ${template.title} v${template.version}`,
+    contactInfo: signer.email,
+  });
   const pdfSha256 = sha256(sealed);
   const filename = `${template.id}-v${template.version}-${now.toISOString().slice(0, 10)}.pdf`;
 
@@ -106,18 +134,39 @@ export async function completeSignature(input: SignatureInput): Promise<{ signat
       renewalDueAt: renewalDueFor(now, template.renewalMonths),
       pdfEnc: encryptBytes(Buffer.from(sealed), `signature:${signatureId}`),
       pdfSha256,
-      signatureImageEnc: input.signatureImagePng ? encryptBytes(input.signatureImagePng, `signature-image:${signatureId}`) : null,
+      signatureImageEnc: input.signatureImagePng
+        ? encryptBytes(input.signatureImagePng, `signature-image:${signatureId}`)
+        : null,
     });
     await tx.update(signingCeremonies).set({ completedAt: now }).where(eq(signingCeremonies.id, input.ceremony.id));
     await recordAudit(
       tx,
       input.context,
-      { action: "agreement.signed", targetType: "signature", targetId: signatureId, data: { agreementId: template.id, version: template.version, personId: input.personId, partnerRequestId: input.partnerRequestId, pdfSha256 } },
+      {
+        action: "agreement.signed",
+        targetType: "signature",
+        targetId: signatureId,
+        data: {
+          agreementId: template.id,
+          version: template.version,
+          personId: input.personId,
+          partnerRequestId: input.partnerRequestId,
+          pdfSha256,
+        },
+      },
       now,
     );
     await queueEmail(tx, {
       kind: "signed-copy",
-      props: { name: signer.name, agreementTitle: template.title, version: template.version, signedAt: now, sha256: pdfSha256, filename, viewPath: "/verify" },
+      props: {
+        name: signer.name,
+        agreementTitle: template.title,
+        version: template.version,
+        signedAt: now,
+        sha256: pdfSha256,
+        filename,
+        viewPath: "/verify",
+      },
       to: { email: signer.email, personId: input.personId },
       dedupeKey: `signed-copy:${signatureId}`,
       attachments: [{ filename, contentType: "application/pdf", content: sealed }],
@@ -130,7 +179,17 @@ export async function completeSignature(input: SignatureInput): Promise<{ signat
 /** Records a refusal to sign: the text that was offered, who declined, how they were identified, and why. */
 export async function recordDecline(
   tx: Executor,
-  input: { template: Agreement; body: string; signer: { name: string; email: string; organisation?: string }; personId: string | null; partnerRequestId: string | null; authMethod: string; reason: string; context: AuditContext & { ip: string }; now: Date },
+  input: {
+    template: Agreement;
+    body: string;
+    signer: { name: string; email: string; organisation?: string };
+    personId: string | null;
+    partnerRequestId: string | null;
+    authMethod: string;
+    reason: string;
+    context: AuditContext & { ip: string };
+    now: Date;
+  },
 ): Promise<string> {
   const [row] = await tx
     .insert(signatures)
@@ -158,7 +217,16 @@ export async function recordDecline(
   await recordAudit(
     tx,
     input.context,
-    { action: "agreement.declined", targetType: "signature", targetId: row.id, data: { agreementId: input.template.id, version: input.template.version, partnerRequestId: input.partnerRequestId } },
+    {
+      action: "agreement.declined",
+      targetType: "signature",
+      targetId: row.id,
+      data: {
+        agreementId: input.template.id,
+        version: input.template.version,
+        partnerRequestId: input.partnerRequestId,
+      },
+    },
     input.now,
   );
   return row.id;

@@ -1,5 +1,7 @@
 import "server-only";
+
 import { and, desc, eq, gt, isNull, lt, sql } from "drizzle-orm";
+
 import { getDb, type Executor } from "@/db/client";
 import { inIds } from "@/db/id-list";
 import { loginAttempts, people, signatures, signingCeremonies } from "@/db/schema";
@@ -8,13 +10,14 @@ import { settleAttempt, takeAttempt } from "@/lib/auth/attempt-limit";
 import type { Viewer } from "@/lib/auth/roles";
 import { accountLimit, minutesUntil } from "@/lib/auth/throttle";
 import { claimTotpStep } from "@/lib/auth/totp-step";
-import { inAudience } from "@/lib/content/audience";
 import { getAgreementTemplate, getContent } from "@/lib/content";
+import { inAudience } from "@/lib/content/audience";
 import type { Agreement } from "@/lib/content/load";
-import { verifyPassword } from "@/lib/crypto/password";
 import { decryptText } from "@/lib/crypto/encryption";
+import { verifyPassword } from "@/lib/crypto/password";
 import { matchTotp } from "@/lib/crypto/totp";
 import { DomainError, NotFoundError } from "@/lib/errors";
+
 import { agreementText, completeSignature, consentText, recordDecline } from "./complete-signature";
 import { agreementStanding, namesMatch, type AgreementStanding } from "./rules";
 import { signatureFactColumns } from "./signature-columns";
@@ -30,34 +33,68 @@ const MAX_REAUTH_FAILURES = 5;
 const CEREMONY_TTL_MS = 24 * 3_600_000;
 
 const signatureColumns = { id: signatures.id, ...signatureFactColumns };
-type SignatureRow = { id: string; agreementId: string; agreementVersion: string; signedAt: Date; renewalDueAt: Date | null; outcome: "signed" | "declined" };
+type SignatureRow = {
+  id: string;
+  agreementId: string;
+  agreementVersion: string;
+  signedAt: Date;
+  renewalDueAt: Date | null;
+  outcome: "signed" | "declined";
+};
 
 /** Where a person stands on each employee agreement that applies to them, from their signatures newest first. */
-function itemsFrom(person: { departmentId: string | null; roles: string[] }, rows: SignatureRow[], now: Date): AgreementItem[] {
+function itemsFrom(
+  person: { departmentId: string | null; roles: string[] },
+  rows: SignatureRow[],
+  now: Date,
+): AgreementItem[] {
   return getContent()
     .agreements.filter((t) => t.audience === "employee" && inAudience(t.signers, person))
     .map((template) => {
       const mine = rows.filter((r) => r.agreementId === template.id);
       const { standing, signature } = agreementStanding(template, mine, now);
       const row = signature ? mine.find((r) => r.signedAt === signature.signedAt && r.outcome === "signed")! : null;
-      return { template, standing, signed: row ? { id: row.id, version: row.agreementVersion, signedAt: row.signedAt, renewalDueAt: row.renewalDueAt } : null };
+      return {
+        template,
+        standing,
+        signed: row
+          ? { id: row.id, version: row.agreementVersion, signedAt: row.signedAt, renewalDueAt: row.renewalDueAt }
+          : null,
+      };
     });
 }
 
 /** The employee agreements that apply to a person, with where they stand on each. */
-export async function agreementsFor(personId: string, person: { departmentId: string | null; roles: string[] }, now = new Date()): Promise<AgreementItem[]> {
-  const one = await agreementsForMany(await getDb(), [{ id: personId, departmentId: person.departmentId, roles: person.roles }], now);
+export async function agreementsFor(
+  personId: string,
+  person: { departmentId: string | null; roles: string[] },
+  now = new Date(),
+): Promise<AgreementItem[]> {
+  const one = await agreementsForMany(
+    await getDb(),
+    [{ id: personId, departmentId: person.departmentId, roles: person.roles }],
+    now,
+  );
   return one.get(personId)!;
 }
 
 /** agreementsFor for many people, in one read of their signatures: the scheduler's reminders go through everyone each minute. */
-export async function agreementsForMany(db: Executor, persons: { id: string; departmentId: string | null; roles: string[] }[], now = new Date()): Promise<Map<string, AgreementItem[]>> {
+export async function agreementsForMany(
+  db: Executor,
+  persons: { id: string; departmentId: string | null; roles: string[] }[],
+  now = new Date(),
+): Promise<Map<string, AgreementItem[]>> {
   const byPerson = new Map<string, SignatureRow[]>(persons.map((p) => [p.id, []]));
   if (persons.length > 0) {
     const rows = await db
       .select(signatureColumns)
       .from(signatures)
-      .where(inIds(signatures.personId, persons.map((p) => p.id)))
+      .where(
+        inIds(
+          signatures.personId,
+          persons.map((p) => p.id),
+        ),
+      )
       .orderBy(desc(signatures.signedAt));
     for (const row of rows) if (row.personId) byPerson.get(row.personId)?.push(row);
   }
@@ -79,7 +116,11 @@ export async function openSigning(viewer: Viewer, agreementId: string, ip: strin
   const template = employeeTemplate(agreementId);
   const db = await getDb();
   const [open] = await db
-    .select({ id: signingCeremonies.id, consentAt: signingCeremonies.consentAt, startedAt: signingCeremonies.startedAt })
+    .select({
+      id: signingCeremonies.id,
+      consentAt: signingCeremonies.consentAt,
+      startedAt: signingCeremonies.startedAt,
+    })
     .from(signingCeremonies)
     .where(
       and(
@@ -97,8 +138,18 @@ export async function openSigning(viewer: Viewer, agreementId: string, ip: strin
     (
       await db
         .insert(signingCeremonies)
-        .values({ agreementId: template.id, agreementVersion: template.version, personId: viewer.id, startedAt: now, startedIp: ip })
-        .returning({ id: signingCeremonies.id, consentAt: signingCeremonies.consentAt, startedAt: signingCeremonies.startedAt })
+        .values({
+          agreementId: template.id,
+          agreementVersion: template.version,
+          personId: viewer.id,
+          startedAt: now,
+          startedIp: ip,
+        })
+        .returning({
+          id: signingCeremonies.id,
+          consentAt: signingCeremonies.consentAt,
+          startedAt: signingCeremonies.startedAt,
+        })
     )[0];
   const consent = getContent().esignConsent!;
   return {
@@ -114,36 +165,91 @@ async function ownCeremony(viewer: Viewer, ceremonyId: string, agreementId: stri
   const [ceremony] = await db
     .select()
     .from(signingCeremonies)
-    .where(and(eq(signingCeremonies.id, ceremonyId), eq(signingCeremonies.personId, viewer.id), eq(signingCeremonies.agreementId, agreementId)));
-  if (!ceremony || ceremony.completedAt) throw new DomainError("signing_expired", "This signing session has ended. Open the agreement again to sign.");
+    .where(
+      and(
+        eq(signingCeremonies.id, ceremonyId),
+        eq(signingCeremonies.personId, viewer.id),
+        eq(signingCeremonies.agreementId, agreementId),
+      ),
+    );
+  if (!ceremony || ceremony.completedAt)
+    throw new DomainError("signing_expired", "This signing session has ended. Open the agreement again to sign.");
   return ceremony;
 }
 
-export async function giveConsent(viewer: Viewer, context: AuditContext & { ip: string }, agreementId: string, ceremonyId: string, now = new Date()) {
+export async function giveConsent(
+  viewer: Viewer,
+  context: AuditContext & { ip: string },
+  agreementId: string,
+  ceremonyId: string,
+  now = new Date(),
+) {
   const template = employeeTemplate(agreementId);
   const ceremony = await ownCeremony(viewer, ceremonyId, template.id);
   if (ceremony.consentAt) return;
   const db = await getDb();
   const consent = getContent().esignConsent!;
   await db.transaction(async (tx) => {
-    await tx.update(signingCeremonies).set({ consentAt: now, consentIp: context.ip, consentUserAgent: context.userAgent ?? null }).where(eq(signingCeremonies.id, ceremony.id));
-    await recordAudit(tx, context, { action: "agreement.consent_given", targetType: "signing", targetId: ceremony.id, data: { agreementId: template.id, version: template.version, consentVersion: consent.version } }, now);
+    await tx
+      .update(signingCeremonies)
+      .set({ consentAt: now, consentIp: context.ip, consentUserAgent: context.userAgent ?? null })
+      .where(eq(signingCeremonies.id, ceremony.id));
+    await recordAudit(
+      tx,
+      context,
+      {
+        action: "agreement.consent_given",
+        targetType: "signing",
+        targetId: ceremony.id,
+        data: { agreementId: template.id, version: template.version, consentVersion: consent.version },
+      },
+      now,
+    );
   });
 }
 
-export type EmployeeSignInput = { agreementId: string; ceremonyId: string; password?: string; code?: string; typedName: string; signatureDataUrl?: string };
+export type EmployeeSignInput = {
+  agreementId: string;
+  ceremonyId: string;
+  password?: string;
+  code?: string;
+  typedName: string;
+  signatureDataUrl?: string;
+};
 
 /** Re-authenticates, checks the typed name against the record, and signs. */
-export async function signAsEmployee(viewer: Viewer, context: AuditContext & { ip: string }, input: EmployeeSignInput, now = new Date()) {
+export async function signAsEmployee(
+  viewer: Viewer,
+  context: AuditContext & { ip: string },
+  input: EmployeeSignInput,
+  now = new Date(),
+) {
   const template = employeeTemplate(input.agreementId);
   const ceremony = await ownCeremony(viewer, input.ceremonyId, template.id);
-  if (!ceremony.consentAt) throw new DomainError("consent_required", "Give your consent to electronic records and signatures first.");
-  if (ceremony.agreementVersion !== template.version) throw new DomainError("signing_expired", "The agreement has changed since you opened it. Open it again to read the new version.");
+  if (!ceremony.consentAt)
+    throw new DomainError("consent_required", "Give your consent to electronic records and signatures first.");
+  if (ceremony.agreementVersion !== template.version)
+    throw new DomainError(
+      "signing_expired",
+      "The agreement has changed since you opened it. Open it again to read the new version.",
+    );
   const db = await getDb();
-  const [person] = await db.select({ name: people.name, passwordHash: people.passwordHash, mfaSecretEnc: people.mfaSecretEnc, mfaEnabledAt: people.mfaEnabledAt, mfaLastStep: people.mfaLastStep }).from(people).where(eq(people.id, viewer.id));
+  const [person] = await db
+    .select({
+      name: people.name,
+      passwordHash: people.passwordHash,
+      mfaSecretEnc: people.mfaSecretEnc,
+      mfaEnabledAt: people.mfaEnabledAt,
+      mfaLastStep: people.mfaLastStep,
+    })
+    .from(people)
+    .where(eq(people.id, viewer.id));
   // What the form says is checked first: only a confirmation of identity takes a try.
   if (!namesMatch(input.typedName, person.name)) {
-    throw new DomainError("name_mismatch", `Type your full legal name exactly as it appears on your record: "${person.name}". If your record is wrong, ask your compliance team to correct it before signing.`);
+    throw new DomainError(
+      "name_mismatch",
+      `Type your full legal name exactly as it appears on your record: "${person.name}". If your record is wrong, ask your compliance team to correct it before signing.`,
+    );
   }
   const signatureImagePng = input.signatureDataUrl ? await decodeSignatureImage(input.signatureDataUrl) : null;
   await takeReauthTry(db, viewer, ceremony.id, context.ip, now);
@@ -152,7 +258,8 @@ export async function signAsEmployee(viewer: Viewer, context: AuditContext & { i
   if (input.code?.trim() && person.mfaEnabledAt && person.mfaSecretEnc) {
     const step = matchTotp(decryptText(person.mfaSecretEnc, `mfa:${viewer.id}`), input.code, now, person.mfaLastStep);
     if (step !== null && (await claimTotpStep(db, viewer.id, step))) {
-      method = "Signed in with password and authenticator app; re-authenticated with an authenticator-app code before signing";
+      method =
+        "Signed in with password and authenticator app; re-authenticated with an authenticator-app code before signing";
     }
   } else if (input.password && (await verifyPassword(input.password, person.passwordHash))) {
     method = "Signed in to Clearance; re-authenticated with the account password before signing";
@@ -160,9 +267,24 @@ export async function signAsEmployee(viewer: Viewer, context: AuditContext & { i
   if (!method) {
     await db.transaction(async (tx) => {
       await tx.insert(loginAttempts).values({ email: viewer.email, ip: context.ip, outcome: "failure", at: now });
-      await recordAudit(tx, context, { action: "agreement.reauth_failed", targetType: "signing", targetId: ceremony.id, data: { agreementId: template.id } }, now);
+      await recordAudit(
+        tx,
+        context,
+        {
+          action: "agreement.reauth_failed",
+          targetType: "signing",
+          targetId: ceremony.id,
+          data: { agreementId: template.id },
+        },
+        now,
+      );
     });
-    throw new DomainError("reauth_failed", input.code?.trim() ? "That code is not right. Enter the current code from your authenticator app." : "That password is not right.");
+    throw new DomainError(
+      "reauth_failed",
+      input.code?.trim()
+        ? "That code is not right. Enter the current code from your authenticator app."
+        : "That password is not right.",
+    );
   }
   await settleReauthTry(db, viewer, ceremony.id);
   return completeSignature({
@@ -172,7 +294,13 @@ export async function signAsEmployee(viewer: Viewer, context: AuditContext & { i
     personId: viewer.id,
     partnerRequestId: null,
     ceremony: { id: ceremony.id, startedAt: ceremony.startedAt, consentAt: ceremony.consentAt },
-    identity: { method, confirmedAt: now, label: input.code?.trim() ? "Identity confirmed with an authenticator-app code" : "Identity confirmed with the account password" },
+    identity: {
+      method,
+      confirmedAt: now,
+      label: input.code?.trim()
+        ? "Identity confirmed with an authenticator-app code"
+        : "Identity confirmed with the account password",
+    },
     signatureImagePng,
     context,
     now: new Date(now.getTime() + 1),
@@ -190,12 +318,16 @@ async function takeReauthTry(db: Executor, viewer: Viewer, ceremonyId: string, i
     .set({ failedReauths: sql`${signingCeremonies.failedReauths} + 1` })
     .where(and(eq(signingCeremonies.id, ceremonyId), lt(signingCeremonies.failedReauths, MAX_REAUTH_FAILURES)))
     .returning({ id: signingCeremonies.id });
-  if (taken.length === 0) throw new DomainError("reauth_locked", "Too many failed confirmations. Open the agreement again later.");
+  if (taken.length === 0)
+    throw new DomainError("reauth_locked", "Too many failed confirmations. Open the agreement again later.");
   const accountTry = await takeAttempt(db, accountLimit(viewer.email), now);
   if (!accountTry.ok) {
     await giveBackCeremonyTry(db, ceremonyId);
     await db.insert(loginAttempts).values({ email: viewer.email, ip, outcome: "refused", at: now });
-    throw new DomainError("reauth_locked", `Too many failed confirmations for your account. Try again in ${minutesUntil(accountTry.retryAt, now)} minutes.`);
+    throw new DomainError(
+      "reauth_locked",
+      `Too many failed confirmations for your account. Try again in ${minutesUntil(accountTry.retryAt, now)} minutes.`,
+    );
   }
 }
 
@@ -213,11 +345,27 @@ async function giveBackCeremonyTry(db: Executor, ceremonyId: string): Promise<vo
 }
 
 /** Declining is a choice that is recorded, not an error. */
-export async function declineAsEmployee(viewer: Viewer, context: AuditContext & { ip: string }, agreementId: string, reason: string, now = new Date()) {
+export async function declineAsEmployee(
+  viewer: Viewer,
+  context: AuditContext & { ip: string },
+  agreementId: string,
+  reason: string,
+  now = new Date(),
+) {
   const template = employeeTemplate(agreementId);
   const body = agreementText(template, { name: viewer.name, email: viewer.email }, now);
   const db = await getDb();
   await db.transaction((tx) =>
-    recordDecline(tx, { template, body, signer: { name: viewer.name, email: viewer.email }, personId: viewer.id, partnerRequestId: null, authMethod: "Signed in to Clearance", reason, context, now }),
+    recordDecline(tx, {
+      template,
+      body,
+      signer: { name: viewer.name, email: viewer.email },
+      personId: viewer.id,
+      partnerRequestId: null,
+      authMethod: "Signed in to Clearance",
+      reason,
+      context,
+      now,
+    }),
   );
 }

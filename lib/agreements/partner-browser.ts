@@ -1,5 +1,7 @@
 import "server-only";
+
 import { cookies } from "next/headers";
+
 import { sessionCookie } from "@/lib/auth/options";
 import { env } from "@/lib/env";
 

@@ -1,7 +1,9 @@
 import "server-only";
+
 import { and, desc, eq, inArray } from "drizzle-orm";
+
 import { getDb, type Executor } from "@/db/client";
-import { partnerSigningRequests, partners, signatures } from "@/db/schema";
+import { partners, partnerSigningRequests, signatures } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import { assertMay } from "@/lib/auth/permissions";
 import type { Viewer } from "@/lib/auth/roles";
@@ -9,6 +11,7 @@ import { getAgreementTemplate } from "@/lib/content";
 import { randomToken, sha256Hex } from "@/lib/crypto/tokens";
 import { DomainError, NotFoundError } from "@/lib/errors";
 import { queueEmail } from "@/lib/notify/queue-email";
+
 import { partnerAgreementStatus, type PartnerAgreementStatus } from "./partner-rules";
 
 export const SIGNING_LINK_DAYS = 14;
@@ -22,7 +25,16 @@ export type PartnerOverview = {
   name: string;
   contactName: string;
   contactEmail: string;
-  agreements: { agreementId: string; title: string; status: PartnerAgreementStatus; renewalDueAt: Date | null; signedAt: Date | null; signatureId: string | null; requestId: string | null; expiresAt: Date | null }[];
+  agreements: {
+    agreementId: string;
+    title: string;
+    status: PartnerAgreementStatus;
+    renewalDueAt: Date | null;
+    signedAt: Date | null;
+    signatureId: string | null;
+    requestId: string | null;
+    expiresAt: Date | null;
+  }[];
 };
 
 export async function listPartners(viewer: Viewer, now = new Date()): Promise<PartnerOverview[]> {
@@ -30,11 +42,28 @@ export async function listPartners(viewer: Viewer, now = new Date()): Promise<Pa
   const db = await getDb();
   const rows = await db.select().from(partners).orderBy(partners.name);
   if (rows.length === 0) return [];
-  const requests = await db.select().from(partnerSigningRequests).where(inArray(partnerSigningRequests.partnerId, rows.map((r) => r.id))).orderBy(desc(partnerSigningRequests.createdAt));
+  const requests = await db
+    .select()
+    .from(partnerSigningRequests)
+    .where(
+      inArray(
+        partnerSigningRequests.partnerId,
+        rows.map((r) => r.id),
+      ),
+    )
+    .orderBy(desc(partnerSigningRequests.createdAt));
   const requestIds = requests.map((r) => r.id);
   const sigs = requestIds.length
     ? await db
-        .select({ id: signatures.id, partnerRequestId: signatures.partnerRequestId, agreementId: signatures.agreementId, agreementVersion: signatures.agreementVersion, outcome: signatures.outcome, signedAt: signatures.signedAt, renewalDueAt: signatures.renewalDueAt })
+        .select({
+          id: signatures.id,
+          partnerRequestId: signatures.partnerRequestId,
+          agreementId: signatures.agreementId,
+          agreementVersion: signatures.agreementVersion,
+          outcome: signatures.outcome,
+          signedAt: signatures.signedAt,
+          renewalDueAt: signatures.renewalDueAt,
+        })
         .from(signatures)
         .where(inArray(signatures.partnerRequestId, requestIds))
     : [];
@@ -47,7 +76,12 @@ export async function listPartners(viewer: Viewer, now = new Date()): Promise<Pa
       const template = getAgreementTemplate(agreementId);
       const mine = requests.filter((r) => r.partnerId === partner.id && r.agreementId === agreementId);
       const mySigs = sigs.filter((s) => mine.some((r) => r.id === s.partnerRequestId));
-      const { status, signature, request } = partnerAgreementStatus(template ? { version: template.version } : null, mine, mySigs, now);
+      const { status, signature, request } = partnerAgreementStatus(
+        template ? { version: template.version } : null,
+        mine,
+        mySigs,
+        now,
+      );
       return {
         agreementId,
         title: template?.title ?? agreementId,
@@ -62,24 +96,52 @@ export async function listPartners(viewer: Viewer, now = new Date()): Promise<Pa
   }));
 }
 
-export async function createPartner(viewer: Viewer, context: AuditContext, input: { name: string; contactName: string; contactEmail: string; requiredAgreements: string[] }, now = new Date()) {
+export async function createPartner(
+  viewer: Viewer,
+  context: AuditContext,
+  input: { name: string; contactName: string; contactEmail: string; requiredAgreements: string[] },
+  now = new Date(),
+) {
   assertCompliance(viewer, true);
   for (const id of input.requiredAgreements) {
-    if (getAgreementTemplate(id)?.audience !== "partner") throw new DomainError("unknown_agreement", `"${id}" is not a partner agreement.`);
+    if (getAgreementTemplate(id)?.audience !== "partner")
+      throw new DomainError("unknown_agreement", `"${id}" is not a partner agreement.`);
   }
   const db = await getDb();
   return db.transaction(async (tx) => {
     const [row] = await tx
       .insert(partners)
-      .values({ name: input.name, contactName: input.contactName, contactEmail: input.contactEmail.toLowerCase(), requiredAgreements: input.requiredAgreements, createdAt: now })
+      .values({
+        name: input.name,
+        contactName: input.contactName,
+        contactEmail: input.contactEmail.toLowerCase(),
+        requiredAgreements: input.requiredAgreements,
+        createdAt: now,
+      })
       .returning({ id: partners.id });
-    await recordAudit(tx, context, { action: "partner.created", targetType: "partner", targetId: row.id, data: { name: input.name, agreements: input.requiredAgreements } }, now);
+    await recordAudit(
+      tx,
+      context,
+      {
+        action: "partner.created",
+        targetType: "partner",
+        targetId: row.id,
+        data: { name: input.name, agreements: input.requiredAgreements },
+      },
+      now,
+    );
     return row;
   });
 }
 
 /** Creates a signing request with a fresh single-use token and emails the link. */
-export async function sendPartnerAgreement(viewer: Viewer, context: AuditContext, partnerId: string, agreementId: string, now = new Date()) {
+export async function sendPartnerAgreement(
+  viewer: Viewer,
+  context: AuditContext,
+  partnerId: string,
+  agreementId: string,
+  now = new Date(),
+) {
   assertCompliance(viewer, true);
   const template = getAgreementTemplate(agreementId);
   if (!template || template.audience !== "partner") throw new NotFoundError("That agreement does not exist.");
@@ -90,10 +152,30 @@ export async function sendPartnerAgreement(viewer: Viewer, context: AuditContext
     const [pending] = await tx
       .select({ id: partnerSigningRequests.id, expiresAt: partnerSigningRequests.expiresAt })
       .from(partnerSigningRequests)
-      .where(and(eq(partnerSigningRequests.partnerId, partnerId), eq(partnerSigningRequests.agreementId, agreementId), eq(partnerSigningRequests.status, "pending")));
-    if (pending && pending.expiresAt > now) throw new DomainError("already_pending", "A signing link for this agreement is already pending. Resend it or void it first.");
+      .where(
+        and(
+          eq(partnerSigningRequests.partnerId, partnerId),
+          eq(partnerSigningRequests.agreementId, agreementId),
+          eq(partnerSigningRequests.status, "pending"),
+        ),
+      );
+    if (pending && pending.expiresAt > now)
+      throw new DomainError(
+        "already_pending",
+        "A signing link for this agreement is already pending. Resend it or void it first.",
+      );
     const request = await openSigningRequest(tx, { partner, agreementId, requestedBy: viewer, now });
-    await recordAudit(tx, context, { action: "partner.agreement_sent", targetType: "partner_request", targetId: request.id, data: { partnerId, agreementId, version: request.agreementVersion } }, now);
+    await recordAudit(
+      tx,
+      context,
+      {
+        action: "partner.agreement_sent",
+        targetType: "partner_request",
+        targetId: request.id,
+        data: { partnerId, agreementId, version: request.agreementVersion },
+      },
+      now,
+    );
     return { id: request.id, expiresAt: request.expiresAt };
   });
 }
@@ -105,7 +187,12 @@ export async function sendPartnerAgreement(viewer: Viewer, context: AuditContext
  */
 export async function openSigningRequest(
   tx: Executor,
-  p: { partner: { id: string; name: string; contactName: string; contactEmail: string }; agreementId: string; requestedBy: { id: string; name: string }; now: Date },
+  p: {
+    partner: { id: string; name: string; contactName: string; contactEmail: string };
+    agreementId: string;
+    requestedBy: { id: string; name: string };
+    now: Date;
+  },
 ) {
   const template = getAgreementTemplate(p.agreementId);
   if (!template || template.audience !== "partner") throw new NotFoundError("That agreement does not exist.");
@@ -123,15 +210,49 @@ export async function openSigningRequest(
       createdBy: p.requestedBy.id,
       createdAt: p.now,
     })
-    .returning({ id: partnerSigningRequests.id, expiresAt: partnerSigningRequests.expiresAt, agreementVersion: partnerSigningRequests.agreementVersion });
-  await emailLink(tx, { requestId: request.id, token, partnerName: p.partner.name, signerName: p.partner.contactName, email: p.partner.contactEmail, title: template.title, expiresAt: request.expiresAt, requestedBy: p.requestedBy.name, now: p.now });
+    .returning({
+      id: partnerSigningRequests.id,
+      expiresAt: partnerSigningRequests.expiresAt,
+      agreementVersion: partnerSigningRequests.agreementVersion,
+    });
+  await emailLink(tx, {
+    requestId: request.id,
+    token,
+    partnerName: p.partner.name,
+    signerName: p.partner.contactName,
+    email: p.partner.contactEmail,
+    title: template.title,
+    expiresAt: request.expiresAt,
+    requestedBy: p.requestedBy.name,
+    now: p.now,
+  });
   return request;
 }
 
-async function emailLink(tx: Executor, p: { requestId: string; token: string; partnerName: string; signerName: string; email: string; title: string; expiresAt: Date; requestedBy: string; now?: Date }) {
+async function emailLink(
+  tx: Executor,
+  p: {
+    requestId: string;
+    token: string;
+    partnerName: string;
+    signerName: string;
+    email: string;
+    title: string;
+    expiresAt: Date;
+    requestedBy: string;
+    now?: Date;
+  },
+) {
   await queueEmail(tx, {
     kind: "partner-signing-link",
-    props: { signerName: p.signerName, partnerName: p.partnerName, agreementTitle: p.title, signingPath: `/partner-sign/${p.token}`, expiresAt: p.expiresAt, requestedByName: p.requestedBy },
+    props: {
+      signerName: p.signerName,
+      partnerName: p.partnerName,
+      agreementTitle: p.title,
+      signingPath: `/partner-sign/${p.token}`,
+      expiresAt: p.expiresAt,
+      requestedByName: p.requestedBy,
+    },
     to: { email: p.email },
     dedupeKey: `partner-signing-link:${p.requestId}:${sha256Hex(p.token).slice(0, 16)}`,
     now: p.now,
@@ -143,18 +264,46 @@ export async function resendPartnerRequest(viewer: Viewer, context: AuditContext
   assertCompliance(viewer, true);
   const db = await getDb();
   await db.transaction(async (tx) => {
-    const [request] = await tx.select().from(partnerSigningRequests).where(eq(partnerSigningRequests.id, requestId)).for("update");
+    const [request] = await tx
+      .select()
+      .from(partnerSigningRequests)
+      .where(eq(partnerSigningRequests.id, requestId))
+      .for("update");
     if (!request) throw new NotFoundError("That signing request does not exist.");
-    if (request.status !== "pending") throw new DomainError("not_pending", `This request is ${request.status}; send a new one instead.`);
+    if (request.status !== "pending")
+      throw new DomainError("not_pending", `This request is ${request.status}; send a new one instead.`);
     const [partner] = await tx.select().from(partners).where(eq(partners.id, request.partnerId));
     const token = randomToken();
     const expiresAt = new Date(now.getTime() + SIGNING_LINK_DAYS * 86_400_000);
     await tx
       .update(partnerSigningRequests)
-      .set({ tokenHash: sha256Hex(token), expiresAt, otpHash: null, otpExpiresAt: null, otpAttempts: 0, otpSentCount: 0, otpVerifiedAt: null, browserKeyHash: null })
+      .set({
+        tokenHash: sha256Hex(token),
+        expiresAt,
+        otpHash: null,
+        otpExpiresAt: null,
+        otpAttempts: 0,
+        otpSentCount: 0,
+        otpVerifiedAt: null,
+        browserKeyHash: null,
+      })
       .where(eq(partnerSigningRequests.id, requestId));
-    await emailLink(tx, { requestId, token, partnerName: partner.name, signerName: request.contactName, email: request.contactEmail, title: getAgreementTemplate(request.agreementId)?.title ?? request.agreementId, expiresAt, requestedBy: viewer.name });
-    await recordAudit(tx, context, { action: "partner.agreement_resent", targetType: "partner_request", targetId: requestId }, now);
+    await emailLink(tx, {
+      requestId,
+      token,
+      partnerName: partner.name,
+      signerName: request.contactName,
+      email: request.contactEmail,
+      title: getAgreementTemplate(request.agreementId)?.title ?? request.agreementId,
+      expiresAt,
+      requestedBy: viewer.name,
+    });
+    await recordAudit(
+      tx,
+      context,
+      { action: "partner.agreement_resent", targetType: "partner_request", targetId: requestId },
+      now,
+    );
   });
 }
 
@@ -168,6 +317,11 @@ export async function voidPartnerRequest(viewer: Viewer, context: AuditContext, 
       .where(and(eq(partnerSigningRequests.id, requestId), eq(partnerSigningRequests.status, "pending")))
       .returning({ id: partnerSigningRequests.id });
     if (updated.length === 0) throw new DomainError("not_pending", "Only a pending request can be voided.");
-    await recordAudit(tx, context, { action: "partner.agreement_voided", targetType: "partner_request", targetId: requestId }, now);
+    await recordAudit(
+      tx,
+      context,
+      { action: "partner.agreement_voided", targetType: "partner_request", targetId: requestId },
+      now,
+    );
   });
 }

@@ -1,15 +1,19 @@
 import "server-only";
+
 import { randomInt } from "node:crypto";
+
 import { and, desc, eq, gt, isNotNull, isNull, lt, lte, or, sql } from "drizzle-orm";
+
 import { getDb } from "@/db/client";
-import { partnerSigningRequests, partners, signingCeremonies } from "@/db/schema";
+import { partners, partnerSigningRequests, signingCeremonies } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import { getAgreementTemplate, getContent } from "@/lib/content";
 import type { Agreement } from "@/lib/content/load";
-import { env } from "@/lib/env";
 import { keyedHashHex, randomToken, sha256Hex } from "@/lib/crypto/tokens";
+import { env } from "@/lib/env";
 import { DomainError } from "@/lib/errors";
 import { queueEmail } from "@/lib/notify/queue-email";
+
 import { agreementText, completeSignature, consentText, recordDecline } from "./complete-signature";
 import { namesMatch } from "./rules";
 import { decodeSignatureImage } from "./signature-image";
@@ -33,7 +37,10 @@ type Loaded = {
 export async function loadPartnerLink(token: string, now = new Date()): Promise<Loaded> {
   if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return { state: "unknown" };
   const db = await getDb();
-  const [request] = await db.select().from(partnerSigningRequests).where(eq(partnerSigningRequests.tokenHash, sha256Hex(token)));
+  const [request] = await db
+    .select()
+    .from(partnerSigningRequests)
+    .where(eq(partnerSigningRequests.tokenHash, sha256Hex(token)));
   if (!request) return { state: "unknown" };
   const [partner] = await db.select().from(partners).where(eq(partners.id, request.partnerId));
   const template = getAgreementTemplate(request.agreementId) ?? undefined;
@@ -46,15 +53,22 @@ export async function loadPartnerLink(token: string, now = new Date()): Promise<
 
 async function readyLink(token: string, now: Date) {
   const loaded = await loadPartnerLink(token, now);
-  if (loaded.state !== "ready") throw new DomainError(`link_${loaded.state}`, "This signing link can no longer be used.");
+  if (loaded.state !== "ready")
+    throw new DomainError(`link_${loaded.state}`, "This signing link can no longer be used.");
   return loaded as Required<Loaded>;
 }
 
-const codeHash = (requestId: string, code: string) => keyedHashHex(env().NEXTAUTH_SECRET, `partner-code:${requestId}:${code}`);
+const codeHash = (requestId: string, code: string) =>
+  keyedHashHex(env().NEXTAUTH_SECRET, `partner-code:${requestId}:${code}`);
 
 /** True when `browserKey` (from the link's cookie) belongs to the browser that last confirmed a code. */
-function confirmedIn(request: { otpVerifiedAt: Date | null; browserKeyHash: string | null }, browserKey: string | null | undefined): boolean {
-  return Boolean(request.otpVerifiedAt && request.browserKeyHash && browserKey && sha256Hex(browserKey) === request.browserKeyHash);
+function confirmedIn(
+  request: { otpVerifiedAt: Date | null; browserKeyHash: string | null },
+  browserKey: string | null | undefined,
+): boolean {
+  return Boolean(
+    request.otpVerifiedAt && request.browserKeyHash && browserKey && sha256Hex(browserKey) === request.browserKeyHash,
+  );
 }
 
 /**
@@ -71,13 +85,32 @@ export async function sendPartnerCode(token: string, context: AuditContext, now 
   await db.transaction(async (tx) => {
     const [taken] = await tx
       .update(t)
-      .set({ otpHash: codeHash(request.id, code), otpExpiresAt: expiresAt, otpAttempts: 0, otpSentCount: sql`${t.otpSentCount} + 1` })
-      .where(and(eq(t.id, request.id), eq(t.status, "pending"), lt(t.otpSentCount, MAX_CODES_PER_LINK), or(isNull(t.otpExpiresAt), lte(t.otpExpiresAt, new Date(expiresAt.getTime() - CODE_RESEND_MS)))))
+      .set({
+        otpHash: codeHash(request.id, code),
+        otpExpiresAt: expiresAt,
+        otpAttempts: 0,
+        otpSentCount: sql`${t.otpSentCount} + 1`,
+      })
+      .where(
+        and(
+          eq(t.id, request.id),
+          eq(t.status, "pending"),
+          lt(t.otpSentCount, MAX_CODES_PER_LINK),
+          or(isNull(t.otpExpiresAt), lte(t.otpExpiresAt, new Date(expiresAt.getTime() - CODE_RESEND_MS))),
+        ),
+      )
       .returning({ id: t.id });
     if (!taken) {
       const [row] = await tx.select({ sent: t.otpSentCount }).from(t).where(eq(t.id, request.id));
-      if ((row?.sent ?? 0) >= MAX_CODES_PER_LINK) throw new DomainError("code_limit", "Too many codes were sent for this link. Ask your contact to send you a new link.");
-      throw new DomainError("code_recently_sent", "A code was sent less than a minute ago. Check your inbox, or wait a minute to ask for another.");
+      if ((row?.sent ?? 0) >= MAX_CODES_PER_LINK)
+        throw new DomainError(
+          "code_limit",
+          "Too many codes were sent for this link. Ask your contact to send you a new link.",
+        );
+      throw new DomainError(
+        "code_recently_sent",
+        "A code was sent less than a minute ago. Check your inbox, or wait a minute to ask for another.",
+      );
     }
     await queueEmail(tx, {
       kind: "partner-signing-code",
@@ -86,7 +119,12 @@ export async function sendPartnerCode(token: string, context: AuditContext, now 
       dedupeKey: `partner-signing-code:${request.id}:${now.getTime()}`,
       now,
     });
-    await recordAudit(tx, context, { action: "partner.code_sent", targetType: "partner_request", targetId: request.id }, now);
+    await recordAudit(
+      tx,
+      context,
+      { action: "partner.code_sent", targetType: "partner_request", targetId: request.id },
+      now,
+    );
   });
 }
 
@@ -96,19 +134,39 @@ export async function sendPartnerCode(token: string, context: AuditContext, now 
  * takes one of MAX_CODE_ATTEMPTS in a single statement, so guesses sent
  * together are compared at most that many times; a code confirms once.
  */
-export async function verifyPartnerCode(token: string, code: string, context: AuditContext & { ip: string }, now = new Date()): Promise<{ browserKey: string; expiresAt: Date }> {
+export async function verifyPartnerCode(
+  token: string,
+  code: string,
+  context: AuditContext & { ip: string },
+  now = new Date(),
+): Promise<{ browserKey: string; expiresAt: Date }> {
   const { request } = await readyLink(token, now);
   const t = partnerSigningRequests;
   const db = await getDb();
   const [taken] = await db
     .update(t)
     .set({ otpAttempts: sql`${t.otpAttempts} + 1` })
-    .where(and(eq(t.id, request.id), eq(t.status, "pending"), isNotNull(t.otpHash), gt(t.otpExpiresAt, now), lt(t.otpAttempts, MAX_CODE_ATTEMPTS)))
+    .where(
+      and(
+        eq(t.id, request.id),
+        eq(t.status, "pending"),
+        isNotNull(t.otpHash),
+        gt(t.otpExpiresAt, now),
+        lt(t.otpAttempts, MAX_CODE_ATTEMPTS),
+      ),
+    )
     .returning({ otpHash: t.otpHash });
   if (!taken?.otpHash) {
-    const [row] = await db.select({ otpHash: t.otpHash, otpExpiresAt: t.otpExpiresAt, otpAttempts: t.otpAttempts }).from(t).where(eq(t.id, request.id));
-    if (row?.otpHash && row.otpExpiresAt && row.otpExpiresAt > now && row.otpAttempts >= MAX_CODE_ATTEMPTS) throw new DomainError("code_locked", "Too many wrong codes. Ask for a new code.");
-    throw new DomainError("code_expired", "That code is no longer valid: codes work once, for 10 minutes. Ask for a new one.");
+    const [row] = await db
+      .select({ otpHash: t.otpHash, otpExpiresAt: t.otpExpiresAt, otpAttempts: t.otpAttempts })
+      .from(t)
+      .where(eq(t.id, request.id));
+    if (row?.otpHash && row.otpExpiresAt && row.otpExpiresAt > now && row.otpAttempts >= MAX_CODE_ATTEMPTS)
+      throw new DomainError("code_locked", "Too many wrong codes. Ask for a new code.");
+    throw new DomainError(
+      "code_expired",
+      "That code is no longer valid: codes work once, for 10 minutes. Ask for a new one.",
+    );
   }
   if (codeHash(request.id, code.trim()) !== taken.otpHash) {
     throw new DomainError("code_wrong", "That code is not right. Check the latest email we sent you.");
@@ -121,10 +179,25 @@ export async function verifyPartnerCode(token: string, code: string, context: Au
       .set({ otpHash: null, otpVerifiedAt: now, browserKeyHash: sha256Hex(browserKey) })
       .where(and(eq(t.id, request.id), eq(t.status, "pending"), eq(t.otpHash, taken.otpHash!)))
       .returning({ expiresAt: t.expiresAt });
-    if (!used) throw new DomainError("code_expired", "That code is no longer valid: codes work once, for 10 minutes. Ask for a new one.");
+    if (!used)
+      throw new DomainError(
+        "code_expired",
+        "That code is no longer valid: codes work once, for 10 minutes. Ask for a new one.",
+      );
     // A fresh ceremony per confirming browser: consent is given in the browser that signs.
-    await tx.insert(signingCeremonies).values({ agreementId: request.agreementId, agreementVersion: request.agreementVersion, partnerRequestId: request.id, startedAt: now, startedIp: context.ip });
-    await recordAudit(tx, context, { action: "partner.code_verified", targetType: "partner_request", targetId: request.id }, now);
+    await tx.insert(signingCeremonies).values({
+      agreementId: request.agreementId,
+      agreementVersion: request.agreementVersion,
+      partnerRequestId: request.id,
+      startedAt: now,
+      startedIp: context.ip,
+    });
+    await recordAudit(
+      tx,
+      context,
+      { action: "partner.code_verified", targetType: "partner_request", targetId: request.id },
+      now,
+    );
     return { browserKey, expiresAt: used.expiresAt };
   });
 }
@@ -158,47 +231,94 @@ export async function partnerSigningView(token: string, browserKey: string | nul
     title: template.title,
     version: template.version,
     expiresAt: request.expiresAt,
-    text: confirmed ? agreementText(template, { name: request.contactName, email: request.contactEmail, partnerName: partner.name }, now) : null,
+    text: confirmed
+      ? agreementText(
+          template,
+          { name: request.contactName, email: request.contactEmail, partnerName: partner.name },
+          now,
+        )
+      : null,
     consent: { version: consent.version, text: consentText(consent) },
   };
 }
 
 const codeRequired = () => new DomainError("code_required", "Confirm your email address with the code first.");
 
-export async function partnerConsent(token: string, browserKey: string | null | undefined, context: AuditContext & { ip: string }, now = new Date()) {
+export async function partnerConsent(
+  token: string,
+  browserKey: string | null | undefined,
+  context: AuditContext & { ip: string },
+  now = new Date(),
+) {
   const { request } = await readyLink(token, now);
   const ceremony = confirmedIn(request, browserKey) ? await ceremonyFor(request.id) : null;
   if (!ceremony) throw codeRequired();
   if (ceremony.consentAt) return;
   const db = await getDb();
   await db.transaction(async (tx) => {
-    await tx.update(signingCeremonies).set({ consentAt: now, consentIp: context.ip, consentUserAgent: context.userAgent ?? null }).where(eq(signingCeremonies.id, ceremony.id));
-    await recordAudit(tx, context, { action: "agreement.consent_given", targetType: "signing", targetId: ceremony.id, data: { agreementId: request.agreementId, partnerRequestId: request.id } }, now);
+    await tx
+      .update(signingCeremonies)
+      .set({ consentAt: now, consentIp: context.ip, consentUserAgent: context.userAgent ?? null })
+      .where(eq(signingCeremonies.id, ceremony.id));
+    await recordAudit(
+      tx,
+      context,
+      {
+        action: "agreement.consent_given",
+        targetType: "signing",
+        targetId: ceremony.id,
+        data: { agreementId: request.agreementId, partnerRequestId: request.id },
+      },
+      now,
+    );
   });
 }
 
-export async function partnerSign(token: string, browserKey: string | null | undefined, input: { typedName: string; signatureDataUrl?: string }, context: AuditContext & { ip: string }, now = new Date()) {
+export async function partnerSign(
+  token: string,
+  browserKey: string | null | undefined,
+  input: { typedName: string; signatureDataUrl?: string },
+  context: AuditContext & { ip: string },
+  now = new Date(),
+) {
   const { request, partner, template } = await readyLink(token, now);
   if (!confirmedIn(request, browserKey)) throw codeRequired();
   const ceremony = await ceremonyFor(request.id);
-  if (!ceremony?.consentAt || !request.otpVerifiedAt) throw new DomainError("consent_required", "Give your consent to electronic records and signatures first.");
+  if (!ceremony?.consentAt || !request.otpVerifiedAt)
+    throw new DomainError("consent_required", "Give your consent to electronic records and signatures first.");
   if (!namesMatch(input.typedName, request.contactName)) {
-    throw new DomainError("name_mismatch", `Type your full name exactly as ${partner.name} gave it to us: "${request.contactName}". If it is wrong, reply to the email so we can correct it.`);
+    throw new DomainError(
+      "name_mismatch",
+      `Type your full name exactly as ${partner.name} gave it to us: "${request.contactName}". If it is wrong, reply to the email so we can correct it.`,
+    );
   }
   const signatureImagePng = input.signatureDataUrl ? await decodeSignatureImage(input.signatureDataUrl) : null;
   const db = await getDb();
   // Claim the link first so a double submit cannot sign twice.
-  const claimed = await db.update(partnerSigningRequests).set({ status: "signed", completedAt: now }).where(and(eq(partnerSigningRequests.id, request.id), eq(partnerSigningRequests.status, "pending"))).returning({ id: partnerSigningRequests.id });
+  const claimed = await db
+    .update(partnerSigningRequests)
+    .set({ status: "signed", completedAt: now })
+    .where(and(eq(partnerSigningRequests.id, request.id), eq(partnerSigningRequests.status, "pending")))
+    .returning({ id: partnerSigningRequests.id });
   if (claimed.length === 0) throw new DomainError("link_used", "This signing link has already been used.");
   try {
     const { signatureId } = await completeSignature({
       template,
       consent: getContent().esignConsent!,
-      signer: { name: request.contactName, email: request.contactEmail, organisation: partner.name, partnerName: partner.name },
+      signer: {
+        name: request.contactName,
+        email: request.contactEmail,
+        organisation: partner.name,
+        partnerName: partner.name,
+      },
       personId: null,
       partnerRequestId: request.id,
       ceremony: { id: ceremony.id, startedAt: ceremony.startedAt, consentAt: ceremony.consentAt },
-      identity: { method: `Email one-time code sent to ${request.contactEmail}`, confirmedAt: request.otpVerifiedAt, label: `Control of ${request.contactEmail} confirmed with a one-time code` },
+      identity: {
+        method: `Email one-time code sent to ${request.contactEmail}`,
+        confirmedAt: request.otpVerifiedAt,
+        label: `Control of ${request.contactEmail} confirmed with a one-time code`,
+      },
       signatureImagePng,
       context: { ...context, actorLabel: request.contactEmail },
       now,
@@ -206,15 +326,28 @@ export async function partnerSign(token: string, browserKey: string | null | und
     await db.update(partnerSigningRequests).set({ signatureId }).where(eq(partnerSigningRequests.id, request.id));
     return { signatureId };
   } catch (error) {
-    await db.update(partnerSigningRequests).set({ status: "pending", completedAt: null }).where(eq(partnerSigningRequests.id, request.id));
+    await db
+      .update(partnerSigningRequests)
+      .set({ status: "pending", completedAt: null })
+      .where(eq(partnerSigningRequests.id, request.id));
     throw error;
   }
 }
 
-export async function partnerDecline(token: string, browserKey: string | null | undefined, reason: string, context: AuditContext & { ip: string }, now = new Date()) {
+export async function partnerDecline(
+  token: string,
+  browserKey: string | null | undefined,
+  reason: string,
+  context: AuditContext & { ip: string },
+  now = new Date(),
+) {
   const { request, partner, template } = await readyLink(token, now);
   if (!confirmedIn(request, browserKey)) throw codeRequired();
-  const body = agreementText(template, { name: request.contactName, email: request.contactEmail, partnerName: partner.name }, now);
+  const body = agreementText(
+    template,
+    { name: request.contactName, email: request.contactEmail, partnerName: partner.name },
+    now,
+  );
   const db = await getDb();
   await db.transaction(async (tx) => {
     await recordDecline(tx, {
@@ -228,6 +361,9 @@ export async function partnerDecline(token: string, browserKey: string | null | 
       context: { ...context, actorLabel: request.contactEmail },
       now,
     });
-    await tx.update(partnerSigningRequests).set({ status: "declined", completedAt: now }).where(eq(partnerSigningRequests.id, request.id));
+    await tx
+      .update(partnerSigningRequests)
+      .set({ status: "declined", completedAt: now })
+      .where(eq(partnerSigningRequests.id, request.id));
   });
 }

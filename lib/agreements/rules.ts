@@ -5,7 +5,12 @@ import { escapeMarkdownText } from "@/lib/content/markdown-escape";
 
 export type AgreementStanding = "to_sign" | "new_version" | "renewal_due" | "expiring" | "signed";
 
-export type SignatureFacts = { agreementVersion: string; signedAt: Date; renewalDueAt: Date | null; outcome: "signed" | "declined" };
+export type SignatureFacts = {
+  agreementVersion: string;
+  signedAt: Date;
+  renewalDueAt: Date | null;
+  outcome: "signed" | "declined";
+};
 
 export const RENEWAL_WARNING_DAYS = 30;
 
@@ -17,17 +22,32 @@ export function renewalDueFor(signedAt: Date, renewalMonths: number): Date | nul
  * Where a person stands with one agreement. Only signatures count (a decline is
  * recorded but signs nothing); the newest signature decides.
  */
-export function agreementStanding(template: { version: string }, signatures: SignatureFacts[], now: Date): { standing: AgreementStanding; signature: SignatureFacts | null } {
-  const signed = signatures.filter((s) => s.outcome === "signed").sort((a, b) => b.signedAt.getTime() - a.signedAt.getTime());
+export function agreementStanding(
+  template: { version: string },
+  signatures: SignatureFacts[],
+  now: Date,
+): { standing: AgreementStanding; signature: SignatureFacts | null } {
+  const signed = signatures
+    .filter((s) => s.outcome === "signed")
+    .sort((a, b) => b.signedAt.getTime() - a.signedAt.getTime());
   const latest = signed[0] ?? null;
   if (!latest) return { standing: "to_sign", signature: null };
-  if (majorOf(latest.agreementVersion) < majorOf(template.version)) return { standing: "new_version", signature: latest };
-  if (latest.renewalDueAt && now.getTime() >= latest.renewalDueAt.getTime()) return { standing: "renewal_due", signature: latest };
-  if (latest.renewalDueAt && now.getTime() >= latest.renewalDueAt.getTime() - RENEWAL_WARNING_DAYS * 86_400_000) return { standing: "expiring", signature: latest };
+  if (majorOf(latest.agreementVersion) < majorOf(template.version))
+    return { standing: "new_version", signature: latest };
+  if (latest.renewalDueAt && now.getTime() >= latest.renewalDueAt.getTime())
+    return { standing: "renewal_due", signature: latest };
+  if (latest.renewalDueAt && now.getTime() >= latest.renewalDueAt.getTime() - RENEWAL_WARNING_DAYS * 86_400_000)
+    return { standing: "expiring", signature: latest };
   return { standing: "signed", signature: latest };
 }
 
-export type Placeholders = { personName: string; personEmail: string; organisation: string; partnerName?: string; date: Date };
+export type Placeholders = {
+  personName: string;
+  personEmail: string;
+  organisation: string;
+  partnerName?: string;
+  date: Date;
+};
 
 /**
  * Fills the placeholders content/README.md allows; anything else was refused by

@@ -1,9 +1,12 @@
 import "server-only";
+
 import { eq } from "drizzle-orm";
+
 import { getDb } from "@/db/client";
 import { signatures } from "@/db/schema";
 import { limitVerification } from "@/lib/http/public-limits";
 import { verifySealedPdf } from "@/lib/pdf/verify-seal";
+
 import { sha256 } from "./complete-signature";
 import { MAX_VERIFY_UPLOAD_BYTES, UPLOAD_MESSAGES, type UploadState } from "./verify-limits";
 
@@ -22,17 +25,33 @@ export async function verifySignedDocument(bytes: Uint8Array): Promise<DocumentV
   if (bytes.length === 0 || bytes.length > MAX_VERIFY_UPLOAD_BYTES) return { authentic: false };
   const db = await getDb();
   const [row] = await db
-    .select({ id: signatures.id, title: signatures.agreementTitle, version: signatures.agreementVersion, name: signatures.signerName, signedAt: signatures.signedAt })
+    .select({
+      id: signatures.id,
+      title: signatures.agreementTitle,
+      version: signatures.agreementVersion,
+      name: signatures.signerName,
+      signedAt: signatures.signedAt,
+    })
     .from(signatures)
     .where(eq(signatures.pdfSha256, sha256(bytes)));
   if (!row) return { authentic: false };
   const seal = verifySealedPdf(bytes);
   if (!seal.signed || !seal.intact || !seal.coversWholeDocument) return { authentic: false };
-  return { authentic: true, documentId: row.id, agreementTitle: row.title, version: row.version, signerName: row.name, signedAt: row.signedAt };
+  return {
+    authentic: true,
+    documentId: row.id,
+    agreementTitle: row.title,
+    version: row.version,
+    signerName: row.name,
+    signedAt: row.signedAt,
+  };
 }
 
 /** The /verify page's upload: the same answers its form has always shown. Nothing is stored. */
-export async function verifyUploadedFile(file: FormDataEntryValue | null, ip: string): Promise<Exclude<UploadState, null>> {
+export async function verifyUploadedFile(
+  file: FormDataEntryValue | null,
+  ip: string,
+): Promise<Exclude<UploadState, null>> {
   if (!(file instanceof File) || file.size === 0) return { error: UPLOAD_MESSAGES.missing };
   if (file.size > MAX_VERIFY_UPLOAD_BYTES) return { error: UPLOAD_MESSAGES.tooLarge };
   if (!(await limitVerification(ip)).allowed) return { error: UPLOAD_MESSAGES.rateLimited };

@@ -1,4 +1,5 @@
 import "server-only";
+
 import { keyIdOf } from "@/lib/crypto/encryption";
 import { env } from "@/lib/env";
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+
 import { checkpointFile } from "./checkpoint-file";
 
 /** GET /api/v1/audit/checkpoints: its query and answer, shared by the route and the OpenAPI document. */
@@ -12,7 +13,9 @@ export const checkpointsQuery = z.object({
     .min(0, "must be 0 or more")
     .max(Number.MAX_SAFE_INTEGER, "is too large")
     .default(0)
-    .describe("Only checkpoints with a larger id: the `next_after` of the previous page, or the last id already copied."),
+    .describe(
+      "Only checkpoints with a larger id: the `next_after` of the previous page, or the last id already copied.",
+    ),
   limit: z.coerce
     .number("must be a number")
     .int("must be a whole number")
@@ -31,7 +34,9 @@ export const checkpointsBody = z.object({
       head_id: z.number().int(),
       head_hash: z.string(),
       event_count: z.number().int(),
-      file: checkpointFile.describe("The self-contained checkpoint file: save it as JSON and check it with `npm run audit:verify -- --checkpoint FILE`."),
+      file: checkpointFile.describe(
+        "The self-contained checkpoint file: save it as JSON and check it with `npm run audit:verify -- --checkpoint FILE`.",
+      ),
     }),
   ),
   next_after: z.number().int().nullable().describe("Pass as `after` for the next page; null when there are no more."),

@@ -1,5 +1,7 @@
 import { sign, verify, X509Certificate, type KeyObject } from "node:crypto";
+
 import { z } from "zod";
+
 import { canonicalJson } from "./canonical";
 
 /**
@@ -17,8 +19,15 @@ export const checkpointStatement = z
     format: z.literal(CHECKPOINT_FORMAT),
     organisation: z.string(),
     headId: z.number().int().nonnegative().describe("The id of the newest audit event the checkpoint covers."),
-    headHash: z.string().regex(/^[0-9a-f]{64}$/).describe("That event's hash."),
-    eventCount: z.number().int().nonnegative().describe("How many events the log held from the first through the head."),
+    headHash: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .describe("That event's hash."),
+    eventCount: z
+      .number()
+      .int()
+      .nonnegative()
+      .describe("How many events the log held from the first through the head."),
     createdAt: z.iso.datetime().describe("When the checkpoint was signed (UTC)."),
     trigger: z.enum(["scheduled", "manual"]).describe("The hourly scheduled run, or a person's request."),
   })
@@ -28,13 +37,21 @@ export type CheckpointStatement = z.infer<typeof checkpointStatement>;
 export const checkpointFile = z
   .object({
     statement: checkpointStatement,
-    signature: z.object({ algorithm: z.literal("RSA-SHA256"), value: z.string().describe("Base64 signature over the statement's canonical JSON (keys sorted, no spaces).") }).strict(),
+    signature: z
+      .object({
+        algorithm: z.literal("RSA-SHA256"),
+        value: z.string().describe("Base64 signature over the statement's canonical JSON (keys sorted, no spaces)."),
+      })
+      .strict(),
     certificate: z.string().describe("The signer's X.509 certificate, PEM."),
   })
   .strict();
 export type CheckpointFile = z.infer<typeof checkpointFile>;
 
-export function signCheckpoint(statement: CheckpointStatement, signer: { privateKey: KeyObject; certificatePem: string }): CheckpointFile {
+export function signCheckpoint(
+  statement: CheckpointStatement,
+  signer: { privateKey: KeyObject; certificatePem: string },
+): CheckpointFile {
   const value = sign("sha256", Buffer.from(canonicalJson(statement)), signer.privateKey).toString("base64");
   return { statement, signature: { algorithm: "RSA-SHA256", value }, certificate: signer.certificatePem };
 }
@@ -62,7 +79,11 @@ export function openCheckpoint(text: string, trusted: string[]): OpenedCheckpoin
   const parsed = checkpointFile.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return { ok: false, code: "malformed", problem: `The file is not a checkpoint: ${issue.path.join(".") || "the file"}: ${issue.message}.` };
+    return {
+      ok: false,
+      code: "malformed",
+      problem: `The file is not a checkpoint: ${issue.path.join(".") || "the file"}: ${issue.message}.`,
+    };
   }
   const file = parsed.data;
   let certificate: X509Certificate;
@@ -71,7 +92,8 @@ export function openCheckpoint(text: string, trusted: string[]): OpenedCheckpoin
   } catch {
     return { ok: false, code: "malformed", problem: "The checkpoint's certificate cannot be read." };
   }
-  if (certificate.toString() !== file.certificate) return { ok: false, code: "bad_signature", problem: "The checkpoint's certificate was altered." };
+  if (certificate.toString() !== file.certificate)
+    return { ok: false, code: "bad_signature", problem: "The checkpoint's certificate was altered." };
   const signature = Buffer.from(file.signature.value, "base64");
   // Base64 decoding forgives stray and padding bits; only the canonical form is accepted.
   const canonical = signature.toString("base64") === file.signature.value;
@@ -81,7 +103,12 @@ export function openCheckpoint(text: string, trusted: string[]): OpenedCheckpoin
   } catch {
     valid = false;
   }
-  if (!valid) return { ok: false, code: "bad_signature", problem: "The checkpoint's signature does not verify: the file was modified after it was signed." };
+  if (!valid)
+    return {
+      ok: false,
+      code: "bad_signature",
+      problem: "The checkpoint's signature does not verify: the file was modified after it was signed.",
+    };
   const fingerprint = certificate.fingerprint256;
   const isTrusted = trusted.some((pem) => {
     try {
@@ -90,6 +117,11 @@ export function openCheckpoint(text: string, trusted: string[]): OpenedCheckpoin
       return false;
     }
   });
-  if (!isTrusted) return { ok: false, code: "untrusted", problem: `The checkpoint is signed by a certificate that is not this organisation's sealing certificate (SHA-256 fingerprint ${fingerprint}).` };
+  if (!isTrusted)
+    return {
+      ok: false,
+      code: "untrusted",
+      problem: `The checkpoint is signed by a certificate that is not this organisation's sealing certificate (SHA-256 fingerprint ${fingerprint}).`,
+    };
   return { ok: true, statement: file.statement, fingerprint };
 }

@@ -1,7 +1,10 @@
 import "server-only";
+
 import { desc } from "drizzle-orm";
+
 import type { Executor } from "@/db/client";
 import { auditCheckpoints } from "@/db/schema";
+
 import { openCheckpoint, type CheckpointStatement } from "./checkpoint-file";
 import { positionAt, trustedCertificates } from "./checkpoints";
 import { CHAIN_START, describeBreak, eventsInWords, walkAuditChain, type ChainPosition } from "./verify";
@@ -21,11 +24,20 @@ export type IntegrityReport = {
 };
 
 /** The newest checkpoint in the database, opened against the trusted certificates. */
-export async function latestCheckpoint(db: Executor, trusted = trustedCertificates()): Promise<CheckpointUnderTest | null> {
-  const [row] = await db.select({ id: auditCheckpoints.id, document: auditCheckpoints.document }).from(auditCheckpoints).orderBy(desc(auditCheckpoints.id)).limit(1);
+export async function latestCheckpoint(
+  db: Executor,
+  trusted = trustedCertificates(),
+): Promise<CheckpointUnderTest | null> {
+  const [row] = await db
+    .select({ id: auditCheckpoints.id, document: auditCheckpoints.document })
+    .from(auditCheckpoints)
+    .orderBy(desc(auditCheckpoints.id))
+    .limit(1);
   if (!row) return null;
   const opened = openCheckpoint(row.document, trusted);
-  return opened.ok ? { id: row.id, statement: opened.statement } : { id: row.id, problem: `Checkpoint #${row.id}: ${opened.problem}` };
+  return opened.ok
+    ? { id: row.id, statement: opened.statement }
+    : { id: row.id, problem: `Checkpoint #${row.id}: ${opened.problem}` };
 }
 
 /**
@@ -36,7 +48,10 @@ export async function latestCheckpoint(db: Executor, trusted = trustedCertificat
  * A full check also refuses unkeyed (legacy) events that no checkpoint covers:
  * without one, anyone with database access could have rewritten them.
  */
-export async function checkAuditIntegrity(db: Executor, options: { full: boolean; checkpoint: CheckpointUnderTest | null }): Promise<IntegrityReport> {
+export async function checkAuditIntegrity(
+  db: Executor,
+  options: { full: boolean; checkpoint: CheckpointUnderTest | null },
+): Promise<IntegrityReport> {
   const problems: string[] = [];
   const given = options.checkpoint;
   if (given && "problem" in given) problems.push(given.problem);
@@ -61,18 +76,27 @@ export async function checkAuditIntegrity(db: Executor, options: { full: boolean
   const { head } = seen;
   if (statement && head && head.count !== statement.eventCount) {
     const difference = head.count - statement.eventCount;
-    problems.push(`The checkpoint counts ${eventsInWords(statement.eventCount)} through #${statement.headId}; the log holds ${head.count}: ${eventsInWords(Math.abs(difference))} before the head ${Math.abs(difference) === 1 ? "was" : "were"} ${difference < 0 ? "deleted" : "added"}.`);
+    problems.push(
+      `The checkpoint counts ${eventsInWords(statement.eventCount)} through #${statement.headId}; the log holds ${head.count}: ${eventsInWords(Math.abs(difference))} before the head ${Math.abs(difference) === 1 ? "was" : "were"} ${difference < 0 ? "deleted" : "added"}.`,
+    );
   }
   const coveredThrough = statement && at?.ok ? statement.headId : 0;
   if (walk.lastUnkeyedId !== null && walk.lastUnkeyedId > coveredThrough) {
-    problems.push(`Events up to #${walk.lastUnkeyedId} carry no chain key and no signed checkpoint covers them, so anyone with database access could have rewritten them.`);
+    problems.push(
+      `Events up to #${walk.lastUnkeyedId} carry no chain key and no signed checkpoint covers them, so anyone with database access could have rewritten them.`,
+    );
   }
   return { ok: problems.length === 0, scope: "full", events: walk.verdict.count, checkpoint, problems };
 }
 
 /** A full check against a checkpoint file kept outside the database; a file that does not verify is refused before the log is read. */
-export async function checkAgainstCheckpointFile(db: Executor, text: string, trusted = trustedCertificates()): Promise<IntegrityReport> {
+export async function checkAgainstCheckpointFile(
+  db: Executor,
+  text: string,
+  trusted = trustedCertificates(),
+): Promise<IntegrityReport> {
   const opened = openCheckpoint(text, trusted);
-  if (!opened.ok) return { ok: false, scope: "full", events: 0, checkpoint: null, problems: [`Refused: ${opened.problem}`] };
+  if (!opened.ok)
+    return { ok: false, scope: "full", events: 0, checkpoint: null, problems: [`Refused: ${opened.problem}`] };
   return checkAuditIntegrity(db, { full: true, checkpoint: { statement: opened.statement } });
 }

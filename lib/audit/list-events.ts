@@ -1,5 +1,7 @@
 import "server-only";
+
 import { and, desc, eq, like, lt, sql } from "drizzle-orm";
+
 import { getDb } from "@/db/client";
 import { auditEvents } from "@/db/schema";
 import { assertMay } from "@/lib/auth/permissions";
@@ -22,7 +24,10 @@ export function assertAuditReader(viewer: Viewer) {
 }
 
 /** Newest first, keyset-paginated by id so deep pages stay fast. */
-export async function listAuditEvents(viewer: Viewer, options: { before?: number; action?: string; targetId?: string; limit?: number } = {}) {
+export async function listAuditEvents(
+  viewer: Viewer,
+  options: { before?: number; action?: string; targetId?: string; limit?: number } = {},
+) {
   assertAuditReader(viewer);
   const db = await getDb();
   const limit = Math.min(options.limit ?? 50, 200);

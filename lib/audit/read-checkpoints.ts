@@ -1,9 +1,12 @@
 import "server-only";
+
 import { desc, eq } from "drizzle-orm";
+
 import { getDb } from "@/db/client";
 import { auditCheckpoints } from "@/db/schema";
 import type { Viewer } from "@/lib/auth/roles";
-import { createAuditCheckpoint, checkpointSummary, type CheckpointSummary } from "./checkpoints";
+
+import { checkpointSummary, createAuditCheckpoint, type CheckpointSummary } from "./checkpoints";
 import { checkAuditIntegrity, latestCheckpoint, type IntegrityReport } from "./integrity";
 import { assertAuditReader } from "./list-events";
 import type { AuditContext } from "./record";
@@ -22,7 +25,10 @@ export async function listAuditCheckpoints(viewer: Viewer, limit = 5): Promise<C
 }
 
 /** The checkpoint file exactly as signed and stored, or null. */
-export async function auditCheckpointFile(viewer: Viewer, id: number): Promise<{ id: number; createdAt: Date; document: string } | null> {
+export async function auditCheckpointFile(
+  viewer: Viewer,
+  id: number,
+): Promise<{ id: number; createdAt: Date; document: string } | null> {
   assertAuditReader(viewer);
   const db = await getDb();
   const [row] = await db
@@ -34,7 +40,11 @@ export async function auditCheckpointFile(viewer: Viewer, id: number): Promise<{
 }
 
 /** A checkpoint now, on a person's request (recorded in the log it covers). */
-export async function requestAuditCheckpoint(viewer: Viewer, audit: AuditContext, now = new Date()): Promise<CheckpointSummary> {
+export async function requestAuditCheckpoint(
+  viewer: Viewer,
+  audit: AuditContext,
+  now = new Date(),
+): Promise<CheckpointSummary> {
   assertAuditReader(viewer);
   const row = await createAuditCheckpoint(await getDb(), { trigger: "manual", now, requestedBy: audit });
   if (!row) throw new Error("A manual checkpoint has no slot and is always written");

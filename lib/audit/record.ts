@@ -1,8 +1,11 @@
 import "server-only";
+
 import { desc, sql } from "drizzle-orm";
-import { auditEvents } from "@/db/schema";
+
 import type { Executor } from "@/db/client";
-import { keyedEventHash, GENESIS_HASH } from "./canonical";
+import { auditEvents } from "@/db/schema";
+
+import { GENESIS_HASH, keyedEventHash } from "./canonical";
 import { auditChainKeys } from "./chain-key";
 
 /** Who did it and from where; `null` actor for the system or an anonymous visitor. */
@@ -30,7 +33,12 @@ const AUDIT_CHAIN_LOCK = 7_300_001;
  * commit or neither does. The advisory lock serialises appenders, so the chain
  * never forks however many run at once.
  */
-export async function recordAudit(tx: Executor, context: AuditContext, entry: AuditEntry, now = new Date()): Promise<void> {
+export async function recordAudit(
+  tx: Executor,
+  context: AuditContext,
+  entry: AuditEntry,
+  now = new Date(),
+): Promise<void> {
   // The lock below is held to the end of a transaction: called outside one, the append makes its own, or two could fork the chain.
   // (A transaction has rollback(); instanceof would fail where the bundler loads two copies of the driver.)
   if (!("rollback" in tx)) return tx.transaction((inner) => recordAudit(inner, context, entry, now));
@@ -50,5 +58,7 @@ export async function recordAudit(tx: Executor, context: AuditContext, entry: Au
     data: entry.data ?? {},
     prevHash: last?.hash ?? GENESIS_HASH,
   };
-  await tx.insert(auditEvents).values({ ...fields, keyId: current.id, hash: keyedEventHash(fields, current.id, current.key) });
+  await tx
+    .insert(auditEvents)
+    .values({ ...fields, keyId: current.id, hash: keyedEventHash(fields, current.id, current.key) });
 }

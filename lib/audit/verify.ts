@@ -1,15 +1,17 @@
 import "server-only";
+
 import { asc, gt } from "drizzle-orm";
-import { auditEvents } from "@/db/schema";
+
 import type { Executor } from "@/db/client";
+import { auditEvents } from "@/db/schema";
+
 import { eventHash, GENESIS_HASH, keyedEventHash } from "./canonical";
 import { auditChainKeys } from "./chain-key";
 
 export type BreakReason = "hash_mismatch" | "link_mismatch" | "unkeyed_after_keyed" | "unknown_key";
 
 export type ChainVerdict =
-  | { ok: true; count: number }
-  | { ok: false; count: number; brokenId: number; reason: BreakReason; keyId?: string };
+  { ok: true; count: number } | { ok: false; count: number; brokenId: number; reason: BreakReason; keyId?: string };
 
 /** A verified point of the chain: the event id, its hash, how many events up to it, whether keyed events have begun. */
 export type ChainPosition = { id: number; hash: string; count: number; keyed: boolean };
@@ -23,7 +25,11 @@ type EventRow = typeof auditEvents.$inferSelect;
  * event exists every later one must be keyed: anyone can compute the unkeyed
  * hash, so accepting it there would let an attacker append or rewrite freely.
  */
-export function expectedEventHash(row: EventRow, keyed: boolean, keys = auditChainKeys().byId): { hash: string } | { reason: BreakReason; keyId?: string } {
+export function expectedEventHash(
+  row: EventRow,
+  keyed: boolean,
+  keys = auditChainKeys().byId,
+): { hash: string } | { reason: BreakReason; keyId?: string } {
   const fields = {
     at: row.at,
     actorId: row.actorId,
@@ -56,10 +62,19 @@ export async function walkAuditChain(
   let head = options.from ?? CHAIN_START;
   let lastUnkeyedId: number | null = null;
   for (;;) {
-    const rows = await db.select().from(auditEvents).where(gt(auditEvents.id, head.id)).orderBy(asc(auditEvents.id)).limit(batchSize);
+    const rows = await db
+      .select()
+      .from(auditEvents)
+      .where(gt(auditEvents.id, head.id))
+      .orderBy(asc(auditEvents.id))
+      .limit(batchSize);
     if (rows.length === 0) return { verdict: { ok: true, count: head.count }, head, lastUnkeyedId };
     for (const row of rows) {
-      const broken = (reason: BreakReason, keyId?: string) => ({ verdict: { ok: false as const, count: head.count, brokenId: row.id, reason, ...(keyId ? { keyId } : {}) }, head, lastUnkeyedId });
+      const broken = (reason: BreakReason, keyId?: string) => ({
+        verdict: { ok: false as const, count: head.count, brokenId: row.id, reason, ...(keyId ? { keyId } : {}) },
+        head,
+        lastUnkeyedId,
+      });
       if (row.prevHash !== head.hash) return broken("link_mismatch");
       const expected = expectedEventHash(row, head.keyed, keys);
       if ("reason" in expected) return broken(expected.reason, expected.keyId);
@@ -83,7 +98,8 @@ export function describeBreak(verdict: Extract<ChainVerdict, { ok: false }>): st
   const what: Record<BreakReason, string> = {
     hash_mismatch: "its contents do not match its hash (edited, or re-hashed without the chain key)",
     link_mismatch: "it does not point at the event before it (an event was deleted or inserted)",
-    unkeyed_after_keyed: "it carries no chain key although keyed events come before it (added or rewritten without the key)",
+    unkeyed_after_keyed:
+      "it carries no chain key although keyed events come before it (added or rewritten without the key)",
     unknown_key: `it was sealed with chain key ${verdict.keyId}, which is not configured (AUDIT_CHAIN_KEY / AUDIT_CHAIN_OLD_KEYS)`,
   };
   return `Audit event #${verdict.brokenId} breaks the chain: ${what[verdict.reason]}. ${eventsInWords(verdict.count)} before it verified.`;

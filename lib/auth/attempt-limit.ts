@@ -1,8 +1,10 @@
 import "server-only";
+
 import { eq, sql } from "drizzle-orm";
+
 import type { Executor } from "@/db/client";
-import { attemptCounters } from "@/db/schema";
 import { selectRows } from "@/db/rows";
+import { attemptCounters } from "@/db/schema";
 
 export type AttemptLimit = { key: string; limit: number; windowMs: number; lockMs: number };
 
@@ -50,7 +52,11 @@ export async function takeAttempt(db: Executor, rule: AttemptLimit, now: Date): 
  * success from an IP, or a step that was not a guess) and lifts a pause the
  * try itself had set.
  */
-export async function settleAttempt(db: Executor, rule: AttemptLimit, outcome: "failure" | "reset" | "release"): Promise<void> {
+export async function settleAttempt(
+  db: Executor,
+  rule: AttemptLimit,
+  outcome: "failure" | "reset" | "release",
+): Promise<void> {
   if (outcome === "failure") return;
   if (outcome === "reset") {
     await db.delete(attemptCounters).where(eq(attemptCounters.key, rule.key));

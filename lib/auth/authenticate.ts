@@ -1,15 +1,18 @@
 import "server-only";
-import { and, eq, isNull } from "drizzle-orm";
-import { getDb } from "@/db/client";
+
 import type { AuthenticationResponseJSON } from "@simplewebauthn/server";
+import { and, eq, isNull } from "drizzle-orm";
+
+import { getDb } from "@/db/client";
 import { loginAttempts, passkeys, people, recoveryCodes } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
 import { decryptText } from "@/lib/crypto/encryption";
 import { dummyPasswordHash, verifyPassword } from "@/lib/crypto/password";
 import { matchTotp } from "@/lib/crypto/totp";
+
+import { settleAttempt, takeAttempt } from "./attempt-limit";
 import { recoveryCodeHash } from "./mfa";
 import { checkPasskeyAnswer } from "./passkey-sign-in";
-import { settleAttempt, takeAttempt } from "./attempt-limit";
 import { accountLimit, ipLimit, minutesUntil, THROTTLE } from "./throttle";
 import { claimTotpStep } from "./totp-step";
 
@@ -24,7 +27,8 @@ export type SignInInput = {
   now?: Date;
 };
 
-export type SignInFailure = "invalid_credentials" | "locked" | "mfa_required" | "invalid_code" | "invalid_passkey" | "inactive";
+export type SignInFailure =
+  "invalid_credentials" | "locked" | "mfa_required" | "invalid_code" | "invalid_passkey" | "inactive";
 
 export type SignInMethod = "password" | "password+totp" | "password+recovery_code" | "password+passkey";
 
@@ -95,14 +99,19 @@ export async function authenticate(input: SignInInput): Promise<SignInResult> {
 
   let method: SignInMethod = "password";
   const hasTotp = Boolean(person.mfaEnabledAt && person.mfaSecretEnc);
-  const hasPasskey = (await db.select({ id: passkeys.id }).from(passkeys).where(eq(passkeys.personId, person.id)).limit(1)).length > 0;
+  const hasPasskey =
+    (await db.select({ id: passkeys.id }).from(passkeys).where(eq(passkeys.personId, person.id)).limit(1)).length > 0;
   if (hasTotp || hasPasskey) {
     const code = input.code?.trim();
     if (!code && !input.passkey) {
       // The first of two steps, not a guess: the tries are given back.
       await settleAttempt(db, account, "release");
       await settleAttempt(db, fromIp, "release");
-      return { ok: false, reason: "mfa_required", factors: [...(hasTotp ? (["totp"] as const) : []), ...(hasPasskey ? (["passkey"] as const) : [])] };
+      return {
+        ok: false,
+        reason: "mfa_required",
+        factors: [...(hasTotp ? (["totp"] as const) : []), ...(hasPasskey ? (["passkey"] as const) : [])],
+      };
     }
     if (input.passkey) {
       const check = await checkPasskeyAnswer(db, input.passkey.response, input.passkey.browserSecret, person.id, now);
@@ -118,7 +127,12 @@ export async function authenticate(input: SignInInput): Promise<SignInResult> {
         const used = await consumeRecoveryCode(person.id, code!, now);
         if (!used) return fail("invalid_code", "wrong_mfa_code");
         method = "password+recovery_code";
-        await recordAudit(db, { ...context, actorId: person.id, actorLabel: person.email }, { action: "auth.recovery_code_used", targetType: "person", targetId: person.id }, now);
+        await recordAudit(
+          db,
+          { ...context, actorId: person.id, actorLabel: person.email },
+          { action: "auth.recovery_code_used", targetType: "person", targetId: person.id },
+          now,
+        );
       }
     } else {
       return fail("invalid_code", "code_without_totp");
@@ -129,7 +143,17 @@ export async function authenticate(input: SignInInput): Promise<SignInResult> {
   await settleAttempt(db, fromIp, "release");
   await db.transaction(async (tx) => {
     await tx.insert(loginAttempts).values({ email, ip: input.ip, outcome: "success", at: now });
-    await recordAudit(tx, { ...context, actorId: person.id, actorLabel: person.email }, { action: "auth.signed_in", targetType: "person", targetId: person.id, data: { method, phishingResistant: method === "password+passkey" } }, now);
+    await recordAudit(
+      tx,
+      { ...context, actorId: person.id, actorLabel: person.email },
+      {
+        action: "auth.signed_in",
+        targetType: "person",
+        targetId: person.id,
+        data: { method, phishingResistant: method === "password+passkey" },
+      },
+      now,
+    );
   });
   return { ok: true, personId: person.id, method };
 }

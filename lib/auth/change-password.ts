@@ -1,5 +1,7 @@
 import "server-only";
+
 import { eq } from "drizzle-orm";
+
 import { getDb } from "@/db/client";
 import { people } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
@@ -8,6 +10,7 @@ import { hashPassword, verifyPassword } from "@/lib/crypto/password";
 import { matchTotp } from "@/lib/crypto/totp";
 import { DomainError, FieldError } from "@/lib/errors";
 import type { RequestMeta } from "@/lib/http/request-context";
+
 import { settleAttempt, takeAttempt, type AttemptLimit } from "./attempt-limit";
 import { passwordProblem } from "./password-rules";
 import type { Viewer } from "./roles";
@@ -17,7 +20,12 @@ import { claimTotpStep } from "./totp-step";
 
 /** Wrong current passwords or codes on /account count like failed sign-ins: 5 per 15 minutes, then a pause. */
 export function changePasswordLimit(personId: string): AttemptLimit {
-  return { key: `change-password:${personId}`, limit: THROTTLE.accountFailures, windowMs: THROTTLE.windowMs, lockMs: THROTTLE.lockMs };
+  return {
+    key: `change-password:${personId}`,
+    limit: THROTTLE.accountFailures,
+    windowMs: THROTTLE.windowMs,
+    lockMs: THROTTLE.lockMs,
+  };
 }
 
 export type ChangePasswordInput = { current: string; next: string; code?: string };
@@ -29,41 +37,85 @@ export type ChangePasswordInput = { current: string; next: string; code?: string
  * every session and the new session for this browser commit together; the
  * caller points the cookie at the returned session.
  */
-export async function changePassword(viewer: Viewer, input: ChangePasswordInput, context: AuditContext & RequestMeta, now = new Date()): Promise<{ sessionId: string }> {
+export async function changePassword(
+  viewer: Viewer,
+  input: ChangePasswordInput,
+  context: AuditContext & RequestMeta,
+  now = new Date(),
+): Promise<{ sessionId: string }> {
   const db = await getDb();
   const limit = changePasswordLimit(viewer.id);
   const taken = await takeAttempt(db, limit, now);
-  if (!taken.ok) throw new DomainError("locked", `Too many wrong tries. Try again in ${minutesUntil(taken.retryAt, now)} minutes.`, 429);
+  if (!taken.ok)
+    throw new DomainError(
+      "locked",
+      `Too many wrong tries. Try again in ${minutesUntil(taken.retryAt, now)} minutes.`,
+      429,
+    );
 
   const [person] = await db
-    .select({ passwordHash: people.passwordHash, mfaSecretEnc: people.mfaSecretEnc, mfaEnabledAt: people.mfaEnabledAt, mfaLastStep: people.mfaLastStep })
+    .select({
+      passwordHash: people.passwordHash,
+      mfaSecretEnc: people.mfaSecretEnc,
+      mfaEnabledAt: people.mfaEnabledAt,
+      mfaLastStep: people.mfaLastStep,
+    })
     .from(people)
     .where(eq(people.id, viewer.id));
   const refuse = async (field: string, reason: string, message: string) => {
     // In a transaction: the audit chain's lock is held per transaction.
-    await db.transaction((tx) => recordAudit(tx, context, { action: "auth.password_change_failed", targetType: "person", targetId: viewer.id, data: { reason } }, now));
+    await db.transaction((tx) =>
+      recordAudit(
+        tx,
+        context,
+        { action: "auth.password_change_failed", targetType: "person", targetId: viewer.id, data: { reason } },
+        now,
+      ),
+    );
     return new FieldError(field, reason, message);
   };
-  if (!person || !(await verifyPassword(input.current, person.passwordHash))) throw await refuse("current", "wrong_password", "Your current password is not right.");
+  if (!person || !(await verifyPassword(input.current, person.passwordHash)))
+    throw await refuse("current", "wrong_password", "Your current password is not right.");
 
   let factor: "password" | "password+totp" = "password";
   if (person.mfaEnabledAt && person.mfaSecretEnc) {
     const code = input.code?.trim() ?? "";
-    const step = code ? matchTotp(decryptText(person.mfaSecretEnc, `mfa:${viewer.id}`), code, now, person.mfaLastStep) : null;
-    if (step === null || !(await claimTotpStep(db, viewer.id, step))) throw await refuse("code", "wrong_mfa_code", "Enter the current 6-digit code from your authenticator app.");
+    const step = code
+      ? matchTotp(decryptText(person.mfaSecretEnc, `mfa:${viewer.id}`), code, now, person.mfaLastStep)
+      : null;
+    if (step === null || !(await claimTotpStep(db, viewer.id, step)))
+      throw await refuse("code", "wrong_mfa_code", "Enter the current 6-digit code from your authenticator app.");
     factor = "password+totp";
   }
   // The person proved who they are: a weak new password is a mistake to fix, not a guess.
   await settleAttempt(db, limit, "reset");
 
-  const problem = passwordProblem(input.next, { email: viewer.email, name: viewer.name, hasSecondFactor: viewer.mfaEnabled });
+  const problem = passwordProblem(input.next, {
+    email: viewer.email,
+    name: viewer.name,
+    hasSecondFactor: viewer.mfaEnabled,
+  });
   if (problem) throw new FieldError("next", "weak_password", problem);
   const passwordHash = await hashPassword(input.next);
   const sessionId = await db.transaction(async (tx) => {
     await tx.update(people).set({ passwordHash, updatedAt: now }).where(eq(people.id, viewer.id));
     const ended = await revokeSessionsOf(tx, viewer.id, "password_changed", now);
-    const sid = await startSession(tx, { personId: viewer.id, method: factor, ip: context.ip, userAgent: context.userAgent }, now);
-    await recordAudit(tx, context, { action: "person.password_changed", targetType: "person", targetId: viewer.id, data: { via: "account", factor, sessionsEnded: ended } }, now);
+    const sid = await startSession(
+      tx,
+      { personId: viewer.id, method: factor, ip: context.ip, userAgent: context.userAgent },
+      now,
+    );
+    await recordAudit(
+      tx,
+      context,
+      {
+        action: "person.password_changed",
+        targetType: "person",
+        targetId: viewer.id,
+        data: { via: "account", factor, sessionsEnded: ended },
+      },
+      now,
+    );
     return sid;
   });
   return { sessionId };

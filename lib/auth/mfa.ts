@@ -1,6 +1,8 @@
 import "server-only";
+
 import { and, eq, isNull } from "drizzle-orm";
 import QRCode from "qrcode";
+
 import { getDb } from "@/db/client";
 import { people, recoveryCodes } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
@@ -8,6 +10,7 @@ import { decryptText, encryptText } from "@/lib/crypto/encryption";
 import { keyedHashHex, newRecoveryCodes, normaliseRecoveryCode } from "@/lib/crypto/tokens";
 import { matchTotp, newTotpSecret, otpauthUri } from "@/lib/crypto/totp";
 import { env } from "@/lib/env";
+
 import type { Viewer } from "./roles";
 
 export function recoveryCodeHash(personId: string, code: string): string {
@@ -25,7 +28,10 @@ export async function startMfaEnrolment(viewer: Viewer): Promise<Enrolment> {
   let secret = row?.pending ? decryptText(row.pending, aad(viewer.id)) : null;
   if (!secret) {
     secret = newTotpSecret();
-    await db.update(people).set({ mfaPendingSecretEnc: encryptText(secret, aad(viewer.id)) }).where(eq(people.id, viewer.id));
+    await db
+      .update(people)
+      .set({ mfaPendingSecretEnc: encryptText(secret, aad(viewer.id)) })
+      .where(eq(people.id, viewer.id));
   }
   const uri = otpauthUri(secret, viewer.email, env().ORG_NAME);
   // Rendered here, on our server: the secret never goes to a QR service.
@@ -35,22 +41,45 @@ export async function startMfaEnrolment(viewer: Viewer): Promise<Enrolment> {
 
 export type ConfirmResult = { ok: true; recoveryCodes: string[] } | { ok: false; message: string };
 
-export async function confirmMfaEnrolment(viewer: Viewer, code: string, context: AuditContext, now = new Date()): Promise<ConfirmResult> {
+export async function confirmMfaEnrolment(
+  viewer: Viewer,
+  code: string,
+  context: AuditContext,
+  now = new Date(),
+): Promise<ConfirmResult> {
   const db = await getDb();
   const [row] = await db.select({ pending: people.mfaPendingSecretEnc }).from(people).where(eq(people.id, viewer.id));
-  if (!row?.pending) return { ok: false, message: "Start enrolment again: no authenticator is waiting to be confirmed." };
+  if (!row?.pending)
+    return { ok: false, message: "Start enrolment again: no authenticator is waiting to be confirmed." };
   const secret = decryptText(row.pending, aad(viewer.id));
   const step = matchTotp(secret, code, now);
-  if (step === null) return { ok: false, message: "That code is not right. Check the time on your phone and enter the current 6-digit code." };
+  if (step === null)
+    return {
+      ok: false,
+      message: "That code is not right. Check the time on your phone and enter the current 6-digit code.",
+    };
   const codes = newRecoveryCodes();
   await db.transaction(async (tx) => {
     await tx
       .update(people)
-      .set({ mfaSecretEnc: row.pending, mfaPendingSecretEnc: null, mfaEnabledAt: now, mfaLastStep: step, updatedAt: now })
+      .set({
+        mfaSecretEnc: row.pending,
+        mfaPendingSecretEnc: null,
+        mfaEnabledAt: now,
+        mfaLastStep: step,
+        updatedAt: now,
+      })
       .where(eq(people.id, viewer.id));
     await tx.delete(recoveryCodes).where(eq(recoveryCodes.personId, viewer.id));
-    await tx.insert(recoveryCodes).values(codes.map((c) => ({ personId: viewer.id, codeHash: recoveryCodeHash(viewer.id, c) })));
-    await recordAudit(tx, context, { action: "mfa.enrolled", targetType: "person", targetId: viewer.id, data: { recoveryCodes: codes.length } }, now);
+    await tx
+      .insert(recoveryCodes)
+      .values(codes.map((c) => ({ personId: viewer.id, codeHash: recoveryCodeHash(viewer.id, c) })));
+    await recordAudit(
+      tx,
+      context,
+      { action: "mfa.enrolled", targetType: "person", targetId: viewer.id, data: { recoveryCodes: codes.length } },
+      now,
+    );
   });
   return { ok: true, recoveryCodes: codes };
 }

@@ -1,16 +1,19 @@
 import "server-only";
+
 import type { AuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { z } from "zod";
+
 import { getDb } from "@/db/client";
 import { recordAudit } from "@/lib/audit/record";
 import { env } from "@/lib/env";
 import { metaFromHeaders } from "@/lib/http/request-context";
 import { safeReturnPath } from "@/lib/http/return-path";
+
 import { authenticate } from "./authenticate";
 import { signInWithPasskey } from "./passkey-sign-in";
-import { PASSKEY_BROWSER_COOKIE } from "./webauthn";
 import { revokeSession, SESSION_MAX_AGE_SECONDS, startSession } from "./sessions";
+import { PASSKEY_BROWSER_COOKIE } from "./webauthn";
 
 export { SESSION_MAX_AGE_SECONDS } from "./sessions";
 
@@ -21,7 +24,10 @@ export { SESSION_MAX_AGE_SECONDS } from "./sessions";
  */
 export function sessionCookie(appUrl: string) {
   const secure = appUrl.startsWith("https://");
-  return { name: `${secure ? "__Secure-" : ""}next-auth.session-token`, options: { httpOnly: true, sameSite: "lax" as const, path: "/", secure } };
+  return {
+    name: `${secure ? "__Secure-" : ""}next-auth.session-token`,
+    options: { httpOnly: true, sameSite: "lax" as const, path: "/", secure },
+  };
 }
 
 const credentialsSchema = z.object({
@@ -121,7 +127,10 @@ export const authOptions: AuthOptions = {
       credentials: { passkey: { type: "text" } },
       async authorize(credentials, req) {
         const meta = metaFromHeaders((name) => headerOf(req, name));
-        const json = typeof credentials?.passkey === "string" && credentials.passkey.length <= 16_384 ? credentials.passkey : undefined;
+        const json =
+          typeof credentials?.passkey === "string" && credentials.passkey.length <= 16_384
+            ? credentials.passkey
+            : undefined;
         const passkey = parsePasskey(json, req);
         if (!passkey) throw new Error("invalid_passkey");
         const result = await signInWithPasskey({ ...passkey, ...meta });
@@ -145,7 +154,10 @@ export const authOptions: AuthOptions = {
       return token;
     },
     async session({ session, token }) {
-      return { expires: session.expires, user: { id: token.sub as string, sid: typeof token.sid === "string" ? token.sid : "" } };
+      return {
+        expires: session.expires,
+        user: { id: token.sub as string, sid: typeof token.sid === "string" ? token.sid : "" },
+      };
     },
   },
   events: {
@@ -154,7 +166,11 @@ export const authOptions: AuthOptions = {
       const db = await getDb();
       // The cookie is cleared in this browser; ending the record refuses any copy of it elsewhere.
       if (typeof token.sid === "string") await revokeSession(db, token.sid, "signed_out");
-      await recordAudit(db, { actorId: token.sub, actorLabel: token.sub }, { action: "auth.signed_out", targetType: "person", targetId: token.sub });
+      await recordAudit(
+        db,
+        { actorId: token.sub, actorLabel: token.sub },
+        { action: "auth.signed_out", targetType: "person", targetId: token.sub },
+      );
     },
   },
 };

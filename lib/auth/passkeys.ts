@@ -1,10 +1,17 @@
 import "server-only";
-import { generateRegistrationOptions, verifyRegistrationResponse, type RegistrationResponseJSON } from "@simplewebauthn/server";
+
+import {
+  generateRegistrationOptions,
+  verifyRegistrationResponse,
+  type RegistrationResponseJSON,
+} from "@simplewebauthn/server";
 import { and, asc, eq, sql } from "drizzle-orm";
+
 import { getDb } from "@/db/client";
 import { passkeys, people } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import { DomainError, NotFoundError } from "@/lib/errors";
+
 import type { Viewer } from "./roles";
 import { claimedChallenge, relyingParty, storeChallenge, takeChallenge } from "./webauthn";
 
@@ -15,7 +22,13 @@ export type PasskeyListing = { id: string; name: string; createdAt: Date; lastUs
 export async function myPasskeys(viewer: Viewer): Promise<PasskeyListing[]> {
   const db = await getDb();
   return db
-    .select({ id: passkeys.id, name: passkeys.name, createdAt: passkeys.createdAt, lastUsedAt: passkeys.lastUsedAt, backedUp: passkeys.backedUp })
+    .select({
+      id: passkeys.id,
+      name: passkeys.name,
+      createdAt: passkeys.createdAt,
+      lastUsedAt: passkeys.lastUsedAt,
+      backedUp: passkeys.backedUp,
+    })
     .from(passkeys)
     .where(eq(passkeys.personId, viewer.id))
     .orderBy(asc(passkeys.createdAt));
@@ -24,8 +37,12 @@ export async function myPasskeys(viewer: Viewer): Promise<PasskeyListing[]> {
 /** Options for navigator.credentials.create(), with a challenge bound to this session. */
 export async function startPasskeyRegistration(viewer: Viewer, sessionId: string, now = new Date()) {
   const db = await getDb();
-  const existing = await db.select({ credentialId: passkeys.credentialId, transports: passkeys.transports }).from(passkeys).where(eq(passkeys.personId, viewer.id));
-  if (existing.length >= MAX_PASSKEYS) throw new DomainError("too_many_passkeys", `You have ${MAX_PASSKEYS} passkeys. Remove one before adding another.`);
+  const existing = await db
+    .select({ credentialId: passkeys.credentialId, transports: passkeys.transports })
+    .from(passkeys)
+    .where(eq(passkeys.personId, viewer.id));
+  if (existing.length >= MAX_PASSKEYS)
+    throw new DomainError("too_many_passkeys", `You have ${MAX_PASSKEYS} passkeys. Remove one before adding another.`);
   const rp = relyingParty();
   const options = await generateRegistrationOptions({
     rpName: rp.name,
@@ -58,17 +75,27 @@ export async function finishPasskeyRegistration(
 ): Promise<{ firstFactor: boolean }> {
   const db = await getDb();
   const challenge = claimedChallenge(response.response?.clientDataJSON ?? "");
-  if (!challenge || !(await takeChallenge(db, challenge, { purpose: "register", personId: viewer.id, sessionId }, now))) {
+  if (
+    !challenge ||
+    !(await takeChallenge(db, challenge, { purpose: "register", personId: viewer.id, sessionId }, now))
+  ) {
     throw new DomainError("challenge_invalid", "That passkey prompt has expired. Try adding the passkey again.");
   }
   const rp = relyingParty();
   let verification: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
   try {
-    verification = await verifyRegistrationResponse({ response, expectedChallenge: challenge, expectedOrigin: rp.origin, expectedRPID: rp.id, requireUserVerification: true });
+    verification = await verifyRegistrationResponse({
+      response,
+      expectedChallenge: challenge,
+      expectedOrigin: rp.origin,
+      expectedRPID: rp.id,
+      requireUserVerification: true,
+    });
   } catch {
     verification = { verified: false };
   }
-  if (!verification.verified) throw new DomainError("passkey_invalid", "Your device's answer could not be verified. Try again.");
+  if (!verification.verified)
+    throw new DomainError("passkey_invalid", "Your device's answer could not be verified. Try again.");
   const { credential, credentialBackedUp } = verification.registrationInfo;
   return db.transaction(async (tx) => {
     const inserted = await tx
@@ -91,17 +118,42 @@ export async function finishPasskeyRegistration(
       .set({ mfaEnabledAt: now, updatedAt: now })
       .where(and(eq(people.id, viewer.id), sql`${people.mfaEnabledAt} is null`))
       .returning({ id: people.id });
-    await recordAudit(tx, context, { action: "mfa.passkey_added", targetType: "person", targetId: viewer.id, data: { passkey: inserted[0].id, name, backedUp: credentialBackedUp } }, now);
+    await recordAudit(
+      tx,
+      context,
+      {
+        action: "mfa.passkey_added",
+        targetType: "person",
+        targetId: viewer.id,
+        data: { passkey: inserted[0].id, name, backedUp: credentialBackedUp },
+      },
+      now,
+    );
     return { firstFactor: Boolean(turnedOn) };
   });
 }
 
-export async function renamePasskey(viewer: Viewer, passkeyId: string, name: string, context: AuditContext, now = new Date()): Promise<void> {
+export async function renamePasskey(
+  viewer: Viewer,
+  passkeyId: string,
+  name: string,
+  context: AuditContext,
+  now = new Date(),
+): Promise<void> {
   const db = await getDb();
   await db.transaction(async (tx) => {
-    const renamed = await tx.update(passkeys).set({ name }).where(and(eq(passkeys.id, passkeyId), eq(passkeys.personId, viewer.id))).returning({ id: passkeys.id });
+    const renamed = await tx
+      .update(passkeys)
+      .set({ name })
+      .where(and(eq(passkeys.id, passkeyId), eq(passkeys.personId, viewer.id)))
+      .returning({ id: passkeys.id });
     if (renamed.length === 0) throw new NotFoundError("That passkey is not on your account.");
-    await recordAudit(tx, context, { action: "mfa.passkey_renamed", targetType: "person", targetId: viewer.id, data: { passkey: passkeyId, name } }, now);
+    await recordAudit(
+      tx,
+      context,
+      { action: "mfa.passkey_renamed", targetType: "person", targetId: viewer.id, data: { passkey: passkeyId, name } },
+      now,
+    );
   });
 }
 
@@ -110,18 +162,47 @@ export async function renamePasskey(viewer: Viewer, passkeyId: string, name: str
  * at least one second factor; for others, removing the last one turns MFA
  * off (the caller replaces the session, whose stamp no longer holds).
  */
-export async function removePasskey(viewer: Viewer, passkeyId: string, context: AuditContext, now = new Date()): Promise<{ mfaTurnedOff: boolean }> {
+export async function removePasskey(
+  viewer: Viewer,
+  passkeyId: string,
+  context: AuditContext,
+  now = new Date(),
+): Promise<{ mfaTurnedOff: boolean }> {
   const db = await getDb();
   return db.transaction(async (tx) => {
     // The person's row is locked so two removals at once cannot both leave them without a factor.
-    const [person] = await tx.select({ mfaSecretEnc: people.mfaSecretEnc }).from(people).where(eq(people.id, viewer.id)).for("update");
-    const removed = await tx.delete(passkeys).where(and(eq(passkeys.id, passkeyId), eq(passkeys.personId, viewer.id))).returning({ id: passkeys.id, name: passkeys.name });
+    const [person] = await tx
+      .select({ mfaSecretEnc: people.mfaSecretEnc })
+      .from(people)
+      .where(eq(people.id, viewer.id))
+      .for("update");
+    const removed = await tx
+      .delete(passkeys)
+      .where(and(eq(passkeys.id, passkeyId), eq(passkeys.personId, viewer.id)))
+      .returning({ id: passkeys.id, name: passkeys.name });
     if (removed.length === 0) throw new NotFoundError("That passkey is not on your account.");
-    const [{ left }] = await tx.select({ left: sql<number>`count(*)::int` }).from(passkeys).where(eq(passkeys.personId, viewer.id));
+    const [{ left }] = await tx
+      .select({ left: sql<number>`count(*)::int` })
+      .from(passkeys)
+      .where(eq(passkeys.personId, viewer.id));
     const lastFactor = left === 0 && !person?.mfaSecretEnc;
-    if (lastFactor && viewer.mfaRequired) throw new DomainError("last_factor", "Your role requires two-factor authentication. Add another passkey or an authenticator app before removing this one.");
+    if (lastFactor && viewer.mfaRequired)
+      throw new DomainError(
+        "last_factor",
+        "Your role requires two-factor authentication. Add another passkey or an authenticator app before removing this one.",
+      );
     if (lastFactor) await tx.update(people).set({ mfaEnabledAt: null, updatedAt: now }).where(eq(people.id, viewer.id));
-    await recordAudit(tx, context, { action: "mfa.passkey_removed", targetType: "person", targetId: viewer.id, data: { passkey: passkeyId, name: removed[0].name, mfaTurnedOff: lastFactor } }, now);
+    await recordAudit(
+      tx,
+      context,
+      {
+        action: "mfa.passkey_removed",
+        targetType: "person",
+        targetId: viewer.id,
+        data: { passkey: passkeyId, name: removed[0].name, mfaTurnedOff: lastFactor },
+      },
+      now,
+    );
     return { mfaTurnedOff: lastFactor };
   });
 }

@@ -1,5 +1,7 @@
 import "server-only";
+
 import { eq } from "drizzle-orm";
+
 import { getDb } from "@/db/client";
 import { passwordTokens, people } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
@@ -7,6 +9,7 @@ import { randomToken, sha256Hex } from "@/lib/crypto/tokens";
 import { hitRateLimit } from "@/lib/http/rate-limit";
 import type { RequestMeta } from "@/lib/http/request-context";
 import { queueEmail } from "@/lib/notify/queue-email";
+
 import { normaliseEmail } from "./authenticate";
 
 export const RESET_LINK_VALID_MINUTES = 30;
@@ -24,21 +27,48 @@ export type ResetRequestOutcome = "sent" | "no_account" | "throttled_address" | 
  * this returns, so the form tells nobody whether an address has an account.
  * Both limits are taken, one statement each, before the address is looked up.
  */
-export async function requestPasswordReset(emailInput: string, meta: RequestMeta, now = new Date()): Promise<ResetRequestOutcome> {
+export async function requestPasswordReset(
+  emailInput: string,
+  meta: RequestMeta,
+  now = new Date(),
+): Promise<ResetRequestOutcome> {
   const db = await getDb();
   const email = normaliseEmail(emailInput).slice(0, 320);
-  const fromIp = await hitRateLimit(db, `password-reset:ip:${meta.ip}`, RESETS_PER_IP_PER_WINDOW, IP_WINDOW_SECONDS, now);
+  const fromIp = await hitRateLimit(
+    db,
+    `password-reset:ip:${meta.ip}`,
+    RESETS_PER_IP_PER_WINDOW,
+    IP_WINDOW_SECONDS,
+    now,
+  );
   if (!fromIp.allowed) return "throttled_ip";
   // Keyed by the address's hash: the limits table holds no addresses.
-  const forAddress = await hitRateLimit(db, `password-reset:email:${sha256Hex(email)}`, RESETS_PER_ADDRESS_PER_HOUR, 3600, now);
+  const forAddress = await hitRateLimit(
+    db,
+    `password-reset:email:${sha256Hex(email)}`,
+    RESETS_PER_ADDRESS_PER_HOUR,
+    3600,
+    now,
+  );
   if (!forAddress.allowed) return "throttled_address";
 
-  const [person] = await db.select({ id: people.id, name: people.name, email: people.email, status: people.status }).from(people).where(eq(people.email, email)).limit(1);
+  const [person] = await db
+    .select({ id: people.id, name: people.name, email: people.email, status: people.status })
+    .from(people)
+    .where(eq(people.email, email))
+    .limit(1);
   const context = { actorId: null, actorLabel: "anonymous", ...meta };
   if (!person || person.status !== "active") {
     // Recorded too: many requests for unknown addresses is someone probing the list of accounts.
     // In a transaction: the audit chain's lock is held per transaction.
-    await db.transaction((tx) => recordAudit(tx, context, { action: "auth.password_reset_requested", data: { account: person ? `account_${person.status}` : "unknown" } }, now));
+    await db.transaction((tx) =>
+      recordAudit(
+        tx,
+        context,
+        { action: "auth.password_reset_requested", data: { account: person ? `account_${person.status}` : "unknown" } },
+        now,
+      ),
+    );
     return "no_account";
   }
   const token = randomToken();
@@ -55,7 +85,17 @@ export async function requestPasswordReset(emailInput: string, meta: RequestMeta
       dedupeKey: `password-reset:${person.id}:${row.id}`,
       now,
     });
-    await recordAudit(tx, context, { action: "auth.password_reset_requested", targetType: "person", targetId: person.id, data: { account: "active" } }, now);
+    await recordAudit(
+      tx,
+      context,
+      {
+        action: "auth.password_reset_requested",
+        targetType: "person",
+        targetId: person.id,
+        data: { account: "active" },
+      },
+      now,
+    );
   });
   return "sent";
 }

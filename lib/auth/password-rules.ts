@@ -45,7 +45,11 @@ export function passwordProblem(password: string, context: PasswordContext): str
   if (length > PASSWORD_MAX_LENGTH) return `Use at most ${PASSWORD_MAX_LENGTH} characters.`;
   const found = cores(password);
   const email = context.email.trim().toLowerCase();
-  const own = [email, email.split("@")[0], ...(context.name ? [context.name.toLowerCase(), context.name.toLowerCase().replace(/\s+/g, "")] : [])];
+  const own = [
+    email,
+    email.split("@")[0],
+    ...(context.name ? [context.name.toLowerCase(), context.name.toLowerCase().replace(/\s+/g, "")] : []),
+  ];
   if (found.some((c) => own.includes(c))) return "Do not use your email address or your name as your password.";
   if (found.some((c) => COMMON.has(c) || CONTEXT_WORDS.includes(c))) {
     return "This password is on a list of passwords that attackers try first (from public breaches). Choose another.";

@@ -185,7 +185,13 @@ export const PERMISSIONS = {
 
 export type PermissionKey = keyof typeof PERMISSIONS;
 /** Keys the gate decides (a session is the credential), by kind. */
-type Gated<Prefix extends string> = { [K in PermissionKey]: K extends `${Prefix}:${string}` ? ((typeof PERMISSIONS)[K]["who"] extends "public" | "token" ? never : K) : never }[PermissionKey];
+type Gated<Prefix extends string> = {
+  [K in PermissionKey]: K extends `${Prefix}:${string}`
+    ? (typeof PERMISSIONS)[K]["who"] extends "public" | "token"
+      ? never
+      : K
+    : never;
+}[PermissionKey];
 export type PageKey = Gated<"page" | "layout">;
 export type RouteKey = Gated<"route" | "download">;
 export type ActionKey = Gated<"action">;

@@ -1,4 +1,5 @@
 import "server-only";
+
 import { sha256Hex } from "@/lib/crypto/tokens";
 
 export type StampFacts = { roles: string[]; mfaEnabledAt: Date | null; passwordHash: string | null };
@@ -10,5 +11,7 @@ export type StampFacts = { roles: string[]; mfaEnabledAt: Date | null; passwordH
  * session ends (the person's own MFA enrolment issues a fresh one at once).
  */
 export function privilegeStamp(facts: StampFacts): string {
-  return sha256Hex(`${[...facts.roles].sort().join(",")}|${facts.mfaEnabledAt?.toISOString() ?? ""}|${facts.passwordHash ?? ""}`).slice(0, 32);
+  return sha256Hex(
+    `${[...facts.roles].sort().join(",")}|${facts.mfaEnabledAt?.toISOString() ?? ""}|${facts.passwordHash ?? ""}`,
+  ).slice(0, 32);
 }

@@ -1,9 +1,12 @@
 import "server-only";
+
 import { encode } from "next-auth/jwt";
 import { cookies } from "next/headers";
+
 import { getDb } from "@/db/client";
 import { env } from "@/lib/env";
 import type { RequestMeta } from "@/lib/http/request-context";
+
 import { sessionCookie } from "./options";
 import { revokeSessionsOf, SESSION_MAX_AGE_SECONDS, startSession, type RevokeReason } from "./sessions";
 
@@ -13,7 +16,12 @@ import { revokeSessionsOf, SESSION_MAX_AGE_SECONDS, startSession, type RevokeRea
  * every earlier cookie, this browser's included, stops working, and the
  * person stays signed in here.
  */
-export async function reissueSession(personId: string, method: string, meta: RequestMeta, reason: RevokeReason): Promise<void> {
+export async function reissueSession(
+  personId: string,
+  method: string,
+  meta: RequestMeta,
+  reason: RevokeReason,
+): Promise<void> {
   const db = await getDb();
   const sid = await db.transaction(async (tx) => {
     await revokeSessionsOf(tx, personId, reason);
@@ -26,6 +34,10 @@ export async function reissueSession(personId: string, method: string, meta: Req
 export async function setSessionCookie(personId: string, sid: string): Promise<void> {
   const { NEXTAUTH_SECRET, APP_URL } = env();
   const cookie = sessionCookie(APP_URL);
-  const value = await encode({ token: { sub: personId, sid }, secret: NEXTAUTH_SECRET, maxAge: SESSION_MAX_AGE_SECONDS });
+  const value = await encode({
+    token: { sub: personId, sid },
+    secret: NEXTAUTH_SECRET,
+    maxAge: SESSION_MAX_AGE_SECONDS,
+  });
   (await cookies()).set(cookie.name, value, { ...cookie.options, maxAge: SESSION_MAX_AGE_SECONDS });
 }

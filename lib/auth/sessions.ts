@@ -1,9 +1,12 @@
 import "server-only";
+
 import { and, desc, eq, gt, isNull, lt, ne } from "drizzle-orm";
+
 import { getDb, type Executor } from "@/db/client";
 import { people, sessions } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import { NotFoundError } from "@/lib/errors";
+
 import type { Viewer } from "./roles";
 import { privilegeStamp } from "./session-stamp";
 
@@ -29,7 +32,10 @@ export async function startSession(
   input: { personId: string; method: string; ip: string; userAgent: string | null },
   now = new Date(),
 ): Promise<string> {
-  const [person] = await db.select({ roles: people.roles, mfaEnabledAt: people.mfaEnabledAt, passwordHash: people.passwordHash }).from(people).where(eq(people.id, input.personId));
+  const [person] = await db
+    .select({ roles: people.roles, mfaEnabledAt: people.mfaEnabledAt, passwordHash: people.passwordHash })
+    .from(people)
+    .where(eq(people.id, input.personId));
   const [row] = await db
     .insert(sessions)
     .values({
@@ -67,8 +73,16 @@ export async function touchSession(db: Executor, session: LiveSession, now = new
     .where(and(eq(sessions.id, session.id), lt(sessions.lastSeenAt, new Date(now.getTime() - LAST_SEEN_EVERY_MS))));
 }
 
-export async function revokeSession(db: Executor, sessionId: string, reason: RevokeReason, now = new Date()): Promise<void> {
-  await db.update(sessions).set({ revokedAt: now, revokedReason: reason }).where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)));
+export async function revokeSession(
+  db: Executor,
+  sessionId: string,
+  reason: RevokeReason,
+  now = new Date(),
+): Promise<void> {
+  await db
+    .update(sessions)
+    .set({ revokedAt: now, revokedReason: reason })
+    .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)));
 }
 
 /**
@@ -76,27 +90,73 @@ export async function revokeSession(db: Executor, sessionId: string, reason: Rev
  * transaction that suspends, removes, re-roles or re-keys the person, so the
  * change and the end of their sessions commit together.
  */
-export async function revokeSessionsOf(db: Executor, personId: string, reason: RevokeReason, now = new Date(), exceptId?: string): Promise<number> {
-  const open = and(eq(sessions.personId, personId), isNull(sessions.revokedAt), exceptId ? ne(sessions.id, exceptId) : undefined);
-  const ended = await db.update(sessions).set({ revokedAt: now, revokedReason: reason }).where(open).returning({ id: sessions.id });
+export async function revokeSessionsOf(
+  db: Executor,
+  personId: string,
+  reason: RevokeReason,
+  now = new Date(),
+  exceptId?: string,
+): Promise<number> {
+  const open = and(
+    eq(sessions.personId, personId),
+    isNull(sessions.revokedAt),
+    exceptId ? ne(sessions.id, exceptId) : undefined,
+  );
+  const ended = await db
+    .update(sessions)
+    .set({ revokedAt: now, revokedReason: reason })
+    .where(open)
+    .returning({ id: sessions.id });
   return ended.length;
 }
 
-export type SessionListing = { id: string; current: boolean; device: string; ip: string | null; createdAt: Date; lastSeenAt: Date; method: string };
+export type SessionListing = {
+  id: string;
+  current: boolean;
+  device: string;
+  ip: string | null;
+  createdAt: Date;
+  lastSeenAt: Date;
+  method: string;
+};
 
 /** A person's open sessions, newest activity first, for /account. */
-export async function mySessions(viewer: Viewer, currentId: string | null, now = new Date()): Promise<SessionListing[]> {
+export async function mySessions(
+  viewer: Viewer,
+  currentId: string | null,
+  now = new Date(),
+): Promise<SessionListing[]> {
   const db = await getDb();
   const rows = await db
-    .select({ id: sessions.id, userAgent: sessions.userAgent, ip: sessions.ip, createdAt: sessions.createdAt, lastSeenAt: sessions.lastSeenAt, method: sessions.method })
+    .select({
+      id: sessions.id,
+      userAgent: sessions.userAgent,
+      ip: sessions.ip,
+      createdAt: sessions.createdAt,
+      lastSeenAt: sessions.lastSeenAt,
+      method: sessions.method,
+    })
     .from(sessions)
     .where(and(eq(sessions.personId, viewer.id), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))
     .orderBy(desc(sessions.lastSeenAt));
-  return rows.map((r) => ({ id: r.id, current: r.id === currentId, device: describeDevice(r.userAgent), ip: r.ip, createdAt: r.createdAt, lastSeenAt: r.lastSeenAt, method: r.method }));
+  return rows.map((r) => ({
+    id: r.id,
+    current: r.id === currentId,
+    device: describeDevice(r.userAgent),
+    ip: r.ip,
+    createdAt: r.createdAt,
+    lastSeenAt: r.lastSeenAt,
+    method: r.method,
+  }));
 }
 
 /** A person signs one of their own sessions out; another person's session id is "not found". */
-export async function signOutSession(viewer: Viewer, sessionId: string, context: AuditContext, now = new Date()): Promise<void> {
+export async function signOutSession(
+  viewer: Viewer,
+  sessionId: string,
+  context: AuditContext,
+  now = new Date(),
+): Promise<void> {
   const db = await getDb();
   await db.transaction(async (tx) => {
     const ended = await tx
@@ -105,7 +165,12 @@ export async function signOutSession(viewer: Viewer, sessionId: string, context:
       .where(and(eq(sessions.id, sessionId), eq(sessions.personId, viewer.id), isNull(sessions.revokedAt)))
       .returning({ id: sessions.id });
     if (ended.length === 0) throw new NotFoundError("That session has already ended.");
-    await recordAudit(tx, context, { action: "auth.session_ended", targetType: "person", targetId: viewer.id, data: { session: sessionId } }, now);
+    await recordAudit(
+      tx,
+      context,
+      { action: "auth.session_ended", targetType: "person", targetId: viewer.id, data: { session: sessionId } },
+      now,
+    );
   });
 }
 
@@ -114,7 +179,12 @@ export async function signOutEverywhere(viewer: Viewer, context: AuditContext, n
   const db = await getDb();
   return db.transaction(async (tx) => {
     const count = await revokeSessionsOf(tx, viewer.id, "signed_out_everywhere", now);
-    await recordAudit(tx, context, { action: "auth.signed_out_everywhere", targetType: "person", targetId: viewer.id, data: { sessions: count } }, now);
+    await recordAudit(
+      tx,
+      context,
+      { action: "auth.signed_out_everywhere", targetType: "person", targetId: viewer.id, data: { sessions: count } },
+      now,
+    );
     return count;
   });
 }

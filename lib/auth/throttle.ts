@@ -1,4 +1,5 @@
 import { env } from "@/lib/env";
+
 import type { AttemptLimit } from "./attempt-limit";
 
 /**
@@ -13,7 +14,12 @@ export const THROTTLE = {
 } as const;
 
 export function accountLimit(email: string): AttemptLimit {
-  return { key: `account:${email}`, limit: THROTTLE.accountFailures, windowMs: THROTTLE.windowMs, lockMs: THROTTLE.lockMs };
+  return {
+    key: `account:${email}`,
+    limit: THROTTLE.accountFailures,
+    windowMs: THROTTLE.windowMs,
+    lockMs: THROTTLE.lockMs,
+  };
 }
 
 export function ipLimit(ip: string): AttemptLimit {

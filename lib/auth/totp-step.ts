@@ -1,5 +1,7 @@
 import "server-only";
+
 import { and, eq, isNull, lt, or } from "drizzle-orm";
+
 import type { Executor } from "@/db/client";
 import { people } from "@/db/schema";
 

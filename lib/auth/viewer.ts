@@ -1,15 +1,18 @@
 import "server-only";
+
 import { and, eq, gt, isNull } from "drizzle-orm";
 import { getServerSession } from "next-auth";
 import { cache } from "react";
+
 import { getDb } from "@/db/client";
 import { people, sessions, type AppRole } from "@/db/schema";
 import type { AuditContext } from "@/lib/audit/record";
 import { requestMeta } from "@/lib/http/request-context";
+
 import { authOptions } from "./options";
+import { MFA_REQUIRED_ROLES, type Viewer } from "./roles";
 import { privilegeStamp } from "./session-stamp";
 import { revokeSession, touchSession } from "./sessions";
-import { MFA_REQUIRED_ROLES, type Viewer } from "./roles";
 
 export { hasRole, MFA_REQUIRED_ROLES, type Viewer } from "./roles";
 
@@ -42,7 +45,9 @@ export const getViewer = cache(async (): Promise<Viewer | null> => {
     })
     .from(sessions)
     .innerJoin(people, eq(people.id, sessions.personId))
-    .where(and(eq(sessions.id, sid), eq(sessions.personId, id), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))
+    .where(
+      and(eq(sessions.id, sid), eq(sessions.personId, id), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)),
+    )
     .limit(1);
   if (!row || row.status !== "active") return null;
   // Roles, MFA or password changed since this session began: it no longer speaks for the person, even if they change back.

@@ -1,5 +1,7 @@
 import "server-only";
+
 import { and, eq, gt, isNull, lt } from "drizzle-orm";
+
 import type { Executor } from "@/db/client";
 import { webauthnChallenges } from "@/db/schema";
 import { sha256Hex } from "@/lib/crypto/tokens";
@@ -16,11 +18,19 @@ export function relyingParty() {
   return { id: url.hostname, origin: url.origin, name: env().ORG_NAME };
 }
 
-export type ChallengeBinding = { purpose: "register"; personId: string; sessionId: string } | { purpose: "sign_in"; browserSecret: string };
+export type ChallengeBinding =
+  { purpose: "register"; personId: string; sessionId: string } | { purpose: "sign_in"; browserSecret: string };
 
-export async function storeChallenge(db: Executor, challenge: string, binding: ChallengeBinding, now = new Date()): Promise<void> {
+export async function storeChallenge(
+  db: Executor,
+  challenge: string,
+  binding: ChallengeBinding,
+  now = new Date(),
+): Promise<void> {
   // Old ceremonies are of no use: cleared as new ones start.
-  await db.delete(webauthnChallenges).where(lt(webauthnChallenges.expiresAt, new Date(now.getTime() - CHALLENGE_TTL_MS)));
+  await db
+    .delete(webauthnChallenges)
+    .where(lt(webauthnChallenges.expiresAt, new Date(now.getTime() - CHALLENGE_TTL_MS)));
   await db.insert(webauthnChallenges).values({
     challenge,
     purpose: binding.purpose,
@@ -37,7 +47,12 @@ export async function storeChallenge(db: Executor, challenge: string, binding: C
  * only a challenge this session or browser was given, not yet used and not
  * expired, and only once however many answers arrive together.
  */
-export async function takeChallenge(db: Executor, challenge: string, binding: ChallengeBinding, now = new Date()): Promise<boolean> {
+export async function takeChallenge(
+  db: Executor,
+  challenge: string,
+  binding: ChallengeBinding,
+  now = new Date(),
+): Promise<boolean> {
   const bound =
     binding.purpose === "register"
       ? and(eq(webauthnChallenges.personId, binding.personId), eq(webauthnChallenges.sessionId, binding.sessionId))
@@ -45,7 +60,15 @@ export async function takeChallenge(db: Executor, challenge: string, binding: Ch
   const taken = await db
     .update(webauthnChallenges)
     .set({ usedAt: now })
-    .where(and(eq(webauthnChallenges.challenge, challenge), eq(webauthnChallenges.purpose, binding.purpose), bound, isNull(webauthnChallenges.usedAt), gt(webauthnChallenges.expiresAt, now)))
+    .where(
+      and(
+        eq(webauthnChallenges.challenge, challenge),
+        eq(webauthnChallenges.purpose, binding.purpose),
+        bound,
+        isNull(webauthnChallenges.usedAt),
+        gt(webauthnChallenges.expiresAt, now),
+      ),
+    )
     .returning({ id: webauthnChallenges.id });
   return taken.length === 1;
 }
@@ -54,7 +77,9 @@ export async function takeChallenge(db: Executor, challenge: string, binding: Ch
 export function claimedChallenge(clientDataJSON: string): string | null {
   try {
     const parsed = JSON.parse(Buffer.from(clientDataJSON, "base64url").toString("utf8")) as { challenge?: unknown };
-    return typeof parsed.challenge === "string" && /^[A-Za-z0-9_-]{16,200}$/.test(parsed.challenge) ? parsed.challenge : null;
+    return typeof parsed.challenge === "string" && /^[A-Za-z0-9_-]{16,200}$/.test(parsed.challenge)
+      ? parsed.challenge
+      : null;
   } catch {
     return null;
   }

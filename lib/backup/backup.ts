@@ -1,11 +1,14 @@
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from "node:crypto";
 import { gunzipSync, gzipSync } from "node:zlib";
+
 import { count } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
+
 import type { Executor } from "@/db/client";
 import { courseReleases, people } from "@/db/schema";
-import { env } from "@/lib/env";
 import { dataKeyById, keyIdOf } from "@/lib/crypto/encryption";
+import { env } from "@/lib/env";
+
 import { insertRestoredRows, linkManagers } from "./restore-rows";
 import { BACKUP_TABLES, checksum, readTable, resetSequences, tableChecksums, tableName } from "./tables";
 
@@ -23,7 +26,8 @@ export class BackupError extends Error {}
 type Header = { createdAt: string; keyId: string; iv: string; salt: string };
 type Payload = { createdAt: string; tables: Record<string, { sha256: string; rows: unknown[] }> };
 
-const deriveBackupKey = (dataKey: Buffer, salt: Buffer) => Buffer.from(hkdfSync("sha256", dataKey, salt, "clearance-backup-v1", 32));
+const deriveBackupKey = (dataKey: Buffer, salt: Buffer) =>
+  Buffer.from(hkdfSync("sha256", dataKey, salt, "clearance-backup-v1", 32));
 
 /** New backups: under the current data key. */
 function backupKey(salt: Buffer): { key: Buffer; keyId: string } {
@@ -43,11 +47,24 @@ function restoreKey(header: Header): Buffer {
 }
 
 // Dates survive the round trip as tagged values; everything else is plain JSON.
-const encode = (rows: Record<string, unknown>[]) => rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v instanceof Date ? { $date: v.toISOString() } : v])));
+const encode = (rows: Record<string, unknown>[]) =>
+  rows.map((r) =>
+    Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v instanceof Date ? { $date: v.toISOString() } : v])),
+  );
 const decode = (rows: Record<string, unknown>[]) =>
-  rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v && typeof v === "object" && "$date" in (v as object) ? new Date((v as { $date: string }).$date) : v])));
+  rows.map((r) =>
+    Object.fromEntries(
+      Object.entries(r).map(([k, v]) => [
+        k,
+        v && typeof v === "object" && "$date" in (v as object) ? new Date((v as { $date: string }).$date) : v,
+      ]),
+    ),
+  );
 
-export async function createBackup(db: Executor, now = new Date()): Promise<{ file: Buffer; tables: Record<string, number> }> {
+export async function createBackup(
+  db: Executor,
+  now = new Date(),
+): Promise<{ file: Buffer; tables: Record<string, number> }> {
   const payload: Payload = { createdAt: now.toISOString(), tables: {} };
   const counts: Record<string, number> = {};
   for (const table of BACKUP_TABLES) {
@@ -58,7 +75,12 @@ export async function createBackup(db: Executor, now = new Date()): Promise<{ fi
   const salt = randomBytes(16);
   const iv = randomBytes(12);
   const { key, keyId } = backupKey(salt);
-  const header: Header = { createdAt: payload.createdAt, keyId, iv: iv.toString("base64"), salt: salt.toString("base64") };
+  const header: Header = {
+    createdAt: payload.createdAt,
+    keyId,
+    iv: iv.toString("base64"),
+    salt: salt.toString("base64"),
+  };
   const headerLine = Buffer.from(`${JSON.stringify(header)}\n`);
   const cipher = createCipheriv("aes-256-gcm", key, iv);
   cipher.setAAD(Buffer.concat([Buffer.from(MAGIC), headerLine]));
@@ -67,7 +89,8 @@ export async function createBackup(db: Executor, now = new Date()): Promise<{ fi
 }
 
 export function readBackup(file: Buffer): Payload {
-  if (file.length < MAGIC.length + 20 || file.subarray(0, MAGIC.length).toString() !== MAGIC) throw new BackupError("Not a Clearance backup file.");
+  if (file.length < MAGIC.length + 20 || file.subarray(0, MAGIC.length).toString() !== MAGIC)
+    throw new BackupError("Not a Clearance backup file.");
   const headerEnd = file.indexOf(0x0a, MAGIC.length);
   if (headerEnd < 0) throw new BackupError("The backup file is truncated.");
   let header: Header;
@@ -76,7 +99,8 @@ export function readBackup(file: Buffer): Payload {
   } catch {
     throw new BackupError("The backup header is damaged.");
   }
-  if (!header || [header.keyId, header.iv, header.salt].some((v) => typeof v !== "string")) throw new BackupError("The backup header is damaged.");
+  if (!header || [header.keyId, header.iv, header.salt].some((v) => typeof v !== "string"))
+    throw new BackupError("The backup header is damaged.");
   const key = restoreKey(header);
   const body = file.subarray(headerEnd + 1, file.length - 16);
   const decipher = createDecipheriv("aes-256-gcm", key, Buffer.from(header.iv, "base64"));
@@ -90,7 +114,8 @@ export function readBackup(file: Buffer): Payload {
   }
   const payload = JSON.parse(gunzipSync(plain).toString()) as Payload;
   for (const [name, t] of Object.entries(payload.tables)) {
-    if (checksum(decode(t.rows as Record<string, unknown>[])) !== t.sha256) throw new BackupError(`Table ${name} does not match its checksum.`);
+    if (checksum(decode(t.rows as Record<string, unknown>[])) !== t.sha256)
+      throw new BackupError(`Table ${name} does not match its checksum.`);
   }
   return payload;
 }
@@ -109,7 +134,8 @@ async function isEmpty(db: Executor): Promise<boolean> {
 /** Restores into a migrated, empty database; refuses anything else. Returns the checksums after restore. */
 export async function restoreBackup(db: Executor, file: Buffer) {
   const payload = readBackup(file);
-  if (!(await isEmpty(db))) throw new BackupError("The target database is not empty. Restore only into a freshly migrated, empty database.");
+  if (!(await isEmpty(db)))
+    throw new BackupError("The target database is not empty. Restore only into a freshly migrated, empty database.");
   await db.transaction(async (tx) => {
     for (const table of RECORDED_AT_START) await tx.delete(table);
     for (const table of BACKUP_TABLES) {

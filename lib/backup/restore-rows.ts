@@ -1,6 +1,8 @@
 import "server-only";
+
 import { getTableColumns } from "drizzle-orm";
 import type { PgTable } from "drizzle-orm/pg-core";
+
 import { writeInChunks } from "@/db/chunks";
 import type { Executor } from "@/db/client";
 

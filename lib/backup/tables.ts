@@ -1,10 +1,11 @@
+import { createHash } from "node:crypto";
+
 import { asc, getTableName, sql } from "drizzle-orm";
-import type { PgTable } from "drizzle-orm/pg-core";
-import { getTableConfig } from "drizzle-orm/pg-core";
+import { getTableConfig, type PgTable } from "drizzle-orm/pg-core";
+
 import type { Executor } from "@/db/client";
 import * as schema from "@/db/schema";
 import { canonicalJson } from "@/lib/audit/canonical";
-import { createHash } from "node:crypto";
 
 /** Every table, parents before children, so a restore can insert in this order. */
 export const BACKUP_TABLES: PgTable[] = [
@@ -50,7 +51,10 @@ export async function readTable(db: Executor, table: PgTable): Promise<Record<st
   const config = getTableConfig(table);
   const keys = config.primaryKeys[0]?.columns ?? config.columns.filter((c) => c.primary);
   const order = (keys.length ? keys : config.columns.slice(0, 1)).map((c) => asc(c));
-  return (await db.select().from(table).orderBy(...order)) as Record<string, unknown>[];
+  return (await db
+    .select()
+    .from(table)
+    .orderBy(...order)) as Record<string, unknown>[];
 }
 
 export function checksum(rows: unknown[]): string {
@@ -67,10 +71,20 @@ export async function tableChecksums(db: Executor): Promise<Record<string, { row
 }
 
 /** Tables with a serial id whose sequence must move past the restored rows. */
-export const SERIAL_TABLES = ["login_attempts", "audit_events", "audit_checkpoints", "access_decisions", "data_operation_events"];
+export const SERIAL_TABLES = [
+  "login_attempts",
+  "audit_events",
+  "audit_checkpoints",
+  "access_decisions",
+  "data_operation_events",
+];
 
 export async function resetSequences(db: Executor) {
   for (const name of SERIAL_TABLES) {
-    await db.execute(sql.raw(`select setval(pg_get_serial_sequence('${name}', 'id'), coalesce((select max(id) from ${name}), 0) + 1, false)`));
+    await db.execute(
+      sql.raw(
+        `select setval(pg_get_serial_sequence('${name}', 'id'), coalesce((select max(id) from ${name}), 0) + 1, false)`,
+      ),
+    );
   }
 }

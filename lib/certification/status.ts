@@ -32,7 +32,13 @@ export type StatusInput = {
   warningDays?: number;
 };
 
-export function certificationStatus({ certification, course, currentMajorReleasedAt, now, warningDays = EXPIRY_WARNING_DAYS }: StatusInput): CertificationStatus {
+export function certificationStatus({
+  certification,
+  course,
+  currentMajorReleasedAt,
+  now,
+  warningDays = EXPIRY_WARNING_DAYS,
+}: StatusInput): CertificationStatus {
   if (majorOf(certification.courseVersion) < majorOf(course.version) && currentMajorReleasedAt) {
     const graceEnds = currentMajorReleasedAt.getTime() + course.graceDays * DAY;
     if (now.getTime() >= graceEnds) return "superseded";
@@ -43,7 +49,11 @@ export function certificationStatus({ certification, course, currentMajorRelease
 }
 
 /** When an older-major certification stops counting, if it is going to. */
-export function supersededAt(certificationVersion: string, course: { version: string; graceDays: number }, currentMajorReleasedAt: Date | null): Date | null {
+export function supersededAt(
+  certificationVersion: string,
+  course: { version: string; graceDays: number },
+  currentMajorReleasedAt: Date | null,
+): Date | null {
   if (!currentMajorReleasedAt || majorOf(certificationVersion) >= majorOf(course.version)) return null;
   return new Date(currentMajorReleasedAt.getTime() + course.graceDays * DAY);
 }

@@ -1,5 +1,7 @@
 import "server-only";
+
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
+
 import { env } from "@/lib/env";
 
 /**

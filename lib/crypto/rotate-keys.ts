@@ -1,20 +1,67 @@
 import "server-only";
-import { and, eq, gt, isNotNull, not, like, sql } from "drizzle-orm";
+
+import { and, eq, gt, isNotNull, like, not, sql } from "drizzle-orm";
 import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
+
 import type { Executor } from "@/db/client";
 import { outbox, people, signatures, webhooks } from "@/db/schema";
+
 import { currentKeyId, decryptBytes, encryptBytes } from "./encryption";
 
 /** Every encrypted column, with the associated data each value is bound to. */
-type Target = { name: string; table: PgTable; id: PgColumn; column: PgColumn; context: (row: Record<string, unknown>) => string; extra?: Record<string, PgColumn> };
+type Target = {
+  name: string;
+  table: PgTable;
+  id: PgColumn;
+  column: PgColumn;
+  context: (row: Record<string, unknown>) => string;
+  extra?: Record<string, PgColumn>;
+};
 
 const TARGETS: Target[] = [
-  { name: "people.mfa_secret_enc", table: people, id: people.id, column: people.mfaSecretEnc, context: (r) => `mfa:${r.id}` },
-  { name: "people.mfa_pending_secret_enc", table: people, id: people.id, column: people.mfaPendingSecretEnc, context: (r) => `mfa:${r.id}` },
-  { name: "signatures.pdf_enc", table: signatures, id: signatures.id, column: signatures.pdfEnc, context: (r) => `signature:${r.id}` },
-  { name: "signatures.signature_image_enc", table: signatures, id: signatures.id, column: signatures.signatureImageEnc, context: (r) => `signature-image:${r.id}` },
-  { name: "outbox.attachments_enc", table: outbox, id: outbox.id, column: outbox.attachmentsEnc, context: (r) => `outbox:${r.dedupeKey}`, extra: { dedupeKey: outbox.dedupeKey } },
-  { name: "webhooks.secret_enc", table: webhooks, id: webhooks.id, column: webhooks.secretEnc, context: (r) => `webhook:${r.id}` },
+  {
+    name: "people.mfa_secret_enc",
+    table: people,
+    id: people.id,
+    column: people.mfaSecretEnc,
+    context: (r) => `mfa:${r.id}`,
+  },
+  {
+    name: "people.mfa_pending_secret_enc",
+    table: people,
+    id: people.id,
+    column: people.mfaPendingSecretEnc,
+    context: (r) => `mfa:${r.id}`,
+  },
+  {
+    name: "signatures.pdf_enc",
+    table: signatures,
+    id: signatures.id,
+    column: signatures.pdfEnc,
+    context: (r) => `signature:${r.id}`,
+  },
+  {
+    name: "signatures.signature_image_enc",
+    table: signatures,
+    id: signatures.id,
+    column: signatures.signatureImageEnc,
+    context: (r) => `signature-image:${r.id}`,
+  },
+  {
+    name: "outbox.attachments_enc",
+    table: outbox,
+    id: outbox.id,
+    column: outbox.attachmentsEnc,
+    context: (r) => `outbox:${r.dedupeKey}`,
+    extra: { dedupeKey: outbox.dedupeKey },
+  },
+  {
+    name: "webhooks.secret_enc",
+    table: webhooks,
+    id: webhooks.id,
+    column: webhooks.secretEnc,
+    context: (r) => `webhook:${r.id}`,
+  },
 ];
 
 export type RotationReport = { keyId: string; columns: Record<string, number> };
@@ -25,7 +72,10 @@ export type RotationReport = { keyId: string; columns: Record<string, number> };
  * they are rewritten, so the app stays up during rotation; running it again
  * after an interruption picks up where it stopped.
  */
-export async function rotateEncryptionKeys(db: Executor, options: { batchSize?: number; onProgress?: (column: string, done: number) => void } = {}): Promise<RotationReport> {
+export async function rotateEncryptionKeys(
+  db: Executor,
+  options: { batchSize?: number; onProgress?: (column: string, done: number) => void } = {},
+): Promise<RotationReport> {
   const keyId = currentKeyId();
   const batchSize = options.batchSize ?? 100;
   const report: RotationReport = { keyId, columns: {} };
@@ -36,7 +86,9 @@ export async function rotateEncryptionKeys(db: Executor, options: { batchSize?: 
       const rows = (await db
         .select({ id: target.id, value: target.column, ...(target.extra ?? {}) })
         .from(target.table)
-        .where(and(isNotNull(target.column), not(like(target.column, `v1.${keyId}.%`)), gt(sql`${target.id}::text`, after)))
+        .where(
+          and(isNotNull(target.column), not(like(target.column, `v1.${keyId}.%`)), gt(sql`${target.id}::text`, after)),
+        )
         .orderBy(sql`${target.id}::text`)
         .limit(batchSize)) as Record<string, unknown>[];
       if (rows.length === 0) break;
@@ -44,7 +96,10 @@ export async function rotateEncryptionKeys(db: Executor, options: { batchSize?: 
         for (const row of rows) {
           const context = target.context(row);
           const fresh = encryptBytes(decryptBytes(row.value as string, context), context);
-          await tx.update(target.table).set({ [columnKey(target)]: fresh }).where(eq(target.id, row.id as string));
+          await tx
+            .update(target.table)
+            .set({ [columnKey(target)]: fresh })
+            .where(eq(target.id, row.id as string));
         }
       });
       done += rows.length;

@@ -1,6 +1,8 @@
 import "server-only";
+
 import { unstable_rethrow } from "next/navigation";
 import { z } from "zod";
+
 import type { AuditContext } from "@/lib/audit/record";
 import { gate, type ActionKey, type Refusal } from "@/lib/auth/permissions";
 import { auditContext, getViewer, type Viewer } from "@/lib/auth/viewer";
@@ -21,11 +23,17 @@ const NUL = "\u0000";
  * stays a field. NUL comes from no keyboard and PostgreSQL refuses it in
  * text, so a field holding one is refused here rather than failing a query.
  */
-export function readForm(formData: FormData): { ok: true; input: Record<string, unknown> } | { ok: false; state: Rejected } {
+export function readForm(
+  formData: FormData,
+): { ok: true; input: Record<string, unknown> } | { ok: false; state: Rejected } {
   const keys = Array.from(new Set(formData.keys())).filter((key) => !key.startsWith("$ACTION"));
-  const withNul = keys.filter((key) => key.includes(NUL) || formData.getAll(key).some((v) => typeof v === "string" && v.includes(NUL)));
+  const withNul = keys.filter(
+    (key) => key.includes(NUL) || formData.getAll(key).some((v) => typeof v === "string" && v.includes(NUL)),
+  );
   if (withNul.length) {
-    const fieldErrors = Object.fromEntries(withNul.map((key) => [key, ["Remove the invisible control character from this field."]]));
+    const fieldErrors = Object.fromEntries(
+      withNul.map((key) => [key, ["Remove the invisible control character from this field."]]),
+    );
     return { ok: false, state: { ok: false, error: "Please correct the highlighted fields.", fieldErrors } };
   }
   const input = Object.fromEntries(
@@ -53,7 +61,10 @@ const REFUSALS: Record<Refusal, string> = {
  */
 export function action<S extends z.ZodType, T>(
   options: Options<S>,
-  handler: (input: z.infer<S>, ctx: { viewer: Viewer; audit: AuditContext }) => Promise<T | { message: string; data?: T }>,
+  handler: (
+    input: z.infer<S>,
+    ctx: { viewer: Viewer; audit: AuditContext },
+  ) => Promise<T | { message: string; data?: T }>,
 ) {
   return async (_previous: ActionState, formData: FormData): Promise<ActionState<T>> => {
     const viewer = await getViewer();
@@ -68,11 +79,17 @@ export function action<S extends z.ZodType, T>(
     }
     try {
       const result = await handler(parsed.data, { viewer, audit: await auditContext(viewer) });
-      if (result && typeof result === "object" && "message" in result) return { ok: true, ...(result as { message: string; data?: T }) };
+      if (result && typeof result === "object" && "message" in result)
+        return { ok: true, ...(result as { message: string; data?: T }) };
       return { ok: true, data: result as T };
     } catch (error) {
       unstable_rethrow(error);
-      if (error instanceof FieldError) return { ok: false, error: "Please correct the highlighted fields.", fieldErrors: { [error.field]: [error.message] } };
+      if (error instanceof FieldError)
+        return {
+          ok: false,
+          error: "Please correct the highlighted fields.",
+          fieldErrors: { [error.field]: [error.message] },
+        };
       if (error instanceof DomainError) return { ok: false, error: error.message };
       console.error("[clearance] action failed:", error instanceof Error ? error.name : "unknown error");
       return { ok: false, error: "Something went wrong. Nothing was changed; please try again." };

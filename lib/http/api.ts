@@ -1,9 +1,12 @@
 import "server-only";
+
 import { eq } from "drizzle-orm";
 import type { z } from "zod";
+
 import { getDb, type Db } from "@/db/client";
 import { apiClients, type ApiScope } from "@/db/schema";
 import { sha256Hex } from "@/lib/crypto/tokens";
+
 import { hitSharedRateLimit } from "./rate-limit";
 
 export type ApiClient = { id: string; name: string; scopes: string[] };
@@ -15,7 +18,12 @@ export type ApiClient = { id: string; name: string; scopes: string[] };
 export type ApiReply = { status: number; body: unknown; headers?: Record<string, string> };
 
 /** The API's error shape: `{ error: { code, message } }`. */
-export function apiErrorReply(status: number, code: string, message: string, headers: Record<string, string> = {}): ApiReply {
+export function apiErrorReply(
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): ApiReply {
   return { status, body: { error: { code, message } }, headers };
 }
 
@@ -28,9 +36,18 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 export const TOKEN_CACHE_MS = 5_000;
 const TOKEN_CACHE_MAX = 1_000;
 
-type TokenRecord = { id: string; name: string; scopes: string[]; revokedAt: Date | null; lastUsedAt: Date | null; limit: number };
+type TokenRecord = {
+  id: string;
+  name: string;
+  scopes: string[];
+  revokedAt: Date | null;
+  lastUsedAt: Date | null;
+  limit: number;
+};
 // One cache per process: route handlers and the Server Action that revokes a token are bundled apart, so module state would not be shared.
-const processState = globalThis as unknown as { __clearanceTokenCache?: Map<string, { record: TokenRecord | null; readAt: number }> };
+const processState = globalThis as unknown as {
+  __clearanceTokenCache?: Map<string, { record: TokenRecord | null; readAt: number }>;
+};
 const tokenCache = (processState.__clearanceTokenCache ??= new Map());
 
 /** Drops what this instance remembers about tokens (after a revocation). */
@@ -42,7 +59,14 @@ async function tokenRecord(db: Db, tokenHash: string): Promise<TokenRecord | nul
   const cached = tokenCache.get(tokenHash);
   if (cached && Date.now() - cached.readAt < TOKEN_CACHE_MS) return cached.record;
   const [record = null] = await db
-    .select({ id: apiClients.id, name: apiClients.name, scopes: apiClients.scopes, revokedAt: apiClients.revokedAt, lastUsedAt: apiClients.lastUsedAt, limit: apiClients.rateLimitPerMinute })
+    .select({
+      id: apiClients.id,
+      name: apiClients.name,
+      scopes: apiClients.scopes,
+      revokedAt: apiClients.revokedAt,
+      lastUsedAt: apiClients.lastUsedAt,
+      limit: apiClients.rateLimitPerMinute,
+    })
     .from(apiClients)
     .where(eq(apiClients.tokenHash, tokenHash))
     .limit(1);
@@ -57,19 +81,42 @@ async function tokenRecord(db: Db, tokenHash: string): Promise<TokenRecord | nul
  * with 401, 403 or 429. What a token is allowed is re-read at most every
  * TOKEN_CACHE_MS, so a busy client costs no lookup per request.
  */
-export async function authenticateApiClient(authorization: string | null, scope: ApiScope): Promise<{ ok: true; client: ApiClient } | { ok: false; reply: ApiReply }> {
+export async function authenticateApiClient(
+  authorization: string | null,
+  scope: ApiScope,
+): Promise<{ ok: true; client: ApiClient } | { ok: false; reply: ApiReply }> {
   const match = (authorization ?? "").match(/^Bearer\s+(\S+)$/i);
-  if (!match) return { ok: false, reply: apiErrorReply(401, "unauthenticated", "Send an API token as 'Authorization: Bearer <token>'.", { "WWW-Authenticate": 'Bearer realm="clearance"' }) };
+  if (!match)
+    return {
+      ok: false,
+      reply: apiErrorReply(401, "unauthenticated", "Send an API token as 'Authorization: Bearer <token>'.", {
+        "WWW-Authenticate": 'Bearer realm="clearance"',
+      }),
+    };
   const db = await getDb();
   const client = await tokenRecord(db, sha256Hex(match[1]));
   if (!client || client.revokedAt) {
-    return { ok: false, reply: apiErrorReply(401, "invalid_token", "The API token is not valid or has been revoked.", { "WWW-Authenticate": 'Bearer error="invalid_token"' }) };
+    return {
+      ok: false,
+      reply: apiErrorReply(401, "invalid_token", "The API token is not valid or has been revoked.", {
+        "WWW-Authenticate": 'Bearer error="invalid_token"',
+      }),
+    };
   }
-  if (!client.scopes.includes(scope)) return { ok: false, reply: apiErrorReply(403, "insufficient_scope", `This token does not have the "${scope}" scope.`) };
+  if (!client.scopes.includes(scope))
+    return {
+      ok: false,
+      reply: apiErrorReply(403, "insufficient_scope", `This token does not have the "${scope}" scope.`),
+    };
   const now = new Date();
   const rate = await hitSharedRateLimit(db, `api:${client.id}`, client.limit, 60, now);
   if (!rate.allowed) {
-    return { ok: false, reply: apiErrorReply(429, "rate_limited", `Too many requests: the limit is ${client.limit} per minute.`, { "Retry-After": String(rate.retryAfterSeconds) }) };
+    return {
+      ok: false,
+      reply: apiErrorReply(429, "rate_limited", `Too many requests: the limit is ${client.limit} per minute.`, {
+        "Retry-After": String(rate.retryAfterSeconds),
+      }),
+    };
   }
   if (!client.lastUsedAt || now.getTime() - client.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
     client.lastUsedAt = now;
@@ -79,7 +126,11 @@ export async function authenticateApiClient(authorization: string | null, scope:
 }
 
 /** Runs a route handler for an authenticated client with `scope` (see authenticateApiClient). */
-export async function withApiClient(request: Request, scope: ApiScope, handler: (client: ApiClient) => Promise<Response>): Promise<Response> {
+export async function withApiClient(
+  request: Request,
+  scope: ApiScope,
+  handler: (client: ApiClient) => Promise<Response>,
+): Promise<Response> {
   const auth = await authenticateApiClient(request.headers.get("authorization"), scope);
   return auth.ok ? handler(auth.client) : toResponse(auth.reply);
 }
@@ -87,30 +138,54 @@ export async function withApiClient(request: Request, scope: ApiScope, handler: 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** Parses with zod; a 400 reply with field messages when the input is wrong. */
-export function parseOrReply<S extends z.ZodType>(schema: S, value: unknown): { ok: true; data: z.infer<S> } | { ok: false; reply: ApiReply } {
+export function parseOrReply<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+): { ok: true; data: z.infer<S> } | { ok: false; reply: ApiReply } {
   const result = schema.safeParse(value);
   if (result.success) return { ok: true, data: result.data };
   const fields = result.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
   const first = fields[0];
-  return { ok: false, reply: { status: 400, body: { error: { code: "invalid_request", message: first ? `${first.path || "body"}: ${first.message}` : "Invalid request.", fields } } } };
+  return {
+    ok: false,
+    reply: {
+      status: 400,
+      body: {
+        error: {
+          code: "invalid_request",
+          message: first ? `${first.path || "body"}: ${first.message}` : "Invalid request.",
+          fields,
+        },
+      },
+    },
+  };
 }
 
 /** Parses with zod and answers 400 with field messages when the input is wrong. */
-export function parseOr400<S extends z.ZodType>(schema: S, value: unknown): { ok: true; data: z.infer<S> } | { ok: false; response: Response } {
+export function parseOr400<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+): { ok: true; data: z.infer<S> } | { ok: false; response: Response } {
   const parsed = parseOrReply(schema, value);
   return parsed.ok ? parsed : { ok: false, response: toResponse(parsed.reply) };
 }
 
 export type JsonBody = { ok: true; value: unknown } | { ok: false; reply: ApiReply };
 
-export const bodyTooLarge = (maxBytes: number) => apiErrorReply(413, "payload_too_large", `The body must be at most ${Math.round(maxBytes / 1024)} KB.`);
+export const bodyTooLarge = (maxBytes: number) =>
+  apiErrorReply(413, "payload_too_large", `The body must be at most ${Math.round(maxBytes / 1024)} KB.`);
 
 /** A JSON body already read as text; a 413 or 400 reply when it is too large or not JSON. */
 export function parseJsonText(text: string, maxBytes: number): JsonBody {
   if (text.length > maxBytes) return { ok: false, reply: bodyTooLarge(maxBytes) };
   try {
     // A JSON escape can leave a lone surrogate; store strings well-formed, as form data and query strings already are.
-    return { ok: true, value: JSON.parse(text, (_key, value) => (typeof value === "string" ? value.replace(LONE_SURROGATE, "\uFFFD") : value)) };
+    return {
+      ok: true,
+      value: JSON.parse(text, (_key, value) =>
+        typeof value === "string" ? value.replace(LONE_SURROGATE, "\uFFFD") : value,
+      ),
+    };
   } catch {
     return { ok: false, reply: apiErrorReply(400, "invalid_json", "The body is not valid JSON.") };
   }
@@ -126,7 +201,11 @@ export type BodyBytes = { ok: true; bytes: Uint8Array<ArrayBuffer> } | { ok: fal
  * stream is cancelled and `tooLarge` answered, so a huge or endless chunked
  * body costs no more than the limit to refuse.
  */
-export async function readBodyBytes(request: Request, maxBytes: number, tooLarge: ApiReply = bodyTooLarge(maxBytes)): Promise<BodyBytes> {
+export async function readBodyBytes(
+  request: Request,
+  maxBytes: number,
+  tooLarge: ApiReply = bodyTooLarge(maxBytes),
+): Promise<BodyBytes> {
   if (Number(request.headers.get("content-length") ?? 0) > maxBytes) return { ok: false, reply: tooLarge };
   if (!request.body) return { ok: true, bytes: new Uint8Array(0) };
   const reader = request.body.getReader();
@@ -162,7 +241,10 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
   return body.ok ? parseJsonText(new TextDecoder().decode(body.bytes), maxBytes) : body;
 }
 
-export async function readJson(request: Request, maxBytes: number): Promise<{ ok: true; value: unknown } | { ok: false; response: Response }> {
+export async function readJson(
+  request: Request,
+  maxBytes: number,
+): Promise<{ ok: true; value: unknown } | { ok: false; response: Response }> {
   const body = await readJsonBody(request, maxBytes);
   return body.ok ? body : { ok: false, response: toResponse(body.reply) };
 }

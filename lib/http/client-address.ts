@@ -23,7 +23,13 @@ export function normaliseIp(raw: string | null | undefined): string {
  * never reaches a value the client wrote itself.
  */
 export function clientIp(forwardedFor: string | null | undefined, peer: string, trustedProxies: number): string {
-  const hops = trustedProxies > 0 ? (forwardedFor ?? "").split(",").map((h) => h.trim()).filter(Boolean) : [];
+  const hops =
+    trustedProxies > 0
+      ? (forwardedFor ?? "")
+          .split(",")
+          .map((h) => h.trim())
+          .filter(Boolean)
+      : [];
   const chain = [...hops, peer];
   const index = chain.length - 1 - trustedProxies;
   return normaliseIp(chain[Math.max(index, 0)]);

@@ -1,5 +1,7 @@
 import "server-only";
+
 import { getDb } from "@/db/client";
+
 import { hitRateLimit, type RateVerdict } from "./rate-limit";
 
 /** Public lookups (certificate codes, document checks) per client IP: enough for people, too few for guessing. */

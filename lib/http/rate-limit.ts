@@ -1,5 +1,7 @@
 import "server-only";
+
 import { sql } from "drizzle-orm";
+
 import type { Executor } from "@/db/client";
 import { rateLimits } from "@/db/schema";
 
@@ -16,7 +18,10 @@ async function addToWindow(db: Executor, key: string, windowStart: Date, by: num
   const [row] = await db
     .insert(rateLimits)
     .values({ key, windowStart, count: by })
-    .onConflictDoUpdate({ target: [rateLimits.key, rateLimits.windowStart], set: { count: sql`${rateLimits.count} + ${by}` } })
+    .onConflictDoUpdate({
+      target: [rateLimits.key, rateLimits.windowStart],
+      set: { count: sql`${rateLimits.count} + ${by}` },
+    })
     .returning({ count: rateLimits.count });
   return row.count;
 }
@@ -26,7 +31,13 @@ async function addToWindow(db: Executor, key: string, windowStart: Date, by: num
  * One statement per call: increment and read back. For sign-in, codes and
  * other low-rate endpoints where every attempt must count at once.
  */
-export async function hitRateLimit(db: Executor, key: string, limit: number, windowSeconds: number, now = new Date()): Promise<RateVerdict> {
+export async function hitRateLimit(
+  db: Executor,
+  key: string,
+  limit: number,
+  windowSeconds: number,
+  now = new Date(),
+): Promise<RateVerdict> {
   const window = windowOf(now, windowSeconds);
   const count = await addToWindow(db, key, window.start, 1);
   if (count <= limit) return { allowed: true, remaining: limit - count };
@@ -36,7 +47,14 @@ export async function hitRateLimit(db: Executor, key: string, limit: number, win
 /** How long an instance may count on its own before adding its share to the database. */
 export const SHARED_COUNT_INTERVAL_MS = 1000;
 
-type LocalWindow = { start: number; shared: number; unsent: number; sending: number; lastSentAt: number; send: Promise<void> | null };
+type LocalWindow = {
+  start: number;
+  shared: number;
+  unsent: number;
+  sending: number;
+  lastSentAt: number;
+  send: Promise<void> | null;
+};
 // Shared by every bundle in the process (route handlers and Server Actions are bundled apart).
 const processState = globalThis as unknown as { __clearanceRateWindows?: Map<string, LocalWindow> };
 const windows = (processState.__clearanceRateWindows ??= new Map());
@@ -69,7 +87,13 @@ function sendCount(db: Executor, key: string, w: LocalWindow): Promise<void> {
  * limit wait for the database, so the limit holds exactly on one instance;
  * across instances it may be exceeded by what they accept in one interval.
  */
-export async function hitSharedRateLimit(db: Executor, key: string, limit: number, windowSeconds: number, now = new Date()): Promise<RateVerdict> {
+export async function hitSharedRateLimit(
+  db: Executor,
+  key: string,
+  limit: number,
+  windowSeconds: number,
+  now = new Date(),
+): Promise<RateVerdict> {
   const window = windowOf(now, windowSeconds);
   let w = windows.get(key);
   if (!w || w.start !== window.start.getTime()) {

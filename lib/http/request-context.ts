@@ -1,6 +1,9 @@
 import "server-only";
+
 import { headers } from "next/headers";
+
 import { env } from "@/lib/env";
+
 import { clientIp } from "./client-address";
 import { PEER_HEADER, peerFrom } from "./peer-address";
 

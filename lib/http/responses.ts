@@ -10,6 +10,11 @@ export function pdfResponse(bytes: Uint8Array, filename: string): Response {
 }
 
 /** The API's error shape: `{ error: { code, message } }`. */
-export function apiError(status: number, code: string, message: string, headers: Record<string, string> = {}): Response {
+export function apiError(
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): Response {
   return Response.json({ error: { code, message } }, { status, headers });
 }

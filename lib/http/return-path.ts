@@ -32,7 +32,8 @@ function looksProtocolRelative(path: string): boolean {
  * is accepted only when `ownOrigin` is given and it matches.
  */
 export function safeReturnPath(input: unknown, fallback = "/dashboard", ownOrigin?: string): string {
-  if (typeof input !== "string" || input === "" || input.length > MAX_LENGTH || CONTROL_OR_SPACE.test(input)) return fallback;
+  if (typeof input !== "string" || input === "" || input.length > MAX_LENGTH || CONTROL_OR_SPACE.test(input))
+    return fallback;
   let candidate = input;
   if (!input.startsWith("/")) {
     if (!ownOrigin) return fallback;

@@ -13,10 +13,12 @@ export const blankToUndefined = (v: unknown) => {
 };
 
 /** Optional text of at most `max` characters. */
-export const optionalText = (max: number) => z.preprocess(blankToUndefined, z.string().max(max).optional()).catch(undefined);
+export const optionalText = (max: number) =>
+  z.preprocess(blankToUndefined, z.string().max(max).optional()).catch(undefined);
 
 /** A page number, 1 when missing or malformed. */
-export const pageNumber = () => z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(100_000).default(1)).catch(1);
+export const pageNumber = () =>
+  z.preprocess(blankToUndefined, z.coerce.number().int().min(1).max(100_000).default(1)).catch(1);
 
 /** `text` for a LIKE pattern, matched as written: % and _ are literal. */
 export const likeLiteral = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);

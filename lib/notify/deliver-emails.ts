@@ -1,9 +1,12 @@
 import "server-only";
+
 import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
 import nodemailer, { type Transporter } from "nodemailer";
+
 import { getDb } from "@/db/client";
 import { outbox } from "@/db/schema";
 import { env } from "@/lib/env";
+
 import { openAttachments } from "./queue-email";
 
 /** Wait after the 1st, 2nd, … failed attempt; the 6th failure marks the message failed. */
@@ -23,7 +26,9 @@ export type DeliveryResult = { sent: number; failed: number; retried: number };
  * With no transport and no SMTP_URL it does nothing: messages stay queued and
  * admins can read them in the app.
  */
-export async function deliverDueEmails(options: { now?: Date; transport?: Transporter; batchSize?: number } = {}): Promise<DeliveryResult> {
+export async function deliverDueEmails(
+  options: { now?: Date; transport?: Transporter; batchSize?: number } = {},
+): Promise<DeliveryResult> {
   const result: DeliveryResult = { sent: 0, failed: 0, retried: 0 };
   const smtpUrl = env().SMTP_URL;
   if (!options.transport && !smtpUrl) return result;
@@ -50,14 +55,29 @@ export async function deliverDueEmails(options: { now?: Date; transport?: Transp
       .limit(Math.max(1, options.batchSize ?? 50))
       .for("update", { skipLocked: true });
     if (rows.length > 0) {
-      await tx.update(outbox).set({ status: "sending", nextAttemptAt: now }).where(inArray(outbox.id, rows.map((r) => r.id)));
+      await tx
+        .update(outbox)
+        .set({ status: "sending", nextAttemptAt: now })
+        .where(
+          inArray(
+            outbox.id,
+            rows.map((r) => r.id),
+          ),
+        );
     }
     return rows;
   });
   if (claimed.length === 0) return result;
 
   // Short timeouts keep one stalled server from holding a claim anywhere near STUCK_AFTER_MS.
-  const transport = options.transport ?? nodemailer.createTransport({ url: smtpUrl, connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000 });
+  const transport =
+    options.transport ??
+    nodemailer.createTransport({
+      url: smtpUrl,
+      connectionTimeout: 30_000,
+      greetingTimeout: 30_000,
+      socketTimeout: 60_000,
+    });
   const { MAIL_FROM, APP_URL } = env();
   const messageDomain = new URL(APP_URL).hostname;
   try {
@@ -65,7 +85,11 @@ export async function deliverDueEmails(options: { now?: Date; transport?: Transp
       // Renew the claim just before sending. Recovery bumps `attempts`, so a changed count
       // means this row was given back to the queue (and perhaps to another worker).
       const ours = and(eq(outbox.id, row.id), eq(outbox.status, "sending"), eq(outbox.attempts, row.attempts));
-      const [stillOurs] = await db.update(outbox).set({ nextAttemptAt: clock() }).where(ours).returning({ id: outbox.id });
+      const [stillOurs] = await db
+        .update(outbox)
+        .set({ nextAttemptAt: clock() })
+        .where(ours)
+        .returning({ id: outbox.id });
       if (!stillOurs) continue;
       let failure: { error: unknown } | null = null;
       try {
@@ -134,11 +158,22 @@ const ADDRESS = /[^\s<>()[\]",;:]+@[^\s<>()[\]",;:]+/g;
  * data) and anything credential-like (user:password@host) removed.
  */
 export function describeSendError(error: unknown): string {
-  const e = (error ?? {}) as { code?: unknown; responseCode?: unknown; response?: unknown; command?: unknown; message?: unknown };
-  const head = [typeof e.responseCode === "number" ? e.responseCode : null, typeof e.code === "string" ? e.code : null, typeof e.command === "string" ? `(${e.command.split(" ").slice(0, 2).join(" ")})` : null]
+  const e = (error ?? {}) as {
+    code?: unknown;
+    responseCode?: unknown;
+    response?: unknown;
+    command?: unknown;
+    message?: unknown;
+  };
+  const head = [
+    typeof e.responseCode === "number" ? e.responseCode : null,
+    typeof e.code === "string" ? e.code : null,
+    typeof e.command === "string" ? `(${e.command.split(" ").slice(0, 2).join(" ")})` : null,
+  ]
     .filter(Boolean)
     .join(" ");
-  const detail = typeof e.response === "string" ? e.response : typeof e.message === "string" ? e.message : "unknown error";
+  const detail =
+    typeof e.response === "string" ? e.response : typeof e.message === "string" ? e.message : "unknown error";
   const text = `${head ? `${head}: ` : ""}${detail}`.replace(ADDRESS, "[address]").replace(/\s+/g, " ").trim();
   return text.length > 200 ? `${text.slice(0, 199)}…` : text;
 }

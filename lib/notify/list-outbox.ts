@@ -1,12 +1,15 @@
 import "server-only";
+
 import { and, desc, eq, ilike, sql } from "drizzle-orm";
-import { likeLiteral } from "@/lib/http/search-params";
+
 import { getDb } from "@/db/client";
 import { outbox, outboxStatuses } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import { assertMay } from "@/lib/auth/permissions";
 import type { Viewer } from "@/lib/auth/roles";
 import { NotFoundError } from "@/lib/errors";
+import { likeLiteral } from "@/lib/http/search-params";
+
 import { emailTemplates, isEmailKind } from "./templates";
 
 export type OutboxStatus = (typeof outboxStatuses)[number];
@@ -63,7 +66,10 @@ export async function listOutbox(viewer: Viewer, options: { status?: OutboxStatu
     .orderBy(desc(outbox.createdAt), desc(outbox.id))
     .limit(PAGE_SIZE)
     .offset((page - 1) * PAGE_SIZE);
-  const [{ total }] = await db.select({ total: sql<number>`count(*)::int` }).from(outbox).where(where);
+  const [{ total }] = await db
+    .select({ total: sql<number>`count(*)::int` })
+    .from(outbox)
+    .where(where);
   return { rows, total, page, pageSize: PAGE_SIZE };
 }
 
@@ -79,7 +85,12 @@ export async function getOutboxMessage(viewer: Viewer, id: string, context?: Aud
   if (!UUID.test(id)) throw new NotFoundError("No such email.");
   const db = await getDb();
   const [row] = await db
-    .select({ ...rowColumns, html: outbox.html, text: outbox.text, hasAttachments: sql<boolean>`${outbox.attachmentsEnc} is not null` })
+    .select({
+      ...rowColumns,
+      html: outbox.html,
+      text: outbox.text,
+      hasAttachments: sql<boolean>`${outbox.attachmentsEnc} is not null`,
+    })
     .from(outbox)
     .where(eq(outbox.id, id))
     .limit(1);

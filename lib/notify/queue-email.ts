@@ -1,9 +1,12 @@
 import "server-only";
+
 import { eq } from "drizzle-orm";
+
 import type { Executor } from "@/db/client";
 import { outbox } from "@/db/schema";
 import { decryptText, encryptText } from "@/lib/crypto/encryption";
 import { DomainError } from "@/lib/errors";
+
 import { renderEmail, type EmailKind, type EmailProps } from "./templates";
 
 export type EmailAttachment = { filename: string; contentType: string; content: Uint8Array };
@@ -40,7 +43,11 @@ export function sealAttachments(dedupeKey: string, attachments: EmailAttachment[
 
 export function openAttachments(dedupeKey: string, sealed: string): (EmailAttachment & { content: Buffer })[] {
   const stored = JSON.parse(decryptText(sealed, attachmentsContext(dedupeKey))) as StoredAttachment[];
-  return stored.map((a) => ({ filename: a.filename, contentType: a.contentType, content: Buffer.from(a.base64, "base64") }));
+  return stored.map((a) => ({
+    filename: a.filename,
+    contentType: a.contentType,
+    content: Buffer.from(a.base64, "base64"),
+  }));
 }
 
 // One address, no display name or header tricks: the sender builds the envelope from it.
@@ -51,13 +58,20 @@ const EMAIL = /^[^\s@<>,;:"()[\]\\]+@[^\s@<>,;:"()[\]\\]+\.[^\s@<>,;:"()[\]\\]+$
  * same dedupe key was ever queued. Call it with the transaction that makes the
  * change the email announces, so both commit or neither does.
  */
-export async function queueEmail<K extends EmailKind>(tx: Executor, input: QueueEmailInput<K>): Promise<{ queued: boolean; id: string | null }> {
+export async function queueEmail<K extends EmailKind>(
+  tx: Executor,
+  input: QueueEmailInput<K>,
+): Promise<{ queued: boolean; id: string | null }> {
   const email = input.to.email.trim();
   if (!EMAIL.test(email)) throw new DomainError("invalid_recipient", "The recipient's email address is not valid.");
   if (!input.dedupeKey.trim()) throw new Error("queueEmail needs a dedupe key.");
 
   // Most reminder runs re-propose messages already queued: skip the rendering for those.
-  const [existing] = await tx.select({ id: outbox.id }).from(outbox).where(eq(outbox.dedupeKey, input.dedupeKey)).limit(1);
+  const [existing] = await tx
+    .select({ id: outbox.id })
+    .from(outbox)
+    .where(eq(outbox.dedupeKey, input.dedupeKey))
+    .limit(1);
   if (existing) return { queued: false, id: null };
 
   const now = input.now ?? new Date();

@@ -1,6 +1,8 @@
 import "server-only";
+
 import { render, toPlainText } from "@react-email/render";
 import { createElement, type FunctionComponent } from "react";
+
 import * as accessDecision from "@/emails/access-decision";
 import * as accessLapsed from "@/emails/access-lapsed";
 import * as accessRequest from "@/emails/access-request";
@@ -13,9 +15,9 @@ import * as escalation from "@/emails/escalation";
 import * as invitation from "@/emails/invitation";
 import * as nudge from "@/emails/nudge";
 import * as partnerSigningCode from "@/emails/partner-signing-code";
+import * as partnerSigningLink from "@/emails/partner-signing-link";
 import * as passwordReset from "@/emails/password-reset";
 import * as reminderDigest from "@/emails/reminder-digest";
-import * as partnerSigningLink from "@/emails/partner-signing-link";
 import * as signedCopy from "@/emails/signed-copy";
 
 export type EmailTemplate<P> = {
@@ -28,7 +30,10 @@ export type EmailTemplate<P> = {
   carriesSecret: boolean;
 };
 
-function template<P>(module: { subject: (props: P) => string; default: FunctionComponent<P> }, carriesSecret = false): EmailTemplate<P> {
+function template<P>(
+  module: { subject: (props: P) => string; default: FunctionComponent<P> },
+  carriesSecret = false,
+): EmailTemplate<P> {
   return { subject: module.subject, component: module.default, carriesSecret };
 }
 

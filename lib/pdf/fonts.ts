@@ -1,8 +1,9 @@
 import "server-only";
+
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import fontkit from "@pdf-lib/fontkit";
-import type { Font } from "@pdf-lib/fontkit";
+
+import fontkit, { type Font } from "@pdf-lib/fontkit";
 import type { PDFDocument, PDFFont } from "pdf-lib";
 
 /**

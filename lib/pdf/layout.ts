@@ -1,6 +1,8 @@
 import "server-only";
-import { PDFDocument, type PDFImage, rgb, type RGB } from "pdf-lib";
-import { type FaceName, FontBook } from "./fonts";
+
+import { PDFDocument, rgb, type PDFImage, type RGB } from "pdf-lib";
+
+import { FontBook, type FaceName } from "./fonts";
 import type { Line } from "./text-wrap";
 
 /**
@@ -24,7 +26,16 @@ export const COLORS = {
 export type Op =
   | { kind: "text"; x: number; y: number; text: string; face: FaceName; size: number; color: RGB }
   | { kind: "line"; x1: number; y1: number; x2: number; y2: number; thickness: number; color: RGB }
-  | { kind: "rect"; x: number; y: number; width: number; height: number; fill?: RGB; border?: RGB; borderWidth?: number }
+  | {
+      kind: "rect";
+      x: number;
+      y: number;
+      width: number;
+      height: number;
+      fill?: RGB;
+      border?: RGB;
+      borderWidth?: number;
+    }
   | { kind: "image"; x: number; y: number; width: number; height: number; png: Uint8Array };
 
 export type PageSize = { width: number; height: number };
@@ -37,7 +48,14 @@ export function baseline(top: number, size: number, lineHeight: number): number 
 export type LineOptions = { size: number; lineHeight?: number; color?: RGB; align?: "left" | "center" | "right" };
 
 /** Draws pre-wrapped lines into an op list, top-down from `top`, within [x, x+width]. */
-export function drawLines(ops: Op[], lines: Line[], x: number, top: number, width: number, options: LineOptions): number {
+export function drawLines(
+  ops: Op[],
+  lines: Line[],
+  x: number,
+  top: number,
+  width: number,
+  options: LineOptions,
+): number {
   const lineHeight = options.lineHeight ?? options.size * 1.4;
   let y = top;
   for (const line of lines) {
@@ -49,11 +67,20 @@ export function drawLines(ops: Op[], lines: Line[], x: number, top: number, widt
 
 function pushLine(ops: Op[], line: Line, x: number, top: number, width: number, options: LineOptions) {
   const lineHeight = options.lineHeight ?? options.size * 1.4;
-  const offset = options.align === "center" ? (width - line.width) / 2 : options.align === "right" ? width - line.width : 0;
+  const offset =
+    options.align === "center" ? (width - line.width) / 2 : options.align === "right" ? width - line.width : 0;
   const y = baseline(top, options.size, lineHeight);
   for (const piece of line.pieces) {
     if (!piece.text.trim()) continue;
-    ops.push({ kind: "text", x: x + offset + piece.x, y, text: piece.text, face: piece.face, size: options.size, color: options.color ?? COLORS.text });
+    ops.push({
+      kind: "text",
+      x: x + offset + piece.x,
+      y,
+      text: piece.text,
+      face: piece.face,
+      size: options.size,
+      color: options.color ?? COLORS.text,
+    });
   }
 }
 
@@ -122,12 +149,24 @@ export class Flow {
   }
 
   rule(color: RGB = COLORS.rule, thickness = 0.75): void {
-    this.ops.push({ kind: "line", x1: this.left, y1: this.y, x2: this.left + this.width, y2: this.y, thickness, color });
+    this.ops.push({
+      kind: "line",
+      x1: this.left,
+      y1: this.y,
+      x2: this.left + this.width,
+      y2: this.y,
+      thickness,
+      color,
+    });
   }
 }
 
 /** Embeds the fonts and images the ops use, then draws every page. */
-export async function paint(pages: Op[][], pageSize: PageSize, metadata: { title: string; author: string; subject?: string; creationDate: Date }): Promise<Uint8Array> {
+export async function paint(
+  pages: Op[][],
+  pageSize: PageSize,
+  metadata: { title: string; author: string; subject?: string; creationDate: Date },
+): Promise<Uint8Array> {
   const doc = await PDFDocument.create();
   doc.setTitle(metadata.title, { showInWindowTitleBar: true });
   doc.setAuthor(metadata.author);
@@ -149,14 +188,28 @@ export async function paint(pages: Op[][], pageSize: PageSize, metadata: { title
     }
   }
 
-
   for (const ops of pages) {
     const page = doc.addPage([pageSize.width, pageSize.height]);
     for (const op of ops) {
-      if (op.kind === "text") page.drawText(op.text, { x: op.x, y: op.y, size: op.size, font: fonts.get(op.face), color: op.color });
-      else if (op.kind === "line") page.drawLine({ start: { x: op.x1, y: op.y1 }, end: { x: op.x2, y: op.y2 }, thickness: op.thickness, color: op.color });
+      if (op.kind === "text")
+        page.drawText(op.text, { x: op.x, y: op.y, size: op.size, font: fonts.get(op.face), color: op.color });
+      else if (op.kind === "line")
+        page.drawLine({
+          start: { x: op.x1, y: op.y1 },
+          end: { x: op.x2, y: op.y2 },
+          thickness: op.thickness,
+          color: op.color,
+        });
       else if (op.kind === "rect")
-        page.drawRectangle({ x: op.x, y: op.y, width: op.width, height: op.height, color: op.fill, borderColor: op.border, borderWidth: op.border ? (op.borderWidth ?? 1) : 0 });
+        page.drawRectangle({
+          x: op.x,
+          y: op.y,
+          width: op.width,
+          height: op.height,
+          color: op.fill,
+          borderColor: op.border,
+          borderWidth: op.border ? (op.borderWidth ?? 1) : 0,
+        });
       else page.drawImage(images.get(op.png)!, { x: op.x, y: op.y, width: op.width, height: op.height });
     }
   }
@@ -165,7 +218,20 @@ export async function paint(pages: Op[][], pageSize: PageSize, metadata: { title
 
 // ---------------------------------------------------------------- formatting
 
-const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+const MONTHS = [
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December",
+];
 
 /** "12 March 2025", in UTC. */
 export function formatDateUtc(date: Date): string {

@@ -1,6 +1,8 @@
 import "server-only";
+
 import { Lexer, type Token, type Tokens } from "marked";
-import { LINE_BREAK, type Span, spans, textWidth } from "./text-wrap";
+
+import { LINE_BREAK, spans, textWidth, type Span } from "./text-wrap";
 
 /**
  * An agreement's Markdown as the blocks the PDF draws: headings, paragraphs
@@ -20,7 +22,16 @@ export function plain(s: Span[]): string {
 export type Block =
   | { kind: "heading"; depth: number; spans: Span[] }
   // indent: where the text starts; a list item's marker hangs `hang` points to its left.
-  | { kind: "paragraph"; spans: Span[]; indent: number; marker?: string; hang?: number; muted?: boolean; tight?: boolean; listStart?: boolean }
+  | {
+      kind: "paragraph";
+      spans: Span[];
+      indent: number;
+      marker?: string;
+      hang?: number;
+      muted?: boolean;
+      tight?: boolean;
+      listStart?: boolean;
+    }
   | { kind: "rule" };
 
 function inlineSpans(tokens: Token[] | undefined, bold = false): Span[] {
@@ -65,7 +76,9 @@ function inlineSpans(tokens: Token[] | undefined, bold = false): Span[] {
 function listBlocks(list: Tokens.List, indent: number): Block[] {
   const out: Block[] = [];
   const start = typeof list.start === "number" ? list.start : 1;
-  const markers = list.items.map((item, i) => (item.task ? (item.checked ? "[x]" : "[ ]") : list.ordered ? `${start + i}.` : "•"));
+  const markers = list.items.map((item, i) =>
+    item.task ? (item.checked ? "[x]" : "[ ]") : list.ordered ? `${start + i}.` : "•",
+  );
   // One hanging indent per list, wide enough for its widest marker ("10."), so item texts align.
   const hang = Math.max(LIST_INDENT, ...markers.map((m) => textWidth(spans(m), BODY.size) + 7));
   list.items.forEach((item, i) => {
@@ -95,7 +108,16 @@ function tokensToBlocks(tokens: Token[], indent = 0, muted = false): Block[] {
       }
       case "paragraph":
       case "text":
-        out.push({ kind: "paragraph", spans: inlineSpans("tokens" in token && token.tokens ? token.tokens : [{ type: "text", raw: token.raw, text: (token as Tokens.Text).text }]), indent, muted });
+        out.push({
+          kind: "paragraph",
+          spans: inlineSpans(
+            "tokens" in token && token.tokens
+              ? token.tokens
+              : [{ type: "text", raw: token.raw, text: (token as Tokens.Text).text }],
+          ),
+          indent,
+          muted,
+        });
         break;
       case "list":
         out.push(...listBlocks(token as Tokens.List, indent));
@@ -104,16 +126,33 @@ function tokensToBlocks(tokens: Token[], indent = 0, muted = false): Block[] {
         out.push(...tokensToBlocks((token as Tokens.Blockquote).tokens, indent + LIST_INDENT, true));
         break;
       case "code":
-        out.push({ kind: "paragraph", spans: [{ text: (token as Tokens.Code).text.split("\n").join(LINE_BREAK) }], indent, muted });
+        out.push({
+          kind: "paragraph",
+          spans: [{ text: (token as Tokens.Code).text.split("\n").join(LINE_BREAK) }],
+          indent,
+          muted,
+        });
         break;
       case "hr":
         out.push({ kind: "rule" });
         break;
       case "table": {
         const table = token as Tokens.Table;
-        out.push({ kind: "paragraph", spans: table.header.flatMap((cell, i) => [...(i ? [{ text: "  |  ", bold: true }] : []), ...inlineSpans(cell.tokens, true)]), indent });
+        out.push({
+          kind: "paragraph",
+          spans: table.header.flatMap((cell, i) => [
+            ...(i ? [{ text: "  |  ", bold: true }] : []),
+            ...inlineSpans(cell.tokens, true),
+          ]),
+          indent,
+        });
         for (const row of table.rows) {
-          out.push({ kind: "paragraph", spans: row.flatMap((cell, i) => [...(i ? [{ text: "  |  " }] : []), ...inlineSpans(cell.tokens)]), indent, tight: true });
+          out.push({
+            kind: "paragraph",
+            spans: row.flatMap((cell, i) => [...(i ? [{ text: "  |  " }] : []), ...inlineSpans(cell.tokens)]),
+            indent,
+            tight: true,
+          });
         }
         break;
       }
@@ -127,4 +166,3 @@ function tokensToBlocks(tokens: Token[], indent = 0, muted = false): Block[] {
 export function markdownBlocks(markdown: string): Block[] {
   return tokensToBlocks(Lexer.lex(markdown.replace(/\r\n?/g, "\n"), { gfm: true }));
 }
-

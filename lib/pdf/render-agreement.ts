@@ -1,7 +1,8 @@
 import "server-only";
-import { A4, baseline, COLORS, drawLines, Flow, formatDateTimeUtc, type Op, paint } from "./layout";
-import { BODY, type Block, LIST_INDENT, markdownBlocks, plain } from "./markdown-blocks";
-import { type Line, spans, wrap } from "./text-wrap";
+
+import { A4, baseline, COLORS, drawLines, Flow, formatDateTimeUtc, paint, type Op } from "./layout";
+import { BODY, LIST_INDENT, markdownBlocks, plain, type Block } from "./markdown-blocks";
+import { spans, wrap, type Line } from "./text-wrap";
 
 export type AgreementPdfInput = {
   documentId: string;
@@ -38,7 +39,12 @@ export async function renderAgreementPdf(input: AgreementPdfInput): Promise<Uint
   drawTitle(flow, input);
   const blocks = markdownBlocks(input.bodyMarkdown);
   // The template often repeats the title as its first heading.
-  if (blocks[0]?.kind === "heading" && blocks[0].depth === 1 && plain(blocks[0].spans).trim().toLowerCase() === input.title.trim().toLowerCase()) blocks.shift();
+  if (
+    blocks[0]?.kind === "heading" &&
+    blocks[0].depth === 1 &&
+    plain(blocks[0].spans).trim().toLowerCase() === input.title.trim().toLowerCase()
+  )
+    blocks.shift();
   drawBlocks(flow, blocks);
   drawSignature(flow, input);
   flow.newPage();
@@ -53,31 +59,66 @@ export async function renderAgreementPdf(input: AgreementPdfInput): Promise<Uint
   });
 }
 
-
 function drawTitle(flow: Flow, input: AgreementPdfInput) {
-  flow.lines(wrap(spans(input.organisation.toUpperCase(), true), 9, flow.width), { size: 9, lineHeight: 13, color: COLORS.accent });
+  flow.lines(wrap(spans(input.organisation.toUpperCase(), true), 9, flow.width), {
+    size: 9,
+    lineHeight: 13,
+    color: COLORS.accent,
+  });
   flow.space(4);
   flow.lines(wrap(spans(input.title, true), 20, flow.width), { size: 20, lineHeight: 26 });
   flow.space(2);
-  flow.lines(wrap(spans(`Version ${input.version}  ·  Document ${input.documentId}`), 9, flow.width), { size: 9, lineHeight: 13, color: COLORS.muted });
+  flow.lines(wrap(spans(`Version ${input.version}  ·  Document ${input.documentId}`), 9, flow.width), {
+    size: 9,
+    lineHeight: 13,
+    color: COLORS.muted,
+  });
   flow.space(10);
   flow.rule(COLORS.accent, 1.25);
   flow.space(16);
 }
 
-type Prepared = { block: Block; lines: Line[]; size: number; lineHeight: number; indent: number; textIndent: number; before: number };
+type Prepared = {
+  block: Block;
+  lines: Line[];
+  size: number;
+  lineHeight: number;
+  indent: number;
+  textIndent: number;
+  before: number;
+};
 
 function prepare(block: Block, width: number, previous: Block | undefined): Prepared | undefined {
   if (block.kind === "rule") return undefined;
   if (block.kind === "heading") {
     const style = HEADING[block.depth];
-    const lines = wrap(block.spans.map((s) => ({ ...s, bold: true })), style.size, width);
-    return { block, lines, size: style.size, lineHeight: style.size * 1.3, indent: 0, textIndent: 0, before: previous ? style.before : 0 };
+    const lines = wrap(
+      block.spans.map((s) => ({ ...s, bold: true })),
+      style.size,
+      width,
+    );
+    return {
+      block,
+      lines,
+      size: style.size,
+      lineHeight: style.size * 1.3,
+      indent: 0,
+      textIndent: 0,
+      before: previous ? style.before : 0,
+    };
   }
   const indent = block.indent - (block.marker ? (block.hang ?? LIST_INDENT) : 0);
   const textIndent = block.indent;
   const lines = block.spans.length ? wrap(block.spans, BODY.size, width - textIndent) : [];
-  const gap = !previous ? 0 : previous.kind === "heading" ? HEADING[previous.depth].after : block.listStart ? 5 : block.tight ? 3 : PARAGRAPH_GAP;
+  const gap = !previous
+    ? 0
+    : previous.kind === "heading"
+      ? HEADING[previous.depth].after
+      : block.listStart
+        ? 5
+        : block.tight
+          ? 3
+          : PARAGRAPH_GAP;
   return { block, lines, size: BODY.size, lineHeight: BODY.lineHeight, indent, textIndent, before: gap };
 }
 
@@ -109,7 +150,12 @@ function drawBlocks(flow: Flow, blocks: Block[]) {
         flow.ops.push(...markerOps(markerLine, flow.left + item.indent, top, block.muted));
         if (item.lines.length === 0) flow.y -= item.lineHeight;
       }
-      flow.lines(item.lines, { size: item.size, lineHeight: item.lineHeight, indent: item.textIndent, color: block.muted ? COLORS.muted : COLORS.text });
+      flow.lines(item.lines, {
+        size: item.size,
+        lineHeight: item.lineHeight,
+        indent: item.textIndent,
+        color: block.muted ? COLORS.muted : COLORS.text,
+      });
     }
     previous = block;
   });
@@ -117,7 +163,15 @@ function drawBlocks(flow: Flow, blocks: Block[]) {
 
 function markerOps(lines: Line[], x: number, top: number, muted?: boolean): Op[] {
   const y = baseline(top, BODY.size, BODY.lineHeight);
-  return (lines[0]?.pieces ?? []).map((piece) => ({ kind: "text", x: x + piece.x, y, text: piece.text, face: piece.face, size: BODY.size, color: muted ? COLORS.muted : COLORS.text }));
+  return (lines[0]?.pieces ?? []).map((piece) => ({
+    kind: "text",
+    x: x + piece.x,
+    y,
+    text: piece.text,
+    face: piece.face,
+    size: BODY.size,
+    color: muted ? COLORS.muted : COLORS.text,
+  }));
 }
 
 // ---------------------------------------------------------------- signature
@@ -126,7 +180,8 @@ const SIGNATURE_IMAGE = { maxWidth: 220, maxHeight: 64 };
 
 function pngSize(png: Uint8Array): { width: number; height: number } {
   const signature = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-  if (png.length < 24 || signature.some((b, i) => png[i] !== b)) throw new Error("signatureImagePng is not a PNG image");
+  if (png.length < 24 || signature.some((b, i) => png[i] !== b))
+    throw new Error("signatureImagePng is not a PNG image");
   const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
   return { width: view.getUint32(16), height: view.getUint32(20) };
 }
@@ -142,7 +197,8 @@ function drawSignature(flow: Flow, input: AgreementPdfInput) {
     `Signed ${formatDateTimeUtc(input.signedAt)}`,
   ].flatMap((text) => wrap(spans(text), 10, inner));
   // The block stays on one page and the certificate starts on the next.
-  const note = (certificatePage: number) => wrap(spans(`Signing details and audit trail: page ${certificatePage} (signing certificate).`), 8.5, inner);
+  const note = (certificatePage: number) =>
+    wrap(spans(`Signing details and audit trail: page ${certificatePage} (signing certificate).`), 8.5, inner);
 
   let image: { width: number; height: number } | undefined;
   if (input.signatureImagePng) {
@@ -153,21 +209,55 @@ function drawSignature(flow: Flow, input: AgreementPdfInput) {
 
   const heading = wrap(spans("Electronic signature", true), 12.5, flow.width);
   const height =
-    heading.length * 16 + 8 + pad * 2 + label.length * 12 + 6 + (image ? image.height + 8 : 0) + name.length * 23 + 4 + details.length * 14.5 + 6 + note(999).length * 12;
+    heading.length * 16 +
+    8 +
+    pad * 2 +
+    label.length * 12 +
+    6 +
+    (image ? image.height + 8 : 0) +
+    name.length * 23 +
+    4 +
+    details.length * 14.5 +
+    6 +
+    note(999).length * 12;
   flow.space(22);
   flow.ensure(height);
   flow.lines(heading, { size: 12.5, lineHeight: 16, color: COLORS.accent });
   flow.space(8);
 
   const top = flow.y;
-  flow.ops.push({ kind: "rect", x: flow.left, y: top - (height - heading.length * 16 - 8), width: flow.width, height: height - heading.length * 16 - 8, fill: COLORS.panel, border: COLORS.rule, borderWidth: 0.75 });
+  flow.ops.push({
+    kind: "rect",
+    x: flow.left,
+    y: top - (height - heading.length * 16 - 8),
+    width: flow.width,
+    height: height - heading.length * 16 - 8,
+    fill: COLORS.panel,
+    border: COLORS.rule,
+    borderWidth: 0.75,
+  });
   flow.y -= pad;
   flow.lines(label, { size: 8.5, lineHeight: 12, indent: pad, color: COLORS.muted });
   flow.space(6);
   if (image && input.signatureImagePng) {
-    flow.ops.push({ kind: "image", x: flow.left + pad, y: flow.y - image.height, width: image.width, height: image.height, png: input.signatureImagePng });
+    flow.ops.push({
+      kind: "image",
+      x: flow.left + pad,
+      y: flow.y - image.height,
+      width: image.width,
+      height: image.height,
+      png: input.signatureImagePng,
+    });
     flow.y -= image.height + 2;
-    flow.ops.push({ kind: "line", x1: flow.left + pad, y1: flow.y, x2: flow.left + pad + Math.max(image.width, 220), y2: flow.y, thickness: 0.5, color: COLORS.muted });
+    flow.ops.push({
+      kind: "line",
+      x1: flow.left + pad,
+      y1: flow.y,
+      x2: flow.left + pad + Math.max(image.width, 220),
+      y2: flow.y,
+      thickness: 0.5,
+      color: COLORS.muted,
+    });
     flow.y -= 6;
   }
   flow.lines(name, { size: 18, lineHeight: 23, indent: pad });
@@ -191,7 +281,14 @@ function row(flow: Flow, label: string, value: string, options: { size?: number 
   const startPage = flow.pageNumber;
   const top = flow.y;
   flow.lines(valueLines, { size, lineHeight, indent: LABEL_WIDTH });
-  const labelBottom = drawLines(flow.pages[startPage - 1], labelLines, flow.left, top - (lineHeight - 12.5) / 2, LABEL_WIDTH - 12, { size: 8.5, lineHeight: 12.5, color: COLORS.muted });
+  const labelBottom = drawLines(
+    flow.pages[startPage - 1],
+    labelLines,
+    flow.left,
+    top - (lineHeight - 12.5) / 2,
+    LABEL_WIDTH - 12,
+    { size: 8.5, lineHeight: 12.5, color: COLORS.muted },
+  );
   if (flow.pageNumber === startPage) flow.y = Math.min(flow.y, labelBottom);
   flow.space(5);
 }
@@ -212,7 +309,9 @@ function drawCertificate(flow: Flow, input: AgreementPdfInput) {
   flow.space(2);
   flow.lines(
     wrap(
-      spans(`This page records who signed this document, how they were identified and when each step happened. It is part of the document and is covered by its digital seal.`),
+      spans(
+        `This page records who signed this document, how they were identified and when each step happened. It is part of the document and is covered by its digital seal.`,
+      ),
       9.5,
       flow.width,
     ),
@@ -237,10 +336,15 @@ function drawCertificate(flow: Flow, input: AgreementPdfInput) {
   row(flow, "User agent", c.userAgent, { size: 8.5 });
 
   section(flow, "Events (UTC, ISO 8601)");
-  for (const event of [...c.events].sort((a, b) => a.at.getTime() - b.at.getTime())) row(flow, event.at.toISOString(), event.label);
+  for (const event of [...c.events].sort((a, b) => a.at.getTime() - b.at.getTime()))
+    row(flow, event.at.toISOString(), event.label);
 
   section(flow, `Consent to electronic records (version ${c.consentVersion})`);
-  const paragraphs = c.consentText.replace(/\r\n?/g, "\n").split(/\n\s*\n/).map((p) => p.trim()).filter(Boolean);
+  const paragraphs = c.consentText
+    .replace(/\r\n?/g, "\n")
+    .split(/\n\s*\n/)
+    .map((p) => p.trim())
+    .filter(Boolean);
   paragraphs.forEach((paragraph, i) => {
     if (i) flow.space(5);
     flow.lines(wrap(spans(paragraph), 9.5, flow.width), { size: 9.5, lineHeight: 13.8 });
@@ -251,7 +355,9 @@ function drawCertificate(flow: Flow, input: AgreementPdfInput) {
   flow.space(4);
   flow.lines(
     wrap(
-      spans(`After signing, ${input.organisation} sealed this file with a digital signature (PKCS#7, SHA-256). Any change to the file after sealing invalidates the seal; a PDF reader shows the seal in its signature panel.`),
+      spans(
+        `After signing, ${input.organisation} sealed this file with a digital signature (PKCS#7, SHA-256). Any change to the file after sealing invalidates the seal; a PDF reader shows the seal in its signature panel.`,
+      ),
       8.5,
       flow.width,
     ),
@@ -267,16 +373,42 @@ function addHeadersAndFooters(flow: Flow, input: AgreementPdfInput) {
   flow.pages.forEach((ops, i) => {
     const footer = wrap(spans(`Document ${input.documentId} · Page ${i + 1} of ${total}`), 8, Number.POSITIVE_INFINITY);
     const y = 30;
-    ops.push({ kind: "line", x1: MARGIN, y1: y + 14, x2: width - MARGIN, y2: y + 14, thickness: 0.5, color: COLORS.rule });
+    ops.push({
+      kind: "line",
+      x1: MARGIN,
+      y1: y + 14,
+      x2: width - MARGIN,
+      y2: y + 14,
+      thickness: 0.5,
+      color: COLORS.rule,
+    });
     for (const line of footer) {
       for (const piece of line.pieces) {
-        if (piece.text.trim()) ops.push({ kind: "text", x: (width - line.width) / 2 + piece.x, y, text: piece.text, face: piece.face, size: 8, color: COLORS.muted });
+        if (piece.text.trim())
+          ops.push({
+            kind: "text",
+            x: (width - line.width) / 2 + piece.x,
+            y,
+            text: piece.text,
+            face: piece.face,
+            size: 8,
+            color: COLORS.muted,
+          });
       }
     }
     if (i > 0) {
       const header = wrap(spans(`${input.title} · Version ${input.version}`), 8, width - MARGIN * 2);
       for (const piece of header[0]?.pieces ?? []) {
-        if (piece.text.trim()) ops.push({ kind: "text", x: MARGIN + piece.x, y: A4.height - 34, text: piece.text, face: piece.face, size: 8, color: COLORS.muted });
+        if (piece.text.trim())
+          ops.push({
+            kind: "text",
+            x: MARGIN + piece.x,
+            y: A4.height - 34,
+            text: piece.text,
+            face: piece.face,
+            size: 8,
+            color: COLORS.muted,
+          });
       }
     }
   });

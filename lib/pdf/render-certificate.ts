@@ -1,7 +1,9 @@
 import "server-only";
+
 import type { RGB } from "pdf-lib";
-import { A4_LANDSCAPE, COLORS, drawLines, formatDateUtc, type Op, paint } from "./layout";
-import { type Line, spans, textWidth, wrap } from "./text-wrap";
+
+import { A4_LANDSCAPE, COLORS, drawLines, formatDateUtc, paint, type Op } from "./layout";
+import { spans, textWidth, wrap, type Line } from "./text-wrap";
 
 export type CertificatePdfInput = {
   personName: string;
@@ -49,11 +51,35 @@ export async function renderCertificatePdf(input: CertificatePdfInput): Promise<
   const name = fitted(input.personName, true, 28, 20, CONTENT_WIDTH);
   const course = fitted(input.courseTitle, true, 20, 15, CONTENT_WIDTH);
   const middle: { lines: Line[]; size: number; lineHeight: number; color: RGB; after: number }[] = [
-    { lines: wrap(spans("This certifies that"), 12, CONTENT_WIDTH), size: 12, lineHeight: 16, color: COLORS.muted, after: 10 },
+    {
+      lines: wrap(spans("This certifies that"), 12, CONTENT_WIDTH),
+      size: 12,
+      lineHeight: 16,
+      color: COLORS.muted,
+      after: 10,
+    },
     { lines: name.lines.slice(0, 2), size: name.size, lineHeight: name.size * 1.3, color: COLORS.text, after: 10 },
-    { lines: wrap(spans("has successfully completed the course"), 12, CONTENT_WIDTH), size: 12, lineHeight: 16, color: COLORS.muted, after: 10 },
-    { lines: course.lines.slice(0, 3), size: course.size, lineHeight: course.size * 1.3, color: COLORS.accent, after: 3 },
-    { lines: wrap(spans(`Version ${input.courseVersion}`), 10.5, CONTENT_WIDTH), size: 10.5, lineHeight: 14, color: COLORS.muted, after: 0 },
+    {
+      lines: wrap(spans("has successfully completed the course"), 12, CONTENT_WIDTH),
+      size: 12,
+      lineHeight: 16,
+      color: COLORS.muted,
+      after: 10,
+    },
+    {
+      lines: course.lines.slice(0, 3),
+      size: course.size,
+      lineHeight: course.size * 1.3,
+      color: COLORS.accent,
+      after: 3,
+    },
+    {
+      lines: wrap(spans(`Version ${input.courseVersion}`), 10.5, CONTENT_WIDTH),
+      size: 10.5,
+      lineHeight: 14,
+      color: COLORS.muted,
+      after: 0,
+    },
   ];
   const middleHeight = middle.reduce((h, b) => h + b.lines.length * b.lineHeight + b.after, 0);
   y = (ruleY + FACTS_TOP + 14) / 2 + middleHeight / 2;
@@ -66,15 +92,37 @@ export async function renderCertificatePdf(input: CertificatePdfInput): Promise<
     ["VERIFICATION CODE", input.verificationCode],
   ];
   const columnWidth = CONTENT_WIDTH / columns.length;
-  ops.push({ kind: "line", x1: x, y1: FACTS_TOP + 14, x2: x + CONTENT_WIDTH, y2: FACTS_TOP + 14, thickness: 0.75, color: COLORS.rule });
+  ops.push({
+    kind: "line",
+    x1: x,
+    y1: FACTS_TOP + 14,
+    x2: x + CONTENT_WIDTH,
+    y2: FACTS_TOP + 14,
+    thickness: 0.75,
+    color: COLORS.rule,
+  });
   columns.forEach(([label, value], i) => {
     const left = x + i * columnWidth;
-    const top = drawLines(ops, wrap(spans(label, true), 8, columnWidth - 12), left, FACTS_TOP, columnWidth, { size: 8, lineHeight: 12, color: COLORS.muted, align: "center" });
-    drawLines(ops, wrap(spans(value, true), 12.5, columnWidth - 12), left, top - 3, columnWidth, { size: 12.5, lineHeight: 16, align: "center" });
+    const top = drawLines(ops, wrap(spans(label, true), 8, columnWidth - 12), left, FACTS_TOP, columnWidth, {
+      size: 8,
+      lineHeight: 12,
+      color: COLORS.muted,
+      align: "center",
+    });
+    drawLines(ops, wrap(spans(value, true), 12.5, columnWidth - 12), left, top - 3, columnWidth, {
+      size: 12.5,
+      lineHeight: 16,
+      align: "center",
+    });
   });
 
   const verify = wrap(spans(`Verify at ${input.verifyUrl}`), 9.5, CONTENT_WIDTH);
-  drawLines(ops, verify.slice(0, 2), x, 84, CONTENT_WIDTH, { size: 9.5, lineHeight: 13, color: COLORS.muted, align: "center" });
+  drawLines(ops, verify.slice(0, 2), x, 84, CONTENT_WIDTH, {
+    size: 9.5,
+    lineHeight: 13,
+    color: COLORS.muted,
+    align: "center",
+  });
 
   return paint([ops], A4_LANDSCAPE, {
     title: `Certificate of completion: ${input.courseTitle}`,

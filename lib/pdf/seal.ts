@@ -1,9 +1,12 @@
 import "server-only";
+
 import { pdflibAddPlaceholder } from "@signpdf/placeholder-pdf-lib";
-import { SignPdf } from "@signpdf/signpdf";
 import { P12Signer } from "@signpdf/signer-p12";
+import { SignPdf } from "@signpdf/signpdf";
 import { PDFDocument } from "pdf-lib";
+
 import { env } from "@/lib/env";
+
 import { getSigningIdentity } from "./signing-identity";
 
 // Hex digits reserved for the PKCS#7 blob (8 KiB): ours is about 1.5 KiB; a
@@ -15,7 +18,10 @@ const SIGNATURE_LENGTH = 16_384;
  * signature field, adbe.pkcs7.detached, SHA-256, covering the whole file.
  * Any later change to the bytes invalidates it.
  */
-export async function sealPdf(pdf: Uint8Array, options: { reason: string; contactInfo?: string; location?: string }): Promise<Buffer> {
+export async function sealPdf(
+  pdf: Uint8Array,
+  options: { reason: string; contactInfo?: string; location?: string },
+): Promise<Buffer> {
   const identity = getSigningIdentity();
   const signingTime = new Date();
   const doc = await PDFDocument.load(pdf, { updateMetadata: false });

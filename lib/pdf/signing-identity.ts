@@ -1,15 +1,25 @@
 import "server-only";
+
 import { createPrivateKey, generateKeyPairSync, randomBytes, X509Certificate, type KeyObject } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
+
 import forge from "node-forge";
+
 import { env } from "@/lib/env";
 
 /**
  * The organisation's document-sealing certificate and key, as a PKCS#12 file,
  * and opened: the key and certificate also sign audit checkpoints.
  */
-export type SigningIdentity = { p12: Buffer; passphrase: string; commonName: string; selfSigned: boolean; privateKey: KeyObject; certificatePem: string };
+export type SigningIdentity = {
+  p12: Buffer;
+  passphrase: string;
+  commonName: string;
+  selfSigned: boolean;
+  privateKey: KeyObject;
+  certificatePem: string;
+};
 
 let cached: SigningIdentity | undefined;
 
@@ -46,22 +56,31 @@ function load(): SigningIdentity {
 function describe(p12: Buffer, passphrase: string, source: string): SigningIdentity {
   let store: forge.pkcs12.Pkcs12Pfx;
   try {
-    store = forge.pkcs12.pkcs12FromAsn1(forge.asn1.fromDer(forge.util.createBuffer(p12.toString("binary"))), false, passphrase);
+    store = forge.pkcs12.pkcs12FromAsn1(
+      forge.asn1.fromDer(forge.util.createBuffer(p12.toString("binary"))),
+      false,
+      passphrase,
+    );
   } catch {
     throw new Error(`${source}: cannot open the PKCS#12 file (wrong passphrase, or not a .p12/.pfx file)`);
   }
-  const keyBag = store.getBags({ bagType: forge.pki.oids.pkcs8ShroudedKeyBag })[forge.pki.oids.pkcs8ShroudedKeyBag]?.[0]
-    ?? store.getBags({ bagType: forge.pki.oids.keyBag })[forge.pki.oids.keyBag]?.[0];
+  const keyBag =
+    store.getBags({ bagType: forge.pki.oids.pkcs8ShroudedKeyBag })[forge.pki.oids.pkcs8ShroudedKeyBag]?.[0] ??
+    store.getBags({ bagType: forge.pki.oids.keyBag })[forge.pki.oids.keyBag]?.[0];
   const key = keyBag?.key as forge.pki.rsa.PrivateKey | undefined;
   if (!key) throw new Error(`${source}: the PKCS#12 file holds no RSA private key`);
-  const certs = (store.getBags({ bagType: forge.pki.oids.certBag })[forge.pki.oids.certBag] ?? []).map((b) => b.cert).filter((c): c is forge.pki.Certificate => Boolean(c));
+  const certs = (store.getBags({ bagType: forge.pki.oids.certBag })[forge.pki.oids.certBag] ?? [])
+    .map((b) => b.cert)
+    .filter((c): c is forge.pki.Certificate => Boolean(c));
   const cert = certs.find((c) => {
     const pub = c.publicKey as forge.pki.rsa.PublicKey;
     return pub.n?.equals(key.n) && pub.e?.equals(key.e);
   });
   if (!cert) throw new Error(`${source}: no certificate in the PKCS#12 file matches its private key`);
   if (!namesRoundTrip(cert)) {
-    throw new Error(`${source}: the certificate's names use non-ASCII UTF8String text, which the PDF signer (node-forge) cannot reproduce; seals would not verify`);
+    throw new Error(
+      `${source}: the certificate's names use non-ASCII UTF8String text, which the PDF signer (node-forge) cannot reproduce; seals would not verify`,
+    );
   }
   const commonName = certificateCommonName(cert);
   const privateKey = createPrivateKey(forge.pki.privateKeyToPem(key));
@@ -133,7 +152,9 @@ function developmentIdentity(dataDir: string, commonName: string, organisation: 
       const temporary = `${p12File}.${process.pid}.tmp`;
       writeFileSync(temporary, p12, { mode: 0o600 });
       renameSync(temporary, p12File);
-      console.warn(`[clearance] SIGNING_P12_PATH is not set: created a self-signed development sealing certificate in ${p12File}. Configure the organisation's certificate in production.`);
+      console.warn(
+        `[clearance] SIGNING_P12_PATH is not set: created a self-signed development sealing certificate in ${p12File}. Configure the organisation's certificate in production.`,
+      );
     }
   }
   return describe(readFileSync(p12File), readFileSync(passFile, "utf8").trim(), p12File);
@@ -150,9 +171,18 @@ function waitFor(file: string, timeoutMs: number): boolean {
 }
 
 /** RSA-2048 key and a ten-year self-signed certificate for sealing documents. */
-export function createSelfSignedP12(commonName: string, organisation: string, passphrase: string, now = new Date()): Buffer {
+export function createSelfSignedP12(
+  commonName: string,
+  organisation: string,
+  passphrase: string,
+  now = new Date(),
+): Buffer {
   // Node's key generation is native and fast; node-forge's is pure JavaScript.
-  const pair = generateKeyPairSync("rsa", { modulusLength: 2048, publicKeyEncoding: { type: "spki", format: "pem" }, privateKeyEncoding: { type: "pkcs8", format: "pem" } });
+  const pair = generateKeyPairSync("rsa", {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: "spki", format: "pem" },
+    privateKeyEncoding: { type: "pkcs8", format: "pem" },
+  });
   const privateKey = forge.pki.privateKeyFromPem(pair.privateKey);
   const publicKey = forge.pki.publicKeyFromPem(pair.publicKey);
 
@@ -178,6 +208,10 @@ export function createSelfSignedP12(commonName: string, organisation: string, pa
   ]);
   cert.sign(privateKey, forge.md.sha256.create());
 
-  const asn1 = forge.pkcs12.toPkcs12Asn1(privateKey, [cert], passphrase, { algorithm: "3des", friendlyName: commonName, generateLocalKeyId: true });
+  const asn1 = forge.pkcs12.toPkcs12Asn1(privateKey, [cert], passphrase, {
+    algorithm: "3des",
+    friendlyName: commonName,
+    generateLocalKeyId: true,
+  });
   return Buffer.from(forge.asn1.toDer(asn1).getBytes(), "binary");
 }

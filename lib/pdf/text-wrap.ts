@@ -1,5 +1,6 @@
 import "server-only";
-import { type FaceName, measureRun, RTL_FACES, splitRuns } from "./fonts";
+
+import { measureRun, RTL_FACES, splitRuns, type FaceName } from "./fonts";
 
 /**
  * Line breaking for the PDFs: styled spans are split into font runs and
@@ -12,7 +13,13 @@ export type Span = { text: string; bold?: boolean };
 export type Piece = { text: string; face: FaceName; x: number; width: number };
 export type Line = { pieces: Piece[]; width: number };
 
-type Atom = { runs: { text: string; face: FaceName; width: number }[]; width: number; space: number; spaceFace: FaceName; rtl: boolean };
+type Atom = {
+  runs: { text: string; face: FaceName; width: number }[];
+  width: number;
+  space: number;
+  spaceFace: FaceName;
+  rtl: boolean;
+};
 
 // Break opportunities: after spaces, and around each Han, kana or CJK punctuation character.
 const CJK_BREAK = /[\u2E80-\u2FFF\u3000-\u30FF\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF\uFF00-\uFFEF]/u;
@@ -129,7 +136,7 @@ function placeLine(atoms: Atom[], size: number): Line {
     }
     x += width;
   };
-  for (let i = 0; i < atoms.length; ) {
+  for (let i = 0; i < atoms.length;) {
     if (!atoms[i].rtl) {
       const atom = atoms[i];
       atom.runs.forEach((run, k) => {
@@ -226,4 +233,3 @@ export function textWidth(input: Span[], size: number): number {
 }
 
 // ---------------------------------------------------------------- pages
-

@@ -1,4 +1,5 @@
 import { createHash, verify as verifySignature, X509Certificate } from "node:crypto";
+
 import forge from "node-forge";
 
 /**
@@ -7,9 +8,21 @@ import forge from "node-forge";
  * signature itself, and the embedded certificate is unaltered — i.e. the file
  * is byte-for-byte what was sealed. It does not say the certificate is trusted.
  */
-export type SealCheck = { signed: boolean; intact: boolean; coversWholeDocument: boolean; signerCommonName: string | null; signedAt: Date | null };
+export type SealCheck = {
+  signed: boolean;
+  intact: boolean;
+  coversWholeDocument: boolean;
+  signerCommonName: string | null;
+  signedAt: Date | null;
+};
 
-const NOT_SIGNED: SealCheck = { signed: false, intact: false, coversWholeDocument: false, signerCommonName: null, signedAt: null };
+const NOT_SIGNED: SealCheck = {
+  signed: false,
+  intact: false,
+  coversWholeDocument: false,
+  signerCommonName: null,
+  signedAt: null,
+};
 
 const OID = {
   signedData: "1.2.840.113549.1.7.2",
@@ -28,14 +41,25 @@ const DIGESTS: Record<string, string> = {
 };
 
 // rsaEncryption, sha{256,384,512}WithRSAEncryption, RSASSA-PSS is not produced by @signpdf and is refused.
-const SIGNATURE_ALGORITHMS = new Set(["1.2.840.113549.1.1.1", "1.2.840.113549.1.1.11", "1.2.840.113549.1.1.12", "1.2.840.113549.1.1.13", "1.2.840.10045.4.3.2", "1.2.840.10045.4.3.3", "1.2.840.10045.4.3.4"]);
+const SIGNATURE_ALGORITHMS = new Set([
+  "1.2.840.113549.1.1.1",
+  "1.2.840.113549.1.1.11",
+  "1.2.840.113549.1.1.12",
+  "1.2.840.113549.1.1.13",
+  "1.2.840.10045.4.3.2",
+  "1.2.840.10045.4.3.3",
+  "1.2.840.10045.4.3.4",
+]);
 
 const { Class, Type } = forge.asn1;
 
 type Asn1 = forge.asn1.Asn1;
 
 // node-forge's types predate its options argument.
-const fromDer = forge.asn1.fromDer as unknown as (bytes: forge.util.ByteStringBuffer, options: { strict: boolean; parseAllBytes: boolean; decodeBitStrings: boolean }) => Asn1;
+const fromDer = forge.asn1.fromDer as unknown as (
+  bytes: forge.util.ByteStringBuffer,
+  options: { strict: boolean; parseAllBytes: boolean; decodeBitStrings: boolean },
+) => Asn1;
 
 /** Checks the last signature in a PDF (the seal). Never throws. */
 export function verifySealedPdf(pdf: Uint8Array): SealCheck {
@@ -59,7 +83,13 @@ function check(file: Buffer): SealCheck {
   if (!/^[0-9a-fA-F]*$/.test(hex) || hex.length % 2 !== 0 || /^0*$/.test(hex)) return NOT_SIGNED;
 
   const coversWholeDocument = a === 0 && c + d === file.length;
-  const result: SealCheck = { signed: true, intact: false, coversWholeDocument, signerCommonName: null, signedAt: null };
+  const result: SealCheck = {
+    signed: true,
+    intact: false,
+    coversWholeDocument,
+    signerCommonName: null,
+    signedAt: null,
+  };
 
   // One spelling only: a changed letter case would otherwise decode to the same bytes.
   if (hex !== hex.toLowerCase() && hex !== hex.toUpperCase()) return result;
@@ -72,9 +102,17 @@ function check(file: Buffer): SealCheck {
   result.signerCommonName = signed.commonName;
   result.signedAt = signed.signingTime;
 
-  const digest = createHash(signed.digest).update(file.subarray(a, a + b)).update(file.subarray(c, c + d)).digest();
+  const digest = createHash(signed.digest)
+    .update(file.subarray(a, a + b))
+    .update(file.subarray(c, c + d))
+    .digest();
   const digestMatches = signed.messageDigest !== null && digest.equals(signed.messageDigest);
-  const signatureValid = verifySignature(signed.digest, signed.signedAttributes, signed.certificate.publicKey, signed.signature);
+  const signatureValid = verifySignature(
+    signed.digest,
+    signed.signedAttributes,
+    signed.certificate.publicKey,
+    signed.signature,
+  );
   result.intact = coversWholeDocument && digestMatches && signatureValid && signed.certificateUnaltered;
   return result;
 }
@@ -100,7 +138,9 @@ function valueBytes(node: Asn1 | undefined): Buffer | null {
 }
 
 function oidOf(node: Asn1 | undefined): string | null {
-  return node && node.tagClass === Class.UNIVERSAL && node.type === Type.OID && typeof node.value === "string" ? forge.asn1.derToOid(node.value) : null;
+  return node && node.tagClass === Class.UNIVERSAL && node.type === Type.OID && typeof node.value === "string"
+    ? forge.asn1.derToOid(node.value)
+    : null;
 }
 
 function children(node: Asn1 | undefined): Asn1[] {
@@ -136,7 +176,8 @@ function isSmallInteger(node: Asn1 | undefined, expected: number): boolean {
 function algorithm(node: Asn1 | undefined): string | null {
   if (!sequence(node)) return null;
   const [oid, parameters, ...rest] = children(node);
-  if (rest.length || (parameters && !(is(parameters, Class.UNIVERSAL, Type.NULL, false) && parameters.value === ""))) return null;
+  if (rest.length || (parameters && !(is(parameters, Class.UNIVERSAL, Type.NULL, false) && parameters.value === "")))
+    return null;
   return oidOf(oid);
 }
 
@@ -146,25 +187,43 @@ function algorithm(node: Asn1 | undefined): string | null {
  * exact form, so that no byte of the blob can change unnoticed.
  */
 function parseSignedData(der: Buffer): SignedData | null {
-  const root = fromDer(forge.util.createBuffer(der.toString("binary")), { strict: true, parseAllBytes: true, decodeBitStrings: false });
+  const root = fromDer(forge.util.createBuffer(der.toString("binary")), {
+    strict: true,
+    parseAllBytes: true,
+    decodeBitStrings: false,
+  });
   // Canonical DER only: a re-encoding must give back the same bytes.
   if (!bytesOf(root).equals(der) || !sequence(root)) return null;
   const [contentType, wrapped, ...extra] = children(root);
-  if (extra.length || oidOf(contentType) !== OID.signedData || !context(wrapped, 0) || children(wrapped).length !== 1) return null;
+  if (extra.length || oidOf(contentType) !== OID.signedData || !context(wrapped, 0) || children(wrapped).length !== 1)
+    return null;
   const signedData = children(wrapped)[0];
   if (!sequence(signedData)) return null;
   const [version, digestAlgorithms, encapsulated, ...rest] = children(signedData);
   const signerInfos = rest.pop();
   const certificateSet = rest.shift();
-  if (rest.length || !isSmallInteger(version, 1) || !set(digestAlgorithms) || !context(certificateSet, 0) || !set(signerInfos)) return null;
+  if (
+    rest.length ||
+    !isSmallInteger(version, 1) ||
+    !set(digestAlgorithms) ||
+    !context(certificateSet, 0) ||
+    !set(signerInfos)
+  )
+    return null;
   // Detached: the encapsulated content is id-data with no content.
-  if (!sequence(encapsulated) || children(encapsulated).length !== 1 || oidOf(children(encapsulated)[0]) !== OID.data) return null;
+  if (!sequence(encapsulated) || children(encapsulated).length !== 1 || oidOf(children(encapsulated)[0]) !== OID.data)
+    return null;
   if (children(signerInfos).length !== 1 || !sequence(children(signerInfos)[0])) return null;
 
   const info = children(children(signerInfos)[0]);
   if (info.length !== 6) return null;
   const [infoVersion, sid, digestAlgorithm, attributes, signatureAlgorithm, signature] = info;
-  if (!isSmallInteger(infoVersion, 1) || !context(attributes, 0) || !is(signature, Class.UNIVERSAL, Type.OCTETSTRING, false)) return null;
+  if (
+    !isSmallInteger(infoVersion, 1) ||
+    !context(attributes, 0) ||
+    !is(signature, Class.UNIVERSAL, Type.OCTETSTRING, false)
+  )
+    return null;
   const digestOid = algorithm(digestAlgorithm);
   const digest = DIGESTS[digestOid ?? ""];
   const declared = children(digestAlgorithms).map(algorithm);
@@ -180,17 +239,27 @@ function parseSignedData(der: Buffer): SignedData | null {
     const [type, values] = children(attribute);
     const value = children(values)[0];
     const oid = oidOf(type);
-    if (oid === OID.messageDigest && is(value, Class.UNIVERSAL, Type.OCTETSTRING, false)) messageDigest = valueBytes(value);
+    if (oid === OID.messageDigest && is(value, Class.UNIVERSAL, Type.OCTETSTRING, false))
+      messageDigest = valueBytes(value);
     else if (oid === OID.contentType) contentTypeOk = oidOf(value) === OID.data;
     else if (oid === OID.signingTime && typeof value?.value === "string") {
-      signingTime = value.type === Type.UTCTIME ? forge.asn1.utcTimeToDate(value.value) : forge.asn1.generalizedTimeToDate(value.value);
+      signingTime =
+        value.type === Type.UTCTIME
+          ? forge.asn1.utcTimeToDate(value.value)
+          : forge.asn1.generalizedTimeToDate(value.value);
     }
   }
   if (!contentTypeOk) return null;
 
   // The signer's certificate: the one whose issuer and serial number the signer names.
   const sidParts = children(sid);
-  if (!sequence(sid) || sidParts.length !== 2 || !sequence(sidParts[0]) || !is(sidParts[1], Class.UNIVERSAL, Type.INTEGER, false)) return null;
+  if (
+    !sequence(sid) ||
+    sidParts.length !== 2 ||
+    !sequence(sidParts[0]) ||
+    !is(sidParts[1], Class.UNIVERSAL, Type.INTEGER, false)
+  )
+    return null;
   const [sidIssuer, sidSerial] = sidParts;
   const candidates = children(certificateSet).map((node) => {
     const tbs = children(children(node)[0]);
@@ -207,7 +276,9 @@ function parseSignedData(der: Buffer): SignedData | null {
   });
   const wantedIssuer = bytesOf(sidIssuer);
   const wantedSerial = valueBytes(sidSerial);
-  const signer = candidates.find((c) => wantedSerial !== null && c.serial?.equals(wantedSerial) && c.issuer.equals(wantedIssuer));
+  const signer = candidates.find(
+    (c) => wantedSerial !== null && c.serial?.equals(wantedSerial) && c.issuer.equals(wantedIssuer),
+  );
   if (!signer) return null;
   // The certificates are not covered by the signature, so each must verify
   // against its issuer where the file holds it. One without an authority key

@@ -1,5 +1,8 @@
 /** RFC 4180 CSV parsing for imports; pure, no dependencies. */
-export type CsvRecord = { /** The line the record starts on, 1-based, as an editor or spreadsheet numbers it. */ line: number; fields: string[] };
+export type CsvRecord = {
+  /** The line the record starts on, 1-based, as an editor or spreadsheet numbers it. */ line: number;
+  fields: string[];
+};
 export type CsvResult = { ok: true; records: CsvRecord[] } | { ok: false; error: string };
 
 /**
@@ -56,7 +59,10 @@ export function parseCsv(input: string): CsvResult {
       line += 1;
       recordLine = line;
     } else if (afterQuote) {
-      return { ok: false, error: `Line ${line}: unexpected text after a closing quote. Put the whole field in quotes and double any quote inside it ("").` };
+      return {
+        ok: false,
+        error: `Line ${line}: unexpected text after a closing quote. Put the whole field in quotes and double any quote inside it ("").`,
+      };
     } else if (c === '"' && field === "") {
       quoted = true;
     } else {
@@ -65,7 +71,11 @@ export function parseCsv(input: string): CsvResult {
     }
     i += 1;
   }
-  if (quoted) return { ok: false, error: `Line ${recordLine}: a quoted field is never closed. Check for a missing closing quote (").` };
+  if (quoted)
+    return {
+      ok: false,
+      error: `Line ${recordLine}: a quoted field is never closed. Check for a missing closing quote (").`,
+    };
   if (field !== "" || fields.length > 0 || afterQuote) endRecord();
   return { ok: true, records };
 }

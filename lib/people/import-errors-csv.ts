@@ -33,7 +33,10 @@ function valueOf(values: PersonValues, column: string | null): string {
 export function importErrorsCsv(plan: Extract<ImportPlan, { ok: true }>): string {
   const lines = [HEADER.join(",")];
   for (const row of plan.rows) {
-    for (const error of row.errors) lines.push([String(error.row), error.column ?? "", valueOf(row.values, error.column), error.message].map(cell).join(","));
+    for (const error of row.errors)
+      lines.push(
+        [String(error.row), error.column ?? "", valueOf(row.values, error.column), error.message].map(cell).join(","),
+      );
   }
   return `${lines.join("\r\n")}\r\n`;
 }

@@ -8,6 +8,7 @@ export const IMPORT_MAX_BYTES = 1000 * 1024;
 /** The byte limit, checked before reading the file. */
 export function sizeError(bytes: number): string | null {
   if (bytes === 0) return "The file is empty. Choose a CSV file with a header row and one row per person.";
-  if (bytes > IMPORT_MAX_BYTES) return `The file is ${(bytes / 1024 / 1024).toFixed(1)} MB; the limit is 1 MB. Split it into smaller files and import them one after another.`;
+  if (bytes > IMPORT_MAX_BYTES)
+    return `The file is ${(bytes / 1024 / 1024).toFixed(1)} MB; the limit is 1 MB. Split it into smaller files and import them one after another.`;
   return null;
 }

@@ -1,9 +1,10 @@
 import "server-only";
+
 import { eq, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
+
 import { writeInChunks } from "@/db/chunks";
 import { getDb, type Executor } from "@/db/client";
-import { linkManagers } from "./link-managers";
 import { departments, people } from "@/db/schema";
 import { recordAudit, type AuditContext, type AuditEntry } from "@/lib/audit/record";
 import { assertMay } from "@/lib/auth/permissions";
@@ -11,15 +12,19 @@ import type { Viewer } from "@/lib/auth/roles";
 import { sha256Hex } from "@/lib/crypto/tokens";
 import { DomainError } from "@/lib/errors";
 import { syncAssignments } from "@/lib/training/assignments";
+
 import { applyValues, planImport, type ExistingPerson, type ImportPlan, type ImportSummary } from "./import-rules";
-import { auditChanges, normaliseEmail } from "./person-fields";
 import { issueInvitations } from "./invitations";
+import { linkManagers } from "./link-managers";
+import { auditChanges, normaliseEmail } from "./person-fields";
 
 // Any constant works; two imports at once would otherwise plan against each other's stale view.
 const IMPORT_LOCK = 7_300_017;
 
 /** Everyone who exists now, as the import rules compare rows against them: one query, whatever the size. */
-async function currentPeople(db: Executor): Promise<{ people: (ExistingPerson & { id: string })[]; departments: { id: string; name: string }[] }> {
+async function currentPeople(
+  db: Executor,
+): Promise<{ people: (ExistingPerson & { id: string })[]; departments: { id: string; name: string }[] }> {
   const manager = alias(people, "manager");
   const [rows, depts] = await Promise.all([
     db
@@ -67,13 +72,23 @@ export type ImportResult = { summary: ImportSummary; created: number; updated: n
  * The audit events are written last: appending takes the audit log's lock,
  * and other people's sign-ins should not wait for the emails to render.
  */
-export async function applyImport(viewer: Viewer, context: AuditContext, text: string, now = new Date()): Promise<ImportResult> {
+export async function applyImport(
+  viewer: Viewer,
+  context: AuditContext,
+  text: string,
+  now = new Date(),
+): Promise<ImportResult> {
   assertMay(viewer, "administer", "Only compliance admins can import people.");
   return applyImportAs({ email: viewer.email, name: viewer.name }, context, text, now);
 }
 
 /** applyImport without the admin check, for the operators' command line. */
-export async function applyImportAs(actor: ImportActor, context: AuditContext, text: string, now = new Date()): Promise<ImportResult> {
+export async function applyImportAs(
+  actor: ImportActor,
+  context: AuditContext,
+  text: string,
+  now = new Date(),
+): Promise<ImportResult> {
   const db = await getDb();
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${IMPORT_LOCK})`);
@@ -82,7 +97,9 @@ export async function applyImportAs(actor: ImportActor, context: AuditContext, t
     if (!plan.ok) throw new DomainError("invalid_import", plan.error);
     const creates = plan.rows.filter((r) => r.action === "create").map((r) => applyValues(null, r.values));
     const existing = new Map(current.people.map((p) => [normaliseEmail(p.email), p]));
-    const updates = plan.rows.filter((r) => r.action === "update").map((r) => ({ before: existing.get(r.values.email)!, values: r.values }));
+    const updates = plan.rows
+      .filter((r) => r.action === "update")
+      .map((r) => ({ before: existing.get(r.values.email)!, values: r.values }));
     const ids = new Map([...existing].map(([email, p]) => [email, p.id]));
     const events: AuditEntry[] = [];
 
@@ -91,30 +108,79 @@ export async function applyImportAs(actor: ImportActor, context: AuditContext, t
     await writeInChunks(creates, 9, async (chunk) => {
       const inserted = await tx
         .insert(people)
-        .values(chunk.map((p) => ({ email: p.email, name: p.name, departmentId: p.departmentId, title: p.title, managerId: p.managerEmail ? (ids.get(p.managerEmail) ?? null) : null, hireDate: p.hireDate, roles: p.roles, createdAt: now, updatedAt: now })))
+        .values(
+          chunk.map((p) => ({
+            email: p.email,
+            name: p.name,
+            departmentId: p.departmentId,
+            title: p.title,
+            managerId: p.managerEmail ? (ids.get(p.managerEmail) ?? null) : null,
+            hireDate: p.hireDate,
+            roles: p.roles,
+            createdAt: now,
+            updatedAt: now,
+          })),
+        )
         .returning({ id: people.id, email: people.email });
       for (const row of inserted) ids.set(row.email, row.id);
     });
     // A manager created by this same file got an id only now, and may come later in the file: linked in bulk, any row order.
-    await linkManagers(tx, creates.filter((p) => p.managerEmail && !existing.has(p.managerEmail)).map((p) => ({ id: ids.get(p.email)!, managerId: ids.get(p.managerEmail!)! })));
-    for (const p of creates) events.push({ action: "person.created", targetType: "person", targetId: ids.get(p.email)!, data: { ...p, source: "import" } });
+    await linkManagers(
+      tx,
+      creates
+        .filter((p) => p.managerEmail && !existing.has(p.managerEmail))
+        .map((p) => ({ id: ids.get(p.email)!, managerId: ids.get(p.managerEmail!)! })),
+    );
+    for (const p of creates)
+      events.push({
+        action: "person.created",
+        targetType: "person",
+        targetId: ids.get(p.email)!,
+        data: { ...p, source: "import" },
+      });
 
     for (const { before, values } of updates) {
       const after = applyValues(before, values);
       await tx
         .update(people)
-        .set({ name: after.name, departmentId: after.departmentId, title: after.title, managerId: after.managerEmail ? ids.get(after.managerEmail)! : null, hireDate: after.hireDate, roles: after.roles, updatedAt: now })
+        .set({
+          name: after.name,
+          departmentId: after.departmentId,
+          title: after.title,
+          managerId: after.managerEmail ? ids.get(after.managerEmail)! : null,
+          hireDate: after.hireDate,
+          roles: after.roles,
+          updatedAt: now,
+        })
         .where(eq(people.id, before.id));
-      events.push({ action: "person.updated", targetType: "person", targetId: before.id, data: { changes: auditChanges({ ...before, email: after.email }, after), source: "import" } });
+      events.push({
+        action: "person.updated",
+        targetType: "person",
+        targetId: before.id,
+        data: { changes: auditChanges({ ...before, email: after.email }, after), source: "import" },
+      });
     }
 
-    await issueInvitations(tx, creates.map((p) => ({ id: ids.get(p.email)!, email: p.email, name: p.name })), actor.name ?? null, now);
+    await issueInvitations(
+      tx,
+      creates.map((p) => ({ id: ids.get(p.email)!, email: p.email, name: p.name })),
+      actor.name ?? null,
+      now,
+    );
     // New people, and people with a new department or roles, may have courses to take now.
     const touched = [...creates.map((p) => ids.get(p.email)!), ...updates.map((u) => u.before.id)];
     if (touched.length > 0) await syncAssignments(tx, { personIds: touched, now });
 
     for (const event of events) await recordAudit(tx, context, event, now);
-    await recordAudit(tx, context, { action: "people.imported", data: { ...plan.summary, created: creates.length, updated: updates.length, fileSha256: sha256Hex(text) } }, now);
+    await recordAudit(
+      tx,
+      context,
+      {
+        action: "people.imported",
+        data: { ...plan.summary, created: creates.length, updated: updates.length, fileSha256: sha256Hex(text) },
+      },
+      now,
+    );
     return { summary: plan.summary, created: creates.length, updated: updates.length };
   });
 }

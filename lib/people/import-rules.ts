@@ -1,5 +1,9 @@
 import { appRoles, type AppRole } from "@/db/schema/people";
 
+import { parseCsv, type CsvRecord } from "./csv-parse";
+import { sizeError } from "./import-limits";
+import { isValidEmail, isValidIsoDate, normaliseEmail, parseRoles, type PersonSnapshot } from "./person-fields";
+
 /**
  * The people CSV import as pure functions: parse the file, validate each row
  * and decide what it would do against the people who exist now. The database
@@ -7,7 +11,7 @@ import { appRoles, type AppRole } from "@/db/schema/people";
  */
 
 export { IMPORT_MAX_BYTES, sizeError } from "./import-limits";
-import { sizeError } from "./import-limits";
+
 export const IMPORT_MAX_ROWS = 5000;
 /** Operators' command-line import (`npm run people:import`) takes a whole organisation in one file. */
 export const IMPORT_MAX_ROWS_CLI = 100_000;
@@ -16,12 +20,13 @@ export type ImportColumn = (typeof IMPORT_COLUMNS)[number];
 const REQUIRED_COLUMNS: ImportColumn[] = ["email", "name"];
 
 export { parseCsv, type CsvRecord, type CsvResult } from "./csv-parse";
-import { parseCsv, type CsvRecord } from "./csv-parse";
-import { isValidEmail, isValidIsoDate, normaliseEmail, parseRoles, type PersonSnapshot } from "./person-fields";
 
 /** Header names as people write them: "Manager email", "manager-email" and "MANAGER_EMAIL" are one column. */
 export function normaliseHeader(name: string): string {
-  return name.trim().toLowerCase().replace(/[\s-]+/g, "_");
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, "_");
 }
 
 // ---- The plan ---------------------------------------------------------------------------------
@@ -57,7 +62,8 @@ export type PlannedRow = {
 };
 
 export type ImportSummary = { rows: number; create: number; update: number; unchanged: number; invalid: number };
-export type ImportPlan = { ok: true; columns: ImportColumn[]; rows: PlannedRow[]; summary: ImportSummary } | { ok: false; error: string };
+export type ImportPlan =
+  { ok: true; columns: ImportColumn[]; rows: PlannedRow[]; summary: ImportSummary } | { ok: false; error: string };
 
 export type PlanInput = {
   text: string;
@@ -83,20 +89,33 @@ function readHeader(fields: string[]): { ok: true; index: Map<ImportColumn, numb
       unknown.push(raw.trim());
       continue;
     }
-    if (index.has(name as ImportColumn)) return { ok: false, error: `The column “${name}” appears twice in the header row. Keep one.` };
+    if (index.has(name as ImportColumn))
+      return { ok: false, error: `The column “${name}” appears twice in the header row. Keep one.` };
     index.set(name as ImportColumn, i);
   }
   if (unknown.length > 0) {
-    return { ok: false, error: `Unknown ${unknown.length === 1 ? "column" : "columns"} ${unknown.map(quote).join(", ")} in the header row. The columns are: ${IMPORT_COLUMNS.join(", ")}.` };
+    return {
+      ok: false,
+      error: `Unknown ${unknown.length === 1 ? "column" : "columns"} ${unknown.map(quote).join(", ")} in the header row. The columns are: ${IMPORT_COLUMNS.join(", ")}.`,
+    };
   }
   const missing = REQUIRED_COLUMNS.filter((c) => !index.has(c));
-  if (missing.length > 0) return { ok: false, error: `The header row must name the ${missing.join(" and ")} ${missing.length === 1 ? "column" : "columns"}. The columns are: ${IMPORT_COLUMNS.join(", ")}.` };
+  if (missing.length > 0)
+    return {
+      ok: false,
+      error: `The header row must name the ${missing.join(" and ")} ${missing.length === 1 ? "column" : "columns"}. The columns are: ${IMPORT_COLUMNS.join(", ")}.`,
+    };
   return { ok: true, index };
 }
 
 type Draft = { row: number; values: PersonValues; errors: RowError[]; rawEmail: string };
 
-function validateRow(record: CsvRecord, index: Map<ImportColumn, number>, width: number, departments: Department[]): Draft {
+function validateRow(
+  record: CsvRecord,
+  index: Map<ImportColumn, number>,
+  width: number,
+  departments: Department[],
+): Draft {
   const row = record.line;
   const errors: RowError[] = [];
   const error = (column: ImportColumn | null, message: string) => errors.push({ row, column, message });
@@ -104,7 +123,11 @@ function validateRow(record: CsvRecord, index: Map<ImportColumn, number>, width:
     const i = index.get(column);
     return i === undefined ? undefined : (record.fields[i] ?? "").trim();
   };
-  if (record.fields.length > width) error(null, `has ${record.fields.length} cells but the header row has ${width}. Put values that contain commas in double quotes.`);
+  if (record.fields.length > width)
+    error(
+      null,
+      `has ${record.fields.length} cells but the header row has ${width}. Put values that contain commas in double quotes.`,
+    );
 
   const rawEmail = cell("email") ?? "";
   const email = normaliseEmail(rawEmail);
@@ -122,7 +145,11 @@ function validateRow(record: CsvRecord, index: Map<ImportColumn, number>, width:
     const wanted = department.toLowerCase();
     const match = departments.find((d) => d.id.toLowerCase() === wanted || d.name.toLowerCase() === wanted);
     if (match) values.departmentId = match.id;
-    else error("department", `${quote(department)} is not a department. Use one of: ${departments.map((d) => d.name).join(", ")}.`);
+    else
+      error(
+        "department",
+        `${quote(department)} is not a department. Use one of: ${departments.map((d) => d.name).join(", ")}.`,
+      );
   }
 
   const title = cell("title");
@@ -135,21 +162,26 @@ function validateRow(record: CsvRecord, index: Map<ImportColumn, number>, width:
   if (manager) {
     const managerEmail = normaliseEmail(manager);
     if (!isValidEmail(managerEmail)) error("manager_email", `${quote(manager)} is not a valid email address.`);
-    else if (managerEmail === email) error("manager_email", "is the person's own email; someone cannot be their own manager.");
+    else if (managerEmail === email)
+      error("manager_email", "is the person's own email; someone cannot be their own manager.");
     else values.managerEmail = managerEmail;
   }
 
   const hireDate = cell("hire_date");
   if (hireDate) {
     if (isValidIsoDate(hireDate)) values.hireDate = hireDate;
-    else error("hire_date", `${quote(hireDate)} is not a valid date. Write dates as YYYY-MM-DD, for example 2026-11-01.`);
+    else
+      error("hire_date", `${quote(hireDate)} is not a valid date. Write dates as YYYY-MM-DD, for example 2026-11-01.`);
   }
 
   const roles = cell("roles");
   if (roles) {
     const parsed = parseRoles(roles);
     if (parsed.unknown.length > 0) {
-      error("roles", `${parsed.unknown.map(quote).join(", ")} ${parsed.unknown.length === 1 ? "is not a role" : "are not roles"}. Use ${appRoles.join(", ")}, separated by ";" or "|".`);
+      error(
+        "roles",
+        `${parsed.unknown.map(quote).join(", ")} ${parsed.unknown.length === 1 ? "is not a role" : "are not roles"}. Use ${appRoles.join(", ")}, separated by ";" or "|".`,
+      );
     } else values.roles = parsed.roles;
   }
   return { row, values, errors, rawEmail };
@@ -167,7 +199,12 @@ export function changesFor(existing: ExistingPerson, values: PersonValues, depar
     if (from !== to) changes.push({ field, from, to });
   };
   add("name", existing.name, values.name);
-  if (values.departmentId !== undefined) add("department", describeDepartment(existing.departmentId, departments), describeDepartment(values.departmentId, departments));
+  if (values.departmentId !== undefined)
+    add(
+      "department",
+      describeDepartment(existing.departmentId, departments),
+      describeDepartment(values.departmentId, departments),
+    );
   if (values.title !== undefined) add("title", existing.title, values.title);
   if (values.managerEmail !== undefined) add("manager_email", existing.managerEmail, values.managerEmail);
   if (values.hireDate !== undefined) add("hire_date", existing.hireDate, values.hireDate);
@@ -212,13 +249,18 @@ export function planImport(input: PlanInput): ImportPlan {
   const parsed = parseCsv(input.text);
   if (!parsed.ok) return parsed;
   const [header, ...records] = parsed.records;
-  if (!header) return { ok: false, error: "The file is empty. It needs a header row (email, name, …) and one row per person." };
+  if (!header)
+    return { ok: false, error: "The file is empty. It needs a header row (email, name, …) and one row per person." };
   const head = readHeader(header.fields);
   if (!head.ok) return head;
-  if (records.length === 0) return { ok: false, error: "The file has a header row but no people. Add one row per person below it." };
+  if (records.length === 0)
+    return { ok: false, error: "The file has a header row but no people. Add one row per person below it." };
   const maxRows = input.maxRows ?? IMPORT_MAX_ROWS;
   if (records.length > maxRows) {
-    return { ok: false, error: `The file has ${records.length.toLocaleString("en")} rows; the limit is ${maxRows.toLocaleString("en")}. Split it into smaller files and import them one after another.` };
+    return {
+      ok: false,
+      error: `The file has ${records.length.toLocaleString("en")} rows; the limit is ${maxRows.toLocaleString("en")}. Split it into smaller files and import them one after another.`,
+    };
   }
 
   const drafts = records.map((r) => validateRow(r, head.index, header.fields.length, input.departments));
@@ -226,24 +268,37 @@ export function planImport(input: PlanInput): ImportPlan {
 
   // The same email twice: we cannot tell which row is right, so neither is applied.
   const rowsByEmail = new Map<string, number[]>();
-  for (const d of drafts) if (d.values.email && isValidEmail(d.values.email)) rowsByEmail.set(d.values.email, [...(rowsByEmail.get(d.values.email) ?? []), d.row]);
+  for (const d of drafts)
+    if (d.values.email && isValidEmail(d.values.email))
+      rowsByEmail.set(d.values.email, [...(rowsByEmail.get(d.values.email) ?? []), d.row]);
   for (const d of drafts) {
     const rows = rowsByEmail.get(d.values.email);
-    if (rows && rows.length > 1) d.errors.push({ row: d.row, column: "email", message: `${d.values.email} appears more than once in the file (rows ${rows.join(", ")}). Keep one row per person.` });
+    if (rows && rows.length > 1)
+      d.errors.push({
+        row: d.row,
+        column: "email",
+        message: `${d.values.email} appears more than once in the file (rows ${rows.join(", ")}). Keep one row per person.`,
+      });
   }
 
   const actor = input.actorEmail ? normaliseEmail(input.actorEmail) : null;
   for (const d of drafts) {
     if (actor && d.values.email === actor && d.values.roles && !d.values.roles.includes("compliance_admin")) {
-      d.errors.push({ row: d.row, column: "roles", message: "would remove your own compliance admin role. Ask another compliance admin to change it." });
+      d.errors.push({
+        row: d.row,
+        column: "roles",
+        message: "would remove your own compliance admin role. Ask another compliance admin to change it.",
+      });
     }
   }
 
   // Manager references and cycles depend on which rows are valid, and each new error can invalidate
   // rows that name that person as manager, so repeat until nothing changes.
-  const draftByEmail = new Map(drafts.filter((d) => rowsByEmail.get(d.values.email)?.length === 1).map((d) => [d.values.email, d]));
+  const draftByEmail = new Map(
+    drafts.filter((d) => rowsByEmail.get(d.values.email)?.length === 1).map((d) => [d.values.email, d]),
+  );
   const isValid = (d: Draft) => d.errors.length === 0;
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const d of drafts) {
       const manager = d.values.managerEmail;
@@ -251,18 +306,31 @@ export function planImport(input: PlanInput): ImportPlan {
       const managerRow = draftByEmail.get(manager);
       const managerRows = rowsByEmail.get(manager) ?? [];
       if (managerRows.length > 1) {
-        d.errors.push({ row: d.row, column: "manager_email", message: `the manager ${manager} is on more than one row (rows ${managerRows.join(", ")}). Keep one row per person.` });
+        d.errors.push({
+          row: d.row,
+          column: "manager_email",
+          message: `the manager ${manager} is on more than one row (rows ${managerRows.join(", ")}). Keep one row per person.`,
+        });
         changed = true;
       } else if (!managerRow) {
-        d.errors.push({ row: d.row, column: "manager_email", message: `no one with the email ${manager} exists or is in the file. Add the manager first, or in the same file.` });
+        d.errors.push({
+          row: d.row,
+          column: "manager_email",
+          message: `no one with the email ${manager} exists or is in the file. Add the manager first, or in the same file.`,
+        });
         changed = true;
       } else if (!isValid(managerRow)) {
-        d.errors.push({ row: d.row, column: "manager_email", message: `the manager ${manager} is on row ${managerRow.row}, which has errors. Fix that row first.` });
+        d.errors.push({
+          row: d.row,
+          column: "manager_email",
+          message: `the manager ${manager} is on row ${managerRow.row}, which has errors. Fix that row first.`,
+        });
         changed = true;
       }
     }
     const edges = new Map<string, string>();
-    for (const p of existing.values()) if (p.managerEmail) edges.set(normaliseEmail(p.email), normaliseEmail(p.managerEmail));
+    for (const p of existing.values())
+      if (p.managerEmail) edges.set(normaliseEmail(p.email), normaliseEmail(p.managerEmail));
     for (const d of drafts) if (isValid(d) && d.values.managerEmail) edges.set(d.values.email, d.values.managerEmail);
     for (const cycle of findCycles(edges)) {
       for (const [at, email] of cycle.entries()) {
@@ -274,19 +342,40 @@ export function planImport(input: PlanInput): ImportPlan {
         // Told from this row's person: "a → b → c → a".
         const loop = [...cycle.slice(at), ...cycle.slice(0, at), email];
         const shown = loop.length > 6 ? [...loop.slice(0, 5), "…", email] : loop;
-        d.errors.push({ row: d.row, column: "manager_email", message: `would make the reporting line loop: ${shown.join(" → ")}.` });
+        d.errors.push({
+          row: d.row,
+          column: "manager_email",
+          message: `would make the reporting line loop: ${shown.join(" → ")}.`,
+        });
         changed = true;
       }
     }
   }
 
   const rows = drafts.map((d): PlannedRow => {
-    const base = { row: d.row, email: d.values.email || d.rawEmail, name: d.values.name, values: d.values, errors: d.errors };
+    const base = {
+      row: d.row,
+      email: d.values.email || d.rawEmail,
+      name: d.values.name,
+      values: d.values,
+      errors: d.errors,
+    };
     if (d.errors.length > 0) return { ...base, action: "invalid", changes: [] };
     const current = existing.get(d.values.email);
     if (!current) {
-      const blank: ExistingPerson = { email: d.values.email, name: "", departmentId: null, title: null, managerEmail: null, hireDate: null, roles: [], status: "active" };
-      const changes = changesFor(blank, { ...d.values, roles: d.values.roles ?? ["employee"] }, input.departments).map((c) => ({ ...c, from: null }));
+      const blank: ExistingPerson = {
+        email: d.values.email,
+        name: "",
+        departmentId: null,
+        title: null,
+        managerEmail: null,
+        hireDate: null,
+        roles: [],
+        status: "active",
+      };
+      const changes = changesFor(blank, { ...d.values, roles: d.values.roles ?? ["employee"] }, input.departments).map(
+        (c) => ({ ...c, from: null }),
+      );
       return { ...base, action: "create", changes };
     }
     const changes = changesFor(current, d.values, input.departments);
@@ -297,7 +386,13 @@ export function planImport(input: PlanInput): ImportPlan {
     ok: true,
     columns: IMPORT_COLUMNS.filter((c) => head.index.has(c)),
     rows,
-    summary: { rows: rows.length, create: count("create"), update: count("update"), unchanged: count("unchanged"), invalid: count("invalid") },
+    summary: {
+      rows: rows.length,
+      create: count("create"),
+      update: count("update"),
+      unchanged: count("unchanged"),
+      invalid: count("invalid"),
+    },
   };
 }
 
@@ -324,7 +419,8 @@ export function applyValues(before: PersonSnapshot | null, values: PersonValues)
   };
 }
 
-const NOT_UTF8 = "The file is not UTF-8 text. In your spreadsheet, save it as “CSV UTF-8 (comma delimited)” and upload it again.";
+const NOT_UTF8 =
+  "The file is not UTF-8 text. In your spreadsheet, save it as “CSV UTF-8 (comma delimited)” and upload it again.";
 
 /** The uploaded bytes as text: within the size limit and valid UTF-8 (a byte-order mark is fine). */
 export function decodeImportFile(bytes: Uint8Array): { ok: true; text: string } | { ok: false; error: string } {

@@ -1,11 +1,13 @@
 import "server-only";
-import { inIds } from "@/db/id-list";
+
 import { and, eq, gt, isNull, ne } from "drizzle-orm";
+
 import { getDb, type Executor } from "@/db/client";
+import { inIds } from "@/db/id-list";
 import { passwordTokens, people } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
-import { revokeSessionsOf } from "@/lib/auth/sessions";
 import { minPasswordLength, passwordProblem } from "@/lib/auth/password-rules";
+import { revokeSessionsOf } from "@/lib/auth/sessions";
 import { hashPassword } from "@/lib/crypto/password";
 import { randomToken, sha256Hex } from "@/lib/crypto/tokens";
 import { DomainError } from "@/lib/errors";
@@ -25,16 +27,33 @@ export type PasswordLinkState = "ready" | "expired" | "used" | "unknown";
  * together. Earlier unused links for the same people stop working. Only each
  * token's SHA-256 is stored; the token itself exists only in the email.
  */
-export async function issueInvitations(tx: Executor, persons: { id: string; email: string; name: string }[], invitedByName: string | null, now: Date) {
+export async function issueInvitations(
+  tx: Executor,
+  persons: { id: string; email: string; name: string }[],
+  invitedByName: string | null,
+  now: Date,
+) {
   if (persons.length === 0) return { expiresAt: null };
   const expiresAt = new Date(now.getTime() + INVITATION_VALID_DAYS * DAY);
-  await expireOpenLinks(tx, persons.map((p) => p.id), now);
+  await expireOpenLinks(
+    tx,
+    persons.map((p) => p.id),
+    now,
+  );
   const tokens = persons.map((person) => ({ person, token: randomToken() }));
   for (let i = 0; i < tokens.length; i += 500) {
     const chunk = tokens.slice(i, i + 500);
     const rows = await tx
       .insert(passwordTokens)
-      .values(chunk.map(({ person, token }) => ({ personId: person.id, tokenHash: sha256Hex(token), purpose: "invitation" as const, createdAt: now, expiresAt })))
+      .values(
+        chunk.map(({ person, token }) => ({
+          personId: person.id,
+          tokenHash: sha256Hex(token),
+          purpose: "invitation" as const,
+          createdAt: now,
+          expiresAt,
+        })),
+      )
       .returning({ id: passwordTokens.id, tokenHash: passwordTokens.tokenHash });
     const idByHash = new Map(rows.map((r) => [r.tokenHash, r.id]));
     for (const { person, token } of chunk) {
@@ -56,10 +75,17 @@ export async function expireOpenLinks(tx: Executor, personIds: string[], now: Da
   await tx
     .update(passwordTokens)
     .set({ expiresAt: now })
-    .where(and(inIds(passwordTokens.personId, personIds), isNull(passwordTokens.usedAt), gt(passwordTokens.expiresAt, now)));
+    .where(
+      and(inIds(passwordTokens.personId, personIds), isNull(passwordTokens.usedAt), gt(passwordTokens.expiresAt, now)),
+    );
 }
 
-export async function issueInvitation(tx: Executor, person: { id: string; email: string; name: string }, invitedByName: string | null, now: Date) {
+export async function issueInvitation(
+  tx: Executor,
+  person: { id: string; email: string; name: string },
+  invitedByName: string | null,
+  now: Date,
+) {
   const { expiresAt } = await issueInvitations(tx, [person], invitedByName, now);
   return { expiresAt: expiresAt! };
 }
@@ -75,7 +101,17 @@ type LoadedLink = {
 async function loadLink(db: Executor, token: string, now: Date, lock = false): Promise<LoadedLink> {
   if (!TOKEN_SHAPE.test(token)) return { state: "unknown" };
   const query = db
-    .select({ id: passwordTokens.id, purpose: passwordTokens.purpose, usedAt: passwordTokens.usedAt, expiresAt: passwordTokens.expiresAt, personId: people.id, name: people.name, email: people.email, status: people.status, mfaEnabledAt: people.mfaEnabledAt })
+    .select({
+      id: passwordTokens.id,
+      purpose: passwordTokens.purpose,
+      usedAt: passwordTokens.usedAt,
+      expiresAt: passwordTokens.expiresAt,
+      personId: people.id,
+      name: people.name,
+      email: people.email,
+      status: people.status,
+      mfaEnabledAt: people.mfaEnabledAt,
+    })
     .from(passwordTokens)
     .innerJoin(people, eq(people.id, passwordTokens.personId))
     .where(eq(passwordTokens.tokenHash, sha256Hex(token)));
@@ -94,7 +130,14 @@ export async function passwordLinkView(token: string, now = new Date()) {
   const link = await loadLink(db, token, now);
   if (link.state !== "ready") return { state: link.state, purpose: link.purpose };
   const { name, email, hasSecondFactor } = link.person!;
-  return { state: "ready" as const, purpose: link.purpose!, name, email, expiresAt: link.expiresAt!, minLength: minPasswordLength(hasSecondFactor) };
+  return {
+    state: "ready" as const,
+    purpose: link.purpose!,
+    name,
+    email,
+    expiresAt: link.expiresAt!,
+    minLength: minPasswordLength(hasSecondFactor),
+  };
 }
 
 /** What a refused link says: a reset link is replaced from the sign-in page, an invitation by the compliance team. */
@@ -112,11 +155,21 @@ const ATTEMPT_WINDOW_SECONDS = 15 * 60;
  * is locked and marked used in the same transaction, so two submissions of
  * one link cannot both succeed; the person's other open links stop working.
  */
-export async function setPasswordWithToken(token: string, password: string, context: AuditContext & { ip: string }, now = new Date()): Promise<{ email: string }> {
+export async function setPasswordWithToken(
+  token: string,
+  password: string,
+  context: AuditContext & { ip: string },
+  now = new Date(),
+): Promise<{ email: string }> {
   const db = await getDb();
   // Hashing is deliberately slow: bound how often one address can make us do it.
   const verdict = await hitRateLimit(db, `set-password:${context.ip}`, ATTEMPTS_PER_IP, ATTEMPT_WINDOW_SECONDS, now);
-  if (!verdict.allowed) throw new DomainError("rate_limited", `Too many attempts from your network. Try again in ${Math.ceil(verdict.retryAfterSeconds / 60)} minutes.`, 429);
+  if (!verdict.allowed)
+    throw new DomainError(
+      "rate_limited",
+      `Too many attempts from your network. Try again in ${Math.ceil(verdict.retryAfterSeconds / 60)} minutes.`,
+      429,
+    );
   const preview = await loadLink(db, token, now);
   if (preview.state !== "ready") throw new DomainError(`link_${preview.state}`, closedLinkMessage(preview.purpose));
   const problem = passwordProblem(password, preview.person!);
@@ -130,10 +183,22 @@ export async function setPasswordWithToken(token: string, password: string, cont
     await tx
       .update(passwordTokens)
       .set({ expiresAt: now })
-      .where(and(eq(passwordTokens.personId, personId), ne(passwordTokens.id, link.tokenId!), isNull(passwordTokens.usedAt), gt(passwordTokens.expiresAt, now)));
+      .where(
+        and(
+          eq(passwordTokens.personId, personId),
+          ne(passwordTokens.id, link.tokenId!),
+          isNull(passwordTokens.usedAt),
+          gt(passwordTokens.expiresAt, now),
+        ),
+      );
     await tx.update(people).set({ passwordHash, updatedAt: now }).where(eq(people.id, personId));
     await revokeSessionsOf(tx, personId, "password_changed", now);
-    await recordAudit(tx, { ...context, actorId: personId, actorLabel: link.person!.email }, { action: "person.password_set", targetType: "person", targetId: personId, data: { via: link.purpose } }, now);
+    await recordAudit(
+      tx,
+      { ...context, actorId: personId, actorLabel: link.person!.email },
+      { action: "person.password_set", targetType: "person", targetId: personId, data: { via: link.purpose } },
+      now,
+    );
     return { email: link.person!.email };
   });
 }

@@ -1,5 +1,7 @@
 import "server-only";
+
 import { sql } from "drizzle-orm";
+
 import type { Executor } from "@/db/client";
 
 /** Links people to their managers after all are in: two array parameters per statement, not one update per person. */

@@ -1,6 +1,7 @@
 import "server-only";
+
 import { and, asc, eq, ilike, or, sql } from "drizzle-orm";
-import { likeLiteral } from "@/lib/http/search-params";
+
 import { getDb } from "@/db/client";
 import { appRoles, departments, people, personStatuses, type AppRole, type PersonStatus } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
@@ -8,6 +9,7 @@ import { assertMay } from "@/lib/auth/permissions";
 import type { Viewer } from "@/lib/auth/roles";
 import { revokeSessionsOf } from "@/lib/auth/sessions";
 import { DomainError, NotFoundError } from "@/lib/errors";
+import { likeLiteral } from "@/lib/http/search-params";
 
 export type PersonRow = {
   id: string;
@@ -21,7 +23,10 @@ export type PersonRow = {
   mfaEnabled: boolean;
 };
 
-export async function listPeople(viewer: Viewer, options: { query?: string; status?: PersonStatus; page?: number; pageSize?: number } = {}) {
+export async function listPeople(
+  viewer: Viewer,
+  options: { query?: string; status?: PersonStatus; page?: number; pageSize?: number } = {},
+) {
   assertMay(viewer, "oversee");
   const db = await getDb();
   const pageSize = Math.min(options.pageSize ?? 50, 200);
@@ -52,34 +57,68 @@ export async function listPeople(viewer: Viewer, options: { query?: string; stat
     .orderBy(asc(people.name))
     .limit(pageSize)
     .offset((page - 1) * pageSize);
-  const [{ total }] = await db.select({ total: sql<number>`count(*)::int` }).from(people).where(where);
+  const [{ total }] = await db
+    .select({ total: sql<number>`count(*)::int` })
+    .from(people)
+    .where(where);
   return {
     total,
     page,
     pageSize,
-    rows: rows.map(({ mfaEnabledAt, ...r }) => ({ ...r, roles: r.roles as AppRole[], mfaEnabled: mfaEnabledAt !== null })) satisfies PersonRow[],
+    rows: rows.map(({ mfaEnabledAt, ...r }) => ({
+      ...r,
+      roles: r.roles as AppRole[],
+      mfaEnabled: mfaEnabledAt !== null,
+    })) satisfies PersonRow[],
   };
 }
 
-export async function setPersonStatus(viewer: Viewer, context: AuditContext, personId: string, status: PersonStatus, now = new Date()) {
+export async function setPersonStatus(
+  viewer: Viewer,
+  context: AuditContext,
+  personId: string,
+  status: PersonStatus,
+  now = new Date(),
+) {
   assertMay(viewer, "administer");
-  if (personId === viewer.id && status !== "active") throw new DomainError("self_change", "You cannot suspend or depart your own account.");
+  if (personId === viewer.id && status !== "active")
+    throw new DomainError("self_change", "You cannot suspend or depart your own account.");
   const db = await getDb();
   await db.transaction(async (tx) => {
-    const [before] = await tx.select({ status: people.status }).from(people).where(eq(people.id, personId)).for("update");
+    const [before] = await tx
+      .select({ status: people.status })
+      .from(people)
+      .where(eq(people.id, personId))
+      .for("update");
     if (!before) throw new NotFoundError("That person does not exist.");
     if (before.status === status) return;
     await tx
       .update(people)
       .set({ status, departedAt: status === "departed" ? now : null, updatedAt: now })
       .where(eq(people.id, personId));
-    await recordAudit(tx, context, { action: "person.status_changed", targetType: "person", targetId: personId, data: { from: before.status, to: status } }, now);
+    await recordAudit(
+      tx,
+      context,
+      {
+        action: "person.status_changed",
+        targetType: "person",
+        targetId: personId,
+        data: { from: before.status, to: status },
+      },
+      now,
+    );
     // A suspension or departure ends every session now; reactivating does not bring them back.
     await revokeSessionsOf(tx, personId, "status_changed", now);
   });
 }
 
-export async function setPersonRoles(viewer: Viewer, context: AuditContext, personId: string, roles: AppRole[], now = new Date()) {
+export async function setPersonRoles(
+  viewer: Viewer,
+  context: AuditContext,
+  personId: string,
+  roles: AppRole[],
+  now = new Date(),
+) {
   assertMay(viewer, "administer");
   const next = Array.from(new Set<AppRole>(["employee", ...roles.filter((r) => appRoles.includes(r))])).sort();
   if (personId === viewer.id && !next.includes("compliance_admin")) {
@@ -92,13 +131,22 @@ export async function setPersonRoles(viewer: Viewer, context: AuditContext, pers
     const previous = [...before.roles].sort();
     if (previous.join() === next.join()) return;
     await tx.update(people).set({ roles: next, updatedAt: now }).where(eq(people.id, personId));
-    await recordAudit(tx, context, { action: "person.roles_changed", targetType: "person", targetId: personId, data: { from: previous, to: next } }, now);
+    await recordAudit(
+      tx,
+      context,
+      { action: "person.roles_changed", targetType: "person", targetId: personId, data: { from: previous, to: next } },
+      now,
+    );
     await revokeSessionsOf(tx, personId, "roles_changed", now);
   });
 }
 
 export async function getPersonName(personId: string): Promise<string | null> {
   const db = await getDb();
-  const [row] = await db.select({ name: people.name }).from(people).where(and(eq(people.id, personId))).limit(1);
+  const [row] = await db
+    .select({ name: people.name })
+    .from(people)
+    .where(and(eq(people.id, personId)))
+    .limit(1);
   return row?.name ?? null;
 }

@@ -1,7 +1,9 @@
 import "server-only";
+
 import { and, asc, desc, eq, gt, isNull, ne, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { z } from "zod";
+
 import { getDb, type Executor } from "@/db/client";
 import { appRoles, departments, passwordTokens, people, type AppRole, type PersonStatus } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
@@ -11,8 +13,9 @@ import { revokeSessionsOf } from "@/lib/auth/sessions";
 import { DomainError, NotFoundError } from "@/lib/errors";
 import { isReportOf } from "@/lib/people/reporting-line";
 import { syncAssignments } from "@/lib/training/assignments";
-import { auditChanges, isValidIsoDate, normaliseEmail, type PersonSnapshot } from "./person-fields";
+
 import { issueInvitation } from "./invitations";
+import { auditChanges, isValidIsoDate, normaliseEmail, type PersonSnapshot } from "./person-fields";
 
 const blankToNull = (v: unknown) => (typeof v === "string" && v.trim() === "" ? null : v === undefined ? null : v);
 const asArray = (v: unknown) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
@@ -32,7 +35,10 @@ export const personFormSchema = z.object({
     (v) => (typeof v === "string" ? normaliseEmail(v) : v),
     z.preprocess(blankToNull, z.email("Enter the manager's email address, or leave the field empty.").nullable()),
   ),
-  hireDate: z.preprocess(blankToNull, z.string().refine(isValidIsoDate, "Enter a real date, like 2026-11-01.").nullable()),
+  hireDate: z.preprocess(
+    blankToNull,
+    z.string().refine(isValidIsoDate, "Enter a real date, like 2026-11-01.").nullable(),
+  ),
   roles: z.preprocess(asArray, z.array(z.enum(appRoles, "Choose roles from the list."))),
 });
 export type PersonInput = z.infer<typeof personFormSchema>;
@@ -44,7 +50,8 @@ export class PersonFieldError extends DomainError {
   }
 }
 
-const normaliseRoles = (roles: readonly string[]): AppRole[] => Array.from(new Set<AppRole>(["employee", ...(roles as AppRole[])])).sort();
+const normaliseRoles = (roles: readonly string[]): AppRole[] =>
+  Array.from(new Set<AppRole>(["employee", ...(roles as AppRole[])])).sort();
 
 export async function departmentOptions(): Promise<{ id: string; name: string }[]> {
   const db = await getDb();
@@ -55,7 +62,12 @@ export async function departmentOptions(): Promise<{ id: string; name: string }[
 export async function managerOptions(viewer: Viewer): Promise<{ email: string; name: string }[]> {
   assertMay(viewer, "administer");
   const db = await getDb();
-  return db.select({ email: people.email, name: people.name }).from(people).where(eq(people.status, "active")).orderBy(asc(people.name)).limit(5000);
+  return db
+    .select({ email: people.email, name: people.name })
+    .from(people)
+    .where(eq(people.status, "active"))
+    .orderBy(asc(people.name))
+    .limit(5000);
 }
 
 export type PersonForEdit = Omit<PersonSnapshot, "roles"> & {
@@ -122,15 +134,23 @@ async function resolveReferences(tx: Executor, input: PersonInput, personId: str
     .limit(1);
   if (taken) errors.email = ["Someone else already has this email address."];
   if (input.departmentId) {
-    const [department] = await tx.select({ id: departments.id }).from(departments).where(eq(departments.id, input.departmentId));
+    const [department] = await tx
+      .select({ id: departments.id })
+      .from(departments)
+      .where(eq(departments.id, input.departmentId));
     if (!department) errors.departmentId = ["Choose a department from the list."];
   }
   let managerId: string | null = null;
   if (input.managerEmail) {
-    const [manager] = await tx.select({ id: people.id, name: people.name }).from(people).where(eq(people.email, input.managerEmail));
+    const [manager] = await tx
+      .select({ id: people.id, name: people.name })
+      .from(people)
+      .where(eq(people.email, input.managerEmail));
     if (!manager) errors.managerEmail = ["No one has this email address. Add the manager first."];
-    else if (manager.id === personId || input.managerEmail === input.email) errors.managerEmail = ["Someone cannot be their own manager."];
-    else if (personId && (await isReportOf(tx, personId, manager.id))) errors.managerEmail = [`${manager.name} reports to this person, so cannot be their manager.`];
+    else if (manager.id === personId || input.managerEmail === input.email)
+      errors.managerEmail = ["Someone cannot be their own manager."];
+    else if (personId && (await isReportOf(tx, personId, manager.id)))
+      errors.managerEmail = [`${manager.name} reports to this person, so cannot be their manager.`];
     else managerId = manager.id;
   }
   if (Object.keys(errors).length > 0) throw new PersonFieldError(errors);
@@ -148,7 +168,12 @@ const snapshotOf = (input: PersonInput): PersonSnapshot => ({
 });
 
 /** Adds a person and emails them an invitation to set their password; audited as `person.created`. */
-export async function createPerson(viewer: Viewer, context: AuditContext, input: PersonInput, now = new Date()): Promise<{ id: string }> {
+export async function createPerson(
+  viewer: Viewer,
+  context: AuditContext,
+  input: PersonInput,
+  now = new Date(),
+): Promise<{ id: string }> {
   assertMay(viewer, "administer");
   const db = await getDb();
   return db.transaction(async (tx) => {
@@ -156,9 +181,24 @@ export async function createPerson(viewer: Viewer, context: AuditContext, input:
     const after = snapshotOf(input);
     const [row] = await tx
       .insert(people)
-      .values({ email: after.email, name: after.name, departmentId: after.departmentId, title: after.title, managerId, hireDate: after.hireDate, roles: after.roles, createdAt: now, updatedAt: now })
+      .values({
+        email: after.email,
+        name: after.name,
+        departmentId: after.departmentId,
+        title: after.title,
+        managerId,
+        hireDate: after.hireDate,
+        roles: after.roles,
+        createdAt: now,
+        updatedAt: now,
+      })
       .returning({ id: people.id });
-    await recordAudit(tx, context, { action: "person.created", targetType: "person", targetId: row.id, data: { ...after, source: "form" } }, now);
+    await recordAudit(
+      tx,
+      context,
+      { action: "person.created", targetType: "person", targetId: row.id, data: { ...after, source: "form" } },
+      now,
+    );
     await issueInvitation(tx, { id: row.id, email: after.email, name: after.name }, viewer.name, now);
     await syncAssignments(tx, { personIds: [row.id], now });
     return row;
@@ -166,7 +206,13 @@ export async function createPerson(viewer: Viewer, context: AuditContext, input:
 }
 
 /** Saves the changed fields; audited as `person.updated` with each field before and after. */
-export async function updatePerson(viewer: Viewer, context: AuditContext, personId: string, input: PersonInput, now = new Date()): Promise<{ changed: string[] }> {
+export async function updatePerson(
+  viewer: Viewer,
+  context: AuditContext,
+  personId: string,
+  input: PersonInput,
+  now = new Date(),
+): Promise<{ changed: string[] }> {
   assertMay(viewer, "administer");
   const db = await getDb();
   return db.transaction(async (tx) => {
@@ -199,42 +245,91 @@ export async function updatePerson(viewer: Viewer, context: AuditContext, person
     if (changed.length === 0) return { changed };
     await tx
       .update(people)
-      .set({ email: after.email, name: after.name, departmentId: after.departmentId, title: after.title, managerId, hireDate: after.hireDate, roles: after.roles, updatedAt: now })
+      .set({
+        email: after.email,
+        name: after.name,
+        departmentId: after.departmentId,
+        title: after.title,
+        managerId,
+        hireDate: after.hireDate,
+        roles: after.roles,
+        updatedAt: now,
+      })
       .where(eq(people.id, personId));
-    await recordAudit(tx, context, { action: "person.updated", targetType: "person", targetId: personId, data: { changes } }, now);
+    await recordAudit(
+      tx,
+      context,
+      { action: "person.updated", targetType: "person", targetId: personId, data: { changes } },
+      now,
+    );
     if (changes.roles) await revokeSessionsOf(tx, personId, "roles_changed", now);
     if (changes.email) {
       // A link sent to the old address (perhaps a typo) must not keep working: it goes to the new one.
       await tx
         .update(passwordTokens)
         .set({ expiresAt: now })
-        .where(and(eq(passwordTokens.personId, personId), isNull(passwordTokens.usedAt), gt(passwordTokens.expiresAt, now)));
+        .where(
+          and(eq(passwordTokens.personId, personId), isNull(passwordTokens.usedAt), gt(passwordTokens.expiresAt, now)),
+        );
       if (!hasPassword && status === "active") {
         await issueInvitation(tx, { id: personId, email: after.email, name: after.name }, viewer.name, now);
-        await recordAudit(tx, context, { action: "person.invitation_sent", targetType: "person", targetId: personId, data: { reason: "email_changed" } }, now);
+        await recordAudit(
+          tx,
+          context,
+          {
+            action: "person.invitation_sent",
+            targetType: "person",
+            targetId: personId,
+            data: { reason: "email_changed" },
+          },
+          now,
+        );
       }
     }
     // A new department or role can bring new required courses.
-    if (changes.department || changes.roles || changes.hire_date) await syncAssignments(tx, { personIds: [personId], now });
+    if (changes.department || changes.roles || changes.hire_date)
+      await syncAssignments(tx, { personIds: [personId], now });
     return { changed };
   });
 }
 
 /** A fresh invitation for someone who has not set a password yet; the older link stops working. */
-export async function resendInvitation(viewer: Viewer, context: AuditContext, personId: string, now = new Date()): Promise<{ email: string; expiresAt: Date }> {
+export async function resendInvitation(
+  viewer: Viewer,
+  context: AuditContext,
+  personId: string,
+  now = new Date(),
+): Promise<{ email: string; expiresAt: Date }> {
   assertMay(viewer, "administer");
   const db = await getDb();
   return db.transaction(async (tx) => {
     const [person] = await tx
-      .select({ id: people.id, email: people.email, name: people.name, status: people.status, hasPassword: sql<boolean>`${people.passwordHash} is not null` })
+      .select({
+        id: people.id,
+        email: people.email,
+        name: people.name,
+        status: people.status,
+        hasPassword: sql<boolean>`${people.passwordHash} is not null`,
+      })
       .from(people)
       .where(eq(people.id, personId))
       .for("update");
     if (!person) throw new NotFoundError("That person does not exist.");
-    if (person.status !== "active") throw new DomainError("inactive", `${person.name} is not active; reactivate them first.`);
+    if (person.status !== "active")
+      throw new DomainError("inactive", `${person.name} is not active; reactivate them first.`);
     if (person.hasPassword) throw new DomainError("password_set", `${person.name} has already set a password.`);
     const { expiresAt } = await issueInvitation(tx, person, viewer.name, now);
-    await recordAudit(tx, context, { action: "person.invitation_sent", targetType: "person", targetId: person.id, data: { expiresAt: expiresAt.toISOString() } }, now);
+    await recordAudit(
+      tx,
+      context,
+      {
+        action: "person.invitation_sent",
+        targetType: "person",
+        targetId: person.id,
+        data: { expiresAt: expiresAt.toISOString() },
+      },
+      now,
+    );
     return { email: person.email, expiresAt };
   });
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+
 import { appRoles, type AppRole } from "@/db/schema/people";
 
 /**
@@ -27,7 +28,11 @@ export function isValidIsoDate(value: string): boolean {
   return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
-const ROLE_ALIASES: Record<string, AppRole> = { compliance: "compliance_admin", admin: "compliance_admin", compliance_administrator: "compliance_admin" };
+const ROLE_ALIASES: Record<string, AppRole> = {
+  compliance: "compliance_admin",
+  admin: "compliance_admin",
+  compliance_administrator: "compliance_admin",
+};
 
 /** Roles separated by ";" or "|", by id or label ("Compliance admin"); employee is always included. */
 export function parseRoles(value: string): { roles: AppRole[]; unknown: string[] } {
@@ -44,7 +49,12 @@ export function parseRoles(value: string): { roles: AppRole[]; unknown: string[]
   return { roles: [...roles].sort(), unknown };
 }
 
-export const ROLE_LABELS: Record<AppRole, string> = { employee: "Employee", manager: "Manager", compliance_admin: "Compliance admin", auditor: "Auditor" };
+export const ROLE_LABELS: Record<AppRole, string> = {
+  employee: "Employee",
+  manager: "Manager",
+  compliance_admin: "Compliance admin",
+  auditor: "Auditor",
+};
 
 /** A person as the audit log describes them: ids and emails, never secrets. */
 export type PersonSnapshot = {
@@ -58,7 +68,10 @@ export type PersonSnapshot = {
 };
 
 /** The fields that differ, each with its value before and after: the data of a `person.updated` event. */
-export function auditChanges(before: PersonSnapshot, after: PersonSnapshot): Record<string, { from: unknown; to: unknown }> {
+export function auditChanges(
+  before: PersonSnapshot,
+  after: PersonSnapshot,
+): Record<string, { from: unknown; to: unknown }> {
   const out: Record<string, { from: unknown; to: unknown }> = {};
   const fields: [string, keyof PersonSnapshot][] = [
     ["email", "email"],
@@ -74,4 +87,3 @@ export function auditChanges(before: PersonSnapshot, after: PersonSnapshot): Rec
   if (rolesBefore.join() !== rolesAfter.join()) out.roles = { from: rolesBefore, to: rolesAfter };
   return out;
 }
-

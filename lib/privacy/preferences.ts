@@ -1,5 +1,7 @@
 import "server-only";
+
 import { and, desc, eq } from "drizzle-orm";
+
 import { getDb } from "@/db/client";
 import { correctionRequests, people } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
@@ -11,16 +13,35 @@ export type Preferences = { reminderDigest: "each" | "daily" | "weekly"; manager
 
 export async function getPreferences(viewer: Viewer): Promise<Preferences> {
   const db = await getDb();
-  const [row] = await db.select({ reminderDigest: people.reminderDigest, managerSeesScores: people.managerSeesScores }).from(people).where(eq(people.id, viewer.id));
+  const [row] = await db
+    .select({ reminderDigest: people.reminderDigest, managerSeesScores: people.managerSeesScores })
+    .from(people)
+    .where(eq(people.id, viewer.id));
   return row;
 }
 
 export async function updatePreferences(viewer: Viewer, context: AuditContext, prefs: Preferences, now = new Date()) {
   const db = await getDb();
   await db.transaction(async (tx) => {
-    const [before] = await tx.select({ reminderDigest: people.reminderDigest, managerSeesScores: people.managerSeesScores }).from(people).where(eq(people.id, viewer.id));
-    await tx.update(people).set({ ...prefs, updatedAt: now }).where(eq(people.id, viewer.id));
-    await recordAudit(tx, context, { action: "privacy.preferences_changed", targetType: "person", targetId: viewer.id, data: { from: before, to: prefs } }, now);
+    const [before] = await tx
+      .select({ reminderDigest: people.reminderDigest, managerSeesScores: people.managerSeesScores })
+      .from(people)
+      .where(eq(people.id, viewer.id));
+    await tx
+      .update(people)
+      .set({ ...prefs, updatedAt: now })
+      .where(eq(people.id, viewer.id));
+    await recordAudit(
+      tx,
+      context,
+      {
+        action: "privacy.preferences_changed",
+        targetType: "person",
+        targetId: viewer.id,
+        data: { from: before, to: prefs },
+      },
+      now,
+    );
   });
 }
 
@@ -31,27 +52,70 @@ export async function managerSeesScoresOf(personId: string): Promise<boolean> {
   return row?.allowed ?? false;
 }
 
-export const CORRECTABLE_FIELDS = { name: "Name", department: "Department", title: "Job title", manager: "Manager", other: "Something else" } as const;
+export const CORRECTABLE_FIELDS = {
+  name: "Name",
+  department: "Department",
+  title: "Job title",
+  manager: "Manager",
+  other: "Something else",
+} as const;
 
-export async function requestCorrection(viewer: Viewer, context: AuditContext, input: { field: keyof typeof CORRECTABLE_FIELDS; requestedValue: string; note?: string }, now = new Date()) {
+export async function requestCorrection(
+  viewer: Viewer,
+  context: AuditContext,
+  input: { field: keyof typeof CORRECTABLE_FIELDS; requestedValue: string; note?: string },
+  now = new Date(),
+) {
   const db = await getDb();
   return db.transaction(async (tx) => {
-    const [row] = await tx.insert(correctionRequests).values({ personId: viewer.id, field: input.field, requestedValue: input.requestedValue, note: input.note || null, createdAt: now }).returning({ id: correctionRequests.id });
-    await recordAudit(tx, context, { action: "privacy.correction_requested", targetType: "person", targetId: viewer.id, data: { requestId: row.id, field: input.field } }, now);
+    const [row] = await tx
+      .insert(correctionRequests)
+      .values({
+        personId: viewer.id,
+        field: input.field,
+        requestedValue: input.requestedValue,
+        note: input.note || null,
+        createdAt: now,
+      })
+      .returning({ id: correctionRequests.id });
+    await recordAudit(
+      tx,
+      context,
+      {
+        action: "privacy.correction_requested",
+        targetType: "person",
+        targetId: viewer.id,
+        data: { requestId: row.id, field: input.field },
+      },
+      now,
+    );
     return row;
   });
 }
 
 export async function myCorrections(viewer: Viewer) {
   const db = await getDb();
-  return db.select().from(correctionRequests).where(eq(correctionRequests.personId, viewer.id)).orderBy(desc(correctionRequests.createdAt));
+  return db
+    .select()
+    .from(correctionRequests)
+    .where(eq(correctionRequests.personId, viewer.id))
+    .orderBy(desc(correctionRequests.createdAt));
 }
 
 export async function openCorrections(viewer: Viewer) {
   assertMay(viewer, "administer");
   const db = await getDb();
   return db
-    .select({ id: correctionRequests.id, field: correctionRequests.field, requestedValue: correctionRequests.requestedValue, note: correctionRequests.note, createdAt: correctionRequests.createdAt, personId: people.id, name: people.name, email: people.email })
+    .select({
+      id: correctionRequests.id,
+      field: correctionRequests.field,
+      requestedValue: correctionRequests.requestedValue,
+      note: correctionRequests.note,
+      createdAt: correctionRequests.createdAt,
+      personId: people.id,
+      name: people.name,
+      email: people.email,
+    })
     .from(correctionRequests)
     .innerJoin(people, eq(people.id, correctionRequests.personId))
     .where(eq(correctionRequests.status, "open"))
@@ -59,7 +123,14 @@ export async function openCorrections(viewer: Viewer) {
 }
 
 /** Resolving records the outcome; the record itself is edited on the People page. */
-export async function resolveCorrection(viewer: Viewer, context: AuditContext, id: string, outcome: "resolved" | "rejected", resolution: string, now = new Date()) {
+export async function resolveCorrection(
+  viewer: Viewer,
+  context: AuditContext,
+  id: string,
+  outcome: "resolved" | "rejected",
+  resolution: string,
+  now = new Date(),
+) {
   assertMay(viewer, "administer");
   const db = await getDb();
   await db.transaction(async (tx) => {
@@ -69,7 +140,18 @@ export async function resolveCorrection(viewer: Viewer, context: AuditContext, i
       .where(and(eq(correctionRequests.id, id), eq(correctionRequests.status, "open")))
       .returning({ personId: correctionRequests.personId });
     if (!row) throw new NotFoundError("That request is not open.");
-    if (row.personId === viewer.id) throw new DomainError("own_request", "Another compliance admin must resolve your own correction request.");
-    await recordAudit(tx, context, { action: `privacy.correction_${outcome}`, targetType: "person", targetId: row.personId, data: { requestId: id } }, now);
+    if (row.personId === viewer.id)
+      throw new DomainError("own_request", "Another compliance admin must resolve your own correction request.");
+    await recordAudit(
+      tx,
+      context,
+      {
+        action: `privacy.correction_${outcome}`,
+        targetType: "person",
+        targetId: row.personId,
+        data: { requestId: id },
+      },
+      now,
+    );
   });
 }

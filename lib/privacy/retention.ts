@@ -1,7 +1,17 @@
 import "server-only";
+
 import { and, eq, inArray, isNotNull, isNull, lt, notInArray, sql } from "drizzle-orm";
+
 import type { Executor } from "@/db/client";
-import { accessDecisions, certifications, dataOperationEvents, loginAttempts, outbox, people, quizAttempts } from "@/db/schema";
+import {
+  accessDecisions,
+  certifications,
+  dataOperationEvents,
+  loginAttempts,
+  outbox,
+  people,
+  quizAttempts,
+} from "@/db/schema";
 import { recordAudit, SYSTEM_ACTOR } from "@/lib/audit/record";
 import { revokeSessionsOf } from "@/lib/auth/sessions";
 import { getContent } from "@/lib/content";
@@ -35,25 +45,53 @@ const PURGES: Record<string, Purge> = {
   // Attempts that issued a certification stay with the certification (legal hold).
   "quiz-attempts": async (db, before) => {
     const held = db.select({ id: certifications.attemptId }).from(certifications);
-    return rowCount(await db.delete(quizAttempts).where(and(lt(quizAttempts.startedAt, before), notInArray(quizAttempts.id, held))).returning({ id: quizAttempts.id }));
+    return rowCount(
+      await db
+        .delete(quizAttempts)
+        .where(and(lt(quizAttempts.startedAt, before), notInArray(quizAttempts.id, held)))
+        .returning({ id: quizAttempts.id }),
+    );
   },
-  "access-decisions": async (db, before) => rowCount(await db.delete(accessDecisions).where(lt(accessDecisions.at, before)).returning({ id: accessDecisions.id })),
+  "access-decisions": async (db, before) =>
+    rowCount(
+      await db.delete(accessDecisions).where(lt(accessDecisions.at, before)).returning({ id: accessDecisions.id }),
+    ),
   "outbox-bodies": async (db, before) =>
     rowCount(
       await db
         .update(outbox)
         .set({ html: null, text: null, attachmentsEnc: null })
-        .where(and(lt(outbox.createdAt, before), inArray(outbox.status, ["sent", "failed"]), sql`(${outbox.html} is not null or ${outbox.text} is not null or ${outbox.attachmentsEnc} is not null)`))
+        .where(
+          and(
+            lt(outbox.createdAt, before),
+            inArray(outbox.status, ["sent", "failed"]),
+            sql`(${outbox.html} is not null or ${outbox.text} is not null or ${outbox.attachmentsEnc} is not null)`,
+          ),
+        )
         .returning({ id: outbox.id }),
     ),
-  "login-attempts": async (db, before) => rowCount(await db.delete(loginAttempts).where(lt(loginAttempts.at, before)).returning({ id: loginAttempts.id })),
-  "data-operation-events": async (db, before) => rowCount(await db.delete(dataOperationEvents).where(lt(dataOperationEvents.occurredAt, before)).returning({ id: dataOperationEvents.id })),
+  "login-attempts": async (db, before) =>
+    rowCount(await db.delete(loginAttempts).where(lt(loginAttempts.at, before)).returning({ id: loginAttempts.id })),
+  "data-operation-events": async (db, before) =>
+    rowCount(
+      await db
+        .delete(dataOperationEvents)
+        .where(lt(dataOperationEvents.occurredAt, before))
+        .returning({ id: dataOperationEvents.id }),
+    ),
   // Personal fields go; the row stays so signed agreements and certifications still point at someone.
   "departed-people": async (db, before, now) => {
     const due = await db
       .select({ id: people.id })
       .from(people)
-      .where(and(eq(people.status, "departed"), isNotNull(people.departedAt), lt(people.departedAt, before), isNull(people.anonymisedAt)));
+      .where(
+        and(
+          eq(people.status, "departed"),
+          isNotNull(people.departedAt),
+          lt(people.departedAt, before),
+          isNull(people.anonymisedAt),
+        ),
+      );
     for (const { id } of due) {
       await db
         .update(people)
@@ -78,7 +116,11 @@ const PURGES: Record<string, Purge> = {
 export type RetentionReport = Record<string, number>;
 
 /** Applies the retention policy at `now`. Idempotent; each purge that removed something is audited. */
-export async function applyRetention(db: Executor, now = new Date(), rules: RetentionRule[] = getContent().retention): Promise<RetentionReport> {
+export async function applyRetention(
+  db: Executor,
+  now = new Date(),
+  rules: RetentionRule[] = getContent().retention,
+): Promise<RetentionReport> {
   const report: RetentionReport = {};
   for (const rule of rules) {
     const purge = PURGES[rule.id];
@@ -87,7 +129,18 @@ export async function applyRetention(db: Executor, now = new Date(), rules: Rete
     await db.transaction(async (tx) => {
       const count = await purge(tx, before, now);
       report[rule.id] = count;
-      if (count > 0) await recordAudit(tx, SYSTEM_ACTOR, { action: "retention.purged", targetType: "retention_rule", targetId: rule.id, data: { count, before: before.toISOString(), retention: rule.retention } }, now);
+      if (count > 0)
+        await recordAudit(
+          tx,
+          SYSTEM_ACTOR,
+          {
+            action: "retention.purged",
+            targetType: "retention_rule",
+            targetId: rule.id,
+            data: { count, before: before.toISOString(), retention: rule.retention },
+          },
+          now,
+        );
     });
   }
   return report;

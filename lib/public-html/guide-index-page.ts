@@ -1,11 +1,13 @@
 import type { Guide } from "@/lib/content/load";
 import { GUIDE_TOPICS } from "@/lib/content/schemas";
+
 import { html } from "./html";
 import { formatLongDate } from "./long-date";
 import { renderPublicDocument } from "./public-document";
 
 const title = "Privacy guides";
-const description = "Short, practical guides to keeping your accounts and data safe: passwords, MFA, scams, what support will never ask, and your privacy rights.";
+const description =
+  "Short, practical guides to keeping your accounts and data safe: passwords, MFA, scams, what support will never ask, and your privacy rights.";
 
 export const GUIDE_FILTER_SCRIPT = "/scripts/guide-filter.js";
 

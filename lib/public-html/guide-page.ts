@@ -1,5 +1,6 @@
 import type { Guide } from "@/lib/content/load";
 import { renderMarkdown } from "@/lib/content/markdown";
+
 import { html, trustedHtml } from "./html";
 import { formatLongDate } from "./long-date";
 import { renderPublicDocument } from "./public-document";

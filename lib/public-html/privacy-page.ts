@@ -1,6 +1,7 @@
 import type { PrivacyNotice } from "@/lib/content/load";
 import { renderMarkdown } from "@/lib/content/markdown";
 import { fillOrganisationName } from "@/lib/content/organisation";
+
 import { html, trustedHtml } from "./html";
 import { formatLongDate } from "./long-date";
 import { renderPublicDocument } from "./public-document";

@@ -1,4 +1,5 @@
 import { publicUrl } from "@/lib/content/organisation";
+
 import { brandColour, logoPaths } from "./brand";
 import { html, type Html } from "./html";
 import { footerLinks, footerTagline, mainNavLinks, signInLink, type MainNavKey } from "./site-links";
@@ -43,8 +44,12 @@ function header(current: MainNavKey | undefined): Html {
 <div class="wrap site-header-row">
 <a href="/" class="logo" aria-label="Clearance home">${logoSvg("logo-mark")}Clearance</a>
 <nav aria-label="Main" class="main-nav">
-${mainNavLinks.map((l) => html`<a href="${l.href}" class="main-nav-link"${current === l.key ? html` aria-current="page"` : ""}>${l.label}</a>
-`)}<a href="${signInLink.href}" class="btn btn-primary">${signInLink.label}</a>
+${mainNavLinks.map(
+  (
+    l,
+  ) => html`<a href="${l.href}" class="main-nav-link"${current === l.key ? html` aria-current="page"` : ""}>${l.label}</a>
+`,
+)}<a href="${signInLink.href}" class="btn btn-primary">${signInLink.label}</a>
 </nav>
 </div>
 </header>`;
@@ -55,8 +60,10 @@ function footer(): Html {
 <div class="wrap site-footer-row">
 <p>${footerTagline}</p>
 <nav aria-label="Footer" class="footer-nav">
-${footerLinks.map((l) => html`<a href="${l.href}">${l.label}</a>
-`)}</nav>
+${footerLinks.map(
+  (l) => html`<a href="${l.href}">${l.label}</a>
+`,
+)}</nav>
 </div>
 </footer>`;
 }
@@ -102,7 +109,8 @@ ${footer()}
 export function renderNotFoundDocument(): string {
   return renderPublicDocument({
     title: "Page not found",
-    description: "The page you asked for does not exist or has moved. Read our privacy guides or go to the Clearance home page.",
+    description:
+      "The page you asked for does not exist or has moved. Read our privacy guides or go to the Clearance home page.",
     main: html`<div class="wrap wrap-narrow page-pad">
 <p class="eyebrow">404</p>
 <h1 class="page-title">Page not found</h1>

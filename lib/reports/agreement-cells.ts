@@ -1,14 +1,17 @@
 import "server-only";
+
 import { sql } from "drizzle-orm";
+
 import type { Executor } from "@/db/client";
-import { people, signatures } from "@/db/schema";
-import { agreementStanding, type SignatureFacts } from "@/lib/agreements/rules";
-import { inAudience } from "@/lib/content/audience";
-import { getContent } from "@/lib/content";
 import { inIds } from "@/db/id-list";
 import { selectRows, toDate } from "@/db/rows";
-import { itemKey, type MatrixFacts, type MatrixItem } from "./team-matrix-rules";
+import { people, signatures } from "@/db/schema";
+import { agreementStanding, type SignatureFacts } from "@/lib/agreements/rules";
 import { fileUnder } from "@/lib/by-person";
+import { getContent } from "@/lib/content";
+import { inAudience } from "@/lib/content/audience";
+
+import { itemKey, type MatrixFacts, type MatrixItem } from "./team-matrix-rules";
 
 const DAY = 86_400_000;
 /** Days from the hire date (or from the first time it applies) to sign an employee agreement. */
@@ -21,15 +24,30 @@ export function agreementItems(): MatrixItem[] {
 }
 
 /** What decides which agreements a person must sign, and by when. */
-export type AgreementSigner = { id: string; departmentId: string | null; roles: string[]; hireDate: string | null; createdAt: Date };
+export type AgreementSigner = {
+  id: string;
+  departmentId: string | null;
+  roles: string[];
+  hireDate: string | null;
+  createdAt: Date;
+};
 
-type SignatureRow = { person_id: string; agreement_id: string; agreement_version: string; signed_at: string | Date; renewal_due_at: string | Date | null };
+type SignatureRow = {
+  person_id: string;
+  agreement_id: string;
+  agreement_version: string;
+  signed_at: string | Date;
+  renewal_due_at: string | Date | null;
+};
 
 /**
  * Each person's newest signature per agreement: only that one decides where
  * they stand (agreementStanding). Read raw, as a team's worth of rows.
  */
-async function newestSignatures(db: Executor, personIds: string[]): Promise<(SignatureFacts & { personId: string; agreementId: string })[]> {
+async function newestSignatures(
+  db: Executor,
+  personIds: string[],
+): Promise<(SignatureFacts & { personId: string; agreementId: string })[]> {
   const rows = await selectRows<SignatureRow>(
     db,
     sql`select distinct on (person_id, agreement_id) person_id, agreement_id, agreement_version, signed_at, renewal_due_at
@@ -52,12 +70,27 @@ async function newestSignatures(db: Executor, personIds: string[]): Promise<(Sig
  * reads like an open assignment due 30 days after it first applied, or at renewal.
  * `known`: the people, when the caller has read them already.
  */
-export async function addAgreementFacts(db: Executor, personIds: string[], facts: MatrixFacts, now: Date, known?: AgreementSigner[]): Promise<void> {
+export async function addAgreementFacts(
+  db: Executor,
+  personIds: string[],
+  facts: MatrixFacts,
+  now: Date,
+  known?: AgreementSigner[],
+): Promise<void> {
   if (personIds.length === 0) return;
   const templates = getContent().agreements.filter((a) => a.audience === "employee");
   const [persons, rows] = await Promise.all([
     known ??
-      db.select({ id: people.id, departmentId: people.departmentId, roles: people.roles, hireDate: people.hireDate, createdAt: people.createdAt }).from(people).where(inIds(people.id, personIds)),
+      db
+        .select({
+          id: people.id,
+          departmentId: people.departmentId,
+          roles: people.roles,
+          hireDate: people.hireDate,
+          createdAt: people.createdAt,
+        })
+        .from(people)
+        .where(inIds(people.id, personIds)),
     newestSignatures(db, personIds),
   ]);
   // Signatures by person and agreement, grouped once: filtering all of them per person and agreement grows with the team squared.
@@ -80,9 +113,15 @@ export async function addAgreementFacts(db: Executor, personIds: string[], facts
       const key = keys.get(template.id)!;
       const { standing, signature } = agreementStanding(template, signed.get(`${person.id}|${template.id}`) ?? [], now);
       if (standing === "signed" || standing === "expiring") {
-        fileUnder(facts.certifications, person.id, key, { status: standing === "expiring" ? "expiring" : "current", expiresAt: signature?.renewalDueAt ?? noRenewal });
+        fileUnder(facts.certifications, person.id, key, {
+          status: standing === "expiring" ? "expiring" : "current",
+          expiresAt: signature?.renewalDueAt ?? noRenewal,
+        });
       } else {
-        const dueAt = standing === "renewal_due" && signature?.renewalDueAt ? signature.renewalDueAt : new Date(start.getTime() + AGREEMENT_DUE_DAYS * DAY);
+        const dueAt =
+          standing === "renewal_due" && signature?.renewalDueAt
+            ? signature.renewalDueAt
+            : new Date(start.getTime() + AGREEMENT_DUE_DAYS * DAY);
         fileUnder(facts.assignments, person.id, key, { dueAt });
       }
     }

@@ -1,10 +1,12 @@
 import "server-only";
+
 import { getDb } from "@/db/client";
+import type { NudgeItem } from "@/emails/nudge";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import type { Viewer } from "@/lib/auth/roles";
 import { NotFoundError } from "@/lib/errors";
 import { queueEmail } from "@/lib/notify/queue-email";
-import type { NudgeItem } from "@/emails/nudge";
+
 import { teamRows } from "./team-matrix";
 import { nudgeableItems, nudgeDay, type Cell, type MatrixItem, type MatrixRow } from "./team-matrix-rules";
 import { viewTeam, type TeamFilters } from "./team-view";
@@ -30,10 +32,21 @@ const itemPath = (item: MatrixItem) => (item.kind === "course" ? `/courses/${ite
 
 function emailItem(item: MatrixItem, cell: Cell): NudgeItem {
   const status = cell.status === "overdue" ? "overdue" : cell.status === "expiring" ? "expiring" : "due";
-  return { title: item.title, kind: item.kind, status, date: status === "expiring" ? cell.expiresAt : cell.dueAt, path: itemPath(item) };
+  return {
+    title: item.title,
+    kind: item.kind,
+    status,
+    date: status === "expiring" ? cell.expiresAt : cell.dueAt,
+    path: itemPath(item),
+  };
 }
 
-async function sendNudges(viewer: Viewer, context: AuditContext, targets: { row: MatrixRow; items: { item: MatrixItem; cell: Cell }[] }[], now: Date): Promise<NudgeOutcome> {
+async function sendNudges(
+  viewer: Viewer,
+  context: AuditContext,
+  targets: { row: MatrixRow; items: { item: MatrixItem; cell: Cell }[] }[],
+  now: Date,
+): Promise<NudgeOutcome> {
   const db = await getDb();
   const outcome: NudgeOutcome = { people: 0, emails: 0, alreadyNudged: 0 };
   for (const { row, items } of targets) {
@@ -52,7 +65,17 @@ async function sendNudges(viewer: Viewer, context: AuditContext, targets: { row:
         if (result.queued) sent.push(item.id);
       }
       if (sent.length > 0) {
-        await recordAudit(tx, context, { action: "nudge.sent", targetType: "person", targetId: row.person.id, data: { items: sent, day: nudgeDay(now) } }, now);
+        await recordAudit(
+          tx,
+          context,
+          {
+            action: "nudge.sent",
+            targetType: "person",
+            targetId: row.person.id,
+            data: { items: sent, day: nudgeDay(now) },
+          },
+          now,
+        );
       }
       return sent.length;
     });
@@ -64,7 +87,12 @@ async function sendNudges(viewer: Viewer, context: AuditContext, targets: { row:
 }
 
 /** Reminds one of the manager's own reports about everything assigned and not yet done. */
-export async function nudgePerson(viewer: Viewer, context: AuditContext, personId: string, now = new Date()): Promise<NudgeOutcome & { name: string }> {
+export async function nudgePerson(
+  viewer: Viewer,
+  context: AuditContext,
+  personId: string,
+  now = new Date(),
+): Promise<NudgeOutcome & { name: string }> {
   const db = await getDb();
   const { items, rows } = await teamRows(db, viewer, now, [personId]);
   const row = rows[0];
@@ -74,10 +102,18 @@ export async function nudgePerson(viewer: Viewer, context: AuditContext, personI
 }
 
 /** Reminds everyone overdue among the rows the filters show (all pages) about their overdue items in the shown columns. */
-export async function nudgeAllOverdue(viewer: Viewer, context: AuditContext, filters: TeamFilters, now = new Date()): Promise<NudgeOutcome> {
+export async function nudgeAllOverdue(
+  viewer: Viewer,
+  context: AuditContext,
+  filters: TeamFilters,
+  now = new Date(),
+): Promise<NudgeOutcome> {
   const db = await getDb();
   const { items, rows } = await teamRows(db, viewer, now);
   const view = viewTeam(rows, items, filters, now);
-  const targets = view.matching.map((row) => ({ row, items: nudgeableItems(row, view.visibleItems, { onlyOverdue: true }) }));
+  const targets = view.matching.map((row) => ({
+    row,
+    items: nudgeableItems(row, view.visibleItems, { onlyOverdue: true }),
+  }));
   return sendNudges(viewer, context, targets, now);
 }

@@ -1,4 +1,5 @@
 import { inAudience } from "@/lib/content/audience";
+
 import {
   EXPIRY_WINDOWS,
   percent,
@@ -27,7 +28,8 @@ import {
 const DAY = 86_400_000;
 export const NOW_BIT = 1 << 11;
 const hasBit = (mask: number, k: number) => (mask & (1 << k)) !== 0;
-const bitsOf = (test: (k: number) => boolean) => Array.from({ length: 12 }, (_, k) => (test(k) ? 1 << k : 0)).reduce((a, b) => a | b, 0);
+const bitsOf = (test: (k: number) => boolean) =>
+  Array.from({ length: 12 }, (_, k) => (test(k) ? 1 << k : 0)).reduce((a, b) => a | b, 0);
 
 /**
  * A certification of major `lo` ≤ major < `hi` of the course (the `course`-th)
@@ -54,7 +56,12 @@ export type CoursePlan = {
  * validAt's rule: at each point the highest major released by then is in
  * force, and once its grace period is over older majors stop counting.
  */
-export function coursePlans(courses: OverviewCourse[], releases: OverviewRelease[], current: Map<string, Date>, now: Date): { courses: CoursePlan[]; steps: MajorStep[] } {
+export function coursePlans(
+  courses: OverviewCourse[],
+  releases: OverviewRelease[],
+  current: Map<string, Date>,
+  now: Date,
+): { courses: CoursePlan[]; steps: MajorStep[] } {
   const points = trendDates(now);
   const steps: MajorStep[] = [];
   const plans = courses.map((course, index): CoursePlan => {
@@ -69,7 +76,13 @@ export function coursePlans(courses: OverviewCourse[], releases: OverviewRelease
     const bounds = [...new Set([major, ...thresholds.filter((t): t is number => t !== null)])].sort((a, b) => a - b);
     const los = [-2_147_483_648, ...bounds];
     los.forEach((lo, i) =>
-      steps.push({ course: index, lo, hi: los[i + 1] ?? 2_147_483_647, mask: bitsOf((k) => thresholds[k] === null || lo >= thresholds[k]!), replaced: lo < major && replacedNow }),
+      steps.push({
+        course: index,
+        lo,
+        hi: los[i + 1] ?? 2_147_483_647,
+        mask: bitsOf((k) => thresholds[k] === null || lo >= thresholds[k]!),
+        replaced: lo < major && replacedNow,
+      }),
     );
     return {
       id: course.id,
@@ -84,24 +97,64 @@ export function coursePlans(courses: OverviewCourse[], releases: OverviewRelease
 }
 
 /** People grouped by what the overview tells apart. */
-export type PeopleGroup = { departmentId: string | null; departmentName: string | null; roles: string[]; mask: number; n: number };
+export type PeopleGroup = {
+  departmentId: string | null;
+  departmentName: string | null;
+  roles: string[];
+  mask: number;
+  n: number;
+};
 /** Required (person, course) pairs held by a valid certification, by the points they were held at; `within` is the expiry window of those valid now. */
-export type CompletionGroup = { courseId: string; departmentId: string | null; mask: number; within: number | null; n: number };
+export type CompletionGroup = {
+  courseId: string;
+  departmentId: string | null;
+  mask: number;
+  within: number | null;
+  n: number;
+};
 /** Overdue assignments of people in post; `people` counts distinct people (all of them on the row without course and department). */
-export type OverdueGroup = { courseId: string | null; departmentId: string | null; total: boolean; n: number; people: number };
+export type OverdueGroup = {
+  courseId: string | null;
+  departmentId: string | null;
+  total: boolean;
+  n: number;
+  people: number;
+};
 /** People in post with a signature in force ("signed") or one due again ("renewal"), for one agreement. */
-export type SignatureGroup = { agreementId: string; departmentId: string | null; roles: string[]; standing: "signed" | "renewal"; n: number };
+export type SignatureGroup = {
+  agreementId: string;
+  departmentId: string | null;
+  roles: string[];
+  standing: "signed" | "renewal";
+  n: number;
+};
 
-export type OverviewAggregates = { people: PeopleGroup[]; completion: CompletionGroup[]; overdue: OverdueGroup[]; signatures: SignatureGroup[] };
+export type OverviewAggregates = {
+  people: PeopleGroup[];
+  completion: CompletionGroup[];
+  overdue: OverdueGroup[];
+  signatures: SignatureGroup[];
+};
 
 const NO_DEPARTMENT = "No department";
 const emptyExpiring = (): Expiring => ({ 30: 0, 60: 0, 90: 0 });
 
 /** buildOverview's result from the aggregates. */
-export function assembleOverview(a: OverviewAggregates, courses: OverviewCourse[], plans: CoursePlan[], agreements: OverviewAgreement[], now: Date): Overview {
+export function assembleOverview(
+  a: OverviewAggregates,
+  courses: OverviewCourse[],
+  plans: CoursePlan[],
+  agreements: OverviewAgreement[],
+  now: Date,
+): Overview {
   const points = trendDates(now);
   const livePlan = new Map(plans.map((p) => [p.id, p.live]));
-  const courseRows = new Map<string, CourseRow>(courses.map((c) => [c.id, { courseId: c.id, title: c.title, required: 0, complete: 0, rate: null, overdue: 0, expiring: emptyExpiring() }]));
+  const courseRows = new Map<string, CourseRow>(
+    courses.map((c) => [
+      c.id,
+      { courseId: c.id, title: c.title, required: 0, complete: 0, rate: null, overdue: 0, expiring: emptyExpiring() },
+    ]),
+  );
   const departmentRows = new Map<string | null, DepartmentRow>();
   const trend = points.map(() => ({ people: 0, required: 0, complete: 0 }));
 
@@ -115,7 +168,19 @@ export function assembleOverview(a: OverviewAggregates, courses: OverviewCourse[
     });
     if (!hasBit(g.mask, 11)) continue;
     let row = departmentRows.get(g.departmentId);
-    if (!row) departmentRows.set(g.departmentId, (row = { departmentId: g.departmentId, name: g.departmentName ?? g.departmentId ?? NO_DEPARTMENT, people: 0, required: 0, complete: 0, rate: null, overdue: 0 }));
+    if (!row)
+      departmentRows.set(
+        g.departmentId,
+        (row = {
+          departmentId: g.departmentId,
+          name: g.departmentName ?? g.departmentId ?? NO_DEPARTMENT,
+          people: 0,
+          required: 0,
+          complete: 0,
+          rate: null,
+          overdue: 0,
+        }),
+      );
     row.people += g.n;
     for (const c of applies) {
       if (!hasBit(livePlan.get(c.id)!, 11)) continue;
@@ -152,7 +217,15 @@ export function assembleOverview(a: OverviewAggregates, courses: OverviewCourse[
   }
 
   const agreementRows = agreements.map((template): AgreementRow => {
-    const row: AgreementRow = { agreementId: template.id, title: template.title, required: 0, signed: 0, rate: null, toSign: 0, renewalDue: 0 };
+    const row: AgreementRow = {
+      agreementId: template.id,
+      title: template.title,
+      required: 0,
+      signed: 0,
+      rate: null,
+      toSign: 0,
+      renewalDue: 0,
+    };
     for (const g of a.people) if (hasBit(g.mask, 11) && inAudience(template.signers, g)) row.required += g.n;
     for (const g of a.signatures) {
       if (g.agreementId !== template.id || !inAudience(template.signers, g)) continue;
@@ -181,6 +254,11 @@ export function assembleOverview(a: OverviewAggregates, courses: OverviewCourse[
     courses: courseList,
     departments,
     agreements: agreementRows,
-    trend: points.map((at, k) => ({ at, label: monthLabel.format(at), ...trend[k], rate: percent(trend[k].complete, trend[k].required) })),
+    trend: points.map((at, k) => ({
+      at,
+      label: monthLabel.format(at),
+      ...trend[k],
+      rate: percent(trend[k].complete, trend[k].required),
+    })),
   };
 }

@@ -1,8 +1,10 @@
 import "server-only";
+
 import { sql, type SQL } from "drizzle-orm";
+
 import type { Executor } from "@/db/client";
 import { selectRows } from "@/db/rows";
-import { trendDates, type OverviewAgreement } from "./overview-rules";
+
 import {
   NOW_BIT,
   type CompletionGroup,
@@ -13,6 +15,7 @@ import {
   type PeopleGroup,
   type SignatureGroup,
 } from "./overview-aggregates";
+import { trendDates, type OverviewAgreement } from "./overview-rules";
 
 /**
  * The overview's aggregates, counted by PostgreSQL: each query returns a few
@@ -26,14 +29,15 @@ import {
 
 const DAY = 86_400_000;
 
-
 /**
  * The trend's month ends as boundaries: the first moment of the month after
  * each of points 0–10, so width_bucket says how many month ends lie before a
  * timestamp. Read once per statement through the `b` row.
  */
 function bounds(now: Date): SQL {
-  const starts = trendDates(now).slice(0, 11).map((at) => new Date(at.getTime() + 1).toISOString());
+  const starts = trendDates(now)
+    .slice(0, 11)
+    .map((at) => new Date(at.getTime() + 1).toISOString());
   return sql`b as materialized (select ${`{${starts.join(",")}}`}::text::timestamptz[] as starts)`;
 }
 
@@ -70,12 +74,15 @@ const before = (at: Date) => sql`${new Date(at.getTime() + 1).toISOString()}::ti
 
 /** In-post people by department, roles and the points they were in post at. */
 async function peopleGroups(db: Executor, now: Date): Promise<PeopleGroup[]> {
-  const result = await selectRows<PeopleGroup>(db, sql`
+  const result = await selectRows<PeopleGroup>(
+    db,
+    sql`
     with ${bounds(now)}, ${people(now)}
     select p.department_id as "departmentId", d.name as "departmentName", p.roles, p.mask, count(*)::int as n
     from ppl p left join departments d on d.id = p.department_id
     where p.mask <> 0
-    group by 1, 2, 3, 4`);
+    group by 1, 2, 3, 4`,
+  );
   return result;
 }
 
@@ -91,10 +98,17 @@ async function peopleGroups(db: Executor, now: Date): Promise<PeopleGroup[]> {
  * expired, or of an older major past its grace period ("stale"); a first
  * assignment is due at least a day ahead (dueDays ≥ 1), so never overdue.
  */
-async function trainingGroups(db: Executor, plans: CoursePlan[], steps: MajorStep[], now: Date): Promise<{ completion: CompletionGroup[]; overdue: OverdueGroup[] }> {
+async function trainingGroups(
+  db: Executor,
+  plans: CoursePlan[],
+  steps: MajorStep[],
+  now: Date,
+): Promise<{ completion: CompletionGroup[]; overdue: OverdueGroup[] }> {
   const [w30, w60, w90] = [30, 60, 90].map((days) => before(new Date(now.getTime() + days * DAY)));
   const open = sql`a.completed_at is null and a.cancelled_at is null`;
-  const all = await selectRows<(CompletionGroup & OverdueGroup) & { kind: "held" | "due" }>(db, sql`
+  const all = await selectRows<(CompletionGroup & OverdueGroup) & { kind: "held" | "due" }>(
+    db,
+    sql`
     with ${bounds(now)}, ${people(now)},
     steps as (select * from jsonb_to_recordset(${JSON.stringify(steps)}::text::jsonb) as x(course integer, lo integer, hi integer, mask integer, replaced boolean)),
     crs as materialized (select * from ${coursesTable(plans)} crs),
@@ -135,14 +149,17 @@ async function trainingGroups(db: Executor, plans: CoursePlan[], steps: MajorSte
     union all
     select 'due', course_id, department_id, 0, null, grouping(course_id) = 1, count(*)::int, count(distinct person_id)::int
     from due
-    group by grouping sets ((course_id, department_id), ())`);
+    group by grouping sets ((course_id, department_id), ())`,
+  );
   return { completion: all.filter((r) => r.kind === "held"), overdue: all.filter((r) => r.kind === "due") };
 }
 
 /** The newest signature of each in-post person and employee agreement: in force, or due again (new major or renewal date reached). */
 async function signatureGroups(db: Executor, agreements: OverviewAgreement[], now: Date): Promise<SignatureGroup[]> {
   const templates = agreements.map((a) => ({ id: a.id, major: Number(a.version.split(".")[0]) }));
-  const result = await selectRows<SignatureGroup>(db, sql`
+  const result = await selectRows<SignatureGroup>(
+    db,
+    sql`
     with ${bounds(now)}, ${people(now)},
     latest as (
       select distinct on (s.person_id, s.agreement_id) s.person_id, s.agreement_id, split_part(s.agreement_version, '.', 1)::int as major, s.renewal_due_at
@@ -155,12 +172,23 @@ async function signatureGroups(db: Executor, agreements: OverviewAgreement[], no
     from latest l join jsonb_to_recordset(${JSON.stringify(templates)}::text::jsonb) as t(id text, major integer) on t.id = l.agreement_id
     join ppl p on p.id = l.person_id
     where p.mask & ${NOW_BIT}::int <> 0
-    group by 1, 2, 3, 4`);
+    group by 1, 2, 3, 4`,
+  );
   return result;
 }
 
 /** All four sets of aggregates, read side by side. */
-export async function overviewAggregates(db: Executor, plans: CoursePlan[], steps: MajorStep[], agreements: OverviewAgreement[], now: Date): Promise<OverviewAggregates> {
-  const [people, training, signatures] = await Promise.all([peopleGroups(db, now), trainingGroups(db, plans, steps, now), signatureGroups(db, agreements, now)]);
+export async function overviewAggregates(
+  db: Executor,
+  plans: CoursePlan[],
+  steps: MajorStep[],
+  agreements: OverviewAgreement[],
+  now: Date,
+): Promise<OverviewAggregates> {
+  const [people, training, signatures] = await Promise.all([
+    peopleGroups(db, now),
+    trainingGroups(db, plans, steps, now),
+    signatureGroups(db, agreements, now),
+  ]);
   return { people, ...training, signatures };
 }

@@ -29,7 +29,13 @@ export type OverviewPerson = {
 };
 export type OverviewCourse = { id: string; title: string; version: string; graceDays: number; assignTo: AudienceRule };
 export type OverviewRelease = { courseId: string; major: number; releasedAt: Date };
-export type OverviewCertification = { personId: string; courseId: string; courseVersion: string; issuedAt: Date; expiresAt: Date };
+export type OverviewCertification = {
+  personId: string;
+  courseId: string;
+  courseVersion: string;
+  issuedAt: Date;
+  expiresAt: Date;
+};
 export type OverviewAssignment = { personId: string; courseId: string; dueAt: Date };
 export type OverviewAgreement = { id: string; title: string; version: string; signers: AudienceRule };
 export type OverviewSignature = SignatureFacts & { personId: string; agreementId: string };
@@ -47,10 +53,41 @@ export type OverviewFacts = {
 
 export type Expiring = Record<(typeof EXPIRY_WINDOWS)[number], number>;
 
-export type CourseRow = { courseId: string; title: string; required: number; complete: number; rate: number | null; overdue: number; expiring: Expiring };
-export type DepartmentRow = { departmentId: string | null; name: string; people: number; required: number; complete: number; rate: number | null; overdue: number };
-export type AgreementRow = { agreementId: string; title: string; required: number; signed: number; rate: number | null; toSign: number; renewalDue: number };
-export type TrendPoint = { at: Date; label: string; people: number; required: number; complete: number; rate: number | null };
+export type CourseRow = {
+  courseId: string;
+  title: string;
+  required: number;
+  complete: number;
+  rate: number | null;
+  overdue: number;
+  expiring: Expiring;
+};
+export type DepartmentRow = {
+  departmentId: string | null;
+  name: string;
+  people: number;
+  required: number;
+  complete: number;
+  rate: number | null;
+  overdue: number;
+};
+export type AgreementRow = {
+  agreementId: string;
+  title: string;
+  required: number;
+  signed: number;
+  rate: number | null;
+  toSign: number;
+  renewalDue: number;
+};
+export type TrendPoint = {
+  at: Date;
+  label: string;
+  people: number;
+  required: number;
+  complete: number;
+  rate: number | null;
+};
 
 export type Overview = {
   at: Date;
@@ -106,11 +143,21 @@ function courseLive(releases: OverviewRelease[] | undefined, at: Date): boolean 
  * A certification is valid at `at` when it was issued by then, has not expired, and
  * the major version in force at `at` did not supersede it (after the grace period).
  */
-export function validAt(cert: OverviewCertification, course: Pick<OverviewCourse, "graceDays">, releases: OverviewRelease[] | undefined, at: Date): boolean {
+export function validAt(
+  cert: OverviewCertification,
+  course: Pick<OverviewCourse, "graceDays">,
+  releases: OverviewRelease[] | undefined,
+  at: Date,
+): boolean {
   const t = at.getTime();
   if (cert.issuedAt.getTime() > t || cert.expiresAt.getTime() <= t) return false;
   const inForce = (releases ?? []).filter((r) => r.releasedAt.getTime() <= t).at(-1);
-  if (inForce && majorOf(cert.courseVersion) < inForce.major && t >= inForce.releasedAt.getTime() + course.graceDays * DAY) return false;
+  if (
+    inForce &&
+    majorOf(cert.courseVersion) < inForce.major &&
+    t >= inForce.releasedAt.getTime() + course.graceDays * DAY
+  )
+    return false;
   return true;
 }
 
@@ -142,7 +189,11 @@ const monthLabel = new Intl.DateTimeFormat("en-GB", { month: "short", year: "num
  * (person, course) pairs held by a valid certification at that moment, with
  * the people in post then. The last point is `now`, so it equals today's rate.
  */
-export function complianceTrend(facts: Pick<OverviewFacts, "people" | "courses" | "releases" | "certifications">, now: Date, months = TREND_MONTHS): TrendPoint[] {
+export function complianceTrend(
+  facts: Pick<OverviewFacts, "people" | "courses" | "releases" | "certifications">,
+  now: Date,
+  months = TREND_MONTHS,
+): TrendPoint[] {
   const releases = releasesByCourse(facts.releases);
   const certs = indexCertifications(facts.certifications);
   return trendDates(now, months).map((at) => {
@@ -155,7 +206,10 @@ export function complianceTrend(facts: Pick<OverviewFacts, "people" | "courses" 
       for (const course of facts.courses) {
         if (!courseLive(releases.get(course.id), at) || !inAudience(course.assignTo, person)) continue;
         required += 1;
-        if ((certs.get(pairKey(person.id, course.id)) ?? []).some((c) => validAt(c, course, releases.get(course.id), at))) complete += 1;
+        if (
+          (certs.get(pairKey(person.id, course.id)) ?? []).some((c) => validAt(c, course, releases.get(course.id), at))
+        )
+          complete += 1;
       }
     }
     return { at, label: monthLabel.format(at), people, required, complete, rate: percent(complete, required) };
@@ -173,12 +227,27 @@ export function buildOverview(facts: OverviewFacts, now: Date): Overview {
   const counted = new Set(inPostNow.map((p) => p.id));
 
   const courseRows = new Map<string, CourseRow>(
-    facts.courses.map((c) => [c.id, { courseId: c.id, title: c.title, required: 0, complete: 0, rate: null, overdue: 0, expiring: emptyExpiring() }]),
+    facts.courses.map((c) => [
+      c.id,
+      { courseId: c.id, title: c.title, required: 0, complete: 0, rate: null, overdue: 0, expiring: emptyExpiring() },
+    ]),
   );
   const departmentRows = new Map<string | null, DepartmentRow>();
   const departmentOf = (p: OverviewPerson) => {
     let row = departmentRows.get(p.departmentId);
-    if (!row) departmentRows.set(p.departmentId, (row = { departmentId: p.departmentId, name: p.departmentName ?? p.departmentId ?? NO_DEPARTMENT, people: 0, required: 0, complete: 0, rate: null, overdue: 0 }));
+    if (!row)
+      departmentRows.set(
+        p.departmentId,
+        (row = {
+          departmentId: p.departmentId,
+          name: p.departmentName ?? p.departmentId ?? NO_DEPARTMENT,
+          people: 0,
+          required: 0,
+          complete: 0,
+          rate: null,
+          overdue: 0,
+        }),
+      );
     return row;
   };
   const expiring = emptyExpiring();
@@ -191,7 +260,9 @@ export function buildOverview(facts: OverviewFacts, now: Date): Overview {
       const row = courseRows.get(course.id)!;
       row.required += 1;
       department.required += 1;
-      const valid = (certs.get(pairKey(person.id, course.id)) ?? []).filter((c) => validAt(c, course, releases.get(course.id), now));
+      const valid = (certs.get(pairKey(person.id, course.id)) ?? []).filter((c) =>
+        validAt(c, course, releases.get(course.id), now),
+      );
       if (valid.length === 0) continue;
       row.complete += 1;
       department.complete += 1;
@@ -225,11 +296,23 @@ export function buildOverview(facts: OverviewFacts, now: Date): Overview {
     signaturesByPair.set(key, [...(signaturesByPair.get(key) ?? []), s]);
   }
   const agreements = facts.agreements.map((template): AgreementRow => {
-    const row: AgreementRow = { agreementId: template.id, title: template.title, required: 0, signed: 0, rate: null, toSign: 0, renewalDue: 0 };
+    const row: AgreementRow = {
+      agreementId: template.id,
+      title: template.title,
+      required: 0,
+      signed: 0,
+      rate: null,
+      toSign: 0,
+      renewalDue: 0,
+    };
     for (const person of inPostNow) {
       if (!inAudience(template.signers, person)) continue;
       row.required += 1;
-      const { standing } = agreementStanding(template, signaturesByPair.get(pairKey(person.id, template.id)) ?? [], now);
+      const { standing } = agreementStanding(
+        template,
+        signaturesByPair.get(pairKey(person.id, template.id)) ?? [],
+        now,
+      );
       if (standing === "signed" || standing === "expiring") row.signed += 1;
       else if (standing === "to_sign") row.toSign += 1;
       else row.renewalDue += 1;
@@ -267,13 +350,95 @@ const rateCell = (rate: number | null) => (rate === null ? "" : rate.toFixed(1))
  * "Complete" count (person, course) pairs, or people for an agreement.
  */
 export function overviewTable(overview: Overview): (string | number)[][] {
-  const header = ["Section", "Item", "People", "Required", "Complete", "Rate %", "Overdue", "Expiring within 30 days", "Expiring within 60 days", "Expiring within 90 days", "Not signed", "Renewal or new version due"];
+  const header = [
+    "Section",
+    "Item",
+    "People",
+    "Required",
+    "Complete",
+    "Rate %",
+    "Overdue",
+    "Expiring within 30 days",
+    "Expiring within 60 days",
+    "Expiring within 90 days",
+    "Not signed",
+    "Renewal or new version due",
+  ];
   const rows: (string | number)[][] = [header];
   const o = overview;
-  rows.push(["Organisation", "All required courses", o.people, o.required, o.complete, rateCell(o.rate), o.overdue, o.expiring[30], o.expiring[60], o.expiring[90], "", ""]);
-  for (const c of o.courses) rows.push(["Course", c.title, c.required, c.required, c.complete, rateCell(c.rate), c.overdue, c.expiring[30], c.expiring[60], c.expiring[90], "", ""]);
-  for (const d of o.departments) rows.push(["Department", d.name, d.people, d.required, d.complete, rateCell(d.rate), d.overdue, "", "", "", "", ""]);
-  for (const a of o.agreements) rows.push(["Agreement", a.title, a.required, a.required, a.signed, rateCell(a.rate), "", "", "", "", a.toSign, a.renewalDue]);
-  for (const t of o.trend) rows.push(["Trend", t.at.toISOString().slice(0, 10), t.people, t.required, t.complete, rateCell(t.rate), "", "", "", "", "", ""]);
+  rows.push([
+    "Organisation",
+    "All required courses",
+    o.people,
+    o.required,
+    o.complete,
+    rateCell(o.rate),
+    o.overdue,
+    o.expiring[30],
+    o.expiring[60],
+    o.expiring[90],
+    "",
+    "",
+  ]);
+  for (const c of o.courses)
+    rows.push([
+      "Course",
+      c.title,
+      c.required,
+      c.required,
+      c.complete,
+      rateCell(c.rate),
+      c.overdue,
+      c.expiring[30],
+      c.expiring[60],
+      c.expiring[90],
+      "",
+      "",
+    ]);
+  for (const d of o.departments)
+    rows.push([
+      "Department",
+      d.name,
+      d.people,
+      d.required,
+      d.complete,
+      rateCell(d.rate),
+      d.overdue,
+      "",
+      "",
+      "",
+      "",
+      "",
+    ]);
+  for (const a of o.agreements)
+    rows.push([
+      "Agreement",
+      a.title,
+      a.required,
+      a.required,
+      a.signed,
+      rateCell(a.rate),
+      "",
+      "",
+      "",
+      "",
+      a.toSign,
+      a.renewalDue,
+    ]);
+  for (const t of o.trend)
+    rows.push([
+      "Trend",
+      t.at.toISOString().slice(0, 10),
+      t.people,
+      t.required,
+      t.complete,
+      rateCell(t.rate),
+      "",
+      "",
+      "",
+      "",
+      "",
+      "",
+    ]);
   return rows;
 }

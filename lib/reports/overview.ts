@@ -1,17 +1,20 @@
 import "server-only";
+
 import { and, eq, isNotNull, isNull } from "drizzle-orm";
+
 import { getDb, type Executor } from "@/db/client";
 import { assignments, certifications, courseReleases, departments, people, signatures } from "@/db/schema";
+import { signatureFactColumns } from "@/lib/agreements/signature-columns";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import { assertMay } from "@/lib/auth/permissions";
 import type { Viewer } from "@/lib/auth/roles";
 import { getContent } from "@/lib/content";
 import { syncCourseReleases } from "@/lib/training/course-releases";
+
 import { toCsv } from "./csv";
 import { assembleOverview, coursePlans } from "./overview-aggregates";
 import { overviewAggregates } from "./overview-queries";
 import { overviewTable, type Overview, type OverviewFacts } from "./overview-rules";
-import { signatureFactColumns } from "@/lib/agreements/signature-columns";
 
 /**
  * Every row the overview is computed from: people, certifications, open
@@ -36,13 +39,21 @@ export async function overviewFacts(db: Executor): Promise<OverviewFacts> {
       .from(people)
       .leftJoin(departments, eq(departments.id, people.departmentId)),
     db
-      .select({ personId: certifications.personId, courseId: certifications.courseId, courseVersion: certifications.courseVersion, issuedAt: certifications.issuedAt, expiresAt: certifications.expiresAt })
+      .select({
+        personId: certifications.personId,
+        courseId: certifications.courseId,
+        courseVersion: certifications.courseVersion,
+        issuedAt: certifications.issuedAt,
+        expiresAt: certifications.expiresAt,
+      })
       .from(certifications),
     db
       .select({ personId: assignments.personId, courseId: assignments.courseId, dueAt: assignments.dueAt })
       .from(assignments)
       .where(and(isNull(assignments.completedAt), isNull(assignments.cancelledAt))),
-    db.select({ courseId: courseReleases.courseId, major: courseReleases.major, releasedAt: courseReleases.releasedAt }).from(courseReleases),
+    db
+      .select({ courseId: courseReleases.courseId, major: courseReleases.major, releasedAt: courseReleases.releasedAt })
+      .from(courseReleases),
     db
       .select(signatureFactColumns)
       .from(signatures)
@@ -50,11 +61,19 @@ export async function overviewFacts(db: Executor): Promise<OverviewFacts> {
   ]);
   return {
     people: personRows,
-    courses: courses.map((c) => ({ id: c.id, title: c.title, version: c.version, graceDays: c.graceDays, assignTo: c.assignTo })),
+    courses: courses.map((c) => ({
+      id: c.id,
+      title: c.title,
+      version: c.version,
+      graceDays: c.graceDays,
+      assignTo: c.assignTo,
+    })),
     releases: releaseRows,
     certifications: certificationRows,
     assignments: assignmentRows,
-    agreements: agreements.filter((a) => a.audience === "employee").map((a) => ({ id: a.id, title: a.title, version: a.version, signers: a.signers })),
+    agreements: agreements
+      .filter((a) => a.audience === "employee")
+      .map((a) => ({ id: a.id, title: a.title, version: a.version, signers: a.signers })),
     signatures: signatureRows.map((s) => ({ ...s, personId: s.personId! })),
   };
 }
@@ -76,18 +95,37 @@ export async function organisationOverview(viewer: Viewer, now = new Date()): Pr
 export async function overviewFromDatabase(db: Executor, now: Date): Promise<Overview> {
   const { courses, agreements } = getContent();
   const current = await syncCourseReleases(db, courses, now);
-  const releases = await db.select({ courseId: courseReleases.courseId, major: courseReleases.major, releasedAt: courseReleases.releasedAt }).from(courseReleases);
-  const overviewCourses = courses.map((c) => ({ id: c.id, title: c.title, version: c.version, graceDays: c.graceDays, assignTo: c.assignTo }));
-  const templates = agreements.filter((a) => a.audience === "employee").map((a) => ({ id: a.id, title: a.title, version: a.version, signers: a.signers }));
+  const releases = await db
+    .select({ courseId: courseReleases.courseId, major: courseReleases.major, releasedAt: courseReleases.releasedAt })
+    .from(courseReleases);
+  const overviewCourses = courses.map((c) => ({
+    id: c.id,
+    title: c.title,
+    version: c.version,
+    graceDays: c.graceDays,
+    assignTo: c.assignTo,
+  }));
+  const templates = agreements
+    .filter((a) => a.audience === "employee")
+    .map((a) => ({ id: a.id, title: a.title, version: a.version, signers: a.signers }));
   const plans = coursePlans(overviewCourses, releases, current, now);
   const aggregates = await overviewAggregates(db, plans.courses, plans.steps, templates, now);
   return assembleOverview(aggregates, overviewCourses, plans.courses, templates, now);
 }
 
 /** The overview's tables as CSV; the export is audited. */
-export async function organisationOverviewCsv(viewer: Viewer, context: AuditContext, now = new Date()): Promise<{ csv: string; filename: string }> {
+export async function organisationOverviewCsv(
+  viewer: Viewer,
+  context: AuditContext,
+  now = new Date(),
+): Promise<{ csv: string; filename: string }> {
   const overview = await organisationOverview(viewer, now);
   const db = await getDb();
-  await recordAudit(db, context, { action: "overview.exported", data: { people: overview.people, rate: overview.rate } }, now);
+  await recordAudit(
+    db,
+    context,
+    { action: "overview.exported", data: { people: overview.people, rate: overview.rate } },
+    now,
+  );
   return { csv: toCsv(overviewTable(overview)), filename: `compliance-overview-${now.toISOString().slice(0, 10)}.csv` };
 }

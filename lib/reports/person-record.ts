@@ -1,18 +1,20 @@
 import "server-only";
-import { accessGrants, signatures } from "@/db/schema";
-import { accessRole } from "@/lib/access/facts";
-import { managerSeesScoresOf } from "@/lib/privacy/preferences";
+
 import { and, desc, eq } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
+
 import { getDb } from "@/db/client";
-import { departments, people, quizAttempts, type PersonStatus } from "@/db/schema";
+import { accessGrants, departments, people, quizAttempts, signatures, type PersonStatus } from "@/db/schema";
+import { accessRole } from "@/lib/access/facts";
 import { may } from "@/lib/auth/permissions";
 import type { Viewer } from "@/lib/auth/roles";
 import { certificationStatus, type CertificationStatus } from "@/lib/certification/status";
 import { getCourse } from "@/lib/content";
 import { canSeeRecordsOf, isReportOf } from "@/lib/people/reporting-line";
+import { managerSeesScoresOf } from "@/lib/privacy/preferences";
 import { certificationHistory } from "@/lib/training/certification-records";
 import { currentReleases } from "@/lib/training/course-releases";
+
 import { matrixRows } from "./team-matrix";
 import { itemKey, nudgeableItems, type Cell, type MatrixItem } from "./team-matrix-rules";
 
@@ -27,7 +29,13 @@ export async function canSeeScores(viewer: Viewer, personId: string): Promise<bo
   return false;
 }
 
-export type SignatureSummary = { id: string; agreementTitle: string; agreementVersion: string; signedAt: Date; outcome: "signed" | "declined" };
+export type SignatureSummary = {
+  id: string;
+  agreementTitle: string;
+  agreementVersion: string;
+  signedAt: Date;
+  outcome: "signed" | "declined";
+};
 export type GrantSummary = { id: string; accessRole: string; status: string; decidedAt: Date | null };
 
 export type PersonRecord = {
@@ -43,9 +51,25 @@ export type PersonRecord = {
   };
   /** Items that apply to the person, with their status now. */
   items: { item: MatrixItem; cell: Cell }[];
-  certifications: { id: string; courseId: string; courseTitle: string; courseVersion: string; issuedAt: Date; expiresAt: Date; verificationCode: string; status: CertificationStatus | "renewed" }[];
+  certifications: {
+    id: string;
+    courseId: string;
+    courseTitle: string;
+    courseVersion: string;
+    issuedAt: Date;
+    expiresAt: Date;
+    verificationCode: string;
+    status: CertificationStatus | "renewed";
+  }[];
   /** Submitted attempts, newest first; `scorePercent` is null when the viewer may not see scores. */
-  attempts: { id: string; courseId: string; courseTitle: string; submittedAt: Date; scorePercent: number | null; passed: boolean }[];
+  attempts: {
+    id: string;
+    courseId: string;
+    courseTitle: string;
+    submittedAt: Date;
+    scorePercent: number | null;
+    passed: boolean;
+  }[];
   showScores: boolean;
   /** Agreements and data-access grants land with their own issues; the sections already read these lists. */
   signatures: SignatureSummary[];
@@ -86,14 +110,52 @@ export async function personRecord(viewer: Viewer, personId: string, now = new D
   if (!person) return null;
 
   const [signatureRows, grantRows] = await Promise.all([
-    db.select({ id: signatures.id, title: signatures.agreementTitle, version: signatures.agreementVersion, signedAt: signatures.signedAt, outcome: signatures.outcome }).from(signatures).where(eq(signatures.personId, person.id)).orderBy(desc(signatures.signedAt)),
-    db.select({ id: accessGrants.id, roleId: accessGrants.roleId, status: accessGrants.status, decidedAt: accessGrants.decidedAt }).from(accessGrants).where(eq(accessGrants.personId, person.id)).orderBy(desc(accessGrants.requestedAt)),
+    db
+      .select({
+        id: signatures.id,
+        title: signatures.agreementTitle,
+        version: signatures.agreementVersion,
+        signedAt: signatures.signedAt,
+        outcome: signatures.outcome,
+      })
+      .from(signatures)
+      .where(eq(signatures.personId, person.id))
+      .orderBy(desc(signatures.signedAt)),
+    db
+      .select({
+        id: accessGrants.id,
+        roleId: accessGrants.roleId,
+        status: accessGrants.status,
+        decidedAt: accessGrants.decidedAt,
+      })
+      .from(accessGrants)
+      .where(eq(accessGrants.personId, person.id))
+      .orderBy(desc(accessGrants.requestedAt)),
   ]);
   const [matrix, history, attemptRows, releases, showScores, managesPerson] = await Promise.all([
-    matrixRows(db, [{ id: person.id, name: person.name, email: person.email, departmentId: person.departmentId, departmentName: person.department, title: person.title }], now),
+    matrixRows(
+      db,
+      [
+        {
+          id: person.id,
+          name: person.name,
+          email: person.email,
+          departmentId: person.departmentId,
+          departmentName: person.department,
+          title: person.title,
+        },
+      ],
+      now,
+    ),
     certificationHistory(db, person.id),
     db
-      .select({ id: quizAttempts.id, courseId: quizAttempts.courseId, submittedAt: quizAttempts.submittedAt, scorePercent: quizAttempts.scorePercent, passed: quizAttempts.passed })
+      .select({
+        id: quizAttempts.id,
+        courseId: quizAttempts.courseId,
+        submittedAt: quizAttempts.submittedAt,
+        scorePercent: quizAttempts.scorePercent,
+        passed: quizAttempts.passed,
+      })
       .from(quizAttempts)
       .where(and(eq(quizAttempts.personId, person.id), eq(quizAttempts.status, "submitted")))
       .orderBy(desc(quizAttempts.submittedAt)),
@@ -102,7 +164,9 @@ export async function personRecord(viewer: Viewer, personId: string, now = new D
     may(viewer, "lead_team") && viewer.id !== person.id ? isReportOf(db, viewer.id, person.id) : Promise.resolve(false),
   ]);
   const row = matrix.rows[0];
-  const items = matrix.items.map((item) => ({ item, cell: row.cells[itemKey(item)] })).filter(({ cell }) => cell.status !== "not_applicable");
+  const items = matrix.items
+    .map((item) => ({ item, cell: row.cells[itemKey(item)] }))
+    .filter(({ cell }) => cell.status !== "not_applicable");
 
   const seen = new Set<string>();
   const certifications = history.map((c) => {
@@ -112,13 +176,36 @@ export async function personRecord(viewer: Viewer, personId: string, now = new D
     const status: CertificationStatus | "renewed" = !newest
       ? "renewed"
       : course
-        ? certificationStatus({ certification: c, course, currentMajorReleasedAt: releases.get(c.courseId) ?? null, now })
+        ? certificationStatus({
+            certification: c,
+            course,
+            currentMajorReleasedAt: releases.get(c.courseId) ?? null,
+            now,
+          })
         : "expired";
-    return { id: c.id, courseId: c.courseId, courseTitle: courseTitle(c.courseId), courseVersion: c.courseVersion, issuedAt: c.issuedAt, expiresAt: c.expiresAt, verificationCode: c.verificationCode, status };
+    return {
+      id: c.id,
+      courseId: c.courseId,
+      courseTitle: courseTitle(c.courseId),
+      courseVersion: c.courseVersion,
+      issuedAt: c.issuedAt,
+      expiresAt: c.expiresAt,
+      verificationCode: c.verificationCode,
+      status,
+    };
   });
 
   return {
-    person: { id: person.id, name: person.name, email: person.email, title: person.title, department: person.department, managerName: person.managerName, hireDate: person.hireDate, status: person.status },
+    person: {
+      id: person.id,
+      name: person.name,
+      email: person.email,
+      title: person.title,
+      department: person.department,
+      managerName: person.managerName,
+      hireDate: person.hireDate,
+      status: person.status,
+    },
     items,
     certifications,
     attempts: attemptRows.map((a) => ({
@@ -130,8 +217,19 @@ export async function personRecord(viewer: Viewer, personId: string, now = new D
       passed: Boolean(a.passed),
     })),
     showScores,
-    signatures: signatureRows.map((r) => ({ id: r.id, agreementTitle: r.title, agreementVersion: r.version, signedAt: r.signedAt, outcome: r.outcome })),
-    grants: grantRows.map((g) => ({ id: g.id, accessRole: accessRole(g.roleId)?.name ?? g.roleId, status: g.status, decidedAt: g.decidedAt })),
+    signatures: signatureRows.map((r) => ({
+      id: r.id,
+      agreementTitle: r.title,
+      agreementVersion: r.version,
+      signedAt: r.signedAt,
+      outcome: r.outcome,
+    })),
+    grants: grantRows.map((g) => ({
+      id: g.id,
+      accessRole: accessRole(g.roleId)?.name ?? g.roleId,
+      status: g.status,
+      decidedAt: g.decidedAt,
+    })),
     canNudge: managesPerson && person.status === "active",
     nudgeable: nudgeableItems(row, matrix.items).length,
     lastNudgedAt: row.lastNudgedAt,

@@ -1,5 +1,5 @@
-import type { CertificationStatus } from "@/lib/certification/status";
 import type { ByPerson } from "@/lib/by-person";
+import type { CertificationStatus } from "@/lib/certification/status";
 import { formatDate } from "@/lib/format";
 
 /**
@@ -13,10 +13,21 @@ export type MatrixItem = { kind: "course" | "agreement"; id: string; title: stri
 
 export const itemKey = (item: Pick<MatrixItem, "kind" | "id">) => `${item.kind}:${item.id}`;
 
-export const cellStatuses = ["overdue", "due", "in_progress", "not_started", "expiring", "current", "expired", "not_applicable"] as const;
+export const cellStatuses = [
+  "overdue",
+  "due",
+  "in_progress",
+  "not_started",
+  "expiring",
+  "current",
+  "expired",
+  "not_applicable",
+] as const;
 export type CellStatus = (typeof cellStatuses)[number];
 /** What the status filter offers: every status a cell can have except "not applicable". */
-export const filterableStatuses = cellStatuses.filter((s): s is Exclude<CellStatus, "not_applicable"> => s !== "not_applicable");
+export const filterableStatuses = cellStatuses.filter(
+  (s): s is Exclude<CellStatus, "not_applicable"> => s !== "not_applicable",
+);
 
 export const DUE_SOON_DAYS = 7;
 const DAY = 86_400_000;
@@ -51,7 +62,13 @@ export type Cell = {
 export function cellFor(facts: CellFacts, now: Date): Cell {
   const { assignment, certification } = facts;
   // One object per cell, built once: a team of a thousand has ten thousand cells per view.
-  const cell: Cell = { status: "not_applicable", dueAt: assignment?.dueAt ?? null, expiresAt: certification?.expiresAt ?? null, assigned: assignment !== null, percent: null };
+  const cell: Cell = {
+    status: "not_applicable",
+    dueAt: assignment?.dueAt ?? null,
+    expiresAt: certification?.expiresAt ?? null,
+    assigned: assignment !== null,
+    percent: null,
+  };
   if (assignment && assignment.dueAt.getTime() <= now.getTime()) cell.status = "overdue";
   else if (certification?.status === "expiring") cell.status = "expiring";
   else if (assignment) {
@@ -136,7 +153,14 @@ export function buildRows(persons: ReportPerson[], items: MatrixItem[], facts: M
     const certifications = facts.certifications.get(person.id);
     const percents = facts.percents.get(person.id);
     for (const key of keys) {
-      cells[key] = cellFor({ assignment: assignments?.get(key) ?? null, certification: certifications?.get(key) ?? null, percent: percents?.get(key) ?? 0 }, now);
+      cells[key] = cellFor(
+        {
+          assignment: assignments?.get(key) ?? null,
+          certification: certifications?.get(key) ?? null,
+          percent: percents?.get(key) ?? 0,
+        },
+        now,
+      );
     }
     return { person, cells, lastNudgedAt: facts.lastNudges.get(person.id) ?? null };
   });
@@ -153,7 +177,11 @@ export function itemsInScope(items: MatrixItem[], rows: MatrixRow[]): MatrixItem
 // ---- Nudges ------------------------------------------------------------------------------
 
 /** Cells a manager can remind someone about: anything with an open assignment. */
-export function nudgeableItems(row: MatrixRow, items: MatrixItem[], options: { onlyOverdue?: boolean } = {}): { item: MatrixItem; cell: Cell }[] {
+export function nudgeableItems(
+  row: MatrixRow,
+  items: MatrixItem[],
+  options: { onlyOverdue?: boolean } = {},
+): { item: MatrixItem; cell: Cell }[] {
   return items
     .map((item) => ({ item, cell: row.cells[itemKey(item)] }))
     .filter(({ cell }) => cell?.assigned && (!options.onlyOverdue || cell.status === "overdue"));
@@ -162,7 +190,12 @@ export function nudgeableItems(row: MatrixRow, items: MatrixItem[], options: { o
 /** The UTC day a nudge counts against. */
 export const nudgeDay = (now: Date) => now.toISOString().slice(0, 10);
 
-const hourMinute = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hour12: false, timeZone: "UTC" });
+const hourMinute = new Intl.DateTimeFormat("en-GB", {
+  hour: "2-digit",
+  minute: "2-digit",
+  hour12: false,
+  timeZone: "UTC",
+});
 
 /** "Nudged today at 09:12 UTC", or "Last nudged 27 Nov 2026". */
 export function nudgedLabel(at: Date | null, now: Date): string | null {

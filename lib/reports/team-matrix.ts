@@ -1,23 +1,36 @@
 import "server-only";
-import { addAgreementFacts, agreementItems, type AgreementSigner } from "./agreement-cells";
+
 import { and, eq, isNotNull, max, sql } from "drizzle-orm";
+
 import { getDb, type Executor } from "@/db/client";
+import { inIds } from "@/db/id-list";
+import { selectRows, toDate } from "@/db/rows";
 import { departments, lessonProgress, outbox, people } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import { assertMay } from "@/lib/auth/permissions";
 import type { Viewer } from "@/lib/auth/roles";
+import { fileUnder, type ByPerson } from "@/lib/by-person";
 import { getContent } from "@/lib/content";
 import { syncAssignmentsReading, type PersonToSync } from "@/lib/training/assignments";
+
+import { addAgreementFacts, agreementItems, type AgreementSigner } from "./agreement-cells";
 import { toCsv } from "./csv";
-import { inIds } from "@/db/id-list";
-import { selectRows, toDate } from "@/db/rows";
-import { buildRows, itemKey, type MatrixFacts, type MatrixItem, type MatrixRow, type ReportPerson } from "./team-matrix-rules";
+import {
+  buildRows,
+  itemKey,
+  type MatrixFacts,
+  type MatrixItem,
+  type MatrixRow,
+  type ReportPerson,
+} from "./team-matrix-rules";
 import { filterQuery, teamTable, viewTeam, type TeamFilters, type TeamView } from "./team-view";
-import { fileUnder, type ByPerson } from "@/lib/by-person";
 
 /** Everything a person may have to complete. Agreements will be appended here when they land. */
 export function requiredItems(): MatrixItem[] {
-  return [...getContent().courses.map((c) => ({ kind: "course" as const, id: c.id, title: c.title })), ...agreementItems()];
+  return [
+    ...getContent().courses.map((c) => ({ kind: "course" as const, id: c.id, title: c.title })),
+    ...agreementItems(),
+  ];
 }
 
 const personColumns = {
@@ -30,7 +43,11 @@ const personColumns = {
 };
 
 /** People by id with what the matrix shows of them; `activeOnly` for the team views. */
-export async function reportPeople(db: Executor, ids: string[], options: { activeOnly: boolean }): Promise<ReportPerson[]> {
+export async function reportPeople(
+  db: Executor,
+  ids: string[],
+  options: { activeOnly: boolean },
+): Promise<ReportPerson[]> {
   if (ids.length === 0) return [];
   return db
     .select(personColumns)
@@ -58,12 +75,22 @@ export async function lastNudges(db: Executor, personIds: string[]): Promise<Map
  * `known`: the same people with what the assignment and agreement rules need,
  * when the caller has read that already. Callers check access.
  */
-export async function matrixRows(db: Executor, persons: ReportPerson[], now: Date, known?: (PersonToSync & AgreementSigner)[]): Promise<{ items: MatrixItem[]; rows: MatrixRow[] }> {
+export async function matrixRows(
+  db: Executor,
+  persons: ReportPerson[],
+  now: Date,
+  known?: (PersonToSync & AgreementSigner)[],
+): Promise<{ items: MatrixItem[]; rows: MatrixRow[] }> {
   const items = requiredItems();
   if (persons.length === 0) return { items, rows: [] };
   const ids = persons.map((p) => p.id);
   const { courses } = getContent();
-  const facts: MatrixFacts = { assignments: new Map(), certifications: new Map(), percents: new Map(), lastNudges: new Map() };
+  const facts: MatrixFacts = {
+    assignments: new Map(),
+    certifications: new Map(),
+    percents: new Map(),
+    lastNudges: new Map(),
+  };
   // Agreement facts go under their own keys, so they are read alongside the rest.
   const [synced, progressRows, nudges] = await Promise.all([
     syncAssignmentsReading(db, known ? { persons: known, now } : { personIds: ids, now }),
@@ -94,7 +121,8 @@ export async function matrixRows(db: Executor, persons: ReportPerson[], now: Dat
     fileUnder(read, p.personId, p.courseId, own + 1);
   }
   for (const [personId, counts] of read) {
-    for (const [courseId, count] of counts) fileUnder(facts.percents, personId, course(courseId), (count / lessonsOf.get(courseId)!.size) * 100);
+    for (const [courseId, count] of counts)
+      fileUnder(facts.percents, personId, course(courseId), (count / lessonsOf.get(courseId)!.size) * 100);
   }
   return { items, rows: buildRows(persons, items, facts, now) };
 }
@@ -119,7 +147,11 @@ type ReportRow = {
  * so the team's ids are not read out only to be sent back. Read raw: a
  * thousand rows through the query builder's mapping cost more than the query.
  */
-async function activeReports(db: Executor, managerId: string, onlyPersonIds?: string[]): Promise<(ReportPerson & PersonToSync & AgreementSigner)[]> {
+async function activeReports(
+  db: Executor,
+  managerId: string,
+  onlyPersonIds?: string[],
+): Promise<(ReportPerson & PersonToSync & AgreementSigner)[]> {
   const rows = await selectRows<ReportRow>(
     db,
     sql`with recursive chain(id, depth) as (
@@ -150,7 +182,14 @@ export async function teamRows(db: Executor, viewer: Viewer, now: Date, onlyPers
   assertMay(viewer, "lead_team", "Only managers can see team records.");
   const known = await activeReports(db, viewer.id, onlyPersonIds);
   // Only what the matrix shows travels on with the rows (and to the browser).
-  const persons = known.map(({ id, name, email, departmentId, departmentName, title }): ReportPerson => ({ id, name, email, departmentId, departmentName, title }));
+  const persons = known.map(({ id, name, email, departmentId, departmentName, title }): ReportPerson => ({
+    id,
+    name,
+    email,
+    departmentId,
+    departmentName,
+    title,
+  }));
   return matrixRows(db, persons, now, known);
 }
 
@@ -162,11 +201,21 @@ export async function teamMatrix(viewer: Viewer, filters: TeamFilters, now = new
 }
 
 /** The same rows and columns as the table, all pages, as CSV; the export is audited. */
-export async function teamMatrixCsv(viewer: Viewer, context: AuditContext, filters: TeamFilters, now = new Date()): Promise<{ csv: string; filename: string }> {
+export async function teamMatrixCsv(
+  viewer: Viewer,
+  context: AuditContext,
+  filters: TeamFilters,
+  now = new Date(),
+): Promise<{ csv: string; filename: string }> {
   const db = await getDb();
   const { items, rows } = await teamRows(db, viewer, now);
   const view = viewTeam(rows, items, filters, now);
   const csv = toCsv(teamTable(view));
-  await recordAudit(db, context, { action: "team.exported", data: { rows: view.matching.length, filters: filterQuery(view.filters, { page: 1 }) } }, now);
+  await recordAudit(
+    db,
+    context,
+    { action: "team.exported", data: { rows: view.matching.length, filters: filterQuery(view.filters, { page: 1 }) } },
+    now,
+  );
   return { csv, filename: `team-${now.toISOString().slice(0, 10)}.csv` };
 }

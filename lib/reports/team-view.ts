@@ -1,6 +1,21 @@
 import { z } from "zod";
+
 import { blankToUndefined, optionalText, pageNumber } from "@/lib/http/search-params";
-import { cellDetail, cellLabel, cellText, filterableStatuses, itemKey, itemsInScope, nudgeableItems, nudgedLabel, type Cell, type CellStatus, type MatrixItem, type MatrixRow } from "./team-matrix-rules";
+
+import {
+  cellDetail,
+  cellLabel,
+  cellText,
+  filterableStatuses,
+  itemKey,
+  itemsInScope,
+  nudgeableItems,
+  nudgedLabel,
+  type Cell,
+  type CellStatus,
+  type MatrixItem,
+  type MatrixRow,
+} from "./team-matrix-rules";
 
 /**
  * What the manager sees of the team matrix: the filters read from the URL,
@@ -10,9 +25,12 @@ import { cellDetail, cellLabel, cellText, filterableStatuses, itemKey, itemsInSc
 
 export const teamSorts = ["name", "department", "overdue"] as const;
 export type TeamSort = (typeof teamSorts)[number];
-export const SORT_LABELS: Record<TeamSort, string> = { name: "Name", department: "Department", overdue: "Most overdue" };
+export const SORT_LABELS: Record<TeamSort, string> = {
+  name: "Name",
+  department: "Department",
+  overdue: "Most overdue",
+};
 export const TEAM_PAGE_SIZE = 50;
-
 
 /** Unknown or malformed values fall back to "no filter", so a shared link never breaks the page. */
 export const teamFiltersSchema = z.object({
@@ -123,7 +141,13 @@ export type TeamView = {
 };
 
 /** Filters, sorts and pages the team. The item filter narrows the columns and keeps the people it applies to. */
-export function viewTeam(allRows: MatrixRow[], allItems: MatrixItem[], filters: TeamFilters, now: Date, pageSize = TEAM_PAGE_SIZE): TeamView {
+export function viewTeam(
+  allRows: MatrixRow[],
+  allItems: MatrixItem[],
+  filters: TeamFilters,
+  now: Date,
+  pageSize = TEAM_PAGE_SIZE,
+): TeamView {
   const items = itemsInScope(allItems, allRows);
   const itemFilter = items.find((i) => itemKey(i) === filters.item);
   const visibleItems = itemFilter ? [itemFilter] : items;
@@ -132,17 +156,27 @@ export function viewTeam(allRows: MatrixRow[], allItems: MatrixItem[], filters: 
 
   const matching = allRows.filter((row) => {
     if (filters.department && row.person.departmentId !== filters.department) return false;
-    if (query && !normaliseSearch(row.person.name).includes(query) && !normaliseSearch(row.person.email).includes(query)) return false;
+    if (
+      query &&
+      !normaliseSearch(row.person.name).includes(query) &&
+      !normaliseSearch(row.person.email).includes(query)
+    )
+      return false;
     const cells = visibleKeys.map((key) => row.cells[key]);
     if (itemFilter && cells[0]?.status === "not_applicable") return false;
     if (filters.status && !cells.some((c) => c?.status === filters.status)) return false;
     return true;
   });
 
-  const byName = (a: MatrixRow, b: MatrixRow) => collator.compare(a.person.name, b.person.name) || a.person.email.localeCompare(b.person.email);
-  const overdue = filters.sort === "overdue" ? new Map(matching.map((r) => [r.person.id, overdueFor(r, visibleKeys, now)])) : new Map<string, number>();
+  const byName = (a: MatrixRow, b: MatrixRow) =>
+    collator.compare(a.person.name, b.person.name) || a.person.email.localeCompare(b.person.email);
+  const overdue =
+    filters.sort === "overdue"
+      ? new Map(matching.map((r) => [r.person.id, overdueFor(r, visibleKeys, now)]))
+      : new Map<string, number>();
   matching.sort((a, b) => {
-    if (filters.sort === "department") return collator.compare(a.person.departmentName ?? "\uffff", b.person.departmentName ?? "\uffff") || byName(a, b);
+    if (filters.sort === "department")
+      return collator.compare(a.person.departmentName ?? "\uffff", b.person.departmentName ?? "\uffff") || byName(a, b);
     if (filters.sort === "overdue") return overdue.get(b.person.id)! - overdue.get(a.person.id)! || byName(a, b);
     return byName(a, b);
   });
@@ -150,7 +184,9 @@ export function viewTeam(allRows: MatrixRow[], allItems: MatrixItem[], filters: 
   const pageCount = Math.max(1, Math.ceil(matching.length / pageSize));
   const page = Math.min(filters.page, pageCount);
   const departments = new Map<string, string>();
-  for (const row of allRows) if (row.person.departmentId) departments.set(row.person.departmentId, row.person.departmentName ?? row.person.departmentId);
+  for (const row of allRows)
+    if (row.person.departmentId)
+      departments.set(row.person.departmentId, row.person.departmentName ?? row.person.departmentId);
 
   return {
     filters: { ...filters, item: itemFilter ? filters.item : undefined, page },
@@ -178,21 +214,35 @@ export function teamTable(view: Pick<TeamView, "visibleItems" | "matching">): st
   return [header, ...body];
 }
 
-
 /** A column of the table: an item and the anchor of its section on the person's record. */
 export type TableColumn = { key: string; title: string; anchor: string };
 /** A cell in words, as the table shows it. */
 export type TableCell = { status: CellStatus; label: string; detail: string | null };
 /** A row as the browser gets it: only what the table shows, already in words, with no dates to revive. */
-export type TableRow = { id: string; name: string; email: string; department: string | null; cells: TableCell[]; canNudge: boolean; nudged: string | null };
+export type TableRow = {
+  id: string;
+  name: string;
+  email: string;
+  department: string | null;
+  cells: TableCell[];
+  canNudge: boolean;
+  nudged: string | null;
+};
 
 export function cellInWords(cell: Cell): TableCell {
   return { status: cell.status, label: cellLabel(cell), detail: cellDetail(cell) };
 }
 
 /** The page's rows and columns as the table renders them; cells follow the columns' order. */
-export function tableOf(view: Pick<TeamView, "rows" | "visibleItems" | "items">, now: Date): { columns: TableColumn[]; rows: TableRow[] } {
-  const columns = view.visibleItems.map((item) => ({ key: itemKey(item), title: item.title, anchor: `${item.kind}-${item.id}` }));
+export function tableOf(
+  view: Pick<TeamView, "rows" | "visibleItems" | "items">,
+  now: Date,
+): { columns: TableColumn[]; rows: TableRow[] } {
+  const columns = view.visibleItems.map((item) => ({
+    key: itemKey(item),
+    title: item.title,
+    anchor: `${item.kind}-${item.id}`,
+  }));
   const rows = view.rows.map((row): TableRow => ({
     id: row.person.id,
     name: row.person.name,

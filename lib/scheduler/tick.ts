@@ -1,11 +1,13 @@
 import "server-only";
+
 import { getDb } from "@/db/client";
-import { ensureHourlyCheckpoint } from "@/lib/audit/checkpoints";
 import { detectAccessLapses, detectExpiredCertifications } from "@/lib/access/lapses";
+import { ensureHourlyCheckpoint } from "@/lib/audit/checkpoints";
 import { deliverDueEmails } from "@/lib/notify/deliver-emails";
 import { applyRetention } from "@/lib/privacy/retention";
 import { syncAssignments } from "@/lib/training/assignments";
 import { deliverDueWebhooks } from "@/lib/webhooks/deliver-webhooks";
+
 import { queueReminders } from "./reminders";
 
 export type TickReport = { at: string; ms: number; steps: Record<string, unknown>; errors: string[] };
@@ -27,7 +29,10 @@ export async function tick(now = new Date()): Promise<TickReport> {
       steps[name] = await work();
     } catch (error) {
       errors.push(`${name}: ${error instanceof Error ? error.name : "error"}`);
-      console.error(`[clearance] tick step ${name} failed:`, error instanceof Error ? error.message.split("\n")[0].slice(0, 200) : "unknown");
+      console.error(
+        `[clearance] tick step ${name} failed:`,
+        error instanceof Error ? error.message.split("\n")[0].slice(0, 200) : "unknown",
+      );
     }
   };
   await run("assignments", () => syncAssignments(db, { now }));

@@ -1,13 +1,20 @@
 import "server-only";
+
 import { getDb, type Executor } from "@/db/client";
 import type { AuditContext } from "@/lib/audit/record";
+
 import { ScimError } from "./errors";
 
 /** The SCIM client making a change: every audit event names it as the actor. */
 export type ScimActor = { clientId: string; clientName: string; ip?: string | null; userAgent?: string | null };
 
 export function scimAuditContext(actor: ScimActor): AuditContext {
-  return { actorId: null, actorLabel: `scim:${actor.clientName} (${actor.clientId})`, ip: actor.ip ?? null, userAgent: actor.userAgent ?? null };
+  return {
+    actorId: null,
+    actorLabel: `scim:${actor.clientName} (${actor.clientId})`,
+    ip: actor.ip ?? null,
+    userAgent: actor.userAgent ?? null,
+  };
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -17,7 +24,8 @@ export const isUuid = (value: unknown): value is string => typeof value === "str
 export function uniquenessOr(error: unknown): unknown {
   const code = (e: unknown) => (typeof e === "object" && e !== null ? (e as { code?: unknown }).code : undefined);
   const cause = typeof error === "object" && error !== null ? (error as { cause?: unknown }).cause : undefined;
-  if (code(error) === "23505" || code(cause) === "23505") return new ScimError(409, "Another resource already has that value.", "uniqueness");
+  if (code(error) === "23505" || code(cause) === "23505")
+    return new ScimError(409, "Another resource already has that value.", "uniqueness");
   return error;
 }
 
@@ -35,11 +43,20 @@ export async function scimTransaction<T>(work: (tx: Executor) => Promise<T>): Pr
 export function paging(params: URLSearchParams, max = 200): { startIndex: number; count: number } {
   const start = Number.parseInt(params.get("startIndex") ?? "1", 10);
   const count = Number.parseInt(params.get("count") ?? String(max), 10);
-  return { startIndex: Number.isFinite(start) && start >= 1 ? Math.min(start, 1_000_000_000) : 1, count: Number.isFinite(count) ? Math.max(0, Math.min(count, max)) : max };
+  return {
+    startIndex: Number.isFinite(start) && start >= 1 ? Math.min(start, 1_000_000_000) : 1,
+    count: Number.isFinite(count) ? Math.max(0, Math.min(count, max)) : max,
+  };
 }
 
 export const LIST_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
 
 export function listResponse(resources: unknown[], total: number, startIndex: number) {
-  return { schemas: [LIST_SCHEMA], totalResults: total, startIndex, itemsPerPage: resources.length, Resources: resources };
+  return {
+    schemas: [LIST_SCHEMA],
+    totalResults: total,
+    startIndex,
+    itemsPerPage: resources.length,
+    Resources: resources,
+  };
 }

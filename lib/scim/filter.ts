@@ -21,9 +21,15 @@ export type Comparison = { path: AttrPath; value: Scalar };
 const invalidFilter = (detail: string) => new ScimError(400, detail, "invalidFilter");
 const MAX_FILTER_LENGTH = 1000;
 
-type Token = { kind: "word"; text: string } | { kind: "value"; value: Scalar } | { kind: "open" | "close" | "lparen" | "rparen" };
+type Token =
+  { kind: "word"; text: string } | { kind: "value"; value: Scalar } | { kind: "open" | "close" | "lparen" | "rparen" };
 
-const BRACKETS: Record<string, "open" | "close" | "lparen" | "rparen"> = { "[": "open", "]": "close", "(": "lparen", ")": "rparen" };
+const BRACKETS: Record<string, "open" | "close" | "lparen" | "rparen"> = {
+  "[": "open",
+  "]": "close",
+  "(": "lparen",
+  ")": "rparen",
+};
 
 function tokenize(input: string): Token[] {
   const tokens: Token[] = [];
@@ -50,7 +56,8 @@ function tokenize(input: string): Token[] {
       const text = match[0];
       // "]." continues a path: `emails[type eq "work"].value`
       if (text.startsWith(".") && tokens.at(-1)?.kind === "close") tokens.push({ kind: "word", text });
-      else if (/^(true|false|null)$/i.test(text)) tokens.push({ kind: "value", value: text.toLowerCase() === "null" ? null : text.toLowerCase() === "true" });
+      else if (/^(true|false|null)$/i.test(text))
+        tokens.push({ kind: "value", value: text.toLowerCase() === "null" ? null : text.toLowerCase() === "true" });
       else if (/^-?\d+(\.\d+)?$/.test(text)) tokens.push({ kind: "value", value: Number(text) });
       else tokens.push({ kind: "word", text });
       i += text.length;
@@ -62,7 +69,8 @@ function tokenize(input: string): Token[] {
 /** A bare attribute name, lower-cased, without the core schema's URN. */
 export function attributeName(raw: string): string {
   const lower = raw.toLowerCase();
-  for (const urn of [CORE_USER_URN, CORE_GROUP_URN]) if (lower.startsWith(`${urn}:`)) return lower.slice(urn.length + 1);
+  for (const urn of [CORE_USER_URN, CORE_GROUP_URN])
+    if (lower.startsWith(`${urn}:`)) return lower.slice(urn.length + 1);
   return lower;
 }
 
@@ -80,7 +88,8 @@ function splitName(lower: string): AttrPath {
   return { attr: `${lower.slice(0, colon + 1)}${attr}`, sub };
 }
 
-const isJoiner = (token: Token | undefined) => token === undefined || token.kind === "close" || (token.kind === "word" && /^(and|or)$/i.test(token.text));
+const isJoiner = (token: Token | undefined) =>
+  token === undefined || token.kind === "close" || (token.kind === "word" && /^(and|or)$/i.test(token.text));
 
 /** Reads one comparison starting at tokens[at]; returns it and where it ended. */
 function comparison(tokens: Token[], at: number): { comparison: Comparison; next: number } {
@@ -91,19 +100,27 @@ function comparison(tokens: Token[], at: number): { comparison: Comparison; next
   if (tokens[i]?.kind === "open") {
     if (path.sub) throw invalidFilter("A value filter follows a plain attribute name.");
     const inner = comparison(tokens, i + 1);
-    if (inner.comparison.path.filter || tokens[inner.next]?.kind !== "close") throw invalidFilter("A value filter is not closed.");
+    if (inner.comparison.path.filter || tokens[inner.next]?.kind !== "close")
+      throw invalidFilter("A value filter is not closed.");
     const { attr: innerAttr, sub: innerSub } = inner.comparison.path;
     i = inner.next + 1;
     const after = tokens[i];
     // `members[value eq "x"]` on its own is the comparison members.value eq "x".
-    if (isJoiner(after)) return { comparison: { path: { attr: path.attr, sub: innerAttr }, value: inner.comparison.value }, next: i };
-    if (after.kind !== "word" || !after.text.startsWith(".")) throw invalidFilter("Unexpected text after a value filter.");
-    path = { attr: path.attr, filter: { attr: innerSub ? `${innerAttr}.${innerSub}` : innerAttr, value: inner.comparison.value }, sub: checkedName(after.text.slice(1), invalidFilter) };
+    if (isJoiner(after))
+      return { comparison: { path: { attr: path.attr, sub: innerAttr }, value: inner.comparison.value }, next: i };
+    if (after.kind !== "word" || !after.text.startsWith("."))
+      throw invalidFilter("Unexpected text after a value filter.");
+    path = {
+      attr: path.attr,
+      filter: { attr: innerSub ? `${innerAttr}.${innerSub}` : innerAttr, value: inner.comparison.value },
+      sub: checkedName(after.text.slice(1), invalidFilter),
+    };
     i++;
   }
   const op = tokens[i];
   if (op?.kind !== "word") throw invalidFilter("Expected an operator.");
-  if (op.text.toLowerCase() !== "eq") throw invalidFilter(`The operator "${op.text.slice(0, 20)}" is not supported; use eq.`);
+  if (op.text.toLowerCase() !== "eq")
+    throw invalidFilter(`The operator "${op.text.slice(0, 20)}" is not supported; use eq.`);
   const value = tokens[i + 1];
   if (value?.kind !== "value") throw invalidFilter("Expected a value after eq.");
   return { comparison: { path, value: value.value }, next: i + 2 };
@@ -122,7 +139,8 @@ export function parseFilter(input: string): Comparison[] {
     i = parsed.next;
     if (i === tokens.length) return comparisons;
     const joiner = tokens[i];
-    if (joiner.kind !== "word" || joiner.text.toLowerCase() !== "and") throw invalidFilter("Only comparisons joined by \"and\" are supported.");
+    if (joiner.kind !== "word" || joiner.text.toLowerCase() !== "and")
+      throw invalidFilter('Only comparisons joined by "and" are supported.');
     i++;
   }
 }
@@ -150,10 +168,16 @@ export function parsePath(input: string): AttrPath {
   } catch (error) {
     throw error instanceof ScimError ? invalidPath(error.detail) : error;
   }
-  if (tokens[parsed.next]?.kind !== "close" || parsed.comparison.path.filter) throw invalidPath("The path's value filter is not closed.");
+  if (tokens[parsed.next]?.kind !== "close" || parsed.comparison.path.filter)
+    throw invalidPath("The path's value filter is not closed.");
   const after = tokens.slice(parsed.next + 1);
-  if (after.length > 1 || (after[0] && !(after[0].kind === "word" && after[0].text.startsWith(".")))) throw invalidPath("Unexpected text after the path's value filter.");
+  if (after.length > 1 || (after[0] && !(after[0].kind === "word" && after[0].text.startsWith("."))))
+    throw invalidPath("Unexpected text after the path's value filter.");
   const sub = after[0]?.kind === "word" ? checkedName(after[0].text.slice(1), invalidPath) : undefined;
   const p = parsed.comparison.path;
-  return { attr: checkedName((tokens[0] as { text: string }).text, invalidPath), filter: { attr: p.sub ? `${p.attr}.${p.sub}` : p.attr, value: parsed.comparison.value }, sub };
+  return {
+    attr: checkedName((tokens[0] as { text: string }).text, invalidPath),
+    filter: { attr: p.sub ? `${p.attr}.${p.sub}` : p.attr, value: parsed.comparison.value },
+    sub,
+  };
 }

@@ -1,7 +1,9 @@
 import "server-only";
+
 import { env } from "@/lib/env";
-import { authenticateApiClient, API_BODY_MAX_BYTES, parseJsonText, readBodyBytes, type ApiReply } from "@/lib/http/api";
+import { API_BODY_MAX_BYTES, authenticateApiClient, parseJsonText, readBodyBytes, type ApiReply } from "@/lib/http/api";
 import { metaFromHeaders } from "@/lib/http/request-context";
+
 import { paging, type ScimActor } from "./actor";
 import { invalidSyntax, SCIM_CONTENT_TYPE, ScimError, scimErrorBody } from "./errors";
 
@@ -9,10 +11,14 @@ import { invalidSyntax, SCIM_CONTENT_TYPE, ScimError, scimErrorBody } from "./er
 export const scimBaseUrl = () => `${env().APP_URL.replace(/\/$/, "")}/scim/v2`;
 
 export function scimResponse(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
-  return new Response(body === null ? null : JSON.stringify(body), { status, headers: { "Content-Type": SCIM_CONTENT_TYPE, "Cache-Control": "no-store", ...headers } });
+  return new Response(body === null ? null : JSON.stringify(body), {
+    status,
+    headers: { "Content-Type": SCIM_CONTENT_TYPE, "Cache-Control": "no-store", ...headers },
+  });
 }
 
-export const scimErrorResponse = (error: ScimError, headers: Record<string, string> = {}) => scimResponse(scimErrorBody(error), error.status, headers);
+export const scimErrorResponse = (error: ScimError, headers: Record<string, string> = {}) =>
+  scimResponse(scimErrorBody(error), error.status, headers);
 
 /** The API's own refusal (401, 403, 413, 429) in SCIM's error format, keeping its headers. */
 function fromApiReply(reply: ApiReply): Response {
@@ -24,12 +30,20 @@ function fromApiReply(reply: ApiReply): Response {
  * Runs a SCIM handler for a client whose token has the `scim` scope.
  * Expected failures become SCIM errors; anything else is a bug and stays a 500.
  */
-export async function withScimClient(request: Request, handler: (actor: ScimActor) => Promise<Response>): Promise<Response> {
+export async function withScimClient(
+  request: Request,
+  handler: (actor: ScimActor) => Promise<Response>,
+): Promise<Response> {
   const auth = await authenticateApiClient(request.headers.get("authorization"), "scim");
   if (!auth.ok) return fromApiReply(auth.reply);
   const meta = metaFromHeaders((name) => request.headers.get(name));
   try {
-    return await handler({ clientId: auth.client.id, clientName: auth.client.name, ip: meta.ip, userAgent: meta.userAgent });
+    return await handler({
+      clientId: auth.client.id,
+      clientName: auth.client.name,
+      ip: meta.ip,
+      userAgent: meta.userAgent,
+    });
   } catch (error) {
     if (error instanceof ScimError) return scimErrorResponse(error);
     throw error;
@@ -39,7 +53,8 @@ export async function withScimClient(request: Request, handler: (actor: ScimActo
 /** A JSON body of at most 256 KB, as every API body. */
 export async function readScimBody(request: Request): Promise<unknown> {
   const bytes = await readBodyBytes(request, API_BODY_MAX_BYTES);
-  if (!bytes.ok) throw new ScimError(bytes.reply.status, (bytes.reply.body as { error: { message: string } }).error.message);
+  if (!bytes.ok)
+    throw new ScimError(bytes.reply.status, (bytes.reply.body as { error: { message: string } }).error.message);
   // Parsed as every API body is: lone surrogates made well-formed, so what is stored is valid text.
   const json = parseJsonText(new TextDecoder().decode(bytes.bytes), API_BODY_MAX_BYTES);
   if (!json.ok) throw invalidSyntax("The body is not valid JSON.");
@@ -50,6 +65,13 @@ export async function readScimBody(request: Request): Promise<unknown> {
 export function listQuery(request: Request) {
   const params = new URL(request.url).searchParams;
   const filter = params.get("filter");
-  const excluded = (params.get("excludedAttributes") ?? "").toLowerCase().split(",").map((s) => s.trim());
-  return { filter: filter && filter.trim() ? filter : null, ...paging(params), withMembers: !excluded.includes("members") };
+  const excluded = (params.get("excludedAttributes") ?? "")
+    .toLowerCase()
+    .split(",")
+    .map((s) => s.trim());
+  return {
+    filter: filter && filter.trim() ? filter : null,
+    ...paging(params),
+    withMembers: !excluded.includes("members"),
+  };
 }

@@ -1,10 +1,13 @@
 import "server-only";
+
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
+
 import type { Executor } from "@/db/client";
 import { people, scimGroupMappings, scimGroupMembers, scimGroups, type AppRole } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
 import { revokeSessionsOf } from "@/lib/auth/sessions";
 import { syncAssignments } from "@/lib/training/assignments";
+
 import { scimAuditContext, type ScimActor } from "./actor";
 
 /**
@@ -18,13 +21,22 @@ export async function syncMappedAccess(tx: Executor, actor: ScimActor, personIds
   const ids = Array.from(new Set(personIds)).sort();
   if (ids.length === 0) return;
   const mappings = await tx
-    .select({ groupName: scimGroupMappings.groupName, role: scimGroupMappings.role, departmentId: scimGroupMappings.departmentId })
+    .select({
+      groupName: scimGroupMappings.groupName,
+      role: scimGroupMappings.role,
+      departmentId: scimGroupMappings.departmentId,
+    })
     .from(scimGroupMappings)
     .where(eq(scimGroupMappings.clientId, actor.clientId))
     .orderBy(asc(scimGroupMappings.groupName));
   if (mappings.length === 0) return;
   const controlled = new Set(mappings.map((m) => m.role).filter((r): r is NonNullable<typeof r> => r !== null));
-  const persons = await tx.select({ id: people.id, roles: people.roles, departmentId: people.departmentId, status: people.status }).from(people).where(inArray(people.id, ids)).orderBy(asc(people.id)).for("update");
+  const persons = await tx
+    .select({ id: people.id, roles: people.roles, departmentId: people.departmentId, status: people.status })
+    .from(people)
+    .where(inArray(people.id, ids))
+    .orderBy(asc(people.id))
+    .for("update");
   const memberships = await tx
     .select({ personId: scimGroupMembers.personId, name: sql<string>`lower(${scimGroups.displayName})` })
     .from(scimGroupMembers)
@@ -35,18 +47,49 @@ export async function syncMappedAccess(tx: Executor, actor: ScimActor, personIds
     const groups = new Set(memberships.filter((m) => m.personId === person.id).map((m) => m.name));
     const mine = mappings.filter((m) => groups.has(m.groupName.toLowerCase()));
     const held = mine.map((m) => m.role).filter((r): r is NonNullable<typeof r> => r !== null);
-    const roles = Array.from(new Set<AppRole>(["employee", ...(person.roles as AppRole[]).filter((r) => !controlled.has(r as never)), ...held])).sort();
+    const roles = Array.from(
+      new Set<AppRole>([
+        "employee",
+        ...(person.roles as AppRole[]).filter((r) => !controlled.has(r as never)),
+        ...held,
+      ]),
+    ).sort();
     const previous = [...person.roles].sort();
     const department = mine.find((m) => m.departmentId)?.departmentId ?? person.departmentId;
     if (roles.join() !== previous.join()) {
       await tx.update(people).set({ roles, updatedAt: now }).where(eq(people.id, person.id));
-      await recordAudit(tx, context, { action: "person.roles_changed", targetType: "person", targetId: person.id, data: { from: previous, to: roles, source: "scim", client: actor.clientId } }, now);
+      await recordAudit(
+        tx,
+        context,
+        {
+          action: "person.roles_changed",
+          targetType: "person",
+          targetId: person.id,
+          data: { from: previous, to: roles, source: "scim", client: actor.clientId },
+        },
+        now,
+      );
       await revokeSessionsOf(tx, person.id, "roles_changed", now);
     }
     if (department !== person.departmentId) {
       await tx.update(people).set({ departmentId: department, updatedAt: now }).where(eq(people.id, person.id));
-      await recordAudit(tx, context, { action: "person.updated", targetType: "person", targetId: person.id, data: { source: "scim", client: actor.clientId, changes: { department: { from: person.departmentId, to: department } } } }, now);
+      await recordAudit(
+        tx,
+        context,
+        {
+          action: "person.updated",
+          targetType: "person",
+          targetId: person.id,
+          data: {
+            source: "scim",
+            client: actor.clientId,
+            changes: { department: { from: person.departmentId, to: department } },
+          },
+        },
+        now,
+      );
     }
-    if (department !== person.departmentId || roles.join() !== previous.join()) await syncAssignments(tx, { personIds: [person.id], now });
+    if (department !== person.departmentId || roles.join() !== previous.join())
+      await syncAssignments(tx, { personIds: [person.id], now });
   }
 }

@@ -18,16 +18,21 @@ export type PatchOperation = { op: "add" | "replace" | "remove"; path?: AttrPath
 export function parsePatch(body: unknown): PatchOperation[] {
   if (!isObject(body)) throw invalidSyntax("The body must be a PatchOp object.");
   const operations = body.Operations ?? body.operations;
-  if (!Array.isArray(operations) || operations.length === 0) throw invalidSyntax("Operations must be a non-empty array.");
-  if (operations.length > MAX_OPERATIONS) throw new ScimError(400, `At most ${MAX_OPERATIONS} operations per request.`, "tooMany");
+  if (!Array.isArray(operations) || operations.length === 0)
+    throw invalidSyntax("Operations must be a non-empty array.");
+  if (operations.length > MAX_OPERATIONS)
+    throw new ScimError(400, `At most ${MAX_OPERATIONS} operations per request.`, "tooMany");
   return operations.map((raw, i): PatchOperation => {
     if (!isObject(raw)) throw invalidSyntax(`Operations[${i}] must be an object.`);
     const op = typeof raw.op === "string" ? raw.op.toLowerCase() : "";
-    if (op !== "add" && op !== "replace" && op !== "remove") throw invalidSyntax(`Operations[${i}].op must be add, replace or remove.`);
-    if (raw.path !== undefined && typeof raw.path !== "string") throw invalidPath(`Operations[${i}].path must be a string.`);
+    if (op !== "add" && op !== "replace" && op !== "remove")
+      throw invalidSyntax(`Operations[${i}].op must be add, replace or remove.`);
+    if (raw.path !== undefined && typeof raw.path !== "string")
+      throw invalidPath(`Operations[${i}].path must be a string.`);
     const path = raw.path && raw.path.trim() ? parsePath(raw.path) : undefined;
     if (!path && op === "remove") throw new ScimError(400, "remove needs a path.", "noTarget");
-    if (!path && op !== "remove" && !isObject(raw.value)) throw invalidValue(`Operations[${i}].value must be an object when there is no path.`);
+    if (!path && op !== "remove" && !isObject(raw.value))
+      throw invalidValue(`Operations[${i}].value must be an object when there is no path.`);
     return { op, path, value: raw.value };
   });
 }
@@ -46,7 +51,8 @@ function removeUserAttribute(state: ScimUserState, path: AttrPath) {
   if (path.attr === "username") throw new ScimError(400, "userName is required and cannot be removed.", "mutability");
   // active is never unset; removing it leaves it as it is.
   if (path.attr === "active") return;
-  if (path.attr === ENTERPRISE_URN && !path.sub) return void Object.assign(state, { department: null, employeeNumber: null, managerId: null });
+  if (path.attr === ENTERPRISE_URN && !path.sub)
+    return void Object.assign(state, { department: null, employeeNumber: null, managerId: null });
   // Clearing a single-valued attribute is setting it to null.
   setUserAttribute(state, path, null);
 }
@@ -75,7 +81,7 @@ function setGroupAttribute(state: ScimGroupState, path: AttrPath, value: unknown
     case "externalid":
       return void (state.externalId = text(value, "externalId"));
     case "members": {
-      if (path.filter || path.sub) throw invalidPath("Add or replace members with path \"members\".");
+      if (path.filter || path.sub) throw invalidPath('Add or replace members with path "members".');
       const ids = value === null ? [] : references(value, "members");
       state.members = Array.from(new Set(op === "add" ? [...state.members, ...ids] : ids));
       return;
@@ -97,7 +103,8 @@ export function applyGroupPatch(current: ScimGroupState, operations: PatchOperat
     else if (path.attr !== "members") throw new ScimError(400, `${path.attr} cannot be removed.`, "mutability");
     else if (path.filter) {
       // members[value eq "id"]
-      if (path.filter.attr !== "value" || typeof path.filter.value !== "string") throw invalidPath("Remove members with members[value eq \"id\"].");
+      if (path.filter.attr !== "value" || typeof path.filter.value !== "string")
+        throw invalidPath('Remove members with members[value eq "id"].');
       const id = path.filter.value.toLowerCase();
       next.members = next.members.filter((m) => m.toLowerCase() !== id);
     } else if (value === undefined || value === null) next.members = [];

@@ -1,4 +1,5 @@
 import { isValidEmail, normaliseEmail } from "@/lib/people/person-fields";
+
 import { invalidPath, invalidSyntax, invalidValue, ScimError } from "./errors";
 import { CORE_USER_URN, ENTERPRISE_URN, parsePath, type AttrPath } from "./filter";
 import { bool, isObject, reference, text } from "./values";
@@ -22,11 +23,39 @@ export const USER_SCHEMAS = [CORE_USER_URN.replace(":user", ":User"), ENTERPRISE
 const ENTERPRISE = USER_SCHEMAS[1];
 
 /** Attributes identity providers send by default that Clearance does not keep: accepted and ignored, not refused. */
-const IGNORED = new Set(["phonenumbers", "addresses", "nickname", "profileurl", "usertype", "preferredlanguage", "locale", "timezone", "photos", "ims", "x509certificates", "entitlements", "roles", "password", "groups"]);
+const IGNORED = new Set([
+  "phonenumbers",
+  "addresses",
+  "nickname",
+  "profileurl",
+  "usertype",
+  "preferredlanguage",
+  "locale",
+  "timezone",
+  "photos",
+  "ims",
+  "x509certificates",
+  "entitlements",
+  "roles",
+  "password",
+  "groups",
+]);
 const IGNORED_ENTERPRISE = new Set(["organization", "division", "costcenter"]);
 const IGNORED_NAME_PARTS = new Set(["middlename", "honorificprefix", "honorificsuffix"]);
 
-export const EMPTY_USER: ScimUserState = { userName: "", externalId: null, displayName: null, givenName: null, familyName: null, email: null, title: null, active: true, department: null, managerId: null, employeeNumber: null };
+export const EMPTY_USER: ScimUserState = {
+  userName: "",
+  externalId: null,
+  displayName: null,
+  givenName: null,
+  familyName: null,
+  email: null,
+  title: null,
+  active: true,
+  department: null,
+  managerId: null,
+  employeeNumber: null,
+};
 
 /** The name people see: displayName, else the formatted or given + family name, else the user name. */
 export function personName(state: ScimUserState): string {
@@ -49,14 +78,18 @@ function setName(state: ScimUserState, part: string | undefined, value: unknown)
 function setEmails(state: ScimUserState, path: AttrPath, value: unknown) {
   if (path.filter || path.sub) {
     // emails[type eq "work"].value, emails.value, or emails[type eq "work"] with { value }
-    if (path.filter && path.filter.attr !== "type" && path.filter.attr !== "primary") throw invalidPath("Filter emails by type or primary.");
+    if (path.filter && path.filter.attr !== "type" && path.filter.attr !== "primary")
+      throw invalidPath("Filter emails by type or primary.");
     if (path.sub && path.sub !== "value") return; // type, primary, display: nothing to keep
     state.email = text(isObject(value) ? value.value : value, "emails.value", 320);
     return;
   }
   if (value === null) return void (state.email = null);
   const list = (Array.isArray(value) ? value : [value]).filter(isObject);
-  const chosen = list.find((e) => e.primary === true || e.primary === "True" || e.primary === "true") ?? list.find((e) => e.type === "work") ?? list[0];
+  const chosen =
+    list.find((e) => e.primary === true || e.primary === "True" || e.primary === "true") ??
+    list.find((e) => e.type === "work") ??
+    list[0];
   state.email = chosen ? text(chosen.value, "emails.value", 320) : null;
 }
 
@@ -80,7 +113,8 @@ export function setUserAttribute(state: ScimUserState, path: AttrPath, value: un
       for (const [key, v] of Object.entries(value)) setEnterprise(state, key.toLowerCase(), undefined, v);
       return;
     }
-    if (attr.startsWith(`${ENTERPRISE_URN}:`)) return setEnterprise(state, attr.slice(ENTERPRISE_URN.length + 1), sub, value);
+    if (attr.startsWith(`${ENTERPRISE_URN}:`))
+      return setEnterprise(state, attr.slice(ENTERPRISE_URN.length + 1), sub, value);
     throw invalidPath(`${attr} is not a schema Clearance knows.`);
   }
   if (IGNORED.has(attr)) return;
@@ -142,20 +176,31 @@ export function userResource(state: ScimUserState, meta: UserMeta) {
   const enterprise = {
     ...(state.department ? { department: state.department } : {}),
     ...(state.employeeNumber ? { employeeNumber: state.employeeNumber } : {}),
-    ...(state.managerId ? { manager: { value: state.managerId, $ref: meta.location.replace(/[^/]+$/, state.managerId) } } : {}),
+    ...(state.managerId
+      ? { manager: { value: state.managerId, $ref: meta.location.replace(/[^/]+$/, state.managerId) } }
+      : {}),
   };
   return {
     schemas: Object.keys(enterprise).length ? USER_SCHEMAS : [USER_SCHEMAS[0]],
     id: meta.id,
     ...(state.externalId ? { externalId: state.externalId } : {}),
     userName: state.userName,
-    name: { formatted: personName(state), ...(state.givenName ? { givenName: state.givenName } : {}), ...(state.familyName ? { familyName: state.familyName } : {}) },
+    name: {
+      formatted: personName(state),
+      ...(state.givenName ? { givenName: state.givenName } : {}),
+      ...(state.familyName ? { familyName: state.familyName } : {}),
+    },
     displayName: personName(state),
     ...(state.email ? { emails: [{ value: state.email, type: "work", primary: true }] } : {}),
     ...(state.title ? { title: state.title } : {}),
     active: state.active,
     ...(Object.keys(enterprise).length ? { [ENTERPRISE]: enterprise } : {}),
-    meta: { resourceType: "User", created: meta.created.toISOString(), lastModified: meta.lastModified.toISOString(), location: meta.location },
+    meta: {
+      resourceType: "User",
+      created: meta.created.toISOString(),
+      lastModified: meta.lastModified.toISOString(),
+      location: meta.location,
+    },
   };
 }
 

@@ -1,7 +1,10 @@
 import "server-only";
+
 import { and, asc, eq, ne, sql, type SQL } from "drizzle-orm";
+
 import type { Executor } from "@/db/client";
 import { departments, people, scimIdentities } from "@/db/schema";
+
 import { isUuid, listResponse } from "./actor";
 import { notFound, ScimError } from "./errors";
 import { ENTERPRISE_URN, parseFilter } from "./filter";
@@ -25,7 +28,22 @@ const userColumns = {
   employeeNumber: scimIdentities.employeeNumber,
 };
 
-export type UserRow = { id: string; email: string; name: string; title: string | null; status: string; managerId: string | null; department: string | null; createdAt: Date; updatedAt: Date; userName: string | null; externalId: string | null; givenName: string | null; familyName: string | null; employeeNumber: string | null };
+export type UserRow = {
+  id: string;
+  email: string;
+  name: string;
+  title: string | null;
+  status: string;
+  managerId: string | null;
+  department: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  userName: string | null;
+  externalId: string | null;
+  givenName: string | null;
+  familyName: string | null;
+  employeeNumber: string | null;
+};
 
 export function stateOf(row: UserRow): ScimUserState {
   const state: ScimUserState = {
@@ -49,11 +67,20 @@ export function stateOf(row: UserRow): ScimUserState {
 export const userLocation = (baseUrl: string, id: string) => `${baseUrl}/Users/${id}`;
 
 export function userJson(row: UserRow, baseUrl: string) {
-  return userResource(stateOf(row), { id: row.id, created: row.createdAt, lastModified: row.updatedAt, location: userLocation(baseUrl, row.id) });
+  return userResource(stateOf(row), {
+    id: row.id,
+    created: row.createdAt,
+    lastModified: row.updatedAt,
+    location: userLocation(baseUrl, row.id),
+  });
 }
 
 function selectUsers(db: Executor) {
-  return db.select(userColumns).from(people).leftJoin(scimIdentities, eq(scimIdentities.personId, people.id)).leftJoin(departments, eq(departments.id, people.departmentId));
+  return db
+    .select(userColumns)
+    .from(people)
+    .leftJoin(scimIdentities, eq(scimIdentities.personId, people.id))
+    .leftJoin(departments, eq(departments.id, people.departmentId));
 }
 
 /** One person by id, locked for the rest of the transaction when `lock`; deleted (departed) people are not found. */
@@ -68,23 +95,50 @@ export async function readUser(db: Executor, id: string, options: { lock?: boole
 const invalidFilter = (detail: string) => new ScimError(400, detail, "invalidFilter");
 
 /** The SQL for one `eq` comparison on a User. */
-function userCondition(attr: string, sub: string | undefined, filter: { attr: string; value: unknown } | undefined, value: unknown): SQL {
+function userCondition(
+  attr: string,
+  sub: string | undefined,
+  filter: { attr: string; value: unknown } | undefined,
+  value: unknown,
+): SQL {
   if (typeof value !== "string") throw invalidFilter("Compare with a quoted string.");
   const lower = value.toLowerCase();
   if (attr === "username" && !sub) return sql`lower(coalesce(${scimIdentities.userName}, ${people.email})) = ${lower}`;
   if (attr === "externalid" && !sub) return eq(scimIdentities.externalId, value);
   if (attr === "id" && !sub) return isUuid(value) ? eq(people.id, value) : sql`false`;
-  if (attr === "emails" && sub === "value" && (!filter || (filter.attr === "type" && String(filter.value).toLowerCase() === "work"))) return eq(people.email, lower);
+  if (
+    attr === "emails" &&
+    sub === "value" &&
+    (!filter || (filter.attr === "type" && String(filter.value).toLowerCase() === "work"))
+  )
+    return eq(people.email, lower);
   if (attr === `${ENTERPRISE_URN}:employeenumber`) return eq(scimIdentities.employeeNumber, value);
   throw invalidFilter(`Filtering Users on ${attr}${sub ? `.${sub}` : ""} is not supported.`);
 }
 
-export async function listUsers(db: Executor, query: { filter: string | null; startIndex: number; count: number }, baseUrl: string) {
-  const conditions = query.filter === null ? [] : parseFilter(query.filter).map((c) => userCondition(c.path.attr, c.path.sub, c.path.filter, c.value));
+export async function listUsers(
+  db: Executor,
+  query: { filter: string | null; startIndex: number; count: number },
+  baseUrl: string,
+) {
+  const conditions =
+    query.filter === null
+      ? []
+      : parseFilter(query.filter).map((c) => userCondition(c.path.attr, c.path.sub, c.path.filter, c.value));
   const where = and(ne(people.status, "departed"), ...conditions);
-  const base = db.select({ total: sql<number>`count(*)::int` }).from(people).leftJoin(scimIdentities, eq(scimIdentities.personId, people.id));
+  const base = db
+    .select({ total: sql<number>`count(*)::int` })
+    .from(people)
+    .leftJoin(scimIdentities, eq(scimIdentities.personId, people.id));
   const [{ total }] = await base.where(where);
-  const rows = query.count === 0 ? [] : await selectUsers(db).where(where).orderBy(asc(people.createdAt), asc(people.id)).limit(query.count).offset(query.startIndex - 1);
+  const rows =
+    query.count === 0
+      ? []
+      : await selectUsers(db)
+          .where(where)
+          .orderBy(asc(people.createdAt), asc(people.id))
+          .limit(query.count)
+          .offset(query.startIndex - 1);
   return listResponse(
     rows.map((r) => userJson(r, baseUrl)),
     total,

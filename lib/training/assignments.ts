@@ -1,20 +1,23 @@
 import "server-only";
+
 import { and, desc, eq, ilike, isNull, or, sql } from "drizzle-orm";
+
+import { writeInChunks } from "@/db/chunks";
 import { getDb, type Executor } from "@/db/client";
+import { inIds } from "@/db/id-list";
+import { selectRows, toDate } from "@/db/rows";
 import { assignments, certifications, people } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import { assertMay } from "@/lib/auth/permissions";
 import type { Viewer } from "@/lib/auth/roles";
+import { fileUnder, type ByPerson } from "@/lib/by-person";
 import { certificationStatus, dueDateFor, supersededAt, type CertificationStatus } from "@/lib/certification/status";
-import { inAudience } from "@/lib/content/audience";
 import { getContent, getCourse } from "@/lib/content";
+import { inAudience } from "@/lib/content/audience";
 import type { Course } from "@/lib/content/load";
 import { DomainError, NotFoundError } from "@/lib/errors";
-import { inIds } from "@/db/id-list";
-import { writeInChunks } from "@/db/chunks";
 import { likeLiteral } from "@/lib/http/search-params";
-import { fileUnder, type ByPerson } from "@/lib/by-person";
-import { selectRows, toDate } from "@/db/rows";
+
 import { syncCourseReleases } from "./course-releases";
 
 export type OpenAssignment = { id: string; courseId: string; dueAt: Date; assignedAt: Date; source: string };
@@ -54,7 +57,12 @@ export function assignmentsNeeded(
       if (assigned?.has(course.id) || !inAudience(course.assignTo, person)) continue;
       const cert = own?.get(course.id);
       if (!cert) {
-        out.push({ personId: person.id, courseId: course.id, source: "rule", dueAt: dueDateFor(now, person.hireDate ? new Date(person.hireDate) : null, course.dueDays) });
+        out.push({
+          personId: person.id,
+          courseId: course.id,
+          source: "rule",
+          dueAt: dueDateFor(now, person.hireDate ? new Date(person.hireDate) : null, course.dueDays),
+        });
         continue;
       }
       const stopsCounting = supersededAt(cert.courseVersion, course, releases.get(course.id) ?? null);
@@ -98,7 +106,13 @@ export async function syncAssignmentsReading(db: Executor, options: SyncOptions 
     syncCourseReleases(db, courses, now),
     options.persons ??
       db
-        .select({ id: people.id, status: people.status, departmentId: people.departmentId, roles: people.roles, hireDate: people.hireDate })
+        .select({
+          id: people.id,
+          status: people.status,
+          departmentId: people.departmentId,
+          roles: people.roles,
+          hireDate: people.hireDate,
+        })
         .from(people)
         .where(options.personIds ? inIds(people.id, options.personIds) : undefined),
   ]);
@@ -146,8 +160,19 @@ export type LatestCertification = { courseVersion: string; expiresAt: Date; stat
  * newest row of each pair and only what the rules need: a sync reads this for
  * a whole team or organisation, and every older row read is work thrown away.
  */
-async function latestByPair(db: Executor, personIds: string[] | undefined, courses: Course[], releases: Map<string, Date>, now: Date): Promise<ByPerson<LatestCertification>> {
-  const rows = await selectRows<{ person_id: string; course_id: string; course_version: string; expires_at: string | Date }>(
+async function latestByPair(
+  db: Executor,
+  personIds: string[] | undefined,
+  courses: Course[],
+  releases: Map<string, Date>,
+  now: Date,
+): Promise<ByPerson<LatestCertification>> {
+  const rows = await selectRows<{
+    person_id: string;
+    course_id: string;
+    course_version: string;
+    expires_at: string | Date;
+  }>(
     db,
     sql`
     select distinct on (person_id, course_id) person_id, course_id, course_version, expires_at
@@ -161,8 +186,17 @@ async function latestByPair(db: Executor, personIds: string[] | undefined, cours
     const known = byCourse.get(row.course_id);
     if (!known) continue;
     // One object per row: a team's sync reads thousands of these on every view.
-    const certification: LatestCertification = { courseVersion: row.course_version, expiresAt: toDate(row.expires_at), status: "current" };
-    certification.status = certificationStatus({ certification, course: known.course, currentMajorReleasedAt: known.releasedAt, now });
+    const certification: LatestCertification = {
+      courseVersion: row.course_version,
+      expiresAt: toDate(row.expires_at),
+      status: "current",
+    };
+    certification.status = certificationStatus({
+      certification,
+      course: known.course,
+      currentMajorReleasedAt: known.releasedAt,
+      now,
+    });
     fileUnder(latest, row.person_id, row.course_id, certification);
   }
   return latest;
@@ -170,34 +204,76 @@ async function latestByPair(db: Executor, personIds: string[] | undefined, cours
 
 export async function openAssignments(db: Executor, personId: string): Promise<OpenAssignment[]> {
   return db
-    .select({ id: assignments.id, courseId: assignments.courseId, dueAt: assignments.dueAt, assignedAt: assignments.assignedAt, source: assignments.source })
+    .select({
+      id: assignments.id,
+      courseId: assignments.courseId,
+      dueAt: assignments.dueAt,
+      assignedAt: assignments.assignedAt,
+      source: assignments.source,
+    })
     .from(assignments)
     .where(and(eq(assignments.personId, personId), isNull(assignments.completedAt), isNull(assignments.cancelledAt)));
 }
 
 /** Compliance admins assign a course by hand, with a due date. */
-export async function assignCourseManually(viewer: Viewer, context: AuditContext, input: { personId: string; courseId: string; dueAt: Date }, now = new Date()) {
+export async function assignCourseManually(
+  viewer: Viewer,
+  context: AuditContext,
+  input: { personId: string; courseId: string; dueAt: Date },
+  now = new Date(),
+) {
   assertMay(viewer, "administer");
   const course = getCourse(input.courseId);
   if (!course) throw new NotFoundError("That course does not exist.");
-  if (input.dueAt.getTime() < now.getTime()) throw new DomainError("due_in_past", "The due date must be in the future.");
+  if (input.dueAt.getTime() < now.getTime())
+    throw new DomainError("due_in_past", "The due date must be in the future.");
   const db = await getDb();
   return db.transaction(async (tx) => {
-    const [person] = await tx.select({ id: people.id, status: people.status, name: people.name }).from(people).where(eq(people.id, input.personId));
+    const [person] = await tx
+      .select({ id: people.id, status: people.status, name: people.name })
+      .from(people)
+      .where(eq(people.id, input.personId));
     if (!person) throw new NotFoundError("That person does not exist.");
     if (person.status !== "active") throw new DomainError("inactive", `${person.name} is not active.`);
     const [existing] = await tx
       .select({ id: assignments.id, dueAt: assignments.dueAt })
       .from(assignments)
-      .where(and(eq(assignments.personId, person.id), eq(assignments.courseId, course.id), isNull(assignments.completedAt), isNull(assignments.cancelledAt)));
+      .where(
+        and(
+          eq(assignments.personId, person.id),
+          eq(assignments.courseId, course.id),
+          isNull(assignments.completedAt),
+          isNull(assignments.cancelledAt),
+        ),
+      );
     if (existing) {
-      throw new DomainError("already_assigned", `${person.name} already has this course assigned, due ${existing.dueAt.toISOString().slice(0, 10)}.`);
+      throw new DomainError(
+        "already_assigned",
+        `${person.name} already has this course assigned, due ${existing.dueAt.toISOString().slice(0, 10)}.`,
+      );
     }
     const [row] = await tx
       .insert(assignments)
-      .values({ personId: person.id, courseId: course.id, source: "manual", assignedAt: now, dueAt: input.dueAt, assignedBy: viewer.id })
+      .values({
+        personId: person.id,
+        courseId: course.id,
+        source: "manual",
+        assignedAt: now,
+        dueAt: input.dueAt,
+        assignedBy: viewer.id,
+      })
       .returning({ id: assignments.id });
-    await recordAudit(tx, context, { action: "assignment.created", targetType: "person", targetId: person.id, data: { courseId: course.id, dueAt: input.dueAt.toISOString(), assignmentId: row.id } }, now);
+    await recordAudit(
+      tx,
+      context,
+      {
+        action: "assignment.created",
+        targetType: "person",
+        targetId: person.id,
+        data: { courseId: course.id, dueAt: input.dueAt.toISOString(), assignmentId: row.id },
+      },
+      now,
+    );
     return row;
   });
 }
@@ -206,14 +282,29 @@ export async function completeOpenAssignment(tx: Executor, personId: string, cou
   await tx
     .update(assignments)
     .set({ completedAt: now })
-    .where(and(eq(assignments.personId, personId), eq(assignments.courseId, courseId), isNull(assignments.completedAt), isNull(assignments.cancelledAt)));
+    .where(
+      and(
+        eq(assignments.personId, personId),
+        eq(assignments.courseId, courseId),
+        isNull(assignments.completedAt),
+        isNull(assignments.cancelledAt),
+      ),
+    );
 }
 
 export async function recentManualAssignments(viewer: Viewer, limit = 20) {
   assertMay(viewer, "administer");
   const db = await getDb();
   return db
-    .select({ id: assignments.id, courseId: assignments.courseId, dueAt: assignments.dueAt, assignedAt: assignments.assignedAt, completedAt: assignments.completedAt, name: people.name, email: people.email })
+    .select({
+      id: assignments.id,
+      courseId: assignments.courseId,
+      dueAt: assignments.dueAt,
+      assignedAt: assignments.assignedAt,
+      completedAt: assignments.completedAt,
+      name: people.name,
+      email: people.email,
+    })
     .from(assignments)
     .innerJoin(people, eq(people.id, assignments.personId))
     .where(eq(assignments.source, "manual"))
@@ -224,7 +315,10 @@ export async function recentManualAssignments(viewer: Viewer, limit = 20) {
 export async function findActivePersonByEmail(viewer: Viewer, email: string) {
   assertMay(viewer, "administer");
   const db = await getDb();
-  const [row] = await db.select({ id: people.id }).from(people).where(and(eq(people.email, email.trim().toLowerCase()), eq(people.status, "active")));
+  const [row] = await db
+    .select({ id: people.id })
+    .from(people)
+    .where(and(eq(people.email, email.trim().toLowerCase()), eq(people.status, "active")));
   return row ?? null;
 }
 

@@ -1,5 +1,7 @@
 import "server-only";
+
 import { and, desc, eq } from "drizzle-orm";
+
 import { getDb } from "@/db/client";
 import { certifications, quizAttempts } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
@@ -8,10 +10,20 @@ import type { Viewer } from "@/lib/auth/roles";
 import { expiryFor } from "@/lib/certification/status";
 import { getCourse } from "@/lib/content";
 import { DomainError, NotFoundError } from "@/lib/errors";
+
 import { completeOpenAssignment } from "./assignments";
 import { newVerificationCode } from "./certification-records";
 import { progressFor } from "./lesson-progress";
-import { attemptAllowance, drawQuestions, gradeAttempt, toPublicQuestions, type Answers, type DrawnQuestion, type Grade, type Random } from "./quiz-rules";
+import {
+  attemptAllowance,
+  drawQuestions,
+  gradeAttempt,
+  toPublicQuestions,
+  type Answers,
+  type DrawnQuestion,
+  type Grade,
+  type Random,
+} from "./quiz-rules";
 
 const dateTime = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 
@@ -20,7 +32,13 @@ async function submittedAttempts(personId: string, courseId: string) {
   return db
     .select({ submittedAt: quizAttempts.submittedAt, passed: quizAttempts.passed })
     .from(quizAttempts)
-    .where(and(eq(quizAttempts.personId, personId), eq(quizAttempts.courseId, courseId), eq(quizAttempts.status, "submitted")));
+    .where(
+      and(
+        eq(quizAttempts.personId, personId),
+        eq(quizAttempts.courseId, courseId),
+        eq(quizAttempts.status, "submitted"),
+      ),
+    );
 }
 
 export async function quizAllowance(personId: string, courseId: string, now = new Date()) {
@@ -38,14 +56,25 @@ export async function quizAllowance(personId: string, courseId: string, now = ne
  * Starts a quiz attempt, or returns the one already in progress (a second tab
  * resumes it). The server draws the questions and keeps the answers.
  */
-export async function startAttempt(viewer: Viewer, courseId: string, now = new Date(), random?: Random): Promise<{ attemptId: string }> {
+export async function startAttempt(
+  viewer: Viewer,
+  courseId: string,
+  now = new Date(),
+  random?: Random,
+): Promise<{ attemptId: string }> {
   const course = getCourse(courseId);
   if (!course) throw new NotFoundError("That course does not exist.");
   const db = await getDb();
   const [open] = await db
     .select({ id: quizAttempts.id })
     .from(quizAttempts)
-    .where(and(eq(quizAttempts.personId, viewer.id), eq(quizAttempts.courseId, courseId), eq(quizAttempts.status, "in_progress")));
+    .where(
+      and(
+        eq(quizAttempts.personId, viewer.id),
+        eq(quizAttempts.courseId, courseId),
+        eq(quizAttempts.status, "in_progress"),
+      ),
+    );
   if (open) return { attemptId: open.id };
   const progress = (await progressFor(db, viewer.id, [course])).get(course.id)!;
   if (progress.completed.size < course.lessons.length) {
@@ -53,12 +82,23 @@ export async function startAttempt(viewer: Viewer, courseId: string, now = new D
   }
   const allowance = await quizAllowance(viewer.id, courseId, now);
   if (!allowance.allowed) {
-    throw new DomainError("cooldown", `You have used all ${course.attemptLimit} attempts. You can try again after ${dateTime.format(allowance.retryAt)} UTC.`);
+    throw new DomainError(
+      "cooldown",
+      `You have used all ${course.attemptLimit} attempts. You can try again after ${dateTime.format(allowance.retryAt)} UTC.`,
+    );
   }
   const drawn = drawQuestions(course.questions, course.questionsPerAttempt, random);
   const inserted = await db
     .insert(quizAttempts)
-    .values({ personId: viewer.id, courseId, courseVersion: course.version, drawn, questionCount: drawn.length, passMark: course.passMark, startedAt: now })
+    .values({
+      personId: viewer.id,
+      courseId,
+      courseVersion: course.version,
+      drawn,
+      questionCount: drawn.length,
+      passMark: course.passMark,
+      startedAt: now,
+    })
     .onConflictDoNothing()
     .returning({ id: quizAttempts.id });
   if (inserted[0]) return { attemptId: inserted[0].id };
@@ -66,12 +106,25 @@ export async function startAttempt(viewer: Viewer, courseId: string, now = new D
   const [raced] = await db
     .select({ id: quizAttempts.id })
     .from(quizAttempts)
-    .where(and(eq(quizAttempts.personId, viewer.id), eq(quizAttempts.courseId, courseId), eq(quizAttempts.status, "in_progress")));
+    .where(
+      and(
+        eq(quizAttempts.personId, viewer.id),
+        eq(quizAttempts.courseId, courseId),
+        eq(quizAttempts.status, "in_progress"),
+      ),
+    );
   return { attemptId: raced.id };
 }
 
 export type AttemptView =
-  | { status: "in_progress"; id: string; courseId: string; courseVersion: string; questions: ReturnType<typeof toPublicQuestions>; passMark: number }
+  | {
+      status: "in_progress";
+      id: string;
+      courseId: string;
+      courseVersion: string;
+      questions: ReturnType<typeof toPublicQuestions>;
+      passMark: number;
+    }
   | {
       status: "submitted";
       id: string;
@@ -89,12 +142,23 @@ export async function getAttempt(viewer: Viewer, attemptId: string): Promise<Att
   const db = await getDb();
   const [row] = await db.select().from(quizAttempts).where(eq(quizAttempts.id, attemptId));
   const reviewer = may(viewer, "oversee");
-  if (!row || (row.personId !== viewer.id && !(reviewer && row.status === "submitted"))) throw new NotFoundError("That quiz attempt does not exist.");
+  if (!row || (row.personId !== viewer.id && !(reviewer && row.status === "submitted")))
+    throw new NotFoundError("That quiz attempt does not exist.");
   const drawn = row.drawn as DrawnQuestion[];
   if (row.status === "in_progress") {
-    return { status: "in_progress", id: row.id, courseId: row.courseId, courseVersion: row.courseVersion, questions: toPublicQuestions(drawn), passMark: row.passMark };
+    return {
+      status: "in_progress",
+      id: row.id,
+      courseId: row.courseId,
+      courseVersion: row.courseVersion,
+      questions: toPublicQuestions(drawn),
+      passMark: row.passMark,
+    };
   }
-  const [cert] = await db.select({ id: certifications.id }).from(certifications).where(eq(certifications.attemptId, row.id));
+  const [cert] = await db
+    .select({ id: certifications.id })
+    .from(certifications)
+    .where(eq(certifications.attemptId, row.id));
   return {
     status: "submitted",
     id: row.id,
@@ -112,22 +176,49 @@ export async function getAttempt(viewer: Viewer, attemptId: string): Promise<Att
  * Grades and records a submission once. A double click, a replay or a second
  * tab gets the result already recorded; the row lock serialises them.
  */
-export async function submitAttempt(viewer: Viewer, context: AuditContext, attemptId: string, answers: Answers, now = new Date()): Promise<{ passed: boolean; firstSubmission: boolean }> {
+export async function submitAttempt(
+  viewer: Viewer,
+  context: AuditContext,
+  attemptId: string,
+  answers: Answers,
+  now = new Date(),
+): Promise<{ passed: boolean; firstSubmission: boolean }> {
   const db = await getDb();
   return db.transaction(async (tx) => {
-    const [row] = await tx.select().from(quizAttempts).where(and(eq(quizAttempts.id, attemptId), eq(quizAttempts.personId, viewer.id))).for("update");
+    const [row] = await tx
+      .select()
+      .from(quizAttempts)
+      .where(and(eq(quizAttempts.id, attemptId), eq(quizAttempts.personId, viewer.id)))
+      .for("update");
     if (!row) throw new NotFoundError("That quiz attempt does not exist.");
     if (row.status === "submitted") return { passed: Boolean(row.passed), firstSubmission: false };
     const grade = gradeAttempt(row.drawn as DrawnQuestion[], answers, row.passMark);
     const kept: Answers = Object.fromEntries(grade.questions.map((q) => [q.id, q.selected]));
     await tx
       .update(quizAttempts)
-      .set({ status: "submitted", answers: kept, correctCount: grade.correctCount, scorePercent: grade.scorePercent, passed: grade.passed, submittedAt: now })
+      .set({
+        status: "submitted",
+        answers: kept,
+        correctCount: grade.correctCount,
+        scorePercent: grade.scorePercent,
+        passed: grade.passed,
+        submittedAt: now,
+      })
       .where(eq(quizAttempts.id, row.id));
     await recordAudit(
       tx,
       context,
-      { action: "attempt.submitted", targetType: "quiz_attempt", targetId: row.id, data: { courseId: row.courseId, courseVersion: row.courseVersion, scorePercent: grade.scorePercent, passed: grade.passed } },
+      {
+        action: "attempt.submitted",
+        targetType: "quiz_attempt",
+        targetId: row.id,
+        data: {
+          courseId: row.courseId,
+          courseVersion: row.courseVersion,
+          scorePercent: grade.scorePercent,
+          passed: grade.passed,
+        },
+      },
       now,
     );
     if (grade.passed) {
@@ -149,7 +240,12 @@ export async function submitAttempt(viewer: Viewer, context: AuditContext, attem
       await recordAudit(
         tx,
         context,
-        { action: "certification.issued", targetType: "certification", targetId: cert.id, data: { courseId: row.courseId, courseVersion: row.courseVersion, expiresAt: cert.expiresAt.toISOString() } },
+        {
+          action: "certification.issued",
+          targetType: "certification",
+          targetId: cert.id,
+          data: { courseId: row.courseId, courseVersion: row.courseVersion, expiresAt: cert.expiresAt.toISOString() },
+        },
         now,
       );
     }
@@ -160,7 +256,15 @@ export async function submitAttempt(viewer: Viewer, context: AuditContext, attem
 export async function attemptHistory(personId: string, courseId: string) {
   const db = await getDb();
   return db
-    .select({ id: quizAttempts.id, status: quizAttempts.status, scorePercent: quizAttempts.scorePercent, passed: quizAttempts.passed, startedAt: quizAttempts.startedAt, submittedAt: quizAttempts.submittedAt, courseVersion: quizAttempts.courseVersion })
+    .select({
+      id: quizAttempts.id,
+      status: quizAttempts.status,
+      scorePercent: quizAttempts.scorePercent,
+      passed: quizAttempts.passed,
+      startedAt: quizAttempts.startedAt,
+      submittedAt: quizAttempts.submittedAt,
+      courseVersion: quizAttempts.courseVersion,
+    })
     .from(quizAttempts)
     .where(and(eq(quizAttempts.personId, personId), eq(quizAttempts.courseId, courseId)))
     .orderBy(desc(quizAttempts.startedAt));

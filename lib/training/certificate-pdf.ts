@@ -1,5 +1,7 @@
 import "server-only";
+
 import { eq } from "drizzle-orm";
+
 import { getDb } from "@/db/client";
 import { certifications, people } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
@@ -11,7 +13,11 @@ import { renderCertificatePdf } from "@/lib/pdf/render-certificate";
 import { canSeeRecordsOf } from "@/lib/people/reporting-line";
 
 /** A completion certificate for its holder, their managers, compliance and auditors; anyone else gets "not found". */
-export async function certificatePdf(viewer: Viewer, context: AuditContext, certificationId: string): Promise<{ filename: string; bytes: Uint8Array }> {
+export async function certificatePdf(
+  viewer: Viewer,
+  context: AuditContext,
+  certificationId: string,
+): Promise<{ filename: string; bytes: Uint8Array }> {
   const db = await getDb();
   const [row] = await db
     .select({
@@ -27,7 +33,8 @@ export async function certificatePdf(viewer: Viewer, context: AuditContext, cert
     .from(certifications)
     .innerJoin(people, eq(people.id, certifications.personId))
     .where(eq(certifications.id, certificationId));
-  if (!row || !(await canSeeRecordsOf(db, viewer, row.personId))) throw new NotFoundError("That certificate does not exist.");
+  if (!row || !(await canSeeRecordsOf(db, viewer, row.personId)))
+    throw new NotFoundError("That certificate does not exist.");
   const { ORG_NAME, APP_URL } = env();
   const bytes = await renderCertificatePdf({
     personName: row.name,
@@ -39,6 +46,11 @@ export async function certificatePdf(viewer: Viewer, context: AuditContext, cert
     verificationCode: row.code,
     verifyUrl: `${APP_URL.replace(/\/$/, "")}/verify`,
   });
-  await recordAudit(db, context, { action: "certificate.downloaded", targetType: "certification", targetId: row.id, data: { holder: row.personId } });
+  await recordAudit(db, context, {
+    action: "certificate.downloaded",
+    targetType: "certification",
+    targetId: row.id,
+    data: { holder: row.personId },
+  });
   return { filename: `certificate-${row.courseId}-${row.issuedAt.toISOString().slice(0, 10)}.pdf`, bytes };
 }

@@ -1,6 +1,9 @@
 import "server-only";
+
 import { randomBytes } from "node:crypto";
+
 import { and, desc, eq, inArray } from "drizzle-orm";
+
 import type { Executor } from "@/db/client";
 import { certifications } from "@/db/schema";
 import { certificationStatus, type CertificationStatus } from "@/lib/certification/status";
@@ -26,7 +29,13 @@ export function newVerificationCode(): string {
 }
 
 /** The newest certification of each course for some people, with its status at `now`. */
-export async function latestCertifications(db: Executor, personIds: string[], courses: Course[], releases: Map<string, Date>, now: Date): Promise<Map<string, CertificationView>> {
+export async function latestCertifications(
+  db: Executor,
+  personIds: string[],
+  courses: Course[],
+  releases: Map<string, Date>,
+  now: Date,
+): Promise<Map<string, CertificationView>> {
   if (personIds.length === 0) return new Map();
   const rows = await db
     .select({
@@ -47,8 +56,21 @@ export async function latestCertifications(db: Executor, personIds: string[], co
     const key = `${row.personId}:${row.courseId}`;
     const course = byCourse.get(row.courseId);
     if (latest.has(key) || !course) continue;
-    const status = certificationStatus({ certification: row, course, currentMajorReleasedAt: releases.get(row.courseId) ?? null, now });
-    latest.set(key, { id: row.id, courseId: row.courseId, courseVersion: row.courseVersion, issuedAt: row.issuedAt, expiresAt: row.expiresAt, verificationCode: row.verificationCode, status });
+    const status = certificationStatus({
+      certification: row,
+      course,
+      currentMajorReleasedAt: releases.get(row.courseId) ?? null,
+      now,
+    });
+    latest.set(key, {
+      id: row.id,
+      courseId: row.courseId,
+      courseVersion: row.courseVersion,
+      issuedAt: row.issuedAt,
+      expiresAt: row.expiresAt,
+      verificationCode: row.verificationCode,
+      status,
+    });
   }
   return latest;
 }

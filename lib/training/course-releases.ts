@@ -1,8 +1,10 @@
 import "server-only";
+
 import { sql } from "drizzle-orm";
+
 import type { Executor } from "@/db/client";
-import { courseReleases } from "@/db/schema";
 import { selectRows } from "@/db/rows";
+import { courseReleases } from "@/db/schema";
 import { recordAudit, SYSTEM_ACTOR } from "@/lib/audit/record";
 import { majorOf } from "@/lib/certification/status";
 import { getContent } from "@/lib/content";
@@ -15,7 +17,11 @@ import type { Course } from "@/lib/content/load";
  * second process recording the same release at once changes nothing.
  * Returns the release time of each course's current major.
  */
-export async function syncCourseReleases(db: Executor, courses: Course[], now = new Date()): Promise<Map<string, Date>> {
+export async function syncCourseReleases(
+  db: Executor,
+  courses: Course[],
+  now = new Date(),
+): Promise<Map<string, Date>> {
   const existing = await db.select().from(courseReleases);
   const known = new Map(existing.map((r) => [`${r.courseId}@${r.major}`, r.releasedAt]));
   const result = new Map<string, Date>();
@@ -30,7 +36,17 @@ export async function syncCourseReleases(db: Executor, courses: Course[], now = 
           .onConflictDoNothing()
           .returning({ releasedAt: courseReleases.releasedAt });
         if (inserted.length > 0 && existing.some((r) => r.courseId === course.id && r.major < major)) {
-          await recordAudit(tx, SYSTEM_ACTOR, { action: "course.major_released", targetType: "course", targetId: course.id, data: { version: course.version, graceDays: course.graceDays } }, now);
+          await recordAudit(
+            tx,
+            SYSTEM_ACTOR,
+            {
+              action: "course.major_released",
+              targetType: "course",
+              targetId: course.id,
+              data: { version: course.version, graceDays: course.graceDays },
+            },
+            now,
+          );
         }
       }
     });

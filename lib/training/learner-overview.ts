@@ -1,9 +1,11 @@
 import "server-only";
+
 import { getDb } from "@/db/client";
 import type { Viewer } from "@/lib/auth/roles";
 import type { CertificationStatus } from "@/lib/certification/status";
 import { getContent } from "@/lib/content";
 import type { Course } from "@/lib/content/load";
+
 import { openAssignments, syncAssignments } from "./assignments";
 import { latestCertifications, type CertificationView } from "./certification-records";
 import { currentReleases } from "./course-releases";
@@ -23,7 +25,17 @@ const DAY = 86_400_000;
 
 /** Lower sorts first: what needs attention soonest. */
 function urgency(item: LearnerCourse, now: Date): number {
-  const order: Record<LearnerState, number> = { overdue: 0, due: 1, in_progress: 2, not_started: 3, expiring: 4, expired: 1, superseded: 1, current: 6, optional: 7 };
+  const order: Record<LearnerState, number> = {
+    overdue: 0,
+    due: 1,
+    in_progress: 2,
+    not_started: 3,
+    expiring: 4,
+    expired: 1,
+    superseded: 1,
+    current: 6,
+    optional: 7,
+  };
   const base = order[item.state] * 1e13;
   const when = item.dueAt?.getTime() ?? item.certification?.expiresAt.getTime() ?? now.getTime() + 1e12;
   return base + when;
@@ -38,7 +50,10 @@ export async function learnerOverview(viewer: Viewer, now = new Date()): Promise
   await syncAssignments(db, { personIds: [viewer.id], now });
   const { courses } = getContent();
   const [open, releases] = await Promise.all([openAssignments(db, viewer.id), currentReleases(db)]);
-  const [latest, progress] = await Promise.all([latestCertifications(db, [viewer.id], courses, releases, now), progressFor(db, viewer.id, courses)]);
+  const [latest, progress] = await Promise.all([
+    latestCertifications(db, [viewer.id], courses, releases, now),
+    progressFor(db, viewer.id, courses),
+  ]);
   const items = courses.map((course): LearnerCourse => {
     const assignment = open.find((a) => a.courseId === course.id);
     const certification = latest.get(`${viewer.id}:${course.id}`) ?? null;

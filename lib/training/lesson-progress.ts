@@ -1,5 +1,7 @@
 import "server-only";
+
 import { and, eq, inArray, isNotNull, sql } from "drizzle-orm";
+
 import { getDb, type Executor } from "@/db/client";
 import { lessonProgress } from "@/db/schema";
 import type { Viewer } from "@/lib/auth/roles";
@@ -22,8 +24,18 @@ export async function recordLessonView(viewer: Viewer, courseId: string, slug: s
   const db = await getDb();
   await db
     .insert(lessonProgress)
-    .values({ personId: viewer.id, courseId, lessonSlug: slug, courseVersion: course.version, firstViewedAt: now, lastViewedAt: now })
-    .onConflictDoUpdate({ target: [lessonProgress.personId, lessonProgress.courseId, lessonProgress.lessonSlug], set: { lastViewedAt: now } });
+    .values({
+      personId: viewer.id,
+      courseId,
+      lessonSlug: slug,
+      courseVersion: course.version,
+      firstViewedAt: now,
+      lastViewedAt: now,
+    })
+    .onConflictDoUpdate({
+      target: [lessonProgress.personId, lessonProgress.courseId, lessonProgress.lessonSlug],
+      set: { lastViewedAt: now },
+    });
 }
 
 export async function completeLesson(viewer: Viewer, courseId: string, slug: string, now = new Date()) {
@@ -31,20 +43,48 @@ export async function completeLesson(viewer: Viewer, courseId: string, slug: str
   const db = await getDb();
   await db
     .insert(lessonProgress)
-    .values({ personId: viewer.id, courseId, lessonSlug: slug, courseVersion: course.version, firstViewedAt: now, lastViewedAt: now, completedAt: now })
+    .values({
+      personId: viewer.id,
+      courseId,
+      lessonSlug: slug,
+      courseVersion: course.version,
+      firstViewedAt: now,
+      lastViewedAt: now,
+      completedAt: now,
+    })
     .onConflictDoUpdate({
       target: [lessonProgress.personId, lessonProgress.courseId, lessonProgress.lessonSlug],
-      set: { lastViewedAt: now, completedAt: sql`coalesce(${lessonProgress.completedAt}, ${now.toISOString()}::timestamptz)` },
+      set: {
+        lastViewedAt: now,
+        completedAt: sql`coalesce(${lessonProgress.completedAt}, ${now.toISOString()}::timestamptz)`,
+      },
     });
 }
 
 /** Progress per course for one person; lessons removed from a course no longer count. */
-export async function progressFor(db: Executor, personId: string, courses: Course[]): Promise<Map<string, CourseProgress>> {
+export async function progressFor(
+  db: Executor,
+  personId: string,
+  courses: Course[],
+): Promise<Map<string, CourseProgress>> {
   const rows = courses.length
     ? await db
-        .select({ courseId: lessonProgress.courseId, slug: lessonProgress.lessonSlug, completedAt: lessonProgress.completedAt, lastViewedAt: lessonProgress.lastViewedAt })
+        .select({
+          courseId: lessonProgress.courseId,
+          slug: lessonProgress.lessonSlug,
+          completedAt: lessonProgress.completedAt,
+          lastViewedAt: lessonProgress.lastViewedAt,
+        })
         .from(lessonProgress)
-        .where(and(eq(lessonProgress.personId, personId), inArray(lessonProgress.courseId, courses.map((c) => c.id))))
+        .where(
+          and(
+            eq(lessonProgress.personId, personId),
+            inArray(
+              lessonProgress.courseId,
+              courses.map((c) => c.id),
+            ),
+          ),
+        )
     : [];
   const result = new Map<string, CourseProgress>();
   for (const course of courses) {
@@ -66,6 +106,12 @@ export async function completedLessonCount(db: Executor, personId: string, cours
   const rows = await db
     .select({ slug: lessonProgress.lessonSlug })
     .from(lessonProgress)
-    .where(and(eq(lessonProgress.personId, personId), eq(lessonProgress.courseId, courseId), isNotNull(lessonProgress.completedAt)));
+    .where(
+      and(
+        eq(lessonProgress.personId, personId),
+        eq(lessonProgress.courseId, courseId),
+        isNotNull(lessonProgress.completedAt),
+      ),
+    );
   return rows.length;
 }

@@ -2,11 +2,30 @@ import type { Question } from "@/lib/content/load";
 
 /** A question as drawn for one attempt: a snapshot, so later content edits never change a past attempt. */
 export type DrawnQuestion =
-  | { id: string; type: "single" | "multiple"; prompt: string; options: { id: string; text: string }[]; correct: string[]; explanation: string }
-  | { id: string; type: "true_false"; prompt: string; options: { id: "true" | "false"; text: string }[]; correct: ("true" | "false")[]; explanation: string };
+  | {
+      id: string;
+      type: "single" | "multiple";
+      prompt: string;
+      options: { id: string; text: string }[];
+      correct: string[];
+      explanation: string;
+    }
+  | {
+      id: string;
+      type: "true_false";
+      prompt: string;
+      options: { id: "true" | "false"; text: string }[];
+      correct: ("true" | "false")[];
+      explanation: string;
+    };
 
 /** What the browser may see before submission: no correct answers, no explanations. */
-export type PublicQuestion = { id: string; type: DrawnQuestion["type"]; prompt: string; options: { id: string; text: string }[] };
+export type PublicQuestion = {
+  id: string;
+  type: DrawnQuestion["type"];
+  prompt: string;
+  options: { id: string; text: string }[];
+};
 
 export type Random = () => number;
 
@@ -55,7 +74,13 @@ export function toPublicQuestions(drawn: DrawnQuestion[]): PublicQuestion[] {
 export type Answers = Record<string, string[]>;
 
 export type GradedQuestion = { id: string; selected: string[]; correct: string[]; isCorrect: boolean };
-export type Grade = { questions: GradedQuestion[]; correctCount: number; questionCount: number; scorePercent: number; passed: boolean };
+export type Grade = {
+  questions: GradedQuestion[];
+  correctCount: number;
+  questionCount: number;
+  scorePercent: number;
+  passed: boolean;
+};
 
 /**
  * All-or-nothing per question: a multiple-choice answer counts only when it
@@ -82,7 +107,11 @@ export type Allowance = { allowed: true; remaining: number } | { allowed: false;
  * `attemptLimit` failed attempts in a row start a cooldown of `cooldownHours`;
  * after it, a fresh set of attempts is allowed. A pass resets the count.
  */
-export function attemptAllowance(attempts: PastAttempt[], rules: { attemptLimit: number; cooldownHours: number }, now: Date): Allowance {
+export function attemptAllowance(
+  attempts: PastAttempt[],
+  rules: { attemptLimit: number; cooldownHours: number },
+  now: Date,
+): Allowance {
   const sorted = [...attempts].sort((a, b) => a.submittedAt.getTime() - b.submittedAt.getTime());
   let failures = 0;
   let blockedUntil: Date | null = null;
@@ -97,7 +126,8 @@ export function attemptAllowance(attempts: PastAttempt[], rules: { attemptLimit:
       continue;
     }
     failures += 1;
-    if (failures >= rules.attemptLimit) blockedUntil = new Date(attempt.submittedAt.getTime() + rules.cooldownHours * 3_600_000);
+    if (failures >= rules.attemptLimit)
+      blockedUntil = new Date(attempt.submittedAt.getTime() + rules.cooldownHours * 3_600_000);
   }
   if (blockedUntil && now < blockedUntil) return { allowed: false, retryAt: blockedUntil };
   if (blockedUntil) failures = 0;

@@ -1,14 +1,25 @@
 import "server-only";
+
 import { eq } from "drizzle-orm";
+
 import { getDb } from "@/db/client";
 import { certifications, people } from "@/db/schema";
 import { certificationStatus, type CertificationStatus } from "@/lib/certification/status";
 import { getCourse } from "@/lib/content";
+
 import { currentReleases } from "./course-releases";
 
 export type PublicVerification =
   | { found: false }
-  | { found: true; status: CertificationStatus; name: string; courseTitle: string; courseVersion: string; issuedAt: Date; expiresAt: Date };
+  | {
+      found: true;
+      status: CertificationStatus;
+      name: string;
+      courseTitle: string;
+      courseVersion: string;
+      issuedAt: Date;
+      expiresAt: Date;
+    };
 
 export function normaliseVerificationCode(input: string): string | null {
   const clean = input.toUpperCase().replace(/[^A-Z0-9]/g, "");
@@ -21,13 +32,34 @@ export async function verifyCertificateCode(input: string, now = new Date()): Pr
   if (!code) return { found: false };
   const db = await getDb();
   const [row] = await db
-    .select({ name: people.name, courseId: certifications.courseId, courseVersion: certifications.courseVersion, issuedAt: certifications.issuedAt, expiresAt: certifications.expiresAt })
+    .select({
+      name: people.name,
+      courseId: certifications.courseId,
+      courseVersion: certifications.courseVersion,
+      issuedAt: certifications.issuedAt,
+      expiresAt: certifications.expiresAt,
+    })
     .from(certifications)
     .innerJoin(people, eq(people.id, certifications.personId))
     .where(eq(certifications.verificationCode, code));
   if (!row) return { found: false };
   const course = getCourse(row.courseId);
   const releases = await currentReleases(db);
-  const status = course ? certificationStatus({ certification: row, course, currentMajorReleasedAt: releases.get(row.courseId) ?? null, now }) : "expired";
-  return { found: true, status, name: row.name, courseTitle: course?.title ?? row.courseId, courseVersion: row.courseVersion, issuedAt: row.issuedAt, expiresAt: row.expiresAt };
+  const status = course
+    ? certificationStatus({
+        certification: row,
+        course,
+        currentMajorReleasedAt: releases.get(row.courseId) ?? null,
+        now,
+      })
+    : "expired";
+  return {
+    found: true,
+    status,
+    name: row.name,
+    courseTitle: course?.title ?? row.courseId,
+    courseVersion: row.courseVersion,
+    issuedAt: row.issuedAt,
+    expiresAt: row.expiresAt,
+  };
 }

@@ -1,9 +1,12 @@
 import "server-only";
+
 import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
+
 import { getDb } from "@/db/client";
 import { webhookDeliveries, webhooks } from "@/db/schema";
 import { decryptText } from "@/lib/crypto/encryption";
 import { env } from "@/lib/env";
+
 import { postToReceiver, TargetRefusedError, type HostResolver } from "./post-to-receiver";
 import { signPayload } from "./signature";
 
@@ -36,52 +39,95 @@ type Outcome = { ok: true; status: number } | { ok: false; status: number | null
  * `resolve` and `timeoutMs` replace the system resolver and the 10-second
  * limit in tests.
  */
-export async function deliverDueWebhooks(options: { now?: Date; batchSize?: number; resolve?: HostResolver; timeoutMs?: number } = {}): Promise<WebhookDeliveryResult> {
+export async function deliverDueWebhooks(
+  options: { now?: Date; batchSize?: number; resolve?: HostResolver; timeoutMs?: number } = {},
+): Promise<WebhookDeliveryResult> {
   const result: WebhookDeliveryResult = { delivered: 0, retried: 0, failed: 0 };
   const clock = () => options.now ?? new Date();
-  const send: Sender = { allowPrivate: env().WEBHOOK_ALLOW_PRIVATE_TARGETS, timeoutMs: options.timeoutMs ?? REQUEST_TIMEOUT_MS, resolve: options.resolve };
+  const send: Sender = {
+    allowPrivate: env().WEBHOOK_ALLOW_PRIVATE_TARGETS,
+    timeoutMs: options.timeoutMs ?? REQUEST_TIMEOUT_MS,
+    resolve: options.resolve,
+  };
   const db = await getDb();
 
   await recoverStuckDeliveries(clock());
   const claimed: Claimed[] = await db.transaction(async (tx) => {
     const now = clock();
     const rows = await tx
-      .select({ id: webhookDeliveries.id, webhookId: webhookDeliveries.webhookId, eventType: webhookDeliveries.eventType, payload: webhookDeliveries.payload, attempts: webhookDeliveries.attempts })
+      .select({
+        id: webhookDeliveries.id,
+        webhookId: webhookDeliveries.webhookId,
+        eventType: webhookDeliveries.eventType,
+        payload: webhookDeliveries.payload,
+        attempts: webhookDeliveries.attempts,
+      })
       .from(webhookDeliveries)
       .where(and(eq(webhookDeliveries.status, "pending"), lte(webhookDeliveries.nextAttemptAt, now)))
       .orderBy(asc(webhookDeliveries.nextAttemptAt))
       .limit(Math.max(1, options.batchSize ?? 50))
       .for("update", { skipLocked: true });
     if (rows.length > 0) {
-      await tx.update(webhookDeliveries).set({ status: "sending", nextAttemptAt: now }).where(inArray(webhookDeliveries.id, rows.map((r) => r.id)));
+      await tx
+        .update(webhookDeliveries)
+        .set({ status: "sending", nextAttemptAt: now })
+        .where(
+          inArray(
+            webhookDeliveries.id,
+            rows.map((r) => r.id),
+          ),
+        );
     }
     return rows;
   });
   if (claimed.length === 0) return result;
 
   const targets = new Map(
-    (await db.select({ id: webhooks.id, url: webhooks.url, secretEnc: webhooks.secretEnc, active: webhooks.active }).from(webhooks).where(inArray(webhooks.id, Array.from(new Set(claimed.map((c) => c.webhookId)))))).map(
-      (w) => [w.id, w],
-    ),
+    (
+      await db
+        .select({ id: webhooks.id, url: webhooks.url, secretEnc: webhooks.secretEnc, active: webhooks.active })
+        .from(webhooks)
+        .where(inArray(webhooks.id, Array.from(new Set(claimed.map((c) => c.webhookId)))))
+    ).map((w) => [w.id, w]),
   );
 
   const deliverOne = async (row: Claimed) => {
     // Renew the claim just before sending. Recovery bumps `attempts`, so a changed count
     // means this row was given back to the queue (and perhaps to another worker).
-    const ours = and(eq(webhookDeliveries.id, row.id), eq(webhookDeliveries.status, "sending"), eq(webhookDeliveries.attempts, row.attempts));
-    const [stillOurs] = await db.update(webhookDeliveries).set({ nextAttemptAt: clock() }).where(ours).returning({ id: webhookDeliveries.id });
+    const ours = and(
+      eq(webhookDeliveries.id, row.id),
+      eq(webhookDeliveries.status, "sending"),
+      eq(webhookDeliveries.attempts, row.attempts),
+    );
+    const [stillOurs] = await db
+      .update(webhookDeliveries)
+      .set({ nextAttemptAt: clock() })
+      .where(ours)
+      .returning({ id: webhookDeliveries.id });
     if (!stillOurs) return;
 
     const target = targets.get(row.webhookId);
     if (!target?.active) {
-      await db.update(webhookDeliveries).set({ status: "failed", lastError: "webhook deactivated before delivery" }).where(ours);
+      await db
+        .update(webhookDeliveries)
+        .set({ status: "failed", lastError: "webhook deactivated before delivery" })
+        .where(ours);
       result.failed++;
       return;
     }
     const outcome = await post(send, target, row);
     // Outside the request: a database error after a successful POST must not count as a failed delivery.
     if (outcome.ok) {
-      await db.update(webhookDeliveries).set({ status: "delivered", attempts: row.attempts + 1, lastStatusCode: outcome.status, lastError: null, deliveredAt: clock() }).where(ours);
+      await db
+        .update(webhookDeliveries)
+        .set({
+          status: "delivered",
+          attempts: row.attempts + 1,
+          lastStatusCode: outcome.status,
+          lastError: null,
+          deliveredAt: clock(),
+        })
+        .where(ours);
       result.delivered++;
       return;
     }
@@ -113,12 +159,20 @@ export async function deliverDueWebhooks(options: { now?: Date; batchSize?: numb
 type Sender = { allowPrivate: boolean; timeoutMs: number; resolve?: HostResolver };
 
 /** One signed POST. Never throws: every failure becomes a short reason fit for the delivery log. */
-async function post(send: Sender, target: { id: string; url: string; secretEnc: string }, row: Claimed): Promise<Outcome> {
+async function post(
+  send: Sender,
+  target: { id: string; url: string; secretEnc: string },
+  row: Claimed,
+): Promise<Outcome> {
   let secret: string;
   try {
     secret = decryptText(target.secretEnc, secretContext(target.id));
   } catch {
-    return { ok: false, status: null, error: "the webhook's secret cannot be decrypted (was the encryption key changed?)" };
+    return {
+      ok: false,
+      status: null,
+      error: "the webhook's secret cannot be decrypted (was the encryption key changed?)",
+    };
   }
   const body = JSON.stringify(row.payload);
   try {
@@ -140,7 +194,8 @@ async function post(send: Sender, target: { id: string; url: string; secretEnc: 
 }
 
 function describeHttpStatus(status: number): string {
-  if (status === 0 || (status >= 300 && status < 400)) return `HTTP ${status || "3xx"}: redirects are not followed; register the final URL`;
+  if (status === 0 || (status >= 300 && status < 400))
+    return `HTTP ${status || "3xx"}: redirects are not followed; register the final URL`;
   return `HTTP ${status}: the receiver did not answer 2xx`;
 }
 
@@ -151,7 +206,8 @@ function describeHttpStatus(status: number): string {
 export function describeSendError(error: unknown, timeoutMs = REQUEST_TIMEOUT_MS): string {
   if (error instanceof TargetRefusedError) return `refused: ${error.message}`;
   const e = (error ?? {}) as { name?: unknown; code?: unknown; cause?: unknown };
-  if (e.name === "TimeoutError" || e.name === "AbortError") return `timed out: no answer within ${timeoutMs / 1000} seconds`;
+  if (e.name === "TimeoutError" || e.name === "AbortError")
+    return `timed out: no answer within ${timeoutMs / 1000} seconds`;
   const cause = (e.cause ?? {}) as { code?: unknown; name?: unknown };
   const code = typeof cause.code === "string" ? cause.code : typeof e.code === "string" ? e.code : null;
   const known: Record<string, string> = {
@@ -166,7 +222,8 @@ export function describeSendError(error: unknown, timeoutMs = REQUEST_TIMEOUT_MS
     UND_ERR_HEADERS_TIMEOUT: "timed out waiting for the answer",
   };
   if (code && known[code]) return `${known[code]} (${code})`;
-  if (code && /^(CERT_|ERR_TLS|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_)/.test(code)) return `TLS certificate not accepted (${code})`;
+  if (code && /^(CERT_|ERR_TLS|DEPTH_ZERO|SELF_SIGNED|UNABLE_TO_)/.test(code))
+    return `TLS certificate not accepted (${code})`;
   if (code) return `request failed (${code.slice(0, 40)})`;
   return "request failed";
 }

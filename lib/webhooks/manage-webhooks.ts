@@ -1,7 +1,10 @@
 import "server-only";
+
 import { randomUUID } from "node:crypto";
+
 import { and, count, desc, eq } from "drizzle-orm";
 import { z } from "zod";
+
 import { getDb } from "@/db/client";
 import { people, webhookDeliveries, webhookEventTypes, webhooks } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
@@ -11,6 +14,7 @@ import { encryptText } from "@/lib/crypto/encryption";
 import { randomToken } from "@/lib/crypto/tokens";
 import { env } from "@/lib/env";
 import { DomainError, NotFoundError } from "@/lib/errors";
+
 import { secretContext } from "./deliver-webhooks";
 import { isLocalName, isPrivateAddress, literalAddress } from "./target-address";
 
@@ -35,11 +39,23 @@ export const webhookUrlSchema = z
     if (url.protocol !== "https:" && url.protocol !== "http:") {
       ctx.addIssue({ code: "custom", message: "The URL must start with https://." });
     } else if (!allowPrivate && ((literal && isPrivateAddress(literal)) || isLocalName(url.hostname))) {
-      ctx.addIssue({ code: "custom", message: "That address is on a private or internal network. Webhooks are sent only to receivers on the public internet." });
+      ctx.addIssue({
+        code: "custom",
+        message:
+          "That address is on a private or internal network. Webhooks are sent only to receivers on the public internet.",
+      });
     } else if (!allowPrivate && url.protocol === "http:") {
-      ctx.addIssue({ code: "custom", message: "Use https://. Plain http:// is accepted only where private targets are allowed (WEBHOOK_ALLOW_PRIVATE_TARGETS, for development and tests)." });
+      ctx.addIssue({
+        code: "custom",
+        message:
+          "Use https://. Plain http:// is accepted only where private targets are allowed (WEBHOOK_ALLOW_PRIVATE_TARGETS, for development and tests).",
+      });
     } else if (url.username || url.password) {
-      ctx.addIssue({ code: "custom", message: "Remove the user name and password from the URL: every request is signed with the webhook's secret instead." });
+      ctx.addIssue({
+        code: "custom",
+        message:
+          "Remove the user name and password from the URL: every request is signed with the webhook's secret instead.",
+      });
     } else if (url.hash) {
       ctx.addIssue({ code: "custom", message: "Remove the #fragment: it is never sent to the server." });
     }
@@ -50,7 +66,10 @@ const asList = (v: unknown) => (v === undefined || v === null || v === "" ? [] :
 /** Shared by the admin form and any future API: where to send events, and which. */
 export const webhookInputSchema = z.object({
   url: webhookUrlSchema,
-  eventTypes: z.preprocess(asList, z.array(z.enum(webhookEventTypes, "Choose events from the list.")).min(1, "Choose at least one event to send.")),
+  eventTypes: z.preprocess(
+    asList,
+    z.array(z.enum(webhookEventTypes, "Choose events from the list.")).min(1, "Choose at least one event to send."),
+  ),
 });
 export type WebhookInput = z.input<typeof webhookInputSchema>;
 
@@ -61,18 +80,37 @@ const urlForAudit = (url: string) => {
 };
 
 /** Registers a webhook. The signing secret is returned once and stored only encrypted. */
-export async function createWebhook(viewer: Viewer, context: AuditContext, input: WebhookInput, now = new Date()): Promise<{ id: string; secret: string }> {
+export async function createWebhook(
+  viewer: Viewer,
+  context: AuditContext,
+  input: WebhookInput,
+  now = new Date(),
+): Promise<{ id: string; secret: string }> {
   assertMay(viewer, "administer");
   const parsed = webhookInputSchema.safeParse(input);
-  if (!parsed.success) throw new DomainError("invalid_webhook", parsed.error.issues[0]?.message ?? "The webhook is not valid.");
+  if (!parsed.success)
+    throw new DomainError("invalid_webhook", parsed.error.issues[0]?.message ?? "The webhook is not valid.");
   const { url } = parsed.data;
   const eventTypes = Array.from(new Set(parsed.data.eventTypes));
   const id = randomUUID();
   const secret = `${SECRET_PREFIX}${randomToken(32)}`;
   const db = await getDb();
   await db.transaction(async (tx) => {
-    await tx.insert(webhooks).values({ id, url, secretEnc: encryptText(secret, secretContext(id)), eventTypes, active: true, createdBy: viewer.id, createdAt: now });
-    await recordAudit(tx, context, { action: "webhook.created", targetType: "webhook", targetId: id, data: { url: urlForAudit(url), eventTypes } }, now);
+    await tx.insert(webhooks).values({
+      id,
+      url,
+      secretEnc: encryptText(secret, secretContext(id)),
+      eventTypes,
+      active: true,
+      createdBy: viewer.id,
+      createdAt: now,
+    });
+    await recordAudit(
+      tx,
+      context,
+      { action: "webhook.created", targetType: "webhook", targetId: id, data: { url: urlForAudit(url), eventTypes } },
+      now,
+    );
   });
   return { id, secret };
 }
@@ -92,11 +130,21 @@ export async function listWebhooks(viewer: Viewer): Promise<WebhookSummary[]> {
   const db = await getDb();
   const [rows, counts] = await Promise.all([
     db
-      .select({ id: webhooks.id, url: webhooks.url, eventTypes: webhooks.eventTypes, active: webhooks.active, createdAt: webhooks.createdAt, createdByName: people.name })
+      .select({
+        id: webhooks.id,
+        url: webhooks.url,
+        eventTypes: webhooks.eventTypes,
+        active: webhooks.active,
+        createdAt: webhooks.createdAt,
+        createdByName: people.name,
+      })
       .from(webhooks)
       .leftJoin(people, eq(people.id, webhooks.createdBy))
       .orderBy(desc(webhooks.active), desc(webhooks.createdAt)),
-    db.select({ webhookId: webhookDeliveries.webhookId, status: webhookDeliveries.status, n: count() }).from(webhookDeliveries).groupBy(webhookDeliveries.webhookId, webhookDeliveries.status),
+    db
+      .select({ webhookId: webhookDeliveries.webhookId, status: webhookDeliveries.status, n: count() })
+      .from(webhookDeliveries)
+      .groupBy(webhookDeliveries.webhookId, webhookDeliveries.status),
   ]);
   return rows.map((row) => {
     const deliveries = { pending: 0, sending: 0, delivered: 0, failed: 0 };
@@ -109,11 +157,20 @@ export async function listWebhooks(viewer: Viewer): Promise<WebhookSummary[]> {
  * Stops sending to a webhook. Deliveries still waiting are marked failed so
  * the log says what became of them; the row stays for the record.
  */
-export async function deactivateWebhook(viewer: Viewer, context: AuditContext, id: string, now = new Date()): Promise<void> {
+export async function deactivateWebhook(
+  viewer: Viewer,
+  context: AuditContext,
+  id: string,
+  now = new Date(),
+): Promise<void> {
   assertMay(viewer, "administer");
   const db = await getDb();
   await db.transaction(async (tx) => {
-    const [row] = await tx.update(webhooks).set({ active: false }).where(and(eq(webhooks.id, id), eq(webhooks.active, true))).returning({ url: webhooks.url });
+    const [row] = await tx
+      .update(webhooks)
+      .set({ active: false })
+      .where(and(eq(webhooks.id, id), eq(webhooks.active, true)))
+      .returning({ url: webhooks.url });
     if (!row) {
       const [exists] = await tx.select({ id: webhooks.id }).from(webhooks).where(eq(webhooks.id, id));
       if (!exists) throw new NotFoundError("That webhook does not exist.");
@@ -124,7 +181,17 @@ export async function deactivateWebhook(viewer: Viewer, context: AuditContext, i
       .set({ status: "failed", lastError: "webhook deactivated before delivery" })
       .where(and(eq(webhookDeliveries.webhookId, id), eq(webhookDeliveries.status, "pending")))
       .returning({ id: webhookDeliveries.id });
-    await recordAudit(tx, context, { action: "webhook.deactivated", targetType: "webhook", targetId: id, data: { url: urlForAudit(row.url), cancelledDeliveries: cancelled.length } }, now);
+    await recordAudit(
+      tx,
+      context,
+      {
+        action: "webhook.deactivated",
+        targetType: "webhook",
+        targetId: id,
+        data: { url: urlForAudit(row.url), cancelledDeliveries: cancelled.length },
+      },
+      now,
+    );
   });
 }
 
@@ -148,7 +215,13 @@ export async function webhookDeliveryLog(viewer: Viewer, webhookId: string, opti
   assertMay(viewer, "administer");
   const db = await getDb();
   const [webhook] = await db
-    .select({ id: webhooks.id, url: webhooks.url, eventTypes: webhooks.eventTypes, active: webhooks.active, createdAt: webhooks.createdAt })
+    .select({
+      id: webhooks.id,
+      url: webhooks.url,
+      eventTypes: webhooks.eventTypes,
+      active: webhooks.active,
+      createdAt: webhooks.createdAt,
+    })
     .from(webhooks)
     .where(eq(webhooks.id, webhookId));
   if (!webhook) return null;
@@ -175,6 +248,9 @@ export async function webhookDeliveryLog(viewer: Viewer, webhookId: string, opti
     db.select({ total: count() }).from(webhookDeliveries).where(eq(webhookDeliveries.webhookId, webhookId)),
   ]);
   // The payload holds personal data; the log shows only the event id.
-  const deliveries: DeliveryLogRow[] = rows.map(({ payload, ...r }) => ({ ...r, eventId: typeof (payload as { id?: unknown })?.id === "string" ? (payload as { id: string }).id : null }));
+  const deliveries: DeliveryLogRow[] = rows.map(({ payload, ...r }) => ({
+    ...r,
+    eventId: typeof (payload as { id?: unknown })?.id === "string" ? (payload as { id: string }).id : null,
+  }));
   return { webhook, deliveries, total: Number(total), page, pageSize: DELIVERY_PAGE_SIZE };
 }

@@ -1,7 +1,9 @@
 import "server-only";
+
 import { lookup } from "node:dns/promises";
 import http from "node:http";
 import https from "node:https";
+
 import { isLocalName, isPrivateAddress, literalAddress } from "./target-address";
 
 /** The most of a receiver's answer that is read: its status decides, the body is not needed. */
@@ -15,7 +17,12 @@ export class TargetRefusedError extends Error {
   readonly code = "TARGET_REFUSED";
 }
 
-export type PostOptions = { allowPrivate: boolean; timeoutMs: number; resolve?: HostResolver; maxResponseBytes?: number };
+export type PostOptions = {
+  allowPrivate: boolean;
+  timeoutMs: number;
+  resolve?: HostResolver;
+  maxResponseBytes?: number;
+};
 
 /**
  * POSTs to a webhook receiver, refusing targets inside the network. The host
@@ -25,7 +32,11 @@ export type PostOptions = { allowPrivate: boolean; timeoutMs: number; resolve?: 
  * redirect it. Redirects are never followed: the caller sees the 3xx. One
  * deadline covers resolving, connecting and reading the answer.
  */
-export async function postToReceiver(rawUrl: string, request: { headers: Record<string, string>; body: string }, options: PostOptions): Promise<{ status: number; bytesRead: number }> {
+export async function postToReceiver(
+  rawUrl: string,
+  request: { headers: Record<string, string>; body: string },
+  options: PostOptions,
+): Promise<{ status: number; bytesRead: number }> {
   const url = new URL(rawUrl);
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
@@ -46,16 +57,25 @@ async function checkedAddress(url: URL, options: PostOptions): Promise<string> {
     throw new TargetRefusedError("plain http:// is not allowed; register an https:// URL");
   }
   const literal = literalAddress(url.hostname);
-  const addresses = literal ? [literal] : (await (options.resolve ?? systemResolver)(url.hostname)).map((a) => a.address);
+  const addresses = literal
+    ? [literal]
+    : (await (options.resolve ?? systemResolver)(url.hostname)).map((a) => a.address);
   if (addresses.length === 0) throw Object.assign(new Error("no address"), { code: "ENOTFOUND" });
   if (!options.allowPrivate) {
     const inside = addresses.find((a) => isPrivateAddress(a)) ?? (isLocalName(url.hostname) ? addresses[0] : undefined);
-    if (inside) throw new TargetRefusedError(`the host resolves to a private or reserved address (${inside.slice(0, 45)})`);
+    if (inside)
+      throw new TargetRefusedError(`the host resolves to a private or reserved address (${inside.slice(0, 45)})`);
   }
   return addresses[0];
 }
 
-function exchange(url: URL, address: string, request: { headers: Record<string, string>; body: string }, maxBytes: number, deadline: Promise<never>): Promise<{ status: number; bytesRead: number }> {
+function exchange(
+  url: URL,
+  address: string,
+  request: { headers: Record<string, string>; body: string },
+  maxBytes: number,
+  deadline: Promise<never>,
+): Promise<{ status: number; bytesRead: number }> {
   return new Promise((resolve, reject) => {
     const secure = url.protocol === "https:";
     let status: number | null = null;

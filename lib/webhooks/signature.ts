@@ -28,7 +28,13 @@ export function signPayload(secret: string, body: string, timestamp: number | Da
  * within `toleranceSeconds` of `now`. Several v1 values are accepted (one may
  * match), so a sender can sign with an old and a new secret during rotation.
  */
-export function verifyWebhookSignature(secret: string, header: string | null | undefined, body: string, now: Date = new Date(), toleranceSeconds = DEFAULT_TOLERANCE_SECONDS): boolean {
+export function verifyWebhookSignature(
+  secret: string,
+  header: string | null | undefined,
+  body: string,
+  now: Date = new Date(),
+  toleranceSeconds = DEFAULT_TOLERANCE_SECONDS,
+): boolean {
   if (!secret || !header) return false;
   let timestamp: number | null = null;
   const candidates: string[] = [];

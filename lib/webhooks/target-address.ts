@@ -53,7 +53,7 @@ const V6_EMBEDDING: (readonly [Net, number])[] = [
 
 function inNet(bytes: number[], [net, prefix]: Net): boolean {
   for (let bit = 0; bit < prefix; bit++) {
-    const mask = 0x80 >> bit % 8;
+    const mask = 0x80 >> (bit % 8);
     if ((bytes[bit >> 3] & mask) !== (net[bit >> 3] & mask)) return false;
   }
   return true;

@@ -3,9 +3,12 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+
 import postgres from "postgres";
+
 import { migrateDatabase, openDatabase } from "@/db/client";
 import { benchSettings, childProcessEnv } from "@/lib/env";
+
 import { freePort, startProcess, stopProcess, waitForHttp } from "./bench-load";
 
 /**
@@ -38,7 +41,10 @@ export function machineFacts(loadAtStart: number, serverVersion: string) {
 export function ensureProductionBuild(): void {
   if (existsSync(".next/BUILD_ID")) return;
   benchLog("no production build (.next/BUILD_ID): running next build…");
-  const build = spawnSync("npx", ["next", "build"], { stdio: "inherit", env: childProcessEnv({ NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" }) });
+  const build = spawnSync("npx", ["next", "build"], {
+    stdio: "inherit",
+    env: childProcessEnv({ NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" }),
+  });
   if (build.status !== 0) throw new Error("next build failed");
 }
 
@@ -47,10 +53,16 @@ export function ensureProductionBuild(): void {
  * named by `adminUrl`, then drops it. Refuses a remote server: the benchmark
  * creates and drops databases.
  */
-export async function withBenchDatabase<T>(adminUrl: string, prefix: string, body: (database: BenchDatabase) => Promise<T>): Promise<T> {
+export async function withBenchDatabase<T>(
+  adminUrl: string,
+  prefix: string,
+  body: (database: BenchDatabase) => Promise<T>,
+): Promise<T> {
   const host = new URL(adminUrl).hostname;
   if (!LOCAL_HOSTS.has(host)) {
-    throw new Error(`BENCH_DATABASE_URL must point at a local PostgreSQL server (localhost/127.0.0.1): the bench creates and drops a database. Got ${host}.`);
+    throw new Error(
+      `BENCH_DATABASE_URL must point at a local PostgreSQL server (localhost/127.0.0.1): the bench creates and drops a database. Got ${host}.`,
+    );
   }
   const name = `${prefix}_${Date.now()}`;
   const url = Object.assign(new URL(adminUrl), { pathname: `/${name}` }).toString();
@@ -64,7 +76,9 @@ export async function withBenchDatabase<T>(adminUrl: string, prefix: string, bod
     const serverVersion = (await admin`show server_version`)[0].server_version as string;
     return await body({ url, name, host, serverVersion });
   } finally {
-    await admin.unsafe(`drop database if exists ${name} with (force)`).catch((e) => console.error(`[bench] could not drop ${name}: ${e.message}`));
+    await admin
+      .unsafe(`drop database if exists ${name} with (force)`)
+      .catch((e) => console.error(`[bench] could not drop ${name}: ${e.message}`));
     await admin.end({ timeout: 5 });
   }
 }
@@ -76,7 +90,10 @@ export type BenchRun = { started: number; loadAtStart: number };
  * database on BENCH_DATABASE_URL's server, and turns any failure into a
  * message and exit status 1.
  */
-export async function runBenchmark(prefix: string, body: (database: BenchDatabase, run: BenchRun) => Promise<number>): Promise<number> {
+export async function runBenchmark(
+  prefix: string,
+  body: (database: BenchDatabase, run: BenchRun) => Promise<number>,
+): Promise<number> {
   const run = { started: Date.now(), loadAtStart: os.loadavg()[0] };
   try {
     ensureProductionBuild();

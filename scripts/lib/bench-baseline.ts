@@ -1,8 +1,10 @@
 import { createServer, type Server } from "node:http";
+
 import postgres from "postgres";
+
 import { accessRole } from "@/lib/access/facts";
-import { getContent } from "@/lib/content";
 import { majorOf } from "@/lib/certification/status";
+import { getContent } from "@/lib/content";
 
 /**
  * The floor to compare the API with: a bare node:http server answering the
@@ -26,17 +28,32 @@ select p.status,
      where person_id = p.id and agreement_id = any($5) and outcome = 'signed' and signed_at <= $3 order by agreement_id, signed_at desc) s) as sigs
 from people p where p.email = $1`;
 
-type Row = { status: string; grant: { status: string; ends_at: string | null } | null; certs: { course_id: string; expires_at: string }[]; sigs: { agreement_id: string; agreement_version: string; renewal_due_at: string | null }[] };
+type Row = {
+  status: string;
+  grant: { status: string; ends_at: string | null } | null;
+  certs: { course_id: string; expires_at: string }[];
+  sigs: { agreement_id: string; agreement_version: string; renewal_due_at: string | null }[];
+};
 
-export function startBaselineServer(databaseUrl: string, port: number): Promise<{ server: Server; close: () => Promise<void> }> {
+export function startBaselineServer(
+  databaseUrl: string,
+  port: number,
+): Promise<{ server: Server; close: () => Promise<void> }> {
   const sql = postgres(databaseUrl, { max: 10, onnotice: () => {} });
   const agreementVersions = new Map(getContent().agreements.map((a) => [a.id, a.version]));
 
   async function decide(user: string, roleId: string) {
     const role = accessRole(roleId);
-    if (!role) return { status: 404, body: { error: { code: "unknown_role", message: `No data-access role "${roleId}".` } } };
+    if (!role)
+      return { status: 404, body: { error: { code: "unknown_role", message: `No data-access role "${roleId}".` } } };
     const now = new Date();
-    const [row] = (await sql.unsafe(DECISION_SQL, [user.toLowerCase(), roleId, now, role.courses, role.agreements])) as unknown as Row[];
+    const [row] = (await sql.unsafe(DECISION_SQL, [
+      user.toLowerCase(),
+      roleId,
+      now,
+      role.courses,
+      role.agreements,
+    ])) as unknown as Row[];
     if (!row) return { status: 404, body: { error: { code: "unknown_user", message: `No person "${user}".` } } };
     const t = now.getTime();
     const reasons: string[] = [];
@@ -57,11 +74,22 @@ export function startBaselineServer(databaseUrl: string, port: number): Promise<
       const sig = row.sigs.find((s) => s.agreement_id === agreementId);
       const current = agreementVersions.get(agreementId);
       if (!sig || !current) reasons.push(`agreement_missing:${agreementId}`);
-      else if (majorOf(sig.agreement_version) < majorOf(current) || (sig.renewal_due_at && t >= Date.parse(sig.renewal_due_at))) reasons.push(`agreement_outdated:${agreementId}`);
+      else if (
+        majorOf(sig.agreement_version) < majorOf(current) ||
+        (sig.renewal_due_at && t >= Date.parse(sig.renewal_due_at))
+      )
+        reasons.push(`agreement_outdated:${agreementId}`);
       else if (sig.renewal_due_at) limits.push(Date.parse(sig.renewal_due_at));
     }
     const allow = reasons.length === 0;
-    return { status: 200, body: { allow, reasons, valid_until: allow && limits.length ? new Date(Math.min(...limits)).toISOString() : null } };
+    return {
+      status: 200,
+      body: {
+        allow,
+        reasons,
+        valid_until: allow && limits.length ? new Date(Math.min(...limits)).toISOString() : null,
+      },
+    };
   }
 
   const server = createServer(async (req, res) => {
@@ -73,7 +101,8 @@ export function startBaselineServer(databaseUrl: string, port: number): Promise<
       res.end(JSON.stringify(body));
     };
     if (url.pathname === "/health") return send(200, { status: "ok" });
-    if (url.pathname !== "/api/v1/access/check" || !user || !role) return send(400, { error: { code: "invalid_request", message: "user and role are required" } });
+    if (url.pathname !== "/api/v1/access/check" || !user || !role)
+      return send(400, { error: { code: "invalid_request", message: "user and role are required" } });
     try {
       const { status, body } = await decide(user, role);
       send(status, body);

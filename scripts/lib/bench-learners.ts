@@ -1,12 +1,13 @@
 import { eq } from "drizzle-orm";
+
 import type { Db } from "@/db/client";
 import { people, quizAttempts } from "@/db/schema";
 import type { Viewer } from "@/lib/auth/roles";
 import { getCourse } from "@/lib/content";
 import { hashPassword } from "@/lib/crypto/password";
+import { startAttempt } from "@/lib/training/attempts";
 import { completeLesson } from "@/lib/training/lesson-progress";
 import type { DrawnQuestion } from "@/lib/training/quiz-rules";
-import { startAttempt } from "@/lib/training/attempts";
 
 /** People for the benchmarks and the fault run, made through lib/ as the app makes them (getDb() must be this database). */
 
@@ -20,7 +21,11 @@ export async function createLearners(db: Db, count: number, prefix: string): Pro
   for (let i = 0; i < count; i++) {
     const [row] = await db
       .insert(people)
-      .values({ email: `${prefix}${i}@bench.example`, name: `${prefix[0].toUpperCase()}${prefix.slice(1)} ${i}`, passwordHash })
+      .values({
+        email: `${prefix}${i}@bench.example`,
+        name: `${prefix[0].toUpperCase()}${prefix.slice(1)} ${i}`,
+        passwordHash,
+      })
       .returning({ id: people.id, email: people.email, name: people.name });
     viewers.push({ ...row, roles: ["employee"], departmentId: null, mfaEnabled: false, mfaRequired: false });
   }
@@ -35,8 +40,15 @@ export async function prepareAttempts(db: Db, viewers: Viewer[], courseId: strin
   for (const viewer of viewers) {
     for (const lesson of course.lessons) await completeLesson(viewer, courseId, lesson.slug);
     const { attemptId } = await startAttempt(viewer, courseId);
-    const [row] = await db.select({ drawn: quizAttempts.drawn }).from(quizAttempts).where(eq(quizAttempts.id, attemptId));
-    attempts.push({ viewer, attemptId, answers: Object.fromEntries((row.drawn as DrawnQuestion[]).map((q) => [q.id, q.correct as string[]])) });
+    const [row] = await db
+      .select({ drawn: quizAttempts.drawn })
+      .from(quizAttempts)
+      .where(eq(quizAttempts.id, attemptId));
+    attempts.push({
+      viewer,
+      attemptId,
+      answers: Object.fromEntries((row.drawn as DrawnQuestion[]).map((q) => [q.id, q.correct as string[]])),
+    });
   }
   return attempts;
 }

@@ -19,12 +19,28 @@ type AutocannonOptions = {
   requests?: { method?: string; setupRequest?: (req: { path: string }) => { path: string } }[];
 };
 // autocannon ships no types; this is the part of its API the bench uses.
-const autocannon = createRequire(import.meta.url)("autocannon") as (options: AutocannonOptions) => Promise<AutocannonResult>;
+const autocannon = createRequire(import.meta.url)("autocannon") as (
+  options: AutocannonOptions,
+) => Promise<AutocannonResult>;
 
-export type LoadResult = { connections: number; seconds: number; requestsPerSecond: number; p50Ms: number; p99Ms: number; averageMs: number; total: number; non2xx: number; errors: number };
+export type LoadResult = {
+  connections: number;
+  seconds: number;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  averageMs: number;
+  total: number;
+  non2xx: number;
+  errors: number;
+};
 
 /** Warm up, then measure: each request asks about the next (person, role) pair in `paths`. */
-export async function measure(origin: string, paths: string[], options: { connections: number; seconds: number; warmupSeconds: number; token?: string }): Promise<LoadResult> {
+export async function measure(
+  origin: string,
+  paths: string[],
+  options: { connections: number; seconds: number; warmupSeconds: number; token?: string },
+): Promise<LoadResult> {
   let next = 0;
   const run = (duration: number) =>
     autocannon({
@@ -64,7 +80,8 @@ export function freePort(): Promise<number> {
 export async function waitForHttp(url: string, child: ChildProcess, timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`The server exited with code ${child.exitCode} before answering ${url}.`);
+    if (child.exitCode !== null)
+      throw new Error(`The server exited with code ${child.exitCode} before answering ${url}.`);
     try {
       if ((await fetch(url)).ok) return;
     } catch {
@@ -76,7 +93,12 @@ export async function waitForHttp(url: string, child: ChildProcess, timeoutMs = 
 }
 
 /** Starts a command in its own process group so the whole tree can be stopped. */
-export function startProcess(command: string, args: string[], env: NodeJS.ProcessEnv, log: (line: string) => void): ChildProcess {
+export function startProcess(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  log: (line: string) => void,
+): ChildProcess {
   const child = spawn(command, args, { env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   const forward = (chunk: Buffer) => chunk.toString().split("\n").filter(Boolean).forEach(log);
   child.stdout?.on("data", forward);

@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+
 import type { Sql } from "postgres";
+
 import { accessRoles } from "@/lib/access/facts";
 import { renewalDueFor } from "@/lib/agreements/rules";
 import { expiryFor } from "@/lib/certification/status";
@@ -30,7 +32,13 @@ function random(seed: number) {
 type Value = string | number | boolean | Date | null | undefined;
 
 // COPY's text format: tab-separated, \N for null, backslash escapes.
-const field = (v: Value) => (v === null || v === undefined ? "\\N" : (v instanceof Date ? v.toISOString() : String(v)).replace(/[\\\t\n\r]/g, (c) => ({ "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r" })[c]!));
+const field = (v: Value) =>
+  v === null || v === undefined
+    ? "\\N"
+    : (v instanceof Date ? v.toISOString() : String(v)).replace(
+        /[\\\t\n\r]/g,
+        (c) => ({ "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r" })[c]!,
+      );
 
 /** Bulk-loads rows with COPY: far faster than INSERTs for a few hundred thousand rows. */
 async function copyRows(sql: Sql, table: string, rows: Record<string, Value>[]): Promise<void> {
@@ -38,25 +46,50 @@ async function copyRows(sql: Sql, table: string, rows: Record<string, Value>[]):
   const columns = Object.keys(rows[0]);
   const stream = await sql.unsafe(`copy ${table} (${columns.join(", ")}) from stdin`).writable();
   const lines = function* () {
-    for (let i = 0; i < rows.length; i += 1000) yield rows.slice(i, i + 1000).map((r) => `${columns.map((c) => field(r[c])).join("\t")}\n`).join("");
+    for (let i = 0; i < rows.length; i += 1000)
+      yield rows
+        .slice(i, i + 1000)
+        .map((r) => `${columns.map((c) => field(r[c])).join("\t")}\n`)
+        .join("");
   };
   await pipeline(Readable.from(lines()), stream);
 }
 
-export type SeedCounts = { people: number; roles: number; grants: number; certifications: number; quizAttempts: number; signatures: number };
+export type SeedCounts = {
+  people: number;
+  roles: number;
+  grants: number;
+  certifications: number;
+  quizAttempts: number;
+  signatures: number;
+};
 
-export async function seedBenchOrganisation(sql: Sql, options: { people: number; now: Date; seed?: number; onProgress?: (done: number) => void }): Promise<{ counts: SeedCounts; emails: string[] }> {
+export async function seedBenchOrganisation(
+  sql: Sql,
+  options: { people: number; now: Date; seed?: number; onProgress?: (done: number) => void },
+): Promise<{ counts: SeedCounts; emails: string[] }> {
   const rnd = random(options.seed ?? 42);
   const { now } = options;
   const ago = (maxDays: number, minDays = 0) => new Date(now.getTime() - (minDays + rnd() * (maxDays - minDays)) * DAY);
   const { courses, agreements } = getContent();
   const employeeAgreements = agreements.filter((a) => a.audience === "employee");
   const roles = accessRoles();
-  const counts: SeedCounts = { people: 0, roles: roles.length, grants: 0, certifications: 0, quizAttempts: 0, signatures: 0 };
+  const counts: SeedCounts = {
+    people: 0,
+    roles: roles.length,
+    grants: 0,
+    certifications: 0,
+    quizAttempts: 0,
+    signatures: 0,
+  };
   const emails: string[] = [];
 
   const depts = ["support", "engineering", "sales", "finance", "people", "legal"];
-  await copyRows(sql, "departments", depts.map((id) => ({ id, name: id[0].toUpperCase() + id.slice(1) })));
+  await copyRows(
+    sql,
+    "departments",
+    depts.map((id) => ({ id, name: id[0].toUpperCase() + id.slice(1) })),
+  );
 
   // People go in slices so memory stays flat whatever the size.
   const SLICE = 2500;
@@ -71,12 +104,34 @@ export async function seedBenchOrganisation(sql: Sql, options: { people: number;
       const id = randomUUID();
       const email = `person${String(i).padStart(5, "0")}@bench.example`;
       const roll = rnd();
-      personRows.push({ id, email, name: `Bench Person ${i}`, department_id: depts[i % depts.length], title: "Support engineer", status: roll < 0.02 ? "suspended" : roll < 0.03 ? "departed" : "active", hire_date: "2022-01-10" });
+      personRows.push({
+        id,
+        email,
+        name: `Bench Person ${i}`,
+        department_id: depts[i % depts.length],
+        title: "Support engineer",
+        status: roll < 0.02 ? "suspended" : roll < 0.03 ? "departed" : "active",
+        hire_date: "2022-01-10",
+      });
       emails.push(email);
 
       // About twenty grant records a person over the six roles: history as well as the grant that counts.
-      const grant = (roleId: string, status: string, decidedAt: Date | null, extra: { ends_at?: Date; revoked_at?: Date } = {}) =>
-        grantRows.push({ person_id: id, role_id: roleId, status, justification: "bench", requested_at: decidedAt ?? ago(30), decided_at: decidedAt, ends_at: extra.ends_at ?? null, revoked_at: extra.revoked_at ?? null });
+      const grant = (
+        roleId: string,
+        status: string,
+        decidedAt: Date | null,
+        extra: { ends_at?: Date; revoked_at?: Date } = {},
+      ) =>
+        grantRows.push({
+          person_id: id,
+          role_id: roleId,
+          status,
+          justification: "bench",
+          requested_at: decidedAt ?? ago(30),
+          decided_at: decidedAt,
+          ends_at: extra.ends_at ?? null,
+          revoked_at: extra.revoked_at ?? null,
+        });
       for (const role of roles) {
         grant(role.id, "revoked", ago(700, 400), { revoked_at: ago(380, 300) });
         grant(role.id, "denied", ago(600, 200));
@@ -86,7 +141,8 @@ export async function seedBenchOrganisation(sql: Sql, options: { people: number;
         }
         const current = rnd();
         const decided = ago(200, 1);
-        if (current < 0.55) grant(role.id, "approved", decided, { ends_at: new Date(decided.getTime() + role.maxGrantDays * DAY) });
+        if (current < 0.55)
+          grant(role.id, "approved", decided, { ends_at: new Date(decided.getTime() + role.maxGrantDays * DAY) });
         else if (current < 0.65) grant(role.id, "requested", null);
         else if (current < 0.7) grant(role.id, "revoked", decided, { revoked_at: ago(1) });
       }
@@ -94,22 +150,58 @@ export async function seedBenchOrganisation(sql: Sql, options: { people: number;
       for (const course of courses) {
         const certify = (issuedAt: Date) => {
           const attemptId = randomUUID();
-          attemptRows.push({ id: attemptId, person_id: id, course_id: course.id, course_version: course.version, status: "submitted", drawn: "[]", question_count: 10, pass_mark: course.passMark, passed: true, score_percent: 90, correct_count: 9, started_at: issuedAt, submitted_at: issuedAt });
-          certRows.push({ person_id: id, course_id: course.id, course_version: course.version, attempt_id: attemptId, issued_at: issuedAt, expires_at: expiryFor(issuedAt, course.validityMonths), verification_code: randomUUID().replace(/-/g, "").slice(0, 16).toUpperCase() });
+          attemptRows.push({
+            id: attemptId,
+            person_id: id,
+            course_id: course.id,
+            course_version: course.version,
+            status: "submitted",
+            drawn: "[]",
+            question_count: 10,
+            pass_mark: course.passMark,
+            passed: true,
+            score_percent: 90,
+            correct_count: 9,
+            started_at: issuedAt,
+            submitted_at: issuedAt,
+          });
+          certRows.push({
+            person_id: id,
+            course_id: course.id,
+            course_version: course.version,
+            attempt_id: attemptId,
+            issued_at: issuedAt,
+            expires_at: expiryFor(issuedAt, course.validityMonths),
+            verification_code: randomUUID().replace(/-/g, "").slice(0, 16).toUpperCase(),
+          });
         };
         const validityDays = course.validityMonths * 30;
         if (rnd() < 0.6) certify(ago(validityDays * 2.2, validityDays * 1.1)); // an earlier, expired cycle
         const state = rnd();
-        if (state < 0.85) certify(ago(validityDays - 2, 1)); // current, some within the expiry warning window
+        if (state < 0.85)
+          certify(ago(validityDays - 2, 1)); // current, some within the expiry warning window
         else if (state < 0.93) certify(ago(validityDays + 120, validityDays + 5)); // lapsed
       }
 
       for (const agreement of employeeAgreements) {
         const sign = (signedAt: Date) =>
           sigRows.push({
-            agreement_id: agreement.id, agreement_version: agreement.version, agreement_title: agreement.title, audience: "employee", person_id: id, outcome: "signed",
-            signer_name: `Bench Person ${i}`, signer_email: email, auth_method: "password", ip: "127.0.0.1", user_agent: "bench", text_sha256: "0".repeat(64), body_snapshot: "", events: "[]",
-            signed_at: signedAt, renewal_due_at: renewalDueFor(signedAt, agreement.renewalMonths),
+            agreement_id: agreement.id,
+            agreement_version: agreement.version,
+            agreement_title: agreement.title,
+            audience: "employee",
+            person_id: id,
+            outcome: "signed",
+            signer_name: `Bench Person ${i}`,
+            signer_email: email,
+            auth_method: "password",
+            ip: "127.0.0.1",
+            user_agent: "bench",
+            text_sha256: "0".repeat(64),
+            body_snapshot: "",
+            events: "[]",
+            signed_at: signedAt,
+            renewal_due_at: renewalDueFor(signedAt, agreement.renewalMonths),
           });
         const renewalDays = Math.max(agreement.renewalMonths, 12) * 30;
         if (rnd() < 0.5) sign(ago(renewalDays * 2, renewalDays * 1.2));

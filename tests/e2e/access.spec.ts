@@ -1,9 +1,13 @@
 import { expect, test } from "@playwright/test";
+
 import { completeCourse, expectNoAxeViolations, signIn, signInWithMfa } from "./helpers";
 
 const ROLE = "customer-pii-read";
 
-test("an employee requests customer-pii-read, clears what blocks it, a manager approves, and the role is held", async ({ page, browser }) => {
+test("an employee requests customer-pii-read, clears what blocks it, a manager approves, and the role is held", async ({
+  page,
+  browser,
+}) => {
   test.setTimeout(240_000);
   await signIn(page, "fatima.zahra");
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Access" }).click();
@@ -14,13 +18,16 @@ test("an employee requests customer-pii-read, clears what blocks it, a manager a
   await expect(card.getByRole("link", { name: /Sign the “Employee Confidentiality Agreement”/ })).toBeVisible();
   await expect(card.getByText(/will be blocked until you/)).toBeVisible();
 
-  await card.getByLabel(/Why do you need/).fill("I handle EMEA support tickets and need to see customer contact details.");
+  await card
+    .getByLabel(/Why do you need/)
+    .fill("I handle EMEA support tickets and need to see customer contact details.");
   await card.getByRole("button", { name: "Request access" }).click();
   // The page re-renders with the request pending.
   await expect(card.getByText("Requested", { exact: true })).toBeVisible();
   await expect(card.getByText(/waiting for approval/)).toBeVisible();
 
-  for (const courseId of ["data-protection-law", "support-data-handling", "confidentiality-acceptable-use"]) await completeCourse(page, courseId);
+  for (const courseId of ["data-protection-law", "support-data-handling", "confidentiality-acceptable-use"])
+    await completeCourse(page, courseId);
 
   await page.goto("/agreements/employee-nda");
   await page.getByRole("checkbox").check();

@@ -1,7 +1,9 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+
 import { expect, test } from "@playwright/test";
+
 import { alertOf, email, expectNoAxeViolations, signIn, signInWithMfa } from "./helpers";
 
 // Two new hires and one row with a department that does not exist. Written as a spreadsheet
@@ -15,7 +17,10 @@ const IMPORT_CSV = [
 
 const NEW_PASSWORD = "lantern harbour quietly 42";
 
-test("a compliance admin imports people, an invited person sets a password, and the overview exports", async ({ page, browser }) => {
+test("a compliance admin imports people, an invited person sets a password, and the overview exports", async ({
+  page,
+  browser,
+}) => {
   test.setTimeout(240_000); // a long journey: MFA, two imports, an invitation, sign-in, six axe passes
   const dir = mkdtempSync(path.join(os.tmpdir(), "clearance-e2e-import-"));
   const file = path.join(dir, "new-hires.csv");
@@ -31,7 +36,9 @@ test("a compliance admin imports people, an invited person sets a password, and 
   // The dry run: what each row would do, and the bad row named by row and column.
   await page.getByLabel("CSV file").setInputFiles(file);
   await page.getByRole("button", { name: "Preview import" }).click();
-  await expect(page.getByTestId("import-summary")).toHaveText("2 to create, 0 to update, 0 unchanged, 1 row with errors. Nothing has been changed yet.");
+  await expect(page.getByTestId("import-summary")).toHaveText(
+    "2 to create, 0 to update, 0 unchanged, 1 row with errors. Nothing has been changed yet.",
+  );
   await expect(alertOf(page)).toContainText("Row 4, department: “Marketing” is not a department.");
   await expect(page.locator('tr[data-row="3"]')).toContainText("Berg, Oskar");
   await expect(page.locator('tr[data-row="3"]')).toContainText("manager: hannah.muller@brightline.example");
@@ -70,7 +77,10 @@ test("a compliance admin imports people, an invited person sets a password, and 
 
   // The invitation waits in the outbox with its single-use link.
   await page.goto("/admin/outbox");
-  await page.locator("tr", { hasText: email("hana.ito") }).getByRole("link", { name: /Set up your Clearance account/ }).click();
+  await page
+    .locator("tr", { hasText: email("hana.ito") })
+    .getByRole("link", { name: /Set up your Clearance account/ })
+    .click();
   await expect(page).toHaveURL(/\/admin\/outbox\/[0-9a-f-]{36}$/);
   const text = await page.getByTestId("email-text").innerText();
   expect(text).toContain("Hello Hana Ito");
@@ -124,17 +134,24 @@ test("a compliance admin imports people, an invited person sets a password, and 
   await page.goto("/admin/overview");
   await expect(page.getByRole("heading", { level: 1, name: "Compliance overview" })).toBeVisible();
   await expect(page.getByRole("img", { name: "Organisation-wide compliance, last 12 months" })).toBeVisible();
-  await expect(page.getByRole("table", { name: "Completion, overdue and expiring certifications by course" })).toContainText("Data-protection law essentials");
+  await expect(
+    page.getByRole("table", { name: "Completion, overdue and expiring certifications by course" }),
+  ).toContainText("Data-protection law essentials");
   await expectNoAxeViolations(page);
   await page.getByText("Show the data as a table").first().click();
   await expect(page.getByRole("table", { name: "Organisation-wide compliance by month" })).toBeVisible();
   await expectNoAxeViolations(page);
-  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download CSV" }).click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "Download CSV" }).click(),
+  ]);
   expect(download.suggestedFilename()).toMatch(/^compliance-overview-\d{4}-\d{2}-\d{2}\.csv$/);
   const csv = readFileSync((await download.path())!);
   expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
   const lines = csv.toString("utf8").slice(1).split("\r\n");
-  expect(lines[0]).toBe("Section,Item,People,Required,Complete,Rate %,Overdue,Expiring within 30 days,Expiring within 60 days,Expiring within 90 days,Not signed,Renewal or new version due");
+  expect(lines[0]).toBe(
+    "Section,Item,People,Required,Complete,Rate %,Overdue,Expiring within 30 days,Expiring within 60 days,Expiring within 90 days,Not signed,Renewal or new version due",
+  );
   expect(lines.some((l) => l.startsWith("Course,Data-protection law essentials,"))).toBe(true);
   expect(lines.filter((l) => l.startsWith("Trend,"))).toHaveLength(12);
 });

@@ -1,8 +1,9 @@
-import { readFileSync, writeFileSync } from "node:fs";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+
 import { expect, test, type Page } from "@playwright/test";
+
 import { alertOf, expectNoAxeViolations, signIn, signInWithMfa } from "./helpers";
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), "e2e-agreements-"));
@@ -23,7 +24,9 @@ async function readEmail(admin: Page, subject: RegExp, to?: string): Promise<str
   return admin.getByTestId("email-text").innerText();
 }
 
-test("an employee signs the NDA with a drawn signature, downloads it, and /verify tells the real file from a modified one", async ({ page }) => {
+test("an employee signs the NDA with a drawn signature, downloads it, and /verify tells the real file from a modified one", async ({
+  page,
+}) => {
   await signIn(page, "jose.nunez");
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Agreements" }).click();
   await expectNoAxeViolations(page);
@@ -60,14 +63,19 @@ test("an employee signs the NDA with a drawn signature, downloads it, and /verif
   await page.goto("/verify");
   await page.getByLabel("Signed agreement (PDF)").setInputFiles(file);
   await page.getByRole("button", { name: "Check document" }).click();
-  await expect(page.getByTestId("document-verdict")).toHaveText(/^Authentic: Employee Confidentiality Agreement v1\.0\.0 signed by José Ñúñez on \d{4}-\d{2}-\d{2}$/);
+  await expect(page.getByTestId("document-verdict")).toHaveText(
+    /^Authentic: Employee Confidentiality Agreement v1\.0\.0 signed by José Ñúñez on \d{4}-\d{2}-\d{2}$/,
+  );
   await page.getByLabel("Signed agreement (PDF)").setInputFiles(modifiedFile);
   await page.getByRole("button", { name: "Check document" }).click();
   await expect(page.getByTestId("document-verdict")).toHaveText("Not recognised or modified");
   await expectNoAxeViolations(page);
 });
 
-test("a partner signs through the emailed link with a one-time code; the used and the voided links are refused", async ({ page, browser }) => {
+test("a partner signs through the emailed link with a one-time code; the used and the voided links are refused", async ({
+  page,
+  browser,
+}) => {
   await signInWithMfa(page, "carmen.diaz");
   await page.goto("/admin/partners");
   await page.getByLabel("Organisation").fill("Northwind Couriers Ltd");
@@ -86,7 +94,9 @@ test("a partner signs through the emailed link with a one-time code; the used an
 
   const partner = await (await browser.newContext()).newPage();
   await partner.goto(signingPath);
-  await expect(partner.getByRole("heading", { level: 1 })).toHaveText("Third-Party Data Protection and Confidentiality Agreement");
+  await expect(partner.getByRole("heading", { level: 1 })).toHaveText(
+    "Third-Party Data Protection and Confidentiality Agreement",
+  );
   await expectNoAxeViolations(partner);
   await partner.getByRole("button", { name: "Email me a code" }).click();
   await expect(partner.getByText("We have emailed you a 6-digit code")).toBeVisible();
@@ -117,7 +127,9 @@ test("a partner signs through the emailed link with a one-time code; the used an
   const globex = page.locator("section", { hasText: "Globex Analytics" });
   await globex.getByRole("button", { name: "Send for signing" }).click();
   await expect(globex.getByText("Pending")).toBeVisible();
-  const voidPath = new URL((await readEmail(page, /asks you to sign/)).match(/https?:\/\/\S+\/partner-sign\/[A-Za-z0-9_-]+/)![0]).pathname;
+  const voidPath = new URL(
+    (await readEmail(page, /asks you to sign/)).match(/https?:\/\/\S+\/partner-sign\/[A-Za-z0-9_-]+/)![0],
+  ).pathname;
   await page.goto("/admin/partners");
   await globex.getByRole("button", { name: "Void" }).click();
   await expect(globex.getByText("Void", { exact: true })).toBeVisible();
@@ -127,7 +139,10 @@ test("a partner signs through the emailed link with a one-time code; the used an
   await expect(partner.getByRole("heading", { name: "This link is not valid" })).toBeVisible();
 });
 
-test("a partner's expired link says so, and a new link works while the old one stays dead", async ({ page, browser }) => {
+test("a partner's expired link says so, and a new link works while the old one stays dead", async ({
+  page,
+  browser,
+}) => {
   // The demo organisation sent Harbor Analytics a link 20 days ago; links last 14 days.
   await signInWithMfa(page, "carmen.diaz");
   await page.goto("/admin/partners");
@@ -142,7 +157,8 @@ test("a partner's expired link says so, and a new link works while the old one s
   await expect(page.getByRole("cell", { name: "tomas.rivera@harbor-analytics.example" })).toHaveCount(1);
   await expectNoAxeViolations(page);
   const linkPattern = /https?:\/\/\S+\/partner-sign\/[A-Za-z0-9_-]+/;
-  const expiredPath = new URL((await readEmail(page, /asks you to sign/, "tomas.rivera")).match(linkPattern)![0]).pathname;
+  const expiredPath = new URL((await readEmail(page, /asks you to sign/, "tomas.rivera")).match(linkPattern)![0])
+    .pathname;
 
   const partner = await (await browser.newContext()).newPage();
   await partner.goto(expiredPath);
@@ -155,10 +171,13 @@ test("a partner's expired link says so, and a new link works while the old one s
   await page.goto("/admin/partners");
   await harbor.getByRole("button", { name: "Send for signing" }).click();
   await expect(harbor.getByText("Pending")).toBeVisible();
-  const freshPath = new URL((await readEmail(page, /asks you to sign/, "tomas.rivera")).match(linkPattern)![0]).pathname;
+  const freshPath = new URL((await readEmail(page, /asks you to sign/, "tomas.rivera")).match(linkPattern)![0])
+    .pathname;
   expect(freshPath).not.toBe(expiredPath);
   await partner.goto(freshPath);
-  await expect(partner.getByRole("heading", { level: 1 })).toHaveText("Third-Party Data Protection and Confidentiality Agreement");
+  await expect(partner.getByRole("heading", { level: 1 })).toHaveText(
+    "Third-Party Data Protection and Confidentiality Agreement",
+  );
   await expect(partner.getByRole("button", { name: "Email me a code" })).toBeVisible();
   await partner.goto(expiredPath);
   await expect(partner.getByRole("heading", { name: "This link has expired" })).toBeVisible();

@@ -1,11 +1,15 @@
 import { expect, test } from "@playwright/test";
+
 import { alertOf, email, expectNoAxeViolations, signInWithMfa } from "./helpers";
 
 const CHECK = `/api/v1/access/check?user=${encodeURIComponent(email("ana.silva"))}&role=customer-pii-read`;
 // The same server's decision listener (ACCESS_API_PORT), set up by playwright.config.ts.
 const DECISION_ORIGIN = process.env.E2E_DECISION_ORIGIN!;
 
-test("a compliance admin creates an API client, its token answers once, and revoking it locks the API", async ({ page, context }) => {
+test("a compliance admin creates an API client, its token answers once, and revoking it locks the API", async ({
+  page,
+  context,
+}) => {
   test.setTimeout(120_000); // MFA enrolment and two axe passes
   await context.grantPermissions(["clipboard-read", "clipboard-write"]);
   await signInWithMfa(page, "carmen.diaz");
@@ -46,11 +50,15 @@ test("a compliance admin creates an API client, its token answers once, and revo
   expect(decision.allow).toBe(false);
   expect(decision.reasons).toContain("no_grant");
   // The decision listener gives the same answer to the same token.
-  const fromListener = await page.request.get(`${DECISION_ORIGIN}${CHECK}`, { headers: { Authorization: `Bearer ${token}` } });
+  const fromListener = await page.request.get(`${DECISION_ORIGIN}${CHECK}`, {
+    headers: { Authorization: `Bearer ${token}` },
+  });
   expect(fromListener.status()).toBe(200);
   expect(await fromListener.json()).toEqual(decision);
   // …and only for its scope.
-  const holders = await page.request.get("/api/v1/access/holders?role=customer-pii-read", { headers: { Authorization: `Bearer ${token}` } });
+  const holders = await page.request.get("/api/v1/access/holders?role=customer-pii-read", {
+    headers: { Authorization: `Bearer ${token}` },
+  });
   expect(holders.status()).toBe(403);
 
   // The token is never shown again.
@@ -71,7 +79,9 @@ test("a compliance admin creates an API client, its token answers once, and revo
   expect(refused.status()).toBe(401);
   expect((await refused.json()).error.code).toBe("invalid_token");
   // Revocation reaches the decision listener at once too.
-  const refusedByListener = await page.request.get(`${DECISION_ORIGIN}${CHECK}`, { headers: { Authorization: `Bearer ${token}` } });
+  const refusedByListener = await page.request.get(`${DECISION_ORIGIN}${CHECK}`, {
+    headers: { Authorization: `Bearer ${token}` },
+  });
   expect(refusedByListener.status()).toBe(401);
 });
 
@@ -89,7 +99,11 @@ test("the OpenAPI document is served as cacheable JSON and rendered as the refer
   await expect(page.getByRole("heading", { name: "API reference", level: 1 })).toBeVisible();
   const check = page.locator("#checkAccess");
   await expect(check).toContainText("GET/api/v1/access/check");
-  await expect(check.getByText(/curl -sS '.*\/api\/v1\/access\/check\?user=ana\.silva%40brightline\.example&role=customer-pii-read'/)).toBeVisible();
+  await expect(
+    check.getByText(
+      /curl -sS '.*\/api\/v1\/access\/check\?user=ana\.silva%40brightline\.example&role=customer-pii-read'/,
+    ),
+  ).toBeVisible();
   await expect(page.locator("#checkAccessBatch")).toContainText("1–1,000 items");
   await expect(page.locator("#api-errors")).toContainText("rate_limited");
   await expect(page.getByRole("heading", { name: "Rate limits" })).toBeVisible();

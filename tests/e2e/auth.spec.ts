@@ -1,4 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
+
 import { alertOf, email, enrolMfa, expectNoAxeViolations, nextCode, signIn, signInWithMfa, signOut } from "./helpers";
 
 test("the public landing page says what Clearance is and sets no cookie", async ({ page, context }) => {
@@ -18,7 +19,13 @@ test("an employee signs in, sees the dashboard, and signs out", async ({ page, c
   const session = (await context.cookies()).find((c) => c.name.endsWith("next-auth.session-token"));
   expect(session).toMatchObject({ httpOnly: true, sameSite: "Lax", path: "/" });
   await expect(page.getByRole("heading", { name: "Welcome, Ana" })).toBeVisible();
-  await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link")).toHaveText(["Dashboard", "Courses", "Agreements", "Access", "Account"]);
+  await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link")).toHaveText([
+    "Dashboard",
+    "Courses",
+    "Agreements",
+    "Access",
+    "Account",
+  ]);
   await expectNoAxeViolations(page);
   await signOut(page);
   await page.goto("/dashboard");
@@ -51,9 +58,13 @@ test("an employee gets a 403 page on an admin page", async ({ page }) => {
   expect(audit?.status()).toBe(403);
 });
 
-const sessionCookieOf = async (page: Page) => (await page.context().cookies()).find((c) => c.name.endsWith("next-auth.session-token"));
+const sessionCookieOf = async (page: Page) =>
+  (await page.context().cookies()).find((c) => c.name.endsWith("next-auth.session-token"));
 
-test("a manager must enrol MFA, then signs in with a TOTP code; a recovery code works once", async ({ page, browser }) => {
+test("a manager must enrol MFA, then signs in with a TOTP code; a recovery code works once", async ({
+  page,
+  browser,
+}) => {
   await signIn(page, "tom.becker");
   await expect(page).toHaveURL(/\/account\/mfa/);
   await expect(page.getByText("two-factor authentication is required")).toBeVisible();
@@ -125,7 +136,9 @@ test("a suspended person is signed out at their next request, and the change is 
   await expectNoAxeViolations(admin);
 });
 
-test("a change of roles ends the person's session; signing in again brings the new role's rules", async ({ browser }) => {
+test("a change of roles ends the person's session; signing in again brings the new role's rules", async ({
+  browser,
+}) => {
   const person = await (await browser.newContext()).newPage();
   await signIn(person, "kofi.mensah");
   await expect(person).toHaveURL(/\/dashboard/);
@@ -138,7 +151,12 @@ test("a change of roles ends the person's session; signing in again brings the n
   await row.getByRole("button", { name: "Save roles" }).click();
   await expect(row.getByRole("button", { name: "Save roles" })).toBeEnabled();
   await admin.reload();
-  await expect(admin.locator(`tr[data-email="${email("kofi.mensah")}"]`).getByRole("group", { name: "Roles of Kofi Mensah" }).getByLabel("Manager")).toBeChecked();
+  await expect(
+    admin
+      .locator(`tr[data-email="${email("kofi.mensah")}"]`)
+      .getByRole("group", { name: "Roles of Kofi Mensah" })
+      .getByLabel("Manager"),
+  ).toBeChecked();
 
   await person.reload();
   await expect(person).toHaveURL(/\/signin/);

@@ -1,6 +1,8 @@
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
+
 import { expect, test, type APIRequestContext, type Browser, type Page } from "@playwright/test";
+
 import type { AppRole } from "../../db/schema/people";
 import { gate, PERMISSIONS, type GatePerson, type PermissionKey } from "../../lib/auth/permissions";
 import { MFA_REQUIRED_ROLES } from "../../lib/auth/roles";
@@ -33,7 +35,11 @@ const ACCOUNTS: Record<Exclude<Actor, "anonymous">, { key: string; roles: AppRol
 function gatePerson(actor: Actor): GatePerson | null {
   if (actor === "anonymous") return null;
   const { roles, mfa } = ACCOUNTS[actor];
-  return { roles: ["employee", ...roles], mfaEnabled: mfa, mfaRequired: roles.some((r) => MFA_REQUIRED_ROLES.includes(r)) };
+  return {
+    roles: ["employee", ...roles],
+    mfaEnabled: mfa,
+    mfaRequired: roles.some((r) => MFA_REQUIRED_ROLES.includes(r)),
+  };
 }
 
 /** What the gate makes of an actor on an entry: pages redirect, route handlers and downloads answer with a status. */
@@ -50,7 +56,8 @@ type Ids = { signature: string; certificate: string; attempt: string; employee: 
 /** `pastGate`: the outcome for actors the gate lets in, where it depends on the record or the handler rather than on who they are. */
 type Entry = { path: (ids: Ids) => string; method?: "GET" | "POST"; pastGate?: Partial<Record<Actor, Outcome>> };
 
-const SIGNED_IN = (o: Outcome): Partial<Record<Actor, Outcome>> => Object.fromEntries(ACTORS.filter((a) => a !== "anonymous").map((a) => [a, o]));
+const SIGNED_IN = (o: Outcome): Partial<Record<Actor, Outcome>> =>
+  Object.fromEntries(ACTORS.filter((a) => a !== "anonymous").map((a) => [a, o]));
 // Managers of another team, and anyone asking for an id that does not exist, are told it does not exist.
 const NOT_OTHER_TEAM = { otherManager: "404" } as const;
 
@@ -74,9 +81,14 @@ const MATRIX: Record<string, Entry> = {
   "/dashboard": { path: () => "/dashboard" },
   "/courses": { path: () => "/courses" },
   "/courses/[courseId]": { path: () => "/courses/incident-reporting" },
-  "/courses/[courseId]/lessons/[lesson]": { path: () => "/courses/incident-reporting/lessons/phishing-vishing-and-support-scams" },
+  "/courses/[courseId]/lessons/[lesson]": {
+    path: () => "/courses/incident-reporting/lessons/phishing-vishing-and-support-scams",
+  },
   // Only the person who took the quiz (and compliance reviewers, once submitted) may open an attempt.
-  "/courses/[courseId]/attempts/[attemptId]": { path: (ids) => `/courses/confidentiality-acceptable-use/attempts/${ids.attempt}`, pastGate: { manager: "404", otherManager: "404" } },
+  "/courses/[courseId]/attempts/[attemptId]": {
+    path: (ids) => `/courses/confidentiality-acceptable-use/attempts/${ids.attempt}`,
+    pastGate: { manager: "404", otherManager: "404" },
+  },
   "/agreements": { path: () => "/agreements" },
   "/agreements/[agreementId]": { path: () => "/agreements/acceptable-use-attestation" },
   "/access": { path: () => "/access" },
@@ -103,11 +115,17 @@ const MATRIX: Record<string, Entry> = {
   "/admin/assignments/people": { path: () => "/admin/assignments/people?q=ana" },
   "/admin/corrections": { path: () => "/admin/corrections" },
   "/admin/outbox": { path: () => "/admin/outbox" },
-  "/admin/outbox/[id]": { path: () => "/admin/outbox/00000000-0000-4000-8000-000000000000", pastGate: { admin: "404" } },
+  "/admin/outbox/[id]": {
+    path: () => "/admin/outbox/00000000-0000-4000-8000-000000000000",
+    pastGate: { admin: "404" },
+  },
   "/admin/api": { path: () => "/admin/api" },
   "/admin/api/reference": { path: () => "/admin/api/reference" },
   "/admin/webhooks": { path: () => "/admin/webhooks" },
-  "/admin/webhooks/[id]": { path: () => "/admin/webhooks/00000000-0000-4000-8000-000000000000", pastGate: { admin: "404" } },
+  "/admin/webhooks/[id]": {
+    path: () => "/admin/webhooks/00000000-0000-4000-8000-000000000000",
+    pastGate: { admin: "404" },
+  },
   "/audit": { path: () => "/audit" },
   "/audit/data-events": { path: () => "/audit/data-events" },
   "/audit/data-events/export": { path: () => "/audit/data-events/export" },
@@ -118,7 +136,11 @@ const MATRIX: Record<string, Entry> = {
   "/api/v1/access/holders": { path: () => "/api/v1/access/holders?role=customer-pii-read" },
   "/api/v1/audit/checkpoints": { path: () => "/api/v1/audit/checkpoints" },
   "/api/v1/events": { path: () => "/api/v1/events", method: "POST" },
-  "/api/v1/verify": { path: () => "/api/v1/verify", method: "GET", pastGate: Object.fromEntries(ACTORS.map((a) => [a, "405"])) },
+  "/api/v1/verify": {
+    path: () => "/api/v1/verify",
+    method: "GET",
+    pastGate: Object.fromEntries(ACTORS.map((a) => [a, "405"])),
+  },
   "/scim/v2/Users": { path: () => "/scim/v2/Users" },
   "/scim/v2/Users/[id]": { path: () => "/scim/v2/Users/00000000-0000-4000-8000-000000000000" },
   "/scim/v2/Groups": { path: () => "/scim/v2/Groups" },
@@ -127,12 +149,18 @@ const MATRIX: Record<string, Entry> = {
   "/scim/v2/Schemas": { path: () => "/scim/v2/Schemas" },
   "/scim/v2/ResourceTypes": { path: () => "/scim/v2/ResourceTypes" },
   // Disabled: no CRON_SECRET in the e2e server.
-  "/api/cron/tick": { path: () => "/api/cron/tick", method: "POST", pastGate: Object.fromEntries(ACTORS.map((a) => [a, "404"])) },
+  "/api/cron/tick": {
+    path: () => "/api/cron/tick",
+    method: "POST",
+    pastGate: Object.fromEntries(ACTORS.map((a) => [a, "404"])),
+  },
 };
 
 /** The table's entry for a URL pattern: a page, a route handler or a download. */
 function keyOf(route: string): PermissionKey | undefined {
-  return (["page", "route", "download"] as const).map((kind) => `${kind}:${route}`).find((key): key is PermissionKey => key in PERMISSIONS);
+  return (["page", "route", "download"] as const)
+    .map((kind) => `${kind}:${route}`)
+    .find((key): key is PermissionKey => key in PERMISSIONS);
 }
 
 function expected(route: string, actor: Actor): Outcome {
@@ -160,14 +188,25 @@ function discoverRoutes(dir = path.resolve("app"), prefix = ""): string[] {
 test("every route has an entry in the authorization matrix and in the permission table", () => {
   const missing = discoverRoutes().filter((route) => !MATRIX[route]);
   expect(missing, "add these routes to MATRIX in tests/e2e/authz.spec.ts").toEqual([]);
-  expect(Object.keys(MATRIX).filter((route) => !keyOf(route)), "add these to lib/auth/permissions.ts").toEqual([]);
-  const tableRoutes = (Object.keys(PERMISSIONS) as PermissionKey[]).filter((key) => /^(page|route|download):/.test(key)).map((key) => key.replace(/^\w+:/, ""));
-  expect(tableRoutes.filter((route) => !MATRIX[route]), "give these a URL in MATRIX").toEqual([]);
+  expect(
+    Object.keys(MATRIX).filter((route) => !keyOf(route)),
+    "add these to lib/auth/permissions.ts",
+  ).toEqual([]);
+  const tableRoutes = (Object.keys(PERMISSIONS) as PermissionKey[])
+    .filter((key) => /^(page|route|download):/.test(key))
+    .map((key) => key.replace(/^\w+:/, ""));
+  expect(
+    tableRoutes.filter((route) => !MATRIX[route]),
+    "give these a URL in MATRIX",
+  ).toEqual([]);
 });
 
 async function outcome(request: APIRequestContext, entry: Entry, ids: Ids): Promise<Outcome> {
   const url = entry.path(ids);
-  const response = entry.method === "POST" ? await request.post(url, { maxRedirects: 0, data: {} }) : await request.get(url, { maxRedirects: 0 });
+  const response =
+    entry.method === "POST"
+      ? await request.post(url, { maxRedirects: 0, data: {} })
+      : await request.get(url, { maxRedirects: 0 });
   const status = response.status();
   if (status >= 300 && status < 400) {
     const location = response.headers().location ?? "";
@@ -191,13 +230,19 @@ async function contextFor(browser: Browser, actor: Actor): Promise<{ page: Page;
   return { page, request: context.request };
 }
 
-test("every actor gets exactly the expected outcome on every route, including other people's records", async ({ browser }) => {
+test("every actor gets exactly the expected outcome on every route, including other people's records", async ({
+  browser,
+}) => {
   test.setTimeout(300_000);
   const employee = await contextFor(browser, "employee");
   // The employee's own records, which other actors then try to open.
   await completeCourse(employee.page, "confidentiality-acceptable-use");
   const attempt = employee.page.url().match(/attempts\/([0-9a-f-]{36})/)![1];
-  const certificate = (await employee.page.getByRole("link", { name: "Download certificate (PDF)" }).getAttribute("href"))!.split("/").pop()!;
+  const certificate = (await employee.page
+    .getByRole("link", { name: "Download certificate (PDF)" })
+    .getAttribute("href"))!
+    .split("/")
+    .pop()!;
   const signature = await signEmployeeNda(employee.page, "Ravi Patel");
   const me = await (await employee.request.get("/account/data/export")).json();
   const ids: Ids = { signature, certificate, attempt, employee: me.person.id };

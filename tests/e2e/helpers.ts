@@ -1,7 +1,9 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+
 import AxeBuilder from "@axe-core/playwright";
 import { expect, type Page } from "@playwright/test";
+
 import { loadContent } from "../../lib/content/load";
 import { stepAt, totpAt } from "../../lib/crypto/totp";
 
@@ -60,7 +62,8 @@ const writeBook = (book: SecretBook) => writeFileSync(SECRETS_FILE, JSON.stringi
 async function unusedCode(key: string): Promise<string> {
   const book = readBook();
   const entry = book[key];
-  if (!entry) throw new Error(`${key} has MFA on but its secret was not recorded: enrol it with signInWithMfa, not enrolMfa.`);
+  if (!entry)
+    throw new Error(`${key} has MFA on but its secret was not recorded: enrol it with signInWithMfa, not enrolMfa.`);
   let step = Math.max(entry.lastStep + 1, stepAt(new Date()) - 1);
   while (step > stepAt(new Date()) + 1) {
     await new Promise((r) => setTimeout(r, 1000));

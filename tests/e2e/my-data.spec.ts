@@ -1,5 +1,7 @@
 import { readFileSync } from "node:fs";
+
 import { expect, test, type Page } from "@playwright/test";
+
 import { completeCourse, expectNoAxeViolations, signIn, signInWithMfa } from "./helpers";
 
 /**
@@ -20,10 +22,15 @@ async function savePreference(page: Page, label: "My scores" | "Only whether I p
   await page.getByRole("button", { name: "Save preferences" }).click();
   await expect(page.getByRole("button", { name: "Save preferences" })).toBeEnabled();
   await page.reload();
-  await expect(page.getByRole("group", { name: "What your manager sees of your quizzes" }).getByLabel(label)).toBeChecked();
+  await expect(
+    page.getByRole("group", { name: "What your manager sees of your quizzes" }).getByLabel(label),
+  ).toBeChecked();
 }
 
-test("a person's export holds their records and none of anyone else's; a manager sees only pass/fail when the person chose so", async ({ page, browser }) => {
+test("a person's export holds their records and none of anyone else's; a manager sees only pass/fail when the person chose so", async ({
+  page,
+  browser,
+}) => {
   test.setTimeout(180_000);
   await signIn(page, "mateo.garcia");
   await expect(page).toHaveURL(/\/dashboard/);
@@ -37,7 +44,10 @@ test("a person's export holds their records and none of anyone else's; a manager
   await page.getByRole("link", { name: "Download JSON" }).click();
   const download = await downloading;
   const text = readFileSync((await download.path())!, "utf8");
-  const data = JSON.parse(text) as { person: { email: string }; groups: { key?: string; title?: string; records?: unknown[] }[] };
+  const data = JSON.parse(text) as {
+    person: { email: string };
+    groups: { key?: string; title?: string; records?: unknown[] }[];
+  };
   expect(data.person.email).toBe(`mateo.garcia@${DEMO_DOMAIN}`);
   expect(text).toContain(COURSE);
   expect(text).toMatch(/"managerSeesScores":\s*false/);
@@ -49,7 +59,10 @@ test("a person's export holds their records and none of anyone else's; a manager
   const manager = await managerContext.newPage();
   await signInWithMfa(manager, "priya.nair");
   await manager.goto("/team?q=mateo");
-  await manager.getByRole("table", { name: /^Training status of/ }).getByRole("link", { name: "Mateo García" }).click();
+  await manager
+    .getByRole("table", { name: /^Training status of/ })
+    .getByRole("link", { name: "Mateo García" })
+    .click();
   await expect(manager.getByRole("heading", { level: 1 })).toHaveText("Mateo García");
   const attempts = manager.locator("section", { has: manager.getByRole("heading", { name: "Quiz attempts" }) }).last();
   await expect(attempts.getByText("This person shares only whether they passed.")).toBeVisible();

@@ -1,5 +1,7 @@
 import { createHash, createPrivateKey, sign } from "node:crypto";
+
 import { expect, test, type BrowserContext, type Page } from "@playwright/test";
+
 import { alertOf, DEMO_PASSWORD, email, expectNoAxeViolations, signIn, signOut } from "./helpers";
 
 /** Chromium's virtual authenticator (Chrome DevTools Protocol): a passkey device that unlocks without a person. */
@@ -7,7 +9,14 @@ async function virtualAuthenticator(context: BrowserContext, page: Page) {
   const cdp = await context.newCDPSession(page);
   await cdp.send("WebAuthn.enable");
   const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
-    options: { protocol: "ctap2", transport: "internal", hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+    options: {
+      protocol: "ctap2",
+      transport: "internal",
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
   });
   return { cdp, authenticatorId };
 }
@@ -20,7 +29,9 @@ async function addPasskey(page: Page, name: string) {
   await expect(page.getByRole("list", { name: "Your passkeys" }).getByText(name, { exact: true })).toBeVisible();
 }
 
-test("register a passkey, sign in with it alone and as the second factor, rename and remove it", async ({ browser }) => {
+test("register a passkey, sign in with it alone and as the second factor, rename and remove it", async ({
+  browser,
+}) => {
   const context = await browser.newContext();
   const page = await context.newPage();
   const laptop = await virtualAuthenticator(context, page);
@@ -36,7 +47,9 @@ test("register a passkey, sign in with it alone and as the second factor, rename
   const first = page.locator('li[data-passkey="Work laptop"]');
   await first.getByLabel("New name for Work laptop").fill("Office laptop");
   await first.getByRole("button", { name: "Rename" }).click();
-  await expect(page.getByRole("list", { name: "Your passkeys" }).getByText("Office laptop", { exact: true })).toBeVisible();
+  await expect(
+    page.getByRole("list", { name: "Your passkeys" }).getByText("Office laptop", { exact: true }),
+  ).toBeVisible();
 
   // Passwordless.
   await signOut(page);
@@ -82,7 +95,14 @@ test("an assertion made for another origin is refused, even signed by the right 
     const body = new URLSearchParams(route.request().postData() ?? "");
     const answer = JSON.parse(body.get("passkey")!);
     const client = JSON.parse(Buffer.from(answer.response.clientDataJSON, "base64url").toString("utf8"));
-    const clientDataJSON = Buffer.from(JSON.stringify({ type: "webauthn.get", challenge: client.challenge, origin: "https://clearance-login.example", crossOrigin: false }));
+    const clientDataJSON = Buffer.from(
+      JSON.stringify({
+        type: "webauthn.get",
+        challenge: client.challenge,
+        origin: "https://clearance-login.example",
+        crossOrigin: false,
+      }),
+    );
     const authData = Buffer.from(answer.response.authenticatorData, "base64url");
     const signed = Buffer.concat([authData, createHash("sha256").update(clientDataJSON).digest()]);
     const signature = sign(key.asymmetricKeyType === "ed25519" ? null : "sha256", signed, key);

@@ -1,4 +1,5 @@
 import { expect, test, type Browser } from "@playwright/test";
+
 import { alertOf, DEMO_PASSWORD, email, expectNoAxeViolations, signIn, signInWithMfa } from "./helpers";
 
 /** The newest reset link in the outbox for `key`, read as a compliance admin would. */
@@ -10,7 +11,11 @@ async function resetLinkFor(browser: Browser, key: string): Promise<string> {
   // The email is queued after the answer has left: poll the outbox briefly.
   await expect(async () => {
     await admin.goto("/admin/outbox");
-    await admin.locator("tr", { hasText: email(key) }).getByRole("link", { name: /Reset your Clearance password/ }).first().click();
+    await admin
+      .locator("tr", { hasText: email(key) })
+      .getByRole("link", { name: /Reset your Clearance password/ })
+      .first()
+      .click();
     const text = await admin.getByTestId("email-text").innerText();
     link = /\/set-password\/[A-Za-z0-9_-]{20,}/.exec(text)?.[0];
     expect(link).toBeTruthy();
@@ -19,7 +24,9 @@ async function resetLinkFor(browser: Browser, key: string): Promise<string> {
   return link!;
 }
 
-test("forgot password: the same answer for any address, a single-use link, and every old session ends", async ({ browser }) => {
+test("forgot password: the same answer for any address, a single-use link, and every old session ends", async ({
+  browser,
+}) => {
   const NEW_PASSWORD = "copper kettle under the stairs";
   // Aisha is signed in on another device; that session must end with the reset.
   const oldDevice = await browser.newContext();
@@ -73,7 +80,9 @@ test("forgot password: the same answer for any address, a single-use link, and e
   await context.close();
 });
 
-test("change password on /account: the current password is needed, and other devices are signed out", async ({ browser }) => {
+test("change password on /account: the current password is needed, and other devices are signed out", async ({
+  browser,
+}) => {
   const NEW_PASSWORD = "seven tall ferns by the gate";
   const otherDevice = await browser.newContext();
   const other = await otherDevice.newPage();
@@ -85,7 +94,9 @@ test("change password on /account: the current password is needed, and other dev
   await signIn(page, "victor.lund");
   await expect(page).toHaveURL(/\/dashboard/);
   await page.goto("/account");
-  const card = page.getByRole("region", { name: "Change password" }).or(page.locator("section", { hasText: "Change password" }).last());
+  const card = page
+    .getByRole("region", { name: "Change password" })
+    .or(page.locator("section", { hasText: "Change password" }).last());
   await card.getByLabel("Current password").fill("not my password at all");
   await card.getByLabel("New password", { exact: true }).fill(NEW_PASSWORD);
   await card.getByLabel("Type the new password again").fill(NEW_PASSWORD);

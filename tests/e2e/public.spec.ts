@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
+
 import { expect, test, type Page, type Request } from "@playwright/test";
+
 import { expectNoAxeViolations } from "./helpers";
 
 /**
@@ -11,9 +13,24 @@ import { expectNoAxeViolations } from "./helpers";
 
 const GUIDE_COUNT = 10;
 const htmlPages = [
-  { path: "/guides", h1: "Guides to keeping your data safe", title: "Privacy guides · Clearance", script: "/scripts/guide-filter.js" },
-  { path: "/guides/turning-on-mfa", h1: "Turning on multi-factor authentication", title: "Turning on multi-factor authentication · Clearance", script: "/scripts/self-check.js" },
-  { path: "/guides/phishing-and-support-scams", h1: "Recognising phishing and tech-support scams", title: "Recognising phishing and tech-support scams · Clearance", script: "/scripts/self-check.js" },
+  {
+    path: "/guides",
+    h1: "Guides to keeping your data safe",
+    title: "Privacy guides · Clearance",
+    script: "/scripts/guide-filter.js",
+  },
+  {
+    path: "/guides/turning-on-mfa",
+    h1: "Turning on multi-factor authentication",
+    title: "Turning on multi-factor authentication · Clearance",
+    script: "/scripts/self-check.js",
+  },
+  {
+    path: "/guides/phishing-and-support-scams",
+    h1: "Recognising phishing and tech-support scams",
+    title: "Recognising phishing and tech-support scams · Clearance",
+    script: "/scripts/self-check.js",
+  },
   { path: "/privacy", h1: "Privacy notice", title: "Privacy notice · Clearance", script: null },
 ];
 /** Everything a cold load of one public page transfers: document, stylesheet, script, headers included. */
@@ -68,8 +85,14 @@ for (const { path: pagePath, h1, title, script } of htmlPages) {
     await expect(page.getByRole("heading", { level: 1 })).toHaveText(h1);
     await expect(page).toHaveTitle(title);
     await expect(page.locator('meta[name="description"]')).toHaveAttribute("content", /^.{50,160}$/);
-    await expect(page.locator('link[rel="canonical"]')).toHaveAttribute("href", new RegExp(`^https?://[^/]+${pagePath}$`));
-    await expect(page.locator('meta[property="og:title"]')).toHaveAttribute("content", title.replace(/ · Clearance$/, ""));
+    await expect(page.locator('link[rel="canonical"]')).toHaveAttribute(
+      "href",
+      new RegExp(`^https?://[^/]+${pagePath}$`),
+    );
+    await expect(page.locator('meta[property="og:title"]')).toHaveAttribute(
+      "content",
+      title.replace(/ · Clearance$/, ""),
+    );
     await page.waitForLoadState("networkidle");
 
     expectOwnOrigin(requests, baseURL!);
@@ -78,12 +101,17 @@ for (const { path: pagePath, h1, title, script } of htmlPages) {
 
     // A cold load, everything included.
     const cold = await transferredBytes(requests);
-    test.info().annotations.push({ type: "transferred", description: `${pagePath}: ${(cold / 1024).toFixed(1)} kB cold, ${requests.length} requests` });
+    test.info().annotations.push({
+      type: "transferred",
+      description: `${pagePath}: ${(cold / 1024).toFixed(1)} kB cold, ${requests.length} requests`,
+    });
     expect(cold, `${pagePath} transfers ${cold} bytes`).toBeLessThan(PAGE_BUDGET_BYTES);
 
     // No framework runtime: at most the page's own small script (the guide filter or the self-check).
     expect(html).not.toContain("/_next/");
-    expect([...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0])).toEqual(script ? [`<script src="${script}" defer>`] : []);
+    expect([...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0])).toEqual(
+      script ? [`<script src="${script}" defer>`] : [],
+    );
     const loaded = requests.filter((r) => r.resourceType() === "script").map((r) => new URL(r.url()).pathname);
     expect(loaded).toEqual(script ? [script] : []);
 
@@ -96,9 +124,17 @@ for (const { path: pagePath, h1, title, script } of htmlPages) {
   });
 }
 
-const unescapeHtml = (text: string) => text.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+const unescapeHtml = (text: string) =>
+  text
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, "<")
+    .replace(/&gt;/g, ">")
+    .replace(/&amp;/g, "&");
 
-test("every guide is a complete document with its own title, description and canonical address", async ({ request }) => {
+test("every guide is a complete document with its own title, description and canonical address", async ({
+  request,
+}) => {
   const index = await (await request.get("/guides")).text();
   const slugs = [...index.matchAll(/<a href="\/guides\/([a-z0-9-]+)">/g)].map((m) => m[1]);
   expect(slugs).toHaveLength(GUIDE_COUNT);
@@ -168,7 +204,9 @@ test("the filter narrows the list by text and by topic", async ({ page }) => {
   expect(remaining.length).toBeGreaterThan(0);
   for (const text of remaining) expect(text.toLowerCase()).toContain("password");
   await expect(cards.getByRole("link", { name: "Strong passwords and password managers" })).toBeVisible();
-  await expect(page.getByRole("status").filter({ hasText: "Showing" })).toHaveText(`Showing ${remaining.length} of ${GUIDE_COUNT} guides`);
+  await expect(page.getByRole("status").filter({ hasText: "Showing" })).toHaveText(
+    `Showing ${remaining.length} of ${GUIDE_COUNT} guides`,
+  );
 
   await search.fill("no guide says this");
   await expect(cards).toHaveCount(0);
@@ -206,7 +244,11 @@ test("a guide shows its body, related guides and a self-check graded in the brow
   await expect(article.locator('.prose-content .task-box[aria-hidden="true"]').first()).toBeAttached();
 
   const related = page.getByRole("navigation", { name: "Related guides" });
-  await expect(related.getByRole("link")).toHaveText([/Strong passwords/, /Recognising phishing/, /What our support staff will never ask/]);
+  await expect(related.getByRole("link")).toHaveText([
+    /Strong passwords/,
+    /Recognising phishing/,
+    /What our support staff will never ask/,
+  ]);
 
   // Let everything the page loads settle, then answer.
   await page.getByRole("heading", { name: "Check yourself" }).scrollIntoViewIfNeeded();
@@ -249,7 +291,10 @@ test("a guide shows its body, related guides and a self-check graded in the brow
 
   await expectNoAxeViolations(page);
   // Graded here: answering sent nothing.
-  expect(requests.slice(before).map((r) => `${r.method()} ${r.url()}`), "requests made while answering").toEqual([]);
+  expect(
+    requests.slice(before).map((r) => `${r.method()} ${r.url()}`),
+    "requests made while answering",
+  ).toEqual([]);
   expectOwnOrigin(requests, baseURL!);
   expect(errors).toEqual([]);
 
@@ -273,7 +318,10 @@ test("the privacy notice names the organisation, its version and date", async ({
   await expect(article.locator("time")).toHaveAttribute("datetime", "2026-11-01");
   await expect(article.getByRole("heading", { level: 2 }).first()).toBeVisible();
   // The public header and footer lead here and to the guides.
-  await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Privacy" })).toHaveAttribute("aria-current", "page");
+  await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Privacy" })).toHaveAttribute(
+    "aria-current",
+    "page",
+  );
   await page.getByRole("navigation", { name: "Footer" }).getByRole("link", { name: "Guides" }).click();
   await expect(page).toHaveURL(/\/guides$/);
 });
@@ -319,7 +367,16 @@ test("sitemap.xml lists the public pages", async ({ page, baseURL }) => {
   const locs = childrenNamed(urlset, "url").map((u) => textOf(u, "loc"));
   for (const loc of locs) expect(loc).toMatch(/^https?:\/\//);
   const paths = locs.map((l) => new URL(l).pathname);
-  expect(paths).toEqual(expect.arrayContaining(["/", "/guides", "/guides/turning-on-mfa", "/guides/your-privacy-rights", "/privacy", "/verify"]));
+  expect(paths).toEqual(
+    expect.arrayContaining([
+      "/",
+      "/guides",
+      "/guides/turning-on-mfa",
+      "/guides/your-privacy-rights",
+      "/privacy",
+      "/verify",
+    ]),
+  );
   expect(paths.filter((p) => p.startsWith("/guides/"))).toHaveLength(GUIDE_COUNT);
   expect(paths.some((p) => /^\/(api|dashboard|admin|account|audit)/.test(p))).toBe(false);
   const mfa = childrenNamed(urlset, "url").find((u) => textOf(u, "loc").endsWith("/guides/turning-on-mfa"))!;
@@ -331,7 +388,8 @@ test("robots.txt allows the public pages and keeps crawlers out of the rest", as
   expect(contentType).toContain("text/plain");
   expect(text).toMatch(/^User-Agent: \*$/im);
   expect(text).toMatch(/^Allow: \/$/m);
-  for (const path of ["/api/", "/dashboard", "/admin", "/account", "/audit"]) expect(text).toMatch(new RegExp(`^Disallow: ${path}$`, "m"));
+  for (const path of ["/api/", "/dashboard", "/admin", "/account", "/audit"])
+    expect(text).toMatch(new RegExp(`^Disallow: ${path}$`, "m"));
   expect(text).toMatch(/^Sitemap: https?:\/\/\S+\/sitemap\.xml$/m);
 });
 
@@ -347,7 +405,12 @@ test("the guides feed is valid Atom 1.0 with one entry per guide", async ({ page
   expect(textOf(feed, "updated")).toMatch(rfc3339);
   expect(textOf(childrenNamed(feed, "author")[0], "name")).toBe("Brightline Support");
   const links = childrenNamed(feed, "link").map((l) => `${l.attrs.rel} ${l.attrs.href}`);
-  expect(links).toEqual(expect.arrayContaining([expect.stringMatching(/^self https?:\/\/.+\/guides\/feed\.xml$/), expect.stringMatching(/^alternate https?:\/\/.+\/guides$/)]));
+  expect(links).toEqual(
+    expect.arrayContaining([
+      expect.stringMatching(/^self https?:\/\/.+\/guides\/feed\.xml$/),
+      expect.stringMatching(/^alternate https?:\/\/.+\/guides$/),
+    ]),
+  );
 
   const entries = childrenNamed(feed, "entry");
   expect(entries).toHaveLength(GUIDE_COUNT);

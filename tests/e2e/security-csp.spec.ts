@@ -1,4 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
+
 import { signIn } from "./helpers";
 
 /**
@@ -7,7 +8,11 @@ import { signIn } from "./helpers";
  * same-origin files only. Client components still work, with no CSP report.
  */
 
-const scriptSrc = (policy: string) => policy.split(";").map((d) => d.trim()).find((d) => d.startsWith("script-src")) ?? "";
+const scriptSrc = (policy: string) =>
+  policy
+    .split(";")
+    .map((d) => d.trim())
+    .find((d) => d.startsWith("script-src")) ?? "";
 
 /** Records every CSP violation the page reports, from the first script on. */
 async function watchViolations(page: Page): Promise<() => Promise<string[]>> {
@@ -19,7 +24,10 @@ async function watchViolations(page: Page): Promise<() => Promise<string[]>> {
     const seen: string[] = ((window as unknown as { __csp: string[] }).__csp = []);
     document.addEventListener("securitypolicyviolation", (e) => seen.push(`${e.violatedDirective} ${e.blockedURI}`));
   });
-  return async () => [...console, ...(await page.evaluate(() => (window as unknown as { __csp?: string[] }).__csp ?? []))];
+  return async () => [
+    ...console,
+    ...(await page.evaluate(() => (window as unknown as { __csp?: string[] }).__csp ?? [])),
+  ];
 }
 
 test("app pages carry a fresh nonce and no 'unsafe-inline' script source", async ({ page, request }) => {
@@ -57,7 +65,10 @@ test("injected markup cannot run script on an app page", async ({ page }) => {
   // What an HTML injection would add: an inline event handler and an inline script without the nonce.
   await page.evaluate(() => {
     document.body.insertAdjacentHTML("beforeend", '<img alt="" src="/none.png" onerror="window.__injected = true">');
-    document.body.insertAdjacentHTML("beforeend", '<iframe srcdoc="<script>parent.__injected = true</script>"></iframe>');
+    document.body.insertAdjacentHTML(
+      "beforeend",
+      '<iframe srcdoc="<script>parent.__injected = true</script>"></iframe>',
+    );
   });
   await expect.poll(violations).toEqual(expect.arrayContaining([expect.stringMatching(/^script-src/)]));
   expect(await page.evaluate(() => (window as unknown as { __injected?: boolean }).__injected)).toBeUndefined();

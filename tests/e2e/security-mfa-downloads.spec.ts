@@ -1,4 +1,5 @@
 import { expect, test, type APIRequestContext } from "@playwright/test";
+
 import { completeCourse, email, enrolMfa, signEmployeeNda, signIn, signInWithMfa } from "./helpers";
 
 /**
@@ -19,7 +20,10 @@ async function outcomes(request: APIRequestContext, downloads: Download[]): Prom
   for (const d of downloads) {
     const response = await request.get(d.path, { maxRedirects: 0 });
     const type = response.headers()["content-type"] ?? "";
-    const code = type.startsWith("application/json") && response.status() >= 400 ? ((await response.json()) as { error?: { code?: string } }).error?.code : undefined;
+    const code =
+      type.startsWith("application/json") && response.status() >= 400
+        ? ((await response.json()) as { error?: { code?: string } }).error?.code
+        : undefined;
     got[d.name] = `${response.status()} ${code ?? type.split(";")[0]}`;
   }
   return got;
@@ -60,7 +64,9 @@ test("someone who must use MFA downloads nothing until they have enrolled", asyn
   const manager = await (await browser.newContext()).newPage();
   await signIn(manager, MANAGER);
   await expect(manager).toHaveURL(/\/account\/mfa/);
-  expect(await outcomes(manager.request, downloads)).toEqual(Object.fromEntries(downloads.map((d) => [d.name, "403 mfa_required"])));
+  expect(await outcomes(manager.request, downloads)).toEqual(
+    Object.fromEntries(downloads.map((d) => [d.name, "403 mfa_required"])),
+  );
 
   // Enrolled: the same session's replacement gets every file.
   await enrolMfa(manager);

@@ -1,4 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
+
 import { signInWithMfa } from "./helpers";
 
 /**
@@ -14,7 +15,10 @@ async function newestEmailTo(admin: Page, to: string, subject: RegExp): Promise<
   return admin.getByTestId("email-text").innerText();
 }
 
-test("a confirmed signing link opened in another browser asks for a code again; the confirming browser still signs", async ({ page, browser }) => {
+test("a confirmed signing link opened in another browser asks for a code again; the confirming browser still signs", async ({
+  page,
+  browser,
+}) => {
   const contact = `lena-${Date.now()}@contoso-freight.example`;
   await signInWithMfa(page, "carmen.diaz");
   await page.goto("/admin/partners");

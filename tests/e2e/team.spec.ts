@@ -1,5 +1,7 @@
 import { readFileSync } from "node:fs";
+
 import { expect, test, type Page } from "@playwright/test";
+
 import { alertOf, expectNoAxeViolations, signIn, signInWithMfa } from "./helpers";
 
 // Priya Nair's reports in the demo organisation (db/seed.ts).
@@ -7,24 +9,27 @@ const PRIYA_REPORTS = ["Ana Silva", "Fatima Zahra", "José Ñúñez", "Mateo Gar
 
 /** What the matrix shows, read from the visible text: the header and one array per row, in the CSV's shape. */
 async function tableAsRows(page: Page): Promise<string[][]> {
-  return page.locator("table").first().evaluate((table) => {
-    const text = (el: Element | null) => (el?.textContent ?? "").trim();
-    const headers = Array.from(table.querySelectorAll("thead th")).map(text);
-    // Person → Name + Email; the last column holds the Nudge buttons and is not data.
-    const header = ["Name", "Email", ...headers.slice(1, -1)];
-    const rows = Array.from(table.querySelectorAll("tbody tr")).map((tr) => {
-      const th = tr.querySelector("th")!;
-      const tds = Array.from(tr.querySelectorAll("td")).slice(0, -1);
-      const cells = tds.slice(1).map((td) => {
-        const cell = td.querySelector("[data-status]")!;
-        if (cell.getAttribute("data-status") === "not_applicable") return "—";
-        const [badge, detail] = Array.from(cell.querySelectorAll(":scope > span")).map(text);
-        return detail ? `${badge} (${detail})` : badge;
+  return page
+    .locator("table")
+    .first()
+    .evaluate((table) => {
+      const text = (el: Element | null) => (el?.textContent ?? "").trim();
+      const headers = Array.from(table.querySelectorAll("thead th")).map(text);
+      // Person → Name + Email; the last column holds the Nudge buttons and is not data.
+      const header = ["Name", "Email", ...headers.slice(1, -1)];
+      const rows = Array.from(table.querySelectorAll("tbody tr")).map((tr) => {
+        const th = tr.querySelector("th")!;
+        const tds = Array.from(tr.querySelectorAll("td")).slice(0, -1);
+        const cells = tds.slice(1).map((td) => {
+          const cell = td.querySelector("[data-status]")!;
+          if (cell.getAttribute("data-status") === "not_applicable") return "—";
+          const [badge, detail] = Array.from(cell.querySelectorAll(":scope > span")).map(text);
+          return detail ? `${badge} (${detail})` : badge;
+        });
+        return [text(th.querySelector("a")), text(th.querySelector("span")), text(tds[0]), ...cells];
       });
-      return [text(th.querySelector("a")), text(th.querySelector("span")), text(tds[0]), ...cells];
+      return [header, ...rows];
     });
-    return [header, ...rows];
-  });
 }
 
 function parseCsv(csv: string): string[][] {
@@ -56,12 +61,19 @@ function parseCsv(csv: string): string[][] {
 }
 
 async function downloadCsv(page: Page): Promise<{ bytes: Buffer; rows: string[][] }> {
-  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Download CSV" }).click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "Download CSV" }).click(),
+  ]);
   const bytes = readFileSync((await download.path())!);
   return { bytes, rows: parseCsv(bytes.toString("utf8").replace(/^\uFEFF/, "")) };
 }
 
-test("a manager tracks the team: matrix, filters, nudges, CSV and a person's record", async ({ page, browser, request }) => {
+test("a manager tracks the team: matrix, filters, nudges, CSV and a person's record", async ({
+  page,
+  browser,
+  request,
+}) => {
   test.setTimeout(180_000);
   // The export is an endpoint of its own: signed out → 401 as JSON.
   const anonymous = await request.get("/team/export");
@@ -110,7 +122,9 @@ test("a manager tracks the team: matrix, filters, nudges, CSV and a person's rec
   await expect(anaRow.getByRole("status")).toContainText(/Reminder sent to Ana Silva about \d+ items\./);
   await expect(anaRow.getByText(/^Nudged today at \d{2}:\d{2} UTC$/)).toBeVisible();
   await anaRow.getByRole("button", { name: "Nudge Ana Silva" }).click();
-  await expect(anaRow.getByRole("status")).toContainText("already had a reminder today for each item; nothing more was sent");
+  await expect(anaRow.getByRole("status")).toContainText(
+    "already had a reminder today for each item; nothing more was sent",
+  );
   await page.reload();
   await expect(anaRow.getByText(/^Nudged today at \d{2}:\d{2} UTC$/)).toBeVisible();
 
@@ -149,7 +163,9 @@ test("a manager tracks the team: matrix, filters, nudges, CSV and a person's rec
   const employeePage = await employee.newPage();
   await signIn(employeePage, "ana.silva");
   await expect(employeePage).toHaveURL(/\/dashboard/);
-  await expect(employeePage.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Team" })).toHaveCount(0);
+  await expect(employeePage.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Team" })).toHaveCount(
+    0,
+  );
   const forbidden = await employeePage.request.get("/team/export");
   expect(forbidden.status()).toBe(403);
   expect((await forbidden.json()).error.code).toBe("forbidden");

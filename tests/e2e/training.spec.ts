@@ -2,14 +2,18 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+
 import { expect, test } from "@playwright/test";
-import { alertOf, answerQuiz, expectNoAxeViolations, readAllLessons, signIn } from "./helpers";
+
 import { loadContent } from "../../lib/content/load";
+import { alertOf, answerQuiz, expectNoAxeViolations, readAllLessons, signIn } from "./helpers";
 
 const COURSE_ID = "confidentiality-acceptable-use";
 const course = loadContent(path.resolve("content")).courses.find((c) => c.id === COURSE_ID)!;
 
-test("an employee reads a course, fails, sees feedback, retakes, passes, downloads the certificate and verifies it", async ({ page }) => {
+test("an employee reads a course, fails, sees feedback, retakes, passes, downloads the certificate and verifies it", async ({
+  page,
+}) => {
   await signIn(page, "mei.chen");
   await expect(page).toHaveURL(/\/dashboard/);
   await expect(page.getByRole("link", { name: course.title })).toBeVisible();
@@ -37,7 +41,10 @@ test("an employee reads a course, fails, sees feedback, retakes, passes, downloa
   await expect(page.getByText("Why:").first()).toBeVisible();
 
   await page.getByRole("link", { name: "Back to the course" }).click();
-  await page.getByRole("button", { name: "Retake the quiz" }).or(page.getByRole("button", { name: "Take the quiz" })).click();
+  await page
+    .getByRole("button", { name: "Retake the quiz" })
+    .or(page.getByRole("button", { name: "Take the quiz" }))
+    .click();
   await answerQuiz(page, COURSE_ID, true);
   await page.getByRole("button", { name: "Submit answers" }).click();
   await expect(page.getByText("Passed — 100%")).toBeVisible();

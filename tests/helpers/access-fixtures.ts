@@ -1,10 +1,10 @@
-import type { Db } from "@/db/client";
-import { accessGrants, certifications, signatures } from "@/db/schema";
-import { accessRole } from "@/lib/access/facts";
-import { getAgreementTemplate, getCourse } from "@/lib/content";
-import { expiryFor } from "@/lib/certification/status";
 import { randomUUID } from "node:crypto";
-import { quizAttempts } from "@/db/schema";
+
+import type { Db } from "@/db/client";
+import { accessGrants, certifications, quizAttempts, signatures } from "@/db/schema";
+import { accessRole } from "@/lib/access/facts";
+import { expiryFor } from "@/lib/certification/status";
+import { getAgreementTemplate, getCourse } from "@/lib/content";
 
 /** Gives a person every certification and signature a role requires, issued at `at`. */
 export async function satisfyRole(db: Db, personId: string, roleId: string, at = new Date()) {
@@ -13,20 +13,58 @@ export async function satisfyRole(db: Db, personId: string, roleId: string, at =
     const course = getCourse(courseId)!;
     const [attempt] = await db
       .insert(quizAttempts)
-      .values({ personId, courseId, courseVersion: course.version, status: "submitted", drawn: [], questionCount: 0, passMark: course.passMark, passed: true, scorePercent: 100, correctCount: 0, startedAt: at, submittedAt: at })
+      .values({
+        personId,
+        courseId,
+        courseVersion: course.version,
+        status: "submitted",
+        drawn: [],
+        questionCount: 0,
+        passMark: course.passMark,
+        passed: true,
+        scorePercent: 100,
+        correctCount: 0,
+        startedAt: at,
+        submittedAt: at,
+      })
       .returning({ id: quizAttempts.id });
-    await db.insert(certifications).values({ personId, courseId, courseVersion: course.version, attemptId: attempt.id, issuedAt: at, expiresAt: expiryFor(at, course.validityMonths), verificationCode: randomUUID().slice(0, 14).toUpperCase() });
+    await db.insert(certifications).values({
+      personId,
+      courseId,
+      courseVersion: course.version,
+      attemptId: attempt.id,
+      issuedAt: at,
+      expiresAt: expiryFor(at, course.validityMonths),
+      verificationCode: randomUUID().slice(0, 14).toUpperCase(),
+    });
   }
   for (const agreementId of role.agreements) {
     const t = getAgreementTemplate(agreementId)!;
     await db.insert(signatures).values({
-      agreementId, agreementVersion: t.version, agreementTitle: t.title, audience: "employee", personId, outcome: "signed", signerName: "x", signerEmail: "x@x.example",
-      authMethod: "test", ip: "127.0.0.1", userAgent: "test", textSha256: "0", bodySnapshot: "", events: [], signedAt: at, renewalDueAt: t.renewalMonths ? expiryFor(at, t.renewalMonths) : null,
+      agreementId,
+      agreementVersion: t.version,
+      agreementTitle: t.title,
+      audience: "employee",
+      personId,
+      outcome: "signed",
+      signerName: "x",
+      signerEmail: "x@x.example",
+      authMethod: "test",
+      ip: "127.0.0.1",
+      userAgent: "test",
+      textSha256: "0",
+      bodySnapshot: "",
+      events: [],
+      signedAt: at,
+      renewalDueAt: t.renewalMonths ? expiryFor(at, t.renewalMonths) : null,
     });
   }
 }
 
 export async function grantRole(db: Db, personId: string, roleId: string, at = new Date(), endsAt: Date | null = null) {
-  const [row] = await db.insert(accessGrants).values({ personId, roleId, status: "approved", justification: "test", requestedAt: at, decidedAt: at, endsAt }).returning({ id: accessGrants.id });
+  const [row] = await db
+    .insert(accessGrants)
+    .values({ personId, roleId, status: "approved", justification: "test", requestedAt: at, decidedAt: at, endsAt })
+    .returning({ id: accessGrants.id });
   return row.id;
 }

@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
+
 import { eq } from "drizzle-orm";
+
 import type { Db } from "@/db/client";
 import { departments, people, signatures, type AppRole } from "@/db/schema";
 import type { Viewer } from "@/lib/auth/viewer";
@@ -8,7 +10,17 @@ import { hashPassword } from "@/lib/crypto/password";
 export const TEST_PASSWORD = "test-password-123";
 let passwordHash: Promise<string> | undefined;
 
-export async function createPerson(db: Db, overrides: { name?: string; email?: string; roles?: AppRole[]; status?: "active" | "suspended" | "departed"; managerId?: string; departmentId?: string } = {}) {
+export async function createPerson(
+  db: Db,
+  overrides: {
+    name?: string;
+    email?: string;
+    roles?: AppRole[];
+    status?: "active" | "suspended" | "departed";
+    managerId?: string;
+    departmentId?: string;
+  } = {},
+) {
   passwordHash ??= hashPassword(TEST_PASSWORD);
   await db.insert(departments).values({ id: "support", name: "Customer Support" }).onConflictDoNothing();
   const email = overrides.email ?? `person-${randomUUID().slice(0, 8)}@test.example`;
@@ -27,7 +39,14 @@ export async function createPerson(db: Db, overrides: { name?: string; email?: s
   return row;
 }
 
-export function viewerOf(person: { id: string; email: string; name: string; roles: string[]; departmentId: string | null; mfaEnabledAt?: Date | null }): Viewer {
+export function viewerOf(person: {
+  id: string;
+  email: string;
+  name: string;
+  roles: string[];
+  departmentId: string | null;
+  mfaEnabledAt?: Date | null;
+}): Viewer {
   const roles = person.roles as AppRole[];
   return {
     id: person.id,
@@ -45,10 +64,17 @@ export async function reload(db: Db, id: string) {
   return row;
 }
 
-export const context = (actorId: string | null = null) => ({ actorId, actorLabel: actorId ?? "system", ip: "127.0.0.1", userAgent: "vitest" });
+export const context = (actorId: string | null = null) => ({
+  actorId,
+  actorLabel: actorId ?? "system",
+  ip: "127.0.0.1",
+  userAgent: "vitest",
+});
 
 /** An employee signature row with placeholder evidence; the fields a test cares about go in `values`. */
-export function employeeSignature(values: { agreementId: string; personId: string; signedAt: Date } & Partial<typeof signatures.$inferInsert>): typeof signatures.$inferInsert {
+export function employeeSignature(
+  values: { agreementId: string; personId: string; signedAt: Date } & Partial<typeof signatures.$inferInsert>,
+): typeof signatures.$inferInsert {
   return {
     agreementVersion: "1.0.0",
     agreementTitle: values.agreementId,

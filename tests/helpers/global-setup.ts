@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+
 import type { TestProject } from "vitest/node";
+
 import { adminUrl, assertLocalDatabase } from "./database-url";
 
 declare module "vitest" {
@@ -37,7 +39,9 @@ export default async function setup(project: TestProject) {
     project.provide("pgliteSnapshot", "");
     console.log(`[tests] integration tests run on PostgreSQL (${new URL(url).host}), template ${template}`);
     return async () => {
-      const leftovers = await admin<{ datname: string }[]>`select datname from pg_database where datname like ${`clearance_t%_${process.pid}_%`}`;
+      const leftovers = await admin<
+        { datname: string }[]
+      >`select datname from pg_database where datname like ${`clearance_t%_${process.pid}_%`}`;
       for (const { datname } of leftovers) await admin.unsafe(`drop database if exists ${datname} with (force)`);
       await admin.end();
     };

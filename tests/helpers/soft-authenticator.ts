@@ -1,6 +1,7 @@
 import { createHash, generateKeyPairSync, randomBytes, sign } from "node:crypto";
-import { isoCBOR } from "@simplewebauthn/server/helpers";
+
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from "@simplewebauthn/server";
+import { isoCBOR } from "@simplewebauthn/server/helpers";
 
 const b64url = (b: Uint8Array) => Buffer.from(b).toString("base64url");
 const sha256 = (b: Uint8Array | string) => createHash("sha256").update(b).digest();
@@ -29,18 +30,37 @@ export function softAuthenticator(rpId = "localhost", origin = "http://localhost
     ]),
   );
   let counter = 0;
-  const clientData = (type: string, challenge: string, from: string) => Buffer.from(JSON.stringify({ type, challenge, origin: from, crossOrigin: false }));
+  const clientData = (type: string, challenge: string, from: string) =>
+    Buffer.from(JSON.stringify({ type, challenge, origin: from, crossOrigin: false }));
 
   return {
     credentialId: b64url(credentialId),
     register(challenge: string, opts: { origin?: string } = {}): RegistrationResponseJSON {
-      const authData = Buffer.concat([sha256(rpId), Buffer.from([0x45]), u32(counter), Buffer.alloc(16), Buffer.from([0, credentialId.length]), credentialId, Buffer.from(cose)]);
-      const attestationObject = isoCBOR.encode(new Map<string, unknown>([["fmt", "none"], ["attStmt", new Map()], ["authData", authData]]) as never);
+      const authData = Buffer.concat([
+        sha256(rpId),
+        Buffer.from([0x45]),
+        u32(counter),
+        Buffer.alloc(16),
+        Buffer.from([0, credentialId.length]),
+        credentialId,
+        Buffer.from(cose),
+      ]);
+      const attestationObject = isoCBOR.encode(
+        new Map<string, unknown>([
+          ["fmt", "none"],
+          ["attStmt", new Map()],
+          ["authData", authData],
+        ]) as never,
+      );
       return {
         id: b64url(credentialId),
         rawId: b64url(credentialId),
         type: "public-key",
-        response: { clientDataJSON: b64url(clientData("webauthn.create", challenge, opts.origin ?? origin)), attestationObject: b64url(attestationObject), transports: ["internal"] },
+        response: {
+          clientDataJSON: b64url(clientData("webauthn.create", challenge, opts.origin ?? origin)),
+          attestationObject: b64url(attestationObject),
+          transports: ["internal"],
+        },
         clientExtensionResults: {},
       };
     },

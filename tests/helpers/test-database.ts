@@ -1,6 +1,9 @@
 import { readFileSync } from "node:fs";
+
 import { afterAll, beforeAll, inject } from "vitest";
+
 import { openDatabase, setDatabaseForTests, type Db } from "@/db/client";
+
 import { adminUrl } from "./database-url";
 
 type Handle = Awaited<ReturnType<typeof openDatabase>>;

@@ -1,14 +1,15 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+
 import { GET as checkGet, POST as checkPost } from "@/app/api/v1/access/check/route";
 import { GET as holdersGet } from "@/app/api/v1/access/holders/route";
 import { POST as eventsPost } from "@/app/api/v1/events/route";
-import { accessDecisions, accessGrants, certifications, dataOperationEvents } from "@/db/schema";
+import { accessDecisions, accessGrants, certifications, dataOperationEvents, type ApiScope } from "@/db/schema";
 import { createApiClient, revokeApiClient } from "@/lib/access/api-clients";
 import { accessRoles, decisionFor, loadDecisionFacts, loadFactsFor } from "@/lib/access/facts";
-import type { ApiScope } from "@/db/schema";
-import { context, createPerson, viewerOf } from "../helpers/factories";
+
 import { grantRole, satisfyRole } from "../helpers/access-fixtures";
+import { context, createPerson, viewerOf } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
 
 const database = withTestDatabase();
@@ -17,11 +18,20 @@ const BASE = "http://localhost/api/v1";
 
 async function token(scopes: ApiScope[], rateLimitPerMinute?: number) {
   const admin = viewerOf(await createPerson(database.db(), { roles: ["compliance_admin"] }));
-  return { admin, ...(await createApiClient(admin, context(admin.id), { name: "support console", scopes, rateLimitPerMinute })) };
+  return {
+    admin,
+    ...(await createApiClient(admin, context(admin.id), { name: "support console", scopes, rateLimitPerMinute })),
+  };
 }
 
-const get = (path: string, t?: string) => new Request(`${BASE}${path}`, { headers: t ? { authorization: `Bearer ${t}` } : {} });
-const post = (path: string, body: unknown, t: string) => new Request(`${BASE}${path}`, { method: "POST", headers: { authorization: `Bearer ${t}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+const get = (path: string, t?: string) =>
+  new Request(`${BASE}${path}`, { headers: t ? { authorization: `Bearer ${t}` } : {} });
+const post = (path: string, body: unknown, t: string) =>
+  new Request(`${BASE}${path}`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${t}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
 
 describe("access decision API", () => {
   it("allows a person with an approved grant and current training; expiry flips it to course_expired", async () => {
@@ -37,7 +47,10 @@ describe("access decision API", () => {
     expect(body).toMatchObject({ allow: true, reasons: [] });
     expect(new Date(body.valid_until).getTime()).toBeGreaterThan(Date.now());
 
-    await db.update(certifications).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(certifications.courseId, "support-data-handling"));
+    await db
+      .update(certifications)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(certifications.courseId, "support-data-handling"));
     const denied = await (await checkGet(get(`/access/check?user=${person.id}&role=${ROLE}`, t))).json();
     expect(denied).toEqual({ allow: false, reasons: ["course_expired:support-data-handling"], valid_until: null });
 
@@ -52,7 +65,9 @@ describe("access decision API", () => {
     expect((await checkGet(get(`/access/check?user=${person.email}&role=${ROLE}`))).status).toBe(401);
     const wrongScope = await checkGet(get(`/access/check?user=${person.email}&role=${ROLE}`, t));
     expect(wrongScope.status).toBe(403);
-    expect(await wrongScope.json()).toEqual({ error: { code: "insufficient_scope", message: 'This token does not have the "access:check" scope.' } });
+    expect(await wrongScope.json()).toEqual({
+      error: { code: "insufficient_scope", message: 'This token does not have the "access:check" scope.' },
+    });
 
     const { token: checker, id: checkerId } = await token(["access:check"], 3);
     const bad = await checkGet(get(`/access/check?role=${ROLE}`, checker));
@@ -93,10 +108,15 @@ describe("access decision API", () => {
     for (const [i, pair] of pairs.entries()) {
       const single = await checkGet(get(`/access/check?user=${encodeURIComponent(pair.user)}&role=${pair.role}`, t));
       if (single.status === 404) expect(batch.results[i].error.code).toBe((await single.json()).error.code);
-      else expect({ ...batch.results[i], user: undefined, role: undefined }).toEqual({ ...(await single.json()), user: undefined, role: undefined });
+      else
+        expect({ ...batch.results[i], user: undefined, role: undefined }).toEqual({
+          ...(await single.json()),
+          user: undefined,
+          role: undefined,
+        });
     }
     expect(batch.results[0].allow).toBe(true);
-    const tooMany = await checkPost(post("/access/check", { checks: Array.from({ length: 1001 }, () => pairs[0]) }, t), );
+    const tooMany = await checkPost(post("/access/check", { checks: Array.from({ length: 1001 }, () => pairs[0]) }, t));
     expect(tooMany.status).toBe(400);
     expect((await tooMany.json()).error.message).toContain("1,000");
   });
@@ -112,8 +132,22 @@ describe("access decision API", () => {
     await grantRole(db, person.id, "support-remote-session");
     await grantRole(db, person.id, "backup-restore-operator", new Date(), new Date(Date.now() + 86_400_000));
     await grantRole(db, person.id, "partner-data-exchange", new Date(Date.now() - 86_400_000));
-    await db.insert(accessGrants).values({ personId: person.id, roleId: "payment-data-admin", status: "revoked", justification: "x", requestedAt: new Date(Date.now() - 9e7), decidedAt: new Date(Date.now() - 9e7), revokedAt: new Date(Date.now() - 1000) });
-    await db.insert(accessGrants).values({ personId: person.id, roleId: "customer-data-export", status: "requested", justification: "x", requestedAt: new Date() });
+    await db.insert(accessGrants).values({
+      personId: person.id,
+      roleId: "payment-data-admin",
+      status: "revoked",
+      justification: "x",
+      requestedAt: new Date(Date.now() - 9e7),
+      decidedAt: new Date(Date.now() - 9e7),
+      revokedAt: new Date(Date.now() - 1000),
+    });
+    await db.insert(accessGrants).values({
+      personId: person.id,
+      roleId: "customer-data-export",
+      status: "requested",
+      justification: "x",
+      requestedAt: new Date(),
+    });
     const everything = await loadDecisionFacts(db, [person.id]);
     const now = new Date();
     const answers = [];
@@ -129,7 +163,9 @@ describe("access decision API", () => {
     }
     // The fixture covers allowed and denied answers with several reasons.
     expect(answers.some((a) => a.allow)).toBe(true);
-    expect(answers.flatMap((a) => a.reasons)).toEqual(expect.arrayContaining(["no_grant", expect.stringMatching(/^course_expired:/)]));
+    expect(answers.flatMap((a) => a.reasons)).toEqual(
+      expect.arrayContaining(["no_grant", expect.stringMatching(/^course_expired:/)]),
+    );
   });
 
   it("lists holders as JSON and CSV", async () => {
@@ -157,10 +193,16 @@ describe("access decision API", () => {
     const { token: t } = await token(["events:write"]);
     const at = new Date().toISOString();
     const res = await eventsPost(
-      post("/events", { events: [
-        { user: cleared.email, action: "customer.view", resource: "customer:1", occurred_at: at, role: ROLE },
-        { user: uncleared.email, action: "customer.export", resource: "customer:2", occurred_at: at, role: ROLE },
-      ] }, t),
+      post(
+        "/events",
+        {
+          events: [
+            { user: cleared.email, action: "customer.view", resource: "customer:1", occurred_at: at, role: ROLE },
+            { user: uncleared.email, action: "customer.export", resource: "customer:2", occurred_at: at, role: ROLE },
+          ],
+        },
+        t,
+      ),
     );
     expect(res.status).toBe(201);
     const body = await res.json();
@@ -168,7 +210,9 @@ describe("access decision API", () => {
     expect(body.results[1].reasons).toContain("no_grant");
     const [row] = await db.select().from(dataOperationEvents).where(eq(dataOperationEvents.personId, uncleared.id));
     expect(row).toMatchObject({ cleared: false, action: "customer.export", roleId: ROLE });
-    const invalid = await eventsPost(post("/events", { user: cleared.email, action: "", resource: "x", occurred_at: "yesterday" }, t));
+    const invalid = await eventsPost(
+      post("/events", { user: cleared.email, action: "", resource: "x", occurred_at: "yesterday" }, t),
+    );
     expect(invalid.status).toBe(400);
   });
 });

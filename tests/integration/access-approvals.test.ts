@@ -1,8 +1,16 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+
 import { accessGrants } from "@/db/schema";
-import { GRANTS_PAGE_SIZE, parseApprovalFilters, pendingApprovals, PENDING_PAGE_SIZE, revocableGrants } from "@/lib/access/approval-lists";
+import {
+  GRANTS_PAGE_SIZE,
+  parseApprovalFilters,
+  PENDING_PAGE_SIZE,
+  pendingApprovals,
+  revocableGrants,
+} from "@/lib/access/approval-lists";
 import { decideRequest, requestAccess, revokeGrant } from "@/lib/access/approvals";
+
 import { context, createPerson, viewerOf } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
 
@@ -32,7 +40,9 @@ describe("access approvals: only the person's own approvers", () => {
     const before = await grantRow(grant.id);
 
     for (const outsider of [otherManager, colleague, employee]) {
-      await expect(decideRequest(outsider, context(outsider.id), grant.id, { approve: true })).rejects.toThrow("That request does not exist.");
+      await expect(decideRequest(outsider, context(outsider.id), grant.id, { approve: true })).rejects.toThrow(
+        "That request does not exist.",
+      );
     }
     expect(await grantRow(grant.id)).toEqual(before);
 
@@ -40,7 +50,9 @@ describe("access approvals: only the person's own approvers", () => {
     expect((await grantRow(grant.id)).status).toBe("approved");
 
     for (const outsider of [otherManager, colleague, employee]) {
-      await expect(revokeGrant(outsider, context(outsider.id), grant.id, "no longer needed")).rejects.toThrow("That grant does not exist.");
+      await expect(revokeGrant(outsider, context(outsider.id), grant.id, "no longer needed")).rejects.toThrow(
+        "That grant does not exist.",
+      );
     }
     expect((await grantRow(grant.id)).status).toBe("approved");
     await revokeGrant(admin, context(admin.id), grant.id, "left the support team");
@@ -58,7 +70,8 @@ describe("access approvals: the lists an approver works through", () => {
       const name = i === 3 ? "Percy 50% Test" : i === 4 ? "Percy 500 Test" : `Report ${String(i).padStart(2, "0")}`;
       reports.push(viewerOf(await createPerson(db, { name, managerId: manager.id })));
     }
-    for (const [i, report] of reports.entries()) await requestAccess(report, context(report.id), ROLE, "Support work.", new Date(base + i * 60_000));
+    for (const [i, report] of reports.entries())
+      await requestAccess(report, context(report.id), ROLE, "Support work.", new Date(base + i * 60_000));
     // Not Priya's report, and an approver's own request: neither is Priya's to decide.
     const outsider = viewerOf(await createPerson(db, { name: "Olivia Grant" }));
     await requestAccess(outsider, context(outsider.id), ROLE, "Support work.", new Date(base + 30 * 60_000));
@@ -69,7 +82,9 @@ describe("access approvals: the lists an approver works through", () => {
     expect(first).toMatchObject({ total: 26, page: 1, pageCount: 2, pageSize: PENDING_PAGE_SIZE });
     expect(first.rows).toHaveLength(25);
     expect(first.rows[0].name).toBe("Report 00");
-    expect(first.rows.map((r) => r.requestedAt.getTime())).toEqual([...first.rows.map((r) => r.requestedAt.getTime())].sort((a, b) => a - b));
+    expect(first.rows.map((r) => r.requestedAt.getTime())).toEqual(
+      [...first.rows.map((r) => r.requestedAt.getTime())].sort((a, b) => a - b),
+    );
     const second = await pendingApprovals(manager, parseApprovalFilters({ page: "2" }));
     expect(second.rows.map((r) => r.name)).toEqual(["Report 25"]);
     // A page past the end (a shared link after requests were decided) shows the last page.
@@ -78,20 +93,29 @@ describe("access approvals: the lists an approver works through", () => {
     // Compliance sees everyone's requests but their own.
     const all = await pendingApprovals(admin, parseApprovalFilters({}));
     expect(all.total).toBe(27);
-    expect((await pendingApprovals(admin, parseApprovalFilters({ q: "olivia" }))).rows.map((r) => r.name)).toEqual(["Olivia Grant"]);
+    expect((await pendingApprovals(admin, parseApprovalFilters({ q: "olivia" }))).rows.map((r) => r.name)).toEqual([
+      "Olivia Grant",
+    ]);
     expect((await pendingApprovals(admin, parseApprovalFilters({ q: "Carmen" }))).total).toBe(0);
 
     // The search is taken as typed: "50%" is not a pattern that also finds "500".
-    expect((await pendingApprovals(manager, parseApprovalFilters({ q: "percy 50%" }))).rows.map((r) => r.name)).toEqual(["Percy 50% Test"]);
+    expect((await pendingApprovals(manager, parseApprovalFilters({ q: "percy 50%" }))).rows.map((r) => r.name)).toEqual(
+      ["Percy 50% Test"],
+    );
     expect((await pendingApprovals(manager, parseApprovalFilters({ role: "customer-data-export" }))).total).toBe(0);
     // An unknown role or a malformed page filters nothing.
-    expect((await pendingApprovals(manager, parseApprovalFilters({ role: "no-such-role", page: "-3" }))).total).toBe(26);
+    expect((await pendingApprovals(manager, parseApprovalFilters({ role: "no-such-role", page: "-3" }))).total).toBe(
+      26,
+    );
     // A manager with no reports has nothing to decide; an employee may not look.
     expect((await pendingApprovals(otherManager, parseApprovalFilters({}))).total).toBe(0);
-    await expect(pendingApprovals(colleague, parseApprovalFilters({}))).rejects.toThrow("You do not have permission to do that.");
+    await expect(pendingApprovals(colleague, parseApprovalFilters({}))).rejects.toThrow(
+      "You do not have permission to do that.",
+    );
 
     // Decided requests move to the grants list, newest decision first.
-    for (const [i, r] of first.rows.slice(0, 3).entries()) await decideRequest(manager, context(manager.id), r.id, { approve: true }, new Date(base + (40 + i) * 60_000));
+    for (const [i, r] of first.rows.slice(0, 3).entries())
+      await decideRequest(manager, context(manager.id), r.id, { approve: true }, new Date(base + (40 + i) * 60_000));
     const grants = await revocableGrants(manager, parseApprovalFilters({}));
     expect(grants).toMatchObject({ total: 3, page: 1, pageCount: 1, pageSize: GRANTS_PAGE_SIZE });
     expect(grants.rows.map((g) => g.name)).toEqual(["Report 02", "Report 01", "Report 00"]);

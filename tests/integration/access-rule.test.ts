@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+
 import { GET as holdersGet } from "@/app/api/v1/access/holders/route";
 import { accessGrants, signatures } from "@/db/schema";
 import { createApiClient } from "@/lib/access/api-clients";
@@ -7,6 +8,7 @@ import { revokeGrant } from "@/lib/access/approvals";
 import { checkAccess } from "@/lib/access/check";
 import { accessOverview } from "@/lib/access/my-access";
 import { getAgreementTemplate } from "@/lib/content";
+
 import { grantRole, satisfyRole } from "../helpers/access-fixtures";
 import { context, createPerson, employeeSignature, viewerOf } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
@@ -35,9 +37,19 @@ describe("the access rule with several records", () => {
     const decision = await check(person.id);
     expect(decision.allow).toBe(true);
     const { token } = await createApiClient(admin, context(admin.id), { name: "reviews", scopes: ["access:read"] });
-    const response = await holdersGet(new Request(`http://localhost/api/v1/access/holders?role=${ROLE}`, { headers: { authorization: `Bearer ${token}` } }));
+    const response = await holdersGet(
+      new Request(`http://localhost/api/v1/access/holders?role=${ROLE}`, {
+        headers: { authorization: `Bearer ${token}` },
+      }),
+    );
     const { holders } = await response.json();
-    expect(holders).toEqual([expect.objectContaining({ id: person.id, grant_ends_at: renewedEnds.toISOString(), valid_until: decision.valid_until!.toISOString() })]);
+    expect(holders).toEqual([
+      expect.objectContaining({
+        id: person.id,
+        grant_ends_at: renewedEnds.toISOString(),
+        valid_until: decision.valid_until!.toISOString(),
+      }),
+    ]);
     // The person's own page shows the same grant.
     const view = (await accessOverview(person.id)).find((v) => v.role.id === ROLE)!;
     expect(view.grant?.endsAt).toEqual(renewedEnds);
@@ -49,7 +61,15 @@ describe("the access rule with several records", () => {
     await satisfyRole(db, person.id, ROLE, ago(10));
     await grantRole(db, person.id, ROLE, ago(10));
     const nda = getAgreementTemplate("employee-nda")!;
-    await db.insert(signatures).values(employeeSignature({ agreementId: nda.id, agreementVersion: "0.9.0", personId: person.id, signedAt: ago(1), renewalDueAt: new Date(Date.now() + 700 * DAY) }));
+    await db.insert(signatures).values(
+      employeeSignature({
+        agreementId: nda.id,
+        agreementVersion: "0.9.0",
+        personId: person.id,
+        signedAt: ago(1),
+        renewalDueAt: new Date(Date.now() + 700 * DAY),
+      }),
+    );
     expect(await check(person.id)).toMatchObject({ allow: true, reasons: [] });
   });
 
@@ -63,7 +83,10 @@ describe("the access rule with several records", () => {
     expect((await check(person.id)).valid_until?.getTime()).toBeGreaterThan(Date.now() + 200 * DAY); // the grant ending last
 
     await revokeGrant(admin, context(admin.id), newer, "left the support team");
-    const rows = await db.select({ id: accessGrants.id, status: accessGrants.status }).from(accessGrants).where(eq(accessGrants.personId, person.id));
+    const rows = await db
+      .select({ id: accessGrants.id, status: accessGrants.status })
+      .from(accessGrants)
+      .where(eq(accessGrants.personId, person.id));
     expect(rows.map((r) => r.status)).toEqual(["revoked", "revoked"]);
     expect(rows.map((r) => r.id).sort()).toEqual([older, newer].sort());
     expect(await check(person.id)).toEqual({ allow: false, reasons: ["grant_revoked"], valid_until: null });

@@ -2,30 +2,50 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+
 import { auditEvents, outbox, signatures } from "@/db/schema";
-import { declineAsEmployee, giveConsent, myAgreements, openSigning, signAsEmployee } from "@/lib/agreements/employee-agreements";
-import { agreementsFor } from "@/lib/agreements/employee-agreements";
+import {
+  agreementsFor,
+  declineAsEmployee,
+  giveConsent,
+  myAgreements,
+  openSigning,
+  signAsEmployee,
+} from "@/lib/agreements/employee-agreements";
 import { signedPdf } from "@/lib/agreements/signed-documents";
 import { verifySignedDocument } from "@/lib/agreements/verify-document";
 import { verifyAuditChain } from "@/lib/audit/verify";
 import { getContent } from "@/lib/content";
 import { DomainError, NotFoundError } from "@/lib/errors";
-import { TEST_PASSWORD, context, createPerson, viewerOf } from "../helpers/factories";
+
+import { context, createPerson, TEST_PASSWORD, viewerOf } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
 
 const database = withTestDatabase();
-const ctx = (id: string) => ({ ...context(id), ip: "203.0.113.7", userAgent: "Mozilla/5.0 (X11; Linux x86_64) vitest" });
+const ctx = (id: string) => ({
+  ...context(id),
+  ip: "203.0.113.7",
+  userAgent: "Mozilla/5.0 (X11; Linux x86_64) vitest",
+});
 // 1×1 transparent PNG
-const PNG = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+const PNG =
+  "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
 
 async function signNda(name: string, extra: { signature?: string } = {}) {
   const person = await createPerson(database.db(), { name });
   const viewer = viewerOf(person);
   const opened = await openSigning(viewer, "employee-nda", "203.0.113.7");
   await giveConsent(viewer, ctx(viewer.id), "employee-nda", opened.ceremony.id);
-  const result = await signAsEmployee(viewer, ctx(viewer.id), { agreementId: "employee-nda", ceremonyId: opened.ceremony.id, password: TEST_PASSWORD, typedName: name, signatureDataUrl: extra.signature });
+  const result = await signAsEmployee(viewer, ctx(viewer.id), {
+    agreementId: "employee-nda",
+    ceremonyId: opened.ceremony.id,
+    password: TEST_PASSWORD,
+    typedName: name,
+    signatureDataUrl: extra.signature,
+  });
   return { viewer, ...result };
 }
 
@@ -44,7 +64,11 @@ describe("employee signing", () => {
     expect(text.replace(/\s+/g, " ")).toContain("electronic records and electronic signatures");
     expect(text).toContain("203.0.113.7");
 
-    expect(await verifySignedDocument(bytes)).toMatchObject({ authentic: true, signerName: "José Ñúñez 李华", version: "1.0.0" });
+    expect(await verifySignedDocument(bytes)).toMatchObject({
+      authentic: true,
+      signerName: "José Ñúñez 李华",
+      version: "1.0.0",
+    });
     const tampered = Buffer.from(bytes);
     tampered[Math.floor(tampered.length / 2)] ^= 0x01;
     expect(await verifySignedDocument(tampered)).toEqual({ authentic: false });
@@ -55,7 +79,11 @@ describe("employee signing", () => {
     expect(Buffer.from(row.pdfEnc!, "utf8").includes(Buffer.from("%PDF"))).toBe(false);
     expect(row.signatureImageEnc).toMatch(/^v1\./);
 
-    const [mail] = await database.db().select().from(outbox).where(eq(outbox.dedupeKey, `signed-copy:${signatureId}`));
+    const [mail] = await database
+      .db()
+      .select()
+      .from(outbox)
+      .where(eq(outbox.dedupeKey, `signed-copy:${signatureId}`));
     expect(mail.toEmail).toBe(viewer.email);
     expect(mail.attachmentsEnc).toBeTruthy();
   });
@@ -64,12 +92,25 @@ describe("employee signing", () => {
     const person = await createPerson(database.db(), { name: "Ana Silva" });
     const viewer = viewerOf(person);
     const opened = await openSigning(viewer, "employee-nda", "203.0.113.7");
-    const base = { agreementId: "employee-nda", ceremonyId: opened.ceremony.id, password: TEST_PASSWORD, typedName: "Ana Silva" };
+    const base = {
+      agreementId: "employee-nda",
+      ceremonyId: opened.ceremony.id,
+      password: TEST_PASSWORD,
+      typedName: "Ana Silva",
+    };
     await expect(signAsEmployee(viewer, ctx(viewer.id), base)).rejects.toThrow("consent");
     await giveConsent(viewer, ctx(viewer.id), "employee-nda", opened.ceremony.id);
-    await expect(signAsEmployee(viewer, ctx(viewer.id), { ...base, typedName: "Anna Silva" })).rejects.toThrow('exactly as it appears on your record: "Ana Silva"');
-    await expect(signAsEmployee(viewer, ctx(viewer.id), { ...base, password: "wrong" })).rejects.toThrow("That password is not right.");
-    const failed = await database.db().select().from(auditEvents).where(and(eq(auditEvents.action, "agreement.reauth_failed"), eq(auditEvents.actorId, viewer.id)));
+    await expect(signAsEmployee(viewer, ctx(viewer.id), { ...base, typedName: "Anna Silva" })).rejects.toThrow(
+      'exactly as it appears on your record: "Ana Silva"',
+    );
+    await expect(signAsEmployee(viewer, ctx(viewer.id), { ...base, password: "wrong" })).rejects.toThrow(
+      "That password is not right.",
+    );
+    const failed = await database
+      .db()
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, "agreement.reauth_failed"), eq(auditEvents.actorId, viewer.id)));
     expect(failed).toHaveLength(1);
   });
 
@@ -95,7 +136,9 @@ describe("employee signing", () => {
     await declineAsEmployee(viewer, ctx(viewer.id), "acceptable-use-attestation", "I need to ask legal first");
     const [row] = await database.db().select().from(signatures).where(eq(signatures.personId, viewer.id));
     expect(row).toMatchObject({ outcome: "declined", declineReason: "I need to ask legal first", pdfEnc: null });
-    expect((await myAgreements(viewer)).find((a) => a.template.id === "acceptable-use-attestation")?.standing).toBe("to_sign");
+    expect((await myAgreements(viewer)).find((a) => a.template.id === "acceptable-use-attestation")?.standing).toBe(
+      "to_sign",
+    );
   });
 
   it("lets the signer, their manager, compliance and auditors download, and nobody else", async () => {
@@ -105,19 +148,34 @@ describe("employee signing", () => {
     const viewer = viewerOf(person);
     const opened = await openSigning(viewer, "employee-nda", "1.2.3.4");
     await giveConsent(viewer, ctx(viewer.id), "employee-nda", opened.ceremony.id);
-    const { signatureId } = await signAsEmployee(viewer, ctx(viewer.id), { agreementId: "employee-nda", ceremonyId: opened.ceremony.id, password: TEST_PASSWORD, typedName: "Grace Obi" });
-    for (const allowed of [viewer, viewerOf(manager), viewerOf(await createPerson(db, { roles: ["compliance_admin"] })), viewerOf(await createPerson(db, { roles: ["auditor"] }))]) {
+    const { signatureId } = await signAsEmployee(viewer, ctx(viewer.id), {
+      agreementId: "employee-nda",
+      ceremonyId: opened.ceremony.id,
+      password: TEST_PASSWORD,
+      typedName: "Grace Obi",
+    });
+    for (const allowed of [
+      viewer,
+      viewerOf(manager),
+      viewerOf(await createPerson(db, { roles: ["compliance_admin"] })),
+      viewerOf(await createPerson(db, { roles: ["auditor"] })),
+    ]) {
       await expect(signedPdf(allowed, ctx(allowed.id), signatureId)).resolves.toHaveProperty("bytes");
     }
     for (const denied of [viewerOf(await createPerson(db)), viewerOf(await createPerson(db, { roles: ["manager"] }))]) {
       await expect(signedPdf(denied, ctx(denied.id), signatureId)).rejects.toThrow(NotFoundError);
     }
-    const downloads = await db.select().from(auditEvents).where(and(eq(auditEvents.action, "agreement.downloaded"), eq(auditEvents.targetId, signatureId)));
+    const downloads = await db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, "agreement.downloaded"), eq(auditEvents.targetId, signatureId)));
     expect(downloads).toHaveLength(4);
     expect((await verifyAuditChain(db)).ok).toBe(true);
   });
 
   it("refuses a drawn signature that is not a PNG", async () => {
-    await expect(signNda("Liam O'Connor", { signature: "data:image/svg+xml;base64,PHN2Zz4=" })).rejects.toThrow(DomainError);
+    await expect(signNda("Liam O'Connor", { signature: "data:image/svg+xml;base64,PHN2Zz4=" })).rejects.toThrow(
+      DomainError,
+    );
   });
 });

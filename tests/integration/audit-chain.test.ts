@@ -1,8 +1,10 @@
 import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+
 import { auditEvents } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
 import { verifyAuditChain } from "@/lib/audit/verify";
+
 import { context } from "../helpers/factories";
 import { rowsOf, withTestDatabase } from "../helpers/test-database";
 
@@ -11,9 +13,13 @@ const database = withTestDatabase();
 describe("audit chain", () => {
   it("migrations applied: every table exists and is empty", async () => {
     const db = database.db();
-    const tables = await db.execute(sql`select table_name from information_schema.tables where table_schema = 'public' order by 1`);
+    const tables = await db.execute(
+      sql`select table_name from information_schema.tables where table_schema = 'public' order by 1`,
+    );
     const names = rowsOf<{ table_name: string }>(tables).map((r) => r.table_name);
-    expect(names).toEqual(expect.arrayContaining(["audit_events", "departments", "login_attempts", "people", "recovery_codes"]));
+    expect(names).toEqual(
+      expect.arrayContaining(["audit_events", "departments", "login_attempts", "people", "recovery_codes"]),
+    );
   });
 
   it("stays linear with 50 concurrent writers", async () => {
@@ -25,7 +31,10 @@ describe("audit chain", () => {
         }),
       ),
     );
-    const rows = await db.select({ id: auditEvents.id, prevHash: auditEvents.prevHash, hash: auditEvents.hash }).from(auditEvents).orderBy(auditEvents.id);
+    const rows = await db
+      .select({ id: auditEvents.id, prevHash: auditEvents.prevHash, hash: auditEvents.hash })
+      .from(auditEvents)
+      .orderBy(auditEvents.id);
     expect(rows.length).toBe(50);
     // Linear: every event points at the one before it, and no two share a predecessor.
     expect(new Set(rows.map((r) => r.prevHash)).size).toBe(rows.length);
@@ -47,7 +56,12 @@ describe("audit chain", () => {
 
   it("names the first event edited directly in SQL", async () => {
     const db = database.db();
-    const [target] = await db.select({ id: auditEvents.id }).from(auditEvents).orderBy(auditEvents.id).offset(20).limit(1);
+    const [target] = await db
+      .select({ id: auditEvents.id })
+      .from(auditEvents)
+      .orderBy(auditEvents.id)
+      .offset(20)
+      .limit(1);
     await db.execute(sql`update audit_events set data = '{"i": 999}'::jsonb where id = ${target.id}`);
     const verdict = await verifyAuditChain(db);
     expect(verdict).toMatchObject({ ok: false, brokenId: target.id, reason: "hash_mismatch", count: 20 });
@@ -56,7 +70,12 @@ describe("audit chain", () => {
   it("notices a deleted event", async () => {
     const db = database.db();
     await db.execute(sql`delete from audit_events where data->>'i' = '999'`);
-    const [second] = await db.select({ id: auditEvents.id }).from(auditEvents).orderBy(auditEvents.id).offset(20).limit(1);
+    const [second] = await db
+      .select({ id: auditEvents.id })
+      .from(auditEvents)
+      .orderBy(auditEvents.id)
+      .offset(20)
+      .limit(1);
     expect(await verifyAuditChain(db)).toMatchObject({ ok: false, brokenId: second.id, reason: "link_mismatch" });
   });
 });

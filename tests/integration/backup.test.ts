@@ -1,62 +1,73 @@
+import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { seedDemoOrganisation } from "@/db/seed";
+
+import { setDatabaseForTests } from "@/db/client";
+import { people } from "@/db/schema";
+import { DEMO_PASSWORD, seedDemoOrganisation } from "@/db/seed";
+import { giveConsent, openSigning, signAsEmployee } from "@/lib/agreements/employee-agreements";
 import { recordAudit } from "@/lib/audit/record";
 import { verifyAuditChain } from "@/lib/audit/verify";
 import { BackupError, createBackup, restoreBackup } from "@/lib/backup/backup";
 import { tableChecksums } from "@/lib/backup/tables";
-import { giveConsent, openSigning, signAsEmployee } from "@/lib/agreements/employee-agreements";
 import { syncAssignments } from "@/lib/training/assignments";
 import { recordLoadedCourseReleases } from "@/lib/training/course-releases";
-import { DEMO_PASSWORD } from "@/db/seed";
-import { eq } from "drizzle-orm";
-import { people } from "@/db/schema";
+
 import { context, viewerOf } from "../helpers/factories";
 import { openMigratedPglite, openTestDatabase, withTestDatabase } from "../helpers/test-database";
-import { setDatabaseForTests } from "@/db/client";
 
 const source = withTestDatabase();
 
 describe("backup and restore", () => {
-  it("round-trips every table into an empty database (the other driver too), refuses tampering, truncation and a non-empty target", { timeout: 180_000 }, async () => {
-    const db = source.db();
-    await seedDemoOrganisation(db);
-    await syncAssignments(db);
-    const [ana] = await db.select().from(people).where(eq(people.email, "ana.silva@brightline.example"));
-    const viewer = viewerOf(ana);
-    const opened = await openSigning(viewer, "employee-nda", "10.1.1.1");
-    await giveConsent(viewer, { ...context(ana.id), ip: "10.1.1.1" }, "employee-nda", opened.ceremony.id);
-    await signAsEmployee(viewer, { ...context(ana.id), ip: "10.1.1.1" }, { agreementId: "employee-nda", ceremonyId: opened.ceremony.id, password: DEMO_PASSWORD, typedName: ana.name });
-    const before = await tableChecksums(db);
-    const { file } = await createBackup(db);
-    expect(file.includes(Buffer.from("brightline.example"))).toBe(false);
+  it(
+    "round-trips every table into an empty database (the other driver too), refuses tampering, truncation and a non-empty target",
+    { timeout: 180_000 },
+    async () => {
+      const db = source.db();
+      await seedDemoOrganisation(db);
+      await syncAssignments(db);
+      const [ana] = await db.select().from(people).where(eq(people.email, "ana.silva@brightline.example"));
+      const viewer = viewerOf(ana);
+      const opened = await openSigning(viewer, "employee-nda", "10.1.1.1");
+      await giveConsent(viewer, { ...context(ana.id), ip: "10.1.1.1" }, "employee-nda", opened.ceremony.id);
+      await signAsEmployee(
+        viewer,
+        { ...context(ana.id), ip: "10.1.1.1" },
+        { agreementId: "employee-nda", ceremonyId: opened.ceremony.id, password: DEMO_PASSWORD, typedName: ana.name },
+      );
+      const before = await tableChecksums(db);
+      const { file } = await createBackup(db);
+      expect(file.includes(Buffer.from("brightline.example"))).toBe(false);
 
-    // A fresh database of the other kind when PostgreSQL is configured, else another PGlite.
-    const target = source.driver() === "postgres" ? await openMigratedPglite() : await openTestDatabase();
-    try {
-      // The target was started once before the restore: it recorded the course versions it loaded.
-      await recordLoadedCourseReleases(target.db, new Date("2030-01-01T00:00:00Z"));
-      const restored = await restoreBackup(target.db, file);
-      expect(restored).toEqual(before);
-      expect((await verifyAuditChain(target.db)).ok).toBe(true);
-      // Sequences moved past the restored rows: new events append cleanly.
-      setDatabaseForTests(target);
-      await recordAudit(target.db, context(null), { action: "test.after_restore" });
-      expect((await verifyAuditChain(target.db)).ok).toBe(true);
-      await expect(restoreBackup(target.db, file)).rejects.toThrow("not empty");
-    } finally {
-      setDatabaseForTests(undefined);
-      await target.close();
-    }
+      // A fresh database of the other kind when PostgreSQL is configured, else another PGlite.
+      const target = source.driver() === "postgres" ? await openMigratedPglite() : await openTestDatabase();
+      try {
+        // The target was started once before the restore: it recorded the course versions it loaded.
+        await recordLoadedCourseReleases(target.db, new Date("2030-01-01T00:00:00Z"));
+        const restored = await restoreBackup(target.db, file);
+        expect(restored).toEqual(before);
+        expect((await verifyAuditChain(target.db)).ok).toBe(true);
+        // Sequences moved past the restored rows: new events append cleanly.
+        setDatabaseForTests(target);
+        await recordAudit(target.db, context(null), { action: "test.after_restore" });
+        expect((await verifyAuditChain(target.db)).ok).toBe(true);
+        await expect(restoreBackup(target.db, file)).rejects.toThrow("not empty");
+      } finally {
+        setDatabaseForTests(undefined);
+        await target.close();
+      }
 
-    const tampered = Buffer.from(file);
-    tampered[tampered.length - 40] ^= 0x01;
-    const empty = await openTestDatabase();
-    try {
-      await expect(restoreBackup(empty.db, tampered)).rejects.toThrow(BackupError);
-      await expect(restoreBackup(empty.db, file.subarray(0, file.length - 100))).rejects.toThrow(/modified or truncated/);
-      await expect(restoreBackup(empty.db, Buffer.from("hello"))).rejects.toThrow("Not a Clearance backup");
-    } finally {
-      await empty.close();
-    }
-  });
+      const tampered = Buffer.from(file);
+      tampered[tampered.length - 40] ^= 0x01;
+      const empty = await openTestDatabase();
+      try {
+        await expect(restoreBackup(empty.db, tampered)).rejects.toThrow(BackupError);
+        await expect(restoreBackup(empty.db, file.subarray(0, file.length - 100))).rejects.toThrow(
+          /modified or truncated/,
+        );
+        await expect(restoreBackup(empty.db, Buffer.from("hello"))).rejects.toThrow("Not a Clearance backup");
+      } finally {
+        await empty.close();
+      }
+    },
+  );
 });

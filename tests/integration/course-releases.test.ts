@@ -1,10 +1,12 @@
 import { and, eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
+
 import { prepareDatabase } from "@/db/prepare";
 import { auditEvents, courseReleases } from "@/db/schema";
 import { checkAccess } from "@/lib/access/check";
 import { getContent } from "@/lib/content";
 import { currentReleases, recordLoadedCourseReleases } from "@/lib/training/course-releases";
+
 import { grantRole, satisfyRole } from "../helpers/access-fixtures";
 import { createPerson } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
@@ -34,9 +36,15 @@ describe("course releases", () => {
     expect(before[0].decision?.allow).toBe(true);
     await prepareDatabase({ seed: false });
 
-    const [release] = await db.select().from(courseReleases).where(and(eq(courseReleases.courseId, COURSE), eq(courseReleases.major, 2)));
+    const [release] = await db
+      .select()
+      .from(courseReleases)
+      .where(and(eq(courseReleases.courseId, COURSE), eq(courseReleases.major, 2)));
     expect(release.version).toBe("2.0.0");
-    const events = await db.select().from(auditEvents).where(and(eq(auditEvents.action, "course.major_released"), eq(auditEvents.targetId, COURSE)));
+    const events = await db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, "course.major_released"), eq(auditEvents.targetId, COURSE)));
     expect(events).toHaveLength(1);
     expect((await currentReleases(db)).get(COURSE)).toEqual(release.releasedAt);
 
@@ -52,7 +60,12 @@ describe("course releases", () => {
     expect(await db.select().from(courseReleases).where(eq(courseReleases.courseId, COURSE))).toHaveLength(2);
 
     // Another instance already on major 3 records its release; this one, on major 2, decides by its own.
-    await db.insert(courseReleases).values({ courseId: COURSE, major: 3, version: "3.0.0", releasedAt: new Date(release.releasedAt.getTime() - 60 * DAY) });
+    await db.insert(courseReleases).values({
+      courseId: COURSE,
+      major: 3,
+      version: "3.0.0",
+      releasedAt: new Date(release.releasedAt.getTime() - 60 * DAY),
+    });
     const [still] = await checkAccess(db, null, [{ user: person.id, role: ROLE }], new Date(graceEnds.getTime() - 1));
     expect(still.decision).toMatchObject({ allow: true, valid_until: graceEnds });
     expect((await currentReleases(db)).get(COURSE)).toEqual(release.releasedAt);

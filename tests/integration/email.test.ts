@@ -1,15 +1,18 @@
 import type { AddressInfo } from "node:net";
+
 import { eq, sql } from "drizzle-orm";
 import nodemailer from "nodemailer";
 import { SMTPServer } from "smtp-server";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+
 import { auditEvents, outbox } from "@/db/schema";
 import { sampleProps } from "@/emails/samples";
+import { resetEnvForTests } from "@/lib/env";
+import { ForbiddenError } from "@/lib/errors";
 import { deliverDueEmails, RETRY_DELAYS_MS } from "@/lib/notify/deliver-emails";
 import { getOutboxMessage, listOutbox } from "@/lib/notify/list-outbox";
 import { queueEmail } from "@/lib/notify/queue-email";
-import { resetEnvForTests } from "@/lib/env";
-import { ForbiddenError } from "@/lib/errors";
+
 import { createPerson, viewerOf } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
 
@@ -37,7 +40,11 @@ async function startSmtp(options: { rcptError?: (n: number, address: string) => 
       stream.on("data", (c: Buffer) => chunks.push(c));
       stream.on("end", () => {
         const mailFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : "";
-        received.push({ mailFrom, rcptTo: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString("utf8") });
+        received.push({
+          mailFrom,
+          rcptTo: session.envelope.rcptTo.map((r) => r.address),
+          raw: Buffer.concat(chunks).toString("utf8"),
+        });
         callback();
       });
     },
@@ -91,15 +98,34 @@ describe("email outbox", () => {
     const person = await createPerson(database.db());
     const db = database.db();
     const first = await db.transaction((tx) =>
-      queueEmail(tx, { kind: "course-due-soon", props: sampleProps["course-due-soon"], to: { email: person.email, personId: person.id }, dedupeKey: `course-due-soon:${person.id}:a1:2026-11-29`, now: t0 }),
+      queueEmail(tx, {
+        kind: "course-due-soon",
+        props: sampleProps["course-due-soon"],
+        to: { email: person.email, personId: person.id },
+        dedupeKey: `course-due-soon:${person.id}:a1:2026-11-29`,
+        now: t0,
+      }),
     );
-    const second = await queueEmail(db, { kind: "course-due-soon", props: sampleProps["course-due-soon"], to: { email: person.email, personId: person.id }, dedupeKey: `course-due-soon:${person.id}:a1:2026-11-29`, now: t0 });
+    const second = await queueEmail(db, {
+      kind: "course-due-soon",
+      props: sampleProps["course-due-soon"],
+      to: { email: person.email, personId: person.id },
+      dedupeKey: `course-due-soon:${person.id}:a1:2026-11-29`,
+      now: t0,
+    });
     expect(first).toEqual({ queued: true, id: expect.any(String) });
     expect(second).toEqual({ queued: false, id: null });
 
     const rows = await db.select().from(outbox);
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ kind: "course-due-soon", personId: person.id, toEmail: person.email, status: "queued", attempts: 0, subject: "Reminder: GDPR Essentials for Support is due in 7 days" });
+    expect(rows[0]).toMatchObject({
+      kind: "course-due-soon",
+      personId: person.id,
+      toEmail: person.email,
+      status: "queued",
+      attempts: 0,
+      subject: "Reminder: GDPR Essentials for Support is due in 7 days",
+    });
     expect(rows[0].html).toContain("GDPR Essentials for Support");
     expect(rows[0].text).toContain("6 December 2026");
     expect(rows[0].nextAttemptAt).toEqual(t0);
@@ -107,7 +133,12 @@ describe("email outbox", () => {
     // A rolled-back transaction leaves no email behind.
     await expect(
       db.transaction(async (tx) => {
-        await queueEmail(tx, { kind: "course-assigned", props: sampleProps["course-assigned"], to: { email: "in.tx@test.example" }, dedupeKey: "course-assigned:x:in-tx:v1" });
+        await queueEmail(tx, {
+          kind: "course-assigned",
+          props: sampleProps["course-assigned"],
+          to: { email: "in.tx@test.example" },
+          dedupeKey: "course-assigned:x:in-tx:v1",
+        });
         throw new Error("abort");
       }),
     ).rejects.toThrow("abort");
@@ -145,24 +176,42 @@ describe("email outbox", () => {
     expect(mail.raw).toContain("multipart/alternative");
 
     expect(await outboxRow(id!)).toMatchObject({ status: "sent", sentAt: at(1000), attempts: 0, lastError: null });
-    expect(await deliverDueEmails({ transport: smtp.transport(), now: at(2000) })).toEqual({ sent: 0, failed: 0, retried: 0 });
+    expect(await deliverDueEmails({ transport: smtp.transport(), now: at(2000) })).toEqual({
+      sent: 0,
+      failed: 0,
+      retried: 0,
+    });
     expect(smtp.received).toHaveLength(1);
   });
 
   it("reschedules a message the server refuses with 451, then sends it when it is due", async () => {
-    const smtp = await startSmtp({ rcptError: (n, address) => (n === 1 ? busy(`Mailbox <${address}> busy, try again later`) : null) });
+    const smtp = await startSmtp({
+      rcptError: (n, address) => (n === 1 ? busy(`Mailbox <${address}> busy, try again later`) : null),
+    });
     const { id } = await queueCourseAssigned("ana.retry@test.example", "course-assigned:ana:c1:v1");
 
-    expect(await deliverDueEmails({ transport: smtp.transport(), now: t0 })).toEqual({ sent: 0, failed: 0, retried: 1 });
+    expect(await deliverDueEmails({ transport: smtp.transport(), now: t0 })).toEqual({
+      sent: 0,
+      failed: 0,
+      retried: 1,
+    });
     const row = await outboxRow(id!);
     expect(row).toMatchObject({ status: "queued", attempts: 1, nextAttemptAt: at(RETRY_DELAYS_MS[0]) });
     expect(row.lastError).toContain("451");
     expect(row.lastError).not.toContain("ana.retry");
 
-    expect(await deliverDueEmails({ transport: smtp.transport(), now: at(30_000) })).toEqual({ sent: 0, failed: 0, retried: 0 });
+    expect(await deliverDueEmails({ transport: smtp.transport(), now: at(30_000) })).toEqual({
+      sent: 0,
+      failed: 0,
+      retried: 0,
+    });
     expect(smtp.rcptCount()).toBe(1);
 
-    expect(await deliverDueEmails({ transport: smtp.transport(), now: at(MINUTE) })).toEqual({ sent: 1, failed: 0, retried: 0 });
+    expect(await deliverDueEmails({ transport: smtp.transport(), now: at(MINUTE) })).toEqual({
+      sent: 1,
+      failed: 0,
+      retried: 0,
+    });
     expect(smtp.received.map((m) => m.rcptTo)).toEqual([["ana.retry@test.example"]]);
     expect(await outboxRow(id!)).toMatchObject({ status: "sent", attempts: 1, lastError: null, sentAt: at(MINUTE) });
   });
@@ -173,7 +222,11 @@ describe("email outbox", () => {
     let now = t0;
     for (const [i, delay] of RETRY_DELAYS_MS.entries()) {
       expect(await deliverDueEmails({ transport: smtp.transport(), now })).toEqual({ sent: 0, failed: 0, retried: 1 });
-      expect(await outboxRow(id!)).toMatchObject({ status: "queued", attempts: i + 1, nextAttemptAt: new Date(now.getTime() + delay) });
+      expect(await outboxRow(id!)).toMatchObject({
+        status: "queued",
+        attempts: i + 1,
+        nextAttemptAt: new Date(now.getTime() + delay),
+      });
       now = new Date(now.getTime() + delay);
     }
     expect(RETRY_DELAYS_MS.map((d) => d / MINUTE)).toEqual([1, 5, 30, 120, 720]);
@@ -182,7 +235,11 @@ describe("email outbox", () => {
     expect(row).toMatchObject({ status: "failed", attempts: 6, sentAt: null });
     expect(row.lastError).toMatch(/^451 .*Greylisted, please try again later/);
 
-    expect(await deliverDueEmails({ transport: smtp.transport(), now: at(7 * 24 * 60 * MINUTE) })).toEqual({ sent: 0, failed: 0, retried: 0 });
+    expect(await deliverDueEmails({ transport: smtp.transport(), now: at(7 * 24 * 60 * MINUTE) })).toEqual({
+      sent: 0,
+      failed: 0,
+      retried: 0,
+    });
     expect(smtp.rcptCount()).toBe(6);
     expect(smtp.received).toHaveLength(0);
   });
@@ -190,7 +247,8 @@ describe("email outbox", () => {
   it("sends each message exactly once when workers run concurrently", async () => {
     const smtp = await startSmtp();
     const count = 10;
-    for (let i = 0; i < count; i++) await queueCourseAssigned(`person${i}@test.example`, `course-assigned:p${i}:c1:v1`, `Course ${i}`, at(i));
+    for (let i = 0; i < count; i++)
+      await queueCourseAssigned(`person${i}@test.example`, `course-assigned:p${i}:c1:v1`, `Course ${i}`, at(i));
     // Open several pool connections first, so the workers' claims really overlap on PostgreSQL.
     await Promise.all(Array.from({ length: 4 }, () => database.db().execute(sql`select pg_sleep(0.05)`)));
     const results = await Promise.all([
@@ -202,33 +260,52 @@ describe("email outbox", () => {
     expect(results.every((r) => r.sent <= 4)).toBe(true);
     const subjects = smtp.received.map((m) => header(m.raw, "Subject")).sort();
     expect(subjects).toEqual(Array.from({ length: count }, (_, i) => `New training assigned: Course ${i}`).sort());
-    const [{ sent }] = await database.db().select({ sent: sql<number>`count(*)::int` }).from(outbox).where(eq(outbox.status, "sent"));
+    const [{ sent }] = await database
+      .db()
+      .select({ sent: sql<number>`count(*)::int` })
+      .from(outbox)
+      .where(eq(outbox.status, "sent"));
     expect(sent).toBe(count);
   });
 
   // PGlite runs one transaction at a time, so only PostgreSQL can hold a lock across workers.
-  it.runIf(Boolean(process.env.TEST_DATABASE_URL))("skips, without waiting, the messages another worker has locked (PostgreSQL)", async () => {
-    const smtp = await startSmtp();
-    const ids: string[] = [];
-    for (let i = 0; i < 3; i++) ids.push((await queueCourseAssigned(`locked${i}@test.example`, `course-assigned:l${i}:c1:v1`, `Locked ${i}`, at(i))).id!);
-    const result = await database.db().transaction(async (tx) => {
-      await tx.select({ id: outbox.id }).from(outbox).where(eq(outbox.id, ids[0])).for("update");
-      return deliverDueEmails({ transport: smtp.transport(), now: at(MINUTE) });
-    });
-    expect(result).toEqual({ sent: 2, failed: 0, retried: 0 });
-    expect(smtp.received.flatMap((m) => m.rcptTo).sort()).toEqual(["locked1@test.example", "locked2@test.example"]);
-    expect((await outboxRow(ids[0])).status).toBe("queued");
-  });
+  it.runIf(Boolean(process.env.TEST_DATABASE_URL))(
+    "skips, without waiting, the messages another worker has locked (PostgreSQL)",
+    async () => {
+      const smtp = await startSmtp();
+      const ids: string[] = [];
+      for (let i = 0; i < 3; i++)
+        ids.push(
+          (await queueCourseAssigned(`locked${i}@test.example`, `course-assigned:l${i}:c1:v1`, `Locked ${i}`, at(i)))
+            .id!,
+        );
+      const result = await database.db().transaction(async (tx) => {
+        await tx.select({ id: outbox.id }).from(outbox).where(eq(outbox.id, ids[0])).for("update");
+        return deliverDueEmails({ transport: smtp.transport(), now: at(MINUTE) });
+      });
+      expect(result).toEqual({ sent: 2, failed: 0, retried: 0 });
+      expect(smtp.received.flatMap((m) => m.rcptTo).sort()).toEqual(["locked1@test.example", "locked2@test.example"]);
+      expect((await outboxRow(ids[0])).status).toBe("queued");
+    },
+  );
 
   it("puts a message a crashed worker left in 'sending' back in the queue after 10 minutes", async () => {
     const smtp = await startSmtp();
     const { id } = await queueCourseAssigned("ana.stuck@test.example", "course-assigned:ana:c3:v1");
     await database.db().update(outbox).set({ status: "sending", nextAttemptAt: t0 }).where(eq(outbox.id, id!));
 
-    expect(await deliverDueEmails({ transport: smtp.transport(), now: at(9 * MINUTE) })).toEqual({ sent: 0, failed: 0, retried: 0 });
+    expect(await deliverDueEmails({ transport: smtp.transport(), now: at(9 * MINUTE) })).toEqual({
+      sent: 0,
+      failed: 0,
+      retried: 0,
+    });
     expect((await outboxRow(id!)).status).toBe("sending");
 
-    expect(await deliverDueEmails({ transport: smtp.transport(), now: at(11 * MINUTE) })).toEqual({ sent: 1, failed: 0, retried: 0 });
+    expect(await deliverDueEmails({ transport: smtp.transport(), now: at(11 * MINUTE) })).toEqual({
+      sent: 1,
+      failed: 0,
+      retried: 0,
+    });
     expect(await outboxRow(id!)).toMatchObject({ status: "sent", attempts: 1 });
     expect(smtp.received).toHaveLength(1);
   });
@@ -271,7 +348,17 @@ describe("outbox for admins", () => {
     const list = await listOutbox(admin);
     expect(list.total).toBe(2);
     expect(list.rows.map((r) => r.toEmail)).toEqual(["li.list@test.example", "ana.list@test.example"]);
-    expect(Object.keys(list.rows[0]).sort()).toEqual(["attempts", "createdAt", "id", "kind", "lastError", "sentAt", "status", "subject", "toEmail"]);
+    expect(Object.keys(list.rows[0]).sort()).toEqual([
+      "attempts",
+      "createdAt",
+      "id",
+      "kind",
+      "lastError",
+      "sentAt",
+      "status",
+      "subject",
+      "toEmail",
+    ]);
     expect((await listOutbox(admin, { status: "sent" })).rows).toEqual([]);
 
     const message = await getOutboxMessage(admin, list.rows[0].id);
@@ -284,12 +371,22 @@ describe("outbox for admins", () => {
 
   it("shows a credential-bearing email only while unsent, and audits each viewing", async () => {
     const admin = viewerOf(await createPerson(database.db(), { roles: ["compliance_admin"] }));
-    const { id } = await queueEmail(database.db(), { kind: "invitation", props: sampleProps.invitation, to: { email: "new.hire@test.example" }, dedupeKey: "invitation:new:inv-1:v1", now: t0 });
+    const { id } = await queueEmail(database.db(), {
+      kind: "invitation",
+      props: sampleProps.invitation,
+      to: { email: "new.hire@test.example" },
+      dedupeKey: "invitation:new:inv-1:v1",
+      now: t0,
+    });
 
     const unsent = await getOutboxMessage(admin, id!);
     expect(unsent.withheld).toBe(false);
     expect(unsent.text).toContain("/set-password?token=sample-token-not-real");
-    const viewed = await database.db().select({ action: auditEvents.action, actorId: auditEvents.actorId }).from(auditEvents).where(eq(auditEvents.targetId, id!));
+    const viewed = await database
+      .db()
+      .select({ action: auditEvents.action, actorId: auditEvents.actorId })
+      .from(auditEvents)
+      .where(eq(auditEvents.targetId, id!));
     expect(viewed).toEqual([{ action: "email.secret_viewed", actorId: admin.id }]);
 
     const smtp = await startSmtp();

@@ -1,11 +1,13 @@
 import { afterAll, describe, expect, it } from "vitest";
+
 import { people, signatures } from "@/db/schema";
-import { startMfaEnrolment } from "@/lib/auth/mfa";
 import { giveConsent, openSigning, signAsEmployee } from "@/lib/agreements/employee-agreements";
+import { startMfaEnrolment } from "@/lib/auth/mfa";
 import { decryptBytes, decryptText, UnknownKeyError } from "@/lib/crypto/encryption";
 import { rotateEncryptionKeys } from "@/lib/crypto/rotate-keys";
 import { resetEnvForTests } from "@/lib/env";
-import { TEST_PASSWORD, context, createPerson, viewerOf } from "../helpers/factories";
+
+import { context, createPerson, TEST_PASSWORD, viewerOf } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
 
 const database = withTestDatabase();
@@ -27,7 +29,16 @@ describe("key rotation", () => {
     await startMfaEnrolment(person);
     const opened = await openSigning(person, "employee-nda", "10.0.0.1");
     await giveConsent(person, { ...context(person.id), ip: "10.0.0.1" }, "employee-nda", opened.ceremony.id);
-    const { signatureId } = await signAsEmployee(person, { ...context(person.id), ip: "10.0.0.1" }, { agreementId: "employee-nda", ceremonyId: opened.ceremony.id, password: TEST_PASSWORD, typedName: "Rosa Rotate" });
+    const { signatureId } = await signAsEmployee(
+      person,
+      { ...context(person.id), ip: "10.0.0.1" },
+      {
+        agreementId: "employee-nda",
+        ceremonyId: opened.ceremony.id,
+        password: TEST_PASSWORD,
+        typedName: "Rosa Rotate",
+      },
+    );
 
     useKeys(newKey, [originalKey]);
     const [before] = await db.select({ pdf: signatures.pdfEnc }).from(signatures);

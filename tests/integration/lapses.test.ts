@@ -1,13 +1,16 @@
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
+
 import { and, eq, like } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import { accessGrants, auditEvents, certifications, outbox, people, webhookDeliveries } from "@/db/schema";
 import { detectAccessLapses, detectExpiredCertifications } from "@/lib/access/lapses";
 import { resetEnvForTests } from "@/lib/env";
 import { deliverDueWebhooks } from "@/lib/webhooks/deliver-webhooks";
 import { createWebhook, deactivateWebhook } from "@/lib/webhooks/manage-webhooks";
 import { verifyWebhookSignature } from "@/lib/webhooks/signature";
+
 import { grantRole, satisfyRole } from "../helpers/access-fixtures";
 import { context, createPerson, viewerOf } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
@@ -30,7 +33,9 @@ const server = createServer((req, res) => {
     res.writeHead(200).end();
   });
 });
-const receiverUrl = new Promise<string>((resolve) => server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}/clearance`)));
+const receiverUrl = new Promise<string>((resolve) =>
+  server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}/clearance`)),
+);
 // The receiver listens on loopback.
 beforeAll(() => {
   process.env.WEBHOOK_ALLOW_PRIVATE_TARGETS = "true";
@@ -45,7 +50,9 @@ afterAll(async () => {
 
 let adminCache: ReturnType<typeof viewerOf> | undefined;
 async function admin() {
-  adminCache ??= viewerOf(await createPerson(database.db(), { roles: ["compliance_admin"], name: "Carmen Compliance" }));
+  adminCache ??= viewerOf(
+    await createPerson(database.db(), { roles: ["compliance_admin"], name: "Carmen Compliance" }),
+  );
   return adminCache;
 }
 
@@ -64,16 +71,29 @@ async function auditFor(grantId: string) {
 }
 
 async function lapseEmails(grantId: string) {
-  return database.db().select().from(outbox).where(like(outbox.dedupeKey, `access-lapsed:${grantId}:%`)).orderBy(outbox.dedupeKey);
+  return database
+    .db()
+    .select()
+    .from(outbox)
+    .where(like(outbox.dedupeKey, `access-lapsed:${grantId}:%`))
+    .orderBy(outbox.dedupeKey);
 }
 
 async function lapseDeliveries(grantId: string) {
-  return database.db().select().from(webhookDeliveries).where(like(webhookDeliveries.dedupeKey, `%:access.lapsed:${grantId}:%`));
+  return database
+    .db()
+    .select()
+    .from(webhookDeliveries)
+    .where(like(webhookDeliveries.dedupeKey, `%:access.lapsed:${grantId}:%`));
 }
 
 /** Makes one of the person's certifications run out at `when`. */
 async function expireCourse(personId: string, courseId: string, when: Date) {
-  await database.db().update(certifications).set({ expiresAt: when }).where(and(eq(certifications.personId, personId), eq(certifications.courseId, courseId)));
+  await database
+    .db()
+    .update(certifications)
+    .set({ expiresAt: when })
+    .where(and(eq(certifications.personId, personId), eq(certifications.courseId, courseId)));
 }
 
 describe("access lapses", () => {
@@ -97,7 +117,11 @@ describe("access lapses", () => {
 
     const audit = await auditFor(grantId);
     expect(audit.map((a) => [a.action, a.actorLabel])).toEqual([["access.lapsed", "system"]]);
-    expect(audit[0].data).toEqual({ personId: person.id, roleId: PII, reasons: ["course_expired:support-data-handling"] });
+    expect(audit[0].data).toEqual({
+      personId: person.id,
+      roleId: PII,
+      reasons: ["course_expired:support-data-handling"],
+    });
 
     const emails = await lapseEmails(grantId);
     expect(emails.map((e) => [e.dedupeKey, e.toEmail]).sort()).toEqual(
@@ -109,15 +133,32 @@ describe("access lapses", () => {
     const subjects = Object.fromEntries(emails.map((e) => [e.toEmail, e.subject]));
     expect(subjects[person.email]).toBe("Your Read customer personal data access has lapsed");
     expect(subjects[manager.email]).toBe("Ana Lapse's Read customer personal data access has lapsed");
-    expect(emails.every((e) => e.text?.replace(/\s+/g, " ").includes("Certification in “Handling customer data in technical support” expired on 2 March 2026"))).toBe(true);
+    expect(
+      emails.every((e) =>
+        e.text
+          ?.replace(/\s+/g, " ")
+          .includes("Certification in “Handling customer data in technical support” expired on 2 March 2026"),
+      ),
+    ).toBe(true);
 
     const deliveries = await lapseDeliveries(grantId);
     expect(deliveries).toHaveLength(1);
-    expect(deliveries[0]).toMatchObject({ webhookId: hook.id, eventType: "access.lapsed", dedupeKey: `${hook.id}:access.lapsed:${grantId}:${lapsedAt.toISOString()}` });
+    expect(deliveries[0]).toMatchObject({
+      webhookId: hook.id,
+      eventType: "access.lapsed",
+      dedupeKey: `${hook.id}:access.lapsed:${grantId}:${lapsedAt.toISOString()}`,
+    });
     expect(deliveries[0].payload).toMatchObject({
       id: `access.lapsed:${grantId}:${lapsedAt.toISOString()}`,
       type: "access.lapsed",
-      data: { grantId, personId: person.id, email: person.email, roleId: PII, lapsedAt: lapsedAt.toISOString(), reasons: ["course_expired:support-data-handling"] },
+      data: {
+        grantId,
+        personId: person.id,
+        email: person.email,
+        roleId: PII,
+        lapsedAt: lapsedAt.toISOString(),
+        reasons: ["course_expired:support-data-handling"],
+      },
     });
 
     // Run again, and twice at once: nothing is recorded twice.
@@ -134,7 +175,9 @@ describe("access lapses", () => {
     expect((await deliverDueWebhooks({ now: at(4 * HOUR) })).delivered).toBeGreaterThanOrEqual(1);
     const hit = hits.find((h) => JSON.parse(h.body).id === `access.lapsed:${grantId}:${lapsedAt.toISOString()}`)!;
     expect(hit.headers["clearance-event"]).toBe("access.lapsed");
-    expect(verifyWebhookSignature(hook.secret, hit.headers["clearance-signature"] as string, hit.body, new Date())).toBe(true);
+    expect(
+      verifyWebhookSignature(hook.secret, hit.headers["clearance-signature"] as string, hit.body, new Date()),
+    ).toBe(true);
 
     // Renewed training: the grant is held again, once.
     await satisfyRole(db, person.id, PII, at(5 * HOUR));
@@ -150,7 +193,11 @@ describe("access lapses", () => {
     await expireCourse(person.id, "data-protection-law", at(8 * HOUR));
     const again = at(9 * HOUR);
     expect((await detectAccessLapses(db, again)).lapsed).toBe(1);
-    expect((await auditFor(grantId)).map((a) => a.action)).toEqual(["access.lapsed", "access.restored", "access.lapsed"]);
+    expect((await auditFor(grantId)).map((a) => a.action)).toEqual([
+      "access.lapsed",
+      "access.restored",
+      "access.lapsed",
+    ]);
     expect((await lapseEmails(grantId)).length).toBe(4);
     expect((await lapseDeliveries(grantId)).length).toBe(2);
     await deactivateWebhook(await admin(), context(), hook.id, again);
@@ -205,9 +252,20 @@ describe("access lapses", () => {
     const ended = await grantRole(db, person.id, PII, t0, at(DAY));
     const [revoked] = await db
       .insert(accessGrants)
-      .values({ personId: person.id, roleId: EXPORT, status: "revoked", justification: "test", requestedAt: t0, decidedAt: t0, revokedAt: at(HOUR) })
+      .values({
+        personId: person.id,
+        roleId: EXPORT,
+        status: "revoked",
+        justification: "test",
+        requestedAt: t0,
+        decidedAt: t0,
+        revokedAt: at(HOUR),
+      })
       .returning({ id: accessGrants.id });
-    const [requested] = await db.insert(accessGrants).values({ personId: person.id, roleId: "payment-data-admin", justification: "test", requestedAt: t0 }).returning({ id: accessGrants.id });
+    const [requested] = await db
+      .insert(accessGrants)
+      .values({ personId: person.id, roleId: "payment-data-admin", justification: "test", requestedAt: t0 })
+      .returning({ id: accessGrants.id });
     await detectAccessLapses(db, at(2 * DAY));
     for (const id of [ended, revoked.id, requested.id]) {
       expect((await grantRow(id)).lapsedAt).toBeNull();
@@ -227,8 +285,14 @@ describe("expired certifications", () => {
     const byCourse = new Map(certs.map((c) => [c.courseId, c]));
     const recent = byCourse.get("third-party-sharing")!;
     const old = byCourse.get("data-protection-law")!;
-    await db.update(certifications).set({ expiresAt: ago(2 * DAY) }).where(eq(certifications.id, recent.id));
-    await db.update(certifications).set({ expiresAt: ago(8 * DAY) }).where(eq(certifications.id, old.id));
+    await db
+      .update(certifications)
+      .set({ expiresAt: ago(2 * DAY) })
+      .where(eq(certifications.id, recent.id));
+    await db
+      .update(certifications)
+      .set({ expiresAt: ago(8 * DAY) })
+      .where(eq(certifications.id, old.id));
 
     // Nobody listens: nothing to do.
     expect(await detectExpiredCertifications(db, base)).toEqual({ expired: 0, queued: 0 });
@@ -236,7 +300,10 @@ describe("expired certifications", () => {
     const hook = await subscribe(["certification.expired"]);
     const renewer = await createPerson(db);
     await satisfyRole(db, renewer.id, "partner-data-exchange", ago(400 * DAY));
-    await db.update(certifications).set({ expiresAt: ago(DAY) }).where(eq(certifications.personId, renewer.id));
+    await db
+      .update(certifications)
+      .set({ expiresAt: ago(DAY) })
+      .where(eq(certifications.personId, renewer.id));
     await satisfyRole(db, renewer.id, "partner-data-exchange", ago(3 * DAY)); // renewed before they ran out
 
     const first = await detectExpiredCertifications(db, base);
@@ -246,7 +313,13 @@ describe("expired certifications", () => {
     expect(rows[0].payload).toMatchObject({
       id: `certification.expired:${recent.id}`,
       type: "certification.expired",
-      data: { certificationId: recent.id, personId: person.id, email: person.email, courseId: "third-party-sharing", expiresAt: ago(2 * DAY).toISOString() },
+      data: {
+        certificationId: recent.id,
+        personId: person.id,
+        email: person.email,
+        courseId: "third-party-sharing",
+        expiresAt: ago(2 * DAY).toISOString(),
+      },
     });
 
     expect(await detectExpiredCertifications(db, base)).toEqual({ expired: 1, queued: 0 });

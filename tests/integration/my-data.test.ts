@@ -2,14 +2,17 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+
 import { describe, expect, it } from "vitest";
+
+import { outbox } from "@/db/schema";
 import { giveConsent, openSigning, signAsEmployee } from "@/lib/agreements/employee-agreements";
 import { exportMyDataJson, exportMyDataZip } from "@/lib/privacy/export";
 import { managerSeesScoresOf, requestCorrection, updatePreferences } from "@/lib/privacy/preferences";
 import { queueReminders } from "@/lib/scheduler/reminders";
 import { syncAssignments } from "@/lib/training/assignments";
-import { outbox } from "@/db/schema";
-import { TEST_PASSWORD, context, createPerson, viewerOf } from "../helpers/factories";
+
+import { context, createPerson, TEST_PASSWORD, viewerOf } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
 
 const database = withTestDatabase();
@@ -23,7 +26,12 @@ describe("my data", () => {
     for (const v of [me, other]) {
       const opened = await openSigning(v, "employee-nda", "192.0.2.1");
       await giveConsent(v, ctx(v.id), "employee-nda", opened.ceremony.id);
-      await signAsEmployee(v, ctx(v.id), { agreementId: "employee-nda", ceremonyId: opened.ceremony.id, password: TEST_PASSWORD, typedName: v.name });
+      await signAsEmployee(v, ctx(v.id), {
+        agreementId: "employee-nda",
+        ceremonyId: opened.ceremony.id,
+        password: TEST_PASSWORD,
+        typedName: v.name,
+      });
       await requestCorrection(v, context(v.id), { field: "title", requestedValue: `${v.name} title` });
     }
     const json = await exportMyDataJson(me, context(me.id));
@@ -39,7 +47,12 @@ describe("my data", () => {
     const zipBytes = await exportMyDataZip(me, context(me.id));
     const dir = mkdtempSync(path.join(os.tmpdir(), "mydata-"));
     writeFileSync(path.join(dir, "data.zip"), zipBytes);
-    execFileSync("python3", ["-c", "import zipfile,sys; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])", path.join(dir, "data.zip"), path.join(dir, "out")]);
+    execFileSync("python3", [
+      "-c",
+      "import zipfile,sys; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])",
+      path.join(dir, "data.zip"),
+      path.join(dir, "out"),
+    ]);
     const listing = execFileSync("find", [path.join(dir, "out"), "-type", "f"], { encoding: "utf8" });
     expect(listing).toContain("my-data.json");
     expect(listing).toMatch(/agreements\/employee-nda-v1\.0\.0-\d{4}-\d{2}-\d{2}\.pdf/);
@@ -58,7 +71,9 @@ describe("my data", () => {
     const later = new Date(Date.now() + 40 * 86_400_000);
     await queueReminders(db, later);
     await queueReminders(db, later);
-    const mine = (await db.select({ key: outbox.dedupeKey }).from(outbox)).map((r) => r.key).filter((k) => k.includes(person.id));
+    const mine = (await db.select({ key: outbox.dedupeKey }).from(outbox))
+      .map((r) => r.key)
+      .filter((k) => k.includes(person.id));
     expect(mine.filter((k) => k.startsWith("reminder-digest:"))).toHaveLength(1);
     expect(mine.filter((k) => k.startsWith("course-overdue:") || k.startsWith("agreement-to-sign:"))).toEqual([]);
   });

@@ -1,7 +1,9 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+
 import { describe, expect, it } from "vitest";
 import type { z } from "zod";
+
 import { GET } from "@/app/api/v1/openapi.json/route";
 import * as api from "@/lib/access/api-schemas";
 
@@ -12,11 +14,18 @@ const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 
 /** Every route file under app/api/v1 as its URL path and the HTTP methods it exports. */
 function routeFiles(): { urlPath: string; methods: string[] }[] {
-  const files = readdirSync(API_DIR, { recursive: true, encoding: "utf8" }).filter((f) => path.basename(f) === "route.ts");
+  const files = readdirSync(API_DIR, { recursive: true, encoding: "utf8" }).filter(
+    (f) => path.basename(f) === "route.ts",
+  );
   return files.map((file) => {
     const source = readFileSync(path.join(API_DIR, file), "utf8");
-    const segments = path.dirname(file).split(path.sep).map((s) => s.replace(/^\[(.+)\]$/, "{$1}"));
-    const methods = HTTP_METHODS.filter((m) => new RegExp(`export (async )?function ${m}\\b|export const ${m}\\b`).test(source));
+    const segments = path
+      .dirname(file)
+      .split(path.sep)
+      .map((s) => s.replace(/^\[(.+)\]$/, "{$1}"));
+    const methods = HTTP_METHODS.filter((m) =>
+      new RegExp(`export (async )?function ${m}\\b|export const ${m}\\b`).test(source),
+    );
     return { urlPath: `/api/v1/${segments.join("/")}`, methods };
   });
 }
@@ -28,7 +37,10 @@ async function fetchDocument() {
 
 function resolve(doc: Json, node: Json): Json {
   if (!node.$ref) return node;
-  const target = (node.$ref as string).replace(/^#\//, "").split("/").reduce((at: Json | undefined, key) => at?.[key], doc);
+  const target = (node.$ref as string)
+    .replace(/^#\//, "")
+    .split("/")
+    .reduce((at: Json | undefined, key) => at?.[key], doc);
   if (!target) throw new Error(`Unresolved ${node.$ref}`);
   return target;
 }
@@ -47,7 +59,12 @@ describe("OpenAPI document", () => {
     expect(routes.map((r) => r.urlPath)).toContain("/api/v1/access/check");
     for (const route of routes) {
       expect(doc.paths, `no path for ${route.urlPath}`).toHaveProperty([route.urlPath]);
-      expect(Object.keys(doc.paths[route.urlPath]).map((m) => m.toUpperCase()).sort(), route.urlPath).toEqual([...route.methods].sort());
+      expect(
+        Object.keys(doc.paths[route.urlPath])
+          .map((m) => m.toUpperCase())
+          .sort(),
+        route.urlPath,
+      ).toEqual([...route.methods].sort());
     }
     // And nothing documented that does not exist.
     expect(Object.keys(doc.paths).sort()).toEqual(routes.map((r) => r.urlPath).sort());
@@ -82,7 +99,8 @@ describe("OpenAPI document", () => {
           continue;
         }
         scopes.add(scope);
-        for (const status of ["400", "401", "403", "429"]) expect(op.responses, `${where} ${status}`).toHaveProperty([status]);
+        for (const status of ["400", "401", "403", "429"])
+          expect(op.responses, `${where} ${status}`).toHaveProperty([status]);
         expect(op.responses["429"].headers["Retry-After"].schema.type).toBe("integer");
         const error = resolve(doc, op.responses["401"].content["application/json"].schema);
         expect(error.properties.error.required).toEqual(["code", "message"]);
@@ -97,13 +115,26 @@ describe("OpenAPI document", () => {
   it("has examples that the API's own schemas accept, and only references that resolve", async () => {
     const { text } = await fetchDocument();
     const doc = JSON.parse(text);
-    for (const match of text.matchAll(/"\$ref":"([^"]+)"/g)) expect(() => resolve(doc, { $ref: match[1] }), match[1]).not.toThrow();
+    for (const match of text.matchAll(/"\$ref":"([^"]+)"/g))
+      expect(() => resolve(doc, { $ref: match[1] }), match[1]).not.toThrow();
 
-    const zodFor: Record<string, z.ZodType> = { Decision: api.decisionBody, BatchCheckRequest: api.batchCheckBody, BatchCheckResult: api.batchCheckResult, Holders: api.holdersBody, EventsRequest: api.eventsBody, EventsResult: api.eventsResult, Error: api.apiErrorBody, ValidationError: api.apiErrorBody };
+    const zodFor: Record<string, z.ZodType> = {
+      Decision: api.decisionBody,
+      BatchCheckRequest: api.batchCheckBody,
+      BatchCheckResult: api.batchCheckResult,
+      Holders: api.holdersBody,
+      EventsRequest: api.eventsBody,
+      EventsResult: api.eventsResult,
+      Error: api.apiErrorBody,
+      ValidationError: api.apiErrorBody,
+    };
     let checked = 0;
     for (const item of Object.values<Json>(doc.paths)) {
       for (const op of Object.values<Json>(item)) {
-        const media = [op.requestBody?.content?.["application/json"], ...Object.values<Json>(op.responses).map((r) => r.content?.["application/json"])].filter(Boolean);
+        const media = [
+          op.requestBody?.content?.["application/json"],
+          ...Object.values<Json>(op.responses).map((r) => r.content?.["application/json"]),
+        ].filter(Boolean);
         for (const m of media) {
           const schema = zodFor[(m.schema.$ref ?? "").split("/").pop()];
           if (!schema) continue;

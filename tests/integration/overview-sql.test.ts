@@ -1,11 +1,22 @@
 import { randomUUID } from "node:crypto";
-import { eq, isNull, and } from "drizzle-orm";
+
+import { and, eq, isNull } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { assignments, certifications, courseReleases, departments, people, quizAttempts, signatures } from "@/db/schema";
+
+import {
+  assignments,
+  certifications,
+  courseReleases,
+  departments,
+  people,
+  quizAttempts,
+  signatures,
+} from "@/db/schema";
 import { getContent } from "@/lib/content";
 import { overviewFacts, overviewFromDatabase } from "@/lib/reports/overview";
 import { buildOverview } from "@/lib/reports/overview-rules";
 import { syncAssignments } from "@/lib/training/assignments";
+
 import { createPerson, employeeSignature } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
 
@@ -38,25 +49,57 @@ async function buildOrganisation() {
   const rnd = random(7);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(rnd() * list.length)];
   // Month ends and the moments either side of them, where an off-by-one would show.
-  const edges = ["2026-03-31T23:59:59.999Z", "2026-04-01T00:00:00.000Z", "2026-07-01T00:00:00.000Z", "2026-06-30T23:59:59.999Z", "2026-11-29T12:00:00.000Z", "2026-11-29T12:00:00.001Z"].map(d);
-  const around = (from: number, to: number) => (rnd() < 0.15 ? pick(edges) : new Date(NOW.getTime() + (from + rnd() * (to - from)) * DAY));
+  const edges = [
+    "2026-03-31T23:59:59.999Z",
+    "2026-04-01T00:00:00.000Z",
+    "2026-07-01T00:00:00.000Z",
+    "2026-06-30T23:59:59.999Z",
+    "2026-11-29T12:00:00.000Z",
+    "2026-11-29T12:00:00.001Z",
+  ].map(d);
+  const around = (from: number, to: number) =>
+    rnd() < 0.15 ? pick(edges) : new Date(NOW.getTime() + (from + rnd() * (to - from)) * DAY);
 
-  await db.insert(departments).values(["support", "engineering", "sales", "legal", "finance"].map((id) => ({ id, name: id.toUpperCase() }))).onConflictDoNothing();
+  await db
+    .insert(departments)
+    .values(["support", "engineering", "sales", "legal", "finance"].map((id) => ({ id, name: id.toUpperCase() })))
+    .onConflictDoNothing();
   const { courses, agreements } = getContent();
   // Every course has existed since 2025, one of them was at major 0 until a major 1 in May 2026, and another
   // already has a major 2 on record; certifications of older majors stop counting after the grace period.
-  await db.insert(courseReleases).values(courses.map((c) => ({ courseId: c.id, major: 1, version: c.version, releasedAt: d("2025-01-01T00:00:00Z") })));
-  await db.insert(courseReleases).values({ courseId: courses[1].id, major: 2, version: "2.0.0", releasedAt: d("2026-08-15T00:00:00Z") });
+  await db
+    .insert(courseReleases)
+    .values(
+      courses.map((c) => ({ courseId: c.id, major: 1, version: c.version, releasedAt: d("2025-01-01T00:00:00Z") })),
+    );
+  await db
+    .insert(courseReleases)
+    .values({ courseId: courses[1].id, major: 2, version: "2.0.0", releasedAt: d("2026-08-15T00:00:00Z") });
   await db.update(courseReleases).set({ major: 0, version: "0.9.0" }).where(eq(courseReleases.courseId, courses[0].id));
-  await db.insert(courseReleases).values({ courseId: courses[0].id, major: 1, version: courses[0].version, releasedAt: d("2026-05-01T00:00:00Z") });
+  await db
+    .insert(courseReleases)
+    .values({ courseId: courses[0].id, major: 1, version: courses[0].version, releasedAt: d("2026-05-01T00:00:00Z") });
 
   const statuses = ["active", "active", "active", "active", "suspended", "departed"] as const;
   for (let i = 0; i < 40; i++) {
     const status = pick(statuses);
-    const person = await createPerson(db, { status, departmentId: pick(["support", "engineering", "sales", "legal", "finance"]), roles: rnd() < 0.2 ? ["manager"] : undefined });
+    const person = await createPerson(db, {
+      status,
+      departmentId: pick(["support", "engineering", "sales", "legal", "finance"]),
+      roles: rnd() < 0.2 ? ["manager"] : undefined,
+    });
     const hire = rnd() < 0.1 ? null : rnd() < 0.15 ? "2026-12-15" : rnd() < 0.2 ? "2026-07-01" : "2024-02-01";
-    const departedAt = status === "departed" ? (rnd() < 0.15 ? null : around(-300, 30)) : rnd() < 0.1 ? around(-100, 0) : null;
-    await db.update(people).set({ hireDate: hire, createdAt: rnd() < 0.5 ? d("2025-06-01T00:00:00Z") : around(-200, 0), departedAt, ...(i % 13 === 0 ? { departmentId: null } : {}) }).where(eq(people.id, person.id));
+    const departedAt =
+      status === "departed" ? (rnd() < 0.15 ? null : around(-300, 30)) : rnd() < 0.1 ? around(-100, 0) : null;
+    await db
+      .update(people)
+      .set({
+        hireDate: hire,
+        createdAt: rnd() < 0.5 ? d("2025-06-01T00:00:00Z") : around(-200, 0),
+        departedAt,
+        ...(i % 13 === 0 ? { departmentId: null } : {}),
+      })
+      .where(eq(people.id, person.id));
 
     for (const course of courses) {
       for (let n = Math.floor(rnd() * 3); n > 0; n--) {
@@ -65,9 +108,30 @@ async function buildOrganisation() {
         const version = rnd() < 0.25 ? "0.9.0" : rnd() < 0.1 ? "2.0.0" : course.version;
         const [attempt] = await db
           .insert(quizAttempts)
-          .values({ personId: person.id, courseId: course.id, courseVersion: version, status: "submitted", drawn: [], questionCount: 1, correctCount: 1, scorePercent: 100, passMark: 80, passed: true, startedAt: issuedAt, submittedAt: issuedAt })
+          .values({
+            personId: person.id,
+            courseId: course.id,
+            courseVersion: version,
+            status: "submitted",
+            drawn: [],
+            questionCount: 1,
+            correctCount: 1,
+            scorePercent: 100,
+            passMark: 80,
+            passed: true,
+            startedAt: issuedAt,
+            submittedAt: issuedAt,
+          })
           .returning({ id: quizAttempts.id });
-        await db.insert(certifications).values({ personId: person.id, courseId: course.id, courseVersion: version, attemptId: attempt.id, issuedAt, expiresAt, verificationCode: randomUUID().slice(0, 14) });
+        await db.insert(certifications).values({
+          personId: person.id,
+          courseId: course.id,
+          courseVersion: version,
+          attemptId: attempt.id,
+          issuedAt,
+          expiresAt,
+          verificationCode: randomUUID().slice(0, 14),
+        });
       }
       const roll = rnd();
       if (roll < 0.35) {
@@ -98,7 +162,12 @@ async function buildOrganisation() {
             personId: person.id,
             outcome,
             signedAt,
-            renewalDueAt: outcome === "declined" && rnd() < 0.5 ? null : due > signedAt || outcome === "declined" ? due : new Date(signedAt.getTime() + DAY),
+            renewalDueAt:
+              outcome === "declined" && rnd() < 0.5
+                ? null
+                : due > signedAt || outcome === "declined"
+                  ? due
+                  : new Date(signedAt.getTime() + DAY),
           }),
         );
       }
@@ -110,7 +179,13 @@ describe("organisation overview counted in SQL", () => {
   it("equals buildOverview over every row, and counts overdue assignments no sync has made yet", async () => {
     await buildOrganisation();
     const db = database.db();
-    const openCount = async () => (await db.select({ id: assignments.id }).from(assignments).where(and(isNull(assignments.completedAt), isNull(assignments.cancelledAt)))).length;
+    const openCount = async () =>
+      (
+        await db
+          .select({ id: assignments.id })
+          .from(assignments)
+          .where(and(isNull(assignments.completedAt), isNull(assignments.cancelledAt)))
+      ).length;
     const before = await openCount();
 
     const unsynced = buildOverview(await overviewFacts(db), NOW);

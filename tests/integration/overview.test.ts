@@ -1,11 +1,23 @@
 import { randomUUID } from "node:crypto";
+
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { assignments, auditEvents, certifications, courseReleases, departments, people, quizAttempts, signatures } from "@/db/schema";
-import { getContent } from "@/lib/content";
+
+import {
+  assignments,
+  auditEvents,
+  certifications,
+  courseReleases,
+  departments,
+  people,
+  quizAttempts,
+  signatures,
+} from "@/db/schema";
 import { majorOf } from "@/lib/certification/status";
+import { getContent } from "@/lib/content";
 import { ForbiddenError } from "@/lib/errors";
 import { organisationOverview, organisationOverviewCsv } from "@/lib/reports/overview";
+
 import { context, createPerson, employeeSignature, viewerOf } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
 
@@ -13,19 +25,51 @@ const database = withTestDatabase();
 const NOW = new Date("2026-11-29T12:00:00Z");
 const DAY = 86_400_000;
 const d = (iso: string) => new Date(iso);
-const auditor = viewerOf({ id: randomUUID(), email: "auditor@test.example", name: "Auditor", roles: ["employee", "auditor"], departmentId: null });
+const auditor = viewerOf({
+  id: randomUUID(),
+  email: "auditor@test.example",
+  name: "Auditor",
+  roles: ["employee", "auditor"],
+  departmentId: null,
+});
 
 async function certify(personId: string, courseId: string, issuedAt: Date, expiresAt: Date) {
   const db = database.db();
   const [attempt] = await db
     .insert(quizAttempts)
-    .values({ personId, courseId, courseVersion: "1.0.0", status: "submitted", drawn: [], questionCount: 1, correctCount: 1, scorePercent: 100, passMark: 80, passed: true, startedAt: issuedAt, submittedAt: issuedAt })
+    .values({
+      personId,
+      courseId,
+      courseVersion: "1.0.0",
+      status: "submitted",
+      drawn: [],
+      questionCount: 1,
+      correctCount: 1,
+      scorePercent: 100,
+      passMark: 80,
+      passed: true,
+      startedAt: issuedAt,
+      submittedAt: issuedAt,
+    })
     .returning({ id: quizAttempts.id });
-  await db.insert(certifications).values({ personId, courseId, courseVersion: "1.0.0", attemptId: attempt.id, issuedAt, expiresAt, verificationCode: randomUUID().slice(0, 14) });
+  await db.insert(certifications).values({
+    personId,
+    courseId,
+    courseVersion: "1.0.0",
+    attemptId: attempt.id,
+    issuedAt,
+    expiresAt,
+    verificationCode: randomUUID().slice(0, 14),
+  });
 }
 
 async function sign(personId: string, agreementId: string, signedAt: Date) {
-  await database.db().insert(signatures).values(employeeSignature({ agreementId, personId, signedAt, renewalDueAt: new Date(signedAt.getTime() + 700 * DAY) }));
+  await database
+    .db()
+    .insert(signatures)
+    .values(
+      employeeSignature({ agreementId, personId, signedAt, renewalDueAt: new Date(signedAt.getTime() + 700 * DAY) }),
+    );
 }
 
 /**
@@ -37,24 +81,52 @@ async function buildOrganisation() {
   const db = database.db();
   await db.insert(departments).values({ id: "engineering", name: "Engineering" }).onConflictDoNothing();
   // Every course has existed here since January 2025, so the whole trend has data.
-  await db.insert(courseReleases).values(getContent().courses.map((c) => ({ courseId: c.id, major: majorOf(c.version), version: c.version, releasedAt: d("2025-01-01T00:00:00Z") })));
+  await db.insert(courseReleases).values(
+    getContent().courses.map((c) => ({
+      courseId: c.id,
+      major: majorOf(c.version),
+      version: c.version,
+      releasedAt: d("2025-01-01T00:00:00Z"),
+    })),
+  );
   const ana = await createPerson(db, { name: "Ana", departmentId: "support" });
   const eng = await createPerson(db, { name: "Eng", departmentId: "engineering" });
   const gone = await createPerson(db, { name: "Gone", departmentId: "support", status: "departed" });
   const sus = await createPerson(db, { name: "Sus", departmentId: "support", status: "suspended" });
-  for (const p of [ana, eng, gone, sus]) await db.update(people).set({ hireDate: "2024-01-01" }).where(eq(people.id, p.id));
-  await db.update(people).set({ departedAt: d("2026-10-01T00:00:00Z") }).where(eq(people.id, gone.id));
+  for (const p of [ana, eng, gone, sus])
+    await db.update(people).set({ hireDate: "2024-01-01" }).where(eq(people.id, p.id));
+  await db
+    .update(people)
+    .set({ departedAt: d("2026-10-01T00:00:00Z") })
+    .where(eq(people.id, gone.id));
 
   await certify(ana.id, "data-protection-law", d("2026-03-01T00:00:00Z"), d("2027-03-01T00:00:00Z"));
   await certify(ana.id, "incident-reporting", d("2025-12-19T00:00:00Z"), new Date(NOW.getTime() + 20 * DAY));
   await certify(eng.id, "data-protection-law", d("2026-06-01T00:00:00Z"), d("2027-06-01T00:00:00Z"));
-  for (const course of ["access-control-mfa", "confidentiality-acceptable-use", "data-protection-law", "incident-reporting"]) {
+  for (const course of [
+    "access-control-mfa",
+    "confidentiality-acceptable-use",
+    "data-protection-law",
+    "incident-reporting",
+  ]) {
     await certify(gone.id, course, d("2025-06-01T00:00:00Z"), d("2027-06-01T00:00:00Z"));
     await certify(sus.id, course, d("2025-06-01T00:00:00Z"), d("2027-06-01T00:00:00Z"));
   }
   await db.insert(assignments).values([
-    { personId: eng.id, courseId: "encryption-backups", source: "rule", assignedAt: d("2026-10-01T00:00:00Z"), dueAt: d("2026-11-01T00:00:00Z") },
-    { personId: gone.id, courseId: "support-data-handling", source: "rule", assignedAt: d("2026-08-01T00:00:00Z"), dueAt: d("2026-09-01T00:00:00Z") },
+    {
+      personId: eng.id,
+      courseId: "encryption-backups",
+      source: "rule",
+      assignedAt: d("2026-10-01T00:00:00Z"),
+      dueAt: d("2026-11-01T00:00:00Z"),
+    },
+    {
+      personId: gone.id,
+      courseId: "support-data-handling",
+      source: "rule",
+      assignedAt: d("2026-08-01T00:00:00Z"),
+      dueAt: d("2026-09-01T00:00:00Z"),
+    },
   ]);
   await sign(ana.id, "employee-nda", d("2026-01-10T00:00:00Z"));
   await sign(gone.id, "employee-nda", d("2026-01-10T00:00:00Z"));
@@ -66,10 +138,23 @@ describe("organisation overview", () => {
     await buildOrganisation();
     const o = await organisationOverview(auditor, NOW);
 
-    expect(o).toMatchObject({ people: 2, required: 10, complete: 3, rate: 30, overdue: 1, overduePeople: 1, expiring: { 30: 1, 60: 1, 90: 1 } });
+    expect(o).toMatchObject({
+      people: 2,
+      required: 10,
+      complete: 3,
+      rate: 30,
+      overdue: 1,
+      overduePeople: 1,
+      expiring: { 30: 1, 60: 1, 90: 1 },
+    });
     const course = (id: string) => o.courses.find((c) => c.courseId === id)!;
     expect(course("data-protection-law")).toMatchObject({ required: 2, complete: 2, rate: 100, overdue: 0 });
-    expect(course("incident-reporting")).toMatchObject({ required: 2, complete: 1, rate: 50, expiring: { 30: 1, 60: 1, 90: 1 } });
+    expect(course("incident-reporting")).toMatchObject({
+      required: 2,
+      complete: 1,
+      rate: 50,
+      expiring: { 30: 1, 60: 1, 90: 1 },
+    });
     expect(course("encryption-backups")).toMatchObject({ required: 1, complete: 0, rate: 0, overdue: 1 });
     expect(course("support-data-handling")).toMatchObject({ required: 1, complete: 0, overdue: 0 });
     expect(course("third-party-sharing")).toMatchObject({ required: 0, rate: null });
@@ -109,7 +194,10 @@ describe("organisation overview", () => {
     expect(lines[1]).toBe("Organisation,All required courses,2,10,3,30.0,1,1,1,1,,");
     expect(lines).toContain("Department,Engineering,1,5,1,20.0,1,,,,,");
     expect(lines.filter((l) => l.startsWith("Trend,"))).toHaveLength(12);
-    const [event] = await db.select({ actorId: auditEvents.actorId }).from(auditEvents).where(eq(auditEvents.action, "overview.exported"));
+    const [event] = await db
+      .select({ actorId: auditEvents.actorId })
+      .from(auditEvents)
+      .where(eq(auditEvents.action, "overview.exported"));
     expect(event.actorId).toBe(auditor.id);
 
     const employee = viewerOf(await createPerson(db));

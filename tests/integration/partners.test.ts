@@ -1,12 +1,26 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+
 import { outbox, partnerSigningRequests } from "@/db/schema";
-import { createPartner, listPartners, resendPartnerRequest, voidPartnerRequest } from "@/lib/agreements/partner-register";
-import { loadPartnerLink, partnerConsent, partnerSign, partnerSigningView, sendPartnerCode, verifyPartnerCode } from "@/lib/agreements/partner-signing";
+import {
+  createPartner,
+  listPartners,
+  resendPartnerRequest,
+  voidPartnerRequest,
+} from "@/lib/agreements/partner-register";
+import {
+  loadPartnerLink,
+  partnerConsent,
+  partnerSign,
+  partnerSigningView,
+  sendPartnerCode,
+  verifyPartnerCode,
+} from "@/lib/agreements/partner-signing";
 import { ForbiddenError } from "@/lib/errors";
 import { openAttachments } from "@/lib/notify/queue-email";
+
 import { context, createPerson, viewerOf } from "../helpers/factories";
-import { latestCode as codeOf, latestLinkToken as tokenOf, partnerWithLink } from "../helpers/partner-links";
+import { latestCode as codeOf, partnerWithLink, latestLinkToken as tokenOf } from "../helpers/partner-links";
 import { withTestDatabase } from "../helpers/test-database";
 
 const database = withTestDatabase();
@@ -33,16 +47,24 @@ describe("partner signing", () => {
 
     await expect(partnerSign(token, browserKey, { typedName: "Hannah Müller" }, ctx)).rejects.toThrow("consent");
     await partnerConsent(token, browserKey, ctx);
-    await expect(partnerSign(token, browserKey, { typedName: "Hannah Mueller" }, ctx)).rejects.toThrow('"Hannah Müller"');
+    await expect(partnerSign(token, browserKey, { typedName: "Hannah Mueller" }, ctx)).rejects.toThrow(
+      '"Hannah Müller"',
+    );
     const { signatureId } = await partnerSign(token, browserKey, { typedName: "hannah müller" }, ctx);
     expect(signatureId).toBeTruthy();
 
     expect((await loadPartnerLink(token)).state).toBe("used");
-    await expect(partnerSign(token, browserKey, { typedName: "Hannah Müller" }, ctx)).rejects.toThrow("can no longer be used");
+    await expect(partnerSign(token, browserKey, { typedName: "Hannah Müller" }, ctx)).rejects.toThrow(
+      "can no longer be used",
+    );
     const partnerRow = (await listPartners(admin)).find((p) => p.id === partner.id)!;
     expect(partnerRow.agreements[0]).toMatchObject({ status: "signed", signatureId });
 
-    const [copy] = await database.db().select().from(outbox).where(eq(outbox.dedupeKey, `signed-copy:${signatureId}`));
+    const [copy] = await database
+      .db()
+      .select()
+      .from(outbox)
+      .where(eq(outbox.dedupeKey, `signed-copy:${signatureId}`));
     expect(copy.toEmail).toBe("hannah@acme.example");
     const [pdf] = openAttachments(copy.dedupeKey, copy.attachmentsEnc!);
     expect(pdf.content.subarray(0, 5).toString()).toBe("%PDF-");
@@ -63,7 +85,11 @@ describe("partner signing", () => {
     await voidPartnerRequest(admin, context(admin.id), request.id);
     expect((await loadPartnerLink(fresh)).state).toBe("void");
     expect((await loadPartnerLink("not-a-real-token-at-all-xxxxxxxx")).state).toBe("unknown");
-    const [row] = await database.db().select().from(partnerSigningRequests).where(eq(partnerSigningRequests.id, request.id));
+    const [row] = await database
+      .db()
+      .select()
+      .from(partnerSigningRequests)
+      .where(eq(partnerSigningRequests.id, request.id));
     expect(row.tokenHash).not.toContain(fresh);
   });
 
@@ -78,8 +104,22 @@ describe("partner signing", () => {
     const db = database.db();
     const employee = viewerOf(await createPerson(db));
     const auditor = viewerOf(await createPerson(db, { roles: ["auditor"] }));
-    await expect(createPartner(employee, context(employee.id), { name: "X", contactName: "Y", contactEmail: "y@x.example", requiredAgreements: ["partner-dpa"] })).rejects.toThrow(ForbiddenError);
-    await expect(createPartner(auditor, context(auditor.id), { name: "X", contactName: "Y", contactEmail: "y@x.example", requiredAgreements: ["partner-dpa"] })).rejects.toThrow(ForbiddenError);
+    await expect(
+      createPartner(employee, context(employee.id), {
+        name: "X",
+        contactName: "Y",
+        contactEmail: "y@x.example",
+        requiredAgreements: ["partner-dpa"],
+      }),
+    ).rejects.toThrow(ForbiddenError);
+    await expect(
+      createPartner(auditor, context(auditor.id), {
+        name: "X",
+        contactName: "Y",
+        contactEmail: "y@x.example",
+        requiredAgreements: ["partner-dpa"],
+      }),
+    ).rejects.toThrow(ForbiddenError);
     await expect(listPartners(auditor)).resolves.toBeInstanceOf(Array);
     await expect(listPartners(employee)).rejects.toThrow(ForbiddenError);
   });

@@ -1,5 +1,6 @@
 import { and, eq, sql } from "drizzle-orm";
 import { describe, expect, it, vi } from "vitest";
+
 import { auditEvents, outbox, passwordTokens, people } from "@/db/schema";
 import { changePassword } from "@/lib/auth/change-password";
 import { confirmMfaEnrolment, startMfaEnrolment } from "@/lib/auth/mfa";
@@ -10,10 +11,13 @@ import { sha256Hex } from "@/lib/crypto/tokens";
 import { stepAt, totpAt } from "@/lib/crypto/totp";
 import { FieldError } from "@/lib/errors";
 import { passwordLinkView, setPasswordWithToken } from "@/lib/people/invitations";
+
 import { context, createPerson, reload, TEST_PASSWORD, viewerOf } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
 
-const request = vi.hoisted(() => ({ headers: new Headers({ "x-forwarded-for": "203.0.113.9", "user-agent": "vitest" }) }));
+const request = vi.hoisted(() => ({
+  headers: new Headers({ "x-forwarded-for": "203.0.113.9", "user-agent": "vitest" }),
+}));
 vi.mock("next/headers", () => ({ headers: async () => request.headers }));
 
 const database = withTestDatabase();
@@ -21,11 +25,16 @@ const meta = (ip = "203.0.113.5") => ({ ip, userAgent: "vitest" });
 const NEW_PASSWORD = "quiet lantern over the harbour";
 
 async function resetLinksFor(email: string): Promise<string[]> {
-  const rows = await database.db().select({ text: outbox.text }).from(outbox).where(and(eq(outbox.toEmail, email), eq(outbox.kind, "password-reset")));
+  const rows = await database
+    .db()
+    .select({ text: outbox.text })
+    .from(outbox)
+    .where(and(eq(outbox.toEmail, email), eq(outbox.kind, "password-reset")));
   return rows.map((r) => /\/set-password\/([A-Za-z0-9_-]{20,})/.exec(r.text ?? "")![1]);
 }
 
-const openSession = (personId: string, now = new Date()) => startSession(database.db(), { personId, method: "password", ip: "203.0.113.1", userAgent: "vitest" }, now);
+const openSession = (personId: string, now = new Date()) =>
+  startSession(database.db(), { personId, method: "password", ip: "203.0.113.1", userAgent: "vitest" }, now);
 
 describe("forgot password", () => {
   it("emails a single-use link valid for 30 minutes, stores only its hash, and ends every session when used", async () => {
@@ -35,17 +44,40 @@ describe("forgot password", () => {
     const now = new Date();
     expect(await requestPasswordReset(` ${person.email.toUpperCase()} `, meta(), now)).toBe("sent");
     const [token] = await resetLinksFor(person.email);
-    const [row] = await db.select({ tokenHash: passwordTokens.tokenHash, purpose: passwordTokens.purpose, expiresAt: passwordTokens.expiresAt }).from(passwordTokens).where(eq(passwordTokens.personId, person.id));
-    expect(row).toEqual({ tokenHash: sha256Hex(token), purpose: "reset", expiresAt: new Date(now.getTime() + 30 * 60_000) });
-    expect((await db.select({ n: sql<number>`count(*)::int` }).from(passwordTokens).where(eq(passwordTokens.tokenHash, token)))[0].n).toBe(0);
+    const [row] = await db
+      .select({
+        tokenHash: passwordTokens.tokenHash,
+        purpose: passwordTokens.purpose,
+        expiresAt: passwordTokens.expiresAt,
+      })
+      .from(passwordTokens)
+      .where(eq(passwordTokens.personId, person.id));
+    expect(row).toEqual({
+      tokenHash: sha256Hex(token),
+      purpose: "reset",
+      expiresAt: new Date(now.getTime() + 30 * 60_000),
+    });
+    expect(
+      (
+        await db
+          .select({ n: sql<number>`count(*)::int` })
+          .from(passwordTokens)
+          .where(eq(passwordTokens.tokenHash, token))
+      )[0].n,
+    ).toBe(0);
 
     expect(await passwordLinkView(token, now)).toMatchObject({ state: "ready", purpose: "reset", minLength: 15 });
-    expect(await passwordLinkView(token, new Date(now.getTime() + 31 * 60_000))).toEqual({ state: "expired", purpose: "reset" });
+    expect(await passwordLinkView(token, new Date(now.getTime() + 31 * 60_000))).toEqual({
+      state: "expired",
+      purpose: "reset",
+    });
 
     await setPasswordWithToken(token, NEW_PASSWORD, context(), now);
     expect(await verifyPassword(NEW_PASSWORD, (await reload(db, person.id)).passwordHash)).toBe(true);
     for (const sid of sessions) expect(await liveSession(db, sid)).toBeNull();
-    await expect(setPasswordWithToken(token, "another quiet harbour lantern", context(), now)).rejects.toThrow("Forgot password?");
+    await expect(setPasswordWithToken(token, "another quiet harbour lantern", context(), now)).rejects.toThrow(
+      "Forgot password?",
+    );
     expect(await passwordLinkView(token, now)).toEqual({ state: "used", purpose: "reset" });
   });
 
@@ -56,8 +88,13 @@ describe("forgot password", () => {
     expect(await requestPasswordReset(suspended.email, meta("203.0.113.20"))).toBe("no_account");
     expect(await resetLinksFor("nobody-here@test.example")).toEqual([]);
     expect(await resetLinksFor(suspended.email)).toEqual([]);
-    const events = await db.select({ data: auditEvents.data }).from(auditEvents).where(eq(auditEvents.action, "auth.password_reset_requested"));
-    expect(events.map((e) => e.data)).toEqual(expect.arrayContaining([{ account: "unknown" }, { account: "account_suspended" }]));
+    const events = await db
+      .select({ data: auditEvents.data })
+      .from(auditEvents)
+      .where(eq(auditEvents.action, "auth.password_reset_requested"));
+    expect(events.map((e) => e.data)).toEqual(
+      expect.arrayContaining([{ account: "unknown" }, { account: "account_suspended" }]),
+    );
   });
 
   it("the form gives one answer whether or not the address has an account", async () => {
@@ -94,17 +131,28 @@ describe("change password", () => {
     const person = await createPerson(db, { name: "Omar Vale" });
     const viewer = viewerOf(person);
     const other = await openSession(person.id);
-    await expect(changePassword(viewer, { current: "not my password", next: NEW_PASSWORD }, context(person.id))).rejects.toMatchObject({ field: "current" });
+    await expect(
+      changePassword(viewer, { current: "not my password", next: NEW_PASSWORD }, context(person.id)),
+    ).rejects.toMatchObject({ field: "current" });
     const weak = changePassword(viewer, { current: TEST_PASSWORD, next: "short one" }, context(person.id));
     await expect(weak).rejects.toBeInstanceOf(FieldError);
-    await expect(changePassword(viewer, { current: TEST_PASSWORD, next: "short one" }, context(person.id))).rejects.toMatchObject({ field: "next", message: expect.stringContaining("at least 15") });
+    await expect(
+      changePassword(viewer, { current: TEST_PASSWORD, next: "short one" }, context(person.id)),
+    ).rejects.toMatchObject({ field: "next", message: expect.stringContaining("at least 15") });
     expect(await liveSession(db, other)).not.toBeNull();
 
-    const { sessionId } = await changePassword(viewer, { current: TEST_PASSWORD, next: NEW_PASSWORD }, context(person.id));
+    const { sessionId } = await changePassword(
+      viewer,
+      { current: TEST_PASSWORD, next: NEW_PASSWORD },
+      context(person.id),
+    );
     expect(await verifyPassword(NEW_PASSWORD, (await reload(db, person.id)).passwordHash)).toBe(true);
     expect(await liveSession(db, other)).toBeNull();
     expect(await liveSession(db, sessionId)).not.toBeNull();
-    const [event] = await db.select({ data: auditEvents.data }).from(auditEvents).where(and(eq(auditEvents.action, "person.password_changed"), eq(auditEvents.targetId, person.id)));
+    const [event] = await db
+      .select({ data: auditEvents.data })
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, "person.password_changed"), eq(auditEvents.targetId, person.id)));
     expect(event.data).toEqual({ via: "account", factor: "password", sessionsEnded: 1 });
   });
 
@@ -114,12 +162,26 @@ describe("change password", () => {
     const viewer = viewerOf(person);
     const now = new Date();
     const enrolment = await startMfaEnrolment(viewer);
-    const confirmed = await confirmMfaEnrolment(viewer, totpAt(enrolment.secret, stepAt(now) - 10), context(person.id), new Date(now.getTime() - 300_000));
+    const confirmed = await confirmMfaEnrolment(
+      viewer,
+      totpAt(enrolment.secret, stepAt(now) - 10),
+      context(person.id),
+      new Date(now.getTime() - 300_000),
+    );
     expect(confirmed.ok).toBe(true);
     const enrolled = { ...viewer, mfaEnabled: true };
-    await expect(changePassword(enrolled, { current: TEST_PASSWORD, next: "eight ch" }, context(person.id), now)).rejects.toMatchObject({ field: "code" });
-    await expect(changePassword(enrolled, { current: TEST_PASSWORD, next: "eight ch", code: "000000" }, context(person.id), now)).rejects.toMatchObject({ field: "code" });
-    await changePassword(enrolled, { current: TEST_PASSWORD, next: "eight ch", code: totpAt(enrolment.secret, stepAt(now)) }, context(person.id), now);
+    await expect(
+      changePassword(enrolled, { current: TEST_PASSWORD, next: "eight ch" }, context(person.id), now),
+    ).rejects.toMatchObject({ field: "code" });
+    await expect(
+      changePassword(enrolled, { current: TEST_PASSWORD, next: "eight ch", code: "000000" }, context(person.id), now),
+    ).rejects.toMatchObject({ field: "code" });
+    await changePassword(
+      enrolled,
+      { current: TEST_PASSWORD, next: "eight ch", code: totpAt(enrolment.secret, stepAt(now)) },
+      context(person.id),
+      now,
+    );
     expect(await verifyPassword("eight ch", (await reload(db, person.id)).passwordHash)).toBe(true);
   });
 });

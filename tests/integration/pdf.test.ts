@@ -4,8 +4,10 @@ import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:f
 import os from "node:os";
 import path from "node:path";
 import { deflateSync } from "node:zlib";
+
 import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFString } from "pdf-lib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import { env } from "@/lib/env";
 import { renderAgreementPdf, type AgreementPdfInput } from "@/lib/pdf/render-agreement";
 import { renderCertificatePdf } from "@/lib/pdf/render-certificate";
@@ -14,7 +16,8 @@ import { getSigningIdentity } from "@/lib/pdf/signing-identity";
 import { verifySealedPdf } from "@/lib/pdf/verify-seal";
 
 const hasPoppler = existsSync("/usr/bin/pdfsig") || commandExists("pdfsig");
-if (!hasPoppler) console.warn("[pdf.test] pdfsig/pdftotext (poppler-utils) not installed: skipping the checks that need them.");
+if (!hasPoppler)
+  console.warn("[pdf.test] pdfsig/pdftotext (poppler-utils) not installed: skipping the checks that need them.");
 
 function commandExists(name: string): boolean {
   try {
@@ -67,7 +70,12 @@ function signaturePng(width = 120, height = 40): Uint8Array {
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);
   header.set([8, 6, 0, 0, 0], 8);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk("IHDR", header), chunk("IDAT", deflateSync(raw)), chunk("IEND", Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", header),
+    chunk("IDAT", deflateSync(raw)),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
 }
 
 function longBody(): string {
@@ -84,7 +92,14 @@ function longBody(): string {
     "- Follow the policies and training we assign to you.",
     "",
   ]);
-  return ["# Employee Confidentiality Agreement", "", "This agreement is between **Brightline Support** and **José Ñúñez 李华**.", "", ...sections.flat(), "Colleagues who also signed: Hannah Müller, Иван Петров, محمد علي and 김민준."].join("\n");
+  return [
+    "# Employee Confidentiality Agreement",
+    "",
+    "This agreement is between **Brightline Support** and **José Ñúñez 李华**.",
+    "",
+    ...sections.flat(),
+    "Colleagues who also signed: Hannah Müller, Иван Петров, محمد علي and 김민준.",
+  ].join("\n");
 }
 
 const consentText =
@@ -104,7 +119,8 @@ function agreementInput(): AgreementPdfInput {
     certificate: {
       authMethod: "Password re-authentication",
       ip: "203.0.113.7",
-      userAgent: "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36",
+      userAgent:
+        "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36",
       consentVersion: "2025-01",
       consentText,
       textSha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
@@ -151,31 +167,36 @@ describe("agreement PDF", () => {
     expect(report).toContain("adbe.pkcs7.detached");
   });
 
-  it.skipIf(!hasPoppler)("contains the signer, names in several scripts, the consent text, the id and page numbers", () => {
-    const text = pdfText(sealedFile);
-    expect(text).toContain("José Ñúñez");
-    expect(text).toContain("李华");
-    expect(text).toContain("Hannah Müller");
-    expect(text).toContain("Иван Петров");
-    expect(text).toContain("محمد");
-    expect(text).toContain("김민준");
-    expect(text).toContain(flat(consentText));
-    expect(text).toContain("version 2025-01");
-    expect(text).toContain(input.documentId);
-    expect(text).toContain(`Document ${input.documentId} · Page 1 of`);
-    expect(text).toContain("Page 2 of");
-    expect(text).toContain(input.certificate.textSha256);
-    expect(text).toContain(input.certificate.ip);
-    for (const event of input.certificate.events) expect(text).toContain(`${event.at.toISOString()} ${event.label}`);
-    expect(text).toContain("Password re-authentication");
-  });
+  it.skipIf(!hasPoppler)(
+    "contains the signer, names in several scripts, the consent text, the id and page numbers",
+    () => {
+      const text = pdfText(sealedFile);
+      expect(text).toContain("José Ñúñez");
+      expect(text).toContain("李华");
+      expect(text).toContain("Hannah Müller");
+      expect(text).toContain("Иван Петров");
+      expect(text).toContain("محمد");
+      expect(text).toContain("김민준");
+      expect(text).toContain(flat(consentText));
+      expect(text).toContain("version 2025-01");
+      expect(text).toContain(input.documentId);
+      expect(text).toContain(`Document ${input.documentId} · Page 1 of`);
+      expect(text).toContain("Page 2 of");
+      expect(text).toContain(input.certificate.textSha256);
+      expect(text).toContain(input.certificate.ip);
+      for (const event of input.certificate.events) expect(text).toContain(`${event.at.toISOString()} ${event.label}`);
+      expect(text).toContain("Password re-authentication");
+    },
+  );
 
   it.skipIf(!hasPoppler)("draws every page within A4 and ends with the signing certificate", () => {
     const info = execFileSync("pdfinfo", [sealedFile], { encoding: "utf8" });
     const pages = Number(/Pages:\s+(\d+)/.exec(info)?.[1]);
     expect(pages).toBeGreaterThanOrEqual(3);
     expect(info).toMatch(/Page size:\s+595\.2\d? x 841\.8\d? pts \(A4\)/);
-    const last = execFileSync("pdftotext", ["-f", String(pages), "-l", String(pages), sealedFile, "-"], { encoding: "utf8" });
+    const last = execFileSync("pdftotext", ["-f", String(pages), "-l", String(pages), sealedFile, "-"], {
+      encoding: "utf8",
+    });
     expect(last).toContain("Signing certificate");
     expect(flat(last)).toContain(`Page ${pages} of ${pages}`);
   });
@@ -193,7 +214,12 @@ describe("agreement PDF", () => {
 
   it("verifies its own seal", () => {
     const check = verifySealedPdf(sealed);
-    expect(check).toMatchObject({ signed: true, intact: true, coversWholeDocument: true, signerCommonName: `${env().ORG_NAME} document sealing` });
+    expect(check).toMatchObject({
+      signed: true,
+      intact: true,
+      coversWholeDocument: true,
+      signerCommonName: `${env().ORG_NAME} document sealing`,
+    });
     expect(Math.abs(check.signedAt!.getTime() - Date.now())).toBeLessThan(5 * 60_000);
   });
 
@@ -201,7 +227,16 @@ describe("agreement PDF", () => {
     const contents = sealed.indexOf("/Contents <");
     const contentsEnd = sealed.indexOf(">", contents);
     // Start, middle and end of the file; the signature blob, its certificate and its zero padding.
-    const positions = [0, 200, Math.floor(sealed.length / 2), sealed.length - 1, contents + 40, contents + 1200, contents + 2000, contentsEnd - 5];
+    const positions = [
+      0,
+      200,
+      Math.floor(sealed.length / 2),
+      sealed.length - 1,
+      contents + 40,
+      contents + 1200,
+      contents + 2000,
+      contentsEnd - 5,
+    ];
     for (const position of positions) {
       expect(position).toBeLessThan(sealed.length);
       const tampered = Buffer.from(sealed);
@@ -217,7 +252,13 @@ describe("agreement PDF", () => {
   });
 
   it("reports unsigned PDFs and garbage as not signed", () => {
-    expect(verifySealedPdf(unsealed)).toEqual({ signed: false, intact: false, coversWholeDocument: false, signerCommonName: null, signedAt: null });
+    expect(verifySealedPdf(unsealed)).toEqual({
+      signed: false,
+      intact: false,
+      coversWholeDocument: false,
+      signerCommonName: null,
+      signedAt: null,
+    });
     expect(verifySealedPdf(randomBytes(4096)).signed).toBe(false);
     expect(verifySealedPdf(new Uint8Array()).signed).toBe(false);
     expect(verifySealedPdf(Buffer.from("/ByteRange [0 10 20 99999999] /Contents <zz>")).signed).toBe(false);
@@ -238,34 +279,37 @@ describe("signing identity", () => {
 });
 
 describe("completion certificate PDF", () => {
-  it.skipIf(!hasPoppler)("is one landscape page with the person, course, dates, code and verification URL", async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), "clearance-cert-"));
-    try {
-      const file = path.join(dir, "certificate.pdf");
-      const pdf = await renderCertificatePdf({
-        personName: "Hannah Müller 李华",
-        courseTitle: "Support Data Handling",
-        courseVersion: "2.1.0",
-        organisation: "Brightline Support",
-        issuedAt: new Date("2025-03-12T10:00:00Z"),
-        expiresAt: new Date("2026-03-12T10:00:00Z"),
-        verificationCode: "K7QX-9M2P-4TZD",
-        verifyUrl: "https://clearance.example.com/verify/K7QX-9M2P-4TZD",
-      });
-      writeFileSync(file, pdf);
-      const text = pdfText(file);
-      expect(text).toContain("Hannah Müller 李华");
-      expect(text).toContain("Support Data Handling");
-      expect(text).toContain("Version 2.1.0");
-      expect(text).toContain("12 March 2025");
-      expect(text).toContain("12 March 2026");
-      expect(text).toContain("K7QX-9M2P-4TZD");
-      expect(text).toContain("Verify at https://clearance.example.com/verify/K7QX-9M2P-4TZD");
-      const info = execFileSync("pdfinfo", [file], { encoding: "utf8" });
-      expect(info).toMatch(/Pages:\s+1\n/);
-      expect(info).toMatch(/Page size:\s+841\.8\d? x 595\.2\d? pts/);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  it.skipIf(!hasPoppler)(
+    "is one landscape page with the person, course, dates, code and verification URL",
+    async () => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), "clearance-cert-"));
+      try {
+        const file = path.join(dir, "certificate.pdf");
+        const pdf = await renderCertificatePdf({
+          personName: "Hannah Müller 李华",
+          courseTitle: "Support Data Handling",
+          courseVersion: "2.1.0",
+          organisation: "Brightline Support",
+          issuedAt: new Date("2025-03-12T10:00:00Z"),
+          expiresAt: new Date("2026-03-12T10:00:00Z"),
+          verificationCode: "K7QX-9M2P-4TZD",
+          verifyUrl: "https://clearance.example.com/verify/K7QX-9M2P-4TZD",
+        });
+        writeFileSync(file, pdf);
+        const text = pdfText(file);
+        expect(text).toContain("Hannah Müller 李华");
+        expect(text).toContain("Support Data Handling");
+        expect(text).toContain("Version 2.1.0");
+        expect(text).toContain("12 March 2025");
+        expect(text).toContain("12 March 2026");
+        expect(text).toContain("K7QX-9M2P-4TZD");
+        expect(text).toContain("Verify at https://clearance.example.com/verify/K7QX-9M2P-4TZD");
+        const info = execFileSync("pdfinfo", [file], { encoding: "utf8" });
+        expect(info).toMatch(/Pages:\s+1\n/);
+        expect(info).toMatch(/Page size:\s+841\.8\d? x 595\.2\d? pts/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });

@@ -1,12 +1,20 @@
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+
 import { assignments, auditEvents, departments, outbox, passwordTokens, people } from "@/db/schema";
 import { verifyPassword } from "@/lib/crypto/password";
 import { DomainError, ForbiddenError } from "@/lib/errors";
 import { applyImport, previewImport } from "@/lib/people/import-people";
 import { passwordLinkView, setPasswordWithToken } from "@/lib/people/invitations";
-import { createPerson as createPersonAsAdmin, PersonFieldError, personFormSchema, resendInvitation, updatePerson } from "@/lib/people/person-editor";
+import {
+  createPerson as createPersonAsAdmin,
+  PersonFieldError,
+  personFormSchema,
+  resendInvitation,
+  updatePerson,
+} from "@/lib/people/person-editor";
+
 import { context, createPerson, reload, viewerOf } from "../helpers/factories";
 import { rowsOf, withTestDatabase } from "../helpers/test-database";
 
@@ -26,9 +34,15 @@ async function counts() {
 async function setUp(prefix: string) {
   const db = database.db();
   await db.insert(departments).values({ id: "engineering", name: "Engineering" }).onConflictDoNothing();
-  const admin = viewerOf(await createPerson(db, { roles: ["compliance_admin"], email: `${prefix}.admin@test.example`, name: "Ada Admin" }));
+  const admin = viewerOf(
+    await createPerson(db, { roles: ["compliance_admin"], email: `${prefix}.admin@test.example`, name: "Ada Admin" }),
+  );
   const boss = await createPerson(db, { email: `${prefix}.boss@test.example`, name: "Bea Boss" });
-  const existing = await createPerson(db, { email: `${prefix}.ana@test.example`, name: "Ana Silva", managerId: boss.id });
+  const existing = await createPerson(db, {
+    email: `${prefix}.ana@test.example`,
+    name: "Ana Silva",
+    managerId: boss.id,
+  });
   await db.update(people).set({ title: "Support Engineer" }).where(eq(people.id, existing.id));
   return { admin, boss, existing };
 }
@@ -54,7 +68,9 @@ describe("people CSV import", () => {
     if (!preview.ok) throw new Error(preview.error);
     expect(preview.summary).toEqual({ rows: 5, create: 2, update: 1, unchanged: 1, invalid: 1 });
     expect(preview.rows.map((r) => r.action)).toEqual(["create", "create", "update", "unchanged", "invalid"]);
-    expect(preview.rows[2].changes).toEqual([{ field: "title", from: "Support Engineer", to: "Senior Support Engineer" }]);
+    expect(preview.rows[2].changes).toEqual([
+      { field: "title", from: "Support Engineer", to: "Senior Support Engineer" },
+    ]);
     expect(preview.rows[4].errors.map((e) => [e.row, e.column])).toEqual([
       [6, "department"],
       [6, "hire_date"],
@@ -65,7 +81,15 @@ describe("people CSV import", () => {
 
     const [new1] = await db.select().from(people).where(eq(people.email, "imp.new1@test.example"));
     const [new2] = await db.select().from(people).where(eq(people.email, "imp.new2@test.example"));
-    expect(new1).toMatchObject({ name: "Nuñez, José", departmentId: "engineering", title: "Backend Engineer", managerId: new2.id, hireDate: "2026-12-01", roles: ["employee"], passwordHash: null });
+    expect(new1).toMatchObject({
+      name: "Nuñez, José",
+      departmentId: "engineering",
+      title: "Backend Engineer",
+      managerId: new2.id,
+      hireDate: "2026-12-01",
+      roles: ["employee"],
+      passwordHash: null,
+    });
     expect(new2).toMatchObject({ name: "李华", managerId: boss.id, roles: ["employee", "manager"] });
     expect(await reload(db, existing.id)).toMatchObject({ title: "Senior Support Engineer", managerId: boss.id });
     expect(await db.select().from(people).where(eq(people.email, "imp.bad@test.example"))).toEqual([]);
@@ -75,18 +99,45 @@ describe("people CSV import", () => {
     // One invitation each: a 7-day single-use token stored hashed, and the email with the link.
     const tokens = await db.select().from(passwordTokens).where(eq(passwordTokens.personId, new1.id));
     expect(tokens).toHaveLength(1);
-    expect(tokens[0]).toMatchObject({ purpose: "invitation", usedAt: null, expiresAt: new Date(NOW.getTime() + 7 * 86_400_000) });
+    expect(tokens[0]).toMatchObject({
+      purpose: "invitation",
+      usedAt: null,
+      expiresAt: new Date(NOW.getTime() + 7 * 86_400_000),
+    });
     const emails = await db.select().from(outbox).where(eq(outbox.kind, "invitation"));
     expect(emails.map((e) => e.toEmail).sort()).toEqual(["imp.new1@test.example", "imp.new2@test.example"]);
     const token = invitationLink(emails.find((e) => e.toEmail === "imp.new1@test.example")!.text!)!;
     expect(tokens[0].tokenHash).not.toContain(token);
     expect(tokens[0].tokenHash).toMatch(/^[0-9a-f]{64}$/);
 
-    const events = await db.select({ action: auditEvents.action, targetId: auditEvents.targetId, data: auditEvents.data }).from(auditEvents).where(sql`${auditEvents.action} like 'person%' or ${auditEvents.action} = 'people.imported'`);
-    expect(events.filter((e) => e.action === "person.created").map((e) => e.targetId).sort()).toEqual([new1.id, new2.id].sort());
-    expect(events.find((e) => e.action === "person.updated")).toMatchObject({ targetId: existing.id, data: { changes: { title: { from: "Support Engineer", to: "Senior Support Engineer" } }, source: "import" } });
+    const events = await db
+      .select({ action: auditEvents.action, targetId: auditEvents.targetId, data: auditEvents.data })
+      .from(auditEvents)
+      .where(sql`${auditEvents.action} like 'person%' or ${auditEvents.action} = 'people.imported'`);
+    expect(
+      events
+        .filter((e) => e.action === "person.created")
+        .map((e) => e.targetId)
+        .sort(),
+    ).toEqual([new1.id, new2.id].sort());
+    expect(events.find((e) => e.action === "person.updated")).toMatchObject({
+      targetId: existing.id,
+      data: { changes: { title: { from: "Support Engineer", to: "Senior Support Engineer" } }, source: "import" },
+    });
     expect(events.filter((e) => e.action === "people.imported")).toEqual([
-      { action: "people.imported", targetId: null, data: expect.objectContaining({ rows: 5, create: 2, update: 1, unchanged: 1, invalid: 1, created: 2, updated: 1 }) },
+      {
+        action: "people.imported",
+        targetId: null,
+        data: expect.objectContaining({
+          rows: 5,
+          create: 2,
+          update: 1,
+          unchanged: 1,
+          invalid: 1,
+          created: 2,
+          updated: 1,
+        }),
+      },
     ]);
     expect(JSON.stringify(events)).not.toMatch(/password|token/i);
 
@@ -106,50 +157,170 @@ describe("people CSV import", () => {
     await expect(applyImport(admin, context(admin.id), 'email,name\n"unclosed,x')).rejects.toThrow(DomainError);
     const auditor = viewerOf(await createPerson(db, { roles: ["auditor"] }));
     await expect(previewImport(auditor, "email,name\nx@y.example,X")).rejects.toThrow(ForbiddenError);
-    await expect(applyImport(auditor, context(auditor.id), "email,name\nx@y.example,X")).rejects.toThrow(ForbiddenError);
+    await expect(applyImport(auditor, context(auditor.id), "email,name\nx@y.example,X")).rejects.toThrow(
+      ForbiddenError,
+    );
     expect(await db.select().from(people).where(eq(people.email, "x@y.example"))).toEqual([]);
   });
 });
 
 describe("adding and editing a person", () => {
-  const form = (values: Record<string, unknown>) => personFormSchema.parse({ roles: [], departmentId: "", title: "", managerEmail: "", hireDate: "", ...values });
+  const form = (values: Record<string, unknown>) =>
+    personFormSchema.parse({ roles: [], departmentId: "", title: "", managerEmail: "", hireDate: "", ...values });
 
   it("validates the form with messages per field", () => {
-    const result = personFormSchema.safeParse({ name: " ", email: "nope", managerEmail: "also-nope", hireDate: "2026-02-30", roles: ["boss"] });
+    const result = personFormSchema.safeParse({
+      name: " ",
+      email: "nope",
+      managerEmail: "also-nope",
+      hireDate: "2026-02-30",
+      roles: ["boss"],
+    });
     expect(result.success).toBe(false);
     const fields = Object.keys(z.flattenError(result.error!).fieldErrors).sort();
     expect(fields).toEqual(["email", "hireDate", "managerEmail", "name", "roles"]);
-    expect(form({ name: "Ana", email: " Ana@Example.COM " })).toMatchObject({ email: "ana@example.com", departmentId: null, title: null, managerEmail: null, hireDate: null, roles: [] });
+    expect(form({ name: "Ana", email: " Ana@Example.COM " })).toMatchObject({
+      email: "ana@example.com",
+      departmentId: null,
+      title: null,
+      managerEmail: null,
+      hireDate: null,
+      roles: [],
+    });
   });
 
   it("creates a person with an invitation, audits the change of each field, and refuses bad references", async () => {
     const db = database.db();
     const { admin, boss } = await setUp("ed");
-    const { id } = await createPersonAsAdmin(admin, context(admin.id), form({ name: "Noor Haddad", email: "ed.noor@test.example", departmentId: "engineering", managerEmail: boss.email, hireDate: "2026-12-07", roles: ["manager"] }), NOW);
-    expect(await reload(db, id)).toMatchObject({ name: "Noor Haddad", departmentId: "engineering", managerId: boss.id, hireDate: "2026-12-07", roles: ["employee", "manager"], passwordHash: null });
-    const [created] = await db.select({ data: auditEvents.data }).from(auditEvents).where(sql`${auditEvents.action} = 'person.created' and ${auditEvents.targetId} = ${id}`);
+    const { id } = await createPersonAsAdmin(
+      admin,
+      context(admin.id),
+      form({
+        name: "Noor Haddad",
+        email: "ed.noor@test.example",
+        departmentId: "engineering",
+        managerEmail: boss.email,
+        hireDate: "2026-12-07",
+        roles: ["manager"],
+      }),
+      NOW,
+    );
+    expect(await reload(db, id)).toMatchObject({
+      name: "Noor Haddad",
+      departmentId: "engineering",
+      managerId: boss.id,
+      hireDate: "2026-12-07",
+      roles: ["employee", "manager"],
+      passwordHash: null,
+    });
+    const [created] = await db
+      .select({ data: auditEvents.data })
+      .from(auditEvents)
+      .where(sql`${auditEvents.action} = 'person.created' and ${auditEvents.targetId} = ${id}`);
     expect(created.data).toMatchObject({ email: "ed.noor@test.example", managerEmail: boss.email, source: "form" });
 
     const fieldErrors = async (work: Promise<unknown>) => {
-      const error = await work.then(() => null, (e: unknown) => e);
+      const error = await work.then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(PersonFieldError);
       return (error as PersonFieldError).fieldErrors;
     };
-    expect(await fieldErrors(createPersonAsAdmin(admin, context(admin.id), form({ name: "Again", email: "ed.noor@test.example" })))).toEqual({ email: ["Someone else already has this email address."] });
-    expect(Object.keys(await fieldErrors(createPersonAsAdmin(admin, context(admin.id), form({ name: "X", email: "ed.x@test.example", managerEmail: "nobody@test.example", departmentId: "nowhere" }))))).toEqual(["departmentId", "managerEmail"]);
+    expect(
+      await fieldErrors(
+        createPersonAsAdmin(admin, context(admin.id), form({ name: "Again", email: "ed.noor@test.example" })),
+      ),
+    ).toEqual({ email: ["Someone else already has this email address."] });
+    expect(
+      Object.keys(
+        await fieldErrors(
+          createPersonAsAdmin(
+            admin,
+            context(admin.id),
+            form({
+              name: "X",
+              email: "ed.x@test.example",
+              managerEmail: "nobody@test.example",
+              departmentId: "nowhere",
+            }),
+          ),
+        ),
+      ),
+    ).toEqual(["departmentId", "managerEmail"]);
     // Bea cannot report to Noor, who reports to Bea.
-    expect((await fieldErrors(updatePerson(admin, context(admin.id), boss.id, form({ name: "Bea Boss", email: boss.email, departmentId: "support", managerEmail: "ed.noor@test.example" })))).managerEmail[0]).toContain("reports to this person");
-    expect(await fieldErrors(updatePerson(admin, context(admin.id), admin.id, form({ name: admin.name, email: admin.email, departmentId: "support" })))).toEqual({ roles: ["You cannot remove your own compliance admin role."] });
+    expect(
+      (
+        await fieldErrors(
+          updatePerson(
+            admin,
+            context(admin.id),
+            boss.id,
+            form({
+              name: "Bea Boss",
+              email: boss.email,
+              departmentId: "support",
+              managerEmail: "ed.noor@test.example",
+            }),
+          ),
+        )
+      ).managerEmail[0],
+    ).toContain("reports to this person");
+    expect(
+      await fieldErrors(
+        updatePerson(
+          admin,
+          context(admin.id),
+          admin.id,
+          form({ name: admin.name, email: admin.email, departmentId: "support" }),
+        ),
+      ),
+    ).toEqual({ roles: ["You cannot remove your own compliance admin role."] });
 
-    const { changed } = await updatePerson(admin, context(admin.id), id, form({ name: "Noor Haddad", email: "ed.noor@test.example", departmentId: "support", title: "Lead", managerEmail: boss.email, hireDate: "2026-12-07", roles: ["manager"] }), NOW);
+    const { changed } = await updatePerson(
+      admin,
+      context(admin.id),
+      id,
+      form({
+        name: "Noor Haddad",
+        email: "ed.noor@test.example",
+        departmentId: "support",
+        title: "Lead",
+        managerEmail: boss.email,
+        hireDate: "2026-12-07",
+        roles: ["manager"],
+      }),
+      NOW,
+    );
     expect(changed.sort()).toEqual(["department", "title"]);
-    const [updated] = await db.select({ data: auditEvents.data }).from(auditEvents).where(sql`${auditEvents.action} = 'person.updated' and ${auditEvents.targetId} = ${id}`);
-    expect(updated.data).toEqual({ changes: { department: { from: "engineering", to: "support" }, title: { from: null, to: "Lead" } } });
-    const unchanged = await updatePerson(admin, context(admin.id), id, form({ name: "Noor Haddad", email: "ed.noor@test.example", departmentId: "support", title: "Lead", managerEmail: boss.email, hireDate: "2026-12-07", roles: ["manager"] }), NOW);
+    const [updated] = await db
+      .select({ data: auditEvents.data })
+      .from(auditEvents)
+      .where(sql`${auditEvents.action} = 'person.updated' and ${auditEvents.targetId} = ${id}`);
+    expect(updated.data).toEqual({
+      changes: { department: { from: "engineering", to: "support" }, title: { from: null, to: "Lead" } },
+    });
+    const unchanged = await updatePerson(
+      admin,
+      context(admin.id),
+      id,
+      form({
+        name: "Noor Haddad",
+        email: "ed.noor@test.example",
+        departmentId: "support",
+        title: "Lead",
+        managerEmail: boss.email,
+        hireDate: "2026-12-07",
+        roles: ["manager"],
+      }),
+      NOW,
+    );
     expect(unchanged.changed).toEqual([]);
 
     const auditor = viewerOf(await createPerson(db, { roles: ["auditor"] }));
-    await expect(createPersonAsAdmin(auditor, context(auditor.id), form({ name: "Y", email: "ed.y@test.example" }))).rejects.toThrow(ForbiddenError);
+    await expect(
+      createPersonAsAdmin(auditor, context(auditor.id), form({ name: "Y", email: "ed.y@test.example" })),
+    ).rejects.toThrow(ForbiddenError);
   });
 });
 
@@ -158,13 +329,25 @@ describe("set-password links", () => {
     const db = database.db();
     const { admin } = await setUp("sp");
     const latestLink = async (email: string) => {
-      const rows = await db.select({ text: outbox.text, createdAt: outbox.createdAt }).from(outbox).where(eq(outbox.toEmail, email));
+      const rows = await db
+        .select({ text: outbox.text, createdAt: outbox.createdAt })
+        .from(outbox)
+        .where(eq(outbox.toEmail, email));
       return invitationLink(rows.sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())[0].text!)!;
     };
     const now = new Date();
-    const { id } = await createPersonAsAdmin(admin, context(admin.id), form({ name: "Sam Lee", email: "sp.sam@test.example" }), now);
+    const { id } = await createPersonAsAdmin(
+      admin,
+      context(admin.id),
+      form({ name: "Sam Lee", email: "sp.sam@test.example" }),
+      now,
+    );
     const token = await latestLink("sp.sam@test.example");
-    expect(await passwordLinkView(token)).toMatchObject({ state: "ready", name: "Sam Lee", email: "sp.sam@test.example" });
+    expect(await passwordLinkView(token)).toMatchObject({
+      state: "ready",
+      name: "Sam Lee",
+      email: "sp.sam@test.example",
+    });
     expect(await passwordLinkView("not-a-real-token-at-all-xxxxxxxx")).toEqual({ state: "unknown" });
 
     await expect(setPasswordWithToken(token, "short", context())).rejects.toThrow("at least 15 characters");
@@ -174,13 +357,21 @@ describe("set-password links", () => {
     expect(await verifyPassword("correct horse battery", person.passwordHash)).toBe(true);
     expect(await passwordLinkView(token)).toEqual({ state: "used", purpose: "invitation" });
     await expect(setPasswordWithToken(token, "another long password", context())).rejects.toThrow(DomainError);
-    const [event] = await db.select({ actorId: auditEvents.actorId, data: auditEvents.data }).from(auditEvents).where(sql`${auditEvents.action} = 'person.password_set' and ${auditEvents.targetId} = ${id}`);
+    const [event] = await db
+      .select({ actorId: auditEvents.actorId, data: auditEvents.data })
+      .from(auditEvents)
+      .where(sql`${auditEvents.action} = 'person.password_set' and ${auditEvents.targetId} = ${id}`);
     expect(event).toEqual({ actorId: id, data: { via: "invitation" } });
     await expect(resendInvitation(admin, context(admin.id), id)).rejects.toThrow("already set a password");
 
     // Invited 8 days ago: expired. A new invitation works and the old link stays dead.
     const old = new Date(Date.now() - 8 * 86_400_000);
-    const late = await createPersonAsAdmin(admin, context(admin.id), form({ name: "Late Comer", email: "sp.late@test.example" }), old);
+    const late = await createPersonAsAdmin(
+      admin,
+      context(admin.id),
+      form({ name: "Late Comer", email: "sp.late@test.example" }),
+      old,
+    );
     const expired = await latestLink("sp.late@test.example");
     expect(await passwordLinkView(expired)).toEqual({ state: "expired", purpose: "invitation" });
     await resendInvitation(admin, context(admin.id), late.id);
@@ -199,5 +390,6 @@ describe("set-password links", () => {
     expect(await passwordLinkView(moved)).toEqual({ state: "unknown" });
   });
 
-  const form = (values: Record<string, unknown>) => personFormSchema.parse({ roles: [], departmentId: "", title: "", managerEmail: "", hireDate: "", ...values });
+  const form = (values: Record<string, unknown>) =>
+    personFormSchema.parse({ roles: [], departmentId: "", title: "", managerEmail: "", hireDate: "", ...values });
 });

@@ -1,13 +1,13 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { auditEvents } from "@/db/schema";
-import { setPersonRoles, setPersonStatus, listPeople } from "@/lib/people/manage-people";
+
+import { auditEvents, people } from "@/db/schema";
+import { seedDemoOrganisation } from "@/db/seed";
 import { DomainError, ForbiddenError } from "@/lib/errors";
+import { listPeople, setPersonRoles, setPersonStatus } from "@/lib/people/manage-people";
+
 import { context, createPerson, reload, viewerOf } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
-import { seedDemoOrganisation } from "@/db/seed";
-import { people } from "@/db/schema";
-import { sql } from "drizzle-orm";
 
 const database = withTestDatabase();
 
@@ -20,7 +20,10 @@ describe("people administration", () => {
     expect((await reload(db, person.id)).status).toBe("suspended");
     await setPersonStatus(admin, context(admin.id), person.id, "departed");
     expect((await reload(db, person.id)).departedAt).not.toBeNull();
-    const events = await db.select({ action: auditEvents.action, data: auditEvents.data }).from(auditEvents).where(eq(auditEvents.targetId, person.id));
+    const events = await db
+      .select({ action: auditEvents.action, data: auditEvents.data })
+      .from(auditEvents)
+      .where(eq(auditEvents.targetId, person.id));
     expect(events).toEqual([
       { action: "person.status_changed", data: { from: "active", to: "suspended" } },
       { action: "person.status_changed", data: { from: "suspended", to: "departed" } },
@@ -33,7 +36,10 @@ describe("people administration", () => {
     const person = await createPerson(db);
     await setPersonRoles(admin, context(admin.id), person.id, ["manager", "auditor"]);
     expect((await reload(db, person.id)).roles).toEqual(["auditor", "employee", "manager"]);
-    const [event] = await db.select({ data: auditEvents.data }).from(auditEvents).where(eq(auditEvents.action, "person.roles_changed"));
+    const [event] = await db
+      .select({ data: auditEvents.data })
+      .from(auditEvents)
+      .where(eq(auditEvents.action, "person.roles_changed"));
     expect(event.data).toEqual({ from: ["employee"], to: ["auditor", "employee", "manager"] });
   });
 
@@ -43,7 +49,9 @@ describe("people administration", () => {
     for (const roles of [[], ["manager"], ["auditor"]] as const) {
       const viewer = viewerOf(await createPerson(db, { roles: [...roles] }));
       await expect(setPersonStatus(viewer, context(viewer.id), person.id, "suspended")).rejects.toThrow(ForbiddenError);
-      await expect(setPersonRoles(viewer, context(viewer.id), person.id, ["compliance_admin"])).rejects.toThrow(ForbiddenError);
+      await expect(setPersonRoles(viewer, context(viewer.id), person.id, ["compliance_admin"])).rejects.toThrow(
+        ForbiddenError,
+      );
     }
     const employee = viewerOf(await createPerson(db));
     await expect(listPeople(employee)).rejects.toThrow(ForbiddenError);
@@ -65,7 +73,9 @@ describe("demo organisation", () => {
     expect(first.created).toBeGreaterThanOrEqual(38);
     const second = await seedDemoOrganisation(db);
     expect(second.created).toBe(0);
-    const rows = await db.select({ id: people.id, managerId: people.managerId, roles: people.roles, departmentId: people.departmentId }).from(people);
+    const rows = await db
+      .select({ id: people.id, managerId: people.managerId, roles: people.roles, departmentId: people.departmentId })
+      .from(people);
     expect(new Set(rows.map((r) => r.departmentId)).size).toBeGreaterThanOrEqual(5);
     expect(rows.filter((r) => r.roles.includes("compliance_admin"))).toHaveLength(1);
     expect(rows.filter((r) => r.roles.includes("auditor"))).toHaveLength(1);

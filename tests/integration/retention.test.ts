@@ -1,9 +1,11 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+
 import { accessDecisions, auditEvents, certifications, loginAttempts, outbox, people, quizAttempts } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
 import { verifyAuditChain } from "@/lib/audit/verify";
 import { applyRetention, cutoff } from "@/lib/privacy/retention";
+
 import { context, createPerson, reload } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
 
@@ -21,14 +23,42 @@ describe("retention", () => {
     const db = database.db();
     const person = await createPerson(db, { name: "Keeps History" });
     const departedLongAgo = await createPerson(db, { name: "Long Gone", status: "departed" });
-    await db.update(people).set({ departedAt: yearsAgo(1, 5) }).where(eq(people.id, departedLongAgo.id));
+    await db
+      .update(people)
+      .set({ departedAt: yearsAgo(1, 5) })
+      .where(eq(people.id, departedLongAgo.id));
     const departedRecently = await createPerson(db, { name: "Just Left", status: "departed" });
-    await db.update(people).set({ departedAt: yearsAgo(0, 30) }).where(eq(people.id, departedRecently.id));
+    await db
+      .update(people)
+      .set({ departedAt: yearsAgo(0, 30) })
+      .where(eq(people.id, departedRecently.id));
     await recordAudit(db, context(person.id), { action: "test.before_purge" }, yearsAgo(2));
 
-    const attempt = (startedAt: Date) => ({ personId: person.id, courseId: "incident-reporting", courseVersion: "1.0.0", status: "submitted" as const, drawn: [], questionCount: 10, passMark: 80, passed: false, startedAt, submittedAt: startedAt });
-    const [oldAttempt, oldPassed, recentAttempt] = await db.insert(quizAttempts).values([attempt(yearsAgo(3, 10)), { ...attempt(yearsAgo(3, 10)), passed: true }, attempt(yearsAgo(1))]).returning({ id: quizAttempts.id });
-    await db.insert(certifications).values({ personId: person.id, courseId: "incident-reporting", courseVersion: "1.0.0", attemptId: oldPassed.id, issuedAt: yearsAgo(3, 10), expiresAt: yearsAgo(2, 10), verificationCode: "RETN-TION-0001" });
+    const attempt = (startedAt: Date) => ({
+      personId: person.id,
+      courseId: "incident-reporting",
+      courseVersion: "1.0.0",
+      status: "submitted" as const,
+      drawn: [],
+      questionCount: 10,
+      passMark: 80,
+      passed: false,
+      startedAt,
+      submittedAt: startedAt,
+    });
+    const [oldAttempt, oldPassed, recentAttempt] = await db
+      .insert(quizAttempts)
+      .values([attempt(yearsAgo(3, 10)), { ...attempt(yearsAgo(3, 10)), passed: true }, attempt(yearsAgo(1))])
+      .returning({ id: quizAttempts.id });
+    await db.insert(certifications).values({
+      personId: person.id,
+      courseId: "incident-reporting",
+      courseVersion: "1.0.0",
+      attemptId: oldPassed.id,
+      issuedAt: yearsAgo(3, 10),
+      expiresAt: yearsAgo(2, 10),
+      verificationCode: "RETN-TION-0001",
+    });
     await db.insert(accessDecisions).values([
       { at: yearsAgo(1, 1), subject: "x", roleId: "customer-pii-read", allow: false, reasons: [] },
       { at: yearsAgo(0, 300), subject: "y", roleId: "customer-pii-read", allow: true, reasons: [] },
@@ -38,30 +68,80 @@ describe("retention", () => {
       { email: "a@x", ip: "1.1.1.1", outcome: "failure", at: new Date(now.getTime() - 89 * 86_400_000) },
     ]);
     await db.insert(outbox).values([
-      { kind: "nudge", dedupeKey: "old-sent", toEmail: "a@x.example", subject: "s", html: "<p>old</p>", text: "old", status: "sent", createdAt: new Date(now.getTime() - 100 * 86_400_000) },
-      { kind: "nudge", dedupeKey: "old-queued", toEmail: "a@x.example", subject: "s", html: "<p>q</p>", text: "q", status: "queued", createdAt: new Date(now.getTime() - 100 * 86_400_000) },
-      { kind: "nudge", dedupeKey: "new-sent", toEmail: "a@x.example", subject: "s", html: "<p>new</p>", text: "new", status: "sent", createdAt: new Date(now.getTime() - 10 * 86_400_000) },
+      {
+        kind: "nudge",
+        dedupeKey: "old-sent",
+        toEmail: "a@x.example",
+        subject: "s",
+        html: "<p>old</p>",
+        text: "old",
+        status: "sent",
+        createdAt: new Date(now.getTime() - 100 * 86_400_000),
+      },
+      {
+        kind: "nudge",
+        dedupeKey: "old-queued",
+        toEmail: "a@x.example",
+        subject: "s",
+        html: "<p>q</p>",
+        text: "q",
+        status: "queued",
+        createdAt: new Date(now.getTime() - 100 * 86_400_000),
+      },
+      {
+        kind: "nudge",
+        dedupeKey: "new-sent",
+        toEmail: "a@x.example",
+        subject: "s",
+        html: "<p>new</p>",
+        text: "new",
+        status: "sent",
+        createdAt: new Date(now.getTime() - 10 * 86_400_000),
+      },
     ]);
 
     const report = await applyRetention(db, now);
-    expect(report).toMatchObject({ "quiz-attempts": 1, "access-decisions": 1, "login-attempts": 1, "outbox-bodies": 1, "departed-people": 1 });
+    expect(report).toMatchObject({
+      "quiz-attempts": 1,
+      "access-decisions": 1,
+      "login-attempts": 1,
+      "outbox-bodies": 1,
+      "departed-people": 1,
+    });
 
     const attempts = (await db.select({ id: quizAttempts.id }).from(quizAttempts)).map((r) => r.id);
     expect(attempts).not.toContain(oldAttempt.id);
     expect(attempts).toEqual(expect.arrayContaining([oldPassed.id, recentAttempt.id]));
     expect(await db.select().from(certifications)).toHaveLength(1);
     const bodies = await db.select({ key: outbox.dedupeKey, text: outbox.text }).from(outbox);
-    expect(Object.fromEntries(bodies.map((b) => [b.key, b.text]))).toEqual({ "old-sent": null, "old-queued": "q", "new-sent": "new" });
+    expect(Object.fromEntries(bodies.map((b) => [b.key, b.text]))).toEqual({
+      "old-sent": null,
+      "old-queued": "q",
+      "new-sent": "new",
+    });
     const gone = await reload(db, departedLongAgo.id);
     expect(gone.name).toBe(`Former employee ${departedLongAgo.id.slice(0, 8)}`);
     expect(gone.email).toMatch(/@anonymised\.invalid$/);
     expect(gone.passwordHash).toBeNull();
     expect((await reload(db, departedRecently.id)).name).toBe("Just Left");
 
-    const purgeEvents = await db.select({ targetId: auditEvents.targetId, data: auditEvents.data }).from(auditEvents).where(eq(auditEvents.action, "retention.purged"));
-    expect(purgeEvents.map((e) => e.targetId).sort()).toEqual(["access-decisions", "departed-people", "login-attempts", "outbox-bodies", "quiz-attempts"]);
+    const purgeEvents = await db
+      .select({ targetId: auditEvents.targetId, data: auditEvents.data })
+      .from(auditEvents)
+      .where(eq(auditEvents.action, "retention.purged"));
+    expect(purgeEvents.map((e) => e.targetId).sort()).toEqual([
+      "access-decisions",
+      "departed-people",
+      "login-attempts",
+      "outbox-bodies",
+      "quiz-attempts",
+    ]);
     expect((await verifyAuditChain(db)).ok).toBe(true);
 
-    expect(await applyRetention(db, now)).toMatchObject({ "quiz-attempts": 0, "access-decisions": 0, "departed-people": 0 });
+    expect(await applyRetention(db, now)).toMatchObject({
+      "quiz-attempts": 0,
+      "access-decisions": 0,
+      "departed-people": 0,
+    });
   });
 });

@@ -1,9 +1,11 @@
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+
 import { assignments, outbox } from "@/db/schema";
 import { queueReminders } from "@/lib/scheduler/reminders";
 import { tick } from "@/lib/scheduler/tick";
 import { syncAssignments } from "@/lib/training/assignments";
+
 import { createPerson } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
 
@@ -37,7 +39,9 @@ describe("scheduler tick", () => {
     await tick(later);
     const keys = await outboxKeys();
     expect(keys.filter((k) => k.startsWith("course-overdue:")).length).toBeGreaterThanOrEqual(assigned.length);
-    expect(keys.filter((k) => k.startsWith("escalation:") && k.endsWith(manager.id)).length).toBeGreaterThanOrEqual(assigned.length);
+    expect(keys.filter((k) => k.startsWith("escalation:") && k.endsWith(manager.id)).length).toBeGreaterThanOrEqual(
+      assigned.length,
+    );
     await tick(later);
     expect(await outboxKeys()).toEqual(keys);
   });
@@ -76,7 +80,9 @@ describe("scheduler tick", () => {
     expect(reports.flatMap((r) => r.errors)).toEqual([]);
     const dupes = await db.execute(sql`select dedupe_key from outbox group by dedupe_key having count(*) > 1`);
     expect((Array.isArray(dupes) ? dupes : (dupes as { rows: unknown[] }).rows).length).toBe(0);
-    const open = await db.execute(sql`select person_id, course_id from assignments where completed_at is null and cancelled_at is null group by 1, 2 having count(*) > 1`);
+    const open = await db.execute(
+      sql`select person_id, course_id from assignments where completed_at is null and cancelled_at is null group by 1, 2 having count(*) > 1`,
+    );
     expect((Array.isArray(open) ? open : (open as { rows: unknown[] }).rows).length).toBe(0);
   });
 });

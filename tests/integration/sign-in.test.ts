@@ -1,12 +1,14 @@
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+
 import { auditEvents, loginAttempts } from "@/db/schema";
+import { verifyAuditChain } from "@/lib/audit/verify";
 import { authenticate } from "@/lib/auth/authenticate";
 import { confirmMfaEnrolment, startMfaEnrolment } from "@/lib/auth/mfa";
 import { sessionCookie } from "@/lib/auth/options";
 import { privilegeStamp } from "@/lib/auth/session-stamp";
-import { totpAt, stepAt } from "@/lib/crypto/totp";
-import { verifyAuditChain } from "@/lib/audit/verify";
+import { stepAt, totpAt } from "@/lib/crypto/totp";
+
 import { context, createPerson, reload, TEST_PASSWORD, viewerOf } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
 
@@ -14,13 +16,22 @@ const database = withTestDatabase();
 const request = (ip = "10.0.0.1") => ({ ip, userAgent: "vitest" });
 
 async function actions(personId: string) {
-  const rows = await database.db().select({ action: auditEvents.action }).from(auditEvents).where(eq(auditEvents.targetId, personId)).orderBy(auditEvents.id);
+  const rows = await database
+    .db()
+    .select({ action: auditEvents.action })
+    .from(auditEvents)
+    .where(eq(auditEvents.targetId, personId))
+    .orderBy(auditEvents.id);
   return rows.map((r) => r.action);
 }
 
 describe("sign-in", () => {
   it("stamps sessions with what privileges rest on: a change of roles, MFA or password changes the stamp", () => {
-    const base = { roles: ["employee", "manager"], mfaEnabledAt: new Date("2026-01-05T10:00:00Z"), passwordHash: "scrypt$abc" };
+    const base = {
+      roles: ["employee", "manager"],
+      mfaEnabledAt: new Date("2026-01-05T10:00:00Z"),
+      passwordHash: "scrypt$abc",
+    };
     expect(privilegeStamp({ ...base, roles: ["manager", "employee"] })).toBe(privilegeStamp(base));
     const changed = [
       { ...base, roles: ["employee"] },
@@ -33,8 +44,14 @@ describe("sign-in", () => {
   });
 
   it("keeps the session cookie HttpOnly and SameSite=Lax, and Secure with the __Secure- prefix over HTTPS", () => {
-    expect(sessionCookie("https://clearance.example.com")).toEqual({ name: "__Secure-next-auth.session-token", options: { httpOnly: true, sameSite: "lax", path: "/", secure: true } });
-    expect(sessionCookie("http://localhost:3000")).toEqual({ name: "next-auth.session-token", options: { httpOnly: true, sameSite: "lax", path: "/", secure: false } });
+    expect(sessionCookie("https://clearance.example.com")).toEqual({
+      name: "__Secure-next-auth.session-token",
+      options: { httpOnly: true, sameSite: "lax", path: "/", secure: true },
+    });
+    expect(sessionCookie("http://localhost:3000")).toEqual({
+      name: "next-auth.session-token",
+      options: { httpOnly: true, sameSite: "lax", path: "/", secure: false },
+    });
   });
 
   it("accepts the right password, case-insensitive email, and audits it", async () => {
@@ -46,8 +63,14 @@ describe("sign-in", () => {
 
   it("refuses a wrong password and an unknown account with the same answer", async () => {
     const person = await createPerson(database.db());
-    expect(await authenticate({ email: person.email, password: "nope", ...request() })).toEqual({ ok: false, reason: "invalid_credentials" });
-    expect(await authenticate({ email: "nobody@test.example", password: "nope", ...request() })).toEqual({ ok: false, reason: "invalid_credentials" });
+    expect(await authenticate({ email: person.email, password: "nope", ...request() })).toEqual({
+      ok: false,
+      reason: "invalid_credentials",
+    });
+    expect(await authenticate({ email: "nobody@test.example", password: "nope", ...request() })).toEqual({
+      ok: false,
+      reason: "invalid_credentials",
+    });
     expect(await actions(person.id)).toEqual(["auth.sign_in_failed"]);
   });
 
@@ -62,13 +85,28 @@ describe("sign-in", () => {
     const person = await createPerson(database.db());
     const t0 = new Date("2026-11-29T10:00:00Z");
     for (let i = 0; i < 5; i++) {
-      const r = await authenticate({ email: person.email, password: "wrong", ...request(`10.1.0.${i}`), now: new Date(t0.getTime() + i * 1000) });
+      const r = await authenticate({
+        email: person.email,
+        password: "wrong",
+        ...request(`10.1.0.${i}`),
+        now: new Date(t0.getTime() + i * 1000),
+      });
       expect(r).toEqual({ ok: false, reason: "invalid_credentials" });
     }
-    const locked = await authenticate({ email: person.email, password: TEST_PASSWORD, ...request("10.1.1.1"), now: new Date(t0.getTime() + 60_000) });
+    const locked = await authenticate({
+      email: person.email,
+      password: TEST_PASSWORD,
+      ...request("10.1.1.1"),
+      now: new Date(t0.getTime() + 60_000),
+    });
     expect(locked).toEqual({ ok: false, reason: "locked", retryInMinutes: 15 });
     expect(await actions(person.id)).toContain("auth.locked");
-    const after = await authenticate({ email: person.email, password: TEST_PASSWORD, ...request("10.1.1.1"), now: new Date(t0.getTime() + 4000 + 15 * 60_000 + 1) });
+    const after = await authenticate({
+      email: person.email,
+      password: TEST_PASSWORD,
+      ...request("10.1.1.1"),
+      now: new Date(t0.getTime() + 4000 + 15 * 60_000 + 1),
+    });
     expect(after.ok).toBe(true);
   });
 
@@ -76,30 +114,58 @@ describe("sign-in", () => {
     const person = await createPerson(database.db());
     const t0 = new Date("2026-11-29T11:00:00Z");
     const at = (s: number) => new Date(t0.getTime() + s * 1000);
-    for (let i = 0; i < 4; i++) await authenticate({ email: person.email, password: "wrong", ...request("10.2.0.1"), now: at(i) });
-    expect((await authenticate({ email: person.email, password: TEST_PASSWORD, ...request("10.2.0.1"), now: at(5) })).ok).toBe(true);
-    for (let i = 0; i < 4; i++) await authenticate({ email: person.email, password: "wrong", ...request("10.2.0.1"), now: at(10 + i) });
-    expect((await authenticate({ email: person.email, password: TEST_PASSWORD, ...request("10.2.0.1"), now: at(20) })).ok).toBe(true);
+    for (let i = 0; i < 4; i++)
+      await authenticate({ email: person.email, password: "wrong", ...request("10.2.0.1"), now: at(i) });
+    expect(
+      (await authenticate({ email: person.email, password: TEST_PASSWORD, ...request("10.2.0.1"), now: at(5) })).ok,
+    ).toBe(true);
+    for (let i = 0; i < 4; i++)
+      await authenticate({ email: person.email, password: "wrong", ...request("10.2.0.1"), now: at(10 + i) });
+    expect(
+      (await authenticate({ email: person.email, password: TEST_PASSWORD, ...request("10.2.0.1"), now: at(20) })).ok,
+    ).toBe(true);
   });
 
   it("refuses an IP after 20 failures across accounts", async () => {
     const t0 = new Date("2026-11-29T12:00:00Z");
     for (let i = 0; i < 20; i++) {
-      await authenticate({ email: `spray-${i}@test.example`, password: "wrong", ...request("10.9.9.9"), now: new Date(t0.getTime() + i * 1000) });
+      await authenticate({
+        email: `spray-${i}@test.example`,
+        password: "wrong",
+        ...request("10.9.9.9"),
+        now: new Date(t0.getTime() + i * 1000),
+      });
     }
     const person = await createPerson(database.db());
-    const r = await authenticate({ email: person.email, password: TEST_PASSWORD, ...request("10.9.9.9"), now: new Date(t0.getTime() + 30_000) });
+    const r = await authenticate({
+      email: person.email,
+      password: TEST_PASSWORD,
+      ...request("10.9.9.9"),
+      now: new Date(t0.getTime() + 30_000),
+    });
     expect(r).toMatchObject({ ok: false, reason: "locked" });
-    const other = await authenticate({ email: person.email, password: TEST_PASSWORD, ...request("10.9.9.10"), now: new Date(t0.getTime() + 30_000) });
+    const other = await authenticate({
+      email: person.email,
+      password: TEST_PASSWORD,
+      ...request("10.9.9.10"),
+      now: new Date(t0.getTime() + 30_000),
+    });
     expect(other.ok).toBe(true);
-    const refused = await database.db().select().from(loginAttempts).where(and(eq(loginAttempts.ip, "10.9.9.9"), eq(loginAttempts.outcome, "refused")));
+    const refused = await database
+      .db()
+      .select()
+      .from(loginAttempts)
+      .where(and(eq(loginAttempts.ip, "10.9.9.9"), eq(loginAttempts.outcome, "refused")));
     expect(refused).toHaveLength(1);
   });
 
   it("refuses suspended and departed people even with the right password", async () => {
     for (const status of ["suspended", "departed"] as const) {
       const person = await createPerson(database.db(), { status });
-      expect(await authenticate({ email: person.email, password: TEST_PASSWORD, ...request("10.3.0.1") })).toEqual({ ok: false, reason: "inactive" });
+      expect(await authenticate({ email: person.email, password: TEST_PASSWORD, ...request("10.3.0.1") })).toEqual({
+        ok: false,
+        reason: "inactive",
+      });
     }
   });
 
@@ -127,7 +193,10 @@ describe("sign-in", () => {
     expect(await authenticate({ ...base, code })).toEqual({ ok: false, reason: "invalid_code" });
 
     const recovery = confirmed.recoveryCodes[0].toUpperCase().replace("-", " ");
-    expect(await authenticate({ ...base, code: recovery })).toMatchObject({ ok: true, method: "password+recovery_code" });
+    expect(await authenticate({ ...base, code: recovery })).toMatchObject({
+      ok: true,
+      method: "password+recovery_code",
+    });
     expect(await authenticate({ ...base, code: recovery })).toEqual({ ok: false, reason: "invalid_code" });
     expect(await actions(person.id)).toEqual(expect.arrayContaining(["mfa.enrolled", "auth.recovery_code_used"]));
     expect((await verifyAuditChain(database.db())).ok).toBe(true);

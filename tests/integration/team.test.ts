@@ -1,5 +1,6 @@
 import { and, eq, like } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+
 import { auditEvents, certifications, departments, outbox, people, quizAttempts } from "@/db/schema";
 import { verifyAuditChain } from "@/lib/audit/verify";
 import { expiryFor } from "@/lib/certification/status";
@@ -11,6 +12,7 @@ import { teamMatrix, teamMatrixCsv } from "@/lib/reports/team-matrix";
 import { cellText, itemKey } from "@/lib/reports/team-matrix-rules";
 import { parseTeamFilters, type TeamView } from "@/lib/reports/team-view";
 import { completeLesson } from "@/lib/training/lesson-progress";
+
 import { context, createPerson, viewerOf } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
 
@@ -29,11 +31,26 @@ async function organisation() {
   const lead = await createPerson(db, { name: "Lee Lead", roles: ["manager"], managerId: boss.id });
   const direct = await createPerson(db, { name: "Dana Direct", managerId: boss.id, departmentId: "engineering" });
   const indirect1 = await createPerson(db, { name: "Ines Indirect", managerId: lead.id });
-  const indirect2 = await createPerson(db, { name: "Ivo Indirect", managerId: lead.id, email: `ivo-${boss.id.slice(0, 6)}@test.example` });
+  const indirect2 = await createPerson(db, {
+    name: "Ivo Indirect",
+    managerId: lead.id,
+    email: `ivo-${boss.id.slice(0, 6)}@test.example`,
+  });
   const gone = await createPerson(db, { name: "Gus Gone", managerId: lead.id, status: "departed" });
   const other = await createPerson(db, { name: "Olga Other", roles: ["manager"] });
   const stranger = await createPerson(db, { name: "Sam Stranger", managerId: other.id });
-  return { db, boss, lead, direct, indirect1, indirect2, gone, other, stranger, v: (p: typeof boss) => viewerOf({ ...p, mfaEnabledAt: t0 }) };
+  return {
+    db,
+    boss,
+    lead,
+    direct,
+    indirect1,
+    indirect2,
+    gone,
+    other,
+    stranger,
+    v: (p: typeof boss) => viewerOf({ ...p, mfaEnabledAt: t0 }),
+  };
 }
 
 /** Parses our own CSV (RFC 4180 quoting) back into rows. */
@@ -97,7 +114,10 @@ describe("team matrix", () => {
 
     await completeLesson(v(direct), course.id, course.lessons[0].slug, later(1));
     const progressed = await teamMatrix(v(boss), filters({ item: key }), later(2));
-    expect(cellOf(progressed)).toMatchObject({ status: "in_progress", percent: Math.round(100 / course.lessons.length) });
+    expect(cellOf(progressed)).toMatchObject({
+      status: "in_progress",
+      percent: Math.round(100 / course.lessons.length),
+    });
 
     const overdue = await teamMatrix(v(boss), filters({ item: key, status: "overdue", sort: "overdue" }), later(31));
     expect(overdue.matching.map((r) => r.person.id)).toContain(direct.id);
@@ -107,15 +127,32 @@ describe("team matrix", () => {
 
   it("filters and the CSV export agree: same rows, same columns, every page", async () => {
     const { boss, v } = await organisation();
-    for (const params of [{}, { department: "engineering" }, { q: "indirect" }, { status: "overdue", item: "course:incident-reporting" }, { sort: "department", page: "2" }] as Record<string, string>[]) {
+    for (const params of [
+      {},
+      { department: "engineering" },
+      { q: "indirect" },
+      { status: "overdue", item: "course:incident-reporting" },
+      { sort: "department", page: "2" },
+    ] as Record<string, string>[]) {
       const view = await teamMatrix(v(boss), filters(params), later(40));
       const { csv, filename } = await teamMatrixCsv(v(boss), context(boss.id), filters(params), later(40));
       expect(filename).toBe("team-2027-01-08.csv");
       const rows = parseCsv(csv);
       expect(rows[0]).toEqual(["Name", "Email", "Department", ...view.visibleItems.map((i) => i.title)]);
-      expect(rows.slice(1)).toEqual(view.matching.map((r) => [r.person.name, r.person.email, r.person.departmentName ?? "", ...view.visibleItems.map((i) => cellText(r.cells[itemKey(i)]))]));
+      expect(rows.slice(1)).toEqual(
+        view.matching.map((r) => [
+          r.person.name,
+          r.person.email,
+          r.person.departmentName ?? "",
+          ...view.visibleItems.map((i) => cellText(r.cells[itemKey(i)])),
+        ]),
+      );
     }
-    const exported = await database.db().select({ data: auditEvents.data }).from(auditEvents).where(and(eq(auditEvents.action, "team.exported"), eq(auditEvents.actorId, boss.id)));
+    const exported = await database
+      .db()
+      .select({ data: auditEvents.data })
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, "team.exported"), eq(auditEvents.actorId, boss.id)));
     expect(exported).toHaveLength(5);
     expect(exported[1].data).toEqual({ rows: 1, filters: { department: "engineering" } });
   });
@@ -125,10 +162,23 @@ describe("team matrix", () => {
     const boss = await createPerson(db, { roles: ["manager"] });
     const leads = await db
       .insert(people)
-      .values(Array.from({ length: 10 }, (_, i) => ({ email: `lead${i}-${boss.id}@test.example`, name: `Lead ${i}`, departmentId: "support", managerId: boss.id, roles: ["employee", "manager"] })))
+      .values(
+        Array.from({ length: 10 }, (_, i) => ({
+          email: `lead${i}-${boss.id}@test.example`,
+          name: `Lead ${i}`,
+          departmentId: "support",
+          managerId: boss.id,
+          roles: ["employee", "manager"],
+        })),
+      )
       .returning({ id: people.id });
     await db.insert(people).values(
-      Array.from({ length: 990 }, (_, i) => ({ email: `member${i}-${boss.id}@test.example`, name: `Member ${String(i).padStart(3, "0")}`, departmentId: "support", managerId: leads[i % 10].id })),
+      Array.from({ length: 990 }, (_, i) => ({
+        email: `member${i}-${boss.id}@test.example`,
+        name: `Member ${String(i).padStart(3, "0")}`,
+        departmentId: "support",
+        managerId: leads[i % 10].id,
+      })),
     );
     const started = performance.now();
     const view = await teamMatrix(viewerOf(boss), filters({ sort: "overdue" }), t0);
@@ -145,7 +195,18 @@ describe("team matrix", () => {
 });
 
 describe("nudges", () => {
-  const nudgeRows = (personId: string) => database.db().select({ key: outbox.dedupeKey, kind: outbox.kind, to: outbox.toEmail, subject: outbox.subject, createdAt: outbox.createdAt }).from(outbox).where(like(outbox.dedupeKey, `nudge:${personId}:%`));
+  const nudgeRows = (personId: string) =>
+    database
+      .db()
+      .select({
+        key: outbox.dedupeKey,
+        kind: outbox.kind,
+        to: outbox.toEmail,
+        subject: outbox.subject,
+        createdAt: outbox.createdAt,
+      })
+      .from(outbox)
+      .where(like(outbox.dedupeKey, `nudge:${personId}:%`));
 
   it("sends at most one reminder per person and item per day, and again the next day, audited", async () => {
     const { boss, direct, v } = await organisation();
@@ -154,12 +215,19 @@ describe("nudges", () => {
     expect(first.emails).toBeGreaterThanOrEqual(4);
     const rows = await nudgeRows(direct.id);
     expect(rows).toHaveLength(first.emails);
-    expect(rows.every((r) => r.kind === "nudge" && r.to === direct.email && r.subject.startsWith("Reminder from Bea Boss"))).toBe(true);
+    expect(
+      rows.every((r) => r.kind === "nudge" && r.to === direct.email && r.subject.startsWith("Reminder from Bea Boss")),
+    ).toBe(true);
     expect(rows.map((r) => r.key)).toContain(nudgeDedupeKey(direct.id, "incident-reporting", t0));
-    expect(nudgeDedupeKey(direct.id, "incident-reporting", t0)).toBe(`nudge:${direct.id}:incident-reporting:2026-11-29`);
+    expect(nudgeDedupeKey(direct.id, "incident-reporting", t0)).toBe(
+      `nudge:${direct.id}:incident-reporting:2026-11-29`,
+    );
 
     // Same day, a few hours later, twice at once: nothing new.
-    const again = await Promise.all([nudgePerson(v(boss), context(boss.id), direct.id, later(0.4)), nudgePerson(v(boss), context(boss.id), direct.id, later(0.4))]);
+    const again = await Promise.all([
+      nudgePerson(v(boss), context(boss.id), direct.id, later(0.4)),
+      nudgePerson(v(boss), context(boss.id), direct.id, later(0.4)),
+    ]);
     expect(again.map((o) => o.emails)).toEqual([0, 0]);
     expect(again[0].alreadyNudged).toBe(first.emails);
     expect(await nudgeRows(direct.id)).toHaveLength(first.emails);
@@ -174,7 +242,11 @@ describe("nudges", () => {
     expect(all).toHaveLength(first.emails * 2);
     expect(new Set(all.map((r) => r.key)).size).toBe(all.length);
 
-    const audited = await database.db().select({ actorId: auditEvents.actorId, data: auditEvents.data }).from(auditEvents).where(and(eq(auditEvents.action, "nudge.sent"), eq(auditEvents.targetId, direct.id)));
+    const audited = await database
+      .db()
+      .select({ actorId: auditEvents.actorId, data: auditEvents.data })
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, "nudge.sent"), eq(auditEvents.targetId, direct.id)));
     expect(audited).toHaveLength(2);
     expect(audited[0]).toMatchObject({ actorId: boss.id, data: { day: "2026-11-29" } });
     expect((audited[0].data as { items: string[] }).items).toHaveLength(first.emails);
@@ -204,11 +276,24 @@ describe("nudges", () => {
     const { boss, direct, indirect1, indirect2, lead, v } = await organisation();
     await teamMatrix(v(boss), filters(), t0);
     const when = later(45);
-    const outcome = await nudgeAllOverdue(v(boss), context(boss.id), filters({ q: "indirect", item: "course:incident-reporting" }), when);
+    const outcome = await nudgeAllOverdue(
+      v(boss),
+      context(boss.id),
+      filters({ q: "indirect", item: "course:incident-reporting" }),
+      when,
+    );
     expect(outcome).toEqual({ people: 2, emails: 2, alreadyNudged: 0 });
-    for (const p of [indirect1, indirect2]) expect((await nudgeRows(p.id)).map((r) => r.key)).toEqual([nudgeDedupeKey(p.id, "incident-reporting", when)]);
+    for (const p of [indirect1, indirect2])
+      expect((await nudgeRows(p.id)).map((r) => r.key)).toEqual([nudgeDedupeKey(p.id, "incident-reporting", when)]);
     for (const p of [direct, lead]) expect(await nudgeRows(p.id)).toHaveLength(0);
-    expect(await nudgeAllOverdue(v(boss), context(boss.id), filters({ q: "indirect", item: "course:incident-reporting" }), when)).toEqual({ people: 0, emails: 0, alreadyNudged: 2 });
+    expect(
+      await nudgeAllOverdue(
+        v(boss),
+        context(boss.id),
+        filters({ q: "indirect", item: "course:incident-reporting" }),
+        when,
+      ),
+    ).toEqual({ people: 0, emails: 0, alreadyNudged: 2 });
   });
 });
 
@@ -218,12 +303,34 @@ describe("person record", () => {
     const course = getCourse(courseId)!;
     const [attempt] = await db
       .insert(quizAttempts)
-      .values({ personId, courseId, courseVersion: course.version, status: "submitted", drawn: [], questionCount: 10, correctCount: score / 10, scorePercent: score, passMark: 80, passed: score >= 80, startedAt: issuedAt, submittedAt: issuedAt })
+      .values({
+        personId,
+        courseId,
+        courseVersion: course.version,
+        status: "submitted",
+        drawn: [],
+        questionCount: 10,
+        correctCount: score / 10,
+        scorePercent: score,
+        passMark: 80,
+        passed: score >= 80,
+        startedAt: issuedAt,
+        submittedAt: issuedAt,
+      })
       .returning({ id: quizAttempts.id });
     if (score < 80) return null;
     const [cert] = await db
       .insert(certifications)
-      .values({ personId, courseId, courseVersion: course.version, attemptId: attempt.id, issuedAt, expiresAt: expiryFor(issuedAt, course.validityMonths), verificationCode: `T${attempt.id.slice(0, 3)}-${attempt.id.slice(4, 8)}-${attempt.id.slice(9, 13)}`.toUpperCase() })
+      .values({
+        personId,
+        courseId,
+        courseVersion: course.version,
+        attemptId: attempt.id,
+        issuedAt,
+        expiresAt: expiryFor(issuedAt, course.validityMonths),
+        verificationCode:
+          `T${attempt.id.slice(0, 3)}-${attempt.id.slice(4, 8)}-${attempt.id.slice(9, 13)}`.toUpperCase(),
+      })
       .returning({ id: certifications.id });
     return cert.id;
   }
@@ -232,8 +339,10 @@ describe("person record", () => {
     const { boss, lead, indirect1, other, direct, v } = await organisation();
     const admin = await createPerson(database.db(), { roles: ["compliance_admin"] });
     const auditor = await createPerson(database.db(), { roles: ["auditor"] });
-    for (const viewer of [boss, lead, admin, auditor, indirect1]) expect(await personRecord(v(viewer), indirect1.id, t0), viewer.name).not.toBeNull();
-    for (const viewer of [other, direct]) expect(await personRecord(v(viewer), indirect1.id, t0), viewer.name).toBeNull();
+    for (const viewer of [boss, lead, admin, auditor, indirect1])
+      expect(await personRecord(v(viewer), indirect1.id, t0), viewer.name).not.toBeNull();
+    for (const viewer of [other, direct])
+      expect(await personRecord(v(viewer), indirect1.id, t0), viewer.name).toBeNull();
     expect(await personRecord(v(admin), "00000000-0000-4000-8000-000000000000", t0)).toBeNull();
   });
 
@@ -243,7 +352,12 @@ describe("person record", () => {
     const older = await certify(indirect1.id, "data-protection-law", new Date("2025-11-02T10:00:00Z"), 90);
     const newer = await certify(indirect1.id, "data-protection-law", new Date("2026-11-20T10:00:00Z"), 100);
     const record = (await personRecord(v(lead), indirect1.id, t0))!;
-    expect(record.person).toMatchObject({ name: "Ines Indirect", managerName: "Lee Lead", department: "Customer Support", status: "active" });
+    expect(record.person).toMatchObject({
+      name: "Ines Indirect",
+      managerName: "Lee Lead",
+      department: "Customer Support",
+      status: "active",
+    });
     expect(record.certifications.map((c) => [c.id, c.status])).toEqual([
       [newer, "current"],
       [older, "renewed"],

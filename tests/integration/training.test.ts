@@ -1,15 +1,22 @@
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+
 import { assignments, auditEvents, certifications, courseReleases, quizAttempts } from "@/db/schema";
+import { verifyAuditChain } from "@/lib/audit/verify";
 import { getCourse } from "@/lib/content";
-import { assignCourseManually, PEOPLE_SUGGESTIONS, suggestActivePeople, syncAssignments } from "@/lib/training/assignments";
+import { DomainError } from "@/lib/errors";
+import {
+  assignCourseManually,
+  PEOPLE_SUGGESTIONS,
+  suggestActivePeople,
+  syncAssignments,
+} from "@/lib/training/assignments";
 import { getAttempt, startAttempt, submitAttempt } from "@/lib/training/attempts";
-import { completeLesson } from "@/lib/training/lesson-progress";
 import { learnerOverview } from "@/lib/training/learner-overview";
+import { completeLesson } from "@/lib/training/lesson-progress";
 import type { DrawnQuestion } from "@/lib/training/quiz-rules";
 import { verifyCertificateCode } from "@/lib/training/verify-certificate";
-import { verifyAuditChain } from "@/lib/audit/verify";
-import { DomainError } from "@/lib/errors";
+
 import { context, createPerson, viewerOf } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
 
@@ -26,9 +33,23 @@ async function readAllLessons(viewer: ReturnType<typeof viewerOf>) {
 }
 
 async function answersFor(viewer: ReturnType<typeof viewerOf>, attemptId: string, right: boolean) {
-  const [row] = await database.db().select({ drawn: quizAttempts.drawn }).from(quizAttempts).where(eq(quizAttempts.id, attemptId));
+  const [row] = await database
+    .db()
+    .select({ drawn: quizAttempts.drawn })
+    .from(quizAttempts)
+    .where(eq(quizAttempts.id, attemptId));
   const drawn = row.drawn as DrawnQuestion[];
-  return Object.fromEntries(drawn.map((q) => [q.id, right ? q.correct : q.options.filter((o) => !(q.correct as string[]).includes(o.id)).slice(0, 1).map((o) => o.id)]));
+  return Object.fromEntries(
+    drawn.map((q) => [
+      q.id,
+      right
+        ? q.correct
+        : q.options
+            .filter((o) => !(q.correct as string[]).includes(o.id))
+            .slice(0, 1)
+            .map((o) => o.id),
+    ]),
+  );
 }
 
 describe("training lifecycle", () => {
@@ -58,21 +79,36 @@ describe("training lifecycle", () => {
 
     const view = await getAttempt(viewer, attemptId);
     expect(view.status).toBe("in_progress");
-    expect(JSON.stringify(view)).not.toContain("\"correct\":");
-    expect(JSON.stringify(view)).not.toContain("\"explanation\":");
+    expect(JSON.stringify(view)).not.toContain('"correct":');
+    expect(JSON.stringify(view)).not.toContain('"explanation":');
 
-    expect(await submitAttempt(viewer, context(viewer.id), attemptId, await answersFor(viewer, attemptId, false))).toEqual({ passed: false, firstSubmission: true });
+    expect(
+      await submitAttempt(viewer, context(viewer.id), attemptId, await answersFor(viewer, attemptId, false)),
+    ).toEqual({ passed: false, firstSubmission: true });
     const failed = await getAttempt(viewer, attemptId);
     expect(failed.status === "submitted" && failed.grade.scorePercent).toBe(0);
 
     const second = await startAttempt(viewer, COURSE);
     expect(second.attemptId).not.toBe(attemptId);
-    const result = await submitAttempt(viewer, context(viewer.id), second.attemptId, await answersFor(viewer, second.attemptId, true));
+    const result = await submitAttempt(
+      viewer,
+      context(viewer.id),
+      second.attemptId,
+      await answersFor(viewer, second.attemptId, true),
+    );
     expect(result).toEqual({ passed: true, firstSubmission: true });
 
-    const [cert] = await database.db().select().from(certifications).where(eq(certifications.attemptId, second.attemptId));
+    const [cert] = await database
+      .db()
+      .select()
+      .from(certifications)
+      .where(eq(certifications.attemptId, second.attemptId));
     expect(cert.expiresAt.getTime() - cert.issuedAt.getTime()).toBeGreaterThan(360 * 86_400_000);
-    const open = await database.db().select().from(assignments).where(and(eq(assignments.personId, viewer.id), eq(assignments.courseId, COURSE)));
+    const open = await database
+      .db()
+      .select()
+      .from(assignments)
+      .where(and(eq(assignments.personId, viewer.id), eq(assignments.courseId, COURSE)));
     expect(open.every((a) => a.completedAt)).toBe(true);
 
     const overview = await learnerOverview(viewer);
@@ -80,10 +116,24 @@ describe("training lifecycle", () => {
 
     const verified = await verifyCertificateCode(cert.verificationCode.toLowerCase());
     expect(verified).toMatchObject({ found: true, status: "current", name: "Léa Dubois", courseVersion: "1.0.0" });
-    expect(Object.keys(verified).sort()).toEqual(["courseTitle", "courseVersion", "expiresAt", "found", "issuedAt", "name", "status"]);
+    expect(Object.keys(verified).sort()).toEqual([
+      "courseTitle",
+      "courseVersion",
+      "expiresAt",
+      "found",
+      "issuedAt",
+      "name",
+      "status",
+    ]);
     expect(await verifyCertificateCode("AAAA-BBBB-CCCC")).toEqual({ found: false });
 
-    const actions = (await database.db().select({ action: auditEvents.action }).from(auditEvents).where(eq(auditEvents.actorId, viewer.id))).map((r) => r.action);
+    const actions = (
+      await database
+        .db()
+        .select({ action: auditEvents.action })
+        .from(auditEvents)
+        .where(eq(auditEvents.actorId, viewer.id))
+    ).map((r) => r.action);
     expect(actions).toEqual(["attempt.submitted", "attempt.submitted", "certification.issued"]);
   });
 
@@ -92,11 +142,19 @@ describe("training lifecycle", () => {
     await readAllLessons(viewer);
     const { attemptId } = await startAttempt(viewer, COURSE);
     const answers = await answersFor(viewer, attemptId, true);
-    const results = await Promise.all(Array.from({ length: 20 }, () => submitAttempt(viewer, context(viewer.id), attemptId, answers)));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => submitAttempt(viewer, context(viewer.id), attemptId, answers)),
+    );
     expect(results.filter((r) => r.firstSubmission)).toHaveLength(1);
     expect(results.every((r) => r.passed)).toBe(true);
-    expect(await database.db().select().from(certifications).where(eq(certifications.personId, viewer.id))).toHaveLength(1);
-    const submitted = await database.db().select().from(auditEvents).where(and(eq(auditEvents.targetId, attemptId), eq(auditEvents.action, "attempt.submitted")));
+    expect(
+      await database.db().select().from(certifications).where(eq(certifications.personId, viewer.id)),
+    ).toHaveLength(1);
+    const submitted = await database
+      .db()
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.targetId, attemptId), eq(auditEvents.action, "attempt.submitted")));
     expect(submitted).toHaveLength(1);
     expect((await verifyAuditChain(database.db())).ok).toBe(true);
   });
@@ -130,7 +188,16 @@ describe("training lifecycle", () => {
     const item = overview.find((i) => i.course.id === COURSE)!;
     expect(item.certification?.status).toBe("superseded");
     expect(item.state).toBe("overdue");
-    const [assignment] = await db.select().from(assignments).where(and(eq(assignments.personId, viewer.id), eq(assignments.courseId, COURSE), eq(assignments.source, "major_version")));
+    const [assignment] = await db
+      .select()
+      .from(assignments)
+      .where(
+        and(
+          eq(assignments.personId, viewer.id),
+          eq(assignments.courseId, COURSE),
+          eq(assignments.source, "major_version"),
+        ),
+      );
     expect(assignment.dueAt.getTime()).toBe(released.getTime() + 30 * 86_400_000);
   });
 
@@ -141,7 +208,8 @@ describe("training lifecycle", () => {
     await createPerson(db, { name: "Rosalind Park", email: "r.park@test.example" });
     await createPerson(db, { name: "Rosa Departed", email: "rosa.d@test.example", status: "departed" });
     await createPerson(db, { name: "Percy 50% Test", email: "percy@test.example" });
-    for (let i = 0; i < PEOPLE_SUGGESTIONS + 5; i++) await createPerson(db, { name: `Many ${String(i).padStart(2, "0")}` });
+    for (let i = 0; i < PEOPLE_SUGGESTIONS + 5; i++)
+      await createPerson(db, { name: `Many ${String(i).padStart(2, "0")}` });
     expect((await suggestActivePeople(admin, "rosa")).map((p) => p.name)).toEqual(["Rosa Delgado", "Rosalind Park"]);
     expect((await suggestActivePeople(admin, "R.PARK")).map((p) => p.email)).toEqual(["r.park@test.example"]);
     expect((await suggestActivePeople(admin, "50%")).map((p) => p.name)).toEqual(["Percy 50% Test"]);
@@ -155,10 +223,29 @@ describe("training lifecycle", () => {
     const admin = viewerOf(await createPerson(db, { roles: ["compliance_admin"] }));
     const person = await createPerson(db, { departmentId: "support" });
     const due = new Date(Date.now() + 10 * 86_400_000);
-    await expect(assignCourseManually(viewerOf(person), context(person.id), { personId: person.id, courseId: "third-party-sharing", dueAt: due })).rejects.toThrow("permission");
-    await assignCourseManually(admin, context(admin.id), { personId: person.id, courseId: "third-party-sharing", dueAt: due });
-    await expect(assignCourseManually(admin, context(admin.id), { personId: person.id, courseId: "third-party-sharing", dueAt: due })).rejects.toThrow(DomainError);
-    const [event] = await db.select().from(auditEvents).where(and(eq(auditEvents.action, "assignment.created"), eq(auditEvents.targetId, person.id)));
+    await expect(
+      assignCourseManually(viewerOf(person), context(person.id), {
+        personId: person.id,
+        courseId: "third-party-sharing",
+        dueAt: due,
+      }),
+    ).rejects.toThrow("permission");
+    await assignCourseManually(admin, context(admin.id), {
+      personId: person.id,
+      courseId: "third-party-sharing",
+      dueAt: due,
+    });
+    await expect(
+      assignCourseManually(admin, context(admin.id), {
+        personId: person.id,
+        courseId: "third-party-sharing",
+        dueAt: due,
+      }),
+    ).rejects.toThrow(DomainError);
+    const [event] = await db
+      .select()
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, "assignment.created"), eq(auditEvents.targetId, person.id)));
     expect(event.data).toMatchObject({ courseId: "third-party-sharing" });
   });
 });

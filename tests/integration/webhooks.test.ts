@@ -1,15 +1,24 @@
 import { createServer, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
+
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+
 import { auditEvents, webhookDeliveries, webhooks } from "@/db/schema";
 import { decryptText } from "@/lib/crypto/encryption";
 import { resetEnvForTests } from "@/lib/env";
 import { ForbiddenError } from "@/lib/errors";
 import { deliverDueWebhooks, RETRY_DELAYS_MS } from "@/lib/webhooks/deliver-webhooks";
 import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
-import { createWebhook, deactivateWebhook, listWebhooks, webhookDeliveryLog, webhookInputSchema } from "@/lib/webhooks/manage-webhooks";
+import {
+  createWebhook,
+  deactivateWebhook,
+  listWebhooks,
+  webhookDeliveryLog,
+  webhookInputSchema,
+} from "@/lib/webhooks/manage-webhooks";
 import { verifyWebhookSignature } from "@/lib/webhooks/signature";
+
 import { context, createPerson, viewerOf } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
 
@@ -38,10 +47,22 @@ async function startReceiver(respond: (n: number, hit: Hit) => number = () => 20
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      const hit = { method: req.method ?? "", path: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString("utf8") };
+      const hit = {
+        method: req.method ?? "",
+        path: req.url ?? "",
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString("utf8"),
+      };
       hits.push(hit);
       const status = respond(hits.length, hit);
-      res.writeHead(status, status >= 300 && status < 400 ? { location: "http://127.0.0.1:9/elsewhere" } : { "content-type": "text/plain" }).end(status < 300 ? "thanks" : "no");
+      res
+        .writeHead(
+          status,
+          status >= 300 && status < 400
+            ? { location: "http://127.0.0.1:9/elsewhere" }
+            : { "content-type": "text/plain" },
+        )
+        .end(status < 300 ? "thanks" : "no");
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
@@ -76,14 +97,22 @@ async function register(url: string, eventTypes: string[] = ["access.granted", "
 }
 
 async function deliveriesOf(webhookId: string) {
-  return database.db().select().from(webhookDeliveries).where(eq(webhookDeliveries.webhookId, webhookId)).orderBy(webhookDeliveries.createdAt);
+  return database
+    .db()
+    .select()
+    .from(webhookDeliveries)
+    .where(eq(webhookDeliveries.webhookId, webhookId))
+    .orderBy(webhookDeliveries.createdAt);
 }
 
 afterEach(async () => {
   // Each test owns its receivers: retire them so later tests only deliver to their own.
   const db = database.db();
   await db.update(webhooks).set({ active: false });
-  await db.update(webhookDeliveries).set({ status: "failed" }).where(inArray(webhookDeliveries.status, ["pending", "sending"]));
+  await db
+    .update(webhookDeliveries)
+    .set({ status: "failed" })
+    .where(inArray(webhookDeliveries.status, ["pending", "sending"]));
   while (closers.length) await closers.pop()!();
 });
 
@@ -98,7 +127,9 @@ describe("webhook registration", () => {
     expect(check("http://127.0.0.1:4000/hook")).toBe("ok");
     allowPrivateTargets(false);
     expect(check("https://siem.example.com/hooks/clearance")).toBe("ok");
-    expect(check("http://siem.example.com/hook")).toMatch(/^Use https:\/\/\. Plain http:\/\/ is accepted only where private targets are allowed/);
+    expect(check("http://siem.example.com/hook")).toMatch(
+      /^Use https:\/\/\. Plain http:\/\/ is accepted only where private targets are allowed/,
+    );
     expect(check("http://localhost:4000/hook")).toMatch(/^That address is on a private or internal network/);
     expect(check("https://127.0.0.1:4000/hook")).toMatch(/^That address is on a private or internal network/);
     expect(check("https://api.localhost/hook")).toMatch(/^That address is on a private or internal network/);
@@ -110,14 +141,21 @@ describe("webhook registration", () => {
     expect(check("siem.example.com/hook")).toMatch(/Enter a full URL/);
     expect(check("https://user:pw@siem.example.com/hook")).toMatch(/Remove the user name and password/);
     expect(check("")).toBe("Enter the URL that should receive events.");
-    expect(webhookInputSchema.safeParse({ url: "https://a.example", eventTypes: [] }).error?.issues[0].message).toBe("Choose at least one event to send.");
+    expect(webhookInputSchema.safeParse({ url: "https://a.example", eventTypes: [] }).error?.issues[0].message).toBe(
+      "Choose at least one event to send.",
+    );
     expect(webhookInputSchema.safeParse({ url: "https://a.example", eventTypes: "access.granted" }).success).toBe(true);
-    expect(webhookInputSchema.safeParse({ url: "https://a.example", eventTypes: ["access.deleted"] }).success).toBe(false);
+    expect(webhookInputSchema.safeParse({ url: "https://a.example", eventTypes: ["access.deleted"] }).success).toBe(
+      false,
+    );
   });
 
   it("shows the secret once, stores it encrypted bound to the webhook, and audits creation and deactivation", async () => {
     const db = database.db();
-    const { id, secret, viewer } = await register("https://siem.example.com/hooks/clearance?token=abc", ["access.lapsed", "access.lapsed"]);
+    const { id, secret, viewer } = await register("https://siem.example.com/hooks/clearance?token=abc", [
+      "access.lapsed",
+      "access.lapsed",
+    ]);
     expect(secret).toMatch(/^whsec_[A-Za-z0-9_-]{40,}$/);
     const [row] = await db.select().from(webhooks).where(eq(webhooks.id, id));
     expect(row.secretEnc).not.toContain(secret.slice(6));
@@ -126,12 +164,18 @@ describe("webhook registration", () => {
     expect(() => decryptText(row.secretEnc, "webhook:00000000-0000-0000-0000-000000000000")).toThrow();
 
     const listed = (await listWebhooks(viewer)).find((w) => w.id === id)!;
-    expect(listed).toMatchObject({ url: "https://siem.example.com/hooks/clearance?token=abc", active: true, createdByName: "Carmen Admin" });
+    expect(listed).toMatchObject({
+      url: "https://siem.example.com/hooks/clearance?token=abc",
+      active: true,
+      createdByName: "Carmen Admin",
+    });
     expect(Object.keys(listed)).not.toContain("secretEnc");
 
     await enqueueWebhookEvent(db, "access.lapsed", "access.lapsed:g-deactivate", { n: 1 }, t0);
     await deactivateWebhook(viewer, context(viewer.id), id, t0);
-    expect((await deliveriesOf(id)).map((d) => [d.status, d.lastError])).toEqual([["failed", "webhook deactivated before delivery"]]);
+    expect((await deliveriesOf(id)).map((d) => [d.status, d.lastError])).toEqual([
+      ["failed", "webhook deactivated before delivery"],
+    ]);
     await expect(deactivateWebhook(viewer, context(viewer.id), id, t0)).rejects.toThrow("already deactivated");
     expect(await enqueueWebhookEvent(db, "access.lapsed", "access.lapsed:after", {}, t0)).toBe(0);
 
@@ -142,7 +186,9 @@ describe("webhook registration", () => {
     expect(audit[0].data).toEqual({ url: "https://siem.example.com/hooks/clearance", eventTypes: ["access.lapsed"] });
 
     const employee = viewerOf(await createPerson(db));
-    await expect(createWebhook(employee, context(employee.id), { url: "https://x.example", eventTypes: ["access.granted"] })).rejects.toBeInstanceOf(ForbiddenError);
+    await expect(
+      createWebhook(employee, context(employee.id), { url: "https://x.example", eventTypes: ["access.granted"] }),
+    ).rejects.toBeInstanceOf(ForbiddenError);
     await expect(listWebhooks(employee)).rejects.toBeInstanceOf(ForbiddenError);
     await expect(webhookDeliveryLog(employee, id)).rejects.toBeInstanceOf(ForbiddenError);
   });
@@ -170,17 +216,43 @@ describe("webhook delivery", () => {
     expect(hit.headers["clearance-event"]).toBe("access.granted");
     expect(hit.headers["clearance-delivery"]).toBe(delivery.id);
     expect(hit.headers["clearance-signature"]).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
-    expect(verifyWebhookSignature(secret, hit.headers["clearance-signature"] as string, hit.body, new Date())).toBe(true);
-    expect(verifyWebhookSignature("whsec_wrong", hit.headers["clearance-signature"] as string, hit.body, new Date())).toBe(false);
-    expect(JSON.parse(hit.body)).toEqual({ id: "access.granted:g-1", type: "access.granted", createdAt: t0.toISOString(), data });
-    expect(delivery).toMatchObject({ status: "delivered", attempts: 1, lastStatusCode: 200, lastError: null, deliveredAt: t0 });
+    expect(verifyWebhookSignature(secret, hit.headers["clearance-signature"] as string, hit.body, new Date())).toBe(
+      true,
+    );
+    expect(
+      verifyWebhookSignature("whsec_wrong", hit.headers["clearance-signature"] as string, hit.body, new Date()),
+    ).toBe(false);
+    expect(JSON.parse(hit.body)).toEqual({
+      id: "access.granted:g-1",
+      type: "access.granted",
+      createdAt: t0.toISOString(),
+      data,
+    });
+    expect(delivery).toMatchObject({
+      status: "delivered",
+      attempts: 1,
+      lastStatusCode: 200,
+      lastError: null,
+      deliveredAt: t0,
+    });
 
     expect(await deliverDueWebhooks({ now: at(MINUTE) })).toEqual({ delivered: 0, retried: 0, failed: 0 });
     const log = (await webhookDeliveryLog(viewer, id))!;
     expect(log.deliveries).toHaveLength(1);
-    expect(log.deliveries[0]).toMatchObject({ eventType: "access.granted", eventId: "access.granted:g-1", status: "delivered", attempts: 1, lastStatusCode: 200 });
+    expect(log.deliveries[0]).toMatchObject({
+      eventType: "access.granted",
+      eventId: "access.granted:g-1",
+      status: "delivered",
+      attempts: 1,
+      lastStatusCode: 200,
+    });
     expect(Object.keys(log.deliveries[0])).not.toContain("payload");
-    expect((await listWebhooks(viewer)).find((w) => w.id === id)!.deliveries).toEqual({ pending: 0, sending: 0, delivered: 1, failed: 0 });
+    expect((await listWebhooks(viewer)).find((w) => w.id === id)!.deliveries).toEqual({
+      pending: 0,
+      sending: 0,
+      delivered: 1,
+      failed: 0,
+    });
   });
 
   it("retries a receiver that answers 500, on the backoff schedule, with the same delivery id", async () => {
@@ -190,7 +262,13 @@ describe("webhook delivery", () => {
 
     expect(await deliverDueWebhooks({ now: t0 })).toEqual({ delivered: 0, retried: 1, failed: 0 });
     let [row] = await deliveriesOf(id);
-    expect(row).toMatchObject({ status: "pending", attempts: 1, lastStatusCode: 500, lastError: "HTTP 500: the receiver did not answer 2xx", deliveredAt: null });
+    expect(row).toMatchObject({
+      status: "pending",
+      attempts: 1,
+      lastStatusCode: 500,
+      lastError: "HTTP 500: the receiver did not answer 2xx",
+      deliveredAt: null,
+    });
     expect(row.nextAttemptAt).toEqual(at(RETRY_DELAYS_MS[0]));
 
     expect(await deliverDueWebhooks({ now: at(30_000) })).toEqual({ delivered: 0, retried: 0, failed: 0 });
@@ -198,10 +276,20 @@ describe("webhook delivery", () => {
 
     expect(await deliverDueWebhooks({ now: at(RETRY_DELAYS_MS[0]) })).toEqual({ delivered: 1, retried: 0, failed: 0 });
     [row] = await deliveriesOf(id);
-    expect(row).toMatchObject({ status: "delivered", attempts: 2, lastStatusCode: 204, lastError: null, deliveredAt: at(RETRY_DELAYS_MS[0]) });
+    expect(row).toMatchObject({
+      status: "delivered",
+      attempts: 2,
+      lastStatusCode: 204,
+      lastError: null,
+      deliveredAt: at(RETRY_DELAYS_MS[0]),
+    });
     expect(receiver.hits.map((h) => h.headers["clearance-delivery"])).toEqual([row.id, row.id]);
     expect(receiver.hits[0].body).toBe(receiver.hits[1].body);
-    expect(receiver.hits.every((h) => verifyWebhookSignature(secret, h.headers["clearance-signature"] as string, h.body, new Date()))).toBe(true);
+    expect(
+      receiver.hits.every((h) =>
+        verifyWebhookSignature(secret, h.headers["clearance-signature"] as string, h.body, new Date()),
+      ),
+    ).toBe(true);
   });
 
   it("marks a delivery failed after 6 failed attempts, then leaves it alone", async () => {
@@ -211,12 +299,18 @@ describe("webhook delivery", () => {
     let now = t0;
     for (let attempt = 1; attempt <= 6; attempt++) {
       const result = await deliverDueWebhooks({ now });
-      expect(result).toEqual(attempt < 6 ? { delivered: 0, retried: 1, failed: 0 } : { delivered: 0, retried: 0, failed: 1 });
+      expect(result).toEqual(
+        attempt < 6 ? { delivered: 0, retried: 1, failed: 0 } : { delivered: 0, retried: 0, failed: 1 },
+      );
       if (attempt < 6) now = new Date(now.getTime() + RETRY_DELAYS_MS[attempt - 1]);
     }
     const [row] = await deliveriesOf(id);
     expect(row).toMatchObject({ status: "failed", attempts: 6, lastStatusCode: 503 });
-    expect(await deliverDueWebhooks({ now: at(7 * 24 * 60 * MINUTE) })).toEqual({ delivered: 0, retried: 0, failed: 0 });
+    expect(await deliverDueWebhooks({ now: at(7 * 24 * 60 * MINUTE) })).toEqual({
+      delivered: 0,
+      retried: 0,
+      failed: 0,
+    });
     expect(receiver.hits).toHaveLength(6);
   });
 
@@ -240,9 +334,21 @@ describe("webhook delivery", () => {
       return { status: row.status, code: row.lastStatusCode, error: row.lastError };
     };
     expect(await state(ok.id)).toEqual({ status: "delivered", code: 200, error: null });
-    expect(await state(refused.id)).toEqual({ status: "pending", code: null, error: "connection refused (ECONNREFUSED)" });
-    expect(await state(timedOut.id)).toEqual({ status: "pending", code: null, error: "timed out: no answer within 1.5 seconds" });
-    expect(await state(redirect.id)).toEqual({ status: "pending", code: 302, error: "HTTP 302: redirects are not followed; register the final URL" });
+    expect(await state(refused.id)).toEqual({
+      status: "pending",
+      code: null,
+      error: "connection refused (ECONNREFUSED)",
+    });
+    expect(await state(timedOut.id)).toEqual({
+      status: "pending",
+      code: null,
+      error: "timed out: no answer within 1.5 seconds",
+    });
+    expect(await state(redirect.id)).toEqual({
+      status: "pending",
+      code: 302,
+      error: "HTTP 302: redirects are not followed; register the final URL",
+    });
     expect(redirecting.hits).toHaveLength(1);
     expect(good.hits).toHaveLength(1);
 
@@ -257,7 +363,8 @@ describe("webhook delivery", () => {
     const receiver = await startReceiver();
     const { id } = await register(receiver.url);
     const count = 12;
-    for (let i = 0; i < count; i++) await enqueueWebhookEvent(database.db(), "access.granted", `access.granted:c-${i}`, { i }, at(i));
+    for (let i = 0; i < count; i++)
+      await enqueueWebhookEvent(database.db(), "access.granted", `access.granted:c-${i}`, { i }, at(i));
     // Open several pool connections first, so the workers' claims really overlap on PostgreSQL.
     await Promise.all(Array.from({ length: 4 }, () => database.db().execute(sql`select pg_sleep(0.05)`)));
     const results = await Promise.all([
@@ -269,29 +376,43 @@ describe("webhook delivery", () => {
     expect(results.every((r) => r.delivered <= 5)).toBe(true);
     expect(receiver.hits).toHaveLength(count);
     expect(new Set(receiver.hits.map((h) => h.headers["clearance-delivery"])).size).toBe(count);
-    expect(receiver.hits.map((h) => JSON.parse(h.body).data.i).sort((a, b) => a - b)).toEqual(Array.from({ length: count }, (_, i) => i));
+    expect(receiver.hits.map((h) => JSON.parse(h.body).data.i).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: count }, (_, i) => i),
+    );
     expect((await deliveriesOf(id)).every((d) => d.status === "delivered" && d.attempts === 1)).toBe(true);
   });
 
   // PGlite runs one transaction at a time, so only PostgreSQL can hold a lock across workers.
-  it.runIf(Boolean(process.env.TEST_DATABASE_URL))("skips, without waiting, deliveries another worker has locked (PostgreSQL)", async () => {
-    const receiver = await startReceiver();
-    const { id } = await register(receiver.url);
-    for (let i = 0; i < 3; i++) await enqueueWebhookEvent(database.db(), "access.granted", `access.granted:l-${i}`, { i }, t0);
-    const [first] = await deliveriesOf(id);
-    const result = await database.db().transaction(async (tx) => {
-      await tx.select({ id: webhookDeliveries.id }).from(webhookDeliveries).where(eq(webhookDeliveries.id, first.id)).for("update");
-      return deliverDueWebhooks({ now: t0 });
-    });
-    expect(result).toEqual({ delivered: 2, retried: 0, failed: 0 });
-    expect((await deliveriesOf(id)).find((d) => d.id === first.id)!.status).toBe("pending");
-  });
+  it.runIf(Boolean(process.env.TEST_DATABASE_URL))(
+    "skips, without waiting, deliveries another worker has locked (PostgreSQL)",
+    async () => {
+      const receiver = await startReceiver();
+      const { id } = await register(receiver.url);
+      for (let i = 0; i < 3; i++)
+        await enqueueWebhookEvent(database.db(), "access.granted", `access.granted:l-${i}`, { i }, t0);
+      const [first] = await deliveriesOf(id);
+      const result = await database.db().transaction(async (tx) => {
+        await tx
+          .select({ id: webhookDeliveries.id })
+          .from(webhookDeliveries)
+          .where(eq(webhookDeliveries.id, first.id))
+          .for("update");
+        return deliverDueWebhooks({ now: t0 });
+      });
+      expect(result).toEqual({ delivered: 2, retried: 0, failed: 0 });
+      expect((await deliveriesOf(id)).find((d) => d.id === first.id)!.status).toBe("pending");
+    },
+  );
 
   it("puts a delivery a crashed worker left in 'sending' back in the queue after 10 minutes", async () => {
     const receiver = await startReceiver();
     const { id } = await register(receiver.url);
     await enqueueWebhookEvent(database.db(), "access.granted", "access.granted:stuck", {}, t0);
-    await database.db().update(webhookDeliveries).set({ status: "sending", nextAttemptAt: t0 }).where(eq(webhookDeliveries.webhookId, id));
+    await database
+      .db()
+      .update(webhookDeliveries)
+      .set({ status: "sending", nextAttemptAt: t0 })
+      .where(eq(webhookDeliveries.webhookId, id));
 
     expect(await deliverDueWebhooks({ now: at(9 * MINUTE) })).toEqual({ delivered: 0, retried: 0, failed: 0 });
     expect((await deliveriesOf(id))[0].status).toBe("sending");
@@ -307,7 +428,11 @@ describe("webhook delivery", () => {
     const { id } = await register(receiver.url);
     await enqueueWebhookEvent(database.db(), "access.granted", "access.granted:late", {}, t0);
     // Deactivated behind the admin screen's back (so the pending row is not cancelled first).
-    await database.db().update(webhooks).set({ active: false }).where(and(eq(webhooks.id, id)));
+    await database
+      .db()
+      .update(webhooks)
+      .set({ active: false })
+      .where(and(eq(webhooks.id, id)));
     expect(await deliverDueWebhooks({ now: t0 })).toEqual({ delivered: 0, retried: 0, failed: 1 });
     expect(receiver.hits).toHaveLength(0);
   });

@@ -6,9 +6,20 @@
  * decideAccess over facts read from a real database.
  */
 
-export type ModelGrant = { status: "requested" | "approved" | "denied" | "revoked"; decidedAt: number | null; endsAt: number | null; revokedAt: number | null };
+export type ModelGrant = {
+  status: "requested" | "approved" | "denied" | "revoked";
+  decidedAt: number | null;
+  endsAt: number | null;
+  revokedAt: number | null;
+};
 export type ModelCertification = { courseId: string; version: string; issuedAt: number; expiresAt: number };
-export type ModelSignature = { agreementId: string; version: string; outcome: "signed" | "declined"; signedAt: number; renewalDueAt: number | null };
+export type ModelSignature = {
+  agreementId: string;
+  version: string;
+  outcome: "signed" | "declined";
+  signedAt: number;
+  renewalDueAt: number | null;
+};
 export type ModelRelease = { courseId: string; major: number; releasedAt: number };
 
 export type ModelWorld = {
@@ -35,7 +46,10 @@ function major(version: string): number {
 }
 
 /** A grant and the role's revocations as of `t`. */
-function grantAt(grants: ModelGrant[], t: number): { counts: ModelGrant[]; approvedSinceRevocation: boolean; revoked: boolean } {
+function grantAt(
+  grants: ModelGrant[],
+  t: number,
+): { counts: ModelGrant[]; approvedSinceRevocation: boolean; revoked: boolean } {
   // Moments at which a revocation of this role had happened by t.
   const revocations: number[] = [];
   for (const g of grants) {
@@ -73,7 +87,12 @@ function graceOverFor(c: ModelCertification, world: ModelWorld, t: number): bool
   return major(c.version) < current && release !== undefined && t >= release.releasedAt + course.graceDays * DAY;
 }
 
-export function modelDecision(world: ModelWorld, person: ModelPerson, role: { id: string; courses: string[]; agreements: string[] }, t: number): ModelAnswer {
+export function modelDecision(
+  world: ModelWorld,
+  person: ModelPerson,
+  role: { id: string; courses: string[]; agreements: string[] },
+  t: number,
+): ModelAnswer {
   const reasons: string[] = [];
   const limits: number[] = [];
 
@@ -104,20 +123,36 @@ export function modelDecision(world: ModelWorld, person: ModelPerson, role: { id
     else {
       // Why not: the state of the newest certification (on the same moment, the higher major).
       let newest = issued[0];
-      for (const c of issued) if (c.issuedAt > newest.issuedAt || (c.issuedAt === newest.issuedAt && major(c.version) > major(newest.version))) newest = c;
+      for (const c of issued)
+        if (
+          c.issuedAt > newest.issuedAt ||
+          (c.issuedAt === newest.issuedAt && major(c.version) > major(newest.version))
+        )
+          newest = c;
       reasons.push(graceOverFor(newest, world, t) ? `course_superseded:${courseId}` : `course_expired:${courseId}`);
     }
   }
 
   for (const agreementId of role.agreements) {
     const template = world.agreements[agreementId];
-    const signed = person.signatures.filter((s) => s.agreementId === agreementId && s.outcome === "signed" && s.signedAt <= t);
-    const counting = template ? signed.filter((s) => major(s.version) >= major(template.version) && s.renewalDueAt !== null && t < s.renewalDueAt) : [];
+    const signed = person.signatures.filter(
+      (s) => s.agreementId === agreementId && s.outcome === "signed" && s.signedAt <= t,
+    );
+    const counting = template
+      ? signed.filter(
+          (s) => major(s.version) >= major(template.version) && s.renewalDueAt !== null && t < s.renewalDueAt,
+        )
+      : [];
     if (counting.length) limits.push(Math.max(...counting.map((s) => s.renewalDueAt!)));
     else if (!template || !signed.length) reasons.push(`agreement_missing:${agreementId}`);
     else reasons.push(`agreement_outdated:${agreementId}`);
   }
 
   const allow = reasons.length === 0;
-  return { allow, reasons, validUntil: allow && limits.length ? Math.min(...limits) : null, grantEndsAt: allow ? grantEndsAt : null };
+  return {
+    allow,
+    reasons,
+    validUntil: allow && limits.length ? Math.min(...limits) : null,
+    grantEndsAt: allow ? grantEndsAt : null,
+  };
 }

@@ -1,15 +1,26 @@
 import { randomUUID } from "node:crypto";
-import fc from "fast-check";
+
 import { sql } from "drizzle-orm";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+
 import { accessGrants, certifications, courseReleases, people, quizAttempts, signatures } from "@/db/schema";
 import { checkAccess } from "@/lib/access/check";
 import { accessRoles, decisionFor, loadDecisionFacts } from "@/lib/access/facts";
 import { roleHolders } from "@/lib/access/holders";
 import { getContent } from "@/lib/content";
+
 import { employeeSignature } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
-import { modelDecision, type ModelCertification, type ModelGrant, type ModelPerson, type ModelRelease, type ModelSignature, type ModelWorld } from "../model/access-model";
+import {
+  modelDecision,
+  type ModelCertification,
+  type ModelGrant,
+  type ModelPerson,
+  type ModelRelease,
+  type ModelSignature,
+  type ModelWorld,
+} from "../model/access-model";
 
 /**
  * The access decision against a reference model (tests/model/access-model.ts):
@@ -42,11 +53,22 @@ const world = (releases: ModelRelease[]): ModelWorld => ({
 });
 
 // Times on whole days collide often (ties between records), times to the millisecond rarely.
-const instant = fc.oneof(fc.integer({ min: -400, max: 400 }).map((d) => T0 + d * DAY), fc.integer({ min: -400 * DAY, max: 400 * DAY }).map((ms) => T0 + ms));
-const span = fc.oneof(fc.integer({ min: 1, max: 500 }).map((d) => d * DAY), fc.integer({ min: 1, max: 500 * DAY }));
+const instant = fc.oneof(
+  fc.integer({ min: -400, max: 400 }).map((d) => T0 + d * DAY),
+  fc.integer({ min: -400 * DAY, max: 400 * DAY }).map((ms) => T0 + ms),
+);
+const span = fc.oneof(
+  fc.integer({ min: 1, max: 500 }).map((d) => d * DAY),
+  fc.integer({ min: 1, max: 500 * DAY }),
+);
 
 const grant: fc.Arbitrary<ModelGrant> = fc
-  .record({ status: fc.constantFrom("requested", "approved", "approved", "denied", "revoked"), decidedAt: instant, length: fc.option(span, { freq: 4 }), revokeAfter: fc.oneof(fc.constant(0), span) })
+  .record({
+    status: fc.constantFrom("requested", "approved", "approved", "denied", "revoked"),
+    decidedAt: instant,
+    length: fc.option(span, { freq: 4 }),
+    revokeAfter: fc.oneof(fc.constant(0), span),
+  })
   .map(({ status, decidedAt, length, revokeAfter }) => ({
     status,
     decidedAt: status === "requested" ? null : decidedAt,
@@ -56,7 +78,13 @@ const grant: fc.Arbitrary<ModelGrant> = fc
 
 type GeneratedCertification = ModelCertification & { passed: boolean };
 const certification: fc.Arbitrary<GeneratedCertification> = fc
-  .record({ courseId: fc.constantFrom(...courseIds), version: fc.constantFrom("0.9.0", "1.0.0", "1.0.0", "1.2.0", "2.0.0"), issuedAt: instant, validity: span, passed: fc.constantFrom(true, true, true, false) })
+  .record({
+    courseId: fc.constantFrom(...courseIds),
+    version: fc.constantFrom("0.9.0", "1.0.0", "1.0.0", "1.2.0", "2.0.0"),
+    issuedAt: instant,
+    validity: span,
+    passed: fc.constantFrom(true, true, true, false),
+  })
   .map(({ validity, ...c }) => ({ ...c, expiresAt: c.issuedAt + validity }));
 
 const signature: fc.Arbitrary<ModelSignature> = fc
@@ -71,21 +99,55 @@ const signature: fc.Arbitrary<ModelSignature> = fc
 
 /** Everything a role needs, around T0, so that allowed answers are common; the random records above then get in its way or not. */
 const qualification = fc
-  .record({ roleId: fc.constantFrom(...roles.map((r) => r.id)), from: fc.integer({ min: -300 * DAY, max: 0 }), validity: fc.integer({ min: 60 * DAY, max: 600 * DAY }), version: fc.constantFrom("1.0.0", "1.0.0", "0.9.0"), endless: fc.boolean() })
+  .record({
+    roleId: fc.constantFrom(...roles.map((r) => r.id)),
+    from: fc.integer({ min: -300 * DAY, max: 0 }),
+    validity: fc.integer({ min: 60 * DAY, max: 600 * DAY }),
+    version: fc.constantFrom("1.0.0", "1.0.0", "0.9.0"),
+    endless: fc.boolean(),
+  })
   .map(({ roleId, from, validity, version, endless }) => {
     const role = roles.find((r) => r.id === roleId)!;
     const start = T0 + from;
     return {
       roleId,
-      grant: { status: "approved", decidedAt: start, endsAt: endless ? null : start + validity, revokedAt: null } satisfies ModelGrant,
-      certifications: role.courses.map((courseId, i): GeneratedCertification => ({ courseId, version, issuedAt: start + i * 7 * DAY, expiresAt: start + i * 7 * DAY + validity, passed: true })),
-      signatures: role.agreements.map((agreementId, i): ModelSignature => ({ agreementId, version: "1.0.0", outcome: "signed", signedAt: start + i * 3 * DAY, renewalDueAt: start + i * 3 * DAY + validity + 11 * DAY })),
+      grant: {
+        status: "approved",
+        decidedAt: start,
+        endsAt: endless ? null : start + validity,
+        revokedAt: null,
+      } satisfies ModelGrant,
+      certifications: role.courses.map((courseId, i): GeneratedCertification => ({
+        courseId,
+        version,
+        issuedAt: start + i * 7 * DAY,
+        expiresAt: start + i * 7 * DAY + validity,
+        passed: true,
+      })),
+      signatures: role.agreements.map((agreementId, i): ModelSignature => ({
+        agreementId,
+        version: "1.0.0",
+        outcome: "signed",
+        signedAt: start + i * 3 * DAY,
+        renewalDueAt: start + i * 3 * DAY + validity + 11 * DAY,
+      })),
     };
   });
 
 const person = fc
   .record({
-    status: fc.constantFrom<ModelPerson["status"]>("active", "active", "active", "active", "active", "active", "active", "active", "suspended", "departed"),
+    status: fc.constantFrom<ModelPerson["status"]>(
+      "active",
+      "active",
+      "active",
+      "active",
+      "active",
+      "active",
+      "active",
+      "active",
+      "suspended",
+      "departed",
+    ),
     qualified: fc.array(qualification, { minLength: 1, maxLength: 3 }),
     grants: fc.array(fc.record({ roleId: fc.constantFrom(...roles.map((r) => r.id)), grant }), { maxLength: 5 }),
     certifications: fc.array(certification, { maxLength: 8 }),
@@ -100,13 +162,20 @@ const person = fc
 
 type GeneratedPerson = typeof person extends fc.Arbitrary<infer T> ? T : never;
 
-const releases = fc.uniqueArray(fc.record({ courseId: fc.constantFrom(...courseIds), major: fc.constantFrom(0, 1, 1, 2), releasedAt: instant }), { selector: (r) => `${r.courseId}@${r.major}`, maxLength: 8 });
+const releases = fc.uniqueArray(
+  fc.record({ courseId: fc.constantFrom(...courseIds), major: fc.constantFrom(0, 1, 1, 2), releasedAt: instant }),
+  { selector: (r) => `${r.courseId}@${r.major}`, maxLength: 8 },
+);
 
 /** Every moment a record starts or stops counting, for the instants a run checks. */
 function boundaries(people: ModelPerson[], w: ModelWorld): number[] {
-  const moments = w.releases.flatMap((r) => [r.releasedAt, r.releasedAt + (w.courses[r.courseId]?.graceDays ?? 0) * DAY]);
+  const moments = w.releases.flatMap((r) => [
+    r.releasedAt,
+    r.releasedAt + (w.courses[r.courseId]?.graceDays ?? 0) * DAY,
+  ]);
   for (const p of people) {
-    for (const g of Object.values(p.grants).flat()) moments.push(...[g.decidedAt, g.endsAt, g.revokedAt].filter((m): m is number => m !== null));
+    for (const g of Object.values(p.grants).flat())
+      moments.push(...[g.decidedAt, g.endsAt, g.revokedAt].filter((m): m is number => m !== null));
     for (const c of p.certifications) moments.push(c.issuedAt, c.expiresAt);
     for (const s of p.signatures) moments.push(s.signedAt, ...(s.renewalDueAt === null ? [] : [s.renewalDueAt]));
   }
@@ -135,12 +204,26 @@ async function store(generated: GeneratedPerson[], generatedReleases: ModelRelea
   await db.execute(sql`delete from access_decisions`);
   await db.delete(people);
   await db.delete(courseReleases);
-  if (generatedReleases.length) await db.insert(courseReleases).values(generatedReleases.map((r) => ({ courseId: r.courseId, major: r.major, version: `${r.major}.0.0`, releasedAt: new Date(r.releasedAt) })));
+  if (generatedReleases.length)
+    await db.insert(courseReleases).values(
+      generatedReleases.map((r) => ({
+        courseId: r.courseId,
+        major: r.major,
+        version: `${r.major}.0.0`,
+        releasedAt: new Date(r.releasedAt),
+      })),
+    );
 
   const stored: { id: string; model: ModelPerson }[] = [];
   const rows = await db
     .insert(people)
-    .values(generated.map((p, i) => ({ email: `model-${i}-${randomUUID().slice(0, 8)}@test.example`, name: `Model ${String(i).padStart(2, "0")}`, status: p.status as ModelPerson["status"] })))
+    .values(
+      generated.map((p, i) => ({
+        email: `model-${i}-${randomUUID().slice(0, 8)}@test.example`,
+        name: `Model ${String(i).padStart(2, "0")}`,
+        status: p.status as ModelPerson["status"],
+      })),
+    )
     .returning({ id: people.id });
   const grantRows: (typeof accessGrants.$inferInsert)[] = [];
   const attemptRows: (typeof quizAttempts.$inferInsert)[] = [];
@@ -149,27 +232,82 @@ async function store(generated: GeneratedPerson[], generatedReleases: ModelRelea
   const signatureRows: (typeof signatures.$inferInsert)[] = [];
   for (const [i, p] of generated.entries()) {
     const personId = rows[i].id;
-    const model: ModelPerson = { status: p.status as ModelPerson["status"], grants: {}, certifications: [], signatures: [] };
+    const model: ModelPerson = {
+      status: p.status as ModelPerson["status"],
+      grants: {},
+      certifications: [],
+      signatures: [],
+    };
     for (const { roleId, grant: g } of p.grants) {
       (model.grants[roleId] ??= []).push(g);
       const at = (ms: number | null) => (ms === null ? null : new Date(ms));
-      grantRows.push({ personId, roleId, status: g.status, justification: "model", requestedAt: new Date((g.decidedAt ?? T0) - DAY), decidedAt: at(g.decidedAt), endsAt: at(g.endsAt), revokedAt: at(g.revokedAt) });
+      grantRows.push({
+        personId,
+        roleId,
+        status: g.status,
+        justification: "model",
+        requestedAt: new Date((g.decidedAt ?? T0) - DAY),
+        decidedAt: at(g.decidedAt),
+        endsAt: at(g.endsAt),
+        revokedAt: at(g.revokedAt),
+      });
     }
     for (const c of p.certifications) {
       const attemptId = randomUUID();
       const issuedAt = new Date(c.issuedAt);
-      attemptRows.push({ id: attemptId, personId, courseId: c.courseId, courseVersion: c.version, status: "submitted", drawn: [], questionCount: 1, passMark: 80, passed: c.passed, scorePercent: c.passed ? 100 : 0, startedAt: issuedAt, submittedAt: issuedAt });
-      const row = { personId, courseId: c.courseId, courseVersion: c.version, attemptId, issuedAt, expiresAt: new Date(c.expiresAt), verificationCode: randomUUID() };
+      attemptRows.push({
+        id: attemptId,
+        personId,
+        courseId: c.courseId,
+        courseVersion: c.version,
+        status: "submitted",
+        drawn: [],
+        questionCount: 1,
+        passMark: 80,
+        passed: c.passed,
+        scorePercent: c.passed ? 100 : 0,
+        startedAt: issuedAt,
+        submittedAt: issuedAt,
+      });
+      const row = {
+        personId,
+        courseId: c.courseId,
+        courseVersion: c.version,
+        attemptId,
+        issuedAt,
+        expiresAt: new Date(c.expiresAt),
+        verificationCode: randomUUID(),
+      };
       // A failed attempt earns nothing: the database refuses the certification, so the model never sees it.
       if (c.passed) {
         certRows.push(row);
-        model.certifications.push({ courseId: c.courseId, version: c.version, issuedAt: c.issuedAt, expiresAt: c.expiresAt });
-      } else refused.push({ write: () => database.db().insert(certifications).values(row), constraint: "certifications_passed_attempt_fk" });
+        model.certifications.push({
+          courseId: c.courseId,
+          version: c.version,
+          issuedAt: c.issuedAt,
+          expiresAt: c.expiresAt,
+        });
+      } else
+        refused.push({
+          write: () => database.db().insert(certifications).values(row),
+          constraint: "certifications_passed_attempt_fk",
+        });
     }
     for (const s of p.signatures) {
-      const row = employeeSignature({ agreementId: s.agreementId, agreementVersion: s.version, personId, signedAt: new Date(s.signedAt), outcome: s.outcome, renewalDueAt: s.renewalDueAt === null ? null : new Date(s.renewalDueAt) });
+      const row = employeeSignature({
+        agreementId: s.agreementId,
+        agreementVersion: s.version,
+        personId,
+        signedAt: new Date(s.signedAt),
+        outcome: s.outcome,
+        renewalDueAt: s.renewalDueAt === null ? null : new Date(s.renewalDueAt),
+      });
       // A signature that would never (or already did) need renewing is refused.
-      if (s.outcome === "signed" && (s.renewalDueAt === null || s.renewalDueAt <= s.signedAt)) refused.push({ write: () => database.db().insert(signatures).values(row), constraint: "signatures_signed_renewal_due" });
+      if (s.outcome === "signed" && (s.renewalDueAt === null || s.renewalDueAt <= s.signedAt))
+        refused.push({
+          write: () => database.db().insert(signatures).values(row),
+          constraint: "signatures_signed_renewal_due",
+        });
       else {
         signatureRows.push(row);
         model.signatures.push(s);
@@ -197,18 +335,32 @@ describe("the access decision against its reference model", () => {
           fc.array(person, { minLength: 1, maxLength: 3 }),
           releases,
           fc.array(fc.tuple(fc.nat(), fc.constantFrom(-1, 0, 0, 1)), { minLength: 3, maxLength: 5 }),
-          fc.oneof(instant, fc.integer({ min: -300 * DAY, max: 300 * DAY }).map((ms) => T0 + ms)),
+          fc.oneof(
+            instant,
+            fc.integer({ min: -300 * DAY, max: 300 * DAY }).map((ms) => T0 + ms),
+          ),
           async (generated, generatedReleases, picks, random) => {
             const stored = await store(generated, generatedReleases);
             const w = world(generatedReleases);
-            const moments = boundaries(stored.map((s) => s.model), w);
-            const instants = [random, ...picks.map(([i, jitter]) => (moments.length ? moments[i % moments.length] + jitter : random + jitter))];
-            const history = await loadDecisionFacts(database.db(), stored.map((s) => s.id));
+            const moments = boundaries(
+              stored.map((s) => s.model),
+              w,
+            );
+            const instants = [
+              random,
+              ...picks.map(([i, jitter]) => (moments.length ? moments[i % moments.length] + jitter : random + jitter)),
+            ];
+            const history = await loadDecisionFacts(
+              database.db(),
+              stored.map((s) => s.id),
+            );
             const pairs = stored.flatMap((s) => roles.map((role) => ({ user: s.id, role: role.id })));
 
             for (const [n, t] of instants.entries()) {
               const at = new Date(t);
-              const expected = stored.flatMap((s) => roles.map((role) => ({ person: s.id, role: role.id, ...modelDecision(w, s.model, role, t) })));
+              const expected = stored.flatMap((s) =>
+                roles.map((role) => ({ person: s.id, role: role.id, ...modelDecision(w, s.model, role, t) })),
+              );
               // The check: facts read as of `at`, one row per requirement.
               const checked = await checkAccess(database.db(), null, pairs, at);
               const fromHistory = stored.flatMap((s) => roles.map((role) => decisionFor(history, s.id, role, at)));
@@ -216,17 +368,29 @@ describe("the access decision against its reference model", () => {
                 const want = { allow: e.allow, reasons: e.reasons, valid_until: iso(e.validUntil) };
                 const context = `person ${e.person} role ${e.role} at ${at.toISOString()}`;
                 const d = checked[k].decision!;
-                expect({ allow: d.allow, reasons: d.reasons, valid_until: iso(d.valid_until?.getTime() ?? null) }, context).toEqual(want);
+                expect(
+                  { allow: d.allow, reasons: d.reasons, valid_until: iso(d.valid_until?.getTime() ?? null) },
+                  context,
+                ).toEqual(want);
                 const h = fromHistory[k];
-                expect({ allow: h.allow, reasons: h.reasons, valid_until: iso(h.valid_until?.getTime() ?? null) }, context).toEqual(want);
+                expect(
+                  { allow: h.allow, reasons: h.reasons, valid_until: iso(h.valid_until?.getTime() ?? null) },
+                  context,
+                ).toEqual(want);
                 decisions++;
               }
               // Holders at two of the instants: exactly the people allowed, with the same valid_until and the grant in effect's end.
               if (n < 2) {
                 for (const role of roles) {
                   const holders = (await roleHolders(database.db(), role.id, at))!;
-                  const want = expected.filter((e) => e.role === role.id && e.allow).map((e) => ({ id: e.person, validUntil: iso(e.validUntil), grantEndsAt: iso(e.grantEndsAt) }));
-                  const got = holders.map((h) => ({ id: h.id, validUntil: iso(h.validUntil?.getTime() ?? null), grantEndsAt: iso(h.grantEndsAt?.getTime() ?? null) }));
+                  const want = expected
+                    .filter((e) => e.role === role.id && e.allow)
+                    .map((e) => ({ id: e.person, validUntil: iso(e.validUntil), grantEndsAt: iso(e.grantEndsAt) }));
+                  const got = holders.map((h) => ({
+                    id: h.id,
+                    validUntil: iso(h.validUntil?.getTime() ?? null),
+                    grantEndsAt: iso(h.grantEndsAt?.getTime() ?? null),
+                  }));
                   const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
                   expect(got.sort(byId), `holders of ${role.id} at ${at.toISOString()}`).toEqual(want.sort(byId));
                 }

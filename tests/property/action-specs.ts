@@ -1,35 +1,62 @@
 import fc from "fast-check";
-import { endAllSessions, endSession } from "@/app/(app)/account/actions";
-import { confirmMfa } from "@/app/(app)/account/mfa/actions";
-import { askForCorrection, savePreferences } from "@/app/(app)/account/data/actions";
-import { changePassword } from "@/app/(app)/account/password/actions";
-import { addPasskey, beginPasskey, removePasskey, renamePasskey } from "@/app/(app)/account/passkeys/actions";
-import { startPasskeySignIn } from "@/app/signin/actions";
+
 import { decide, requestRole, revoke } from "@/app/(app)/access/actions";
+import { endAllSessions, endSession } from "@/app/(app)/account/actions";
+import { askForCorrection, savePreferences } from "@/app/(app)/account/data/actions";
+import { confirmMfa } from "@/app/(app)/account/mfa/actions";
+import { addPasskey, beginPasskey, removePasskey, renamePasskey } from "@/app/(app)/account/passkeys/actions";
+import { changePassword } from "@/app/(app)/account/password/actions";
 import { createClient, mapScimGroup, revokeClient, unmapScimGroup } from "@/app/(app)/admin/api/actions";
-import { createCheckpoint } from "@/app/(app)/audit/actions";
 import { assignCourse } from "@/app/(app)/admin/assignments/actions";
 import { resolve } from "@/app/(app)/admin/corrections/actions";
 import { addPartner, resendRequest, sendAgreement, voidRequest } from "@/app/(app)/admin/partners/actions";
-import { addPerson, changeRoles, changeStatus, importPeople, savePerson, sendInvitationAgain } from "@/app/(app)/admin/people/actions";
+import {
+  addPerson,
+  changeRoles,
+  changeStatus,
+  importPeople,
+  savePerson,
+  sendInvitationAgain,
+} from "@/app/(app)/admin/people/actions";
 import { addWebhook, deactivate } from "@/app/(app)/admin/webhooks/actions";
 import { consentToSign, declineAgreement, signAgreement } from "@/app/(app)/agreements/actions";
+import { createCheckpoint } from "@/app/(app)/audit/actions";
 import { finishLesson, startQuiz, submitQuiz } from "@/app/(app)/courses/actions";
 import { nudgeOne, nudgeOverdue } from "@/app/(app)/team/actions";
-import { confirmCode, decline as partnerDecline, giveConsent as partnerConsent, requestCode, sign as partnerSign } from "@/app/partner-sign/[token]/actions";
-import { choosePassword } from "@/app/set-password/[token]/actions";
 import { requestReset } from "@/app/forgot-password/actions";
+import {
+  confirmCode,
+  giveConsent as partnerConsent,
+  decline as partnerDecline,
+  sign as partnerSign,
+  requestCode,
+} from "@/app/partner-sign/[token]/actions";
+import { choosePassword } from "@/app/set-password/[token]/actions";
+import { startPasskeySignIn } from "@/app/signin/actions";
 import { apiScopes, appRoles, personStatuses, webhookEventTypes } from "@/db/schema";
 import type { PermissionKey } from "@/lib/auth/permissions";
 import { getContent } from "@/lib/content";
 import { sha256Hex } from "@/lib/crypto/tokens";
 import { decodeImportFile } from "@/lib/people/import-rules";
+
 import { TEST_PASSWORD } from "../helpers/factories";
-import { anyText, fileValue, type FormValue, idFrom, nastyUnit, randomForm, shapedForm, toFormData } from "./arbitraries";
+import {
+  anyText,
+  fileValue,
+  idFrom,
+  nastyUnit,
+  randomForm,
+  shapedForm,
+  toFormData,
+  type FormValue,
+} from "./arbitraries";
 
 /** The test data the arbitraries draw real ids, tokens and names from; filled in before the properties run. */
 export type World = {
-  ids: Record<"people" | "reports" | "grants" | "corrections" | "clients" | "webhooks" | "partners" | "requests", string[]>;
+  ids: Record<
+    "people" | "reports" | "grants" | "corrections" | "clients" | "webhooks" | "partners" | "requests",
+    string[]
+  >;
   emails: string[];
   names: string[];
   invitationTokens: string[];
@@ -72,19 +99,40 @@ class Custom {
 }
 
 const maybe = <T>(arbitrary: fc.Arbitrary<T>) => fc.option(arbitrary, { nil: undefined, freq: 4 });
-const either = (...values: readonly string[]) => fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...values) }, { weight: 1, arbitrary: anyText });
-const pick = (values: () => string[]) => fc.oneof({ weight: 3, arbitrary: fc.nat().map((i) => values()[i % values().length]) }, { weight: 1, arbitrary: anyText });
-const several = (values: readonly string[]) => fc.oneof(fc.subarray([...values]), anyText, fc.array(anyText, { maxLength: 3 }));
-const isoDate = fc.oneof(fc.date({ min: new Date("1900-01-01"), max: new Date("2200-12-31"), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)), fc.constantFrom("2026-02-30", "0000-01-01", ""), anyText);
+const either = (...values: readonly string[]) =>
+  fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...values) }, { weight: 1, arbitrary: anyText });
+const pick = (values: () => string[]) =>
+  fc.oneof(
+    { weight: 3, arbitrary: fc.nat().map((i) => values()[i % values().length]) },
+    { weight: 1, arbitrary: anyText },
+  );
+const several = (values: readonly string[]) =>
+  fc.oneof(fc.subarray([...values]), anyText, fc.array(anyText, { maxLength: 3 }));
+const isoDate = fc.oneof(
+  fc
+    .date({ min: new Date("1900-01-01"), max: new Date("2200-12-31"), noInvalidDate: true })
+    .map((d) => d.toISOString().slice(0, 10)),
+  fc.constantFrom("2026-02-30", "0000-01-01", ""),
+  anyText,
+);
 const sentence = fc.oneof(fc.constant("I handle customer tickets that contain personal data."), anyText);
-const sixDigits = fc.oneof(fc.integer({ min: 0, max: 999_999 }).map((n) => String(n).padStart(6, "0")), anyText);
+const sixDigits = fc.oneof(
+  fc.integer({ min: 0, max: 999_999 }).map((n) => String(n).padStart(6, "0")),
+  anyText,
+);
 /** A 1×1 PNG, as a canvas would send a (very small) drawing. */
-const TINY_PNG = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+const TINY_PNG =
+  "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
 
 /** A drawn signature: a real PNG, a PNG header with anything after it, or not an image at all. */
 export const pngDataUrl = fc.oneof(
   fc.constant(TINY_PNG),
-  fc.uint8Array({ maxLength: 64 }).map((tail) => `data:image/png;base64,${Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), tail]).toString("base64")}`),
+  fc
+    .uint8Array({ maxLength: 64 })
+    .map(
+      (tail) =>
+        `data:image/png;base64,${Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), tail]).toString("base64")}`,
+    ),
   anyText.map((t) => `data:image/png;base64,${t}`),
   anyText,
 );
@@ -92,23 +140,42 @@ export const pngDataUrl = fc.oneof(
 /** A CSV of random people, with the digest its preview would have shown, so "apply" is reached too. */
 const importForm = fc
   .tuple(
-    fc.oneof({ weight: 3, arbitrary: fc.constant("email,name,department,title,manager_email,hire_date,roles") }, { weight: 1, arbitrary: fc.constantFrom("\uFEFFemail,name", "name;email", "") }),
+    fc.oneof(
+      { weight: 3, arbitrary: fc.constant("email,name,department,title,manager_email,hire_date,roles") },
+      { weight: 1, arbitrary: fc.constantFrom("\uFEFFemail,name", "name;email", "") },
+    ),
     fc.array(
-      fc.oneof(
-        // email, name, department, title, manager_email, hire_date, roles: in place, with random values
-        fc.tuple(fc.emailAddress(), anyText, fc.constantFrom("support", "Customer Support", ""), anyText, fc.constantFrom("", "nobody@test.example"), isoDate, fc.constantFrom("", "manager", "employee|auditor", "root")),
-        fc.array(fc.oneof(fc.emailAddress(), anyText), { maxLength: 7 }),
-      ).map((cells) => cells.map((c) => c.slice(0, 300))),
+      fc
+        .oneof(
+          // email, name, department, title, manager_email, hire_date, roles: in place, with random values
+          fc.tuple(
+            fc.emailAddress(),
+            anyText,
+            fc.constantFrom("support", "Customer Support", ""),
+            anyText,
+            fc.constantFrom("", "nobody@test.example"),
+            isoDate,
+            fc.constantFrom("", "manager", "employee|auditor", "root"),
+          ),
+          fc.array(fc.oneof(fc.emailAddress(), anyText), { maxLength: 7 }),
+        )
+        .map((cells) => cells.map((c) => c.slice(0, 300))),
       { maxLength: 4 },
     ),
     fc.oneof({ weight: 4, arbitrary: fc.constantFrom("preview", "apply") }, { weight: 1, arbitrary: anyText }),
     fc.constantFrom("digest", "digest", "other", "none"),
   )
   .map(([header, rows, mode, previewed]) => {
-    const text = [header, ...rows.map((cells) => cells.map((c) => (/[",\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(","))].join("\r\n");
+    const text = [
+      header,
+      ...rows.map((cells) => cells.map((c) => (/[",\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(",")),
+    ].join("\r\n");
     const bytes = new TextEncoder().encode(text);
     const decoded = decodeImportFile(bytes);
-    const entries: [string, FormValue][] = [["mode", mode], ["file", new File([bytes], "people.csv", { type: "text/csv" })]];
+    const entries: [string, FormValue][] = [
+      ["mode", mode],
+      ["file", new File([bytes], "people.csv", { type: "text/csv" })],
+    ];
     if (previewed === "digest" && decoded.ok) entries.push(["previewed", sha256Hex(decoded.text)]);
     if (previewed === "other") entries.push(["previewed", "0".repeat(64)]);
     return toFormData(entries, { csv: text.slice(0, 500) });
@@ -121,14 +188,23 @@ export function actionSpecs(world: World): ActionSpec[] {
   const { agreements, courses, accessRoles } = getContent();
   const everyId = () => Object.values(world.ids).flat();
   /** Mostly an id of the right kind, sometimes one of another kind, any UUID or any text. */
-  const id = (kind: keyof World["ids"]) => fc.oneof({ weight: 3, arbitrary: pick(() => world.ids[kind]) }, { weight: 1, arbitrary: idFrom(everyId) });
-  const email = fc.oneof(pick(() => world.emails), fc.emailAddress());
+  const id = (kind: keyof World["ids"]) =>
+    fc.oneof({ weight: 3, arbitrary: pick(() => world.ids[kind]) }, { weight: 1, arbitrary: idFrom(everyId) });
+  const email = fc.oneof(
+    pick(() => world.emails),
+    fc.emailAddress(),
+  );
   const personFields = {
     name: pick(() => world.names),
     email,
     departmentId: either("support", "engineering", ""),
     title: maybe(anyText),
-    managerEmail: maybe(fc.oneof(fc.constant(""), pick(() => world.emails))),
+    managerEmail: maybe(
+      fc.oneof(
+        fc.constant(""),
+        pick(() => world.emails),
+      ),
+    ),
     hireDate: maybe(isoDate),
     roles: several(appRoles),
   };
@@ -138,17 +214,47 @@ export function actionSpecs(world: World): ActionSpec[] {
   // The agreement and the signing opened for it, as the signing page posts them; or any mix.
   const signing = fc.oneof(
     { weight: 2, arbitrary: fc.nat().map((i) => world.ceremonies[i % world.ceremonies.length]) },
-    { weight: 1, arbitrary: fc.record({ agreementId: employeeAgreement, ceremonyId: fc.oneof(pick(() => world.ceremonies.map((c) => c.ceremonyId)), idFrom(everyId)) }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        agreementId: employeeAgreement,
+        ceremonyId: fc.oneof(
+          pick(() => world.ceremonies.map((c) => c.ceremonyId)),
+          idFrom(everyId),
+        ),
+      }),
+    },
   );
   const onSigning = (fields: Record<string, Field>) =>
     new Custom(
       ["agreementId", "ceremonyId", ...Object.keys(fields)],
-      fc.tuple(signing, shapedForm(fields)).map(([s, rest]) => toFormData([["agreementId", s.agreementId], ["ceremonyId", s.ceremonyId], ...(Array.from(rest.entries()) as [string, FormValue][])])),
+      fc
+        .tuple(signing, shapedForm(fields))
+        .map(([s, rest]) =>
+          toFormData([
+            ["agreementId", s.agreementId],
+            ["ceremonyId", s.ceremonyId],
+            ...(Array.from(rest.entries()) as [string, FormValue][]),
+          ]),
+        ),
     );
   const partnerToken = pick(() => world.partnerTokens);
-  const answers = fc.dictionary(fc.oneof(fc.string({ unit: nastyUnit, maxLength: 6 }).map((k) => `q.${k}`), fc.string({ maxLength: 6 })), fc.oneof(anyText, fc.array(anyText, { maxLength: 12 })), { maxKeys: 6 });
+  const answers = fc.dictionary(
+    fc.oneof(
+      fc.string({ unit: nastyUnit, maxLength: 6 }).map((k) => `q.${k}`),
+      fc.string({ maxLength: 6 }),
+    ),
+    fc.oneof(anyText, fc.array(anyText, { maxLength: 12 })),
+    { maxKeys: 6 },
+  );
 
-  const spec = (name: string, run: ActionSpec["run"], as: Signer, shape: Record<string, Field> | Custom, options: Partial<Pick<ActionSpec, "verdict" | "recordsOnRejection">> = {}): ActionSpec => ({
+  const spec = (
+    name: string,
+    run: ActionSpec["run"],
+    as: Signer,
+    shape: Record<string, Field> | Custom,
+    options: Partial<Pick<ActionSpec, "verdict" | "recordsOnRejection">> = {},
+  ): ActionSpec => ({
     name,
     run,
     as,
@@ -162,64 +268,167 @@ export function actionSpecs(world: World): ActionSpec[] {
 
   return [
     // Compliance admins
-    spec("admin/api createClient", run(createClient), "admin", { name: anyText, scopes: several(apiScopes), rateLimitPerMinute: fc.oneof(fc.integer().map(String), anyText) }),
+    spec("admin/api createClient", run(createClient), "admin", {
+      name: anyText,
+      scopes: several(apiScopes),
+      rateLimitPerMinute: fc.oneof(fc.integer().map(String), anyText),
+    }),
     spec("admin/api revokeClient", run(revokeClient), "admin", { id: id("clients") }),
-    spec("admin/api mapScimGroup", run(mapScimGroup), "admin", { clientId: id("clients"), groupName: anyText, target: either("role:auditor", "role:manager", "role:compliance_admin", "role:employee", "department:support", "department:nowhere") }),
+    spec("admin/api mapScimGroup", run(mapScimGroup), "admin", {
+      clientId: id("clients"),
+      groupName: anyText,
+      target: either(
+        "role:auditor",
+        "role:manager",
+        "role:compliance_admin",
+        "role:employee",
+        "department:support",
+        "department:nowhere",
+      ),
+    }),
     spec("admin/api unmapScimGroup", run(unmapScimGroup), "admin", { id: fc.oneof(fc.uuid(), anyText) }),
-    spec("admin/corrections resolve", run(resolve), "admin", { id: id("corrections"), outcome: either("resolved", "rejected"), resolution: maybe(anyText) }),
-    spec("admin/partners addPartner", run(addPartner), "admin", { name: anyText, contactName: anyText, contactEmail: fc.oneof(fc.emailAddress(), anyText), requiredAgreements: several(agreements.map((a) => a.id)) }),
-    spec("admin/partners sendAgreement", run(sendAgreement), "admin", { partnerId: id("partners"), agreementId: either(...agreements.map((a) => a.id)) }),
+    spec("admin/corrections resolve", run(resolve), "admin", {
+      id: id("corrections"),
+      outcome: either("resolved", "rejected"),
+      resolution: maybe(anyText),
+    }),
+    spec("admin/partners addPartner", run(addPartner), "admin", {
+      name: anyText,
+      contactName: anyText,
+      contactEmail: fc.oneof(fc.emailAddress(), anyText),
+      requiredAgreements: several(agreements.map((a) => a.id)),
+    }),
+    spec("admin/partners sendAgreement", run(sendAgreement), "admin", {
+      partnerId: id("partners"),
+      agreementId: either(...agreements.map((a) => a.id)),
+    }),
     spec("admin/partners resendRequest", run(resendRequest), "admin", { requestId: id("requests") }),
     spec("admin/partners voidRequest", run(voidRequest), "admin", { requestId: id("requests") }),
     spec("admin/webhooks addWebhook", run(addWebhook), "admin", {
-      url: fc.oneof(fc.webUrl({ withQueryParameters: true, withFragments: true }), fc.constantFrom("http://localhost:9/hook", "http://example.com/x", "javascript:alert(1)", "https://user:pw@siem.example/h", "https://[::1]/"), anyText),
+      url: fc.oneof(
+        fc.webUrl({ withQueryParameters: true, withFragments: true }),
+        fc.constantFrom(
+          "http://localhost:9/hook",
+          "http://example.com/x",
+          "javascript:alert(1)",
+          "https://user:pw@siem.example/h",
+          "https://[::1]/",
+        ),
+        anyText,
+      ),
       eventTypes: several(webhookEventTypes),
     }),
     spec("admin/webhooks deactivate", run(deactivate), "admin", { webhookId: id("webhooks") }),
-    spec("admin/people changeStatus", run(changeStatus), "admin", { personId: id("people"), status: either(...personStatuses) }),
+    spec("admin/people changeStatus", run(changeStatus), "admin", {
+      personId: id("people"),
+      status: either(...personStatuses),
+    }),
     spec("admin/people changeRoles", run(changeRoles), "admin", { personId: id("people"), roles: several(appRoles) }),
     spec("admin/people addPerson", run(addPerson), "admin", personFields),
     spec("admin/people savePerson", run(savePerson), "admin", { ...personFields, personId: id("people") }),
     spec("admin/people sendInvitationAgain", run(sendInvitationAgain), "admin", { personId: id("people") }),
-    spec("admin/people importPeople", run(importPeople), "admin", new Custom(["mode", "file", "previewed"], fc.oneof(importForm, shapedForm({ mode: either("preview", "apply"), file: fc.oneof(fileValue, anyText), previewed: maybe(anyText) })))),
+    spec(
+      "admin/people importPeople",
+      run(importPeople),
+      "admin",
+      new Custom(
+        ["mode", "file", "previewed"],
+        fc.oneof(
+          importForm,
+          shapedForm({
+            mode: either("preview", "apply"),
+            file: fc.oneof(fileValue, anyText),
+            previewed: maybe(anyText),
+          }),
+        ),
+      ),
+    ),
     spec("admin/assignments assignCourse", run(assignCourse), "admin", { email, courseId, dueDate: isoDate }),
     // Compliance admins and auditors
     spec("audit createCheckpoint", run(createCheckpoint), "auditor", {}),
     // Managers
     spec("team nudgeOne", run(nudgeOne), "manager", { personId: id("reports") }),
-    spec("team nudgeOverdue", run(nudgeOverdue), "manager", { q: maybe(anyText), department: maybe(anyText), status: maybe(either("overdue", "due_soon")), item: maybe(anyText), sort: maybe(anyText), page: maybe(fc.oneof(fc.integer().map(String), anyText)) }),
-    spec("access decide", run(decide), "manager", { grantId: id("grants"), decision: either("approve", "deny"), comment: maybe(anyText), endsOn: maybe(isoDate) }),
+    spec("team nudgeOverdue", run(nudgeOverdue), "manager", {
+      q: maybe(anyText),
+      department: maybe(anyText),
+      status: maybe(either("overdue", "due_soon")),
+      item: maybe(anyText),
+      sort: maybe(anyText),
+      page: maybe(fc.oneof(fc.integer().map(String), anyText)),
+    }),
+    spec("access decide", run(decide), "manager", {
+      grantId: id("grants"),
+      decision: either("approve", "deny"),
+      comment: maybe(anyText),
+      endsOn: maybe(isoDate),
+    }),
     spec("access revoke", run(revoke), "manager", { grantId: id("grants"), reason: maybe(anyText) }),
     // Everyone signed in
-    spec("access requestRole", run(requestRole), "employee", { roleId: either(...accessRoles.map((r) => r.id)), justification: sentence }),
-    spec("account/data savePreferences", run(savePreferences), "employee", { reminderDigest: either("each", "daily", "weekly"), managerSeesScores: either("scores", "pass_fail") }),
-    spec("account/data askForCorrection", run(askForCorrection), "employee", { field: either("name", "department", "title", "manager", "other"), requestedValue: anyText, note: maybe(anyText) }),
+    spec("access requestRole", run(requestRole), "employee", {
+      roleId: either(...accessRoles.map((r) => r.id)),
+      justification: sentence,
+    }),
+    spec("account/data savePreferences", run(savePreferences), "employee", {
+      reminderDigest: either("each", "daily", "weekly"),
+      managerSeesScores: either("scores", "pass_fail"),
+    }),
+    spec("account/data askForCorrection", run(askForCorrection), "employee", {
+      field: either("name", "department", "title", "manager", "other"),
+      requestedValue: anyText,
+      note: maybe(anyText),
+    }),
     spec("account/mfa confirmMfa", run(confirmMfa), "mfaPending", { code: sixDigits }),
     spec("account endSession", run(endSession), "employee", { sessionId: maybe(fc.oneof(fc.uuid(), anyText)) }),
     spec("account endAllSessions", run(endAllSessions), "employee", {}),
     // Passkeys: a made-up answer never verifies; the ceremony itself is in tests/e2e/passkeys.spec.ts.
     spec("account/passkeys beginPasskey", run(beginPasskey), "mfaPending", {}),
     spec("account/passkeys addPasskey", run(addPasskey), "mfaPending", { name: anyText, response: anyText }),
-    spec("account/passkeys renamePasskey", run(renamePasskey), "employee", { passkeyId: idFrom(everyId), name: anyText }),
+    spec("account/passkeys renamePasskey", run(renamePasskey), "employee", {
+      passkeyId: idFrom(everyId),
+      name: anyText,
+    }),
     spec("account/passkeys removePasskey", run(removePasskey), "employee", { passkeyId: idFrom(everyId) }),
     // A wrong current password is counted, so five of them pause changes. (Success replaces the cookie: tests/integration/passwords.test.ts.)
     spec(
       "account/password changePassword",
       run(changePassword),
       "employee",
-      { current: anyText, next: fc.oneof(fc.constant("a long enough new password"), anyText), confirm: fc.oneof(fc.constant("a long enough new password"), anyText), code: maybe(sixDigits) },
-      { recordsOnRejection: { error: /^(Please correct|Too many wrong tries)/, tables: ["attempt_counters", "audit_events"] } },
+      {
+        current: anyText,
+        next: fc.oneof(fc.constant("a long enough new password"), anyText),
+        confirm: fc.oneof(fc.constant("a long enough new password"), anyText),
+        code: maybe(sixDigits),
+      },
+      {
+        recordsOnRejection: {
+          error: /^(Please correct|Too many wrong tries)/,
+          tables: ["attempt_counters", "audit_events"],
+        },
+      },
     ),
     spec("agreements consentToSign", run(consentToSign), "employee", onSigning({ consent: maybe(either("yes")) })),
     spec(
       "agreements signAgreement",
       run(signAgreement),
       "employee",
-      onSigning({ typedName: pick(() => world.names), password: maybe(either(TEST_PASSWORD)), code: maybe(sixDigits), signature: maybe(pngDataUrl) }),
+      onSigning({
+        typedName: pick(() => world.names),
+        password: maybe(either(TEST_PASSWORD)),
+        code: maybe(sixDigits),
+        signature: maybe(pngDataUrl),
+      }),
       // A failed re-authentication is counted on the signing and on the account's sign-in limit, and audited, so five wrong passwords lock it.
-      { recordsOnRejection: { error: /^(That (password|code) is not right|Too many failed confirmations for your account)/, tables: ["signing_ceremonies", "audit_events", "attempt_counters", "login_attempts"] } },
+      {
+        recordsOnRejection: {
+          error: /^(That (password|code) is not right|Too many failed confirmations for your account)/,
+          tables: ["signing_ceremonies", "audit_events", "attempt_counters", "login_attempts"],
+        },
+      },
     ),
-    spec("agreements declineAgreement", run(declineAgreement), "employee", { agreementId: employeeAgreement, reason: maybe(anyText) }),
+    spec("agreements declineAgreement", run(declineAgreement), "employee", {
+      agreementId: employeeAgreement,
+      reason: maybe(anyText),
+    }),
     spec("courses finishLesson", run(finishLesson), "employee", { courseId, lesson }),
     spec("courses startQuiz", run(startQuiz), "employee", { courseId }),
     spec(
@@ -228,7 +437,24 @@ export function actionSpecs(world: World): ActionSpec[] {
       "employee",
       new Custom(
         ["attemptId", "courseId", "q.1"],
-        fc.tuple(fc.oneof(pick(() => world.attemptIds), idFrom(everyId)), courseId, answers).map(([attemptId, course, given]) => toFormData([["attemptId", attemptId], ["courseId", course], ...Object.entries(given).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((one) => [k, one] as [string, FormValue]))])),
+        fc
+          .tuple(
+            fc.oneof(
+              pick(() => world.attemptIds),
+              idFrom(everyId),
+            ),
+            courseId,
+            answers,
+          )
+          .map(([attemptId, course, given]) =>
+            toFormData([
+              ["attemptId", attemptId],
+              ["courseId", course],
+              ...Object.entries(given).flatMap(([k, v]) =>
+                (Array.isArray(v) ? v : [v]).map((one) => [k, one] as [string, FormValue]),
+              ),
+            ]),
+          ),
       ),
     ),
     // No session: the link's token, or nothing, is the authority
@@ -238,16 +464,39 @@ export function actionSpecs(world: World): ActionSpec[] {
       "nobody",
       new Custom(
         ["token", "password", "confirm"],
-        fc.tuple(pick(() => world.invitationTokens), fc.oneof(fc.constant("a long enough password"), anyText), fc.boolean(), anyText).map(([token, password, same, other]) => toFormData([["token", token], ["password", password], ["confirm", same ? password : other]])),
+        fc
+          .tuple(
+            pick(() => world.invitationTokens),
+            fc.oneof(fc.constant("a long enough password"), anyText),
+            fc.boolean(),
+            anyText,
+          )
+          .map(([token, password, same, other]) =>
+            toFormData([
+              ["token", token],
+              ["password", password],
+              ["confirm", same ? password : other],
+            ]),
+          ),
       ),
     ),
     spec("forgot-password requestReset", run(requestReset), "nobody", { email: fc.oneof(email, anyText) }),
     spec("signin startPasskeySignIn", run(startPasskeySignIn), "nobody", {}),
     spec("partner-sign requestCode", run(requestCode), "nobody", { token: partnerToken }),
     // A wrong code is counted on the request, so five wrong codes lock it.
-    spec("partner-sign confirmCode", run(confirmCode), "nobody", { token: partnerToken, code: sixDigits }, { recordsOnRejection: { error: /^That code is not right/, tables: ["partner_signing_requests"] } }),
+    spec(
+      "partner-sign confirmCode",
+      run(confirmCode),
+      "nobody",
+      { token: partnerToken, code: sixDigits },
+      { recordsOnRejection: { error: /^That code is not right/, tables: ["partner_signing_requests"] } },
+    ),
     spec("partner-sign giveConsent", run(partnerConsent), "nobody", { token: partnerToken, consent: either("yes") }),
-    spec("partner-sign sign", run(partnerSign), "nobody", { token: partnerToken, typedName: either("Hannah Müller", "hannah müller"), signature: maybe(pngDataUrl) }),
+    spec("partner-sign sign", run(partnerSign), "nobody", {
+      token: partnerToken,
+      typedName: either("Hannah Müller", "hannah müller"),
+      signature: maybe(pngDataUrl),
+    }),
     spec("partner-sign decline", run(partnerDecline), "nobody", { token: partnerToken, reason: maybe(anyText) }),
   ];
 }

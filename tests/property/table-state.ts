@@ -1,6 +1,8 @@
 import { sql, type SQL } from "drizzle-orm";
 import { expect } from "vitest";
+
 import type { Db } from "@/db/client";
+
 import { rowsOf } from "../helpers/test-database";
 
 /**
@@ -19,7 +21,9 @@ let query: SQL | undefined;
 async function stateQuery(db: Db): Promise<SQL> {
   if (query) return query;
   const tables = rowsOf<{ name: string }>(
-    await db.execute(sql`select table_name as name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by table_name`),
+    await db.execute(
+      sql`select table_name as name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by table_name`,
+    ),
   )
     .map((t) => t.name)
     .filter((name) => !BOOKKEEPING_TABLES.has(name));

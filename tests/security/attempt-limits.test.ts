@@ -1,11 +1,13 @@
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+
 import { auditEvents, loginAttempts } from "@/db/schema";
 import { giveConsent, openSigning, signAsEmployee } from "@/lib/agreements/employee-agreements";
 import { authenticate, type SignInResult } from "@/lib/auth/authenticate";
 import { confirmMfaEnrolment, startMfaEnrolment } from "@/lib/auth/mfa";
 import { stepAt, totpAt } from "@/lib/crypto/totp";
 import { DomainError } from "@/lib/errors";
+
 import { context, createPerson, TEST_PASSWORD, viewerOf } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
 
@@ -24,14 +26,25 @@ const together = <T>(tries: (() => Promise<T>)[]) => Promise.all(tries.map((t) =
 const evaluated = (results: SignInResult[]) => results.filter((r) => r.ok || r.reason !== "locked");
 
 async function auditCount(action: string, targetId: string) {
-  return (await database.db().select({ id: auditEvents.id }).from(auditEvents).where(and(eq(auditEvents.action, action), eq(auditEvents.targetId, targetId)))).length;
+  return (
+    await database
+      .db()
+      .select({ id: auditEvents.id })
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, action), eq(auditEvents.targetId, targetId)))
+  ).length;
 }
 
 async function enrolledManager(now: Date) {
   const person = await createPerson(database.db(), { roles: ["manager"] });
   const viewer = viewerOf(person);
   const enrolment = await startMfaEnrolment(viewer);
-  const confirmed = await confirmMfaEnrolment(viewer, totpAt(enrolment.secret, stepAt(now) - 10), context(person.id), new Date(now.getTime() - 300_000));
+  const confirmed = await confirmMfaEnrolment(
+    viewer,
+    totpAt(enrolment.secret, stepAt(now) - 10),
+    context(person.id),
+    new Date(now.getTime() - 300_000),
+  );
   if (!confirmed.ok) throw new Error(confirmed.message);
   return { person, secret: enrolment.secret, recoveryCodes: confirmed.recoveryCodes };
 }
@@ -39,7 +52,13 @@ async function enrolledManager(now: Date) {
 describe("sign-in limits under concurrent tries", () => {
   it("checks at most 5 of 30 wrong passwords sent together for one account", async () => {
     const person = await createPerson(database.db());
-    const results = await together(Array.from({ length: ATTEMPTS }, (_, i) => () => authenticate({ email: person.email, password: `wrong-${i}`, ip: `198.51.100.${i}`, userAgent: "attack" })));
+    const results = await together(
+      Array.from(
+        { length: ATTEMPTS },
+        (_, i) => () =>
+          authenticate({ email: person.email, password: `wrong-${i}`, ip: `198.51.100.${i}`, userAgent: "attack" }),
+      ),
+    );
     expect(evaluated(results)).toHaveLength(5);
     expect(results.filter((r) => !r.ok && r.reason === "locked")).toHaveLength(ATTEMPTS - 5);
     expect(await auditCount("auth.sign_in_failed", person.id)).toBe(5);
@@ -48,8 +67,14 @@ describe("sign-in limits under concurrent tries", () => {
 
   it("refuses the right password when it arrives among 29 wrong ones beyond the limit", async () => {
     const person = await createPerson(database.db());
-    const tries = Array.from({ length: ATTEMPTS - 1 }, (_, i) => () => authenticate({ email: person.email, password: `wrong-${i}`, ip: "198.51.100.1", userAgent: "attack" }));
-    tries.push(() => authenticate({ email: person.email, password: TEST_PASSWORD, ip: "198.51.100.1", userAgent: "attack" }));
+    const tries = Array.from(
+      { length: ATTEMPTS - 1 },
+      (_, i) => () =>
+        authenticate({ email: person.email, password: `wrong-${i}`, ip: "198.51.100.1", userAgent: "attack" }),
+    );
+    tries.push(() =>
+      authenticate({ email: person.email, password: TEST_PASSWORD, ip: "198.51.100.1", userAgent: "attack" }),
+    );
     const results = await together(tries);
     expect(evaluated(results).length).toBeLessThanOrEqual(5);
     expect(results.at(-1)).toMatchObject({ ok: false, reason: "locked" });
@@ -57,9 +82,24 @@ describe("sign-in limits under concurrent tries", () => {
   });
 
   it("checks at most 20 tries from one IP across many accounts", async () => {
-    const results = await together(Array.from({ length: ATTEMPTS }, (_, i) => () => authenticate({ email: `spray-${i}@attack.example`, password: "wrong", ip: "198.51.100.77", userAgent: "attack" })));
+    const results = await together(
+      Array.from(
+        { length: ATTEMPTS },
+        (_, i) => () =>
+          authenticate({
+            email: `spray-${i}@attack.example`,
+            password: "wrong",
+            ip: "198.51.100.77",
+            userAgent: "attack",
+          }),
+      ),
+    );
     expect(evaluated(results)).toHaveLength(20);
-    const refused = await database.db().select({ id: loginAttempts.id }).from(loginAttempts).where(and(eq(loginAttempts.ip, "198.51.100.77"), eq(loginAttempts.outcome, "refused")));
+    const refused = await database
+      .db()
+      .select({ id: loginAttempts.id })
+      .from(loginAttempts)
+      .where(and(eq(loginAttempts.ip, "198.51.100.77"), eq(loginAttempts.outcome, "refused")));
     expect(refused).toHaveLength(ATTEMPTS - 20);
   });
 
@@ -67,7 +107,20 @@ describe("sign-in limits under concurrent tries", () => {
     const now = new Date();
     const { person, secret } = await enrolledManager(now);
     const code = totpAt(secret, stepAt(now));
-    const results = await together(Array.from({ length: 6 }, () => () => authenticate({ email: person.email, password: TEST_PASSWORD, code, ip: "198.51.100.2", userAgent: "attack", now })));
+    const results = await together(
+      Array.from(
+        { length: 6 },
+        () => () =>
+          authenticate({
+            email: person.email,
+            password: TEST_PASSWORD,
+            code,
+            ip: "198.51.100.2",
+            userAgent: "attack",
+            now,
+          }),
+      ),
+    );
     expect(results.filter((r) => r.ok)).toHaveLength(1);
     // The rest are refused: the code was used, or (the sixth) the account's 5 tries were all in flight.
     expect(results.filter((r) => !r.ok && (r.reason === "invalid_code" || r.reason === "locked"))).toHaveLength(5);
@@ -76,7 +129,20 @@ describe("sign-in limits under concurrent tries", () => {
   it("accepts one recovery code once when it is sent five times together", async () => {
     const now = new Date();
     const { person, recoveryCodes } = await enrolledManager(now);
-    const results = await together(Array.from({ length: 5 }, () => () => authenticate({ email: person.email, password: TEST_PASSWORD, code: recoveryCodes[0], ip: "198.51.100.3", userAgent: "attack", now })));
+    const results = await together(
+      Array.from(
+        { length: 5 },
+        () => () =>
+          authenticate({
+            email: person.email,
+            password: TEST_PASSWORD,
+            code: recoveryCodes[0],
+            ip: "198.51.100.3",
+            userAgent: "attack",
+            now,
+          }),
+      ),
+    );
     expect(results.filter((r) => r.ok)).toHaveLength(1);
   });
 
@@ -84,10 +150,21 @@ describe("sign-in limits under concurrent tries", () => {
     const now = new Date();
     const { person, secret } = await enrolledManager(now);
     for (let i = 0; i < 8; i++) {
-      expect(await authenticate({ email: person.email, password: TEST_PASSWORD, ip: "198.51.100.4", userAgent: "ui", now })).toEqual({ ok: false, reason: "mfa_required", factors: ["totp"] });
+      expect(
+        await authenticate({ email: person.email, password: TEST_PASSWORD, ip: "198.51.100.4", userAgent: "ui", now }),
+      ).toEqual({ ok: false, reason: "mfa_required", factors: ["totp"] });
     }
     const code = totpAt(secret, stepAt(now));
-    expect(await authenticate({ email: person.email, password: TEST_PASSWORD, code, ip: "198.51.100.4", userAgent: "ui", now })).toMatchObject({ ok: true });
+    expect(
+      await authenticate({
+        email: person.email,
+        password: TEST_PASSWORD,
+        code,
+        ip: "198.51.100.4",
+        userAgent: "ui",
+        now,
+      }),
+    ).toMatchObject({ ok: true });
   });
 });
 
@@ -99,7 +176,12 @@ describe("re-authentication before signing under concurrent tries", () => {
     const opened = await openSigning(viewer, "employee-nda", ctx.ip);
     await giveConsent(viewer, ctx, "employee-nda", opened.ceremony.id);
     const sign = (password: string) => () =>
-      signAsEmployee(viewer, ctx, { agreementId: "employee-nda", ceremonyId: opened.ceremony.id, password, typedName: "Rae Quinn" }).then(
+      signAsEmployee(viewer, ctx, {
+        agreementId: "employee-nda",
+        ceremonyId: opened.ceremony.id,
+        password,
+        typedName: "Rae Quinn",
+      }).then(
         () => "signed" as const,
         (error: unknown) => (error instanceof DomainError ? error.code : "error"),
       );
@@ -109,9 +191,15 @@ describe("re-authentication before signing under concurrent tries", () => {
     expect(outcomes.filter((o) => o === "reauth_failed" || o === "signed").length).toBeLessThanOrEqual(5);
     expect(outcomes.at(-1)).toBe("reauth_locked");
     expect(outcomes).not.toContain("signed");
-    const failures = await database.db().select({ id: loginAttempts.id }).from(loginAttempts).where(and(eq(loginAttempts.email, person.email), eq(loginAttempts.outcome, "failure")));
+    const failures = await database
+      .db()
+      .select({ id: loginAttempts.id })
+      .from(loginAttempts)
+      .where(and(eq(loginAttempts.email, person.email), eq(loginAttempts.outcome, "failure")));
     expect(failures.length).toBe(outcomes.filter((o) => o === "reauth_failed").length);
     // The account's sign-in limit is spent too: the attacker cannot move on to the sign-in form.
-    expect(await authenticate({ email: person.email, password: TEST_PASSWORD, ip: "198.51.100.10", userAgent: "ui" })).toMatchObject({ ok: false, reason: "locked" });
+    expect(
+      await authenticate({ email: person.email, password: TEST_PASSWORD, ip: "198.51.100.10", userAgent: "ui" }),
+    ).toMatchObject({ ok: false, reason: "locked" });
   });
 });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
+
 import { recordAudit } from "@/lib/audit/record";
 import { verifyAuditChain } from "@/lib/audit/verify";
+
 import { withTestDatabase } from "../helpers/test-database";
 
 /**
@@ -15,7 +17,13 @@ describe("audit appends outside a transaction", () => {
   it("keeps one chain when 30 are recorded at once", async () => {
     const db = database.db();
     await Promise.all(
-      Array.from({ length: 30 }, (_, i) => recordAudit(db, { actorId: null, actorLabel: "system" }, { action: "certificate.downloaded", targetType: "certification", targetId: `c-${i}` })),
+      Array.from({ length: 30 }, (_, i) =>
+        recordAudit(
+          db,
+          { actorId: null, actorLabel: "system" },
+          { action: "certificate.downloaded", targetType: "certification", targetId: `c-${i}` },
+        ),
+      ),
     );
     const verdict = await verifyAuditChain(db);
     expect(verdict).toMatchObject({ ok: true });

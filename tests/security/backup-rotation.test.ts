@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
+
 import { setDatabaseForTests } from "@/db/client";
 import { people } from "@/db/schema";
 import { createAuditCheckpoint } from "@/lib/audit/checkpoints";
@@ -11,6 +12,7 @@ import { tableChecksums } from "@/lib/backup/tables";
 import { currentKeyId, decryptText, keyIdOf } from "@/lib/crypto/encryption";
 import { rotateEncryptionKeys } from "@/lib/crypto/rotate-keys";
 import { resetEnvForTests } from "@/lib/env";
+
 import { context, createPerson, viewerOf } from "../helpers/factories";
 import { openTestDatabase, withTestDatabase } from "../helpers/test-database";
 
@@ -33,7 +35,10 @@ function useKeys(current: string, old: string[] = []) {
 afterAll(() => useKeys(originalKey));
 
 /** Restores into a fresh empty database, runs `check` on it, and closes it. */
-async function restoreInto<T>(file: Buffer, check: (db: Awaited<ReturnType<typeof openTestDatabase>>["db"]) => Promise<T>): Promise<T> {
+async function restoreInto<T>(
+  file: Buffer,
+  check: (db: Awaited<ReturnType<typeof openTestDatabase>>["db"]) => Promise<T>,
+): Promise<T> {
   const target = await openTestDatabase();
   try {
     await restoreBackup(target.db, file);
@@ -48,7 +53,8 @@ describe("backups across a data-key rotation", () => {
     const db = source.db();
     const person = viewerOf(await createPerson(db, { name: "Rosa Rotate" }));
     await startMfaEnrolment(person);
-    for (let i = 0; i < 3; i++) await recordAudit(db, context(person.id), { action: "test.before_backup", data: { i } });
+    for (let i = 0; i < 3; i++)
+      await recordAudit(db, context(person.id), { action: "test.before_backup", data: { i } });
     await createAuditCheckpoint(db, { trigger: "manual", requestedBy: context(person.id) });
     const before = await tableChecksums(db);
     const { file } = await createBackup(db);
@@ -62,7 +68,10 @@ describe("backups across a data-key rotation", () => {
     const restored = await restoreInto(file, async (target) => {
       expect(await tableChecksums(target)).toEqual(before);
       // The restored values are still under the old key, which decrypts them until keys:rotate runs on this database.
-      const [row] = await target.select({ id: people.id, pending: people.mfaPendingSecretEnc }).from(people).where(eq(people.id, person.id));
+      const [row] = await target
+        .select({ id: people.id, pending: people.mfaPendingSecretEnc })
+        .from(people)
+        .where(eq(people.id, person.id));
       expect(row.pending!.split(".")[1]).toBe(originalKeyId);
       expect(decryptText(row.pending!, `mfa:${row.id}`)).toMatch(/^[A-Z2-7]+$/);
       expect((await rotateEncryptionKeys(target)).columns["people.mfa_pending_secret_enc"]).toBe(1);
@@ -87,7 +96,9 @@ describe("backups across a data-key rotation", () => {
     try {
       const refusal = restoreBackup(target.db, file);
       await expect(refusal).rejects.toThrow(BackupError);
-      await expect(refusal).rejects.toThrow(`This backup was made with data key ${originalKeyId}, which is not configured. Put that key in DATA_ENCRYPTION_OLD_KEYS`);
+      await expect(refusal).rejects.toThrow(
+        `This backup was made with data key ${originalKeyId}, which is not configured. Put that key in DATA_ENCRYPTION_OLD_KEYS`,
+      );
     } finally {
       await target.close();
     }
@@ -97,7 +108,10 @@ describe("backups across a data-key rotation", () => {
     useKeys(originalKey);
     const { file } = await createBackup(source.db());
     useKeys(newKey, [originalKey]);
-    const swapped = Buffer.from(file.toString("latin1").replace(`"keyId":"${originalKeyId}"`, `"keyId":"${currentKeyId()}"`), "latin1");
+    const swapped = Buffer.from(
+      file.toString("latin1").replace(`"keyId":"${originalKeyId}"`, `"keyId":"${currentKeyId()}"`),
+      "latin1",
+    );
     const target = await openTestDatabase();
     try {
       await expect(restoreBackup(target.db, swapped)).rejects.toThrow(/modified or truncated/);

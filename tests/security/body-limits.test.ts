@@ -1,7 +1,9 @@
 import { createServer, type Server } from "node:http";
 import { connect, type AddressInfo, type Socket } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import { NextRequest } from "next/server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import { POST as authPost } from "@/app/api/auth/[...nextauth]/route";
 import { POST as checkPost } from "@/app/api/v1/access/check/route";
 import { POST as eventsPost } from "@/app/api/v1/events/route";
@@ -11,6 +13,7 @@ import { createApiClient } from "@/lib/access/api-clients";
 import { handleDecisionRequest } from "@/lib/access/decision-server";
 import { MAX_VERIFY_FORM_BYTES, UPLOAD_MESSAGES } from "@/lib/agreements/verify-limits";
 import { API_BODY_MAX_BYTES } from "@/lib/http/api";
+
 import { context, createPerson, viewerOf } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
 
@@ -43,12 +46,16 @@ function slowBody(total: number, head = "", fill = 0x20) {
 }
 
 const post = (path: string, body: ReadableStream<Uint8Array>, headers: Record<string, string>) =>
-  new Request(`http://localhost${path}`, { method: "POST", body, headers, duplex: "half" } as RequestInit & { duplex: "half" });
+  new Request(`http://localhost${path}`, { method: "POST", body, headers, duplex: "half" } as RequestInit & {
+    duplex: "half";
+  });
 
 let tokens: { check: string; events: string };
 beforeAll(async () => {
   const admin = viewerOf(await createPerson(database.db(), { roles: ["compliance_admin"] }));
-  const token = async (scope: "access:check" | "events:write") => (await createApiClient(admin, context(admin.id), { name: scope, scopes: [scope], rateLimitPerMinute: 10_000 })).token;
+  const token = async (scope: "access:check" | "events:write") =>
+    (await createApiClient(admin, context(admin.id), { name: scope, scopes: [scope], rateLimitPerMinute: 10_000 }))
+      .token;
   tokens = { check: await token("access:check"), events: await token("events:write") };
 });
 
@@ -56,18 +63,30 @@ describe("API routes stop reading a chunked body at 256 KB", () => {
   it.each([
     ["POST /api/v1/events", () => eventsPost, () => tokens.events],
     ["POST /api/v1/access/check", () => checkPost, () => tokens.check],
-  ] as const)("%s answers 413 after reading little more than the limit of a 19 MB body", async (_name, handler, token) => {
-    const body = slowBody(HUGE, '{"events":[');
-    const response = await handler()(post("/", body.stream, { authorization: `Bearer ${token()}`, "content-type": "application/json" }));
-    expect(response.status).toBe(413);
-    expect(await response.json()).toEqual({ error: { code: "payload_too_large", message: "The body must be at most 256 KB." } });
-    expect(body.pulled()).toBeGreaterThan(API_BODY_MAX_BYTES);
-    expect(body.pulled()).toBeLessThanOrEqual(API_BODY_MAX_BYTES + 2 * CHUNK);
-  });
+  ] as const)(
+    "%s answers 413 after reading little more than the limit of a 19 MB body",
+    async (_name, handler, token) => {
+      const body = slowBody(HUGE, '{"events":[');
+      const response = await handler()(
+        post("/", body.stream, { authorization: `Bearer ${token()}`, "content-type": "application/json" }),
+      );
+      expect(response.status).toBe(413);
+      expect(await response.json()).toEqual({
+        error: { code: "payload_too_large", message: "The body must be at most 256 KB." },
+      });
+      expect(body.pulled()).toBeGreaterThan(API_BODY_MAX_BYTES);
+      expect(body.pulled()).toBeLessThanOrEqual(API_BODY_MAX_BYTES + 2 * CHUNK);
+    },
+  );
 
   it("POST /api/auth/callback/credentials (sign-in) answers 413 before next-auth reads a 19 MB form", async () => {
     const body = slowBody(HUGE, "email=ana%40example.test&password=");
-    const request = new NextRequest("http://localhost/api/auth/callback/credentials", { method: "POST", body: body.stream, headers: { "content-type": "application/x-www-form-urlencoded" }, duplex: "half" } as ConstructorParameters<typeof NextRequest>[1] & { duplex: "half" });
+    const request = new NextRequest("http://localhost/api/auth/callback/credentials", {
+      method: "POST",
+      body: body.stream,
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      duplex: "half",
+    } as ConstructorParameters<typeof NextRequest>[1] & { duplex: "half" });
     const response = await authPost(request, { params: Promise.resolve({ nextauth: ["callback", "credentials"] }) });
     expect(response.status).toBe(413);
     expect(body.pulled()).toBeLessThanOrEqual(API_BODY_MAX_BYTES + 2 * CHUNK);
@@ -75,12 +94,22 @@ describe("API routes stop reading a chunked body at 256 KB", () => {
 
   it("POST /api/v1/verify and the /verify upload stop at 10 MB (plus the form's framing)", async () => {
     const raw = slowBody(HUGE, "%PDF-1.7\n");
-    const api = await apiVerifyPost(post("/api/v1/verify", raw.stream, { "content-type": "application/pdf", "x-forwarded-for": "198.51.100.7" }));
+    const api = await apiVerifyPost(
+      post("/api/v1/verify", raw.stream, { "content-type": "application/pdf", "x-forwarded-for": "198.51.100.7" }),
+    );
     expect(api.status).toBe(413);
     expect(raw.pulled()).toBeLessThanOrEqual(MAX_VERIFY_FORM_BYTES + 2 * CHUNK);
 
-    const form = slowBody(HUGE, '--b\r\nContent-Disposition: form-data; name="document"; filename="a.pdf"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.7\n');
-    const upload = await uploadPost(post("/verify/upload", form.stream, { "content-type": "multipart/form-data; boundary=b", "x-forwarded-for": "198.51.100.8" }));
+    const form = slowBody(
+      HUGE,
+      '--b\r\nContent-Disposition: form-data; name="document"; filename="a.pdf"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.7\n',
+    );
+    const upload = await uploadPost(
+      post("/verify/upload", form.stream, {
+        "content-type": "multipart/form-data; boundary=b",
+        "x-forwarded-for": "198.51.100.8",
+      }),
+    );
     expect(upload.status).toBe(413);
     expect(await upload.json()).toEqual({ error: UPLOAD_MESSAGES.tooLarge });
     expect(form.pulled()).toBeLessThanOrEqual(MAX_VERIFY_FORM_BYTES + 2 * CHUNK);
@@ -106,7 +135,9 @@ describe("the decision listener stops reading at the same limit", () => {
     client.on("data", (d) => (response += d));
     client.on("close", () => (closed = true));
     client.on("error", () => (closed = true));
-    client.write(`POST /api/v1/access/check HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${tokens.check}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`);
+    client.write(
+      `POST /api/v1/access/check HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${tokens.check}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n`,
+    );
     const chunk = `${CHUNK.toString(16)}\r\n${" ".repeat(CHUNK)}\r\n`;
     // Keep sending, slowly, until the server answers or hangs up.
     for (let sent = 0; sent < HUGE && !closed && !response; sent += CHUNK) {

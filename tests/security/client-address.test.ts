@@ -1,10 +1,12 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+
+import { parseEnv, resetEnvForTests } from "@/lib/env";
 import { clientIp, normaliseIp } from "@/lib/http/client-address";
 import { installPeerAddress } from "@/lib/http/peer-address";
 import { metaFromHeaders } from "@/lib/http/request-context";
-import { parseEnv, resetEnvForTests } from "@/lib/env";
 
 /**
  * The address every per-IP limit counts and every audit event records. A

@@ -2,15 +2,18 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+
 import { afterAll, describe, expect, it } from "vitest";
+
 import { agreementText } from "@/lib/agreements/complete-signature";
 import { openSigning } from "@/lib/agreements/employee-agreements";
+import { fillPlaceholders } from "@/lib/agreements/rules";
 import { getAgreementTemplate, getContent } from "@/lib/content";
 import { markdownToPlainText, renderMarkdown } from "@/lib/content/markdown";
-import { fillPlaceholders } from "@/lib/agreements/rules";
 import { resetEnvForTests } from "@/lib/env";
-import { plain, markdownBlocks } from "@/lib/pdf/markdown-blocks";
+import { markdownBlocks, plain } from "@/lib/pdf/markdown-blocks";
 import { renderAgreementPdf } from "@/lib/pdf/render-agreement";
+
 import { createPerson, viewerOf } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
 
@@ -43,7 +46,15 @@ const decode = (html: string) =>
     .replace(/&#0?39;|&#x27;/g, "'")
     .replace(/&amp;/g, "&");
 const plainAgreement = (id: string) =>
-  renderMarkdown(fillPlaceholders(getAgreementTemplate(id)!.body, { personName: "Ana Silva", personEmail: "ana@example.test", organisation: "Acme", partnerName: "Acme", date: new Date() }));
+  renderMarkdown(
+    fillPlaceholders(getAgreementTemplate(id)!.body, {
+      personName: "Ana Silva",
+      personEmail: "ana@example.test",
+      organisation: "Acme",
+      partnerName: "Acme",
+      date: new Date(),
+    }),
+  );
 const squash = (s: string) => s.replace(/\s+/g, " ");
 
 const tagsOf = (html: string) => (html.match(/<[a-z0-9]+\b/g) ?? []).sort().join(" ");
@@ -70,31 +81,46 @@ describe("names placed into agreement text", () => {
     expectInertHtml(renderMarkdown(text), plainAgreement("employee-nda"), name);
   });
 
-  it.each(HOSTILE_NAMES)("a partner and contact named %j are text in the partner agreement and its PDF", async (name) => {
-    const template = getAgreementTemplate("partner-dpa")!;
-    const body = agreementText(template, { name, email: "contact@partner.example", partnerName: name }, new Date("2026-03-01T00:00:00Z"));
-    expectInertHtml(renderMarkdown(body), plainAgreement("partner-dpa"), name);
+  it.each(HOSTILE_NAMES)(
+    "a partner and contact named %j are text in the partner agreement and its PDF",
+    async (name) => {
+      const template = getAgreementTemplate("partner-dpa")!;
+      const body = agreementText(
+        template,
+        { name, email: "contact@partner.example", partnerName: name },
+        new Date("2026-03-01T00:00:00Z"),
+      );
+      expectInertHtml(renderMarkdown(body), plainAgreement("partner-dpa"), name);
 
-    const blocks = markdownBlocks(body).map((b) => (b.kind === "rule" ? "" : plain(b.spans)));
-    expect(squash(blocks.join("\n"))).toContain(squash(name));
-    expect(blocks.some((b) => b.includes("evil.example") && !b.includes(squash(name)))).toBe(false);
+      const blocks = markdownBlocks(body).map((b) => (b.kind === "rule" ? "" : plain(b.spans)));
+      expect(squash(blocks.join("\n"))).toContain(squash(name));
+      expect(blocks.some((b) => b.includes("evil.example") && !b.includes(squash(name)))).toBe(false);
 
-    const pdf = await renderAgreementPdf({
-      documentId: "00000000-0000-4000-8000-000000000001",
-      title: template.title,
-      version: template.version,
-      organisation: "Brightline Support",
-      bodyMarkdown: body,
-      signer: { name, email: "contact@partner.example", organisation: name },
-      signedAt: new Date("2026-03-01T00:00:00Z"),
-      certificate: { authMethod: "email one-time code", ip: "203.0.113.9", userAgent: "vitest", consentVersion: "1", consentText: "I agree.", textSha256: "0".repeat(64), events: [] },
-    });
-    if (!existsSync("/usr/bin/pdftotext")) return;
-    const file = path.join(workDir, "agreement.pdf");
-    writeFileSync(file, pdf);
-    const text = squash(execFileSync("pdftotext", ["-enc", "UTF-8", file, "-"], { encoding: "utf8" }));
-    expect(text).toContain(`Accepted on behalf of ${squash(name)} by`);
-  });
+      const pdf = await renderAgreementPdf({
+        documentId: "00000000-0000-4000-8000-000000000001",
+        title: template.title,
+        version: template.version,
+        organisation: "Brightline Support",
+        bodyMarkdown: body,
+        signer: { name, email: "contact@partner.example", organisation: name },
+        signedAt: new Date("2026-03-01T00:00:00Z"),
+        certificate: {
+          authMethod: "email one-time code",
+          ip: "203.0.113.9",
+          userAgent: "vitest",
+          consentVersion: "1",
+          consentText: "I agree.",
+          textSha256: "0".repeat(64),
+          events: [],
+        },
+      });
+      if (!existsSync("/usr/bin/pdftotext")) return;
+      const file = path.join(workDir, "agreement.pdf");
+      writeFileSync(file, pdf);
+      const text = squash(execFileSync("pdftotext", ["-enc", "UTF-8", file, "-"], { encoding: "utf8" }));
+      expect(text).toContain(`Accepted on behalf of ${squash(name)} by`);
+    },
+  );
 
   it("an organisation name with Markdown is text in the agreement and in the consent's plain text", async () => {
     const name = "Acme [Login](https://evil.example) **Ltd.**";
@@ -103,7 +129,18 @@ describe("names placed into agreement text", () => {
     const person = await createPerson(database.db(), { name: "Ana Silva" });
     const { text, consent } = await openSigning(viewerOf(person), "employee-nda", "203.0.113.9");
     expectInertHtml(renderMarkdown(text), plainAgreement("employee-nda"), name);
-    expectInertHtml(renderMarkdown(consent.text), renderMarkdown(fillPlaceholders(getContent().esignConsent!.text, { personName: "", personEmail: "", organisation: "Acme", date: new Date() })), name);
+    expectInertHtml(
+      renderMarkdown(consent.text),
+      renderMarkdown(
+        fillPlaceholders(getContent().esignConsent!.text, {
+          personName: "",
+          personEmail: "",
+          organisation: "Acme",
+          date: new Date(),
+        }),
+      ),
+      name,
+    );
     expect(markdownToPlainText(consent.text)).toContain(name);
   });
 });

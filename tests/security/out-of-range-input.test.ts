@@ -1,8 +1,10 @@
 import { count } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+
 import { POST as eventsPost } from "@/app/api/v1/events/route";
 import { dataOperationEvents } from "@/db/schema";
 import { createApiClient } from "@/lib/access/api-clients";
+
 import { rawRequest as rawRequestTo, withDecisionServer } from "../helpers/decision-server";
 import { context, createPerson, viewerOf } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
@@ -16,27 +18,59 @@ const listener = withDecisionServer();
 
 async function eventsToken() {
   const admin = viewerOf(await createPerson(database.db(), { roles: ["compliance_admin"] }));
-  return (await createApiClient(admin, context(admin.id), { name: "siem", scopes: ["events:write"], rateLimitPerMinute: 10_000 })).token;
+  return (
+    await createApiClient(admin, context(admin.id), {
+      name: "siem",
+      scopes: ["events:write"],
+      rateLimitPerMinute: 10_000,
+    })
+  ).token;
 }
 
 const postEvents = (token: string, body: unknown) =>
-  eventsPost(new Request("http://localhost/api/v1/events", { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json" }, body: JSON.stringify(body) }));
+  eventsPost(
+    new Request("http://localhost/api/v1/events", {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    }),
+  );
 
 const storedEvents = async () => (await database.db().select({ n: count() }).from(dataOperationEvents))[0].n;
 
-const OUT_OF_RANGE = ["9999-12-31T23:59:59-14:00", "9999-12-31T23:59:59.9999-00:01", "0000-01-01T00:00:00Z", "0000-12-31T23:59:59Z", "0001-01-01T00:00:00+00:01", "294277-01-01T00:00:00Z", "+294277-01-01T00:00:00Z", "-000001-01-01T00:00:00Z", "-infinity", "infinity", "epoch"];
+const OUT_OF_RANGE = [
+  "9999-12-31T23:59:59-14:00",
+  "9999-12-31T23:59:59.9999-00:01",
+  "0000-01-01T00:00:00Z",
+  "0000-12-31T23:59:59Z",
+  "0001-01-01T00:00:00+00:01",
+  "294277-01-01T00:00:00Z",
+  "+294277-01-01T00:00:00Z",
+  "-000001-01-01T00:00:00Z",
+  "-infinity",
+  "infinity",
+  "epoch",
+];
 
 describe("dates the database cannot store", () => {
   it("refuse a 1,000-event batch with a 400 naming the event, and store none of it", async () => {
     const token = await eventsToken();
     const person = await createPerson(database.db());
-    const event = (occurred_at: string) => ({ user: person.email, action: "customer.view", resource: "customer:1", occurred_at });
+    const event = (occurred_at: string) => ({
+      user: person.email,
+      action: "customer.view",
+      resource: "customer:1",
+      occurred_at,
+    });
     for (const date of OUT_OF_RANGE) {
       const events = Array.from({ length: 1000 }, (_, i) => event(i === 999 ? date : "2026-03-01T10:00:00Z"));
       const response = await postEvents(token, { events });
       expect(response.status, date).toBe(400);
       const body = await response.json();
-      expect(body.error).toMatchObject({ code: "invalid_request", message: expect.stringMatching(/^events\.999\.occurred_at: /) });
+      expect(body.error).toMatchObject({
+        code: "invalid_request",
+        message: expect.stringMatching(/^events\.999\.occurred_at: /),
+      });
       expect(body.error.fields[0]).toMatchObject({ path: "events.999.occurred_at" });
     }
     expect(await storedEvents()).toBe(0);
@@ -45,7 +79,12 @@ describe("dates the database cannot store", () => {
   it("store the first and last instants PostgreSQL takes", async () => {
     const token = await eventsToken();
     const person = await createPerson(database.db());
-    const events = ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59.999Z", "9999-12-31T23:59:59+14:00", "0001-01-01T00:00:00-10:00"].map((occurred_at) => ({ user: person.email, action: "customer.view", resource: "customer:1", occurred_at }));
+    const events = [
+      "0001-01-01T00:00:00Z",
+      "9999-12-31T23:59:59.999Z",
+      "9999-12-31T23:59:59+14:00",
+      "0001-01-01T00:00:00-10:00",
+    ].map((occurred_at) => ({ user: person.email, action: "customer.view", resource: "customer:1", occurred_at }));
     const response = await postEvents(token, { events });
     expect(response.status).toBe(201);
     expect(await storedEvents()).toBe(4);

@@ -1,9 +1,18 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+
 import { outbox, partnerSigningRequests } from "@/db/schema";
 import { partnerBrowserCookie } from "@/lib/agreements/partner-browser";
-import { partnerConsent, partnerDecline, partnerSign, partnerSigningView, sendPartnerCode, verifyPartnerCode } from "@/lib/agreements/partner-signing";
+import {
+  partnerConsent,
+  partnerDecline,
+  partnerSign,
+  partnerSigningView,
+  sendPartnerCode,
+  verifyPartnerCode,
+} from "@/lib/agreements/partner-signing";
 import { DomainError } from "@/lib/errors";
+
 import { context } from "../helpers/factories";
 import { latestCode, partnerWithLink } from "../helpers/partner-links";
 import { withTestDatabase } from "../helpers/test-database";
@@ -23,10 +32,13 @@ type Settled = { ok: true; value: unknown } | { ok: false; code: string };
 const settle = (p: Promise<unknown>): Promise<Settled> =>
   p.then(
     (value) => ({ ok: true as const, value }),
-    (error: unknown) => ({ ok: false as const, code: error instanceof DomainError ? error.code : `unexpected: ${String(error)}` }),
+    (error: unknown) => ({
+      ok: false as const,
+      code: error instanceof DomainError ? error.code : `unexpected: ${String(error)}`,
+    }),
   );
 
-const shuffled = <T,>(items: T[]) => {
+const shuffled = <T>(items: T[]) => {
   const copy = [...items];
   for (let i = copy.length - 1; i > 0; i--) {
     const j = Math.floor(Math.random() * (i + 1));
@@ -36,12 +48,16 @@ const shuffled = <T,>(items: T[]) => {
 };
 
 /** `n` six-digit codes, none of them `right`. */
-const wrongCodes = (right: string, n: number) => Array.from({ length: n }, (_, k) => String((Number(right) + k + 1) % 1_000_000).padStart(6, "0"));
+const wrongCodes = (right: string, n: number) =>
+  Array.from({ length: n }, (_, k) => String((Number(right) + k + 1) % 1_000_000).padStart(6, "0"));
 
 let partners = 0;
 async function linkWithCode(now = new Date()) {
   partners++;
-  const link = await partnerWithLink(database.db(), { name: `Partner ${partners}`, contactEmail: `contact-${partners}@partner.example` });
+  const link = await partnerWithLink(database.db(), {
+    name: `Partner ${partners}`,
+    contactEmail: `contact-${partners}@partner.example`,
+  });
   await sendPartnerCode(link.token, ctx, now);
   return { ...link, code: await latestCode(database.db(), link.request.id) };
 }
@@ -62,7 +78,8 @@ describe("partner one-time codes under attack", () => {
     const right = results[attempts.indexOf(code)];
     const confirmed = right.ok;
     // Every other attempt was refused without being compared: the limit was spent, or the code already used.
-    for (const r of results.filter((r) => !r.ok && r.code !== "code_wrong")) expect(r.ok ? "" : r.code).toMatch(confirmed ? /^code_(locked|expired)$/ : /^code_locked$/);
+    for (const r of results.filter((r) => !r.ok && r.code !== "code_wrong"))
+      expect(r.ok ? "" : r.code).toMatch(confirmed ? /^code_(locked|expired)$/ : /^code_locked$/);
     if (!confirmed) expect(right).toEqual({ ok: false, code: "code_locked" });
     expect((await requestRow(request.id)).otpAttempts).toBeLessThanOrEqual(LIMIT);
 
@@ -87,7 +104,10 @@ describe("partner one-time codes under attack", () => {
     expect(await settle(verifyPartnerCode(token, code, ctx))).toEqual({ ok: false, code: "code_expired" });
     // Even the same code sent twice at once confirms one browser only.
     const again = await linkWithCode();
-    const both = await Promise.all([settle(verifyPartnerCode(again.token, again.code, ctx)), settle(verifyPartnerCode(again.token, again.code, ctx))]);
+    const both = await Promise.all([
+      settle(verifyPartnerCode(again.token, again.code, ctx)),
+      settle(verifyPartnerCode(again.token, again.code, ctx)),
+    ]);
     expect(both.filter((r) => r.ok)).toHaveLength(1);
   });
 
@@ -101,14 +121,22 @@ describe("partner one-time codes under attack", () => {
   });
 
   it("sends one code for 30 requests at once, and at most 10 codes per link", async () => {
-    const { request, token } = await partnerWithLink(database.db(), { name: "Flood Ltd", contactEmail: "inbox@flood.example" });
+    const { request, token } = await partnerWithLink(database.db(), {
+      name: "Flood Ltd",
+      contactEmail: "inbox@flood.example",
+    });
     const start = new Date();
     const burst = await Promise.all(Array.from({ length: 30 }, () => settle(sendPartnerCode(token, ctx, start))));
     expect(burst.filter((r) => r.ok)).toHaveLength(1);
     expect(burst.filter((r) => !r.ok && r.code === "code_recently_sent")).toHaveLength(29);
     for (let i = 1; i < 10; i++) await sendPartnerCode(token, ctx, new Date(start.getTime() + i * MINUTE));
-    expect(await settle(sendPartnerCode(token, ctx, new Date(start.getTime() + 11 * MINUTE)))).toEqual({ ok: false, code: "code_limit" });
-    const codes = (await database.db().select({ key: outbox.dedupeKey }).from(outbox)).filter((r) => r.key.startsWith(`partner-signing-code:${request.id}`));
+    expect(await settle(sendPartnerCode(token, ctx, new Date(start.getTime() + 11 * MINUTE)))).toEqual({
+      ok: false,
+      code: "code_limit",
+    });
+    const codes = (await database.db().select({ key: outbox.dedupeKey }).from(outbox)).filter((r) =>
+      r.key.startsWith(`partner-signing-code:${request.id}`),
+    );
     expect(codes).toHaveLength(10);
   });
 
@@ -139,18 +167,32 @@ describe("partner one-time codes under attack", () => {
     expect(await partnerSigningView(token, browserKey, later)).toMatchObject({ step: "code" });
     expect(await partnerSigningView(token, second.browserKey, later)).toMatchObject({ step: "consent" });
     await partnerConsent(token, second.browserKey, ctx, later);
-    expect(await partnerSign(token, second.browserKey, { typedName: "Hannah Müller" }, ctx, later)).toMatchObject({ signatureId: expect.any(String) });
+    expect(await partnerSign(token, second.browserKey, { typedName: "Hannah Müller" }, ctx, later)).toMatchObject({
+      signatureId: expect.any(String),
+    });
   });
 
   it("keeps the browser secret in an HttpOnly, SameSite=Lax cookie scoped to the link, Secure over https", () => {
     const expires = new Date("2026-12-01T00:00:00Z");
     expect(partnerBrowserCookie("tok_abcdefghijklmnopqrstuv", "http://localhost:3000", expires)).toEqual({
       name: "clearance-partner-signer",
-      options: { httpOnly: true, sameSite: "lax", secure: false, path: "/partner-sign/tok_abcdefghijklmnopqrstuv", expires },
+      options: {
+        httpOnly: true,
+        sameSite: "lax",
+        secure: false,
+        path: "/partner-sign/tok_abcdefghijklmnopqrstuv",
+        expires,
+      },
     });
     expect(partnerBrowserCookie("tok_abcdefghijklmnopqrstuv", "https://clearance.example.com", expires)).toEqual({
       name: "__Secure-clearance-partner-signer",
-      options: { httpOnly: true, sameSite: "lax", secure: true, path: "/partner-sign/tok_abcdefghijklmnopqrstuv", expires },
+      options: {
+        httpOnly: true,
+        sameSite: "lax",
+        secure: true,
+        path: "/partner-sign/tok_abcdefghijklmnopqrstuv",
+        expires,
+      },
     });
   });
 });

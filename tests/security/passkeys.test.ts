@@ -1,11 +1,13 @@
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+
 import { auditEvents, passkeys, people } from "@/db/schema";
 import { authenticate } from "@/lib/auth/authenticate";
 import { signInWithPasskey, startPasskeyPrompt } from "@/lib/auth/passkey-sign-in";
 import { finishPasskeyRegistration, removePasskey, startPasskeyRegistration } from "@/lib/auth/passkeys";
 import { startSession } from "@/lib/auth/sessions";
 import { DomainError } from "@/lib/errors";
+
 import { context, createPerson, reload, TEST_PASSWORD, viewerOf } from "../helpers/factories";
 import { softAuthenticator } from "../helpers/soft-authenticator";
 import { withTestDatabase } from "../helpers/test-database";
@@ -23,15 +25,30 @@ async function personWithPasskey(roles: ("manager" | "auditor")[] = []) {
   const db = database.db();
   const person = await createPerson(db, { roles });
   const viewer = viewerOf(person);
-  const sid = await startSession(db, { personId: person.id, method: "password", ip: "198.51.100.1", userAgent: "vitest" });
+  const sid = await startSession(db, {
+    personId: person.id,
+    method: "password",
+    ip: "198.51.100.1",
+    userAgent: "vitest",
+  });
   const device = softAuthenticator();
   const options = await startPasskeyRegistration(viewer, sid);
-  const { firstFactor } = await finishPasskeyRegistration(viewer, sid, device.register(options.challenge), "Laptop", context(person.id));
+  const { firstFactor } = await finishPasskeyRegistration(
+    viewer,
+    sid,
+    device.register(options.challenge),
+    "Laptop",
+    context(person.id),
+  );
   return { person, viewer: { ...viewer, mfaEnabled: true }, sid, device, firstFactor };
 }
 
 const prompt = async (browserSecret: string) => (await startPasskeyPrompt(browserSecret, "198.51.100.2")).challenge;
-const signInAs = (response: ReturnType<ReturnType<typeof softAuthenticator>["assert"]>, browserSecret: string, ip = "198.51.100.3") => signInWithPasskey({ response, browserSecret, ip, userAgent: "attack" });
+const signInAs = (
+  response: ReturnType<ReturnType<typeof softAuthenticator>["assert"]>,
+  browserSecret: string,
+  ip = "198.51.100.3",
+) => signInWithPasskey({ response, browserSecret, ip, userAgent: "attack" });
 
 describe("passkey registration", () => {
   it("turns MFA on with the first passkey, and an answer works only in the session that asked", async () => {
@@ -39,14 +56,34 @@ describe("passkey registration", () => {
     const { person, viewer, device, firstFactor } = await personWithPasskey();
     expect(firstFactor).toBe(true);
     expect((await reload(db, person.id)).mfaEnabledAt).not.toBeNull();
-    const mine = await startSession(db, { personId: person.id, method: "password", ip: "198.51.100.1", userAgent: "vitest" });
-    const other = await startSession(db, { personId: person.id, method: "password", ip: "198.51.100.9", userAgent: "stolen" });
+    const mine = await startSession(db, {
+      personId: person.id,
+      method: "password",
+      ip: "198.51.100.1",
+      userAgent: "vitest",
+    });
+    const other = await startSession(db, {
+      personId: person.id,
+      method: "password",
+      ip: "198.51.100.9",
+      userAgent: "stolen",
+    });
     const second = softAuthenticator();
     const options = await startPasskeyRegistration(viewer, mine);
-    await expect(finishPasskeyRegistration(viewer, other, second.register(options.challenge), "Rogue", context(person.id))).rejects.toThrow("expired");
+    await expect(
+      finishPasskeyRegistration(viewer, other, second.register(options.challenge), "Rogue", context(person.id)),
+    ).rejects.toThrow("expired");
     // Nor from another origin, even in the right session.
     const again = await startPasskeyRegistration(viewer, mine);
-    await expect(finishPasskeyRegistration(viewer, mine, second.register(again.challenge, { origin: "https://evil.example" }), "Rogue", context(person.id))).rejects.toThrow("could not be verified");
+    await expect(
+      finishPasskeyRegistration(
+        viewer,
+        mine,
+        second.register(again.challenge, { origin: "https://evil.example" }),
+        "Rogue",
+        context(person.id),
+      ),
+    ).rejects.toThrow("could not be verified");
     expect(await db.select({ id: passkeys.id }).from(passkeys).where(eq(passkeys.personId, person.id))).toHaveLength(1);
     expect(device.credentialId).toBeTruthy();
   });
@@ -65,7 +102,9 @@ describe("passkey sign-in under attack", () => {
     const { device } = await personWithPasskey();
     // Synced passkeys report 0 every time: only the single-use challenge stops a replay.
     const answer = device.assert(await prompt("browser-a-secret-0001"), { counter: 0 });
-    const results = await Promise.all(Array.from({ length: ATTEMPTS }, (_, i) => signInAs(answer, "browser-a-secret-0001", `198.51.100.${100 + i}`)));
+    const results = await Promise.all(
+      Array.from({ length: ATTEMPTS }, (_, i) => signInAs(answer, "browser-a-secret-0001", `198.51.100.${100 + i}`)),
+    );
     expect(results.filter((r) => r.ok)).toHaveLength(1);
   });
 
@@ -83,10 +122,20 @@ describe("passkey sign-in under attack", () => {
 
   it("a cloned authenticator's old counter is refused", async () => {
     const { device } = await personWithPasskey();
-    expect(await signInAs(device.assert(await prompt("browser-a-secret-0004"), { counter: 7 }), "browser-a-secret-0004")).toMatchObject({ ok: true });
-    expect(await signInAs(device.assert(await prompt("browser-a-secret-0004"), { counter: 7 }), "browser-a-secret-0004")).toMatchObject({ ok: false });
-    expect(await signInAs(device.assert(await prompt("browser-a-secret-0004"), { counter: 3 }), "browser-a-secret-0004")).toMatchObject({ ok: false });
-    const failures = await database.db().select({ data: auditEvents.data }).from(auditEvents).where(eq(auditEvents.action, "auth.sign_in_failed"));
+    expect(
+      await signInAs(device.assert(await prompt("browser-a-secret-0004"), { counter: 7 }), "browser-a-secret-0004"),
+    ).toMatchObject({ ok: true });
+    expect(
+      await signInAs(device.assert(await prompt("browser-a-secret-0004"), { counter: 7 }), "browser-a-secret-0004"),
+    ).toMatchObject({ ok: false });
+    expect(
+      await signInAs(device.assert(await prompt("browser-a-secret-0004"), { counter: 3 }), "browser-a-secret-0004"),
+    ).toMatchObject({ ok: false });
+    const failures = await database
+      .db()
+      .select({ data: auditEvents.data })
+      .from(auditEvents)
+      .where(eq(auditEvents.action, "auth.sign_in_failed"));
     expect(failures.map((f) => f.data)).toContainEqual({ reason: "replayed_counter", method: "passkey" });
   });
 
@@ -94,24 +143,51 @@ describe("passkey sign-in under attack", () => {
     const { device } = await personWithPasskey();
     const answer = device.assert(await prompt("browser-a-secret-0005"));
     const later = new Date(Date.now() + 6 * 60_000);
-    expect(await signInWithPasskey({ response: answer, browserSecret: "browser-a-secret-0005", ip: "198.51.100.5", userAgent: "x", now: later })).toMatchObject({ ok: false });
+    expect(
+      await signInWithPasskey({
+        response: answer,
+        browserSecret: "browser-a-secret-0005",
+        ip: "198.51.100.5",
+        userAgent: "x",
+        now: later,
+      }),
+    ).toMatchObject({ ok: false });
   });
 
   it("after a password, another person's passkey is not a second factor; the person's own is, and the audit names it", async () => {
     const db = database.db();
     const victim = await personWithPasskey();
     const attacker = await personWithPasskey();
-    expect(await authenticate({ email: victim.person.email, password: TEST_PASSWORD, ip: "198.51.100.6", userAgent: "x" })).toMatchObject({ ok: false, reason: "mfa_required", factors: ["passkey"] });
+    expect(
+      await authenticate({ email: victim.person.email, password: TEST_PASSWORD, ip: "198.51.100.6", userAgent: "x" }),
+    ).toMatchObject({ ok: false, reason: "mfa_required", factors: ["passkey"] });
     const foreign = attacker.device.assert(await prompt("browser-a-secret-0006"));
-    const refused = await authenticate({ email: victim.person.email, password: TEST_PASSWORD, passkey: { response: foreign, browserSecret: "browser-a-secret-0006" }, ip: "198.51.100.6", userAgent: "x" });
+    const refused = await authenticate({
+      email: victim.person.email,
+      password: TEST_PASSWORD,
+      passkey: { response: foreign, browserSecret: "browser-a-secret-0006" },
+      ip: "198.51.100.6",
+      userAgent: "x",
+    });
     expect(refused).toMatchObject({ ok: false, reason: "invalid_passkey" });
     const own = victim.device.assert(await prompt("browser-a-secret-0006"));
-    const accepted = await authenticate({ email: victim.person.email, password: TEST_PASSWORD, passkey: { response: own, browserSecret: "browser-a-secret-0006" }, ip: "198.51.100.6", userAgent: "x" });
+    const accepted = await authenticate({
+      email: victim.person.email,
+      password: TEST_PASSWORD,
+      passkey: { response: own, browserSecret: "browser-a-secret-0006" },
+      ip: "198.51.100.6",
+      userAgent: "x",
+    });
     expect(accepted).toMatchObject({ ok: true, method: "password+passkey" });
-    const [event] = await db.select({ data: auditEvents.data }).from(auditEvents).where(and(eq(auditEvents.action, "auth.signed_in"), eq(auditEvents.targetId, victim.person.id)));
+    const [event] = await db
+      .select({ data: auditEvents.data })
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, "auth.signed_in"), eq(auditEvents.targetId, victim.person.id)));
     expect(event.data).toEqual({ method: "password+passkey", phishingResistant: true });
     // A suspended person's passkey opens nothing.
     await db.update(people).set({ status: "suspended" }).where(eq(people.id, victim.person.id));
-    expect(await signInAs(victim.device.assert(await prompt("browser-a-secret-0007")), "browser-a-secret-0007")).toMatchObject({ ok: false });
+    expect(
+      await signInAs(victim.device.assert(await prompt("browser-a-secret-0007")), "browser-a-secret-0007"),
+    ).toMatchObject({ ok: false });
   });
 });

@@ -1,11 +1,13 @@
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+
 import { auditEvents, outbox, people } from "@/db/schema";
 import { changePassword } from "@/lib/auth/change-password";
 import { requestPasswordReset, RESETS_PER_ADDRESS_PER_HOUR, RESETS_PER_IP_PER_WINDOW } from "@/lib/auth/password-reset";
 import { liveSession, startSession } from "@/lib/auth/sessions";
 import { verifyPassword } from "@/lib/crypto/password";
 import { setPasswordWithToken } from "@/lib/people/invitations";
+
 import { context, createPerson, reload, TEST_PASSWORD, viewerOf } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
 
@@ -20,21 +22,36 @@ const ATTEMPTS = 30;
 const together = <T>(tries: (() => Promise<T>)[]) => Promise.all(tries.map((t) => t()));
 
 async function resetLinks(email: string): Promise<string[]> {
-  const rows = await database.db().select({ text: outbox.text }).from(outbox).where(and(eq(outbox.toEmail, email), eq(outbox.kind, "password-reset")));
+  const rows = await database
+    .db()
+    .select({ text: outbox.text })
+    .from(outbox)
+    .where(and(eq(outbox.toEmail, email), eq(outbox.kind, "password-reset")));
   return rows.map((r) => /\/set-password\/([A-Za-z0-9_-]{20,})/.exec(r.text ?? "")![1]);
 }
 
 describe("reset requests under attack", () => {
   it("sends at most 3 links for one address when 30 requests arrive together from many networks", async () => {
     const person = await createPerson(database.db());
-    const outcomes = await together(Array.from({ length: ATTEMPTS }, (_, i) => () => requestPasswordReset(person.email, { ip: `198.51.100.${i}`, userAgent: "attack" })));
+    const outcomes = await together(
+      Array.from(
+        { length: ATTEMPTS },
+        (_, i) => () => requestPasswordReset(person.email, { ip: `198.51.100.${i}`, userAgent: "attack" }),
+      ),
+    );
     expect(outcomes.filter((o) => o === "sent")).toHaveLength(RESETS_PER_ADDRESS_PER_HOUR);
     expect(outcomes.filter((o) => o === "throttled_address")).toHaveLength(ATTEMPTS - RESETS_PER_ADDRESS_PER_HOUR);
     expect(await resetLinks(person.email)).toHaveLength(RESETS_PER_ADDRESS_PER_HOUR);
   });
 
   it("serves at most 20 requests from one network across many addresses", async () => {
-    const outcomes = await together(Array.from({ length: ATTEMPTS }, (_, i) => () => requestPasswordReset(`probe-${i}@attack.example`, { ip: "198.51.100.200", userAgent: "attack" })));
+    const outcomes = await together(
+      Array.from(
+        { length: ATTEMPTS },
+        (_, i) => () =>
+          requestPasswordReset(`probe-${i}@attack.example`, { ip: "198.51.100.200", userAgent: "attack" }),
+      ),
+    );
     expect(outcomes.filter((o) => o !== "throttled_ip")).toHaveLength(RESETS_PER_IP_PER_WINDOW);
   });
 });
@@ -46,11 +63,16 @@ describe("reset links under attack", () => {
     await requestPasswordReset(person.email, { ip: "198.51.100.30", userAgent: "attack" });
     const [token] = await resetLinks(person.email);
     const passwords = Array.from({ length: ATTEMPTS }, (_, i) => `harbour lantern number ${i}`);
-    const results = await Promise.allSettled(passwords.map((p) => setPasswordWithToken(token, p, { ...context(), ip: "198.51.100.31" })));
+    const results = await Promise.allSettled(
+      passwords.map((p) => setPasswordWithToken(token, p, { ...context(), ip: "198.51.100.31" })),
+    );
     const won = results.flatMap((r, i) => (r.status === "fulfilled" ? [passwords[i]] : []));
     expect(won).toHaveLength(1);
     expect(await verifyPassword(won[0], (await reload(db, person.id)).passwordHash)).toBe(true);
-    const events = await db.select({ id: auditEvents.id }).from(auditEvents).where(and(eq(auditEvents.action, "person.password_set"), eq(auditEvents.targetId, person.id)));
+    const events = await db
+      .select({ id: auditEvents.id })
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, "person.password_set"), eq(auditEvents.targetId, person.id)));
     expect(events).toHaveLength(1);
   });
 
@@ -58,7 +80,12 @@ describe("reset links under attack", () => {
     const db = database.db();
     const victim = await createPerson(db);
     const attacker = await createPerson(db);
-    const victimSession = await startSession(db, { personId: victim.id, method: "password", ip: "198.51.100.40", userAgent: "victim" });
+    const victimSession = await startSession(db, {
+      personId: victim.id,
+      method: "password",
+      ip: "198.51.100.40",
+      userAgent: "victim",
+    });
     await requestPasswordReset(attacker.email, { ip: "198.51.100.41", userAgent: "attack" });
     const [attackerToken] = await resetLinks(attacker.email);
     await setPasswordWithToken(attackerToken, "attacker chose this one", { ...context(), ip: "198.51.100.41" });
@@ -68,15 +95,27 @@ describe("reset links under attack", () => {
     await requestPasswordReset(victim.email, { ip: "198.51.100.42", userAgent: "victim" });
     const [victimToken] = await resetLinks(victim.email);
     await db.update(people).set({ status: "suspended" }).where(eq(people.id, victim.id));
-    await expect(setPasswordWithToken(victimToken, "somebody else's choice", { ...context(), ip: "198.51.100.43" })).rejects.toThrow("can no longer be used");
+    await expect(
+      setPasswordWithToken(victimToken, "somebody else's choice", { ...context(), ip: "198.51.100.43" }),
+    ).rejects.toThrow("can no longer be used");
   });
 
   it("cookies copied before the reset stop working after it", async () => {
     const db = database.db();
     const person = await createPerson(db);
     // The same session id in two browsers (a stolen cookie), and a second device.
-    const stolen = await startSession(db, { personId: person.id, method: "password", ip: "198.51.100.50", userAgent: "victim" });
-    const laptop = await startSession(db, { personId: person.id, method: "password", ip: "198.51.100.51", userAgent: "victim laptop" });
+    const stolen = await startSession(db, {
+      personId: person.id,
+      method: "password",
+      ip: "198.51.100.50",
+      userAgent: "victim",
+    });
+    const laptop = await startSession(db, {
+      personId: person.id,
+      method: "password",
+      ip: "198.51.100.51",
+      userAgent: "victim laptop",
+    });
     await requestPasswordReset(person.email, { ip: "198.51.100.52", userAgent: "victim" });
     const [token] = await resetLinks(person.email);
     await setPasswordWithToken(token, "a new and unguessed phrase", { ...context(), ip: "198.51.100.52" });
@@ -90,11 +129,32 @@ describe("change password under attack", () => {
     const db = database.db();
     const person = await createPerson(db);
     const viewer = viewerOf(person);
-    const guesses = Array.from({ length: ATTEMPTS - 1 }, (_, i) => () => changePassword(viewer, { current: `guess-${i}`, next: "the attacker's new phrase" }, { ...context(person.id), ip: "198.51.100.60" }));
-    guesses.push(() => changePassword(viewer, { current: TEST_PASSWORD, next: "the attacker's new phrase" }, { ...context(person.id), ip: "198.51.100.60" }));
+    const guesses = Array.from(
+      { length: ATTEMPTS - 1 },
+      (_, i) => () =>
+        changePassword(
+          viewer,
+          { current: `guess-${i}`, next: "the attacker's new phrase" },
+          { ...context(person.id), ip: "198.51.100.60" },
+        ),
+    );
+    guesses.push(() =>
+      changePassword(
+        viewer,
+        { current: TEST_PASSWORD, next: "the attacker's new phrase" },
+        { ...context(person.id), ip: "198.51.100.60" },
+      ),
+    );
     const results = await Promise.allSettled(guesses.map((g) => g()));
-    const failed = await db.select({ id: auditEvents.id }).from(auditEvents).where(and(eq(auditEvents.action, "auth.password_change_failed"), eq(auditEvents.targetId, person.id)));
+    const failed = await db
+      .select({ id: auditEvents.id })
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, "auth.password_change_failed"), eq(auditEvents.targetId, person.id)));
     expect(failed).toHaveLength(5);
-    expect(results.filter((r) => r.status === "rejected" && /Too many wrong tries/.test(String((r.reason as Error).message)))).toHaveLength(ATTEMPTS - 5);
+    expect(
+      results.filter(
+        (r) => r.status === "rejected" && /Too many wrong tries/.test(String((r.reason as Error).message)),
+      ),
+    ).toHaveLength(ATTEMPTS - 5);
   });
 });

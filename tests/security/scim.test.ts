@@ -1,9 +1,11 @@
 import { and, asc, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+
 import { auditEvents, scimGroups } from "@/db/schema";
 import { createApiClient, revokeApiClient } from "@/lib/access/api-clients";
 import { verifyAuditChain } from "@/lib/audit/verify";
 import { addGroupMapping } from "@/lib/scim/group-mappings";
+
 import { context, createPerson, reload, viewerOf } from "../helpers/factories";
 import { patchOf, scim } from "../helpers/scim";
 import { withTestDatabase } from "../helpers/test-database";
@@ -14,8 +16,15 @@ const database = withTestDatabase();
 async function clients() {
   const db = database.db();
   const admin = viewerOf(await createPerson(db, { roles: ["compliance_admin"] }));
-  const make = (name: string, scopes: ("scim" | "access:check" | "access:read" | "events:write")[]) => createApiClient(admin, context(admin.id), { name, scopes, rateLimitPerMinute: 100_000 });
-  return { db, admin, entra: await make("Entra ID", ["scim"]), other: await make("second IdP", ["scim"]), checker: await make("gateway", ["access:check", "access:read", "events:write"]) };
+  const make = (name: string, scopes: ("scim" | "access:check" | "access:read" | "events:write")[]) =>
+    createApiClient(admin, context(admin.id), { name, scopes, rateLimitPerMinute: 100_000 });
+  return {
+    db,
+    admin,
+    entra: await make("Entra ID", ["scim"]),
+    other: await make("second IdP", ["scim"]),
+    checker: await make("gateway", ["access:check", "access:read", "events:write"]),
+  };
 }
 
 describe("SCIM under attack", () => {
@@ -39,7 +48,10 @@ describe("SCIM under attack", () => {
       ] as const) {
         const response = await scim(token, method, path, body);
         expect(response.status, `${method} ${path}`).toBe(status);
-        expect(response.body).toMatchObject({ schemas: ["urn:ietf:params:scim:api:messages:2.0:Error"], status: String(status) });
+        expect(response.body).toMatchObject({
+          schemas: ["urn:ietf:params:scim:api:messages:2.0:Error"],
+          status: String(status),
+        });
       }
     }
     const after = await tableState(db);
@@ -50,8 +62,15 @@ describe("SCIM under attack", () => {
 
   it("gives no role through a group the client does not map, nor through another client's mapping, nor a roles attribute", async () => {
     const { db, admin, entra, other } = await clients();
-    await addGroupMapping(admin, context(admin.id), { clientId: other.id, groupName: "Compliance Admins", target: { role: "compliance_admin" } });
-    const insider = await scim(entra.token, "POST", "/Users", { userName: "insider@test.example", roles: [{ value: "compliance_admin", primary: true }] });
+    await addGroupMapping(admin, context(admin.id), {
+      clientId: other.id,
+      groupName: "Compliance Admins",
+      target: { role: "compliance_admin" },
+    });
+    const insider = await scim(entra.token, "POST", "/Users", {
+      userName: "insider@test.example",
+      roles: [{ value: "compliance_admin", primary: true }],
+    });
     expect(insider.status).toBe(201);
     const id = insider.body.id;
     // Same name as the other client's mapped group, and an unmapped look-alike.
@@ -59,13 +78,36 @@ describe("SCIM under attack", () => {
       const group = await scim(entra.token, "POST", "/Groups", { displayName, members: [{ value: id }] });
       expect(group.status).toBe(201);
     }
-    await scim(entra.token, "PATCH", `/Users/${id}`, patchOf({ op: "add", path: "roles", value: [{ value: "compliance_admin" }] }, { op: "replace", value: { roles: [{ value: "auditor" }] } }));
+    await scim(
+      entra.token,
+      "PATCH",
+      `/Users/${id}`,
+      patchOf(
+        { op: "add", path: "roles", value: [{ value: "compliance_admin" }] },
+        { op: "replace", value: { roles: [{ value: "auditor" }] } },
+      ),
+    );
     expect((await reload(db, id)).roles).toEqual(["employee"]);
 
     // Nor can it reach the other client's groups.
-    const [theirs] = await db.insert(scimGroups).values({ clientId: other.id, displayName: "Compliance Admins", createdAt: new Date(), updatedAt: new Date() }).returning({ id: scimGroups.id });
-    expect((await scim(entra.token, "PATCH", `/Groups/${theirs.id}`, patchOf({ op: "add", path: "members", value: [{ value: id }] }))).status).toBe(404);
-    expect((await scim(entra.token, "GET", `/Groups?filter=${encodeURIComponent(`id eq "${theirs.id}"`)}`)).body.totalResults).toBe(0);
+    const [theirs] = await db
+      .insert(scimGroups)
+      .values({ clientId: other.id, displayName: "Compliance Admins", createdAt: new Date(), updatedAt: new Date() })
+      .returning({ id: scimGroups.id });
+    expect(
+      (
+        await scim(
+          entra.token,
+          "PATCH",
+          `/Groups/${theirs.id}`,
+          patchOf({ op: "add", path: "members", value: [{ value: id }] }),
+        )
+      ).status,
+    ).toBe(404);
+    expect(
+      (await scim(entra.token, "GET", `/Groups?filter=${encodeURIComponent(`id eq "${theirs.id}"`)}`)).body
+        .totalResults,
+    ).toBe(0);
     expect((await reload(db, id)).roles).toEqual(["employee"]);
   });
 
@@ -74,7 +116,17 @@ describe("SCIM under attack", () => {
     const created = await scim(entra.token, "POST", "/Users", { userName: "busy@test.example", title: "T-start" });
     const id = created.body.id;
     const results = await Promise.all(
-      Array.from({ length: 30 }, (_, i) => scim(entra.token, "PATCH", `/Users/${id}`, patchOf({ op: "Replace", path: "title", value: `T-${i}` }, { op: "Replace", path: "active", value: i % 2 === 0 ? "False" : "True" }))),
+      Array.from({ length: 30 }, (_, i) =>
+        scim(
+          entra.token,
+          "PATCH",
+          `/Users/${id}`,
+          patchOf(
+            { op: "Replace", path: "title", value: `T-${i}` },
+            { op: "Replace", path: "active", value: i % 2 === 0 ? "False" : "True" },
+          ),
+        ),
+      ),
     );
     expect(results.map((r) => r.status)).toEqual(Array(30).fill(200));
     const updates = await db

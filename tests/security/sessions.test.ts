@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
+
 import { liveSession, mySessions, revokeSession, signOutSession, startSession } from "@/lib/auth/sessions";
 import { NotFoundError } from "@/lib/errors";
 import { setPersonRoles, setPersonStatus } from "@/lib/people/manage-people";
+
 import { context, createPerson, viewerOf } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
 
@@ -14,7 +16,10 @@ const database = withTestDatabase();
 const browser = { ip: "198.51.100.30", userAgent: "Mozilla/5.0 (Windows NT 10.0) Firefox/135.0" };
 
 async function adminAndPerson() {
-  const admin = viewerOf({ ...(await createPerson(database.db(), { roles: ["compliance_admin"] })), mfaEnabledAt: new Date() });
+  const admin = viewerOf({
+    ...(await createPerson(database.db(), { roles: ["compliance_admin"] })),
+    mfaEnabledAt: new Date(),
+  });
   const person = await createPerson(database.db());
   return { admin, person };
 }
@@ -37,7 +42,9 @@ describe("sessions", () => {
 
   it("suspending a person ends every session; reactivating them does not bring one back", async () => {
     const { admin, person } = await adminAndPerson();
-    const sids = await Promise.all([1, 2, 3].map(() => startSession(database.db(), { personId: person.id, method: "password", ...browser })));
+    const sids = await Promise.all(
+      [1, 2, 3].map(() => startSession(database.db(), { personId: person.id, method: "password", ...browser })),
+    );
     await setPersonStatus(admin, context(admin.id), person.id, "suspended");
     await setPersonStatus(admin, context(admin.id), person.id, "active");
     for (const sid of sids) expect(await liveSession(database.db(), sid)).toBeNull();
@@ -57,7 +64,9 @@ describe("sessions", () => {
     const mine = await startSession(database.db(), { personId: person.id, method: "password", ...browser });
     const theirs = await startSession(database.db(), { personId: other.id, method: "password", ...browser });
     const listed = await mySessions(viewerOf(person), mine);
-    expect(listed).toEqual([expect.objectContaining({ id: mine, current: true, device: "Firefox on Windows", ip: browser.ip })]);
+    expect(listed).toEqual([
+      expect.objectContaining({ id: mine, current: true, device: "Firefox on Windows", ip: browser.ip }),
+    ]);
     await expect(signOutSession(viewerOf(person), theirs, context(person.id))).rejects.toBeInstanceOf(NotFoundError);
     expect(await liveSession(database.db(), theirs)).not.toBeNull();
   });

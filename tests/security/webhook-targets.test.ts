@@ -1,11 +1,13 @@
 import { generateKeyPairSync } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
-import { createSecureContext } from "node:tls";
 import type { AddressInfo } from "node:net";
+import { createSecureContext } from "node:tls";
+
 import { eq } from "drizzle-orm";
 import forge from "node-forge";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
+
 import { webhookDeliveries, webhooks } from "@/db/schema";
 import { resetEnvForTests } from "@/lib/env";
 import { deliverDueWebhooks } from "@/lib/webhooks/deliver-webhooks";
@@ -13,6 +15,7 @@ import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
 import { createWebhook, webhookInputSchema } from "@/lib/webhooks/manage-webhooks";
 import { postToReceiver, type HostResolver } from "@/lib/webhooks/post-to-receiver";
 import { isPrivateAddress } from "@/lib/webhooks/target-address";
+
 import { context, createPerson, viewerOf } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
 
@@ -74,7 +77,8 @@ async function registerWhileAllowed(url: string) {
 }
 
 /** One event, due now, for every active webhook. */
-const enqueueEvent = () => enqueueWebhookEvent(database.db(), "access.granted", `access.granted:${Math.random()}`, { grantId: "g-1" }, t0);
+const enqueueEvent = () =>
+  enqueueWebhookEvent(database.db(), "access.granted", `access.granted:${Math.random()}`, { grantId: "g-1" }, t0);
 
 async function webhookWithDelivery(url: string) {
   const id = await registerWhileAllowed(url);
@@ -94,7 +98,11 @@ const resolverFor =
 
 /** A self-signed certificate for `name`, trusted by nobody. */
 function selfSigned(name: string) {
-  const pair = generateKeyPairSync("rsa", { modulusLength: 2048, publicKeyEncoding: { type: "spki", format: "pem" }, privateKeyEncoding: { type: "pkcs8", format: "pem" } });
+  const pair = generateKeyPairSync("rsa", {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: "spki", format: "pem" },
+    privateKeyEncoding: { type: "pkcs8", format: "pem" },
+  });
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(pair.publicKey);
   cert.serialNumber = "01";
@@ -108,7 +116,11 @@ function selfSigned(name: string) {
 }
 
 const post = (url: string, options: Partial<Parameters<typeof postToReceiver>[2]> = {}) =>
-  postToReceiver(url, { headers: { "Content-Type": "application/json" }, body: "{}" }, { allowPrivate: false, timeoutMs: 2_000, ...options });
+  postToReceiver(
+    url,
+    { headers: { "Content-Type": "application/json" }, body: "{}" },
+    { allowPrivate: false, timeoutMs: 2_000, ...options },
+  );
 
 describe("webhook targets inside the network", () => {
   it("sends nothing to a real server on 127.0.0.1 while private targets are not allowed", async () => {
@@ -120,7 +132,9 @@ describe("webhook targets inside the network", () => {
 
     // The same server is reached once the setting allows it (development and tests).
     allowPrivateTargets(true);
-    await expect(post(`http://127.0.0.1:${server.port}/hook`, { allowPrivate: true })).resolves.toMatchObject({ status: 200 });
+    await expect(post(`http://127.0.0.1:${server.port}/hook`, { allowPrivate: true })).resolves.toMatchObject({
+      status: 200,
+    });
     expect(server.hits).toHaveLength(1);
   });
 
@@ -129,7 +143,9 @@ describe("webhook targets inside the network", () => {
     const id = await webhookWithDelivery("https://hooks.partner.example/clearance");
     const resolve = resolverFor({ "hooks.partner.example": ["93.184.216.34", "10.0.0.7"] });
     expect(await deliverDueWebhooks({ now: t0, resolve })).toEqual({ delivered: 0, retried: 1, failed: 0 });
-    expect((await deliveryOf(id)).lastError).toBe("refused: the host resolves to a private or reserved address (10.0.0.7)");
+    expect((await deliveryOf(id)).lastError).toBe(
+      "refused: the host resolves to a private or reserved address (10.0.0.7)",
+    );
 
     // `localhost`, through the system resolver.
     await expect(post(`http://localhost:${server.port}/hook`, { allowPrivate: false })).rejects.toThrow(/plain http/);
@@ -141,10 +157,18 @@ describe("webhook targets inside the network", () => {
     const server = await startServer();
     let lookups = 0;
     // A rebinding resolver would answer differently the second time; only one lookup is made.
-    const resolve: HostResolver = async () => (lookups++ === 0 ? [{ address: "127.0.0.1", family: 4 }] : [{ address: "10.9.9.9", family: 4 }]);
-    await expect(post(`http://rebind.example:${server.port}/hook?x=1`, { allowPrivate: true, resolve })).resolves.toMatchObject({ status: 200 });
+    const resolve: HostResolver = async () =>
+      lookups++ === 0 ? [{ address: "127.0.0.1", family: 4 }] : [{ address: "10.9.9.9", family: 4 }];
+    await expect(
+      post(`http://rebind.example:${server.port}/hook?x=1`, { allowPrivate: true, resolve }),
+    ).resolves.toMatchObject({ status: 200 });
     expect(lookups).toBe(1);
-    expect(server.hits).toEqual([expect.objectContaining({ path: "/hook?x=1", headers: expect.objectContaining({ host: `rebind.example:${server.port}` }) })]);
+    expect(server.hits).toEqual([
+      expect.objectContaining({
+        path: "/hook?x=1",
+        headers: expect.objectContaining({ host: `rebind.example:${server.port}` }),
+      }),
+    ]);
   });
 
   it("over https, names the URL's host in TLS and checks the certificate while connecting to the checked address", async () => {
@@ -165,7 +189,10 @@ describe("webhook targets inside the network", () => {
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
     closers.push(() => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))));
     const resolve = resolverFor({ "hooks.partner.example": ["127.0.0.1"] });
-    const error = await post(`https://hooks.partner.example:${(server.address() as AddressInfo).port}/hook`, { allowPrivate: true, resolve }).catch((e: unknown) => e);
+    const error = await post(`https://hooks.partner.example:${(server.address() as AddressInfo).port}/hook`, {
+      allowPrivate: true,
+      resolve,
+    }).catch((e: unknown) => e);
     // Refused because nobody trusts this certificate: it is checked, against the name the client announced.
     expect((error as { code?: string }).code).toBe("DEPTH_ZERO_SELF_SIGNED_CERT");
     expect(names).toEqual(["hooks.partner.example"]);
@@ -173,14 +200,21 @@ describe("webhook targets inside the network", () => {
 
   it("does not follow a redirect to a private address, and records the 3xx as a failed attempt", async () => {
     const inside = await startServer();
-    const redirecting = await startServer((res) => res.writeHead(307, { location: `http://169.254.169.254/latest/meta-data/` }).end());
-    const bouncing = await startServer((res) => res.writeHead(302, { location: `http://127.0.0.1:${inside.port}/admin` }).end());
+    const redirecting = await startServer((res) =>
+      res.writeHead(307, { location: `http://169.254.169.254/latest/meta-data/` }).end(),
+    );
+    const bouncing = await startServer((res) =>
+      res.writeHead(302, { location: `http://127.0.0.1:${inside.port}/admin` }).end(),
+    );
     const first = await registerWhileAllowed(`http://127.0.0.1:${redirecting.port}/hook`);
     const second = await registerWhileAllowed(`http://127.0.0.1:${bouncing.port}/hook`);
     await enqueueEvent();
     allowPrivateTargets(true);
     expect(await deliverDueWebhooks({ now: t0 })).toEqual({ delivered: 0, retried: 2, failed: 0 });
-    expect(await deliveryOf(first)).toMatchObject({ lastStatusCode: 307, lastError: "HTTP 307: redirects are not followed; register the final URL" });
+    expect(await deliveryOf(first)).toMatchObject({
+      lastStatusCode: 307,
+      lastError: "HTTP 307: redirects are not followed; register the final URL",
+    });
     expect(await deliveryOf(second)).toMatchObject({ lastStatusCode: 302 });
     expect(redirecting.hits).toHaveLength(1);
     expect(bouncing.hits).toHaveLength(1);
@@ -239,15 +273,22 @@ describe("webhook targets inside the network", () => {
   ])("refuses %s (%s) at registration and at delivery", async (_kind, url) => {
     const parsed = webhookInputSchema.safeParse({ url, eventTypes: ["access.granted"] });
     expect(parsed.success).toBe(false);
-    expect(parsed.error?.issues[0].message).toMatch(/^(That address is on a private or internal network|Use https:\/\/)/);
+    expect(parsed.error?.issues[0].message).toMatch(
+      /^(That address is on a private or internal network|Use https:\/\/)/,
+    );
     await expect(post(url)).rejects.toThrow(/^(plain http|the host resolves to a private or reserved address)/);
   });
 
   it("requires https unless private targets are allowed", async () => {
-    const check = (url: string) => webhookInputSchema.safeParse({ url, eventTypes: ["access.granted"] }).error?.issues[0].message ?? "ok";
+    const check = (url: string) =>
+      webhookInputSchema.safeParse({ url, eventTypes: ["access.granted"] }).error?.issues[0].message ?? "ok";
     expect(check("https://siem.example.com/hooks")).toBe("ok");
-    expect(check("http://siem.example.com/hooks")).toBe("Use https://. Plain http:// is accepted only where private targets are allowed (WEBHOOK_ALLOW_PRIVATE_TARGETS, for development and tests).");
-    await expect(post("http://siem.example.com/hooks", { resolve: resolverFor({ "siem.example.com": ["93.184.216.34"] }) })).rejects.toThrow(/plain http/);
+    expect(check("http://siem.example.com/hooks")).toBe(
+      "Use https://. Plain http:// is accepted only where private targets are allowed (WEBHOOK_ALLOW_PRIVATE_TARGETS, for development and tests).",
+    );
+    await expect(
+      post("http://siem.example.com/hooks", { resolve: resolverFor({ "siem.example.com": ["93.184.216.34"] }) }),
+    ).rejects.toThrow(/plain http/);
     allowPrivateTargets(true);
     expect(check("http://127.0.0.1:4000/hook")).toBe("ok");
     expect(check("http://siem.example.com/hooks")).toBe("ok");
@@ -255,7 +296,17 @@ describe("webhook targets inside the network", () => {
 });
 
 describe("address classification", () => {
-  it.each(["8.8.8.8", "93.184.216.34", "1.1.1.1", "2606:4700:4700::1111", "2a00:1450:4001:80b::200e", "::ffff:8.8.8.8", "100.128.0.1", "172.32.0.1", "11.0.0.1"])("lets public %s through", (ip) => {
+  it.each([
+    "8.8.8.8",
+    "93.184.216.34",
+    "1.1.1.1",
+    "2606:4700:4700::1111",
+    "2a00:1450:4001:80b::200e",
+    "::ffff:8.8.8.8",
+    "100.128.0.1",
+    "172.32.0.1",
+    "11.0.0.1",
+  ])("lets public %s through", (ip) => {
     expect(isPrivateAddress(ip)).toBe(false);
   });
   it.each([

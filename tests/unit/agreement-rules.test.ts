@@ -1,8 +1,21 @@
 import { describe, expect, it } from "vitest";
-import { agreementStanding, fillPlaceholders, namesMatch, renewalDueFor, type SignatureFacts } from "@/lib/agreements/rules";
+
+import {
+  agreementStanding,
+  fillPlaceholders,
+  namesMatch,
+  renewalDueFor,
+  type SignatureFacts,
+} from "@/lib/agreements/rules";
 
 const signedAt = new Date("2026-01-10T12:00:00Z");
-const sig = (over: Partial<SignatureFacts> = {}): SignatureFacts => ({ agreementVersion: "1.0.0", signedAt, renewalDueAt: renewalDueFor(signedAt, 12), outcome: "signed", ...over });
+const sig = (over: Partial<SignatureFacts> = {}): SignatureFacts => ({
+  agreementVersion: "1.0.0",
+  signedAt,
+  renewalDueAt: renewalDueFor(signedAt, 12),
+  outcome: "signed",
+  ...over,
+});
 
 describe("agreement standing", () => {
   it.each([
@@ -14,8 +27,20 @@ describe("agreement standing", () => {
     ["31 days before renewal", { version: "1.0.0" }, [sig()], "2026-12-10T11:59:59Z", "signed"],
     ["30 days before renewal", { version: "1.0.0" }, [sig()], "2026-12-11T12:00:00Z", "expiring"],
     ["at renewal", { version: "1.0.0" }, [sig()], "2027-01-10T12:00:00Z", "renewal_due"],
-    ["never expires when renewal is 0", { version: "1.0.0" }, [sig({ renewalDueAt: null })], "2036-01-01T00:00:00Z", "signed"],
-    ["the newest signature decides", { version: "2.0.0" }, [sig(), sig({ agreementVersion: "2.0.0", signedAt: new Date("2026-03-01T00:00:00Z"), renewalDueAt: null })], "2026-04-01T00:00:00Z", "signed"],
+    [
+      "never expires when renewal is 0",
+      { version: "1.0.0" },
+      [sig({ renewalDueAt: null })],
+      "2036-01-01T00:00:00Z",
+      "signed",
+    ],
+    [
+      "the newest signature decides",
+      { version: "2.0.0" },
+      [sig(), sig({ agreementVersion: "2.0.0", signedAt: new Date("2026-03-01T00:00:00Z"), renewalDueAt: null })],
+      "2026-04-01T00:00:00Z",
+      "signed",
+    ],
   ] as const)("%s", (_n, template, signatures, now, standing) => {
     expect(agreementStanding(template, [...signatures], new Date(now)).standing).toBe(standing);
   });
@@ -23,8 +48,17 @@ describe("agreement standing", () => {
 
 describe("placeholders and names", () => {
   it("fills every allowed placeholder", () => {
-    const text = "Between {{organisation.name}} and {{ person.name }} ({{person.email}}) for {{partner.name}} on {{date}}.";
-    expect(fillPlaceholders(text, { personName: "李华", personEmail: "li@x.example", organisation: "Brightline", partnerName: "Acme", date: signedAt })).toBe(
+    const text =
+      "Between {{organisation.name}} and {{ person.name }} ({{person.email}}) for {{partner.name}} on {{date}}.";
+    expect(
+      fillPlaceholders(text, {
+        personName: "李华",
+        personEmail: "li@x.example",
+        organisation: "Brightline",
+        partnerName: "Acme",
+        date: signedAt,
+      }),
+    ).toBe(
       // Values are escaped for Markdown, so they render as the text they are.
       "Between Brightline and 李华 (li\\@x\\.example) for Acme on 2026-01-10.",
     );

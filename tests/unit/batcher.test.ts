@@ -1,11 +1,14 @@
 import { describe, expect, it } from "vitest";
+
 import { createBatcher } from "@/db/batcher";
 
 /** A run that waits until the test lets it finish, recording what it was given. */
 function controlledRuns() {
   const runs: { items: number[]; finish: (error?: Error) => void }[] = [];
   const run = (_key: object, items: number[]) =>
-    new Promise<number>((resolve, reject) => runs.push({ items: [...items], finish: (error) => (error ? reject(error) : resolve(items.length)) }));
+    new Promise<number>((resolve, reject) =>
+      runs.push({ items: [...items], finish: (error) => (error ? reject(error) : resolve(items.length)) }),
+    );
   return { runs, run };
 }
 const turn = () => new Promise((resolve) => setImmediate(resolve));

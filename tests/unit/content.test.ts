@@ -1,8 +1,10 @@
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdtempSync, writeFileSync, readFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+
 import { describe, expect, it } from "vitest";
+
 import { formatProblems, loadContent } from "@/lib/content/load";
 
 const root = path.resolve("content");
@@ -19,7 +21,11 @@ describe("content", () => {
     const content = loadContent(root);
     expect(formatProblems(content.problems)).toEqual([]);
     expect(content.courses.length).toBeGreaterThanOrEqual(7);
-    expect(content.agreements.map((a) => a.id).sort()).toEqual(["acceptable-use-attestation", "employee-nda", "partner-dpa"]);
+    expect(content.agreements.map((a) => a.id).sort()).toEqual([
+      "acceptable-use-attestation",
+      "employee-nda",
+      "partner-dpa",
+    ]);
     expect(content.guides.length).toBeGreaterThanOrEqual(10);
     for (const course of content.courses) {
       expect(course.questions.length, course.id).toBeGreaterThanOrEqual(15);
@@ -30,12 +36,19 @@ describe("content", () => {
   it("names the file and field of every problem", () => {
     const dir = brokenCopy((d) => {
       const meta = path.join(d, "courses", "incident-reporting", "course.yaml");
-      writeFileSync(meta, readFileSync(meta, "utf8").replace(/passMark: \d+/, "passMark: 140").replace(/validityMonths: \d+/, "validityMonths: 18"));
+      writeFileSync(
+        meta,
+        readFileSync(meta, "utf8")
+          .replace(/passMark: \d+/, "passMark: 140")
+          .replace(/validityMonths: \d+/, "validityMonths: 18"),
+      );
       const nda = path.join(d, "agreements", "employee-nda.md");
       writeFileSync(nda, readFileSync(nda, "utf8").replace("{{person.name}}", "{{person.salary}}"));
     });
     const lines = formatProblems(loadContent(dir).problems);
-    expect(lines).toContain("content/courses/incident-reporting/course.yaml: passMark: Too big: expected number to be <=100");
+    expect(lines).toContain(
+      "content/courses/incident-reporting/course.yaml: passMark: Too big: expected number to be <=100",
+    );
     expect(lines).toContain("content/courses/incident-reporting/course.yaml: validityMonths: must be 12 or 24");
     expect(lines).toContain("content/agreements/employee-nda.md: (body): unknown placeholder {{person.salary}}");
   });
@@ -48,7 +61,10 @@ describe("content", () => {
     let output = "";
     let status = 0;
     try {
-      execFileSync("npx", ["tsx", "--import", "./scripts/lib/server-only-hook.mjs", "scripts/content-check.ts", dir], { encoding: "utf8", stdio: "pipe" });
+      execFileSync("npx", ["tsx", "--import", "./scripts/lib/server-only-hook.mjs", "scripts/content-check.ts", dir], {
+        encoding: "utf8",
+        stdio: "pipe",
+      });
     } catch (error) {
       const e = error as { status: number; stderr: string };
       status = e.status;

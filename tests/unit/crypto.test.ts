@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+
 import { canonicalJson, eventHash, GENESIS_HASH } from "@/lib/audit/canonical";
 import { decryptText, encryptText, UnknownKeyError } from "@/lib/crypto/encryption";
 import { hashPassword, verifyPassword } from "@/lib/crypto/password";
@@ -42,10 +43,22 @@ describe("encryption", () => {
 
 describe("canonical encoding", () => {
   it("sorts keys at every level", () => {
-    expect(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: null } })).toBe('{"a":{"c":null,"d":[1,{"y":2,"z":1}]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: null } })).toBe(
+      '{"a":{"c":null,"d":[1,{"y":2,"z":1}]},"b":1}',
+    );
   });
   it("hashes the same event the same way whatever the key order", () => {
-    const base = { at: new Date(0), actorId: null, actorLabel: "system", action: "x", targetType: null, targetId: null, ip: null, userAgent: null, prevHash: GENESIS_HASH };
+    const base = {
+      at: new Date(0),
+      actorId: null,
+      actorLabel: "system",
+      action: "x",
+      targetType: null,
+      targetId: null,
+      ip: null,
+      userAgent: null,
+      prevHash: GENESIS_HASH,
+    };
     expect(eventHash({ ...base, data: { a: 1, b: 2 } })).toBe(eventHash({ ...base, data: { b: 2, a: 1 } }));
     expect(eventHash({ ...base, data: { a: 1 } })).not.toBe(eventHash({ ...base, data: { a: 2 } }));
   });

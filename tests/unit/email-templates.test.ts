@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
 import { appLink } from "@/emails/components/format";
 import { sampleProps } from "@/emails/samples";
 import { resetEnvForTests } from "@/lib/env";
@@ -24,27 +25,101 @@ afterAll(() => {
 /** The facts each email must state in its plain-text version (sample props in emails/samples.ts). */
 const keyFacts: Record<EmailKind, string[]> = {
   invitation: ["Ana Silva", `${APP_URL}/set-password?token=sample-token-not-real`, "6 December 2026, 09:00 UTC"],
-  "password-reset": ["Ana Silva", `${APP_URL}/set-password/sample-token-not-real`, "29 November 2026, 10:30 UTC", "signed out"],
-  "course-assigned": ["GDPR Essentials for Support", "27 December 2026", `${APP_URL}/learn/gdpr-essentials`, "35 minutes"],
+  "password-reset": [
+    "Ana Silva",
+    `${APP_URL}/set-password/sample-token-not-real`,
+    "29 November 2026, 10:30 UTC",
+    "signed out",
+  ],
+  "course-assigned": [
+    "GDPR Essentials for Support",
+    "27 December 2026",
+    `${APP_URL}/learn/gdpr-essentials`,
+    "35 minutes",
+  ],
   "course-due-soon": ["GDPR Essentials for Support", "6 December 2026", "7 days", `${APP_URL}/learn/gdpr-essentials`],
-  "course-overdue": ["Handling Customer Data Securely", "22 November 2026", "7 days ago", "Customer PII reader", `${APP_URL}/learn/secure-data-handling`],
-  escalation: ["Priya Nair", "Ana Silva", "Handling Customer Data Securely", "15 November 2026", "14 days", `${APP_URL}/team`],
+  "course-overdue": [
+    "Handling Customer Data Securely",
+    "22 November 2026",
+    "7 days ago",
+    "Customer PII reader",
+    `${APP_URL}/learn/secure-data-handling`,
+  ],
+  escalation: [
+    "Priya Nair",
+    "Ana Silva",
+    "Handling Customer Data Securely",
+    "15 November 2026",
+    "14 days",
+    `${APP_URL}/team`,
+  ],
   "certification-expiring": ["PCI DSS Awareness", "29 December 2026", "30 days", `${APP_URL}/learn/pci-dss-awareness`],
-  "agreement-to-sign": ["Employee Confidentiality Agreement", "2.0", "13 December 2026", `${APP_URL}/agreements/employee-confidentiality`],
-  "partner-signing-link": ["Jordan Okafor", "Northwind Outsourcing Ltd", "Data Processing Agreement", "13 December 2026, 17:00 UTC", "Carmen Díaz", `${APP_URL}/partner-sign/sample-token-not-real`],
+  "agreement-to-sign": [
+    "Employee Confidentiality Agreement",
+    "2.0",
+    "13 December 2026",
+    `${APP_URL}/agreements/employee-confidentiality`,
+  ],
+  "partner-signing-link": [
+    "Jordan Okafor",
+    "Northwind Outsourcing Ltd",
+    "Data Processing Agreement",
+    "13 December 2026, 17:00 UTC",
+    "Carmen Díaz",
+    `${APP_URL}/partner-sign/sample-token-not-real`,
+  ],
   "partner-signing-code": ["Jordan Okafor", "483920", "29 November 2026, 14:15 UTC", "Data Processing Agreement"],
-  "signed-copy": ["Employee Confidentiality Agreement (version 2.0)", "29 November 2026, 10:42 UTC", "employee-confidentiality-v2.0-li-hua.pdf", "9f2c1e7b5a0d4c3e8b6a1f0e2d3c4b5a69788796a5b4c3d2e1f0a9b8c7d6e5f4"],
-  "access-request": ["Priya Nair", "Ana Silva", "Customer PII reader", "EMEA escalations rota", "29 November 2026, 09:15 UTC", `${APP_URL}/access/requests/7d0c2a41`],
-  "access-decision": ["Customer PII reader", "Approved", "Priya Nair", "Please re-request if you move teams.", "14 May 2027", `${APP_URL}/access/requests/7d0c2a41`],
-  "access-lapsed": ["Customer PII reader", "29 November 2026", "certification expired on 28 November 2026", `${APP_URL}/access`],
-  "reminder-digest": ["weekly", "Spotting and reporting security incidents", "due 4 December 2026", "Acceptable Use and Data-Handling Attestation", `${APP_URL}/courses/incident-reporting`],
-  nudge: ["Priya Nair", "end-of-year audit", "Handling Customer Data Securely", "overdue since 22 November 2026", "Employee Confidentiality Agreement", "due 13 December 2026", `${APP_URL}/learn/secure-data-handling`],
+  "signed-copy": [
+    "Employee Confidentiality Agreement (version 2.0)",
+    "29 November 2026, 10:42 UTC",
+    "employee-confidentiality-v2.0-li-hua.pdf",
+    "9f2c1e7b5a0d4c3e8b6a1f0e2d3c4b5a69788796a5b4c3d2e1f0a9b8c7d6e5f4",
+  ],
+  "access-request": [
+    "Priya Nair",
+    "Ana Silva",
+    "Customer PII reader",
+    "EMEA escalations rota",
+    "29 November 2026, 09:15 UTC",
+    `${APP_URL}/access/requests/7d0c2a41`,
+  ],
+  "access-decision": [
+    "Customer PII reader",
+    "Approved",
+    "Priya Nair",
+    "Please re-request if you move teams.",
+    "14 May 2027",
+    `${APP_URL}/access/requests/7d0c2a41`,
+  ],
+  "access-lapsed": [
+    "Customer PII reader",
+    "29 November 2026",
+    "certification expired on 28 November 2026",
+    `${APP_URL}/access`,
+  ],
+  "reminder-digest": [
+    "weekly",
+    "Spotting and reporting security incidents",
+    "due 4 December 2026",
+    "Acceptable Use and Data-Handling Attestation",
+    `${APP_URL}/courses/incident-reporting`,
+  ],
+  nudge: [
+    "Priya Nair",
+    "end-of-year audit",
+    "Handling Customer Data Securely",
+    "overdue since 22 November 2026",
+    "Employee Confidentiality Agreement",
+    "due 13 December 2026",
+    `${APP_URL}/learn/secure-data-handling`,
+  ],
 };
 
 const render = <K extends EmailKind>(kind: K, props: EmailProps<K>) => renderEmail(kind, props);
 const renderSample = (kind: EmailKind) => renderEmail(kind, sampleProps[kind] as EmailProps<EmailKind>);
 const oneLine = (s: string) => s.replace(/\s+/g, " ");
-const attributeUrls = (html: string, attribute: string) => [...html.matchAll(new RegExp(`\\s${attribute}="([^"]*)"`, "g"))].map((m) => m[1]);
+const attributeUrls = (html: string, attribute: string) =>
+  [...html.matchAll(new RegExp(`\\s${attribute}="([^"]*)"`, "g"))].map((m) => m[1]);
 
 describe("email templates", () => {
   it("has sample data and key facts for every kind", () => {

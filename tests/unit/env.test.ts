@@ -1,19 +1,35 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+
 import { describe, expect, it } from "vitest";
+
 import { parseEnv } from "@/lib/env";
 
 const key = Buffer.alloc(32, 1).toString("base64");
 
 describe("configuration", () => {
   it("requires the secrets in production and names them", () => {
-    expect(() => parseEnv({ NODE_ENV: "production" })).toThrow(/NEXTAUTH_SECRET: required in production[\s\S]*DATA_ENCRYPTION_KEY[\s\S]*AUDIT_CHAIN_KEY/);
-    expect(() => parseEnv({ NODE_ENV: "production", NEXTAUTH_SECRET: "x".repeat(40), DATA_ENCRYPTION_KEY: key })).toThrow(/AUDIT_CHAIN_KEY: required in production/);
-    expect(() => parseEnv({ NODE_ENV: "production", NEXTAUTH_SECRET: "x".repeat(40), DATA_ENCRYPTION_KEY: key, AUDIT_CHAIN_KEY: key, AUDIT_CHAIN_OLD_KEYS: "short" })).toThrow(/AUDIT_CHAIN_OLD_KEYS/);
+    expect(() => parseEnv({ NODE_ENV: "production" })).toThrow(
+      /NEXTAUTH_SECRET: required in production[\s\S]*DATA_ENCRYPTION_KEY[\s\S]*AUDIT_CHAIN_KEY/,
+    );
+    expect(() =>
+      parseEnv({ NODE_ENV: "production", NEXTAUTH_SECRET: "x".repeat(40), DATA_ENCRYPTION_KEY: key }),
+    ).toThrow(/AUDIT_CHAIN_KEY: required in production/);
+    expect(() =>
+      parseEnv({
+        NODE_ENV: "production",
+        NEXTAUTH_SECRET: "x".repeat(40),
+        DATA_ENCRYPTION_KEY: key,
+        AUDIT_CHAIN_KEY: key,
+        AUDIT_CHAIN_OLD_KEYS: "short",
+      }),
+    ).toThrow(/AUDIT_CHAIN_OLD_KEYS/);
   });
   it("names a bad value", () => {
-    expect(() => parseEnv({ NODE_ENV: "production", NEXTAUTH_SECRET: "x".repeat(40), DATA_ENCRYPTION_KEY: "short" })).toThrow(/DATA_ENCRYPTION_KEY: must be 32 bytes/);
+    expect(() =>
+      parseEnv({ NODE_ENV: "production", NEXTAUTH_SECRET: "x".repeat(40), DATA_ENCRYPTION_KEY: "short" }),
+    ).toThrow(/DATA_ENCRYPTION_KEY: must be 32 bytes/);
     expect(() => parseEnv({ DATABASE_URL: "mysql://x" })).toThrow(/DATABASE_URL: must be a postgres/);
   });
   it("generates development secrets once and keeps them", () => {
@@ -32,17 +48,29 @@ describe("configuration", () => {
     writeFileSync(path.join(dir, "dev-secrets.json"), JSON.stringify(older));
     const env = parseEnv({ NODE_ENV: "development", DATA_DIR: dir });
     expect(env).toMatchObject(older);
-    expect(JSON.parse(readFileSync(path.join(dir, "dev-secrets.json"), "utf8"))).toEqual({ ...older, AUDIT_CHAIN_KEY: env.AUDIT_CHAIN_KEY });
+    expect(JSON.parse(readFileSync(path.join(dir, "dev-secrets.json"), "utf8"))).toEqual({
+      ...older,
+      AUDIT_CHAIN_KEY: env.AUDIT_CHAIN_KEY,
+    });
   });
   it("accepts a complete production configuration", () => {
-    const env = parseEnv({ NODE_ENV: "production", NEXTAUTH_SECRET: "x".repeat(40), DATA_ENCRYPTION_KEY: key, AUDIT_CHAIN_KEY: key, DATABASE_URL: "postgres://u@h/db" });
+    const env = parseEnv({
+      NODE_ENV: "production",
+      NEXTAUTH_SECRET: "x".repeat(40),
+      DATA_ENCRYPTION_KEY: key,
+      AUDIT_CHAIN_KEY: key,
+      DATABASE_URL: "postgres://u@h/db",
+    });
     expect(env.SEED_DEMO).toBe(false);
     expect(env.DATABASE_URL).toBe("postgres://u@h/db");
     expect(env.ACCESS_API_PORT).toBeUndefined();
   });
   it("turns the decision listener on with a port, on loopback unless a host is named", () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "clearance-env-"));
-    expect(parseEnv({ DATA_DIR: dir, ACCESS_API_PORT: "3101" })).toMatchObject({ ACCESS_API_PORT: 3101, ACCESS_API_HOST: "127.0.0.1" });
+    expect(parseEnv({ DATA_DIR: dir, ACCESS_API_PORT: "3101" })).toMatchObject({
+      ACCESS_API_PORT: 3101,
+      ACCESS_API_HOST: "127.0.0.1",
+    });
     expect(parseEnv({ DATA_DIR: dir, ACCESS_API_PORT: "" }).ACCESS_API_PORT).toBeUndefined();
     expect(() => parseEnv({ DATA_DIR: dir, ACCESS_API_PORT: "70000" })).toThrow(/ACCESS_API_PORT/);
     expect(() => parseEnv({ DATA_DIR: dir, ACCESS_API_PORT: "web" })).toThrow(/ACCESS_API_PORT/);

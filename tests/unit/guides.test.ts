@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
+
 import { loadContent } from "@/lib/content/load";
 import { renderMarkdown } from "@/lib/content/markdown";
 import { fillOrganisationName, organisationName, publicUrl } from "@/lib/content/organisation";
@@ -17,8 +18,13 @@ describe("public pages: organisation name and URLs", () => {
   });
 
   it("keeps the name as text even when it looks like Markdown or HTML", () => {
-    const html = fillOrganisationName(renderMarkdown("Run by **{{ organisation.name }}**."), "*Ace* [Data](https://evil.example) <b>Ltd</b> $& Co");
-    expect(html).toBe("<p>Run by <strong>*Ace* [Data](https://evil.example) &lt;b&gt;Ltd&lt;/b&gt; $&amp; Co</strong>.</p>\n");
+    const html = fillOrganisationName(
+      renderMarkdown("Run by **{{ organisation.name }}**."),
+      "*Ace* [Data](https://evil.example) <b>Ltd</b> $& Co",
+    );
+    expect(html).toBe(
+      "<p>Run by <strong>*Ace* [Data](https://evil.example) &lt;b&gt;Ltd&lt;/b&gt; $&amp; Co</strong>.</p>\n",
+    );
   });
 
   it("reads the organisation name without needing the production secrets", () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+
 import { parseCsv } from "@/lib/people/csv-parse";
 import { importErrorsCsv } from "@/lib/people/import-errors-csv";
 import { IMPORT_MAX_ROWS, planImport } from "@/lib/people/import-rules";
@@ -19,13 +20,20 @@ describe("every import problem as CSV", () => {
   });
 
   it("neutralises cells a spreadsheet would run as formulas", () => {
-    const plan = planImport({ text: `${header}\n=cmd@x.example,"=HYPERLINK(""http://x"")",,,,,`, people: [], departments: [] });
+    const plan = planImport({
+      text: `${header}\n=cmd@x.example,"=HYPERLINK(""http://x"")",,,,,`,
+      people: [],
+      departments: [],
+    });
     if (!plan.ok) throw new Error(plan.error);
     expect(importErrorsCsv(plan)).not.toMatch(/,=/);
   });
 
   it("the page keeps its limit; the command line takes a whole organisation", () => {
-    const text = [header, ...Array.from({ length: IMPORT_MAX_ROWS + 1 }, (_, i) => `p${i}@test.example,P ${i},,,,,`)].join("\n");
+    const text = [
+      header,
+      ...Array.from({ length: IMPORT_MAX_ROWS + 1 }, (_, i) => `p${i}@test.example,P ${i},,,,,`),
+    ].join("\n");
     expect(planImport({ text, people: [], departments: [] }).ok).toBe(false);
     expect(planImport({ text, people: [], departments: [], maxRows: 100_000 }).ok).toBe(true);
   });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+
 import { markdownToPlainText, renderMarkdown } from "@/lib/content/markdown";
 
 describe("content Markdown", () => {
@@ -10,7 +11,9 @@ describe("content Markdown", () => {
     expect(html).toContain("<li>one</li>");
   });
   it("drops scripts, iframes, event handlers, styles and javascript: links", () => {
-    const html = renderMarkdown('<script>alert(1)</script><iframe src="https://evil.example"></iframe><img src=x onerror=alert(1)><p style="color:red" onclick="x()">hi</p>[bad](javascript:alert(1))<a href="javascript:alert(2)">x</a>');
+    const html = renderMarkdown(
+      '<script>alert(1)</script><iframe src="https://evil.example"></iframe><img src=x onerror=alert(1)><p style="color:red" onclick="x()">hi</p>[bad](javascript:alert(1))<a href="javascript:alert(2)">x</a>',
+    );
     expect(html).not.toMatch(/<script|<iframe|<img|onerror|onclick|style=|href="javascript/i);
     expect(html).toContain("hi");
   });
@@ -21,6 +24,8 @@ describe("content Markdown", () => {
     expect(html).toContain("☑");
   });
   it("produces plain text for PDFs", () => {
-    expect(markdownToPlainText("## Title\n\n**Bold** and *it* and [link](https://x)\n- item")).toBe("Title\n\nBold and it and link\n• item");
+    expect(markdownToPlainText("## Title\n\n**Bold** and *it* and [link](https://x)\n- item")).toBe(
+      "Title\n\nBold and it and link\n• item",
+    );
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+
 import {
   buildOverview,
   complianceTrend,
@@ -17,26 +18,61 @@ const d = (iso: string) => new Date(iso);
 const DAY = 86_400_000;
 
 function person(id: string, overrides: Partial<OverviewPerson> = {}): OverviewPerson {
-  return { id, departmentId: "support", departmentName: "Customer Support", roles: ["employee"], status: "active", hireDate: "2024-01-01", createdAt: d("2024-01-01T00:00:00Z"), departedAt: null, ...overrides };
+  return {
+    id,
+    departmentId: "support",
+    departmentName: "Customer Support",
+    roles: ["employee"],
+    status: "active",
+    hireDate: "2024-01-01",
+    createdAt: d("2024-01-01T00:00:00Z"),
+    departedAt: null,
+    ...overrides,
+  };
 }
 
-function cert(personId: string, courseId: string, issued: string, expires: string, courseVersion = "1.0.0"): OverviewCertification {
+function cert(
+  personId: string,
+  courseId: string,
+  issued: string,
+  expires: string,
+  courseVersion = "1.0.0",
+): OverviewCertification {
   return { personId, courseId, courseVersion, issuedAt: d(issued), expiresAt: d(expires) };
 }
 
 const everyone = { id: "law", title: "Law", version: "1.0.0", graceDays: 30, assignTo: { everyone: true as const } };
-const engineering = { id: "backups", title: "Backups", version: "1.0.0", graceDays: 30, assignTo: { departments: ["engineering" as const] } };
+const engineering = {
+  id: "backups",
+  title: "Backups",
+  version: "1.0.0",
+  graceDays: 30,
+  assignTo: { departments: ["engineering" as const] },
+};
 const released = (courseId: string, at = "2025-01-01T00:00:00Z", major = 1) => ({ courseId, major, releasedAt: d(at) });
 
 function facts(overrides: Partial<OverviewFacts>): OverviewFacts {
-  return { people: [], courses: [everyone], releases: [released("law")], certifications: [], assignments: [], agreements: [], signatures: [], ...overrides };
+  return {
+    people: [],
+    courses: [everyone],
+    releases: [released("law")],
+    certifications: [],
+    assignments: [],
+    agreements: [],
+    signatures: [],
+    ...overrides,
+  };
 }
 
 describe("who counts", () => {
   it.each([
     ["active, hired before", person("a"), true],
     ["not started yet", person("a", { hireDate: "2026-12-15" }), false],
-    ["no hire date: from when the record was made", person("a", { hireDate: null, createdAt: d("2026-11-01T00:00:00Z") }), true],
+    [
+      "no hire date: from when the record was made",
+      person("a", { hireDate: null, createdAt: d("2026-11-01T00:00:00Z") }),
+      true,
+    ],
     ["suspended", person("a", { status: "suspended" }), false],
     ["departed", person("a", { status: "departed", departedAt: d("2026-10-01T00:00:00Z") }), false],
   ])("%s", (_, p, expected) => expect(inPost(p, NOW)).toBe(expected));
@@ -99,7 +135,9 @@ describe("complianceTrend", () => {
       }),
       NOW,
     );
-    const byMonth = Object.fromEntries(trend.map((t) => [t.at.toISOString().slice(0, 7), [t.complete, t.required, t.rate]]));
+    const byMonth = Object.fromEntries(
+      trend.map((t) => [t.at.toISOString().slice(0, 7), [t.complete, t.required, t.rate]]),
+    );
     expect(byMonth).toEqual({
       "2025-12": [0, 2, 0],
       "2026-01": [0, 2, 0],
@@ -118,7 +156,10 @@ describe("complianceTrend", () => {
   });
 
   it("counts a course only from when it was first released here", () => {
-    const trend = complianceTrend(facts({ people: [person("ana")], releases: [released("law", "2026-10-15T00:00:00Z")] }), NOW);
+    const trend = complianceTrend(
+      facts({ people: [person("ana")], releases: [released("law", "2026-10-15T00:00:00Z")] }),
+      NOW,
+    );
     expect(trend.map((t) => t.required)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1]);
     expect(trend[0].rate).toBeNull();
   });
@@ -148,10 +189,38 @@ describe("buildOverview", () => {
       ],
       agreements: [{ id: "nda", title: "NDA", version: "2.0.0", signers: { everyone: true } }],
       signatures: [
-        { personId: "ana", agreementId: "nda", agreementVersion: "2.0.0", signedAt: d("2026-02-01T00:00:00Z"), renewalDueAt: null, outcome: "signed" },
-        { personId: "eng", agreementId: "nda", agreementVersion: "1.0.0", signedAt: d("2025-02-01T00:00:00Z"), renewalDueAt: null, outcome: "signed" },
-        { personId: "nod", agreementId: "nda", agreementVersion: "2.0.0", signedAt: d("2026-02-01T00:00:00Z"), renewalDueAt: null, outcome: "declined" },
-        { personId: "gone", agreementId: "nda", agreementVersion: "2.0.0", signedAt: d("2026-02-01T00:00:00Z"), renewalDueAt: null, outcome: "signed" },
+        {
+          personId: "ana",
+          agreementId: "nda",
+          agreementVersion: "2.0.0",
+          signedAt: d("2026-02-01T00:00:00Z"),
+          renewalDueAt: null,
+          outcome: "signed",
+        },
+        {
+          personId: "eng",
+          agreementId: "nda",
+          agreementVersion: "1.0.0",
+          signedAt: d("2025-02-01T00:00:00Z"),
+          renewalDueAt: null,
+          outcome: "signed",
+        },
+        {
+          personId: "nod",
+          agreementId: "nda",
+          agreementVersion: "2.0.0",
+          signedAt: d("2026-02-01T00:00:00Z"),
+          renewalDueAt: null,
+          outcome: "declined",
+        },
+        {
+          personId: "gone",
+          agreementId: "nda",
+          agreementVersion: "2.0.0",
+          signedAt: d("2026-02-01T00:00:00Z"),
+          renewalDueAt: null,
+          outcome: "signed",
+        },
       ],
     }),
     NOW,
@@ -159,26 +228,66 @@ describe("buildOverview", () => {
 
   it("rates each course over the people in post, leaving the departed out", () => {
     expect(overview.courses).toEqual([
-      { courseId: "law", title: "Law", required: 3, complete: 2, rate: 66.7, overdue: 0, expiring: { 30: 1, 60: 1, 90: 2 } },
-      { courseId: "backups", title: "Backups", required: 1, complete: 0, rate: 0, overdue: 1, expiring: { 30: 0, 60: 0, 90: 0 } },
+      {
+        courseId: "law",
+        title: "Law",
+        required: 3,
+        complete: 2,
+        rate: 66.7,
+        overdue: 0,
+        expiring: { 30: 1, 60: 1, 90: 2 },
+      },
+      {
+        courseId: "backups",
+        title: "Backups",
+        required: 1,
+        complete: 0,
+        rate: 0,
+        overdue: 1,
+        expiring: { 30: 0, 60: 0, 90: 0 },
+      },
     ]);
-    expect(overview).toMatchObject({ people: 3, required: 4, complete: 2, rate: 50, overdue: 1, overduePeople: 1, expiring: { 30: 1, 60: 1, 90: 2 } });
+    expect(overview).toMatchObject({
+      people: 3,
+      required: 4,
+      complete: 2,
+      rate: 50,
+      overdue: 1,
+      overduePeople: 1,
+      expiring: { 30: 1, 60: 1, 90: 2 },
+    });
   });
 
   it("rates each department, with people without one last", () => {
-    expect(overview.departments).toEqual([
-      { departmentId: "support", name: "Customer Support", people: 1, required: 1, complete: 1, rate: 100, overdue: 0 },
-      { departmentId: "engineering", name: "Engineering", people: 1, required: 2, complete: 1, rate: 50, overdue: 1 },
-      { departmentId: null, name: "No department", people: 1, required: 1, complete: 0, rate: 0, overdue: 0 },
-    ].sort((a, b) => (a.departmentId === null ? 1 : b.departmentId === null ? -1 : a.name.localeCompare(b.name))));
+    expect(overview.departments).toEqual(
+      [
+        {
+          departmentId: "support",
+          name: "Customer Support",
+          people: 1,
+          required: 1,
+          complete: 1,
+          rate: 100,
+          overdue: 0,
+        },
+        { departmentId: "engineering", name: "Engineering", people: 1, required: 2, complete: 1, rate: 50, overdue: 1 },
+        { departmentId: null, name: "No department", people: 1, required: 1, complete: 0, rate: 0, overdue: 0 },
+      ].sort((a, b) => (a.departmentId === null ? 1 : b.departmentId === null ? -1 : a.name.localeCompare(b.name))),
+    );
   });
 
   it("covers agreements: signed at the current major counts, a decline or an old major does not", () => {
-    expect(overview.agreements).toEqual([{ agreementId: "nda", title: "NDA", required: 3, signed: 1, rate: 33.3, toSign: 1, renewalDue: 1 }]);
+    expect(overview.agreements).toEqual([
+      { agreementId: "nda", title: "NDA", required: 3, signed: 1, rate: 33.3, toSign: 1, renewalDue: 1 },
+    ]);
   });
 
   it("ends the trend on today's rate", () => {
-    expect(overview.trend.at(-1)).toMatchObject({ required: overview.required, complete: overview.complete, rate: overview.rate });
+    expect(overview.trend.at(-1)).toMatchObject({
+      required: overview.required,
+      complete: overview.complete,
+      rate: overview.rate,
+    });
   });
 
   it("exports the same numbers as one table", () => {

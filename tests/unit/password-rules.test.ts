@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+
 import { minPasswordLength, passwordProblem } from "@/lib/auth/password-rules";
 
 const alone = { email: "ana.silva@brightline.example", name: "Ana Silva", hasSecondFactor: false };
@@ -27,7 +28,15 @@ describe("password rules (NIST SP 800-63B rev. 4)", () => {
     else expect(problem).toMatch(expected);
   });
 
-  it.each(["password1234567", "Password123!", "qwertyuiop", "1q2w3e4r5t", "iloveyou12", "  PASSWORD  ", "Clearance-2026!"])("refuses %j, a password attackers try first", (password) => {
+  it.each([
+    "password1234567",
+    "Password123!",
+    "qwertyuiop",
+    "1q2w3e4r5t",
+    "iloveyou12",
+    "  PASSWORD  ",
+    "Clearance-2026!",
+  ])("refuses %j, a password attackers try first", (password) => {
     expect(passwordProblem(password, withMfa)).toMatch(/attackers try first/);
   });
 

@@ -1,19 +1,40 @@
 import { describe, expect, it } from "vitest";
+
 import { splitRuns } from "@/lib/pdf/fonts";
 import { A4, Flow } from "@/lib/pdf/layout";
-import { type Line, spans, wrap } from "@/lib/pdf/text-wrap";
 import { markdownBlocks } from "@/lib/pdf/markdown-blocks";
+import { spans, wrap, type Line } from "@/lib/pdf/text-wrap";
 
-const textOf = (lines: Line[]) => lines.map((l) => [...l.pieces].sort((a, b) => a.x - b.x).map((p) => p.text).join("")).join("\n");
+const textOf = (lines: Line[]) =>
+  lines
+    .map((l) =>
+      [...l.pieces]
+        .sort((a, b) => a.x - b.x)
+        .map((p) => p.text)
+        .join(""),
+    )
+    .join("\n");
 
 describe("font runs", () => {
   it.each([
     ["José Ñúñez", [["José Ñúñez", "sans"]]],
     ["Иван Петров", [["Иван Петров", "sans"]]],
-    ["José 李华", [["José ", "sans"], ["李华", "cjk"]]],
+    [
+      "José 李华",
+      [
+        ["José ", "sans"],
+        ["李华", "cjk"],
+      ],
+    ],
     ["李华 王小明", [["李华 王小明", "cjk"]]],
     ["محمد علي", [["محمد علي", "arabic"]]],
-    ["김민준 Kim", [["김민준 ", "hangul"], ["Kim", "sans"]]],
+    [
+      "김민준 Kim",
+      [
+        ["김민준 ", "hangul"],
+        ["Kim", "sans"],
+      ],
+    ],
   ])("%s", (text, expected) => {
     expect(splitRuns(text).map((r) => [r.text, r.face])).toEqual(expected);
   });
@@ -25,7 +46,8 @@ describe("font runs", () => {
 });
 
 describe("wrap", () => {
-  const paragraph = "Use confidential information only to do your job, and only for the purpose for which it was collected — for example, using a customer's details to resolve their ticket.";
+  const paragraph =
+    "Use confidential information only to do your job, and only for the purpose for which it was collected — for example, using a customer's details to resolve their ticket.";
 
   it("keeps every line within the width and every word in order", () => {
     for (const width of [80, 150, 300, 483]) {
@@ -88,9 +110,22 @@ describe("Flow", () => {
 
 describe("agreement Markdown", () => {
   it("turns headings, paragraphs, bold and lists into blocks", () => {
-    const blocks = markdownBlocks("## 1. Scope\n\nThis is **binding**.\n\n1. First\n2. Second\n   - nested\n\n- bullet\n");
-    expect(blocks.map((b) => (b.kind === "paragraph" ? `${b.marker ?? "p"}@${b.indent}` : b.kind))).toEqual(["heading", "p@0", "1.@18", "2.@18", "•@36", "•@18"]);
+    const blocks = markdownBlocks(
+      "## 1. Scope\n\nThis is **binding**.\n\n1. First\n2. Second\n   - nested\n\n- bullet\n",
+    );
+    expect(blocks.map((b) => (b.kind === "paragraph" ? `${b.marker ?? "p"}@${b.indent}` : b.kind))).toEqual([
+      "heading",
+      "p@0",
+      "1.@18",
+      "2.@18",
+      "•@36",
+      "•@18",
+    ]);
     const paragraph = blocks[1];
-    expect(paragraph.kind === "paragraph" && paragraph.spans).toEqual([{ text: "This is ", bold: false }, { text: "binding", bold: true }, { text: ".", bold: false }]);
+    expect(paragraph.kind === "paragraph" && paragraph.spans).toEqual([
+      { text: "This is ", bold: false },
+      { text: "binding", bold: true },
+      { text: ".", bold: false },
+    ]);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+
 import { loadContent, type Guide } from "@/lib/content/load";
 import { renderGuideIndexPage } from "@/lib/public-html/guide-index-page";
 import { renderGuidePage } from "@/lib/public-html/guide-page";
@@ -46,21 +47,31 @@ describe("public pages: documents", () => {
     expect(doc).toMatch(/^<!doctype html>\n<html lang="en">/);
     expect(doc).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
     expect(doc).toContain("<title>A guide · Clearance</title>");
-    expect(doc).toContain('<meta name="description" content="A description long enough to be shown in search results as it is.">');
+    expect(doc).toContain(
+      '<meta name="description" content="A description long enough to be shown in search results as it is.">',
+    );
     expect(doc).toMatch(/<link rel="canonical" href="https?:\/\/[^"]+\/guides\/a-guide">/);
     expect(doc).toContain('<meta property="article:modified_time" content="2026-02-03">');
     expect(doc).toContain('<a href="#main" class="skip-link">Skip to content</a>');
     expect(doc).toContain('<main id="main">');
-    expect(doc).toContain("Last reviewed <time datetime=\"2026-02-03\">3 February 2026</time>");
+    expect(doc).toContain('Last reviewed <time datetime="2026-02-03">3 February 2026</time>');
     expect(doc).toContain("<strong>text</strong>");
   });
 
   it("escapes what comes from content, so a title cannot become markup", () => {
-    const doc = renderGuidePage(guide({ title: 'Spot <script>alert(1)</script> "quotes"', description: 'Say "no" to <b>anyone</b> asking for your password or codes, always.' }), []);
+    const doc = renderGuidePage(
+      guide({
+        title: 'Spot <script>alert(1)</script> "quotes"',
+        description: 'Say "no" to <b>anyone</b> asking for your password or codes, always.',
+      }),
+      [],
+    );
     expect(doc).not.toContain("<script>alert(1)</script>");
     expect(doc).not.toContain("<b>anyone</b>");
     expect(doc).toContain("<title>Spot &lt;script&gt;alert(1)&lt;/script&gt; &quot;quotes&quot; · Clearance</title>");
-    expect(doc).toContain('content="Say &quot;no&quot; to &lt;b&gt;anyone&lt;/b&gt; asking for your password or codes, always."');
+    expect(doc).toContain(
+      'content="Say &quot;no&quot; to &lt;b&gt;anyone&lt;/b&gt; asking for your password or codes, always."',
+    );
   });
 
   it("loads no script at all unless the guide has a self-check, and then only the self-check", () => {
@@ -71,7 +82,9 @@ describe("public pages: documents", () => {
     expect(scripts(withQuiz)).toEqual(['<script src="/scripts/self-check.js" defer>']);
     // Without JavaScript the answer is a disclosure and the check button cannot submit the form.
     expect(withQuiz).toContain("<summary>Show the answer</summary>");
-    expect(withQuiz).toContain('<button type="submit" class="btn btn-primary sc-check" hidden disabled>Check answer</button>');
+    expect(withQuiz).toContain(
+      '<button type="submit" class="btn btn-primary sc-check" hidden disabled>Check answer</button>',
+    );
     expect(withQuiz).not.toContain("/_next/");
   });
 
@@ -82,7 +95,9 @@ describe("public pages: documents", () => {
     const outsideTemplate = doc.replace(/<template>[\s\S]*?<\/template>/, "");
     expect(outsideTemplate).not.toContain('type="search"');
     expect(outsideTemplate).not.toContain('role="group"');
-    expect(doc).toContain('<link rel="alternate" type="application/atom+xml" title="Privacy guides" href="/guides/feed.xml">');
+    expect(doc).toContain(
+      '<link rel="alternate" type="application/atom+xml" title="Privacy guides" href="/guides/feed.xml">',
+    );
   });
 
   it("every shipped guide's description fits a search result (50–160 characters)", () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+
 import { ScimError } from "@/lib/scim/errors";
 import { parseFilter, parsePath } from "@/lib/scim/filter";
 import { applyGroupPatch, applyUserPatch, groupFromResource, parsePatch } from "@/lib/scim/patch";
@@ -10,17 +11,35 @@ describe("SCIM filters", () => {
   it.each([
     ['userName eq "Ana@Example.com"', [{ path: { attr: "username" }, value: "Ana@Example.com" }]],
     ['externalId eq "00u1"', [{ path: { attr: "externalid" }, value: "00u1" }]],
-    ['emails[type eq "work"].value eq "a@b.example"', [{ path: { attr: "emails", filter: { attr: "type", value: "work" }, sub: "value" }, value: "a@b.example" }]],
+    [
+      'emails[type eq "work"].value eq "a@b.example"',
+      [{ path: { attr: "emails", filter: { attr: "type", value: "work" }, sub: "value" }, value: "a@b.example" }],
+    ],
     ['urn:ietf:params:scim:schemas:core:2.0:User:userName eq "x"', [{ path: { attr: "username" }, value: "x" }]],
     ['displayName eq "Auditors"', [{ path: { attr: "displayname" }, value: "Auditors" }]],
-    ['id eq "g1" and members[value eq "u1"]', [{ path: { attr: "id" }, value: "g1" }, { path: { attr: "members", sub: "value" }, value: "u1" }]],
+    [
+      'id eq "g1" and members[value eq "u1"]',
+      [
+        { path: { attr: "id" }, value: "g1" },
+        { path: { attr: "members", sub: "value" }, value: "u1" },
+      ],
+    ],
     ['userName eq "quote\\"d"', [{ path: { attr: "username" }, value: 'quote"d' }]],
     ["active eq true", [{ path: { attr: "active" }, value: true }]],
   ])("parses %s", (filter, expected) => {
     expect(parseFilter(filter)).toEqual(expected.map((c) => ({ ...c, path: { sub: undefined, ...c.path } })));
   });
 
-  it.each(['userName co "x"', 'userName eq "x" or userName eq "y"', "userName eq", 'userName eq "open', '"x" eq userName', "", 'emails[type eq "work" eq "x"', "a".repeat(1001)])("refuses %s as invalidFilter", (filter) => {
+  it.each([
+    'userName co "x"',
+    'userName eq "x" or userName eq "y"',
+    "userName eq",
+    'userName eq "open',
+    '"x" eq userName',
+    "",
+    'emails[type eq "work" eq "x"',
+    "a".repeat(1001),
+  ])("refuses %s as invalidFilter", (filter) => {
     expect(() => parseFilter(filter)).toThrow(expect.objectContaining({ status: 400, scimType: "invalidFilter" }));
   });
 });
@@ -37,9 +56,12 @@ describe("SCIM paths", () => {
     expect(parsePath(path)).toMatchObject(expected);
   });
 
-  it.each(["ti tle", 'emails[type eq "work"', "emails[]", "1abc", 'emails[type eq "work"]x'])("refuses %s as invalidPath", (path) => {
-    expect(() => parsePath(path)).toThrow(expect.objectContaining({ scimType: "invalidPath" }));
-  });
+  it.each(["ti tle", 'emails[type eq "work"', "emails[]", "1abc", 'emails[type eq "work"]x'])(
+    "refuses %s as invalidPath",
+    (path) => {
+      expect(() => parsePath(path)).toThrow(expect.objectContaining({ scimType: "invalidPath" }));
+    },
+  );
 });
 
 const ana: ScimUserState = userFromResource({
@@ -52,24 +74,51 @@ const ana: ScimUserState = userFromResource({
   [ENT]: { department: "Customer Support", employeeNumber: "1001" },
 });
 
-const patch = (state: ScimUserState, ...operations: unknown[]) => applyUserPatch(state, parsePatch({ schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: operations }));
+const patch = (state: ScimUserState, ...operations: unknown[]) =>
+  applyUserPatch(
+    state,
+    parsePatch({ schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: operations }),
+  );
 
 describe("SCIM user PATCH as identity providers send it", () => {
   it("reads a created user, lower-casing the user name", () => {
-    expect(ana).toMatchObject({ userName: "ana.silva@example.com", email: "ana.silva@example.com", givenName: "Ana", department: "Customer Support", employeeNumber: "1001", active: true });
+    expect(ana).toMatchObject({
+      userName: "ana.silva@example.com",
+      email: "ana.silva@example.com",
+      givenName: "Ana",
+      department: "Customer Support",
+      employeeNumber: "1001",
+      active: true,
+    });
   });
 
   it.each([
     ["Entra: Replace active with a string", { op: "Replace", path: "active", value: "False" }, { active: false }],
     ["Okta: replace with a value object", { op: "replace", value: { active: false } }, { active: false }],
-    ["Entra: no path, dotted keys", { op: "Replace", value: { "name.givenName": "Anna", displayName: "Anna S" } }, { givenName: "Anna", displayName: "Anna S" }],
-    ["Entra: work email by filter", { op: "Replace", path: 'emails[type eq "work"].value', value: "anna@example.com" }, { email: "anna@example.com" }],
-    ["Entra: department by extension path", { op: "Add", path: `${ENT}:department`, value: "Legal" }, { department: "Legal" }],
+    [
+      "Entra: no path, dotted keys",
+      { op: "Replace", value: { "name.givenName": "Anna", displayName: "Anna S" } },
+      { givenName: "Anna", displayName: "Anna S" },
+    ],
+    [
+      "Entra: work email by filter",
+      { op: "Replace", path: 'emails[type eq "work"].value', value: "anna@example.com" },
+      { email: "anna@example.com" },
+    ],
+    [
+      "Entra: department by extension path",
+      { op: "Add", path: `${ENT}:department`, value: "Legal" },
+      { department: "Legal" },
+    ],
     ["Entra: manager as a bare id", { op: "Add", path: `${ENT}:manager`, value: "m-1" }, { managerId: "m-1" }],
     ["manager as an object", { op: "replace", path: `${ENT}:manager`, value: { value: "m-2" } }, { managerId: "m-2" }],
     ["remove the manager", { op: "Remove", path: `${ENT}:manager` }, { managerId: null }],
     ["remove externalId", { op: "remove", path: "externalId" }, { externalId: null }],
-    ["enterprise object without path", { op: "replace", value: { [ENT]: { employeeNumber: "2002" } } }, { employeeNumber: "2002" }],
+    [
+      "enterprise object without path",
+      { op: "replace", value: { [ENT]: { employeeNumber: "2002" } } },
+      { employeeNumber: "2002" },
+    ],
     ["ignored default attributes", { op: "Add", path: 'phoneNumbers[type eq "work"].value', value: "+1 555" }, {}],
     ["re-enable with True", { op: "Replace", path: "active", value: "True" }, { active: true }],
   ])("%s", (_label, operation, expected) => {
@@ -90,7 +139,9 @@ describe("SCIM user PATCH as identity providers send it", () => {
 
   it("changes nothing when any operation fails", () => {
     const before = structuredClone(ana);
-    expect(() => patch(ana, { op: "replace", path: "title", value: "Lead" }, { op: "replace", path: "nope", value: 1 })).toThrow(ScimError);
+    expect(() =>
+      patch(ana, { op: "replace", path: "title", value: "Lead" }, { op: "replace", path: "nope", value: 1 }),
+    ).toThrow(ScimError);
     expect(ana).toEqual(before);
   });
 });

@@ -1,32 +1,103 @@
 import { describe, expect, it } from "vitest";
-import { certificationStatus } from "@/lib/certification/status";
-import { buildRows, cellFor, cellText, itemKey, nudgeableItems, nudgedLabel, type CellFacts, type CellStatus, type MatrixFacts, type MatrixItem, type ReportPerson } from "@/lib/reports/team-matrix-rules";
-import { parseTeamFilters, tableOf, teamTable, viewTeam } from "@/lib/reports/team-view";
+
 import { fileUnder } from "@/lib/by-person";
+import { certificationStatus } from "@/lib/certification/status";
+import {
+  buildRows,
+  cellFor,
+  cellText,
+  itemKey,
+  nudgeableItems,
+  nudgedLabel,
+  type CellFacts,
+  type CellStatus,
+  type MatrixFacts,
+  type MatrixItem,
+  type ReportPerson,
+} from "@/lib/reports/team-matrix-rules";
+import { parseTeamFilters, tableOf, teamTable, viewTeam } from "@/lib/reports/team-view";
 
 const DAY = 86_400_000;
 const now = new Date("2026-11-29T12:00:00Z");
 const at = (days: number, ms = 0) => new Date(now.getTime() + days * DAY + ms);
 const assigned = (dueInDays: number, ms = 0) => ({ dueAt: at(dueInDays, ms) });
-const cert = (status: "current" | "expiring" | "expired" | "superseded", expiresInDays = 100) => ({ status, expiresAt: at(expiresInDays) });
+const cert = (status: "current" | "expiring" | "expired" | "superseded", expiresInDays = 100) => ({
+  status,
+  expiresAt: at(expiresInDays),
+});
 
 describe("cell status", () => {
   const cases: [string, CellFacts, CellStatus, number | null][] = [
-    ["nothing assigned, never certified", { assignment: null, certification: null, percent: 0 }, "not_applicable", null],
+    [
+      "nothing assigned, never certified",
+      { assignment: null, certification: null, percent: 0 },
+      "not_applicable",
+      null,
+    ],
     ["due exactly now is overdue", { assignment: assigned(0), certification: null, percent: 0 }, "overdue", null],
     ["overdue by a day", { assignment: assigned(-1), certification: null, percent: 40 }, "overdue", null],
-    ["overdue wins over an expiring certification", { assignment: assigned(-1), certification: cert("expiring", 10), percent: 0 }, "overdue", null],
-    ["due in 1 ms, nothing read: due soon", { assignment: assigned(0, 1), certification: null, percent: 0 }, "due", null],
+    [
+      "overdue wins over an expiring certification",
+      { assignment: assigned(-1), certification: cert("expiring", 10), percent: 0 },
+      "overdue",
+      null,
+    ],
+    [
+      "due in 1 ms, nothing read: due soon",
+      { assignment: assigned(0, 1), certification: null, percent: 0 },
+      "due",
+      null,
+    ],
     ["due in exactly 7 days: due soon", { assignment: assigned(7), certification: null, percent: 0 }, "due", null],
-    ["due in 7 days and 1 ms: not started", { assignment: assigned(7, 1), certification: null, percent: 0 }, "not_started", null],
-    ["one lesson read: in progress with %", { assignment: assigned(20), certification: null, percent: 20 }, "in_progress", 20],
-    ["in progress rounds and caps", { assignment: assigned(2), certification: null, percent: 66.666 }, "in_progress", 67],
-    ["expiring certification with its renewal open", { assignment: assigned(20), certification: cert("expiring", 20), percent: 60 }, "expiring", null],
-    ["expiring certification without a renewal", { assignment: null, certification: cert("expiring", 5), percent: 0 }, "expiring", null],
+    [
+      "due in 7 days and 1 ms: not started",
+      { assignment: assigned(7, 1), certification: null, percent: 0 },
+      "not_started",
+      null,
+    ],
+    [
+      "one lesson read: in progress with %",
+      { assignment: assigned(20), certification: null, percent: 20 },
+      "in_progress",
+      20,
+    ],
+    [
+      "in progress rounds and caps",
+      { assignment: assigned(2), certification: null, percent: 66.666 },
+      "in_progress",
+      67,
+    ],
+    [
+      "expiring certification with its renewal open",
+      { assignment: assigned(20), certification: cert("expiring", 20), percent: 60 },
+      "expiring",
+      null,
+    ],
+    [
+      "expiring certification without a renewal",
+      { assignment: null, certification: cert("expiring", 5), percent: 0 },
+      "expiring",
+      null,
+    ],
     ["current certification", { assignment: null, certification: cert("current"), percent: 100 }, "current", null],
-    ["current certification with a new major version assigned", { assignment: assigned(30), certification: cert("current"), percent: 0 }, "not_started", null],
-    ["expired certification, no longer assigned", { assignment: null, certification: cert("expired", -3), percent: 0 }, "expired", null],
-    ["superseded certification, no longer assigned", { assignment: null, certification: cert("superseded"), percent: 0 }, "expired", null],
+    [
+      "current certification with a new major version assigned",
+      { assignment: assigned(30), certification: cert("current"), percent: 0 },
+      "not_started",
+      null,
+    ],
+    [
+      "expired certification, no longer assigned",
+      { assignment: null, certification: cert("expired", -3), percent: 0 },
+      "expired",
+      null,
+    ],
+    [
+      "superseded certification, no longer assigned",
+      { assignment: null, certification: cert("superseded"), percent: 0 },
+      "expired",
+      null,
+    ],
   ];
   it.each(cases)("%s", (_name, facts, status, percent) => {
     const cell = cellFor(facts, now);
@@ -37,7 +108,23 @@ describe("cell status", () => {
 
   it("follows the certification's 30-day warning window to the millisecond", () => {
     const course = { version: "1.0.0", graceDays: 30 };
-    const statusAt = (expiresAt: Date) => cellFor({ assignment: null, certification: { status: certificationStatus({ certification: { courseVersion: "1.0.0", expiresAt }, course, currentMajorReleasedAt: null, now }), expiresAt }, percent: 0 }, now).status;
+    const statusAt = (expiresAt: Date) =>
+      cellFor(
+        {
+          assignment: null,
+          certification: {
+            status: certificationStatus({
+              certification: { courseVersion: "1.0.0", expiresAt },
+              course,
+              currentMajorReleasedAt: null,
+              now,
+            }),
+            expiresAt,
+          },
+          percent: 0,
+        },
+        now,
+      ).status;
     expect(statusAt(at(30, 1))).toBe("current");
     expect(statusAt(at(30))).toBe("expiring");
     expect(statusAt(at(0, 1))).toBe("expiring");
@@ -45,9 +132,15 @@ describe("cell status", () => {
   });
 
   it("writes each status in words with its date", () => {
-    expect(cellText(cellFor({ assignment: assigned(-3), certification: null, percent: 0 }, now))).toBe("Overdue (due 26 Nov 2026)");
-    expect(cellText(cellFor({ assignment: assigned(10), certification: null, percent: 40 }, now))).toBe("In progress 40% (due 9 Dec 2026)");
-    expect(cellText(cellFor({ assignment: null, certification: cert("current", 40), percent: 0 }, now))).toBe("Current (until 8 Jan 2027)");
+    expect(cellText(cellFor({ assignment: assigned(-3), certification: null, percent: 0 }, now))).toBe(
+      "Overdue (due 26 Nov 2026)",
+    );
+    expect(cellText(cellFor({ assignment: assigned(10), certification: null, percent: 40 }, now))).toBe(
+      "In progress 40% (due 9 Dec 2026)",
+    );
+    expect(cellText(cellFor({ assignment: null, certification: cert("current", 40), percent: 0 }, now))).toBe(
+      "Current (until 8 Jan 2027)",
+    );
     expect(cellText(cellFor({ assignment: null, certification: null, percent: 0 }, now))).toBe("—");
   });
 });
@@ -58,7 +151,14 @@ const items: MatrixItem[] = [
   { kind: "course", id: "nobody", title: "Nobody takes this" },
   { kind: "agreement", id: "nda", title: "NDA" },
 ];
-const person = (id: string, name: string, departmentId: string, departmentName: string): ReportPerson => ({ id, name, email: `${id}@example.test`, departmentId, departmentName, title: null });
+const person = (id: string, name: string, departmentId: string, departmentName: string): ReportPerson => ({
+  id,
+  name,
+  email: `${id}@example.test`,
+  departmentId,
+  departmentName,
+  title: null,
+});
 const persons = [
   person("ana", "Ana Silva", "support", "Customer Support"),
   person("jose", "José Ñúñez", "support", "Customer Support"),
@@ -67,7 +167,12 @@ const persons = [
 ];
 
 function facts(): MatrixFacts {
-  const f: MatrixFacts = { assignments: new Map(), certifications: new Map(), percents: new Map(), lastNudges: new Map() };
+  const f: MatrixFacts = {
+    assignments: new Map(),
+    certifications: new Map(),
+    percents: new Map(),
+    lastNudges: new Map(),
+  };
   const k = (kind: "course" | "agreement", id: string) => itemKey({ kind, id });
   fileUnder(f.assignments, "ana", k("course", "law"), assigned(-2)); // overdue 2 days
   fileUnder(f.assignments, "ana", k("course", "mfa"), assigned(20));
@@ -82,7 +187,8 @@ function facts(): MatrixFacts {
 }
 
 const rows = buildRows(persons, items, facts(), now);
-const view = (params: Record<string, string>, pageSize?: number) => viewTeam(rows, items, parseTeamFilters(params), now, pageSize);
+const view = (params: Record<string, string>, pageSize?: number) =>
+  viewTeam(rows, items, parseTeamFilters(params), now, pageSize);
 
 describe("filters, sorting, paging and summary", () => {
   it("shows only items that apply to someone, in content order", () => {
@@ -116,7 +222,14 @@ describe("filters, sorting, paging and summary", () => {
   });
 
   it("pages 50 at a time by default and clamps the page", () => {
-    const many = buildRows(Array.from({ length: 120 }, (_, i) => person(`p${String(i).padStart(3, "0")}`, `Person ${String(i).padStart(3, "0")}`, "support", "Customer Support")), items, facts(), now);
+    const many = buildRows(
+      Array.from({ length: 120 }, (_, i) =>
+        person(`p${String(i).padStart(3, "0")}`, `Person ${String(i).padStart(3, "0")}`, "support", "Customer Support"),
+      ),
+      items,
+      facts(),
+      now,
+    );
     const last = viewTeam(many, items, parseTeamFilters({ page: "9" }), now);
     expect(last.page).toBe(3);
     expect(last.pageCount).toBe(3);
@@ -127,8 +240,19 @@ describe("filters, sorting, paging and summary", () => {
 
   it("summarises the rows that match: overdue, expiring and completion", () => {
     // Cells: ana law overdue, mfa in progress; jose law overdue, mfa expiring; ravi law current, nda due; zoe law current.
-    expect(view({}).summary).toEqual({ people: 4, overdueItems: 2, overduePeople: 2, expiringItems: 1, completionRate: 43, applicableItems: 7 });
-    expect(view({ department: "engineering" }).summary).toMatchObject({ people: 2, overdueItems: 0, completionRate: 67 });
+    expect(view({}).summary).toEqual({
+      people: 4,
+      overdueItems: 2,
+      overduePeople: 2,
+      expiringItems: 1,
+      completionRate: 43,
+      applicableItems: 7,
+    });
+    expect(view({ department: "engineering" }).summary).toMatchObject({
+      people: 2,
+      overdueItems: 0,
+      completionRate: 67,
+    });
   });
 
   it("exports exactly the shown columns and every matching row", () => {
@@ -156,14 +280,22 @@ describe("filters, sorting, paging and summary", () => {
       { key: "agreement:nda", title: "NDA", anchor: "agreement-nda" },
     ]);
     const ana = shown.find((r) => r.id === "ana")!;
-    expect(ana).toMatchObject({ name: "Ana Silva", email: "ana@example.test", department: "Customer Support", canNudge: true, nudged: "Nudged today at 09:12 UTC" });
+    expect(ana).toMatchObject({
+      name: "Ana Silva",
+      email: "ana@example.test",
+      department: "Customer Support",
+      canNudge: true,
+      nudged: "Nudged today at 09:12 UTC",
+    });
     expect(ana.cells).toEqual([
       { status: "overdue", label: "Overdue", detail: "due 27 Nov 2026" },
       { status: "in_progress", label: "In progress 50%", detail: "due 19 Dec 2026" },
       { status: "not_applicable", label: "—", detail: null },
     ]);
     // The same words as the CSV row, cell for cell.
-    const csvRow = teamTable(v).find((r) => r[0] === "Ana Silva")!.slice(3);
+    const csvRow = teamTable(v)
+      .find((r) => r[0] === "Ana Silva")!
+      .slice(3);
     expect(ana.cells.map((c) => (c.detail ? `${c.label} (${c.detail})` : c.label))).toEqual(csvRow);
     const zoe = tableOf(view({ q: "zoe" }), now).rows[0];
     expect(zoe).toMatchObject({ canNudge: false, nudged: null });
@@ -172,7 +304,11 @@ describe("filters, sorting, paging and summary", () => {
   it("says when the last nudge went, in UTC", () => {
     expect(nudgedLabel(null, now)).toBeNull();
     expect(nudgedLabel(new Date("2026-11-29T09:12:00Z"), now)).toBe("Nudged today at 09:12 UTC");
-    expect(nudgedLabel(new Date("2026-11-29T00:00:00Z"), new Date("2026-11-29T23:59:59Z"))).toBe("Nudged today at 00:00 UTC");
-    expect(nudgedLabel(new Date("2026-11-28T23:59:00Z"), new Date("2026-11-29T00:00:00Z"))).toBe("Last nudged 28 Nov 2026");
+    expect(nudgedLabel(new Date("2026-11-29T00:00:00Z"), new Date("2026-11-29T23:59:59Z"))).toBe(
+      "Nudged today at 00:00 UTC",
+    );
+    expect(nudgedLabel(new Date("2026-11-28T23:59:00Z"), new Date("2026-11-29T00:00:00Z"))).toBe(
+      "Last nudged 28 Nov 2026",
+    );
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+
 import { base32Decode, base32Encode, matchTotp, otpauthUri, totpAt } from "@/lib/crypto/totp";
 
 // RFC 6238 Appendix B, SHA-1 secret "12345678901234567890" (8-digit codes there; we use the last 6).

@@ -1,12 +1,40 @@
 import { describe, expect, it } from "vitest";
-import type { Question } from "@/lib/content/load";
-import { attemptAllowance, drawQuestions, gradeAttempt, toPublicQuestions, type DrawnQuestion } from "@/lib/training/quiz-rules";
+
 import { addMonths, certificationStatus, dueDateFor, expiryFor, majorOf } from "@/lib/certification/status";
 import { inAudience } from "@/lib/content/audience";
+import type { Question } from "@/lib/content/load";
+import {
+  attemptAllowance,
+  drawQuestions,
+  gradeAttempt,
+  toPublicQuestions,
+  type DrawnQuestion,
+} from "@/lib/training/quiz-rules";
 
 const bank: Question[] = [
-  { id: "s1", type: "single", prompt: "Single?", explanation: "e1", options: [{ id: "a", text: "A", correct: true }, { id: "b", text: "B" }, { id: "c", text: "C" }] },
-  { id: "m1", type: "multiple", prompt: "Multiple?", explanation: "e2", options: [{ id: "a", text: "A", correct: true }, { id: "b", text: "B", correct: true }, { id: "c", text: "C" }, { id: "d", text: "D" }] },
+  {
+    id: "s1",
+    type: "single",
+    prompt: "Single?",
+    explanation: "e1",
+    options: [
+      { id: "a", text: "A", correct: true },
+      { id: "b", text: "B" },
+      { id: "c", text: "C" },
+    ],
+  },
+  {
+    id: "m1",
+    type: "multiple",
+    prompt: "Multiple?",
+    explanation: "e2",
+    options: [
+      { id: "a", text: "A", correct: true },
+      { id: "b", text: "B", correct: true },
+      { id: "c", text: "C" },
+      { id: "d", text: "D" },
+    ],
+  },
   { id: "t1", type: "true_false", prompt: "True?", explanation: "e3", answer: true },
   { id: "t2", type: "true_false", prompt: "False?", explanation: "e4", answer: false },
 ];
@@ -86,10 +114,25 @@ describe("attempt limit and cooldown", () => {
     ["no attempts", [], t(0), { allowed: true, remaining: 3 }],
     ["two failures", [fail(0), fail(1)], t(2), { allowed: true, remaining: 1 }],
     ["three failures start the cooldown", [fail(0), fail(1), fail(2)], t(3), { allowed: false, retryAt: t(26) }],
-    ["one second before the cooldown ends", [fail(0), fail(1), fail(2)], new Date(t(26).getTime() - 1000), { allowed: false, retryAt: t(26) }],
+    [
+      "one second before the cooldown ends",
+      [fail(0), fail(1), fail(2)],
+      new Date(t(26).getTime() - 1000),
+      { allowed: false, retryAt: t(26) },
+    ],
     ["the cooldown has passed", [fail(0), fail(1), fail(2)], t(26), { allowed: true, remaining: 3 }],
-    ["failures after a cooldown count afresh", [fail(0), fail(1), fail(2), fail(30)], t(31), { allowed: true, remaining: 2 }],
-    ["a pass resets the count", [fail(0), fail(1), { submittedAt: t(2), passed: true }, fail(3)], t(4), { allowed: true, remaining: 2 }],
+    [
+      "failures after a cooldown count afresh",
+      [fail(0), fail(1), fail(2), fail(30)],
+      t(31),
+      { allowed: true, remaining: 2 },
+    ],
+    [
+      "a pass resets the count",
+      [fail(0), fail(1), { submittedAt: t(2), passed: true }, fail(3)],
+      t(4),
+      { allowed: true, remaining: 2 },
+    ],
   ] as const)("%s", (_name, attempts, now, expected) => {
     expect(attemptAllowance([...attempts], rules, now)).toEqual(expected);
   });
@@ -107,15 +150,36 @@ describe("certification status", () => {
     ["one second before expiry", "2027-01-15T09:59:59Z", "expiring"],
     ["at expiry", "2027-01-15T10:00:00Z", "expired"],
   ])("%s → %s", (_n, now, status) => {
-    expect(certificationStatus({ certification: { courseVersion: "1.0.0", expiresAt }, course, currentMajorReleasedAt: null, now: at(now) })).toBe(status);
+    expect(
+      certificationStatus({
+        certification: { courseVersion: "1.0.0", expiresAt },
+        course,
+        currentMajorReleasedAt: null,
+        now: at(now),
+      }),
+    ).toBe(status);
   });
   it("reads the major version as the number before the first dot", () => {
     expect([majorOf("1.2.0"), majorOf("10.0.3"), majorOf("2"), majorOf("0.9.1")]).toEqual([1, 10, 2, 0]);
     // Version 10 is a newer major than 9, not "1…" read as text.
-    expect(certificationStatus({ certification: { courseVersion: "9.4.0", expiresAt }, course: { version: "10.0.0", graceDays: 0 }, currentMajorReleasedAt: at("2026-02-01T00:00:00Z"), now: at("2026-06-01T00:00:00Z") })).toBe("superseded");
+    expect(
+      certificationStatus({
+        certification: { courseVersion: "9.4.0", expiresAt },
+        course: { version: "10.0.0", graceDays: 0 },
+        currentMajorReleasedAt: at("2026-02-01T00:00:00Z"),
+        now: at("2026-06-01T00:00:00Z"),
+      }),
+    ).toBe("superseded");
   });
   it("a minor version never supersedes", () => {
-    expect(certificationStatus({ certification: { courseVersion: "1.0.0", expiresAt }, course: { version: "1.9.0", graceDays: 0 }, currentMajorReleasedAt: at("2026-02-01T00:00:00Z"), now: at("2026-06-01T00:00:00Z") })).toBe("current");
+    expect(
+      certificationStatus({
+        certification: { courseVersion: "1.0.0", expiresAt },
+        course: { version: "1.9.0", graceDays: 0 },
+        currentMajorReleasedAt: at("2026-02-01T00:00:00Z"),
+        now: at("2026-06-01T00:00:00Z"),
+      }),
+    ).toBe("current");
   });
   it.each([
     ["within the grace period", "2026-03-02T23:59:59Z", "current"],
@@ -123,7 +187,12 @@ describe("certification status", () => {
     ["long after", "2026-12-01T00:00:00Z", "superseded"],
   ])("a new major version: %s → %s", (_n, now, status) => {
     expect(
-      certificationStatus({ certification: { courseVersion: "1.0.0", expiresAt }, course: { version: "2.0.0", graceDays: 30 }, currentMajorReleasedAt: at("2026-02-01T00:00:00Z"), now: at(now) }),
+      certificationStatus({
+        certification: { courseVersion: "1.0.0", expiresAt },
+        course: { version: "2.0.0", graceDays: 30 },
+        currentMajorReleasedAt: at("2026-02-01T00:00:00Z"),
+        now: at(now),
+      }),
     ).toBe(status);
   });
   it("adds months without overflowing short months", () => {

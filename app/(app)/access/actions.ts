@@ -2,6 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
+
 import { decideRequest, requestAccess, revokeGrant } from "@/lib/access/approvals";
 import { action } from "@/lib/http/action";
 
@@ -10,7 +11,11 @@ export const requestRole = action(
     permission: "action:access.requestRole",
     schema: z.object({
       roleId: z.string().regex(/^[a-z0-9-]{1,100}$/),
-      justification: z.string().trim().min(10, "Explain in a sentence or two why your work needs this access.").max(2000),
+      justification: z
+        .string()
+        .trim()
+        .min(10, "Explain in a sentence or two why your work needs this access.")
+        .max(2000),
     }),
   },
   async ({ roleId, justification }, { viewer, audit }) => {
@@ -31,14 +36,21 @@ export const decide = action(
     }),
   },
   async ({ grantId, decision, comment, endsOn }, { viewer, audit }) => {
-    await decideRequest(viewer, audit, grantId, { approve: decision === "approve", comment, endsAt: endsOn ? new Date(`${endsOn}T23:59:59Z`) : null });
+    await decideRequest(viewer, audit, grantId, {
+      approve: decision === "approve",
+      comment,
+      endsAt: endsOn ? new Date(`${endsOn}T23:59:59Z`) : null,
+    });
     revalidatePath("/access/approvals");
     return { message: decision === "approve" ? "Approved." : "Denied." };
   },
 );
 
 export const revoke = action(
-  { permission: "action:access.revoke", schema: z.object({ grantId: z.uuid(), reason: z.string().trim().max(2000).default("") }) },
+  {
+    permission: "action:access.revoke",
+    schema: z.object({ grantId: z.uuid(), reason: z.string().trim().max(2000).default("") }),
+  },
   async ({ grantId, reason }, { viewer, audit }) => {
     await revokeGrant(viewer, audit, grantId, reason);
     revalidatePath("/access/approvals");

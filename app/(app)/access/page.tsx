@@ -1,11 +1,13 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+
 import { Badge, type Tone } from "@/components/ui/badge";
 import { PageHeader } from "@/components/ui/card";
 import { myAccess, type RoleState } from "@/lib/access/my-access";
 import { requireViewer } from "@/lib/auth/gate";
 import { may } from "@/lib/auth/permissions";
 import { formatDate } from "@/lib/format";
+
 import { RequestRoleForm } from "./request-form";
 
 export const metadata: Metadata = { title: "My access" };
@@ -40,18 +42,24 @@ export default async function AccessPage() {
               <div>
                 <h2 className="font-semibold text-slate-900">{role.name}</h2>
                 <p className="mt-1 max-w-2xl text-sm text-slate-600">{role.description}</p>
-                <p className="mt-1 text-xs text-slate-500">Approved by {role.approver === "manager" ? "your manager" : "the compliance team"} · up to {role.maxGrantDays} days</p>
+                <p className="mt-1 text-xs text-slate-500">
+                  Approved by {role.approver === "manager" ? "your manager" : "the compliance team"} · up to{" "}
+                  {role.maxGrantDays} days
+                </p>
               </div>
               <Badge tone={stateLabel[state][1]}>{stateLabel[state][0]}</Badge>
             </div>
             {state === "held" && (
               <p className="mt-3 text-sm text-emerald-800">
-                You hold this role{decision.valid_until ? ` until ${formatDate(decision.valid_until)}, unless renewed` : ""}.
+                You hold this role
+                {decision.valid_until ? ` until ${formatDate(decision.valid_until)}, unless renewed` : ""}.
               </p>
             )}
             {missing.length > 0 && (
               <div className="mt-3">
-                <p className="text-sm font-medium text-slate-800">{state === "blocked" ? "Blocked until you:" : "Requirements still open:"}</p>
+                <p className="text-sm font-medium text-slate-800">
+                  {state === "blocked" ? "Blocked until you:" : "Requirements still open:"}
+                </p>
                 <ul className="mt-1 list-disc space-y-1 pl-5 text-sm text-slate-700">
                   {missing.map((m) => (
                     <li key={m.reason}>
@@ -67,8 +75,14 @@ export default async function AccessPage() {
                 </ul>
               </div>
             )}
-            {pending && <p className="mt-3 text-sm text-slate-600">Requested {formatDate(pending.requestedAt)}; waiting for approval.</p>}
-            {grant?.endsAt && state !== "held" && <p className="mt-3 text-sm text-slate-600">Grant approved until {formatDate(grant.endsAt)}.</p>}
+            {pending && (
+              <p className="mt-3 text-sm text-slate-600">
+                Requested {formatDate(pending.requestedAt)}; waiting for approval.
+              </p>
+            )}
+            {grant?.endsAt && state !== "held" && (
+              <p className="mt-3 text-sm text-slate-600">Grant approved until {formatDate(grant.endsAt)}.</p>
+            )}
             {lastOutcome && state === "not_requested" && (
               <p className="mt-3 text-sm text-slate-600">
                 Last request {lastOutcome.status}

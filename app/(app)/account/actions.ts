@@ -4,6 +4,7 @@ import { revalidatePath } from "next/cache";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { z } from "zod";
+
 import { sessionCookie } from "@/lib/auth/options";
 import { signOutEverywhere, signOutSession } from "@/lib/auth/sessions";
 import { env } from "@/lib/env";
@@ -18,8 +19,11 @@ export const endSession = action(
   },
 );
 
-export const endAllSessions = action({ permission: "action:account.endAllSessions", schema: z.object({}) }, async (_input, { viewer, audit }) => {
-  await signOutEverywhere(viewer, audit);
-  (await cookies()).delete(sessionCookie(env().APP_URL).name);
-  redirect("/signin?signedOut=1");
-});
+export const endAllSessions = action(
+  { permission: "action:account.endAllSessions", schema: z.object({}) },
+  async (_input, { viewer, audit }) => {
+    await signOutEverywhere(viewer, audit);
+    (await cookies()).delete(sessionCookie(env().APP_URL).name);
+    redirect("/signin?signedOut=1");
+  },
+);

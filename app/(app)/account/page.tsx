@@ -1,18 +1,20 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+
 import { Badge } from "@/components/ui/badge";
 import { Card, PageHeader } from "@/components/ui/card";
-import { remainingRecoveryCodes } from "@/lib/auth/mfa";
 import { requireViewer } from "@/lib/auth/gate";
+import { remainingRecoveryCodes } from "@/lib/auth/mfa";
+import { SESSION_MAX_AGE_SECONDS } from "@/lib/auth/options";
+import { myPasskeys } from "@/lib/auth/passkeys";
+import { minPasswordLength } from "@/lib/auth/password-rules";
 import { mySessions } from "@/lib/auth/sessions";
 import { currentSessionId } from "@/lib/auth/viewer";
 import { formatDateTime } from "@/lib/format";
-import { SessionsList } from "./sessions-card";
-import { SESSION_MAX_AGE_SECONDS } from "@/lib/auth/options";
-import { minPasswordLength } from "@/lib/auth/password-rules";
-import { ChangePasswordCard } from "./password/change-password-card";
-import { myPasskeys } from "@/lib/auth/passkeys";
+
 import { PasskeysCard } from "./passkeys/passkeys-card";
+import { ChangePasswordCard } from "./password/change-password-card";
+import { SessionsList } from "./sessions-card";
 
 export const metadata: Metadata = { title: "Account" };
 
@@ -58,7 +60,8 @@ export default async function AccountPage() {
                 <Badge tone="success">On</Badge> Codes from your authenticator app are required at sign-in.
               </p>
               <p className="text-slate-600">
-                {codes} of 10 recovery codes left.{codes <= 3 && " Ask your compliance team to reset your authenticator if you run out."}
+                {codes} of 10 recovery codes left.
+                {codes <= 3 && " Ask your compliance team to reset your authenticator if you run out."}
               </p>
             </div>
           ) : (
@@ -74,11 +77,19 @@ export default async function AccountPage() {
         </Card>
         <Card title="Where you are signed in" className="lg:col-span-2">
           <SessionsList sessions={sessions} />
-          <p className="mt-4 text-xs text-slate-500">Sessions end after {SESSION_MAX_AGE_SECONDS / 3600} hours, when you sign out, and when your roles or password change.</p>
+          <p className="mt-4 text-xs text-slate-500">
+            Sessions end after {SESSION_MAX_AGE_SECONDS / 3600} hours, when you sign out, and when your roles or
+            password change.
+          </p>
         </Card>
         <ChangePasswordCard mfaEnabled={viewer.mfaEnabled} minLength={minPasswordLength(viewer.mfaEnabled)} />
         <PasskeysCard
-          passkeys={(await myPasskeys(viewer)).map((p) => ({ id: p.id, name: p.name, createdAt: p.createdAt.toISOString(), lastUsedAt: p.lastUsedAt?.toISOString() ?? null }))}
+          passkeys={(await myPasskeys(viewer)).map((p) => ({
+            id: p.id,
+            name: p.name,
+            createdAt: p.createdAt.toISOString(),
+            lastUsedAt: p.lastUsedAt?.toISOString() ?? null,
+          }))}
         />
       </div>
     </>

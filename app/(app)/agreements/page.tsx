@@ -1,11 +1,12 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+
 import { Badge, type Tone } from "@/components/ui/badge";
 import { buttonClass } from "@/components/ui/button";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
 import { Alert } from "@/components/ui/field";
-import type { AgreementStanding } from "@/lib/agreements/rules";
 import { myAgreements } from "@/lib/agreements/employee-agreements";
+import type { AgreementStanding } from "@/lib/agreements/rules";
 import { requireViewer } from "@/lib/auth/gate";
 import { formatDate } from "@/lib/format";
 
@@ -19,7 +20,11 @@ const standingLabel: Record<AgreementStanding, [string, Tone]> = {
   signed: ["Signed", "success"],
 };
 
-export default async function AgreementsPage({ searchParams }: { searchParams: Promise<{ signed?: string; declined?: string }> }) {
+export default async function AgreementsPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ signed?: string; declined?: string }>;
+}) {
   const viewer = await requireViewer("page:/agreements");
   const params = await searchParams;
   const items = await myAgreements(viewer);
@@ -27,7 +32,10 @@ export default async function AgreementsPage({ searchParams }: { searchParams: P
   const signed = items.filter((i) => i.signed);
   return (
     <>
-      <PageHeader title="Agreements" description="Confidentiality and acceptable-use agreements you sign electronically. Each signed copy is a sealed PDF you can download." />
+      <PageHeader
+        title="Agreements"
+        description="Confidentiality and acceptable-use agreements you sign electronically. Each signed copy is a sealed PDF you can download."
+      />
       {params.signed && (
         <div className="mb-6">
           <Alert tone="success">
@@ -62,7 +70,11 @@ export default async function AgreementsPage({ searchParams }: { searchParams: P
                   </div>
                   <div className="flex items-center gap-3">
                     <Badge tone={standingLabel[standing][1]}>{standingLabel[standing][0]}</Badge>
-                    <Link href={`/agreements/${template.id}`} className={buttonClass("primary", "py-1.5")} aria-label={`Review and sign ${template.title}`}>
+                    <Link
+                      href={`/agreements/${template.id}`}
+                      className={buttonClass("primary", "py-1.5")}
+                      aria-label={`Review and sign ${template.title}`}
+                    >
                       Review and sign
                     </Link>
                   </div>
@@ -85,7 +97,11 @@ export default async function AgreementsPage({ searchParams }: { searchParams: P
                       {s!.renewalDueAt && ` · renew by ${formatDate(s!.renewalDueAt)}`}
                     </p>
                   </div>
-                  <a href={`/agreements/documents/${s!.id}`} className="text-sm font-medium text-brand-700 underline underline-offset-2" aria-label={`Download signed ${template.title}`}>
+                  <a
+                    href={`/agreements/documents/${s!.id}`}
+                    className="text-sm font-medium text-brand-700 underline underline-offset-2"
+                    aria-label={`Download signed ${template.title}`}
+                  >
                     Download PDF
                   </a>
                 </li>

@@ -1,4 +1,5 @@
 import Link from "next/link";
+
 import { ActionButton } from "@/components/action-button";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
@@ -6,6 +7,7 @@ import { Alert } from "@/components/ui/field";
 import type { CheckpointSummary } from "@/lib/audit/checkpoints";
 import type { IntegrityReport } from "@/lib/audit/integrity";
 import { eventsInWords } from "@/lib/audit/verify";
+
 import { createCheckpoint } from "./actions";
 
 const utc = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" });
@@ -13,16 +15,33 @@ const utc = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "
 const STALE_AFTER_MS = 2 * 3_600_000;
 
 /** The chain's integrity beside the newest signed checkpoint, with the checkpoints to download. */
-export function IntegrityPanel({ report, checkpoints, now }: { report: IntegrityReport; checkpoints: CheckpointSummary[]; now: Date }) {
+export function IntegrityPanel({
+  report,
+  checkpoints,
+  now,
+}: {
+  report: IntegrityReport;
+  checkpoints: CheckpointSummary[];
+  now: Date;
+}) {
   const latest = checkpoints[0];
   const stale = latest && now.getTime() - latest.createdAt.getTime() > STALE_AFTER_MS;
   const count = eventsInWords(report.events);
   return (
     <div className="mb-6 grid gap-6 lg:grid-cols-2">
-      <Card title="Integrity" description={report.scope === "full" ? "Every event checked from the first." : "The newest checkpoint's head and every event since it checked."}>
+      <Card
+        title="Integrity"
+        description={
+          report.scope === "full"
+            ? "Every event checked from the first."
+            : "The newest checkpoint's head and every event since it checked."
+        }
+      >
         {report.ok ? (
           <Alert tone="success">
-            {report.scope === "full" ? `Intact: all ${count} verified` : `Intact: ${count} through the newest one verified`}
+            {report.scope === "full"
+              ? `Intact: all ${count} verified`
+              : `Intact: ${count} through the newest one verified`}
             {report.checkpoint ? `, consistent with checkpoint #${report.checkpoint.id ?? "?"}.` : "."}
           </Alert>
         ) : (
@@ -37,15 +56,28 @@ export function IntegrityPanel({ report, checkpoints, now }: { report: Integrity
         )}
         {stale && (
           <p className="mt-3 text-sm text-amber-800" role="status">
-            No checkpoint since {utc.format(latest.createdAt)} UTC. The scheduler signs one every hour: it is not running, or newer checkpoints were removed.
+            No checkpoint since {utc.format(latest.createdAt)} UTC. The scheduler signs one every hour: it is not
+            running, or newer checkpoints were removed.
           </p>
         )}
         <p className="mt-3 text-sm text-slate-600">
-          Events are chained with a key the database does not hold, and the head is signed with the organisation&apos;s sealing certificate. Keep downloaded checkpoints outside Clearance and check one with{" "}
+          Events are chained with a key the database does not hold, and the head is signed with the organisation&apos;s
+          sealing certificate. Keep downloaded checkpoints outside Clearance and check one with{" "}
           <code className="text-xs">npm run audit:verify -- --checkpoint FILE</code>.
         </p>
       </Card>
-      <Card title="Signed checkpoints" actions={<ActionButton action={createCheckpoint} fields={{}} label="Create checkpoint now" variant="secondary" pendingLabel="Signing…" />}>
+      <Card
+        title="Signed checkpoints"
+        actions={
+          <ActionButton
+            action={createCheckpoint}
+            fields={{}}
+            label="Create checkpoint now"
+            variant="secondary"
+            pendingLabel="Signing…"
+          />
+        }
+      >
         {!latest ? (
           <p className="text-sm text-slate-600">No checkpoint yet. The scheduler signs the first within the hour.</p>
         ) : (
@@ -53,12 +85,19 @@ export function IntegrityPanel({ report, checkpoints, now }: { report: Integrity
             {checkpoints.map((c) => (
               <li key={c.id} className="flex flex-wrap items-center justify-between gap-2 py-2">
                 <span>
-                  <span className="font-medium">#{c.id}</span> {utc.format(c.createdAt)} UTC <Badge tone={c.trigger === "manual" ? "info" : "neutral"}>{c.trigger}</Badge>
+                  <span className="font-medium">#{c.id}</span> {utc.format(c.createdAt)} UTC{" "}
+                  <Badge tone={c.trigger === "manual" ? "info" : "neutral"}>{c.trigger}</Badge>
                   <span className="block text-xs text-slate-500">
-                    {eventsInWords(c.eventCount)} through #{c.headId}, head <span className="font-mono">{c.headHash.slice(0, 16)}…</span>
+                    {eventsInWords(c.eventCount)} through #{c.headId}, head{" "}
+                    <span className="font-mono">{c.headHash.slice(0, 16)}…</span>
                   </span>
                 </span>
-                <Link className="underline" href={`/audit/checkpoints/${c.id}`} prefetch={false} aria-label={`Download checkpoint ${c.id} (JSON)`}>
+                <Link
+                  className="underline"
+                  href={`/audit/checkpoints/${c.id}`}
+                  prefetch={false}
+                  aria-label={`Download checkpoint ${c.id} (JSON)`}
+                >
                   Download
                 </Link>
               </li>

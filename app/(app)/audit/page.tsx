@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+
 import { Badge } from "@/components/ui/badge";
 import { buttonClass } from "@/components/ui/button";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
@@ -7,13 +8,18 @@ import { inputClass } from "@/components/ui/field";
 import { listAuditEvents } from "@/lib/audit/list-events";
 import { auditIntegrity, listAuditCheckpoints } from "@/lib/audit/read-checkpoints";
 import { requireViewer } from "@/lib/auth/gate";
+
 import { IntegrityPanel } from "./integrity-panel";
 
 export const metadata: Metadata = { title: "Audit log" };
 
 const utc = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" });
 
-export default async function AuditPage({ searchParams }: { searchParams: Promise<{ before?: string; action?: string; verify?: string }> }) {
+export default async function AuditPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ before?: string; action?: string; verify?: string }>;
+}) {
   const viewer = await requireViewer("page:/audit");
   const params = await searchParams;
   const before = Number(params.before) || undefined;
@@ -39,7 +45,13 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           <label htmlFor="audit-action" className="sr-only">
             Filter by action
           </label>
-          <input id="audit-action" name="action" defaultValue={params.action} placeholder="Filter by action, e.g. auth. or person." className={`${inputClass} max-w-sm`} />
+          <input
+            id="audit-action"
+            name="action"
+            defaultValue={params.action}
+            placeholder="Filter by action, e.g. auth. or person."
+            className={`${inputClass} max-w-sm`}
+          />
           <button className="rounded-md border border-slate-300 bg-white px-3 text-sm hover:bg-slate-50">Filter</button>
         </form>
         {rows.length === 0 ? (
@@ -50,12 +62,24 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
               <caption className="sr-only">Audit events, newest first</caption>
               <thead className="border-b border-slate-200 text-xs text-slate-500 uppercase">
                 <tr>
-                  <th scope="col" className="py-2 pr-3">#</th>
-                  <th scope="col" className="py-2 pr-3">Time (UTC)</th>
-                  <th scope="col" className="py-2 pr-3">Actor</th>
-                  <th scope="col" className="py-2 pr-3">Action</th>
-                  <th scope="col" className="py-2 pr-3">Target</th>
-                  <th scope="col" className="py-2">Details</th>
+                  <th scope="col" className="py-2 pr-3">
+                    #
+                  </th>
+                  <th scope="col" className="py-2 pr-3">
+                    Time (UTC)
+                  </th>
+                  <th scope="col" className="py-2 pr-3">
+                    Actor
+                  </th>
+                  <th scope="col" className="py-2 pr-3">
+                    Action
+                  </th>
+                  <th scope="col" className="py-2 pr-3">
+                    Target
+                  </th>
+                  <th scope="col" className="py-2">
+                    Details
+                  </th>
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-100 align-top">
@@ -68,9 +92,13 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                       {e.ip && <span className="block text-xs text-slate-500">{e.ip}</span>}
                     </td>
                     <td className="py-2 pr-3">
-                      <Badge tone={e.action.includes("failed") || e.action.includes("locked") ? "warning" : "neutral"}>{e.action}</Badge>
+                      <Badge tone={e.action.includes("failed") || e.action.includes("locked") ? "warning" : "neutral"}>
+                        {e.action}
+                      </Badge>
                     </td>
-                    <td className="py-2 pr-3 text-xs text-slate-600">{e.targetType ? `${e.targetType} ${e.targetId?.slice(0, 8) ?? ""}` : "—"}</td>
+                    <td className="py-2 pr-3 text-xs text-slate-600">
+                      {e.targetType ? `${e.targetType} ${e.targetId?.slice(0, 8) ?? ""}` : "—"}
+                    </td>
                     <td className="py-2 font-mono text-xs break-all text-slate-600">{JSON.stringify(e.data)}</td>
                   </tr>
                 ))}

@@ -3,6 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
+
 import { getCourse } from "@/lib/content";
 import { action } from "@/lib/http/action";
 import { startAttempt, submitAttempt } from "@/lib/training/attempts";
@@ -11,22 +12,33 @@ import type { Answers } from "@/lib/training/quiz-rules";
 
 const slug = z.string().regex(/^[a-z0-9-]{1,100}$/);
 
-export const finishLesson = action({ permission: "action:courses.finishLesson", schema: z.object({ courseId: slug, lesson: slug }) }, async ({ courseId, lesson }, { viewer }) => {
-  await completeLesson(viewer, courseId, lesson);
-  const course = getCourse(courseId)!;
-  const index = course.lessons.findIndex((l) => l.slug === lesson);
-  const next = course.lessons[index + 1];
-  revalidatePath(`/courses/${courseId}`);
-  redirect(next ? `/courses/${courseId}/lessons/${next.slug}` : `/courses/${courseId}?read=1`);
-});
+export const finishLesson = action(
+  { permission: "action:courses.finishLesson", schema: z.object({ courseId: slug, lesson: slug }) },
+  async ({ courseId, lesson }, { viewer }) => {
+    await completeLesson(viewer, courseId, lesson);
+    const course = getCourse(courseId)!;
+    const index = course.lessons.findIndex((l) => l.slug === lesson);
+    const next = course.lessons[index + 1];
+    revalidatePath(`/courses/${courseId}`);
+    redirect(next ? `/courses/${courseId}/lessons/${next.slug}` : `/courses/${courseId}?read=1`);
+  },
+);
 
-export const startQuiz = action({ permission: "action:courses.startQuiz", schema: z.object({ courseId: slug }) }, async ({ courseId }, { viewer }) => {
-  const { attemptId } = await startAttempt(viewer, courseId);
-  redirect(`/courses/${courseId}/attempts/${attemptId}`);
-});
+export const startQuiz = action(
+  { permission: "action:courses.startQuiz", schema: z.object({ courseId: slug }) },
+  async ({ courseId }, { viewer }) => {
+    const { attemptId } = await startAttempt(viewer, courseId);
+    redirect(`/courses/${courseId}/attempts/${attemptId}`);
+  },
+);
 
 export const submitQuiz = action(
-  { permission: "action:courses.submitQuiz", schema: z.object({ attemptId: z.uuid(), courseId: slug }).catchall(z.union([z.string().max(100), z.array(z.string().max(100)).max(10)])) },
+  {
+    permission: "action:courses.submitQuiz",
+    schema: z
+      .object({ attemptId: z.uuid(), courseId: slug })
+      .catchall(z.union([z.string().max(100), z.array(z.string().max(100)).max(10)])),
+  },
   async (input, { viewer, audit }) => {
     const answers: Answers = {};
     for (const [key, value] of Object.entries(input)) {

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+
 import { LearnerStateBadge } from "@/components/learner-state-badge";
 import { PageHeader } from "@/components/ui/card";
 import { ProgressBar } from "@/components/ui/progress-bar";
@@ -14,7 +15,10 @@ export default async function CoursesPage() {
   const items = await learnerOverview(viewer);
   return (
     <>
-      <PageHeader title="Courses" description="Law and policy training. Pass a course's quiz to be certified; certifications expire and are renewed on schedule." />
+      <PageHeader
+        title="Courses"
+        description="Law and policy training. Pass a course's quiz to be certified; certifications expire and are renewed on schedule."
+      />
       <ul className="grid gap-5 md:grid-cols-2">
         {items.map(({ course, state, dueAt, progress, certification }) => (
           <li key={course.id} className="flex flex-col rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
@@ -32,7 +36,11 @@ export default async function CoursesPage() {
               {dueAt && ` · due ${formatDate(dueAt)}`}
               {certification && ` · certified until ${formatDate(certification.expiresAt)}`}
             </p>
-            <ProgressBar className="mt-3" value={progress.percent} label={`${course.title}: ${progress.percent}% of lessons read`} />
+            <ProgressBar
+              className="mt-3"
+              value={progress.percent}
+              label={`${course.title}: ${progress.percent}% of lessons read`}
+            />
           </li>
         ))}
       </ul>

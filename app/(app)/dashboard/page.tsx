@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+
 import { LearnerStateBadge } from "@/components/learner-state-badge";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
 import { ProgressBar } from "@/components/ui/progress-bar";
@@ -30,7 +31,9 @@ export default async function DashboardPage() {
       <div className="grid gap-6 lg:grid-cols-3">
         <Card title="To do" description="Assigned to you, most urgent first." className="lg:col-span-2">
           {todo.length === 0 ? (
-            <EmptyState title="Nothing is due right now">New assignments and renewals will appear here with their due dates.</EmptyState>
+            <EmptyState title="Nothing is due right now">
+              New assignments and renewals will appear here with their due dates.
+            </EmptyState>
           ) : (
             <ul className="divide-y divide-slate-100">
               {todo.map(({ course, state, dueAt, progress }) => (
@@ -46,7 +49,11 @@ export default async function DashboardPage() {
                     </div>
                     <LearnerStateBadge state={state} />
                   </div>
-                  <ProgressBar className="mt-2" value={progress.percent} label={`${course.title}: ${progress.percent}% of lessons read`} />
+                  <ProgressBar
+                    className="mt-2"
+                    value={progress.percent}
+                    label={`${course.title}: ${progress.percent}% of lessons read`}
+                  />
                 </li>
               ))}
             </ul>
@@ -75,7 +82,10 @@ export default async function DashboardPage() {
           {!viewer.mfaEnabled && (
             <Card title="Protect your account">
               <p className="text-sm text-slate-600">Two-factor authentication is off.</p>
-              <Link href="/account/mfa" className="mt-2 inline-block text-sm font-medium text-brand-700 underline underline-offset-2">
+              <Link
+                href="/account/mfa"
+                className="mt-2 inline-block text-sm font-medium text-brand-700 underline underline-offset-2"
+              >
                 Turn it on
               </Link>
             </Card>

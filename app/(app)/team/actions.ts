@@ -2,27 +2,43 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
+
 import { action } from "@/lib/http/action";
 import { nudgeAllOverdue, nudgePerson, type NudgeOutcome } from "@/lib/reports/nudge";
 import { teamFiltersSchema } from "@/lib/reports/team-view";
 
 function describe(outcome: NudgeOutcome, who: string): string {
-  if (outcome.emails === 0) return outcome.alreadyNudged > 0 ? `${who} already had a reminder today for each item; nothing more was sent.` : `Nothing to remind ${who} about.`;
+  if (outcome.emails === 0)
+    return outcome.alreadyNudged > 0
+      ? `${who} already had a reminder today for each item; nothing more was sent.`
+      : `Nothing to remind ${who} about.`;
   const items = `${outcome.emails} item${outcome.emails === 1 ? "" : "s"}`;
   return `Reminder sent to ${who} about ${items}.`;
 }
 
-export const nudgeOne = action({ permission: "action:team.nudgeOne", schema: z.object({ personId: z.uuid() }) }, async ({ personId }, { viewer, audit }) => {
-  const outcome = await nudgePerson(viewer, audit, personId);
-  revalidatePath("/team");
-  revalidatePath(`/people/${personId}`);
-  // Who it was for, so the team table can answer in that person's row.
-  return { message: describe(outcome, outcome.name), data: { personId } };
-});
+export const nudgeOne = action(
+  { permission: "action:team.nudgeOne", schema: z.object({ personId: z.uuid() }) },
+  async ({ personId }, { viewer, audit }) => {
+    const outcome = await nudgePerson(viewer, audit, personId);
+    revalidatePath("/team");
+    revalidatePath(`/people/${personId}`);
+    // Who it was for, so the team table can answer in that person's row.
+    return { message: describe(outcome, outcome.name), data: { personId } };
+  },
+);
 
-export const nudgeOverdue = action({ permission: "action:team.nudgeOverdue", schema: teamFiltersSchema }, async (filters, { viewer, audit }) => {
-  const outcome = await nudgeAllOverdue(viewer, audit, filters);
-  revalidatePath("/team");
-  if (outcome.emails === 0) return { message: outcome.alreadyNudged > 0 ? "Everyone overdue here was already reminded today." : "No one here is overdue." };
-  return { message: `Reminded ${outcome.people} ${outcome.people === 1 ? "person" : "people"} about ${outcome.emails} overdue item${outcome.emails === 1 ? "" : "s"}.` };
-});
+export const nudgeOverdue = action(
+  { permission: "action:team.nudgeOverdue", schema: teamFiltersSchema },
+  async (filters, { viewer, audit }) => {
+    const outcome = await nudgeAllOverdue(viewer, audit, filters);
+    revalidatePath("/team");
+    if (outcome.emails === 0)
+      return {
+        message:
+          outcome.alreadyNudged > 0 ? "Everyone overdue here was already reminded today." : "No one here is overdue.",
+      };
+    return {
+      message: `Reminded ${outcome.people} ${outcome.people === 1 ? "person" : "people"} about ${outcome.emails} overdue item${outcome.emails === 1 ? "" : "s"}.`,
+    };
+  },
+);

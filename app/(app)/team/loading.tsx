@@ -3,7 +3,10 @@ import { PageHeader } from "@/components/ui/card";
 export default function TeamLoading() {
   return (
     <>
-      <PageHeader title="Team" description="Everyone who reports to you, directly or through other managers, and what each of them must complete." />
+      <PageHeader
+        title="Team"
+        description="Everyone who reports to you, directly or through other managers, and what each of them must complete."
+      />
       <div role="status" aria-live="polite" className="space-y-6">
         <span className="sr-only">Loading your team…</span>
         <div aria-hidden="true" className="grid grid-cols-2 gap-4 lg:grid-cols-4">

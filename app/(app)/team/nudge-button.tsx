@@ -1,7 +1,9 @@
 "use client";
 
 import { useActionState } from "react";
+
 import type { ActionState } from "@/lib/http/action";
+
 import { nudgeOne, nudgeOverdue } from "./actions";
 
 type Props = {
@@ -23,7 +25,8 @@ const sizes = {
 
 /** A reminder button that works without JavaScript and reports what it sent. */
 export function NudgeButton({ target, fields, label, accessibleLabel, nudged, size = "small" }: Props) {
-  const send: (previous: ActionState, form: FormData) => Promise<ActionState> = target === "person" ? nudgeOne : nudgeOverdue;
+  const send: (previous: ActionState, form: FormData) => Promise<ActionState> =
+    target === "person" ? nudgeOne : nudgeOverdue;
   const [state, formAction, pending] = useActionState(send, null);
   return (
     <form action={formAction} className="flex flex-col items-start gap-1">
@@ -39,7 +42,10 @@ export function NudgeButton({ target, fields, label, accessibleLabel, nudged, si
         {pending ? "Sending…" : label}
       </button>
       {nudged && <span className="text-xs text-slate-600">{nudged}</span>}
-      <span role={state && !state.ok ? "alert" : "status"} className={`max-w-44 text-xs ${state && !state.ok ? "text-red-700" : "text-emerald-800"}`}>
+      <span
+        role={state && !state.ok ? "alert" : "status"}
+        className={`max-w-44 text-xs ${state && !state.ok ? "text-red-700" : "text-emerald-800"}`}
+      >
         {state ? (state.ok ? state.message : state.error) : null}
       </span>
     </form>

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+
 import { buttonClass } from "@/components/ui/button";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
 import { inputClass } from "@/components/ui/field";
@@ -7,7 +8,16 @@ import { Pagination } from "@/components/ui/pagination";
 import { requireViewer } from "@/lib/auth/gate";
 import { teamMatrix } from "@/lib/reports/team-matrix";
 import { filterableStatuses, itemKey, STATUS_LABELS } from "@/lib/reports/team-matrix-rules";
-import { filterQuery, hasActiveFilters, parseTeamFilters, SORT_LABELS, tableOf, TEAM_PAGE_SIZE, teamSorts } from "@/lib/reports/team-view";
+import {
+  filterQuery,
+  hasActiveFilters,
+  parseTeamFilters,
+  SORT_LABELS,
+  tableOf,
+  TEAM_PAGE_SIZE,
+  teamSorts,
+} from "@/lib/reports/team-view";
+
 import { NudgeButton } from "./nudge-button";
 import { TeamTable } from "./team-table";
 
@@ -45,7 +55,11 @@ export default async function TeamPage({ searchParams }: Props) {
                   accessibleLabel={`Nudge all overdue: ${summary.overduePeople} ${summary.overduePeople === 1 ? "person" : "people"}`}
                 />
               )}
-              <a href={`/team/export${exportQuery ? `?${exportQuery}` : ""}`} className={buttonClass("secondary")} download>
+              <a
+                href={`/team/export${exportQuery ? `?${exportQuery}` : ""}`}
+                className={buttonClass("secondary")}
+                download
+              >
                 Download CSV
               </a>
             </div>
@@ -54,7 +68,9 @@ export default async function TeamPage({ searchParams }: Props) {
       />
 
       {view.teamSize === 0 ? (
-        <EmptyState title="No one reports to you yet">When people are added with you as their manager, their training appears here.</EmptyState>
+        <EmptyState title="No one reports to you yet">
+          When people are added with you as their manager, their training appears here.
+        </EmptyState>
       ) : (
         <>
           <section aria-labelledby="team-summary" className="mb-6">
@@ -69,7 +85,11 @@ export default async function TeamPage({ searchParams }: Props) {
                 note={`${summary.overduePeople} ${summary.overduePeople === 1 ? "person" : "people"}`}
                 tone={summary.overdueItems > 0 ? "danger" : undefined}
               />
-              <Stat label="Expiring within 30 days" value={summary.expiringItems.toLocaleString("en")} tone={summary.expiringItems > 0 ? "warning" : undefined} />
+              <Stat
+                label="Expiring within 30 days"
+                value={summary.expiringItems.toLocaleString("en")}
+                tone={summary.expiringItems > 0 ? "warning" : undefined}
+              />
               <Stat
                 label="Completion rate"
                 value={summary.completionRate === null ? "—" : `${summary.completionRate}%`}
@@ -79,17 +99,55 @@ export default async function TeamPage({ searchParams }: Props) {
           </section>
 
           <Card>
-            <form action="/team" aria-label="Filter the team" className="mb-5 grid gap-3 sm:grid-cols-2 lg:grid-cols-6 lg:items-end">
+            <form
+              action="/team"
+              aria-label="Filter the team"
+              className="mb-5 grid gap-3 sm:grid-cols-2 lg:grid-cols-6 lg:items-end"
+            >
               <div className="lg:col-span-2">
                 <label htmlFor="team-q" className="block text-sm font-medium text-slate-800">
                   Search
                 </label>
-                <input id="team-q" type="search" name="q" defaultValue={filters.q} placeholder="Name or email" className={`mt-1 ${inputClass}`} />
+                <input
+                  id="team-q"
+                  type="search"
+                  name="q"
+                  defaultValue={filters.q}
+                  placeholder="Name or email"
+                  className={`mt-1 ${inputClass}`}
+                />
               </div>
-              <FilterSelect id="team-department" name="department" label="Department" value={filters.department} options={view.departments.map((d) => [d.id, d.name])} all="All" />
-              <FilterSelect id="team-status" name="status" label="Status" value={filters.status} options={filterableStatuses.map((s) => [s, STATUS_LABELS[s]])} all="Any" />
-              <FilterSelect id="team-item" name="item" label="Item" value={filters.item} options={view.items.map((i) => [itemKey(i), i.title])} all="All" />
-              <FilterSelect id="team-sort" name="sort" label="Sort by" value={filters.sort} options={teamSorts.map((s) => [s, SORT_LABELS[s]])} />
+              <FilterSelect
+                id="team-department"
+                name="department"
+                label="Department"
+                value={filters.department}
+                options={view.departments.map((d) => [d.id, d.name])}
+                all="All"
+              />
+              <FilterSelect
+                id="team-status"
+                name="status"
+                label="Status"
+                value={filters.status}
+                options={filterableStatuses.map((s) => [s, STATUS_LABELS[s]])}
+                all="Any"
+              />
+              <FilterSelect
+                id="team-item"
+                name="item"
+                label="Item"
+                value={filters.item}
+                options={view.items.map((i) => [itemKey(i), i.title])}
+                all="All"
+              />
+              <FilterSelect
+                id="team-sort"
+                name="sort"
+                label="Sort by"
+                value={filters.sort}
+                options={teamSorts.map((s) => [s, SORT_LABELS[s]])}
+              />
               <div className="flex items-center gap-3 sm:col-span-2 lg:col-span-6">
                 <button type="submit" className={buttonClass("primary")}>
                   Apply filters
@@ -127,7 +185,17 @@ export default async function TeamPage({ searchParams }: Props) {
   );
 }
 
-function Stat({ label, value, note, tone }: { label: string; value: string; note?: string; tone?: "danger" | "warning" }) {
+function Stat({
+  label,
+  value,
+  note,
+  tone,
+}: {
+  label: string;
+  value: string;
+  note?: string;
+  tone?: "danger" | "warning";
+}) {
   const color = tone === "danger" ? "text-red-700" : tone === "warning" ? "text-amber-800" : "text-slate-900";
   return (
     <div className="rounded-xl border border-slate-200 bg-white px-4 py-3 shadow-sm">
@@ -138,7 +206,21 @@ function Stat({ label, value, note, tone }: { label: string; value: string; note
   );
 }
 
-function FilterSelect({ id, name, label, value, options, all }: { id: string; name: string; label: string; value?: string; options: [string, string][]; all?: string }) {
+function FilterSelect({
+  id,
+  name,
+  label,
+  value,
+  options,
+  all,
+}: {
+  id: string;
+  name: string;
+  label: string;
+  value?: string;
+  options: [string, string][];
+  all?: string;
+}) {
   return (
     <div>
       <label htmlFor={id} className="block text-sm font-medium text-slate-800">

@@ -1,4 +1,5 @@
 import Link from "next/link";
+
 import { Badge, type Tone } from "@/components/ui/badge";
 import type { CellStatus } from "@/lib/reports/team-matrix-rules";
 import type { TableCell } from "@/lib/reports/team-view";

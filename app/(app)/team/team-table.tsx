@@ -2,7 +2,9 @@
 
 import Link from "next/link";
 import { useActionState, useState } from "react";
+
 import type { TableColumn, TableRow } from "@/lib/reports/team-view";
+
 import { nudgeOne } from "./actions";
 import { StatusCell } from "./status-cell";
 

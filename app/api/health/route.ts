@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+
 import { getHandle } from "@/db/client";
 
 export const dynamic = "force-dynamic";
@@ -9,7 +10,10 @@ export async function GET() {
   try {
     const { db, driver } = await getHandle();
     await db.execute(sql`select 1`);
-    return Response.json({ status: "ok", database: { status: "ok", driver, latencyMs: Math.round(performance.now() - started) } });
+    return Response.json({
+      status: "ok",
+      database: { status: "ok", driver, latencyMs: Math.round(performance.now() - started) },
+    });
   } catch {
     return Response.json({ status: "degraded", database: { status: "unavailable" } }, { status: 503 });
   }

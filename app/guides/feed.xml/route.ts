@@ -11,7 +11,9 @@ const atomDate = (isoDay: string) => `${isoDay}T00:00:00Z`;
 
 /** An Atom 1.0 feed of the privacy guides; an entry is "updated" when its guide was last reviewed. */
 export function GET(): Response {
-  const guides = [...getContent().guides].sort((a, b) => b.lastReviewed.localeCompare(a.lastReviewed) || a.title.localeCompare(b.title));
+  const guides = [...getContent().guides].sort(
+    (a, b) => b.lastReviewed.localeCompare(a.lastReviewed) || a.title.localeCompare(b.title),
+  );
   const org = organisationName();
   const updated = guides.length > 0 ? atomDate(guides[0].lastReviewed) : "1970-01-01T00:00:00Z";
 

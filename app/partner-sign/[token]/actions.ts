@@ -2,8 +2,15 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
+
 import { keepPartnerBrowserKey, partnerBrowserKey } from "@/lib/agreements/partner-browser";
-import { partnerConsent, partnerDecline, partnerSign, sendPartnerCode, verifyPartnerCode } from "@/lib/agreements/partner-signing";
+import {
+  partnerConsent,
+  partnerDecline,
+  partnerSign,
+  sendPartnerCode,
+  verifyPartnerCode,
+} from "@/lib/agreements/partner-signing";
 import { MAX_SIGNATURE_IMAGE_BYTES } from "@/lib/agreements/signature-image";
 import { DomainError } from "@/lib/errors";
 import { readForm, type ActionState } from "@/lib/http/action";
@@ -17,16 +24,29 @@ import { requestMeta } from "@/lib/http/request-context";
  */
 const token = z.string().regex(/^[A-Za-z0-9_-]{20,100}$/);
 
-async function run<T extends z.ZodType>(schema: T, formData: FormData, work: (input: z.infer<T>, context: { actorId: null; actorLabel: string; ip: string; userAgent: string | null }) => Promise<string>): Promise<ActionState> {
+async function run<T extends z.ZodType>(
+  schema: T,
+  formData: FormData,
+  work: (
+    input: z.infer<T>,
+    context: { actorId: null; actorLabel: string; ip: string; userAgent: string | null },
+  ) => Promise<string>,
+): Promise<ActionState> {
   const form = readForm(formData);
   if (!form.ok) return form.state;
   const parsed = schema.safeParse(form.input);
-  if (!parsed.success) return { ok: false, error: "Please correct the highlighted fields.", fieldErrors: z.flattenError(parsed.error).fieldErrors as Record<string, string[]> };
+  if (!parsed.success)
+    return {
+      ok: false,
+      error: "Please correct the highlighted fields.",
+      fieldErrors: z.flattenError(parsed.error).fieldErrors as Record<string, string[]>,
+    };
   const meta = await requestMeta();
   try {
     const message = await work(parsed.data, { actorId: null, actorLabel: "partner signer", ...meta });
     // After signing or declining the link is spent: keep the confirmation on screen rather than re-render to "already used".
-    if (message !== "signed" && message !== "declined") revalidatePath(`/partner-sign/${(parsed.data as { token: string }).token}`);
+    if (message !== "signed" && message !== "declined")
+      revalidatePath(`/partner-sign/${(parsed.data as { token: string }).token}`);
     return { ok: true, message };
   } catch (error) {
     if (error instanceof DomainError) return { ok: false, error: error.message };
@@ -43,34 +63,64 @@ export async function requestCode(_: ActionState, formData: FormData) {
 }
 
 export async function confirmCode(_: ActionState, formData: FormData) {
-  return run(z.object({ token, code: z.string().trim().regex(/^\d{6}$/, "Enter the 6-digit code from the email.") }), formData, async ({ token, code }, ctx) => {
-    const confirmed = await verifyPartnerCode(token, code, ctx);
-    await keepPartnerBrowserKey(token, confirmed.browserKey, confirmed.expiresAt);
-    return "Email address confirmed.";
-  });
+  return run(
+    z.object({
+      token,
+      code: z
+        .string()
+        .trim()
+        .regex(/^\d{6}$/, "Enter the 6-digit code from the email."),
+    }),
+    formData,
+    async ({ token, code }, ctx) => {
+      const confirmed = await verifyPartnerCode(token, code, ctx);
+      await keepPartnerBrowserKey(token, confirmed.browserKey, confirmed.expiresAt);
+      return "Email address confirmed.";
+    },
+  );
 }
 
 export async function giveConsent(_: ActionState, formData: FormData) {
-  return run(z.object({ token, consent: z.literal("yes", { message: "Tick the box to give your consent, or decline below." }) }), formData, async ({ token }, ctx) => {
-    await partnerConsent(token, await partnerBrowserKey(token), ctx);
-    return "Consent recorded.";
-  });
+  return run(
+    z.object({ token, consent: z.literal("yes", { message: "Tick the box to give your consent, or decline below." }) }),
+    formData,
+    async ({ token }, ctx) => {
+      await partnerConsent(token, await partnerBrowserKey(token), ctx);
+      return "Consent recorded.";
+    },
+  );
 }
 
 export async function sign(_: ActionState, formData: FormData) {
   return run(
-    z.object({ token, typedName: z.string().trim().min(1, "Type your full name.").max(200), signature: z.string().max(Math.ceil(MAX_SIGNATURE_IMAGE_BYTES * 1.4)).optional() }),
+    z.object({
+      token,
+      typedName: z.string().trim().min(1, "Type your full name.").max(200),
+      signature: z
+        .string()
+        .max(Math.ceil(MAX_SIGNATURE_IMAGE_BYTES * 1.4))
+        .optional(),
+    }),
     formData,
     async ({ token, typedName, signature }, ctx) => {
-      await partnerSign(token, await partnerBrowserKey(token), { typedName, signatureDataUrl: signature || undefined }, ctx);
+      await partnerSign(
+        token,
+        await partnerBrowserKey(token),
+        { typedName, signatureDataUrl: signature || undefined },
+        ctx,
+      );
       return "signed";
     },
   );
 }
 
 export async function decline(_: ActionState, formData: FormData) {
-  return run(z.object({ token, reason: z.string().max(1000).default("") }), formData, async ({ token, reason }, ctx) => {
-    await partnerDecline(token, await partnerBrowserKey(token), reason, ctx);
-    return "declined";
-  });
+  return run(
+    z.object({ token, reason: z.string().max(1000).default("") }),
+    formData,
+    async ({ token, reason }, ctx) => {
+      await partnerDecline(token, await partnerBrowserKey(token), reason, ctx);
+      return "declined";
+    },
+  );
 }

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+
 import { PublicHeader } from "@/components/public-header";
 import { SiteFooter } from "@/components/site-footer";
 import { Card } from "@/components/ui/card";
@@ -6,6 +7,7 @@ import { partnerBrowserKey } from "@/lib/agreements/partner-browser";
 import { partnerSigningView } from "@/lib/agreements/partner-signing";
 import { renderMarkdown } from "@/lib/content/markdown";
 import { formatDate } from "@/lib/format";
+
 import { CodeStep, ConsentStep, DeclineStep, SignStep } from "./partner-forms";
 
 export const metadata: Metadata = { title: "Sign an agreement", robots: { index: false, follow: false } };
@@ -13,9 +15,18 @@ export const dynamic = "force-dynamic";
 
 const closed = {
   expired: ["This link has expired", "Signing links are valid for 14 days. Ask your contact to send you a new one."],
-  used: ["This link has already been used", "The agreement was already signed or declined with it. If you need a copy, check your email or ask your contact."],
-  void: ["This link has been withdrawn", "The request was cancelled or replaced. If you received a newer email, use the link in that one."],
-  unknown: ["This link is not valid", "Check that you opened the whole link from the email, or ask your contact to send a new one."],
+  used: [
+    "This link has already been used",
+    "The agreement was already signed or declined with it. If you need a copy, check your email or ask your contact.",
+  ],
+  void: [
+    "This link has been withdrawn",
+    "The request was cancelled or replaced. If you received a newer email, use the link in that one.",
+  ],
+  unknown: [
+    "This link is not valid",
+    "Check that you opened the whole link from the email, or ask your contact to send a new one.",
+  ],
 } as const;
 
 export default async function PartnerSignPage({ params }: { params: Promise<{ token: string }> }) {
@@ -39,7 +50,11 @@ export default async function PartnerSignPage({ params }: { params: Promise<{ to
               Version {view.version} · for {view.contactName} · link valid until {formatDate(view.expiresAt)}
             </p>
             {view.text && (
-              <article aria-label="Agreement text" tabIndex={0} className="prose-content mt-6 max-h-[32rem] overflow-y-auto rounded-xl border border-slate-200 bg-white px-6 py-4 shadow-sm">
+              <article
+                aria-label="Agreement text"
+                tabIndex={0}
+                className="prose-content mt-6 max-h-[32rem] overflow-y-auto rounded-xl border border-slate-200 bg-white px-6 py-4 shadow-sm"
+              >
                 <div dangerouslySetInnerHTML={{ __html: renderMarkdown(view.text) }} />
               </article>
             )}
@@ -51,7 +66,11 @@ export default async function PartnerSignPage({ params }: { params: Promise<{ to
               )}
               {view.step === "consent" && (
                 <Card title="Consent to electronic records and signatures">
-                  <ConsentStep token={token} consentHtml={renderMarkdown(view.consent.text)} consentVersion={view.consent.version} />
+                  <ConsentStep
+                    token={token}
+                    consentHtml={renderMarkdown(view.consent.text)}
+                    consentVersion={view.consent.version}
+                  />
                 </Card>
               )}
               {view.step === "sign" && (

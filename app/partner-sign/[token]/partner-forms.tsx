@@ -1,15 +1,20 @@
 "use client";
 
 import { useActionState } from "react";
+
 import { SignaturePad } from "@/components/signature-pad";
 import { Button } from "@/components/ui/button";
 import { Alert, Field } from "@/components/ui/field";
 import type { ActionState } from "@/lib/http/action";
+
 import { confirmCode, decline, giveConsent, requestCode, sign } from "./actions";
 
 function Feedback({ state }: { state: ActionState }) {
   if (!state) return null;
-  if (state.ok) return state.message && !["signed", "declined"].includes(state.message) ? <Alert tone="success">{state.message}</Alert> : null;
+  if (state.ok)
+    return state.message && !["signed", "declined"].includes(state.message) ? (
+      <Alert tone="success">{state.message}</Alert>
+    ) : null;
   const first = state.fieldErrors && Object.values(state.fieldErrors)[0]?.[0];
   return <Alert>{first ?? state.error}</Alert>;
 }
@@ -32,7 +37,14 @@ export function CodeStep({ token, codeSent, email }: { token: string; codeSent: 
       <form action={checkAction} className="space-y-3">
         <input type="hidden" name="token" value={token} />
         <Feedback state={checkState} />
-        <Field label="6-digit code" name="code" inputMode="numeric" autoComplete="one-time-code" maxLength={6} required />
+        <Field
+          label="6-digit code"
+          name="code"
+          inputMode="numeric"
+          autoComplete="one-time-code"
+          maxLength={6}
+          required
+        />
         <Button type="submit" disabled={checking}>
           {checking ? "Checking…" : "Confirm code"}
         </Button>
@@ -41,15 +53,29 @@ export function CodeStep({ token, codeSent, email }: { token: string; codeSent: 
   );
 }
 
-export function ConsentStep({ token, consentHtml, consentVersion }: { token: string; consentHtml: string; consentVersion: string }) {
+export function ConsentStep({
+  token,
+  consentHtml,
+  consentVersion,
+}: {
+  token: string;
+  consentHtml: string;
+  consentVersion: string;
+}) {
   const [state, formAction, pending] = useActionState(giveConsent, null);
   return (
     <form action={formAction} className="space-y-4">
       <input type="hidden" name="token" value={token} />
-      <div className="prose-content max-h-72 overflow-y-auto rounded-md border border-slate-200 bg-slate-50 px-4 py-2 text-sm" dangerouslySetInnerHTML={{ __html: consentHtml }} />
+      <div
+        className="prose-content max-h-72 overflow-y-auto rounded-md border border-slate-200 bg-slate-50 px-4 py-2 text-sm"
+        dangerouslySetInnerHTML={{ __html: consentHtml }}
+      />
       <label className="flex items-start gap-3 text-sm text-slate-800">
         <input type="checkbox" name="consent" value="yes" className="mt-1" required />
-        <span>I have read the agreement above and I consent to using electronic records and signatures (consent text v{consentVersion}).</span>
+        <span>
+          I have read the agreement above and I consent to using electronic records and signatures (consent text v
+          {consentVersion}).
+        </span>
       </label>
       <Feedback state={state} />
       <Button type="submit" disabled={pending}>
@@ -62,7 +88,11 @@ export function ConsentStep({ token, consentHtml, consentVersion }: { token: str
 export function SignStep({ token }: { token: string }) {
   const [state, formAction, pending] = useActionState(sign, null);
   if (state?.ok && state.message === "signed") {
-    return <Alert tone="success">Signed. A sealed copy of the agreement is on its way to your inbox. You can close this page.</Alert>;
+    return (
+      <Alert tone="success">
+        Signed. A sealed copy of the agreement is on its way to your inbox. You can close this page.
+      </Alert>
+    );
   }
   return (
     <form action={formAction} className="space-y-4">
@@ -88,7 +118,13 @@ export function DeclineStep({ token }: { token: string }) {
         <label htmlFor="decline-reason" className="block text-sm text-slate-700">
           Reason (optional)
         </label>
-        <textarea id="decline-reason" name="reason" rows={3} maxLength={1000} className="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm" />
+        <textarea
+          id="decline-reason"
+          name="reason"
+          rows={3}
+          maxLength={1000}
+          className="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"
+        />
         <Feedback state={state} />
         <Button type="submit" variant="secondary" disabled={pending}>
           {pending ? "Recording…" : "Decline to sign"}

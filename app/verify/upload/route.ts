@@ -11,9 +11,19 @@ export const dynamic = "force-dynamic";
  * refused past that, while every Server Action keeps the 1 MB limit.
  */
 export async function POST(request: Request) {
-  const body = await readBodyBytes(request, MAX_VERIFY_FORM_BYTES, { status: 413, body: { error: UPLOAD_MESSAGES.tooLarge } });
+  const body = await readBodyBytes(request, MAX_VERIFY_FORM_BYTES, {
+    status: 413,
+    body: { error: UPLOAD_MESSAGES.tooLarge },
+  });
   if (!body.ok) return Response.json(body.reply.body, { status: body.reply.status, headers: { Connection: "close" } });
-  const form = await new Response(body.bytes, { headers: { "content-type": request.headers.get("content-type") ?? "" } }).formData().catch(() => null);
-  const state = await verifyUploadedFile(form?.get("document") ?? null, metaFromHeaders((name) => request.headers.get(name)).ip);
+  const form = await new Response(body.bytes, {
+    headers: { "content-type": request.headers.get("content-type") ?? "" },
+  })
+    .formData()
+    .catch(() => null);
+  const state = await verifyUploadedFile(
+    form?.get("document") ?? null,
+    metaFromHeaders((name) => request.headers.get(name)).ip,
+  );
   return Response.json(state, { headers: { "Cache-Control": "no-store" } });
 }

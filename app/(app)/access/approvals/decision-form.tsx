@@ -1,8 +1,10 @@
 "use client";
 
 import { useActionState } from "react";
+
 import { Button } from "@/components/ui/button";
 import { Alert } from "@/components/ui/field";
+
 import { decide, revoke } from "../actions";
 
 export function DecisionForm({ grantId, name, maxEnd }: { grantId: string; name: string; maxEnd: string }) {
@@ -15,13 +17,25 @@ export function DecisionForm({ grantId, name, maxEnd }: { grantId: string; name:
         <label htmlFor={`ends-${grantId}`} className="block text-xs font-medium text-slate-700">
           Ends on
         </label>
-        <input id={`ends-${grantId}`} name="endsOn" type="date" defaultValue={maxEnd} max={maxEnd} className="mt-1 rounded-md border border-slate-300 px-2 py-1 text-sm" />
+        <input
+          id={`ends-${grantId}`}
+          name="endsOn"
+          type="date"
+          defaultValue={maxEnd}
+          max={maxEnd}
+          className="mt-1 rounded-md border border-slate-300 px-2 py-1 text-sm"
+        />
       </div>
       <div className="min-w-48 flex-1">
         <label htmlFor={`comment-${grantId}`} className="block text-xs font-medium text-slate-700">
           Comment (sent to {name})
         </label>
-        <input id={`comment-${grantId}`} name="comment" maxLength={2000} className="mt-1 w-full rounded-md border border-slate-300 px-2 py-1 text-sm" />
+        <input
+          id={`comment-${grantId}`}
+          name="comment"
+          maxLength={2000}
+          className="mt-1 w-full rounded-md border border-slate-300 px-2 py-1 text-sm"
+        />
       </div>
       <Button type="submit" name="decision" value="approve" disabled={pending}>
         Approve
@@ -29,7 +43,11 @@ export function DecisionForm({ grantId, name, maxEnd }: { grantId: string; name:
       <Button type="submit" name="decision" value="deny" variant="secondary" disabled={pending}>
         Deny
       </Button>
-      {state && !state.ok && <div className="w-full"><Alert>{state.error}</Alert></div>}
+      {state && !state.ok && (
+        <div className="w-full">
+          <Alert>{state.error}</Alert>
+        </div>
+      )}
     </form>
   );
 }
@@ -43,7 +61,11 @@ export function RevokeForm({ grantId, label }: { grantId: string; label: string 
       <Button type="submit" variant="danger" className="py-1" disabled={pending} aria-label={label}>
         Revoke
       </Button>
-      {state && !state.ok && <span role="alert" className="text-sm text-red-700">{state.error}</span>}
+      {state && !state.ok && (
+        <span role="alert" className="text-sm text-red-700">
+          {state.error}
+        </span>
+      )}
     </form>
   );
 }

@@ -1,14 +1,23 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+
 import { Badge } from "@/components/ui/badge";
 import { buttonClass } from "@/components/ui/button";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
 import { inputClass } from "@/components/ui/field";
 import { Pagination } from "@/components/ui/pagination";
-import { approvalQuery, parseApprovalFilters, pendingApprovals, revocableGrants, rolesDecidedBy, type Paged } from "@/lib/access/approval-lists";
+import {
+  approvalQuery,
+  parseApprovalFilters,
+  pendingApprovals,
+  revocableGrants,
+  rolesDecidedBy,
+  type Paged,
+} from "@/lib/access/approval-lists";
 import { describeReason } from "@/lib/access/describe";
 import { requireViewer } from "@/lib/auth/gate";
 import { formatDate } from "@/lib/format";
+
 import { DecisionForm, RevokeForm } from "./decision-form";
 
 export const metadata: Metadata = { title: "Access approvals" };
@@ -26,24 +35,46 @@ export default async function ApprovalsPage({ searchParams }: Props) {
   const viewer = await requireViewer("page:/access/approvals");
   const now = new Date();
   const filters = parseApprovalFilters(await searchParams);
-  const [pending, grants] = await Promise.all([pendingApprovals(viewer, filters, now), revocableGrants(viewer, filters)]);
+  const [pending, grants] = await Promise.all([
+    pendingApprovals(viewer, filters, now),
+    revocableGrants(viewer, filters),
+  ]);
   const filtered = Boolean(filters.q || filters.role);
   const roles = rolesDecidedBy(viewer);
   return (
     <>
-      <PageHeader title="Access approvals" description="Approve or deny requests for data-access roles. An approved role is held only while the person's training and agreements stay current." />
-      <form action="/access/approvals" aria-label="Filter requests and grants" className="mb-6 grid gap-3 sm:grid-cols-[1fr_16rem_auto] sm:items-end">
+      <PageHeader
+        title="Access approvals"
+        description="Approve or deny requests for data-access roles. An approved role is held only while the person's training and agreements stay current."
+      />
+      <form
+        action="/access/approvals"
+        aria-label="Filter requests and grants"
+        className="mb-6 grid gap-3 sm:grid-cols-[1fr_16rem_auto] sm:items-end"
+      >
         <div>
           <label htmlFor="approvals-q" className="block text-sm font-medium text-slate-800">
             Search
           </label>
-          <input id="approvals-q" type="search" name="q" defaultValue={filters.q} placeholder="Name or email" className={`mt-1 ${inputClass}`} />
+          <input
+            id="approvals-q"
+            type="search"
+            name="q"
+            defaultValue={filters.q}
+            placeholder="Name or email"
+            className={`mt-1 ${inputClass}`}
+          />
         </div>
         <div>
           <label htmlFor="approvals-role" className="block text-sm font-medium text-slate-800">
             Role
           </label>
-          <select id="approvals-role" name="role" defaultValue={filters.role ?? ""} className={`mt-1 ${inputClass} pr-8`}>
+          <select
+            id="approvals-role"
+            name="role"
+            defaultValue={filters.role ?? ""}
+            className={`mt-1 ${inputClass} pr-8`}
+          >
             <option value="">All roles</option>
             {roles.map((r) => (
               <option key={r.id} value={r.id}>
@@ -81,14 +112,26 @@ export default async function ApprovalsPage({ searchParams }: Props) {
                       </p>
                       <p className="mt-1 text-sm text-slate-700">“{r.justification}”</p>
                     </div>
-                    {r.requirementsMet ? <Badge tone="success">Requirements met</Badge> : <Badge tone="warning">Will be blocked</Badge>}
+                    {r.requirementsMet ? (
+                      <Badge tone="success">Requirements met</Badge>
+                    ) : (
+                      <Badge tone="warning">Will be blocked</Badge>
+                    )}
                   </div>
                   {!r.requirementsMet && (
                     <p className="text-sm text-amber-800">
-                      Still open: {r.missing.map((m) => describeReason(m, "them").text.replace(/^./, (c) => c.toLowerCase())).join("; ")}.
+                      Still open:{" "}
+                      {r.missing
+                        .map((m) => describeReason(m, "them").text.replace(/^./, (c) => c.toLowerCase()))
+                        .join("; ")}
+                      .
                     </p>
                   )}
-                  <DecisionForm grantId={r.id} name={r.name} maxEnd={new Date(now.getTime() + r.maxGrantDays * 86_400_000).toISOString().slice(0, 10)} />
+                  <DecisionForm
+                    grantId={r.id}
+                    name={r.name}
+                    maxEnd={new Date(now.getTime() + r.maxGrantDays * 86_400_000).toISOString().slice(0, 10)}
+                  />
                 </li>
               ))}
             </ul>
@@ -110,11 +153,21 @@ export default async function ApprovalsPage({ searchParams }: Props) {
               <caption className="sr-only">Approved grants you can revoke, newest decision first</caption>
               <thead className="border-b border-slate-200 text-xs text-slate-500 uppercase">
                 <tr>
-                  <th scope="col" className="py-2 pr-3">Person</th>
-                  <th scope="col" className="py-2 pr-3">Role</th>
-                  <th scope="col" className="py-2 pr-3">Approved</th>
-                  <th scope="col" className="py-2 pr-3">Ends</th>
-                  <th scope="col" className="py-2"><span className="sr-only">Actions</span></th>
+                  <th scope="col" className="py-2 pr-3">
+                    Person
+                  </th>
+                  <th scope="col" className="py-2 pr-3">
+                    Role
+                  </th>
+                  <th scope="col" className="py-2 pr-3">
+                    Approved
+                  </th>
+                  <th scope="col" className="py-2 pr-3">
+                    Ends
+                  </th>
+                  <th scope="col" className="py-2">
+                    <span className="sr-only">Actions</span>
+                  </th>
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-100">

@@ -2,11 +2,18 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
+
 import { action } from "@/lib/http/action";
 import { CORRECTABLE_FIELDS, requestCorrection, updatePreferences } from "@/lib/privacy/preferences";
 
 export const savePreferences = action(
-  { permission: "action:account/data.savePreferences", schema: z.object({ reminderDigest: z.enum(["each", "daily", "weekly"]), managerSeesScores: z.enum(["scores", "pass_fail"]) }) },
+  {
+    permission: "action:account/data.savePreferences",
+    schema: z.object({
+      reminderDigest: z.enum(["each", "daily", "weekly"]),
+      managerSeesScores: z.enum(["scores", "pass_fail"]),
+    }),
+  },
   async ({ reminderDigest, managerSeesScores }, { viewer, audit }) => {
     await updatePreferences(viewer, audit, { reminderDigest, managerSeesScores: managerSeesScores === "scores" });
     revalidatePath("/account/data");
@@ -18,7 +25,9 @@ export const askForCorrection = action(
   {
     permission: "action:account/data.askForCorrection",
     schema: z.object({
-      field: z.enum(Object.keys(CORRECTABLE_FIELDS) as [keyof typeof CORRECTABLE_FIELDS, ...(keyof typeof CORRECTABLE_FIELDS)[]]),
+      field: z.enum(
+        Object.keys(CORRECTABLE_FIELDS) as [keyof typeof CORRECTABLE_FIELDS, ...(keyof typeof CORRECTABLE_FIELDS)[]],
+      ),
       requestedValue: z.string().trim().min(1, "Say what it should be.").max(500),
       note: z.string().trim().max(2000).optional(),
     }),

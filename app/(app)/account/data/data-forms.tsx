@@ -1,11 +1,19 @@
 "use client";
 
 import { useActionState } from "react";
+
 import { Button } from "@/components/ui/button";
 import { Alert, Field, inputClass } from "@/components/ui/field";
+
 import { askForCorrection, savePreferences } from "./actions";
 
-export function PreferencesForm({ reminderDigest, managerSeesScores }: { reminderDigest: string; managerSeesScores: boolean }) {
+export function PreferencesForm({
+  reminderDigest,
+  managerSeesScores,
+}: {
+  reminderDigest: string;
+  managerSeesScores: boolean;
+}) {
   const [state, formAction, pending] = useActionState(savePreferences, null);
   return (
     <form action={formAction} className="space-y-5">
@@ -19,7 +27,8 @@ export function PreferencesForm({ reminderDigest, managerSeesScores }: { reminde
             ["weekly", "One digest a week"],
           ].map(([value, label]) => (
             <label key={value} className="flex items-center gap-2">
-              <input type="radio" name="reminderDigest" value={value} defaultChecked={reminderDigest === value} /> {label}
+              <input type="radio" name="reminderDigest" value={value} defaultChecked={reminderDigest === value} />{" "}
+              {label}
             </label>
           ))}
         </div>
@@ -31,10 +40,13 @@ export function PreferencesForm({ reminderDigest, managerSeesScores }: { reminde
             <input type="radio" name="managerSeesScores" value="scores" defaultChecked={managerSeesScores} /> My scores
           </label>
           <label className="flex items-center gap-2">
-            <input type="radio" name="managerSeesScores" value="pass_fail" defaultChecked={!managerSeesScores} /> Only whether I passed
+            <input type="radio" name="managerSeesScores" value="pass_fail" defaultChecked={!managerSeesScores} /> Only
+            whether I passed
           </label>
         </div>
-        <p className="mt-1 text-xs text-slate-500">Compliance admins and auditors always see scores, as training evidence.</p>
+        <p className="mt-1 text-xs text-slate-500">
+          Compliance admins and auditors always see scores, as training evidence.
+        </p>
       </fieldset>
       <Button type="submit" disabled={pending}>
         {pending ? "Saving…" : "Save preferences"}
@@ -61,7 +73,13 @@ export function CorrectionForm({ fields }: { fields: Record<string, string> }) {
           ))}
         </select>
       </div>
-      <Field label="What it should be" name="requestedValue" required maxLength={500} error={errors?.requestedValue?.[0]} />
+      <Field
+        label="What it should be"
+        name="requestedValue"
+        required
+        maxLength={500}
+        error={errors?.requestedValue?.[0]}
+      />
       <div>
         <label htmlFor="correction-note" className="block text-sm font-medium text-slate-800">
           Anything else (optional)

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+
 import { Badge } from "@/components/ui/badge";
 import { buttonClass } from "@/components/ui/button";
 import { Card, PageHeader } from "@/components/ui/card";
@@ -6,13 +7,18 @@ import { requireViewer } from "@/lib/auth/gate";
 import { formatDate } from "@/lib/format";
 import { collectMyData } from "@/lib/privacy/my-data";
 import { CORRECTABLE_FIELDS, getPreferences, myCorrections } from "@/lib/privacy/preferences";
+
 import { CorrectionForm, PreferencesForm } from "./data-forms";
 
 export const metadata: Metadata = { title: "My data" };
 
 export default async function MyDataPage() {
   const viewer = await requireViewer("page:/account/data");
-  const [data, prefs, corrections] = await Promise.all([collectMyData(viewer), getPreferences(viewer), myCorrections(viewer)]);
+  const [data, prefs, corrections] = await Promise.all([
+    collectMyData(viewer),
+    getPreferences(viewer),
+    myCorrections(viewer),
+  ]);
   return (
     <>
       <PageHeader
@@ -36,14 +42,18 @@ export default async function MyDataPage() {
               <li key={g.id} className="py-3" data-group={g.id}>
                 <div className="flex items-start justify-between gap-3">
                   <h2 className="font-medium text-slate-900">{g.title}</h2>
-                  <Badge>{g.records.length} record{g.records.length === 1 ? "" : "s"}</Badge>
+                  <Badge>
+                    {g.records.length} record{g.records.length === 1 ? "" : "s"}
+                  </Badge>
                 </div>
                 <p className="mt-1 text-sm text-slate-600">{g.purpose}</p>
                 <p className="text-xs text-slate-500">Kept: {g.retention}</p>
               </li>
             ))}
           </ul>
-          <p className="mt-3 text-xs text-slate-500">The ZIP also holds your signed agreements and completion certificates as PDFs.</p>
+          <p className="mt-3 text-xs text-slate-500">
+            The ZIP also holds your signed agreements and completion certificates as PDFs.
+          </p>
         </Card>
         <div className="space-y-6">
           <Card title="Your choices">
@@ -56,9 +66,12 @@ export default async function MyDataPage() {
                 {corrections.map((c) => (
                   <li key={c.id} className="flex justify-between gap-2">
                     <span>
-                      {CORRECTABLE_FIELDS[c.field as keyof typeof CORRECTABLE_FIELDS] ?? c.field} → “{c.requestedValue}” ({formatDate(c.createdAt)})
+                      {CORRECTABLE_FIELDS[c.field as keyof typeof CORRECTABLE_FIELDS] ?? c.field} → “{c.requestedValue}”
+                      ({formatDate(c.createdAt)})
                     </span>
-                    <Badge tone={c.status === "open" ? "info" : c.status === "resolved" ? "success" : "neutral"}>{c.status}</Badge>
+                    <Badge tone={c.status === "open" ? "info" : c.status === "resolved" ? "success" : "neutral"}>
+                      {c.status}
+                    </Badge>
                   </li>
                 ))}
               </ul>

@@ -2,9 +2,11 @@
 
 import Link from "next/link";
 import { useActionState } from "react";
+
 import { Button, buttonClass } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { Alert, Field } from "@/components/ui/field";
+
 import { confirmMfa } from "./actions";
 
 type Props = { enabled: boolean; required: boolean; enrolment: { qrSvg: string; secret: string } | null };
@@ -24,9 +26,13 @@ export function MfaEnrolment({ enabled, required, enrolment }: Props) {
           <div>
             <h2 className="font-semibold text-slate-900">Your recovery codes</h2>
             <p className="mt-1 text-sm text-slate-600">
-              Each code signs you in once if you lose your phone. Store them somewhere safe now: they will not be shown again.
+              Each code signs you in once if you lose your phone. Store them somewhere safe now: they will not be shown
+              again.
             </p>
-            <ul aria-label="Recovery codes" className="mt-3 grid grid-cols-2 gap-2 rounded-lg bg-slate-50 p-4 font-mono text-sm">
+            <ul
+              aria-label="Recovery codes"
+              className="mt-3 grid grid-cols-2 gap-2 rounded-lg bg-slate-50 p-4 font-mono text-sm"
+            >
               {state.data.map((code) => (
                 <li key={code}>{code}</li>
               ))}
@@ -43,7 +49,10 @@ export function MfaEnrolment({ enabled, required, enrolment }: Props) {
   if (enabled || !enrolment) {
     return (
       <Alert tone="success">
-        Two-factor authentication is on for your account. <Link href="/account" className="underline">Back to your account</Link>
+        Two-factor authentication is on for your account.{" "}
+        <Link href="/account" className="underline">
+          Back to your account
+        </Link>
       </Alert>
     );
   }
@@ -52,15 +61,29 @@ export function MfaEnrolment({ enabled, required, enrolment }: Props) {
     <>
       {required && (
         <div className="mb-6">
-          <Alert tone="info">Your role gives you access to other people&apos;s records, so two-factor authentication is required before you continue.</Alert>
+          <Alert tone="info">
+            Your role gives you access to other people&apos;s records, so two-factor authentication is required before
+            you continue.
+          </Alert>
         </div>
       )}
       <div className="grid gap-6 lg:grid-cols-2">
         <Card title="1. Add Clearance to your authenticator app">
-          <p className="text-sm text-slate-600">Scan this code with an app such as 1Password, Authy, Google or Microsoft Authenticator.</p>
-          <div role="img" aria-label="QR code for your authenticator app" className="mx-auto mt-4 w-48 [&_svg]:h-auto [&_svg]:w-full" dangerouslySetInnerHTML={{ __html: enrolment.qrSvg }} />
+          <p className="text-sm text-slate-600">
+            Scan this code with an app such as 1Password, Authy, Google or Microsoft Authenticator.
+          </p>
+          <div
+            role="img"
+            aria-label="QR code for your authenticator app"
+            className="mx-auto mt-4 w-48 [&_svg]:h-auto [&_svg]:w-full"
+            dangerouslySetInnerHTML={{ __html: enrolment.qrSvg }}
+          />
           <p className="mt-4 text-sm text-slate-600">Can&apos;t scan? Enter this key instead:</p>
-          <p className="mt-1 rounded-md bg-slate-50 px-3 py-2 font-mono text-sm tracking-wider text-slate-900" data-testid="mfa-secret" data-secret={enrolment.secret}>
+          <p
+            className="mt-1 rounded-md bg-slate-50 px-3 py-2 font-mono text-sm tracking-wider text-slate-900"
+            data-testid="mfa-secret"
+            data-secret={enrolment.secret}
+          >
             {groupedKey}
           </p>
         </Card>

@@ -1,9 +1,11 @@
 import type { Metadata } from "next";
+
 import { PageHeader } from "@/components/ui/card";
-import { startMfaEnrolment } from "@/lib/auth/mfa";
 import { requireViewer } from "@/lib/auth/gate";
-import { MfaEnrolment } from "./confirm-form";
+import { startMfaEnrolment } from "@/lib/auth/mfa";
+
 import { PasskeysCard } from "../passkeys/passkeys-card";
+import { MfaEnrolment } from "./confirm-form";
 
 export const metadata: Metadata = { title: "Two-factor authentication" };
 
@@ -14,9 +16,17 @@ export default async function MfaPage() {
     <>
       <PageHeader
         title={viewer.mfaEnabled ? "Two-factor authentication" : "Set up two-factor authentication"}
-        description={viewer.mfaEnabled ? undefined : "A code from an authenticator app on your phone protects your account even if your password is stolen."}
+        description={
+          viewer.mfaEnabled
+            ? undefined
+            : "A code from an authenticator app on your phone protects your account even if your password is stolen."
+        }
       />
-      <MfaEnrolment enabled={viewer.mfaEnabled} required={viewer.mfaRequired} enrolment={enrolment && { qrSvg: enrolment.qrSvg, secret: enrolment.secret }} />
+      <MfaEnrolment
+        enabled={viewer.mfaEnabled}
+        required={viewer.mfaRequired}
+        enrolment={enrolment && { qrSvg: enrolment.qrSvg, secret: enrolment.secret }}
+      />
       {/* Or a passkey: a second factor that phishing cannot capture. */}
       {!viewer.mfaEnabled && (
         <div className="mt-6">

@@ -3,11 +3,13 @@
 import { startRegistration } from "@simplewebauthn/browser";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { Alert, Field } from "@/components/ui/field";
 import { formatDateTime } from "@/lib/format";
 import type { ActionState } from "@/lib/http/action";
+
 import { addPasskey, beginPasskey, removePasskey, renamePasskey } from "./actions";
 
 export type PasskeyRow = { id: string; name: string; createdAt: string; lastUsedAt: string | null };
@@ -23,7 +25,8 @@ export function PasskeysCard({ passkeys }: { passkeys: PasskeyRow[] }) {
     setMessage(null);
     try {
       const begun = await beginPasskey(null, new FormData());
-      if (!begun?.ok || typeof begun.data !== "string") throw new Error(begun && !begun.ok ? begun.error : "Could not start.");
+      if (!begun?.ok || typeof begun.data !== "string")
+        throw new Error(begun && !begun.ok ? begun.error : "Could not start.");
       const response = await startRegistration({ optionsJSON: JSON.parse(begun.data) });
       const body = new FormData();
       body.set("name", String(form.get("name") ?? ""));
@@ -52,12 +55,19 @@ export function PasskeysCard({ passkeys }: { passkeys: PasskeyRow[] }) {
   /** Rename and remove report here: a removed passkey's row is gone when the answer arrives. */
   function report(state: ActionState) {
     if (!state) return;
-    setMessage(state.ok ? { tone: "success", text: state.message ?? "Done." } : { tone: "error", text: state.fieldErrors?.name?.[0] ?? state.error });
+    setMessage(
+      state.ok
+        ? { tone: "success", text: state.message ?? "Done." }
+        : { tone: "error", text: state.fieldErrors?.name?.[0] ?? state.error },
+    );
     if (state.ok) router.refresh();
   }
 
   return (
-    <Card title="Passkeys" description="Sign in with your fingerprint, face or device PIN instead of typing a code. A passkey only works on this site, so a fake sign-in page cannot use it.">
+    <Card
+      title="Passkeys"
+      description="Sign in with your fingerprint, face or device PIN instead of typing a code. A passkey only works on this site, so a fake sign-in page cannot use it."
+    >
       <div className="space-y-4 text-sm">
         {message && <Alert tone={message.tone}>{message.text}</Alert>}
         {passkeys.length === 0 ? (
@@ -71,7 +81,14 @@ export function PasskeysCard({ passkeys }: { passkeys: PasskeyRow[] }) {
         )}
         <form action={add} className="flex flex-wrap items-end gap-3">
           <div className="min-w-48 flex-1">
-            <Field id="new-passkey-name" label="Name for a new passkey" name="name" defaultValue="My passkey" maxLength={60} required />
+            <Field
+              id="new-passkey-name"
+              label="Name for a new passkey"
+              name="name"
+              defaultValue="My passkey"
+              maxLength={60}
+              required
+            />
           </div>
           <Button type="submit" disabled={pending}>
             {pending ? "Waiting for your device…" : "Add a passkey"}
@@ -99,7 +116,14 @@ function PasskeyItem({ passkey, onResult }: { passkey: PasskeyRow; onResult: (st
       <div className="flex flex-wrap items-end gap-2">
         <form action={run(renamePasskey)} className="flex items-end gap-2">
           <input type="hidden" name="passkeyId" value={passkey.id} />
-          <Field id={`passkey-name-${passkey.id}`} label={`New name for ${passkey.name}`} name="name" defaultValue={passkey.name} maxLength={60} required />
+          <Field
+            id={`passkey-name-${passkey.id}`}
+            label={`New name for ${passkey.name}`}
+            name="name"
+            defaultValue={passkey.name}
+            maxLength={60}
+            required
+          />
           <Button type="submit" variant="secondary" disabled={pending}>
             Rename
           </Button>

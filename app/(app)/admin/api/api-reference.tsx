@@ -1,7 +1,19 @@
 import { Badge } from "@/components/ui/badge";
 import { renderMarkdown } from "@/lib/content/markdown";
+
 import { CopyButton } from "./copy-button";
-import { alternatives, curlFor, endpoints, examplesOf, fieldRows, refName, type Endpoint, type OpenApiDoc, type Operation, type SchemaNode } from "./openapi-view";
+import {
+  alternatives,
+  curlFor,
+  endpoints,
+  examplesOf,
+  fieldRows,
+  refName,
+  type Endpoint,
+  type OpenApiDoc,
+  type Operation,
+  type SchemaNode,
+} from "./openapi-view";
 
 const methodTone = { GET: "success", POST: "info" } as const;
 
@@ -37,7 +49,10 @@ export function ApiReference({ doc, baseUrl }: { doc: OpenApiDoc; baseUrl: strin
         </ul>
       </nav>
 
-      <div className="prose-content max-w-3xl rounded-xl border border-slate-200 bg-white px-5 py-2 shadow-sm" dangerouslySetInnerHTML={{ __html: renderMarkdown(doc.info.description) }} />
+      <div
+        className="prose-content max-w-3xl rounded-xl border border-slate-200 bg-white px-5 py-2 shadow-sm"
+        dangerouslySetInnerHTML={{ __html: renderMarkdown(doc.info.description) }}
+      />
 
       {all.map((e) => (
         <OperationCard key={e.op.operationId} doc={doc} endpoint={e} baseUrl={baseUrl} />
@@ -57,9 +72,16 @@ function OperationCard({ doc, endpoint, baseUrl }: { doc: OpenApiDoc; endpoint: 
   const body = op.requestBody?.content;
   const jsonBody = body?.["application/json"];
   return (
-    <article id={op.operationId} aria-labelledby={`${op.operationId}-title`} className="scroll-mt-6 rounded-xl border border-slate-200 bg-white shadow-sm">
+    <article
+      id={op.operationId}
+      aria-labelledby={`${op.operationId}-title`}
+      className="scroll-mt-6 rounded-xl border border-slate-200 bg-white shadow-sm"
+    >
       <header className="border-b border-slate-100 px-5 py-4">
-        <h2 id={`${op.operationId}-title`} className="flex flex-wrap items-center gap-2 text-base font-semibold text-slate-900">
+        <h2
+          id={`${op.operationId}-title`}
+          className="flex flex-wrap items-center gap-2 text-base font-semibold text-slate-900"
+        >
           <Badge tone={methodTone[method as keyof typeof methodTone] ?? "neutral"}>{method}</Badge>
           <code className="font-mono">{path}</code>
         </h2>
@@ -76,20 +98,59 @@ function OperationCard({ doc, endpoint, baseUrl }: { doc: OpenApiDoc; endpoint: 
       </header>
       <div className="grid gap-6 px-5 py-4 lg:grid-cols-2">
         <div className="min-w-0 space-y-5">
-          {op.description && <div className="text-sm leading-6 text-slate-700 [&_code]:rounded [&_code]:bg-slate-100 [&_code]:px-1" dangerouslySetInnerHTML={{ __html: renderMarkdown(op.description) }} />}
+          {op.description && (
+            <div
+              className="text-sm leading-6 text-slate-700 [&_code]:rounded [&_code]:bg-slate-100 [&_code]:px-1"
+              dangerouslySetInnerHTML={{ __html: renderMarkdown(op.description) }}
+            />
+          )}
           {op.parameters && op.parameters.length > 0 && (
             <FieldTable
               caption="Query parameters"
-              rows={op.parameters.map((p) => ({ name: p.name, type: p.schema.enum ? p.schema.enum.map((v) => JSON.stringify(v)).join(" | ") : (p.schema.type as string), required: p.required, notes: [p.schema.pattern && `matches ${p.schema.pattern}`, p.schema.default !== undefined && `default ${JSON.stringify(p.schema.default)}`].filter(Boolean) as string[], description: p.description }))}
+              rows={op.parameters.map((p) => ({
+                name: p.name,
+                type: p.schema.enum
+                  ? p.schema.enum.map((v) => JSON.stringify(v)).join(" | ")
+                  : (p.schema.type as string),
+                required: p.required,
+                notes: [
+                  p.schema.pattern && `matches ${p.schema.pattern}`,
+                  p.schema.default !== undefined && `default ${JSON.stringify(p.schema.default)}`,
+                ].filter(Boolean) as string[],
+                description: p.description,
+              }))}
             />
           )}
           {jsonBody?.schema &&
             alternatives(doc, jsonBody.schema).map((alt, i, list) => (
-              <FieldTable key={i} caption={list.length > 1 ? `Request body, form ${i + 1} of ${list.length}${refName(alt) ? ` (${refName(alt)})` : ""}` : "Request body (JSON)"} rows={fieldRows(doc, alt)} />
+              <FieldTable
+                key={i}
+                caption={
+                  list.length > 1
+                    ? `Request body, form ${i + 1} of ${list.length}${refName(alt) ? ` (${refName(alt)})` : ""}`
+                    : "Request body (JSON)"
+                }
+                rows={fieldRows(doc, alt)}
+              />
             ))}
-          {body && !jsonBody && <p className="text-sm text-slate-700">Request body: {Object.keys(body).map((t, i) => <span key={t}>{i > 0 && " or "}<code className="rounded bg-slate-100 px-1">{t}</code></span>)}.</p>}
+          {body && !jsonBody && (
+            <p className="text-sm text-slate-700">
+              Request body:{" "}
+              {Object.keys(body).map((t, i) => (
+                <span key={t}>
+                  {i > 0 && " or "}
+                  <code className="rounded bg-slate-100 px-1">{t}</code>
+                </span>
+              ))}
+              .
+            </p>
+          )}
           {responseSchemas(op, success).map(({ statuses: list, schema }) => (
-            <FieldTable key={list.join()} caption={`${list.join(" and ")} response body (${refName(schema)})`} rows={fieldRows(doc, schema)} />
+            <FieldTable
+              key={list.join()}
+              caption={`${list.join(" and ")} response body (${refName(schema)})`}
+              rows={fieldRows(doc, schema)}
+            />
           ))}
           <div>
             <h3 className="text-sm font-semibold text-slate-900">Responses</h3>
@@ -103,8 +164,25 @@ function OperationCard({ doc, endpoint, baseUrl }: { doc: OpenApiDoc; endpoint: 
                     <dt className="w-10 shrink-0 font-mono font-semibold text-slate-900">{status}</dt>
                     <dd className="text-slate-700">
                       <InlineCode text={op.responses[status].description} />
-                      {codes.length > 0 && <span className="text-slate-600"> Codes: {codes.map((c, i) => <span key={c}>{i > 0 && ", "}<code className="rounded bg-slate-100 px-1">{c}</code></span>)}.</span>}
-                      {op.responses[status].headers && <span className="text-slate-600"> Headers: {Object.keys(op.responses[status].headers!).join(", ")}.</span>}
+                      {codes.length > 0 && (
+                        <span className="text-slate-600">
+                          {" "}
+                          Codes:{" "}
+                          {codes.map((c, i) => (
+                            <span key={c}>
+                              {i > 0 && ", "}
+                              <code className="rounded bg-slate-100 px-1">{c}</code>
+                            </span>
+                          ))}
+                          .
+                        </span>
+                      )}
+                      {op.responses[status].headers && (
+                        <span className="text-slate-600">
+                          {" "}
+                          Headers: {Object.keys(op.responses[status].headers!).join(", ")}.
+                        </span>
+                      )}
                     </dd>
                   </div>
                 );
@@ -117,11 +195,17 @@ function OperationCard({ doc, endpoint, baseUrl }: { doc: OpenApiDoc; endpoint: 
           {jsonBody &&
             examplesOf(jsonBody)
               .slice(1)
-              .map(([name, value]) => <CodeBlock key={name} title={`Another request body (${name})`} code={JSON.stringify(value, null, 2)} />)}
+              .map(([name, value]) => (
+                <CodeBlock key={name} title={`Another request body (${name})`} code={JSON.stringify(value, null, 2)} />
+              ))}
           {success.flatMap((status) =>
             Object.entries(op.responses[status].content ?? {}).flatMap(([type, media]) =>
               examplesOf(media).map(([name, value]) => (
-                <CodeBlock key={`${status}-${type}-${name}`} title={`Example response: ${status}${examplesOf(media).length > 1 ? `, ${name}` : ""}${type !== "application/json" ? ` (${type})` : ""}`} code={typeof value === "string" ? value : JSON.stringify(value, null, 2)} />
+                <CodeBlock
+                  key={`${status}-${type}-${name}`}
+                  title={`Example response: ${status}${examplesOf(media).length > 1 ? `, ${name}` : ""}${type !== "application/json" ? ` (${type})` : ""}`}
+                  code={typeof value === "string" ? value : JSON.stringify(value, null, 2)}
+                />
               )),
             ),
           )}
@@ -160,15 +244,25 @@ function InlineCode({ text }: { text: string }) {
   );
 }
 
-function FieldTable({ caption, rows }: { caption: string; rows: { name: string; type: string; required: boolean; notes: string[]; description?: string }[] }) {
+function FieldTable({
+  caption,
+  rows,
+}: {
+  caption: string;
+  rows: { name: string; type: string; required: boolean; notes: string[]; description?: string }[];
+}) {
   if (rows.length === 0) return null;
   return (
     <table className="w-full text-left text-sm">
       <caption className="mb-2 text-left text-sm font-semibold text-slate-900">{caption}</caption>
       <thead className="border-b border-slate-200 text-xs text-slate-500 uppercase">
         <tr>
-          <th scope="col" className="py-1.5 pr-3">Field</th>
-          <th scope="col" className="py-1.5">Type and meaning</th>
+          <th scope="col" className="py-1.5 pr-3">
+            Field
+          </th>
+          <th scope="col" className="py-1.5">
+            Type and meaning
+          </th>
         </tr>
       </thead>
       <tbody className="divide-y divide-slate-100 align-top">
@@ -180,7 +274,9 @@ function FieldTable({ caption, rows }: { caption: string; rows: { name: string; 
             </td>
             <td className="py-2">
               <span className="font-mono text-xs text-slate-700">{r.type}</span>
-              {r.notes.length > 0 && <span className="block text-xs [overflow-wrap:anywhere] text-slate-600">{r.notes.join("; ")}</span>}
+              {r.notes.length > 0 && (
+                <span className="block text-xs [overflow-wrap:anywhere] text-slate-600">{r.notes.join("; ")}</span>
+              )}
               {r.description && (
                 <span className="block text-slate-700">
                   <InlineCode text={r.description} />
@@ -223,12 +319,17 @@ function ErrorCodes({ doc }: { doc: OpenApiDoc }) {
   }
   const rows = [...seen].sort(([, a], [, b]) => a.status.localeCompare(b.status));
   return (
-    <section aria-labelledby="api-errors-title" id="api-errors" className="scroll-mt-6 rounded-xl border border-slate-200 bg-white px-5 py-4 shadow-sm">
+    <section
+      aria-labelledby="api-errors-title"
+      id="api-errors"
+      className="scroll-mt-6 rounded-xl border border-slate-200 bg-white px-5 py-4 shadow-sm"
+    >
       <h2 id="api-errors-title" className="text-base font-semibold text-slate-900">
         Error codes
       </h2>
       <p className="mt-1 text-sm text-slate-600">
-        Every error is <code className="rounded bg-slate-100 px-1">{'{"error": {"code", "message"}}'}</code> with the HTTP status below. Branch on the code; show the message to people.
+        Every error is <code className="rounded bg-slate-100 px-1">{'{"error": {"code", "message"}}'}</code> with the
+        HTTP status below. Branch on the code; show the message to people.
       </p>
       {/* Scrolls sideways on narrow screens: focusable so keyboard users can scroll it too. */}
       <div className="mt-3 overflow-x-auto" tabIndex={0} role="region" aria-label="Error codes table">
@@ -236,10 +337,18 @@ function ErrorCodes({ doc }: { doc: OpenApiDoc }) {
           <caption className="sr-only">Error codes</caption>
           <thead className="border-b border-slate-200 text-xs text-slate-500 uppercase">
             <tr>
-              <th scope="col" className="py-2 pr-4">Status</th>
-              <th scope="col" className="py-2 pr-4">Code</th>
-              <th scope="col" className="py-2 pr-4">Example message</th>
-              <th scope="col" className="py-2">Returned by</th>
+              <th scope="col" className="py-2 pr-4">
+                Status
+              </th>
+              <th scope="col" className="py-2 pr-4">
+                Code
+              </th>
+              <th scope="col" className="py-2 pr-4">
+                Example message
+              </th>
+              <th scope="col" className="py-2">
+                Returned by
+              </th>
             </tr>
           </thead>
           <tbody className="divide-y divide-slate-100 align-top">

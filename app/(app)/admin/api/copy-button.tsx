@@ -1,10 +1,21 @@
 "use client";
 
 import { useState } from "react";
+
 import { Button } from "@/components/ui/button";
 
 /** Copies a text to the clipboard and says so to sighted and screen-reader users alike. */
-export function CopyButton({ text, label = "Copy", accessibleName, variant = "secondary" }: { text: string; label?: string; accessibleName?: string; variant?: "primary" | "secondary" }) {
+export function CopyButton({
+  text,
+  label = "Copy",
+  accessibleName,
+  variant = "secondary",
+}: {
+  text: string;
+  label?: string;
+  accessibleName?: string;
+  variant?: "primary" | "secondary";
+}) {
   const [state, setState] = useState<"idle" | "copied" | "failed">("idle");
   async function copy() {
     try {

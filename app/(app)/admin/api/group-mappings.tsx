@@ -1,8 +1,10 @@
 "use client";
 
 import { useActionState } from "react";
+
 import { Button } from "@/components/ui/button";
 import { Alert, Field, inputClass } from "@/components/ui/field";
+
 import { mapScimGroup, unmapScimGroup } from "./actions";
 
 type Mapping = {
@@ -31,59 +33,32 @@ export function GroupMappings({ clients, departments, mappings }: Props) {
   return (
     <div className="space-y-5">
       {mappings.length > 0 && (
-        <ul
-          className="divide-y divide-slate-100 text-sm"
-          aria-label="Group mappings"
-        >
+        <ul className="divide-y divide-slate-100 text-sm" aria-label="Group mappings">
           {mappings.map((m) => (
-            <li
-              key={m.id}
-              className="flex items-center justify-between gap-3 py-2"
-            >
+            <li key={m.id} className="flex items-center justify-between gap-3 py-2">
               <span>
-                <span className="text-slate-500">{m.clientName}:</span>{" "}
-                <strong>{m.groupName}</strong> →{" "}
-                {m.role
-                  ? (ROLES.find(([id]) => id === m.role)?.[1] ?? m.role)
-                  : `department ${m.department}`}
+                <span className="text-slate-500">{m.clientName}:</span> <strong>{m.groupName}</strong> →{" "}
+                {m.role ? (ROLES.find(([id]) => id === m.role)?.[1] ?? m.role) : `department ${m.department}`}
               </span>
-              <RemoveMapping
-                id={m.id}
-                label={`${m.clientName} ${m.groupName}`}
-              />
+              <RemoveMapping id={m.id} label={`${m.clientName} ${m.groupName}`} />
             </li>
           ))}
         </ul>
       )}
       {clients.length === 0 ? (
-        <p className="text-sm text-slate-600">
-          Create an API client with the scim scope first.
-        </p>
+        <p className="text-sm text-slate-600">Create an API client with the scim scope first.</p>
       ) : (
-        <form
-          action={formAction}
-          className="grid gap-4 sm:grid-cols-3"
-          noValidate
-        >
+        <form action={formAction} className="grid gap-4 sm:grid-cols-3" noValidate>
           {state && (
             <div className="sm:col-span-3">
-              <Alert tone={state.ok ? "success" : "error"}>
-                {state.ok ? state.message : state.error}
-              </Alert>
+              <Alert tone={state.ok ? "success" : "error"}>{state.ok ? state.message : state.error}</Alert>
             </div>
           )}
           <div>
-            <label
-              htmlFor="mapping-client"
-              className="block text-sm font-medium text-slate-800"
-            >
+            <label htmlFor="mapping-client" className="block text-sm font-medium text-slate-800">
               SCIM client
             </label>
-            <select
-              id="mapping-client"
-              name="clientId"
-              className={`mt-1 ${inputClass}`}
-            >
+            <select id="mapping-client" name="clientId" className={`mt-1 ${inputClass}`}>
               {clients.map((c) => (
                 <option key={c.id} value={c.id}>
                   {c.name}
@@ -101,17 +76,10 @@ export function GroupMappings({ clients, departments, mappings }: Props) {
             autoComplete="off"
           />
           <div>
-            <label
-              htmlFor="mapping-target"
-              className="block text-sm font-medium text-slate-800"
-            >
+            <label htmlFor="mapping-target" className="block text-sm font-medium text-slate-800">
               Members get
             </label>
-            <select
-              id="mapping-target"
-              name="target"
-              className={`mt-1 ${inputClass}`}
-            >
+            <select id="mapping-target" name="target" className={`mt-1 ${inputClass}`}>
               {ROLES.map(([id, label]) => (
                 <option key={id} value={`role:${id}`}>
                   Role: {label}

@@ -25,8 +25,19 @@ export type SchemaNode = {
   contentMediaType?: string;
 };
 export type Media = { schema?: SchemaNode; example?: unknown; examples?: Record<string, { value: unknown }> };
-export type Parameter = { name: string; in: string; required: boolean; description?: string; schema: SchemaNode; example?: string };
-export type Response = { description: string; headers?: Record<string, { description: string }>; content?: Record<string, Media> };
+export type Parameter = {
+  name: string;
+  in: string;
+  required: boolean;
+  description?: string;
+  schema: SchemaNode;
+  example?: string;
+};
+export type Response = {
+  description: string;
+  headers?: Record<string, { description: string }>;
+  content?: Record<string, Media>;
+};
 export type Operation = {
   operationId: string;
   tags: string[];
@@ -47,7 +58,9 @@ export type OpenApiDoc = {
 export type Endpoint = { method: string; path: string; op: Operation };
 
 export function endpoints(doc: OpenApiDoc): Endpoint[] {
-  return Object.entries(doc.paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ method: method.toUpperCase(), path, op })));
+  return Object.entries(doc.paths).flatMap(([path, item]) =>
+    Object.entries(item).map(([method, op]) => ({ method: method.toUpperCase(), path, op })),
+  );
 }
 
 export function refName(node: SchemaNode | undefined): string | undefined {
@@ -77,7 +90,10 @@ export function constraints(doc: OpenApiDoc, node: SchemaNode): string[] {
   const out: string[] = [];
   if (s.maxLength !== undefined) out.push(`${s.minLength ?? 0}–${n(s.maxLength)} characters`);
   else if (s.minLength !== undefined) out.push(`at least ${n(s.minLength)} characters`);
-  if (s.minItems !== undefined || s.maxItems !== undefined) out.push(s.maxItems !== undefined ? `${n(s.minItems ?? 0)}–${n(s.maxItems)} items` : `at least ${n(s.minItems!)} items`);
+  if (s.minItems !== undefined || s.maxItems !== undefined)
+    out.push(
+      s.maxItems !== undefined ? `${n(s.minItems ?? 0)}–${n(s.maxItems)} items` : `at least ${n(s.minItems!)} items`,
+    );
   if (s.pattern) out.push(`matches ${s.pattern}`);
   if (s.default !== undefined) out.push(`default ${JSON.stringify(s.default)}`);
   return out;
@@ -96,9 +112,15 @@ export function fieldRows(doc: OpenApiDoc, node: SchemaNode, prefix = "", depth 
       type: typeLabel(doc, prop),
       required: s.required?.includes(key) ?? false,
       notes: constraints(doc, prop),
-      description: prop.description ?? resolved.description ?? (resolved.items ? resolve(doc, resolved.items).description : undefined),
+      description:
+        prop.description ??
+        resolved.description ??
+        (resolved.items ? resolve(doc, resolved.items).description : undefined),
     };
-    const nested = resolved.type === "array" && resolved.items ? fieldRows(doc, resolved.items, `${prefix}${key}[].`, depth + 1) : fieldRows(doc, resolved, `${prefix}${key}.`, depth + 1);
+    const nested =
+      resolved.type === "array" && resolved.items
+        ? fieldRows(doc, resolved.items, `${prefix}${key}[].`, depth + 1)
+        : fieldRows(doc, resolved, `${prefix}${key}.`, depth + 1);
     return [row, ...nested];
   });
 }
@@ -120,12 +142,15 @@ const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 /** A copy-pasteable curl command for an operation, from its examples. */
 export function curlFor(baseUrl: string, { method, path, op }: Endpoint): string {
   const query = (op.parameters ?? []).filter((p) => p.in === "query" && p.required && p.example !== undefined);
-  const qs = query.length ? `?${query.map((p) => `${encodeURIComponent(p.name)}=${encodeURIComponent(p.example!)}`).join("&")}` : "";
+  const qs = query.length
+    ? `?${query.map((p) => `${encodeURIComponent(p.name)}=${encodeURIComponent(p.example!)}`).join("&")}`
+    : "";
   const lines = [`curl -sS${method === "GET" ? "" : ` -X ${method}`} ${quote(`${baseUrl}${path}${qs}`)}`];
   if (op.security.some((s) => s.bearerAuth)) lines.push(`-H "Authorization: Bearer $CLEARANCE_TOKEN"`);
   const content = op.requestBody?.content ?? {};
   const jsonBody = examplesOf(content["application/json"])[0];
   if (jsonBody) lines.push(`-H 'Content-Type: application/json'`, `-d ${quote(JSON.stringify(jsonBody[1]))}`);
-  else if (content["application/pdf"]) lines.push(`-H 'Content-Type: application/pdf'`, `--data-binary @signed-agreement.pdf`);
+  else if (content["application/pdf"])
+    lines.push(`-H 'Content-Type: application/pdf'`, `--data-binary @signed-agreement.pdf`);
   return lines.join(" \\\n  ");
 }

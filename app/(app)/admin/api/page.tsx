@@ -1,15 +1,17 @@
 import type { Metadata } from "next";
+
 import { Badge } from "@/components/ui/badge";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
 import { listApiClients } from "@/lib/access/api-clients";
 import { API_SCOPES, DEFAULT_RATE_LIMIT_PER_MINUTE } from "@/lib/access/openapi";
 import { requireViewer } from "@/lib/auth/gate";
 import { formatDateTime } from "@/lib/format";
+import { departmentOptions } from "@/lib/people/person-editor";
+import { listGroupMappings } from "@/lib/scim/group-mappings";
+
 import { ApiTabs } from "./api-tabs";
 import { CreateClientForm } from "./create-client-form";
 import { GroupMappings } from "./group-mappings";
-import { departmentOptions } from "@/lib/people/person-editor";
-import { listGroupMappings } from "@/lib/scim/group-mappings";
 import { RevokeClientButton } from "./revoke-client-button";
 
 export const metadata: Metadata = { title: "API" };
@@ -18,7 +20,9 @@ export default async function ApiPage() {
   const viewer = await requireViewer("page:/admin/api");
   const clients = await listApiClients(viewer);
   const [mappings, departments] = await Promise.all([listGroupMappings(viewer), departmentOptions()]);
-  const scimClients = clients.filter((c) => !c.revokedAt && c.scopes.includes("scim")).map((c) => ({ id: c.id, name: c.name }));
+  const scimClients = clients
+    .filter((c) => !c.revokedAt && c.scopes.includes("scim"))
+    .map((c) => ({ id: c.id, name: c.name }));
   return (
     <>
       <PageHeader
@@ -28,23 +32,43 @@ export default async function ApiPage() {
       <ApiTabs />
       <div className="space-y-6">
         <Card title="New API client" description="The token is shown once, right after it is created.">
-          <CreateClientForm scopes={Object.entries(API_SCOPES).map(([id, description]) => ({ id, description }))} defaultRateLimit={DEFAULT_RATE_LIMIT_PER_MINUTE} />
+          <CreateClientForm
+            scopes={Object.entries(API_SCOPES).map(([id, description]) => ({ id, description }))}
+            defaultRateLimit={DEFAULT_RATE_LIMIT_PER_MINUTE}
+          />
         </Card>
-        <Card title="API clients" description="Revoking a client refuses its token at once. Revoked clients stay listed for the record.">
+        <Card
+          title="API clients"
+          description="Revoking a client refuses its token at once. Revoked clients stay listed for the record."
+        >
           {clients.length === 0 ? (
-            <EmptyState title="No API clients yet">Create one for each system that asks Clearance for access decisions or reports data operations.</EmptyState>
+            <EmptyState title="No API clients yet">
+              Create one for each system that asks Clearance for access decisions or reports data operations.
+            </EmptyState>
           ) : (
             <div className="overflow-x-auto" tabIndex={0} role="region" aria-label="API clients table">
               <table className="w-full text-left text-sm">
                 <caption className="sr-only">API clients</caption>
                 <thead className="border-b border-slate-200 text-xs text-slate-500 uppercase">
                   <tr>
-                    <th scope="col" className="py-2 pr-4">Name</th>
-                    <th scope="col" className="py-2 pr-4">Scopes</th>
-                    <th scope="col" className="py-2 pr-4">Token</th>
-                    <th scope="col" className="py-2 pr-4">Created</th>
-                    <th scope="col" className="py-2 pr-4">Last used</th>
-                    <th scope="col" className="py-2 pr-4">Status</th>
+                    <th scope="col" className="py-2 pr-4">
+                      Name
+                    </th>
+                    <th scope="col" className="py-2 pr-4">
+                      Scopes
+                    </th>
+                    <th scope="col" className="py-2 pr-4">
+                      Token
+                    </th>
+                    <th scope="col" className="py-2 pr-4">
+                      Created
+                    </th>
+                    <th scope="col" className="py-2 pr-4">
+                      Last used
+                    </th>
+                    <th scope="col" className="py-2 pr-4">
+                      Status
+                    </th>
                     <th scope="col" className="py-2">
                       <span className="sr-only">Actions</span>
                     </th>
@@ -55,7 +79,9 @@ export default async function ApiPage() {
                     <tr key={c.id} data-client={c.name} className="align-top">
                       <th scope="row" className="py-3 pr-4 text-left font-medium text-slate-900">
                         {c.name}
-                        <span className="block text-xs font-normal text-slate-500">{c.rateLimitPerMinute.toLocaleString("en-GB")} requests/min</span>
+                        <span className="block text-xs font-normal text-slate-500">
+                          {c.rateLimitPerMinute.toLocaleString("en-GB")} requests/min
+                        </span>
                       </th>
                       <td className="py-3 pr-4">
                         <ul className="flex flex-wrap gap-1" aria-label={`Scopes of ${c.name}`}>
@@ -70,12 +96,16 @@ export default async function ApiPage() {
                         <code className="text-xs text-slate-700">{c.tokenPrefix}…</code>
                       </td>
                       <td className="py-3 pr-4 whitespace-nowrap text-slate-700">{formatDateTime(c.createdAt)}</td>
-                      <td className="py-3 pr-4 whitespace-nowrap text-slate-700">{c.lastUsedAt ? formatDateTime(c.lastUsedAt) : "Never"}</td>
+                      <td className="py-3 pr-4 whitespace-nowrap text-slate-700">
+                        {c.lastUsedAt ? formatDateTime(c.lastUsedAt) : "Never"}
+                      </td>
                       <td className="py-3 pr-4">
                         {c.revokedAt ? (
                           <>
                             <Badge tone="neutral">Revoked</Badge>
-                            <span className="mt-1 block text-xs whitespace-nowrap text-slate-500">{formatDateTime(c.revokedAt)}</span>
+                            <span className="mt-1 block text-xs whitespace-nowrap text-slate-500">
+                              {formatDateTime(c.revokedAt)}
+                            </span>
                           </>
                         ) : (
                           <Badge tone="success">Active</Badge>
@@ -89,7 +119,10 @@ export default async function ApiPage() {
             </div>
           )}
         </Card>
-        <Card title="SCIM group mappings" description="Members of a mapped group hold the role or belong to the department; leaving the group removes a mapped role. Groups without a mapping change nothing.">
+        <Card
+          title="SCIM group mappings"
+          description="Members of a mapped group hold the role or belong to the department; leaving the group removes a mapped role. Groups without a mapping change nothing."
+        >
           <GroupMappings clients={scimClients} departments={departments} mappings={mappings} />
         </Card>
       </div>

@@ -1,7 +1,9 @@
 "use client";
 
 import { useActionState, useState } from "react";
+
 import { Button } from "@/components/ui/button";
+
 import { revokeClient } from "./actions";
 
 /** Revoking breaks the calling system at once, so it takes a second, explicit click. */
@@ -10,7 +12,13 @@ export function RevokeClientButton({ id, name }: { id: string; name: string }) {
   const [state, formAction, pending] = useActionState(revokeClient, null);
   if (!confirming) {
     return (
-      <Button type="button" variant="secondary" className="px-3 py-1.5" onClick={() => setConfirming(true)} aria-label={`Revoke ${name}`}>
+      <Button
+        type="button"
+        variant="secondary"
+        className="px-3 py-1.5"
+        onClick={() => setConfirming(true)}
+        aria-label={`Revoke ${name}`}
+      >
         Revoke
       </Button>
     );
@@ -18,13 +26,21 @@ export function RevokeClientButton({ id, name }: { id: string; name: string }) {
   return (
     <form action={formAction} className="flex max-w-xs flex-col gap-2" aria-label={`Confirm revoking ${name}`}>
       <input type="hidden" name="id" value={id} />
-      <p className="text-sm text-slate-700">Revoke “{name}”? Every request with its token is refused from now on. This cannot be undone.</p>
+      <p className="text-sm text-slate-700">
+        Revoke “{name}”? Every request with its token is refused from now on. This cannot be undone.
+      </p>
       <div className="flex gap-2">
         {/* The confirmation replaces the button that had focus: keep the keyboard user on it. */}
         <Button type="submit" variant="danger" className="px-3 py-1.5" disabled={pending} autoFocus>
           {pending ? "Revoking…" : "Yes, revoke"}
         </Button>
-        <Button type="button" variant="ghost" className="px-3 py-1.5" onClick={() => setConfirming(false)} disabled={pending}>
+        <Button
+          type="button"
+          variant="ghost"
+          className="px-3 py-1.5"
+          onClick={() => setConfirming(false)}
+          disabled={pending}
+        >
           Cancel
         </Button>
       </div>

@@ -2,6 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
+
 import { DomainError } from "@/lib/errors";
 import { action } from "@/lib/http/action";
 import { assignCourseManually, findActivePersonByEmail } from "@/lib/training/assignments";
@@ -18,7 +19,11 @@ export const assignCourse = action(
   async ({ email, courseId, dueDate }, { viewer, audit }) => {
     const person = await findActivePersonByEmail(viewer, email);
     if (!person) throw new DomainError("unknown_person", "No active person has that email address.");
-    await assignCourseManually(viewer, audit, { personId: person.id, courseId, dueAt: new Date(`${dueDate}T23:59:59Z`) });
+    await assignCourseManually(viewer, audit, {
+      personId: person.id,
+      courseId,
+      dueAt: new Date(`${dueDate}T23:59:59Z`),
+    });
     revalidatePath("/admin/assignments");
     return { message: `Assigned. ${email} will see it on their dashboard.` };
   },

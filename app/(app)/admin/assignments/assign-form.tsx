@@ -1,8 +1,10 @@
 "use client";
 
 import { useActionState, useEffect, useState } from "react";
+
 import { Button } from "@/components/ui/button";
 import { Alert, Field, inputClass } from "@/components/ui/field";
+
 import { assignCourse } from "./actions";
 
 type Suggestion = { email: string; name: string };
@@ -36,8 +38,16 @@ export function AssignForm({ courses, defaultDue }: { courses: { id: string; tit
   const errors = state && !state.ok ? state.fieldErrors : undefined;
   return (
     <form action={formAction} className="grid gap-4 sm:grid-cols-2">
-      {state?.ok && <div className="sm:col-span-2"><Alert tone="success">{state.message}</Alert></div>}
-      {state && !state.ok && <div className="sm:col-span-2"><Alert>{state.error}</Alert></div>}
+      {state?.ok && (
+        <div className="sm:col-span-2">
+          <Alert tone="success">{state.message}</Alert>
+        </div>
+      )}
+      {state && !state.ok && (
+        <div className="sm:col-span-2">
+          <Alert>{state.error}</Alert>
+        </div>
+      )}
       <Field
         label="Person (work email)"
         name="email"
@@ -60,7 +70,13 @@ export function AssignForm({ courses, defaultDue }: { courses: { id: string; tit
         <label htmlFor="assign-course" className="block text-sm font-medium text-slate-800">
           Course
         </label>
-        <select id="assign-course" name="courseId" required className={`mt-1 ${inputClass}`} aria-invalid={errors?.courseId ? true : undefined}>
+        <select
+          id="assign-course"
+          name="courseId"
+          required
+          className={`mt-1 ${inputClass}`}
+          aria-invalid={errors?.courseId ? true : undefined}
+        >
           {courses.map((c) => (
             <option key={c.id} value={c.id}>
               {c.title}
@@ -68,7 +84,14 @@ export function AssignForm({ courses, defaultDue }: { courses: { id: string; tit
           ))}
         </select>
       </div>
-      <Field label="Due date" name="dueDate" type="date" defaultValue={defaultDue} required error={errors?.dueDate?.[0]} />
+      <Field
+        label="Due date"
+        name="dueDate"
+        type="date"
+        defaultValue={defaultDue}
+        required
+        error={errors?.dueDate?.[0]}
+      />
       <div className="flex items-end">
         <Button type="submit" disabled={pending}>
           {pending ? "Assigning…" : "Assign course"}

@@ -1,10 +1,12 @@
 import type { Metadata } from "next";
+
 import { Badge } from "@/components/ui/badge";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
 import { requireViewer } from "@/lib/auth/gate";
 import { getContent } from "@/lib/content";
 import { formatDate, isoDateInDays } from "@/lib/format";
 import { recentManualAssignments } from "@/lib/training/assignments";
+
 import { AssignForm } from "./assign-form";
 
 export const metadata: Metadata = { title: "Assign courses" };
@@ -32,11 +34,21 @@ export default async function AssignmentsPage() {
             <table className="w-full text-left text-sm">
               <thead className="border-b border-slate-200 text-xs text-slate-500 uppercase">
                 <tr>
-                  <th scope="col" className="py-2 pr-3">Person</th>
-                  <th scope="col" className="py-2 pr-3">Course</th>
-                  <th scope="col" className="py-2 pr-3">Assigned</th>
-                  <th scope="col" className="py-2 pr-3">Due</th>
-                  <th scope="col" className="py-2">Status</th>
+                  <th scope="col" className="py-2 pr-3">
+                    Person
+                  </th>
+                  <th scope="col" className="py-2 pr-3">
+                    Course
+                  </th>
+                  <th scope="col" className="py-2 pr-3">
+                    Assigned
+                  </th>
+                  <th scope="col" className="py-2 pr-3">
+                    Due
+                  </th>
+                  <th scope="col" className="py-2">
+                    Status
+                  </th>
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-100">
@@ -49,7 +61,9 @@ export default async function AssignmentsPage() {
                     <td className="py-2 pr-3">{titles.get(a.courseId) ?? a.courseId}</td>
                     <td className="py-2 pr-3">{formatDate(a.assignedAt)}</td>
                     <td className="py-2 pr-3">{formatDate(a.dueAt)}</td>
-                    <td className="py-2">{a.completedAt ? <Badge tone="success">Completed</Badge> : <Badge>Open</Badge>}</td>
+                    <td className="py-2">
+                      {a.completedAt ? <Badge tone="success">Completed</Badge> : <Badge>Open</Badge>}
+                    </td>
                   </tr>
                 ))}
               </tbody>

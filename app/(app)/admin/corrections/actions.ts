@@ -2,11 +2,19 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
+
 import { action } from "@/lib/http/action";
 import { resolveCorrection } from "@/lib/privacy/preferences";
 
 export const resolve = action(
-  { permission: "action:admin/corrections.resolve", schema: z.object({ id: z.uuid(), outcome: z.enum(["resolved", "rejected"]), resolution: z.string().trim().max(2000).default("") }) },
+  {
+    permission: "action:admin/corrections.resolve",
+    schema: z.object({
+      id: z.uuid(),
+      outcome: z.enum(["resolved", "rejected"]),
+      resolution: z.string().trim().max(2000).default(""),
+    }),
+  },
   async ({ id, outcome, resolution }, { viewer, audit }) => {
     await resolveCorrection(viewer, audit, id, outcome, resolution);
     revalidatePath("/admin/corrections");

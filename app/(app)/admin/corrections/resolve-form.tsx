@@ -1,8 +1,10 @@
 "use client";
 
 import { useActionState } from "react";
+
 import { Button } from "@/components/ui/button";
 import { Alert } from "@/components/ui/field";
+
 import { resolve } from "./actions";
 
 export function ResolveForm({ id }: { id: string }) {
@@ -15,7 +17,12 @@ export function ResolveForm({ id }: { id: string }) {
         <label htmlFor={`resolution-${id}`} className="block text-xs font-medium text-slate-700">
           Note to the person
         </label>
-        <input id={`resolution-${id}`} name="resolution" maxLength={2000} className="mt-1 w-full rounded-md border border-slate-300 px-2 py-1 text-sm" />
+        <input
+          id={`resolution-${id}`}
+          name="resolution"
+          maxLength={2000}
+          className="mt-1 w-full rounded-md border border-slate-300 px-2 py-1 text-sm"
+        />
       </div>
       <Button type="submit" name="outcome" value="resolved" disabled={pending}>
         Corrected
@@ -23,7 +30,11 @@ export function ResolveForm({ id }: { id: string }) {
       <Button type="submit" name="outcome" value="rejected" variant="secondary" disabled={pending}>
         Reject
       </Button>
-      {state && !state.ok && <div className="w-full"><Alert>{state.error}</Alert></div>}
+      {state && !state.ok && (
+        <div className="w-full">
+          <Alert>{state.error}</Alert>
+        </div>
+      )}
     </form>
   );
 }

@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+
 import { Badge } from "@/components/ui/badge";
 import { buttonClass } from "@/components/ui/button";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
@@ -13,7 +14,11 @@ export const metadata: Metadata = { title: "Outbox" };
 const tones = { queued: "info", sending: "info", sent: "success", failed: "danger" } as const;
 const statuses: OutboxStatus[] = ["queued", "sending", "sent", "failed"];
 
-export default async function OutboxPage({ searchParams }: { searchParams: Promise<{ status?: string; to?: string; page?: string }> }) {
+export default async function OutboxPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ status?: string; to?: string; page?: string }>;
+}) {
   const viewer = await requireViewer("page:/admin/outbox");
   const params = await searchParams;
   const status = statuses.find((s) => s === params.status);
@@ -29,11 +34,20 @@ export default async function OutboxPage({ searchParams }: { searchParams: Promi
       <Card>
         <div className="mb-4 flex flex-wrap items-end justify-between gap-4">
           <nav aria-label="Filter by status" className="flex flex-wrap gap-2 text-sm">
-            <Link href={{ query: to ? { to } : {} }} aria-current={!status ? "page" : undefined} className={`rounded-full px-3 py-1 ${!status ? "bg-brand-50 text-brand-800" : "text-slate-600 hover:bg-slate-100"}`}>
+            <Link
+              href={{ query: to ? { to } : {} }}
+              aria-current={!status ? "page" : undefined}
+              className={`rounded-full px-3 py-1 ${!status ? "bg-brand-50 text-brand-800" : "text-slate-600 hover:bg-slate-100"}`}
+            >
               All
             </Link>
             {statuses.map((s) => (
-              <Link key={s} href={{ query: to ? { status: s, to } : { status: s } }} aria-current={status === s ? "page" : undefined} className={`rounded-full px-3 py-1 capitalize ${status === s ? "bg-brand-50 text-brand-800" : "text-slate-600 hover:bg-slate-100"}`}>
+              <Link
+                key={s}
+                href={{ query: to ? { status: s, to } : { status: s } }}
+                aria-current={status === s ? "page" : undefined}
+                className={`rounded-full px-3 py-1 capitalize ${status === s ? "bg-brand-50 text-brand-800" : "text-slate-600 hover:bg-slate-100"}`}
+              >
                 {s}
               </Link>
             ))}
@@ -42,7 +56,13 @@ export default async function OutboxPage({ searchParams }: { searchParams: Promi
             {status && <input type="hidden" name="status" value={status} />}
             <label className="text-sm">
               <span className="mb-1 block font-medium text-slate-700">Recipient</span>
-              <input type="search" name="to" defaultValue={to} placeholder="name@example.com" className={`${inputClass} w-64`} />
+              <input
+                type="search"
+                name="to"
+                defaultValue={to}
+                placeholder="name@example.com"
+                className={`${inputClass} w-64`}
+              />
             </label>
             <button type="submit" className={buttonClass("secondary")}>
               Search
@@ -56,10 +76,18 @@ export default async function OutboxPage({ searchParams }: { searchParams: Promi
             <caption className="sr-only">Emails, newest first</caption>
             <thead className="border-b border-slate-200 text-xs text-slate-500 uppercase">
               <tr>
-                <th scope="col" className="py-2 pr-3">Queued</th>
-                <th scope="col" className="py-2 pr-3">To</th>
-                <th scope="col" className="py-2 pr-3">Subject</th>
-                <th scope="col" className="py-2">Status</th>
+                <th scope="col" className="py-2 pr-3">
+                  Queued
+                </th>
+                <th scope="col" className="py-2 pr-3">
+                  To
+                </th>
+                <th scope="col" className="py-2 pr-3">
+                  Subject
+                </th>
+                <th scope="col" className="py-2">
+                  Status
+                </th>
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
@@ -83,8 +111,16 @@ export default async function OutboxPage({ searchParams }: { searchParams: Promi
         )}
         {pages > 1 && (
           <p className="mt-4 flex gap-3 text-sm">
-            {page > 1 && <Link className="underline" href={{ query: { status, to: to || undefined, page: page - 1 } }}>Newer</Link>}
-            {page < pages && <Link className="underline" href={{ query: { status, to: to || undefined, page: page + 1 } }}>Older</Link>}
+            {page > 1 && (
+              <Link className="underline" href={{ query: { status, to: to || undefined, page: page - 1 } }}>
+                Newer
+              </Link>
+            )}
+            {page < pages && (
+              <Link className="underline" href={{ query: { status, to: to || undefined, page: page + 1 } }}>
+                Older
+              </Link>
+            )}
           </p>
         )}
       </Card>

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+
 import { BarChart } from "@/components/charts/bar-chart";
 import { LineChart } from "@/components/charts/line-chart";
 import { buttonClass } from "@/components/ui/button";
@@ -50,16 +51,39 @@ export default async function OverviewPage() {
           Summary
         </h2>
         <dl className="grid grid-cols-2 gap-4 lg:grid-cols-5">
-          <Stat label="Compliance" value={rateText(o.rate)} note={`${n(o.complete)} of ${n(o.required)} required courses certified`} />
+          <Stat
+            label="Compliance"
+            value={rateText(o.rate)}
+            note={`${n(o.complete)} of ${n(o.required)} required courses certified`}
+          />
           <Stat label="People counted" value={n(o.people)} />
-          <Stat label="Overdue" value={n(o.overdue)} note={`${n(o.overduePeople)} ${o.overduePeople === 1 ? "person" : "people"}`} tone={o.overdue > 0 ? "danger" : undefined} />
-          <Stat label="Expiring within 30 days" value={n(o.expiring[30])} note={`${n(o.expiring[60])} within 60, ${n(o.expiring[90])} within 90`} tone={o.expiring[30] > 0 ? "warning" : undefined} />
-          <Stat label="Agreements signed" value={rateText(agreementsRequired ? Math.round((agreementsSigned / agreementsRequired) * 1000) / 10 : null)} note={`${n(agreementsSigned)} of ${n(agreementsRequired)} signatures in place`} />
+          <Stat
+            label="Overdue"
+            value={n(o.overdue)}
+            note={`${n(o.overduePeople)} ${o.overduePeople === 1 ? "person" : "people"}`}
+            tone={o.overdue > 0 ? "danger" : undefined}
+          />
+          <Stat
+            label="Expiring within 30 days"
+            value={n(o.expiring[30])}
+            note={`${n(o.expiring[60])} within 60, ${n(o.expiring[90])} within 90`}
+            tone={o.expiring[30] > 0 ? "warning" : undefined}
+          />
+          <Stat
+            label="Agreements signed"
+            value={rateText(
+              agreementsRequired ? Math.round((agreementsSigned / agreementsRequired) * 1000) / 10 : null,
+            )}
+            note={`${n(agreementsSigned)} of ${n(agreementsRequired)} signatures in place`}
+          />
         </dl>
       </section>
 
       <div className="space-y-6">
-        <Card title="Compliance over the last 12 months" description="At the end of each month (and today for this month): the share of required courses, over the people in post then, held by a valid certification.">
+        <Card
+          title="Compliance over the last 12 months"
+          description="At the end of each month (and today for this month): the share of required courses, over the people in post then, held by a valid certification."
+        >
           <LineChart
             id="trend"
             title="Organisation-wide compliance, last 12 months"
@@ -68,31 +92,58 @@ export default async function OverviewPage() {
             table={{
               caption: "Organisation-wide compliance by month",
               columns: ["Month", "People", "Required", "Certified", "Compliance"],
-              rows: o.trend.map((t, i) => [i === o.trend.length - 1 ? `${t.label} (today)` : t.label, n(t.people), n(t.required), n(t.complete), rateText(t.rate)]),
+              rows: o.trend.map((t, i) => [
+                i === o.trend.length - 1 ? `${t.label} (today)` : t.label,
+                n(t.people),
+                n(t.required),
+                n(t.complete),
+                rateText(t.rate),
+              ]),
             }}
           />
         </Card>
 
-        <Card title="Completion by course" description="Overdue: assignments past their due date. Expiring: valid certifications that end within 30, 60 or 90 days.">
+        <Card
+          title="Completion by course"
+          description="Overdue: assignments past their due date. Expiring: valid certifications that end within 30, 60 or 90 days."
+        >
           <div className="overflow-x-auto">
             <table className="w-full text-left text-sm">
               <caption className="sr-only">Completion, overdue and expiring certifications by course</caption>
               <thead className="border-b border-slate-200 text-xs text-slate-600">
                 <tr>
-                  <th scope="col" className={th}>Course</th>
-                  <th scope="col" className={`${th} text-right`}>Required</th>
-                  <th scope="col" className={`${th} text-right`}>Certified</th>
-                  <th scope="col" className={`${th} min-w-40`}>Completion</th>
-                  <th scope="col" className={`${th} text-right`}>Overdue</th>
-                  <th scope="col" className={`${th} text-right`}>Expiring in 30 days</th>
-                  <th scope="col" className={`${th} text-right`}>60 days</th>
-                  <th scope="col" className={`${th} text-right`}>90 days</th>
+                  <th scope="col" className={th}>
+                    Course
+                  </th>
+                  <th scope="col" className={`${th} text-right`}>
+                    Required
+                  </th>
+                  <th scope="col" className={`${th} text-right`}>
+                    Certified
+                  </th>
+                  <th scope="col" className={`${th} min-w-40`}>
+                    Completion
+                  </th>
+                  <th scope="col" className={`${th} text-right`}>
+                    Overdue
+                  </th>
+                  <th scope="col" className={`${th} text-right`}>
+                    Expiring in 30 days
+                  </th>
+                  <th scope="col" className={`${th} text-right`}>
+                    60 days
+                  </th>
+                  <th scope="col" className={`${th} text-right`}>
+                    90 days
+                  </th>
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-100">
                 {o.courses.map((c) => (
                   <tr key={c.courseId}>
-                    <th scope="row" className="py-2 pr-4 font-medium text-slate-900">{c.title}</th>
+                    <th scope="row" className="py-2 pr-4 font-medium text-slate-900">
+                      {c.title}
+                    </th>
                     <td className={num}>{n(c.required)}</td>
                     <td className={num}>{n(c.complete)}</td>
                     <td className="py-2 pr-4">
@@ -109,7 +160,10 @@ export default async function OverviewPage() {
           </div>
         </Card>
 
-        <Card title="Completion by department" description="Required courses certified, over the people in post in each department.">
+        <Card
+          title="Completion by department"
+          description="Required courses certified, over the people in post in each department."
+        >
           {o.departments.length === 0 ? (
             <EmptyState title="No one is counted yet" />
           ) : (
@@ -117,34 +171,62 @@ export default async function OverviewPage() {
               id="departments"
               title="Completion by department"
               description={o.departments.map((d) => `${d.name}: ${rateText(d.rate)}`).join("; ") + "."}
-              bars={o.departments.map((d) => ({ label: d.name, value: d.rate, note: `${n(d.people)} ${d.people === 1 ? "person" : "people"}${d.overdue > 0 ? `, ${n(d.overdue)} overdue` : ""}` }))}
+              bars={o.departments.map((d) => ({
+                label: d.name,
+                value: d.rate,
+                note: `${n(d.people)} ${d.people === 1 ? "person" : "people"}${d.overdue > 0 ? `, ${n(d.overdue)} overdue` : ""}`,
+              }))}
               table={{
                 caption: "Completion by department",
                 columns: ["Department", "People", "Required", "Certified", "Completion", "Overdue"],
-                rows: o.departments.map((d) => [d.name, n(d.people), n(d.required), n(d.complete), rateText(d.rate), n(d.overdue)]),
+                rows: o.departments.map((d) => [
+                  d.name,
+                  n(d.people),
+                  n(d.required),
+                  n(d.complete),
+                  rateText(d.rate),
+                  n(d.overdue),
+                ]),
               }}
             />
           )}
         </Card>
 
-        <Card title="Agreement coverage" description="Employee agreements: who must sign each one, and who holds a signature at the current version that is not due for renewal.">
+        <Card
+          title="Agreement coverage"
+          description="Employee agreements: who must sign each one, and who holds a signature at the current version that is not due for renewal."
+        >
           <div className="overflow-x-auto">
             <table className="w-full text-left text-sm">
               <caption className="sr-only">Agreement coverage</caption>
               <thead className="border-b border-slate-200 text-xs text-slate-600">
                 <tr>
-                  <th scope="col" className={th}>Agreement</th>
-                  <th scope="col" className={`${th} text-right`}>Must sign</th>
-                  <th scope="col" className={`${th} text-right`}>Signed</th>
-                  <th scope="col" className={`${th} min-w-40`}>Coverage</th>
-                  <th scope="col" className={`${th} text-right`}>Not signed</th>
-                  <th scope="col" className={`${th} text-right`}>Renewal or new version due</th>
+                  <th scope="col" className={th}>
+                    Agreement
+                  </th>
+                  <th scope="col" className={`${th} text-right`}>
+                    Must sign
+                  </th>
+                  <th scope="col" className={`${th} text-right`}>
+                    Signed
+                  </th>
+                  <th scope="col" className={`${th} min-w-40`}>
+                    Coverage
+                  </th>
+                  <th scope="col" className={`${th} text-right`}>
+                    Not signed
+                  </th>
+                  <th scope="col" className={`${th} text-right`}>
+                    Renewal or new version due
+                  </th>
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-100">
                 {o.agreements.map((a) => (
                   <tr key={a.agreementId}>
-                    <th scope="row" className="py-2 pr-4 font-medium text-slate-900">{a.title}</th>
+                    <th scope="row" className="py-2 pr-4 font-medium text-slate-900">
+                      {a.title}
+                    </th>
                     <td className={num}>{n(a.required)}</td>
                     <td className={num}>{n(a.signed)}</td>
                     <td className="py-2 pr-4">
@@ -173,7 +255,17 @@ function RateCell({ rate, label }: { rate: number | null; label: string }) {
   );
 }
 
-function Stat({ label, value, note, tone }: { label: string; value: string; note?: string; tone?: "danger" | "warning" }) {
+function Stat({
+  label,
+  value,
+  note,
+  tone,
+}: {
+  label: string;
+  value: string;
+  note?: string;
+  tone?: "danger" | "warning";
+}) {
   const color = tone === "danger" ? "text-red-700" : tone === "warning" ? "text-amber-800" : "text-slate-900";
   return (
     <div className="rounded-xl border border-slate-200 bg-white px-4 py-3 shadow-sm">

@@ -2,7 +2,13 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { createPartner, resendPartnerRequest, sendPartnerAgreement, voidPartnerRequest } from "@/lib/agreements/partner-register";
+
+import {
+  createPartner,
+  resendPartnerRequest,
+  sendPartnerAgreement,
+  voidPartnerRequest,
+} from "@/lib/agreements/partner-register";
 import { action } from "@/lib/http/action";
 
 export const addPartner = action(
@@ -12,7 +18,10 @@ export const addPartner = action(
       name: z.string().trim().min(2, "Enter the partner organisation's name.").max(200),
       contactName: z.string().trim().min(2, "Enter the contact's full name.").max(200),
       contactEmail: z.email("Enter a valid email address.").max(320),
-      requiredAgreements: z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(z.string().max(100)).min(1, "Choose at least one agreement.")),
+      requiredAgreements: z.preprocess(
+        (v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]),
+        z.array(z.string().max(100)).min(1, "Choose at least one agreement."),
+      ),
     }),
   },
   async (input, { viewer, audit }) => {
@@ -22,20 +31,32 @@ export const addPartner = action(
   },
 );
 
-export const sendAgreement = action({ permission: "action:admin/partners.sendAgreement", schema: z.object({ partnerId: z.uuid(), agreementId: z.string().max(100) }) }, async ({ partnerId, agreementId }, { viewer, audit }) => {
-  await sendPartnerAgreement(viewer, audit, partnerId, agreementId);
-  revalidatePath("/admin/partners");
-  return { message: "Signing link emailed." };
-});
+export const sendAgreement = action(
+  {
+    permission: "action:admin/partners.sendAgreement",
+    schema: z.object({ partnerId: z.uuid(), agreementId: z.string().max(100) }),
+  },
+  async ({ partnerId, agreementId }, { viewer, audit }) => {
+    await sendPartnerAgreement(viewer, audit, partnerId, agreementId);
+    revalidatePath("/admin/partners");
+    return { message: "Signing link emailed." };
+  },
+);
 
-export const resendRequest = action({ permission: "action:admin/partners.resendRequest", schema: z.object({ requestId: z.uuid() }) }, async ({ requestId }, { viewer, audit }) => {
-  await resendPartnerRequest(viewer, audit, requestId);
-  revalidatePath("/admin/partners");
-  return { message: "A new link was emailed; the old one no longer works." };
-});
+export const resendRequest = action(
+  { permission: "action:admin/partners.resendRequest", schema: z.object({ requestId: z.uuid() }) },
+  async ({ requestId }, { viewer, audit }) => {
+    await resendPartnerRequest(viewer, audit, requestId);
+    revalidatePath("/admin/partners");
+    return { message: "A new link was emailed; the old one no longer works." };
+  },
+);
 
-export const voidRequest = action({ permission: "action:admin/partners.voidRequest", schema: z.object({ requestId: z.uuid() }) }, async ({ requestId }, { viewer, audit }) => {
-  await voidPartnerRequest(viewer, audit, requestId);
-  revalidatePath("/admin/partners");
-  return { message: "The link was voided." };
-});
+export const voidRequest = action(
+  { permission: "action:admin/partners.voidRequest", schema: z.object({ requestId: z.uuid() }) },
+  async ({ requestId }, { viewer, audit }) => {
+    await voidPartnerRequest(viewer, audit, requestId);
+    revalidatePath("/admin/partners");
+    return { message: "The link was voided." };
+  },
+);

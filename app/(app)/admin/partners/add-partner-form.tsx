@@ -1,8 +1,10 @@
 "use client";
 
 import { useActionState } from "react";
+
 import { Button } from "@/components/ui/button";
 import { Alert, Field } from "@/components/ui/field";
+
 import { addPartner } from "./actions";
 
 export function AddPartnerForm({ agreements }: { agreements: { id: string; title: string }[] }) {
@@ -10,7 +12,11 @@ export function AddPartnerForm({ agreements }: { agreements: { id: string; title
   const errors = state && !state.ok ? state.fieldErrors : undefined;
   return (
     <form action={formAction} className="grid gap-4 sm:grid-cols-3">
-      {state && <div className="sm:col-span-3">{state.ok ? <Alert tone="success">{state.message}</Alert> : <Alert>{state.error}</Alert>}</div>}
+      {state && (
+        <div className="sm:col-span-3">
+          {state.ok ? <Alert tone="success">{state.message}</Alert> : <Alert>{state.error}</Alert>}
+        </div>
+      )}
       <Field label="Organisation" name="name" required error={errors?.name?.[0]} />
       <Field label="Contact's full name" name="contactName" required error={errors?.contactName?.[0]} />
       <Field label="Contact's email" name="contactEmail" type="email" required error={errors?.contactEmail?.[0]} />

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+
 import { ActionButton } from "@/components/action-button";
 import { Badge, type Tone } from "@/components/ui/badge";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
@@ -8,6 +9,7 @@ import { requireViewer } from "@/lib/auth/gate";
 import { may } from "@/lib/auth/permissions";
 import { getContent } from "@/lib/content";
 import { formatDate } from "@/lib/format";
+
 import { resendRequest, sendAgreement, voidRequest } from "./actions";
 import { AddPartnerForm } from "./add-partner-form";
 
@@ -29,7 +31,10 @@ export default async function PartnersPage() {
   const partnerAgreements = getContent().agreements.filter((a) => a.audience === "partner");
   return (
     <>
-      <PageHeader title="Partners" description="Third parties that receive data must sign a data-protection and confidentiality agreement first. Their contacts sign through an emailed link; no account is needed." />
+      <PageHeader
+        title="Partners"
+        description="Third parties that receive data must sign a data-protection and confidentiality agreement first. Their contacts sign through an emailed link; no account is needed."
+      />
       <div className="space-y-6">
         {canEdit && (
           <Card title="Add a partner">
@@ -40,7 +45,11 @@ export default async function PartnersPage() {
           <EmptyState title="No partners yet">Add a partner to send them an agreement.</EmptyState>
         ) : (
           partnersList.map((partner) => (
-            <Card key={partner.id} title={partner.name} description={`${partner.contactName} · ${partner.contactEmail}`}>
+            <Card
+              key={partner.id}
+              title={partner.name}
+              description={`${partner.contactName} · ${partner.contactEmail}`}
+            >
               <ul className="divide-y divide-slate-100" aria-label={`Agreements for ${partner.name}`}>
                 {partner.agreements.map((a) => (
                   <li key={a.agreementId} className="flex flex-wrap items-center justify-between gap-3 py-3">
@@ -55,18 +64,38 @@ export default async function PartnersPage() {
                     <div className="flex flex-wrap items-center gap-2">
                       <Badge tone={statusLabel[a.status][1]}>{statusLabel[a.status][0]}</Badge>
                       {a.signatureId && (
-                        <a href={`/agreements/documents/${a.signatureId}`} className="text-sm font-medium text-brand-700 underline underline-offset-2">
+                        <a
+                          href={`/agreements/documents/${a.signatureId}`}
+                          className="text-sm font-medium text-brand-700 underline underline-offset-2"
+                        >
                           Signed PDF
                         </a>
                       )}
                       {canEdit && a.status === "pending" && a.requestId && (
                         <>
-                          <ActionButton action={resendRequest} fields={{ requestId: a.requestId }} label="Resend" variant="secondary" pendingLabel="Sending…" />
-                          <ActionButton action={voidRequest} fields={{ requestId: a.requestId }} label="Void" variant="danger" pendingLabel="Voiding…" />
+                          <ActionButton
+                            action={resendRequest}
+                            fields={{ requestId: a.requestId }}
+                            label="Resend"
+                            variant="secondary"
+                            pendingLabel="Sending…"
+                          />
+                          <ActionButton
+                            action={voidRequest}
+                            fields={{ requestId: a.requestId }}
+                            label="Void"
+                            variant="danger"
+                            pendingLabel="Voiding…"
+                          />
                         </>
                       )}
                       {canEdit && a.status !== "pending" && a.status !== "signed" && (
-                        <ActionButton action={sendAgreement} fields={{ partnerId: partner.id, agreementId: a.agreementId }} label="Send for signing" pendingLabel="Sending…" />
+                        <ActionButton
+                          action={sendAgreement}
+                          fields={{ partnerId: partner.id, agreementId: a.agreementId }}
+                          label="Send for signing"
+                          pendingLabel="Sending…"
+                        />
                       )}
                     </div>
                   </li>

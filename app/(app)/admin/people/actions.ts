@@ -3,6 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
+
 import { appRoles, personStatuses } from "@/db/schema";
 import { sha256Hex } from "@/lib/crypto/tokens";
 import { DomainError } from "@/lib/errors";
@@ -10,11 +11,21 @@ import { action, type ActionState } from "@/lib/http/action";
 import { applyImport, previewImport } from "@/lib/people/import-people";
 import { decodeImportFile, sizeError } from "@/lib/people/import-rules";
 import { setPersonRoles, setPersonStatus } from "@/lib/people/manage-people";
-import { createPerson, PersonFieldError, personFormSchema, resendInvitation, updatePerson } from "@/lib/people/person-editor";
+import {
+  createPerson,
+  PersonFieldError,
+  personFormSchema,
+  resendInvitation,
+  updatePerson,
+} from "@/lib/people/person-editor";
+
 import { importView, type ImportView } from "./import-view";
 
 export const changeStatus = action(
-  { permission: "action:admin/people.changeStatus", schema: z.object({ personId: z.uuid(), status: z.enum(personStatuses) }) },
+  {
+    permission: "action:admin/people.changeStatus",
+    schema: z.object({ personId: z.uuid(), status: z.enum(personStatuses) }),
+  },
   async ({ personId, status }, { viewer, audit }) => {
     await setPersonStatus(viewer, audit, personId, status);
     revalidatePath("/admin/people");
@@ -40,12 +51,14 @@ export const changeRoles = action(
 // The shared action wrapper reports a DomainError as one message; a PersonFieldError is passed
 // through as a value and turned back into field messages here, so each shows beside its field.
 type FieldFailure = { fieldFailure: Record<string, string[]> };
-const isFieldFailure = (data: unknown): data is FieldFailure => typeof data === "object" && data !== null && "fieldFailure" in data;
+const isFieldFailure = (data: unknown): data is FieldFailure =>
+  typeof data === "object" && data !== null && "fieldFailure" in data;
 
 function withFieldErrors(run: (previous: ActionState, formData: FormData) => Promise<ActionState>) {
   return async (previous: ActionState, formData: FormData): Promise<ActionState> => {
     const state = await run(previous, formData);
-    if (state?.ok && isFieldFailure(state.data)) return { ok: false, error: "Please correct the highlighted fields.", fieldErrors: state.data.fieldFailure };
+    if (state?.ok && isFieldFailure(state.data))
+      return { ok: false, error: "Please correct the highlighted fields.", fieldErrors: state.data.fieldFailure };
     return state;
   };
 }
@@ -60,33 +73,44 @@ async function catchFieldErrors<T>(work: () => Promise<T>): Promise<T | { data: 
 }
 
 export const addPerson = withFieldErrors(
-  action<typeof personFormSchema, unknown>({ permission: "action:admin/people.addPerson", schema: personFormSchema }, async (input, { viewer, audit }) =>
-    catchFieldErrors(async () => {
-      const { id } = await createPerson(viewer, audit, input);
-      revalidatePath("/admin/people");
-      redirect(`/admin/people/${id}?added=1`);
-    }),
+  action<typeof personFormSchema, unknown>(
+    { permission: "action:admin/people.addPerson", schema: personFormSchema },
+    async (input, { viewer, audit }) =>
+      catchFieldErrors(async () => {
+        const { id } = await createPerson(viewer, audit, input);
+        revalidatePath("/admin/people");
+        redirect(`/admin/people/${id}?added=1`);
+      }),
   ),
 );
 
 const savePersonSchema = personFormSchema.extend({ personId: z.uuid() });
 
 export const savePerson = withFieldErrors(
-  action<typeof savePersonSchema, unknown>({ permission: "action:admin/people.savePerson", schema: savePersonSchema }, async ({ personId, ...input }, { viewer, audit }) =>
-    catchFieldErrors(async () => {
-      const { changed } = await updatePerson(viewer, audit, personId, input);
-      revalidatePath("/admin/people");
-      revalidatePath(`/admin/people/${personId}`);
-      return { message: changed.length === 0 ? "Nothing changed." : `Saved: ${changed.map((f) => f.replace("_", " ")).join(", ")}.`, data: { changed } };
-    }),
+  action<typeof savePersonSchema, unknown>(
+    { permission: "action:admin/people.savePerson", schema: savePersonSchema },
+    async ({ personId, ...input }, { viewer, audit }) =>
+      catchFieldErrors(async () => {
+        const { changed } = await updatePerson(viewer, audit, personId, input);
+        revalidatePath("/admin/people");
+        revalidatePath(`/admin/people/${personId}`);
+        return {
+          message:
+            changed.length === 0 ? "Nothing changed." : `Saved: ${changed.map((f) => f.replace("_", " ")).join(", ")}.`,
+          data: { changed },
+        };
+      }),
   ),
 );
 
-export const sendInvitationAgain = action({ permission: "action:admin/people.sendInvitationAgain", schema: z.object({ personId: z.uuid() }) }, async ({ personId }, { viewer, audit }) => {
-  const { email } = await resendInvitation(viewer, audit, personId);
-  revalidatePath(`/admin/people/${personId}`);
-  return { message: `A new invitation was emailed to ${email}. Earlier links no longer work.` };
-});
+export const sendInvitationAgain = action(
+  { permission: "action:admin/people.sendInvitationAgain", schema: z.object({ personId: z.uuid() }) },
+  async ({ personId }, { viewer, audit }) => {
+    const { email } = await resendInvitation(viewer, audit, personId);
+    revalidatePath(`/admin/people/${personId}`);
+    return { message: `A new invitation was emailed to ${email}. Earlier links no longer work.` };
+  },
+);
 
 /**
  * One action for both steps of an import, so the page always shows the
@@ -117,7 +141,8 @@ export const importPeople = action(
       if (!plan.ok) throw new DomainError("invalid_file", plan.error);
       return { data: importView(plan, file.name, digest), message: "" };
     }
-    if (previewed !== digest) throw new DomainError("changed", "This is not the file you previewed. Preview it again before applying.");
+    if (previewed !== digest)
+      throw new DomainError("changed", "This is not the file you previewed. Preview it again before applying.");
     const result = await applyImport(viewer, audit, decoded.text);
     revalidatePath("/admin/people");
     return { data: { kind: "applied", fileName: file.name, ...result }, message: "" };

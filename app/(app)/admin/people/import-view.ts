@@ -22,23 +22,38 @@ export type ImportView =
     }
   | { kind: "applied"; fileName: string; summary: ImportSummary; created: number; updated: number };
 
-const FIELD_LABELS: Record<string, string> = { name: "name", department: "department", title: "title", manager_email: "manager", hire_date: "hire date", roles: "roles" };
+const FIELD_LABELS: Record<string, string> = {
+  name: "name",
+  department: "department",
+  title: "title",
+  manager_email: "manager",
+  hire_date: "hire date",
+  roles: "roles",
+};
 
 export function importView(plan: Extract<ImportPlan, { ok: true }>, fileName: string, digest: string): ImportView {
-  const rows = plan.rows.map(
-    (r): ImportRowView => ({
-      row: r.row,
-      name: r.name,
-      email: r.email,
-      action: r.action,
-      details:
-        r.action === "invalid"
-          ? r.errors.map((e) => (e.column ? `${e.column}: ${e.message}` : e.message))
-          : r.changes.map((c) => (r.action === "create" ? `${FIELD_LABELS[c.field]}: ${c.to ?? "—"}` : `${FIELD_LABELS[c.field]}: ${c.from ?? "—"} → ${c.to ?? "—"}`)),
-    }),
-  );
+  const rows = plan.rows.map((r): ImportRowView => ({
+    row: r.row,
+    name: r.name,
+    email: r.email,
+    action: r.action,
+    details:
+      r.action === "invalid"
+        ? r.errors.map((e) => (e.column ? `${e.column}: ${e.message}` : e.message))
+        : r.changes.map((c) =>
+            r.action === "create"
+              ? `${FIELD_LABELS[c.field]}: ${c.to ?? "—"}`
+              : `${FIELD_LABELS[c.field]}: ${c.from ?? "—"} → ${c.to ?? "—"}`,
+          ),
+  }));
   // With a long file, show every error and then as many other rows as fit.
-  const shown = rows.length <= PREVIEW_ROW_LIMIT ? rows : [...rows.filter((r) => r.action === "invalid"), ...rows.filter((r) => r.action !== "invalid")].slice(0, PREVIEW_ROW_LIMIT);
+  const shown =
+    rows.length <= PREVIEW_ROW_LIMIT
+      ? rows
+      : [...rows.filter((r) => r.action === "invalid"), ...rows.filter((r) => r.action !== "invalid")].slice(
+          0,
+          PREVIEW_ROW_LIMIT,
+        );
   return {
     kind: "preview",
     fileName,

@@ -1,23 +1,33 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { personStatuses, type PersonStatus } from "@/db/schema";
+
 import { Badge } from "@/components/ui/badge";
 import { buttonClass } from "@/components/ui/button";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
-import { Pagination } from "@/components/ui/pagination";
 import { inputClass } from "@/components/ui/field";
+import { Pagination } from "@/components/ui/pagination";
+import { personStatuses, type PersonStatus } from "@/db/schema";
 import { requireViewer } from "@/lib/auth/gate";
 import { may } from "@/lib/auth/permissions";
 import { listPeople } from "@/lib/people/manage-people";
+
 import { PersonControls } from "./person-controls";
 
 export const metadata: Metadata = { title: "People" };
 
 const statusTone = { active: "success", suspended: "warning", departed: "neutral" } as const;
 const STATUS_LABELS: Record<PersonStatus, string> = { active: "Active", suspended: "Suspended", departed: "Departed" };
-const ROLE_LABELS: Record<string, string> = { manager: "Manager", compliance_admin: "Compliance admin", auditor: "Auditor" };
+const ROLE_LABELS: Record<string, string> = {
+  manager: "Manager",
+  compliance_admin: "Compliance admin",
+  auditor: "Auditor",
+};
 
-export default async function PeoplePage({ searchParams }: { searchParams: Promise<{ q?: string; status?: string; page?: string }> }) {
+export default async function PeoplePage({
+  searchParams,
+}: {
+  searchParams: Promise<{ q?: string; status?: string; page?: string }>;
+}) {
   const viewer = await requireViewer("page:/admin/people");
   const params = await searchParams;
   const page = Math.max(1, Number(params.page) || 1);
@@ -26,8 +36,16 @@ export default async function PeoplePage({ searchParams }: { searchParams: Promi
   const canEdit = may(viewer, "administer");
   const pages = Math.max(1, Math.ceil(result.total / result.pageSize));
   const query = (overrides: Record<string, string | number | undefined>) => {
-    const merged: Record<string, string | number | undefined> = { q: params.q || undefined, status, page: undefined, ...overrides };
-    return Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== undefined && v !== "")) as Record<string, string>;
+    const merged: Record<string, string | number | undefined> = {
+      q: params.q || undefined,
+      status,
+      page: undefined,
+      ...overrides,
+    };
+    return Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== undefined && v !== "")) as Record<
+      string,
+      string
+    >;
   };
   const filtered = Boolean(params.q || status);
   return (
@@ -54,7 +72,14 @@ export default async function PeoplePage({ searchParams }: { searchParams: Promi
             <label htmlFor="people-q" className="sr-only">
               Search people
             </label>
-            <input id="people-q" name="q" type="search" defaultValue={params.q} placeholder="Name or email" className={`${inputClass} w-72 max-w-full`} />
+            <input
+              id="people-q"
+              name="q"
+              type="search"
+              defaultValue={params.q}
+              placeholder="Name or email"
+              className={`${inputClass} w-72 max-w-full`}
+            />
           </div>
           <div>
             <label htmlFor="people-status" className="sr-only">
@@ -69,9 +94,14 @@ export default async function PeoplePage({ searchParams }: { searchParams: Promi
               ))}
             </select>
           </div>
-          <button className="rounded-md border border-slate-300 bg-white px-3 py-2 text-sm hover:bg-slate-50">Search</button>
+          <button className="rounded-md border border-slate-300 bg-white px-3 py-2 text-sm hover:bg-slate-50">
+            Search
+          </button>
           {filtered && (
-            <Link href="/admin/people" className="px-1 py-2 text-sm font-medium text-brand-700 underline underline-offset-2">
+            <Link
+              href="/admin/people"
+              className="px-1 py-2 text-sm font-medium text-brand-700 underline underline-offset-2"
+            >
               Clear
             </Link>
           )}
@@ -84,12 +114,26 @@ export default async function PeoplePage({ searchParams }: { searchParams: Promi
               <caption className="sr-only">People</caption>
               <thead className="border-b border-slate-200 text-xs text-slate-500 uppercase">
                 <tr>
-                  <th scope="col" className="py-2 pr-4">Person</th>
-                  <th scope="col" className="py-2 pr-4">Department</th>
-                  <th scope="col" className="min-w-36 py-2 pr-4">Roles</th>
-                  <th scope="col" className="py-2 pr-4">Status</th>
-                  <th scope="col" className="py-2 pr-4">MFA</th>
-                  {canEdit && <th scope="col" className="py-2">Manage</th>}
+                  <th scope="col" className="py-2 pr-4">
+                    Person
+                  </th>
+                  <th scope="col" className="py-2 pr-4">
+                    Department
+                  </th>
+                  <th scope="col" className="min-w-36 py-2 pr-4">
+                    Roles
+                  </th>
+                  <th scope="col" className="py-2 pr-4">
+                    Status
+                  </th>
+                  <th scope="col" className="py-2 pr-4">
+                    MFA
+                  </th>
+                  {canEdit && (
+                    <th scope="col" className="py-2">
+                      Manage
+                    </th>
+                  )}
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-100">
@@ -108,18 +152,24 @@ export default async function PeoplePage({ searchParams }: { searchParams: Promi
                     <td className="py-3 pr-4 align-top">{p.department ?? "—"}</td>
                     <td className="py-3 pr-4 align-top">
                       <span className="flex flex-wrap gap-1">
-                        {p.roles.filter((r) => r !== "employee").map((r) => (
-                          <Badge key={r} tone="info">
-                            {ROLE_LABELS[r] ?? r}
-                          </Badge>
-                        ))}
-                        {p.roles.every((r) => r === "employee") && <span className="text-xs text-slate-500">Employee</span>}
+                        {p.roles
+                          .filter((r) => r !== "employee")
+                          .map((r) => (
+                            <Badge key={r} tone="info">
+                              {ROLE_LABELS[r] ?? r}
+                            </Badge>
+                          ))}
+                        {p.roles.every((r) => r === "employee") && (
+                          <span className="text-xs text-slate-500">Employee</span>
+                        )}
                       </span>
                     </td>
                     <td className="py-3 pr-4 align-top">
                       <Badge tone={statusTone[p.status]}>{p.status}</Badge>
                     </td>
-                    <td className="py-3 pr-4 align-top">{p.mfaEnabled ? <Badge tone="success">On</Badge> : <Badge>Off</Badge>}</td>
+                    <td className="py-3 pr-4 align-top">
+                      {p.mfaEnabled ? <Badge tone="success">On</Badge> : <Badge>Off</Badge>}
+                    </td>
                     {canEdit && (
                       <td className="py-3 align-top">
                         <PersonControls personId={p.id} name={p.name} status={p.status} roles={p.roles} />

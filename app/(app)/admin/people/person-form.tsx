@@ -2,9 +2,11 @@
 
 import Link from "next/link";
 import { useActionState, useState } from "react";
-import type { AppRole } from "@/db/schema";
+
 import { Button } from "@/components/ui/button";
 import { Alert, Field, inputClass } from "@/components/ui/field";
+import type { AppRole } from "@/db/schema";
+
 import { addPerson, savePerson } from "./actions";
 
 export type PersonFormValues = {
@@ -25,7 +27,11 @@ type Props = {
   managers: { email: string; name: string }[];
 };
 
-const ROLE_LABELS: Record<Exclude<AppRole, "employee">, string> = { manager: "Manager", compliance_admin: "Compliance admin", auditor: "Auditor" };
+const ROLE_LABELS: Record<Exclude<AppRole, "employee">, string> = {
+  manager: "Manager",
+  compliance_admin: "Compliance admin",
+  auditor: "Auditor",
+};
 const EXTRA_ROLES = Object.keys(ROLE_LABELS) as (keyof typeof ROLE_LABELS)[];
 
 /** Add or edit a person; every field's message appears beside it. */
@@ -56,8 +62,25 @@ export function PersonForm({ personId, values, departments, managers }: Props) {
           {state.ok ? <Alert tone="success">{state.message}</Alert> : <Alert>{state.error}</Alert>}
         </div>
       )}
-      <Field label="Full name" name="name" autoComplete="off" required defaultValue={shown?.name} error={errors?.name?.[0]} hint="As on their legal documents: agreements are signed with it." />
-      <Field label="Work email" name="email" type="email" autoComplete="off" required defaultValue={shown?.email} error={errors?.email?.[0]} hint="They sign in with it." />
+      <Field
+        label="Full name"
+        name="name"
+        autoComplete="off"
+        required
+        defaultValue={shown?.name}
+        error={errors?.name?.[0]}
+        hint="As on their legal documents: agreements are signed with it."
+      />
+      <Field
+        label="Work email"
+        name="email"
+        type="email"
+        autoComplete="off"
+        required
+        defaultValue={shown?.email}
+        error={errors?.email?.[0]}
+        hint="They sign in with it."
+      />
       <div>
         <label htmlFor="field-departmentId" className="block text-sm font-medium text-slate-800">
           Department
@@ -83,7 +106,13 @@ export function PersonForm({ personId, values, departments, managers }: Props) {
           </p>
         )}
       </div>
-      <Field label="Job title" name="title" autoComplete="off" defaultValue={shown?.title ?? ""} error={errors?.title?.[0]} />
+      <Field
+        label="Job title"
+        name="title"
+        autoComplete="off"
+        defaultValue={shown?.title ?? ""}
+        error={errors?.title?.[0]}
+      />
       <Field
         label="Manager's email"
         name="managerEmail"
@@ -101,7 +130,14 @@ export function PersonForm({ personId, values, departments, managers }: Props) {
           </option>
         ))}
       </datalist>
-      <Field label="Hire date" name="hireDate" type="date" defaultValue={shown?.hireDate ?? ""} error={errors?.hireDate?.[0]} hint="Training is due from this date." />
+      <Field
+        label="Hire date"
+        name="hireDate"
+        type="date"
+        defaultValue={shown?.hireDate ?? ""}
+        error={errors?.hireDate?.[0]}
+        hint="Training is due from this date."
+      />
       <fieldset className="sm:col-span-2" aria-describedby={errors?.roles ? "field-roles-error" : "field-roles-hint"}>
         <legend className="text-sm font-medium text-slate-800">Roles</legend>
         <p id="field-roles-hint" className="mt-1 text-xs text-slate-500">
@@ -110,7 +146,13 @@ export function PersonForm({ personId, values, departments, managers }: Props) {
         <div className="mt-2 flex flex-wrap gap-5">
           {EXTRA_ROLES.map((role) => (
             <label key={role} className="flex items-center gap-2 text-sm text-slate-800">
-              <input type="checkbox" name="roles" value={role} defaultChecked={shown?.roles.includes(role)} className="rounded border-slate-300" />
+              <input
+                type="checkbox"
+                name="roles"
+                value={role}
+                defaultChecked={shown?.roles.includes(role)}
+                className="rounded border-slate-300"
+              />
               {ROLE_LABELS[role]}
             </label>
           ))}

@@ -1,8 +1,10 @@
 "use client";
 
 import { useActionState } from "react";
+
 import { Button } from "@/components/ui/button";
 import { Alert, Field } from "@/components/ui/field";
+
 import { addWebhook } from "./actions";
 
 export function CreateWebhookForm({ eventTypes }: { eventTypes: { type: string; label: string }[] }) {
@@ -13,7 +15,10 @@ export function CreateWebhookForm({ eventTypes }: { eventTypes: { type: string; 
     <div className="space-y-4">
       {state && !state.ok && <Alert>{state.error}</Alert>}
       {created && (
-        <div className="rounded-md border border-emerald-200 bg-emerald-50 px-4 py-3 text-sm text-emerald-900" role="status">
+        <div
+          className="rounded-md border border-emerald-200 bg-emerald-50 px-4 py-3 text-sm text-emerald-900"
+          role="status"
+        >
           <p className="font-medium">{state?.ok && state.message}</p>
           <label htmlFor="webhook-secret" className="mt-3 block text-xs font-medium text-emerald-900">
             Signing secret
@@ -27,7 +32,9 @@ export function CreateWebhookForm({ eventTypes }: { eventTypes: { type: string; 
             className="mt-1 block w-full rounded-md border border-emerald-300 bg-white px-3 py-2 font-mono text-sm text-slate-900"
           />
           <p className="mt-2 text-xs">
-            Each request carries <code>Clearance-Signature: t=…,v1=…</code>: the hex HMAC-SHA256 of <code>&lt;t&gt;.&lt;raw body&gt;</code> with this secret. Reject requests whose signature does not match or whose <code>t</code> is more than five minutes old.
+            Each request carries <code>Clearance-Signature: t=…,v1=…</code>: the hex HMAC-SHA256 of{" "}
+            <code>&lt;t&gt;.&lt;raw body&gt;</code> with this secret. Reject requests whose signature does not match or
+            whose <code>t</code> is more than five minutes old.
           </p>
         </div>
       )}

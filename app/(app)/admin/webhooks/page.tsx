@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+
 import { ActionButton } from "@/components/action-button";
 import { Badge } from "@/components/ui/badge";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
@@ -7,6 +8,7 @@ import { webhookEventTypes } from "@/db/schema";
 import { requireViewer } from "@/lib/auth/gate";
 import { formatDate } from "@/lib/format";
 import { listWebhooks } from "@/lib/webhooks/manage-webhooks";
+
 import { deactivate } from "./actions";
 import { CreateWebhookForm } from "./create-webhook-form";
 import { eventTypeLabels } from "./event-types";
@@ -35,10 +37,18 @@ export default async function WebhooksPage() {
                 <caption className="sr-only">Webhooks, active first</caption>
                 <thead className="border-b border-slate-200 text-xs text-slate-500 uppercase">
                   <tr>
-                    <th scope="col" className="py-2 pr-3">Receiver</th>
-                    <th scope="col" className="py-2 pr-3">Events</th>
-                    <th scope="col" className="py-2 pr-3">Deliveries</th>
-                    <th scope="col" className="py-2 pr-3">Status</th>
+                    <th scope="col" className="py-2 pr-3">
+                      Receiver
+                    </th>
+                    <th scope="col" className="py-2 pr-3">
+                      Events
+                    </th>
+                    <th scope="col" className="py-2 pr-3">
+                      Deliveries
+                    </th>
+                    <th scope="col" className="py-2 pr-3">
+                      Status
+                    </th>
                     <th scope="col" className="py-2">
                       <span className="sr-only">Actions</span>
                     </th>
@@ -48,7 +58,10 @@ export default async function WebhooksPage() {
                   {hooks.map((hook) => (
                     <tr key={hook.id}>
                       <td className="py-3 pr-3">
-                        <Link href={`/admin/webhooks/${hook.id}`} className="font-medium break-all text-brand-700 hover:underline">
+                        <Link
+                          href={`/admin/webhooks/${hook.id}`}
+                          className="font-medium break-all text-brand-700 hover:underline"
+                        >
                           {hook.url}
                         </Link>
                         <span className="block text-xs text-slate-500">
@@ -67,16 +80,33 @@ export default async function WebhooksPage() {
                       </td>
                       <td className="py-3 pr-3 text-xs whitespace-nowrap text-slate-600">
                         {hook.deliveries.delivered} delivered
-                        {hook.deliveries.pending + hook.deliveries.sending > 0 && <span className="block">{hook.deliveries.pending + hook.deliveries.sending} waiting</span>}
-                        {hook.deliveries.failed > 0 && <span className="block text-red-700">{hook.deliveries.failed} failed</span>}
+                        {hook.deliveries.pending + hook.deliveries.sending > 0 && (
+                          <span className="block">{hook.deliveries.pending + hook.deliveries.sending} waiting</span>
+                        )}
+                        {hook.deliveries.failed > 0 && (
+                          <span className="block text-red-700">{hook.deliveries.failed} failed</span>
+                        )}
                       </td>
-                      <td className="py-3 pr-3">{hook.active ? <Badge tone="success">Active</Badge> : <Badge>Deactivated</Badge>}</td>
+                      <td className="py-3 pr-3">
+                        {hook.active ? <Badge tone="success">Active</Badge> : <Badge>Deactivated</Badge>}
+                      </td>
                       <td className="py-3 text-right">
                         <div className="flex flex-wrap items-start justify-end gap-2">
-                          <Link href={`/admin/webhooks/${hook.id}`} className="rounded-md px-3 py-2 text-sm font-medium text-brand-700 hover:bg-slate-50">
+                          <Link
+                            href={`/admin/webhooks/${hook.id}`}
+                            className="rounded-md px-3 py-2 text-sm font-medium text-brand-700 hover:bg-slate-50"
+                          >
                             Delivery log<span className="sr-only"> for {hook.url}</span>
                           </Link>
-                          {hook.active && <ActionButton action={deactivate} fields={{ webhookId: hook.id }} label="Deactivate" pendingLabel="Deactivating…" variant="danger" />}
+                          {hook.active && (
+                            <ActionButton
+                              action={deactivate}
+                              fields={{ webhookId: hook.id }}
+                              label="Deactivate"
+                              pendingLabel="Deactivating…"
+                              variant="danger"
+                            />
+                          )}
                         </div>
                       </td>
                     </tr>
@@ -89,11 +119,13 @@ export default async function WebhooksPage() {
         <Card title="Verifying a delivery">
           <div className="space-y-2 text-sm text-slate-700">
             <p>
-              Every request is a <code>POST</code> with a JSON body <code>{"{ id, type, createdAt, data }"}</code> and the headers <code>Clearance-Event</code>, <code>Clearance-Delivery</code> (the same on every retry, so receivers can ignore repeats) and{" "}
-              <code>Clearance-Signature: t=&lt;unix seconds&gt;,v1=&lt;hex&gt;</code>.
+              Every request is a <code>POST</code> with a JSON body <code>{"{ id, type, createdAt, data }"}</code> and
+              the headers <code>Clearance-Event</code>, <code>Clearance-Delivery</code> (the same on every retry, so
+              receivers can ignore repeats) and <code>Clearance-Signature: t=&lt;unix seconds&gt;,v1=&lt;hex&gt;</code>.
             </p>
             <p>
-              To verify, compute HMAC-SHA256 of <code>&lt;t&gt;.&lt;raw body&gt;</code> with the webhook&apos;s secret, compare it with <code>v1</code> in constant time, and refuse timestamps more than five minutes old.
+              To verify, compute HMAC-SHA256 of <code>&lt;t&gt;.&lt;raw body&gt;</code> with the webhook&apos;s secret,
+              compare it with <code>v1</code> in constant time, and refuse timestamps more than five minutes old.
             </p>
           </div>
         </Card>

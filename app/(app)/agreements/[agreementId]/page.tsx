@@ -1,12 +1,14 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+
 import { Card, PageHeader } from "@/components/ui/card";
 import { openSigning } from "@/lib/agreements/employee-agreements";
 import { requireViewer } from "@/lib/auth/gate";
 import { auditContext } from "@/lib/auth/viewer";
 import { getAgreementTemplate } from "@/lib/content";
 import { renderMarkdown } from "@/lib/content/markdown";
+
 import { ConsentForm, DeclineForm, SignForm } from "./signing-forms";
 
 type Params = { params: Promise<{ agreementId: string }> };
@@ -30,18 +32,33 @@ export default async function SignAgreementPage({ params }: Params) {
         </Link>{" "}
         / {template.title}
       </nav>
-      <PageHeader title={template.title} description={`Version ${template.version}. Read the whole agreement before signing.`} />
-      <article aria-label="Agreement text" className="prose-content max-h-[32rem] overflow-y-auto rounded-xl border border-slate-200 bg-white px-6 py-4 shadow-sm" tabIndex={0}>
+      <PageHeader
+        title={template.title}
+        description={`Version ${template.version}. Read the whole agreement before signing.`}
+      />
+      <article
+        aria-label="Agreement text"
+        className="prose-content max-h-[32rem] overflow-y-auto rounded-xl border border-slate-200 bg-white px-6 py-4 shadow-sm"
+        tabIndex={0}
+      >
         <div dangerouslySetInnerHTML={{ __html: renderMarkdown(text) }} />
       </article>
       <div className="mt-6 space-y-6">
         {ceremony.consentAt ? (
-          <Card title="Sign electronically" description="Your consent to electronic records and signatures is recorded.">
+          <Card
+            title="Sign electronically"
+            description="Your consent to electronic records and signatures is recorded."
+          >
             <SignForm agreementId={template.id} ceremonyId={ceremony.id} mfaEnabled={viewer.mfaEnabled} />
           </Card>
         ) : (
           <Card title="Consent to electronic records and signatures">
-            <ConsentForm agreementId={template.id} ceremonyId={ceremony.id} consentHtml={renderMarkdown(consent.text)} consentVersion={consent.version} />
+            <ConsentForm
+              agreementId={template.id}
+              ceremonyId={ceremony.id}
+              consentHtml={renderMarkdown(consent.text)}
+              consentVersion={consent.version}
+            />
           </Card>
         )}
         <DeclineForm agreementId={template.id} />

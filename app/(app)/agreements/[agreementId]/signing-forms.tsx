@@ -1,21 +1,39 @@
 "use client";
 
 import { useActionState, useState } from "react";
+
 import { SignaturePad } from "@/components/signature-pad";
 import { Button } from "@/components/ui/button";
 import { Alert, Field } from "@/components/ui/field";
+
 import { consentToSign, declineAgreement, signAgreement } from "../actions";
 
-export function ConsentForm({ agreementId, ceremonyId, consentHtml, consentVersion }: { agreementId: string; ceremonyId: string; consentHtml: string; consentVersion: string }) {
+export function ConsentForm({
+  agreementId,
+  ceremonyId,
+  consentHtml,
+  consentVersion,
+}: {
+  agreementId: string;
+  ceremonyId: string;
+  consentHtml: string;
+  consentVersion: string;
+}) {
   const [state, formAction, pending] = useActionState(consentToSign, null);
   return (
     <form action={formAction} className="space-y-4">
       <input type="hidden" name="agreementId" value={agreementId} />
       <input type="hidden" name="ceremonyId" value={ceremonyId} />
-      <div className="prose-content max-h-72 overflow-y-auto rounded-md border border-slate-200 bg-slate-50 px-4 py-2 text-sm" dangerouslySetInnerHTML={{ __html: consentHtml }} />
+      <div
+        className="prose-content max-h-72 overflow-y-auto rounded-md border border-slate-200 bg-slate-50 px-4 py-2 text-sm"
+        dangerouslySetInnerHTML={{ __html: consentHtml }}
+      />
       <label className="flex items-start gap-3 text-sm text-slate-800">
         <input type="checkbox" name="consent" value="yes" className="mt-1" required />
-        <span>I have read the agreement above and I consent to using electronic records and signatures (consent text v{consentVersion}).</span>
+        <span>
+          I have read the agreement above and I consent to using electronic records and signatures (consent text v
+          {consentVersion}).
+        </span>
       </label>
       {state && !state.ok && <Alert>{state.fieldErrors?.consent?.[0] ?? state.error}</Alert>}
       <Button type="submit" disabled={pending}>
@@ -25,7 +43,15 @@ export function ConsentForm({ agreementId, ceremonyId, consentHtml, consentVersi
   );
 }
 
-export function SignForm({ agreementId, ceremonyId, mfaEnabled }: { agreementId: string; ceremonyId: string; mfaEnabled: boolean }) {
+export function SignForm({
+  agreementId,
+  ceremonyId,
+  mfaEnabled,
+}: {
+  agreementId: string;
+  ceremonyId: string;
+  mfaEnabled: boolean;
+}) {
   const [state, formAction, pending] = useActionState(signAgreement, null);
   const [method, setMethod] = useState<"password" | "code">("password");
   const errors = state && !state.ok ? state.fieldErrors : undefined;
@@ -33,28 +59,55 @@ export function SignForm({ agreementId, ceremonyId, mfaEnabled }: { agreementId:
     <form action={formAction} className="space-y-5">
       <input type="hidden" name="agreementId" value={agreementId} />
       <input type="hidden" name="ceremonyId" value={ceremonyId} />
-      {state && !state.ok && <Alert>{state.error === "Please correct the highlighted fields." && errors?.password ? errors.password[0] : state.error}</Alert>}
+      {state && !state.ok && (
+        <Alert>
+          {state.error === "Please correct the highlighted fields." && errors?.password
+            ? errors.password[0]
+            : state.error}
+        </Alert>
+      )}
       <fieldset className="space-y-3">
         <legend className="text-sm font-semibold text-slate-900">1. Confirm it is you</legend>
         {mfaEnabled && (
           <div className="flex gap-4 text-sm">
             <label className="flex items-center gap-2">
-              <input type="radio" name="reauthMethod" checked={method === "password"} onChange={() => setMethod("password")} /> Password
+              <input
+                type="radio"
+                name="reauthMethod"
+                checked={method === "password"}
+                onChange={() => setMethod("password")}
+              />{" "}
+              Password
             </label>
             <label className="flex items-center gap-2">
-              <input type="radio" name="reauthMethod" checked={method === "code"} onChange={() => setMethod("code")} /> Authenticator code
+              <input type="radio" name="reauthMethod" checked={method === "code"} onChange={() => setMethod("code")} />{" "}
+              Authenticator code
             </label>
           </div>
         )}
         {method === "password" ? (
           <Field label="Your password" name="password" type="password" autoComplete="current-password" required />
         ) : (
-          <Field label="Authenticator code" name="code" inputMode="numeric" autoComplete="one-time-code" maxLength={6} required />
+          <Field
+            label="Authenticator code"
+            name="code"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            maxLength={6}
+            required
+          />
         )}
       </fieldset>
       <fieldset className="space-y-3">
         <legend className="text-sm font-semibold text-slate-900">2. Sign</legend>
-        <Field label="Type your full legal name" name="typedName" autoComplete="name" required error={errors?.typedName?.[0]} hint="It must match the name on your record." />
+        <Field
+          label="Type your full legal name"
+          name="typedName"
+          autoComplete="name"
+          required
+          error={errors?.typedName?.[0]}
+          hint="It must match the name on your record."
+        />
         <SignaturePad name="signature" />
       </fieldset>
       <Button type="submit" disabled={pending}>
@@ -74,7 +127,13 @@ export function DeclineForm({ agreementId }: { agreementId: string }) {
         <label htmlFor="decline-reason" className="block text-sm text-slate-700">
           Reason (optional, shared with your compliance team)
         </label>
-        <textarea id="decline-reason" name="reason" rows={3} maxLength={1000} className="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm" />
+        <textarea
+          id="decline-reason"
+          name="reason"
+          rows={3}
+          maxLength={1000}
+          className="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"
+        />
         {state && !state.ok && <Alert>{state.error}</Alert>}
         <Button type="submit" variant="secondary" disabled={pending}>
           {pending ? "Recording…" : "Decline to sign"}

@@ -1,4 +1,5 @@
 import "server-only";
+
 import { getDb } from "@/db/client";
 import { resolvePeople } from "@/lib/access/check";
 
@@ -8,7 +9,9 @@ export const MAX_EXPORT_ROWS = 100_000;
 /** The page's and the export's filters, read the same way from the query string. */
 export type DataEventFilters = { uncleared: boolean; person: string; before?: number };
 
-export function parseDataEventFilters(params: URLSearchParams | Record<string, string | string[] | undefined>): DataEventFilters {
+export function parseDataEventFilters(
+  params: URLSearchParams | Record<string, string | string[] | undefined>,
+): DataEventFilters {
   const get = (key: string) => {
     const v = params instanceof URLSearchParams ? params.get(key) : params[key];
     return (Array.isArray(v) ? v[0] : v) ?? "";

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+
 import { ActionButton } from "@/components/action-button";
 import { LearnerStateBadge } from "@/components/learner-state-badge";
 import { Badge } from "@/components/ui/badge";
@@ -12,6 +13,7 @@ import { getCourse } from "@/lib/content";
 import { formatDate, formatDateTime } from "@/lib/format";
 import { attemptHistory, quizAllowance } from "@/lib/training/attempts";
 import { learnerOverview } from "@/lib/training/learner-overview";
+
 import { startQuiz } from "../actions";
 
 type Params = { params: Promise<{ courseId: string }> };
@@ -25,7 +27,11 @@ export default async function CoursePage({ params }: Params) {
   const { courseId } = await params;
   const course = getCourse(courseId);
   if (!course) notFound();
-  const [overview, attempts, allowance] = await Promise.all([learnerOverview(viewer), attemptHistory(viewer.id, course.id), quizAllowance(viewer.id, course.id)]);
+  const [overview, attempts, allowance] = await Promise.all([
+    learnerOverview(viewer),
+    attemptHistory(viewer.id, course.id),
+    quizAllowance(viewer.id, course.id),
+  ]);
   const item = overview.find((i) => i.course.id === course.id)!;
   const { progress, certification } = item;
   const allRead = progress.completed.size === course.lessons.length;
@@ -38,7 +44,11 @@ export default async function CoursePage({ params }: Params) {
         </Link>{" "}
         / {course.title}
       </nav>
-      <PageHeader title={course.title} description={course.summary} actions={<LearnerStateBadge state={item.state} />} />
+      <PageHeader
+        title={course.title}
+        description={course.summary}
+        actions={<LearnerStateBadge state={item.state} />}
+      />
       <div className="grid gap-6 lg:grid-cols-3">
         <div className="space-y-6 lg:col-span-2">
           <Card title="What you will learn">
@@ -48,14 +58,20 @@ export default async function CoursePage({ params }: Params) {
               ))}
             </ul>
           </Card>
-          <Card title="Lessons" description={`${progress.completed.size} of ${course.lessons.length} read · about ${course.estimatedMinutes} minutes in all`}>
+          <Card
+            title="Lessons"
+            description={`${progress.completed.size} of ${course.lessons.length} read · about ${course.estimatedMinutes} minutes in all`}
+          >
             <ProgressBar value={progress.percent} label={`Course progress: ${progress.percent}%`} />
             <ol className="mt-4 divide-y divide-slate-100">
               {course.lessons.map((lesson, i) => {
                 const done = progress.completed.has(lesson.slug);
                 return (
                   <li key={lesson.slug} className="flex items-center justify-between gap-3 py-3">
-                    <Link href={`/courses/${course.id}/lessons/${lesson.slug}`} className="text-sm font-medium text-slate-800 hover:underline">
+                    <Link
+                      href={`/courses/${course.id}/lessons/${lesson.slug}`}
+                      className="text-sm font-medium text-slate-800 hover:underline"
+                    >
                       {i + 1}. {lesson.title}
                     </Link>
                     {done ? <Badge tone="success">Read</Badge> : <Badge>Not read</Badge>}
@@ -64,8 +80,15 @@ export default async function CoursePage({ params }: Params) {
               })}
             </ol>
             <div className="mt-4">
-              <Link href={`/courses/${course.id}/lessons/${progress.resumeSlug}`} className={buttonClass(allRead ? "secondary" : "primary")}>
-                {progress.completed.size === 0 ? "Start the course" : allRead ? "Review lessons" : "Continue where you left off"}
+              <Link
+                href={`/courses/${course.id}/lessons/${progress.resumeSlug}`}
+                className={buttonClass(allRead ? "secondary" : "primary")}
+              >
+                {progress.completed.size === 0
+                  ? "Start the course"
+                  : allRead
+                    ? "Review lessons"
+                    : "Continue where you left off"}
               </Link>
             </div>
           </Card>
@@ -73,7 +96,8 @@ export default async function CoursePage({ params }: Params) {
         <div className="space-y-6">
           <Card title="Quiz">
             <p className="text-sm text-slate-600">
-              {course.questionsPerAttempt} questions, pass mark {course.passMark}%. {course.attemptLimit} attempts, then a {course.cooldownHours}-hour wait.
+              {course.questionsPerAttempt} questions, pass mark {course.passMark}%. {course.attemptLimit} attempts, then
+              a {course.cooldownHours}-hour wait.
             </p>
             <div className="mt-4">
               {inProgress ? (
@@ -84,10 +108,16 @@ export default async function CoursePage({ params }: Params) {
                 <p className="text-sm text-slate-500">Read every lesson to unlock the quiz.</p>
               ) : !allowance.allowed ? (
                 <p role="status" className="text-sm text-amber-800">
-                  You have used all {course.attemptLimit} attempts. You can try again after {formatDateTime(allowance.retryAt)}.
+                  You have used all {course.attemptLimit} attempts. You can try again after{" "}
+                  {formatDateTime(allowance.retryAt)}.
                 </p>
               ) : (
-                <ActionButton action={startQuiz} fields={{ courseId: course.id }} label={certification ? "Retake the quiz" : "Take the quiz"} pendingLabel="Preparing questions…" />
+                <ActionButton
+                  action={startQuiz}
+                  fields={{ courseId: course.id }}
+                  label={certification ? "Retake the quiz" : "Take the quiz"}
+                  pendingLabel="Preparing questions…"
+                />
               )}
             </div>
           </Card>
@@ -107,13 +137,18 @@ export default async function CoursePage({ params }: Params) {
                   <dd>v{certification.courseVersion}</dd>
                 </div>
                 <div className="pt-2">
-                  <a href={`/certificates/${certification.id}`} className="font-medium text-brand-700 underline underline-offset-2">
+                  <a
+                    href={`/certificates/${certification.id}`}
+                    className="font-medium text-brand-700 underline underline-offset-2"
+                  >
                     Download certificate (PDF)
                   </a>
                 </div>
               </dl>
             ) : (
-              <p className="text-sm text-slate-600">Not certified yet. Valid for {course.validityMonths} months once you pass.</p>
+              <p className="text-sm text-slate-600">
+                Not certified yet. Valid for {course.validityMonths} months once you pass.
+              </p>
             )}
           </Card>
           {attempts.some((a) => a.status === "submitted") && (

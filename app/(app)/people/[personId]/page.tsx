@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+
 import { NudgeButton } from "@/app/(app)/team/nudge-button";
 import { StatusCell } from "@/app/(app)/team/status-cell";
 import { Badge, type Tone } from "@/components/ui/badge";
@@ -51,7 +52,14 @@ export default async function PersonRecordPage({ params }: { params: Promise<{ p
         description={[person.title, person.department].filter(Boolean).join(" · ") || undefined}
         actions={
           record.canNudge && record.nudgeable > 0 ? (
-            <NudgeButton target="person" size="normal" fields={{ personId: person.id }} label="Nudge" accessibleLabel={`Nudge ${person.name}`} nudged={nudged} />
+            <NudgeButton
+              target="person"
+              size="normal"
+              fields={{ personId: person.id }}
+              label="Nudge"
+              accessibleLabel={`Nudge ${person.name}`}
+              nudged={nudged}
+            />
           ) : null
         }
       />
@@ -70,13 +78,21 @@ export default async function PersonRecordPage({ params }: { params: Promise<{ p
           </dl>
         </Card>
 
-        <Card title="Courses" description="What this person must complete, and where they stand now." className="lg:col-span-2">
+        <Card
+          title="Courses"
+          description="What this person must complete, and where they stand now."
+          className="lg:col-span-2"
+        >
           {record.items.length === 0 ? (
             <EmptyState title="Nothing is assigned" />
           ) : (
             <ul className="divide-y divide-slate-100">
               {record.items.map(({ item, cell }) => (
-                <li key={`${item.kind}-${item.id}`} id={`${item.kind}-${item.id}`} className="flex flex-wrap items-start justify-between gap-2 py-3 first:pt-0 last:pb-0">
+                <li
+                  key={`${item.kind}-${item.id}`}
+                  id={`${item.kind}-${item.id}`}
+                  className="flex flex-wrap items-start justify-between gap-2 py-3 first:pt-0 last:pb-0"
+                >
                   <span className="text-sm font-medium text-slate-900">{item.title}</span>
                   <StatusCell cell={cellInWords(cell)} />
                 </li>
@@ -87,7 +103,10 @@ export default async function PersonRecordPage({ params }: { params: Promise<{ p
       </div>
 
       <div className="mt-6 space-y-6">
-        <Card title="Certification history" description="Every certification issued, newest first. Certificates are PDF files with a verification code.">
+        <Card
+          title="Certification history"
+          description="Every certification issued, newest first. Certificates are PDF files with a verification code."
+        >
           {record.certifications.length === 0 ? (
             <EmptyState title="No certifications yet" />
           ) : (
@@ -96,13 +115,27 @@ export default async function PersonRecordPage({ params }: { params: Promise<{ p
                 <caption className="sr-only">Certification history of {person.name}</caption>
                 <thead className="border-b border-slate-200 text-xs text-slate-500 uppercase">
                   <tr>
-                    <th scope="col" className="py-2 pr-4">Course</th>
-                    <th scope="col" className="py-2 pr-4">Version</th>
-                    <th scope="col" className="py-2 pr-4">Issued</th>
-                    <th scope="col" className="py-2 pr-4">Expires</th>
-                    <th scope="col" className="py-2 pr-4">Status</th>
-                    <th scope="col" className="py-2 pr-4">Verification code</th>
-                    <th scope="col" className="py-2">Certificate</th>
+                    <th scope="col" className="py-2 pr-4">
+                      Course
+                    </th>
+                    <th scope="col" className="py-2 pr-4">
+                      Version
+                    </th>
+                    <th scope="col" className="py-2 pr-4">
+                      Issued
+                    </th>
+                    <th scope="col" className="py-2 pr-4">
+                      Expires
+                    </th>
+                    <th scope="col" className="py-2 pr-4">
+                      Status
+                    </th>
+                    <th scope="col" className="py-2 pr-4">
+                      Verification code
+                    </th>
+                    <th scope="col" className="py-2">
+                      Certificate
+                    </th>
                   </tr>
                 </thead>
                 <tbody className="divide-y divide-slate-100">
@@ -110,7 +143,9 @@ export default async function PersonRecordPage({ params }: { params: Promise<{ p
                     const [label, tone] = certificationTones[c.status];
                     return (
                       <tr key={c.id}>
-                        <th scope="row" className="py-2 pr-4 text-left font-medium text-slate-900">{c.courseTitle}</th>
+                        <th scope="row" className="py-2 pr-4 text-left font-medium text-slate-900">
+                          {c.courseTitle}
+                        </th>
                         <td className="py-2 pr-4">v{c.courseVersion}</td>
                         <td className="py-2 pr-4 whitespace-nowrap">{formatDate(c.issuedAt)}</td>
                         <td className="py-2 pr-4 whitespace-nowrap">{formatDate(c.expiresAt)}</td>
@@ -119,8 +154,14 @@ export default async function PersonRecordPage({ params }: { params: Promise<{ p
                         </td>
                         <td className="py-2 pr-4 font-mono text-xs">{c.verificationCode}</td>
                         <td className="py-2">
-                          <a href={`/certificates/${c.id}`} className="font-medium text-brand-700 underline underline-offset-2">
-                            PDF<span className="sr-only">: {c.courseTitle}, issued {formatDate(c.issuedAt)}</span>
+                          <a
+                            href={`/certificates/${c.id}`}
+                            className="font-medium text-brand-700 underline underline-offset-2"
+                          >
+                            PDF
+                            <span className="sr-only">
+                              : {c.courseTitle}, issued {formatDate(c.issuedAt)}
+                            </span>
                           </a>
                         </td>
                       </tr>
@@ -132,7 +173,14 @@ export default async function PersonRecordPage({ params }: { params: Promise<{ p
           )}
         </Card>
 
-        <Card title="Quiz attempts" description={record.showScores ? "Submitted attempts, newest first." : "Submitted attempts, newest first. This person shares only whether they passed."}>
+        <Card
+          title="Quiz attempts"
+          description={
+            record.showScores
+              ? "Submitted attempts, newest first."
+              : "Submitted attempts, newest first. This person shares only whether they passed."
+          }
+        >
           {record.attempts.length === 0 ? (
             <EmptyState title="No quiz attempts yet" />
           ) : (
@@ -141,10 +189,20 @@ export default async function PersonRecordPage({ params }: { params: Promise<{ p
                 <caption className="sr-only">Quiz attempts of {person.name}</caption>
                 <thead className="border-b border-slate-200 text-xs text-slate-500 uppercase">
                   <tr>
-                    <th scope="col" className="py-2 pr-4">Date (UTC)</th>
-                    <th scope="col" className="py-2 pr-4">Course</th>
-                    {record.showScores && <th scope="col" className="py-2 pr-4">Score</th>}
-                    <th scope="col" className="py-2">Result</th>
+                    <th scope="col" className="py-2 pr-4">
+                      Date (UTC)
+                    </th>
+                    <th scope="col" className="py-2 pr-4">
+                      Course
+                    </th>
+                    {record.showScores && (
+                      <th scope="col" className="py-2 pr-4">
+                        Score
+                      </th>
+                    )}
+                    <th scope="col" className="py-2">
+                      Result
+                    </th>
                   </tr>
                 </thead>
                 <tbody className="divide-y divide-slate-100">
@@ -152,7 +210,9 @@ export default async function PersonRecordPage({ params }: { params: Promise<{ p
                     <tr key={a.id}>
                       <td className="py-2 pr-4 whitespace-nowrap">{formatDateTime(a.submittedAt)}</td>
                       <td className="py-2 pr-4">{a.courseTitle}</td>
-                      {record.showScores && <td className="py-2 pr-4">{a.scorePercent === null ? "—" : `${a.scorePercent}%`}</td>}
+                      {record.showScores && (
+                        <td className="py-2 pr-4">{a.scorePercent === null ? "—" : `${a.scorePercent}%`}</td>
+                      )}
                       <td className="py-2">
                         <Badge tone={a.passed ? "success" : "danger"}>{a.passed ? "Passed" : "Failed"}</Badge>
                       </td>
@@ -178,7 +238,10 @@ export default async function PersonRecordPage({ params }: { params: Promise<{ p
                     <span className="text-slate-600">
                       {s.outcome === "signed" ? "Signed" : "Declined"} {formatDate(s.signedAt)}
                       {s.outcome === "signed" && (
-                        <a href={`/agreements/documents/${s.id}`} className="ml-2 text-brand-700 underline underline-offset-2">
+                        <a
+                          href={`/agreements/documents/${s.id}`}
+                          className="ml-2 text-brand-700 underline underline-offset-2"
+                        >
                           PDF
                         </a>
                       )}

@@ -8,7 +8,10 @@ export const dynamic = "force-dynamic";
 
 /** The team matrix as CSV: the same filters as /team, every page. */
 export async function GET(request: Request) {
-  const auth = await routeViewer("download:/team/export", { signedOut: "Sign in to export your team's records.", forbidden: "Only managers can export team records." });
+  const auth = await routeViewer("download:/team/export", {
+    signedOut: "Sign in to export your team's records.",
+    forbidden: "Only managers can export team records.",
+  });
   if (!auth.ok) return auth.response;
   const { viewer } = auth;
   const filters = parseTeamFilters(new URL(request.url).searchParams);

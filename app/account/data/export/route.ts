@@ -15,8 +15,20 @@ export async function GET(request: Request) {
   const headers = { "Cache-Control": "private, no-store" };
   if (format === "zip") {
     const body = await exportMyDataZip(viewer, context);
-    return new Response(new Uint8Array(body), { headers: { ...headers, "Content-Type": "application/zip", "Content-Disposition": `attachment; filename="my-clearance-data-${stamp}.zip"` } });
+    return new Response(new Uint8Array(body), {
+      headers: {
+        ...headers,
+        "Content-Type": "application/zip",
+        "Content-Disposition": `attachment; filename="my-clearance-data-${stamp}.zip"`,
+      },
+    });
   }
   const body = await exportMyDataJson(viewer, context);
-  return new Response(body, { headers: { ...headers, "Content-Type": "application/json; charset=utf-8", "Content-Disposition": `attachment; filename="my-clearance-data-${stamp}.json"` } });
+  return new Response(body, {
+    headers: {
+      ...headers,
+      "Content-Type": "application/json; charset=utf-8",
+      "Content-Disposition": `attachment; filename="my-clearance-data-${stamp}.json"`,
+    },
+  });
 }

@@ -5,7 +5,9 @@ import { NotFoundError } from "@/lib/errors";
 import { pdfResponse } from "@/lib/http/responses";
 
 export async function GET(_request: Request, { params }: { params: Promise<{ id: string }> }) {
-  const auth = await routeViewer("download:/agreements/documents/[id]", { signedOut: "Sign in to download documents." });
+  const auth = await routeViewer("download:/agreements/documents/[id]", {
+    signedOut: "Sign in to download documents.",
+  });
   if (!auth.ok) return auth.response;
   const { viewer } = auth;
   const { id } = await params;

@@ -1,5 +1,6 @@
 import NextAuth from "next-auth";
 import { NextRequest } from "next/server";
+
 import { authOptions } from "@/lib/auth/options";
 import { API_BODY_MAX_BYTES, readBodyBytes, toResponse } from "@/lib/http/api";
 

@@ -1,4 +1,5 @@
 import { timingSafeEqual } from "node:crypto";
+
 import { env } from "@/lib/env";
 import { apiError } from "@/lib/http/responses";
 import { tick } from "@/lib/scheduler/tick";
@@ -11,7 +12,8 @@ export async function POST(request: Request) {
   if (!secret) return apiError(404, "not_found", "The cron endpoint is disabled: set CRON_SECRET to enable it.");
   const given = Buffer.from((request.headers.get("authorization") ?? "").replace(/^Bearer\s+/i, ""));
   const expected = Buffer.from(secret);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return apiError(401, "unauthenticated", "Send the cron secret as a bearer token.");
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return apiError(401, "unauthenticated", "Send the cron secret as a bearer token.");
   const report = await tick();
   return Response.json(report, { status: report.errors.length ? 500 : 200 });
 }

@@ -18,7 +18,12 @@ export async function POST(request: Request) {
     const events = "events" in parsed.data ? parsed.data.events : [parsed.data];
     const results = await recordDataEvents(await getDb(), client.id, events);
     const accepted = results.filter((r) => !r.error).length;
-    const status = accepted === 0 && results.every((r) => r.error?.code === "unknown_user" || r.error?.code === "unknown_role") ? 404 : accepted < results.length ? 207 : 201;
+    const status =
+      accepted === 0 && results.every((r) => r.error?.code === "unknown_user" || r.error?.code === "unknown_role")
+        ? 404
+        : accepted < results.length
+          ? 207
+          : 201;
     if (status === 404 && results.length === 1) return Response.json({ error: results[0].error }, { status: 404 });
     return Response.json({ accepted, results }, { status });
   });

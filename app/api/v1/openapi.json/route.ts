@@ -5,6 +5,9 @@ export const dynamic = "force-static";
 
 export function GET() {
   return Response.json(openApiDocument(), {
-    headers: { "Cache-Control": "public, max-age=3600, stale-while-revalidate=86400", "Access-Control-Allow-Origin": "*" },
+    headers: {
+      "Cache-Control": "public, max-age=3600, stale-while-revalidate=86400",
+      "Access-Control-Allow-Origin": "*",
+    },
   });
 }

@@ -12,12 +12,20 @@ export const dynamic = "force-dynamic";
  */
 export async function POST(request: Request) {
   const rate = await limitVerification(metaFromHeaders((name) => request.headers.get(name)).ip);
-  if (!rate.allowed) return apiError(429, "rate_limited", "Too many checks; try again shortly.", { "Retry-After": String(rate.retryAfterSeconds) });
+  if (!rate.allowed)
+    return apiError(429, "rate_limited", "Too many checks; try again shortly.", {
+      "Retry-After": String(rate.retryAfterSeconds),
+    });
   const type = request.headers.get("content-type") ?? "";
   const raw = type.startsWith("application/pdf") || type.startsWith("application/octet-stream");
-  if (!raw && !type.startsWith("multipart/form-data")) return apiError(415, "unsupported_media_type", "Send the PDF as application/pdf or as multipart/form-data.");
+  if (!raw && !type.startsWith("multipart/form-data"))
+    return apiError(415, "unsupported_media_type", "Send the PDF as application/pdf or as multipart/form-data.");
   // A multipart body carries its boundaries and headers besides the file.
-  const body = await readBodyBytes(request, MAX_VERIFY_UPLOAD_BYTES + 64 * 1024, apiErrorReply(413, "payload_too_large", "The document must be at most 10 MB."));
+  const body = await readBodyBytes(
+    request,
+    MAX_VERIFY_UPLOAD_BYTES + 64 * 1024,
+    apiErrorReply(413, "payload_too_large", "The document must be at most 10 MB."),
+  );
   if (!body.ok) return toResponse(body.reply);
   let bytes = body.bytes;
   if (!raw) {
@@ -30,11 +38,19 @@ export async function POST(request: Request) {
     bytes = new Uint8Array(await file.arrayBuffer());
   }
   if (bytes.length === 0) return apiError(400, "empty_document", "The document is empty.");
-  if (bytes.length > MAX_VERIFY_UPLOAD_BYTES) return apiError(413, "payload_too_large", "The document must be at most 10 MB.");
+  if (bytes.length > MAX_VERIFY_UPLOAD_BYTES)
+    return apiError(413, "payload_too_large", "The document must be at most 10 MB.");
   const verdict = await verifySignedDocument(bytes);
   return Response.json(
     verdict.authentic
-      ? { authentic: true, message: describeVerdict(verdict), agreement: verdict.agreementTitle, version: verdict.version, signer: verdict.signerName, signedAt: verdict.signedAt.toISOString() }
+      ? {
+          authentic: true,
+          message: describeVerdict(verdict),
+          agreement: verdict.agreementTitle,
+          version: verdict.version,
+          signer: verdict.signerName,
+          signedAt: verdict.signedAt.toISOString(),
+        }
       : { authentic: false, message: describeVerdict(verdict) },
   );
 }

@@ -1,5 +1,5 @@
 import { getDb } from "@/db/client";
-import { scimBaseUrl, listQuery, readScimBody, scimResponse, withScimClient } from "@/lib/scim/http";
+import { listQuery, readScimBody, scimBaseUrl, scimResponse, withScimClient } from "@/lib/scim/http";
 import { createUser } from "@/lib/scim/user-writes";
 import { listUsers, readUser, userJson, userLocation } from "@/lib/scim/users";
 
@@ -7,7 +7,9 @@ export const dynamic = "force-dynamic";
 
 /** SCIM: find people (filter eq on userName, externalId, emails[type eq "work"].value), paged. */
 export async function GET(request: Request) {
-  return withScimClient(request, async () => scimResponse(await listUsers(await getDb(), listQuery(request), scimBaseUrl())));
+  return withScimClient(request, async () =>
+    scimResponse(await listUsers(await getDb(), listQuery(request), scimBaseUrl())),
+  );
 }
 
 /** SCIM: provision a person. */

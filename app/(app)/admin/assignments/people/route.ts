@@ -6,7 +6,10 @@ export const dynamic = "force-dynamic";
 
 /** GET ?q=: active people matching a name or email, for the assignment form's suggestions. */
 export async function GET(request: Request) {
-  const auth = await routeViewer("route:/admin/assignments/people", { signedOut: "Sign in to look people up.", forbidden: "Only compliance admins can assign courses." });
+  const auth = await routeViewer("route:/admin/assignments/people", {
+    signedOut: "Sign in to look people up.",
+    forbidden: "Only compliance admins can assign courses.",
+  });
   if (!auth.ok) return auth.response;
   const { viewer } = auth;
   const q = new URL(request.url).searchParams.get("q") ?? "";

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+
 import { Badge } from "@/components/ui/badge";
 import { Card, PageHeader } from "@/components/ui/card";
 import { Alert } from "@/components/ui/field";
@@ -27,9 +28,15 @@ export default async function OutboxMessagePage({ params }: { params: Promise<{ 
         </Link>{" "}
         / email
       </nav>
-      <PageHeader title={message.subject} description={`To ${message.toEmail} · queued ${formatDateTime(message.createdAt)}${message.sentAt ? ` · sent ${formatDateTime(message.sentAt)}` : ""}`} actions={<Badge>{message.status}</Badge>} />
+      <PageHeader
+        title={message.subject}
+        description={`To ${message.toEmail} · queued ${formatDateTime(message.createdAt)}${message.sentAt ? ` · sent ${formatDateTime(message.sentAt)}` : ""}`}
+        actions={<Badge>{message.status}</Badge>}
+      />
       {message.withheld ? (
-        <Alert tone="info">This email carried a sign-in or signing credential and has been delivered, so its body is no longer shown.</Alert>
+        <Alert tone="info">
+          This email carried a sign-in or signing credential and has been delivered, so its body is no longer shown.
+        </Alert>
       ) : (
         <Card title="Message" description={message.hasAttachments ? "Sent with an attachment." : undefined}>
           <pre data-testid="email-text" className="font-sans text-sm leading-6 whitespace-pre-wrap text-slate-800">

@@ -7,7 +7,10 @@ export const dynamic = "force-dynamic";
 
 /** The overview's tables as one CSV: courses, departments, agreements and the 12-month trend. */
 export async function GET() {
-  const auth = await routeViewer("download:/admin/overview/export", { signedOut: "Sign in to export the compliance overview.", forbidden: "Only compliance admins and auditors can export the compliance overview." });
+  const auth = await routeViewer("download:/admin/overview/export", {
+    signedOut: "Sign in to export the compliance overview.",
+    forbidden: "Only compliance admins and auditors can export the compliance overview.",
+  });
   if (!auth.ok) return auth.response;
   const { viewer } = auth;
   const { csv, filename } = await organisationOverviewCsv(viewer, await auditContext(viewer));

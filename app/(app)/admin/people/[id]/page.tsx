@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+
 import { ActionButton } from "@/components/action-button";
 import { Badge } from "@/components/ui/badge";
 import { Card, PageHeader } from "@/components/ui/card";
@@ -10,6 +11,7 @@ import { may } from "@/lib/auth/permissions";
 import { NotFoundError } from "@/lib/errors";
 import { formatDate, formatDateTime } from "@/lib/format";
 import { departmentOptions, managerOptions, personForEdit } from "@/lib/people/person-editor";
+
 import { sendInvitationAgain } from "../actions";
 import { PersonControls } from "../person-controls";
 import { PersonForm } from "../person-form";
@@ -19,7 +21,13 @@ export const metadata: Metadata = { title: "Person" };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const statusTone = { active: "success", suspended: "warning", departed: "neutral" } as const;
 
-export default async function EditPersonPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ added?: string }> }) {
+export default async function EditPersonPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<{ added?: string }>;
+}) {
   const viewer = await requireViewer("page:/admin/people/[id]");
   const { id } = await params;
   const { added } = await searchParams;
@@ -46,7 +54,10 @@ export default async function EditPersonPage({ params, searchParams }: { params:
         actions={
           <div className="flex items-center gap-3">
             <Badge tone={statusTone[person.status]}>{person.status}</Badge>
-            <Link href={`/people/${person.id}`} className="text-sm font-medium text-brand-700 underline underline-offset-2">
+            <Link
+              href={`/people/${person.id}`}
+              className="text-sm font-medium text-brand-700 underline underline-offset-2"
+            >
               Training record
             </Link>
           </div>
@@ -55,7 +66,8 @@ export default async function EditPersonPage({ params, searchParams }: { params:
       {added === "1" && (
         <div className="mb-6">
           <Alert tone="success">
-            {person.name} was added. An invitation to set a password was emailed to {person.email}; the link works once and expires after 7 days.
+            {person.name} was added. An invitation to set a password was emailed to {person.email}; the link works once
+            and expires after 7 days.
           </Alert>
         </div>
       )}
@@ -85,7 +97,13 @@ export default async function EditPersonPage({ params, searchParams }: { params:
           </dl>
           {canEdit && !person.hasPassword && person.status === "active" && (
             <div className="mt-4">
-              <ActionButton action={sendInvitationAgain} fields={{ personId: person.id }} label="Send a new invitation" pendingLabel="Sending…" variant="secondary" />
+              <ActionButton
+                action={sendInvitationAgain}
+                fields={{ personId: person.id }}
+                label="Send a new invitation"
+                pendingLabel="Sending…"
+                variant="secondary"
+              />
             </div>
           )}
         </Card>
@@ -95,13 +113,30 @@ export default async function EditPersonPage({ params, searchParams }: { params:
             <Card title="Details" description="Changes are recorded in the audit log with the values before and after.">
               <PersonForm
                 personId={person.id}
-                values={{ name: person.name, email: person.email, departmentId: person.departmentId, title: person.title, managerEmail: person.managerEmail, hireDate: person.hireDate, roles: person.roles }}
+                values={{
+                  name: person.name,
+                  email: person.email,
+                  departmentId: person.departmentId,
+                  title: person.title,
+                  managerEmail: person.managerEmail,
+                  hireDate: person.hireDate,
+                  roles: person.roles,
+                }}
                 departments={departments}
                 managers={managers}
               />
             </Card>
-            <Card title="Access" description="Suspended and departed people lose access at their next request. Departed people no longer count in completion rates.">
-              <PersonControls personId={person.id} name={person.name} status={person.status} roles={person.roles} showRoles={false} />
+            <Card
+              title="Access"
+              description="Suspended and departed people lose access at their next request. Departed people no longer count in completion rates."
+            >
+              <PersonControls
+                personId={person.id}
+                name={person.name}
+                status={person.status}
+                roles={person.roles}
+                showRoles={false}
+              />
             </Card>
           </>
         ) : (

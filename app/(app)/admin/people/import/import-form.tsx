@@ -2,12 +2,14 @@
 
 import Link from "next/link";
 import { useActionState, useState } from "react";
+
 import { Badge, type Tone } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Alert } from "@/components/ui/field";
+import type { ActionState } from "@/lib/http/action";
 import { sizeError } from "@/lib/people/import-limits";
 import type { RowAction } from "@/lib/people/import-rules";
-import type { ActionState } from "@/lib/http/action";
+
 import { importPeople } from "../actions";
 import type { ImportView } from "../import-view";
 
@@ -69,11 +71,14 @@ export function ImportForm() {
       {view?.kind === "applied" && (
         <Alert tone="success">
           <p className="font-medium">
-            Imported {view.fileName}: {plural(view.created, "person", "people")} created, {view.updated.toLocaleString("en")} updated.
+            Imported {view.fileName}: {plural(view.created, "person", "people")} created,{" "}
+            {view.updated.toLocaleString("en")} updated.
           </p>
           <p className="mt-1">
             {view.created > 0 ? `Each new person was emailed an invitation to set a password. ` : ""}
-            {view.summary.invalid > 0 ? `${plural(view.summary.invalid, "row")} with errors ${view.summary.invalid === 1 ? "was" : "were"} skipped. ` : ""}
+            {view.summary.invalid > 0
+              ? `${plural(view.summary.invalid, "row")} with errors ${view.summary.invalid === 1 ? "was" : "were"} skipped. `
+              : ""}
             <Link href="/admin/people" className="font-medium underline underline-offset-2">
               Back to people
             </Link>
@@ -95,28 +100,44 @@ export function ImportForm() {
           {view.errors.length > 0 && (
             <div role="alert" className="rounded-md border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800">
               <p className="font-medium">
-                {plural(view.summary.invalid, "row")} {view.summary.invalid === 1 ? "has" : "have"} errors and will be skipped:
+                {plural(view.summary.invalid, "row")} {view.summary.invalid === 1 ? "has" : "have"} errors and will be
+                skipped:
               </p>
               <ul className="mt-2 list-disc space-y-1 pl-5">
                 {view.errors.slice(0, 200).map((e, i) => (
                   <li key={i}>{e}</li>
                 ))}
               </ul>
-              {view.errors.length > 200 && <p className="mt-2">…and {plural(view.errors.length - 200, "more error")}. Fix these first and preview again.</p>}
+              {view.errors.length > 200 && (
+                <p className="mt-2">
+                  …and {plural(view.errors.length - 200, "more error")}. Fix these first and preview again.
+                </p>
+              )}
             </div>
           )}
 
           <div className="overflow-x-auto rounded-lg border border-slate-200">
             <table className="w-full text-left text-sm">
               <caption className="border-b border-slate-200 px-4 py-2 text-left text-sm text-slate-600">
-                What each row will do{view.rows.length < view.summary.rows ? ` (the first ${view.rows.length.toLocaleString("en")} rows, with every error)` : ""}
+                What each row will do
+                {view.rows.length < view.summary.rows
+                  ? ` (the first ${view.rows.length.toLocaleString("en")} rows, with every error)`
+                  : ""}
               </caption>
               <thead className="bg-slate-50 text-xs text-slate-600">
                 <tr>
-                  <th scope="col" className="px-3 py-2 font-semibold">Row</th>
-                  <th scope="col" className="min-w-60 px-3 py-2 font-semibold">Person</th>
-                  <th scope="col" className="px-3 py-2 font-semibold">Outcome</th>
-                  <th scope="col" className="px-3 py-2 font-semibold">Details</th>
+                  <th scope="col" className="px-3 py-2 font-semibold">
+                    Row
+                  </th>
+                  <th scope="col" className="min-w-60 px-3 py-2 font-semibold">
+                    Person
+                  </th>
+                  <th scope="col" className="px-3 py-2 font-semibold">
+                    Outcome
+                  </th>
+                  <th scope="col" className="px-3 py-2 font-semibold">
+                    Details
+                  </th>
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-100">
@@ -132,13 +153,17 @@ export function ImportForm() {
                     </td>
                     <td className="px-3 py-2 align-top">
                       {r.details.length > 0 ? (
-                        <ul className={`space-y-0.5 text-xs ${r.action === "invalid" ? "text-red-800" : "text-slate-700"}`}>
+                        <ul
+                          className={`space-y-0.5 text-xs ${r.action === "invalid" ? "text-red-800" : "text-slate-700"}`}
+                        >
                           {r.details.map((d, i) => (
                             <li key={i}>{d}</li>
                           ))}
                         </ul>
                       ) : (
-                        <span className="text-xs text-slate-600">{r.action === "unchanged" ? "Already up to date" : "—"}</span>
+                        <span className="text-xs text-slate-600">
+                          {r.action === "unchanged" ? "Already up to date" : "—"}
+                        </span>
                       )}
                     </td>
                   </tr>
@@ -159,7 +184,12 @@ export function ImportForm() {
               </span>
             </form>
           ) : (
-            <p className="text-sm text-slate-700">Nothing to apply: {view.summary.invalid > 0 ? "fix the rows with errors and preview the file again." : "every row already matches."}</p>
+            <p className="text-sm text-slate-700">
+              Nothing to apply:{" "}
+              {view.summary.invalid > 0
+                ? "fix the rows with errors and preview the file again."
+                : "every row already matches."}
+            </p>
           )}
         </section>
       )}

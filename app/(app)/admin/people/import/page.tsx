@@ -1,15 +1,18 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+
 import { Card, PageHeader } from "@/components/ui/card";
 import { requireViewer } from "@/lib/auth/gate";
 import { IMPORT_COLUMNS, IMPORT_MAX_ROWS } from "@/lib/people/import-rules";
 import { departmentOptions } from "@/lib/people/person-editor";
+
 import { ImportForm } from "./import-form";
 
 export const metadata: Metadata = { title: "Import people" };
 
 const COLUMN_HELP: Record<(typeof IMPORT_COLUMNS)[number], string> = {
-  email: "Required. The work email address; it identifies the person, so a row with an existing email updates that person.",
+  email:
+    "Required. The work email address; it identifies the person, so a row with an existing email updates that person.",
   name: "Required. Full legal name, as agreements are signed.",
   department: "The department's name or id.",
   title: "Job title.",
@@ -37,7 +40,10 @@ export default async function ImportPeoplePage() {
         <Card title="Upload a file">
           <ImportForm />
         </Card>
-        <Card title="The file" description={`UTF-8 CSV with a header row, at most 1 MB and ${IMPORT_MAX_ROWS.toLocaleString("en")} people. Row numbers count the header as row 1, as in a spreadsheet. An empty cell leaves the current value as it is.`}>
+        <Card
+          title="The file"
+          description={`UTF-8 CSV with a header row, at most 1 MB and ${IMPORT_MAX_ROWS.toLocaleString("en")} people. Row numbers count the header as row 1, as in a spreadsheet. An empty cell leaves the current value as it is.`}
+        >
           <dl className="grid gap-x-6 gap-y-3 text-sm sm:grid-cols-[max-content_1fr]">
             {IMPORT_COLUMNS.map((column) => (
               <div key={column} className="contents">
@@ -46,7 +52,9 @@ export default async function ImportPeoplePage() {
               </div>
             ))}
           </dl>
-          <p className="mt-4 text-sm text-slate-700">Departments: {departments.map((d) => `${d.name} (${d.id})`).join(", ")}.</p>
+          <p className="mt-4 text-sm text-slate-700">
+            Departments: {departments.map((d) => `${d.name} (${d.id})`).join(", ")}.
+          </p>
           <pre className="mt-4 overflow-x-auto rounded-md bg-slate-50 px-4 py-3 text-xs text-slate-800">
             {`email,name,department,title,manager_email,hire_date,roles\nana.silva@example.com,Ana Silva,Customer Support,Support Engineer,priya.nair@example.com,2023-04-03,employee\n"o'neil@example.com","O'Neil, Pat",engineering,Team Lead,,2026-12-01,employee;manager`}
           </pre>

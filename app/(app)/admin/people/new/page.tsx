@@ -1,8 +1,10 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+
 import { Card, PageHeader } from "@/components/ui/card";
 import { requireViewer } from "@/lib/auth/gate";
 import { departmentOptions, managerOptions } from "@/lib/people/person-editor";
+
 import { PersonForm } from "../person-form";
 
 export const metadata: Metadata = { title: "Add a person" };
@@ -18,7 +20,10 @@ export default async function NewPersonPage() {
         </Link>{" "}
         / add
       </nav>
-      <PageHeader title="Add a person" description="They are emailed a link to choose a password; it works once and expires after 7 days. Their training is assigned from their department and roles." />
+      <PageHeader
+        title="Add a person"
+        description="They are emailed a link to choose a password; it works once and expires after 7 days. Their training is assigned from their department and roles."
+      />
       <Card>
         <PersonForm departments={departments} managers={managers} />
       </Card>

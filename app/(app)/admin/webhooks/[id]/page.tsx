@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+
 import { Badge } from "@/components/ui/badge";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
 import { requireViewer } from "@/lib/auth/gate";
@@ -18,7 +19,13 @@ function statusDetail(d: DeliveryLogRow): string | null {
   return null;
 }
 
-export default async function WebhookDeliveriesPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ page?: string }> }) {
+export default async function WebhookDeliveriesPage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<{ page?: string }>;
+}) {
   const viewer = await requireViewer("page:/admin/webhooks/[id]");
   const { id } = await params;
   if (!UUID.test(id)) notFound();
@@ -37,25 +44,41 @@ export default async function WebhookDeliveriesPage({ params, searchParams }: { 
         title="Delivery log"
         description={
           <>
-            <span className="font-medium break-all text-slate-800">{webhook.url}</span> · added {formatDate(webhook.createdAt)} · {webhook.active ? "active" : "deactivated"} · {total.toLocaleString("en")} deliveries
+            <span className="font-medium break-all text-slate-800">{webhook.url}</span> · added{" "}
+            {formatDate(webhook.createdAt)} · {webhook.active ? "active" : "deactivated"} · {total.toLocaleString("en")}{" "}
+            deliveries
           </>
         }
       />
       <Card>
         {deliveries.length === 0 ? (
-          <EmptyState title="Nothing sent yet">Deliveries appear here when a subscribed event happens ({webhook.eventTypes.join(", ")}).</EmptyState>
+          <EmptyState title="Nothing sent yet">
+            Deliveries appear here when a subscribed event happens ({webhook.eventTypes.join(", ")}).
+          </EmptyState>
         ) : (
           <div className="overflow-x-auto">
             <table className="w-full text-left text-sm">
               <caption className="sr-only">Deliveries to this webhook, newest first</caption>
               <thead className="border-b border-slate-200 text-xs text-slate-500 uppercase">
                 <tr>
-                  <th scope="col" className="py-2 pr-3">Created</th>
-                  <th scope="col" className="py-2 pr-3">Event</th>
-                  <th scope="col" className="py-2 pr-3">Status</th>
-                  <th scope="col" className="py-2 pr-3">Attempts</th>
-                  <th scope="col" className="py-2 pr-3">Last answer</th>
-                  <th scope="col" className="py-2">Delivered</th>
+                  <th scope="col" className="py-2 pr-3">
+                    Created
+                  </th>
+                  <th scope="col" className="py-2 pr-3">
+                    Event
+                  </th>
+                  <th scope="col" className="py-2 pr-3">
+                    Status
+                  </th>
+                  <th scope="col" className="py-2 pr-3">
+                    Attempts
+                  </th>
+                  <th scope="col" className="py-2 pr-3">
+                    Last answer
+                  </th>
+                  <th scope="col" className="py-2">
+                    Delivered
+                  </th>
                 </tr>
               </thead>
               <tbody className="divide-y divide-slate-100 align-top">
@@ -65,7 +88,10 @@ export default async function WebhookDeliveriesPage({ params, searchParams }: { 
                     <td className="py-2 pr-3">
                       <span className="font-mono text-xs text-slate-900">{d.eventType}</span>
                       {d.eventId && <span className="block text-xs break-all text-slate-500">{d.eventId}</span>}
-                      <span className="block font-mono text-[11px] text-slate-500" title="The Clearance-Delivery header">
+                      <span
+                        className="block font-mono text-[11px] text-slate-500"
+                        title="The Clearance-Delivery header"
+                      >
                         {d.id}
                       </span>
                     </td>
@@ -84,7 +110,9 @@ export default async function WebhookDeliveriesPage({ params, searchParams }: { 
                         <span className="text-slate-500">—</span>
                       )}
                     </td>
-                    <td className="py-2 whitespace-nowrap text-slate-600">{d.deliveredAt ? formatDateTime(d.deliveredAt) : "—"}</td>
+                    <td className="py-2 whitespace-nowrap text-slate-600">
+                      {d.deliveredAt ? formatDateTime(d.deliveredAt) : "—"}
+                    </td>
                   </tr>
                 ))}
               </tbody>

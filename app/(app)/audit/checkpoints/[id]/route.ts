@@ -6,7 +6,10 @@ export const dynamic = "force-dynamic";
 
 /** A signed checkpoint as the self-contained JSON file `npm run audit:verify -- --checkpoint FILE` checks. */
 export async function GET(_request: Request, { params }: { params: Promise<{ id: string }> }) {
-  const auth = await routeViewer("download:/audit/checkpoints/[id]", { signedOut: "Sign in to download audit checkpoints.", forbidden: "Only auditors and compliance admins can download audit checkpoints." });
+  const auth = await routeViewer("download:/audit/checkpoints/[id]", {
+    signedOut: "Sign in to download audit checkpoints.",
+    forbidden: "Only auditors and compliance admins can download audit checkpoints.",
+  });
   if (!auth.ok) return auth.response;
   const { id } = await params;
   const number = /^[1-9][0-9]{0,15}$/.test(id) ? Number(id) : NaN;

@@ -6,6 +6,7 @@ import { recordAudit } from "@/lib/audit/record";
 import { routeViewer } from "@/lib/auth/gate";
 import { auditContext } from "@/lib/auth/viewer";
 import { csvResponse, toCsv } from "@/lib/reports/csv";
+
 import { MAX_EXPORT_ROWS, parseDataEventFilters, personIdFor } from "../filters";
 
 export const dynamic = "force-dynamic";
@@ -14,7 +15,10 @@ const PAGE = 5_000;
 
 /** The data-operation events as CSV: the same filters as /audit/data-events, every page, newest first. */
 export async function GET(request: Request) {
-  const auth = await routeViewer("download:/audit/data-events/export", { signedOut: "Sign in to export data-operation events.", forbidden: "Only auditors and compliance admins can export data-operation events." });
+  const auth = await routeViewer("download:/audit/data-events/export", {
+    signedOut: "Sign in to export data-operation events.",
+    forbidden: "Only auditors and compliance admins can export data-operation events.",
+  });
   if (!auth.ok) return auth.response;
   const { viewer } = auth;
 
@@ -24,14 +28,31 @@ export async function GET(request: Request) {
   if (!filters.person || personId) {
     let before = filters.before;
     do {
-      const page = await listDataEvents(viewer, { uncleared: filters.uncleared, personId: personId ?? undefined, before, limit: Math.min(PAGE, MAX_EXPORT_ROWS - rows.length) });
+      const page = await listDataEvents(viewer, {
+        uncleared: filters.uncleared,
+        personId: personId ?? undefined,
+        before,
+        limit: Math.min(PAGE, MAX_EXPORT_ROWS - rows.length),
+      });
       rows.push(...page.rows);
       before = page.nextBefore ?? undefined;
     } while (before && rows.length < MAX_EXPORT_ROWS);
   }
 
   const csv = toCsv([
-    ["Event id", "Occurred (UTC)", "Name", "Email", "Department", "Action", "Resource", "Role", "Cleared", "Reasons", "Reason codes"],
+    [
+      "Event id",
+      "Occurred (UTC)",
+      "Name",
+      "Email",
+      "Department",
+      "Action",
+      "Resource",
+      "Role",
+      "Cleared",
+      "Reasons",
+      "Reason codes",
+    ],
     ...rows.map((e) => [
       e.id,
       e.occurredAt.toISOString(),
@@ -47,6 +68,12 @@ export async function GET(request: Request) {
     ]),
   ]);
   // An export of personal data is itself an auditable event.
-  await recordAudit(await getDb(), await auditContext(viewer), { action: "data_events.exported", data: { uncleared: filters.uncleared, personId, rows: rows.length } });
-  return csvResponse(csv, `data-events-${new Date().toISOString().slice(0, 10)}${filters.uncleared ? "-uncleared" : ""}.csv`);
+  await recordAudit(await getDb(), await auditContext(viewer), {
+    action: "data_events.exported",
+    data: { uncleared: filters.uncleared, personId, rows: rows.length },
+  });
+  return csvResponse(
+    csv,
+    `data-events-${new Date().toISOString().slice(0, 10)}${filters.uncleared ? "-uncleared" : ""}.csv`,
+  );
 }

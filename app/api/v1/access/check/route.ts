@@ -5,10 +5,14 @@ export const dynamic = "force-dynamic";
 
 /** May this person hold this role right now? */
 export async function GET(request: Request) {
-  return toResponse(await answerCheck(request.headers.get("authorization"), Object.fromEntries(new URL(request.url).searchParams)));
+  return toResponse(
+    await answerCheck(request.headers.get("authorization"), Object.fromEntries(new URL(request.url).searchParams)),
+  );
 }
 
 /** Up to 1,000 (user, role) pairs in one call; results come back in the same order. */
 export async function POST(request: Request) {
-  return toResponse(await answerBatchCheck(request.headers.get("authorization"), () => readJsonBody(request, BATCH_BODY_MAX_BYTES)));
+  return toResponse(
+    await answerBatchCheck(request.headers.get("authorization"), () => readJsonBody(request, BATCH_BODY_MAX_BYTES)),
+  );
 }

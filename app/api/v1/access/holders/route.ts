@@ -15,11 +15,24 @@ export async function GET(request: Request) {
     const now = new Date();
     const holders = await roleHolders(await getDb(), parsed.data.role, now);
     if (!holders) return apiError(404, "unknown_role", `No data-access role "${parsed.data.role}".`);
-    const rows = holders.map((h) => ({ id: h.id, email: h.email, name: h.name, department: h.department, valid_until: h.validUntil?.toISOString() ?? null, grant_ends_at: h.grantEndsAt?.toISOString() ?? null }));
+    const rows = holders.map((h) => ({
+      id: h.id,
+      email: h.email,
+      name: h.name,
+      department: h.department,
+      valid_until: h.validUntil?.toISOString() ?? null,
+      grant_ends_at: h.grantEndsAt?.toISOString() ?? null,
+    }));
     if (parsed.data.format === "csv") {
-      const csv = toCsv([["id", "email", "name", "department", "valid_until", "grant_ends_at"], ...rows.map((r) => [r.id, r.email, r.name, r.department, r.valid_until, r.grant_ends_at])]);
+      const csv = toCsv([
+        ["id", "email", "name", "department", "valid_until", "grant_ends_at"],
+        ...rows.map((r) => [r.id, r.email, r.name, r.department, r.valid_until, r.grant_ends_at]),
+      ]);
       return csvResponse(csv, `holders-${parsed.data.role}-${now.toISOString().slice(0, 10)}.csv`);
     }
-    return Response.json({ role: parsed.data.role, at: now.toISOString(), holders: rows }, { headers: { "Cache-Control": "no-store" } });
+    return Response.json(
+      { role: parsed.data.role, at: now.toISOString(), holders: rows },
+      { headers: { "Cache-Control": "no-store" } },
+    );
   });
 }

@@ -1,6 +1,6 @@
 import { getDb } from "@/db/client";
-import { checkpointsAfter } from "@/lib/audit/checkpoints";
 import { checkpointsQuery } from "@/lib/audit/checkpoint-api";
+import { checkpointsAfter } from "@/lib/audit/checkpoints";
 import { parseOr400, withApiClient } from "@/lib/http/api";
 
 export const dynamic = "force-dynamic";

@@ -6,7 +6,11 @@ export const dynamic = "force-dynamic";
 type Params = { params: Promise<{ id: string }> };
 
 export async function GET(request: Request, { params }: Params) {
-  return withScimClient(request, async (actor) => scimResponse(await getGroup(actor, (await params).id, scimBaseUrl(), { withMembers: listQuery(request).withMembers })));
+  return withScimClient(request, async (actor) =>
+    scimResponse(
+      await getGroup(actor, (await params).id, scimBaseUrl(), { withMembers: listQuery(request).withMembers }),
+    ),
+  );
 }
 
 export async function PUT(request: Request, { params }: Params) {

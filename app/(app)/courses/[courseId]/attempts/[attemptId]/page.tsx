@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+
 import { Badge } from "@/components/ui/badge";
 import { buttonClass } from "@/components/ui/button";
 import { PageHeader } from "@/components/ui/card";
@@ -9,6 +10,7 @@ import { requireViewer } from "@/lib/auth/gate";
 import { getCourse } from "@/lib/content";
 import { NotFoundError } from "@/lib/errors";
 import { getAttempt } from "@/lib/training/attempts";
+
 import { QuizForm } from "./quiz-form";
 
 export const metadata: Metadata = { title: "Quiz" };
@@ -27,7 +29,10 @@ export default async function AttemptPage({ params }: { params: Promise<{ course
   if (attempt.status === "in_progress") {
     return (
       <div className="mx-auto max-w-3xl">
-        <PageHeader title={`Quiz: ${course.title}`} description={`Answer all ${attempt.questions.length} questions. You need ${attempt.passMark}% to pass. Answers are checked on the server when you submit.`} />
+        <PageHeader
+          title={`Quiz: ${course.title}`}
+          description={`Answer all ${attempt.questions.length} questions. You need ${attempt.passMark}% to pass. Answers are checked on the server when you submit.`}
+        />
         <QuizForm attemptId={attempt.id} courseId={course.id} questions={attempt.questions} />
       </div>
     );
@@ -40,11 +45,13 @@ export default async function AttemptPage({ params }: { params: Promise<{ course
       <div className="mb-6">
         {grade.passed ? (
           <Alert tone="success">
-            <strong>Passed — {grade.scorePercent}%</strong> ({grade.correctCount} of {grade.questionCount} right). You are certified for {course.title}.
+            <strong>Passed — {grade.scorePercent}%</strong> ({grade.correctCount} of {grade.questionCount} right). You
+            are certified for {course.title}.
           </Alert>
         ) : (
           <Alert>
-            <strong>Not passed — {grade.scorePercent}%</strong> ({grade.correctCount} of {grade.questionCount} right; {attempt.passMark}% needed). Review the explanations below and try again.
+            <strong>Not passed — {grade.scorePercent}%</strong> ({grade.correctCount} of {grade.questionCount} right;{" "}
+            {attempt.passMark}% needed). Review the explanations below and try again.
           </Alert>
         )}
       </div>
@@ -67,14 +74,19 @@ export default async function AttemptPage({ params }: { params: Promise<{ course
                 <p className="font-medium text-slate-900">
                   {i + 1}. {q.prompt}
                 </p>
-                <Badge tone={graded.isCorrect ? "success" : "danger"}>{graded.isCorrect ? "Correct" : "Incorrect"}</Badge>
+                <Badge tone={graded.isCorrect ? "success" : "danger"}>
+                  {graded.isCorrect ? "Correct" : "Incorrect"}
+                </Badge>
               </div>
               <ul className="mt-3 space-y-1 text-sm">
                 {q.options.map((o) => {
                   const right = (q.correct as string[]).includes(o.id);
                   const chosen = graded.selected.includes(o.id);
                   return (
-                    <li key={o.id} className={`rounded px-2 py-1 ${right ? "bg-emerald-50 text-emerald-900" : chosen ? "bg-red-50 text-red-900" : "text-slate-700"}`}>
+                    <li
+                      key={o.id}
+                      className={`rounded px-2 py-1 ${right ? "bg-emerald-50 text-emerald-900" : chosen ? "bg-red-50 text-red-900" : "text-slate-700"}`}
+                    >
                       {o.text}
                       {right && <span className="ml-2 text-xs font-semibold">(right answer)</span>}
                       {chosen && <span className="ml-2 text-xs font-semibold">(your answer)</span>}

@@ -1,12 +1,22 @@
 "use client";
 
 import { useActionState } from "react";
+
 import { Button } from "@/components/ui/button";
 import { Alert } from "@/components/ui/field";
 import type { PublicQuestion } from "@/lib/training/quiz-rules";
+
 import { submitQuiz } from "../../../actions";
 
-export function QuizForm({ attemptId, courseId, questions }: { attemptId: string; courseId: string; questions: PublicQuestion[] }) {
+export function QuizForm({
+  attemptId,
+  courseId,
+  questions,
+}: {
+  attemptId: string;
+  courseId: string;
+  questions: PublicQuestion[];
+}) {
   const [state, formAction, pending] = useActionState(submitQuiz, null);
   return (
     <form action={formAction} className="space-y-6">
@@ -21,8 +31,16 @@ export function QuizForm({ attemptId, courseId, questions }: { attemptId: string
           <p className="mt-1 font-medium text-slate-900">{q.prompt}</p>
           <div className="mt-3 space-y-2">
             {q.options.map((o) => (
-              <label key={o.id} className="flex cursor-pointer items-start gap-3 rounded-md border border-slate-200 px-3 py-2 text-sm hover:bg-slate-50 has-[:checked]:border-brand-600 has-[:checked]:bg-brand-50">
-                <input type={q.type === "multiple" ? "checkbox" : "radio"} name={`q.${q.id}`} value={o.id} className="mt-0.5" />
+              <label
+                key={o.id}
+                className="flex cursor-pointer items-start gap-3 rounded-md border border-slate-200 px-3 py-2 text-sm hover:bg-slate-50 has-[:checked]:border-brand-600 has-[:checked]:bg-brand-50"
+              >
+                <input
+                  type={q.type === "multiple" ? "checkbox" : "radio"}
+                  name={`q.${q.id}`}
+                  value={o.id}
+                  className="mt-0.5"
+                />
                 <span>{o.text}</span>
               </label>
             ))}

@@ -1,14 +1,16 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+
 import { ActionButton } from "@/components/action-button";
 import { buttonClass } from "@/components/ui/button";
 import { ProgressBar } from "@/components/ui/progress-bar";
+import { getDb } from "@/db/client";
 import { requireViewer } from "@/lib/auth/gate";
 import { getCourse } from "@/lib/content";
 import { renderMarkdown } from "@/lib/content/markdown";
-import { getDb } from "@/db/client";
 import { progressFor, recordLessonView } from "@/lib/training/lesson-progress";
+
 import { finishLesson } from "../../../actions";
 
 type Params = { params: Promise<{ courseId: string; lesson: string }> };
