@@ -1,6 +1,6 @@
 /**
  * A reference model of the access decision, written from the rule in the
- * README ("How an access decision is made") and sharing no code with
+ * docs/access-decisions.md and sharing no code with
  * lib/access/. It is deliberately plain: loops over every record, no
  * shortcuts, times as milliseconds. The property test compares it with
  * decideAccess over facts read from a real database.
