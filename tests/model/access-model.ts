@@ -1,5 +1,5 @@
 /**
- * A reference model of the access decision, written from the rule in the
+ * A reference model of the access decision, written from the rule in
  * docs/access-decisions.md and sharing no code with
  * lib/access/. It is deliberately plain: loops over every record, no
  * shortcuts, times as milliseconds. The property test compares it with
