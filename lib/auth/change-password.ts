@@ -1,9 +1,10 @@
 import "server-only";
 
+import type { AuthenticationResponseJSON } from "@simplewebauthn/server";
 import { eq } from "drizzle-orm";
 
 import { getDb } from "@/db/client";
-import { people } from "@/db/schema";
+import { passkeys, people } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import { decryptText } from "@/lib/crypto/encryption";
 import { hashPassword, verifyPassword } from "@/lib/crypto/password";
@@ -12,6 +13,7 @@ import { DomainError, FieldError } from "@/lib/errors";
 import type { RequestMeta } from "@/lib/http/request-context";
 
 import { settleAttempt, takeAttempt, type AttemptLimit } from "./attempt-limit";
+import { checkPasskeyAnswer } from "./passkey-sign-in";
 import { passwordProblem } from "./password-rules";
 import type { Viewer } from "./roles";
 import { revokeSessionsOf, startSession } from "./sessions";
@@ -28,12 +30,18 @@ export function changePasswordLimit(personId: string): AttemptLimit {
   };
 }
 
-export type ChangePasswordInput = { current: string; next: string; code?: string };
+export type ChangePasswordInput = {
+  current: string;
+  next: string;
+  code?: string;
+  /** A passkey's answer to a prompt bound to this browser, as the second factor. */
+  passkey?: { response: AuthenticationResponseJSON; browserSecret: string };
+};
 
 /**
  * A signed-in person changes their password. A cookie alone is not enough:
- * the current password, and the authenticator code when enrolled, prove it is
- * them. A try is taken before either is checked. The new password, the end of
+ * the current password and, when the person has a second factor, an
+ * authenticator code or one of their passkeys prove it is them. A try is taken before either is checked. The new password, the end of
  * every session and the new session for this browser commit together; the
  * caller points the cookie at the returned session.
  */
@@ -77,15 +85,31 @@ export async function changePassword(
   if (!person || !(await verifyPassword(input.current, person.passwordHash)))
     throw await refuse("current", "wrong_password", "Your current password is not right.");
 
-  let factor: "password" | "password+totp" = "password";
-  if (person.mfaEnabledAt && person.mfaSecretEnc) {
+  let factor: "password" | "password+totp" | "password+passkey" = "password";
+  const hasTotp = Boolean(person.mfaEnabledAt && person.mfaSecretEnc);
+  const hasPasskey =
+    (await db.select({ id: passkeys.id }).from(passkeys).where(eq(passkeys.personId, viewer.id)).limit(1)).length > 0;
+  if (input.passkey && hasPasskey) {
+    const check = await checkPasskeyAnswer(db, input.passkey.response, input.passkey.browserSecret, viewer.id, now);
+    if (!check.ok)
+      throw await refuse("passkey", `passkey_${check.reason}`, "Your passkey was not accepted. Try again.");
+    factor = "password+passkey";
+  } else if (hasTotp) {
     const code = input.code?.trim() ?? "";
     const step = code
-      ? matchTotp(decryptText(person.mfaSecretEnc, `mfa:${viewer.id}`), code, now, person.mfaLastStep)
+      ? matchTotp(decryptText(person.mfaSecretEnc!, `mfa:${viewer.id}`), code, now, person.mfaLastStep)
       : null;
     if (step === null || !(await claimTotpStep(db, viewer.id, step)))
-      throw await refuse("code", "wrong_mfa_code", "Enter the current 6-digit code from your authenticator app.");
+      throw await refuse(
+        "code",
+        "wrong_mfa_code",
+        hasPasskey
+          ? "Enter the current 6-digit code from your authenticator app, or confirm with your passkey."
+          : "Enter the current 6-digit code from your authenticator app.",
+      );
     factor = "password+totp";
+  } else if (hasPasskey) {
+    throw await refuse("passkey", "passkey_required", "Confirm the change with your passkey.");
   }
   // The person proved who they are: a weak new password is a mistake to fix, not a guess.
   await settleAttempt(db, limit, "reset");

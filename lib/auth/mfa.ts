@@ -1,10 +1,10 @@
 import "server-only";
 
-import { and, eq, isNull } from "drizzle-orm";
+import { and, count, eq, isNull } from "drizzle-orm";
 import QRCode from "qrcode";
 
 import { getDb } from "@/db/client";
-import { people, recoveryCodes } from "@/db/schema";
+import { passkeys, people, recoveryCodes } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import { decryptText, encryptText } from "@/lib/crypto/encryption";
 import { keyedHashHex, newRecoveryCodes, normaliseRecoveryCode } from "@/lib/crypto/tokens";
@@ -18,6 +18,21 @@ export function recoveryCodeHash(personId: string, code: string): string {
 }
 
 const aad = (personId: string) => `mfa:${personId}`;
+
+export type SecondFactors = { totp: boolean; passkeys: number };
+
+/** Which second factors a person has: an authenticator app, passkeys, both or neither. */
+export async function secondFactorsOf(personId: string): Promise<SecondFactors> {
+  const db = await getDb();
+  const [[person], [keys]] = await Promise.all([
+    db
+      .select({ enabledAt: people.mfaEnabledAt, secret: people.mfaSecretEnc })
+      .from(people)
+      .where(eq(people.id, personId)),
+    db.select({ n: count() }).from(passkeys).where(eq(passkeys.personId, personId)),
+  ]);
+  return { totp: Boolean(person?.enabledAt && person.secret), passkeys: Number(keys?.n ?? 0) };
+}
 
 export type Enrolment = { secret: string; uri: string; qrSvg: string };
 

@@ -13,7 +13,7 @@ import { safeReturnPath } from "@/lib/http/return-path";
 import { authenticate } from "./authenticate";
 import { signInWithPasskey } from "./passkey-sign-in";
 import { revokeSession, SESSION_MAX_AGE_SECONDS, startSession } from "./sessions";
-import { PASSKEY_BROWSER_COOKIE } from "./webauthn";
+import { parsePasskeyAnswer, PASSKEY_BROWSER_COOKIE } from "./webauthn";
 
 export { SESSION_MAX_AGE_SECONDS } from "./sessions";
 
@@ -37,21 +37,6 @@ const credentialsSchema = z.object({
   passkey: z.string().max(16_384).optional(),
 });
 
-/** A passkey's answer as the browser package returns it; the library checks every field's content. */
-const passkeyAnswer = z.object({
-  id: z.string().min(1).max(1024),
-  rawId: z.string().min(1).max(1024),
-  type: z.literal("public-key"),
-  response: z.object({
-    clientDataJSON: z.string().max(4096),
-    authenticatorData: z.string().max(4096),
-    signature: z.string().max(4096),
-    userHandle: z.string().max(1024).optional(),
-  }),
-  clientExtensionResults: z.record(z.string(), z.unknown()).default({}),
-  authenticatorAttachment: z.enum(["platform", "cross-platform"]).optional(),
-});
-
 type RequestLike = { headers?: Record<string, unknown> } | undefined;
 
 function headerOf(req: RequestLike, name: string): string | undefined {
@@ -72,15 +57,9 @@ function browserSecret(req: RequestLike): string | null {
 function parsePasskey(json: string | undefined, req: RequestLike) {
   if (!json) return undefined;
   const secret = browserSecret(req);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(json);
-  } catch {
-    throw new Error("invalid_passkey");
-  }
-  const parsed = passkeyAnswer.safeParse(raw);
-  if (!parsed.success || !secret) throw new Error("invalid_passkey");
-  return { response: parsed.data as never, browserSecret: secret };
+  const answer = parsePasskeyAnswer(json);
+  if (!answer || !secret) throw new Error("invalid_passkey");
+  return { response: answer as never, browserSecret: secret };
 }
 
 /**

@@ -117,6 +117,7 @@ export const PERMISSIONS = {
   "action:account/data.savePreferences": { who: "signed_in" },
   "action:account/data.askForCorrection": { who: "signed_in" },
   "action:account/password.changePassword": { who: "signed_in" },
+  "action:account/password.startPasskeyConfirmation": { who: "signed_in" },
   "action:account/passkeys.renamePasskey": { who: "signed_in" },
   "action:account/passkeys.removePasskey": { who: "signed_in" },
   "action:agreements.consentToSign": { who: "signed_in" },

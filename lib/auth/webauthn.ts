@@ -1,6 +1,7 @@
 import "server-only";
 
 import { and, eq, gt, isNull, lt } from "drizzle-orm";
+import { z } from "zod";
 
 import type { Executor } from "@/db/client";
 import { webauthnChallenges } from "@/db/schema";
@@ -80,6 +81,31 @@ export function claimedChallenge(clientDataJSON: string): string | null {
     return typeof parsed.challenge === "string" && /^[A-Za-z0-9_-]{16,200}$/.test(parsed.challenge)
       ? parsed.challenge
       : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A passkey's answer as the browser package returns it; the library checks every field's content. */
+export const passkeyAnswerSchema = z.object({
+  id: z.string().min(1).max(1024),
+  rawId: z.string().min(1).max(1024),
+  type: z.literal("public-key"),
+  response: z.object({
+    clientDataJSON: z.string().max(4096),
+    authenticatorData: z.string().max(4096),
+    signature: z.string().max(4096),
+    userHandle: z.string().max(1024).optional(),
+  }),
+  clientExtensionResults: z.record(z.string(), z.unknown()).default({}),
+  authenticatorAttachment: z.enum(["platform", "cross-platform"]).optional(),
+});
+
+/** Parses a passkey answer sent as JSON text; null when it is not one. */
+export function parsePasskeyAnswer(json: string): z.infer<typeof passkeyAnswerSchema> | null {
+  try {
+    const parsed = passkeyAnswerSchema.safeParse(JSON.parse(json));
+    return parsed.success ? parsed.data : null;
   } catch {
     return null;
   }

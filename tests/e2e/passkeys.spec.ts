@@ -21,6 +21,8 @@ async function virtualAuthenticator(context: BrowserContext, page: Page) {
   return { cdp, authenticatorId };
 }
 
+const NEW_PASSWORD = "lanterns over the quiet harbour";
+
 async function addPasskey(page: Page, name: string) {
   await page.goto("/account");
   await page.getByLabel("Name for a new passkey").fill(name);
@@ -63,6 +65,15 @@ test("register a passkey, sign in with it alone and as the second factor, rename
   await page.getByRole("button", { name: "Use your passkey" }).click();
   await expect(page).toHaveURL(/\/dashboard/);
 
+  // Changing the password asks for the passkey, since it is the person's second factor.
+  await page.goto("/account");
+  await expect(page.getByText("One of your passkeys is required at sign-in.")).toBeVisible();
+  await page.getByLabel("Current password").fill(DEMO_PASSWORD);
+  await page.getByLabel("New password", { exact: true }).fill(NEW_PASSWORD);
+  await page.getByLabel("Type the new password again").fill(NEW_PASSWORD);
+  await page.getByRole("button", { name: "Confirm with passkey and change password" }).click();
+  await expect(page.getByText("Your password is changed.")).toBeVisible();
+
   // Removing both turns two-factor authentication off; the device's copy no longer signs in.
   await page.goto("/account");
   await page.getByRole("button", { name: "Remove Spare key" }).click();
@@ -74,7 +85,7 @@ test("register a passkey, sign in with it alone and as the second factor, rename
   await signOut(page);
   await page.getByRole("button", { name: "Use a passkey instead of a password" }).click();
   await expect(alertOf(page)).toContainText("That passkey was not accepted.");
-  await signIn(page, "zara.ahmed", DEMO_PASSWORD);
+  await signIn(page, "zara.ahmed", NEW_PASSWORD);
   await expect(page).toHaveURL(/\/dashboard/);
   await context.close();
 });

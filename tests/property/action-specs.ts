@@ -5,7 +5,7 @@ import { endAllSessions, endSession } from "@/app/(app)/account/actions";
 import { askForCorrection, savePreferences } from "@/app/(app)/account/data/actions";
 import { confirmMfa } from "@/app/(app)/account/mfa/actions";
 import { addPasskey, beginPasskey, removePasskey, renamePasskey } from "@/app/(app)/account/passkeys/actions";
-import { changePassword } from "@/app/(app)/account/password/actions";
+import { changePassword, startPasskeyConfirmation } from "@/app/(app)/account/password/actions";
 import { createClient, mapScimGroup, revokeClient, unmapScimGroup } from "@/app/(app)/admin/api/actions";
 import { assignCourse } from "@/app/(app)/admin/assignments/actions";
 import { resolve } from "@/app/(app)/admin/corrections/actions";
@@ -398,6 +398,7 @@ export function actionSpecs(world: World): ActionSpec[] {
         next: fc.oneof(fc.constant("a long enough new password"), anyText),
         confirm: fc.oneof(fc.constant("a long enough new password"), anyText),
         code: maybe(sixDigits),
+        passkey: maybe(anyText),
       },
       {
         recordsOnRejection: {
@@ -406,6 +407,7 @@ export function actionSpecs(world: World): ActionSpec[] {
         },
       },
     ),
+    spec("account/password startPasskeyConfirmation", run(startPasskeyConfirmation), "employee", {}),
     spec("agreements consentToSign", run(consentToSign), "employee", onSigning({ consent: maybe(either("yes")) })),
     spec(
       "agreements signAgreement",

@@ -3,9 +3,11 @@ import { describe, expect, it } from "vitest";
 
 import { auditEvents, passkeys, people } from "@/db/schema";
 import { authenticate } from "@/lib/auth/authenticate";
+import { changePassword } from "@/lib/auth/change-password";
 import { signInWithPasskey, startPasskeyPrompt } from "@/lib/auth/passkey-sign-in";
 import { finishPasskeyRegistration, removePasskey, startPasskeyRegistration } from "@/lib/auth/passkeys";
 import { startSession } from "@/lib/auth/sessions";
+import { verifyPassword } from "@/lib/crypto/password";
 import { DomainError } from "@/lib/errors";
 
 import { context, createPerson, reload, TEST_PASSWORD, viewerOf } from "../helpers/factories";
@@ -189,5 +191,60 @@ describe("passkey sign-in under attack", () => {
     expect(
       await signInAs(victim.device.assert(await prompt("browser-a-secret-0007")), "browser-a-secret-0007"),
     ).toMatchObject({ ok: false });
+  });
+});
+
+describe("changing a password when passkeys are the second factor", () => {
+  const NEXT = "eight ch";
+
+  it("needs one of the person's own passkeys, answered in this browser, once", async () => {
+    const db = database.db();
+    const { person, viewer, device } = await personWithPasskey();
+    const attacker = await personWithPasskey();
+    const ctx = { ...context(person.id), ip: "198.51.100.8", userAgent: "x" };
+
+    // The password alone no longer does, though the person has no authenticator app.
+    await expect(changePassword(viewer, { current: TEST_PASSWORD, next: NEXT }, ctx)).rejects.toMatchObject({
+      field: "passkey",
+      code: "passkey_required",
+    });
+    // Another person's passkey, or an answer carried to another browser, is refused.
+    const foreign = attacker.device.assert(await prompt("browser-c-secret-0001"));
+    await expect(
+      changePassword(
+        viewer,
+        { current: TEST_PASSWORD, next: NEXT, passkey: { response: foreign, browserSecret: "browser-c-secret-0001" } },
+        ctx,
+      ),
+    ).rejects.toMatchObject({ field: "passkey" });
+    const carried = device.assert(await prompt("browser-c-secret-0002"));
+    await expect(
+      changePassword(
+        viewer,
+        { current: TEST_PASSWORD, next: NEXT, passkey: { response: carried, browserSecret: "browser-c-secret-0099" } },
+        ctx,
+      ),
+    ).rejects.toMatchObject({ field: "passkey" });
+    expect(await verifyPassword(TEST_PASSWORD, (await reload(db, person.id)).passwordHash)).toBe(true);
+
+    // One answer sent 30 times at once changes the password once.
+    const answer = device.assert(await prompt("browser-c-secret-0003"));
+    const results = await Promise.allSettled(
+      Array.from({ length: ATTEMPTS }, () =>
+        changePassword(
+          viewer,
+          { current: TEST_PASSWORD, next: NEXT, passkey: { response: answer, browserSecret: "browser-c-secret-0003" } },
+          ctx,
+        ),
+      ),
+    );
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    expect(await verifyPassword(NEXT, (await reload(db, person.id)).passwordHash)).toBe(true);
+    const changed = await db
+      .select({ data: auditEvents.data })
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, "person.password_changed"), eq(auditEvents.targetId, person.id)));
+    expect(changed).toHaveLength(1);
+    expect(changed[0].data).toMatchObject({ factor: "password+passkey" });
   });
 });

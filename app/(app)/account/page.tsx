@@ -4,7 +4,7 @@ import Link from "next/link";
 import { Badge } from "@/components/ui/badge";
 import { Card, PageHeader } from "@/components/ui/card";
 import { requireViewer } from "@/lib/auth/gate";
-import { remainingRecoveryCodes } from "@/lib/auth/mfa";
+import { remainingRecoveryCodes, secondFactorsOf } from "@/lib/auth/mfa";
 import { SESSION_MAX_AGE_SECONDS } from "@/lib/auth/options";
 import { myPasskeys } from "@/lib/auth/passkeys";
 import { minPasswordLength } from "@/lib/auth/password-rules";
@@ -20,7 +20,8 @@ export const metadata: Metadata = { title: "Account" };
 
 export default async function AccountPage() {
   const viewer = await requireViewer("page:/account");
-  const codes = viewer.mfaEnabled ? await remainingRecoveryCodes(viewer.id) : 0;
+  const factors = await secondFactorsOf(viewer.id);
+  const codes = factors.totp ? await remainingRecoveryCodes(viewer.id) : 0;
   const sessions = (await mySessions(viewer, await currentSessionId())).map((s) => ({
     id: s.id,
     current: s.current,
@@ -57,12 +58,27 @@ export default async function AccountPage() {
           {viewer.mfaEnabled ? (
             <div className="space-y-2 text-sm">
               <p>
-                <Badge tone="success">On</Badge> Codes from your authenticator app are required at sign-in.
+                <Badge tone="success">On</Badge>{" "}
+                {factors.totp && factors.passkeys > 0
+                  ? "A code from your authenticator app or one of your passkeys is required at sign-in."
+                  : factors.totp
+                    ? "Codes from your authenticator app are required at sign-in."
+                    : "One of your passkeys is required at sign-in."}
               </p>
-              <p className="text-slate-600">
-                {codes} of 10 recovery codes left.
-                {codes <= 3 && " Ask your compliance team to reset your authenticator if you run out."}
-              </p>
+              {factors.totp ? (
+                <p className="text-slate-600">
+                  {codes} of 10 recovery codes left.
+                  {codes <= 3 && " Ask your compliance team to reset your authenticator if you run out."}
+                </p>
+              ) : (
+                <p className="text-slate-600">
+                  Add a second passkey on another device, or{" "}
+                  <Link href="/account/mfa" className="font-medium text-brand-700 underline underline-offset-2">
+                    an authenticator app
+                  </Link>
+                  , so losing one device does not lock you out.
+                </p>
+              )}
             </div>
           ) : (
             <div className="space-y-3 text-sm">
@@ -82,7 +98,11 @@ export default async function AccountPage() {
             password change.
           </p>
         </Card>
-        <ChangePasswordCard mfaEnabled={viewer.mfaEnabled} minLength={minPasswordLength(viewer.mfaEnabled)} />
+        <ChangePasswordCard
+          hasTotp={factors.totp}
+          hasPasskey={factors.passkeys > 0}
+          minLength={minPasswordLength(viewer.mfaEnabled)}
+        />
         <PasskeysCard
           passkeys={(await myPasskeys(viewer)).map((p) => ({
             id: p.id,

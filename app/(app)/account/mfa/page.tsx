@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 
 import { PageHeader } from "@/components/ui/card";
 import { requireViewer } from "@/lib/auth/gate";
-import { startMfaEnrolment } from "@/lib/auth/mfa";
+import { secondFactorsOf, startMfaEnrolment } from "@/lib/auth/mfa";
 
 import { PasskeysCard } from "../passkeys/passkeys-card";
 import { MfaEnrolment } from "./confirm-form";
@@ -11,19 +11,29 @@ export const metadata: Metadata = { title: "Two-factor authentication" };
 
 export default async function MfaPage() {
   const viewer = await requireViewer("page:/account/mfa");
-  const enrolment = viewer.mfaEnabled ? null : await startMfaEnrolment(viewer);
+  // A person whose passkeys are their second factor may add an authenticator app as well.
+  const { totp } = await secondFactorsOf(viewer.id);
+  const enrolment = totp ? null : await startMfaEnrolment(viewer);
   return (
     <>
       <PageHeader
-        title={viewer.mfaEnabled ? "Two-factor authentication" : "Set up two-factor authentication"}
+        title={
+          totp
+            ? "Two-factor authentication"
+            : viewer.mfaEnabled
+              ? "Add an authenticator app"
+              : "Set up two-factor authentication"
+        }
         description={
-          viewer.mfaEnabled
+          totp
             ? undefined
-            : "A code from an authenticator app on your phone protects your account even if your password is stolen."
+            : viewer.mfaEnabled
+              ? "Your passkeys protect your account. A code from an authenticator app is a second way in if you lose the device that holds them."
+              : "A code from an authenticator app on your phone protects your account even if your password is stolen."
         }
       />
       <MfaEnrolment
-        enabled={viewer.mfaEnabled}
+        enabled={totp}
         required={viewer.mfaRequired}
         enrolment={enrolment && { qrSvg: enrolment.qrSvg, secret: enrolment.secret }}
       />
