@@ -13,9 +13,12 @@ import {
   dataOperationEvents,
   departments,
   lessonProgress,
+  loginAttempts,
   outbox,
+  passkeys,
   people,
   quizAttempts,
+  sessions,
   signatures,
 } from "@/db/schema";
 import type { Viewer } from "@/lib/auth/roles";
@@ -194,6 +197,42 @@ export async function collectMyData(
         .from(correctionRequests)
         .where(eq(correctionRequests.personId, id)),
     ]);
+  // How the person signs in: never a key, a hash or a token, only what describes them.
+  const [keys, signedIn, attempts] = await Promise.all([
+    db
+      .select({
+        name: passkeys.name,
+        createdAt: passkeys.createdAt,
+        lastUsedAt: passkeys.lastUsedAt,
+        backedUp: passkeys.backedUp,
+      })
+      .from(passkeys)
+      .where(eq(passkeys.personId, id))
+      .orderBy(passkeys.createdAt),
+    db
+      .select({
+        method: sessions.method,
+        ip: sessions.ip,
+        userAgent: sessions.userAgent,
+        createdAt: sessions.createdAt,
+        lastSeenAt: sessions.lastSeenAt,
+        expiresAt: sessions.expiresAt,
+        revokedAt: sessions.revokedAt,
+        revokedReason: sessions.revokedReason,
+      })
+      .from(sessions)
+      .where(eq(sessions.personId, id))
+      .orderBy(desc(sessions.createdAt))
+      .limit(1000),
+    profile
+      ? db
+          .select({ at: loginAttempts.at, ip: loginAttempts.ip, outcome: loginAttempts.outcome })
+          .from(loginAttempts)
+          .where(eq(loginAttempts.email, profile.email))
+          .orderBy(desc(loginAttempts.at))
+          .limit(1000)
+      : Promise.resolve([]),
+  ]);
   const groups: Group[] = [
     {
       id: "profile",
@@ -201,6 +240,17 @@ export async function collectMyData(
       purpose: "To identify you, know your team and role, and sign you in.",
       retention: "While you work here; anonymised a year after you leave",
       records: profile ? [profile] : [],
+    },
+    {
+      id: "sign-in",
+      title: "Passkeys, sessions and sign-in attempts",
+      purpose: "To sign you in securely, show you where you are signed in, and stop password guessing.",
+      retention: `Passkeys while you keep them; sessions and sign-in attempts ${retentionOf("login-attempts", "90 days")}`,
+      records: [
+        ...keys.map((k) => ({ type: "passkey", ...k })),
+        ...signedIn.map((x) => ({ type: "session", ...x })),
+        ...attempts.map((a) => ({ type: "sign_in_attempt", ...a })),
+      ],
     },
     {
       id: "training-progress",

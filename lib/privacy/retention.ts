@@ -1,6 +1,6 @@
 import "server-only";
 
-import { and, eq, inArray, isNotNull, isNull, lt, notInArray, sql } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, isNull, lt, notInArray, or, sql } from "drizzle-orm";
 
 import type { Executor } from "@/db/client";
 import {
@@ -11,6 +11,7 @@ import {
   outbox,
   people,
   quizAttempts,
+  sessions,
 } from "@/db/schema";
 import { recordAudit, SYSTEM_ACTOR } from "@/lib/audit/record";
 import { revokeSessionsOf } from "@/lib/auth/sessions";
@@ -71,7 +72,14 @@ const PURGES: Record<string, Purge> = {
         .returning({ id: outbox.id }),
     ),
   "login-attempts": async (db, before) =>
-    rowCount(await db.delete(loginAttempts).where(lt(loginAttempts.at, before)).returning({ id: loginAttempts.id })),
+    rowCount(await db.delete(loginAttempts).where(lt(loginAttempts.at, before)).returning({ id: loginAttempts.id })) +
+    // Sessions that ended (expired or signed out) before the window: where and how the person signed in.
+    rowCount(
+      await db
+        .delete(sessions)
+        .where(or(lt(sessions.expiresAt, before), lt(sessions.revokedAt, before)))
+        .returning({ id: sessions.id }),
+    ),
   "data-operation-events": async (db, before) =>
     rowCount(
       await db

@@ -5,8 +5,9 @@ import path from "node:path";
 
 import { describe, expect, it } from "vitest";
 
-import { outbox } from "@/db/schema";
+import { loginAttempts, outbox, passkeys } from "@/db/schema";
 import { giveConsent, openSigning, signAsEmployee } from "@/lib/agreements/employee-agreements";
+import { startSession } from "@/lib/auth/sessions";
 import { exportMyDataJson, exportMyDataZip } from "@/lib/privacy/export";
 import { managerSeesScoresOf, requestCorrection, updatePreferences } from "@/lib/privacy/preferences";
 import { queueReminders } from "@/lib/scheduler/reminders";
@@ -34,6 +35,18 @@ describe("my data", () => {
       });
       await requestCorrection(v, context(v.id), { field: "title", requestedValue: `${v.name} title` });
     }
+    // How each signs in: a passkey, a session and a failed attempt.
+    for (const v of [me, other]) {
+      await db.insert(passkeys).values({
+        personId: v.id,
+        credentialId: `credential-${v.id}`,
+        publicKey: `public-key-of-${v.id}`,
+        name: `${v.name}'s laptop`,
+        createdAt: new Date(),
+      });
+      await startSession(db, { personId: v.id, method: "password+passkey", ip: "192.0.2.7", userAgent: "Firefox" });
+      await db.insert(loginAttempts).values({ email: v.email, ip: "192.0.2.8", outcome: "failure", at: new Date() });
+    }
     const json = await exportMyDataJson(me, context(me.id));
     expect(json).toContain("mina@test.example");
     expect(json).toContain("Mina Export title");
@@ -43,6 +56,14 @@ describe("my data", () => {
     expect(json).not.toMatch(/scrypt\$|password_?hash|mfaSecret|pdfEnc|tokenHash/i);
     const parsed = JSON.parse(json);
     expect(parsed.groups.find((g: { id: string }) => g.id === "signatures").records).toHaveLength(1);
+    const signIn = parsed.groups.find((g: { id: string }) => g.id === "sign-in").records;
+    expect(signIn.map((r: { type: string }) => r.type).sort()).toEqual(["passkey", "session", "sign_in_attempt"]);
+    expect(signIn.find((r: { type: string }) => r.type === "passkey")).toMatchObject({ name: "Mina Export's laptop" });
+    expect(signIn.find((r: { type: string }) => r.type === "session")).toMatchObject({ method: "password+passkey" });
+    // What identifies a key or a session to the server is not part of the export.
+    expect(json).not.toContain(`public-key-of-${me.id}`);
+    expect(json).not.toContain(`credential-${me.id}`);
+    expect(json).not.toMatch(/"stamp"/);
 
     const zipBytes = await exportMyDataZip(me, context(me.id));
     const dir = mkdtempSync(path.join(os.tmpdir(), "mydata-"));

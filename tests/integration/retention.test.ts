@@ -1,7 +1,16 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 
-import { accessDecisions, auditEvents, certifications, loginAttempts, outbox, people, quizAttempts } from "@/db/schema";
+import {
+  accessDecisions,
+  auditEvents,
+  certifications,
+  loginAttempts,
+  outbox,
+  people,
+  quizAttempts,
+  sessions,
+} from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
 import { verifyAuditChain } from "@/lib/audit/verify";
 import { applyRetention, cutoff } from "@/lib/privacy/retention";
@@ -67,6 +76,26 @@ describe("retention", () => {
       { email: "a@x", ip: "1.1.1.1", outcome: "failure", at: new Date(now.getTime() - 91 * 86_400_000) },
       { email: "a@x", ip: "1.1.1.1", outcome: "failure", at: new Date(now.getTime() - 89 * 86_400_000) },
     ]);
+    const daysAgo = (d: number) => new Date(now.getTime() - d * 86_400_000);
+    const session = (stamp: string, createdAt: Date, expiresAt: Date, revokedAt: Date | null = null) => ({
+      personId: person.id,
+      stamp,
+      method: "password",
+      ip: "1.1.1.1",
+      userAgent: "x",
+      createdAt,
+      lastSeenAt: createdAt,
+      expiresAt,
+      revokedAt,
+    });
+    await db
+      .insert(sessions)
+      .values([
+        session("expired-long-ago", daysAgo(100), daysAgo(99)),
+        session("signed-out-long-ago", daysAgo(95), daysAgo(80), daysAgo(94)),
+        session("ended-recently", daysAgo(10), daysAgo(9)),
+        session("live", daysAgo(0), new Date(now.getTime() + 3_600_000)),
+      ]);
     await db.insert(outbox).values([
       {
         kind: "nudge",
@@ -104,11 +133,15 @@ describe("retention", () => {
     expect(report).toMatchObject({
       "quiz-attempts": 1,
       "access-decisions": 1,
-      "login-attempts": 1,
+      "login-attempts": 3,
       "outbox-bodies": 1,
       "departed-people": 1,
     });
 
+    const kept = (await db.select({ stamp: sessions.stamp }).from(sessions).where(eq(sessions.personId, person.id)))
+      .map((r) => r.stamp)
+      .sort();
+    expect(kept).toEqual(["ended-recently", "live"]);
     const attempts = (await db.select({ id: quizAttempts.id }).from(quizAttempts)).map((r) => r.id);
     expect(attempts).not.toContain(oldAttempt.id);
     expect(attempts).toEqual(expect.arrayContaining([oldPassed.id, recentAttempt.id]));
