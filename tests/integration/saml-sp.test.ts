@@ -108,7 +108,7 @@ beforeAll(async () => {
   const appUrl = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
 
   idp = await startTestIdp();
-  const fromIdp = await parseIdpMetadata(await (await fetch(idp.metadataUrl)).text());
+  const fromIdp = parseIdpMetadata(await (await fetch(idp.metadataUrl)).text());
   settings = samlSettingsSchema.parse({ ...fromIdp, ...samlEndpoints(appUrl, "acme") });
   idp.trust(await (await fetch(settings.spEntityId)).text());
   await warmUpSchemaValidator();

@@ -32,8 +32,8 @@ export type IdpMetadata = { idpEntityId: string; idpSsoUrl: string; idpCertifica
  * (pasted by an admin): entity ID, HTTP-Redirect single sign-on URL and
  * signing certificates. The result still goes through `samlSettingsSchema`.
  */
-export async function parseIdpMetadata(xml: string): Promise<IdpMetadata | null> {
-  const doc = await parseXml(xml);
+export function parseIdpMetadata(xml: string): IdpMetadata | null {
+  const doc = parseXml(xml);
   if (!doc) return null;
   let entity: Element | null = doc.documentElement;
   if (isElement(entity, NS.metadata, "EntitiesDescriptor")) {

@@ -90,7 +90,7 @@ async function checkResponse(
   now: Date,
 ): Promise<Checked> {
   const xml = decodeBase64Xml(samlResponse);
-  const doc = xml === null ? null : await parseXml(xml);
+  const doc = xml === null ? null : parseXml(xml);
   const envelope = doc && readEnvelope(doc);
   if (!xml || !envelope) return fail("malformed");
   if (!envelope.success) return fail("idp_error");
@@ -106,7 +106,7 @@ async function checkResponse(
   } catch (error) {
     return fail(reasonForError(error));
   }
-  const assertionDoc = assertionXml ? await parseXml(assertionXml) : null;
+  const assertionDoc = assertionXml ? parseXml(assertionXml) : null;
   const assertion = assertionDoc && readAssertion(assertionDoc.documentElement);
   if (!assertion || !assertion.id) return fail("malformed");
 

@@ -1,4 +1,4 @@
-import { parseDomFromString } from "@node-saml/node-saml/lib/xml";
+import { DOMParser } from "@xmldom/xmldom";
 
 /** Namespaces of the SAML 2.0 elements Clearance reads. */
 export const NS = {
@@ -12,15 +12,24 @@ export const NS = {
 export const MAX_XML_CHARS = 512 * 1024;
 
 /**
- * Parses XML with the same parser node-saml verifies signatures with, or
- * returns null. Document types are refused outright: SAML never needs one,
- * and they carry entity tricks (expansion, external references).
+ * Parses XML with the parser node-saml and xml-crypto verify signatures
+ * with, or returns null. Any warning counts as a failure: it means the text
+ * is not well-formed, and the same text passed on would make xml-crypto
+ * print parser warnings (quoting the input) to the log. Document types are
+ * refused outright: SAML never needs one, and they carry entity tricks.
  */
-export async function parseXml(text: string): Promise<Document | null> {
+export function parseXml(text: string): Document | null {
   if (text.length > MAX_XML_CHARS || /<!DOCTYPE|<!ENTITY/i.test(text)) return null;
+  let clean = true;
+  const refuse = () => {
+    clean = false;
+  };
   try {
-    const doc = await parseDomFromString(text);
-    return doc.documentElement ? doc : null;
+    const doc = new DOMParser({
+      locator: {},
+      errorHandler: { warning: refuse, error: refuse, fatalError: refuse },
+    }).parseFromString(text, "text/xml");
+    return clean && doc?.documentElement ? doc : null;
   } catch {
     return null;
   }
