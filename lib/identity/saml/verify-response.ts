@@ -108,7 +108,8 @@ async function checkResponse(
   }
   const assertionDoc = assertionXml ? parseXml(assertionXml) : null;
   const assertion = assertionDoc && readAssertion(assertionDoc.documentElement);
-  if (!assertion || !assertion.id) return fail("malformed");
+  // saml-core §2.5.1: one Conditions element at most; node-saml refuses more, this says so again.
+  if (!assertion || !assertion.id || assertion.conditionsCount > 1) return fail("malformed");
 
   const problem =
     checkIssuer(settings, assertion, envelope.issuer) ??
