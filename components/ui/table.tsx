@@ -22,6 +22,8 @@ export type Column<T> = {
 export type SortDirection = "asc" | "desc";
 
 export type Sorting = {
+  /** The page the links open, so that a query left empty (the default order) still leads somewhere. */
+  pathname: string;
   /** The `sort` value the rows are ordered by now. */
   by: string;
   dir?: SortDirection;
@@ -170,7 +172,7 @@ function HeaderCell<T>({ column, sorting }: { column: Column<T>; sorting?: Sorti
   return (
     <th scope="col" className={className} aria-sort={active ? ariaSort[dir] : undefined}>
       <Link
-        href={{ query: sorting.queryFor(column.sort, next), hash: sorting.anchor }}
+        href={{ pathname: sorting.pathname, query: sorting.queryFor(column.sort, next), hash: sorting.anchor }}
         className={`inline-flex items-center gap-1 hover:text-slate-900 hover:underline ${active ? "text-slate-900" : ""}`}
       >
         {column.header}

@@ -68,13 +68,19 @@ describe("Table", () => {
 
   it("marks the sorted column with aria-sort and links each sortable header to its order", () => {
     const html = render({
-      sorting: { by: "required", dir: "desc", reversible: true, queryFor: (sort, dir) => ({ q: "x", sort, dir }) },
+      sorting: {
+        pathname: "/courses",
+        by: "required",
+        dir: "desc",
+        reversible: true,
+        queryFor: (sort, dir) => ({ q: "x", sort, dir }),
+      },
     });
     const sorted = tags(html, "th").filter((t) => t.includes("aria-sort"));
     expect(sorted).toEqual(['<th scope="col" class="num" aria-sort="descending">']);
     // The sorted column turns around; another column starts ascending.
-    expect(html).toContain('href="?q=x&amp;sort=required&amp;dir=asc"');
-    expect(html).toContain('href="?q=x&amp;sort=title&amp;dir=asc"');
+    expect(html).toContain('href="/courses?q=x&amp;sort=required&amp;dir=asc"');
+    expect(html).toContain('href="/courses?q=x&amp;sort=title&amp;dir=asc"');
     // The arrow is a picture only: the header's text stays its name.
     expect(html).toMatch(/>Required<svg aria-hidden="true"/);
     // Columns without a sort key stay plain.
@@ -82,9 +88,17 @@ describe("Table", () => {
   });
 
   it("keeps the same order on a page that sorts one way only", () => {
-    const html = render({ sorting: { by: "title", queryFor: (sort) => ({ sort }) } });
+    // The default order leaves the query empty: the link still leads to the page.
+    const html = render({
+      sorting: {
+        pathname: "/courses",
+        by: "title",
+        queryFor: (sort): Record<string, string> => (sort === "title" ? {} : { sort }),
+      },
+    });
     expect(tags(html, "th").filter((t) => t.includes("aria-sort"))).toEqual(['<th scope="col" aria-sort="ascending">']);
-    expect(html).toContain('href="?sort=title"');
+    expect(html).toContain('href="/courses"');
+    expect(html).toContain('href="/courses?sort=required"');
   });
 
   it("says so in one full-width row when there are no rows", () => {
