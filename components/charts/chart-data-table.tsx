@@ -1,5 +1,7 @@
 import type { ReactNode } from "react";
 
+import { Table, type Column } from "@/components/ui/table";
+
 export type ChartTable = { caption: string; columns: string[]; rows: ReactNode[][] };
 
 /** The numbers behind a chart as a table, folded away for those who see the chart, one click for everyone else. */
@@ -15,36 +17,19 @@ export function ChartDataTable({
       <summary className="cursor-pointer font-medium text-brand-700 underline-offset-2 hover:underline">
         {summary}
       </summary>
-      <div className="mt-2 overflow-x-auto">
-        <table className="w-full text-left text-sm">
-          <caption className="sr-only">{table.caption}</caption>
-          <thead className="border-b border-slate-200 text-xs text-slate-600">
-            <tr>
-              {table.columns.map((c, i) => (
-                <th key={c} scope="col" className={`py-1.5 pr-4 font-semibold ${i > 0 ? "text-right" : ""}`}>
-                  {c}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
-            {table.rows.map((row, r) => (
-              <tr key={r}>
-                {row.map((cell, i) =>
-                  i === 0 ? (
-                    <th key={i} scope="row" className="py-1.5 pr-4 font-normal text-slate-800">
-                      {cell}
-                    </th>
-                  ) : (
-                    <td key={i} className="py-1.5 pr-4 text-right text-slate-700 tabular-nums">
-                      {cell}
-                    </td>
-                  ),
-                )}
-              </tr>
-            ))}
-          </tbody>
-        </table>
+      <div className="mt-2">
+        <Table
+          caption={table.caption}
+          hideCaption
+          columns={table.columns.map((header, i): Column<ReactNode[]> =>
+            i === 0
+              ? { header, rowHeader: true, className: "font-normal text-slate-800", cell: (row) => row[0] }
+              : { header, numeric: true, className: "text-slate-700", cell: (row) => row[i] },
+          )}
+          rows={table.rows}
+          rowKey={(_, r) => r}
+          empty="No data yet"
+        />
       </div>
     </details>
   );

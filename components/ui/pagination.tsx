@@ -2,7 +2,7 @@ import Link from "next/link";
 
 const linkClass = "font-medium text-brand-700 underline underline-offset-2";
 
-type Props = {
+export type PaginationProps = {
   /** Names the navigation landmark when a page has more than one list. */
   label?: string;
   page: number;
@@ -13,10 +13,22 @@ type Props = {
   queryFor: (page: number) => Record<string, string>;
   /** Which part of the page the links land on (an element's id), when the list is not at the top. */
   anchor?: string;
+  /** The links' words where the order has a meaning of its own, e.g. "Newer" and "Older" for a log. */
+  previousLabel?: string;
+  nextLabel?: string;
 };
 
 /** Previous and next links under a paged list, with where the reader is. Nothing when it all fits on one page and there is no summary to give. */
-export function Pagination({ label = "Pagination", page, pageCount, summary, queryFor, anchor }: Props) {
+export function Pagination({
+  label = "Pagination",
+  page,
+  pageCount,
+  summary,
+  queryFor,
+  anchor,
+  previousLabel = "Previous page",
+  nextLabel = "Next page",
+}: PaginationProps) {
   if (pageCount <= 1 && !summary) return null;
   const href = (p: number) => ({ query: queryFor(p), hash: anchor });
   return (
@@ -26,12 +38,12 @@ export function Pagination({ label = "Pagination", page, pageCount, summary, que
         <span className="flex gap-3">
           {page > 1 && (
             <Link className={linkClass} href={href(page - 1)}>
-              Previous page
+              {previousLabel}
             </Link>
           )}
           {page < pageCount && (
             <Link className={linkClass} href={href(page + 1)}>
-              Next page
+              {nextLabel}
             </Link>
           )}
         </span>

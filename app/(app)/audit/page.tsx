@@ -3,8 +3,9 @@ import Link from "next/link";
 
 import { Badge } from "@/components/ui/badge";
 import { buttonClass } from "@/components/ui/button";
-import { Card, EmptyState, PageHeader } from "@/components/ui/card";
+import { Card, PageHeader } from "@/components/ui/card";
 import { inputClass } from "@/components/ui/field";
+import { Table } from "@/components/ui/table";
 import { listAuditEvents } from "@/lib/audit/list-events";
 import { auditIntegrity, listAuditCheckpoints } from "@/lib/audit/read-checkpoints";
 import { requireViewer } from "@/lib/auth/gate";
@@ -54,58 +55,45 @@ export default async function AuditPage({
           />
           <button className="rounded-md border border-slate-300 bg-white px-3 text-sm hover:bg-slate-50">Filter</button>
         </form>
-        {rows.length === 0 ? (
-          <EmptyState title="No events match" />
-        ) : (
-          <div className="overflow-x-auto">
-            <table className="w-full text-left text-sm">
-              <caption className="sr-only">Audit events, newest first</caption>
-              <thead className="border-b border-slate-200 text-xs text-slate-500 uppercase">
-                <tr>
-                  <th scope="col" className="py-2 pr-3">
-                    #
-                  </th>
-                  <th scope="col" className="py-2 pr-3">
-                    Time (UTC)
-                  </th>
-                  <th scope="col" className="py-2 pr-3">
-                    Actor
-                  </th>
-                  <th scope="col" className="py-2 pr-3">
-                    Action
-                  </th>
-                  <th scope="col" className="py-2 pr-3">
-                    Target
-                  </th>
-                  <th scope="col" className="py-2">
-                    Details
-                  </th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100 align-top">
-                {rows.map((e) => (
-                  <tr key={e.id}>
-                    <td className="py-2 pr-3 font-mono text-xs text-slate-500">{e.id}</td>
-                    <td className="py-2 pr-3 whitespace-nowrap">{utc.format(e.at)}</td>
-                    <td className="py-2 pr-3">
-                      {e.actorLabel}
-                      {e.ip && <span className="block text-xs text-slate-500">{e.ip}</span>}
-                    </td>
-                    <td className="py-2 pr-3">
-                      <Badge tone={e.action.includes("failed") || e.action.includes("locked") ? "warning" : "neutral"}>
-                        {e.action}
-                      </Badge>
-                    </td>
-                    <td className="py-2 pr-3 text-xs text-slate-600">
-                      {e.targetType ? `${e.targetType} ${e.targetId?.slice(0, 8) ?? ""}` : "—"}
-                    </td>
-                    <td className="py-2 font-mono text-xs break-all text-slate-600">{JSON.stringify(e.data)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <Table
+          caption="Audit events, newest first"
+          hideCaption
+          striped
+          columns={[
+            { header: "#", className: "font-mono text-xs text-slate-500", cell: (e) => e.id },
+            { header: "Time (UTC)", className: "whitespace-nowrap", cell: (e) => utc.format(e.at) },
+            {
+              header: "Actor",
+              cell: (e) => (
+                <>
+                  {e.actorLabel}
+                  {e.ip && <span className="block text-xs text-slate-500">{e.ip}</span>}
+                </>
+              ),
+            },
+            {
+              header: "Action",
+              cell: (e) => (
+                <Badge tone={e.action.includes("failed") || e.action.includes("locked") ? "warning" : "neutral"}>
+                  {e.action}
+                </Badge>
+              ),
+            },
+            {
+              header: "Target",
+              className: "text-xs text-slate-600",
+              cell: (e) => (e.targetType ? `${e.targetType} ${e.targetId?.slice(0, 8) ?? ""}` : "—"),
+            },
+            {
+              header: "Details",
+              className: "font-mono text-xs break-all text-slate-600",
+              cell: (e) => JSON.stringify(e.data),
+            },
+          ]}
+          rows={rows}
+          rowKey={(e) => e.id}
+          empty="No events match"
+        />
         {nextBefore && (
           <div className="mt-4 text-sm">
             <Link className="underline" href={{ query: { action: params.action, before: nextBefore } }}>

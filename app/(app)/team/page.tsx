@@ -160,15 +160,21 @@ export default async function TeamPage({ searchParams }: Props) {
               </div>
             </form>
 
-            {rows.length === 0 ? (
-              <EmptyState title="No reports match these filters">
+            <TeamTable
+              {...tableOf(view, now)}
+              caption={caption}
+              sort={filters.sort}
+              sortQueries={{
+                name: filterQuery(filters, { sort: "name", page: 1 }),
+                department: filterQuery(filters, { sort: "department", page: 1 }),
+              }}
+              empty="No reports match these filters"
+              emptyDetail={
                 <Link href="/team" className="text-brand-700 underline underline-offset-2">
                   Show the whole team
                 </Link>
-              </EmptyState>
-            ) : (
-              <TeamTable {...tableOf(view, now)} caption={caption} />
-            )}
+              }
+            />
 
             {view.matching.length > 0 && (
               <Pagination

@@ -1,8 +1,9 @@
 "use client";
 
 import Link from "next/link";
-import { useActionState, useState } from "react";
+import { useActionState, useState, type ReactNode } from "react";
 
+import { Table, type Column } from "@/components/ui/table";
 import type { TableColumn, TableRow } from "@/lib/reports/team-view";
 
 import { nudgeOne } from "./actions";
@@ -15,6 +16,12 @@ type Props = {
   /** The rows on this page, in words (lib/reports/team-view.ts tableOf). */
   rows: TableRow[];
   caption: string;
+  /** The order in use, and the query of each order a column header offers. */
+  sort: string;
+  sortQueries: Record<string, Record<string, string>>;
+  /** What the table says when no one matches. */
+  empty: string;
+  emptyDetail?: ReactNode;
 };
 
 /**
@@ -26,7 +33,7 @@ type Props = {
  * submits one form with its person's id; the answer shows in that person's
  * row, a failure above the table.
  */
-export function TeamTable({ columns, rows, caption }: Props) {
+export function TeamTable({ columns, rows, caption, sort, sortQueries, empty, emptyDetail }: Props) {
   const [state, nudge, pending] = useActionState(nudgeOne, null);
   const [sending, setSending] = useState<string | null>(null);
   const answeredFor = state?.ok ? state.data?.personId : undefined;
@@ -42,74 +49,79 @@ export function TeamTable({ columns, rows, caption }: Props) {
       <p aria-hidden="true" className="mb-2 text-sm text-slate-600">
         {caption}
       </p>
-      <div className="overflow-x-auto rounded-lg border border-slate-200">
-        <table className="team-matrix min-w-full border-separate border-spacing-0 text-left text-sm">
-          <caption className="sr-only">{caption}</caption>
-          <thead className="bg-slate-50 text-xs text-slate-600">
-            <tr>
-              <th scope="col" className="sticky left-0 z-20 min-w-48 border-r bg-slate-50 px-4">
-                Person
-              </th>
-              <th scope="col" className="min-w-28">
-                Department
-              </th>
-              {columns.map((column) => (
-                <th key={column.key} scope="col" className="min-w-32 align-bottom">
-                  {column.title}
-                </th>
-              ))}
-              <th scope="col" className="min-w-44">
-                Reminder
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((row) => {
-              const href = `/people/${row.id}`;
-              return (
-                <tr key={row.id} data-email={row.email}>
-                  <th scope="row">
-                    <Link href={href} prefetch={false} className="font-medium text-slate-900 hover:underline">
-                      {row.name}
-                    </Link>
-                    <span className="block text-xs text-slate-500">{row.email}</span>
-                  </th>
-                  <td className="text-slate-700">{row.department ?? "—"}</td>
-                  {row.cells.map((cell, i) => (
-                    <td key={columns[i].key}>
-                      <StatusCell cell={cell} href={`${href}#${columns[i].anchor}`} />
-                    </td>
-                  ))}
-                  <td>
-                    {row.canNudge ? (
-                      <div className="flex flex-col items-start gap-1">
-                        <button
-                          type="submit"
-                          form={NUDGE_FORM}
-                          name="personId"
-                          value={row.id}
-                          disabled={pending}
-                          onClick={() => setSending(row.id)}
-                          aria-label={`Nudge ${row.name}`}
-                          className="nudge-button"
-                        >
-                          {pending && sending === row.id ? "Sending…" : "Nudge"}
-                        </button>
-                        {row.nudged && <span className="text-xs text-slate-600">{row.nudged}</span>}
-                        <span role="status" className="max-w-44 text-xs text-emerald-800">
-                          {answeredFor === row.id ? state?.ok && state.message : null}
-                        </span>
-                      </div>
-                    ) : (
-                      <span className="text-xs text-slate-500">Nothing to remind</span>
-                    )}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+      <Table
+        caption={caption}
+        hideCaption
+        // The caption is long: the scroll region gets a short name to announce on focus.
+        regionLabel="Team matrix"
+        framed
+        className="team-matrix border-separate border-spacing-0"
+        sorting={{ pathname: "/team", by: sort, queryFor: (by) => sortQueries[by] ?? {} }}
+        columns={[
+          {
+            header: "Person",
+            sort: "name",
+            rowHeader: true,
+            headerClassName: "sticky left-0 z-20 min-w-48 border-r bg-slate-50 px-4",
+            cell: (row) => (
+              <>
+                <Link
+                  href={`/people/${row.id}`}
+                  prefetch={false}
+                  className="font-medium text-slate-900 hover:underline"
+                >
+                  {row.name}
+                </Link>
+                <span className="block text-xs text-slate-500">{row.email}</span>
+              </>
+            ),
+          },
+          {
+            header: "Department",
+            sort: "department",
+            headerClassName: "min-w-28",
+            className: "text-slate-700",
+            cell: (row) => row.department ?? "—",
+          },
+          ...columns.map((column, i): Column<TableRow> => ({
+            header: column.title,
+            headerClassName: "min-w-32 align-bottom",
+            cell: (row) => <StatusCell cell={row.cells[i]} href={`/people/${row.id}#${column.anchor}`} />,
+          })),
+          {
+            header: "Reminder",
+            headerClassName: "min-w-44",
+            cell: (row) =>
+              row.canNudge ? (
+                <div className="flex flex-col items-start gap-1">
+                  <button
+                    type="submit"
+                    form={NUDGE_FORM}
+                    name="personId"
+                    value={row.id}
+                    disabled={pending}
+                    onClick={() => setSending(row.id)}
+                    aria-label={`Nudge ${row.name}`}
+                    className="nudge-button"
+                  >
+                    {pending && sending === row.id ? "Sending…" : "Nudge"}
+                  </button>
+                  {row.nudged && <span className="text-xs text-slate-600">{row.nudged}</span>}
+                  <span role="status" className="max-w-44 text-xs text-emerald-800">
+                    {answeredFor === row.id ? state?.ok && state.message : null}
+                  </span>
+                </div>
+              ) : (
+                <span className="text-xs text-slate-500">Nothing to remind</span>
+              ),
+          },
+        ]}
+        rows={rows}
+        rowKey={(row) => row.id}
+        rowAttributes={(row) => ({ "data-email": row.email })}
+        empty={empty}
+        emptyDetail={emptyDetail}
+      />
     </>
   );
 }

@@ -6,6 +6,7 @@ import { buttonClass } from "@/components/ui/button";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
 import { inputClass } from "@/components/ui/field";
 import { Pagination } from "@/components/ui/pagination";
+import { Table } from "@/components/ui/table";
 import {
   approvalQuery,
   parseApprovalFilters,
@@ -146,52 +147,31 @@ export default async function ApprovalsPage({ searchParams }: Props) {
           />
         </Card>
         <Card title={`Approved grants (${grants.total.toLocaleString("en")})`} id="grants">
-          {grants.rows.length === 0 ? (
-            <EmptyState title={filtered ? "No approved grants match these filters" : "No approved grants"} />
-          ) : (
-            <table className="w-full text-left text-sm">
-              <caption className="sr-only">Approved grants you can revoke, newest decision first</caption>
-              <thead className="border-b border-slate-200 text-xs text-slate-500 uppercase">
-                <tr>
-                  <th scope="col" className="py-2 pr-3">
-                    Person
-                  </th>
-                  <th scope="col" className="py-2 pr-3">
-                    Role
-                  </th>
-                  <th scope="col" className="py-2 pr-3">
-                    Approved
-                  </th>
-                  <th scope="col" className="py-2 pr-3">
-                    Ends
-                  </th>
-                  <th scope="col" className="py-2">
-                    <span className="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
-                {grants.rows.map((g) => (
-                  <tr key={g.id}>
-                    <td className="py-2 pr-3">{g.name}</td>
-                    <td className="py-2 pr-3">{g.roleName}</td>
-                    <td className="py-2 pr-3">{g.decidedAt ? formatDate(g.decidedAt) : "—"}</td>
-                    <td className="py-2 pr-3">{g.endsAt ? formatDate(g.endsAt) : "No end date"}</td>
-                    <td className="py-2 text-right">
-                      <RevokeForm grantId={g.id} label={`Revoke ${g.roleName} for ${g.name}`} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-          <Pagination
-            label="Approved grants pages"
-            page={grants.page}
-            pageCount={grants.pageCount}
-            summary={showing(grants)}
-            queryFor={(page) => approvalQuery(filters, { grants: page })}
-            anchor="grants"
+          <Table
+            caption="Approved grants you can revoke, newest decision first"
+            hideCaption
+            columns={[
+              { header: "Person", cell: (g) => g.name },
+              { header: "Role", cell: (g) => g.roleName },
+              { header: "Approved", cell: (g) => (g.decidedAt ? formatDate(g.decidedAt) : "—") },
+              { header: "Ends", cell: (g) => (g.endsAt ? formatDate(g.endsAt) : "No end date") },
+              {
+                header: <span className="sr-only">Actions</span>,
+                className: "text-right",
+                cell: (g) => <RevokeForm grantId={g.id} label={`Revoke ${g.roleName} for ${g.name}`} />,
+              },
+            ]}
+            rows={grants.rows}
+            rowKey={(g) => g.id}
+            empty={filtered ? "No approved grants match these filters" : "No approved grants"}
+            pagination={{
+              label: "Approved grants pages",
+              page: grants.page,
+              pageCount: grants.pageCount,
+              summary: showing(grants),
+              queryFor: (page) => approvalQuery(filters, { grants: page }),
+              anchor: "grants",
+            }}
           />
         </Card>
       </div>

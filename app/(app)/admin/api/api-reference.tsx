@@ -1,4 +1,5 @@
 import { Badge } from "@/components/ui/badge";
+import { Table } from "@/components/ui/table";
 import { renderMarkdown } from "@/lib/content/markdown";
 
 import { CopyButton } from "./copy-button";
@@ -253,26 +254,22 @@ function FieldTable({
 }) {
   if (rows.length === 0) return null;
   return (
-    <table className="w-full text-left text-sm">
-      <caption className="mb-2 text-left text-sm font-semibold text-slate-900">{caption}</caption>
-      <thead className="border-b border-slate-200 text-xs text-slate-500 uppercase">
-        <tr>
-          <th scope="col" className="py-1.5 pr-3">
-            Field
-          </th>
-          <th scope="col" className="py-1.5">
-            Type and meaning
-          </th>
-        </tr>
-      </thead>
-      <tbody className="divide-y divide-slate-100 align-top">
-        {rows.map((r) => (
-          <tr key={r.name}>
-            <td className="py-2 pr-3">
+    <Table
+      caption={caption}
+      columns={[
+        {
+          header: "Field",
+          cell: (r) => (
+            <>
               <code className="font-mono text-xs whitespace-nowrap text-slate-900">{r.name}</code>
               {r.required && <span className="block text-xs text-red-700">required</span>}
-            </td>
-            <td className="py-2">
+            </>
+          ),
+        },
+        {
+          header: "Type and meaning",
+          cell: (r) => (
+            <>
               <span className="font-mono text-xs text-slate-700">{r.type}</span>
               {r.notes.length > 0 && (
                 <span className="block text-xs [overflow-wrap:anywhere] text-slate-600">{r.notes.join("; ")}</span>
@@ -282,11 +279,14 @@ function FieldTable({
                   <InlineCode text={r.description} />
                 </span>
               )}
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+            </>
+          ),
+        },
+      ]}
+      rows={rows}
+      rowKey={(r) => r.name}
+      empty="No fields"
+    />
   );
 }
 
@@ -331,46 +331,30 @@ function ErrorCodes({ doc }: { doc: OpenApiDoc }) {
         Every error is <code className="rounded bg-slate-100 px-1">{'{"error": {"code", "message"}}'}</code> with the
         HTTP status below. Branch on the code; show the message to people.
       </p>
-      {/* Scrolls sideways on narrow screens: focusable so keyboard users can scroll it too. */}
-      <div className="mt-3 overflow-x-auto" tabIndex={0} role="region" aria-label="Error codes table">
-        <table className="w-full text-left text-sm">
-          <caption className="sr-only">Error codes</caption>
-          <thead className="border-b border-slate-200 text-xs text-slate-500 uppercase">
-            <tr>
-              <th scope="col" className="py-2 pr-4">
-                Status
-              </th>
-              <th scope="col" className="py-2 pr-4">
-                Code
-              </th>
-              <th scope="col" className="py-2 pr-4">
-                Example message
-              </th>
-              <th scope="col" className="py-2">
-                Returned by
-              </th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100 align-top">
-            {rows.map(([code, e]) => (
-              <tr key={code}>
-                <td className="py-2 pr-4 font-mono">{e.status}</td>
-                <td className="py-2 pr-4">
-                  <code className="font-mono text-slate-900">{code}</code>
-                </td>
-                <td className="py-2 pr-4 text-slate-700">{e.message}</td>
-                <td className="py-2 text-xs text-slate-600">
-                  {[...e.where].map((w, i) => (
-                    <span key={w} className="whitespace-nowrap">
-                      {i > 0 && ", "}
-                      {w}
-                    </span>
-                  ))}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+      <div className="mt-3">
+        <Table
+          caption="Error codes"
+          hideCaption
+          columns={[
+            { header: "Status", className: "font-mono", cell: ([, e]) => e.status },
+            { header: "Code", cell: ([code]) => <code className="font-mono text-slate-900">{code}</code> },
+            { header: "Example message", className: "text-slate-700", cell: ([, e]) => e.message },
+            {
+              header: "Returned by",
+              className: "text-xs text-slate-600",
+              cell: ([, e]) =>
+                [...e.where].map((w, i) => (
+                  <span key={w} className="whitespace-nowrap">
+                    {i > 0 && ", "}
+                    {w}
+                  </span>
+                )),
+            },
+          ]}
+          rows={rows}
+          rowKey={([code]) => code}
+          empty="No error codes"
+        />
       </div>
     </section>
   );

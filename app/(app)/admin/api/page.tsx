@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 
 import { Badge } from "@/components/ui/badge";
-import { Card, EmptyState, PageHeader } from "@/components/ui/card";
+import { Card, PageHeader } from "@/components/ui/card";
+import { Table } from "@/components/ui/table";
 import { listApiClients } from "@/lib/access/api-clients";
 import { API_SCOPES, DEFAULT_RATE_LIMIT_PER_MINUTE } from "@/lib/access/openapi";
 import { requireViewer } from "@/lib/auth/gate";
@@ -41,83 +42,73 @@ export default async function ApiPage() {
           title="API clients"
           description="Revoking a client refuses its token at once. Revoked clients stay listed for the record."
         >
-          {clients.length === 0 ? (
-            <EmptyState title="No API clients yet">
-              Create one for each system that asks Clearance for access decisions or reports data operations.
-            </EmptyState>
-          ) : (
-            <div className="overflow-x-auto" tabIndex={0} role="region" aria-label="API clients table">
-              <table className="w-full text-left text-sm">
-                <caption className="sr-only">API clients</caption>
-                <thead className="border-b border-slate-200 text-xs text-slate-500 uppercase">
-                  <tr>
-                    <th scope="col" className="py-2 pr-4">
-                      Name
-                    </th>
-                    <th scope="col" className="py-2 pr-4">
-                      Scopes
-                    </th>
-                    <th scope="col" className="py-2 pr-4">
-                      Token
-                    </th>
-                    <th scope="col" className="py-2 pr-4">
-                      Created
-                    </th>
-                    <th scope="col" className="py-2 pr-4">
-                      Last used
-                    </th>
-                    <th scope="col" className="py-2 pr-4">
-                      Status
-                    </th>
-                    <th scope="col" className="py-2">
-                      <span className="sr-only">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody className="divide-y divide-slate-100">
-                  {clients.map((c) => (
-                    <tr key={c.id} data-client={c.name} className="align-top">
-                      <th scope="row" className="py-3 pr-4 text-left font-medium text-slate-900">
-                        {c.name}
-                        <span className="block text-xs font-normal text-slate-500">
-                          {c.rateLimitPerMinute.toLocaleString("en-GB")} requests/min
-                        </span>
-                      </th>
-                      <td className="py-3 pr-4">
-                        <ul className="flex flex-wrap gap-1" aria-label={`Scopes of ${c.name}`}>
-                          {c.scopes.map((s) => (
-                            <li key={s}>
-                              <code className="rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-800">{s}</code>
-                            </li>
-                          ))}
-                        </ul>
-                      </td>
-                      <td className="py-3 pr-4">
-                        <code className="text-xs text-slate-700">{c.tokenPrefix}…</code>
-                      </td>
-                      <td className="py-3 pr-4 whitespace-nowrap text-slate-700">{formatDateTime(c.createdAt)}</td>
-                      <td className="py-3 pr-4 whitespace-nowrap text-slate-700">
-                        {c.lastUsedAt ? formatDateTime(c.lastUsedAt) : "Never"}
-                      </td>
-                      <td className="py-3 pr-4">
-                        {c.revokedAt ? (
-                          <>
-                            <Badge tone="neutral">Revoked</Badge>
-                            <span className="mt-1 block text-xs whitespace-nowrap text-slate-500">
-                              {formatDateTime(c.revokedAt)}
-                            </span>
-                          </>
-                        ) : (
-                          <Badge tone="success">Active</Badge>
-                        )}
-                      </td>
-                      <td className="py-3">{!c.revokedAt && <RevokeClientButton id={c.id} name={c.name} />}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
+          <Table
+            caption="API clients"
+            hideCaption
+            columns={[
+              {
+                header: "Name",
+                rowHeader: true,
+                cell: (c) => (
+                  <>
+                    {c.name}
+                    <span className="block text-xs font-normal text-slate-500">
+                      {c.rateLimitPerMinute.toLocaleString("en-GB")} requests/min
+                    </span>
+                  </>
+                ),
+              },
+              {
+                header: "Scopes",
+                cell: (c) => (
+                  <ul className="flex flex-wrap gap-1" aria-label={`Scopes of ${c.name}`}>
+                    {c.scopes.map((s) => (
+                      <li key={s}>
+                        <code className="rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-800">{s}</code>
+                      </li>
+                    ))}
+                  </ul>
+                ),
+              },
+              {
+                header: "Token",
+                cell: (c) => <code className="text-xs text-slate-700">{c.tokenPrefix}…</code>,
+              },
+              {
+                header: "Created",
+                className: "whitespace-nowrap text-slate-700",
+                cell: (c) => formatDateTime(c.createdAt),
+              },
+              {
+                header: "Last used",
+                className: "whitespace-nowrap text-slate-700",
+                cell: (c) => (c.lastUsedAt ? formatDateTime(c.lastUsedAt) : "Never"),
+              },
+              {
+                header: "Status",
+                cell: (c) =>
+                  c.revokedAt ? (
+                    <>
+                      <Badge tone="neutral">Revoked</Badge>
+                      <span className="mt-1 block text-xs whitespace-nowrap text-slate-500">
+                        {formatDateTime(c.revokedAt)}
+                      </span>
+                    </>
+                  ) : (
+                    <Badge tone="success">Active</Badge>
+                  ),
+              },
+              {
+                header: <span className="sr-only">Actions</span>,
+                cell: (c) => !c.revokedAt && <RevokeClientButton id={c.id} name={c.name} />,
+              },
+            ]}
+            rows={clients}
+            rowKey={(c) => c.id}
+            rowAttributes={(c) => ({ "data-client": c.name })}
+            empty="No API clients yet"
+            emptyDetail="Create one for each system that asks Clearance for access decisions or reports data operations."
+          />
         </Card>
         <Card
           title="SCIM group mappings"

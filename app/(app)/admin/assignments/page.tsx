@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 
 import { Badge } from "@/components/ui/badge";
-import { Card, EmptyState, PageHeader } from "@/components/ui/card";
+import { Card, PageHeader } from "@/components/ui/card";
+import { Table } from "@/components/ui/table";
 import { requireViewer } from "@/lib/auth/gate";
 import { getContent } from "@/lib/content";
 import { formatDate, isoDateInDays } from "@/lib/format";
@@ -28,47 +29,31 @@ export default async function AssignmentsPage() {
           <AssignForm courses={courses.map((c) => ({ id: c.id, title: c.title }))} defaultDue={defaultDue} />
         </Card>
         <Card title="Recent manual assignments">
-          {recent.length === 0 ? (
-            <EmptyState title="No manual assignments yet" />
-          ) : (
-            <table className="w-full text-left text-sm">
-              <thead className="border-b border-slate-200 text-xs text-slate-500 uppercase">
-                <tr>
-                  <th scope="col" className="py-2 pr-3">
-                    Person
-                  </th>
-                  <th scope="col" className="py-2 pr-3">
-                    Course
-                  </th>
-                  <th scope="col" className="py-2 pr-3">
-                    Assigned
-                  </th>
-                  <th scope="col" className="py-2 pr-3">
-                    Due
-                  </th>
-                  <th scope="col" className="py-2">
-                    Status
-                  </th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
-                {recent.map((a) => (
-                  <tr key={a.id}>
-                    <td className="py-2 pr-3">
-                      {a.name}
-                      <span className="block text-xs text-slate-500">{a.email}</span>
-                    </td>
-                    <td className="py-2 pr-3">{titles.get(a.courseId) ?? a.courseId}</td>
-                    <td className="py-2 pr-3">{formatDate(a.assignedAt)}</td>
-                    <td className="py-2 pr-3">{formatDate(a.dueAt)}</td>
-                    <td className="py-2">
-                      {a.completedAt ? <Badge tone="success">Completed</Badge> : <Badge>Open</Badge>}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
+          <Table
+            caption="Recent manual assignments"
+            hideCaption
+            columns={[
+              {
+                header: "Person",
+                cell: (a) => (
+                  <>
+                    {a.name}
+                    <span className="block text-xs text-slate-500">{a.email}</span>
+                  </>
+                ),
+              },
+              { header: "Course", cell: (a) => titles.get(a.courseId) ?? a.courseId },
+              { header: "Assigned", cell: (a) => formatDate(a.assignedAt) },
+              { header: "Due", cell: (a) => formatDate(a.dueAt) },
+              {
+                header: "Status",
+                cell: (a) => (a.completedAt ? <Badge tone="success">Completed</Badge> : <Badge>Open</Badge>),
+              },
+            ]}
+            rows={recent}
+            rowKey={(a) => a.id}
+            empty="No manual assignments yet"
+          />
         </Card>
       </div>
     </>

@@ -3,8 +3,9 @@ import Link from "next/link";
 
 import { Badge } from "@/components/ui/badge";
 import { buttonClass } from "@/components/ui/button";
-import { Card, EmptyState, PageHeader } from "@/components/ui/card";
+import { Card, PageHeader } from "@/components/ui/card";
 import { inputClass } from "@/components/ui/field";
+import { Table } from "@/components/ui/table";
 import { requireViewer } from "@/lib/auth/gate";
 import { formatDateTime } from "@/lib/format";
 import { listOutbox, type OutboxStatus } from "@/lib/notify/list-outbox";
@@ -69,60 +70,47 @@ export default async function OutboxPage({
             </button>
           </form>
         </div>
-        {rows.length === 0 ? (
-          <EmptyState title={to || status ? "No emails match this search" : "No emails here yet"} />
-        ) : (
-          <table className="w-full text-left text-sm">
-            <caption className="sr-only">Emails, newest first</caption>
-            <thead className="border-b border-slate-200 text-xs text-slate-500 uppercase">
-              <tr>
-                <th scope="col" className="py-2 pr-3">
-                  Queued
-                </th>
-                <th scope="col" className="py-2 pr-3">
-                  To
-                </th>
-                <th scope="col" className="py-2 pr-3">
-                  Subject
-                </th>
-                <th scope="col" className="py-2">
-                  Status
-                </th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {rows.map((m) => (
-                <tr key={m.id}>
-                  <td className="py-2 pr-3 whitespace-nowrap text-slate-600">{formatDateTime(m.createdAt)}</td>
-                  <td className="py-2 pr-3">{m.toEmail}</td>
-                  <td className="py-2 pr-3">
-                    <Link href={`/admin/outbox/${m.id}`} className="font-medium text-brand-700 hover:underline">
-                      {m.subject}
-                    </Link>
-                  </td>
-                  <td className="py-2">
-                    <Badge tone={tones[m.status]}>{m.status}</Badge>
-                    {m.lastError && <span className="block text-xs text-red-700">{m.lastError}</span>}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
-        {pages > 1 && (
-          <p className="mt-4 flex gap-3 text-sm">
-            {page > 1 && (
-              <Link className="underline" href={{ query: { status, to: to || undefined, page: page - 1 } }}>
-                Newer
-              </Link>
-            )}
-            {page < pages && (
-              <Link className="underline" href={{ query: { status, to: to || undefined, page: page + 1 } }}>
-                Older
-              </Link>
-            )}
-          </p>
-        )}
+        <Table
+          caption="Emails, newest first"
+          hideCaption
+          striped
+          columns={[
+            {
+              header: "Queued",
+              className: "whitespace-nowrap text-slate-600",
+              cell: (m) => formatDateTime(m.createdAt),
+            },
+            { header: "To", cell: (m) => m.toEmail },
+            {
+              header: "Subject",
+              cell: (m) => (
+                <Link href={`/admin/outbox/${m.id}`} className="font-medium text-brand-700 hover:underline">
+                  {m.subject}
+                </Link>
+              ),
+            },
+            {
+              header: "Status",
+              cell: (m) => (
+                <>
+                  <Badge tone={tones[m.status]}>{m.status}</Badge>
+                  {m.lastError && <span className="block text-xs text-red-700">{m.lastError}</span>}
+                </>
+              ),
+            },
+          ]}
+          rows={rows}
+          rowKey={(m) => m.id}
+          empty={to || status ? "No emails match this search" : "No emails here yet"}
+          pagination={{
+            label: "Outbox pages",
+            page,
+            pageCount: pages,
+            queryFor: (p) => ({ ...(status ? { status } : {}), ...(to ? { to } : {}), page: String(p) }),
+            previousLabel: "Newer",
+            nextLabel: "Older",
+          }}
+        />
       </Card>
     </>
   );

@@ -5,6 +5,7 @@ import { LineChart } from "@/components/charts/line-chart";
 import { buttonClass } from "@/components/ui/button";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
 import { ProgressBar } from "@/components/ui/progress-bar";
+import { Table } from "@/components/ui/table";
 import { requireViewer } from "@/lib/auth/gate";
 import { formatDate } from "@/lib/format";
 import { organisationOverview } from "@/lib/reports/overview";
@@ -14,8 +15,6 @@ export const metadata: Metadata = { title: "Compliance overview" };
 
 const rateText = (rate: number | null) => (rate === null ? "—" : `${rate.toFixed(1)}%`);
 const n = (value: number) => value.toLocaleString("en");
-const th = "py-2 pr-4 font-semibold";
-const num = "py-2 pr-4 text-right tabular-nums";
 
 function trendDescription(trend: TrendPoint[]): string {
   const known = trend.filter((t) => t.rate !== null);
@@ -107,57 +106,33 @@ export default async function OverviewPage() {
           title="Completion by course"
           description="Overdue: assignments past their due date. Expiring: valid certifications that end within 30, 60 or 90 days."
         >
-          <div className="overflow-x-auto">
-            <table className="w-full text-left text-sm">
-              <caption className="sr-only">Completion, overdue and expiring certifications by course</caption>
-              <thead className="border-b border-slate-200 text-xs text-slate-600">
-                <tr>
-                  <th scope="col" className={th}>
-                    Course
-                  </th>
-                  <th scope="col" className={`${th} text-right`}>
-                    Required
-                  </th>
-                  <th scope="col" className={`${th} text-right`}>
-                    Certified
-                  </th>
-                  <th scope="col" className={`${th} min-w-40`}>
-                    Completion
-                  </th>
-                  <th scope="col" className={`${th} text-right`}>
-                    Overdue
-                  </th>
-                  <th scope="col" className={`${th} text-right`}>
-                    Expiring in 30 days
-                  </th>
-                  <th scope="col" className={`${th} text-right`}>
-                    60 days
-                  </th>
-                  <th scope="col" className={`${th} text-right`}>
-                    90 days
-                  </th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
-                {o.courses.map((c) => (
-                  <tr key={c.courseId}>
-                    <th scope="row" className="py-2 pr-4 font-medium text-slate-900">
-                      {c.title}
-                    </th>
-                    <td className={num}>{n(c.required)}</td>
-                    <td className={num}>{n(c.complete)}</td>
-                    <td className="py-2 pr-4">
-                      <RateCell rate={c.rate} label={`${c.title} completion`} />
-                    </td>
-                    <td className={`${num} ${c.overdue > 0 ? "font-semibold text-red-700" : ""}`}>{n(c.overdue)}</td>
-                    <td className={num}>{n(c.expiring[30])}</td>
-                    <td className={num}>{n(c.expiring[60])}</td>
-                    <td className={num}>{n(c.expiring[90])}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table
+            caption="Completion, overdue and expiring certifications by course"
+            hideCaption
+            columns={[
+              { header: "Course", rowHeader: true, cell: (c) => c.title },
+              { header: "Required", numeric: true, cell: (c) => n(c.required) },
+              { header: "Certified", numeric: true, cell: (c) => n(c.complete) },
+              {
+                header: "Completion",
+                headerClassName: "min-w-40",
+                cell: (c) => <RateCell rate={c.rate} label={`${c.title} completion`} />,
+              },
+              {
+                header: "Overdue",
+                numeric: true,
+                cell: (c) => (
+                  <span className={c.overdue > 0 ? "font-semibold text-red-700" : undefined}>{n(c.overdue)}</span>
+                ),
+              },
+              { header: "Expiring in 30 days", numeric: true, cell: (c) => n(c.expiring[30]) },
+              { header: "60 days", numeric: true, cell: (c) => n(c.expiring[60]) },
+              { header: "90 days", numeric: true, cell: (c) => n(c.expiring[90]) },
+            ]}
+            rows={o.courses}
+            rowKey={(c) => c.courseId}
+            empty="No courses yet"
+          />
         </Card>
 
         <Card
@@ -196,49 +171,25 @@ export default async function OverviewPage() {
           title="Agreement coverage"
           description="Employee agreements: who must sign each one, and who holds a signature at the current version that is not due for renewal."
         >
-          <div className="overflow-x-auto">
-            <table className="w-full text-left text-sm">
-              <caption className="sr-only">Agreement coverage</caption>
-              <thead className="border-b border-slate-200 text-xs text-slate-600">
-                <tr>
-                  <th scope="col" className={th}>
-                    Agreement
-                  </th>
-                  <th scope="col" className={`${th} text-right`}>
-                    Must sign
-                  </th>
-                  <th scope="col" className={`${th} text-right`}>
-                    Signed
-                  </th>
-                  <th scope="col" className={`${th} min-w-40`}>
-                    Coverage
-                  </th>
-                  <th scope="col" className={`${th} text-right`}>
-                    Not signed
-                  </th>
-                  <th scope="col" className={`${th} text-right`}>
-                    Renewal or new version due
-                  </th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
-                {o.agreements.map((a) => (
-                  <tr key={a.agreementId}>
-                    <th scope="row" className="py-2 pr-4 font-medium text-slate-900">
-                      {a.title}
-                    </th>
-                    <td className={num}>{n(a.required)}</td>
-                    <td className={num}>{n(a.signed)}</td>
-                    <td className="py-2 pr-4">
-                      <RateCell rate={a.rate} label={`${a.title} coverage`} />
-                    </td>
-                    <td className={num}>{n(a.toSign)}</td>
-                    <td className={num}>{n(a.renewalDue)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table
+            caption="Agreement coverage"
+            hideCaption
+            columns={[
+              { header: "Agreement", rowHeader: true, cell: (a) => a.title },
+              { header: "Must sign", numeric: true, cell: (a) => n(a.required) },
+              { header: "Signed", numeric: true, cell: (a) => n(a.signed) },
+              {
+                header: "Coverage",
+                headerClassName: "min-w-40",
+                cell: (a) => <RateCell rate={a.rate} label={`${a.title} coverage`} />,
+              },
+              { header: "Not signed", numeric: true, cell: (a) => n(a.toSign) },
+              { header: "Renewal or new version due", numeric: true, cell: (a) => n(a.renewalDue) },
+            ]}
+            rows={o.agreements}
+            rowKey={(a) => a.agreementId}
+            empty="No employee agreements yet"
+          />
         </Card>
       </div>
     </>

@@ -3,9 +3,9 @@ import Link from "next/link";
 
 import { Badge } from "@/components/ui/badge";
 import { buttonClass } from "@/components/ui/button";
-import { Card, EmptyState, PageHeader } from "@/components/ui/card";
+import { Card, PageHeader } from "@/components/ui/card";
 import { inputClass } from "@/components/ui/field";
-import { Pagination } from "@/components/ui/pagination";
+import { Table } from "@/components/ui/table";
 import { personStatuses, type PersonStatus } from "@/db/schema";
 import { requireViewer } from "@/lib/auth/gate";
 import { may } from "@/lib/auth/permissions";
@@ -106,82 +106,58 @@ export default async function PeoplePage({
             </Link>
           )}
         </form>
-        {result.rows.length === 0 ? (
-          <EmptyState title="No one matches that search" />
-        ) : (
-          <div className="overflow-x-auto">
-            <table className="w-full text-left text-sm">
-              <caption className="sr-only">People</caption>
-              <thead className="border-b border-slate-200 text-xs text-slate-500 uppercase">
-                <tr>
-                  <th scope="col" className="py-2 pr-4">
-                    Person
-                  </th>
-                  <th scope="col" className="py-2 pr-4">
-                    Department
-                  </th>
-                  <th scope="col" className="min-w-36 py-2 pr-4">
-                    Roles
-                  </th>
-                  <th scope="col" className="py-2 pr-4">
-                    Status
-                  </th>
-                  <th scope="col" className="py-2 pr-4">
-                    MFA
-                  </th>
-                  {canEdit && (
-                    <th scope="col" className="py-2">
-                      Manage
-                    </th>
-                  )}
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
-                {result.rows.map((p) => (
-                  <tr key={p.id} data-email={p.email}>
-                    <td className="py-3 pr-4 align-top">
-                      <Link href={`/admin/people/${p.id}`} className="font-medium text-slate-900 hover:underline">
-                        {p.name}
-                      </Link>
-                      <p className="text-xs text-slate-500">{p.email}</p>
-                      <p className="text-xs text-slate-500">
-                        {p.title}
-                        {p.managerName ? ` · reports to ${p.managerName}` : ""}
-                      </p>
-                    </td>
-                    <td className="py-3 pr-4 align-top">{p.department ?? "—"}</td>
-                    <td className="py-3 pr-4 align-top">
-                      <span className="flex flex-wrap gap-1">
-                        {p.roles
-                          .filter((r) => r !== "employee")
-                          .map((r) => (
-                            <Badge key={r} tone="info">
-                              {ROLE_LABELS[r] ?? r}
-                            </Badge>
-                          ))}
-                        {p.roles.every((r) => r === "employee") && (
-                          <span className="text-xs text-slate-500">Employee</span>
-                        )}
-                      </span>
-                    </td>
-                    <td className="py-3 pr-4 align-top">
-                      <Badge tone={statusTone[p.status]}>{p.status}</Badge>
-                    </td>
-                    <td className="py-3 pr-4 align-top">
-                      {p.mfaEnabled ? <Badge tone="success">On</Badge> : <Badge>Off</Badge>}
-                    </td>
-                    {canEdit && (
-                      <td className="py-3 align-top">
-                        <PersonControls personId={p.id} name={p.name} status={p.status} roles={p.roles} />
-                      </td>
-                    )}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-        <Pagination page={page} pageCount={pages} queryFor={(p) => query({ page: p })} />
+        <Table
+          caption="People"
+          hideCaption
+          columns={[
+            {
+              header: "Person",
+              cell: (p) => (
+                <>
+                  <Link href={`/admin/people/${p.id}`} className="font-medium text-slate-900 hover:underline">
+                    {p.name}
+                  </Link>
+                  <p className="text-xs text-slate-500">{p.email}</p>
+                  <p className="text-xs text-slate-500">
+                    {p.title}
+                    {p.managerName ? ` · reports to ${p.managerName}` : ""}
+                  </p>
+                </>
+              ),
+            },
+            { header: "Department", cell: (p) => p.department ?? "—" },
+            {
+              header: "Roles",
+              headerClassName: "min-w-36",
+              cell: (p) => (
+                <span className="flex flex-wrap gap-1">
+                  {p.roles
+                    .filter((r) => r !== "employee")
+                    .map((r) => (
+                      <Badge key={r} tone="info">
+                        {ROLE_LABELS[r] ?? r}
+                      </Badge>
+                    ))}
+                  {p.roles.every((r) => r === "employee") && <span className="text-xs text-slate-500">Employee</span>}
+                </span>
+              ),
+            },
+            { header: "Status", cell: (p) => <Badge tone={statusTone[p.status]}>{p.status}</Badge> },
+            {
+              header: "MFA",
+              cell: (p) => (p.mfaEnabled ? <Badge tone="success">On</Badge> : <Badge>Off</Badge>),
+            },
+            canEdit && {
+              header: "Manage",
+              cell: (p) => <PersonControls personId={p.id} name={p.name} status={p.status} roles={p.roles} />,
+            },
+          ]}
+          rows={result.rows}
+          rowKey={(p) => p.id}
+          rowAttributes={(p) => ({ "data-email": p.email })}
+          empty="No one matches that search"
+          pagination={{ page, pageCount: pages, queryFor: (p) => query({ page: p }) }}
+        />
       </Card>
     </>
   );

@@ -3,7 +3,8 @@ import Link from "next/link";
 
 import { ActionButton } from "@/components/action-button";
 import { Badge } from "@/components/ui/badge";
-import { Card, EmptyState, PageHeader } from "@/components/ui/card";
+import { Card, PageHeader } from "@/components/ui/card";
+import { Table } from "@/components/ui/table";
 import { webhookEventTypes } from "@/db/schema";
 import { requireViewer } from "@/lib/auth/gate";
 import { formatDate } from "@/lib/format";
@@ -29,92 +30,87 @@ export default async function WebhooksPage() {
           <CreateWebhookForm eventTypes={webhookEventTypes.map((type) => ({ type, label: eventTypeLabels[type] }))} />
         </Card>
         <Card title="Receivers">
-          {hooks.length === 0 ? (
-            <EmptyState title="No webhooks yet">Add one above to send events to another system.</EmptyState>
-          ) : (
-            <div className="overflow-x-auto">
-              <table className="w-full text-left text-sm">
-                <caption className="sr-only">Webhooks, active first</caption>
-                <thead className="border-b border-slate-200 text-xs text-slate-500 uppercase">
-                  <tr>
-                    <th scope="col" className="py-2 pr-3">
-                      Receiver
-                    </th>
-                    <th scope="col" className="py-2 pr-3">
-                      Events
-                    </th>
-                    <th scope="col" className="py-2 pr-3">
-                      Deliveries
-                    </th>
-                    <th scope="col" className="py-2 pr-3">
-                      Status
-                    </th>
-                    <th scope="col" className="py-2">
-                      <span className="sr-only">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody className="divide-y divide-slate-100 align-top">
-                  {hooks.map((hook) => (
-                    <tr key={hook.id}>
-                      <td className="py-3 pr-3">
-                        <Link
-                          href={`/admin/webhooks/${hook.id}`}
-                          className="font-medium break-all text-brand-700 hover:underline"
-                        >
-                          {hook.url}
-                        </Link>
-                        <span className="block text-xs text-slate-500">
-                          Added {formatDate(hook.createdAt)}
-                          {hook.createdByName && ` by ${hook.createdByName}`}
-                        </span>
-                      </td>
-                      <td className="py-3 pr-3">
-                        <ul className="flex max-w-xs flex-wrap gap-1" aria-label="Events">
-                          {hook.eventTypes.map((t) => (
-                            <li key={t}>
-                              <Badge>{t}</Badge>
-                            </li>
-                          ))}
-                        </ul>
-                      </td>
-                      <td className="py-3 pr-3 text-xs whitespace-nowrap text-slate-600">
-                        {hook.deliveries.delivered} delivered
-                        {hook.deliveries.pending + hook.deliveries.sending > 0 && (
-                          <span className="block">{hook.deliveries.pending + hook.deliveries.sending} waiting</span>
-                        )}
-                        {hook.deliveries.failed > 0 && (
-                          <span className="block text-red-700">{hook.deliveries.failed} failed</span>
-                        )}
-                      </td>
-                      <td className="py-3 pr-3">
-                        {hook.active ? <Badge tone="success">Active</Badge> : <Badge>Deactivated</Badge>}
-                      </td>
-                      <td className="py-3 text-right">
-                        <div className="flex flex-wrap items-start justify-end gap-2">
-                          <Link
-                            href={`/admin/webhooks/${hook.id}`}
-                            className="rounded-md px-3 py-2 text-sm font-medium text-brand-700 hover:bg-slate-50"
-                          >
-                            Delivery log<span className="sr-only"> for {hook.url}</span>
-                          </Link>
-                          {hook.active && (
-                            <ActionButton
-                              action={deactivate}
-                              fields={{ webhookId: hook.id }}
-                              label="Deactivate"
-                              pendingLabel="Deactivating…"
-                              variant="danger"
-                            />
-                          )}
-                        </div>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
+          <Table
+            caption="Webhooks, active first"
+            hideCaption
+            columns={[
+              {
+                header: "Receiver",
+                cell: (hook) => (
+                  <>
+                    <Link
+                      href={`/admin/webhooks/${hook.id}`}
+                      className="font-medium break-all text-brand-700 hover:underline"
+                    >
+                      {hook.url}
+                    </Link>
+                    <span className="block text-xs text-slate-500">
+                      Added {formatDate(hook.createdAt)}
+                      {hook.createdByName && ` by ${hook.createdByName}`}
+                    </span>
+                  </>
+                ),
+              },
+              {
+                header: "Events",
+                cell: (hook) => (
+                  <ul className="flex max-w-xs flex-wrap gap-1" aria-label="Events">
+                    {hook.eventTypes.map((t) => (
+                      <li key={t}>
+                        <Badge>{t}</Badge>
+                      </li>
+                    ))}
+                  </ul>
+                ),
+              },
+              {
+                header: "Deliveries",
+                className: "text-xs whitespace-nowrap text-slate-600",
+                cell: (hook) => (
+                  <>
+                    {hook.deliveries.delivered} delivered
+                    {hook.deliveries.pending + hook.deliveries.sending > 0 && (
+                      <span className="block">{hook.deliveries.pending + hook.deliveries.sending} waiting</span>
+                    )}
+                    {hook.deliveries.failed > 0 && (
+                      <span className="block text-red-700">{hook.deliveries.failed} failed</span>
+                    )}
+                  </>
+                ),
+              },
+              {
+                header: "Status",
+                cell: (hook) => (hook.active ? <Badge tone="success">Active</Badge> : <Badge>Deactivated</Badge>),
+              },
+              {
+                header: <span className="sr-only">Actions</span>,
+                className: "text-right",
+                cell: (hook) => (
+                  <div className="flex flex-wrap items-start justify-end gap-2">
+                    <Link
+                      href={`/admin/webhooks/${hook.id}`}
+                      className="rounded-md px-3 py-2 text-sm font-medium text-brand-700 hover:bg-slate-50"
+                    >
+                      Delivery log<span className="sr-only"> for {hook.url}</span>
+                    </Link>
+                    {hook.active && (
+                      <ActionButton
+                        action={deactivate}
+                        fields={{ webhookId: hook.id }}
+                        label="Deactivate"
+                        pendingLabel="Deactivating…"
+                        variant="danger"
+                      />
+                    )}
+                  </div>
+                ),
+              },
+            ]}
+            rows={hooks}
+            rowKey={(hook) => hook.id}
+            empty="No webhooks yet"
+            emptyDetail="Add one above to send events to another system."
+          />
         </Card>
         <Card title="Verifying a delivery">
           <div className="space-y-2 text-sm text-slate-700">

@@ -3,8 +3,9 @@ import Link from "next/link";
 
 import { Badge } from "@/components/ui/badge";
 import { buttonClass } from "@/components/ui/button";
-import { Card, EmptyState, PageHeader } from "@/components/ui/card";
+import { Card, PageHeader } from "@/components/ui/card";
 import { inputClass } from "@/components/ui/field";
+import { Table } from "@/components/ui/table";
 import { listDataEvents } from "@/lib/access/data-events";
 import { accessRole } from "@/lib/access/facts";
 import { reasonInWords } from "@/lib/access/lapses";
@@ -117,85 +118,90 @@ export default async function DataEventsPage({
             )}
           </form>
         </div>
-        {unknownPerson ? (
-          <EmptyState title="No one has that email address">
-            Enter a person&apos;s full email address, e.g. ana.silva@brightline.example.
-          </EmptyState>
-        ) : rows.length === 0 ? (
-          <EmptyState title={filters.uncleared ? "No uncleared events" : "No events reported yet"}>
-            {filters.uncleared
-              ? "Every reported operation was done by someone cleared for it."
-              : "Systems report data operations with POST /api/v1/events (scope events:write)."}
-          </EmptyState>
-        ) : (
-          <div className="overflow-x-auto">
-            <table className="w-full text-left text-sm">
-              <caption className="sr-only">Data-operation events, newest first</caption>
-              <thead className="border-b border-slate-200 text-xs text-slate-500 uppercase">
-                <tr>
-                  <th scope="col" className="py-2 pr-3">
-                    Occurred
-                  </th>
-                  <th scope="col" className="py-2 pr-3">
-                    Person
-                  </th>
-                  <th scope="col" className="py-2 pr-3">
-                    Operation
-                  </th>
-                  <th scope="col" className="py-2 pr-3">
-                    Role
-                  </th>
-                  <th scope="col" className="py-2">
-                    Clearance
-                  </th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100 align-top">
-                {rows.map((e) => (
-                  <tr key={e.id} className={e.cleared ? undefined : "bg-red-50/40"}>
-                    <td className="py-2 pr-3 whitespace-nowrap text-slate-600">
-                      {formatDateTime(e.occurredAt)}
-                      <span className="block font-mono text-xs text-slate-500">#{e.id}</span>
-                    </td>
-                    <td className="py-2 pr-3">
-                      <Link
-                        href={`/audit/data-events${filterQuery({ uncleared: filters.uncleared, person: e.email })}`}
-                        className="font-medium text-slate-900 hover:underline"
-                      >
-                        {e.name}
-                      </Link>
-                      <span className="block text-xs text-slate-500">
-                        {e.email}
-                        {e.department && ` · ${e.department}`}
-                      </span>
-                    </td>
-                    <td className="py-2 pr-3">
-                      <span className="font-medium text-slate-800">{e.action}</span>
-                      <span className="block text-xs break-all text-slate-500">{e.resource}</span>
-                    </td>
-                    <td className="py-2 pr-3 text-slate-700">
-                      {e.roleId ? (accessRole(e.roleId)?.name ?? e.roleId) : <span className="text-slate-500">—</span>}
-                    </td>
-                    <td className="py-2">
-                      {e.cleared ? (
-                        <Badge tone="success">Cleared</Badge>
-                      ) : (
-                        <>
-                          <Badge tone="danger">Not cleared</Badge>
-                          <ul className="mt-1 list-disc space-y-0.5 pl-4 text-xs text-red-900">
-                            {e.reasons.map((r) => (
-                              <li key={r}>{reasonInWords(r)}</li>
-                            ))}
-                          </ul>
-                        </>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+        <Table
+          caption="Data-operation events, newest first"
+          hideCaption
+          striped
+          columns={[
+            {
+              header: "Occurred",
+              className: "whitespace-nowrap text-slate-600",
+              cell: (e) => (
+                <>
+                  {formatDateTime(e.occurredAt)}
+                  <span className="block font-mono text-xs text-slate-500">#{e.id}</span>
+                </>
+              ),
+            },
+            {
+              header: "Person",
+              cell: (e) => (
+                <>
+                  <Link
+                    href={`/audit/data-events${filterQuery({ uncleared: filters.uncleared, person: e.email })}`}
+                    className="font-medium text-slate-900 hover:underline"
+                  >
+                    {e.name}
+                  </Link>
+                  <span className="block text-xs text-slate-500">
+                    {e.email}
+                    {e.department && ` · ${e.department}`}
+                  </span>
+                </>
+              ),
+            },
+            {
+              header: "Operation",
+              cell: (e) => (
+                <>
+                  <span className="font-medium text-slate-800">{e.action}</span>
+                  <span className="block text-xs break-all text-slate-500">{e.resource}</span>
+                </>
+              ),
+            },
+            {
+              header: "Role",
+              className: "text-slate-700",
+              cell: (e) =>
+                e.roleId ? (accessRole(e.roleId)?.name ?? e.roleId) : <span className="text-slate-500">—</span>,
+            },
+            {
+              header: "Clearance",
+              cell: (e) =>
+                e.cleared ? (
+                  <Badge tone="success">Cleared</Badge>
+                ) : (
+                  <>
+                    <Badge tone="danger">Not cleared</Badge>
+                    <ul className="mt-1 list-disc space-y-0.5 pl-4 text-xs text-red-900">
+                      {e.reasons.map((r) => (
+                        <li key={r}>{reasonInWords(r)}</li>
+                      ))}
+                    </ul>
+                  </>
+                ),
+            },
+          ]}
+          rows={rows}
+          rowKey={(e) => e.id}
+          rowAttributes={(e) => ({ tone: e.cleared ? undefined : "danger" })}
+          empty={
+            unknownPerson
+              ? "No one has that email address"
+              : filters.uncleared
+                ? "No uncleared events"
+                : "No events reported yet"
+          }
+          emptyDetail={
+            unknownPerson ? (
+              <>Enter a person&apos;s full email address, e.g. ana.silva@brightline.example.</>
+            ) : filters.uncleared ? (
+              "Every reported operation was done by someone cleared for it."
+            ) : (
+              "Systems report data operations with POST /api/v1/events (scope events:write)."
+            )
+          }
+        />
         <div className="mt-4 flex flex-wrap justify-between gap-3 text-sm">
           <p className="flex gap-3">
             {filters.before && (

@@ -6,6 +6,7 @@ import { NudgeButton } from "@/app/(app)/team/nudge-button";
 import { StatusCell } from "@/app/(app)/team/status-cell";
 import { Badge, type Tone } from "@/components/ui/badge";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
+import { Table } from "@/components/ui/table";
 import { requireViewer } from "@/lib/auth/gate";
 import { may } from "@/lib/auth/permissions";
 import { formatDate, formatDateTime } from "@/lib/format";
@@ -107,70 +108,38 @@ export default async function PersonRecordPage({ params }: { params: Promise<{ p
           title="Certification history"
           description="Every certification issued, newest first. Certificates are PDF files with a verification code."
         >
-          {record.certifications.length === 0 ? (
-            <EmptyState title="No certifications yet" />
-          ) : (
-            <div className="overflow-x-auto">
-              <table className="w-full text-left text-sm">
-                <caption className="sr-only">Certification history of {person.name}</caption>
-                <thead className="border-b border-slate-200 text-xs text-slate-500 uppercase">
-                  <tr>
-                    <th scope="col" className="py-2 pr-4">
-                      Course
-                    </th>
-                    <th scope="col" className="py-2 pr-4">
-                      Version
-                    </th>
-                    <th scope="col" className="py-2 pr-4">
-                      Issued
-                    </th>
-                    <th scope="col" className="py-2 pr-4">
-                      Expires
-                    </th>
-                    <th scope="col" className="py-2 pr-4">
-                      Status
-                    </th>
-                    <th scope="col" className="py-2 pr-4">
-                      Verification code
-                    </th>
-                    <th scope="col" className="py-2">
-                      Certificate
-                    </th>
-                  </tr>
-                </thead>
-                <tbody className="divide-y divide-slate-100">
-                  {record.certifications.map((c) => {
-                    const [label, tone] = certificationTones[c.status];
-                    return (
-                      <tr key={c.id}>
-                        <th scope="row" className="py-2 pr-4 text-left font-medium text-slate-900">
-                          {c.courseTitle}
-                        </th>
-                        <td className="py-2 pr-4">v{c.courseVersion}</td>
-                        <td className="py-2 pr-4 whitespace-nowrap">{formatDate(c.issuedAt)}</td>
-                        <td className="py-2 pr-4 whitespace-nowrap">{formatDate(c.expiresAt)}</td>
-                        <td className="py-2 pr-4">
-                          <Badge tone={tone}>{label}</Badge>
-                        </td>
-                        <td className="py-2 pr-4 font-mono text-xs">{c.verificationCode}</td>
-                        <td className="py-2">
-                          <a
-                            href={`/certificates/${c.id}`}
-                            className="font-medium text-brand-700 underline underline-offset-2"
-                          >
-                            PDF
-                            <span className="sr-only">
-                              : {c.courseTitle}, issued {formatDate(c.issuedAt)}
-                            </span>
-                          </a>
-                        </td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            </div>
-          )}
+          <Table
+            caption={`Certification history of ${person.name}`}
+            hideCaption
+            columns={[
+              { header: "Course", rowHeader: true, cell: (c) => c.courseTitle },
+              { header: "Version", cell: (c) => `v${c.courseVersion}` },
+              { header: "Issued", className: "whitespace-nowrap", cell: (c) => formatDate(c.issuedAt) },
+              { header: "Expires", className: "whitespace-nowrap", cell: (c) => formatDate(c.expiresAt) },
+              {
+                header: "Status",
+                cell: (c) => {
+                  const [label, tone] = certificationTones[c.status];
+                  return <Badge tone={tone}>{label}</Badge>;
+                },
+              },
+              { header: "Verification code", className: "font-mono text-xs", cell: (c) => c.verificationCode },
+              {
+                header: "Certificate",
+                cell: (c) => (
+                  <a href={`/certificates/${c.id}`} className="font-medium text-brand-700 underline underline-offset-2">
+                    PDF
+                    <span className="sr-only">
+                      : {c.courseTitle}, issued {formatDate(c.issuedAt)}
+                    </span>
+                  </a>
+                ),
+              },
+            ]}
+            rows={record.certifications}
+            rowKey={(c) => c.id}
+            empty="No certifications yet"
+          />
         </Card>
 
         <Card
@@ -181,47 +150,26 @@ export default async function PersonRecordPage({ params }: { params: Promise<{ p
               : "Submitted attempts, newest first. This person shares only whether they passed."
           }
         >
-          {record.attempts.length === 0 ? (
-            <EmptyState title="No quiz attempts yet" />
-          ) : (
-            <div className="overflow-x-auto">
-              <table className="w-full text-left text-sm">
-                <caption className="sr-only">Quiz attempts of {person.name}</caption>
-                <thead className="border-b border-slate-200 text-xs text-slate-500 uppercase">
-                  <tr>
-                    <th scope="col" className="py-2 pr-4">
-                      Date (UTC)
-                    </th>
-                    <th scope="col" className="py-2 pr-4">
-                      Course
-                    </th>
-                    {record.showScores && (
-                      <th scope="col" className="py-2 pr-4">
-                        Score
-                      </th>
-                    )}
-                    <th scope="col" className="py-2">
-                      Result
-                    </th>
-                  </tr>
-                </thead>
-                <tbody className="divide-y divide-slate-100">
-                  {record.attempts.map((a) => (
-                    <tr key={a.id}>
-                      <td className="py-2 pr-4 whitespace-nowrap">{formatDateTime(a.submittedAt)}</td>
-                      <td className="py-2 pr-4">{a.courseTitle}</td>
-                      {record.showScores && (
-                        <td className="py-2 pr-4">{a.scorePercent === null ? "—" : `${a.scorePercent}%`}</td>
-                      )}
-                      <td className="py-2">
-                        <Badge tone={a.passed ? "success" : "danger"}>{a.passed ? "Passed" : "Failed"}</Badge>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
+          <Table
+            caption={`Quiz attempts of ${person.name}`}
+            hideCaption
+            columns={[
+              { header: "Date (UTC)", className: "whitespace-nowrap", cell: (a) => formatDateTime(a.submittedAt) },
+              { header: "Course", cell: (a) => a.courseTitle },
+              record.showScores && {
+                header: "Score",
+                numeric: true,
+                cell: (a) => (a.scorePercent === null ? "—" : `${a.scorePercent}%`),
+              },
+              {
+                header: "Result",
+                cell: (a) => <Badge tone={a.passed ? "success" : "danger"}>{a.passed ? "Passed" : "Failed"}</Badge>,
+              },
+            ]}
+            rows={record.attempts}
+            rowKey={(a) => a.id}
+            empty="No quiz attempts yet"
+          />
         </Card>
 
         <div className="grid gap-6 lg:grid-cols-2">

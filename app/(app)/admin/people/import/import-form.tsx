@@ -6,6 +6,7 @@ import { useActionState, useState } from "react";
 import { Badge, type Tone } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Alert } from "@/components/ui/field";
+import { Table } from "@/components/ui/table";
 import type { ActionState } from "@/lib/http/action";
 import { sizeError } from "@/lib/people/import-limits";
 import type { RowAction } from "@/lib/people/import-rules";
@@ -116,61 +117,52 @@ export function ImportForm() {
             </div>
           )}
 
-          <div className="overflow-x-auto rounded-lg border border-slate-200">
-            <table className="w-full text-left text-sm">
-              <caption className="border-b border-slate-200 px-4 py-2 text-left text-sm text-slate-600">
-                What each row will do
-                {view.rows.length < view.summary.rows
-                  ? ` (the first ${view.rows.length.toLocaleString("en")} rows, with every error)`
-                  : ""}
-              </caption>
-              <thead className="bg-slate-50 text-xs text-slate-600">
-                <tr>
-                  <th scope="col" className="px-3 py-2 font-semibold">
-                    Row
-                  </th>
-                  <th scope="col" className="min-w-60 px-3 py-2 font-semibold">
-                    Person
-                  </th>
-                  <th scope="col" className="px-3 py-2 font-semibold">
-                    Outcome
-                  </th>
-                  <th scope="col" className="px-3 py-2 font-semibold">
-                    Details
-                  </th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100">
-                {view.rows.map((r) => (
-                  <tr key={r.row} data-row={r.row} className={r.action === "invalid" ? "bg-red-50/50" : undefined}>
-                    <td className="px-3 py-2 align-top tabular-nums text-slate-700">{r.row}</td>
-                    <th scope="row" className="px-3 py-2 text-left align-top font-normal">
-                      <span className="block font-medium text-slate-900">{r.name || "—"}</span>
-                      <span className="block text-xs [overflow-wrap:anywhere] text-slate-600">{r.email || "—"}</span>
-                    </th>
-                    <td className="px-3 py-2 align-top">
-                      <Badge tone={OUTCOMES[r.action][1]}>{OUTCOMES[r.action][0]}</Badge>
-                    </td>
-                    <td className="px-3 py-2 align-top">
-                      {r.details.length > 0 ? (
-                        <ul
-                          className={`space-y-0.5 text-xs ${r.action === "invalid" ? "text-red-800" : "text-slate-700"}`}
-                        >
-                          {r.details.map((d, i) => (
-                            <li key={i}>{d}</li>
-                          ))}
-                        </ul>
-                      ) : (
-                        <span className="text-xs text-slate-600">
-                          {r.action === "unchanged" ? "Already up to date" : "—"}
-                        </span>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <Table
+            caption={`What each row will do${
+              view.rows.length < view.summary.rows
+                ? ` (the first ${view.rows.length.toLocaleString("en")} rows, with every error)`
+                : ""
+            }`}
+            framed
+            columns={[
+              { header: "Row", className: "tabular-nums text-slate-700", cell: (r) => r.row },
+              {
+                header: "Person",
+                rowHeader: true,
+                headerClassName: "min-w-60",
+                className: "font-normal",
+                cell: (r) => (
+                  <>
+                    <span className="block font-medium text-slate-900">{r.name || "—"}</span>
+                    <span className="block text-xs [overflow-wrap:anywhere] text-slate-600">{r.email || "—"}</span>
+                  </>
+                ),
+              },
+              {
+                header: "Outcome",
+                cell: (r) => <Badge tone={OUTCOMES[r.action][1]}>{OUTCOMES[r.action][0]}</Badge>,
+              },
+              {
+                header: "Details",
+                cell: (r) =>
+                  r.details.length > 0 ? (
+                    <ul className={`space-y-0.5 text-xs ${r.action === "invalid" ? "text-red-800" : "text-slate-700"}`}>
+                      {r.details.map((d, i) => (
+                        <li key={i}>{d}</li>
+                      ))}
+                    </ul>
+                  ) : (
+                    <span className="text-xs text-slate-600">
+                      {r.action === "unchanged" ? "Already up to date" : "—"}
+                    </span>
+                  ),
+              },
+            ]}
+            rows={view.rows}
+            rowKey={(r) => r.row}
+            rowAttributes={(r) => ({ "data-row": r.row, tone: r.action === "invalid" ? "danger" : undefined })}
+            empty="No rows in this file"
+          />
 
           {view.applicable > 0 ? (
             <form action={apply} className="flex flex-wrap items-center gap-3">

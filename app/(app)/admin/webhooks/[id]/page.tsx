@@ -3,7 +3,8 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 
 import { Badge } from "@/components/ui/badge";
-import { Card, EmptyState, PageHeader } from "@/components/ui/card";
+import { Card, PageHeader } from "@/components/ui/card";
+import { Table } from "@/components/ui/table";
 import { requireViewer } from "@/lib/auth/gate";
 import { formatDate, formatDateTime } from "@/lib/format";
 import { webhookDeliveryLog, type DeliveryLogRow } from "@/lib/webhooks/manage-webhooks";
@@ -51,88 +52,69 @@ export default async function WebhookDeliveriesPage({
         }
       />
       <Card>
-        {deliveries.length === 0 ? (
-          <EmptyState title="Nothing sent yet">
-            Deliveries appear here when a subscribed event happens ({webhook.eventTypes.join(", ")}).
-          </EmptyState>
-        ) : (
-          <div className="overflow-x-auto">
-            <table className="w-full text-left text-sm">
-              <caption className="sr-only">Deliveries to this webhook, newest first</caption>
-              <thead className="border-b border-slate-200 text-xs text-slate-500 uppercase">
-                <tr>
-                  <th scope="col" className="py-2 pr-3">
-                    Created
-                  </th>
-                  <th scope="col" className="py-2 pr-3">
-                    Event
-                  </th>
-                  <th scope="col" className="py-2 pr-3">
-                    Status
-                  </th>
-                  <th scope="col" className="py-2 pr-3">
-                    Attempts
-                  </th>
-                  <th scope="col" className="py-2 pr-3">
-                    Last answer
-                  </th>
-                  <th scope="col" className="py-2">
-                    Delivered
-                  </th>
-                </tr>
-              </thead>
-              <tbody className="divide-y divide-slate-100 align-top">
-                {deliveries.map((d) => (
-                  <tr key={d.id}>
-                    <td className="py-2 pr-3 whitespace-nowrap text-slate-600">{formatDateTime(d.createdAt)}</td>
-                    <td className="py-2 pr-3">
-                      <span className="font-mono text-xs text-slate-900">{d.eventType}</span>
-                      {d.eventId && <span className="block text-xs break-all text-slate-500">{d.eventId}</span>}
-                      <span
-                        className="block font-mono text-[11px] text-slate-500"
-                        title="The Clearance-Delivery header"
-                      >
-                        {d.id}
-                      </span>
-                    </td>
-                    <td className="py-2 pr-3">
-                      <Badge tone={tones[d.status]}>{d.status}</Badge>
-                      {statusDetail(d) && <span className="block text-xs text-slate-500">{statusDetail(d)}</span>}
-                    </td>
-                    <td className="py-2 pr-3 tabular-nums">{d.attempts}</td>
-                    <td className="py-2 pr-3">
-                      {/* An HTTP failure's reason already names its status code. */}
-                      {d.lastError ? (
-                        <span className="block max-w-xs text-xs text-red-700">{d.lastError}</span>
-                      ) : d.lastStatusCode !== null ? (
-                        <span className="font-mono text-xs">HTTP {d.lastStatusCode}</span>
-                      ) : (
-                        <span className="text-slate-500">—</span>
-                      )}
-                    </td>
-                    <td className="py-2 whitespace-nowrap text-slate-600">
-                      {d.deliveredAt ? formatDateTime(d.deliveredAt) : "—"}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-        {pages > 1 && (
-          <p className="mt-4 flex gap-3 text-sm">
-            {page > 1 && (
-              <Link className="underline" href={{ query: { page: page - 1 } }}>
-                Newer
-              </Link>
-            )}
-            {page < pages && (
-              <Link className="underline" href={{ query: { page: page + 1 } }}>
-                Older
-              </Link>
-            )}
-          </p>
-        )}
+        <Table
+          caption="Deliveries to this webhook, newest first"
+          hideCaption
+          striped
+          columns={[
+            {
+              header: "Created",
+              className: "whitespace-nowrap text-slate-600",
+              cell: (d) => formatDateTime(d.createdAt),
+            },
+            {
+              header: "Event",
+              cell: (d) => (
+                <>
+                  <span className="font-mono text-xs text-slate-900">{d.eventType}</span>
+                  {d.eventId && <span className="block text-xs break-all text-slate-500">{d.eventId}</span>}
+                  <span className="block font-mono text-[11px] text-slate-500" title="The Clearance-Delivery header">
+                    {d.id}
+                  </span>
+                </>
+              ),
+            },
+            {
+              header: "Status",
+              cell: (d) => (
+                <>
+                  <Badge tone={tones[d.status]}>{d.status}</Badge>
+                  {statusDetail(d) && <span className="block text-xs text-slate-500">{statusDetail(d)}</span>}
+                </>
+              ),
+            },
+            { header: "Attempts", numeric: true, cell: (d) => d.attempts },
+            {
+              header: "Last answer",
+              // An HTTP failure's reason already names its status code.
+              cell: (d) =>
+                d.lastError ? (
+                  <span className="block max-w-xs text-xs text-red-700">{d.lastError}</span>
+                ) : d.lastStatusCode !== null ? (
+                  <span className="font-mono text-xs">HTTP {d.lastStatusCode}</span>
+                ) : (
+                  <span className="text-slate-500">—</span>
+                ),
+            },
+            {
+              header: "Delivered",
+              className: "whitespace-nowrap text-slate-600",
+              cell: (d) => (d.deliveredAt ? formatDateTime(d.deliveredAt) : "—"),
+            },
+          ]}
+          rows={deliveries}
+          rowKey={(d) => d.id}
+          empty="Nothing sent yet"
+          emptyDetail={`Deliveries appear here when a subscribed event happens (${webhook.eventTypes.join(", ")}).`}
+          pagination={{
+            label: "Delivery pages",
+            page,
+            pageCount: pages,
+            queryFor: (p) => ({ page: String(p) }),
+            previousLabel: "Newer",
+            nextLabel: "Older",
+          }}
+        />
       </Card>
     </>
   );
