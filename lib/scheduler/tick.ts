@@ -3,7 +3,8 @@ import "server-only";
 import { getDb } from "@/db/client";
 import { detectAccessLapses, detectExpiredCertifications } from "@/lib/access/lapses";
 import { ensureHourlyCheckpoint } from "@/lib/audit/checkpoints";
-import { deliverDueEmails } from "@/lib/notify/deliver-emails";
+import { emailChannel } from "@/lib/notify/email-channel";
+import { deliverDue } from "@/lib/outbox/worker";
 import { applyRetention } from "@/lib/privacy/retention";
 import { syncAssignments } from "@/lib/training/assignments";
 import { deliverDueWebhooks } from "@/lib/webhooks/deliver-webhooks";
@@ -41,7 +42,7 @@ export async function tick(now = new Date()): Promise<TickReport> {
   await run("expiredCertifications", () => detectExpiredCertifications(db, now));
   await run("retention", () => applyRetention(db, now));
   await run("auditCheckpoint", () => ensureHourlyCheckpoint(db, now));
-  await run("emails", () => deliverDueEmails({ now }));
+  await run("emails", () => deliverDue(emailChannel(), { now }));
   await run("webhooks", () => deliverDueWebhooks({ now }));
   return { at: now.toISOString(), ms: Math.round(performance.now() - started), steps, errors };
 }

@@ -1,7 +1,7 @@
 import type { AddressInfo } from "node:net";
 
 import { eq, sql } from "drizzle-orm";
-import nodemailer from "nodemailer";
+import nodemailer, { type Transporter } from "nodemailer";
 import { SMTPServer } from "smtp-server";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
@@ -9,9 +9,10 @@ import { auditEvents, outbox } from "@/db/schema";
 import { sampleProps } from "@/emails/samples";
 import { resetEnvForTests } from "@/lib/env";
 import { ForbiddenError } from "@/lib/errors";
-import { deliverDueEmails, RETRY_DELAYS_MS } from "@/lib/notify/deliver-emails";
+import { emailChannel } from "@/lib/notify/email-channel";
 import { getOutboxMessage, listOutbox } from "@/lib/notify/list-outbox";
 import { queueEmail } from "@/lib/notify/queue-email";
+import { deliverDue, RETRY_DELAYS_MS } from "@/lib/outbox/worker";
 
 import { createPerson, viewerOf } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
@@ -20,6 +21,10 @@ const database = withTestDatabase();
 const t0 = new Date("2026-11-29T10:00:00Z");
 const at = (ms: number) => new Date(t0.getTime() + ms);
 const MINUTE = 60_000;
+
+/** The outbox worker on the e-mail channel, as the scheduler runs it. */
+const deliverDueEmails = ({ transport, ...options }: { transport?: Transporter; now: Date; batchSize?: number }) =>
+  deliverDue(emailChannel({ transport }), options);
 
 type Received = { mailFrom: string; rcptTo: string[]; raw: string };
 
