@@ -1,7 +1,7 @@
 import type { AddressInfo } from "node:net";
 
 import { eq, sql } from "drizzle-orm";
-import nodemailer, { type Transporter } from "nodemailer";
+import nodemailer from "nodemailer";
 import { SMTPServer } from "smtp-server";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
@@ -9,22 +9,18 @@ import { auditEvents, outbox } from "@/db/schema";
 import { sampleProps } from "@/emails/samples";
 import { resetEnvForTests } from "@/lib/env";
 import { ForbiddenError } from "@/lib/errors";
-import { emailChannel } from "@/lib/notify/email-channel";
 import { getOutboxMessage, listOutbox } from "@/lib/notify/list-outbox";
 import { queueEmail } from "@/lib/notify/queue-email";
-import { deliverDue, RETRY_DELAYS_MS } from "@/lib/outbox/worker";
+import { RETRY_DELAYS_MS } from "@/lib/outbox/worker";
 
 import { createPerson, viewerOf } from "../helpers/factories";
+import { deliverEmails } from "../helpers/outbox";
 import { withTestDatabase } from "../helpers/test-database";
 
 const database = withTestDatabase();
 const t0 = new Date("2026-11-29T10:00:00Z");
 const at = (ms: number) => new Date(t0.getTime() + ms);
 const MINUTE = 60_000;
-
-/** The outbox worker on the e-mail channel, as the scheduler runs it. */
-const deliverDueEmails = ({ transport, ...options }: { transport?: Transporter; now: Date; batchSize?: number }) =>
-  deliverDue(emailChannel({ transport }), options);
 
 type Received = { mailFrom: string; rcptTo: string[]; raw: string };
 
@@ -166,7 +162,7 @@ describe("email outbox", () => {
     expect(stored.attachmentsEnc).toMatch(/^v1\./);
     expect(stored.attachmentsEnc).not.toContain(pdf.toString("base64").slice(0, 40));
 
-    const result = await deliverDueEmails({ transport: smtp.transport(), now: at(1000) });
+    const result = await deliverEmails({ transport: smtp.transport(), now: at(1000) });
     expect(result).toEqual({ sent: 1, failed: 0, retried: 0 });
     expect(smtp.received).toHaveLength(1);
     const [mail] = smtp.received;
@@ -181,7 +177,7 @@ describe("email outbox", () => {
     expect(mail.raw).toContain("multipart/alternative");
 
     expect(await outboxRow(id!)).toMatchObject({ status: "sent", sentAt: at(1000), attempts: 0, lastError: null });
-    expect(await deliverDueEmails({ transport: smtp.transport(), now: at(2000) })).toEqual({
+    expect(await deliverEmails({ transport: smtp.transport(), now: at(2000) })).toEqual({
       sent: 0,
       failed: 0,
       retried: 0,
@@ -195,7 +191,7 @@ describe("email outbox", () => {
     });
     const { id } = await queueCourseAssigned("ana.retry@test.example", "course-assigned:ana:c1:v1");
 
-    expect(await deliverDueEmails({ transport: smtp.transport(), now: t0 })).toEqual({
+    expect(await deliverEmails({ transport: smtp.transport(), now: t0 })).toEqual({
       sent: 0,
       failed: 0,
       retried: 1,
@@ -205,14 +201,14 @@ describe("email outbox", () => {
     expect(row.lastError).toContain("451");
     expect(row.lastError).not.toContain("ana.retry");
 
-    expect(await deliverDueEmails({ transport: smtp.transport(), now: at(30_000) })).toEqual({
+    expect(await deliverEmails({ transport: smtp.transport(), now: at(30_000) })).toEqual({
       sent: 0,
       failed: 0,
       retried: 0,
     });
     expect(smtp.rcptCount()).toBe(1);
 
-    expect(await deliverDueEmails({ transport: smtp.transport(), now: at(MINUTE) })).toEqual({
+    expect(await deliverEmails({ transport: smtp.transport(), now: at(MINUTE) })).toEqual({
       sent: 1,
       failed: 0,
       retried: 0,
@@ -226,7 +222,7 @@ describe("email outbox", () => {
     const { id } = await queueCourseAssigned("ana.fail@test.example", "course-assigned:ana:c2:v1");
     let now = t0;
     for (const [i, delay] of RETRY_DELAYS_MS.entries()) {
-      expect(await deliverDueEmails({ transport: smtp.transport(), now })).toEqual({ sent: 0, failed: 0, retried: 1 });
+      expect(await deliverEmails({ transport: smtp.transport(), now })).toEqual({ sent: 0, failed: 0, retried: 1 });
       expect(await outboxRow(id!)).toMatchObject({
         status: "queued",
         attempts: i + 1,
@@ -235,12 +231,12 @@ describe("email outbox", () => {
       now = new Date(now.getTime() + delay);
     }
     expect(RETRY_DELAYS_MS.map((d) => d / MINUTE)).toEqual([1, 5, 30, 120, 720]);
-    expect(await deliverDueEmails({ transport: smtp.transport(), now })).toEqual({ sent: 0, failed: 1, retried: 0 });
+    expect(await deliverEmails({ transport: smtp.transport(), now })).toEqual({ sent: 0, failed: 1, retried: 0 });
     const row = await outboxRow(id!);
     expect(row).toMatchObject({ status: "failed", attempts: 6, sentAt: null });
     expect(row.lastError).toMatch(/^451 .*Greylisted, please try again later/);
 
-    expect(await deliverDueEmails({ transport: smtp.transport(), now: at(7 * 24 * 60 * MINUTE) })).toEqual({
+    expect(await deliverEmails({ transport: smtp.transport(), now: at(7 * 24 * 60 * MINUTE) })).toEqual({
       sent: 0,
       failed: 0,
       retried: 0,
@@ -257,9 +253,9 @@ describe("email outbox", () => {
     // Open several pool connections first, so the workers' claims really overlap on PostgreSQL.
     await Promise.all(Array.from({ length: 4 }, () => database.db().execute(sql`select pg_sleep(0.05)`)));
     const results = await Promise.all([
-      deliverDueEmails({ transport: smtp.transport(), now: at(MINUTE), batchSize: 4 }),
-      deliverDueEmails({ transport: smtp.transport(), now: at(MINUTE), batchSize: 4 }),
-      deliverDueEmails({ transport: smtp.transport(), now: at(MINUTE), batchSize: 4 }),
+      deliverEmails({ transport: smtp.transport(), now: at(MINUTE), batchSize: 4 }),
+      deliverEmails({ transport: smtp.transport(), now: at(MINUTE), batchSize: 4 }),
+      deliverEmails({ transport: smtp.transport(), now: at(MINUTE), batchSize: 4 }),
     ]);
     expect(results.reduce((n, r) => n + r.sent, 0)).toBe(count);
     expect(results.every((r) => r.sent <= 4)).toBe(true);
@@ -286,7 +282,7 @@ describe("email outbox", () => {
         );
       const result = await database.db().transaction(async (tx) => {
         await tx.select({ id: outbox.id }).from(outbox).where(eq(outbox.id, ids[0])).for("update");
-        return deliverDueEmails({ transport: smtp.transport(), now: at(MINUTE) });
+        return deliverEmails({ transport: smtp.transport(), now: at(MINUTE) });
       });
       expect(result).toEqual({ sent: 2, failed: 0, retried: 0 });
       expect(smtp.received.flatMap((m) => m.rcptTo).sort()).toEqual(["locked1@test.example", "locked2@test.example"]);
@@ -299,14 +295,14 @@ describe("email outbox", () => {
     const { id } = await queueCourseAssigned("ana.stuck@test.example", "course-assigned:ana:c3:v1");
     await database.db().update(outbox).set({ status: "sending", nextAttemptAt: t0 }).where(eq(outbox.id, id!));
 
-    expect(await deliverDueEmails({ transport: smtp.transport(), now: at(9 * MINUTE) })).toEqual({
+    expect(await deliverEmails({ transport: smtp.transport(), now: at(9 * MINUTE) })).toEqual({
       sent: 0,
       failed: 0,
       retried: 0,
     });
     expect((await outboxRow(id!)).status).toBe("sending");
 
-    expect(await deliverDueEmails({ transport: smtp.transport(), now: at(11 * MINUTE) })).toEqual({
+    expect(await deliverEmails({ transport: smtp.transport(), now: at(11 * MINUTE) })).toEqual({
       sent: 1,
       failed: 0,
       retried: 0,
@@ -317,14 +313,14 @@ describe("email outbox", () => {
 
   it("leaves messages queued when there is no SMTP server configured, and uses SMTP_URL once it is", async () => {
     const { id } = await queueCourseAssigned("ana.nosmtp@test.example", "course-assigned:ana:c4:v1");
-    expect(await deliverDueEmails({ now: at(MINUTE) })).toEqual({ sent: 0, failed: 0, retried: 0 });
+    expect(await deliverEmails({ now: at(MINUTE) })).toEqual({ sent: 0, failed: 0, retried: 0 });
     expect(await outboxRow(id!)).toMatchObject({ status: "queued", attempts: 0 });
 
     const smtp = await startSmtp();
     process.env.SMTP_URL = `smtp://127.0.0.1:${smtp.port}`;
     resetEnvForTests();
     try {
-      expect(await deliverDueEmails({ now: at(2 * MINUTE) })).toEqual({ sent: 1, failed: 0, retried: 0 });
+      expect(await deliverEmails({ now: at(2 * MINUTE) })).toEqual({ sent: 1, failed: 0, retried: 0 });
     } finally {
       delete process.env.SMTP_URL;
       resetEnvForTests();
@@ -395,7 +391,7 @@ describe("outbox for admins", () => {
     expect(viewed).toEqual([{ action: "email.secret_viewed", actorId: admin.id }]);
 
     const smtp = await startSmtp();
-    await deliverDueEmails({ transport: smtp.transport(), now: at(MINUTE) });
+    await deliverEmails({ transport: smtp.transport(), now: at(MINUTE) });
     const sent = await getOutboxMessage(admin, id!);
     expect(sent).toMatchObject({ status: "sent", withheld: true, html: null, text: null });
   });
