@@ -29,15 +29,16 @@ beforeEach(async () => {
  * sends of workers running together interleave.
  */
 function recordingTransport(log: string[], hold?: Promise<void>) {
-  return nodemailer.createTransport({
+  return nodemailer.createTransport<{ messageId: string }>({
     name: "recording",
     version: "1",
     send(mail, callback) {
-      log.push(/^<([^@]+)@/.exec(String(mail.data.messageId))![1]);
+      const messageId = String(mail.data.messageId);
+      log.push(/^<([^@]+)@/.exec(messageId)![1]);
       void (async () => {
         await hold;
         await new Promise((resolve) => setTimeout(resolve, 1 + Math.floor(Math.random() * 5)));
-        callback(null, { messageId: mail.data.messageId });
+        callback(null, { messageId });
       })();
     },
   });
