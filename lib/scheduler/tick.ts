@@ -3,10 +3,11 @@ import "server-only";
 import { getDb } from "@/db/client";
 import { detectAccessLapses, detectExpiredCertifications } from "@/lib/access/lapses";
 import { ensureHourlyCheckpoint } from "@/lib/audit/checkpoints";
-import { deliverDueEmails } from "@/lib/notify/deliver-emails";
+import { emailChannel } from "@/lib/notify/email-channel";
+import { deliverDue } from "@/lib/outbox/worker";
 import { applyRetention } from "@/lib/privacy/retention";
 import { syncAssignments } from "@/lib/training/assignments";
-import { deliverDueWebhooks } from "@/lib/webhooks/deliver-webhooks";
+import { webhookChannel } from "@/lib/webhooks/webhook-channel";
 
 import { queueReminders } from "./reminders";
 
@@ -15,7 +16,7 @@ export type TickReport = { at: string; ms: number; steps: Record<string, unknown
 /**
  * All scheduled work, idempotent: assignments and renewals, reminders and
  * escalations, access lapses, the retention policy, the hour's signed audit
- * checkpoint, then email and webhook delivery. Every step is
+ * checkpoint, then email and webhook delivery (lib/outbox). Every step is
  * safe to run twice or on two workers at once (dedupe keys, conditional
  * updates, SKIP LOCKED), and a failing step does not stop the others.
  */
@@ -41,8 +42,12 @@ export async function tick(now = new Date()): Promise<TickReport> {
   await run("expiredCertifications", () => detectExpiredCertifications(db, now));
   await run("retention", () => applyRetention(db, now));
   await run("auditCheckpoint", () => ensureHourlyCheckpoint(db, now));
-  await run("emails", () => deliverDueEmails({ now }));
-  await run("webhooks", () => deliverDueWebhooks({ now }));
+  await run("emails", () => deliverDue(emailChannel(), { now }));
+  // The report counts webhooks as `delivered`, the word of their status and of the admin screen.
+  await run("webhooks", async () => {
+    const { sent, ...counts } = await deliverDue(webhookChannel(), { now });
+    return { delivered: sent, ...counts };
+  });
   return { at: now.toISOString(), ms: Math.round(performance.now() - started), steps, errors };
 }
 

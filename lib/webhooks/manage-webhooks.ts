@@ -15,8 +15,8 @@ import { randomToken } from "@/lib/crypto/tokens";
 import { env } from "@/lib/env";
 import { DomainError, NotFoundError } from "@/lib/errors";
 
-import { secretContext } from "./deliver-webhooks";
 import { isLocalName, isPrivateAddress, literalAddress } from "./target-address";
+import { secretContext } from "./webhook-channel";
 
 export const SECRET_PREFIX = "whsec_";
 

@@ -9,11 +9,12 @@ import { auditEvents, outbox } from "@/db/schema";
 import { sampleProps } from "@/emails/samples";
 import { resetEnvForTests } from "@/lib/env";
 import { ForbiddenError } from "@/lib/errors";
-import { deliverDueEmails, RETRY_DELAYS_MS } from "@/lib/notify/deliver-emails";
 import { getOutboxMessage, listOutbox } from "@/lib/notify/list-outbox";
 import { queueEmail } from "@/lib/notify/queue-email";
+import { RETRY_DELAYS_MS } from "@/lib/outbox/worker";
 
 import { createPerson, viewerOf } from "../helpers/factories";
+import { deliverEmails } from "../helpers/outbox";
 import { withTestDatabase } from "../helpers/test-database";
 
 const database = withTestDatabase();
@@ -161,7 +162,7 @@ describe("email outbox", () => {
     expect(stored.attachmentsEnc).toMatch(/^v1\./);
     expect(stored.attachmentsEnc).not.toContain(pdf.toString("base64").slice(0, 40));
 
-    const result = await deliverDueEmails({ transport: smtp.transport(), now: at(1000) });
+    const result = await deliverEmails({ transport: smtp.transport(), now: at(1000) });
     expect(result).toEqual({ sent: 1, failed: 0, retried: 0 });
     expect(smtp.received).toHaveLength(1);
     const [mail] = smtp.received;
@@ -176,7 +177,7 @@ describe("email outbox", () => {
     expect(mail.raw).toContain("multipart/alternative");
 
     expect(await outboxRow(id!)).toMatchObject({ status: "sent", sentAt: at(1000), attempts: 0, lastError: null });
-    expect(await deliverDueEmails({ transport: smtp.transport(), now: at(2000) })).toEqual({
+    expect(await deliverEmails({ transport: smtp.transport(), now: at(2000) })).toEqual({
       sent: 0,
       failed: 0,
       retried: 0,
@@ -190,7 +191,7 @@ describe("email outbox", () => {
     });
     const { id } = await queueCourseAssigned("ana.retry@test.example", "course-assigned:ana:c1:v1");
 
-    expect(await deliverDueEmails({ transport: smtp.transport(), now: t0 })).toEqual({
+    expect(await deliverEmails({ transport: smtp.transport(), now: t0 })).toEqual({
       sent: 0,
       failed: 0,
       retried: 1,
@@ -200,14 +201,14 @@ describe("email outbox", () => {
     expect(row.lastError).toContain("451");
     expect(row.lastError).not.toContain("ana.retry");
 
-    expect(await deliverDueEmails({ transport: smtp.transport(), now: at(30_000) })).toEqual({
+    expect(await deliverEmails({ transport: smtp.transport(), now: at(30_000) })).toEqual({
       sent: 0,
       failed: 0,
       retried: 0,
     });
     expect(smtp.rcptCount()).toBe(1);
 
-    expect(await deliverDueEmails({ transport: smtp.transport(), now: at(MINUTE) })).toEqual({
+    expect(await deliverEmails({ transport: smtp.transport(), now: at(MINUTE) })).toEqual({
       sent: 1,
       failed: 0,
       retried: 0,
@@ -221,7 +222,7 @@ describe("email outbox", () => {
     const { id } = await queueCourseAssigned("ana.fail@test.example", "course-assigned:ana:c2:v1");
     let now = t0;
     for (const [i, delay] of RETRY_DELAYS_MS.entries()) {
-      expect(await deliverDueEmails({ transport: smtp.transport(), now })).toEqual({ sent: 0, failed: 0, retried: 1 });
+      expect(await deliverEmails({ transport: smtp.transport(), now })).toEqual({ sent: 0, failed: 0, retried: 1 });
       expect(await outboxRow(id!)).toMatchObject({
         status: "queued",
         attempts: i + 1,
@@ -230,12 +231,12 @@ describe("email outbox", () => {
       now = new Date(now.getTime() + delay);
     }
     expect(RETRY_DELAYS_MS.map((d) => d / MINUTE)).toEqual([1, 5, 30, 120, 720]);
-    expect(await deliverDueEmails({ transport: smtp.transport(), now })).toEqual({ sent: 0, failed: 1, retried: 0 });
+    expect(await deliverEmails({ transport: smtp.transport(), now })).toEqual({ sent: 0, failed: 1, retried: 0 });
     const row = await outboxRow(id!);
     expect(row).toMatchObject({ status: "failed", attempts: 6, sentAt: null });
     expect(row.lastError).toMatch(/^451 .*Greylisted, please try again later/);
 
-    expect(await deliverDueEmails({ transport: smtp.transport(), now: at(7 * 24 * 60 * MINUTE) })).toEqual({
+    expect(await deliverEmails({ transport: smtp.transport(), now: at(7 * 24 * 60 * MINUTE) })).toEqual({
       sent: 0,
       failed: 0,
       retried: 0,
@@ -252,9 +253,9 @@ describe("email outbox", () => {
     // Open several pool connections first, so the workers' claims really overlap on PostgreSQL.
     await Promise.all(Array.from({ length: 4 }, () => database.db().execute(sql`select pg_sleep(0.05)`)));
     const results = await Promise.all([
-      deliverDueEmails({ transport: smtp.transport(), now: at(MINUTE), batchSize: 4 }),
-      deliverDueEmails({ transport: smtp.transport(), now: at(MINUTE), batchSize: 4 }),
-      deliverDueEmails({ transport: smtp.transport(), now: at(MINUTE), batchSize: 4 }),
+      deliverEmails({ transport: smtp.transport(), now: at(MINUTE), batchSize: 4 }),
+      deliverEmails({ transport: smtp.transport(), now: at(MINUTE), batchSize: 4 }),
+      deliverEmails({ transport: smtp.transport(), now: at(MINUTE), batchSize: 4 }),
     ]);
     expect(results.reduce((n, r) => n + r.sent, 0)).toBe(count);
     expect(results.every((r) => r.sent <= 4)).toBe(true);
@@ -281,7 +282,7 @@ describe("email outbox", () => {
         );
       const result = await database.db().transaction(async (tx) => {
         await tx.select({ id: outbox.id }).from(outbox).where(eq(outbox.id, ids[0])).for("update");
-        return deliverDueEmails({ transport: smtp.transport(), now: at(MINUTE) });
+        return deliverEmails({ transport: smtp.transport(), now: at(MINUTE) });
       });
       expect(result).toEqual({ sent: 2, failed: 0, retried: 0 });
       expect(smtp.received.flatMap((m) => m.rcptTo).sort()).toEqual(["locked1@test.example", "locked2@test.example"]);
@@ -294,14 +295,14 @@ describe("email outbox", () => {
     const { id } = await queueCourseAssigned("ana.stuck@test.example", "course-assigned:ana:c3:v1");
     await database.db().update(outbox).set({ status: "sending", nextAttemptAt: t0 }).where(eq(outbox.id, id!));
 
-    expect(await deliverDueEmails({ transport: smtp.transport(), now: at(9 * MINUTE) })).toEqual({
+    expect(await deliverEmails({ transport: smtp.transport(), now: at(9 * MINUTE) })).toEqual({
       sent: 0,
       failed: 0,
       retried: 0,
     });
     expect((await outboxRow(id!)).status).toBe("sending");
 
-    expect(await deliverDueEmails({ transport: smtp.transport(), now: at(11 * MINUTE) })).toEqual({
+    expect(await deliverEmails({ transport: smtp.transport(), now: at(11 * MINUTE) })).toEqual({
       sent: 1,
       failed: 0,
       retried: 0,
@@ -312,14 +313,14 @@ describe("email outbox", () => {
 
   it("leaves messages queued when there is no SMTP server configured, and uses SMTP_URL once it is", async () => {
     const { id } = await queueCourseAssigned("ana.nosmtp@test.example", "course-assigned:ana:c4:v1");
-    expect(await deliverDueEmails({ now: at(MINUTE) })).toEqual({ sent: 0, failed: 0, retried: 0 });
+    expect(await deliverEmails({ now: at(MINUTE) })).toEqual({ sent: 0, failed: 0, retried: 0 });
     expect(await outboxRow(id!)).toMatchObject({ status: "queued", attempts: 0 });
 
     const smtp = await startSmtp();
     process.env.SMTP_URL = `smtp://127.0.0.1:${smtp.port}`;
     resetEnvForTests();
     try {
-      expect(await deliverDueEmails({ now: at(2 * MINUTE) })).toEqual({ sent: 1, failed: 0, retried: 0 });
+      expect(await deliverEmails({ now: at(2 * MINUTE) })).toEqual({ sent: 1, failed: 0, retried: 0 });
     } finally {
       delete process.env.SMTP_URL;
       resetEnvForTests();
@@ -390,7 +391,7 @@ describe("outbox for admins", () => {
     expect(viewed).toEqual([{ action: "email.secret_viewed", actorId: admin.id }]);
 
     const smtp = await startSmtp();
-    await deliverDueEmails({ transport: smtp.transport(), now: at(MINUTE) });
+    await deliverEmails({ transport: smtp.transport(), now: at(MINUTE) });
     const sent = await getOutboxMessage(admin, id!);
     expect(sent).toMatchObject({ status: "sent", withheld: true, html: null, text: null });
   });

@@ -8,7 +8,7 @@ import { auditEvents, webhookDeliveries, webhooks } from "@/db/schema";
 import { decryptText } from "@/lib/crypto/encryption";
 import { resetEnvForTests } from "@/lib/env";
 import { ForbiddenError } from "@/lib/errors";
-import { deliverDueWebhooks, RETRY_DELAYS_MS } from "@/lib/webhooks/deliver-webhooks";
+import { RETRY_DELAYS_MS } from "@/lib/outbox/worker";
 import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
 import {
   createWebhook,
@@ -20,6 +20,7 @@ import {
 import { verifyWebhookSignature } from "@/lib/webhooks/signature";
 
 import { context, createPerson, viewerOf } from "../helpers/factories";
+import { deliverWebhooks } from "../helpers/outbox";
 import { withTestDatabase } from "../helpers/test-database";
 
 const database = withTestDatabase();
@@ -205,7 +206,7 @@ describe("webhook delivery", () => {
     expect(await enqueueWebhookEvent(database.db(), "access.granted", "access.granted:g-1", data, t0)).toBe(1);
     expect(await enqueueWebhookEvent(database.db(), "access.granted", "access.granted:g-1", data, t0)).toBe(0);
 
-    expect(await deliverDueWebhooks({ now: t0 })).toEqual({ delivered: 1, retried: 0, failed: 0 });
+    expect(await deliverWebhooks({ now: t0 })).toEqual({ sent: 1, retried: 0, failed: 0 });
     expect(other.hits).toHaveLength(0);
     expect(receiver.hits).toHaveLength(1);
     const [hit] = receiver.hits;
@@ -236,7 +237,7 @@ describe("webhook delivery", () => {
       deliveredAt: t0,
     });
 
-    expect(await deliverDueWebhooks({ now: at(MINUTE) })).toEqual({ delivered: 0, retried: 0, failed: 0 });
+    expect(await deliverWebhooks({ now: at(MINUTE) })).toEqual({ sent: 0, retried: 0, failed: 0 });
     const log = (await webhookDeliveryLog(viewer, id))!;
     expect(log.deliveries).toHaveLength(1);
     expect(log.deliveries[0]).toMatchObject({
@@ -260,7 +261,7 @@ describe("webhook delivery", () => {
     const { id, secret } = await register(receiver.url);
     await enqueueWebhookEvent(database.db(), "access.revoked", "access.revoked:g-2", { grantId: "g-2" }, t0);
 
-    expect(await deliverDueWebhooks({ now: t0 })).toEqual({ delivered: 0, retried: 1, failed: 0 });
+    expect(await deliverWebhooks({ now: t0 })).toEqual({ sent: 0, retried: 1, failed: 0 });
     let [row] = await deliveriesOf(id);
     expect(row).toMatchObject({
       status: "pending",
@@ -271,10 +272,10 @@ describe("webhook delivery", () => {
     });
     expect(row.nextAttemptAt).toEqual(at(RETRY_DELAYS_MS[0]));
 
-    expect(await deliverDueWebhooks({ now: at(30_000) })).toEqual({ delivered: 0, retried: 0, failed: 0 });
+    expect(await deliverWebhooks({ now: at(30_000) })).toEqual({ sent: 0, retried: 0, failed: 0 });
     expect(receiver.hits).toHaveLength(1);
 
-    expect(await deliverDueWebhooks({ now: at(RETRY_DELAYS_MS[0]) })).toEqual({ delivered: 1, retried: 0, failed: 0 });
+    expect(await deliverWebhooks({ now: at(RETRY_DELAYS_MS[0]) })).toEqual({ sent: 1, retried: 0, failed: 0 });
     [row] = await deliveriesOf(id);
     expect(row).toMatchObject({
       status: "delivered",
@@ -298,16 +299,14 @@ describe("webhook delivery", () => {
     await enqueueWebhookEvent(database.db(), "access.lapsed", "access.lapsed:g-3", {}, t0);
     let now = t0;
     for (let attempt = 1; attempt <= 6; attempt++) {
-      const result = await deliverDueWebhooks({ now });
-      expect(result).toEqual(
-        attempt < 6 ? { delivered: 0, retried: 1, failed: 0 } : { delivered: 0, retried: 0, failed: 1 },
-      );
+      const result = await deliverWebhooks({ now });
+      expect(result).toEqual(attempt < 6 ? { sent: 0, retried: 1, failed: 0 } : { sent: 0, retried: 0, failed: 1 });
       if (attempt < 6) now = new Date(now.getTime() + RETRY_DELAYS_MS[attempt - 1]);
     }
     const [row] = await deliveriesOf(id);
     expect(row).toMatchObject({ status: "failed", attempts: 6, lastStatusCode: 503 });
-    expect(await deliverDueWebhooks({ now: at(7 * 24 * 60 * MINUTE) })).toEqual({
-      delivered: 0,
+    expect(await deliverWebhooks({ now: at(7 * 24 * 60 * MINUTE) })).toEqual({
+      sent: 0,
       retried: 0,
       failed: 0,
     });
@@ -327,7 +326,7 @@ describe("webhook delivery", () => {
     await enqueueWebhookEvent(database.db(), "access.granted", "access.granted:g-4", { grantId: "g-4" }, t0);
 
     // The "slow" receiver never answers: a short limit stands in for the 10 seconds.
-    expect(await deliverDueWebhooks({ now: t0, timeoutMs: 1_500 })).toEqual({ delivered: 1, retried: 3, failed: 0 });
+    expect(await deliverWebhooks({ now: t0, timeoutMs: 1_500 })).toEqual({ sent: 1, retried: 3, failed: 0 });
 
     const state = async (webhookId: string) => {
       const [row] = await deliveriesOf(webhookId);
@@ -354,8 +353,8 @@ describe("webhook delivery", () => {
 
     // A lookup that throws something odd is one more failed attempt, not a crash, and its text stays out of the log.
     const broken = () => Promise.reject(new Error("socket hang up: secret=whsec_leak https://user:pw@host"));
-    const result = await deliverDueWebhooks({ now: at(RETRY_DELAYS_MS[0]), resolve: broken });
-    expect(result).toEqual({ delivered: 0, retried: 3, failed: 0 });
+    const result = await deliverWebhooks({ now: at(RETRY_DELAYS_MS[0]), resolve: broken });
+    expect(result).toEqual({ sent: 0, retried: 3, failed: 0 });
     expect((await state(timedOut.id)).error).toBe("request failed");
   });
 
@@ -368,12 +367,12 @@ describe("webhook delivery", () => {
     // Open several pool connections first, so the workers' claims really overlap on PostgreSQL.
     await Promise.all(Array.from({ length: 4 }, () => database.db().execute(sql`select pg_sleep(0.05)`)));
     const results = await Promise.all([
-      deliverDueWebhooks({ now: at(MINUTE), batchSize: 5 }),
-      deliverDueWebhooks({ now: at(MINUTE), batchSize: 5 }),
-      deliverDueWebhooks({ now: at(MINUTE), batchSize: 5 }),
+      deliverWebhooks({ now: at(MINUTE), batchSize: 5 }),
+      deliverWebhooks({ now: at(MINUTE), batchSize: 5 }),
+      deliverWebhooks({ now: at(MINUTE), batchSize: 5 }),
     ]);
-    expect(results.reduce((n, r) => n + r.delivered, 0)).toBe(count);
-    expect(results.every((r) => r.delivered <= 5)).toBe(true);
+    expect(results.reduce((n, r) => n + r.sent, 0)).toBe(count);
+    expect(results.every((r) => r.sent <= 5)).toBe(true);
     expect(receiver.hits).toHaveLength(count);
     expect(new Set(receiver.hits.map((h) => h.headers["clearance-delivery"])).size).toBe(count);
     expect(receiver.hits.map((h) => JSON.parse(h.body).data.i).sort((a, b) => a - b)).toEqual(
@@ -397,9 +396,9 @@ describe("webhook delivery", () => {
           .from(webhookDeliveries)
           .where(eq(webhookDeliveries.id, first.id))
           .for("update");
-        return deliverDueWebhooks({ now: t0 });
+        return deliverWebhooks({ now: t0 });
       });
-      expect(result).toEqual({ delivered: 2, retried: 0, failed: 0 });
+      expect(result).toEqual({ sent: 2, retried: 0, failed: 0 });
       expect((await deliveriesOf(id)).find((d) => d.id === first.id)!.status).toBe("pending");
     },
   );
@@ -414,10 +413,10 @@ describe("webhook delivery", () => {
       .set({ status: "sending", nextAttemptAt: t0 })
       .where(eq(webhookDeliveries.webhookId, id));
 
-    expect(await deliverDueWebhooks({ now: at(9 * MINUTE) })).toEqual({ delivered: 0, retried: 0, failed: 0 });
+    expect(await deliverWebhooks({ now: at(9 * MINUTE) })).toEqual({ sent: 0, retried: 0, failed: 0 });
     expect((await deliveriesOf(id))[0].status).toBe("sending");
 
-    expect(await deliverDueWebhooks({ now: at(11 * MINUTE) })).toEqual({ delivered: 1, retried: 0, failed: 0 });
+    expect(await deliverWebhooks({ now: at(11 * MINUTE) })).toEqual({ sent: 1, retried: 0, failed: 0 });
     // One attempt for the interrupted send, one for the delivery.
     expect((await deliveriesOf(id))[0]).toMatchObject({ status: "delivered", attempts: 2 });
     expect(receiver.hits).toHaveLength(1);
@@ -433,7 +432,7 @@ describe("webhook delivery", () => {
       .update(webhooks)
       .set({ active: false })
       .where(and(eq(webhooks.id, id)));
-    expect(await deliverDueWebhooks({ now: t0 })).toEqual({ delivered: 0, retried: 0, failed: 1 });
+    expect(await deliverWebhooks({ now: t0 })).toEqual({ sent: 0, retried: 0, failed: 1 });
     expect(receiver.hits).toHaveLength(0);
   });
 });

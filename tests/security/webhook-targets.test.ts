@@ -10,13 +10,13 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 
 import { webhookDeliveries, webhooks } from "@/db/schema";
 import { resetEnvForTests } from "@/lib/env";
-import { deliverDueWebhooks } from "@/lib/webhooks/deliver-webhooks";
 import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
 import { createWebhook, webhookInputSchema } from "@/lib/webhooks/manage-webhooks";
 import { postToReceiver, type HostResolver } from "@/lib/webhooks/post-to-receiver";
 import { isPrivateAddress } from "@/lib/webhooks/target-address";
 
 import { context, createPerson, viewerOf } from "../helpers/factories";
+import { deliverWebhooks } from "../helpers/outbox";
 import { withTestDatabase } from "../helpers/test-database";
 
 /**
@@ -126,7 +126,7 @@ describe("webhook targets inside the network", () => {
   it("sends nothing to a real server on 127.0.0.1 while private targets are not allowed", async () => {
     const server = await startServer();
     const id = await webhookWithDelivery(`http://127.0.0.1:${server.port}/hook`);
-    expect(await deliverDueWebhooks({ now: t0 })).toEqual({ delivered: 0, retried: 1, failed: 0 });
+    expect(await deliverWebhooks({ now: t0 })).toEqual({ sent: 0, retried: 1, failed: 0 });
     expect(server.hits).toHaveLength(0);
     expect((await deliveryOf(id)).lastError).toMatch(/^refused: /);
 
@@ -142,7 +142,7 @@ describe("webhook targets inside the network", () => {
     const server = await startServer();
     const id = await webhookWithDelivery("https://hooks.partner.example/clearance");
     const resolve = resolverFor({ "hooks.partner.example": ["93.184.216.34", "10.0.0.7"] });
-    expect(await deliverDueWebhooks({ now: t0, resolve })).toEqual({ delivered: 0, retried: 1, failed: 0 });
+    expect(await deliverWebhooks({ now: t0, resolve })).toEqual({ sent: 0, retried: 1, failed: 0 });
     expect((await deliveryOf(id)).lastError).toBe(
       "refused: the host resolves to a private or reserved address (10.0.0.7)",
     );
@@ -210,7 +210,7 @@ describe("webhook targets inside the network", () => {
     const second = await registerWhileAllowed(`http://127.0.0.1:${bouncing.port}/hook`);
     await enqueueEvent();
     allowPrivateTargets(true);
-    expect(await deliverDueWebhooks({ now: t0 })).toEqual({ delivered: 0, retried: 2, failed: 0 });
+    expect(await deliverWebhooks({ now: t0 })).toEqual({ sent: 0, retried: 2, failed: 0 });
     expect(await deliveryOf(first)).toMatchObject({
       lastStatusCode: 307,
       lastError: "HTTP 307: redirects are not followed; register the final URL",
@@ -226,7 +226,7 @@ describe("webhook targets inside the network", () => {
     const id = await webhookWithDelivery(`http://127.0.0.1:${silent.port}/slow`);
     allowPrivateTargets(true);
     const started = Date.now();
-    expect(await deliverDueWebhooks({ now: t0, timeoutMs: 300 })).toEqual({ delivered: 0, retried: 1, failed: 0 });
+    expect(await deliverWebhooks({ now: t0, timeoutMs: 300 })).toEqual({ sent: 0, retried: 1, failed: 0 });
     expect(Date.now() - started).toBeLessThan(5_000);
     expect((await deliveryOf(id)).lastError).toBe("timed out: no answer within 0.3 seconds");
     expect(silent.hits).toHaveLength(1);
