@@ -1,14 +1,15 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 
-import { Badge } from "@/components/ui/badge";
 import { buttonClass } from "@/components/ui/button";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
-import { inputClass } from "@/components/ui/field";
+import { auditCategorySchema } from "@/lib/audit/actions";
 import { listAuditEvents } from "@/lib/audit/list-events";
 import { auditIntegrity, listAuditCheckpoints } from "@/lib/audit/read-checkpoints";
 import { requireViewer } from "@/lib/auth/gate";
 
+import { AuditActionCell } from "./audit-action-cell";
+import { AuditFilters } from "./audit-filters";
 import { IntegrityPanel } from "./integrity-panel";
 
 export const metadata: Metadata = { title: "Audit log" };
@@ -18,13 +19,14 @@ const utc = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "
 export default async function AuditPage({
   searchParams,
 }: {
-  searchParams: Promise<{ before?: string; action?: string; verify?: string }>;
+  searchParams: Promise<{ before?: string; action?: string; category?: string; verify?: string }>;
 }) {
   const viewer = await requireViewer("page:/audit");
   const params = await searchParams;
   const before = Number(params.before) || undefined;
+  const category = auditCategorySchema.safeParse(params.category).data;
   const [{ rows, nextBefore, total }, report, checkpoints] = await Promise.all([
-    listAuditEvents(viewer, { before, action: params.action }),
+    listAuditEvents(viewer, { before, action: params.action, category }),
     auditIntegrity(viewer, { full: params.verify === "1" }),
     listAuditCheckpoints(viewer),
   ]);
@@ -41,19 +43,7 @@ export default async function AuditPage({
       />
       <IntegrityPanel report={report} checkpoints={checkpoints} now={new Date()} />
       <Card>
-        <form className="mb-4 flex gap-2" action="/audit">
-          <label htmlFor="audit-action" className="sr-only">
-            Filter by action
-          </label>
-          <input
-            id="audit-action"
-            name="action"
-            defaultValue={params.action}
-            placeholder="Filter by action, e.g. auth. or person."
-            className={`${inputClass} max-w-sm`}
-          />
-          <button className="rounded-md border border-slate-300 bg-white px-3 text-sm hover:bg-slate-50">Filter</button>
-        </form>
+        <AuditFilters action={params.action} category={category} />
         {rows.length === 0 ? (
           <EmptyState title="No events match" />
         ) : (
@@ -92,9 +82,7 @@ export default async function AuditPage({
                       {e.ip && <span className="block text-xs text-slate-500">{e.ip}</span>}
                     </td>
                     <td className="py-2 pr-3">
-                      <Badge tone={e.action.includes("failed") || e.action.includes("locked") ? "warning" : "neutral"}>
-                        {e.action}
-                      </Badge>
+                      <AuditActionCell action={e.action} label={e.label} />
                     </td>
                     <td className="py-2 pr-3 text-xs text-slate-600">
                       {e.targetType ? `${e.targetType} ${e.targetId?.slice(0, 8) ?? ""}` : "—"}
@@ -108,7 +96,7 @@ export default async function AuditPage({
         )}
         {nextBefore && (
           <div className="mt-4 text-sm">
-            <Link className="underline" href={{ query: { action: params.action, before: nextBefore } }}>
+            <Link className="underline" href={{ query: { action: params.action, category, before: nextBefore } }}>
               Older events
             </Link>
           </div>
