@@ -43,6 +43,14 @@ describe("my data", () => {
     expect(json).not.toMatch(/scrypt\$|password_?hash|mfaSecret|pdfEnc|tokenHash/i);
     const parsed = JSON.parse(json);
     expect(parsed.groups.find((g: { id: string }) => g.id === "signatures").records).toHaveLength(1);
+    // Audit events carry the catalogue's words for what happened.
+    expect(parsed.groups.find((g: { id: string }) => g.id === "audit").records).toContainEqual(
+      expect.objectContaining({
+        action: "agreement.signed",
+        label: "Agreement signed",
+        category: "Agreements and partners",
+      }),
+    );
 
     const zipBytes = await exportMyDataZip(me, context(me.id));
     const dir = mkdtempSync(path.join(os.tmpdir(), "mydata-"));
