@@ -1,10 +1,12 @@
 import "server-only";
 
 import { desc, sql } from "drizzle-orm";
+import { z } from "zod";
 
 import type { Executor } from "@/db/client";
 import { auditEvents } from "@/db/schema";
 
+import { auditEntrySchema, type AuditEntry } from "./actions";
 import { GENESIS_HASH, keyedEventHash } from "./canonical";
 import { auditChainKeys } from "./chain-key";
 
@@ -16,22 +18,26 @@ export type AuditContext = {
   userAgent?: string | null;
 };
 
-export type AuditEntry = {
-  action: string;
-  targetType?: string;
-  targetId?: string;
-  data?: Record<string, unknown>;
-};
+export type { AuditEntry } from "./actions";
 
 export const SYSTEM_ACTOR: AuditContext = { actorId: null, actorLabel: "system" };
 
 // Any constant works; it only has to be the same for every writer.
 const AUDIT_CHAIN_LOCK = 7_300_001;
 
+/** An entry whose action is not in the catalogue (lib/audit/actions.ts) or whose data has another shape. */
+export class InvalidAuditEntryError extends Error {
+  constructor(action: unknown, detail: string) {
+    super(`Audit event ${JSON.stringify(action)} does not match the catalogue: ${detail}`);
+    this.name = "InvalidAuditEntryError";
+  }
+}
+
 /**
  * Appends one event. Call it with the transaction that makes the change so both
  * commit or neither does. The advisory lock serialises appenders, so the chain
- * never forks however many run at once.
+ * never forks however many run at once. The entry is checked against the
+ * catalogue first, and what is stored is the entry as given.
  */
 export async function recordAudit(
   tx: Executor,
@@ -39,6 +45,8 @@ export async function recordAudit(
   entry: AuditEntry,
   now = new Date(),
 ): Promise<void> {
+  const checked = auditEntrySchema.safeParse(entry);
+  if (!checked.success) throw new InvalidAuditEntryError(entry.action, z.prettifyError(checked.error));
   // The lock below is held to the end of a transaction: called outside one, the append makes its own, or two could fork the chain.
   // (A transaction has rollback(); instanceof would fail where the bundler loads two copies of the driver.)
   if (!("rollback" in tx)) return tx.transaction((inner) => recordAudit(inner, context, entry, now));

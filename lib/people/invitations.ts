@@ -196,7 +196,7 @@ export async function setPasswordWithToken(
     await recordAudit(
       tx,
       { ...context, actorId: personId, actorLabel: link.person!.email },
-      { action: "person.password_set", targetType: "person", targetId: personId, data: { via: link.purpose } },
+      { action: "person.password_set", targetType: "person", targetId: personId, data: { via: link.purpose! } },
       now,
     );
     return { email: link.person!.email };

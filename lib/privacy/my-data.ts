@@ -21,6 +21,7 @@ import {
   sessions,
   signatures,
 } from "@/db/schema";
+import { auditActionInfo } from "@/lib/audit/actions";
 import type { Viewer } from "@/lib/auth/roles";
 import { getContent } from "@/lib/content";
 
@@ -302,7 +303,10 @@ export async function collectMyData(
       title: "Audit events about you",
       purpose: "A tamper-evident record of what was done, and by whom.",
       retention: retentionOf("audit-events", "7 years"),
-      records: audit,
+      records: audit.map((event) => {
+        const { label, categoryLabel } = auditActionInfo(event.action);
+        return { ...event, label, category: categoryLabel };
+      }),
     },
     {
       id: "emails",

@@ -146,7 +146,7 @@ export async function resolveCorrection(
       tx,
       context,
       {
-        action: `privacy.correction_${outcome}`,
+        action: outcome === "resolved" ? "privacy.correction_resolved" : "privacy.correction_rejected",
         targetType: "person",
         targetId: row.personId,
         data: { requestId: id },

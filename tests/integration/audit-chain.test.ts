@@ -27,7 +27,7 @@ describe("audit chain", () => {
     await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
         db.transaction(async (tx) => {
-          await recordAudit(tx, context(), { action: "test.concurrent", data: { i } });
+          await recordAudit(tx, context(), { action: "auth.signed_out_everywhere", data: { sessions: i } });
         }),
       ),
     );
@@ -47,7 +47,7 @@ describe("audit chain", () => {
     const before = (await verifyAuditChain(db)).count;
     await expect(
       db.transaction(async (tx) => {
-        await recordAudit(tx, context(), { action: "test.rolled_back" });
+        await recordAudit(tx, context(), { action: "auth.signed_out" });
         throw new Error("change failed");
       }),
     ).rejects.toThrow("change failed");

@@ -34,7 +34,11 @@ beforeEach(async () => {
 const record = (n: number) =>
   Promise.all(
     Array.from({ length: n }, (_, i) =>
-      database.db().transaction((tx) => recordAudit(tx, context(), { action: "test.event", data: { i } })),
+      database
+        .db()
+        .transaction((tx) =>
+          recordAudit(tx, context(), { action: "auth.signed_out_everywhere", data: { sessions: i } }),
+        ),
     ),
   );
 

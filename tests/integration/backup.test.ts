@@ -48,7 +48,7 @@ describe("backup and restore", () => {
         expect((await verifyAuditChain(target.db)).ok).toBe(true);
         // Sequences moved past the restored rows: new events append cleanly.
         setDatabaseForTests(target);
-        await recordAudit(target.db, context(null), { action: "test.after_restore" });
+        await recordAudit(target.db, context(null), { action: "auth.signed_out" });
         expect((await verifyAuditChain(target.db)).ok).toBe(true);
         await expect(restoreBackup(target.db, file)).rejects.toThrow("not empty");
       } finally {

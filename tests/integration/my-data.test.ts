@@ -64,6 +64,14 @@ describe("my data", () => {
     expect(json).not.toContain(`public-key-of-${me.id}`);
     expect(json).not.toContain(`credential-${me.id}`);
     expect(json).not.toMatch(/"stamp"/);
+    // Audit events carry the catalogue's words for what happened.
+    expect(parsed.groups.find((g: { id: string }) => g.id === "audit").records).toContainEqual(
+      expect.objectContaining({
+        action: "agreement.signed",
+        label: "Agreement signed",
+        category: "Agreements and partners",
+      }),
+    );
 
     const zipBytes = await exportMyDataZip(me, context(me.id));
     const dir = mkdtempSync(path.join(os.tmpdir(), "mydata-"));

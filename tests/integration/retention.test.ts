@@ -41,7 +41,7 @@ describe("retention", () => {
       .update(people)
       .set({ departedAt: yearsAgo(0, 30) })
       .where(eq(people.id, departedRecently.id));
-    await recordAudit(db, context(person.id), { action: "test.before_purge" }, yearsAgo(2));
+    await recordAudit(db, context(person.id), { action: "auth.signed_out" }, yearsAgo(2));
 
     const attempt = (startedAt: Date) => ({
       personId: person.id,

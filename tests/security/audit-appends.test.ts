@@ -21,7 +21,12 @@ describe("audit appends outside a transaction", () => {
         recordAudit(
           db,
           { actorId: null, actorLabel: "system" },
-          { action: "certificate.downloaded", targetType: "certification", targetId: `c-${i}` },
+          {
+            action: "certificate.downloaded",
+            targetType: "certification",
+            targetId: `c-${i}`,
+            data: { holder: `p-${i}` },
+          },
         ),
       ),
     );

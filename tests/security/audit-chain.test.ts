@@ -26,7 +26,9 @@ async function record(n: number, from = 0) {
   for (let i = 0; i < n; i++)
     await database
       .db()
-      .transaction((tx) => recordAudit(tx, context(), { action: "test.event", data: { i: from + i } }));
+      .transaction((tx) =>
+        recordAudit(tx, context(), { action: "auth.signed_out_everywhere", data: { sessions: from + i } }),
+      );
 }
 
 /** A checkpoint signed now, as the file an auditor keeps outside the database. */

@@ -54,7 +54,7 @@ describe("backups across a data-key rotation", () => {
     const person = viewerOf(await createPerson(db, { name: "Rosa Rotate" }));
     await startMfaEnrolment(person);
     for (let i = 0; i < 3; i++)
-      await recordAudit(db, context(person.id), { action: "test.before_backup", data: { i } });
+      await recordAudit(db, context(person.id), { action: "auth.signed_out_everywhere", data: { sessions: i } });
     await createAuditCheckpoint(db, { trigger: "manual", requestedBy: context(person.id) });
     const before = await tableChecksums(db);
     const { file } = await createBackup(db);
@@ -78,7 +78,7 @@ describe("backups across a data-key rotation", () => {
       // The audit chain verifies with the chain key, which the data-key rotation does not touch, and new events and checkpoints follow on.
       setDatabaseForTests({ db: target, driver: source.driver(), close: async () => {} });
       try {
-        await recordAudit(target, context(null), { action: "test.after_restore" });
+        await recordAudit(target, context(null), { action: "auth.signed_out" });
         await createAuditCheckpoint(target, { trigger: "manual", requestedBy: context(null) });
       } finally {
         setDatabaseForTests(undefined);

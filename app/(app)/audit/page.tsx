@@ -1,15 +1,16 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 
-import { Badge } from "@/components/ui/badge";
 import { buttonClass } from "@/components/ui/button";
 import { Card, PageHeader } from "@/components/ui/card";
-import { inputClass } from "@/components/ui/field";
 import { Table } from "@/components/ui/table";
+import { auditCategorySchema } from "@/lib/audit/actions";
 import { listAuditEvents } from "@/lib/audit/list-events";
 import { auditIntegrity, listAuditCheckpoints } from "@/lib/audit/read-checkpoints";
 import { requireViewer } from "@/lib/auth/gate";
 
+import { AuditActionCell } from "./audit-action-cell";
+import { AuditFilters } from "./audit-filters";
 import { IntegrityPanel } from "./integrity-panel";
 
 export const metadata: Metadata = { title: "Audit log" };
@@ -19,13 +20,14 @@ const utc = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "
 export default async function AuditPage({
   searchParams,
 }: {
-  searchParams: Promise<{ before?: string; action?: string; verify?: string }>;
+  searchParams: Promise<{ before?: string; action?: string; category?: string; verify?: string }>;
 }) {
   const viewer = await requireViewer("page:/audit");
   const params = await searchParams;
   const before = Number(params.before) || undefined;
+  const category = auditCategorySchema.safeParse(params.category).data;
   const [{ rows, nextBefore, total }, report, checkpoints] = await Promise.all([
-    listAuditEvents(viewer, { before, action: params.action }),
+    listAuditEvents(viewer, { before, action: params.action, category }),
     auditIntegrity(viewer, { full: params.verify === "1" }),
     listAuditCheckpoints(viewer),
   ]);
@@ -42,19 +44,7 @@ export default async function AuditPage({
       />
       <IntegrityPanel report={report} checkpoints={checkpoints} now={new Date()} />
       <Card>
-        <form className="mb-4 flex gap-2" action="/audit">
-          <label htmlFor="audit-action" className="sr-only">
-            Filter by action
-          </label>
-          <input
-            id="audit-action"
-            name="action"
-            defaultValue={params.action}
-            placeholder="Filter by action, e.g. auth. or person."
-            className={`${inputClass} max-w-sm`}
-          />
-          <button className="rounded-md border border-slate-300 bg-white px-3 text-sm hover:bg-slate-50">Filter</button>
-        </form>
+        <AuditFilters action={params.action} category={category} />
         <Table
           caption="Audit events, newest first"
           hideCaption
@@ -73,11 +63,7 @@ export default async function AuditPage({
             },
             {
               header: "Action",
-              cell: (e) => (
-                <Badge tone={e.action.includes("failed") || e.action.includes("locked") ? "warning" : "neutral"}>
-                  {e.action}
-                </Badge>
-              ),
+              cell: (e) => <AuditActionCell action={e.action} label={e.label} />,
             },
             {
               header: "Target",
@@ -96,7 +82,7 @@ export default async function AuditPage({
         />
         {nextBefore && (
           <div className="mt-4 text-sm">
-            <Link className="underline" href={{ query: { action: params.action, before: nextBefore } }}>
+            <Link className="underline" href={{ query: { action: params.action, category, before: nextBefore } }}>
               Older events
             </Link>
           </div>

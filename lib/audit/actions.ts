@@ -1,0 +1,453 @@
+import { z } from "zod";
+
+import { personStatuses } from "@/db/schema/people";
+
+/**
+ * Every audit action, with its category, a label for people and the shape of
+ * its `data`: recordAudit refuses an action that is not here or data of another
+ * shape, so every reader (explorer, exports) can rely on what an event says.
+ * Names and shapes are those already stored: the chain hashes stored rows, so
+ * changing one means adding a new action, not editing an old one. Rows written
+ * before a field existed may lack it; readers take stored data as it is.
+ */
+
+export const auditCategories = {
+  auth: "Sign-in and security",
+  people: "People",
+  training: "Training",
+  agreements: "Agreements and partners",
+  access: "Data access",
+  privacy: "Privacy",
+  api: "API, webhooks and SCIM",
+  reports: "Reports and exports",
+  admin: "Administration",
+  audit: "Audit log",
+} as const;
+
+export type AuditCategory = keyof typeof auditCategories;
+export const auditCategorySchema = z.enum(Object.keys(auditCategories) as [AuditCategory, ...AuditCategory[]]);
+
+/** Actions that carry no data: stored as `{}`. */
+const noData = z.strictObject({}).optional();
+const id = z.string();
+const isoTime = z.string();
+const count = z.number().int().nonnegative();
+/** Roles as stored: the people table keeps them as text. */
+const roles = z.array(z.string());
+/** Each changed field of a person, before and after. */
+const personChanges = z.record(z.string(), z.strictObject({ from: z.unknown(), to: z.unknown() }));
+const personSnapshot = {
+  email: z.string(),
+  name: z.string(),
+  departmentId: z.string().nullable(),
+  title: z.string().nullable(),
+  managerEmail: z.string().nullable(),
+  hireDate: z.string().nullable(),
+  roles,
+};
+const grant = { personId: id, roleId: z.string() };
+const preferences = z.strictObject({
+  reminderDigest: z.enum(["each", "daily", "weekly"]),
+  managerSeesScores: z.boolean(),
+});
+const scimMapping = { groupName: z.string(), role: z.string().nullable(), departmentId: z.string().nullable() };
+
+type ActionSpec = { category: AuditCategory; label: string; data: z.ZodType };
+
+const catalogue = {
+  // Sign-in and security
+  "auth.signed_in": {
+    category: "auth",
+    label: "Signed in",
+    data: z.strictObject({
+      method: z.enum(["password", "password+totp", "password+recovery_code", "password+passkey", "passkey"]),
+      phishingResistant: z.boolean(),
+    }),
+  },
+  "auth.sign_in_failed": {
+    category: "auth",
+    label: "Sign-in failed",
+    data: z.strictObject({ reason: z.string(), method: z.literal("passkey").optional() }),
+  },
+  "auth.locked": {
+    category: "auth",
+    label: "Sign-in locked",
+    data: z.strictObject({ scope: z.enum(["account", "ip"]), until: isoTime }),
+  },
+  "auth.recovery_code_used": { category: "auth", label: "Recovery code used", data: noData },
+  "auth.signed_out": { category: "auth", label: "Signed out", data: noData },
+  "auth.signed_out_everywhere": {
+    category: "auth",
+    label: "Signed out everywhere",
+    data: z.strictObject({ sessions: count }),
+  },
+  "auth.session_ended": { category: "auth", label: "Session ended", data: z.strictObject({ session: id }) },
+  "auth.password_reset_requested": {
+    category: "auth",
+    label: "Password reset requested",
+    data: z.strictObject({ account: z.string() }),
+  },
+  "auth.password_change_failed": {
+    category: "auth",
+    label: "Password change failed",
+    data: z.strictObject({ reason: z.string() }),
+  },
+  "person.password_changed": {
+    category: "auth",
+    label: "Password changed",
+    data: z.strictObject({
+      via: z.literal("account"),
+      factor: z.enum(["password", "password+totp", "password+passkey"]),
+      sessionsEnded: count,
+    }),
+  },
+  "person.password_set": {
+    category: "auth",
+    label: "Password set from a link",
+    data: z.strictObject({ via: z.enum(["invitation", "reset"]) }),
+  },
+  "mfa.enrolled": {
+    category: "auth",
+    label: "Two-factor authentication set up",
+    data: z.strictObject({ recoveryCodes: count }),
+  },
+  "mfa.passkey_added": {
+    category: "auth",
+    label: "Passkey added",
+    data: z.strictObject({ passkey: id, name: z.string(), backedUp: z.boolean() }),
+  },
+  "mfa.passkey_renamed": {
+    category: "auth",
+    label: "Passkey renamed",
+    data: z.strictObject({ passkey: id, name: z.string() }),
+  },
+  "mfa.passkey_removed": {
+    category: "auth",
+    label: "Passkey removed",
+    data: z.strictObject({ passkey: id, name: z.string(), mfaTurnedOff: z.boolean() }),
+  },
+
+  // People
+  "person.created": {
+    category: "people",
+    label: "Person added",
+    data: z.union([
+      z.strictObject({ ...personSnapshot, source: z.enum(["form", "import"]) }),
+      z.strictObject({ source: z.literal("scim"), client: id, email: z.string(), name: z.string() }),
+    ]),
+  },
+  "person.updated": {
+    category: "people",
+    label: "Person updated",
+    data: z.union([
+      z.strictObject({ changes: personChanges, source: z.literal("import").optional() }),
+      z.strictObject({ changes: personChanges, source: z.literal("scim"), client: id }),
+    ]),
+  },
+  "person.status_changed": {
+    category: "people",
+    label: "Status changed",
+    data: z.strictObject({
+      from: z.string(),
+      to: z.enum(personStatuses),
+      source: z.literal("scim").optional(),
+    }),
+  },
+  "person.roles_changed": {
+    category: "people",
+    label: "Roles changed",
+    data: z.strictObject({ from: roles, to: roles, source: z.literal("scim").optional(), client: id.optional() }),
+  },
+  "person.invitation_sent": {
+    category: "people",
+    label: "Invitation sent",
+    data: z.union([z.strictObject({ expiresAt: isoTime }), z.strictObject({ reason: z.literal("email_changed") })]),
+  },
+  "people.imported": {
+    category: "people",
+    label: "People imported from a file",
+    data: z.strictObject({
+      rows: count,
+      create: count,
+      update: count,
+      unchanged: count,
+      invalid: count,
+      created: count,
+      updated: count,
+      fileSha256: z.string(),
+    }),
+  },
+
+  // Training
+  "assignment.created": {
+    category: "training",
+    label: "Course assigned",
+    data: z.strictObject({ courseId: z.string(), dueAt: isoTime, assignmentId: id }),
+  },
+  "attempt.submitted": {
+    category: "training",
+    label: "Quiz submitted",
+    data: z.strictObject({
+      courseId: z.string(),
+      courseVersion: z.string(),
+      scorePercent: z.number(),
+      passed: z.boolean(),
+    }),
+  },
+  "certification.issued": {
+    category: "training",
+    label: "Certification issued",
+    data: z.strictObject({ courseId: z.string(), courseVersion: z.string(), expiresAt: isoTime }),
+  },
+  "certificate.downloaded": {
+    category: "training",
+    label: "Certificate downloaded",
+    data: z.strictObject({ holder: id }),
+  },
+  "course.major_released": {
+    category: "training",
+    label: "New major course version released",
+    data: z.strictObject({ version: z.string(), graceDays: z.number() }),
+  },
+  "nudge.sent": {
+    category: "training",
+    label: "Reminder sent by a manager",
+    data: z.strictObject({ items: z.array(z.string()), day: z.string() }),
+  },
+
+  // Agreements and partners
+  "agreement.consent_given": {
+    category: "agreements",
+    label: "Consent to electronic records given",
+    data: z.union([
+      z.strictObject({ agreementId: z.string(), version: z.string(), consentVersion: z.string() }),
+      z.strictObject({ agreementId: z.string(), partnerRequestId: id }),
+    ]),
+  },
+  "agreement.reauth_failed": {
+    category: "agreements",
+    label: "Re-authentication to sign failed",
+    data: z.strictObject({ agreementId: z.string() }),
+  },
+  "agreement.signed": {
+    category: "agreements",
+    label: "Agreement signed",
+    data: z.strictObject({
+      agreementId: z.string(),
+      version: z.string(),
+      personId: id.nullable(),
+      partnerRequestId: id.nullable(),
+      pdfSha256: z.string(),
+    }),
+  },
+  "agreement.declined": {
+    category: "agreements",
+    label: "Agreement declined",
+    data: z.strictObject({ agreementId: z.string(), version: z.string(), partnerRequestId: id.nullable() }),
+  },
+  "agreement.downloaded": {
+    category: "agreements",
+    label: "Signed agreement downloaded",
+    data: z.strictObject({ signer: id.nullable() }),
+  },
+  "partner.created": {
+    category: "agreements",
+    label: "Partner added",
+    data: z.strictObject({ name: z.string(), agreements: z.array(z.string()) }),
+  },
+  "partner.agreement_sent": {
+    category: "agreements",
+    label: "Agreement sent to a partner",
+    data: z.strictObject({ partnerId: id, agreementId: z.string(), version: z.string() }),
+  },
+  "partner.agreement_resent": { category: "agreements", label: "Partner signing link resent", data: noData },
+  "partner.agreement_voided": { category: "agreements", label: "Partner signing request voided", data: noData },
+  "partner.code_sent": { category: "agreements", label: "Partner confirmation code sent", data: noData },
+  "partner.code_verified": { category: "agreements", label: "Partner confirmation code verified", data: noData },
+
+  // Data access
+  "access.requested": {
+    category: "access",
+    label: "Access requested",
+    data: z.strictObject({ roleId: z.string(), requirementsMet: z.boolean() }),
+  },
+  "access.granted": {
+    category: "access",
+    label: "Access granted",
+    data: z.strictObject({ ...grant, endsAt: isoTime.nullable() }),
+  },
+  "access.denied": {
+    category: "access",
+    label: "Access request denied",
+    data: z.strictObject({ ...grant, endsAt: isoTime.nullable() }),
+  },
+  "access.revoked": {
+    category: "access",
+    label: "Access revoked",
+    data: z.strictObject({ ...grant, alsoRevoked: z.array(id).optional() }),
+  },
+  "access.lapsed": {
+    category: "access",
+    label: "Access lapsed",
+    data: z.strictObject({ ...grant, reasons: z.array(z.string()) }),
+  },
+  "access.restored": {
+    category: "access",
+    label: "Access restored",
+    data: z.strictObject({ ...grant, lapsedAt: isoTime.nullable() }),
+  },
+
+  // Privacy
+  "privacy.exported": {
+    category: "privacy",
+    label: "Personal data exported",
+    data: z.union([
+      z.strictObject({ format: z.literal("json") }),
+      z.strictObject({ format: z.literal("zip"), files: count }),
+    ]),
+  },
+  "privacy.preferences_changed": {
+    category: "privacy",
+    label: "Preferences changed",
+    data: z.strictObject({ from: preferences, to: preferences }),
+  },
+  "privacy.correction_requested": {
+    category: "privacy",
+    label: "Correction requested",
+    data: z.strictObject({ requestId: id, field: z.string() }),
+  },
+  "privacy.correction_resolved": {
+    category: "privacy",
+    label: "Correction resolved",
+    data: z.strictObject({ requestId: id }),
+  },
+  "privacy.correction_rejected": {
+    category: "privacy",
+    label: "Correction rejected",
+    data: z.strictObject({ requestId: id }),
+  },
+  "retention.purged": {
+    category: "privacy",
+    label: "Records purged by the retention policy",
+    data: z.strictObject({ count, before: isoTime, retention: z.string() }),
+  },
+
+  // API, webhooks and SCIM
+  "api_client.created": {
+    category: "api",
+    label: "API client created",
+    data: z.strictObject({ name: z.string(), scopes: z.array(z.string()) }),
+  },
+  "api_client.revoked": { category: "api", label: "API client revoked", data: noData },
+  "webhook.created": {
+    category: "api",
+    label: "Webhook created",
+    data: z.strictObject({ url: z.string(), eventTypes: z.array(z.string()) }),
+  },
+  "webhook.deactivated": {
+    category: "api",
+    label: "Webhook deactivated",
+    data: z.strictObject({ url: z.string(), cancelledDeliveries: count }),
+  },
+  "scim.group_created": {
+    category: "api",
+    label: "SCIM group created",
+    data: z.strictObject({ client: id, displayName: z.string(), added: z.array(id) }),
+  },
+  "scim.group_updated": {
+    category: "api",
+    label: "SCIM group updated",
+    data: z.strictObject({
+      client: id,
+      displayName: z.string(),
+      renamedFrom: z.string().optional(),
+      added: z.array(id),
+      removed: z.array(id),
+    }),
+  },
+  "scim.group_deleted": {
+    category: "api",
+    label: "SCIM group deleted",
+    data: z.strictObject({ client: id, displayName: z.string(), removed: z.array(id) }),
+  },
+  "scim.group_mapped": { category: "api", label: "SCIM group mapped", data: z.strictObject(scimMapping) },
+  "scim.group_unmapped": { category: "api", label: "SCIM group mapping removed", data: z.strictObject(scimMapping) },
+
+  // Reports and exports
+  "overview.exported": {
+    category: "reports",
+    label: "Compliance overview exported",
+    data: z.strictObject({ people: count, rate: z.number().nullable() }),
+  },
+  "team.exported": {
+    category: "reports",
+    label: "Team matrix exported",
+    data: z.strictObject({ rows: count, filters: z.record(z.string(), z.string()) }),
+  },
+  "data_events.exported": {
+    category: "reports",
+    label: "Data operations exported",
+    data: z.strictObject({ uncleared: z.boolean(), personId: id.nullable(), rows: count }),
+  },
+
+  // Administration
+  "email.secret_viewed": {
+    category: "admin",
+    label: "Email with a secret viewed",
+    data: z.strictObject({ kind: z.string(), status: z.string() }),
+  },
+  "seed.demo_organisation": {
+    category: "admin",
+    label: "Demo organisation created",
+    data: z.strictObject({ people: count, departments: count, partners: count }),
+  },
+
+  // Audit log
+  "audit.checkpoint_requested": { category: "audit", label: "Checkpoint requested", data: noData },
+  "audit.chain_keyed": { category: "audit", label: "Audit chain keyed", data: noData },
+} satisfies Record<string, ActionSpec>;
+
+type Catalogue = typeof catalogue;
+export type AuditAction = keyof Catalogue;
+export const auditActions = Object.keys(catalogue) as [AuditAction, ...AuditAction[]];
+export const auditActionSchema = z.enum(auditActions);
+
+/** The `data` an action is recorded with. */
+export type AuditData<A extends AuditAction> = z.input<Catalogue[A]["data"]>;
+
+/** One event to append: the action decides the shape of `data`, which may be left out when it has none. */
+export type AuditEntry = {
+  [A in AuditAction]: { action: A; targetType?: string; targetId?: string } & (undefined extends AuditData<A>
+    ? { data?: AuditData<A> }
+    : { data: AuditData<A> });
+}[AuditAction];
+
+/** Run-time twin of AuditEntry: a union keyed by action. */
+export const auditEntrySchema = z.discriminatedUnion(
+  "action",
+  auditActions.map((action) =>
+    z.strictObject({
+      action: z.literal(action),
+      targetType: z.string().optional(),
+      targetId: z.string().optional(),
+      data: catalogue[action].data,
+    }),
+  ) as unknown as [z.ZodObject, ...z.ZodObject[]],
+) as unknown as z.ZodType<AuditEntry, AuditEntry>;
+
+export type AuditActionInfo = { action: string; label: string; category: AuditCategory | null; categoryLabel: string };
+
+export function isAuditAction(action: string): action is AuditAction {
+  return Object.hasOwn(catalogue, action);
+}
+
+/** Label and category of a stored action; an action not in the catalogue is shown as it is. */
+export function auditActionInfo(action: string): AuditActionInfo {
+  if (!isAuditAction(action)) return { action, label: action, category: null, categoryLabel: "Other" };
+  const { label, category } = catalogue[action];
+  return { action, label, category, categoryLabel: auditCategories[category] };
+}
+
+export function auditActionsIn(category: AuditCategory): AuditAction[] {
+  return auditActions.filter((action) => catalogue[action].category === category);
+}
