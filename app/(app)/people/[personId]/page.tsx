@@ -9,13 +9,12 @@ import { Card, EmptyState, PageHeader } from "@/components/ui/card";
 import { requireViewer } from "@/lib/auth/gate";
 import { may } from "@/lib/auth/permissions";
 import { formatDate, formatDateTime } from "@/lib/format";
+import { isUuid } from "@/lib/ids";
 import { personRecord, type PersonRecord } from "@/lib/reports/person-record";
 import { nudgedLabel } from "@/lib/reports/team-matrix-rules";
 import { cellInWords } from "@/lib/reports/team-view";
 
 export const metadata: Metadata = { title: "Person record" };
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const certificationTones: Record<PersonRecord["certifications"][number]["status"], [string, Tone]> = {
   current: ["Current", "success"],
@@ -30,7 +29,7 @@ const statusTones = { active: "success", suspended: "warning", departed: "neutra
 export default async function PersonRecordPage({ params }: { params: Promise<{ personId: string }> }) {
   const viewer = await requireViewer("page:/people/[personId]");
   const { personId } = await params;
-  if (!UUID.test(personId)) notFound();
+  if (!isUuid(personId)) notFound();
   const now = new Date();
   const record = await personRecord(viewer, personId, now);
   if (!record) notFound();

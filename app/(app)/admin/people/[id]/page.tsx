@@ -10,6 +10,7 @@ import { requireViewer } from "@/lib/auth/gate";
 import { may } from "@/lib/auth/permissions";
 import { NotFoundError } from "@/lib/errors";
 import { formatDate, formatDateTime } from "@/lib/format";
+import { isUuid } from "@/lib/ids";
 import { departmentOptions, managerOptions, personForEdit } from "@/lib/people/person-editor";
 
 import { sendInvitationAgain } from "../actions";
@@ -18,7 +19,6 @@ import { PersonForm } from "../person-form";
 
 export const metadata: Metadata = { title: "Person" };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const statusTone = { active: "success", suspended: "warning", departed: "neutral" } as const;
 
 export default async function EditPersonPage({
@@ -31,7 +31,7 @@ export default async function EditPersonPage({
   const viewer = await requireViewer("page:/admin/people/[id]");
   const { id } = await params;
   const { added } = await searchParams;
-  if (!UUID.test(id)) notFound();
+  if (!isUuid(id)) notFound();
   const now = new Date();
   const person = await personForEdit(viewer, id, now).catch((e) => {
     if (e instanceof NotFoundError) notFound();
