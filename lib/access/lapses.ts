@@ -10,12 +10,12 @@ import { formatDate } from "@/emails/components/format";
 import { recordAudit, SYSTEM_ACTOR } from "@/lib/audit/record";
 import { getAgreementTemplate, getCourse } from "@/lib/content";
 import { queueEmail } from "@/lib/notify/queue-email";
+import { addDays } from "@/lib/time";
 import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
 
 import type { DenyReason } from "./decide";
 import { accessRole, decisionFor, loadDecisionFacts, type Facts } from "./facts";
 
-const DAY = 86_400_000;
 /** Decision facts are loaded for this many people per query set. */
 const CHUNK = 1000;
 /** Expired certifications older than this are not announced: it bounds each run's work. */
@@ -309,7 +309,7 @@ export async function detectExpiredCertifications(db: Db, now = new Date()): Pro
     .where(
       and(
         lte(certifications.expiresAt, now),
-        gt(certifications.expiresAt, new Date(now.getTime() - EXPIRED_LOOKBACK_DAYS * DAY)),
+        gt(certifications.expiresAt, addDays(now, -EXPIRED_LOOKBACK_DAYS)),
         // Renewed before it ran out: nothing expired for the person.
         notExists(
           db

@@ -11,6 +11,7 @@ import { getAgreementTemplate } from "@/lib/content";
 import { randomToken, sha256Hex } from "@/lib/crypto/tokens";
 import { DomainError, NotFoundError } from "@/lib/errors";
 import { queueEmail } from "@/lib/notify/queue-email";
+import { addDays } from "@/lib/time";
 
 import { partnerAgreementStatus, type PartnerAgreementStatus } from "./partner-rules";
 
@@ -206,7 +207,7 @@ export async function openSigningRequest(
       contactName: p.partner.contactName,
       contactEmail: p.partner.contactEmail,
       tokenHash: sha256Hex(token),
-      expiresAt: new Date(p.now.getTime() + SIGNING_LINK_DAYS * 86_400_000),
+      expiresAt: addDays(p.now, SIGNING_LINK_DAYS),
       createdBy: p.requestedBy.id,
       createdAt: p.now,
     })
@@ -274,7 +275,7 @@ export async function resendPartnerRequest(viewer: Viewer, context: AuditContext
       throw new DomainError("not_pending", `This request is ${request.status}; send a new one instead.`);
     const [partner] = await tx.select().from(partners).where(eq(partners.id, request.partnerId));
     const token = randomToken();
-    const expiresAt = new Date(now.getTime() + SIGNING_LINK_DAYS * 86_400_000);
+    const expiresAt = addDays(now, SIGNING_LINK_DAYS);
     await tx
       .update(partnerSigningRequests)
       .set({

@@ -13,13 +13,14 @@ import { keyedHashHex, randomToken, sha256Hex } from "@/lib/crypto/tokens";
 import { env } from "@/lib/env";
 import { DomainError } from "@/lib/errors";
 import { queueEmail } from "@/lib/notify/queue-email";
+import { MINUTE } from "@/lib/time";
 
 import { agreementText, completeSignature, consentText, recordDecline } from "./complete-signature";
 import { namesMatch } from "./rules";
 import { decodeSignatureImage } from "./signature-image";
 
-const CODE_TTL_MS = 10 * 60_000;
-const CODE_RESEND_MS = 60_000;
+const CODE_TTL_MS = 10 * MINUTE;
+const CODE_RESEND_MS = MINUTE;
 const MAX_CODE_ATTEMPTS = 5;
 // With 5 tries a code, this keeps a guesser holding the link to 50 of a million codes.
 const MAX_CODES_PER_LINK = 10;

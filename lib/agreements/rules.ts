@@ -1,5 +1,6 @@
-import { addMonths, majorOf } from "@/lib/certification/status";
+import { majorOf } from "@/lib/certification/status";
 import { escapeMarkdownText } from "@/lib/content/markdown-escape";
+import { addMonths, DAY } from "@/lib/time";
 
 /** Agreement rules: pure functions of the template, the person's signatures and `now`. */
 
@@ -36,7 +37,7 @@ export function agreementStanding(
     return { standing: "new_version", signature: latest };
   if (latest.renewalDueAt && now.getTime() >= latest.renewalDueAt.getTime())
     return { standing: "renewal_due", signature: latest };
-  if (latest.renewalDueAt && now.getTime() >= latest.renewalDueAt.getTime() - RENEWAL_WARNING_DAYS * 86_400_000)
+  if (latest.renewalDueAt && now.getTime() >= latest.renewalDueAt.getTime() - RENEWAL_WARNING_DAYS * DAY)
     return { standing: "expiring", signature: latest };
   return { standing: "signed", signature: latest };
 }

@@ -9,6 +9,7 @@ import { randomToken, sha256Hex } from "@/lib/crypto/tokens";
 import { hitRateLimit } from "@/lib/http/rate-limit";
 import type { RequestMeta } from "@/lib/http/request-context";
 import { queueEmail } from "@/lib/notify/queue-email";
+import { MINUTE } from "@/lib/time";
 
 import { normaliseEmail } from "./authenticate";
 
@@ -72,7 +73,7 @@ export async function requestPasswordReset(
     return "no_account";
   }
   const token = randomToken();
-  const expiresAt = new Date(now.getTime() + RESET_LINK_VALID_MINUTES * 60_000);
+  const expiresAt = new Date(now.getTime() + RESET_LINK_VALID_MINUTES * MINUTE);
   await db.transaction(async (tx) => {
     const [row] = await tx
       .insert(passwordTokens)

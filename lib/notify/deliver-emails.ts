@@ -6,14 +6,15 @@ import nodemailer, { type Transporter } from "nodemailer";
 import { getDb } from "@/db/client";
 import { outbox } from "@/db/schema";
 import { env } from "@/lib/env";
+import { HOUR, MINUTE } from "@/lib/time";
 
 import { openAttachments } from "./queue-email";
 
 /** Wait after the 1st, 2nd, … failed attempt; the 6th failure marks the message failed. */
-export const RETRY_DELAYS_MS = [60_000, 5 * 60_000, 30 * 60_000, 2 * 3600_000, 12 * 3600_000];
+export const RETRY_DELAYS_MS = [MINUTE, 5 * MINUTE, 30 * MINUTE, 2 * HOUR, 12 * HOUR];
 export const MAX_ATTEMPTS = RETRY_DELAYS_MS.length + 1;
 /** A message `sending` for longer than this belongs to a worker that died. */
-export const STUCK_AFTER_MS = 10 * 60_000;
+export const STUCK_AFTER_MS = 10 * MINUTE;
 
 export type DeliveryResult = { sent: number; failed: number; retried: number };
 
@@ -76,7 +77,7 @@ export async function deliverDueEmails(
       url: smtpUrl,
       connectionTimeout: 30_000,
       greetingTimeout: 30_000,
-      socketTimeout: 60_000,
+      socketTimeout: MINUTE,
     });
   const { MAIL_FROM, APP_URL } = env();
   const messageDomain = new URL(APP_URL).hostname;

@@ -1,4 +1,5 @@
 import { inAudience } from "@/lib/content/audience";
+import { DAY } from "@/lib/time";
 
 import {
   EXPIRY_WINDOWS,
@@ -25,7 +26,6 @@ import {
  * pass over the rows answers today and the whole trend.
  */
 
-const DAY = 86_400_000;
 export const NOW_BIT = 1 << 11;
 const hasBit = (mask: number, k: number) => (mask & (1 << k)) !== 0;
 const bitsOf = (test: (k: number) => boolean) =>

@@ -2,6 +2,7 @@ import { agreementStanding, type SignatureFacts } from "@/lib/agreements/rules";
 import { majorOf } from "@/lib/certification/status";
 import { inAudience } from "@/lib/content/audience";
 import type { AudienceRule } from "@/lib/content/schemas";
+import { DAY } from "@/lib/time";
 
 /**
  * The organisation-wide compliance overview as pure functions of rows and
@@ -13,7 +14,6 @@ import type { AudienceRule } from "@/lib/content/schemas";
  * suspended or departed) and past their hire date.
  */
 
-const DAY = 86_400_000;
 export const EXPIRY_WINDOWS = [30, 60, 90] as const;
 export const TREND_MONTHS = 12;
 

@@ -1,6 +1,7 @@
 import type { ByPerson } from "@/lib/by-person";
 import type { CertificationStatus } from "@/lib/certification/status";
 import { formatDate } from "@/lib/format";
+import { DAY } from "@/lib/time";
 
 /**
  * The manager's team matrix as pure functions of data and `now`: one cell per
@@ -30,7 +31,6 @@ export const filterableStatuses = cellStatuses.filter(
 );
 
 export const DUE_SOON_DAYS = 7;
-const DAY = 86_400_000;
 
 export type CellFacts = {
   /** The open assignment, if any. */

@@ -11,8 +11,8 @@ import { majorOf } from "@/lib/certification/status";
 import { getCourse } from "@/lib/content";
 import { queueEmail, type QueueEmailInput } from "@/lib/notify/queue-email";
 import type { EmailKind } from "@/lib/notify/templates";
+import { addDays, DAY } from "@/lib/time";
 
-const DAY = 86_400_000;
 export const DUE_SOON_DAYS = 7;
 export const ESCALATE_AFTER_DAYS = 7;
 export const EXPIRY_WARNING_DAYS = 30;
@@ -216,7 +216,7 @@ export async function queueReminders(
       and(
         eq(people.status, "active"),
         gt(certifications.expiresAt, now),
-        lte(certifications.expiresAt, new Date(now.getTime() + EXPIRY_WARNING_DAYS * DAY)),
+        lte(certifications.expiresAt, addDays(now, EXPIRY_WARNING_DAYS)),
       ),
     );
   for (const c of expiring) {

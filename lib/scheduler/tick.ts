@@ -5,6 +5,7 @@ import { detectAccessLapses, detectExpiredCertifications } from "@/lib/access/la
 import { ensureHourlyCheckpoint } from "@/lib/audit/checkpoints";
 import { deliverDueEmails } from "@/lib/notify/deliver-emails";
 import { applyRetention } from "@/lib/privacy/retention";
+import { MINUTE } from "@/lib/time";
 import { syncAssignments } from "@/lib/training/assignments";
 import { deliverDueWebhooks } from "@/lib/webhooks/deliver-webhooks";
 
@@ -49,7 +50,7 @@ export async function tick(now = new Date()): Promise<TickReport> {
 const globalForTick = globalThis as unknown as { __clearanceTick?: { timer: NodeJS.Timeout; running: boolean } };
 
 /** The embedded default: tick every minute inside the server process. */
-export function startInProcessScheduler(intervalMs = 60_000): void {
+export function startInProcessScheduler(intervalMs = MINUTE): void {
   if (globalForTick.__clearanceTick) return;
   const state = { running: false, timer: setInterval(() => void once(), intervalMs) };
   state.timer.unref();

@@ -6,15 +6,16 @@ import { getDb } from "@/db/client";
 import { webhookDeliveries, webhooks } from "@/db/schema";
 import { decryptText } from "@/lib/crypto/encryption";
 import { env } from "@/lib/env";
+import { HOUR, MINUTE } from "@/lib/time";
 
 import { postToReceiver, TargetRefusedError, type HostResolver } from "./post-to-receiver";
 import { signPayload } from "./signature";
 
 /** Wait after the 1st, 2nd, … failed attempt; the 6th failure marks the delivery failed. */
-export const RETRY_DELAYS_MS = [60_000, 5 * 60_000, 30 * 60_000, 2 * 3600_000, 12 * 3600_000];
+export const RETRY_DELAYS_MS = [MINUTE, 5 * MINUTE, 30 * MINUTE, 2 * HOUR, 12 * HOUR];
 export const MAX_ATTEMPTS = RETRY_DELAYS_MS.length + 1;
 /** A delivery `sending` for longer than this belongs to a worker that died. */
-export const STUCK_AFTER_MS = 10 * 60_000;
+export const STUCK_AFTER_MS = 10 * MINUTE;
 export const REQUEST_TIMEOUT_MS = 10_000;
 /**
  * A webhook's secret is encrypted bound to its id, so a blob copied onto

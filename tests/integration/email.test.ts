@@ -12,6 +12,7 @@ import { ForbiddenError } from "@/lib/errors";
 import { deliverDueEmails, RETRY_DELAYS_MS } from "@/lib/notify/deliver-emails";
 import { getOutboxMessage, listOutbox } from "@/lib/notify/list-outbox";
 import { queueEmail } from "@/lib/notify/queue-email";
+import { MINUTE } from "@/lib/time";
 
 import { createPerson, viewerOf } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
@@ -19,7 +20,6 @@ import { withTestDatabase } from "../helpers/test-database";
 const database = withTestDatabase();
 const t0 = new Date("2026-11-29T10:00:00Z");
 const at = (ms: number) => new Date(t0.getTime() + ms);
-const MINUTE = 60_000;
 
 type Received = { mailFrom: string; rcptTo: string[]; raw: string };
 

@@ -8,6 +8,7 @@ import { auditEvents, webhookDeliveries, webhooks } from "@/db/schema";
 import { decryptText } from "@/lib/crypto/encryption";
 import { resetEnvForTests } from "@/lib/env";
 import { ForbiddenError } from "@/lib/errors";
+import { MINUTE } from "@/lib/time";
 import { deliverDueWebhooks, RETRY_DELAYS_MS } from "@/lib/webhooks/deliver-webhooks";
 import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
 import {
@@ -35,7 +36,6 @@ afterAll(() => {
 });
 const t0 = new Date("2026-11-29T10:00:00Z");
 const at = (ms: number) => new Date(t0.getTime() + ms);
-const MINUTE = 60_000;
 
 type Hit = { method: string; path: string; headers: IncomingHttpHeaders; body: string };
 const closers: (() => Promise<void>)[] = [];

@@ -7,12 +7,13 @@ import { Alert } from "@/components/ui/field";
 import type { CheckpointSummary } from "@/lib/audit/checkpoints";
 import type { IntegrityReport } from "@/lib/audit/integrity";
 import { eventsInWords } from "@/lib/audit/verify";
+import { HOUR } from "@/lib/time";
 
 import { createCheckpoint } from "./actions";
 
 const utc = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" });
 // The scheduler signs one an hour; past two, something stopped it or removed its work.
-const STALE_AFTER_MS = 2 * 3_600_000;
+const STALE_AFTER_MS = 2 * HOUR;
 
 /** The chain's integrity beside the newest signed checkpoint, with the checkpoints to download. */
 export function IntegrityPanel({
