@@ -6,9 +6,9 @@ import { alias } from "drizzle-orm/pg-core";
 import type { Db } from "@/db/client";
 import { inIds } from "@/db/id-list";
 import { accessGrants, certifications, people, webhookDeliveries, webhooks } from "@/db/schema";
-import { formatDate } from "@/emails/components/format";
 import { recordAudit, SYSTEM_ACTOR } from "@/lib/audit/record";
 import { getAgreementTemplate, getCourse } from "@/lib/content";
+import { formatLongDate } from "@/lib/format";
 import { queueEmail } from "@/lib/notify/queue-email";
 import { addDays } from "@/lib/time";
 import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
@@ -257,7 +257,7 @@ export function reasonInWords(reason: string, options: { expiredOn?: Date | null
     case "course_missing":
       return `No certification in ${course()}`;
     case "course_expired":
-      return `Certification in ${course()} expired${options.expiredOn ? ` on ${formatDate(options.expiredOn)}` : ""}`;
+      return `Certification in ${course()} expired${options.expiredOn ? ` on ${formatLongDate(options.expiredOn)}` : ""}`;
     case "course_superseded":
       return `Certification in ${course()} superseded by a new course version`;
     case "agreement_missing":

@@ -11,6 +11,7 @@ import type { Agreement } from "@/lib/content/load";
 import { markdownToPlainText } from "@/lib/content/markdown";
 import { encryptBytes } from "@/lib/crypto/encryption";
 import { env } from "@/lib/env";
+import { isoDate } from "@/lib/format";
 import { queueEmail } from "@/lib/notify/queue-email";
 import { renderAgreementPdf } from "@/lib/pdf/render-agreement";
 import { sealPdf } from "@/lib/pdf/seal";
@@ -106,7 +107,7 @@ export async function completeSignature(input: SignatureInput): Promise<{ signat
     contactInfo: signer.email,
   });
   const pdfSha256 = sha256(sealed);
-  const filename = `${template.id}-v${template.version}-${now.toISOString().slice(0, 10)}.pdf`;
+  const filename = `${template.id}-v${template.version}-${isoDate(now)}.pdf`;
 
   const db = await getDb();
   await db.transaction(async (tx) => {

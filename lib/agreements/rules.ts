@@ -1,5 +1,6 @@
 import { majorOf } from "@/lib/certification/status";
 import { escapeMarkdownText } from "@/lib/content/markdown-escape";
+import { isoDate } from "@/lib/format";
 import { addMonths, DAY } from "@/lib/time";
 
 /** Agreement rules: pure functions of the template, the person's signatures and `now`. */
@@ -60,7 +61,7 @@ export function fillPlaceholders(text: string, values: Placeholders): string {
     "person.email": escapeMarkdownText(values.personEmail),
     "organisation.name": escapeMarkdownText(values.organisation),
     "partner.name": escapeMarkdownText(values.partnerName ?? ""),
-    date: values.date.toISOString().slice(0, 10),
+    date: isoDate(values.date),
   };
   return text.replace(/\{\{\s*([a-z.]+)\s*\}\}/g, (whole, key: string) => map[key] ?? whole);
 }

@@ -4,6 +4,7 @@ import { eq } from "drizzle-orm";
 
 import { getDb } from "@/db/client";
 import { signatures } from "@/db/schema";
+import { isoDate } from "@/lib/format";
 import { limitVerification } from "@/lib/http/public-limits";
 import { verifySealedPdf } from "@/lib/pdf/verify-seal";
 
@@ -61,6 +62,6 @@ export async function verifyUploadedFile(
 
 export function describeVerdict(verdict: DocumentVerdict): string {
   return verdict.authentic
-    ? `Authentic: ${verdict.agreementTitle} v${verdict.version} signed by ${verdict.signerName} on ${verdict.signedAt.toISOString().slice(0, 10)}`
+    ? `Authentic: ${verdict.agreementTitle} v${verdict.version} signed by ${verdict.signerName} on ${isoDate(verdict.signedAt)}`
     : "Not recognised or modified";
 }

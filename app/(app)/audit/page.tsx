@@ -8,12 +8,11 @@ import { inputClass } from "@/components/ui/field";
 import { listAuditEvents } from "@/lib/audit/list-events";
 import { auditIntegrity, listAuditCheckpoints } from "@/lib/audit/read-checkpoints";
 import { requireViewer } from "@/lib/auth/gate";
+import { formatDateTime } from "@/lib/format";
 
 import { IntegrityPanel } from "./integrity-panel";
 
 export const metadata: Metadata = { title: "Audit log" };
-
-const utc = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" });
 
 export default async function AuditPage({
   searchParams,
@@ -86,7 +85,7 @@ export default async function AuditPage({
                 {rows.map((e) => (
                   <tr key={e.id}>
                     <td className="py-2 pr-3 font-mono text-xs text-slate-500">{e.id}</td>
-                    <td className="py-2 pr-3 whitespace-nowrap">{utc.format(e.at)}</td>
+                    <td className="py-2 pr-3 whitespace-nowrap">{formatDateTime(e.at, { seconds: true })}</td>
                     <td className="py-2 pr-3">
                       {e.actorLabel}
                       {e.ip && <span className="block text-xs text-slate-500">{e.ip}</span>}
