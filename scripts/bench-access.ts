@@ -5,7 +5,8 @@ import path from "node:path";
 import postgres from "postgres";
 
 import { accessRoles } from "@/lib/access/facts";
-import { randomToken, sha256Hex } from "@/lib/crypto/tokens";
+import { sha256Hex } from "@/lib/crypto/hash";
+import { randomToken } from "@/lib/crypto/tokens";
 import { benchSettings, childProcessEnv } from "@/lib/env";
 
 import {

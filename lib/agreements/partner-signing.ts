@@ -9,7 +9,8 @@ import { partners, partnerSigningRequests, signingCeremonies } from "@/db/schema
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import { getAgreementTemplate, getContent } from "@/lib/content";
 import type { Agreement } from "@/lib/content/load";
-import { keyedHashHex, randomToken, sha256Hex } from "@/lib/crypto/tokens";
+import { hmacSha256Hex, sha256Hex } from "@/lib/crypto/hash";
+import { randomToken } from "@/lib/crypto/tokens";
 import { env } from "@/lib/env";
 import { DomainError } from "@/lib/errors";
 import { queueEmail } from "@/lib/notify/queue-email";
@@ -60,7 +61,7 @@ async function readyLink(token: string, now: Date) {
 }
 
 const codeHash = (requestId: string, code: string) =>
-  keyedHashHex(env().NEXTAUTH_SECRET, `partner-code:${requestId}:${code}`);
+  hmacSha256Hex(env().NEXTAUTH_SECRET, `partner-code:${requestId}:${code}`);
 
 /** True when `browserKey` (from the link's cookie) belongs to the browser that last confirmed a code. */
 function confirmedIn(

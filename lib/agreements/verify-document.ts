@@ -4,11 +4,11 @@ import { eq } from "drizzle-orm";
 
 import { getDb } from "@/db/client";
 import { signatures } from "@/db/schema";
+import { sha256Hex } from "@/lib/crypto/hash";
 import { isoDate } from "@/lib/format";
 import { limitVerification } from "@/lib/http/public-limits";
 import { verifySealedPdf } from "@/lib/pdf/verify-seal";
 
-import { sha256 } from "./complete-signature";
 import { MAX_VERIFY_UPLOAD_BYTES, UPLOAD_MESSAGES, type UploadState } from "./verify-limits";
 
 export { MAX_VERIFY_UPLOAD_BYTES };
@@ -34,7 +34,7 @@ export async function verifySignedDocument(bytes: Uint8Array): Promise<DocumentV
       signedAt: signatures.signedAt,
     })
     .from(signatures)
-    .where(eq(signatures.pdfSha256, sha256(bytes)));
+    .where(eq(signatures.pdfSha256, sha256Hex(bytes)));
   if (!row) return { authentic: false };
   const seal = verifySealedPdf(bytes);
   if (!seal.signed || !seal.intact || !seal.coversWholeDocument) return { authentic: false };

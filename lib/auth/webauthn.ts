@@ -4,7 +4,7 @@ import { and, eq, gt, isNull, lt } from "drizzle-orm";
 
 import type { Executor } from "@/db/client";
 import { webauthnChallenges } from "@/db/schema";
-import { sha256Hex } from "@/lib/crypto/tokens";
+import { sha256Hex } from "@/lib/crypto/hash";
 import { env } from "@/lib/env";
 import { MINUTE } from "@/lib/time";
 

@@ -5,7 +5,7 @@ import type { z } from "zod";
 
 import { getDb, type Db } from "@/db/client";
 import { apiClients, type ApiScope } from "@/db/schema";
-import { sha256Hex } from "@/lib/crypto/tokens";
+import { sha256Hex } from "@/lib/crypto/hash";
 import { MINUTE } from "@/lib/time";
 
 import { hitSharedRateLimit } from "./rate-limit";

@@ -5,7 +5,7 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 
 import { appRoles, personStatuses } from "@/db/schema";
-import { sha256Hex } from "@/lib/crypto/tokens";
+import { sha256Hex } from "@/lib/crypto/hash";
 import { DomainError } from "@/lib/errors";
 import { action, type ActionState } from "@/lib/http/action";
 import { uuidSchema } from "@/lib/ids";
