@@ -7,13 +7,12 @@ import type { Db } from "@/db/client";
 import { inIds } from "@/db/id-list";
 import { accessGrants, certifications, people, webhookDeliveries, webhooks } from "@/db/schema";
 import { recordAudit, SYSTEM_ACTOR } from "@/lib/audit/record";
-import { getAgreementTemplate, getCourse } from "@/lib/content";
-import { formatLongDate } from "@/lib/format";
 import { queueEmail } from "@/lib/notify/queue-email";
 import { addDays } from "@/lib/time";
 import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
 
 import type { DenyReason } from "./decide";
+import { reasonInWords } from "./describe";
 import { accessRole, decisionFor, loadDecisionFacts, type Facts } from "./facts";
 
 /** Decision facts are loaded for this many people per query set. */
@@ -235,38 +234,6 @@ async function restoreGrant(db: Db, grant: HeldGrant, now: Date): Promise<boolea
     );
     return true;
   });
-}
-
-/**
- * A deny reason in neutral words, right for the person, their approver and an
- * auditor alike (describeReason speaks to the person: "Renew your …").
- */
-export function reasonInWords(reason: string, options: { expiredOn?: Date | null } = {}): string {
-  const [code, id = ""] = reason.split(":") as [string, string | undefined];
-  const course = () => `“${getCourse(id)?.title ?? id}”`;
-  const agreement = () => `“${getAgreementTemplate(id)?.title ?? id}”`;
-  switch (code) {
-    case "account_inactive":
-      return "Account not active";
-    case "no_grant":
-      return "No approved grant for the role";
-    case "grant_revoked":
-      return "Grant revoked";
-    case "grant_ended":
-      return "Grant ended";
-    case "course_missing":
-      return `No certification in ${course()}`;
-    case "course_expired":
-      return `Certification in ${course()} expired${options.expiredOn ? ` on ${formatLongDate(options.expiredOn)}` : ""}`;
-    case "course_superseded":
-      return `Certification in ${course()} superseded by a new course version`;
-    case "agreement_missing":
-      return `${agreement()} not signed`;
-    case "agreement_outdated":
-      return `${agreement()} not signed at its current version, or its renewal is due`;
-    default:
-      return reason;
-  }
 }
 
 /** The latest certification's expiry, so a lapse email can say when training ran out. */

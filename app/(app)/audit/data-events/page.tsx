@@ -6,8 +6,8 @@ import { buttonClass } from "@/components/ui/button";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
 import { inputClass } from "@/components/ui/field";
 import { listDataEvents } from "@/lib/access/data-events";
+import { reasonInWords } from "@/lib/access/describe";
 import { accessRole } from "@/lib/access/facts";
-import { reasonInWords } from "@/lib/access/lapses";
 import { requireViewer } from "@/lib/auth/gate";
 import { formatDateTime } from "@/lib/format";
 

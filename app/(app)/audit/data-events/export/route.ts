@@ -1,7 +1,7 @@
 import { getDb } from "@/db/client";
 import { listDataEvents, type DataEventRow } from "@/lib/access/data-events";
+import { reasonInWords } from "@/lib/access/describe";
 import { accessRole } from "@/lib/access/facts";
-import { reasonInWords } from "@/lib/access/lapses";
 import { recordAudit } from "@/lib/audit/record";
 import { routeViewer } from "@/lib/auth/gate";
 import { auditContext } from "@/lib/auth/viewer";
