@@ -4,7 +4,7 @@ import { notFound } from "next/navigation";
 
 import { NudgeButton } from "@/app/(app)/team/nudge-button";
 import { StatusCell } from "@/app/(app)/team/status-cell";
-import { Badge, type Tone } from "@/components/ui/badge";
+import { Badge, personStatusTone, type Tone } from "@/components/ui/badge";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
 import { requireViewer } from "@/lib/auth/gate";
 import { may } from "@/lib/auth/permissions";
@@ -23,8 +23,6 @@ const certificationTones: Record<PersonRecord["certifications"][number]["status"
   superseded: ["Superseded", "warning"],
   renewed: ["Renewed", "neutral"],
 };
-
-const statusTones = { active: "success", suspended: "warning", departed: "neutral" } as const;
 
 export default async function PersonRecordPage({ params }: { params: Promise<{ personId: string }> }) {
   const viewer = await requireViewer("page:/people/[personId]");
@@ -72,7 +70,7 @@ export default async function PersonRecordPage({ params }: { params: Promise<{ p
             <Row label="Manager">{person.managerName ?? "—"}</Row>
             <Row label="Hire date">{person.hireDate ? formatDate(new Date(person.hireDate)) : "—"}</Row>
             <Row label="Account">
-              <Badge tone={statusTones[person.status]}>{person.status}</Badge>
+              <Badge tone={personStatusTone(person.status)}>{person.status}</Badge>
             </Row>
           </dl>
         </Card>

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 
 import { ActionButton } from "@/components/action-button";
-import { Badge } from "@/components/ui/badge";
+import { Badge, personStatusTone } from "@/components/ui/badge";
 import { Card, PageHeader } from "@/components/ui/card";
 import { Alert } from "@/components/ui/field";
 import { requireViewer } from "@/lib/auth/gate";
@@ -18,8 +18,6 @@ import { PersonControls } from "../person-controls";
 import { PersonForm } from "../person-form";
 
 export const metadata: Metadata = { title: "Person" };
-
-const statusTone = { active: "success", suspended: "warning", departed: "neutral" } as const;
 
 export default async function EditPersonPage({
   params,
@@ -53,7 +51,7 @@ export default async function EditPersonPage({
         description={`${person.email} · added ${formatDate(person.createdAt)}`}
         actions={
           <div className="flex items-center gap-3">
-            <Badge tone={statusTone[person.status]}>{person.status}</Badge>
+            <Badge tone={personStatusTone(person.status)}>{person.status}</Badge>
             <Link
               href={`/people/${person.id}`}
               className="text-sm font-medium text-brand-700 underline underline-offset-2"
