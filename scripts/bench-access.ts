@@ -7,7 +7,7 @@ import postgres from "postgres";
 import { accessRoles } from "@/lib/access/facts";
 import { sha256Hex } from "@/lib/crypto/hash";
 import { randomToken } from "@/lib/crypto/tokens";
-import { benchSettings, childProcessEnv } from "@/lib/env";
+import { childProcessEnv } from "@/lib/env";
 
 import {
   benchLog,
@@ -20,6 +20,7 @@ import {
 import { startBaselineServer } from "./lib/bench-baseline";
 import { freePort, measure, median, startProcess, stopProcess, waitForHttp, type LoadResult } from "./lib/bench-load";
 import { seedBenchOrganisation } from "./lib/bench-seed";
+import { benchSettings } from "./lib/bench-settings";
 
 /**
  * npm run bench:access — seeds a throwaway PostgreSQL database, runs the
