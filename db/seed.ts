@@ -6,6 +6,7 @@ import { openSigningRequest } from "@/lib/agreements/partner-register";
 import { recordAudit, SYSTEM_ACTOR } from "@/lib/audit/record";
 import { expiryFor } from "@/lib/certification/status";
 import { hashPassword } from "@/lib/crypto/password";
+import { DAY } from "@/lib/time";
 import { newVerificationCode } from "@/lib/training/certification-records";
 
 import type { Db } from "./client";
@@ -417,24 +418,23 @@ export async function seedDemoOrganisation(db: Db): Promise<{ created: number }>
     }
     // A realistic Monday morning: one report overdue, one due this week, one certification about to expire.
     const now = Date.now();
-    const day = 86_400_000;
     await tx.insert(assignments).values([
       {
         personId: ids.get("ana.silva")!,
         courseId: "support-data-handling",
         source: "rule",
-        assignedAt: new Date(now - 45 * day),
-        dueAt: new Date(now - 15 * day),
+        assignedAt: new Date(now - 45 * DAY),
+        dueAt: new Date(now - 15 * DAY),
       },
       {
         personId: ids.get("noah.kim")!,
         courseId: "incident-reporting",
         source: "rule",
-        assignedAt: new Date(now - 27 * day),
-        dueAt: new Date(now + 3 * day),
+        assignedAt: new Date(now - 27 * DAY),
+        dueAt: new Date(now + 3 * DAY),
       },
     ]);
-    const issued = new Date(now - 345 * day);
+    const issued = new Date(now - 345 * DAY);
     const [attempt] = await tx
       .insert(quizAttempts)
       .values({
@@ -469,14 +469,14 @@ export async function seedDemoOrganisation(db: Db): Promise<{ created: number }>
         contactName: "Tomás Rivera",
         contactEmail: "tomas.rivera@harbor-analytics.example",
         requiredAgreements: ["partner-dpa"],
-        createdAt: new Date(now - 21 * day),
+        createdAt: new Date(now - 21 * DAY),
       })
       .returning();
     await openSigningRequest(tx, {
       partner,
       agreementId: "partner-dpa",
       requestedBy: { id: ids.get("carmen.diaz")!, name: "Carmen Díaz" },
-      now: new Date(now - 20 * day),
+      now: new Date(now - 20 * DAY),
     });
     await recordAudit(tx, SYSTEM_ACTOR, {
       action: "seed.demo_organisation",

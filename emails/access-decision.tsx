@@ -1,5 +1,7 @@
+import { formatLongDate } from "@/lib/format";
+
 import { Action, Callout, Facts, P, Quote, Title } from "./components/blocks";
-import { formatDate, orgName, PRODUCT_NAME } from "./components/format";
+import { orgName, PRODUCT_NAME } from "./components/format";
 import { Layout } from "./components/layout";
 
 export type AccessDecisionProps = {
@@ -22,7 +24,7 @@ export default function AccessDecisionEmail(p: AccessDecisionProps) {
     ["Decision", approved ? "Approved" : "Denied"],
     ["Decided by", p.decidedByName],
   ];
-  if (approved && p.validUntil) facts.push(["Valid until", formatDate(p.validUntil)]);
+  if (approved && p.validUntil) facts.push(["Valid until", formatLongDate(p.validUntil)]);
   return (
     <Layout
       preview={`${p.decidedByName} ${p.decision} your request for ${p.roleName}.`}

@@ -1,5 +1,7 @@
+import { formatLongDate } from "@/lib/format";
+
 import { Action, Callout, Facts, P, Title } from "./components/blocks";
-import { formatDate, orgName, PRODUCT_NAME } from "./components/format";
+import { orgName, PRODUCT_NAME } from "./components/format";
 import { Layout } from "./components/layout";
 import { colors } from "./components/styles";
 
@@ -30,8 +32,8 @@ export default function AccessLapsedEmail(p: AccessLapsedProps) {
       <Title>{p.holderName ? "A data-access role has lapsed" : "Your data access has lapsed"}</Title>
       <P>Hello {p.name},</P>
       <Callout tone="danger">
-        Since {formatDate(p.lapsedAt)}, {p.holderName ? `${p.holderName} no longer holds` : "you no longer hold"} the{" "}
-        {p.roleName} role.
+        Since {formatLongDate(p.lapsedAt)}, {p.holderName ? `${p.holderName} no longer holds` : "you no longer hold"}{" "}
+        the {p.roleName} role.
       </Callout>
       <P>This is because:</P>
       <ul style={{ margin: "0 0 16px", paddingLeft: "20px", color: colors.text, fontSize: "15px", lineHeight: "24px" }}>
@@ -42,7 +44,7 @@ export default function AccessLapsedEmail(p: AccessLapsedProps) {
       <Facts
         items={[
           ["Role", p.roleName],
-          ["Lapsed", formatDate(p.lapsedAt)],
+          ["Lapsed", formatLongDate(p.lapsedAt)],
         ]}
       />
       <P>

@@ -1,5 +1,7 @@
+import { formatLongDateTime } from "@/lib/format";
+
 import { Action, Facts, P, Quote, Title } from "./components/blocks";
-import { formatDateTime, orgName, PRODUCT_NAME } from "./components/format";
+import { orgName, PRODUCT_NAME } from "./components/format";
 import { Layout } from "./components/layout";
 
 export type AccessRequestProps = {
@@ -30,7 +32,7 @@ export default function AccessRequestEmail(p: AccessRequestProps) {
         items={[
           ["Requested by", p.requesterName],
           ["Role", p.roleName],
-          ["Requested", formatDateTime(p.requestedAt)],
+          ["Requested", formatLongDateTime(p.requestedAt)],
           ["Training and agreements", p.requirementsMet ? "all current" : "not all current yet"],
         ]}
       />

@@ -1,5 +1,7 @@
+import { formatLongDate } from "@/lib/format";
+
 import { Action, Facts, P, Title } from "./components/blocks";
-import { formatDate, orgName, PRODUCT_NAME } from "./components/format";
+import { orgName, PRODUCT_NAME } from "./components/format";
 import { Layout } from "./components/layout";
 
 export type AgreementToSignProps = {
@@ -19,7 +21,7 @@ export default function AgreementToSignEmail(p: AgreementToSignProps) {
     ["Agreement", p.agreementTitle],
     ["Version", p.version],
   ];
-  if (p.dueAt) facts.push(["Sign by", formatDate(p.dueAt)]);
+  if (p.dueAt) facts.push(["Sign by", formatLongDate(p.dueAt)]);
   return (
     <Layout
       preview={`${orgName()} asks you to read and sign ${p.agreementTitle}.`}

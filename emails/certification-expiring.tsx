@@ -1,5 +1,7 @@
+import { formatLongDate } from "@/lib/format";
+
 import { Action, Facts, P, Title } from "./components/blocks";
-import { formatDate, orgName, plural, PRODUCT_NAME } from "./components/format";
+import { orgName, plural, PRODUCT_NAME } from "./components/format";
 import { Layout } from "./components/layout";
 
 export type CertificationExpiringProps = {
@@ -12,7 +14,7 @@ export type CertificationExpiringProps = {
 };
 
 export const subject = (p: CertificationExpiringProps) =>
-  `Your ${p.courseTitle} certification expires on ${formatDate(p.expiresAt)}`;
+  `Your ${p.courseTitle} certification expires on ${formatLongDate(p.expiresAt)}`;
 
 export default function CertificationExpiringEmail(p: CertificationExpiringProps) {
   return (
@@ -29,7 +31,7 @@ export default function CertificationExpiringEmail(p: CertificationExpiringProps
       <Facts
         items={[
           ["Certification", p.courseTitle],
-          ["Expires", formatDate(p.expiresAt)],
+          ["Expires", formatLongDate(p.expiresAt)],
         ]}
       />
       <Action path={p.coursePath}>Renew now</Action>

@@ -1,5 +1,7 @@
+import { formatLongDate } from "@/lib/format";
+
 import { Action, Facts, P, Title } from "./components/blocks";
-import { formatDate, orgName, PRODUCT_NAME } from "./components/format";
+import { orgName, PRODUCT_NAME } from "./components/format";
 import { Layout } from "./components/layout";
 
 export type CourseAssignedProps = {
@@ -17,12 +19,12 @@ export const subject = (p: CourseAssignedProps) => `New training assigned: ${p.c
 export default function CourseAssignedEmail(p: CourseAssignedProps) {
   const facts: [string, string][] = [
     ["Course", p.courseTitle],
-    ["Due", formatDate(p.dueAt)],
+    ["Due", formatLongDate(p.dueAt)],
   ];
   if (p.estimatedMinutes) facts.push(["Takes about", `${p.estimatedMinutes} minutes`]);
   return (
     <Layout
-      preview={`${p.courseTitle} is due on ${formatDate(p.dueAt)}.`}
+      preview={`${p.courseTitle} is due on ${formatLongDate(p.dueAt)}.`}
       reason={`You received this email because ${orgName()} assigned you a required course in ${PRODUCT_NAME}.`}
     >
       <Title>A course has been assigned to you</Title>

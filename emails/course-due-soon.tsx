@@ -1,5 +1,7 @@
+import { formatLongDate } from "@/lib/format";
+
 import { Action, Facts, P, Title } from "./components/blocks";
-import { formatDate, orgName, plural, PRODUCT_NAME } from "./components/format";
+import { orgName, plural, PRODUCT_NAME } from "./components/format";
 import { Layout } from "./components/layout";
 
 export type CourseDueSoonProps = {
@@ -16,7 +18,7 @@ export const subject = (p: CourseDueSoonProps) => `Reminder: ${p.courseTitle} is
 export default function CourseDueSoonEmail(p: CourseDueSoonProps) {
   return (
     <Layout
-      preview={`Complete ${p.courseTitle} by ${formatDate(p.dueAt)}.`}
+      preview={`Complete ${p.courseTitle} by ${formatLongDate(p.dueAt)}.`}
       reason={`You received this reminder because a course ${orgName()} assigned to you in ${PRODUCT_NAME} is due soon and is not complete yet.`}
     >
       <Title>Your course is due in {plural(p.daysLeft, "day")}</Title>
@@ -25,7 +27,7 @@ export default function CourseDueSoonEmail(p: CourseDueSoonProps) {
       <Facts
         items={[
           ["Course", p.courseTitle],
-          ["Due", formatDate(p.dueAt)],
+          ["Due", formatLongDate(p.dueAt)],
         ]}
       />
       <Action path={p.coursePath}>Continue the course</Action>

@@ -1,5 +1,7 @@
+import { formatLongDate } from "@/lib/format";
+
 import { Action, Callout, Facts, P, Title } from "./components/blocks";
-import { formatDate, orgName, plural, PRODUCT_NAME } from "./components/format";
+import { orgName, plural, PRODUCT_NAME } from "./components/format";
 import { Layout } from "./components/layout";
 
 export type CourseOverdueProps = {
@@ -18,13 +20,13 @@ export default function CourseOverdueEmail(p: CourseOverdueProps) {
   const blocked = p.blockedRoles ?? [];
   return (
     <Layout
-      preview={`${p.courseTitle} was due on ${formatDate(p.dueAt)}.`}
+      preview={`${p.courseTitle} was due on ${formatLongDate(p.dueAt)}.`}
       reason={`You received this email because a course ${orgName()} requires you to complete in ${PRODUCT_NAME} is past its due date.`}
     >
       <Title>Your course is overdue</Title>
       <P>Hello {p.name},</P>
       <Callout tone="danger">
-        {p.courseTitle} was due on {formatDate(p.dueAt)} ({plural(p.daysOverdue, "day")} ago).
+        {p.courseTitle} was due on {formatLongDate(p.dueAt)} ({plural(p.daysOverdue, "day")} ago).
       </Callout>
       <P>Please complete it as soon as you can. If it stays overdue, your manager will be told.</P>
       {blocked.length > 0 ? (
@@ -33,7 +35,7 @@ export default function CourseOverdueEmail(p: CourseOverdueProps) {
       <Facts
         items={[
           ["Course", p.courseTitle],
-          ["Was due", formatDate(p.dueAt)],
+          ["Was due", formatLongDate(p.dueAt)],
         ]}
       />
       <Action path={p.coursePath}>Complete the course</Action>

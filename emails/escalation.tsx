@@ -1,5 +1,7 @@
+import { formatLongDate } from "@/lib/format";
+
 import { Action, Callout, Facts, P, Title } from "./components/blocks";
-import { formatDate, orgName, plural, PRODUCT_NAME } from "./components/format";
+import { orgName, plural, PRODUCT_NAME } from "./components/format";
 import { Layout } from "./components/layout";
 
 export type EscalationProps = {
@@ -18,7 +20,7 @@ export const subject = (p: EscalationProps) =>
 export default function EscalationEmail(p: EscalationProps) {
   return (
     <Layout
-      preview={`${p.reportName} has not completed ${p.courseTitle}, due ${formatDate(p.dueAt)}.`}
+      preview={`${p.reportName} has not completed ${p.courseTitle}, due ${formatLongDate(p.dueAt)}.`}
       reason={`You received this email because you are ${p.reportName}'s manager in ${PRODUCT_NAME} at ${orgName()}, and overdue training is escalated to managers.`}
     >
       <Title>Overdue training in your team</Title>
@@ -30,7 +32,7 @@ export default function EscalationEmail(p: EscalationProps) {
         items={[
           ["Person", p.reportName],
           ["Course", p.courseTitle],
-          ["Was due", formatDate(p.dueAt)],
+          ["Was due", formatLongDate(p.dueAt)],
         ]}
       />
       <P>Please check in with them. You can send a reminder from your team view.</P>

@@ -1,5 +1,7 @@
+import { formatLongDateTime } from "@/lib/format";
+
 import { Action, Facts, P, Title } from "./components/blocks";
-import { formatDateTime, orgName, PRODUCT_NAME } from "./components/format";
+import { orgName, PRODUCT_NAME } from "./components/format";
 import { Layout } from "./components/layout";
 
 export type InvitationProps = {
@@ -26,7 +28,7 @@ export default function InvitationEmail(p: InvitationProps) {
         is where you complete your compliance training, sign your confidentiality agreements and request access to data.
       </P>
       <P>Choose a password to sign in for the first time.</P>
-      <Facts items={[["Link valid until", formatDateTime(p.expiresAt)]]} />
+      <Facts items={[["Link valid until", formatLongDateTime(p.expiresAt)]]} />
       <Action path={p.setPasswordPath}>Set your password</Action>
     </Layout>
   );

@@ -1,5 +1,7 @@
+import { formatLongDateTime } from "@/lib/format";
+
 import { Code, Facts, P, Title } from "./components/blocks";
-import { formatDateTime, orgName, PRODUCT_NAME } from "./components/format";
+import { orgName, PRODUCT_NAME } from "./components/format";
 import { Layout } from "./components/layout";
 
 export type PartnerSigningCodeProps = {
@@ -25,7 +27,7 @@ export default function PartnerSigningCodeEmail(p: PartnerSigningCodeProps) {
       <Facts
         items={[
           ["Agreement", p.agreementTitle],
-          ["Code expires", formatDateTime(p.expiresAt)],
+          ["Code expires", formatLongDateTime(p.expiresAt)],
         ]}
       />
       <P>Never share this code. {org} staff will never ask you for it.</P>

@@ -1,5 +1,7 @@
+import { formatLongDateTime } from "@/lib/format";
+
 import { Action, Facts, P, Title } from "./components/blocks";
-import { formatDateTime, orgName } from "./components/format";
+import { orgName } from "./components/format";
 import { Layout } from "./components/layout";
 
 export type PartnerSigningLinkProps = {
@@ -18,7 +20,7 @@ export default function PartnerSigningLinkEmail(p: PartnerSigningLinkProps) {
   const org = orgName();
   return (
     <Layout
-      preview={`Sign ${p.agreementTitle} for ${p.partnerName} before ${formatDateTime(p.expiresAt)}.`}
+      preview={`Sign ${p.agreementTitle} for ${p.partnerName} before ${formatLongDateTime(p.expiresAt)}.`}
       reason={`You received this email because ${p.requestedByName} at ${org} named you as the person who signs agreements for ${p.partnerName}. If that is not you, ignore this email and the link will expire.`}
     >
       <Title>An agreement to sign for {p.partnerName}</Title>
@@ -33,7 +35,7 @@ export default function PartnerSigningLinkEmail(p: PartnerSigningLinkProps) {
           ["Agreement", p.agreementTitle],
           ["For", p.partnerName],
           ["Requested by", `${p.requestedByName}, ${org}`],
-          ["Link expires", formatDateTime(p.expiresAt)],
+          ["Link expires", formatLongDateTime(p.expiresAt)],
         ]}
       />
       <Action path={p.signingPath}>Review and sign</Action>

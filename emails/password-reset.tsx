@@ -1,5 +1,7 @@
+import { formatLongDateTime } from "@/lib/format";
+
 import { Action, Facts, P, Title } from "./components/blocks";
-import { formatDateTime, orgName, PRODUCT_NAME } from "./components/format";
+import { orgName, PRODUCT_NAME } from "./components/format";
 import { Layout } from "./components/layout";
 
 export type PasswordResetProps = {
@@ -23,7 +25,7 @@ export default function PasswordResetEmail(p: PasswordResetProps) {
         Use the link below to choose a new password. It works once. When you use it, every device signed in to your
         account is signed out.
       </P>
-      <Facts items={[["Link valid until", formatDateTime(p.expiresAt)]]} />
+      <Facts items={[["Link valid until", formatLongDateTime(p.expiresAt)]]} />
       <Action path={p.setPasswordPath}>Choose a new password</Action>
     </Layout>
   );

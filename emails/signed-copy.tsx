@@ -1,5 +1,7 @@
+import { formatLongDateTime } from "@/lib/format";
+
 import { Action, Facts, P, Title } from "./components/blocks";
-import { formatDateTime, orgName, PRODUCT_NAME } from "./components/format";
+import { orgName, PRODUCT_NAME } from "./components/format";
 import { Layout } from "./components/layout";
 import { monoStack } from "./components/styles";
 
@@ -33,7 +35,7 @@ export default function SignedCopyEmail(p: SignedCopyProps) {
       <Facts
         items={[
           ["Agreement", `${p.agreementTitle} (version ${p.version})`],
-          ["Signed", formatDateTime(p.signedAt)],
+          ["Signed", formatLongDateTime(p.signedAt)],
           [
             "SHA-256",
             <span key="sha" style={{ fontFamily: monoStack, fontSize: "12px", wordBreak: "break-all" }}>

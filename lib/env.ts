@@ -43,7 +43,11 @@ const schema = z.object({
   // The audit chain's HMAC key (lib/audit/chain-key.ts); never stored in the database.
   AUDIT_CHAIN_KEY: base64Key.optional(),
   AUDIT_CHAIN_OLD_KEYS: keyList,
-  ORG_NAME: z.string().min(1).default("Brightline Support"),
+  // Surrounding spaces are dropped; a blank name is no name.
+  ORG_NAME: z.preprocess(
+    (v) => (typeof v === "string" ? v.trim() || undefined : v),
+    z.string().min(1).default("Brightline Support"),
+  ),
   APP_URL: z.string().url("must be a URL like https://clearance.example.com").optional(),
   SIGNING_P12_PATH: z.string().min(1).optional(),
   SIGNING_P12_PASSPHRASE: z.string().optional(),
@@ -82,6 +86,11 @@ const schema = z.object({
   // Whether a passkey alone may sign a person in (it is then both factors); passkeys as a second factor work either way.
   PASSKEY_SIGN_IN: boolish.default(true),
 });
+
+const publicSchema = schema.pick({ ORG_NAME: true, APP_URL: true, NEXTAUTH_URL: true });
+
+const appUrlOf = (values: { APP_URL?: string; NEXTAUTH_URL?: string }) =>
+  values.APP_URL ?? values.NEXTAUTH_URL ?? "http://localhost:3000";
 
 export type Env = Omit<z.infer<typeof schema>, DevSecretName | "SEED_DEMO" | "APP_URL"> & {
   APP_URL: string;
@@ -123,16 +132,18 @@ function developmentSecrets(dataDir: string): Record<DevSecretName, string> {
   return secrets;
 }
 
-function validated(source: Record<string, string | undefined>) {
+function parsed<S extends z.ZodType>(against: S, source: Record<string, string | undefined>): z.infer<S> {
   // An empty variable means "not set", as most deployment tools write it.
   const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
-  const result = schema.safeParse(present);
+  const result = against.safeParse(present);
   if (!result.success) {
     const lines = result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new EnvError(`Invalid configuration:\n${lines.join("\n")}`);
   }
   return result.data;
 }
+
+const validated = (source: Record<string, string | undefined>) => parsed(schema, source);
 
 /**
  * What is wrong with the configuration, naming each variable, or null: the
@@ -169,7 +180,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     const dev = developmentSecrets(dataDir);
     for (const name of unset) secrets[name] = dev[name];
   }
-  const appUrl = values.APP_URL ?? values.NEXTAUTH_URL ?? "http://localhost:3000";
+  const appUrl = appUrlOf(values);
   if (production && !appUrl.startsWith("https://")) {
     console.warn(
       "[clearance] APP_URL is not https: session cookies are not marked Secure. Serve Clearance over HTTPS in production.",
@@ -216,37 +227,11 @@ export function childProcessEnv(extra: Record<string, string> = {}): NodeJS.Proc
   return { ...process.env, ...scriptOverrides, ...extra };
 }
 
-const unsetIfEmpty = (v: unknown) => (v === "" ? undefined : v);
-const count = (fallback: number) => z.preprocess(unsetIfEmpty, z.coerce.number().int().positive().default(fallback));
-const benchSchema = z.object({
-  BENCH_DATABASE_URL: z.preprocess(
-    unsetIfEmpty,
-    z.string().url().default("postgres://postgres@127.0.0.1:5432/postgres"),
-  ),
-  // Shorter runs for a smoke test; the published figures use the defaults.
-  BENCH_SECONDS: count(10),
-  BENCH_WARMUP_SECONDS: count(3),
-  BENCH_RUNS: count(15),
-});
-
-/** Settings of the benchmark and fault-run scripts. */
-export function benchSettings(): z.infer<typeof benchSchema> {
-  const result = benchSchema.safeParse(process.env);
-  if (!result.success)
-    throw new EnvError(
-      `Invalid configuration:\n${result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n")}`,
-    );
-  return result.data;
-}
-
-/**
- * For statically built public pages: read without env(), which needs the
- * production secrets that `next build` does not have.
- */
-export function orgNameForStaticPages(): string {
-  return process.env.ORG_NAME?.trim() || "Brightline Support";
-}
-
-export function publicBaseUrlForStaticPages(): string {
-  return (process.env.APP_URL || process.env.NEXTAUTH_URL || "http://localhost:3000").replace(/\/$/, "");
+/** What the statically built public pages need, validated like env() but without the secrets `next build` lacks. */
+export function publicSettings(source: Record<string, string | undefined> = process.env): {
+  ORG_NAME: string;
+  APP_URL: string;
+} {
+  const values = parsed(publicSchema, source);
+  return { ORG_NAME: values.ORG_NAME, APP_URL: appUrlOf(values) };
 }

@@ -31,7 +31,3 @@ export class NotFoundError extends DomainError {
     super("not_found", message, 404);
   }
 }
-
-export type ActionResult<T = undefined> =
-  | ({ ok: true } & (T extends undefined ? object : { data: T }))
-  | { ok: false; error: string; fieldErrors?: Record<string, string[]> };

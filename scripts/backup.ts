@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 
-import { createBackup, sha256File } from "@/lib/backup/backup";
+import { createBackup } from "@/lib/backup/backup";
+import { sha256Hex } from "@/lib/crypto/hash";
 
 import { getHandle, runCli } from "./lib/cli";
 
@@ -17,6 +18,6 @@ await runCli(async () => {
   writeFileSync(out, file, { mode: 0o600 });
   const total = Object.values(tables).reduce((a, b) => a + b, 0);
   console.log(
-    `Backup written to ${out}: ${total} rows in ${Object.keys(tables).length} tables, ${file.length} bytes, sha256 ${sha256File(file)}.`,
+    `Backup written to ${out}: ${total} rows in ${Object.keys(tables).length} tables, ${file.length} bytes, sha256 ${sha256Hex(file)}.`,
   );
 });

@@ -5,8 +5,9 @@ import path from "node:path";
 import postgres from "postgres";
 
 import { accessRoles } from "@/lib/access/facts";
-import { randomToken, sha256Hex } from "@/lib/crypto/tokens";
-import { benchSettings, childProcessEnv } from "@/lib/env";
+import { sha256Hex } from "@/lib/crypto/hash";
+import { randomToken } from "@/lib/crypto/tokens";
+import { childProcessEnv } from "@/lib/env";
 
 import {
   benchLog,
@@ -19,6 +20,7 @@ import {
 import { startBaselineServer } from "./lib/bench-baseline";
 import { freePort, measure, median, startProcess, stopProcess, waitForHttp, type LoadResult } from "./lib/bench-load";
 import { seedBenchOrganisation } from "./lib/bench-seed";
+import { benchSettings } from "./lib/bench-settings";
 
 /**
  * npm run bench:access — seeds a throwaway PostgreSQL database, runs the

@@ -8,7 +8,6 @@ import { openDatabase, type Db } from "@/db/client";
 import type { AppRole } from "@/db/schema";
 import type { Viewer } from "@/lib/auth/roles";
 import { privilegeStamp } from "@/lib/auth/session-stamp";
-import { benchSettings } from "@/lib/env";
 import { overviewFromDatabase } from "@/lib/reports/overview";
 import { teamRows } from "@/lib/reports/team-matrix";
 import { parseTeamFilters, viewTeam } from "@/lib/reports/team-view";
@@ -24,6 +23,7 @@ import {
 } from "./lib/bench-app";
 import { median } from "./lib/bench-load";
 import { seedBenchOrganisation } from "./lib/bench-seed";
+import { benchSettings } from "./lib/bench-settings";
 
 /**
  * npm run bench:reports — seeds 10,000 people with a manager of 1,000 direct

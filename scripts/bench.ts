@@ -9,7 +9,6 @@ import { PDFDocument } from "pdf-lib";
 import { openDatabase, setDatabaseForTests } from "@/db/client";
 import { fillPlaceholders } from "@/lib/agreements/rules";
 import { getAgreementTemplate, getContent } from "@/lib/content";
-import { benchSettings } from "@/lib/env";
 import { renderAgreementPdf } from "@/lib/pdf/render-agreement";
 import { sealPdf } from "@/lib/pdf/seal";
 import { submitAttempt } from "@/lib/training/attempts";
@@ -18,6 +17,7 @@ import { drawQuestions, gradeAttempt } from "@/lib/training/quiz-rules";
 import { benchLog as log, machineFacts, withBenchDatabase } from "./lib/bench-app";
 import { createLearners, prepareAttempts } from "./lib/bench-learners";
 import { median } from "./lib/bench-load";
+import { benchSettings } from "./lib/bench-settings";
 
 /**
  * npm run bench — every benchmark in one run: the access API (bench:access),

@@ -11,7 +11,8 @@ import { giveConsent, openSigning, signAsEmployee } from "@/lib/agreements/emplo
 import { verifyAuditChain } from "@/lib/audit/verify";
 import type { Viewer } from "@/lib/auth/roles";
 import { decryptBytes } from "@/lib/crypto/encryption";
-import { randomToken, sha256Hex } from "@/lib/crypto/tokens";
+import { sha256Hex } from "@/lib/crypto/hash";
+import { randomToken } from "@/lib/crypto/tokens";
 import { childProcessEnv, configureEnvForScript } from "@/lib/env";
 import { verifySealedPdf } from "@/lib/pdf/verify-seal";
 import { submitAttempt } from "@/lib/training/attempts";

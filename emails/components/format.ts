@@ -1,9 +1,6 @@
 import { env } from "@/lib/env";
 
-/**
- * Helpers every template shares. Dates are shown in UTC with the zone named,
- * because recipients may be anywhere and the organisation has no single zone.
- */
+/** Helpers every template shares; dates come from `@/lib/format` (long form, in UTC, the zone named). */
 
 export const PRODUCT_NAME = "Clearance";
 
@@ -19,29 +16,6 @@ export function appLink(path: string): string {
   if (!path.startsWith("/") || path.startsWith("//"))
     throw new Error("Email links must be app paths starting with a single '/'.");
   return env().APP_URL.replace(/\/+$/, "") + path;
-}
-
-const dateFormat = new Intl.DateTimeFormat("en-GB", {
-  day: "numeric",
-  month: "long",
-  year: "numeric",
-  timeZone: "UTC",
-});
-const timeFormat = new Intl.DateTimeFormat("en-GB", {
-  hour: "2-digit",
-  minute: "2-digit",
-  hour12: false,
-  timeZone: "UTC",
-});
-
-/** "13 December 2026" */
-export function formatDate(date: Date): string {
-  return dateFormat.format(date);
-}
-
-/** "13 December 2026, 14:05 UTC" */
-export function formatDateTime(date: Date): string {
-  return `${dateFormat.format(date)}, ${timeFormat.format(date)} UTC`;
 }
 
 /** "1 day", "7 days" */

@@ -1,7 +1,9 @@
 import { Link, Section, Text } from "@react-email/components";
 
+import { formatLongDate } from "@/lib/format";
+
 import type { NudgeItem } from "../nudge";
-import { appLink, formatDate } from "./format";
+import { appLink } from "./format";
 import { colors } from "./styles";
 
 const statusLabel = { overdue: "overdue since", due: "due", expiring: "expires" } as const;
@@ -19,7 +21,7 @@ export function ItemList({ items }: { items: NudgeItem[] }) {
           <br />
           <span style={{ fontSize: "13px", color: statusColor[item.status] }}>
             {item.kind === "certification" ? "Certification" : item.kind === "agreement" ? "Agreement" : "Course"}
-            {item.date ? `, ${statusLabel[item.status]} ${formatDate(item.date)}` : ""}
+            {item.date ? `, ${statusLabel[item.status]} ${formatLongDate(item.date)}` : ""}
           </span>
         </Text>
       ))}

@@ -7,7 +7,8 @@ import { apiClients, apiScopes, type ApiScope } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import { assertMay } from "@/lib/auth/permissions";
 import type { Viewer } from "@/lib/auth/roles";
-import { randomToken, sha256Hex } from "@/lib/crypto/tokens";
+import { sha256Hex } from "@/lib/crypto/hash";
+import { randomToken } from "@/lib/crypto/tokens";
 import { DomainError, NotFoundError } from "@/lib/errors";
 import { forgetApiTokens } from "@/lib/http/api";
 

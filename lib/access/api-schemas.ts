@@ -1,5 +1,7 @@
 import { z } from "zod";
 
+import { uuidSchema } from "@/lib/ids";
+
 /** The API's request and response shapes: they validate requests and generate the OpenAPI document. */
 
 /** PostgreSQL cannot store NUL in text: refused at the boundary with a field message rather than failing later. */
@@ -83,7 +85,7 @@ export const holdersBody = z.object({
   at: z.string().datetime(),
   holders: z.array(
     z.object({
-      id: z.string().uuid(),
+      id: uuidSchema(),
       email: z.string(),
       name: z.string(),
       department: z.string().nullable(),

@@ -10,6 +10,7 @@ import type { Viewer } from "@/lib/auth/roles";
 import { DomainError, NotFoundError } from "@/lib/errors";
 import { queueEmail } from "@/lib/notify/queue-email";
 import { isReportOf } from "@/lib/people/reporting-line";
+import { addDays, DAY } from "@/lib/time";
 import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
 
 import { accessRole, decisionFor, loadDecisionFacts } from "./facts";
@@ -111,11 +112,11 @@ export async function decideRequest(
     if (grant.status !== "requested")
       throw new DomainError("already_decided", "This request has already been decided.");
     const role = accessRole(grant.roleId)!;
-    const longest = new Date(now.getTime() + role.maxGrantDays * 86_400_000);
+    const longest = addDays(now, role.maxGrantDays);
     const endsAt = input.approve ? (input.endsAt ?? longest) : null;
     if (endsAt && endsAt.getTime() <= now.getTime())
       throw new DomainError("end_in_past", "The end date must be in the future.");
-    if (endsAt && endsAt.getTime() > longest.getTime() + 86_400_000)
+    if (endsAt && endsAt.getTime() > longest.getTime() + DAY)
       throw new DomainError("end_too_late", `${role.name} can be granted for at most ${role.maxGrantDays} days.`);
     const status = input.approve ? "approved" : "denied";
     await tx

@@ -5,17 +5,16 @@ import { inArray, or } from "drizzle-orm";
 import { createBatcher } from "@/db/batcher";
 import type { Executor } from "@/db/client";
 import { people } from "@/db/schema";
+import { isUuid } from "@/lib/ids";
 
 import type { Decision } from "./decide";
 import { logDecisions } from "./decision-log";
 import { accessRole, decisionFor, loadFactsFor, type FactsWanted } from "./facts";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Maps what callers send (email or id) to people, in one query. */
 export async function resolvePeople(db: Executor, refs: string[]): Promise<Map<string, string>> {
-  const emails = Array.from(new Set(refs.filter((r) => !UUID.test(r)).map((r) => r.toLowerCase())));
-  const ids = Array.from(new Set(refs.filter((r) => UUID.test(r)).map((r) => r.toLowerCase())));
+  const emails = Array.from(new Set(refs.filter((r) => !isUuid(r)).map((r) => r.toLowerCase())));
+  const ids = Array.from(new Set(refs.filter(isUuid).map((r) => r.toLowerCase())));
   if (emails.length + ids.length === 0) return new Map();
   const rows = await db
     .select({ id: people.id, email: people.email })

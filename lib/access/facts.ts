@@ -7,6 +7,7 @@ import { selectRows } from "@/db/rows";
 import { majorOf } from "@/lib/certification/status";
 import { getContent } from "@/lib/content";
 import type { AccessRole } from "@/lib/content/load";
+import { isUuid } from "@/lib/ids";
 
 import { decideAccess, type Decision, type DecisionInput, type GrantFacts } from "./decide";
 
@@ -21,8 +22,6 @@ export function accessRoles(): AccessRole[] {
 export function accessRole(id: string): AccessRole | null {
   return accessRoles().find((r) => r.id === id) ?? null;
 }
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 type GrantRow = {
   id: string;
@@ -92,8 +91,8 @@ export async function loadFactsFor(db: Executor, wanted: FactsWanted[], { asOf }
       roleIds.push(role);
     }
   }
-  const emails = [...named].filter((r) => !UUID.test(r));
-  const ids = [...named].filter((r) => UUID.test(r));
+  const emails = [...named].filter((r) => !isUuid(r));
+  const ids = [...named].filter(isUuid);
   const needs = (pick: (role: AccessRole) => string[]) => {
     const pairs = catalogue.flatMap((role) => pick(role).map((item) => [role.id, item] as const));
     return { roles: sql.param(pairs.map(([role]) => role)), items: sql.param(pairs.map(([, item]) => item)) };

@@ -6,16 +6,15 @@ import { alias } from "drizzle-orm/pg-core";
 import type { Db } from "@/db/client";
 import { inIds } from "@/db/id-list";
 import { accessGrants, certifications, people, webhookDeliveries, webhooks } from "@/db/schema";
-import { formatDate } from "@/emails/components/format";
 import { recordAudit, SYSTEM_ACTOR } from "@/lib/audit/record";
-import { getAgreementTemplate, getCourse } from "@/lib/content";
 import { queueEmail } from "@/lib/notify/queue-email";
+import { addDays } from "@/lib/time";
 import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
 
 import type { DenyReason } from "./decide";
+import { reasonInWords } from "./describe";
 import { accessRole, decisionFor, loadDecisionFacts, type Facts } from "./facts";
 
-const DAY = 86_400_000;
 /** Decision facts are loaded for this many people per query set. */
 const CHUNK = 1000;
 /** Expired certifications older than this are not announced: it bounds each run's work. */
@@ -237,38 +236,6 @@ async function restoreGrant(db: Db, grant: HeldGrant, now: Date): Promise<boolea
   });
 }
 
-/**
- * A deny reason in neutral words, right for the person, their approver and an
- * auditor alike (describeReason speaks to the person: "Renew your …").
- */
-export function reasonInWords(reason: string, options: { expiredOn?: Date | null } = {}): string {
-  const [code, id = ""] = reason.split(":") as [string, string | undefined];
-  const course = () => `“${getCourse(id)?.title ?? id}”`;
-  const agreement = () => `“${getAgreementTemplate(id)?.title ?? id}”`;
-  switch (code) {
-    case "account_inactive":
-      return "Account not active";
-    case "no_grant":
-      return "No approved grant for the role";
-    case "grant_revoked":
-      return "Grant revoked";
-    case "grant_ended":
-      return "Grant ended";
-    case "course_missing":
-      return `No certification in ${course()}`;
-    case "course_expired":
-      return `Certification in ${course()} expired${options.expiredOn ? ` on ${formatDate(options.expiredOn)}` : ""}`;
-    case "course_superseded":
-      return `Certification in ${course()} superseded by a new course version`;
-    case "agreement_missing":
-      return `${agreement()} not signed`;
-    case "agreement_outdated":
-      return `${agreement()} not signed at its current version, or its renewal is due`;
-    default:
-      return reason;
-  }
-}
-
 /** The latest certification's expiry, so a lapse email can say when training ran out. */
 function expiredOn(facts: Facts, personId: string, reason: DenyReason): Date | null {
   if (!reason.startsWith("course_expired:")) return null;
@@ -309,7 +276,7 @@ export async function detectExpiredCertifications(db: Db, now = new Date()): Pro
     .where(
       and(
         lte(certifications.expiresAt, now),
-        gt(certifications.expiresAt, new Date(now.getTime() - EXPIRED_LOOKBACK_DAYS * DAY)),
+        gt(certifications.expiresAt, addDays(now, -EXPIRED_LOOKBACK_DAYS)),
         // Renewed before it ran out: nothing expired for the person.
         notExists(
           db

@@ -1,6 +1,6 @@
 import "server-only";
 
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 
 import { eq } from "drizzle-orm";
 
@@ -10,7 +10,9 @@ import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import type { Agreement } from "@/lib/content/load";
 import { markdownToPlainText } from "@/lib/content/markdown";
 import { encryptBytes } from "@/lib/crypto/encryption";
+import { sha256Hex } from "@/lib/crypto/hash";
 import { env } from "@/lib/env";
+import { isoDate } from "@/lib/format";
 import { queueEmail } from "@/lib/notify/queue-email";
 import { renderAgreementPdf } from "@/lib/pdf/render-agreement";
 import { sealPdf } from "@/lib/pdf/seal";
@@ -31,8 +33,6 @@ export type SignatureInput = {
   context: AuditContext & { ip: string };
   now?: Date;
 };
-
-export const sha256 = (data: string | Uint8Array) => createHash("sha256").update(data).digest("hex");
 
 export function agreementText(
   template: Agreement,
@@ -67,7 +67,7 @@ export async function completeSignature(input: SignatureInput): Promise<{ signat
   const { template, signer } = input;
   const signatureId = randomUUID();
   const body = agreementText(template, signer, now);
-  const textSha256 = sha256(body);
+  const textSha256 = sha256Hex(body);
   const consent = consentText(input.consent);
   const events: SigningEvent[] = [
     { at: input.ceremony.startedAt.toISOString(), label: "Agreement opened and presented in full" },
@@ -105,8 +105,8 @@ export async function completeSignature(input: SignatureInput): Promise<{ signat
     reason: `Signed ${template.title} v${template.version}`,
     contactInfo: signer.email,
   });
-  const pdfSha256 = sha256(sealed);
-  const filename = `${template.id}-v${template.version}-${now.toISOString().slice(0, 10)}.pdf`;
+  const pdfSha256 = sha256Hex(sealed);
+  const filename = `${template.id}-v${template.version}-${isoDate(now)}.pdf`;
 
   const db = await getDb();
   await db.transaction(async (tx) => {
@@ -207,7 +207,7 @@ export async function recordDecline(
       authMethod: input.authMethod,
       ip: input.context.ip,
       userAgent: input.context.userAgent ?? "unknown",
-      textSha256: sha256(input.body),
+      textSha256: sha256Hex(input.body),
       bodySnapshot: input.body,
       events: [{ at: input.now.toISOString(), label: "Declined" }],
       declineReason: input.reason.slice(0, 1000) || null,

@@ -17,6 +17,7 @@ import { decryptText } from "@/lib/crypto/encryption";
 import { verifyPassword } from "@/lib/crypto/password";
 import { matchTotp } from "@/lib/crypto/totp";
 import { DomainError, NotFoundError } from "@/lib/errors";
+import { HOUR } from "@/lib/time";
 
 import { agreementText, completeSignature, consentText, recordDecline } from "./complete-signature";
 import { agreementStanding, namesMatch, type AgreementStanding } from "./rules";
@@ -30,7 +31,7 @@ export type AgreementItem = {
 };
 
 const MAX_REAUTH_FAILURES = 5;
-const CEREMONY_TTL_MS = 24 * 3_600_000;
+const CEREMONY_TTL_MS = 24 * HOUR;
 
 const signatureColumns = { id: signatures.id, ...signatureFactColumns };
 type SignatureRow = {

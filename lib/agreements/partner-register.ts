@@ -8,9 +8,11 @@ import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import { assertMay } from "@/lib/auth/permissions";
 import type { Viewer } from "@/lib/auth/roles";
 import { getAgreementTemplate } from "@/lib/content";
-import { randomToken, sha256Hex } from "@/lib/crypto/tokens";
+import { sha256Hex } from "@/lib/crypto/hash";
+import { randomToken } from "@/lib/crypto/tokens";
 import { DomainError, NotFoundError } from "@/lib/errors";
 import { queueEmail } from "@/lib/notify/queue-email";
+import { addDays } from "@/lib/time";
 
 import { partnerAgreementStatus, type PartnerAgreementStatus } from "./partner-rules";
 
@@ -206,7 +208,7 @@ export async function openSigningRequest(
       contactName: p.partner.contactName,
       contactEmail: p.partner.contactEmail,
       tokenHash: sha256Hex(token),
-      expiresAt: new Date(p.now.getTime() + SIGNING_LINK_DAYS * 86_400_000),
+      expiresAt: addDays(p.now, SIGNING_LINK_DAYS),
       createdBy: p.requestedBy.id,
       createdAt: p.now,
     })
@@ -274,7 +276,7 @@ export async function resendPartnerRequest(viewer: Viewer, context: AuditContext
       throw new DomainError("not_pending", `This request is ${request.status}; send a new one instead.`);
     const [partner] = await tx.select().from(partners).where(eq(partners.id, request.partnerId));
     const token = randomToken();
-    const expiresAt = new Date(now.getTime() + SIGNING_LINK_DAYS * 86_400_000);
+    const expiresAt = addDays(now, SIGNING_LINK_DAYS);
     await tx
       .update(partnerSigningRequests)
       .set({

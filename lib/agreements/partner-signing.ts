@@ -9,17 +9,19 @@ import { partners, partnerSigningRequests, signingCeremonies } from "@/db/schema
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import { getAgreementTemplate, getContent } from "@/lib/content";
 import type { Agreement } from "@/lib/content/load";
-import { keyedHashHex, randomToken, sha256Hex } from "@/lib/crypto/tokens";
+import { hmacSha256Hex, sha256Hex } from "@/lib/crypto/hash";
+import { randomToken } from "@/lib/crypto/tokens";
 import { env } from "@/lib/env";
 import { DomainError } from "@/lib/errors";
 import { queueEmail } from "@/lib/notify/queue-email";
+import { MINUTE } from "@/lib/time";
 
 import { agreementText, completeSignature, consentText, recordDecline } from "./complete-signature";
 import { namesMatch } from "./rules";
 import { decodeSignatureImage } from "./signature-image";
 
-const CODE_TTL_MS = 10 * 60_000;
-const CODE_RESEND_MS = 60_000;
+const CODE_TTL_MS = 10 * MINUTE;
+const CODE_RESEND_MS = MINUTE;
 const MAX_CODE_ATTEMPTS = 5;
 // With 5 tries a code, this keeps a guesser holding the link to 50 of a million codes.
 const MAX_CODES_PER_LINK = 10;
@@ -59,7 +61,7 @@ async function readyLink(token: string, now: Date) {
 }
 
 const codeHash = (requestId: string, code: string) =>
-  keyedHashHex(env().NEXTAUTH_SECRET, `partner-code:${requestId}:${code}`);
+  hmacSha256Hex(env().NEXTAUTH_SECRET, `partner-code:${requestId}:${code}`);
 
 /** True when `browserKey` (from the link's cookie) belongs to the browser that last confirmed a code. */
 function confirmedIn(

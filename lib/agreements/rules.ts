@@ -1,5 +1,7 @@
-import { addMonths, majorOf } from "@/lib/certification/status";
+import { majorOf } from "@/lib/certification/status";
 import { escapeMarkdownText } from "@/lib/content/markdown-escape";
+import { isoDate } from "@/lib/format";
+import { addMonths, DAY } from "@/lib/time";
 
 /** Agreement rules: pure functions of the template, the person's signatures and `now`. */
 
@@ -36,7 +38,7 @@ export function agreementStanding(
     return { standing: "new_version", signature: latest };
   if (latest.renewalDueAt && now.getTime() >= latest.renewalDueAt.getTime())
     return { standing: "renewal_due", signature: latest };
-  if (latest.renewalDueAt && now.getTime() >= latest.renewalDueAt.getTime() - RENEWAL_WARNING_DAYS * 86_400_000)
+  if (latest.renewalDueAt && now.getTime() >= latest.renewalDueAt.getTime() - RENEWAL_WARNING_DAYS * DAY)
     return { standing: "expiring", signature: latest };
   return { standing: "signed", signature: latest };
 }
@@ -59,7 +61,7 @@ export function fillPlaceholders(text: string, values: Placeholders): string {
     "person.email": escapeMarkdownText(values.personEmail),
     "organisation.name": escapeMarkdownText(values.organisation),
     "partner.name": escapeMarkdownText(values.partnerName ?? ""),
-    date: values.date.toISOString().slice(0, 10),
+    date: isoDate(values.date),
   };
   return text.replace(/\{\{\s*([a-z.]+)\s*\}\}/g, (whole, key: string) => map[key] ?? whole);
 }

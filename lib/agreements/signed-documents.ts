@@ -9,6 +9,7 @@ import { may } from "@/lib/auth/permissions";
 import type { Viewer } from "@/lib/auth/roles";
 import { decryptBytes } from "@/lib/crypto/encryption";
 import { NotFoundError } from "@/lib/errors";
+import { isoDate } from "@/lib/format";
 import { canSeeRecordsOf } from "@/lib/people/reporting-line";
 
 /**
@@ -42,7 +43,7 @@ export async function signedPdf(
     targetId: row.id,
     data: { signer: row.personId },
   });
-  return { filename: `${row.agreementId}-v${row.version}-${row.signedAt.toISOString().slice(0, 10)}.pdf`, bytes };
+  return { filename: `${row.agreementId}-v${row.version}-${isoDate(row.signedAt)}.pdf`, bytes };
 }
 
 export type SignatureRecord = {

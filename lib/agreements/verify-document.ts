@@ -4,10 +4,11 @@ import { eq } from "drizzle-orm";
 
 import { getDb } from "@/db/client";
 import { signatures } from "@/db/schema";
+import { sha256Hex } from "@/lib/crypto/hash";
+import { isoDate } from "@/lib/format";
 import { limitVerification } from "@/lib/http/public-limits";
 import { verifySealedPdf } from "@/lib/pdf/verify-seal";
 
-import { sha256 } from "./complete-signature";
 import { MAX_VERIFY_UPLOAD_BYTES, UPLOAD_MESSAGES, type UploadState } from "./verify-limits";
 
 export { MAX_VERIFY_UPLOAD_BYTES };
@@ -33,7 +34,7 @@ export async function verifySignedDocument(bytes: Uint8Array): Promise<DocumentV
       signedAt: signatures.signedAt,
     })
     .from(signatures)
-    .where(eq(signatures.pdfSha256, sha256(bytes)));
+    .where(eq(signatures.pdfSha256, sha256Hex(bytes)));
   if (!row) return { authentic: false };
   const seal = verifySealedPdf(bytes);
   if (!seal.signed || !seal.intact || !seal.coversWholeDocument) return { authentic: false };
@@ -61,6 +62,6 @@ export async function verifyUploadedFile(
 
 export function describeVerdict(verdict: DocumentVerdict): string {
   return verdict.authentic
-    ? `Authentic: ${verdict.agreementTitle} v${verdict.version} signed by ${verdict.signerName} on ${verdict.signedAt.toISOString().slice(0, 10)}`
+    ? `Authentic: ${verdict.agreementTitle} v${verdict.version} signed by ${verdict.signerName} on ${isoDate(verdict.signedAt)}`
     : "Not recognised or modified";
 }

@@ -1,4 +1,4 @@
-import { createHash, createHmac } from "node:crypto";
+import { hmacSha256Hex, sha256Hex } from "@/lib/crypto/hash";
 
 /** JSON with object keys sorted at every level: the same value always encodes the same way. */
 export function canonicalJson(value: unknown): string {
@@ -29,11 +29,11 @@ export const GENESIS_HASH = "0".repeat(64);
 /** Events written before the chain was keyed: SHA-256, which anyone can recompute. Verification only. */
 export function eventHash(fields: ChainFields): string {
   const encoded = canonicalJson({ ...fields, at: fields.at.toISOString() });
-  return createHash("sha256").update(encoded).digest("hex");
+  return sha256Hex(encoded);
 }
 
 /** HMAC-SHA-256 under the audit chain key; the key id is sealed too, so an event cannot be moved to another key. */
 export function keyedEventHash(fields: ChainFields, keyId: string, key: Buffer): string {
   const encoded = canonicalJson({ ...fields, at: fields.at.toISOString(), keyId });
-  return createHmac("sha256", key).update(encoded).digest("hex");
+  return hmacSha256Hex(key, encoded);
 }

@@ -7,14 +7,15 @@ import { getDb } from "@/db/client";
 import { passkeys, people, recoveryCodes } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import { decryptText, encryptText } from "@/lib/crypto/encryption";
-import { keyedHashHex, newRecoveryCodes, normaliseRecoveryCode } from "@/lib/crypto/tokens";
+import { hmacSha256Hex } from "@/lib/crypto/hash";
+import { newRecoveryCodes, normaliseRecoveryCode } from "@/lib/crypto/tokens";
 import { matchTotp, newTotpSecret, otpauthUri } from "@/lib/crypto/totp";
 import { env } from "@/lib/env";
 
 import type { Viewer } from "./roles";
 
 export function recoveryCodeHash(personId: string, code: string): string {
-  return keyedHashHex(env().NEXTAUTH_SECRET, `${personId}:${normaliseRecoveryCode(code)}`);
+  return hmacSha256Hex(env().NEXTAUTH_SECRET, `${personId}:${normaliseRecoveryCode(code)}`);
 }
 
 const aad = (personId: string) => `mfa:${personId}`;

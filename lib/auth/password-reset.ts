@@ -5,10 +5,12 @@ import { eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { passwordTokens, people } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
-import { randomToken, sha256Hex } from "@/lib/crypto/tokens";
+import { sha256Hex } from "@/lib/crypto/hash";
+import { randomToken } from "@/lib/crypto/tokens";
 import { hitRateLimit } from "@/lib/http/rate-limit";
 import type { RequestMeta } from "@/lib/http/request-context";
 import { queueEmail } from "@/lib/notify/queue-email";
+import { MINUTE } from "@/lib/time";
 
 import { normaliseEmail } from "./authenticate";
 
@@ -72,7 +74,7 @@ export async function requestPasswordReset(
     return "no_account";
   }
   const token = randomToken();
-  const expiresAt = new Date(now.getTime() + RESET_LINK_VALID_MINUTES * 60_000);
+  const expiresAt = new Date(now.getTime() + RESET_LINK_VALID_MINUTES * MINUTE);
   await db.transaction(async (tx) => {
     const [row] = await tx
       .insert(passwordTokens)

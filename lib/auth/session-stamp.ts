@@ -1,6 +1,6 @@
 import "server-only";
 
-import { sha256Hex } from "@/lib/crypto/tokens";
+import { sha256Hex } from "@/lib/crypto/hash";
 
 export type StampFacts = { roles: string[]; mfaEnabledAt: Date | null; passwordHash: string | null };
 

@@ -6,6 +6,7 @@ import { getDb, type Executor } from "@/db/client";
 import { people, sessions } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import { NotFoundError } from "@/lib/errors";
+import { MINUTE } from "@/lib/time";
 
 import type { Viewer } from "./roles";
 import { privilegeStamp } from "./session-stamp";
@@ -13,7 +14,7 @@ import { privilegeStamp } from "./session-stamp";
 /** Sessions last 8 hours from sign-in, however active. */
 export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
 /** How stale "last seen" may get before a request writes it again. */
-const LAST_SEEN_EVERY_MS = 60_000;
+const LAST_SEEN_EVERY_MS = MINUTE;
 
 export type RevokeReason =
   | "signed_out"

@@ -1,4 +1,5 @@
 import { env } from "@/lib/env";
+import { MINUTE } from "@/lib/time";
 
 import type { AttemptLimit } from "./attempt-limit";
 
@@ -8,8 +9,8 @@ import type { AttemptLimit } from "./attempt-limit";
  * count; a success from an IP gives its try back.
  */
 export const THROTTLE = {
-  windowMs: 15 * 60 * 1000,
-  lockMs: 15 * 60 * 1000,
+  windowMs: 15 * MINUTE,
+  lockMs: 15 * MINUTE,
   accountFailures: 5,
 } as const;
 
@@ -27,5 +28,5 @@ export function ipLimit(ip: string): AttemptLimit {
 }
 
 export function minutesUntil(retryAt: Date, now: Date): number {
-  return Math.max(1, Math.ceil((retryAt.getTime() - now.getTime()) / 60_000));
+  return Math.max(1, Math.ceil((retryAt.getTime() - now.getTime()) / MINUTE));
 }

@@ -8,6 +8,7 @@ import { getDb } from "@/db/client";
 import { people, sessions, type AppRole } from "@/db/schema";
 import type { AuditContext } from "@/lib/audit/record";
 import { requestMeta } from "@/lib/http/request-context";
+import { isUuid } from "@/lib/ids";
 
 import { authOptions } from "./options";
 import { MFA_REQUIRED_ROLES, type Viewer } from "./roles";
@@ -15,8 +16,6 @@ import { privilegeStamp } from "./session-stamp";
 import { revokeSession, touchSession } from "./sessions";
 
 export { hasRole, MFA_REQUIRED_ROLES, type Viewer } from "./roles";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * The signed-in person, re-read from the database once per request with the
@@ -28,7 +27,7 @@ export const getViewer = cache(async (): Promise<Viewer | null> => {
   const session = await getServerSession(authOptions);
   const id = session?.user?.id;
   const sid = session?.user?.sid;
-  if (!id || !sid || !UUID.test(sid)) return null;
+  if (!id || !sid || !isUuid(sid)) return null;
   const db = await getDb();
   const now = new Date();
   const [row] = await db

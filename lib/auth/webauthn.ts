@@ -5,11 +5,12 @@ import { z } from "zod";
 
 import type { Executor } from "@/db/client";
 import { webauthnChallenges } from "@/db/schema";
-import { sha256Hex } from "@/lib/crypto/tokens";
+import { sha256Hex } from "@/lib/crypto/hash";
 import { env } from "@/lib/env";
+import { MINUTE } from "@/lib/time";
 
 /** How long a browser has to answer a passkey prompt. */
-export const CHALLENGE_TTL_MS = 5 * 60_000;
+export const CHALLENGE_TTL_MS = 5 * MINUTE;
 /** The HttpOnly cookie that binds a sign-in challenge to the browser that asked for it. */
 export const PASSKEY_BROWSER_COOKIE = "clearance.passkey-browser";
 

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
 import { gunzipSync, gzipSync } from "node:zlib";
 
 import { count } from "drizzle-orm";
@@ -154,5 +154,3 @@ export async function restoreBackup(db: Executor, file: Buffer) {
   }
   return after;
 }
-
-export const sha256File = (file: Buffer) => createHash("sha256").update(file).digest("hex");

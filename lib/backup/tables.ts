@@ -1,11 +1,10 @@
-import { createHash } from "node:crypto";
-
 import { asc, getTableName, sql } from "drizzle-orm";
 import { getTableConfig, type PgTable } from "drizzle-orm/pg-core";
 
 import type { Executor } from "@/db/client";
 import * as schema from "@/db/schema";
 import { canonicalJson } from "@/lib/audit/canonical";
+import { sha256Hex } from "@/lib/crypto/hash";
 
 /** Every table, parents before children, so a restore can insert in this order. */
 export const BACKUP_TABLES: PgTable[] = [
@@ -58,7 +57,7 @@ export async function readTable(db: Executor, table: PgTable): Promise<Record<st
 }
 
 export function checksum(rows: unknown[]): string {
-  return createHash("sha256").update(canonicalJson(rows)).digest("hex");
+  return sha256Hex(canonicalJson(rows));
 }
 
 export async function tableChecksums(db: Executor): Promise<Record<string, { rows: number; sha256: string }>> {

@@ -1,22 +1,14 @@
 /** Certification rules: pure functions of the certification, the course and `now`. */
 
+import { addDays, addMonths, DAY } from "@/lib/time";
+
 export type CertificationStatus = "current" | "expiring" | "expired" | "superseded";
 
 export const EXPIRY_WARNING_DAYS = 30;
-const DAY = 86_400_000;
 
 export function majorOf(version: string): number {
   // The digits before the first dot; parseInt stops there without splitting the string, and this runs for every certification a report reads.
   return Number.parseInt(version, 10);
-}
-
-export function addMonths(date: Date, months: number): Date {
-  const d = new Date(date.getTime());
-  const day = d.getUTCDate();
-  d.setUTCMonth(d.getUTCMonth() + months);
-  // 31 Jan + 1 month is the last day of February, not 3 March.
-  if (d.getUTCDate() < day) d.setUTCDate(0);
-  return d;
 }
 
 export function expiryFor(issuedAt: Date, validityMonths: number): Date {
@@ -55,11 +47,11 @@ export function supersededAt(
   currentMajorReleasedAt: Date | null,
 ): Date | null {
   if (!currentMajorReleasedAt || majorOf(certificationVersion) >= majorOf(course.version)) return null;
-  return new Date(currentMajorReleasedAt.getTime() + course.graceDays * DAY);
+  return addDays(currentMajorReleasedAt, course.graceDays);
 }
 
 /** A new assignment is due `dueDays` after it is made, or after the hire date for people who have not started yet. */
 export function dueDateFor(assignedAt: Date, hireDate: Date | null, dueDays: number): Date {
   const base = hireDate && hireDate > assignedAt ? hireDate : assignedAt;
-  return new Date(base.getTime() + dueDays * DAY);
+  return addDays(base, dueDays);
 }

@@ -1,19 +1,19 @@
-import { orgNameForStaticPages, publicBaseUrlForStaticPages } from "@/lib/env";
+import { publicSettings } from "@/lib/env";
 import { escapeHtml } from "@/lib/public-html/html";
 
 /**
  * What the statically built public pages (guides, privacy notice, sitemap,
  * feed) need from configuration. They are rendered by `next build`, which has
- * no production secrets, so they must not call env().
+ * no production secrets, so they read publicSettings(), never env().
  */
 
 export function organisationName(): string {
-  return orgNameForStaticPages();
+  return publicSettings().ORG_NAME;
 }
 
 /** An absolute URL on the public site, for the sitemap, the feed and metadata. */
 export function publicUrl(pathname = "/"): string {
-  return `${publicBaseUrlForStaticPages()}${pathname.startsWith("/") ? pathname : `/${pathname}`}`;
+  return `${publicSettings().APP_URL.replace(/\/$/, "")}${pathname.startsWith("/") ? pathname : `/${pathname}`}`;
 }
 
 /**

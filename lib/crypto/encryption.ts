@@ -1,7 +1,8 @@
 import "server-only";
 
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 
+import { sha256Hex } from "@/lib/crypto/hash";
 import { env } from "@/lib/env";
 
 /**
@@ -18,7 +19,7 @@ export class UnknownKeyError extends Error {
 type Key = { id: string; key: Buffer };
 
 export function keyIdOf(key: Buffer): string {
-  return createHash("sha256").update(key).digest("hex").slice(0, 12);
+  return sha256Hex(key).slice(0, 12);
 }
 
 function keyring(): { current: Key; all: Map<string, Buffer> } {

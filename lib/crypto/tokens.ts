@@ -1,9 +1,4 @@
-import { createHash, createHmac, randomBytes } from "node:crypto";
-
-/** High-entropy secrets (recovery codes, API tokens, links) are stored as SHA-256, never in clear. */
-export function sha256Hex(value: string | Buffer): string {
-  return createHash("sha256").update(value).digest("hex");
-}
+import { randomBytes } from "node:crypto";
 
 export function randomToken(bytes = 32): string {
   return randomBytes(bytes).toString("base64url");
@@ -22,9 +17,4 @@ export function newRecoveryCodes(count = 10): string[] {
 export function normaliseRecoveryCode(input: string): string {
   const clean = input.toLowerCase().replace(/[^a-z0-9]/g, "");
   return clean.length === 8 ? `${clean.slice(0, 4)}-${clean.slice(4)}` : clean;
-}
-
-/** Keyed hash for short secrets (recovery codes): useless to an attacker without the server key. */
-export function keyedHashHex(key: string, value: string): string {
-  return createHmac("sha256", key).update(value).digest("hex");
 }

@@ -5,7 +5,8 @@ import type { z } from "zod";
 
 import { getDb, type Db } from "@/db/client";
 import { apiClients, type ApiScope } from "@/db/schema";
-import { sha256Hex } from "@/lib/crypto/tokens";
+import { sha256Hex } from "@/lib/crypto/hash";
+import { MINUTE } from "@/lib/time";
 
 import { hitSharedRateLimit } from "./rate-limit";
 
@@ -31,7 +32,7 @@ export function toResponse(reply: ApiReply): Response {
   return Response.json(reply.body, { status: reply.status, headers: reply.headers });
 }
 
-const LAST_USED_RESOLUTION_MS = 60_000;
+const LAST_USED_RESOLUTION_MS = MINUTE;
 /** How long an instance trusts what it read about a token; revocation on this instance applies at once. */
 export const TOKEN_CACHE_MS = 5_000;
 const TOKEN_CACHE_MAX = 1_000;

@@ -9,6 +9,7 @@ import { assertMay } from "@/lib/auth/permissions";
 import type { Viewer } from "@/lib/auth/roles";
 import { NotFoundError } from "@/lib/errors";
 import { likeLiteral } from "@/lib/http/search-params";
+import { isUuid } from "@/lib/ids";
 
 import { emailTemplates, isEmailKind } from "./templates";
 
@@ -35,7 +36,6 @@ export type OutboxMessage = OutboxRow & {
 };
 
 const PAGE_SIZE = 50;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const rowColumns = {
   id: outbox.id,
@@ -82,7 +82,7 @@ export async function listOutbox(viewer: Viewer, options: { status?: OutboxStatu
  */
 export async function getOutboxMessage(viewer: Viewer, id: string, context?: AuditContext): Promise<OutboxMessage> {
   assertMay(viewer, "administer");
-  if (!UUID.test(id)) throw new NotFoundError("No such email.");
+  if (!isUuid(id)) throw new NotFoundError("No such email.");
   const db = await getDb();
   const [row] = await db
     .select({

@@ -4,14 +4,15 @@ import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
 import type { PgColumn } from "drizzle-orm/pg-core";
 
 import { getDb, type Db } from "@/db/client";
+import { HOUR, MINUTE } from "@/lib/time";
 
 import type { ClaimedRow, OutboxChannel, OutboxQueue, SendOutcome } from "./channel";
 
 /** Wait after the 1st, 2nd, … failed attempt; the 6th failure marks the message failed. */
-export const RETRY_DELAYS_MS = [60_000, 5 * 60_000, 30 * 60_000, 2 * 3600_000, 12 * 3600_000];
+export const RETRY_DELAYS_MS = [MINUTE, 5 * MINUTE, 30 * MINUTE, 2 * HOUR, 12 * HOUR];
 export const MAX_ATTEMPTS = RETRY_DELAYS_MS.length + 1;
 /** A message `sending` for longer than this belongs to a worker that died. */
-export const STUCK_AFTER_MS = 10 * 60_000;
+export const STUCK_AFTER_MS = 10 * MINUTE;
 
 export type DeliveryCounts = { sent: number; retried: number; failed: number };
 

@@ -215,31 +215,3 @@ export async function paint(
   }
   return doc.save();
 }
-
-// ---------------------------------------------------------------- formatting
-
-const MONTHS = [
-  "January",
-  "February",
-  "March",
-  "April",
-  "May",
-  "June",
-  "July",
-  "August",
-  "September",
-  "October",
-  "November",
-  "December",
-];
-
-/** "12 March 2025", in UTC. */
-export function formatDateUtc(date: Date): string {
-  return `${date.getUTCDate()} ${MONTHS[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
-}
-
-/** "12 March 2025, 14:03:22 UTC". */
-export function formatDateTimeUtc(date: Date): string {
-  const pad = (n: number) => String(n).padStart(2, "0");
-  return `${formatDateUtc(date)}, ${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} UTC`;
-}

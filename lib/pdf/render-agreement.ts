@@ -1,6 +1,8 @@
 import "server-only";
 
-import { A4, baseline, COLORS, drawLines, Flow, formatDateTimeUtc, paint, type Op } from "./layout";
+import { formatLongDateTime } from "@/lib/format";
+
+import { A4, baseline, COLORS, drawLines, Flow, paint, type Op } from "./layout";
 import { BODY, LIST_INDENT, markdownBlocks, plain, type Block } from "./markdown-blocks";
 import { spans, wrap, type Line } from "./text-wrap";
 
@@ -194,7 +196,7 @@ function drawSignature(flow: Flow, input: AgreementPdfInput) {
   const details = [
     input.signer.email,
     ...(input.signer.organisation ? [`On behalf of ${input.signer.organisation}`] : []),
-    `Signed ${formatDateTimeUtc(input.signedAt)}`,
+    `Signed ${formatLongDateTime(input.signedAt, { seconds: true })}`,
   ].flatMap((text) => wrap(spans(text), 10, inner));
   // The block stays on one page and the certificate starts on the next.
   const note = (certificatePage: number) =>

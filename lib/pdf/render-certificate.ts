@@ -2,7 +2,9 @@ import "server-only";
 
 import type { RGB } from "pdf-lib";
 
-import { A4_LANDSCAPE, COLORS, drawLines, formatDateUtc, paint, type Op } from "./layout";
+import { formatLongDate } from "@/lib/format";
+
+import { A4_LANDSCAPE, COLORS, drawLines, paint, type Op } from "./layout";
 import { spans, textWidth, wrap, type Line } from "./text-wrap";
 
 export type CertificatePdfInput = {
@@ -87,8 +89,8 @@ export async function renderCertificatePdf(input: CertificatePdfInput): Promise<
 
   // Facts in three columns above the verification line.
   const columns: [string, string][] = [
-    ["ISSUED", formatDateUtc(input.issuedAt)],
-    ["VALID UNTIL", formatDateUtc(input.expiresAt)],
+    ["ISSUED", formatLongDate(input.issuedAt)],
+    ["VALID UNTIL", formatLongDate(input.expiresAt)],
     ["VERIFICATION CODE", input.verificationCode],
   ];
   const columnWidth = CONTENT_WIDTH / columns.length;

@@ -7,6 +7,7 @@ import path from "node:path";
 import forge from "node-forge";
 
 import { env } from "@/lib/env";
+import { MINUTE } from "@/lib/time";
 
 /**
  * The organisation's document-sealing certificate and key, as a PKCS#12 file,
@@ -192,7 +193,7 @@ export function createSelfSignedP12(
   const serial = randomBytes(16);
   serial[0] &= 0x7f;
   cert.serialNumber = serial.toString("hex");
-  cert.validity.notBefore = new Date(now.getTime() - 60_000);
+  cert.validity.notBefore = new Date(now.getTime() - MINUTE);
   cert.validity.notAfter = new Date(now.getTime());
   cert.validity.notAfter.setUTCFullYear(cert.validity.notAfter.getUTCFullYear() + 10);
   const subject = [

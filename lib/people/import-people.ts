@@ -9,7 +9,7 @@ import { departments, people } from "@/db/schema";
 import { recordAudit, type AuditContext, type AuditEntry } from "@/lib/audit/record";
 import { assertMay } from "@/lib/auth/permissions";
 import type { Viewer } from "@/lib/auth/roles";
-import { sha256Hex } from "@/lib/crypto/tokens";
+import { sha256Hex } from "@/lib/crypto/hash";
 import { DomainError } from "@/lib/errors";
 import { syncAssignments } from "@/lib/training/assignments";
 

@@ -8,14 +8,15 @@ import { passwordTokens, people } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import { minPasswordLength, passwordProblem } from "@/lib/auth/password-rules";
 import { revokeSessionsOf } from "@/lib/auth/sessions";
+import { sha256Hex } from "@/lib/crypto/hash";
 import { hashPassword } from "@/lib/crypto/password";
-import { randomToken, sha256Hex } from "@/lib/crypto/tokens";
+import { randomToken } from "@/lib/crypto/tokens";
 import { DomainError } from "@/lib/errors";
 import { hitRateLimit } from "@/lib/http/rate-limit";
 import { queueEmail } from "@/lib/notify/queue-email";
+import { addDays } from "@/lib/time";
 
 export const INVITATION_VALID_DAYS = 7;
-const DAY = 86_400_000;
 export { PASSWORD_MAX_LENGTH } from "@/lib/auth/password-rules";
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{20,100}$/;
 
@@ -34,7 +35,7 @@ export async function issueInvitations(
   now: Date,
 ) {
   if (persons.length === 0) return { expiresAt: null };
-  const expiresAt = new Date(now.getTime() + INVITATION_VALID_DAYS * DAY);
+  const expiresAt = addDays(now, INVITATION_VALID_DAYS);
   await expireOpenLinks(
     tx,
     persons.map((p) => p.id),

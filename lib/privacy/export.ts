@@ -7,6 +7,7 @@ import { certifications, signatures } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import type { Viewer } from "@/lib/auth/roles";
 import { decryptBytes } from "@/lib/crypto/encryption";
+import { isoDate } from "@/lib/format";
 import { certificatePdf } from "@/lib/training/certificate-pdf";
 
 import { collectMyData } from "./my-data";
@@ -44,7 +45,7 @@ export async function exportMyDataZip(viewer: Viewer, context: AuditContext): Pr
   for (const s of signed) {
     if (s.pdfEnc)
       files.push({
-        name: `agreements/${s.agreementId}-v${s.version}-${s.signedAt.toISOString().slice(0, 10)}.pdf`,
+        name: `agreements/${s.agreementId}-v${s.version}-${isoDate(s.signedAt)}.pdf`,
         data: decryptBytes(s.pdfEnc, `signature:${s.id}`),
       });
   }

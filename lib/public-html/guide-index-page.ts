@@ -1,8 +1,8 @@
 import type { Guide } from "@/lib/content/load";
 import { GUIDE_TOPICS } from "@/lib/content/schemas";
+import { formatLongDate } from "@/lib/format";
 
 import { html } from "./html";
-import { formatLongDate } from "./long-date";
 import { renderPublicDocument } from "./public-document";
 
 const title = "Privacy guides";

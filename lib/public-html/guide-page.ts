@@ -1,8 +1,8 @@
 import type { Guide } from "@/lib/content/load";
 import { renderMarkdown } from "@/lib/content/markdown";
+import { formatLongDate } from "@/lib/format";
 
 import { html, trustedHtml } from "./html";
-import { formatLongDate } from "./long-date";
 import { renderPublicDocument } from "./public-document";
 
 export const SELF_CHECK_SCRIPT = "/scripts/self-check.js";

@@ -1,9 +1,9 @@
 import type { PrivacyNotice } from "@/lib/content/load";
 import { renderMarkdown } from "@/lib/content/markdown";
 import { fillOrganisationName } from "@/lib/content/organisation";
+import { formatLongDate } from "@/lib/format";
 
 import { html, trustedHtml } from "./html";
-import { formatLongDate } from "./long-date";
 import { renderPublicDocument } from "./public-document";
 
 export function renderPrivacyPage(notice: PrivacyNotice, organisation: string): string {

@@ -10,10 +10,10 @@ import { agreementStanding, type SignatureFacts } from "@/lib/agreements/rules";
 import { fileUnder } from "@/lib/by-person";
 import { getContent } from "@/lib/content";
 import { inAudience } from "@/lib/content/audience";
+import { addDays } from "@/lib/time";
 
 import { itemKey, type MatrixFacts, type MatrixItem } from "./team-matrix-rules";
 
-const DAY = 86_400_000;
 /** Days from the hire date (or from the first time it applies) to sign an employee agreement. */
 export const AGREEMENT_DUE_DAYS = 30;
 
@@ -102,7 +102,7 @@ export async function addAgreementFacts(
     else signed.set(key, [row]);
   }
   // Shared by every cell that uses it: dates are built through a wrapped constructor on the server, and a team has thousands of cells.
-  const noRenewal = new Date(now.getTime() + 3650 * DAY);
+  const noRenewal = addDays(now, 3650);
   const keys = new Map(templates.map((t) => [t.id, itemKey({ kind: "agreement", id: t.id })]));
   for (const person of persons) {
     // Due 30 days after it first applied: the hire date, or when the person joined Clearance if later.
@@ -121,7 +121,7 @@ export async function addAgreementFacts(
         const dueAt =
           standing === "renewal_due" && signature?.renewalDueAt
             ? signature.renewalDueAt
-            : new Date(start.getTime() + AGREEMENT_DUE_DAYS * DAY);
+            : addDays(start, AGREEMENT_DUE_DAYS);
         fileUnder(facts.assignments, person.id, key, { dueAt });
       }
     }

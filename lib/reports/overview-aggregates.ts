@@ -1,4 +1,6 @@
 import { inAudience } from "@/lib/content/audience";
+import { formatMonth } from "@/lib/format";
+import { DAY } from "@/lib/time";
 
 import {
   EXPIRY_WINDOWS,
@@ -25,7 +27,6 @@ import {
  * pass over the rows answers today and the whole trend.
  */
 
-const DAY = 86_400_000;
 export const NOW_BIT = 1 << 11;
 const hasBit = (mask: number, k: number) => (mask & (1 << k)) !== 0;
 const bitsOf = (test: (k: number) => boolean) =>
@@ -241,7 +242,6 @@ export function assembleOverview(
     .sort((x, y) => (x.departmentId === null ? 1 : y.departmentId === null ? -1 : x.name.localeCompare(y.name, "en")));
   const required = courseList.reduce((n, r) => n + r.required, 0);
   const complete = courseList.reduce((n, r) => n + r.complete, 0);
-  const monthLabel = new Intl.DateTimeFormat("en-GB", { month: "short", year: "numeric", timeZone: "UTC" });
   return {
     at: now,
     people: trend[11].people,
@@ -256,7 +256,7 @@ export function assembleOverview(
     agreements: agreementRows,
     trend: points.map((at, k) => ({
       at,
-      label: monthLabel.format(at),
+      label: formatMonth(at),
       ...trend[k],
       rate: percent(trend[k].complete, trend[k].required),
     })),

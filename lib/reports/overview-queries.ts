@@ -4,6 +4,7 @@ import { sql, type SQL } from "drizzle-orm";
 
 import type { Executor } from "@/db/client";
 import { selectRows } from "@/db/rows";
+import { addDays } from "@/lib/time";
 
 import {
   NOW_BIT,
@@ -26,8 +27,6 @@ import { trendDates, type OverviewAgreement } from "./overview-rules";
  * Timestamps are compared at millisecond precision, as the JavaScript rules
  * see them once read.
  */
-
-const DAY = 86_400_000;
 
 /**
  * The trend's month ends as boundaries: the first moment of the month after
@@ -104,7 +103,7 @@ async function trainingGroups(
   steps: MajorStep[],
   now: Date,
 ): Promise<{ completion: CompletionGroup[]; overdue: OverdueGroup[] }> {
-  const [w30, w60, w90] = [30, 60, 90].map((days) => before(new Date(now.getTime() + days * DAY)));
+  const [w30, w60, w90] = [30, 60, 90].map((days) => before(addDays(now, days)));
   const open = sql`a.completed_at is null and a.cancelled_at is null`;
   const all = await selectRows<(CompletionGroup & OverdueGroup) & { kind: "held" | "due" }>(
     db,

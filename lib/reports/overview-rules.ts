@@ -2,6 +2,8 @@ import { agreementStanding, type SignatureFacts } from "@/lib/agreements/rules";
 import { majorOf } from "@/lib/certification/status";
 import { inAudience } from "@/lib/content/audience";
 import type { AudienceRule } from "@/lib/content/schemas";
+import { formatMonth, isoDate } from "@/lib/format";
+import { DAY } from "@/lib/time";
 
 /**
  * The organisation-wide compliance overview as pure functions of rows and
@@ -13,7 +15,6 @@ import type { AudienceRule } from "@/lib/content/schemas";
  * suspended or departed) and past their hire date.
  */
 
-const DAY = 86_400_000;
 export const EXPIRY_WINDOWS = [30, 60, 90] as const;
 export const TREND_MONTHS = 12;
 
@@ -182,8 +183,6 @@ export function trendDates(now: Date, months = TREND_MONTHS): Date[] {
   return dates;
 }
 
-const monthLabel = new Intl.DateTimeFormat("en-GB", { month: "short", year: "numeric", timeZone: "UTC" });
-
 /**
  * Organisation-wide compliance at each month end: the share of required
  * (person, course) pairs held by a valid certification at that moment, with
@@ -212,7 +211,7 @@ export function complianceTrend(
           complete += 1;
       }
     }
-    return { at, label: monthLabel.format(at), people, required, complete, rate: percent(complete, required) };
+    return { at, label: formatMonth(at), people, required, complete, rate: percent(complete, required) };
   });
 }
 
@@ -426,19 +425,6 @@ export function overviewTable(overview: Overview): (string | number)[][] {
       a.renewalDue,
     ]);
   for (const t of o.trend)
-    rows.push([
-      "Trend",
-      t.at.toISOString().slice(0, 10),
-      t.people,
-      t.required,
-      t.complete,
-      rateCell(t.rate),
-      "",
-      "",
-      "",
-      "",
-      "",
-      "",
-    ]);
+    rows.push(["Trend", isoDate(t.at), t.people, t.required, t.complete, rateCell(t.rate), "", "", "", "", "", ""]);
   return rows;
 }

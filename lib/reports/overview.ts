@@ -9,6 +9,7 @@ import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import { assertMay } from "@/lib/auth/permissions";
 import type { Viewer } from "@/lib/auth/roles";
 import { getContent } from "@/lib/content";
+import { isoDate } from "@/lib/format";
 import { syncCourseReleases } from "@/lib/training/course-releases";
 
 import { toCsv } from "./csv";
@@ -127,5 +128,5 @@ export async function organisationOverviewCsv(
     { action: "overview.exported", data: { people: overview.people, rate: overview.rate } },
     now,
   );
-  return { csv: toCsv(overviewTable(overview)), filename: `compliance-overview-${now.toISOString().slice(0, 10)}.csv` };
+  return { csv: toCsv(overviewTable(overview)), filename: `compliance-overview-${isoDate(now)}.csv` };
 }

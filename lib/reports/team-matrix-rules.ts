@@ -1,6 +1,7 @@
 import type { ByPerson } from "@/lib/by-person";
 import type { CertificationStatus } from "@/lib/certification/status";
-import { formatDate } from "@/lib/format";
+import { formatDate, formatTime, isoDate } from "@/lib/format";
+import { DAY } from "@/lib/time";
 
 /**
  * The manager's team matrix as pure functions of data and `now`: one cell per
@@ -30,7 +31,6 @@ export const filterableStatuses = cellStatuses.filter(
 );
 
 export const DUE_SOON_DAYS = 7;
-const DAY = 86_400_000;
 
 export type CellFacts = {
   /** The open assignment, if any. */
@@ -188,18 +188,11 @@ export function nudgeableItems(
 }
 
 /** The UTC day a nudge counts against. */
-export const nudgeDay = (now: Date) => now.toISOString().slice(0, 10);
-
-const hourMinute = new Intl.DateTimeFormat("en-GB", {
-  hour: "2-digit",
-  minute: "2-digit",
-  hour12: false,
-  timeZone: "UTC",
-});
+export const nudgeDay = (now: Date) => isoDate(now);
 
 /** "Nudged today at 09:12 UTC", or "Last nudged 27 Nov 2026". */
 export function nudgedLabel(at: Date | null, now: Date): string | null {
   if (!at) return null;
-  if (nudgeDay(at) === nudgeDay(now)) return `Nudged today at ${hourMinute.format(at)} UTC`;
+  if (nudgeDay(at) === nudgeDay(now)) return `Nudged today at ${formatTime(at)}`;
   return `Last nudged ${formatDate(at)}`;
 }

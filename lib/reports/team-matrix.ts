@@ -11,6 +11,7 @@ import { assertMay } from "@/lib/auth/permissions";
 import type { Viewer } from "@/lib/auth/roles";
 import { fileUnder, type ByPerson } from "@/lib/by-person";
 import { getContent } from "@/lib/content";
+import { isoDate } from "@/lib/format";
 import { syncAssignmentsReading, type PersonToSync } from "@/lib/training/assignments";
 
 import { addAgreementFacts, agreementItems, type AgreementSigner } from "./agreement-cells";
@@ -217,5 +218,5 @@ export async function teamMatrixCsv(
     { action: "team.exported", data: { rows: view.matching.length, filters: filterQuery(view.filters, { page: 1 }) } },
     now,
   );
-  return { csv, filename: `team-${now.toISOString().slice(0, 10)}.csv` };
+  return { csv, filename: `team-${isoDate(now)}.csv` };
 }

@@ -9,10 +9,11 @@ import type { NudgeItem } from "@/emails/nudge";
 import { agreementsForMany } from "@/lib/agreements/employee-agreements";
 import { majorOf } from "@/lib/certification/status";
 import { getCourse } from "@/lib/content";
+import { isoDate } from "@/lib/format";
 import { queueEmail, type QueueEmailInput } from "@/lib/notify/queue-email";
 import type { EmailKind } from "@/lib/notify/templates";
+import { addDays, DAY } from "@/lib/time";
 
-const DAY = 86_400_000;
 export const DUE_SOON_DAYS = 7;
 export const ESCALATE_AFTER_DAYS = 7;
 export const EXPIRY_WARNING_DAYS = 30;
@@ -30,11 +31,11 @@ type DigestItem = NudgeItem;
 
 /** The period a digest covers: the UTC day, or the Monday that starts the UTC week. */
 export function digestPeriod(digest: "daily" | "weekly", now: Date): string {
-  if (digest === "daily") return now.toISOString().slice(0, 10);
+  if (digest === "daily") return isoDate(now);
   const monday = new Date(
     Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - ((now.getUTCDay() + 6) % 7)),
   );
-  return `week-${monday.toISOString().slice(0, 10)}`;
+  return `week-${isoDate(monday)}`;
 }
 
 const days = (ms: number) => Math.max(0, Math.floor(ms / DAY));
@@ -216,7 +217,7 @@ export async function queueReminders(
       and(
         eq(people.status, "active"),
         gt(certifications.expiresAt, now),
-        lte(certifications.expiresAt, new Date(now.getTime() + EXPIRY_WARNING_DAYS * DAY)),
+        lte(certifications.expiresAt, addDays(now, EXPIRY_WARNING_DAYS)),
       ),
     );
   for (const c of expiring) {

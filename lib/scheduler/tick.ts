@@ -6,6 +6,7 @@ import { ensureHourlyCheckpoint } from "@/lib/audit/checkpoints";
 import { emailChannel } from "@/lib/notify/email-channel";
 import { deliverDue } from "@/lib/outbox/worker";
 import { applyRetention } from "@/lib/privacy/retention";
+import { MINUTE } from "@/lib/time";
 import { syncAssignments } from "@/lib/training/assignments";
 import { webhookChannel } from "@/lib/webhooks/webhook-channel";
 
@@ -54,7 +55,7 @@ export async function tick(now = new Date()): Promise<TickReport> {
 const globalForTick = globalThis as unknown as { __clearanceTick?: { timer: NodeJS.Timeout; running: boolean } };
 
 /** The embedded default: tick every minute inside the server process. */
-export function startInProcessScheduler(intervalMs = 60_000): void {
+export function startInProcessScheduler(intervalMs = MINUTE): void {
   if (globalForTick.__clearanceTick) return;
   const state = { running: false, timer: setInterval(() => void once(), intervalMs) };
   state.timer.unref();

@@ -17,9 +17,6 @@ export function scimAuditContext(actor: ScimActor): AuditContext {
   };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (value: unknown): value is string => typeof value === "string" && UUID.test(value);
-
 /** A unique constraint refused the write (two requests raced past the checks): SCIM's 409 `uniqueness`. */
 export function uniquenessOr(error: unknown): unknown {
   const code = (e: unknown) => (typeof e === "object" && e !== null ? (e as { code?: unknown }).code : undefined);

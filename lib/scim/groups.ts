@@ -5,8 +5,9 @@ import { and, asc, eq, inArray, ne, sql, type SQL } from "drizzle-orm";
 import { getDb, type Executor } from "@/db/client";
 import { people, scimGroupMembers, scimGroups } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
+import { isUuid } from "@/lib/ids";
 
-import { isUuid, listResponse, scimAuditContext, scimTransaction, type ScimActor } from "./actor";
+import { listResponse, scimAuditContext, scimTransaction, type ScimActor } from "./actor";
 import { invalidValue, notFound, ScimError } from "./errors";
 import { CORE_GROUP_URN, parseFilter } from "./filter";
 import { syncMappedAccess } from "./mapped-access";

@@ -5,10 +5,11 @@ import { and, eq, ne, sql } from "drizzle-orm";
 import type { Executor } from "@/db/client";
 import { departments, people, scimGroupMembers, scimIdentities } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
+import { isUuid } from "@/lib/ids";
 import { isReportOf } from "@/lib/people/reporting-line";
 import { syncAssignments } from "@/lib/training/assignments";
 
-import { isUuid, scimAuditContext, scimTransaction, type ScimActor } from "./actor";
+import { scimAuditContext, scimTransaction, type ScimActor } from "./actor";
 import { invalidValue, ScimError } from "./errors";
 import { syncMappedAccess } from "./mapped-access";
 import { applyUserPatch, parsePatch } from "./patch";

@@ -4,8 +4,9 @@ import { and, asc, eq, ne, sql, type SQL } from "drizzle-orm";
 
 import type { Executor } from "@/db/client";
 import { departments, people, scimIdentities } from "@/db/schema";
+import { isUuid } from "@/lib/ids";
 
-import { isUuid, listResponse } from "./actor";
+import { listResponse } from "./actor";
 import { notFound, ScimError } from "./errors";
 import { ENTERPRISE_URN, parseFilter } from "./filter";
 import { personName, userResource, type ScimUserState } from "./user-resource";

@@ -16,6 +16,7 @@ import { getContent, getCourse } from "@/lib/content";
 import { inAudience } from "@/lib/content/audience";
 import type { Course } from "@/lib/content/load";
 import { DomainError, NotFoundError } from "@/lib/errors";
+import { isoDate } from "@/lib/format";
 import { likeLiteral } from "@/lib/http/search-params";
 
 import { syncCourseReleases } from "./course-releases";
@@ -249,7 +250,7 @@ export async function assignCourseManually(
     if (existing) {
       throw new DomainError(
         "already_assigned",
-        `${person.name} already has this course assigned, due ${existing.dueAt.toISOString().slice(0, 10)}.`,
+        `${person.name} already has this course assigned, due ${isoDate(existing.dueAt)}.`,
       );
     }
     const [row] = await tx

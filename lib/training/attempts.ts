@@ -10,6 +10,7 @@ import type { Viewer } from "@/lib/auth/roles";
 import { expiryFor } from "@/lib/certification/status";
 import { getCourse } from "@/lib/content";
 import { DomainError, NotFoundError } from "@/lib/errors";
+import { formatDateTime } from "@/lib/format";
 
 import { completeOpenAssignment } from "./assignments";
 import { newVerificationCode } from "./certification-records";
@@ -24,8 +25,6 @@ import {
   type Grade,
   type Random,
 } from "./quiz-rules";
-
-const dateTime = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 
 async function submittedAttempts(personId: string, courseId: string) {
   const db = await getDb();
@@ -84,7 +83,7 @@ export async function startAttempt(
   if (!allowance.allowed) {
     throw new DomainError(
       "cooldown",
-      `You have used all ${course.attemptLimit} attempts. You can try again after ${dateTime.format(allowance.retryAt)} UTC.`,
+      `You have used all ${course.attemptLimit} attempts. You can try again after ${formatDateTime(allowance.retryAt)}.`,
     );
   }
   const drawn = drawQuestions(course.questions, course.questionsPerAttempt, random);

@@ -9,6 +9,7 @@ import type { Viewer } from "@/lib/auth/roles";
 import { getCourse } from "@/lib/content";
 import { env } from "@/lib/env";
 import { NotFoundError } from "@/lib/errors";
+import { isoDate } from "@/lib/format";
 import { renderCertificatePdf } from "@/lib/pdf/render-certificate";
 import { canSeeRecordsOf } from "@/lib/people/reporting-line";
 
@@ -52,5 +53,5 @@ export async function certificatePdf(
     targetId: row.id,
     data: { holder: row.personId },
   });
-  return { filename: `certificate-${row.courseId}-${row.issuedAt.toISOString().slice(0, 10)}.pdf`, bytes };
+  return { filename: `certificate-${row.courseId}-${isoDate(row.issuedAt)}.pdf`, bytes };
 }

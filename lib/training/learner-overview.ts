@@ -5,6 +5,7 @@ import type { Viewer } from "@/lib/auth/roles";
 import type { CertificationStatus } from "@/lib/certification/status";
 import { getContent } from "@/lib/content";
 import type { Course } from "@/lib/content/load";
+import { DAY } from "@/lib/time";
 
 import { openAssignments, syncAssignments } from "./assignments";
 import { latestCertifications, type CertificationView } from "./certification-records";
@@ -20,8 +21,6 @@ export type LearnerCourse = {
   progress: CourseProgress;
   certification: CertificationView | null;
 };
-
-const DAY = 86_400_000;
 
 /** Lower sorts first: what needs attention soonest. */
 function urgency(item: LearnerCourse, now: Date): number {

@@ -1,4 +1,5 @@
 import type { Question } from "@/lib/content/load";
+import { HOUR } from "@/lib/time";
 
 /** A question as drawn for one attempt: a snapshot, so later content edits never change a past attempt. */
 export type DrawnQuestion =
@@ -127,7 +128,7 @@ export function attemptAllowance(
     }
     failures += 1;
     if (failures >= rules.attemptLimit)
-      blockedUntil = new Date(attempt.submittedAt.getTime() + rules.cooldownHours * 3_600_000);
+      blockedUntil = new Date(attempt.submittedAt.getTime() + rules.cooldownHours * HOUR);
   }
   if (blockedUntil && now < blockedUntil) return { allowed: false, retryAt: blockedUntil };
   if (blockedUntil) failures = 0;

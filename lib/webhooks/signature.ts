@@ -1,4 +1,6 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
+
+import { hmacSha256Hex } from "@/lib/crypto/hash";
 
 /**
  * Webhook signatures, Stripe-style: `Clearance-Signature: t=<unix seconds>,v1=<hex>`
@@ -14,7 +16,7 @@ export const DEFAULT_TOLERANCE_SECONDS = 300;
 const unixSeconds = (at: number | Date) => (typeof at === "number" ? Math.floor(at) : Math.floor(at.getTime() / 1000));
 
 function hmacHex(secret: string, timestamp: number, body: string): string {
-  return createHmac("sha256", secret).update(`${timestamp}.${body}`, "utf8").digest("hex");
+  return hmacSha256Hex(secret, `${timestamp}.${body}`);
 }
 
 /** The `Clearance-Signature` header value for `body` sent at `timestamp` (unix seconds or a Date). */

@@ -7,9 +7,10 @@ import path from "node:path";
 import postgres from "postgres";
 
 import { migrateDatabase, openDatabase } from "@/db/client";
-import { benchSettings, childProcessEnv } from "@/lib/env";
+import { childProcessEnv } from "@/lib/env";
 
 import { freePort, startProcess, stopProcess, waitForHttp } from "./bench-load";
+import { benchSettings } from "./bench-settings";
 
 /**
  * What every benchmark needs around it: a throwaway PostgreSQL database with

@@ -8,14 +8,13 @@ import { accessRoles } from "@/lib/access/facts";
 import { renewalDueFor } from "@/lib/agreements/rules";
 import { expiryFor } from "@/lib/certification/status";
 import { getContent } from "@/lib/content";
+import { addDays, DAY } from "@/lib/time";
 
 /**
  * A synthetic organisation for the access benchmark: people with a history of
  * grants, certifications and signatures, shaped so decisions come out mixed
  * (allowed, and denied for each kind of reason). Deterministic for a seed.
  */
-
-const DAY = 86_400_000;
 
 /** mulberry32: a small seeded generator, so two runs seed the same data. */
 function random(seed: number) {
@@ -137,12 +136,11 @@ export async function seedBenchOrganisation(
         grant(role.id, "denied", ago(600, 200));
         if (rnd() < 0.5) {
           const ended = ago(500, 250);
-          grant(role.id, "approved", ended, { ends_at: new Date(ended.getTime() + 90 * DAY) });
+          grant(role.id, "approved", ended, { ends_at: addDays(ended, 90) });
         }
         const current = rnd();
         const decided = ago(200, 1);
-        if (current < 0.55)
-          grant(role.id, "approved", decided, { ends_at: new Date(decided.getTime() + role.maxGrantDays * DAY) });
+        if (current < 0.55) grant(role.id, "approved", decided, { ends_at: addDays(decided, role.maxGrantDays) });
         else if (current < 0.65) grant(role.id, "requested", null);
         else if (current < 0.7) grant(role.id, "revoked", decided, { revoked_at: ago(1) });
       }

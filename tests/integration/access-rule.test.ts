@@ -8,6 +8,7 @@ import { revokeGrant } from "@/lib/access/approvals";
 import { checkAccess } from "@/lib/access/check";
 import { accessOverview } from "@/lib/access/my-access";
 import { getAgreementTemplate } from "@/lib/content";
+import { DAY } from "@/lib/time";
 
 import { grantRole, satisfyRole } from "../helpers/access-fixtures";
 import { context, createPerson, employeeSignature, viewerOf } from "../helpers/factories";
@@ -15,7 +16,6 @@ import { withTestDatabase } from "../helpers/test-database";
 
 const database = withTestDatabase();
 const ROLE = "customer-pii-read";
-const DAY = 86_400_000;
 const ago = (days: number) => new Date(Date.now() - days * DAY);
 
 async function check(personId: string) {

@@ -10,13 +10,13 @@ import { checkAuditIntegrity, latestCheckpoint } from "@/lib/audit/integrity";
 import { recordAudit } from "@/lib/audit/record";
 import { verifyAuditChain } from "@/lib/audit/verify";
 import { resetEnvForTests } from "@/lib/env";
+import { HOUR } from "@/lib/time";
 
 import { context } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
 
 const database = withTestDatabase();
 const originalKey = process.env.AUDIT_CHAIN_KEY!;
-const HOUR = 3_600_000;
 
 function useChainKeys(current: string, old: string[] = []) {
   process.env.AUDIT_CHAIN_KEY = current;

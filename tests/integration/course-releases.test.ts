@@ -5,6 +5,7 @@ import { prepareDatabase } from "@/db/prepare";
 import { auditEvents, courseReleases } from "@/db/schema";
 import { checkAccess } from "@/lib/access/check";
 import { getContent } from "@/lib/content";
+import { DAY } from "@/lib/time";
 import { currentReleases, recordLoadedCourseReleases } from "@/lib/training/course-releases";
 
 import { grantRole, satisfyRole } from "../helpers/access-fixtures";
@@ -14,7 +15,6 @@ import { withTestDatabase } from "../helpers/test-database";
 const database = withTestDatabase();
 const ROLE = "customer-pii-read";
 const COURSE = "data-protection-law";
-const DAY = 86_400_000;
 
 const course = () => getContent().courses.find((c) => c.id === COURSE)!;
 const original = course().version;

@@ -12,6 +12,7 @@ import { ForbiddenError } from "@/lib/errors";
 import { getOutboxMessage, listOutbox } from "@/lib/notify/list-outbox";
 import { queueEmail } from "@/lib/notify/queue-email";
 import { RETRY_DELAYS_MS } from "@/lib/outbox/worker";
+import { MINUTE } from "@/lib/time";
 
 import { createPerson, viewerOf } from "../helpers/factories";
 import { deliverEmails } from "../helpers/outbox";
@@ -20,7 +21,6 @@ import { withTestDatabase } from "../helpers/test-database";
 const database = withTestDatabase();
 const t0 = new Date("2026-11-29T10:00:00Z");
 const at = (ms: number) => new Date(t0.getTime() + ms);
-const MINUTE = 60_000;
 
 type Received = { mailFrom: string; rcptTo: string[]; raw: string };
 

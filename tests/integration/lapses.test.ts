@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accessGrants, auditEvents, certifications, outbox, people, webhookDeliveries } from "@/db/schema";
 import { detectAccessLapses, detectExpiredCertifications } from "@/lib/access/lapses";
 import { resetEnvForTests } from "@/lib/env";
+import { DAY, HOUR } from "@/lib/time";
 import { createWebhook, deactivateWebhook } from "@/lib/webhooks/manage-webhooks";
 import { verifyWebhookSignature } from "@/lib/webhooks/signature";
 
@@ -16,8 +17,6 @@ import { deliverWebhooks } from "../helpers/outbox";
 import { withTestDatabase } from "../helpers/test-database";
 
 const database = withTestDatabase();
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
 const t0 = new Date("2026-03-02T09:00:00Z");
 const at = (ms: number) => new Date(t0.getTime() + ms);
 const PII = "customer-pii-read"; // approved by the person's manager

@@ -15,6 +15,7 @@ import {
 import { getContent } from "@/lib/content";
 import { overviewFacts, overviewFromDatabase } from "@/lib/reports/overview";
 import { buildOverview } from "@/lib/reports/overview-rules";
+import { DAY } from "@/lib/time";
 import { syncAssignments } from "@/lib/training/assignments";
 
 import { createPerson, employeeSignature } from "../helpers/factories";
@@ -29,7 +30,6 @@ import { withTestDatabase } from "../helpers/test-database";
 
 const database = withTestDatabase();
 const NOW = new Date("2026-11-29T12:00:00Z");
-const DAY = 86_400_000;
 const d = (iso: string) => new Date(iso);
 
 /** mulberry32, so every run builds the same organisation. */

@@ -17,13 +17,13 @@ import { majorOf } from "@/lib/certification/status";
 import { getContent } from "@/lib/content";
 import { ForbiddenError } from "@/lib/errors";
 import { organisationOverview, organisationOverviewCsv } from "@/lib/reports/overview";
+import { DAY } from "@/lib/time";
 
 import { context, createPerson, employeeSignature, viewerOf } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
 
 const database = withTestDatabase();
 const NOW = new Date("2026-11-29T12:00:00Z");
-const DAY = 86_400_000;
 const d = (iso: string) => new Date(iso);
 const auditor = viewerOf({
   id: randomUUID(),

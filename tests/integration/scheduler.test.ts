@@ -4,13 +4,13 @@ import { describe, expect, it } from "vitest";
 import { assignments, outbox } from "@/db/schema";
 import { queueReminders } from "@/lib/scheduler/reminders";
 import { tick } from "@/lib/scheduler/tick";
+import { DAY } from "@/lib/time";
 import { syncAssignments } from "@/lib/training/assignments";
 
 import { createPerson } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
 
 const database = withTestDatabase();
-const DAY = 86_400_000;
 
 async function outboxKeys() {
   const rows = await database.db().select({ key: outbox.dedupeKey }).from(outbox);

@@ -11,13 +11,13 @@ import { canSeeScores, personRecord } from "@/lib/reports/person-record";
 import { teamMatrix, teamMatrixCsv } from "@/lib/reports/team-matrix";
 import { cellText, itemKey } from "@/lib/reports/team-matrix-rules";
 import { parseTeamFilters, type TeamView } from "@/lib/reports/team-view";
+import { DAY } from "@/lib/time";
 import { completeLesson } from "@/lib/training/lesson-progress";
 
 import { context, createPerson, viewerOf } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
 
 const database = withTestDatabase();
-const DAY = 86_400_000;
 const t0 = new Date("2026-11-29T09:12:00Z");
 const later = (days: number) => new Date(t0.getTime() + days * DAY);
 const filters = (params: Record<string, string> = {}) => parseTeamFilters(params);

@@ -9,6 +9,7 @@ import { decryptText } from "@/lib/crypto/encryption";
 import { resetEnvForTests } from "@/lib/env";
 import { ForbiddenError } from "@/lib/errors";
 import { RETRY_DELAYS_MS } from "@/lib/outbox/worker";
+import { MINUTE } from "@/lib/time";
 import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
 import {
   createWebhook,
@@ -36,7 +37,6 @@ afterAll(() => {
 });
 const t0 = new Date("2026-11-29T10:00:00Z");
 const at = (ms: number) => new Date(t0.getTime() + ms);
-const MINUTE = 60_000;
 
 type Hit = { method: string; path: string; headers: IncomingHttpHeaders; body: string };
 const closers: (() => Promise<void>)[] = [];

@@ -9,6 +9,7 @@ import { checkAccess } from "@/lib/access/check";
 import { accessRoles, decisionFor, loadDecisionFacts } from "@/lib/access/facts";
 import { roleHolders } from "@/lib/access/holders";
 import { getContent } from "@/lib/content";
+import { DAY } from "@/lib/time";
 
 import { employeeSignature } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
@@ -40,7 +41,6 @@ const RUNS = Math.max(300, 4 * (Number(process.env.PROPERTY_RUNS) || 0));
 const TIMEOUT = Math.max(120_000, RUNS * 400);
 const database = withTestDatabase();
 
-const DAY = 86_400_000;
 const T0 = Date.parse("2026-06-01T00:00:00Z");
 const roles = accessRoles();
 const content = getContent();

@@ -36,7 +36,7 @@ import { startPasskeySignIn } from "@/app/signin/actions";
 import { apiScopes, appRoles, personStatuses, webhookEventTypes } from "@/db/schema";
 import type { PermissionKey } from "@/lib/auth/permissions";
 import { getContent } from "@/lib/content";
-import { sha256Hex } from "@/lib/crypto/tokens";
+import { sha256Hex } from "@/lib/crypto/hash";
 import { decodeImportFile } from "@/lib/people/import-rules";
 
 import { TEST_PASSWORD } from "../helpers/factories";

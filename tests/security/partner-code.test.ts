@@ -12,6 +12,7 @@ import {
   verifyPartnerCode,
 } from "@/lib/agreements/partner-signing";
 import { DomainError } from "@/lib/errors";
+import { MINUTE } from "@/lib/time";
 
 import { context } from "../helpers/factories";
 import { latestCode, partnerWithLink } from "../helpers/partner-links";
@@ -25,7 +26,6 @@ import { withTestDatabase } from "../helpers/test-database";
  */
 const database = withTestDatabase();
 const ctx = { ...context(null), ip: "203.0.113.9", userAgent: "attacker" };
-const MINUTE = 60_000;
 const LIMIT = 5;
 
 type Settled = { ok: true; value: unknown } | { ok: false; code: string };

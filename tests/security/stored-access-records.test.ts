@@ -7,6 +7,7 @@ import { certifications, quizAttempts, signatures } from "@/db/schema";
 import { checkAccess } from "@/lib/access/check";
 import { getCourse } from "@/lib/content";
 import { agreementMetaSchema } from "@/lib/content/schemas";
+import { DAY } from "@/lib/time";
 
 import { grantRole, satisfyRole } from "../helpers/access-fixtures";
 import { createPerson, employeeSignature } from "../helpers/factories";
@@ -20,7 +21,6 @@ import { withTestDatabase } from "../helpers/test-database";
 const database = withTestDatabase();
 const ROLE = "customer-pii-read";
 const COURSE = "support-data-handling";
-const DAY = 86_400_000;
 
 /** The constraint a write broke, from either driver's error (drizzle wraps it in `cause`). */
 async function violated(write: Promise<unknown>): Promise<string> {

@@ -2,10 +2,10 @@ import { describe, expect, it } from "vitest";
 
 import { decideAccess, type DecisionInput } from "@/lib/access/decide";
 import { describeReason } from "@/lib/access/describe";
+import { DAY } from "@/lib/time";
 
 const now = new Date("2026-11-29T12:00:00Z");
-const day = 86_400_000;
-const at = (days: number) => new Date(now.getTime() + days * day);
+const at = (days: number) => new Date(now.getTime() + days * DAY);
 
 function input(over: Partial<DecisionInput> = {}): DecisionInput {
   return {

@@ -12,10 +12,10 @@ import {
   type OverviewFacts,
   type OverviewPerson,
 } from "@/lib/reports/overview-rules";
+import { DAY } from "@/lib/time";
 
 const NOW = new Date("2026-11-29T15:00:00Z");
 const d = (iso: string) => new Date(iso);
-const DAY = 86_400_000;
 
 function person(id: string, overrides: Partial<OverviewPerson> = {}): OverviewPerson {
   return {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 
 import { partnerAgreementStatus } from "@/lib/agreements/partner-rules";
+import { DAY } from "@/lib/time";
 
-const day = 86_400_000;
 const now = new Date("2026-06-01T12:00:00Z");
-const ago = (days: number) => new Date(now.getTime() - days * day);
-const ahead = (days: number) => new Date(now.getTime() + days * day);
+const ago = (days: number) => new Date(now.getTime() - days * DAY);
+const ahead = (days: number) => new Date(now.getTime() + days * DAY);
 
 type Req = Parameters<typeof partnerAgreementStatus>[1][number];
 type Sig = Parameters<typeof partnerAgreementStatus>[2][number];

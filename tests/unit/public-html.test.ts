@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 
 import { loadContent, type Guide } from "@/lib/content/load";
+import { formatLongDate } from "@/lib/format";
 import { renderGuideIndexPage } from "@/lib/public-html/guide-index-page";
 import { renderGuidePage } from "@/lib/public-html/guide-page";
 import { html, trustedHtml } from "@/lib/public-html/html";
-import { formatLongDate } from "@/lib/public-html/long-date";
 import { renderPrivacyPage } from "@/lib/public-html/privacy-page";
 
 const content = loadContent();

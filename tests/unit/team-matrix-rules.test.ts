@@ -16,8 +16,8 @@ import {
   type ReportPerson,
 } from "@/lib/reports/team-matrix-rules";
 import { parseTeamFilters, tableOf, teamTable, viewTeam } from "@/lib/reports/team-view";
+import { DAY } from "@/lib/time";
 
-const DAY = 86_400_000;
 const now = new Date("2026-11-29T12:00:00Z");
 const at = (days: number, ms = 0) => new Date(now.getTime() + days * DAY + ms);
 const assigned = (dueInDays: number, ms = 0) => ({ dueAt: at(dueInDays, ms) });

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 
-import { addMonths, certificationStatus, dueDateFor, expiryFor, majorOf } from "@/lib/certification/status";
+import { certificationStatus, dueDateFor, expiryFor, majorOf } from "@/lib/certification/status";
 import { inAudience } from "@/lib/content/audience";
 import type { Question } from "@/lib/content/load";
+import { addMonths } from "@/lib/time";
 import {
   attemptAllowance,
   drawQuestions,

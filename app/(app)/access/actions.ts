@@ -5,6 +5,7 @@ import { z } from "zod";
 
 import { decideRequest, requestAccess, revokeGrant } from "@/lib/access/approvals";
 import { action } from "@/lib/http/action";
+import { uuidSchema } from "@/lib/ids";
 
 export const requestRole = action(
   {
@@ -29,7 +30,7 @@ export const decide = action(
   {
     permission: "action:access.decide",
     schema: z.object({
-      grantId: z.uuid(),
+      grantId: uuidSchema(),
       decision: z.enum(["approve", "deny"]),
       comment: z.string().trim().max(2000).optional(),
       endsOn: z.union([z.literal(""), z.iso.date("Choose a valid end date.")]).optional(),
@@ -49,7 +50,7 @@ export const decide = action(
 export const revoke = action(
   {
     permission: "action:access.revoke",
-    schema: z.object({ grantId: z.uuid(), reason: z.string().trim().max(2000).default("") }),
+    schema: z.object({ grantId: uuidSchema(), reason: z.string().trim().max(2000).default("") }),
   },
   async ({ grantId, reason }, { viewer, audit }) => {
     await revokeGrant(viewer, audit, grantId, reason);

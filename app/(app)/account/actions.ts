@@ -9,9 +9,13 @@ import { sessionCookie } from "@/lib/auth/options";
 import { signOutEverywhere, signOutSession } from "@/lib/auth/sessions";
 import { env } from "@/lib/env";
 import { action } from "@/lib/http/action";
+import { uuidSchema } from "@/lib/ids";
 
 export const endSession = action(
-  { permission: "action:account.endSession", schema: z.object({ sessionId: z.uuid("Choose a session to sign out.") }) },
+  {
+    permission: "action:account.endSession",
+    schema: z.object({ sessionId: uuidSchema("Choose a session to sign out.") }),
+  },
   async ({ sessionId }, { viewer, audit }) => {
     await signOutSession(viewer, sessionId, audit);
     revalidatePath("/account");

@@ -7,8 +7,9 @@ import { z } from "zod";
 import { declineAsEmployee, giveConsent, signAsEmployee } from "@/lib/agreements/employee-agreements";
 import { MAX_SIGNATURE_IMAGE_BYTES } from "@/lib/agreements/signature-image";
 import { action } from "@/lib/http/action";
+import { uuidSchema } from "@/lib/ids";
 
-const ids = { agreementId: z.string().regex(/^[a-z0-9-]{1,100}$/), ceremonyId: z.uuid() };
+const ids = { agreementId: z.string().regex(/^[a-z0-9-]{1,100}$/), ceremonyId: uuidSchema() };
 
 export const consentToSign = action(
   {

@@ -7,12 +7,13 @@ import { Alert } from "@/components/ui/field";
 import type { CheckpointSummary } from "@/lib/audit/checkpoints";
 import type { IntegrityReport } from "@/lib/audit/integrity";
 import { eventsInWords } from "@/lib/audit/verify";
+import { formatDateTime } from "@/lib/format";
+import { HOUR } from "@/lib/time";
 
 import { createCheckpoint } from "./actions";
 
-const utc = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" });
 // The scheduler signs one an hour; past two, something stopped it or removed its work.
-const STALE_AFTER_MS = 2 * 3_600_000;
+const STALE_AFTER_MS = 2 * HOUR;
 
 /** The chain's integrity beside the newest signed checkpoint, with the checkpoints to download. */
 export function IntegrityPanel({
@@ -56,8 +57,8 @@ export function IntegrityPanel({
         )}
         {stale && (
           <p className="mt-3 text-sm text-amber-800" role="status">
-            No checkpoint since {utc.format(latest.createdAt)} UTC. The scheduler signs one every hour: it is not
-            running, or newer checkpoints were removed.
+            No checkpoint since {formatDateTime(latest.createdAt, { seconds: true })}. The scheduler signs one every
+            hour: it is not running, or newer checkpoints were removed.
           </p>
         )}
         <p className="mt-3 text-sm text-slate-600">
@@ -85,7 +86,7 @@ export function IntegrityPanel({
             {checkpoints.map((c) => (
               <li key={c.id} className="flex flex-wrap items-center justify-between gap-2 py-2">
                 <span>
-                  <span className="font-medium">#{c.id}</span> {utc.format(c.createdAt)} UTC{" "}
+                  <span className="font-medium">#{c.id}</span> {formatDateTime(c.createdAt, { seconds: true })}{" "}
                   <Badge tone={c.trigger === "manual" ? "info" : "neutral"}>{c.trigger}</Badge>
                   <span className="block text-xs text-slate-500">
                     {eventsInWords(c.eventCount)} through #{c.headId}, head{" "}

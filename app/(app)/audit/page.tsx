@@ -8,14 +8,13 @@ import { auditCategorySchema } from "@/lib/audit/actions";
 import { listAuditEvents } from "@/lib/audit/list-events";
 import { auditIntegrity, listAuditCheckpoints } from "@/lib/audit/read-checkpoints";
 import { requireViewer } from "@/lib/auth/gate";
+import { formatDateTime } from "@/lib/format";
 
 import { AuditActionCell } from "./audit-action-cell";
 import { AuditFilters } from "./audit-filters";
 import { IntegrityPanel } from "./integrity-panel";
 
 export const metadata: Metadata = { title: "Audit log" };
-
-const utc = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "medium", timeZone: "UTC" });
 
 export default async function AuditPage({
   searchParams,
@@ -51,7 +50,11 @@ export default async function AuditPage({
           striped
           columns={[
             { header: "#", className: "font-mono text-xs text-slate-500", cell: (e) => e.id },
-            { header: "Time (UTC)", className: "whitespace-nowrap", cell: (e) => utc.format(e.at) },
+            {
+              header: "Time (UTC)",
+              className: "whitespace-nowrap",
+              cell: (e) => formatDateTime(e.at, { seconds: true }),
+            },
             {
               header: "Actor",
               cell: (e) => (

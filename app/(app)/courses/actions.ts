@@ -6,6 +6,7 @@ import { z } from "zod";
 
 import { getCourse } from "@/lib/content";
 import { action } from "@/lib/http/action";
+import { uuidSchema } from "@/lib/ids";
 import { startAttempt, submitAttempt } from "@/lib/training/attempts";
 import { completeLesson } from "@/lib/training/lesson-progress";
 import type { Answers } from "@/lib/training/quiz-rules";
@@ -36,7 +37,7 @@ export const submitQuiz = action(
   {
     permission: "action:courses.submitQuiz",
     schema: z
-      .object({ attemptId: z.uuid(), courseId: slug })
+      .object({ attemptId: uuidSchema(), courseId: slug })
       .catchall(z.union([z.string().max(100), z.array(z.string().max(100)).max(10)])),
   },
   async (input, { viewer, audit }) => {

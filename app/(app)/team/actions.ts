@@ -4,6 +4,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 
 import { action } from "@/lib/http/action";
+import { uuidSchema } from "@/lib/ids";
 import { nudgeAllOverdue, nudgePerson, type NudgeOutcome } from "@/lib/reports/nudge";
 import { teamFiltersSchema } from "@/lib/reports/team-view";
 
@@ -17,7 +18,7 @@ function describe(outcome: NudgeOutcome, who: string): string {
 }
 
 export const nudgeOne = action(
-  { permission: "action:team.nudgeOne", schema: z.object({ personId: z.uuid() }) },
+  { permission: "action:team.nudgeOne", schema: z.object({ personId: uuidSchema() }) },
   async ({ personId }, { viewer, audit }) => {
     const outcome = await nudgePerson(viewer, audit, personId);
     revalidatePath("/team");

@@ -1,6 +1,6 @@
 import { generateServiceProviderMetadata } from "@node-saml/node-saml";
 
-import { sha256Hex } from "@/lib/crypto/tokens";
+import { sha256Hex } from "@/lib/crypto/hash";
 
 import { toPemCertificate, type SamlSettings } from "./settings";
 import { attributeOf, childElements, isElement, NS, parseXml, textOf } from "./xml";

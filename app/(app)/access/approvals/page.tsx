@@ -17,7 +17,7 @@ import {
 } from "@/lib/access/approval-lists";
 import { describeReason } from "@/lib/access/describe";
 import { requireViewer } from "@/lib/auth/gate";
-import { formatDate } from "@/lib/format";
+import { formatDate, isoDateInDays } from "@/lib/format";
 
 import { DecisionForm, RevokeForm } from "./decision-form";
 
@@ -128,11 +128,7 @@ export default async function ApprovalsPage({ searchParams }: Props) {
                       .
                     </p>
                   )}
-                  <DecisionForm
-                    grantId={r.id}
-                    name={r.name}
-                    maxEnd={new Date(now.getTime() + r.maxGrantDays * 86_400_000).toISOString().slice(0, 10)}
-                  />
+                  <DecisionForm grantId={r.id} name={r.name} maxEnd={isoDateInDays(r.maxGrantDays, now)} />
                 </li>
               ))}
             </ul>

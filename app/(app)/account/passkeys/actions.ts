@@ -14,6 +14,7 @@ import { reissueSession } from "@/lib/auth/session";
 import { currentSessionId } from "@/lib/auth/viewer";
 import { DomainError } from "@/lib/errors";
 import { action } from "@/lib/http/action";
+import { uuidSchema } from "@/lib/ids";
 
 const passkeyName = z
   .string()
@@ -87,7 +88,10 @@ export const addPasskey = action(
 );
 
 export const renamePasskey = action(
-  { permission: "action:account/passkeys.renamePasskey", schema: z.object({ passkeyId: z.uuid(), name: passkeyName }) },
+  {
+    permission: "action:account/passkeys.renamePasskey",
+    schema: z.object({ passkeyId: uuidSchema(), name: passkeyName }),
+  },
   async ({ passkeyId, name }, { viewer, audit }) => {
     await rename(viewer, passkeyId, name, audit);
     revalidatePath("/account");
@@ -96,7 +100,7 @@ export const renamePasskey = action(
 );
 
 export const removePasskey = action(
-  { permission: "action:account/passkeys.removePasskey", schema: z.object({ passkeyId: z.uuid() }) },
+  { permission: "action:account/passkeys.removePasskey", schema: z.object({ passkeyId: uuidSchema() }) },
   async ({ passkeyId }, { viewer, audit }) => {
     const { mfaTurnedOff } = await remove(viewer, passkeyId, audit);
     if (mfaTurnedOff)

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { apiScopes, type ScimMappedRole } from "@/db/schema";
 import { createApiClient, revokeApiClient } from "@/lib/access/api-clients";
 import { action } from "@/lib/http/action";
+import { uuidSchema } from "@/lib/ids";
 import { addGroupMapping, removeGroupMapping } from "@/lib/scim/group-mappings";
 
 const asList = (v: unknown) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
@@ -39,7 +40,7 @@ export const createClient = action<typeof createSchema, CreatedClient>(
 );
 
 export const revokeClient = action(
-  { permission: "action:admin/api.revokeClient", schema: z.object({ id: z.uuid() }) },
+  { permission: "action:admin/api.revokeClient", schema: z.object({ id: uuidSchema() }) },
   async ({ id }, { viewer, audit }) => {
     await revokeApiClient(viewer, audit, id);
     revalidatePath("/admin/api");
@@ -48,7 +49,7 @@ export const revokeClient = action(
 );
 
 const mappingSchema = z.object({
-  clientId: z.uuid("Choose an API client with the scim scope."),
+  clientId: uuidSchema("Choose an API client with the scim scope."),
   groupName: z
     .string()
     .trim()
@@ -75,7 +76,7 @@ export const mapScimGroup = action(
 );
 
 export const unmapScimGroup = action(
-  { permission: "action:admin/api.unmapScimGroup", schema: z.object({ id: z.uuid() }) },
+  { permission: "action:admin/api.unmapScimGroup", schema: z.object({ id: uuidSchema() }) },
   async ({ id }, { viewer, audit }) => {
     await removeGroupMapping(viewer, audit, id);
     revalidatePath("/admin/api");

@@ -4,13 +4,14 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 
 import { action } from "@/lib/http/action";
+import { uuidSchema } from "@/lib/ids";
 import { resolveCorrection } from "@/lib/privacy/preferences";
 
 export const resolve = action(
   {
     permission: "action:admin/corrections.resolve",
     schema: z.object({
-      id: z.uuid(),
+      id: uuidSchema(),
       outcome: z.enum(["resolved", "rejected"]),
       resolution: z.string().trim().max(2000).default(""),
     }),

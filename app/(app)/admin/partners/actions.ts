@@ -10,6 +10,7 @@ import {
   voidPartnerRequest,
 } from "@/lib/agreements/partner-register";
 import { action } from "@/lib/http/action";
+import { uuidSchema } from "@/lib/ids";
 
 export const addPartner = action(
   {
@@ -34,7 +35,7 @@ export const addPartner = action(
 export const sendAgreement = action(
   {
     permission: "action:admin/partners.sendAgreement",
-    schema: z.object({ partnerId: z.uuid(), agreementId: z.string().max(100) }),
+    schema: z.object({ partnerId: uuidSchema(), agreementId: z.string().max(100) }),
   },
   async ({ partnerId, agreementId }, { viewer, audit }) => {
     await sendPartnerAgreement(viewer, audit, partnerId, agreementId);
@@ -44,7 +45,7 @@ export const sendAgreement = action(
 );
 
 export const resendRequest = action(
-  { permission: "action:admin/partners.resendRequest", schema: z.object({ requestId: z.uuid() }) },
+  { permission: "action:admin/partners.resendRequest", schema: z.object({ requestId: uuidSchema() }) },
   async ({ requestId }, { viewer, audit }) => {
     await resendPartnerRequest(viewer, audit, requestId);
     revalidatePath("/admin/partners");
@@ -53,7 +54,7 @@ export const resendRequest = action(
 );
 
 export const voidRequest = action(
-  { permission: "action:admin/partners.voidRequest", schema: z.object({ requestId: z.uuid() }) },
+  { permission: "action:admin/partners.voidRequest", schema: z.object({ requestId: uuidSchema() }) },
   async ({ requestId }, { viewer, audit }) => {
     await voidPartnerRequest(viewer, audit, requestId);
     revalidatePath("/admin/partners");

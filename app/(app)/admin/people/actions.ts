@@ -5,9 +5,10 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 
 import { appRoles, personStatuses } from "@/db/schema";
-import { sha256Hex } from "@/lib/crypto/tokens";
+import { sha256Hex } from "@/lib/crypto/hash";
 import { DomainError } from "@/lib/errors";
 import { action, type ActionState } from "@/lib/http/action";
+import { uuidSchema } from "@/lib/ids";
 import { applyImport, previewImport } from "@/lib/people/import-people";
 import { decodeImportFile, sizeError } from "@/lib/people/import-rules";
 import { setPersonRoles, setPersonStatus } from "@/lib/people/manage-people";
@@ -24,7 +25,7 @@ import { importView, type ImportView } from "./import-view";
 export const changeStatus = action(
   {
     permission: "action:admin/people.changeStatus",
-    schema: z.object({ personId: z.uuid(), status: z.enum(personStatuses) }),
+    schema: z.object({ personId: uuidSchema(), status: z.enum(personStatuses) }),
   },
   async ({ personId, status }, { viewer, audit }) => {
     await setPersonStatus(viewer, audit, personId, status);
@@ -37,7 +38,7 @@ export const changeRoles = action(
   {
     permission: "action:admin/people.changeRoles",
     schema: z.object({
-      personId: z.uuid(),
+      personId: uuidSchema(),
       roles: z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(z.enum(appRoles))),
     }),
   },
@@ -84,7 +85,7 @@ export const addPerson = withFieldErrors(
   ),
 );
 
-const savePersonSchema = personFormSchema.extend({ personId: z.uuid() });
+const savePersonSchema = personFormSchema.extend({ personId: uuidSchema() });
 
 export const savePerson = withFieldErrors(
   action<typeof savePersonSchema, unknown>(
@@ -104,7 +105,7 @@ export const savePerson = withFieldErrors(
 );
 
 export const sendInvitationAgain = action(
-  { permission: "action:admin/people.sendInvitationAgain", schema: z.object({ personId: z.uuid() }) },
+  { permission: "action:admin/people.sendInvitationAgain", schema: z.object({ personId: uuidSchema() }) },
   async ({ personId }, { viewer, audit }) => {
     const { email } = await resendInvitation(viewer, audit, personId);
     revalidatePath(`/admin/people/${personId}`);

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 
-import { Badge } from "@/components/ui/badge";
+import { Badge, personStatusTone } from "@/components/ui/badge";
 import { buttonClass } from "@/components/ui/button";
 import { Card, PageHeader } from "@/components/ui/card";
 import { inputClass } from "@/components/ui/field";
@@ -15,7 +15,6 @@ import { PersonControls } from "./person-controls";
 
 export const metadata: Metadata = { title: "People" };
 
-const statusTone = { active: "success", suspended: "warning", departed: "neutral" } as const;
 const STATUS_LABELS: Record<PersonStatus, string> = { active: "Active", suspended: "Suspended", departed: "Departed" };
 const ROLE_LABELS: Record<string, string> = {
   manager: "Manager",
@@ -142,7 +141,7 @@ export default async function PeoplePage({
                 </span>
               ),
             },
-            { header: "Status", cell: (p) => <Badge tone={statusTone[p.status]}>{p.status}</Badge> },
+            { header: "Status", cell: (p) => <Badge tone={personStatusTone(p.status)}>{p.status}</Badge> },
             {
               header: "MFA",
               cell: (p) => (p.mfaEnabled ? <Badge tone="success">On</Badge> : <Badge>Off</Badge>),

@@ -4,6 +4,7 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 
 import { action } from "@/lib/http/action";
+import { uuidSchema } from "@/lib/ids";
 import { createWebhook, deactivateWebhook, webhookInputSchema } from "@/lib/webhooks/manage-webhooks";
 
 export const addWebhook = action(
@@ -17,7 +18,7 @@ export const addWebhook = action(
 );
 
 export const deactivate = action(
-  { permission: "action:admin/webhooks.deactivate", schema: z.object({ webhookId: z.uuid() }) },
+  { permission: "action:admin/webhooks.deactivate", schema: z.object({ webhookId: uuidSchema() }) },
   async ({ webhookId }, { viewer, audit }) => {
     await deactivateWebhook(viewer, audit, webhookId);
     revalidatePath("/admin/webhooks");

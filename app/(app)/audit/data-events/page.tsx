@@ -7,8 +7,8 @@ import { Card, PageHeader } from "@/components/ui/card";
 import { inputClass } from "@/components/ui/field";
 import { Table } from "@/components/ui/table";
 import { listDataEvents } from "@/lib/access/data-events";
+import { reasonInWords } from "@/lib/access/describe";
 import { accessRole } from "@/lib/access/facts";
-import { reasonInWords } from "@/lib/access/lapses";
 import { requireViewer } from "@/lib/auth/gate";
 import { formatDateTime } from "@/lib/format";
 

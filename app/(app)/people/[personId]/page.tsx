@@ -4,19 +4,18 @@ import { notFound } from "next/navigation";
 
 import { NudgeButton } from "@/app/(app)/team/nudge-button";
 import { StatusCell } from "@/app/(app)/team/status-cell";
-import { Badge, type Tone } from "@/components/ui/badge";
+import { Badge, personStatusTone, type Tone } from "@/components/ui/badge";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
 import { Table } from "@/components/ui/table";
 import { requireViewer } from "@/lib/auth/gate";
 import { may } from "@/lib/auth/permissions";
 import { formatDate, formatDateTime } from "@/lib/format";
+import { isUuid } from "@/lib/ids";
 import { personRecord, type PersonRecord } from "@/lib/reports/person-record";
 import { nudgedLabel } from "@/lib/reports/team-matrix-rules";
 import { cellInWords } from "@/lib/reports/team-view";
 
 export const metadata: Metadata = { title: "Person record" };
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const certificationTones: Record<PersonRecord["certifications"][number]["status"], [string, Tone]> = {
   current: ["Current", "success"],
@@ -26,12 +25,10 @@ const certificationTones: Record<PersonRecord["certifications"][number]["status"
   renewed: ["Renewed", "neutral"],
 };
 
-const statusTones = { active: "success", suspended: "warning", departed: "neutral" } as const;
-
 export default async function PersonRecordPage({ params }: { params: Promise<{ personId: string }> }) {
   const viewer = await requireViewer("page:/people/[personId]");
   const { personId } = await params;
-  if (!UUID.test(personId)) notFound();
+  if (!isUuid(personId)) notFound();
   const now = new Date();
   const record = await personRecord(viewer, personId, now);
   if (!record) notFound();
@@ -74,7 +71,7 @@ export default async function PersonRecordPage({ params }: { params: Promise<{ p
             <Row label="Manager">{person.managerName ?? "—"}</Row>
             <Row label="Hire date">{person.hireDate ? formatDate(new Date(person.hireDate)) : "—"}</Row>
             <Row label="Account">
-              <Badge tone={statusTones[person.status]}>{person.status}</Badge>
+              <Badge tone={personStatusTone(person.status)}>{person.status}</Badge>
             </Row>
           </dl>
         </Card>

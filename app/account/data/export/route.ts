@@ -1,5 +1,6 @@
 import { routeViewer } from "@/lib/auth/gate";
 import { auditContext } from "@/lib/auth/viewer";
+import { isoDate } from "@/lib/format";
 import { exportMyDataJson, exportMyDataZip } from "@/lib/privacy/export";
 
 export const dynamic = "force-dynamic";
@@ -11,7 +12,7 @@ export async function GET(request: Request) {
   const { viewer } = auth;
   const format = new URL(request.url).searchParams.get("format") === "zip" ? "zip" : "json";
   const context = await auditContext(viewer);
-  const stamp = new Date().toISOString().slice(0, 10);
+  const stamp = isoDate(new Date());
   const headers = { "Cache-Control": "private, no-store" };
   if (format === "zip") {
     const body = await exportMyDataZip(viewer, context);

@@ -3,6 +3,7 @@ import { routeViewer } from "@/lib/auth/gate";
 import { auditContext } from "@/lib/auth/viewer";
 import { NotFoundError } from "@/lib/errors";
 import { pdfResponse } from "@/lib/http/responses";
+import { isUuid } from "@/lib/ids";
 
 export async function GET(_request: Request, { params }: { params: Promise<{ id: string }> }) {
   const auth = await routeViewer("download:/agreements/documents/[id]", {
@@ -11,7 +12,7 @@ export async function GET(_request: Request, { params }: { params: Promise<{ id:
   if (!auth.ok) return auth.response;
   const { viewer } = auth;
   const { id } = await params;
-  if (!/^[0-9a-f-]{36}$/.test(id)) return new Response("Not found.", { status: 404 });
+  if (!isUuid(id)) return new Response("Not found.", { status: 404 });
   try {
     const { filename, bytes } = await signedPdf(viewer, await auditContext(viewer), id);
     return pdfResponse(bytes, filename);

@@ -3,13 +3,14 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 
 import { ActionButton } from "@/components/action-button";
-import { Badge } from "@/components/ui/badge";
+import { Badge, personStatusTone } from "@/components/ui/badge";
 import { Card, PageHeader } from "@/components/ui/card";
 import { Alert } from "@/components/ui/field";
 import { requireViewer } from "@/lib/auth/gate";
 import { may } from "@/lib/auth/permissions";
 import { NotFoundError } from "@/lib/errors";
 import { formatDate, formatDateTime } from "@/lib/format";
+import { isUuid } from "@/lib/ids";
 import { departmentOptions, managerOptions, personForEdit } from "@/lib/people/person-editor";
 
 import { sendInvitationAgain } from "../actions";
@@ -17,9 +18,6 @@ import { PersonControls } from "../person-controls";
 import { PersonForm } from "../person-form";
 
 export const metadata: Metadata = { title: "Person" };
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const statusTone = { active: "success", suspended: "warning", departed: "neutral" } as const;
 
 export default async function EditPersonPage({
   params,
@@ -31,7 +29,7 @@ export default async function EditPersonPage({
   const viewer = await requireViewer("page:/admin/people/[id]");
   const { id } = await params;
   const { added } = await searchParams;
-  if (!UUID.test(id)) notFound();
+  if (!isUuid(id)) notFound();
   const now = new Date();
   const person = await personForEdit(viewer, id, now).catch((e) => {
     if (e instanceof NotFoundError) notFound();
@@ -53,7 +51,7 @@ export default async function EditPersonPage({
         description={`${person.email} · added ${formatDate(person.createdAt)}`}
         actions={
           <div className="flex items-center gap-3">
-            <Badge tone={statusTone[person.status]}>{person.status}</Badge>
+            <Badge tone={personStatusTone(person.status)}>{person.status}</Badge>
             <Link
               href={`/people/${person.id}`}
               className="text-sm font-medium text-brand-700 underline underline-offset-2"

@@ -7,11 +7,11 @@ import { Card, PageHeader } from "@/components/ui/card";
 import { Table } from "@/components/ui/table";
 import { requireViewer } from "@/lib/auth/gate";
 import { formatDate, formatDateTime } from "@/lib/format";
+import { isUuid } from "@/lib/ids";
 import { webhookDeliveryLog, type DeliveryLogRow } from "@/lib/webhooks/manage-webhooks";
 
 export const metadata: Metadata = { title: "Webhook deliveries" };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const tones = { pending: "info", sending: "info", delivered: "success", failed: "danger" } as const;
 
 function statusDetail(d: DeliveryLogRow): string | null {
@@ -29,7 +29,7 @@ export default async function WebhookDeliveriesPage({
 }) {
   const viewer = await requireViewer("page:/admin/webhooks/[id]");
   const { id } = await params;
-  if (!UUID.test(id)) notFound();
+  if (!isUuid(id)) notFound();
   const log = await webhookDeliveryLog(viewer, id, { page: Number((await searchParams).page) || 1 });
   if (!log) notFound();
   const { webhook, deliveries, total, page, pageSize } = log;

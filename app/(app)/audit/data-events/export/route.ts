@@ -1,10 +1,11 @@
 import { getDb } from "@/db/client";
 import { listDataEvents, type DataEventRow } from "@/lib/access/data-events";
+import { reasonInWords } from "@/lib/access/describe";
 import { accessRole } from "@/lib/access/facts";
-import { reasonInWords } from "@/lib/access/lapses";
 import { recordAudit } from "@/lib/audit/record";
 import { routeViewer } from "@/lib/auth/gate";
 import { auditContext } from "@/lib/auth/viewer";
+import { isoDate } from "@/lib/format";
 import { csvResponse, toCsv } from "@/lib/reports/csv";
 
 import { MAX_EXPORT_ROWS, parseDataEventFilters, personIdFor } from "../filters";
@@ -72,8 +73,5 @@ export async function GET(request: Request) {
     action: "data_events.exported",
     data: { uncleared: filters.uncleared, personId, rows: rows.length },
   });
-  return csvResponse(
-    csv,
-    `data-events-${new Date().toISOString().slice(0, 10)}${filters.uncleared ? "-uncleared" : ""}.csv`,
-  );
+  return csvResponse(csv, `data-events-${isoDate(new Date())}${filters.uncleared ? "-uncleared" : ""}.csv`);
 }

@@ -1,6 +1,7 @@
 import { getDb } from "@/db/client";
 import { holdersQuery } from "@/lib/access/api-schemas";
 import { roleHolders } from "@/lib/access/holders";
+import { isoDate } from "@/lib/format";
 import { parseOr400, withApiClient } from "@/lib/http/api";
 import { apiError } from "@/lib/http/responses";
 import { csvResponse, toCsv } from "@/lib/reports/csv";
@@ -28,7 +29,7 @@ export async function GET(request: Request) {
         ["id", "email", "name", "department", "valid_until", "grant_ends_at"],
         ...rows.map((r) => [r.id, r.email, r.name, r.department, r.valid_until, r.grant_ends_at]),
       ]);
-      return csvResponse(csv, `holders-${parsed.data.role}-${now.toISOString().slice(0, 10)}.csv`);
+      return csvResponse(csv, `holders-${parsed.data.role}-${isoDate(now)}.csv`);
     }
     return Response.json(
       { role: parsed.data.role, at: now.toISOString(), holders: rows },

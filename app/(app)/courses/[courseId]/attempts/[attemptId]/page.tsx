@@ -9,6 +9,7 @@ import { Alert } from "@/components/ui/field";
 import { requireViewer } from "@/lib/auth/gate";
 import { getCourse } from "@/lib/content";
 import { NotFoundError } from "@/lib/errors";
+import { isUuid } from "@/lib/ids";
 import { getAttempt } from "@/lib/training/attempts";
 
 import { QuizForm } from "./quiz-form";
@@ -19,7 +20,7 @@ export default async function AttemptPage({ params }: { params: Promise<{ course
   const viewer = await requireViewer("page:/courses/[courseId]/attempts/[attemptId]");
   const { courseId, attemptId } = await params;
   const course = getCourse(courseId);
-  if (!course || !/^[0-9a-f-]{36}$/.test(attemptId)) notFound();
+  if (!course || !isUuid(attemptId)) notFound();
   const attempt = await getAttempt(viewer, attemptId).catch((e) => {
     if (e instanceof NotFoundError) notFound();
     throw e;

@@ -1,0 +1,28 @@
+import { z } from "zod";
+
+/**
+ * Settings of the benchmark scripts only, parsed here so they stay out of the app's configuration
+ * (lib/env.ts). An empty variable means "not set".
+ */
+
+const unsetIfEmpty = (v: unknown) => (v === "" ? undefined : v);
+const count = (fallback: number) => z.preprocess(unsetIfEmpty, z.coerce.number().int().positive().default(fallback));
+const benchSchema = z.object({
+  BENCH_DATABASE_URL: z.preprocess(
+    unsetIfEmpty,
+    z.string().url().default("postgres://postgres@127.0.0.1:5432/postgres"),
+  ),
+  // Shorter runs for a smoke test; the published figures use the defaults.
+  BENCH_SECONDS: count(10),
+  BENCH_WARMUP_SECONDS: count(3),
+  BENCH_RUNS: count(15),
+});
+
+export function benchSettings(): z.infer<typeof benchSchema> {
+  const result = benchSchema.safeParse(process.env);
+  if (!result.success)
+    throw new Error(
+      `Invalid configuration:\n${result.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n")}`,
+    );
+  return result.data;
+}
