@@ -4,7 +4,7 @@ import { sql, type SQL } from "drizzle-orm";
 
 import type { Executor } from "@/db/client";
 import { selectRows } from "@/db/rows";
-import { majorOf } from "@/lib/certification/status";
+import { majorOf } from "@/lib/certification/status.rules";
 import { getContent } from "@/lib/content";
 import type { AccessRole } from "@/lib/content/load";
 

@@ -1,4 +1,4 @@
-import { addMonths, majorOf } from "@/lib/certification/status";
+import { addMonths, majorOf } from "@/lib/certification/status.rules";
 import { escapeMarkdownText } from "@/lib/content/markdown-escape";
 
 /** Agreement rules: pure functions of the template, the person's signatures and `now`. */

@@ -1,5 +1,5 @@
 import { agreementStanding, type SignatureFacts } from "@/lib/agreements/rules";
-import { majorOf } from "@/lib/certification/status";
+import { majorOf } from "@/lib/certification/status.rules";
 import { inAudience } from "@/lib/content/audience";
 import type { AudienceRule } from "@/lib/content/schemas";
 

@@ -1,5 +1,5 @@
 import type { ByPerson } from "@/lib/by-person";
-import type { CertificationStatus } from "@/lib/certification/status";
+import type { CertificationStatus } from "@/lib/certification/status.rules";
 import { formatDate } from "@/lib/format";
 
 /**

@@ -11,7 +11,12 @@ import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import { assertMay } from "@/lib/auth/permissions";
 import type { Viewer } from "@/lib/auth/roles";
 import { fileUnder, type ByPerson } from "@/lib/by-person";
-import { certificationStatus, dueDateFor, supersededAt, type CertificationStatus } from "@/lib/certification/status";
+import {
+  certificationStatus,
+  dueDateFor,
+  supersededAt,
+  type CertificationStatus,
+} from "@/lib/certification/status.rules";
 import { getContent, getCourse } from "@/lib/content";
 import { inAudience } from "@/lib/content/audience";
 import type { Course } from "@/lib/content/load";

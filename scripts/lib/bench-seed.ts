@@ -6,7 +6,7 @@ import type { Sql } from "postgres";
 
 import { accessRoles } from "@/lib/access/facts";
 import { renewalDueFor } from "@/lib/agreements/rules";
-import { expiryFor } from "@/lib/certification/status";
+import { expiryFor } from "@/lib/certification/status.rules";
 import { getContent } from "@/lib/content";
 
 /**

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 
 import { auditEvents, certifications, departments, outbox, people, quizAttempts } from "@/db/schema";
 import { verifyAuditChain } from "@/lib/audit/verify";
-import { expiryFor } from "@/lib/certification/status";
+import { expiryFor } from "@/lib/certification/status.rules";
 import { getCourse } from "@/lib/content";
 import { ForbiddenError, NotFoundError } from "@/lib/errors";
 import { nudgeAllOverdue, nudgeDedupeKey, nudgePerson } from "@/lib/reports/nudge";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { fileUnder } from "@/lib/by-person";
-import { certificationStatus } from "@/lib/certification/status";
+import { certificationStatus } from "@/lib/certification/status.rules";
 import {
   buildRows,
   cellFor,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { addMonths, certificationStatus, dueDateFor, expiryFor, majorOf } from "@/lib/certification/status";
+import { addMonths, certificationStatus, dueDateFor, expiryFor, majorOf } from "@/lib/certification/status.rules";
 import { inAudience } from "@/lib/content/audience";
 import type { Question } from "@/lib/content/load";
 import {
