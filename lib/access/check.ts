@@ -6,7 +6,7 @@ import { createBatcher } from "@/db/batcher";
 import type { Executor } from "@/db/client";
 import { people } from "@/db/schema";
 
-import type { Decision } from "./decide";
+import type { Decision } from "./decide.rules";
 import { logDecisions } from "./decision-log";
 import { accessRole, decisionFor, loadFactsFor, type FactsWanted } from "./facts";
 

@@ -1,6 +1,6 @@
 import { getAgreementTemplate, getCourse } from "@/lib/content";
 
-import type { DenyReason } from "./decide";
+import type { DenyReason } from "./decide.rules";
 
 export type Requirement = { reason: DenyReason; text: string; href: string | null };
 

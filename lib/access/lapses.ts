@@ -12,7 +12,7 @@ import { getAgreementTemplate, getCourse } from "@/lib/content";
 import { queueEmail } from "@/lib/notify/queue-email";
 import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
 
-import type { DenyReason } from "./decide";
+import type { DenyReason } from "./decide.rules";
 import { accessRole, decisionFor, loadDecisionFacts, type Facts } from "./facts";
 
 const DAY = 86_400_000;

@@ -19,9 +19,9 @@ import { matchTotp } from "@/lib/crypto/totp";
 import { DomainError, NotFoundError } from "@/lib/errors";
 
 import { agreementText, completeSignature, consentText, recordDecline } from "./complete-signature";
-import { agreementStanding, namesMatch, type AgreementStanding } from "./rules";
 import { signatureFactColumns } from "./signature-columns";
 import { decodeSignatureImage } from "./signature-image";
+import { agreementStanding, namesMatch, type AgreementStanding } from "./signing.rules";
 
 export type AgreementItem = {
   template: Agreement;

@@ -12,7 +12,7 @@ import { randomToken, sha256Hex } from "@/lib/crypto/tokens";
 import { DomainError, NotFoundError } from "@/lib/errors";
 import { queueEmail } from "@/lib/notify/queue-email";
 
-import { partnerAgreementStatus, type PartnerAgreementStatus } from "./partner-rules";
+import { partnerAgreementStatus, type PartnerAgreementStatus } from "./partner.rules";
 
 export const SIGNING_LINK_DAYS = 14;
 

@@ -15,8 +15,8 @@ import { DomainError } from "@/lib/errors";
 import { queueEmail } from "@/lib/notify/queue-email";
 
 import { agreementText, completeSignature, consentText, recordDecline } from "./complete-signature";
-import { namesMatch } from "./rules";
 import { decodeSignatureImage } from "./signature-image";
+import { namesMatch } from "./signing.rules";
 
 const CODE_TTL_MS = 10 * 60_000;
 const CODE_RESEND_MS = 60_000;

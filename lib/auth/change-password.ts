@@ -12,7 +12,7 @@ import { DomainError, FieldError } from "@/lib/errors";
 import type { RequestMeta } from "@/lib/http/request-context";
 
 import { settleAttempt, takeAttempt, type AttemptLimit } from "./attempt-limit";
-import { passwordProblem } from "./password-rules";
+import { passwordProblem } from "./password.rules";
 import type { Viewer } from "./roles";
 import { revokeSessionsOf, startSession } from "./sessions";
 import { minutesUntil, THROTTLE } from "./throttle";

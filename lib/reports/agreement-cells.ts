@@ -6,7 +6,7 @@ import type { Executor } from "@/db/client";
 import { inIds } from "@/db/id-list";
 import { selectRows, toDate } from "@/db/rows";
 import { people, signatures } from "@/db/schema";
-import { agreementStanding, type SignatureFacts } from "@/lib/agreements/rules";
+import { agreementStanding, type SignatureFacts } from "@/lib/agreements/signing.rules";
 import { fileUnder } from "@/lib/by-person";
 import { getContent } from "@/lib/content";
 import { inAudience } from "@/lib/content/audience";

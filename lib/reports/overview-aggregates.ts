@@ -12,7 +12,7 @@ import {
   type OverviewAgreement,
   type OverviewCourse,
   type OverviewRelease,
-} from "./overview-rules";
+} from "./overview.rules";
 
 /**
  * The overview from small aggregates the database returns, instead of every

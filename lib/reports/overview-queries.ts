@@ -15,13 +15,13 @@ import {
   type PeopleGroup,
   type SignatureGroup,
 } from "./overview-aggregates";
-import { trendDates, type OverviewAgreement } from "./overview-rules";
+import { trendDates, type OverviewAgreement } from "./overview.rules";
 
 /**
  * The overview's aggregates, counted by PostgreSQL: each query returns a few
  * hundred grouped rows at most, whatever the organisation's size, instead of
  * every certification, assignment and signature. The rules are those of
- * overview-rules.ts, which stays the reference (see the integration test).
+ * overview.rules.ts, which stays the reference (see the integration test).
  *
  * Timestamps are compared at millisecond precision, as the JavaScript rules
  * see them once read.

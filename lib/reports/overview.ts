@@ -14,7 +14,7 @@ import { syncCourseReleases } from "@/lib/training/course-releases";
 import { toCsv } from "./csv";
 import { assembleOverview, coursePlans } from "./overview-aggregates";
 import { overviewAggregates } from "./overview-queries";
-import { overviewTable, type Overview, type OverviewFacts } from "./overview-rules";
+import { overviewTable, type Overview, type OverviewFacts } from "./overview.rules";
 
 /**
  * Every row the overview is computed from: people, certifications, open

@@ -23,7 +23,7 @@ import {
   type DrawnQuestion,
   type Grade,
   type Random,
-} from "./quiz-rules";
+} from "./quiz.rules";
 
 const dateTime = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 

@@ -5,7 +5,7 @@ import { pipeline } from "node:stream/promises";
 import type { Sql } from "postgres";
 
 import { accessRoles } from "@/lib/access/facts";
-import { renewalDueFor } from "@/lib/agreements/rules";
+import { renewalDueFor } from "@/lib/agreements/signing.rules";
 import { expiryFor } from "@/lib/certification/status.rules";
 import { getContent } from "@/lib/content";
 

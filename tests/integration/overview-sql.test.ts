@@ -14,7 +14,7 @@ import {
 } from "@/db/schema";
 import { getContent } from "@/lib/content";
 import { overviewFacts, overviewFromDatabase } from "@/lib/reports/overview";
-import { buildOverview } from "@/lib/reports/overview-rules";
+import { buildOverview } from "@/lib/reports/overview.rules";
 import { syncAssignments } from "@/lib/training/assignments";
 
 import { createPerson, employeeSignature } from "../helpers/factories";

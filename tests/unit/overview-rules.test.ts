@@ -11,7 +11,7 @@ import {
   type OverviewCertification,
   type OverviewFacts,
   type OverviewPerson,
-} from "@/lib/reports/overview-rules";
+} from "@/lib/reports/overview.rules";
 
 const NOW = new Date("2026-11-29T15:00:00Z");
 const d = (iso: string) => new Date(iso);

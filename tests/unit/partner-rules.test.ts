@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { partnerAgreementStatus } from "@/lib/agreements/partner-rules";
+import { partnerAgreementStatus } from "@/lib/agreements/partner.rules";
 
 const day = 86_400_000;
 const now = new Date("2026-06-01T12:00:00Z");

@@ -9,7 +9,7 @@ import {
   gradeAttempt,
   toPublicQuestions,
   type DrawnQuestion,
-} from "@/lib/training/quiz-rules";
+} from "@/lib/training/quiz.rules";
 
 const bank: Question[] = [
   {

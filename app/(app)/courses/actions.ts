@@ -8,7 +8,7 @@ import { getCourse } from "@/lib/content";
 import { action } from "@/lib/http/action";
 import { startAttempt, submitAttempt } from "@/lib/training/attempts";
 import { completeLesson } from "@/lib/training/lesson-progress";
-import type { Answers } from "@/lib/training/quiz-rules";
+import type { Answers } from "@/lib/training/quiz.rules";
 
 const slug = z.string().regex(/^[a-z0-9-]{1,100}$/);
 

@@ -8,7 +8,7 @@ import { ProgressBar } from "@/components/ui/progress-bar";
 import { requireViewer } from "@/lib/auth/gate";
 import { formatDate } from "@/lib/format";
 import { organisationOverview } from "@/lib/reports/overview";
-import type { TrendPoint } from "@/lib/reports/overview-rules";
+import type { TrendPoint } from "@/lib/reports/overview.rules";
 
 export const metadata: Metadata = { title: "Compliance overview" };
 

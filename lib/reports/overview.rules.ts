@@ -1,4 +1,4 @@
-import { agreementStanding, type SignatureFacts } from "@/lib/agreements/rules";
+import { agreementStanding, type SignatureFacts } from "@/lib/agreements/signing.rules";
 import { majorOf } from "@/lib/certification/status.rules";
 import { inAudience } from "@/lib/content/audience";
 import type { AudienceRule } from "@/lib/content/schemas";
