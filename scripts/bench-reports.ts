@@ -10,8 +10,8 @@ import type { Viewer } from "@/lib/auth/roles";
 import { privilegeStamp } from "@/lib/auth/session-stamp";
 import { benchSettings } from "@/lib/env";
 import { overviewFromDatabase } from "@/lib/reports/overview";
-import { teamRows } from "@/lib/reports/team-matrix";
-import { parseTeamFilters, viewTeam } from "@/lib/reports/team-view";
+import { teamRows } from "@/lib/team/matrix";
+import { parseTeamFilters, viewTeam } from "@/lib/team/view";
 import { syncAssignments } from "@/lib/training/assignments";
 
 import {

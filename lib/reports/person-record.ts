@@ -13,10 +13,9 @@ import { certificationStatus, type CertificationStatus } from "@/lib/certificati
 import { getCourse } from "@/lib/content";
 import { canSeeRecordsOf, isReportOf } from "@/lib/people/reporting-line";
 import { managerSeesScoresOf } from "@/lib/privacy/preferences";
+import { matrixRows } from "@/lib/team/matrix";
+import { itemKey, nudgeableItems, type Cell, type MatrixItem } from "@/lib/team/matrix.rules";
 import { currentReleases } from "@/lib/training/course-releases";
-
-import { matrixRows } from "./team-matrix";
-import { itemKey, nudgeableItems, type Cell, type MatrixItem } from "./team-matrix-rules";
 
 /**
  * Whether the viewer may see a person's quiz scores (not just passed/failed).

@@ -14,8 +14,8 @@ import {
   type MatrixFacts,
   type MatrixItem,
   type ReportPerson,
-} from "@/lib/reports/team-matrix-rules";
-import { parseTeamFilters, tableOf, teamTable, viewTeam } from "@/lib/reports/team-view";
+} from "@/lib/team/matrix.rules";
+import { parseTeamFilters, tableOf, teamTable, viewTeam } from "@/lib/team/view";
 
 const DAY = 86_400_000;
 const now = new Date("2026-11-29T12:00:00Z");

@@ -6,8 +6,8 @@ import { Card, EmptyState, PageHeader } from "@/components/ui/card";
 import { inputClass } from "@/components/ui/field";
 import { Pagination } from "@/components/ui/pagination";
 import { requireViewer } from "@/lib/auth/gate";
-import { teamMatrix } from "@/lib/reports/team-matrix";
-import { filterableStatuses, itemKey, STATUS_LABELS } from "@/lib/reports/team-matrix-rules";
+import { teamMatrix } from "@/lib/team/matrix";
+import { filterableStatuses, itemKey, STATUS_LABELS } from "@/lib/team/matrix.rules";
 import {
   filterQuery,
   hasActiveFilters,
@@ -16,7 +16,7 @@ import {
   tableOf,
   TEAM_PAGE_SIZE,
   teamSorts,
-} from "@/lib/reports/team-view";
+} from "@/lib/team/view";
 
 import { NudgeButton } from "./nudge-button";
 import { TeamTable } from "./team-table";

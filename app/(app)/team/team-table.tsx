@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { useActionState, useState } from "react";
 
-import type { TableColumn, TableRow } from "@/lib/reports/team-view";
+import type { TableColumn, TableRow } from "@/lib/team/view";
 
 import { nudgeOne } from "./actions";
 import { StatusCell } from "./status-cell";
@@ -12,7 +12,7 @@ const NUDGE_FORM = "team-nudge";
 
 type Props = {
   columns: TableColumn[];
-  /** The rows on this page, in words (lib/reports/team-view.ts tableOf). */
+  /** The rows on this page, in words (lib/team/view.ts tableOf). */
   rows: TableRow[];
   caption: string;
 };

@@ -10,8 +10,8 @@ import { requireViewer } from "@/lib/auth/gate";
 import { may } from "@/lib/auth/permissions";
 import { formatDate, formatDateTime } from "@/lib/format";
 import { personRecord, type PersonRecord } from "@/lib/reports/person-record";
-import { nudgedLabel } from "@/lib/reports/team-matrix-rules";
-import { cellInWords } from "@/lib/reports/team-view";
+import { nudgedLabel } from "@/lib/team/matrix.rules";
+import { cellInWords } from "@/lib/team/view";
 
 export const metadata: Metadata = { title: "Person record" };
 

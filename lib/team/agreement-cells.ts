@@ -11,7 +11,7 @@ import { fileUnder } from "@/lib/by-person";
 import { getContent } from "@/lib/content";
 import { inAudience } from "@/lib/content/audience";
 
-import { itemKey, type MatrixFacts, type MatrixItem } from "./team-matrix-rules";
+import { itemKey, type MatrixFacts, type MatrixItem } from "./matrix.rules";
 
 const DAY = 86_400_000;
 /** Days from the hire date (or from the first time it applies) to sign an employee agreement. */

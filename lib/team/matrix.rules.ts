@@ -5,7 +5,7 @@ import { formatDate } from "@/lib/format";
 /**
  * The manager's team matrix as pure functions of data and `now`: one cell per
  * person and item, and the nudges a cell allows. Filtering, sorting, paging
- * and the summary sit in team-view.ts; the database work in team-matrix.ts.
+ * and the summary sit in view.ts; the database work in matrix.ts.
  */
 
 /** Something a person must complete. Agreements join courses later; nothing here is course-specific. */
