@@ -142,7 +142,7 @@ export const PERMISSIONS = {
   "page:/admin": { who: "oversee" },
   "page:/admin/overview": { who: "oversee" },
   "page:/admin/people": { who: "oversee" },
-  "page:/admin/people/[id]": { who: "oversee" },
+  "page:/admin/people/[personId]": { who: "oversee" },
   "page:/admin/partners": { who: "oversee" },
   "page:/audit": { who: "oversee" },
   "page:/audit/data-events": { who: "oversee" },
