@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 
+import { NudgeButton } from "@/components/team/nudge-button";
 import { buttonClass } from "@/components/ui/button";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
 import { inputClass } from "@/components/ui/field";
@@ -18,7 +19,6 @@ import {
   teamSorts,
 } from "@/lib/team/view";
 
-import { NudgeButton } from "./nudge-button";
 import { TeamTable } from "./team-table";
 
 export const metadata: Metadata = { title: "Team" };

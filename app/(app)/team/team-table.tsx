@@ -3,10 +3,10 @@
 import Link from "next/link";
 import { useActionState, useState } from "react";
 
+import { StatusCell } from "@/components/team/status-cell";
 import type { TableColumn, TableRow } from "@/lib/team/view";
 
 import { nudgeOne } from "./actions";
-import { StatusCell } from "./status-cell";
 
 const NUDGE_FORM = "team-nudge";
 

@@ -2,8 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 
-import { NudgeButton } from "@/app/(app)/team/nudge-button";
-import { StatusCell } from "@/app/(app)/team/status-cell";
+import { NudgeButton } from "@/components/team/nudge-button";
+import { StatusCell } from "@/components/team/status-cell";
 import { Badge, type Tone } from "@/components/ui/badge";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
 import { requireViewer } from "@/lib/auth/gate";
