@@ -13,7 +13,7 @@ export type ApiClient = { id: string; name: string; scopes: string[] };
 
 /**
  * An API answer before it becomes a response: the route handlers and the
- * decision listener (lib/access/decision-server.ts) send the same replies.
+ * decision listener (lib/access/listener/decision-server.ts) send the same replies.
  */
 export type ApiReply = { status: number; body: unknown; headers?: Record<string, string> };
 
