@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 
-import { addMonths, certificationStatus, dueDateFor, expiryFor, majorOf } from "@/lib/certification/status.rules";
+import { addMonths, certificationStatus, expiryFor, majorOf } from "@/lib/certification/status.rules";
 import { inAudience } from "@/lib/content/audience";
 import type { Question } from "@/lib/content/load";
+import { dueDateFor } from "@/lib/training/assignments.rules";
 import {
   attemptAllowance,
   drawQuestions,
