@@ -1,17 +1,16 @@
 import { describe, expect, it } from "vitest";
 
+import { overviewTable, percent, trendDates } from "@/lib/reports/overview.rules";
+
 import {
   buildOverview,
   complianceTrend,
   inPost,
-  overviewTable,
-  percent,
-  trendDates,
   validAt,
   type OverviewCertification,
   type OverviewFacts,
   type OverviewPerson,
-} from "@/lib/reports/overview.rules";
+} from "../model/overview-reference";
 
 const NOW = new Date("2026-11-29T15:00:00Z");
 const d = (iso: string) => new Date(iso);
