@@ -12,7 +12,7 @@ export async function register() {
   // with PostgreSQL, run `npm run worker` (or POST /api/cron/tick) unless SCHEDULER=in-process.
   const scheduler = config.SCHEDULER ?? (config.DATABASE_URL ? "off" : "in-process");
   if (config.ACCESS_API_PORT) {
-    const { startDecisionServer } = await import("./lib/access/decision-server");
+    const { startDecisionServer } = await import("./lib/access/listener/decision-server");
     await startDecisionServer(config.ACCESS_API_PORT, config.ACCESS_API_HOST);
     console.log(
       `[clearance] decision listener: http://${config.ACCESS_API_HOST}:${config.ACCESS_API_PORT}/api/v1/access/check`,

@@ -4,10 +4,10 @@ import { eq, sql } from "drizzle-orm";
 
 import { openSigningRequest } from "@/lib/agreements/partner-register";
 import { recordAudit, SYSTEM_ACTOR } from "@/lib/audit/record";
-import { expiryFor } from "@/lib/certification/status";
+import { newVerificationCode } from "@/lib/certification/records";
+import { expiryFor } from "@/lib/certification/status.rules";
 import { hashPassword } from "@/lib/crypto/password";
 import { DAY } from "@/lib/time";
-import { newVerificationCode } from "@/lib/training/certification-records";
 
 import type { Db } from "./client";
 import { assignments, certifications, departments, partners, people, quizAttempts, type AppRole } from "./schema";

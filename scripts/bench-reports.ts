@@ -9,8 +9,8 @@ import type { AppRole } from "@/db/schema";
 import type { Viewer } from "@/lib/auth/roles";
 import { privilegeStamp } from "@/lib/auth/session-stamp";
 import { overviewFromDatabase } from "@/lib/reports/overview";
-import { teamRows } from "@/lib/reports/team-matrix";
-import { parseTeamFilters, viewTeam } from "@/lib/reports/team-view";
+import { teamRows } from "@/lib/team/matrix";
+import { parseTeamFilters, viewTeam } from "@/lib/team/view";
 import { syncAssignments } from "@/lib/training/assignments";
 
 import {

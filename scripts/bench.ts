@@ -7,12 +7,12 @@ import path from "node:path";
 import { PDFDocument } from "pdf-lib";
 
 import { openDatabase, setDatabaseForTests } from "@/db/client";
-import { fillPlaceholders } from "@/lib/agreements/rules";
+import { fillPlaceholders } from "@/lib/agreements/signing.rules";
 import { getAgreementTemplate, getContent } from "@/lib/content";
 import { renderAgreementPdf } from "@/lib/pdf/render-agreement";
 import { sealPdf } from "@/lib/pdf/seal";
 import { submitAttempt } from "@/lib/training/attempts";
-import { drawQuestions, gradeAttempt } from "@/lib/training/quiz-rules";
+import { drawQuestions, gradeAttempt } from "@/lib/training/quiz.rules";
 
 import { benchLog as log, machineFacts, withBenchDatabase } from "./lib/bench-app";
 import { createLearners, prepareAttempts } from "./lib/bench-learners";

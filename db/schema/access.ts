@@ -19,7 +19,7 @@ export type GrantStatus = (typeof grantStatuses)[number];
 /**
  * A request for a data-access role and what became of it. Approval makes it a
  * grant; holding the role also needs current training and agreements, which
- * are checked at decision time (lib/access/decide.ts).
+ * are checked at decision time (lib/access/decide.rules.ts).
  */
 export const accessGrants = pgTable(
   "access_grants",

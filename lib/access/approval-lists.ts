@@ -11,7 +11,7 @@ import type { Viewer } from "@/lib/auth/roles";
 import { likeLiteral, optionalText, pageNumber } from "@/lib/http/search-params";
 import { reportIds } from "@/lib/people/reporting-line";
 
-import type { DenyReason } from "./decide";
+import type { DenyReason } from "./decide.rules";
 import { accessRole, accessRoles, decisionFor, loadDecisionFacts } from "./facts";
 
 /**

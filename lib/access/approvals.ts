@@ -183,7 +183,7 @@ export async function revokeGrant(
     if (!grant || !(await canDecide(tx, viewer, grant.personId, grant.roleId)))
       throw new NotFoundError("That grant does not exist.");
     if (grant.status !== "approved") throw new DomainError("not_active", "Only an approved grant can be revoked.");
-    // Revoking ends the person's access to the role: every approved grant for it goes, as the decision rule says (decide.ts).
+    // Revoking ends the person's access to the role: every approved grant for it goes, as the decision rule says (decide.rules.ts).
     const revoked = await tx
       .update(accessGrants)
       .set({ status: "revoked", revokedBy: viewer.id, revokedAt: now, revokeReason: reason || null })

@@ -7,7 +7,7 @@ import type { Executor } from "@/db/client";
 import { people } from "@/db/schema";
 import { isUuid } from "@/lib/ids";
 
-import type { Decision } from "./decide";
+import type { Decision } from "./decide.rules";
 import { logDecisions } from "./decision-log";
 import { accessRole, decisionFor, loadFactsFor, type FactsWanted } from "./facts";
 

@@ -7,7 +7,7 @@ import { dataOperationEvents, departments, people } from "@/db/schema";
 import { assertMay } from "@/lib/auth/permissions";
 import type { Viewer } from "@/lib/auth/roles";
 
-import type { DenyReason } from "./decide";
+import type { DenyReason } from "./decide.rules";
 import { accessRole, decisionFor, loadFactsFor } from "./facts";
 
 export type IncomingEvent = { user: string; action: string; resource: string; occurred_at: string; role?: string };

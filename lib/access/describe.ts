@@ -1,7 +1,7 @@
 import { getAgreementTemplate, getCourse } from "@/lib/content";
 import { formatLongDate } from "@/lib/format";
 
-import type { DenyReason } from "./decide";
+import type { DenyReason } from "./decide.rules";
 
 export type Requirement = { reason: DenyReason; text: string; href: string | null };
 

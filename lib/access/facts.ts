@@ -4,12 +4,12 @@ import { sql, type SQL } from "drizzle-orm";
 
 import type { Executor } from "@/db/client";
 import { selectRows } from "@/db/rows";
-import { majorOf } from "@/lib/certification/status";
+import { majorOf } from "@/lib/certification/status.rules";
 import { getContent } from "@/lib/content";
 import type { AccessRole } from "@/lib/content/load";
 import { isUuid } from "@/lib/ids";
 
-import { decideAccess, type Decision, type DecisionInput, type GrantFacts } from "./decide";
+import { decideAccess, type Decision, type DecisionInput, type GrantFacts } from "./decide.rules";
 
 type PersonFacts = Pick<DecisionInput, "person" | "grants" | "certifications" | "signatures"> & {
   grantsByRole: Map<string, DecisionInput["grants"]>;
@@ -75,7 +75,7 @@ export type FactsWanted = { user: string; role?: string | null };
  * grants decided by then, of each required course the certification that
  * counts longest then (else the newest), and of each required agreement the
  * valid signature renewing last (else any signature). The decision at `asOf`
- * is the same as from the whole history (see decide.ts), for one row per
+ * is the same as from the whole history (see decide.rules.ts), for one row per
  * requirement.
  */
 export async function loadFactsFor(db: Executor, wanted: FactsWanted[], { asOf }: { asOf?: Date } = {}) {

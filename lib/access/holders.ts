@@ -5,7 +5,7 @@ import { and, eq, gt, or } from "drizzle-orm";
 import type { Executor } from "@/db/client";
 import { accessGrants, departments, people } from "@/db/schema";
 
-import { grantInEffect } from "./decide";
+import { grantInEffect } from "./decide.rules";
 import { accessRole, decisionFor, loadDecisionFacts } from "./facts";
 
 export type Holder = {

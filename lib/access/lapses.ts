@@ -11,7 +11,7 @@ import { queueEmail } from "@/lib/notify/queue-email";
 import { addDays } from "@/lib/time";
 import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
 
-import type { DenyReason } from "./decide";
+import type { DenyReason } from "./decide.rules";
 import { reasonInWords } from "./describe";
 import { accessRole, decisionFor, loadDecisionFacts, type Facts } from "./facts";
 

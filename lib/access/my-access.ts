@@ -7,7 +7,7 @@ import { accessGrants } from "@/db/schema";
 import type { Viewer } from "@/lib/auth/roles";
 import type { AccessRole } from "@/lib/content/load";
 
-import { grantInEffect, type Decision } from "./decide";
+import { grantInEffect, type Decision } from "./decide.rules";
 import { describeReason, type Requirement } from "./describe";
 import { accessRoles, decisionFor, loadDecisionFacts } from "./facts";
 

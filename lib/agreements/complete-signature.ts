@@ -17,7 +17,7 @@ import { queueEmail } from "@/lib/notify/queue-email";
 import { renderAgreementPdf } from "@/lib/pdf/render-agreement";
 import { sealPdf } from "@/lib/pdf/seal";
 
-import { fillPlaceholders, renewalDueFor } from "./rules";
+import { fillPlaceholders, renewalDueFor } from "./signing.rules";
 
 export type CeremonyFacts = { id: string; startedAt: Date; consentAt: Date };
 

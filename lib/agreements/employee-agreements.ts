@@ -20,9 +20,9 @@ import { DomainError, NotFoundError } from "@/lib/errors";
 import { HOUR } from "@/lib/time";
 
 import { agreementText, completeSignature, consentText, recordDecline } from "./complete-signature";
-import { agreementStanding, namesMatch, type AgreementStanding } from "./rules";
 import { signatureFactColumns } from "./signature-columns";
 import { decodeSignatureImage } from "./signature-image";
+import { agreementStanding, namesMatch, type AgreementStanding } from "./signing.rules";
 
 export type AgreementItem = {
   template: Agreement;

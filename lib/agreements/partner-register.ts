@@ -14,7 +14,7 @@ import { DomainError, NotFoundError } from "@/lib/errors";
 import { queueEmail } from "@/lib/notify/queue-email";
 import { addDays } from "@/lib/time";
 
-import { partnerAgreementStatus, type PartnerAgreementStatus } from "./partner-rules";
+import { partnerAgreementStatus, type PartnerAgreementStatus } from "./partner.rules";
 
 export const SIGNING_LINK_DAYS = 14;
 

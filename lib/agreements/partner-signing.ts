@@ -17,8 +17,8 @@ import { queueEmail } from "@/lib/notify/queue-email";
 import { MINUTE } from "@/lib/time";
 
 import { agreementText, completeSignature, consentText, recordDecline } from "./complete-signature";
-import { namesMatch } from "./rules";
 import { decodeSignatureImage } from "./signature-image";
+import { namesMatch } from "./signing.rules";
 
 const CODE_TTL_MS = 10 * MINUTE;
 const CODE_RESEND_MS = MINUTE;

@@ -14,7 +14,7 @@ import type { RequestMeta } from "@/lib/http/request-context";
 
 import { settleAttempt, takeAttempt, type AttemptLimit } from "./attempt-limit";
 import { checkPasskeyAnswer } from "./passkey-sign-in";
-import { passwordProblem } from "./password-rules";
+import { passwordProblem } from "./password.rules";
 import type { Viewer } from "./roles";
 import { revokeSessionsOf, startSession } from "./sessions";
 import { minutesUntil, THROTTLE } from "./throttle";

@@ -14,7 +14,7 @@ import { ForbiddenError } from "../errors";
  *   "route:/admin/things/search": { who: "administer" } → routeViewer("route:/admin/things/search")
  *   "download:/things/[id]": { who: "signed_in" }       → routeViewer("download:/things/[id]")
  *   "action:admin/things.addThing": { who: "administer" } → action({ permission: "action:admin/things.addThing", … })
- * tests/unit/permissions.test.ts fails until every file has its entry and every entry its file.
+ * tests/unit/auth-permissions.test.ts fails until every file has its entry and every entry its file.
  */
 
 /**
@@ -143,7 +143,7 @@ export const PERMISSIONS = {
   "page:/admin": { who: "oversee" },
   "page:/admin/overview": { who: "oversee" },
   "page:/admin/people": { who: "oversee" },
-  "page:/admin/people/[id]": { who: "oversee" },
+  "page:/admin/people/[personId]": { who: "oversee" },
   "page:/admin/partners": { who: "oversee" },
   "page:/audit": { who: "oversee" },
   "page:/audit/data-events": { who: "oversee" },

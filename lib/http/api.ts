@@ -13,8 +13,10 @@ import { hitSharedRateLimit } from "./rate-limit";
 export type ApiClient = { id: string; name: string; scopes: string[] };
 
 /**
- * An API answer before it becomes a response: the route handlers and the
- * decision listener (lib/access/decision-server.ts) send the same replies.
+ * An API answer before it becomes a response, the one reply type of the
+ * helpers here: route handlers send it with toResponse, and the decision
+ * listener (lib/access/listener/decision-server.ts) writes the same replies
+ * to node:http.
  */
 export type ApiReply = { status: number; body: unknown; headers?: Record<string, string> };
 
@@ -162,15 +164,6 @@ export function parseOrReply<S extends z.ZodType>(
   };
 }
 
-/** Parses with zod and answers 400 with field messages when the input is wrong. */
-export function parseOr400<S extends z.ZodType>(
-  schema: S,
-  value: unknown,
-): { ok: true; data: z.infer<S> } | { ok: false; response: Response } {
-  const parsed = parseOrReply(schema, value);
-  return parsed.ok ? parsed : { ok: false, response: toResponse(parsed.reply) };
-}
-
 export type JsonBody = { ok: true; value: unknown } | { ok: false; reply: ApiReply };
 
 export const bodyTooLarge = (maxBytes: number) =>
@@ -240,12 +233,4 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
   const body = await readBodyBytes(request, maxBytes);
   // Decoded as Request.text() does: UTF-8, a leading byte-order mark dropped, bad bytes replaced.
   return body.ok ? parseJsonText(new TextDecoder().decode(body.bytes), maxBytes) : body;
-}
-
-export async function readJson(
-  request: Request,
-  maxBytes: number,
-): Promise<{ ok: true; value: unknown } | { ok: false; response: Response }> {
-  const body = await readJsonBody(request, maxBytes);
-  return body.ok ? body : { ok: false, response: toResponse(body.reply) };
 }

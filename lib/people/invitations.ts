@@ -6,7 +6,7 @@ import { getDb, type Executor } from "@/db/client";
 import { inIds } from "@/db/id-list";
 import { passwordTokens, people } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
-import { minPasswordLength, passwordProblem } from "@/lib/auth/password-rules";
+import { minPasswordLength, passwordProblem } from "@/lib/auth/password.rules";
 import { revokeSessionsOf } from "@/lib/auth/sessions";
 import { sha256Hex } from "@/lib/crypto/hash";
 import { hashPassword } from "@/lib/crypto/password";
@@ -17,7 +17,7 @@ import { queueEmail } from "@/lib/notify/queue-email";
 import { addDays } from "@/lib/time";
 
 export const INVITATION_VALID_DAYS = 7;
-export { PASSWORD_MAX_LENGTH } from "@/lib/auth/password-rules";
+export { PASSWORD_MAX_LENGTH } from "@/lib/auth/password.rules";
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{20,100}$/;
 
 export type PasswordLinkState = "ready" | "expired" | "used" | "unknown";

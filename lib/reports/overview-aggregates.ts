@@ -14,12 +14,13 @@ import {
   type OverviewAgreement,
   type OverviewCourse,
   type OverviewRelease,
-} from "./overview-rules";
+} from "./overview.rules";
 
 /**
  * The overview from small aggregates the database returns, instead of every
- * row (see overview-queries.ts). The rules are buildOverview's; its tests and
- * the integration test comparing both paths keep them the same.
+ * row (see overview-queries.ts). The rules are those of overview.rules.ts; the
+ * integration test compares the result with the row-by-row reference
+ * (tests/model/overview-reference.ts).
  *
  * The trend's points are numbered 0–11: points 0–10 are the last eleven month
  * ends, point 11 is `now` (trendDates). Whether a person is in post, a course
@@ -140,7 +141,7 @@ export type OverviewAggregates = {
 const NO_DEPARTMENT = "No department";
 const emptyExpiring = (): Expiring => ({ 30: 0, 60: 0, 90: 0 });
 
-/** buildOverview's result from the aggregates. */
+/** The overview from the aggregates. */
 export function assembleOverview(
   a: OverviewAggregates,
   courses: OverviewCourse[],

@@ -16,13 +16,14 @@ import {
   type PeopleGroup,
   type SignatureGroup,
 } from "./overview-aggregates";
-import { trendDates, type OverviewAgreement } from "./overview-rules";
+import { trendDates, type OverviewAgreement } from "./overview.rules";
 
 /**
  * The overview's aggregates, counted by PostgreSQL: each query returns a few
  * hundred grouped rows at most, whatever the organisation's size, instead of
  * every certification, assignment and signature. The rules are those of
- * overview-rules.ts, which stays the reference (see the integration test).
+ * overview.rules.ts; tests/model/overview-reference.ts computes them row by
+ * row as the reference (see the integration test).
  *
  * Timestamps are compared at millisecond precision, as the JavaScript rules
  * see them once read.

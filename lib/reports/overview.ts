@@ -1,10 +1,7 @@
 import "server-only";
 
-import { and, eq, isNotNull, isNull } from "drizzle-orm";
-
 import { getDb, type Executor } from "@/db/client";
-import { assignments, certifications, courseReleases, departments, people, signatures } from "@/db/schema";
-import { signatureFactColumns } from "@/lib/agreements/signature-columns";
+import { courseReleases } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import { assertMay } from "@/lib/auth/permissions";
 import type { Viewer } from "@/lib/auth/roles";
@@ -15,75 +12,12 @@ import { syncCourseReleases } from "@/lib/training/course-releases";
 import { toCsv } from "./csv";
 import { assembleOverview, coursePlans } from "./overview-aggregates";
 import { overviewAggregates } from "./overview-queries";
-import { overviewTable, type Overview, type OverviewFacts } from "./overview-rules";
-
-/**
- * Every row the overview is computed from: people, certifications, open
- * assignments, course releases and employee signatures. buildOverview over
- * these is the reference the aggregated path is tested against; the page
- * itself no longer reads them (organisationOverview).
- */
-export async function overviewFacts(db: Executor): Promise<OverviewFacts> {
-  const { courses, agreements } = getContent();
-  const [personRows, certificationRows, assignmentRows, releaseRows, signatureRows] = await Promise.all([
-    db
-      .select({
-        id: people.id,
-        departmentId: people.departmentId,
-        departmentName: departments.name,
-        roles: people.roles,
-        status: people.status,
-        hireDate: people.hireDate,
-        createdAt: people.createdAt,
-        departedAt: people.departedAt,
-      })
-      .from(people)
-      .leftJoin(departments, eq(departments.id, people.departmentId)),
-    db
-      .select({
-        personId: certifications.personId,
-        courseId: certifications.courseId,
-        courseVersion: certifications.courseVersion,
-        issuedAt: certifications.issuedAt,
-        expiresAt: certifications.expiresAt,
-      })
-      .from(certifications),
-    db
-      .select({ personId: assignments.personId, courseId: assignments.courseId, dueAt: assignments.dueAt })
-      .from(assignments)
-      .where(and(isNull(assignments.completedAt), isNull(assignments.cancelledAt))),
-    db
-      .select({ courseId: courseReleases.courseId, major: courseReleases.major, releasedAt: courseReleases.releasedAt })
-      .from(courseReleases),
-    db
-      .select(signatureFactColumns)
-      .from(signatures)
-      .where(and(eq(signatures.audience, "employee"), isNotNull(signatures.personId))),
-  ]);
-  return {
-    people: personRows,
-    courses: courses.map((c) => ({
-      id: c.id,
-      title: c.title,
-      version: c.version,
-      graceDays: c.graceDays,
-      assignTo: c.assignTo,
-    })),
-    releases: releaseRows,
-    certifications: certificationRows,
-    assignments: assignmentRows,
-    agreements: agreements
-      .filter((a) => a.audience === "employee")
-      .map((a) => ({ id: a.id, title: a.title, version: a.version, signers: a.signers })),
-    signatures: signatureRows.map((s) => ({ ...s, personId: s.personId! })),
-  };
-}
+import { overviewTable, type Overview } from "./overview.rules";
 
 /**
  * Completion, overdue and expiring training, agreement coverage and the
- * 12-month trend, for compliance admins and auditors: buildOverview's result,
- * counted by the database (overview-queries.ts) so only small aggregates are
- * read. Nothing is written apart from a new course release: overdue counts
+ * 12-month trend, for compliance admins and auditors, counted by the database
+ * (overview-queries.ts) so only small aggregates are read. Nothing is written apart from a new course release: overdue counts
  * include the assignments a sync would create already overdue, so they are
  * right even if no job has run, without syncing every assignment per view.
  */

@@ -8,15 +8,14 @@ import { accessGrants, departments, people, quizAttempts, signatures, type Perso
 import { accessRole } from "@/lib/access/facts";
 import { may } from "@/lib/auth/permissions";
 import type { Viewer } from "@/lib/auth/roles";
-import { certificationStatus, type CertificationStatus } from "@/lib/certification/status";
+import { certificationHistory } from "@/lib/certification/records";
+import { certificationStatus, type CertificationStatus } from "@/lib/certification/status.rules";
 import { getCourse } from "@/lib/content";
 import { canSeeRecordsOf, isReportOf } from "@/lib/people/reporting-line";
 import { managerSeesScoresOf } from "@/lib/privacy/preferences";
-import { certificationHistory } from "@/lib/training/certification-records";
+import { matrixRows } from "@/lib/team/matrix";
+import { itemKey, nudgeableItems, type Cell, type MatrixItem } from "@/lib/team/matrix.rules";
 import { currentReleases } from "@/lib/training/course-releases";
-
-import { matrixRows } from "./team-matrix";
-import { itemKey, nudgeableItems, type Cell, type MatrixItem } from "./team-matrix-rules";
 
 /**
  * Whether the viewer may see a person's quiz scores (not just passed/failed).

@@ -7,7 +7,7 @@ import { inIds } from "@/db/id-list";
 import { assignments, certifications, outbox, people } from "@/db/schema";
 import type { NudgeItem } from "@/emails/nudge";
 import { agreementsForMany } from "@/lib/agreements/employee-agreements";
-import { majorOf } from "@/lib/certification/status";
+import { majorOf } from "@/lib/certification/status.rules";
 import { getCourse } from "@/lib/content";
 import { isoDate } from "@/lib/format";
 import { queueEmail, type QueueEmailInput } from "@/lib/notify/queue-email";

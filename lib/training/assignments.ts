@@ -11,7 +11,7 @@ import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import { assertMay } from "@/lib/auth/permissions";
 import type { Viewer } from "@/lib/auth/roles";
 import { fileUnder, type ByPerson } from "@/lib/by-person";
-import { certificationStatus, dueDateFor, supersededAt, type CertificationStatus } from "@/lib/certification/status";
+import { certificationStatus, supersededAt, type CertificationStatus } from "@/lib/certification/status.rules";
 import { getContent, getCourse } from "@/lib/content";
 import { inAudience } from "@/lib/content/audience";
 import type { Course } from "@/lib/content/load";
@@ -19,6 +19,7 @@ import { DomainError, NotFoundError } from "@/lib/errors";
 import { isoDate } from "@/lib/format";
 import { likeLiteral } from "@/lib/http/search-params";
 
+import { dueDateFor } from "./assignments.rules";
 import { syncCourseReleases } from "./course-releases";
 
 export type OpenAssignment = { id: string; courseId: string; dueAt: Date; assignedAt: Date; source: string };

@@ -7,13 +7,13 @@ import { certifications, quizAttempts } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import { may } from "@/lib/auth/permissions";
 import type { Viewer } from "@/lib/auth/roles";
-import { expiryFor } from "@/lib/certification/status";
+import { newVerificationCode } from "@/lib/certification/records";
+import { expiryFor } from "@/lib/certification/status.rules";
 import { getCourse } from "@/lib/content";
 import { DomainError, NotFoundError } from "@/lib/errors";
 import { formatDateTime } from "@/lib/format";
 
 import { completeOpenAssignment } from "./assignments";
-import { newVerificationCode } from "./certification-records";
 import { progressFor } from "./lesson-progress";
 import {
   attemptAllowance,
@@ -24,7 +24,7 @@ import {
   type DrawnQuestion,
   type Grade,
   type Random,
-} from "./quiz-rules";
+} from "./quiz.rules";
 
 async function submittedAttempts(personId: string, courseId: string) {
   const db = await getDb();

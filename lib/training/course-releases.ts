@@ -6,7 +6,7 @@ import type { Executor } from "@/db/client";
 import { selectRows } from "@/db/rows";
 import { courseReleases } from "@/db/schema";
 import { recordAudit, SYSTEM_ACTOR } from "@/lib/audit/record";
-import { majorOf } from "@/lib/certification/status";
+import { majorOf } from "@/lib/certification/status.rules";
 import { getContent } from "@/lib/content";
 import type { Course } from "@/lib/content/load";
 

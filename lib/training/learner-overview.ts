@@ -2,13 +2,13 @@ import "server-only";
 
 import { getDb } from "@/db/client";
 import type { Viewer } from "@/lib/auth/roles";
-import type { CertificationStatus } from "@/lib/certification/status";
+import { latestCertifications, type CertificationView } from "@/lib/certification/records";
+import type { CertificationStatus } from "@/lib/certification/status.rules";
 import { getContent } from "@/lib/content";
 import type { Course } from "@/lib/content/load";
 import { DAY } from "@/lib/time";
 
 import { openAssignments, syncAssignments } from "./assignments";
-import { latestCertifications, type CertificationView } from "./certification-records";
 import { currentReleases } from "./course-releases";
 import { progressFor, type CourseProgress } from "./lesson-progress";
 

@@ -4,7 +4,7 @@ import { eq } from "drizzle-orm";
 
 import { getDb } from "@/db/client";
 import { certifications, people } from "@/db/schema";
-import { certificationStatus, type CertificationStatus } from "@/lib/certification/status";
+import { certificationStatus, type CertificationStatus } from "@/lib/certification/status.rules";
 import { getCourse } from "@/lib/content";
 
 import { currentReleases } from "./course-releases";

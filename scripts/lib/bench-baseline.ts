@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:http";
 import postgres from "postgres";
 
 import { accessRole } from "@/lib/access/facts";
-import { majorOf } from "@/lib/certification/status";
+import { majorOf } from "@/lib/certification/status.rules";
 import { getContent } from "@/lib/content";
 
 /**

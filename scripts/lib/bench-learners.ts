@@ -7,7 +7,7 @@ import { getCourse } from "@/lib/content";
 import { hashPassword } from "@/lib/crypto/password";
 import { startAttempt } from "@/lib/training/attempts";
 import { completeLesson } from "@/lib/training/lesson-progress";
-import type { DrawnQuestion } from "@/lib/training/quiz-rules";
+import type { DrawnQuestion } from "@/lib/training/quiz.rules";
 
 /** People for the benchmarks and the fault run, made through lib/ as the app makes them (getDb() must be this database). */
 

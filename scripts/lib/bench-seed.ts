@@ -5,8 +5,8 @@ import { pipeline } from "node:stream/promises";
 import type { Sql } from "postgres";
 
 import { accessRoles } from "@/lib/access/facts";
-import { renewalDueFor } from "@/lib/agreements/rules";
-import { expiryFor } from "@/lib/certification/status";
+import { renewalDueFor } from "@/lib/agreements/signing.rules";
+import { expiryFor } from "@/lib/certification/status.rules";
 import { getContent } from "@/lib/content";
 import { addDays, DAY } from "@/lib/time";
 

@@ -109,7 +109,7 @@ const MATRIX: Record<string, Entry> = {
   "/admin/people/new": { path: () => "/admin/people/new" },
   "/admin/people/import": { path: () => "/admin/people/import" },
   // Auditors read a person's record read-only; only compliance admins can change it.
-  "/admin/people/[id]": { path: (ids) => `/admin/people/${ids.employee}` },
+  "/admin/people/[personId]": { path: (ids) => `/admin/people/${ids.employee}` },
   "/admin/partners": { path: () => "/admin/partners" },
   "/admin/assignments": { path: () => "/admin/assignments" },
   "/admin/assignments/people": { path: () => "/admin/assignments/people?q=ana" },

@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import type { Db } from "@/db/client";
 import { accessGrants, certifications, quizAttempts, signatures } from "@/db/schema";
 import { accessRole } from "@/lib/access/facts";
-import { expiryFor } from "@/lib/certification/status";
+import { expiryFor } from "@/lib/certification/status.rules";
 import { getAgreementTemplate, getCourse } from "@/lib/content";
 
 /** Gives a person every certification and signature a role requires, issued at `at`. */

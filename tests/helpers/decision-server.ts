@@ -3,7 +3,7 @@ import { connect, type AddressInfo } from "node:net";
 
 import { afterAll, beforeAll } from "vitest";
 
-import { startDecisionServer } from "@/lib/access/decision-server";
+import { startDecisionServer } from "@/lib/access/listener/decision-server";
 
 /** Runs the decision listener on a free loopback port for the enclosing suite; returns its origin once started. */
 export function withDecisionServer(): () => string {

@@ -13,13 +13,13 @@ import {
   signatures,
 } from "@/db/schema";
 import { getContent } from "@/lib/content";
-import { overviewFacts, overviewFromDatabase } from "@/lib/reports/overview";
-import { buildOverview } from "@/lib/reports/overview-rules";
+import { overviewFromDatabase } from "@/lib/reports/overview";
 import { DAY } from "@/lib/time";
 import { syncAssignments } from "@/lib/training/assignments";
 
 import { createPerson, employeeSignature } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
+import { buildOverview, overviewFacts } from "../model/overview-reference";
 
 /**
  * The overview the page shows is counted in SQL; buildOverview over every row

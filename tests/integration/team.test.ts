@@ -3,14 +3,14 @@ import { describe, expect, it } from "vitest";
 
 import { auditEvents, certifications, departments, outbox, people, quizAttempts } from "@/db/schema";
 import { verifyAuditChain } from "@/lib/audit/verify";
-import { expiryFor } from "@/lib/certification/status";
+import { expiryFor } from "@/lib/certification/status.rules";
 import { getCourse } from "@/lib/content";
 import { ForbiddenError, NotFoundError } from "@/lib/errors";
-import { nudgeAllOverdue, nudgeDedupeKey, nudgePerson } from "@/lib/reports/nudge";
 import { canSeeScores, personRecord } from "@/lib/reports/person-record";
-import { teamMatrix, teamMatrixCsv } from "@/lib/reports/team-matrix";
-import { cellText, itemKey } from "@/lib/reports/team-matrix-rules";
-import { parseTeamFilters, type TeamView } from "@/lib/reports/team-view";
+import { teamMatrix, teamMatrixCsv } from "@/lib/team/matrix";
+import { cellText, itemKey } from "@/lib/team/matrix.rules";
+import { nudgeAllOverdue, nudgeDedupeKey, nudgePerson } from "@/lib/team/nudge";
+import { parseTeamFilters, type TeamView } from "@/lib/team/view";
 import { DAY } from "@/lib/time";
 import { completeLesson } from "@/lib/training/lesson-progress";
 

@@ -14,7 +14,7 @@ import {
 import { getAttempt, startAttempt, submitAttempt } from "@/lib/training/attempts";
 import { learnerOverview } from "@/lib/training/learner-overview";
 import { completeLesson } from "@/lib/training/lesson-progress";
-import type { DrawnQuestion } from "@/lib/training/quiz-rules";
+import type { DrawnQuestion } from "@/lib/training/quiz.rules";
 import { verifyCertificateCode } from "@/lib/training/verify-certificate";
 
 import { context, createPerson, viewerOf } from "../helpers/factories";

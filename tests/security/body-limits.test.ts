@@ -10,7 +10,7 @@ import { POST as eventsPost } from "@/app/api/v1/events/route";
 import { POST as apiVerifyPost } from "@/app/api/v1/verify/route";
 import { POST as uploadPost } from "@/app/verify/upload/route";
 import { createApiClient } from "@/lib/access/api-clients";
-import { handleDecisionRequest } from "@/lib/access/decision-server";
+import { handleDecisionRequest } from "@/lib/access/listener/decision-server";
 import { MAX_VERIFY_FORM_BYTES, UPLOAD_MESSAGES } from "@/lib/agreements/verify-limits";
 import { API_BODY_MAX_BYTES } from "@/lib/http/api";
 

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 
 import { agreementText } from "@/lib/agreements/complete-signature";
 import { openSigning } from "@/lib/agreements/employee-agreements";
-import { fillPlaceholders } from "@/lib/agreements/rules";
+import { fillPlaceholders } from "@/lib/agreements/signing.rules";
 import { getAgreementTemplate, getContent } from "@/lib/content";
 import { markdownToPlainText, renderMarkdown } from "@/lib/content/markdown";
 import { resetEnvForTests } from "@/lib/env";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { decideAccess, type DecisionInput } from "@/lib/access/decide";
+import { decideAccess, type DecisionInput } from "@/lib/access/decide.rules";
 import { describeReason } from "@/lib/access/describe";
 import { DAY } from "@/lib/time";
 

@@ -1,18 +1,17 @@
 import { describe, expect, it } from "vitest";
 
+import { overviewTable, percent, trendDates } from "@/lib/reports/overview.rules";
+import { DAY } from "@/lib/time";
+
 import {
   buildOverview,
   complianceTrend,
   inPost,
-  overviewTable,
-  percent,
-  trendDates,
   validAt,
   type OverviewCertification,
   type OverviewFacts,
   type OverviewPerson,
-} from "@/lib/reports/overview-rules";
-import { DAY } from "@/lib/time";
+} from "../model/overview-reference";
 
 const NOW = new Date("2026-11-29T15:00:00Z");
 const d = (iso: string) => new Date(iso);

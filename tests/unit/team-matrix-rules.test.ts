@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { fileUnder } from "@/lib/by-person";
-import { certificationStatus } from "@/lib/certification/status";
+import { certificationStatus } from "@/lib/certification/status.rules";
 import {
   buildRows,
   cellFor,
@@ -14,8 +14,8 @@ import {
   type MatrixFacts,
   type MatrixItem,
   type ReportPerson,
-} from "@/lib/reports/team-matrix-rules";
-import { parseTeamFilters, tableOf, teamTable, viewTeam } from "@/lib/reports/team-view";
+} from "@/lib/team/matrix.rules";
+import { parseTeamFilters, tableOf, teamTable, viewTeam } from "@/lib/team/view";
 import { DAY } from "@/lib/time";
 
 const now = new Date("2026-11-29T12:00:00Z");

@@ -1,16 +1,17 @@
 import { describe, expect, it } from "vitest";
 
-import { certificationStatus, dueDateFor, expiryFor, majorOf } from "@/lib/certification/status";
+import { certificationStatus, expiryFor, majorOf } from "@/lib/certification/status.rules";
 import { inAudience } from "@/lib/content/audience";
 import type { Question } from "@/lib/content/load";
 import { addMonths } from "@/lib/time";
+import { dueDateFor } from "@/lib/training/assignments.rules";
 import {
   attemptAllowance,
   drawQuestions,
   gradeAttempt,
   toPublicQuestions,
   type DrawnQuestion,
-} from "@/lib/training/quiz-rules";
+} from "@/lib/training/quiz.rules";
 
 const bank: Question[] = [
   {

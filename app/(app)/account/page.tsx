@@ -7,7 +7,7 @@ import { requireViewer } from "@/lib/auth/gate";
 import { remainingRecoveryCodes, secondFactorsOf } from "@/lib/auth/mfa";
 import { SESSION_MAX_AGE_SECONDS } from "@/lib/auth/options";
 import { myPasskeys } from "@/lib/auth/passkeys";
-import { minPasswordLength } from "@/lib/auth/password-rules";
+import { minPasswordLength } from "@/lib/auth/password.rules";
 import { mySessions } from "@/lib/auth/sessions";
 import { currentSessionId } from "@/lib/auth/viewer";
 import { formatDateTime } from "@/lib/format";

@@ -6,7 +6,7 @@ import { buttonClass } from "@/components/ui/button";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
 import { Alert } from "@/components/ui/field";
 import { myAgreements } from "@/lib/agreements/employee-agreements";
-import type { AgreementStanding } from "@/lib/agreements/rules";
+import type { AgreementStanding } from "@/lib/agreements/signing.rules";
 import { requireViewer } from "@/lib/auth/gate";
 import { formatDate } from "@/lib/format";
 

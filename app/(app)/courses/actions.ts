@@ -9,7 +9,7 @@ import { action } from "@/lib/http/action";
 import { uuidSchema } from "@/lib/ids";
 import { startAttempt, submitAttempt } from "@/lib/training/attempts";
 import { completeLesson } from "@/lib/training/lesson-progress";
-import type { Answers } from "@/lib/training/quiz-rules";
+import type { Answers } from "@/lib/training/quiz.rules";
 
 const slug = z.string().regex(/^[a-z0-9-]{1,100}$/);
 

@@ -5,8 +5,8 @@ import { z } from "zod";
 
 import { action } from "@/lib/http/action";
 import { uuidSchema } from "@/lib/ids";
-import { nudgeAllOverdue, nudgePerson, type NudgeOutcome } from "@/lib/reports/nudge";
-import { teamFiltersSchema } from "@/lib/reports/team-view";
+import { nudgeAllOverdue, nudgePerson, type NudgeOutcome } from "@/lib/team/nudge";
+import { teamFiltersSchema } from "@/lib/team/view";
 
 function describe(outcome: NudgeOutcome, who: string): string {
   if (outcome.emails === 0)

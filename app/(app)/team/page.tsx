@@ -1,13 +1,14 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 
+import { NudgeButton } from "@/components/team/nudge-button";
 import { buttonClass } from "@/components/ui/button";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
 import { inputClass } from "@/components/ui/field";
 import { Pagination } from "@/components/ui/pagination";
 import { requireViewer } from "@/lib/auth/gate";
-import { teamMatrix } from "@/lib/reports/team-matrix";
-import { filterableStatuses, itemKey, STATUS_LABELS } from "@/lib/reports/team-matrix-rules";
+import { teamMatrix } from "@/lib/team/matrix";
+import { filterableStatuses, itemKey, STATUS_LABELS } from "@/lib/team/matrix.rules";
 import {
   filterQuery,
   hasActiveFilters,
@@ -16,9 +17,8 @@ import {
   tableOf,
   TEAM_PAGE_SIZE,
   teamSorts,
-} from "@/lib/reports/team-view";
+} from "@/lib/team/view";
 
-import { NudgeButton } from "./nudge-button";
 import { TeamTable } from "./team-table";
 
 export const metadata: Metadata = { title: "Team" };

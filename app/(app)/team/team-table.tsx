@@ -3,17 +3,17 @@
 import Link from "next/link";
 import { useActionState, useState, type ReactNode } from "react";
 
+import { StatusCell } from "@/components/team/status-cell";
 import { Table, type Column } from "@/components/ui/table";
-import type { TableColumn, TableRow } from "@/lib/reports/team-view";
+import type { TableColumn, TableRow } from "@/lib/team/view";
 
 import { nudgeOne } from "./actions";
-import { StatusCell } from "./status-cell";
 
 const NUDGE_FORM = "team-nudge";
 
 type Props = {
   columns: TableColumn[];
-  /** The rows on this page, in words (lib/reports/team-view.ts tableOf). */
+  /** The rows on this page, in words (lib/team/view.ts tableOf). */
   rows: TableRow[];
   caption: string;
   /** The order in use, and the query of each order a column header offers. */

@@ -14,7 +14,7 @@ import { PASSWORD_MAX_LENGTH, setPasswordWithToken } from "@/lib/people/invitati
 const schema = z
   .object({
     token: z.string().regex(/^[A-Za-z0-9_-]{20,100}$/),
-    // The length floor depends on the person's second factor: the server's rules decide it (lib/auth/password-rules.ts).
+    // The length floor depends on the person's second factor: the server's rules decide it (lib/auth/password.rules.ts).
     password: z
       .string()
       .min(1, "Enter a password.")

@@ -4,7 +4,7 @@ import { z } from "zod";
 
 import { changePassword as change } from "@/lib/auth/change-password";
 import { promptThisBrowser, thisBrowsersPasskeySecret } from "@/lib/auth/passkey-prompt";
-import { PASSWORD_MAX_LENGTH } from "@/lib/auth/password-rules";
+import { PASSWORD_MAX_LENGTH } from "@/lib/auth/password.rules";
 import { setSessionCookie } from "@/lib/auth/session";
 import { parsePasskeyAnswer } from "@/lib/auth/webauthn";
 import { FieldError } from "@/lib/errors";
@@ -13,7 +13,7 @@ import { action } from "@/lib/http/action";
 const schema = z
   .object({
     current: z.string().min(1, "Enter your current password.").max(1024),
-    // The length floor depends on the person's second factor: lib/auth/password-rules.ts decides it.
+    // The length floor depends on the person's second factor: lib/auth/password.rules.ts decides it.
     next: z
       .string()
       .min(1, "Enter a new password.")

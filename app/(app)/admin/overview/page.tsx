@@ -9,7 +9,7 @@ import { Table } from "@/components/ui/table";
 import { requireViewer } from "@/lib/auth/gate";
 import { formatDate } from "@/lib/format";
 import { organisationOverview } from "@/lib/reports/overview";
-import type { TrendPoint } from "@/lib/reports/overview-rules";
+import type { TrendPoint } from "@/lib/reports/overview.rules";
 
 export const metadata: Metadata = { title: "Compliance overview" };
 

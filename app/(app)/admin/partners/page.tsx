@@ -4,7 +4,7 @@ import { ActionButton } from "@/components/action-button";
 import { Badge, type Tone } from "@/components/ui/badge";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
 import { listPartners } from "@/lib/agreements/partner-register";
-import type { PartnerAgreementStatus } from "@/lib/agreements/partner-rules";
+import type { PartnerAgreementStatus } from "@/lib/agreements/partner.rules";
 import { requireViewer } from "@/lib/auth/gate";
 import { may } from "@/lib/auth/permissions";
 import { getContent } from "@/lib/content";

@@ -2,8 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 
-import { NudgeButton } from "@/app/(app)/team/nudge-button";
-import { StatusCell } from "@/app/(app)/team/status-cell";
+import { NudgeButton } from "@/components/team/nudge-button";
+import { StatusCell } from "@/components/team/status-cell";
 import { Badge, personStatusTone, type Tone } from "@/components/ui/badge";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
 import { Table } from "@/components/ui/table";
@@ -12,8 +12,8 @@ import { may } from "@/lib/auth/permissions";
 import { formatDate, formatDateTime } from "@/lib/format";
 import { isUuid } from "@/lib/ids";
 import { personRecord, type PersonRecord } from "@/lib/reports/person-record";
-import { nudgedLabel } from "@/lib/reports/team-matrix-rules";
-import { cellInWords } from "@/lib/reports/team-view";
+import { nudgedLabel } from "@/lib/team/matrix.rules";
+import { cellInWords } from "@/lib/team/view";
 
 export const metadata: Metadata = { title: "Person record" };
 

@@ -1,8 +1,8 @@
 import { routeViewer } from "@/lib/auth/gate";
 import { auditContext } from "@/lib/auth/viewer";
 import { csvResponse } from "@/lib/reports/csv";
-import { teamMatrixCsv } from "@/lib/reports/team-matrix";
-import { parseTeamFilters } from "@/lib/reports/team-view";
+import { teamMatrixCsv } from "@/lib/team/matrix";
+import { parseTeamFilters } from "@/lib/team/view";
 
 export const dynamic = "force-dynamic";
 

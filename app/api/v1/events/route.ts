@@ -1,7 +1,7 @@
 import { getDb } from "@/db/client";
 import { eventsBody } from "@/lib/access/api-schemas";
 import { recordDataEvents } from "@/lib/access/data-events";
-import { API_BODY_MAX_BYTES, parseOr400, readJson, withApiClient } from "@/lib/http/api";
+import { API_BODY_MAX_BYTES, parseOrReply, readJsonBody, toResponse, withApiClient } from "@/lib/http/api";
 
 export const dynamic = "force-dynamic";
 
@@ -11,10 +11,10 @@ export const dynamic = "force-dynamic";
  */
 export async function POST(request: Request) {
   return withApiClient(request, "events:write", async (client) => {
-    const body = await readJson(request, API_BODY_MAX_BYTES);
-    if (!body.ok) return body.response;
-    const parsed = parseOr400(eventsBody, body.value);
-    if (!parsed.ok) return parsed.response;
+    const body = await readJsonBody(request, API_BODY_MAX_BYTES);
+    if (!body.ok) return toResponse(body.reply);
+    const parsed = parseOrReply(eventsBody, body.value);
+    if (!parsed.ok) return toResponse(parsed.reply);
     const events = "events" in parsed.data ? parsed.data.events : [parsed.data];
     const results = await recordDataEvents(await getDb(), client.id, events);
     const accepted = results.filter((r) => !r.error).length;

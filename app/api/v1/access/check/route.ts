@@ -1,4 +1,4 @@
-import { answerBatchCheck, answerCheck, BATCH_BODY_MAX_BYTES } from "@/lib/access/check-endpoint";
+import { answerBatchCheck, answerCheck, BATCH_BODY_MAX_BYTES } from "@/lib/access/listener/check-endpoint";
 import { readJsonBody, toResponse } from "@/lib/http/api";
 
 export const dynamic = "force-dynamic";

@@ -2,7 +2,7 @@ import { getDb } from "@/db/client";
 import { holdersQuery } from "@/lib/access/api-schemas";
 import { roleHolders } from "@/lib/access/holders";
 import { isoDate } from "@/lib/format";
-import { parseOr400, withApiClient } from "@/lib/http/api";
+import { parseOrReply, toResponse, withApiClient } from "@/lib/http/api";
 import { apiError } from "@/lib/http/responses";
 import { csvResponse, toCsv } from "@/lib/reports/csv";
 
@@ -11,8 +11,8 @@ export const dynamic = "force-dynamic";
 /** Everyone who holds a role now, as JSON or CSV (?format=csv), for access reviews. */
 export async function GET(request: Request) {
   return withApiClient(request, "access:read", async () => {
-    const parsed = parseOr400(holdersQuery, Object.fromEntries(new URL(request.url).searchParams));
-    if (!parsed.ok) return parsed.response;
+    const parsed = parseOrReply(holdersQuery, Object.fromEntries(new URL(request.url).searchParams));
+    if (!parsed.ok) return toResponse(parsed.reply);
     const now = new Date();
     const holders = await roleHolders(await getDb(), parsed.data.role, now);
     if (!holders) return apiError(404, "unknown_role", `No data-access role "${parsed.data.role}".`);

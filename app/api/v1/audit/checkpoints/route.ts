@@ -1,15 +1,15 @@
 import { getDb } from "@/db/client";
 import { checkpointsQuery } from "@/lib/audit/checkpoint-api";
 import { checkpointsAfter } from "@/lib/audit/checkpoints";
-import { parseOr400, withApiClient } from "@/lib/http/api";
+import { parseOrReply, toResponse, withApiClient } from "@/lib/http/api";
 
 export const dynamic = "force-dynamic";
 
 /** Signed audit checkpoints, oldest first, for a system that keeps a copy of each outside Clearance. */
 export async function GET(request: Request) {
   return withApiClient(request, "audit:read", async () => {
-    const parsed = parseOr400(checkpointsQuery, Object.fromEntries(new URL(request.url).searchParams));
-    if (!parsed.ok) return parsed.response;
+    const parsed = parseOrReply(checkpointsQuery, Object.fromEntries(new URL(request.url).searchParams));
+    if (!parsed.ok) return toResponse(parsed.reply);
     const rows = await checkpointsAfter(await getDb(), parsed.data.after, parsed.data.limit);
     const checkpoints = rows.map((r) => ({
       id: r.id,

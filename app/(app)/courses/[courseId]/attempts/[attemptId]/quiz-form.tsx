@@ -4,7 +4,7 @@ import { useActionState } from "react";
 
 import { Button } from "@/components/ui/button";
 import { Alert } from "@/components/ui/field";
-import type { PublicQuestion } from "@/lib/training/quiz-rules";
+import type { PublicQuestion } from "@/lib/training/quiz.rules";
 
 import { submitQuiz } from "../../../actions";
 

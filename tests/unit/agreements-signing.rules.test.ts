@@ -6,7 +6,7 @@ import {
   namesMatch,
   renewalDueFor,
   type SignatureFacts,
-} from "@/lib/agreements/rules";
+} from "@/lib/agreements/signing.rules";
 
 const signedAt = new Date("2026-01-10T12:00:00Z");
 const sig = (over: Partial<SignatureFacts> = {}): SignatureFacts => ({

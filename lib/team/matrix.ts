@@ -12,10 +12,10 @@ import type { Viewer } from "@/lib/auth/roles";
 import { fileUnder, type ByPerson } from "@/lib/by-person";
 import { getContent } from "@/lib/content";
 import { isoDate } from "@/lib/format";
+import { toCsv } from "@/lib/reports/csv";
 import { syncAssignmentsReading, type PersonToSync } from "@/lib/training/assignments";
 
 import { addAgreementFacts, agreementItems, type AgreementSigner } from "./agreement-cells";
-import { toCsv } from "./csv";
 import {
   buildRows,
   itemKey,
@@ -23,8 +23,8 @@ import {
   type MatrixItem,
   type MatrixRow,
   type ReportPerson,
-} from "./team-matrix-rules";
-import { filterQuery, teamTable, viewTeam, type TeamFilters, type TeamView } from "./team-view";
+} from "./matrix.rules";
+import { filterQuery, teamTable, viewTeam, type TeamFilters, type TeamView } from "./view";
 
 /** Everything a person may have to complete. Agreements will be appended here when they land. */
 export function requiredItems(): MatrixItem[] {

@@ -1,4 +1,4 @@
-import { majorOf } from "@/lib/certification/status";
+import { majorOf } from "@/lib/certification/status.rules";
 import { escapeMarkdownText } from "@/lib/content/markdown-escape";
 import { isoDate } from "@/lib/format";
 import { addMonths, DAY } from "@/lib/time";

@@ -6,13 +6,13 @@ import type { Executor } from "@/db/client";
 import { inIds } from "@/db/id-list";
 import { selectRows, toDate } from "@/db/rows";
 import { people, signatures } from "@/db/schema";
-import { agreementStanding, type SignatureFacts } from "@/lib/agreements/rules";
+import { agreementStanding, type SignatureFacts } from "@/lib/agreements/signing.rules";
 import { fileUnder } from "@/lib/by-person";
 import { getContent } from "@/lib/content";
 import { inAudience } from "@/lib/content/audience";
 import { addDays } from "@/lib/time";
 
-import { itemKey, type MatrixFacts, type MatrixItem } from "./team-matrix-rules";
+import { itemKey, type MatrixFacts, type MatrixItem } from "./matrix.rules";
 
 /** Days from the hire date (or from the first time it applies) to sign an employee agreement. */
 export const AGREEMENT_DUE_DAYS = 30;

@@ -15,7 +15,7 @@ import {
   type CellStatus,
   type MatrixItem,
   type MatrixRow,
-} from "./team-matrix-rules";
+} from "./matrix.rules";
 
 /**
  * What the manager sees of the team matrix: the filters read from the URL,

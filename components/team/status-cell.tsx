@@ -1,8 +1,8 @@
 import Link from "next/link";
 
 import { Badge, type Tone } from "@/components/ui/badge";
-import type { CellStatus } from "@/lib/reports/team-matrix-rules";
-import type { TableCell } from "@/lib/reports/team-view";
+import type { CellStatus } from "@/lib/team/matrix.rules";
+import type { TableCell } from "@/lib/team/view";
 
 const tones: Record<CellStatus, Tone> = {
   overdue: "danger",

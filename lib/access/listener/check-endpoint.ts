@@ -1,10 +1,9 @@
 import "server-only";
 
 import { getDb } from "@/db/client";
+import { batchCheckBody, checkQuery } from "@/lib/access/api-schemas";
+import { checkAccess, decisionJson } from "@/lib/access/check";
 import { API_BODY_MAX_BYTES, authenticateApiClient, parseOrReply, type ApiReply, type JsonBody } from "@/lib/http/api";
-
-import { batchCheckBody, checkQuery } from "./api-schemas";
-import { checkAccess, decisionJson } from "./check";
 
 /**
  * The access-check endpoint, whatever server it is served from: the Next.js

@@ -49,9 +49,3 @@ export function supersededAt(
   if (!currentMajorReleasedAt || majorOf(certificationVersion) >= majorOf(course.version)) return null;
   return addDays(currentMajorReleasedAt, course.graceDays);
 }
-
-/** A new assignment is due `dueDays` after it is made, or after the hire date for people who have not started yet. */
-export function dueDateFor(assignedAt: Date, hireDate: Date | null, dueDays: number): Date {
-  const base = hireDate && hireDate > assignedAt ? hireDate : assignedAt;
-  return addDays(base, dueDays);
-}

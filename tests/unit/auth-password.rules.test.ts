@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { minPasswordLength, passwordProblem } from "@/lib/auth/password-rules";
+import { minPasswordLength, passwordProblem } from "@/lib/auth/password.rules";
 
 const alone = { email: "ana.silva@brightline.example", name: "Ana Silva", hasSecondFactor: false };
 const withMfa = { ...alone, hasSecondFactor: true };

@@ -7,9 +7,9 @@ import type { Viewer } from "@/lib/auth/roles";
 import { NotFoundError } from "@/lib/errors";
 import { queueEmail } from "@/lib/notify/queue-email";
 
-import { teamRows } from "./team-matrix";
-import { nudgeableItems, nudgeDay, type Cell, type MatrixItem, type MatrixRow } from "./team-matrix-rules";
-import { viewTeam, type TeamFilters } from "./team-view";
+import { teamRows } from "./matrix";
+import { nudgeableItems, nudgeDay, type Cell, type MatrixItem, type MatrixRow } from "./matrix.rules";
+import { viewTeam, type TeamFilters } from "./view";
 
 /*
  * At most one reminder per person, item and UTC day.

@@ -1,4 +1,4 @@
-import { agreementStanding } from "./rules";
+import { agreementStanding } from "./signing.rules";
 
 export type PartnerAgreementStatus = "not_sent" | "pending" | "signed" | "declined" | "expired" | "void";
 

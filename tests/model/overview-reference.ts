@@ -1,22 +1,38 @@
-import { agreementStanding, type SignatureFacts } from "@/lib/agreements/rules";
-import { majorOf } from "@/lib/certification/status";
+import { and, eq, isNotNull, isNull } from "drizzle-orm";
+
+import type { Executor } from "@/db/client";
+import { assignments, certifications, courseReleases, departments, people, signatures } from "@/db/schema";
+import { signatureFactColumns } from "@/lib/agreements/signature-columns";
+import { agreementStanding, type SignatureFacts } from "@/lib/agreements/signing.rules";
+import { majorOf } from "@/lib/certification/status.rules";
+import { getContent } from "@/lib/content";
 import { inAudience } from "@/lib/content/audience";
-import type { AudienceRule } from "@/lib/content/schemas";
-import { formatMonth, isoDate } from "@/lib/format";
-import { DAY } from "@/lib/time";
+import {
+  EXPIRY_WINDOWS,
+  percent,
+  TREND_MONTHS,
+  trendDates,
+  type AgreementRow,
+  type CourseRow,
+  type DepartmentRow,
+  type Expiring,
+  type Overview,
+  type OverviewAgreement,
+  type OverviewCourse,
+  type OverviewRelease,
+  type TrendPoint,
+} from "@/lib/reports/overview.rules";
 
 /**
- * The organisation-wide compliance overview as pure functions of rows and
- * `now`. A (person, course) pair is required when the course's assignment
- * rule covers the person — the same rule that creates assignments — and it
- * counts as complete when the person holds a certification valid at that
- * moment: issued, not yet expired, and not superseded by a newer major
- * version after its grace period. Only people in post count: active (not
- * suspended or departed) and past their hire date.
+ * The organisation-wide compliance overview computed row by row, as the
+ * reference for the one the page shows: that one is counted by the database
+ * (lib/reports/overview-queries.ts, overview-aggregates.ts), and
+ * tests/integration/overview-sql.test.ts checks that both agree to the last
+ * figure. The rule is in lib/reports/overview.rules.ts;
+ * tests/unit/overview-rules.test.ts holds this reference to it.
  */
 
-export const EXPIRY_WINDOWS = [30, 60, 90] as const;
-export const TREND_MONTHS = 12;
+const DAY = 86_400_000;
 
 export type OverviewPerson = {
   id: string;
@@ -28,8 +44,7 @@ export type OverviewPerson = {
   createdAt: Date;
   departedAt: Date | null;
 };
-export type OverviewCourse = { id: string; title: string; version: string; graceDays: number; assignTo: AudienceRule };
-export type OverviewRelease = { courseId: string; major: number; releasedAt: Date };
+
 export type OverviewCertification = {
   personId: string;
   courseId: string;
@@ -38,7 +53,7 @@ export type OverviewCertification = {
   expiresAt: Date;
 };
 export type OverviewAssignment = { personId: string; courseId: string; dueAt: Date };
-export type OverviewAgreement = { id: string; title: string; version: string; signers: AudienceRule };
+
 export type OverviewSignature = SignatureFacts & { personId: string; agreementId: string };
 
 export type OverviewFacts = {
@@ -52,62 +67,64 @@ export type OverviewFacts = {
   signatures: OverviewSignature[];
 };
 
-export type Expiring = Record<(typeof EXPIRY_WINDOWS)[number], number>;
-
-export type CourseRow = {
-  courseId: string;
-  title: string;
-  required: number;
-  complete: number;
-  rate: number | null;
-  overdue: number;
-  expiring: Expiring;
-};
-export type DepartmentRow = {
-  departmentId: string | null;
-  name: string;
-  people: number;
-  required: number;
-  complete: number;
-  rate: number | null;
-  overdue: number;
-};
-export type AgreementRow = {
-  agreementId: string;
-  title: string;
-  required: number;
-  signed: number;
-  rate: number | null;
-  toSign: number;
-  renewalDue: number;
-};
-export type TrendPoint = {
-  at: Date;
-  label: string;
-  people: number;
-  required: number;
-  complete: number;
-  rate: number | null;
-};
-
-export type Overview = {
-  at: Date;
-  people: number;
-  required: number;
-  complete: number;
-  rate: number | null;
-  overdue: number;
-  overduePeople: number;
-  expiring: Expiring;
-  courses: CourseRow[];
-  departments: DepartmentRow[];
-  agreements: AgreementRow[];
-  trend: TrendPoint[];
-};
-
-/** A share in percent with one decimal; null when nothing applies. */
-export function percent(part: number, whole: number): number | null {
-  return whole === 0 ? null : Math.round((part / whole) * 1000) / 10;
+/**
+ * Every row the overview is computed from: people, certifications, open
+ * assignments, course releases and employee signatures.
+ */
+export async function overviewFacts(db: Executor): Promise<OverviewFacts> {
+  const { courses, agreements } = getContent();
+  const [personRows, certificationRows, assignmentRows, releaseRows, signatureRows] = await Promise.all([
+    db
+      .select({
+        id: people.id,
+        departmentId: people.departmentId,
+        departmentName: departments.name,
+        roles: people.roles,
+        status: people.status,
+        hireDate: people.hireDate,
+        createdAt: people.createdAt,
+        departedAt: people.departedAt,
+      })
+      .from(people)
+      .leftJoin(departments, eq(departments.id, people.departmentId)),
+    db
+      .select({
+        personId: certifications.personId,
+        courseId: certifications.courseId,
+        courseVersion: certifications.courseVersion,
+        issuedAt: certifications.issuedAt,
+        expiresAt: certifications.expiresAt,
+      })
+      .from(certifications),
+    db
+      .select({ personId: assignments.personId, courseId: assignments.courseId, dueAt: assignments.dueAt })
+      .from(assignments)
+      .where(and(isNull(assignments.completedAt), isNull(assignments.cancelledAt))),
+    db
+      .select({ courseId: courseReleases.courseId, major: courseReleases.major, releasedAt: courseReleases.releasedAt })
+      .from(courseReleases),
+    db
+      .select(signatureFactColumns)
+      .from(signatures)
+      .where(and(eq(signatures.audience, "employee"), isNotNull(signatures.personId))),
+  ]);
+  return {
+    people: personRows,
+    courses: courses.map((c) => ({
+      id: c.id,
+      title: c.title,
+      version: c.version,
+      graceDays: c.graceDays,
+      assignTo: c.assignTo,
+    })),
+    releases: releaseRows,
+    certifications: certificationRows,
+    assignments: assignmentRows,
+    agreements: agreements
+      .filter((a) => a.audience === "employee")
+      .map((a) => ({ id: a.id, title: a.title, version: a.version, signers: a.signers })),
+    signatures: signatureRows.map((s) => ({ ...s, personId: s.personId! })),
+  };
 }
 
 /** When a person starts counting: their hire date (or, without one, when their record was made). */
@@ -173,15 +190,7 @@ function indexCertifications(certifications: OverviewCertification[]): Map<strin
   return map;
 }
 
-/** The moment each of the last `months` months ends (UTC); the current month's point is `now`. */
-export function trendDates(now: Date, months = TREND_MONTHS): Date[] {
-  const dates: Date[] = [];
-  for (let back = months - 1; back >= 1; back--) {
-    dates.push(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - back + 1, 1) - 1));
-  }
-  dates.push(now);
-  return dates;
-}
+const monthLabel = new Intl.DateTimeFormat("en-GB", { month: "short", year: "numeric", timeZone: "UTC" });
 
 /**
  * Organisation-wide compliance at each month end: the share of required
@@ -211,7 +220,7 @@ export function complianceTrend(
           complete += 1;
       }
     }
-    return { at, label: formatMonth(at), people, required, complete, rate: percent(complete, required) };
+    return { at, label: monthLabel.format(at), people, required, complete, rate: percent(complete, required) };
   });
 }
 
@@ -339,92 +348,4 @@ export function buildOverview(facts: OverviewFacts, now: Date): Overview {
     agreements,
     trend: complianceTrend(facts, now),
   };
-}
-
-const rateCell = (rate: number | null) => (rate === null ? "" : rate.toFixed(1));
-
-/**
- * The overview's tables as one CSV table, a section per table, so it sorts
- * and filters in a spreadsheet: the same numbers as the page. "Required" and
- * "Complete" count (person, course) pairs, or people for an agreement.
- */
-export function overviewTable(overview: Overview): (string | number)[][] {
-  const header = [
-    "Section",
-    "Item",
-    "People",
-    "Required",
-    "Complete",
-    "Rate %",
-    "Overdue",
-    "Expiring within 30 days",
-    "Expiring within 60 days",
-    "Expiring within 90 days",
-    "Not signed",
-    "Renewal or new version due",
-  ];
-  const rows: (string | number)[][] = [header];
-  const o = overview;
-  rows.push([
-    "Organisation",
-    "All required courses",
-    o.people,
-    o.required,
-    o.complete,
-    rateCell(o.rate),
-    o.overdue,
-    o.expiring[30],
-    o.expiring[60],
-    o.expiring[90],
-    "",
-    "",
-  ]);
-  for (const c of o.courses)
-    rows.push([
-      "Course",
-      c.title,
-      c.required,
-      c.required,
-      c.complete,
-      rateCell(c.rate),
-      c.overdue,
-      c.expiring[30],
-      c.expiring[60],
-      c.expiring[90],
-      "",
-      "",
-    ]);
-  for (const d of o.departments)
-    rows.push([
-      "Department",
-      d.name,
-      d.people,
-      d.required,
-      d.complete,
-      rateCell(d.rate),
-      d.overdue,
-      "",
-      "",
-      "",
-      "",
-      "",
-    ]);
-  for (const a of o.agreements)
-    rows.push([
-      "Agreement",
-      a.title,
-      a.required,
-      a.required,
-      a.signed,
-      rateCell(a.rate),
-      "",
-      "",
-      "",
-      "",
-      a.toSign,
-      a.renewalDue,
-    ]);
-  for (const t of o.trend)
-    rows.push(["Trend", isoDate(t.at), t.people, t.required, t.complete, rateCell(t.rate), "", "", "", "", "", ""]);
-  return rows;
 }

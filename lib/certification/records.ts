@@ -6,7 +6,7 @@ import { and, desc, eq, inArray } from "drizzle-orm";
 
 import type { Executor } from "@/db/client";
 import { certifications } from "@/db/schema";
-import { certificationStatus, type CertificationStatus } from "@/lib/certification/status";
+import { certificationStatus, type CertificationStatus } from "@/lib/certification/status.rules";
 import type { Course } from "@/lib/content/load";
 
 export type CertificationView = {

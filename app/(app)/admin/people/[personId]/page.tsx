@@ -23,11 +23,11 @@ export default async function EditPersonPage({
   params,
   searchParams,
 }: {
-  params: Promise<{ id: string }>;
+  params: Promise<{ personId: string }>;
   searchParams: Promise<{ added?: string }>;
 }) {
-  const viewer = await requireViewer("page:/admin/people/[id]");
-  const { id } = await params;
+  const viewer = await requireViewer("page:/admin/people/[personId]");
+  const { personId: id } = await params;
   const { added } = await searchParams;
   if (!isUuid(id)) notFound();
   const now = new Date();

@@ -13,7 +13,7 @@ import {
   quizAttempts,
   signatures,
 } from "@/db/schema";
-import { majorOf } from "@/lib/certification/status";
+import { majorOf } from "@/lib/certification/status.rules";
 import { getContent } from "@/lib/content";
 import { ForbiddenError } from "@/lib/errors";
 import { organisationOverview, organisationOverviewCsv } from "@/lib/reports/overview";

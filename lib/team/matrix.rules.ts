@@ -1,12 +1,12 @@
 import type { ByPerson } from "@/lib/by-person";
-import type { CertificationStatus } from "@/lib/certification/status";
+import type { CertificationStatus } from "@/lib/certification/status.rules";
 import { formatDate, formatTime, isoDate } from "@/lib/format";
 import { DAY } from "@/lib/time";
 
 /**
  * The manager's team matrix as pure functions of data and `now`: one cell per
  * person and item, and the nudges a cell allows. Filtering, sorting, paging
- * and the summary sit in team-view.ts; the database work in team-matrix.ts.
+ * and the summary sit in view.ts; the database work in matrix.ts.
  */
 
 /** Something a person must complete. Agreements join courses later; nothing here is course-specific. */

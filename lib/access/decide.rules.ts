@@ -1,4 +1,4 @@
-import { majorOf, supersededAt } from "@/lib/certification/status";
+import { majorOf, supersededAt } from "@/lib/certification/status.rules";
 
 /**
  * The access decision: a pure function of the person, their grants, their

@@ -2,9 +2,8 @@
 
 import { useActionState } from "react";
 
+import { nudgeOne, nudgeOverdue } from "@/app/(app)/team/actions";
 import type { ActionState } from "@/lib/http/action";
-
-import { nudgeOne, nudgeOverdue } from "./actions";
 
 type Props = {
   /** One person's open items, or everyone overdue under the current filters. */
