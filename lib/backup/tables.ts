@@ -11,6 +11,11 @@ import { canonicalJson } from "@/lib/audit/canonical";
 export const BACKUP_TABLES: PgTable[] = [
   schema.departments,
   schema.people,
+  schema.organisationSettings,
+  schema.identityProviders,
+  schema.ssoIdentities,
+  schema.ssoReplays,
+  schema.ssoHandoffs,
   schema.passwordTokens,
   schema.correctionRequests,
   schema.loginAttempts,
