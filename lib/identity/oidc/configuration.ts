@@ -77,7 +77,7 @@ export function oidcErrorCode(error: unknown): string {
   const code = (error as { code?: unknown })?.code;
   if (typeof code === "string") return code.slice(0, 80);
   if (error instanceof Error && error.name === "TimeoutError") return "timeout";
-  return "unexpected";
+  return error instanceof Error ? `unexpected_${error.name}`.slice(0, 80) : "unexpected";
 }
 
 /** What the admin is told when discovery fails: the exact problem, in words. */

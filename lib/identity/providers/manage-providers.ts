@@ -9,7 +9,7 @@ import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import { assertMay } from "@/lib/auth/permissions";
 import type { Viewer } from "@/lib/auth/roles";
 import { encryptText } from "@/lib/crypto/encryption";
-import { FieldError, NotFoundError } from "@/lib/errors";
+import { DomainError, FieldError, NotFoundError } from "@/lib/errors";
 import { describeDiscoveryError, oidcConfiguration } from "@/lib/identity/oidc/configuration";
 import { ssoOnlyPolicy } from "@/lib/identity/sso/policy";
 
@@ -251,7 +251,7 @@ export async function setProviderEnabled(
     if (!row) throw new NotFoundError("That identity provider no longer exists.");
     if (row.enabled === enabled) return;
     if (!enabled && (await ssoOnlyPolicy(tx)) !== "off" && (await otherEnabled(tx, id)) === 0)
-      throw new FieldError("enabled", "policy_on", POLICY_NEEDS_PROVIDER);
+      throw new DomainError("policy_on", POLICY_NEEDS_PROVIDER, 409);
     await tx.update(identityProviders).set({ enabled, updatedAt: now }).where(eq(identityProviders.id, id));
     await recordAudit(
       tx,
@@ -279,7 +279,7 @@ export async function deleteProvider(viewer: Viewer, id: string, audit: AuditCon
       .for("update");
     if (!row) throw new NotFoundError("That identity provider no longer exists.");
     if (row.enabled && (await ssoOnlyPolicy(tx)) !== "off" && (await otherEnabled(tx, id)) === 0)
-      throw new FieldError("enabled", "policy_on", POLICY_NEEDS_PROVIDER);
+      throw new DomainError("policy_on", POLICY_NEEDS_PROVIDER, 409);
     await tx.delete(identityProviders).where(eq(identityProviders.id, id));
     await recordAudit(
       tx,

@@ -228,15 +228,13 @@ async function findOrCreatePerson(
       if (other) return { ok: false, reason: "subject_conflict", personId: person.id };
       if (person.status !== "active" || person.anonymisedAt)
         return { ok: true, personId: person.id, status: "inactive" };
-      await tx
-        .insert(ssoIdentities)
-        .values({
-          providerId: provider.id,
-          subject: identity.subject,
-          personId: person.id,
-          createdAt: now,
-          lastSignedInAt: now,
-        });
+      await tx.insert(ssoIdentities).values({
+        providerId: provider.id,
+        subject: identity.subject,
+        personId: person.id,
+        createdAt: now,
+        lastSignedInAt: now,
+      });
       await recordAudit(
         tx,
         { ...anonymous(ctx), actorId: person.id, actorLabel: email },
@@ -266,15 +264,13 @@ async function findOrCreatePerson(
         updatedAt: now,
       })
       .returning({ id: people.id });
-    await tx
-      .insert(ssoIdentities)
-      .values({
-        providerId: provider.id,
-        subject: identity.subject,
-        personId: created.id,
-        createdAt: now,
-        lastSignedInAt: now,
-      });
+    await tx.insert(ssoIdentities).values({
+      providerId: provider.id,
+      subject: identity.subject,
+      personId: created.id,
+      createdAt: now,
+      lastSignedInAt: now,
+    });
     await recordAudit(
       tx,
       { ...anonymous(ctx), actorId: null, actorLabel: `sso:${provider.slug}` },
