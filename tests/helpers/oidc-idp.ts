@@ -66,6 +66,9 @@ export async function startTestIdp(options: {
   let tamper: ((idToken: string) => Promise<string>) | null = null;
 
   const server: Server = createServer();
+  // Longer than any pause in a test: a pooled connection the server closed meanwhile would fail the next request.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const port = (server.address() as AddressInfo).port;
   const issuer = `http://127.0.0.1:${port}`;
@@ -83,7 +86,8 @@ export async function startTestIdp(options: {
     ],
     jwks: { keys: [jwk] },
     claims: {
-      openid: ["sub"],
+      // amr in every ID token, as Okta and Entra ID send it.
+      openid: ["sub", "amr", "acr", "auth_time"],
       email: ["email", "email_verified"],
       profile: ["name", "department", "title", "manager"],
     },
