@@ -11,6 +11,7 @@ import {
   outbox,
   people,
   quizAttempts,
+  ssoIdentities,
 } from "@/db/schema";
 import { recordAudit, SYSTEM_ACTOR } from "@/lib/audit/record";
 import { revokeSessionsOf } from "@/lib/auth/sessions";
@@ -108,6 +109,8 @@ const PURGES: Record<string, Purge> = {
         })
         .where(eq(people.id, id));
       await revokeSessionsOf(db, id, "anonymised", now);
+      // The identity provider's id for them is personal data too; a later sign-in finds nobody.
+      await db.delete(ssoIdentities).where(eq(ssoIdentities.personId, id));
     }
     return due.length;
   },

@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState } from "react";
+import { useActionState, useState } from "react";
 
 import { Button } from "@/components/ui/button";
 import { Alert, Field, inputClass } from "@/components/ui/field";
@@ -49,13 +49,39 @@ export const NEW_OIDC_PROVIDER: OidcProviderValues = {
 };
 
 /** Adds an OpenID Connect provider, or changes one; the client secret is write-only. */
-export function OidcProviderForm({ values, appUrl }: { values: OidcProviderValues; appUrl: string }) {
+export function OidcProviderForm({ values: saved, appUrl }: { values: OidcProviderValues; appUrl: string }) {
   const [state, formAction, pending] = useActionState(saveOidcProvider, null);
   const errors = state && !state.ok ? state.fieldErrors : undefined;
+  // React resets the form after each submission: what was typed comes back as the defaults (never the secret).
+  const [typed, setTyped] = useState<OidcProviderValues | null>(null);
+  const values = typed && !(state?.ok && !saved.id) ? typed : saved;
+  const submit = (formData: FormData) => {
+    const text = (name: string) => String(formData.get(name) ?? "");
+    setTyped({
+      ...saved,
+      name: text("name"),
+      slug: text("slug"),
+      issuer: text("issuer"),
+      clientId: text("clientId"),
+      scopes: text("scopes"),
+      tokenAuthMethod: text("tokenAuthMethod") === "client_secret_post" ? "client_secret_post" : "client_secret_basic",
+      emailClaim: text("emailClaim"),
+      emailVerifiedClaim: text("emailVerifiedClaim"),
+      mfaAmrValues: text("mfaAmrValues"),
+      mfaAcrValues: text("mfaAcrValues"),
+      allowedDomains: text("allowedDomains"),
+      jitProvisioning: formData.get("jitProvisioning") === "on",
+      acceptIdpMfa: formData.get("acceptIdpMfa") === "on",
+      departmentClaim: text("departmentClaim"),
+      managerClaim: text("managerClaim"),
+      titleClaim: text("titleClaim"),
+    });
+    formAction(formData);
+  };
   const prefix = values.id ? `p-${values.id.slice(0, 8)}-` : "new-";
   const id = (name: string) => `${prefix}${name}`;
   return (
-    <form action={formAction} className="grid gap-4" aria-label={values.id ? `Edit ${values.name}` : "Add a provider"}>
+    <form action={submit} className="grid gap-4" aria-label={values.id ? `Edit ${values.name}` : "Add a provider"}>
       {state && !state.ok && <Alert>{state.error}</Alert>}
       {state?.ok && <Alert tone="success">{state.message}</Alert>}
       {values.id && <input type="hidden" name="id" value={values.id} />}
