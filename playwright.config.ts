@@ -15,6 +15,8 @@ const baseURL = `http://localhost:${PORT}`;
 // The decision listener (ACCESS_API_PORT) of the same server; tests read it as E2E_DECISION_ORIGIN.
 const DECISION_PORT = PORT + 1;
 process.env.E2E_DECISION_ORIGIN = `http://127.0.0.1:${DECISION_PORT}`;
+// The test identity provider (tests/helpers/e2e-identity-provider.ts) the single sign-on spec signs in at.
+process.env.E2E_IDP_PORT = String(PORT + 2);
 
 export default defineConfig({
   testDir: "tests/e2e",
@@ -40,6 +42,7 @@ export default defineConfig({
     },
   },
   projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
+  globalSetup: "./tests/helpers/e2e-identity-provider.ts",
   webServer: {
     // A production build against a fresh embedded database with the demo organisation.
     command: `sh -c 'test -f .next/BUILD_ID || npx next build; rm -rf .data-e2e; exec npx next start -p ${PORT}'`,
@@ -61,6 +64,8 @@ export default defineConfig({
       ACCESS_API_PORT: String(DECISION_PORT),
       // Every browser in the suite connects from 127.0.0.1: its failed sign-ins must not pause the rest.
       SIGN_IN_IP_FAILURES: "1000",
+      // The test identity provider serves plain http on 127.0.0.1.
+      SSO_ALLOW_LOOPBACK_HTTP: "true",
     },
   },
 });

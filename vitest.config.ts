@@ -31,6 +31,8 @@ export default defineConfig({
       SEED_DEMO: "false",
       // Tests stand behind one trusted proxy: the X-Forwarded-For a test sets is the client it plays.
       TRUST_PROXY: "1",
+      // The test identity provider (tests/helpers/oidc-idp.ts) serves plain http on 127.0.0.1.
+      SSO_ALLOW_LOOPBACK_HTTP: "true",
     },
   },
 });

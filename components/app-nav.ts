@@ -71,6 +71,12 @@ export const ADMIN_ITEMS: NavItem[] = [
     description: "Signed notifications to other systems, with a delivery log.",
   },
   {
+    href: "/admin/identity",
+    label: "Sign-in",
+    permission: "page:/admin/identity",
+    description: "Single sign-on through the organisation's identity providers, and the SSO-only policy.",
+  },
+  {
     href: "/audit",
     label: "Audit log",
     permission: "page:/audit",

@@ -83,6 +83,8 @@ const schema = z.object({
   ),
   // Webhooks to loopback, private and link-local addresses, and over plain http: for development and tests only.
   WEBHOOK_ALLOW_PRIVATE_TARGETS: boolish.default(false),
+  // An OIDC issuer on a loopback address over plain http (a test identity provider): for development and tests only.
+  SSO_ALLOW_LOOPBACK_HTTP: boolish.default(false),
   // Whether a passkey alone may sign a person in (it is then both factors); passkeys as a second factor work either way.
   PASSKEY_SIGN_IN: boolish.default(true),
 });

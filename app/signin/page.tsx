@@ -2,9 +2,12 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 
 import { PublicHeader } from "@/components/public-header";
+import { getDb } from "@/db/client";
 import { getViewer } from "@/lib/auth/viewer";
 import { env } from "@/lib/env";
 import { safeReturnPath } from "@/lib/http/return-path";
+import { signInOptions } from "@/lib/identity/providers/read-providers";
+import { SSO_REFUSAL_MESSAGES, type SsoRefusalReason } from "@/lib/identity/sso/complete";
 
 import { SignInForm } from "./sign-in-form";
 
@@ -18,6 +21,13 @@ export default async function SignInPage({
 }) {
   const params = await searchParams;
   if (await getViewer()) redirect(safeReturnPath(params.callbackUrl));
+  const providers = (await signInOptions(await getDb())).map(({ name, startPath }) => ({ name, startPath }));
+  const ssoError =
+    params.sso_error && params.sso_error in SSO_REFUSAL_MESSAGES
+      ? SSO_REFUSAL_MESSAGES[params.sso_error as SsoRefusalReason]
+      : params.sso_error
+        ? "Single sign-on failed. Please try again."
+        : null;
   return (
     <>
       <PublicHeader />
@@ -29,6 +39,8 @@ export default async function SignInPage({
             callbackUrl={safeReturnPath(params.callbackUrl)}
             signedOut={params.signedOut === "1"}
             passkeySignIn={env().PASSKEY_SIGN_IN}
+            providers={providers}
+            ssoError={ssoError}
           />
         </div>
       </main>

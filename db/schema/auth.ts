@@ -1,5 +1,6 @@
-import { bigserial, index, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { bigserial, boolean, index, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 
+import { identityProviders } from "./identity";
 import { people } from "./people";
 
 /** Every sign-in try, for throttling by account and by IP. Kept 90 days. */
@@ -64,6 +65,10 @@ export const sessions = pgTable(
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
     revokedReason: text("revoked_reason"),
+    /** The identity provider the person signed in through, if any. */
+    ssoProviderId: uuid("sso_provider_id").references(() => identityProviders.id, { onDelete: "set null" }),
+    /** MFA done at that provider counts as this session's second factor (the provider is trusted for it). */
+    mfaByIdp: boolean("mfa_by_idp").notNull().default(false),
   },
   (t) => [index("sessions_person_idx").on(t.personId, t.revokedAt)],
 );

@@ -7,3 +7,4 @@ export * from "./agreements";
 export * from "./access";
 export * from "./scim";
 export * from "./passkeys";
+export * from "./identity";

@@ -56,6 +56,43 @@ type ActionSpec = { category: AuditCategory; label: string; data: z.ZodType };
 
 const catalogue = {
   // Sign-in and security
+  "auth.sso_signed_in": {
+    category: "auth",
+    label: "Signed in through an identity provider",
+    data: z.strictObject({ provider: id, method: z.enum(["sso_oidc", "sso_saml"]), mfa: z.string() }),
+  },
+  "auth.sso_refused": {
+    category: "auth",
+    label: "Single sign-on refused",
+    data: z.looseObject({ reason: z.string() }),
+  },
+  "auth.sso_linked": {
+    category: "auth",
+    label: "Identity provider account linked",
+    data: z.looseObject({ provider: id }),
+  },
+  "identity_provider.created": { category: "admin", label: "Identity provider added", data: z.looseObject({}) },
+  "identity_provider.updated": { category: "admin", label: "Identity provider changed", data: z.looseObject({}) },
+  "identity_provider.enabled": {
+    category: "admin",
+    label: "Identity provider enabled",
+    data: z.looseObject({}).optional(),
+  },
+  "identity_provider.disabled": {
+    category: "admin",
+    label: "Identity provider disabled",
+    data: z.looseObject({}).optional(),
+  },
+  "identity_provider.deleted": { category: "admin", label: "Identity provider deleted", data: z.looseObject({}) },
+  "identity_provider.tested": { category: "admin", label: "Identity provider tested", data: z.looseObject({}) },
+  "organisation.sso_only_changed": {
+    category: "admin",
+    label: "Single sign-on policy changed",
+    data: z.strictObject({
+      from: z.enum(["off", "privileged", "everyone"]),
+      to: z.enum(["off", "privileged", "everyone"]),
+    }),
+  },
   "auth.signed_in": {
     category: "auth",
     label: "Signed in",
@@ -142,7 +179,13 @@ const catalogue = {
     data: z.union([
       z.strictObject({ changes: personChanges, source: z.literal("import").optional() }),
       z.strictObject({ changes: personChanges, source: z.literal("scim"), client: id }),
+      z.strictObject({ changes: personChanges, source: z.literal("sso"), provider: id }),
     ]),
+  },
+  "people.created_by_sso": {
+    category: "people",
+    label: "Person created at first single sign-on",
+    data: z.looseObject({ provider: id }),
   },
   "person.status_changed": {
     category: "people",

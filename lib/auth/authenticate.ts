@@ -9,6 +9,7 @@ import { recordAudit } from "@/lib/audit/record";
 import { decryptText } from "@/lib/crypto/encryption";
 import { dummyPasswordHash, verifyPassword } from "@/lib/crypto/password";
 import { matchTotp } from "@/lib/crypto/totp";
+import { ssoRequiredFor } from "@/lib/identity/sso/policy";
 
 import { settleAttempt, takeAttempt } from "./attempt-limit";
 import { recoveryCodeHash } from "./mfa";
@@ -28,7 +29,7 @@ export type SignInInput = {
 };
 
 export type SignInFailure =
-  "invalid_credentials" | "locked" | "mfa_required" | "invalid_code" | "invalid_passkey" | "inactive";
+  "invalid_credentials" | "locked" | "mfa_required" | "invalid_code" | "invalid_passkey" | "inactive" | "sso_required";
 
 export type SignInMethod = "password" | "password+totp" | "password+recovery_code" | "password+passkey";
 
@@ -69,6 +70,7 @@ export async function authenticate(input: SignInInput): Promise<SignInResult> {
       id: people.id,
       email: people.email,
       status: people.status,
+      roles: people.roles,
       passwordHash: people.passwordHash,
       mfaSecretEnc: people.mfaSecretEnc,
       mfaEnabledAt: people.mfaEnabledAt,
@@ -96,6 +98,8 @@ export async function authenticate(input: SignInInput): Promise<SignInResult> {
 
   if (!person || !passwordOk) return fail("invalid_credentials", person ? "wrong_password" : "unknown_account");
   if (person.status !== "active") return fail("inactive", `account_${person.status}`);
+  // Checked after the password, so the answer tells nobody who must use single sign-on.
+  if (await ssoRequiredFor(db, person.roles)) return fail("sso_required", "sso_only_policy");
 
   let method: SignInMethod = "password";
   const hasTotp = Boolean(person.mfaEnabledAt && person.mfaSecretEnc);
@@ -113,30 +117,9 @@ export async function authenticate(input: SignInInput): Promise<SignInResult> {
         factors: [...(hasTotp ? (["totp"] as const) : []), ...(hasPasskey ? (["passkey"] as const) : [])],
       };
     }
-    if (input.passkey) {
-      const check = await checkPasskeyAnswer(db, input.passkey.response, input.passkey.browserSecret, person.id, now);
-      if (!check.ok) return fail("invalid_passkey", `passkey_${check.reason}`);
-      method = "password+passkey";
-    } else if (hasTotp) {
-      const secret = decryptText(person.mfaSecretEnc!, `mfa:${person.id}`);
-      const step = matchTotp(secret, code!, now, person.mfaLastStep);
-      if (step !== null) {
-        if (!(await claimTotpStep(db, person.id, step))) return fail("invalid_code", "reused_mfa_code");
-        method = "password+totp";
-      } else {
-        const used = await consumeRecoveryCode(person.id, code!, now);
-        if (!used) return fail("invalid_code", "wrong_mfa_code");
-        method = "password+recovery_code";
-        await recordAudit(
-          db,
-          { ...context, actorId: person.id, actorLabel: person.email },
-          { action: "auth.recovery_code_used", targetType: "person", targetId: person.id },
-          now,
-        );
-      }
-    } else {
-      return fail("invalid_code", "code_without_totp");
-    }
+    const second = await verifySecondFactor(person, { code, passkey: input.passkey }, context, now);
+    if (!second.ok) return fail(second.reason, second.detail);
+    method = `password+${second.method}`;
   }
 
   await settleAttempt(db, account, "reset");
@@ -156,6 +139,57 @@ export async function authenticate(input: SignInInput): Promise<SignInResult> {
     );
   });
   return { ok: true, personId: person.id, method };
+}
+
+export type SecondFactorPerson = {
+  id: string;
+  email: string;
+  mfaSecretEnc: string | null;
+  mfaEnabledAt: Date | null;
+  mfaLastStep: number | null;
+};
+
+export type SecondFactorCheck =
+  | { ok: true; method: "totp" | "recovery_code" | "passkey" }
+  | { ok: false; reason: "invalid_code" | "invalid_passkey"; detail: string };
+
+/**
+ * Checks the second factor a person gave at sign-in: a passkey's answer (that
+ * person's key, this browser's challenge), else a TOTP code (each time step
+ * once) or an unused recovery code. The caller has taken the sign-in tries.
+ */
+export async function verifySecondFactor(
+  person: SecondFactorPerson,
+  input: { code?: string; passkey?: SignInInput["passkey"] },
+  context: { ip: string; userAgent: string | null },
+  now: Date,
+): Promise<SecondFactorCheck> {
+  const db = await getDb();
+  if (input.passkey) {
+    const check = await checkPasskeyAnswer(db, input.passkey.response, input.passkey.browserSecret, person.id, now);
+    return check.ok
+      ? { ok: true, method: "passkey" }
+      : { ok: false, reason: "invalid_passkey", detail: `passkey_${check.reason}` };
+  }
+  const code = input.code?.trim();
+  if (!code || !person.mfaEnabledAt || !person.mfaSecretEnc)
+    return { ok: false, reason: "invalid_code", detail: "code_without_totp" };
+  const secret = decryptText(person.mfaSecretEnc, `mfa:${person.id}`);
+  const step = matchTotp(secret, code, now, person.mfaLastStep);
+  if (step !== null) {
+    if (!(await claimTotpStep(db, person.id, step)))
+      return { ok: false, reason: "invalid_code", detail: "reused_mfa_code" };
+    return { ok: true, method: "totp" };
+  }
+  if (!(await consumeRecoveryCode(person.id, code, now)))
+    return { ok: false, reason: "invalid_code", detail: "wrong_mfa_code" };
+  await recordAudit(
+    db,
+    { ...context, actorId: person.id, actorLabel: person.email },
+    { action: "auth.recovery_code_used", targetType: "person", targetId: person.id },
+    now,
+  );
+  return { ok: true, method: "recovery_code" };
 }
 
 /** Marks a recovery code used; a code works once, even with two tries at the same moment. */

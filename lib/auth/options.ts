@@ -9,6 +9,7 @@ import { recordAudit } from "@/lib/audit/record";
 import { env } from "@/lib/env";
 import { metaFromHeaders } from "@/lib/http/request-context";
 import { safeReturnPath } from "@/lib/http/return-path";
+import { exchangeSsoHandoff, SSO_BROWSER_COOKIE } from "@/lib/identity/sso/handoff";
 
 import { authenticate } from "./authenticate";
 import { signInWithPasskey } from "./passkey-sign-in";
@@ -44,15 +45,25 @@ function headerOf(req: RequestLike, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : (value as string | undefined);
 }
 
-/** The secret that binds a passkey prompt to this browser (set by the prompt's Server Action). */
-function browserSecret(req: RequestLike): string | null {
+function cookieOf(req: RequestLike, cookie: string): string | null {
   const cookies = headerOf(req, "cookie") ?? "";
   for (const part of cookies.split(";")) {
     const [name, ...rest] = part.trim().split("=");
-    if (name === PASSKEY_BROWSER_COOKIE) return decodeURIComponent(rest.join("=")) || null;
+    if (name === cookie) return decodeURIComponent(rest.join("=")) || null;
   }
   return null;
 }
+
+/** The secret that binds a passkey prompt to this browser (set by the prompt's Server Action). */
+function browserSecret(req: RequestLike): string | null {
+  return cookieOf(req, PASSKEY_BROWSER_COOKIE);
+}
+
+const ssoSchema = z.object({
+  token: z.string().regex(/^[A-Za-z0-9_-]{20,100}$/),
+  code: z.string().max(32).optional(),
+  passkey: z.string().max(16_384).optional(),
+});
 
 function parsePasskey(json: string | undefined, req: RequestLike) {
   if (!json) return undefined;
@@ -115,6 +126,39 @@ export const authOptions: AuthOptions = {
         const result = await signInWithPasskey({ ...passkey, ...meta });
         if (!result.ok) throw new Error(result.reason === "locked" ? `locked:${result.retryInMinutes}` : result.reason);
         const sid = await startSession(await getDb(), { personId: result.personId, method: "passkey", ...meta });
+        return { id: result.personId, sid };
+      },
+    }),
+    // Single sign-on: the one-time token an identity provider's round trip left for this browser (lib/identity/sso).
+    CredentialsProvider({
+      id: "sso",
+      name: "Single sign-on",
+      credentials: { token: { type: "text" }, code: { type: "text" }, passkey: { type: "text" } },
+      async authorize(credentials, req) {
+        const parsed = ssoSchema.safeParse(credentials ?? {});
+        const secret = cookieOf(req, SSO_BROWSER_COOKIE);
+        if (!parsed.success || !secret) throw new Error("handoff_invalid");
+        const meta = metaFromHeaders((name) => headerOf(req, name));
+        const passkey = parsePasskey(parsed.data.passkey || undefined, req);
+        const result = await exchangeSsoHandoff({
+          token: parsed.data.token,
+          browserSecret: secret,
+          code: parsed.data.code || undefined,
+          passkey,
+          ...meta,
+        });
+        if (!result.ok) {
+          if (result.reason === "locked") throw new Error(`locked:${result.retryInMinutes}`);
+          if (result.reason === "mfa_required") throw new Error(`mfa_required:${(result.factors ?? []).join(",")}`);
+          throw new Error(result.reason);
+        }
+        const sid = await startSession(await getDb(), {
+          personId: result.personId,
+          method: result.method,
+          ssoProviderId: result.providerId,
+          mfaByIdp: result.mfaByIdp,
+          ...meta,
+        });
         return { id: result.personId, sid };
       },
     }),

@@ -13,6 +13,7 @@ import { recordAudit } from "@/lib/audit/record";
 import { env } from "@/lib/env";
 import { DomainError } from "@/lib/errors";
 import { hitRateLimit } from "@/lib/http/rate-limit";
+import { ssoRequiredFor } from "@/lib/identity/sso/policy";
 
 import { settleAttempt, takeAttempt } from "./attempt-limit";
 import { ipLimit, minutesUntil } from "./throttle";
@@ -111,7 +112,11 @@ export async function checkPasskeyAnswer(
 
 export type PasskeySignIn =
   | { ok: true; personId: string }
-  | { ok: false; reason: "passkeys_off" | "locked" | "invalid_passkey" | "inactive"; retryInMinutes?: number };
+  | {
+      ok: false;
+      reason: "passkeys_off" | "locked" | "invalid_passkey" | "inactive" | "sso_required";
+      retryInMinutes?: number;
+    };
 
 /** Passwordless sign-in with a passkey, where the organisation allows it (PASSKEY_SIGN_IN). */
 export async function signInWithPasskey(input: {
@@ -131,12 +136,13 @@ export async function signInWithPasskey(input: {
   const check = await checkPasskeyAnswer(db, input.response, input.browserSecret, null, now);
   const [person] = check.ok
     ? await db
-        .select({ id: people.id, email: people.email, status: people.status })
+        .select({ id: people.id, email: people.email, status: people.status, roles: people.roles })
         .from(people)
         .where(eq(people.id, check.personId))
     : [];
-  if (!check.ok || !person || person.status !== "active") {
-    const reason = !check.ok ? check.reason : `account_${person?.status ?? "missing"}`;
+  const ssoOnly = person?.status === "active" && (await ssoRequiredFor(db, person.roles));
+  if (!check.ok || !person || person.status !== "active" || ssoOnly) {
+    const reason = !check.ok ? check.reason : ssoOnly ? "sso_only_policy" : `account_${person?.status ?? "missing"}`;
     await db.transaction(async (tx) => {
       await tx
         .insert(loginAttempts)
@@ -152,7 +158,7 @@ export async function signInWithPasskey(input: {
         now,
       );
     });
-    return { ok: false, reason: check.ok ? "inactive" : "invalid_passkey" };
+    return { ok: false, reason: !check.ok ? "invalid_passkey" : ssoOnly ? "sso_required" : "inactive" };
   }
   await settleAttempt(db, fromIp, "release");
   await db.transaction(async (tx) => {

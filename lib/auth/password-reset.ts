@@ -9,6 +9,7 @@ import { sha256Hex } from "@/lib/crypto/hash";
 import { randomToken } from "@/lib/crypto/tokens";
 import { hitRateLimit } from "@/lib/http/rate-limit";
 import type { RequestMeta } from "@/lib/http/request-context";
+import { ssoRequiredFor } from "@/lib/identity/sso/policy";
 import { queueEmail } from "@/lib/notify/queue-email";
 import { MINUTE } from "@/lib/time";
 
@@ -21,7 +22,7 @@ export const RESETS_PER_ADDRESS_PER_HOUR = 3;
 export const RESETS_PER_IP_PER_WINDOW = 20;
 const IP_WINDOW_SECONDS = 15 * 60;
 
-export type ResetRequestOutcome = "sent" | "no_account" | "throttled_address" | "throttled_ip";
+export type ResetRequestOutcome = "sent" | "no_account" | "sso_only" | "throttled_address" | "throttled_ip";
 
 /**
  * "Forgot password?": emails the person a single-use link, valid 30 minutes,
@@ -55,7 +56,7 @@ export async function requestPasswordReset(
   if (!forAddress.allowed) return "throttled_address";
 
   const [person] = await db
-    .select({ id: people.id, name: people.name, email: people.email, status: people.status })
+    .select({ id: people.id, name: people.name, email: people.email, status: people.status, roles: people.roles })
     .from(people)
     .where(eq(people.email, email))
     .limit(1);
@@ -72,6 +73,23 @@ export async function requestPasswordReset(
       ),
     );
     return "no_account";
+  }
+  if (await ssoRequiredFor(db, person.roles)) {
+    // The person signs in through the identity provider only: a password they cannot use is not offered.
+    await db.transaction((tx) =>
+      recordAudit(
+        tx,
+        context,
+        {
+          action: "auth.password_reset_requested",
+          targetType: "person",
+          targetId: person.id,
+          data: { account: "sso_only" },
+        },
+        now,
+      ),
+    );
+    return "sso_only";
   }
   const token = randomToken();
   const expiresAt = new Date(now.getTime() + RESET_LINK_VALID_MINUTES * MINUTE);

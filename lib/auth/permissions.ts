@@ -72,6 +72,9 @@ export const PERMISSIONS = {
   "action:set-password.choosePassword": { who: "public" },
   "action:forgot-password.requestReset": { who: "public" },
   "action:signin.startPasskeySignIn": { who: "public" },
+  // Single sign-on: the identity provider's round trip (the state, not a session, is the credential)
+  "route:/api/sso/oidc/[slug]/start": { who: "public" },
+  "route:/api/sso/oidc/[slug]/callback": { who: "public" },
   "route:/verify/upload": { who: "public" },
 
   // Other systems, with their own credential
@@ -163,6 +166,7 @@ export const PERMISSIONS = {
   "page:/admin/api/reference": { who: "administer" },
   "page:/admin/webhooks": { who: "administer" },
   "page:/admin/webhooks/[id]": { who: "administer" },
+  "page:/admin/identity": { who: "administer" },
   "route:/admin/assignments/people": { who: "administer" },
   "action:admin/api.createClient": { who: "administer" },
   "action:admin/api.revokeClient": { who: "administer" },
@@ -182,6 +186,11 @@ export const PERMISSIONS = {
   "action:admin/people.importPeople": { who: "administer" },
   "action:admin/webhooks.addWebhook": { who: "administer" },
   "action:admin/webhooks.deactivate": { who: "administer" },
+  "action:admin/identity.saveOidcProvider": { who: "administer" },
+  "action:admin/identity.setProviderEnabled": { who: "administer" },
+  "action:admin/identity.deleteProvider": { who: "administer" },
+  "action:admin/identity.testProvider": { who: "administer" },
+  "action:admin/identity.setSsoOnlyPolicy": { who: "administer" },
 } as const satisfies Record<string, Permission>;
 
 export type PermissionKey = keyof typeof PERMISSIONS;
@@ -214,11 +223,14 @@ export function assertMay(viewer: { roles: readonly AppRole[] }, capability: Cap
 
 export type Refusal = "signed_out" | "mfa_required" | "forbidden";
 /** What the gate needs to know of the signed-in person (a `Viewer` has it all). */
-export type GatePerson = { roles: readonly AppRole[]; mfaRequired: boolean; mfaEnabled: boolean };
+export type GatePerson = { roles: readonly AppRole[]; mfaRequired: boolean; mfaEnabled: boolean; mfaByIdp?: boolean };
 
-/** Holds a role that must use MFA and has not enrolled yet. */
+/**
+ * Holds a role that must use MFA and has not enrolled yet, unless this
+ * session's second factor was done at an identity provider trusted for it.
+ */
 export function mustEnrolMfa(viewer: GatePerson): boolean {
-  return viewer.mfaRequired && !viewer.mfaEnabled;
+  return viewer.mfaRequired && !viewer.mfaEnabled && !viewer.mfaByIdp;
 }
 
 /**

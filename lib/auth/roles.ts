@@ -9,6 +9,8 @@ export type Viewer = {
   departmentId: string | null;
   mfaEnabled: boolean;
   mfaRequired: boolean;
+  /** This session's second factor was done at an identity provider trusted for it (lib/identity/sso). */
+  mfaByIdp?: boolean;
 };
 
 /** Roles that see other people's data must use MFA. */

@@ -30,7 +30,15 @@ export type RevokeReason =
 /** Opens a session for a person who has just proved who they are; the cookie will carry its id. */
 export async function startSession(
   db: Executor,
-  input: { personId: string; method: string; ip: string; userAgent: string | null },
+  input: {
+    personId: string;
+    method: string;
+    ip: string;
+    userAgent: string | null;
+    /** The identity provider that vouched for the person, and whether its MFA counts for this session. */
+    ssoProviderId?: string;
+    mfaByIdp?: boolean;
+  },
   now = new Date(),
 ): Promise<string> {
   const [person] = await db
@@ -48,6 +56,8 @@ export async function startSession(
       createdAt: now,
       lastSeenAt: now,
       expiresAt: new Date(now.getTime() + SESSION_MAX_AGE_SECONDS * 1000),
+      ssoProviderId: input.ssoProviderId ?? null,
+      mfaByIdp: input.mfaByIdp ?? false,
     })
     .returning({ id: sessions.id });
   return row.id;

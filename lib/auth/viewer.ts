@@ -1,11 +1,11 @@
 import "server-only";
 
-import { and, eq, gt, isNull } from "drizzle-orm";
+import { and, eq, gt, isNull, sql } from "drizzle-orm";
 import { getServerSession } from "next-auth";
 import { cache } from "react";
 
 import { getDb } from "@/db/client";
-import { people, sessions, type AppRole } from "@/db/schema";
+import { identityProviders, people, sessions, type AppRole } from "@/db/schema";
 import type { AuditContext } from "@/lib/audit/record";
 import { requestMeta } from "@/lib/http/request-context";
 import { isUuid } from "@/lib/ids";
@@ -41,9 +41,13 @@ export const getViewer = cache(async (): Promise<Viewer | null> => {
       mfaEnabledAt: people.mfaEnabledAt,
       passwordHash: people.passwordHash,
       session: { id: sessions.id, personId: sessions.personId, stamp: sessions.stamp, lastSeenAt: sessions.lastSeenAt },
+      mfaByIdp: sessions.mfaByIdp,
+      // The provider is read live: disabling it, or no longer trusting its MFA, takes effect at the next request.
+      providerTrusted: sql<boolean>`coalesce(${identityProviders.enabled} and ${identityProviders.acceptIdpMfa}, false)`,
     })
     .from(sessions)
     .innerJoin(people, eq(people.id, sessions.personId))
+    .leftJoin(identityProviders, eq(identityProviders.id, sessions.ssoProviderId))
     .where(
       and(eq(sessions.id, sid), eq(sessions.personId, id), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)),
     )
@@ -64,6 +68,7 @@ export const getViewer = cache(async (): Promise<Viewer | null> => {
     departmentId: row.departmentId,
     mfaEnabled: row.mfaEnabledAt !== null,
     mfaRequired: roles.some((r) => MFA_REQUIRED_ROLES.includes(r)),
+    mfaByIdp: row.mfaByIdp && Boolean(row.providerTrusted),
   };
 });
 

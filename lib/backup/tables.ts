@@ -10,6 +10,11 @@ import { sha256Hex } from "@/lib/crypto/hash";
 export const BACKUP_TABLES: PgTable[] = [
   schema.departments,
   schema.people,
+  schema.organisationSettings,
+  schema.identityProviders,
+  schema.ssoIdentities,
+  schema.ssoReplays,
+  schema.ssoHandoffs,
   schema.passwordTokens,
   schema.correctionRequests,
   schema.loginAttempts,

@@ -4,7 +4,7 @@ import { and, eq, gt, isNotNull, like, not, sql } from "drizzle-orm";
 import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 
 import type { Executor } from "@/db/client";
-import { outbox, people, signatures, webhooks } from "@/db/schema";
+import { identityProviders, outbox, people, signatures, webhooks } from "@/db/schema";
 
 import { currentKeyId, decryptBytes, encryptBytes } from "./encryption";
 
@@ -61,6 +61,13 @@ const TARGETS: Target[] = [
     id: webhooks.id,
     column: webhooks.secretEnc,
     context: (r) => `webhook:${r.id}`,
+  },
+  {
+    name: "identity_providers.secret_enc",
+    table: identityProviders,
+    id: identityProviders.id,
+    column: identityProviders.secretEnc,
+    context: (r) => `identity-provider:${r.id}`,
   },
 ];
 

@@ -12,6 +12,7 @@ import {
   people,
   quizAttempts,
   sessions,
+  ssoIdentities,
 } from "@/db/schema";
 import { recordAudit, SYSTEM_ACTOR } from "@/lib/audit/record";
 import { revokeSessionsOf } from "@/lib/auth/sessions";
@@ -116,6 +117,8 @@ const PURGES: Record<string, Purge> = {
         })
         .where(eq(people.id, id));
       await revokeSessionsOf(db, id, "anonymised", now);
+      // The identity provider's id for them is personal data too; a later sign-in finds nobody.
+      await db.delete(ssoIdentities).where(eq(ssoIdentities.personId, id));
     }
     return due.length;
   },

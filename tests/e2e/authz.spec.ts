@@ -58,6 +58,7 @@ type Entry = { path: (ids: Ids) => string; method?: "GET" | "POST"; pastGate?: P
 
 const SIGNED_IN = (o: Outcome): Partial<Record<Actor, Outcome>> =>
   Object.fromEntries(ACTORS.filter((a) => a !== "anonymous").map((a) => [a, o]));
+const EVERYONE = (o: Outcome): Partial<Record<Actor, Outcome>> => Object.fromEntries(ACTORS.map((a) => [a, o]));
 // Managers of another team, and anyone asking for an id that does not exist, are told it does not exist.
 const NOT_OTHER_TEAM = { otherManager: "404" } as const;
 
@@ -122,6 +123,13 @@ const MATRIX: Record<string, Entry> = {
   "/admin/api": { path: () => "/admin/api" },
   "/admin/api/reference": { path: () => "/admin/api/reference" },
   "/admin/webhooks": { path: () => "/admin/webhooks" },
+  "/admin/identity": { path: () => "/admin/identity" },
+  // Public, and sent back to the sign-in page with the reason: no such provider, or no sign-in under way.
+  "/api/sso/oidc/[slug]/start": { path: () => "/api/sso/oidc/no-such-provider/start", pastGate: EVERYONE("signin") },
+  "/api/sso/oidc/[slug]/callback": {
+    path: () => "/api/sso/oidc/no-such-provider/callback?code=x&state=y",
+    pastGate: EVERYONE("signin"),
+  },
   "/admin/webhooks/[id]": {
     path: () => "/admin/webhooks/00000000-0000-4000-8000-000000000000",
     pastGate: { admin: "404" },

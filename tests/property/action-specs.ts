@@ -9,6 +9,13 @@ import { changePassword, startPasskeyConfirmation } from "@/app/(app)/account/pa
 import { createClient, mapScimGroup, revokeClient, unmapScimGroup } from "@/app/(app)/admin/api/actions";
 import { assignCourse } from "@/app/(app)/admin/assignments/actions";
 import { resolve } from "@/app/(app)/admin/corrections/actions";
+import {
+  deleteProvider,
+  saveOidcProvider,
+  setProviderEnabled,
+  setSsoOnlyPolicy,
+  testProvider,
+} from "@/app/(app)/admin/identity/actions";
 import { addPartner, resendRequest, sendAgreement, voidRequest } from "@/app/(app)/admin/partners/actions";
 import {
   addPerson,
@@ -54,7 +61,7 @@ import {
 /** The test data the arbitraries draw real ids, tokens and names from; filled in before the properties run. */
 export type World = {
   ids: Record<
-    "people" | "reports" | "grants" | "corrections" | "clients" | "webhooks" | "partners" | "requests",
+    "people" | "reports" | "grants" | "corrections" | "clients" | "webhooks" | "partners" | "requests" | "providers",
     string[]
   >;
   emails: string[];
@@ -319,6 +326,47 @@ export function actionSpecs(world: World): ActionSpec[] {
       eventTypes: several(webhookEventTypes),
     }),
     spec("admin/webhooks deactivate", run(deactivate), "admin", { webhookId: id("webhooks") }),
+    spec("admin/identity saveOidcProvider", run(saveOidcProvider), "admin", {
+      id: maybe(id("providers")),
+      name: fc.oneof(fc.constant("Okta"), anyText),
+      slug: fc.oneof(fc.constantFrom("okta", "entra-id", "Okta", "-x", ""), anyText),
+      // Loopback only (or not a web URL at all): "Test configuration" may later read what is saved here.
+      issuer: fc.oneof(
+        fc.constantFrom(
+          "http://127.0.0.1:9",
+          "https://127.0.0.1:9/realms/x",
+          "ftp://127.0.0.1/",
+          "javascript:alert(1)",
+        ),
+        anyText.filter((t) => !/^\s*https?:/i.test(t)),
+      ),
+      clientId: fc.oneof(fc.constant("clearance"), anyText),
+      clientSecret: maybe(anyText),
+      scopes: fc.oneof(fc.constantFrom("openid email profile", "email", 'openid "x"'), anyText),
+      tokenAuthMethod: either("client_secret_basic", "client_secret_post"),
+      emailClaim: maybe(either("email", "upn")),
+      emailVerifiedClaim: maybe(either("email_verified", "xms_edov")),
+      mfaAmrValues: maybe(either("mfa", "mfa otp")),
+      mfaAcrValues: maybe(anyText),
+      allowedDomains: fc.oneof(
+        fc.constantFrom("test.example", "test.example, @Other.example", "not a domain"),
+        anyText,
+      ),
+      jitProvisioning: maybe(either("on")),
+      acceptIdpMfa: maybe(either("on")),
+      departmentClaim: maybe(anyText),
+      managerClaim: maybe(anyText),
+      titleClaim: maybe(anyText),
+    }),
+    spec("admin/identity setProviderEnabled", run(setProviderEnabled), "admin", {
+      providerId: id("providers"),
+      enabled: either("true", "false"),
+    }),
+    spec("admin/identity deleteProvider", run(deleteProvider), "admin", { providerId: id("providers") }),
+    spec("admin/identity testProvider", run(testProvider), "admin", { providerId: id("providers") }),
+    spec("admin/identity setSsoOnlyPolicy", run(setSsoOnlyPolicy), "admin", {
+      policy: either("off", "privileged", "everyone"),
+    }),
     spec("admin/people changeStatus", run(changeStatus), "admin", {
       personId: id("people"),
       status: either(...personStatuses),

@@ -15,6 +15,7 @@ import { startMfaEnrolment } from "@/lib/auth/mfa";
 import { gate, PERMISSIONS, type PermissionKey } from "@/lib/auth/permissions";
 import type { Viewer } from "@/lib/auth/roles";
 import { getContent } from "@/lib/content";
+import { saveOidcProvider } from "@/lib/identity/providers/manage-providers";
 import { createPerson as createPersonAsAdmin } from "@/lib/people/person-editor";
 import { requestCorrection } from "@/lib/privacy/preferences";
 import { startAttempt } from "@/lib/training/attempts";
@@ -56,7 +57,17 @@ vi.mock("next/cache", () => ({ revalidatePath: () => {}, revalidateTag: () => {}
 const database = withTestDatabase();
 const tables = watchTables(database.db);
 const world: World = {
-  ids: { people: [], reports: [], grants: [], corrections: [], clients: [], webhooks: [], partners: [], requests: [] },
+  ids: {
+    people: [],
+    reports: [],
+    grants: [],
+    corrections: [],
+    clients: [],
+    webhooks: [],
+    partners: [],
+    requests: [],
+    providers: [],
+  },
   emails: [],
   names: [],
   invitationTokens: [],
@@ -181,6 +192,30 @@ beforeAll(async () => {
   for (const lesson of course.lessons) await completeLesson(signers.employee, course.id, lesson.slug);
   world.attemptIds = [(await startAttempt(signers.employee, course.id)).attemptId];
 
+  // An identity provider whose issuer is a closed loopback port: testing it never leaves the machine.
+  const provider = await saveOidcProvider(
+    signers.admin,
+    {
+      name: "Test IdP",
+      slug: "test-idp",
+      issuer: "http://127.0.0.1:9",
+      clientId: "clearance",
+      clientSecret: "secret",
+      scopes: ["openid", "email"],
+      tokenAuthMethod: "client_secret_basic",
+      emailClaim: "email",
+      emailVerifiedClaim: "email_verified",
+      mfaAmrValues: ["mfa"],
+      mfaAcrValues: [],
+      allowedDomains: ["test.example"],
+      jitProvisioning: false,
+      acceptIdpMfa: false,
+      departmentClaim: null,
+      managerClaim: null,
+      titleClaim: null,
+    },
+    audit(signers.admin),
+  );
   world.invitationTokens = await tokensInOutbox("invitation", /set-password\/([A-Za-z0-9_-]+)/g);
   const everyone = [
     ...Object.values(signers),
@@ -199,6 +234,7 @@ beforeAll(async () => {
     webhooks: [webhook.id],
     partners: [partner.id, otherPartner.id, thirdPartner.id],
     requests: [forAdmins.id],
+    providers: [provider],
   };
 });
 

@@ -51,6 +51,17 @@ function actionsInSource() {
 
 // One example per shape each action is recorded with, as its call sites write it.
 const examples: { [A in AuditAction]: [AuditData<A>, ...AuditData<A>[]] } = {
+  "auth.sso_signed_in": [{ provider: "provider-1", method: "sso_oidc", mfa: "idp" }],
+  "auth.sso_refused": [{ reason: "domain_not_allowed", provider: "provider-1" }],
+  "auth.sso_linked": [{ provider: "provider-1", protocol: "oidc", subject: "248289761001" }],
+  "people.created_by_sso": [{ provider: "provider-1", protocol: "oidc", subject: "248289761001" }],
+  "identity_provider.created": [{ kind: "oidc", slug: "okta" }],
+  "identity_provider.updated": [{ slug: "okta" }],
+  "identity_provider.enabled": [{ slug: "okta" }],
+  "identity_provider.disabled": [{ slug: "okta" }],
+  "identity_provider.deleted": [{ slug: "okta" }],
+  "identity_provider.tested": [{ ok: true }],
+  "organisation.sso_only_changed": [{ from: "off", to: "privileged" }],
   "auth.signed_in": [
     { method: "password+totp", phishingResistant: false },
     { method: "passkey", phishingResistant: true },
@@ -96,6 +107,7 @@ const examples: { [A in AuditAction]: [AuditData<A>, ...AuditData<A>[]] } = {
     { changes: { title: { from: null, to: "Lead" } } },
     { changes: { roles: { from: ["employee"], to: ["employee", "manager"] } }, source: "import" },
     { source: "scim", client: "client-1", changes: { department: { from: null, to: "support" } } },
+    { source: "sso", provider: "provider-1", changes: { title: { from: null, to: "Lead" } } },
   ],
   "person.status_changed": [
     { from: "active", to: "suspended" },
