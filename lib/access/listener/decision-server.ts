@@ -1,6 +1,7 @@
 import "server-only";
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 
 import { apiErrorReply, bodyTooLarge, parseJsonText, type ApiReply, type JsonBody } from "@/lib/http/api";
@@ -98,10 +99,33 @@ async function answer(req: IncomingMessage): Promise<{ reply: ApiReply; extra?: 
   };
 }
 
+/** How long a socket closed after a refused body stays open for the client to read the answer. */
+const LINGER_MS = 2_000;
+
+/**
+ * Closes a connection whose request body was left unread without losing the
+ * answer. Closing a socket with unread bytes in its receive buffer sends a
+ * TCP reset, and a reset can reach the client before it has read the 413.
+ * So, as web servers do, this half-closes (FIN after the answer) and keeps the
+ * socket, still not reading, until the client hangs up or LINGER_MS passes.
+ */
+function lingerOnClose(socket: Socket): void {
+  socket.destroySoon = () => {
+    if (socket.writable) socket.end();
+    const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+    timer.unref();
+    socket.once("close", () => clearTimeout(timer));
+  };
+}
+
 /** The listener's request handler, also usable on a server of one's own. */
 export function handleDecisionRequest(req: IncomingMessage, res: ServerResponse): void {
   answer(req).then(
-    ({ reply, extra }) => send(res, reply, reply.status === 413 ? { ...extra, Connection: "close" } : extra),
+    ({ reply, extra }) => {
+      if (reply.status !== 413) return send(res, reply, extra);
+      lingerOnClose(req.socket);
+      send(res, reply, { ...extra, Connection: "close" });
+    },
     (error: unknown) => {
       console.error("[clearance] access check failed:", error instanceof Error ? error.name : "unknown error");
       send(res, apiErrorReply(500, "internal_error", "The check could not be answered; try again."));
