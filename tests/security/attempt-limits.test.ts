@@ -203,3 +203,49 @@ describe("re-authentication before signing under concurrent tries", () => {
     ).toMatchObject({ ok: false, reason: "locked" });
   });
 });
+
+describe("an authenticator code before signing under concurrent tries", () => {
+  it("signs once for one code sent to two signings at once, and refuses a code already used to sign in", async () => {
+    const now = new Date();
+    const { person, secret } = await enrolledManager(now);
+    const viewer = viewerOf(person);
+    const ctx = { ...context(person.id), ip: "198.51.100.11", userAgent: "attack" };
+    const ceremonies = [];
+    for (const agreementId of ["employee-nda", "acceptable-use-attestation"]) {
+      const opened = await openSigning(viewer, agreementId, ctx.ip, now);
+      await giveConsent(viewer, ctx, agreementId, opened.ceremony.id, now);
+      ceremonies.push({ agreementId, ceremonyId: opened.ceremony.id });
+    }
+    const code = totpAt(secret, stepAt(now));
+    const outcomes = await together(
+      [...ceremonies, ...ceremonies, ...ceremonies].map(
+        ({ agreementId, ceremonyId }) =>
+          () =>
+            signAsEmployee(viewer, ctx, { agreementId, ceremonyId, code, typedName: person.name }, now).then(
+              () => "signed" as const,
+              (error: unknown) => (error instanceof DomainError ? error.code : "error"),
+            ),
+      ),
+    );
+    expect(outcomes.filter((o) => o === "signed")).toHaveLength(1);
+    expect(outcomes).not.toContain("error");
+
+    // The next code, used to sign in, cannot then confirm the other signing.
+    const later = new Date(now.getTime() + 30_000);
+    const next = totpAt(secret, stepAt(later));
+    expect(
+      await authenticate({
+        email: person.email,
+        password: TEST_PASSWORD,
+        code: next,
+        ip: "198.51.100.12",
+        userAgent: "ui",
+        now: later,
+      }),
+    ).toMatchObject({ ok: true });
+    const unsigned = outcomes.indexOf("signed") % 2 === 0 ? ceremonies[1]! : ceremonies[0]!;
+    await expect(
+      signAsEmployee(viewer, ctx, { ...unsigned, code: next, typedName: person.name }, later),
+    ).rejects.toMatchObject({ code: "reauth_failed" });
+  });
+});
