@@ -1,6 +1,7 @@
 import "server-only";
 
 import { getDb, type Executor } from "@/db/client";
+import { isUniqueViolation } from "@/db/errors";
 import type { AuditContext } from "@/lib/audit/record";
 
 import { ScimError } from "./errors";
@@ -19,10 +20,7 @@ export function scimAuditContext(actor: ScimActor): AuditContext {
 
 /** A unique constraint refused the write (two requests raced past the checks): SCIM's 409 `uniqueness`. */
 export function uniquenessOr(error: unknown): unknown {
-  const code = (e: unknown) => (typeof e === "object" && e !== null ? (e as { code?: unknown }).code : undefined);
-  const cause = typeof error === "object" && error !== null ? (error as { cause?: unknown }).cause : undefined;
-  if (code(error) === "23505" || code(cause) === "23505")
-    return new ScimError(409, "Another resource already has that value.", "uniqueness");
+  if (isUniqueViolation(error)) return new ScimError(409, "Another resource already has that value.", "uniqueness");
   return error;
 }
 

@@ -3,6 +3,7 @@ import "server-only";
 import { and, eq, ilike, or, sql } from "drizzle-orm";
 
 import { getDb, type Executor } from "@/db/client";
+import { isUniqueViolation } from "@/db/errors";
 import { departments, identityProviders, loginAttempts, people, ssoIdentities, ssoReplays } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import { settleAttempt, takeAttempt } from "@/lib/auth/attempt-limit";
@@ -191,7 +192,29 @@ type Found =
   | { ok: true; personId: string; status: string }
   | { ok: false; reason: "subject_conflict" | "no_account"; personId?: string };
 
+/**
+ * Finds, links or creates the person. Two first sign-ins of one new subject
+ * can arrive together: both find nothing and both try to link or create, and
+ * a unique key keeps one. The other then runs again and finds what the first
+ * wrote, so both sign in to the same person.
+ */
 async function findOrCreatePerson(
+  db: Executor,
+  provider: Provider,
+  identity: VerifiedSsoIdentity,
+  email: string,
+  ctx: SsoRequestContext,
+  now: Date,
+): Promise<Found> {
+  try {
+    return await linkOrCreatePerson(db, provider, identity, email, ctx, now);
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    return linkOrCreatePerson(db, provider, identity, email, ctx, now);
+  }
+}
+
+async function linkOrCreatePerson(
   db: Executor,
   provider: Provider,
   identity: VerifiedSsoIdentity,
@@ -220,14 +243,16 @@ async function findOrCreatePerson(
       .where(eq(people.email, email))
       .for("update");
     if (person) {
-      // Already linked to another subject of this provider: an address reused at the provider must not take the account.
-      const [other] = await tx
+      const status = person.status !== "active" || person.anonymisedAt ? "inactive" : person.status;
+      const [link] = await tx
         .select({ subject: ssoIdentities.subject })
         .from(ssoIdentities)
         .where(and(eq(ssoIdentities.providerId, provider.id), eq(ssoIdentities.personId, person.id)));
-      if (other) return { ok: false, reason: "subject_conflict", personId: person.id };
-      if (person.status !== "active" || person.anonymisedAt)
-        return { ok: true, personId: person.id, status: "inactive" };
+      // Linked meanwhile by a sign-in of the same subject that held the row first.
+      if (link?.subject === identity.subject) return { ok: true, personId: person.id, status };
+      // Linked to another subject of this provider: an address reused at the provider must not take the account.
+      if (link) return { ok: false, reason: "subject_conflict", personId: person.id };
+      if (status !== "active") return { ok: true, personId: person.id, status };
       await tx.insert(ssoIdentities).values({
         providerId: provider.id,
         subject: identity.subject,
