@@ -3,13 +3,14 @@ import "server-only";
 import { and, desc, eq, gt, isNull, lt, ne } from "drizzle-orm";
 
 import { getDb, type Executor } from "@/db/client";
-import { people, sessions } from "@/db/schema";
+import { identityProviders, people, sessions } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import { NotFoundError } from "@/lib/errors";
 import { MINUTE } from "@/lib/time";
 
 import type { Viewer } from "./roles";
 import { privilegeStamp } from "./session-stamp";
+import { describeSignInMethod } from "./sign-in-method.rules";
 
 /** Sessions last 8 hours from sign-in, however active. */
 export const SESSION_MAX_AGE_SECONDS = 8 * 60 * 60;
@@ -128,6 +129,7 @@ export type SessionListing = {
   ip: string | null;
   createdAt: Date;
   lastSeenAt: Date;
+  /** How the session was opened, in words (password and a second factor, a passkey, or single sign-on). */
   method: string;
 };
 
@@ -146,8 +148,11 @@ export async function mySessions(
       createdAt: sessions.createdAt,
       lastSeenAt: sessions.lastSeenAt,
       method: sessions.method,
+      mfaByIdp: sessions.mfaByIdp,
+      providerName: identityProviders.name,
     })
     .from(sessions)
+    .leftJoin(identityProviders, eq(identityProviders.id, sessions.ssoProviderId))
     .where(and(eq(sessions.personId, viewer.id), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))
     .orderBy(desc(sessions.lastSeenAt));
   return rows.map((r) => ({
@@ -157,7 +162,7 @@ export async function mySessions(
     ip: r.ip,
     createdAt: r.createdAt,
     lastSeenAt: r.lastSeenAt,
-    method: r.method,
+    method: describeSignInMethod(r),
   }));
 }
 

@@ -12,6 +12,7 @@ import {
   correctionRequests,
   dataOperationEvents,
   departments,
+  identityProviders,
   lessonProgress,
   loginAttempts,
   outbox,
@@ -20,9 +21,11 @@ import {
   quizAttempts,
   sessions,
   signatures,
+  ssoIdentities,
 } from "@/db/schema";
 import { auditActionInfo } from "@/lib/audit/actions";
 import type { Viewer } from "@/lib/auth/roles";
+import { describeSignInMethod } from "@/lib/auth/sign-in-method.rules";
 import { getContent } from "@/lib/content";
 
 type Group = { id: string; title: string; purpose: string; retention: string; records: Record<string, unknown>[] };
@@ -199,7 +202,7 @@ export async function collectMyData(
         .where(eq(correctionRequests.personId, id)),
     ]);
   // How the person signs in: never a key, a hash or a token, only what describes them.
-  const [keys, signedIn, attempts] = await Promise.all([
+  const [keys, links, signedIn, attempts] = await Promise.all([
     db
       .select({
         name: passkeys.name,
@@ -212,7 +215,21 @@ export async function collectMyData(
       .orderBy(passkeys.createdAt),
     db
       .select({
+        provider: identityProviders.name,
+        protocol: identityProviders.kind,
+        subject: ssoIdentities.subject,
+        linkedAt: ssoIdentities.createdAt,
+        lastSignedInAt: ssoIdentities.lastSignedInAt,
+      })
+      .from(ssoIdentities)
+      .innerJoin(identityProviders, eq(identityProviders.id, ssoIdentities.providerId))
+      .where(eq(ssoIdentities.personId, id))
+      .orderBy(ssoIdentities.createdAt),
+    db
+      .select({
         method: sessions.method,
+        mfaByIdp: sessions.mfaByIdp,
+        providerName: identityProviders.name,
         ip: sessions.ip,
         userAgent: sessions.userAgent,
         createdAt: sessions.createdAt,
@@ -222,6 +239,7 @@ export async function collectMyData(
         revokedReason: sessions.revokedReason,
       })
       .from(sessions)
+      .leftJoin(identityProviders, eq(identityProviders.id, sessions.ssoProviderId))
       .where(eq(sessions.personId, id))
       .orderBy(desc(sessions.createdAt))
       .limit(1000),
@@ -244,12 +262,18 @@ export async function collectMyData(
     },
     {
       id: "sign-in",
-      title: "Passkeys, sessions and sign-in attempts",
-      purpose: "To sign you in securely, show you where you are signed in, and stop password guessing.",
-      retention: `Passkeys while you keep them; sessions and sign-in attempts ${retentionOf("login-attempts", "90 days")}`,
+      title: "Passkeys, sign-in accounts, sessions and sign-in attempts",
+      purpose:
+        "To sign you in securely (also through your organisation's identity provider), show you where you are signed in, and stop password guessing.",
+      retention: `Passkeys and identity-provider links while you keep them; sessions and sign-in attempts ${retentionOf("login-attempts", "90 days")}`,
       records: [
         ...keys.map((k) => ({ type: "passkey", ...k })),
-        ...signedIn.map((x) => ({ type: "session", ...x })),
+        ...links.map((l) => ({ type: "identity_provider_link", ...l })),
+        ...signedIn.map(({ mfaByIdp, providerName, ...x }) => ({
+          type: "session",
+          ...x,
+          signedInWith: describeSignInMethod({ method: x.method, providerName, mfaByIdp }),
+        })),
         ...attempts.map((a) => ({ type: "sign_in_attempt", ...a })),
       ],
     },

@@ -63,12 +63,19 @@ test("an employee signs in with the SSO button at the provider's own login page"
   await signInAtProvider(page, "idp-ana");
   await expect(page).toHaveURL(/\/dashboard/);
   await expect(page.getByRole("button", { name: "Sign out", exact: true })).toBeVisible();
+  // The account page says how this session began.
+  await page.goto("/account");
+  await expect(
+    page.getByRole("list", { name: "Signed-in sessions" }).getByText("Single sign-on through Test IdP"),
+  ).toBeVisible();
   await signOut(page);
 });
 
 test("a manager whose provider reports MFA is let in without Clearance's own code", async ({ page }) => {
   await signInAtProvider(page, "idp-priya");
   await expect(page).toHaveURL(/\/dashboard/);
+  await page.goto("/account");
+  await expect(page.getByText("Single sign-on through Test IdP, with the provider's two-step check")).toBeVisible();
   await page.goto("/team");
   await expect(page).toHaveURL(/\/team/);
   await expect(page.getByRole("heading", { level: 1 })).toBeVisible();

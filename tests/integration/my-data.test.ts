@@ -5,7 +5,7 @@ import path from "node:path";
 
 import { describe, expect, it } from "vitest";
 
-import { loginAttempts, outbox, passkeys } from "@/db/schema";
+import { identityProviders, loginAttempts, outbox, passkeys, ssoIdentities } from "@/db/schema";
 import { giveConsent, openSigning, signAsEmployee } from "@/lib/agreements/employee-agreements";
 import { startSession } from "@/lib/auth/sessions";
 import { exportMyDataJson, exportMyDataZip } from "@/lib/privacy/export";
@@ -35,8 +35,35 @@ describe("my data", () => {
       });
       await requestCorrection(v, context(v.id), { field: "title", requestedValue: `${v.name} title` });
     }
-    // How each signs in: a passkey, a session and a failed attempt.
+    // How each signs in: a passkey, a link to the organisation's identity provider, sessions and a failed attempt.
+    const [provider] = await db
+      .insert(identityProviders)
+      .values({
+        kind: "oidc",
+        slug: "export-idp",
+        name: "Northwind Okta",
+        enabled: true,
+        settings: {},
+        createdAt: new Date(),
+        updatedAt: new Date(),
+      })
+      .returning({ id: identityProviders.id });
     for (const v of [me, other]) {
+      await db.insert(ssoIdentities).values({
+        providerId: provider!.id,
+        subject: `subject-of-${v.name}`,
+        personId: v.id,
+        createdAt: new Date(),
+        lastSignedInAt: new Date(),
+      });
+      await startSession(db, {
+        personId: v.id,
+        method: "sso_oidc",
+        ssoProviderId: provider!.id,
+        mfaByIdp: true,
+        ip: "192.0.2.9",
+        userAgent: "Safari",
+      });
       await db.insert(passkeys).values({
         personId: v.id,
         credentialId: `credential-${v.id}`,
@@ -57,9 +84,30 @@ describe("my data", () => {
     const parsed = JSON.parse(json);
     expect(parsed.groups.find((g: { id: string }) => g.id === "signatures").records).toHaveLength(1);
     const signIn = parsed.groups.find((g: { id: string }) => g.id === "sign-in").records;
-    expect(signIn.map((r: { type: string }) => r.type).sort()).toEqual(["passkey", "session", "sign_in_attempt"]);
+    expect(signIn.map((r: { type: string }) => r.type).sort()).toEqual([
+      "identity_provider_link",
+      "passkey",
+      "session",
+      "session",
+      "sign_in_attempt",
+    ]);
     expect(signIn.find((r: { type: string }) => r.type === "passkey")).toMatchObject({ name: "Mina Export's laptop" });
-    expect(signIn.find((r: { type: string }) => r.type === "session")).toMatchObject({ method: "password+passkey" });
+    expect(signIn.find((r: { type: string }) => r.type === "identity_provider_link")).toMatchObject({
+      provider: "Northwind Okta",
+      protocol: "oidc",
+      subject: "subject-of-Mina Export",
+    });
+    const sessionsOut = signIn.filter((r: { type: string }) => r.type === "session");
+    expect(sessionsOut).toContainEqual(
+      expect.objectContaining({ method: "password+passkey", signedInWith: "Password and passkey" }),
+    );
+    expect(sessionsOut).toContainEqual(
+      expect.objectContaining({
+        method: "sso_oidc",
+        signedInWith: "Single sign-on through Northwind Okta, with the provider's two-step check",
+      }),
+    );
+    expect(json).not.toContain("subject-of-Otto Other");
     // What identifies a key or a session to the server is not part of the export.
     expect(json).not.toContain(`public-key-of-${me.id}`);
     expect(json).not.toContain(`credential-${me.id}`);

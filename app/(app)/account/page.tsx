@@ -26,6 +26,7 @@ export default async function AccountPage() {
     id: s.id,
     current: s.current,
     device: s.device,
+    method: s.method,
     ip: s.ip,
     signedIn: formatDateTime(s.createdAt),
     lastSeen: formatDateTime(s.lastSeenAt),

@@ -11,6 +11,7 @@ export type SessionRow = {
   id: string;
   current: boolean;
   device: string;
+  method: string;
   ip: string | null;
   signedIn: string;
   lastSeen: string;
@@ -36,6 +37,7 @@ export function SessionsList({ sessions }: { sessions: SessionRow[] }) {
                   </span>
                 )}
               </p>
+              <p className="text-slate-600">{s.method}</p>
               <p className="text-slate-600">
                 {s.ip ?? "Unknown address"} · signed in {s.signedIn} · last active {s.lastSeen}
               </p>
