@@ -447,6 +447,11 @@ const catalogue = {
 
   // Audit log
   "audit.checkpoint_requested": { category: "audit", label: "Checkpoint requested", data: noData },
+  "audit.exported": {
+    category: "audit",
+    label: "Audit log exported",
+    data: z.strictObject({ format: z.enum(["csv", "json"]), filters: z.record(z.string(), z.unknown()) }),
+  },
   "audit.chain_keyed": { category: "audit", label: "Audit chain keyed", data: noData },
 } satisfies Record<string, ActionSpec>;
 

@@ -152,6 +152,7 @@ export const PERMISSIONS = {
   "page:/audit/data-events": { who: "oversee" },
   "download:/admin/overview/export": { who: "oversee" },
   "download:/audit/data-events/export": { who: "oversee" },
+  "download:/audit/export": { who: "oversee" },
   "download:/audit/checkpoints/[id]": { who: "oversee" },
   "action:audit.createCheckpoint": { who: "oversee" },
 

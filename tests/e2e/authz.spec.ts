@@ -137,6 +137,7 @@ const MATRIX: Record<string, Entry> = {
   "/audit": { path: () => "/audit" },
   "/audit/data-events": { path: () => "/audit/data-events" },
   "/audit/data-events/export": { path: () => "/audit/data-events/export" },
+  "/audit/export": { path: () => "/audit/export?format=csv&outcome=refused" },
   // No checkpoint has this id: readers get past the door to a 404.
   "/audit/checkpoints/[id]": { path: () => "/audit/checkpoints/999999999", pastGate: { admin: "404", auditor: "404" } },
   // Bearer-token APIs: a browser session is not a token.
