@@ -46,6 +46,6 @@ test("an auditor filters the log by actor, period and outcome, reads events in w
   await filters.getByLabel("Person concerned").fill("nobody-by-this-name");
   await filters.getByRole("button", { name: "Filter" }).click();
   await expect(page.getByText("No events match these filters.")).toBeVisible();
-  await page.getByRole("link", { name: "Clear" }).click();
+  await page.getByRole("link", { name: "Clear filters" }).click();
   await expect(page).toHaveURL(/\/audit$/);
 });

@@ -101,7 +101,7 @@ export function AuditFilterForm({ filters }: { filters: AuditFilters }) {
           </button>
           {active && (
             <Link href="/audit" className={buttonClass("secondary")}>
-              Clear
+              Clear filters
             </Link>
           )}
         </div>
