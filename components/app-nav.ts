@@ -83,6 +83,12 @@ export const ADMIN_ITEMS: NavItem[] = [
     description: "The hash-chained record of every action, with an integrity check.",
   },
   {
+    href: "/audit/exceptions",
+    label: "Exceptions",
+    permission: "page:/audit/exceptions",
+    description: "What auditors sample for: access before training, uncleared operations, overdue work.",
+  },
+  {
     href: "/audit/data-events",
     label: "Data events",
     permission: "page:/audit/data-events",

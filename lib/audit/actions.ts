@@ -427,6 +427,17 @@ const catalogue = {
     label: "Team matrix exported",
     data: z.strictObject({ rows: count, filters: z.record(z.string(), z.string()) }),
   },
+  "exceptions.exported": {
+    category: "reports",
+    label: "Exceptions report exported",
+    data: z.strictObject({
+      from: z.string(),
+      to: z.string(),
+      department: z.string().nullable(),
+      overdueDays: count,
+      rows: count,
+    }),
+  },
   "data_events.exported": {
     category: "reports",
     label: "Data operations exported",

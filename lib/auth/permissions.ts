@@ -153,6 +153,8 @@ export const PERMISSIONS = {
   "download:/admin/overview/export": { who: "oversee" },
   "download:/audit/data-events/export": { who: "oversee" },
   "download:/audit/export": { who: "oversee" },
+  "page:/audit/exceptions": { who: "oversee" },
+  "download:/audit/exceptions/export": { who: "oversee" },
   "download:/audit/checkpoints/[id]": { who: "oversee" },
   "action:audit.createCheckpoint": { who: "oversee" },
 

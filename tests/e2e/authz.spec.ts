@@ -138,6 +138,8 @@ const MATRIX: Record<string, Entry> = {
   "/audit/data-events": { path: () => "/audit/data-events" },
   "/audit/data-events/export": { path: () => "/audit/data-events/export" },
   "/audit/export": { path: () => "/audit/export?format=csv&outcome=refused" },
+  "/audit/exceptions": { path: () => "/audit/exceptions" },
+  "/audit/exceptions/export": { path: () => "/audit/exceptions/export" },
   // No checkpoint has this id: readers get past the door to a 404.
   "/audit/checkpoints/[id]": { path: () => "/audit/checkpoints/999999999", pastGate: { admin: "404", auditor: "404" } },
   // Bearer-token APIs: a browser session is not a token.
