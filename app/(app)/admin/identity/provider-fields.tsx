@@ -48,6 +48,7 @@ export function readCommonValues(formData: FormData): Omit<CommonProviderValues,
  * provider was added, when the form starts empty again.
  */
 export function useProviderForm<V extends { id?: string }>(
+  kind: "oidc" | "saml",
   save: SaveAction,
   saved: V,
   read: (formData: FormData, saved: V) => V,
@@ -59,7 +60,8 @@ export function useProviderForm<V extends { id?: string }>(
     setTyped(read(formData, saved));
     formAction(formData);
   };
-  const prefix = values.id ? `p-${values.id.slice(0, 8)}-` : "new-";
+  // Field ids are unique on the page, which holds a form per provider and one to add each kind.
+  const prefix = values.id ? `p-${values.id.slice(0, 8)}-` : `new-${kind}-`;
   const errors: FieldErrors = state && !state.ok ? state.fieldErrors : undefined;
   return { state, pending, values, submit, errors, id: (name: string) => `${prefix}${name}` };
 }

@@ -49,6 +49,7 @@ export const NEW_OIDC_PROVIDER: OidcProviderValues = {
 /** Adds an OpenID Connect provider, or changes one; the client secret is write-only. */
 export function OidcProviderForm({ values: saved, appUrl }: { values: OidcProviderValues; appUrl: string }) {
   const { state, pending, values, submit, errors, id } = useProviderForm(
+    "oidc",
     saveOidcProvider,
     saved,
     (formData, was): OidcProviderValues => {

@@ -49,6 +49,7 @@ export const NEW_SAML_PROVIDER: SamlProviderValues = {
 /** Adds a SAML 2.0 identity provider from its metadata (or its values typed in), or changes one. */
 export function SamlProviderForm({ values: saved, appUrl }: { values: SamlProviderValues; appUrl: string }) {
   const { state, pending, values, submit, errors, id } = useProviderForm(
+    "saml",
     saveSamlProvider,
     saved,
     (formData, was): SamlProviderValues => {
