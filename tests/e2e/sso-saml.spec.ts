@@ -22,6 +22,8 @@ async function signInAtSamlIdp(page: Page, username: string) {
 }
 
 test("a compliance admin adds a SAML provider from its metadata, tests it and enables it", async ({ page }) => {
+  // Signing in with MFA and three accessibility scans of a long page take longer than one minute here.
+  test.setTimeout(150_000);
   const metadata = await (await fetch(process.env.E2E_SAML_IDP_METADATA_URL!)).text();
   await signInWithMfa(page, "carmen.diaz");
   await page.goto("/admin/identity");

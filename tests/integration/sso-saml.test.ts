@@ -282,10 +282,18 @@ describe("SAML sign-in", () => {
     }
   });
 
-  it("refuses a form without a SAMLResponse, and one signed by an untrusted key", async () => {
+  it("refuses a form without a SAMLResponse, a body past the limit, and one signed by an untrusted key", async () => {
     const { user } = await personAtIdp();
     const ip = freshIp();
     expect(await postToAcs("test-saml", { SAMLResponse: "" }, ip)).toMatchObject({ detail: "malformed" });
+    // Past the API's body limit: refused before anything reads it.
+    const before = await refusals("saml_body_too_large");
+    expect(await postToAcs("test-saml", { SAMLResponse: "A".repeat(300 * 1024) }, ip)).toMatchObject({
+      token: null,
+      error: "invalid_response",
+      detail: "malformed",
+    });
+    expect(await refusals("saml_body_too_large")).toBe(before + 1);
     expect(await samlSignIn(idp, user, ip, { signingKey: "rogue" })).toMatchObject({
       token: null,
       detail: "invalid_signature",
