@@ -27,6 +27,9 @@ const nextConfig: NextConfig = {
     "@signpdf/signer-p12",
     "node-forge",
     "nodemailer",
+    // SAML: the XML signature stack is loaded by Node as is, not bundled.
+    "@node-saml/node-saml",
+    "@xmldom/xmldom",
   ],
   // Forms send text: 1 MB is plenty. The /verify PDF upload (10 MB) is a route handler with its own streamed limit.
   experimental: { authInterrupts: true, serverActions: { bodySizeLimit: "1mb" } },

@@ -15,8 +15,10 @@ const baseURL = `http://localhost:${PORT}`;
 // The decision listener (ACCESS_API_PORT) of the same server; tests read it as E2E_DECISION_ORIGIN.
 const DECISION_PORT = PORT + 1;
 process.env.E2E_DECISION_ORIGIN = `http://127.0.0.1:${DECISION_PORT}`;
-// The test identity provider (tests/helpers/e2e-identity-provider.ts) the single sign-on spec signs in at.
+// The test identity providers (tests/helpers/e2e-identity-provider.ts) the single sign-on specs sign in at.
 process.env.E2E_IDP_PORT = String(PORT + 2);
+// The test SAML identity provider, from the same global setup.
+process.env.E2E_SAML_IDP_PORT = String(PORT + 3);
 
 export default defineConfig({
   testDir: "tests/e2e",

@@ -7,6 +7,7 @@ import { getViewer } from "@/lib/auth/viewer";
 import { env } from "@/lib/env";
 import { safeReturnPath } from "@/lib/http/return-path";
 import { signInOptions } from "@/lib/identity/providers/read-providers";
+import { isSamlFailureReason, samlFailureMessages } from "@/lib/identity/saml/failure-reasons";
 import { SSO_REFUSAL_MESSAGES, type SsoRefusalReason } from "@/lib/identity/sso/complete";
 
 import { SignInForm } from "./sign-in-form";
@@ -28,6 +29,8 @@ export default async function SignInPage({
       : params.sso_error
         ? "Single sign-on failed. Please try again."
         : null;
+  // A refused SAML response also names what was wrong with it, in fixed words.
+  const ssoDetail = ssoError && isSamlFailureReason(params.sso_detail) ? samlFailureMessages[params.sso_detail] : null;
   return (
     <>
       <PublicHeader />
@@ -40,7 +43,7 @@ export default async function SignInPage({
             signedOut={params.signedOut === "1"}
             passkeySignIn={env().PASSKEY_SIGN_IN}
             providers={providers}
-            ssoError={ssoError}
+            ssoError={ssoDetail ? `${ssoError} ${ssoDetail}` : ssoError}
           />
         </div>
       </main>

@@ -75,6 +75,10 @@ export const PERMISSIONS = {
   // Single sign-on: the identity provider's round trip (the state, not a session, is the credential)
   "route:/api/sso/oidc/[slug]/start": { who: "public" },
   "route:/api/sso/oidc/[slug]/callback": { who: "public" },
+  // SAML: the SP metadata an IdP reads, the AuthnRequest, and the IdP's cross-site POST (the stored request ID is the credential)
+  "route:/api/sso/saml/[slug]/metadata": { who: "public" },
+  "route:/api/sso/saml/[slug]/start": { who: "public" },
+  "route:/api/sso/saml/[slug]/acs": { who: "public" },
   "route:/verify/upload": { who: "public" },
 
   // Other systems, with their own credential
@@ -190,6 +194,7 @@ export const PERMISSIONS = {
   "action:admin/webhooks.addWebhook": { who: "administer" },
   "action:admin/webhooks.deactivate": { who: "administer" },
   "action:admin/identity.saveOidcProvider": { who: "administer" },
+  "action:admin/identity.saveSamlProvider": { who: "administer" },
   "action:admin/identity.setProviderEnabled": { who: "administer" },
   "action:admin/identity.deleteProvider": { who: "administer" },
   "action:admin/identity.testProvider": { who: "administer" },

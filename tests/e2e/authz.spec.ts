@@ -130,6 +130,14 @@ const MATRIX: Record<string, Entry> = {
     path: () => "/api/sso/oidc/no-such-provider/callback?code=x&state=y",
     pastGate: EVERYONE("signin"),
   },
+  // SAML: no such provider has no metadata; its sign-in start and a form posted to its ACS go back to the sign-in page.
+  "/api/sso/saml/[slug]/metadata": { path: () => "/api/sso/saml/no-such-provider/metadata", pastGate: EVERYONE("404") },
+  "/api/sso/saml/[slug]/start": { path: () => "/api/sso/saml/no-such-provider/start", pastGate: EVERYONE("signin") },
+  "/api/sso/saml/[slug]/acs": {
+    path: () => "/api/sso/saml/no-such-provider/acs",
+    method: "POST",
+    pastGate: EVERYONE("signin"),
+  },
   "/admin/webhooks/[id]": {
     path: () => "/admin/webhooks/00000000-0000-4000-8000-000000000000",
     pastGate: { admin: "404" },

@@ -1,14 +1,19 @@
-import { startTestIdp } from "./oidc-idp";
+import { startTestIdp as startOidcIdp } from "./oidc-idp";
+import { startTestIdp as startSamlIdp } from "./saml-idp";
 
 /**
- * Playwright's global setup: a real OpenID Provider on 127.0.0.1 for the
- * single sign-on spec, with accounts for demo people. The spec reads where it
- * is from E2E_IDP_ISSUER; its client secret is IDP_CLIENT_SECRET.
+ * Playwright's global setup: a real OpenID Provider and a real SAML identity
+ * provider on 127.0.0.1 for the single sign-on specs, with accounts for demo
+ * people. The OIDC spec reads where its provider is from E2E_IDP_ISSUER (its
+ * client secret is IDP_CLIENT_SECRET); the SAML spec reads the IdP's
+ * metadata address from E2E_SAML_IDP_METADATA_URL. The SAML IdP reads the
+ * app's SP metadata (provider "test-saml") at its first login.
  */
 export default async function globalSetup() {
   const port = Number(process.env.E2E_IDP_PORT ?? 3212);
+  const samlPort = Number(process.env.E2E_SAML_IDP_PORT ?? 3213);
   const appPort = Number(process.env.E2E_PORT ?? 3210);
-  const idp = await startTestIdp({
+  const idp = await startOidcIdp({
     port,
     redirectUris: [`http://localhost:${appPort}/api/sso/oidc/test-idp/callback`],
     accounts: [
@@ -22,6 +27,22 @@ export default async function globalSetup() {
       },
     ],
   });
+  const samlIdp = await startSamlIdp({
+    port: samlPort,
+    spMetadataUrl: `http://localhost:${appPort}/api/sso/saml/test-saml/metadata`,
+    accounts: {
+      "li.hua": {
+        nameId: "li.hua@brightline.example",
+        attributes: { email: "li.hua@brightline.example", name: "Li Hua" },
+      },
+      // Nobody in Clearance has this address, and the provider creates no accounts.
+      stranger: { nameId: "stranger@brightline.example", attributes: { email: "stranger@brightline.example" } },
+    },
+  });
   process.env.E2E_IDP_ISSUER = idp.issuer;
-  return () => idp.close();
+  process.env.E2E_SAML_IDP_METADATA_URL = samlIdp.metadataUrl;
+  return async () => {
+    await idp.close();
+    await samlIdp.close();
+  };
 }

@@ -132,11 +132,41 @@ export function makeSigningKey(commonName: string): { privateKeyPem: string; cer
 const escape = (value: string) =>
   value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
-export async function startTestIdp(): Promise<TestIdp> {
+export type TestIdpOptions = {
+  /** A fixed loopback port (the e2e suite's); any free one by default. */
+  port?: number;
+  /**
+   * People who may sign in on the IdP's own login page, by user name: an
+   * AuthnRequest with no `nextSignIn` planned shows that page, as a real IdP
+   * does, and its form answers for the person chosen.
+   */
+  accounts?: Record<string, TestUser>;
+  /** Where the SP's metadata is read from at the first login, when `trust` was not called. */
+  spMetadataUrl?: string;
+};
+
+const MAX_FORM_BYTES = 64 * 1024;
+
+/** A request's body as text, refused past `MAX_FORM_BYTES`. */
+function readBody(req: import("node:http").IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let body = "";
+    req.setEncoding("utf8");
+    req.on("data", (chunk: string) => {
+      body += chunk;
+      if (body.length > MAX_FORM_BYTES) reject(new Error("form too large"));
+    });
+    req.on("end", () => resolve(body));
+    req.on("error", reject);
+  });
+}
+
+export async function startTestIdp(options: TestIdpOptions = {}): Promise<TestIdp> {
   const key = makeSigningKey("Test IdP signing");
   const rogue = makeSigningKey("Rogue signing");
   const server: Server = createServer((req, res) => {
-    handle(req.method ?? "GET", new URL(req.url ?? "/", origin))
+    (req.method === "POST" ? readBody(req) : Promise.resolve(""))
+      .then((body) => handle(req.method ?? "GET", new URL(req.url ?? "/", origin), body))
       .then(({ status, type, body }) => {
         res.writeHead(status, { "content-type": type });
         res.end(body);
@@ -146,7 +176,7 @@ export async function startTestIdp(): Promise<TestIdp> {
         res.end("bad request");
       });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const entityId = `${origin}/idp`;
   const ssoUrl = `${origin}/sso`;
@@ -172,9 +202,53 @@ export async function startTestIdp(): Promise<TestIdp> {
   let plan: { user: TestUser; knobs: ResponseKnobs } | null = null;
   let accepted = 0;
 
-  async function handle(method: string, url: URL): Promise<{ status: number; type: string; body: string }> {
+  function trust(spMetadataXml: string) {
+    sp = samlify.ServiceProvider({ metadata: spMetadataXml });
+    spEntityId = sp.entityMeta.getEntityID();
+    acsUrl = sp.entityMeta.getAssertionConsumerService("post") as string;
+  }
+
+  /** The SP's AuthnRequest from the query or form it came in, checked against the trusted SP; or why not. */
+  async function readRequest(params: URLSearchParams): Promise<{ id: string } | string> {
+    if (!sp && options.spMetadataUrl) trust(await (await fetch(options.spMetadataUrl)).text());
+    if (!sp) return "no service provider";
+    const query = Object.fromEntries(params);
+    const octetString = ["SAMLRequest", "RelayState", "SigAlg"]
+      .filter((name) => params.has(name))
+      .map((name) => `${name}=${encodeURIComponent(params.get(name)!)}`)
+      .join("&");
+    const parsed = await idp.parseLoginRequest(sp, "redirect", { query, octetString });
+    const request = parsed.extract.request as Record<string, string>;
+    const requestedAcs = request.assertionConsumerServiceUrl ?? request.assertionConsumerServiceURL;
+    if (parsed.extract.issuer !== spEntityId || (requestedAcs && requestedAcs !== acsUrl))
+      return "unknown service provider or ACS";
+    return { id: request.id };
+  }
+
+  async function handle(
+    method: string,
+    url: URL,
+    body: string,
+  ): Promise<{ status: number; type: string; body: string }> {
     if (method === "GET" && url.pathname === "/metadata") {
       return { status: 200, type: "application/samlmetadata+xml", body: idp.getMetadata() };
+    }
+    if (method === "GET" && url.pathname === "/sso" && !plan && options.accounts) {
+      return { status: 200, type: "text/html; charset=utf-8", body: loginPage(url.searchParams, null) };
+    }
+    if (method === "POST" && url.pathname === "/login" && options.accounts) {
+      const form = new URLSearchParams(body);
+      const user = options.accounts[form.get("username") ?? ""];
+      if (!user) return { status: 200, type: "text/html; charset=utf-8", body: loginPage(form, "Unknown user name.") };
+      const request = await readRequest(form);
+      if (typeof request === "string") return { status: 400, type: "text/plain", body: request };
+      accepted += 1;
+      const samlResponse = await makeResponse(user, { inResponseTo: request.id });
+      return {
+        status: 200,
+        type: "text/html; charset=utf-8",
+        body: autoPostForm(acsUrl, samlResponse, form.get("RelayState")),
+      };
     }
     if (method === "GET" && url.pathname === "/sso") {
       if (!sp || !plan) return { status: 400, type: "text/plain", body: "no service provider or no sign-in planned" };
@@ -270,11 +344,7 @@ export async function startTestIdp(): Promise<TestIdp> {
     metadataUrl: `${origin}/metadata`,
     certificatePem: key.certificatePem,
     rogueCertificatePem: rogue.certificatePem,
-    trust(spMetadataXml) {
-      sp = samlify.ServiceProvider({ metadata: spMetadataXml });
-      spEntityId = sp.entityMeta.getEntityID();
-      acsUrl = sp.entityMeta.getAssertionConsumerService("post") as string;
-    },
+    trust,
     nextSignIn(user, knobs = {}) {
       plan = { user, knobs };
     },
@@ -282,6 +352,22 @@ export async function startTestIdp(): Promise<TestIdp> {
     requests: () => accepted,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/** The IdP's own login page: a user name, and the SP's request carried along in hidden fields. */
+function loginPage(request: URLSearchParams, error: string | null): string {
+  const hidden = ["SAMLRequest", "RelayState", "SigAlg", "Signature"]
+    .filter((name) => request.has(name))
+    .map((name) => `<input type="hidden" name="${name}" value="${escape(request.get(name)!)}">`)
+    .join("");
+  return (
+    `<!doctype html><html lang="en"><head><title>Test SAML IdP</title></head><body><main>` +
+    `<h1>Sign in to the test SAML identity provider</h1>` +
+    (error ? `<p role="alert">${escape(error)}</p>` : "") +
+    `<form method="post" action="/login">${hidden}` +
+    `<p><label for="username">Username</label> <input id="username" name="username" autocomplete="username" required></p>` +
+    `<p><button type="submit">Continue</button></p></form></main></body></html>`
+  );
 }
 
 function autoPostForm(action: string, samlResponse: string, relayState: string | null): string {

@@ -78,12 +78,12 @@ async function signInAndVerify(
 beforeAll(async () => {
   app = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
-    if (req.method === "GET" && url.pathname === "/sso/saml/acme/metadata") {
+    if (req.method === "GET" && url.pathname === "/api/sso/saml/acme/metadata") {
       res.writeHead(200, { "content-type": "application/samlmetadata+xml" });
       res.end(spMetadataXml(settings));
       return;
     }
-    if (req.method === "POST" && url.pathname === "/sso/saml/acme/acs") {
+    if (req.method === "POST" && url.pathname === "/api/sso/saml/acme/acs") {
       let body = "";
       req.setEncoding("utf8");
       req.on("data", (chunk) => (body += chunk));

@@ -12,6 +12,7 @@ import { resolve } from "@/app/(app)/admin/corrections/actions";
 import {
   deleteProvider,
   saveOidcProvider,
+  saveSamlProvider,
   setProviderEnabled,
   setSsoOnlyPolicy,
   testProvider,
@@ -357,6 +358,38 @@ export function actionSpecs(world: World): ActionSpec[] {
       departmentClaim: maybe(anyText),
       managerClaim: maybe(anyText),
       titleClaim: maybe(anyText),
+    }),
+    spec("admin/identity saveSamlProvider", run(saveSamlProvider), "admin", {
+      id: maybe(id("providers")),
+      name: fc.oneof(fc.constant("Okta SAML"), anyText),
+      slug: fc.oneof(fc.constantFrom("okta-saml", "x-", "Okta", ""), anyText),
+      metadataXml: maybe(
+        fc.oneof(
+          fc.constantFrom(
+            "<EntityDescriptor/>",
+            "not xml <",
+            '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>',
+            '<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://idp.example"><md:IDPSSODescriptor/></md:EntityDescriptor>',
+          ),
+          anyText,
+        ),
+      ),
+      idpEntityId: maybe(fc.oneof(fc.constant("https://idp.example/saml"), anyText)),
+      // Loopback or not a web URL: nothing saved here is ever fetched by the tests.
+      idpSsoUrl: maybe(fc.oneof(fc.constantFrom("http://127.0.0.1:9/sso", "javascript:alert(1)"), anyText)),
+      idpCertificate: maybe(
+        fc.oneof(fc.constant("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----"), anyText),
+      ),
+      allowedDomains: fc.oneof(fc.constantFrom("test.example", "not a domain"), anyText),
+      jitProvisioning: maybe(either("on")),
+      acceptIdpMfa: maybe(either("on")),
+      allowIdpInitiated: maybe(either("on")),
+      emailAttribute: maybe(fc.oneof(fc.constant("email"), anyText)),
+      nameAttribute: maybe(anyText),
+      departmentClaim: maybe(anyText),
+      managerClaim: maybe(anyText),
+      titleClaim: maybe(anyText),
+      mfaAuthnContexts: maybe(anyText),
     }),
     spec("admin/identity setProviderEnabled", run(setProviderEnabled), "admin", {
       providerId: id("providers"),

@@ -82,11 +82,11 @@ describe("samlSettingsSchema", () => {
 });
 
 describe("samlEndpoints", () => {
-  it("puts metadata (also the SP entity ID) and ACS under /sso/saml/<slug>/", () => {
+  it("puts metadata (also the SP entity ID) and ACS under /api/sso/saml/<slug>/", () => {
     expect(samlEndpoints("https://clearance.example.com/", "okta-main")).toEqual({
-      spEntityId: "https://clearance.example.com/sso/saml/okta-main/metadata",
-      metadataUrl: "https://clearance.example.com/sso/saml/okta-main/metadata",
-      acsUrl: "https://clearance.example.com/sso/saml/okta-main/acs",
+      spEntityId: "https://clearance.example.com/api/sso/saml/okta-main/metadata",
+      metadataUrl: "https://clearance.example.com/api/sso/saml/okta-main/metadata",
+      acsUrl: "https://clearance.example.com/api/sso/saml/okta-main/acs",
     });
   });
 

@@ -4,13 +4,21 @@ import { and, asc, eq, ne, sql } from "drizzle-orm";
 import { z } from "zod";
 
 import { getDb, type Executor } from "@/db/client";
-import { identityProviders, organisationSettings, ssoIdentities, type SsoOnlyPolicy } from "@/db/schema";
+import {
+  identityProviders,
+  organisationSettings,
+  ssoIdentities,
+  type IdentityProviderKind,
+  type SsoOnlyPolicy,
+} from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import { assertMay } from "@/lib/auth/permissions";
 import type { Viewer } from "@/lib/auth/roles";
 import { encryptText } from "@/lib/crypto/encryption";
 import { DomainError, FieldError, NotFoundError } from "@/lib/errors";
 import { describeDiscoveryError, oidcConfiguration } from "@/lib/identity/oidc/configuration";
+import { checkCertificates } from "@/lib/identity/saml/certificates";
+import { storedSamlSettingsSchema } from "@/lib/identity/saml/settings";
 import { ssoOnlyPolicy } from "@/lib/identity/sso/policy";
 
 import { providerSecretContext, ssoCallbackUrl } from "./read-providers";
@@ -32,15 +40,18 @@ const lines = z
       .map((x) => x.trim())
       .filter(Boolean),
   );
+/** A claim (OIDC) or attribute (SAML, often a URI) name; empty maps nothing. */
 const optionalClaim = z
   .string()
   .trim()
-  .max(100)
+  .max(512)
   .regex(/^[^\s"'<>]*$/, "A claim name has no spaces or quotes.")
   .transform((v) => v || null);
 
-/** The OIDC provider form, as submitted (checkboxes arrive as "on" or not at all). */
-export const oidcProviderInput = z.object({
+const checkbox = z.preprocess((v) => v === "on" || v === "true" || v === true, z.boolean());
+
+/** What every provider form has: its name and URL name, and who may sign in through it. */
+const providerBase = z.object({
   id: z
     .uuid()
     .optional()
@@ -54,6 +65,16 @@ export const oidcProviderInput = z.object({
       /^[a-z0-9][a-z0-9-]{0,39}$/,
       "Use lower-case letters, digits and hyphens (up to 40), like okta or entra-id.",
     ),
+  allowedDomains: domainList,
+  jitProvisioning: checkbox,
+  acceptIdpMfa: checkbox,
+  departmentClaim: optionalClaim,
+  managerClaim: optionalClaim,
+  titleClaim: optionalClaim,
+});
+
+/** The OIDC provider form, as submitted (checkboxes arrive as "on" or not at all). */
+export const oidcProviderInput = providerBase.extend({
   issuer: z.string().trim().min(1, "Enter the issuer URL.").max(500),
   clientId: z.string().trim().min(1, "Enter the client id the provider gave you.").max(300),
   clientSecret: z.string().max(1000).optional(),
@@ -68,14 +89,10 @@ export const oidcProviderInput = z.object({
   emailVerifiedClaim: z.string().trim().min(1).max(100).default("email_verified"),
   mfaAmrValues: lines.pipe(z.array(z.string().max(200)).max(20)),
   mfaAcrValues: lines.pipe(z.array(z.string().max(200)).max(20)),
-  allowedDomains: domainList,
-  jitProvisioning: z.preprocess((v) => v === "on" || v === "true" || v === true, z.boolean()),
-  acceptIdpMfa: z.preprocess((v) => v === "on" || v === "true" || v === true, z.boolean()),
-  departmentClaim: optionalClaim,
-  managerClaim: optionalClaim,
-  titleClaim: optionalClaim,
 });
 export type OidcProviderInput = z.output<typeof oidcProviderInput>;
+export type ProviderBaseInput = z.output<typeof providerBase>;
+export { checkbox, lines, providerBase };
 
 export type ProviderListing = {
   id: string;
@@ -158,8 +175,27 @@ export async function saveOidcProvider(
   now = new Date(),
 ): Promise<string> {
   assertMay(viewer, "administer");
-  const settings = settingsFrom(input);
   const secret = input.clientSecret?.trim() || null;
+  if (!input.id && !secret)
+    throw new FieldError("clientSecret", "required", "Enter the client secret the provider gave you.");
+  return storeProvider(viewer, "oidc", input, settingsFrom(input), secret, audit, now);
+}
+
+/**
+ * Writes a provider of `kind` (new ones disabled) with its settings and the
+ * common fields, audited in the same transaction. `secret` null keeps the
+ * stored one. For the save functions of each kind, which check their input.
+ */
+export async function storeProvider(
+  viewer: Viewer,
+  kind: IdentityProviderKind,
+  input: ProviderBaseInput,
+  settings: Record<string, unknown>,
+  secret: string | null,
+  audit: AuditContext,
+  now: Date,
+): Promise<string> {
+  assertMay(viewer, "administer");
   const db = await getDb();
   return db.transaction(async (tx) => {
     const [clash] = await tx
@@ -182,15 +218,15 @@ export async function saveOidcProvider(
     // What the audit log keeps: the settings, and only whether the secret changed.
     const logged = { ...values, settings, updatedAt: undefined, secretChanged: secret !== null };
     if (!input.id) {
-      if (!secret) throw new FieldError("clientSecret", "required", "Enter the client secret the provider gave you.");
       const [row] = await tx
         .insert(identityProviders)
-        .values({ ...values, kind: "oidc", enabled: false, createdBy: viewer.id, createdAt: now })
+        .values({ ...values, kind, enabled: false, createdBy: viewer.id, createdAt: now })
         .returning({ id: identityProviders.id });
-      await tx
-        .update(identityProviders)
-        .set({ secretEnc: encryptText(secret, providerSecretContext(row.id)) })
-        .where(eq(identityProviders.id, row.id));
+      if (secret)
+        await tx
+          .update(identityProviders)
+          .set({ secretEnc: encryptText(secret, providerSecretContext(row.id)) })
+          .where(eq(identityProviders.id, row.id));
       await recordAudit(
         tx,
         audit,
@@ -204,7 +240,7 @@ export async function saveOidcProvider(
       .from(identityProviders)
       .where(eq(identityProviders.id, input.id))
       .for("update");
-    if (!existing || existing.kind !== "oidc") throw new NotFoundError("That identity provider no longer exists.");
+    if (!existing || existing.kind !== kind) throw new NotFoundError("That identity provider no longer exists.");
     await tx
       .update(identityProviders)
       .set({ ...values, ...(secret ? { secretEnc: encryptText(secret, providerSecretContext(existing.id)) } : {}) })
@@ -347,9 +383,10 @@ export async function setSsoOnlyPolicy(
 export type ProviderTest = { ok: true; message: string } | { ok: false; message: string };
 
 /**
- * "Test configuration": reads the provider's discovery document now and says
- * what it found, or exactly what is wrong. Audited, since it makes this
- * server call out.
+ * "Test configuration": for OIDC, reads the provider's discovery document now
+ * and says what it found, or exactly what is wrong; for SAML, checks the
+ * stored IdP settings and the signing certificates' dates. Audited, since
+ * it may make this server call out.
  */
 export async function testProvider(
   viewer: Viewer,
@@ -371,8 +408,8 @@ export async function testProvider(
     .where(eq(identityProviders.id, id));
   if (!row) throw new NotFoundError("That identity provider no longer exists.");
   let result: ProviderTest;
-  if (row.kind !== "oidc") {
-    result = { ok: false, message: "Only OpenID Connect providers can be tested here." };
+  if (row.kind === "saml") {
+    result = testSamlProvider(row.settings, now);
   } else {
     try {
       const settings = providerSettings("oidc", row.settings);
@@ -411,6 +448,19 @@ export async function testProvider(
     now,
   );
   return result;
+}
+
+/** A SAML provider's stored settings, read as sign-in reads them, and its certificates at `now`. */
+function testSamlProvider(stored: unknown, now: Date): ProviderTest {
+  const settings = storedSamlSettingsSchema.safeParse(stored);
+  if (!settings.success)
+    return { ok: false, message: "The stored settings are incomplete: paste the metadata again and save." };
+  const { idpEntityId, idpSsoUrl, idpCertificates } = settings.data;
+  const certificates = checkCertificates(idpCertificates, now);
+  return {
+    ok: certificates.ok,
+    message: `Identity provider ${idpEntityId}, single sign-on at ${idpSsoUrl}. ${certificates.message}`,
+  };
 }
 
 /** The policy for the admin page. */

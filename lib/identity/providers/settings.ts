@@ -1,6 +1,7 @@
 import { z } from "zod";
 
 import type { IdentityProviderKind } from "@/db/schema/identity";
+import { storedSamlSettingsSchema, type StoredSamlSettings } from "@/lib/identity/saml/settings";
 
 /**
  * The non-secret configuration of each kind of identity provider, as stored in
@@ -32,18 +33,9 @@ export const oidcSettingsSchema = z.object({
 });
 export type OidcSettings = z.infer<typeof oidcSettingsSchema>;
 
-/** What the SAML layer needs of an identity provider; that layer may add fields (all optional or defaulted). */
-export const samlSettingsSchema = z
-  .object({
-    idpEntityId: z.string().trim().min(1).max(500),
-    idpSsoUrl: z.url().max(1000),
-    /** PEM certificates the provider signs with (more than one during its key rollover). */
-    idpCertificates: z.array(z.string().min(1).max(20_000)).min(1).max(5),
-    /** AuthnContextClassRef values that mean the person used more than one factor. */
-    mfaAuthnContexts: valueList.default([]),
-  })
-  .loose();
-export type SamlSettings = z.infer<typeof samlSettingsSchema>;
+/** A SAML provider's settings are the SAML layer's own (lib/identity/saml/settings.ts), less the SP's addresses. */
+export const samlSettingsSchema = storedSamlSettingsSchema;
+export type SamlSettings = StoredSamlSettings;
 
 export const settingsSchemaFor = { oidc: oidcSettingsSchema, saml: samlSettingsSchema } as const;
 

@@ -4,7 +4,14 @@
  * seen) belongs to the caller; see docs/sso-saml.md for the IdP side.
  */
 export { samlEndpoints, samlSettingsSchema, type SamlSettings, type SamlSettingsInput } from "./settings";
-export { parseIdpMetadata, spMetadataXml, type IdpMetadata } from "./metadata";
+export {
+  idpMetadataProblems,
+  parseIdpMetadata,
+  readIdpMetadata,
+  spMetadataXml,
+  type IdpMetadata,
+  type IdpMetadataProblem,
+} from "./metadata";
 export { startSignIn } from "./start-sign-in";
 export {
   samlFailureMessages,

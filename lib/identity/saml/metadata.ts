@@ -27,14 +27,28 @@ export function spMetadataXml(settings: Pick<SamlSettings, "spEntityId" | "acsUr
 
 export type IdpMetadata = { idpEntityId: string; idpSsoUrl: string; idpCertificates: string[] };
 
+/** What keeps a metadata document from configuring an identity provider. */
+export type IdpMetadataProblem = "not_xml" | "no_idp" | "no_sso_url" | "no_certificate";
+
+export const idpMetadataProblems: Record<IdpMetadataProblem, string> = {
+  not_xml:
+    "This is not well-formed XML. Paste the whole metadata document (it starts with <EntityDescriptor or <?xml).",
+  no_idp: "This metadata describes no identity provider: it has no EntityDescriptor with an IDPSSODescriptor.",
+  no_sso_url: "The metadata has no single sign-on URL for the HTTP-Redirect binding.",
+  no_certificate: "The metadata has no signing certificate (KeyDescriptor with an X509Certificate).",
+};
+
 /**
  * Reads what the SP needs from an identity provider's metadata document
  * (pasted by an admin): entity ID, HTTP-Redirect single sign-on URL and
- * signing certificates. The result still goes through `samlSettingsSchema`.
+ * signing certificates, or what is missing. The result still goes through
+ * `samlSettingsSchema`.
  */
-export function parseIdpMetadata(xml: string): IdpMetadata | null {
+export function readIdpMetadata(
+  xml: string,
+): { ok: true; metadata: IdpMetadata } | { ok: false; problem: IdpMetadataProblem } {
   const doc = parseXml(xml);
-  if (!doc) return null;
+  if (!doc) return { ok: false, problem: "not_xml" };
   let entity: Element | null = doc.documentElement;
   if (isElement(entity, NS.metadata, "EntitiesDescriptor")) {
     const entities = childElements(entity, NS.metadata, "EntityDescriptor").filter(
@@ -42,10 +56,10 @@ export function parseIdpMetadata(xml: string): IdpMetadata | null {
     );
     entity = entities.length === 1 ? entities[0] : null;
   }
-  if (!isElement(entity, NS.metadata, "EntityDescriptor")) return null;
+  if (!isElement(entity, NS.metadata, "EntityDescriptor")) return { ok: false, problem: "no_idp" };
   const idpEntityId = attributeOf(entity, "entityID");
   const descriptor = childElements(entity, NS.metadata, "IDPSSODescriptor")[0];
-  if (!idpEntityId || !descriptor) return null;
+  if (!idpEntityId || !descriptor) return { ok: false, problem: "no_idp" };
 
   const sso = childElements(descriptor, NS.metadata, "SingleSignOnService").find(
     (s) => attributeOf(s, "Binding") === REDIRECT_BINDING,
@@ -58,6 +72,13 @@ export function parseIdpMetadata(xml: string): IdpMetadata | null {
     .flatMap((data) => childElements(data, NS.dsig, "X509Certificate"))
     .map((cert) => toPemCertificate(textOf(cert) ?? ""))
     .filter((pem): pem is string => pem !== null);
-  if (!idpSsoUrl || idpCertificates.length === 0) return null;
-  return { idpEntityId, idpSsoUrl, idpCertificates: [...new Set(idpCertificates)] };
+  if (!idpSsoUrl) return { ok: false, problem: "no_sso_url" };
+  if (idpCertificates.length === 0) return { ok: false, problem: "no_certificate" };
+  return { ok: true, metadata: { idpEntityId, idpSsoUrl, idpCertificates: [...new Set(idpCertificates)] } };
+}
+
+/** `readIdpMetadata` for callers that only need to know whether it worked. */
+export function parseIdpMetadata(xml: string): IdpMetadata | null {
+  const read = readIdpMetadata(xml);
+  return read.ok ? read.metadata : null;
 }

@@ -97,6 +97,10 @@ export const samlSettingsSchema = z.object({
 });
 
 export type SamlSettings = z.output<typeof samlSettingsSchema>;
+
+/** What is stored per provider: the SP's own addresses come from `samlEndpoints` at each use. */
+export const storedSamlSettingsSchema = samlSettingsSchema.omit({ spEntityId: true, acsUrl: true });
+export type StoredSamlSettings = z.output<typeof storedSamlSettingsSchema>;
 export type SamlSettingsInput = z.input<typeof samlSettingsSchema>;
 
 /**
@@ -109,6 +113,6 @@ export function samlEndpoints(
   slug: string,
 ): { spEntityId: string; metadataUrl: string; acsUrl: string } {
   if (!/^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/.test(slug)) throw new TypeError("invalid identity provider slug");
-  const base = `${appUrl.replace(/\/+$/, "")}/sso/saml/${slug}`;
+  const base = `${appUrl.replace(/\/+$/, "")}/api/sso/saml/${slug}`;
   return { spEntityId: `${base}/metadata`, metadataUrl: `${base}/metadata`, acsUrl: `${base}/acs` };
 }

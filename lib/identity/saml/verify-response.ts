@@ -1,28 +1,13 @@
 import { SamlStatusError } from "@node-saml/node-saml";
 
+import type { SamlFailureReason } from "./failure-reasons";
 import { identityFromAssertion, type SamlIdentity } from "./identity";
 import { readAssertion, readEnvelope, type AssertionReading } from "./read-response";
 import { serviceProvider } from "./service-provider";
 import type { SamlSettings } from "./settings";
-import { MAX_XML_CHARS, parseXml } from "./xml";
+import { childElement, MAX_XML_CHARS, NS, parseXml } from "./xml";
 
-export const samlFailureReasons = [
-  "malformed",
-  "invalid_signature",
-  "weak_signature",
-  "idp_error",
-  "wrong_issuer",
-  "wrong_audience",
-  "wrong_recipient",
-  "not_yet_valid",
-  "expired",
-  "unsolicited",
-  "wrong_in_response_to",
-  "transient_subject",
-  "missing_email",
-  "replayed",
-] as const;
-export type SamlFailureReason = (typeof samlFailureReasons)[number];
+export { samlFailureMessages, samlFailureReasons, type SamlFailureReason } from "./failure-reasons";
 
 export type SamlVerifyResult = { ok: true; identity: SamlIdentity } | { ok: false; reason: SamlFailureReason };
 
@@ -36,25 +21,6 @@ export type VerifyOptions = {
    * be deleted: past it the assertion is refused as expired anyway.
    */
   claimOnce: (assertionId: string, notOnOrAfter: Date) => Promise<boolean>;
-};
-
-/** Words for the person who is sent back to the sign-in page; none of them quote the response. */
-export const samlFailureMessages: Record<SamlFailureReason, string> = {
-  malformed: "The identity provider's answer could not be read.",
-  invalid_signature: "The identity provider's answer is not signed by a trusted certificate.",
-  weak_signature: "The identity provider signs with SHA-1; it must sign with SHA-256.",
-  idp_error: "The identity provider did not sign you in.",
-  wrong_issuer: "The answer comes from a different identity provider.",
-  wrong_audience: "The answer is meant for another application.",
-  wrong_recipient: "The answer is addressed to another address.",
-  not_yet_valid: "The answer is not valid yet: check the clocks of the identity provider and of this server.",
-  expired: "The answer has expired. Sign in again.",
-  unsolicited: "Start signing in from this application.",
-  wrong_in_response_to: "The answer does not belong to this sign-in. Sign in again.",
-  transient_subject:
-    "The identity provider sends a temporary name ID; it must send a persistent one or the e-mail address.",
-  missing_email: "The identity provider did not send an e-mail address.",
-  replayed: "This answer has already been used. Sign in again.",
 };
 
 const fail = (reason: SamlFailureReason) => ({ ok: false as const, reason });
@@ -130,7 +96,7 @@ async function checkResponse(
 }
 
 /** Base64 (line breaks allowed, as some IdPs wrap it) of UTF-8 text, or null. */
-function decodeBase64Xml(value: unknown): string | null {
+export function decodeBase64Xml(value: unknown): string | null {
   if (typeof value !== "string") return null;
   const compact = value.replace(/[\r\n\t ]/g, "");
   if (compact.length === 0 || compact.length > (MAX_XML_CHARS * 4) / 3 + 4) return null;
@@ -229,4 +195,21 @@ function checkInResponseTo(
   if (unsigned !== null && unsigned !== signed) return "wrong_in_response_to";
   if (signed === null) return settings.allowIdpInitiated ? null : "unsolicited";
   return signed === expectedRequestId ? null : "wrong_in_response_to";
+}
+
+/**
+ * The request a response says it answers (the Response's InResponseTo, else
+ * its assertion's bearer confirmation), read before anything is checked: a
+ * key to look the stored request up by, never proof. `verifyResponse` then
+ * requires the signed InResponseTo to equal the request that was found.
+ */
+export function claimedRequestId(samlResponse: unknown): string | null {
+  const xml = decodeBase64Xml(samlResponse);
+  const doc = xml === null ? null : parseXml(xml);
+  const envelope = doc && readEnvelope(doc);
+  if (!doc || !envelope) return null;
+  if (envelope.inResponseTo) return envelope.inResponseTo;
+  const assertion = childElement(doc.documentElement, NS.assertion, "Assertion");
+  const reading = assertion && readAssertion(assertion);
+  return reading?.bearerConfirmations.find((c) => c.inResponseTo)?.inResponseTo ?? null;
 }

@@ -13,6 +13,7 @@ import {
   saveOidcProvider as saveProvider,
   setProviderEnabled as switchProvider,
 } from "@/lib/identity/providers/manage-providers";
+import { samlProviderInput, saveSamlProvider as saveSaml } from "@/lib/identity/providers/save-saml-provider";
 
 export const saveOidcProvider = action(
   { permission: "action:admin/identity.saveOidcProvider", schema: oidcProviderInput },
@@ -21,6 +22,20 @@ export const saveOidcProvider = action(
     revalidatePath("/admin/identity");
     return {
       message: input.id ? "Provider saved." : "Provider added. Test it, then enable it to show its sign-in button.",
+      data: { id },
+    };
+  },
+);
+
+export const saveSamlProvider = action(
+  { permission: "action:admin/identity.saveSamlProvider", schema: samlProviderInput },
+  async (input, { viewer, audit }) => {
+    const id = await saveSaml(viewer, input, audit);
+    revalidatePath("/admin/identity");
+    return {
+      message: input.id
+        ? "Provider saved."
+        : "Provider added. Give its SP values to the identity provider, test it, then enable it.",
       data: { id },
     };
   },

@@ -7,7 +7,7 @@ import { Alert, inputClass } from "@/components/ui/field";
 
 import { setSsoOnlyPolicy, testProvider } from "./actions";
 
-/** "Test configuration": reads the provider's discovery document now and reports what it found. */
+/** "Test configuration": reads the OIDC discovery document, or checks the SAML metadata and certificates, and reports what it found. */
 export function TestProviderButton({ providerId, name }: { providerId: string; name: string }) {
   const [state, formAction, pending] = useActionState(testProvider, null);
   const passed = state?.ok && (state.data as { ok: boolean } | undefined)?.ok;

@@ -1,0 +1,32 @@
+import type { NextRequest } from "next/server";
+
+import { API_BODY_MAX_BYTES, readBodyBytes } from "@/lib/http/api";
+import { metaFromHeaders } from "@/lib/http/request-context";
+import { finishSamlSignIn } from "@/lib/identity/saml/sign-in";
+import { refuseSsoSignIn } from "@/lib/identity/sso/complete";
+import { ssoSignInResponse } from "@/lib/identity/sso/respond";
+
+export const dynamic = "force-dynamic";
+
+/**
+ * Public: the assertion consumer service (HTTP-POST binding). The identity
+ * provider's page posts `SAMLResponse` and `RelayState` here from its own
+ * site; the sign-in page then exchanges the handoff for a session.
+ */
+export async function POST(request: NextRequest, { params }: { params: Promise<{ slug: string }> }) {
+  const { slug } = await params;
+  const meta = metaFromHeaders((name) => request.headers.get(name));
+  const body = await readBodyBytes(request, API_BODY_MAX_BYTES);
+  if (!body.ok) {
+    const refusal = await refuseSsoSignIn(null, "invalid_response", meta, { detail: "saml_body_too_large" });
+    return ssoSignInResponse(refusal, "/", "malformed");
+  }
+  // Read as a form whatever the declared type: anything else simply has no SAMLResponse.
+  const form = new URLSearchParams(new TextDecoder().decode(body.bytes));
+  const { completion, returnTo, samlReason } = await finishSamlSignIn(
+    slug,
+    { SAMLResponse: form.get("SAMLResponse"), RelayState: form.get("RelayState") },
+    meta,
+  );
+  return ssoSignInResponse(completion, returnTo, samlReason);
+}
