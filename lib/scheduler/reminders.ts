@@ -4,6 +4,7 @@ import { and, eq, gt, isNull, lte, sql } from "drizzle-orm";
 
 import type { Executor } from "@/db/client";
 import { inIds } from "@/db/id-list";
+import { selectRows } from "@/db/rows";
 import { assignments, certifications, outbox, people } from "@/db/schema";
 import type { NudgeItem } from "@/emails/nudge";
 import { agreementsForMany } from "@/lib/agreements/employee-agreements";
@@ -67,6 +68,12 @@ async function queueNew(db: Executor, candidates: Candidate[], counts: Counts, l
       .from(outbox)
       .where(sql`${outbox.dedupeKey} = any(${sql.param(keys)}::text[])`);
     for (const row of rows) known.add(row.key);
+    // A welcome stands for the "assigned" and "please sign" messages it listed.
+    const covered = await selectRows<{ key: string }>(
+      db,
+      sql`select k as key from outbox, unnest(covers) as k where covers && ${sql.param(keys)}::text[]`,
+    );
+    for (const row of covered) known.add(row.key);
   }
   let queued = 0;
   for (const candidate of candidates) {
