@@ -98,6 +98,8 @@ export async function applyImportAs(
   options: {
     progress?: ImportProgress;
     db?: Db;
+    /** The background job applying the file, named in the import's audit event. */
+    jobId?: string;
     /** Runs last inside the transaction: the job runner marks its job applied there, so both commit or neither. */
     onCommit?: (tx: Tx) => Promise<void>;
   } = {},
@@ -208,7 +210,13 @@ export async function applyImportAs(
     await report("audit", 0, "Recording the audit trail");
     events.push({
       action: "people.imported",
-      data: { ...plan.summary, created: creates.length, updated: updates.length, fileSha256: sha256Hex(text) },
+      data: {
+        ...plan.summary,
+        created: creates.length,
+        updated: updates.length,
+        fileSha256: sha256Hex(text),
+        ...(options.jobId ? { jobId: options.jobId } : {}),
+      },
     });
     await recordAuditBatch(tx, context, events, now, (done) =>
       report("audit", done / events.length, "Recording the audit trail"),
