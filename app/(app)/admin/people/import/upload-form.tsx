@@ -20,10 +20,8 @@ export function UploadForm() {
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const file = new FormData(event.currentTarget).get("file");
-    if (!(file instanceof File) || file.size === 0) {
-      setError(file instanceof File ? jobSizeError(0) : "Choose a CSV file to upload.");
-      return;
-    }
+    // With nothing chosen the browser still sends an empty, unnamed file.
+    if (!(file instanceof File) || (file.size === 0 && !file.name)) return setError("Choose a CSV file to upload.");
     const tooBig = jobSizeError(file.size);
     if (tooBig) return setError(tooBig);
     setError(null);
