@@ -29,5 +29,4 @@ CREATE TABLE "import_jobs" (
 ALTER TABLE "outbox" ADD COLUMN "payload_enc" text;--> statement-breakpoint
 ALTER TABLE "outbox" ADD COLUMN "covers" text[];--> statement-breakpoint
 ALTER TABLE "import_jobs" ADD CONSTRAINT "import_jobs_created_by_people_id_fk" FOREIGN KEY ("created_by") REFERENCES "public"."people"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
-CREATE INDEX "import_jobs_status_idx" ON "import_jobs" USING btree ("status","heartbeat_at");--> statement-breakpoint
-CREATE INDEX "outbox_covers_idx" ON "outbox" USING gin ("covers");
+CREATE INDEX "import_jobs_status_idx" ON "import_jobs" USING btree ("status","heartbeat_at");

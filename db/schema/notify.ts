@@ -34,9 +34,5 @@ export const outbox = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     sentAt: timestamp("sent_at", { withTimezone: true }),
   },
-  (t) => [
-    index("outbox_due_idx").on(t.status, t.nextAttemptAt),
-    index("outbox_person_idx").on(t.personId),
-    index("outbox_covers_idx").using("gin", t.covers),
-  ],
+  (t) => [index("outbox_due_idx").on(t.status, t.nextAttemptAt), index("outbox_person_idx").on(t.personId)],
 );
