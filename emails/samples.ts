@@ -11,6 +11,28 @@ export const sampleProps: { [K in EmailKind]: EmailProps<K> } = {
     expiresAt: new Date("2026-12-06T09:00:00Z"),
     invitedByName: "Carmen Díaz",
   },
+  welcome: {
+    name: "Ana Silva",
+    setPasswordPath: "/set-password/sample-token-not-real",
+    expiresAt: new Date("2026-12-06T09:00:00Z"),
+    invitedByName: "Carmen Díaz",
+    items: [
+      {
+        title: "GDPR Essentials for Support",
+        kind: "course",
+        status: "due",
+        date: new Date("2026-12-27T23:59:00Z"),
+        path: "/courses/gdpr-essentials",
+      },
+      {
+        title: "Employee Confidentiality Agreement",
+        kind: "agreement",
+        status: "due",
+        date: null,
+        path: "/agreements/nda",
+      },
+    ],
+  },
   "password-reset": {
     name: "Ana Silva",
     setPasswordPath: "/set-password/sample-token-not-real",

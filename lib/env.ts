@@ -85,6 +85,16 @@ const schema = z.object({
   WEBHOOK_ALLOW_PRIVATE_TARGETS: boolish.default(false),
   // An OIDC issuer on a loopback address over plain http (a test identity provider): for development and tests only.
   SSO_ALLOW_LOOPBACK_HTTP: boolish.default(false),
+  // Days a sent (or failed) email keeps its body; after that only its delivery record stays (the retention step).
+  OUTBOX_RETENTION_DAYS: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z.coerce
+      .number("must be a number of days, e.g. 90")
+      .int("must be a whole number of days")
+      .min(1)
+      .max(3650)
+      .default(90),
+  ),
   // Whether a passkey alone may sign a person in (it is then both factors); passkeys as a second factor work either way.
   PASSKEY_SIGN_IN: boolish.default(true),
 });

@@ -8,3 +8,4 @@ export * from "./access";
 export * from "./scim";
 export * from "./passkeys";
 export * from "./identity";
+export * from "./imports";

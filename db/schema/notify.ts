@@ -5,7 +5,9 @@ import { people } from "./people";
 export const outboxStatuses = ["queued", "sending", "sent", "failed"] as const;
 
 /**
- * Every email is a row, rendered when queued. `dedupe_key` (kind + person +
+ * Every email is a row, rendered when queued — or, for messages queued in bulk
+ * (the welcome of a new person), stored as a small encrypted payload and
+ * rendered when sent. `dedupe_key` (kind + person +
  * item + period) is unique, so the same reminder is never queued twice.
  */
 export const outbox = pgTable(
@@ -21,6 +23,10 @@ export const outbox = pgTable(
     text: text("text"),
     // Attachments (e.g. a signed PDF) as encrypted JSON: [{ filename, contentType, base64 }].
     attachmentsEnc: text("attachments_enc"),
+    // Props rendered at delivery, as encrypted JSON bound to the dedupe key (they may hold a set-password link).
+    payloadEnc: text("payload_enc"),
+    // Dedupe keys of messages this one stands for: a welcome lists what is due, so those reminders are not sent apart.
+    covers: text("covers").array(),
     status: text("status", { enum: outboxStatuses }).notNull().default("queued"),
     attempts: integer("attempts").notNull().default(0),
     nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull().defaultNow(),

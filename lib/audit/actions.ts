@@ -218,6 +218,8 @@ const catalogue = {
       created: count,
       updated: count,
       fileSha256: z.string(),
+      /** The background import job that applied the file (none from the command line). */
+      jobId: z.uuid().optional(),
     }),
   },
 

@@ -3,7 +3,8 @@ import "server-only";
 import { desc, sql } from "drizzle-orm";
 import { z } from "zod";
 
-import type { Executor } from "@/db/client";
+import { writeInChunks } from "@/db/chunks";
+import type { Executor, Tx } from "@/db/client";
 import { auditEvents } from "@/db/schema";
 
 import { auditEntrySchema, type AuditEntry } from "./actions";
@@ -69,4 +70,53 @@ export async function recordAudit(
   await tx
     .insert(auditEvents)
     .values({ ...fields, keyId: current.id, hash: keyedEventHash(fields, current.id, current.key) });
+}
+
+/**
+ * Appends many events at once, in order, under one hold of the chain's lock:
+ * one read of the last hash and multi-row inserts, instead of one lock, read
+ * and insert per event. For bulk changes (an import of a whole organisation),
+ * in the transaction that makes them. `onChunk` hears how many are written.
+ */
+export async function recordAuditBatch(
+  tx: Tx,
+  context: AuditContext,
+  entries: AuditEntry[],
+  now = new Date(),
+  onChunk?: (done: number) => Promise<void> | void,
+): Promise<void> {
+  if (entries.length === 0) return;
+  for (const entry of entries) {
+    const checked = auditEntrySchema.safeParse(entry);
+    if (!checked.success) throw new InvalidAuditEntryError(entry.action, z.prettifyError(checked.error));
+  }
+  const { current } = auditChainKeys();
+  await tx.execute(sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK})`);
+  const [last] = await tx.select({ hash: auditEvents.hash }).from(auditEvents).orderBy(desc(auditEvents.id)).limit(1);
+  const at = new Date(Math.floor(now.getTime()));
+  let prevHash = last?.hash ?? GENESIS_HASH;
+  const rows = entries.map((entry) => {
+    const fields = {
+      at,
+      actorId: context.actorId,
+      actorLabel: context.actorLabel,
+      action: entry.action,
+      targetType: entry.targetType ?? null,
+      targetId: entry.targetId ?? null,
+      ip: context.ip ?? null,
+      userAgent: context.userAgent ? context.userAgent.slice(0, 512) : null,
+      data: entry.data ?? {},
+      prevHash,
+    };
+    const hash = keyedEventHash(fields, current.id, current.key);
+    prevHash = hash;
+    return { ...fields, keyId: current.id, hash };
+  });
+  let done = 0;
+  // Twelve values a row; the serial id keeps the insertion order, which is the chain's order.
+  await writeInChunks(rows, 12, async (chunk) => {
+    await tx.insert(auditEvents).values(chunk);
+    done += chunk.length;
+    await onChunk?.(done);
+  });
 }

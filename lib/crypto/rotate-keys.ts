@@ -56,6 +56,14 @@ const TARGETS: Target[] = [
     extra: { dedupeKey: outbox.dedupeKey },
   },
   {
+    name: "outbox.payload_enc",
+    table: outbox,
+    id: outbox.id,
+    column: outbox.payloadEnc,
+    context: (r) => `outbox-payload:${r.dedupeKey}`,
+    extra: { dedupeKey: outbox.dedupeKey },
+  },
+  {
     name: "webhooks.secret_enc",
     table: webhooks,
     id: webhooks.id,

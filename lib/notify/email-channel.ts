@@ -7,10 +7,11 @@ import { env } from "@/lib/env";
 import type { OutboxChannel } from "@/lib/outbox/channel";
 
 import { openAttachments } from "./queue-email";
+import { renderPayload } from "./welcome";
 
 type EmailRow = Pick<
   typeof outbox.$inferSelect,
-  "id" | "dedupeKey" | "toEmail" | "subject" | "html" | "text" | "attachmentsEnc" | "attempts"
+  "id" | "kind" | "dedupeKey" | "toEmail" | "subject" | "html" | "text" | "attachmentsEnc" | "payloadEnc" | "attempts"
 >;
 
 /**
@@ -32,12 +33,14 @@ export function emailChannel(options: { transport?: Transporter } = {}): OutboxC
     },
     fields: {
       id: outbox.id,
+      kind: outbox.kind,
       dedupeKey: outbox.dedupeKey,
       toEmail: outbox.toEmail,
       subject: outbox.subject,
       html: outbox.html,
       text: outbox.text,
       attachmentsEnc: outbox.attachmentsEnc,
+      payloadEnc: outbox.payloadEnc,
       attempts: outbox.attempts,
     },
     concurrency: 1,
@@ -57,12 +60,17 @@ export function emailChannel(options: { transport?: Transporter } = {}): OutboxC
       return {
         async send(row) {
           try {
+            // A message queued as a payload (a welcome) is rendered now, when it is sent.
+            const body =
+              row.html === null && row.text === null && row.payloadEnc
+                ? await renderPayload({ kind: row.kind, dedupeKey: row.dedupeKey, payloadEnc: row.payloadEnc })
+                : { html: row.html, text: row.text };
             await transport.sendMail({
               from: MAIL_FROM,
               to: row.toEmail,
               subject: row.subject,
-              html: row.html ?? undefined,
-              text: row.text ?? undefined,
+              html: body.html ?? undefined,
+              text: body.text ?? undefined,
               attachments: row.attachmentsEnc ? openAttachments(row.dedupeKey, row.attachmentsEnc) : undefined,
               // A stable id lets receiving servers drop the duplicate if a crashed worker's message is resent.
               messageId: `<${row.id}@${messageDomain}>`,

@@ -12,6 +12,7 @@ import { likeLiteral } from "@/lib/http/search-params";
 import { isUuid } from "@/lib/ids";
 
 import { emailTemplates, isEmailKind } from "./templates";
+import { renderPayload } from "./welcome";
 
 export type OutboxStatus = (typeof outboxStatuses)[number];
 
@@ -90,13 +91,16 @@ export async function getOutboxMessage(viewer: Viewer, id: string, context?: Aud
       html: outbox.html,
       text: outbox.text,
       hasAttachments: sql<boolean>`${outbox.attachmentsEnc} is not null`,
+      dedupeKey: outbox.dedupeKey,
+      payloadEnc: outbox.payloadEnc,
     })
     .from(outbox)
     .where(eq(outbox.id, id))
     .limit(1);
   if (!row) throw new NotFoundError("No such email.");
+  const { dedupeKey, payloadEnc, ...message } = row;
   const carriesSecret = isEmailKind(row.kind) && emailTemplates[row.kind].carriesSecret;
-  if (carriesSecret && row.status === "sent") return { ...row, html: null, text: null, withheld: true };
+  if (carriesSecret && row.status === "sent") return { ...message, html: null, text: null, withheld: true };
   if (carriesSecret) {
     await recordAudit(db, context ?? { actorId: viewer.id, actorLabel: viewer.email }, {
       action: "email.secret_viewed",
@@ -105,5 +109,10 @@ export async function getOutboxMessage(viewer: Viewer, id: string, context?: Aud
       data: { kind: row.kind, status: row.status },
     });
   }
-  return { ...row, withheld: false };
+  // Queued as a payload (a welcome): rendered for reading as it will be sent.
+  if (message.html === null && message.text === null && payloadEnc) {
+    const { html, text } = await renderPayload({ kind: row.kind, dedupeKey, payloadEnc });
+    return { ...message, html, text, withheld: false };
+  }
+  return { ...message, withheld: false };
 }

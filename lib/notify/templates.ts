@@ -19,6 +19,7 @@ import * as partnerSigningLink from "@/emails/partner-signing-link";
 import * as passwordReset from "@/emails/password-reset";
 import * as reminderDigest from "@/emails/reminder-digest";
 import * as signedCopy from "@/emails/signed-copy";
+import * as welcome from "@/emails/welcome";
 
 export type EmailTemplate<P> = {
   subject: (props: P) => string;
@@ -40,6 +41,7 @@ function template<P>(
 /** Every email Clearance sends, by kind. The kind is stored on each outbox row. */
 export const emailTemplates = {
   invitation: template(invitation, true),
+  welcome: template(welcome, true),
   "password-reset": template(passwordReset, true),
   "course-assigned": template(courseAssigned),
   "course-due-soon": template(courseDueSoon),

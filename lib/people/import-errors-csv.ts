@@ -8,7 +8,8 @@ function cell(value: string): string {
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-function valueOf(values: PersonValues, column: string | null): string {
+/** The value a problem is about, as the row gave it (empty when the cell could not be read into a value). */
+export function problemValue(values: PersonValues, column: string | null): string {
   switch (column) {
     case "email":
       return values.email;
@@ -35,7 +36,9 @@ export function importErrorsCsv(plan: Extract<ImportPlan, { ok: true }>): string
   for (const row of plan.rows) {
     for (const error of row.errors)
       lines.push(
-        [String(error.row), error.column ?? "", valueOf(row.values, error.column), error.message].map(cell).join(","),
+        [String(error.row), error.column ?? "", problemValue(row.values, error.column), error.message]
+          .map(cell)
+          .join(","),
       );
   }
   return `${lines.join("\r\n")}\r\n`;

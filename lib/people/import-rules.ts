@@ -10,7 +10,7 @@ import { isValidEmail, isValidIsoDate, normaliseEmail, parseRoles, type PersonSn
  * work (reading the people, applying the plan) sits in import-people.ts.
  */
 
-export { IMPORT_MAX_BYTES, sizeError } from "./import-limits";
+export { IMPORT_JOB_MAX_BYTES, IMPORT_MAX_BYTES, jobSizeError, sizeError } from "./import-limits";
 
 export const IMPORT_MAX_ROWS = 5000;
 /** Operators' command-line import (`npm run people:import`) takes a whole organisation in one file. */
@@ -423,8 +423,11 @@ const NOT_UTF8 =
   "The file is not UTF-8 text. In your spreadsheet, save it as “CSV UTF-8 (comma delimited)” and upload it again.";
 
 /** The uploaded bytes as text: within the size limit and valid UTF-8 (a byte-order mark is fine). */
-export function decodeImportFile(bytes: Uint8Array): { ok: true; text: string } | { ok: false; error: string } {
-  const tooBig = sizeError(bytes.byteLength);
+export function decodeImportFile(
+  bytes: Uint8Array,
+  limit: (bytes: number) => string | null = sizeError,
+): { ok: true; text: string } | { ok: false; error: string } {
+  const tooBig = limit(bytes.byteLength);
   if (tooBig) return { ok: false, error: tooBig };
   let text: string;
   try {

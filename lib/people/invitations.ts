@@ -2,6 +2,7 @@ import "server-only";
 
 import { and, eq, gt, isNull, ne } from "drizzle-orm";
 
+import { writeInChunks } from "@/db/chunks";
 import { getDb, type Executor } from "@/db/client";
 import { inIds } from "@/db/id-list";
 import { passwordTokens, people } from "@/db/schema";
@@ -35,21 +36,48 @@ export async function issueInvitations(
   now: Date,
 ) {
   if (persons.length === 0) return { expiresAt: null };
+  const { expiresAt, links } = await createInvitationLinks(tx, persons, now);
+  for (const { person, token, tokenId } of links) {
+    await queueEmail(tx, {
+      kind: "invitation",
+      props: { name: person.name, setPasswordPath: `/set-password/${token}`, expiresAt, invitedByName },
+      to: { email: person.email, personId: person.id },
+      dedupeKey: `invitation:${person.id}:${tokenId}`,
+      now,
+    });
+  }
+  return { expiresAt };
+}
+
+/**
+ * Single-use invitation links for these people, stored as SHA-256 only, in
+ * multi-row inserts; their earlier unused links stop working. The tokens are
+ * returned for the caller to put in an email and nowhere else.
+ */
+export async function createInvitationLinks<P extends { id: string }>(
+  tx: Executor,
+  persons: P[],
+  now: Date,
+): Promise<{ expiresAt: Date; links: { person: P; token: string; tokenId: string }[] }> {
   const expiresAt = addDays(now, INVITATION_VALID_DAYS);
   await expireOpenLinks(
     tx,
     persons.map((p) => p.id),
     now,
   );
-  const tokens = persons.map((person) => ({ person, token: randomToken() }));
-  for (let i = 0; i < tokens.length; i += 500) {
-    const chunk = tokens.slice(i, i + 500);
+  const tokens = persons.map((person) => {
+    const token = randomToken();
+    return { person, token, hash: sha256Hex(token) };
+  });
+  const links: { person: P; token: string; tokenId: string }[] = [];
+  // Five values a row: chunked under the driver's bind-parameter limit.
+  await writeInChunks(tokens, 5, async (chunk) => {
     const rows = await tx
       .insert(passwordTokens)
       .values(
-        chunk.map(({ person, token }) => ({
+        chunk.map(({ person, hash }) => ({
           personId: person.id,
-          tokenHash: sha256Hex(token),
+          tokenHash: hash,
           purpose: "invitation" as const,
           createdAt: now,
           expiresAt,
@@ -57,17 +85,9 @@ export async function issueInvitations(
       )
       .returning({ id: passwordTokens.id, tokenHash: passwordTokens.tokenHash });
     const idByHash = new Map(rows.map((r) => [r.tokenHash, r.id]));
-    for (const { person, token } of chunk) {
-      await queueEmail(tx, {
-        kind: "invitation",
-        props: { name: person.name, setPasswordPath: `/set-password/${token}`, expiresAt, invitedByName },
-        to: { email: person.email, personId: person.id },
-        dedupeKey: `invitation:${person.id}:${idByHash.get(sha256Hex(token))}`,
-        now,
-      });
-    }
-  }
-  return { expiresAt };
+    for (const { person, token, hash } of chunk) links.push({ person, token, tokenId: idByHash.get(hash)! });
+  });
+  return { expiresAt, links };
 }
 
 /** Ends the unused links of these people: the ids travel as one array parameter, so any number fits one statement. */

@@ -18,6 +18,7 @@ import { recordAudit, SYSTEM_ACTOR } from "@/lib/audit/record";
 import { revokeSessionsOf } from "@/lib/auth/sessions";
 import { getContent } from "@/lib/content";
 import type { RetentionRule } from "@/lib/content/load";
+import { env } from "@/lib/env";
 
 /** `now` minus an ISO-8601 duration like P3Y, P1Y6M or P90D. */
 export function cutoff(now: Date, duration: string): Date {
@@ -62,12 +63,12 @@ const PURGES: Record<string, Purge> = {
     rowCount(
       await db
         .update(outbox)
-        .set({ html: null, text: null, attachmentsEnc: null })
+        .set({ html: null, text: null, attachmentsEnc: null, payloadEnc: null })
         .where(
           and(
             lt(outbox.createdAt, before),
             inArray(outbox.status, ["sent", "failed"]),
-            sql`(${outbox.html} is not null or ${outbox.text} is not null or ${outbox.attachmentsEnc} is not null)`,
+            sql`(${outbox.html} is not null or ${outbox.text} is not null or ${outbox.attachmentsEnc} is not null or ${outbox.payloadEnc} is not null)`,
           ),
         )
         .returning({ id: outbox.id }),
@@ -136,7 +137,9 @@ export async function applyRetention(
   for (const rule of rules) {
     const purge = PURGES[rule.id];
     if (!purge || rule.legalHold) continue;
-    const before = cutoff(now, rule.retention);
+    // The outbox's period is an operator's setting (OUTBOX_RETENTION_DAYS), so it can be shortened where mail is heavy.
+    const retention = rule.id === "outbox-bodies" ? `P${env().OUTBOX_RETENTION_DAYS}D` : rule.retention;
+    const before = cutoff(now, retention);
     await db.transaction(async (tx) => {
       const count = await purge(tx, before, now);
       report[rule.id] = count;
@@ -148,7 +151,7 @@ export async function applyRetention(
             action: "retention.purged",
             targetType: "retention_rule",
             targetId: rule.id,
-            data: { count, before: before.toISOString(), retention: rule.retention },
+            data: { count, before: before.toISOString(), retention },
           },
           now,
         );

@@ -4,6 +4,7 @@ import { and, eq, gt, isNull, lte, sql } from "drizzle-orm";
 
 import type { Executor } from "@/db/client";
 import { inIds } from "@/db/id-list";
+import { selectRows } from "@/db/rows";
 import { assignments, certifications, outbox, people } from "@/db/schema";
 import type { NudgeItem } from "@/emails/nudge";
 import { agreementsForMany } from "@/lib/agreements/employee-agreements";
@@ -43,6 +44,9 @@ const days = (ms: number) => Math.max(0, Math.floor(ms / DAY));
 /** A reminder that may be due: its dedupe key, what it counts as, and how to queue it. */
 type Candidate = { key: string; counts: keyof Counts; queue: () => Promise<{ queued: boolean }> };
 const KEYS_PER_READ = 5_000;
+const COVER_KEYS_PER_READ = 50_000;
+/** The reminders a welcome message may stand for (lib/notify/welcome.ts). */
+const COVERABLE = /^(course-assigned|course-due-soon|course-overdue|agreement-to-sign):/;
 /**
  * New messages one run queues at most. A new organisation's first run would
  * otherwise render tens of thousands at once inside the server; the rest go
@@ -67,6 +71,17 @@ async function queueNew(db: Executor, candidates: Candidate[], counts: Counts, l
       .from(outbox)
       .where(sql`${outbox.dedupeKey} = any(${sql.param(keys)}::text[])`);
     for (const row of rows) known.add(row.key);
+  }
+  // A welcome stands for the "assigned" and "please sign" messages it listed. Checked once per run for
+  // the keys not queued yet, as a hash join (an array-overlap test per row costs keys × covers).
+  const unknown = candidates.map((c) => c.key).filter((key) => !known.has(key) && COVERABLE.test(key));
+  for (let i = 0; i < unknown.length; i += COVER_KEYS_PER_READ) {
+    const covered = await selectRows<{ key: string }>(
+      db,
+      sql`select c.k as key from (select unnest(covers) as k from outbox where covers is not null) c
+            join unnest(${sql.param(unknown.slice(i, i + COVER_KEYS_PER_READ))}::text[]) as q(k) on q.k = c.k`,
+    );
+    for (const row of covered) known.add(row.key);
   }
   let queued = 0;
   for (const candidate of candidates) {

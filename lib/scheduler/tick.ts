@@ -5,6 +5,7 @@ import { detectAccessLapses, detectExpiredCertifications } from "@/lib/access/la
 import { ensureHourlyCheckpoint } from "@/lib/audit/checkpoints";
 import { emailChannel } from "@/lib/notify/email-channel";
 import { deliverDue } from "@/lib/outbox/worker";
+import { runImportJobs } from "@/lib/people/import-jobs";
 import { applyRetention } from "@/lib/privacy/retention";
 import { MINUTE } from "@/lib/time";
 import { syncAssignments } from "@/lib/training/assignments";
@@ -15,7 +16,7 @@ import { queueReminders } from "./reminders";
 export type TickReport = { at: string; ms: number; steps: Record<string, unknown>; errors: string[] };
 
 /**
- * All scheduled work, idempotent: assignments and renewals, reminders and
+ * All scheduled work, idempotent: people import jobs, assignments and renewals, reminders and
  * escalations, access lapses, the retention policy, the hour's signed audit
  * checkpoint, then email and webhook delivery (lib/outbox). Every step is
  * safe to run twice or on two workers at once (dedupe keys, conditional
@@ -37,6 +38,8 @@ export async function tick(now = new Date()): Promise<TickReport> {
       );
     }
   };
+  // Imports first: a file applied here has its welcomes queued before the reminders look at its people.
+  await run("imports", () => runImportJobs({ db }));
   await run("assignments", () => syncAssignments(db, { now }));
   await run("reminders", () => queueReminders(db, now));
   await run("lapses", () => detectAccessLapses(db, now));

@@ -109,6 +109,24 @@ const MATRIX: Record<string, Entry> = {
   "/admin/people": { path: () => "/admin/people" },
   "/admin/people/new": { path: () => "/admin/people/new" },
   "/admin/people/import": { path: () => "/admin/people/import" },
+  // An import job that does not exist; the upload answers a request from another origin (none here) with 403.
+  "/admin/people/import/[jobId]": {
+    path: () => "/admin/people/import/00000000-0000-4000-8000-000000000000",
+    pastGate: { admin: "404" },
+  },
+  "/admin/people/import/[jobId]/status": {
+    path: () => "/admin/people/import/00000000-0000-4000-8000-000000000000/status",
+    pastGate: { admin: "404" },
+  },
+  "/admin/people/import/[jobId]/problems": {
+    path: () => "/admin/people/import/00000000-0000-4000-8000-000000000000/problems",
+    pastGate: { admin: "404" },
+  },
+  "/admin/people/import/upload": {
+    path: () => "/admin/people/import/upload",
+    method: "POST",
+    pastGate: { admin: "403" },
+  },
   // Auditors read a person's record read-only; only compliance admins can change it.
   "/admin/people/[personId]": { path: (ids) => `/admin/people/${ids.employee}` },
   "/admin/partners": { path: () => "/admin/partners" },

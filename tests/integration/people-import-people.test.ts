@@ -3,8 +3,10 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 
 import { assignments, auditEvents, departments, outbox, passwordTokens, people } from "@/db/schema";
+import { getCourse } from "@/lib/content";
 import { verifyPassword } from "@/lib/crypto/password";
 import { DomainError, ForbiddenError } from "@/lib/errors";
+import { renderPayload } from "@/lib/notify/welcome";
 import { applyImport, previewImport } from "@/lib/people/import-people";
 import { passwordLinkView, setPasswordWithToken } from "@/lib/people/invitations";
 import {
@@ -104,9 +106,23 @@ describe("people CSV import", () => {
       usedAt: null,
       expiresAt: new Date(NOW.getTime() + 7 * 86_400_000),
     });
-    const emails = await db.select().from(outbox).where(eq(outbox.kind, "invitation"));
-    expect(emails.map((e) => e.toEmail).sort()).toEqual(["imp.new1@test.example", "imp.new2@test.example"]);
-    const token = invitationLink(emails.find((e) => e.toEmail === "imp.new1@test.example")!.text!)!;
+    // Exactly one message per new person: the welcome, stored as a payload and rendered when sent.
+    const emails = await db
+      .select()
+      .from(outbox)
+      .where(sql`${outbox.personId} in (${new1.id}, ${new2.id})`);
+    expect(emails.map((e) => [e.kind, e.toEmail]).sort()).toEqual([
+      ["welcome", "imp.new1@test.example"],
+      ["welcome", "imp.new2@test.example"],
+    ]);
+    const welcome = emails.find((e) => e.toEmail === "imp.new1@test.example")!;
+    expect(welcome.html).toBeNull();
+    const rendered = await renderPayload({ ...welcome, payloadEnc: welcome.payloadEnc! });
+    expect(rendered.text).toContain("Hello Nuñez, José");
+    const due = await db.select().from(assignments).where(eq(assignments.personId, new1.id));
+    for (const a of due) expect(rendered.text).toContain(getCourse(a.courseId)!.title);
+    expect(welcome.covers).toEqual(expect.arrayContaining(due.map((a) => `course-assigned:${a.id}`)));
+    const token = invitationLink(rendered.text)!;
     expect(tokens[0].tokenHash).not.toContain(token);
     expect(tokens[0].tokenHash).toMatch(/^[0-9a-f]{64}$/);
 

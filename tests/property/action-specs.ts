@@ -20,9 +20,10 @@ import {
 import { addPartner, resendRequest, sendAgreement, voidRequest } from "@/app/(app)/admin/partners/actions";
 import {
   addPerson,
+  applyImportJob,
+  cancelImportJob,
   changeRoles,
   changeStatus,
-  importPeople,
   savePerson,
   sendInvitationAgain,
 } from "@/app/(app)/admin/people/actions";
@@ -44,20 +45,9 @@ import { startPasskeySignIn } from "@/app/signin/actions";
 import { apiScopes, appRoles, personStatuses, webhookEventTypes } from "@/db/schema";
 import type { PermissionKey } from "@/lib/auth/permissions";
 import { getContent } from "@/lib/content";
-import { sha256Hex } from "@/lib/crypto/hash";
-import { decodeImportFile } from "@/lib/people/import-rules";
 
 import { TEST_PASSWORD } from "../helpers/factories";
-import {
-  anyText,
-  fileValue,
-  idFrom,
-  nastyUnit,
-  randomForm,
-  shapedForm,
-  toFormData,
-  type FormValue,
-} from "./arbitraries";
+import { anyText, idFrom, nastyUnit, randomForm, shapedForm, toFormData, type FormValue } from "./arbitraries";
 
 /** The test data the arbitraries draw real ids, tokens and names from; filled in before the properties run. */
 export type World = {
@@ -144,50 +134,6 @@ export const pngDataUrl = fc.oneof(
   anyText.map((t) => `data:image/png;base64,${t}`),
   anyText,
 );
-
-/** A CSV of random people, with the digest its preview would have shown, so "apply" is reached too. */
-const importForm = fc
-  .tuple(
-    fc.oneof(
-      { weight: 3, arbitrary: fc.constant("email,name,department,title,manager_email,hire_date,roles") },
-      { weight: 1, arbitrary: fc.constantFrom("\uFEFFemail,name", "name;email", "") },
-    ),
-    fc.array(
-      fc
-        .oneof(
-          // email, name, department, title, manager_email, hire_date, roles: in place, with random values
-          fc.tuple(
-            fc.emailAddress(),
-            anyText,
-            fc.constantFrom("support", "Customer Support", ""),
-            anyText,
-            fc.constantFrom("", "nobody@test.example"),
-            isoDate,
-            fc.constantFrom("", "manager", "employee|auditor", "root"),
-          ),
-          fc.array(fc.oneof(fc.emailAddress(), anyText), { maxLength: 7 }),
-        )
-        .map((cells) => cells.map((c) => c.slice(0, 300))),
-      { maxLength: 4 },
-    ),
-    fc.oneof({ weight: 4, arbitrary: fc.constantFrom("preview", "apply") }, { weight: 1, arbitrary: anyText }),
-    fc.constantFrom("digest", "digest", "other", "none"),
-  )
-  .map(([header, rows, mode, previewed]) => {
-    const text = [
-      header,
-      ...rows.map((cells) => cells.map((c) => (/[",\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c)).join(",")),
-    ].join("\r\n");
-    const bytes = new TextEncoder().encode(text);
-    const decoded = decodeImportFile(bytes);
-    const entries: [string, FormValue][] = [
-      ["mode", mode],
-      ["file", new File([bytes], "people.csv", { type: "text/csv" })],
-    ];
-    if (previewed === "digest" && decoded.ok) entries.push(["previewed", sha256Hex(decoded.text)]);
-    if (previewed === "other") entries.push(["previewed", "0".repeat(64)]);
-    return toFormData(entries, { csv: text.slice(0, 500) });
-  });
 
 /** "admin/people changeRoles" → "action:admin/people.changeRoles", as the permission table names Server Actions. */
 export const actionKey = (name: string) => `action:${name.replace(" ", ".")}` as PermissionKey;
@@ -408,22 +354,9 @@ export function actionSpecs(world: World): ActionSpec[] {
     spec("admin/people addPerson", run(addPerson), "admin", personFields),
     spec("admin/people savePerson", run(savePerson), "admin", { ...personFields, personId: id("people") }),
     spec("admin/people sendInvitationAgain", run(sendInvitationAgain), "admin", { personId: id("people") }),
-    spec(
-      "admin/people importPeople",
-      run(importPeople),
-      "admin",
-      new Custom(
-        ["mode", "file", "previewed"],
-        fc.oneof(
-          importForm,
-          shapedForm({
-            mode: either("preview", "apply"),
-            file: fc.oneof(fileValue, anyText),
-            previewed: maybe(anyText),
-          }),
-        ),
-      ),
-    ),
+    // Any uuid: a job that does not exist (or is not ready) is a refusal with a message, never a 500.
+    spec("admin/people applyImportJob", run(applyImportJob), "admin", { jobId: id("people") }),
+    spec("admin/people cancelImportJob", run(cancelImportJob), "admin", { jobId: id("people") }),
     spec("admin/assignments assignCourse", run(assignCourse), "admin", { email, courseId, dueDate: isoDate }),
     // Compliance admins and auditors
     spec("audit createCheckpoint", run(createCheckpoint), "auditor", {}),

@@ -25,6 +25,14 @@ afterAll(() => {
 /** The facts each email must state in its plain-text version (sample props in emails/samples.ts). */
 const keyFacts: Record<EmailKind, string[]> = {
   invitation: ["Ana Silva", `${APP_URL}/set-password?token=sample-token-not-real`, "6 December 2026, 09:00 UTC"],
+  welcome: [
+    "Ana Silva",
+    `${APP_URL}/set-password/sample-token-not-real`,
+    "6 December 2026, 09:00 UTC",
+    "GDPR Essentials for Support",
+    "27 December 2026",
+    "Employee Confidentiality Agreement",
+  ],
   "password-reset": [
     "Ana Silva",
     `${APP_URL}/set-password/sample-token-not-real`,

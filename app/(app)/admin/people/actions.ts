@@ -2,15 +2,13 @@
 
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
+import { after } from "next/server";
 import { z } from "zod";
 
 import { appRoles, personStatuses } from "@/db/schema";
-import { sha256Hex } from "@/lib/crypto/hash";
-import { DomainError } from "@/lib/errors";
 import { action, type ActionState } from "@/lib/http/action";
 import { uuidSchema } from "@/lib/ids";
-import { applyImport, previewImport } from "@/lib/people/import-people";
-import { decodeImportFile, sizeError } from "@/lib/people/import-rules";
+import { cancelImportJob as cancelJob, requestApply, runImportJobs } from "@/lib/people/import-jobs";
 import { setPersonRoles, setPersonStatus } from "@/lib/people/manage-people";
 import {
   createPerson,
@@ -19,8 +17,6 @@ import {
   resendInvitation,
   updatePerson,
 } from "@/lib/people/person-editor";
-
-import { importView, type ImportView } from "./import-view";
 
 export const changeStatus = action(
   {
@@ -113,39 +109,24 @@ export const sendInvitationAgain = action(
   },
 );
 
-/**
- * One action for both steps of an import, so the page always shows the
- * newest result. "preview" only reads; "apply" re-plans the same file inside
- * its transaction and applies the valid rows. The digest of the previewed
- * file makes sure what is applied is what was previewed.
- */
-export const importPeople = action(
-  {
-    permission: "action:admin/people.importPeople",
-    schema: z.object({
-      mode: z.enum(["preview", "apply"]),
-      file: z.instanceof(File, { message: "Choose a CSV file to upload." }),
-      previewed: z
-        .string()
-        .regex(/^[0-9a-f]{64}$/)
-        .optional(),
-    }),
+/** Starts applying a validated import in the background; one of any number of clicks wins. */
+export const applyImportJob = action(
+  { permission: "action:admin/people.applyImportJob", schema: z.object({ jobId: uuidSchema() }) },
+  async ({ jobId }, { viewer }) => {
+    await requestApply(viewer, jobId);
+    // Started now rather than on the next scheduler run; any instance's runner may take it (SKIP LOCKED).
+    after(() => runImportJobs().then(() => undefined));
+    revalidatePath(`/admin/people/import/${jobId}`);
+    return { message: "Applying the file. You can leave this page; the import goes on." };
   },
-  async ({ mode, file, previewed }, { viewer, audit }): Promise<{ data: ImportView; message: string }> => {
-    const tooBig = sizeError(file.size);
-    if (tooBig) throw new DomainError("invalid_file", tooBig);
-    const decoded = decodeImportFile(new Uint8Array(await file.arrayBuffer()));
-    if (!decoded.ok) throw new DomainError("invalid_file", decoded.error);
-    const digest = sha256Hex(decoded.text);
-    if (mode === "preview") {
-      const plan = await previewImport(viewer, decoded.text);
-      if (!plan.ok) throw new DomainError("invalid_file", plan.error);
-      return { data: importView(plan, file.name, digest), message: "" };
-    }
-    if (previewed !== digest)
-      throw new DomainError("changed", "This is not the file you previewed. Preview it again before applying.");
-    const result = await applyImport(viewer, audit, decoded.text);
-    revalidatePath("/admin/people");
-    return { data: { kind: "applied", fileName: file.name, ...result }, message: "" };
+);
+
+/** Drops a validated import that has not started applying. */
+export const cancelImportJob = action(
+  { permission: "action:admin/people.cancelImportJob", schema: z.object({ jobId: uuidSchema() }) },
+  async ({ jobId }, { viewer }) => {
+    await cancelJob(viewer, jobId);
+    revalidatePath(`/admin/people/import/${jobId}`);
+    return { message: "Import cancelled. Nothing was changed." };
   },
 );

@@ -1,12 +1,17 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 
+import { Badge } from "@/components/ui/badge";
 import { Card, PageHeader } from "@/components/ui/card";
+import { Table } from "@/components/ui/table";
 import { requireViewer } from "@/lib/auth/gate";
-import { IMPORT_COLUMNS, IMPORT_MAX_ROWS } from "@/lib/people/import-rules";
+import { formatDateTime } from "@/lib/format";
+import { IMPORT_JOB_MAX_ROWS, listImportJobs } from "@/lib/people/import-jobs";
+import { IMPORT_COLUMNS, IMPORT_JOB_MAX_BYTES, summaryText } from "@/lib/people/import-rules";
 import { departmentOptions } from "@/lib/people/person-editor";
 
-import { ImportForm } from "./import-form";
+import { JOB_STATUS } from "./job-status";
+import { UploadForm } from "./upload-form";
 
 export const metadata: Metadata = { title: "Import people" };
 
@@ -22,8 +27,8 @@ const COLUMN_HELP: Record<(typeof IMPORT_COLUMNS)[number], string> = {
 };
 
 export default async function ImportPeoplePage() {
-  await requireViewer("page:/admin/people/import");
-  const departments = await departmentOptions();
+  const viewer = await requireViewer("page:/admin/people/import");
+  const [departments, jobs] = await Promise.all([departmentOptions(), listImportJobs(viewer)]);
   return (
     <>
       <nav aria-label="Breadcrumb" className="mb-2 text-sm text-slate-500">
@@ -34,15 +39,50 @@ export default async function ImportPeoplePage() {
       </nav>
       <PageHeader
         title="Import people"
-        description="Upload a CSV file to add people and update existing ones. You see what each row would do before anything changes; then only the valid rows are applied, all together. New people are emailed an invitation to set their password."
+        description="Upload a CSV file to add people and update existing ones — a whole organisation at once. The file is checked in the background and you see what it would do before anything changes; then only the valid rows are applied, all together. Each new person gets one welcome email: a link to set their password and what is due."
       />
       <div className="space-y-6">
         <Card title="Upload a file">
-          <ImportForm />
+          <UploadForm />
+        </Card>
+        <Card title="Recent imports">
+          <Table
+            caption="Recent imports, newest first"
+            hideCaption
+            empty="No imports yet. Files you upload appear here, with what they did."
+            rows={jobs}
+            rowKey={(j) => j.id}
+            columns={[
+              {
+                header: "File",
+                rowHeader: true,
+                cell: (j) => (
+                  <Link href={`/admin/people/import/${j.id}`} className="font-medium text-brand-700 underline">
+                    {j.fileName}
+                  </Link>
+                ),
+              },
+              { header: "Uploaded", cell: (j) => formatDateTime(j.createdAt) },
+              { header: "By", cell: (j) => j.createdByLabel },
+              {
+                header: "Status",
+                cell: (j) => <Badge tone={JOB_STATUS[j.status][1]}>{JOB_STATUS[j.status][0]}</Badge>,
+              },
+              {
+                header: "Rows",
+                cell: (j) =>
+                  j.result
+                    ? `${j.result.created.toLocaleString("en")} created, ${j.result.updated.toLocaleString("en")} updated`
+                    : j.summary
+                      ? summaryText(j.summary)
+                      : "—",
+              },
+            ]}
+          />
         </Card>
         <Card
           title="The file"
-          description={`UTF-8 CSV with a header row, at most 1 MB and ${IMPORT_MAX_ROWS.toLocaleString("en")} people. Row numbers count the header as row 1, as in a spreadsheet. An empty cell leaves the current value as it is.`}
+          description={`UTF-8 CSV with a header row, at most ${IMPORT_JOB_MAX_BYTES / 1024 / 1024} MB and ${IMPORT_JOB_MAX_ROWS.toLocaleString("en")} people, in any order (a manager may come after their reports). Row numbers count the header as row 1, as in a spreadsheet. An empty cell leaves the current value as it is.`}
         >
           <dl className="grid gap-x-6 gap-y-3 text-sm sm:grid-cols-[max-content_1fr]">
             {IMPORT_COLUMNS.map((column) => (
