@@ -196,6 +196,6 @@ describe("email templates", () => {
 
   it("marks the templates that carry a credential", () => {
     const secret = emailKinds.filter((k) => emailTemplates[k].carriesSecret).sort();
-    expect(secret).toEqual(["invitation", "partner-signing-code", "partner-signing-link", "password-reset"]);
+    expect(secret).toEqual(["invitation", "partner-signing-code", "partner-signing-link", "password-reset", "welcome"]);
   });
 });
