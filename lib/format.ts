@@ -63,3 +63,14 @@ export function relativeDays(target: Date, now: Date): string {
 export function isoDateInDays(days: number, from = new Date()): string {
   return isoDate(addDays(from, days));
 }
+
+/** "1 year", "3 years", "1 person": a count with its noun, plural when it is not one. */
+export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${count.toLocaleString("en-GB")} ${count === 1 ? singular : pluralForm}`;
+}
+
+/** "a", "a and b", "a, b and c". */
+export function listInWords(items: string[]): string {
+  if (items.length <= 1) return items.join("");
+  return `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
+}

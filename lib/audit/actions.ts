@@ -317,7 +317,8 @@ const catalogue = {
   "access.granted": {
     category: "access",
     label: "Access granted",
-    data: z.strictObject({ ...grant, endsAt: isoTime.nullable() }),
+    // `pending`: the requirements not met at approval; the grant takes effect once they are (access.effective).
+    data: z.strictObject({ ...grant, endsAt: isoTime.nullable(), pending: z.array(z.string()).optional() }),
   },
   "access.denied": {
     category: "access",
@@ -333,6 +334,11 @@ const catalogue = {
     category: "access",
     label: "Access lapsed",
     data: z.strictObject({ ...grant, reasons: z.array(z.string()) }),
+  },
+  "access.effective": {
+    category: "access",
+    label: "Approved access took effect",
+    data: z.strictObject({ ...grant, approvedAt: isoTime }),
   },
   "access.restored": {
     category: "access",
