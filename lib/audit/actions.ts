@@ -304,6 +304,16 @@ const catalogue = {
     data: z.strictObject({ partnerId: id, agreementId: z.string(), version: z.string() }),
   },
   "partner.agreement_resent": { category: "agreements", label: "Partner signing link resent", data: noData },
+  "partner.link_copied": {
+    category: "agreements",
+    label: "Partner signing link replaced by a copied link",
+    data: noData,
+  },
+  "partner.signed_copy_downloaded": {
+    category: "agreements",
+    label: "Signed copy downloaded by the partner signer",
+    data: noData,
+  },
   "partner.agreement_voided": { category: "agreements", label: "Partner signing request voided", data: noData },
   "partner.code_sent": { category: "agreements", label: "Partner confirmation code sent", data: noData },
   "partner.code_verified": { category: "agreements", label: "Partner confirmation code verified", data: noData },

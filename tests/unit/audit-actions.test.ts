@@ -142,6 +142,8 @@ const examples: { [A in AuditAction]: [AuditData<A>, ...AuditData<A>[]] } = {
   "partner.agreement_sent": [{ partnerId: "partner-1", agreementId: "partner-dpa", version: "1.0.0" }],
   "partner.agreement_resent": [undefined],
   "partner.agreement_voided": [undefined],
+  "partner.link_copied": [undefined],
+  "partner.signed_copy_downloaded": [undefined],
   "partner.code_sent": [undefined],
   "partner.code_verified": [undefined],
   "access.requested": [{ roleId: "support-pii", requirementsMet: false }],
