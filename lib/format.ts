@@ -74,3 +74,13 @@ export function listInWords(items: string[]): string {
   if (items.length <= 1) return items.join("");
   return `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
 }
+
+const PERIOD_UNITS = { Y: "year", M: "month", W: "week", D: "day" } as const;
+
+/** An ISO 8601 period in words: "P1Y" → "1 year", "P90D" → "90 days", "P1Y6M" → "1 year 6 months". */
+export function periodInWords(period: string): string {
+  const parts = [...period.replace(/^P/, "").matchAll(/(\d+)([YMWD])/g)].map(([, n, unit]) =>
+    plural(Number(n), PERIOD_UNITS[unit as keyof typeof PERIOD_UNITS]),
+  );
+  return parts.length ? parts.join(" ") : period;
+}

@@ -8,6 +8,7 @@ import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import { may } from "@/lib/auth/permissions";
 import type { Viewer } from "@/lib/auth/roles";
 import { DomainError, NotFoundError } from "@/lib/errors";
+import { plural } from "@/lib/format";
 import { queueEmail } from "@/lib/notify/queue-email";
 import { isReportOf } from "@/lib/people/reporting-line";
 import { addDays, DAY } from "@/lib/time";
@@ -128,7 +129,10 @@ export async function decideRequest(
     if (endsAt && endsAt.getTime() <= now.getTime())
       throw new DomainError("end_in_past", "The end date must be in the future.");
     if (endsAt && endsAt.getTime() > longest.getTime() + DAY)
-      throw new DomainError("end_too_late", `${role.name} can be granted for at most ${role.maxGrantDays} days.`);
+      throw new DomainError(
+        "end_too_late",
+        `${role.name} can be granted for at most ${plural(role.maxGrantDays, "day")}.`,
+      );
     const status = input.approve ? "approved" : "denied";
     await tx
       .update(accessGrants)
