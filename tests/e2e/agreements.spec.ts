@@ -61,7 +61,7 @@ test("an employee signs the NDA with a drawn signature, downloads it, and /verif
   await expect(page.getByText("Signed. Your sealed copy")).toBeVisible();
 
   const download = page.waitForEvent("download");
-  await page.getByRole("link", { name: "Download signed Employee Confidentiality Agreement" }).click();
+  await page.getByRole("link", { name: "Download PDF of the signed Employee Confidentiality Agreement" }).click();
   const file = path.join(tmp(), "nda.pdf");
   await (await download).saveAs(file);
   expect(readFileSync(file).subarray(0, 5).toString()).toBe("%PDF-");
@@ -191,6 +191,7 @@ test("a partner's expired link says so, and a new link works while the old one s
   page,
   browser,
 }) => {
+  test.setTimeout(120_000);
   // The demo organisation sent Harbor Analytics a link 20 days ago; links last 14 days.
   await signInWithMfa(page, "carmen.diaz");
   await page.goto("/admin/partners");
