@@ -2,7 +2,8 @@ export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { exitOnBadConfiguration } = await import("./lib/startup/fail-fast");
   exitOnBadConfiguration(); // exits (non-zero, naming the variable) before anything is served
-  const { env } = await import("./lib/env");
+  const { defaultAuthUrl, env } = await import("./lib/env");
+  defaultAuthUrl();
   const config = env();
   const { installPeerAddress } = await import("./lib/http/peer-address");
   installPeerAddress();

@@ -48,7 +48,7 @@ export default function LandingPage() {
                 Sign in
               </Link>
               <Link href="/verify" className={buttonClass("secondary", "px-5 py-2.5")}>
-                Verify a certificate
+                Verify a document
               </Link>
             </div>
           </div>

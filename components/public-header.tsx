@@ -5,7 +5,8 @@ import { mainNavLinks, signInLink, type MainNavKey } from "@/lib/public-html/sit
 import { Logo } from "./logo";
 import { buttonClass } from "./ui/button";
 
-export function PublicHeader({ current }: { current?: MainNavKey } = {}) {
+/** `signIn: false` on pages for people without an account (partner signers). */
+export function PublicHeader({ current, signIn = true }: { current?: MainNavKey; signIn?: boolean } = {}) {
   return (
     <header className="border-b border-slate-200 bg-white">
       <div className="mx-auto flex max-w-6xl items-center justify-between gap-4 px-4 py-3 sm:px-6">
@@ -23,9 +24,11 @@ export function PublicHeader({ current }: { current?: MainNavKey } = {}) {
               {l.label}
             </Link>
           ))}
-          <Link href={signInLink.href} className={buttonClass("primary", "py-1.5 whitespace-nowrap")}>
-            {signInLink.label}
-          </Link>
+          {signIn && (
+            <Link href={signInLink.href} className={buttonClass("primary", "py-1.5 whitespace-nowrap")}>
+              {signInLink.label}
+            </Link>
+          )}
         </nav>
       </div>
     </header>

@@ -1,4 +1,4 @@
-import { formatLongDate } from "@/lib/format";
+import { formatLongDate, plural } from "@/lib/format";
 
 import { Action, Facts, P, Title } from "./components/blocks";
 import { orgName, PRODUCT_NAME } from "./components/format";
@@ -21,7 +21,7 @@ export default function CourseAssignedEmail(p: CourseAssignedProps) {
     ["Course", p.courseTitle],
     ["Due", formatLongDate(p.dueAt)],
   ];
-  if (p.estimatedMinutes) facts.push(["Takes about", `${p.estimatedMinutes} minutes`]);
+  if (p.estimatedMinutes) facts.push(["Takes about", plural(p.estimatedMinutes, "minute")]);
   return (
     <Layout
       preview={`${p.courseTitle} is due on ${formatLongDate(p.dueAt)}.`}

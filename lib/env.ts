@@ -212,6 +212,14 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   };
 }
 
+/**
+ * next-auth reads NEXTAUTH_URL itself and warns on every sign-in without it, though Clearance knows its URL:
+ * when it is unset, it becomes APP_URL (or the development default). Called once at start; logs nothing.
+ */
+export function defaultAuthUrl(source: Record<string, string | undefined> = process.env): void {
+  if (!source.NEXTAUTH_URL) source.NEXTAUTH_URL = appUrlOf({ APP_URL: source.APP_URL || undefined });
+}
+
 export function env(): Env {
   cached ??= parseEnv(process.env);
   return cached;

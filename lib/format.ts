@@ -63,3 +63,24 @@ export function relativeDays(target: Date, now: Date): string {
 export function isoDateInDays(days: number, from = new Date()): string {
   return isoDate(addDays(from, days));
 }
+
+/** "1 year", "3 years", "1 person": a count with its noun, plural when it is not one. */
+export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${count.toLocaleString("en-GB")} ${count === 1 ? singular : pluralForm}`;
+}
+
+/** "a", "a and b", "a, b and c". */
+export function listInWords(items: string[]): string {
+  if (items.length <= 1) return items.join("");
+  return `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
+}
+
+const PERIOD_UNITS = { Y: "year", M: "month", W: "week", D: "day" } as const;
+
+/** An ISO 8601 period in words: "P1Y" → "1 year", "P90D" → "90 days", "P1Y6M" → "1 year 6 months". */
+export function periodInWords(period: string): string {
+  const parts = [...period.replace(/^P/, "").matchAll(/(\d+)([YMWD])/g)].map(([, n, unit]) =>
+    plural(Number(n), PERIOD_UNITS[unit as keyof typeof PERIOD_UNITS]),
+  );
+  return parts.length ? parts.join(" ") : period;
+}

@@ -44,7 +44,7 @@ export default async function AppLayout({ children }: { children: React.ReactNod
       <main id="main" className="mx-auto w-full max-w-6xl flex-1 px-4 py-8 sm:px-6">
         {children}
       </main>
-      <SiteFooter />
+      <SiteFooter signIn={false} />
     </>
   );
 }

@@ -40,6 +40,7 @@ export const accessGrants = pgTable(
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
     revokeReason: text("revoke_reason"),
     // Set by the scheduler when a held role becomes blocked, cleared when it is held again: one lapse event per lapse.
+    // Set to decided_at by an approval whose requirements are not met yet: a grant not yet in effect never lapses.
     lapsedAt: timestamp("lapsed_at", { withTimezone: true }),
   },
   (t) => [

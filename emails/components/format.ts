@@ -18,7 +18,5 @@ export function appLink(path: string): string {
   return env().APP_URL.replace(/\/+$/, "") + path;
 }
 
-/** "1 day", "7 days" */
-export function plural(count: number, one: string, many = `${one}s`): string {
-  return `${count} ${count === 1 ? one : many}`;
-}
+/** "1 day", "7 days": the one helper, in lib/format. */
+export { plural } from "@/lib/format";

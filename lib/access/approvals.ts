@@ -8,11 +8,14 @@ import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import { may } from "@/lib/auth/permissions";
 import type { Viewer } from "@/lib/auth/roles";
 import { DomainError, NotFoundError } from "@/lib/errors";
+import { plural } from "@/lib/format";
 import { queueEmail } from "@/lib/notify/queue-email";
 import { isReportOf } from "@/lib/people/reporting-line";
 import { addDays, DAY } from "@/lib/time";
 import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
 
+import type { DenyReason } from "./decide.rules";
+import { describeReason } from "./describe";
 import { accessRole, decisionFor, loadDecisionFacts } from "./facts";
 import { pendingRequestFor } from "./my-access";
 
@@ -97,13 +100,22 @@ export async function requestAccess(
   });
 }
 
+/** What a decision leaves to do: for an approval whose requirements are not met yet, the missing ones. */
+export type DecisionOutcome = { status: "approved" | "denied"; pending: DenyReason[] };
+
+/**
+ * Approves or denies a request. An approval whose requirements are not met yet is a grant not yet in
+ * effect: it is recorded with `lapsed_at` set, so the scheduler never announces a lapse of access the
+ * person never had, and records `access.effective` once the requirements are met (lib/access/lapses.ts).
+ * The requester and the approver are both told what must be done first.
+ */
 export async function decideRequest(
   viewer: Viewer,
   context: AuditContext,
   grantId: string,
   input: { approve: boolean; comment?: string; endsAt?: Date | null },
   now = new Date(),
-) {
+): Promise<DecisionOutcome> {
   const db = await getDb();
   return db.transaction(async (tx) => {
     const [grant] = await tx.select().from(accessGrants).where(eq(accessGrants.id, grantId)).for("update");
@@ -117,12 +129,20 @@ export async function decideRequest(
     if (endsAt && endsAt.getTime() <= now.getTime())
       throw new DomainError("end_in_past", "The end date must be in the future.");
     if (endsAt && endsAt.getTime() > longest.getTime() + DAY)
-      throw new DomainError("end_too_late", `${role.name} can be granted for at most ${role.maxGrantDays} days.`);
+      throw new DomainError(
+        "end_too_late",
+        `${role.name} can be granted for at most ${plural(role.maxGrantDays, "day")}.`,
+      );
     const status = input.approve ? "approved" : "denied";
     await tx
       .update(accessGrants)
       .set({ status, decidedBy: viewer.id, decidedAt: now, decisionComment: input.comment || null, endsAt })
       .where(eq(accessGrants.id, grant.id));
+    // Decided with the new grant in place: what still blocks the role is training or agreements, not the grant.
+    const pending = input.approve
+      ? decisionFor(await loadDecisionFacts(tx, [grant.personId], role.id), grant.personId, role, now).reasons
+      : [];
+    if (pending.length) await tx.update(accessGrants).set({ lapsedAt: now }).where(eq(accessGrants.id, grant.id));
     await recordAudit(
       tx,
       context,
@@ -130,7 +150,12 @@ export async function decideRequest(
         action: input.approve ? "access.granted" : "access.denied",
         targetType: "access_grant",
         targetId: grant.id,
-        data: { personId: grant.personId, roleId: role.id, endsAt: endsAt?.toISOString() ?? null },
+        data: {
+          personId: grant.personId,
+          roleId: role.id,
+          endsAt: endsAt?.toISOString() ?? null,
+          ...(pending.length ? { pending } : {}),
+        },
       },
       now,
     );
@@ -148,11 +173,30 @@ export async function decideRequest(
         comment: input.comment || null,
         validUntil: endsAt,
         requestPath: "/access",
+        pending: pending.map((r) => describeReason(r, "you").text),
       },
       to: { email: person.email, personId: grant.personId },
       dedupeKey: `access-decision:${grant.id}`,
       now,
     });
+    // The approver needs to know the approval does not open access yet, and why.
+    if (pending.length)
+      await queueEmail(tx, {
+        kind: "access-decision",
+        props: {
+          name: viewer.name,
+          roleName: role.name,
+          decision: status,
+          decidedByName: viewer.name,
+          validUntil: endsAt,
+          requestPath: `/people/${grant.personId}`,
+          pending: pending.map((r) => describeReason(r, "them").text),
+          holderName: person.name,
+        },
+        to: { email: viewer.email, personId: viewer.id },
+        dedupeKey: `access-decision:${grant.id}:approver`,
+        now,
+      });
     if (input.approve)
       await enqueueWebhookEvent(
         tx,
@@ -167,6 +211,7 @@ export async function decideRequest(
         },
         now,
       );
+    return { status, pending };
   });
 }
 

@@ -30,7 +30,7 @@ export const MAX_LAPSES_PER_RUN = 500;
 
 export type LapseReport = { checked: number; lapsed: number; restored: number; errors: number };
 
-type HeldGrant = { id: string; personId: string; roleId: string; lapsedAt: Date | null };
+type HeldGrant = { id: string; personId: string; roleId: string; decidedAt: Date | null; lapsedAt: Date | null };
 type Recipient = { id: string; name: string; email: string };
 
 /**
@@ -38,6 +38,10 @@ type Recipient = { id: string; name: string; email: string };
  * agreement is due, the account was suspended …) and records each lapse once:
  * `lapsed_at`, an `access.lapsed` audit event, emails to the person and their
  * approver, and an `access.lapsed` webhook. A grant held again is restored.
+ *
+ * A grant approved before its requirements were met starts with `lapsed_at`
+ * equal to its decision time (lib/access/approvals.ts): it never lapses, since
+ * it was never in effect, and takes effect here, once, with `access.effective`.
  *
  * Safe to run twice or on two workers at once: each lapse is claimed with a
  * conditional update (`where lapsed_at is null`), and only the claimant writes.
@@ -55,6 +59,7 @@ export async function detectAccessLapses(
       id: accessGrants.id,
       personId: accessGrants.personId,
       roleId: accessGrants.roleId,
+      decidedAt: accessGrants.decidedAt,
       lapsedAt: accessGrants.lapsedAt,
     })
     .from(accessGrants)
@@ -221,15 +226,23 @@ async function restoreGrant(db: Db, grant: HeldGrant, now: Date): Promise<boolea
       .where(and(eq(accessGrants.id, grant.id), isNotNull(accessGrants.lapsedAt)))
       .returning({ id: accessGrants.id });
     if (!restored) return false;
+    const neverInEffect = grant.lapsedAt !== null && grant.lapsedAt.getTime() === grant.decidedAt?.getTime();
     await recordAudit(
       tx,
       SYSTEM_ACTOR,
-      {
-        action: "access.restored",
-        targetType: "access_grant",
-        targetId: grant.id,
-        data: { personId: grant.personId, roleId: grant.roleId, lapsedAt: grant.lapsedAt?.toISOString() ?? null },
-      },
+      neverInEffect
+        ? {
+            action: "access.effective",
+            targetType: "access_grant",
+            targetId: grant.id,
+            data: { personId: grant.personId, roleId: grant.roleId, approvedAt: grant.decidedAt!.toISOString() },
+          }
+        : {
+            action: "access.restored",
+            targetType: "access_grant",
+            targetId: grant.id,
+            data: { personId: grant.personId, roleId: grant.roleId, lapsedAt: grant.lapsedAt?.toISOString() ?? null },
+          },
       now,
     );
     return true;

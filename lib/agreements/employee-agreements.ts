@@ -16,7 +16,8 @@ import type { Agreement } from "@/lib/content/load";
 import { decryptText } from "@/lib/crypto/encryption";
 import { verifyPassword } from "@/lib/crypto/password";
 import { matchTotp } from "@/lib/crypto/totp";
-import { DomainError, NotFoundError } from "@/lib/errors";
+import { DomainError, FieldError, NotFoundError } from "@/lib/errors";
+import { plural } from "@/lib/format";
 import { HOUR } from "@/lib/time";
 
 import { agreementText, completeSignature, consentText, recordDecline } from "./complete-signature";
@@ -247,7 +248,8 @@ export async function signAsEmployee(
     .where(eq(people.id, viewer.id));
   // What the form says is checked first: only a confirmation of identity takes a try.
   if (!namesMatch(input.typedName, person.name)) {
-    throw new DomainError(
+    throw new FieldError(
+      "typedName",
       "name_mismatch",
       `Type your full legal name exactly as it appears on your record: "${person.name}". If your record is wrong, ask your compliance team to correct it before signing.`,
     );
@@ -280,7 +282,8 @@ export async function signAsEmployee(
         now,
       );
     });
-    throw new DomainError(
+    throw new FieldError(
+      input.code?.trim() ? "code" : "password",
       "reauth_failed",
       input.code?.trim()
         ? "That code is not right. Enter the current code from your authenticator app."
@@ -327,7 +330,7 @@ async function takeReauthTry(db: Executor, viewer: Viewer, ceremonyId: string, i
     await db.insert(loginAttempts).values({ email: viewer.email, ip, outcome: "refused", at: now });
     throw new DomainError(
       "reauth_locked",
-      `Too many failed confirmations for your account. Try again in ${minutesUntil(accountTry.retryAt, now)} minutes.`,
+      `Too many failed confirmations for your account. Try again in ${plural(minutesUntil(accountTry.retryAt, now), "minute")}.`,
     );
   }
 }

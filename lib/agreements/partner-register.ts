@@ -261,35 +261,44 @@ async function emailLink(
   });
 }
 
+/**
+ * Gives a pending request a new link, valid SIGNING_LINK_DAYS from now; the old one stops working at once, so
+ * there is only ever one live link per request. Whoever opens it must still confirm a code sent to the contact.
+ */
+async function replaceLink(tx: Executor, requestId: string, now: Date) {
+  const [request] = await tx
+    .select()
+    .from(partnerSigningRequests)
+    .where(eq(partnerSigningRequests.id, requestId))
+    .for("update");
+  if (!request) throw new NotFoundError("That signing request does not exist.");
+  if (request.status !== "pending")
+    throw new DomainError("not_pending", `This request is ${request.status}; send a new one instead.`);
+  const token = randomToken();
+  const expiresAt = addDays(now, SIGNING_LINK_DAYS);
+  await tx
+    .update(partnerSigningRequests)
+    .set({
+      tokenHash: sha256Hex(token),
+      expiresAt,
+      otpHash: null,
+      otpExpiresAt: null,
+      otpAttempts: 0,
+      otpSentCount: 0,
+      otpVerifiedAt: null,
+      browserKeyHash: null,
+    })
+    .where(eq(partnerSigningRequests.id, requestId));
+  return { request, token, expiresAt };
+}
+
 /** A new link replaces the old one, which stops working at once. */
 export async function resendPartnerRequest(viewer: Viewer, context: AuditContext, requestId: string, now = new Date()) {
   assertCompliance(viewer, true);
   const db = await getDb();
   await db.transaction(async (tx) => {
-    const [request] = await tx
-      .select()
-      .from(partnerSigningRequests)
-      .where(eq(partnerSigningRequests.id, requestId))
-      .for("update");
-    if (!request) throw new NotFoundError("That signing request does not exist.");
-    if (request.status !== "pending")
-      throw new DomainError("not_pending", `This request is ${request.status}; send a new one instead.`);
+    const { request, token, expiresAt } = await replaceLink(tx, requestId, now);
     const [partner] = await tx.select().from(partners).where(eq(partners.id, request.partnerId));
-    const token = randomToken();
-    const expiresAt = addDays(now, SIGNING_LINK_DAYS);
-    await tx
-      .update(partnerSigningRequests)
-      .set({
-        tokenHash: sha256Hex(token),
-        expiresAt,
-        otpHash: null,
-        otpExpiresAt: null,
-        otpAttempts: 0,
-        otpSentCount: 0,
-        otpVerifiedAt: null,
-        browserKeyHash: null,
-      })
-      .where(eq(partnerSigningRequests.id, requestId));
     await emailLink(tx, {
       requestId,
       token,
@@ -306,6 +315,31 @@ export async function resendPartnerRequest(viewer: Viewer, context: AuditContext
       { action: "partner.agreement_resent", targetType: "partner_request", targetId: requestId },
       now,
     );
+  });
+}
+
+/**
+ * A new link for the admin to pass on by another channel (when no email can be sent, say): it replaces the
+ * emailed one, which stops working. The signer must still confirm the code emailed to the contact's address
+ * (shown to admins in the outbox), so the link alone signs nothing. Returns the path; only its hash is kept.
+ */
+export async function copyPartnerLink(
+  viewer: Viewer,
+  context: AuditContext,
+  requestId: string,
+  now = new Date(),
+): Promise<{ path: string; expiresAt: Date }> {
+  assertCompliance(viewer, true);
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const { token, expiresAt } = await replaceLink(tx, requestId, now);
+    await recordAudit(
+      tx,
+      context,
+      { action: "partner.link_copied", targetType: "partner_request", targetId: requestId },
+      now,
+    );
+    return { path: `/partner-sign/${token}`, expiresAt };
   });
 }
 

@@ -5,14 +5,16 @@ import { randomInt } from "node:crypto";
 import { and, desc, eq, gt, isNotNull, isNull, lt, lte, or, sql } from "drizzle-orm";
 
 import { getDb } from "@/db/client";
-import { partners, partnerSigningRequests, signingCeremonies } from "@/db/schema";
+import { partners, partnerSigningRequests, signatures, signingCeremonies } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import { getAgreementTemplate, getContent } from "@/lib/content";
 import type { Agreement } from "@/lib/content/load";
+import { decryptBytes } from "@/lib/crypto/encryption";
 import { hmacSha256Hex, sha256Hex } from "@/lib/crypto/hash";
 import { randomToken } from "@/lib/crypto/tokens";
 import { env } from "@/lib/env";
-import { DomainError } from "@/lib/errors";
+import { DomainError, NotFoundError } from "@/lib/errors";
+import { isoDate } from "@/lib/format";
 import { queueEmail } from "@/lib/notify/queue-email";
 import { MINUTE } from "@/lib/time";
 
@@ -160,11 +162,21 @@ export async function verifyPartnerCode(
     .returning({ otpHash: t.otpHash });
   if (!taken?.otpHash) {
     const [row] = await db
-      .select({ otpHash: t.otpHash, otpExpiresAt: t.otpExpiresAt, otpAttempts: t.otpAttempts })
+      .select({
+        otpHash: t.otpHash,
+        otpExpiresAt: t.otpExpiresAt,
+        otpAttempts: t.otpAttempts,
+        otpSentCount: t.otpSentCount,
+      })
       .from(t)
       .where(eq(t.id, request.id));
     if (row?.otpHash && row.otpExpiresAt && row.otpExpiresAt > now && row.otpAttempts >= MAX_CODE_ATTEMPTS)
       throw new DomainError("code_locked", "Too many wrong codes. Ask for a new code.");
+    if (!row?.otpSentCount)
+      throw new DomainError(
+        "code_not_sent",
+        "No code has been sent for this link yet. Select “Email me a code” first.",
+      );
     throw new DomainError(
       "code_expired",
       "That code is no longer valid: codes work once, for 10 minutes. Ask for a new one.",
@@ -215,9 +227,36 @@ async function ceremonyFor(requestId: string) {
   return ceremony ?? null;
 }
 
+/** How long after signing the signer's browser may download its copy from the signing page. */
+export const SIGNED_COPY_WINDOW_MS = 60 * MINUTE;
+
+/** The link was signed in this very browser a moment ago: the completion page, with the download. */
+function signedHere(
+  loaded: Loaded,
+  browserKey: string | null | undefined,
+  now: Date,
+): loaded is Required<Loaded> & { request: { signatureId: string; completedAt: Date } } {
+  const request = loaded.request;
+  return Boolean(
+    request &&
+    request.status === "signed" &&
+    request.signatureId &&
+    request.completedAt &&
+    now.getTime() - request.completedAt.getTime() < SIGNED_COPY_WINDOW_MS &&
+    confirmedIn(request, browserKey),
+  );
+}
+
 /** What the partner sees: the code step until this browser has confirmed a code. */
 export async function partnerSigningView(token: string, browserKey: string | null | undefined, now = new Date()) {
   const loaded = await loadPartnerLink(token, now);
+  if (signedHere(loaded, browserKey, now))
+    return {
+      state: "signed" as const,
+      title: loaded.template?.title ?? loaded.request.agreementId,
+      partnerName: loaded.partner.name,
+      contactEmail: loaded.request.contactEmail,
+    };
   if (loaded.state !== "ready") return { state: loaded.state } as const;
   const { request, partner, template } = loaded as Required<Loaded>;
   const confirmed = confirmedIn(request, browserKey);
@@ -368,4 +407,32 @@ export async function partnerDecline(
       .set({ status: "declined", completedAt: now })
       .where(eq(partnerSigningRequests.id, request.id));
   });
+}
+
+/**
+ * The sealed copy, for the browser that signed it and only shortly after (the consent promises a download
+ * right after signing; later copies come from the email or the organisation). Anyone else: not found.
+ */
+export async function partnerSignedCopy(
+  token: string,
+  browserKey: string | null | undefined,
+  context: AuditContext,
+  now = new Date(),
+): Promise<{ filename: string; bytes: Buffer }> {
+  const loaded = await loadPartnerLink(token, now);
+  if (!signedHere(loaded, browserKey, now)) throw new NotFoundError("That document does not exist.");
+  const db = await getDb();
+  const [row] = await db
+    .select({ pdfEnc: signatures.pdfEnc, signedAt: signatures.signedAt, version: signatures.agreementVersion })
+    .from(signatures)
+    .where(eq(signatures.id, loaded.request.signatureId));
+  if (!row?.pdfEnc) throw new NotFoundError("That document does not exist.");
+  const bytes = decryptBytes(row.pdfEnc, `signature:${loaded.request.signatureId}`);
+  await recordAudit(
+    db,
+    { ...context, actorLabel: loaded.request.contactEmail },
+    { action: "partner.signed_copy_downloaded", targetType: "signature", targetId: loaded.request.signatureId },
+    now,
+  );
+  return { filename: `${loaded.request.agreementId}-v${row.version}-${isoDate(row.signedAt)}.pdf`, bytes };
 }

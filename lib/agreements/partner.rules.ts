@@ -1,6 +1,7 @@
 import { agreementStanding } from "./signing.rules";
 
-export type PartnerAgreementStatus = "not_sent" | "pending" | "signed" | "declined" | "expired" | "void";
+export type PartnerAgreementStatus =
+  "not_sent" | "pending" | "signed" | "declined" | "link_expired" | "signature_expired" | "void";
 
 type Request = { id: string; status: "pending" | "signed" | "declined" | "void"; expiresAt: Date; createdAt: Date };
 type Sig = {
@@ -14,8 +15,9 @@ type Sig = {
 
 /**
  * A partner's standing on one agreement, from its newest request and any
- * signature: an unanswered link past 14 days, or a signature past renewal or
- * of an older major version, is "expired".
+ * signature: an unanswered link past 14 days is "link_expired" (send a new
+ * link); a signature past renewal or of an older major version is
+ * "signature_expired" (the partner must sign again).
  */
 export function partnerAgreementStatus(
   template: { version: string } | null,
@@ -31,16 +33,21 @@ export function partnerAgreementStatus(
   if (latestRequest.status === "pending") {
     if (latestRequest.expiresAt.getTime() > now.getTime())
       return { status: "pending", signature, request: latestRequest };
-    if (!signature) return { status: "expired", signature, request: latestRequest };
+    if (!signature) return { status: "link_expired", signature, request: latestRequest };
   }
   if (latestRequest.status === "void" && !signature) return { status: "void", signature, request: latestRequest };
   if (latestRequest.status === "declined") return { status: "declined", signature, request: latestRequest };
   if (signature && standing) {
     return {
-      status: standing.standing === "signed" || standing.standing === "expiring" ? "signed" : "expired",
+      status:
+        standing.standing === "signed" || standing.standing === "expiring"
+          ? "signed"
+          : latestRequest.status === "pending"
+            ? "link_expired"
+            : "signature_expired",
       signature,
       request: latestRequest,
     };
   }
-  return { status: "expired", signature, request: latestRequest };
+  return { status: "signature_expired", signature, request: latestRequest };
 }

@@ -306,6 +306,16 @@ const catalogue = {
     data: z.strictObject({ partnerId: id, agreementId: z.string(), version: z.string() }),
   },
   "partner.agreement_resent": { category: "agreements", label: "Partner signing link resent", data: noData },
+  "partner.link_copied": {
+    category: "agreements",
+    label: "Partner signing link replaced by a copied link",
+    data: noData,
+  },
+  "partner.signed_copy_downloaded": {
+    category: "agreements",
+    label: "Signed copy downloaded by the partner signer",
+    data: noData,
+  },
   "partner.agreement_voided": { category: "agreements", label: "Partner signing request voided", data: noData },
   "partner.code_sent": { category: "agreements", label: "Partner confirmation code sent", data: noData },
   "partner.code_verified": { category: "agreements", label: "Partner confirmation code verified", data: noData },
@@ -319,7 +329,8 @@ const catalogue = {
   "access.granted": {
     category: "access",
     label: "Access granted",
-    data: z.strictObject({ ...grant, endsAt: isoTime.nullable() }),
+    // `pending`: the requirements not met at approval; the grant takes effect once they are (access.effective).
+    data: z.strictObject({ ...grant, endsAt: isoTime.nullable(), pending: z.array(z.string()).optional() }),
   },
   "access.denied": {
     category: "access",
@@ -335,6 +346,11 @@ const catalogue = {
     category: "access",
     label: "Access lapsed",
     data: z.strictObject({ ...grant, reasons: z.array(z.string()) }),
+  },
+  "access.effective": {
+    category: "access",
+    label: "Approved access took effect",
+    data: z.strictObject({ ...grant, approvedAt: isoTime }),
   },
   "access.restored": {
     category: "access",

@@ -10,6 +10,7 @@ import { decryptText } from "@/lib/crypto/encryption";
 import { hashPassword, verifyPassword } from "@/lib/crypto/password";
 import { matchTotp } from "@/lib/crypto/totp";
 import { DomainError, FieldError } from "@/lib/errors";
+import { plural } from "@/lib/format";
 import type { RequestMeta } from "@/lib/http/request-context";
 
 import { settleAttempt, takeAttempt, type AttemptLimit } from "./attempt-limit";
@@ -57,7 +58,7 @@ export async function changePassword(
   if (!taken.ok)
     throw new DomainError(
       "locked",
-      `Too many wrong tries. Try again in ${minutesUntil(taken.retryAt, now)} minutes.`,
+      `Too many wrong tries. Try again in ${plural(minutesUntil(taken.retryAt, now), "minute")}.`,
       429,
     );
 

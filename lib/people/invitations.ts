@@ -13,6 +13,7 @@ import { sha256Hex } from "@/lib/crypto/hash";
 import { hashPassword } from "@/lib/crypto/password";
 import { randomToken } from "@/lib/crypto/tokens";
 import { DomainError } from "@/lib/errors";
+import { plural } from "@/lib/format";
 import { hitRateLimit } from "@/lib/http/rate-limit";
 import { queueEmail } from "@/lib/notify/queue-email";
 import { addDays } from "@/lib/time";
@@ -188,7 +189,7 @@ export async function setPasswordWithToken(
   if (!verdict.allowed)
     throw new DomainError(
       "rate_limited",
-      `Too many attempts from your network. Try again in ${Math.ceil(verdict.retryAfterSeconds / 60)} minutes.`,
+      `Too many attempts from your network. Try again in ${plural(Math.ceil(verdict.retryAfterSeconds / 60), "minute")}.`,
       429,
     );
   const preview = await loadLink(db, token, now);

@@ -27,14 +27,13 @@ import { auditActionInfo } from "@/lib/audit/actions";
 import type { Viewer } from "@/lib/auth/roles";
 import { describeSignInMethod } from "@/lib/auth/sign-in-method.rules";
 import { getContent } from "@/lib/content";
+import { periodInWords } from "@/lib/format";
 
 type Group = { id: string; title: string; purpose: string; retention: string; records: Record<string, unknown>[] };
 
 const retentionOf = (id: string, fallback: string) => {
   const rule = getContent().retention.find((r) => r.id === id);
-  return rule
-    ? `${rule.retention.replace(/^P/, "").replace("Y", " years").replace("D", " days").replace("M", " months")}${rule.legalHold ? " (legal hold)" : ""}`
-    : fallback;
+  return rule ? `${periodInWords(rule.retention)}${rule.legalHold ? " (legal hold)" : ""}` : fallback;
 };
 
 /**

@@ -15,7 +15,7 @@ export const signInLink = { href: "/signin", label: "Sign in" } as const;
 export const footerLinks = [
   { href: "/guides", label: "Guides" },
   { href: "/privacy", label: "Privacy notice" },
-  { href: "/verify", label: "Verify a certificate" },
+  { href: "/verify", label: "Verify a document" },
   signInLink,
 ] as const;
 

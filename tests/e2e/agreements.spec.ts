@@ -40,17 +40,28 @@ test("an employee signs the NDA with a drawn signature, downloads it, and /verif
   await page.getByLabel("Your password").fill("Clearance-demo-2026");
   await page.getByLabel("Type your full legal name").fill("Jose Nunez");
   await page.getByRole("button", { name: "Sign the agreement" }).click();
-  await expect(alertOf(page)).toContainText('exactly as it appears on your record: "José Ñúñez"');
+  await expect(alertOf(page)).toContainText("Please correct the highlighted fields.");
+  await expect(page.getByText('exactly as it appears on your record: "José Ñúñez"')).toBeVisible();
+  await expect(page.getByLabel("Type your full legal name")).toHaveValue("Jose Nunez");
+
+  // A wrong password keeps the typed name, never the password, and says what was wrong beside the field.
+  await page.getByLabel("Type your full legal name").fill("José Ñúñez");
+  await page.getByLabel("Your password").fill("not-the-password");
+  await page.getByRole("button", { name: "Sign the agreement" }).click();
+  await expect(page.getByText("That password is not right.")).toBeVisible();
+  await expect(page.getByLabel("Your password")).toHaveAttribute("aria-invalid", "true");
+  await expect(page.getByLabel("Your password")).toHaveValue("");
+  await expect(page.getByLabel("Type your full legal name")).toHaveValue("José Ñúñez");
+  await expectNoAxeViolations(page);
 
   await page.getByLabel("Your password").fill("Clearance-demo-2026");
-  await page.getByLabel("Type your full legal name").fill("José Ñúñez");
   await drawSignature(page);
   await page.getByRole("button", { name: "Sign the agreement" }).click();
   await expect(page).toHaveURL(/\/agreements\?signed=/);
   await expect(page.getByText("Signed. Your sealed copy")).toBeVisible();
 
   const download = page.waitForEvent("download");
-  await page.getByRole("link", { name: "Download signed Employee Confidentiality Agreement" }).click();
+  await page.getByRole("link", { name: "Download PDF of the signed Employee Confidentiality Agreement" }).click();
   const file = path.join(tmp(), "nda.pdf");
   await (await download).saveAs(file);
   expect(readFileSync(file).subarray(0, 5).toString()).toBe("%PDF-");
@@ -76,6 +87,7 @@ test("a partner signs through the emailed link with a one-time code; the used an
   page,
   browser,
 }) => {
+  test.setTimeout(180_000);
   await signInWithMfa(page, "carmen.diaz");
   await page.goto("/admin/partners");
   await page.getByLabel("Organisation").fill("Northwind Couriers Ltd");
@@ -98,8 +110,15 @@ test("a partner signs through the emailed link with a one-time code; the used an
     "Third-Party Data Protection and Confidentiality Agreement",
   );
   await expectNoAxeViolations(partner);
+  // Partners have no account: no sign-in anywhere on their pages.
+  await expect(partner.getByRole("link", { name: "Sign in" })).toHaveCount(0);
+  // A code typed before asking for one: told to ask first, and that message goes once a code is sent.
+  await partner.getByLabel("6-digit code").fill("123456");
+  await partner.getByRole("button", { name: "Confirm code" }).click();
+  await expect(alertOf(partner)).toHaveText("No code has been sent for this link yet. Select “Email me a code” first.");
   await partner.getByRole("button", { name: "Email me a code" }).click();
   await expect(partner.getByText("We have emailed you a 6-digit code")).toBeVisible();
+  await expect(alertOf(partner)).toHaveCount(0);
 
   const codeEmail = await readEmail(page, /one-time code/);
   const code = codeEmail.match(/\b\d{6}\b/)![0];
@@ -110,10 +129,25 @@ test("a partner signs through the emailed link with a one-time code; the used an
   await partner.getByRole("button", { name: "Continue to signing" }).click();
   await partner.getByLabel("Type your full name").fill("Aroha Ngata");
   await partner.getByRole("button", { name: "Sign the agreement" }).click();
-  await expect(partner.getByText("Signed. A sealed copy")).toBeVisible();
+  // The completion page keeps the consent's promise: the signed copy downloads right here, and nothing is left to decline.
+  await expect(partner.getByRole("heading", { level: 1 })).toHaveText(
+    "Signed: Third-Party Data Protection and Confidentiality Agreement",
+  );
+  await expect(partner.getByText("A copy is also on its way to aroha@northwind.example")).toBeVisible();
+  await expect(partner.getByText("I do not want to sign")).toHaveCount(0);
+  await expect(partner.getByRole("link", { name: "Sign in" })).toHaveCount(0);
+  await expectNoAxeViolations(partner);
+  const partnerDownload = partner.waitForEvent("download");
+  await partner.getByRole("link", { name: "Download the signed agreement (PDF)" }).click();
+  const partnerFile = path.join(tmp(), "partner.pdf");
+  await (await partnerDownload).saveAs(partnerFile);
+  expect(readFileSync(partnerFile).subarray(0, 5).toString()).toBe("%PDF-");
 
-  await partner.goto(signingPath);
-  await expect(partner.getByRole("heading", { name: "This link has already been used" })).toBeVisible();
+  // Any other browser finds the link spent, and cannot download the copy.
+  const stranger = await (await browser.newContext()).newPage();
+  await stranger.goto(signingPath);
+  await expect(stranger.getByRole("heading", { name: "This link has already been used" })).toBeVisible();
+  expect((await stranger.request.get(`${signingPath}/document`)).status()).toBe(404);
 
   await page.goto("/admin/partners");
   await expect(card.getByText("Signed", { exact: true })).toBeVisible();
@@ -131,9 +165,23 @@ test("a partner signs through the emailed link with a one-time code; the used an
     (await readEmail(page, /asks you to sign/)).match(/https?:\/\/\S+\/partner-sign\/[A-Za-z0-9_-]+/)![0],
   ).pathname;
   await page.goto("/admin/partners");
+  // With no email delivery an admin copies a new link to pass on; it replaces the emailed one, and still needs the code.
+  await globex.getByRole("button", { name: "Copy signing link" }).click();
+  const copiedUrl = await globex.getByLabel("Signing link for Globex Analytics").inputValue();
+  expect(copiedUrl).toMatch(/\/partner-sign\/[A-Za-z0-9_-]+$/);
+  await expect(globex.getByText("the emailed one no longer works")).toBeVisible();
+  await expectNoAxeViolations(page);
+  const copiedPath = new URL(copiedUrl).pathname;
+  await partner.goto(voidPath);
+  await expect(partner.getByRole("heading", { name: "This link is not valid" })).toBeVisible();
+  await partner.goto(copiedPath);
+  await expect(partner.getByRole("button", { name: "Email me a code" })).toBeVisible();
+  await expect(partner.getByRole("article", { name: "Agreement text" })).toHaveCount(0);
+
+  await page.goto("/admin/partners");
   await globex.getByRole("button", { name: "Void" }).click();
   await expect(globex.getByText("Void", { exact: true })).toBeVisible();
-  await partner.goto(voidPath);
+  await partner.goto(copiedPath);
   await expect(partner.getByRole("heading", { name: "This link has been withdrawn" })).toBeVisible();
   await partner.goto("/partner-sign/not-a-real-link-token-0000000000");
   await expect(partner.getByRole("heading", { name: "This link is not valid" })).toBeVisible();
@@ -143,11 +191,13 @@ test("a partner's expired link says so, and a new link works while the old one s
   page,
   browser,
 }) => {
+  test.setTimeout(120_000);
   // The demo organisation sent Harbor Analytics a link 20 days ago; links last 14 days.
   await signInWithMfa(page, "carmen.diaz");
   await page.goto("/admin/partners");
   const harbor = page.locator("section", { hasText: "Harbor Analytics Ltd" });
-  await expect(harbor.getByText("Expired", { exact: true })).toBeVisible();
+  await expect(harbor.getByText("Link expired", { exact: true })).toBeVisible();
+  await expect(harbor.getByText(/The signing link expired on \d{1,2} \w{3} \d{4} unsigned/)).toBeVisible();
 
   // The outbox finds the partner's email by recipient.
   await page.goto("/admin/outbox");

@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+
 import { expect, test, type Page } from "@playwright/test";
 
 import { alertOf, email, enrolMfa, expectNoAxeViolations, nextCode, signIn, signInWithMfa, signOut } from "./helpers";
@@ -75,6 +77,14 @@ test("a manager must enrol MFA, then signs in with a TOTP code; a recovery code 
   const before = await sessionCookieOf(page);
   const { secret, recoveryCodes } = await enrolMfa(page);
   expect(recoveryCodes).toHaveLength(10);
+  // The codes can be kept as a file, or printed, from the page that shows them once.
+  const download = page.waitForEvent("download");
+  await page.getByRole("link", { name: "Download as a text file" }).click();
+  const saved = await download;
+  expect(saved.suggestedFilename()).toBe("clearance-recovery-codes.txt");
+  const text = readFileSync((await saved.path())!, "utf8");
+  for (const code of recoveryCodes) expect(text).toContain(code);
+  await expect(page.getByRole("button", { name: "Print" })).toBeVisible();
   await page.getByRole("link", { name: /continue/ }).click();
   await expect(page).toHaveURL(/\/dashboard/);
   // Enrolment replaced the session: the cookie from before it no longer signs anyone in.

@@ -74,6 +74,11 @@ const MATRIX: Record<string, Entry> = {
   "/robots.txt": { path: () => "/robots.txt" },
   "/sitemap.xml": { path: () => "/sitemap.xml" },
   "/partner-sign/[token]": { path: () => "/partner-sign/not-a-real-token-000000000000" },
+  // Only the browser that just signed through the link gets its copy.
+  "/partner-sign/[token]/document": {
+    path: () => "/partner-sign/not-a-real-token-000000000000/document",
+    pastGate: Object.fromEntries(ACTORS.map((a) => [a, "404"])),
+  },
   "/set-password/[token]": { path: () => "/set-password/not-a-real-token-000000000000" },
   "/forgot-password": { path: () => "/forgot-password" },
   "/api/health": { path: () => "/api/health" },

@@ -5,6 +5,8 @@ import { and, eq, like } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { accessGrants, auditEvents, certifications, outbox, people, webhookDeliveries } from "@/db/schema";
+import { decideRequest, requestAccess } from "@/lib/access/approvals";
+import { checkAccess } from "@/lib/access/check";
 import { detectAccessLapses, detectExpiredCertifications } from "@/lib/access/lapses";
 import { resetEnvForTests } from "@/lib/env";
 import { DAY, HOUR } from "@/lib/time";
@@ -325,5 +327,95 @@ describe("expired certifications", () => {
     expect(await detectExpiredCertifications(db, new Date(base.getTime() + HOUR))).toEqual({ expired: 1, queued: 0 });
     expect(await db.select().from(webhookDeliveries).where(eq(webhookDeliveries.webhookId, hook.id))).toHaveLength(1);
     await deactivateWebhook(await admin(), context(), hook.id, base);
+  });
+});
+
+describe("access lapses after an approval", () => {
+  it("approving a blocked request says so once to each side, records no lapse, and takes effect when the requirements are met", async () => {
+    const db = database.db();
+    const manager = viewerOf(await createPerson(db, { roles: ["manager"], name: "Priya Blocked" }));
+    const person = viewerOf(await createPerson(db, { managerId: manager.id, name: "Ana Blocked" }));
+    const mailsTo = async (email: string) =>
+      (await db.select().from(outbox).where(eq(outbox.toEmail, email))).filter(
+        (m) => !m.dedupeKey.startsWith("access-request:"),
+      );
+
+    const { id: grantId } = await requestAccess(person, context(person.id), PII, "I answer billing tickets.", t0);
+    const outcome = await decideRequest(manager, context(manager.id), grantId, { approve: true }, at(HOUR));
+    expect(outcome.status).toBe("approved");
+    expect(outcome.pending).toEqual([
+      "course_missing:data-protection-law",
+      "course_missing:support-data-handling",
+      "course_missing:confidentiality-acceptable-use",
+      "agreement_missing:employee-nda",
+    ]);
+
+    // The scheduler runs right after: nothing lapsed, since nothing was ever in effect.
+    await detectAccessLapses(db, at(HOUR + 60_000));
+    expect(await lapseEmails(grantId)).toEqual([]);
+    expect((await auditFor(grantId)).map((a) => a.action)).toEqual(["access.requested", "access.granted"]);
+    expect((await auditFor(grantId))[1].data).toMatchObject({ pending: outcome.pending });
+
+    const [toPerson] = await mailsTo(person.email);
+    expect((await mailsTo(person.email)).length).toBe(1);
+    expect(toPerson.subject).toBe("Access approved (not yet in effect): Read customer personal data");
+    const personText = toPerson.text!.replace(/\s+/g, " ");
+    expect(personText).toContain("It takes effect once you have done the following");
+    expect(personText).toContain("Complete the course “Data-protection law essentials”");
+    expect(personText).toContain("Sign the “Employee Confidentiality Agreement”");
+    expect(personText).not.toContain("You may now hold");
+    const toManager = await mailsTo(manager.email);
+    expect(toManager.map((m) => m.subject)).toEqual([
+      "Approved, not yet in effect: Read customer personal data for Ana Blocked",
+    ]);
+    expect(toManager[0].text!.replace(/\s+/g, " ")).toContain("It takes effect once they have done the following");
+
+    const [blocked] = await checkAccess(db, null, [{ user: person.id, role: PII }], at(2 * HOUR));
+    expect(blocked.decision).toMatchObject({ allow: false, reasons: outcome.pending });
+
+    // Requirements met: the access check allows at once, and the scheduler records the grant taking effect, once.
+    await satisfyRole(db, person.id, PII, at(3 * HOUR));
+    const [allowed] = await checkAccess(db, null, [{ user: person.id, role: PII }], at(3 * HOUR + 60_000));
+    expect(allowed.decision).toMatchObject({ allow: true, reasons: [] });
+    await Promise.all([detectAccessLapses(db, at(4 * HOUR)), detectAccessLapses(db, at(4 * HOUR))]);
+    const audit = await auditFor(grantId);
+    expect(audit.map((a) => [a.action, a.actorLabel])).toEqual([
+      ["access.requested", expect.any(String)],
+      ["access.granted", expect.any(String)],
+      ["access.effective", "system"],
+    ]);
+    expect(audit[2].data).toEqual({ personId: person.id, roleId: PII, approvedAt: at(HOUR).toISOString() });
+    expect((await grantRow(grantId)).lapsedAt).toBeNull();
+
+    // From now on it is an effective grant: when it stops being effective, that is a lapse.
+    await expireCourse(person.id, "support-data-handling", at(5 * HOUR));
+    await detectAccessLapses(db, at(6 * HOUR));
+    expect((await auditFor(grantId)).map((a) => a.action).slice(2)).toEqual(["access.effective", "access.lapsed"]);
+    expect((await lapseEmails(grantId)).length).toBe(2);
+  });
+
+  it("approving a request whose requirements are met puts it in effect at once, with no approver email", async () => {
+    const db = database.db();
+    const manager = viewerOf(await createPerson(db, { roles: ["manager"], name: "Priya Ready" }));
+    const person = viewerOf(await createPerson(db, { managerId: manager.id, name: "Ana Ready" }));
+    await satisfyRole(db, person.id, PII, t0);
+    const { id: grantId } = await requestAccess(person, context(person.id), PII, "I answer billing tickets.", t0);
+    expect(await decideRequest(manager, context(manager.id), grantId, { approve: true }, at(HOUR))).toEqual({
+      status: "approved",
+      pending: [],
+    });
+    expect((await grantRow(grantId)).lapsedAt).toBeNull();
+    const [mail] = await db
+      .select()
+      .from(outbox)
+      .where(eq(outbox.dedupeKey, `access-decision:${grantId}`));
+    expect(mail.subject).toBe("Access approved: Read customer personal data");
+    expect(mail.text).toContain("You may now hold the Read customer personal data role.");
+    expect(
+      await db
+        .select()
+        .from(outbox)
+        .where(eq(outbox.dedupeKey, `access-decision:${grantId}:approver`)),
+    ).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 
 import { outbox, partnerSigningRequests } from "@/db/schema";
 import {
+  copyPartnerLink,
   createPartner,
   listPartners,
   resendPartnerRequest,
@@ -12,6 +13,7 @@ import {
   loadPartnerLink,
   partnerConsent,
   partnerSign,
+  partnerSignedCopy,
   partnerSigningView,
   sendPartnerCode,
   verifyPartnerCode,
@@ -37,6 +39,10 @@ describe("partner signing", () => {
     const first = await partnerSigningView(token, null);
     expect(first.state === "ready" && first.text).toBeNull(); // no text before the code
 
+    // A code typed before one was asked for is not "expired": the signer is told to ask for one.
+    await expect(verifyPartnerCode(token, "123456", ctx)).rejects.toThrow(
+      "No code has been sent for this link yet. Select “Email me a code” first.",
+    );
     await sendPartnerCode(token, ctx);
     await expect(sendPartnerCode(token, ctx)).rejects.toThrow("less than a minute ago");
     await expect(verifyPartnerCode(token, "000000", ctx)).rejects.toThrow("not right");
@@ -54,6 +60,21 @@ describe("partner signing", () => {
     expect(signatureId).toBeTruthy();
 
     expect((await loadPartnerLink(token)).state).toBe("used");
+    // The browser that signed sees the completion page and may download its copy, for an hour; nobody else may.
+    expect(await partnerSigningView(token, browserKey)).toMatchObject({
+      state: "signed",
+      contactEmail: "hannah@acme.example",
+    });
+    expect((await partnerSigningView(token, null)).state).toBe("used");
+    expect((await partnerSigningView(token, browserKey, new Date(Date.now() + 61 * 60_000))).state).toBe("used");
+    const own = await partnerSignedCopy(token, browserKey, ctx);
+    expect(own.bytes.subarray(0, 5).toString()).toBe("%PDF-");
+    expect(own.filename).toMatch(/^partner-dpa-v[\d.]+-\d{4}-\d{2}-\d{2}\.pdf$/);
+    await expect(partnerSignedCopy(token, null, ctx)).rejects.toThrow("does not exist");
+    await expect(partnerSignedCopy(token, "another-browser-key", ctx)).rejects.toThrow("does not exist");
+    await expect(partnerSignedCopy(token, browserKey, ctx, new Date(Date.now() + 61 * 60_000))).rejects.toThrow(
+      "does not exist",
+    );
     await expect(partnerSign(token, browserKey, { typedName: "Hannah Müller" }, ctx)).rejects.toThrow(
       "can no longer be used",
     );
@@ -74,7 +95,9 @@ describe("partner signing", () => {
     const { admin, partner, request, token } = await setup();
     const later = new Date(Date.now() + 15 * 86_400_000);
     expect((await loadPartnerLink(token, later)).state).toBe("expired");
-    expect((await listPartners(admin, later)).find((p) => p.id === partner.id)!.agreements[0].status).toBe("expired");
+    expect((await listPartners(admin, later)).find((p) => p.id === partner.id)!.agreements[0].status).toBe(
+      "link_expired",
+    );
 
     await resendPartnerRequest(admin, context(admin.id), request.id);
     expect((await loadPartnerLink(token)).state).toBe("unknown");
@@ -91,6 +114,30 @@ describe("partner signing", () => {
       .from(partnerSigningRequests)
       .where(eq(partnerSigningRequests.id, request.id));
     expect(row.tokenHash).not.toContain(fresh);
+  });
+
+  it("gives an admin a copy of a new link, once per copy: the emailed one stops working and the code still guards it", async () => {
+    const { admin, request, token } = await setup();
+    const copied = await copyPartnerLink(admin, context(admin.id), request.id);
+    const copiedToken = copied.path.replace("/partner-sign/", "");
+    expect((await loadPartnerLink(token)).state).toBe("unknown");
+    expect((await loadPartnerLink(copiedToken)).state).toBe("ready");
+    const view = await partnerSigningView(copiedToken, null);
+    expect(view.state === "ready" && view.step).toBe("code");
+    expect(view.state === "ready" && view.text).toBeNull();
+
+    // Copies made at once: one link survives, each copy replaced the one before.
+    const copies = await Promise.all(
+      Array.from({ length: 30 }, () => copyPartnerLink(admin, context(admin.id), request.id)),
+    );
+    const live = await Promise.all(copies.map((c) => loadPartnerLink(c.path.replace("/partner-sign/", ""))));
+    expect(live.filter((l) => l.state === "ready")).toHaveLength(1);
+    expect((await loadPartnerLink(copiedToken)).state).toBe("unknown");
+
+    const auditor = viewerOf(await createPerson(database.db(), { roles: ["auditor"] }));
+    await expect(copyPartnerLink(auditor, context(auditor.id), request.id)).rejects.toThrow(ForbiddenError);
+    await voidPartnerRequest(admin, context(admin.id), request.id);
+    await expect(copyPartnerLink(admin, context(admin.id), request.id)).rejects.toThrow("send a new one instead");
   });
 
   it("locks the code after five wrong tries", async () => {

@@ -17,7 +17,7 @@ import {
   setSsoOnlyPolicy,
   testProvider,
 } from "@/app/(app)/admin/identity/actions";
-import { addPartner, resendRequest, sendAgreement, voidRequest } from "@/app/(app)/admin/partners/actions";
+import { addPartner, copyLink, resendRequest, sendAgreement, voidRequest } from "@/app/(app)/admin/partners/actions";
 import {
   addPerson,
   applyImportJob,
@@ -257,6 +257,7 @@ export function actionSpecs(world: World): ActionSpec[] {
       agreementId: either(...agreements.map((a) => a.id)),
     }),
     spec("admin/partners resendRequest", run(resendRequest), "admin", { requestId: id("requests") }),
+    spec("admin/partners copyLink", run(copyLink), "admin", { requestId: id("requests") }),
     spec("admin/partners voidRequest", run(voidRequest), "admin", { requestId: id("requests") }),
     spec("admin/webhooks addWebhook", run(addWebhook), "admin", {
       url: fc.oneof(

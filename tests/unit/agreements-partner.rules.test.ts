@@ -59,8 +59,8 @@ describe("a partner's standing on one agreement", () => {
     it.each<Case>([
       ["sent 3 days ago", [req("r1", "pending", 3)], [], "pending"],
       ["sent 13 days ago", [req("r1", "pending", 13)], [], "pending"],
-      ["sent exactly 14 days ago", [req("r1", "pending", 14)], [], "expired"],
-      ["sent 15 days ago", [req("r1", "pending", 15)], [], "expired"],
+      ["sent exactly 14 days ago", [req("r1", "pending", 14)], [], "link_expired"],
+      ["sent 15 days ago", [req("r1", "pending", 15)], [], "link_expired"],
       [
         "a renewal link that lapsed while the old signature holds",
         [req("r1", "signed", 300), req("r2", "pending", 20)],
@@ -71,7 +71,7 @@ describe("a partner's standing on one agreement", () => {
         "a renewal link that lapsed after the old signature's renewal date",
         [req("r1", "signed", 400), req("r2", "pending", 20)],
         [sig("r1", { signedAt: ago(395), renewalDueAt: ago(30) })],
-        "expired",
+        "link_expired",
       ],
     ])("%s → %s", (_name, requests, sigs, status) => {
       expect(statusOf(requests, sigs)).toBe(status);
@@ -91,7 +91,7 @@ describe("a partner's standing on one agreement", () => {
         "withdrawn while the old signature is of an older major version",
         [req("r1", "signed", 300), req("r2", "void", 2)],
         [sig("r1", { signedAt: ago(295), agreementVersion: "0.9.0" })],
-        "expired",
+        "signature_expired",
       ],
     ])("%s → %s", (_name, requests, sigs, status) => {
       expect(statusOf(requests, sigs)).toBe(status);
@@ -128,20 +128,20 @@ describe("a partner's standing on one agreement", () => {
         [sig("r1", { renewalDueAt: ahead(30) })],
         "signed",
       ],
-      ["signed, renewal due now", [req("r1", "signed", 12)], [sig("r1", { renewalDueAt: now })], "expired"],
+      ["signed, renewal due now", [req("r1", "signed", 12)], [sig("r1", { renewalDueAt: now })], "signature_expired"],
       [
         "signed, past renewal",
         [req("r1", "signed", 400)],
         [sig("r1", { signedAt: ago(395), renewalDueAt: ago(30) })],
-        "expired",
+        "signature_expired",
       ],
       [
         "signed an older major version",
         [req("r1", "signed", 12)],
         [sig("r1", { agreementVersion: "0.9.0" })],
-        "expired",
+        "signature_expired",
       ],
-      ["a signed request whose signature is not on record", [req("r1", "signed", 12)], [], "expired"],
+      ["a signed request whose signature is not on record", [req("r1", "signed", 12)], [], "signature_expired"],
     ])("%s → %s", (_name, requests, sigs, status) => {
       expect(statusOf(requests, sigs)).toBe(status);
     });
@@ -172,7 +172,7 @@ describe("a partner's standing on one agreement", () => {
   });
 
   it("reports a signature as expired when the agreement is no longer published", () => {
-    expect(partnerAgreementStatus(null, [req("r1", "signed", 12)], [sig("r1")], now).status).toBe("expired");
+    expect(partnerAgreementStatus(null, [req("r1", "signed", 12)], [sig("r1")], now).status).toBe("signature_expired");
     expect(partnerAgreementStatus(null, [req("r1", "pending", 3)], [], now).status).toBe("pending");
   });
 });

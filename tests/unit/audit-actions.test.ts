@@ -142,16 +142,22 @@ const examples: { [A in AuditAction]: [AuditData<A>, ...AuditData<A>[]] } = {
   "partner.agreement_sent": [{ partnerId: "partner-1", agreementId: "partner-dpa", version: "1.0.0" }],
   "partner.agreement_resent": [undefined],
   "partner.agreement_voided": [undefined],
+  "partner.link_copied": [undefined],
+  "partner.signed_copy_downloaded": [undefined],
   "partner.code_sent": [undefined],
   "partner.code_verified": [undefined],
   "access.requested": [{ roleId: "support-pii", requirementsMet: false }],
-  "access.granted": [{ personId: "p-1", roleId: "support-pii", endsAt: null }],
+  "access.granted": [
+    { personId: "p-1", roleId: "support-pii", endsAt: null },
+    { personId: "p-1", roleId: "support-pii", endsAt: null, pending: ["course_missing:gdpr-basics"] },
+  ],
   "access.denied": [{ personId: "p-1", roleId: "support-pii", endsAt: "2026-06-01T00:00:00.000Z" }],
   "access.revoked": [
     { personId: "p-1", roleId: "support-pii" },
     { personId: "p-1", roleId: "support-pii", alsoRevoked: ["g-2"] },
   ],
   "access.lapsed": [{ personId: "p-1", roleId: "support-pii", reasons: ["course_expired:gdpr-basics"] }],
+  "access.effective": [{ personId: "p-1", roleId: "support-pii", approvedAt: "2026-01-01T00:00:00.000Z" }],
   "access.restored": [{ personId: "p-1", roleId: "support-pii", lapsedAt: "2026-01-01T00:00:00.000Z" }],
   "privacy.exported": [{ format: "json" }, { format: "zip", files: 4 }],
   "privacy.preferences_changed": [

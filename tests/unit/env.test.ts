@@ -4,11 +4,23 @@ import path from "node:path";
 
 import { describe, expect, it } from "vitest";
 
-import { parseEnv } from "@/lib/env";
+import { defaultAuthUrl, parseEnv } from "@/lib/env";
 
 const key = Buffer.alloc(32, 1).toString("base64");
 
 describe("configuration", () => {
+  it("gives next-auth APP_URL as NEXTAUTH_URL when it is unset, and leaves a set one alone", () => {
+    const fromApp: Record<string, string | undefined> = { APP_URL: "https://clearance.example.com" };
+    defaultAuthUrl(fromApp);
+    expect(fromApp.NEXTAUTH_URL).toBe("https://clearance.example.com");
+    const neither: Record<string, string | undefined> = {};
+    defaultAuthUrl(neither);
+    expect(neither.NEXTAUTH_URL).toBe("http://localhost:3000");
+    const own: Record<string, string | undefined> = { APP_URL: "https://a.example", NEXTAUTH_URL: "https://b.example" };
+    defaultAuthUrl(own);
+    expect(own.NEXTAUTH_URL).toBe("https://b.example");
+  });
+
   it("requires the secrets in production and names them", () => {
     expect(() => parseEnv({ NODE_ENV: "production" })).toThrow(
       /NEXTAUTH_SECRET: required in production[\s\S]*DATA_ENCRYPTION_KEY[\s\S]*AUDIT_CHAIN_KEY/,

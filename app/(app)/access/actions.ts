@@ -4,6 +4,8 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 
 import { decideRequest, requestAccess, revokeGrant } from "@/lib/access/approvals";
+import { describeReason } from "@/lib/access/describe";
+import { listInWords } from "@/lib/format";
 import { action } from "@/lib/http/action";
 import { uuidSchema } from "@/lib/ids";
 
@@ -37,13 +39,16 @@ export const decide = action(
     }),
   },
   async ({ grantId, decision, comment, endsOn }, { viewer, audit }) => {
-    await decideRequest(viewer, audit, grantId, {
+    const outcome = await decideRequest(viewer, audit, grantId, {
       approve: decision === "approve",
       comment,
       endsAt: endsOn ? new Date(`${endsOn}T23:59:59Z`) : null,
     });
     revalidatePath("/access/approvals");
-    return { message: decision === "approve" ? "Approved." : "Denied." };
+    if (outcome.status === "denied") return { message: "Denied." };
+    if (outcome.pending.length === 0) return { message: "Approved. The role is in effect now." };
+    const todo = outcome.pending.map((r) => describeReason(r, "them").text.replace(/^./, (c) => c.toLowerCase()));
+    return { message: `Approved. It takes effect once these are done: ${listInWords(todo)}.` };
   },
 );
 

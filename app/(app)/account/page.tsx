@@ -10,7 +10,7 @@ import { myPasskeys } from "@/lib/auth/passkeys";
 import { minPasswordLength } from "@/lib/auth/password.rules";
 import { mySessions } from "@/lib/auth/sessions";
 import { currentSessionId } from "@/lib/auth/viewer";
-import { formatDateTime } from "@/lib/format";
+import { formatDateTime, plural } from "@/lib/format";
 
 import { PasskeysCard } from "./passkeys/passkeys-card";
 import { ChangePasswordCard } from "./password/change-password-card";
@@ -95,8 +95,8 @@ export default async function AccountPage() {
         <Card title="Where you are signed in" className="lg:col-span-2">
           <SessionsList sessions={sessions} />
           <p className="mt-4 text-xs text-slate-500">
-            Sessions end after {SESSION_MAX_AGE_SECONDS / 3600} hours, when you sign out, and when your roles or
-            password change.
+            Sessions end after {plural(SESSION_MAX_AGE_SECONDS / 3600, "hour")}, when you sign out, and when your roles
+            or password change.
           </p>
         </Card>
         <ChangePasswordCard

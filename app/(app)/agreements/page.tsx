@@ -100,7 +100,7 @@ export default async function AgreementsPage({
                   <a
                     href={`/agreements/documents/${s!.id}`}
                     className="text-sm font-medium text-brand-700 underline underline-offset-2"
-                    aria-label={`Download signed ${template.title}`}
+                    aria-label={`Download PDF of the signed ${template.title}`}
                   >
                     Download PDF
                   </a>

@@ -10,7 +10,7 @@ import { auditFilterQuery, parseAuditFilters, withoutPaging } from "@/lib/audit/
 import { listAuditEvents } from "@/lib/audit/list-events";
 import { auditIntegrity, listAuditCheckpoints } from "@/lib/audit/read-checkpoints";
 import { requireViewer } from "@/lib/auth/gate";
-import { formatDateTime } from "@/lib/format";
+import { formatDateTime, plural } from "@/lib/format";
 
 import { AuditActionCell } from "./audit-action-cell";
 import { AuditFilterForm } from "./audit-filters";
@@ -46,7 +46,7 @@ export default async function AuditPage({
     <>
       <PageHeader
         title="Audit log"
-        description={`${total.toLocaleString("en")} events. Each event carries a keyed hash of itself and the one before it, and signed checkpoints fix the head, so an edit, a deletion or a rewrite breaks the chain.`}
+        description={`${plural(total, "event")}. Each event carries a keyed hash of itself and the one before it, and signed checkpoints fix the head, so an edit, a deletion or a rewrite breaks the chain.`}
         actions={
           <Link href={`/audit${auditFilterQuery(filters, { verify: "1" })}`} className={buttonClass("secondary")}>
             Verify from the first event

@@ -5,7 +5,7 @@ import { LearnerStateBadge } from "@/components/learner-state-badge";
 import { PageHeader } from "@/components/ui/card";
 import { ProgressBar } from "@/components/ui/progress-bar";
 import { requireViewer } from "@/lib/auth/gate";
-import { formatDate } from "@/lib/format";
+import { formatDate, plural } from "@/lib/format";
 import { learnerOverview } from "@/lib/training/learner-overview";
 
 export const metadata: Metadata = { title: "Courses" };
@@ -32,7 +32,7 @@ export default async function CoursesPage() {
             </div>
             <p className="mt-2 flex-1 text-sm leading-6 text-slate-600">{course.summary}</p>
             <p className="mt-3 text-xs text-slate-500">
-              {course.lessons.length} lessons · about {course.estimatedMinutes} min · v{course.version}
+              {plural(course.lessons.length, "lesson")} · about {course.estimatedMinutes} min · v{course.version}
               {dueAt && ` · due ${formatDate(dueAt)}`}
               {certification && ` · certified until ${formatDate(certification.expiresAt)}`}
             </p>

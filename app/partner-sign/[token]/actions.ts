@@ -44,9 +44,9 @@ async function run<T extends z.ZodType>(
   const meta = await requestMeta();
   try {
     const message = await work(parsed.data, { actorId: null, actorLabel: "partner signer", ...meta });
-    // After signing or declining the link is spent: keep the confirmation on screen rather than re-render to "already used".
-    if (message !== "signed" && message !== "declined")
-      revalidatePath(`/partner-sign/${(parsed.data as { token: string }).token}`);
+    // After declining the link is spent: keep the confirmation on screen rather than re-render to "already used".
+    // After signing, the page re-renders as the completion page, with the download, for this browser.
+    if (message !== "declined") revalidatePath(`/partner-sign/${(parsed.data as { token: string }).token}`);
     return { ok: true, message };
   } catch (error) {
     if (error instanceof DomainError) return { ok: false, error: error.message };

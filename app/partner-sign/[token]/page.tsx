@@ -2,7 +2,9 @@ import type { Metadata } from "next";
 
 import { PublicHeader } from "@/components/public-header";
 import { SiteFooter } from "@/components/site-footer";
+import { buttonClass } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
+import { Alert } from "@/components/ui/field";
 import { partnerBrowserKey } from "@/lib/agreements/partner-browser";
 import { partnerSigningView } from "@/lib/agreements/partner-signing";
 import { renderMarkdown } from "@/lib/content/markdown";
@@ -35,9 +37,27 @@ export default async function PartnerSignPage({ params }: { params: Promise<{ to
   const view = await partnerSigningView(token, await partnerBrowserKey(token));
   return (
     <>
-      <PublicHeader />
+      <PublicHeader signIn={false} />
       <main id="main" className="mx-auto w-full max-w-3xl flex-1 px-4 py-10 sm:px-6">
-        {view.state !== "ready" ? (
+        {view.state === "signed" ? (
+          <div className="rounded-xl border border-slate-200 bg-white p-8 shadow-sm">
+            <p className="text-sm font-medium text-brand-700">{view.partnerName}</p>
+            <h1 className="mt-1 text-2xl font-semibold text-slate-900">Signed: {view.title}</h1>
+            <div className="mt-4">
+              <Alert tone="success">
+                Thank you. The agreement is signed and sealed. A copy is also on its way to {view.contactEmail}.
+              </Alert>
+            </div>
+            <p className="mt-6">
+              <a href={`/partner-sign/${token}/document`} className={buttonClass("primary")} download>
+                Download the signed agreement (PDF)
+              </a>
+            </p>
+            <p className="mt-3 text-sm text-slate-600">
+              The download is available from this page for an hour. You can close the page afterwards.
+            </p>
+          </div>
+        ) : view.state !== "ready" ? (
           <div className="rounded-xl border border-slate-200 bg-white p-8 shadow-sm">
             <h1 className="text-2xl font-semibold text-slate-900">{closed[view.state][0]}</h1>
             <p className="mt-2 text-slate-600">{closed[view.state][1]}</p>
@@ -83,7 +103,7 @@ export default async function PartnerSignPage({ params }: { params: Promise<{ to
           </>
         )}
       </main>
-      <SiteFooter />
+      <SiteFooter signIn={false} />
     </>
   );
 }

@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState } from "react";
+import { useActionState, useState } from "react";
 
 import { SignaturePad } from "@/components/signature-pad";
 import { Button } from "@/components/ui/button";
@@ -22,21 +22,23 @@ function Feedback({ state }: { state: ActionState }) {
 export function CodeStep({ token, codeSent, email }: { token: string; codeSent: boolean; email: string }) {
   const [sendState, sendAction, sending] = useActionState(requestCode, null);
   const [checkState, checkAction, checking] = useActionState(confirmCode, null);
+  // Only the form used last speaks: a new code sent clears the refusal of the previous one.
+  const [last, setLast] = useState<"send" | "check" | null>(null);
   return (
     <div className="space-y-5">
       <p className="text-sm text-slate-600">
         To make sure the person signing controls <strong>{email}</strong>, we email a one-time code to that address.
       </p>
-      <form action={sendAction} className="space-y-3">
+      <form action={sendAction} onSubmit={() => setLast("send")} className="space-y-3">
         <input type="hidden" name="token" value={token} />
-        <Feedback state={sendState} />
+        {last === "send" && <Feedback state={sendState} />}
         <Button type="submit" variant={codeSent ? "secondary" : "primary"} disabled={sending}>
           {sending ? "Sending…" : codeSent ? "Send a new code" : "Email me a code"}
         </Button>
       </form>
-      <form action={checkAction} className="space-y-3">
+      <form action={checkAction} onSubmit={() => setLast("check")} className="space-y-3">
         <input type="hidden" name="token" value={token} />
-        <Feedback state={checkState} />
+        {last === "check" && <Feedback state={checkState} />}
         <Field
           label="6-digit code"
           name="code"
@@ -87,13 +89,8 @@ export function ConsentStep({
 
 export function SignStep({ token }: { token: string }) {
   const [state, formAction, pending] = useActionState(sign, null);
-  if (state?.ok && state.message === "signed") {
-    return (
-      <Alert tone="success">
-        Signed. A sealed copy of the agreement is on its way to your inbox. You can close this page.
-      </Alert>
-    );
-  }
+  // The page re-renders as the completion page; this shows only in the moment before it does.
+  if (state?.ok && state.message === "signed") return <Alert tone="success">Signed. Opening your copy…</Alert>;
   return (
     <form action={formAction} className="space-y-4">
       <input type="hidden" name="token" value={token} />

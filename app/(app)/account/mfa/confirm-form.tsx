@@ -9,6 +9,17 @@ import { Alert, Field } from "@/components/ui/field";
 
 import { confirmMfa } from "./actions";
 
+/** The codes as a file a person can keep: what they are for, then one code a line. */
+function recoveryCodesText(codes: string[]): string {
+  return [
+    "Clearance recovery codes",
+    "Each code signs you in once if you lose your authenticator. Keep this file somewhere safe.",
+    "",
+    ...codes,
+    "",
+  ].join("\n");
+}
+
 type Props = { enabled: boolean; required: boolean; enrolment: { qrSvg: string; secret: string } | null };
 
 /**
@@ -37,6 +48,18 @@ export function MfaEnrolment({ enabled, required, enrolment }: Props) {
                 <li key={code}>{code}</li>
               ))}
             </ul>
+          </div>
+          <div className="flex flex-wrap gap-3 print:hidden">
+            <a
+              href={`data:text/plain;charset=utf-8,${encodeURIComponent(recoveryCodesText(state.data))}`}
+              download="clearance-recovery-codes.txt"
+              className={buttonClass("secondary")}
+            >
+              Download as a text file
+            </a>
+            <Button type="button" variant="secondary" onClick={() => window.print()}>
+              Print
+            </Button>
           </div>
           {/* A full page load, so the menu (which depends on MFA being on) renders afresh. */}
           <a href="/dashboard" className={buttonClass("primary")}>

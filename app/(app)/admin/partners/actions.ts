@@ -4,11 +4,14 @@ import { revalidatePath } from "next/cache";
 import { z } from "zod";
 
 import {
+  copyPartnerLink,
   createPartner,
   resendPartnerRequest,
   sendPartnerAgreement,
   voidPartnerRequest,
 } from "@/lib/agreements/partner-register";
+import { env } from "@/lib/env";
+import { formatDate } from "@/lib/format";
 import { action } from "@/lib/http/action";
 import { uuidSchema } from "@/lib/ids";
 
@@ -50,6 +53,18 @@ export const resendRequest = action(
     await resendPartnerRequest(viewer, audit, requestId);
     revalidatePath("/admin/partners");
     return { message: "A new link was emailed; the old one no longer works." };
+  },
+);
+
+export const copyLink = action(
+  { permission: "action:admin/partners.copyLink", schema: z.object({ requestId: uuidSchema() }) },
+  async ({ requestId }, { viewer, audit }) => {
+    const { path, expiresAt } = await copyPartnerLink(viewer, audit, requestId);
+    revalidatePath("/admin/partners");
+    return {
+      message: `A new link, valid until ${formatDate(expiresAt)}; the emailed one no longer works.`,
+      data: { url: new URL(path, env().APP_URL).toString() },
+    };
   },
 );
 

@@ -12,6 +12,7 @@ import { formatDate } from "@/lib/format";
 
 import { resendRequest, sendAgreement, voidRequest } from "./actions";
 import { AddPartnerForm } from "./add-partner-form";
+import { CopyLink } from "./copy-link";
 
 export const metadata: Metadata = { title: "Partners" };
 
@@ -20,7 +21,8 @@ const statusLabel: Record<PartnerAgreementStatus, [string, Tone]> = {
   pending: ["Pending", "info"],
   signed: ["Signed", "success"],
   declined: ["Declined", "danger"],
-  expired: ["Expired", "warning"],
+  link_expired: ["Link expired", "warning"],
+  signature_expired: ["Signature expired", "warning"],
   void: ["Void", "neutral"],
 };
 
@@ -59,6 +61,11 @@ export default async function PartnersPage() {
                         {a.signedAt && `Signed ${formatDate(a.signedAt)}`}
                         {a.renewalDueAt && ` · renew by ${formatDate(a.renewalDueAt)}`}
                         {a.status === "pending" && a.expiresAt && `Link valid until ${formatDate(a.expiresAt)}`}
+                        {a.status === "link_expired" &&
+                          a.expiresAt &&
+                          `The signing link expired on ${formatDate(a.expiresAt)} unsigned; send a new one.`}
+                        {a.status === "signature_expired" &&
+                          `${a.signedAt ? " · " : ""}The signature is no longer valid: send the agreement to sign again.`}
                       </p>
                     </div>
                     <div className="flex flex-wrap items-center gap-2">
@@ -87,6 +94,7 @@ export default async function PartnersPage() {
                             variant="danger"
                             pendingLabel="Voiding…"
                           />
+                          <CopyLink requestId={a.requestId} partnerName={partner.name} />
                         </>
                       )}
                       {canEdit && a.status !== "pending" && a.status !== "signed" && (

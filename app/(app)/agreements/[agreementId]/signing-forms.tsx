@@ -54,18 +54,14 @@ export function SignForm({
 }) {
   const [state, formAction, pending] = useActionState(signAgreement, null);
   const [method, setMethod] = useState<"password" | "code">("password");
+  // Controlled, so a refused attempt keeps what was typed; the password is never kept or sent back.
+  const [typedName, setTypedName] = useState("");
   const errors = state && !state.ok ? state.fieldErrors : undefined;
   return (
     <form action={formAction} className="space-y-5">
       <input type="hidden" name="agreementId" value={agreementId} />
       <input type="hidden" name="ceremonyId" value={ceremonyId} />
-      {state && !state.ok && (
-        <Alert>
-          {state.error === "Please correct the highlighted fields." && errors?.password
-            ? errors.password[0]
-            : state.error}
-        </Alert>
-      )}
+      {state && !state.ok && <Alert>{state.error}</Alert>}
       <fieldset className="space-y-3">
         <legend className="text-sm font-semibold text-slate-900">1. Confirm it is you</legend>
         {mfaEnabled && (
@@ -86,7 +82,14 @@ export function SignForm({
           </div>
         )}
         {method === "password" ? (
-          <Field label="Your password" name="password" type="password" autoComplete="current-password" required />
+          <Field
+            label="Your password"
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            required
+            error={errors?.password?.[0]}
+          />
         ) : (
           <Field
             label="Authenticator code"
@@ -95,6 +98,7 @@ export function SignForm({
             autoComplete="one-time-code"
             maxLength={6}
             required
+            error={errors?.code?.[0]}
           />
         )}
       </fieldset>
@@ -105,6 +109,8 @@ export function SignForm({
           name="typedName"
           autoComplete="name"
           required
+          value={typedName}
+          onChange={(e) => setTypedName(e.target.value)}
           error={errors?.typedName?.[0]}
           hint="It must match the name on your record."
         />

@@ -10,7 +10,7 @@ import { Card, PageHeader } from "@/components/ui/card";
 import { ProgressBar } from "@/components/ui/progress-bar";
 import { requireViewer } from "@/lib/auth/gate";
 import { getCourse } from "@/lib/content";
-import { formatDate, formatDateTime } from "@/lib/format";
+import { formatDate, formatDateTime, plural } from "@/lib/format";
 import { attemptHistory, quizAllowance } from "@/lib/training/attempts";
 import { learnerOverview } from "@/lib/training/learner-overview";
 
@@ -60,7 +60,7 @@ export default async function CoursePage({ params }: Params) {
           </Card>
           <Card
             title="Lessons"
-            description={`${progress.completed.size} of ${course.lessons.length} read · about ${course.estimatedMinutes} minutes in all`}
+            description={`${progress.completed.size} of ${course.lessons.length} read · about ${plural(course.estimatedMinutes, "minute")} in all`}
           >
             <ProgressBar value={progress.percent} label={`Course progress: ${progress.percent}%`} />
             <ol className="mt-4 divide-y divide-slate-100">
@@ -96,8 +96,8 @@ export default async function CoursePage({ params }: Params) {
         <div className="space-y-6">
           <Card title="Quiz">
             <p className="text-sm text-slate-600">
-              {course.questionsPerAttempt} questions, pass mark {course.passMark}%. {course.attemptLimit} attempts, then
-              a {course.cooldownHours}-hour wait.
+              {plural(course.questionsPerAttempt, "question")}, pass mark {course.passMark}%.{" "}
+              {plural(course.attemptLimit, "attempt")}, then a {course.cooldownHours}-hour wait.
             </p>
             <div className="mt-4">
               {inProgress ? (
@@ -108,8 +108,8 @@ export default async function CoursePage({ params }: Params) {
                 <p className="text-sm text-slate-500">Read every lesson to unlock the quiz.</p>
               ) : !allowance.allowed ? (
                 <p role="status" className="text-sm text-amber-800">
-                  You have used all {course.attemptLimit} attempts. You can try again after{" "}
-                  {formatDateTime(allowance.retryAt)}.
+                  You have used {course.attemptLimit === 1 ? "your attempt" : `all ${course.attemptLimit} attempts`}.
+                  You can try again after {formatDateTime(allowance.retryAt)}.
                 </p>
               ) : (
                 <ActionButton
@@ -147,7 +147,7 @@ export default async function CoursePage({ params }: Params) {
               </dl>
             ) : (
               <p className="text-sm text-slate-600">
-                Not certified yet. Valid for {course.validityMonths} months once you pass.
+                Not certified yet. Valid for {plural(course.validityMonths, "month")} once you pass.
               </p>
             )}
           </Card>

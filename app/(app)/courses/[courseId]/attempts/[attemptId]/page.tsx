@@ -32,7 +32,7 @@ export default async function AttemptPage({ params }: { params: Promise<{ course
       <div className="mx-auto max-w-3xl">
         <PageHeader
           title={`Quiz: ${course.title}`}
-          description={`Answer all ${attempt.questions.length} questions. You need ${attempt.passMark}% to pass. Answers are checked on the server when you submit.`}
+          description={`Answer ${attempt.questions.length === 1 ? "the question" : `all ${attempt.questions.length} questions`}. You need ${attempt.passMark}% to pass. Answers are checked on the server when you submit.`}
         />
         <QuizForm attemptId={attempt.id} courseId={course.id} questions={attempt.questions} />
       </div>
