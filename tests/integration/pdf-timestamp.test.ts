@@ -45,7 +45,11 @@ function dumpedSignature(file: string): Buffer {
 
 /** The signature value and the time-stamp token in a CMS SignedData, read with node-forge's ASN.1 parser. */
 function signatureAndToken(cms: Buffer): { signature: Buffer; token: Buffer } {
-  const root = forge.asn1.fromDer(forge.util.createBuffer(cms.toString("binary")), { parseAllBytes: false });
+  const fromDer = forge.asn1.fromDer as unknown as (
+    bytes: forge.util.ByteStringBuffer,
+    options: object,
+  ) => forge.asn1.Asn1;
+  const root = fromDer(forge.util.createBuffer(cms.toString("binary")), { parseAllBytes: false });
   const signedData = (root.value as forge.asn1.Asn1[])[1].value[0] as forge.asn1.Asn1;
   const parts = signedData.value as forge.asn1.Asn1[];
   const signerInfo = (parts[parts.length - 1].value as forge.asn1.Asn1[])[0].value as forge.asn1.Asn1[];
