@@ -51,6 +51,10 @@ const schema = z.object({
   APP_URL: z.string().url("must be a URL like https://clearance.example.com").optional(),
   SIGNING_P12_PATH: z.string().min(1).optional(),
   SIGNING_P12_PASSPHRASE: z.string().optional(),
+  // An RFC 3161 time-stamping authority: every seal then carries its time-stamp (PAdES B-T), or is not made.
+  TSA_URL: z.string().url("must be a URL like https://tsa.example.com/tsr").optional(),
+  // A TSA on a loopback address over plain http (a test authority): for development and tests only.
+  TSA_ALLOW_LOOPBACK_HTTP: boolish.default(false),
   SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL")
@@ -97,6 +101,29 @@ const schema = z.object({
   ),
   // Whether a passkey alone may sign a person in (it is then both factors); passkeys as a second factor work either way.
   PASSKEY_SIGN_IN: boolish.default(true),
+});
+
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
+/** TSA_URL is https, or http on a loopback address when TSA_ALLOW_LOOPBACK_HTTP is on (never in production). */
+const checkedSchema = schema.superRefine((values, issues) => {
+  if (!values.TSA_URL || !URL.canParse(values.TSA_URL)) return;
+  const url = new URL(values.TSA_URL);
+  if (url.protocol === "https:" && !url.username && !url.password) return;
+  const loopbackHttp =
+    url.protocol === "http:" &&
+    LOOPBACK_HOSTS.has(url.hostname) &&
+    values.TSA_ALLOW_LOOPBACK_HTTP &&
+    values.NODE_ENV !== "production";
+  if (loopbackHttp && !url.username && !url.password) return;
+  issues.addIssue({
+    code: "custom",
+    path: ["TSA_URL"],
+    message:
+      url.username || url.password
+        ? "must not carry a user name or password"
+        : "must be an https:// URL (plain http only on a loopback address with TSA_ALLOW_LOOPBACK_HTTP, outside production)",
+  });
 });
 
 const publicSchema = schema.pick({ ORG_NAME: true, APP_URL: true, NEXTAUTH_URL: true });
@@ -155,7 +182,7 @@ function parsed<S extends z.ZodType>(against: S, source: Record<string, string |
   return result.data;
 }
 
-const validated = (source: Record<string, string | undefined>) => parsed(schema, source);
+const validated = (source: Record<string, string | undefined>) => parsed(checkedSchema, source);
 
 /**
  * What is wrong with the configuration, naming each variable, or null: the

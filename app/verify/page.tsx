@@ -7,7 +7,7 @@ import { inputClass } from "@/components/ui/field";
 import { formatDate } from "@/lib/format";
 import { limitVerification } from "@/lib/http/public-limits";
 import { requestMeta } from "@/lib/http/request-context";
-import { verifyCertificateCode, type PublicVerification } from "@/lib/training/verify-certificate";
+import { standingLabel, verifyCertificateCode, type PublicVerification } from "@/lib/training/verify-certificate";
 
 import { VerifyUploadForm } from "./upload-form";
 
@@ -17,12 +17,8 @@ export const metadata: Metadata = {
 };
 export const dynamic = "force-dynamic";
 
-const verdicts = {
-  current: ["Valid", "border-emerald-200 bg-emerald-50 text-emerald-900"],
-  expiring: ["Valid (expires soon)", "border-emerald-200 bg-emerald-50 text-emerald-900"],
-  expired: ["Expired", "border-amber-200 bg-amber-50 text-amber-900"],
-  superseded: ["Superseded by a newer course version", "border-amber-200 bg-amber-50 text-amber-900"],
-} as const;
+const VALID_STYLE = "border-emerald-200 bg-emerald-50 text-emerald-900";
+const LAPSED_STYLE = "border-amber-200 bg-amber-50 text-amber-900";
 
 function Result({ result }: { result: PublicVerification }) {
   if (!result.found) {
@@ -35,10 +31,15 @@ function Result({ result }: { result: PublicVerification }) {
       </div>
     );
   }
-  const [label, style] = verdicts[result.status];
+  const valid = !result.holderLeft && (result.status === "current" || result.status === "expiring");
   return (
-    <div role="status" className={`rounded-lg border p-5 ${style}`}>
-      <p className="text-lg font-semibold">{label}</p>
+    <div role="status" className={`rounded-lg border p-5 ${valid ? VALID_STYLE : LAPSED_STYLE}`}>
+      <p className="text-lg font-semibold">{standingLabel(result)}</p>
+      {result.holderLeft && (
+        <p className="mt-1 text-sm">
+          The certificate is genuine: it records training completed while they worked here.
+        </p>
+      )}
       <dl className="mt-3 grid grid-cols-3 gap-2 text-sm">
         <dt className="opacity-75">Name</dt>
         <dd className="col-span-2 font-medium">{result.name}</dd>
@@ -99,10 +100,10 @@ export default async function VerifyPage({ searchParams }: { searchParams: Promi
             <Result result={result} />
           </div>
         )}
-        <h2 className="mt-12 text-lg font-semibold text-slate-900">Signed agreement</h2>
+        <h2 className="mt-12 text-lg font-semibold text-slate-900">Signed agreement or certificate file</h2>
         <p className="mt-2 mb-4 text-slate-600">
-          Upload a signed agreement PDF. It is authentic only if it is exactly the file that was sealed: any change,
-          even one character, makes it fail. The file is checked and discarded, never stored.
+          Upload a signed agreement or a completion certificate PDF. It is authentic only if it is exactly the file that
+          was sealed: any change, even one character, makes it fail. The file is checked and discarded, never stored.
         </p>
         <VerifyUploadForm />
       </main>

@@ -24,7 +24,7 @@ export function VerifyUploadForm() {
     <form action={formAction} className="space-y-3">
       <div>
         <label htmlFor="document" className="block text-sm font-medium text-slate-800">
-          Signed agreement (PDF)
+          Signed agreement or certificate (PDF)
         </label>
         <input
           id="document"

@@ -126,6 +126,9 @@ export const certifications = pgTable(
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
     verificationCode: text("verification_code").notNull().unique(),
     supersededAt: timestamp("superseded_at", { withTimezone: true }),
+    // The sealed certificate PDF, made on first download and then always the same file (encrypted, and its SHA-256 for /verify).
+    pdfEnc: text("pdf_enc"),
+    pdfSha256: text("pdf_sha256").unique(),
     // Always true: with the key below, a certification exists only for a passed attempt (the access decision trusts it).
     attemptPassed: boolean("attempt_passed").notNull().default(true),
   },

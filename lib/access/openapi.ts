@@ -38,10 +38,23 @@ const verifyResult = z.object({
     .boolean()
     .describe("True only if the file is byte-for-byte a document this Clearance sealed and its seal verifies."),
   message: z.string(),
+  kind: z.enum(["agreement", "certificate"]).optional().describe("What the authentic file is."),
   agreement: z.string().optional(),
   version: z.string().optional(),
   signer: z.string().optional(),
   signedAt: z.string().datetime().optional(),
+  certificate: z
+    .object({
+      holder: z.string(),
+      course: z.string(),
+      version: z.string(),
+      issuedAt: z.string().datetime(),
+      expiresAt: z.string().datetime(),
+      status: z.enum(["current", "expiring", "expired", "superseded"]),
+      holderLeft: z.boolean().describe("The holder has left the organisation."),
+    })
+    .optional()
+    .describe("For a completion certificate: what the certificate shows, and its standing now."),
 });
 
 const componentSchemas: Record<string, z.ZodType> = {
@@ -436,9 +449,9 @@ function paths(): Json {
       post: {
         operationId: "verifySignedDocument",
         tags: ["Signed agreements"],
-        summary: "Is this signed agreement PDF authentic?",
+        summary: "Is this signed agreement or completion certificate PDF authentic?",
         description:
-          "Send the PDF as the raw body (`application/pdf`) or as the multipart field `file`, at most 10 MB. Only the agreement, version, signer's name and date are revealed. No token is needed.",
+          "Send the PDF as the raw body (`application/pdf`) or as the multipart field `file`, at most 10 MB. Only what the document itself shows is revealed: the agreement, version, signer's name and date; or the certificate's holder, course and dates, with its standing now (current, expired, superseded, or the holder has left). No token is needed.",
         security: [],
         requestBody: {
           required: true,
@@ -459,11 +472,27 @@ function paths(): Json {
             content: json(ref("VerifyResult"), {
               authentic: {
                 authentic: true,
+                kind: "agreement",
                 message: "Authentic: Employee confidentiality agreement v2.0.0 signed by Ana Silva on 2026-03-02",
                 agreement: "Employee confidentiality agreement",
                 version: "2.0.0",
                 signer: "Ana Silva",
                 signedAt: "2026-03-02T14:05:00.000Z",
+              },
+              certificate: {
+                authentic: true,
+                kind: "certificate",
+                message:
+                  "Authentic: certificate of completion of Support Data Handling v2.1.0 issued to Ana Silva on 2026-03-02 (valid)",
+                certificate: {
+                  holder: "Ana Silva",
+                  course: "Support Data Handling",
+                  version: "2.1.0",
+                  issuedAt: "2026-03-02T10:00:00.000Z",
+                  expiresAt: "2027-03-02T10:00:00.000Z",
+                  status: "current",
+                  holderLeft: false,
+                },
               },
               unknown: { authentic: false, message: "Not recognised or modified" },
             }),
@@ -508,7 +537,7 @@ export function openApiDocument(): Json {
       { name: "Access decisions", description: "May a person hold a data-access role now?" },
       { name: "Access reviews", description: "Who holds a role." },
       { name: "Data-operation events", description: "What people did with data, checked against their clearance." },
-      { name: "Signed agreements", description: "Verify sealed agreement PDFs." },
+      { name: "Signed agreements", description: "Verify sealed agreement and completion certificate PDFs." },
       { name: "Audit log", description: "Signed checkpoints that anchor the audit log outside Clearance." },
       { name: "Meta", description: "About the API itself." },
     ],

@@ -8,22 +8,46 @@ import { sha256Hex } from "@/lib/crypto/hash";
 import { isoDate } from "@/lib/format";
 import { limitVerification } from "@/lib/http/public-limits";
 import { verifySealedPdf } from "@/lib/pdf/verify-seal";
+import {
+  describeCertification,
+  verifySealedCertificate,
+  type PublicVerification,
+} from "@/lib/training/verify-certificate";
 
 import { MAX_VERIFY_UPLOAD_BYTES, UPLOAD_MESSAGES, type UploadState } from "./verify-limits";
 
 export { MAX_VERIFY_UPLOAD_BYTES };
 
 export type DocumentVerdict =
-  | { authentic: true; documentId: string; agreementTitle: string; version: string; signerName: string; signedAt: Date }
+  | {
+      authentic: true;
+      kind: "agreement";
+      documentId: string;
+      agreementTitle: string;
+      version: string;
+      signerName: string;
+      signedAt: Date;
+    }
+  | { authentic: true; kind: "certificate"; certificate: Extract<PublicVerification, { found: true }> }
   | { authentic: false };
 
 /**
- * A file is authentic only if it is byte-for-byte a document we sealed: its
- * SHA-256 is on record and its PKCS#7 signature verifies over the whole file.
- * Only the agreement, the signer's name and the date are revealed.
+ * A file is authentic only if it is byte-for-byte a document we sealed (a
+ * signed agreement or a completion certificate): its SHA-256 is on record and
+ * its seal verifies over the whole file. Only what the document itself shows
+ * is revealed: the agreement, the signer's name and the date; or the
+ * certificate's holder, course and dates, with its standing now.
  */
 export async function verifySignedDocument(bytes: Uint8Array): Promise<DocumentVerdict> {
   if (bytes.length === 0 || bytes.length > MAX_VERIFY_UPLOAD_BYTES) return { authentic: false };
+  const sealIntact = () => {
+    const seal = verifySealedPdf(bytes);
+    return seal.signed && seal.intact && seal.coversWholeDocument;
+  };
+  const sha256 = sha256Hex(bytes);
+  const certificate = await verifySealedCertificate(sha256);
+  if (certificate.found)
+    return sealIntact() ? { authentic: true, kind: "certificate", certificate } : { authentic: false };
   const db = await getDb();
   const [row] = await db
     .select({
@@ -34,12 +58,11 @@ export async function verifySignedDocument(bytes: Uint8Array): Promise<DocumentV
       signedAt: signatures.signedAt,
     })
     .from(signatures)
-    .where(eq(signatures.pdfSha256, sha256Hex(bytes)));
-  if (!row) return { authentic: false };
-  const seal = verifySealedPdf(bytes);
-  if (!seal.signed || !seal.intact || !seal.coversWholeDocument) return { authentic: false };
+    .where(eq(signatures.pdfSha256, sha256));
+  if (!row || !sealIntact()) return { authentic: false };
   return {
     authentic: true,
+    kind: "agreement",
     documentId: row.id,
     agreementTitle: row.title,
     version: row.version,
@@ -61,7 +84,8 @@ export async function verifyUploadedFile(
 }
 
 export function describeVerdict(verdict: DocumentVerdict): string {
-  return verdict.authentic
-    ? `Authentic: ${verdict.agreementTitle} v${verdict.version} signed by ${verdict.signerName} on ${isoDate(verdict.signedAt)}`
-    : "Not recognised or modified";
+  if (!verdict.authentic) return "Not recognised or modified";
+  if (verdict.kind === "certificate")
+    return describeCertification(verdict.certificate, isoDate(verdict.certificate.issuedAt));
+  return `Authentic: ${verdict.agreementTitle} v${verdict.version} signed by ${verdict.signerName} on ${isoDate(verdict.signedAt)}`;
 }

@@ -11,7 +11,7 @@ export type UploadState = { authentic: boolean; message: string } | { error: str
 
 export const UPLOAD_MESSAGES = {
   missing: "Choose a PDF file to check.",
-  tooLarge: "That file is larger than 10 MB; signed agreements are much smaller.",
+  tooLarge: "That file is larger than 10 MB; signed agreements and certificates are much smaller.",
   rateLimited: "Too many checks from your network in the last minute. Wait a minute and try again.",
   unreachable: "The document could not be checked just now. Try again.",
 } as const;

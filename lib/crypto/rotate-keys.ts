@@ -4,7 +4,7 @@ import { and, eq, gt, isNotNull, like, not, sql } from "drizzle-orm";
 import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 
 import type { Executor } from "@/db/client";
-import { identityProviders, outbox, people, signatures, webhooks } from "@/db/schema";
+import { certifications, identityProviders, outbox, people, signatures, webhooks } from "@/db/schema";
 
 import { currentKeyId, decryptBytes, encryptBytes } from "./encryption";
 
@@ -39,6 +39,13 @@ const TARGETS: Target[] = [
     id: signatures.id,
     column: signatures.pdfEnc,
     context: (r) => `signature:${r.id}`,
+  },
+  {
+    name: "certifications.pdf_enc",
+    table: certifications,
+    id: certifications.id,
+    column: certifications.pdfEnc,
+    context: (r) => `certificate:${r.id}`,
   },
   {
     name: "signatures.signature_image_enc",

@@ -1,6 +1,7 @@
 import "server-only";
 
 import type { RGB } from "pdf-lib";
+import QRCode from "qrcode";
 
 import { formatLongDate } from "@/lib/format";
 
@@ -21,6 +22,7 @@ export type CertificatePdfInput = {
 const { width: W, height: H } = A4_LANDSCAPE;
 const CONTENT_WIDTH = W - 180;
 const FACTS_TOP = 148;
+const QR_SIZE = 64;
 
 /** Largest size from `max` down to `min` at which the text fits on one line; wraps at `min`. */
 function fitted(text: string, bold: boolean, max: number, min: number, width: number): { lines: Line[]; size: number } {
@@ -117,6 +119,10 @@ export async function renderCertificatePdf(input: CertificatePdfInput): Promise<
       align: "center",
     });
   });
+
+  // A QR code to the same address, in the lower right corner inside the frame.
+  const png = await QRCode.toBuffer(input.verifyUrl, { type: "png", errorCorrectionLevel: "M", margin: 1, width: 256 });
+  ops.push({ kind: "image", x: W - 42 - QR_SIZE, y: 42, width: QR_SIZE, height: QR_SIZE, png });
 
   const verify = wrap(spans(`Verify at ${input.verifyUrl}`), 9.5, CONTENT_WIDTH);
   drawLines(ops, verify.slice(0, 2), x, 84, CONTENT_WIDTH, {

@@ -1,22 +1,28 @@
 import "server-only";
 
 import { pdflibAddPlaceholder } from "@signpdf/placeholder-pdf-lib";
-import { P12Signer } from "@signpdf/signer-p12";
-import { SignPdf } from "@signpdf/signpdf";
+import { Signer, SignPdf } from "@signpdf/signpdf";
 import { PDFDocument } from "pdf-lib";
 
 import { env } from "@/lib/env";
 
-import { getSigningIdentity } from "./signing-identity";
+import { signDetached } from "./cms";
+import { getSigningIdentity, type SigningIdentity } from "./signing-identity";
+import { requestTimestamp } from "./timestamp";
 
-// Hex digits reserved for the PKCS#7 blob (8 KiB): ours is about 1.5 KiB; a
-// 4096-bit certificate with intermediates still fits.
+// Hex digits reserved for the CMS blob (8 KiB): ours is about 1.5 KiB; a
+// 4096-bit certificate with intermediates still fits. A time-stamp token
+// brings the TSA's own certificates: 24 KiB more leaves room for a long chain.
 const SIGNATURE_LENGTH = 16_384;
+const TIMESTAMPED_SIGNATURE_LENGTH = 65_536;
 
 /**
  * Seals a finished PDF with the organisation's certificate: an invisible
- * signature field, adbe.pkcs7.detached, SHA-256, covering the whole file.
- * Any later change to the bytes invalidates it.
+ * signature field, a PAdES baseline signature (ETSI.CAdES.detached, SHA-256)
+ * covering the whole file, with the certificate chain embedded and, when
+ * TSA_URL is set, an RFC 3161 time-stamp on the signature (PAdES B-T). Any
+ * later change to the bytes invalidates it. Without a time-stamp from the
+ * TSA there is no seal: TimestampError is thrown and nothing is returned.
  */
 export async function sealPdf(
   pdf: Uint8Array,
@@ -32,14 +38,30 @@ export async function sealPdf(
     location: pdfTextString(options.location ?? ""),
     name: pdfTextString(identity.commonName || env().ORG_NAME),
     signingTime,
-    signatureLength: SIGNATURE_LENGTH,
-    subFilter: "adbe.pkcs7.detached",
+    signatureLength: env().TSA_URL ? TIMESTAMPED_SIGNATURE_LENGTH : SIGNATURE_LENGTH,
+    subFilter: "ETSI.CAdES.detached",
     appName: "Clearance",
   });
   // Object streams would hide the signature dictionary from simple readers (and from verifySealedPdf).
   const prepared = await doc.save({ useObjectStreams: false });
-  const signer = new P12Signer(identity.p12, { passphrase: identity.passphrase });
-  return new SignPdf().sign(Buffer.from(prepared), signer, signingTime);
+  return new SignPdf().sign(Buffer.from(prepared), new OrganisationSigner(identity, env().TSA_URL), signingTime);
+}
+
+class OrganisationSigner extends Signer {
+  constructor(
+    private readonly identity: SigningIdentity,
+    private readonly tsaUrl: string | undefined,
+  ) {
+    super();
+  }
+
+  async sign(pdf: Buffer): Promise<Buffer> {
+    const { tsaUrl } = this;
+    const timestamp = tsaUrl
+      ? async (signature: Buffer) => (await requestTimestamp(tsaUrl, signature)).token
+      : undefined;
+    return signDetached(pdf, this.identity, timestamp);
+  }
 }
 
 /**

@@ -20,6 +20,8 @@ export type SigningIdentity = {
   selfSigned: boolean;
   privateKey: KeyObject;
   certificatePem: string;
+  /** DER certificates for the seal: the signer's first, then the rest of the chain the P12 holds. */
+  chain: Buffer[];
 };
 
 let cached: SigningIdentity | undefined;
@@ -87,7 +89,10 @@ function describe(p12: Buffer, passphrase: string, source: string): SigningIdent
   const privateKey = createPrivateKey(forge.pki.privateKeyToPem(key));
   // Node's rendering of the certificate: the one form audit checkpoint files carry and compare.
   const certificatePem = new X509Certificate(forge.pki.certificateToPem(cert)).toString();
-  return { p12, passphrase, commonName, selfSigned: cert.isIssuer(cert), privateKey, certificatePem };
+  const toDer = (c: forge.pki.Certificate) =>
+    Buffer.from(forge.asn1.toDer(forge.pki.certificateToAsn1(c)).getBytes(), "binary");
+  const chain = [cert, ...certs.filter((c) => c !== cert)].map(toDer);
+  return { p12, passphrase, commonName, selfSigned: cert.isIssuer(cert), privateKey, certificatePem, chain };
 }
 
 /**

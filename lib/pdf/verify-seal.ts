@@ -2,6 +2,27 @@ import { createHash, verify as verifySignature, X509Certificate } from "node:cry
 
 import forge from "node-forge";
 
+import {
+  algorithm,
+  bytesOf,
+  children,
+  Class,
+  context,
+  DIGESTS,
+  is,
+  isSmallInteger,
+  OID,
+  oidOf,
+  parseDer,
+  sequence,
+  set,
+  timeOf,
+  Type,
+  valueBytes,
+  type Asn1,
+} from "./asn1";
+import { checkTimestampToken } from "./timestamp-token";
+
 /**
  * What a sealed PDF says about itself. `intact` means the signature verifies
  * over the signed bytes, the byte ranges cover the whole file except the
@@ -14,6 +35,8 @@ export type SealCheck = {
   coversWholeDocument: boolean;
   signerCommonName: string | null;
   signedAt: Date | null;
+  /** The RFC 3161 time-stamp's time, when the seal carries one whose TSA signature and imprint check out. */
+  timestampedAt: Date | null;
 };
 
 const NOT_SIGNED: SealCheck = {
@@ -22,25 +45,10 @@ const NOT_SIGNED: SealCheck = {
   coversWholeDocument: false,
   signerCommonName: null,
   signedAt: null,
+  timestampedAt: null,
 };
 
-const OID = {
-  signedData: "1.2.840.113549.1.7.2",
-  data: "1.2.840.113549.1.7.1",
-  contentType: "1.2.840.113549.1.9.3",
-  messageDigest: "1.2.840.113549.1.9.4",
-  signingTime: "1.2.840.113549.1.9.5",
-  commonName: "2.5.4.3",
-  authorityKeyIdentifier: "2.5.29.35",
-};
-
-const DIGESTS: Record<string, string> = {
-  "2.16.840.1.101.3.4.2.1": "sha256",
-  "2.16.840.1.101.3.4.2.2": "sha384",
-  "2.16.840.1.101.3.4.2.3": "sha512",
-};
-
-// rsaEncryption, sha{256,384,512}WithRSAEncryption, RSASSA-PSS is not produced by @signpdf and is refused.
+// rsaEncryption, sha{256,384,512}WithRSAEncryption, ECDSA; RSASSA-PSS is not produced here and is refused.
 const SIGNATURE_ALGORITHMS = new Set([
   "1.2.840.113549.1.1.1",
   "1.2.840.113549.1.1.11",
@@ -50,16 +58,6 @@ const SIGNATURE_ALGORITHMS = new Set([
   "1.2.840.10045.4.3.3",
   "1.2.840.10045.4.3.4",
 ]);
-
-const { Class, Type } = forge.asn1;
-
-type Asn1 = forge.asn1.Asn1;
-
-// node-forge's types predate its options argument.
-const fromDer = forge.asn1.fromDer as unknown as (
-  bytes: forge.util.ByteStringBuffer,
-  options: { strict: boolean; parseAllBytes: boolean; decodeBitStrings: boolean },
-) => Asn1;
 
 /** Checks the last signature in a PDF (the seal). Never throws. */
 export function verifySealedPdf(pdf: Uint8Array): SealCheck {
@@ -89,6 +87,7 @@ function check(file: Buffer): SealCheck {
     coversWholeDocument,
     signerCommonName: null,
     signedAt: null,
+    timestampedAt: null,
   };
 
   // One spelling only: a changed letter case would otherwise decode to the same bytes.
@@ -100,7 +99,9 @@ function check(file: Buffer): SealCheck {
   const signed = parseSignedData(blob.subarray(0, length));
   if (!signed) return result;
   result.signerCommonName = signed.commonName;
-  result.signedAt = signed.signingTime;
+  // A PAdES seal has no signing-time attribute: the claimed time is the signature dictionary's /M, which is signed.
+  result.signedAt = signed.signingTime ?? claimedTime(text.slice(c, c + 4096));
+  result.timestampedAt = signed.timestamp ? signed.timestamp.genTime : null;
 
   const digest = createHash(signed.digest)
     .update(file.subarray(a, a + b))
@@ -113,8 +114,18 @@ function check(file: Buffer): SealCheck {
     signed.certificate.publicKey,
     signed.signature,
   );
-  result.intact = coversWholeDocument && digestMatches && signatureValid && signed.certificateUnaltered;
+  result.intact =
+    coversWholeDocument && digestMatches && signatureValid && signed.certificateUnaltered && signed.timestamp !== false;
   return result;
+}
+
+/** The signature dictionary's /M (D:YYYYMMDDHHmmSS with Z or an offset), or null. */
+function claimedTime(dictionary: string): Date | null {
+  const m = /\/M\s*\(D:(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(Z|[+-]\d{2}'\d{2}'?)?\)/.exec(dictionary);
+  if (!m) return null;
+  const zone = !m[7] || m[7] === "Z" ? "Z" : `${m[7].slice(0, 3)}:${m[7].slice(4, 6)}`;
+  const date = new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${zone}`);
+  return Number.isNaN(date.getTime()) ? null : date;
 }
 
 /** Total length of the DER element at the start of `bytes`, from its header. */
@@ -129,28 +140,12 @@ function derLength(bytes: Buffer): number | undefined {
   return 2 + count + length;
 }
 
-function bytesOf(node: Asn1): Buffer {
-  return Buffer.from(forge.asn1.toDer(node).getBytes(), "binary");
-}
-
-function valueBytes(node: Asn1 | undefined): Buffer | null {
-  return node && typeof node.value === "string" ? Buffer.from(node.value, "binary") : null;
-}
-
-function oidOf(node: Asn1 | undefined): string | null {
-  return node && node.tagClass === Class.UNIVERSAL && node.type === Type.OID && typeof node.value === "string"
-    ? forge.asn1.derToOid(node.value)
-    : null;
-}
-
-function children(node: Asn1 | undefined): Asn1[] {
-  return node && Array.isArray(node.value) ? (node.value as Asn1[]) : [];
-}
-
 type SignedData = {
   digest: string;
   messageDigest: Buffer | null;
   signingTime: Date | null;
+  /** null: none; false: present but it does not check out. */
+  timestamp: { genTime: Date } | null | false;
   signedAttributes: Buffer;
   signature: Buffer;
   certificate: X509Certificate;
@@ -158,40 +153,13 @@ type SignedData = {
   commonName: string | null;
 };
 
-function is(node: Asn1 | undefined, tagClass: number, type: number, constructed: boolean): node is Asn1 {
-  return node !== undefined && node.tagClass === tagClass && node.type === type && node.constructed === constructed;
-}
-
-const sequence = (node: Asn1 | undefined): node is Asn1 => is(node, Class.UNIVERSAL, Type.SEQUENCE, true);
-const set = (node: Asn1 | undefined): node is Asn1 => is(node, Class.UNIVERSAL, Type.SET, true);
-const context = (node: Asn1 | undefined, n: number): node is Asn1 => is(node, Class.CONTEXT_SPECIFIC, n, true);
-
-/** The INTEGER's value if it is the single byte `expected`. */
-function isSmallInteger(node: Asn1 | undefined, expected: number): boolean {
-  const value = is(node, Class.UNIVERSAL, Type.INTEGER, false) ? valueBytes(node) : null;
-  return value !== null && value.length === 1 && value[0] === expected;
-}
-
-/** An AlgorithmIdentifier: its OID, with absent or NULL parameters; null if malformed. */
-function algorithm(node: Asn1 | undefined): string | null {
-  if (!sequence(node)) return null;
-  const [oid, parameters, ...rest] = children(node);
-  if (rest.length || (parameters && !(is(parameters, Class.UNIVERSAL, Type.NULL, false) && parameters.value === "")))
-    return null;
-  return oidOf(oid);
-}
-
 /**
  * Reads a CMS/PKCS#7 SignedData with one signer, as @signpdf writes it, or
  * null. Every field that the signature does not cover is checked for its
  * exact form, so that no byte of the blob can change unnoticed.
  */
 function parseSignedData(der: Buffer): SignedData | null {
-  const root = fromDer(forge.util.createBuffer(der.toString("binary")), {
-    strict: true,
-    parseAllBytes: true,
-    decodeBitStrings: false,
-  });
+  const root = parseDer(der);
   // Canonical DER only: a re-encoding must give back the same bytes.
   if (!bytesOf(root).equals(der) || !sequence(root)) return null;
   const [contentType, wrapped, ...extra] = children(root);
@@ -216,8 +184,8 @@ function parseSignedData(der: Buffer): SignedData | null {
   if (children(signerInfos).length !== 1 || !sequence(children(signerInfos)[0])) return null;
 
   const info = children(children(signerInfos)[0]);
-  if (info.length !== 6) return null;
-  const [infoVersion, sid, digestAlgorithm, attributes, signatureAlgorithm, signature] = info;
+  if (info.length !== 6 && info.length !== 7) return null;
+  const [infoVersion, sid, digestAlgorithm, attributes, signatureAlgorithm, signature, unsigned] = info;
   if (
     !isSmallInteger(infoVersion, 1) ||
     !context(attributes, 0) ||
@@ -227,7 +195,7 @@ function parseSignedData(der: Buffer): SignedData | null {
   const digestOid = algorithm(digestAlgorithm);
   const digest = DIGESTS[digestOid ?? ""];
   const declared = children(digestAlgorithms).map(algorithm);
-  if (!digest || declared.length !== 1 || declared[0] !== digestOid) return null;
+  if (!digest || digest === "sha1" || declared.length !== 1 || declared[0] !== digestOid) return null;
   if (!SIGNATURE_ALGORITHMS.has(algorithm(signatureAlgorithm) ?? "")) return null;
   const signatureBytes = valueBytes(signature);
   if (!signatureBytes) return null;
@@ -242,14 +210,11 @@ function parseSignedData(der: Buffer): SignedData | null {
     if (oid === OID.messageDigest && is(value, Class.UNIVERSAL, Type.OCTETSTRING, false))
       messageDigest = valueBytes(value);
     else if (oid === OID.contentType) contentTypeOk = oidOf(value) === OID.data;
-    else if (oid === OID.signingTime && typeof value?.value === "string") {
-      signingTime =
-        value.type === Type.UTCTIME
-          ? forge.asn1.utcTimeToDate(value.value)
-          : forge.asn1.generalizedTimeToDate(value.value);
-    }
+    else if (oid === OID.signingTime) signingTime = timeOf(value);
   }
   if (!contentTypeOk) return null;
+  const timestamp = unsigned === undefined ? null : readTimestamp(unsigned, signatureBytes);
+  if (timestamp === undefined) return null;
 
   // The signer's certificate: the one whose issuer and serial number the signer names.
   const sidParts = children(sid);
@@ -299,13 +264,29 @@ function parseSignedData(der: Buffer): SignedData | null {
   return {
     digest,
     messageDigest,
-    signingTime: signingTime && !Number.isNaN(signingTime.getTime()) ? signingTime : null,
+    signingTime,
+    timestamp,
     signedAttributes,
     signature: signatureBytes,
     certificate: signer.x509,
     certificateUnaltered: unaltered,
     commonName: commonNameOf(signer.names),
   };
+}
+
+/**
+ * The unsigned attributes a seal may carry: exactly one signature-time-stamp
+ * token over the signature value. undefined: anything else (malformed);
+ * false: a token that does not check out.
+ */
+function readTimestamp(unsigned: Asn1, signature: Buffer): { genTime: Date } | false | undefined {
+  const attributes = children(unsigned);
+  if (!context(unsigned, 1) || attributes.length !== 1) return undefined;
+  const [type, values, ...extra] = children(attributes[0]);
+  if (extra.length || oidOf(type) !== OID.signatureTimeStampToken || !set(values) || children(values).length !== 1)
+    return undefined;
+  const check = checkTimestampToken(bytesOf(children(values)[0]), signature);
+  return check.ok ? { genTime: check.facts.genTime } : false;
 }
 
 function commonNameOf(name: Asn1 | undefined): string | null {

@@ -1,6 +1,6 @@
 import "server-only";
 
-import { eq } from "drizzle-orm";
+import { eq, type SQL } from "drizzle-orm";
 
 import { getDb } from "@/db/client";
 import { certifications, people } from "@/db/schema";
@@ -14,12 +14,21 @@ export type PublicVerification =
   | {
       found: true;
       status: CertificationStatus;
+      /** The holder has left the organisation: the certificate records training they did, nothing now. */
+      holderLeft: boolean;
       name: string;
       courseTitle: string;
       courseVersion: string;
       issuedAt: Date;
       expiresAt: Date;
     };
+
+export const STATUS_LABELS: Record<CertificationStatus, string> = {
+  current: "Valid",
+  expiring: "Valid (expires soon)",
+  expired: "Expired",
+  superseded: "Superseded by a newer course version",
+};
 
 export function normaliseVerificationCode(input: string): string | null {
   const clean = input.toUpperCase().replace(/[^A-Z0-9]/g, "");
@@ -30,10 +39,23 @@ export function normaliseVerificationCode(input: string): string | null {
 export async function verifyCertificateCode(input: string, now = new Date()): Promise<PublicVerification> {
   const code = normaliseVerificationCode(input);
   if (!code) return { found: false };
+  return publicCertification(eq(certifications.verificationCode, code), now);
+}
+
+/**
+ * The certification whose sealed PDF has this SHA-256, told as its code is:
+ * what the file itself shows (name, course, dates) and its standing now.
+ */
+export async function verifySealedCertificate(pdfSha256: string, now = new Date()): Promise<PublicVerification> {
+  return publicCertification(eq(certifications.pdfSha256, pdfSha256), now);
+}
+
+async function publicCertification(where: SQL, now: Date): Promise<PublicVerification> {
   const db = await getDb();
   const [row] = await db
     .select({
       name: people.name,
+      personStatus: people.status,
       courseId: certifications.courseId,
       courseVersion: certifications.courseVersion,
       issuedAt: certifications.issuedAt,
@@ -41,7 +63,7 @@ export async function verifyCertificateCode(input: string, now = new Date()): Pr
     })
     .from(certifications)
     .innerJoin(people, eq(people.id, certifications.personId))
-    .where(eq(certifications.verificationCode, code));
+    .where(where);
   if (!row) return { found: false };
   const course = getCourse(row.courseId);
   const releases = await currentReleases(db);
@@ -56,10 +78,21 @@ export async function verifyCertificateCode(input: string, now = new Date()): Pr
   return {
     found: true,
     status,
+    holderLeft: row.personStatus === "departed",
     name: row.name,
     courseTitle: course?.title ?? row.courseId,
     courseVersion: row.courseVersion,
     issuedAt: row.issuedAt,
     expiresAt: row.expiresAt,
   };
+}
+
+/** The standing a verifier is shown: a holder who left outranks the course's own status. */
+export function standingLabel(found: Extract<PublicVerification, { found: true }>): string {
+  return found.holderLeft ? "Holder has left the organisation" : STATUS_LABELS[found.status];
+}
+
+/** One line for the API and the upload form. */
+export function describeCertification(found: Extract<PublicVerification, { found: true }>, issuedOn: string): string {
+  return `Authentic: certificate of completion of ${found.courseTitle} v${found.courseVersion} issued to ${found.name} on ${issuedOn} (${standingLabel(found).toLowerCase()})`;
 }

@@ -72,12 +72,12 @@ test("an employee signs the NDA with a drawn signature, downloads it, and /verif
   writeFileSync(modifiedFile, modified);
 
   await page.goto("/verify");
-  await page.getByLabel("Signed agreement (PDF)").setInputFiles(file);
+  await page.getByLabel("Signed agreement or certificate (PDF)").setInputFiles(file);
   await page.getByRole("button", { name: "Check document" }).click();
   await expect(page.getByTestId("document-verdict")).toHaveText(
     /^Authentic: Employee Confidentiality Agreement v1\.0\.0 signed by José Ñúñez on \d{4}-\d{2}-\d{2}$/,
   );
-  await page.getByLabel("Signed agreement (PDF)").setInputFiles(modifiedFile);
+  await page.getByLabel("Signed agreement or certificate (PDF)").setInputFiles(modifiedFile);
   await page.getByRole("button", { name: "Check document" }).click();
   await expect(page.getByTestId("document-verdict")).toHaveText("Not recognised or modified");
   await expectNoAxeViolations(page);

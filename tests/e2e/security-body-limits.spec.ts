@@ -47,17 +47,17 @@ test("the /verify upload accepts a 9 MB file (refused as not a signed PDF) and r
   writeFileSync(nine, Buffer.concat([Buffer.from("%PDF-1.7\n"), Buffer.alloc(9 * 1024 * 1024, 0x41)]));
 
   await page.goto("/verify");
-  await page.getByLabel("Signed agreement (PDF)").setInputFiles(nine);
+  await page.getByLabel("Signed agreement or certificate (PDF)").setInputFiles(nine);
   await page.getByRole("button", { name: "Check document" }).click();
   await expect(page.getByTestId("document-verdict")).toHaveText("Not recognised or modified");
 
   // The page refuses an 11 MB file without sending it, with the message it always gave…
   const eleven = path.join(dir, "eleven.pdf");
   writeFileSync(eleven, Buffer.alloc(11 * 1024 * 1024, 0x41));
-  await page.getByLabel("Signed agreement (PDF)").setInputFiles(eleven);
+  await page.getByLabel("Signed agreement or certificate (PDF)").setInputFiles(eleven);
   await page.getByRole("button", { name: "Check document" }).click();
   await expect(page.getByRole("alert").filter({ hasText: "larger than 10 MB" })).toHaveText(
-    "That file is larger than 10 MB; signed agreements are much smaller.",
+    "That file is larger than 10 MB; signed agreements and certificates are much smaller.",
   );
 
   // …and the route refuses one sent straight to it.
@@ -67,5 +67,7 @@ test("the /verify upload accepts a 9 MB file (refused as not a signed PDF) and r
     },
   });
   expect(direct.status()).toBe(413);
-  expect(await direct.json()).toEqual({ error: "That file is larger than 10 MB; signed agreements are much smaller." });
+  expect(await direct.json()).toEqual({
+    error: "That file is larger than 10 MB; signed agreements and certificates are much smaller.",
+  });
 });

@@ -164,7 +164,7 @@ describe("agreement PDF", () => {
     expect(report).toContain("Signature is Valid");
     expect(report).toContain("Total document signed");
     expect(report).toContain("SHA-256");
-    expect(report).toContain("adbe.pkcs7.detached");
+    expect(report).toContain("ETSI.CAdES.detached");
   });
 
   it.skipIf(!hasPoppler)(
@@ -258,6 +258,7 @@ describe("agreement PDF", () => {
       coversWholeDocument: false,
       signerCommonName: null,
       signedAt: null,
+      timestampedAt: null,
     });
     expect(verifySealedPdf(randomBytes(4096)).signed).toBe(false);
     expect(verifySealedPdf(new Uint8Array()).signed).toBe(false);

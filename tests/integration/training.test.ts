@@ -121,6 +121,7 @@ describe("training lifecycle", () => {
       "courseVersion",
       "expiresAt",
       "found",
+      "holderLeft",
       "issuedAt",
       "name",
       "status",

@@ -87,4 +87,34 @@ describe("configuration", () => {
     expect(() => parseEnv({ DATA_DIR: dir, ACCESS_API_PORT: "70000" })).toThrow(/ACCESS_API_PORT/);
     expect(() => parseEnv({ DATA_DIR: dir, ACCESS_API_PORT: "web" })).toThrow(/ACCESS_API_PORT/);
   });
+  it("takes a time-stamping authority over https, or plain http on loopback only when allowed outside production", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "clearance-env-"));
+    const production = {
+      NODE_ENV: "production",
+      NEXTAUTH_SECRET: "x".repeat(40),
+      DATA_ENCRYPTION_KEY: key,
+      AUDIT_CHAIN_KEY: key,
+    };
+    expect(parseEnv({ ...production, TSA_URL: "https://tsa.example.com/tsr" }).TSA_URL).toBe(
+      "https://tsa.example.com/tsr",
+    );
+    expect(parseEnv({ DATA_DIR: dir }).TSA_URL).toBeUndefined();
+    expect(() => parseEnv({ DATA_DIR: dir, TSA_URL: "tsa.example.com" })).toThrow(/TSA_URL: must be a URL/);
+    expect(() => parseEnv({ DATA_DIR: dir, TSA_URL: "http://tsa.example.com/tsr" })).toThrow(
+      /TSA_URL: must be an https:\/\/ URL/,
+    );
+    expect(() => parseEnv({ DATA_DIR: dir, TSA_URL: "http://127.0.0.1:9/tsr" })).toThrow(/TSA_URL/);
+    expect(
+      parseEnv({ DATA_DIR: dir, TSA_URL: "http://127.0.0.1:9/tsr", TSA_ALLOW_LOOPBACK_HTTP: "true" }).TSA_URL,
+    ).toBe("http://127.0.0.1:9/tsr");
+    expect(() =>
+      parseEnv({ ...production, TSA_URL: "http://127.0.0.1:9/tsr", TSA_ALLOW_LOOPBACK_HTTP: "true" }),
+    ).toThrow(/TSA_URL/);
+    expect(() => parseEnv({ DATA_DIR: dir, TSA_URL: "http://10.0.0.5/tsr", TSA_ALLOW_LOOPBACK_HTTP: "true" })).toThrow(
+      /TSA_URL/,
+    );
+    expect(() => parseEnv({ ...production, TSA_URL: "https://user:secret@tsa.example.com/" })).toThrow(
+      /TSA_URL: must not carry a user name or password/,
+    );
+  });
 });

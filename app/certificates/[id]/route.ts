@@ -1,6 +1,6 @@
 import { routeViewer } from "@/lib/auth/gate";
 import { auditContext } from "@/lib/auth/viewer";
-import { NotFoundError } from "@/lib/errors";
+import { DomainError, NotFoundError } from "@/lib/errors";
 import { pdfResponse } from "@/lib/http/responses";
 import { isUuid } from "@/lib/ids";
 import { certificatePdf } from "@/lib/training/certificate-pdf";
@@ -16,6 +16,9 @@ export async function GET(_request: Request, { params }: { params: Promise<{ id:
     return pdfResponse(bytes, filename);
   } catch (error) {
     if (error instanceof NotFoundError) return new Response("Not found.", { status: 404 });
+    // The seal could not be made (the time-stamping authority failed): say so, nothing was stored.
+    if (error instanceof DomainError)
+      return new Response(error.message, { status: error.status, headers: { "Retry-After": "60" } });
     throw error;
   }
 }

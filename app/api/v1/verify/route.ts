@@ -7,7 +7,7 @@ import { apiError } from "@/lib/http/responses";
 export const dynamic = "force-dynamic";
 
 /**
- * Checks a signed agreement PDF for other systems. Send the file as the raw
+ * Checks a signed agreement or completion certificate PDF for other systems. Send the file as the raw
  * body (Content-Type: application/pdf) or as multipart form field "file".
  */
 export async function POST(request: Request) {
@@ -41,16 +41,32 @@ export async function POST(request: Request) {
   if (bytes.length > MAX_VERIFY_UPLOAD_BYTES)
     return apiError(413, "payload_too_large", "The document must be at most 10 MB.");
   const verdict = await verifySignedDocument(bytes);
-  return Response.json(
-    verdict.authentic
-      ? {
-          authentic: true,
-          message: describeVerdict(verdict),
-          agreement: verdict.agreementTitle,
-          version: verdict.version,
-          signer: verdict.signerName,
-          signedAt: verdict.signedAt.toISOString(),
-        }
-      : { authentic: false, message: describeVerdict(verdict) },
-  );
+  const message = describeVerdict(verdict);
+  if (!verdict.authentic) return Response.json({ authentic: false, message });
+  if (verdict.kind === "certificate") {
+    const { certificate } = verdict;
+    return Response.json({
+      authentic: true,
+      kind: "certificate",
+      message,
+      certificate: {
+        holder: certificate.name,
+        course: certificate.courseTitle,
+        version: certificate.courseVersion,
+        issuedAt: certificate.issuedAt.toISOString(),
+        expiresAt: certificate.expiresAt.toISOString(),
+        status: certificate.status,
+        holderLeft: certificate.holderLeft,
+      },
+    });
+  }
+  return Response.json({
+    authentic: true,
+    kind: "agreement",
+    message,
+    agreement: verdict.agreementTitle,
+    version: verdict.version,
+    signer: verdict.signerName,
+    signedAt: verdict.signedAt.toISOString(),
+  });
 }
