@@ -24,7 +24,6 @@ const nextConfig: NextConfig = {
     "@pdf-lib/fontkit",
     "@signpdf/signpdf",
     "@signpdf/placeholder-pdf-lib",
-    "@signpdf/signer-p12",
     "node-forge",
     "nodemailer",
     // SAML: the XML signature stack is loaded by Node as is, not bundled.
