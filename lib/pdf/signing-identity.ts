@@ -96,7 +96,7 @@ function describe(p12: Buffer, passphrase: string, source: string): SigningIdent
 }
 
 /**
- * A certificate name value that survives node-forge: @signpdf/signer-p12
+ * A certificate name value that survives node-forge: a CMS signer built on it
  * re-encodes the issuer name from the parsed certificate, and forge encodes
  * non-ASCII UTF8String values twice, so such a seal would name a certificate
  * that is not in it. BMPString (UCS-2) bytes are copied as they are.
