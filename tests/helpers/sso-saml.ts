@@ -68,7 +68,12 @@ export async function startSamlSignIn(slug: string, ip: string, callbackUrl?: st
   const url = new URL(`${APP_URL}/api/sso/saml/${slug}/start`);
   if (callbackUrl) url.searchParams.set("callbackUrl", callbackUrl);
   const response = await Start.GET(new NextRequest(url, { headers: headersFor(ip) }), params(slug));
-  return { response, location: response.headers.get("location")! };
+  return {
+    response,
+    location: response.headers.get("location")!,
+    /** The cookie binding the sign-in to this "browser", to send with the post to the ACS. */
+    requestCookie: setCookie(response, "clearance.saml-request"),
+  };
 }
 
 /** The IdP's login: `user` signs in there and its page holds the form the browser posts to the ACS. */
@@ -85,13 +90,22 @@ export async function atIdp(
 }
 
 /** POST /api/sso/saml/<slug>/acs with the form, as the browser posts it from the IdP's page. */
-export async function postToAcs(slug: string, form: { SAMLResponse: string; RelayState?: string | null }, ip: string) {
+export async function postToAcs(
+  slug: string,
+  form: { SAMLResponse: string; RelayState?: string | null },
+  ip: string,
+  requestCookie?: string | null,
+) {
   const body = new URLSearchParams({ SAMLResponse: form.SAMLResponse });
   if (form.RelayState) body.set("RelayState", form.RelayState);
   const response = await Acs.POST(
     new NextRequest(`${APP_URL}/api/sso/saml/${slug}/acs`, {
       method: "POST",
-      headers: { ...headersFor(ip), "content-type": "application/x-www-form-urlencoded" },
+      headers: {
+        ...headersFor(ip),
+        "content-type": "application/x-www-form-urlencoded",
+        ...(requestCookie ? { cookie: `clearance.saml-request=${requestCookie}` } : {}),
+      },
       body: body.toString(),
     }),
     params(slug),
@@ -111,5 +125,5 @@ export async function postToAcs(slug: string, form: { SAMLResponse: string; Rela
 export async function samlSignIn(idp: TestIdp, user: TestUser, ip: string, knobs?: ResponseKnobs, slug = "test-saml") {
   const started = await startSamlSignIn(slug, ip);
   const form = await atIdp(idp, started.location, user, knobs);
-  return postToAcs(slug, form, ip);
+  return postToAcs(slug, form, ip, started.requestCookie);
 }

@@ -92,7 +92,7 @@ describe("SAML sign-in", () => {
     const form = await atIdp(idp, started.location, user);
     expect(form.action).toBe(`${APP_URL}/api/sso/saml/test-saml/acs`);
     expect(form.RelayState).toBe("/courses");
-    const back = await postToAcs("test-saml", form, ip);
+    const back = await postToAcs("test-saml", form, ip, started.requestCookie);
     expect(back.error).toBeNull();
     expect(back.response.status).toBe(303);
     expect(back.location.pathname).toBe("/signin");
@@ -118,7 +118,7 @@ describe("SAML sign-in", () => {
     const evil = await startSamlSignIn("test-saml", ip, "https://evil.example/phish");
     const form = await atIdp(idp, evil.location, user);
     expect(form.RelayState).toBe("/dashboard");
-    const tampered = await postToAcs("test-saml", { ...form, RelayState: "//evil.example" }, ip);
+    const tampered = await postToAcs("test-saml", { ...form, RelayState: "//evil.example" }, ip, evil.requestCookie);
     expect(tampered.location.origin).toBe(APP_URL);
     expect(tampered.location.searchParams.get("callbackUrl")).toBe("/dashboard");
   });
@@ -142,9 +142,9 @@ describe("SAML sign-in", () => {
     const ip = freshIp();
     const started = await startSamlSignIn("test-saml", ip);
     const form = await atIdp(idp, started.location, user);
-    expect((await postToAcs("test-saml", form, ip)).token).toBeTruthy();
+    expect((await postToAcs("test-saml", form, ip, started.requestCookie)).token).toBeTruthy();
     // The same form again: its request was taken.
-    expect(await postToAcs("test-saml", form, ip)).toMatchObject({
+    expect(await postToAcs("test-saml", form, ip, started.requestCookie)).toMatchObject({
       token: null,
       error: "invalid_response",
       detail: "wrong_in_response_to",
@@ -163,8 +163,40 @@ describe("SAML sign-in", () => {
       .update(ssoReplays)
       .set({ expiresAt: new Date(Date.now() - 1000) })
       .where(and(eq(ssoReplays.providerId, providerId), like(ssoReplays.messageId, "authn:%")));
-    const back = await postToAcs("test-saml", await atIdp(idp, started.location, user), ip);
+    const back = await postToAcs("test-saml", await atIdp(idp, started.location, user), ip, started.requestCookie);
     expect(back).toMatchObject({ token: null, detail: "wrong_in_response_to" });
+  });
+
+  it("accepts a response only from the browser that started the sign-in (no login CSRF)", async () => {
+    const { user } = await personAtIdp();
+    const ip = freshIp();
+    // An attacker starts a sign-in and signs in at the IdP as themselves, then makes another browser post the form.
+    const attacker = await startSamlSignIn("test-saml", ip);
+    const form = await atIdp(idp, attacker.location, user);
+    const victim = await startSamlSignIn("test-saml", freshIp());
+    expect(await postToAcs("test-saml", form, freshIp())).toMatchObject({
+      token: null,
+      detail: "wrong_in_response_to",
+    });
+    expect(await postToAcs("test-saml", form, freshIp(), victim.requestCookie)).toMatchObject({
+      token: null,
+      detail: "wrong_in_response_to",
+    });
+    // The browser that started it still can, once.
+    expect((await postToAcs("test-saml", form, ip, attacker.requestCookie)).token).toBeTruthy();
+  });
+
+  it("sets the binding cookie HttpOnly, Secure, SameSite=None and scoped to the ACS, and clears it there", async () => {
+    const started = await startSamlSignIn("test-saml", freshIp());
+    const cookie = started.response.headers.getSetCookie().find((c) => c.startsWith("clearance.saml-request="))!;
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/Secure/i);
+    expect(cookie).toMatch(/SameSite=none/i);
+    expect(cookie).toMatch(/Path=\/api\/sso\/saml\/test-saml\/acs/);
+    const back = await postToAcs("test-saml", { SAMLResponse: "" }, freshIp(), started.requestCookie);
+    expect(back.response.headers.getSetCookie().find((c) => c.startsWith("clearance.saml-request="))).toMatch(
+      /Max-Age=0/i,
+    );
   });
 
   it("accepts one of 30 copies of a response posted together: one handoff, one session", async () => {
@@ -172,7 +204,9 @@ describe("SAML sign-in", () => {
     const { person, user } = await personAtIdp();
     const started = await startSamlSignIn("test-saml", freshIp());
     const form = await atIdp(idp, started.location, user);
-    const answers = await Promise.all(Array.from({ length: 30 }, () => postToAcs("test-saml", form, freshIp())));
+    const answers = await Promise.all(
+      Array.from({ length: 30 }, () => postToAcs("test-saml", form, freshIp(), started.requestCookie)),
+    );
     const tokens = answers.filter((a) => a.token);
     expect(tokens).toHaveLength(1);
     expect(answers.filter((a) => a.error === "invalid_response")).toHaveLength(29);

@@ -1,9 +1,12 @@
 import "server-only";
 
+import { randomBytes } from "node:crypto";
+
 import { and, eq, gt } from "drizzle-orm";
 
 import { getDb, type Executor } from "@/db/client";
 import { ssoReplays } from "@/db/schema";
+import { sha256Hex } from "@/lib/crypto/hash";
 import { env } from "@/lib/env";
 import { safeReturnPath } from "@/lib/http/return-path";
 import { providerForSignIn, type ProviderForSignIn } from "@/lib/identity/providers/read-providers";
@@ -25,18 +28,25 @@ import { claimedRequestId, verifyResponse } from "./verify-response";
 
 /**
  * SAML sign-in for Clearance's routes: the AuthnRequest (HTTP-Redirect) and
- * the assertion consumer (HTTP-POST). The IdP posts the response from its own
- * site, so no SameSite=Lax cookie arrives with it: the AuthnRequest ID is kept
- * in sso_replays instead, taken once at the ACS, and the assertion ID is
- * taken once too, so a response is accepted at most once however many
- * copies arrive together.
+ * the assertion consumer (HTTP-POST). The AuthnRequest ID is kept in
+ * sso_replays with the hash of a secret that only the browser which started
+ * the sign-in holds (a cookie scoped to the ACS, SameSite=None because the
+ * IdP posts from its own site), and taken once at the ACS: a response is
+ * accepted only from the browser that asked for it (no login CSRF: another
+ * browser cannot be made to post someone else's response), and at most once
+ * however many copies arrive together. The assertion ID is taken once too.
  */
+
+/** The cookie binding a sign-in to the browser that started it. */
+export const SAML_REQUEST_COOKIE = "clearance.saml-request";
 
 /** How long a person has at the IdP's login page. */
 export const SAML_REQUEST_TTL_MS = 10 * 60_000;
 /** saml-bindings §3.4.3: RelayState (here the page to return to) is at most 80 bytes. */
 const MAX_RELAY_STATE_BYTES = 80;
-const requestKey = (requestId: string) => `authn:${requestId}`;
+/** The stored key of a request: its ID and the hash of the starting browser's secret. */
+const requestKey = (requestId: string, browserSecret: string) =>
+  `authn:${requestId}:${sha256Hex(browserSecret).slice(0, 32)}`;
 
 /** The provider's stored settings with this app's SP addresses for its slug. */
 export function samlSettingsOf(provider: Pick<ProviderForSignIn<"saml">, "slug" | "settings">): SamlSettings {
@@ -55,7 +65,8 @@ export async function samlMetadataFor(slug: string): Promise<string | null> {
 }
 
 type Refusal = SsoCompletion & { ok: false };
-export type SamlStart = { ok: true; redirectUrl: string } | { ok: false; refusal: Refusal };
+export type SamlStart =
+  { ok: true; redirectUrl: string; browserSecret: string; maxAgeSeconds: number } | { ok: false; refusal: Refusal };
 
 /** The page to come back to, as a path on this site that fits in RelayState. */
 function returnPathFor(value: unknown): string {
@@ -81,18 +92,31 @@ export async function startSamlSignIn(
     return { ok: false, refusal: await refuseSsoSignIn(provider.id, "invalid_response", ctx, { detail: "settings" }) };
   }
   const { redirectUrl, requestId } = await startSignIn(settings, { relayState: returnPathFor(returnTo) });
-  await takeSsoMessageOnce(db, provider.id, requestKey(requestId), new Date(now.getTime() + SAML_REQUEST_TTL_MS));
-  return { ok: true, redirectUrl };
+  const browserSecret = randomBytes(32).toString("base64url");
+  await takeSsoMessageOnce(
+    db,
+    provider.id,
+    requestKey(requestId, browserSecret),
+    new Date(now.getTime() + SAML_REQUEST_TTL_MS),
+  );
+  return { ok: true, redirectUrl, browserSecret, maxAgeSeconds: SAML_REQUEST_TTL_MS / 1000 };
 }
 
-/** Takes a stored AuthnRequest ID once: true for the first taker while it is unexpired. */
-async function takeRequest(db: Executor, providerId: string, requestId: string, now: Date): Promise<boolean> {
+/** Takes a stored AuthnRequest ID once, from the browser that started it: true for the first taker while it is unexpired. */
+async function takeRequest(
+  db: Executor,
+  providerId: string,
+  requestId: string,
+  browserSecret: string | null,
+  now: Date,
+): Promise<boolean> {
+  if (!browserSecret) return false;
   const taken = await db
     .delete(ssoReplays)
     .where(
       and(
         eq(ssoReplays.providerId, providerId),
-        eq(ssoReplays.messageId, requestKey(requestId)),
+        eq(ssoReplays.messageId, requestKey(requestId, browserSecret)),
         gt(ssoReplays.expiresAt, now),
       ),
     )
@@ -121,6 +145,8 @@ export async function finishSamlSignIn(
   slug: string,
   form: { SAMLResponse: unknown; RelayState: unknown },
   ctx: SsoRequestContext,
+  /** The secret of the browser posting, from the cookie its start set; null without one. */
+  browserSecret: string | null = null,
 ): Promise<SamlFinish> {
   const db = await getDb();
   const now = ctx.now ?? new Date();
@@ -143,7 +169,8 @@ export async function finishSamlSignIn(
 
   // Taken before the signature is checked: of copies posted together, one finds the request.
   const claimed = claimedRequestId(form.SAMLResponse);
-  const expectedRequestId = claimed && (await takeRequest(db, provider.id, claimed, now)) ? claimed : null;
+  const expectedRequestId =
+    claimed && (await takeRequest(db, provider.id, claimed, browserSecret, now)) ? claimed : null;
   const verified = await verifyResponse(settings, form.SAMLResponse, {
     expectedRequestId,
     now,

@@ -2,7 +2,7 @@ import type { NextRequest } from "next/server";
 
 import { API_BODY_MAX_BYTES, readBodyBytes } from "@/lib/http/api";
 import { metaFromHeaders } from "@/lib/http/request-context";
-import { finishSamlSignIn } from "@/lib/identity/saml/sign-in";
+import { finishSamlSignIn, SAML_REQUEST_COOKIE } from "@/lib/identity/saml/sign-in";
 import { refuseSsoSignIn } from "@/lib/identity/sso/complete";
 import { ssoSignInResponse } from "@/lib/identity/sso/respond";
 
@@ -27,6 +27,15 @@ export async function POST(request: NextRequest, { params }: { params: Promise<{
     slug,
     { SAMLResponse: form.get("SAMLResponse"), RelayState: form.get("RelayState") },
     meta,
+    request.cookies.get(SAML_REQUEST_COOKIE)?.value ?? null,
   );
-  return ssoSignInResponse(completion, returnTo, samlReason);
+  const response = ssoSignInResponse(completion, returnTo, samlReason);
+  response.cookies.set(SAML_REQUEST_COOKIE, "", {
+    httpOnly: true,
+    secure: true,
+    sameSite: "none",
+    path: `/api/sso/saml/${encodeURIComponent(slug)}/acs`,
+    maxAge: 0,
+  });
+  return response;
 }

@@ -1,7 +1,7 @@
 import { NextResponse, type NextRequest } from "next/server";
 
 import { metaFromHeaders } from "@/lib/http/request-context";
-import { startSamlSignIn } from "@/lib/identity/saml/sign-in";
+import { SAML_REQUEST_COOKIE, startSamlSignIn } from "@/lib/identity/saml/sign-in";
 import { ssoSignInResponse } from "@/lib/identity/sso/respond";
 
 export const dynamic = "force-dynamic";
@@ -12,5 +12,15 @@ export async function GET(request: NextRequest, { params }: { params: Promise<{ 
   const meta = metaFromHeaders((name) => request.headers.get(name));
   const started = await startSamlSignIn(slug, request.nextUrl.searchParams.get("callbackUrl"), meta);
   if (!started.ok) return ssoSignInResponse(started.refusal, "/");
-  return NextResponse.redirect(started.redirectUrl, 303);
+  const response = NextResponse.redirect(started.redirectUrl, 303);
+  // Binds the sign-in to this browser. The IdP posts back from its own site, so SameSite=None (which needs Secure;
+  // browsers accept Secure cookies from http://localhost for development).
+  response.cookies.set(SAML_REQUEST_COOKIE, started.browserSecret, {
+    httpOnly: true,
+    secure: true,
+    sameSite: "none",
+    path: `/api/sso/saml/${encodeURIComponent(slug)}/acs`,
+    maxAge: started.maxAgeSeconds,
+  });
+  return response;
 }
