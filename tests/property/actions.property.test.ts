@@ -275,6 +275,12 @@ async function invoke(
   return s.ok ? { kind: "accepted" } : { kind: "rejected", error: s.error as string, fieldErrors: s.fieldErrors };
 }
 
+/** A rejection's messages: the form's and each field's (a wrong password is a message beside its field). */
+function messagesOf(outcome: Extract<Outcome, { kind: "rejected" }>): string[] {
+  const fields = (outcome.fieldErrors ?? {}) as Record<string, string[]>;
+  return [outcome.error, ...Object.values(fields).flat()];
+}
+
 function expectRejectionShape(outcome: Extract<Outcome, { kind: "rejected" }>) {
   expect(outcome.error).toMatch(/\S/);
   if (outcome.fieldErrors !== undefined) {
@@ -302,7 +308,7 @@ describe("Server Actions under random form data", () => {
               const kept =
                 spec.recordsOnRejection &&
                 outcome.kind === "rejected" &&
-                spec.recordsOnRejection.error.test(outcome.error)
+                messagesOf(outcome).some((m) => spec.recordsOnRejection!.error.test(m))
                   ? spec.recordsOnRejection.tables
                   : [];
               await tables.rejected(before, kept);
