@@ -68,7 +68,10 @@ test("a confirmed signing link opened in another browser asks for a code again; 
   await own.getByRole("button", { name: "Continue to signing" }).click();
   await own.getByLabel("Type your full name").fill("Lena Berg");
   await own.getByRole("button", { name: "Sign the agreement" }).click();
-  await expect(own.getByText("Signed. A sealed copy")).toBeVisible();
+  await expect(own.getByRole("heading", { level: 1 })).toHaveText(/^Signed: /);
+  await expect(own.getByRole("link", { name: "Download the signed agreement (PDF)" })).toBeVisible();
+  // The other browser, never confirmed, gets no copy.
+  expect((await other.goto(`${signingPath}/document`))?.status()).toBe(404);
   await ownContext.close();
   await otherContext.close();
 });
