@@ -186,6 +186,7 @@ export const PERMISSIONS = {
   "action:admin/api.unmapScimGroup": { who: "administer" },
   "action:admin/assignments.assignCourse": { who: "administer" },
   "action:admin/corrections.resolve": { who: "administer" },
+  "action:admin/corrections.apply": { who: "administer" },
   "action:admin/partners.addPartner": { who: "administer" },
   "action:admin/partners.sendAgreement": { who: "administer" },
   "action:admin/partners.resendRequest": { who: "administer" },

@@ -215,82 +215,93 @@ export async function updatePerson(
 ): Promise<{ changed: string[] }> {
   assertMay(viewer, "administer");
   const db = await getDb();
-  return db.transaction(async (tx) => {
-    const manager = alias(people, "manager");
-    const [current] = await tx
-      .select({
-        email: people.email,
-        name: people.name,
-        departmentId: people.departmentId,
-        title: people.title,
-        managerEmail: manager.email,
-        hireDate: people.hireDate,
-        roles: people.roles,
-        status: people.status,
-        hasPassword: sql<boolean>`${people.passwordHash} is not null`,
-      })
-      .from(people)
-      .leftJoin(manager, eq(manager.id, people.managerId))
-      .where(eq(people.id, personId))
-      .for("update", { of: people });
-    if (!current) throw new NotFoundError("That person does not exist.");
-    const after = snapshotOf(input);
-    if (personId === viewer.id && !after.roles.includes("compliance_admin")) {
-      throw new PersonFieldError({ roles: ["You cannot remove your own compliance admin role."] });
-    }
-    const managerId = await resolveReferences(tx, input, personId);
-    const { status, hasPassword, ...snapshot } = current;
-    const changes = auditChanges({ ...snapshot, roles: normaliseRoles(current.roles) }, after);
-    const changed = Object.keys(changes);
-    if (changed.length === 0) return { changed };
+  return db.transaction((tx) => updatePersonIn(tx, viewer, context, personId, input, now));
+}
+
+/** `updatePerson` inside a transaction the caller holds, so another change (a correction request) commits with it. */
+export async function updatePersonIn(
+  tx: Executor,
+  viewer: Viewer,
+  context: AuditContext,
+  personId: string,
+  input: PersonInput,
+  now: Date,
+): Promise<{ changed: string[] }> {
+  assertMay(viewer, "administer");
+  const manager = alias(people, "manager");
+  const [current] = await tx
+    .select({
+      email: people.email,
+      name: people.name,
+      departmentId: people.departmentId,
+      title: people.title,
+      managerEmail: manager.email,
+      hireDate: people.hireDate,
+      roles: people.roles,
+      status: people.status,
+      hasPassword: sql<boolean>`${people.passwordHash} is not null`,
+    })
+    .from(people)
+    .leftJoin(manager, eq(manager.id, people.managerId))
+    .where(eq(people.id, personId))
+    .for("update", { of: people });
+  if (!current) throw new NotFoundError("That person does not exist.");
+  const after = snapshotOf(input);
+  if (personId === viewer.id && !after.roles.includes("compliance_admin")) {
+    throw new PersonFieldError({ roles: ["You cannot remove your own compliance admin role."] });
+  }
+  const managerId = await resolveReferences(tx, input, personId);
+  const { status, hasPassword, ...snapshot } = current;
+  const changes = auditChanges({ ...snapshot, roles: normaliseRoles(current.roles) }, after);
+  const changed = Object.keys(changes);
+  if (changed.length === 0) return { changed };
+  await tx
+    .update(people)
+    .set({
+      email: after.email,
+      name: after.name,
+      departmentId: after.departmentId,
+      title: after.title,
+      managerId,
+      hireDate: after.hireDate,
+      roles: after.roles,
+      updatedAt: now,
+    })
+    .where(eq(people.id, personId));
+  await recordAudit(
+    tx,
+    context,
+    { action: "person.updated", targetType: "person", targetId: personId, data: { changes } },
+    now,
+  );
+  if (changes.roles) await revokeSessionsOf(tx, personId, "roles_changed", now);
+  if (changes.email) {
+    // A link sent to the old address (perhaps a typo) must not keep working: it goes to the new one.
     await tx
-      .update(people)
-      .set({
-        email: after.email,
-        name: after.name,
-        departmentId: after.departmentId,
-        title: after.title,
-        managerId,
-        hireDate: after.hireDate,
-        roles: after.roles,
-        updatedAt: now,
-      })
-      .where(eq(people.id, personId));
-    await recordAudit(
-      tx,
-      context,
-      { action: "person.updated", targetType: "person", targetId: personId, data: { changes } },
-      now,
-    );
-    if (changes.roles) await revokeSessionsOf(tx, personId, "roles_changed", now);
-    if (changes.email) {
-      // A link sent to the old address (perhaps a typo) must not keep working: it goes to the new one.
-      await tx
-        .update(passwordTokens)
-        .set({ expiresAt: now })
-        .where(
-          and(eq(passwordTokens.personId, personId), isNull(passwordTokens.usedAt), gt(passwordTokens.expiresAt, now)),
-        );
-      if (!hasPassword && status === "active") {
-        await issueInvitation(tx, { id: personId, email: after.email, name: after.name }, viewer.name, now);
-        await recordAudit(
-          tx,
-          context,
-          {
-            action: "person.invitation_sent",
-            targetType: "person",
-            targetId: personId,
-            data: { reason: "email_changed" },
-          },
-          now,
-        );
-      }
+      .update(passwordTokens)
+      .set({ expiresAt: now })
+      .where(
+        and(eq(passwordTokens.personId, personId), isNull(passwordTokens.usedAt), gt(passwordTokens.expiresAt, now)),
+      );
+    if (!hasPassword && status === "active") {
+      await issueInvitation(tx, { id: personId, email: after.email, name: after.name }, viewer.name, now);
+      await recordAudit(
+        tx,
+        context,
+        {
+          action: "person.invitation_sent",
+          targetType: "person",
+          targetId: personId,
+          data: { reason: "email_changed" },
+        },
+        now,
+      );
     }
-    // A new department or role can bring new required courses.
-    if (changes.department || changes.roles || changes.hire_date)
-      await syncAssignments(tx, { personIds: [personId], now });
-    return { changed };
-  });
+  }
+  // A new department or role can bring new required courses.
+  if (changes.department || changes.roles || changes.hire_date)
+    await syncAssignments(tx, { personIds: [personId], now });
+  return { changed };
 }
 
 /** A fresh invitation for someone who has not set a password yet; the older link stops working. */

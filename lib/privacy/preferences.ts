@@ -1,9 +1,10 @@
 import "server-only";
 
 import { and, desc, eq } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
 
 import { getDb } from "@/db/client";
-import { correctionRequests, people } from "@/db/schema";
+import { correctionRequests, departments, people } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import { assertMay } from "@/lib/auth/permissions";
 import type { Viewer } from "@/lib/auth/roles";
@@ -102,9 +103,11 @@ export async function myCorrections(viewer: Viewer) {
     .orderBy(desc(correctionRequests.createdAt));
 }
 
+/** Open requests with the person's current values, so a reviewer sees what a change would replace. */
 export async function openCorrections(viewer: Viewer) {
   assertMay(viewer, "administer");
   const db = await getDb();
+  const manager = alias(people, "manager");
   return db
     .select({
       id: correctionRequests.id,
@@ -115,14 +118,20 @@ export async function openCorrections(viewer: Viewer) {
       personId: people.id,
       name: people.name,
       email: people.email,
+      title: people.title,
+      departmentId: people.departmentId,
+      departmentName: departments.name,
+      managerEmail: manager.email,
     })
     .from(correctionRequests)
     .innerJoin(people, eq(people.id, correctionRequests.personId))
+    .leftJoin(departments, eq(departments.id, people.departmentId))
+    .leftJoin(manager, eq(manager.id, people.managerId))
     .where(eq(correctionRequests.status, "open"))
     .orderBy(correctionRequests.createdAt);
 }
 
-/** Resolving records the outcome; the record itself is edited on the People page. */
+/** Resolving records the outcome only; `applyCorrection` also changes the record. */
 export async function resolveCorrection(
   viewer: Viewer,
   context: AuditContext,

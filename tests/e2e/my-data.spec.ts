@@ -78,3 +78,79 @@ test("a person's export holds their records and none of anyone else's; a manager
   await expect(attempts.getByRole("cell", { name: "100%" }).first()).toBeVisible();
   await managerContext.close();
 });
+
+async function askForCorrection(page: Page, field: string, value: string) {
+  await page.getByLabel("What is wrong?").selectOption({ label: field });
+  await page.getByLabel("What it should be").fill(value);
+  await page.getByRole("button", { name: "Ask for a correction" }).click();
+  // The form empties once the request is stored.
+  await expect(page.getByLabel("What it should be")).toHaveValue("");
+  await expect(page.getByText("Request sent. Your compliance team will review it.")).toBeVisible();
+}
+
+test("a correction request is reviewed and applied to the record in one step, or rejected", async ({
+  page,
+  browser,
+}) => {
+  test.setTimeout(180_000);
+  await signIn(page, "chloe.martin");
+  await expect(page).toHaveURL(/\/dashboard/);
+  await page.goto("/account/data");
+  await askForCorrection(page, "Department", "Finance");
+  await askForCorrection(page, "Job title", "Staff Engineer");
+  await askForCorrection(page, "Something else", "My hire date is a month early");
+
+  const adminContext = await browser.newContext();
+  const admin = await adminContext.newPage();
+  await signInWithMfa(admin, "carmen.diaz");
+  await admin.goto("/admin/corrections");
+  const request = (name: string) =>
+    admin
+      .getByRole("listitem")
+      .filter({ hasText: "Chloé Martin" })
+      .filter({ hasText: `asks to change ${name}` });
+
+  // The department: the current one is shown, the requested one is chosen in the list, and applying changes both.
+  const department = request("Department");
+  await department.getByText("Review and apply").click();
+  await expect(department.getByText("Current department: Engineering")).toBeVisible();
+  await expect(department.getByLabel("New department")).toHaveValue("finance");
+  await expectNoAxeViolations(admin);
+  await department.locator("details").getByLabel("Note to the person").fill("Moved in November.");
+  await department.getByRole("button", { name: "Apply and resolve" }).click();
+  // Resolved, the request leaves the list of open ones.
+  await expect(department).toHaveCount(0);
+
+  // The title: a value the person form refuses shows beside the field and changes nothing; a good one is applied.
+  const title = request("Job title");
+  await title.getByText("Review and apply").click();
+  await expect(title.getByText("Current job title: Backend Engineer")).toBeVisible();
+  await expect(title.getByLabel("New job title")).toHaveValue("Staff Engineer");
+  await title.getByLabel("New job title").fill("x".repeat(201));
+  await title.getByRole("button", { name: "Apply and resolve" }).click();
+  await expect(title.getByText("Use at most 200 characters.")).toBeVisible();
+  await expect(title.getByLabel("New job title")).toHaveAttribute("aria-invalid", "true");
+  await expectNoAxeViolations(admin);
+  await title.getByLabel("New job title").fill("Staff Backend Engineer");
+  await title.getByRole("button", { name: "Apply and resolve" }).click();
+  await expect(title).toHaveCount(0);
+
+  // Something else names no field: it offers no apply, and rejecting still works.
+  const other = request("Something else");
+  await expect(other.getByText("Review and apply")).toHaveCount(0);
+  await other.getByRole("button", { name: "Reject" }).click();
+  await expect(other).toHaveCount(0);
+  await admin.reload();
+  await expect(admin.getByText("Chloé Martin")).toHaveCount(0);
+  await adminContext.close();
+
+  // Chloé's record holds the applied values, and her requests show how each ended.
+  await page.goto("/account/data");
+  const downloading = page.waitForEvent("download");
+  await page.getByRole("link", { name: "Download JSON" }).click();
+  const text = readFileSync((await (await downloading).path())!, "utf8");
+  expect(text).toContain("Staff Backend Engineer");
+  expect(text).toMatch(/"department":\s*"Finance"/);
+  await expect(page.getByText("resolved", { exact: true })).toHaveCount(2);
+  await expect(page.getByText("rejected", { exact: true })).toHaveCount(1);
+});

@@ -8,7 +8,7 @@ import { addPasskey, beginPasskey, removePasskey, renamePasskey } from "@/app/(a
 import { changePassword, startPasskeyConfirmation } from "@/app/(app)/account/password/actions";
 import { createClient, mapScimGroup, revokeClient, unmapScimGroup } from "@/app/(app)/admin/api/actions";
 import { assignCourse } from "@/app/(app)/admin/assignments/actions";
-import { resolve } from "@/app/(app)/admin/corrections/actions";
+import { apply, resolve } from "@/app/(app)/admin/corrections/actions";
 import {
   deleteProvider,
   saveOidcProvider,
@@ -244,6 +244,11 @@ export function actionSpecs(world: World): ActionSpec[] {
     spec("admin/corrections resolve", run(resolve), "admin", {
       id: id("corrections"),
       outcome: either("resolved", "rejected"),
+      resolution: maybe(anyText),
+    }),
+    spec("admin/corrections apply", run(apply), "admin", {
+      id: id("corrections"),
+      value: fc.oneof(anyText, fc.emailAddress(), either("support", "nowhere", "")),
       resolution: maybe(anyText),
     }),
     spec("admin/partners addPartner", run(addPartner), "admin", {
