@@ -3,7 +3,6 @@ import os from "node:os";
 import path from "node:path";
 
 import { sql } from "drizzle-orm";
-import { z } from "zod";
 
 import { openDatabase, setDatabaseForTests } from "@/db/client";
 import { selectRows } from "@/db/rows";
@@ -25,12 +24,7 @@ import { benchSettings } from "./lib/bench-settings";
  * BENCH_IMPORT_SIZES=10000,100000 (default 10000).
  */
 
-const sizes = z
-  .string()
-  .default("10000")
-  .transform((s) => s.split(",").map((n) => Number(n.trim())))
-  .pipe(z.array(z.number().int().min(100).max(100_000)).min(1))
-  .parse(process.env.BENCH_IMPORT_SIZES || undefined);
+const sizes = benchSettings().BENCH_IMPORT_SIZES;
 
 const TARGETS = { validate10k: 5_000, apply10k: 60_000, apply100k: 600_000, memoryMb: 1024 };
 const DEPARTMENTS = [

@@ -16,6 +16,15 @@ const benchSchema = z.object({
   BENCH_SECONDS: count(10),
   BENCH_WARMUP_SECONDS: count(3),
   BENCH_RUNS: count(15),
+  // The organisation sizes bench:import generates, comma-separated.
+  BENCH_IMPORT_SIZES: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .default("10000")
+      .transform((s) => s.split(",").map((n) => Number(n.trim())))
+      .pipe(z.array(z.number().int().min(100).max(100_000)).min(1)),
+  ),
 });
 
 export function benchSettings(): z.infer<typeof benchSchema> {
