@@ -19,10 +19,10 @@ export function proxy(request: NextRequest) {
 export const config = {
   matcher: [
     {
-      // Not the APIs, the framework's files, public files, nor the public HTML pages built at build time
+      // Not the APIs (including AuthZEN's /access/v1/ and /.well-known/), the framework's files, public files, nor the public HTML pages built at build time
       // (guides, privacy notice), which keep next.config.ts's strict policy and their static, cookie-free delivery.
       source:
-        "/((?!api/|_next/static/|_next/image|favicon\\.ico|robots\\.txt|sitemap\\.xml|scripts/|styles/|guides(?:/|$)|privacy(?:/|$)).*)",
+        "/((?!api/|access/v1/|\\.well-known/|_next/static/|_next/image|favicon\\.ico|robots\\.txt|sitemap\\.xml|scripts/|styles/|guides(?:/|$)|privacy(?:/|$)).*)",
       missing: [
         { type: "header", key: "next-router-prefetch" },
         { type: "header", key: "purpose", value: "prefetch" },

@@ -7,7 +7,7 @@
  * run starts at once. Each caller's promise settles with its run.
  */
 
-type Waiter<R> = { resolve: (result: R) => void; reject: (error: unknown) => void };
+type Waiter<R> = { resolve: (result: R) => void; reject: (error: unknown) => void; start: number; end: number };
 type Run<T, R> = { items: T[]; waiters: Waiter<R>[] };
 type KeyState<T, R> = { open: Run<T, R> | null; full: Run<T, R>[]; inFlight: number; scheduled: boolean };
 
@@ -15,13 +15,21 @@ export type BatcherOptions<K, T, R> = {
   maxItems: number;
   maxInFlight: number;
   run: (key: K, items: T[]) => Promise<R>;
+  /** Each caller's share of a run's result, from the positions of its items in the run; the whole result when absent. */
+  share?: (result: R, start: number, end: number) => R;
+};
+
+export type Batcher<K, T, R> = ((key: K, items: T[]) => Promise<R>) & {
+  /** Items added for `key` and not yet handed to a run: the backlog, for callers that refuse work when it is long. */
+  waiting: (key: K) => number;
 };
 
 export function createBatcher<K extends object, T, R>({
   maxItems,
   maxInFlight,
   run,
-}: BatcherOptions<K, T, R>): (key: K, items: T[]) => Promise<R> {
+  share,
+}: BatcherOptions<K, T, R>): Batcher<K, T, R> {
   const states = new WeakMap<K, KeyState<T, R>>();
 
   function pump(key: K, state: KeyState<T, R>): void {
@@ -32,7 +40,7 @@ export function createBatcher<K extends object, T, R>({
       state.inFlight += 1;
       run(key, next.items)
         .then(
-          (result) => next.waiters.forEach((w) => w.resolve(result)),
+          (result) => next.waiters.forEach((w) => w.resolve(share ? share(result, w.start, w.end) : result)),
           (error: unknown) => next.waiters.forEach((w) => w.reject(error)),
         )
         .finally(() => {
@@ -42,7 +50,7 @@ export function createBatcher<K extends object, T, R>({
     }
   }
 
-  return (key, items) => {
+  const add = (key: K, items: T[]) => {
     let state = states.get(key);
     if (!state) states.set(key, (state = { open: null, full: [], inFlight: 0, scheduled: false }));
     const s = state;
@@ -51,6 +59,7 @@ export function createBatcher<K extends object, T, R>({
       s.open = null;
     }
     const target = (s.open ??= { items: [], waiters: [] });
+    const start = target.items.length;
     target.items.push(...items);
     if (!s.scheduled) {
       s.scheduled = true;
@@ -59,6 +68,13 @@ export function createBatcher<K extends object, T, R>({
         pump(key, s);
       });
     }
-    return new Promise<R>((resolve, reject) => target.waiters.push({ resolve, reject }));
+    return new Promise<R>((resolve, reject) =>
+      target.waiters.push({ resolve, reject, start, end: start + items.length }),
+    );
   };
+  const waiting = (key: K) => {
+    const s = states.get(key);
+    return s ? (s.open?.items.length ?? 0) + s.full.reduce((n, r) => n + r.items.length, 0) : 0;
+  };
+  return Object.assign(add, { waiting });
 }

@@ -80,6 +80,13 @@ const schema = z.object({
     z.coerce.number().int().min(1).max(65535).optional(),
   ),
   ACCESS_API_HOST: z.string().min(1).default("127.0.0.1"),
+  // The decision listener's public base URL, named in its AuthZEN metadata; http://ACCESS_API_HOST:ACCESS_API_PORT unless set.
+  ACCESS_API_URL: z.string().url("must be a URL like https://decisions.clearance.example.com").optional(),
+  // The longest an allowed answer may be cached (Cache-Control max-age, never beyond its valid_until); 0: never cached.
+  ACCESS_CACHE_SECONDS: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z.coerce.number().int().min(0).max(86_400).default(60),
+  ),
   // Failed sign-ins from one address in 15 minutes before it is paused (an office behind one NAT may need more).
   SIGN_IN_IP_FAILURES: z.preprocess(
     (v) => (v === "" ? undefined : v),

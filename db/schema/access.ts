@@ -1,6 +1,9 @@
+import { sql } from "drizzle-orm";
 import {
+  bigint,
   bigserial,
   boolean,
+  check,
   index,
   integer,
   jsonb,
@@ -47,6 +50,25 @@ export const accessGrants = pgTable(
     index("access_grants_person_role_idx").on(t.personId, t.roleId),
     index("access_grants_role_status_idx").on(t.roleId, t.status),
   ],
+);
+
+/**
+ * The organisation-wide revision of everything an access decision reads: one
+ * row, advanced once by every committed transaction that changes grants,
+ * certifications, signatures, course releases or a person's status (database
+ * triggers, migration 0014_access_revision). Every answer carries the revision
+ * it was read at; a caller may ask for an answer at least as fresh as one it
+ * has seen. Never restored from a backup: it only moves forward, and starts
+ * from the clock (milliseconds) so a restored database never reuses a number.
+ */
+export const accessRevision = pgTable(
+  "access_revision",
+  {
+    id: boolean("id").primaryKey().default(true),
+    revision: bigint("revision", { mode: "number" }).notNull(),
+    changedAt: timestamp("changed_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [check("access_revision_single_row", sql`${t.id}`)],
 );
 
 export const apiScopes = ["access:check", "access:read", "events:write", "audit:read", "scim"] as const;

@@ -40,7 +40,17 @@ export const roleRef = z
   .regex(/^[a-z0-9-]{1,100}$/, "must be a role id like customer-pii-read")
   .describe("A data-access role id from the organisation's role catalogue.");
 
-export const checkQuery = z.object({ user: userRef, role: roleRef });
+export const minRevision = z.coerce
+  .number({ message: "must be a revision number" })
+  .int("must be a whole number")
+  .min(0)
+  .max(Number.MAX_SAFE_INTEGER)
+  .optional()
+  .describe(
+    "Answer only from facts at least this fresh: a revision seen in an earlier answer or change. An instance that has not reached it answers 425 with Retry-After.",
+  );
+
+export const checkQuery = z.object({ user: userRef, role: roleRef, min_revision: minRevision });
 
 export const reasonCode = z
   .string()
@@ -56,6 +66,8 @@ export const decisionBody = z.object({
     .datetime()
     .nullable()
     .describe("When allowed: the earliest expiry among the requirements. Callers may cache the answer until then."),
+  revision: z.number().int().describe("The access revision the answer was read at."),
+  decision_id: z.string().describe("The decision log row that records this answer (also in X-Decision-Id)."),
 });
 
 export const batchCheckBody = z.object({
@@ -63,9 +75,11 @@ export const batchCheckBody = z.object({
     .array(z.object({ user: userRef, role: roleRef }))
     .min(1, "needs at least one check")
     .max(1000, "at most 1,000 checks per request"),
+  min_revision: minRevision,
 });
 
 export const batchCheckResult = z.object({
+  revision: z.number().int().describe("The access revision the answers were read at."),
   results: z.array(
     z.object({
       user: z.string(),
@@ -73,6 +87,7 @@ export const batchCheckResult = z.object({
       allow: z.boolean(),
       reasons: z.array(reasonCode),
       valid_until: z.string().datetime().nullable(),
+      decision_id: z.string().optional(),
       error: z.object({ code: z.string(), message: z.string() }).optional(),
     }),
   ),
@@ -133,3 +148,96 @@ export const eventsResult = z.object({
 });
 
 export const apiErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+
+/* The OpenID AuthZEN Authorization API 1.0 (lib/access/authzen.ts). Unknown fields are ignored, as the standard asks. */
+
+/** The most evaluations in one AuthZEN call. */
+export const MAX_EVALUATIONS = 10_000;
+
+const authzenProperties = z
+  .record(z.string(), z.unknown())
+  .optional()
+  .describe("Accepted and ignored: the decision reads Clearance's own records.");
+const authzenSubject = z
+  .object({
+    type: z.string({ message: "must be a string" }).min(1, "is required").describe('Always "user".'),
+    id: z
+      .string({ message: "must be a string" })
+      .min(1, "is required")
+      .max(320)
+      .describe("The person's work email or id."),
+    properties: authzenProperties,
+  })
+  .describe("The person asked about.");
+const authzenResource = z
+  .object({
+    type: z.string({ message: "must be a string" }).min(1, "is required").describe('Always "role".'),
+    id: z.string({ message: "must be a string" }).min(1, "is required").max(320).describe("A data-access role id."),
+    properties: authzenProperties,
+  })
+  .describe("The data-access role.");
+const authzenAction = z
+  .object({
+    name: z
+      .string({ message: "must be a string" })
+      .min(1, "is required")
+      .max(100)
+      .describe('"hold", or the data operation that needs the role (e.g. customer.view): the same decision.'),
+    properties: authzenProperties,
+  })
+  .describe("What the person would do.");
+const authzenContext = z
+  .record(z.string(), z.unknown())
+  .describe("Environmental attributes. `min_revision` asks for an answer at least that fresh; others are ignored.");
+
+export const evaluationRequest = z.object({
+  subject: authzenSubject,
+  action: authzenAction,
+  resource: authzenResource,
+  context: authzenContext.optional(),
+});
+export type EvaluationRequest = z.infer<typeof evaluationRequest>;
+
+export const evaluationsRequest = z.object({
+  subject: authzenSubject.optional().describe("The default subject of every evaluation."),
+  action: authzenAction.optional().describe("The default action of every evaluation."),
+  resource: authzenResource.optional().describe("The default resource of every evaluation."),
+  context: authzenContext.optional(),
+  evaluations: z
+    .array(z.unknown())
+    .max(MAX_EVALUATIONS, `at most ${MAX_EVALUATIONS.toLocaleString("en-GB")} evaluations per request`)
+    .optional()
+    .describe(
+      "Evaluations, each with any of subject, action, resource and context overriding the defaults. Without any, the call is one evaluation of the top-level fields.",
+    ),
+  options: z
+    .object({
+      evaluations_semantic: z
+        .enum(["execute_all", "deny_on_first_deny", "permit_on_first_permit"], {
+          message: "must be execute_all, deny_on_first_deny or permit_on_first_permit",
+        })
+        .optional(),
+    })
+    .optional(),
+});
+
+export const evaluationResponse = z.object({
+  decision: z.boolean(),
+  context: z
+    .object({
+      reasons: z.array(reasonCode).optional(),
+      valid_until: z.string().datetime().nullable().optional(),
+      revision: z.number().int().optional(),
+      decision_id: z.string().optional(),
+      error: z.object({ status: z.number().int(), code: z.string(), message: z.string() }).optional(),
+    })
+    .optional(),
+});
+
+export const evaluationsResponse = z.object({ evaluations: z.array(evaluationResponse) });
+
+export const authzenMetadataBody = z.object({
+  policy_decision_point: z.string().url(),
+  access_evaluation_endpoint: z.string().url(),
+  access_evaluations_endpoint: z.string().url(),
+});

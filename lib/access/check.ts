@@ -8,7 +8,7 @@ import { people } from "@/db/schema";
 import { isUuid } from "@/lib/ids";
 
 import type { Decision } from "./decide.rules";
-import { logDecisions } from "./decision-log";
+import { assertDecisionLogKeepsUp, logDecisions } from "./decision-log";
 import { accessRole, decisionFor, loadFactsFor, type FactsWanted } from "./facts";
 
 /** Maps what callers send (email or id) to people, in one query. */
@@ -51,53 +51,112 @@ export type CheckResult = {
   user: string;
   role: string;
   decision: Decision | null;
+  /** The decision log row's id, returned to callers as the decision id; null for an error. */
+  decisionId: number | null;
+  /** The access revision the facts were read at (see accessRevision in db/schema). */
+  revision: number;
   error?: { code: "unknown_user" | "unknown_role"; message: string };
 };
 
+/** The database has not yet reached the revision a caller asked for (a lagging instance or a revision not issued yet). */
+export class RevisionNotReachedError extends Error {
+  constructor(
+    readonly wanted: number,
+    readonly current: number,
+  ) {
+    super(`Revision ${wanted} is not reached yet (at ${current}).`);
+    this.name = "RevisionNotReachedError";
+  }
+}
+
+/** Waits between re-reads when a caller's min_revision is ahead of the facts read: about a quarter of a second in all. */
+const REVISION_RETRY_MS = [20, 60, 150];
+
+async function readFacts(db: Executor, pairs: FactsWanted[], at: Date | undefined, minRevision: number) {
+  const read = async () =>
+    at ? { loaded: await loadFactsFor(db, pairs, { asOf: at }), asOf: at } : await sharedFactsFor(db, pairs);
+  let result = await read();
+  for (const wait of REVISION_RETRY_MS) {
+    if (result.loaded.revision >= minRevision) return result;
+    await new Promise((resolve) => setTimeout(resolve, wait));
+    result = await read();
+  }
+  if (result.loaded.revision < minRevision) throw new RevisionNotReachedError(minRevision, result.loaded.revision);
+  return result;
+}
+
+/** Decisions made but not yet logged: see decideChecks and logChecks. */
+export type UnloggedChecks = {
+  results: CheckResult[];
+  at: Date;
+  personIds: Map<string, string>;
+};
+
 /**
- * Decides many (user, role) pairs in one query, and logs every answer (who
- * asked, about whom, which role, the result) before returning it. Decisions
- * are made as of the moment the facts were read, or as of `at` when given.
+ * Decides many (user, role) pairs in one query, as of the moment the facts
+ * were read, or as of `at` when given. With `minRevision`, the facts are read
+ * again (briefly) until they reflect at least that revision, else
+ * RevisionNotReachedError. Refused at once (DecisionLogOverloadedError) while
+ * the decision log has a long backlog. Nothing leaves before logChecks has stored it.
  */
+export async function decideChecks(
+  db: Executor,
+  pairs: { user: string; role: string }[],
+  at?: Date,
+  { minRevision = 0 }: { minRevision?: number } = {},
+): Promise<UnloggedChecks> {
+  assertDecisionLogKeepsUp(db);
+  const { loaded, asOf: now } = await readFacts(db, pairs, at, minRevision);
+  const { resolved, facts, revision } = loaded;
+  const results: CheckResult[] = pairs.map(({ user, role: roleId }) => {
+    const role = accessRole(roleId);
+    const base = { user, role: roleId, decision: null, decisionId: null, revision };
+    if (!role) return { ...base, error: { code: "unknown_role", message: `No data-access role "${roleId}".` } };
+    const personId = resolved.get(user.toLowerCase());
+    if (!personId) return { ...base, error: { code: "unknown_user", message: `No person "${user}".` } };
+    return { ...base, decision: decisionFor(facts, personId, role, now) };
+  });
+  return { results, at: now, personIds: resolved };
+}
+
+/**
+ * Logs decisions (who asked, about whom, which role, the result) and gives
+ * each its decision id; `results` may be a prefix of what was decided (an
+ * answer cut short), and only what is returned is logged.
+ */
+export async function logChecks(
+  db: Executor,
+  clientId: string | null,
+  { at, personIds }: UnloggedChecks,
+  results: CheckResult[],
+): Promise<CheckResult[]> {
+  const decided = results.filter((r) => r.decision);
+  const ids = await logDecisions(
+    db,
+    decided.map((r) => ({
+      at,
+      clientId,
+      personId: personIds.get(r.user.toLowerCase()) ?? null,
+      subject: r.user.slice(0, 320),
+      roleId: r.role,
+      allow: r.decision!.allow,
+      reasons: r.decision!.reasons,
+    })),
+  );
+  decided.forEach((r, i) => (r.decisionId = ids[i]));
+  return results;
+}
+
+/** Decides many (user, role) pairs and logs every answer before returning it (decideChecks, then logChecks). */
 export async function checkAccess(
   db: Executor,
   clientId: string | null,
   pairs: { user: string; role: string }[],
   at?: Date,
+  options: { minRevision?: number } = {},
 ): Promise<CheckResult[]> {
-  const { loaded, asOf: now } = at
-    ? { loaded: await loadFactsFor(db, pairs, { asOf: at }), asOf: at }
-    : await sharedFactsFor(db, pairs);
-  const { resolved, facts } = loaded;
-  const results: CheckResult[] = pairs.map(({ user, role: roleId }) => {
-    const role = accessRole(roleId);
-    if (!role)
-      return {
-        user,
-        role: roleId,
-        decision: null,
-        error: { code: "unknown_role", message: `No data-access role "${roleId}".` },
-      };
-    const personId = resolved.get(user.toLowerCase());
-    if (!personId)
-      return { user, role: roleId, decision: null, error: { code: "unknown_user", message: `No person "${user}".` } };
-    return { user, role: roleId, decision: decisionFor(facts, personId, role, now) };
-  });
-  await logDecisions(
-    db,
-    results
-      .filter((r) => r.decision)
-      .map((r) => ({
-        at: now,
-        clientId,
-        personId: resolved.get(r.user.toLowerCase()) ?? null,
-        subject: r.user.slice(0, 320),
-        roleId: r.role,
-        allow: r.decision!.allow,
-        reasons: r.decision!.reasons,
-      })),
-  );
-  return results;
+  const decided = await decideChecks(db, pairs, at, options);
+  return logChecks(db, clientId, decided, decided.results);
 }
 
 export function decisionJson(decision: Decision) {

@@ -42,6 +42,7 @@ type SignatureRow = {
 };
 type FactRow =
   | { kind: "release"; person_id: null; row: { courseId: string; releasedAt: string } }
+  | { kind: "revision"; person_id: null; row: { revision: string } }
   | {
       kind: "person";
       person_id: string;
@@ -69,7 +70,9 @@ export type FactsWanted = { user: string; role?: string | null };
  * older majors' grace periods run; recorded at start-up). Each (person, role) is read through the
  * indexes on (person, role), (person, course) and (person, agreement), so a
  * check costs a few index lookups whatever the size of the tables.
- * `resolved` maps each reference (emails lower-cased) to a person id.
+ * `resolved` maps each reference (emails lower-cased) to a person id;
+ * `revision` is the access revision (db/schema/access.ts) of the same snapshot:
+ * the facts reflect every change up to it and none after.
  *
  * With `asOf`, only what decides at that moment is read: approved or revoked
  * grants decided by then, of each required course the certification that
@@ -129,6 +132,8 @@ export async function loadFactsFor(db: Executor, wanted: FactsWanted[], { asOf }
            from want w left join rc on rc.role_id = w.role_id left join ra on ra.role_id = w.role_id group by w.person_id)
     select 'release' as kind, null::uuid as person_id, json_build_object('courseId', cm.course_id, 'releasedAt', cm.released_at) as row from cm where cm.released_at is not null
     union all
+    select 'revision', null, json_build_object('revision', revision::text) from access_revision
+    union all
     select 'person', p.id, json_build_object('email', p.email, 'status', p.status,
       'grants', (select json_agg(json_build_object('id', g.id, 'roleId', g.role_id, 'status', g.status, 'requestedAt', g.requested_at, 'decidedAt', g.decided_at, 'endsAt', g.ends_at, 'revokedAt', g.revoked_at))
         from access_grants g where g.person_id = p.id and g.role_id = any(wp.roles) ${asOf ? sql`and g.status in ('approved', 'revoked') and g.decided_at <= ${at}` : sql``}),
@@ -142,7 +147,12 @@ export async function loadFactsFor(db: Executor, wanted: FactsWanted[], { asOf }
   const releases = new Map<string, Date>();
   const persons = new Map<string, PersonFacts>();
   const resolved = new Map<string, string>();
+  let revision = 0;
   for (const r of rows) {
+    if (r.kind === "revision") {
+      revision = Number(r.row.revision);
+      continue;
+    }
     if (r.kind === "release") {
       releases.set(r.row.courseId, date(r.row.releasedAt));
       continue;
@@ -186,7 +196,7 @@ export async function loadFactsFor(db: Executor, wanted: FactsWanted[], { asOf }
     ]),
   );
   const agreementFacts = new Map(content.agreements.map((a) => [a.id, { id: a.id, version: a.version }]));
-  return { resolved, facts: { persons, courses: courseFacts, agreements: agreementFacts } };
+  return { resolved, revision, facts: { persons, courses: courseFacts, agreements: agreementFacts } };
 }
 
 /** Everything the decision needs for a set of people (by id); see loadFactsFor. */

@@ -4,6 +4,20 @@ import type { ApiScope } from "@/db/schema";
 import { checkpointsBody, checkpointsQuery } from "@/lib/audit/checkpoint-api";
 
 import * as api from "./api-schemas";
+import { authzenPaths } from "./openapi-authzen";
+import {
+  AUTH_ERRORS,
+  bearer,
+  decisionHeaders,
+  decisionIdHeader,
+  errorResponses,
+  ERRORS,
+  json,
+  queryParameters,
+  ref,
+  tidy,
+  type Json,
+} from "./openapi-parts";
 
 /**
  * The OpenAPI 3.1 document of /api/v1, generated from the zod schemas that
@@ -12,8 +26,10 @@ import * as api from "./api-schemas";
  */
 
 export const API_SCOPES: Record<ApiScope, string> = {
-  "access:check": "Ask whether people may hold data-access roles (GET and POST /api/v1/access/check).",
-  "access:read": "List everyone who holds a role, for access reviews (GET /api/v1/access/holders).",
+  "access:check":
+    "Ask whether people may hold data-access roles (GET and POST /api/v1/access/check, and AuthZEN's POST /access/v1/evaluation and /access/v1/evaluations).",
+  "access:read":
+    "List everyone who holds a role, for access reviews (GET /api/v1/access/holders), and follow grant changes (GET /api/v1/access/changes).",
   "events:write": "Report data operations people performed (POST /api/v1/events).",
   "audit:read":
     "Copy the signed audit-log checkpoints, to keep them outside Clearance (GET /api/v1/audit/checkpoints).",
@@ -70,14 +86,11 @@ const componentSchemas: Record<string, z.ZodType> = {
   ValidationError: validationErrorBody,
   VerifyResult: verifyResult,
   AuditCheckpoints: checkpointsBody,
-};
-
-type Json = Record<string, unknown>;
-const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
-
-// `format` says it all; zod's long regular expressions for dates and UUIDs only add noise.
-const tidy = ({ jsonSchema }: { jsonSchema: Json }) => {
-  if (typeof jsonSchema.format === "string" && "pattern" in jsonSchema) delete jsonSchema.pattern;
+  EvaluationRequest: api.evaluationRequest,
+  EvaluationsRequest: api.evaluationsRequest,
+  EvaluationResponse: api.evaluationResponse,
+  EvaluationsResponse: api.evaluationsResponse,
+  AuthzenMetadata: api.authzenMetadataBody,
 };
 
 function schemasFromZod(): Record<string, Json> {
@@ -100,112 +113,18 @@ function schemasFromZod(): Record<string, Json> {
   );
 }
 
-function queryParameters(
-  schema: z.ZodObject,
-  examples: Record<string, string>,
-  descriptions: Record<string, string> = {},
-) {
-  const json = z.toJSONSchema(schema, { target: "draft-2020-12", io: "input", override: tidy }) as {
-    properties: Record<string, Json>;
-    required?: string[];
-  };
-  return Object.entries(json.properties).map(([name, { description, ...rest }]) => ({
-    name,
-    in: "query",
-    required: json.required?.includes(name) ?? false,
-    description: description ?? descriptions[name],
-    schema: rest,
-    example: examples[name],
-  }));
-}
-
-/** Every error code the API answers with, its status and an example message. */
-const ERRORS = {
-  invalid_request: [400, "user: is required"],
-  invalid_json: [400, "The body is not valid JSON."],
-  missing_file: [400, 'Send the PDF in the multipart field "file".'],
-  unreadable_body: [400, "The request body could not be read."],
-  empty_document: [400, "The document is empty."],
-  unauthenticated: [401, "Send an API token as 'Authorization: Bearer <token>'."],
-  invalid_token: [401, "The API token is not valid or has been revoked."],
-  insufficient_scope: [403, 'This token does not have the "{scope}" scope.'],
-  unknown_user: [404, 'No person "someone@brightline.example".'],
-  unknown_role: [404, 'No data-access role "no-such-role".'],
-  payload_too_large: [413, "The body must be at most {max}."],
-  unsupported_media_type: [415, "Send the PDF as application/pdf or as multipart/form-data."],
-  rate_limited: [429, "Too many requests: the limit is 6000 per minute."],
-} as const satisfies Record<string, readonly [number, string]>;
-type ErrorCode = keyof typeof ERRORS;
-
-const STATUS_TEXT: Record<number, string> = {
-  400: "The request is invalid; the code says how.",
-  401: "No API token, or one that is unknown or revoked.",
-  403: "The token lacks the scope this endpoint needs.",
-  404: "The person or the role does not exist.",
-  413: "The body is too large.",
-  415: "The body's Content-Type is not accepted.",
-  429: "The client's per-minute rate limit is used up; retry after the number of seconds in Retry-After.",
-};
-
-const AUTH_ERRORS: ErrorCode[] = ["unauthenticated", "invalid_token", "insufficient_scope", "rate_limited"];
-
-function errorResponses(codes: ErrorCode[], vars: { scope?: string; max?: string } = {}): Record<string, Json> {
-  const byStatus = new Map<number, ErrorCode[]>();
-  for (const code of codes) byStatus.set(ERRORS[code][0], [...(byStatus.get(ERRORS[code][0]) ?? []), code]);
-  const responses: Record<string, Json> = {};
-  for (const [status, list] of [...byStatus].sort(([a], [b]) => a - b)) {
-    const examples = Object.fromEntries(
-      list.map((code) => [
-        code,
-        {
-          value: {
-            error: {
-              code,
-              message: ERRORS[code][1].replace("{scope}", vars.scope ?? "").replace("{max}", vars.max ?? ""),
-            },
-          },
-        },
-      ]),
-    );
-    const headers: Json = {};
-    if (status === 401) headers["WWW-Authenticate"] = { description: "Bearer challenge.", schema: { type: "string" } };
-    if (status === 429)
-      headers["Retry-After"] = {
-        description: "Seconds until the rate-limit window resets.",
-        schema: { type: "integer", minimum: 1 },
-      };
-    responses[String(status)] = {
-      description: STATUS_TEXT[status],
-      ...(Object.keys(headers).length ? { headers } : {}),
-      content: {
-        "application/json": {
-          schema: ref(status === 400 && list.includes("invalid_request") ? "ValidationError" : "Error"),
-          examples,
-        },
-      },
-    };
-  }
-  return responses;
-}
-
-const json = (schema: Json, examples?: Record<string, unknown>) => ({
-  "application/json": {
-    schema,
-    ...(examples ? { examples: Object.fromEntries(Object.entries(examples).map(([k, value]) => [k, { value }])) } : {}),
-  },
-});
-const noStore = {
-  "Cache-Control": {
-    description: "Always `no-store`: cache by `valid_until` instead.",
-    schema: { type: "string", const: "no-store" },
-  },
-};
-const bearer = (scope: ApiScope) => [{ bearerAuth: [scope] }];
-
 const EXAMPLE_USER = "ana.silva@brightline.example";
 const EXAMPLE_ROLE = "customer-pii-read";
-const allowed = { allow: true, reasons: [], valid_until: "2027-03-01T09:30:00.000Z" };
-const denied = { allow: false, reasons: ["no_grant", "course_missing:support-data-handling"], valid_until: null };
+const REVISION = 1767225600042;
+const allowedResult = { allow: true, reasons: [], valid_until: "2027-03-01T09:30:00.000Z", decision_id: "48213" };
+const allowed = { ...allowedResult, revision: REVISION };
+const denied = {
+  allow: false,
+  reasons: ["no_grant", "course_missing:support-data-handling"],
+  valid_until: null,
+  revision: REVISION,
+  decision_id: "48214",
+};
 
 const DESCRIPTION = `Other systems ask Clearance whether a person may hold a data-access role right now, list who holds a role, and report the data operations people performed.
 
@@ -233,7 +152,16 @@ A person holds a role at a moment when every requirement is met then, and any re
 Reasons are listed in that order: account, grant, then the role's courses and agreements in the role's order.
 
 ## Caching decisions
-Decisions are never cached by HTTP (\`Cache-Control: no-store\`), but an allowed decision carries \`valid_until\`: the earliest of the end of the grant in effect (of several, the one ending last; a grant without an end adds nothing), for each course the moment its longest-lasting certification stops counting (its expiry, or the end of the grace period for an older major), and for each agreement the latest renewal date among its valid signatures. A caller may reuse the answer until then; a revocation, suspension or new course version can end it earlier, so cache for minutes, not months, where that matters.
+An allowed decision carries \`valid_until\`: the earliest of the end of the grant in effect (of several, the one ending last; a grant without an end adds nothing), for each course the moment its longest-lasting certification stops counting (its expiry, or the end of the grace period for an older major), and for each agreement the latest renewal date among its valid signatures. Allowed answers are sent with \`Cache-Control: private, max-age=N\`, N never beyond \`valid_until\` nor the organisation's ACCESS_CACHE_SECONDS (default 60); denials and errors with \`no-store\`. A revocation, suspension or new course version can end an allowed answer before then: follow \`GET /api/v1/access/changes\` to drop cached answers at once.
+
+## Freshness
+Every committed change that can alter a decision (a grant, revocation, certification, signature, suspension or course release) advances one organisation-wide **revision**. Every answer carries the revision it was read at (\`revision\`, and the \`X-Access-Revision\` header). Send \`min_revision\` (a query parameter, a batch field, or AuthZEN's \`context.min_revision\`) with a revision you have seen, in an answer or in the change stream, to get an answer at least that fresh: an instance that has not reached it answers **425** \`revision_not_reached\` with \`Retry-After\`.
+
+## Decision log
+Every answer is stored before it is sent, and its log row's id is returned as \`decision_id\` (and \`X-Decision-Id\` for a single decision), so a caller can cite the record of a decision. An answer is never sent without its log row: when the database cannot take it, the call fails with a 5xx and the caller should treat that as a denial.
+
+## AuthZEN
+The OpenID AuthZEN Authorization API 1.0 is served at \`POST /access/v1/evaluation\` and \`POST /access/v1/evaluations\` (up to ${api.MAX_EVALUATIONS.toLocaleString("en-GB")} evaluations, 4 MB, streamed in order), with metadata at \`/.well-known/authzen-configuration\`. A subject is \`{"type": "user", "id": <email or id>}\`, a resource \`{"type": "role", "id": <role id>}\`, and the action \`hold\` (or the data operation that needs the role, e.g. \`customer.view\`). The decision's \`context\` holds \`reasons\`, \`valid_until\`, \`revision\` and \`decision_id\`; an evaluation that cannot be answered is \`decision: false\` with \`context.error\`. The same token scope (\`access:check\`), rate limit and decision log apply, on the app and on the decision listener.
 
 ## Errors
 Every error is JSON: \`{"error": {"code": "…", "message": "…"}}\` with the HTTP status; a 400 \`invalid_request\` also lists \`fields\`. Messages are for people; branch on \`code\`.`;
@@ -252,12 +180,15 @@ function paths(): Json {
         responses: {
           "200": {
             description: "The decision.",
-            headers: noStore,
+            headers: { ...decisionHeaders, ...decisionIdHeader },
             content: json(ref("Decision"), { allowed, denied }),
           },
-          ...errorResponses(["invalid_request", ...AUTH_ERRORS, "unknown_user", "unknown_role"], {
-            scope: "access:check",
-          }),
+          ...errorResponses(
+            ["invalid_request", ...AUTH_ERRORS, "unknown_user", "unknown_role", "revision_not_reached"],
+            {
+              scope: "access:check",
+            },
+          ),
         },
       },
       post: {
@@ -281,11 +212,12 @@ function paths(): Json {
         responses: {
           "200": {
             description: "One result per check, in order.",
-            headers: noStore,
+            headers: decisionHeaders,
             content: json(ref("BatchCheckResult"), {
               results: {
+                revision: REVISION,
                 results: [
-                  { user: EXAMPLE_USER, role: EXAMPLE_ROLE, ...allowed },
+                  { user: EXAMPLE_USER, role: EXAMPLE_ROLE, ...allowedResult },
                   {
                     user: "nobody@brightline.example",
                     role: "customer-data-export",
@@ -298,13 +230,14 @@ function paths(): Json {
               },
             }),
           },
-          ...errorResponses(["invalid_request", "invalid_json", ...AUTH_ERRORS, "payload_too_large"], {
-            scope: "access:check",
-            max: "256 KB",
-          }),
+          ...errorResponses(
+            ["invalid_request", "invalid_json", ...AUTH_ERRORS, "payload_too_large", "revision_not_reached"],
+            { scope: "access:check", max: "256 KB" },
+          ),
         },
       },
     },
+    ...authzenPaths(),
     "/api/v1/access/holders": {
       get: {
         operationId: "listRoleHolders",
@@ -535,7 +468,8 @@ export function openApiDocument(): Json {
     },
     tags: [
       { name: "Access decisions", description: "May a person hold a data-access role now?" },
-      { name: "Access reviews", description: "Who holds a role." },
+      { name: "AuthZEN", description: "The same decisions through the OpenID AuthZEN Authorization API 1.0." },
+      { name: "Access reviews", description: "Who holds a role, and how grants change." },
       { name: "Data-operation events", description: "What people did with data, checked against their clearance." },
       { name: "Signed agreements", description: "Verify sealed agreement and completion certificate PDFs." },
       { name: "Audit log", description: "Signed checkpoints that anchor the audit log outside Clearance." },

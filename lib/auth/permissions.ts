@@ -81,9 +81,14 @@ export const PERMISSIONS = {
   "route:/api/sso/saml/[slug]/start": { who: "public" },
   "route:/api/sso/saml/[slug]/acs": { who: "public" },
   "route:/verify/upload": { who: "public" },
+  // AuthZEN metadata: where the decision endpoints are (public, as the standard has it)
+  "route:/.well-known/authzen-configuration": { who: "public" },
 
   // Other systems, with their own credential
   "route:/api/v1/access/check": { who: "token" },
+  "route:/api/v1/access/changes": { who: "token" },
+  "route:/access/v1/evaluation": { who: "token" },
+  "route:/access/v1/evaluations": { who: "token" },
   "route:/api/v1/audit/checkpoints": { who: "token" },
   "route:/api/v1/access/holders": { who: "token" },
   "route:/api/v1/events": { who: "token" },

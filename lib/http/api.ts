@@ -18,7 +18,13 @@ export type ApiClient = { id: string; name: string; scopes: string[] };
  * listener (lib/access/listener/decision-server.ts) writes the same replies
  * to node:http.
  */
-export type ApiReply = { status: number; body: unknown; headers?: Record<string, string> };
+export type ApiReply = {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+  /** A JSON body written part by part (then `body` is ignored): for answers too large to build before sending. */
+  stream?: AsyncIterable<string>;
+};
 
 /** The API's error shape: `{ error: { code, message } }`. */
 export function apiErrorReply(
@@ -31,7 +37,23 @@ export function apiErrorReply(
 }
 
 export function toResponse(reply: ApiReply): Response {
-  return Response.json(reply.body, { status: reply.status, headers: reply.headers });
+  if (!reply.stream) return Response.json(reply.body, { status: reply.status, headers: reply.headers });
+  const parts = reply.stream[Symbol.asyncIterator]();
+  const encoder = new TextEncoder();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const next = await parts.next();
+      if (next.done) controller.close();
+      else controller.enqueue(encoder.encode(next.value));
+    },
+    async cancel() {
+      await parts.return?.();
+    },
+  });
+  return new Response(body, {
+    status: reply.status,
+    headers: { "Content-Type": "application/json", ...reply.headers },
+  });
 }
 
 const LAST_USED_RESOLUTION_MS = MINUTE;

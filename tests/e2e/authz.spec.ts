@@ -176,6 +176,10 @@ const MATRIX: Record<string, Entry> = {
   // Bearer-token APIs: a browser session is not a token.
   "/api/v1/access/check": { path: () => "/api/v1/access/check?user=x@y.example&role=customer-pii-read" },
   "/api/v1/access/holders": { path: () => "/api/v1/access/holders?role=customer-pii-read" },
+  "/api/v1/access/changes": { path: () => "/api/v1/access/changes" },
+  "/access/v1/evaluation": { path: () => "/access/v1/evaluation", method: "POST" },
+  "/access/v1/evaluations": { path: () => "/access/v1/evaluations", method: "POST" },
+  "/.well-known/authzen-configuration": { path: () => "/.well-known/authzen-configuration" },
   "/api/v1/audit/checkpoints": { path: () => "/api/v1/audit/checkpoints" },
   "/api/v1/events": { path: () => "/api/v1/events", method: "POST" },
   "/api/v1/verify": {

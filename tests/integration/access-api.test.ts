@@ -52,7 +52,13 @@ describe("access decision API", () => {
       .set({ expiresAt: new Date(Date.now() - 1000) })
       .where(eq(certifications.courseId, "support-data-handling"));
     const denied = await (await checkGet(get(`/access/check?user=${person.id}&role=${ROLE}`, t))).json();
-    expect(denied).toEqual({ allow: false, reasons: ["course_expired:support-data-handling"], valid_until: null });
+    expect(denied).toEqual({
+      allow: false,
+      reasons: ["course_expired:support-data-handling"],
+      valid_until: null,
+      revision: expect.any(Number),
+      decision_id: expect.stringMatching(/^\d+$/),
+    });
 
     const logged = await db.select().from(accessDecisions).where(eq(accessDecisions.personId, person.id));
     expect(logged.map((l) => l.allow)).toEqual([true, false]);
@@ -109,10 +115,12 @@ describe("access decision API", () => {
       const single = await checkGet(get(`/access/check?user=${encodeURIComponent(pair.user)}&role=${pair.role}`, t));
       if (single.status === 404) expect(batch.results[i].error.code).toBe((await single.json()).error.code);
       else
-        expect({ ...batch.results[i], user: undefined, role: undefined }).toEqual({
+        expect({ ...batch.results[i], user: undefined, role: undefined, decision_id: undefined }).toEqual({
           ...(await single.json()),
           user: undefined,
           role: undefined,
+          decision_id: undefined,
+          revision: undefined,
         });
     }
     expect(batch.results[0].allow).toBe(true);

@@ -44,13 +44,17 @@ describe("decision listener", () => {
     const response = await check(`user=${encodeURIComponent(person.email.toUpperCase())}&role=${ROLE}`, t);
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("application/json; charset=utf-8");
-    expect(response.headers.get("cache-control")).toBe("no-store");
+    expect(response.headers.get("cache-control")).toBe("private, max-age=60");
     const body = await response.json();
     expect(body).toMatchObject({ allow: true, reasons: [] });
+    expect(response.headers.get("x-decision-id")).toBe(body.decision_id);
     const viaRoute = await routeGet(
       new Request(`http://localhost/api/v1/access/check?user=${person.id}&role=${ROLE}`, { headers: auth(t) }),
     );
-    expect(await viaRoute.json()).toEqual(body);
+    const routeBody = await viaRoute.json();
+    expect(viaRoute.headers.get("cache-control")).toBe("private, max-age=60");
+    expect({ ...routeBody, decision_id: undefined }).toEqual({ ...body, decision_id: undefined });
+    expect(Number(routeBody.decision_id)).toBeGreaterThan(Number(body.decision_id));
 
     const logged = await db.select().from(accessDecisions).where(eq(accessDecisions.personId, person.id));
     expect(logged).toHaveLength(2);
@@ -101,10 +105,12 @@ describe("decision listener", () => {
     expect(results[2].error.code).toBe("unknown_user");
     for (const [i, c] of checks.entries()) {
       if (i === 2) continue;
-      const single = await (await check(`user=${encodeURIComponent(c.user)}&role=${c.role}`, t)).json();
-      expect({ allow: results[i].allow, reasons: results[i].reasons, valid_until: results[i].valid_until }).toEqual(
-        single,
-      );
+      const { allow, reasons, valid_until } = await (await check(`user=${encodeURIComponent(c.user)}&role=${c.role}`, t)).json();
+      expect({ allow: results[i].allow, reasons: results[i].reasons, valid_until: results[i].valid_until }).toEqual({
+        allow,
+        reasons,
+        valid_until,
+      });
     }
   });
 

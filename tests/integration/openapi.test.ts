@@ -13,12 +13,21 @@ const API_DIR = path.resolve(import.meta.dirname, "../../app/api/v1");
 const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 
 /** Every route file under app/api/v1 as its URL path and the HTTP methods it exports. */
+/** The documented route trees: /api/v1, and AuthZEN's /access/v1 and metadata. */
+const ROUTE_ROOTS: [dir: string, prefix: string][] = [
+  [API_DIR, "/api/v1"],
+  [path.join(API_DIR, "../../access/v1"), "/access/v1"],
+  [path.join(API_DIR, "../../.well-known/authzen-configuration"), "/.well-known/authzen-configuration"],
+];
+
 function routeFiles(): { urlPath: string; methods: string[] }[] {
-  const files = readdirSync(API_DIR, { recursive: true, encoding: "utf8" }).filter(
-    (f) => path.basename(f) === "route.ts",
-  );
+  return ROUTE_ROOTS.flatMap(([dir, prefix]) => routeFilesUnder(dir, prefix));
+}
+
+function routeFilesUnder(dir: string, prefix: string): { urlPath: string; methods: string[] }[] {
+  const files = readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => path.basename(f) === "route.ts");
   return files.map((file) => {
-    const source = readFileSync(path.join(API_DIR, file), "utf8");
+    const source = readFileSync(path.join(dir, file), "utf8");
     const segments = path
       .dirname(file)
       .split(path.sep)
@@ -26,7 +35,8 @@ function routeFiles(): { urlPath: string; methods: string[] }[] {
     const methods = HTTP_METHODS.filter((m) =>
       new RegExp(`export (async )?function ${m}\\b|export const ${m}\\b`).test(source),
     );
-    return { urlPath: `/api/v1/${segments.join("/")}`, methods };
+    const rest = segments.filter((x) => x !== ".").join("/");
+    return { urlPath: rest ? `${prefix}/${rest}` : prefix, methods };
   });
 }
 
@@ -82,6 +92,7 @@ describe("OpenAPI document", () => {
     expect(check.map((p: Json) => [p.name, p.in, p.required])).toEqual([
       ["user", "query", true],
       ["role", "query", true],
+      ["min_revision", "query", false],
     ]);
   });
 

@@ -249,6 +249,8 @@ describe("API endpoints under random input", () => {
               allow: expect.any(Boolean),
               reasons: expect.any(Array),
               valid_until: expect.toSatisfy((v) => v === null || typeof v === "string"),
+              revision: expect.any(Number),
+              decision_id: expect.stringMatching(/^\d+$/),
             });
         }),
         { numRuns: RUNS },

@@ -69,4 +69,34 @@ describe("createBatcher", () => {
     await expect(failing).rejects.toThrow("connection lost");
     expect(await fine).toBe(1);
   });
+
+  it("gives each caller its own share of a run's result, and counts what waits for a run", async () => {
+    const runs: { items: number[]; finish: () => void }[] = [];
+    const add = createBatcher<object, number, number[]>({
+      maxItems: 4,
+      maxInFlight: 1,
+      run: (_key, items) =>
+        new Promise((resolve) => runs.push({ items, finish: () => resolve(items.map((i) => i * 10)) })),
+      share: (result, start, end) => result.slice(start, end),
+    });
+    const key = {};
+    const first = add(key, [1, 2]);
+    const second = add(key, [3]);
+    expect(add.waiting(key)).toBe(3);
+    await turn();
+    expect(add.waiting(key)).toBe(0);
+    const third = add(key, [4, 5, 6]);
+    const fourth = add(key, [7, 8]);
+    expect(add.waiting(key)).toBe(5);
+    runs[0].finish();
+    expect(await first).toEqual([10, 20]);
+    expect(await second).toEqual([30]);
+    await turn();
+    runs[1].finish();
+    expect(await third).toEqual([40, 50, 60]);
+    await turn();
+    runs[2].finish();
+    expect(await fourth).toEqual([70, 80]);
+    expect(add.waiting({})).toBe(0);
+  });
 });

@@ -4,6 +4,17 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 
+import {
+  answerEvaluation,
+  answerEvaluations,
+  AUTHZEN_METADATA_PATH,
+  authzenMetadata,
+  EVALUATION_PATH,
+  EVALUATIONS_BODY_MAX_BYTES,
+  EVALUATIONS_PATH,
+  requestIdFor,
+} from "@/lib/access/authzen";
+import { env } from "@/lib/env";
 import { apiErrorReply, bodyTooLarge, parseJsonText, type ApiReply, type JsonBody } from "@/lib/http/api";
 
 import { answerBatchCheck, answerCheck, BATCH_BODY_MAX_BYTES } from "./check-endpoint";
@@ -12,9 +23,9 @@ import { answerBatchCheck, answerCheck, BATCH_BODY_MAX_BYTES } from "./check-end
  * The decision listener: the access-check endpoint on its own port, served
  * by node:http in the app's process rather than through the web framework's
  * request pipeline, for systems that ask on every data access. It answers
- * exactly as the app's /api/v1/access/check does (same token, scopes, rate
- * limits, validation and decision log, via check-endpoint.ts) and nothing
- * else. Enabled with ACCESS_API_PORT; it listens on ACCESS_API_HOST
+ * exactly as the app's /api/v1/access/check and AuthZEN endpoints do (same
+ * token, scopes, rate limits, validation and decision log, via
+ * check-endpoint.ts and authzen.ts) and nothing else. Enabled with ACCESS_API_PORT; it listens on ACCESS_API_HOST
  * (127.0.0.1 unless set). Put TLS in front of it as for the app.
  */
 
@@ -28,6 +39,7 @@ const BASE_HEADERS = {
 };
 
 function send(res: ServerResponse, reply: ApiReply, extra: Record<string, string> = {}): void {
+  if (reply.stream) return sendStream(res, reply, reply.stream, extra);
   const body = JSON.stringify(reply.body);
   res.writeHead(reply.status, {
     ...BASE_HEADERS,
@@ -36,6 +48,22 @@ function send(res: ServerResponse, reply: ApiReply, extra: Record<string, string
     "Content-Length": Buffer.byteLength(body),
   });
   res.end(body);
+}
+
+/** A streamed answer, written part by part with backpressure; a failure part-way cuts the connection (the JSON is left unfinished). */
+function sendStream(res: ServerResponse, reply: ApiReply, parts: AsyncIterable<string>, extra: Record<string, string>) {
+  res.writeHead(reply.status, { ...BASE_HEADERS, ...reply.headers, ...extra });
+  void (async () => {
+    try {
+      for await (const part of parts) {
+        if (!res.write(part)) await new Promise((resolve) => res.once("drain", resolve));
+      }
+      res.end();
+    } catch (error) {
+      console.error("[clearance] streamed answer failed:", error instanceof Error ? error.name : "unknown error");
+      res.destroy();
+    }
+  })();
 }
 
 /** Reads the request body as UTF-8 text, stopping at `maxBytes`. */
@@ -87,8 +115,16 @@ async function answer(req: IncomingMessage): Promise<{ reply: ApiReply; extra?: 
       ),
     };
   if (url.pathname === HEALTH_PATH && req.method === "GET") return { reply: { status: 200, body: { status: "ok" } } };
+  const authzen = AUTHZEN[url.pathname];
+  if (authzen) return answerAuthzen(req, authzen);
   if (url.pathname !== CHECK_PATH)
-    return { reply: apiErrorReply(404, "not_found", `This port serves only ${CHECK_PATH}.`) };
+    return {
+      reply: apiErrorReply(
+        404,
+        "not_found",
+        `This port serves only ${CHECK_PATH}, ${EVALUATION_PATH}, ${EVALUATIONS_PATH} and ${AUTHZEN_METADATA_PATH}.`,
+      ),
+    };
   const authorization = req.headers.authorization ?? null;
   if (req.method === "GET") return { reply: await answerCheck(authorization, Object.fromEntries(url.searchParams)) };
   if (req.method === "POST")
@@ -98,6 +134,40 @@ async function answer(req: IncomingMessage): Promise<{ reply: ApiReply; extra?: 
     extra: { Allow: "GET, POST" },
   };
 }
+
+const AUTHZEN: Record<string, "evaluation" | "evaluations" | "metadata"> = {
+  [EVALUATION_PATH]: "evaluation",
+  [EVALUATIONS_PATH]: "evaluations",
+  [AUTHZEN_METADATA_PATH]: "metadata",
+};
+
+/** The listener's public base URL, which its AuthZEN metadata names: ACCESS_API_URL, else its own address. */
+function listenerBaseUrl(): string {
+  const config = env();
+  return config.ACCESS_API_URL ?? `http://${config.ACCESS_API_HOST}:${config.ACCESS_API_PORT ?? 0}`;
+}
+
+async function answerAuthzen(
+  req: IncomingMessage,
+  endpoint: "evaluation" | "evaluations" | "metadata",
+): Promise<{ reply: ApiReply; extra?: Record<string, string> }> {
+  const extra = { "X-Request-ID": requestIdFor(headerValue(req.headers["x-request-id"])) };
+  const method = endpoint === "metadata" ? "GET" : "POST";
+  if (req.method !== method)
+    return {
+      reply: apiErrorReply(405, "method_not_allowed", `This endpoint takes ${method}.`),
+      extra: { ...extra, Allow: method },
+    };
+  if (endpoint === "metadata") return { reply: authzenMetadata(listenerBaseUrl()), extra };
+  const request = {
+    authorization: req.headers.authorization ?? null,
+    contentType: headerValue(req.headers["content-type"]),
+    readBody: () => readBody(req, EVALUATIONS_BODY_MAX_BYTES),
+  };
+  return { reply: await (endpoint === "evaluation" ? answerEvaluation : answerEvaluations)(request), extra };
+}
+
+const headerValue = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value) ?? null;
 
 /** How long a socket closed after a refused body stays open for the client to read the answer. */
 const LINGER_MS = 2_000;
