@@ -105,7 +105,9 @@ describe("decision listener", () => {
     expect(results[2].error.code).toBe("unknown_user");
     for (const [i, c] of checks.entries()) {
       if (i === 2) continue;
-      const { allow, reasons, valid_until } = await (await check(`user=${encodeURIComponent(c.user)}&role=${c.role}`, t)).json();
+      const { allow, reasons, valid_until } = await (
+        await check(`user=${encodeURIComponent(c.user)}&role=${c.role}`, t)
+      ).json();
       expect({ allow: results[i].allow, reasons: results[i].reasons, valid_until: results[i].valid_until }).toEqual({
         allow,
         reasons,
