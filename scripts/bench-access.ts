@@ -18,7 +18,17 @@ import {
   type BenchRun,
 } from "./lib/bench-app";
 import { startBaselineServer } from "./lib/bench-baseline";
-import { freePort, measure, median, startProcess, stopProcess, waitForHttp, type LoadResult } from "./lib/bench-load";
+import {
+  freePort,
+  measure,
+  measureOpenLoop,
+  median,
+  startProcess,
+  stopProcess,
+  waitForHttp,
+  type LoadResult,
+  type OpenLoopResult,
+} from "./lib/bench-load";
 import { seedBenchOrganisation } from "./lib/bench-seed";
 import { benchSettings } from "./lib/bench-settings";
 
@@ -33,7 +43,11 @@ import { benchSettings } from "./lib/bench-settings";
 const PEOPLE = 10_000;
 const CONNECTIONS = [50, 200];
 // Overridable for a quick smoke run; the published figures use the defaults.
-const { BENCH_SECONDS: SECONDS, BENCH_WARMUP_SECONDS: WARMUP_SECONDS } = benchSettings();
+const {
+  BENCH_SECONDS: SECONDS,
+  BENCH_WARMUP_SECONDS: WARMUP_SECONDS,
+  BENCH_OPEN_LOOP_RATES: OPEN_LOOP_RATES,
+} = benchSettings();
 const BATCH_PAIRS = 1000;
 const BATCH_RUNS = 10;
 const BATCH_WARMUP_RUNS = 3;
@@ -134,7 +148,10 @@ async function run(database: BenchDatabase, { started, loadAtStart }: BenchRun):
       const a = await timed(decisionOrigin + p, { headers: auth }, sequentialMs.api);
       const b = await timed(baseOrigin + p, {}, sequentialMs.baseline);
       const viaRoute = await (await fetch(appOrigin + p, { headers: auth })).json();
-      if (JSON.stringify(a) === JSON.stringify(b) && JSON.stringify(viaRoute) === JSON.stringify(a)) agree++;
+      // The API's answers also carry their revision and decision id, which the baseline has no notion of.
+      const decision = (d: { allow: boolean; reasons: string[]; valid_until: string | null }) =>
+        JSON.stringify([d.allow, d.reasons, d.valid_until]);
+      if (decision(a) === decision(b) && decision(viaRoute) === decision(a)) agree++;
       else
         log(
           `disagree on ${p}: listener ${JSON.stringify(a)} route ${JSON.stringify(viaRoute)} baseline ${JSON.stringify(b)}`,
@@ -209,6 +226,32 @@ async function run(database: BenchDatabase, { started, loadAtStart }: BenchRun):
       );
     }
 
+    // AuthZEN's single evaluation against the same check through the listener, at 200 connections.
+    const evaluationBodies = pairs.map((p) =>
+      JSON.stringify({
+        subject: { type: "user", id: p.user },
+        action: { name: "hold" },
+        resource: { type: "role", id: p.role },
+      }),
+    );
+    log(`POST /access/v1/evaluation, 200 connections, on the decision listener…`);
+    const authzen = await measure(decisionOrigin, evaluationBodies, {
+      connections: 200,
+      seconds: SECONDS,
+      warmupSeconds: WARMUP_SECONDS,
+      token,
+      postTo: "/access/v1/evaluation",
+    });
+    const checkAt200 = results.api[CONNECTIONS.indexOf(200)];
+    const authzenRatio = +(authzen.requestsPerSecond / Math.max(1, checkAt200.requestsPerSecond)).toFixed(2);
+
+    // Open loop: a constant arrival rate, whatever the answers do.
+    const openLoop: OpenLoopResult[] = [];
+    for (const rate of OPEN_LOOP_RATES) {
+      log(`open loop: ${rate} checks/s for ${SECONDS} s on the decision listener…`);
+      openLoop.push(await measureOpenLoop(decisionOrigin, paths, { rate, seconds: SECONDS, token }));
+    }
+
     // The same batches once more, straight after the load: the decision log's backlog and PostgreSQL's clean-up after a few hundred thousand inserts weigh on them.
     const afterLoadMs = await timeBatches(decisionOrigin);
 
@@ -256,6 +299,17 @@ async function run(database: BenchDatabase, { started, loadAtStart }: BenchRun):
         );
     }
     console.log(
+      `\nPOST /access/v1/evaluation (AuthZEN), 200 connections: ${authzen.requestsPerSecond} req/s, p50 / p99 ${authzen.p50Ms} / ${authzen.p99Ms} ms: ${Math.round(authzenRatio * 100)}% of GET /api/v1/access/check's ${checkAt200.requestsPerSecond} req/s`,
+    );
+    console.log(`\nOpen loop on the decision listener (constant arrival rate, latency from each request's due time)\n`);
+    console.log(
+      "target checks/s | completed/s | p50 / p99 / p99.9 ms | max ms | non-2xx | errors | generator lag p99 ms",
+    );
+    for (const o of openLoop)
+      console.log(
+        `${String(o.targetPerSecond).padStart(15)} | ${String(o.completedPerSecond).padStart(11)} | ${`${o.p50Ms} / ${o.p99Ms} / ${o.p999Ms}`.padStart(20)} | ${String(o.maxMs).padStart(6)} | ${String(o.non2xx).padStart(7)} | ${String(o.errors).padStart(6)} | ${o.sendLagP99Ms}`,
+      );
+    console.log(
       `\nPOST /api/v1/access/check with ${BATCH_PAIRS} pairs (${BATCH_RUNS} runs after ${BATCH_WARMUP_RUNS} warm-up): decision listener median ${median(batchMs)} ms (${batchMs.join(", ")} ms); the app's route ${median(routeBatchMs)} ms; the listener straight after the load tests ${median(afterLoadMs)} ms\n`,
     );
 
@@ -278,6 +332,8 @@ async function run(database: BenchDatabase, { started, loadAtStart }: BenchRun):
         afterLoad: { runs: afterLoadMs, medianMs: median(afterLoadMs) },
       },
       writes,
+      authzen: { ...authzen, ratioToCheck: authzenRatio },
+      openLoop,
       notes:
         "api is the decision listener (ACCESS_API_PORT), route the same check through next start's /api/v1/access/check. Both also authenticate the token, count the rate limit and log every decision (access_decisions) before answering; the baseline does none of these. frameworkHealth is GET /api/health on the same next start (one `select 1`, no auth): the most a route handler serves on this machine. listenerFloor is GET /api/health on the decision listener (a constant answer: no database, no token): the most any node:http server answers here with the load generator on the same cores. Load generator, servers and PostgreSQL share the machine.",
       totalSeconds: Math.round((Date.now() - started) / 1000),

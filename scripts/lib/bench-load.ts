@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { Agent, request as httpRequest } from "node:http";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 
@@ -16,7 +17,15 @@ type AutocannonOptions = {
   connections: number;
   duration: number;
   headers?: Record<string, string>;
-  requests?: { method?: string; setupRequest?: (req: { path: string }) => { path: string } }[];
+  requests?: {
+    method?: string;
+    setupRequest?: (req: { path: string }) => {
+      path: string;
+      method?: string;
+      body?: string;
+      headers?: Record<string, string>;
+    };
+  }[];
 };
 // autocannon ships no types; this is the part of its API the bench uses.
 const autocannon = createRequire(import.meta.url)("autocannon") as (
@@ -39,16 +48,41 @@ export type LoadResult = {
 export async function measure(
   origin: string,
   paths: string[],
-  options: { connections: number; seconds: number; warmupSeconds: number; token?: string },
+  options: {
+    connections: number;
+    seconds: number;
+    warmupSeconds: number;
+    token?: string;
+    /** POST each of `paths` as a JSON body to this path instead of GETting them. */
+    postTo?: string;
+  },
 ): Promise<LoadResult> {
   let next = 0;
+  const { postTo } = options;
   const run = (duration: number) =>
     autocannon({
       url: origin,
       connections: options.connections,
       duration,
       headers: options.token ? { authorization: `Bearer ${options.token}` } : {},
-      requests: [{ method: "GET", setupRequest: (req) => ({ ...req, path: paths[next++ % paths.length] }) }],
+      requests: [
+        {
+          method: postTo ? "POST" : "GET",
+          setupRequest: (req) =>
+            postTo
+              ? {
+                  ...req,
+                  path: postTo,
+                  method: "POST",
+                  body: paths[next++ % paths.length],
+                  headers: {
+                    ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+                    "content-type": "application/json",
+                  },
+                }
+              : { ...req, path: paths[next++ % paths.length] },
+        },
+      ],
     });
   await run(options.warmupSeconds);
   const r = await run(options.seconds);
@@ -126,3 +160,92 @@ export async function stopProcess(child: ChildProcess | undefined): Promise<void
 }
 
 export const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+export type OpenLoopResult = {
+  targetPerSecond: number;
+  seconds: number;
+  sent: number;
+  completedPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  p999Ms: number;
+  maxMs: number;
+  non2xx: number;
+  errors: number;
+  /** How far behind schedule the generator itself sent its last requests: above a few ms, the figures are the generator's limit, not the server's. */
+  sendLagP99Ms: number;
+};
+
+/**
+ * Open-loop load: requests leave at a constant rate whatever the answers do
+ * (not a fixed number of connections waiting for answers), and each latency
+ * runs from the moment the request was due, so a slow answer cannot hide the
+ * requests that queued behind it (no coordinated omission).
+ */
+export async function measureOpenLoop(
+  origin: string,
+  paths: string[],
+  options: { rate: number; seconds: number; token?: string; maxSockets?: number },
+): Promise<OpenLoopResult> {
+  const url = new URL(origin);
+  const agent = new Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 1024 });
+  const total = Math.round(options.rate * options.seconds);
+  const latencies = new Float64Array(total);
+  const lags = new Float64Array(total);
+  let done = 0;
+  let non2xx = 0;
+  let errors = 0;
+  let sent = 0;
+  const headers = options.token ? { authorization: `Bearer ${options.token}` } : {};
+  const start = performance.now();
+  const finished = new Promise<void>((resolve) => {
+    const settle = (i: number, due: number, ok: boolean, status: number) => {
+      latencies[i] = performance.now() - due;
+      if (!ok) errors++;
+      else if (status < 200 || status > 299) non2xx++;
+      if (++done === total) resolve();
+    };
+    const send = (i: number) => {
+      const due = start + (i * 1000) / options.rate;
+      lags[i] = performance.now() - due;
+      const req = httpRequest(
+        { host: url.hostname, port: url.port, path: paths[i % paths.length], agent, headers },
+        (res) => {
+          res.resume();
+          res.on("end", () => settle(i, due, true, res.statusCode ?? 0));
+          res.on("error", () => settle(i, due, false, 0));
+        },
+      );
+      req.on("error", () => settle(i, due, false, 0));
+      req.end();
+    };
+    const tick = () => {
+      const due = Math.min(total, Math.floor(((performance.now() - start) * options.rate) / 1000) + 1);
+      while (sent < due) send(sent++);
+      if (sent < total) setImmediate(tick);
+    };
+    tick();
+  });
+  const deadline = new Promise<void>((resolve) => setTimeout(resolve, (options.seconds + 30) * 1000));
+  await Promise.race([finished, deadline]);
+  agent.destroy();
+  const completed = Array.from(latencies.subarray(0, total))
+    .filter((v) => v > 0)
+    .sort((a, b) => a - b);
+  const at = (q: number) =>
+    +(completed[Math.min(completed.length - 1, Math.floor(q * completed.length))] ?? 0).toFixed(1);
+  const sortedLags = Array.from(lags).sort((a, b) => a - b);
+  return {
+    targetPerSecond: options.rate,
+    seconds: options.seconds,
+    sent,
+    completedPerSecond: Math.round(done / options.seconds),
+    p50Ms: at(0.5),
+    p99Ms: at(0.99),
+    p999Ms: at(0.999),
+    maxMs: +(completed.at(-1) ?? 0).toFixed(1),
+    non2xx,
+    errors: errors + (total - done),
+    sendLagP99Ms: +(sortedLags[Math.floor(0.99 * sortedLags.length)] ?? 0).toFixed(1),
+  };
+}

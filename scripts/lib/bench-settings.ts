@@ -25,6 +25,15 @@ const benchSchema = z.object({
       .transform((s) => s.split(",").map((n) => Number(n.trim())))
       .pipe(z.array(z.number().int().min(100).max(100_000)).min(1)),
   ),
+  // The constant arrival rates bench:access offers the decision listener, comma-separated (checks a second).
+  BENCH_OPEN_LOOP_RATES: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .default("1000,2000,4000,8000")
+      .transform((s) => s.split(",").map((n) => Number(n.trim())))
+      .pipe(z.array(z.number().int().min(10).max(100_000)).min(1)),
+  ),
 });
 
 export function benchSettings(): z.infer<typeof benchSchema> {
