@@ -6,6 +6,8 @@ import { expect, test } from "@playwright/test";
 import { expectNoAxeViolations, signInWithMfa } from "./helpers";
 
 test("an auditor generates an evidence pack, watches it being made and downloads the signed ZIP", async ({ page }) => {
+  // A whole journey with a background job and two accessibility scans: slow on a loaded machine.
+  test.setTimeout(240_000);
   await signInWithMfa(page, "amir.haddad");
   await page.goto("/audit");
   await page.getByRole("navigation", { name: "Administration" }).getByRole("link", { name: "Evidence packs" }).click();
@@ -30,7 +32,7 @@ test("an auditor generates an evidence pack, watches it being made and downloads
   const download = row.getByRole("link", { name: /Download/ });
   // Progress while it is made (a small pack may already be done), then the link.
   await expect(row.getByRole("progressbar").or(download)).toBeVisible();
-  await expect(download).toBeVisible({ timeout: 60_000 });
+  await expect(download).toBeVisible({ timeout: 120_000 });
   await expect(row).toContainText(/SHA-256 [0-9a-f]{64}/);
   await expectNoAxeViolations(page);
 
