@@ -89,6 +89,12 @@ export const ADMIN_ITEMS: NavItem[] = [
     description: "What auditors sample for: access before training, uncleared operations, overdue work.",
   },
   {
+    href: "/audit/evidence",
+    label: "Evidence packs",
+    permission: "page:/audit/evidence",
+    description: "A signed ZIP of a period's training, agreements, access and exceptions, for an auditor.",
+  },
+  {
     href: "/audit/data-events",
     label: "Data events",
     permission: "page:/audit/data-events",

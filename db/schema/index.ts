@@ -9,3 +9,4 @@ export * from "./scim";
 export * from "./passkeys";
 export * from "./identity";
 export * from "./imports";
+export * from "./evidence";

@@ -456,6 +456,35 @@ const catalogue = {
       rows: count,
     }),
   },
+  "evidence.requested": {
+    category: "reports",
+    label: "Evidence pack requested",
+    data: z.strictObject({
+      from: z.string(),
+      to: z.string(),
+      department: z.string().nullable(),
+      overdueDays: count,
+    }),
+  },
+  "evidence.generated": {
+    category: "reports",
+    label: "Evidence pack generated",
+    data: z.strictObject({
+      from: z.string(),
+      to: z.string(),
+      department: z.string().nullable(),
+      overdueDays: count,
+      files: count,
+      bytes: count,
+      sha256: z.string(),
+      via: z.enum(["app", "cli"]).optional(),
+    }),
+  },
+  "evidence.downloaded": {
+    category: "reports",
+    label: "Evidence pack downloaded",
+    data: z.strictObject({ sha256: z.string() }),
+  },
   "data_events.exported": {
     category: "reports",
     label: "Data operations exported",

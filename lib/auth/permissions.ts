@@ -166,6 +166,10 @@ export const PERMISSIONS = {
   "page:/audit/exceptions": { who: "oversee" },
   "download:/audit/exceptions/export": { who: "oversee" },
   "download:/audit/checkpoints/[id]": { who: "oversee" },
+  "page:/audit/evidence": { who: "oversee" },
+  "route:/audit/evidence/[packId]/status": { who: "oversee" },
+  "download:/audit/evidence/[packId]/download": { who: "oversee" },
+  "action:audit/evidence.generatePack": { who: "oversee" },
   "action:audit.createCheckpoint": { who: "oversee" },
 
   // Compliance admins: changing the organisation

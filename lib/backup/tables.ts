@@ -32,6 +32,7 @@ export const BACKUP_TABLES: PgTable[] = [
   schema.certifications,
   schema.outbox,
   schema.importJobs,
+  schema.evidencePacks,
   schema.signatures,
   schema.signingCeremonies,
   schema.partners,

@@ -81,6 +81,8 @@ export type ExceptionScope = {
 
 type PersonRow = { id: string; name: string; email: string; departmentId: string | null; createdAt: Date };
 
+/** (person, role) pairs read per statement when judging approvals. */
+const FACTS_BATCH = 500;
 const requirementReason = (r: string) => r.startsWith("course_") || r.startsWith("agreement_");
 const roleName = (id: string) => accessRole(id)?.name ?? id;
 
@@ -135,12 +137,28 @@ export async function findExceptions(db: Executor, scope: ExceptionScope): Promi
     )
     .orderBy(asc(accessGrants.decidedAt));
   await personOf(approved.map((g) => g.personId));
-  for (const grant of approved) {
-    const role = accessRole(grant.roleId);
-    if (!role || !grant.decidedAt) continue;
-    const { facts } = await loadFactsFor(db, [{ user: grant.personId, role: role.id }], { asOf: grant.decidedAt });
-    const reasons = decisionFor(facts, grant.personId, role, grant.decidedAt).reasons.filter(requirementReason);
-    if (reasons.length === 0) continue;
+  // The rules are functions of time over the whole history (decide.rules.ts), so one read of each
+  // person's facts judges every approval at its own moment: a few statements for any number of grants.
+  for (let start = 0; start < approved.length; start += FACTS_BATCH) {
+    const batch = approved.slice(start, start + FACTS_BATCH);
+    const { facts } = await loadFactsFor(
+      db,
+      batch.map((g) => ({ user: g.personId, role: g.roleId })),
+    );
+    for (const grant of batch) {
+      const role = accessRole(grant.roleId);
+      if (!role || !grant.decidedAt) continue;
+      const decidedAt = grant.decidedAt;
+      judgeApproval({ ...grant, decidedAt }, role, decisionFor(facts, grant.personId, role, decidedAt).reasons);
+    }
+  }
+  function judgeApproval(
+    grant: (typeof approved)[number] & { decidedAt: Date },
+    role: NonNullable<ReturnType<typeof accessRole>>,
+    decided: ReturnType<typeof decisionFor>["reasons"],
+  ) {
+    const reasons = decided.filter(requirementReason);
+    if (reasons.length === 0) return;
     const person = peopleCache.get(grant.personId);
     const detail = reasons.map((r) => reasonInWords(r)).join("; ");
     add(person, {

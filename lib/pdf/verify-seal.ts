@@ -68,6 +68,40 @@ export function verifySealedPdf(pdf: Uint8Array): SealCheck {
   }
 }
 
+/** The certificate that made a detached CMS signature, as a verifier reports it. */
+export type DetachedSigner = {
+  commonName: string | null;
+  subject: string;
+  fingerprint256: string;
+  certificatePem: string;
+};
+
+/**
+ * Checks a detached CMS SignedData (one signer, as signDetached writes it)
+ * over `content`: the message digest, the signature over the signed
+ * attributes, the embedded certificates and any time-stamp. Returns the
+ * signer when all hold, null otherwise. Never throws. It does not say the
+ * certificate is trusted: compare the fingerprint with the organisation's.
+ */
+export function verifyDetachedSignature(cms: Uint8Array, content: Uint8Array): DetachedSigner | null {
+  try {
+    const signed = parseSignedData(Buffer.from(cms));
+    if (!signed || !signed.certificateUnaltered || signed.timestamp === false) return null;
+    const digest = createHash(signed.digest).update(content).digest();
+    if (!signed.messageDigest || !digest.equals(signed.messageDigest)) return null;
+    if (!verifySignature(signed.digest, signed.signedAttributes, signed.certificate.publicKey, signed.signature))
+      return null;
+    return {
+      commonName: signed.commonName,
+      subject: signed.certificate.subject,
+      fingerprint256: signed.certificate.fingerprint256,
+      certificatePem: signed.certificate.toString(),
+    };
+  } catch {
+    return null;
+  }
+}
+
 function check(file: Buffer): SealCheck {
   const text = file.toString("latin1");
   const matches = [...text.matchAll(/\/ByteRange\s*\[\s*(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*\]/g)];

@@ -3,6 +3,7 @@ import "server-only";
 import { getDb } from "@/db/client";
 import { detectAccessLapses, detectExpiredCertifications } from "@/lib/access/lapses";
 import { ensureHourlyCheckpoint } from "@/lib/audit/checkpoints";
+import { runEvidencePacks } from "@/lib/evidence/packs";
 import { emailChannel } from "@/lib/notify/email-channel";
 import { deliverDue } from "@/lib/outbox/worker";
 import { runImportJobs } from "@/lib/people/import-jobs";
@@ -16,7 +17,7 @@ import { queueReminders } from "./reminders";
 export type TickReport = { at: string; ms: number; steps: Record<string, unknown>; errors: string[] };
 
 /**
- * All scheduled work, idempotent: people import jobs, assignments and renewals, reminders and
+ * All scheduled work, idempotent: people import jobs, evidence packs, assignments and renewals, reminders and
  * escalations, access lapses, the retention policy, the hour's signed audit
  * checkpoint, then email and webhook delivery (lib/outbox). Every step is
  * safe to run twice or on two workers at once (dedupe keys, conditional
@@ -46,6 +47,7 @@ export async function tick(now = new Date()): Promise<TickReport> {
   await run("expiredCertifications", () => detectExpiredCertifications(db, now));
   await run("retention", () => applyRetention(db, now));
   await run("auditCheckpoint", () => ensureHourlyCheckpoint(db, now));
+  await run("evidencePacks", () => runEvidencePacks({ db }));
   await run("emails", () => deliverDue(emailChannel(), { now }));
   // The report counts webhooks as `delivered`, the word of their status and of the admin screen.
   await run("webhooks", async () => {

@@ -171,6 +171,16 @@ const MATRIX: Record<string, Entry> = {
   "/audit/export": { path: () => "/audit/export?format=csv&outcome=refused" },
   "/audit/exceptions": { path: () => "/audit/exceptions" },
   "/audit/exceptions/export": { path: () => "/audit/exceptions/export" },
+  "/audit/evidence": { path: () => "/audit/evidence" },
+  // A pack that does not exist: readers get past the door to a 404.
+  "/audit/evidence/[packId]/status": {
+    path: () => "/audit/evidence/00000000-0000-4000-8000-000000000000/status",
+    pastGate: { admin: "404", auditor: "404" },
+  },
+  "/audit/evidence/[packId]/download": {
+    path: () => "/audit/evidence/00000000-0000-4000-8000-000000000000/download",
+    pastGate: { admin: "404", auditor: "404" },
+  },
   // No checkpoint has this id: readers get past the door to a 404.
   "/audit/checkpoints/[id]": { path: () => "/audit/checkpoints/999999999", pastGate: { admin: "404", auditor: "404" } },
   // Bearer-token APIs: a browser session is not a token.

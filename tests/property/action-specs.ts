@@ -30,6 +30,7 @@ import {
 import { addWebhook, deactivate } from "@/app/(app)/admin/webhooks/actions";
 import { consentToSign, declineAgreement, signAgreement } from "@/app/(app)/agreements/actions";
 import { createCheckpoint } from "@/app/(app)/audit/actions";
+import { generatePack } from "@/app/(app)/audit/evidence/actions";
 import { finishLesson, startQuiz, submitQuiz } from "@/app/(app)/courses/actions";
 import { nudgeOne, nudgeOverdue } from "@/app/(app)/team/actions";
 import { requestReset } from "@/app/forgot-password/actions";
@@ -366,6 +367,13 @@ export function actionSpecs(world: World): ActionSpec[] {
     spec("admin/assignments assignCourse", run(assignCourse), "admin", { email, courseId, dueDate: isoDate }),
     // Compliance admins and auditors
     spec("audit createCheckpoint", run(createCheckpoint), "auditor", {}),
+    // Valid periods queue a pack (the same one again while it is pending); anything else is a field message.
+    spec("audit/evidence generatePack", run(generatePack), "auditor", {
+      from: isoDate,
+      to: isoDate,
+      department: either("support", "engineering", ""),
+      overdueDays: maybe(either("0", "30", "-1", "1e9")),
+    }),
     // Managers
     spec("team nudgeOne", run(nudgeOne), "manager", { personId: id("reports") }),
     spec("team nudgeOverdue", run(nudgeOverdue), "manager", {

@@ -2,7 +2,8 @@ import { getDb } from "@/db/client";
 import { recordAudit } from "@/lib/audit/record";
 import { routeViewer } from "@/lib/auth/gate";
 import { auditContext } from "@/lib/auth/viewer";
-import { exceptionKinds, findExceptions } from "@/lib/evidence/exceptions";
+import { findExceptions } from "@/lib/evidence/exceptions";
+import { exceptionRows } from "@/lib/evidence/exceptions-csv";
 import { exceptionPeriod, parseExceptionFilters } from "@/lib/evidence/exceptions-filters.rules";
 import { csvResponse, toCsv } from "@/lib/reports/csv";
 
@@ -22,32 +23,7 @@ export async function GET(request: Request) {
     departmentId: filters.department,
     overdueDays: filters.overdueDays,
   });
-  const csv = toCsv([
-    [
-      "Kind",
-      "Finding",
-      "Definition",
-      "When (UTC)",
-      "Name",
-      "Email",
-      "Department",
-      "Concerns",
-      "What was wrong",
-      "Record",
-    ],
-    ...found.map((e) => [
-      e.kind,
-      exceptionKinds[e.kind].title,
-      exceptionKinds[e.kind].definition,
-      e.at.toISOString(),
-      e.name,
-      e.email,
-      e.department,
-      e.subject,
-      e.detail,
-      e.reference,
-    ]),
-  ]);
+  const csv = toCsv(exceptionRows(found));
   await recordAudit(db, await auditContext(auth.viewer), {
     action: "exceptions.exported",
     data: { ...filters, rows: found.length },
