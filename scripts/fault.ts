@@ -7,6 +7,7 @@ import { createInterface } from "node:readline";
 import postgres from "postgres";
 
 import { openDatabase, setDatabaseForTests } from "@/db/client";
+import { issueConsentCode } from "@/lib/agreements/consent-check";
 import { giveConsent, openSigning, signAsEmployee } from "@/lib/agreements/employee-agreements";
 import { verifyAuditChain } from "@/lib/audit/verify";
 import type { Viewer } from "@/lib/auth/roles";
@@ -128,7 +129,8 @@ async function main(): Promise<number> {
       const signings = [];
       for (const viewer of signers) {
         const { ceremony } = await openSigning(viewer, AGREEMENT, "127.0.0.1");
-        await giveConsent(viewer, { ...CONTEXT, actorId: viewer.id }, AGREEMENT, ceremony.id);
+        const consentCode = await issueConsentCode(ceremony.id);
+        await giveConsent(viewer, { ...CONTEXT, actorId: viewer.id }, AGREEMENT, ceremony.id, consentCode);
         signings.push({ viewer, ceremonyId: ceremony.id });
       }
       setDatabaseForTests(undefined);

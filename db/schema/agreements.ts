@@ -65,6 +65,9 @@ export const signingCeremonies = pgTable(
     consentIp: text("consent_ip"),
     consentUserAgent: text("consent_user_agent"),
     failedReauths: integer("failed_reauths").notNull().default(0),
+    /** Keyed hash of the code in the consent-check PDF (ESIGN §7001(c)(1)(C)(ii)); cleared once used. */
+    consentCodeHash: text("consent_code_hash"),
+    consentCodeFailures: integer("consent_code_failures").notNull().default(0),
     completedAt: timestamp("completed_at", { withTimezone: true }),
   },
   (t) => [

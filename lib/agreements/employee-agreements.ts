@@ -21,6 +21,7 @@ import { plural } from "@/lib/format";
 import { HOUR } from "@/lib/time";
 
 import { agreementText, completeSignature, consentText, recordDecline } from "./complete-signature";
+import { consentCheckPdf, consentWithCode, issueConsentCode } from "./consent-check";
 import { signatureFactColumns } from "./signature-columns";
 import { decodeSignatureImage } from "./signature-image";
 import { agreementStanding, namesMatch, type AgreementStanding } from "./signing.rules";
@@ -184,30 +185,38 @@ export async function giveConsent(
   context: AuditContext & { ip: string },
   agreementId: string,
   ceremonyId: string,
+  code: string,
   now = new Date(),
 ) {
   const template = employeeTemplate(agreementId);
   const ceremony = await ownCeremony(viewer, ceremonyId, template.id);
-  if (ceremony.consentAt) return;
-  const db = await getDb();
   const consent = getContent().esignConsent!;
-  await db.transaction(async (tx) => {
-    await tx
-      .update(signingCeremonies)
-      .set({ consentAt: now, consentIp: context.ip, consentUserAgent: context.userAgent ?? null })
-      .where(eq(signingCeremonies.id, ceremony.id));
-    await recordAudit(
-      tx,
-      context,
-      {
-        action: "agreement.consent_given",
-        targetType: "signing",
-        targetId: ceremony.id,
-        data: { agreementId: template.id, version: template.version, consentVersion: consent.version },
-      },
-      now,
+  await consentWithCode(
+    ceremony,
+    code,
+    context,
+    { agreementId: template.id, version: template.version, consentVersion: consent.version },
+    now,
+  );
+}
+
+/** The consent-check PDF for the viewer's own open signing (a new code each time it is opened). */
+export async function employeeConsentCheck(viewer: Viewer, ceremonyId: string) {
+  const db = await getDb();
+  const [ceremony] = await db
+    .select({ agreementId: signingCeremonies.agreementId, consentAt: signingCeremonies.consentAt })
+    .from(signingCeremonies)
+    .where(
+      and(
+        eq(signingCeremonies.id, ceremonyId),
+        eq(signingCeremonies.personId, viewer.id),
+        isNull(signingCeremonies.completedAt),
+      ),
     );
-  });
+  const template = ceremony && getAgreementTemplate(ceremony.agreementId);
+  if (!ceremony || ceremony.consentAt || !template) throw new NotFoundError();
+  const code = await issueConsentCode(ceremonyId);
+  return { filename: `consent-check-${template.id}.pdf`, bytes: await consentCheckPdf(code, template.title) };
 }
 
 export type EmployeeSignInput = {

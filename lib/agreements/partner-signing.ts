@@ -19,6 +19,7 @@ import { queueEmail } from "@/lib/notify/queue-email";
 import { MINUTE } from "@/lib/time";
 
 import { agreementText, completeSignature, consentText, recordDecline } from "./complete-signature";
+import { consentCheckPdf, consentWithCode, issueConsentCode } from "./consent-check";
 import { decodeSignatureImage } from "./signature-image";
 import { namesMatch } from "./signing.rules";
 
@@ -288,31 +289,31 @@ const codeRequired = () => new DomainError("code_required", "Confirm your email 
 export async function partnerConsent(
   token: string,
   browserKey: string | null | undefined,
+  code: string,
   context: AuditContext & { ip: string },
   now = new Date(),
 ) {
   const { request } = await readyLink(token, now);
   const ceremony = confirmedIn(request, browserKey) ? await ceremonyFor(request.id) : null;
   if (!ceremony) throw codeRequired();
-  if (ceremony.consentAt) return;
-  const db = await getDb();
-  await db.transaction(async (tx) => {
-    await tx
-      .update(signingCeremonies)
-      .set({ consentAt: now, consentIp: context.ip, consentUserAgent: context.userAgent ?? null })
-      .where(eq(signingCeremonies.id, ceremony.id));
-    await recordAudit(
-      tx,
-      context,
-      {
-        action: "agreement.consent_given",
-        targetType: "signing",
-        targetId: ceremony.id,
-        data: { agreementId: request.agreementId, partnerRequestId: request.id },
-      },
-      now,
-    );
-  });
+  await consentWithCode(
+    ceremony,
+    code,
+    context,
+    { agreementId: request.agreementId, partnerRequestId: request.id },
+    now,
+  );
+}
+
+/** The consent-check PDF for the browser that confirmed the emailed code; anyone else gets a 404. */
+export async function partnerConsentCheck(token: string, browserKey: string | null | undefined, now = new Date()) {
+  const loaded = await loadPartnerLink(token, now);
+  if (loaded.state !== "ready") throw new NotFoundError();
+  const { request, template } = loaded as Required<Loaded>;
+  const ceremony = confirmedIn(request, browserKey) ? await ceremonyFor(request.id) : null;
+  if (!ceremony || ceremony.consentAt) throw new NotFoundError();
+  const code = await issueConsentCode(ceremony.id);
+  return { filename: `consent-check-${template.id}.pdf`, bytes: await consentCheckPdf(code, template.title) };
 }
 
 export async function partnerSign(

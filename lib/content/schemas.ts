@@ -50,17 +50,20 @@ export const courseMetaSchema = z
 export type CourseMeta = z.infer<typeof courseMetaSchema>;
 
 const optionSchema = z.object({ id: kebab, text, correct: z.boolean().optional() }).strict();
+/** scenario: the prompt puts the reader in a situation at work; recall: it asks for a fact or rule as such. */
+export const QUESTION_KINDS = ["scenario", "recall"] as const;
+const kind = z.enum(QUESTION_KINDS, { message: "must be scenario or recall" });
 
 export const questionSchema = z.discriminatedUnion("type", [
   z
-    .object({ id: kebab, type: z.literal("single"), prompt: text, options: z.array(optionSchema).min(3).max(5), explanation: text })
+    .object({ id: kebab, type: z.literal("single"), kind, prompt: text, options: z.array(optionSchema).min(3).max(5), explanation: text })
     .strict()
     .refine((q) => q.options.filter((o) => o.correct).length === 1, { message: "a single-choice question needs exactly one correct option", path: ["options"] }),
   z
-    .object({ id: kebab, type: z.literal("multiple"), prompt: text, options: z.array(optionSchema).min(3).max(6), explanation: text })
+    .object({ id: kebab, type: z.literal("multiple"), kind, prompt: text, options: z.array(optionSchema).min(3).max(6), explanation: text })
     .strict()
     .refine((q) => q.options.filter((o) => o.correct).length >= 2, { message: "a multiple-choice question needs at least two correct options", path: ["options"] }),
-  z.object({ id: kebab, type: z.literal("true_false"), prompt: text, answer: z.boolean(), explanation: text }).strict(),
+  z.object({ id: kebab, type: z.literal("true_false"), kind, prompt: text, answer: z.boolean(), explanation: text }).strict(),
 ]);
 export type Question = z.infer<typeof questionSchema>;
 

@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 
-import { completeCourse, expectNoAxeViolations, signIn, signInWithMfa } from "./helpers";
+import { completeCourse, expectNoAxeViolations, giveEsignConsent, signIn, signInWithMfa } from "./helpers";
 
 const ROLE = "customer-pii-read";
 
@@ -38,8 +38,7 @@ test("an employee requests customer-pii-read, clears what blocks it, a manager a
     await completeCourse(page, courseId);
 
   await page.goto("/agreements/employee-nda");
-  await page.getByRole("checkbox").check();
-  await page.getByRole("button", { name: "Continue to signing" }).click();
+  await giveEsignConsent(page);
   await page.getByLabel("Your password").fill("Clearance-demo-2026");
   await page.getByLabel("Type your full legal name").fill("Fatima Zahra");
   await page.getByRole("button", { name: "Sign the agreement" }).click();

@@ -4,7 +4,7 @@ import path from "node:path";
 
 import { expect, test, type Page } from "@playwright/test";
 
-import { alertOf, expectNoAxeViolations, signIn, signInWithMfa } from "./helpers";
+import { alertOf, expectNoAxeViolations, giveEsignConsent, signIn, signInWithMfa } from "./helpers";
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), "e2e-agreements-"));
 
@@ -32,8 +32,19 @@ test("an employee signs the NDA with a drawn signature, downloads it, and /verif
   await expectNoAxeViolations(page);
   await page.getByRole("link", { name: "Review and sign Employee Confidentiality Agreement" }).click();
   await expect(page.getByRole("article", { name: "Agreement text" })).toContainText("José Ñúñez");
+  // Consent needs the code from a PDF made for this signing (ESIGN §7001(c)(1)(C)(ii)); a wrong code is a field error.
   await page.getByRole("checkbox").check();
+  const [checkPdf] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "Open the consent-check PDF" }).click(),
+  ]);
+  expect(checkPdf.suggestedFilename()).toBe("consent-check-employee-nda.pdf");
+  await page.getByLabel("Code from the PDF").fill("22222Z");
   await page.getByRole("button", { name: "Continue to signing" }).click();
+  await expect(page.getByText("That is not the code in your consent-check PDF")).toBeVisible();
+  await expect(page.getByLabel("Code from the PDF")).toHaveAttribute("aria-invalid", "true");
+  await expectNoAxeViolations(page);
+  await giveEsignConsent(page);
   await expect(page.getByRole("button", { name: "Sign the agreement" })).toBeVisible();
   await expectNoAxeViolations(page);
 
@@ -125,8 +136,7 @@ test("a partner signs through the emailed link with a one-time code; the used an
   await partner.getByLabel("6-digit code").fill(code);
   await partner.getByRole("button", { name: "Confirm code" }).click();
   await expect(partner.getByRole("article", { name: "Agreement text" })).toContainText("Northwind Couriers Ltd");
-  await partner.getByRole("checkbox").check();
-  await partner.getByRole("button", { name: "Continue to signing" }).click();
+  await giveEsignConsent(partner);
   await partner.getByLabel("Type your full name").fill("Aroha Ngata");
   await partner.getByRole("button", { name: "Sign the agreement" }).click();
   // The completion page keeps the consent's promise: the signed copy downloads right here, and nothing is left to decline.

@@ -79,6 +79,11 @@ const MATRIX: Record<string, Entry> = {
     path: () => "/partner-sign/not-a-real-token-000000000000/document",
     pastGate: Object.fromEntries(ACTORS.map((a) => [a, "404"])),
   },
+  // The consent-check PDF only for the browser that confirmed the link's emailed code.
+  "/partner-sign/[token]/consent-check": {
+    path: () => "/partner-sign/not-a-real-token-000000000000/consent-check",
+    pastGate: Object.fromEntries(ACTORS.map((a) => [a, "404"])),
+  },
   "/set-password/[token]": { path: () => "/set-password/not-a-real-token-000000000000" },
   "/forgot-password": { path: () => "/forgot-password" },
   "/api/health": { path: () => "/api/health" },
@@ -107,6 +112,11 @@ const MATRIX: Record<string, Entry> = {
   "/people/[personId]": { path: (ids) => `/people/${ids.employee}`, pastGate: NOT_OTHER_TEAM },
   "/access/approvals": { path: () => "/access/approvals" },
   "/certificates/[id]": { path: (ids) => `/certificates/${ids.certificate}`, pastGate: NOT_OTHER_TEAM },
+  // A signing that is not the viewer's own (here: none at all) does not exist.
+  "/agreements/consent-check/[ceremonyId]": {
+    path: () => "/agreements/consent-check/00000000-0000-4000-8000-000000000000",
+    pastGate: SIGNED_IN("404"),
+  },
   "/agreements/documents/[id]": { path: (ids) => `/agreements/documents/${ids.signature}`, pastGate: NOT_OTHER_TEAM },
   "/admin": { path: () => "/admin" },
   "/admin/overview": { path: () => "/admin/overview" },

@@ -6,6 +6,7 @@ import { expect, type Page } from "@playwright/test";
 
 import { loadContent } from "../../lib/content/load";
 import { stepAt, totpAt } from "../../lib/crypto/totp";
+import { codeFromConsentPdf } from "../helpers/consent-code";
 
 export const DEMO_PASSWORD = "Clearance-demo-2026";
 export const email = (key: string) => `${key}@brightline.example`;
@@ -149,11 +150,24 @@ export async function completeCourse(page: Page, courseId: string) {
   await expect(page.getByText("Passed — 100%")).toBeVisible();
 }
 
+/**
+ * Gives e-sign consent as a person does: ticks the box, opens the consent-check PDF, types its code and
+ * continues to signing.
+ */
+export async function giveEsignConsent(page: Page) {
+  await page.getByRole("checkbox").check();
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("link", { name: "Open the consent-check PDF" }).click(),
+  ]);
+  await page.getByLabel("Code from the PDF").fill(codeFromConsentPdf(readFileSync(await download.path())));
+  await page.getByRole("button", { name: "Continue to signing" }).click();
+}
+
 /** Signs the employee NDA with a password as the signed-in person; returns the signature's id. */
 export async function signEmployeeNda(page: Page, legalName: string, password = DEMO_PASSWORD): Promise<string> {
   await page.goto("/agreements/employee-nda");
-  await page.getByRole("checkbox").check();
-  await page.getByRole("button", { name: "Continue to signing" }).click();
+  await giveEsignConsent(page);
   await page.getByLabel("Your password").fill(password);
   await page.getByLabel("Type your full legal name").fill(legalName);
   await page.getByRole("button", { name: "Sign the agreement" }).click();

@@ -1,6 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
 
-import { signIn } from "./helpers";
+import { giveEsignConsent, signIn } from "./helpers";
 
 /**
  * App pages run only the scripts the server rendered for that request (a
@@ -79,8 +79,7 @@ test("client components (sign-in form, signature pad, guide filter) work with no
   await signIn(page, "ana.silva");
   await expect(page).toHaveURL(/\/dashboard/);
   await page.goto("/agreements/acceptable-use-attestation");
-  await page.getByRole("checkbox").check();
-  await page.getByRole("button", { name: "Continue to signing" }).click();
+  await giveEsignConsent(page);
   const pad = page.getByTestId("signature-pad");
   await expect(pad).toBeVisible();
   const box = (await pad.boundingBox())!;

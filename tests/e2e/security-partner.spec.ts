@@ -1,6 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
 
-import { signInWithMfa } from "./helpers";
+import { giveEsignConsent, signInWithMfa } from "./helpers";
 
 /**
  * A partner's signing link leaks (a forwarded email, a shared screen) after
@@ -64,8 +64,7 @@ test("a confirmed signing link opened in another browser asks for a code again; 
 
   // The contact's browser is unaffected and signs.
   await own.reload();
-  await own.getByRole("checkbox").check();
-  await own.getByRole("button", { name: "Continue to signing" }).click();
+  await giveEsignConsent(own);
   await own.getByLabel("Type your full name").fill("Lena Berg");
   await own.getByRole("button", { name: "Sign the agreement" }).click();
   await expect(own.getByRole("heading", { level: 1 })).toHaveText(/^Signed: /);

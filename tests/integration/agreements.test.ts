@@ -10,7 +10,6 @@ import { auditEvents, outbox, signatures } from "@/db/schema";
 import {
   agreementsFor,
   declineAsEmployee,
-  giveConsent,
   myAgreements,
   openSigning,
   signAsEmployee,
@@ -21,6 +20,7 @@ import { verifyAuditChain } from "@/lib/audit/verify";
 import { getContent } from "@/lib/content";
 import { DomainError, NotFoundError } from "@/lib/errors";
 
+import { consentToSign } from "../helpers/consent";
 import { context, createPerson, TEST_PASSWORD, viewerOf } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
 
@@ -38,7 +38,7 @@ async function signNda(name: string, extra: { signature?: string } = {}) {
   const person = await createPerson(database.db(), { name });
   const viewer = viewerOf(person);
   const opened = await openSigning(viewer, "employee-nda", "203.0.113.7");
-  await giveConsent(viewer, ctx(viewer.id), "employee-nda", opened.ceremony.id);
+  await consentToSign(viewer, ctx(viewer.id), "employee-nda", opened.ceremony.id);
   const result = await signAsEmployee(viewer, ctx(viewer.id), {
     agreementId: "employee-nda",
     ceremonyId: opened.ceremony.id,
@@ -99,7 +99,7 @@ describe("employee signing", () => {
       typedName: "Ana Silva",
     };
     await expect(signAsEmployee(viewer, ctx(viewer.id), base)).rejects.toThrow("consent");
-    await giveConsent(viewer, ctx(viewer.id), "employee-nda", opened.ceremony.id);
+    await consentToSign(viewer, ctx(viewer.id), "employee-nda", opened.ceremony.id);
     await expect(signAsEmployee(viewer, ctx(viewer.id), { ...base, typedName: "Anna Silva" })).rejects.toThrow(
       'exactly as it appears on your record: "Ana Silva"',
     );
@@ -147,7 +147,7 @@ describe("employee signing", () => {
     const person = await createPerson(db, { name: "Grace Obi", managerId: manager.id });
     const viewer = viewerOf(person);
     const opened = await openSigning(viewer, "employee-nda", "1.2.3.4");
-    await giveConsent(viewer, ctx(viewer.id), "employee-nda", opened.ceremony.id);
+    await consentToSign(viewer, ctx(viewer.id), "employee-nda", opened.ceremony.id);
     const { signatureId } = await signAsEmployee(viewer, ctx(viewer.id), {
       agreementId: "employee-nda",
       ceremonyId: opened.ceremony.id,

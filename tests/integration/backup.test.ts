@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { setDatabaseForTests } from "@/db/client";
 import { people } from "@/db/schema";
 import { DEMO_PASSWORD, seedDemoOrganisation } from "@/db/seed";
-import { giveConsent, openSigning, signAsEmployee } from "@/lib/agreements/employee-agreements";
+import { openSigning, signAsEmployee } from "@/lib/agreements/employee-agreements";
 import { recordAudit } from "@/lib/audit/record";
 import { verifyAuditChain } from "@/lib/audit/verify";
 import { BackupError, createBackup, restoreBackup } from "@/lib/backup/backup";
@@ -12,6 +12,7 @@ import { tableChecksums } from "@/lib/backup/tables";
 import { syncAssignments } from "@/lib/training/assignments";
 import { recordLoadedCourseReleases } from "@/lib/training/course-releases";
 
+import { consentToSign } from "../helpers/consent";
 import { context, viewerOf } from "../helpers/factories";
 import { openMigratedPglite, openTestDatabase, withTestDatabase } from "../helpers/test-database";
 
@@ -28,7 +29,7 @@ describe("backup and restore", () => {
       const [ana] = await db.select().from(people).where(eq(people.email, "ana.silva@brightline.example"));
       const viewer = viewerOf(ana);
       const opened = await openSigning(viewer, "employee-nda", "10.1.1.1");
-      await giveConsent(viewer, { ...context(ana.id), ip: "10.1.1.1" }, "employee-nda", opened.ceremony.id);
+      await consentToSign(viewer, { ...context(ana.id), ip: "10.1.1.1" }, "employee-nda", opened.ceremony.id);
       await signAsEmployee(
         viewer,
         { ...context(ana.id), ip: "10.1.1.1" },

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as verifyPost } from "@/app/api/v1/verify/route";
 import { POST as uploadPost } from "@/app/verify/upload/route";
 import { auditEvents, certifications, people, quizAttempts, signatures } from "@/db/schema";
-import { giveConsent, openSigning, signAsEmployee } from "@/lib/agreements/employee-agreements";
+import { openSigning, signAsEmployee } from "@/lib/agreements/employee-agreements";
 import { signedPdf } from "@/lib/agreements/signed-documents";
 import { describeVerdict, verifySignedDocument } from "@/lib/agreements/verify-document";
 import { getCourse } from "@/lib/content";
@@ -24,6 +24,7 @@ import { completeLesson } from "@/lib/training/lesson-progress";
 import type { DrawnQuestion } from "@/lib/training/quiz.rules";
 import { verifyCertificateCode } from "@/lib/training/verify-certificate";
 
+import { consentToSign } from "../helpers/consent";
 import { context, createPerson, TEST_PASSWORD, viewerOf } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
 import { startTestTsa, type TestTsa } from "../helpers/tsa";
@@ -290,7 +291,7 @@ describe("a signed agreement with TSA_URL set", () => {
     const person = await createPerson(database.db(), { name });
     const viewer = viewerOf(person);
     const opened = await openSigning(viewer, "employee-nda", "203.0.113.7");
-    await giveConsent(viewer, context(viewer.id), "employee-nda", opened.ceremony.id);
+    await consentToSign(viewer, context(viewer.id), "employee-nda", opened.ceremony.id);
     const { signatureId } = await signAsEmployee(viewer, context(viewer.id), {
       agreementId: "employee-nda",
       ceremonyId: opened.ceremony.id,
@@ -309,7 +310,7 @@ describe("a signed agreement with TSA_URL set", () => {
     const person = await createPerson(database.db(), { name: "Mia Chen" });
     const viewer = viewerOf(person);
     const opened = await openSigning(viewer, "employee-nda", "203.0.113.7");
-    await giveConsent(viewer, context(viewer.id), "employee-nda", opened.ceremony.id);
+    await consentToSign(viewer, context(viewer.id), "employee-nda", opened.ceremony.id);
     useTsa("http://127.0.0.1:9/tsr");
     try {
       await expect(

@@ -1,12 +1,13 @@
 import { afterAll, describe, expect, it } from "vitest";
 
 import { people, signatures } from "@/db/schema";
-import { giveConsent, openSigning, signAsEmployee } from "@/lib/agreements/employee-agreements";
+import { openSigning, signAsEmployee } from "@/lib/agreements/employee-agreements";
 import { startMfaEnrolment } from "@/lib/auth/mfa";
 import { decryptBytes, decryptText, UnknownKeyError } from "@/lib/crypto/encryption";
 import { rotateEncryptionKeys } from "@/lib/crypto/rotate-keys";
 import { resetEnvForTests } from "@/lib/env";
 
+import { consentToSign } from "../helpers/consent";
 import { context, createPerson, TEST_PASSWORD, viewerOf } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
 
@@ -28,7 +29,7 @@ describe("key rotation", () => {
     const person = viewerOf(await createPerson(db, { name: "Rosa Rotate" }));
     await startMfaEnrolment(person);
     const opened = await openSigning(person, "employee-nda", "10.0.0.1");
-    await giveConsent(person, { ...context(person.id), ip: "10.0.0.1" }, "employee-nda", opened.ceremony.id);
+    await consentToSign(person, { ...context(person.id), ip: "10.0.0.1" }, "employee-nda", opened.ceremony.id);
     const { signatureId } = await signAsEmployee(
       person,
       { ...context(person.id), ip: "10.0.0.1" },

@@ -6,13 +6,14 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 
 import { identityProviders, loginAttempts, outbox, passkeys, ssoIdentities } from "@/db/schema";
-import { giveConsent, openSigning, signAsEmployee } from "@/lib/agreements/employee-agreements";
+import { openSigning, signAsEmployee } from "@/lib/agreements/employee-agreements";
 import { startSession } from "@/lib/auth/sessions";
 import { exportMyDataJson, exportMyDataZip } from "@/lib/privacy/export";
 import { managerSeesScoresOf, requestCorrection, updatePreferences } from "@/lib/privacy/preferences";
 import { queueReminders } from "@/lib/scheduler/reminders";
 import { syncAssignments } from "@/lib/training/assignments";
 
+import { consentToSign } from "../helpers/consent";
 import { context, createPerson, TEST_PASSWORD, viewerOf } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
 
@@ -26,7 +27,7 @@ describe("my data", () => {
     const other = viewerOf(await createPerson(db, { name: "Otto Other", email: "otto@test.example" }));
     for (const v of [me, other]) {
       const opened = await openSigning(v, "employee-nda", "192.0.2.1");
-      await giveConsent(v, ctx(v.id), "employee-nda", opened.ceremony.id);
+      await consentToSign(v, ctx(v.id), "employee-nda", opened.ceremony.id);
       await signAsEmployee(v, ctx(v.id), {
         agreementId: "employee-nda",
         ceremonyId: opened.ceremony.id,

@@ -11,7 +11,6 @@ import {
 } from "@/lib/agreements/partner-register";
 import {
   loadPartnerLink,
-  partnerConsent,
   partnerSign,
   partnerSignedCopy,
   partnerSigningView,
@@ -21,6 +20,7 @@ import {
 import { ForbiddenError } from "@/lib/errors";
 import { openAttachments } from "@/lib/notify/queue-email";
 
+import { partnerConsentToSign } from "../helpers/consent";
 import { context, createPerson, viewerOf } from "../helpers/factories";
 import { latestCode as codeOf, partnerWithLink, latestLinkToken as tokenOf } from "../helpers/partner-links";
 import { withTestDatabase } from "../helpers/test-database";
@@ -52,7 +52,7 @@ describe("partner signing", () => {
     expect(view.state === "ready" && view.text).toContain("Acme Logistics GmbH");
 
     await expect(partnerSign(token, browserKey, { typedName: "Hannah Müller" }, ctx)).rejects.toThrow("consent");
-    await partnerConsent(token, browserKey, ctx);
+    await partnerConsentToSign(token, browserKey, ctx);
     await expect(partnerSign(token, browserKey, { typedName: "Hannah Mueller" }, ctx)).rejects.toThrow(
       '"Hannah Müller"',
     );

@@ -115,7 +115,7 @@ describe("training lifecycle", () => {
     expect(overview.find((i) => i.course.id === COURSE)?.state).toBe("current");
 
     const verified = await verifyCertificateCode(cert.verificationCode.toLowerCase());
-    expect(verified).toMatchObject({ found: true, status: "current", name: "Léa Dubois", courseVersion: "1.0.0" });
+    expect(verified).toMatchObject({ found: true, status: "current", name: "Léa Dubois", courseVersion: "1.1.0" });
     expect(Object.keys(verified).sort()).toEqual([
       "courseTitle",
       "courseVersion",

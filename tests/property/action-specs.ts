@@ -436,7 +436,14 @@ export function actionSpecs(world: World): ActionSpec[] {
       },
     ),
     spec("account/password startPasskeyConfirmation", run(startPasskeyConfirmation), "employee", {}),
-    spec("agreements consentToSign", run(consentToSign), "employee", onSigning({ consent: maybe(either("yes")) })),
+    // A wrong code from the consent-check PDF is counted on the signing, so five wrong codes discard it.
+    spec(
+      "agreements consentToSign",
+      run(consentToSign),
+      "employee",
+      onSigning({ consent: maybe(either("yes")), consentCode: maybe(either("ABCDEF", "abc-def")) }),
+      { recordsOnRejection: { error: /^Please correct/, tables: ["signing_ceremonies"] } },
+    ),
     spec(
       "agreements signAgreement",
       run(signAgreement),
@@ -521,7 +528,13 @@ export function actionSpecs(world: World): ActionSpec[] {
       { token: partnerToken, code: sixDigits },
       { recordsOnRejection: { error: /^That code is not right/, tables: ["partner_signing_requests"] } },
     ),
-    spec("partner-sign giveConsent", run(partnerConsent), "nobody", { token: partnerToken, consent: either("yes") }),
+    spec(
+      "partner-sign giveConsent",
+      run(partnerConsent),
+      "nobody",
+      { token: partnerToken, consent: either("yes"), consentCode: maybe(either("ABCDEF")) },
+      { recordsOnRejection: { error: /consent-check PDF/, tables: ["signing_ceremonies"] } },
+    ),
     spec("partner-sign sign", run(partnerSign), "nobody", {
       token: partnerToken,
       typedName: either("Hannah Müller", "hannah müller"),

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import { outbox, people } from "@/db/schema";
 import { createApiClient } from "@/lib/access/api-clients";
 import { requestAccess } from "@/lib/access/approvals";
-import { giveConsent, openSigning } from "@/lib/agreements/employee-agreements";
+import { openSigning } from "@/lib/agreements/employee-agreements";
 import { createPartner, sendPartnerAgreement } from "@/lib/agreements/partner-register";
 import { sendPartnerCode, verifyPartnerCode } from "@/lib/agreements/partner-signing";
 import { startMfaEnrolment } from "@/lib/auth/mfa";
@@ -23,6 +23,7 @@ import { recordLoadedCourseReleases } from "@/lib/training/course-releases";
 import { completeLesson } from "@/lib/training/lesson-progress";
 import { createWebhook } from "@/lib/webhooks/manage-webhooks";
 
+import { consentToSign } from "../helpers/consent";
 import { context, createPerson, TEST_PASSWORD, viewerOf } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
 import { actionKey, actionSpecs, formFor, pngDataUrl, type ActionSpec, type Signer, type World } from "./action-specs";
@@ -180,7 +181,7 @@ beforeAll(async () => {
     .entries()) {
     const opened = await openSigning(signers.employee, agreement.id, "127.0.0.1");
     if (index === 0)
-      await giveConsent(
+      await consentToSign(
         signers.employee,
         { ...audit(signers.employee), ip: "127.0.0.1" },
         agreement.id,
@@ -329,7 +330,7 @@ describe("Server Actions under random form data", () => {
       await fc.assert(
         fc.asyncProperty(pngDataUrl, async (signature) => {
           const { ceremony } = await openSigning(signers.employee, agreementId, "127.0.0.1");
-          await giveConsent(
+          await consentToSign(
             signers.employee,
             { ...context(signers.employee.id), ip: "127.0.0.1" },
             agreementId,

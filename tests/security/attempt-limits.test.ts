@@ -2,12 +2,13 @@ import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 
 import { auditEvents, loginAttempts } from "@/db/schema";
-import { giveConsent, openSigning, signAsEmployee } from "@/lib/agreements/employee-agreements";
+import { openSigning, signAsEmployee } from "@/lib/agreements/employee-agreements";
 import { authenticate, type SignInResult } from "@/lib/auth/authenticate";
 import { confirmMfaEnrolment, startMfaEnrolment } from "@/lib/auth/mfa";
 import { stepAt, totpAt } from "@/lib/crypto/totp";
 import { DomainError } from "@/lib/errors";
 
+import { consentToSign } from "../helpers/consent";
 import { context, createPerson, TEST_PASSWORD, viewerOf } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
 
@@ -174,7 +175,7 @@ describe("re-authentication before signing under concurrent tries", () => {
     const viewer = viewerOf(person);
     const ctx = { ...context(person.id), ip: "198.51.100.9", userAgent: "attack" };
     const opened = await openSigning(viewer, "employee-nda", ctx.ip);
-    await giveConsent(viewer, ctx, "employee-nda", opened.ceremony.id);
+    await consentToSign(viewer, ctx, "employee-nda", opened.ceremony.id);
     const sign = (password: string) => () =>
       signAsEmployee(viewer, ctx, {
         agreementId: "employee-nda",
@@ -213,7 +214,7 @@ describe("an authenticator code before signing under concurrent tries", () => {
     const ceremonies = [];
     for (const agreementId of ["employee-nda", "acceptable-use-attestation"]) {
       const opened = await openSigning(viewer, agreementId, ctx.ip, now);
-      await giveConsent(viewer, ctx, agreementId, opened.ceremony.id, now);
+      await consentToSign(viewer, ctx, agreementId, opened.ceremony.id, now);
       ceremonies.push({ agreementId, ceremonyId: opened.ceremony.id });
     }
     const code = totpAt(secret, stepAt(now));

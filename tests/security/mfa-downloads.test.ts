@@ -8,10 +8,11 @@ import { GET as myDataExport } from "@/app/account/data/export/route";
 import { GET as documentDownload } from "@/app/agreements/documents/[id]/route";
 import { GET as certificateDownload } from "@/app/certificates/[id]/route";
 import { people } from "@/db/schema";
-import { giveConsent, openSigning, signAsEmployee } from "@/lib/agreements/employee-agreements";
+import { openSigning, signAsEmployee } from "@/lib/agreements/employee-agreements";
 import type { Viewer } from "@/lib/auth/roles";
 
 import { satisfyRole } from "../helpers/access-fixtures";
+import { consentToSign } from "../helpers/consent";
 import { context, createPerson, TEST_PASSWORD, viewerOf } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
 
@@ -67,7 +68,7 @@ beforeAll(async () => {
   ids.certificate = certification.id;
   const ctx = { ...context(report.id), ip: "192.0.2.1" };
   const opened = await openSigning(report, "employee-nda", "192.0.2.1");
-  await giveConsent(report, ctx, "employee-nda", opened.ceremony.id);
+  await consentToSign(report, ctx, "employee-nda", opened.ceremony.id);
   ids.signature = (
     await signAsEmployee(report, ctx, {
       agreementId: "employee-nda",

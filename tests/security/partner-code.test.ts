@@ -5,15 +5,17 @@ import { outbox, partnerSigningRequests } from "@/db/schema";
 import { partnerBrowserCookie } from "@/lib/agreements/partner-browser";
 import {
   partnerConsent,
+  partnerConsentCheck,
   partnerDecline,
   partnerSign,
   partnerSigningView,
   sendPartnerCode,
   verifyPartnerCode,
 } from "@/lib/agreements/partner-signing";
-import { DomainError } from "@/lib/errors";
+import { DomainError, NotFoundError } from "@/lib/errors";
 import { MINUTE } from "@/lib/time";
 
+import { partnerConsentToSign } from "../helpers/consent";
 import { context } from "../helpers/factories";
 import { latestCode, partnerWithLink } from "../helpers/partner-links";
 import { withTestDatabase } from "../helpers/test-database";
@@ -149,14 +151,15 @@ describe("partner one-time codes under attack", () => {
     for (const key of [null, "x".repeat(43), browserKey.slice(0, -1) + (browserKey.endsWith("A") ? "B" : "A")]) {
       const view = await partnerSigningView(token, key);
       expect(view).toMatchObject({ state: "ready", step: "code", text: null });
-      expect(await settle(partnerConsent(token, key, ctx))).toEqual({ ok: false, code: "code_required" });
+      expect(await settle(partnerConsent(token, key, "ABCDEF", ctx))).toEqual({ ok: false, code: "code_required" });
+      await expect(partnerConsentCheck(token, key)).rejects.toThrow(NotFoundError);
       expect(await settle(partnerSign(token, key, { typedName: "Hannah Müller" }, ctx))).toMatchObject({ ok: false });
       expect(await settle(partnerDecline(token, key, "not me", ctx))).toEqual({ ok: false, code: "code_required" });
     }
 
     // The browser that confirmed carries on.
     expect(await partnerSigningView(token, browserKey)).toMatchObject({ state: "ready", step: "consent" });
-    await partnerConsent(token, browserKey, ctx);
+    await partnerConsentToSign(token, browserKey, ctx);
     expect(await partnerSigningView(token, browserKey)).toMatchObject({ state: "ready", step: "sign" });
 
     // A new browser must confirm a new code; that browser then holds the link.
@@ -166,7 +169,7 @@ describe("partner one-time codes under attack", () => {
     expect(second.browserKey).not.toBe(browserKey);
     expect(await partnerSigningView(token, browserKey, later)).toMatchObject({ step: "code" });
     expect(await partnerSigningView(token, second.browserKey, later)).toMatchObject({ step: "consent" });
-    await partnerConsent(token, second.browserKey, ctx, later);
+    await partnerConsentToSign(token, second.browserKey, ctx, later);
     expect(await partnerSign(token, second.browserKey, { typedName: "Hannah Müller" }, ctx, later)).toMatchObject({
       signatureId: expect.any(String),
     });

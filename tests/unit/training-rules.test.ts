@@ -17,6 +17,7 @@ const bank: Question[] = [
   {
     id: "s1",
     type: "single",
+    kind: "recall",
     prompt: "Single?",
     explanation: "e1",
     options: [
@@ -28,6 +29,7 @@ const bank: Question[] = [
   {
     id: "m1",
     type: "multiple",
+    kind: "scenario",
     prompt: "Multiple?",
     explanation: "e2",
     options: [
@@ -37,8 +39,8 @@ const bank: Question[] = [
       { id: "d", text: "D" },
     ],
   },
-  { id: "t1", type: "true_false", prompt: "True?", explanation: "e3", answer: true },
-  { id: "t2", type: "true_false", prompt: "False?", explanation: "e4", answer: false },
+  { id: "t1", type: "true_false", kind: "recall", prompt: "True?", explanation: "e3", answer: true },
+  { id: "t2", type: "true_false", kind: "recall", prompt: "False?", explanation: "e4", answer: false },
 ];
 
 function seeded(seed: number) {

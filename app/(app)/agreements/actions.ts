@@ -4,6 +4,7 @@ import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 
+import { consentCodeSchema } from "@/lib/agreements/consent-code";
 import { declineAsEmployee, giveConsent, signAsEmployee } from "@/lib/agreements/employee-agreements";
 import { MAX_SIGNATURE_IMAGE_BYTES } from "@/lib/agreements/signature-image";
 import { action } from "@/lib/http/action";
@@ -17,10 +18,11 @@ export const consentToSign = action(
     schema: z.object({
       ...ids,
       consent: z.literal("yes", { message: "Tick the box to give your consent, or decline below." }),
+      consentCode: consentCodeSchema,
     }),
   },
-  async ({ agreementId, ceremonyId }, { viewer, audit }) => {
-    await giveConsent(viewer, { ...audit, ip: audit.ip ?? "unknown" }, agreementId, ceremonyId);
+  async ({ agreementId, ceremonyId, consentCode }, { viewer, audit }) => {
+    await giveConsent(viewer, { ...audit, ip: audit.ip ?? "unknown" }, agreementId, ceremonyId, consentCode);
     revalidatePath(`/agreements/${agreementId}`);
     return { message: "Consent recorded." };
   },

@@ -3,6 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 
+import { consentCodeSchema } from "@/lib/agreements/consent-code";
 import { keepPartnerBrowserKey, partnerBrowserKey } from "@/lib/agreements/partner-browser";
 import {
   partnerConsent,
@@ -12,7 +13,7 @@ import {
   verifyPartnerCode,
 } from "@/lib/agreements/partner-signing";
 import { MAX_SIGNATURE_IMAGE_BYTES } from "@/lib/agreements/signature-image";
-import { DomainError } from "@/lib/errors";
+import { DomainError, FieldError } from "@/lib/errors";
 import { readForm, type ActionState } from "@/lib/http/action";
 import { requestMeta } from "@/lib/http/request-context";
 
@@ -49,6 +50,8 @@ async function run<T extends z.ZodType>(
     if (message !== "declined") revalidatePath(`/partner-sign/${(parsed.data as { token: string }).token}`);
     return { ok: true, message };
   } catch (error) {
+    if (error instanceof FieldError)
+      return { ok: false, error: error.message, fieldErrors: { [error.field]: [error.message] } };
     if (error instanceof DomainError) return { ok: false, error: error.message };
     console.error("[clearance] partner signing failed:", error instanceof Error ? error.name : "unknown");
     return { ok: false, error: "Something went wrong. Nothing was signed; please try again." };
@@ -82,10 +85,14 @@ export async function confirmCode(_: ActionState, formData: FormData) {
 
 export async function giveConsent(_: ActionState, formData: FormData) {
   return run(
-    z.object({ token, consent: z.literal("yes", { message: "Tick the box to give your consent, or decline below." }) }),
+    z.object({
+      token,
+      consent: z.literal("yes", { message: "Tick the box to give your consent, or decline below." }),
+      consentCode: consentCodeSchema,
+    }),
     formData,
-    async ({ token }, ctx) => {
-      await partnerConsent(token, await partnerBrowserKey(token), ctx);
+    async ({ token, consentCode }, ctx) => {
+      await partnerConsent(token, await partnerBrowserKey(token), consentCode, ctx);
       return "Consent recorded.";
     },
   );

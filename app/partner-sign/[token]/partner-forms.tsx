@@ -2,6 +2,7 @@
 
 import { useActionState, useState } from "react";
 
+import { ConsentCodeCheck } from "@/components/consent-code-check";
 import { SignaturePad } from "@/components/signature-pad";
 import { Button } from "@/components/ui/button";
 import { Alert, Field } from "@/components/ui/field";
@@ -79,7 +80,11 @@ export function ConsentStep({
           {consentVersion}).
         </span>
       </label>
-      <Feedback state={state} />
+      <ConsentCodeCheck
+        pdfHref={`/partner-sign/${token}/consent-check`}
+        error={state && !state.ok ? state.fieldErrors?.consentCode?.[0] : undefined}
+      />
+      {!(state && !state.ok && state.fieldErrors?.consentCode) && <Feedback state={state} />}
       <Button type="submit" disabled={pending}>
         {pending ? "Recording…" : "Continue to signing"}
       </Button>

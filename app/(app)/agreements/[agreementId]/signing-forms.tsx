@@ -2,6 +2,7 @@
 
 import { useActionState, useState } from "react";
 
+import { ConsentCodeCheck } from "@/components/consent-code-check";
 import { SignaturePad } from "@/components/signature-pad";
 import { Button } from "@/components/ui/button";
 import { Alert, Field } from "@/components/ui/field";
@@ -35,7 +36,13 @@ export function ConsentForm({
           {consentVersion}).
         </span>
       </label>
-      {state && !state.ok && <Alert>{state.fieldErrors?.consent?.[0] ?? state.error}</Alert>}
+      <ConsentCodeCheck
+        pdfHref={`/agreements/consent-check/${ceremonyId}`}
+        error={state && !state.ok ? state.fieldErrors?.consentCode?.[0] : undefined}
+      />
+      {state && !state.ok && !state.fieldErrors?.consentCode && (
+        <Alert>{state.fieldErrors?.consent?.[0] ?? state.error}</Alert>
+      )}
       <Button type="submit" disabled={pending}>
         {pending ? "Recording…" : "Continue to signing"}
       </Button>
