@@ -49,18 +49,22 @@ export const courseMetaSchema = z
   .strict();
 export type CourseMeta = z.infer<typeof courseMetaSchema>;
 
+/** Whether a question tests applying a rule to a situation or remembering it. */
+export const QUESTION_KINDS = ["scenario", "recall"] as const;
+const kind = z.enum(QUESTION_KINDS).optional();
+
 const optionSchema = z.object({ id: kebab, text, correct: z.boolean().optional() }).strict();
 
 export const questionSchema = z.discriminatedUnion("type", [
   z
-    .object({ id: kebab, type: z.literal("single"), prompt: text, options: z.array(optionSchema).min(3).max(5), explanation: text })
+    .object({ id: kebab, type: z.literal("single"), kind, prompt: text, options: z.array(optionSchema).min(3).max(5), explanation: text })
     .strict()
     .refine((q) => q.options.filter((o) => o.correct).length === 1, { message: "a single-choice question needs exactly one correct option", path: ["options"] }),
   z
-    .object({ id: kebab, type: z.literal("multiple"), prompt: text, options: z.array(optionSchema).min(3).max(6), explanation: text })
+    .object({ id: kebab, type: z.literal("multiple"), kind, prompt: text, options: z.array(optionSchema).min(3).max(6), explanation: text })
     .strict()
     .refine((q) => q.options.filter((o) => o.correct).length >= 2, { message: "a multiple-choice question needs at least two correct options", path: ["options"] }),
-  z.object({ id: kebab, type: z.literal("true_false"), prompt: text, answer: z.boolean(), explanation: text }).strict(),
+  z.object({ id: kebab, type: z.literal("true_false"), kind, prompt: text, answer: z.boolean(), explanation: text }).strict(),
 ]);
 export type Question = z.infer<typeof questionSchema>;
 
