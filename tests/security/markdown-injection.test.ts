@@ -51,6 +51,7 @@ const plainAgreement = (id: string) =>
       personName: "Ana Silva",
       personEmail: "ana@example.test",
       organisation: "Acme",
+      jurisdiction: "England and Wales",
       partnerName: "Acme",
       date: new Date(),
     }),
@@ -72,6 +73,7 @@ describe("names placed into agreement text", () => {
   afterAll(() => {
     rmSync(workDir, { recursive: true, force: true });
     delete process.env.ORG_NAME;
+    delete process.env.ORG_JURISDICTION;
     resetEnvForTests();
   });
 
@@ -136,6 +138,7 @@ describe("names placed into agreement text", () => {
           personName: "",
           personEmail: "",
           organisation: "Acme",
+          jurisdiction: "England and Wales",
           date: new Date(),
         }),
       ),
@@ -143,4 +146,5 @@ describe("names placed into agreement text", () => {
     );
     expect(markdownToPlainText(consent.text)).toContain(name);
   });
+
 });
