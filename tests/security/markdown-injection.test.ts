@@ -147,4 +147,14 @@ describe("names placed into agreement text", () => {
     expect(markdownToPlainText(consent.text)).toContain(name);
   });
 
+  it("a governing-law setting with Markdown is text in the agreement", async () => {
+    const jurisdiction = "England [and Wales](https://evil.example) **only**";
+    process.env.ORG_JURISDICTION = jurisdiction;
+    resetEnvForTests();
+    const person = await createPerson(database.db(), { name: "Ana Silva" });
+    const { text } = await openSigning(viewerOf(person), "employee-nda", "203.0.113.9");
+    expectInertHtml(renderMarkdown(text), plainAgreement("employee-nda"), jurisdiction);
+    delete process.env.ORG_JURISDICTION;
+    resetEnvForTests();
+  });
 });
