@@ -48,6 +48,12 @@ const schema = z.object({
     (v) => (typeof v === "string" ? v.trim() || undefined : v),
     z.string().min(1).default("Brightline Support"),
   ),
+  // Whose law governs the organisation's agreements and whose courts hear disputes, as it reads after
+  // "the laws of": e.g. "England and Wales", "the State of New York". Filled into {{organisation.jurisdiction}}.
+  ORG_JURISDICTION: z.preprocess(
+    (v) => (typeof v === "string" ? v.trim() || undefined : v),
+    z.string().max(200).default("the country in which the organisation has its principal place of business"),
+  ),
   APP_URL: z.string().url("must be a URL like https://clearance.example.com").optional(),
   SIGNING_P12_PATH: z.string().min(1).optional(),
   SIGNING_P12_PASSPHRASE: z.string().optional(),

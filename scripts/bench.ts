@@ -54,6 +54,7 @@ async function pdfBench() {
       personName: "José Ñúñez",
       personEmail: "jose.nunez@brightline.example",
       organisation: "Brightline Support Ltd",
+      jurisdiction: "England and Wales",
       date: new Date(),
     }),
     signer: { name: "José Ñúñez", email: "jose.nunez@brightline.example" },

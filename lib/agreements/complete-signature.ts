@@ -43,6 +43,7 @@ export function agreementText(
     personName: signer.name,
     personEmail: signer.email,
     organisation: env().ORG_NAME,
+    jurisdiction: env().ORG_JURISDICTION,
     partnerName: signer.partnerName,
     date,
   });
@@ -53,6 +54,7 @@ export function consentText(consent: { text: string }): string {
     personName: "",
     personEmail: "",
     organisation: env().ORG_NAME,
+    jurisdiction: env().ORG_JURISDICTION,
     date: new Date(),
   });
 }

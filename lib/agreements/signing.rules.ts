@@ -47,6 +47,8 @@ export type Placeholders = {
   personName: string;
   personEmail: string;
   organisation: string;
+  /** The law and courts that govern the organisation's agreements (ORG_JURISDICTION). */
+  jurisdiction: string;
   partnerName?: string;
   date: Date;
 };
@@ -60,6 +62,7 @@ export function fillPlaceholders(text: string, values: Placeholders): string {
     "person.name": escapeMarkdownText(values.personName),
     "person.email": escapeMarkdownText(values.personEmail),
     "organisation.name": escapeMarkdownText(values.organisation),
+    "organisation.jurisdiction": escapeMarkdownText(values.jurisdiction),
     "partner.name": escapeMarkdownText(values.partnerName ?? ""),
     date: isoDate(values.date),
   };

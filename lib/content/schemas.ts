@@ -95,7 +95,14 @@ export const agreementMetaSchema = z
   .strict();
 export type AgreementMeta = z.infer<typeof agreementMetaSchema>;
 
-export const AGREEMENT_PLACEHOLDERS = ["person.name", "person.email", "organisation.name", "partner.name", "date"] as const;
+export const AGREEMENT_PLACEHOLDERS = [
+  "person.name",
+  "person.email",
+  "organisation.name",
+  "organisation.jurisdiction",
+  "partner.name",
+  "date",
+] as const;
 
 export const GUIDE_TOPICS = ["accounts", "scams", "support", "rights", "devices", "data"] as const;
 

@@ -25,6 +25,8 @@ test("a confirmed signing link opened in another browser asks for a code again; 
   await page.getByLabel("Organisation").fill("Contoso Freight AB");
   await page.getByLabel("Contact's full name").fill("Lena Berg");
   await page.getByLabel("Contact's email").fill(contact);
+  // A processor: the controller-to-controller agreement does not apply.
+  await page.getByLabel("Controller-to-Controller Data Sharing Agreement").uncheck();
   await page.getByRole("button", { name: "Add partner" }).click();
   const card = page.locator("section", { hasText: "Contoso Freight AB" });
   await card.getByRole("button", { name: "Send for signing" }).click();

@@ -67,7 +67,7 @@ describe("employee signing", () => {
     expect(await verifySignedDocument(bytes)).toMatchObject({
       authentic: true,
       signerName: "José Ñúñez 李华",
-      version: "1.0.0",
+      version: getContent().agreements.find((a) => a.id === "employee-nda")!.version,
     });
     const tampered = Buffer.from(bytes);
     tampered[Math.floor(tampered.length / 2)] ^= 0x01;

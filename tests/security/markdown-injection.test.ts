@@ -51,6 +51,7 @@ const plainAgreement = (id: string) =>
       personName: "Ana Silva",
       personEmail: "ana@example.test",
       organisation: "Acme",
+      jurisdiction: "England and Wales",
       partnerName: "Acme",
       date: new Date(),
     }),
@@ -72,6 +73,7 @@ describe("names placed into agreement text", () => {
   afterAll(() => {
     rmSync(workDir, { recursive: true, force: true });
     delete process.env.ORG_NAME;
+    delete process.env.ORG_JURISDICTION;
     resetEnvForTests();
   });
 
@@ -136,11 +138,23 @@ describe("names placed into agreement text", () => {
           personName: "",
           personEmail: "",
           organisation: "Acme",
+          jurisdiction: "England and Wales",
           date: new Date(),
         }),
       ),
       name,
     );
     expect(markdownToPlainText(consent.text)).toContain(name);
+  });
+
+  it("a governing-law setting with Markdown is text in the agreement", async () => {
+    const jurisdiction = "England [and Wales](https://evil.example) **only**";
+    process.env.ORG_JURISDICTION = jurisdiction;
+    resetEnvForTests();
+    const person = await createPerson(database.db(), { name: "Ana Silva" });
+    const { text } = await openSigning(viewerOf(person), "employee-nda", "203.0.113.9");
+    expectInertHtml(renderMarkdown(text), plainAgreement("employee-nda"), jurisdiction);
+    delete process.env.ORG_JURISDICTION;
+    resetEnvForTests();
   });
 });

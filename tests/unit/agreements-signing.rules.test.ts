@@ -49,18 +49,19 @@ describe("agreement standing", () => {
 describe("placeholders and names", () => {
   it("fills every allowed placeholder", () => {
     const text =
-      "Between {{organisation.name}} and {{ person.name }} ({{person.email}}) for {{partner.name}} on {{date}}.";
+      "Between {{organisation.name}} and {{ person.name }} ({{person.email}}) for {{partner.name}} on {{date}}, under the laws of {{organisation.jurisdiction}}.";
     expect(
       fillPlaceholders(text, {
         personName: "李华",
         personEmail: "li@x.example",
         organisation: "Brightline",
+        jurisdiction: "England and Wales",
         partnerName: "Acme",
         date: signedAt,
       }),
     ).toBe(
       // Values are escaped for Markdown, so they render as the text they are.
-      "Between Brightline and 李华 (li\\@x\\.example) for Acme on 2026-01-10.",
+      "Between Brightline and 李华 (li\\@x\\.example) for Acme on 2026-01-10, under the laws of England and Wales.",
     );
   });
   it.each([

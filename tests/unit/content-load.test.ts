@@ -25,6 +25,7 @@ describe("content", () => {
     expect(content.agreements.map((a) => a.id).sort()).toEqual([
       "acceptable-use-attestation",
       "employee-nda",
+      "partner-data-sharing",
       "partner-dpa",
     ]);
     expect(content.guides.length).toBeGreaterThanOrEqual(10);
