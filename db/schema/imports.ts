@@ -35,6 +35,10 @@ export const importJobs = pgTable(
     phase: text("phase"),
     rowsDone: integer("rows_done").notNull().default(0),
     rowsTotal: integer("rows_total").notNull().default(0),
+    /** Applying commits in steps: the rows of the file (in file order) done so far, and what they did. */
+    applyCursor: integer("apply_cursor").notNull().default(0),
+    appliedCreated: integer("applied_created").notNull().default(0),
+    appliedUpdated: integer("applied_updated").notNull().default(0),
     claimToken: uuid("claim_token"),
     heartbeatAt: timestamp("heartbeat_at", { withTimezone: true }),
     attempts: integer("attempts").notNull().default(0),

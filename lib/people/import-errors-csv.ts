@@ -1,4 +1,4 @@
-import type { ImportPlan, PersonValues } from "./import-rules";
+import type { PersonValues, RowError } from "./import-rules";
 
 const HEADER = ["row", "column", "value", "message"];
 
@@ -31,7 +31,7 @@ export function problemValue(values: PersonValues, column: string | null): strin
 }
 
 /** Every problem of a previewed file, one line each (row, column, value, message): nothing is left out, however many there are. */
-export function importErrorsCsv(plan: Extract<ImportPlan, { ok: true }>): string {
+export function importErrorsCsv(plan: { rows: readonly { errors: RowError[]; values: PersonValues }[] }): string {
   const lines = [HEADER.join(",")];
   for (const row of plan.rows) {
     for (const error of row.errors)

@@ -1,11 +1,11 @@
 import "server-only";
 
 import { randomUUID } from "node:crypto";
-import { gunzipSync, gzipSync } from "node:zlib";
+import { createGunzip, gunzipSync, gzipSync } from "node:zlib";
 
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 
-import { getDb, type Db, type Executor } from "@/db/client";
+import { getDb, type Db, type Executor, type Tx } from "@/db/client";
 import { selectRows } from "@/db/rows";
 import { importJobs, type ImportJobStatus } from "@/db/schema";
 import type { AuditContext } from "@/lib/audit/record";
@@ -16,8 +16,11 @@ import { DomainError, NotFoundError } from "@/lib/errors";
 import { isUuid } from "@/lib/ids";
 import { MINUTE } from "@/lib/time";
 
+import { applyImportChunk, chunkEnd, finishImport, writes } from "./apply-import-chunk";
+import { csvRecords } from "./csv-parse";
 import { importErrorsCsv, problemValue } from "./import-errors-csv";
-import { applyImportAs, previewImportAs } from "./import-people";
+import { checkImport } from "./import-people";
+import type { CheckedPlan } from "./import-planner";
 import { decodeImportFile, IMPORT_MAX_ROWS_CLI, jobSizeError, type ImportSummary } from "./import-rules";
 
 /** A whole organisation in one file: up to 100,000 rows, 50 MB. */
@@ -181,14 +184,24 @@ export async function requestApply(viewer: Viewer, id: string, now = new Date())
   const db = await getDb();
   const [row] = await db
     .update(importJobs)
-    .set({ status: "applying", applyRequestedAt: now, heartbeatAt: null, claimToken: null, rowsDone: 0, attempts: 0 })
+    .set({
+      status: "applying",
+      applyRequestedAt: now,
+      heartbeatAt: null,
+      claimToken: null,
+      rowsDone: 0,
+      attempts: 0,
+      applyCursor: 0,
+      appliedCreated: 0,
+      appliedUpdated: 0,
+    })
     .where(and(eq(importJobs.id, jobId(id)), eq(importJobs.status, "ready")))
     .returning({ id: importJobs.id });
   if (!row)
     throw new DomainError("not_ready", "This import is not waiting to be applied. Reload the page to see where it is.");
 }
 
-/** Cancels a job that has not started applying; a file being applied runs to its end (or rolls back whole). */
+/** Cancels a job that has not started applying; a file being applied runs to its end, resuming after a restart. */
 export async function cancelImportJob(viewer: Viewer, id: string, now = new Date()): Promise<void> {
   assertMay(viewer, "administer", "Only compliance admins can import people.");
   const db = await getDb();
@@ -208,6 +221,7 @@ type Claimed = {
   claim_token: string;
   attempts: number;
   file_gz: string;
+  apply_cursor: number;
   created_by: string | null;
   created_by_label: string;
 };
@@ -228,12 +242,26 @@ export async function claimImportJob(db: Executor, now = new Date()): Promise<Cl
                       where status in ('validating', 'applying')
                         and (heartbeat_at is null or heartbeat_at < ${stale.toISOString()}::timestamptz)
                       order by created_at limit 1 for update skip locked)
-     returning id, status, claim_token, attempts, file_gz, created_by, created_by_label`,
+     returning id, status, claim_token, attempts, file_gz, apply_cursor, created_by, created_by_label`,
   );
   return row ?? null;
 }
 
 export type RunReport = { validated: number; applied: number; failed: number };
+
+export type RunOptions = {
+  db?: Db;
+  now?: () => Date;
+  maxJobs?: number;
+  /** Rows written per committed step (IMPORT_CHUNK_ROWS unless given). */
+  chunkRows?: number;
+  /**
+   * Stops after this many committed steps as a killed process would: no
+   * cleanup, the claim and a heartbeat that goes stale left behind. For the
+   * tests that take over an abandoned job.
+   */
+  abandonAfterChunks?: number;
+};
 
 /**
  * Runs every import job waiting for a runner, one after another: validates
@@ -241,30 +269,38 @@ export type RunReport = { validated: number; applied: number; failed: number };
  * once. Called by the scheduler's tick, and right after an upload or an
  * "apply" so nobody waits for the next tick.
  */
-export async function runImportJobs(options: { db?: Db; now?: () => Date; maxJobs?: number } = {}): Promise<RunReport> {
+export async function runImportJobs(options: RunOptions = {}): Promise<RunReport> {
   const db = options.db ?? (await getDb());
   const clock = options.now ?? (() => new Date());
   const report: RunReport = { validated: 0, applied: 0, failed: 0 };
   for (let n = 0; n < (options.maxJobs ?? 10); n++) {
     const job = await claimImportJob(db, clock());
     if (!job) break;
-    const outcome = await runClaimed(db, job, clock);
-    report[outcome]++;
+    const outcome = await runClaimed(db, job, clock, options);
+    if (outcome === "abandoned") break;
+    if (outcome !== "released") report[outcome]++;
   }
   return report;
 }
 
 const ours = (job: Claimed) => and(eq(importJobs.id, job.id), eq(importJobs.claimToken, job.claim_token));
 
-async function runClaimed(db: Db, job: Claimed, clock: () => Date): Promise<keyof RunReport> {
-  // Heartbeats and progress go through the pool, not the applying transaction, so other sessions see them.
-  // Not awaited by the work: on the embedded database they wait for the transaction to end.
-  let progress: { rowsDone?: number; phase?: string } = {};
-  let lastWrite = 0;
+/** The stored file as text pieces, gunzipped as it is read: never the whole text at once. */
+async function* storedText(stored: string): AsyncGenerator<string> {
+  const gunzip = createGunzip();
+  gunzip.setEncoding("utf8");
+  gunzip.end(Buffer.from(stored, "base64"));
+  for await (const piece of gunzip) yield piece as string;
+}
+
+type Outcome = keyof RunReport | "released" | "abandoned";
+
+async function runClaimed(db: Db, job: Claimed, clock: () => Date, options: RunOptions): Promise<Outcome> {
+  // Heartbeats go through the pool, not a step's transaction; not awaited by the work.
   const beat = () =>
     db
       .update(importJobs)
-      .set({ heartbeatAt: clock(), ...progress })
+      .set({ heartbeatAt: clock() })
       .where(and(ours(job), eq(importJobs.status, job.status)))
       .then(
         () => undefined,
@@ -272,111 +308,176 @@ async function runClaimed(db: Db, job: Claimed, clock: () => Date): Promise<keyo
       );
   const timer = setInterval(() => void beat(), HEARTBEAT_MS);
   timer.unref();
+  let committed = false;
   try {
     if (job.attempts > MAX_ATTEMPTS) {
-      await fail(
-        db,
-        job,
-        "The import stopped several times before it finished. Nothing was changed; upload the file again.",
-        clock(),
-      );
+      await fail(db, job, await stoppedMessage(db, job), clock());
       return "failed";
     }
-    const text = gunz(job.file_gz);
     const actor = { name: job.created_by_label, email: job.created_by_label, maxRows: IMPORT_JOB_MAX_ROWS };
-    if (job.status === "validating") {
-      const plan = await previewImportAs(actor, text);
-      if (!plan.ok) {
-        await fail(db, job, plan.error, clock());
-        return "failed";
-      }
-      const problems: ProblemPreview[] = [];
-      let count = 0;
-      for (const row of plan.rows)
-        for (const error of row.errors) {
-          count++;
-          if (problems.length < PROBLEMS_SHOWN)
-            problems.push({
-              row: error.row,
-              column: error.column ?? "",
-              value: problemValue(row.values, error.column),
-              message: error.message,
-            });
-        }
-      const [done] = await db
-        .update(importJobs)
-        .set({
-          status: "ready",
-          summary: plan.summary,
-          problemCount: count,
-          problemsPreview: problems,
-          problemsCsvGz: gz(importErrorsCsv(plan)),
-          rowsTotal: plan.summary.create + plan.summary.update,
-          validatedAt: clock(),
-          heartbeatAt: null,
-          claimToken: null,
-        })
-        .where(and(ours(job), eq(importJobs.status, "validating")))
-        .returning({ id: importJobs.id });
-      return done ? "validated" : "failed";
+    const plan = await checkImport(db, actor, csvRecords(storedText(job.file_gz)));
+    if (!plan.ok) {
+      await fail(db, job, plan.error, clock());
+      return "failed";
     }
-
-    const context: AuditContext = { actorId: job.created_by, actorLabel: job.created_by_label };
-    const total = await db
-      .select({ rowsTotal: importJobs.rowsTotal })
-      .from(importJobs)
-      .where(eq(importJobs.id, job.id))
-      .then((r) => r[0]?.rowsTotal ?? 0);
-    const result = await applyImportAs(actor, context, text, clock(), {
-      db,
-      jobId: job.id,
-      progress: (fraction, phase) => {
-        progress = { rowsDone: Math.round(fraction * total), phase };
-        // At most twice a second, and never waited for.
-        if (Date.now() - lastWrite > 500) {
-          lastWrite = Date.now();
-          void beat();
-        }
-      },
-      onCommit: async (tx) => {
-        // Marked applied inside the import's own transaction: the people and the job's state commit together.
-        const [mine] = await tx
-          .update(importJobs)
-          .set({
-            status: "applied",
-            rowsDone: total,
-            phase: null,
-            finishedAt: clock(),
-            heartbeatAt: clock(),
-            claimToken: null,
-          })
-          .where(and(ours(job), eq(importJobs.status, "applying")))
-          .returning({ id: importJobs.id });
-        // Another runner took the job over (our heartbeat went stale): roll back, it applies the file.
-        if (!mine) throw new LostClaimError();
-      },
-    });
-    await db
-      .update(importJobs)
-      .set({ result: { created: result.created, updated: result.updated } })
-      .where(eq(importJobs.id, job.id));
-    return "applied";
+    if (job.status === "validating") return await finishValidating(db, job, plan, clock);
+    committed = job.apply_cursor > 0;
+    const outcome = await applyClaimed(db, job, plan, clock, options, () => (committed = true));
+    return outcome;
   } catch (error) {
     if (error instanceof LostClaimError) return "failed";
-    const message =
-      error instanceof DomainError
-        ? `${error.message} Nothing was changed.`
-        : "Applying the file failed and nothing was changed. Try again; if it fails again, ask your administrator to check the server log.";
     if (!(error instanceof DomainError))
       console.error(`[clearance] import job ${job.id} failed:`, error instanceof Error ? error.name : "error");
-    await fail(db, job, message, clock());
-    return "failed";
+    if (!committed) {
+      const message =
+        error instanceof DomainError
+          ? `${error.message} Nothing was changed.`
+          : "Applying the file failed and nothing was changed. Try again; if it fails again, ask your administrator to check the server log.";
+      await fail(db, job, message, clock());
+      return "failed";
+    }
+    // Some steps are in: the next runner resumes after them (MAX_ATTEMPTS bounds the retries).
+    await db.update(importJobs).set({ heartbeatAt: null, claimToken: null }).where(ours(job));
+    return "released";
   } finally {
     clearInterval(timer);
   }
 }
 
+async function finishValidating(
+  db: Db,
+  job: Claimed,
+  plan: Extract<CheckedPlan, { ok: true }>,
+  clock: () => Date,
+): Promise<Outcome> {
+  const problems: ProblemPreview[] = [];
+  let count = 0;
+  for (const row of plan.rows)
+    for (const error of row.errors) {
+      count++;
+      if (problems.length < PROBLEMS_SHOWN)
+        problems.push({
+          row: error.row,
+          column: error.column ?? "",
+          value: problemValue(row.values, error.column),
+          message: error.message,
+        });
+    }
+  const [done] = await db
+    .update(importJobs)
+    .set({
+      status: "ready",
+      summary: plan.summary,
+      problemCount: count,
+      problemsPreview: problems,
+      problemsCsvGz: gz(importErrorsCsv(plan)),
+      rowsTotal: plan.summary.create + plan.summary.update,
+      validatedAt: clock(),
+      heartbeatAt: null,
+      claimToken: null,
+    })
+    .where(and(ours(job), eq(importJobs.status, "validating")))
+    .returning({ id: importJobs.id });
+  return done ? "validated" : "failed";
+}
+
+/**
+ * Applies a checked file in committed steps. Each step's transaction first
+ * locks the job row and checks that the job is still ours and its cursor is
+ * where this runner left it, writes its rows, then moves the cursor and the
+ * counts: a step commits with its record of being done, or not at all. A
+ * runner taking over a stale job starts after the last committed step; two
+ * runners can never both apply one step.
+ */
+async function applyClaimed(
+  db: Db,
+  job: Claimed,
+  plan: Extract<CheckedPlan, { ok: true }>,
+  clock: () => Date,
+  options: RunOptions,
+  onCommit: () => void,
+): Promise<Outcome> {
+  const context: AuditContext = { actorId: job.created_by, actorLabel: job.created_by_label };
+  const invitedByName = job.created_by_label;
+  const lockJob = async (tx: Tx, cursor: number) => {
+    const [row] = await selectRows<{ applied_created: number; applied_updated: number }>(
+      tx,
+      sql`select applied_created, applied_updated from import_jobs
+           where id = ${job.id}::uuid and claim_token = ${job.claim_token}::uuid and status = 'applying'
+             and apply_cursor = ${cursor} for update`,
+    );
+    // Another runner took the job over (our heartbeat went stale): roll back, it carries on.
+    if (!row) throw new LostClaimError();
+    return row;
+  };
+  let cursor = job.apply_cursor;
+  let steps = 0;
+  while (cursor < plan.rows.length) {
+    const from = cursor;
+    const end = chunkEnd(plan.rows, from, options.chunkRows);
+    const rows = plan.rows.slice(from, end);
+    await db.transaction(async (tx) => {
+      await lockJob(tx, from);
+      const done = await applyImportChunk(tx, rows, { context, invitedByName, now: clock() });
+      await tx
+        .update(importJobs)
+        .set({
+          applyCursor: end,
+          rowsDone: sql`${importJobs.rowsDone} + ${rows.filter(writes).length}`,
+          appliedCreated: sql`${importJobs.appliedCreated} + ${done.created}`,
+          appliedUpdated: sql`${importJobs.appliedUpdated} + ${done.updated}`,
+          phase: "Adding people",
+          heartbeatAt: clock(),
+        })
+        .where(eq(importJobs.id, job.id));
+    });
+    onCommit();
+    cursor = end;
+    if (options.abandonAfterChunks !== undefined && ++steps >= options.abandonAfterChunks) return "abandoned";
+  }
+  const [summary] = await db
+    .select({ summary: importJobs.summary, fileSha256: importJobs.fileSha256 })
+    .from(importJobs)
+    .where(eq(importJobs.id, job.id));
+  await db.transaction(async (tx) => {
+    const counts = await lockJob(tx, cursor);
+    const result = { created: counts.applied_created, updated: counts.applied_updated };
+    await finishImport(tx, plan.rows, {
+      context,
+      now: clock(),
+      summary: (summary.summary as ImportSummary | null) ?? plan.summary,
+      result,
+      fileSha256: summary.fileSha256,
+      jobId: job.id,
+    });
+    await tx
+      .update(importJobs)
+      .set({
+        status: "applied",
+        result,
+        rowsDone: sql`${importJobs.rowsTotal}`,
+        phase: null,
+        finishedAt: clock(),
+        heartbeatAt: clock(),
+        claimToken: null,
+      })
+      .where(eq(importJobs.id, job.id));
+  });
+  return "applied";
+}
+
 class LostClaimError extends Error {}
+
+/** Why a job that kept stopping was given up, and what of it is in place. */
+async function stoppedMessage(db: Db, job: Claimed): Promise<string> {
+  if (job.status === "validating" || job.apply_cursor === 0)
+    return "The import stopped several times before it finished. Nothing was changed; upload the file again.";
+  const [row] = await db
+    .select({ created: importJobs.appliedCreated, updated: importJobs.appliedUpdated })
+    .from(importJobs)
+    .where(eq(importJobs.id, job.id));
+  return `The import stopped several times before it finished. ${row.created.toLocaleString("en")} people were created and ${row.updated.toLocaleString("en")} updated, each recorded in the audit log; the rest of the file was not applied. Upload the same file again to apply the rest: rows already applied show as unchanged.`;
+}
 
 async function fail(db: Db, job: Claimed, message: string, now: Date) {
   await db

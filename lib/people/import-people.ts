@@ -3,23 +3,18 @@ import "server-only";
 import { eq, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 
-import { writeInChunks } from "@/db/chunks";
-import { getDb, type Db, type Executor, type Tx } from "@/db/client";
+import { getDb, type Db, type Executor } from "@/db/client";
 import { departments, people } from "@/db/schema";
-import { recordAuditBatch, type AuditContext, type AuditEntry } from "@/lib/audit/record";
+import type { AuditContext } from "@/lib/audit/record";
 import { assertMay } from "@/lib/auth/permissions";
 import type { Viewer } from "@/lib/auth/roles";
 import { sha256Hex } from "@/lib/crypto/hash";
 import { DomainError } from "@/lib/errors";
-import { queueWelcomes } from "@/lib/notify/welcome";
-import { syncAssignments } from "@/lib/training/assignments";
 
-import { applyValues, planImport, type ExistingPerson, type ImportPlan, type ImportSummary } from "./import-rules";
-import { linkManagers } from "./link-managers";
-import { auditChanges, normaliseEmail } from "./person-fields";
-
-// Any constant works; two imports at once would otherwise plan against each other's stale view.
-const IMPORT_LOCK = 7_300_017;
+import { applyImportChunk, chunkEnd, finishImport, IMPORT_LOCK } from "./apply-import-chunk";
+import { CsvError, parseCsv, type CsvRecord } from "./csv-parse";
+import { ImportPlanner, planImport, type CheckedPlan } from "./import-planner";
+import type { ExistingPerson, ImportPlan, ImportSummary } from "./import-rules";
 
 /** Everyone who exists now, as the import rules compare rows against them: one query, whatever the size. */
 async function currentPeople(
@@ -62,22 +57,42 @@ export async function previewImportAs(actor: ImportActor, text: string): Promise
   return planImport({ text, ...current, actorEmail: actor.email, maxRows: actor.maxRows });
 }
 
+/**
+ * Checks a file read as a stream of records against the people who exist
+ * now: each row kept as its few values and its action, never the whole text.
+ */
+export async function checkImport(
+  db: Executor,
+  actor: ImportActor,
+  records: AsyncIterable<CsvRecord> | Iterable<CsvRecord>,
+): Promise<CheckedPlan> {
+  const current = await currentPeople(db);
+  const planner = new ImportPlanner({ ...current, actorEmail: actor.email, maxRows: actor.maxRows });
+  try {
+    let n = 0;
+    for await (const record of records) {
+      if (!planner.add(record)) break;
+      // Validating is CPU work: let the process answer its other requests every thousand rows.
+      if (++n % 1_000 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+  } catch (error) {
+    if (error instanceof CsvError) return { ok: false, error: error.message };
+    throw error;
+  }
+  return planner.finish();
+}
+
 export type ImportResult = { summary: ImportSummary; created: number; updated: number };
 
-/** How far an apply got: a fraction of the work (0–1) and the step it is on, for a progress bar. */
-export type ImportProgress = (fraction: number, phase: string) => Promise<void> | void;
-
-/** The share of the work each step takes, measured on a 10,000-person file: people, assignments, welcomes, audit. */
-const STEPS = { people: [0, 0.3], assignments: [0.3, 0.5], welcomes: [0.5, 0.8], audit: [0.8, 0.98] } as const;
-
 /**
- * Applies the valid rows of a file in one transaction: creates, updates, then
- * managers created in the same file; assignments for everyone touched; one
- * welcome message per new person (their invitation link and everything due);
- * and the audit trail (one event per person, appended in bulk, and one
- * `people.imported` event with the counts). The plan is made again inside the
- * transaction, so it reflects the people as they are at that moment;
- * importing the same file twice changes nothing the second time.
+ * Applies the valid rows of a file in one transaction, step by step (see
+ * applyImportChunk): creates and updates, managers created in the same file,
+ * assignments for everyone touched, one welcome message per new person, one
+ * audit event per person and one `people.imported` event with the counts.
+ * The plan is made inside the transaction, so it reflects the people as they
+ * are at that moment; importing the same file twice changes nothing the
+ * second time. A whole organisation's file goes through an import job
+ * instead (import-jobs.ts), which commits each step.
  */
 export async function applyImport(
   viewer: Viewer,
@@ -89,139 +104,34 @@ export async function applyImport(
   return applyImportAs({ email: viewer.email, name: viewer.name }, context, text, now);
 }
 
-/** applyImport without the admin check, for the operators' command line and the import job's runner. */
+/** applyImport without the admin check, for the operators' command line. */
 export async function applyImportAs(
   actor: ImportActor,
   context: AuditContext,
   text: string,
   now = new Date(),
-  options: {
-    progress?: ImportProgress;
-    db?: Db;
-    /** The background job applying the file, named in the import's audit event. */
-    jobId?: string;
-    /** Runs last inside the transaction: the job runner marks its job applied there, so both commit or neither. */
-    onCommit?: (tx: Tx) => Promise<void>;
-  } = {},
+  options: { db?: Db } = {},
 ): Promise<ImportResult> {
   const db = options.db ?? (await getDb());
-  const report = async (step: keyof typeof STEPS, part: number, phase: string) => {
-    const [from, to] = STEPS[step];
-    await options.progress?.(from + (to - from) * Math.min(1, part), phase);
-  };
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(${IMPORT_LOCK})`);
-    const current = await currentPeople(tx);
-    const plan = planImport({ text, ...current, actorEmail: actor.email, maxRows: actor.maxRows });
+    const parsed = parseCsv(text);
+    if (!parsed.ok) throw new DomainError("invalid_import", parsed.error);
+    const plan = await checkImport(tx, actor, parsed.records);
     if (!plan.ok) throw new DomainError("invalid_import", plan.error);
-    const creates = plan.rows.filter((r) => r.action === "create").map((r) => applyValues(null, r.values));
-    const existing = new Map(current.people.map((p) => [normaliseEmail(p.email), p]));
-    const updates = plan.rows
-      .filter((r) => r.action === "update")
-      .map((r) => ({ before: existing.get(r.values.email)!, values: r.values }));
-    const ids = new Map([...existing].map(([email, p]) => [email, p.id]));
-    const events: AuditEntry[] = [];
-    const rowsToWrite = Math.max(1, creates.length + updates.length);
-    let written = 0;
-
-    // New people, with their manager when the manager already exists.
-    // Nine values a row: chunked under the driver's bind-parameter limit.
-    await writeInChunks(creates, 9, async (chunk) => {
-      const inserted = await tx
-        .insert(people)
-        .values(
-          chunk.map((p) => ({
-            email: p.email,
-            name: p.name,
-            departmentId: p.departmentId,
-            title: p.title,
-            managerId: p.managerEmail ? (ids.get(p.managerEmail) ?? null) : null,
-            hireDate: p.hireDate,
-            roles: p.roles,
-            createdAt: now,
-            updatedAt: now,
-          })),
-        )
-        .returning({ id: people.id, email: people.email });
-      for (const row of inserted) ids.set(row.email, row.id);
-      written += chunk.length;
-      await report("people", written / rowsToWrite, "Adding people");
-    });
-    // A manager created by this same file got an id only now, and may come later in the file: linked in bulk, any row order.
-    await linkManagers(
-      tx,
-      creates
-        .filter((p) => p.managerEmail && !existing.has(p.managerEmail))
-        .map((p) => ({ id: ids.get(p.email)!, managerId: ids.get(p.managerEmail!)! })),
-    );
-    for (const p of creates)
-      events.push({
-        action: "person.created",
-        targetType: "person",
-        targetId: ids.get(p.email)!,
-        data: { ...p, source: "import" },
+    const result = { created: 0, updated: 0 };
+    for (let at = 0; at < plan.rows.length;) {
+      const end = chunkEnd(plan.rows, at);
+      const done = await applyImportChunk(tx, plan.rows.slice(at, end), {
+        context,
+        invitedByName: actor.name ?? null,
+        now,
       });
-
-    for (const { before, values } of updates) {
-      const after = applyValues(before, values);
-      await tx
-        .update(people)
-        .set({
-          name: after.name,
-          departmentId: after.departmentId,
-          title: after.title,
-          managerId: after.managerEmail ? ids.get(after.managerEmail)! : null,
-          hireDate: after.hireDate,
-          roles: after.roles,
-          updatedAt: now,
-        })
-        .where(eq(people.id, before.id));
-      events.push({
-        action: "person.updated",
-        targetType: "person",
-        targetId: before.id,
-        data: { changes: auditChanges({ ...before, email: after.email }, after), source: "import" },
-      });
-      written += 1;
-      if (written % 500 === 0) await report("people", written / rowsToWrite, "Updating people");
+      result.created += done.created;
+      result.updated += done.updated;
+      at = end;
     }
-
-    // New people, and people with a new department or roles, may have courses to take now.
-    await report("assignments", 0, "Assigning courses");
-    const touched = [...creates.map((p) => ids.get(p.email)!), ...updates.map((u) => u.before.id)];
-    if (touched.length > 0) await syncAssignments(tx, { personIds: touched, now });
-
-    // One welcome per new person — the invitation and what is due — rendered when it is sent.
-    await report("welcomes", 0, "Queuing welcome messages");
-    await queueWelcomes(
-      tx,
-      creates.map((p) => ({
-        id: ids.get(p.email)!,
-        email: p.email,
-        name: p.name,
-        departmentId: p.departmentId,
-        roles: p.roles,
-      })),
-      actor.name ?? null,
-      now,
-      (done) => report("welcomes", done / Math.max(1, creates.length), "Queuing welcome messages"),
-    );
-
-    await report("audit", 0, "Recording the audit trail");
-    events.push({
-      action: "people.imported",
-      data: {
-        ...plan.summary,
-        created: creates.length,
-        updated: updates.length,
-        fileSha256: sha256Hex(text),
-        ...(options.jobId ? { jobId: options.jobId } : {}),
-      },
-    });
-    await recordAuditBatch(tx, context, events, now, (done) =>
-      report("audit", done / events.length, "Recording the audit trail"),
-    );
-    await options.onCommit?.(tx);
-    return { summary: plan.summary, created: creates.length, updated: updates.length };
+    await finishImport(tx, plan.rows, { context, now, summary: plan.summary, result, fileSha256: sha256Hex(text) });
+    return { summary: plan.summary, ...result };
   });
 }

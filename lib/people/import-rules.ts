@@ -1,6 +1,6 @@
 import { appRoles, type AppRole } from "@/db/schema/people";
 
-import { parseCsv, type CsvRecord } from "./csv-parse";
+import type { CsvRecord } from "./csv-parse";
 import { sizeError } from "./import-limits";
 import { isValidEmail, isValidIsoDate, normaliseEmail, parseRoles, type PersonSnapshot } from "./person-fields";
 
@@ -79,7 +79,9 @@ const MAX_TEXT = 200;
 const quote = (s: string) => `“${s.length > 60 ? `${s.slice(0, 57)}…` : s}”`;
 const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString("en")} ${n === 1 ? one : many}`;
 
-function readHeader(fields: string[]): { ok: true; index: Map<ImportColumn, number> } | { ok: false; error: string } {
+export function readHeader(
+  fields: string[],
+): { ok: true; index: Map<ImportColumn, number> } | { ok: false; error: string } {
   const index = new Map<ImportColumn, number>();
   const unknown: string[] = [];
   for (const [i, raw] of fields.entries()) {
@@ -108,9 +110,10 @@ function readHeader(fields: string[]): { ok: true; index: Map<ImportColumn, numb
   return { ok: true, index };
 }
 
-type Draft = { row: number; values: PersonValues; errors: RowError[]; rawEmail: string };
+/** A row as read and checked on its own; the checks across rows add to `errors`. */
+export type Draft = { row: number; values: PersonValues; errors: RowError[]; rawEmail: string };
 
-function validateRow(
+export function validateRow(
   record: CsvRecord,
   index: Map<ImportColumn, number>,
   width: number,
@@ -236,164 +239,6 @@ export function findCycles(edges: Map<string, string>): string[][] {
     for (const p of path) state.set(p, "done");
   }
   return cycles;
-}
-
-/**
- * Parses and validates an import and decides, row by row, what it would do:
- * create, update (with the changed fields), leave unchanged, or nothing
- * because of errors. Rows are checked against each other too: a duplicate
- * email, a manager who is neither an existing person nor a valid row of the
- * file, and a reporting line that would loop once applied.
- */
-export function planImport(input: PlanInput): ImportPlan {
-  const parsed = parseCsv(input.text);
-  if (!parsed.ok) return parsed;
-  const [header, ...records] = parsed.records;
-  if (!header)
-    return { ok: false, error: "The file is empty. It needs a header row (email, name, …) and one row per person." };
-  const head = readHeader(header.fields);
-  if (!head.ok) return head;
-  if (records.length === 0)
-    return { ok: false, error: "The file has a header row but no people. Add one row per person below it." };
-  const maxRows = input.maxRows ?? IMPORT_MAX_ROWS;
-  if (records.length > maxRows) {
-    return {
-      ok: false,
-      error: `The file has ${records.length.toLocaleString("en")} rows; the limit is ${maxRows.toLocaleString("en")}. Split it into smaller files and import them one after another.`,
-    };
-  }
-
-  const drafts = records.map((r) => validateRow(r, head.index, header.fields.length, input.departments));
-  const existing = new Map(input.people.map((p) => [normaliseEmail(p.email), p]));
-
-  // The same email twice: we cannot tell which row is right, so neither is applied.
-  const rowsByEmail = new Map<string, number[]>();
-  for (const d of drafts)
-    if (d.values.email && isValidEmail(d.values.email))
-      rowsByEmail.set(d.values.email, [...(rowsByEmail.get(d.values.email) ?? []), d.row]);
-  for (const d of drafts) {
-    const rows = rowsByEmail.get(d.values.email);
-    if (rows && rows.length > 1)
-      d.errors.push({
-        row: d.row,
-        column: "email",
-        message: `${d.values.email} appears more than once in the file (rows ${rows.join(", ")}). Keep one row per person.`,
-      });
-  }
-
-  const actor = input.actorEmail ? normaliseEmail(input.actorEmail) : null;
-  for (const d of drafts) {
-    if (actor && d.values.email === actor && d.values.roles && !d.values.roles.includes("compliance_admin")) {
-      d.errors.push({
-        row: d.row,
-        column: "roles",
-        message: "would remove your own compliance admin role. Ask another compliance admin to change it.",
-      });
-    }
-  }
-
-  // Manager references and cycles depend on which rows are valid, and each new error can invalidate
-  // rows that name that person as manager, so repeat until nothing changes.
-  const draftByEmail = new Map(
-    drafts.filter((d) => rowsByEmail.get(d.values.email)?.length === 1).map((d) => [d.values.email, d]),
-  );
-  const isValid = (d: Draft) => d.errors.length === 0;
-  for (let changed = true; changed;) {
-    changed = false;
-    for (const d of drafts) {
-      const manager = d.values.managerEmail;
-      if (!isValid(d) || !manager || existing.has(manager)) continue;
-      const managerRow = draftByEmail.get(manager);
-      const managerRows = rowsByEmail.get(manager) ?? [];
-      if (managerRows.length > 1) {
-        d.errors.push({
-          row: d.row,
-          column: "manager_email",
-          message: `the manager ${manager} is on more than one row (rows ${managerRows.join(", ")}). Keep one row per person.`,
-        });
-        changed = true;
-      } else if (!managerRow) {
-        d.errors.push({
-          row: d.row,
-          column: "manager_email",
-          message: `no one with the email ${manager} exists or is in the file. Add the manager first, or in the same file.`,
-        });
-        changed = true;
-      } else if (!isValid(managerRow)) {
-        d.errors.push({
-          row: d.row,
-          column: "manager_email",
-          message: `the manager ${manager} is on row ${managerRow.row}, which has errors. Fix that row first.`,
-        });
-        changed = true;
-      }
-    }
-    const edges = new Map<string, string>();
-    for (const p of existing.values())
-      if (p.managerEmail) edges.set(normaliseEmail(p.email), normaliseEmail(p.managerEmail));
-    for (const d of drafts) if (isValid(d) && d.values.managerEmail) edges.set(d.values.email, d.values.managerEmail);
-    for (const cycle of findCycles(edges)) {
-      for (const [at, email] of cycle.entries()) {
-        const d = draftByEmail.get(email);
-        // Only rows that change someone's manager are blamed; an edge already in place is not this file's doing.
-        if (!d || !isValid(d) || !d.values.managerEmail) continue;
-        const before = existing.get(email)?.managerEmail;
-        if (before && normaliseEmail(before) === d.values.managerEmail) continue;
-        // Told from this row's person: "a → b → c → a".
-        const loop = [...cycle.slice(at), ...cycle.slice(0, at), email];
-        const shown = loop.length > 6 ? [...loop.slice(0, 5), "…", email] : loop;
-        d.errors.push({
-          row: d.row,
-          column: "manager_email",
-          message: `would make the reporting line loop: ${shown.join(" → ")}.`,
-        });
-        changed = true;
-      }
-    }
-  }
-
-  const rows = drafts.map((d): PlannedRow => {
-    const base = {
-      row: d.row,
-      email: d.values.email || d.rawEmail,
-      name: d.values.name,
-      values: d.values,
-      errors: d.errors,
-    };
-    if (d.errors.length > 0) return { ...base, action: "invalid", changes: [] };
-    const current = existing.get(d.values.email);
-    if (!current) {
-      const blank: ExistingPerson = {
-        email: d.values.email,
-        name: "",
-        departmentId: null,
-        title: null,
-        managerEmail: null,
-        hireDate: null,
-        roles: [],
-        status: "active",
-      };
-      const changes = changesFor(blank, { ...d.values, roles: d.values.roles ?? ["employee"] }, input.departments).map(
-        (c) => ({ ...c, from: null }),
-      );
-      return { ...base, action: "create", changes };
-    }
-    const changes = changesFor(current, d.values, input.departments);
-    return { ...base, action: changes.length > 0 ? "update" : "unchanged", changes };
-  });
-  const count = (a: RowAction) => rows.filter((r) => r.action === a).length;
-  return {
-    ok: true,
-    columns: IMPORT_COLUMNS.filter((c) => head.index.has(c)),
-    rows,
-    summary: {
-      rows: rows.length,
-      create: count("create"),
-      update: count("update"),
-      unchanged: count("unchanged"),
-      invalid: count("invalid"),
-    },
-  };
 }
 
 /** "2 to create, 1 to update, 5 unchanged, 1 with errors" */

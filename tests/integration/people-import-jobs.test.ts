@@ -1,4 +1,4 @@
-import { eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 
 import { MAX_BIND_PARAMETERS } from "@/db/chunks";
@@ -13,6 +13,7 @@ import {
   getImportJob,
   importJobProblemsCsv,
   importJobStatus,
+  MAX_ATTEMPTS,
   requestApply,
   runImportJobs,
   STALE_AFTER_MS,
@@ -21,7 +22,7 @@ import { applyRetention } from "@/lib/privacy/retention";
 import { queueReminders } from "@/lib/scheduler/reminders";
 import { DAY } from "@/lib/time";
 
-import { createPerson, viewerOf } from "../helpers/factories";
+import { createPerson, reload, viewerOf } from "../helpers/factories";
 import { rowsOf, withTestDatabase } from "../helpers/test-database";
 
 const database = withTestDatabase();
@@ -53,6 +54,38 @@ async function admin(prefix: string) {
 
 const count = async (query: ReturnType<typeof sql>) =>
   Number(rowsOf<{ n: number }>(await database.db().execute(query))[0].n);
+
+/** Every person of the file exists once, with one welcome and one creation event, and the import has one summary event. */
+async function expectAppliedOnce(prefix: string, size: number, jobId: string, existing = 0) {
+  const like = `${prefix}.%@org.example`;
+  expect(await count(sql`select count(*)::int as n from people where email like ${like}`)).toBe(size + existing);
+  expect(
+    await count(sql`select count(*)::int as n from (select person_id from outbox o join people p on p.id = o.person_id
+                     where p.email like ${like} and o.kind = 'welcome' group by person_id having count(*) = 1) w`),
+  ).toBe(size);
+  expect(
+    await count(
+      sql`select count(*)::int as n from outbox o join people p on p.id = o.person_id where p.email like ${like}`,
+    ),
+  ).toBe(size);
+  expect(
+    await count(
+      sql`select count(distinct target_id)::int as n from audit_events where action = 'person.created' and data->>'email' like ${like}`,
+    ),
+  ).toBe(size);
+  expect(
+    await count(
+      sql`select count(*)::int as n from audit_events where action = 'person.created' and data->>'email' like ${like}`,
+    ),
+  ).toBe(size);
+  const summaries = await database
+    .db()
+    .select({ data: auditEvents.data })
+    .from(auditEvents)
+    .where(and(eq(auditEvents.action, "people.imported"), sql`${auditEvents.data}->>'jobId' = ${jobId}`));
+  expect(summaries).toHaveLength(1);
+  expect(summaries[0].data).toMatchObject({ created: size });
+}
 
 afterEach(() => {
   delete process.env.OUTBOX_RETENTION_DAYS;
@@ -96,7 +129,7 @@ describe("people import jobs", () => {
     await expect(cancelImportJob(viewer, id)).rejects.toMatchObject({ code: "not_cancellable" });
   });
 
-  it("lets one of 30 simultaneous apply requests through, and only compliance admins at all", async () => {
+  it("lets one of 30 simultaneous apply requests through, applies it once however many runners race, and only for compliance admins", async () => {
     const viewer = await admin("race");
     const { id } = await createImportJob(viewer, { name: "org.csv", bytes: bytes(organisation("race", 10)) });
     await runImportJobs();
@@ -105,8 +138,106 @@ describe("people import jobs", () => {
     const employee = viewerOf(await createPerson(database.db()));
     await expect(getImportJob(employee, id)).rejects.toThrow(ForbiddenError);
     await expect(createImportJob(employee, { name: "x.csv", bytes: bytes(HEADER) })).rejects.toThrow(ForbiddenError);
-    await runImportJobs();
+    // Five runners at once, in steps of three rows: one owns the job, the others find nothing to claim.
+    const reports = await Promise.all(Array.from({ length: 5 }, () => runImportJobs({ chunkRows: 3 })));
+    expect(reports.reduce((n, r) => n + r.applied, 0)).toBe(1);
     expect((await getImportJob(viewer, id)).status).toBe("applied");
+    await expectAppliedOnce("race", 10, id);
+  });
+
+  it("resumes after the last committed step when a runner dies mid-apply: every person, welcome and event once", async () => {
+    const db = database.db();
+    const viewer = await admin("resume");
+    // Two people exist already: one the file updates (to a manager created by a later step), one it leaves as is.
+    const boss = await createPerson(db, { email: "resume.boss@org.example", name: "Old Boss" });
+    const kept = await createPerson(db, { email: "resume.kept@org.example", name: "Kept", managerId: boss.id });
+    const moved = await createPerson(db, { email: "resume.moved@org.example", name: "Moved", managerId: boss.id });
+    const file = [
+      organisation("resume", 40),
+      `resume.moved@org.example,Moved Renamed,support,Agent,resume.head@org.example,2026-12-01,`,
+      `resume.kept@org.example,Kept,,,resume.boss@org.example,,`,
+    ].join("\n");
+    const { id } = await createImportJob(viewer, { name: "org.csv", bytes: bytes(file) });
+    await runImportJobs();
+    expect((await getImportJob(viewer, id)).summary).toMatchObject({ create: 40, update: 1, unchanged: 1 });
+    await requestApply(viewer, id);
+
+    // The first runner commits one step of 15 rows, then dies: the job stays ours, with a heartbeat going stale.
+    await runImportJobs({ chunkRows: 15, abandonAfterChunks: 1 });
+    const midway = await getImportJob(viewer, id);
+    expect(midway).toMatchObject({ status: "applying", rowsDone: 15, rowsTotal: 41 });
+    expect(await count(sql`select count(*)::int as n from people where email like 'resume.s%'`)).toBe(15);
+    // While its heartbeat is fresh nobody takes it over…
+    expect(await runImportJobs({ chunkRows: 15 })).toEqual({ validated: 0, applied: 0, failed: 0 });
+    // …and once it is stale, the next runner carries on after the committed step.
+    await db
+      .update(importJobs)
+      .set({ heartbeatAt: new Date(Date.now() - STALE_AFTER_MS - 1000) })
+      .where(eq(importJobs.id, id));
+    expect(await runImportJobs({ chunkRows: 15 })).toMatchObject({ applied: 1 });
+    expect(await getImportJob(viewer, id)).toMatchObject({
+      status: "applied",
+      rowsDone: 41,
+      result: { created: 40, updated: 1 },
+    });
+    await expectAppliedOnce("resume", 40, id, 3);
+
+    // Managers created in later steps are linked, and the updated person's change is audited as one event.
+    const [head] = await db.select().from(people).where(eq(people.email, "resume.head@org.example"));
+    const [staff] = await db.select().from(people).where(eq(people.email, "resume.s0@org.example"));
+    const [m0] = await db.select().from(people).where(eq(people.email, "resume.m0@org.example"));
+    expect(staff.managerId).toBe(m0.id);
+    expect(await reload(db, moved.id)).toMatchObject({
+      name: "Moved Renamed",
+      managerId: head.id,
+      departmentId: "support",
+    });
+    expect(await reload(db, kept.id)).toMatchObject({ name: "Kept", managerId: boss.id });
+    const updates = await db
+      .select({ data: auditEvents.data })
+      .from(auditEvents)
+      .where(and(eq(auditEvents.action, "person.updated"), eq(auditEvents.targetId, moved.id)));
+    expect(updates).toHaveLength(1);
+    expect(updates[0].data).toMatchObject({
+      changes: {
+        name: { from: "Moved", to: "Moved Renamed" },
+        manager_email: { from: "resume.boss@org.example", to: "resume.head@org.example" },
+      },
+      source: "import",
+    });
+    expect(await verifyAuditChain(db)).toMatchObject({ ok: true });
+  });
+
+  it("gives up a job whose runner keeps dying, saying what is in place, and the same file again finishes it", async () => {
+    const db = database.db();
+    const viewer = await admin("dies");
+    const file = organisation("dies", 30);
+    const { id } = await createImportJob(viewer, { name: "org.csv", bytes: bytes(file) });
+    await runImportJobs();
+    await requestApply(viewer, id);
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      await runImportJobs({ chunkRows: 5, abandonAfterChunks: 1 });
+      await db
+        .update(importJobs)
+        .set({ heartbeatAt: new Date(Date.now() - STALE_AFTER_MS - 1000) })
+        .where(eq(importJobs.id, id));
+    }
+    expect(await runImportJobs({ chunkRows: 5 })).toMatchObject({ failed: 1 });
+    const failed = await getImportJob(viewer, id);
+    expect(failed.status).toBe("failed");
+    expect(failed.error).toContain("15 people were created and 0 updated");
+    expect(await count(sql`select count(*)::int as n from people where email like 'dies.%@org.example'`)).toBe(15);
+
+    const again = await createImportJob(viewer, { name: "org.csv", bytes: bytes(file) });
+    await runImportJobs();
+    // The people in place wait for their manager link (made when an import finishes): updates, not new people.
+    expect((await getImportJob(viewer, again.id)).summary).toMatchObject({ create: 15, update: 15 });
+    await requestApply(viewer, again.id);
+    await runImportJobs();
+    expect(await count(sql`select count(*)::int as n from people where email like 'dies.%@org.example'`)).toBe(30);
+    expect(
+      await count(sql`select count(*)::int as n from outbox where kind = 'welcome' and to_email like 'dies.%'`),
+    ).toBe(30);
   });
 
   it("gives a job to one of many runners claiming at once, and takes over a job whose runner stopped", async () => {

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 
 import { parseCsv } from "@/lib/people/csv-parse";
 import { importErrorsCsv } from "@/lib/people/import-errors-csv";
-import { IMPORT_MAX_ROWS, planImport } from "@/lib/people/import-rules";
+import { planImport } from "@/lib/people/import-planner";
+import { IMPORT_MAX_ROWS } from "@/lib/people/import-rules";
 
 const header = "email,name,department,title,manager_email,hire_date,roles";
 

@@ -1,12 +1,13 @@
 import { describe, expect, it } from "vitest";
 
+import { CsvReader } from "@/lib/people/csv-parse";
+import { planImport } from "@/lib/people/import-planner";
 import {
   decodeImportFile,
   errorText,
   findCycles,
   IMPORT_MAX_BYTES,
   parseCsv,
-  planImport,
   summaryText,
   type ExistingPerson,
 } from "@/lib/people/import-rules";
@@ -129,6 +130,31 @@ describe("parseCsv", () => {
       ok: false,
       error: expect.stringMatching(/^Line 2: unexpected text after a closing quote/),
     });
+  });
+
+  it("reads a stream cut anywhere (inside quotes, between CR and LF, inside a doubled quote) as the whole text", () => {
+    const texts = [
+      '\uFEFFemail,name\r\na@x.example,"Nuñez, ""José""\r\nJr"\r\n\r\nb@x.example,李华\rc@x.example,"",',
+      'h\n"two\nlines"\n\nfour',
+      'a,b\n1,"x"y',
+      'a\n"never closed',
+    ];
+    for (const text of texts) {
+      const whole = parseCsv(text);
+      for (let size = 1; size <= 4; size++)
+        for (let offset = 0; offset < size; offset++) {
+          const reader = new CsvReader();
+          const records = [];
+          const cuts = [
+            0,
+            offset,
+            ...Array.from({ length: Math.ceil(text.length / size) }, (_, i) => offset + (i + 1) * size),
+          ];
+          for (let i = 0; i + 1 < cuts.length; i++) records.push(...reader.push(text.slice(cuts[i], cuts[i + 1])));
+          records.push(...reader.end());
+          expect(reader.error ? { ok: false, error: reader.error } : { ok: true, records }).toEqual(whole);
+        }
+    }
   });
 });
 

@@ -39,7 +39,7 @@ export default async function ImportPeoplePage() {
       </nav>
       <PageHeader
         title="Import people"
-        description="Upload a CSV file to add people and update existing ones — a whole organisation at once. The file is checked in the background and you see what it would do before anything changes; then only the valid rows are applied, all together. Each new person gets one welcome email: a link to set their password and what is due."
+        description="Upload a CSV file to add people and update existing ones — a whole organisation at once. The file is checked in the background and you see what it would do before anything changes; then only the valid rows are applied, in steps that carry on after a restart. Each new person gets one welcome email: a link to set their password and what is due."
       />
       <div className="space-y-6">
         <Card title="Upload a file">
