@@ -1,6 +1,7 @@
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 
+import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type APIRequestContext, type Browser, type Page } from "@playwright/test";
 
 import type { AppRole } from "../../db/schema/people";
@@ -299,4 +300,63 @@ test("every actor gets exactly the expected outcome on every route, including ot
     }
   }
   expect(failures).toEqual([]);
+});
+
+/** The public pages served as plain HTML by route handlers rather than as app pages. */
+const HTML_ROUTES = new Set(["/guides", "/guides/[slug]", "/privacy"]);
+/** Who opens the pages for the accessibility pass: an employee no other spec uses, their manager, an admin and an auditor (the same roles as ACCOUNTS). */
+const A11Y_ACCOUNTS: Partial<Record<Actor, string>> = {
+  employee: "elena.petrova",
+  manager: "daniel.cho",
+  admin: "carmen.diaz",
+  auditor: "amir.haddad",
+};
+const A11Y_ORDER: Actor[] = ["anonymous", "employee", "manager", "admin", "auditor"];
+
+test("every page in the matrix passes an accessibility check, opened by someone it lets in", async ({ browser }) => {
+  test.setTimeout(600_000);
+  const pages = new Map<Actor, Page>();
+  async function pageFor(actor: Actor): Promise<Page> {
+    if (!pages.has(actor)) {
+      const page = await (await browser.newContext()).newPage();
+      const key = A11Y_ACCOUNTS[actor];
+      if (key) {
+        if (actor === "employee") await signIn(page, key);
+        else await signInWithMfa(page, key);
+        await expect(page).toHaveURL(/\/dashboard/);
+      }
+      pages.set(actor, page);
+    }
+    return pages.get(actor)!;
+  }
+  // The employee's own attempt, certificate and signature, for the pages that show one.
+  const employee = await pageFor("employee");
+  await completeCourse(employee, "confidentiality-acceptable-use");
+  const attempt = employee.url().match(/attempts\/([0-9a-f-]{36})/)![1];
+  const signature = await signEmployeeNda(employee, "Elena Petrova");
+  const me = await (await employee.request.get("/account/data/export")).json();
+  const ids: Ids = { signature, certificate: "", attempt, employee: me.person.id };
+
+  const failures: string[] = [];
+  let checked = 0;
+  for (const [route, entry] of Object.entries(MATRIX)) {
+    const key = keyOf(route)!;
+    if (entry.method === "POST" || !(key.startsWith("page:") || HTML_ROUTES.has(route))) continue;
+    // A page that answers "not found" for every actor is checked as the not-found page it shows.
+    const actor =
+      A11Y_ORDER.find((a) => expected(route, a) === "ok") ?? A11Y_ORDER.find((a) => expected(route, a) === "404");
+    if (!actor) {
+      failures.push(`${route}: nobody in ${A11Y_ORDER.join(", ")} may open it`);
+      continue;
+    }
+    const page = await pageFor(actor);
+    await page.goto(entry.path(ids));
+    await expect(page).toHaveTitle(/\S/);
+    const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+    for (const v of results.violations)
+      failures.push(`${route} (${actor}): ${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+    checked++;
+  }
+  expect(failures).toEqual([]);
+  expect(checked).toBeGreaterThan(40);
 });
