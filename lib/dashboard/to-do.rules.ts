@@ -54,7 +54,7 @@ function courseItem({ course, state, dueAt, certification }: LearnerCourse, now:
     ? certification.status === "superseded"
       ? `Take the new version of “${course.title}”`
       : `Renew your certification in “${course.title}”`
-    : `Complete “${course.title}”`;
+    : `Complete the course “${course.title}”`;
   const base = { href, kind: "course" as const, title, unlocks: [], blocksGranted: false };
   if (dueAt) {
     const urgency = byDate(dueAt, now);
@@ -134,7 +134,10 @@ function addRoleNeeds(items: Map<string, ToDoItem>, roles: RoleView[], now: Date
         };
         item.unlocks = [...item.unlocks, view.role.name];
         item.blocksGranted ||= granted;
-        item.urgency = moreUrgent(item.urgency, granted ? "overdue" : "soon");
+        const raised = moreUrgent(item.urgency, granted ? "overdue" : "soon");
+        // Made more urgent by the role than by its own date: the badge says why.
+        if (raised !== item.urgency) item.status = granted ? "Blocks your access" : "Needed for access";
+        item.urgency = raised;
         items.set(need.href, item);
       }
     }

@@ -43,7 +43,7 @@ test("an employee signs from her dashboard the agreement that blocks her role; h
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Dashboard" }).click();
   const sign = todo.getByRole("link", { name: NDA_TO_USE_ROLE });
   await expect(sign).toBeVisible();
-  await expect(todo.getByText(/Due soon/).first()).toBeVisible();
+  await expect(todo.getByText("Needed for access").first()).toBeVisible();
   await expectNoAxeViolations(page);
   await shoot(page, "dashboard-employee");
 

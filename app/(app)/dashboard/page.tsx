@@ -15,11 +15,11 @@ export const metadata: Metadata = { title: "Dashboard" };
 
 const GROUPS: { urgency: Urgency; heading: string; tone: Tone }[] = [
   { urgency: "overdue", heading: "Overdue", tone: "danger" },
-  { urgency: "soon", heading: "Due soon", tone: "warning" },
+  { urgency: "soon", heading: "Due soon or needed for access", tone: "warning" },
   { urgency: "later", heading: "Later", tone: "neutral" },
 ];
 
-const linkClass = "font-medium text-slate-900 underline-offset-2 hover:underline";
+const linkClass = "font-medium text-brand-800 underline-offset-2 hover:underline";
 const moreClass = "mt-3 inline-block text-sm font-medium text-brand-700 underline underline-offset-2";
 
 function ToDoRow({ item, tone, now }: { item: ToDoItem; tone: Tone; now: Date }) {
@@ -98,7 +98,9 @@ function ApprovalsCard({ approvals, now }: { approvals: NonNullable<WaitingOnMe[
             ))}
           </ul>
           <Link href="/access/approvals" className={moreClass}>
-            Review all {plural(approvals.total, "request")}
+            {approvals.total > approvals.oldest.length
+              ? `Review all ${plural(approvals.total, "request")}`
+              : "Open the approvals page"}
           </Link>
         </>
       )}
@@ -108,7 +110,12 @@ function ApprovalsCard({ approvals, now }: { approvals: NonNullable<WaitingOnMe[
 
 function TeamCard({ team, now }: { team: NonNullable<WaitingOnMe["team"]>; now: Date }) {
   return (
-    <Card title="Your team" description={`${plural(team.overduePeople, "person", "people")} with overdue training`}>
+    <Card
+      title="Your team"
+      description={
+        team.overduePeople ? `${plural(team.overduePeople, "person", "people")} with overdue training` : undefined
+      }
+    >
       {team.people.length === 0 ? (
         <p className="text-sm text-slate-600">Nobody on your team is overdue.</p>
       ) : (
@@ -227,30 +234,35 @@ export default async function DashboardPage() {
   const [todo, waiting] = await Promise.all([myToDo(viewer, now), waitingOnMe(viewer, now)]);
   const firstName = viewer.name.split(" ")[0];
   const auditor = may(viewer, "oversee") && !may(viewer, "administer");
+  // On a narrow screen, what others wait for comes before the person's own list when something waits.
+  const waitingFirst = Boolean(waiting.approvals?.total || waiting.team?.overduePeople);
+  const waitingCards = (waiting.approvals || waiting.team || waiting.admin || auditor) && (
+    <div className="space-y-6 lg:col-start-3 lg:row-start-1">
+      {waiting.approvals && <ApprovalsCard approvals={waiting.approvals} now={now} />}
+      {waiting.team && <TeamCard team={waiting.team} now={now} />}
+      {waiting.admin && <AdminCard admin={waiting.admin} />}
+      {(auditor || waiting.admin) && <AuditCard />}
+    </div>
+  );
   return (
     <>
       <PageHeader title={`Welcome, ${firstName}`} description={summary(todo.items, waiting)} />
-      <div className="grid gap-6 lg:grid-cols-3">
+      <div className="grid items-start gap-6 lg:grid-cols-3">
+        {waitingFirst && waitingCards}
         <Card
           title="Your to-do list"
           description="Courses, agreements and renewals, most urgent first."
-          className="lg:col-span-2"
+          className="lg:col-span-2 lg:col-start-1 lg:row-span-2 lg:row-start-1"
         >
           <ToDoList items={todo.items} now={now} next={todo.next} />
         </Card>
-        <div className="space-y-6">
-          {waiting.approvals && <ApprovalsCard approvals={waiting.approvals} now={now} />}
-          {waiting.team && <TeamCard team={waiting.team} now={now} />}
-          {waiting.admin && <AdminCard admin={waiting.admin} />}
-          {(auditor || waiting.admin) && <AuditCard />}
+        {!waitingFirst && waitingCards}
+        <div className="space-y-6 lg:col-start-3">
           <CertificationsCard certified={todo.certified} />
           {!viewer.mfaEnabled && (
             <Card title="Protect your account">
               <p className="text-sm text-slate-600">Two-factor authentication is off.</p>
-              <Link
-                href="/account/mfa"
-                className="mt-2 inline-block text-sm font-medium text-brand-700 underline underline-offset-2"
-              >
+              <Link href="/account/mfa" className={moreClass}>
                 Turn it on
               </Link>
             </Card>
