@@ -5,10 +5,17 @@ import { usePathname } from "next/navigation";
 
 import type { NavItem } from "./app-nav";
 
-export function NavLinks({ items }: { items: Pick<NavItem, "href" | "label">[] }) {
+/** `listClassName`: the list's layout, a wrapping row unless told otherwise. */
+export function NavLinks({
+  items,
+  listClassName = "flex flex-wrap gap-1",
+}: {
+  items: Pick<NavItem, "href" | "label">[];
+  listClassName?: string;
+}) {
   const pathname = usePathname();
   return (
-    <ul className="flex flex-wrap gap-1">
+    <ul className={listClassName}>
       {items.map((item) => {
         // The most specific item wins, so "Audit log" is not active on "Data events".
         const matches = (href: string) => pathname === href || pathname.startsWith(`${href}/`);

@@ -2,7 +2,7 @@ import Link from "next/link";
 
 import { navFor } from "@/components/app-nav";
 import { Logo } from "@/components/logo";
-import { NavLinks } from "@/components/nav-links";
+import { MainMenu } from "@/components/main-menu";
 import { SignOutButton } from "@/components/sign-out-button";
 import { SiteFooter } from "@/components/site-footer";
 import { requireViewer } from "@/lib/auth/gate";
@@ -23,17 +23,13 @@ export default async function AppLayout({ children }: { children: React.ReactNod
   return (
     <>
       <header className="border-b border-slate-200 bg-white">
-        <div className="mx-auto flex max-w-6xl flex-wrap items-center justify-between gap-3 px-4 py-3 sm:px-6">
-          <div className="flex flex-wrap items-center gap-6">
-            <Link href="/dashboard" aria-label="Clearance dashboard">
-              <Logo />
-            </Link>
-            <nav aria-label="Main">
-              <NavLinks items={items} />
-            </nav>
-          </div>
-          <div className="flex items-center gap-3">
-            <div className="text-right text-sm leading-tight">
+        <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-3 gap-y-3 px-4 py-3 sm:gap-x-6 sm:px-6">
+          <Link href="/dashboard" aria-label="Clearance dashboard">
+            <Logo />
+          </Link>
+          <MainMenu items={items} />
+          <div className="flex items-center gap-3 sm:ml-auto">
+            <div className="hidden text-right text-sm leading-tight sm:block">
               <p className="font-medium text-slate-900">{viewer.name}</p>
               <p className="text-xs text-slate-500">{roleLabels[topRole]}</p>
             </div>

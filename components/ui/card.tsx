@@ -1,6 +1,6 @@
-import type { ReactNode } from "react";
+import { useId, type ReactNode } from "react";
 
-/** `id`: lets links land on the card (a paged list's "next page" comes back to it). */
+/** `id`: lets links land on the card (a paged list's "next page" comes back to it). A titled card is a region named by its title. */
 export function Card({
   title,
   description,
@@ -16,12 +16,21 @@ export function Card({
   className?: string;
   id?: string;
 }) {
+  const titleId = useId();
   return (
-    <section id={id} className={`scroll-mt-4 rounded-xl border border-slate-200 bg-white shadow-sm ${className}`}>
+    <section
+      id={id}
+      aria-labelledby={title ? titleId : undefined}
+      className={`scroll-mt-4 rounded-xl border border-slate-200 bg-white shadow-sm ${className}`}
+    >
       {(title || actions) && (
         <header className="flex flex-wrap items-start justify-between gap-3 border-b border-slate-100 px-5 py-4">
           <div>
-            {title && <h2 className="text-base font-semibold text-slate-900">{title}</h2>}
+            {title && (
+              <h2 id={titleId} className="text-base font-semibold text-slate-900">
+                {title}
+              </h2>
+            )}
             {description && <p className="mt-1 text-sm text-slate-600">{description}</p>}
           </div>
           {actions}

@@ -41,6 +41,11 @@ export const courseMetaSchema = z
     questionsPerAttempt: z.number().int().min(1).max(50),
     attemptLimit: z.number().int().min(1).max(10),
     cooldownHours: z.number().int().min(0).max(24 * 30),
+    /**
+     * When a learner's graded attempt shows the correct options: "after_pass" (the default) keeps them
+     * back from a failed attempt, whose questions may be drawn again; "always"; or "never".
+     */
+    revealAnswers: z.enum(["always", "after_pass", "never"]).default("after_pass"),
     estimatedMinutes: z.number().int().min(1).max(600),
     graceDays: z.number().int().min(0).max(365),
     dueDays: z.number().int().min(1).max(365),

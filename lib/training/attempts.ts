@@ -16,13 +16,17 @@ import { formatDateTime } from "@/lib/format";
 import { completeOpenAssignment } from "./assignments";
 import { progressFor } from "./lesson-progress";
 import {
+  answersRevealed,
   attemptAllowance,
   drawQuestions,
   gradeAttempt,
+  reviewOf,
   toPublicQuestions,
+  type Allowance,
   type Answers,
   type DrawnQuestion,
   type Grade,
+  type QuestionReview,
   type Random,
 } from "./quiz.rules";
 
@@ -130,14 +134,22 @@ export type AttemptView =
       courseId: string;
       courseVersion: string;
       passMark: number;
-      grade: Grade;
-      drawn: DrawnQuestion[];
+      grade: Omit<Grade, "questions">;
+      /** Per question: right or not, the explanation, and the correct options only when `revealed`. */
+      review: QuestionReview[];
+      revealed: boolean;
       submittedAt: Date;
       certificationId: string | null;
+      /** For the person who took it: whether and when they may try again. */
+      allowance: Allowance | null;
     };
 
-/** The attempt as its owner (or a compliance reviewer) may see it: answers only after submission. */
-export async function getAttempt(viewer: Viewer, attemptId: string): Promise<AttemptView> {
+/**
+ * The attempt as its owner (or a compliance reviewer) may see it: nothing of
+ * the answers before submission; after it, which options were correct only
+ * as the course's rule allows the learner (a reviewer always sees them).
+ */
+export async function getAttempt(viewer: Viewer, attemptId: string, now = new Date()): Promise<AttemptView> {
   const db = await getDb();
   const [row] = await db.select().from(quizAttempts).where(eq(quizAttempts.id, attemptId));
   const reviewer = may(viewer, "oversee");
@@ -154,20 +166,26 @@ export async function getAttempt(viewer: Viewer, attemptId: string): Promise<Att
       passMark: row.passMark,
     };
   }
-  const [cert] = await db
-    .select({ id: certifications.id })
-    .from(certifications)
-    .where(eq(certifications.attemptId, row.id));
+  const own = row.personId === viewer.id;
+  const [[cert], allowance] = await Promise.all([
+    db.select({ id: certifications.id }).from(certifications).where(eq(certifications.attemptId, row.id)),
+    own && getCourse(row.courseId) ? quizAllowance(row.personId, row.courseId, now) : null,
+  ]);
+  const { questions, ...grade } = gradeAttempt(drawn, (row.answers ?? {}) as Answers, row.passMark);
+  const rule = getCourse(row.courseId)?.revealAnswers ?? "after_pass";
+  const revealed = !own || answersRevealed(rule, grade.passed);
   return {
     status: "submitted",
     id: row.id,
     courseId: row.courseId,
     courseVersion: row.courseVersion,
     passMark: row.passMark,
-    grade: gradeAttempt(drawn, (row.answers ?? {}) as Answers, row.passMark),
-    drawn,
+    grade,
+    review: reviewOf(drawn, { ...grade, questions }, revealed),
+    revealed,
     submittedAt: row.submittedAt!,
     certificationId: cert?.id ?? null,
+    allowance,
   };
 }
 

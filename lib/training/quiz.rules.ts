@@ -101,6 +101,41 @@ export function gradeAttempt(drawn: DrawnQuestion[], answers: Answers, passMark:
   return { questions, correctCount, questionCount, scorePercent, passed: scorePercent >= passMark };
 }
 
+export type RevealAnswers = "always" | "after_pass" | "never";
+
+/** Whether the learner sees the correct options of a graded attempt: never before it is graded, and per the course's rule. */
+export function answersRevealed(rule: RevealAnswers, passed: boolean): boolean {
+  return rule === "always" || (rule === "after_pass" && passed);
+}
+
+/** One question of a graded attempt as the learner reviews it; `correct` only when the answers are revealed. */
+export type QuestionReview = {
+  id: string;
+  prompt: string;
+  isCorrect: boolean;
+  explanation: string;
+  options: { id: string; text: string; chosen: boolean; correct?: boolean }[];
+};
+
+/** The graded attempt for review, leaving out which options were correct unless `reveal`. */
+export function reviewOf(drawn: DrawnQuestion[], grade: Grade, reveal: boolean): QuestionReview[] {
+  return drawn.map((q, i) => {
+    const graded = grade.questions[i];
+    return {
+      id: q.id,
+      prompt: q.prompt,
+      isCorrect: graded.isCorrect,
+      explanation: q.explanation,
+      options: q.options.map((o) => ({
+        id: o.id,
+        text: o.text,
+        chosen: graded.selected.includes(o.id),
+        ...(reveal ? { correct: (q.correct as string[]).includes(o.id) } : {}),
+      })),
+    };
+  });
+}
+
 export type PastAttempt = { submittedAt: Date; passed: boolean };
 export type Allowance = { allowed: true; remaining: number } | { allowed: false; retryAt: Date };
 

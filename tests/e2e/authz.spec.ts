@@ -1,6 +1,7 @@
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
 
+import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type APIRequestContext, type Browser, type Page } from "@playwright/test";
 
 import type { AppRole } from "../../db/schema/people";
@@ -323,4 +324,66 @@ test("every actor gets exactly the expected outcome on every route, including ot
     }
   }
   expect(failures).toEqual([]);
+});
+
+/** The public pages served as plain HTML by route handlers rather than as app pages. */
+const HTML_ROUTES = new Set(["/guides", "/guides/[slug]", "/privacy"]);
+/** Who opens the pages for the accessibility pass: an employee no other spec uses, their manager, an admin and an auditor (the same roles as ACCOUNTS). */
+const A11Y_ACCOUNTS: Partial<Record<Actor, string>> = {
+  employee: "elena.petrova",
+  manager: "daniel.cho",
+  admin: "carmen.diaz",
+  auditor: "amir.haddad",
+};
+const A11Y_ORDER: Actor[] = ["anonymous", "employee", "manager", "admin", "auditor"];
+
+/** The pages of the matrix (and the public HTML routes), each with the first actor in A11Y_ORDER it lets in. */
+function pagesToCheck(): { route: string; entry: Entry; actor: Actor }[] {
+  return Object.entries(MATRIX).flatMap(([route, entry]) => {
+    const key = keyOf(route)!;
+    if (entry.method === "POST" || !(key.startsWith("page:") || HTML_ROUTES.has(route))) return [];
+    // A page that answers "not found" for every actor is checked as the not-found page it shows.
+    const actor =
+      A11Y_ORDER.find((a) => expected(route, a) === "ok") ?? A11Y_ORDER.find((a) => expected(route, a) === "404");
+    return actor ? [{ route, entry, actor }] : [];
+  });
+}
+
+// One test per actor, in order: the employee's records (an attempt, a signature) are made first and used after.
+test.describe.serial("every page in the matrix passes an accessibility check, opened by someone it lets in", () => {
+  let ids: Ids;
+  test("every page is opened by someone", () => {
+    const checked = new Set(pagesToCheck().map((p) => p.route));
+    const pages = Object.keys(MATRIX).filter((r) => keyOf(r)!.startsWith("page:"));
+    expect(pages.filter((r) => !checked.has(r))).toEqual([]);
+    expect(checked.size).toBeGreaterThan(40);
+  });
+  for (const actor of A11Y_ORDER) {
+    test(`as ${actor}`, async ({ browser }) => {
+      test.setTimeout(600_000);
+      const page = await (await browser.newContext()).newPage();
+      const key = A11Y_ACCOUNTS[actor];
+      if (key) {
+        if (actor === "employee") await signIn(page, key);
+        else await signInWithMfa(page, key);
+        await expect(page).toHaveURL(/\/dashboard/);
+      }
+      if (actor === "employee") {
+        await completeCourse(page, "confidentiality-acceptable-use");
+        const attempt = page.url().match(/attempts\/([0-9a-f-]{36})/)![1];
+        const signature = await signEmployeeNda(page, "Elena Petrova");
+        const me = await (await page.request.get("/account/data/export")).json();
+        ids = { signature, certificate: "", attempt, employee: me.person.id };
+      }
+      const failures: string[] = [];
+      for (const { route, entry } of pagesToCheck().filter((p) => p.actor === actor)) {
+        await page.goto(entry.path(ids));
+        await expect(page).toHaveTitle(/\S/);
+        const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+        for (const v of results.violations)
+          failures.push(`${route}: ${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+      }
+      expect(failures).toEqual([]);
+    });
+  }
 });

@@ -87,6 +87,17 @@ describe("training lifecycle", () => {
     ).toEqual({ passed: false, firstSubmission: true });
     const failed = await getAttempt(viewer, attemptId);
     expect(failed.status === "submitted" && failed.grade.scorePercent).toBe(0);
+    // The learner's failed attempt: each answer marked and explained, the correct options not sent; tries left counted.
+    if (failed.status !== "submitted") throw new Error("not submitted");
+    expect(failed.revealed).toBe(false);
+    expect(failed.review.every((q) => !q.isCorrect && q.explanation.length > 0)).toBe(true);
+    expect(JSON.stringify(failed)).not.toContain('"correct"');
+    expect(failed.allowance).toEqual({ allowed: true, remaining: getCourse(COURSE)!.attemptLimit - 1 });
+    // A compliance reviewer sees which options were correct.
+    const reviewer = viewerOf(await createPerson(database.db(), { roles: ["compliance_admin"] }));
+    const reviewed = await getAttempt(reviewer, attemptId);
+    expect(reviewed.status === "submitted" && reviewed.revealed && reviewed.allowance).toBe(null);
+    expect(JSON.stringify(reviewed)).toContain('"correct":true');
 
     const second = await startAttempt(viewer, COURSE);
     expect(second.attemptId).not.toBe(attemptId);
@@ -97,6 +108,9 @@ describe("training lifecycle", () => {
       await answersFor(viewer, second.attemptId, true),
     );
     expect(result).toEqual({ passed: true, firstSubmission: true });
+    const passed = await getAttempt(viewer, second.attemptId);
+    expect(passed.status === "submitted" && passed.revealed).toBe(true);
+    expect(JSON.stringify(passed)).toContain('"correct":true');
 
     const [cert] = await database
       .db()

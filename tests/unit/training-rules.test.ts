@@ -6,9 +6,11 @@ import type { Question } from "@/lib/content/load";
 import { addMonths } from "@/lib/time";
 import { dueDateFor } from "@/lib/training/assignments.rules";
 import {
+  answersRevealed,
   attemptAllowance,
   drawQuestions,
   gradeAttempt,
+  reviewOf,
   toPublicQuestions,
   type DrawnQuestion,
 } from "@/lib/training/quiz.rules";
@@ -222,5 +224,37 @@ describe("due dates and audiences", () => {
     expect(inAudience({ departments: ["finance"] }, ana)).toBe(false);
     expect(inAudience({ appRoles: ["manager"] }, ana)).toBe(false);
     expect(inAudience({ accessRoles: ["customer-pii-read"] }, ana)).toBe(true);
+  });
+});
+
+describe("reviewing a graded attempt", () => {
+  it.each([
+    ["always", false, true],
+    ["always", true, true],
+    ["after_pass", false, false],
+    ["after_pass", true, true],
+    ["never", true, false],
+  ] as const)("rule %s, passed %s: correct options revealed %s", (rule, passed, revealed) => {
+    expect(answersRevealed(rule, passed)).toBe(revealed);
+  });
+
+  it("marks each answer and explains it, and leaves out which options were correct unless revealed", () => {
+    const drawn = drawQuestions(bank, bank.length, () => 0.5);
+    const answers = Object.fromEntries(drawn.map((q) => [q.id, [q.options[0].id]]));
+    const grade = gradeAttempt(drawn, answers, 80);
+    const hidden = reviewOf(drawn, grade, false);
+    expect(hidden.map((q) => q.isCorrect)).toEqual(grade.questions.map((q) => q.isCorrect));
+    expect(hidden.every((q) => q.options.every((o) => !("correct" in o)))).toBe(true);
+    expect(hidden.map((q) => q.options.filter((o) => o.chosen).length)).toEqual(drawn.map(() => 1));
+    expect(hidden.map((q) => q.explanation)).toEqual(drawn.map((q) => q.explanation));
+    const shown = reviewOf(drawn, grade, true);
+    expect(
+      shown.map((q) =>
+        q.options
+          .filter((o) => o.correct)
+          .map((o) => o.id)
+          .sort(),
+      ),
+    ).toEqual(drawn.map((q) => [...q.correct].sort()));
   });
 });

@@ -54,7 +54,7 @@ export default async function AccessPage() {
           const line = standing(view);
           const next = missing.find((m) => m.href);
           return (
-            <li key={role.id} className="px-4 py-4 sm:px-5" data-role={role.id}>
+            <li key={role.id} id={`role-${role.id}`} className="scroll-mt-4 px-4 py-4 sm:px-5" data-role={role.id}>
               <div className="flex flex-wrap items-start justify-between gap-x-4 gap-y-2">
                 <div className="min-w-0 flex-1 basis-64">
                   <div className="flex flex-wrap items-center gap-2">

@@ -102,7 +102,7 @@ export default async function ApprovalsPage({ searchParams }: Props) {
           ) : (
             <ul className="divide-y divide-slate-100">
               {pending.rows.map((r) => (
-                <li key={r.id} className="space-y-3 py-4" data-request={r.id}>
+                <li key={r.id} id={`request-${r.id}`} className="scroll-mt-4 space-y-3 py-4" data-request={r.id}>
                   <div className="flex flex-wrap items-start justify-between gap-2">
                     <div>
                       <p className="font-medium text-slate-900">

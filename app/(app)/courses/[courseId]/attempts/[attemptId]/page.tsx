@@ -9,8 +9,10 @@ import { Alert } from "@/components/ui/field";
 import { requireViewer } from "@/lib/auth/gate";
 import { getCourse } from "@/lib/content";
 import { NotFoundError } from "@/lib/errors";
+import { formatDateTime, plural } from "@/lib/format";
 import { isUuid } from "@/lib/ids";
 import { getAttempt } from "@/lib/training/attempts";
+import type { Allowance } from "@/lib/training/quiz.rules";
 
 import { QuizForm } from "./quiz-form";
 
@@ -39,25 +41,31 @@ export default async function AttemptPage({ params }: { params: Promise<{ course
     );
   }
 
-  const { grade, drawn } = attempt;
+  const { grade, review, revealed, allowance } = attempt;
   return (
     <div className="mx-auto max-w-3xl">
       <PageHeader title={`Quiz result: ${course.title}`} />
       <div className="mb-6">
-        {grade.passed ? (
-          <Alert tone="success">
-            <strong>Passed — {grade.scorePercent}%</strong> ({grade.correctCount} of {grade.questionCount} right). You
-            are certified for {course.title}.
-          </Alert>
-        ) : (
-          <Alert>
-            <strong>Not passed — {grade.scorePercent}%</strong> ({grade.correctCount} of {grade.questionCount} right;{" "}
-            {attempt.passMark}% needed). Review the explanations below and try again.
-          </Alert>
+        <Alert tone={grade.passed ? "success" : "error"}>
+          <p>
+            <strong>
+              {grade.passed ? "Passed" : "Not passed"} — {grade.scorePercent}%
+            </strong>{" "}
+            ({grade.correctCount} of {grade.questionCount} right; pass mark {attempt.passMark}%).
+          </p>
+          <p className="mt-1">
+            {grade.passed ? `You are certified for ${course.title}.` : nextAttemptText(allowance, course.cooldownHours)}
+          </p>
+        </Alert>
+        {!revealed && (
+          <p className="mt-3 text-sm text-slate-600">
+            Each answer is marked right or wrong with its explanation. The correct options are shown once you pass, so a
+            retake tests what you learned rather than what you remember.
+          </p>
         )}
       </div>
       <div className="mb-8 flex flex-wrap gap-3">
-        <Link href={`/courses/${course.id}`} className={buttonClass("primary")}>
+        <Link href={`/courses/${course.id}`} className={buttonClass(grade.passed ? "primary" : "secondary")}>
           Back to the course
         </Link>
         {attempt.certificationId && (
@@ -66,43 +74,44 @@ export default async function AttemptPage({ params }: { params: Promise<{ course
           </a>
         )}
       </div>
+      <h2 className="mb-3 text-lg font-semibold text-slate-900">Your answers</h2>
       <ol className="space-y-4">
-        {drawn.map((q, i) => {
-          const graded = grade.questions[i];
-          return (
-            <li key={q.id} className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
-              <div className="flex items-start justify-between gap-3">
-                <p className="font-medium text-slate-900">
-                  {i + 1}. {q.prompt}
-                </p>
-                <Badge tone={graded.isCorrect ? "success" : "danger"}>
-                  {graded.isCorrect ? "Correct" : "Incorrect"}
-                </Badge>
-              </div>
-              <ul className="mt-3 space-y-1 text-sm">
-                {q.options.map((o) => {
-                  const right = (q.correct as string[]).includes(o.id);
-                  const chosen = graded.selected.includes(o.id);
-                  return (
-                    <li
-                      key={o.id}
-                      className={`rounded px-2 py-1 ${right ? "bg-emerald-50 text-emerald-900" : chosen ? "bg-red-50 text-red-900" : "text-slate-700"}`}
-                    >
-                      {o.text}
-                      {right && <span className="ml-2 text-xs font-semibold">(right answer)</span>}
-                      {chosen && <span className="ml-2 text-xs font-semibold">(your answer)</span>}
-                    </li>
-                  );
-                })}
-              </ul>
-              <p className="mt-3 text-sm text-slate-600">
-                <span className="font-medium text-slate-800">Why: </span>
-                {q.explanation}
+        {review.map((q, i) => (
+          <li key={q.id} className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm sm:p-5">
+            <div className="flex flex-wrap items-start justify-between gap-x-3 gap-y-2">
+              <p className="min-w-0 flex-1 basis-56 font-medium text-slate-900">
+                {i + 1}. {q.prompt}
               </p>
-            </li>
-          );
-        })}
+              <Badge tone={q.isCorrect ? "success" : "danger"}>{q.isCorrect ? "Right" : "Wrong"}</Badge>
+            </div>
+            <ul className="mt-3 space-y-1 text-sm">
+              {q.options.map((o) => (
+                <li
+                  key={o.id}
+                  className={`flex flex-wrap items-baseline gap-x-2 rounded px-2 py-1 ${o.correct ? "bg-emerald-50 text-emerald-900" : o.chosen ? (q.isCorrect ? "bg-emerald-50 text-emerald-900" : "bg-red-50 text-red-900") : "text-slate-700"}`}
+                >
+                  <span>{o.text}</span>
+                  {o.chosen && <span className="text-xs font-semibold">(your answer)</span>}
+                  {o.correct && <span className="text-xs font-semibold">(right answer)</span>}
+                </li>
+              ))}
+            </ul>
+            <p className="mt-3 text-sm text-slate-700">
+              <span className="font-medium text-slate-900">Why: </span>
+              {q.explanation}
+            </p>
+          </li>
+        ))}
       </ol>
     </div>
   );
+}
+
+/** After a failed attempt: how many tries are left before the wait, or when the next one opens. */
+function nextAttemptText(allowance: Allowance | null, cooldownHours: number): string {
+  if (!allowance) return "";
+  if (!allowance.allowed)
+    return `You have no attempts left for now. You can try again after ${formatDateTime(allowance.retryAt)}.`;
+  const wait = cooldownHours > 0 ? ` before a ${cooldownHours}-hour wait` : "";
+  return `Review the explanations below and try again: ${plural(allowance.remaining, "attempt")} left${wait}.`;
 }
