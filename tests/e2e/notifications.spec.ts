@@ -24,7 +24,11 @@ test("a person opens their notifications and reads an email as it was sent; anot
 }) => {
   test.setTimeout(120_000);
   await signIn(page, "noah.kim");
-  await page.getByRole("link", { name: /^Notifications/ }).click();
+  await expect(page).toHaveURL(/\/dashboard/);
+  await page
+    .getByRole("banner")
+    .getByRole("link", { name: /^Notifications/ })
+    .click();
   await expect(page).toHaveURL(/\/notifications$/);
   await expect(page.getByRole("heading", { name: "Notifications", level: 1 })).toBeVisible();
 
@@ -51,7 +55,7 @@ test("a person opens their notifications and reads an email as it was sent; anot
   await screenshots(page, "notification");
 
   // Opening the list marked everything seen: the header shows no count.
-  await expect(page.getByRole("link", { name: "Notifications", exact: true })).toBeVisible();
+  await expect(page.getByRole("banner").getByRole("link", { name: "Notifications", exact: true })).toBeVisible();
 
   const missing = await page.goto("/notifications/00000000-0000-4000-8000-000000000000");
   expect(missing?.status()).toBe(404);
@@ -59,6 +63,7 @@ test("a person opens their notifications and reads an email as it was sent; anot
 
 test("a person changes how often routine mail comes on their account page, and it stays saved", async ({ page }) => {
   await signIn(page, "noah.kim");
+  await expect(page).toHaveURL(/\/dashboard/);
   await page.goto("/account");
   const choice = page.getByRole("group", { name: "Send me routine notifications" });
   await expect(choice.getByLabel(/As my organisation sets it/)).toBeChecked();

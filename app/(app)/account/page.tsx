@@ -57,7 +57,7 @@ export default async function AccountPage() {
             <Link href="/account/data" className="font-medium text-brand-700 underline underline-offset-2">
               My data
             </Link>{" "}
-            — see and download everything Clearance holds about you, and choose your reminder and privacy settings.
+            — see and download everything Clearance holds about you, and choose your privacy settings.
           </p>
         </Card>
         <Card title="Two-factor authentication">

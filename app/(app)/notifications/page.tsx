@@ -40,8 +40,8 @@ export default async function NotificationsPage({ searchParams }: { searchParams
           striped
           columns={[
             {
-              header: "Sent",
-              className: "whitespace-nowrap text-slate-600",
+              header: "When",
+              className: "text-slate-600 sm:whitespace-nowrap",
               cell: (m) => formatDateTime(m.sentAt ?? m.createdAt),
             },
             {
