@@ -6,6 +6,7 @@ import { MainMenu } from "@/components/main-menu";
 import { SignOutButton } from "@/components/sign-out-button";
 import { SiteFooter } from "@/components/site-footer";
 import { requireViewer } from "@/lib/auth/gate";
+import { newNotificationCount } from "@/lib/notify/my-notifications";
 
 export const dynamic = "force-dynamic";
 
@@ -19,6 +20,7 @@ const roleLabels: Record<string, string> = {
 export default async function AppLayout({ children }: { children: React.ReactNode }) {
   const viewer = await requireViewer("layout:/(app)");
   const items = navFor(viewer);
+  const unread = await newNotificationCount(viewer);
   const topRole = [...viewer.roles].reverse().find((r) => r !== "employee") ?? "employee";
   return (
     <>
@@ -29,6 +31,18 @@ export default async function AppLayout({ children }: { children: React.ReactNod
           </Link>
           <MainMenu items={items} />
           <div className="flex items-center gap-3 sm:ml-auto">
+            <Link
+              href="/notifications"
+              className="flex items-center gap-1.5 rounded-md px-2 py-1.5 text-sm font-medium text-slate-700 hover:bg-slate-100"
+              aria-label={unread > 0 ? `Notifications, ${unread >= 99 ? "99 or more" : unread} new` : "Notifications"}
+            >
+              Notifications
+              {unread > 0 && (
+                <span className="rounded-full bg-brand-700 px-1.5 py-0.5 text-xs leading-none font-semibold text-white">
+                  {unread >= 99 ? "99+" : unread}
+                </span>
+              )}
+            </Link>
             <div className="hidden text-right text-sm leading-tight sm:block">
               <p className="font-medium text-slate-900">{viewer.name}</p>
               <p className="text-xs text-slate-500">{roleLabels[topRole]}</p>

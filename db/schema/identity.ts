@@ -136,6 +136,10 @@ export const organisationSettings = pgTable(
     id: integer("id").primaryKey().default(1),
     /** Who must sign in through an identity provider: nobody, privileged roles, or everyone. */
     ssoOnly: text("sso_only", { enum: ssoOnlyPolicies }).notNull().default("off"),
+    /** Default cadence of routine notifications; each person may choose another (lib/notify/cadence.ts). */
+    emailCadence: text("email_cadence", { enum: ["each", "daily", "weekly"] })
+      .notNull()
+      .default("each"),
     updatedBy: uuid("updated_by").references(() => people.id),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull(),
   },

@@ -1,4 +1,5 @@
-import { index, integer, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+import { index, integer, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 
 import { people } from "./people";
 
@@ -34,5 +35,44 @@ export const outbox = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     sentAt: timestamp("sent_at", { withTimezone: true }),
   },
-  (t) => [index("outbox_due_idx").on(t.status, t.nextAttemptAt), index("outbox_person_idx").on(t.personId)],
+  (t) => [
+    index("outbox_due_idx").on(t.status, t.nextAttemptAt),
+    index("outbox_person_idx").on(t.personId),
+    // The notification centre: a person's messages, newest first.
+    index("outbox_person_created_idx").on(t.personId, t.createdAt),
+  ],
+);
+
+/** How often routine notifications go out: each as it comes, or gathered into a daily or weekly digest. */
+export const emailCadences = ["each", "daily", "weekly"] as const;
+export type EmailCadence = (typeof emailCadences)[number];
+
+/**
+ * A routine notification waiting for its person's digest (lib/notify/digests.ts).
+ * `key` is the dedupe key the message would have had alone, so it is recorded
+ * once. The digest that carries it sets `digest_key` (its outbox dedupe key) in
+ * the same statement that claims it; an item whose reason went away before
+ * then (the course was completed) gets `dropped_at` instead.
+ */
+export const digestItems = pgTable(
+  "digest_items",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    personId: uuid("person_id")
+      .notNull()
+      .references(() => people.id),
+    key: text("key").notNull().unique(),
+    /** What the digest lists: title, kind, status, date (ISO) and path. */
+    item: jsonb("item").notNull(),
+    /** Why it is due, checked again before sending: an open assignment, a certification, an agreement. */
+    reason: jsonb("reason").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
+    digestKey: text("digest_key"),
+    droppedAt: timestamp("dropped_at", { withTimezone: true }),
+  },
+  (t) => [
+    index("digest_items_pending_idx")
+      .on(t.personId)
+      .where(sql`${t.digestKey} is null and ${t.droppedAt} is null`),
+  ],
 );

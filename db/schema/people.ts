@@ -46,9 +46,10 @@ export const people = pgTable(
     mfaLastStep: integer("mfa_last_step"),
     departedAt: timestamp("departed_at", { withTimezone: true }),
     // Preferences the person controls (My data): reminder digest, and whether managers see quiz scores.
-    reminderDigest: text("reminder_digest", { enum: ["each", "daily", "weekly"] })
-      .notNull()
-      .default("each"),
+    // No digest choice (null) follows the organisation's default cadence.
+    reminderDigest: text("reminder_digest", { enum: ["each", "daily", "weekly"] }),
+    /** When the person last opened their notifications: newer messages count as unread. */
+    notificationsSeenAt: timestamp("notifications_seen_at", { withTimezone: true }),
     managerSeesScores: boolean("manager_sees_scores").notNull().default(true),
     anonymisedAt: timestamp("anonymised_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),

@@ -13,8 +13,11 @@ const statusColor = { overdue: colors.danger, due: colors.text, expiring: colors
 export function ItemList({ items }: { items: NudgeItem[] }) {
   return (
     <Section style={{ margin: "0 0 16px" }}>
-      {items.map((item) => (
-        <Text key={item.path} style={{ margin: "0 0 10px", fontSize: "15px", lineHeight: "22px", color: colors.text }}>
+      {items.map((item, i) => (
+        <Text
+          key={`${i}:${item.path}`}
+          style={{ margin: "0 0 10px", fontSize: "15px", lineHeight: "22px", color: colors.text }}
+        >
           <Link href={appLink(item.path)} style={{ color: colors.accent, fontWeight: 600 }}>
             {item.title}
           </Link>

@@ -46,8 +46,10 @@ const personSnapshot = {
   roles,
 };
 const grant = { personId: id, roleId: z.string() };
+const cadence = z.enum(["each", "daily", "weekly"]);
 const preferences = z.strictObject({
-  reminderDigest: z.enum(["each", "daily", "weekly"]),
+  // null: the organisation's default cadence.
+  reminderDigest: cadence.nullable(),
   managerSeesScores: z.boolean(),
 });
 const scimMapping = { groupName: z.string(), role: z.string().nullable(), departmentId: z.string().nullable() };
@@ -92,6 +94,11 @@ const catalogue = {
       from: z.enum(["off", "privileged", "everyone"]),
       to: z.enum(["off", "privileged", "everyone"]),
     }),
+  },
+  "organisation.email_cadence_changed": {
+    category: "admin",
+    label: "Default email cadence changed",
+    data: z.strictObject({ from: cadence, to: cadence }),
   },
   "auth.signed_in": {
     category: "auth",

@@ -31,6 +31,7 @@ export const BACKUP_TABLES: PgTable[] = [
   schema.quizAttempts,
   schema.certifications,
   schema.outbox,
+  schema.digestItems,
   schema.importJobs,
   schema.evidencePacks,
   schema.signatures,

@@ -2,7 +2,7 @@ import "server-only";
 
 import { and, desc, eq, ilike, sql } from "drizzle-orm";
 
-import { getDb } from "@/db/client";
+import { getDb, type Executor } from "@/db/client";
 import { outbox, outboxStatuses } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import { assertMay } from "@/lib/auth/permissions";
@@ -38,7 +38,8 @@ export type OutboxMessage = OutboxRow & {
 
 const PAGE_SIZE = 50;
 
-const rowColumns = {
+/** The columns of a message as listed (no body). */
+export const outboxRowColumns = {
   id: outbox.id,
   kind: outbox.kind,
   toEmail: outbox.toEmail,
@@ -61,7 +62,7 @@ export async function listOutbox(viewer: Viewer, options: { status?: OutboxStatu
     to ? ilike(outbox.toEmail, `%${likeLiteral(to)}%`) : undefined,
   );
   const rows: OutboxRow[] = await db
-    .select(rowColumns)
+    .select(outboxRowColumns)
     .from(outbox)
     .where(where)
     .orderBy(desc(outbox.createdAt), desc(outbox.id))
@@ -83,11 +84,37 @@ export async function listOutbox(viewer: Viewer, options: { status?: OutboxStatu
  */
 export async function getOutboxMessage(viewer: Viewer, id: string, context?: AuditContext): Promise<OutboxMessage> {
   assertMay(viewer, "administer");
-  if (!isUuid(id)) throw new NotFoundError("No such email.");
   const db = await getDb();
+  return readMessage(db, id, {
+    // Shown while unsent (an admin may have to pass it on), each viewing audited; never once sent.
+    onSecret: async (row) => {
+      if (row.status === "sent") return false;
+      await recordAudit(db, context ?? { actorId: viewer.id, actorLabel: viewer.email }, {
+        action: "email.secret_viewed",
+        targetType: "outbox",
+        targetId: row.id,
+        data: { kind: row.kind, status: row.status },
+      });
+      return true;
+    },
+  });
+}
+
+/**
+ * One outbox message rendered as it is (or was) sent: the admin's viewer and a
+ * person's own notification centre both read through here. `owner` limits it
+ * to that person's messages (another id is "not found"); `onSecret` decides
+ * whether a body carrying a credential is shown.
+ */
+export async function readMessage(
+  db: Executor,
+  id: string,
+  options: { owner?: string; onSecret: (row: OutboxRow) => Promise<boolean> },
+): Promise<OutboxMessage> {
+  if (!isUuid(id)) throw new NotFoundError("No such email.");
   const [row] = await db
     .select({
-      ...rowColumns,
+      ...outboxRowColumns,
       html: outbox.html,
       text: outbox.text,
       hasAttachments: sql<boolean>`${outbox.attachmentsEnc} is not null`,
@@ -95,20 +122,13 @@ export async function getOutboxMessage(viewer: Viewer, id: string, context?: Aud
       payloadEnc: outbox.payloadEnc,
     })
     .from(outbox)
-    .where(eq(outbox.id, id))
+    .where(and(eq(outbox.id, id), options.owner ? eq(outbox.personId, options.owner) : undefined))
     .limit(1);
   if (!row) throw new NotFoundError("No such email.");
   const { dedupeKey, payloadEnc, ...message } = row;
   const carriesSecret = isEmailKind(row.kind) && emailTemplates[row.kind].carriesSecret;
-  if (carriesSecret && row.status === "sent") return { ...message, html: null, text: null, withheld: true };
-  if (carriesSecret) {
-    await recordAudit(db, context ?? { actorId: viewer.id, actorLabel: viewer.email }, {
-      action: "email.secret_viewed",
-      targetType: "outbox",
-      targetId: row.id,
-      data: { kind: row.kind, status: row.status },
-    });
-  }
+  if (carriesSecret && !(await options.onSecret(message)))
+    return { ...message, html: null, text: null, withheld: true };
   // Queued as a payload (a welcome): rendered for reading as it will be sent.
   if (message.html === null && message.text === null && payloadEnc) {
     const { html, text } = await renderPayload({ kind: row.kind, dedupeKey, payloadEnc });

@@ -24,6 +24,8 @@ export type QueueEmailInput<K extends EmailKind> = {
    */
   dedupeKey: string;
   attachments?: EmailAttachment[];
+  /** Dedupe keys of the messages this one stands for (it lists them), so they are not sent apart. */
+  covers?: string[];
   now?: Date;
 };
 
@@ -87,6 +89,7 @@ export async function queueEmail<K extends EmailKind>(
       html,
       text,
       attachmentsEnc: input.attachments?.length ? sealAttachments(input.dedupeKey, input.attachments) : null,
+      covers: input.covers?.length ? input.covers : null,
       status: "queued",
       nextAttemptAt: now,
       createdAt: now,

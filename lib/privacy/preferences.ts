@@ -4,13 +4,14 @@ import { and, desc, eq } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 
 import { getDb } from "@/db/client";
-import { correctionRequests, departments, people } from "@/db/schema";
+import { correctionRequests, departments, people, type EmailCadence } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import { assertMay } from "@/lib/auth/permissions";
 import type { Viewer } from "@/lib/auth/roles";
 import { DomainError, NotFoundError } from "@/lib/errors";
 
-export type Preferences = { reminderDigest: "each" | "daily" | "weekly"; managerSeesScores: boolean };
+/** `reminderDigest` null follows the organisation's default cadence. */
+export type Preferences = { reminderDigest: EmailCadence | null; managerSeesScores: boolean };
 
 export async function getPreferences(viewer: Viewer): Promise<Preferences> {
   const db = await getDb();
@@ -21,13 +22,21 @@ export async function getPreferences(viewer: Viewer): Promise<Preferences> {
   return row;
 }
 
-export async function updatePreferences(viewer: Viewer, context: AuditContext, prefs: Preferences, now = new Date()) {
+/** Changes some of the person's own preferences; the audit event shows all of them before and after. */
+export async function updatePreferences(
+  viewer: Viewer,
+  context: AuditContext,
+  changes: Partial<Preferences>,
+  now = new Date(),
+) {
   const db = await getDb();
   await db.transaction(async (tx) => {
     const [before] = await tx
       .select({ reminderDigest: people.reminderDigest, managerSeesScores: people.managerSeesScores })
       .from(people)
-      .where(eq(people.id, viewer.id));
+      .where(eq(people.id, viewer.id))
+      .for("update");
+    const prefs: Preferences = { ...before, ...changes };
     await tx
       .update(people)
       .set({ ...prefs, updatedAt: now })

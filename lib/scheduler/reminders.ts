@@ -5,12 +5,14 @@ import { and, eq, gt, isNull, lte, sql } from "drizzle-orm";
 import type { Executor } from "@/db/client";
 import { inIds } from "@/db/id-list";
 import { selectRows } from "@/db/rows";
-import { assignments, certifications, outbox, people } from "@/db/schema";
+import { assignments, certifications, people, type EmailCadence } from "@/db/schema";
 import type { NudgeItem } from "@/emails/nudge";
 import { agreementsForMany } from "@/lib/agreements/employee-agreements";
 import { majorOf } from "@/lib/certification/status.rules";
 import { getCourse } from "@/lib/content";
-import { isoDate } from "@/lib/format";
+import { sha256Hex } from "@/lib/crypto/hash";
+import { effectiveCadence, ROUTINE_KINDS } from "@/lib/notify/cadence.rules";
+import { holdForDigest, organisationCadence, type DigestEntry, type DigestReason } from "@/lib/notify/digests";
 import { queueEmail, type QueueEmailInput } from "@/lib/notify/queue-email";
 import type { EmailKind } from "@/lib/notify/templates";
 import { addDays, DAY } from "@/lib/time";
@@ -26,27 +28,33 @@ type Counts = {
   escalations: number;
   expiring: number;
   agreements: number;
-  digests: number;
+  /** Messages that gathered several notifications raised together for one person. */
+  bundled: number;
+  /** Notifications kept for a daily or weekly digest (lib/notify/digests.ts). */
+  held: number;
 };
-type DigestItem = NudgeItem;
-
-/** The period a digest covers: the UTC day, or the Monday that starts the UTC week. */
-export function digestPeriod(digest: "daily" | "weekly", now: Date): string {
-  if (digest === "daily") return isoDate(now);
-  const monday = new Date(
-    Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - ((now.getUTCDay() + 6) % 7)),
-  );
-  return `week-${isoDate(monday)}`;
-}
 
 const days = (ms: number) => Math.max(0, Math.floor(ms / DAY));
 
-/** A reminder that may be due: its dedupe key, what it counts as, and how to queue it. */
-type Candidate = { key: string; counts: keyof Counts; queue: () => Promise<{ queued: boolean }> };
+type Recipient = { id: string; name: string; email: string; choice: EmailCadence | null };
+
+/**
+ * A routine notification that may be due: its dedupe key, what it counts as,
+ * who receives it, how it reads in a list, why it is due (checked again before
+ * a digest goes out), and the message it is when sent alone.
+ */
+type Candidate = {
+  key: string;
+  counts: keyof Counts;
+  to: Recipient;
+  item: NudgeItem;
+  reason: DigestReason;
+  queue: () => Promise<{ queued: boolean }>;
+};
 const KEYS_PER_READ = 5_000;
 const COVER_KEYS_PER_READ = 50_000;
-/** The reminders a welcome message may stand for (lib/notify/welcome.ts). */
-const COVERABLE = /^(course-assigned|course-due-soon|course-overdue|agreement-to-sign):/;
+/** The reminders a welcome or a gathered message may stand for (lib/notify/welcome.ts). */
+const COVERABLE = new RegExp(`^(${ROUTINE_KINDS.join("|")}):`);
 /**
  * New messages one run queues at most. A new organisation's first run would
  * otherwise render tens of thousands at once inside the server; the rest go
@@ -55,26 +63,20 @@ const COVERABLE = /^(course-assigned|course-due-soon|course-overdue|agreement-to
  */
 export const MAX_NEW_REMINDERS_PER_RUN = 2_000;
 
-/**
- * Queues the candidates not queued before, up to `limit`. Most runs re-propose
- * messages that went out on an earlier run; their keys are looked up a few
- * thousand at a time rather than one by one, and only new messages are
- * rendered and inserted (queueEmail checks its key again, and the unique key
- * settles a race).
- */
-async function queueNew(db: Executor, candidates: Candidate[], counts: Counts, limit: number): Promise<void> {
+/** The keys among `keys` already sent, gathered, covered by a welcome, or held for a digest. */
+async function knownKeys(db: Executor, keys: string[]): Promise<Set<string>> {
   const known = new Set<string>();
-  for (let i = 0; i < candidates.length; i += KEYS_PER_READ) {
-    const keys = candidates.slice(i, i + KEYS_PER_READ).map((c) => c.key);
-    const rows = await db
-      .select({ key: outbox.dedupeKey })
-      .from(outbox)
-      .where(sql`${outbox.dedupeKey} = any(${sql.param(keys)}::text[])`);
+  for (let i = 0; i < keys.length; i += KEYS_PER_READ) {
+    const slice = sql.param(keys.slice(i, i + KEYS_PER_READ));
+    const rows = await selectRows<{ key: string }>(
+      db,
+      sql`select dedupe_key as key from outbox where dedupe_key = any(${slice}::text[])
+          union all select key from digest_items where key = any(${slice}::text[])`,
+    );
     for (const row of rows) known.add(row.key);
   }
-  // A welcome stands for the "assigned" and "please sign" messages it listed. Checked once per run for
-  // the keys not queued yet, as a hash join (an array-overlap test per row costs keys × covers).
-  const unknown = candidates.map((c) => c.key).filter((key) => !known.has(key) && COVERABLE.test(key));
+  // Checked once per run for the keys not queued yet, as a hash join (an array-overlap test per row costs keys × covers).
+  const unknown = keys.filter((key) => !known.has(key) && COVERABLE.test(key));
   for (let i = 0; i < unknown.length; i += COVER_KEYS_PER_READ) {
     const covered = await selectRows<{ key: string }>(
       db,
@@ -83,23 +85,92 @@ async function queueNew(db: Executor, candidates: Candidate[], counts: Counts, l
     );
     for (const row of covered) known.add(row.key);
   }
-  let queued = 0;
-  for (const candidate of candidates) {
-    if (queued >= limit) break;
-    if (known.has(candidate.key)) continue;
-    known.add(candidate.key);
-    if ((await candidate.queue()).queued) {
-      counts[candidate.counts]++;
-      queued++;
-    }
+  return known;
+}
+
+const urgency = { overdue: 0, due: 1, expiring: 2 } as const;
+
+/** One line per thing: when a course is both newly assigned and already overdue, the overdue line is enough. */
+function listed(notices: Candidate[]): NudgeItem[] {
+  const byThing = new Map<string, NudgeItem>();
+  for (const { item } of notices) {
+    const thing = `${item.kind}:${item.path}:${item.title}`;
+    const before = byThing.get(thing);
+    if (!before || urgency[item.status] < urgency[before.status]) byThing.set(thing, item);
   }
+  return [...byThing.values()].sort((a, b) => (a.date?.getTime() ?? Infinity) - (b.date?.getTime() ?? Infinity));
 }
 
 /**
- * Queues every reminder that is due at `now`. Each message has a dedupe key
- * (one per assignment and kind, per certification, per agreement version), so
- * running this any number of times — or on two workers at once — sends each
- * reminder once. At most `maxNew` new messages per run (MAX_NEW_REMINDERS_PER_RUN).
+ * Sends what is new, per recipient, as their cadence says. Most runs
+ * re-propose messages that went out on an earlier run; their keys are looked
+ * up a few thousand at a time rather than one by one. What is left for a
+ * person with the "each" cadence goes out as its own message when it is one
+ * notification, and as one message listing them all when a run raised several
+ * (the gathered message `covers` their keys). For a daily or weekly cadence it
+ * is held for the digest. At most `limit` new messages are rendered.
+ */
+async function queueNew(
+  db: Executor,
+  candidates: Candidate[],
+  counts: Counts,
+  limit: number,
+  organisationDefault: EmailCadence,
+  now: Date,
+): Promise<void> {
+  const known = await knownKeys(
+    db,
+    candidates.map((c) => c.key),
+  );
+  const byRecipient = new Map<string, Candidate[]>();
+  for (const candidate of candidates) {
+    if (known.has(candidate.key)) continue;
+    known.add(candidate.key);
+    const list = byRecipient.get(candidate.to.id);
+    if (list) list.push(candidate);
+    else byRecipient.set(candidate.to.id, [candidate]);
+  }
+  const held: DigestEntry[] = [];
+  let queued = 0;
+  for (const notices of byRecipient.values()) {
+    const to = notices[0].to;
+    if (effectiveCadence(to.choice, organisationDefault) !== "each") {
+      for (const n of notices) held.push({ key: n.key, personId: to.id, item: n.item, reason: n.reason });
+      continue;
+    }
+    if (queued >= limit) continue;
+    if (notices.length === 1) {
+      if ((await notices[0].queue()).queued) {
+        counts[notices[0].counts]++;
+        queued++;
+      }
+      continue;
+    }
+    const keys = notices.map((n) => n.key).sort();
+    const result = await queueEmail(db, {
+      kind: "reminder-digest",
+      props: { name: to.name, period: "each", items: listed(notices) },
+      to: { email: to.email, personId: to.id },
+      dedupeKey: `reminders:${to.id}:${sha256Hex(keys.join("\n")).slice(0, 32)}`,
+      covers: keys,
+      now,
+    });
+    if (result.queued) {
+      for (const n of notices) counts[n.counts]++;
+      counts.bundled++;
+      queued++;
+    }
+  }
+  counts.held += await holdForDigest(db, held, now);
+}
+
+/**
+ * Queues every reminder that is due at `now`. Each notification has a dedupe
+ * key (one per assignment and kind, per certification, per agreement
+ * version), so running this any number of times — or on two workers at once —
+ * raises each one once: sent alone, gathered with others raised in the same
+ * run, or held for the person's digest. At most `maxNew` new messages per run
+ * (MAX_NEW_REMINDERS_PER_RUN).
  */
 export async function queueReminders(
   db: Executor,
@@ -113,15 +184,8 @@ export async function queueReminders(
     escalations: 0,
     expiring: 0,
     agreements: 0,
-    digests: 0,
-  };
-  // People who chose a daily or weekly digest get their reminders gathered into one email per period.
-  const digests = new Map<string, { name: string; email: string; digest: "daily" | "weekly"; items: DigestItem[] }>();
-  const digestOf = (p: { personId: string; name: string; email: string; digest: "each" | "daily" | "weekly" }) => {
-    if (p.digest === "each") return null;
-    if (!digests.has(p.personId))
-      digests.set(p.personId, { name: p.name, email: p.email, digest: p.digest, items: [] });
-    return digests.get(p.personId)!;
+    bundled: 0,
+    held: 0,
   };
   const open = await db
     .select({
@@ -132,7 +196,7 @@ export async function queueReminders(
       name: people.name,
       email: people.email,
       managerId: people.managerId,
-      digest: people.reminderDigest,
+      choice: people.reminderDigest,
     })
     .from(assignments)
     .innerJoin(people, eq(people.id, assignments.personId))
@@ -140,78 +204,109 @@ export async function queueReminders(
   const managerIds = Array.from(new Set(open.map((a) => a.managerId).filter((m): m is string => Boolean(m))));
   const managerRows = managerIds.length
     ? await db
-        .select({ id: people.id, name: people.name, email: people.email, status: people.status })
+        .select({
+          id: people.id,
+          name: people.name,
+          email: people.email,
+          status: people.status,
+          choice: people.reminderDigest,
+        })
         .from(people)
         .where(inIds(people.id, managerIds))
     : [];
   const managers = new Map(managerRows.filter((m) => m.status === "active").map((m) => [m.id, m]));
   const candidates: Candidate[] = [];
-  const propose = <K extends EmailKind>(counter: keyof Counts, input: QueueEmailInput<K>) =>
-    candidates.push({ key: input.dedupeKey, counts: counter, queue: () => queueEmail(db, input) });
+  const propose = <K extends EmailKind>(
+    counter: keyof Counts,
+    notice: { to: Recipient; item: NudgeItem; reason: DigestReason },
+    input: Omit<QueueEmailInput<K>, "to" | "now">,
+  ) =>
+    candidates.push({
+      key: input.dedupeKey,
+      counts: counter,
+      ...notice,
+      queue: () => queueEmail(db, { ...input, to: { email: notice.to.email, personId: notice.to.id }, now }),
+    });
 
   for (const a of open) {
     const course = getCourse(a.courseId);
     if (!course) continue;
     const coursePath = `/courses/${course.id}`;
-    const to = { email: a.email, personId: a.personId };
-    const left = a.dueAt.getTime() - now.getTime();
-    propose("assigned", {
-      kind: "course-assigned",
-      props: {
-        name: a.name,
-        courseTitle: course.title,
-        courseSummary: course.summary,
-        coursePath,
-        dueAt: a.dueAt,
-        estimatedMinutes: course.estimatedMinutes,
-      },
-      to,
-      dedupeKey: `course-assigned:${a.id}`,
-      now,
+    const to = { id: a.personId, name: a.name, email: a.email, choice: a.choice };
+    const reason = { type: "assignment", id: a.id } as const;
+    const item = (status: NudgeItem["status"]): NudgeItem => ({
+      title: course.title,
+      kind: "course",
+      status,
+      date: a.dueAt,
+      path: coursePath,
     });
-    const digest = digestOf(a);
-    if (digest && left <= DUE_SOON_DAYS * DAY)
-      digest.items.push({
-        title: course.title,
-        kind: "course",
-        status: left > 0 ? "due" : "overdue",
-        date: a.dueAt,
-        path: coursePath,
-      });
-    if (!digest && left > 0 && left <= DUE_SOON_DAYS * DAY) {
-      propose("dueSoon", {
-        kind: "course-due-soon",
-        props: { name: a.name, courseTitle: course.title, coursePath, dueAt: a.dueAt, daysLeft: Math.ceil(left / DAY) },
-        to,
-        dedupeKey: `course-due-soon:${a.id}`,
-        now,
-      });
+    const left = a.dueAt.getTime() - now.getTime();
+    propose(
+      "assigned",
+      { to, item: item(left > 0 ? "due" : "overdue"), reason },
+      {
+        kind: "course-assigned",
+        props: {
+          name: a.name,
+          courseTitle: course.title,
+          courseSummary: course.summary,
+          coursePath,
+          dueAt: a.dueAt,
+          estimatedMinutes: course.estimatedMinutes,
+        },
+        dedupeKey: `course-assigned:${a.id}`,
+      },
+    );
+    if (left > 0 && left <= DUE_SOON_DAYS * DAY) {
+      propose(
+        "dueSoon",
+        { to, item: item("due"), reason },
+        {
+          kind: "course-due-soon",
+          props: {
+            name: a.name,
+            courseTitle: course.title,
+            coursePath,
+            dueAt: a.dueAt,
+            daysLeft: Math.ceil(left / DAY),
+          },
+          dedupeKey: `course-due-soon:${a.id}`,
+        },
+      );
     }
     if (left <= 0) {
-      if (!digest)
-        propose("overdue", {
+      propose(
+        "overdue",
+        { to, item: item("overdue"), reason },
+        {
           kind: "course-overdue",
           props: { name: a.name, courseTitle: course.title, coursePath, dueAt: a.dueAt, daysOverdue: days(-left) },
-          to,
           dedupeKey: `course-overdue:${a.id}`,
-          now,
-        });
+        },
+      );
       const manager = a.managerId ? managers.get(a.managerId) : undefined;
       if (manager && -left >= ESCALATE_AFTER_DAYS * DAY) {
-        propose("escalations", {
-          kind: "escalation",
-          props: {
-            managerName: manager.name,
-            reportName: a.name,
-            courseTitle: course.title,
-            dueAt: a.dueAt,
-            daysOverdue: days(-left),
-            teamPath: "/team",
+        propose(
+          "escalations",
+          {
+            to: { id: manager.id, name: manager.name, email: manager.email, choice: manager.choice },
+            item: { ...item("overdue"), title: `${a.name}: ${course.title}`, path: "/team" },
+            reason,
           },
-          to: { email: manager.email, personId: manager.id },
-          dedupeKey: `escalation:${a.id}:${manager.id}`,
-          now,
-        });
+          {
+            kind: "escalation",
+            props: {
+              managerName: manager.name,
+              reportName: a.name,
+              courseTitle: course.title,
+              dueAt: a.dueAt,
+              daysOverdue: days(-left),
+              teamPath: "/team",
+            },
+            dedupeKey: `escalation:${a.id}:${manager.id}`,
+          },
+        );
       }
     }
   }
@@ -224,7 +319,7 @@ export async function queueReminders(
       personId: people.id,
       name: people.name,
       email: people.email,
-      digest: people.reminderDigest,
+      choice: people.reminderDigest,
     })
     .from(certifications)
     .innerJoin(people, eq(people.id, certifications.personId))
@@ -238,30 +333,26 @@ export async function queueReminders(
   for (const c of expiring) {
     const course = getCourse(c.courseId);
     if (!course) continue;
-    const digest = digestOf(c);
-    if (digest) {
-      digest.items.push({
-        title: course.title,
-        kind: "certification",
-        status: "expiring",
-        date: c.expiresAt,
-        path: `/courses/${course.id}`,
-      });
-      continue;
-    }
-    propose("expiring", {
-      kind: "certification-expiring",
-      props: {
-        name: c.name,
-        courseTitle: course.title,
-        coursePath: `/courses/${course.id}`,
-        expiresAt: c.expiresAt,
-        daysLeft: Math.ceil((c.expiresAt.getTime() - now.getTime()) / DAY),
+    const coursePath = `/courses/${course.id}`;
+    propose(
+      "expiring",
+      {
+        to: { id: c.personId, name: c.name, email: c.email, choice: c.choice },
+        item: { title: course.title, kind: "certification", status: "expiring", date: c.expiresAt, path: coursePath },
+        reason: { type: "certification", id: c.id },
       },
-      to: { email: c.email, personId: c.personId },
-      dedupeKey: `certification-expiring:${c.id}`,
-      now,
-    });
+      {
+        kind: "certification-expiring",
+        props: {
+          name: c.name,
+          courseTitle: course.title,
+          coursePath,
+          expiresAt: c.expiresAt,
+          daysLeft: Math.ceil((c.expiresAt.getTime() - now.getTime()) / DAY),
+        },
+        dedupeKey: `certification-expiring:${c.id}`,
+      },
+    );
   }
 
   const active = await db
@@ -271,7 +362,7 @@ export async function queueReminders(
       email: people.email,
       departmentId: people.departmentId,
       roles: people.roles,
-      digest: people.reminderDigest,
+      choice: people.reminderDigest,
     })
     .from(people)
     .where(eq(people.status, "active"));
@@ -279,46 +370,39 @@ export async function queueReminders(
   for (const person of active) {
     for (const item of agreements.get(person.id)!) {
       if (item.standing === "signed" || item.standing === "expiring") continue;
-      const digest = digestOf({ personId: person.id, name: person.name, email: person.email, digest: person.digest });
-      if (digest) {
-        digest.items.push({
-          title: item.template.title,
-          kind: "agreement",
-          status: "due",
-          date: item.signed?.renewalDueAt ?? null,
-          path: `/agreements/${item.template.id}`,
-        });
-        continue;
-      }
       const period =
         item.standing === "renewal_due"
           ? `renewal-${item.signed?.renewalDueAt?.toISOString().slice(0, 10)}`
           : `v${majorOf(item.template.version)}`;
-      propose("agreements", {
-        kind: "agreement-to-sign",
-        props: {
-          name: person.name,
-          agreementTitle: item.template.title,
-          version: item.template.version,
-          agreementPath: `/agreements/${item.template.id}`,
-          isNewVersion: item.standing === "new_version",
+      const agreementPath = `/agreements/${item.template.id}`;
+      propose(
+        "agreements",
+        {
+          to: { id: person.id, name: person.name, email: person.email, choice: person.choice },
+          item: {
+            title: item.template.title,
+            kind: "agreement",
+            status: "due",
+            date: item.signed?.renewalDueAt ?? null,
+            path: agreementPath,
+          },
+          reason: { type: "agreement", templateId: item.template.id },
         },
-        to: { email: person.email, personId: person.id },
-        dedupeKey: `agreement-to-sign:${person.id}:${item.template.id}:${period}`,
-        now,
-      });
+        {
+          kind: "agreement-to-sign",
+          props: {
+            name: person.name,
+            agreementTitle: item.template.title,
+            version: item.template.version,
+            agreementPath,
+            isNewVersion: item.standing === "new_version",
+          },
+          dedupeKey: `agreement-to-sign:${person.id}:${item.template.id}:${period}`,
+        },
+      );
     }
   }
-  for (const [personId, d] of digests) {
-    if (d.items.length === 0) continue;
-    propose("digests", {
-      kind: "reminder-digest",
-      props: { name: d.name, period: d.digest, items: d.items },
-      to: { email: d.email, personId },
-      dedupeKey: `reminder-digest:${personId}:${digestPeriod(d.digest, now)}`,
-      now,
-    });
-  }
-  await queueNew(db, candidates, counts, options.maxNew ?? MAX_NEW_REMINDERS_PER_RUN);
+  const organisationDefault = await organisationCadence(db);
+  await queueNew(db, candidates, counts, options.maxNew ?? MAX_NEW_REMINDERS_PER_RUN, organisationDefault, now);
   return counts;
 }

@@ -4,6 +4,7 @@ import { getDb } from "@/db/client";
 import { detectAccessLapses, detectExpiredCertifications } from "@/lib/access/lapses";
 import { ensureHourlyCheckpoint } from "@/lib/audit/checkpoints";
 import { runEvidencePacks } from "@/lib/evidence/packs";
+import { sendDueDigests } from "@/lib/notify/digests";
 import { emailChannel } from "@/lib/notify/email-channel";
 import { deliverDue } from "@/lib/outbox/worker";
 import { runImportJobs } from "@/lib/people/import-jobs";
@@ -18,7 +19,7 @@ export type TickReport = { at: string; ms: number; steps: Record<string, unknown
 
 /**
  * All scheduled work, idempotent: people import jobs, evidence packs, assignments and renewals, reminders and
- * escalations, access lapses, the retention policy, the hour's signed audit
+ * escalations, the digests that are due, access lapses, the retention policy, the hour's signed audit
  * checkpoint, then email and webhook delivery (lib/outbox). Every step is
  * safe to run twice or on two workers at once (dedupe keys, conditional
  * updates, SKIP LOCKED), and a failing step does not stop the others.
@@ -43,6 +44,7 @@ export async function tick(now = new Date()): Promise<TickReport> {
   await run("imports", () => runImportJobs({ db }));
   await run("assignments", () => syncAssignments(db, { now }));
   await run("reminders", () => queueReminders(db, now));
+  await run("digests", () => sendDueDigests(db, now));
   await run("lapses", () => detectAccessLapses(db, now));
   await run("expiredCertifications", () => detectExpiredCertifications(db, now));
   await run("retention", () => applyRetention(db, now));

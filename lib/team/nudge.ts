@@ -1,9 +1,14 @@
 import "server-only";
 
+import { eq, sql } from "drizzle-orm";
+
 import { getDb } from "@/db/client";
+import { selectRows } from "@/db/rows";
+import { people } from "@/db/schema";
 import type { NudgeItem } from "@/emails/nudge";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import type { Viewer } from "@/lib/auth/roles";
+import { sha256Hex } from "@/lib/crypto/hash";
 import { NotFoundError } from "@/lib/errors";
 import { queueEmail } from "@/lib/notify/queue-email";
 
@@ -12,21 +17,22 @@ import { nudgeableItems, nudgeDay, type Cell, type MatrixItem, type MatrixRow } 
 import { viewTeam, type TeamFilters } from "./view";
 
 /*
- * At most one reminder per person, item and UTC day.
+ * One nudge is one email per person, listing every item reminded; and each
+ * item at most once per person and UTC day.
  *
- * Each reminded item is its own outbox row keyed `nudge:<personId>:<itemId>:<YYYY-MM-DD>`.
- * The outbox's unique dedupe_key is then the record of "this item was nudged
- * today", enforced by the database: a second click, a second manager up the
- * line or two requests racing each other all hit the same key and queue
- * nothing. A single digest per person would need a separate per-item ledger
- * to keep that guarantee (the digest's key could only cover the whole set),
- * so a person with three open items gets three short emails, once a day at most.
+ * The message's `covers` holds a key per item, `nudge:<personId>:<itemId>:<YYYY-MM-DD>`:
+ * the record of "this item was nudged today". Nudges for one person take turns
+ * on a lock of that person's row, and each lists only the items no message of
+ * the day covers yet. So a second click, a second manager up the line or thirty
+ * requests racing each other add nothing for items already reminded; a nudge
+ * that finds some items new sends one email about those.
  */
 export function nudgeDedupeKey(personId: string, itemId: string, now: Date): string {
   return `nudge:${personId}:${itemId}:${nudgeDay(now)}`;
 }
 
-export type NudgeOutcome = { people: number; emails: number; alreadyNudged: number };
+/** `emails`: messages queued (one per person reminded); `items`: what they list; `alreadyNudged`: items left out as reminded today. */
+export type NudgeOutcome = { people: number; emails: number; items: number; alreadyNudged: number };
 
 const itemPath = (item: MatrixItem) => (item.kind === "course" ? `/courses/${item.id}` : `/agreements/${item.id}`);
 
@@ -48,40 +54,55 @@ async function sendNudges(
   now: Date,
 ): Promise<NudgeOutcome> {
   const db = await getDb();
-  const outcome: NudgeOutcome = { people: 0, emails: 0, alreadyNudged: 0 };
+  const outcome: NudgeOutcome = { people: 0, emails: 0, items: 0, alreadyNudged: 0 };
   for (const { row, items } of targets) {
     if (items.length === 0) continue;
-    // One transaction per person: their emails and the audit event commit together.
+    // One transaction per person: their email and the audit event commit together.
     const queued = await db.transaction(async (tx) => {
-      const sent: string[] = [];
-      for (const { item, cell } of items) {
-        const result = await queueEmail(tx, {
-          kind: "nudge",
-          props: { name: row.person.name, managerName: viewer.name, items: [emailItem(item, cell)] },
-          to: { email: row.person.email, personId: row.person.id },
-          dedupeKey: nudgeDedupeKey(row.person.id, item.id, now),
-          now,
-        });
-        if (result.queued) sent.push(item.id);
-      }
-      if (sent.length > 0) {
-        await recordAudit(
-          tx,
-          context,
-          {
-            action: "nudge.sent",
-            targetType: "person",
-            targetId: row.person.id,
-            data: { items: sent, day: nudgeDay(now) },
-          },
-          now,
-        );
-      }
-      return sent.length;
+      await tx.select({ id: people.id }).from(people).where(eq(people.id, row.person.id)).for("update");
+      const keyed = items.map((i) => ({ ...i, key: nudgeDedupeKey(row.person.id, i.item.id, now) }));
+      const keys = keyed.map((i) => i.key);
+      const done = await selectRows<{ key: string }>(
+        tx,
+        sql`select k as key from outbox, unnest(coalesce(covers, '{}') || dedupe_key) as k
+            where person_id = ${row.person.id} and kind = 'nudge' and k = any(${sql.param(keys)}::text[])`,
+      );
+      const already = new Set(done.map((d) => d.key));
+      const fresh = keyed.filter((i) => !already.has(i.key));
+      if (fresh.length === 0) return 0;
+      const covers = fresh.map((i) => i.key).sort();
+      const result = await queueEmail(tx, {
+        kind: "nudge",
+        props: {
+          name: row.person.name,
+          managerName: viewer.name,
+          items: fresh.map(({ item, cell }) => emailItem(item, cell)),
+        },
+        to: { email: row.person.email, personId: row.person.id },
+        dedupeKey: `nudge:${row.person.id}:${nudgeDay(now)}:${sha256Hex(covers.join("\n")).slice(0, 32)}`,
+        covers,
+        now,
+      });
+      if (!result.queued) return 0;
+      await recordAudit(
+        tx,
+        context,
+        {
+          action: "nudge.sent",
+          targetType: "person",
+          targetId: row.person.id,
+          data: { items: fresh.map((i) => i.item.id), day: nudgeDay(now) },
+        },
+        now,
+      );
+      return fresh.length;
     });
-    outcome.emails += queued;
+    outcome.items += queued;
     outcome.alreadyNudged += items.length - queued;
-    if (queued > 0) outcome.people += 1;
+    if (queued > 0) {
+      outcome.people += 1;
+      outcome.emails += 1;
+    }
   }
   return outcome;
 }

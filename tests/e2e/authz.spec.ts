@@ -101,6 +101,18 @@ const MATRIX: Record<string, Entry> = {
     path: (ids) => `/courses/confidentiality-acceptable-use/attempts/${ids.attempt}`,
     pastGate: { manager: "404", otherManager: "404" },
   },
+  // Nothing is due in a course or agreement that does not exist: not found, after the gate.
+  "/courses/[courseId]/calendar": { path: () => "/courses/no-such-course/calendar", pastGate: SIGNED_IN("404") },
+  "/agreements/[agreementId]/calendar": {
+    path: () => "/agreements/no-such-agreement/calendar",
+    pastGate: SIGNED_IN("404"),
+  },
+  "/notifications": { path: () => "/notifications" },
+  // Only one's own messages: any other id is not found.
+  "/notifications/[id]": {
+    path: () => "/notifications/00000000-0000-4000-8000-000000000000",
+    pastGate: SIGNED_IN("404"),
+  },
   "/agreements": { path: () => "/agreements" },
   "/agreements/[agreementId]": { path: () => "/agreements/acceptable-use-attestation" },
   "/access": { path: () => "/access" },

@@ -119,7 +119,7 @@ test("a manager tracks the team: matrix, filters, nudges, CSV and a person's rec
   // Nudge Ana: once today, then the same items are not sent again.
   const anaRow = table.locator("tbody tr", { has: page.getByRole("link", { name: "Ana Silva" }) });
   await anaRow.getByRole("button", { name: "Nudge Ana Silva" }).click();
-  await expect(anaRow.getByRole("status")).toContainText(/Reminder sent to Ana Silva about \d+ items\./);
+  await expect(anaRow.getByRole("status")).toContainText(/One reminder sent to Ana Silva listing \d+ items\./);
   await expect(anaRow.getByText(/^Nudged today at \d{2}:\d{2} UTC$/)).toBeVisible();
   await anaRow.getByRole("button", { name: "Nudge Ana Silva" }).click();
   await expect(anaRow.getByRole("status")).toContainText(

@@ -1,4 +1,4 @@
-import { and, eq, like } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 
 import { auditEvents, certifications, departments, outbox, people, quizAttempts } from "@/db/schema";
@@ -203,44 +203,52 @@ describe("nudges", () => {
         kind: outbox.kind,
         to: outbox.toEmail,
         subject: outbox.subject,
+        text: outbox.text,
+        covers: outbox.covers,
         createdAt: outbox.createdAt,
       })
       .from(outbox)
-      .where(like(outbox.dedupeKey, `nudge:${personId}:%`));
+      .where(and(eq(outbox.personId, personId), eq(outbox.kind, "nudge")));
 
-  it("sends at most one reminder per person and item per day, and again the next day, audited", async () => {
+  it("one nudge is one email listing every item; each item at most once a day, audited", async () => {
     const { boss, direct, v } = await organisation();
     await teamMatrix(v(boss), filters(), t0);
     const first = await nudgePerson(v(boss), context(boss.id), direct.id, t0);
-    expect(first.emails).toBeGreaterThanOrEqual(4);
+    expect(first.emails).toBe(1);
+    expect(first.items).toBeGreaterThanOrEqual(4);
     const rows = await nudgeRows(direct.id);
-    expect(rows).toHaveLength(first.emails);
-    expect(
-      rows.every((r) => r.kind === "nudge" && r.to === direct.email && r.subject.startsWith("Reminder from Bea Boss")),
-    ).toBe(true);
-    expect(rows.map((r) => r.key)).toContain(nudgeDedupeKey(direct.id, "incident-reporting", t0));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      to: direct.email,
+      subject: `Reminder from Bea Boss: ${first.items} items to complete`,
+    });
+    expect(rows[0].covers).toHaveLength(first.items);
+    expect(rows[0].covers).toContain(nudgeDedupeKey(direct.id, "incident-reporting", t0));
     expect(nudgeDedupeKey(direct.id, "incident-reporting", t0)).toBe(
       `nudge:${direct.id}:incident-reporting:2026-11-29`,
     );
+    // The one email lists every item by title.
+    const course = getCourse("incident-reporting")!;
+    expect(rows[0].text).toContain(course.title);
 
-    // Same day, a few hours later, twice at once: nothing new.
-    const again = await Promise.all([
-      nudgePerson(v(boss), context(boss.id), direct.id, later(0.4)),
-      nudgePerson(v(boss), context(boss.id), direct.id, later(0.4)),
-    ]);
-    expect(again.map((o) => o.emails)).toEqual([0, 0]);
-    expect(again[0].alreadyNudged).toBe(first.emails);
-    expect(await nudgeRows(direct.id)).toHaveLength(first.emails);
+    // Same day, a few hours later, thirty at once: nothing new, one email still.
+    const again = await Promise.all(
+      Array.from({ length: 30 }, () => nudgePerson(v(boss), context(boss.id), direct.id, later(0.4))),
+    );
+    expect(again.map((o) => o.emails)).toEqual(Array(30).fill(0));
+    expect(again[0].alreadyNudged).toBe(first.items);
+    expect(await nudgeRows(direct.id)).toHaveLength(1);
 
     const view = await teamMatrix(v(boss), filters(), later(0.5));
     expect(view.matching.find((r) => r.person.id === direct.id)!.lastNudgedAt).toEqual(t0);
 
-    // The next day: one more per item.
+    // The next day: one more email, listing the same items.
     const nextDay = await nudgePerson(v(boss), context(boss.id), direct.id, later(1));
-    expect(nextDay.emails).toBe(first.emails);
+    expect(nextDay).toMatchObject({ emails: 1, items: first.items });
     const all = await nudgeRows(direct.id);
-    expect(all).toHaveLength(first.emails * 2);
-    expect(new Set(all.map((r) => r.key)).size).toBe(all.length);
+    expect(all).toHaveLength(2);
+    const covered = all.flatMap((r) => r.covers ?? []);
+    expect(new Set(covered).size).toBe(first.items * 2);
 
     const audited = await database
       .db()
@@ -249,17 +257,27 @@ describe("nudges", () => {
       .where(and(eq(auditEvents.action, "nudge.sent"), eq(auditEvents.targetId, direct.id)));
     expect(audited).toHaveLength(2);
     expect(audited[0]).toMatchObject({ actorId: boss.id, data: { day: "2026-11-29" } });
-    expect((audited[0].data as { items: string[] }).items).toHaveLength(first.emails);
+    expect((audited[0].data as { items: string[] }).items).toHaveLength(first.items);
     expect((await verifyAuditChain(database.db())).ok).toBe(true);
   });
 
-  it("counts per item: a skip-level manager on the same day only adds what was not nudged yet", async () => {
+  it("thirty first nudges at once for one person: exactly one email", async () => {
+    const { boss, direct, v } = await organisation();
+    const outcomes = await Promise.all(
+      Array.from({ length: 30 }, () => nudgePerson(v(boss), context(boss.id), direct.id, later(3))),
+    );
+    expect(outcomes.reduce((n, o) => n + o.emails, 0)).toBe(1);
+    const rows = (await nudgeRows(direct.id)).filter((r) => r.key.includes(":2026-12-02:"));
+    expect(rows).toHaveLength(1);
+  });
+
+  it("a skip-level manager on the same day only adds what was not nudged yet", async () => {
     const { boss, lead, indirect1, v } = await organisation();
     await teamMatrix(v(lead), filters(), t0);
     const byLead = await nudgePerson(v(lead), context(lead.id), indirect1.id, t0);
     const byBoss = await nudgePerson(v(boss), context(boss.id), indirect1.id, later(0.1));
-    expect(byLead.emails).toBeGreaterThan(0);
-    expect(byBoss).toMatchObject({ emails: 0, alreadyNudged: byLead.emails });
+    expect(byLead.emails).toBe(1);
+    expect(byBoss).toMatchObject({ emails: 0, alreadyNudged: byLead.items });
   });
 
   it("only for the manager's own active reports", async () => {
@@ -282,9 +300,11 @@ describe("nudges", () => {
       filters({ q: "indirect", item: "course:incident-reporting" }),
       when,
     );
-    expect(outcome).toEqual({ people: 2, emails: 2, alreadyNudged: 0 });
+    expect(outcome).toEqual({ people: 2, emails: 2, items: 2, alreadyNudged: 0 });
     for (const p of [indirect1, indirect2])
-      expect((await nudgeRows(p.id)).map((r) => r.key)).toEqual([nudgeDedupeKey(p.id, "incident-reporting", when)]);
+      expect((await nudgeRows(p.id)).map((r) => r.covers)).toEqual([
+        [nudgeDedupeKey(p.id, "incident-reporting", when)],
+      ]);
     for (const p of [direct, lead]) expect(await nudgeRows(p.id)).toHaveLength(0);
     expect(
       await nudgeAllOverdue(
@@ -293,7 +313,7 @@ describe("nudges", () => {
         filters({ q: "indirect", item: "course:incident-reporting" }),
         when,
       ),
-    ).toEqual({ people: 0, emails: 0, alreadyNudged: 2 });
+    ).toEqual({ people: 0, emails: 0, items: 0, alreadyNudged: 2 });
   });
 });
 

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 
 import { decide, requestRole, revoke } from "@/app/(app)/access/actions";
-import { endAllSessions, endSession } from "@/app/(app)/account/actions";
+import { endAllSessions, endSession, saveEmailCadence } from "@/app/(app)/account/actions";
 import { askForCorrection, savePreferences } from "@/app/(app)/account/data/actions";
 import { confirmMfa } from "@/app/(app)/account/mfa/actions";
 import { addPasskey, beginPasskey, removePasskey, renamePasskey } from "@/app/(app)/account/passkeys/actions";
@@ -17,6 +17,7 @@ import {
   setSsoOnlyPolicy,
   testProvider,
 } from "@/app/(app)/admin/identity/actions";
+import { setDefaultCadence } from "@/app/(app)/admin/outbox/actions";
 import { addPartner, copyLink, resendRequest, sendAgreement, voidRequest } from "@/app/(app)/admin/partners/actions";
 import {
   addPerson,
@@ -397,7 +398,6 @@ export function actionSpecs(world: World): ActionSpec[] {
       justification: sentence,
     }),
     spec("account/data savePreferences", run(savePreferences), "employee", {
-      reminderDigest: either("each", "daily", "weekly"),
       managerSeesScores: either("scores", "pass_fail"),
     }),
     spec("account/data askForCorrection", run(askForCorrection), "employee", {
@@ -408,6 +408,12 @@ export function actionSpecs(world: World): ActionSpec[] {
     spec("account/mfa confirmMfa", run(confirmMfa), "mfaPending", { code: sixDigits }),
     spec("account endSession", run(endSession), "employee", { sessionId: maybe(fc.oneof(fc.uuid(), anyText)) }),
     spec("account endAllSessions", run(endAllSessions), "employee", {}),
+    spec("account saveEmailCadence", run(saveEmailCadence), "employee", {
+      cadence: either("organisation", "each", "daily", "weekly"),
+    }),
+    spec("admin/outbox setDefaultCadence", run(setDefaultCadence), "admin", {
+      cadence: either("each", "daily", "weekly"),
+    }),
     // Passkeys: a made-up answer never verifies; the ceremony itself is in tests/e2e/passkeys.spec.ts.
     spec("account/passkeys beginPasskey", run(beginPasskey), "mfaPending", {}),
     spec("account/passkeys addPasskey", run(addPasskey), "mfaPending", { name: anyText, response: anyText }),

@@ -62,6 +62,7 @@ const examples: { [A in AuditAction]: [AuditData<A>, ...AuditData<A>[]] } = {
   "identity_provider.deleted": [{ slug: "okta" }],
   "identity_provider.tested": [{ ok: true }],
   "organisation.sso_only_changed": [{ from: "off", to: "privileged" }],
+  "organisation.email_cadence_changed": [{ from: "each", to: "daily" }],
   "auth.signed_in": [
     { method: "password+totp", phishingResistant: false },
     { method: "passkey", phishingResistant: true },
@@ -164,6 +165,10 @@ const examples: { [A in AuditAction]: [AuditData<A>, ...AuditData<A>[]] } = {
     {
       from: { reminderDigest: "each", managerSeesScores: true },
       to: { reminderDigest: "weekly", managerSeesScores: false },
+    },
+    {
+      from: { reminderDigest: "weekly", managerSeesScores: false },
+      to: { reminderDigest: null, managerSeesScores: false },
     },
   ],
   "privacy.correction_requested": [{ requestId: "c-1", field: "name" }],

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appLink } from "@/emails/components/format";
 import { sampleProps } from "@/emails/samples";
 import { resetEnvForTests } from "@/lib/env";
+import { isRoutineKind, ROUTINE_KINDS } from "@/lib/notify/cadence.rules";
 import { emailKinds, emailTemplates, renderEmail, type EmailKind, type EmailProps } from "@/lib/notify/templates";
 
 const APP_URL = "https://clearance.example.com";
@@ -197,5 +198,41 @@ describe("email templates", () => {
   it("marks the templates that carry a credential", () => {
     const secret = emailKinds.filter((k) => emailTemplates[k].carriesSecret).sort();
     expect(secret).toEqual(["invitation", "partner-signing-code", "partner-signing-link", "password-reset", "welcome"]);
+  });
+
+  it("never lets a digest hold back a security message", () => {
+    for (const kind of ROUTINE_KINDS) expect(emailKinds).toContain(kind);
+    const security = [
+      ...emailKinds.filter((k) => emailTemplates[k].carriesSecret),
+      "access-request",
+      "access-decision",
+      "access-lapsed",
+      "signed-copy",
+      "nudge",
+    ];
+    for (const kind of security) expect(isRoutineKind(kind)).toBe(false);
+  });
+
+  it("words notifications raised together as one message, and a digest by its cadence", async () => {
+    const items = (sampleProps["reminder-digest"] as EmailProps<"reminder-digest">).items;
+    const together = await render("reminder-digest", { name: "Ana Silva", period: "each", items });
+    expect(together.subject).toBe("2 items to complete in Clearance");
+    expect(oneLine(together.text)).toContain("they are gathered into one message");
+    const daily = await render("reminder-digest", { name: "Ana Silva", period: "daily", items: items.slice(0, 1) });
+    expect(daily.subject).toBe("Your daily Clearance digest: 1 item");
+    expect(daily.text).toContain("This needs your attention:");
+  });
+
+  it("lists every item of a nudge in one message", async () => {
+    const items = Array.from({ length: 5 }, (_, i) => ({
+      title: `Course ${i + 1}`,
+      kind: "course" as const,
+      status: "overdue" as const,
+      date: new Date("2026-11-22T23:59:00Z"),
+      path: `/courses/c${i + 1}`,
+    }));
+    const { subject, text } = await render("nudge", { name: "Ana Silva", managerName: "Priya Nair", items });
+    expect(subject).toBe("Reminder from Priya Nair: 5 items to complete");
+    for (const item of items) expect(text).toContain(`${APP_URL}${item.path}`);
   });
 });

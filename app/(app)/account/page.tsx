@@ -3,6 +3,7 @@ import Link from "next/link";
 
 import { Badge } from "@/components/ui/badge";
 import { Card, PageHeader } from "@/components/ui/card";
+import { emailCadences } from "@/db/schema";
 import { requireViewer } from "@/lib/auth/gate";
 import { remainingRecoveryCodes, secondFactorsOf } from "@/lib/auth/mfa";
 import { SESSION_MAX_AGE_SECONDS } from "@/lib/auth/options";
@@ -11,7 +12,10 @@ import { minPasswordLength } from "@/lib/auth/password.rules";
 import { mySessions } from "@/lib/auth/sessions";
 import { currentSessionId } from "@/lib/auth/viewer";
 import { formatDateTime, plural } from "@/lib/format";
+import { myEmailCadence } from "@/lib/notify/cadence";
+import { ALWAYS_IMMEDIATE_NOTE, cadenceInWords, cadenceLabels } from "@/lib/notify/cadence.rules";
 
+import { EmailCadenceForm } from "./email-cadence-form";
 import { PasskeysCard } from "./passkeys/passkeys-card";
 import { ChangePasswordCard } from "./password/change-password-card";
 import { SessionsList } from "./sessions-card";
@@ -22,6 +26,7 @@ export default async function AccountPage() {
   const viewer = await requireViewer("page:/account");
   const factors = await secondFactorsOf(viewer.id);
   const codes = factors.totp ? await remainingRecoveryCodes(viewer.id) : 0;
+  const cadence = await myEmailCadence(viewer);
   const sessions = (await mySessions(viewer, await currentSessionId())).map((s) => ({
     id: s.id,
     current: s.current,
@@ -52,7 +57,7 @@ export default async function AccountPage() {
             <Link href="/account/data" className="font-medium text-brand-700 underline underline-offset-2">
               My data
             </Link>{" "}
-            — see and download everything Clearance holds about you, and choose your reminder and privacy settings.
+            — see and download everything Clearance holds about you, and choose your privacy settings.
           </p>
         </Card>
         <Card title="Two-factor authentication">
@@ -91,6 +96,31 @@ export default async function AccountPage() {
               </Link>
             </div>
           )}
+        </Card>
+        <Card
+          id="notifications"
+          title="Email notifications"
+          description="How often Clearance emails you about assigned courses, due dates, expiring certifications and agreements to sign."
+          className="lg:col-span-2"
+        >
+          <EmailCadenceForm
+            legend="Send me routine notifications"
+            current={cadence.choice ?? "organisation"}
+            options={[
+              {
+                value: "organisation",
+                label: `As my organisation sets it (now: ${cadenceInWords[cadence.organisationDefault]})`,
+              },
+              ...emailCadences.map((value) => ({ value, label: cadenceLabels[value] })),
+            ]}
+            note={ALWAYS_IMMEDIATE_NOTE}
+          />
+          <p className="mt-4 text-sm">
+            <Link href="/notifications" className="font-medium text-brand-700 underline underline-offset-2">
+              Your notifications
+            </Link>{" "}
+            — every email Clearance sent you.
+          </p>
         </Card>
         <Card title="Where you are signed in" className="lg:col-span-2">
           <SessionsList sessions={sessions} />

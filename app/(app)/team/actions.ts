@@ -13,8 +13,8 @@ function describe(outcome: NudgeOutcome, who: string): string {
     return outcome.alreadyNudged > 0
       ? `${who} already had a reminder today for each item; nothing more was sent.`
       : `Nothing to remind ${who} about.`;
-  const items = `${outcome.emails} item${outcome.emails === 1 ? "" : "s"}`;
-  return `Reminder sent to ${who} about ${items}.`;
+  const items = `${outcome.items} item${outcome.items === 1 ? "" : "s"}`;
+  return `One reminder sent to ${who} listing ${items}.`;
 }
 
 export const nudgeOne = action(
@@ -39,7 +39,7 @@ export const nudgeOverdue = action(
           outcome.alreadyNudged > 0 ? "Everyone overdue here was already reminded today." : "No one here is overdue.",
       };
     return {
-      message: `Reminded ${outcome.people} ${outcome.people === 1 ? "person" : "people"} about ${outcome.emails} overdue item${outcome.emails === 1 ? "" : "s"}.`,
+      message: `Reminded ${outcome.people} ${outcome.people === 1 ? "person" : "people"} about ${outcome.items} overdue item${outcome.items === 1 ? "" : "s"}, one email each.`,
     };
   },
 );

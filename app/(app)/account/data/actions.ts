@@ -10,12 +10,11 @@ export const savePreferences = action(
   {
     permission: "action:account/data.savePreferences",
     schema: z.object({
-      reminderDigest: z.enum(["each", "daily", "weekly"]),
       managerSeesScores: z.enum(["scores", "pass_fail"]),
     }),
   },
-  async ({ reminderDigest, managerSeesScores }, { viewer, audit }) => {
-    await updatePreferences(viewer, audit, { reminderDigest, managerSeesScores: managerSeesScores === "scores" });
+  async ({ managerSeesScores }, { viewer, audit }) => {
+    await updatePreferences(viewer, audit, { managerSeesScores: managerSeesScores === "scores" });
     revalidatePath("/account/data");
     return { message: "Preferences saved." };
   },

@@ -7,32 +7,11 @@ import { Alert, Field, inputClass } from "@/components/ui/field";
 
 import { askForCorrection, savePreferences } from "./actions";
 
-export function PreferencesForm({
-  reminderDigest,
-  managerSeesScores,
-}: {
-  reminderDigest: string;
-  managerSeesScores: boolean;
-}) {
+export function PreferencesForm({ managerSeesScores }: { managerSeesScores: boolean }) {
   const [state, formAction, pending] = useActionState(savePreferences, null);
   return (
     <form action={formAction} className="space-y-5">
       {state && (state.ok ? <Alert tone="success">{state.message}</Alert> : <Alert>{state.error}</Alert>)}
-      <fieldset>
-        <legend className="text-sm font-medium text-slate-800">Reminder emails</legend>
-        <div className="mt-2 space-y-1 text-sm">
-          {[
-            ["each", "Send each reminder as it comes"],
-            ["daily", "One digest a day"],
-            ["weekly", "One digest a week"],
-          ].map(([value, label]) => (
-            <label key={value} className="flex items-center gap-2">
-              <input type="radio" name="reminderDigest" value={value} defaultChecked={reminderDigest === value} />{" "}
-              {label}
-            </label>
-          ))}
-        </div>
-      </fieldset>
       <fieldset>
         <legend className="text-sm font-medium text-slate-800">What your manager sees of your quizzes</legend>
         <div className="mt-2 space-y-1 text-sm">

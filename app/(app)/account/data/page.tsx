@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 
 import { Badge } from "@/components/ui/badge";
 import { buttonClass } from "@/components/ui/button";
@@ -57,7 +58,14 @@ export default async function MyDataPage() {
         </Card>
         <div className="space-y-6">
           <Card title="Your choices">
-            <PreferencesForm reminderDigest={prefs.reminderDigest} managerSeesScores={prefs.managerSeesScores} />
+            <PreferencesForm managerSeesScores={prefs.managerSeesScores} />
+            <p className="mt-4 text-xs text-slate-500">
+              How often Clearance emails you is under{" "}
+              <Link href="/account#notifications" className="text-brand-700 underline underline-offset-2">
+                Account, email notifications
+              </Link>
+              .
+            </p>
           </Card>
           <Card title="Correct your record">
             <CorrectionForm fields={CORRECTABLE_FIELDS} />

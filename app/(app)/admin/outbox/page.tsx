@@ -6,9 +6,15 @@ import { buttonClass } from "@/components/ui/button";
 import { Card, PageHeader } from "@/components/ui/card";
 import { inputClass } from "@/components/ui/field";
 import { Table } from "@/components/ui/table";
+import { emailCadences } from "@/db/schema";
 import { requireViewer } from "@/lib/auth/gate";
 import { formatDateTime } from "@/lib/format";
+import { defaultEmailCadence } from "@/lib/notify/cadence";
+import { ALWAYS_IMMEDIATE_NOTE, cadenceLabels } from "@/lib/notify/cadence.rules";
 import { listOutbox, type OutboxStatus } from "@/lib/notify/list-outbox";
+
+import { EmailCadenceForm } from "../../account/email-cadence-form";
+import { setDefaultCadence } from "./actions";
 
 export const metadata: Metadata = { title: "Outbox" };
 
@@ -26,6 +32,7 @@ export default async function OutboxPage({
   const to = typeof params.to === "string" ? params.to.trim().slice(0, 320) : "";
   const { rows, total, page, pageSize } = await listOutbox(viewer, { status, to, page: Number(params.page) || 1 });
   const pages = Math.max(1, Math.ceil(total / pageSize));
+  const cadence = await defaultEmailCadence(viewer);
   return (
     <>
       <PageHeader
@@ -110,6 +117,20 @@ export default async function OutboxPage({
             previousLabel: "Newer",
             nextLabel: "Older",
           }}
+        />
+      </Card>
+      <Card
+        id="cadence"
+        className="mt-6"
+        title="How often people are emailed"
+        description="The default for routine notifications: courses assigned and due, expiring certifications, agreements to sign, escalations. Each person may choose otherwise on their account page."
+      >
+        <EmailCadenceForm
+          legend="Default cadence"
+          current={cadence}
+          options={emailCadences.map((value) => ({ value, label: cadenceLabels[value] }))}
+          action={setDefaultCadence}
+          note={ALWAYS_IMMEDIATE_NOTE}
         />
       </Card>
     </>

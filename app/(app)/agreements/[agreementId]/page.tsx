@@ -2,10 +2,12 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 
+import { DueDateLine } from "@/components/calendar/add-to-calendar-link";
 import { Card, PageHeader } from "@/components/ui/card";
 import { openSigning } from "@/lib/agreements/employee-agreements";
 import { requireViewer } from "@/lib/auth/gate";
 import { auditContext } from "@/lib/auth/viewer";
+import { agreementDueEvent } from "@/lib/calendar/due-events";
 import { getAgreementTemplate } from "@/lib/content";
 import { renderMarkdown } from "@/lib/content/markdown";
 
@@ -23,7 +25,10 @@ export default async function SignAgreementPage({ params }: Params) {
   const template = getAgreementTemplate(agreementId);
   if (!template || template.audience !== "employee") notFound();
   const context = await auditContext(viewer);
-  const { ceremony, text, consent } = await openSigning(viewer, template.id, context.ip ?? "unknown");
+  const [{ ceremony, text, consent }, renewal] = await Promise.all([
+    openSigning(viewer, template.id, context.ip ?? "unknown"),
+    agreementDueEvent(viewer, template.id),
+  ]);
   return (
     <div className="mx-auto max-w-3xl">
       <nav aria-label="Breadcrumb" className="mb-2 text-sm text-slate-500">
@@ -36,6 +41,7 @@ export default async function SignAgreementPage({ params }: Params) {
         title={template.title}
         description={`Version ${template.version}. Read the whole agreement before signing.`}
       />
+      {renewal && <DueDateLine label="Renew by" date={renewal.date} href={`/agreements/${template.id}/calendar`} />}
       <article
         aria-label="Agreement text"
         className="prose-content max-h-[32rem] overflow-y-auto rounded-xl border border-slate-200 bg-white px-6 py-4 shadow-sm"

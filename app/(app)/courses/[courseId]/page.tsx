@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 
 import { ActionButton } from "@/components/action-button";
+import { DueDateLine } from "@/components/calendar/add-to-calendar-link";
 import { LearnerStateBadge } from "@/components/learner-state-badge";
 import { Badge } from "@/components/ui/badge";
 import { buttonClass } from "@/components/ui/button";
@@ -49,6 +50,7 @@ export default async function CoursePage({ params }: Params) {
         description={course.summary}
         actions={<LearnerStateBadge state={item.state} />}
       />
+      {item.dueAt && <DueDateLine label="Due" date={item.dueAt} href={`/courses/${course.id}/calendar`} />}
       <div className="grid gap-6 lg:grid-cols-3">
         <div className="space-y-6 lg:col-span-2">
           <Card title="What you will learn">

@@ -2,9 +2,9 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 
+import { MessageBody } from "@/components/email/message-body";
 import { Badge } from "@/components/ui/badge";
-import { Card, PageHeader } from "@/components/ui/card";
-import { Alert } from "@/components/ui/field";
+import { PageHeader } from "@/components/ui/card";
 import { requireViewer } from "@/lib/auth/gate";
 import { auditContext } from "@/lib/auth/viewer";
 import { NotFoundError } from "@/lib/errors";
@@ -33,17 +33,10 @@ export default async function OutboxMessagePage({ params }: { params: Promise<{ 
         description={`To ${message.toEmail} · queued ${formatDateTime(message.createdAt)}${message.sentAt ? ` · sent ${formatDateTime(message.sentAt)}` : ""}`}
         actions={<Badge>{message.status}</Badge>}
       />
-      {message.withheld ? (
-        <Alert tone="info">
-          This email carried a sign-in or signing credential and has been delivered, so its body is no longer shown.
-        </Alert>
-      ) : (
-        <Card title="Message" description={message.hasAttachments ? "Sent with an attachment." : undefined}>
-          <pre data-testid="email-text" className="font-sans text-sm leading-6 whitespace-pre-wrap text-slate-800">
-            {message.text}
-          </pre>
-        </Card>
-      )}
+      <MessageBody
+        message={message}
+        withheldNote="This email carried a sign-in or signing credential and has been delivered, so its body is no longer shown."
+      />
     </>
   );
 }
