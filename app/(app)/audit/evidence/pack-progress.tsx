@@ -1,12 +1,8 @@
 "use client";
 
-import { useRouter } from "next/navigation";
-import { useEffect, useState } from "react";
-
 import { ProgressBar } from "@/components/ui/progress-bar";
+import { usePolledStatus } from "@/components/use-polled-status";
 import type { EvidencePackStatusView } from "@/lib/evidence/packs";
-
-const POLL_MS = 1_000;
 
 type Progress = Pick<EvidencePackStatusView, "status" | "phase" | "rowsDone" | "rowsTotal">;
 
@@ -16,34 +12,11 @@ type Progress = Pick<EvidencePackStatusView, "status" | "phase" | "rowsDone" | "
  * pack is ready the page is refreshed to show the download link.
  */
 export function PackProgress({ packId, initial }: { packId: string; initial: Progress }) {
-  const router = useRouter();
-  const [status, setStatus] = useState<Progress>(initial);
-  const [lost, setLost] = useState(false);
-
-  useEffect(() => {
-    let stopped = false;
-    const timer = setInterval(async () => {
-      try {
-        const response = await fetch(`/audit/evidence/${packId}/status`, { cache: "no-store" });
-        if (!response.ok) throw new Error(String(response.status));
-        const next = (await response.json()) as EvidencePackStatusView;
-        if (stopped) return;
-        setLost(false);
-        setStatus(next);
-        if (next.status !== "queued" && next.status !== "running") {
-          clearInterval(timer);
-          router.refresh();
-        }
-      } catch {
-        if (!stopped) setLost(true);
-      }
-    }, POLL_MS);
-    return () => {
-      stopped = true;
-      clearInterval(timer);
-    };
-  }, [packId, router]);
-
+  const { status, lost } = usePolledStatus<Progress>(
+    `/audit/evidence/${packId}/status`,
+    initial,
+    (s) => s.status === "queued" || s.status === "running",
+  );
   const pct = status.rowsTotal > 0 ? (100 * status.rowsDone) / status.rowsTotal : 0;
   return (
     <div className="min-w-40 space-y-1">

@@ -1,12 +1,12 @@
 "use client";
 
-import { useRouter } from "next/navigation";
-import { useEffect, useState } from "react";
-
 import { ProgressBar } from "@/components/ui/progress-bar";
+import { usePolledStatus } from "@/components/use-polled-status";
 import type { ImportJobStatusView } from "@/lib/people/import-jobs";
 
-const POLL_MS = 1_000;
+type Progress = Pick<ImportJobStatusView, "status" | "phase" | "rowsDone" | "rowsTotal"> & {
+  secondsLeft?: number | null;
+};
 
 function timeLeft(seconds: number | null): string {
   if (seconds === null) return "estimating time left";
@@ -19,44 +19,12 @@ function timeLeft(seconds: number | null): string {
  * All of it is in the job, so a reload (or another admin's browser) shows the
  * same bar; when the job ends the page is refreshed to show what it did.
  */
-export function JobProgress({
-  jobId,
-  initial,
-}: {
-  jobId: string;
-  initial: Pick<ImportJobStatusView, "status" | "phase" | "rowsDone" | "rowsTotal">;
-}) {
-  const router = useRouter();
-  const [status, setStatus] = useState<
-    Pick<ImportJobStatusView, "status" | "phase" | "rowsDone" | "rowsTotal"> & {
-      secondsLeft?: number | null;
-    }
-  >(initial);
-  const [lost, setLost] = useState(false);
-
-  useEffect(() => {
-    let stopped = false;
-    const timer = setInterval(async () => {
-      try {
-        const response = await fetch(`/admin/people/import/${jobId}/status`, { cache: "no-store" });
-        if (!response.ok) throw new Error(String(response.status));
-        const next = (await response.json()) as ImportJobStatusView;
-        if (stopped) return;
-        setLost(false);
-        setStatus(next);
-        if (next.status !== "validating" && next.status !== "applying") {
-          clearInterval(timer);
-          router.refresh();
-        }
-      } catch {
-        if (!stopped) setLost(true);
-      }
-    }, POLL_MS);
-    return () => {
-      stopped = true;
-      clearInterval(timer);
-    };
-  }, [jobId, router]);
+export function JobProgress({ jobId, initial }: { jobId: string; initial: Progress }) {
+  const { status, lost } = usePolledStatus<Progress>(
+    `/admin/people/import/${jobId}/status`,
+    initial,
+    (s) => s.status === "validating" || s.status === "applying",
+  );
 
   if (status.status === "validating")
     return (
