@@ -134,7 +134,7 @@ describe("my data", () => {
     ]);
     const listing = execFileSync("find", [path.join(dir, "out"), "-type", "f"], { encoding: "utf8" });
     expect(listing).toContain("my-data.json");
-    expect(listing).toMatch(/agreements\/employee-nda-v1\.0\.0-\d{4}-\d{2}-\d{2}\.pdf/);
+    expect(listing).toMatch(/agreements\/employee-nda-v\d+\.\d+\.\d+-\d{4}-\d{2}-\d{2}\.pdf/);
     const pdfs = listing.split("\n").filter((f) => f.endsWith(".pdf"));
     expect(pdfs).toHaveLength(1);
     expect(execFileSync("pdftotext", [pdfs[0], "-"], { encoding: "utf8" })).toContain("Mina Export");
