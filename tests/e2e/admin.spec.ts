@@ -124,7 +124,7 @@ test("a compliance admin imports people, an invited person sets a password, and 
   await expect(page.locator(`#people-directory option[value="${email("hana.ito")}"]`)).toHaveCount(1);
   await expect(page.locator("#people-directory option")).toHaveCount(1);
   await personField.fill(email("hana.ito"));
-  await page.getByLabel("Course").selectOption({ label: "Third-party and partner data sharing" });
+  await page.getByLabel("Course", { exact: true }).selectOption({ label: "Third-party and partner data sharing" });
   await page.getByRole("button", { name: "Assign course" }).click();
   await expect(page.getByText(`Assigned. ${email("hana.ito")} will see it on their dashboard.`)).toBeVisible();
   await expect(page.getByRole("row", { name: /Hana Ito.*Third-party and partner data sharing/ })).toBeVisible();

@@ -25,8 +25,12 @@ export function ConsentForm({
     <form action={formAction} className="space-y-4">
       <input type="hidden" name="agreementId" value={agreementId} />
       <input type="hidden" name="ceremonyId" value={ceremonyId} />
+      {/* Scrolls on its own: focusable and named, so it can be read with the keyboard. */}
       <div
-        className="prose-content max-h-72 overflow-y-auto rounded-md border border-slate-200 bg-slate-50 px-4 py-2 text-sm"
+        tabIndex={0}
+        role="region"
+        aria-label="Consent to electronic records and signatures"
+        className="prose-content max-h-72 overflow-y-auto rounded-md border border-slate-200 bg-slate-50 px-4 py-2 text-sm focus:outline-2 focus:outline-brand-600/30"
         dangerouslySetInnerHTML={{ __html: consentHtml }}
       />
       <label className="flex items-start gap-3 text-sm text-slate-800">
