@@ -34,12 +34,13 @@ export default async function AppLayout({ children }: { children: React.ReactNod
             <Link
               href="/notifications"
               className="flex items-center gap-1.5 rounded-md px-2 py-1.5 text-sm font-medium text-slate-700 hover:bg-slate-100"
-              aria-label={unread > 0 ? `Notifications, ${unread >= 99 ? "99 or more" : unread} new` : "Notifications"}
             >
               Notifications
               {unread > 0 && (
                 <span className="rounded-full bg-brand-700 px-1.5 py-0.5 text-xs leading-none font-semibold text-white">
                   {unread >= 99 ? "99+" : unread}
+                  {/* Read as "Notifications 3 new": the name keeps the visible text, as speech control needs. */}
+                  <span className="sr-only"> new</span>
                 </span>
               )}
             </Link>

@@ -1,6 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
 
-import { DEMO_PASSWORD, expectNoAxeViolations, signIn, signInWithMfa } from "./helpers";
+import { DEMO_PASSWORD, expectNoAxeViolations, giveEsignConsent, signIn, signInWithMfa } from "./helpers";
 
 // People no other spec uses: Yuki asks for a role, Hannah (her manager) decides it; Sara only looks around.
 const EMPLOYEE = "yuki.tanaka";
@@ -49,8 +49,7 @@ test("an employee signs from her dashboard the agreement that blocks her role; h
 
   await sign.click();
   await expect(page).toHaveURL(/\/agreements\/employee-nda$/);
-  await page.getByRole("checkbox").check();
-  await page.getByRole("button", { name: "Continue to signing" }).click();
+  await giveEsignConsent(page);
   await page.getByLabel("Your password").fill(DEMO_PASSWORD);
   await page.getByLabel("Type your full legal name").fill("Yuki Tanaka");
   await page.getByRole("button", { name: "Sign the agreement" }).click();
