@@ -17,3 +17,17 @@ export function addMonths(date: Date, months: number): Date {
   if (d.getUTCDate() < day) d.setUTCDate(0);
   return d;
 }
+
+/**
+ * Whether `value` is a day that exists, written YYYY-MM-DD, within the years
+ * given: 2026-02-30 matches the pattern and `Date.parse` takes it (as 2 March),
+ * but PostgreSQL refuses it, so forms check the calendar before the database.
+ */
+export function isCalendarDay(value: string, years: { from: number; to: number } = { from: 1900, to: 9999 }): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!match) return false;
+  const [year, month, day] = match.slice(1).map(Number);
+  if (year < years.from || year > years.to) return false;
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}

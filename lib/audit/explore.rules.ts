@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-import { addDays } from "@/lib/time";
+import { addDays, isCalendarDay } from "@/lib/time";
 
 import { auditCategorySchema, type AuditAction, type AuditCategory } from "./actions";
 
@@ -47,8 +47,7 @@ export type AuditFilters = {
 
 const day = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/)
-  .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && v >= "2000-01-01" && v <= "9999-12-31");
+  .refine((v) => isCalendarDay(v, { from: 2000, to: 9999 }));
 const text = z
   .string()
   .trim()

@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-import { addDays, addMonths } from "@/lib/time";
+import { addDays, addMonths, isCalendarDay } from "@/lib/time";
 
 /**
  * The exceptions report's period, department and overdue allowance, read the
@@ -12,8 +12,7 @@ export type ExceptionFilters = { from: string; to: string; department: string | 
 
 const day = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/)
-  .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && v >= "2000-01-01" && v <= "9999-12-31");
+  .refine((v) => isCalendarDay(v, { from: 2000, to: 9999 }));
 
 export function parseExceptionFilters(
   params: URLSearchParams | Record<string, string | string[] | undefined>,

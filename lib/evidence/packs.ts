@@ -14,7 +14,7 @@ import { decryptBytes, encryptBytes } from "@/lib/crypto/encryption";
 import { DomainError, FieldError, NotFoundError } from "@/lib/errors";
 import { isUuid } from "@/lib/ids";
 import { claimJob, keepBeating } from "@/lib/jobs/claim";
-import { MINUTE } from "@/lib/time";
+import { isCalendarDay, MINUTE } from "@/lib/time";
 
 import { writeEvidencePack } from "./pack";
 
@@ -50,7 +50,7 @@ export type EvidencePackView = {
 const day = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, "Use a date like 2026-01-31.")
-  .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)) && v >= "2000-01-01", "Not a date.");
+  .refine((v) => isCalendarDay(v, { from: 2000, to: 9999 }), "Not a date in the calendar.");
 
 /** What a person asks for: the form, the command line and the tests read it the same way. */
 export const packRequestSchema = z

@@ -1,6 +1,7 @@
 import { z } from "zod";
 
 import { appRoles, type AppRole } from "@/db/schema/people";
+import { isCalendarDay } from "@/lib/time";
 
 /**
  * A person's fields as every way of editing them reads them (the person form
@@ -20,12 +21,7 @@ export function isValidEmail(value: string): boolean {
 
 /** A calendar date written YYYY-MM-DD (and a real one: no 31 February). */
 export function isValidIsoDate(value: string): boolean {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  if (!match) return false;
-  const [year, month, day] = match.slice(1).map(Number);
-  if (year < 1900 || year > 2100) return false;
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+  return isCalendarDay(value, { from: 1900, to: 2100 });
 }
 
 const ROLE_ALIASES: Record<string, AppRole> = {

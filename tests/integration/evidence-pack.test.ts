@@ -350,6 +350,10 @@ describe("evidence pack", () => {
     await expect(
       requestEvidencePack(viewer, context(viewer.id), { from: "2026-13-01", to: "2026-02-01" }),
     ).rejects.toMatchObject({ field: "from" });
+    // The pattern fits and Date.parse takes it as 2 March; the calendar does not.
+    await expect(
+      requestEvidencePack(viewer, context(viewer.id), { from: "2026-02-01", to: "2026-02-30" }),
+    ).rejects.toMatchObject({ field: "to", message: "Not a date in the calendar." });
     const { id } = await requestEvidencePack(viewer, context(viewer.id), { from: "2025-01-01", to: "2025-01-31" });
     await runEvidencePacks();
     for (const roles of [[], ["manager"]] as const) {

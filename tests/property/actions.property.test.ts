@@ -54,6 +54,14 @@ vi.mock("next/headers", () => ({
   }),
 }));
 vi.mock("next/cache", () => ({ revalidatePath: () => {}, revalidateTag: () => {} }));
+/** Work an action leaves for after its answer (making a pack, sending a reset mail) runs before the tables are compared. */
+const afterAnswer: Array<Promise<unknown>> = [];
+vi.mock("next/server", async (importOriginal) => ({
+  ...(await importOriginal<typeof import("next/server")>()),
+  after: (task: Promise<unknown> | (() => unknown)) => {
+    afterAnswer.push(typeof task === "function" ? Promise.resolve().then(task) : task);
+  },
+}));
 
 const database = withTestDatabase();
 const tables = watchTables(database.db);
@@ -265,6 +273,8 @@ async function invoke(
   } catch (error) {
     if (isNextControlFlow(error)) return { kind: "accepted" };
     throw error;
+  } finally {
+    await Promise.all(afterAnswer.splice(0));
   }
   // An unexpected error the action caught and logged is a 500 in disguise.
   expect(logged.mock.calls.map((c) => String(c[0]))).toEqual([]);
