@@ -45,9 +45,7 @@ export type AuditFilters = {
   before?: number;
 };
 
-const day = z
-  .string()
-  .refine((v) => isCalendarDay(v, { from: 2000, to: 9999 }));
+const day = z.string().refine((v) => isCalendarDay(v, { from: 2000, to: 9999 }));
 const text = z
   .string()
   .trim()

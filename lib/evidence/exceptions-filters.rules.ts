@@ -10,9 +10,7 @@ import { addDays, addMonths, isCalendarDay } from "@/lib/time";
  */
 export type ExceptionFilters = { from: string; to: string; department: string | null; overdueDays: number };
 
-const day = z
-  .string()
-  .refine((v) => isCalendarDay(v, { from: 2000, to: 9999 }));
+const day = z.string().refine((v) => isCalendarDay(v, { from: 2000, to: 9999 }));
 
 export function parseExceptionFilters(
   params: URLSearchParams | Record<string, string | string[] | undefined>,
