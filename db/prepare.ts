@@ -16,7 +16,7 @@ export async function prepareDatabase(options: { seed?: boolean } = {}): Promise
   await migrateDatabase(handle);
   await recordLoadedCourseReleases(handle.db);
   if (options.seed ?? env().SEED_DEMO) {
-    const { created } = await seedDemoOrganisation(handle.db);
+    const { created } = await seedDemoOrganisation(handle.db, { history: env().SEED_DEMO_HISTORY });
     if (created > 0) console.info(`[clearance] seeded the demo organisation (${created} people)`);
   }
 }

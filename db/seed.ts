@@ -11,6 +11,7 @@ import { DAY } from "@/lib/time";
 
 import type { Db } from "./client";
 import { assignments, certifications, departments, partners, people, quizAttempts, type AppRole } from "./schema";
+import { seedDemoHistory } from "./seed-history";
 
 /** The demo password for every seeded account (see README). */
 export const DEMO_PASSWORD = "Clearance-demo-2026";
@@ -377,8 +378,15 @@ export const DEMO_ACCOUNTS = {
   auditor: `amir.haddad@${DEMO_DOMAIN}`,
 } as const;
 
-/** Creates the demo organisation. Running it again changes nothing. */
-export async function seedDemoOrganisation(db: Db): Promise<{ created: number }> {
+/**
+ * Creates the demo organisation, with a year of training history unless
+ * `history` is false (the end-to-end tests walk people through their first
+ * courses). Running it again changes nothing.
+ */
+export async function seedDemoOrganisation(
+  db: Db,
+  { history = true }: { history?: boolean } = {},
+): Promise<{ created: number }> {
   const existing = await db.select({ count: sql<number>`count(*)::int` }).from(people);
   if (existing[0].count > 0) return { created: 0 };
 
@@ -482,6 +490,12 @@ export async function seedDemoOrganisation(db: Db): Promise<{ created: number }>
       action: "seed.demo_organisation",
       data: { people: created, departments: DEPARTMENTS.length, partners: 1 },
     });
+    // The walkthroughs' accounts and the people given work above keep it to do.
+    if (history)
+      await seedDemoHistory(tx, {
+        domain: DEMO_DOMAIN,
+        keep: [...Object.values(DEMO_ACCOUNTS), ...["li.hua", "noah.kim"].map((k) => `${k}@${DEMO_DOMAIN}`)],
+      });
   });
   return { created };
 }

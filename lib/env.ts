@@ -68,6 +68,8 @@ const schema = z.object({
   MAIL_FROM: z.string().min(3).default("Clearance <no-reply@clearance.local>"),
   CRON_SECRET: z.string().min(24, "must be at least 24 characters").optional(),
   SEED_DEMO: boolish.optional(),
+  // With SEED_DEMO: give the demo organisation a year of training history (its reports' trend); off for walkthroughs from day one.
+  SEED_DEMO_HISTORY: boolish.default(true),
   // How many proxies in front of the app append to X-Forwarded-For (0: clients connect directly).
   TRUST_PROXY: z.preprocess(
     (v) => (v === "false" || v === "no" ? "0" : v === "true" || v === "yes" ? "1" : v),

@@ -509,6 +509,11 @@ const catalogue = {
     label: "Demo organisation created",
     data: z.strictObject({ people: count, departments: count, partners: count }),
   },
+  "seed.demo_history": {
+    category: "admin",
+    label: "Demo training history created",
+    data: z.strictObject({ certifications: count, since: z.iso.date() }),
+  },
 
   // Audit log
   "audit.checkpoint_requested": { category: "audit", label: "Checkpoint requested", data: noData },

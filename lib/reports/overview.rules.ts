@@ -71,10 +71,7 @@ export type Overview = {
   trend: TrendPoint[];
 };
 
-/** A share in percent with one decimal; null when nothing applies. */
-export function percent(part: number, whole: number): number | null {
-  return whole === 0 ? null : Math.round((part / whole) * 1000) / 10;
-}
+export { percent } from "./figures";
 
 /** The moment each of the last `months` months ends (UTC); the current month's point is `now`. */
 export function trendDates(now: Date, months = TREND_MONTHS): Date[] {

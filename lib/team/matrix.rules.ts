@@ -116,7 +116,29 @@ export function cellDetail(cell: Cell): string | null {
   }
 }
 
-/** The cell as one line of text: what the table shows, and what the CSV holds. */
+/**
+ * The cell's dates for a spreadsheet, as YYYY-MM-DD in their own columns: the
+ * due date of something still to do, and the end of a certification or
+ * signature (current, expiring or already ended). Empty where there is none.
+ */
+export function cellDates(cell: Cell): { due: string; validUntil: string } {
+  const day = (d: Date | null | undefined) => (d ? d.toISOString().slice(0, 10) : "");
+  switch (cell.status) {
+    case "overdue":
+    case "due":
+    case "in_progress":
+    case "not_started":
+      return { due: day(cell.dueAt), validUntil: "" };
+    case "expiring":
+    case "current":
+    case "expired":
+      return { due: "", validUntil: day(cell.expiresAt) };
+    default:
+      return { due: "", validUntil: "" };
+  }
+}
+
+/** The cell as one line of text, as the table shows it. */
 export function cellText(cell: Cell): string {
   const detail = cellDetail(cell);
   return detail ? `${cellLabel(cell)} (${detail})` : cellLabel(cell);

@@ -1,11 +1,12 @@
 import { z } from "zod";
 
 import { blankToUndefined, optionalText, pageNumber } from "@/lib/http/search-params";
+import { percent } from "@/lib/reports/figures";
 
 import {
+  cellDates,
   cellDetail,
   cellLabel,
-  cellText,
   filterableStatuses,
   itemKey,
   itemsInScope,
@@ -75,27 +76,31 @@ export type TeamSummary = {
   overdueItems: number;
   overduePeople: number;
   expiringItems: number;
-  /** Applicable cells held by a valid certification (current or expiring), in %; null with nothing applicable. */
-  completionRate: number | null;
-  applicableItems: number;
+  /** Required courses held by a valid certification (current or expiring): figures.trainingCompliance. */
+  training: Share;
+  /** Required agreements with a signature in force: figures.agreementsSigned. */
+  agreements: Share;
 };
+
+/** How many apply, how many are complete, and the share in percent (null when none apply). */
+export type Share = { required: number; complete: number; rate: number | null };
 
 export function summarise(rows: MatrixRow[], items: MatrixItem[]): TeamSummary {
   const keys = items.map(itemKey);
   let overdueItems = 0;
   let overduePeople = 0;
   let expiringItems = 0;
-  let complete = 0;
-  let applicable = 0;
+  const counts = { course: { required: 0, complete: 0 }, agreement: { required: 0, complete: 0 } };
   for (const row of rows) {
     let overdueHere = 0;
-    for (const key of keys) {
+    for (const [i, key] of keys.entries()) {
       const cell = row.cells[key];
       if (!cell || cell.status === "not_applicable") continue;
-      applicable += 1;
+      const count = counts[items[i].kind];
+      count.required += 1;
       if (cell.status === "overdue") overdueHere += 1;
       if (cell.status === "expiring") expiringItems += 1;
-      if (cell.status === "current" || cell.status === "expiring") complete += 1;
+      if (cell.status === "current" || cell.status === "expiring") count.complete += 1;
     }
     overdueItems += overdueHere;
     if (overdueHere > 0) overduePeople += 1;
@@ -105,8 +110,8 @@ export function summarise(rows: MatrixRow[], items: MatrixItem[]): TeamSummary {
     overdueItems,
     overduePeople,
     expiringItems,
-    completionRate: applicable === 0 ? null : Math.round((complete / applicable) * 100),
-    applicableItems: applicable,
+    training: { ...counts.course, rate: percent(counts.course.complete, counts.course.required) },
+    agreements: { ...counts.agreement, rate: percent(counts.agreement.complete, counts.agreement.required) },
   };
 }
 
@@ -204,12 +209,21 @@ export function viewTeam(
 
 /** Exactly the columns and rows the table shows, for every page: the CSV export. */
 export function teamTable(view: Pick<TeamView, "visibleItems" | "matching">): string[][] {
-  const header = ["Name", "Email", "Department", ...view.visibleItems.map((i) => i.title)];
+  const header = [
+    "Name",
+    "Email",
+    "Department",
+    ...view.visibleItems.flatMap((i) => [`${i.title}: status`, `${i.title}: due`, `${i.title}: valid until`]),
+  ];
   const body = view.matching.map((row) => [
     row.person.name,
     row.person.email,
     row.person.departmentName ?? "",
-    ...view.visibleItems.map((i) => cellText(row.cells[itemKey(i)])),
+    ...view.visibleItems.flatMap((i) => {
+      const cell = row.cells[itemKey(i)];
+      const { due, validUntil } = cellDates(cell);
+      return [cellLabel(cell), due, validUntil];
+    }),
   ]);
   return [header, ...body];
 }

@@ -1,10 +1,11 @@
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 
-import { auditEvents, people } from "@/db/schema";
-import { seedDemoOrganisation } from "@/db/seed";
+import { auditEvents, certifications, people } from "@/db/schema";
+import { DEMO_ACCOUNTS, seedDemoOrganisation } from "@/db/seed";
 import { DomainError, ForbiddenError } from "@/lib/errors";
 import { listPeople, setPersonRoles, setPersonStatus } from "@/lib/people/manage-people";
+import { overviewFromDatabase } from "@/lib/reports/overview";
 
 import { context, createPerson, reload, viewerOf } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
@@ -69,7 +70,7 @@ describe("demo organisation", () => {
   it("seeds about 40 people in 5+ departments with two levels of managers, and seeding twice changes nothing", async () => {
     const db = database.db();
     await db.execute(sql`truncate people, departments cascade`);
-    const first = await seedDemoOrganisation(db);
+    const first = await seedDemoOrganisation(db, { history: false });
     expect(first.created).toBeGreaterThanOrEqual(38);
     const second = await seedDemoOrganisation(db);
     expect(second.created).toBe(0);
@@ -82,5 +83,33 @@ describe("demo organisation", () => {
     const byId = new Map(rows.map((r) => [r.id, r]));
     const depth = (id: string): number => (byId.get(id)?.managerId ? 1 + depth(byId.get(id)!.managerId!) : 0);
     expect(Math.max(...rows.map((r) => depth(r.id)))).toBeGreaterThanOrEqual(3);
+  });
+
+  it("has a year of training history: a trend point for every month, rising, while the demo accounts keep their work", async () => {
+    const db = database.db();
+    await db.execute(sql`truncate people, departments, course_releases cascade`);
+    await seedDemoOrganisation(db);
+    const overview = await overviewFromDatabase(db, new Date());
+    expect(overview.trend).toHaveLength(12);
+    for (const point of overview.trend) expect(point.rate).not.toBeNull();
+    const [first, last] = [overview.trend[0].rate!, overview.trend.at(-1)!.rate!];
+    expect(last).toBeGreaterThan(first);
+    expect(last).toBeGreaterThanOrEqual(60);
+    expect(last).toBeLessThan(100);
+
+    // Certifications rest on passed attempts, and a renewal follows the first one.
+    const held = await db
+      .select({ email: people.email, n: sql<number>`count(${certifications.id})::int` })
+      .from(people)
+      .leftJoin(certifications, eq(certifications.personId, people.id))
+      .groupBy(people.email);
+    const count = new Map(held.map((r) => [r.email, r.n]));
+    for (const email of Object.values(DEMO_ACCOUNTS)) expect(count.get(email)).toBe(0);
+    expect([...count.values()].filter((n) => n > 0).length).toBeGreaterThan(25);
+
+    // Seeding again adds nothing.
+    const before = await db.select({ n: sql<number>`count(*)::int` }).from(certifications);
+    await seedDemoOrganisation(db);
+    expect(await db.select({ n: sql<number>`count(*)::int` }).from(certifications)).toEqual(before);
   });
 });

@@ -8,7 +8,7 @@ import { getCourse } from "@/lib/content";
 import { ForbiddenError, NotFoundError } from "@/lib/errors";
 import { canSeeScores, personRecord } from "@/lib/reports/person-record";
 import { teamMatrix, teamMatrixCsv } from "@/lib/team/matrix";
-import { cellText, itemKey } from "@/lib/team/matrix.rules";
+import { cellDates, cellLabel, itemKey } from "@/lib/team/matrix.rules";
 import { nudgeAllOverdue, nudgeDedupeKey, nudgePerson } from "@/lib/team/nudge";
 import { parseTeamFilters, type TeamView } from "@/lib/team/view";
 import { DAY } from "@/lib/time";
@@ -138,15 +138,27 @@ describe("team matrix", () => {
       const { csv, filename } = await teamMatrixCsv(v(boss), context(boss.id), filters(params), later(40));
       expect(filename).toBe("team-2027-01-08.csv");
       const rows = parseCsv(csv);
-      expect(rows[0]).toEqual(["Name", "Email", "Department", ...view.visibleItems.map((i) => i.title)]);
+      // Status and dates in columns of their own, so a spreadsheet can sort and filter on them.
+      expect(rows[0]).toEqual([
+        "Name",
+        "Email",
+        "Department",
+        ...view.visibleItems.flatMap((i) => [`${i.title}: status`, `${i.title}: due`, `${i.title}: valid until`]),
+      ]);
       expect(rows.slice(1)).toEqual(
         view.matching.map((r) => [
           r.person.name,
           r.person.email,
           r.person.departmentName ?? "",
-          ...view.visibleItems.map((i) => cellText(r.cells[itemKey(i)])),
+          ...view.visibleItems.flatMap((i) => {
+            const cell = r.cells[itemKey(i)];
+            const dates = cellDates(cell);
+            return [cellLabel(cell), dates.due, dates.validUntil];
+          }),
         ]),
       );
+      for (const row of rows.slice(1))
+        for (const value of row.slice(3)) expect(value).not.toMatch(/\(due |\(until |\(expires /);
     }
     const exported = await database
       .db()

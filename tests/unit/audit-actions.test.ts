@@ -198,6 +198,7 @@ const examples: { [A in AuditAction]: [AuditData<A>, ...AuditData<A>[]] } = {
   ],
   "email.secret_viewed": [{ kind: "invitation", status: "queued" }],
   "seed.demo_organisation": [{ people: 40, departments: 6, partners: 1 }],
+  "seed.demo_history": [{ certifications: 212, since: "2025-11-21" }],
   "audit.checkpoint_requested": [undefined],
   "exceptions.exported": [{ from: "2026-01-01", to: "2026-06-30", department: null, overdueDays: 30, rows: 4 }],
   "evidence.requested": [{ from: "2026-01-01", to: "2026-06-30", department: "support", overdueDays: 30 }],

@@ -6,7 +6,9 @@ import { buttonClass } from "@/components/ui/button";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
 import { inputClass } from "@/components/ui/field";
 import { Pagination } from "@/components/ui/pagination";
+import { Stat } from "@/components/ui/stat";
 import { requireViewer } from "@/lib/auth/gate";
+import { percentText } from "@/lib/reports/figures";
 import { teamMatrix } from "@/lib/team/matrix";
 import { filterableStatuses, itemKey, STATUS_LABELS } from "@/lib/team/matrix.rules";
 import {
@@ -77,23 +79,28 @@ export default async function TeamPage({ searchParams }: Props) {
             <h2 id="team-summary" className="sr-only">
               Summary{filtered ? " of the people matching the filters" : ""}
             </h2>
-            <dl className="grid grid-cols-2 gap-4 lg:grid-cols-4">
+            <dl className="grid grid-cols-2 gap-4 lg:grid-cols-5">
               <Stat label={filtered ? "People matching" : "People"} value={summary.people.toLocaleString("en")} />
               <Stat
-                label="Overdue"
+                figure="overdueItems"
                 value={summary.overdueItems.toLocaleString("en")}
                 note={`${summary.overduePeople} ${summary.overduePeople === 1 ? "person" : "people"}`}
                 tone={summary.overdueItems > 0 ? "danger" : undefined}
               />
               <Stat
-                label="Expiring within 30 days"
+                figure="expiringSoon"
                 value={summary.expiringItems.toLocaleString("en")}
                 tone={summary.expiringItems > 0 ? "warning" : undefined}
               />
               <Stat
-                label="Completion rate"
-                value={summary.completionRate === null ? "—" : `${summary.completionRate}%`}
-                note={`of ${summary.applicableItems.toLocaleString("en")} required items certified`}
+                figure="trainingCompliance"
+                value={percentText(summary.training.rate)}
+                note={`${summary.training.complete.toLocaleString("en")} of ${summary.training.required.toLocaleString("en")} required courses certified`}
+              />
+              <Stat
+                figure="agreementsSigned"
+                value={percentText(summary.agreements.rate)}
+                note={`${summary.agreements.complete.toLocaleString("en")} of ${summary.agreements.required.toLocaleString("en")} signatures in place`}
               />
             </dl>
           </section>
@@ -188,27 +195,6 @@ export default async function TeamPage({ searchParams }: Props) {
         </>
       )}
     </>
-  );
-}
-
-function Stat({
-  label,
-  value,
-  note,
-  tone,
-}: {
-  label: string;
-  value: string;
-  note?: string;
-  tone?: "danger" | "warning";
-}) {
-  const color = tone === "danger" ? "text-red-700" : tone === "warning" ? "text-amber-800" : "text-slate-900";
-  return (
-    <div className="rounded-xl border border-slate-200 bg-white px-4 py-3 shadow-sm">
-      <dt className="text-sm text-slate-600">{label}</dt>
-      <dd className={`mt-1 text-2xl font-semibold tracking-tight ${color}`}>{value}</dd>
-      {note && <dd className="text-xs text-slate-500">{note}</dd>}
-    </div>
   );
 }
 

@@ -5,15 +5,17 @@ import { LineChart } from "@/components/charts/line-chart";
 import { buttonClass } from "@/components/ui/button";
 import { Card, EmptyState, PageHeader } from "@/components/ui/card";
 import { ProgressBar } from "@/components/ui/progress-bar";
+import { Stat } from "@/components/ui/stat";
 import { Table } from "@/components/ui/table";
 import { requireViewer } from "@/lib/auth/gate";
 import { formatDate } from "@/lib/format";
+import { percent, percentText } from "@/lib/reports/figures";
 import { organisationOverview } from "@/lib/reports/overview";
 import type { TrendPoint } from "@/lib/reports/overview.rules";
 
 export const metadata: Metadata = { title: "Compliance overview" };
 
-const rateText = (rate: number | null) => (rate === null ? "—" : `${rate.toFixed(1)}%`);
+const rateText = percentText;
 const n = (value: number) => value.toLocaleString("en");
 
 function trendDescription(trend: TrendPoint[]): string {
@@ -51,28 +53,26 @@ export default async function OverviewPage() {
         </h2>
         <dl className="grid grid-cols-2 gap-4 lg:grid-cols-5">
           <Stat
-            label="Compliance"
+            figure="trainingCompliance"
             value={rateText(o.rate)}
             note={`${n(o.complete)} of ${n(o.required)} required courses certified`}
           />
-          <Stat label="People counted" value={n(o.people)} />
+          <Stat figure="peopleCounted" value={n(o.people)} />
           <Stat
-            label="Overdue"
+            figure="overdueTraining"
             value={n(o.overdue)}
             note={`${n(o.overduePeople)} ${o.overduePeople === 1 ? "person" : "people"}`}
             tone={o.overdue > 0 ? "danger" : undefined}
           />
           <Stat
-            label="Expiring within 30 days"
+            figure="expiringSoon"
             value={n(o.expiring[30])}
             note={`${n(o.expiring[60])} within 60, ${n(o.expiring[90])} within 90`}
             tone={o.expiring[30] > 0 ? "warning" : undefined}
           />
           <Stat
-            label="Agreements signed"
-            value={rateText(
-              agreementsRequired ? Math.round((agreementsSigned / agreementsRequired) * 1000) / 10 : null,
-            )}
+            figure="agreementsSigned"
+            value={rateText(percent(agreementsSigned, agreementsRequired))}
             note={`${n(agreementsSigned)} of ${n(agreementsRequired)} signatures in place`}
           />
         </dl>
@@ -203,26 +203,5 @@ function RateCell({ rate, label }: { rate: number | null; label: string }) {
       <ProgressBar value={rate} label={label} className="w-24" />
       <span className="tabular-nums">{rateText(rate)}</span>
     </span>
-  );
-}
-
-function Stat({
-  label,
-  value,
-  note,
-  tone,
-}: {
-  label: string;
-  value: string;
-  note?: string;
-  tone?: "danger" | "warning";
-}) {
-  const color = tone === "danger" ? "text-red-700" : tone === "warning" ? "text-amber-800" : "text-slate-900";
-  return (
-    <div className="rounded-xl border border-slate-200 bg-white px-4 py-3 shadow-sm">
-      <dt className="text-sm text-slate-600">{label}</dt>
-      <dd className={`mt-1 text-2xl font-semibold tracking-tight ${color}`}>{value}</dd>
-      {note && <dd className="text-xs text-slate-500">{note}</dd>}
-    </div>
   );
 }
