@@ -10,7 +10,7 @@ import { getAgreementTemplate, getCourse } from "@/lib/content";
 import { sha256Hex } from "@/lib/crypto/hash";
 import { env } from "@/lib/env";
 
-import type { DueEvent } from "./ics";
+import { calendarFile, type DueEvent } from "./ics";
 
 const base = () => env().APP_URL.replace(/\/+$/, "");
 /** Stable per person and item (`course-<id>`, `agreement-<id>`), without the person's id in the file. */
@@ -37,6 +37,24 @@ export function dueEventsOf(
     });
   }
   return [...events.values()];
+}
+
+/**
+ * The due dates ahead in a message's list, as one calendar file to attach
+ * (`due-dates.ics`, for any calendar app); undefined when nothing is ahead.
+ */
+export function dueDatesAttachment(
+  personId: string,
+  items: Parameters<typeof dueEventsOf>[1],
+  now: Date,
+): { filename: string; contentType: string; content: Uint8Array } | undefined {
+  const events = dueEventsOf(personId, items, now);
+  if (events.length === 0) return undefined;
+  return {
+    filename: "due-dates.ics",
+    contentType: "text/calendar; charset=utf-8",
+    content: new TextEncoder().encode(calendarFile(events, now)),
+  };
 }
 
 /** The viewer's open assignment of a course as a calendar event on its due date; null when nothing is due. */

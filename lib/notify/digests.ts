@@ -16,8 +16,7 @@ import {
 } from "@/db/schema";
 import type { NudgeItem } from "@/emails/nudge";
 import { agreementsForMany } from "@/lib/agreements/employee-agreements";
-import { dueEventsOf } from "@/lib/calendar/due-events";
-import { calendarFile } from "@/lib/calendar/ics";
+import { dueDatesAttachment } from "@/lib/calendar/due-events";
 
 import { digestPeriod, effectiveCadence } from "./cadence.rules";
 import { queueEmail } from "./queue-email";
@@ -175,22 +174,13 @@ export async function sendDueDigests(db: Db, now: Date): Promise<{ digests: numb
           })
           .sort((a, b) => (a.date?.getTime() ?? Infinity) - (b.date?.getTime() ?? Infinity));
         if (items.length > 0) {
-          const events = dueEventsOf(person.id, items, now);
+          const calendar = dueDatesAttachment(person.id, items, now);
           const queued = await queueEmail(tx, {
             kind: "reminder-digest",
             props: { name: person.name, period: cadence, items },
             to: { email: person.email, personId: person.id },
             dedupeKey: key,
-            // The due dates ahead as one calendar file, for any calendar app.
-            attachments: events.length
-              ? [
-                  {
-                    filename: "due-dates.ics",
-                    contentType: "text/calendar; charset=utf-8",
-                    content: new TextEncoder().encode(calendarFile(events, now)),
-                  },
-                ]
-              : undefined,
+            attachments: calendar && [calendar],
             now,
           });
           if (!queued.queued) throw new DigestTaken();

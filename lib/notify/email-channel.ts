@@ -11,7 +11,17 @@ import { renderPayload } from "./welcome";
 
 type EmailRow = Pick<
   typeof outbox.$inferSelect,
-  "id" | "kind" | "dedupeKey" | "toEmail" | "subject" | "html" | "text" | "attachmentsEnc" | "payloadEnc" | "attempts"
+  | "id"
+  | "kind"
+  | "dedupeKey"
+  | "personId"
+  | "toEmail"
+  | "subject"
+  | "html"
+  | "text"
+  | "attachmentsEnc"
+  | "payloadEnc"
+  | "attempts"
 >;
 
 /**
@@ -35,6 +45,7 @@ export function emailChannel(options: { transport?: Transporter } = {}): OutboxC
       id: outbox.id,
       kind: outbox.kind,
       dedupeKey: outbox.dedupeKey,
+      personId: outbox.personId,
       toEmail: outbox.toEmail,
       subject: outbox.subject,
       html: outbox.html,
@@ -63,15 +74,17 @@ export function emailChannel(options: { transport?: Transporter } = {}): OutboxC
             // A message queued as a payload (a welcome) is rendered now, when it is sent.
             const body =
               row.html === null && row.text === null && row.payloadEnc
-                ? await renderPayload({ kind: row.kind, dedupeKey: row.dedupeKey, payloadEnc: row.payloadEnc })
-                : { html: row.html, text: row.text };
+                ? await renderPayload({ ...row, payloadEnc: row.payloadEnc })
+                : { html: row.html, text: row.text, attachments: undefined };
             await transport.sendMail({
               from: MAIL_FROM,
               to: row.toEmail,
               subject: row.subject,
               html: body.html ?? undefined,
               text: body.text ?? undefined,
-              attachments: row.attachmentsEnc ? openAttachments(row.dedupeKey, row.attachmentsEnc) : undefined,
+              attachments: row.attachmentsEnc
+                ? openAttachments(row.dedupeKey, row.attachmentsEnc)
+                : body.attachments?.map((a) => ({ ...a, content: Buffer.from(a.content) })),
               // A stable id lets receiving servers drop the duplicate if a crashed worker's message is resent.
               messageId: `<${row.id}@${messageDomain}>`,
               headers: { "Auto-Submitted": "auto-generated" },

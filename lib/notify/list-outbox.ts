@@ -120,19 +120,20 @@ export async function readMessage(
       hasAttachments: sql<boolean>`${outbox.attachmentsEnc} is not null`,
       dedupeKey: outbox.dedupeKey,
       payloadEnc: outbox.payloadEnc,
+      personId: outbox.personId,
     })
     .from(outbox)
     .where(and(eq(outbox.id, id), options.owner ? eq(outbox.personId, options.owner) : undefined))
     .limit(1);
   if (!row) throw new NotFoundError("No such email.");
-  const { dedupeKey, payloadEnc, ...message } = row;
+  const { dedupeKey, payloadEnc, personId, ...message } = row;
   const carriesSecret = isEmailKind(row.kind) && emailTemplates[row.kind].carriesSecret;
   if (carriesSecret && !(await options.onSecret(message)))
     return { ...message, html: null, text: null, withheld: true };
   // Queued as a payload (a welcome): rendered for reading as it will be sent.
   if (message.html === null && message.text === null && payloadEnc) {
-    const { html, text } = await renderPayload({ kind: row.kind, dedupeKey, payloadEnc });
-    return { ...message, html, text, withheld: false };
+    const { html, text, attachments } = await renderPayload({ kind: row.kind, dedupeKey, payloadEnc, personId });
+    return { ...message, html, text, hasAttachments: Boolean(attachments?.length), withheld: false };
   }
   return { ...message, withheld: false };
 }

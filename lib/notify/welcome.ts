@@ -9,6 +9,7 @@ import { assignments, outbox } from "@/db/schema";
 import type { NudgeItem } from "@/emails/nudge";
 import type { WelcomeProps } from "@/emails/welcome";
 import { agreementsForMany } from "@/lib/agreements/employee-agreements";
+import { dueDatesAttachment } from "@/lib/calendar/due-events";
 import { majorOf } from "@/lib/certification/status.rules";
 import { getAgreementTemplate, getCourse } from "@/lib/content";
 import { decryptText, encryptText } from "@/lib/crypto/encryption";
@@ -16,6 +17,7 @@ import { createInvitationLinks } from "@/lib/people/invitations";
 import { DUE_SOON_DAYS } from "@/lib/scheduler/reminders";
 import { DAY } from "@/lib/time";
 
+import type { EmailAttachment } from "./queue-email";
 import { emailTemplates, renderEmail, type RenderedEmail } from "./templates";
 
 /**
@@ -155,13 +157,18 @@ export function welcomeProps(payload: WelcomePayload): WelcomeProps {
   };
 }
 
-/** Renders a message queued as a payload (kind `welcome`), for sending or for the outbox viewer. */
-export async function renderPayload(row: {
-  kind: string;
-  dedupeKey: string;
-  payloadEnc: string;
-}): Promise<RenderedEmail> {
+/**
+ * Renders a message queued as a payload (kind `welcome`), for sending or for
+ * the outbox viewer, with the due dates still ahead as a calendar file.
+ */
+export async function renderPayload(
+  row: { kind: string; dedupeKey: string; payloadEnc: string; personId: string | null },
+  now = new Date(),
+): Promise<RenderedEmail & { attachments?: EmailAttachment[] }> {
   if (row.kind !== "welcome") throw new Error(`No payload renderer for ${row.kind}.`);
   const payload = JSON.parse(decryptText(row.payloadEnc, payloadContext(row.dedupeKey))) as WelcomePayload;
-  return renderEmail("welcome", welcomeProps(payload));
+  const props = welcomeProps(payload);
+  const rendered = await renderEmail("welcome", props);
+  const calendar = row.personId ? dueDatesAttachment(row.personId, props.items, now) : undefined;
+  return calendar ? { ...rendered, attachments: [calendar] } : rendered;
 }

@@ -7,6 +7,7 @@ import {
   accessDecisions,
   certifications,
   dataOperationEvents,
+  digestItems,
   loginAttempts,
   outbox,
   people,
@@ -72,6 +73,20 @@ const PURGES: Record<string, Purge> = {
           ),
         )
         .returning({ id: outbox.id }),
+    ) +
+    // What a digest listed, once it was sent or dropped: the row and its key stay so the item is not raised again.
+    rowCount(
+      await db
+        .update(digestItems)
+        .set({ item: {}, reason: {} })
+        .where(
+          and(
+            lt(digestItems.createdAt, before),
+            or(isNotNull(digestItems.digestKey), isNotNull(digestItems.droppedAt)),
+            sql`${digestItems.item} <> '{}'::jsonb`,
+          ),
+        )
+        .returning({ id: digestItems.id }),
     ),
   "login-attempts": async (db, before) =>
     rowCount(await db.delete(loginAttempts).where(lt(loginAttempts.at, before)).returning({ id: loginAttempts.id })) +

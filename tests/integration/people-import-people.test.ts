@@ -1,4 +1,5 @@
 import { eq, sql } from "drizzle-orm";
+import nodemailer from "nodemailer";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 
@@ -6,6 +7,7 @@ import { assignments, auditEvents, departments, outbox, passwordTokens, people }
 import { getCourse } from "@/lib/content";
 import { verifyPassword } from "@/lib/crypto/password";
 import { DomainError, ForbiddenError } from "@/lib/errors";
+import { emailChannel } from "@/lib/notify/email-channel";
 import { renderPayload } from "@/lib/notify/welcome";
 import { applyImport, previewImport } from "@/lib/people/import-people";
 import { passwordLinkView, setPasswordWithToken } from "@/lib/people/invitations";
@@ -117,10 +119,28 @@ describe("people CSV import", () => {
     ]);
     const welcome = emails.find((e) => e.toEmail === "imp.new1@test.example")!;
     expect(welcome.html).toBeNull();
-    const rendered = await renderPayload({ ...welcome, payloadEnc: welcome.payloadEnc! });
+    const rendered = await renderPayload({ ...welcome, payloadEnc: welcome.payloadEnc! }, NOW);
     expect(rendered.text).toContain("Hello Nuñez, José");
     const due = await db.select().from(assignments).where(eq(assignments.personId, new1.id));
     for (const a of due) expect(rendered.text).toContain(getCourse(a.courseId)!.title);
+    // The due dates come as a calendar file: one event per course, on its due date.
+    expect(rendered.attachments?.map((a) => a.filename)).toEqual(["due-dates.ics"]);
+    const ics = new TextDecoder().decode(rendered.attachments![0].content);
+    expect(ics.match(/BEGIN:VEVENT/g)).toHaveLength(due.length);
+    for (const a of due)
+      expect(ics).toContain(`DTSTART;VALUE=DATE:${a.dueAt.toISOString().slice(0, 10).replaceAll("-", "")}`);
+    // And the message sent over SMTP carries it.
+    const sent: string[] = [];
+    const transport = nodemailer.createTransport({ streamTransport: true, buffer: true });
+    const spy = transport.sendMail.bind(transport);
+    transport.sendMail = (async (mail: Parameters<typeof spy>[0]) => {
+      const info = await spy(mail);
+      sent.push(String(info.message));
+      return info;
+    }) as typeof transport.sendMail;
+    const channel = await emailChannel({ transport }).open();
+    expect(await channel.send({ ...welcome, attempts: 0 })).toEqual({ ok: true });
+    expect(sent[0]).toMatch(/Content-Type: text\/calendar; charset=utf-8; name=due-dates\.ics/);
     expect(welcome.covers).toEqual(expect.arrayContaining(due.map((a) => `course-assigned:${a.id}`)));
     const token = invitationLink(rendered.text)!;
     expect(tokens[0].tokenHash).not.toContain(token);

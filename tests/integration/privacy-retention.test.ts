@@ -5,6 +5,7 @@ import {
   accessDecisions,
   auditEvents,
   certifications,
+  digestItems,
   loginAttempts,
   outbox,
   people,
@@ -128,14 +129,30 @@ describe("retention", () => {
         createdAt: new Date(now.getTime() - 10 * 86_400_000),
       },
     ]);
+    // Items a digest listed: sent and dropped ones lose their content after the same period; waiting ones keep it.
+    const item = { title: "Course", kind: "course", status: "due", date: null, path: "/courses/x" };
+    const reason = { assignmentId: "a" };
+    await db.insert(digestItems).values([
+      { personId: person.id, key: "d-old-sent", item, reason, createdAt: daysAgo(100), digestKey: "digest-1" },
+      { personId: person.id, key: "d-old-dropped", item, reason, createdAt: daysAgo(100), droppedAt: daysAgo(99) },
+      { personId: person.id, key: "d-old-waiting", item, reason, createdAt: daysAgo(100) },
+      { personId: person.id, key: "d-new-sent", item, reason, createdAt: daysAgo(10), digestKey: "digest-2" },
+    ]);
 
     const report = await applyRetention(db, now);
     expect(report).toMatchObject({
       "quiz-attempts": 1,
       "access-decisions": 1,
       "login-attempts": 3,
-      "outbox-bodies": 1,
+      "outbox-bodies": 3,
       "departed-people": 1,
+    });
+    const items = await db.select({ key: digestItems.key, item: digestItems.item }).from(digestItems);
+    expect(Object.fromEntries(items.map((i) => [i.key, i.item]))).toEqual({
+      "d-old-sent": {},
+      "d-old-dropped": {},
+      "d-old-waiting": item,
+      "d-new-sent": item,
     });
 
     const kept = (await db.select({ stamp: sessions.stamp }).from(sessions).where(eq(sessions.personId, person.id)))
