@@ -131,14 +131,20 @@ describe("people CSV import", () => {
       expect(ics).toContain(`DTSTART;VALUE=DATE:${a.dueAt.toISOString().slice(0, 10).replaceAll("-", "")}`);
     // And the message sent over SMTP carries it.
     const sent: string[] = [];
-    const transport = nodemailer.createTransport({ streamTransport: true, buffer: true });
-    const spy = transport.sendMail.bind(transport);
-    transport.sendMail = (async (mail: Parameters<typeof spy>[0]) => {
-      const info = await spy(mail);
-      sent.push(String(info.message));
-      return info;
-    }) as typeof transport.sendMail;
-    const channel = await emailChannel({ transport }).open();
+    const transport = nodemailer.createTransport<{ messageId: string }>({
+      name: "capture",
+      version: "1",
+      send(mail, callback) {
+        const chunks: Buffer[] = [];
+        const stream = mail.message.createReadStream();
+        stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+        stream.on("end", () => {
+          sent.push(Buffer.concat(chunks).toString("utf8"));
+          callback(null, { messageId: String(mail.data.messageId) });
+        });
+      },
+    });
+    const channel = await emailChannel({ transport }).open([], db);
     expect(await channel.send({ ...welcome, attempts: 0 })).toEqual({ ok: true });
     expect(sent[0]).toMatch(/Content-Type: text\/calendar; charset=utf-8; name=due-dates\.ics/);
     expect(welcome.covers).toEqual(expect.arrayContaining(due.map((a) => `course-assigned:${a.id}`)));
