@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 
 import { expect, test } from "@playwright/test";
 
-import { expectNoAxeViolations, signInWithMfa } from "./helpers";
+import { expectNoAxeViolations, shoot, signInWithMfa } from "./helpers";
 
 test("an auditor generates an evidence pack, watches it being made and downloads the signed ZIP", async ({ page }) => {
   // A whole journey with a background job and two accessibility scans: slow on a loaded machine.
@@ -46,8 +46,5 @@ test("an auditor generates an evidence pack, watches it being made and downloads
   expect(listing).toContain("manifest.json.p7s");
   expect(listing).toContain("population.csv");
 
-  for (const width of [360, 768, 1280]) {
-    await page.setViewportSize({ width, height: 900 });
-    await page.screenshot({ path: `test-results/evidence-${width}.png`, fullPage: true });
-  }
+  await shoot(page, "evidence");
 });

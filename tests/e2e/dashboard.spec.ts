@@ -1,6 +1,6 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 
-import { DEMO_PASSWORD, expectNoAxeViolations, giveEsignConsent, signIn, signInWithMfa } from "./helpers";
+import { DEMO_PASSWORD, expectNoAxeViolations, giveEsignConsent, shoot, signIn, signInWithMfa } from "./helpers";
 
 // People no other spec uses: Yuki asks for a role, Hannah (her manager) decides it; Sara only looks around.
 const EMPLOYEE = "yuki.tanaka";
@@ -8,16 +8,6 @@ const MANAGER = "hannah.muller";
 const LOOKER = "sara.lindqvist";
 const ROLE = "customer-pii-read";
 const NDA_TO_USE_ROLE = /Sign the “Employee Confidentiality Agreement” to use Read customer personal data/;
-const WIDTHS = [360, 768, 1280];
-
-/** Screenshots for a look at the layout, at each width, into test-results/. */
-async function shoot(page: Page, name: string) {
-  for (const width of WIDTHS) {
-    await page.setViewportSize({ width, height: 900 });
-    await page.screenshot({ path: `test-results/screens/${name}-${width}.png`, fullPage: true });
-  }
-  await page.setViewportSize({ width: 1280, height: 720 });
-}
 
 test("an employee signs from her dashboard the agreement that blocks her role; her manager approves from his", async ({
   page,

@@ -174,3 +174,12 @@ export async function signEmployeeNda(page: Page, legalName: string, password = 
   await expect(page).toHaveURL(/signed=/);
   return new URL(page.url()).searchParams.get("signed")!;
 }
+
+/** Full-page screenshots at a phone's, a tablet's and a laptop's width, into test-results/screens/, for a look at the layout. */
+export async function shoot(page: Page, name: string) {
+  for (const width of [360, 768, 1280]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.screenshot({ path: `test-results/screens/${name}-${width}.png`, fullPage: true });
+  }
+  await page.setViewportSize({ width: 1280, height: 720 });
+}

@@ -1,23 +1,12 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 
-import { expectNoAxeViolations, signIn } from "./helpers";
+import { expectNoAxeViolations, shoot, signIn } from "./helpers";
 
 /**
  * A person reads the emails Clearance sent them in the app, and chooses how
  * often routine mail comes. The in-process scheduler queues each person's
  * first reminders within seconds of start, gathered into one message.
  */
-
-const SHOTS = process.env.E2E_SCREENSHOTS;
-
-async function screenshots(page: Page, name: string) {
-  if (!SHOTS) return;
-  for (const width of [360, 768, 1280]) {
-    await page.setViewportSize({ width, height: 900 });
-    await page.screenshot({ path: `${SHOTS}/${name}-${width}.png`, fullPage: true });
-  }
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
 
 test("a person opens their notifications and reads an email as it was sent; another id is not found", async ({
   page,
@@ -43,7 +32,7 @@ test("a person opens their notifications and reads an email as it was sent; anot
     )
     .toBeGreaterThan(0);
   await expectNoAxeViolations(page);
-  await screenshots(page, "notifications");
+  await shoot(page, "notifications");
 
   const subject = (await firstMessage.textContent())!.trim();
   await firstMessage.click();
@@ -52,7 +41,7 @@ test("a person opens their notifications and reads an email as it was sent; anot
   await expect(page.getByText("To noah.kim@brightline.example", { exact: false })).toBeVisible();
   await expect(page.getByTestId("email-text")).toContainText("Noah");
   await expectNoAxeViolations(page);
-  await screenshots(page, "notification");
+  await shoot(page, "notification");
 
   // Opening the list marked everything seen: the header shows no count.
   await expect(page.getByRole("banner").getByRole("link", { name: "Notifications", exact: true })).toBeVisible();
@@ -74,7 +63,7 @@ test("a person changes how often routine mail comes on their account page, and i
   await page.reload();
   await expect(choice.getByLabel("A daily digest, around 07:00 UTC")).toBeChecked();
   await expectNoAxeViolations(page);
-  await screenshots(page, "account-notifications");
+  await shoot(page, "account-notifications");
 
   // Back to the organisation's default, as the other journeys expect.
   await choice.getByLabel(/As my organisation sets it/).check();

@@ -1,19 +1,11 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 
-import { alertOf, answerQuiz, courseById, expectNoAxeViolations, readAllLessons, signIn } from "./helpers";
+import { alertOf, answerQuiz, courseById, expectNoAxeViolations, readAllLessons, shoot, signIn } from "./helpers";
 
 // A person no other spec uses, on a course whose rule keeps the correct options back until a pass.
 const LEARNER = "ivan.horvat";
 const COURSE_ID = "confidentiality-acceptable-use";
 const course = courseById(COURSE_ID);
-
-async function shoot(page: Page, name: string) {
-  for (const width of [360, 768, 1280]) {
-    await page.setViewportSize({ width, height: 900 });
-    await page.screenshot({ path: `test-results/screens/${name}-${width}.png`, fullPage: true });
-  }
-  await page.setViewportSize({ width: 1280, height: 720 });
-}
 
 test("after a failed attempt the learner sees each answer marked with its explanation but not the correct options; after a pass, those too", async ({
   page,

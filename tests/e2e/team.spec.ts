@@ -2,29 +2,44 @@ import { readFileSync } from "node:fs";
 
 import { expect, test, type Page } from "@playwright/test";
 
-import { alertOf, expectNoAxeViolations, signIn, signInWithMfa } from "./helpers";
+import { alertOf, expectNoAxeViolations, shoot, signIn, signInWithMfa } from "./helpers";
 
 // Priya Nair's reports in the demo organisation (db/seed.ts).
 const PRIYA_REPORTS = ["Ana Silva", "Fatima Zahra", "José Ñúñez", "Mateo García", "Noah Kim", "李华"];
 
-/** What the matrix shows, read from the visible text: the header and one array per row, in the CSV's shape. */
+/**
+ * What the matrix shows, read from the visible text, in the CSV's shape: the
+ * header and one array per row, each item as its status, due date and
+ * valid-until date (the table's "due 27 Nov 2026" becomes 2026-11-27).
+ */
 async function tableAsRows(page: Page): Promise<string[][]> {
   return page
     .locator("table")
     .first()
     .evaluate((table) => {
       const text = (el: Element | null) => (el?.textContent ?? "").trim();
+      const iso = (day: string) => {
+        const d = new Date(`${day} 12:00 UTC`);
+        return d.toISOString().slice(0, 10);
+      };
       const headers = Array.from(table.querySelectorAll("thead th")).map(text);
       // Person → Name + Email; the last column holds the Nudge buttons and is not data.
-      const header = ["Name", "Email", ...headers.slice(1, -1)];
+      const header = [
+        "Name",
+        "Email",
+        headers[1],
+        ...headers.slice(2, -1).flatMap((h) => [`${h}: status`, `${h}: due`, `${h}: valid until`]),
+      ];
       const rows = Array.from(table.querySelectorAll("tbody tr")).map((tr) => {
         const th = tr.querySelector("th")!;
         const tds = Array.from(tr.querySelectorAll("td")).slice(0, -1);
-        const cells = tds.slice(1).map((td) => {
+        const cells = tds.slice(1).flatMap((td) => {
           const cell = td.querySelector("[data-status]")!;
-          if (cell.getAttribute("data-status") === "not_applicable") return "—";
+          if (cell.getAttribute("data-status") === "not_applicable") return ["—", "", ""];
           const [badge, detail] = Array.from(cell.querySelectorAll(":scope > span")).map(text);
-          return detail ? `${badge} (${detail})` : badge;
+          const match = /^(due|until|expires|ended) (.+)$/.exec(detail ?? "");
+          if (!match) return [badge, "", ""];
+          return match[1] === "due" ? [badge, iso(match[2]), ""] : [badge, "", iso(match[2])];
         });
         return [text(th.querySelector("a")), text(th.querySelector("span")), text(tds[0]), ...cells];
       });
@@ -97,6 +112,19 @@ test("a manager tracks the team: matrix, filters, nudges, CSV and a person's rec
   await expect(table.getByRole("columnheader", { name: "Data-protection law essentials" })).toBeVisible();
   await expect(table.getByText("Not started").first()).toBeVisible();
   await expect(page.getByText("People", { exact: true })).toBeVisible();
+  // Training and agreements are separate figures, each with its definition a press away.
+  const summary = page.getByRole("region", { name: "Summary" });
+  await expect(summary.getByText("Training compliance")).toBeVisible();
+  await expect(summary.getByText("Agreements signed")).toBeVisible();
+  const about = summary.getByRole("button", { name: "What Training compliance counts" });
+  await expect(about).toHaveAttribute("aria-expanded", "false");
+  await about.click();
+  await expect(about).toHaveAttribute("aria-expanded", "true");
+  await expect(summary.getByText(/Only courses count; agreements are a figure of their own/)).toBeVisible();
+  await expectNoAxeViolations(page);
+  await shoot(page, "team-definition-open");
+  await page.keyboard.press("Escape");
+  await expect(summary.getByText(/Only courses count/)).toBeHidden();
   await expectNoAxeViolations(page);
 
   // Filters are plain GET parameters: shareable and usable from the keyboard.
@@ -141,7 +169,8 @@ test("a manager tracks the team: matrix, filters, nudges, CSV and a person's rec
   await expect(page).toHaveURL(/item=course%3Aincident-reporting/);
   const filtered = await downloadCsv(page);
   expect(filtered.rows).toEqual(await tableAsRows(page));
-  expect(filtered.rows[0]).toHaveLength(4);
+  // Name, email, department, then the one item's status, due date and valid-until date.
+  expect(filtered.rows[0]).toHaveLength(6);
 
   // A person's record from the matrix.
   await page.goto("/team");
