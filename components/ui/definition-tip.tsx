@@ -6,6 +6,8 @@ import { useEffect, useId, useRef, useState } from "react";
  * A figure's definition behind a small "i" button (a toggletip): the button
  * names the figure, pressing it shows the definition in a live region so
  * screen readers read it, and Escape or a click elsewhere hides it again.
+ * The definition opens in the flow below the label, inside its card, so it
+ * never runs off a narrow screen.
  */
 export function DefinitionTip({ figure, definition }: { figure: string; definition: string }) {
   const [open, setOpen] = useState(false);
@@ -29,20 +31,20 @@ export function DefinitionTip({ figure, definition }: { figure: string; definiti
   }, [open]);
 
   return (
-    <span ref={root} className="relative inline-block align-middle">
+    <span ref={root}>
       <button
         type="button"
         aria-expanded={open}
         aria-controls={id}
         aria-label={`What ${figure} counts`}
         onClick={() => setOpen((v) => !v)}
-        className="ml-1 inline-flex h-5 w-5 items-center justify-center rounded-full border border-slate-300 text-xs font-semibold text-slate-600 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-700"
+        className="ml-1 inline-flex h-5 w-5 items-center justify-center rounded-full align-middle border border-slate-300 text-xs font-semibold text-slate-600 hover:bg-slate-100 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-700"
       >
         i
       </button>
-      <span id={id} role="status" className={open ? "" : "sr-only"}>
+      <span id={id} role="status" className={open ? "mt-2 block" : "sr-only"}>
         {open && (
-          <span className="absolute left-0 top-7 z-20 block w-64 rounded-lg border border-slate-200 bg-white p-3 text-left text-xs font-normal leading-relaxed text-slate-700 shadow-lg">
+          <span className="block rounded-md bg-slate-50 p-2 text-xs leading-relaxed font-normal text-slate-700 ring-1 ring-slate-200">
             {definition}
           </span>
         )}
