@@ -60,7 +60,7 @@ export default defineConfig({
       DATABASE_URL: "",
       SEED_DEMO: "true",
       // The journeys start from people's first day of training.
-      SEED_DEMO_HISTORY: "false",
+      SEED_DEMO_HISTORY: process.env.SEED_DEMO_HISTORY ?? "false",
       NEXTAUTH_URL: baseURL,
       NEXTAUTH_SECRET: "e2e-secret-e2e-secret-e2e-secret-e2e-secret",
       DATA_ENCRYPTION_KEY: Buffer.alloc(32, 3).toString("base64"),
