@@ -24,6 +24,7 @@ const DEPARTMENTS = [
   ["finance", "Finance"],
   ["people", "People"],
   ["legal", "Legal & Compliance"],
+  ["procurement", "Procurement"],
 ] as const;
 
 type SeedPerson = {
@@ -319,6 +320,23 @@ const PEOPLE: SeedPerson[] = [
     title: "Billing Specialist",
     manager: "nina.kowalski",
     hireDate: "2024-04-22",
+  },
+  {
+    key: "tariq.rahman",
+    name: "Tariq Rahman",
+    department: "procurement",
+    title: "Procurement Lead",
+    manager: "nina.kowalski",
+    roles: ["manager"],
+    hireDate: "2021-02-15",
+  },
+  {
+    key: "ingrid.solberg",
+    name: "Ingrid Solberg",
+    department: "procurement",
+    title: "Vendor Risk Analyst",
+    manager: "tariq.rahman",
+    hireDate: "2024-11-04",
   },
   {
     key: "rachel.green",

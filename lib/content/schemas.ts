@@ -3,7 +3,7 @@ import { appRoles } from "@/db/schema/people";
 
 /** The shapes of everything under content/, documented in content/README.md. */
 
-export const DEPARTMENT_IDS = ["support", "engineering", "sales", "finance", "people", "legal"] as const;
+export const DEPARTMENT_IDS = ["support", "engineering", "sales", "finance", "people", "legal", "procurement"] as const;
 export const ACCESS_ROLE_IDS = [
   "customer-pii-read",
   "customer-data-export",
