@@ -77,6 +77,14 @@ export const sampleProps: { [K in EmailKind]: EmailProps<K> } = {
     expiresAt: new Date("2026-12-29T00:00:00Z"),
     daysLeft: 30,
   },
+  "certification-annulled": {
+    name: "José Ñúñez",
+    courseTitle: "PCI DSS Awareness",
+    coursePath: "/courses/pci-dss-awareness",
+    issuedAt: new Date("2026-10-02T10:15:00Z"),
+    annulledAt: new Date("2026-12-06T09:30:00Z"),
+    reason: "Quiz answers were shared between colleagues during the attempt.",
+  },
   "agreement-to-sign": {
     name: "Li Hua",
     agreementTitle: "Employee Confidentiality Agreement",

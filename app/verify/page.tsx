@@ -31,11 +31,16 @@ function Result({ result }: { result: PublicVerification }) {
       </div>
     );
   }
-  const valid = !result.holderLeft && (result.status === "current" || result.status === "expiring");
+  const valid = !result.annulled && !result.holderLeft && (result.status === "current" || result.status === "expiring");
   return (
     <div role="status" className={`rounded-lg border p-5 ${valid ? VALID_STYLE : LAPSED_STYLE}`}>
       <p className="text-lg font-semibold">{standingLabel(result)}</p>
-      {result.holderLeft && (
+      {result.annulled && (
+        <p className="mt-1 text-sm">
+          The certificate was issued here, but the organisation has annulled it: it does not show completed training.
+        </p>
+      )}
+      {!result.annulled && result.holderLeft && (
         <p className="mt-1 text-sm">
           The certificate is genuine: it records training completed while they worked here.
         </p>
@@ -49,7 +54,7 @@ function Result({ result }: { result: PublicVerification }) {
         </dd>
         <dt className="opacity-75">Issued</dt>
         <dd className="col-span-2">{formatDate(result.issuedAt)}</dd>
-        <dt className="opacity-75">Valid until</dt>
+        <dt className="opacity-75">{result.annulled ? "Was valid until" : "Valid until"}</dt>
         <dd className="col-span-2">{formatDate(result.expiresAt)}</dd>
       </dl>
     </div>

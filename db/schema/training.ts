@@ -131,10 +131,21 @@ export const certifications = pgTable(
     pdfSha256: text("pdf_sha256").unique(),
     // Always true: with the key below, a certification exists only for a passed attempt (the access decision trusts it).
     attemptPassed: boolean("attempt_passed").notNull().default(true),
+    // Annulled by a compliance admin (a result obtained improperly, or issued in error): it ends then — `expires_at`
+    // becomes the moment of annulment, so every decision, report and reminder stops counting it — and
+    // `issued_expires_at` keeps the expiry it was issued with.
+    annulledAt: timestamp("annulled_at", { withTimezone: true }),
+    annulledBy: uuid("annulled_by").references(() => people.id),
+    annulReason: text("annul_reason"),
+    issuedExpiresAt: timestamp("issued_expires_at", { withTimezone: true }),
   },
   (t) => [
     index("certifications_person_course_idx").on(t.personId, t.courseId),
     check("certifications_attempt_passed", sql`${t.attemptPassed}`),
+    check(
+      "certifications_annulment_whole",
+      sql`(${t.annulledAt} is null and ${t.annulReason} is null and ${t.issuedExpiresAt} is null) or (${t.annulledAt} is not null and ${t.annulReason} is not null and ${t.issuedExpiresAt} is not null and ${t.expiresAt} <= ${t.annulledAt})`,
+    ),
     foreignKey({
       name: "certifications_passed_attempt_fk",
       columns: [t.attemptId, t.personId, t.courseId, t.attemptPassed],

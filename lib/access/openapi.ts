@@ -68,6 +68,9 @@ const verifyResult = z.object({
       expiresAt: z.string().datetime(),
       status: z.enum(["current", "expiring", "expired", "superseded"]),
       holderLeft: z.boolean().describe("The holder has left the organisation."),
+      annulled: z
+        .boolean()
+        .describe("The organisation annulled the certification: it does not show completed training."),
     })
     .optional()
     .describe("For a completion certificate: what the certificate shows, and its standing now."),
@@ -425,6 +428,7 @@ function paths(): Json {
                   expiresAt: "2027-03-02T10:00:00.000Z",
                   status: "current",
                   holderLeft: false,
+                  annulled: false,
                 },
               },
               unknown: { authentic: false, message: "Not recognised or modified" },

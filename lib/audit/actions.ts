@@ -251,6 +251,17 @@ const catalogue = {
     label: "Certification issued",
     data: z.strictObject({ courseId: z.string(), courseVersion: z.string(), expiresAt: isoTime }),
   },
+  "certification.annulled": {
+    category: "training",
+    label: "Certification annulled",
+    data: z.strictObject({
+      personId: id,
+      courseId: z.string(),
+      courseVersion: z.string(),
+      issuedExpiresAt: isoTime,
+      reason: z.string(),
+    }),
+  },
   "certificate.downloaded": {
     category: "training",
     label: "Certificate downloaded",

@@ -65,6 +65,8 @@ const SENTENCES: Record<string, (w: Words) => string | null | false> = {
   "certification.issued": (w) =>
     w.course &&
     `${w.actor} was certified in ${w.course}${day(w.data.expiresAt) ? `, valid until ${day(w.data.expiresAt)}` : ""}`,
+  "certification.annulled": (w) =>
+    w.course && w.person && `${w.actor} annulled ${possessive(w.person)} certification in ${w.course}`,
   "person.created": (w) => w.person && `${w.actor} added ${w.person}`,
   "person.updated": (w) => w.person && `${w.actor} updated ${possessive(w.person)} record`,
   "person.status_changed": (w) =>

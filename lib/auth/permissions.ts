@@ -211,6 +211,7 @@ export const PERMISSIONS = {
   "action:admin/partners.voidRequest": { who: "administer" },
   "action:admin/people.changeStatus": { who: "administer" },
   "action:admin/people.changeRoles": { who: "administer" },
+  "action:admin/people.annulCertification": { who: "administer" },
   "action:admin/people.addPerson": { who: "administer" },
   "action:admin/people.savePerson": { who: "administer" },
   "action:admin/people.sendInvitationAgain": { who: "administer" },

@@ -85,6 +85,8 @@ export async function certificationHistory(db: Executor, personId: string, cours
       expiresAt: certifications.expiresAt,
       verificationCode: certifications.verificationCode,
       supersededAt: certifications.supersededAt,
+      annulledAt: certifications.annulledAt,
+      annulReason: certifications.annulReason,
     })
     .from(certifications)
     .where(and(eq(certifications.personId, personId), courseId ? eq(certifications.courseId, courseId) : undefined))

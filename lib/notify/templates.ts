@@ -7,6 +7,7 @@ import * as accessDecision from "@/emails/access-decision";
 import * as accessLapsed from "@/emails/access-lapsed";
 import * as accessRequest from "@/emails/access-request";
 import * as agreementToSign from "@/emails/agreement-to-sign";
+import * as certificationAnnulled from "@/emails/certification-annulled";
 import * as certificationExpiring from "@/emails/certification-expiring";
 import * as courseAssigned from "@/emails/course-assigned";
 import * as courseDueSoon from "@/emails/course-due-soon";
@@ -48,6 +49,7 @@ export const emailTemplates = {
   "course-overdue": template(courseOverdue),
   escalation: template(escalation),
   "certification-expiring": template(certificationExpiring),
+  "certification-annulled": template(certificationAnnulled),
   "agreement-to-sign": template(agreementToSign),
   "partner-signing-link": template(partnerSigningLink, true),
   "partner-signing-code": template(partnerSigningCode, true),

@@ -58,7 +58,7 @@ export type PersonRecord = {
     issuedAt: Date;
     expiresAt: Date;
     verificationCode: string;
-    status: CertificationStatus | "renewed";
+    status: CertificationStatus | "renewed" | "annulled";
   }[];
   /** Submitted attempts, newest first; `scorePercent` is null when the viewer may not see scores. */
   attempts: {
@@ -172,16 +172,18 @@ export async function personRecord(viewer: Viewer, personId: string, now = new D
     const course = getCourse(c.courseId);
     const newest = !seen.has(c.courseId);
     seen.add(c.courseId);
-    const status: CertificationStatus | "renewed" = !newest
-      ? "renewed"
-      : course
-        ? certificationStatus({
-            certification: c,
-            course,
-            currentMajorReleasedAt: releases.get(c.courseId) ?? null,
-            now,
-          })
-        : "expired";
+    const status: CertificationStatus | "renewed" | "annulled" = c.annulledAt
+      ? "annulled"
+      : !newest
+        ? "renewed"
+        : course
+          ? certificationStatus({
+              certification: c,
+              course,
+              currentMajorReleasedAt: releases.get(c.courseId) ?? null,
+              now,
+            })
+          : "expired";
     return {
       id: c.id,
       courseId: c.courseId,

@@ -10,8 +10,8 @@ import { getCourse } from "@/lib/content";
 import { decryptBytes, encryptBytes } from "@/lib/crypto/encryption";
 import { sha256Hex } from "@/lib/crypto/hash";
 import { env } from "@/lib/env";
-import { NotFoundError } from "@/lib/errors";
-import { isoDate } from "@/lib/format";
+import { DomainError, NotFoundError } from "@/lib/errors";
+import { formatDate, isoDate } from "@/lib/format";
 import { renderCertificatePdf } from "@/lib/pdf/render-certificate";
 import { sealPdf } from "@/lib/pdf/seal";
 import { canSeeRecordsOf } from "@/lib/people/reporting-line";
@@ -45,12 +45,20 @@ export async function certificatePdf(
       expiresAt: certifications.expiresAt,
       code: certifications.verificationCode,
       pdfEnc: certifications.pdfEnc,
+      annulledAt: certifications.annulledAt,
     })
     .from(certifications)
     .innerJoin(people, eq(people.id, certifications.personId))
     .where(eq(certifications.id, certificationId));
   if (!row || !(await canSeeRecordsOf(db, viewer, row.personId)))
     throw new NotFoundError("That certificate does not exist.");
+  // A file made before the annulment stays what it was (it verifies as annulled); none is made after.
+  if (row.annulledAt && !row.pdfEnc)
+    throw new DomainError(
+      "certification_annulled",
+      `This certification was annulled on ${formatDate(row.annulledAt)}: no certificate is issued for it.`,
+      409,
+    );
 
   const bytes = row.pdfEnc ? decryptBytes(row.pdfEnc, `certificate:${row.id}`) : await sealOnce(row);
   await recordAudit(db, context, {

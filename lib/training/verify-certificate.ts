@@ -16,6 +16,8 @@ export type PublicVerification =
       status: CertificationStatus;
       /** The holder has left the organisation: the certificate records training they did, nothing now. */
       holderLeft: boolean;
+      /** The organisation annulled it (obtained improperly, or issued in error); the reason is not told. */
+      annulled: boolean;
       name: string;
       courseTitle: string;
       courseVersion: string;
@@ -56,6 +58,8 @@ async function publicCertification(where: SQL, now: Date): Promise<PublicVerific
     .select({
       name: people.name,
       personStatus: people.status,
+      annulledAt: certifications.annulledAt,
+      issuedExpiresAt: certifications.issuedExpiresAt,
       courseId: certifications.courseId,
       courseVersion: certifications.courseVersion,
       issuedAt: certifications.issuedAt,
@@ -79,16 +83,19 @@ async function publicCertification(where: SQL, now: Date): Promise<PublicVerific
     found: true,
     status,
     holderLeft: row.personStatus === "departed",
+    annulled: row.annulledAt !== null,
     name: row.name,
     courseTitle: course?.title ?? row.courseId,
     courseVersion: row.courseVersion,
     issuedAt: row.issuedAt,
-    expiresAt: row.expiresAt,
+    // What the certificate itself shows: an annulment tells its state, not when or why.
+    expiresAt: row.issuedExpiresAt ?? row.expiresAt,
   };
 }
 
-/** The standing a verifier is shown: a holder who left outranks the course's own status. */
+/** The standing a verifier is shown: an annulment outranks a holder who left, who outranks the course's own status. */
 export function standingLabel(found: Extract<PublicVerification, { found: true }>): string {
+  if (found.annulled) return "Annulled by the organisation";
   return found.holderLeft ? "Holder has left the organisation" : STATUS_LABELS[found.status];
 }
 

@@ -179,10 +179,16 @@ describe("a completion certificate", () => {
     expect(body).toMatchObject({
       authentic: true,
       kind: "certificate",
-      certificate: { holder: "Léa Dubois", version: getCourse(COURSE)!.version, status: "current", holderLeft: false },
+      certificate: {
+        holder: "Léa Dubois",
+        version: getCourse(COURSE)!.version,
+        status: "current",
+        holderLeft: false,
+        annulled: false,
+      },
     });
     expect(Object.keys(body.certificate).sort()).toEqual(
-      ["course", "expiresAt", "holder", "holderLeft", "issuedAt", "status", "version"].sort(),
+      ["annulled", "course", "expiresAt", "holder", "holderLeft", "issuedAt", "status", "version"].sort(),
     );
     expect(JSON.stringify(body)).not.toContain(holder.viewer.email);
     expect(JSON.stringify(body)).not.toContain(holder.viewer.id);
@@ -228,7 +234,17 @@ describe("a completion certificate", () => {
     const byCode = await verifyCertificateCode(certification.verificationCode);
     expect(byCode).toMatchObject({ found: true, holderLeft: true, name: "Samir Haddad" });
     expect(Object.keys(byCode).sort()).toEqual(
-      ["courseTitle", "courseVersion", "expiresAt", "found", "holderLeft", "issuedAt", "name", "status"].sort(),
+      [
+        "annulled",
+        "courseTitle",
+        "courseVersion",
+        "expiresAt",
+        "found",
+        "holderLeft",
+        "issuedAt",
+        "name",
+        "status",
+      ].sort(),
     );
     // A file downloaded before they left is still the same file: it is not sealed again.
     const after = await certificatePdf(

@@ -131,6 +131,7 @@ describe("training lifecycle", () => {
     const verified = await verifyCertificateCode(cert.verificationCode.toLowerCase());
     expect(verified).toMatchObject({ found: true, status: "current", name: "Léa Dubois", courseVersion: "1.1.0" });
     expect(Object.keys(verified).sort()).toEqual([
+      "annulled",
       "courseTitle",
       "courseVersion",
       "expiresAt",

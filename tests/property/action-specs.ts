@@ -21,6 +21,7 @@ import { setDefaultCadence } from "@/app/(app)/admin/outbox/actions";
 import { addPartner, copyLink, resendRequest, sendAgreement, voidRequest } from "@/app/(app)/admin/partners/actions";
 import {
   addPerson,
+  annulCertification,
   applyImportJob,
   cancelImportJob,
   changeRoles,
@@ -54,7 +55,16 @@ import { anyText, idFrom, nastyUnit, randomForm, shapedForm, toFormData, type Fo
 /** The test data the arbitraries draw real ids, tokens and names from; filled in before the properties run. */
 export type World = {
   ids: Record<
-    "people" | "reports" | "grants" | "corrections" | "clients" | "webhooks" | "partners" | "requests" | "providers",
+    | "people"
+    | "reports"
+    | "grants"
+    | "corrections"
+    | "clients"
+    | "webhooks"
+    | "partners"
+    | "requests"
+    | "providers"
+    | "certifications",
     string[]
   >;
   emails: string[];
@@ -359,6 +369,10 @@ export function actionSpecs(world: World): ActionSpec[] {
       status: either(...personStatuses),
     }),
     spec("admin/people changeRoles", run(changeRoles), "admin", { personId: id("people"), roles: several(appRoles) }),
+    spec("admin/people annulCertification", run(annulCertification), "admin", {
+      certificationId: id("certifications"),
+      reason: maybe(either("Answers were shared during the attempt.", "")),
+    }),
     spec("admin/people addPerson", run(addPerson), "admin", personFields),
     spec("admin/people savePerson", run(savePerson), "admin", { ...personFields, personId: id("people") }),
     spec("admin/people sendInvitationAgain", run(sendInvitationAgain), "admin", { personId: id("people") }),

@@ -5,7 +5,7 @@ import { eq } from "drizzle-orm";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 
-import { outbox, people } from "@/db/schema";
+import { certifications, outbox, people } from "@/db/schema";
 import { createApiClient } from "@/lib/access/api-clients";
 import { requestAccess } from "@/lib/access/approvals";
 import { openSigning } from "@/lib/agreements/employee-agreements";
@@ -23,6 +23,7 @@ import { recordLoadedCourseReleases } from "@/lib/training/course-releases";
 import { completeLesson } from "@/lib/training/lesson-progress";
 import { createWebhook } from "@/lib/webhooks/manage-webhooks";
 
+import { satisfyRole } from "../helpers/access-fixtures";
 import { consentToSign } from "../helpers/consent";
 import { context, createPerson, TEST_PASSWORD, viewerOf } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
@@ -76,6 +77,7 @@ const world: World = {
     partners: [],
     requests: [],
     providers: [],
+    certifications: [],
   },
   emails: [],
   names: [],
@@ -129,6 +131,13 @@ beforeAll(async () => {
     hireDate: null,
     roles: ["employee"],
   });
+  // Certifications an admin may annul: Léa's, for the courses a data-access role needs.
+  await satisfyRole(database.db(), invited.id, "customer-pii-read");
+  const certified = await database
+    .db()
+    .select({ id: certifications.id })
+    .from(certifications)
+    .where(eq(certifications.personId, invited.id));
   const grant = await requestAccess(
     signers.employee,
     audit(signers.employee),
@@ -244,6 +253,7 @@ beforeAll(async () => {
     partners: [partner.id, otherPartner.id, thirdPartner.id],
     requests: [forAdmins.id],
     providers: [provider],
+    certifications: certified.map((c) => c.id),
   };
 });
 

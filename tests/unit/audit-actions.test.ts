@@ -124,6 +124,15 @@ const examples: { [A in AuditAction]: [AuditData<A>, ...AuditData<A>[]] } = {
   ],
   "assignment.created": [{ courseId: "gdpr-basics", dueAt: "2026-02-01T00:00:00.000Z", assignmentId: "a-1" }],
   "attempt.submitted": [{ courseId: "gdpr-basics", courseVersion: "1.2.0", scorePercent: 80, passed: true }],
+  "certification.annulled": [
+    {
+      personId: "5b8e3c8e-55a4-4a8e-9d55-0d4f1c7a1e11",
+      courseId: "gdpr-basics",
+      courseVersion: "1.2.0",
+      issuedExpiresAt: "2027-01-05T10:00:00.000Z",
+      reason: "Answers were shared between colleagues.",
+    },
+  ],
   "certification.issued": [{ courseId: "gdpr-basics", courseVersion: "1.2.0", expiresAt: "2027-01-05T10:00:00.000Z" }],
   "certificate.downloaded": [{ holder: "p-1" }],
   "course.major_released": [{ version: "2.0.0", graceDays: 30 }],

@@ -62,6 +62,13 @@ const keyFacts: Record<EmailKind, string[]> = {
     "14 days",
     `${APP_URL}/team`,
   ],
+  "certification-annulled": [
+    "PCI DSS Awareness",
+    "2 October 2026",
+    "6 December 2026",
+    "Quiz answers were shared",
+    `${APP_URL}/courses/pci-dss-awareness`,
+  ],
   "certification-expiring": ["PCI DSS Awareness", "29 December 2026", "30 days", `${APP_URL}/learn/pci-dss-awareness`],
   "agreement-to-sign": [
     "Employee Confidentiality Agreement",

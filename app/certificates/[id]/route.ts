@@ -16,9 +16,12 @@ export async function GET(_request: Request, { params }: { params: Promise<{ id:
     return pdfResponse(bytes, filename);
   } catch (error) {
     if (error instanceof NotFoundError) return new Response("Not found.", { status: 404 });
-    // The seal could not be made (the time-stamping authority failed): say so, nothing was stored.
+    // The seal could not be made (the time-stamping authority failed), or the certification was annulled: say so.
     if (error instanceof DomainError)
-      return new Response(error.message, { status: error.status, headers: { "Retry-After": "60" } });
+      return new Response(error.message, {
+        status: error.status,
+        headers: error.status >= 500 ? { "Retry-After": "60" } : undefined,
+      });
     throw error;
   }
 }

@@ -6,6 +6,7 @@ import { after } from "next/server";
 import { z } from "zod";
 
 import { appRoles, personStatuses } from "@/db/schema";
+import { annulCertification as annul, annulRequestSchema } from "@/lib/certification/annul";
 import { action, type ActionState } from "@/lib/http/action";
 import { uuidSchema } from "@/lib/ids";
 import { cancelImportJob as cancelJob, requestApply, runImportJobs } from "@/lib/people/import-jobs";
@@ -27,6 +28,16 @@ export const changeStatus = action(
     await setPersonStatus(viewer, audit, personId, status);
     revalidatePath("/admin/people");
     return { message: `Status changed to ${status}.` };
+  },
+);
+
+/** Annuls a certification (found improper, or issued in error): it ends now, and the holder is told. */
+export const annulCertification = action(
+  { permission: "action:admin/people.annulCertification", schema: annulRequestSchema },
+  async (input, { viewer, audit }) => {
+    const { holder, courseTitle } = await annul(viewer, audit, input);
+    revalidatePath("/admin/people");
+    return { message: `${holder}'s certification in ${courseTitle} is annulled. They have been told by email.` };
   },
 );
 

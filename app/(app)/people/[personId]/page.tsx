@@ -23,6 +23,7 @@ const certificationTones: Record<PersonRecord["certifications"][number]["status"
   expired: ["Expired", "danger"],
   superseded: ["Superseded", "warning"],
   renewed: ["Renewed", "neutral"],
+  annulled: ["Annulled", "danger"],
 };
 
 export default async function PersonRecordPage({ params }: { params: Promise<{ personId: string }> }) {

@@ -57,6 +57,7 @@ export async function POST(request: Request) {
         expiresAt: certificate.expiresAt.toISOString(),
         status: certificate.status,
         holderLeft: certificate.holderLeft,
+        annulled: certificate.annulled,
       },
     });
   }

@@ -6,14 +6,17 @@ import { ActionButton } from "@/components/action-button";
 import { Badge, personStatusTone } from "@/components/ui/badge";
 import { Card, PageHeader } from "@/components/ui/card";
 import { Alert } from "@/components/ui/field";
+import { Table } from "@/components/ui/table";
 import { requireViewer } from "@/lib/auth/gate";
 import { may } from "@/lib/auth/permissions";
+import { certificationsToAnnul } from "@/lib/certification/annul";
 import { NotFoundError } from "@/lib/errors";
 import { formatDate, formatDateTime } from "@/lib/format";
 import { isUuid } from "@/lib/ids";
 import { departmentOptions, managerOptions, personForEdit } from "@/lib/people/person-editor";
 
 import { sendInvitationAgain } from "../actions";
+import { AnnulForm } from "../annul-form";
 import { PersonControls } from "../person-controls";
 import { PersonForm } from "../person-form";
 
@@ -37,6 +40,7 @@ export default async function EditPersonPage({
   });
   const canEdit = may(viewer, "administer");
   const [departments, managers] = canEdit ? await Promise.all([departmentOptions(), managerOptions(viewer)]) : [[], []];
+  const held = await certificationsToAnnul(viewer, person.id);
 
   return (
     <>
@@ -155,6 +159,56 @@ export default async function EditPersonPage({
             </dl>
           </Card>
         )}
+        <Card
+          title="Certifications"
+          description={
+            canEdit
+              ? "Annul a certification that was obtained improperly or issued in error: it ends at once, the holder is told and must take the course again, and the certificate then verifies as annulled."
+              : "Every certification issued, newest first."
+          }
+        >
+          <Table
+            caption={`Certifications of ${person.name}`}
+            hideCaption
+            columns={[
+              { header: "Course", rowHeader: true, cell: (c) => `${c.courseTitle} v${c.courseVersion}` },
+              { header: "Issued", className: "whitespace-nowrap", cell: (c) => formatDate(c.issuedAt) },
+              {
+                header: "Status",
+                cell: (c) =>
+                  c.annulledAt ? (
+                    <div>
+                      <Badge tone="danger">Annulled {formatDate(c.annulledAt)}</Badge>
+                      <p className="mt-1 max-w-sm text-xs text-slate-600">{c.annulReason}</p>
+                    </div>
+                  ) : c.expiresAt > now ? (
+                    `Valid until ${formatDate(c.expiresAt)}`
+                  ) : (
+                    `Ended ${formatDate(c.expiresAt)}`
+                  ),
+              },
+              ...(canEdit
+                ? [
+                    {
+                      header: "Annul",
+                      cell: (c: (typeof held)[number]) =>
+                        c.annulledAt || c.expiresAt <= now ? (
+                          <span className="text-sm text-slate-500">—</span>
+                        ) : (
+                          <AnnulForm
+                            certificationId={c.id}
+                            label={`the ${c.courseTitle} certification issued ${formatDate(c.issuedAt)}`}
+                          />
+                        ),
+                    },
+                  ]
+                : []),
+            ]}
+            rows={held}
+            rowKey={(c) => c.id}
+            empty="No certifications yet"
+          />
+        </Card>
       </div>
     </>
   );

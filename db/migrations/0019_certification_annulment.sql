@@ -1,0 +1,6 @@
+ALTER TABLE "certifications" ADD COLUMN "annulled_at" timestamp with time zone;--> statement-breakpoint
+ALTER TABLE "certifications" ADD COLUMN "annulled_by" uuid;--> statement-breakpoint
+ALTER TABLE "certifications" ADD COLUMN "annul_reason" text;--> statement-breakpoint
+ALTER TABLE "certifications" ADD COLUMN "issued_expires_at" timestamp with time zone;--> statement-breakpoint
+ALTER TABLE "certifications" ADD CONSTRAINT "certifications_annulled_by_people_id_fk" FOREIGN KEY ("annulled_by") REFERENCES "public"."people"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "certifications" ADD CONSTRAINT "certifications_annulment_whole" CHECK (("certifications"."annulled_at" is null and "certifications"."annul_reason" is null and "certifications"."issued_expires_at" is null) or ("certifications"."annulled_at" is not null and "certifications"."annul_reason" is not null and "certifications"."issued_expires_at" is not null and "certifications"."expires_at" <= "certifications"."annulled_at"));
