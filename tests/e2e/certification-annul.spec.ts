@@ -14,6 +14,7 @@ test("a compliance admin annuls a certification: it verifies as annulled and the
 }) => {
   test.setTimeout(180_000);
   await signIn(page, HOLDER);
+  await expect(page).toHaveURL(/\/dashboard/);
   await completeCourse(page, COURSE_ID);
 
   const admin = await (await browser.newContext()).newPage();

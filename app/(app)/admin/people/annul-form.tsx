@@ -11,10 +11,21 @@ import { annulCertification } from "./actions";
  * Annulling a certification, behind a disclosure: the reason is required and
  * shown to the holder, and the button says what it ends.
  */
-export function AnnulForm({ certificationId, label }: { certificationId: string; label: string }) {
+export function AnnulForm({
+  certificationId,
+  label,
+  open,
+}: {
+  certificationId: string;
+  label: string;
+  /** False once it is annulled or has ended: the cell then shows the outcome, or a dash. */
+  open: boolean;
+}) {
   const [state, formAction, pending] = useActionState(annulCertification, null);
   const id = useId();
+  // Rendered in the same place whatever the row's state, so the confirmation outlives the page's refresh.
   if (state?.ok) return <Alert tone="success">{state.message}</Alert>;
+  if (!open) return <span className="text-sm text-slate-500">—</span>;
   const reasonError = state && !state.ok ? state.fieldErrors?.reason?.[0] : undefined;
   return (
     <details className="group" open={Boolean(state && !state.ok)}>

@@ -191,15 +191,13 @@ export default async function EditPersonPage({
                 ? [
                     {
                       header: "Annul",
-                      cell: (c: (typeof held)[number]) =>
-                        c.annulledAt || c.expiresAt <= now ? (
-                          <span className="text-sm text-slate-500">—</span>
-                        ) : (
-                          <AnnulForm
-                            certificationId={c.id}
-                            label={`the ${c.courseTitle} certification issued ${formatDate(c.issuedAt)}`}
-                          />
-                        ),
+                      cell: (c: (typeof held)[number]) => (
+                        <AnnulForm
+                          certificationId={c.id}
+                          label={`the ${c.courseTitle} certification issued ${formatDate(c.issuedAt)}`}
+                          open={!c.annulledAt && c.expiresAt > now}
+                        />
+                      ),
                     },
                   ]
                 : []),
