@@ -122,7 +122,7 @@ function agreementInput(): AgreementPdfInput {
       userAgent:
         "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36",
       consentVersion: "2025-01",
-      consentText,
+      consentMarkdown: consentText,
       textSha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
       events: [
         { at: new Date("2025-03-12T14:00:01.000Z"), label: "Document viewed" },
