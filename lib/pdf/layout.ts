@@ -5,6 +5,7 @@ import { PDFDocument, rgb, type PDFImage, type RGB } from "pdf-lib";
 import { FontBook, type FaceName } from "./fonts";
 import { PageMarker, writeStructureTree, type StructElement } from "./structure";
 import type { Line } from "./text-wrap";
+import { writeXmpMetadata } from "./xmp-metadata";
 
 /**
  * Page layout shared by the agreement and certificate PDFs: lines wrapped by
@@ -295,5 +296,6 @@ export async function paint(
     marked.push({ page, parents: marker.parents });
   });
   writeStructureTree(doc, structure, marked, metadata.lang);
+  writeXmpMetadata(doc, metadata);
   return doc.save();
 }

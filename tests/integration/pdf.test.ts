@@ -241,6 +241,9 @@ describe("agreement PDF", () => {
       expect(execFileSync("pdfinfo", [sealedFile], { encoding: "utf8" })).toMatch(/^Tagged:\s+yes$/m);
       const tagged = await readTaggedPdf(sealed);
       expectTagged(tagged, "Employee Confidentiality Agreement (version 1.0.0)");
+      const xmp = execFileSync("pdfinfo", ["-meta", sealedFile], { encoding: "utf8" });
+      expect(xmp).toContain('<rdf:li xml:lang="x-default">Employee Confidentiality Agreement (version 1.0.0)</rdf:li>');
+      expect(xmp).toContain("<dc:language><rdf:Bag><rdf:li>en</rdf:li></rdf:Bag></dc:language>");
 
       const all = elements(tagged.root);
       const roles = new Set(all.map((e) => e.role));
