@@ -294,6 +294,27 @@ describe("agreement PDF", () => {
     expect(text).not.toMatch(/time\. 2\./);
   });
 
+  it.skipIf(!hasPoppler)("never ends on a page holding only the certificate's last lines", async () => {
+    // Longer and longer audit trails move the end of the certificate down the page and over it.
+    for (let extra = 0; extra < 40; extra += 3) {
+      const longer = agreementInput();
+      longer.certificate.events.push(
+        ...Array.from({ length: extra }, (_, i) => ({
+          at: new Date(Date.UTC(2025, 2, 12, 14, 2, i)),
+          label: "Viewed",
+        })),
+      );
+      const file = path.join(dir, `trail-${extra}.pdf`);
+      writeFileSync(file, await renderAgreementPdf(longer));
+      const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync("pdfinfo", [file], { encoding: "utf8" }))?.[1]);
+      const last = flat(
+        execFileSync("pdftotext", ["-f", String(pages), "-l", String(pages), file, "-"], { encoding: "utf8" }),
+      );
+      expect(last, `${extra} more events`).toContain("Integrity SHA-256 of the agreement text");
+      expect(last, `${extra} more events`).toContain("a PDF reader shows the seal in its signature panel.");
+    }
+  });
+
   it("records the reason and location in the signature dictionary", async () => {
     const doc = await PDFDocument.load(sealed);
     const form = doc.catalog.lookup(PDFName.of("AcroForm"), PDFDict);
