@@ -64,7 +64,7 @@ async function pdfBench() {
       ip: "203.0.113.7",
       userAgent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36",
       consentVersion: "2025-01",
-      consentText: "I agree to sign electronically.",
+      consentMarkdown: "I agree to sign electronically.",
       textSha256: "0".repeat(64),
       events: [{ at: new Date(), label: "Signed" }],
     },

@@ -8,7 +8,6 @@ import { getDb, type Executor } from "@/db/client";
 import { signatures, signingCeremonies, type SigningEvent } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import type { Agreement } from "@/lib/content/load";
-import { markdownToPlainText } from "@/lib/content/markdown";
 import { encryptBytes } from "@/lib/crypto/encryption";
 import { sha256Hex } from "@/lib/crypto/hash";
 import { env } from "@/lib/env";
@@ -98,7 +97,7 @@ export async function completeSignature(input: SignatureInput): Promise<{ signat
       ip: input.context.ip,
       userAgent: input.context.userAgent ?? "unknown",
       consentVersion: input.consent.version,
-      consentText: markdownToPlainText(consent),
+      consentMarkdown: consent,
       textSha256,
       events: events.map((e) => ({ at: new Date(e.at), label: e.label })),
     },

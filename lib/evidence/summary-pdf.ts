@@ -1,6 +1,7 @@
 import "server-only";
 
 import { A4, COLORS, Flow, paint } from "@/lib/pdf/layout";
+import { StructElement, type StructRole } from "@/lib/pdf/structure";
 import { spans, wrap } from "@/lib/pdf/text-wrap";
 
 /** One figure of the summary: its value, what it counts in words, and the controls it evidences. */
@@ -39,11 +40,13 @@ const M = 48;
 /** The pack's summary.pdf: counts and rates by section, each with its definition and controls, then the control list. */
 export async function renderSummaryPdf(input: SummaryInput): Promise<Uint8Array> {
   const flow = new Flow({ pageSize: A4, margin: { top: M, right: M, bottom: M, left: M } });
-  const text = (value: string, size: number, bold = false, color = COLORS.text, indent = 0) =>
-    flow.lines(wrap(spans(value, bold), size, flow.width - indent), { size, color, indent });
+  const document = new StructElement("Document");
+  const text = (value: string, size: number, bold = false, color = COLORS.text, indent = 0, role: StructRole = "P") =>
+    flow.lines(wrap(spans(value, bold), size, flow.width - indent), { size, color, indent, tag: document.add(role) });
+  const heading = (value: string) => text(value, 13, true, COLORS.text, 0, "H2");
 
   text(input.organisation.toUpperCase(), 10, true, COLORS.accent);
-  text("Evidence pack — summary", 20, true);
+  text("Evidence pack — summary", 20, true, COLORS.text, 0, "H1");
   flow.space(4);
   text(`Period: ${input.period.from} to ${input.period.to} (UTC, both days included)`, 10);
   text(`Scope: ${input.scope}`, 10);
@@ -60,7 +63,7 @@ export async function renderSummaryPdf(input: SummaryInput): Promise<Uint8Array>
     flow.ensure(60);
     flow.rule();
     flow.space(8);
-    text(section.title, 13, true);
+    heading(section.title);
     flow.space(4);
     for (const f of section.figures) {
       flow.ensure(44);
@@ -75,22 +78,28 @@ export async function renderSummaryPdf(input: SummaryInput): Promise<Uint8Array>
   flow.ensure(60);
   flow.rule();
   flow.space(8);
-  text("How the access-decision sample was drawn", 13, true);
+  heading("How the access-decision sample was drawn");
   text(input.sampleMethod, 9);
   flow.space(8);
-  text("Audit log anchor", 13, true);
+  heading("Audit log anchor");
   text(input.checkpoint, 9);
   flow.space(8);
-  text("Controls referred to", 13, true);
+  heading("Controls referred to");
   for (const [id, meaning] of Object.entries(CONTROLS)) {
     flow.ensure(26);
     text(id, 9.5, true);
     text(meaning, 9, false, COLORS.text, 12);
   }
-  return paint(flow.pages, A4, {
-    title: `Evidence pack ${input.period.from} to ${input.period.to}`,
-    author: input.organisation,
-    subject: "Compliance evidence summary",
-    creationDate: input.generatedAt,
-  });
+  return paint(
+    flow.pages,
+    A4,
+    {
+      title: `Evidence pack ${input.period.from} to ${input.period.to}`,
+      author: input.organisation,
+      subject: "Compliance evidence summary",
+      creationDate: input.generatedAt,
+      lang: "en",
+    },
+    document,
+  );
 }

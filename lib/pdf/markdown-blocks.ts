@@ -7,7 +7,8 @@ import { LINE_BREAK, spans, textWidth, type Span } from "./text-wrap";
 /**
  * An agreement's Markdown as the blocks the PDF draws: headings, paragraphs
  * (list items are paragraphs with a hanging marker) and rules, each with its
- * styled text.
+ * styled text. A paragraph in a list says which item of which list it is in,
+ * so that the tagged PDF can rebuild the lists.
  */
 
 /** Body text, and the least a list item's text is indented by. */
@@ -18,6 +19,9 @@ export const LIST_INDENT = 18;
 export function plain(s: Span[]): string {
   return s.map((x) => x.text).join("");
 }
+
+/** A paragraph's place in one (possibly nested) list: the list, and the item's index in it. */
+export type ListPlace = { list: { ordered: boolean }; item: number };
 
 export type Block =
   | { kind: "heading"; depth: number; spans: Span[] }
@@ -31,6 +35,8 @@ export type Block =
       muted?: boolean;
       tight?: boolean;
       listStart?: boolean;
+      // Enclosing lists, outermost first; absent outside lists.
+      within?: ListPlace[];
     }
   | { kind: "rule" };
 
@@ -73,8 +79,9 @@ function inlineSpans(tokens: Token[] | undefined, bold = false): Span[] {
   return out;
 }
 
-function listBlocks(list: Tokens.List, indent: number): Block[] {
+function listBlocks(list: Tokens.List, indent: number, within: ListPlace[]): Block[] {
   const out: Block[] = [];
+  const identity = { ordered: list.ordered };
   const start = typeof list.start === "number" ? list.start : 1;
   const markers = list.items.map((item, i) =>
     item.task ? (item.checked ? "[x]" : "[ ]") : list.ordered ? `${start + i}.` : "•",
@@ -83,10 +90,11 @@ function listBlocks(list: Tokens.List, indent: number): Block[] {
   const hang = Math.max(LIST_INDENT, ...markers.map((m) => textWidth(spans(m), BODY.size) + 7));
   list.items.forEach((item, i) => {
     const marker = markers[i];
-    const children = tokensToBlocks(item.tokens, indent + hang);
+    const place = [...within, { list: identity, item: i }];
+    const children = tokensToBlocks(item.tokens, indent + hang, false, place);
     const first = children[0];
     if (first?.kind === "paragraph") Object.assign(first, { marker, hang });
-    else children.unshift({ kind: "paragraph", spans: [], indent: indent + hang, marker, hang });
+    else children.unshift({ kind: "paragraph", spans: [], indent: indent + hang, marker, hang, within: place });
     for (const child of children) if (child.kind === "paragraph" && !list.loose) child.tight = true;
     if (i === 0 && children[0].kind === "paragraph") children[0].listStart = true;
     out.push(...children);
@@ -94,7 +102,7 @@ function listBlocks(list: Tokens.List, indent: number): Block[] {
   return out;
 }
 
-function tokensToBlocks(tokens: Token[], indent = 0, muted = false): Block[] {
+function tokensToBlocks(tokens: Token[], indent = 0, muted = false, within?: ListPlace[]): Block[] {
   const out: Block[] = [];
   for (const token of tokens) {
     switch (token.type) {
@@ -117,13 +125,14 @@ function tokensToBlocks(tokens: Token[], indent = 0, muted = false): Block[] {
           ),
           indent,
           muted,
+          within,
         });
         break;
       case "list":
-        out.push(...listBlocks(token as Tokens.List, indent));
+        out.push(...listBlocks(token as Tokens.List, indent, within ?? []));
         break;
       case "blockquote":
-        out.push(...tokensToBlocks((token as Tokens.Blockquote).tokens, indent + LIST_INDENT, true));
+        out.push(...tokensToBlocks((token as Tokens.Blockquote).tokens, indent + LIST_INDENT, true, within));
         break;
       case "code":
         out.push({
@@ -131,6 +140,7 @@ function tokensToBlocks(tokens: Token[], indent = 0, muted = false): Block[] {
           spans: [{ text: (token as Tokens.Code).text.split("\n").join(LINE_BREAK) }],
           indent,
           muted,
+          within,
         });
         break;
       case "hr":
@@ -145,6 +155,7 @@ function tokensToBlocks(tokens: Token[], indent = 0, muted = false): Block[] {
             ...inlineSpans(cell.tokens, true),
           ]),
           indent,
+          within,
         });
         for (const row of table.rows) {
           out.push({
@@ -152,12 +163,14 @@ function tokensToBlocks(tokens: Token[], indent = 0, muted = false): Block[] {
             spans: row.flatMap((cell, i) => [...(i ? [{ text: "  |  " }] : []), ...inlineSpans(cell.tokens)]),
             indent,
             tight: true,
+            within,
           });
         }
         break;
       }
       default:
-        if (token.raw.trim()) out.push({ kind: "paragraph", spans: [{ text: token.raw.trim() }], indent, muted });
+        if (token.raw.trim())
+          out.push({ kind: "paragraph", spans: [{ text: token.raw.trim() }], indent, muted, within });
     }
   }
   return out;

@@ -2,9 +2,11 @@ import "server-only";
 
 import { formatLongDateTime } from "@/lib/format";
 
-import { A4, baseline, COLORS, drawLines, Flow, paint, type Op } from "./layout";
-import { BODY, LIST_INDENT, markdownBlocks, plain, type Block } from "./markdown-blocks";
-import { spans, wrap, type Line } from "./text-wrap";
+import { blocksStartHeight, drawBlocks } from "./draw-blocks";
+import { A4, COLORS, drawLines, Flow, leadingLines, paint } from "./layout";
+import { BODY, markdownBlocks, plain, type Block } from "./markdown-blocks";
+import { StructElement } from "./structure";
+import { spans, wrap } from "./text-wrap";
 
 export type AgreementPdfInput = {
   documentId: string;
@@ -20,25 +22,24 @@ export type AgreementPdfInput = {
     ip: string;
     userAgent: string;
     consentVersion: string;
-    consentText: string;
+    /** The consent as Markdown (numbered points, emphasis), as the signer read it. */
+    consentMarkdown: string;
     textSha256: string;
     events: { at: Date; label: string }[];
   };
 };
 
 const MARGIN = 56;
-const HEADING: Record<number, { size: number; before: number; after: number }> = {
-  1: { size: 15, before: 14, after: 6 },
-  2: { size: 12.5, before: 12, after: 5 },
-  3: { size: 11, before: 9, after: 4 },
-};
-const PARAGRAPH_GAP = 7;
 
-/** The agreement as signed, with a signature block and the signing certificate as its last page(s). Unsealed. */
+/**
+ * The agreement as signed, with a signature block and the signing certificate
+ * as its last page(s): a tagged PDF, unsealed.
+ */
 export async function renderAgreementPdf(input: AgreementPdfInput): Promise<Uint8Array> {
   const flow = new Flow({ pageSize: A4, margin: { top: MARGIN, right: MARGIN, bottom: MARGIN + 14, left: MARGIN } });
+  const document = new StructElement("Document");
 
-  drawTitle(flow, input);
+  drawTitle(flow, document, input);
   const blocks = markdownBlocks(input.bodyMarkdown);
   // The template often repeats the title as its first heading.
   if (
@@ -47,133 +48,51 @@ export async function renderAgreementPdf(input: AgreementPdfInput): Promise<Uint
     plain(blocks[0].spans).trim().toLowerCase() === input.title.trim().toLowerCase()
   )
     blocks.shift();
-  drawBlocks(flow, blocks);
-  drawSignature(flow, input);
+  drawBlocks(flow, blocks, document, { ...BODY, topHeadingLevel: topHeadingLevel(blocks, 2) });
+  drawSignature(flow, document, input);
   flow.newPage();
-  drawCertificate(flow, input);
+  drawCertificate(flow, document.add("Sect"), input);
 
   addHeadersAndFooters(flow, input);
-  return paint(flow.pages, A4, {
-    title: `${input.title} (version ${input.version})`,
-    author: input.organisation,
-    subject: `Signed by ${input.signer.name} <${input.signer.email}> on ${input.signedAt.toISOString()}. Document ${input.documentId}.`,
-    creationDate: input.signedAt,
-  });
+  return paint(
+    flow.pages,
+    A4,
+    {
+      title: `${input.title} (version ${input.version})`,
+      author: input.organisation,
+      subject: `Signed by ${input.signer.name} <${input.signer.email}> on ${input.signedAt.toISOString()}. Document ${input.documentId}.`,
+      creationDate: input.signedAt,
+      lang: "en",
+    },
+    document,
+  );
 }
 
-function drawTitle(flow: Flow, input: AgreementPdfInput) {
+/** The level that makes the highest heading among `blocks` an H`level`, so no level is skipped. */
+function topHeadingLevel(blocks: Block[], level: number): number {
+  const depths = blocks.flatMap((b) => (b.kind === "heading" ? [b.depth] : []));
+  return depths.length ? level - Math.min(...depths) + 1 : level;
+}
+
+function drawTitle(flow: Flow, document: StructElement, input: AgreementPdfInput) {
   flow.lines(wrap(spans(input.organisation.toUpperCase(), true), 9, flow.width), {
     size: 9,
     lineHeight: 13,
     color: COLORS.accent,
+    tag: document.add("P"),
   });
   flow.space(4);
-  flow.lines(wrap(spans(input.title, true), 20, flow.width), { size: 20, lineHeight: 26 });
+  flow.lines(wrap(spans(input.title, true), 20, flow.width), { size: 20, lineHeight: 26, tag: document.add("H1") });
   flow.space(2);
   flow.lines(wrap(spans(`Version ${input.version}  ·  Document ${input.documentId}`), 9, flow.width), {
     size: 9,
     lineHeight: 13,
     color: COLORS.muted,
+    tag: document.add("P"),
   });
   flow.space(10);
   flow.rule(COLORS.accent, 1.25);
   flow.space(16);
-}
-
-type Prepared = {
-  block: Block;
-  lines: Line[];
-  size: number;
-  lineHeight: number;
-  indent: number;
-  textIndent: number;
-  before: number;
-};
-
-function prepare(block: Block, width: number, previous: Block | undefined): Prepared | undefined {
-  if (block.kind === "rule") return undefined;
-  if (block.kind === "heading") {
-    const style = HEADING[block.depth];
-    const lines = wrap(
-      block.spans.map((s) => ({ ...s, bold: true })),
-      style.size,
-      width,
-    );
-    return {
-      block,
-      lines,
-      size: style.size,
-      lineHeight: style.size * 1.3,
-      indent: 0,
-      textIndent: 0,
-      before: previous ? style.before : 0,
-    };
-  }
-  const indent = block.indent - (block.marker ? (block.hang ?? LIST_INDENT) : 0);
-  const textIndent = block.indent;
-  const lines = block.spans.length ? wrap(block.spans, BODY.size, width - textIndent) : [];
-  const gap = !previous
-    ? 0
-    : previous.kind === "heading"
-      ? HEADING[previous.depth].after
-      : block.listStart
-        ? 5
-        : block.tight
-          ? 3
-          : PARAGRAPH_GAP;
-  return { block, lines, size: BODY.size, lineHeight: BODY.lineHeight, indent, textIndent, before: gap };
-}
-
-function drawBlocks(flow: Flow, blocks: Block[]) {
-  let previous: Block | undefined;
-  blocks.forEach((block, i) => {
-    if (block.kind === "rule") {
-      flow.space(8);
-      flow.ensure(10);
-      flow.rule();
-      flow.space(8);
-      previous = undefined;
-      return;
-    }
-    const item = prepare(block, flow.width, previous)!;
-    flow.space(item.before);
-    if (block.kind === "heading") {
-      // Keep a heading with the first two lines of what follows it.
-      const next = blocks[i + 1] ? prepare(blocks[i + 1], flow.width, block) : undefined;
-      const following = next ? next.before + Math.min(2, next.lines.length) * next.lineHeight : 0;
-      flow.ensure(item.lines.length * item.lineHeight + following);
-      flow.lines(item.lines, { size: item.size, lineHeight: item.lineHeight, color: COLORS.accent });
-    } else {
-      // Avoid a lone first line at the foot of a page.
-      flow.ensure(Math.min(2, Math.max(1, item.lines.length)) * item.lineHeight);
-      if (block.marker) {
-        const top = flow.y;
-        const markerLine = wrap(spans(block.marker), BODY.size, Number.POSITIVE_INFINITY);
-        flow.ops.push(...markerOps(markerLine, flow.left + item.indent, top, block.muted));
-        if (item.lines.length === 0) flow.y -= item.lineHeight;
-      }
-      flow.lines(item.lines, {
-        size: item.size,
-        lineHeight: item.lineHeight,
-        indent: item.textIndent,
-        color: block.muted ? COLORS.muted : COLORS.text,
-      });
-    }
-    previous = block;
-  });
-}
-
-function markerOps(lines: Line[], x: number, top: number, muted?: boolean): Op[] {
-  const y = baseline(top, BODY.size, BODY.lineHeight);
-  return (lines[0]?.pieces ?? []).map((piece) => ({
-    kind: "text",
-    x: x + piece.x,
-    y,
-    text: piece.text,
-    face: piece.face,
-    size: BODY.size,
-    color: muted ? COLORS.muted : COLORS.text,
-  }));
 }
 
 // ---------------------------------------------------------------- signature
@@ -188,7 +107,7 @@ function pngSize(png: Uint8Array): { width: number; height: number } {
   return { width: view.getUint32(16), height: view.getUint32(20) };
 }
 
-function drawSignature(flow: Flow, input: AgreementPdfInput) {
+function drawSignature(flow: Flow, document: StructElement, input: AgreementPdfInput) {
   const pad = 14;
   const inner = flow.width - pad * 2;
   const label = wrap(spans("Signed electronically by"), 8.5, inner);
@@ -224,7 +143,7 @@ function drawSignature(flow: Flow, input: AgreementPdfInput) {
     note(999).length * 12;
   flow.space(22);
   flow.ensure(height);
-  flow.lines(heading, { size: 12.5, lineHeight: 16, color: COLORS.accent });
+  flow.lines(heading, { size: 12.5, lineHeight: 16, color: COLORS.accent, tag: document.add("H2") });
   flow.space(8);
 
   const top = flow.y;
@@ -239,7 +158,7 @@ function drawSignature(flow: Flow, input: AgreementPdfInput) {
     borderWidth: 0.75,
   });
   flow.y -= pad;
-  flow.lines(label, { size: 8.5, lineHeight: 12, indent: pad, color: COLORS.muted });
+  flow.lines(label, { size: 8.5, lineHeight: 12, indent: pad, color: COLORS.muted, tag: document.add("P") });
   flow.space(6);
   if (image && input.signatureImagePng) {
     flow.ops.push({
@@ -249,6 +168,7 @@ function drawSignature(flow: Flow, input: AgreementPdfInput) {
       width: image.width,
       height: image.height,
       png: input.signatureImagePng,
+      tag: document.add("Figure", { alt: `Signature drawn by ${input.signer.name}` }),
     });
     flow.y -= image.height + 2;
     flow.ops.push({
@@ -262,52 +182,71 @@ function drawSignature(flow: Flow, input: AgreementPdfInput) {
     });
     flow.y -= 6;
   }
-  flow.lines(name, { size: 18, lineHeight: 23, indent: pad });
+  flow.lines(name, { size: 18, lineHeight: 23, indent: pad, tag: document.add("P") });
   flow.space(4);
-  flow.lines(details, { size: 10, lineHeight: 14.5, indent: pad });
+  flow.lines(details, { size: 10, lineHeight: 14.5, indent: pad, tag: document.add("P") });
   flow.space(6);
-  flow.lines(note(flow.pageNumber + 1), { size: 8.5, lineHeight: 12, indent: pad, color: COLORS.muted });
+  flow.lines(note(flow.pageNumber + 1), {
+    size: 8.5,
+    lineHeight: 12,
+    indent: pad,
+    color: COLORS.muted,
+    tag: document.add("P"),
+  });
 }
 
 // ---------------------------------------------------------------- certificate
 
 const LABEL_WIDTH = 132;
+const CONSENT_TEXT = { size: 9.5, lineHeight: 13.8 };
 
-function row(flow: Flow, label: string, value: string, options: { size?: number } = {}) {
+/** One row of a two-column table: the label (a row header) and its value. */
+function row(flow: Flow, table: StructElement, label: string, value: string, options: { size?: number } = {}) {
   const size = options.size ?? 9.5;
   const lineHeight = size * 1.45;
   const labelLines = wrap(spans(label, true), 8.5, LABEL_WIDTH - 12);
   const valueLines = wrap(spans(value), size, flow.width - LABEL_WIDTH);
+  const tr = table.add("TR");
+  const th = tr.add("TH", { scope: "Row" });
+  const td = tr.add("TD");
   // The label and the first lines of the value stay together; a long value may continue overleaf.
-  flow.ensure(Math.max(labelLines.length * 12.5, Math.min(valueLines.length, 3) * lineHeight));
+  flow.ensure(Math.max(labelLines.length * 12.5, leadingLines(valueLines.length) * lineHeight));
   const startPage = flow.pageNumber;
   const top = flow.y;
-  flow.lines(valueLines, { size, lineHeight, indent: LABEL_WIDTH });
+  flow.lines(valueLines, { size, lineHeight, indent: LABEL_WIDTH, tag: td });
   const labelBottom = drawLines(
     flow.pages[startPage - 1],
     labelLines,
     flow.left,
     top - (lineHeight - 12.5) / 2,
     LABEL_WIDTH - 12,
-    { size: 8.5, lineHeight: 12.5, color: COLORS.muted },
+    { size: 8.5, lineHeight: 12.5, color: COLORS.muted, tag: th },
   );
   if (flow.pageNumber === startPage) flow.y = Math.min(flow.y, labelBottom);
   flow.space(5);
 }
 
-function section(flow: Flow, title: string) {
+/**
+ * A titled section of the certificate, kept with `following` points of what
+ * comes after it (by default, two table rows).
+ */
+function section(flow: Flow, parent: StructElement, title: string, following = 2 * 14) {
   const lines = wrap(spans(title, true), 11.5, flow.width);
   flow.space(14);
-  flow.ensure(lines.length * 15 + 8 + 2 * 14);
-  flow.lines(lines, { size: 11.5, lineHeight: 15, color: COLORS.accent });
+  flow.ensure(lines.length * 15 + 11 + following);
+  flow.lines(lines, { size: 11.5, lineHeight: 15, color: COLORS.accent, tag: parent.add("H2") });
   flow.space(3);
   flow.rule();
   flow.space(8);
 }
 
-function drawCertificate(flow: Flow, input: AgreementPdfInput) {
+function drawCertificate(flow: Flow, certificate: StructElement, input: AgreementPdfInput) {
   const c = input.certificate;
-  flow.lines(wrap(spans("Signing certificate", true), 17, flow.width), { size: 17, lineHeight: 22 });
+  flow.lines(wrap(spans("Signing certificate", true), 17, flow.width), {
+    size: 17,
+    lineHeight: 22,
+    tag: certificate.add("H1"),
+  });
   flow.space(2);
   flow.lines(
     wrap(
@@ -317,54 +256,57 @@ function drawCertificate(flow: Flow, input: AgreementPdfInput) {
       9.5,
       flow.width,
     ),
-    { size: 9.5, lineHeight: 13.5, color: COLORS.muted },
+    { size: 9.5, lineHeight: 13.5, color: COLORS.muted, tag: certificate.add("P") },
   );
   flow.space(10);
   flow.rule(COLORS.accent, 1.25);
   flow.space(12);
 
-  row(flow, "Document ID", input.documentId);
-  row(flow, "Agreement", input.title);
-  row(flow, "Version", input.version);
-  row(flow, "Organisation", input.organisation);
+  const documentTable = certificate.add("Table");
+  row(flow, documentTable, "Document ID", input.documentId);
+  row(flow, documentTable, "Agreement", input.title);
+  row(flow, documentTable, "Version", input.version);
+  row(flow, documentTable, "Organisation", input.organisation);
 
-  section(flow, "Signer");
-  row(flow, "Name", input.signer.name);
-  row(flow, "Email", input.signer.email);
-  if (input.signer.organisation) row(flow, "Signing for", input.signer.organisation);
-  row(flow, "Signed at (UTC)", input.signedAt.toISOString());
-  row(flow, "Authentication", c.authMethod);
-  row(flow, "IP address", c.ip);
-  row(flow, "User agent", c.userAgent, { size: 8.5 });
+  section(flow, certificate, "Signer");
+  const signer = certificate.add("Table");
+  row(flow, signer, "Name", input.signer.name);
+  row(flow, signer, "Email", input.signer.email);
+  if (input.signer.organisation) row(flow, signer, "Signing for", input.signer.organisation);
+  row(flow, signer, "Signed at (UTC)", input.signedAt.toISOString());
+  row(flow, signer, "Authentication", c.authMethod);
+  row(flow, signer, "IP address", c.ip);
+  row(flow, signer, "User agent", c.userAgent, { size: 8.5 });
 
-  section(flow, "Events (UTC, ISO 8601)");
+  section(flow, certificate, "Events (UTC, ISO 8601)");
+  const events = certificate.add("Table");
   for (const event of [...c.events].sort((a, b) => a.at.getTime() - b.at.getTime()))
-    row(flow, event.at.toISOString(), event.label);
+    row(flow, events, event.at.toISOString(), event.label);
 
-  section(flow, `Consent to electronic records (version ${c.consentVersion})`);
-  const paragraphs = c.consentText
-    .replace(/\r\n?/g, "\n")
-    .split(/\n\s*\n/)
-    .map((p) => p.trim())
-    .filter(Boolean);
-  paragraphs.forEach((paragraph, i) => {
-    if (i) flow.space(5);
-    flow.lines(wrap(spans(paragraph), 9.5, flow.width), { size: 9.5, lineHeight: 13.8 });
-  });
-
-  section(flow, "Integrity");
-  row(flow, "SHA-256 of the agreement text", c.textSha256, { size: 8.5 });
-  flow.space(4);
-  flow.lines(
-    wrap(
-      spans(
-        `After signing, ${input.organisation} sealed this file with a digital signature (PKCS#7, SHA-256). Any change to the file after sealing invalidates the seal; a PDF reader shows the seal in its signature panel.`,
-      ),
-      8.5,
-      flow.width,
-    ),
-    { size: 8.5, lineHeight: 12, color: COLORS.muted },
+  // The consent is Markdown: its numbered points are drawn and tagged as a list.
+  const consent = markdownBlocks(c.consentMarkdown);
+  const consentStyle = { ...CONSENT_TEXT, topHeadingLevel: topHeadingLevel(consent, 3) };
+  section(
+    flow,
+    certificate,
+    `Consent to electronic records (version ${c.consentVersion})`,
+    consent.length ? blocksStartHeight(consent, flow.width, consentStyle) : 0,
   );
+  drawBlocks(flow, consent, certificate, consentStyle);
+
+  // The last section stays whole, so the certificate never ends on a page holding only its last lines.
+  const integrity = wrap(
+    spans(
+      `After signing, ${input.organisation} sealed this file with a digital signature (PKCS#7, SHA-256). Any change to the file after sealing invalidates the seal; a PDF reader shows the seal in its signature panel.`,
+    ),
+    8.5,
+    flow.width,
+  );
+  const hashLines = wrap(spans(c.textSha256), 8.5, flow.width - LABEL_WIDTH).length;
+  section(flow, certificate, "Integrity", hashLines * 8.5 * 1.45 + 5 + 4 + integrity.length * 12);
+  row(flow, certificate.add("Table"), "SHA-256 of the agreement text", c.textSha256, { size: 8.5 });
+  flow.space(4);
+  flow.lines(integrity, { size: 8.5, lineHeight: 12, color: COLORS.muted, tag: certificate.add("P") });
 }
 
 // ---------------------------------------------------------------- page furniture
@@ -395,6 +337,7 @@ function addHeadersAndFooters(flow: Flow, input: AgreementPdfInput) {
             face: piece.face,
             size: 8,
             color: COLORS.muted,
+            artifact: true,
           });
       }
     }
@@ -410,6 +353,7 @@ function addHeadersAndFooters(flow: Flow, input: AgreementPdfInput) {
             face: piece.face,
             size: 8,
             color: COLORS.muted,
+            artifact: true,
           });
       }
     }

@@ -6,6 +6,7 @@ import QRCode from "qrcode";
 import { formatLongDate } from "@/lib/format";
 
 import { A4_LANDSCAPE, COLORS, drawLines, paint, type Op } from "./layout";
+import { StructElement, type StructRole } from "./structure";
 import { spans, textWidth, wrap, type Line } from "./text-wrap";
 
 export type CertificatePdfInput = {
@@ -32,12 +33,20 @@ function fitted(text: string, bold: boolean, max: number, min: number, width: nu
   return { lines: wrap(spans(text, bold), min, width), size: min };
 }
 
-/** A one-page landscape certificate of course completion. */
+/** A one-page landscape certificate of course completion, as a tagged PDF. */
 export async function renderCertificatePdf(input: CertificatePdfInput): Promise<Uint8Array> {
   const ops: Op[] = [];
+  const document = new StructElement("Document");
   const x = (W - CONTENT_WIDTH) / 2;
-  const centred = (lines: Line[], top: number, size: number, color = COLORS.text, lineHeight = size * 1.3) =>
-    drawLines(ops, lines, x, top, CONTENT_WIDTH, { size, lineHeight, color, align: "center" });
+  const centred = (
+    lines: Line[],
+    top: number,
+    size: number,
+    color = COLORS.text,
+    lineHeight = size * 1.3,
+    role: StructRole = "P",
+  ) =>
+    drawLines(ops, lines, x, top, CONTENT_WIDTH, { size, lineHeight, color, align: "center", tag: document.add(role) });
 
   // Frame: a strong outer border and a fine inner one.
   ops.push({ kind: "rect", x: 22, y: 22, width: W - 44, height: H - 44, border: COLORS.accent, borderWidth: 2.5 });
@@ -46,7 +55,7 @@ export async function renderCertificatePdf(input: CertificatePdfInput): Promise<
   let y = H - 74;
   y = centred(wrap(spans(input.organisation.toUpperCase(), true), 11, CONTENT_WIDTH), y, 11, COLORS.accent, 15);
   y -= 14;
-  y = centred(wrap(spans("Certificate of Completion", true), 30, CONTENT_WIDTH), y, 30, COLORS.text, 38);
+  y = centred(wrap(spans("Certificate of Completion", true), 30, CONTENT_WIDTH), y, 30, COLORS.text, 38, "H1");
   y -= 8;
   ops.push({ kind: "line", x1: W / 2 - 40, y1: y, x2: W / 2 + 40, y2: y, thickness: 1.5, color: COLORS.accent });
   const ruleY = y;
@@ -96,6 +105,10 @@ export async function renderCertificatePdf(input: CertificatePdfInput): Promise<
     ["VERIFICATION CODE", input.verificationCode],
   ];
   const columnWidth = CONTENT_WIDTH / columns.length;
+  // A table of one header row and one row of values, read column by column by sight.
+  const table = document.add("Table");
+  const headerRow = table.add("TR");
+  const valueRow = table.add("TR");
   ops.push({
     kind: "line",
     x1: x,
@@ -112,30 +125,46 @@ export async function renderCertificatePdf(input: CertificatePdfInput): Promise<
       lineHeight: 12,
       color: COLORS.muted,
       align: "center",
+      tag: headerRow.add("TH", { scope: "Column" }),
     });
     drawLines(ops, wrap(spans(value, true), 12.5, columnWidth - 12), left, top - 3, columnWidth, {
       size: 12.5,
       lineHeight: 16,
       align: "center",
+      tag: valueRow.add("TD"),
     });
   });
 
   // A QR code to the same address, in the lower right corner inside the frame.
   const png = await QRCode.toBuffer(input.verifyUrl, { type: "png", errorCorrectionLevel: "M", margin: 1, width: 256 });
-  ops.push({ kind: "image", x: W - 42 - QR_SIZE, y: 42, width: QR_SIZE, height: QR_SIZE, png });
-
   const verify = wrap(spans(`Verify at ${input.verifyUrl}`), 9.5, CONTENT_WIDTH);
   drawLines(ops, verify.slice(0, 2), x, 84, CONTENT_WIDTH, {
     size: 9.5,
     lineHeight: 13,
     color: COLORS.muted,
     align: "center",
+    tag: document.add("P"),
+  });
+  ops.push({
+    kind: "image",
+    x: W - 42 - QR_SIZE,
+    y: 42,
+    width: QR_SIZE,
+    height: QR_SIZE,
+    png,
+    tag: document.add("Figure", { alt: `QR code linking to ${input.verifyUrl}` }),
   });
 
-  return paint([ops], A4_LANDSCAPE, {
-    title: `Certificate of completion: ${input.courseTitle}`,
-    author: input.organisation,
-    subject: `${input.personName} completed ${input.courseTitle} (version ${input.courseVersion}). Verification code ${input.verificationCode}.`,
-    creationDate: input.issuedAt,
-  });
+  return paint(
+    [ops],
+    A4_LANDSCAPE,
+    {
+      title: `Certificate of completion: ${input.courseTitle}`,
+      author: input.organisation,
+      subject: `${input.personName} completed ${input.courseTitle} (version ${input.courseVersion}). Verification code ${input.verificationCode}.`,
+      creationDate: input.issuedAt,
+      lang: "en",
+    },
+    document,
+  );
 }

@@ -11,7 +11,9 @@ import { measureRun, RTL_FACES, splitRuns, type FaceName } from "./fonts";
 export type Span = { text: string; bold?: boolean };
 
 export type Piece = { text: string; face: FaceName; x: number; width: number };
-export type Line = { pieces: Piece[]; width: number };
+// breakSpace: the line was broken at a space, in this face. It is drawn (invisibly,
+// past the line's end) so that text read from the PDF keeps the words apart.
+export type Line = { pieces: Piece[]; width: number; breakSpace?: FaceName };
 
 type Atom = {
   runs: { text: string; face: FaceName; width: number }[];
@@ -216,7 +218,8 @@ function wrapSegment(input: Span[], size: number, maxWidth: number): Line[] {
   for (const atom of atoms) {
     const before = current.length ? current[current.length - 1].space : 0;
     if (current.length && width + before + atom.width > maxWidth) {
-      lines.push(placeLine(current, size));
+      const last = current[current.length - 1];
+      lines.push({ ...placeLine(current, size), ...(last.space ? { breakSpace: last.spaceFace } : {}) });
       current = [];
       width = 0;
     }

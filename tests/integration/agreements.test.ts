@@ -62,6 +62,11 @@ describe("employee signing", () => {
     expect(text).toContain("José Ñúñez 李华");
     expect(text).toContain(signatureId);
     expect(text.replace(/\s+/g, " ")).toContain("electronic records and electronic signatures");
+    // The consent's numbered points are a list: each starts its own line.
+    const layout = execFileSync("pdftotext", ["-layout", file, "-"], { encoding: "utf8" });
+    expect(layout).toMatch(/^\s*1\.\s+What this consent covers\./m);
+    expect(layout).toMatch(/^\s*2\.\s+Legal effect\./m);
+    expect(execFileSync("pdfinfo", [file], { encoding: "utf8" })).toMatch(/^Tagged:\s+yes$/m);
     expect(text).toContain("203.0.113.7");
 
     expect(await verifySignedDocument(bytes)).toMatchObject({

@@ -140,6 +140,8 @@ describe("a completion certificate", () => {
     expect(text).toContain(`/verify?code=${holder.certification.verificationCode}`);
     // The QR code: one image on the page.
     expect(execFileSync("pdfimages", ["-list", file], { encoding: "utf8" }).trim().split("\n")).toHaveLength(3);
+    // Sealing keeps the tags a screen reader reads.
+    expect(execFileSync("pdfinfo", [file], { encoding: "utf8" })).toMatch(/^Tagged:\s+yes$/m);
   });
 
   it("is stored once and every later download is the same file", async () => {

@@ -15,6 +15,8 @@ import { sealPdf } from "@/lib/pdf/seal";
 import { getSigningIdentity } from "@/lib/pdf/signing-identity";
 import { verifySealedPdf } from "@/lib/pdf/verify-seal";
 
+import { elements, readTaggedPdf, type TaggedPdf } from "../helpers/pdf-structure";
+
 const hasPoppler = existsSync("/usr/bin/pdfsig") || commandExists("pdfsig");
 if (!hasPoppler)
   console.warn("[pdf.test] pdfsig/pdftotext (poppler-utils) not installed: skipping the checks that need them.");
@@ -104,6 +106,38 @@ function longBody(): string {
 
 const consentText =
   "I agree to receive and sign documents electronically. I understand that my electronic signature has the same legal effect as a handwritten signature, and that I can ask for a paper copy at any time.";
+// The consent is Markdown with numbered points, like content/esign-consent.md.
+const consentPoints = [
+  "**Scope.** This consent covers this agreement only.",
+  "**Paper.** I can ask for a paper copy at any time, free of charge, from the contact who sent me this agreement or from the compliance team.",
+  "**Withdrawal.** I can withdraw this consent before I sign.",
+];
+const consentMarkdown = `${consentText}\n\n${consentPoints.map((p, i) => `${i + 1}. ${p}`).join("\n")}\n`;
+
+/**
+ * What a tagged PDF must hold for a screen reader: the document is marked and
+ * has a language and a title shown as such; all text is tagged or an artifact;
+ * every marked-content sequence on a page belongs to exactly the element the
+ * parent tree names, and every element's content is on its page.
+ */
+function expectTagged(tagged: TaggedPdf, title: string) {
+  expect(tagged).toMatchObject({ marked: true, lang: "en", displayDocTitle: true, title, untaggedText: 0 });
+  expect(tagged.root?.role).toBe("Document");
+  const owners = new Map<string, string>();
+  for (const element of elements(tagged.root))
+    for (const item of element.content) {
+      const key = `${item.page}:${item.mcid}`;
+      expect(owners.has(key), `${key} belongs to one element`).toBe(false);
+      owners.set(key, element.role);
+    }
+  const used = tagged.pageMcids.flatMap((mcids, page) => mcids.map((mcid) => `${page}:${mcid}`));
+  expect(new Set(used).size).toBe(used.length);
+  expect([...owners.keys()].sort()).toEqual([...used].sort());
+  tagged.pageMcids.forEach((mcids, page) => {
+    expect(mcids.length, `page ${page + 1} has tagged content`).toBeGreaterThan(0);
+    for (const mcid of mcids) expect(tagged.parentTree.get(page)?.get(mcid)).toBe(owners.get(`${page}:${mcid}`));
+  });
+}
 
 function agreementInput(): AgreementPdfInput {
   const signedAt = new Date("2025-03-12T14:03:22.000Z");
@@ -122,7 +156,7 @@ function agreementInput(): AgreementPdfInput {
       userAgent:
         "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36",
       consentVersion: "2025-01",
-      consentText,
+      consentMarkdown,
       textSha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
       events: [
         { at: new Date("2025-03-12T14:00:01.000Z"), label: "Document viewed" },
@@ -199,6 +233,86 @@ describe("agreement PDF", () => {
     });
     expect(last).toContain("Signing certificate");
     expect(flat(last)).toContain(`Page ${pages} of ${pages}`);
+  });
+
+  it.skipIf(!hasPoppler)(
+    "is a tagged PDF after sealing, with headings, lists, tables and the signature's alt text",
+    async () => {
+      expect(execFileSync("pdfinfo", [sealedFile], { encoding: "utf8" })).toMatch(/^Tagged:\s+yes$/m);
+      const tagged = await readTaggedPdf(sealed);
+      expectTagged(tagged, "Employee Confidentiality Agreement (version 1.0.0)");
+      const xmp = execFileSync("pdfinfo", ["-meta", sealedFile], { encoding: "utf8" });
+      expect(xmp).toContain('<rdf:li xml:lang="x-default">Employee Confidentiality Agreement (version 1.0.0)</rdf:li>');
+      expect(xmp).toContain("<dc:language><rdf:Bag><rdf:li>en</rdf:li></rdf:Bag></dc:language>");
+
+      const all = elements(tagged.root);
+      const roles = new Set(all.map((e) => e.role));
+      for (const role of ["H1", "H2", "P", "L", "LI", "Lbl", "LBody", "Table", "TR", "TH", "TD", "Figure"])
+        expect(roles, role).toContain(role);
+      expect(tagged.root!.children.slice(0, 3).map((e) => e.role)).toEqual(["P", "H1", "P"]);
+      // H1 is the title; the body's "## n." sections are H2, with no level skipped.
+      expect(all.filter((e) => e.role === "H2").length).toBeGreaterThanOrEqual(9);
+      expect(roles).not.toContain("H3");
+      expect(all.filter((e) => e.role === "Figure").map((e) => e.alt)).toEqual([
+        `Signature drawn by ${input.signer.name}`,
+      ]);
+      for (const item of all.filter((e) => e.role === "LI"))
+        expect(item.children.map((e) => e.role)).toEqual(["Lbl", "LBody"]);
+      for (const header of all.filter((e) => e.role === "TH")) expect(header.scope).toBe("Row");
+      // Nested lists sit inside their item's body.
+      expect(all.some((e) => e.role === "LBody" && e.children.some((c) => c.role === "L"))).toBe(true);
+      // The consent's three numbered points are one list of three items.
+      const certificate = tagged.root!.children.find((e) => e.role === "Sect")!;
+      const consentLists = certificate.children.filter((e) => e.role === "L");
+      expect(consentLists.map((l) => l.children.length)).toEqual([3]);
+
+      // Poppler reads the same tree.
+      const structure = execFileSync("pdfinfo", ["-struct-text", sealedFile], { encoding: "utf8" });
+      expect(structure).toMatch(/H1[^\n]*\n\s*"Employee Confidentiality Agreement"/);
+      expect(structure).toMatch(/Lbl[^\n]*\n\s*"2\."/);
+    },
+  );
+
+  it.skipIf(!hasPoppler)("reads in order, and sets the consent's points as a numbered list", () => {
+    const text = pdfText(sealedFile);
+    const order = [
+      ...Array.from({ length: 9 }, (_, i) => `${i + 1}. Obligations of part ${i + 1}`),
+      "Electronic signature",
+      "Signing certificate",
+      "Consent to electronic records",
+      "Integrity",
+    ].map((heading) => text.indexOf(heading));
+    expect(order.every((at) => at >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+
+    const layout = execFileSync("pdftotext", ["-layout", "-enc", "UTF-8", sealedFile, "-"], { encoding: "utf8" });
+    consentPoints.forEach((point, i) => {
+      const words = point.replace(/\*\*/g, "").split(" ").slice(0, 3).join(" ");
+      // Each point starts its own line with its number, its text hanging to the right of it.
+      expect(layout).toMatch(new RegExp(`^\\s*${i + 1}\\.\\s+${words.replace(/\./g, "\\.")}`, "m"));
+    });
+    expect(text).not.toMatch(/time\. 2\./);
+  });
+
+  it.skipIf(!hasPoppler)("never ends on a page holding only the certificate's last lines", async () => {
+    // Longer and longer audit trails move the end of the certificate down the page and over it.
+    for (let extra = 0; extra < 40; extra += 3) {
+      const longer = agreementInput();
+      longer.certificate.events.push(
+        ...Array.from({ length: extra }, (_, i) => ({
+          at: new Date(Date.UTC(2025, 2, 12, 14, 2, i)),
+          label: "Viewed",
+        })),
+      );
+      const file = path.join(dir, `trail-${extra}.pdf`);
+      writeFileSync(file, await renderAgreementPdf(longer));
+      const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync("pdfinfo", [file], { encoding: "utf8" }))?.[1]);
+      const last = flat(
+        execFileSync("pdftotext", ["-f", String(pages), "-l", String(pages), file, "-"], { encoding: "utf8" }),
+      );
+      expect(last, `${extra} more events`).toContain("Integrity SHA-256 of the agreement text");
+      expect(last, `${extra} more events`).toContain("a PDF reader shows the seal in its signature panel.");
+    }
   });
 
   it("records the reason and location in the signature dictionary", async () => {
@@ -308,6 +422,20 @@ describe("completion certificate PDF", () => {
         const info = execFileSync("pdfinfo", [file], { encoding: "utf8" });
         expect(info).toMatch(/Pages:\s+1\n/);
         expect(info).toMatch(/Page size:\s+841\.8\d? x 595\.2\d? pts/);
+        expect(info).toMatch(/^Tagged:\s+yes$/m);
+
+        const tagged = await readTaggedPdf(pdf);
+        expectTagged(tagged, "Certificate of completion: Support Data Handling");
+        const all = elements(tagged.root);
+        expect(all.filter((e) => e.role === "H1")).toHaveLength(1);
+        expect(all.filter((e) => e.role === "Figure").map((e) => e.alt)).toEqual([
+          "QR code linking to https://clearance.example.com/verify/K7QX-9M2P-4TZD",
+        ]);
+        const [table] = all.filter((e) => e.role === "Table");
+        expect(table.children.map((row) => row.children.map((cell) => `${cell.role}:${cell.scope ?? ""}`))).toEqual([
+          ["TH:Column", "TH:Column", "TH:Column"],
+          ["TD:", "TD:", "TD:"],
+        ]);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

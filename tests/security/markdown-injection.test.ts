@@ -111,7 +111,7 @@ describe("names placed into agreement text", () => {
           ip: "203.0.113.9",
           userAgent: "vitest",
           consentVersion: "1",
-          consentText: "I agree.",
+          consentMarkdown: "I agree.",
           textSha256: "0".repeat(64),
           events: [],
         },
