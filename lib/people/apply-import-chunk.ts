@@ -19,7 +19,7 @@ import { auditChanges, type PersonSnapshot } from "./person-fields";
 export const IMPORT_LOCK = 7_300_017;
 
 /** Rows written per committed step of a large import: small enough for bounded memory, large enough for multi-row statements. */
-export const IMPORT_CHUNK_ROWS = 2_000;
+export const IMPORT_CHUNK_ROWS = 1_000;
 
 export type ChunkOptions = { context: AuditContext; invitedByName: string | null; now: Date };
 export type ChunkResult = { created: number; updated: number };
