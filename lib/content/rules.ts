@@ -118,8 +118,11 @@ export const CITATION_FORMATS: { name: string; pattern: RegExp }[] = [
   { name: "NLRA §<n>", pattern: new RegExp(String.raw`^NLRA §\d+${sub}$`) },
   {
     name: "Directive/Regulation (EU)",
-    pattern: new RegExp(String.raw`^(?:Directive \d{4}/\d+/EC|Regulation \(EU\) \d{4}/\d+)(?: Art\. \d+${sub})?$`),
+    pattern: new RegExp(
+      String.raw`^(?:Directive \d{4}/\d+/EC|(?:Directive|Regulation) \(EU\) \d{4}/\d+)(?: Art\. \d+${sub})?$`,
+    ),
   },
+  { name: "WP29 Opinion / EDPB Guidelines <n>/<year>", pattern: /^(?:WP29 Opinion|EDPB Guidelines) \d{1,2}\/\d{4}$/ },
   { name: "<Act> <year> s. <n>", pattern: new RegExp(String.raw`^[A-Z][A-Za-z ]+ \d{4} s\. \d+[A-Z]?${sub}$`) },
 ];
 

@@ -126,6 +126,9 @@ describe("citations", () => {
     "45 CFR §164.402",
     "42 U.S.C. §2000e-2(a)",
     "Directive 2002/58/EC Art. 5(3)",
+    "Directive (EU) 2019/1937 Art. 19",
+    "WP29 Opinion 2/2017",
+    "EDPB Guidelines 05/2020",
     "Data Protection Act 2018 s. 170",
   ])("accepts %s", (citation) => expect(isKnownCitation(citation)).toBe(true));
 
@@ -137,6 +140,8 @@ describe("citations", () => {
     "NIST 800-63",
     "OWASP A01",
     "Recital thirty",
+    "Directive 2019/1937",
+    "Opinion 2/2017",
   ])("refuses %s", (citation) => expect(isKnownCitation(citation)).toBe(false));
 
   it("names the line of an unknown citation and requires at least one", () => {
