@@ -140,9 +140,9 @@ describe("organisation overview", () => {
 
     expect(o).toMatchObject({
       people: 2,
-      required: 13,
+      required: 19,
       complete: 3,
-      rate: 23.1,
+      rate: 15.8,
       overdue: 1,
       overduePeople: 1,
       expiring: { 30: 1, 60: 1, 90: 1 },
@@ -162,8 +162,8 @@ describe("organisation overview", () => {
     expect(course("payment-card-data")).toMatchObject({ required: 0, rate: null });
 
     expect(o.departments).toEqual([
-      { departmentId: "support", name: "Customer Support", people: 1, required: 5, complete: 2, rate: 40, overdue: 0 },
-      { departmentId: "engineering", name: "Engineering", people: 1, required: 8, complete: 1, rate: 12.5, overdue: 1 },
+      { departmentId: "support", name: "Customer Support", people: 1, required: 8, complete: 2, rate: 25, overdue: 0 },
+      { departmentId: "engineering", name: "Engineering", people: 1, required: 11, complete: 1, rate: 9.1, overdue: 1 },
     ]);
     expect(o.agreements.map((a) => [a.agreementId, a.required, a.signed, a.rate]).sort()).toEqual([
       ["acceptable-use-attestation", 2, 0, 0],
@@ -172,18 +172,18 @@ describe("organisation overview", () => {
 
     // Month ends from December 2025; the departed person counts until October, the suspended one never.
     expect(o.trend.map((t) => [t.at.toISOString().slice(0, 7), t.people, t.complete, t.required, t.rate])).toEqual([
-      ["2025-12", 3, 5, 18, 27.8],
-      ["2026-01", 3, 5, 18, 27.8],
-      ["2026-02", 3, 5, 18, 27.8],
-      ["2026-03", 3, 6, 18, 33.3],
-      ["2026-04", 3, 6, 18, 33.3],
-      ["2026-05", 3, 6, 18, 33.3],
-      ["2026-06", 3, 7, 18, 38.9],
-      ["2026-07", 3, 7, 18, 38.9],
-      ["2026-08", 3, 7, 18, 38.9],
-      ["2026-09", 3, 7, 18, 38.9],
-      ["2026-10", 2, 3, 13, 23.1],
-      ["2026-11", 2, 3, 13, 23.1],
+      ["2025-12", 3, 5, 27, 18.5],
+      ["2026-01", 3, 5, 27, 18.5],
+      ["2026-02", 3, 5, 27, 18.5],
+      ["2026-03", 3, 6, 27, 22.2],
+      ["2026-04", 3, 6, 27, 22.2],
+      ["2026-05", 3, 6, 27, 22.2],
+      ["2026-06", 3, 7, 27, 25.9],
+      ["2026-07", 3, 7, 27, 25.9],
+      ["2026-08", 3, 7, 27, 25.9],
+      ["2026-09", 3, 7, 27, 25.9],
+      ["2026-10", 2, 3, 19, 15.8],
+      ["2026-11", 2, 3, 19, 15.8],
     ]);
   });
 
@@ -193,8 +193,8 @@ describe("organisation overview", () => {
     expect(filename).toBe("compliance-overview-2026-11-29.csv");
     expect(csv.startsWith("\uFEFFSection,Item,People,Required,Complete,Rate %,Overdue")).toBe(true);
     const lines = csv.split("\r\n");
-    expect(lines[1]).toBe("Organisation,All required courses,2,13,3,23.1,1,1,1,1,,");
-    expect(lines).toContain("Department,Engineering,1,8,1,12.5,1,,,,,");
+    expect(lines[1]).toBe("Organisation,All required courses,2,19,3,15.8,1,1,1,1,,");
+    expect(lines).toContain("Department,Engineering,1,11,1,9.1,1,,,,,");
     expect(lines.filter((l) => l.startsWith("Trend,"))).toHaveLength(12);
     const [event] = await db
       .select({ actorId: auditEvents.actorId })
