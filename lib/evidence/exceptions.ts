@@ -82,12 +82,23 @@ export type ExceptionScope = {
 type PersonRow = { id: string; name: string; email: string; departmentId: string | null; createdAt: Date };
 
 /** (person, role) pairs read per statement when judging approvals. */
-const FACTS_BATCH = 500;
+const FACTS_BATCH = 100;
 const requirementReason = (r: string) => r.startsWith("course_") || r.startsWith("agreement_");
 const roleName = (id: string) => accessRole(id)?.name ?? id;
 
 /** Every exception in the period and scope, oldest first within each kind. */
 export async function findExceptions(db: Executor, scope: ExceptionScope): Promise<EvidenceException[]> {
+  const found: EvidenceException[] = [];
+  for await (const e of exceptionsIn(db, scope)) found.push(e);
+  return found;
+}
+
+/**
+ * The exceptions of the period and scope, kind after kind in the order of
+ * `exceptionKinds`, oldest first within each kind, handed on one kind at a
+ * time so a pack holds no more than one kind's findings.
+ */
+export async function* exceptionsIn(db: Executor, scope: ExceptionScope): AsyncGenerator<EvidenceException> {
   const overdueDays = scope.overdueDays ?? 30;
   const inScope = scope.departmentId ? eq(people.departmentId, scope.departmentId) : undefined;
   const peopleCache = new Map<string, PersonRow>();
@@ -107,14 +118,27 @@ export async function findExceptions(db: Executor, scope: ExceptionScope): Promi
       for (const r of rows) peopleCache.set(r.id, r);
     }
   };
-  const found: EvidenceException[] = [];
+  let found: EvidenceException[] = [];
+  const joiners: EvidenceException[] = [];
+  /** The findings gathered so far, oldest first, handed over and forgotten. */
+  const gathered = () => {
+    const kind = found.sort((a, b) => a.at.getTime() - b.at.getTime());
+    found = [];
+    return kind;
+  };
   const add = (
     person: PersonRow | undefined,
     e: Omit<EvidenceException, "personId" | "name" | "email" | "department">,
   ) => {
     if (!person) return;
     if (scope.departmentId && person.departmentId !== scope.departmentId) return;
-    found.push({ ...e, personId: person.id, name: person.name, email: person.email, department: person.departmentId });
+    (e.kind === "joiner_role_before_training" ? joiners : found).push({
+      ...e,
+      personId: person.id,
+      name: person.name,
+      email: person.email,
+      department: person.departmentId,
+    });
   };
 
   // Grants approved in the period, each judged at the moment of its approval.
@@ -151,6 +175,8 @@ export async function findExceptions(db: Executor, scope: ExceptionScope): Promi
       const decidedAt = grant.decidedAt;
       judgeApproval({ ...grant, decidedAt }, role, decisionFor(facts, grant.personId, role, decidedAt).reasons);
     }
+    // Approvals come in time order, so each batch's findings can go as soon as they are judged.
+    yield* gathered();
   }
   function judgeApproval(
     grant: (typeof approved)[number] & { decidedAt: Date },
@@ -180,6 +206,10 @@ export async function findExceptions(db: Executor, scope: ExceptionScope): Promi
       });
   }
 
+  yield* gathered();
+  found = joiners.splice(0);
+  yield* gathered();
+
   // Lapses, as the audit log recorded them when they happened.
   const lapses = await db
     .select({ id: auditEvents.id, at: auditEvents.at, data: auditEvents.data })
@@ -201,6 +231,8 @@ export async function findExceptions(db: Executor, scope: ExceptionScope): Promi
       reference: `audit event ${lapse.id}`,
     });
   }
+
+  yield* gathered();
 
   // Data operations by people not cleared at that moment (recorded when they were reported).
   const uncleared = await db
@@ -234,6 +266,8 @@ export async function findExceptions(db: Executor, scope: ExceptionScope): Promi
       reference: `data event ${e.id}`,
     });
   }
+
+  yield* gathered();
 
   // Assignments more than `overdueDays` past due at some moment of the period.
   const graceMs = sql`${overdueDays} * interval '1 day'`;
@@ -276,6 +310,8 @@ export async function findExceptions(db: Executor, scope: ExceptionScope): Promi
     });
   }
 
+  yield* gathered();
+
   // Newest signature of each agreement per active person, at the end of the period.
   const current = new Map(getContent().agreements.map((a) => [a.id, majorOf(a.version)]));
   const newest = await db
@@ -307,6 +343,5 @@ export async function findExceptions(db: Executor, scope: ExceptionScope): Promi
     });
   }
 
-  const order = Object.keys(exceptionKinds);
-  return found.sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind) || a.at.getTime() - b.at.getTime());
+  yield* gathered();
 }

@@ -1,14 +1,85 @@
 import { exceptionKinds, type ExceptionKind } from "./exceptions";
-import type { GrantEvent, PackScope, Rows } from "./pack-sections";
+import type { GrantEvent, PackScope, Row } from "./pack-sections";
 import type { SummaryFigure } from "./summary-pdf";
 
+type Cell = Row[number];
+
+/** What the summary counts from the section files, gathered as their rows stream past. */
+export type PackTally = {
+  people: number;
+  joiners: number;
+  leavers: number;
+  assignmentStatus: Record<string, number>;
+  attempts: number;
+  passed: number;
+  certificationStatus: Record<string, number>;
+  signatures: number;
+  signed: number;
+};
+
+export const emptyTally = (): PackTally => ({
+  people: 0,
+  joiners: 0,
+  leavers: 0,
+  assignmentStatus: {},
+  attempts: 0,
+  passed: 0,
+  certificationStatus: {},
+  signatures: 0,
+  signed: 0,
+});
+
+/**
+ * A section's rows passed on unchanged (header first), with `see` called for
+ * each data row with a reader of its cells by column name.
+ */
+export async function* counted(
+  rows: AsyncIterable<Row>,
+  see: (cell: (column: string) => Cell) => void,
+): AsyncGenerator<Row> {
+  let header: Row | null = null;
+  for await (const row of rows) {
+    if (!header) header = row;
+    else {
+      const columns = header;
+      see((column) => row[columns.indexOf(column)]);
+    }
+    yield row;
+  }
+}
+
+/** Counts each section's rows into `tally` as they pass, by the columns the figures are defined on. */
+export function tallied(tally: PackTally, scope: PackScope) {
+  const from = scope.from.toISOString().slice(0, 10);
+  const to = scope.to.toISOString().slice(0, 10);
+  const inPeriod = (d: Cell) => typeof d === "string" && d >= from && d < to;
+  const bump = (counts: Record<string, number>, key: Cell) => (counts[String(key)] = (counts[String(key)] ?? 0) + 1);
+  return {
+    population: (rows: AsyncIterable<Row>) =>
+      counted(rows, (cell) => {
+        tally.people++;
+        if (inPeriod(cell("start_date"))) tally.joiners++;
+        if (inPeriod(cell("end_date"))) tally.leavers++;
+      }),
+    assignments: (rows: AsyncIterable<Row>) =>
+      counted(rows, (cell) => bump(tally.assignmentStatus, cell("status_at_period_end"))),
+    attempts: (rows: AsyncIterable<Row>) =>
+      counted(rows, (cell) => {
+        tally.attempts++;
+        if (cell("result") === "pass") tally.passed++;
+      }),
+    certifications: (rows: AsyncIterable<Row>) =>
+      counted(rows, (cell) => bump(tally.certificationStatus, cell("status_at_period_end"))),
+    signatures: (rows: AsyncIterable<Row>) =>
+      counted(rows, (cell) => {
+        tally.signatures++;
+        if (cell("outcome") === "signed") tally.signed++;
+      }),
+  };
+}
+
 type FigureInput = {
-  scope: PackScope;
-  population: Rows;
-  assignments: Rows;
-  attempts: Rows;
-  certifications: Rows;
-  signatures: Rows;
+  tally: PackTally;
   pdfs: number;
   grants: Record<GrantEvent, number>;
   decisions: { total: number; allowed: number; sampled: number };
@@ -20,34 +91,19 @@ const SOC_TRAINING = ["SOC 2 CC1.4", "ISO/IEC 27001:2022 A.6.3", "GDPR Art. 39(1
 const AGREEMENTS = ["SOC 2 CC2.2", "ISO/IEC 27001:2022 A.6.2", "ISO/IEC 27001:2022 A.6.6", "GDPR Art. 32(4)"];
 const ACCESS = ["ISO/IEC 27001:2022 A.5.15", "ISO/IEC 27001:2022 A.5.18", "GDPR Art. 32(4)"];
 
-/** The values of one CSV column (by its header) over the data rows. */
-function column(rows: Rows, name: string): (string | number | null)[] {
-  const index = rows[0].indexOf(name);
-  return rows.slice(1).map((r) => r[index]);
-}
-const count = (values: unknown[], wanted: unknown) => values.filter((v) => v === wanted).length;
 const percent = (part: number, whole: number) => (whole === 0 ? "n/a (none)" : `${((100 * part) / whole).toFixed(1)}%`);
 const n = (value: number) => value.toLocaleString("en");
 
 /** The summary's figures, grouped by section, each with its definition and the controls it evidences. */
 export function packFigures(input: FigureInput): { title: string; figures: SummaryFigure[] }[] {
-  const from = input.scope.from.toISOString().slice(0, 10);
-  const to = input.scope.to.toISOString().slice(0, 10);
-  const inPeriod = (d: unknown) => typeof d === "string" && d >= from && d < to;
-  const people = input.population.length - 1;
-  const joiners = column(input.population, "start_date").filter(inPeriod).length;
-  const leavers = column(input.population, "end_date").filter(inPeriod).length;
-
-  const status = column(input.assignments, "status_at_period_end");
-  const live = status.length - count(status, "cancelled");
-  const onTime = count(status, "completed");
-  const late = count(status, "completed_late");
-  const results = column(input.attempts, "result");
-  const passed = count(results, "pass");
-  const certStatus = column(input.certifications, "status_at_period_end");
-  const outcomes = column(input.signatures, "outcome");
-  const signed = count(outcomes, "signed");
-  const { decisions } = input;
+  const { tally, decisions } = input;
+  const { people, joiners, leavers, passed, signed } = tally;
+  const status = (key: string) => tally.assignmentStatus[key] ?? 0;
+  const assignmentCount = Object.values(tally.assignmentStatus).reduce((a, b) => a + b, 0);
+  const live = assignmentCount - status("cancelled");
+  const onTime = status("completed");
+  const late = status("completed_late");
+  const certifications = Object.values(tally.certificationStatus).reduce((a, b) => a + b, 0);
 
   return [
     {
@@ -86,20 +142,20 @@ export function packFigures(input: FigureInput): { title: string; figures: Summa
         },
         {
           label: "Overdue at the end of the period",
-          value: n(count(status, "overdue")),
+          value: n(status("overdue")),
           definition: "Assignments past their due date and still incomplete at the end of the period.",
           controls: SOC_TRAINING,
         },
         {
           label: "Quiz pass rate",
-          value: `${percent(passed, results.length)} (${n(passed)} of ${n(results.length)} attempts)`,
+          value: `${percent(passed, tally.attempts)} (${n(passed)} of ${n(tally.attempts)} attempts)`,
           definition:
             "Quiz attempts submitted in the period that reached the pass mark, over all attempts submitted (training/attempts.csv). Scores appear only for people who share them; pass or fail always.",
           controls: SOC_TRAINING,
         },
         {
           label: "Certifications in force at the end of the period",
-          value: `${n(count(certStatus, "in_force"))} (of ${n(certStatus.length)} in force at some moment)`,
+          value: `${n(tally.certificationStatus.in_force ?? 0)} (of ${n(certifications)} in force at some moment)`,
           definition:
             "Certifications issued before the end of the period and not expired or superseded by then; the total counts every certification in force at some moment of the period (training/certifications.csv).",
           controls: SOC_TRAINING,
@@ -111,7 +167,7 @@ export function packFigures(input: FigureInput): { title: string; figures: Summa
       figures: [
         {
           label: "Agreements signed / declined",
-          value: `${n(signed)} / ${n(outcomes.length - signed)}`,
+          value: `${n(signed)} / ${n(tally.signatures - signed)}`,
           definition:
             "Signatures and declines of confidentiality and data-protection agreements made in the period, by the population (and by partners, for the whole organisation): agreements/signatures.csv.",
           controls: AGREEMENTS,

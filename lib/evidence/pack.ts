@@ -14,12 +14,12 @@ import { DomainError } from "@/lib/errors";
 import { signDetached } from "@/lib/pdf/cms";
 import { getSigningIdentity } from "@/lib/pdf/signing-identity";
 import { requestTimestamp } from "@/lib/pdf/timestamp";
-import { toCsv } from "@/lib/reports/csv";
+import { csvChunks, toCsv } from "@/lib/reports/csv";
 import { addDays } from "@/lib/time";
 
-import { exceptionKinds, findExceptions, type ExceptionKind } from "./exceptions";
-import { exceptionRows } from "./exceptions-csv";
-import { packFigures } from "./pack-figures";
+import { exceptionKinds, exceptionsIn, type ExceptionKind } from "./exceptions";
+import { exceptionRowStream } from "./exceptions-csv";
+import { emptyTally, packFigures, tallied } from "./pack-figures";
 import {
   assignmentRows,
   attemptRows,
@@ -31,7 +31,9 @@ import {
   sampleMethod,
   signatureRows,
   storedPdf,
+  type GrantEvent,
   type PackScope,
+  type Row,
 } from "./pack-sections";
 import { renderSummaryPdf } from "./summary-pdf";
 import { ZipWriter, type ZipSink } from "./zip-writer";
@@ -97,42 +99,51 @@ export async function writeEvidencePack(
     await zip.add(path, bytes);
     files.push({ path, size: bytes.length, sha256: sha256(bytes) });
   };
+  const addCsv = async (path: string, rows: AsyncIterable<Row>) =>
+    files.push({ path, ...(await zip.addStream(path, csvChunks(rows))) });
   let done = 0;
   let total = 10;
   const step = async (phase: string) => progress(done++, total, phase);
+  const tally = emptyTally();
+  const count = tallied(tally, scope);
 
   await step("People in the period");
-  const population = await populationRows(db, scope);
-  await add("population.csv", toCsv(population));
+  await addCsv("population.csv", count.population(populationRows(db, scope)));
 
   await step("Training");
-  const assignments = await assignmentRows(db, scope);
-  await add("training/assignments.csv", toCsv(assignments));
-  const attempts = await attemptRows(db, scope);
-  await add("training/attempts.csv", toCsv(attempts));
-  const certifications = await certificationRows(db, scope);
-  await add("training/certifications.csv", toCsv(certifications));
+  await addCsv("training/assignments.csv", count.assignments(assignmentRows(db, scope)));
+  await addCsv("training/attempts.csv", count.attempts(attemptRows(db, scope)));
+  await addCsv("training/certifications.csv", count.certifications(certificationRows(db, scope)));
 
   await step("Agreements");
-  const signed = await signatureRows(db, scope);
-  await add("agreements/signatures.csv", toCsv(signed.rows));
-  total += signed.pdfs.length;
-  for (const pdf of signed.pdfs) {
+  const pdfs: { id: string; path: string }[] = [];
+  await addCsv("agreements/signatures.csv", count.signatures(signatureRows(db, scope, pdfs)));
+  total += pdfs.length;
+  for (const pdf of pdfs) {
     await step("Signed agreement PDFs");
     const stored = await storedPdf(db, pdf.id);
     if (stored) await add(pdf.path, decryptBytes(stored, `signature:${pdf.id}`));
   }
 
   await step("Access grants");
-  const grants = await grantRows(db, scope);
-  await add("access/grants.csv", toCsv(grants.rows));
+  const grants: Record<GrantEvent, number> = { requested: 0, approved: 0, denied: 0, revoked: 0, lapsed: 0 };
+  await addCsv("access/grants.csv", grantRows(db, scope, grants));
   await step("Access decisions");
   const decisions = await decisionSample(db, scope, request.id);
   await add("access/decisions-sample.csv", toCsv(decisions.rows));
 
   await step("Exceptions");
-  const exceptions = await findExceptions(db, { ...scope, overdueDays: request.overdueDays });
-  await add("exceptions.csv", toCsv(exceptionRows(exceptions)));
+  const exceptionCounts = Object.fromEntries(Object.keys(exceptionKinds).map((k) => [k, 0])) as Record<
+    ExceptionKind,
+    number
+  >;
+  async function* countedExceptions() {
+    for await (const e of exceptionsIn(db, { ...scope, overdueDays: request.overdueDays })) {
+      exceptionCounts[e.kind]++;
+      yield e;
+    }
+  }
+  await addCsv("exceptions.csv", exceptionRowStream(countedExceptions()));
 
   await step("Summary");
   const [checkpoint] = await db
@@ -140,9 +151,6 @@ export async function writeEvidencePack(
     .from(auditCheckpoints)
     .orderBy(desc(auditCheckpoints.id))
     .limit(1);
-  const exceptionCounts = Object.fromEntries(
-    Object.keys(exceptionKinds).map((k) => [k, exceptions.filter((e) => e.kind === k).length]),
-  ) as Record<ExceptionKind, number>;
   const scopeText = departmentName ? `Department ${departmentName} (${request.departmentId})` : "Whole organisation";
   const method = sampleMethod(request.id);
   await add(
@@ -156,14 +164,9 @@ export async function writeEvidencePack(
         generatedBy: request.generatedBy.label,
         generatedAt: request.generatedAt,
         sections: packFigures({
-          scope,
-          population,
-          assignments,
-          attempts,
-          certifications,
-          signatures: signed.rows,
-          pdfs: signed.pdfs.length,
-          grants: grants.counts,
+          tally,
+          pdfs: pdfs.length,
+          grants,
           decisions: { total: decisions.total, allowed: decisions.allowed, sampled: decisions.rows.length - 1 },
           exceptions: exceptionCounts,
           overdueDays: request.overdueDays,

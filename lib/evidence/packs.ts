@@ -10,7 +10,7 @@ import { departments, evidencePacks, type EvidencePackStatus } from "@/db/schema
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import { assertMay } from "@/lib/auth/permissions";
 import type { Viewer } from "@/lib/auth/roles";
-import { decryptBytes, encryptBytes } from "@/lib/crypto/encryption";
+import { bytesEncrypter, decryptBytes } from "@/lib/crypto/encryption";
 import { DomainError, FieldError, NotFoundError } from "@/lib/errors";
 import { isUuid } from "@/lib/ids";
 import { claimJob, keepBeating } from "@/lib/jobs/claim";
@@ -297,7 +297,10 @@ async function runClaimed(db: Db, job: Claimed, clock: () => Date): Promise<bool
       await fail(db, job, "Making the pack stopped several times before it finished. Ask for it again.", clock());
       return false;
     }
-    const chunks: Buffer[] = [];
+    // The ZIP is encrypted and hashed as it is written, so the plaintext archive is never held whole.
+    const sealed = bytesEncrypter(`evidence-pack:${job.id}`);
+    const hash = createHash("sha256");
+    let zipBytes = 0;
     const generatedAt = clock();
     const { files } = await writeEvidencePack(
       db,
@@ -310,20 +313,23 @@ async function runClaimed(db: Db, job: Claimed, clock: () => Date): Promise<bool
         generatedBy: { id: job.created_by, label: job.created_by_label },
         generatedAt,
       },
-      (chunk) => void chunks.push(chunk),
+      (chunk) => {
+        sealed.update(chunk);
+        hash.update(chunk);
+        zipBytes += chunk.length;
+      },
       async (rowsDone, rowsTotal, phase) => {
         progress = { rowsDone, rowsTotal, phase };
         await beat();
       },
     );
-    const zip = Buffer.concat(chunks);
-    const sha256 = createHash("sha256").update(zip).digest("hex");
+    const sha256 = hash.digest("hex");
     const [mine] = await db
       .update(evidencePacks)
       .set({
         status: "ready",
-        zipEnc: encryptBytes(zip, `evidence-pack:${job.id}`),
-        zipBytes: zip.length,
+        zipEnc: sealed.final(),
+        zipBytes,
         zipSha256: sha256,
         phase: null,
         finishedAt: clock(),
@@ -343,7 +349,7 @@ async function runClaimed(db: Db, job: Claimed, clock: () => Date): Promise<bool
         department: job.department_id,
         overdueDays: job.overdue_days,
         files: files.length + 2,
-        bytes: zip.length,
+        bytes: zipBytes,
         sha256,
       },
     });

@@ -16,7 +16,30 @@ export function csvField(value: string | number | null | undefined): string {
 }
 
 export function toCsv(rows: readonly (readonly (string | number | null | undefined)[])[]): string {
-  return BOM + rows.map((row) => row.map(csvField).join(",")).join("\r\n") + "\r\n";
+  return BOM + rows.map(csvLine).join("");
+}
+
+export function csvLine(row: readonly (string | number | null | undefined)[]): string {
+  return row.map(csvField).join(",") + "\r\n";
+}
+
+/**
+ * The same CSV as toCsv, made as the rows arrive: text in pieces of about
+ * `piece` characters, so a table of any length passes through in bounded memory.
+ */
+export async function* csvChunks(
+  rows: AsyncIterable<readonly (string | number | null | undefined)[]>,
+  piece = 64 * 1024,
+): AsyncGenerator<string> {
+  let text = BOM;
+  for await (const row of rows) {
+    text += csvLine(row);
+    if (text.length >= piece) {
+      yield text;
+      text = "";
+    }
+  }
+  if (text) yield text;
 }
 
 export function csvResponse(csv: string, filename: string): Response {

@@ -259,6 +259,48 @@ describe("evidence pack", () => {
     expect(ids).toEqual(again);
   });
 
+  it("lists every person of an organisation larger than a page once, person by person, with each one's records", async () => {
+    const db = database.db();
+    const size = 1_234;
+    const department = `d${randomUUID().slice(0, 6)}`;
+    await db.insert(departments).values({ id: department, name: "Many" });
+    const many = await db
+      .insert(people)
+      .values(
+        Array.from({ length: size }, (_, i) => ({
+          name: `Many ${i}`,
+          email: `many.${String(i).padStart(4, "0")}.${department}@test.example`,
+          departmentId: department,
+          hireDate: "2025-01-01",
+        })),
+      )
+      .returning({ id: people.id, email: people.email });
+    // Two assignments each, given in reverse order so the file's order comes from the pack, not the table.
+    for (const at_ of ["2026-03-01", "2026-02-01"])
+      await db.insert(assignments).values(
+        many.map((p) => ({
+          personId: p.id,
+          courseId: "data-protection-law",
+          source: "rule" as const,
+          assignedAt: at(at_),
+          dueAt: at("2026-04-01"),
+          completedAt: at(at_),
+        })),
+      );
+    const { files } = await makePack({ ...PERIOD, department });
+    const population = csv(files.get("population.csv")).slice(1);
+    const emails = population.map((r) => r.split(",")[2]);
+    expect(emails).toEqual(many.map((p) => p.email).sort());
+    const rows = csv(files.get("training/assignments.csv"))
+      .slice(1)
+      .map((r) => r.split(","));
+    expect(rows).toHaveLength(2 * size);
+    // Person by person in e-mail order, and oldest first within each person.
+    expect(rows.filter((_, i) => i % 2 === 0).map((r) => r[2])).toEqual(emails);
+    expect(rows.every((r, i) => r[2] === rows[i - (i % 2)][2])).toBe(true);
+    expect(rows.filter((_, i) => i % 2 === 0).every((r) => r[6].startsWith("2026-02-01"))).toBe(true);
+  });
+
   it("keeps to a department when one is chosen", async () => {
     const { files } = await makePack({ ...PERIOD, department: "engineering" });
     const population = csv(files.get("population.csv")).slice(1);

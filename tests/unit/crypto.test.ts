@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { canonicalJson, eventHash, GENESIS_HASH } from "@/lib/audit/canonical";
-import { decryptText, encryptText, UnknownKeyError } from "@/lib/crypto/encryption";
+import { bytesEncrypter, decryptBytes, decryptText, encryptText, UnknownKeyError } from "@/lib/crypto/encryption";
 import { hashPassword, verifyPassword } from "@/lib/crypto/password";
 import { newRecoveryCodes, normaliseRecoveryCode } from "@/lib/crypto/tokens";
 
@@ -20,6 +20,19 @@ describe("passwords", () => {
 });
 
 describe("encryption", () => {
+  it("encrypts bytes that arrive in pieces of any size to a value decryptBytes opens", () => {
+    const plain = Buffer.from(Array.from({ length: 20_003 }, (_, i) => (i * 31 + (i >> 7)) & 0xff));
+    for (const sizes of [[1], [2], [3], [7, 1, 4096], [20_003]]) {
+      const sealed = bytesEncrypter("evidence-pack:1");
+      for (let at = 0, i = 0; at < plain.length; at += sizes[i++ % sizes.length])
+        sealed.update(plain.subarray(at, at + sizes[i % sizes.length]));
+      const value = sealed.final();
+      expect(value).toMatch(/^v1\.[^.]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+      expect(decryptBytes(value, "evidence-pack:1").equals(plain)).toBe(true);
+      expect(() => decryptBytes(value, "evidence-pack:2")).toThrow();
+    }
+  });
+
   it("round-trips and records the key id", () => {
     const sealed = encryptText("JBSWY3DPEHPK3PXP", "mfa:1");
     expect(sealed.split(".")[0]).toBe("v1");
