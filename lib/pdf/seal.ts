@@ -33,8 +33,9 @@ const TIMESTAMPED_SIGNATURE_LENGTH = 65_536;
  * after the signature, so the signature would no longer cover the whole file
  * (pdfsig: "Not total document signed") and /verify, which accepts only a
  * file whose seal covers every byte, would have to trust an unsigned tail.
- * Inside the signature the data is signed with the document, checked by
- * Acrobat's LTV, and the file stays exactly what was sealed.
+ * Inside the signature the data is signed with the document, Acrobat reads
+ * it (the attribute is Adobe's, ISO 32000-1 12.8.3.3.2), and the file stays
+ * exactly what was sealed.
  */
 export async function sealPdf(
   pdf: Uint8Array,

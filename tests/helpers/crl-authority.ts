@@ -126,7 +126,15 @@ export async function startTestCrlAuthority(options: { distributionPoint?: boole
   );
   const gencrl = async () => {
     await run("openssl", ["ca", "-config", config, "-gencrl", "-out", path.join(dir, "crl.pem")]);
-    await run("openssl", ["crl", "-in", path.join(dir, "crl.pem"), "-outform", "DER", "-out", path.join(dir, "crl.der")]);
+    await run("openssl", [
+      "crl",
+      "-in",
+      path.join(dir, "crl.pem"),
+      "-outform",
+      "DER",
+      "-out",
+      path.join(dir, "crl.der"),
+    ]);
     return readFileSync(path.join(dir, "crl.der"));
   };
   let crl = await gencrl();

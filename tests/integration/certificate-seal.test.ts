@@ -26,9 +26,9 @@ import type { DrawnQuestion } from "@/lib/training/quiz.rules";
 import { verifyCertificateCode } from "@/lib/training/verify-certificate";
 
 import { consentToSign } from "../helpers/consent";
+import { startTestCrlAuthority } from "../helpers/crl-authority";
 import { context, createPerson, TEST_PASSWORD, viewerOf } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
-import { startTestCrlAuthority } from "../helpers/crl-authority";
 import { startTestTsa, type TestTsa } from "../helpers/tsa";
 
 /**

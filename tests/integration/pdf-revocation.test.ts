@@ -49,7 +49,7 @@ function configure(settings: Partial<Record<(typeof SETTINGS)[number], string>>)
   resetSigningIdentityForTests();
 }
 
-const useAuthority = (ca: TestCrlAuthority, more: Partial<Record<(typeof SETTINGS)[number], string>> = {}) =>
+const sealingBy = (ca: TestCrlAuthority, more: Partial<Record<(typeof SETTINGS)[number], string>> = {}) =>
   configure({ SIGNING_P12_PATH: ca.p12Path, SIGNING_P12_PASSPHRASE: ca.passphrase, ...more });
 
 const seal = () => sealPdf(unsealed, { reason: "Certificate of completion" });
@@ -123,7 +123,7 @@ describe("a seal by a certificate with a CRL distribution point", () => {
   let file: string;
 
   beforeAll(async () => {
-    useAuthority(authority);
+    sealingBy(authority);
     const before = authority.requests();
     sealed = await seal();
     expect(authority.requests()).toBe(before + 1);
@@ -147,7 +147,15 @@ describe("a seal by a certificate with a CRL distribution point", () => {
     // openssl, not our parser, checks the embedded CRL's signature against the CA.
     writeFileSync(path.join(dir, "embedded.crl"), crls[0]);
     writeFileSync(path.join(dir, "ca.der"), authority.caDer);
-    execFileSync("openssl", ["x509", "-inform", "DER", "-in", path.join(dir, "ca.der"), "-out", path.join(dir, "ca.pem")]);
+    execFileSync("openssl", [
+      "x509",
+      "-inform",
+      "DER",
+      "-in",
+      path.join(dir, "ca.der"),
+      "-out",
+      path.join(dir, "ca.pem"),
+    ]);
     const checked = execFileSync(
       "openssl",
       ["crl", "-inform", "DER", "-in", path.join(dir, "embedded.crl"), "-CAfile", path.join(dir, "ca.pem"), "-noout"],
@@ -171,6 +179,40 @@ describe("a seal by a certificate with a CRL distribution point", () => {
   });
 });
 
+/** Appends an incremental update holding an (empty) DSS dictionary, as a B-LT writer using a DSS would. */
+function withDssUpdate(pdf: Buffer): Buffer {
+  const text = pdf.toString("latin1");
+  const trailer = text.slice(text.lastIndexOf("trailer"));
+  const size = Number(/\/Size (\d+)/.exec(trailer)![1]);
+  const root = /\/Root (\d+ \d+ R)/.exec(trailer)![1];
+  const previous = Number(
+    text
+      .slice(text.lastIndexOf("startxref") + 9)
+      .trim()
+      .split(/\s+/)[0],
+  );
+  const object = `${size} 0 obj\n<< /Type /DSS /CRLs [] >>\nendobj\n`;
+  const xref = pdf.length + object.length;
+  const update =
+    object +
+    `xref\n${size} 1\n${String(pdf.length).padStart(10, "0")} 00000 n \n` +
+    `trailer\n<< /Size ${size + 1} /Root ${root} /Prev ${previous} >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.concat([pdf, Buffer.from(update, "latin1")]);
+}
+
+describe("why the CRLs are not in a DSS dictionary", () => {
+  it("an update after the seal leaves pdfsig's signature valid but not over the whole document, and /verify refuses it", async () => {
+    sealingBy(authority);
+    const file = path.join(dir, "dss.pdf");
+    const updated = withDssUpdate(await seal());
+    writeFileSync(file, updated);
+    const report = execFileSync("pdfsig", [file], { encoding: "utf8" });
+    expect(report).toContain("Signature is Valid");
+    expect(report).toContain("Not total document signed");
+    expect(verifySealedPdf(updated)).toMatchObject({ signed: true, coversWholeDocument: false, intact: false });
+  });
+});
+
 describe("revocation data with a time-stamp (B-T and B-LT together)", () => {
   let tsa: TestTsa;
   beforeAll(async () => {
@@ -179,7 +221,7 @@ describe("revocation data with a time-stamp (B-T and B-LT together)", () => {
   afterAll(() => tsa.close());
 
   it("pdfsig finds the signature valid, and the seal reports both the time-stamp and the CRL", async () => {
-    useAuthority(authority, { TSA_URL: tsa.url, TSA_ALLOW_LOOPBACK_HTTP: "true", SEAL_REVOCATION: "required" });
+    sealingBy(authority, { TSA_URL: tsa.url, TSA_ALLOW_LOOPBACK_HTTP: "true", SEAL_REVOCATION: "required" });
     const sealed = await seal();
     const file = path.join(dir, "lta.pdf");
     writeFileSync(file, sealed);
@@ -194,7 +236,7 @@ describe("revocation data with a time-stamp (B-T and B-LT together)", () => {
 
 describe("when revocation data cannot be had", () => {
   it("refuses to seal when the distribution point answers 503 and SEAL_REVOCATION=required", async () => {
-    useAuthority(authority, { SEAL_REVOCATION: "required" });
+    sealingBy(authority, { SEAL_REVOCATION: "required" });
     authority.mode("http-error");
     try {
       const error = await failureOf(seal());
@@ -210,18 +252,18 @@ describe("when revocation data cannot be had", () => {
   it("refuses to seal when SEAL_CRL_URL is unreachable and SEAL_REVOCATION=required", async () => {
     const bare = await startTestCrlAuthority({ distributionPoint: false });
     try {
-      useAuthority(bare, { SEAL_REVOCATION: "required" });
+      sealingBy(bare, { SEAL_REVOCATION: "required" });
       const noSource = await failureOf(seal());
       expect(noSource).toBeInstanceOf(RevocationError);
       expect((noSource as RevocationError).detail).toMatch(/no CRL distribution point and SEAL_CRL_URL is not set/);
 
-      useAuthority(bare, { SEAL_REVOCATION: "required", SEAL_CRL_URL: `http://127.0.0.1:${await closedPort()}/x.crl` });
+      sealingBy(bare, { SEAL_REVOCATION: "required", SEAL_CRL_URL: `http://127.0.0.1:${await closedPort()}/x.crl` });
       const unreachable = await failureOf(seal());
       expect(unreachable).toBeInstanceOf(RevocationError);
       expect((unreachable as RevocationError).detail).toMatch(/could not be reached/);
 
       // SEAL_CRL_URL stands in for the missing distribution point.
-      useAuthority(bare, { SEAL_REVOCATION: "required", SEAL_CRL_URL: bare.crlUrl });
+      sealingBy(bare, { SEAL_REVOCATION: "required", SEAL_CRL_URL: bare.crlUrl });
       expect(verifySealedPdf(await seal())).toMatchObject({ intact: true, longTermValidation: true });
     } finally {
       await bare.close();
@@ -234,7 +276,7 @@ describe("when revocation data cannot be had", () => {
       startTestCrlAuthority({ distributionPoint: false }),
     ]);
     try {
-      useAuthority(bare, { SEAL_REVOCATION: "required", SEAL_CRL_URL: other.crlUrl });
+      sealingBy(bare, { SEAL_REVOCATION: "required", SEAL_CRL_URL: other.crlUrl });
       const error = await failureOf(seal());
       expect(error).toBeInstanceOf(RevocationError);
       expect((error as RevocationError).detail).toMatch(/a CRL its issuer did not sign/);
@@ -244,7 +286,7 @@ describe("when revocation data cannot be had", () => {
   });
 
   it("seals without it when optional (the default), and says so", async () => {
-    useAuthority(authority);
+    sealingBy(authority);
     authority.mode("http-error");
     try {
       const check = verifySealedPdf(await seal());
@@ -255,7 +297,7 @@ describe("when revocation data cannot be had", () => {
   });
 
   it("never fetches with SEAL_REVOCATION=off", async () => {
-    useAuthority(authority, { SEAL_REVOCATION: "off" });
+    sealingBy(authority, { SEAL_REVOCATION: "off" });
     const before = authority.requests();
     expect(verifySealedPdf(await seal())).toMatchObject({ intact: true, longTermValidation: false });
     expect(authority.requests()).toBe(before);
@@ -273,7 +315,7 @@ describe("a revoked sealing certificate", () => {
     try {
       await revoked.revokeSealingCertificate();
       for (const mode of ["optional", "required"]) {
-        useAuthority(revoked, { SEAL_REVOCATION: mode });
+        sealingBy(revoked, { SEAL_REVOCATION: mode });
         const error = await failureOf(seal());
         expect(error).toBeInstanceOf(SealingCertificateRevokedError);
         expect((error as SealingCertificateRevokedError).code).toBe("sealing_certificate_revoked");
