@@ -61,6 +61,15 @@ const schema = z.object({
   TSA_URL: z.string().url("must be a URL like https://tsa.example.com/tsr").optional(),
   // A TSA on a loopback address over plain http (a test authority): for development and tests only.
   TSA_ALLOW_LOOPBACK_HTTP: boolish.default(false),
+  // Revocation data (CRLs) in every seal (PAdES B-LT): "required" refuses to seal without it, "optional" seals
+  // without it when it cannot be fetched, "off" never fetches. A revoked sealing certificate never seals.
+  SEAL_REVOCATION: z.enum(["required", "optional", "off"]).default("optional"),
+  // Where the sealing certificate's CRL is published, when the certificate names no CRL distribution point.
+  SEAL_CRL_URL: z
+    .string()
+    .url("must be a URL like http://crl.example.com/sealing.crl")
+    .regex(/^https?:\/\//i, "must be an http:// or https:// URL")
+    .optional(),
   SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\//, "must be an smtp:// or smtps:// URL")

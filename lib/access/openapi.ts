@@ -59,6 +59,17 @@ const verifyResult = z.object({
   version: z.string().optional(),
   signer: z.string().optional(),
   signedAt: z.string().datetime().optional(),
+  seal: z
+    .object({
+      timestamped: z.boolean().describe("The seal carries an RFC 3161 time-stamp from a TSA (PAdES B-T)."),
+      longTermValidation: z
+        .boolean()
+        .describe(
+          "The seal carries, signed with it, a CRL for every certificate of its chain (PAdES B-LT), so it can be checked after the sealing certificate expires.",
+        ),
+    })
+    .optional()
+    .describe("For an authentic file: what its seal carries besides the signature."),
   certificate: z
     .object({
       holder: z.string(),

@@ -18,8 +18,15 @@ import { MAX_VERIFY_UPLOAD_BYTES, UPLOAD_MESSAGES, type UploadState } from "./ve
 
 export { MAX_VERIFY_UPLOAD_BYTES };
 
+/**
+ * What the seal of an authentic document carries besides its signature: `longTermValidation` when it
+ * holds revocation data (CRLs) for its certificate chain (PAdES B-LT), so it can be checked after the
+ * certificate expires; `timestamped` when it carries a TSA's time-stamp (PAdES B-T).
+ */
+export type SealLevel = { timestamped: boolean; longTermValidation: boolean };
+
 export type DocumentVerdict =
-  | {
+  | ({
       authentic: true;
       kind: "agreement";
       documentId: string;
@@ -27,8 +34,8 @@ export type DocumentVerdict =
       version: string;
       signerName: string;
       signedAt: Date;
-    }
-  | { authentic: true; kind: "certificate"; certificate: Extract<PublicVerification, { found: true }> }
+    } & SealLevel)
+  | ({ authentic: true; kind: "certificate"; certificate: Extract<PublicVerification, { found: true }> } & SealLevel)
   | { authentic: false };
 
 /**
@@ -40,14 +47,18 @@ export type DocumentVerdict =
  */
 export async function verifySignedDocument(bytes: Uint8Array): Promise<DocumentVerdict> {
   if (bytes.length === 0 || bytes.length > MAX_VERIFY_UPLOAD_BYTES) return { authentic: false };
-  const sealIntact = () => {
+  // The seal's level when it verifies over the whole file, or null.
+  const intactSeal = (): SealLevel | null => {
     const seal = verifySealedPdf(bytes);
-    return seal.signed && seal.intact && seal.coversWholeDocument;
+    if (!(seal.signed && seal.intact && seal.coversWholeDocument)) return null;
+    return { timestamped: seal.timestampedAt !== null, longTermValidation: seal.longTermValidation };
   };
   const sha256 = sha256Hex(bytes);
   const certificate = await verifySealedCertificate(sha256);
-  if (certificate.found)
-    return sealIntact() ? { authentic: true, kind: "certificate", certificate } : { authentic: false };
+  if (certificate.found) {
+    const level = intactSeal();
+    return level ? { authentic: true, kind: "certificate", certificate, ...level } : { authentic: false };
+  }
   const db = await getDb();
   const [row] = await db
     .select({
@@ -59,9 +70,11 @@ export async function verifySignedDocument(bytes: Uint8Array): Promise<DocumentV
     })
     .from(signatures)
     .where(eq(signatures.pdfSha256, sha256));
-  if (!row || !sealIntact()) return { authentic: false };
+  const level = row ? intactSeal() : null;
+  if (!row || !level) return { authentic: false };
   return {
     authentic: true,
+    ...level,
     kind: "agreement",
     documentId: row.id,
     agreementTitle: row.title,

@@ -4,9 +4,10 @@ import { and, eq, gt, isNotNull, like, not, sql } from "drizzle-orm";
 import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 
 import type { Executor } from "@/db/client";
-import { certifications, identityProviders, outbox, people, signatures, webhooks } from "@/db/schema";
+import { certifications, evidencePacks, identityProviders, outbox, people, signatures, webhooks } from "@/db/schema";
 
 import { currentKeyId, decryptBytes, encryptBytes } from "./encryption";
+import { sha256Hex } from "./hash";
 
 /** Every encrypted column, with the associated data each value is bound to. */
 type Target = {
@@ -16,6 +17,10 @@ type Target = {
   column: PgColumn;
   context: (row: Record<string, unknown>) => string;
   extra?: Record<string, PgColumn>;
+  /** Rows per batch when values are large (default: the caller's batch size). */
+  batchSize?: number;
+  /** Checks the decrypted value before it is written again; throws when it is not what was recorded. */
+  check?: (plain: Buffer, row: Record<string, unknown>) => void;
 };
 
 const TARGETS: Target[] = [
@@ -84,6 +89,21 @@ const TARGETS: Target[] = [
     column: identityProviders.secretEnc,
     context: (r) => `identity-provider:${r.id}`,
   },
+  {
+    // A pack's ZIP runs to many MiB: one row per batch, so one pack at a time is in memory.
+    name: "evidence_packs.zip_enc",
+    table: evidencePacks,
+    id: evidencePacks.id,
+    column: evidencePacks.zipEnc,
+    context: (r) => `evidence-pack:${r.id}`,
+    extra: { zipSha256: evidencePacks.zipSha256 },
+    batchSize: 1,
+    // The pack's recorded SHA-256 is what auditors were given: the bytes must still be those.
+    check: (plain, r) => {
+      if (r.zipSha256 && sha256Hex(plain) !== r.zipSha256)
+        throw new Error(`evidence_packs.zip_enc: pack ${String(r.id)} does not match its recorded SHA-256`);
+    },
+  },
 ];
 
 export type RotationReport = { keyId: string; columns: Record<string, number> };
@@ -99,9 +119,9 @@ export async function rotateEncryptionKeys(
   options: { batchSize?: number; onProgress?: (column: string, done: number) => void } = {},
 ): Promise<RotationReport> {
   const keyId = currentKeyId();
-  const batchSize = options.batchSize ?? 100;
   const report: RotationReport = { keyId, columns: {} };
   for (const target of TARGETS) {
+    const batchSize = target.batchSize ?? options.batchSize ?? 100;
     let done = 0;
     let after = "";
     for (;;) {
@@ -117,11 +137,16 @@ export async function rotateEncryptionKeys(
       await db.transaction(async (tx) => {
         for (const row of rows) {
           const context = target.context(row);
-          const fresh = encryptBytes(decryptBytes(row.value as string, context), context);
+          const plain = decryptBytes(row.value as string, context);
+          target.check?.(plain, row);
+          const fresh = encryptBytes(plain, context);
+          // Only the value read: "v1.<key>.<iv>." names it (the IV is random), so a value written
+          // meanwhile is not overwritten, and the old value is not sent back in full.
+          const read = (row.value as string).split(".", 3).join(".") + ".";
           await tx
             .update(target.table)
             .set({ [columnKey(target)]: fresh })
-            .where(eq(target.id, row.id as string));
+            .where(and(eq(target.id, row.id as string), sql`left(${target.column}, ${read.length}) = ${read}`));
         }
       });
       done += rows.length;

@@ -26,6 +26,9 @@ export const OID = {
   authorityKeyIdentifier: "2.5.29.35",
   subjectKeyIdentifier: "2.5.29.14",
   extendedKeyUsage: "2.5.29.37",
+  crlDistributionPoints: "2.5.29.31",
+  // Adobe's signed attribute for revocation data inside the signature (PDF 1.7 / ISO 32000-1 §12.8.3.3.2).
+  revocationInfoArchival: "1.2.840.113583.1.1.8",
   timeStamping: "1.3.6.1.5.5.7.3.8",
 };
 

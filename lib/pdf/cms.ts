@@ -11,11 +11,14 @@ import type { SigningIdentity } from "./signing-identity";
  * signing-certificate-v2 (no signing-time: the PDF's /M carries the claimed
  * time), every certificate of the chain embedded, and an optional
  * signature-time-stamp unsigned attribute over the signature value (B-T).
+ * CRLs given in `revocation` go into the signed attribute
+ * adbe-revocationInfoArchival (see seal.ts for why there and not in a DSS).
  */
 export async function signDetached(
   content: Buffer,
   identity: Pick<SigningIdentity, "privateKey" | "chain">,
   timestamp?: (signatureValue: Buffer) => Promise<Buffer>,
+  revocation?: { crls: Buffer[] },
 ): Promise<Buffer> {
   const [signer, ...rest] = identity.chain;
   const { issuer, serial } = issuerAndSerial(signer);
@@ -34,6 +37,15 @@ export async function signDetached(
         ]),
       ]),
     ),
+    ...(revocation?.crls.length
+      ? // RevocationInfoArchival ::= SEQUENCE { crl [0] EXPLICIT SEQUENCE OF CertificateList, ... }
+        [
+          attribute(
+            OID.revocationInfoArchival,
+            der.sequence([der.explicit(0, der.sequence(revocation.crls.map((crl) => parseDer(crl))))]),
+          ),
+        ]
+      : []),
   ]);
   const signedAttributes = bytesOf(attributes);
   const signature = sign("sha256", signedAttributes, identity.privateKey);

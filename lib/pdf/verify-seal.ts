@@ -21,6 +21,7 @@ import {
   valueBytes,
   type Asn1,
 } from "./asn1";
+import { crlRevokes, crlSignedBy, parseCrl } from "./crl";
 import { checkTimestampToken } from "./timestamp-token";
 
 /**
@@ -37,6 +38,11 @@ export type SealCheck = {
   signedAt: Date | null;
   /** The RFC 3161 time-stamp's time, when the seal carries one whose TSA signature and imprint check out. */
   timestampedAt: Date | null;
+  /**
+   * Long-term validation data (PAdES B-LT): the seal's signed attributes carry, for every embedded
+   * certificate that has an issuer, a CRL signed by that issuer (also embedded) that does not list it.
+   */
+  longTermValidation: boolean;
 };
 
 const NOT_SIGNED: SealCheck = {
@@ -46,6 +52,7 @@ const NOT_SIGNED: SealCheck = {
   signerCommonName: null,
   signedAt: null,
   timestampedAt: null,
+  longTermValidation: false,
 };
 
 // rsaEncryption, sha{256,384,512}WithRSAEncryption, ECDSA; RSASSA-PSS is not produced here and is refused.
@@ -122,6 +129,7 @@ function check(file: Buffer): SealCheck {
     signerCommonName: null,
     signedAt: null,
     timestampedAt: null,
+    longTermValidation: false,
   };
 
   // One spelling only: a changed letter case would otherwise decode to the same bytes.
@@ -136,6 +144,7 @@ function check(file: Buffer): SealCheck {
   // A PAdES seal has no signing-time attribute: the claimed time is the signature dictionary's /M, which is signed.
   result.signedAt = signed.signingTime ?? claimedTime(text.slice(c, c + 4096));
   result.timestampedAt = signed.timestamp ? signed.timestamp.genTime : null;
+  result.longTermValidation = signed.longTermValidation;
 
   const digest = createHash(signed.digest)
     .update(file.subarray(a, a + b))
@@ -185,6 +194,7 @@ type SignedData = {
   certificate: X509Certificate;
   certificateUnaltered: boolean;
   commonName: string | null;
+  longTermValidation: boolean;
 };
 
 /**
@@ -237,6 +247,7 @@ function parseSignedData(der: Buffer): SignedData | null {
   let messageDigest: Buffer | null = null;
   let signingTime: Date | null = null;
   let contentTypeOk = false;
+  let revocationInfo: Asn1 | undefined;
   for (const attribute of children(attributes)) {
     const [type, values] = children(attribute);
     const value = children(values)[0];
@@ -245,6 +256,7 @@ function parseSignedData(der: Buffer): SignedData | null {
       messageDigest = valueBytes(value);
     else if (oid === OID.contentType) contentTypeOk = oidOf(value) === OID.data;
     else if (oid === OID.signingTime) signingTime = timeOf(value);
+    else if (oid === OID.revocationInfoArchival) revocationInfo = value;
   }
   if (!contentTypeOk) return null;
   const timestamp = unsigned === undefined ? null : readTimestamp(unsigned, signatureBytes);
@@ -305,6 +317,7 @@ function parseSignedData(der: Buffer): SignedData | null {
     certificate: signer.x509,
     certificateUnaltered: unaltered,
     commonName: commonNameOf(signer.names),
+    longTermValidation: unaltered && coveredByCrls(revocationInfo, candidates),
   };
 }
 
@@ -321,6 +334,36 @@ function readTimestamp(unsigned: Asn1, signature: Buffer): { genTime: Date } | f
     return undefined;
   const check = checkTimestampToken(bytesOf(children(values)[0]), signature);
   return check.ok ? { genTime: check.facts.genTime } : false;
+}
+
+/**
+ * Whether adbe-revocationInfoArchival holds, for every certificate that is not self-issued, a CRL
+ * from its issuer (found among `certificates` and verifying its signature) that does not revoke it.
+ */
+function coveredByCrls(
+  revocationInfo: Asn1 | undefined,
+  certificates: { x509: X509Certificate; serial: Buffer | null; issuer: Buffer; subject: Buffer }[],
+): boolean {
+  if (!sequence(revocationInfo)) return false;
+  const crlSet = children(revocationInfo).find((n) => context(n, 0));
+  const crls = children(children(crlSet)[0]).map((node) => parseCrl(bytesOf(node)));
+  if (crls.length === 0 || crls.some((crl) => crl === null)) return false;
+  return certificates
+    .filter((c) => !c.issuer.equals(c.subject))
+    .every((c) => {
+      const issuer = certificates.find((other) => other.subject.equals(c.issuer));
+      return (
+        issuer !== undefined &&
+        c.serial !== null &&
+        crls.some(
+          (crl) =>
+            crl !== null &&
+            crl.issuer.equals(c.issuer) &&
+            crlSignedBy(crl, issuer.x509.publicKey) &&
+            !crlRevokes(crl, c.serial!),
+        )
+      );
+    });
 }
 
 function commonNameOf(name: Asn1 | undefined): string | null {

@@ -16,6 +16,7 @@ import { signedPdf } from "@/lib/agreements/signed-documents";
 import { describeVerdict, verifySignedDocument } from "@/lib/agreements/verify-document";
 import { getCourse } from "@/lib/content";
 import { resetEnvForTests } from "@/lib/env";
+import { resetSigningIdentityForTests } from "@/lib/pdf/signing-identity";
 import { TimestampError } from "@/lib/pdf/timestamp";
 import { verifySealedPdf } from "@/lib/pdf/verify-seal";
 import { startAttempt, submitAttempt } from "@/lib/training/attempts";
@@ -25,6 +26,7 @@ import type { DrawnQuestion } from "@/lib/training/quiz.rules";
 import { verifyCertificateCode } from "@/lib/training/verify-certificate";
 
 import { consentToSign } from "../helpers/consent";
+import { startTestCrlAuthority } from "../helpers/crl-authority";
 import { context, createPerson, TEST_PASSWORD, viewerOf } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
 import { startTestTsa, type TestTsa } from "../helpers/tsa";
@@ -181,6 +183,8 @@ describe("a completion certificate", () => {
     expect(body).toMatchObject({
       authentic: true,
       kind: "certificate",
+      // Time-stamped by the TSA; the self-signed development certificate has no CRL to carry.
+      seal: { timestamped: true, longTermValidation: false },
       certificate: {
         holder: "Léa Dubois",
         version: getCourse(COURSE)!.version,
@@ -344,5 +348,42 @@ describe("a signed agreement with TSA_URL set", () => {
     }
     const rows = await database.db().select().from(signatures).where(eq(signatures.personId, viewer.id));
     expect(rows).toEqual([]);
+  });
+});
+
+describe("a completion certificate sealed by a CA-issued certificate with a CRL distribution point", () => {
+  it("is reported by the API as carrying long-term validation data (B-LT) and a time-stamp (B-T)", async () => {
+    const authority = await startTestCrlAuthority();
+    process.env.SIGNING_P12_PATH = authority.p12Path;
+    process.env.SIGNING_P12_PASSPHRASE = authority.passphrase;
+    resetEnvForTests();
+    resetSigningIdentityForTests();
+    try {
+      const holder = await certified("Kai Lindqvist");
+      const { bytes } = await certificatePdf(holder.viewer, context(holder.viewer.id), holder.certification.id);
+      expect(await verifySignedDocument(bytes)).toMatchObject({
+        authentic: true,
+        timestamped: true,
+        longTermValidation: true,
+      });
+      const api = await verifyPost(
+        new Request("http://localhost/api/v1/verify", {
+          method: "POST",
+          headers: { "content-type": "application/pdf", "x-forwarded-for": "198.51.100.29" },
+          body: new Uint8Array(bytes),
+        }),
+      );
+      expect(await api.json()).toMatchObject({
+        authentic: true,
+        kind: "certificate",
+        seal: { timestamped: true, longTermValidation: true },
+      });
+    } finally {
+      delete process.env.SIGNING_P12_PATH;
+      delete process.env.SIGNING_P12_PASSPHRASE;
+      resetEnvForTests();
+      resetSigningIdentityForTests();
+      await authority.close();
+    }
   });
 });

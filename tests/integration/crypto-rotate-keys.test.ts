@@ -1,11 +1,16 @@
+import { randomBytes } from "node:crypto";
+
+import { eq } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 
-import { people, signatures } from "@/db/schema";
+import { evidencePacks, people, signatures } from "@/db/schema";
 import { openSigning, signAsEmployee } from "@/lib/agreements/employee-agreements";
 import { startMfaEnrolment } from "@/lib/auth/mfa";
-import { decryptBytes, decryptText, UnknownKeyError } from "@/lib/crypto/encryption";
+import { decryptBytes, decryptText, encryptBytes, keyIdOf, UnknownKeyError } from "@/lib/crypto/encryption";
+import { sha256Hex } from "@/lib/crypto/hash";
 import { rotateEncryptionKeys } from "@/lib/crypto/rotate-keys";
 import { resetEnvForTests } from "@/lib/env";
+import { downloadEvidencePack, requestEvidencePack, runEvidencePacks } from "@/lib/evidence/packs";
 
 import { consentToSign } from "../helpers/consent";
 import { context, createPerson, TEST_PASSWORD, viewerOf } from "../helpers/factories";
@@ -14,6 +19,8 @@ import { withTestDatabase } from "../helpers/test-database";
 const database = withTestDatabase();
 const originalKey = process.env.DATA_ENCRYPTION_KEY!;
 const newKey = Buffer.alloc(32, 9).toString("base64");
+const oldKeyId = keyIdOf(Buffer.from(originalKey, "base64"));
+const newKeyId = keyIdOf(Buffer.from(newKey, "base64"));
 
 function useKeys(current: string, old: string[] = []) {
   process.env.DATA_ENCRYPTION_KEY = current;
@@ -58,5 +65,119 @@ describe("key rotation", () => {
     const [row] = await db.select({ pending: people.mfaPendingSecretEnc, id: people.id }).from(people);
     expect(decryptText(row.pending!, `mfa:${row.id}`)).toMatch(/^[A-Z2-7]+$/);
     expect(() => decryptBytes(before.pdf!, `signature:${signatureId}`)).toThrow(UnknownKeyError);
+  });
+});
+
+describe("key rotation of stored evidence packs", () => {
+  /** A ready pack whose ZIP is `size` random bytes, stored as the pack runner stores it, under the current key. */
+  async function storedPack(createdBy: string, size: number) {
+    const zip = randomBytes(size);
+    const [row] = await database
+      .db()
+      .insert(evidencePacks)
+      .values({
+        createdBy,
+        createdByLabel: "Auditor",
+        periodFrom: "2026-01-01",
+        periodTo: "2026-06-30",
+        overdueDays: size,
+        status: "ready",
+      })
+      .returning({ id: evidencePacks.id });
+    await database
+      .db()
+      .update(evidencePacks)
+      .set({ zipEnc: encryptBytes(zip, `evidence-pack:${row.id}`), zipBytes: zip.length, zipSha256: sha256Hex(zip) })
+      .where(eq(evidencePacks.id, row.id));
+    return { id: row.id, sha256: sha256Hex(zip) };
+  }
+
+  const keyIdOfPack = async (id: string) => {
+    const [row] = await database
+      .db()
+      .select({ zip: evidencePacks.zipEnc })
+      .from(evidencePacks)
+      .where(eq(evidencePacks.id, id));
+    return row.zip!.split(".")[1];
+  };
+
+  it("re-encrypts each pack under the new key, one at a time; downloads give the same bytes and SHA-256; a rerun after a crash finishes", async () => {
+    useKeys(originalKey);
+    const db = database.db();
+    const auditor = viewerOf(await createPerson(db, { name: "Aude Auditor", roles: ["auditor"] }));
+    // One pack as the runner makes it, and larger ones stored directly.
+    const { id: generated } = await requestEvidencePack(auditor, context(auditor.id), {
+      from: "2026-01-01",
+      to: "2026-03-31",
+    });
+    expect(await runEvidencePacks()).toMatchObject({ generated: 1, failed: 0 });
+    const packs = [
+      {
+        id: generated,
+        sha256: (
+          await db.select({ s: evidencePacks.zipSha256 }).from(evidencePacks).where(eq(evidencePacks.id, generated))
+        )[0].s!,
+      },
+      await storedPack(auditor.id, 3 * 1024 * 1024),
+      await storedPack(auditor.id, 700 * 1024),
+    ];
+    const downloaded = async (id: string) => (await downloadEvidencePack(auditor, context(auditor.id), id)).bytes;
+    const before = new Map<string, string>();
+    for (const pack of packs) before.set(pack.id, sha256Hex(await downloaded(pack.id)));
+    for (const pack of packs) expect(before.get(pack.id)).toBe(pack.sha256);
+
+    useKeys(newKey, [originalKey]);
+    // A crash after the first pack: the rotation stops with one pack under the new key.
+    const progress: number[] = [];
+    await expect(
+      rotateEncryptionKeys(db, {
+        onProgress: (column, done) => {
+          if (column !== "evidence_packs.zip_enc") return;
+          progress.push(done);
+          throw new Error("killed");
+        },
+      }),
+    ).rejects.toThrow("killed");
+    expect(progress).toEqual([1]);
+    const keyIds = await Promise.all(packs.map((p) => keyIdOfPack(p.id)));
+    expect(keyIds.filter((k) => k === newKeyId)).toHaveLength(1);
+    expect(keyIds.filter((k) => k === oldKeyId)).toHaveLength(2);
+
+    // The rerun skips the pack already rotated and reports the rest, batch by batch.
+    const seen: number[] = [];
+    const report = await rotateEncryptionKeys(db, {
+      onProgress: (column, done) => column === "evidence_packs.zip_enc" && seen.push(done),
+    });
+    expect(report.columns["evidence_packs.zip_enc"]).toBe(2);
+    expect(seen).toEqual([1, 2]);
+    expect((await rotateEncryptionKeys(db)).columns["evidence_packs.zip_enc"]).toBe(0);
+
+    // Without the old key every pack still downloads, byte for byte, and matches its recorded SHA-256.
+    useKeys(newKey);
+    for (const pack of packs) {
+      expect(await keyIdOfPack(pack.id)).toBe(report.keyId);
+      const [row] = await db
+        .select({ s: evidencePacks.zipSha256, n: evidencePacks.zipBytes })
+        .from(evidencePacks)
+        .where(eq(evidencePacks.id, pack.id));
+      const bytes = await downloaded(pack.id);
+      expect(sha256Hex(bytes)).toBe(before.get(pack.id));
+      expect(row.s).toBe(pack.sha256);
+      expect(bytes.length).toBe(row.n);
+    }
+  });
+
+  it("refuses to rewrite a pack whose bytes no longer match its recorded SHA-256", async () => {
+    useKeys(originalKey);
+    const db = database.db();
+    const someone = await createPerson(db, { name: "Aude Other", roles: ["auditor"] });
+    const pack = await storedPack(someone.id, 1024);
+    await db
+      .update(evidencePacks)
+      .set({ zipSha256: "0".repeat(64) })
+      .where(eq(evidencePacks.id, pack.id));
+    useKeys(newKey, [originalKey]);
+    await expect(rotateEncryptionKeys(db)).rejects.toThrow(/does not match its recorded SHA-256/);
+    expect(await keyIdOfPack(pack.id)).toBe(oldKeyId);
   });
 });

@@ -373,6 +373,7 @@ describe("agreement PDF", () => {
       signerCommonName: null,
       signedAt: null,
       timestampedAt: null,
+      longTermValidation: false,
     });
     expect(verifySealedPdf(randomBytes(4096)).signed).toBe(false);
     expect(verifySealedPdf(new Uint8Array()).signed).toBe(false);

@@ -117,4 +117,18 @@ describe("configuration", () => {
       /TSA_URL: must not carry a user name or password/,
     );
   });
+
+  it("takes how seals treat revocation data, optional by default, and a CRL URL over http or https", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "clearance-env-"));
+    expect(parseEnv({ DATA_DIR: dir }).SEAL_REVOCATION).toBe("optional");
+    expect(parseEnv({ DATA_DIR: dir, SEAL_REVOCATION: "required" }).SEAL_REVOCATION).toBe("required");
+    expect(() => parseEnv({ DATA_DIR: dir, SEAL_REVOCATION: "always" })).toThrow(/SEAL_REVOCATION/);
+    // CRLs are signed by their CA, so plain http (the usual scheme of distribution points) is fine.
+    expect(parseEnv({ DATA_DIR: dir, SEAL_CRL_URL: "http://crl.example.com/seal.crl" }).SEAL_CRL_URL).toBe(
+      "http://crl.example.com/seal.crl",
+    );
+    expect(() => parseEnv({ DATA_DIR: dir, SEAL_CRL_URL: "ldap://crl.example.com/cn=x" })).toThrow(
+      /SEAL_CRL_URL: must be an http/,
+    );
+  });
 });

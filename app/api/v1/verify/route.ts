@@ -49,6 +49,7 @@ export async function POST(request: Request) {
       authentic: true,
       kind: "certificate",
       message,
+      seal: { timestamped: verdict.timestamped, longTermValidation: verdict.longTermValidation },
       certificate: {
         holder: certificate.name,
         course: certificate.courseTitle,
@@ -65,6 +66,7 @@ export async function POST(request: Request) {
     authentic: true,
     kind: "agreement",
     message,
+    seal: { timestamped: verdict.timestamped, longTermValidation: verdict.longTermValidation },
     agreement: verdict.agreementTitle,
     version: verdict.version,
     signer: verdict.signerName,
