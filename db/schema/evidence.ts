@@ -34,7 +34,7 @@ export const evidencePacks = pgTable(
     claimToken: uuid("claim_token"),
     heartbeatAt: timestamp("heartbeat_at", { withTimezone: true }),
     attempts: integer("attempts").notNull().default(0),
-    /** The ZIP, AES-256-GCM (lib/crypto/encryption), once ready. */
+    /** The ZIP of a pack made before packs were stored in parts (evidence_pack_parts), AES-256-GCM. */
     zipEnc: text("zip_enc"),
     zipBytes: integer("zip_bytes"),
     zipSha256: text("zip_sha256"),
@@ -49,4 +49,24 @@ export const evidencePacks = pgTable(
       .on(t.createdBy, t.periodFrom, t.periodTo, sql`coalesce(${t.departmentId}, '')`, t.overdueDays)
       .where(sql`status in ('queued', 'running')`),
   ],
+);
+
+/**
+ * A finished pack's ZIP, stored in parts of a few MiB as it is written, so
+ * no process holds a whole pack and no value approaches PostgreSQL's 1 GB
+ * field limit. Each part is encrypted on its own (AES-256-GCM), bound to its
+ * pack and its place, so parts cannot be swapped, dropped or moved between
+ * packs unnoticed; the pack's recorded SHA-256 covers the whole ZIP.
+ */
+export const evidencePackParts = pgTable(
+  "evidence_pack_parts",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    packId: uuid("pack_id")
+      .notNull()
+      .references(() => evidencePacks.id, { onDelete: "cascade" }),
+    seq: integer("seq").notNull(),
+    dataEnc: text("data_enc").notNull(),
+  },
+  (t) => [uniqueIndex("evidence_pack_parts_place").on(t.packId, t.seq)],
 );

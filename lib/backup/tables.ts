@@ -34,6 +34,7 @@ export const BACKUP_TABLES: PgTable[] = [
   schema.digestItems,
   schema.importJobs,
   schema.evidencePacks,
+  schema.evidencePackParts,
   schema.signatures,
   schema.signingCeremonies,
   schema.partners,

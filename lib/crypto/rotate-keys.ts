@@ -4,7 +4,16 @@ import { and, eq, gt, isNotNull, like, not, sql } from "drizzle-orm";
 import type { PgColumn, PgTable } from "drizzle-orm/pg-core";
 
 import type { Executor } from "@/db/client";
-import { certifications, evidencePacks, identityProviders, outbox, people, signatures, webhooks } from "@/db/schema";
+import {
+  certifications,
+  evidencePackParts,
+  evidencePacks,
+  identityProviders,
+  outbox,
+  people,
+  signatures,
+  webhooks,
+} from "@/db/schema";
 
 import { currentKeyId, decryptBytes, encryptBytes } from "./encryption";
 import { sha256Hex } from "./hash";
@@ -90,7 +99,17 @@ const TARGETS: Target[] = [
     context: (r) => `identity-provider:${r.id}`,
   },
   {
-    // A pack's ZIP runs to many MiB: one row per batch, so one pack at a time is in memory.
+    // Packs are stored in parts of a few MiB, each bound to its pack and place (lib/evidence/packs.ts).
+    name: "evidence_pack_parts.data_enc",
+    table: evidencePackParts,
+    id: evidencePackParts.id,
+    column: evidencePackParts.dataEnc,
+    context: (r) => `evidence-pack:${r.packId}:part:${r.seq}`,
+    extra: { packId: evidencePackParts.packId, seq: evidencePackParts.seq },
+    batchSize: 4,
+  },
+  {
+    // A pack made before parts holds its whole ZIP: one row per batch, so one pack at a time is in memory.
     name: "evidence_packs.zip_enc",
     table: evidencePacks,
     id: evidencePacks.id,

@@ -2,15 +2,15 @@ import "server-only";
 
 import { createHash } from "node:crypto";
 
-import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
 import { z } from "zod";
 
-import { getDb, type Db } from "@/db/client";
-import { departments, evidencePacks, type EvidencePackStatus } from "@/db/schema";
+import { getDb, type Db, type Executor } from "@/db/client";
+import { departments, evidencePackParts, evidencePacks, type EvidencePackStatus } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import { assertMay } from "@/lib/auth/permissions";
 import type { Viewer } from "@/lib/auth/roles";
-import { bytesEncrypter, decryptBytes } from "@/lib/crypto/encryption";
+import { decryptBytes, encryptBytes } from "@/lib/crypto/encryption";
 import { DomainError, FieldError, NotFoundError } from "@/lib/errors";
 import { isUuid } from "@/lib/ids";
 import { claimJob, keepBeating } from "@/lib/jobs/claim";
@@ -219,8 +219,8 @@ export async function downloadEvidencePack(
     })
     .from(evidencePacks)
     .where(and(eq(evidencePacks.id, packId(id)), eq(evidencePacks.status, "ready")));
-  if (!row?.zipEnc) throw new NotFoundError("This evidence pack is not ready.");
-  const bytes = decryptBytes(row.zipEnc, `evidence-pack:${row.id}`);
+  if (!row) throw new NotFoundError("This evidence pack is not ready.");
+  const bytes = await storedPackBytes(db, row);
   await recordAudit(db, audit, {
     action: "evidence.downloaded",
     targetType: "evidence_pack",
@@ -297,10 +297,9 @@ async function runClaimed(db: Db, job: Claimed, clock: () => Date): Promise<bool
       await fail(db, job, "Making the pack stopped several times before it finished. Ask for it again.", clock());
       return false;
     }
-    // The ZIP is encrypted and hashed as it is written, so the plaintext archive is never held whole.
-    const sealed = bytesEncrypter(`evidence-pack:${job.id}`);
-    const hash = createHash("sha256");
-    let zipBytes = 0;
+    // The ZIP is hashed and stored in encrypted parts as it is written, so no process holds it whole.
+    await db.delete(evidencePackParts).where(eq(evidencePackParts.packId, job.id));
+    const parts = partWriter(db, job);
     const generatedAt = clock();
     const { files } = await writeEvidencePack(
       db,
@@ -313,22 +312,18 @@ async function runClaimed(db: Db, job: Claimed, clock: () => Date): Promise<bool
         generatedBy: { id: job.created_by, label: job.created_by_label },
         generatedAt,
       },
-      (chunk) => {
-        sealed.update(chunk);
-        hash.update(chunk);
-        zipBytes += chunk.length;
-      },
+      (chunk) => parts.write(chunk),
       async (rowsDone, rowsTotal, phase) => {
         progress = { rowsDone, rowsTotal, phase };
         await beat();
       },
     );
-    const sha256 = hash.digest("hex");
+    const { bytes: zipBytes, sha256 } = await parts.finish();
     const [mine] = await db
       .update(evidencePacks)
       .set({
         status: "ready",
-        zipEnc: sealed.final(),
+        zipEnc: null,
         zipBytes,
         zipSha256: sha256,
         phase: null,
@@ -366,6 +361,76 @@ async function runClaimed(db: Db, job: Claimed, clock: () => Date): Promise<bool
   } finally {
     stop();
   }
+}
+
+/** Plaintext per stored part. */
+export const PART_BYTES = 4 * 2 ** 20;
+
+export const packPartContext = (packId: string, seq: number) => `evidence-pack:${packId}:part:${seq}`;
+
+/**
+ * Gathers the ZIP as it is written into parts of PART_BYTES, each encrypted
+ * and stored at once, while hashing the whole. A part is stored only while
+ * this runner still holds the job (its claim token), so a runner that lost
+ * the job to another stops at its next part instead of mixing two packs.
+ */
+function partWriter(db: Db, job: Claimed) {
+  const hash = createHash("sha256");
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let bytes = 0;
+  let seq = 0;
+  const store = async () => {
+    const plain = Buffer.concat(pending);
+    pending = [];
+    pendingBytes = 0;
+    const dataEnc = encryptBytes(plain, packPartContext(job.id, seq));
+    const stored = await db.execute(sql`insert into evidence_pack_parts (pack_id, seq, data_enc)
+      select ${job.id}::uuid, ${seq}, ${dataEnc} where exists (select 1 from evidence_packs
+        where id = ${job.id}::uuid and claim_token = ${job.claim_token}::uuid and status = 'running')
+      returning seq`);
+    const rows = Array.isArray(stored) ? stored : (stored as { rows: unknown[] }).rows;
+    if (rows.length !== 1) throw new DomainError("pack_taken_over", "Another runner took this pack over.");
+    seq++;
+  };
+  return {
+    async write(chunk: Buffer) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      pending.push(chunk);
+      pendingBytes += chunk.length;
+      if (pendingBytes >= PART_BYTES) await store();
+    },
+    async finish() {
+      if (pendingBytes > 0 || seq === 0) await store();
+      return { bytes, sha256: hash.digest("hex"), parts: seq };
+    },
+  };
+}
+
+/** A pack's ZIP from its parts (or, for a pack made before parts, its single value), checked against its SHA-256. */
+export async function storedPackBytes(
+  db: Executor,
+  pack: { id: string; zipEnc: string | null; zipSha256: string | null },
+): Promise<Buffer> {
+  let bytes: Buffer;
+  if (pack.zipEnc) bytes = decryptBytes(pack.zipEnc, `evidence-pack:${pack.id}`);
+  else {
+    const parts = await db
+      .select({ seq: evidencePackParts.seq, dataEnc: evidencePackParts.dataEnc })
+      .from(evidencePackParts)
+      .where(eq(evidencePackParts.packId, pack.id))
+      .orderBy(asc(evidencePackParts.seq));
+    bytes = Buffer.concat(
+      parts.map((p, i) => {
+        if (p.seq !== i) throw new Error(`Evidence pack ${pack.id} is missing part ${i}`);
+        return decryptBytes(p.dataEnc, packPartContext(pack.id, p.seq));
+      }),
+    );
+  }
+  if (pack.zipSha256 && createHash("sha256").update(bytes).digest("hex") !== pack.zipSha256)
+    throw new Error(`Evidence pack ${pack.id} does not match its recorded SHA-256`);
+  return bytes;
 }
 
 async function fail(db: Db, job: Claimed, message: string, now: Date) {

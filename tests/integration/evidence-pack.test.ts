@@ -1,10 +1,10 @@
 import { execFileSync } from "node:child_process";
-import { randomUUID } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-import { eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { PDFDocument } from "pdf-lib";
 import { describe, expect, it } from "vitest";
 
@@ -14,6 +14,7 @@ import {
   assignments,
   certifications,
   departments,
+  evidencePackParts,
   evidencePacks,
   people,
   quizAttempts,
@@ -26,6 +27,7 @@ import {
   downloadEvidencePack,
   evidencePackStatus,
   listEvidencePacks,
+  packPartContext,
   requestEvidencePack,
   runEvidencePacks,
   STALE_AFTER_MS,
@@ -299,6 +301,65 @@ describe("evidence pack", () => {
     expect(rows.filter((_, i) => i % 2 === 0).map((r) => r[2])).toEqual(emails);
     expect(rows.every((r, i) => r[2] === rows[i - (i % 2)][2])).toBe(true);
     expect(rows.filter((_, i) => i % 2 === 0).every((r) => r[6].startsWith("2026-02-01"))).toBe(true);
+  });
+
+  it("stores the ZIP in encrypted parts that download whole, and refuses a pack with a part missing, moved or from another pack", async () => {
+    const db = database.db();
+    const viewer = await auditor();
+    const zip = randomBytes(3 * 1024 + 5);
+    const pieces = [zip.subarray(0, 1024), zip.subarray(1024, 2048), zip.subarray(2048)];
+    const pack = async () => {
+      const [row] = await db
+        .insert(evidencePacks)
+        .values({
+          createdBy: viewer.id,
+          createdByLabel: viewer.email,
+          periodFrom: "2025-01-01",
+          periodTo: `2025-01-${String(10 + Math.floor(Math.random() * 18))}`,
+          overdueDays: Math.floor(Math.random() * 1000),
+          status: "ready",
+          zipBytes: zip.length,
+          zipSha256: createHash("sha256").update(zip).digest("hex"),
+        })
+        .returning({ id: evidencePacks.id });
+      await db
+        .insert(evidencePackParts)
+        .values(
+          pieces.map((piece, seq) => ({
+            packId: row.id,
+            seq,
+            dataEnc: encryptBytes(piece, packPartContext(row.id, seq)),
+          })),
+        );
+      return row.id;
+    };
+    const download = (id: string) => downloadEvidencePack(viewer, context(viewer.id), id);
+    const whole = await pack();
+    expect((await download(whole)).bytes.equals(zip)).toBe(true);
+
+    const missing = await pack();
+    await db.delete(evidencePackParts).where(and(eq(evidencePackParts.packId, missing), eq(evidencePackParts.seq, 1)));
+    await expect(download(missing)).rejects.toThrow(/missing part 1/);
+
+    // Parts 0 and 1 swapped: each is bound to its place, so neither opens where it now stands.
+    const swapped = await pack();
+    const parts = await db.select().from(evidencePackParts).where(eq(evidencePackParts.packId, swapped));
+    const [first, second] = [parts.find((p) => p.seq === 0)!, parts.find((p) => p.seq === 1)!];
+    await db.update(evidencePackParts).set({ dataEnc: second.dataEnc }).where(eq(evidencePackParts.id, first.id));
+    await db.update(evidencePackParts).set({ dataEnc: first.dataEnc }).where(eq(evidencePackParts.id, second.id));
+    await expect(download(swapped)).rejects.toThrow();
+
+    // A part copied from another pack does not open either.
+    const borrowed = await pack();
+    const [theirs] = await db
+      .select()
+      .from(evidencePackParts)
+      .where(and(eq(evidencePackParts.packId, whole), eq(evidencePackParts.seq, 2)));
+    await db
+      .update(evidencePackParts)
+      .set({ dataEnc: theirs.dataEnc })
+      .where(and(eq(evidencePackParts.packId, borrowed), eq(evidencePackParts.seq, 2)));
+    await expect(download(borrowed)).rejects.toThrow();
   });
 
   it("keeps to a department when one is chosen", async () => {
