@@ -7,6 +7,8 @@ export async function register() {
   const config = env();
   const { installPeerAddress } = await import("./lib/http/peer-address");
   installPeerAddress();
+  const { trackInFlight } = await import("./lib/lifecycle/in-flight");
+  trackInFlight();
   const { prepareDatabase } = await import("./db/prepare");
   await prepareDatabase();
   // The embedded database belongs to this process, so it also runs the scheduled work;
@@ -23,4 +25,14 @@ export async function register() {
     const { startInProcessScheduler } = await import("./lib/scheduler/tick");
     startInProcessScheduler();
   }
+  // Readiness turns 503 on SIGTERM; with NEXT_MANUAL_SIG_HANDLE (npm start, the container image) the app then drains and exits 0.
+  const { installShutdownHandlers } = await import("./lib/lifecycle/app-shutdown");
+  const { stopInProcessScheduler } = await import("./lib/scheduler/tick");
+  const { closeDatabase } = await import("./db/client");
+  installShutdownHandlers(config.NEXT_MANUAL_SIG_HANDLE !== undefined, {
+    delayMs: config.SHUTDOWN_DELAY_SECONDS * 1000,
+    timeoutMs: config.SHUTDOWN_TIMEOUT_SECONDS * 1000,
+    stopScheduler: stopInProcessScheduler,
+    closeDatabase,
+  });
 }

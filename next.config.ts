@@ -18,6 +18,9 @@ const securityHeaders = [
 
 const nextConfig: NextConfig = {
   poweredByHeader: false,
+  // The container image (Dockerfile) builds with NEXT_OUTPUT=standalone: a self-contained server.js and the node_modules
+  // it needs. Unset, `next build` makes the usual .next/ that `npm start` (next start) serves.
+  ...(process.env.NEXT_OUTPUT === "standalone" ? { output: "standalone" as const } : {}),
   serverExternalPackages: [
     "@electric-sql/pglite",
     "pdf-lib",

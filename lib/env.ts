@@ -123,6 +123,18 @@ const schema = z.object({
       .max(3650)
       .default(90),
   ),
+  // Set (to anything) when the start script leaves SIGTERM/SIGINT to the app (Next.js's own variable): Clearance then drains before it exits.
+  NEXT_MANUAL_SIG_HANDLE: z.string().optional(),
+  // On SIGTERM, how long readiness answers 503 while requests are still served, so the load balancer stops sending new ones first.
+  SHUTDOWN_DELAY_SECONDS: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z.coerce.number("must be a number of seconds, e.g. 5").int().min(0).max(300).default(0),
+  ),
+  // After that delay, the longest the requests (server) or the scheduled tick (worker) in flight may take before the process gives up and exits 1.
+  SHUTDOWN_TIMEOUT_SECONDS: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z.coerce.number("must be a number of seconds, e.g. 25").int().min(1).max(3600).default(25),
+  ),
   // Whether a passkey alone may sign a person in (it is then both factors); passkeys as a second factor work either way.
   PASSKEY_SIGN_IN: boolish.default(true),
 });

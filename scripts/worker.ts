@@ -1,23 +1,49 @@
 import { closeDatabase, getHandle, migrateDatabase } from "@/db/client";
+import { env } from "@/lib/env";
+import { isDraining, startDraining } from "@/lib/lifecycle/draining";
 import { tick } from "@/lib/scheduler/tick";
 import { recordLoadedCourseReleases } from "@/lib/training/course-releases";
 
 /**
  * Scheduled work for a server deployment: `npm run worker` ticks every
  * minute; `npm run worker -- --once` ticks once and exits. Any number of
- * workers may run together.
+ * workers may run together. On SIGTERM (or SIGINT) it starts no new tick,
+ * finishes the one running, closes the database pool and exits 0; past
+ * SHUTDOWN_TIMEOUT_SECONDS it gives up and exits 1 (every tick step is
+ * idempotent, so the next worker picks up where this one stopped).
  */
 const once = process.argv.includes("--once");
+const INTERVAL_MS = 60_000;
+
+let wake = () => {};
+const onSignal = (signal: NodeJS.Signals) => {
+  if (isDraining()) return;
+  startDraining();
+  console.log(`[clearance] worker: ${signal}: finishing the current tick, then stopping`);
+  setTimeout(() => {
+    console.error(`[clearance] worker: the tick took longer than SHUTDOWN_TIMEOUT_SECONDS: exiting`);
+    process.exit(1);
+  }, env().SHUTDOWN_TIMEOUT_SECONDS * 1000).unref();
+  wake();
+};
+process.on("SIGTERM", onSignal);
+process.on("SIGINT", onSignal);
+
 const handle = await getHandle();
 await migrateDatabase(handle);
 await recordLoadedCourseReleases(handle.db);
-let stopping = false;
-process.on("SIGTERM", () => (stopping = true));
-process.on("SIGINT", () => (stopping = true));
-do {
+while (!isDraining()) {
   const report = await tick();
   console.log(JSON.stringify(report));
-  if (once) break;
-  for (let i = 0; i < 60 && !stopping; i++) await new Promise((r) => setTimeout(r, 1000));
-} while (!stopping);
+  if (once || isDraining()) break;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, INTERVAL_MS);
+    wake = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+  });
+}
 await closeDatabase();
+console.log("[clearance] worker: stopped");
+process.exit(0);

@@ -58,6 +58,8 @@ export const PERMISSIONS = {
   "page:/forgot-password": { who: "public" },
   "route:/api/auth/[...nextauth]": { who: "public" },
   "route:/api/health": { who: "public" },
+  "route:/api/health/live": { who: "public" },
+  "route:/api/health/ready": { who: "public" },
   "route:/api/v1/openapi.json": { who: "public" },
   "route:/api/v1/verify": { who: "public" },
   "route:/guides": { who: "public" },

@@ -59,22 +59,38 @@ export async function tick(now = new Date()): Promise<TickReport> {
   return { at: now.toISOString(), ms: Math.round(performance.now() - started), steps, errors };
 }
 
-const globalForTick = globalThis as unknown as { __clearanceTick?: { timer: NodeJS.Timeout; running: boolean } };
+const globalForTick = globalThis as unknown as {
+  __clearanceTick?: { timer: NodeJS.Timeout; first: NodeJS.Timeout; current: Promise<void> | null };
+};
 
 /** The embedded default: tick every minute inside the server process. */
 export function startInProcessScheduler(intervalMs = MINUTE): void {
   if (globalForTick.__clearanceTick) return;
-  const state = { running: false, timer: setInterval(() => void once(), intervalMs) };
+  const once = () => {
+    if (state.current) return;
+    state.current = tick()
+      .then(
+        () => undefined,
+        (error: unknown) =>
+          console.error("[clearance] scheduled tick failed:", error instanceof Error ? error.name : "unknown"),
+      )
+      .finally(() => (state.current = null));
+  };
+  const state = {
+    current: null as Promise<void> | null,
+    timer: setInterval(once, intervalMs),
+    first: setTimeout(once, 5_000),
+  };
   state.timer.unref();
+  state.first.unref();
   globalForTick.__clearanceTick = state;
-  async function once() {
-    if (state.running) return;
-    state.running = true;
-    try {
-      await tick();
-    } finally {
-      state.running = false;
-    }
-  }
-  setTimeout(() => void once(), 5_000).unref();
+}
+
+/** At shutdown: no further ticks; resolves when the one running (if any) has finished. */
+export async function stopInProcessScheduler(): Promise<void> {
+  const state = globalForTick.__clearanceTick;
+  if (!state) return;
+  clearInterval(state.timer);
+  clearTimeout(state.first);
+  await state.current?.catch(() => undefined);
 }

@@ -4,7 +4,11 @@ import { getHandle } from "@/db/client";
 
 export const dynamic = "force-dynamic";
 
-/** Liveness and database readiness, for load balancers and monitors. */
+/**
+ * The combined check: liveness and database reachability in one answer, for
+ * monitors and simple load balancers. Orchestrators use /api/health/live and
+ * /api/health/ready, which also report migrations and shutdown.
+ */
 export async function GET() {
   const started = performance.now();
   try {
