@@ -322,15 +322,13 @@ describe("evidence pack", () => {
           zipSha256: createHash("sha256").update(zip).digest("hex"),
         })
         .returning({ id: evidencePacks.id });
-      await db
-        .insert(evidencePackParts)
-        .values(
-          pieces.map((piece, seq) => ({
-            packId: row.id,
-            seq,
-            dataEnc: encryptBytes(piece, packPartContext(row.id, seq)),
-          })),
-        );
+      await db.insert(evidencePackParts).values(
+        pieces.map((piece, seq) => ({
+          packId: row.id,
+          seq,
+          dataEnc: encryptBytes(piece, packPartContext(row.id, seq)),
+        })),
+      );
       return row.id;
     };
     const download = (id: string) => downloadEvidencePack(viewer, context(viewer.id), id);
