@@ -1,4 +1,5 @@
 import { closeDatabase, getHandle, migrateDatabase } from "@/db/client";
+import { log } from "@/lib/log";
 import { tick } from "@/lib/scheduler/tick";
 import { recordLoadedCourseReleases } from "@/lib/training/course-releases";
 
@@ -16,7 +17,7 @@ process.on("SIGTERM", () => (stopping = true));
 process.on("SIGINT", () => (stopping = true));
 do {
   const report = await tick();
-  console.log(JSON.stringify(report));
+  log().info({ report }, "scheduled work ran");
   if (once) break;
   for (let i = 0; i < 60 && !stopping; i++) await new Promise((r) => setTimeout(r, 1000));
 } while (!stopping);
