@@ -86,6 +86,8 @@ const schema = z.object({
   SCHEDULER: z.enum(["in-process", "off"]).optional(),
   // JSON log lines on standard output (lib/log.ts) at this level and above.
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  // The bearer token a Prometheus scraper sends to /metrics; unset: /metrics answers 404.
+  METRICS_TOKEN: z.string().min(24, "must be at least 24 characters").optional(),
   // The decision listener: GET/POST /api/v1/access/check served outside the web framework, for high-volume callers. Off unless a port is set.
   ACCESS_API_PORT: z.preprocess(
     (v) => (v === "" ? undefined : v),
