@@ -5,6 +5,11 @@ export async function register() {
   const { defaultAuthUrl, env } = await import("./lib/env");
   defaultAuthUrl();
   const config = env();
+  if (config.OTEL_EXPORTER_OTLP_ENDPOINT) {
+    // Loaded only when configured: without a collector no tracing code is imported.
+    const { registerOTel } = await import("@vercel/otel");
+    registerOTel({ serviceName: config.OTEL_SERVICE_NAME });
+  }
   const { installPeerAddress } = await import("./lib/http/peer-address");
   installPeerAddress();
   const { prepareDatabase } = await import("./db/prepare");

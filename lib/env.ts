@@ -88,6 +88,10 @@ const schema = z.object({
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
   // The bearer token a Prometheus scraper sends to /metrics; unset: /metrics answers 404.
   METRICS_TOKEN: z.string().min(24, "must be at least 24 characters").optional(),
+  // OpenTelemetry tracing (instrumentation.ts): spans go to this OTLP/HTTP collector; unset: tracing is off and not loaded.
+  // The SDK also reads the standard OTEL_EXPORTER_OTLP_HEADERS, OTEL_EXPORTER_OTLP_PROTOCOL and OTEL_TRACES_SAMPLER itself.
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url("must be a URL like http://otel-collector:4318").optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).max(100).default("clearance"),
   // The decision listener: GET/POST /api/v1/access/check served outside the web framework, for high-volume callers. Off unless a port is set.
   ACCESS_API_PORT: z.preprocess(
     (v) => (v === "" ? undefined : v),
