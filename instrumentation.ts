@@ -1,10 +1,15 @@
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { exitOnBadConfiguration } = await import("./lib/startup/fail-fast");
-  exitOnBadConfiguration(); // exits (non-zero, naming the variable) before anything is served
+  exitOnBadConfiguration(process.env, { json: true }); // exits (non-zero, naming the variable) before anything is served
   const { defaultAuthUrl, env } = await import("./lib/env");
   defaultAuthUrl();
   const config = env();
+  if (config.OTEL_EXPORTER_OTLP_ENDPOINT) {
+    // Loaded only when configured: without a collector no tracing code is imported.
+    const { registerOTel } = await import("@vercel/otel");
+    registerOTel({ serviceName: config.OTEL_SERVICE_NAME });
+  }
   const { installPeerAddress } = await import("./lib/http/peer-address");
   installPeerAddress();
   const { trackInFlight } = await import("./lib/lifecycle/in-flight");
@@ -17,9 +22,8 @@ export async function register() {
   if (config.ACCESS_API_PORT) {
     const { startDecisionServer } = await import("./lib/access/listener/decision-server");
     await startDecisionServer(config.ACCESS_API_PORT, config.ACCESS_API_HOST);
-    console.log(
-      `[clearance] decision listener: http://${config.ACCESS_API_HOST}:${config.ACCESS_API_PORT}/api/v1/access/check`,
-    );
+    const { log } = await import("./lib/log");
+    log().info({ host: config.ACCESS_API_HOST, port: config.ACCESS_API_PORT }, "decision listener started");
   }
   if (scheduler === "in-process") {
     const { startInProcessScheduler } = await import("./lib/scheduler/tick");

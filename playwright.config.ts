@@ -47,7 +47,8 @@ export default defineConfig({
   globalSetup: "./tests/helpers/e2e-identity-provider.ts",
   webServer: {
     // A production build against a fresh embedded database with the demo organisation.
-    command: `sh -c 'test -f .next/BUILD_ID || npx next build; rm -rf .data-e2e; exec npx next start -p ${PORT}'`,
+    // The server's output is also kept in logs/e2e-server.log, which `npm run logs:check` searches for personal data and secrets.
+    command: `sh -c 'test -f .next/BUILD_ID || npx next build; rm -rf .data-e2e; mkdir -p logs; npx next start -p ${PORT} 2>&1 | tee logs/e2e-server.log'`,
     url: `${baseURL}/api/health`,
     timeout: 240_000,
     reuseExistingServer: false,
@@ -70,6 +71,9 @@ export default defineConfig({
       SIGN_IN_IP_FAILURES: "1000",
       // The test identity provider serves plain http on 127.0.0.1.
       SSO_ALLOW_LOOPBACK_HTTP: "true",
+      // /metrics is on, behind this token (tests/e2e/authz.spec.ts: a browser session is no token).
+      METRICS_TOKEN: "e2e-metrics-token-e2e-metrics-token",
+      LOG_LEVEL: "info",
     },
   },
 });

@@ -1,18 +1,28 @@
 import { NextResponse, type NextRequest } from "next/server";
 
 import { contentSecurityPolicy, newNonce } from "./lib/http/csp";
+import { REQUEST_ID_HEADER, requestIdFrom } from "./lib/http/request-id";
 
 /**
  * Gives every app page a Content-Security-Policy with a fresh nonce. Next.js
  * reads the nonce from the request's CSP header and puts it on the scripts
  * it renders, so an injected inline script has no nonce and does not run.
+ *
+ * It also gives the request its id: the caller's X-Request-Id when well
+ * formed, else a new one, forwarded to the page or Server Action (whose log
+ * lines carry it, lib/http/request-log.ts) and echoed on the response. Route
+ * handlers outside this matcher (the APIs) do the same in lib/http/observe.ts,
+ * so that their request bodies keep streaming straight to them.
  */
 export function proxy(request: NextRequest) {
   const policy = contentSecurityPolicy({ nonce: newNonce(), development: process.env.NODE_ENV === "development" });
+  const requestId = requestIdFrom(request.headers.get(REQUEST_ID_HEADER));
   const headers = new Headers(request.headers);
   headers.set("content-security-policy", policy);
+  headers.set(REQUEST_ID_HEADER, requestId);
   const response = NextResponse.next({ request: { headers } });
   response.headers.set("Content-Security-Policy", policy);
+  response.headers.set(REQUEST_ID_HEADER, requestId);
   return response;
 }
 

@@ -7,6 +7,7 @@ import type { ExtractTablesWithRelations, Logger } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
 
 import { env } from "@/lib/env";
+import { applicationName } from "@/lib/instance";
 
 import * as schema from "./schema";
 
@@ -21,6 +22,9 @@ type Handle = { db: Db; driver: "pglite" | "postgres"; close: () => Promise<void
 const globalForDb = globalThis as unknown as { __clearanceDb?: Promise<Handle> };
 
 export const MIGRATIONS_FOLDER = path.join(process.cwd(), "db", "migrations");
+
+/** The most connections postgres.js opens per process (db_pool_max on /metrics). */
+export const POSTGRES_POOL_MAX = 10;
 
 export class DatabaseLockedError extends Error {}
 
@@ -66,7 +70,11 @@ export async function openDatabase(options: { url?: string; pgliteDir?: string; 
   if (options.url) {
     const { default: postgres } = await import("postgres");
     const { drizzle } = await import("drizzle-orm/postgres-js");
-    const client = postgres(options.url, { max: 10, onnotice: () => {} });
+    const client = postgres(options.url, {
+      max: POSTGRES_POOL_MAX,
+      onnotice: () => {},
+      connection: { application_name: applicationName() },
+    });
     const db = drizzle(client, { schema, logger }) as unknown as Db;
     return { db, driver: "postgres", close: () => client.end({ timeout: 5 }) };
   }

@@ -1,6 +1,7 @@
 import "server-only";
 
 import { env } from "@/lib/env";
+import { log } from "@/lib/log";
 import { recordLoadedCourseReleases } from "@/lib/training/course-releases";
 
 import { getHandle, migrateDatabase } from "./client";
@@ -17,6 +18,6 @@ export async function prepareDatabase(options: { seed?: boolean } = {}): Promise
   await recordLoadedCourseReleases(handle.db);
   if (options.seed ?? env().SEED_DEMO) {
     const { created } = await seedDemoOrganisation(handle.db, { history: env().SEED_DEMO_HISTORY });
-    if (created > 0) console.info(`[clearance] seeded the demo organisation (${created} people)`);
+    if (created > 0) log().info({ people: created }, "seeded the demo organisation");
   }
 }

@@ -2,7 +2,10 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
+import pino from "pino";
 import { z } from "zod";
+
+import { createLogger, type LogLevel } from "./log";
 
 /**
  * The one reader of process.env. Values are validated on first use (server
@@ -90,7 +93,14 @@ const schema = z.object({
       .default(0),
   ),
   SCHEDULER: z.enum(["in-process", "off"]).optional(),
+  // JSON log lines on standard output (lib/log.ts) at this level and above.
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+  // The bearer token a Prometheus scraper sends to /metrics; unset: /metrics answers 404.
+  METRICS_TOKEN: z.string().min(24, "must be at least 24 characters").optional(),
+  // OpenTelemetry tracing (instrumentation.ts): spans go to this OTLP/HTTP collector; unset: tracing is off and not loaded.
+  // The SDK also reads the standard OTEL_EXPORTER_OTLP_HEADERS, OTEL_EXPORTER_OTLP_PROTOCOL and OTEL_TRACES_SAMPLER itself.
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url("must be a URL like http://otel-collector:4318").optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).max(100).default("clearance"),
   // The decision listener: GET/POST /api/v1/access/check served outside the web framework, for high-volume callers. Off unless a port is set.
   ACCESS_API_PORT: z.preprocess(
     (v) => (v === "" ? undefined : v),
@@ -190,7 +200,7 @@ type DevSecretName = keyof typeof DEV_SECRETS;
 const DEV_SECRET_NAMES = Object.keys(DEV_SECRETS) as DevSecretName[];
 
 /** Development secrets are made once and kept under the data directory; one added later joins the file. */
-function developmentSecrets(dataDir: string): Record<DevSecretName, string> {
+function developmentSecrets(dataDir: string, level: LogLevel): Record<DevSecretName, string> {
   const file = path.join(dataDir, "dev-secrets.json");
   const known: Partial<Record<DevSecretName, string>> = existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
   const missing = DEV_SECRET_NAMES.filter((name) => !known[name]);
@@ -201,10 +211,16 @@ function developmentSecrets(dataDir: string): Record<DevSecretName, string> {
   >;
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
-  console.warn(
-    `[clearance] ${missing.join(", ")} not set: generated development values in ${file}. Set ${DEV_SECRET_NAMES.join(", ")} in production.`,
+  warn(
+    level,
+    `${missing.join(", ")} not set: generated development values in ${file}. Set ${DEV_SECRET_NAMES.join(", ")} in production.`,
   );
   return secrets;
+}
+
+/** A warning about the configuration, on standard error (scripts print their results on standard output). */
+function warn(level: LogLevel, message: string): void {
+  createLogger({ level, destination: pino.destination({ dest: 2, sync: true }) }).warn(message);
 }
 
 function parsed<S extends z.ZodType>(against: S, source: Record<string, string | undefined>): z.infer<S> {
@@ -252,18 +268,20 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   if (unset.length > 0) {
     if (production)
       throw new EnvError(`Invalid configuration:\n${unset.map((m) => `  ${m}: required in production`).join("\n")}`);
-    const dev = developmentSecrets(dataDir);
+    const dev = developmentSecrets(dataDir, values.LOG_LEVEL);
     for (const name of unset) secrets[name] = dev[name];
   }
   const appUrl = appUrlOf(values);
   if (production && !appUrl.startsWith("https://")) {
-    console.warn(
-      "[clearance] APP_URL is not https: session cookies are not marked Secure. Serve Clearance over HTTPS in production.",
+    warn(
+      values.LOG_LEVEL,
+      "APP_URL is not https: session cookies are not marked Secure. Serve Clearance over HTTPS in production.",
     );
   }
   if (production && values.SIGNING_P12_PATH === undefined) {
-    console.warn(
-      "[clearance] SIGNING_P12_PATH is not set: signed agreements are sealed with a self-signed development certificate.",
+    warn(
+      values.LOG_LEVEL,
+      "SIGNING_P12_PATH is not set: signed agreements are sealed with a self-signed development certificate.",
     );
   }
   return {

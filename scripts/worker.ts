@@ -1,6 +1,7 @@
 import { closeDatabase, getHandle, migrateDatabase } from "@/db/client";
 import { env } from "@/lib/env";
 import { isDraining, startDraining } from "@/lib/lifecycle/draining";
+import { log } from "@/lib/log";
 import { tick } from "@/lib/scheduler/tick";
 import { recordLoadedCourseReleases } from "@/lib/training/course-releases";
 
@@ -19,9 +20,9 @@ let wake = () => {};
 const onSignal = (signal: NodeJS.Signals) => {
   if (isDraining()) return;
   startDraining();
-  console.log(`[clearance] worker: ${signal}: finishing the current tick, then stopping`);
+  log().info({ signal }, "worker: finishing the current tick, then stopping");
   setTimeout(() => {
-    console.error(`[clearance] worker: the tick took longer than SHUTDOWN_TIMEOUT_SECONDS: exiting`);
+    log().error("worker: the tick took longer than SHUTDOWN_TIMEOUT_SECONDS: exiting");
     process.exit(1);
   }, env().SHUTDOWN_TIMEOUT_SECONDS * 1000).unref();
   wake();
@@ -34,7 +35,7 @@ await migrateDatabase(handle);
 await recordLoadedCourseReleases(handle.db);
 while (!isDraining()) {
   const report = await tick();
-  console.log(JSON.stringify(report));
+  log().info({ report }, "scheduled work ran");
   if (once || isDraining()) break;
   await new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, INTERVAL_MS);
@@ -45,5 +46,5 @@ while (!isDraining()) {
   });
 }
 await closeDatabase();
-console.log("[clearance] worker: stopped");
+log().info("worker stopped");
 process.exit(0);

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { requestPasswordReset } from "@/lib/auth/password-reset";
 import type { ActionState } from "@/lib/http/action";
 import { requestMeta } from "@/lib/http/request-context";
+import { requestLog } from "@/lib/http/request-log";
 
 const schema = z.object({
   email: z
@@ -34,11 +35,11 @@ export async function requestReset(_: ActionState, formData: FormData): Promise<
       fieldErrors: z.flattenError(parsed.error).fieldErrors as Record<string, string[]>,
     };
   const meta = await requestMeta();
+  const log = await requestLog();
   const work = () =>
     requestPasswordReset(parsed.data.email, meta).then(
       () => undefined,
-      (error: unknown) =>
-        console.error("[clearance] password reset request failed:", error instanceof Error ? error.name : "unknown"),
+      (error: unknown) => log.error({ err: error }, "password reset request failed"),
     );
   try {
     after(work);

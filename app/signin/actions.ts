@@ -4,6 +4,7 @@ import { promptThisBrowser } from "@/lib/auth/passkey-prompt";
 import { DomainError } from "@/lib/errors";
 import type { ActionState } from "@/lib/http/action";
 import { requestMeta } from "@/lib/http/request-context";
+import { requestLog } from "@/lib/http/request-log";
 
 /**
  * Public: a passkey prompt for sign-in (passwordless, or the second step
@@ -14,7 +15,7 @@ export async function startPasskeySignIn(): Promise<ActionState<string>> {
     return { ok: true, data: await promptThisBrowser((await requestMeta()).ip) };
   } catch (error) {
     if (error instanceof DomainError) return { ok: false, error: error.message };
-    console.error("[clearance] passkey prompt failed:", error instanceof Error ? error.name : "unknown");
+    (await requestLog()).error({ err: error }, "passkey prompt failed");
     return { ok: false, error: "Something went wrong. Please try again." };
   }
 }

@@ -1,13 +1,12 @@
 import "server-only";
 
-import { randomUUID } from "node:crypto";
-
 import type { z } from "zod";
 
 import { getDb } from "@/db/client";
 import { evaluationRequest, evaluationsRequest, type EvaluationRequest } from "@/lib/access/api-schemas";
 import { decideChecks, logChecks, type CheckResult, type UnloggedChecks } from "@/lib/access/check";
 import { authenticateApiClient, type ApiReply, type JsonBody } from "@/lib/http/api";
+import { requestIdFrom } from "@/lib/http/request-id";
 
 import { cacheControlFor, checkOrReply, decisionHeaders } from "./listener/check-endpoint";
 
@@ -38,9 +37,7 @@ type EvaluationError = { status: number; code: string; message: string };
 export type EvaluationResponse = { decision: boolean; context?: Record<string, unknown> };
 
 /** The caller's X-Request-ID, echoed as the standard asks, or one of our own; odd values are replaced, never reflected. */
-export function requestIdFor(header: string | null): string {
-  return header && /^[\x21-\x7e]{1,200}$/.test(header) ? header : randomUUID();
-}
+export const requestIdFor = (header: string | null): string => requestIdFrom(header);
 
 const isJson = (contentType: string | null) =>
   /^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i.test((contentType ?? "").trim());

@@ -6,6 +6,7 @@ import { createBatcher } from "@/db/batcher";
 import type { Executor } from "@/db/client";
 import { people } from "@/db/schema";
 import { isUuid } from "@/lib/ids";
+import { metrics } from "@/lib/metrics";
 
 import type { Decision } from "./decide.rules";
 import { assertDecisionLogKeepsUp, logDecisions } from "./decision-log";
@@ -144,7 +145,18 @@ export async function logChecks(
     })),
   );
   decided.forEach((r, i) => (r.decisionId = ids[i]));
+  countDecisions(results);
   return results;
+}
+
+/** access_decisions_total: each answer once, under its first reason code (without the course or agreement id). */
+function countDecisions(results: CheckResult[]): void {
+  const counter = metrics().accessDecisions;
+  for (const r of results) {
+    if (r.error) counter.inc({ result: "error", reason: r.error.code });
+    else if (r.decision!.allow) counter.inc({ result: "allow", reason: "none" });
+    else counter.inc({ result: "deny", reason: (r.decision!.reasons[0] ?? "unknown").split(":")[0] });
+  }
 }
 
 /** Decides many (user, role) pairs and logs every answer before returning it (decideChecks, then logChecks). */

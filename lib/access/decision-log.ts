@@ -6,6 +6,7 @@ import { createBatcher } from "@/db/batcher";
 import type { Executor } from "@/db/client";
 import { selectRows } from "@/db/rows";
 import type { accessDecisions } from "@/db/schema";
+import { metrics, secondsSince } from "@/lib/metrics";
 
 type DecisionRow = typeof accessDecisions.$inferInsert;
 const ROWS_PER_INSERT = 1000;
@@ -57,6 +58,7 @@ const groupCommit = createBatcher<Executor, DecisionRow, number[]>({
  */
 async function insertDecisions(db: Executor, rows: DecisionRow[]): Promise<number[]> {
   const column = (pick: (row: DecisionRow) => string) => sql`${sql.param(rows.map(pick))}::text[]`;
+  const started = performance.now();
   const inserted = await selectRows<{ id: string | number }>(
     db,
     sql`
@@ -68,5 +70,6 @@ async function insertDecisions(db: Executor, rows: DecisionRow[]): Promise<numbe
       order by n
     returning id`,
   );
+  metrics().decisionLogWrite.observe(secondsSince(started));
   return inserted.map((r) => Number(r.id)).sort((a, b) => a - b);
 }

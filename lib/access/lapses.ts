@@ -7,6 +7,7 @@ import type { Db } from "@/db/client";
 import { inIds } from "@/db/id-list";
 import { accessGrants, certifications, people, webhookDeliveries, webhooks } from "@/db/schema";
 import { recordAudit, SYSTEM_ACTOR } from "@/lib/audit/record";
+import { log } from "@/lib/log";
 import { queueEmail } from "@/lib/notify/queue-email";
 import { addDays } from "@/lib/time";
 import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
@@ -110,10 +111,7 @@ export async function detectAccessLapses(
         } catch (error) {
           // One bad row (say, an unusable email address) must not hold up every other lapse.
           report.errors++;
-          console.error(
-            "[clearance] recording an access lapse failed:",
-            error instanceof Error ? error.name : "unknown error",
-          );
+          log().error({ err: error, grantId: lapse.grant.id }, "recording an access lapse failed");
         }
       }
     }

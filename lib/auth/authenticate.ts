@@ -10,6 +10,7 @@ import { decryptText } from "@/lib/crypto/encryption";
 import { dummyPasswordHash, verifyPassword } from "@/lib/crypto/password";
 import { matchTotp } from "@/lib/crypto/totp";
 import { ssoRequiredFor } from "@/lib/identity/sso/policy";
+import { metrics } from "@/lib/metrics";
 
 import { settleAttempt, takeAttempt } from "./attempt-limit";
 import { recoveryCodeHash } from "./mfa";
@@ -62,6 +63,7 @@ export async function authenticate(input: SignInInput): Promise<SignInResult> {
     if (accountTry.ok) await settleAttempt(db, account, "release");
     const retryAt = !accountTry.ok ? accountTry.retryAt : (ipTry as { retryAt: Date }).retryAt;
     await db.insert(loginAttempts).values({ email, ip: input.ip, outcome: "refused", at: now });
+    metrics().signinFailures.inc({ method: "password", reason: "throttled" });
     return { ok: false, reason: "locked", retryInMinutes: minutesUntil(retryAt, now) };
   }
 
@@ -93,6 +95,8 @@ export async function authenticate(input: SignInInput): Promise<SignInResult> {
         await recordAudit(tx, context, { action: "auth.locked", ...target, data: { scope: locked, until } }, now);
       }
     });
+    metrics().signinFailures.inc({ method: "password", reason: detail });
+    if (locked) metrics().signinLockouts.inc({ scope: locked });
     return { ok: false, reason };
   };
 

@@ -10,6 +10,7 @@ import { env } from "@/lib/env";
 import { metaFromHeaders } from "@/lib/http/request-context";
 import { safeReturnPath } from "@/lib/http/return-path";
 import { exchangeSsoHandoff, SSO_BROWSER_COOKIE } from "@/lib/identity/sso/handoff";
+import { log } from "@/lib/log";
 
 import { authenticate } from "./authenticate";
 import { signInWithPasskey } from "./passkey-sign-in";
@@ -90,6 +91,13 @@ export const authOptions: AuthOptions = {
   session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
   jwt: { maxAge: SESSION_MAX_AGE_SECONDS },
   pages: { signIn: "/signin", error: "/signin" },
+  // next-auth's own messages go through the app's logger: JSON, with the request's id, scrubbed of addresses and tokens.
+  logger: {
+    error: (code, metadata) =>
+      log().error(metadata instanceof Error ? { err: metadata, code } : { ...metadata, code }, "next-auth error"),
+    warn: (code) => log().warn({ code }, "next-auth warning"),
+    debug: (code) => log().debug({ code }, "next-auth debug"),
+  },
   providers: [
     CredentialsProvider({
       name: "Email and password",

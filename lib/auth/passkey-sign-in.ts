@@ -14,6 +14,7 @@ import { env } from "@/lib/env";
 import { DomainError } from "@/lib/errors";
 import { hitRateLimit } from "@/lib/http/rate-limit";
 import { ssoRequiredFor } from "@/lib/identity/sso/policy";
+import { metrics } from "@/lib/metrics";
 
 import { settleAttempt, takeAttempt } from "./attempt-limit";
 import { ipLimit, minutesUntil } from "./throttle";
@@ -131,7 +132,10 @@ export async function signInWithPasskey(input: {
   const now = input.now ?? new Date();
   const fromIp = ipLimit(input.ip);
   const taken = await takeAttempt(db, fromIp, now);
-  if (!taken.ok) return { ok: false, reason: "locked", retryInMinutes: minutesUntil(taken.retryAt, now) };
+  if (!taken.ok) {
+    metrics().signinFailures.inc({ method: "passkey", reason: "throttled" });
+    return { ok: false, reason: "locked", retryInMinutes: minutesUntil(taken.retryAt, now) };
+  }
   const context = { actorId: null, actorLabel: "anonymous", ip: input.ip, userAgent: input.userAgent };
   const check = await checkPasskeyAnswer(db, input.response, input.browserSecret, null, now);
   const [person] = check.ok
@@ -158,6 +162,7 @@ export async function signInWithPasskey(input: {
         now,
       );
     });
+    metrics().signinFailures.inc({ method: "passkey", reason });
     return { ok: false, reason: !check.ok ? "invalid_passkey" : ssoOnly ? "sso_required" : "inactive" };
   }
   await settleAttempt(db, fromIp, "release");

@@ -96,6 +96,7 @@ export const PERMISSIONS = {
   "route:/api/v1/access/holders": { who: "token" },
   "route:/api/v1/events": { who: "token" },
   "route:/api/cron/tick": { who: "token" },
+  "route:/metrics": { who: "token" },
   "route:/scim/v2/Users": { who: "token" },
   "route:/scim/v2/Users/[id]": { who: "token" },
   "route:/scim/v2/Groups": { who: "token" },

@@ -1,3 +1,5 @@
+import { log } from "@/lib/log";
+
 import { formatProblems, loadContent, type ContentSet } from "./load";
 
 let cached: ContentSet | undefined;
@@ -11,7 +13,7 @@ export function getContent(): ContentSet {
   if (cached) return cached;
   const content = loadContent();
   if (content.problems.length > 0) {
-    console.error(`[clearance] content problems (run npm run content:check):\n${formatProblems(content.problems).join("\n")}`);
+    log().error({ problems: formatProblems(content.problems) }, "content problems: run npm run content:check");
   }
   cached = content;
   return content;

@@ -7,6 +7,9 @@ import type { AuditContext } from "@/lib/audit/record";
 import { gate, type ActionKey, type Refusal } from "@/lib/auth/permissions";
 import { auditContext, getViewer, type Viewer } from "@/lib/auth/viewer";
 import { DomainError, FieldError } from "@/lib/errors";
+import { log } from "@/lib/log";
+
+import { withCurrentRequestLog } from "./request-log";
 
 export type ActionState<T = unknown> =
   | { ok: true; data?: T; message?: string }
@@ -66,7 +69,7 @@ export function action<S extends z.ZodType, T>(
     ctx: { viewer: Viewer; audit: AuditContext },
   ) => Promise<T | { message: string; data?: T }>,
 ) {
-  return async (_previous: ActionState, formData: FormData): Promise<ActionState<T>> => {
+  const run = async (formData: FormData): Promise<ActionState<T>> => {
     const viewer = await getViewer();
     const verdict = gate(viewer, options.permission);
     if (!verdict.ok || !viewer) return { ok: false, error: REFUSALS[verdict.ok ? "signed_out" : verdict.refusal] };
@@ -91,8 +94,11 @@ export function action<S extends z.ZodType, T>(
           fieldErrors: { [error.field]: [error.message] },
         };
       if (error instanceof DomainError) return { ok: false, error: error.message };
-      console.error("[clearance] action failed:", error instanceof Error ? error.name : "unknown error");
+      log().error({ err: error, action: options.permission }, "action failed");
       return { ok: false, error: "Something went wrong. Nothing was changed; please try again." };
     }
   };
+  // Every line logged while the action runs carries the request's id (proxy.ts).
+  return (_previous: ActionState, formData: FormData): Promise<ActionState<T>> =>
+    withCurrentRequestLog(() => run(formData));
 }

@@ -1,3 +1,5 @@
+import { log } from "@/lib/log";
+
 import { startDraining } from "./draining";
 import { closeServersWhenIdle } from "./in-flight";
 
@@ -24,14 +26,14 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 export async function shutDownServer(signal: NodeJS.Signals, options: ShutdownOptions): Promise<void> {
   const exit = options.exit ?? ((code: number) => process.exit(code));
-  const log = options.log ?? ((line: string) => console.log(line));
+  const say = options.log ?? ((line: string) => log().info(line));
   startDraining();
   const delayMs = signal === "SIGTERM" ? options.delayMs : 0;
-  log(`[clearance] ${signal}: not ready; finishing the work in flight${delayMs ? ` after ${delayMs} ms` : ""}`);
+  say(`${signal}: not ready; finishing the work in flight${delayMs ? ` after ${delayMs} ms` : ""}`);
   // A last resort for a scheduled tick or a database close that hangs; requests have their own timeout below.
   const deadlineMs = delayMs + options.timeoutMs + CLOSE_GRACE_MS;
   const deadline = setTimeout(() => {
-    console.error(`[clearance] shutdown took longer than ${deadlineMs} ms: exiting`);
+    log().error(`shutdown took longer than ${deadlineMs} ms: exiting`);
     exit(1);
   }, deadlineMs);
   deadline.unref();
@@ -41,11 +43,11 @@ export async function shutDownServer(signal: NodeJS.Signals, options: ShutdownOp
     if (!idle) throw new Error(`requests still in flight after ${options.timeoutMs} ms`);
     await options.closeDatabase();
     clearTimeout(deadline);
-    log("[clearance] shut down");
+    say("shut down");
     exit(0);
   } catch (error) {
     clearTimeout(deadline);
-    console.error("[clearance] shutdown failed:", error instanceof Error ? error.message : "unknown");
+    log().error({ err: error instanceof Error ? error.message : "unknown" }, "shutdown failed");
     exit(1);
   }
 }

@@ -1,5 +1,7 @@
 import http from "node:http";
 
+import { log } from "@/lib/log";
+
 /**
  * What the server is still doing: the HTTP servers this process answers on
  * (Next's and the decision listener), the requests they have not finished,
@@ -37,7 +39,7 @@ export function trackBackground(work: Promise<unknown>): void {
   inFlight.background.add(work);
   work
     .catch((error: unknown) =>
-      console.error("[clearance] background work failed:", error instanceof Error ? error.name : "unknown"),
+      log().error({ err: error instanceof Error ? error.name : "unknown" }, "background work failed"),
     )
     .finally(() => {
       inFlight.background.delete(work);

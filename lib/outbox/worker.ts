@@ -1,9 +1,10 @@
 import "server-only";
 
-import { and, asc, eq, inArray, lte, sql } from "drizzle-orm";
+import { and, asc, eq, getTableName, inArray, lte, sql } from "drizzle-orm";
 import type { PgColumn } from "drizzle-orm/pg-core";
 
 import { getDb, type Db } from "@/db/client";
+import { metrics } from "@/lib/metrics";
 import { HOUR, MINUTE } from "@/lib/time";
 
 import type { ClaimedRow, OutboxChannel, OutboxQueue, SendOutcome } from "./channel";
@@ -34,6 +35,7 @@ export async function deliverDue<Row extends ClaimedRow>(
   const db = options.db ?? (await getDb());
   const { queue } = channel;
   const table = queue.table;
+  const queueLabel = QUEUE_LABELS[getTableName(table)] ?? getTableName(table);
 
   await recoverStuck(db, queue, clock());
   const claimed = await db.transaction(async (tx) => {
@@ -73,6 +75,7 @@ export async function deliverDue<Row extends ClaimedRow>(
     const { values, counted } = afterSend(queue, row, outcome, clock());
     await db.update(table).set(values).where(ours);
     counts[counted]++;
+    if (counted !== "sent") metrics().outboxFailures.inc({ queue: queueLabel, outcome: counted });
   };
   try {
     const pending = [...claimed];
@@ -86,6 +89,9 @@ export async function deliverDue<Row extends ClaimedRow>(
   }
   return counts;
 }
+
+/** Each queue table's name in outbox_failures_total and outbox_queue_depth. */
+const QUEUE_LABELS: Record<string, string> = { outbox: "email", webhook_deliveries: "webhook" };
 
 /** The row's new state after a send, and how it counts. */
 function afterSend(

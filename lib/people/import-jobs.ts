@@ -14,6 +14,7 @@ import type { Viewer } from "@/lib/auth/roles";
 import { sha256Hex } from "@/lib/crypto/hash";
 import { DomainError, NotFoundError } from "@/lib/errors";
 import { isUuid } from "@/lib/ids";
+import { log } from "@/lib/log";
 import { MINUTE } from "@/lib/time";
 
 import { applyImportChunk, chunkEnd, finishImport, writes } from "./apply-import-chunk";
@@ -326,8 +327,7 @@ async function runClaimed(db: Db, job: Claimed, clock: () => Date, options: RunO
     return outcome;
   } catch (error) {
     if (error instanceof LostClaimError) return "failed";
-    if (!(error instanceof DomainError))
-      console.error(`[clearance] import job ${job.id} failed:`, error instanceof Error ? error.name : "error");
+    if (!(error instanceof DomainError)) log().error({ err: error, importJobId: job.id }, "import job failed");
     if (!committed) {
       const message =
         error instanceof DomainError

@@ -4,6 +4,8 @@ import { getDb } from "@/db/client";
 import { detectAccessLapses, detectExpiredCertifications } from "@/lib/access/lapses";
 import { ensureHourlyCheckpoint } from "@/lib/audit/checkpoints";
 import { runEvidencePacks } from "@/lib/evidence/packs";
+import { log } from "@/lib/log";
+import { metrics, secondsSince } from "@/lib/metrics";
 import { sendDueDigests } from "@/lib/notify/digests";
 import { emailChannel } from "@/lib/notify/email-channel";
 import { deliverDue } from "@/lib/outbox/worker";
@@ -29,15 +31,16 @@ export async function tick(now = new Date()): Promise<TickReport> {
   const db = await getDb();
   const steps: Record<string, unknown> = {};
   const errors: string[] = [];
+  const runTime = metrics().schedulerRun;
   const run = async (name: string, work: () => Promise<unknown>) => {
+    const stepStarted = performance.now();
     try {
       steps[name] = await work();
+      runTime.observe({ job: name, outcome: "ok" }, secondsSince(stepStarted));
     } catch (error) {
+      runTime.observe({ job: name, outcome: "error" }, secondsSince(stepStarted));
       errors.push(`${name}: ${error instanceof Error ? error.name : "error"}`);
-      console.error(
-        `[clearance] tick step ${name} failed:`,
-        error instanceof Error ? error.message.split("\n")[0].slice(0, 200) : "unknown",
-      );
+      log().error({ err: error, step: name }, "scheduled step failed");
     }
   };
   // Imports first: a file applied here has its welcomes queued before the reminders look at its people.
@@ -56,6 +59,7 @@ export async function tick(now = new Date()): Promise<TickReport> {
     const { sent, ...counts } = await deliverDue(webhookChannel(), { now });
     return { delivered: sent, ...counts };
   });
+  runTime.observe({ job: "tick", outcome: errors.length ? "error" : "ok" }, secondsSince(started));
   return { at: now.toISOString(), ms: Math.round(performance.now() - started), steps, errors };
 }
 

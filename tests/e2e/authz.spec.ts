@@ -229,6 +229,8 @@ const MATRIX: Record<string, Entry> = {
   "/scim/v2/ServiceProviderConfig": { path: () => "/scim/v2/ServiceProviderConfig" },
   "/scim/v2/Schemas": { path: () => "/scim/v2/Schemas" },
   "/scim/v2/ResourceTypes": { path: () => "/scim/v2/ResourceTypes" },
+  // The e2e server sets METRICS_TOKEN: a browser session is no bearer token, so everyone gets 401.
+  "/metrics": { path: () => "/metrics" },
   // Disabled: no CRON_SECRET in the e2e server.
   "/api/cron/tick": {
     path: () => "/api/cron/tick",

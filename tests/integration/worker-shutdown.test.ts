@@ -119,15 +119,19 @@ describe("npm run worker on SIGTERM", () => {
     expect(signalledAt).toBeGreaterThan(0);
     // The message the SMTP server held was accepted after the signal, and recorded as sent.
     expect(smtp.received).toEqual(["ana.lopez@example.com"]);
-    const lines = stdout.trim().split("\n");
-    const reports = lines.filter((l) => l.startsWith("{")).map((l) => JSON.parse(l));
+    // One JSON log line each: the signal, the tick's report, then the stop.
+    const lines = stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { msg: string; report?: { steps: { emails: unknown }; errors: unknown[] } });
+    const reports = lines.filter((l) => l.msg === "scheduled work ran").map((l) => l.report!);
     expect(reports).toHaveLength(1);
     expect(reports[0].steps.emails).toEqual({ sent: 1, retried: 0, failed: 0 });
     expect(reports[0].errors).toEqual([]);
-    expect(lines.indexOf(lines.find((l) => l.includes("SIGTERM"))!)).toBeLessThan(
-      lines.indexOf(lines.find((l) => l.startsWith("{"))!),
-    );
-    expect(lines.at(-1)).toBe("[clearance] worker: stopped");
+    const signalled = lines.findIndex((l) => l.msg.includes("finishing the current tick"));
+    expect(signalled).toBeGreaterThanOrEqual(0);
+    expect(signalled).toBeLessThan(lines.findIndex((l) => l.msg === "scheduled work ran"));
+    expect(lines.at(-1)!.msg).toBe("worker stopped");
 
     const after = await database.open();
     try {

@@ -1,9 +1,10 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { Writable } from "node:stream";
 
 import { eq } from "drizzle-orm";
 import fc from "fast-check";
-import { beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 
 import { certifications, outbox, people } from "@/db/schema";
 import { createApiClient } from "@/lib/access/api-clients";
@@ -16,6 +17,7 @@ import { gate, PERMISSIONS, type PermissionKey } from "@/lib/auth/permissions";
 import type { Viewer } from "@/lib/auth/roles";
 import { getContent } from "@/lib/content";
 import { saveOidcProvider } from "@/lib/identity/providers/manage-providers";
+import { createLogger, setLoggerForTests } from "@/lib/log";
 import { createPerson as createPersonAsAdmin } from "@/lib/people/person-editor";
 import { requestCorrection } from "@/lib/privacy/preferences";
 import { startAttempt } from "@/lib/training/attempts";
@@ -258,7 +260,19 @@ beforeAll(async () => {
 });
 
 /** Actions log unexpected errors before answering "Something went wrong": each one is a failure here. */
-const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+const logged: string[] = [];
+setLoggerForTests(
+  createLogger({
+    level: "error",
+    destination: new Writable({
+      write(chunk, _encoding, done) {
+        logged.push(...String(chunk).split("\n").filter(Boolean));
+        done();
+      },
+    }) as never,
+  }),
+);
+afterAll(() => setLoggerForTests(undefined));
 
 /** Next.js ends a request with these on purpose (redirect, notFound, forbidden): they are answers, not failures. */
 const isNextControlFlow = (error: unknown) =>
@@ -276,7 +290,7 @@ async function invoke(
 ): Promise<Outcome> {
   request.viewer = signer === "nobody" ? null : signers[signer];
   request.headers = new Headers({ "x-forwarded-for": ip, "user-agent": userAgent });
-  logged.mockClear();
+  logged.splice(0);
   let state: unknown;
   try {
     state = await spec.run(null, form);
@@ -287,7 +301,7 @@ async function invoke(
     await Promise.all(afterAnswer.splice(0));
   }
   // An unexpected error the action caught and logged is a 500 in disguise.
-  expect(logged.mock.calls.map((c) => String(c[0]))).toEqual([]);
+  expect(logged.map((line) => JSON.parse(line).msg)).toEqual([]);
   expect(state).toBeTypeOf("object");
   expect(state).not.toBeNull();
   const s = state as { ok?: boolean; error?: unknown; fieldErrors?: unknown; authentic?: unknown };

@@ -47,7 +47,7 @@ const downloads: Download[] = [
     get: () => documentDownload(new Request("http://localhost/agreements/documents/x"), params(ids.signature)),
   },
   { name: "team CSV", get: () => teamExport(new Request("http://localhost/team/export")) },
-  { name: "overview CSV", get: () => overviewExport() },
+  { name: "overview CSV", get: () => overviewExport(new Request("http://localhost/admin/overview/export")) },
   { name: "data-events CSV", get: () => dataEventsExport(new Request("http://localhost/audit/data-events/export")) },
   { name: "my-data export (JSON)", get: () => myDataExport(new Request("http://localhost/account/data/export")) },
   {

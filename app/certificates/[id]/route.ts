@@ -1,11 +1,12 @@
 import { routeViewer } from "@/lib/auth/gate";
 import { auditContext } from "@/lib/auth/viewer";
 import { DomainError, NotFoundError } from "@/lib/errors";
+import { observed } from "@/lib/http/observe";
 import { pdfResponse } from "@/lib/http/responses";
 import { isUuid } from "@/lib/ids";
 import { certificatePdf } from "@/lib/training/certificate-pdf";
 
-export async function GET(_request: Request, { params }: { params: Promise<{ id: string }> }) {
+async function handleGet(_request: Request, { params }: { params: Promise<{ id: string }> }) {
   const auth = await routeViewer("download:/certificates/[id]", { signedOut: "Sign in to download certificates." });
   if (!auth.ok) return auth.response;
   const { viewer } = auth;
@@ -25,3 +26,5 @@ export async function GET(_request: Request, { params }: { params: Promise<{ id:
     throw error;
   }
 }
+
+export const GET = observed("/certificates/[id]", handleGet);

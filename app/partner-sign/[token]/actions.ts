@@ -16,6 +16,7 @@ import { MAX_SIGNATURE_IMAGE_BYTES } from "@/lib/agreements/signature-image";
 import { DomainError, FieldError } from "@/lib/errors";
 import { readForm, type ActionState } from "@/lib/http/action";
 import { requestMeta } from "@/lib/http/request-context";
+import { requestLog } from "@/lib/http/request-log";
 
 /**
  * Partner signers have no account: the link's token (and, from the second
@@ -53,7 +54,7 @@ async function run<T extends z.ZodType>(
     if (error instanceof FieldError)
       return { ok: false, error: error.message, fieldErrors: { [error.field]: [error.message] } };
     if (error instanceof DomainError) return { ok: false, error: error.message };
-    console.error("[clearance] partner signing failed:", error instanceof Error ? error.name : "unknown");
+    (await requestLog()).error({ err: error }, "partner signing failed");
     return { ok: false, error: "Something went wrong. Nothing was signed; please try again." };
   }
 }

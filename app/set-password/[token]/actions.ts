@@ -5,6 +5,7 @@ import { z } from "zod";
 import { DomainError } from "@/lib/errors";
 import type { ActionState } from "@/lib/http/action";
 import { requestMeta } from "@/lib/http/request-context";
+import { requestLog } from "@/lib/http/request-log";
 import { PASSWORD_MAX_LENGTH, setPasswordWithToken } from "@/lib/people/invitations";
 
 /**
@@ -55,7 +56,7 @@ export async function choosePassword(
         ? { ok: false, error: "Please correct the highlighted fields.", fieldErrors: { password: [error.message] } }
         : { ok: false, error: error.message };
     }
-    console.error("[clearance] set password failed:", error instanceof Error ? error.name : "unknown");
+    (await requestLog()).error({ err: error }, "set password failed");
     return { ok: false, error: "Something went wrong. Your password was not changed; please try again." };
   }
 }

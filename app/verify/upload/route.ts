@@ -1,6 +1,7 @@
 import { verifyUploadedFile } from "@/lib/agreements/verify-document";
 import { MAX_VERIFY_FORM_BYTES, UPLOAD_MESSAGES } from "@/lib/agreements/verify-limits";
 import { readBodyBytes } from "@/lib/http/api";
+import { observed } from "@/lib/http/observe";
 import { metaFromHeaders } from "@/lib/http/request-context";
 
 export const dynamic = "force-dynamic";
@@ -10,7 +11,7 @@ export const dynamic = "force-dynamic";
  * than a Server Action so that it alone takes 10 MB, read as it arrives and
  * refused past that, while every Server Action keeps the 1 MB limit.
  */
-export async function POST(request: Request) {
+async function handlePost(request: Request) {
   const body = await readBodyBytes(request, MAX_VERIFY_FORM_BYTES, {
     status: 413,
     body: { error: UPLOAD_MESSAGES.tooLarge },
@@ -27,3 +28,5 @@ export async function POST(request: Request) {
   );
   return Response.json(state, { headers: { "Cache-Control": "no-store" } });
 }
+
+export const POST = observed("/verify/upload", handlePost);

@@ -12,10 +12,12 @@ import {
   EVALUATION_PATH,
   EVALUATIONS_BODY_MAX_BYTES,
   EVALUATIONS_PATH,
-  requestIdFor,
 } from "@/lib/access/authzen";
 import { env } from "@/lib/env";
 import { apiErrorReply, bodyTooLarge, parseJsonText, type ApiReply, type JsonBody } from "@/lib/http/api";
+import { observeRequest } from "@/lib/http/observe";
+import { requestIdFrom } from "@/lib/http/request-id";
+import { log, requestLogger, withRequestLog } from "@/lib/log";
 
 import { answerBatchCheck, answerCheck, BATCH_BODY_MAX_BYTES } from "./check-endpoint";
 
@@ -60,7 +62,7 @@ function sendStream(res: ServerResponse, reply: ApiReply, parts: AsyncIterable<s
       }
       res.end();
     } catch (error) {
-      console.error("[clearance] streamed answer failed:", error instanceof Error ? error.name : "unknown error");
+      log().error({ err: error }, "decision listener: streamed answer failed");
       res.destroy();
     }
   })();
@@ -104,7 +106,10 @@ function originFormTarget(target: string | undefined): URL | null {
   }
 }
 
-async function answer(req: IncomingMessage): Promise<{ reply: ApiReply; extra?: Record<string, string> }> {
+async function answer(
+  req: IncomingMessage,
+  requestId: string,
+): Promise<{ reply: ApiReply; extra?: Record<string, string> }> {
   const url = originFormTarget(req.url);
   if (!url)
     return {
@@ -116,7 +121,7 @@ async function answer(req: IncomingMessage): Promise<{ reply: ApiReply; extra?: 
     };
   if (url.pathname === HEALTH_PATH && req.method === "GET") return { reply: { status: 200, body: { status: "ok" } } };
   const authzen = AUTHZEN[url.pathname];
-  if (authzen) return answerAuthzen(req, authzen);
+  if (authzen) return answerAuthzen(req, authzen, requestId);
   if (url.pathname !== CHECK_PATH)
     return {
       reply: apiErrorReply(
@@ -150,8 +155,9 @@ function listenerBaseUrl(): string {
 async function answerAuthzen(
   req: IncomingMessage,
   endpoint: "evaluation" | "evaluations" | "metadata",
+  requestId: string,
 ): Promise<{ reply: ApiReply; extra?: Record<string, string> }> {
-  const extra = { "X-Request-ID": requestIdFor(headerValue(req.headers["x-request-id"])) };
+  const extra = { "X-Request-ID": requestId };
   const method = endpoint === "metadata" ? "GET" : "POST";
   if (req.method !== method)
     return {
@@ -190,17 +196,30 @@ function lingerOnClose(socket: Socket): void {
 
 /** The listener's request handler, also usable on a server of one's own. */
 export function handleDecisionRequest(req: IncomingMessage, res: ServerResponse): void {
-  answer(req).then(
+  // Every answer carries the request's id (the caller's when well formed), as do the log lines written for it.
+  const requestId = requestIdFrom(headerValue(req.headers["x-request-id"]));
+  const idHeader = { "X-Request-ID": requestId };
+  const started = performance.now();
+  res.once("close", () =>
+    observeRequest(listenerRoute(req.url), req.method ?? "GET", res.statusCode, started, "listener"),
+  );
+  withRequestLog(requestId, () => answer(req, requestId)).then(
     ({ reply, extra }) => {
-      if (reply.status !== 413) return send(res, reply, extra);
+      if (reply.status !== 413) return send(res, reply, { ...extra, ...idHeader });
       lingerOnClose(req.socket);
-      send(res, reply, { ...extra, Connection: "close" });
+      send(res, reply, { ...extra, ...idHeader, Connection: "close" });
     },
     (error: unknown) => {
-      console.error("[clearance] access check failed:", error instanceof Error ? error.name : "unknown error");
-      send(res, apiErrorReply(500, "internal_error", "The check could not be answered; try again."));
+      requestLogger(requestId).error({ err: error }, "decision listener: access check failed");
+      send(res, apiErrorReply(500, "internal_error", "The check could not be answered; try again."), idHeader);
     },
   );
+}
+
+/** The route label of a request to this port: one of the paths it serves, or "other". */
+function listenerRoute(target: string | undefined): string {
+  const path = originFormTarget(target)?.pathname;
+  return path && (path === CHECK_PATH || path === HEALTH_PATH || Object.hasOwn(AUTHZEN, path)) ? path : "other";
 }
 
 /** Writes a JSON error straight to a socket node:http will not answer on, then closes it. */

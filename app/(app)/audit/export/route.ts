@@ -6,11 +6,12 @@ import { routeViewer } from "@/lib/auth/gate";
 import { auditContext } from "@/lib/auth/viewer";
 import { isoDate } from "@/lib/format";
 import { apiErrorReply, toResponse } from "@/lib/http/api";
+import { observed } from "@/lib/http/observe";
 
 export const dynamic = "force-dynamic";
 
 /** The audit log as the explorer filters it, as CSV or JSON, streamed: every matching event, newest first. */
-export async function GET(request: Request) {
+async function handleGet(request: Request) {
   const auth = await routeViewer("download:/audit/export", {
     signedOut: "Sign in to export the audit log.",
     forbidden: "Only auditors and compliance admins can export the audit log.",
@@ -38,3 +39,5 @@ export async function GET(request: Request) {
     },
   });
 }
+
+export const GET = observed("/audit/export", handleGet);

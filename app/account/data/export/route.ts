@@ -1,12 +1,13 @@
 import { routeViewer } from "@/lib/auth/gate";
 import { auditContext } from "@/lib/auth/viewer";
 import { isoDate } from "@/lib/format";
+import { observed } from "@/lib/http/observe";
 import { exportMyDataJson, exportMyDataZip } from "@/lib/privacy/export";
 
 export const dynamic = "force-dynamic";
 
 /** The signed-in person's own data: ?format=json (default) or ?format=zip with their PDFs. */
-export async function GET(request: Request) {
+async function handleGet(request: Request) {
   const auth = await routeViewer("download:/account/data/export", { signedOut: "Sign in to download your data." });
   if (!auth.ok) return auth.response;
   const { viewer } = auth;
@@ -33,3 +34,5 @@ export async function GET(request: Request) {
     },
   });
 }
+
+export const GET = observed("/account/data/export", handleGet);

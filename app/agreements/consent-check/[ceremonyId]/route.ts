@@ -1,11 +1,12 @@
 import { employeeConsentCheck } from "@/lib/agreements/employee-agreements";
 import { routeViewer } from "@/lib/auth/gate";
 import { DomainError } from "@/lib/errors";
+import { observed } from "@/lib/http/observe";
 import { pdfResponse } from "@/lib/http/responses";
 import { isUuid } from "@/lib/ids";
 
 /** The consent-check PDF for the viewer's own open signing; any other ceremony is a 404. */
-export async function GET(_request: Request, { params }: { params: Promise<{ ceremonyId: string }> }) {
+async function handleGet(_request: Request, { params }: { params: Promise<{ ceremonyId: string }> }) {
   const auth = await routeViewer("download:/agreements/consent-check/[ceremonyId]", {
     signedOut: "Sign in to continue signing.",
   });
@@ -20,3 +21,5 @@ export async function GET(_request: Request, { params }: { params: Promise<{ cer
     throw error;
   }
 }
+
+export const GET = observed("/agreements/consent-check/[ceremonyId]", handleGet);

@@ -2,10 +2,11 @@ import { signedPdf } from "@/lib/agreements/signed-documents";
 import { routeViewer } from "@/lib/auth/gate";
 import { auditContext } from "@/lib/auth/viewer";
 import { NotFoundError } from "@/lib/errors";
+import { observed } from "@/lib/http/observe";
 import { pdfResponse } from "@/lib/http/responses";
 import { isUuid } from "@/lib/ids";
 
-export async function GET(_request: Request, { params }: { params: Promise<{ id: string }> }) {
+async function handleGet(_request: Request, { params }: { params: Promise<{ id: string }> }) {
   const auth = await routeViewer("download:/agreements/documents/[id]", {
     signedOut: "Sign in to download documents.",
   });
@@ -21,3 +22,5 @@ export async function GET(_request: Request, { params }: { params: Promise<{ id:
     throw error;
   }
 }
+
+export const GET = observed("/agreements/documents/[id]", handleGet);

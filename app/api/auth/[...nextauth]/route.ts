@@ -3,6 +3,7 @@ import { NextRequest } from "next/server";
 
 import { authOptions } from "@/lib/auth/options";
 import { API_BODY_MAX_BYTES, readBodyBytes, toResponse } from "@/lib/http/api";
+import { observed } from "@/lib/http/observe";
 
 const handler = NextAuth(authOptions);
 
@@ -15,4 +16,8 @@ async function post(request: NextRequest, context: Context) {
   return handler(new NextRequest(request.url, { method: "POST", headers: request.headers, body: body.bytes }), context);
 }
 
-export { handler as GET, post as POST };
+// Sign-in failures are logged and counted (lib/auth/authenticate.ts) under the request's id.
+export const GET = observed("/api/auth/[...nextauth]", (request: NextRequest, context: Context) =>
+  handler(request, context),
+);
+export const POST = observed("/api/auth/[...nextauth]", post);

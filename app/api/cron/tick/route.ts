@@ -1,13 +1,14 @@
 import { timingSafeEqual } from "node:crypto";
 
 import { env } from "@/lib/env";
+import { observed } from "@/lib/http/observe";
 import { apiError } from "@/lib/http/responses";
 import { tick } from "@/lib/scheduler/tick";
 
 export const dynamic = "force-dynamic";
 
 /** For deployments that trigger scheduled work from outside: POST with `Authorization: Bearer $CRON_SECRET`. */
-export async function POST(request: Request) {
+async function handlePost(request: Request) {
   const secret = env().CRON_SECRET;
   if (!secret) return apiError(404, "not_found", "The cron endpoint is disabled: set CRON_SECRET to enable it.");
   const given = Buffer.from((request.headers.get("authorization") ?? "").replace(/^Bearer\s+/i, ""));
@@ -17,3 +18,5 @@ export async function POST(request: Request) {
   const report = await tick();
   return Response.json(report, { status: report.errors.length ? 500 : 200 });
 }
+
+export const POST = observed("/api/cron/tick", handlePost);

@@ -2,6 +2,7 @@ import { getDb } from "@/db/client";
 import { eventsBody } from "@/lib/access/api-schemas";
 import { recordDataEvents } from "@/lib/access/data-events";
 import { API_BODY_MAX_BYTES, parseOrReply, readJsonBody, toResponse, withApiClient } from "@/lib/http/api";
+import { observed } from "@/lib/http/observe";
 
 export const dynamic = "force-dynamic";
 
@@ -9,7 +10,7 @@ export const dynamic = "force-dynamic";
  * Data-operation events from other systems: one event, or `{ events: [...] }`
  * with up to 1,000. Each is stored with whether the person was cleared for it.
  */
-export async function POST(request: Request) {
+async function handlePost(request: Request) {
   return withApiClient(request, "events:write", async (client) => {
     const body = await readJsonBody(request, API_BODY_MAX_BYTES);
     if (!body.ok) return toResponse(body.reply);
@@ -28,3 +29,5 @@ export async function POST(request: Request) {
     return Response.json({ accepted, results }, { status });
   });
 }
+
+export const POST = observed("/api/v1/events", handlePost);

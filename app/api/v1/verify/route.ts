@@ -1,5 +1,6 @@
 import { describeVerdict, MAX_VERIFY_UPLOAD_BYTES, verifySignedDocument } from "@/lib/agreements/verify-document";
 import { apiErrorReply, readBodyBytes, toResponse } from "@/lib/http/api";
+import { observed } from "@/lib/http/observe";
 import { limitVerification } from "@/lib/http/public-limits";
 import { metaFromHeaders } from "@/lib/http/request-context";
 import { apiError } from "@/lib/http/responses";
@@ -10,7 +11,7 @@ export const dynamic = "force-dynamic";
  * Checks a signed agreement or completion certificate PDF for other systems. Send the file as the raw
  * body (Content-Type: application/pdf) or as multipart form field "file".
  */
-export async function POST(request: Request) {
+async function handlePost(request: Request) {
   const rate = await limitVerification(metaFromHeaders((name) => request.headers.get(name)).ip);
   if (!rate.allowed)
     return apiError(429, "rate_limited", "Too many checks; try again shortly.", {
@@ -73,3 +74,5 @@ export async function POST(request: Request) {
     signedAt: verdict.signedAt.toISOString(),
   });
 }
+
+export const POST = observed("/api/v1/verify", handlePost);

@@ -1,6 +1,7 @@
 import { partnerBrowserKey } from "@/lib/agreements/partner-browser";
 import { partnerSignedCopy } from "@/lib/agreements/partner-signing";
 import { NotFoundError } from "@/lib/errors";
+import { observed } from "@/lib/http/observe";
 import { requestMeta } from "@/lib/http/request-context";
 import { pdfResponse } from "@/lib/http/responses";
 
@@ -8,7 +9,7 @@ import { pdfResponse } from "@/lib/http/responses";
  * The partner's sealed copy, right after signing. The link's token and the cookie of the browser that
  * confirmed the emailed code are the credential (lib/agreements/partner-signing.ts); anyone else gets a 404.
  */
-export async function GET(_request: Request, { params }: { params: Promise<{ token: string }> }) {
+async function handleGet(_request: Request, { params }: { params: Promise<{ token: string }> }) {
   const { token } = await params;
   try {
     const meta = await requestMeta();
@@ -23,3 +24,5 @@ export async function GET(_request: Request, { params }: { params: Promise<{ tok
     throw error;
   }
 }
+
+export const GET = observed("/partner-sign/[token]/document", handleGet);

@@ -1,11 +1,12 @@
 import { routeViewer } from "@/lib/auth/gate";
+import { observed } from "@/lib/http/observe";
 import { apiError } from "@/lib/http/responses";
 import { suggestActivePeople } from "@/lib/training/assignments";
 
 export const dynamic = "force-dynamic";
 
 /** GET ?q=: active people matching a name or email, for the assignment form's suggestions. */
-export async function GET(request: Request) {
+async function handleGet(request: Request) {
   const auth = await routeViewer("route:/admin/assignments/people", {
     signedOut: "Sign in to look people up.",
     forbidden: "Only compliance admins can assign courses.",
@@ -16,3 +17,5 @@ export async function GET(request: Request) {
   if (q.length > 100) return apiError(400, "invalid_request", "q: use at most 100 characters.");
   return Response.json({ people: await suggestActivePeople(viewer, q) }, { headers: { "Cache-Control": "no-store" } });
 }
+
+export const GET = observed("/admin/assignments/people", handleGet);

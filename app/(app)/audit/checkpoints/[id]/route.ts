@@ -1,11 +1,12 @@
 import { auditCheckpointFile } from "@/lib/audit/read-checkpoints";
 import { routeViewer } from "@/lib/auth/gate";
+import { observed } from "@/lib/http/observe";
 import { apiError } from "@/lib/http/responses";
 
 export const dynamic = "force-dynamic";
 
 /** A signed checkpoint as the self-contained JSON file `npm run audit:verify -- --checkpoint FILE` checks. */
-export async function GET(_request: Request, { params }: { params: Promise<{ id: string }> }) {
+async function handleGet(_request: Request, { params }: { params: Promise<{ id: string }> }) {
   const auth = await routeViewer("download:/audit/checkpoints/[id]", {
     signedOut: "Sign in to download audit checkpoints.",
     forbidden: "Only auditors and compliance admins can download audit checkpoints.",
@@ -23,3 +24,5 @@ export async function GET(_request: Request, { params }: { params: Promise<{ id:
     },
   });
 }
+
+export const GET = observed("/audit/checkpoints/[id]", handleGet);

@@ -6,6 +6,7 @@ import { recordAudit } from "@/lib/audit/record";
 import { routeViewer } from "@/lib/auth/gate";
 import { auditContext } from "@/lib/auth/viewer";
 import { isoDate } from "@/lib/format";
+import { observed } from "@/lib/http/observe";
 import { csvResponse, toCsv } from "@/lib/reports/csv";
 
 import { MAX_EXPORT_ROWS, parseDataEventFilters, personIdFor } from "../filters";
@@ -15,7 +16,7 @@ export const dynamic = "force-dynamic";
 const PAGE = 5_000;
 
 /** The data-operation events as CSV: the same filters as /audit/data-events, every page, newest first. */
-export async function GET(request: Request) {
+async function handleGet(request: Request) {
   const auth = await routeViewer("download:/audit/data-events/export", {
     signedOut: "Sign in to export data-operation events.",
     forbidden: "Only auditors and compliance admins can export data-operation events.",
@@ -75,3 +76,5 @@ export async function GET(request: Request) {
   });
   return csvResponse(csv, `data-events-${isoDate(new Date())}${filters.uncleared ? "-uncleared" : ""}.csv`);
 }
+
+export const GET = observed("/audit/data-events/export", handleGet);

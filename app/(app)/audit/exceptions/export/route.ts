@@ -5,12 +5,13 @@ import { auditContext } from "@/lib/auth/viewer";
 import { findExceptions } from "@/lib/evidence/exceptions";
 import { exceptionRows } from "@/lib/evidence/exceptions-csv";
 import { exceptionPeriod, parseExceptionFilters } from "@/lib/evidence/exceptions-filters.rules";
+import { observed } from "@/lib/http/observe";
 import { csvResponse, toCsv } from "@/lib/reports/csv";
 
 export const dynamic = "force-dynamic";
 
 /** Every exception of the period and scope as CSV, with each kind's title and definition. */
-export async function GET(request: Request) {
+async function handleGet(request: Request) {
   const auth = await routeViewer("download:/audit/exceptions/export", {
     signedOut: "Sign in to export exceptions.",
     forbidden: "Only auditors and compliance admins can export exceptions.",
@@ -30,3 +31,5 @@ export async function GET(request: Request) {
   });
   return csvResponse(csv, `exceptions-${filters.from}-to-${filters.to}.csv`);
 }
+
+export const GET = observed("/audit/exceptions/export", handleGet);

@@ -1,6 +1,7 @@
 import { getDb } from "@/db/client";
 import { accessChangeStream, latestChangeId } from "@/lib/access/changes";
 import { apiErrorReply, authenticateApiClient, toResponse } from "@/lib/http/api";
+import { observed } from "@/lib/http/observe";
 
 export const dynamic = "force-dynamic";
 
@@ -14,7 +15,7 @@ const open = (state.__clearanceChangeStreams ??= new Map());
  * lib/access/changes.ts). Resumes after `Last-Event-ID` (or `?after=<id>`);
  * without either, starts from now.
  */
-export async function GET(request: Request) {
+async function handleGet(request: Request) {
   const auth = await authenticateApiClient(request.headers.get("authorization"), "access:read");
   if (!auth.ok) return toResponse(auth.reply);
   const resumeFrom = request.headers.get("last-event-id") ?? new URL(request.url).searchParams.get("after");
@@ -77,3 +78,5 @@ export async function GET(request: Request) {
     },
   });
 }
+
+export const GET = observed("/api/v1/access/changes", handleGet);

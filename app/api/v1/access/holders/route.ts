@@ -3,13 +3,14 @@ import { holdersQuery } from "@/lib/access/api-schemas";
 import { roleHolders } from "@/lib/access/holders";
 import { isoDate } from "@/lib/format";
 import { parseOrReply, toResponse, withApiClient } from "@/lib/http/api";
+import { observed } from "@/lib/http/observe";
 import { apiError } from "@/lib/http/responses";
 import { csvResponse, toCsv } from "@/lib/reports/csv";
 
 export const dynamic = "force-dynamic";
 
 /** Everyone who holds a role now, as JSON or CSV (?format=csv), for access reviews. */
-export async function GET(request: Request) {
+async function handleGet(request: Request) {
   return withApiClient(request, "access:read", async () => {
     const parsed = parseOrReply(holdersQuery, Object.fromEntries(new URL(request.url).searchParams));
     if (!parsed.ok) return toResponse(parsed.reply);
@@ -37,3 +38,5 @@ export async function GET(request: Request) {
     );
   });
 }
+
+export const GET = observed("/api/v1/access/holders", handleGet);

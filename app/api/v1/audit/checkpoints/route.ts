@@ -2,11 +2,12 @@ import { getDb } from "@/db/client";
 import { checkpointsQuery } from "@/lib/audit/checkpoint-api";
 import { checkpointsAfter } from "@/lib/audit/checkpoints";
 import { parseOrReply, toResponse, withApiClient } from "@/lib/http/api";
+import { observed } from "@/lib/http/observe";
 
 export const dynamic = "force-dynamic";
 
 /** Signed audit checkpoints, oldest first, for a system that keeps a copy of each outside Clearance. */
-export async function GET(request: Request) {
+async function handleGet(request: Request) {
   return withApiClient(request, "audit:read", async () => {
     const parsed = parseOrReply(checkpointsQuery, Object.fromEntries(new URL(request.url).searchParams));
     if (!parsed.ok) return toResponse(parsed.reply);
@@ -24,3 +25,5 @@ export async function GET(request: Request) {
     return Response.json({ checkpoints, next_after: nextAfter }, { headers: { "Cache-Control": "no-store" } });
   });
 }
+
+export const GET = observed("/api/v1/audit/checkpoints", handleGet);

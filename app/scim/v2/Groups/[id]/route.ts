@@ -1,3 +1,4 @@
+import { observed } from "@/lib/http/observe";
 import { deleteGroup, getGroup, patchGroup, replaceGroup } from "@/lib/scim/groups";
 import { listQuery, readScimBody, scimBaseUrl, scimResponse, withScimClient } from "@/lib/scim/http";
 
@@ -5,7 +6,7 @@ export const dynamic = "force-dynamic";
 
 type Params = { params: Promise<{ id: string }> };
 
-export async function GET(request: Request, { params }: Params) {
+async function handleGet(request: Request, { params }: Params) {
   return withScimClient(request, async (actor) =>
     scimResponse(
       await getGroup(actor, (await params).id, scimBaseUrl(), { withMembers: listQuery(request).withMembers }),
@@ -13,7 +14,7 @@ export async function GET(request: Request, { params }: Params) {
   );
 }
 
-export async function PUT(request: Request, { params }: Params) {
+async function handlePut(request: Request, { params }: Params) {
   return withScimClient(request, async (actor) => {
     const { id } = await params;
     await replaceGroup(actor, id, await readScimBody(request));
@@ -22,7 +23,7 @@ export async function PUT(request: Request, { params }: Params) {
 }
 
 /** Membership changes apply the group's mapping (a role or a department) at once. */
-export async function PATCH(request: Request, { params }: Params) {
+async function handlePatch(request: Request, { params }: Params) {
   return withScimClient(request, async (actor) => {
     const { id } = await params;
     await patchGroup(actor, id, await readScimBody(request));
@@ -30,9 +31,14 @@ export async function PATCH(request: Request, { params }: Params) {
   });
 }
 
-export async function DELETE(request: Request, { params }: Params) {
+async function handleDelete(request: Request, { params }: Params) {
   return withScimClient(request, async (actor) => {
     await deleteGroup(actor, (await params).id);
     return new Response(null, { status: 204 });
   });
 }
+
+export const GET = observed("/scim/v2/Groups/[id]", handleGet);
+export const PUT = observed("/scim/v2/Groups/[id]", handlePut);
+export const PATCH = observed("/scim/v2/Groups/[id]", handlePatch);
+export const DELETE = observed("/scim/v2/Groups/[id]", handleDelete);

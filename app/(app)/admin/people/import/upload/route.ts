@@ -4,6 +4,7 @@ import { z } from "zod";
 import { routeViewer } from "@/lib/auth/gate";
 import { DomainError } from "@/lib/errors";
 import { readBodyBytes } from "@/lib/http/api";
+import { observed } from "@/lib/http/observe";
 import { apiError } from "@/lib/http/responses";
 import { isSameOrigin } from "@/lib/http/same-origin";
 import { createImportJob, runImportJobs } from "@/lib/people/import-jobs";
@@ -19,7 +20,7 @@ const query = z.object({ name: z.string().trim().min(1).max(200).default("people
  * 50 MB), stored as an import job and validated in the background. Answers
  * `{ id }` of the job, whose page shows the preview.
  */
-export async function POST(request: Request) {
+async function handlePost(request: Request) {
   const auth = await routeViewer("route:/admin/people/import/upload", {
     forbidden: "Only compliance admins can import people.",
   });
@@ -41,3 +42,5 @@ export async function POST(request: Request) {
     throw error;
   }
 }
+
+export const POST = observed("/admin/people/import/upload", handlePost);

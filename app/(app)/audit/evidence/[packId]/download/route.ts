@@ -2,12 +2,13 @@ import { routeViewer } from "@/lib/auth/gate";
 import { auditContext } from "@/lib/auth/viewer";
 import { NotFoundError } from "@/lib/errors";
 import { downloadEvidencePack } from "@/lib/evidence/packs";
+import { observed } from "@/lib/http/observe";
 import { apiError } from "@/lib/http/responses";
 
 export const dynamic = "force-dynamic";
 
 /** The finished pack's ZIP, byte for byte as made (its SHA-256 is on the page); each download is audited. */
-export async function GET(_request: Request, { params }: { params: Promise<{ packId: string }> }) {
+async function handleGet(_request: Request, { params }: { params: Promise<{ packId: string }> }) {
   const auth = await routeViewer("download:/audit/evidence/[packId]/download", {
     signedOut: "Sign in to download evidence packs.",
     forbidden: "Only auditors and compliance admins can download evidence packs.",
@@ -28,3 +29,5 @@ export async function GET(_request: Request, { params }: { params: Promise<{ pac
     throw error;
   }
 }
+
+export const GET = observed("/audit/evidence/[packId]/download", handleGet);

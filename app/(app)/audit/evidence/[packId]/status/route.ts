@@ -1,12 +1,13 @@
 import { routeViewer } from "@/lib/auth/gate";
 import { NotFoundError } from "@/lib/errors";
 import { evidencePackStatus } from "@/lib/evidence/packs";
+import { observed } from "@/lib/http/observe";
 import { apiError } from "@/lib/http/responses";
 
 export const dynamic = "force-dynamic";
 
 /** Where a pack is: the progress bar polls this while it is made. */
-export async function GET(_request: Request, { params }: { params: Promise<{ packId: string }> }) {
+async function handleGet(_request: Request, { params }: { params: Promise<{ packId: string }> }) {
   const auth = await routeViewer("route:/audit/evidence/[packId]/status", {
     forbidden: "Only auditors and compliance admins can see evidence packs.",
   });
@@ -19,3 +20,5 @@ export async function GET(_request: Request, { params }: { params: Promise<{ pac
     throw error;
   }
 }
+
+export const GET = observed("/audit/evidence/[packId]/status", handleGet);

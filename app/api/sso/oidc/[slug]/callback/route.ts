@@ -1,5 +1,6 @@
 import type { NextRequest } from "next/server";
 
+import { observed } from "@/lib/http/observe";
 import { metaFromHeaders } from "@/lib/http/request-context";
 import { finishOidcSignIn, OIDC_REQUEST_COOKIE } from "@/lib/identity/oidc/sign-in";
 import { ssoSignInResponse } from "@/lib/identity/sso/respond";
@@ -7,7 +8,7 @@ import { ssoSignInResponse } from "@/lib/identity/sso/respond";
 export const dynamic = "force-dynamic";
 
 /** Public: the identity provider's redirect back; the sign-in page then exchanges the handoff for a session. */
-export async function GET(request: NextRequest, { params }: { params: Promise<{ slug: string }> }) {
+async function handleGet(request: NextRequest, { params }: { params: Promise<{ slug: string }> }) {
   const { slug } = await params;
   const meta = metaFromHeaders((name) => request.headers.get(name));
   const { completion, returnTo } = await finishOidcSignIn(
@@ -22,3 +23,5 @@ export async function GET(request: NextRequest, { params }: { params: Promise<{ 
     response.cookies.set(OIDC_REQUEST_COOKIE, "", { path: `/api/sso/oidc/${slug}`, maxAge: 0, httpOnly: true });
   return response;
 }
+
+export const GET = observed("/api/sso/oidc/[slug]/callback", handleGet);

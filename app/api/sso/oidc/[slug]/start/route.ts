@@ -1,6 +1,7 @@
 import { NextResponse, type NextRequest } from "next/server";
 
 import { env } from "@/lib/env";
+import { observed } from "@/lib/http/observe";
 import { metaFromHeaders } from "@/lib/http/request-context";
 import { OIDC_REQUEST_COOKIE, startOidcSignIn } from "@/lib/identity/oidc/sign-in";
 import { ssoSignInResponse } from "@/lib/identity/sso/respond";
@@ -8,7 +9,7 @@ import { ssoSignInResponse } from "@/lib/identity/sso/respond";
 export const dynamic = "force-dynamic";
 
 /** Public: sends the browser to the identity provider's login page, with this sign-in's state sealed in a cookie. */
-export async function GET(request: NextRequest, { params }: { params: Promise<{ slug: string }> }) {
+async function handleGet(request: NextRequest, { params }: { params: Promise<{ slug: string }> }) {
   const { slug } = await params;
   const meta = metaFromHeaders((name) => request.headers.get(name));
   const started = await startOidcSignIn(slug, request.nextUrl.searchParams.get("callbackUrl"), meta);
@@ -24,3 +25,5 @@ export async function GET(request: NextRequest, { params }: { params: Promise<{ 
   });
   return response;
 }
+
+export const GET = observed("/api/sso/oidc/[slug]/start", handleGet);

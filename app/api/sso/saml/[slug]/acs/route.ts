@@ -1,6 +1,7 @@
 import type { NextRequest } from "next/server";
 
 import { API_BODY_MAX_BYTES, readBodyBytes } from "@/lib/http/api";
+import { observed } from "@/lib/http/observe";
 import { metaFromHeaders } from "@/lib/http/request-context";
 import { finishSamlSignIn, SAML_REQUEST_COOKIE } from "@/lib/identity/saml/sign-in";
 import { refuseSsoSignIn } from "@/lib/identity/sso/complete";
@@ -13,7 +14,7 @@ export const dynamic = "force-dynamic";
  * provider's page posts `SAMLResponse` and `RelayState` here from its own
  * site; the sign-in page then exchanges the handoff for a session.
  */
-export async function POST(request: NextRequest, { params }: { params: Promise<{ slug: string }> }) {
+async function handlePost(request: NextRequest, { params }: { params: Promise<{ slug: string }> }) {
   const { slug } = await params;
   const meta = metaFromHeaders((name) => request.headers.get(name));
   const body = await readBodyBytes(request, API_BODY_MAX_BYTES);
@@ -39,3 +40,5 @@ export async function POST(request: NextRequest, { params }: { params: Promise<{
   });
   return response;
 }
+
+export const POST = observed("/api/sso/saml/[slug]/acs", handlePost);

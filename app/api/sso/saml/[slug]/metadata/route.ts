@@ -1,11 +1,12 @@
 import type { NextRequest } from "next/server";
 
+import { observed } from "@/lib/http/observe";
 import { samlMetadataFor } from "@/lib/identity/saml/sign-in";
 
 export const dynamic = "force-dynamic";
 
 /** Public: this app's SAML service-provider metadata for one identity provider; its URL is also the SP entity ID. */
-export async function GET(_request: NextRequest, { params }: { params: Promise<{ slug: string }> }) {
+async function handleGet(_request: NextRequest, { params }: { params: Promise<{ slug: string }> }) {
   const { slug } = await params;
   const xml = await samlMetadataFor(slug);
   if (!xml)
@@ -21,3 +22,5 @@ export async function GET(_request: NextRequest, { params }: { params: Promise<{
     },
   });
 }
+
+export const GET = observed("/api/sso/saml/[slug]/metadata", handleGet);

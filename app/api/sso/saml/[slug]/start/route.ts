@@ -1,5 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
 
+import { observed } from "@/lib/http/observe";
 import { metaFromHeaders } from "@/lib/http/request-context";
 import { SAML_REQUEST_COOKIE, startSamlSignIn } from "@/lib/identity/saml/sign-in";
 import { ssoSignInResponse } from "@/lib/identity/sso/respond";
@@ -7,7 +8,7 @@ import { ssoSignInResponse } from "@/lib/identity/sso/respond";
 export const dynamic = "force-dynamic";
 
 /** Public: sends the browser to the identity provider with an AuthnRequest (HTTP-Redirect binding). */
-export async function GET(request: NextRequest, { params }: { params: Promise<{ slug: string }> }) {
+async function handleGet(request: NextRequest, { params }: { params: Promise<{ slug: string }> }) {
   const { slug } = await params;
   const meta = metaFromHeaders((name) => request.headers.get(name));
   const started = await startSamlSignIn(slug, request.nextUrl.searchParams.get("callbackUrl"), meta);
@@ -24,3 +25,5 @@ export async function GET(request: NextRequest, { params }: { params: Promise<{ 
   });
   return response;
 }
+
+export const GET = observed("/api/sso/saml/[slug]/start", handleGet);

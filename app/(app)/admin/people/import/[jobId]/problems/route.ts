@@ -1,5 +1,6 @@
 import { routeViewer } from "@/lib/auth/gate";
 import { NotFoundError } from "@/lib/errors";
+import { observed } from "@/lib/http/observe";
 import { apiError } from "@/lib/http/responses";
 import { importJobProblemsCsv } from "@/lib/people/import-jobs";
 import { csvResponse } from "@/lib/reports/csv";
@@ -7,7 +8,7 @@ import { csvResponse } from "@/lib/reports/csv";
 export const dynamic = "force-dynamic";
 
 /** Every problem row of an uploaded file as CSV: row, column, value, message. */
-export async function GET(_request: Request, { params }: { params: Promise<{ jobId: string }> }) {
+async function handleGet(_request: Request, { params }: { params: Promise<{ jobId: string }> }) {
   const auth = await routeViewer("download:/admin/people/import/[jobId]/problems", {
     forbidden: "Only compliance admins can see imports.",
   });
@@ -20,3 +21,5 @@ export async function GET(_request: Request, { params }: { params: Promise<{ job
     throw error;
   }
 }
+
+export const GET = observed("/admin/people/import/[jobId]/problems", handleGet);

@@ -1,12 +1,13 @@
 import { routeViewer } from "@/lib/auth/gate";
 import { NotFoundError } from "@/lib/errors";
+import { observed } from "@/lib/http/observe";
 import { apiError } from "@/lib/http/responses";
 import { importJobStatus } from "@/lib/people/import-jobs";
 
 export const dynamic = "force-dynamic";
 
 /** Where an import job is: the progress bar polls this while the file is validated or applied. */
-export async function GET(_request: Request, { params }: { params: Promise<{ jobId: string }> }) {
+async function handleGet(_request: Request, { params }: { params: Promise<{ jobId: string }> }) {
   const auth = await routeViewer("route:/admin/people/import/[jobId]/status", {
     forbidden: "Only compliance admins can see imports.",
   });
@@ -19,3 +20,5 @@ export async function GET(_request: Request, { params }: { params: Promise<{ job
     throw error;
   }
 }
+
+export const GET = observed("/admin/people/import/[jobId]/status", handleGet);
