@@ -76,6 +76,12 @@ export function scrubText(text: string): string {
 const MAX_DEPTH = 8;
 
 /** A copy of `value` fit for a log line: secret keys replaced, strings scrubbed, errors reduced to their name and message. */
+const isCounts = (v: unknown) =>
+  v !== null &&
+  typeof v === "object" &&
+  Object.getPrototypeOf(v) === Object.prototype &&
+  Object.values(v).every((x) => typeof x === "number" || typeof x === "boolean");
+
 export function scrubValue(value: unknown, depth = 0): unknown {
   if (typeof value === "string") return scrubText(value);
   if (value === null || typeof value !== "object") return value;
@@ -86,7 +92,9 @@ export function scrubValue(value: unknown, depth = 0): unknown {
   if (value instanceof Map) return scrubValue(Object.fromEntries(value), depth);
   if (value instanceof Headers) return scrubValue(Object.fromEntries(value.entries()), depth);
   const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) out[key] = isSecretKey(key) ? REDACTED : scrubValue(v, depth + 1);
+  // Under a secret-looking key a value goes, unless it holds only counts (a report's "emails" step).
+  for (const [key, v] of Object.entries(value))
+    out[key] = isSecretKey(key) && !isCounts(v) ? REDACTED : scrubValue(v, depth + 1);
   return out;
 }
 

@@ -100,7 +100,7 @@ describe("npm run worker on SIGTERM", () => {
       path.join("node_modules", ".bin", "tsx"),
       ["--import", "./scripts/lib/server-only-hook.mjs", "scripts/worker.ts"],
       {
-        env: { ...process.env, ...database.childEnv, SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, LOG_LEVEL: "warn" },
+        env: { ...process.env, ...database.childEnv, SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, LOG_LEVEL: "info" },
         stdio: ["ignore", "pipe", "pipe"],
       },
     );

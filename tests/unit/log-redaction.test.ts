@@ -88,6 +88,20 @@ describe("the logger", () => {
       tokenIdPrefix: "clr_3q2",
     });
   });
+
+  it("keeps a report's counts under a name that is secret elsewhere, but not strings or nested records there", () => {
+    const { logger, lines } = capture();
+    logger.info(
+      { report: { emails: { sent: 1, failed: 0 }, secret: { key: "abc" }, to: ["x"], signature: { n: 1, s: "y" } } },
+      "ran",
+    );
+    expect(JSON.parse(lines[0]).report).toEqual({
+      emails: { sent: 1, failed: 0 },
+      secret: "[redacted]",
+      to: "[redacted]",
+      signature: "[redacted]",
+    });
+  });
 });
 
 describe("scrubText", () => {
