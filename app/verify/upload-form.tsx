@@ -52,6 +52,11 @@ export function VerifyUploadForm() {
           {state.message}
         </div>
       )}
+      {state && "seal" in state && state.seal && (
+        <p data-testid="seal-level" className="text-sm text-slate-700">
+          {state.seal}
+        </p>
+      )}
     </form>
   );
 }

@@ -93,7 +93,19 @@ export async function verifyUploadedFile(
   if (file.size > MAX_VERIFY_UPLOAD_BYTES) return { error: UPLOAD_MESSAGES.tooLarge };
   if (!(await limitVerification(ip)).allowed) return { error: UPLOAD_MESSAGES.rateLimited };
   const verdict = await verifySignedDocument(new Uint8Array(await file.arrayBuffer()));
-  return { authentic: verdict.authentic, message: describeVerdict(verdict) };
+  if (!verdict.authentic) return { authentic: false, message: describeVerdict(verdict) };
+  return { authentic: true, message: describeVerdict(verdict), seal: describeSeal(verdict) };
+}
+
+/** What the seal of an authentic document carries, for people rather than validators. */
+export function describeSeal(level: SealLevel): string {
+  const time = level.timestamped
+    ? "It carries a trusted time-stamp from a time-stamping authority (PAdES B-T), which fixes when it was sealed."
+    : "It carries no trusted time-stamp: the sealing time is the organisation's own clock.";
+  const revocation = level.longTermValidation
+    ? "It also carries the revocation lists of its certificate chain (long-term validation), so it can still be checked after the sealing certificate expires."
+    : "It does not carry revocation data for its certificate chain, so checking it after the sealing certificate expires needs that data from elsewhere.";
+  return `Sealed with the organisation's certificate. ${time} ${revocation}`;
 }
 
 export function describeVerdict(verdict: DocumentVerdict): string {

@@ -7,7 +7,8 @@ export const MAX_VERIFY_UPLOAD_BYTES = 10 * 1024 * 1024;
 /** A multipart body carries its boundary and part headers besides the file. */
 export const MAX_VERIFY_FORM_BYTES = MAX_VERIFY_UPLOAD_BYTES + 64 * 1024;
 
-export type UploadState = { authentic: boolean; message: string } | { error: string } | null;
+/** An upload's answer: the verdict, and for an authentic document what its seal carries, in words. */
+export type UploadState = { authentic: boolean; message: string; seal?: string } | { error: string } | null;
 
 export const UPLOAD_MESSAGES = {
   missing: "Choose a PDF file to check.",

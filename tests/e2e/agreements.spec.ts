@@ -88,9 +88,13 @@ test("an employee signs the NDA with a drawn signature, downloads it, and /verif
   await expect(page.getByTestId("document-verdict")).toHaveText(
     /^Authentic: Employee Confidentiality Agreement v\d+\.\d+\.\d+ signed by José Ñúñez on \d{4}-\d{2}-\d{2}$/,
   );
+  // The demo seals with a self-signed certificate and no time-stamping authority: the page says what that means.
+  await expect(page.getByTestId("seal-level")).toContainText("Sealed with the organisation's certificate.");
+  await expect(page.getByTestId("seal-level")).toContainText("no trusted time-stamp");
   await page.getByLabel("Signed agreement or certificate (PDF)").setInputFiles(modifiedFile);
   await page.getByRole("button", { name: "Check document" }).click();
   await expect(page.getByTestId("document-verdict")).toHaveText("Not recognised or modified");
+  await expect(page.getByTestId("seal-level")).toHaveCount(0);
   await expectNoAxeViolations(page);
 });
 
