@@ -69,15 +69,21 @@ export function createLogger(
   );
 }
 
+/** A request's log context: its id, and its logger once something is logged (most requests log nothing). */
+type RequestLog = { requestId: string; logger?: Logger };
+
 const state = globalThis as unknown as {
   __clearanceLogger?: Logger;
-  __clearanceLogContext?: AsyncLocalStorage<Logger>;
+  __clearanceLogContext?: AsyncLocalStorage<RequestLog>;
 };
-const context = (state.__clearanceLogContext ??= new AsyncLocalStorage<Logger>());
+const context = (state.__clearanceLogContext ??= new AsyncLocalStorage<RequestLog>());
 
 /** The process's logger (LOG_LEVEL), or the request's when called inside withRequestLog. */
 export function log(): Logger {
-  return context.getStore() ?? baseLogger();
+  const request = context.getStore();
+  if (!request) return baseLogger();
+  request.logger ??= requestLogger(request.requestId);
+  return request.logger;
 }
 
 function baseLogger(): Logger {
@@ -101,7 +107,7 @@ export function requestLogger(requestId: string): Logger {
 
 /** Runs `work` with log() answering a logger that carries `requestId`, across every await inside it. */
 export function withRequestLog<T>(requestId: string, work: () => T): T {
-  return context.run(requestLogger(requestId), work);
+  return context.run({ requestId }, work);
 }
 
 /** Replaces the process's logger (tests capture lines this way); undefined goes back to the default. */
