@@ -1,5 +1,4 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 
@@ -13,6 +12,7 @@ import { openDatabase, setDatabaseForTests, type Db } from "@/db/client";
 import { resetDrainingForTests, startDraining } from "@/lib/lifecycle/draining";
 import { checkReadiness, latestShippedMigration } from "@/lib/lifecycle/readiness";
 
+import { closedPort } from "../helpers/loopback";
 import { rowsOf, withTestDatabase } from "../helpers/test-database";
 
 const database = withTestDatabase();
@@ -27,13 +27,6 @@ afterEach(() => {
 });
 
 /** A port on this machine nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe("GET /api/health/live", () => {
   it("answers 200 without the database, and 503 once the process is shutting down", async () => {

@@ -1,6 +1,5 @@
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 
@@ -15,6 +14,7 @@ import { resetSigningIdentityForTests } from "@/lib/pdf/signing-identity";
 import { verifySealedPdf } from "@/lib/pdf/verify-seal";
 
 import { startTestCrlAuthority, type TestCrlAuthority } from "../helpers/crl-authority";
+import { closedPort } from "../helpers/loopback";
 import { startTestTsa, type TestTsa } from "../helpers/tsa";
 
 /**
@@ -87,14 +87,6 @@ function revocationInfo(cms: Buffer): { crls: Buffer[]; certificates: Buffer[] }
   const value = ((archival.value as forge.asn1.Asn1[])[1].value as forge.asn1.Asn1[])[0];
   const crlList = ((value.value as forge.asn1.Asn1[])[0].value as forge.asn1.Asn1[])[0];
   return { crls: (crlList.value as forge.asn1.Asn1[]).map(der), certificates };
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 beforeAll(async () => {

@@ -1,7 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 
@@ -14,6 +13,7 @@ import { sealPdf } from "@/lib/pdf/seal";
 import { TimestampError } from "@/lib/pdf/timestamp";
 import { verifySealedPdf } from "@/lib/pdf/verify-seal";
 
+import { closedPort } from "../helpers/loopback";
 import { startTestTsa, type TestTsa } from "../helpers/tsa";
 
 /**
@@ -81,14 +81,6 @@ function opensslVerifiesToken(token: Buffer, signature: Buffer): string {
     ],
     { encoding: "utf8" },
   );
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 beforeAll(async () => {
