@@ -44,48 +44,78 @@ export async function hitRateLimit(
   return { allowed: false, retryAfterSeconds: window.retryAfterSeconds };
 }
 
-/** How long an instance may count on its own before adding its share to the database. */
-export const SHARED_COUNT_INTERVAL_MS = 1000;
+/** The most of a window's quota an instance takes from the database at once: a tenth of the limit, at least 1. */
+export const leaseSize = (limit: number) => Math.max(1, Math.floor(limit / 10));
 
-type LocalWindow = {
+/**
+ * Takes `want` of the window's quota from the shared counter, all or
+ * nothing, in one statement: the row's lock makes two instances' claims
+ * take turns, and the condition keeps the total at or under the limit.
+ * Returns the new total, or null when `want` no longer fits.
+ */
+async function claimQuota(
+  db: Executor,
+  key: string,
+  windowStart: Date,
+  want: number,
+  limit: number,
+): Promise<number | null> {
+  const [row] = await db
+    .insert(rateLimits)
+    .values({ key, windowStart, count: want })
+    .onConflictDoUpdate({
+      target: [rateLimits.key, rateLimits.windowStart],
+      set: { count: sql`${rateLimits.count} + ${want}` },
+      setWhere: sql`${rateLimits.count} + ${want} <= ${limit}`,
+    })
+    .returning({ count: rateLimits.count });
+  return row ? row.count : null;
+}
+
+/** What an instance holds of a key's current window: the quota it took and has not used yet. */
+export type LocalWindow = {
   start: number;
-  shared: number;
-  unsent: number;
-  sending: number;
-  lastSentAt: number;
-  send: Promise<void> | null;
+  /** Quota taken from the database and not used yet. */
+  left: number;
+  /** The shared total after this instance's last claim. */
+  total: number;
+  /** The database said nothing more fits this window. */
+  full: boolean;
+  claim: Promise<void> | null;
 };
 // Shared by every bundle in the process (route handlers and Server Actions are bundled apart).
 const processState = globalThis as unknown as { __clearanceRateWindows?: Map<string, LocalWindow> };
-const windows = (processState.__clearanceRateWindows ??= new Map());
+const processWindows = (processState.__clearanceRateWindows ??= new Map());
 
-function sendCount(db: Executor, key: string, w: LocalWindow): Promise<void> {
-  w.sending = w.unsent;
-  w.unsent = 0;
-  w.send = addToWindow(db, key, new Date(w.start), w.sending)
-    .then((total) => {
-      w.shared = Math.max(w.shared, total);
-      w.lastSentAt = Date.now();
-    })
-    .catch((error) => {
-      // Not lost: counted again with the next send.
-      w.unsent += w.sending;
-      throw error;
-    })
-    .finally(() => {
-      w.sending = 0;
-      w.send = null;
-    });
-  return w.send;
+async function claim(db: Executor, key: string, w: LocalWindow, limit: number): Promise<void> {
+  // Smaller claims as the window fills, so quota an instance holds unused stays small near the limit.
+  let want = Math.max(1, Math.min(leaseSize(limit), Math.floor((limit - w.total) / 4)));
+  for (;;) {
+    const total = await claimQuota(db, key, new Date(w.start), want, limit);
+    if (total !== null) {
+      w.left += want;
+      w.total = total;
+      return;
+    }
+    if (want === 1) {
+      w.full = true;
+      return;
+    }
+    want = 1;
+  }
 }
 
 /**
- * The same shared fixed window for high-rate callers (API tokens): each
- * instance counts in memory and adds its count to the database row at most
- * every SHARED_COUNT_INTERVAL_MS, reading back the total of all instances.
- * The first request of a window and every request in the last tenth of the
- * limit wait for the database, so the limit holds exactly on one instance;
- * across instances it may be exceeded by what they accept in one interval.
+ * The same shared fixed window for high-rate callers (API tokens), without
+ * a database write per request: an instance takes a lease of the window's
+ * quota (a tenth of the limit, smaller as the window fills) with one
+ * conditional statement, answers from it in memory, and takes another when
+ * it is used up; requests that arrive meanwhile wait for that one claim. The
+ * shared total never passes the limit, however many instances ask at once,
+ * and a refused request takes nothing. What other instances hold unused when
+ * the window fills (at most a lease each, a few requests near the limit) can
+ * refuse a request early. `windows` is the instance's memory (the process's
+ * by default).
  */
 export async function hitSharedRateLimit(
   db: Executor,
@@ -93,27 +123,20 @@ export async function hitSharedRateLimit(
   limit: number,
   windowSeconds: number,
   now = new Date(),
+  windows: Map<string, LocalWindow> = processWindows,
 ): Promise<RateVerdict> {
   const window = windowOf(now, windowSeconds);
   let w = windows.get(key);
   if (!w || w.start !== window.start.getTime()) {
     if (w && w.start > window.start.getTime()) return hitRateLimit(db, key, limit, windowSeconds, now);
-    w = { start: window.start.getTime(), shared: 0, unsent: 0, sending: 0, lastSentAt: 0, send: null };
+    w = { start: window.start.getTime(), left: 0, total: 0, full: false, claim: null };
     windows.set(key, w);
   }
-  const counted = () => w.shared + w.sending + w.unsent;
-  if (counted() >= limit) return { allowed: false, retryAfterSeconds: window.retryAfterSeconds };
-  w.unsent += 1;
-  const nearLimit = limit - counted() < Math.max(1, limit / 10);
-  if (w.lastSentAt === 0 || nearLimit) {
-    // Exact: wait for any send in flight, then send this one and read the total.
-    while (w.send) await w.send.catch(() => {});
-    await sendCount(db, key, w);
-    if (w.shared > limit) return { allowed: false, retryAfterSeconds: window.retryAfterSeconds };
-  } else if (!w.send && Date.now() - w.lastSentAt >= SHARED_COUNT_INTERVAL_MS) {
-    sendCount(db, key, w).catch(() => {
-      /* retried with the next send */
-    });
+  while (w.left === 0 && !w.full) {
+    w.claim ??= claim(db, key, w, limit).finally(() => (w.claim = null));
+    await w.claim;
   }
-  return { allowed: true, remaining: Math.max(0, limit - counted()) };
+  if (w.left === 0) return { allowed: false, retryAfterSeconds: window.retryAfterSeconds };
+  w.left -= 1;
+  return { allowed: true, remaining: Math.max(0, limit - w.total + w.left) };
 }

@@ -1,15 +1,18 @@
+import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 
 import { GET as checkGet } from "@/app/api/v1/access/check/route";
+import { rateLimits } from "@/db/schema";
 import { createApiClient } from "@/lib/access/api-clients";
-import { hitSharedRateLimit } from "@/lib/http/rate-limit";
+import { hitSharedRateLimit, leaseSize, type LocalWindow } from "@/lib/http/rate-limit";
 
 import { context, createPerson, viewerOf } from "../helpers/factories";
 import { withTestDatabase } from "../helpers/test-database";
 
 /**
- * API rate limits under requests sent together. One instance holds its limit
- * exactly; the shared counter in the database is what other instances add to.
+ * API rate limits under requests sent together, on one instance and on
+ * several: each instance answers from a lease of the window's quota it took
+ * from the shared counter, which never passes the limit.
  */
 
 const database = withTestDatabase();
@@ -42,5 +45,48 @@ describe("API rate limits under concurrent requests", () => {
       Array.from({ length: 30 }, () => hitSharedRateLimit(database.db(), key, 10, 60, now)),
     );
     expect(first.filter((v) => v.allowed)).toHaveLength(10);
+  });
+
+  it("holds the limit exactly across instances: 120 calls at once over two instances take 60 of 60, refusals take nothing", async () => {
+    for (const limit of [60, 7, 1000]) {
+      const key = `test:${Math.random()}`;
+      const now = new Date();
+      const instances = [new Map<string, LocalWindow>(), new Map<string, LocalWindow>()];
+      const calls = 2 * limit;
+      const verdicts = await Promise.all(
+        Array.from({ length: calls }, (_, i) =>
+          hitSharedRateLimit(database.db(), key, limit, 60, now, instances[i % 2]),
+        ),
+      );
+      expect(verdicts.filter((v) => v.allowed)).toHaveLength(limit);
+      const [row] = await database
+        .db()
+        .select({ count: rateLimits.count })
+        .from(rateLimits)
+        .where(and(eq(rateLimits.key, key)));
+      expect(row.count).toBe(limit);
+      // Later calls in the window are refused by both, without another write.
+      for (const windows of instances)
+        expect(await hitSharedRateLimit(database.db(), key, limit, 60, now, windows)).toMatchObject({ allowed: false });
+    }
+  });
+
+  it("refuses early by no more than the quota another instance holds unused", async () => {
+    const key = `test:${Math.random()}`;
+    const now = new Date();
+    const [a, b] = [new Map<string, LocalWindow>(), new Map<string, LocalWindow>()];
+    const limit = 60;
+    // Instance A answers one call and keeps the rest of its lease.
+    expect(await hitSharedRateLimit(database.db(), key, limit, 60, now, a)).toMatchObject({ allowed: true });
+    const burst = await Promise.all(
+      Array.from({ length: 100 }, () => hitSharedRateLimit(database.db(), key, limit, 60, now, b)),
+    );
+    const allowedOnB = burst.filter((v) => v.allowed).length;
+    expect(allowedOnB).toBeGreaterThanOrEqual(limit - leaseSize(limit));
+    expect(allowedOnB).toBeLessThanOrEqual(limit - 1);
+    // What A holds is still A's to answer: the two together never pass the limit.
+    let allowedOnA = 1;
+    while ((await hitSharedRateLimit(database.db(), key, limit, 60, now, a)).allowed) allowedOnA++;
+    expect(allowedOnA + allowedOnB).toBe(limit);
   });
 });
