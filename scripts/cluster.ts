@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { readdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from "node:http";
 import os from "node:os";
 import path from "node:path";
@@ -29,7 +29,7 @@ import { submitAttempt } from "@/lib/training/attempts";
 import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
 import { createWebhook } from "@/lib/webhooks/manage-webhooks";
 
-import { benchLog as log, ensureProductionBuild, startBenchApp, withBenchDatabase } from "./lib/bench-app";
+import { ensureProductionBuild, benchLog as log, startBenchApp, withBenchDatabase } from "./lib/bench-app";
 import { createLearners, LEARNER_PASSWORD, prepareAttempts, type PreparedAttempt } from "./lib/bench-learners";
 import { freePort } from "./lib/bench-load";
 import { benchSettings } from "./lib/bench-settings";
@@ -176,7 +176,8 @@ function startSmtpSink() {
         if (head.length < 16_384) head += chunk.toString("latin1");
       });
       stream.on("end", () => {
-        const id = /^message-id:\s*<([^>]+)>/im.exec(head)?.[1];
+        // Clearance's Message-ID is <outbox row id@APP_URL's host>.
+        const id = /^message-id:\s*<([^@>]+)@[^>]*>/im.exec(head)?.[1];
         messageIds.push(id ?? "(none)");
         callback();
       });
@@ -199,7 +200,13 @@ function startWebhookReceiver() {
 
 // ------------------------------------------------------------------ workers
 
-type Worker = { name: string; child: ChildProcess; ticks: number; tickErrors: string[]; exited: Promise<number | null> };
+type Worker = {
+  name: string;
+  child: ChildProcess;
+  ticks: number;
+  tickErrors: string[];
+  exited: Promise<number | null>;
+};
 
 function startWorker(name: string, settings: Record<string, string>): Worker {
   const child = spawn(
@@ -267,8 +274,6 @@ async function roomInWindow(need: number) {
 
 // --------------------------------------------------------------------- main
 
-process.exitCode = await main();
-
 async function main(): Promise<number> {
   const started = Date.now();
   const work = mkdtempSync(path.join(os.tmpdir(), "clearance-cluster-"));
@@ -276,173 +281,184 @@ async function main(): Promise<number> {
   try {
     ensureProductionBuild();
     const { BENCH_DATABASE_URL } = benchSettings();
-    return await withBenchDatabase(BENCH_DATABASE_URL, "clearance_cluster", async (database) => {
-      const smtp = startSmtpSink();
-      const receiver = startWebhookReceiver();
-      const [smtpPort, receiverPort, proxyPort, portA, portB] = await Promise.all(
-        Array.from({ length: 5 }, () => freePort()),
-      );
-      await listen(smtp.server, smtpPort);
-      cleanups.push(() => new Promise((r) => smtp.server.close(() => r(undefined))));
-      await listen(receiver.server, receiverPort);
-      cleanups.push(() => new Promise((r) => receiver.server.close(r)));
-      const proxyOrigin = `http://127.0.0.1:${proxyPort}`;
-
-      // One set of settings for every process, as a deployment shares them.
-      const passphrase = randomBytes(16).toString("hex");
-      const p12Path = path.join(work, "seal.p12");
-      writeFileSync(p12Path, createSelfSignedP12("Cluster run sealing", "Cluster run", passphrase), { mode: 0o600 });
-      const shared = {
-        NODE_ENV: "production",
-        DATABASE_URL: database.url,
-        DATA_DIR: work,
-        APP_URL: proxyOrigin,
-        NEXTAUTH_URL: proxyOrigin,
-        NEXTAUTH_SECRET: randomBytes(32).toString("base64url"),
-        DATA_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
-        AUDIT_CHAIN_KEY: randomBytes(32).toString("base64"),
-        SIGNING_P12_PATH: p12Path,
-        SIGNING_P12_PASSPHRASE: passphrase,
-        SEAL_REVOCATION: "off",
-        SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
-        WEBHOOK_ALLOW_PRIVATE_TARGETS: "true",
-        TRUST_PROXY: "1",
-        SCHEDULER: "off",
-        SEED_DEMO: "false",
-        LOG_LEVEL: "warn",
-        NEXT_MANUAL_SIG_HANDLE: "true",
-        SHUTDOWN_DELAY_SECONDS: String(SHUTDOWN_DELAY_SECONDS),
-        SHUTDOWN_TIMEOUT_SECONDS: "20",
-        WORKER_INTERVAL_SECONDS: String(WORKER_INTERVAL_SECONDS),
-      };
-      configureEnvForScript(shared);
-
-      // ---- seed through lib/, as people would have got there
-      const handle = await openDatabase({ url: database.url });
-      setDatabaseForTests(handle);
-      cleanups.push(async () => {
-        setDatabaseForTests(undefined);
-        await handle.close();
-      });
-      const db = handle.db;
-      const [admin] = await createLearners(db, 1, "admin");
-      await db.update(people).set({ roles: ["employee", "compliance_admin"] }).where(eq(people.id, admin.id));
-      const adminViewer: Viewer = { ...admin, roles: ["employee", "compliance_admin"] };
-      const adminContext = { ...CONTEXT, actorId: admin.id, actorLabel: admin.email };
-      const members = await createLearners(db, 2, "member");
-      const attempts = await prepareAttempts(db, await createLearners(db, SUBMISSIONS + 1, "learner"), COURSE);
-      const certificateAttempt = attempts.pop()!;
-      const signers = await createLearners(db, SIGNINGS + 1, "signer");
-      const ceremonies: { viewer: Viewer; ceremonyId: string }[] = [];
-      for (const viewer of signers) {
-        const { ceremony } = await openSigning(viewer, AGREEMENT, "127.0.0.1");
-        const consentCode = await issueConsentCode(ceremony.id);
-        await giveConsent(viewer, { ...CONTEXT, actorId: viewer.id }, AGREEMENT, ceremony.id, consentCode);
-        ceremonies.push({ viewer, ceremonyId: ceremony.id });
-      }
-      const artefactCeremony = ceremonies.pop()!;
-      await createWebhook(adminViewer, adminContext, {
-        url: `http://127.0.0.1:${receiverPort}/hook`,
-        eventTypes: [...webhookEventTypes],
-      });
-      for (let i = 0; i < WEBHOOK_EVENTS; i++)
-        await db.transaction((tx) => enqueueWebhookEvent(tx, "access.granted", `cluster-${i}`, { n: i }));
-      for (let i = 0; i < EMAILS; i++)
-        await queueEmail(db, {
-          kind: "nudge",
-          props: sampleProps.nudge,
-          to: { email: members[i % members.length].email, personId: members[i % members.length].id },
-          dedupeKey: `nudge:cluster:${i}`,
-        });
-      const loadToken = (
-        await createApiClient(adminViewer, adminContext, {
-          name: "load",
-          scopes: ["access:check"],
-          rateLimitPerMinute: 1_000_000,
-        })
-      ).token;
-      log(
-        `seeded: ${attempts.length} quiz attempts, ${ceremonies.length} signing ceremonies, ${EMAILS} e-mails and ${WEBHOOK_EVENTS} webhook events queued`,
-      );
-
-      // ---- the deployment
-      const proxyBackends: Backend[] = [
-        { name: "A", port: portA, ready: false, served: 0 },
-        { name: "B", port: portB, ready: false, served: 0 },
-      ];
-      const proxy = startProxy(proxyBackends);
-      await listen(proxy.server, proxyPort);
-      cleanups.push(() => proxy.close());
-      const startInstance = (name: string, port: number) =>
-        startBenchApp(database.url, { port, env: shared, label: name });
-      const bootStarted = Date.now();
-      const instances = Object.fromEntries(
-        (await Promise.all([startInstance("A", portA), startInstance("B", portB)])).map((app, i) => [
-          i ? "B" : "A",
-          app,
-        ]),
-      ) as Record<"A" | "B", Awaited<ReturnType<typeof startInstance>>>;
-      cleanups.push(() => Promise.all([instances.A.stop(), instances.B.stop()]));
-      const workers = [startWorker("worker-1", shared), startWorker("worker-2", shared)];
-      cleanups.push(() =>
-        Promise.all(
-          workers.map(async (w) => {
-            if (w.child.exitCode === null) process.kill(-w.child.pid!, "SIGTERM");
-            await w.exited;
-          }),
-        ),
-      );
-      const A = instances.A.origin;
-      const B = instances.B.origin;
-      log(
-        `two instances (A ${A}, B ${B}) ready in ${seconds(Date.now() - bootStarted)}, two workers ticking every ${WORKER_INTERVAL_SECONDS} s, proxy ${proxyOrigin}`,
-      );
-      log(
-        "the proxy routes round-robin to instances whose /api/health/ready answers 200 (probed every 200 ms) and retries a request on the other instance only when its connection was refused (ECONNREFUSED: it never reached an instance), as a load balancer with health checks does",
-      );
-
-      await checkSessionsAndTokens(A, B, db, members[0], adminViewer, adminContext);
-      await checkRateLimits(A, B, adminViewer, adminContext, members[1]);
-      await checkArtefacts(A, B, db, certificateAttempt, artefactCeremony);
-      await rollingRestart({
-        proxyOrigin,
-        database: database.url,
-        token: loadToken,
-        attempts,
-        ceremonies,
-        emails: attempts.map((a) => a.viewer.email),
-        restart: async (name) => {
-          const app = instances[name];
-          const exited = new Promise<number | null>((resolve) => app.process.once("exit", (code) => resolve(code)));
-          const sent = Date.now();
-          process.kill(-app.process.pid!, "SIGTERM");
-          const code = await exited;
-          const stoppedMs = Date.now() - sent;
-          await app.stop();
-          const back = Date.now();
-          instances[name] = await startInstance(name, name === "A" ? portA : portB);
-          const backend = proxyBackends.find((b) => b.name === name)!;
-          while (!backend.ready) await sleep(50);
-          return { code, stoppedMs, restartMs: Date.now() - back };
-        },
-        proxyStats: proxy.stats,
-      });
-      await checkDeliveries(database.url, workers, smtp.messageIds, receiver.deliveries);
-      if (withPostgresRestart) await checkPostgresRestart(A, B, proxyOrigin, loadToken, attempts[0].viewer.email);
-      else log("PostgreSQL restart skipped (pass --with-postgres-restart to run it)");
-
-      const failed = results.filter((r) => !r.ok);
-      log(
-        `${results.length - failed.length} of ${results.length} checks passed in ${seconds(Date.now() - started)}${failed.length ? `; FAILED: ${failed.map((f) => f.name).join(", ")}` : ""}`,
-      );
-      return failed.length ? 1 : 0;
-    });
+    return await withBenchDatabase(BENCH_DATABASE_URL, "clearance_cluster", (database) =>
+      // Everything started is stopped before the database is dropped.
+      run(database).finally(async () => {
+        for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+      }),
+    );
   } catch (error) {
     console.error(`[cluster] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     return 1;
   } finally {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
     rmSync(work, { recursive: true, force: true });
+  }
+
+  async function run(database: { url: string }): Promise<number> {
+    const smtp = startSmtpSink();
+    const receiver = startWebhookReceiver();
+    const [smtpPort, receiverPort, proxyPort, portA, portB] = await Promise.all(
+      Array.from({ length: 5 }, () => freePort()),
+    );
+    await listen(smtp.server, smtpPort);
+    cleanups.push(() => new Promise((r) => smtp.server.close(() => r(undefined))));
+    await listen(receiver.server, receiverPort);
+    cleanups.push(() => new Promise((r) => receiver.server.close(r)));
+    const proxyOrigin = `http://127.0.0.1:${proxyPort}`;
+
+    // One set of settings for every process, as a deployment shares them.
+    const passphrase = randomBytes(16).toString("hex");
+    const p12Path = path.join(work, "seal.p12");
+    writeFileSync(p12Path, createSelfSignedP12("Cluster run sealing", "Cluster run", passphrase), { mode: 0o600 });
+    const shared = {
+      NODE_ENV: "production",
+      DATABASE_URL: database.url,
+      DATA_DIR: work,
+      APP_URL: proxyOrigin,
+      NEXTAUTH_URL: proxyOrigin,
+      NEXTAUTH_SECRET: randomBytes(32).toString("base64url"),
+      DATA_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+      AUDIT_CHAIN_KEY: randomBytes(32).toString("base64"),
+      SIGNING_P12_PATH: p12Path,
+      SIGNING_P12_PASSPHRASE: passphrase,
+      SEAL_REVOCATION: "off",
+      SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+      WEBHOOK_ALLOW_PRIVATE_TARGETS: "true",
+      TRUST_PROXY: "1",
+      SCHEDULER: "off",
+      SEED_DEMO: "false",
+      LOG_LEVEL: "warn",
+      NEXT_MANUAL_SIG_HANDLE: "true",
+      SHUTDOWN_DELAY_SECONDS: String(SHUTDOWN_DELAY_SECONDS),
+      SHUTDOWN_TIMEOUT_SECONDS: "20",
+      WORKER_INTERVAL_SECONDS: String(WORKER_INTERVAL_SECONDS),
+    };
+    configureEnvForScript(shared);
+
+    // ---- seed through lib/, as people would have got there
+    const handle = await openDatabase({ url: database.url });
+    setDatabaseForTests(handle);
+    cleanups.push(async () => {
+      setDatabaseForTests(undefined);
+      await handle.close();
+    });
+    const db = handle.db;
+    const [admin] = await createLearners(db, 1, "admin");
+    await db
+      .update(people)
+      .set({ roles: ["employee", "compliance_admin"] })
+      .where(eq(people.id, admin.id));
+    const adminViewer: Viewer = { ...admin, roles: ["employee", "compliance_admin"] };
+    const adminContext = { ...CONTEXT, actorId: admin.id, actorLabel: admin.email };
+    const members = await createLearners(db, 2, "member");
+    const attempts = await prepareAttempts(db, await createLearners(db, SUBMISSIONS + 1, "learner"), COURSE);
+    const certificateAttempt = attempts.pop()!;
+    const signers = await createLearners(db, SIGNINGS + 1, "signer");
+    const ceremonies: { viewer: Viewer; ceremonyId: string }[] = [];
+    for (const viewer of signers) {
+      const { ceremony } = await openSigning(viewer, AGREEMENT, "127.0.0.1");
+      const consentCode = await issueConsentCode(ceremony.id);
+      await giveConsent(viewer, { ...CONTEXT, actorId: viewer.id }, AGREEMENT, ceremony.id, consentCode);
+      ceremonies.push({ viewer, ceremonyId: ceremony.id });
+    }
+    const artefactCeremony = ceremonies.pop()!;
+    await createWebhook(adminViewer, adminContext, {
+      url: `http://127.0.0.1:${receiverPort}/hook`,
+      eventTypes: [...webhookEventTypes],
+    });
+    for (let i = 0; i < WEBHOOK_EVENTS; i++)
+      await db.transaction((tx) => enqueueWebhookEvent(tx, "access.granted", `cluster-${i}`, { n: i }));
+    for (let i = 0; i < EMAILS; i++)
+      await queueEmail(db, {
+        kind: "nudge",
+        props: sampleProps.nudge,
+        to: { email: members[i % members.length].email, personId: members[i % members.length].id },
+        dedupeKey: `nudge:cluster:${i}`,
+      });
+    const loadToken = (
+      await createApiClient(adminViewer, adminContext, {
+        name: "load",
+        scopes: ["access:check"],
+        rateLimitPerMinute: 1_000_000,
+      })
+    ).token;
+    log(
+      `seeded: ${attempts.length} quiz attempts, ${ceremonies.length} signing ceremonies, ${EMAILS} e-mails and ${WEBHOOK_EVENTS} webhook events queued`,
+    );
+
+    // ---- the deployment
+    const proxyBackends: Backend[] = [
+      { name: "A", port: portA, ready: false, served: 0 },
+      { name: "B", port: portB, ready: false, served: 0 },
+    ];
+    const proxy = startProxy(proxyBackends);
+    await listen(proxy.server, proxyPort);
+    cleanups.push(() => proxy.close());
+    const startInstance = (name: string, port: number) =>
+      startBenchApp(database.url, { port, env: shared, label: name });
+    const bootStarted = Date.now();
+    const instances = Object.fromEntries(
+      (await Promise.all([startInstance("A", portA), startInstance("B", portB)])).map((app, i) => [i ? "B" : "A", app]),
+    ) as Record<"A" | "B", Awaited<ReturnType<typeof startInstance>>>;
+    cleanups.push(() => Promise.all([instances.A.stop(), instances.B.stop()]));
+    const workers = [startWorker("worker-1", shared), startWorker("worker-2", shared)];
+    cleanups.push(() =>
+      Promise.all(
+        workers.map(async (w) => {
+          if (w.child.exitCode === null) process.kill(-w.child.pid!, "SIGTERM");
+          await w.exited;
+        }),
+      ),
+    );
+    const A = instances.A.origin;
+    const B = instances.B.origin;
+    log(
+      `two instances (A ${A}, B ${B}) ready in ${seconds(Date.now() - bootStarted)}, two workers ticking every ${WORKER_INTERVAL_SECONDS} s, proxy ${proxyOrigin}`,
+    );
+    log(
+      "the proxy routes round-robin to instances whose /api/health/ready answers 200 (probed every 200 ms) and retries a request on the other instance only when its connection was refused (ECONNREFUSED: it never reached an instance), as a load balancer with health checks does",
+    );
+
+    await checkSessionsAndTokens(A, B, db, members[0], adminViewer, adminContext);
+    await checkRateLimits(A, B, adminViewer, adminContext, members[1]);
+    await checkArtefacts(A, B, db, certificateAttempt, artefactCeremony);
+    await rollingRestart({
+      proxyOrigin,
+      database: database.url,
+      token: loadToken,
+      attempts,
+      ceremonies,
+      emails: attempts.map((a) => a.viewer.email),
+      restart: async (name) => {
+        const app = instances[name];
+        const exited = new Promise<number | null>((resolve) => app.process.once("exit", (code) => resolve(code)));
+        const sent = Date.now();
+        process.kill(-app.process.pid!, "SIGTERM");
+        const code = await exited;
+        const stoppedMs = Date.now() - sent;
+        log(`${name} exited with ${code} ${seconds(stoppedMs)} after SIGTERM`);
+        await app.stop();
+        const back = Date.now();
+        instances[name] = await startInstance(name, name === "A" ? portA : portB);
+        log(`${name} restarted; waiting for the proxy to see it ready`);
+        const backend = proxyBackends.find((b) => b.name === name)!;
+        while (!backend.ready) {
+          if (Date.now() - back > 60_000) throw new Error(`the proxy never saw ${name} ready again`);
+          await sleep(50);
+        }
+        return { code, stoppedMs, restartMs: Date.now() - back };
+      },
+      proxyStats: proxy.stats,
+    });
+    await checkDeliveries(database.url, workers, smtp.messageIds, receiver.deliveries);
+    if (withPostgresRestart) await checkPostgresRestart(A, B, proxyOrigin, loadToken, attempts[0].viewer.email);
+    else log("PostgreSQL restart skipped (pass --with-postgres-restart to run it)");
+
+    const failed = results.filter((r) => !r.ok);
+    log(
+      `${results.length - failed.length} of ${results.length} checks passed in ${seconds(Date.now() - started)}${failed.length ? `; FAILED: ${failed.map((f) => f.name).join(", ")}` : ""}`,
+    );
+    return failed.length ? 1 : 0;
   }
 }
 
@@ -489,18 +505,16 @@ async function checkSessionsAndTokens(
   const stillRefused = [await accessCheck(A, token, member.email), await accessCheck(B, token, member.email)];
   check(
     "API token revocation across instances",
-    ok.A === 200 && ok.B === 200 && refusedAfterMs >= 0 && refusedAfterMs <= TOKEN_CACHE_MS + 500 && stillRefused.every((s) => s === 401),
+    ok.A === 200 &&
+      ok.B === 200 &&
+      refusedAfterMs >= 0 &&
+      refusedAfterMs <= TOKEN_CACHE_MS + 500 &&
+      stillRefused.every((s) => s === 401),
     `before: A ${ok.A}, B ${ok.B}; refused (401) by both ${refusedAfterMs >= 0 ? `${refusedAfterMs} ms` : "never"} after the revocation (documented window: TOKEN_CACHE_MS = ${TOKEN_CACHE_MS} ms, waited out)`,
   );
 }
 
-async function checkRateLimits(
-  A: string,
-  B: string,
-  adminViewer: Viewer,
-  adminContext: AuditContext,
-  member: Viewer,
-) {
+async function checkRateLimits(A: string, B: string, adminViewer: Viewer, adminContext: AuditContext, member: Viewer) {
   // Sign-in: wrong passwords for one account, from many addresses, half to A and half to B, all at once.
   const tries = 20;
   const outcomes = await Promise.all(
@@ -546,11 +560,13 @@ async function checkRateLimits(
   );
   const allowed = answers.filter((s) => s === 200).length;
   const limited = answers.filter((s) => s === 429).length;
-  const tolerance = Math.ceil(API_LIMIT / 10);
+  // lib/http/rate-limit.ts: each instance counts in memory and syncs with the database every second, exactly only in
+  // the last tenth of the limit; so within one interval each other instance may accept up to nine tenths of the limit unseen.
+  const tolerance = Math.floor((API_LIMIT * 9) / 10);
   check(
     "API rate limit across instances",
-    allowed >= API_LIMIT && allowed <= API_LIMIT + tolerance && allowed + limited === answers.length,
-    `${answers.length} requests at once with a ${API_LIMIT}/minute token, split A/B: ${allowed} answered, ${limited} refused with 429 (limit ${API_LIMIT}, stated tolerance +${tolerance}: instances count in memory between database syncs, exactly in the last tenth)`,
+    Math.abs(allowed - API_LIMIT) <= tolerance && allowed + limited === answers.length,
+    `${answers.length} requests at once with a ${API_LIMIT}/minute token, split A/B: ${allowed} answered (${allowed - API_LIMIT} over the limit), ${limited} refused with 429; stated tolerance ±${tolerance} for a burst inside one 1-second sync interval (SHARED_COUNT_INTERVAL_MS: the other instance may accept that many before its count reaches the database; refused requests still count, so a burst can also end under the limit)`,
   );
 }
 
@@ -580,7 +596,12 @@ async function checkArtefacts(
   const seal = verifySealedPdf(fromB.bytes);
   check(
     "certificate sealed on A, downloaded from B",
-    fromA.status === 200 && fromB.status === 200 && fromA.bytes.equals(fromB.bytes) && seal.signed && seal.intact && seal.coversWholeDocument,
+    fromA.status === 200 &&
+      fromB.status === 200 &&
+      fromA.bytes.equals(fromB.bytes) &&
+      seal.signed &&
+      seal.intact &&
+      seal.coversWholeDocument,
     `A ${fromA.status} (${fromA.bytes.length} bytes), B ${fromB.status} (${fromB.bytes.length} bytes), identical: ${fromA.bytes.equals(fromB.bytes)}, seal signed ${seal.signed}, intact ${seal.intact}, covers the whole file ${seal.coversWholeDocument}`,
   );
 
@@ -588,7 +609,12 @@ async function checkArtefacts(
   const { signatureId } = await signAsEmployee(
     ceremony.viewer,
     { ...CONTEXT, actorId: ceremony.viewer.id },
-    { agreementId: AGREEMENT, ceremonyId: ceremony.ceremonyId, password: LEARNER_PASSWORD, typedName: ceremony.viewer.name },
+    {
+      agreementId: AGREEMENT,
+      ceremonyId: ceremony.ceremonyId,
+      password: LEARNER_PASSWORD,
+      typedName: ceremony.viewer.name,
+    },
   );
   const signer = await signIn(A, ceremony.viewer.email, LEARNER_PASSWORD, "198.51.100.21");
   const get = async (origin: string) => {
@@ -602,7 +628,12 @@ async function checkArtefacts(
   const docSeal = verifySealedPdf(docB.bytes);
   check(
     "signed agreement downloaded from both instances",
-    docA.status === 200 && docB.status === 200 && docA.bytes.equals(docB.bytes) && docSeal.signed && docSeal.intact && docSeal.coversWholeDocument,
+    docA.status === 200 &&
+      docB.status === 200 &&
+      docA.bytes.equals(docB.bytes) &&
+      docSeal.signed &&
+      docSeal.intact &&
+      docSeal.coversWholeDocument,
     `A ${docA.status}, B ${docB.status} (${docB.bytes.length} bytes), identical: ${docA.bytes.equals(docB.bytes)}, seal signed ${docSeal.signed}, intact ${docSeal.intact}, covers the whole file ${docSeal.coversWholeDocument}`,
   );
 }
@@ -665,8 +696,11 @@ async function rollingRestart(run: {
   for (const name of ["A", "B"] as const) {
     await sleep(1500);
     const step = await run.restart(name);
-    steps.push(`${name}: SIGTERM → exit ${step.code} in ${seconds(step.stoppedMs)}, back and ready in ${seconds(step.restartMs)}`);
+    steps.push(
+      `${name}: SIGTERM → exit ${step.code} in ${seconds(step.stoppedMs)}, back and ready in ${seconds(step.restartMs)}`,
+    );
   }
+  log("both restarted; waiting for the writes to finish");
   await writes;
   await sleep(1000);
   stop = true;
@@ -730,7 +764,7 @@ async function checkDeliveries(database: string, workers: Worker[], messageIds: 
   const delivered = await sql<{ id: string }[]>`select id from webhook_deliveries where status = 'delivered'`;
   const failedHooks = await sql<{ id: string }[]>`select id from webhook_deliveries where status = 'failed'`;
   const checkpoints = await sql<{ hour: string; n: number }[]>`
-    select date_trunc('hour', covers_until)::text as hour, count(*)::int as n from audit_checkpoints group by 1`.catch(
+    select coalesce(slot, 'unslotted') as hour, count(*)::int as n from audit_checkpoints where trigger = 'scheduled' group by 1`.catch(
     () => [] as { hour: string; n: number }[],
   );
   await sql.end({ timeout: 5 });
@@ -740,8 +774,11 @@ async function checkDeliveries(database: string, workers: Worker[], messageIds: 
   const doubledCheckpoints = checkpoints.filter((c) => c.n > 1);
   check(
     "scheduler: every tick's work done once across both workers",
-    workers.every((w) => w.ticks >= 3) && tickErrors.length === 0 && doubledCheckpoints.length === 0,
-    `${ticks} (every ${WORKER_INTERVAL_SECONDS} s), ${tickErrors.length} step errors${tickErrors.length ? ` (${[...new Set(tickErrors)].join(", ")})` : ""}; audit checkpoints per hour: ${checkpoints.map((c) => c.n).join(", ") || "none"} (must be 1 each)`,
+    workers.every((w) => w.ticks >= 3) &&
+      tickErrors.length === 0 &&
+      checkpoints.length >= 1 &&
+      doubledCheckpoints.length === 0,
+    `${ticks} (every ${WORKER_INTERVAL_SECONDS} s), ${tickErrors.length} step errors${tickErrors.length ? ` (${[...new Set(tickErrors)].join(", ")})` : ""}; scheduled audit checkpoints per hour slot: ${checkpoints.map((c) => c.n).join(", ") || "none"} (must be 1 each)`,
   );
 
   const atSink = count(messageIds);
@@ -751,7 +788,12 @@ async function checkDeliveries(database: string, workers: Worker[], messageIds: 
   const emailStrangers = Object.keys(atSink).filter((id) => !sentIds.has(id)).length;
   check(
     "every e-mail delivered exactly once",
-    pending.emails === 0 && failedEmails.length === 0 && emailDuplicates === 0 && emailMissing === 0 && emailStrangers === 0 && sent.length >= EMAILS,
+    pending.emails === 0 &&
+      failedEmails.length === 0 &&
+      emailDuplicates === 0 &&
+      emailMissing === 0 &&
+      emailStrangers === 0 &&
+      sent.length >= EMAILS,
     `${sent.length} outbox messages sent (${EMAILS} queued by the run, the rest by the app), ${messageIds.length} received by the SMTP sink: ${emailDuplicates} duplicated, ${emailMissing} missing, ${emailStrangers} unknown, ${failedEmails.length} failed, ${Math.max(0, pending.emails)} still pending`,
   );
 
@@ -762,7 +804,12 @@ async function checkDeliveries(database: string, workers: Worker[], messageIds: 
   const hookStrangers = Object.keys(atReceiver).filter((id) => !deliveredIds.has(id)).length;
   check(
     "every webhook delivered exactly once",
-    pending.webhooks === 0 && failedHooks.length === 0 && hookDuplicates === 0 && hookMissing === 0 && hookStrangers === 0 && delivered.length >= WEBHOOK_EVENTS,
+    pending.webhooks === 0 &&
+      failedHooks.length === 0 &&
+      hookDuplicates === 0 &&
+      hookMissing === 0 &&
+      hookStrangers === 0 &&
+      delivered.length >= WEBHOOK_EVENTS,
     `${delivered.length} deliveries recorded delivered (${WEBHOOK_EVENTS} queued by the run, the rest from signatures), ${deliveries.length} received: ${hookDuplicates} duplicated, ${hookMissing} missing, ${hookStrangers} unknown, ${failedHooks.length} failed, ${Math.max(0, pending.webhooks)} still pending`,
   );
 }
@@ -827,3 +874,5 @@ async function checkPostgresRestart(A: string, B: string, proxyOrigin: string, t
 function spawnStatus(command: string, args: string[]): Promise<number | null> {
   return new Promise((resolve) => spawn(command, args, { stdio: "ignore" }).once("exit", resolve));
 }
+
+process.exitCode = await main();
