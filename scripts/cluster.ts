@@ -85,15 +85,7 @@ function startProxy(backends: Backend[]) {
     while (checking) {
       await Promise.all(
         backends.map(async (b) => {
-          try {
-            const response = await fetch(`http://127.0.0.1:${b.port}/api/health/ready`, {
-              signal: AbortSignal.timeout(1000),
-            });
-            await response.arrayBuffer();
-            b.ready = response.status === 200;
-          } catch {
-            b.ready = false;
-          }
+          b.ready = (await probeReady(b.port)) === 200;
         }),
       );
       await sleep(HEALTH_EVERY_MS);
@@ -157,6 +149,23 @@ function startProxy(backends: Backend[]) {
       await new Promise((r) => server.close(r));
     },
   };
+}
+
+/** One readiness probe on a fresh connection, given up after a second (a load balancer's health check). */
+function probeReady(port: number): Promise<number> {
+  return new Promise((resolve) => {
+    const req = httpRequest(
+      { host: "127.0.0.1", port, path: "/api/health/ready", agent: false, timeout: 1000 },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+        res.on("error", () => resolve(0));
+      },
+    );
+    req.on("timeout", () => req.destroy());
+    req.on("error", () => resolve(0));
+    req.end();
+  });
 }
 
 const listen = (server: Server | SMTPServer, port: number) =>
