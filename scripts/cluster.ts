@@ -667,9 +667,7 @@ async function rollingRestart(run: {
   const checks = Promise.all(
     Array.from({ length: 4 }, async (_, lane) => {
       for (let i = lane; !stop; i += 4) {
-        const s = await accessCheck(run.proxyOrigin, run.token, run.emails[i % run.emails.length]).catch(
-          (e: Error) => -1 as number | string | Error,
-        );
+        const s = await accessCheck(run.proxyOrigin, run.token, run.emails[i % run.emails.length]).catch(() => -1);
         if (s === 200) answered++;
         else if (failedChecks.length < 10) failedChecks.push(String(s));
         else failedChecks.push("…");
