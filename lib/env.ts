@@ -133,6 +133,11 @@ const schema = z.object({
       .max(3650)
       .default(90),
   ),
+  // How often `npm run worker` ticks (seconds); a minute in production, shorter in tests that watch several ticks.
+  WORKER_INTERVAL_SECONDS: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z.coerce.number("must be a number of seconds, e.g. 60").int().min(1).max(3600).default(60),
+  ),
   // Set (to anything) when the start script leaves SIGTERM/SIGINT to the app (Next.js's own variable): Clearance then drains before it exits.
   NEXT_MANUAL_SIG_HANDLE: z.string().optional(),
   // On SIGTERM, how long readiness answers 503 while requests are still served, so the load balancer stops sending new ones first.

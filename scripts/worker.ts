@@ -7,14 +7,14 @@ import { recordLoadedCourseReleases } from "@/lib/training/course-releases";
 
 /**
  * Scheduled work for a server deployment: `npm run worker` ticks every
- * minute; `npm run worker -- --once` ticks once and exits. Any number of
+ * WORKER_INTERVAL_SECONDS (a minute); `npm run worker -- --once` ticks once and exits. Any number of
  * workers may run together. On SIGTERM (or SIGINT) it starts no new tick,
  * finishes the one running, closes the database pool and exits 0; past
  * SHUTDOWN_TIMEOUT_SECONDS it gives up and exits 1 (every tick step is
  * idempotent, so the next worker picks up where this one stopped).
  */
 const once = process.argv.includes("--once");
-const INTERVAL_MS = 60_000;
+const INTERVAL_MS = env().WORKER_INTERVAL_SECONDS * 1000;
 
 let wake = () => {};
 const onSignal = (signal: NodeJS.Signals) => {

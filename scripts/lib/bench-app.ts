@@ -105,14 +105,28 @@ export async function runBenchmark(
   }
 }
 
+export type BenchAppOptions = {
+  /** Listen here instead of on a free port (an instance restarted behind a proxy keeps its address). */
+  port?: number;
+  /** Settings on top of the bench's own: several instances share their secrets, DATA_DIR and NEXTAUTH_URL this way. */
+  env?: Record<string, string>;
+  /** The prefix of the server's log lines. */
+  label?: string;
+};
+
 /** Starts `next start` on a free port against `databaseUrl`, with its decision listener on another, and waits until both answer. */
-export async function startBenchApp(databaseUrl: string): Promise<BenchApp & { stop: () => Promise<void> }> {
-  const port = await freePort();
+export async function startBenchApp(
+  databaseUrl: string,
+  options: BenchAppOptions = {},
+): Promise<BenchApp & { stop: () => Promise<void> }> {
+  const port = options.port ?? (await freePort());
   const origin = `http://127.0.0.1:${port}`;
   const decisionPort = await freePort();
   const decisionOrigin = `http://127.0.0.1:${decisionPort}`;
-  const secret = randomBytes(32).toString("base64url");
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), "clearance-bench-"));
+  const secret = options.env?.NEXTAUTH_SECRET ?? randomBytes(32).toString("base64url");
+  // A data directory given by the caller is the caller's to remove.
+  const ownDataDir = options.env?.DATA_DIR === undefined;
+  const dataDir = options.env?.DATA_DIR ?? mkdtempSync(path.join(os.tmpdir(), "clearance-bench-"));
   const child = startProcess(
     path.join("node_modules", ".bin", "next"),
     ["start", "-p", String(port), "-H", "127.0.0.1"],
@@ -128,12 +142,13 @@ export async function startBenchApp(databaseUrl: string): Promise<BenchApp & { s
       AUDIT_CHAIN_KEY: randomBytes(32).toString("base64"),
       LOG_LEVEL: "warn",
       ACCESS_API_PORT: String(decisionPort),
+      ...options.env,
     }),
-    (line) => console.log(`[next] ${line}`),
+    (line) => console.log(`[${options.label ?? "next"}] ${line}`),
   );
   const stop = async () => {
     await stopProcess(child);
-    rmSync(dataDir, { recursive: true, force: true });
+    if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
   };
   try {
     await waitForHttp(`${origin}/api/health`, child);

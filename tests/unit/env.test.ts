@@ -87,6 +87,14 @@ describe("configuration", () => {
     expect(() => parseEnv({ DATA_DIR: dir, ACCESS_API_PORT: "70000" })).toThrow(/ACCESS_API_PORT/);
     expect(() => parseEnv({ DATA_DIR: dir, ACCESS_API_PORT: "web" })).toThrow(/ACCESS_API_PORT/);
   });
+  it("ticks the worker every minute unless WORKER_INTERVAL_SECONDS says otherwise, from 1 second to an hour", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "clearance-env-"));
+    expect(parseEnv({ DATA_DIR: dir }).WORKER_INTERVAL_SECONDS).toBe(60);
+    expect(parseEnv({ DATA_DIR: dir, WORKER_INTERVAL_SECONDS: "2" }).WORKER_INTERVAL_SECONDS).toBe(2);
+    expect(parseEnv({ DATA_DIR: dir, WORKER_INTERVAL_SECONDS: "" }).WORKER_INTERVAL_SECONDS).toBe(60);
+    for (const bad of ["0", "3601", "1.5", "soon"])
+      expect(() => parseEnv({ DATA_DIR: dir, WORKER_INTERVAL_SECONDS: bad })).toThrow(/WORKER_INTERVAL_SECONDS/);
+  });
   it("takes a time-stamping authority over https, or plain http on loopback only when allowed outside production", () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "clearance-env-"));
     const production = {
