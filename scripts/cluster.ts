@@ -413,7 +413,11 @@ async function main(): Promise<number> {
       (await Promise.all([startInstance("A", portA), startInstance("B", portB)])).map((app, i) => [i ? "B" : "A", app]),
     ) as Record<"A" | "B", Awaited<ReturnType<typeof startInstance>>>;
     cleanups.push(() => Promise.all([instances.A.stop(), instances.B.stop()]));
-    const workers = [startWorker("worker-1", shared), startWorker("worker-2", shared)];
+    // Workers log at info: one line per tick with its report, which the checks below read.
+    const workers = [
+      startWorker("worker-1", { ...shared, LOG_LEVEL: "info" }),
+      startWorker("worker-2", { ...shared, LOG_LEVEL: "info" }),
+    ];
     cleanups.push(() =>
       Promise.all(
         workers.map(async (w) => {
