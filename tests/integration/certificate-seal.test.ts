@@ -206,7 +206,13 @@ describe("a completion certificate", () => {
         body: upload(bytes, "document"),
       }),
     );
-    expect(await page.json()).toEqual({ authentic: true, message: describeVerdict(verdict) });
+    expect(await page.json()).toEqual({
+      authentic: true,
+      message: describeVerdict(verdict),
+      seal: expect.stringMatching(
+        /^Sealed with the organisation's certificate\. It carries a trusted time-stamp .* It does not carry revocation data/,
+      ),
+    });
   });
 
   it("refuses the file with one edited byte, wherever it is", async () => {
