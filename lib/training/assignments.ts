@@ -138,7 +138,18 @@ export async function syncAssignmentsReading(db: Executor, options: SyncOptions 
       .onConflictDoNothing()
       .returning({ personId: assignments.personId, courseId: assignments.courseId, dueAt: assignments.dueAt }),
   );
-  return { inserted: inserted.length, open: [...open, ...inserted], latest, releases };
+  if (inserted.length === needed.length)
+    return { inserted: inserted.length, open: [...open, ...inserted], latest, releases };
+  // Another sync inserted some of the same rows at the same moment (its insert won): read those people's open
+  // assignments back, so this view shows them too and two views at once agree.
+  const raced = new Set(needed.map((n) => n.personId));
+  const reread = await openAssignmentsOf(db, [...raced]);
+  return {
+    inserted: inserted.length,
+    open: [...open.filter((r) => !raced.has(r.personId)), ...reread],
+    latest,
+    releases,
+  };
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   PEOPLE_SUGGESTIONS,
   suggestActivePeople,
   syncAssignments,
+  syncAssignmentsReading,
 } from "@/lib/training/assignments";
 import { getAttempt, startAttempt, submitAttempt } from "@/lib/training/attempts";
 import { learnerOverview } from "@/lib/training/learner-overview";
@@ -263,5 +264,30 @@ describe("training lifecycle", () => {
       .from(auditEvents)
       .where(and(eq(auditEvents.action, "assignment.created"), eq(auditEvents.targetId, person.id)));
     expect(event.data).toMatchObject({ courseId: "third-party-sharing" });
+  });
+});
+
+describe("assignments synced by views at the same moment", () => {
+  it("thirty views of a new person at once each show every open assignment, whichever view inserted it", async () => {
+    const person = await createPerson(database.db(), { name: "Noor Haddad" });
+    const now = new Date();
+    const views = await Promise.all(
+      Array.from({ length: 30 }, () => syncAssignmentsReading(database.db(), { personIds: [person.id], now })),
+    );
+    const stored = await database
+      .db()
+      .select({ courseId: assignments.courseId, dueAt: assignments.dueAt })
+      .from(assignments)
+      .where(eq(assignments.personId, person.id));
+    expect(stored.length).toBeGreaterThan(0);
+    const expected = stored.map((a) => `${a.courseId}@${a.dueAt.toISOString()}`).sort();
+    for (const view of views)
+      expect(
+        view.open
+          .filter((o) => o.personId === person.id)
+          .map((o) => `${o.courseId}@${o.dueAt.toISOString()}`)
+          .sort(),
+      ).toEqual(expected);
+    expect(views.reduce((n, v) => n + v.inserted, 0)).toBe(stored.length);
   });
 });
