@@ -7,7 +7,6 @@ import forge from "node-forge";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { resetEnvForTests } from "@/lib/env";
-import { renderCertificatePdf } from "@/lib/pdf/render-certificate";
 import { RevocationError, SealingCertificateRevokedError } from "@/lib/pdf/revocation";
 import { sealPdf } from "@/lib/pdf/seal";
 import { resetSigningIdentityForTests } from "@/lib/pdf/signing-identity";
@@ -15,6 +14,7 @@ import { verifySealedPdf } from "@/lib/pdf/verify-seal";
 
 import { startTestCrlAuthority, type TestCrlAuthority } from "../helpers/crl-authority";
 import { closedPort } from "../helpers/loopback";
+import { sampleCertificatePdf } from "../helpers/sample-certificate";
 import { startTestTsa, type TestTsa } from "../helpers/tsa";
 
 /**
@@ -92,16 +92,7 @@ function revocationInfo(cms: Buffer): { crls: Buffer[]; certificates: Buffer[] }
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), "clearance-revocation-test-"));
   authority = await startTestCrlAuthority();
-  unsealed = await renderCertificatePdf({
-    personName: "Hannah Müller",
-    courseTitle: "Support Data Handling",
-    courseVersion: "2.1.0",
-    organisation: "Brightline Support",
-    issuedAt: new Date("2025-03-12T10:00:00Z"),
-    expiresAt: new Date("2026-03-12T10:00:00Z"),
-    verificationCode: "K7QX-9M2P-4TZD",
-    verifyUrl: "https://clearance.example.com/verify?code=K7QX-9M2P-4TZD",
-  });
+  unsealed = await sampleCertificatePdf();
 });
 
 afterAll(async () => {

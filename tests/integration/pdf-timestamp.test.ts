@@ -8,12 +8,12 @@ import forge from "node-forge";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { resetEnvForTests } from "@/lib/env";
-import { renderCertificatePdf } from "@/lib/pdf/render-certificate";
 import { sealPdf } from "@/lib/pdf/seal";
 import { TimestampError } from "@/lib/pdf/timestamp";
 import { verifySealedPdf } from "@/lib/pdf/verify-seal";
 
 import { closedPort } from "../helpers/loopback";
+import { sampleCertificatePdf } from "../helpers/sample-certificate";
 import { startTestTsa, type TestTsa } from "../helpers/tsa";
 
 /**
@@ -86,16 +86,7 @@ function opensslVerifiesToken(token: Buffer, signature: Buffer): string {
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), "clearance-tsa-test-"));
   tsa = await startTestTsa();
-  unsealed = await renderCertificatePdf({
-    personName: "Hannah Müller",
-    courseTitle: "Support Data Handling",
-    courseVersion: "2.1.0",
-    organisation: "Brightline Support",
-    issuedAt: new Date("2025-03-12T10:00:00Z"),
-    expiresAt: new Date("2026-03-12T10:00:00Z"),
-    verificationCode: "K7QX-9M2P-4TZD",
-    verifyUrl: "https://clearance.example.com/verify?code=K7QX-9M2P-4TZD",
-  });
+  unsealed = await sampleCertificatePdf();
 });
 
 afterAll(async () => {
