@@ -5,8 +5,6 @@ import path from "node:path";
 import postgres from "postgres";
 
 import { accessRoles } from "@/lib/access/facts";
-import { sha256Hex } from "@/lib/crypto/hash";
-import { randomToken } from "@/lib/crypto/tokens";
 import { childProcessEnv } from "@/lib/env";
 
 import {
@@ -29,6 +27,7 @@ import {
   type LoadResult,
   type OpenLoopResult,
 } from "./lib/bench-load";
+import { createBenchApiClient } from "./lib/bench-org";
 import { seedBenchOrganisation } from "./lib/bench-seed";
 import { benchSettings } from "./lib/bench-settings";
 
@@ -52,8 +51,6 @@ const BATCH_PAIRS = 1000;
 const BATCH_RUNS = 10;
 const BATCH_WARMUP_RUNS = 3;
 const SAMPLE = 300;
-// As lib/access/api-clients.ts makes them (importing it here would load next-auth outside Next).
-const TOKEN_PREFIX = "clr_";
 
 // Child mode: the baseline server runs in its own process, like `next start`, so it does not share an event loop with the load generator.
 if (process.argv[2] === "--baseline-server") {
@@ -105,9 +102,7 @@ async function run(database: BenchDatabase, { started, loadAtStart }: BenchRun):
       `the role catalogue (content/access-roles.yaml) has ${roles.length} roles, not 20: each person has ~${Math.round(counts.grants / counts.people)} grant records over those ${roles.length} (requests, denials, revocations, ended and current grants) rather than invented roles`,
     );
 
-    // An API client made as lib/access/api-clients.ts makes one (token stored as its SHA-256), with a limit the bench cannot reach.
-    const token = `${TOKEN_PREFIX}${randomToken(32)}`;
-    await bench`insert into api_clients (name, scopes, token_hash, token_prefix, rate_limit_per_minute, created_at) values ('bench', ${["access:check"]}, ${sha256Hex(token)}, ${token.slice(0, 10)}, ${2_000_000_000}, now())`;
+    const token = await createBenchApiClient(bench);
     await bench`analyze`;
     await bench.end({ timeout: 5 });
 

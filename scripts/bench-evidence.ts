@@ -9,7 +9,7 @@ import { childProcessEnv } from "@/lib/env";
 import { runEvidencePacks } from "@/lib/evidence/packs";
 
 import { benchLog as log, machineFacts, withBenchDatabase } from "./lib/bench-app";
-import { seedBenchOrganisation } from "./lib/bench-seed";
+import { seedBenchOrganisation, seedYearOfHistory } from "./lib/bench-seed";
 import { benchSettings } from "./lib/bench-settings";
 
 /**
@@ -35,21 +35,7 @@ async function main(): Promise<number> {
     const sql = postgres(database.url, { max: 2, onnotice: () => {} });
     const seedStarted = performance.now();
     const { counts } = await seedBenchOrganisation(sql, { people, now, onProgress: (n) => log(`seeded ${n} people`) });
-    const year = `'${now.toISOString()}'::timestamptz - interval '365 days'`;
-    // A year of assignments (one per course a person holds a certification for) and of logged decisions.
-    await sql.unsafe(`insert into assignments (person_id, course_id, source, assigned_at, due_at, completed_at)
-      select person_id, course_id, 'rule', issued_at - interval '20 days', issued_at + interval '10 days',
-             case when random() < 0.9 then issued_at end
-        from certifications where issued_at > ${year}`);
-    await sql.unsafe(`insert into access_decisions (at, person_id, subject, role_id, allow, reasons)
-      select ${year} + random() * interval '365 days', p.id, p.email, 'customer-pii-read', random() < 0.8,
-             case when random() < 0.8 then '{}'::text[] else '{course_missing}'::text[] end
-        from people p, generate_series(1, ${DECISIONS_PER_PERSON})`);
-    await sql`analyze`;
-    const [{ assignments }] = await sql<
-      { assignments: number }[]
-    >`select count(*)::int as assignments from assignments`;
-    const [{ decisions }] = await sql<{ decisions: number }[]>`select count(*)::int as decisions from access_decisions`;
+    const { assignments, decisions } = await seedYearOfHistory(sql, { now, decisionsPerPerson: DECISIONS_PER_PERSON });
     await sql.end();
     log(
       `seeded in ${Math.round(performance.now() - seedStarted) / 1000} s: ${JSON.stringify(counts)}, ${assignments} assignments, ${decisions} decisions`,

@@ -1,13 +1,11 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
-import { encode } from "next-auth/jwt";
 import postgres, { type Sql } from "postgres";
 
 import { openDatabase, type Db } from "@/db/client";
 import type { AppRole } from "@/db/schema";
 import type { Viewer } from "@/lib/auth/roles";
-import { privilegeStamp } from "@/lib/auth/session-stamp";
 import { overviewFromDatabase } from "@/lib/reports/overview";
 import { teamRows } from "@/lib/team/matrix";
 import { parseTeamFilters, viewTeam } from "@/lib/team/view";
@@ -22,6 +20,7 @@ import {
   type BenchRun,
 } from "./lib/bench-app";
 import { median } from "./lib/bench-load";
+import { sessionCookieFor, shapeOrganisation } from "./lib/bench-org";
 import { seedBenchOrganisation } from "./lib/bench-seed";
 import { benchSettings } from "./lib/bench-settings";
 
@@ -44,7 +43,6 @@ const RUNS = benchSettings().BENCH_RUNS;
 const WARMUP_RUNS = 15;
 const TARGET_MS = 500;
 const TARGET_RATIO = 2;
-const SESSION_COOKIE = "next-auth.session-token";
 
 type Statement = { query: string; params: unknown[] };
 type PageResult = {
@@ -74,38 +72,6 @@ async function timeRuns(runs: number, fn: () => Promise<unknown>): Promise<numbe
     durations.push(performance.now() - t0);
   }
   return durations;
-}
-
-/**
- * Gives the seeded people a reporting line: one manager with LEADS team leads
- * under them and the rest of the 1,000 under those leads; everyone else in
- * other teams; one compliance admin. Managers and admins have MFA on, as the
- * app requires of them.
- */
-async function shapeOrganisation(sql: Sql): Promise<{ managerId: string; adminId: string; teamSize: number }> {
-  const ids = (await sql<{ id: string }[]>`select id from people order by email`).map((r) => r.id);
-  const managerId = ids[0];
-  const adminId = ids[ids.length - 1];
-  const leads = ids.slice(1, 1 + LEADS);
-  const team = ids.slice(1 + LEADS, 1 + TEAM);
-  const otherLeads = ids.slice(1 + TEAM, 1 + TEAM + 99);
-  const others = ids.slice(1 + TEAM + 99, ids.length - 1);
-  const pairs: [string, string][] = [
-    ...leads.map((id): [string, string] => [id, managerId]),
-    ...team.map((id, i): [string, string] => [id, leads[i % leads.length]]),
-    ...others.map((id, i): [string, string] => [id, otherLeads[i % otherLeads.length]]),
-  ];
-  for (let i = 0; i < pairs.length; i += 2000) {
-    const slice = pairs.slice(i, i + 2000);
-    await sql`update people set manager_id = v.manager::uuid from (values ${sql(slice)}) as v(person, manager) where people.id = v.person::uuid`;
-  }
-  const managers = [managerId, ...leads, ...otherLeads];
-  await sql`update people set roles = ${["employee", "manager"]}, mfa_enabled_at = now() where id in ${sql(managers)}`;
-  await sql`update people set roles = ${["employee", "compliance_admin"]}, mfa_enabled_at = now() where id = ${adminId}`;
-  // The 1,000 reports and the viewers are all active, so the page shows the whole team.
-  await sql`update people set status = 'active' where id in ${sql([managerId, adminId, ...leads, ...team])}`;
-  await sql`analyze`;
-  return { managerId, adminId, teamSize: leads.length + team.length };
 }
 
 /** Every statement the page's data functions send, with its parameters, captured through the driver's logger. */
@@ -141,7 +107,7 @@ async function run(database: BenchDatabase, { started, loadAtStart }: BenchRun):
       now,
       onProgress: (n) => n % 5000 === 0 && log(`seeded ${n} people`),
     });
-    const { managerId, adminId, teamSize } = await shapeOrganisation(sql);
+    const { managerId, adminId, teamSize } = await shapeOrganisation(sql, { team: TEAM, leads: LEADS });
     const seedSeconds = (Date.now() - seedStart) / 1000;
     log(
       `seeded in ${seedSeconds.toFixed(1)} s: ${counts.people} people, ${counts.certifications} certifications, ${counts.signatures} signatures; one manager with ${teamSize} reports (${LEADS} leads)`,
@@ -149,18 +115,7 @@ async function run(database: BenchDatabase, { started, loadAtStart }: BenchRun):
 
     app = await startBenchApp(database.url);
     log(`next start on ${app.origin}`);
-    // A session as sign-in issues it: the person's id and the stamp of their roles, MFA and password.
-    const cookieFor = async (personId: string) => {
-      const [person] = await sql<
-        { roles: string[]; mfa_enabled_at: Date | null; password_hash: string | null }[]
-      >`select roles, mfa_enabled_at, password_hash from people where id = ${personId}`;
-      const stamp = privilegeStamp({
-        roles: person.roles,
-        mfaEnabledAt: person.mfa_enabled_at,
-        passwordHash: person.password_hash,
-      });
-      return `${SESSION_COOKIE}=${await encode({ token: { sub: personId, stamp }, secret: app!.secret, maxAge: 3600 })}`;
-    };
+    const cookieFor = (personId: string) => sessionCookieFor(sql, personId, app!.secret);
     const pages = [
       {
         path: "/team",

@@ -54,27 +54,6 @@ export async function detectAccessLapses(
 ): Promise<LapseReport> {
   const maxLapses = options.maxLapses ?? MAX_LAPSES_PER_RUN;
   const report: LapseReport = { checked: 0, lapsed: 0, restored: 0, errors: 0 };
-  // Approved and in force: a grant that ended or was revoked is not a lapse.
-  const grants: HeldGrant[] = await db
-    .select({
-      id: accessGrants.id,
-      personId: accessGrants.personId,
-      roleId: accessGrants.roleId,
-      decidedAt: accessGrants.decidedAt,
-      lapsedAt: accessGrants.lapsedAt,
-    })
-    .from(accessGrants)
-    .where(
-      and(
-        eq(accessGrants.status, "approved"),
-        lte(accessGrants.decidedAt, now),
-        or(isNull(accessGrants.endsAt), gt(accessGrants.endsAt, now)),
-      ),
-    );
-  const byPerson = new Map<string, HeldGrant[]>();
-  for (const g of grants) byPerson.set(g.personId, [...(byPerson.get(g.personId) ?? []), g]);
-  const personIds = Array.from(byPerson.keys());
-
   let admins: Recipient[] | null = null;
   const complianceAdmins = async () =>
     (admins ??= await db
@@ -82,21 +61,8 @@ export async function detectAccessLapses(
       .from(people)
       .where(and(eq(people.status, "active"), arrayContains(people.roles, ["compliance_admin"]))));
 
-  for (let i = 0; i < personIds.length; i += CHUNK) {
-    const ids = personIds.slice(i, i + CHUNK);
-    const facts = await loadDecisionFacts(db, ids);
-    const lapses: { grant: HeldGrant; reasons: DenyReason[] }[] = [];
-    const restores: HeldGrant[] = [];
-    for (const personId of ids) {
-      for (const grant of byPerson.get(personId)!) {
-        const role = accessRole(grant.roleId);
-        if (!role) continue; // a role removed from content: nothing to decide against
-        report.checked++;
-        const decision = decisionFor(facts, personId, role, now);
-        if (!decision.allow && !grant.lapsedAt) lapses.push({ grant, reasons: decision.reasons });
-        else if (decision.allow && grant.lapsedAt) restores.push(grant);
-      }
-    }
+  for await (const { facts, checked, lapses, restores } of heldGrantsDecided(db, now)) {
+    report.checked += checked;
     // Past this run's share, lapses wait for the next run: their grants are still unclaimed.
     const recordNow = lapses.slice(0, Math.max(0, maxLapses - report.lapsed));
     if (recordNow.length) {
@@ -120,6 +86,67 @@ export async function detectAccessLapses(
     }
   }
   return report;
+}
+
+/**
+ * Every approved grant in force, decided again at `now` a chunk of people at a
+ * time: those whose role is no longer held and whose lapse is not recorded
+ * yet, and those held again after a recorded lapse.
+ */
+async function* heldGrantsDecided(
+  db: Db,
+  now: Date,
+): AsyncGenerator<{
+  facts: Facts;
+  checked: number;
+  lapses: { grant: HeldGrant; reasons: DenyReason[] }[];
+  restores: HeldGrant[];
+}> {
+  // Approved and in force: a grant that ended or was revoked is not a lapse.
+  const grants: HeldGrant[] = await db
+    .select({
+      id: accessGrants.id,
+      personId: accessGrants.personId,
+      roleId: accessGrants.roleId,
+      decidedAt: accessGrants.decidedAt,
+      lapsedAt: accessGrants.lapsedAt,
+    })
+    .from(accessGrants)
+    .where(
+      and(
+        eq(accessGrants.status, "approved"),
+        lte(accessGrants.decidedAt, now),
+        or(isNull(accessGrants.endsAt), gt(accessGrants.endsAt, now)),
+      ),
+    );
+  const byPerson = new Map<string, HeldGrant[]>();
+  for (const g of grants) byPerson.set(g.personId, [...(byPerson.get(g.personId) ?? []), g]);
+  const personIds = Array.from(byPerson.keys());
+  for (let i = 0; i < personIds.length; i += CHUNK) {
+    const ids = personIds.slice(i, i + CHUNK);
+    const facts = await loadDecisionFacts(db, ids);
+    const lapses: { grant: HeldGrant; reasons: DenyReason[] }[] = [];
+    const restores: HeldGrant[] = [];
+    let checked = 0;
+    for (const personId of ids) {
+      for (const grant of byPerson.get(personId)!) {
+        const role = accessRole(grant.roleId);
+        if (!role) continue; // a role removed from content: nothing to decide against
+        checked++;
+        const decision = decisionFor(facts, personId, role, now);
+        if (!decision.allow && !grant.lapsedAt) lapses.push({ grant, reasons: decision.reasons });
+        else if (decision.allow && grant.lapsedAt) restores.push(grant);
+      }
+    }
+    yield { facts, checked, lapses, restores };
+  }
+}
+
+/** The grants in force whose role is no longer held and whose lapse is not recorded yet (what the next runs will record). */
+export async function unrecordedLapses(db: Db, now = new Date()): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const { lapses } of heldGrantsDecided(db, now)) ids.push(...lapses.map((l) => l.grant.id));
+  return ids;
 }
 
 /** The people the lapse emails go to, and the managers of those whose role a manager approves; one query each. */

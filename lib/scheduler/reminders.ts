@@ -45,6 +45,7 @@ type Recipient = { id: string; name: string; email: string; choice: EmailCadence
  */
 type Candidate = {
   key: string;
+  kind: EmailKind;
   counts: keyof Counts;
   to: Recipient;
   item: NudgeItem;
@@ -187,6 +188,31 @@ export async function queueReminders(
     bundled: 0,
     held: 0,
   };
+  const candidates = await proposeReminders(db, now);
+  const organisationDefault = await organisationCadence(db);
+  await queueNew(db, candidates, counts, options.maxNew ?? MAX_NEW_REMINDERS_PER_RUN, organisationDefault, now);
+  return counts;
+}
+
+/**
+ * Every routine notification due at `now`, sent already or not: its dedupe
+ * key, its kind and its recipient. The scale benchmark records these as sent
+ * to stand for a deployment that has been running.
+ */
+export async function remindersDue(
+  db: Executor,
+  now = new Date(),
+): Promise<{ key: string; kind: EmailKind; personId: string; email: string }[]> {
+  return (await proposeReminders(db, now)).map((c) => ({
+    key: c.key,
+    kind: c.kind,
+    personId: c.to.id,
+    email: c.to.email,
+  }));
+}
+
+/** The notifications that may be due at `now`, each with the message it is when sent alone. */
+async function proposeReminders(db: Executor, now: Date): Promise<Candidate[]> {
   const open = await db
     .select({
       id: assignments.id,
@@ -223,6 +249,7 @@ export async function queueReminders(
   ) =>
     candidates.push({
       key: input.dedupeKey,
+      kind: input.kind,
       counts: counter,
       ...notice,
       queue: () => queueEmail(db, { ...input, to: { email: notice.to.email, personId: notice.to.id }, now }),
@@ -402,7 +429,5 @@ export async function queueReminders(
       );
     }
   }
-  const organisationDefault = await organisationCadence(db);
-  await queueNew(db, candidates, counts, options.maxNew ?? MAX_NEW_REMINDERS_PER_RUN, organisationDefault, now);
-  return counts;
+  return candidates;
 }

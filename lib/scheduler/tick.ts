@@ -17,7 +17,14 @@ import { webhookChannel } from "@/lib/webhooks/webhook-channel";
 
 import { queueReminders } from "./reminders";
 
-export type TickReport = { at: string; ms: number; steps: Record<string, unknown>; errors: string[] };
+/** `stepMs`: how long each step took, so an operator (and the scale benchmark) sees which one a slow run spent its time in. */
+export type TickReport = {
+  at: string;
+  ms: number;
+  steps: Record<string, unknown>;
+  stepMs: Record<string, number>;
+  errors: string[];
+};
 
 /**
  * All scheduled work, idempotent: people import jobs, evidence packs, assignments and renewals, reminders and
@@ -30,6 +37,7 @@ export async function tick(now = new Date()): Promise<TickReport> {
   const started = performance.now();
   const db = await getDb();
   const steps: Record<string, unknown> = {};
+  const stepMs: Record<string, number> = {};
   const errors: string[] = [];
   const runTime = metrics().schedulerRun;
   const run = async (name: string, work: () => Promise<unknown>) => {
@@ -42,6 +50,7 @@ export async function tick(now = new Date()): Promise<TickReport> {
       errors.push(`${name}: ${error instanceof Error ? error.name : "error"}`);
       log().error({ err: error, step: name }, "scheduled step failed");
     }
+    stepMs[name] = Math.round(performance.now() - stepStarted);
   };
   // Imports first: a file applied here has its welcomes queued before the reminders look at its people.
   await run("imports", () => runImportJobs({ db }));
@@ -60,7 +69,7 @@ export async function tick(now = new Date()): Promise<TickReport> {
     return { delivered: sent, ...counts };
   });
   runTime.observe({ job: "tick", outcome: errors.length ? "error" : "ok" }, secondsSince(started));
-  return { at: now.toISOString(), ms: Math.round(performance.now() - started), steps, errors };
+  return { at: now.toISOString(), ms: Math.round(performance.now() - started), steps, stepMs, errors };
 }
 
 const globalForTick = globalThis as unknown as {

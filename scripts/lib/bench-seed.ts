@@ -223,3 +223,27 @@ export async function seedBenchOrganisation(
   }
   return { counts, emails };
 }
+
+/**
+ * A year of history on top of a seeded organisation: an assignment for each
+ * certification issued in the last year (nine in ten completed) and
+ * `decisionsPerPerson` logged access decisions a person over the year.
+ */
+export async function seedYearOfHistory(
+  sql: Sql,
+  options: { now: Date; decisionsPerPerson: number },
+): Promise<{ assignments: number; decisions: number }> {
+  const year = `'${options.now.toISOString()}'::timestamptz - interval '365 days'`;
+  await sql.unsafe(`insert into assignments (person_id, course_id, source, assigned_at, due_at, completed_at)
+    select person_id, course_id, 'rule', issued_at - interval '20 days', issued_at + interval '10 days',
+           case when random() < 0.9 then issued_at end
+      from certifications where issued_at > ${year}`);
+  await sql.unsafe(`insert into access_decisions (at, person_id, subject, role_id, allow, reasons)
+    select ${year} + random() * interval '365 days', p.id, p.email, 'customer-pii-read', random() < 0.8,
+           case when random() < 0.8 then '{}'::text[] else '{course_missing}'::text[] end
+      from people p, generate_series(1, ${Math.trunc(options.decisionsPerPerson)})`);
+  await sql`analyze`;
+  const [{ assignments, decisions }] = await sql<{ assignments: number; decisions: number }[]>`
+    select (select count(*)::int from assignments) as assignments, (select count(*)::int from access_decisions) as decisions`;
+  return { assignments, decisions };
+}

@@ -27,6 +27,15 @@ const benchSchema = z.object({
       .transform((s) => s.split(",").map((n) => Number(n.trim())))
       .pipe(z.array(z.number().int().min(100).max(100_000)).min(1)),
   ),
+  // The organisation sizes bench:scale seeds and measures, comma-separated; 10,000 is the reference the others are compared with.
+  BENCH_SCALE_SIZES: z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .default("1000,10000,100000")
+      .transform((s) => s.split(",").map((n) => Number(n.trim())))
+      .pipe(z.array(z.number().int().min(100).max(1_000_000)).min(1)),
+  ),
   // The constant arrival rates bench:access offers the decision listener, comma-separated (checks a second).
   BENCH_OPEN_LOOP_RATES: z.preprocess(
     unsetIfEmpty,
