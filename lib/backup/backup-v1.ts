@@ -6,7 +6,16 @@ import type { PgTable } from "drizzle-orm/pg-core";
 import type { Executor } from "@/db/client";
 import { people } from "@/db/schema";
 
-import { BackupError, decodeRow, isEmpty, MODIFIED, NOT_EMPTY, RECORDED_AT_START, restoreKey, type KeyHeader } from "./codec";
+import {
+  BackupError,
+  decodeRow,
+  isEmpty,
+  MODIFIED,
+  NOT_EMPTY,
+  RECORDED_AT_START,
+  restoreKey,
+  type KeyHeader,
+} from "./codec";
 import { insertRestoredRows, linkManagers } from "./restore-rows";
 import { BACKUP_TABLES, checksum, resetSequences, tableChecksums, tableName } from "./tables";
 

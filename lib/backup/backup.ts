@@ -23,7 +23,7 @@ import {
 } from "./codec";
 import { ByteReader, FRAME_SIZE, FrameSealer, openFrames } from "./frames";
 import { insertRestoredRows, linkStagedManagers, stageManagerLinks, startManagerLinks } from "./restore-rows";
-import { BACKUP_TABLES, PAGE_SIZE, readPages, resetSequences, TableHash, tableChecksums, tableName } from "./tables";
+import { BACKUP_TABLES, PAGE_SIZE, readPages, resetSequences, tableChecksums, TableHash, tableName } from "./tables";
 
 export { BackupError } from "./codec";
 
@@ -133,7 +133,8 @@ export async function restoreBackupFrom(db: Executor, source: AsyncIterable<unkn
   const input = new ByteReader(source);
   try {
     const magic = await input.read(MAGIC.length);
-    if (magic.toString("latin1") === MAGIC_V1) return await restoreBackupV1(db, Buffer.concat([magic, await input.rest()]));
+    if (magic.toString("latin1") === MAGIC_V1)
+      return await restoreBackupV1(db, Buffer.concat([magic, await input.rest()]));
     if (magic.toString("latin1") !== MAGIC) throw new BackupError("Not a Clearance backup file.");
     const headerLine = await input.readLine(4096);
     if (!headerLine) throw new BackupError("The backup header is damaged.");
@@ -199,7 +200,11 @@ async function restoreRecords(tx: Executor, input: AsyncIterable<string>, expect
     const isPeople = current.table === (people as unknown as PgTable);
     // People point at their managers: insert without them first, link once every person is in.
     if (isPeople) await stageManagerLinks(tx, current.batch);
-    await insertRestoredRows(tx, current.table, isPeople ? current.batch.map((r) => ({ ...r, managerId: null })) : current.batch);
+    await insertRestoredRows(
+      tx,
+      current.table,
+      isPeople ? current.batch.map((r) => ({ ...r, managerId: null })) : current.batch,
+    );
     current.batch = [];
   };
   for await (const text of input) {
