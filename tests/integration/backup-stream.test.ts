@@ -13,6 +13,7 @@ import { restoreKey } from "@/lib/backup/codec";
 import { ByteReader, FrameSealer, openFrames } from "@/lib/backup/frames";
 import { BACKUP_TABLES, checksum, readPages, readTable, tableChecksums, tableName } from "@/lib/backup/tables";
 import { keyIdOf } from "@/lib/crypto/encryption";
+import { sha256Hex } from "@/lib/crypto/hash";
 
 import { openTestDatabase, rowsOf, withTestDatabase } from "../helpers/test-database";
 
@@ -155,6 +156,7 @@ describe("streamed backups", () => {
       const file = Buffer.concat(chunks);
       expect(summary.tables).toMatchObject({ people: PEOPLE, rate_limits: RATE_LIMITS, access_decisions: DECISIONS });
       expect(summary.bytes).toBe(file.length);
+      expect(summary.sha256).toBe(sha256Hex(file));
       expect(framesOf(file).frames.length).toBeGreaterThan(1);
       const tableBytes = await (async () => {
         gc();
