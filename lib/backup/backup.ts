@@ -42,7 +42,7 @@ export { BackupError } from "./codec";
  */
 const MAGIC = "CLEARANCE-BACKUP 2\n";
 
-type Record_ =
+type Line =
   | { table: string }
   | { row: Record<string, unknown> }
   | { end: string; rows: number; sha256: string }
@@ -51,7 +51,7 @@ type Record_ =
 export type BackupOptions = { now?: Date; pageSize?: number; frameSize?: number };
 export type BackupSummary = { tables: Record<string, number>; bytes: number; sha256: string };
 
-const line = (record: Record_) => `${JSON.stringify(record)}\n`;
+const line = (record: Line) => `${JSON.stringify(record)}\n`;
 
 /** The plaintext records of every table, read a page at a time. */
 async function* records(db: Executor, counts: Record<string, number>, pageSize: number): AsyncGenerator<Buffer> {
@@ -153,7 +153,7 @@ export async function restoreBackupFrom(db: Executor, source: AsyncIterable<unkn
     const expected: Record<string, string> = {};
     await db.transaction(async (tx) => {
       for (const table of RECORDED_AT_START) await tx.delete(table);
-      await restoreRecords(tx, lines(openFrames(input, key, prefix)), expected);
+      await restoreRecords(tx, plaintextLines(openFrames(input, key, prefix)), expected);
       await resetSequences(tx);
     });
     const after = await tableChecksums(db);
@@ -167,7 +167,7 @@ export async function restoreBackupFrom(db: Executor, source: AsyncIterable<unkn
 }
 
 /** The decompressed plaintext of the frames, a line at a time. */
-async function* lines(frames: AsyncGenerator<Buffer>): AsyncGenerator<string> {
+async function* plaintextLines(frames: AsyncGenerator<Buffer>): AsyncGenerator<string> {
   const plain = Readable.from(frames, { highWaterMark: 1 });
   const gunzip = createGunzip();
   plain.on("error", (error) => gunzip.destroy(error));
@@ -208,9 +208,9 @@ async function restoreRecords(tx: Executor, input: AsyncIterable<string>, expect
     current.batch = [];
   };
   for await (const text of input) {
-    let record: Record_;
+    let record: Line;
     try {
-      record = JSON.parse(text) as Record_;
+      record = JSON.parse(text) as Line;
     } catch {
       throw new BackupError(MODIFIED);
     }

@@ -5,7 +5,7 @@ import { runInNewContext } from "node:vm";
 import { gunzipSync, gzipSync } from "node:zlib";
 
 import { sql } from "drizzle-orm";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 
 import { accessDecisions, people, rateLimits } from "@/db/schema";
 import { BackupError, createBackup, restoreBackup, restoreBackupFrom, writeBackup } from "@/lib/backup/backup";
@@ -114,12 +114,13 @@ async function resealed(file: Buffer, edit: (plain: string) => string): Promise<
 }
 
 describe("streamed backups", () => {
+  beforeAll(() => fill(source.db()), 120_000);
+
   it(
     "reads tables in pages, round-trips them with their whole-table checksums, and keeps memory flat",
     { timeout: 300_000 },
     async () => {
       const db = source.db();
-      await fill(db);
 
       // Paging: full pages of 2,000 rows in key order, the last one short.
       const sizes: number[] = [];
