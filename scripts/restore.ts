@@ -1,12 +1,12 @@
-import { readFileSync } from "node:fs";
+import { createReadStream } from "node:fs";
 
 import { migrateDatabase } from "@/db/client";
 import { checkAuditIntegrity, latestCheckpoint } from "@/lib/audit/integrity";
-import { BackupError, restoreBackup } from "@/lib/backup/backup";
+import { BackupError, restoreBackupFrom } from "@/lib/backup/backup";
 
 import { getHandle, runCli } from "./lib/cli";
 
-/** npm run restore -- FILE : into an empty database only. */
+/** npm run restore -- FILE : into an empty database only, read from the file as a stream. */
 await runCli(async () => {
   const path = process.argv.slice(2).find((a) => !a.startsWith("-"));
   if (!path) {
@@ -16,7 +16,7 @@ await runCli(async () => {
   const handle = await getHandle();
   await migrateDatabase(handle);
   try {
-    const tables = await restoreBackup(handle.db, readFileSync(path));
+    const tables = await restoreBackupFrom(handle.db, createReadStream(path));
     const total = Object.values(tables).reduce((a, t) => a + t.rows, 0);
     // The whole chain, with the chain keys configured here, against the newest restored checkpoint.
     const chain = await checkAuditIntegrity(handle.db, { full: true, checkpoint: await latestCheckpoint(handle.db) });

@@ -1,4 +1,6 @@
-import { asc, getTableName, sql } from "drizzle-orm";
+import { createHash, type Hash } from "node:crypto";
+
+import { asc, getTableColumns, getTableName, sql, type Column } from "drizzle-orm";
 import { getTableConfig, type PgTable } from "drizzle-orm/pg-core";
 
 import type { Executor } from "@/db/client";
@@ -54,26 +56,96 @@ export const BACKUP_TABLES: PgTable[] = [
 
 export const tableName = (table: PgTable) => getTableName(table);
 
-/** Rows in primary-key order, so a checksum is the same on any driver. */
+/** Rows in primary-key order, so a checksum is the same on any driver. The whole table in one query: small tables and tests only. */
 export async function readTable(db: Executor, table: PgTable): Promise<Record<string, unknown>[]> {
-  const config = getTableConfig(table);
-  const keys = config.primaryKeys[0]?.columns ?? config.columns.filter((c) => c.primary);
-  const order = (keys.length ? keys : config.columns.slice(0, 1)).map((c) => asc(c));
+  const order = primaryKeyColumns(table).map((c) => asc(c));
   return (await db
     .select()
     .from(table)
     .orderBy(...order)) as Record<string, unknown>[];
 }
 
+/** Rows per page when a table is read in pages. */
+export const PAGE_SIZE = 2_000;
+
+/** The table's own primary-key columns (not the copies getTableConfig gives for a composite key). */
+function primaryKeyColumns(table: PgTable): Column[] {
+  const config = getTableConfig(table);
+  const names = (config.primaryKeys[0]?.columns ?? config.columns.filter((c) => c.primary)).map((c) => c.name);
+  const columns = Object.values(getTableColumns(table));
+  const keys = names.map((name) => columns.find((c) => c.name === name)!);
+  if (!keys.length) throw new Error(`Table ${tableName(table)} has no primary key to read it in pages by.`);
+  return keys;
+}
+
+// A cursor value comes back as text and is cast to the key's type, so a key is compared exactly
+// (microseconds of a timestamp included) whatever JavaScript would make of it.
+const SERIAL_TYPES: Record<string, string> = { smallserial: "smallint", serial: "integer", bigserial: "bigint" };
+const castType = (column: Column) => SERIAL_TYPES[column.getSQLType()] ?? column.getSQLType();
+
+/**
+ * The table in pages of `pageSize` rows, in primary-key order: keyset pagination on the key
+ * columns, so every page is one index range scan however deep into the table it is.
+ */
+export async function* readPages(
+  db: Executor,
+  table: PgTable,
+  pageSize = PAGE_SIZE,
+): AsyncGenerator<Record<string, unknown>[]> {
+  const keys = primaryKeyColumns(table);
+  const columns = getTableColumns(table);
+  const fields = Object.keys(columns);
+  const cursorFields = Object.fromEntries(keys.map((k, i) => [`cursor${i}`, sql<string>`${k}::text`]));
+  let after: string[] | undefined;
+  for (;;) {
+    const where = after
+      ? sql`(${sql.join(keys, sql`, `)}) > (${sql.join(
+          after.map((v, i) => sql`cast(${v} as ${sql.raw(castType(keys[i]))})`),
+          sql`, `,
+        )})`
+      : undefined;
+    const found = (await db
+      .select({ ...columns, ...cursorFields })
+      .from(table)
+      .where(where)
+      .orderBy(...keys.map((k) => asc(k)))
+      .limit(pageSize)) as Record<string, unknown>[];
+    if (!found.length) return;
+    yield found.map((r) => Object.fromEntries(fields.map((f) => [f, r[f]])));
+    if (found.length < pageSize) return;
+    const last = found[found.length - 1];
+    after = keys.map((_, i) => String(last[`cursor${i}`]));
+  }
+}
+
 export function checksum(rows: unknown[]): string {
   return sha256Hex(canonicalJson(rows));
 }
 
-export async function tableChecksums(db: Executor): Promise<Record<string, { rows: number; sha256: string }>> {
+/** `checksum(rows)` computed a row at a time: the same bytes canonicalJson gives for the array ("[" rows joined by "," "]"), hashed piece by piece. */
+export class TableHash {
+  private readonly hash: Hash = createHash("sha256").update("[");
+  rows = 0;
+
+  add(row: unknown): void {
+    if (this.rows++ > 0) this.hash.update(",");
+    this.hash.update(canonicalJson(row));
+  }
+
+  digest(): string {
+    return this.hash.update("]").digest("hex");
+  }
+}
+
+export async function tableChecksums(
+  db: Executor,
+  pageSize = PAGE_SIZE,
+): Promise<Record<string, { rows: number; sha256: string }>> {
   const out: Record<string, { rows: number; sha256: string }> = {};
   for (const table of BACKUP_TABLES) {
-    const rows = await readTable(db, table);
-    out[tableName(table)] = { rows: rows.length, sha256: checksum(rows) };
+    const hash = new TableHash();
+    for await (const page of readPages(db, table, pageSize)) for (const row of page) hash.add(row);
+    out[tableName(table)] = { rows: hash.rows, sha256: hash.digest() };
   }
   return out;
 }
