@@ -138,6 +138,11 @@ const schema = z.object({
     (v) => (v === "" ? undefined : v),
     z.coerce.number("must be a number of seconds, e.g. 60").int().min(1).max(3600).default(60),
   ),
+  // The most people one scheduler run sweeps (assignments, reminders, lapses); a larger organisation is swept a slice a run.
+  SCHEDULER_SWEEP_PEOPLE: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z.coerce.number("must be a number of people, e.g. 5000").int().min(100).max(1_000_000).default(5_000),
+  ),
   // Set (to anything) when the start script leaves SIGTERM/SIGINT to the app (Next.js's own variable): Clearance then drains before it exits.
   NEXT_MANUAL_SIG_HANDLE: z.string().optional(),
   // On SIGTERM, how long readiness answers 503 while requests are still served, so the load balancer stops sending new ones first.

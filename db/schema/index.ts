@@ -10,3 +10,4 @@ export * from "./passkeys";
 export * from "./identity";
 export * from "./imports";
 export * from "./evidence";
+export * from "./scheduler";

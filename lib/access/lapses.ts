@@ -9,6 +9,7 @@ import { accessGrants, certifications, people, webhookDeliveries, webhooks } fro
 import { recordAudit, SYSTEM_ACTOR } from "@/lib/audit/record";
 import { log } from "@/lib/log";
 import { queueEmail } from "@/lib/notify/queue-email";
+import { inSweep, type Sweep } from "@/lib/scheduler/sweep";
 import { addDays } from "@/lib/time";
 import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
 
@@ -50,7 +51,7 @@ type Recipient = { id: string; name: string; email: string };
 export async function detectAccessLapses(
   db: Db,
   now = new Date(),
-  options: { maxLapses?: number } = {},
+  options: { maxLapses?: number; sweep?: Sweep } = {},
 ): Promise<LapseReport> {
   const maxLapses = options.maxLapses ?? MAX_LAPSES_PER_RUN;
   const report: LapseReport = { checked: 0, lapsed: 0, restored: 0, errors: 0 };
@@ -61,7 +62,7 @@ export async function detectAccessLapses(
       .from(people)
       .where(and(eq(people.status, "active"), arrayContains(people.roles, ["compliance_admin"]))));
 
-  for await (const { facts, checked, lapses, restores } of heldGrantsDecided(db, now)) {
+  for await (const { facts, checked, lapses, restores } of heldGrantsDecided(db, now, options.sweep)) {
     report.checked += checked;
     // Past this run's share, lapses wait for the next run: their grants are still unclaimed.
     const recordNow = lapses.slice(0, Math.max(0, maxLapses - report.lapsed));
@@ -96,6 +97,7 @@ export async function detectAccessLapses(
 async function* heldGrantsDecided(
   db: Db,
   now: Date,
+  sweep?: Sweep,
 ): AsyncGenerator<{
   facts: Facts;
   checked: number;
@@ -117,6 +119,7 @@ async function* heldGrantsDecided(
         eq(accessGrants.status, "approved"),
         lte(accessGrants.decidedAt, now),
         or(isNull(accessGrants.endsAt), gt(accessGrants.endsAt, now)),
+        inSweep(accessGrants.personId, sweep),
       ),
     );
   const byPerson = new Map<string, HeldGrant[]>();

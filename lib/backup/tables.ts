@@ -52,6 +52,7 @@ export const BACKUP_TABLES: PgTable[] = [
   schema.dataOperationEvents,
   schema.webhooks,
   schema.webhookDeliveries,
+  schema.schedulerSweeps,
 ];
 
 export const tableName = (table: PgTable) => getTableName(table);

@@ -17,6 +17,8 @@ import { queueEmail, type QueueEmailInput } from "@/lib/notify/queue-email";
 import type { EmailKind } from "@/lib/notify/templates";
 import { addDays, DAY } from "@/lib/time";
 
+import { inSweep, type Sweep } from "./sweep";
+
 export const DUE_SOON_DAYS = 7;
 export const ESCALATE_AFTER_DAYS = 7;
 export const EXPIRY_WARNING_DAYS = 30;
@@ -176,7 +178,7 @@ async function queueNew(
 export async function queueReminders(
   db: Executor,
   now = new Date(),
-  options: { maxNew?: number } = {},
+  options: { maxNew?: number; sweep?: Sweep } = {},
 ): Promise<Counts> {
   const counts: Counts = {
     assigned: 0,
@@ -188,7 +190,7 @@ export async function queueReminders(
     bundled: 0,
     held: 0,
   };
-  const candidates = await proposeReminders(db, now);
+  const candidates = await proposeReminders(db, now, options.sweep);
   const organisationDefault = await organisationCadence(db);
   await queueNew(db, candidates, counts, options.maxNew ?? MAX_NEW_REMINDERS_PER_RUN, organisationDefault, now);
   return counts;
@@ -212,7 +214,7 @@ export async function remindersDue(
 }
 
 /** The notifications that may be due at `now`, each with the message it is when sent alone. */
-async function proposeReminders(db: Executor, now: Date): Promise<Candidate[]> {
+async function proposeReminders(db: Executor, now: Date, sweep?: Sweep): Promise<Candidate[]> {
   const open = await db
     .select({
       id: assignments.id,
@@ -226,7 +228,14 @@ async function proposeReminders(db: Executor, now: Date): Promise<Candidate[]> {
     })
     .from(assignments)
     .innerJoin(people, eq(people.id, assignments.personId))
-    .where(and(isNull(assignments.completedAt), isNull(assignments.cancelledAt), eq(people.status, "active")));
+    .where(
+      and(
+        isNull(assignments.completedAt),
+        isNull(assignments.cancelledAt),
+        eq(people.status, "active"),
+        inSweep(assignments.personId, sweep),
+      ),
+    );
   const managerIds = Array.from(new Set(open.map((a) => a.managerId).filter((m): m is string => Boolean(m))));
   const managerRows = managerIds.length
     ? await db
@@ -353,6 +362,7 @@ async function proposeReminders(db: Executor, now: Date): Promise<Candidate[]> {
     .where(
       and(
         eq(people.status, "active"),
+        inSweep(certifications.personId, sweep),
         gt(certifications.expiresAt, now),
         lte(certifications.expiresAt, addDays(now, EXPIRY_WARNING_DAYS)),
       ),
@@ -392,7 +402,7 @@ async function proposeReminders(db: Executor, now: Date): Promise<Candidate[]> {
       choice: people.reminderDigest,
     })
     .from(people)
-    .where(eq(people.status, "active"));
+    .where(and(eq(people.status, "active"), inSweep(people.id, sweep)));
   const agreements = await agreementsForMany(db, active, now);
   for (const person of active) {
     for (const item of agreements.get(person.id)!) {

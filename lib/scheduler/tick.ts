@@ -16,6 +16,7 @@ import { syncAssignments } from "@/lib/training/assignments";
 import { webhookChannel } from "@/lib/webhooks/webhook-channel";
 
 import { queueReminders } from "./reminders";
+import { claimSweep, EVERYONE } from "./sweep";
 
 /** `stepMs`: how long each step took, so an operator (and the scale benchmark) sees which one a slow run spent its time in. */
 export type TickReport = {
@@ -54,10 +55,16 @@ export async function tick(now = new Date()): Promise<TickReport> {
   };
   // Imports first: a file applied here has its welcomes queued before the reminders look at its people.
   await run("imports", () => runImportJobs({ db }));
-  await run("assignments", () => syncAssignments(db, { now }));
-  await run("reminders", () => queueReminders(db, now));
+  // The per-person steps sweep this run's slice of people: everyone, unless the organisation is larger than one slice.
+  let sweep = EVERYONE;
+  await run("sweep", async () => {
+    sweep = await claimSweep(db, now);
+    return { slice: sweep.slice, slices: sweep.slices };
+  });
+  await run("assignments", () => syncAssignments(db, { now, sweep }));
+  await run("reminders", () => queueReminders(db, now, { sweep }));
   await run("digests", () => sendDueDigests(db, now));
-  await run("lapses", () => detectAccessLapses(db, now));
+  await run("lapses", () => detectAccessLapses(db, now, { sweep }));
   await run("expiredCertifications", () => detectExpiredCertifications(db, now));
   await run("retention", () => applyRetention(db, now));
   await run("auditCheckpoint", () => ensureHourlyCheckpoint(db, now));

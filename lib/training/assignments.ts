@@ -18,6 +18,7 @@ import type { Course } from "@/lib/content/load";
 import { DomainError, NotFoundError } from "@/lib/errors";
 import { isoDate } from "@/lib/format";
 import { likeLiteral } from "@/lib/http/search-params";
+import { inSweep, type Sweep } from "@/lib/scheduler/sweep";
 
 import { dueDateFor } from "./assignments.rules";
 import { syncCourseReleases } from "./course-releases";
@@ -33,6 +34,8 @@ export type SyncOptions = {
   personIds?: string[];
   /** The people themselves, when the caller has just read them: they are not read again. Takes the place of personIds. */
   persons?: PersonToSync[];
+  /** Only the people in this slice of the scheduler's sweep (lib/scheduler/sweep.ts). */
+  sweep?: Sweep;
   now?: Date;
 };
 
@@ -103,7 +106,8 @@ export async function syncAssignments(db: Executor, options: SyncOptions = {}): 
 export async function syncAssignmentsReading(db: Executor, options: SyncOptions = {}): Promise<AssignmentSync> {
   const now = options.now ?? new Date();
   const { courses } = getContent();
-  const named = options.persons !== undefined || options.personIds !== undefined;
+  const partial = options.sweep !== undefined && options.sweep.slices > 1;
+  const named = options.persons !== undefined || options.personIds !== undefined || partial;
   const [releases, everyone] = await Promise.all([
     syncCourseReleases(db, courses, now),
     options.persons ??
@@ -116,7 +120,9 @@ export async function syncAssignmentsReading(db: Executor, options: SyncOptions 
           hireDate: people.hireDate,
         })
         .from(people)
-        .where(options.personIds ? inIds(people.id, options.personIds) : undefined),
+        .where(
+          and(options.personIds ? inIds(people.id, options.personIds) : undefined, inSweep(people.id, options.sweep)),
+        ),
   ]);
   const ids = everyone.map((p) => p.id);
   if (ids.length === 0) return { inserted: 0, open: [], latest: new Map(), releases };
