@@ -27,7 +27,7 @@ import {
   type LoadResult,
   type OpenLoopResult,
 } from "./lib/bench-load";
-import { createBenchApiClient } from "./lib/bench-org";
+import { createBenchApiClient, randomChecks } from "./lib/bench-org";
 import { seedBenchOrganisation } from "./lib/bench-seed";
 import { benchSettings } from "./lib/bench-settings";
 
@@ -120,13 +120,10 @@ async function run(database: BenchDatabase, { started, loadAtStart }: BenchRun):
     log(`next start on ${appOrigin} with its decision listener on ${decisionOrigin}, baseline on ${baseOrigin}`);
 
     // Random (person, role) pairs; the same sequence for both servers.
-    let seed = 7;
-    const pick = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
-    const pairs = Array.from({ length: 20_000 }, () => ({
-      user: emails[pick(emails.length)],
-      role: roles[pick(roles.length)].id,
-    }));
-    const paths = pairs.map((p) => `/api/v1/access/check?user=${encodeURIComponent(p.user)}&role=${p.role}`);
+    const { pairs, paths } = randomChecks(
+      emails,
+      roles.map((r) => r.id),
+    );
     const auth = { authorization: `Bearer ${token}` };
 
     // Both must give the same answers, or the comparison means nothing.

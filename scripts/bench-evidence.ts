@@ -8,7 +8,7 @@ import { openDatabase } from "@/db/client";
 import { childProcessEnv } from "@/lib/env";
 import { runEvidencePacks } from "@/lib/evidence/packs";
 
-import { benchLog as log, machineFacts, withBenchDatabase } from "./lib/bench-app";
+import { exitWhenDone, benchLog as log, machineFacts, withBenchDatabase } from "./lib/bench-app";
 import { seedBenchOrganisation, seedYearOfHistory } from "./lib/bench-seed";
 import { benchSettings } from "./lib/bench-settings";
 
@@ -127,10 +127,4 @@ async function job(url: string): Promise<number> {
 }
 
 const jobAt = process.argv.indexOf("--job");
-(jobAt > 0 ? job(process.argv[jobAt + 1]) : main()).then(
-  (code) => process.exit(code),
-  (error) => {
-    console.error(`[bench] failed: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  },
-);
+exitWhenDone(jobAt > 0 ? job(process.argv[jobAt + 1]) : main());

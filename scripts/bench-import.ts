@@ -14,7 +14,7 @@ import { createImportJob, getImportJob, requestApply, runImportJobs } from "@/li
 import { tick } from "@/lib/scheduler/tick";
 import { learnerOverview } from "@/lib/training/learner-overview";
 
-import { benchLog as log, machineFacts, withBenchDatabase } from "./lib/bench-app";
+import { exitWhenDone, benchLog as log, machineFacts, withBenchDatabase } from "./lib/bench-app";
 import { benchSettings } from "./lib/bench-settings";
 
 /**
@@ -297,10 +297,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error) => {
-    console.error(`[bench] failed: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  },
-);
+exitWhenDone(main());

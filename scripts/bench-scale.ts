@@ -16,6 +16,7 @@ import { syncAssignments } from "@/lib/training/assignments";
 
 import {
   ensureProductionBuild,
+  exitWhenDone,
   benchLog as log,
   machineFacts,
   startBenchApp,
@@ -23,7 +24,7 @@ import {
   type BenchDatabase,
 } from "./lib/bench-app";
 import { measure, median } from "./lib/bench-load";
-import { createBenchApiClient, sessionCookieFor, shapeOrganisation } from "./lib/bench-org";
+import { createBenchApiClient, randomChecks, sessionCookieFor, shapeOrganisation } from "./lib/bench-org";
 import { seedBenchOrganisation, seedYearOfHistory, type SeedCounts } from "./lib/bench-seed";
 import { benchSettings } from "./lib/bench-settings";
 import { scaleChartSvg, type ScaleSeries } from "./lib/scale-chart";
@@ -234,13 +235,10 @@ async function measureSize(database: BenchDatabase, people: number): Promise<Siz
     let overviewRenderMs: number;
     try {
       const roles = accessRoles();
-      let seed = 7;
-      const pick = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
-      const pairs = Array.from({ length: 20_000 }, () => ({
-        user: emails[pick(emails.length)],
-        role: roles[pick(roles.length)].id,
-      }));
-      const paths = pairs.map((p) => `/api/v1/access/check?user=${encodeURIComponent(p.user)}&role=${p.role}`);
+      const { pairs, paths } = randomChecks(
+        emails,
+        roles.map((r) => r.id),
+      );
       const load = await measure(app.decisionOrigin, paths, {
         connections: CONNECTIONS,
         seconds: BENCH_SECONDS,
@@ -505,10 +503,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error) => {
-    console.error(`[bench] failed: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  },
-);
+exitWhenDone(main());

@@ -26,6 +26,17 @@ export type BenchApp = { origin: string; decisionOrigin: string; secret: string;
 
 export const benchLog = (line: string) => console.log(`[bench] ${line}`);
 
+/** Exits with the benchmark's status once it settles; a failure becomes one line and status 1. */
+export function exitWhenDone(run: Promise<number>): void {
+  run.then(
+    (code) => process.exit(code),
+    (error) => {
+      console.error(`[bench] failed: ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(1);
+    },
+  );
+}
+
 /** The machine the figures come from, for the JSON reports. */
 export function machineFacts(loadAtStart: number, serverVersion: string) {
   return {

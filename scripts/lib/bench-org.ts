@@ -71,3 +71,15 @@ export async function createBenchApiClient(sql: Sql): Promise<string> {
   await sql`insert into api_clients (name, scopes, token_hash, token_prefix, rate_limit_per_minute, created_at) values ('bench', ${["access:check"]}, ${sha256Hex(token)}, ${token.slice(0, 10)}, ${2_000_000_000}, now())`;
   return token;
 }
+
+/** `count` random (person, role) checks, the same sequence on every run, as access-check query paths and as pairs. */
+export function randomChecks(emails: string[], roleIds: string[], count = 20_000) {
+  let seed = 7;
+  const pick = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+  const pairs = Array.from({ length: count }, () => ({
+    user: emails[pick(emails.length)],
+    role: roleIds[pick(roleIds.length)],
+  }));
+  const paths = pairs.map((p) => `/api/v1/access/check?user=${encodeURIComponent(p.user)}&role=${p.role}`);
+  return { pairs, paths };
+}
