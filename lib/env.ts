@@ -138,6 +138,11 @@ const schema = z.object({
     (v) => (v === "" ? undefined : v),
     z.coerce.number("must be a number of seconds, e.g. 60").int().min(1).max(3600).default(60),
   ),
+  // `npm run worker` serves its own metrics (GET /metrics, with METRICS_TOKEN) and liveness (GET /health/live) on this port when set.
+  WORKER_METRICS_PORT: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z.coerce.number("must be a port number, e.g. 9464").int().min(1).max(65535).optional(),
+  ),
   // The most people one scheduler run sweeps (assignments, reminders, lapses); a larger organisation is swept a slice a run.
   SCHEDULER_SWEEP_PEOPLE: z.preprocess(
     (v) => (v === "" ? undefined : v),

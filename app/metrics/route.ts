@@ -1,18 +1,8 @@
-import { timingSafeEqual } from "node:crypto";
-
-import { sha256Hex } from "@/lib/crypto/hash";
-import { env } from "@/lib/env";
 import { observed } from "@/lib/http/observe";
 import { apiError } from "@/lib/http/responses";
-import { metrics } from "@/lib/metrics";
+import { metricsAnswer } from "@/lib/metrics-answer";
 
 export const dynamic = "force-dynamic";
-
-/** Whether `authorization` is `Bearer <token>`, compared in constant time (as digests, so not even the length shows). */
-function bearerMatches(authorization: string | null, token: string): boolean {
-  const given = (authorization ?? "").match(/^Bearer\s+(\S+)$/i)?.[1] ?? "";
-  return timingSafeEqual(Buffer.from(sha256Hex(given)), Buffer.from(sha256Hex(token)));
-}
 
 /**
  * Prometheus metrics for this process (lib/metrics.ts), for a scraper that
@@ -20,16 +10,15 @@ function bearerMatches(authorization: string | null, token: string): boolean {
  * METRICS_TOKEN is set.
  */
 async function handleGet(request: Request) {
-  const token = env().METRICS_TOKEN;
-  if (!token) return apiError(404, "not_found", "Metrics are off: set METRICS_TOKEN to enable /metrics.");
-  if (!bearerMatches(request.headers.get("authorization"), token))
-    return apiError(401, "unauthenticated", "Send the metrics token as 'Authorization: Bearer <token>'.", {
-      "WWW-Authenticate": 'Bearer realm="metrics"',
-    });
-  const { registry } = metrics();
-  return new Response(await registry.metrics(), {
-    headers: { "Content-Type": registry.contentType, "Cache-Control": "no-store" },
-  });
+  const answer = await metricsAnswer(request.headers.get("authorization"));
+  if (answer.status !== 200)
+    return apiError(
+      answer.status,
+      answer.code,
+      answer.message,
+      answer.status === 401 ? { "WWW-Authenticate": 'Bearer realm="metrics"' } : undefined,
+    );
+  return new Response(answer.body, { headers: { "Content-Type": answer.contentType, "Cache-Control": "no-store" } });
 }
 
 export const GET = observed("/metrics", handleGet);

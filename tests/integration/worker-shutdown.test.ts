@@ -1,20 +1,17 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
-import os from "node:os";
 import path from "node:path";
 
 import { eq } from "drizzle-orm";
 import { SMTPServer } from "smtp-server";
-import { afterAll, describe, expect, inject, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 
-import { migrateDatabase, openDatabase } from "@/db/client";
+import { migrateDatabase } from "@/db/client";
 import { outbox } from "@/db/schema";
 import { sampleProps } from "@/emails/samples";
 import { queueEmail } from "@/lib/notify/queue-email";
 
-import { adminUrl } from "../helpers/database-url";
-import { openTestDatabase } from "../helpers/test-database";
+import { workerDatabase } from "../helpers/worker-database";
 
 /**
  * `npm run worker` as a real process: SIGTERM arrives while its tick is
@@ -27,31 +24,6 @@ const cleanups: (() => Promise<void> | void)[] = [];
 afterAll(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
-
-type Database = { childEnv: Record<string, string>; open: () => ReturnType<typeof openDatabase> };
-
-/** The database the worker runs on: a PostgreSQL database of its own with TEST_DATABASE_URL, else PGlite on disk. */
-async function workerDatabase(): Promise<Database> {
-  if (process.env.TEST_DATABASE_URL) {
-    const handle = await openTestDatabase();
-    cleanups.push(() => handle.close());
-    const url = adminUrl(process.env.TEST_DATABASE_URL, handle.name);
-    return { childEnv: { DATABASE_URL: url }, open: async () => ({ ...handle, close: async () => undefined }) };
-  }
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), "clearance-worker-"));
-  cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
-  // The migrated snapshot, unpacked into the directory the worker will open (faster than creating and migrating one).
-  const { PGlite } = await import("@electric-sql/pglite");
-  const seed = new PGlite(path.join(dataDir, "pglite"), {
-    loadDataDir: new Blob([readFileSync(inject("pgliteSnapshot"))]),
-  });
-  await seed.waitReady;
-  await seed.close();
-  return {
-    childEnv: { DATABASE_URL: "", DATA_DIR: dataDir },
-    open: () => openDatabase({ pgliteDir: path.join(dataDir, "pglite") }),
-  };
-}
 
 /** An SMTP server that calls `onMessage` when a message arrives and accepts it `holdMs` later. */
 async function slowSmtp(onMessage: () => void, holdMs: number) {
@@ -79,7 +51,7 @@ async function slowSmtp(onMessage: () => void, holdMs: number) {
 
 describe("npm run worker on SIGTERM", () => {
   it("finishes the delivery and the tick in progress, starts no other, and exits 0", async () => {
-    const database = await workerDatabase();
+    const database = await workerDatabase(cleanups);
     const setup = await database.open();
     await migrateDatabase(setup);
     const { id } = await queueEmail(setup.db, {
