@@ -15,7 +15,7 @@ import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
 
 import type { DenyReason } from "./decide.rules";
 import { reasonInWords } from "./describe";
-import { accessRole, decisionFor, loadDecisionFacts, type Facts } from "./facts";
+import { accessRole, decisionFor, loadFactsFor, type Facts } from "./facts";
 
 /** Decision facts are loaded for this many people per query set. */
 const CHUNK = 1000;
@@ -127,7 +127,11 @@ async function* heldGrantsDecided(
   const personIds = Array.from(byPerson.keys());
   for (let i = 0; i < personIds.length; i += CHUNK) {
     const ids = personIds.slice(i, i + CHUNK);
-    const facts = await loadDecisionFacts(db, ids);
+    // Only the roles each person holds a grant for: their courses and agreements, not the whole catalogue's.
+    const { facts } = await loadFactsFor(
+      db,
+      ids.flatMap((personId) => byPerson.get(personId)!.map((g) => ({ user: personId, role: g.roleId }))),
+    );
     const lapses: { grant: HeldGrant; reasons: DenyReason[] }[] = [];
     const restores: HeldGrant[] = [];
     let checked = 0;
