@@ -189,59 +189,78 @@ async function* plaintextLines(frames: AsyncGenerator<Buffer>): AsyncGenerator<s
   if (rest.length) throw new BackupError(MODIFIED);
 }
 
-/** Inserts the records' rows in batches, table by table, checking each table's count and checksum at its end. */
+/**
+ * Inserts the records' rows in batches, table by table, checking each table's count and checksum at its end.
+ * One batch is inserted while the next is read and decoded, never more: the database and the
+ * reader work at the same time, and memory holds two batches at most.
+ */
 async function restoreRecords(tx: Executor, input: AsyncIterable<string>, expected: Record<string, string>) {
   const order = new Map(BACKUP_TABLES.map((t, i) => [tableName(t), i]));
   let position = -1;
   let current: { table: PgTable; name: string; hash: TableHash; batch: Record<string, unknown>[] } | undefined;
   let done = false;
+  let inserting: Promise<void> = Promise.resolve();
+  const insert = async (table: PgTable, batch: Record<string, unknown>[]) => {
+    const isPeople = table === (people as unknown as PgTable);
+    // People point at their managers: insert without them first, link once every person is in.
+    if (isPeople) await stageManagerLinks(tx, batch);
+    await insertRestoredRows(tx, table, isPeople ? batch.map((r) => ({ ...r, managerId: null })) : batch);
+  };
   const flush = async () => {
     if (!current?.batch.length) return;
-    const isPeople = current.table === (people as unknown as PgTable);
-    // People point at their managers: insert without them first, link once every person is in.
-    if (isPeople) await stageManagerLinks(tx, current.batch);
-    await insertRestoredRows(
-      tx,
-      current.table,
-      isPeople ? current.batch.map((r) => ({ ...r, managerId: null })) : current.batch,
-    );
+    const { table, batch } = current;
     current.batch = [];
+    await inserting;
+    inserting = insert(table, batch);
+    // Its failure is raised where it is awaited: before the next batch or at the table's end.
+    inserting.catch(() => {});
   };
-  for await (const text of input) {
-    let record: Line;
-    try {
-      record = JSON.parse(text) as Line;
-    } catch {
-      throw new BackupError(MODIFIED);
-    }
-    if (done) throw new BackupError(MODIFIED);
-    if ("row" in record) {
-      if (!current) throw new BackupError(MODIFIED);
-      const row = decodeRow(record.row);
-      current.hash.add(row);
-      current.batch.push(row);
-      if (current.batch.length >= PAGE_SIZE) await flush();
-    } else if ("table" in record) {
-      const index = order.get(record.table);
-      // Tables come once each, parents before children.
-      if (current || index === undefined || index <= position) throw new BackupError(MODIFIED);
-      position = index;
-      if (BACKUP_TABLES[index] === (people as unknown as PgTable)) await startManagerLinks(tx);
-      current = { table: BACKUP_TABLES[index], name: record.table, hash: new TableHash(), batch: [] };
-    } else if ("end" in record) {
-      if (!current || record.end !== current.name) throw new BackupError(MODIFIED);
-      await flush();
-      if (current.hash.rows !== record.rows || current.hash.digest() !== record.sha256)
-        throw new BackupError(`Table ${current.name} does not match its checksum.`);
-      if (current.table === (people as unknown as PgTable)) await linkStagedManagers(tx);
-      expected[current.name] = record.sha256;
-      current = undefined;
-    } else if ("done" in record) {
-      if (current || record.tables !== Object.keys(expected).length) throw new BackupError(MODIFIED);
-      done = true;
-    } else {
-      throw new BackupError(MODIFIED);
-    }
+  try {
+    await readRecords();
+  } finally {
+    // Nothing may still be running on the transaction when it commits or rolls back.
+    await inserting.catch(() => {});
   }
-  if (!done) throw new BackupError(MODIFIED);
+  await inserting;
+
+  async function readRecords() {
+    for await (const text of input) {
+      let record: Line;
+      try {
+        record = JSON.parse(text) as Line;
+      } catch {
+        throw new BackupError(MODIFIED);
+      }
+      if (done) throw new BackupError(MODIFIED);
+      if ("row" in record) {
+        if (!current) throw new BackupError(MODIFIED);
+        const row = decodeRow(record.row);
+        current.hash.add(row);
+        current.batch.push(row);
+        if (current.batch.length >= PAGE_SIZE) await flush();
+      } else if ("table" in record) {
+        const index = order.get(record.table);
+        // Tables come once each, parents before children.
+        if (current || index === undefined || index <= position) throw new BackupError(MODIFIED);
+        position = index;
+        if (BACKUP_TABLES[index] === (people as unknown as PgTable)) await startManagerLinks(tx);
+        current = { table: BACKUP_TABLES[index], name: record.table, hash: new TableHash(), batch: [] };
+      } else if ("end" in record) {
+        if (!current || record.end !== current.name) throw new BackupError(MODIFIED);
+        await flush();
+        await inserting;
+        if (current.hash.rows !== record.rows || current.hash.digest() !== record.sha256)
+          throw new BackupError(`Table ${current.name} does not match its checksum.`);
+        if (current.table === (people as unknown as PgTable)) await linkStagedManagers(tx);
+        expected[current.name] = record.sha256;
+        current = undefined;
+      } else if ("done" in record) {
+        if (current || record.tables !== Object.keys(expected).length) throw new BackupError(MODIFIED);
+        done = true;
+      } else {
+        throw new BackupError(MODIFIED);
+      }
+    }
+    if (!done) throw new BackupError(MODIFIED);
+  }
 }

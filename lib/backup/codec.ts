@@ -36,16 +36,31 @@ export function restoreKey(header: KeyHeader): Buffer {
   return deriveBackupKey(dataKey, Buffer.from(header.salt, "base64"));
 }
 
-// Dates survive the round trip as tagged values; everything else is plain JSON.
-export const encodeRow = (r: Record<string, unknown>) =>
-  Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v instanceof Date ? { $date: v.toISOString() } : v]));
-export const decodeRow = (r: Record<string, unknown>) =>
-  Object.fromEntries(
-    Object.entries(r).map(([k, v]) => [
-      k,
-      v && typeof v === "object" && "$date" in (v as object) ? new Date((v as { $date: string }).$date) : v,
-    ]),
-  );
+// Dates survive the round trip as tagged values; everything else is plain JSON. Plain loops: these run once a row.
+// A key is always defined as an own property, as Object.fromEntries would: "__proto__" never sets a prototype.
+const put = (out: Record<string, unknown>, k: string, v: unknown) => {
+  if (k === "__proto__")
+    Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else out[k] = v;
+};
+
+export function encodeRow(r: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(r)) {
+    const v = r[k];
+    put(out, k, v instanceof Date ? { $date: v.toISOString() } : v);
+  }
+  return out;
+}
+
+export function decodeRow(r: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(r)) {
+    const v = r[k];
+    put(out, k, v && typeof v === "object" && "$date" in v ? new Date((v as { $date: string }).$date) : v);
+  }
+  return out;
+}
 
 // Every start records the course versions it loaded (lib/training/course-releases.ts); the backup's releases replace them.
 export const RECORDED_AT_START: PgTable[] = [courseReleases];

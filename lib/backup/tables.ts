@@ -123,19 +123,58 @@ export function checksum(rows: unknown[]): string {
   return sha256Hex(canonicalJson(rows));
 }
 
-/** `checksum(rows)` computed a row at a time: the same bytes canonicalJson gives for the array ("[" rows joined by "," "]"), hashed piece by piece. */
+/**
+ * `checksum(rows)` computed a row at a time: the same bytes canonicalJson gives for the array ("[" rows joined by "," "]"), hashed piece by piece.
+ * A table's rows share their columns, so the sorted keys are worked out once and reused for
+ * every row with the same keys in the same order; any other value takes canonicalJson itself.
+ */
 export class TableHash {
   private readonly hash: Hash = createHash("sha256").update("[");
+  private keys: string[] = [];
+  private sorted: { key: string; label: string }[] = [];
   rows = 0;
 
   add(row: unknown): void {
     if (this.rows++ > 0) this.hash.update(",");
-    this.hash.update(canonicalJson(row));
+    this.hash.update(this.encode(row));
+  }
+
+  private encode(row: unknown): string {
+    if (row === null || typeof row !== "object" || Array.isArray(row) || row instanceof Date) return canonicalJson(row);
+    const record = row as Record<string, unknown>;
+    const keys = Object.keys(record);
+    if (!sameKeys(keys, this.keys)) {
+      this.keys = keys;
+      this.sorted = [...keys]
+        .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+        .map((key) => ({ key, label: `${JSON.stringify(key)}:` }));
+    }
+    let out = "";
+    for (const { key, label } of this.sorted) {
+      const value = record[key];
+      if (value === undefined) continue;
+      const encoded =
+        value === null
+          ? "null"
+          : typeof value !== "object"
+            ? JSON.stringify(value)
+            : value instanceof Date
+              ? JSON.stringify(value.toISOString())
+              : canonicalJson(value);
+      out += out ? `,${label}${encoded}` : `${label}${encoded}`;
+    }
+    return `{${out}}`;
   }
 
   digest(): string {
     return this.hash.update("]").digest("hex");
   }
+}
+
+function sameKeys(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 export async function tableChecksums(

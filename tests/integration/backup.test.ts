@@ -1,8 +1,8 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 
 import { setDatabaseForTests } from "@/db/client";
-import { people } from "@/db/schema";
+import { importJobs, people } from "@/db/schema";
 import { DEMO_PASSWORD, seedDemoOrganisation } from "@/db/seed";
 import { openSigning, signAsEmployee } from "@/lib/agreements/employee-agreements";
 import { recordAudit } from "@/lib/audit/record";
@@ -71,4 +71,44 @@ describe("backup and restore", () => {
       }
     },
   );
+  it("restores JSON values of every shape, text that needs escaping and nulls exactly as they were", async () => {
+    const db = source.db();
+    const awkward = [
+      {
+        summary: "a bare string",
+        problemsPreview: [1, "two", null, { three: [3] }],
+        error: 'quote " backslash \\ newline \n tab \t',
+      },
+      {
+        summary: { nested: { deeper: [true, false] } },
+        problemsPreview: null,
+        error: "ünïcødé ✓ \u2028 😀",
+      },
+      { summary: 42, problemsPreview: [], error: null },
+      { summary: null, problemsPreview: {}, error: "" },
+    ];
+    await db.insert(importJobs).values(
+      awkward.map((a, i) => ({
+        createdByLabel: `label ${i}`,
+        fileName: `file-${i}.csv`,
+        fileBytes: i,
+        fileSha256: "0".repeat(64),
+        fileGz: "H4sI",
+        ...a,
+      })),
+    );
+    await db.execute(sql`update import_jobs set summary = 'null'::jsonb where summary is null`);
+    const before = await tableChecksums(db);
+    const { file } = await createBackup(db);
+    const target = await openTestDatabase();
+    try {
+      expect(await restoreBackup(target.db, file)).toEqual(before);
+      const rows = await target.db.select().from(importJobs).orderBy(importJobs.fileBytes);
+      expect(rows.map((r) => [r.summary, r.problemsPreview, r.error])).toEqual(
+        awkward.map((a) => [a.summary, a.problemsPreview, a.error]),
+      );
+    } finally {
+      await target.close();
+    }
+  });
 });
