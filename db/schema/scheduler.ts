@@ -1,9 +1,10 @@
 import { integer, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 
 /**
- * Where the scheduler's per-person sweep goes next (lib/scheduler/sweep.ts):
- * each run claims the next slice of people, so a large organisation is swept
- * a slice a run instead of whole every run.
+ * The scheduler's own bookkeeping (lib/scheduler/sweep.ts): where the
+ * per-person sweep goes next (`people`: each run claims the next slice, so a
+ * large organisation is swept a slice a run instead of whole every run), and
+ * when each hourly step last ran (`updated_at`).
  */
 export const schedulerSweeps = pgTable("scheduler_sweeps", {
   name: text("name").primaryKey(),

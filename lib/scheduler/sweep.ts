@@ -74,3 +74,21 @@ export function inSweep(column: PgColumn, sweep: Sweep | undefined): SQL | undef
   if (sweep.from) return sql`${column} >= ${sweep.from}::uuid`;
   return sql`${column} < ${sweep.to}::uuid`;
 }
+
+/**
+ * Whether this run is the first of its clock hour to claim `name`: steps whose
+ * work is measured in days (the retention policy) run once an hour, not every
+ * minute. One conditional upsert, so of two workers at once exactly one wins.
+ */
+export async function claimHour(db: Executor, name: string, now: Date): Promise<boolean> {
+  const claimed = await db
+    .insert(schedulerSweeps)
+    .values({ name, nextSlice: 0, updatedAt: now })
+    .onConflictDoUpdate({
+      target: schedulerSweeps.name,
+      set: { updatedAt: now },
+      setWhere: sql`date_trunc('hour', ${schedulerSweeps.updatedAt}) <> date_trunc('hour', ${now.toISOString()}::timestamptz)`,
+    })
+    .returning({ name: schedulerSweeps.name });
+  return claimed.length > 0;
+}

@@ -16,7 +16,7 @@ import { syncAssignments } from "@/lib/training/assignments";
 import { webhookChannel } from "@/lib/webhooks/webhook-channel";
 
 import { queueReminders } from "./reminders";
-import { claimSweep, EVERYONE } from "./sweep";
+import { claimHour, claimSweep, EVERYONE } from "./sweep";
 
 /** `stepMs`: how long each step took, so an operator (and the scale benchmark) sees which one a slow run spent its time in. */
 export type TickReport = {
@@ -29,7 +29,7 @@ export type TickReport = {
 
 /**
  * All scheduled work, idempotent: people import jobs, evidence packs, assignments and renewals, reminders and
- * escalations, the digests that are due, access lapses, the retention policy, the hour's signed audit
+ * escalations, the digests that are due, access lapses, the retention policy (once an hour), the hour's signed audit
  * checkpoint, then email and webhook delivery (lib/outbox). Every step is
  * safe to run twice or on two workers at once (dedupe keys, conditional
  * updates, SKIP LOCKED), and a failing step does not stop the others.
@@ -66,7 +66,10 @@ export async function tick(now = new Date()): Promise<TickReport> {
   await run("digests", () => sendDueDigests(db, now));
   await run("lapses", () => detectAccessLapses(db, now, { sweep }));
   await run("expiredCertifications", () => detectExpiredCertifications(db, now));
-  await run("retention", () => applyRetention(db, now));
+  // Retention periods are days to years: once an hour is enough, and spares every other run a scan of the large tables.
+  await run("retention", async () =>
+    (await claimHour(db, "retention", now)) ? applyRetention(db, now) : { skipped: "ran this hour" },
+  );
   await run("auditCheckpoint", () => ensureHourlyCheckpoint(db, now));
   await run("evidencePacks", () => runEvidencePacks({ db }));
   await run("emails", () => deliverDue(emailChannel(), { now }));

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { selectRows } from "@/db/rows";
 import { resetEnvForTests } from "@/lib/env";
-import { claimSweep, sliceStart, sweepOf } from "@/lib/scheduler/sweep";
+import { claimHour, claimSweep, sliceStart, sweepOf } from "@/lib/scheduler/sweep";
 import { tick } from "@/lib/scheduler/tick";
 
 import { withTestDatabase } from "../helpers/test-database";
@@ -94,5 +94,21 @@ describe("the scheduler's sweep of a large organisation", () => {
     const again = await tick(now);
     expect((again.steps.sweep as { slice: number }).slice).toBe(0);
     expect(await selectRows<{ n: number }>(db, sql`select count(*)::int as n from outbox`)).toEqual(before);
+  });
+
+  it("runs the retention policy once an hour: the first run of the hour, one of two workers at once", async () => {
+    const db = database.db();
+    const nine = new Date("2026-03-03T09:00:05Z");
+    const claims = await Promise.all(Array.from({ length: 5 }, () => claimHour(db, "hourly-test", nine)));
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    expect(await claimHour(db, "hourly-test", new Date("2026-03-03T09:59:59Z"))).toBe(false);
+    expect(await claimHour(db, "hourly-test", new Date("2026-03-03T10:00:00Z"))).toBe(true);
+
+    const first = await tick(new Date("2026-03-03T11:00:01Z"));
+    const second = await tick(new Date("2026-03-03T11:01:01Z"));
+    const next = await tick(new Date("2026-03-03T12:00:01Z"));
+    expect(first.steps.retention).not.toEqual({ skipped: "ran this hour" });
+    expect(second.steps.retention).toEqual({ skipped: "ran this hour" });
+    expect(next.steps.retention).not.toEqual({ skipped: "ran this hour" });
   });
 });
