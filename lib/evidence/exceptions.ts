@@ -3,6 +3,7 @@ import "server-only";
 import { and, asc, eq, gte, inArray, isNull, lt, or, sql } from "drizzle-orm";
 
 import type { Executor } from "@/db/client";
+import { inIds } from "@/db/id-list";
 import { accessGrants, assignments, auditEvents, dataOperationEvents, people, signatures } from "@/db/schema";
 import { reasonInWords } from "@/lib/access/describe";
 import { accessRole, decisionFor, loadFactsFor } from "@/lib/access/facts";
@@ -114,7 +115,7 @@ export async function* exceptionsIn(db: Executor, scope: ExceptionScope): AsyncG
           createdAt: people.createdAt,
         })
         .from(people)
-        .where(inArray(people.id, missing));
+        .where(inIds(people.id, missing));
       for (const r of rows) peopleCache.set(r.id, r);
     }
   };

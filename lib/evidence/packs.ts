@@ -14,6 +14,7 @@ import { decryptBytes, encryptBytes } from "@/lib/crypto/encryption";
 import { DomainError, FieldError, NotFoundError } from "@/lib/errors";
 import { isUuid } from "@/lib/ids";
 import { claimJob, keepBeating } from "@/lib/jobs/claim";
+import { log } from "@/lib/log";
 import { isCalendarDay, MINUTE } from "@/lib/time";
 
 import { writeEvidencePack } from "./pack";
@@ -354,8 +355,7 @@ async function runClaimed(db: Db, job: Claimed, clock: () => Date): Promise<bool
       error instanceof DomainError
         ? error.message
         : "Making the pack failed. Try again; if it fails again, ask your administrator to check the server log.";
-    if (!(error instanceof DomainError))
-      console.error(`[clearance] evidence pack ${job.id} failed:`, error instanceof Error ? error.name : "error");
+    if (!(error instanceof DomainError)) log().error({ err: error, packId: job.id }, "evidence pack failed");
     await fail(db, job, message, clock());
     return false;
   } finally {

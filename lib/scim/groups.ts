@@ -3,6 +3,7 @@ import "server-only";
 import { and, asc, eq, inArray, ne, sql, type SQL } from "drizzle-orm";
 
 import { getDb, type Executor } from "@/db/client";
+import { inIds } from "@/db/id-list";
 import { people, scimGroupMembers, scimGroups } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
 import { isUuid } from "@/lib/ids";
@@ -135,7 +136,7 @@ async function checkMembers(tx: Executor, ids: string[]): Promise<string[]> {
   const found = await tx
     .select({ id: people.id })
     .from(people)
-    .where(and(inArray(people.id, unique), ne(people.status, "departed")));
+    .where(and(inIds(people.id, unique), ne(people.status, "departed")));
   if (found.length !== unique.length) throw invalidValue("members names a User that does not exist.");
   return unique;
 }
@@ -174,7 +175,7 @@ async function writeGroup(
   if (removed.length)
     await tx
       .delete(scimGroupMembers)
-      .where(and(eq(scimGroupMembers.groupId, row.id), inArray(scimGroupMembers.personId, removed)));
+      .where(and(eq(scimGroupMembers.groupId, row.id), inIds(scimGroupMembers.personId, removed)));
   if (added.length) await tx.insert(scimGroupMembers).values(added.map((personId) => ({ groupId: row.id, personId })));
   const data = {
     client: actor.clientId,

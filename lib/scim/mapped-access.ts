@@ -1,8 +1,9 @@
 import "server-only";
 
-import { and, asc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 
 import type { Executor } from "@/db/client";
+import { inIds } from "@/db/id-list";
 import { people, scimGroupMappings, scimGroupMembers, scimGroups, type AppRole } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
 import { revokeSessionsOf } from "@/lib/auth/sessions";
@@ -34,14 +35,14 @@ export async function syncMappedAccess(tx: Executor, actor: ScimActor, personIds
   const persons = await tx
     .select({ id: people.id, roles: people.roles, departmentId: people.departmentId, status: people.status })
     .from(people)
-    .where(inArray(people.id, ids))
+    .where(inIds(people.id, ids))
     .orderBy(asc(people.id))
     .for("update");
   const memberships = await tx
     .select({ personId: scimGroupMembers.personId, name: sql<string>`lower(${scimGroups.displayName})` })
     .from(scimGroupMembers)
     .innerJoin(scimGroups, eq(scimGroups.id, scimGroupMembers.groupId))
-    .where(and(eq(scimGroups.clientId, actor.clientId), inArray(scimGroupMembers.personId, ids)));
+    .where(and(eq(scimGroups.clientId, actor.clientId), inIds(scimGroupMembers.personId, ids)));
   const context = scimAuditContext(actor);
   for (const person of persons) {
     const groups = new Set(memberships.filter((m) => m.personId === person.id).map((m) => m.name));
