@@ -7,6 +7,16 @@ import { z } from "zod";
 
 const unsetIfEmpty = (v: unknown) => (v === "" ? undefined : v);
 const count = (fallback: number) => z.preprocess(unsetIfEmpty, z.coerce.number().int().positive().default(fallback));
+/** A comma-separated list of whole numbers, each within [min, max]. */
+const numbers = (fallback: string, min: number, max: number) =>
+  z.preprocess(
+    unsetIfEmpty,
+    z
+      .string()
+      .default(fallback)
+      .transform((s) => s.split(",").map((n) => Number(n.trim())))
+      .pipe(z.array(z.number().int().min(min).max(max)).min(1)),
+  );
 const benchSchema = z.object({
   BENCH_DATABASE_URL: z.preprocess(
     unsetIfEmpty,
@@ -19,32 +29,11 @@ const benchSchema = z.object({
   // The organisation bench:evidence seeds before making a pack.
   BENCH_EVIDENCE_PEOPLE: count(10_000),
   // The organisation sizes bench:import generates, comma-separated.
-  BENCH_IMPORT_SIZES: z.preprocess(
-    unsetIfEmpty,
-    z
-      .string()
-      .default("10000")
-      .transform((s) => s.split(",").map((n) => Number(n.trim())))
-      .pipe(z.array(z.number().int().min(100).max(100_000)).min(1)),
-  ),
+  BENCH_IMPORT_SIZES: numbers("10000", 100, 100_000),
   // The organisation sizes bench:scale seeds and measures, comma-separated; 10,000 is the reference the others are compared with.
-  BENCH_SCALE_SIZES: z.preprocess(
-    unsetIfEmpty,
-    z
-      .string()
-      .default("1000,10000,100000")
-      .transform((s) => s.split(",").map((n) => Number(n.trim())))
-      .pipe(z.array(z.number().int().min(100).max(1_000_000)).min(1)),
-  ),
+  BENCH_SCALE_SIZES: numbers("1000,10000,100000", 100, 1_000_000),
   // The constant arrival rates bench:access offers the decision listener, comma-separated (checks a second).
-  BENCH_OPEN_LOOP_RATES: z.preprocess(
-    unsetIfEmpty,
-    z
-      .string()
-      .default("1000,2000,4000,8000")
-      .transform((s) => s.split(",").map((n) => Number(n.trim())))
-      .pipe(z.array(z.number().int().min(10).max(100_000)).min(1)),
-  ),
+  BENCH_OPEN_LOOP_RATES: numbers("1000,2000,4000,8000", 10, 100_000),
 });
 
 export function benchSettings(): z.infer<typeof benchSchema> {
