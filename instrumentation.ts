@@ -16,6 +16,10 @@ export async function register() {
   trackInFlight();
   const { prepareDatabase } = await import("./db/prepare");
   await prepareDatabase();
+  // Courses and agreements published on another instance are served here within CONTENT_REFRESH_SECONDS.
+  const { startContentRefresh } = await import("./lib/content/published");
+  const { getDb } = await import("./db/client");
+  startContentRefresh(getDb, config.CONTENT_REFRESH_SECONDS);
   // The embedded database belongs to this process, so it also runs the scheduled work;
   // with PostgreSQL, run `npm run worker` (or POST /api/cron/tick) unless SCHEDULER=in-process.
   const scheduler = config.SCHEDULER ?? (config.DATABASE_URL ? "off" : "in-process");

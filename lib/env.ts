@@ -148,6 +148,11 @@ const schema = z.object({
     (v) => (v === "" ? undefined : v),
     z.coerce.number("must be a number of people, e.g. 5000").int().min(100).max(1_000_000).default(5_000),
   ),
+  // How often each app instance checks for newly published courses and agreements; the publishing instance reloads at once.
+  CONTENT_REFRESH_SECONDS: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z.coerce.number("must be a number of seconds, e.g. 5").int().min(1).max(300).default(5),
+  ),
   // Set (to anything) when the start script leaves SIGTERM/SIGINT to the app (Next.js's own variable): Clearance then drains before it exits.
   NEXT_MANUAL_SIG_HANDLE: z.string().optional(),
   // On SIGTERM, how long readiness answers 503 while requests are still served, so the load balancer stops sending new ones first.

@@ -6,6 +6,7 @@ import { isDraining, startDraining } from "@/lib/lifecycle/draining";
 import { log } from "@/lib/log";
 import { metricsAnswer } from "@/lib/metrics-answer";
 import { tick } from "@/lib/scheduler/tick";
+import { refreshContent } from "@/lib/content/published";
 import { recordLoadedCourseReleases } from "@/lib/training/course-releases";
 
 /**
@@ -87,6 +88,7 @@ if (metricsPort) log().info({ port: metricsPort }, "worker: serving /metrics and
 
 const handle = await getHandle();
 await migrateDatabase(handle);
+await refreshContent(handle.db);
 await recordLoadedCourseReleases(handle.db);
 while (!isDraining()) {
   const report = await tick();

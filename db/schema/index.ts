@@ -11,3 +11,4 @@ export * from "./identity";
 export * from "./imports";
 export * from "./evidence";
 export * from "./scheduler";
+export * from "./content";

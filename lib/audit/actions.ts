@@ -272,6 +272,44 @@ const catalogue = {
     label: "New major course version released",
     data: z.strictObject({ version: z.string(), graceDays: z.number() }),
   },
+  "content.draft_opened": {
+    category: "training",
+    label: "Content draft opened",
+    data: z.strictObject({ kind: z.string(), itemId: z.string(), from: z.string() }),
+  },
+  "content.submitted": {
+    category: "training",
+    label: "Content submitted for approval",
+    data: z.strictObject({ kind: z.string(), itemId: z.string(), change: z.string() }),
+  },
+  "content.returned": {
+    category: "training",
+    label: "Content returned to its author",
+    data: z.strictObject({ kind: z.string(), itemId: z.string(), reason: z.string() }),
+  },
+  "content.discarded": {
+    category: "training",
+    label: "Content draft discarded",
+    data: z.strictObject({ kind: z.string(), itemId: z.string() }),
+  },
+  "content.published": {
+    category: "training",
+    label: "Content version published",
+    data: z.strictObject({
+      kind: z.string(),
+      itemId: z.string(),
+      version: z.string(),
+      change: z.string(),
+      submittedBy: id.nullable(),
+      approvedBy: id.nullable(),
+      filesSha256: z.string(),
+    }),
+  },
+  "content.approval_setting_changed": {
+    category: "training",
+    label: "Content approval setting changed",
+    data: z.strictObject({ kind: z.string(), requireApproval: z.boolean() }),
+  },
   "nudge.sent": {
     category: "training",
     label: "Reminder sent by a manager",

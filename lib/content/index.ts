@@ -1,22 +1,43 @@
 import { log } from "@/lib/log";
 
-import { formatProblems, loadContent, type ContentSet } from "./load";
+import { CONTENT_DIR, formatProblems, loadContent, type ContentSet } from "./load";
+import { overlayFiles } from "./overlay";
 
-let cached: ContentSet | undefined;
+/** What this process serves: the shipped content with the organisation's published items over it. */
+type Loaded = { revision: string; own: ReadonlyMap<string, string>; content: ContentSet };
+
+// On globalThis: Next.js bundles instrumentation and routes separately, and both must see one copy.
+const store = globalThis as unknown as { __clearanceContent?: Loaded };
 
 /**
- * The validated content, loaded once per process. Invalid items are left out
- * (and reported once) instead of breaking pages; `npm run content:check` fails
- * CI on the same problems before they ship.
+ * The validated content, loaded once per process and again whenever the
+ * organisation publishes (`refreshContent` in lib/content/published.ts). Invalid
+ * items are left out (and reported once) instead of breaking pages;
+ * `npm run content:check` fails CI on the same problems before they ship, and
+ * publishing in the app refuses them.
  */
 export function getContent(): ContentSet {
-  if (cached) return cached;
-  const content = loadContent();
+  store.__clearanceContent ??= load("shipped", new Map());
+  return store.__clearanceContent.content;
+}
+
+/** The revision of the organisation's content this process serves ("shipped" before any publication is loaded). */
+export function contentRevision(): string {
+  return store.__clearanceContent?.revision ?? "shipped";
+}
+
+/** Serves `own` (paths relative to content/ → text) over the shipped content from now on. */
+export function useOwnContent(revision: string, own: ReadonlyMap<string, string>): ContentSet {
+  store.__clearanceContent = load(revision, own);
+  return store.__clearanceContent.content;
+}
+
+function load(revision: string, own: ReadonlyMap<string, string>): Loaded {
+  const content = own.size ? loadContent(CONTENT_DIR, overlayFiles(CONTENT_DIR, own)) : loadContent();
   if (content.problems.length > 0) {
     log().error({ problems: formatProblems(content.problems) }, "content problems: run npm run content:check");
   }
-  cached = content;
-  return content;
+  return { revision, own, content };
 }
 
 export function getCourse(id: string) {

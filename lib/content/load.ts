@@ -49,9 +49,30 @@ export type ContentSet = {
 
 export const CONTENT_DIR = path.join(process.cwd(), "content");
 
+/**
+ * Where content files are read from: the shipped folder, or the shipped folder
+ * with an organisation's own items laid over it (lib/content/overlay.ts). Paths
+ * are absolute, under the root the set is loaded from.
+ */
+export type ContentFiles = {
+  exists(file: string): boolean;
+  /** Entry names (files and folders) directly inside a folder. */
+  list(dir: string): string[];
+  read(file: string): string;
+};
+
+export const diskFiles: ContentFiles = {
+  exists: (file) => existsSync(file),
+  list: (dir) => (existsSync(dir) ? readdirSync(dir) : []),
+  read: (file) => readFileSync(file, "utf8"),
+};
+
 class Collector {
   problems: ContentProblem[] = [];
-  constructor(private readonly root: string) {}
+  constructor(
+    private readonly root: string,
+    readonly files: ContentFiles,
+  ) {}
   rel(file: string) {
     return path.relative(path.dirname(this.root), file) || file;
   }
@@ -66,14 +87,14 @@ class Collector {
   }
   readYaml(file: string): unknown {
     try {
-      return YAML.parse(readFileSync(file, "utf8"));
+      return YAML.parse(this.files.read(file));
     } catch (error) {
       this.add(file, "(yaml)", error instanceof Error ? error.message.split("\n")[0] : "cannot be parsed");
       return undefined;
     }
   }
   readFrontMatter(file: string): { data: unknown; body: string } | null {
-    const raw = readFileSync(file, "utf8").replace(/\r\n/g, "\n");
+    const raw = this.files.read(file).replace(/\r\n/g, "\n");
     const match = raw.match(/^---\n([\s\S]*?)\n---\n?([\s\S]*)$/);
     if (!match) {
       this.add(file, "(front matter)", "must start with a --- YAML block ---");
@@ -88,14 +109,14 @@ class Collector {
   }
 }
 
-function listDir(dir: string, filter: (name: string) => boolean): string[] {
-  return existsSync(dir) ? readdirSync(dir).filter(filter).sort() : [];
+function listDir(c: Collector, dir: string, filter: (name: string) => boolean): string[] {
+  return c.files.list(dir).filter(filter).sort();
 }
 
 function loadCourse(c: Collector, dir: string): Course | null {
   const slug = path.basename(dir);
   const metaFile = path.join(dir, "course.yaml");
-  if (!existsSync(metaFile)) {
+  if (!c.files.exists(metaFile)) {
     c.add(metaFile, "(file)", "is missing");
     return null;
   }
@@ -103,12 +124,12 @@ function loadCourse(c: Collector, dir: string): Course | null {
   if (meta && meta.id !== slug) c.add(metaFile, "id", `must equal the folder name "${slug}"`);
 
   const lessonDir = path.join(dir, "lessons");
-  const lessonFiles = listDir(lessonDir, (n) => n.endsWith(".md"));
+  const lessonFiles = listDir(c, lessonDir, (n) => n.endsWith(".md"));
   const lessons: Lesson[] = [];
   lessonFiles.forEach((name, index) => {
     const file = path.join(lessonDir, name);
     if (!/^\d{2}-[a-z0-9-]+\.md$/.test(name)) c.add(file, "(file name)", "must look like 01-lesson-name.md");
-    const markdown = readFileSync(file, "utf8").replace(/\r\n/g, "\n").trim();
+    const markdown = c.files.read(file).replace(/\r\n/g, "\n").trim();
     const heading = markdown.match(/^# (.+)$/m);
     if (!heading || !markdown.startsWith("# ")) c.add(file, "(title)", "the first line must be '# Lesson title'");
     lessons.push({ slug: name.replace(/^\d{2}-/, "").replace(/\.md$/, ""), index, title: heading?.[1].trim() ?? name, markdown: markdown.replace(/^# .+\n?/, "").trim() });
@@ -116,7 +137,7 @@ function loadCourse(c: Collector, dir: string): Course | null {
   if (lessons.length < 3 || lessons.length > 6) c.add(lessonDir, "(lessons)", `a course needs 3 to 6 lessons, found ${lessons.length}`);
 
   const questionFile = path.join(dir, "questions.yaml");
-  const questions = existsSync(questionFile) ? c.parse(questionFile, questionBankSchema, c.readYaml(questionFile)) : (c.add(questionFile, "(file)", "is missing"), null);
+  const questions = c.files.exists(questionFile) ? c.parse(questionFile, questionBankSchema, c.readYaml(questionFile)) : (c.add(questionFile, "(file)", "is missing"), null);
   if (meta && questions && meta.questionsPerAttempt > questions.length) {
     c.add(metaFile, "questionsPerAttempt", `is ${meta.questionsPerAttempt} but the bank has only ${questions.length} questions`);
   }
@@ -145,20 +166,20 @@ function loadGuide(c: Collector, file: string): Guide | null {
   return meta ? { ...meta, slug: path.basename(file, ".md"), body: parsed.body } : null;
 }
 
-export function loadContent(root = CONTENT_DIR): ContentSet {
-  const c = new Collector(root);
+export function loadContent(root = CONTENT_DIR, files: ContentFiles = diskFiles): ContentSet {
+  const c = new Collector(root, files);
   const courseRoot = path.join(root, "courses");
-  const courses = listDir(courseRoot, (n) => !n.startsWith(".") && !n.endsWith(".md"))
+  const courses = listDir(c, courseRoot, (n) => !n.startsWith(".") && !n.endsWith(".md"))
     .map((slug) => loadCourse(c, path.join(courseRoot, slug)))
     .filter((x): x is Course => x !== null);
 
   const agreementRoot = path.join(root, "agreements");
-  const agreements = listDir(agreementRoot, (n) => n.endsWith(".md"))
+  const agreements = listDir(c, agreementRoot, (n) => n.endsWith(".md"))
     .map((n) => loadAgreement(c, path.join(agreementRoot, n)))
     .filter((x): x is Agreement => x !== null);
 
   const guideRoot = path.join(root, "guides");
-  const guides = listDir(guideRoot, (n) => n.endsWith(".md"))
+  const guides = listDir(c, guideRoot, (n) => n.endsWith(".md"))
     .map((n) => loadGuide(c, path.join(guideRoot, n)))
     .filter((x): x is Guide => x !== null);
   const guideSlugs = new Set(guides.map((g) => g.slug));
@@ -170,18 +191,18 @@ export function loadContent(root = CONTENT_DIR): ContentSet {
 
   let privacyNotice: PrivacyNotice | null = null;
   const noticeFile = path.join(root, "privacy-notice.md");
-  if (existsSync(noticeFile)) {
+  if (c.files.exists(noticeFile)) {
     const parsed = c.readFrontMatter(noticeFile);
     const meta = parsed && c.parse(noticeFile, privacyNoticeMetaSchema, parsed.data);
     if (parsed && meta) privacyNotice = { ...meta, body: parsed.body };
   }
 
   const retentionFile = path.join(root, "retention-policy.yaml");
-  const retention = existsSync(retentionFile) ? (c.parse(retentionFile, retentionPolicySchema, c.readYaml(retentionFile)) ?? []) : [];
+  const retention = c.files.exists(retentionFile) ? (c.parse(retentionFile, retentionPolicySchema, c.readYaml(retentionFile)) ?? []) : [];
 
   let esignConsent: EsignConsent | null = null;
   const consentFile = path.join(root, "esign-consent.md");
-  if (existsSync(consentFile)) {
+  if (c.files.exists(consentFile)) {
     const parsed = c.readFrontMatter(consentFile);
     const meta = parsed && c.parse(consentFile, esignConsentMetaSchema, parsed.data);
     if (parsed && meta) esignConsent = { version: meta.version, text: parsed.body };
@@ -190,7 +211,7 @@ export function loadContent(root = CONTENT_DIR): ContentSet {
   }
 
   const rolesFile = path.join(root, "access-roles.yaml");
-  const accessRoles = existsSync(rolesFile) ? (c.parse(rolesFile, accessRolesSchema, c.readYaml(rolesFile)) ?? []) : [];
+  const accessRoles = c.files.exists(rolesFile) ? (c.parse(rolesFile, accessRolesSchema, c.readYaml(rolesFile)) ?? []) : [];
   const courseIds = new Set(courses.map((x) => x.id));
   const agreementIds = new Map(agreements.map((a) => [a.id, a.audience]));
   const seenRoles = new Set<string>();

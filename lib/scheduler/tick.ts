@@ -2,6 +2,7 @@ import "server-only";
 
 import { getDb } from "@/db/client";
 import { detectAccessLapses, detectExpiredCertifications } from "@/lib/access/lapses";
+import { refreshContent } from "@/lib/content/published";
 import { ensureHourlyCheckpoint } from "@/lib/audit/checkpoints";
 import { runEvidencePacks } from "@/lib/evidence/packs";
 import { log } from "@/lib/log";
@@ -53,6 +54,8 @@ export async function tick(now = new Date()): Promise<TickReport> {
     }
     stepMs[name] = Math.round(performance.now() - stepStarted);
   };
+  // The organisation's latest published courses and agreements, so every step below works from them.
+  await run("content", () => refreshContent(db));
   // Imports first: a file applied here has its welcomes queued before the reminders look at its people.
   await run("imports", () => runImportJobs({ db }));
   // The per-person steps sweep this run's slice of people: everyone, unless the organisation is larger than one slice.

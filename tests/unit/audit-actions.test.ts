@@ -136,6 +136,15 @@ const examples: { [A in AuditAction]: [AuditData<A>, ...AuditData<A>[]] } = {
   "certification.issued": [{ courseId: "gdpr-basics", courseVersion: "1.2.0", expiresAt: "2027-01-05T10:00:00.000Z" }],
   "certificate.downloaded": [{ holder: "p-1" }],
   "course.major_released": [{ version: "2.0.0", graceDays: 30 }],
+  "content.draft_opened": [{ kind: "course", itemId: "phishing", from: "shipped" }],
+  "content.submitted": [{ kind: "agreement", itemId: "employee-nda", change: "major" }],
+  "content.returned": [{ kind: "agreement", itemId: "employee-nda", reason: "Clause 4 needs legal review." }],
+  "content.discarded": [{ kind: "course", itemId: "phishing" }],
+  "content.published": [
+    { kind: "course", itemId: "phishing", version: "2.0.0", change: "major", submittedBy: "p-1", approvedBy: "p-2", filesSha256: "ab" },
+    { kind: "course", itemId: "phishing", version: "1.1.0", change: "minor", submittedBy: "p-1", approvedBy: null, filesSha256: "ab" },
+  ],
+  "content.approval_setting_changed": [{ kind: "agreement", requireApproval: true }],
   "nudge.sent": [{ items: ["gdpr-basics", "support-nda"], day: "2026-01-05" }],
   "agreement.consent_given": [
     { agreementId: "support-nda", version: "1.0.0", consentVersion: "1" },
