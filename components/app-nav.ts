@@ -41,6 +41,12 @@ export const ADMIN_ITEMS: NavItem[] = [
     description: "Decide data-access requests and revoke grants.",
   },
   {
+    href: "/admin/content",
+    label: "Content",
+    permission: "page:/admin/content",
+    description: "Your own courses, policies and agreements: edit, review, publish and compare versions.",
+  },
+  {
     href: "/admin/partners",
     label: "Partners",
     permission: "page:/admin/partners",

@@ -305,6 +305,11 @@ const catalogue = {
       filesSha256: z.string(),
     }),
   },
+  "content.exported": {
+    category: "reports",
+    label: "Organisation content exported",
+    data: z.strictObject({ files: count }),
+  },
   "content.approval_setting_changed": {
     category: "training",
     label: "Content approval setting changed",

@@ -40,7 +40,7 @@ export type ItemRef = { kind: ContentKind; id: string };
 export const APPROVAL_DEFAULTS: Record<ContentKind, boolean> = { course: false, agreement: true };
 
 /** The most a version may hold: enough for six long lessons and a large bank, small enough to keep forever. */
-export const MAX_ITEM_BYTES = 1_000_000;
+export const MAX_ITEM_BYTES = 500_000;
 const MAX_FILES = 12;
 
 const KEBAB = /^[a-z0-9]+(-[a-z0-9]+)*$/;
@@ -85,6 +85,17 @@ function loadWith(own: ReadonlyMap<string, string>): ContentSet {
   return own.size ? loadContent(CONTENT_DIR, overlayFiles(CONTENT_DIR, own)) : loadContent();
 }
 
+const problemKey = (p: ContentProblem) => `${p.file}\u0000${p.field}\u0000${p.problem}`;
+const key = problemKey;
+
+// The problems of the content as published, kept for the last set of published files: the editor checks often.
+let baseline: { digest: string; problems: Set<string> } | null = null;
+function baselineProblems(own: ReadonlyMap<string, string>): Set<string> {
+  const digest = filesDigest(Object.fromEntries(own));
+  if (baseline?.digest !== digest) baseline = { digest, problems: new Set(loadWith(own).problems.map(problemKey)) };
+  return baseline.problems;
+}
+
 const display = (p: ContentProblem) => ({ ...p, file: p.file.replace(/^content\//, "") });
 
 /**
@@ -93,8 +104,7 @@ const display = (p: ContentProblem) => ({ ...p, file: p.file.replace(/^content\/
  * these files that it does not have without them.
  */
 export function problemsOf(own: ReadonlyMap<string, string>, ref: ItemRef, files: ItemFiles): { problems: ContentProblem[]; content: ContentSet } {
-  const key = (p: ContentProblem) => `${p.file}\u0000${p.field}\u0000${p.problem}`;
-  const before = new Set(loadWith(own).problems.map(key));
+  const before = baselineProblems(own);
   const content = loadWith(withItem(own, ref, files));
   const problems = content.problems.filter((p) => !before.has(key(p))).map(display);
   const present = ref.kind === "course" ? content.courses.some((c) => c.id === ref.id) : content.agreements.some((a) => a.id === ref.id);
@@ -265,13 +275,17 @@ export async function itemVersions(db: Executor, viewer: Viewer, ref: ItemRef): 
     ids.length ? (await db.select({ id: people.id, name: people.name }).from(people).where(inArray(people.id, ids))).map((p) => [p.id, p.name]) : [],
   );
   const name = (id: string | null) => (id ? (names.get(id) ?? null) : null);
-  return rows.map(({ files: _files, ...r }) => ({
+  return rows.map((row) => {
+    const r: Omit<VersionRow, "files"> & { files?: unknown } = { ...row };
+    delete r.files;
+    return {
     ...r,
     createdByName: name(r.createdBy),
     submittedByName: name(r.submittedBy),
     approvedByName: name(r.approvedBy),
     publishedByName: name(r.publishedBy),
-  }));
+  };
+  });
 }
 
 export async function getVersion(db: Executor, viewer: Viewer, versionId: string): Promise<VersionRow> {
@@ -622,4 +636,49 @@ export async function publishedVersions(db: Executor, ref: ItemRef) {
     .from(contentVersions)
     .where(and(eq(contentVersions.kind, ref.kind), eq(contentVersions.itemId, ref.id), eq(contentVersions.state, "published")))
     .orderBy(asc(contentVersions.publishedAt));
+}
+
+/** Opens a draft of each imported item in one transaction: all of them, or (if any item has a draft open) none. */
+export async function importDrafts(
+  db: Executor,
+  viewer: Viewer,
+  context: AuditContext,
+  items: { ref: ItemRef; files: ItemFiles }[],
+  now = new Date(),
+): Promise<{ kind: ContentKind; id: string; draftId: string }[]> {
+  assertMay(viewer, "administer");
+  const shipped = loadContent();
+  try {
+    return await db.transaction(async (tx) => {
+      const out: { kind: ContentKind; id: string; draftId: string }[] = [];
+      for (const { ref, files } of items) {
+        const [line] = await tx
+          .select({ builtinVersion: contentVersions.builtinVersion })
+          .from(contentVersions)
+          .where(and(eq(contentVersions.kind, ref.kind), eq(contentVersions.itemId, ref.id), eq(contentVersions.state, "published")))
+          .orderBy(desc(contentVersions.publishedAt))
+          .limit(1);
+        const [row] = await tx
+          .insert(contentVersions)
+          .values({
+            kind: ref.kind,
+            itemId: ref.id,
+            state: "draft",
+            files,
+            builtinVersion: line ? line.builtinVersion : versionOf(shipped, ref),
+            createdBy: viewer.id,
+            createdAt: now,
+            updatedBy: viewer.id,
+            updatedAt: now,
+          })
+          .returning({ id: contentVersions.id });
+        await recordAudit(tx, context, { action: "content.draft_opened", targetType: ref.kind, targetId: ref.id, data: { kind: ref.kind, itemId: ref.id, from: "import" } }, now);
+        out.push({ kind: ref.kind, id: ref.id, draftId: row.id });
+      }
+      return out;
+    });
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new DomainError("draft_open", "Someone opened a draft of an item in this file meanwhile. Publish or discard it, then import again.", 409);
+    throw error;
+  }
 }

@@ -27,7 +27,7 @@ export function contentRevision(): string {
 }
 
 /** Serves `own` (paths relative to content/ → text) over the shipped content from now on. */
-export function useOwnContent(revision: string, own: ReadonlyMap<string, string>): ContentSet {
+export function serveOwnContent(revision: string, own: ReadonlyMap<string, string>): ContentSet {
   store.__clearanceContent = load(revision, own);
   return store.__clearanceContent.content;
 }

@@ -6,7 +6,7 @@ import type { Executor } from "@/db/client";
 import { selectRows } from "@/db/rows";
 import { log } from "@/lib/log";
 
-import { contentRevision, useOwnContent } from "./index";
+import { contentRevision, serveOwnContent } from "./index";
 
 /**
  * The organisation's published content, and keeping each process's copy of it
@@ -40,7 +40,7 @@ export async function publishedFiles(db: Executor): Promise<Map<string, string>>
 export async function refreshContent(db: Executor): Promise<boolean> {
   const revision = await publishedRevision(db);
   if (revision === contentRevision()) return false;
-  useOwnContent(revision, revision === "shipped" ? new Map() : await publishedFiles(db));
+  serveOwnContent(revision, revision === "shipped" ? new Map() : await publishedFiles(db));
   return true;
 }
 

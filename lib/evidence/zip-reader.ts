@@ -10,10 +10,13 @@ export class ZipReadError extends Error {}
  * deflated, no ZIP64, no encryption), checking each entry's CRC-32 and that
  * no name appears twice. Made for evidence packs: small enough to read whole.
  */
-export function readZip(zip: Buffer): ZipEntry[] {
+export function readZip(zip: Buffer, limits: { maxEntries?: number; maxBytes?: number } = {}): ZipEntry[] {
   const eocd = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
   if (eocd < 0 || eocd + 22 > zip.length) throw new ZipReadError("Not a ZIP file (no end of central directory).");
   const count = zip.readUInt16LE(eocd + 10);
+  if (limits.maxEntries !== undefined && count > limits.maxEntries)
+    throw new ZipReadError(`The ZIP holds ${count} entries; at most ${limits.maxEntries} are accepted.`);
+  let total = 0;
   let at = zip.readUInt32LE(eocd + 16);
   const entries: ZipEntry[] = [];
   const seen = new Set<string>();
@@ -33,6 +36,10 @@ export function readZip(zip: Buffer): ZipEntry[] {
     if (seen.has(path)) throw new ZipReadError(`${path}: appears twice in the ZIP.`);
     seen.add(path);
     if (flags & 1) throw new ZipReadError(`${path}: encrypted entries are not supported.`);
+    // Sizes are checked as declared, before anything is inflated: a small archive cannot unpack into a large one.
+    total += size;
+    if (limits.maxBytes !== undefined && total > limits.maxBytes)
+      throw new ZipReadError(`${path}: the ZIP unpacks to more than ${Math.round(limits.maxBytes / 1_000_000)} MB.`);
     if (local + 30 > zip.length || zip.readUInt32LE(local) !== 0x04034b50)
       throw new ZipReadError(`${path}: its local header is missing.`);
     const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);

@@ -2,8 +2,8 @@ import "server-only";
 
 import { getDb } from "@/db/client";
 import { detectAccessLapses, detectExpiredCertifications } from "@/lib/access/lapses";
-import { refreshContent } from "@/lib/content/published";
 import { ensureHourlyCheckpoint } from "@/lib/audit/checkpoints";
+import { refreshContent } from "@/lib/content/published";
 import { runEvidencePacks } from "@/lib/evidence/packs";
 import { log } from "@/lib/log";
 import { metrics, secondsSince } from "@/lib/metrics";

@@ -160,6 +160,15 @@ const MATRIX: Record<string, Entry> = {
   // Auditors read a person's record read-only; only compliance admins can change it.
   "/admin/people/[personId]": { path: (ids) => `/admin/people/${ids.employee}` },
   "/admin/partners": { path: () => "/admin/partners" },
+  "/admin/content": { path: () => "/admin/content" },
+  "/admin/content/[kind]/[id]": { path: () => "/admin/content/agreement/employee-nda" },
+  "/admin/content/[kind]/[id]/compare": {
+    path: () => "/admin/content/agreement/employee-nda/compare?a=shipped&b=current",
+  },
+  // No draft is open: the page offers to start one.
+  "/admin/content/[kind]/[id]/draft": { path: () => "/admin/content/course/incident-reporting/draft" },
+  "/admin/content/export": { path: () => "/admin/content/export" },
+  "/admin/content/import": { path: () => "/admin/content/import", method: "POST", pastGate: { admin: "403" } },
   "/admin/assignments": { path: () => "/admin/assignments" },
   "/admin/assignments/people": { path: () => "/admin/assignments/people?q=ana" },
   "/admin/corrections": { path: () => "/admin/corrections" },

@@ -8,6 +8,17 @@ import { addPasskey, beginPasskey, removePasskey, renamePasskey } from "@/app/(a
 import { changePassword, startPasskeyConfirmation } from "@/app/(app)/account/password/actions";
 import { createClient, mapScimGroup, revokeClient, unmapScimGroup } from "@/app/(app)/admin/api/actions";
 import { assignCourse } from "@/app/(app)/admin/assignments/actions";
+import {
+  approveDraft,
+  checkDraft,
+  createItem,
+  discardDraft,
+  openDraft,
+  returnDraft,
+  saveDraft,
+  setApproval,
+  submitDraft,
+} from "@/app/(app)/admin/content/actions";
 import { apply, resolve } from "@/app/(app)/admin/corrections/actions";
 import {
   deleteProvider,
@@ -177,6 +188,16 @@ export function actionSpecs(world: World): ActionSpec[] {
   const employeeAgreement = either(...agreements.filter((a) => a.audience === "employee").map((a) => a.id));
   const courseId = either(...courses.map((c) => c.id));
   const lesson = either(...courses.flatMap((c) => c.lessons.map((l) => l.slug)));
+  // A draft's files as the editor sends them (JSON of path → text), or anything at all.
+  const contentFiles = fc.oneof(
+    fc
+      .dictionary(
+        fc.oneof(fc.constantFrom("agreements/employee-nda.md", "courses/x/course.yaml", "../etc/passwd"), anyText),
+        anyText,
+      )
+      .map((d) => JSON.stringify(d)),
+    anyText,
+  );
   // The agreement and the signing opened for it, as the signing page posts them; or any mix.
   const signing = fc.oneof(
     { weight: 2, arbitrary: fc.nat().map((i) => world.ceremonies[i % world.ceremonies.length]) },
@@ -262,6 +283,55 @@ export function actionSpecs(world: World): ActionSpec[] {
       id: id("corrections"),
       value: fc.oneof(anyText, fc.emailAddress(), either("support", "nowhere", "")),
       resolution: maybe(anyText),
+    }),
+    spec("admin/content createItem", run(createItem), "admin", {
+      kind: either("course", "agreement"),
+      id: fc.oneof(fc.constantFrom("our-tools", "employee-nda", "A b", ""), anyText),
+      title: anyText,
+    }),
+    spec("admin/content openDraft", run(openDraft), "admin", {
+      kind: either("course", "agreement"),
+      id: fc.oneof(courseId, employeeAgreement, anyText),
+      from: either("current", "shipped", "version"),
+      versionId: maybe(fc.oneof(fc.uuid(), anyText)),
+    }),
+    spec("admin/content saveDraft", run(saveDraft), "admin", {
+      draftId: fc.oneof(fc.uuid(), anyText),
+      files: contentFiles,
+      expectedUpdatedAt: fc.oneof(fc.constant(new Date().toISOString()), anyText),
+    }),
+    spec("admin/content checkDraft", run(checkDraft), "admin", {
+      kind: either("course", "agreement"),
+      id: fc.oneof(courseId, employeeAgreement, anyText),
+      files: contentFiles,
+      preview: maybe(fc.oneof(fc.constant("agreements/employee-nda.md"), anyText)),
+    }),
+    spec("admin/content submitDraft", run(submitDraft), "admin", {
+      draftId: fc.oneof(fc.uuid(), anyText),
+      kind: either("course", "agreement"),
+      id: fc.oneof(courseId, anyText),
+      change: either("major", "minor"),
+      note: maybe(anyText),
+    }),
+    spec("admin/content approveDraft", run(approveDraft), "admin", {
+      draftId: fc.oneof(fc.uuid(), anyText),
+      kind: either("course", "agreement"),
+      id: fc.oneof(courseId, anyText),
+    }),
+    spec("admin/content returnDraft", run(returnDraft), "admin", {
+      draftId: fc.oneof(fc.uuid(), anyText),
+      kind: either("course", "agreement"),
+      id: fc.oneof(courseId, anyText),
+      reason: anyText,
+    }),
+    spec("admin/content discardDraft", run(discardDraft), "admin", {
+      draftId: fc.oneof(fc.uuid(), anyText),
+      kind: either("course", "agreement"),
+      id: fc.oneof(courseId, anyText),
+    }),
+    spec("admin/content setApproval", run(setApproval), "admin", {
+      kind: either("course", "agreement"),
+      requireApproval: either("on", "off"),
     }),
     spec("admin/partners addPartner", run(addPartner), "admin", {
       name: anyText,

@@ -141,9 +141,26 @@ const examples: { [A in AuditAction]: [AuditData<A>, ...AuditData<A>[]] } = {
   "content.returned": [{ kind: "agreement", itemId: "employee-nda", reason: "Clause 4 needs legal review." }],
   "content.discarded": [{ kind: "course", itemId: "phishing" }],
   "content.published": [
-    { kind: "course", itemId: "phishing", version: "2.0.0", change: "major", submittedBy: "p-1", approvedBy: "p-2", filesSha256: "ab" },
-    { kind: "course", itemId: "phishing", version: "1.1.0", change: "minor", submittedBy: "p-1", approvedBy: null, filesSha256: "ab" },
+    {
+      kind: "course",
+      itemId: "phishing",
+      version: "2.0.0",
+      change: "major",
+      submittedBy: "p-1",
+      approvedBy: "p-2",
+      filesSha256: "ab",
+    },
+    {
+      kind: "course",
+      itemId: "phishing",
+      version: "1.1.0",
+      change: "minor",
+      submittedBy: "p-1",
+      approvedBy: null,
+      filesSha256: "ab",
+    },
   ],
+  "content.exported": [{ files: 5 }],
   "content.approval_setting_changed": [{ kind: "agreement", requireApproval: true }],
   "nudge.sent": [{ items: ["gdpr-basics", "support-nda"], day: "2026-01-05" }],
   "agreement.consent_given": [

@@ -1,0 +1,70 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+
+import { ActionButton } from "@/components/action-button";
+import { Card, PageHeader } from "@/components/ui/card";
+import { getDb } from "@/db/client";
+import { requireViewer } from "@/lib/auth/gate";
+import { approvalSettings, currentFiles, itemVersions, problemsOf, titleOf } from "@/lib/content/authoring";
+import { itemRefSchema, KIND_LABEL } from "@/lib/content/item-ref";
+import { AGREEMENT_PLACEHOLDERS } from "@/lib/content/schemas";
+import { publishedFiles } from "@/lib/content/published";
+import { contentVersions } from "@/db/schema";
+import { eq } from "drizzle-orm";
+
+import { openDraft } from "../../../actions";
+import { DraftEditor } from "./draft-editor";
+
+export const metadata: Metadata = { title: "Edit draft" };
+
+export default async function DraftPage({ params }: { params: Promise<{ kind: string; id: string }> }) {
+  const viewer = await requireViewer("page:/admin/content/[kind]/[id]/draft");
+  const ref = itemRefSchema.safeParse(await params);
+  if (!ref.success) notFound();
+  const { kind, id } = ref.data;
+  const db = await getDb();
+  const versions = await itemVersions(db, viewer, ref.data);
+  const open = versions.find((v) => v.state === "draft" || v.state === "in_review");
+  const back = (
+    <Link href={`/admin/content/${kind}/${id}`} className="text-sm font-medium text-brand-700 underline underline-offset-2">
+      Back to {id}
+    </Link>
+  );
+  if (!open || open.state === "in_review") {
+    const current = await currentFiles(db, ref.data);
+    if (!open && Object.keys(current).length === 0 && versions.length === 0) notFound();
+    return (
+      <>
+        <PageHeader title={`Edit ${titleOf(ref.data, current) ?? id}`} actions={back} />
+        <Card title={open ? "Waiting for approval" : "No draft in progress"}>
+          {open ? (
+            <p className="text-sm text-slate-700">This item was submitted for approval; it can be edited again if a second compliance admin returns it.</p>
+          ) : (
+            <ActionButton action={openDraft} fields={{ kind, id, from: "current" }} label="Start a draft" pendingLabel="Opening…" />
+          )}
+        </Card>
+      </>
+    );
+  }
+  const [row] = await db.select().from(contentVersions).where(eq(contentVersions.id, open.id));
+  const { problems } = problemsOf(await publishedFiles(db), ref.data, row.files);
+  const approval = (await approvalSettings(db))[kind];
+  const firstVersion = Object.keys(await currentFiles(db, ref.data)).length === 0;
+  return (
+    <>
+      <PageHeader
+        title={`Edit ${titleOf(ref.data, row.files) ?? id}`}
+        description={`${KIND_LABEL[kind]} ${id}, draft started by ${open.createdByName ?? "a compliance admin"}. Changes are saved to the draft; people see nothing until it is published.`}
+        actions={back}
+      />
+      <DraftEditor
+        draft={{ id: row.id, kind, itemId: id, files: row.files, updatedAt: row.updatedAt.toISOString() }}
+        initialProblems={problems}
+        requireApproval={approval}
+        firstVersion={firstVersion}
+        placeholders={kind === "agreement" ? [...AGREEMENT_PLACEHOLDERS] : []}
+      />
+    </>
+  );
+}
