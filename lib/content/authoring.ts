@@ -98,8 +98,10 @@ export function problemsOf(own: ReadonlyMap<string, string>, ref: ItemRef, files
   const content = loadWith(withItem(own, ref, files));
   const problems = content.problems.filter((p) => !before.has(key(p))).map(display);
   const present = ref.kind === "course" ? content.courses.some((c) => c.id === ref.id) : content.agreements.some((a) => a.id === ref.id);
-  if (!present && problems.length === 0)
-    problems.push({ file: ref.kind === "course" ? `courses/${ref.id}/course.yaml` : `agreements/${ref.id}.md`, field: "(file)", problem: "is missing" });
+  const main = ref.kind === "course" ? `courses/${ref.id}/course.yaml` : `agreements/${ref.id}.md`;
+  // Without its main file a version would not replace the shipped item at all: the shipped one would show through.
+  const mainMissing = !(main in files) && !problems.some((p) => p.file === main);
+  if (mainMissing || (!present && problems.length === 0)) problems.push({ file: main, field: "(file)", problem: "is missing" });
   return { problems, content };
 }
 
