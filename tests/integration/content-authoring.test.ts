@@ -247,6 +247,8 @@ describe("content authoring", () => {
     const [major1, minor1] = SHIPPED_COURSE_VERSION.split(".").map(Number);
     expect(minor.version).toBe(`${major1}.${minor1 + 1}.0`);
     expect(getCourse(COURSE.id)!.version).toBe(minor.version);
+    const minorFiles = (await getVersion(db, author.viewer, minor.id)).files;
+    expect(minorFiles).toEqual(versionLineAs(shippedItemFiles(COURSE), minor.version));
     expect(await releasesOf()).toEqual(before);
     expect((await decide(new Date(t1.getTime() + 60 * 60 * 1000)))?.allow).toBe(true);
 
