@@ -3,7 +3,7 @@ import "server-only";
 import { createHash } from "node:crypto";
 
 import { and, asc, desc, eq, inArray } from "drizzle-orm";
-import YAML from "yaml";
+import YAML, { isScalar } from "yaml";
 
 import type { Executor } from "@/db/client";
 import {
@@ -108,8 +108,10 @@ export function problemsOf(own: ReadonlyMap<string, string>, ref: ItemRef, files
   const content = loadWith(withItem(own, ref, files));
   const problems = content.problems.filter((p) => !before.has(key(p))).map(display);
   const present = ref.kind === "course" ? content.courses.some((c) => c.id === ref.id) : content.agreements.some((a) => a.id === ref.id);
-  if (!present && problems.length === 0)
-    problems.push({ file: ref.kind === "course" ? `courses/${ref.id}/course.yaml` : `agreements/${ref.id}.md`, field: "(file)", problem: "is missing" });
+  const main = ref.kind === "course" ? `courses/${ref.id}/course.yaml` : `agreements/${ref.id}.md`;
+  // Without its main file a version would not replace the shipped item at all: the shipped one would show through.
+  const mainMissing = !(main in files) && !problems.some((p) => p.file === main);
+  if (mainMissing || (!present && problems.length === 0)) problems.push({ file: main, field: "(file)", problem: "is missing" });
   return { problems, content };
 }
 
@@ -125,22 +127,25 @@ export function nextVersion(current: string | null, change: ContentChange): stri
   return change === "major" ? `${major + 1}.0.0` : `${major}.${minor + 1}.0`;
 }
 
-/** The files with their `version` set (course.yaml, or the agreement's front matter), comments and order kept. */
+/** YAML text with its top-level `version` set; only that value is rewritten, so the rest stays exactly as written. */
+function setVersion(text: string, version: string): string {
+  const doc = YAML.parseDocument(text);
+  const node = doc.get("version", true);
+  if (isScalar(node) && node.range) return text.slice(0, node.range[0]) + version + text.slice(node.range[1]);
+  doc.set("version", version);
+  return String(doc);
+}
+
+/** The files with their `version` set (course.yaml, or the agreement's front matter), everything else unchanged. */
 export function withVersion(ref: ItemRef, files: ItemFiles, version: string): ItemFiles {
   const out = { ...files };
   if (ref.kind === "course") {
     const rel = `courses/${ref.id}/course.yaml`;
-    const doc = YAML.parseDocument(out[rel] ?? "");
-    doc.set("version", version);
-    out[rel] = String(doc);
+    out[rel] = setVersion(out[rel] ?? "", version);
   } else {
     const rel = `agreements/${ref.id}.md`;
     const match = (out[rel] ?? "").replace(/\r\n/g, "\n").match(/^---\n([\s\S]*?)\n---\n?([\s\S]*)$/);
-    if (match) {
-      const doc = YAML.parseDocument(match[1]);
-      doc.set("version", version);
-      out[rel] = `---\n${String(doc).trimEnd()}\n---\n${match[2]}`;
-    }
+    if (match) out[rel] = `---\n${setVersion(match[1], version).trimEnd()}\n---\n${match[2]}`;
   }
   return out;
 }
