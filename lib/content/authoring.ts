@@ -22,6 +22,7 @@ import { syncCourseReleases } from "@/lib/training/course-releases";
 
 import { CONTENT_DIR, loadContent, type ContentProblem, type ContentSet } from "./load";
 import { itemPathPattern, overlayFiles, shippedFiles } from "./overlay";
+import { BANK_BAR, bankProblems, bankStats, jaccard, lessonCitations, promptTokens } from "./rules";
 import { publishedFiles, refreshContent } from "./published";
 
 /**
@@ -107,12 +108,42 @@ export function problemsOf(own: ReadonlyMap<string, string>, ref: ItemRef, files
   const before = baselineProblems(own);
   const content = loadWith(withItem(own, ref, files));
   const problems = content.problems.filter((p) => !before.has(key(p))).map(display);
+  if (ref.kind === "course") problems.push(...courseBar(content, ref.id, files));
   const present = ref.kind === "course" ? content.courses.some((c) => c.id === ref.id) : content.agreements.some((a) => a.id === ref.id);
   const main = ref.kind === "course" ? `courses/${ref.id}/course.yaml` : `agreements/${ref.id}.md`;
   // Without its main file a version would not replace the shipped item at all: the shipped one would show through.
   const mainMissing = !(main in files) && !problems.some((p) => p.file === main);
   if (mainMissing || (!present && problems.length === 0)) problems.push({ file: main, field: "(file)", problem: "is missing" });
   return { problems, content };
+}
+
+/**
+ * The bar `npm run content:check` holds the catalogue to, for one course: the
+ * question bank's size and balance, a Sources line in every lesson, and no
+ * prompt near-identical to another anywhere in the content. An exported
+ * course therefore passes the check in the organisation's own repository.
+ */
+function courseBar(content: ContentSet, id: string, files: ItemFiles): ContentProblem[] {
+  const course = content.courses.find((c) => c.id === id);
+  if (!course) return [];
+  const bankFile = `courses/${id}/questions.yaml`;
+  const out: ContentProblem[] = bankProblems(bankStats(course.questions)).map((problem) => ({ file: bankFile, field: "(bank)", problem }));
+  for (const [rel, text] of Object.entries(files)) {
+    if (!rel.includes("/lessons/")) continue;
+    for (const p of lessonCitations(text.replace(/\r\n/g, "\n")).problems) out.push({ file: rel, field: `Sources (line ${p.line})`, problem: p.problem });
+  }
+  const others = content.courses.flatMap((c) => c.questions.map((q) => ({ course: c.id, id: q.id, tokens: promptTokens(q.prompt) })));
+  for (const q of course.questions) {
+    const tokens = promptTokens(q.prompt);
+    for (const other of others) {
+      if (other.course === id && other.id === q.id) continue;
+      if (other.course === id && other.id < q.id) continue; // each pair within the course once
+      const similarity = jaccard(tokens, other.tokens);
+      if (similarity >= BANK_BAR.duplicateSimilarity)
+        out.push({ file: bankFile, field: q.id, problem: `near-duplicate (${Math.round(similarity * 100)}% of words shared) of ${other.course}/${other.id}` });
+    }
+  }
+  return out;
 }
 
 /** The version an item has now: its latest own publication, else the shipped one, else none. */
@@ -479,9 +510,11 @@ export async function saveDraft(
   const row = await draftFor(db, input.draftId, ["draft"]);
   const ref = { kind: row.kind, id: row.itemId };
   checkItemPaths(ref, input.files);
+  // The saved time always moves forward, so a save made with the time read before it can never match again.
+  const savedAt = new Date(Math.max(now.getTime(), input.expectedUpdatedAt.getTime() + 1));
   const updated = await db
     .update(contentVersions)
-    .set({ files: input.files, updatedBy: viewer.id, updatedAt: now })
+    .set({ files: input.files, updatedBy: viewer.id, updatedAt: savedAt })
     .where(and(eq(contentVersions.id, row.id), eq(contentVersions.state, "draft"), eq(contentVersions.updatedAt, input.expectedUpdatedAt)))
     .returning({ updatedAt: contentVersions.updatedAt });
   if (!updated.length)

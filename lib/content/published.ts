@@ -40,8 +40,16 @@ export async function publishedFiles(db: Executor): Promise<Map<string, string>>
 export async function refreshContent(db: Executor): Promise<boolean> {
   const revision = await publishedRevision(db);
   if (revision === contentRevision()) return false;
-  serveOwnContent(revision, revision === "shipped" ? new Map() : await publishedFiles(db));
+  const files = revision === "shipped" ? new Map<string, string>() : await publishedFiles(db);
+  // Two reloads may finish out of order: never replace what is served with an older revision.
+  if (revisionCount(revision) < revisionCount(contentRevision())) return false;
+  serveOwnContent(revision, files);
   return true;
+}
+
+/** How many publications a revision counts ("shipped": none). */
+function revisionCount(revision: string): number {
+  return revision === "shipped" ? 0 : Number(revision.split("@")[0]);
 }
 
 const timers = globalThis as unknown as { __clearanceContentTimer?: NodeJS.Timeout };

@@ -4,7 +4,7 @@ import YAML from "yaml";
 
 import { auditEvents, contentSettings, contentVersions, courseReleases } from "@/db/schema";
 import { checkAccess } from "@/lib/access/check";
-import { getAgreementTemplate, getContent, getCourse, useOwnContent } from "@/lib/content";
+import { getAgreementTemplate, getContent, getCourse, serveOwnContent } from "@/lib/content";
 import {
   approveDraft,
   checkDraftFiles,
@@ -49,7 +49,7 @@ afterEach(async () => {
   await db.delete(contentVersions).where(eq(contentVersions.kind, contentVersions.kind));
   await db.delete(contentSettings).where(eq(contentSettings.kind, contentSettings.kind));
   await db.delete(courseReleases).where(eq(courseReleases.courseId, courseReleases.courseId));
-  useOwnContent("shipped", new Map());
+  serveOwnContent("shipped", new Map());
 });
 
 async function complianceAdmin(name = "Compliance Admin") {
@@ -126,19 +126,34 @@ async function publishEdit(
 }
 
 function singleQuestion(n: number) {
+  // Every word but the frame is this question's own, so no two prompts are near-duplicates.
   return {
     id: `our-systems-q${n}`,
     type: "single",
     kind: "scenario",
-    prompt: `Situation ${n}: a colleague asks you to copy ticket export number ${n} to a personal drive. What do you do?`,
+    prompt: `In situation s${n}a, colleague s${n}b asks you about export s${n}c and drive s${n}d. What do you do?`,
     options: [
-      { id: "a", text: `Decline and point them to the approved share for case ${n}`, correct: true },
-      { id: "b", text: `Copy it, since the request came from a colleague on case ${n}` },
-      { id: "c", text: `Copy it once the ticket number ${n} is closed for good` },
+      { id: "a", text: `Decline, point to share s${n}e`, correct: true },
+      { id: "b", text: `Copy it, since the request came from a colleague on case s${n}f` },
+      { id: "c", text: `Copy it once ticket s${n}g is closed` },
     ],
     explanation: `Exports stay on approved systems (case ${n}).`,
   };
 }
+
+function trueFalseQuestion(n: number) {
+  return {
+    id: `our-systems-tf${n}`,
+    type: "true_false",
+    kind: "recall",
+    prompt: `Rule r${n}a says records r${n}b stay within system r${n}c.`,
+    answer: n % 2 === 0,
+    explanation: `Rule ${n} as written in the handbook.`,
+  };
+}
+
+/** A bank that meets the bar of npm run content:check: 30 questions, two thirds scenarios, true/false balanced. */
+const passingBank = () => [...Array.from({ length: 20 }, (_, i) => singleQuestion(i + 1)), ...Array.from({ length: 10 }, (_, i) => trueFalseQuestion(i + 1))];
 
 describe("content authoring", () => {
   it("a copied agreement is edited, submitted, approved by a second compliance admin and served", async () => {
@@ -556,7 +571,16 @@ describe("content authoring", () => {
       expect.objectContaining({ file: bankFile, problem: "a course needs at least 15 questions" }),
     );
 
-    const bank = YAML.stringify(Array.from({ length: 15 }, (_, i) => singleQuestion(i + 1)));
+    // Fifteen questions load, but fall short of the catalogue's bar: named, and nothing is published.
+    const short = await saveDraft(db, author.viewer, {
+      draftId: id,
+      files: { ...draft.files, [bankFile]: YAML.stringify(Array.from({ length: 15 }, (_, i) => singleQuestion(i + 1))) },
+      expectedUpdatedAt: draft.updatedAt,
+    });
+    expect(short.problems).toContainEqual({ file: bankFile, field: "(bank)", problem: "has 15 questions; at least 30 are needed" });
+    draft.updatedAt = short.updatedAt;
+
+    const bank = YAML.stringify(passingBank());
     const saved = await saveDraft(db, author.viewer, {
       draftId: id,
       files: { ...draft.files, [bankFile]: bank },
@@ -567,7 +591,7 @@ describe("content authoring", () => {
     expect(published).toEqual({ state: "published", version: "1.0.0" });
     const course = getCourse(ref.id)!;
     expect(course).toMatchObject({ title: "Our systems", version: "1.0.0" });
-    expect(course.questions).toHaveLength(15);
+    expect(course.questions).toHaveLength(30);
     expect(course.lessons).toHaveLength(3);
     expect((await listItems(db, author.viewer)).find((i) => i.id === ref.id)).toMatchObject({
       source: "own",
@@ -641,7 +665,7 @@ describe("content authoring", () => {
     expect(getAgreementTemplate("employee-nda")!.body).toContain("Seen everywhere.");
 
     // An instance that has not seen the publication yet.
-    useOwnContent("shipped", new Map());
+    serveOwnContent("shipped", new Map());
     expect(getAgreementTemplate("employee-nda")!.body).toBe(SHIPPED_NDA_BODY);
     expect(await refreshContent(db)).toBe(true);
     expect(getAgreementTemplate("employee-nda")!.body).toContain("Seen everywhere.");
