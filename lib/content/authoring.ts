@@ -2,11 +2,12 @@ import "server-only";
 
 import { createHash } from "node:crypto";
 
-import { and, asc, desc, eq, inArray } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull } from "drizzle-orm";
 import YAML, { isScalar } from "yaml";
 
 import type { Executor } from "@/db/client";
 import {
+  certifications,
   contentSettings,
   contentVersions,
   people,
@@ -18,6 +19,8 @@ import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import { assertMay } from "@/lib/auth/permissions";
 import type { Viewer } from "@/lib/auth/roles";
 import { DomainError, NotFoundError } from "@/lib/errors";
+import { env } from "@/lib/env";
+import { syncAssignments } from "@/lib/training/assignments";
 import { syncCourseReleases } from "@/lib/training/course-releases";
 
 import { CONTENT_DIR, loadContent, type ContentProblem, type ContentSet } from "./load";
@@ -664,7 +667,24 @@ async function publish(
   });
   // This instance serves the new version at once; the others within CONTENT_REFRESH_SECONDS.
   await refreshContent(db);
+  if (ref.kind === "course" && change === "major" && !isNew) await assignRecertification(db, ref.id, now);
   return version;
+}
+
+/**
+ * After a major course version, the people certified in the course are
+ * assigned the new version now (due when the grace period ends), so they are
+ * told at once. A very large group is left to the scheduler, which sweeps
+ * everyone within its runs.
+ */
+async function assignRecertification(db: Executor, courseId: string, now: Date): Promise<void> {
+  const holders = await db
+    .selectDistinct({ personId: certifications.personId })
+    .from(certifications)
+    .where(and(eq(certifications.courseId, courseId), isNull(certifications.annulledAt)))
+    .limit(env().SCHEDULER_SWEEP_PEOPLE + 1);
+  if (holders.length === 0 || holders.length > env().SCHEDULER_SWEEP_PEOPLE) return;
+  await syncAssignments(db, { personIds: holders.map((h) => h.personId), now });
 }
 
 /** Every version's files are kept; this lists the published ones oldest first (for the export and the diff picker). */

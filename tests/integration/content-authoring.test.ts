@@ -2,7 +2,7 @@ import { and, eq, gt, inArray } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import YAML from "yaml";
 
-import { auditEvents, contentSettings, contentVersions, courseReleases } from "@/db/schema";
+import { assignments, auditEvents, contentSettings, contentVersions, courseReleases } from "@/db/schema";
 import { checkAccess } from "@/lib/access/check";
 import { getAgreementTemplate, getContent, getCourse, serveOwnContent } from "@/lib/content";
 import {
@@ -153,7 +153,10 @@ function trueFalseQuestion(n: number) {
 }
 
 /** A bank that meets the bar of npm run content:check: 30 questions, two thirds scenarios, true/false balanced. */
-const passingBank = () => [...Array.from({ length: 20 }, (_, i) => singleQuestion(i + 1)), ...Array.from({ length: 10 }, (_, i) => trueFalseQuestion(i + 1))];
+const passingBank = () => [
+  ...Array.from({ length: 20 }, (_, i) => singleQuestion(i + 1)),
+  ...Array.from({ length: 10 }, (_, i) => trueFalseQuestion(i + 1)),
+];
 
 describe("content authoring", () => {
   it("a copied agreement is edited, submitted, approved by a second compliance admin and served", async () => {
@@ -276,8 +279,20 @@ describe("content authoring", () => {
       .where(and(eq(courseReleases.courseId, COURSE.id), eq(courseReleases.major, major1 + 1)));
     expect(release).toMatchObject({ version: major.version, releasedAt: t2 });
     expect(await releasesOf()).toHaveLength(2);
-
     const graceDays = getCourse(COURSE.id)!.graceDays;
+    // The certified are assigned the new version at once, due when the grace period ends; the minor one assigned nobody.
+    const assigned = await db
+      .select()
+      .from(assignments)
+      .where(and(eq(assignments.personId, person.id), eq(assignments.courseId, COURSE.id)));
+    expect(assigned).toEqual([
+      expect.objectContaining({
+        source: "major_version",
+        dueAt: new Date(t2.getTime() + graceDays * DAY),
+        completedAt: null,
+      }),
+    ]);
+
     const during = await decide(new Date(t2.getTime() + (graceDays - 1) * DAY));
     expect(during).toMatchObject({ allow: true, valid_until: new Date(t2.getTime() + graceDays * DAY) });
     const after = await decide(new Date(t2.getTime() + (graceDays + 1) * DAY));
@@ -574,10 +589,17 @@ describe("content authoring", () => {
     // Fifteen questions load, but fall short of the catalogue's bar: named, and nothing is published.
     const short = await saveDraft(db, author.viewer, {
       draftId: id,
-      files: { ...draft.files, [bankFile]: YAML.stringify(Array.from({ length: 15 }, (_, i) => singleQuestion(i + 1))) },
+      files: {
+        ...draft.files,
+        [bankFile]: YAML.stringify(Array.from({ length: 15 }, (_, i) => singleQuestion(i + 1))),
+      },
       expectedUpdatedAt: draft.updatedAt,
     });
-    expect(short.problems).toContainEqual({ file: bankFile, field: "(bank)", problem: "has 15 questions; at least 30 are needed" });
+    expect(short.problems).toContainEqual({
+      file: bankFile,
+      field: "(bank)",
+      problem: "has 15 questions; at least 30 are needed",
+    });
     draft.updatedAt = short.updatedAt;
 
     const bank = YAML.stringify(passingBank());
