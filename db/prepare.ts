@@ -1,7 +1,7 @@
 import "server-only";
 
-import { env } from "@/lib/env";
 import { refreshContent } from "@/lib/content/published";
+import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { recordLoadedCourseReleases } from "@/lib/training/course-releases";
 

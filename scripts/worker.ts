@@ -1,12 +1,12 @@
 import { createServer, type Server } from "node:http";
 
 import { closeDatabase, getHandle, migrateDatabase } from "@/db/client";
+import { refreshContent } from "@/lib/content/published";
 import { env } from "@/lib/env";
 import { isDraining, startDraining } from "@/lib/lifecycle/draining";
 import { log } from "@/lib/log";
 import { metricsAnswer } from "@/lib/metrics-answer";
 import { tick } from "@/lib/scheduler/tick";
-import { refreshContent } from "@/lib/content/published";
 import { recordLoadedCourseReleases } from "@/lib/training/course-releases";
 
 /**

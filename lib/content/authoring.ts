@@ -108,7 +108,8 @@ const display = (p: ContentProblem) => ({ ...p, file: p.file.replace(/^content\/
  * these files that it does not have without them.
  */
 export function problemsOf(own: ReadonlyMap<string, string>, ref: ItemRef, files: ItemFiles): { problems: ContentProblem[]; content: ContentSet } {
-  const before = baselineProblems(own);
+  // Compared with the content without this item's own files (the shipped item, if any, in their place).
+  const before = baselineProblems(withItem(own, ref, {}));
   const content = loadWith(withItem(own, ref, files));
   const problems = content.problems.filter((p) => !before.has(key(p))).map(display);
   if (ref.kind === "course") problems.push(...courseBar(content, ref.id, files));

@@ -1,5 +1,6 @@
 import type { RoleView } from "@/lib/access/my-access";
 import type { AgreementItem } from "@/lib/agreements/employee-agreements";
+import { majorOf } from "@/lib/certification/status.rules";
 import { DAY } from "@/lib/time";
 import type { LearnerCourse } from "@/lib/training/learner-overview";
 
@@ -50,11 +51,14 @@ const moreUrgent = (a: Urgency, b: Urgency): Urgency => (RANK[a] <= RANK[b] ? a 
 function courseItem({ course, state, dueAt, certification }: LearnerCourse, now: Date): ToDoItem | null {
   const href = `/courses/${course.id}`;
   const renewal = certification && ["expiring", "expired", "superseded"].includes(certification.status);
-  const title = renewal
-    ? certification.status === "superseded"
-      ? `Take the new version of “${course.title}”`
-      : `Renew your certification in “${course.title}”`
-    : `Complete the course “${course.title}”`;
+  // Certified at an older major version, still within its grace period: the new version is what is due.
+  const olderMajor = certification !== null && majorOf(certification.courseVersion) < majorOf(course.version);
+  const title =
+    renewal || (olderMajor && dueAt)
+      ? certification!.status === "superseded" || olderMajor
+        ? `Take the new version of “${course.title}”`
+        : `Renew your certification in “${course.title}”`
+      : `Complete the course “${course.title}”`;
   const base = { href, kind: "course" as const, title, unlocks: [], blocksGranted: false };
   if (dueAt) {
     const urgency = byDate(dueAt, now);

@@ -74,3 +74,30 @@ describe("the to-do list", () => {
     expect(nextDue(input, now)).toEqual({ what: "the “NDA” is due for renewal", at: addDays(now, 90) });
   });
 });
+
+describe("a new major version of a course", () => {
+  it("asks the certified to take the new version while their certification is still in its grace period", () => {
+    const cert = (courseVersion: string) => ({ courseVersion, status: "current", expiresAt: addDays(now, 200) });
+    const items = buildToDo(
+      {
+        courses: [
+          course("changed", 30, {
+            course: { id: "changed", title: "CHANGED", version: "2.0.0" },
+            certification: cert("1.4.0"),
+          } as never),
+          course("renewed", 30, {
+            course: { id: "renewed", title: "RENEWED", version: "2.0.0" },
+            certification: cert("2.0.0"),
+          } as never),
+        ],
+        agreements: [],
+        roles: [],
+      },
+      now,
+    );
+    expect(items.map((i) => i.title).sort()).toEqual([
+      "Complete the course “RENEWED”",
+      "Take the new version of “CHANGED”",
+    ]);
+  });
+});

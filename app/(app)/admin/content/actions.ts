@@ -128,7 +128,7 @@ export const approveDraft = action(
     const { version } = await approve(await getDb(), viewer, audit, input.draftId);
     revalidatePath("/admin/content");
     revalidatePath(itemPath(input.kind, input.id));
-    return { message: `Approved and published as version ${version}.` };
+    redirect(`${itemPath(input.kind, input.id)}?published=${version}`);
   },
 );
 
