@@ -37,4 +37,5 @@ ALTER TABLE "content_versions" ADD CONSTRAINT "content_versions_submitted_by_peo
 ALTER TABLE "content_versions" ADD CONSTRAINT "content_versions_approved_by_people_id_fk" FOREIGN KEY ("approved_by") REFERENCES "public"."people"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "content_versions" ADD CONSTRAINT "content_versions_published_by_people_id_fk" FOREIGN KEY ("published_by") REFERENCES "public"."people"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "content_versions_open_unique" ON "content_versions" USING btree ("kind","item_id") WHERE state in ('draft', 'in_review');--> statement-breakpoint
-CREATE INDEX "content_versions_published_idx" ON "content_versions" USING btree ("kind","item_id","published_at");
+CREATE INDEX "content_versions_published_idx" ON "content_versions" USING btree ("kind","item_id","published_at");--> statement-breakpoint
+CREATE CONSTRAINT TRIGGER "content_versions_revision" AFTER UPDATE OF "state" ON "content_versions" DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW."state" = 'published' AND OLD."state" IS DISTINCT FROM NEW."state") EXECUTE FUNCTION "advance_access_revision"();

@@ -55,8 +55,9 @@ export const accessGrants = pgTable(
 /**
  * The organisation-wide revision of everything an access decision reads: one
  * row, advanced once by every committed transaction that changes grants,
- * certifications, signatures, course releases or a person's status (database
- * triggers, migration 0014_access_revision). Every answer carries the revision
+ * certifications, signatures, course releases, a person's status or publishes a
+ * course or agreement (database triggers, migrations 0014_access_revision and
+ * 0022_content_authoring). Every answer carries the revision
  * it was read at; a caller may ask for an answer at least as fresh as one it
  * has seen. Never restored from a backup: it only moves forward, and starts
  * from the clock (milliseconds) so a restored database never reuses a number.

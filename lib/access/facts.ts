@@ -5,8 +5,9 @@ import { sql, type SQL } from "drizzle-orm";
 import type { Executor } from "@/db/client";
 import { selectRows } from "@/db/rows";
 import { majorOf } from "@/lib/certification/status.rules";
-import { getContent } from "@/lib/content";
+import { contentRevision, getContent } from "@/lib/content";
 import type { AccessRole } from "@/lib/content/load";
+import { publicationCount, refreshContent } from "@/lib/content/published";
 import { isUuid } from "@/lib/ids";
 
 import { decideAccess, type Decision, type DecisionInput, type GrantFacts } from "./decide.rules";
@@ -42,7 +43,7 @@ type SignatureRow = {
 };
 type FactRow =
   | { kind: "release"; person_id: null; row: { courseId: string; releasedAt: string } }
-  | { kind: "revision"; person_id: null; row: { revision: string } }
+  | { kind: "revision"; person_id: null; row: { revision: string; content: number | string } }
   | {
       kind: "person";
       person_id: string;
@@ -81,7 +82,15 @@ export type FactsWanted = { user: string; role?: string | null };
  * is the same as from the whole history (see decide.rules.ts), for one row per
  * requirement.
  */
-export async function loadFactsFor(db: Executor, wanted: FactsWanted[], { asOf }: { asOf?: Date } = {}) {
+export async function loadFactsFor(db: Executor, wanted: FactsWanted[], options: { asOf?: Date } = {}) {
+  const first = await readFacts(db, wanted, options);
+  // A course or agreement published since this process loaded its content: decide from the published one.
+  if (first.contentPublications === publicationCount(contentRevision())) return first;
+  await refreshContent(db);
+  return readFacts(db, wanted, options);
+}
+
+async function readFacts(db: Executor, wanted: FactsWanted[], { asOf }: { asOf?: Date } = {}) {
   const catalogue = accessRoles();
   const refs: string[] = [];
   const roleIds: string[] = [];
@@ -132,7 +141,7 @@ export async function loadFactsFor(db: Executor, wanted: FactsWanted[], { asOf }
            from want w left join rc on rc.role_id = w.role_id left join ra on ra.role_id = w.role_id group by w.person_id)
     select 'release' as kind, null::uuid as person_id, json_build_object('courseId', cm.course_id, 'releasedAt', cm.released_at) as row from cm where cm.released_at is not null
     union all
-    select 'revision', null, json_build_object('revision', revision::text) from access_revision
+    select 'revision', null, json_build_object('revision', revision::text, 'content', (select count(*) from content_versions where state = 'published')) from access_revision
     union all
     select 'person', p.id, json_build_object('email', p.email, 'status', p.status,
       'grants', (select json_agg(json_build_object('id', g.id, 'roleId', g.role_id, 'status', g.status, 'requestedAt', g.requested_at, 'decidedAt', g.decided_at, 'endsAt', g.ends_at, 'revokedAt', g.revoked_at))
@@ -148,9 +157,11 @@ export async function loadFactsFor(db: Executor, wanted: FactsWanted[], { asOf }
   const persons = new Map<string, PersonFacts>();
   const resolved = new Map<string, string>();
   let revision = 0;
+  let contentPublications = 0;
   for (const r of rows) {
     if (r.kind === "revision") {
       revision = Number(r.row.revision);
+      contentPublications = Number(r.row.content);
       continue;
     }
     if (r.kind === "release") {
@@ -196,7 +207,12 @@ export async function loadFactsFor(db: Executor, wanted: FactsWanted[], { asOf }
     ]),
   );
   const agreementFacts = new Map(content.agreements.map((a) => [a.id, { id: a.id, version: a.version }]));
-  return { resolved, revision, facts: { persons, courses: courseFacts, agreements: agreementFacts } };
+  return {
+    resolved,
+    revision,
+    contentPublications,
+    facts: { persons, courses: courseFacts, agreements: agreementFacts },
+  };
 }
 
 /** Everything the decision needs for a set of people (by id); see loadFactsFor. */

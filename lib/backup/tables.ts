@@ -28,6 +28,8 @@ export const BACKUP_TABLES: PgTable[] = [
   schema.auditEvents,
   schema.auditCheckpoints,
   schema.courseReleases,
+  schema.contentVersions,
+  schema.contentSettings,
   schema.assignments,
   schema.lessonProgress,
   schema.quizAttempts,

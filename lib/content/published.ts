@@ -42,13 +42,13 @@ export async function refreshContent(db: Executor): Promise<boolean> {
   if (revision === contentRevision()) return false;
   const files = revision === "shipped" ? new Map<string, string>() : await publishedFiles(db);
   // Two reloads may finish out of order: never replace what is served with an older revision.
-  if (revisionCount(revision) < revisionCount(contentRevision())) return false;
+  if (publicationCount(revision) < publicationCount(contentRevision())) return false;
   serveOwnContent(revision, files);
   return true;
 }
 
-/** How many publications a revision counts ("shipped": none). */
-function revisionCount(revision: string): number {
+/** How many publications a content revision counts ("shipped": none). */
+export function publicationCount(revision: string): number {
   return revision === "shipped" ? 0 : Number(revision.split("@")[0]);
 }
 

@@ -244,6 +244,11 @@ describe("content authoring", () => {
     const major = await publishEdit(author, approver, NDA, "major", (f) => withClause(f, "A new obligation."));
     expect(major.version).toBe(`${Number(SHIPPED_NDA_VERSION.split(".")[0]) + 1}.0.0`);
     expect(await decide()).toEqual({ allow: false, reasons: ["agreement_outdated:employee-nda"], valid_until: null });
+
+    // An instance that has not reloaded its content yet still decides from the published version.
+    serveOwnContent("shipped", new Map());
+    expect(await decide()).toEqual({ allow: false, reasons: ["agreement_outdated:employee-nda"], valid_until: null });
+    expect(getAgreementTemplate("employee-nda")!.version).toBe(major.version);
   });
 
   it("a minor course version changes nothing for the certified; a major one supersedes them after its grace period", async () => {
