@@ -68,6 +68,8 @@ export const signingCeremonies = pgTable(
     /** Keyed hash of the code in the consent-check PDF (ESIGN §7001(c)(1)(C)(ii)); cleared once used. */
     consentCodeHash: text("consent_code_hash"),
     consentCodeFailures: integer("consent_code_failures").notNull().default(0),
+    /** When the signer reached the end of the text (agreements that must be read in full before signing). */
+    readAt: timestamp("read_at", { withTimezone: true }),
     completedAt: timestamp("completed_at", { withTimezone: true }),
   },
   (t) => [

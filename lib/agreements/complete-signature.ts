@@ -18,7 +18,7 @@ import { sealPdf } from "@/lib/pdf/seal";
 
 import { fillPlaceholders, renewalDueFor } from "./signing.rules";
 
-export type CeremonyFacts = { id: string; startedAt: Date; consentAt: Date };
+export type CeremonyFacts = { id: string; startedAt: Date; consentAt: Date; readAt?: Date | null };
 
 export type SignatureInput = {
   template: Agreement;
@@ -28,6 +28,8 @@ export type SignatureInput = {
   partnerRequestId: string | null;
   ceremony: CeremonyFacts;
   identity: { method: string; confirmedAt: Date; label: string };
+  /** How the signer marked their agreement: a typed name (the default, with any drawing) or an acknowledgement. */
+  mark?: "typed" | "acknowledged";
   signatureImagePng: Buffer | null;
   context: AuditContext & { ip: string };
   now?: Date;
@@ -76,13 +78,19 @@ export async function completeSignature(input: SignatureInput): Promise<{ signat
       at: input.ceremony.consentAt.toISOString(),
       label: `Consent to electronic records and signatures given (v${input.consent.version})`,
     },
+    ...(input.ceremony.readAt
+      ? [{ at: input.ceremony.readAt.toISOString(), label: "Read to the end of the text" }]
+      : []),
     { at: input.identity.confirmedAt.toISOString(), label: input.identity.label },
     {
       at: now.toISOString(),
-      label: `Signed by typing the name "${signer.name}"${input.signatureImagePng ? " and drawing a signature" : ""}`,
+      label:
+        input.mark === "acknowledged"
+          ? `Acknowledged by ${signer.name} ("I have read and accept")`
+          : `Signed by typing the name "${signer.name}"${input.signatureImagePng ? " and drawing a signature" : ""}`,
     },
     { at: now.toISOString(), label: "Document sealed with the organisation's certificate" },
-  ];
+  ].sort((a, b) => a.at.localeCompare(b.at));
   const unsealed = await renderAgreementPdf({
     documentId: signatureId,
     title: template.title,

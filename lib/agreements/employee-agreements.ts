@@ -123,6 +123,7 @@ export async function openSigning(viewer: Viewer, agreementId: string, ip: strin
       id: signingCeremonies.id,
       consentAt: signingCeremonies.consentAt,
       startedAt: signingCeremonies.startedAt,
+      readAt: signingCeremonies.readAt,
     })
     .from(signingCeremonies)
     .where(
@@ -152,6 +153,7 @@ export async function openSigning(viewer: Viewer, agreementId: string, ip: strin
           id: signingCeremonies.id,
           consentAt: signingCeremonies.consentAt,
           startedAt: signingCeremonies.startedAt,
+          readAt: signingCeremonies.readAt,
         })
     )[0];
   const consent = getContent().esignConsent!;
@@ -224,11 +226,39 @@ export type EmployeeSignInput = {
   ceremonyId: string;
   password?: string;
   code?: string;
-  typedName: string;
+  typedName?: string;
   signatureDataUrl?: string;
 };
 
-/** Re-authenticates, checks the typed name against the record, and signs. */
+/**
+ * Records that the signer reached the end of the agreement's text in this
+ * signing (the first time only): an agreement that must be read in full cannot
+ * be signed before. Returns when it was read.
+ */
+export async function markRead(
+  viewer: Viewer,
+  agreementId: string,
+  ceremonyId: string,
+  now = new Date(),
+): Promise<Date> {
+  const template = employeeTemplate(agreementId);
+  const ceremony = await ownCeremony(viewer, ceremonyId, template.id);
+  if (ceremony.readAt) return ceremony.readAt;
+  const db = await getDb();
+  const [row] = await db
+    .update(signingCeremonies)
+    .set({ readAt: now })
+    .where(and(eq(signingCeremonies.id, ceremony.id), isNull(signingCeremonies.readAt)))
+    .returning({ readAt: signingCeremonies.readAt });
+  return row?.readAt ?? (await ownCeremony(viewer, ceremonyId, template.id)).readAt!;
+}
+
+/**
+ * Signs at the agreement's level: an acknowledgement is the signed-in person's
+ * click; a typed or drawn signature re-authenticates and checks the typed name
+ * against the record (drawn also needs the drawing). An agreement that must be
+ * read in full is refused until the signer reached its end.
+ */
 export async function signAsEmployee(
   viewer: Viewer,
   context: AuditContext & { ip: string },
@@ -244,7 +274,46 @@ export async function signAsEmployee(
       "signing_expired",
       "The agreement has changed since you opened it. Open it again to read the new version.",
     );
+  if (template.mustRead && !ceremony.readAt)
+    throw new DomainError("read_required", "Read the agreement to the end before you sign it.");
   const db = await getDb();
+  if (template.signature === "acknowledge") {
+    const [signer] = await db.select({ name: people.name }).from(people).where(eq(people.id, viewer.id));
+    return completeSignature({
+      template,
+      consent: getContent().esignConsent!,
+      signer: { name: signer.name, email: viewer.email },
+      personId: viewer.id,
+      partnerRequestId: null,
+      ceremony: {
+        id: ceremony.id,
+        startedAt: ceremony.startedAt,
+        consentAt: ceremony.consentAt,
+        readAt: ceremony.readAt,
+      },
+      identity: {
+        method: "Signed in to Clearance; acknowledged in the signed-in session",
+        confirmedAt: now,
+        label: "Identity: the person signed in to Clearance",
+      },
+      mark: "acknowledged",
+      signatureImagePng: null,
+      context,
+      now: new Date(now.getTime() + 1),
+    });
+  }
+  if (!input.password && !input.code?.trim())
+    throw new FieldError(
+      "password",
+      "reauth_required",
+      "Confirm it is you with your password or an authenticator code.",
+    );
+  if (template.signature === "drawn" && !input.signatureDataUrl)
+    throw new FieldError(
+      "signature",
+      "signature_required",
+      "Draw your signature in the box: this agreement needs one.",
+    );
   const [person] = await db
     .select({
       name: people.name,
@@ -256,7 +325,7 @@ export async function signAsEmployee(
     .from(people)
     .where(eq(people.id, viewer.id));
   // What the form says is checked first: only a confirmation of identity takes a try.
-  if (!namesMatch(input.typedName, person.name)) {
+  if (!namesMatch(input.typedName ?? "", person.name)) {
     throw new FieldError(
       "typedName",
       "name_mismatch",
@@ -306,7 +375,12 @@ export async function signAsEmployee(
     signer: { name: person.name, email: viewer.email },
     personId: viewer.id,
     partnerRequestId: null,
-    ceremony: { id: ceremony.id, startedAt: ceremony.startedAt, consentAt: ceremony.consentAt },
+    ceremony: {
+      id: ceremony.id,
+      startedAt: ceremony.startedAt,
+      consentAt: ceremony.consentAt,
+      readAt: ceremony.readAt,
+    },
     identity: {
       method,
       confirmedAt: now,

@@ -145,6 +145,7 @@ export const PERMISSIONS = {
   "action:account/passkeys.removePasskey": { who: "signed_in" },
   "action:agreements.consentToSign": { who: "signed_in" },
   "action:agreements.signAgreement": { who: "signed_in" },
+  "action:agreements.markAgreementRead": { who: "signed_in" },
   "action:agreements.declineAgreement": { who: "signed_in" },
   "action:courses.finishLesson": { who: "signed_in" },
   "action:courses.startQuiz": { who: "signed_in" },

@@ -87,6 +87,9 @@ export const questionBankSchema = z
     });
   });
 
+export const SIGNATURE_LEVELS = ["acknowledge", "typed", "drawn"] as const;
+export type SignatureLevel = (typeof SIGNATURE_LEVELS)[number];
+
 export const agreementMetaSchema = z
   .object({
     id: kebab,
@@ -96,6 +99,14 @@ export const agreementMetaSchema = z
     renewalMonths: z.number().int().min(1, "must be at least 1: every signature is renewed").max(120),
     signers: audienceRuleSchema,
     summary: text,
+    /** The signing button works only once the signer has reached the end of the text. */
+    mustRead: z.boolean().default(false),
+    /**
+     * How people sign: "acknowledge" (a click while signed in, for policies), "typed" (the legal name typed and
+     * identity confirmed again with the password or an authenticator code; a drawing optional) or "drawn" (as typed,
+     * and a drawn signature required).
+     */
+    signature: z.enum(SIGNATURE_LEVELS, { message: "must be acknowledge, typed or drawn" }).default("typed"),
   })
   .strict();
 export type AgreementMeta = z.infer<typeof agreementMetaSchema>;

@@ -41,7 +41,7 @@ import {
   sendInvitationAgain,
 } from "@/app/(app)/admin/people/actions";
 import { addWebhook, deactivate } from "@/app/(app)/admin/webhooks/actions";
-import { consentToSign, declineAgreement, signAgreement } from "@/app/(app)/agreements/actions";
+import { consentToSign, declineAgreement, markAgreementRead, signAgreement } from "@/app/(app)/agreements/actions";
 import { createCheckpoint } from "@/app/(app)/audit/actions";
 import { generatePack } from "@/app/(app)/audit/evidence/actions";
 import { finishLesson, startQuiz, submitQuiz } from "@/app/(app)/courses/actions";
@@ -552,6 +552,7 @@ export function actionSpecs(world: World): ActionSpec[] {
         },
       },
     ),
+    spec("agreements markAgreementRead", run(markAgreementRead), "employee", onSigning({})),
     spec("agreements declineAgreement", run(declineAgreement), "employee", {
       agreementId: employeeAgreement,
       reason: maybe(anyText),

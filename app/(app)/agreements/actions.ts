@@ -5,7 +5,7 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 
 import { consentCodeSchema } from "@/lib/agreements/consent-code";
-import { declineAsEmployee, giveConsent, signAsEmployee } from "@/lib/agreements/employee-agreements";
+import { declineAsEmployee, giveConsent, markRead, signAsEmployee } from "@/lib/agreements/employee-agreements";
 import { MAX_SIGNATURE_IMAGE_BYTES } from "@/lib/agreements/signature-image";
 import { action } from "@/lib/http/action";
 import { uuidSchema } from "@/lib/ids";
@@ -31,21 +31,17 @@ export const consentToSign = action(
 export const signAgreement = action(
   {
     permission: "action:agreements.signAgreement",
-    schema: z
-      .object({
-        ...ids,
-        typedName: z.string().trim().min(1, "Type your full legal name.").max(200),
-        password: z.string().max(1024).optional(),
-        code: z.string().max(16).optional(),
-        signature: z
-          .string()
-          .max(Math.ceil(MAX_SIGNATURE_IMAGE_BYTES * 1.4))
-          .optional(),
-      })
-      .refine((v) => Boolean(v.password || v.code), {
-        message: "Confirm it is you with your password or an authenticator code.",
-        path: ["password"],
-      }),
+    // What each signature level needs (a typed name, a confirmation, a drawing) is checked beside the agreement.
+    schema: z.object({
+      ...ids,
+      typedName: z.string().trim().max(200).optional(),
+      password: z.string().max(1024).optional(),
+      code: z.string().max(16).optional(),
+      signature: z
+        .string()
+        .max(Math.ceil(MAX_SIGNATURE_IMAGE_BYTES * 1.4))
+        .optional(),
+    }),
   },
   async (input, { viewer, audit }) => {
     const { signatureId } = await signAsEmployee(
@@ -55,6 +51,14 @@ export const signAgreement = action(
     );
     revalidatePath("/agreements");
     redirect(`/agreements?signed=${signatureId}`);
+  },
+);
+
+export const markAgreementRead = action(
+  { permission: "action:agreements.markAgreementRead", schema: z.object(ids) },
+  async ({ agreementId, ceremonyId }, { viewer }) => {
+    const readAt = await markRead(viewer, agreementId, ceremonyId);
+    return { message: "Read to the end.", data: { readAt: readAt.toISOString() } };
   },
 );
 

@@ -11,6 +11,7 @@ import { agreementDueEvent } from "@/lib/calendar/due-events";
 import { getAgreementTemplate } from "@/lib/content";
 import { renderMarkdown } from "@/lib/content/markdown";
 
+import { AgreementReader } from "./agreement-reader";
 import { ConsentForm, DeclineForm, SignForm } from "./signing-forms";
 
 type Params = { params: Promise<{ agreementId: string }> };
@@ -42,33 +43,39 @@ export default async function SignAgreementPage({ params }: Params) {
         description={`Version ${template.version}. Read the whole agreement before signing.`}
       />
       {renewal && <DueDateLine label="Renew by" date={renewal.date} href={`/agreements/${template.id}/calendar`} />}
-      <article
-        aria-label="Agreement text"
-        className="prose-content max-h-[32rem] overflow-y-auto rounded-xl border border-slate-200 bg-white px-6 py-4 shadow-sm"
-        tabIndex={0}
+      <AgreementReader
+        html={renderMarkdown(text)}
+        mustRead={template.mustRead}
+        initiallyRead={ceremony.readAt !== null}
+        agreementId={template.id}
+        ceremonyId={ceremony.id}
       >
-        <div dangerouslySetInnerHTML={{ __html: renderMarkdown(text) }} />
-      </article>
-      <div className="mt-6 space-y-6">
-        {ceremony.consentAt ? (
-          <Card
-            title="Sign electronically"
-            description="Your consent to electronic records and signatures is recorded."
-          >
-            <SignForm agreementId={template.id} ceremonyId={ceremony.id} mfaEnabled={viewer.mfaEnabled} />
-          </Card>
-        ) : (
-          <Card title="Consent to electronic records and signatures">
-            <ConsentForm
-              agreementId={template.id}
-              ceremonyId={ceremony.id}
-              consentHtml={renderMarkdown(consent.text)}
-              consentVersion={consent.version}
-            />
-          </Card>
-        )}
-        <DeclineForm agreementId={template.id} />
-      </div>
+        <div className="mt-6 space-y-6">
+          {ceremony.consentAt ? (
+            <Card
+              title={template.signature === "acknowledge" ? "Acknowledge electronically" : "Sign electronically"}
+              description="Your consent to electronic records and signatures is recorded."
+            >
+              <SignForm
+                agreementId={template.id}
+                ceremonyId={ceremony.id}
+                mfaEnabled={viewer.mfaEnabled}
+                level={template.signature}
+              />
+            </Card>
+          ) : (
+            <Card title="Consent to electronic records and signatures">
+              <ConsentForm
+                agreementId={template.id}
+                ceremonyId={ceremony.id}
+                consentHtml={renderMarkdown(consent.text)}
+                consentVersion={consent.version}
+              />
+            </Card>
+          )}
+          <DeclineForm agreementId={template.id} />
+        </div>
+      </AgreementReader>
     </div>
   );
 }

@@ -6,8 +6,10 @@ import { ConsentCodeCheck } from "@/components/consent-code-check";
 import { SignaturePad } from "@/components/signature-pad";
 import { Button } from "@/components/ui/button";
 import { Alert, Field } from "@/components/ui/field";
+import type { SignatureLevel } from "@/lib/content/schemas";
 
 import { consentToSign, declineAgreement, signAgreement } from "../actions";
+import { useReadState } from "./agreement-reader";
 
 export function ConsentForm({
   agreementId,
@@ -58,10 +60,66 @@ export function SignForm({
   agreementId,
   ceremonyId,
   mfaEnabled,
+  level,
 }: {
   agreementId: string;
   ceremonyId: string;
   mfaEnabled: boolean;
+  level: SignatureLevel;
+}) {
+  const { read, required } = useReadState();
+  const waiting = required && !read;
+  if (level === "acknowledge")
+    return <AcknowledgeForm agreementId={agreementId} ceremonyId={ceremonyId} waiting={waiting} />;
+  return (
+    <TypedSignForm
+      agreementId={agreementId}
+      ceremonyId={ceremonyId}
+      mfaEnabled={mfaEnabled}
+      drawn={level === "drawn"}
+      waiting={waiting}
+    />
+  );
+}
+
+function AcknowledgeForm({
+  agreementId,
+  ceremonyId,
+  waiting,
+}: {
+  agreementId: string;
+  ceremonyId: string;
+  waiting: boolean;
+}) {
+  const [state, formAction, pending] = useActionState(signAgreement, null);
+  return (
+    <form action={formAction} className="space-y-4">
+      <input type="hidden" name="agreementId" value={agreementId} />
+      <input type="hidden" name="ceremonyId" value={ceremonyId} />
+      {state && !state.ok && <Alert>{state.error}</Alert>}
+      <p className="text-sm text-slate-700">
+        Acknowledging records that you, signed in to Clearance, have read this document and accept it. You receive a
+        sealed copy.
+      </p>
+      <Button type="submit" disabled={pending || waiting} aria-describedby={waiting ? "read-status" : undefined}>
+        {pending ? "Recording and sealing…" : "I have read and accept"}
+      </Button>
+    </form>
+  );
+}
+
+function TypedSignForm({
+  agreementId,
+  ceremonyId,
+  mfaEnabled,
+  drawn,
+  waiting,
+}: {
+  agreementId: string;
+  ceremonyId: string;
+  mfaEnabled: boolean;
+  drawn: boolean;
+  waiting: boolean;
 }) {
   const [state, formAction, pending] = useActionState(signAgreement, null);
   const [method, setMethod] = useState<"password" | "code">("password");
@@ -125,9 +183,15 @@ export function SignForm({
           error={errors?.typedName?.[0]}
           hint="It must match the name on your record."
         />
+        {drawn && <p className="text-sm text-slate-700">This agreement needs a drawn signature as well.</p>}
         <SignaturePad name="signature" />
+        {errors?.signature && (
+          <p role="alert" className="text-sm text-red-700">
+            {errors.signature[0]}
+          </p>
+        )}
       </fieldset>
-      <Button type="submit" disabled={pending}>
+      <Button type="submit" disabled={pending || waiting} aria-describedby={waiting ? "read-status" : undefined}>
         {pending ? "Signing and sealing…" : "Sign the agreement"}
       </Button>
     </form>

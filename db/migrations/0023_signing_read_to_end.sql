@@ -1,0 +1,1 @@
+ALTER TABLE "signing_ceremonies" ADD COLUMN "read_at" timestamp with time zone;
