@@ -197,7 +197,7 @@ export function DraftEditor({
                   <h2 id="preview-heading" className="text-sm font-medium text-slate-800">
                     Preview, as people will see it
                   </h2>
-                  <div aria-live="polite" className="prose-content mt-2 max-h-[42rem] max-w-none overflow-y-auto rounded-md border border-slate-200 bg-white p-4">
+                  <div tabIndex={0} aria-live="polite" className="prose-content mt-2 max-h-[42rem] max-w-none overflow-y-auto rounded-md border border-slate-200 bg-white p-4">
                     {preview === null ? <p className="text-slate-500">Rendering…</p> : <div dangerouslySetInnerHTML={{ __html: preview }} />}
                   </div>
                 </section>

@@ -1,0 +1,105 @@
+import { expect, test } from "@playwright/test";
+
+import { expectNoAxeViolations, giveEsignConsent, shoot, signIn, signInWithMfa } from "./helpers";
+
+/**
+ * An organisation writes its own policy in the app, to be acknowledged by
+ * everyone after reading it to the end; an employee cannot acknowledge before
+ * reaching the end, then does. (Last in the suite: it adds a policy everyone
+ * must acknowledge.)
+ */
+
+const ID = "clean-desk-policy";
+const TITLE = "Clean desk policy";
+
+const clauses = Array.from(
+  { length: 24 },
+  (_, i) =>
+    `## ${i + 1}. Rule ${i + 1}\n\nAt the end of each day, clear desk area ${i + 1}: lock papers away and log out of every screen.\n`,
+).join("\n");
+
+const policy = `---
+id: ${ID}
+title: ${TITLE}
+version: 1.0.0
+audience: employee
+renewalMonths: 12
+signers: { everyone: true }
+summary: What to put away before you leave your desk, at the office and at home.
+mustRead: true
+signature: acknowledge
+---
+# ${TITLE}
+
+This policy of **{{organisation.name}}** applies to {{person.name}} from {{date}}.
+
+${clauses}
+## Last rule
+
+Report a desk left open to the security team.
+`;
+
+test.describe.configure({ mode: "serial" });
+
+test("a compliance admin writes a policy to be acknowledged after reading it in full, and publishes it", async ({
+  browser,
+}) => {
+  const admin = await (await browser.newContext()).newPage();
+  await signInWithMfa(admin, "carmen.diaz");
+  await admin.goto("/admin/content");
+  // Published straight away for this one: approval is switched off, then on again.
+  const approval = admin.locator("form", { hasText: "Agreements and policies:" });
+  await approval.getByRole("button", { name: "Stop requiring approval" }).click();
+  await expect(admin.getByText("Compliance admins now publish without a second approval.")).toBeVisible();
+
+  await admin.getByLabel("What").selectOption("agreement");
+  await admin.getByLabel("Title").fill(TITLE);
+  await admin.getByLabel("Id", { exact: true }).fill(ID);
+  await admin.getByRole("button", { name: "Create draft" }).click();
+  await expect(admin).toHaveURL(new RegExp(`/admin/content/agreement/${ID}/draft$`));
+  await expect(admin.getByText("This is the first version: it is published as 1.0.0.")).toBeVisible();
+
+  const editor = admin.getByLabel(/^Text/);
+  await editor.fill(policy.replace("signature: acknowledge", "signature: handshake"));
+  await expect(admin.getByRole("heading", { name: /problems? to fix before publishing/ })).toBeVisible();
+  await expect(admin.getByRole("button", { name: /signature/ })).toContainText("must be acknowledge, typed or drawn");
+  await editor.fill(policy);
+  await expect(admin.getByRole("heading", { name: "No problems: ready to publish" })).toBeVisible();
+  await expect(admin.getByRole("region", { name: "Preview, as people will see it" })).toContainText(
+    "Report a desk left open",
+  );
+  await admin.getByRole("button", { name: "Save draft" }).click();
+  await expect(admin.getByText("Saved.", { exact: true })).toBeVisible();
+  await expectNoAxeViolations(admin);
+  await shoot(admin, "content-policy-draft");
+  await admin.getByRole("button", { name: "Publish now" }).click();
+  await expect(admin).toHaveURL(/published=1\.0\.0/);
+  await expect(admin.getByText("Published as version 1.0.0.")).toBeVisible();
+
+  await admin.goto("/admin/content");
+  await approval.getByRole("button", { name: "Require approval" }).click();
+  await expect(admin.getByText("A second compliance admin must now approve.")).toBeVisible();
+});
+
+test("an employee can acknowledge the policy only after reading to the end", async ({ page }) => {
+  await signIn(page, "liam.oconnor");
+  await expect(page).toHaveURL(/\/dashboard/);
+  await page.getByRole("link", { name: `Sign the “${TITLE}”` }).click();
+  await expect(page.getByRole("heading", { name: TITLE, level: 1 })).toBeVisible();
+  await giveEsignConsent(page);
+
+  const accept = page.getByRole("button", { name: "I have read and accept" });
+  await expect(accept).toBeDisabled();
+  await expect(page.getByRole("status").filter({ hasText: "Read to the end of the text" })).toBeVisible();
+  await expectNoAxeViolations(page);
+  await shoot(page, "policy-acknowledge-before-reading");
+
+  // Keyboard reading: focus the text and go to its end.
+  await page.getByRole("article", { name: "Agreement text" }).focus();
+  await page.keyboard.press("End");
+  await expect(page.getByText("You have read to the end.")).toBeVisible();
+  await expect(accept).toBeEnabled();
+  await accept.click();
+  await expect(page).toHaveURL(/\/agreements\?signed=/);
+  await expect(page.getByText(TITLE).first()).toBeVisible();
+});
