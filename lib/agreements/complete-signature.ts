@@ -40,7 +40,7 @@ export function agreementText(
   signer: { name: string; email: string; partnerName?: string },
   date: Date,
 ): string {
-  return fillPlaceholders(template.body, {
+  const text = fillPlaceholders(template.body, {
     personName: signer.name,
     personEmail: signer.email,
     organisation: env().ORG_NAME,
@@ -48,6 +48,9 @@ export function agreementText(
     partnerName: signer.partnerName,
     date,
   });
+  // A policy whose document is a PDF: the signed text names that exact file.
+  if (!template.pdf) return text;
+  return `${text}\n\n**Document:** ${template.id}.pdf, version ${template.version}, ${template.pdf.bytes.toLocaleString("en")} bytes, SHA-256 \`${template.pdf.sha256}\`.`;
 }
 
 export function consentText(consent: { text: string }): string {

@@ -23,8 +23,8 @@ import { env } from "@/lib/env";
 import { syncAssignments } from "@/lib/training/assignments";
 import { syncCourseReleases } from "@/lib/training/course-releases";
 
-import { CONTENT_DIR, loadContent, type ContentProblem, type ContentSet } from "./load";
-import { itemPathPattern, overlayFiles, shippedFiles } from "./overlay";
+import { CONTENT_DIR, loadContent, MAX_POLICY_PDF_BYTES, type ContentProblem, type ContentSet } from "./load";
+import { isBinaryPath, itemPathPattern, overlayFiles, shippedFiles, toStored } from "./overlay";
 import { BANK_BAR, bankProblems, bankStats, jaccard, lessonCitations, promptTokens } from "./rules";
 import { publishedFiles, refreshContent } from "./published";
 
@@ -69,10 +69,27 @@ export function checkItemPaths(ref: ItemRef, files: ItemFiles): void {
       `${stray[0]}: not a file of ${ref.kind} "${ref.id}" (${ref.kind === "course" ? `courses/${ref.id}/course.yaml, questions.yaml or lessons/NN-name.md` : `agreements/${ref.id}.md`}).`,
     );
   if (paths.length > MAX_FILES) throw new DomainError("too_many_files", `An item has at most ${MAX_FILES} files.`);
-  const bytes = paths.reduce((n, p) => n + Buffer.byteLength(files[p], "utf8") + p.length, 0);
+  const texts = paths.filter((p) => !isBinaryPath(p));
+  const bytes = texts.reduce((n, p) => n + Buffer.byteLength(files[p], "utf8") + p.length, 0);
   if (bytes > MAX_ITEM_BYTES)
     throw new DomainError("too_large", `This version is ${Math.ceil(bytes / 1000)} kB; the most one version may hold is ${MAX_ITEM_BYTES / 1000} kB.`);
-  if (paths.some((p) => files[p].includes("\u0000"))) throw new DomainError("invalid_text", "Files must not contain NUL characters.");
+  if (texts.some((p) => files[p].includes("\u0000"))) throw new DomainError("invalid_text", "Files must not contain NUL characters.");
+  for (const p of paths.filter(isBinaryPath)) {
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(files[p])) throw new DomainError("invalid_document", `${p}: not a stored PDF.`);
+    checkPolicyPdf(Buffer.from(files[p], "base64"));
+  }
+}
+
+/** A policy PDF as uploaded: a PDF (by its header), no larger than the limit. */
+export function checkPolicyPdf(bytes: Buffer): void {
+  if (bytes.length > MAX_POLICY_PDF_BYTES)
+    throw new DomainError("too_large", `The PDF is ${Math.ceil(bytes.length / 1_000_000)} MB; the most accepted is ${MAX_POLICY_PDF_BYTES / 1_000_000} MB.`);
+  if (bytes.subarray(0, 5).toString("latin1") !== "%PDF-") throw new DomainError("not_pdf", "That file is not a PDF.");
+}
+
+/** The binary files (policy PDFs) a draft holds: the editor sends only text, and a save keeps these. */
+function binaryFiles(files: ItemFiles): ItemFiles {
+  return Object.fromEntries(Object.entries(files).filter(([p]) => isBinaryPath(p)));
 }
 
 function isItemPath(ref: ItemRef, rel: string) {
@@ -514,16 +531,18 @@ export async function saveDraft(
   const row = await draftFor(db, input.draftId, ["draft"]);
   const ref = { kind: row.kind, id: row.itemId };
   checkItemPaths(ref, input.files);
+  // An attached PDF stays attached: it is replaced or removed only through its own upload (attachDocument).
+  const files = { ...input.files, ...binaryFiles(row.files) };
   // The saved time always moves forward, so a save made with the time read before it can never match again.
   const savedAt = new Date(Math.max(now.getTime(), input.expectedUpdatedAt.getTime() + 1));
   const updated = await db
     .update(contentVersions)
-    .set({ files: input.files, updatedBy: viewer.id, updatedAt: savedAt })
+    .set({ files, updatedBy: viewer.id, updatedAt: savedAt })
     .where(and(eq(contentVersions.id, row.id), eq(contentVersions.state, "draft"), eq(contentVersions.updatedAt, input.expectedUpdatedAt)))
     .returning({ updatedAt: contentVersions.updatedAt });
   if (!updated.length)
     throw new DomainError("edited_elsewhere", "Someone else saved this draft after you opened it. Reload to see their changes; copy yours first.", 409);
-  const { problems } = problemsOf(await publishedFiles(db), ref, input.files);
+  const { problems } = problemsOf(await publishedFiles(db), ref, files);
   return { updatedAt: updated[0].updatedAt, problems };
 }
 
@@ -531,7 +550,47 @@ export async function saveDraft(
 export async function checkDraftFiles(db: Executor, viewer: Viewer, ref: ItemRef, files: ItemFiles): Promise<ContentProblem[]> {
   assertMay(viewer, "administer");
   checkItemPaths(ref, files);
-  return problemsOf(await publishedFiles(db), ref, files).problems;
+  // The open draft's attached PDF counts, as a save would keep it.
+  const open = await openDraftOf(db, ref);
+  return problemsOf(await publishedFiles(db), ref, { ...files, ...(open ? binaryFiles(open.files) : {}) }).problems;
+}
+
+/**
+ * Attaches a policy PDF to an agreement's draft (replacing any), and marks the
+ * agreement as one whose document is that PDF and must be opened before
+ * signing. Nothing else in the draft changes.
+ */
+export async function attachDocument(db: Executor, viewer: Viewer, ref: ItemRef, pdf: Buffer, now = new Date()): Promise<{ sha256: string }> {
+  assertMay(viewer, "administer");
+  if (ref.kind !== "agreement") throw new DomainError("not_agreement", "Only an agreement or policy can have a PDF.");
+  checkPolicyPdf(pdf);
+  const row = await openDraftOf(db, ref);
+  if (!row || row.state !== "draft") throw new DomainError("no_draft", "Open a draft of this agreement first.", 409);
+  const mdPath = `agreements/${ref.id}.md`;
+  const files = {
+    ...row.files,
+    [mdPath]: withFrontMatter(row.files[mdPath] ?? "", { document: "pdf", ...(/^mustRead:/m.test(row.files[mdPath] ?? "") ? {} : { mustRead: true }) }),
+    [`agreements/${ref.id}.pdf`]: toStored(`agreements/${ref.id}.pdf`, pdf),
+  };
+  const updated = await db
+    .update(contentVersions)
+    .set({ files, updatedBy: viewer.id, updatedAt: new Date(Math.max(now.getTime(), row.updatedAt.getTime() + 1)) })
+    .where(and(eq(contentVersions.id, row.id), eq(contentVersions.state, "draft"), eq(contentVersions.updatedAt, row.updatedAt)))
+    .returning({ id: contentVersions.id });
+  if (!updated.length) throw new DomainError("edited_elsewhere", "The draft changed while the PDF was uploading. Upload it again.", 409);
+  return { sha256: createHash("sha256").update(pdf).digest("hex") };
+}
+
+/** Sets keys in an agreement's front matter, keeping everything else as written. */
+function withFrontMatter(markdown: string, values: Record<string, string | boolean>): string {
+  const match = markdown.replace(/\r\n/g, "\n").match(/^---\n([\s\S]*?)\n---\n?([\s\S]*)$/);
+  if (!match) return markdown;
+  let meta = match[1];
+  for (const [key, value] of Object.entries(values)) {
+    const line = `${key}: ${value}`;
+    meta = new RegExp(`^${key}:.*$`, "m").test(meta) ? meta.replace(new RegExp(`^${key}:.*$`, "m"), line) : `${meta}\n${line}`;
+  }
+  return `---\n${meta}\n---\n${match[2]}`;
 }
 
 export async function discardDraft(db: Executor, viewer: Viewer, context: AuditContext, draftId: string, now = new Date()) {

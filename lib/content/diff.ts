@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+
 /**
  * A side-by-side line diff of two versions of an item's files, for reviewers:
  * longest common subsequence over lines, unchanged runs paired, a removed
@@ -87,9 +89,16 @@ export function diffLines(before: string, after: string): DiffRow[] {
 export function diffFiles(before: Record<string, string>, after: Record<string, string>): FileDiff[] {
   const paths = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
   return paths.map((path) => {
-    const a = before[path];
-    const b = after[path];
+    // A PDF (kept as base64) is compared as one line naming its size and SHA-256.
+    const shown = (stored: string | undefined) => (stored !== undefined && path.endsWith(".pdf") ? describeStoredPdf(stored) : stored);
+    const a = shown(before[path]);
+    const b = shown(after[path]);
     const status = a === undefined ? "added" : b === undefined ? "removed" : a === b ? "same" : "changed";
     return { path, status, rows: diffLines(a ?? "", b ?? "") };
   });
+}
+
+function describeStoredPdf(base64: string): string {
+  const bytes = Buffer.from(base64, "base64");
+  return `PDF document: ${bytes.length.toLocaleString("en")} bytes, SHA-256 ${createHash("sha256").update(bytes).digest("hex")}`;
 }

@@ -1,7 +1,10 @@
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+
 import { log } from "@/lib/log";
 
 import { CONTENT_DIR, formatProblems, loadContent, type ContentSet } from "./load";
-import { overlayFiles } from "./overlay";
+import { fromStored, overlayFiles } from "./overlay";
 
 /** What this process serves: the shipped content with the organisation's published items over it. */
 type Loaded = { revision: string; own: ReadonlyMap<string, string>; content: ContentSet };
@@ -46,6 +49,17 @@ export function getCourse(id: string) {
 
 export function getAgreementTemplate(id: string) {
   return getContent().agreements.find((a) => a.id === id) ?? null;
+}
+
+/** The policy PDF of an agreement whose document is one, as served now (the organisation's version, else the shipped file). */
+export function agreementDocument(id: string): Buffer | null {
+  const template = getAgreementTemplate(id);
+  if (!template?.pdf) return null;
+  const rel = `agreements/${id}.pdf`;
+  const own = store.__clearanceContent?.own.get(rel);
+  if (own !== undefined) return fromStored(rel, own);
+  const file = path.join(CONTENT_DIR, rel);
+  return existsSync(file) ? readFileSync(file) : null;
 }
 
 export function getGuide(slug: string) {

@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
 import path from "node:path";
 import YAML from "yaml";
 import type { z } from "zod";
@@ -28,7 +29,11 @@ export type ContentProblem = { file: string; field: string; problem: string };
 export type { Question };
 export type Lesson = { slug: string; index: number; title: string; markdown: string };
 export type Course = CourseMeta & { lessons: Lesson[]; questions: Question[] };
-export type Agreement = AgreementMeta & { body: string };
+/** `pdf`: the policy document people open and sign, when the agreement is one (its bytes are read when served). */
+export type Agreement = AgreementMeta & { body: string; pdf?: { sha256: string; bytes: number } };
+
+/** The most a policy PDF may weigh. */
+export const MAX_POLICY_PDF_BYTES = 10_000_000;
 export type Guide = GuideMeta & { slug: string; body: string };
 export type PrivacyNotice = { title: string; lastUpdated: string; version: string; body: string };
 export type RetentionRule = z.infer<typeof retentionPolicySchema>[number];
@@ -59,12 +64,15 @@ export type ContentFiles = {
   /** Entry names (files and folders) directly inside a folder. */
   list(dir: string): string[];
   read(file: string): string;
+  /** A binary file (a policy PDF) as it is stored. */
+  bytes(file: string): Buffer;
 };
 
 export const diskFiles: ContentFiles = {
   exists: (file) => existsSync(file),
   list: (dir) => (existsSync(dir) ? readdirSync(dir) : []),
   read: (file) => readFileSync(file, "utf8"),
+  bytes: (file) => readFileSync(file),
 };
 
 class Collector {
@@ -155,7 +163,18 @@ function loadAgreement(c: Collector, file: string): Agreement | null {
     if (!(AGREEMENT_PLACEHOLDERS as readonly string[]).includes(name)) c.add(file, "(body)", `unknown placeholder {{${name}}}`);
     if (name === "partner.name" && meta?.audience !== "partner") c.add(file, "(body)", "{{partner.name}} is only for partner agreements");
   }
-  return meta ? { ...meta, body: parsed.body } : null;
+  let pdf: Agreement["pdf"];
+  if (meta?.document === "pdf") {
+    const pdfFile = file.replace(/\.md$/, ".pdf");
+    if (!c.files.exists(pdfFile)) c.add(file, "document", `${path.basename(pdfFile)} is missing: attach the PDF`);
+    else {
+      const bytes = c.files.bytes(pdfFile);
+      if (bytes.subarray(0, 5).toString("latin1") !== "%PDF-") c.add(pdfFile, "(file)", "is not a PDF");
+      else if (bytes.length > MAX_POLICY_PDF_BYTES) c.add(pdfFile, "(file)", `is larger than ${MAX_POLICY_PDF_BYTES / 1_000_000} MB`);
+      else pdf = { sha256: createHash("sha256").update(bytes).digest("hex"), bytes: bytes.length };
+    }
+  }
+  return meta ? { ...meta, body: parsed.body, ...(pdf ? { pdf } : {}) } : null;
 }
 
 function loadGuide(c: Collector, file: string): Guide | null {

@@ -18,9 +18,13 @@ export function overlayFiles(root: string, own: ReadonlyMap<string, string>, bas
     if (course) ownCourses.add(course[1]);
   }
   const hidden = (file: string) => {
+    if (abs.has(file)) return false;
     const rel = path.relative(root, file).split(path.sep).join("/");
     const course = rel.match(/^courses\/([^/]+)(\/|$)/);
-    return course !== null && ownCourses.has(course[1]) && !abs.has(file);
+    if (course) return ownCourses.has(course[1]);
+    // An own agreement comes whole: a shipped PDF beside it does not show through.
+    const agreement = rel.match(/^agreements\/([^/]+)\.pdf$/);
+    return agreement !== null && abs.has(path.join(root, "agreements", `${agreement[1]}.md`));
   };
   return {
     exists(file) {
@@ -42,7 +46,27 @@ export function overlayFiles(root: string, own: ReadonlyMap<string, string>, bas
       if (hidden(file)) throw new Error(`${file} is not part of this content`);
       return base.read(file);
     },
+    bytes(file) {
+      const stored = abs.get(file);
+      if (stored !== undefined) return fromStored(file, stored);
+      if (hidden(file)) throw new Error(`${file} is not part of this content`);
+      return base.bytes(file);
+    },
   };
+}
+
+/**
+ * Binary files (policy PDFs) are kept in a version's files as base64 text; all
+ * others as the text itself.
+ */
+export const isBinaryPath = (rel: string) => rel.endsWith(".pdf");
+
+export function fromStored(rel: string, stored: string): Buffer {
+  return isBinaryPath(rel) ? Buffer.from(stored, "base64") : Buffer.from(stored, "utf8");
+}
+
+export function toStored(rel: string, bytes: Buffer): string {
+  return isBinaryPath(rel) ? bytes.toString("base64") : bytes.toString("utf8");
 }
 
 /** The paths an item's files may have, relative to content/. */
@@ -50,7 +74,7 @@ export function itemPathPattern(kind: "course" | "agreement", id: string): RegEx
   const escaped = id.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   return kind === "course"
     ? new RegExp(`^courses/${escaped}/(course\\.yaml|questions\\.yaml|lessons/[^/]+\\.md)$`)
-    : new RegExp(`^agreements/${escaped}\\.md$`);
+    : new RegExp(`^agreements/${escaped}\\.(md|pdf)$`);
 }
 
 /** The shipped files of one item, as paths relative to content/ (empty when nothing ships under that id). */
@@ -59,6 +83,8 @@ export function shippedFiles(root: string, kind: "course" | "agreement", id: str
   if (kind === "agreement") {
     const file = path.join(root, "agreements", `${id}.md`);
     if (files.exists(file)) out[`agreements/${id}.md`] = files.read(file);
+    const pdf = path.join(root, "agreements", `${id}.pdf`);
+    if (files.exists(pdf)) out[`agreements/${id}.pdf`] = toStored(pdf, files.bytes(pdf));
     return out;
   }
   const dir = path.join(root, "courses", id);

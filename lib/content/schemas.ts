@@ -107,6 +107,8 @@ export const agreementMetaSchema = z
      * and a drawn signature required).
      */
     signature: z.enum(SIGNATURE_LEVELS, { message: "must be acknowledge, typed or drawn" }).default("typed"),
+    /** "pdf": the document people sign is agreements/<id>.pdf beside this file; the Markdown is its introduction. */
+    document: z.literal("pdf", { message: 'must be "pdf" (the document is agreements/<id>.pdf)' }).optional(),
   })
   .strict();
 export type AgreementMeta = z.infer<typeof agreementMetaSchema>;

@@ -13,6 +13,7 @@ import { zip } from "@/lib/privacy/zip";
 
 import { checkItemPaths, importDrafts, problemsOf, type ItemFiles, type ItemRef } from "./authoring";
 import type { ContentProblem } from "./load";
+import { fromStored, isBinaryPath, toStored } from "./overlay";
 import { publishedFiles } from "./published";
 
 /**
@@ -22,15 +23,16 @@ import { publishedFiles } from "./published";
  * import is checked by the same loader as `npm run content:check`.
  */
 
-export const MAX_IMPORT_ZIP_BYTES = 5_000_000;
+export const MAX_IMPORT_ZIP_BYTES = 25_000_000;
 const MAX_IMPORT_ENTRIES = 400;
-const MAX_IMPORT_UNPACKED = 20_000_000;
+const MAX_IMPORT_UNPACKED = 60_000_000;
 
 /** The organisation's published courses and agreements, each at its latest version, as a ZIP. */
 export async function exportOwnContent(db: Executor, viewer: Viewer, now = new Date()): Promise<{ zip: Buffer; files: number }> {
   assertMay(viewer, "oversee");
   const own = await publishedFiles(db);
-  const files = [...own.keys()].sort().map((name) => ({ name, data: own.get(name)! }));
+  // A policy PDF goes out as the PDF itself, like every other file as it would sit in content/.
+  const files = [...own.keys()].sort().map((name) => ({ name, data: fromStored(name, own.get(name)!) }));
   return { zip: zip(files, now), files: files.length };
 }
 
@@ -40,9 +42,9 @@ export function itemOfPath(rel: string): { ref: ItemRef } | { problem: string } 
     return { problem: "unsafe path: entries must be relative, with no '..', '.' or backslashes" };
   const course = rel.match(/^courses\/([a-z0-9]+(?:-[a-z0-9]+)*)\/(course\.yaml|questions\.yaml|lessons\/\d{2}-[a-z0-9-]+\.md)$/);
   if (course) return { ref: { kind: "course", id: course[1] } };
-  const agreement = rel.match(/^agreements\/([a-z0-9]+(?:-[a-z0-9]+)*)\.md$/);
+  const agreement = rel.match(/^agreements\/([a-z0-9]+(?:-[a-z0-9]+)*)\.(?:md|pdf)$/);
   if (agreement) return { ref: { kind: "agreement", id: agreement[1] } };
-  return { problem: "not a course or agreement file (courses/<id>/course.yaml, questions.yaml, lessons/NN-name.md, or agreements/<id>.md)" };
+  return { problem: "not a course or agreement file (courses/<id>/course.yaml, questions.yaml, lessons/NN-name.md, or agreements/<id>.md and its .pdf)" };
 }
 
 export type ImportResult = { ok: true; drafts: { kind: ContentKind; id: string; draftId: string }[] } | { ok: false; problems: ContentProblem[] };
@@ -74,8 +76,8 @@ export async function importContentZip(db: Executor, viewer: Viewer, context: Au
       problems.push({ file: entry.path, field: "(path)", problem: found.problem });
       continue;
     }
-    const text = entry.content.toString("utf8");
-    if (Buffer.from(text, "utf8").compare(entry.content) !== 0) {
+    const text = toStored(rel, entry.content);
+    if (!isBinaryPath(rel) && Buffer.from(text, "utf8").compare(entry.content) !== 0) {
       problems.push({ file: rel, field: "(encoding)", problem: "is not UTF-8 text" });
       continue;
     }

@@ -169,6 +169,13 @@ const MATRIX: Record<string, Entry> = {
   "/admin/content/[kind]/[id]/draft": { path: () => "/admin/content/course/incident-reporting/draft" },
   "/admin/content/export": { path: () => "/admin/content/export" },
   "/admin/content/import": { path: () => "/admin/content/import", method: "POST", pastGate: { admin: "403" } },
+  "/admin/content/[kind]/[id]/document": {
+    path: () => "/admin/content/agreement/employee-nda/document",
+    method: "POST",
+    pastGate: { admin: "403" },
+  },
+  // Only an agreement whose document is a PDF has one.
+  "/agreements/[agreementId]/pdf": { path: () => "/agreements/employee-nda/pdf", pastGate: SIGNED_IN("404") },
   "/admin/assignments": { path: () => "/admin/assignments" },
   "/admin/assignments/people": { path: () => "/admin/assignments/people?q=ana" },
   "/admin/corrections": { path: () => "/admin/corrections" },

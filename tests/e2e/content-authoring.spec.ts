@@ -140,7 +140,7 @@ test("the organisation's content is exported as a ZIP, and comes back in as a dr
 
   const upload = async (bytes: Buffer, name: string) => {
     await admin
-      .getByLabel("ZIP file (at most 5 MB)")
+      .getByLabel("ZIP file (at most 25 MB)")
       .setInputFiles({ name, mimeType: "application/zip", buffer: bytes });
     await admin.getByRole("button", { name: "Import as drafts" }).click();
   };

@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+import { PDFDocument, StandardFonts } from "pdf-lib";
 
 import { expectNoAxeViolations, giveEsignConsent, shoot, signIn, signInWithMfa } from "./helpers";
 
@@ -11,6 +12,15 @@ import { expectNoAxeViolations, giveEsignConsent, shoot, signIn, signInWithMfa }
 
 const ID = "clean-desk-policy";
 const TITLE = "Clean desk policy";
+const PDF_ID = "travel-policy";
+const PDF_TITLE = "Travel policy";
+
+async function travelPdf(): Promise<Buffer> {
+  const doc = await PDFDocument.create();
+  const font = await doc.embedFont(StandardFonts.Helvetica);
+  doc.addPage().drawText("Travel policy: lock your laptop away in hotel rooms.", { x: 50, y: 700, font, size: 12 });
+  return Buffer.from(await doc.save());
+}
 
 const clauses = Array.from(
   { length: 24 },
@@ -41,7 +51,7 @@ Report a desk left open to the security team.
 
 test.describe.configure({ mode: "serial" });
 
-test("a compliance admin writes a policy to be acknowledged after reading it in full, and publishes it", async ({
+test("a compliance admin writes a policy to be acknowledged after reading it in full, and one kept as a PDF, and publishes both", async ({
   browser,
 }) => {
   const admin = await (await browser.newContext()).newPage();
@@ -76,9 +86,55 @@ test("a compliance admin writes a policy to be acknowledged after reading it in 
   await expect(admin).toHaveURL(/published=1\.0\.0/);
   await expect(admin.getByText("Published as version 1.0.0.")).toBeVisible();
 
+  // A second policy, kept as a PDF: the Markdown is its introduction.
+  await admin.goto("/admin/content");
+  await admin.getByLabel("What").selectOption("agreement");
+  await admin.getByLabel("Title").fill(PDF_TITLE);
+  await admin.getByLabel("Id", { exact: true }).fill(PDF_ID);
+  await admin.getByRole("button", { name: "Create draft" }).click();
+  await expect(admin).toHaveURL(new RegExp(`/admin/content/agreement/${PDF_ID}/draft$`));
+  const text = admin.getByLabel(/^Text/);
+  await text.fill((await text.inputValue()).replace("renewalMonths: 12", "renewalMonths: 12\nsignature: acknowledge"));
+  await admin.getByRole("button", { name: "Save draft" }).click();
+  await expect(admin.getByText("Saved.", { exact: true })).toBeVisible();
+  await admin
+    .getByLabel("PDF file (at most 10 MB)")
+    .setInputFiles({ name: "not-a-policy.pdf", mimeType: "application/pdf", buffer: Buffer.from("<html></html>") });
+  await admin.getByRole("button", { name: "Attach the PDF" }).click();
+  await expect(admin.getByRole("alert").filter({ hasText: "That file is not a PDF." })).toBeVisible();
+  await admin
+    .getByLabel("PDF file (at most 10 MB)")
+    .setInputFiles({ name: "travel.pdf", mimeType: "application/pdf", buffer: await travelPdf() });
+  await admin.getByRole("button", { name: "Attach the PDF" }).click();
+  await expect(admin.getByText(/^Attached: travel-policy\.pdf/)).toBeVisible();
+  await expect(admin.getByLabel(/^Text/)).toHaveValue(/^document: pdf$/m);
+  await expect(admin.getByRole("heading", { name: "No problems: ready to publish" })).toBeVisible();
+  await expectNoAxeViolations(admin);
+  await admin.getByRole("button", { name: "Publish now" }).click();
+  await expect(admin.getByText("Published as version 1.0.0.")).toBeVisible();
+
   await admin.goto("/admin/content");
   await approval.getByRole("button", { name: "Require approval" }).click();
   await expect(admin.getByText("A second compliance admin must now approve.")).toBeVisible();
+});
+
+test("an employee acknowledges the PDF policy only after opening it", async ({ page, context }) => {
+  await signIn(page, "liam.oconnor");
+  await expect(page).toHaveURL(/\/dashboard/);
+  await page.goto(`/agreements/${PDF_ID}`);
+  await giveEsignConsent(page);
+  const accept = page.getByRole("button", { name: "I have read and accept" });
+  await expect(accept).toBeDisabled();
+  await expect(page.getByText("Open the policy document first: signing is possible after that.")).toBeVisible();
+  const [tab] = await Promise.all([
+    context.waitForEvent("page"),
+    page.getByRole("link", { name: /Open the policy \(PDF/ }).click(),
+  ]);
+  await tab.close();
+  await expect(page.getByText("You have opened the policy document.")).toBeVisible();
+  await expect(accept).toBeEnabled();
+  await accept.click();
+  await expect(page).toHaveURL(/\/agreements\?signed=/);
 });
 
 test("an employee can acknowledge the policy only after reading to the end", async ({ page }) => {

@@ -80,7 +80,7 @@ export function ImportForm() {
     >
       <div>
         <label htmlFor="import-file" className="block text-sm font-medium text-slate-800">
-          ZIP file (at most 5 MB)
+          ZIP file (at most 25 MB)
         </label>
         <input id="import-file" name="file" type="file" accept=".zip,application/zip" className="mt-1 block text-sm" />
       </div>

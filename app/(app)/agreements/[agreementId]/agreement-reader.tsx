@@ -22,6 +22,7 @@ export function AgreementReader({
   initiallyRead,
   agreementId,
   ceremonyId,
+  pdf,
   children,
 }: {
   html: string;
@@ -29,6 +30,8 @@ export function AgreementReader({
   initiallyRead: boolean;
   agreementId: string;
   ceremonyId: string;
+  /** The policy PDF people sign, when the agreement's document is one: opening it counts as reading it. */
+  pdf?: { href: string; label: string };
   children: ReactNode;
 }) {
   const [read, setRead] = useState(!mustRead || initiallyRead);
@@ -36,22 +39,28 @@ export function AgreementReader({
   const box = useRef<HTMLElement>(null);
   const end = useRef<HTMLDivElement>(null);
 
+  function recordRead() {
+    const form = new FormData();
+    form.set("agreementId", agreementId);
+    form.set("ceremonyId", ceremonyId);
+    void markAgreementRead(null, form).then((state) => (state?.ok ? setRead(true) : setFailed(true)));
+  }
+
   useEffect(() => {
-    if (read || !box.current || !end.current) return;
+    if (pdf || read || !box.current || !end.current) return;
     const observer = new IntersectionObserver(
       (entries) => {
         if (!entries.some((e) => e.isIntersecting)) return;
         observer.disconnect();
-        const form = new FormData();
-        form.set("agreementId", agreementId);
-        form.set("ceremonyId", ceremonyId);
-        void markAgreementRead(null, form).then((state) => (state?.ok ? setRead(true) : setFailed(true)));
+        recordRead();
       },
       { root: box.current, threshold: 1 },
     );
     observer.observe(end.current);
     return () => observer.disconnect();
-  }, [read, agreementId, ceremonyId]);
+    // recordRead only reads the ids, which are in the list.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [pdf, read, agreementId, ceremonyId]);
 
   return (
     <ReadState.Provider value={{ read, required: mustRead }}>
@@ -65,13 +74,31 @@ export function AgreementReader({
         <div dangerouslySetInnerHTML={{ __html: html }} />
         <div ref={end} className="h-px" aria-hidden="true" />
       </article>
+      {pdf && (
+        <p className="mt-3">
+          <a
+            href={pdf.href}
+            target="_blank"
+            rel="noopener"
+            onClick={() => mustRead && !read && recordRead()}
+            className="inline-flex items-center gap-2 rounded-md border border-brand-600 bg-white px-4 py-2 text-sm font-medium text-brand-700 shadow-sm hover:bg-brand-50"
+          >
+            {pdf.label}
+            <span className="sr-only"> (opens in a new tab)</span>
+          </a>
+        </p>
+      )}
       {mustRead && (
         <p id="read-status" role="status" className={`mt-2 text-sm ${read ? "text-emerald-700" : "text-slate-600"}`}>
           {read
-            ? "You have read to the end."
+            ? pdf
+              ? "You have opened the policy document."
+              : "You have read to the end."
             : failed
               ? "Your reading could not be recorded. Reload the page and read to the end again."
-              : "Read to the end of the text (scroll the box, or focus it and press End): signing is possible after that."}
+              : pdf
+                ? "Open the policy document first: signing is possible after that."
+                : "Read to the end of the text (scroll the box, or focus it and press End): signing is possible after that."}
         </p>
       )}
       {children}

@@ -49,6 +49,14 @@ export default async function SignAgreementPage({ params }: Params) {
         initiallyRead={ceremony.readAt !== null}
         agreementId={template.id}
         ceremonyId={ceremony.id}
+        pdf={
+          template.pdf
+            ? {
+                href: `/agreements/${template.id}/pdf?ceremony=${ceremony.id}`,
+                label: `Open the policy (PDF, ${Math.max(1, Math.round(template.pdf.bytes / 1000))} kB)`,
+              }
+            : undefined
+        }
       >
         <div className="mt-6 space-y-6">
           {ceremony.consentAt ? (

@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
@@ -8,15 +10,42 @@ import { getDb } from "@/db/client";
 import { requireViewer } from "@/lib/auth/gate";
 import { approvalSettings, currentFiles, itemVersions, problemsOf, titleOf } from "@/lib/content/authoring";
 import { itemRefSchema, KIND_LABEL } from "@/lib/content/item-ref";
+import { isBinaryPath } from "@/lib/content/overlay";
 import { AGREEMENT_PLACEHOLDERS } from "@/lib/content/schemas";
 import { publishedFiles } from "@/lib/content/published";
 import { contentVersions } from "@/db/schema";
 import { eq } from "drizzle-orm";
 
 import { openDraft } from "../../../actions";
+import { DocumentUpload } from "./document-upload";
 import { DraftEditor } from "./draft-editor";
 
 export const metadata: Metadata = { title: "Edit draft" };
+
+/** What the editor edits: the text files. An attached PDF is replaced through its own upload. */
+function textFiles(files: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(files).filter(([p]) => !isBinaryPath(p)));
+}
+
+function PolicyDocumentCard({ id, stored }: { id: string; stored: string | undefined }) {
+  const bytes = stored === undefined ? null : Buffer.from(stored, "base64");
+  return (
+    <div className="mb-6">
+      <Card
+        title="Policy document (PDF)"
+        description="Optional. Attach the policy as a PDF when it is kept as one: people open it, and then acknowledge or sign. The text below becomes its introduction."
+      >
+        {bytes && (
+          <p className="mb-3 text-sm text-slate-700">
+            Attached: {id}.pdf, {Math.max(1, Math.round(bytes.length / 1000))} kB, SHA-256{" "}
+            <code className="break-all text-xs">{createHash("sha256").update(bytes).digest("hex")}</code>
+          </p>
+        )}
+        <DocumentUpload id={id} replacing={bytes !== null} />
+      </Card>
+    </div>
+  );
+}
 
 export default async function DraftPage({ params }: { params: Promise<{ kind: string; id: string }> }) {
   const viewer = await requireViewer("page:/admin/content/[kind]/[id]/draft");
@@ -58,8 +87,9 @@ export default async function DraftPage({ params }: { params: Promise<{ kind: st
         description={`${KIND_LABEL[kind]} ${id}, draft started by ${open.createdByName ?? "a compliance admin"}. Changes are saved to the draft; people see nothing until it is published.`}
         actions={back}
       />
+      {kind === "agreement" && <PolicyDocumentCard id={id} stored={row.files[`agreements/${id}.pdf`]} />}
       <DraftEditor
-        draft={{ id: row.id, kind, itemId: id, files: row.files, updatedAt: row.updatedAt.toISOString() }}
+        draft={{ id: row.id, kind, itemId: id, files: textFiles(row.files), updatedAt: row.updatedAt.toISOString() }}
         initialProblems={problems}
         requireApproval={approval}
         firstVersion={firstVersion}
