@@ -131,6 +131,11 @@ describe("YAML files edited through the forms", () => {
       ),
     );
     expect(YAML.parse(after)[0].explanation).toBe("Reporting is right.\nSee lesson 2.");
+    const emptied = setIn(BANK, [0, "explanation"], "");
+    expect(YAML.parse(emptied)[0]).toEqual({ ...YAML.parse(BANK)[0], explanation: "" });
+    expect(emptied).toBe(
+      BANK.replace("  explanation: >-\n    Reporting is right, as the\n    lesson explains.\n", '  explanation: ""\n'),
+    );
     const option = setIn(BANK, [0, "options", 2, "text"], "Ask a friend, then decide", { flowPadding: true });
     expect(changedLines(BANK, option)).toEqual(['    - { id: c, text: "Ask a friend, then decide" }']);
   });

@@ -1,4 +1,16 @@
-import { Document, isMap, isPair, isScalar, isSeq, Pair, parseDocument, Scalar, YAMLMap, YAMLSeq, type Node } from "yaml";
+import {
+  Document,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  Pair,
+  parseDocument,
+  Scalar,
+  YAMLMap,
+  YAMLSeq,
+  type Node,
+} from "yaml";
 
 /**
  * Edits a draft's YAML file the way a person would by hand: the file stays the
@@ -25,7 +37,7 @@ const NEW_SCALAR_STYLE: Record<string, Scalar.Type> = {
 
 export function readYaml(text: string): YamlRead {
   const doc = parseDocument(text);
-  if (doc.errors.length) return { ok: false, error: doc.errors[0].message.split("\n")[0] };
+  if (doc.errors.length) return { ok: false, error: doc.errors[0].message.split("\n")[0].replace(/:$/, "") };
   return { ok: true, value: doc.toJS() };
 }
 
@@ -61,7 +73,11 @@ function entriesOf(root: Root, text: string): Entry[] | null {
       const key = item.key;
       const value = item.value as Node | null;
       if (!isScalar(key) || !key.range) return null;
-      out.push({ key: String(key.value), start: lineStart(text, key.range[0]), end: lineEnd(text, (value?.range ?? key.range)[2]) });
+      out.push({
+        key: String(key.value),
+        start: lineStart(text, key.range[0]),
+        end: lineEnd(text, (value?.range ?? key.range)[2]),
+      });
     } else {
       const range = (item as Node | null)?.range;
       if (!range) return null;
@@ -88,8 +104,10 @@ function styleNew(node: unknown, key: string | null, depth: number): void {
       node.flow = true;
     node.items.forEach((item) => styleNew(item, null, depth + 1));
   } else if (isMap(node)) {
-    if (!node.range && depth >= 2 && node.items.length > 0 && node.items.every((p) => isScalar(p.value))) node.flow = true;
-    for (const pair of node.items) styleNew(pair.value, String(isScalar(pair.key) ? pair.key.value : pair.key), depth + 1);
+    if (!node.range && depth >= 2 && node.items.length > 0 && node.items.every((p) => isScalar(p.value)))
+      node.flow = true;
+    for (const pair of node.items)
+      styleNew(pair.value, String(isScalar(pair.key) ? pair.key.value : pair.key), depth + 1);
   }
 }
 
@@ -130,7 +148,9 @@ const isScalarValue = (v: unknown) => v === null || ["string", "number", "boolea
 function scalarText(node: Scalar, text: string, inFlow: boolean, options: WriteOptions): string {
   const [start, end] = node.range!;
   const scalar = new Scalar(node.value);
-  if (!inFlow || (node.type !== Scalar.BLOCK_FOLDED && node.type !== Scalar.BLOCK_LITERAL)) scalar.type = node.type;
+  const block = node.type === Scalar.BLOCK_FOLDED || node.type === Scalar.BLOCK_LITERAL;
+  // A block scalar cannot stand inside [ ] or { }, and an empty one reads better as "".
+  if (!block || (!inFlow && node.value !== "")) scalar.type = node.type;
   const holder = inFlow ? new YAMLSeq() : new YAMLMap();
   if (isSeq(holder)) {
     holder.flow = true;
@@ -141,14 +161,16 @@ function scalarText(node: Scalar, text: string, inFlow: boolean, options: WriteO
   const written = toText(doc, { ...options, flowPadding: false });
   if (inFlow) return written.trimEnd().slice(1, -1);
   const value = written.slice("k: ".length).replace(/\n$/, "");
-  if (!value.includes("\n")) return value;
+  // A block scalar's range ends with its line break; a value written on one line keeps it.
+  const newline = text.slice(start, end).endsWith("\n") ? "\n" : "";
+  if (!value.includes("\n")) return value + newline;
   // A block scalar: its lines take the indentation they have in the file (or one step in from their key).
   const original = text.slice(start, end).split("\n")[1];
   const lineOf = text.slice(lineStart(text, start), start);
   const indent =
     original && original.trim() ? original.match(/^ */)![0] : " ".repeat(lineOf.match(/^[ -]*/)![0].length + 2);
   const lines = value.split("\n").map((line, i) => (i === 0 || line === "" ? line : indent + line.slice(2)));
-  return lines.join("\n") + (text.slice(start, end).endsWith("\n") ? "\n" : "");
+  return lines.join("\n") + newline;
 }
 
 /**
@@ -157,7 +179,11 @@ function scalarText(node: Scalar, text: string, inFlow: boolean, options: WriteO
  * list replaced) rewrites the smallest inline collection around it, or else
  * the top-level entry it lies under. A key not in the file yet is added at the end.
  */
-export function editYaml(text: string, edits: readonly (readonly [YamlPath, unknown])[], options: WriteOptions = {}): string {
+export function editYaml(
+  text: string,
+  edits: readonly (readonly [YamlPath, unknown])[],
+  options: WriteOptions = {},
+): string {
   const doc = parse(text);
   const original = blockRoot(doc);
   const entries = original ? entriesOf(original, text) : null;
@@ -165,20 +191,29 @@ export function editYaml(text: string, edits: readonly (readonly [YamlPath, unkn
   const appended: (string | number)[] = [];
   for (const [path, value] of edits) {
     if (path.length === 0) throw new Error("An edit needs a path.");
-    if (isSeq(original) && path.length === 1 && value === undefined) throw new Error("Remove list items with removeEntry.");
+    if (isSeq(original) && path.length === 1 && value === undefined)
+      throw new Error("Remove list items with removeEntry.");
     const target = doc.getIn(path, true);
     const chain = path.map((_, i) => (i === 0 ? doc.contents : doc.getIn(path.slice(0, i), true)));
     const flowAt = chain.findIndex((c) => (isMap(c) || isSeq(c)) && c.flow && c.range);
     if (isScalar(target) && target.range && isScalarValue(value) && value !== null) {
       doc.setIn(path, value);
-      spans.push({ start: target.range[0], end: target.range[1], render: () => scalarText(target, text, flowAt !== -1, options) });
+      spans.push({
+        start: target.range[0],
+        end: target.range[1],
+        render: () => scalarText(target, text, flowAt !== -1, options),
+      });
       continue;
     }
     if (value === undefined) doc.deleteIn(path);
     else doc.setIn(path, isScalarValue(value) && isScalar(target) ? value : doc.createNode(value));
     if (flowAt > 0) {
       const flow = chain[flowAt] as YAMLMap | YAMLSeq;
-      spans.push({ start: flow.range![0], end: flow.range![1], render: () => toText(flowDocument(flow), options).trimEnd() });
+      spans.push({
+        start: flow.range![0],
+        end: flow.range![1],
+        render: () => toText(flowDocument(flow), options).trimEnd(),
+      });
       continue;
     }
     const key = isSeq(original) ? Number(path[0]) : String(path[0]);
@@ -224,11 +259,14 @@ export function appendEntry(text: string, value: unknown, options: WriteOptions 
   const doc = parse(text);
   const root = blockRoot(doc);
   if (!isSeq(root)) {
-    const list = isSeq(doc.contents) ? doc.contents : new YAMLSeq();
+    // An empty file (or an inline list) is written afresh as a list.
+    const list = new YAMLSeq();
+    if (isSeq(doc.contents)) list.items.push(...doc.contents.items);
     list.items.push(doc.createNode(value));
-    doc.contents = list;
-    styleNew(doc.contents, null, 0);
-    return toText(doc, options);
+    const fresh = new Document();
+    fresh.contents = list;
+    styleNew(list, null, 0);
+    return toText(fresh, options);
   }
   const entries = entriesOf(root, text);
   const node = doc.createNode(value);
