@@ -12,8 +12,7 @@ import {
   type AnyPgColumn,
 } from "drizzle-orm/pg-core";
 
-export const appRoles = ["employee", "manager", "compliance_admin", "auditor"] as const;
-export type AppRole = (typeof appRoles)[number];
+export { appRoles, type AppRole } from "./app-roles";
 
 export const personStatuses = ["active", "suspended", "departed"] as const;
 export type PersonStatus = (typeof personStatuses)[number];

@@ -202,6 +202,7 @@ export const PERMISSIONS = {
   "action:admin/content.openDraft": { who: "administer" },
   "action:admin/content.saveDraft": { who: "administer" },
   "action:admin/content.checkDraft": { who: "administer" },
+  "action:admin/content.previewAudience": { who: "administer" },
   "action:admin/content.submitDraft": { who: "administer" },
   "action:admin/content.approveDraft": { who: "administer" },
   "action:admin/content.returnDraft": { who: "administer" },

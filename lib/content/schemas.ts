@@ -1,17 +1,9 @@
 import { z } from "zod";
-import { appRoles } from "@/db/schema/people";
+import { ACCESS_ROLE_IDS, appRoles, DEPARTMENT_IDS } from "./audience-ids";
+
+export { ACCESS_ROLE_IDS, DEPARTMENT_IDS };
 
 /** The shapes of everything under content/, documented in content/README.md. */
-
-export const DEPARTMENT_IDS = ["support", "engineering", "sales", "finance", "people", "legal", "procurement"] as const;
-export const ACCESS_ROLE_IDS = [
-  "customer-pii-read",
-  "customer-data-export",
-  "support-remote-session",
-  "payment-data-admin",
-  "backup-restore-operator",
-  "partner-data-exchange",
-] as const;
 
 const kebab = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "must be kebab-case (a-z, 0-9, -)");
 const semver = z.string().regex(/^\d+\.\d+\.\d+$/, "must be a semantic version like 1.2.0");

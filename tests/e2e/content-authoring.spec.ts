@@ -60,10 +60,25 @@ test("a compliance admin names a second admin, requires approval for courses, ed
   await expectNoAxeViolations(admin);
   await shoot(admin, "content-draft-lesson");
 
-  await admin
-    .getByRole("navigation", { name: "Files of this draft" })
-    .getByRole("button", { name: /Question bank/ })
-    .click();
+  // Settings and questions open as forms: who the course reaches now, one setting changed, a question opened.
+  const files = admin.getByRole("navigation", { name: "Files of this draft" });
+  await files.getByRole("button", { name: "Settings" }).click();
+  await expect(admin.getByRole("tab", { name: "Form" })).toHaveAttribute("aria-selected", "true");
+  await expect(admin.getByText(/^Who will be assigned: [1-9]\d* (person|people)$/)).toBeVisible();
+  await admin.getByLabel("Estimated minutes").fill("30");
+  await expect(admin.getByRole("heading", { name: "No problems: ready to publish" })).toBeVisible();
+  await expectNoAxeViolations(admin);
+  await shoot(admin, "content-draft-settings-form");
+
+  await files.getByRole("button", { name: /Question bank/ }).click();
+  await expect(admin.getByRole("table", { name: "The bank against the bar" })).toBeVisible();
+  await admin.getByRole("button", { name: new RegExp(OLD_PROMPT.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")) }).click();
+  await expect(admin.getByLabel("Prompt", { exact: true })).toHaveValue(OLD_PROMPT);
+  await expectNoAxeViolations(admin);
+  await shoot(admin, "content-draft-question-form");
+
+  // The same file as YAML, edited by hand.
+  await admin.getByRole("tab", { name: "YAML" }).click();
   const editor = admin.getByLabel(/Question bank/);
   const bank = await editor.inputValue();
   expect(bank).toContain(OLD_PROMPT);

@@ -14,6 +14,7 @@ import {
   createItem,
   discardDraft,
   openDraft,
+  previewAudience,
   returnDraft,
   saveDraft,
   setApproval,
@@ -305,6 +306,21 @@ export function actionSpecs(world: World): ActionSpec[] {
       id: fc.oneof(courseId, employeeAgreement, anyText),
       files: contentFiles,
       preview: maybe(fc.oneof(fc.constant("agreements/employee-nda.md"), anyText)),
+    }),
+    spec("admin/content previewAudience", run(previewAudience), "admin", {
+      rule: fc.oneof(
+        fc.constantFrom(
+          '{"everyone":true}',
+          '{"departments":["support"],"accessRoles":["customer-pii-read"]}',
+          "{}",
+          "[",
+          "",
+        ),
+        fc
+          .record({ appRoles: fc.subarray(["employee", "manager", "auditor", "nobody"]) })
+          .map((r) => JSON.stringify(r)),
+        anyText,
+      ),
     }),
     spec("admin/content submitDraft", run(submitDraft), "admin", {
       draftId: fc.oneof(fc.uuid(), anyText),

@@ -17,8 +17,10 @@ import {
   setApprovalRequired,
   submitDraft as submit,
 } from "@/lib/content/authoring";
-import { renderMarkdown } from "@/lib/content/markdown";
+import { previewAudience as coveredBy, type AudiencePreview } from "@/lib/content/audience-preview";
 import type { ContentProblem } from "@/lib/content/load";
+import { renderMarkdown } from "@/lib/content/markdown";
+import { audienceRuleSchema } from "@/lib/content/schemas";
 import { action } from "@/lib/http/action";
 import { uuidSchema } from "@/lib/ids";
 
@@ -101,6 +103,28 @@ export const checkDraft = action(
     }
     return { problems, html };
   },
+);
+
+/** The settings form's "Who will be assigned": the audience rule as currently edited, as JSON. */
+export const previewAudience = action(
+  {
+    permission: "action:admin/content.previewAudience",
+    schema: z.object({
+      rule: z
+        .string()
+        .max(4000)
+        .transform((text, ctx) => {
+          try {
+            return JSON.parse(text) as unknown;
+          } catch {
+            ctx.addIssue({ code: "custom", message: "The audience could not be read." });
+            return z.NEVER;
+          }
+        })
+        .pipe(audienceRuleSchema),
+    }),
+  },
+  async (input, { viewer }): Promise<AudiencePreview> => coveredBy(await getDb(), viewer, input.rule),
 );
 
 export const submitDraft = action(

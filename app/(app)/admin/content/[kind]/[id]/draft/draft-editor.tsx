@@ -1,12 +1,15 @@
 "use client";
 
-import { useActionState, useEffect, useMemo, useRef, useState, useTransition } from "react";
+import { useActionState, useEffect, useMemo, useRef, useState, useTransition, type KeyboardEvent } from "react";
 
 import { Button } from "@/components/ui/button";
 import { Alert, inputClass } from "@/components/ui/field";
 import type { ContentProblem } from "@/lib/content/load";
 
 import { checkDraft, discardDraft, saveDraft, submitDraft } from "../../../actions";
+import { QuestionBankEditor } from "./question-bank-editor";
+import { SettingsForm } from "./settings-form";
+import { ViewSwitch, type View } from "./view-switch";
 
 type Draft = { id: string; kind: "course" | "agreement"; itemId: string; files: Record<string, string>; updatedAt: string };
 
@@ -64,6 +67,10 @@ export function DraftEditor({
   const dirty = useMemo(() => JSON.stringify(files) !== JSON.stringify(saved), [files, saved]);
   const paths = sortPaths(Object.keys(files));
   const isMarkdown = active?.endsWith(".md");
+  // Course settings and the question bank open as forms; the YAML stays one tab away.
+  const [views, setViews] = useState<Record<string, View>>({});
+  const structured = draft.kind === "course" && (active?.endsWith("/course.yaml") || active?.endsWith("/questions.yaml"));
+  const view: View = structured ? (views[active] ?? "form") : "yaml";
   const checkSeq = useRef(0);
 
   // Checks the draft as you type (after a pause), and renders the open Markdown file as learners will see it.
@@ -121,6 +128,33 @@ export function DraftEditor({
     setActive(sortPaths(Object.keys(next))[0]);
   }
 
+  function saveOnCtrlS(event: KeyboardEvent) {
+    if ((event.ctrlKey || event.metaKey) && event.key === "s") {
+      event.preventDefault();
+      save();
+    }
+  }
+
+  const setActiveText = (text: string) => setFiles({ ...files, [active]: text });
+  const activeProblems = problems.filter((p) => p.file === active);
+  const fileText = active && (
+    <>
+      <p id="file-help" className="mt-1 text-xs text-slate-600">
+        {fileHelp(active, placeholders)}
+      </p>
+      <textarea
+        id="file-text"
+        aria-describedby="file-help"
+        value={files[active] ?? ""}
+        onChange={(event) => setFiles({ ...files, [active]: event.target.value })}
+        onKeyDown={saveOnCtrlS}
+        spellCheck={isMarkdown}
+        rows={28}
+        className={`mt-2 font-mono text-xs leading-5 ${inputClass}`}
+      />
+    </>
+  );
+
   const problemCount = problems.length;
   return (
     <div className="space-y-6">
@@ -164,33 +198,38 @@ export function DraftEditor({
             <div className={`grid gap-4 ${isMarkdown ? "xl:grid-cols-2" : ""}`}>
               <div>
                 <div className="flex flex-wrap items-end justify-between gap-2">
-                  <label htmlFor="file-text" className="block text-sm font-medium text-slate-800">
-                    {fileLabel(active)} <code className="ml-1 text-xs font-normal text-slate-500">{active}</code>
-                  </label>
+                  {view === "yaml" ? (
+                    <label htmlFor="file-text" className="block text-sm font-medium text-slate-800">
+                      {fileLabel(active)} <code className="ml-1 text-xs font-normal text-slate-500">{active}</code>
+                    </label>
+                  ) : (
+                    <h2 className="text-sm font-medium text-slate-800">
+                      {fileLabel(active)} <code className="ml-1 text-xs font-normal text-slate-500">{active}</code>
+                    </h2>
+                  )}
                   {active.includes("/lessons/") && paths.filter((p) => p.includes("/lessons/")).length > 1 && (
                     <button type="button" onClick={() => removeLesson(active)} className="text-sm text-red-700 underline underline-offset-2">
                       Remove this lesson
                     </button>
                   )}
                 </div>
-                <p id="file-help" className="mt-1 text-xs text-slate-600">
-                  {fileHelp(active, placeholders)}
-                </p>
-                <textarea
-                  id="file-text"
-                  aria-describedby="file-help"
-                  value={files[active] ?? ""}
-                  onChange={(event) => setFiles({ ...files, [active]: event.target.value })}
-                  onKeyDown={(event) => {
-                    if ((event.ctrlKey || event.metaKey) && event.key === "s") {
-                      event.preventDefault();
-                      save();
-                    }
-                  }}
-                  spellCheck={isMarkdown}
-                  rows={28}
-                  className={`mt-2 font-mono text-xs leading-5 ${inputClass}`}
-                />
+                {structured ? (
+                  <ViewSwitch view={view} onChange={(next) => setViews({ ...views, [active]: next })}>
+                    {view === "yaml" ? (
+                      fileText
+                    ) : (
+                      <div onKeyDown={saveOnCtrlS}>
+                        {active.endsWith("/course.yaml") ? (
+                          <SettingsForm text={files[active] ?? ""} onChange={setActiveText} problems={activeProblems} />
+                        ) : (
+                          <QuestionBankEditor text={files[active] ?? ""} onChange={setActiveText} problems={activeProblems} />
+                        )}
+                      </div>
+                    )}
+                  </ViewSwitch>
+                ) : (
+                  fileText
+                )}
               </div>
               {isMarkdown && (
                 <section aria-labelledby="preview-heading" className="min-w-0">
