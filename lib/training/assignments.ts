@@ -25,7 +25,14 @@ import { syncCourseReleases } from "./course-releases";
 
 export type OpenAssignment = { id: string; courseId: string; dueAt: Date; assignedAt: Date; source: string };
 
-type PersonForRules = { id: string; departmentId: string | null; roles: string[]; hireDate: string | null };
+type PersonForRules = {
+  id: string;
+  departmentId: string | null;
+  roles: string[];
+  hireDate: string | null;
+  /** Data-access roles held now (approved, not ended or revoked): read when a course's audience names any. */
+  accessRoles?: string[];
+};
 
 /** A person as the sync reads them: the assignment rules' facts and whether they are active. */
 export type PersonToSync = PersonForRules & { status: string };
@@ -92,6 +99,19 @@ export type AssignmentSync = {
   releases: Map<string, Date>;
 };
 
+/** The data-access roles each person holds at `now`: approved grants not revoked and not ended. */
+async function heldAccessRoles(db: Executor, ids: string[], now: Date): Promise<Map<string, string[]>> {
+  const rows = await selectRows<{ person_id: string; role_id: string }>(
+    db,
+    sql`select distinct person_id, role_id from access_grants
+        where person_id = any(${sql.param(ids)}::uuid[]) and status = 'approved' and revoked_at is null
+          and (ends_at is null or ends_at > ${now.toISOString()}::timestamptz)`,
+  );
+  const held = new Map<string, string[]>();
+  for (const r of rows) held.set(r.person_id, [...(held.get(r.person_id) ?? []), r.role_id]);
+  return held;
+}
+
 /** Brings assignments up to date for some people (or everyone active). Safe to run any number of times. */
 export async function syncAssignments(db: Executor, options: SyncOptions = {}): Promise<number> {
   return (await syncAssignmentsReading(db, options)).inserted;
@@ -126,6 +146,10 @@ export async function syncAssignmentsReading(db: Executor, options: SyncOptions 
   ]);
   const ids = everyone.map((p) => p.id);
   if (ids.length === 0) return { inserted: 0, open: [], latest: new Map(), releases };
+  if (courses.some((c) => c.assignTo.accessRoles?.length)) {
+    const held = await heldAccessRoles(db, ids, now);
+    for (const person of everyone) (person as PersonForRules).accessRoles = held.get(person.id) ?? [];
+  }
   const [open, latest] = await Promise.all([
     openAssignmentsOf(db, named ? ids : undefined),
     latestByPair(db, named ? ids : undefined, courses, releases, now),

@@ -159,7 +159,7 @@ export function DraftEditor({
   return (
     <div className="space-y-6">
       {message && <Alert tone={message.tone}>{message.text}</Alert>}
-      <div className="grid gap-6 lg:grid-cols-[14rem_1fr]">
+      <div className="grid grid-cols-[minmax(0,1fr)] gap-6 lg:grid-cols-[14rem_minmax(0,1fr)]">
         <nav aria-label="Files of this draft" className="space-y-1">
           {paths.map((path) => {
             const count = problems.filter((p) => p.file === path).length;
@@ -195,7 +195,7 @@ export function DraftEditor({
 
         <div className="min-w-0 space-y-4">
           {active && (
-            <div className={`grid gap-4 ${isMarkdown ? "xl:grid-cols-2" : ""}`}>
+            <div className={`grid grid-cols-[minmax(0,1fr)] gap-4 ${isMarkdown ? "xl:grid-cols-2" : ""}`}>
               <div>
                 <div className="flex flex-wrap items-end justify-between gap-2">
                   {view === "yaml" ? (
