@@ -23,6 +23,7 @@ import { env } from "@/lib/env";
 import { syncAssignments } from "@/lib/training/assignments";
 import { syncCourseReleases } from "@/lib/training/course-releases";
 
+import { declaredType, IMAGE_NAME, imageMarkdown, isImagePath, MAX_LESSON_IMAGE_BYTES, MAX_LESSON_IMAGES, sniffImage } from "./images";
 import { CONTENT_DIR, loadContent, MAX_POLICY_PDF_BYTES, type ContentProblem, type ContentSet } from "./load";
 import { isBinaryPath, itemPathPattern, overlayFiles, shippedFiles, toStored } from "./overlay";
 import { BANK_BAR, bankProblems, bankStats, jaccard, lessonCitations, promptTokens } from "./rules";
@@ -45,7 +46,8 @@ export const APPROVAL_DEFAULTS: Record<ContentKind, boolean> = { course: false, 
 
 /** The most a version may hold: enough for six long lessons and a large bank, small enough to keep forever. */
 export const MAX_ITEM_BYTES = 500_000;
-const MAX_FILES = 12;
+/** Room for six lessons, the bank, the settings and the images. */
+const MAX_FILES = 24;
 
 const KEBAB = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
@@ -66,8 +68,10 @@ export function checkItemPaths(ref: ItemRef, files: ItemFiles): void {
   if (stray.length)
     throw new DomainError(
       "invalid_path",
-      `${stray[0]}: not a file of ${ref.kind} "${ref.id}" (${ref.kind === "course" ? `courses/${ref.id}/course.yaml, questions.yaml or lessons/NN-name.md` : `agreements/${ref.id}.md`}).`,
+      `${stray[0]}: not a file of ${ref.kind} "${ref.id}" (${ref.kind === "course" ? `courses/${ref.id}/course.yaml, questions.yaml, lessons/NN-name.md or images/name.png` : `agreements/${ref.id}.md`}).`,
     );
+  const images = paths.filter(isImagePath);
+  if (images.length > MAX_LESSON_IMAGES) throw new DomainError("too_many_images", `A course has at most ${MAX_LESSON_IMAGES} images.`);
   if (paths.length > MAX_FILES) throw new DomainError("too_many_files", `An item has at most ${MAX_FILES} files.`);
   const texts = paths.filter((p) => !isBinaryPath(p));
   const bytes = texts.reduce((n, p) => n + Buffer.byteLength(files[p], "utf8") + p.length, 0);
@@ -75,9 +79,22 @@ export function checkItemPaths(ref: ItemRef, files: ItemFiles): void {
     throw new DomainError("too_large", `This version is ${Math.ceil(bytes / 1000)} kB; the most one version may hold is ${MAX_ITEM_BYTES / 1000} kB.`);
   if (texts.some((p) => files[p].includes("\u0000"))) throw new DomainError("invalid_text", "Files must not contain NUL characters.");
   for (const p of paths.filter(isBinaryPath)) {
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(files[p])) throw new DomainError("invalid_document", `${p}: not a stored PDF.`);
-    checkPolicyPdf(Buffer.from(files[p], "base64"));
+    const image = isImagePath(p);
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(files[p])) throw new DomainError(image ? "invalid_image" : "invalid_document", `${p}: not a stored ${image ? "image" : "PDF"}.`);
+    if (image) checkLessonImage(p.slice(p.lastIndexOf("/") + 1), Buffer.from(files[p], "base64"));
+    else checkPolicyPdf(Buffer.from(files[p], "base64"));
   }
+}
+
+/** A lesson image: a named PNG, JPEG or WebP (by its first bytes, matching its extension), no larger than the limit. */
+export function checkLessonImage(name: string, bytes: Buffer): void {
+  if (!IMAGE_NAME.test(name))
+    throw new DomainError("invalid_image_name", `${name}: name images with lower-case letters, digits and hyphens, ending .png, .jpg, .jpeg or .webp.`);
+  if (bytes.length > MAX_LESSON_IMAGE_BYTES)
+    throw new DomainError("too_large", `${name} is ${Math.ceil(bytes.length / 1000)} kB; the most an image may be is ${MAX_LESSON_IMAGE_BYTES / 1000} kB.`);
+  const type = sniffImage(bytes);
+  if (!type) throw new DomainError("not_image", `${name} is not a PNG, JPEG or WebP image.`);
+  if (type !== declaredType(name)) throw new DomainError("not_image", `${name} is a ${type.slice(6).toUpperCase()} image: name it with that extension.`);
 }
 
 /** A policy PDF as uploaded: a PDF (by its header), no larger than the limit. */
@@ -579,6 +596,58 @@ export async function attachDocument(db: Executor, viewer: Viewer, ref: ItemRef,
     .returning({ id: contentVersions.id });
   if (!updated.length) throw new DomainError("edited_elsewhere", "The draft changed while the PDF was uploading. Upload it again.", 409);
   return { sha256: createHash("sha256").update(pdf).digest("hex") };
+}
+
+/** Applies a change to an open course draft's images; nothing else in the draft changes. */
+async function changeImages(db: Executor, viewer: Viewer, ref: ItemRef, change: (files: ItemFiles) => ItemFiles, now: Date): Promise<void> {
+  if (ref.kind !== "course") throw new DomainError("not_course", "Only a course's lessons can show images.");
+  const row = await openDraftOf(db, ref);
+  if (!row || row.state !== "draft") throw new DomainError("no_draft", "Open a draft of this course first.", 409);
+  const files = change(row.files);
+  checkItemPaths(ref, files);
+  const updated = await db
+    .update(contentVersions)
+    .set({ files, updatedBy: viewer.id, updatedAt: new Date(Math.max(now.getTime(), row.updatedAt.getTime() + 1)) })
+    .where(and(eq(contentVersions.id, row.id), eq(contentVersions.state, "draft"), eq(contentVersions.updatedAt, row.updatedAt)))
+    .returning({ id: contentVersions.id });
+  if (!updated.length) throw new DomainError("edited_elsewhere", "The draft changed meanwhile. Reload the page and try again.", 409);
+}
+
+/**
+ * Attaches an image to a course's draft (replacing one of the same name), to
+ * be shown in its lessons with `![alt](images/<name>)`.
+ */
+export async function attachImage(
+  db: Executor,
+  viewer: Viewer,
+  ref: ItemRef,
+  name: string,
+  bytes: Buffer,
+  now = new Date(),
+): Promise<{ path: string; markdown: string; sha256: string }> {
+  assertMay(viewer, "administer");
+  checkLessonImage(name, bytes);
+  const rel = `courses/${ref.id}/images/${name}`;
+  await changeImages(db, viewer, ref, (files) => ({ ...files, [rel]: toStored(rel, bytes) }), now);
+  return { path: rel, markdown: imageMarkdown(name), sha256: createHash("sha256").update(bytes).digest("hex") };
+}
+
+/** Removes an image from a course's draft. A lesson still showing it is then a problem to fix before publishing. */
+export async function removeImage(db: Executor, viewer: Viewer, ref: ItemRef, name: string, now = new Date()): Promise<void> {
+  assertMay(viewer, "administer");
+  const rel = `courses/${ref.id}/images/${name}`;
+  await changeImages(
+    db,
+    viewer,
+    ref,
+    (files) => {
+      if (!(rel in files)) throw new NotFoundError(`There is no image called ${name} in this draft.`);
+      const rest = { ...files };
+      delete rest[rel];
+      return rest;
+    },
+    now,
+  );
 }
 
 /** Sets keys in an agreement's front matter, keeping everything else as written. */

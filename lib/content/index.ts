@@ -3,6 +3,7 @@ import path from "node:path";
 
 import { log } from "@/lib/log";
 
+import { declaredType, IMAGE_NAME, sniffImage, type ImageType } from "./images";
 import { CONTENT_DIR, formatProblems, loadContent, type ContentSet } from "./load";
 import { fromStored, overlayFiles } from "./overlay";
 
@@ -60,6 +61,27 @@ export function agreementDocument(id: string): Buffer | null {
   if (own !== undefined) return fromStored(rel, own);
   const file = path.join(CONTENT_DIR, rel);
   return existsSync(file) ? readFileSync(file) : null;
+}
+
+/**
+ * An image of a course's lessons as served now: from the organisation's own
+ * published course when it has one (which replaces the shipped folder whole),
+ * else from the shipped content/ folder. Null unless the bytes are the image
+ * their name says.
+ */
+export function courseImage(courseId: string, name: string): { bytes: Buffer; type: ImageType } | null {
+  if (!IMAGE_NAME.test(name) || !getCourse(courseId)) return null;
+  const rel = `courses/${courseId}/images/${name}`;
+  const own = store.__clearanceContent?.own;
+  let bytes: Buffer | null = null;
+  const stored = own?.get(rel);
+  if (stored !== undefined) bytes = fromStored(rel, stored);
+  else if (![...(own?.keys() ?? [])].some((k) => k.startsWith(`courses/${courseId}/`))) {
+    const file = path.join(CONTENT_DIR, rel);
+    bytes = existsSync(file) ? readFileSync(file) : null;
+  }
+  const type = bytes && sniffImage(bytes);
+  return bytes && type && type === declaredType(name) ? { bytes, type } : null;
 }
 
 export function getGuide(slug: string) {

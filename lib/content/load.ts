@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import path from "node:path";
 import YAML from "yaml";
 import type { z } from "zod";
+import { declaredType, IMAGE_NAME, MAX_LESSON_IMAGE_BYTES, MAX_LESSON_IMAGES, sniffImage } from "./images";
 import {
   AGREEMENT_PLACEHOLDERS,
   accessRolesSchema,
@@ -140,8 +141,24 @@ function loadCourse(c: Collector, dir: string): Course | null {
     const markdown = c.files.read(file).replace(/\r\n/g, "\n").trim();
     const heading = markdown.match(/^# (.+)$/m);
     if (!heading || !markdown.startsWith("# ")) c.add(file, "(title)", "the first line must be '# Lesson title'");
+    for (const [, src] of markdown.matchAll(/!\[[^\]]*\]\(\s*<?(images\/[^)\s>]*)/g)) {
+      if (!IMAGE_NAME.test(src.slice("images/".length))) c.add(file, "(image)", `${src}: name images like images/floor-plan.png (.png, .jpg, .jpeg or .webp)`);
+      else if (!c.files.exists(path.join(dir, src))) c.add(file, "(image)", `${src} is not in this course: attach it`);
+    }
     lessons.push({ slug: name.replace(/^\d{2}-/, "").replace(/\.md$/, ""), index, title: heading?.[1].trim() ?? name, markdown: markdown.replace(/^# .+\n?/, "").trim() });
   });
+  const imageDir = path.join(dir, "images");
+  const images = listDir(c, imageDir, (n) => !n.startsWith("."));
+  if (images.length > MAX_LESSON_IMAGES) c.add(imageDir, "(images)", `a course has at most ${MAX_LESSON_IMAGES} images, found ${images.length}`);
+  for (const name of images) {
+    const file = path.join(imageDir, name);
+    if (!IMAGE_NAME.test(name)) c.add(file, "(file name)", "must look like floor-plan.png (.png, .jpg, .jpeg or .webp)");
+    else {
+      const bytes = c.files.bytes(file);
+      if (sniffImage(bytes) !== declaredType(name)) c.add(file, "(file)", `is not the ${declaredType(name)} image its name says`);
+      else if (bytes.length > MAX_LESSON_IMAGE_BYTES) c.add(file, "(file)", `is larger than ${MAX_LESSON_IMAGE_BYTES / 1_000_000} MB`);
+    }
+  }
   if (lessons.length < 3 || lessons.length > 6) c.add(lessonDir, "(lessons)", `a course needs 3 to 6 lessons, found ${lessons.length}`);
 
   const questionFile = path.join(dir, "questions.yaml");

@@ -1,5 +1,6 @@
 import { marked } from "marked";
 import sanitizeHtml from "sanitize-html";
+import { IMAGE_NAME, imageUrl } from "./images";
 import { shieldEscapes } from "./markdown-escape";
 
 /**
@@ -19,9 +20,38 @@ const allowed: sanitizeHtml.IOptions = {
   },
 };
 
-export function renderMarkdown(markdown: string): string {
+/**
+ * A lesson of a course may show that course's own images, and nothing else:
+ * `images/<name>` (or the same image's full path) becomes
+ * `/courses/<courseId>/images/<name>`; an image with any other source
+ * (another course's, data:, http(s), a path out of the folder) is dropped.
+ */
+function lessonOptions(courseId: string): sanitizeHtml.IOptions {
+  const own = `/courses/${courseId}/images/`;
+  const srcOf = (src: string | undefined): string | null => {
+    if (src === undefined) return null;
+    const name = src.startsWith("images/") ? src.slice("images/".length) : src.startsWith(own) ? src.slice(own.length) : null;
+    return name !== null && IMAGE_NAME.test(name) ? imageUrl(courseId, name) : null;
+  };
+  return {
+    ...allowed,
+    allowedTags: [...(allowed.allowedTags || []), "img"],
+    allowedAttributes: { ...allowed.allowedAttributes, img: ["src", "alt"] },
+    transformTags: {
+      ...allowed.transformTags,
+      img: (tagName, attribs): sanitizeHtml.Tag => {
+        const src = srcOf(attribs.src);
+        return { tagName, attribs: src ? { src, alt: attribs.alt ?? "" } : {} };
+      },
+    },
+    exclusiveFilter: (frame) => frame.tag === "img" && !frame.attribs.src,
+  };
+}
+
+/** Sanitised HTML of content Markdown; `{ courseId }` when it is a lesson of that course, whose images it may show. */
+export function renderMarkdown(markdown: string, options: { courseId?: string } = {}): string {
   const html = marked.parse(markdown, { async: false, gfm: true }) as string;
-  return sanitizeHtml(html, allowed);
+  return sanitizeHtml(html, options.courseId ? lessonOptions(options.courseId) : allowed);
 }
 
 /** Plain text for PDFs and emails: Markdown markers removed, paragraphs kept. */
@@ -32,6 +62,7 @@ export function markdownToPlainText(markdown: string): string {
     .replace(/\*\*(.+?)\*\*/g, "$1")
     .replace(/(^|[^*])\*(?!\s)(.+?)\*/g, "$1$2")
     .replace(/`([^`]+)`/g, "$1")
+    .replace(/!\[([^\]]*)\]\([^)]+\)/g, "$1")
     .replace(/\[([^\]]+)\]\([^)]+\)/g, "$1")
     .replace(/^\s*[-*+]\s+\[( |x)\]\s+/gim, "• ")
     .replace(/^\s*[-*+]\s+/gm, "• ")

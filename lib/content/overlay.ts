@@ -1,5 +1,6 @@
 import path from "node:path";
 
+import { IMAGE_NAME, isImagePath } from "./images";
 import { diskFiles, type ContentFiles } from "./load";
 
 /**
@@ -56,10 +57,10 @@ export function overlayFiles(root: string, own: ReadonlyMap<string, string>, bas
 }
 
 /**
- * Binary files (policy PDFs) are kept in a version's files as base64 text; all
- * others as the text itself.
+ * Binary files (policy PDFs, lesson images) are kept in a version's files as
+ * base64 text; all others as the text itself.
  */
-export const isBinaryPath = (rel: string) => rel.endsWith(".pdf");
+export const isBinaryPath = (rel: string) => rel.endsWith(".pdf") || isImagePath(rel);
 
 export function fromStored(rel: string, stored: string): Buffer {
   return isBinaryPath(rel) ? Buffer.from(stored, "base64") : Buffer.from(stored, "utf8");
@@ -73,7 +74,7 @@ export function toStored(rel: string, bytes: Buffer): string {
 export function itemPathPattern(kind: "course" | "agreement", id: string): RegExp {
   const escaped = id.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   return kind === "course"
-    ? new RegExp(`^courses/${escaped}/(course\\.yaml|questions\\.yaml|lessons/[^/]+\\.md)$`)
+    ? new RegExp(`^courses/${escaped}/(course\\.yaml|questions\\.yaml|lessons/[^/]+\\.md|images/[^/]+\\.(png|jpg|jpeg|webp))$`)
     : new RegExp(`^agreements/${escaped}\\.(md|pdf)$`);
 }
 
@@ -94,6 +95,10 @@ export function shippedFiles(root: string, kind: "course" | "agreement", id: str
   }
   for (const name of files.list(path.join(dir, "lessons")).filter((n) => n.endsWith(".md")).sort()) {
     out[`courses/${id}/lessons/${name}`] = files.read(path.join(dir, "lessons", name));
+  }
+  for (const name of files.list(path.join(dir, "images")).filter((n) => IMAGE_NAME.test(n)).sort()) {
+    const rel = `courses/${id}/images/${name}`;
+    out[rel] = toStored(rel, files.bytes(path.join(dir, "images", name)));
   }
   return out;
 }

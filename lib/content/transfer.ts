@@ -31,7 +31,7 @@ const MAX_IMPORT_UNPACKED = 60_000_000;
 export async function exportOwnContent(db: Executor, viewer: Viewer, now = new Date()): Promise<{ zip: Buffer; files: number }> {
   assertMay(viewer, "oversee");
   const own = await publishedFiles(db);
-  // A policy PDF goes out as the PDF itself, like every other file as it would sit in content/.
+  // A policy PDF or a lesson image goes out as the file itself, like every other file as it would sit in content/.
   const files = [...own.keys()].sort().map((name) => ({ name, data: fromStored(name, own.get(name)!) }));
   return { zip: zip(files, now), files: files.length };
 }
@@ -40,11 +40,11 @@ export async function exportOwnContent(db: Executor, viewer: Viewer, now = new D
 export function itemOfPath(rel: string): { ref: ItemRef } | { problem: string } {
   if (rel.includes("\\") || rel.startsWith("/") || rel.split("/").some((part) => part === ".." || part === "." || part === ""))
     return { problem: "unsafe path: entries must be relative, with no '..', '.' or backslashes" };
-  const course = rel.match(/^courses\/([a-z0-9]+(?:-[a-z0-9]+)*)\/(course\.yaml|questions\.yaml|lessons\/\d{2}-[a-z0-9-]+\.md)$/);
+  const course = rel.match(/^courses\/([a-z0-9]+(?:-[a-z0-9]+)*)\/(course\.yaml|questions\.yaml|lessons\/\d{2}-[a-z0-9-]+\.md|images\/[a-z0-9]+(?:-[a-z0-9]+)*\.(?:png|jpg|jpeg|webp))$/);
   if (course) return { ref: { kind: "course", id: course[1] } };
   const agreement = rel.match(/^agreements\/([a-z0-9]+(?:-[a-z0-9]+)*)\.(?:md|pdf)$/);
   if (agreement) return { ref: { kind: "agreement", id: agreement[1] } };
-  return { problem: "not a course or agreement file (courses/<id>/course.yaml, questions.yaml, lessons/NN-name.md, or agreements/<id>.md and its .pdf)" };
+  return { problem: "not a course or agreement file (courses/<id>/course.yaml, questions.yaml, lessons/NN-name.md, images/name.png|jpg|jpeg|webp, or agreements/<id>.md and its .pdf)" };
 }
 
 export type ImportResult = { ok: true; drafts: { kind: ContentKind; id: string; draftId: string }[] } | { ok: false; problems: ContentProblem[] };

@@ -174,6 +174,17 @@ const MATRIX: Record<string, Entry> = {
     method: "POST",
     pastGate: { admin: "403" },
   },
+  // Past the gate a request from the test is refused as not same-origin, like the document upload.
+  "/admin/content/[kind]/[id]/images": {
+    path: () => "/admin/content/course/incident-reporting/images?name=floor-plan.png",
+    method: "POST",
+    pastGate: { admin: "403" },
+  },
+  // No shipped course has images: past the gate, a missing image is not found.
+  "/courses/[courseId]/images/[name]": {
+    path: () => "/courses/incident-reporting/images/missing.png",
+    pastGate: SIGNED_IN("404"),
+  },
   // Only an agreement whose document is a PDF has one.
   "/agreements/[agreementId]/pdf": { path: () => "/agreements/employee-nda/pdf", pastGate: SIGNED_IN("404") },
   "/admin/assignments": { path: () => "/admin/assignments" },

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
@@ -53,6 +53,34 @@ describe("content", () => {
     );
     expect(lines).toContain("content/courses/incident-reporting/course.yaml: validityMonths: must be 12 or 24");
     expect(lines).toContain("content/agreements/employee-nda.md: (body): unknown placeholder {{person.salary}}");
+  });
+
+  it("checks a course's images: named, the kind their name says, and present where a lesson shows them", () => {
+    const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(16)]);
+    const dir = brokenCopy((d) => {
+      const course = path.join(d, "courses", "incident-reporting");
+      mkdirSync(path.join(course, "images"));
+      writeFileSync(path.join(course, "images", "floor-plan.png"), png);
+      writeFileSync(path.join(course, "images", "door.jpg"), png);
+      writeFileSync(path.join(course, "images", "Door Photo.png"), png);
+      const lessons = path.join(course, "lessons");
+      const first = path.join(lessons, readdirSync(lessons).sort()[0]);
+      writeFileSync(
+        first,
+        `${readFileSync(first, "utf8")}\n![Plan](images/floor-plan.png)\n\n![Gone](images/gone.png)\n`,
+      );
+    });
+    const lines = formatProblems(loadContent(dir).problems);
+    const course = "content/courses/incident-reporting";
+    expect(lines).toContain(`${course}/images/door.jpg: (file): is not the image/jpeg image its name says`);
+    expect(lines).toContain(
+      `${course}/images/Door Photo.png: (file name): must look like floor-plan.png (.png, .jpg, .jpeg or .webp)`,
+    );
+    expect(lines.filter((l) => l.includes("(image)"))).toEqual([
+      expect.stringMatching(
+        /lessons\/01-[a-z0-9-]+\.md: \(image\): images\/gone\.png is not in this course: attach it$/,
+      ),
+    ]);
   });
 
   it("content:check exits 1 and prints file: field: problem", () => {

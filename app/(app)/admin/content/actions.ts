@@ -99,7 +99,9 @@ export const checkDraft = action(
     let html: string | null = null;
     if (text !== undefined && input.preview!.endsWith(".md")) {
       const body = text.replace(/\r\n/g, "\n").replace(/^---\n[\s\S]*?\n---\n?/, "");
-      html = renderMarkdown(body.replace(/^# .+\n?/, ""));
+      // A lesson shows its course's images by the URL they are served at: those attached to a draft appear once published.
+      const lesson = input.kind === "course" && input.preview!.startsWith(`courses/${input.id}/lessons/`);
+      html = renderMarkdown(body.replace(/^# .+\n?/, ""), lesson ? { courseId: input.id } : {});
     }
     return { problems, html };
   },

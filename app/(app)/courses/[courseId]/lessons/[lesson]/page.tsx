@@ -54,7 +54,10 @@ export default async function LessonPage({ params }: Params) {
       </div>
       <article className="rounded-xl border border-slate-200 bg-white px-6 py-8 shadow-sm sm:px-10">
         <h1 className="text-2xl font-semibold tracking-tight text-slate-900">{lesson.title}</h1>
-        <div className="prose-content mt-4" dangerouslySetInnerHTML={{ __html: renderMarkdown(lesson.markdown) }} />
+        <div
+          className="prose-content mt-4"
+          dangerouslySetInnerHTML={{ __html: renderMarkdown(lesson.markdown, { courseId: course.id }) }}
+        />
       </article>
       <nav aria-label="Lesson navigation" className="mt-6 flex items-center justify-between gap-4">
         {previous ? (

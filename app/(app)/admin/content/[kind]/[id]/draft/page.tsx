@@ -10,6 +10,7 @@ import { getDb } from "@/db/client";
 import { requireViewer } from "@/lib/auth/gate";
 import { approvalSettings, currentFiles, itemVersions, problemsOf, titleOf } from "@/lib/content/authoring";
 import { itemRefSchema, KIND_LABEL } from "@/lib/content/item-ref";
+import { imageMarkdown, isImagePath, MAX_LESSON_IMAGES } from "@/lib/content/images";
 import { isBinaryPath } from "@/lib/content/overlay";
 import { AGREEMENT_PLACEHOLDERS } from "@/lib/content/schemas";
 import { publishedFiles } from "@/lib/content/published";
@@ -19,6 +20,7 @@ import { eq } from "drizzle-orm";
 import { openDraft } from "../../../actions";
 import { DocumentUpload } from "./document-upload";
 import { DraftEditor } from "./draft-editor";
+import { ImageUpload, RemoveImageButton } from "./image-upload";
 
 export const metadata: Metadata = { title: "Edit draft" };
 
@@ -42,6 +44,35 @@ function PolicyDocumentCard({ id, stored }: { id: string; stored: string | undef
           </p>
         )}
         <DocumentUpload id={id} replacing={bytes !== null} />
+      </Card>
+    </div>
+  );
+}
+
+function ImagesCard({ id, files }: { id: string; files: Record<string, string> }) {
+  const images = Object.keys(files)
+    .filter(isImagePath)
+    .sort()
+    .map((rel) => ({ name: rel.slice(rel.lastIndexOf("/") + 1), bytes: Buffer.from(files[rel], "base64").length }));
+  return (
+    <div className="mb-6">
+      <Card
+        title="Images"
+        description={`Optional, at most ${MAX_LESSON_IMAGES}. Paste an image's Markdown into a lesson where it belongs and describe the image for people who cannot see it. Images show in lessons once the course is published.`}
+      >
+        {images.length > 0 && (
+          <ul className="mb-4 divide-y divide-slate-100 text-sm">
+            {images.map((image) => (
+              <li key={image.name} className="flex flex-wrap items-center gap-3 py-2">
+                <span className="font-medium text-slate-800">{image.name}</span>
+                <span className="text-slate-500">{Math.max(1, Math.round(image.bytes / 1000))} kB</span>
+                <code className="break-all text-xs">{imageMarkdown(image.name)}</code>
+                <RemoveImageButton id={id} name={image.name} />
+              </li>
+            ))}
+          </ul>
+        )}
+        <ImageUpload id={id} />
       </Card>
     </div>
   );
@@ -88,6 +119,7 @@ export default async function DraftPage({ params }: { params: Promise<{ kind: st
         actions={back}
       />
       {kind === "agreement" && <PolicyDocumentCard id={id} stored={row.files[`agreements/${id}.pdf`]} />}
+      {kind === "course" && <ImagesCard id={id} files={row.files} />}
       <DraftEditor
         draft={{ id: row.id, kind, itemId: id, files: textFiles(row.files), updatedAt: row.updatedAt.toISOString() }}
         initialProblems={problems}
