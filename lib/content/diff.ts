@@ -1,5 +1,7 @@
 import { createHash } from "node:crypto";
 
+import { isImagePath } from "./images";
+
 /**
  * A side-by-side line diff of two versions of an item's files, for reviewers:
  * longest common subsequence over lines, unchanged runs paired, a removed
@@ -89,8 +91,9 @@ export function diffLines(before: string, after: string): DiffRow[] {
 export function diffFiles(before: Record<string, string>, after: Record<string, string>): FileDiff[] {
   const paths = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
   return paths.map((path) => {
-    // A PDF (kept as base64) is compared as one line naming its size and SHA-256.
-    const shown = (stored: string | undefined) => (stored !== undefined && path.endsWith(".pdf") ? describeStoredPdf(stored) : stored);
+    // A PDF or an image (kept as base64) is compared as one line naming its size and SHA-256.
+    const shown = (stored: string | undefined) =>
+      stored === undefined ? stored : path.endsWith(".pdf") ? describeStored("PDF document", stored) : isImagePath(path) ? describeStored("Image", stored) : stored;
     const a = shown(before[path]);
     const b = shown(after[path]);
     const status = a === undefined ? "added" : b === undefined ? "removed" : a === b ? "same" : "changed";
@@ -98,7 +101,7 @@ export function diffFiles(before: Record<string, string>, after: Record<string, 
   });
 }
 
-function describeStoredPdf(base64: string): string {
+function describeStored(what: string, base64: string): string {
   const bytes = Buffer.from(base64, "base64");
-  return `PDF document: ${bytes.length.toLocaleString("en")} bytes, SHA-256 ${createHash("sha256").update(bytes).digest("hex")}`;
+  return `${what}: ${bytes.length.toLocaleString("en")} bytes, SHA-256 ${createHash("sha256").update(bytes).digest("hex")}`;
 }

@@ -154,6 +154,22 @@ describe("images in lessons", () => {
     await attachImage(db, a.viewer, COURSE, "image-3.png", png(33));
   });
 
+  it("stay at most ten when thirty are attached at once", async () => {
+    const db = database.db();
+    const a = await admin();
+    const { id } = await openDraft(db, a.viewer, a.ctx, COURSE, { from: "current" });
+    for (let i = 1; i <= 8; i++) await attachImage(db, a.viewer, COURSE, `image-${i}.png`, png(i));
+    const results = await Promise.allSettled(
+      Array.from({ length: 30 }, (_, i) => attachImage(db, a.viewer, COURSE, `burst-${i}.png`, png(i))),
+    );
+    const images = Object.keys((await getVersion(db, a.viewer, id)).files).filter((p) => p.includes("/images/"));
+    expect(images.length).toBeLessThanOrEqual(10);
+    expect(images.length).toBe(8 + results.filter((r) => r.status === "fulfilled").length);
+    for (const r of results)
+      if (r.status === "rejected")
+        expect(["too_many_images", "edited_elsewhere"]).toContain((r.reason as { code?: string }).code);
+  });
+
   it("are published with the course, served as published, shown in its lessons only, and exported and imported byte for byte", async () => {
     const db = database.db();
     const { a, id, lesson, files, updatedAt } = await draftShowingImage();

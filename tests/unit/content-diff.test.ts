@@ -42,4 +42,19 @@ describe("content diff", () => {
       ["d.md", "added"],
     ]);
   });
+  it("compares a lesson image as one line naming its size and SHA-256, not its bytes", () => {
+    const rel = "courses/c/images/plan.png";
+    const [file] = diffFiles(
+      { [rel]: Buffer.from("one").toString("base64") },
+      { [rel]: Buffer.from("two!").toString("base64") },
+    );
+    expect(file.status).toBe("changed");
+    expect(file.rows).toEqual([
+      expect.objectContaining({
+        kind: "changed",
+        before: expect.stringMatching(/^Image: 3 bytes, SHA-256 [0-9a-f]{64}$/),
+        after: expect.stringMatching(/^Image: 4 bytes, SHA-256 [0-9a-f]{64}$/),
+      }),
+    ]);
+  });
 });
