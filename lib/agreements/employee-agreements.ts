@@ -20,7 +20,13 @@ import { DomainError, FieldError, NotFoundError } from "@/lib/errors";
 import { plural } from "@/lib/format";
 import { HOUR } from "@/lib/time";
 
-import { agreementText, completeSignature, consentText, recordDecline } from "./complete-signature";
+import {
+  agreementText,
+  completeSignature,
+  consentText,
+  recordDecline,
+  type SignatureInput,
+} from "./complete-signature";
 import { consentCheckPdf, consentWithCode, issueConsentCode } from "./consent-check";
 import { signatureFactColumns } from "./signature-columns";
 import { decodeSignatureImage } from "./signature-image";
@@ -277,30 +283,43 @@ export async function signAsEmployee(
   if (template.mustRead && !ceremony.readAt)
     throw new DomainError("read_required", "Read the agreement to the end before you sign it.");
   const db = await getDb();
-  if (template.signature === "acknowledge") {
-    const [signer] = await db.select({ name: people.name }).from(people).where(eq(people.id, viewer.id));
-    return completeSignature({
+  // The signer's own signing, sealed with how they confirmed who they are.
+  const seal = (
+    name: string,
+    identity: SignatureInput["identity"],
+    mark: SignatureInput["mark"],
+    signatureImagePng: Buffer | null,
+  ) =>
+    completeSignature({
       template,
       consent: getContent().esignConsent!,
-      signer: { name: signer.name, email: viewer.email },
+      signer: { name, email: viewer.email },
       personId: viewer.id,
       partnerRequestId: null,
       ceremony: {
         id: ceremony.id,
         startedAt: ceremony.startedAt,
-        consentAt: ceremony.consentAt,
+        consentAt: ceremony.consentAt!,
         readAt: ceremony.readAt,
       },
-      identity: {
+      identity,
+      mark,
+      signatureImagePng,
+      context,
+      now: new Date(now.getTime() + 1),
+    });
+  if (template.signature === "acknowledge") {
+    const [signer] = await db.select({ name: people.name }).from(people).where(eq(people.id, viewer.id));
+    return seal(
+      signer.name,
+      {
         method: "Signed in to Clearance; acknowledged in the signed-in session",
         confirmedAt: now,
         label: "Identity: the person signed in to Clearance",
       },
-      mark: "acknowledged",
-      signatureImagePng: null,
-      context,
-      now: new Date(now.getTime() + 1),
-    });
+      "acknowledged",
+      null,
+    );
   }
   if (!input.password && !input.code?.trim())
     throw new FieldError(
@@ -369,29 +388,18 @@ export async function signAsEmployee(
     );
   }
   await settleReauthTry(db, viewer, ceremony.id);
-  return completeSignature({
-    template,
-    consent: getContent().esignConsent!,
-    signer: { name: person.name, email: viewer.email },
-    personId: viewer.id,
-    partnerRequestId: null,
-    ceremony: {
-      id: ceremony.id,
-      startedAt: ceremony.startedAt,
-      consentAt: ceremony.consentAt,
-      readAt: ceremony.readAt,
-    },
-    identity: {
+  return seal(
+    person.name,
+    {
       method,
       confirmedAt: now,
       label: input.code?.trim()
         ? "Identity confirmed with an authenticator-app code"
         : "Identity confirmed with the account password",
     },
+    "typed",
     signatureImagePng,
-    context,
-    now: new Date(now.getTime() + 1),
-  });
+  );
 }
 
 /**

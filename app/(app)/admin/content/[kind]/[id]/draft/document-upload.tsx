@@ -5,6 +5,8 @@ import { useState } from "react";
 import { Button } from "@/components/ui/button";
 import { Alert } from "@/components/ui/field";
 
+import { sendAndReload } from "./send-and-reload";
+
 /** Uploads a policy PDF to the agreement's draft, then reloads the page to show the draft as it now is. */
 export function DocumentUpload({ id, replacing }: { id: string; replacing: boolean }) {
   const [pending, setPending] = useState(false);
@@ -14,20 +16,14 @@ export function DocumentUpload({ id, replacing }: { id: string; replacing: boole
     if (!file) return setError("Choose a PDF file first.");
     setPending(true);
     setError(null);
-    try {
-      const response = await fetch(`/admin/content/agreement/${id}/document`, {
+    setError(
+      await sendAndReload(`/admin/content/agreement/${id}/document`, {
         method: "POST",
         body: file,
         headers: { "Content-Type": "application/pdf" },
-      });
-      if (response.ok) return window.location.reload();
-      const answer = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
-      setError(answer?.error?.message ?? "The upload failed. Try again.");
-    } catch {
-      setError("The upload did not reach the server. Check your connection and try again.");
-    } finally {
-      setPending(false);
-    }
+      }),
+    );
+    setPending(false);
   }
   return (
     <form

@@ -11,7 +11,13 @@ import { QuestionBankEditor } from "./question-bank-editor";
 import { SettingsForm } from "./settings-form";
 import { ViewSwitch, type View } from "./view-switch";
 
-type Draft = { id: string; kind: "course" | "agreement"; itemId: string; files: Record<string, string>; updatedAt: string };
+type Draft = {
+  id: string;
+  kind: "course" | "agreement";
+  itemId: string;
+  files: Record<string, string>;
+  updatedAt: string;
+};
 
 /** How a file is named in the editor: what it holds, not where it lives. */
 function fileLabel(path: string): string {
@@ -27,12 +33,14 @@ function fileHelp(path: string, placeholders: string[]): string {
     return "Title, summary, objectives, pass mark, questions drawn per attempt, attempts, cooldown, validity (12 or 24 months), grace days, due days and who is assigned (assignTo). The version is set when you publish.";
   if (path.endsWith("/questions.yaml"))
     return "At least 15 questions. Each has an id, type (single, multiple or true_false), kind (scenario or recall), prompt, options with the correct ones marked (or answer: true/false) and an explanation.";
-  if (path.includes("/lessons/")) return "Markdown. The first line is '# Lesson title'; end with a 'Sources:' line naming what it teaches from.";
+  if (path.includes("/lessons/"))
+    return "Markdown. The first line is '# Lesson title'; end with a 'Sources:' line naming what it teaches from.";
   return `Front matter (title, audience, renewalMonths, signers, summary) between --- lines, then the text in Markdown. Placeholders: ${placeholders.map((p) => `{{${p}}}`).join(", ")}. The version is set when you publish.`;
 }
 
 function sortPaths(paths: string[]): string[] {
-  const rank = (p: string) => (p.endsWith("/course.yaml") ? 0 : p.includes("/lessons/") ? 1 : p.endsWith("/questions.yaml") ? 2 : 3);
+  const rank = (p: string) =>
+    p.endsWith("/course.yaml") ? 0 : p.includes("/lessons/") ? 1 : p.endsWith("/questions.yaml") ? 2 : 3;
   return [...paths].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
 
@@ -69,7 +77,8 @@ export function DraftEditor({
   const isMarkdown = active?.endsWith(".md");
   // Course settings and the question bank open as forms; the YAML stays one tab away.
   const [views, setViews] = useState<Record<string, View>>({});
-  const structured = draft.kind === "course" && (active?.endsWith("/course.yaml") || active?.endsWith("/questions.yaml"));
+  const structured =
+    draft.kind === "course" && (active?.endsWith("/course.yaml") || active?.endsWith("/questions.yaml"));
   const view: View = structured ? (views[active] ?? "form") : "yaml";
   const checkSeq = useRef(0);
 
@@ -78,7 +87,10 @@ export function DraftEditor({
     const seq = ++checkSeq.current;
     const timer = setTimeout(async () => {
       setChecking(true);
-      const state = await checkDraft(null, formOf({ kind: draft.kind, id: draft.itemId, files: JSON.stringify(files), preview: active ?? "" }));
+      const state = await checkDraft(
+        null,
+        formOf({ kind: draft.kind, id: draft.itemId, files: JSON.stringify(files), preview: active ?? "" }),
+      );
       if (seq !== checkSeq.current) return;
       setChecking(false);
       if (state?.ok && state.data) {
@@ -99,7 +111,10 @@ export function DraftEditor({
 
   function save() {
     startSaving(async () => {
-      const state = await saveDraft(null, formOf({ draftId: draft.id, files: JSON.stringify(files), expectedUpdatedAt: updatedAt }));
+      const state = await saveDraft(
+        null,
+        formOf({ draftId: draft.id, files: JSON.stringify(files), expectedUpdatedAt: updatedAt }),
+      );
       if (state?.ok && state.data) {
         const data = state.data as { updatedAt: string; problems: ContentProblem[] };
         setSaved(files);
@@ -113,7 +128,12 @@ export function DraftEditor({
   function addLesson() {
     const name = window.prompt("Name of the new lesson (a few words):");
     if (!name) return;
-    const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 40) || "lesson";
+    const slug =
+      name
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, "-")
+        .replace(/^-|-$/g, "")
+        .slice(0, 40) || "lesson";
     const count = paths.filter((p) => p.includes("/lessons/")).length;
     const path = `courses/${draft.itemId}/lessons/${String(count + 1).padStart(2, "0")}-${slug}.md`;
     setFiles({ ...files, [path]: `# ${name}\n\nWrite the lesson here.\n\nSources: GDPR Art. 5\n` });
@@ -187,7 +207,11 @@ export function DraftEditor({
             );
           })}
           {draft.kind === "course" && paths.filter((p) => p.includes("/lessons/")).length < 6 && (
-            <button type="button" onClick={addLesson} className="w-full rounded-md px-3 py-2 text-left text-sm font-medium text-brand-700 hover:bg-slate-100">
+            <button
+              type="button"
+              onClick={addLesson}
+              className="w-full rounded-md px-3 py-2 text-left text-sm font-medium text-brand-700 hover:bg-slate-100"
+            >
               + Add a lesson
             </button>
           )}
@@ -208,7 +232,11 @@ export function DraftEditor({
                     </h2>
                   )}
                   {active.includes("/lessons/") && paths.filter((p) => p.includes("/lessons/")).length > 1 && (
-                    <button type="button" onClick={() => removeLesson(active)} className="text-sm text-red-700 underline underline-offset-2">
+                    <button
+                      type="button"
+                      onClick={() => removeLesson(active)}
+                      className="text-sm text-red-700 underline underline-offset-2"
+                    >
                       Remove this lesson
                     </button>
                   )}
@@ -222,7 +250,11 @@ export function DraftEditor({
                         {active.endsWith("/course.yaml") ? (
                           <SettingsForm text={files[active] ?? ""} onChange={setActiveText} problems={activeProblems} />
                         ) : (
-                          <QuestionBankEditor text={files[active] ?? ""} onChange={setActiveText} problems={activeProblems} />
+                          <QuestionBankEditor
+                            text={files[active] ?? ""}
+                            onChange={setActiveText}
+                            problems={activeProblems}
+                          />
                         )}
                       </div>
                     )}
@@ -236,8 +268,16 @@ export function DraftEditor({
                   <h2 id="preview-heading" className="text-sm font-medium text-slate-800">
                     Preview, as people will see it
                   </h2>
-                  <div tabIndex={0} aria-live="polite" className="prose-content mt-2 max-h-[42rem] max-w-none overflow-y-auto rounded-md border border-slate-200 bg-white p-4">
-                    {preview === null ? <p className="text-slate-500">Rendering…</p> : <div dangerouslySetInnerHTML={{ __html: preview }} />}
+                  <div
+                    tabIndex={0}
+                    aria-live="polite"
+                    className="prose-content mt-2 max-h-[42rem] max-w-none overflow-y-auto rounded-md border border-slate-200 bg-white p-4"
+                  >
+                    {preview === null ? (
+                      <p className="text-slate-500">Rendering…</p>
+                    ) : (
+                      <div dangerouslySetInnerHTML={{ __html: preview }} />
+                    )}
                   </div>
                 </section>
               )}
@@ -246,13 +286,21 @@ export function DraftEditor({
 
           <section aria-labelledby="problems-heading" className="rounded-md border border-slate-200 bg-white p-4">
             <h2 id="problems-heading" className="text-sm font-medium text-slate-800">
-              {checking ? "Checking…" : problemCount === 0 ? "No problems: ready to publish" : `${problemCount} ${problemCount === 1 ? "problem" : "problems"} to fix before publishing`}
+              {checking
+                ? "Checking…"
+                : problemCount === 0
+                  ? "No problems: ready to publish"
+                  : `${problemCount} ${problemCount === 1 ? "problem" : "problems"} to fix before publishing`}
             </h2>
             {problemCount > 0 && (
               <ul className="mt-2 space-y-1 text-sm" aria-live="polite">
                 {problems.slice(0, 50).map((p, i) => (
                   <li key={i}>
-                    <button type="button" onClick={() => paths.includes(p.file) && setActive(p.file)} className="text-left text-red-800 underline-offset-2 hover:underline">
+                    <button
+                      type="button"
+                      onClick={() => paths.includes(p.file) && setActive(p.file)}
+                      className="text-left text-red-800 underline-offset-2 hover:underline"
+                    >
                       {fileLabel(p.file)} — {p.field === "(file)" ? "" : `${p.field}: `}
                       {p.problem}
                     </button>
@@ -271,17 +319,36 @@ export function DraftEditor({
         </div>
       </div>
 
-      <SubmitForm draft={draft} blocked={dirty ? "Save your changes first." : problemCount > 0 ? "Fix the problems above first." : null} requireApproval={requireApproval} firstVersion={firstVersion} />
+      <SubmitForm
+        draft={draft}
+        blocked={dirty ? "Save your changes first." : problemCount > 0 ? "Fix the problems above first." : null}
+        requireApproval={requireApproval}
+        firstVersion={firstVersion}
+      />
       <DiscardForm draft={draft} />
     </div>
   );
 }
 
-function SubmitForm({ draft, blocked, requireApproval, firstVersion }: { draft: Draft; blocked: string | null; requireApproval: boolean; firstVersion: boolean }) {
+function SubmitForm({
+  draft,
+  blocked,
+  requireApproval,
+  firstVersion,
+}: {
+  draft: Draft;
+  blocked: string | null;
+  requireApproval: boolean;
+  firstVersion: boolean;
+}) {
   const [state, formAction, pending] = useActionState(submitDraft, null);
   const errors = state && !state.ok ? state.fieldErrors : undefined;
   return (
-    <form action={formAction} className="space-y-4 rounded-xl border border-slate-200 bg-white p-5 shadow-sm" aria-labelledby="publish-heading">
+    <form
+      action={formAction}
+      className="space-y-4 rounded-xl border border-slate-200 bg-white p-5 shadow-sm"
+      aria-labelledby="publish-heading"
+    >
       <h2 id="publish-heading" className="text-base font-semibold text-slate-900">
         {requireApproval ? "Submit for approval" : "Publish"}
       </h2>
@@ -300,7 +367,8 @@ function SubmitForm({ draft, blocked, requireApproval, firstVersion }: { draft: 
             <label className="flex items-start gap-2 text-sm">
               <input type="radio" name="change" value="minor" defaultChecked className="mt-1" />
               <span>
-                <span className="font-medium">Minor</span> — wording, corrections, clarifications. Nothing is asked of people again.
+                <span className="font-medium">Minor</span> — wording, corrections, clarifications. Nothing is asked of
+                people again.
               </span>
             </label>
             <label className="flex items-start gap-2 text-sm">
@@ -337,7 +405,8 @@ function DiscardForm({ draft }: { draft: Draft }) {
     <form
       action={formAction}
       onSubmit={(event) => {
-        if (!window.confirm("Discard this draft? It is kept in the history but can no longer be edited.")) event.preventDefault();
+        if (!window.confirm("Discard this draft? It is kept in the history but can no longer be edited."))
+          event.preventDefault();
       }}
       className="flex flex-wrap items-center gap-3"
     >

@@ -6,18 +6,10 @@ import { Button } from "@/components/ui/button";
 import { Alert } from "@/components/ui/field";
 import { imageNameFrom } from "@/lib/content/images";
 
-async function send(id: string, name: string, init: RequestInit): Promise<string | null> {
-  try {
-    const response = await fetch(`/admin/content/course/${id}/images?name=${encodeURIComponent(name)}`, init);
-    if (response.ok) {
-      window.location.reload();
-      return null;
-    }
-    const answer = (await response.json().catch(() => null)) as { error?: { message?: string } } | null;
-    return answer?.error?.message ?? "That did not work. Try again.";
-  } catch {
-    return "The request did not reach the server. Check your connection and try again.";
-  }
+import { sendAndReload } from "./send-and-reload";
+
+function send(id: string, name: string, init: RequestInit): Promise<string | null> {
+  return sendAndReload(`/admin/content/course/${id}/images?name=${encodeURIComponent(name)}`, init);
 }
 
 /** Uploads an image to the course's draft under a name made from the file's, then reloads the page to list it. */
@@ -30,7 +22,13 @@ export function ImageUpload({ id }: { id: string }) {
     if (!file) return setError("Choose an image file first.");
     setPending(true);
     setError(null);
-    setError(await send(id, imageNameFrom(file.name), { method: "POST", body: file, headers: { "Content-Type": file.type || "application/octet-stream" } }));
+    setError(
+      await send(id, imageNameFrom(file.name), {
+        method: "POST",
+        body: file,
+        headers: { "Content-Type": file.type || "application/octet-stream" },
+      }),
+    );
     setPending(false);
   }
   return (

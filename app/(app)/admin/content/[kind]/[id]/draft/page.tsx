@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 
+import { eq } from "drizzle-orm";
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
@@ -7,15 +8,14 @@ import { notFound } from "next/navigation";
 import { ActionButton } from "@/components/action-button";
 import { Card, PageHeader } from "@/components/ui/card";
 import { getDb } from "@/db/client";
+import { contentVersions } from "@/db/schema";
 import { requireViewer } from "@/lib/auth/gate";
 import { approvalSettings, currentFiles, itemVersions, problemsOf, titleOf } from "@/lib/content/authoring";
-import { itemRefSchema, KIND_LABEL } from "@/lib/content/item-ref";
 import { imageMarkdown, isImagePath, MAX_LESSON_IMAGES } from "@/lib/content/images";
+import { itemRefSchema, KIND_LABEL } from "@/lib/content/item-ref";
 import { isBinaryPath } from "@/lib/content/overlay";
-import { AGREEMENT_PLACEHOLDERS } from "@/lib/content/schemas";
 import { publishedFiles } from "@/lib/content/published";
-import { contentVersions } from "@/db/schema";
-import { eq } from "drizzle-orm";
+import { AGREEMENT_PLACEHOLDERS } from "@/lib/content/schemas";
 
 import { openDraft } from "../../../actions";
 import { DocumentUpload } from "./document-upload";
@@ -87,7 +87,10 @@ export default async function DraftPage({ params }: { params: Promise<{ kind: st
   const versions = await itemVersions(db, viewer, ref.data);
   const open = versions.find((v) => v.state === "draft" || v.state === "in_review");
   const back = (
-    <Link href={`/admin/content/${kind}/${id}`} className="text-sm font-medium text-brand-700 underline underline-offset-2">
+    <Link
+      href={`/admin/content/${kind}/${id}`}
+      className="text-sm font-medium text-brand-700 underline underline-offset-2"
+    >
       Back to {id}
     </Link>
   );
@@ -99,9 +102,16 @@ export default async function DraftPage({ params }: { params: Promise<{ kind: st
         <PageHeader title={`Edit ${titleOf(ref.data, current) ?? id}`} actions={back} />
         <Card title={open ? "Waiting for approval" : "No draft in progress"}>
           {open ? (
-            <p className="text-sm text-slate-700">This item was submitted for approval; it can be edited again if a second compliance admin returns it.</p>
+            <p className="text-sm text-slate-700">
+              This item was submitted for approval; it can be edited again if a second compliance admin returns it.
+            </p>
           ) : (
-            <ActionButton action={openDraft} fields={{ kind, id, from: "current" }} label="Start a draft" pendingLabel="Opening…" />
+            <ActionButton
+              action={openDraft}
+              fields={{ kind, id, from: "current" }}
+              label="Start a draft"
+              pendingLabel="Opening…"
+            />
           )}
         </Card>
       </>
