@@ -11,7 +11,8 @@ import { DomainError } from "@/lib/errors";
 import { readZip, ZipReadError } from "@/lib/evidence/zip-reader";
 import { zip } from "@/lib/privacy/zip";
 
-import { checkItemPaths, importDrafts, problemsOf, type ItemFiles, type ItemRef } from "./authoring";
+import { importDrafts } from "./authoring";
+import { checkItemPaths, problemsOf, type ItemFiles, type ItemRef } from "./item-files";
 import type { ContentProblem } from "./load";
 import { fromStored, isBinaryPath, toStored } from "./overlay";
 import { publishedFiles } from "./published";

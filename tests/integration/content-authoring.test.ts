@@ -8,21 +8,15 @@ import { getAgreementTemplate, getContent, getCourse, serveOwnContent } from "@/
 import {
   approveDraft,
   checkDraftFiles,
-  checkItemPaths,
   createItem,
-  getVersion,
-  itemVersions,
-  listItems,
-  MAX_ITEM_BYTES,
   openDraft,
   saveDraft,
-  shippedItemFiles,
   submitDraft,
   type ContentInvalidError,
-  type ItemFiles,
-  type ItemRef,
 } from "@/lib/content/authoring";
+import { checkItemPaths, MAX_ITEM_BYTES, type ItemFiles, type ItemRef } from "@/lib/content/item-files";
 import { refreshContent } from "@/lib/content/published";
+import { getVersion, itemVersions, listItems, shippedItemFiles } from "@/lib/content/versions";
 import { DomainError, ForbiddenError } from "@/lib/errors";
 import { DAY } from "@/lib/time";
 import { recordLoadedCourseReleases } from "@/lib/training/course-releases";

@@ -3,19 +3,12 @@ import { afterEach, describe, expect, it } from "vitest";
 
 import { contentSettings, contentVersions, courseReleases } from "@/db/schema";
 import { courseImage, getCourse, serveOwnContent } from "@/lib/content";
-import {
-  attachImage,
-  checkDraftFiles,
-  getVersion,
-  openDraft,
-  removeImage,
-  saveDraft,
-  submitDraft,
-  type ItemRef,
-} from "@/lib/content/authoring";
+import { attachImage, checkDraftFiles, openDraft, removeImage, saveDraft, submitDraft } from "@/lib/content/authoring";
 import { MAX_LESSON_IMAGE_BYTES } from "@/lib/content/images";
+import { type ItemRef } from "@/lib/content/item-files";
 import { renderMarkdown } from "@/lib/content/markdown";
 import { exportOwnContent, importContentZip, itemOfPath } from "@/lib/content/transfer";
+import { getVersion } from "@/lib/content/versions";
 import { readZip } from "@/lib/evidence/zip-reader";
 import { zip as build } from "@/lib/privacy/zip";
 

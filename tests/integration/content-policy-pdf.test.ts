@@ -7,8 +7,10 @@ import { afterEach, describe, expect, it } from "vitest";
 import { contentSettings, contentVersions, courseReleases, signatures } from "@/db/schema";
 import { markRead, openSigning, signAsEmployee } from "@/lib/agreements/employee-agreements";
 import { agreementDocument, getAgreementTemplate, serveOwnContent } from "@/lib/content";
-import { attachDocument, createItem, getVersion, saveDraft, submitDraft, type ItemRef } from "@/lib/content/authoring";
+import { attachDocument, createItem, saveDraft, submitDraft } from "@/lib/content/authoring";
+import { type ItemRef } from "@/lib/content/item-files";
 import { exportOwnContent, importContentZip } from "@/lib/content/transfer";
+import { getVersion } from "@/lib/content/versions";
 import { readZip } from "@/lib/evidence/zip-reader";
 
 import { consentToSign } from "../helpers/consent";

@@ -3,8 +3,10 @@ import { afterEach, describe, expect, it } from "vitest";
 
 import { contentSettings, contentVersions, courseReleases } from "@/db/schema";
 import { serveOwnContent } from "@/lib/content";
-import { openDraft, saveDraft, shippedItemFiles, submitDraft, type ItemRef } from "@/lib/content/authoring";
+import { openDraft, saveDraft, submitDraft } from "@/lib/content/authoring";
+import { type ItemRef } from "@/lib/content/item-files";
 import { exportOwnContent, importContentZip, itemOfPath } from "@/lib/content/transfer";
+import { shippedItemFiles } from "@/lib/content/versions";
 import { ForbiddenError } from "@/lib/errors";
 import { readZip } from "@/lib/evidence/zip-reader";
 import { zip } from "@/lib/privacy/zip";

@@ -8,7 +8,8 @@ import { Table } from "@/components/ui/table";
 import { getDb } from "@/db/client";
 import { requireViewer } from "@/lib/auth/gate";
 import { may } from "@/lib/auth/permissions";
-import { approvalSettings, listItems, type ItemSummary } from "@/lib/content/authoring";
+import { approvalSettings } from "@/lib/content/authoring";
+import { listItems, type ItemSummary } from "@/lib/content/versions";
 import { formatDateTime } from "@/lib/format";
 
 import { ApprovalSetting, ImportForm, NewItemForm } from "./content-forms";

@@ -11,7 +11,7 @@ import { Table } from "@/components/ui/table";
 import { getDb } from "@/db/client";
 import { requireViewer } from "@/lib/auth/gate";
 import { may } from "@/lib/auth/permissions";
-import { itemVersions, listItems, type VersionListing } from "@/lib/content/authoring";
+import { itemVersions, listItems, type VersionListing } from "@/lib/content/versions";
 import { itemRefSchema, KIND_LABEL } from "@/lib/content/item-ref";
 import { formatDateTime } from "@/lib/format";
 

@@ -1,7 +1,8 @@
 import { getDb } from "@/db/client";
 import { routeViewer } from "@/lib/auth/gate";
 import type { Viewer } from "@/lib/auth/roles";
-import { attachImage, removeImage, type ItemRef } from "@/lib/content/authoring";
+import { attachImage, removeImage } from "@/lib/content/authoring";
+import { type ItemRef } from "@/lib/content/item-files";
 import { IMAGE_NAME, MAX_LESSON_IMAGE_BYTES } from "@/lib/content/images";
 import { itemRefSchema } from "@/lib/content/item-ref";
 import { DomainError } from "@/lib/errors";
