@@ -3,6 +3,7 @@ import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 
 import type { Executor } from "@/db/client";
+import { readRetryingLostConnection } from "@/db/lost-connection";
 import { selectRows } from "@/db/rows";
 import { majorOf } from "@/lib/certification/status.rules";
 import { contentRevision, getContent } from "@/lib/content";
@@ -83,11 +84,13 @@ export type FactsWanted = { user: string; role?: string | null };
  * requirement.
  */
 export async function loadFactsFor(db: Executor, wanted: FactsWanted[], options: { asOf?: Date } = {}) {
-  const first = await readFacts(db, wanted, options);
+  // A read only: tried again once if PostgreSQL closed the connection under it (a restart or failover).
+  const read = () => readRetryingLostConnection(() => readFacts(db, wanted, options));
+  const first = await read();
   // A course or agreement published since this process loaded its content: decide from the published one.
   if (first.contentPublications === publicationCount(contentRevision())) return first;
   await refreshContent(db);
-  return readFacts(db, wanted, options);
+  return read();
 }
 
 async function readFacts(db: Executor, wanted: FactsWanted[], { asOf }: { asOf?: Date } = {}) {
