@@ -15,16 +15,21 @@ const LOST_CONNECTION_CODES = new Set([
   "EPIPE",
 ]);
 
-export function isLostConnection(error: unknown): boolean {
+/** The codes of an error and of the errors it was caused by (a failed query wraps the driver's). */
+function codesOf(error: unknown): string[] {
+  const codes: string[] = [];
   for (
     let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0;
     e && depth < 4;
     e = e.cause as typeof e, depth++
   ) {
-    const code = typeof e.code === "string" ? e.code : "";
-    if (LOST_CONNECTION_CODES.has(code) || code.startsWith("08")) return true;
+    if (typeof e.code === "string") codes.push(e.code);
   }
-  return false;
+  return codes;
+}
+
+export function isLostConnection(error: unknown): boolean {
+  return codesOf(error).some((code) => LOST_CONNECTION_CODES.has(code) || code.startsWith("08"));
 }
 
 /** Runs a read, and once more if its connection was lost under it. Only for statements that change nothing. */
@@ -39,14 +44,7 @@ export async function readRetryingLostConnection<T>(read: () => Promise<T>): Pro
 
 /** The server ended the session before the statement finished (a shutdown or restart): a single statement did not commit. */
 export function isTerminatedByServer(error: unknown): boolean {
-  for (
-    let e = error as { code?: unknown; cause?: unknown } | undefined, depth = 0;
-    e && depth < 4;
-    e = e.cause as typeof e, depth++
-  ) {
-    if (e.code === "57P01" || e.code === "57P02" || e.code === "57P03") return true;
-  }
-  return false;
+  return codesOf(error).some((code) => code === "57P01" || code === "57P02" || code === "57P03");
 }
 
 /**
