@@ -35,6 +35,8 @@ export type TickReport = {
  * safe to run twice or on two workers at once (dedupe keys, conditional
  * updates, SKIP LOCKED), and a failing step does not stop the others.
  */
+const SLOW_TICK_MS = 5_000;
+
 export async function tick(now = new Date()): Promise<TickReport> {
   const started = performance.now();
   const db = await getDb();
@@ -82,7 +84,10 @@ export async function tick(now = new Date()): Promise<TickReport> {
     return { delivered: sent, ...counts };
   });
   runTime.observe({ job: "tick", outcome: errors.length ? "error" : "ok" }, secondsSince(started));
-  return { at: now.toISOString(), ms: Math.round(performance.now() - started), steps, stepMs, errors };
+  const ms = Math.round(performance.now() - started);
+  // A run that takes seconds delays the requests waiting on the database: say which steps it spent them in.
+  if (ms >= SLOW_TICK_MS) log().warn({ ms, stepMs }, "scheduler run was slow");
+  return { at: now.toISOString(), ms, steps, stepMs, errors };
 }
 
 const globalForTick = globalThis as unknown as {
