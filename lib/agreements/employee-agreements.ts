@@ -11,7 +11,8 @@ import type { Viewer } from "@/lib/auth/roles";
 import { accountLimit, minutesUntil } from "@/lib/auth/throttle";
 import { claimTotpStep } from "@/lib/auth/totp-step";
 import { getAgreementTemplate, getContent } from "@/lib/content";
-import { inAudience } from "@/lib/content/audience";
+import { inAudience, type AudienceMember } from "@/lib/content/audience";
+import { withAccessRoles } from "@/lib/content/audience-facts";
 import type { Agreement } from "@/lib/content/load";
 import { decryptText } from "@/lib/crypto/encryption";
 import { verifyPassword } from "@/lib/crypto/password";
@@ -52,13 +53,9 @@ type SignatureRow = {
 };
 
 /** Where a person stands on each employee agreement that applies to them, from their signatures newest first. */
-function itemsFrom(
-  person: { departmentId: string | null; roles: string[] },
-  rows: SignatureRow[],
-  now: Date,
-): AgreementItem[] {
+function itemsFrom(person: AudienceMember, rows: SignatureRow[], now: Date): AgreementItem[] {
   return getContent()
-    .agreements.filter((t) => t.audience === "employee" && inAudience(t.signers, person))
+    .agreements.filter((t) => t.audience === "employee" && inAudience(t.signers, person, now))
     .map((template) => {
       const mine = rows.filter((r) => r.agreementId === template.id);
       const { standing, signature } = agreementStanding(template, mine, now);
@@ -76,12 +73,12 @@ function itemsFrom(
 /** The employee agreements that apply to a person, with where they stand on each. */
 export async function agreementsFor(
   personId: string,
-  person: { departmentId: string | null; roles: string[] },
+  person: { departmentId: string | null; roles: string[]; email: string },
   now = new Date(),
 ): Promise<AgreementItem[]> {
   const one = await agreementsForMany(
     await getDb(),
-    [{ id: personId, departmentId: person.departmentId, roles: person.roles }],
+    [{ id: personId, departmentId: person.departmentId, roles: person.roles, email: person.email }],
     now,
   );
   return one.get(personId)!;
@@ -90,10 +87,16 @@ export async function agreementsFor(
 /** agreementsFor for many people, in one read of their signatures: the scheduler's reminders go through everyone each minute. */
 export async function agreementsForMany(
   db: Executor,
-  persons: { id: string; departmentId: string | null; roles: string[] }[],
+  persons: (AudienceMember & { id: string; email: string })[],
   now = new Date(),
 ): Promise<Map<string, AgreementItem[]>> {
   const byPerson = new Map<string, SignatureRow[]>(persons.map((p) => [p.id, []]));
+  const members = await withAccessRoles(
+    db,
+    persons.map((p) => ({ ...p })),
+    getContent().agreements.map((t) => t.signers),
+    now,
+  );
   if (persons.length > 0) {
     const rows = await db
       .select(signatureColumns)
@@ -107,7 +110,7 @@ export async function agreementsForMany(
       .orderBy(desc(signatures.signedAt));
     for (const row of rows) if (row.personId) byPerson.get(row.personId)?.push(row);
   }
-  return new Map(persons.map((p) => [p.id, itemsFrom(p, byPerson.get(p.id)!, now)]));
+  return new Map(members.map((p) => [p.id, itemsFrom(p, byPerson.get(p.id)!, now)]));
 }
 
 export async function myAgreements(viewer: Viewer, now = new Date()) {

@@ -14,3 +14,6 @@ export const ACCESS_ROLE_IDS = [
   "backup-restore-operator",
   "partner-data-exchange",
 ] as const;
+
+/** How many people an audience may name one by one. */
+export const MAX_NAMED_PEOPLE = 500;

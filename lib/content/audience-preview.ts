@@ -1,21 +1,30 @@
 import "server-only";
 
-import { and, eq, gt, inArray, isNull, or } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 
 import type { Executor } from "@/db/client";
-import { accessGrants, people } from "@/db/schema";
+import { people } from "@/db/schema";
 import { assertMay } from "@/lib/auth/permissions";
 import type { Viewer } from "@/lib/auth/roles";
 
-import { inAudience } from "./audience";
+import { audienceInForce, inAudience } from "./audience";
+import { withAccessRoles } from "./audience-facts";
 import type { AudienceRule } from "./schemas";
 
-export type AudiencePreview = { count: number; names: string[] };
+export type AudiencePreview = {
+  count: number;
+  names: string[];
+  /** Named e-mail addresses of nobody active in Clearance. */
+  unknown: string[];
+  /** Whether the rule's dates include today: if not, `count` is who it covers while it applies. */
+  inForce: boolean;
+};
 
 /**
  * Who an audience rule (a course's assignTo, an agreement's signers) covers
- * today, for the draft editor: how many active people, and the first names in
- * alphabetical order. An access role counts for people holding an approved
+ * while it applies, as people stand today, for the draft editor: how many
+ * active people, the first names in alphabetical order, and named addresses
+ * that match nobody. An access role counts for people holding an approved
  * grant that is neither revoked nor ended.
  */
 export async function previewAudience(
@@ -26,30 +35,32 @@ export async function previewAudience(
 ): Promise<AudiencePreview> {
   assertMay(viewer, "administer");
   const now = options.now ?? new Date();
-  const persons = await db
-    .select({ id: people.id, name: people.name, departmentId: people.departmentId, roles: people.roles })
-    .from(people)
-    .where(eq(people.status, "active"));
-
-  const held = new Map<string, string[]>();
-  if (!rule.everyone && rule.accessRoles?.length) {
-    const grants = await db
-      .select({ personId: accessGrants.personId, roleId: accessGrants.roleId })
-      .from(accessGrants)
-      .where(
-        and(
-          inArray(accessGrants.roleId, rule.accessRoles),
-          eq(accessGrants.status, "approved"),
-          isNull(accessGrants.revokedAt),
-          or(isNull(accessGrants.endsAt), gt(accessGrants.endsAt, now)),
-        ),
-      );
-    for (const g of grants) held.set(g.personId, [...(held.get(g.personId) ?? []), g.roleId]);
-  }
-
+  const persons = await withAccessRoles(
+    db,
+    await db
+      .select({
+        id: people.id,
+        name: people.name,
+        departmentId: people.departmentId,
+        roles: people.roles,
+        email: people.email,
+      })
+      .from(people)
+      .where(eq(people.status, "active")),
+    [rule],
+    now,
+  );
   const covered = persons
-    .filter((p) => inAudience(rule, { departmentId: p.departmentId, roles: p.roles, accessRoles: held.get(p.id) ?? [] }))
+    .filter((p) => inAudience({ ...rule, from: undefined, until: undefined }, p, now))
     .map((p) => p.name)
     .sort((a, b) => a.localeCompare(b));
-  return { count: covered.length, names: covered.slice(0, options.limit ?? 10) };
+  // Named people Clearance has no active record of: most likely a typing mistake.
+  const known = new Set(persons.map((p) => p.email.toLowerCase()));
+  const unknown = (rule.people ?? []).filter((email) => !known.has(email.toLowerCase()));
+  return {
+    count: covered.length,
+    names: covered.slice(0, options.limit ?? 10),
+    unknown,
+    inForce: audienceInForce(rule, now),
+  };
 }

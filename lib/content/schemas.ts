@@ -1,13 +1,14 @@
 import { z } from "zod";
-import { ACCESS_ROLE_IDS, appRoles, DEPARTMENT_IDS } from "./audience-ids";
+import { ACCESS_ROLE_IDS, appRoles, DEPARTMENT_IDS, MAX_NAMED_PEOPLE } from "./audience-ids";
 
-export { ACCESS_ROLE_IDS, DEPARTMENT_IDS };
+export { ACCESS_ROLE_IDS, DEPARTMENT_IDS, MAX_NAMED_PEOPLE };
 
 /** The shapes of everything under content/, documented in content/README.md. */
 
 const kebab = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "must be kebab-case (a-z, 0-9, -)");
 const semver = z.string().regex(/^\d+\.\d+\.\d+$/, "must be a semantic version like 1.2.0");
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be a date like 2026-11-01");
+const calendarDate = isoDate.refine((d) => new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), "is not a date in the calendar");
 const text = z.string().trim().min(1, "must not be empty");
 
 export const audienceRuleSchema = z
@@ -16,9 +17,22 @@ export const audienceRuleSchema = z
     departments: z.array(z.enum(DEPARTMENT_IDS)).optional(),
     appRoles: z.array(z.enum(appRoles)).optional(),
     accessRoles: z.array(z.enum(ACCESS_ROLE_IDS)).optional(),
+    /** Named people, by their e-mail address in Clearance. */
+    people: z
+      .array(z.string().trim().toLowerCase().email("must be an e-mail address"))
+      .max(MAX_NAMED_PEOPLE, `at most ${MAX_NAMED_PEOPLE} people by name: use departments or roles for more`)
+      .optional(),
+    /** The first day the rule applies (UTC); before it, it covers nobody. */
+    from: calendarDate.optional(),
+    /** The last day the rule applies (UTC); after it, it covers nobody. */
+    until: calendarDate.optional(),
   })
   .strict()
-  .refine((r) => r.everyone || r.departments?.length || r.appRoles?.length || r.accessRoles?.length, "must name everyone, departments, appRoles or accessRoles");
+  .refine(
+    (r) => r.everyone || r.departments?.length || r.appRoles?.length || r.accessRoles?.length || r.people?.length,
+    "must name everyone, departments, appRoles, accessRoles or people",
+  )
+  .refine((r) => !r.from || !r.until || r.from <= r.until, { message: "must not end before it starts", path: ["until"] });
 export type AudienceRule = z.infer<typeof audienceRuleSchema>;
 
 export const courseMetaSchema = z

@@ -65,7 +65,7 @@ type Claimed = { id: string; item: unknown; reason: unknown };
 /** The claimed items whose reason went away: the course was completed or cancelled, the certification renewed, the agreement signed. */
 async function itemsGone(
   tx: Executor,
-  person: { id: string; departmentId: string | null; roles: string[] },
+  person: { id: string; departmentId: string | null; roles: string[]; email: string },
   claimed: Claimed[],
   now: Date,
 ): Promise<Set<string>> {

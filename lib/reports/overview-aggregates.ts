@@ -1,4 +1,5 @@
-import { inAudience } from "@/lib/content/audience";
+import { audienceInForce, inAudience, namesIndividuals } from "@/lib/content/audience";
+import type { AudienceRule } from "@/lib/content/schemas";
 import { formatMonth } from "@/lib/format";
 import { DAY } from "@/lib/time";
 
@@ -49,9 +50,47 @@ export type CoursePlan = {
   everyone: boolean;
   departments: string[];
   appRoles: string[];
-  /** Points at which Clearance already knew the course. */
+  /** Points at which Clearance already knew the course and its audience's dates included. */
   live: number;
 };
+
+/**
+ * An audience that names people or access roles, which the person's own row
+ * answers: the queries list, for each person, the keys of those that cover them.
+ */
+export type NamedAudience = { key: string; people: string[]; accessRoles: string[] };
+
+export const courseKey = (id: string) => `course:${id}`;
+export const agreementKey = (id: string) => `agreement:${id}`;
+
+/** The audiences of courses and agreements that name people or access roles. */
+export function namedAudiences(
+  courses: { id: string; assignTo: AudienceRule }[],
+  agreements: { id: string; signers: AudienceRule }[],
+): NamedAudience[] {
+  const named = (key: string, rule: AudienceRule): NamedAudience[] =>
+    namesIndividuals(rule) ? [{ key, people: rule.people ?? [], accessRoles: rule.accessRoles ?? [] }] : [];
+  return [
+    ...courses.flatMap((c) => named(courseKey(c.id), c.assignTo)),
+    ...agreements.flatMap((a) => named(agreementKey(a.id), a.signers)),
+  ];
+}
+
+/**
+ * Whether a rule covers a group of people: by department or app role as the
+ * group shares them, or because the rule names them (`named`). Dates are
+ * checked at `at` when given; a course's are in its plan's points instead.
+ */
+function covers(
+  rule: AudienceRule,
+  key: string,
+  g: { departmentId: string | null; roles: string[]; named: string[] },
+  at?: Date,
+) {
+  if (at && !audienceInForce(rule, at)) return false;
+  const shared = { ...rule, from: undefined, until: undefined, people: undefined, accessRoles: undefined };
+  return g.named.includes(key) || inAudience(shared, g);
+}
 
 /**
  * Course plans and supersession steps from the course releases, with
@@ -92,7 +131,13 @@ export function coursePlans(
       everyone: course.assignTo.everyone === true,
       departments: course.assignTo.departments ?? [],
       appRoles: course.assignTo.appRoles ?? [],
-      live: bitsOf((k) => own.length > 0 && own[0].releasedAt.getTime() <= points[k].getTime()),
+      // Live once released, and only while its audience's dates include the point.
+      live: bitsOf(
+        (k) =>
+          own.length > 0 &&
+          own[0].releasedAt.getTime() <= points[k].getTime() &&
+          audienceInForce(course.assignTo, points[k]),
+      ),
     };
   });
   return { courses: plans, steps };
@@ -103,6 +148,8 @@ export type PeopleGroup = {
   departmentId: string | null;
   departmentName: string | null;
   roles: string[];
+  /** Keys of the named audiences (NamedAudience) that cover these people. */
+  named: string[];
   mask: number;
   n: number;
 };
@@ -127,6 +174,7 @@ export type SignatureGroup = {
   agreementId: string;
   departmentId: string | null;
   roles: string[];
+  named: string[];
   standing: "signed" | "renewal";
   n: number;
 };
@@ -161,8 +209,7 @@ export function assembleOverview(
   const trend = points.map(() => ({ people: 0, required: 0, complete: 0 }));
 
   for (const g of a.people) {
-    const person = { departmentId: g.departmentId, roles: g.roles };
-    const applies = courses.filter((c) => inAudience(c.assignTo, person));
+    const applies = courses.filter((c) => covers(c.assignTo, courseKey(c.id), g));
     points.forEach((_, k) => {
       if (!hasBit(g.mask, k)) return;
       trend[k].people += g.n;
@@ -228,9 +275,10 @@ export function assembleOverview(
       toSign: 0,
       renewalDue: 0,
     };
-    for (const g of a.people) if (hasBit(g.mask, 11) && inAudience(template.signers, g)) row.required += g.n;
+    const key = agreementKey(template.id);
+    for (const g of a.people) if (hasBit(g.mask, 11) && covers(template.signers, key, g, now)) row.required += g.n;
     for (const g of a.signatures) {
-      if (g.agreementId !== template.id || !inAudience(template.signers, g)) continue;
+      if (g.agreementId !== template.id || !covers(template.signers, key, g, now)) continue;
       if (g.standing === "signed") row.signed += g.n;
       else row.renewalDue += g.n;
     }

@@ -11,6 +11,7 @@ import {
   type CompletionGroup,
   type CoursePlan,
   type MajorStep,
+  type NamedAudience,
   type OverdueGroup,
   type OverviewAggregates,
   type PeopleGroup,
@@ -59,29 +60,49 @@ function pointMask(from: SQL, until: SQL | null, now: Date): SQL {
 
 /** When a person starts counting: the hire date, or when their record was made. */
 const personStart = sql`coalesce(p.hire_date::timestamp at time zone 'UTC', p.created_at)`;
-/** In-post people with their points; suspended people never count, departed ones until the day they left (never without a date). */
-const people = (now: Date) => sql`ppl as materialized (
-  select p.id, p.department_id, p.roles, p.status, ${pointMask(personStart, sql`case when p.status = 'departed' then p.departed_at end`, now)} as mask
+/**
+ * In-post people with their points; suspended people never count, departed
+ * ones until the day they left (never without a date). `named`: the keys of
+ * the named audiences that cover each (by e-mail address, or by an access role
+ * held now).
+ */
+const people = (now: Date, named: NamedAudience[]) => sql`${
+  named.length
+    ? sql`nam as materialized (select * from jsonb_to_recordset(${JSON.stringify(named)}::text::jsonb) as x(key text, people text[], "accessRoles" text[])),`
+    : sql``
+}
+ppl as materialized (
+  select p.id, p.department_id, p.roles, p.status, ${pointMask(personStart, sql`case when p.status = 'departed' then p.departed_at end`, now)} as mask,
+    ${named.length ? namedKeys(now) : sql`'{}'::text[]`} as named
   from people p cross join b
   where p.status <> 'suspended' and (p.status <> 'departed' or p.departed_at is not null)
 )`;
 
+/** The keys of the named audiences covering person `p`, in order. */
+const namedKeys = (now: Date) => sql`coalesce((
+    select array_agg(n.key order by n.key) from nam n
+    where lower(p.email) = any(n.people) or exists (
+      select 1 from access_grants g
+      where g.person_id = p.id and g.role_id = any(n."accessRoles") and g.status = 'approved' and g.revoked_at is null
+        and (g.ends_at is null or g.ends_at > ${now.toISOString()}::timestamptz))
+  ), '{}')`;
+
 const coursesTable = (plans: CoursePlan[]) =>
   sql`(select * from jsonb_to_recordset(${JSON.stringify(plans)}::text::jsonb) as x(id text, index integer, everyone boolean, departments text[], "appRoles" text[], live integer))`;
-const inCourseAudience = sql`(crs.everyone or p.department_id = any(crs.departments) or p.roles && crs."appRoles")`;
+const inCourseAudience = sql`(crs.everyone or p.department_id = any(crs.departments) or p.roles && crs."appRoles" or ('course:' || crs.id) = any(p.named))`;
 const certMajor = sql`split_part(c.course_version, '.', 1)::int`;
 const before = (at: Date) => sql`${new Date(at.getTime() + 1).toISOString()}::timestamptz`;
 
 /** In-post people by department, roles and the points they were in post at. */
-async function peopleGroups(db: Executor, now: Date): Promise<PeopleGroup[]> {
+async function peopleGroups(db: Executor, now: Date, named: NamedAudience[]): Promise<PeopleGroup[]> {
   const result = await selectRows<PeopleGroup>(
     db,
     sql`
-    with ${bounds(now)}, ${people(now)}
-    select p.department_id as "departmentId", d.name as "departmentName", p.roles, p.mask, count(*)::int as n
+    with ${bounds(now)}, ${people(now, named)}
+    select p.department_id as "departmentId", d.name as "departmentName", p.roles, p.named, p.mask, count(*)::int as n
     from ppl p left join departments d on d.id = p.department_id
     where p.mask <> 0
-    group by 1, 2, 3, 4`,
+    group by 1, 2, 3, 4, 5`,
   );
   return result;
 }
@@ -102,6 +123,7 @@ async function trainingGroups(
   db: Executor,
   plans: CoursePlan[],
   steps: MajorStep[],
+  named: NamedAudience[],
   now: Date,
 ): Promise<{ completion: CompletionGroup[]; overdue: OverdueGroup[] }> {
   const [w30, w60, w90] = [30, 60, 90].map((days) => before(addDays(now, days)));
@@ -109,7 +131,7 @@ async function trainingGroups(
   const all = await selectRows<(CompletionGroup & OverdueGroup) & { kind: "held" | "due" }>(
     db,
     sql`
-    with ${bounds(now)}, ${people(now)},
+    with ${bounds(now)}, ${people(now, named)},
     steps as (select * from jsonb_to_recordset(${JSON.stringify(steps)}::text::jsonb) as x(course integer, lo integer, hi integer, mask integer, replaced boolean)),
     crs as materialized (select * from ${coursesTable(plans)} crs),
     pairs as (
@@ -155,24 +177,29 @@ async function trainingGroups(
 }
 
 /** The newest signature of each in-post person and employee agreement: in force, or due again (new major or renewal date reached). */
-async function signatureGroups(db: Executor, agreements: OverviewAgreement[], now: Date): Promise<SignatureGroup[]> {
+async function signatureGroups(
+  db: Executor,
+  agreements: OverviewAgreement[],
+  named: NamedAudience[],
+  now: Date,
+): Promise<SignatureGroup[]> {
   const templates = agreements.map((a) => ({ id: a.id, major: Number(a.version.split(".")[0]) }));
   const result = await selectRows<SignatureGroup>(
     db,
     sql`
-    with ${bounds(now)}, ${people(now)},
+    with ${bounds(now)}, ${people(now, named)},
     latest as (
       select distinct on (s.person_id, s.agreement_id) s.person_id, s.agreement_id, split_part(s.agreement_version, '.', 1)::int as major, s.renewal_due_at
       from signatures s
       where s.audience = 'employee' and s.person_id is not null and s.outcome = 'signed'
       order by s.person_id, s.agreement_id, s.signed_at desc
     )
-    select l.agreement_id as "agreementId", p.department_id as "departmentId", p.roles,
+    select l.agreement_id as "agreementId", p.department_id as "departmentId", p.roles, p.named,
       case when l.major < t.major or l.renewal_due_at < ${before(now)} then 'renewal' else 'signed' end as standing, count(*)::int as n
     from latest l join jsonb_to_recordset(${JSON.stringify(templates)}::text::jsonb) as t(id text, major integer) on t.id = l.agreement_id
     join ppl p on p.id = l.person_id
     where p.mask & ${NOW_BIT}::int <> 0
-    group by 1, 2, 3, 4`,
+    group by 1, 2, 3, 4, 5`,
   );
   return result;
 }
@@ -183,12 +210,13 @@ export async function overviewAggregates(
   plans: CoursePlan[],
   steps: MajorStep[],
   agreements: OverviewAgreement[],
+  named: NamedAudience[],
   now: Date,
 ): Promise<OverviewAggregates> {
   const [people, training, signatures] = await Promise.all([
-    peopleGroups(db, now),
-    trainingGroups(db, plans, steps, now),
-    signatureGroups(db, agreements, now),
+    peopleGroups(db, now, named),
+    trainingGroups(db, plans, steps, named, now),
+    signatureGroups(db, agreements, named, now),
   ]);
   return { people, ...training, signatures };
 }

@@ -10,7 +10,7 @@ import { isoDate } from "@/lib/format";
 import { syncCourseReleases } from "@/lib/training/course-releases";
 
 import { toCsv } from "./csv";
-import { assembleOverview, coursePlans } from "./overview-aggregates";
+import { assembleOverview, coursePlans, namedAudiences } from "./overview-aggregates";
 import { overviewAggregates } from "./overview-queries";
 import { overviewTable, type Overview } from "./overview.rules";
 
@@ -44,7 +44,8 @@ export async function overviewFromDatabase(db: Executor, now: Date): Promise<Ove
     .filter((a) => a.audience === "employee")
     .map((a) => ({ id: a.id, title: a.title, version: a.version, signers: a.signers }));
   const plans = coursePlans(overviewCourses, releases, current, now);
-  const aggregates = await overviewAggregates(db, plans.courses, plans.steps, templates, now);
+  const named = namedAudiences(overviewCourses, templates);
+  const aggregates = await overviewAggregates(db, plans.courses, plans.steps, templates, named, now);
   return assembleOverview(aggregates, overviewCourses, plans.courses, templates, now);
 }
 

@@ -10,6 +10,7 @@ import { agreementStanding, type SignatureFacts } from "@/lib/agreements/signing
 import { fileUnder } from "@/lib/by-person";
 import { getContent } from "@/lib/content";
 import { inAudience } from "@/lib/content/audience";
+import { withAccessRoles } from "@/lib/content/audience-facts";
 import { addDays } from "@/lib/time";
 
 import { itemKey, type MatrixFacts, type MatrixItem } from "./matrix.rules";
@@ -30,6 +31,8 @@ export type AgreementSigner = {
   roles: string[];
   hireDate: string | null;
   createdAt: Date;
+  email: string;
+  accessRoles?: readonly string[];
 };
 
 type SignatureRow = {
@@ -88,11 +91,18 @@ export async function addAgreementFacts(
           roles: people.roles,
           hireDate: people.hireDate,
           createdAt: people.createdAt,
+          email: people.email,
         })
         .from(people)
         .where(inIds(people.id, personIds)),
     newestSignatures(db, personIds),
   ]);
+  await withAccessRoles(
+    db,
+    persons,
+    templates.map((t) => t.signers),
+    now,
+  );
   // Signatures by person and agreement, grouped once: filtering all of them per person and agreement grows with the team squared.
   const signed = new Map<string, typeof rows>();
   for (const row of rows) {
@@ -109,7 +119,7 @@ export async function addAgreementFacts(
     const hired = person.hireDate ? new Date(person.hireDate) : person.createdAt;
     const start = hired > person.createdAt ? hired : person.createdAt;
     for (const template of templates) {
-      if (!inAudience(template.signers, person)) continue;
+      if (!inAudience(template.signers, person, now)) continue;
       const key = keys.get(template.id)!;
       const { standing, signature } = agreementStanding(template, signed.get(`${person.id}|${template.id}`) ?? [], now);
       if (standing === "signed" || standing === "expiring") {

@@ -14,6 +14,7 @@ import { fileUnder, type ByPerson } from "@/lib/by-person";
 import { certificationStatus, supersededAt, type CertificationStatus } from "@/lib/certification/status.rules";
 import { getContent, getCourse } from "@/lib/content";
 import { inAudience } from "@/lib/content/audience";
+import { withAccessRoles } from "@/lib/content/audience-facts";
 import type { Course } from "@/lib/content/load";
 import { DomainError, NotFoundError } from "@/lib/errors";
 import { isoDate } from "@/lib/format";
@@ -30,8 +31,10 @@ type PersonForRules = {
   departmentId: string | null;
   roles: string[];
   hireDate: string | null;
+  /** For audiences that name people. */
+  email: string;
   /** Data-access roles held now (approved, not ended or revoked): read when a course's audience names any. */
-  accessRoles?: string[];
+  accessRoles?: readonly string[];
 };
 
 /** A person as the sync reads them: the assignment rules' facts and whether they are active. */
@@ -66,7 +69,7 @@ export function assignmentsNeeded(
     const own = latest.get(person.id);
     const assigned = open.get(person.id);
     for (const course of courses) {
-      if (assigned?.has(course.id) || !inAudience(course.assignTo, person)) continue;
+      if (assigned?.has(course.id) || !inAudience(course.assignTo, person, now)) continue;
       const cert = own?.get(course.id);
       if (!cert) {
         out.push({
@@ -99,19 +102,6 @@ export type AssignmentSync = {
   releases: Map<string, Date>;
 };
 
-/** The data-access roles each person holds at `now`: approved grants not revoked and not ended. */
-async function heldAccessRoles(db: Executor, ids: string[], now: Date): Promise<Map<string, string[]>> {
-  const rows = await selectRows<{ person_id: string; role_id: string }>(
-    db,
-    sql`select distinct person_id, role_id from access_grants
-        where person_id = any(${sql.param(ids)}::uuid[]) and status = 'approved' and revoked_at is null
-          and (ends_at is null or ends_at > ${now.toISOString()}::timestamptz)`,
-  );
-  const held = new Map<string, string[]>();
-  for (const r of rows) held.set(r.person_id, [...(held.get(r.person_id) ?? []), r.role_id]);
-  return held;
-}
-
 /** Brings assignments up to date for some people (or everyone active). Safe to run any number of times. */
 export async function syncAssignments(db: Executor, options: SyncOptions = {}): Promise<number> {
   return (await syncAssignmentsReading(db, options)).inserted;
@@ -138,6 +128,7 @@ export async function syncAssignmentsReading(db: Executor, options: SyncOptions 
           departmentId: people.departmentId,
           roles: people.roles,
           hireDate: people.hireDate,
+          email: people.email,
         })
         .from(people)
         .where(
@@ -146,10 +137,12 @@ export async function syncAssignmentsReading(db: Executor, options: SyncOptions 
   ]);
   const ids = everyone.map((p) => p.id);
   if (ids.length === 0) return { inserted: 0, open: [], latest: new Map(), releases };
-  if (courses.some((c) => c.assignTo.accessRoles?.length)) {
-    const held = await heldAccessRoles(db, ids, now);
-    for (const person of everyone) (person as PersonForRules).accessRoles = held.get(person.id) ?? [];
-  }
+  await withAccessRoles(
+    db,
+    everyone as PersonToSync[],
+    courses.map((c) => c.assignTo),
+    now,
+  );
   const [open, latest] = await Promise.all([
     openAssignmentsOf(db, named ? ids : undefined),
     latestByPair(db, named ? ids : undefined, courses, releases, now),

@@ -64,7 +64,24 @@ test("a compliance admin names a second admin, requires approval for courses, ed
   const files = admin.getByRole("navigation", { name: "Files of this draft" });
   await files.getByRole("button", { name: "Settings" }).click();
   await expect(admin.getByRole("tab", { name: "Form" })).toHaveAttribute("aria-selected", "true");
-  await expect(admin.getByText(/^Who will be assigned: [1-9]\d* (person|people)$/)).toBeVisible();
+  const assigned = admin.getByText(/^Who will be assigned: [1-9]\d* (person|people)$/);
+  await expect(assigned).toBeVisible();
+  const before = Number((await assigned.innerText()).match(/\d+/)![0]);
+  // Naming people adds them to the count; an address of nobody is pointed out.
+  const named = admin.getByLabel("Named people");
+  await named.fill(`${email("liam.oconnor")}\nnobody@example.invalid`);
+  await expect(admin.getByText(`Who will be assigned: ${before + 1} people`)).toBeVisible();
+  await expect(
+    admin.getByText("No active person has the address nobody@example.invalid: check the spelling."),
+  ).toBeVisible();
+  // A first day ahead: counted as people stand, with the day it starts.
+  await admin.getByLabel("Applies from (optional)").fill("2099-01-01");
+  await expect(admin.getByText("Counted as people stand today; nobody is assigned before 2099-01-01.")).toBeVisible();
+  await expectNoAxeViolations(admin);
+  await shoot(admin, "content-draft-audience");
+  await admin.getByLabel("Applies from (optional)").fill("");
+  await named.fill("");
+  await expect(admin.getByText(`Who will be assigned: ${before} ${before === 1 ? "person" : "people"}`)).toBeVisible();
   await admin.getByLabel("Estimated minutes").fill("30");
   await expect(admin.getByRole("heading", { name: "No problems: ready to publish" })).toBeVisible();
   await expectNoAxeViolations(admin);

@@ -1,7 +1,15 @@
 import { and, eq, isNotNull, isNull } from "drizzle-orm";
 
 import type { Executor } from "@/db/client";
-import { assignments, certifications, courseReleases, departments, people, signatures } from "@/db/schema";
+import {
+  accessGrants,
+  assignments,
+  certifications,
+  courseReleases,
+  departments,
+  people,
+  signatures,
+} from "@/db/schema";
 import { signatureFactColumns } from "@/lib/agreements/signature-columns";
 import { agreementStanding, type SignatureFacts } from "@/lib/agreements/signing.rules";
 import { majorOf } from "@/lib/certification/status.rules";
@@ -43,7 +51,18 @@ export type OverviewPerson = {
   hireDate: string | null;
   createdAt: Date;
   departedAt: Date | null;
+  email: string;
+  /** Their data-access grants, for audiences that name access roles. */
+  grants: { roleId: string; status: string; revokedAt: Date | null; endsAt: Date | null }[];
 };
+
+/** The person as an audience rule sees them at `now`: access roles are those held then. */
+function member(person: OverviewPerson, now: Date) {
+  const accessRoles = person.grants
+    .filter((g) => g.status === "approved" && g.revokedAt === null && (g.endsAt === null || g.endsAt > now))
+    .map((g) => g.roleId);
+  return { departmentId: person.departmentId, roles: person.roles, email: person.email, accessRoles };
+}
 
 export type OverviewCertification = {
   personId: string;
@@ -73,7 +92,7 @@ export type OverviewFacts = {
  */
 export async function overviewFacts(db: Executor): Promise<OverviewFacts> {
   const { courses, agreements } = getContent();
-  const [personRows, certificationRows, assignmentRows, releaseRows, signatureRows] = await Promise.all([
+  const [personRows, grantRows, certificationRows, assignmentRows, releaseRows, signatureRows] = await Promise.all([
     db
       .select({
         id: people.id,
@@ -84,9 +103,19 @@ export async function overviewFacts(db: Executor): Promise<OverviewFacts> {
         hireDate: people.hireDate,
         createdAt: people.createdAt,
         departedAt: people.departedAt,
+        email: people.email,
       })
       .from(people)
       .leftJoin(departments, eq(departments.id, people.departmentId)),
+    db
+      .select({
+        personId: accessGrants.personId,
+        roleId: accessGrants.roleId,
+        status: accessGrants.status,
+        revokedAt: accessGrants.revokedAt,
+        endsAt: accessGrants.endsAt,
+      })
+      .from(accessGrants),
     db
       .select({
         personId: certifications.personId,
@@ -109,7 +138,7 @@ export async function overviewFacts(db: Executor): Promise<OverviewFacts> {
       .where(and(eq(signatures.audience, "employee"), isNotNull(signatures.personId))),
   ]);
   return {
-    people: personRows,
+    people: personRows.map((p) => ({ ...p, grants: grantRows.filter((g) => g.personId === p.id) })),
     courses: courses.map((c) => ({
       id: c.id,
       title: c.title,
@@ -212,7 +241,7 @@ export function complianceTrend(
       if (!inPost(person, at)) continue;
       people += 1;
       for (const course of facts.courses) {
-        if (!courseLive(releases.get(course.id), at) || !inAudience(course.assignTo, person)) continue;
+        if (!courseLive(releases.get(course.id), at) || !inAudience(course.assignTo, member(person, now), at)) continue;
         required += 1;
         if (
           (certs.get(pairKey(person.id, course.id)) ?? []).some((c) => validAt(c, course, releases.get(course.id), at))
@@ -264,7 +293,7 @@ export function buildOverview(facts: OverviewFacts, now: Date): Overview {
     const department = departmentOf(person);
     department.people += 1;
     for (const course of facts.courses) {
-      if (!courseLive(releases.get(course.id), now) || !inAudience(course.assignTo, person)) continue;
+      if (!courseLive(releases.get(course.id), now) || !inAudience(course.assignTo, member(person, now), now)) continue;
       const row = courseRows.get(course.id)!;
       row.required += 1;
       department.required += 1;
@@ -314,7 +343,7 @@ export function buildOverview(facts: OverviewFacts, now: Date): Overview {
       renewalDue: 0,
     };
     for (const person of inPostNow) {
-      if (!inAudience(template.signers, person)) continue;
+      if (!inAudience(template.signers, member(person, now), now)) continue;
       row.required += 1;
       const { standing } = agreementStanding(
         template,

@@ -26,6 +26,8 @@ function person(id: string, overrides: Partial<OverviewPerson> = {}): OverviewPe
     hireDate: "2024-01-01",
     createdAt: d("2024-01-01T00:00:00Z"),
     departedAt: null,
+    email: `${id}@example.test`,
+    grants: [],
     ...overrides,
   };
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { certificationStatus, expiryFor, majorOf } from "@/lib/certification/status.rules";
 import { inAudience } from "@/lib/content/audience";
 import type { Question } from "@/lib/content/load";
+import { audienceRuleSchema } from "@/lib/content/schemas";
 import { addMonths } from "@/lib/time";
 import { dueDateFor } from "@/lib/training/assignments.rules";
 import {
@@ -224,6 +225,45 @@ describe("due dates and audiences", () => {
     expect(inAudience({ departments: ["finance"] }, ana)).toBe(false);
     expect(inAudience({ appRoles: ["manager"] }, ana)).toBe(false);
     expect(inAudience({ accessRoles: ["customer-pii-read"] }, ana)).toBe(true);
+  });
+  it("matches named people by e-mail address in any case, and only a person whose address is known", () => {
+    const ana = { departmentId: "support", roles: ["employee"], email: "Ana.Lima@Example.test" };
+    expect(inAudience({ people: ["ana.lima@example.test"] }, ana)).toBe(true);
+    expect(inAudience({ people: ["bo@example.test"] }, ana)).toBe(false);
+    expect(inAudience({ people: ["ana.lima@example.test"] }, { ...ana, email: undefined })).toBe(false);
+  });
+  it("applies a rule from its first day to the end of its last, in UTC", () => {
+    const ana = { departmentId: "support", roles: ["employee"] };
+    const rule = { everyone: true as const, from: "2027-03-01", until: "2027-03-31" };
+    expect(inAudience(rule, ana, new Date("2027-02-28T23:59:59.999Z"))).toBe(false);
+    expect(inAudience(rule, ana, new Date("2027-03-01T00:00:00Z"))).toBe(true);
+    expect(inAudience(rule, ana, new Date("2027-03-31T23:59:59.999Z"))).toBe(true);
+    expect(inAudience(rule, ana, new Date("2027-04-01T00:00:00Z"))).toBe(false);
+    expect(inAudience({ everyone: true, from: "2027-03-01" }, ana, new Date("2030-01-01T00:00:00Z"))).toBe(true);
+  });
+});
+
+describe("the audience rule's schema", () => {
+  const problems = (rule: unknown) => {
+    const parsed = audienceRuleSchema.safeParse(rule);
+    return parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+  };
+  it("accepts named people (kept in lower case) and dates, and refuses what is not an address or a calendar day", () => {
+    expect(audienceRuleSchema.parse({ people: ["Ana@Example.test"], from: "2027-01-01" })).toEqual({
+      people: ["ana@example.test"],
+      from: "2027-01-01",
+    });
+    expect(problems({ people: ["not an address"] })).toEqual(["people.0: must be an e-mail address"]);
+    expect(problems({ everyone: true, from: "2027-02-30" })).toEqual(["from: is not a date in the calendar"]);
+    expect(problems({ everyone: true, from: "2027-03-01", until: "2027-02-01" })).toEqual([
+      "until: must not end before it starts",
+    ]);
+    expect(problems({ from: "2027-03-01" })).toEqual([
+      ": must name everyone, departments, appRoles, accessRoles or people",
+    ]);
+    expect(problems({ people: Array.from({ length: 501 }, (_, i) => `p${i}@example.test`) })).toEqual([
+      "people: at most 500 people by name: use departments or roles for more",
+    ]);
   });
 });
 

@@ -114,7 +114,8 @@ export const previewAudience = action(
     schema: z.object({
       rule: z
         .string()
-        .max(4000)
+        // Room for the most people an audience may name, one e-mail address each.
+        .max(64_000)
         .transform((text, ctx) => {
           try {
             return JSON.parse(text) as unknown;
