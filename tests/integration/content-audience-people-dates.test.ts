@@ -2,9 +2,8 @@ import { and, eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import YAML from "yaml";
 
-import { assignments, contentSettings, contentVersions, courseReleases, departments } from "@/db/schema";
+import { assignments, departments } from "@/db/schema";
 import { agreementsFor } from "@/lib/agreements/employee-agreements";
-import { serveOwnContent } from "@/lib/content";
 import { approveDraft, openDraft, saveDraft, submitDraft } from "@/lib/content/authoring";
 import type { ItemRef } from "@/lib/content/item-files";
 import type { AudienceRule } from "@/lib/content/schemas";
@@ -14,6 +13,7 @@ import { syncAssignments } from "@/lib/training/assignments";
 
 import { grantRole } from "../helpers/access-fixtures";
 import { context, createPerson, viewerOf } from "../helpers/factories";
+import { resetToShippedContent } from "../helpers/own-content";
 import { withTestDatabase } from "../helpers/test-database";
 import { buildOverview, overviewFacts } from "../model/overview-reference";
 
@@ -29,13 +29,8 @@ const COURSE: ItemRef = { kind: "course", id: "data-protection-law" };
 const NDA: ItemRef = { kind: "agreement", id: "employee-nda" };
 const ROLE = "customer-pii-read";
 
-afterEach(async () => {
-  const db = database.db();
-  await db.delete(contentVersions).where(eq(contentVersions.kind, contentVersions.kind));
-  await db.delete(contentSettings).where(eq(contentSettings.kind, contentSettings.kind));
-  await db.delete(courseReleases).where(eq(courseReleases.courseId, courseReleases.courseId));
-  serveOwnContent("shipped", new Map());
-});
+// Every test starts from the shipped catalogue.
+afterEach(() => resetToShippedContent(database.db()));
 
 async function complianceAdmin(name: string) {
   const person = await createPerson(database.db(), { name, roles: ["compliance_admin"] });

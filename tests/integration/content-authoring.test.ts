@@ -2,7 +2,7 @@ import { and, eq, gt, inArray } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 import YAML from "yaml";
 
-import { assignments, auditEvents, contentSettings, contentVersions, courseReleases } from "@/db/schema";
+import { assignments, auditEvents, contentVersions, courseReleases } from "@/db/schema";
 import { checkAccess } from "@/lib/access/check";
 import { getAgreementTemplate, getContent, getCourse, serveOwnContent } from "@/lib/content";
 import {
@@ -23,6 +23,7 @@ import { recordLoadedCourseReleases } from "@/lib/training/course-releases";
 
 import { grantRole, satisfyRole } from "../helpers/access-fixtures";
 import { context, createPerson, viewerOf } from "../helpers/factories";
+import { resetToShippedContent } from "../helpers/own-content";
 import { withTestDatabase } from "../helpers/test-database";
 
 const database = withTestDatabase();
@@ -37,14 +38,8 @@ const SHIPPED_NDA_VERSION = getAgreementTemplate("employee-nda")!.version;
 const SHIPPED_NDA_BODY = getAgreementTemplate("employee-nda")!.body;
 const SHIPPED_COURSE_VERSION = getCourse("data-protection-law")!.version;
 
-afterEach(async () => {
-  // Every test starts from the shipped catalogue: no own versions, no settings, no releases, a clean cache.
-  const db = database.db();
-  await db.delete(contentVersions).where(eq(contentVersions.kind, contentVersions.kind));
-  await db.delete(contentSettings).where(eq(contentSettings.kind, contentSettings.kind));
-  await db.delete(courseReleases).where(eq(courseReleases.courseId, courseReleases.courseId));
-  serveOwnContent("shipped", new Map());
-});
+// Every test starts from the shipped catalogue.
+afterEach(() => resetToShippedContent(database.db()));
 
 async function complianceAdmin(name = "Compliance Admin") {
   const person = await createPerson(database.db(), { name, roles: ["compliance_admin"] });

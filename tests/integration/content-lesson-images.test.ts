@@ -1,8 +1,8 @@
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 
-import { contentSettings, contentVersions, courseReleases } from "@/db/schema";
-import { courseImage, getCourse, serveOwnContent } from "@/lib/content";
+import { contentVersions } from "@/db/schema";
+import { courseImage, getCourse } from "@/lib/content";
 import { attachImage, checkDraftFiles, openDraft, removeImage, saveDraft, submitDraft } from "@/lib/content/authoring";
 import { MAX_LESSON_IMAGE_BYTES } from "@/lib/content/images";
 import { type ItemRef } from "@/lib/content/item-files";
@@ -13,6 +13,7 @@ import { readZip } from "@/lib/evidence/zip-reader";
 import { zip as build } from "@/lib/privacy/zip";
 
 import { context, createPerson, viewerOf } from "../helpers/factories";
+import { resetToShippedContent } from "../helpers/own-content";
 import { withTestDatabase } from "../helpers/test-database";
 
 /**
@@ -26,13 +27,8 @@ const database = withTestDatabase();
 const COURSE: ItemRef = { kind: "course", id: "insider-risk" };
 const IMAGE = `courses/${COURSE.id}/images/badge-reader.png`;
 
-afterEach(async () => {
-  const db = database.db();
-  await db.delete(contentVersions).where(eq(contentVersions.kind, contentVersions.kind));
-  await db.delete(contentSettings).where(eq(contentSettings.kind, contentSettings.kind));
-  await db.delete(courseReleases).where(eq(courseReleases.courseId, courseReleases.courseId));
-  serveOwnContent("shipped", new Map());
-});
+// Every test starts from the shipped catalogue.
+afterEach(() => resetToShippedContent(database.db()));
 
 const png = (fill = 7, size = 64) =>
   Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(size, fill)]);

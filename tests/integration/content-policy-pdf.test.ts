@@ -4,9 +4,9 @@ import { eq } from "drizzle-orm";
 import { PDFDocument, StandardFonts } from "pdf-lib";
 import { afterEach, describe, expect, it } from "vitest";
 
-import { contentSettings, contentVersions, courseReleases, signatures } from "@/db/schema";
+import { contentSettings, contentVersions, signatures } from "@/db/schema";
 import { markRead, openSigning, signAsEmployee } from "@/lib/agreements/employee-agreements";
-import { agreementDocument, getAgreementTemplate, serveOwnContent } from "@/lib/content";
+import { agreementDocument, getAgreementTemplate } from "@/lib/content";
 import { attachDocument, createItem, saveDraft, submitDraft } from "@/lib/content/authoring";
 import { type ItemRef } from "@/lib/content/item-files";
 import { exportOwnContent, importContentZip } from "@/lib/content/transfer";
@@ -15,6 +15,7 @@ import { readZip } from "@/lib/evidence/zip-reader";
 
 import { consentToSign } from "../helpers/consent";
 import { context, createPerson, viewerOf } from "../helpers/factories";
+import { resetToShippedContent } from "../helpers/own-content";
 import { withTestDatabase } from "../helpers/test-database";
 
 /**
@@ -26,13 +27,8 @@ import { withTestDatabase } from "../helpers/test-database";
 const database = withTestDatabase();
 const REF: ItemRef = { kind: "agreement", id: "travel-policy" };
 
-afterEach(async () => {
-  const db = database.db();
-  await db.delete(contentVersions).where(eq(contentVersions.kind, contentVersions.kind));
-  await db.delete(contentSettings).where(eq(contentSettings.kind, contentSettings.kind));
-  await db.delete(courseReleases).where(eq(courseReleases.courseId, courseReleases.courseId));
-  serveOwnContent("shipped", new Map());
-});
+// Every test starts from the shipped catalogue.
+afterEach(() => resetToShippedContent(database.db()));
 
 async function policyPdf(): Promise<Buffer> {
   const doc = await PDFDocument.create();

@@ -1,8 +1,7 @@
 import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 
-import { contentSettings, contentVersions, courseReleases } from "@/db/schema";
-import { serveOwnContent } from "@/lib/content";
+import { contentVersions } from "@/db/schema";
 import { openDraft, saveDraft, submitDraft } from "@/lib/content/authoring";
 import { type ItemRef } from "@/lib/content/item-files";
 import { exportOwnContent, importContentZip, itemOfPath } from "@/lib/content/transfer";
@@ -12,6 +11,7 @@ import { readZip } from "@/lib/evidence/zip-reader";
 import { zip } from "@/lib/privacy/zip";
 
 import { context, createPerson, viewerOf } from "../helpers/factories";
+import { resetToShippedContent } from "../helpers/own-content";
 import { withTestDatabase } from "../helpers/test-database";
 
 /**
@@ -23,13 +23,8 @@ import { withTestDatabase } from "../helpers/test-database";
 const database = withTestDatabase();
 const COURSE: ItemRef = { kind: "course", id: "insider-risk" };
 
-afterEach(async () => {
-  const db = database.db();
-  await db.delete(contentVersions).where(eq(contentVersions.kind, contentVersions.kind));
-  await db.delete(contentSettings).where(eq(contentSettings.kind, contentSettings.kind));
-  await db.delete(courseReleases).where(eq(courseReleases.courseId, courseReleases.courseId));
-  serveOwnContent("shipped", new Map());
-});
+// Every test starts from the shipped catalogue.
+afterEach(() => resetToShippedContent(database.db()));
 
 async function admin(roles: ("compliance_admin" | "auditor" | "employee")[] = ["compliance_admin"]) {
   const person = await createPerson(database.db(), { roles });
