@@ -21,7 +21,11 @@ export default async function AppLayout({ children }: { children: React.ReactNod
   const viewer = await requireViewer("layout:/(app)");
   const items = navFor(viewer);
   const unread = await newNotificationCount(viewer);
-  const topRole = [...viewer.roles].reverse().find((r) => r !== "employee") ?? "employee";
+  // Every role beyond employee, in the order of the table: someone who manages a team and administers compliance is both.
+  const shownRoles = Object.keys(roleLabels).filter(
+    (r) => r !== "employee" && (viewer.roles as readonly string[]).includes(r),
+  );
+  const roleLine = (shownRoles.length ? shownRoles : ["employee"]).map((r) => roleLabels[r]).join(" · ");
   return (
     <>
       <header className="border-b border-slate-200 bg-white">
@@ -46,7 +50,7 @@ export default async function AppLayout({ children }: { children: React.ReactNod
             </Link>
             <div className="hidden text-right text-sm leading-tight sm:block">
               <p className="font-medium text-slate-900">{viewer.name}</p>
-              <p className="text-xs text-slate-500">{roleLabels[topRole]}</p>
+              <p className="text-xs text-slate-500">{roleLine}</p>
             </div>
             <SignOutButton />
           </div>
