@@ -45,6 +45,12 @@ export const assignments = pgTable(
     assignedBy: uuid("assigned_by").references(() => people.id),
     completedAt: timestamp("completed_at", { withTimezone: true }),
     cancelledAt: timestamp("cancelled_at", { withTimezone: true }),
+    /**
+     * The course version the person was assigned (the one current then), which
+     * they read and are tested on until they finish; a version published before
+     * they start replaces it. Null on assignments made before versions were kept.
+     */
+    courseVersion: text("course_version"),
   },
   (t) => [
     // At most one open assignment per person and course.

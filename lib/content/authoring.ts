@@ -2,7 +2,7 @@ import "server-only";
 
 import { createHash } from "node:crypto";
 
-import { and, desc, eq, inArray, isNull } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
 
 import type { Executor } from "@/db/client";
 import {
@@ -433,8 +433,25 @@ async function publish(
   });
   // This instance serves the new version at once; the others within CONTENT_REFRESH_SECONDS.
   await refreshContent(db);
+  if (ref.kind === "course") await assignNewVersionBeforeStart(db, ref.id, version);
   if (ref.kind === "course" && change === "major" && !isNew) await assignRecertification(db, ref.id, now);
   return version;
+}
+
+/**
+ * People assigned the course who have not started it since (no lesson opened,
+ * no quiz started) are given the version just published; those part-way
+ * through keep the version they were assigned until they finish.
+ */
+async function assignNewVersionBeforeStart(db: Executor, courseId: string, version: string): Promise<void> {
+  await db.execute(sql`
+    update assignments a set course_version = ${version}
+    where a.course_id = ${courseId} and a.completed_at is null and a.cancelled_at is null
+      and a.course_version is distinct from ${version}
+      and not exists (select 1 from lesson_progress p
+        where p.person_id = a.person_id and p.course_id = a.course_id and p.last_viewed_at >= a.assigned_at)
+      and not exists (select 1 from quiz_attempts q
+        where q.person_id = a.person_id and q.course_id = a.course_id and q.started_at >= a.assigned_at)`);
 }
 
 /**

@@ -153,11 +153,12 @@ export async function syncAssignmentsReading(db: Executor, options: SyncOptions 
   const needed = assignmentsNeeded(active, courses, latest, openByPerson, releases, now);
   if (needed.length === 0) return { inserted: 0, open, latest, releases };
   // The partial unique index keeps one open assignment per person and course even if two syncs race.
-  // Chunked: a new organisation needs more rows than one statement may bind (5 parameters a row).
-  const inserted = await writeInChunks(needed, 5, (chunk) =>
+  // Chunked: a new organisation needs more rows than one statement may bind (6 parameters a row).
+  const versions = new Map(courses.map((c) => [c.id, c.version]));
+  const inserted = await writeInChunks(needed, 6, (chunk) =>
     db
       .insert(assignments)
-      .values(chunk.map((n) => ({ ...n, assignedAt: now })))
+      .values(chunk.map((n) => ({ ...n, assignedAt: now, courseVersion: versions.get(n.courseId) ?? null })))
       .onConflictDoNothing()
       .returning({ personId: assignments.personId, courseId: assignments.courseId, dueAt: assignments.dueAt }),
   );
@@ -297,6 +298,7 @@ export async function assignCourseManually(
         assignedAt: now,
         dueAt: input.dueAt,
         assignedBy: viewer.id,
+        courseVersion: course.version,
       })
       .returning({ id: assignments.id });
     await recordAudit(

@@ -14,6 +14,7 @@ import { DomainError, NotFoundError } from "@/lib/errors";
 import { formatDateTime } from "@/lib/format";
 
 import { completeOpenAssignment } from "./assignments";
+import { courseAtVersion, learnerCourse } from "./learner-course";
 import { progressFor } from "./lesson-progress";
 import {
   answersRevealed,
@@ -45,7 +46,7 @@ async function submittedAttempts(personId: string, courseId: string) {
 }
 
 export async function quizAllowance(personId: string, courseId: string, now = new Date()) {
-  const course = getCourse(courseId);
+  const course = await learnerCourse(await getDb(), personId, courseId);
   if (!course) throw new NotFoundError("That course does not exist.");
   const past = await submittedAttempts(personId, courseId);
   return attemptAllowance(
@@ -65,9 +66,10 @@ export async function startAttempt(
   now = new Date(),
   random?: Random,
 ): Promise<{ attemptId: string }> {
-  const course = getCourse(courseId);
-  if (!course) throw new NotFoundError("That course does not exist.");
   const db = await getDb();
+  // The quiz of the version the learner was assigned.
+  const course = await learnerCourse(db, viewer.id, courseId);
+  if (!course) throw new NotFoundError("That course does not exist.");
   const [open] = await db
     .select({ id: quizAttempts.id })
     .from(quizAttempts)
@@ -239,7 +241,8 @@ export async function submitAttempt(
       now,
     );
     if (grade.passed) {
-      const course = getCourse(row.courseId);
+      // Valid for as long as the version the attempt was taken on says.
+      const course = (await courseAtVersion(tx, row.courseId, row.courseVersion)) ?? getCourse(row.courseId);
       const validityMonths = course?.validityMonths ?? 12;
       const [cert] = await tx
         .insert(certifications)

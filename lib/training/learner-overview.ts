@@ -4,12 +4,12 @@ import { getDb } from "@/db/client";
 import type { Viewer } from "@/lib/auth/roles";
 import { latestCertifications, type CertificationView } from "@/lib/certification/records";
 import type { CertificationStatus } from "@/lib/certification/status.rules";
-import { getContent } from "@/lib/content";
 import type { Course } from "@/lib/content/load";
 import { DAY } from "@/lib/time";
 
 import { openAssignments, syncAssignments } from "./assignments";
 import { currentReleases } from "./course-releases";
+import { learnerCourses } from "./learner-course";
 import { progressFor, type CourseProgress } from "./lesson-progress";
 
 export type LearnerState = "overdue" | "due" | "in_progress" | "not_started" | CertificationStatus | "optional";
@@ -47,7 +47,8 @@ function urgency(item: LearnerCourse, now: Date): number {
 export async function learnerOverview(viewer: Viewer, now = new Date()): Promise<LearnerCourse[]> {
   const db = await getDb();
   await syncAssignments(db, { personIds: [viewer.id], now });
-  const { courses } = getContent();
+  // Each course in the version the learner was assigned.
+  const courses = await learnerCourses(db, viewer.id);
   const [open, releases] = await Promise.all([openAssignments(db, viewer.id), currentReleases(db)]);
   const [latest, progress] = await Promise.all([
     latestCertifications(db, [viewer.id], courses, releases, now),

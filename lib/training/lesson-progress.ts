@@ -5,14 +5,16 @@ import { and, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import { getDb, type Executor } from "@/db/client";
 import { lessonProgress } from "@/db/schema";
 import type { Viewer } from "@/lib/auth/roles";
-import { getCourse } from "@/lib/content";
 import type { Course } from "@/lib/content/load";
 import { NotFoundError } from "@/lib/errors";
 
+import { learnerCourse } from "./learner-course";
+
 export type CourseProgress = { completed: Set<string>; lastViewed: string | null; percent: number; resumeSlug: string };
 
-function lessonOf(courseId: string, slug: string) {
-  const course = getCourse(courseId);
+/** The lesson in the course version the person was assigned. */
+async function lessonOf(db: Executor, personId: string, courseId: string, slug: string) {
+  const course = await learnerCourse(db, personId, courseId);
   const lesson = course?.lessons.find((l) => l.slug === slug);
   if (!course || !lesson) throw new NotFoundError("That lesson does not exist.");
   return { course, lesson };
@@ -20,8 +22,8 @@ function lessonOf(courseId: string, slug: string) {
 
 /** Remembers that the person opened a lesson, so the course resumes there. */
 export async function recordLessonView(viewer: Viewer, courseId: string, slug: string, now = new Date()) {
-  const { course } = lessonOf(courseId, slug);
   const db = await getDb();
+  const { course } = await lessonOf(db, viewer.id, courseId, slug);
   await db
     .insert(lessonProgress)
     .values({
@@ -39,8 +41,8 @@ export async function recordLessonView(viewer: Viewer, courseId: string, slug: s
 }
 
 export async function completeLesson(viewer: Viewer, courseId: string, slug: string, now = new Date()) {
-  const { course } = lessonOf(courseId, slug);
   const db = await getDb();
+  const { course } = await lessonOf(db, viewer.id, courseId, slug);
   await db
     .insert(lessonProgress)
     .values({

@@ -4,10 +4,11 @@ import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 
-import { getCourse } from "@/lib/content";
+import { getDb } from "@/db/client";
 import { action } from "@/lib/http/action";
 import { uuidSchema } from "@/lib/ids";
 import { startAttempt, submitAttempt } from "@/lib/training/attempts";
+import { learnerCourse } from "@/lib/training/learner-course";
 import { completeLesson } from "@/lib/training/lesson-progress";
 import type { Answers } from "@/lib/training/quiz.rules";
 
@@ -17,7 +18,7 @@ export const finishLesson = action(
   { permission: "action:courses.finishLesson", schema: z.object({ courseId: slug, lesson: slug }) },
   async ({ courseId, lesson }, { viewer }) => {
     await completeLesson(viewer, courseId, lesson);
-    const course = getCourse(courseId)!;
+    const course = (await learnerCourse(await getDb(), viewer.id, courseId))!;
     const index = course.lessons.findIndex((l) => l.slug === lesson);
     const next = course.lessons[index + 1];
     revalidatePath(`/courses/${courseId}`);

@@ -9,10 +9,12 @@ import { Badge } from "@/components/ui/badge";
 import { buttonClass } from "@/components/ui/button";
 import { Card, PageHeader } from "@/components/ui/card";
 import { ProgressBar } from "@/components/ui/progress-bar";
+import { getDb } from "@/db/client";
 import { requireViewer } from "@/lib/auth/gate";
 import { getCourse } from "@/lib/content";
 import { formatDate, formatDateTime, plural } from "@/lib/format";
 import { attemptHistory, quizAllowance } from "@/lib/training/attempts";
+import { learnerCourse } from "@/lib/training/learner-course";
 import { learnerOverview } from "@/lib/training/learner-overview";
 
 import { startQuiz } from "../actions";
@@ -26,7 +28,7 @@ export async function generateMetadata({ params }: Params): Promise<Metadata> {
 export default async function CoursePage({ params }: Params) {
   const viewer = await requireViewer("page:/courses/[courseId]");
   const { courseId } = await params;
-  const course = getCourse(courseId);
+  const course = await learnerCourse(await getDb(), viewer.id, courseId);
   if (!course) notFound();
   const [overview, attempts, allowance] = await Promise.all([
     learnerOverview(viewer),

@@ -9,6 +9,7 @@ import { getDb } from "@/db/client";
 import { requireViewer } from "@/lib/auth/gate";
 import { getCourse } from "@/lib/content";
 import { renderMarkdown } from "@/lib/content/markdown";
+import { learnerCourse } from "@/lib/training/learner-course";
 import { progressFor, recordLessonView } from "@/lib/training/lesson-progress";
 
 import { finishLesson } from "../../../actions";
@@ -24,12 +25,13 @@ export async function generateMetadata({ params }: Params): Promise<Metadata> {
 export default async function LessonPage({ params }: Params) {
   const viewer = await requireViewer("page:/courses/[courseId]/lessons/[lesson]");
   const { courseId, lesson: slug } = await params;
-  const course = getCourse(courseId);
+  const db = await getDb();
+  const course = await learnerCourse(db, viewer.id, courseId);
   const index = course?.lessons.findIndex((l) => l.slug === slug) ?? -1;
   if (!course || index < 0) notFound();
   const lesson = course.lessons[index];
   await recordLessonView(viewer, course.id, lesson.slug);
-  const progress = (await progressFor(await getDb(), viewer.id, [course])).get(course.id)!;
+  const progress = (await progressFor(db, viewer.id, [course])).get(course.id)!;
   const previous = course.lessons[index - 1];
   const isLast = index === course.lessons.length - 1;
   return (
