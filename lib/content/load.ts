@@ -26,7 +26,8 @@ import {
  * `file: field: problem` so one run of content:check names them all.
  */
 
-export type ContentProblem = { file: string; field: string; problem: string };
+/** `line`: where in the file the field is, when it can be told (YAML files and front matter). */
+export type ContentProblem = { file: string; field: string; problem: string; line?: number };
 export type { Question };
 export type Lesson = { slug: string; index: number; title: string; markdown: string };
 export type Course = CourseMeta & { lessons: Lesson[]; questions: Question[] };
@@ -85,20 +86,39 @@ class Collector {
   rel(file: string) {
     return path.relative(path.dirname(this.root), file) || file;
   }
-  add(file: string, field: string, problem: string) {
-    this.problems.push({ file: this.rel(file), field: field || "(file)", problem });
+  add(file: string, field: string, problem: string, line?: number) {
+    this.problems.push({ file: this.rel(file), field: field || "(file)", problem, ...(line ? { line } : {}) });
   }
   parse<S extends z.ZodType>(file: string, schema: S, value: unknown): z.infer<S> | null {
     const result = schema.safeParse(value);
     if (result.success) return result.data;
-    for (const issue of result.error.issues) this.add(file, issue.path.join("."), issue.message);
+    for (const issue of result.error.issues)
+      this.add(file, issue.path.join("."), issue.message, this.lineOf(file, issue.path as (string | number)[]));
     return null;
+  }
+  /** The line of a field in a YAML file or an agreement's front matter: the value's, else its nearest parent's. */
+  private lineOf(file: string, at: (string | number)[]): number | undefined {
+    try {
+      const raw = this.files.read(file).replace(/\r\n/g, "\n");
+      const front = file.endsWith(".md") ? raw.match(/^---\n([\s\S]*?)\n---/) : null;
+      if (file.endsWith(".md") && !front) return undefined;
+      const text = front ? front[1] : raw;
+      const doc = YAML.parseDocument(text);
+      for (let depth = at.length; depth >= 0; depth--) {
+        const node = depth === 0 ? doc.contents : doc.getIn(at.slice(0, depth), true);
+        const offset = (node as { range?: [number, number, number] } | undefined)?.range?.[0];
+        if (offset !== undefined) return text.slice(0, offset).split("\n").length + (front ? 1 : 0);
+      }
+    } catch {
+      // No line, then: the field still names the place.
+    }
+    return undefined;
   }
   readYaml(file: string): unknown {
     try {
       return YAML.parse(this.files.read(file));
     } catch (error) {
-      this.add(file, "(yaml)", error instanceof Error ? error.message.split("\n")[0] : "cannot be parsed");
+      this.add(file, "(yaml)", error instanceof Error ? error.message.split("\n")[0] : "cannot be parsed", yamlErrorLine(error));
       return undefined;
     }
   }
@@ -112,10 +132,16 @@ class Collector {
     try {
       return { data: YAML.parse(match[1]), body: match[2].trim() };
     } catch (error) {
-      this.add(file, "(front matter)", error instanceof Error ? error.message.split("\n")[0] : "cannot be parsed");
+      const line = yamlErrorLine(error);
+      this.add(file, "(front matter)", error instanceof Error ? error.message.split("\n")[0] : "cannot be parsed", line && line + 1);
       return null;
     }
   }
+}
+
+/** The line a YAML syntax error points at. */
+function yamlErrorLine(error: unknown): number | undefined {
+  return (error as { linePos?: { line: number }[] } | null)?.linePos?.[0]?.line;
 }
 
 function listDir(c: Collector, dir: string, filter: (name: string) => boolean): string[] {
@@ -266,5 +292,5 @@ export function loadContent(root = CONTENT_DIR, files: ContentFiles = diskFiles)
 }
 
 export function formatProblems(problems: ContentProblem[]): string[] {
-  return problems.map((p) => `${p.file}: ${p.field}: ${p.problem}`);
+  return problems.map((p) => `${p.file}${p.line ? `:${p.line}` : ""}: ${p.field}: ${p.problem}`);
 }

@@ -309,11 +309,15 @@ describe("content authoring", () => {
       files: twoCorrect,
       expectedUpdatedAt: draft.updatedAt,
     });
-    expect(saved.problems).toContainEqual({
+    // Named by file, field and line: the line where that question's options start in the file as saved.
+    const problem = saved.problems.find((p) => p.field === `${single}.options`);
+    expect(problem).toMatchObject({
       file: QUESTIONS_FILE,
-      field: `${single}.options`,
       problem: "a single-choice question needs exactly one correct option",
     });
+    const lines = twoCorrect[QUESTIONS_FILE].split("\n");
+    expect(lines[problem!.line! - 1]).toMatch(/^\s+- id: /);
+    expect(lines[problem!.line! - 2].trim()).toBe("options:");
     const error = await submitDraft(db, author.viewer, author.ctx, { draftId: id, change: "minor" }).catch((e) => e);
     expect(error).toMatchObject({ code: "content_invalid", status: 422 });
     expect((error as ContentInvalidError).problems.map((p) => p.file)).toContain(QUESTIONS_FILE);
@@ -326,7 +330,9 @@ describe("content authoring", () => {
       { draftId: id, files: brokenYaml, expectedUpdatedAt: saved.updatedAt },
       new Date(saved.updatedAt.getTime() + 1),
     );
-    expect(resaved.problems).toContainEqual(expect.objectContaining({ file: QUESTIONS_FILE, field: "(yaml)" }));
+    expect(resaved.problems).toContainEqual(
+      expect.objectContaining({ file: QUESTIONS_FILE, field: "(yaml)", line: expect.any(Number) }),
+    );
     await expect(submitDraft(db, author.viewer, author.ctx, { draftId: id, change: "major" })).rejects.toMatchObject({
       code: "content_invalid",
       status: 422,

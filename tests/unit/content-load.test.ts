@@ -35,7 +35,7 @@ describe("content", () => {
     }
   });
 
-  it("names the file and field of every problem", () => {
+  it("names the file, line and field of every problem", () => {
     const dir = brokenCopy((d) => {
       const meta = path.join(d, "courses", "incident-reporting", "course.yaml");
       writeFileSync(
@@ -49,9 +49,9 @@ describe("content", () => {
     });
     const lines = formatProblems(loadContent(dir).problems);
     expect(lines).toContain(
-      "content/courses/incident-reporting/course.yaml: passMark: Too big: expected number to be <=100",
+      "content/courses/incident-reporting/course.yaml:15: passMark: Too big: expected number to be <=100",
     );
-    expect(lines).toContain("content/courses/incident-reporting/course.yaml: validityMonths: must be 12 or 24");
+    expect(lines).toContain("content/courses/incident-reporting/course.yaml:14: validityMonths: must be 12 or 24");
     expect(lines).toContain("content/agreements/employee-nda.md: (body): unknown placeholder {{person.salary}}");
   });
 
@@ -83,7 +83,7 @@ describe("content", () => {
     ]);
   });
 
-  it("content:check exits 1 and prints file: field: problem", () => {
+  it("content:check exits 1 and prints file:line: field: problem", () => {
     const dir = brokenCopy((d) => {
       const bank = path.join(d, "courses", "incident-reporting", "questions.yaml");
       writeFileSync(bank, readFileSync(bank, "utf8").replace("type: true_false", "type: essay"));
@@ -101,6 +101,6 @@ describe("content", () => {
       output = e.stderr;
     }
     expect(status).toBe(1);
-    expect(output).toMatch(/content\/courses\/incident-reporting\/questions\.yaml: \d+\.type: /);
+    expect(output).toMatch(/content\/courses\/incident-reporting\/questions\.yaml:30: \d+\.type: /);
   });
 });

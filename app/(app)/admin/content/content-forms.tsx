@@ -62,10 +62,19 @@ export function ImportForm() {
     }
     setPending(true);
     try {
-      const response = await fetch("/admin/content/import", { method: "POST", body: file, headers: { "Content-Type": "application/zip" } });
+      const response = await fetch("/admin/content/import", {
+        method: "POST",
+        body: file,
+        headers: { "Content-Type": "application/zip" },
+      });
       setAnswer((await response.json()) as ImportAnswer);
     } catch {
-      setAnswer({ error: { code: "network", message: "The upload did not reach the server. Check your connection and try again." } });
+      setAnswer({
+        error: {
+          code: "network",
+          message: "The upload did not reach the server. Check your connection and try again.",
+        },
+      });
     } finally {
       setPending(false);
     }
@@ -108,7 +117,11 @@ export function ImportForm() {
             <ul className="mt-2 list-disc space-y-1 pl-5">
               {answer.error.problems.map((p, i) => (
                 <li key={i}>
-                  <code>{p.file}</code> — {p.field}: {p.problem}
+                  <code>
+                    {p.file}
+                    {p.line ? `:${p.line}` : ""}
+                  </code>{" "}
+                  — {p.field}: {p.problem}
                 </li>
               ))}
             </ul>
@@ -119,14 +132,28 @@ export function ImportForm() {
   );
 }
 
-export function ApprovalSetting({ kind, label, on, canEdit }: { kind: "course" | "agreement"; label: string; on: boolean; canEdit: boolean }) {
+export function ApprovalSetting({
+  kind,
+  label,
+  on,
+  canEdit,
+}: {
+  kind: "course" | "agreement";
+  label: string;
+  on: boolean;
+  canEdit: boolean;
+}) {
   const [state, formAction, pending] = useActionState(setApproval, null);
   return (
-    <form action={formAction} className="flex flex-wrap items-center justify-between gap-3 border-b border-slate-100 py-3 last:border-0">
+    <form
+      action={formAction}
+      className="flex flex-wrap items-center justify-between gap-3 border-b border-slate-100 py-3 last:border-0"
+    >
       <input type="hidden" name="kind" value={kind} />
       <input type="hidden" name="requireApproval" value={on ? "off" : "on"} />
       <p className="text-sm text-slate-800">
-        <span className="font-medium">{label}:</span> {on ? "a second compliance admin approves before publishing" : "published by the admin who submits"}
+        <span className="font-medium">{label}:</span>{" "}
+        {on ? "a second compliance admin approves before publishing" : "published by the admin who submits"}
       </p>
       {canEdit && (
         <Button type="submit" variant="secondary" disabled={pending}>
@@ -134,7 +161,10 @@ export function ApprovalSetting({ kind, label, on, canEdit }: { kind: "course" |
         </Button>
       )}
       {state && (
-        <p role={state.ok ? "status" : "alert"} className={`w-full text-sm ${state.ok ? "text-emerald-700" : "text-red-700"}`}>
+        <p
+          role={state.ok ? "status" : "alert"}
+          className={`w-full text-sm ${state.ok ? "text-emerald-700" : "text-red-700"}`}
+        >
           {state.ok ? state.message : state.error}
         </p>
       )}

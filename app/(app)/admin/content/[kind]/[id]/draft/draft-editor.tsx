@@ -301,7 +301,8 @@ export function DraftEditor({
                       onClick={() => paths.includes(p.file) && setActive(p.file)}
                       className="text-left text-red-800 underline-offset-2 hover:underline"
                     >
-                      {fileLabel(p.file)} — {p.field === "(file)" ? "" : `${p.field}: `}
+                      {fileLabel(p.file)}
+                      {p.line ? `, line ${p.line}` : ""} — {p.field === "(file)" ? "" : `${p.field}: `}
                       {p.problem}
                     </button>
                   </li>
