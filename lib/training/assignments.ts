@@ -316,18 +316,18 @@ export async function assignCourseManually(
   });
 }
 
+/** A person's open assignment of a course: at most one (a partial unique index keeps it so). */
+export function openAssignmentOf(personId: string, courseId: string) {
+  return and(
+    eq(assignments.personId, personId),
+    eq(assignments.courseId, courseId),
+    isNull(assignments.completedAt),
+    isNull(assignments.cancelledAt),
+  );
+}
+
 export async function completeOpenAssignment(tx: Executor, personId: string, courseId: string, now: Date) {
-  await tx
-    .update(assignments)
-    .set({ completedAt: now })
-    .where(
-      and(
-        eq(assignments.personId, personId),
-        eq(assignments.courseId, courseId),
-        isNull(assignments.completedAt),
-        isNull(assignments.cancelledAt),
-      ),
-    );
+  await tx.update(assignments).set({ completedAt: now }).where(openAssignmentOf(personId, courseId));
 }
 
 export async function recentManualAssignments(viewer: Viewer, limit = 20) {

@@ -8,6 +8,8 @@ import { getContent, getCourse } from "@/lib/content";
 import { CONTENT_DIR, loadContent, type ContentSet, type Course } from "@/lib/content/load";
 import { overlayFiles } from "@/lib/content/overlay";
 
+import { openAssignmentOf } from "./assignments";
+
 /**
  * The course as a learner was assigned it. An open assignment records the
  * version current when it was made (assignments.course_version); until the
@@ -22,14 +24,7 @@ export async function learnerCourse(db: Executor, personId: string, courseId: st
   const [open] = await db
     .select({ version: assignments.courseVersion })
     .from(assignments)
-    .where(
-      and(
-        eq(assignments.personId, personId),
-        eq(assignments.courseId, courseId),
-        isNull(assignments.completedAt),
-        isNull(assignments.cancelledAt),
-      ),
-    )
+    .where(openAssignmentOf(personId, courseId))
     .limit(1);
   if (!open?.version || open.version === current.version) return current;
   return (await courseAtVersion(db, courseId, open.version)) ?? current;

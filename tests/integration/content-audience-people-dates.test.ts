@@ -4,16 +4,14 @@ import YAML from "yaml";
 
 import { assignments, departments } from "@/db/schema";
 import { agreementsFor } from "@/lib/agreements/employee-agreements";
-import { approveDraft, openDraft, saveDraft, submitDraft } from "@/lib/content/authoring";
 import type { ItemRef } from "@/lib/content/item-files";
 import type { AudienceRule } from "@/lib/content/schemas";
-import { getVersion } from "@/lib/content/versions";
 import { overviewFromDatabase } from "@/lib/reports/overview";
 import { syncAssignments } from "@/lib/training/assignments";
 
 import { grantRole } from "../helpers/access-fixtures";
-import { context, createPerson, viewerOf } from "../helpers/factories";
-import { resetToShippedContent } from "../helpers/own-content";
+import { createPerson } from "../helpers/factories";
+import { publishOwnEdit, resetToShippedContent } from "../helpers/own-content";
 import { withTestDatabase } from "../helpers/test-database";
 import { buildOverview, overviewFacts } from "../model/overview-reference";
 
@@ -32,36 +30,22 @@ const ROLE = "customer-pii-read";
 // Every test starts from the shipped catalogue.
 afterEach(() => resetToShippedContent(database.db()));
 
-async function complianceAdmin(name: string) {
-  const person = await createPerson(database.db(), { name, roles: ["compliance_admin"] });
-  return { person, viewer: viewerOf(person), ctx: context(person.id) };
-}
-
-/** Publishes the item with its audience replaced by `rule` (a second admin approves where needed). */
+/** Publishes the item with its audience replaced by `rule`. */
 async function publishAudience(ref: ItemRef, rule: AudienceRule, now: Date) {
-  const db = database.db();
-  const author = await complianceAdmin("Author");
-  const approver = await complianceAdmin("Approver");
-  const { id } = await openDraft(db, author.viewer, author.ctx, ref, { from: "current" }, now);
-  const draft = await getVersion(db, author.viewer, id);
-  const files = { ...draft.files };
-  if (ref.kind === "course") {
-    const file = `courses/${ref.id}/course.yaml`;
-    const meta = YAML.parse(files[file]) as Record<string, unknown>;
-    files[file] = YAML.stringify({ ...meta, assignTo: rule });
-  } else {
-    const file = `agreements/${ref.id}.md`;
-    files[file] = files[file].replace(/^signers: .*$/m, `signers: ${JSON.stringify(rule)}`);
-  }
-  const saved = await saveDraft(
-    db,
-    author.viewer,
-    { draftId: id, files, expectedUpdatedAt: draft.updatedAt },
-    new Date(now.getTime() + 1),
+  await publishOwnEdit(
+    database.db(),
+    ref,
+    (files) => {
+      if (ref.kind === "course") {
+        const file = `courses/${ref.id}/course.yaml`;
+        const meta = YAML.parse(files[file]) as Record<string, unknown>;
+        return { ...files, [file]: YAML.stringify({ ...meta, assignTo: rule }) };
+      }
+      const file = `agreements/${ref.id}.md`;
+      return { ...files, [file]: files[file].replace(/^signers: .*$/m, `signers: ${JSON.stringify(rule)}`) };
+    },
+    { now },
   );
-  expect(saved.problems).toEqual([]);
-  const submitted = await submitDraft(db, author.viewer, author.ctx, { draftId: id, change: "minor" }, now);
-  if (submitted.state !== "published") await approveDraft(db, approver.viewer, approver.ctx, id, now);
 }
 
 async function assignedTo(personId: string) {

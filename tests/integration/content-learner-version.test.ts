@@ -3,16 +3,14 @@ import { afterEach, describe, expect, it } from "vitest";
 
 import { assignments, certifications, quizAttempts } from "@/db/schema";
 import { getCourse } from "@/lib/content";
-import { openDraft, saveDraft, submitDraft } from "@/lib/content/authoring";
 import type { ItemRef } from "@/lib/content/item-files";
-import { getVersion } from "@/lib/content/versions";
 import { syncAssignments } from "@/lib/training/assignments";
 import { getAttempt, startAttempt, submitAttempt } from "@/lib/training/attempts";
 import { learnerCourse, learnerCourses } from "@/lib/training/learner-course";
 import { completeLesson, recordLessonView } from "@/lib/training/lesson-progress";
 
 import { context, createPerson, viewerOf } from "../helpers/factories";
-import { resetToShippedContent } from "../helpers/own-content";
+import { publishOwnEdit, resetToShippedContent } from "../helpers/own-content";
 import { withTestDatabase } from "../helpers/test-database";
 
 /**
@@ -30,24 +28,14 @@ const REVISED = "A sentence added in the organisation's own version.";
 
 afterEach(() => resetToShippedContent(database.db()));
 
-async function publishRevision(now: Date) {
-  const db = database.db();
-  const person = await createPerson(db, { name: "Author", roles: ["compliance_admin"] });
-  const author = { viewer: viewerOf(person), ctx: context(person.id) };
-  const { id } = await openDraft(db, author.viewer, author.ctx, COURSE, { from: "current" }, now);
-  const draft = await getVersion(db, author.viewer, id);
-  const files = { ...draft.files, [FIRST_LESSON]: `${draft.files[FIRST_LESSON].trimEnd()}\n\n${REVISED}\n` };
-  const saved = await saveDraft(
-    db,
-    author.viewer,
-    { draftId: id, files, expectedUpdatedAt: draft.updatedAt },
-    new Date(now.getTime() + 1),
+/** Publishes a minor version of the course with a sentence added to its first lesson. */
+const publishRevision = (now: Date) =>
+  publishOwnEdit(
+    database.db(),
+    COURSE,
+    (files) => ({ ...files, [FIRST_LESSON]: `${files[FIRST_LESSON].trimEnd()}\n\n${REVISED}\n` }),
+    { now },
   );
-  expect(saved.problems).toEqual([]);
-  const submitted = await submitDraft(db, author.viewer, author.ctx, { draftId: id, change: "minor" }, now);
-  expect(submitted.state).toBe("published");
-  return submitted.version!;
-}
 
 const firstLessonText = async (personId: string) =>
   (await learnerCourse(database.db(), personId, COURSE.id))!.lessons[0].markdown;
