@@ -1,10 +1,10 @@
-import { and, eq, isNull } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { afterEach, describe, expect, it } from "vitest";
 
 import { assignments, certifications, quizAttempts } from "@/db/schema";
 import { getCourse } from "@/lib/content";
 import type { ItemRef } from "@/lib/content/item-files";
-import { syncAssignments } from "@/lib/training/assignments";
+import { openAssignmentOf, syncAssignments } from "@/lib/training/assignments";
 import { getAttempt, startAttempt, submitAttempt } from "@/lib/training/attempts";
 import { learnerCourse, learnerCourses } from "@/lib/training/learner-course";
 import { completeLesson, recordLessonView } from "@/lib/training/lesson-progress";
@@ -45,14 +45,7 @@ async function openVersion(personId: string) {
     .db()
     .select({ version: assignments.courseVersion })
     .from(assignments)
-    .where(
-      and(
-        eq(assignments.personId, personId),
-        eq(assignments.courseId, COURSE.id),
-        isNull(assignments.completedAt),
-        isNull(assignments.cancelledAt),
-      ),
-    );
+    .where(openAssignmentOf(personId, COURSE.id));
   return row?.version ?? null;
 }
 
