@@ -67,7 +67,9 @@ const REVEAL: { value: string; label: string }[] = [
   { value: "never", label: "Never" },
 ];
 
-const humanise = (id: string) => (id.charAt(0).toUpperCase() + id.slice(1)).replace(/[_-]/g, " ");
+// Ids as words, with the abbreviations among them in capitals ("customer-pii-read" → "Customer PII read").
+const humanise = (id: string) =>
+  (id.charAt(0).toUpperCase() + id.slice(1)).replace(/[_-]/g, " ").replace(/\bpii\b/g, "PII");
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map((x) => String(x ?? "")) : []);
 
 /** course.yaml as a form. Every change is written back into the file's text, which stays the source of truth. */
