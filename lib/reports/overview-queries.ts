@@ -66,26 +66,30 @@ const personStart = sql`coalesce(p.hire_date::timestamp at time zone 'UTC', p.cr
  * the named audiences that cover each (by e-mail address, or by an access role
  * held now).
  */
-const people = (now: Date, named: NamedAudience[]) => sql`${
-  named.length
-    ? sql`nam as materialized (select * from jsonb_to_recordset(${JSON.stringify(named)}::text::jsonb) as x(key text, people text[], "accessRoles" text[])),`
-    : sql``
-}
+const people = (now: Date, named: NamedAudience[]) => sql`${named.length ? namedKeys(named, now) : sql``}
 ppl as materialized (
   select p.id, p.department_id, p.roles, p.status, ${pointMask(personStart, sql`case when p.status = 'departed' then p.departed_at end`, now)} as mask,
-    ${named.length ? namedKeys(now) : sql`'{}'::text[]`} as named
-  from people p cross join b
+    ${named.length ? sql`coalesce(nk.keys, '{}')` : sql`'{}'::text[]`} as named
+  from people p cross join b ${named.length ? sql`left join nk on nk.person_id = p.id` : sql``}
   where p.status <> 'suspended' and (p.status <> 'departed' or p.departed_at is not null)
 )`;
 
-/** The keys of the named audiences covering person `p`, in order. */
-const namedKeys = (now: Date) => sql`coalesce((
-    select array_agg(n.key order by n.key) from nam n
-    where lower(p.email) = any(n.people) or exists (
-      select 1 from access_grants g
-      where g.person_id = p.id and g.role_id = any(n."accessRoles") and g.status = 'approved' and g.revoked_at is null
-        and (g.ends_at is null or g.ends_at > ${now.toISOString()}::timestamptz))
-  ), '{}')`;
+/**
+ * `nk`: for each person some named audience covers, the keys of those that
+ * do, in order. Set-based (one pass over the named addresses and one over the
+ * grants held at `now`), not a look-up per person.
+ */
+const namedKeys = (named: NamedAudience[], now: Date) => sql`
+nam as materialized (select * from jsonb_to_recordset(${JSON.stringify(named)}::text::jsonb) as x(key text, people text[], "accessRoles" text[])),
+nk as materialized (
+  select person_id, array_agg(key order by key) as keys from (
+    select p.id as person_id, n.key from nam n join people p on lower(p.email) = any(n.people)
+    union
+    select g.person_id, n.key from nam n join access_grants g on g.role_id = any(n."accessRoles")
+    where g.status = 'approved' and g.revoked_at is null and (g.ends_at is null or g.ends_at > ${now.toISOString()}::timestamptz)
+  ) covered
+  group by person_id
+),`;
 
 const coursesTable = (plans: CoursePlan[]) =>
   sql`(select * from jsonb_to_recordset(${JSON.stringify(plans)}::text::jsonb) as x(id text, index integer, everyone boolean, departments text[], "appRoles" text[], live integer))`;
