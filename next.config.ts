@@ -1,6 +1,7 @@
 import type { NextConfig } from "next";
 
 import { contentSecurityPolicy as policyWithoutNonce } from "./lib/http/csp";
+import { PACKAGE_HEADERS } from "./lib/scorm/serve-policy";
 
 const isProduction = process.env.NODE_ENV === "production";
 
@@ -36,7 +37,11 @@ const nextConfig: NextConfig = {
   // Forms send text: 1 MB is plenty. The /verify PDF upload (10 MB) is a route handler with its own streamed limit.
   experimental: { authInterrupts: true, serverActions: { bodySizeLimit: "1mb" } },
   async headers() {
-    return [{ source: "/:path*", headers: securityHeaders }];
+    return [
+      // SCORM packages' files have their own policy (lib/scorm/serve-policy.ts): the course player frames them.
+      { source: "/:path((?!scorm/).*)", headers: securityHeaders },
+      { source: "/scorm/:path*", headers: Object.entries(PACKAGE_HEADERS).map(([key, value]) => ({ key, value })) },
+    ];
   },
 };
 

@@ -30,9 +30,11 @@ export const config = {
   matcher: [
     {
       // Not the APIs (including AuthZEN's /access/v1/ and /.well-known/), the framework's files, public files, nor the public HTML pages built at build time
-      // (guides, privacy notice), which keep next.config.ts's strict policy and their static, cookie-free delivery.
+      // (guides, privacy notice), which keep next.config.ts's strict policy and their static, cookie-free delivery. Not SCORM packages' files either, served
+      // under their own policy (lib/scorm/serve-policy.ts), nor the two large uploads (a SCORM package, a people file): the proxy would buffer at most
+      // 10 MB of a body and pass the rest on cut short, and those routes read their bodies as they arrive, with their own limits.
       source:
-        "/((?!api/|access/v1/|\\.well-known/|_next/static/|_next/image|favicon\\.ico|robots\\.txt|sitemap\\.xml|scripts/|styles/|guides(?:/|$)|privacy(?:/|$)).*)",
+        "/((?!api/|access/v1/|\\.well-known/|_next/static/|_next/image|favicon\\.ico|robots\\.txt|sitemap\\.xml|scripts/|styles/|guides(?:/|$)|privacy(?:/|$)|scorm/|admin/content/course/[^/]+/package|admin/people/import/upload).*)",
       missing: [
         { type: "header", key: "next-router-prefetch" },
         { type: "header", key: "purpose", value: "prefetch" },

@@ -165,6 +165,11 @@ const schema = z.object({
     (v) => (v === "" ? undefined : v),
     z.coerce.number("must be a number of seconds, e.g. 25").int().min(1).max(3600).default(25),
   ),
+  // The largest SCORM package a compliance admin may upload, in megabytes (the ZIP and what it unpacks to).
+  SCORM_MAX_PACKAGE_MB: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z.coerce.number("must be a number of megabytes, e.g. 200").int().min(1).max(2_000).default(200),
+  ),
   // Whether a passkey alone may sign a person in (it is then both factors); passkeys as a second factor work either way.
   PASSKEY_SIGN_IN: boolish.default(true),
 });

@@ -12,3 +12,4 @@ export * from "./imports";
 export * from "./evidence";
 export * from "./scheduler";
 export * from "./content";
+export * from "./scorm";

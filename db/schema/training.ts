@@ -94,6 +94,11 @@ export const quizAttempts = pgTable(
     status: text("status", { enum: ["in_progress", "submitted"] })
       .notNull()
       .default("in_progress"),
+    // "quiz": Clearance's own quiz, graded on the server. "package": a SCORM package's run, whose result the package
+    // reports from the learner's browser (scorm_sco_data); `drawn` is then empty.
+    kind: text("kind", { enum: ["quiz", "package"] })
+      .notNull()
+      .default("quiz"),
     drawn: jsonb("drawn").notNull(),
     answers: jsonb("answers"),
     correctCount: integer("correct_count"),

@@ -246,6 +246,18 @@ const catalogue = {
       passed: z.boolean(),
     }),
   },
+  "attempt.package_ended": {
+    category: "training",
+    label: "SCORM package run ended",
+    data: z.strictObject({
+      courseId: z.string(),
+      courseVersion: z.string(),
+      /** The SHA-256 of the package played; its result was reported by the package from the learner's browser. */
+      package: z.string(),
+      scorePercent: z.number().nullable(),
+      passed: z.boolean(),
+    }),
+  },
   "certification.issued": {
     category: "training",
     label: "Certification issued",

@@ -152,6 +152,10 @@ export const PERMISSIONS = {
   "action:courses.finishLesson": { who: "signed_in" },
   "action:courses.startQuiz": { who: "signed_in" },
   "action:courses.submitQuiz": { who: "signed_in" },
+  "action:courses.startPackage": { who: "signed_in" },
+  "page:/courses/[courseId]/play/[attemptId]": { who: "signed_in" },
+  "download:/scorm/[sha256]/[...path]": { who: "signed_in" },
+  "route:/api/scorm/runs/[attemptId]/commit": { who: "signed_in" },
 
   // Managers
   "layout:/(app)/team": { who: "lead_team" },
@@ -211,6 +215,7 @@ export const PERMISSIONS = {
   "action:admin/content.setApproval": { who: "administer" },
   "route:/admin/content/import": { who: "administer" },
   "route:/admin/content/[kind]/[id]/document": { who: "administer" },
+  "route:/admin/content/[kind]/[id]/package": { who: "administer" },
   "route:/admin/content/[kind]/[id]/images": { who: "administer" },
   "page:/admin/outbox": { who: "administer" },
   "page:/admin/outbox/[id]": { who: "administer" },

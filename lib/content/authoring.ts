@@ -3,6 +3,7 @@ import "server-only";
 import { createHash } from "node:crypto";
 
 import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
+import YAML from "yaml";
 
 import type { Executor } from "@/db/client";
 import {
@@ -20,6 +21,9 @@ import { DomainError, NotFoundError } from "@/lib/errors";
 import { env } from "@/lib/env";
 import { syncAssignments } from "@/lib/training/assignments";
 import { syncCourseReleases } from "@/lib/training/course-releases";
+
+import { PackageError } from "@/lib/scorm/package";
+import { storePackage, type StoredPackage } from "@/lib/scorm/store";
 
 import { imageMarkdown } from "./images";
 import {
@@ -245,6 +249,49 @@ export async function attachDocument(db: Executor, viewer: Viewer, ref: ItemRef,
     .returning({ id: contentVersions.id });
   if (!updated.length) throw new DomainError("edited_elsewhere", "The draft changed while the PDF was uploading. Upload it again.", 409);
   return { sha256: createHash("sha256").update(pdf).digest("hex") };
+}
+
+/**
+ * Makes a course's draft play a SCORM package: the package is read, checked
+ * and kept (lib/scorm/store.ts), course.yaml names it, and the draft's own
+ * lessons, images and questions go, since the package is the course's lessons
+ * and its test. The course's other settings (validity, audience, reminders)
+ * stay as they are.
+ */
+export async function attachPackage(
+  db: Executor,
+  viewer: Viewer,
+  ref: ItemRef,
+  archive: Buffer,
+  now = new Date(),
+): Promise<StoredPackage> {
+  assertMay(viewer, "administer");
+  if (ref.kind !== "course") throw new DomainError("not_course", "Only a course can play a SCORM package.");
+  const row = await openDraftOf(db, ref);
+  if (!row || row.state !== "draft") throw new DomainError("no_draft", "Open a draft of this course first.", 409);
+  let stored: StoredPackage;
+  try {
+    stored = await storePackage(db, archive, viewer.id, now);
+  } catch (error) {
+    if (error instanceof PackageError) throw new DomainError(error.code, error.message, error.code === "package_too_large" ? 413 : 422);
+    throw error;
+  }
+  const metaPath = `courses/${ref.id}/course.yaml`;
+  const doc = YAML.parseDocument(row.files[metaPath] ?? "");
+  if (doc.errors.length || !YAML.isMap(doc.contents))
+    throw new DomainError("settings_unreadable", "Fix the course settings (course.yaml) first: they cannot be read.", 409);
+  doc.set("package", stored.sha256);
+  const files: ItemFiles = { [metaPath]: doc.toString() };
+  for (const [rel, text] of Object.entries(row.files)) {
+    if (rel !== metaPath && !/\/(lessons|images)\/|\/questions\.yaml$/.test(rel)) files[rel] = text;
+  }
+  const updated = await db
+    .update(contentVersions)
+    .set({ files, updatedBy: viewer.id, updatedAt: new Date(Math.max(now.getTime(), row.updatedAt.getTime() + 1)) })
+    .where(and(eq(contentVersions.id, row.id), eq(contentVersions.state, "draft"), eq(contentVersions.updatedAt, row.updatedAt)))
+    .returning({ id: contentVersions.id });
+  if (!updated.length) throw new DomainError("edited_elsewhere", "The draft changed while the package was uploading. Upload it again.", 409);
+  return stored;
 }
 
 /** Applies a change to an open course draft's images; nothing else in the draft changes. */

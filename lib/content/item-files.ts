@@ -140,7 +140,8 @@ export function problemsOf(own: ReadonlyMap<string, string>, ref: ItemRef, files
  */
 function courseBar(content: ContentSet, id: string, files: ItemFiles): ContentProblem[] {
   const course = content.courses.find((c) => c.id === id);
-  if (!course) return [];
+  // A course that plays a SCORM package has no bank or lessons of its own: the package is held to its own rules.
+  if (!course || course.package) return [];
   const bankFile = `courses/${id}/questions.yaml`;
   const out: ContentProblem[] = bankProblems(bankStats(course.questions)).map((problem) => ({ file: bankFile, field: "(bank)", problem }));
   for (const [rel, text] of Object.entries(files)) {

@@ -158,6 +158,8 @@ function loadCourse(c: Collector, dir: string): Course | null {
   const meta = c.parse(metaFile, courseMetaSchema, c.readYaml(metaFile));
   if (meta && meta.id !== slug) c.add(metaFile, "id", `must equal the folder name "${slug}"`);
 
+  if (meta?.package) return loadPackageCourse(c, dir, meta);
+
   const lessonDir = path.join(dir, "lessons");
   const lessonFiles = listDir(c, lessonDir, (n) => n.endsWith(".md"));
   const lessons: Lesson[] = [];
@@ -194,6 +196,17 @@ function loadCourse(c: Collector, dir: string): Course | null {
   }
   if (!meta || !questions) return null;
   return { ...meta, lessons, questions };
+}
+
+/** A course that plays a SCORM package: the package is its lessons and its test, so it has none of its own. */
+function loadPackageCourse(c: Collector, dir: string, meta: CourseMeta): Course {
+  for (const own of ["lessons", "images"]) {
+    if (listDir(c, path.join(dir, own), () => true).length)
+      c.add(path.join(dir, own), `(${own})`, "a course that plays a SCORM package has no lessons or images of its own: remove them");
+  }
+  if (c.files.exists(path.join(dir, "questions.yaml")))
+    c.add(path.join(dir, "questions.yaml"), "(file)", "a course that plays a SCORM package has no questions of its own: remove it");
+  return { ...meta, lessons: [], questions: [] };
 }
 
 function loadAgreement(c: Collector, file: string): Agreement | null {

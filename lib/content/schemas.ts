@@ -56,6 +56,14 @@ export const courseMetaSchema = z
     graceDays: z.number().int().min(0).max(365),
     dueDays: z.number().int().min(1).max(365),
     assignTo: audienceRuleSchema,
+    /**
+     * The SCORM package the course plays instead of lessons and a quiz: the SHA-256 of its ZIP, as uploaded in the
+     * draft editor. The package's own result (passed, or completed) certifies, with this course's validity.
+     */
+    package: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/, "must be the SHA-256 of an uploaded package: upload it in the draft editor")
+      .optional(),
   })
   .strict();
 export type CourseMeta = z.infer<typeof courseMetaSchema>;

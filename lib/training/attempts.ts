@@ -2,7 +2,7 @@ import "server-only";
 
 import { and, desc, eq } from "drizzle-orm";
 
-import { getDb } from "@/db/client";
+import { getDb, type Executor } from "@/db/client";
 import { certifications, quizAttempts } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import { may } from "@/lib/auth/permissions";
@@ -70,6 +70,8 @@ export async function startAttempt(
   // The quiz of the version the learner was assigned.
   const course = await learnerCourse(db, viewer.id, courseId);
   if (!course) throw new NotFoundError("That course does not exist.");
+  if (course.package)
+    throw new DomainError("package_course", "This course is played as a package; it has no quiz of its own.");
   const [open] = await db
     .select({ id: quizAttempts.id })
     .from(quizAttempts)
@@ -155,7 +157,8 @@ export async function getAttempt(viewer: Viewer, attemptId: string, now = new Da
   const db = await getDb();
   const [row] = await db.select().from(quizAttempts).where(eq(quizAttempts.id, attemptId));
   const reviewer = may(viewer, "oversee");
-  if (!row || (row.personId !== viewer.id && !(reviewer && row.status === "submitted")))
+  // A SCORM package's run has no questions to show: its result is on the course's page.
+  if (!row || row.kind !== "quiz" || (row.personId !== viewer.id && !(reviewer && row.status === "submitted")))
     throw new NotFoundError("That quiz attempt does not exist.");
   const drawn = row.drawn as DrawnQuestion[];
   if (row.status === "in_progress") {
@@ -240,37 +243,54 @@ export async function submitAttempt(
       },
       now,
     );
-    if (grade.passed) {
-      // Valid for as long as the version the attempt was taken on says.
-      const course = (await courseAtVersion(tx, row.courseId, row.courseVersion)) ?? getCourse(row.courseId);
-      const validityMonths = course?.validityMonths ?? 12;
-      const [cert] = await tx
-        .insert(certifications)
-        .values({
-          personId: viewer.id,
-          courseId: row.courseId,
-          courseVersion: row.courseVersion,
-          attemptId: row.id,
-          issuedAt: now,
-          expiresAt: expiryFor(now, validityMonths),
-          verificationCode: newVerificationCode(),
-        })
-        .returning({ id: certifications.id, expiresAt: certifications.expiresAt });
-      await completeOpenAssignment(tx, viewer.id, row.courseId, now);
-      await recordAudit(
-        tx,
-        context,
-        {
-          action: "certification.issued",
-          targetType: "certification",
-          targetId: cert.id,
-          data: { courseId: row.courseId, courseVersion: row.courseVersion, expiresAt: cert.expiresAt.toISOString() },
-        },
-        now,
-      );
-    }
+    if (grade.passed) await issueCertification(tx, context, row, now);
     return { passed: grade.passed, firstSubmission: true };
   });
+}
+
+/**
+ * Issues the certification a passed attempt earns (a quiz graded here, or a
+ * SCORM package's run), valid for as long as the version it was taken on
+ * says, and closes the person's open assignment of the course. Runs in the
+ * transaction that holds the attempt's row lock.
+ */
+export async function issueCertification(
+  tx: Executor,
+  context: AuditContext,
+  attempt: { id: string; personId: string; courseId: string; courseVersion: string },
+  now: Date,
+): Promise<{ id: string; expiresAt: Date }> {
+  const course = (await courseAtVersion(tx, attempt.courseId, attempt.courseVersion)) ?? getCourse(attempt.courseId);
+  const validityMonths = course?.validityMonths ?? 12;
+  const [cert] = await tx
+    .insert(certifications)
+    .values({
+      personId: attempt.personId,
+      courseId: attempt.courseId,
+      courseVersion: attempt.courseVersion,
+      attemptId: attempt.id,
+      issuedAt: now,
+      expiresAt: expiryFor(now, validityMonths),
+      verificationCode: newVerificationCode(),
+    })
+    .returning({ id: certifications.id, expiresAt: certifications.expiresAt });
+  await completeOpenAssignment(tx, attempt.personId, attempt.courseId, now);
+  await recordAudit(
+    tx,
+    context,
+    {
+      action: "certification.issued",
+      targetType: "certification",
+      targetId: cert.id,
+      data: {
+        courseId: attempt.courseId,
+        courseVersion: attempt.courseVersion,
+        expiresAt: cert.expiresAt.toISOString(),
+      },
+    },
+    now,
+  );
+  return cert;
 }
 
 export async function attemptHistory(personId: string, courseId: string) {
@@ -284,6 +304,7 @@ export async function attemptHistory(personId: string, courseId: string) {
       startedAt: quizAttempts.startedAt,
       submittedAt: quizAttempts.submittedAt,
       courseVersion: quizAttempts.courseVersion,
+      kind: quizAttempts.kind,
     })
     .from(quizAttempts)
     .where(and(eq(quizAttempts.personId, personId), eq(quizAttempts.courseId, courseId)))

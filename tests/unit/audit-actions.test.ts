@@ -133,6 +133,9 @@ const examples: { [A in AuditAction]: [AuditData<A>, ...AuditData<A>[]] } = {
       reason: "Answers were shared between colleagues.",
     },
   ],
+  "attempt.package_ended": [
+    { courseId: "phishing-basics", courseVersion: "1.0.0", package: "ab".repeat(32), scorePercent: null, passed: true },
+  ],
   "certification.issued": [{ courseId: "gdpr-basics", courseVersion: "1.2.0", expiresAt: "2027-01-05T10:00:00.000Z" }],
   "certificate.downloaded": [{ holder: "p-1" }],
   "course.major_released": [{ version: "2.0.0", graceDays: 30 }],

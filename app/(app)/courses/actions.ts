@@ -7,6 +7,7 @@ import { z } from "zod";
 import { getDb } from "@/db/client";
 import { action } from "@/lib/http/action";
 import { uuidSchema } from "@/lib/ids";
+import { startPackageRun } from "@/lib/scorm/runs";
 import { startAttempt, submitAttempt } from "@/lib/training/attempts";
 import { learnerCourse } from "@/lib/training/learner-course";
 import { completeLesson } from "@/lib/training/lesson-progress";
@@ -31,6 +32,14 @@ export const startQuiz = action(
   async ({ courseId }, { viewer }) => {
     const { attemptId } = await startAttempt(viewer, courseId);
     redirect(`/courses/${courseId}/attempts/${attemptId}`);
+  },
+);
+
+export const startPackage = action(
+  { permission: "action:courses.startPackage", schema: z.object({ courseId: slug }) },
+  async ({ courseId }, { viewer }) => {
+    const { attemptId } = await startPackageRun(viewer, courseId);
+    redirect(`/courses/${courseId}/play/${attemptId}`);
   },
 );
 

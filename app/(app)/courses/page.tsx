@@ -32,7 +32,8 @@ export default async function CoursesPage() {
             </div>
             <p className="mt-2 flex-1 text-sm leading-6 text-slate-600">{course.summary}</p>
             <p className="mt-3 text-xs text-slate-500">
-              {plural(course.lessons.length, "lesson")} · about {course.estimatedMinutes} min · v{course.version}
+              {course.package ? "Interactive course" : plural(course.lessons.length, "lesson")} · about{" "}
+              {course.estimatedMinutes} min · v{course.version}
               {dueAt && ` · due ${formatDate(dueAt)}`}
               {certification && ` · certified until ${formatDate(certification.expiresAt)}`}
             </p>

@@ -17,7 +17,7 @@ import { attemptHistory, quizAllowance } from "@/lib/training/attempts";
 import { learnerCourse } from "@/lib/training/learner-course";
 import { learnerOverview } from "@/lib/training/learner-overview";
 
-import { startQuiz } from "../actions";
+import { startPackage, startQuiz } from "../actions";
 
 type Params = { params: Promise<{ courseId: string }> };
 
@@ -62,69 +62,104 @@ export default async function CoursePage({ params }: Params) {
               ))}
             </ul>
           </Card>
-          <Card
-            title="Lessons"
-            description={`${progress.completed.size} of ${course.lessons.length} read · about ${plural(course.estimatedMinutes, "minute")} in all`}
-          >
-            <ProgressBar value={progress.percent} label={`Course progress: ${progress.percent}%`} />
-            <ol className="mt-4 divide-y divide-slate-100">
-              {course.lessons.map((lesson, i) => {
-                const done = progress.completed.has(lesson.slug);
-                return (
-                  <li key={lesson.slug} className="flex items-center justify-between gap-3 py-3">
-                    <Link
-                      href={`/courses/${course.id}/lessons/${lesson.slug}`}
-                      className="text-sm font-medium text-slate-800 hover:underline"
-                    >
-                      {i + 1}. {lesson.title}
-                    </Link>
-                    {done ? <Badge tone="success">Read</Badge> : <Badge>Not read</Badge>}
-                  </li>
-                );
-              })}
-            </ol>
-            <div className="mt-4">
-              <Link
-                href={`/courses/${course.id}/lessons/${progress.resumeSlug}`}
-                className={buttonClass(allRead ? "secondary" : "primary")}
-              >
-                {progress.completed.size === 0
-                  ? "Start the course"
-                  : allRead
-                    ? "Review lessons"
-                    : "Continue where you left off"}
-              </Link>
-            </div>
-          </Card>
+          {course.package ? (
+            <Card
+              title="The course"
+              description={`An interactive course · about ${plural(course.estimatedMinutes, "minute")}`}
+            >
+              <p className="text-sm text-slate-700">
+                It plays here, in Clearance, and keeps your place: leave at any time and continue later, on any device.{" "}
+                You are certified when it reports that you passed (or completed it, where it has no test).
+              </p>
+              <div className="mt-4">
+                {inProgress ? (
+                  <Link href={`/courses/${course.id}/play/${inProgress.id}`} className={buttonClass("primary")}>
+                    Continue where you left off
+                  </Link>
+                ) : !allowance.allowed ? (
+                  <p role="status" className="text-sm text-amber-800">
+                    You have used {course.attemptLimit === 1 ? "your attempt" : `all ${course.attemptLimit} attempts`}.
+                    You can try again after {formatDateTime(allowance.retryAt)}.
+                  </p>
+                ) : (
+                  <ActionButton
+                    action={startPackage}
+                    fields={{ courseId: course.id }}
+                    label={
+                      certification ? "Take the course again" : attempts.length ? "Start again" : "Start the course"
+                    }
+                    pendingLabel="Opening…"
+                  />
+                )}
+              </div>
+            </Card>
+          ) : (
+            <Card
+              title="Lessons"
+              description={`${progress.completed.size} of ${course.lessons.length} read · about ${plural(course.estimatedMinutes, "minute")} in all`}
+            >
+              <ProgressBar value={progress.percent} label={`Course progress: ${progress.percent}%`} />
+              <ol className="mt-4 divide-y divide-slate-100">
+                {course.lessons.map((lesson, i) => {
+                  const done = progress.completed.has(lesson.slug);
+                  return (
+                    <li key={lesson.slug} className="flex items-center justify-between gap-3 py-3">
+                      <Link
+                        href={`/courses/${course.id}/lessons/${lesson.slug}`}
+                        className="text-sm font-medium text-slate-800 hover:underline"
+                      >
+                        {i + 1}. {lesson.title}
+                      </Link>
+                      {done ? <Badge tone="success">Read</Badge> : <Badge>Not read</Badge>}
+                    </li>
+                  );
+                })}
+              </ol>
+              <div className="mt-4">
+                <Link
+                  href={`/courses/${course.id}/lessons/${progress.resumeSlug}`}
+                  className={buttonClass(allRead ? "secondary" : "primary")}
+                >
+                  {progress.completed.size === 0
+                    ? "Start the course"
+                    : allRead
+                      ? "Review lessons"
+                      : "Continue where you left off"}
+                </Link>
+              </div>
+            </Card>
+          )}
         </div>
         <div className="space-y-6">
-          <Card title="Quiz">
-            <p className="text-sm text-slate-600">
-              {plural(course.questionsPerAttempt, "question")}, pass mark {course.passMark}%.{" "}
-              {plural(course.attemptLimit, "attempt")}, then a {course.cooldownHours}-hour wait.
-            </p>
-            <div className="mt-4">
-              {inProgress ? (
-                <Link href={`/courses/${course.id}/attempts/${inProgress.id}`} className={buttonClass("primary")}>
-                  Continue the quiz
-                </Link>
-              ) : !allRead ? (
-                <p className="text-sm text-slate-500">Read every lesson to unlock the quiz.</p>
-              ) : !allowance.allowed ? (
-                <p role="status" className="text-sm text-amber-800">
-                  You have used {course.attemptLimit === 1 ? "your attempt" : `all ${course.attemptLimit} attempts`}.
-                  You can try again after {formatDateTime(allowance.retryAt)}.
-                </p>
-              ) : (
-                <ActionButton
-                  action={startQuiz}
-                  fields={{ courseId: course.id }}
-                  label={certification ? "Retake the quiz" : "Take the quiz"}
-                  pendingLabel="Preparing questions…"
-                />
-              )}
-            </div>
-          </Card>
+          {!course.package && (
+            <Card title="Quiz">
+              <p className="text-sm text-slate-600">
+                {plural(course.questionsPerAttempt, "question")}, pass mark {course.passMark}%.{" "}
+                {plural(course.attemptLimit, "attempt")}, then a {course.cooldownHours}-hour wait.
+              </p>
+              <div className="mt-4">
+                {inProgress ? (
+                  <Link href={`/courses/${course.id}/attempts/${inProgress.id}`} className={buttonClass("primary")}>
+                    Continue the quiz
+                  </Link>
+                ) : !allRead ? (
+                  <p className="text-sm text-slate-500">Read every lesson to unlock the quiz.</p>
+                ) : !allowance.allowed ? (
+                  <p role="status" className="text-sm text-amber-800">
+                    You have used {course.attemptLimit === 1 ? "your attempt" : `all ${course.attemptLimit} attempts`}.
+                    You can try again after {formatDateTime(allowance.retryAt)}.
+                  </p>
+                ) : (
+                  <ActionButton
+                    action={startQuiz}
+                    fields={{ courseId: course.id }}
+                    label={certification ? "Retake the quiz" : "Take the quiz"}
+                    pendingLabel="Preparing questions…"
+                  />
+                )}
+              </div>
+            </Card>
+          )}
           <Card title="Certification">
             {certification ? (
               <dl className="space-y-2 text-sm">
@@ -162,11 +197,16 @@ export default async function CoursePage({ params }: Params) {
                   .filter((a) => a.status === "submitted")
                   .map((a) => (
                     <li key={a.id} className="flex items-center justify-between gap-2">
-                      <Link href={`/courses/${course.id}/attempts/${a.id}`} className="hover:underline">
-                        {formatDateTime(a.submittedAt!)}
-                      </Link>
+                      {a.kind === "quiz" ? (
+                        <Link href={`/courses/${course.id}/attempts/${a.id}`} className="hover:underline">
+                          {formatDateTime(a.submittedAt!)}
+                        </Link>
+                      ) : (
+                        <span>{formatDateTime(a.submittedAt!)}</span>
+                      )}
                       <Badge tone={a.passed ? "success" : "danger"}>
-                        {a.scorePercent}% {a.passed ? "passed" : "failed"}
+                        {a.scorePercent === null ? "" : `${a.scorePercent}% `}
+                        {a.passed ? "passed" : "failed"}
                       </Badge>
                     </li>
                   ))}

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 
 import { eq } from "drizzle-orm";
 import type { Metadata } from "next";
+import YAML from "yaml";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 
@@ -18,10 +19,12 @@ import { itemRefSchema, KIND_LABEL } from "@/lib/content/item-ref";
 import { isBinaryPath } from "@/lib/content/overlay";
 import { publishedFiles } from "@/lib/content/published";
 import { AGREEMENT_PLACEHOLDERS } from "@/lib/content/schemas";
+import { plural } from "@/lib/format";
+import { findPackage, maxPackageBytes } from "@/lib/scorm/store";
 
 import { openDraft } from "../../../actions";
-import { DocumentUpload } from "./document-upload";
 import { DraftEditor } from "./draft-editor";
+import { FileUpload } from "./file-upload";
 import { ImageUpload, RemoveImageButton } from "./image-upload";
 
 export const metadata: Metadata = { title: "Edit draft" };
@@ -45,7 +48,69 @@ function PolicyDocumentCard({ id, stored }: { id: string; stored: string | undef
             <code className="break-all text-xs">{createHash("sha256").update(bytes).digest("hex")}</code>
           </p>
         )}
-        <DocumentUpload id={id} replacing={bytes !== null} />
+        <FileUpload
+          url={`/admin/content/agreement/${id}/document`}
+          inputId="policy-pdf"
+          label="PDF file (at most 10 MB)"
+          accept="application/pdf,.pdf"
+          contentType="application/pdf"
+          chooseFirst="Choose a PDF file first."
+          submitLabel={bytes ? "Replace the PDF" : "Attach the PDF"}
+        />
+      </Card>
+    </div>
+  );
+}
+
+async function PackageCard({ id, files }: { id: string; files: Record<string, string> }) {
+  const meta = YAML.parse(files[`courses/${id}/course.yaml`] ?? "", { logLevel: "silent" }) as { package?: unknown } | null;
+  const sha256 = typeof meta?.package === "string" ? meta.package : null;
+  const stored = sha256 ? await findPackage(await getDb(), sha256) : null;
+  const limit = maxPackageBytes() / 1_000_000;
+  return (
+    <div className="mb-6">
+      <Card
+        title="SCORM package"
+        description="Optional. Upload a SCORM 1.2 or 2004 package (a .zip with imsmanifest.xml at its root) to play it as this course instead of lessons and a quiz. The package's own result — passed, or completed — certifies, with this course's validity, audience and reminders."
+      >
+        {sha256 && !stored && (
+          <p role="alert" className="mb-3 text-sm text-red-700">
+            course.yaml names a package that is not stored here. Upload the package again.
+          </p>
+        )}
+        {stored && (
+          <dl className="mb-4 grid gap-x-4 gap-y-1 text-sm sm:grid-cols-[auto_1fr]">
+            <dt className="text-slate-500">Package</dt>
+            <dd className="font-medium text-slate-800">{stored.title}</dd>
+            <dt className="text-slate-500">Standard</dt>
+            <dd>SCORM {stored.version}</dd>
+            <dt className="text-slate-500">Plays</dt>
+            <dd>{stored.manifest.launchable.map((i) => i.title).join(" · ")}</dd>
+            <dt className="text-slate-500">Size</dt>
+            <dd>
+              {plural(stored.fileCount, "file")}, {Math.max(1, Math.round(stored.bytes / 1000))} kB
+            </dd>
+            <dt className="text-slate-500">SHA-256</dt>
+            <dd>
+              <code className="break-all text-xs">{stored.sha256}</code>
+            </dd>
+          </dl>
+        )}
+        <FileUpload
+          url={`/admin/content/course/${id}/package`}
+          inputId="scorm-package"
+          label={`SCORM package (.zip, at most ${limit} MB)`}
+          accept="application/zip,.zip"
+          contentType="application/zip"
+          chooseFirst="Choose a .zip file first."
+          submitLabel={stored ? "Replace the package" : "Upload the package"}
+          pendingLabel="Uploading and checking the package…"
+        />
+        {!stored && (
+          <p className="mt-3 text-xs text-slate-500">
+            Uploading replaces this draft&apos;s lessons, images and questions with the package.
+          </p>
+        )}
       </Card>
     </div>
   );
@@ -131,7 +196,10 @@ export default async function DraftPage({ params }: { params: Promise<{ kind: st
         actions={back}
       />
       {kind === "agreement" && <PolicyDocumentCard id={id} stored={row.files[`agreements/${id}.pdf`]} />}
-      {kind === "course" && <ImagesCard id={id} files={row.files} />}
+      {kind === "course" && <PackageCard id={id} files={row.files} />}
+      {kind === "course" && !/^package:/m.test(row.files[`courses/${id}/course.yaml`] ?? "") && (
+        <ImagesCard id={id} files={row.files} />
+      )}
       <DraftEditor
         draft={{ id: row.id, kind, itemId: id, files: textFiles(row.files), updatedAt: row.updatedAt.toISOString() }}
         initialProblems={problems}

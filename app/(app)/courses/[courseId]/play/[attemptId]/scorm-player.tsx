@@ -1,0 +1,172 @@
+"use client";
+
+import { useCallback, useEffect, useRef, useState } from "react";
+import { Scorm12API, Scorm2004API } from "scorm-again";
+
+import { Badge } from "@/components/ui/badge";
+import { Button, buttonClass } from "@/components/ui/button";
+
+export type PlayerSco = {
+  id: string;
+  title: string;
+  url: string;
+  cmi: Record<string, string>;
+  done: boolean;
+};
+
+type RunStatus = "in_progress" | "passed" | "failed";
+type Api = Scorm12API | Scorm2004API;
+type ApiWindow = Window & { API?: Scorm12API; API_1484_11?: Scorm2004API };
+
+/**
+ * Plays a SCORM package in a frame on our own origin. The run-time API the
+ * package looks for (window.API for SCORM 1.2, window.API_1484_11 for 2004)
+ * is scorm-again, loaded with what the learner committed last; every commit
+ * (the package's own, every 30 seconds of changes, and on leaving) is posted
+ * to the server, which answers whether the run is now passed or failed.
+ */
+export function ScormPlayer({
+  attemptId,
+  courseId,
+  version,
+  scos,
+}: {
+  attemptId: string;
+  courseId: string;
+  version: string;
+  scos: PlayerSco[];
+}) {
+  const first = Math.max(
+    0,
+    scos.findIndex((s) => !s.done),
+  );
+  const [current, setCurrent] = useState(first);
+  const [status, setStatus] = useState<RunStatus>("in_progress");
+  const [saved, setSaved] = useState<string | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [done, setDone] = useState(() => new Set(scos.filter((s) => s.done).map((s) => s.id)));
+  const apiRef = useRef<Api | null>(null);
+  const frameRef = useRef<HTMLIFrameElement>(null);
+  const sco = scos[current];
+
+  const finish = useCallback(() => {
+    const api = apiRef.current;
+    if (!api || !api.isInitialized() || api.isTerminated()) return;
+    if (api instanceof Scorm12API) api.LMSFinish("");
+    else api.Terminate("");
+  }, []);
+
+  useEffect(() => {
+    const w = window as ApiWindow;
+    const settings = {
+      lmsCommitUrl: `/api/scorm/runs/${attemptId}/commit?sco=${encodeURIComponent(sco.id)}`,
+      dataCommitFormat: "flattened",
+      autocommit: true,
+      autocommitSeconds: 30,
+      terminateCommitParam: "final",
+      logLevel: 5 as const,
+      xhrResponseHandler: (xhr: XMLHttpRequest) => {
+        let body: { result?: boolean; errorCode?: number; status?: RunStatus; error?: { message?: string } } = {};
+        try {
+          body = JSON.parse(xhr.responseText);
+        } catch {
+          body = {};
+        }
+        if (xhr.status >= 200 && xhr.status < 300 && body.result) {
+          setSaved(new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }));
+          setProblem(null);
+          if (body.status && body.status !== "in_progress") setStatus(body.status);
+          return { result: true, errorCode: 0 };
+        }
+        setProblem(
+          body.error?.message ?? "Your progress could not be saved. Keep this page open and check your connection.",
+        );
+        return { result: false, errorCode: 101 };
+      },
+    };
+    const api: Api = version === "1.2" ? new Scorm12API(settings) : new Scorm2004API(settings);
+    api.loadFromFlattenedJSON(sco.cmi, "");
+    const markDone = () => setDone((d) => new Set(d).add(sco.id));
+    if (api instanceof Scorm12API) {
+      api.on("LMSSetValue.cmi.core.lesson_status", (_e: string, value: string) => {
+        if (["passed", "completed", "failed"].includes(value)) markDone();
+      });
+      w.API = api;
+    } else {
+      api.on("SetValue.cmi.completion_status", (_e: string, value: string) => {
+        if (value === "completed") markDone();
+      });
+      w.API_1484_11 = api;
+    }
+    apiRef.current = api;
+    const frame = frameRef.current;
+    if (frame) frame.src = sco.url;
+    const beforeLeave = () => finish();
+    window.addEventListener("pagehide", beforeLeave);
+    return () => {
+      window.removeEventListener("pagehide", beforeLeave);
+      finish();
+      if (frame) frame.src = "about:blank";
+      delete w.API;
+      delete w.API_1484_11;
+      apiRef.current = null;
+    };
+  }, [attemptId, version, sco, finish]);
+
+  return (
+    <div className="space-y-4">
+      <div className="flex flex-wrap items-center justify-between gap-3">
+        <p role="status" aria-live="polite" className="text-sm text-slate-600">
+          {status === "passed"
+            ? "You passed. Your certification is issued."
+            : status === "failed"
+              ? "The package reports that you did not pass this time."
+              : saved
+                ? `Progress saved at ${saved}.`
+                : "Your progress is saved as you go: you can leave and continue later, on any device."}
+        </p>
+        <a
+          href={`/courses/${courseId}`}
+          className={buttonClass(status === "in_progress" ? "secondary" : "primary")}
+          onClick={() => finish()}
+        >
+          {status === "in_progress" ? "Save and leave" : "Back to the course"}
+        </a>
+      </div>
+      {problem && (
+        <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
+          {problem}
+        </p>
+      )}
+      {scos.length > 1 && (
+        <nav aria-label="Parts of the course">
+          <ol className="flex flex-wrap gap-2">
+            {scos.map((s, i) => (
+              <li key={s.id}>
+                <Button
+                  type="button"
+                  variant={i === current ? "primary" : "secondary"}
+                  aria-current={i === current ? "step" : undefined}
+                  onClick={() => setCurrent(i)}
+                >
+                  {i + 1}. {s.title}
+                  {done.has(s.id) && (
+                    <span className="ml-2">
+                      <Badge tone="success">Done</Badge>
+                    </span>
+                  )}
+                </Button>
+              </li>
+            ))}
+          </ol>
+        </nav>
+      )}
+      <iframe
+        ref={frameRef}
+        title={sco.title}
+        className="h-[75vh] min-h-[480px] w-full rounded-lg border border-slate-200 bg-white"
+        sandbox="allow-scripts allow-same-origin allow-forms allow-popups allow-downloads allow-modals"
+      />
+    </div>
+  );
+}
