@@ -103,6 +103,19 @@ const MATRIX: Record<string, Entry> = {
     path: (ids) => `/courses/confidentiality-acceptable-use/attempts/${ids.attempt}`,
     pastGate: { manager: "404", otherManager: "404" },
   },
+  // A run of a SCORM package is its learner's alone; a quiz attempt is not one.
+  "/courses/[courseId]/play/[attemptId]": {
+    path: (ids) => `/courses/confidentiality-acceptable-use/play/${ids.attempt}`,
+    pastGate: SIGNED_IN("404"),
+  },
+  // Past the gate a package that was never uploaded is not found.
+  "/scorm/[sha256]/[...path]": { path: () => `/scorm/${"0".repeat(64)}/index.html`, pastGate: SIGNED_IN("404") },
+  // Past the gate a commit that does not come from the player's page is refused as not same-origin.
+  "/api/scorm/runs/[attemptId]/commit": {
+    path: (ids) => `/api/scorm/runs/${ids.attempt}/commit?sco=desk`,
+    method: "POST",
+    pastGate: SIGNED_IN("403"),
+  },
   // Nothing is due in a course or agreement that does not exist: not found, after the gate.
   "/courses/[courseId]/calendar": { path: () => "/courses/no-such-course/calendar", pastGate: SIGNED_IN("404") },
   "/agreements/[agreementId]/calendar": {
@@ -171,6 +184,11 @@ const MATRIX: Record<string, Entry> = {
   "/admin/content/import": { path: () => "/admin/content/import", method: "POST", pastGate: { admin: "403" } },
   "/admin/content/[kind]/[id]/document": {
     path: () => "/admin/content/agreement/employee-nda/document",
+    method: "POST",
+    pastGate: { admin: "403" },
+  },
+  "/admin/content/[kind]/[id]/package": {
+    path: () => "/admin/content/course/incident-reporting/package",
     method: "POST",
     pastGate: { admin: "403" },
   },

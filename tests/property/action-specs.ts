@@ -45,7 +45,7 @@ import { addWebhook, deactivate } from "@/app/(app)/admin/webhooks/actions";
 import { consentToSign, declineAgreement, markAgreementRead, signAgreement } from "@/app/(app)/agreements/actions";
 import { createCheckpoint } from "@/app/(app)/audit/actions";
 import { generatePack } from "@/app/(app)/audit/evidence/actions";
-import { finishLesson, startQuiz, submitQuiz } from "@/app/(app)/courses/actions";
+import { finishLesson, startPackage, startQuiz, submitQuiz } from "@/app/(app)/courses/actions";
 import { nudgeOne, nudgeOverdue } from "@/app/(app)/team/actions";
 import { requestReset } from "@/app/forgot-password/actions";
 import {
@@ -575,6 +575,7 @@ export function actionSpecs(world: World): ActionSpec[] {
     }),
     spec("courses finishLesson", run(finishLesson), "employee", { courseId, lesson }),
     spec("courses startQuiz", run(startQuiz), "employee", { courseId }),
+    spec("courses startPackage", run(startPackage), "employee", { courseId }),
     spec(
       "courses submitQuiz",
       run(submitQuiz),

@@ -206,7 +206,9 @@ export function DraftEditor({
               </button>
             );
           })}
-          {draft.kind === "course" && paths.filter((p) => p.includes("/lessons/")).length < 6 && (
+          {draft.kind === "course" &&
+            !/^package:/m.test(files[`courses/${draft.itemId}/course.yaml`] ?? "") &&
+            paths.filter((p) => p.includes("/lessons/")).length < 6 && (
             <button
               type="button"
               onClick={addLesson}

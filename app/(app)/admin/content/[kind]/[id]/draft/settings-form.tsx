@@ -11,14 +11,18 @@ import { editYaml, readYaml, type YamlPath } from "./yaml-item";
 
 type Settings = Record<string, unknown>;
 
-/** The number settings of course.yaml, with the limits of courseMetaSchema (lib/content/schemas.ts). */
-const NUMBERS: { key: string; label: string; min: number; max: number; hint: string }[] = [
+/**
+ * The number settings of course.yaml, with the limits of courseMetaSchema (lib/content/schemas.ts). `quiz` marks
+ * those only Clearance's own quiz uses: a course that plays a SCORM package keeps them but does not show them.
+ */
+const NUMBERS: { key: string; label: string; min: number; max: number; hint: string; quiz?: true }[] = [
   {
     key: "passMark",
     label: "Pass mark (%)",
     min: 50,
     max: 100,
     hint: "Percent of the drawn questions answered right to pass.",
+    quiz: true,
   },
   {
     key: "questionsPerAttempt",
@@ -26,6 +30,7 @@ const NUMBERS: { key: string; label: string; min: number; max: number; hint: str
     min: 1,
     max: 50,
     hint: "Drawn from the question bank for each attempt.",
+    quiz: true,
   },
   {
     key: "attemptLimit",
@@ -87,6 +92,7 @@ export function SettingsForm({
       .map((p) => p.problem)
       .join("; ") || undefined;
   const objectives = strings(settings.objectives);
+  const playsPackage = typeof settings.package === "string";
   const audience = (settings.assignTo && typeof settings.assignTo === "object" ? settings.assignTo : {}) as Audience;
 
   return (
@@ -176,6 +182,7 @@ export function SettingsForm({
             </select>
           )}
         </Row>
+        {!playsPackage && (
         <Row
           id={`${id}-reveal`}
           label="Reveal answers"
@@ -197,7 +204,8 @@ export function SettingsForm({
             </select>
           )}
         </Row>
-        {NUMBERS.map((n) => (
+        )}
+        {NUMBERS.filter((n) => !(playsPackage && n.quiz)).map((n) => (
           <Row
             key={n.key}
             id={`${id}-${n.key}`}

@@ -1,0 +1,155 @@
+import { expect, test, type Browser, type Page } from "@playwright/test";
+
+import { cleanDeskPackage, type ScormEdition } from "../helpers/scorm-fixtures";
+import { email, expectNoAxeViolations, shoot, signIn, signInWithMfa } from "./helpers";
+
+/**
+ * Training an organisation already owns, as SCORM packages: a compliance admin
+ * uploads a SCORM 1.2 and a SCORM 2004 package as courses for one learner;
+ * the learner plays each in Clearance, leaves part-way and resumes on another
+ * device, fails one and passes on a second run, and is certified by the
+ * package's result.
+ */
+
+const LEARNER = "grace.obi";
+const COURSES: { id: string; title: string; edition: ScormEdition; standard: string }[] = [
+  { id: "clean-desk-scorm12", title: "Clean desk (SCORM 1.2)", edition: "1.2", standard: "SCORM 1.2" },
+  {
+    id: "clean-desk-scorm2004",
+    title: "Clean desk (SCORM 2004)",
+    edition: "2004 4th Edition",
+    standard: "SCORM 2004 4th Edition",
+  },
+];
+
+test.describe.configure({ mode: "serial" });
+
+async function learnerPage(browser: Browser): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await signIn(page, LEARNER);
+  await expect(page).toHaveURL(/\/dashboard/);
+  return page;
+}
+
+for (const course of COURSES) {
+  test(`a compliance admin makes a course of a ${course.standard} package for one learner`, async ({ browser }) => {
+    const admin = await (await browser.newContext()).newPage();
+    await signInWithMfa(admin, "carmen.diaz");
+    await admin.goto("/admin/content");
+    // Published by the admin who submits (another journey may have asked for approval).
+    const approval = admin.locator("form", { hasText: "Courses:" });
+    if (await approval.getByRole("button", { name: "Stop requiring approval" }).isVisible())
+      await approval.getByRole("button", { name: "Stop requiring approval" }).click();
+    await expect(approval.getByRole("button", { name: "Require approval" })).toBeVisible();
+
+    await admin.getByLabel("Title").fill(course.title);
+    await admin.getByLabel("Id").fill(course.id);
+    await admin.getByRole("button", { name: "Create draft" }).click();
+    await expect(admin).toHaveURL(new RegExp(`/admin/content/course/${course.id}/draft$`));
+
+    const upload = admin.getByLabel(/^SCORM package \(\.zip, at most \d+ MB\)$/);
+    // Not a package: refused, with the reason, and the draft keeps its lessons.
+    await upload.setInputFiles({ name: "notes.zip", mimeType: "application/zip", buffer: Buffer.from("not a zip") });
+    await admin.getByRole("button", { name: "Upload the package" }).click();
+    await expect(admin.getByRole("alert").filter({ hasText: "The file is not a ZIP that can be read" })).toBeVisible();
+    await expect(admin.getByRole("button", { name: /Lesson 1/ })).toBeVisible();
+
+    await upload.setInputFiles({
+      name: `${course.id}.zip`,
+      mimeType: "application/zip",
+      buffer: cleanDeskPackage(course.edition, { title: course.title }),
+    });
+    await admin.getByRole("button", { name: "Upload the package" }).click();
+    const card = admin.getByRole("region", { name: "SCORM package" });
+    await expect(card.getByText(course.standard, { exact: true })).toBeVisible();
+    await expect(card.getByText("4 files", { exact: false })).toBeVisible();
+    await expect(admin.getByRole("button", { name: /Lesson 1/ })).toHaveCount(0);
+    await expect(card.getByRole("button", { name: "Replace the package" })).toBeVisible();
+
+    // Only the learner: not everyone.
+    const files = admin.getByRole("navigation", { name: "Files of this draft" });
+    await files.getByRole("button", { name: "Settings" }).click();
+    await expect(admin.getByLabel("Pass mark (%)")).toHaveCount(0);
+    await admin.getByLabel("Everyone").uncheck();
+    await admin.getByLabel("Named people").fill(email(LEARNER));
+    await expect(admin.getByText("Who will be assigned: 1 person")).toBeVisible();
+    await admin.getByRole("button", { name: "Save draft" }).click();
+    await expect(admin.getByText("Saved.", { exact: true })).toBeVisible();
+    await expect(admin.getByRole("heading", { name: "No problems: ready to publish" })).toBeVisible();
+    await expectNoAxeViolations(admin);
+    if (course.edition === "1.2") await shoot(admin, "scorm-draft");
+    await admin.getByRole("button", { name: "Publish now" }).click();
+    await expect(admin).toHaveURL(new RegExp(`/admin/content/course/${course.id}\\?published=1\\.0\\.0$`));
+  });
+}
+
+test("the learner leaves a SCORM 1.2 course part-way, resumes on another device and is certified", async ({
+  browser,
+}) => {
+  const [course] = COURSES;
+  const laptop = await learnerPage(browser);
+  await laptop.goto("/courses");
+  await expect(laptop.getByRole("heading", { name: course.title })).toBeVisible();
+  await laptop.goto(`/courses/${course.id}`);
+  await expectNoAxeViolations(laptop);
+  await laptop.getByRole("button", { name: "Start the course" }).click();
+  await expect(laptop).toHaveURL(new RegExp(`/courses/${course.id}/play/[0-9a-f-]{36}$`));
+  const sco = laptop.frameLocator(`iframe[title="${course.title}"]`);
+  await expect(sco.getByText("Welcome, Obi, Grace.")).toBeVisible();
+  await expectNoAxeViolations(laptop);
+  await shoot(laptop, "scorm-player");
+
+  // The package's files are served under its own policy: framed only by Clearance, talking to nobody else.
+  const src = (await laptop.locator(`iframe[title="${course.title}"]`).getAttribute("src"))!;
+  const file = await laptop.request.get(src);
+  expect(file.headers()["content-security-policy"]).toContain("frame-ancestors 'self'");
+  expect(file.headers()["content-security-policy"]).toContain("connect-src 'self'");
+  expect(file.headers()["x-frame-options"]).toBe("SAMEORIGIN");
+  expect((await laptop.request.get(src.replace("index.html", "../../etc/passwd"))).status()).toBe(404);
+
+  await sco.getByLabel("Take it to its owner or shred it").check();
+  await sco.getByRole("button", { name: "Save for later" }).click();
+  await expect(sco.getByText("Saved. You can close this course and come back later.")).toBeVisible();
+  await expect(laptop.getByRole("status").filter({ hasText: /^Progress saved at/ })).toBeVisible();
+  await laptop.context().close();
+
+  const phone = await learnerPage(browser);
+  await phone.goto(`/courses/${course.id}`);
+  await phone.getByRole("link", { name: "Continue where you left off" }).click();
+  const resumed = phone.frameLocator(`iframe[title="${course.title}"]`);
+  await expect(resumed.getByText("Welcome back, Obi, Grace.")).toBeVisible();
+  await expect(resumed.getByLabel("Take it to its owner or shred it")).toBeChecked();
+  await resumed.getByRole("button", { name: "Submit my answer" }).click();
+  await expect(resumed.getByText("Correct: you passed.")).toBeVisible();
+  await expect(phone.getByText("You passed. Your certification is issued.")).toBeVisible();
+  await phone.getByRole("link", { name: "Back to the course" }).click();
+  await expect(phone.getByRole("link", { name: "Download certificate (PDF)" })).toBeVisible();
+  await expect(phone.getByText("100% passed")).toBeVisible();
+  await expectNoAxeViolations(phone);
+  await shoot(phone, "scorm-course-certified");
+});
+
+test("the learner fails a SCORM 2004 course, is not certified, and passes on a second run", async ({ browser }) => {
+  const course = COURSES[1];
+  const page = await learnerPage(browser);
+  await page.goto(`/courses/${course.id}`);
+  await page.getByRole("button", { name: "Start the course" }).click();
+  const sco = page.frameLocator(`iframe[title="${course.title}"]`);
+  await expect(sco.getByText("Welcome, Grace Obi.")).toBeVisible();
+  await sco.getByLabel("Leave it there for its owner").check();
+  await sco.getByRole("button", { name: "Submit my answer" }).click();
+  await expect(page.getByText("The package reports that you did not pass this time.")).toBeVisible();
+  await page.getByRole("link", { name: "Back to the course" }).click();
+  await expect(page.getByText("0% failed")).toBeVisible();
+  await expect(page.getByText("Not certified yet.", { exact: false })).toBeVisible();
+
+  await page.getByRole("button", { name: "Start again" }).click();
+  const again = page.frameLocator(`iframe[title="${course.title}"]`);
+  await expect(again.getByText("Welcome, Grace Obi.")).toBeVisible();
+  await expect(again.getByLabel("Leave it there for its owner")).not.toBeChecked();
+  await again.getByLabel("Take it to its owner or shred it").check();
+  await again.getByRole("button", { name: "Submit my answer" }).click();
+  await expect(page.getByText("You passed. Your certification is issued.")).toBeVisible();
+  await page.getByRole("link", { name: "Back to the course" }).click();
+  await expect(page.getByRole("link", { name: "Download certificate (PDF)" })).toBeVisible();
+});
