@@ -162,28 +162,30 @@ export default async function CoursePage({ params }: Params) {
           )}
           <Card title="Certification">
             {certification ? (
-              <dl className="space-y-2 text-sm">
-                <div className="flex justify-between gap-2">
-                  <dt className="text-slate-500">Issued</dt>
-                  <dd>{formatDate(certification.issuedAt)}</dd>
-                </div>
-                <div className="flex justify-between gap-2">
-                  <dt className="text-slate-500">Expires</dt>
-                  <dd>{formatDate(certification.expiresAt)}</dd>
-                </div>
-                <div className="flex justify-between gap-2">
-                  <dt className="text-slate-500">Version</dt>
-                  <dd>v{certification.courseVersion}</dd>
-                </div>
-                <div className="pt-2">
+              <>
+                <dl className="space-y-2 text-sm">
+                  <div className="flex justify-between gap-2">
+                    <dt className="text-slate-500">Issued</dt>
+                    <dd>{formatDate(certification.issuedAt)}</dd>
+                  </div>
+                  <div className="flex justify-between gap-2">
+                    <dt className="text-slate-500">Expires</dt>
+                    <dd>{formatDate(certification.expiresAt)}</dd>
+                  </div>
+                  <div className="flex justify-between gap-2">
+                    <dt className="text-slate-500">Version</dt>
+                    <dd>v{certification.courseVersion}</dd>
+                  </div>
+                </dl>
+                <p className="pt-2 text-sm">
                   <a
                     href={`/certificates/${certification.id}`}
                     className="font-medium text-brand-700 underline underline-offset-2"
                   >
                     Download certificate (PDF)
                   </a>
-                </div>
-              </dl>
+                </p>
+              </>
             ) : (
               <p className="text-sm text-slate-600">
                 Not certified yet. Valid for {plural(course.validityMonths, "month")} once you pass.

@@ -46,6 +46,8 @@ export function ScormPlayer({
   const [problem, setProblem] = useState<string | null>(null);
   const [done, setDone] = useState(() => new Set(scos.filter((s) => s.done).map((s) => s.id)));
   const apiRef = useRef<Api | null>(null);
+  // Set when the page is being left: a request must then be a beacon.
+  const leavingRef = useRef(false);
   const frameRef = useRef<HTMLIFrameElement>(null);
   const sco = scos[current];
 
@@ -58,31 +60,53 @@ export function ScormPlayer({
 
   useEffect(() => {
     const w = window as ApiWindow;
+    const answer = (status: number, text: string) => {
+      let body: { result?: boolean; status?: RunStatus; error?: { message?: string } } = {};
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = {};
+      }
+      if (status >= 200 && status < 300 && body.result) {
+        setSaved(new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }));
+        setProblem(null);
+        if (body.status && body.status !== "in_progress") setStatus(body.status);
+        return { result: "true", errorCode: 0 };
+      }
+      setProblem(
+        body.error?.message ?? "Your progress could not be saved. Keep this page open and check your connection.",
+      );
+      return { result: "false", errorCode: 101 };
+    };
+    // Every commit, the final one of a session too, is a synchronous request whose answer the package and this
+    // page both see; only when the page is going away, when browsers allow nothing else, is it a beacon.
+    const httpService = {
+      processHttpRequest(url: string, params: unknown, immediate: boolean) {
+        const target = immediate ? `${url}&final=true` : url;
+        const body = JSON.stringify(params);
+        if (leavingRef.current) {
+          const sent = navigator.sendBeacon(target, new Blob([body], { type: "application/json" }));
+          return { result: sent ? "true" : "false", errorCode: sent ? 0 : 101 };
+        }
+        const xhr = new XMLHttpRequest();
+        try {
+          xhr.open("POST", target, false);
+          xhr.setRequestHeader("Content-Type", "application/json");
+          xhr.send(body);
+        } catch {
+          return answer(0, "");
+        }
+        return answer(xhr.status, xhr.responseText);
+      },
+      updateSettings() {},
+    };
     const settings = {
       lmsCommitUrl: `/api/scorm/runs/${attemptId}/commit?sco=${encodeURIComponent(sco.id)}`,
       dataCommitFormat: "flattened",
       autocommit: true,
       autocommitSeconds: 30,
-      terminateCommitParam: "final",
       logLevel: 5 as const,
-      xhrResponseHandler: (xhr: XMLHttpRequest) => {
-        let body: { result?: boolean; errorCode?: number; status?: RunStatus; error?: { message?: string } } = {};
-        try {
-          body = JSON.parse(xhr.responseText);
-        } catch {
-          body = {};
-        }
-        if (xhr.status >= 200 && xhr.status < 300 && body.result) {
-          setSaved(new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }));
-          setProblem(null);
-          if (body.status && body.status !== "in_progress") setStatus(body.status);
-          return { result: true, errorCode: 0 };
-        }
-        setProblem(
-          body.error?.message ?? "Your progress could not be saved. Keep this page open and check your connection.",
-        );
-        return { result: false, errorCode: 101 };
-      },
+      httpService,
     };
     const api: Api = version === "1.2" ? new Scorm12API(settings) : new Scorm2004API(settings);
     api.loadFromFlattenedJSON(sco.cmi, "");
@@ -101,7 +125,10 @@ export function ScormPlayer({
     apiRef.current = api;
     const frame = frameRef.current;
     if (frame) frame.src = sco.url;
-    const beforeLeave = () => finish();
+    const beforeLeave = () => {
+      leavingRef.current = true;
+      finish();
+    };
     window.addEventListener("pagehide", beforeLeave);
     return () => {
       window.removeEventListener("pagehide", beforeLeave);
