@@ -322,6 +322,11 @@ const catalogue = {
     label: "Organisation content exported",
     data: z.strictObject({ files: count }),
   },
+  "content.scorm_exported": {
+    category: "reports",
+    label: "Course exported as a SCORM package",
+    data: z.strictObject({ courseId: z.string(), courseVersion: z.string() }),
+  },
   "content.approval_setting_changed": {
     category: "training",
     label: "Content approval setting changed",

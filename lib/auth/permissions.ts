@@ -179,6 +179,7 @@ export const PERMISSIONS = {
   "page:/admin/content/[kind]/[id]": { who: "oversee" },
   "page:/admin/content/[kind]/[id]/compare": { who: "oversee" },
   "download:/admin/content/export": { who: "oversee" },
+  "download:/admin/content/[kind]/[id]/scorm": { who: "oversee" },
   "page:/audit": { who: "oversee" },
   "page:/audit/data-events": { who: "oversee" },
   "download:/admin/overview/export": { who: "oversee" },

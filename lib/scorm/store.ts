@@ -150,3 +150,13 @@ export async function packageFile(
     .where(and(eq(scormPackageFiles.packageSha256, sha256), eq(scormPackageFiles.path, path)));
   return row ? { contentType: row.contentType, bytes: Buffer.from(row.content, "base64") } : null;
 }
+
+/** Every file of a package, by path: to export it again as it was uploaded. */
+export async function packageFiles(db: Executor, sha256: string): Promise<{ name: string; data: Buffer }[]> {
+  const rows = await db
+    .select({ path: scormPackageFiles.path, content: scormPackageFiles.content })
+    .from(scormPackageFiles)
+    .where(eq(scormPackageFiles.packageSha256, sha256))
+    .orderBy(scormPackageFiles.path);
+  return rows.map((r) => ({ name: r.path, data: Buffer.from(r.content, "base64") }));
+}

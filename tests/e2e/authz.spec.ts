@@ -181,6 +181,7 @@ const MATRIX: Record<string, Entry> = {
   // No draft is open: the page offers to start one.
   "/admin/content/[kind]/[id]/draft": { path: () => "/admin/content/course/incident-reporting/draft" },
   "/admin/content/export": { path: () => "/admin/content/export" },
+  "/admin/content/[kind]/[id]/scorm": { path: () => "/admin/content/course/incident-reporting/scorm" },
   "/admin/content/import": { path: () => "/admin/content/import", method: "POST", pastGate: { admin: "403" } },
   "/admin/content/[kind]/[id]/document": {
     path: () => "/admin/content/agreement/employee-nda/document",

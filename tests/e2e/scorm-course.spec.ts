@@ -1,5 +1,8 @@
+import { readFileSync } from "node:fs";
+
 import { expect, test, type Browser, type Page } from "@playwright/test";
 
+import { loadContent } from "../../lib/content/load";
 import { cleanDeskPackage, type ScormEdition } from "../helpers/scorm-fixtures";
 import { email, expectNoAxeViolations, shoot, signIn, signInWithMfa } from "./helpers";
 
@@ -23,6 +26,35 @@ const COURSES: { id: string; title: string; edition: ScormEdition; standard: str
 ];
 
 test.describe.configure({ mode: "serial" });
+
+/** Creates a course for the learner alone from a SCORM package and publishes it. */
+async function publishPackageCourse(admin: Page, course: { id: string; title: string }, zip: Buffer) {
+  await admin.goto("/admin/content");
+  const approval = admin.locator("form", { hasText: "Courses:" });
+  if (await approval.getByRole("button", { name: "Stop requiring approval" }).isVisible())
+    await approval.getByRole("button", { name: "Stop requiring approval" }).click();
+  await expect(approval.getByRole("button", { name: "Require approval" })).toBeVisible();
+  await admin.getByLabel("Title").fill(course.title);
+  await admin.getByLabel("Id").fill(course.id);
+  await admin.getByRole("button", { name: "Create draft" }).click();
+  await expect(admin).toHaveURL(new RegExp(`/admin/content/course/${course.id}/draft$`));
+  await admin
+    .getByLabel(/^SCORM package \(\.zip, at most \d+ MB\)$/)
+    .setInputFiles({ name: `${course.id}.zip`, mimeType: "application/zip", buffer: zip });
+  await admin.getByRole("button", { name: "Upload the package" }).click();
+  await expect(admin.getByRole("button", { name: "Replace the package" })).toBeVisible();
+  await admin
+    .getByRole("navigation", { name: "Files of this draft" })
+    .getByRole("button", { name: "Settings" })
+    .click();
+  await admin.getByLabel("Everyone").uncheck();
+  await admin.getByLabel("Named people").fill(email(LEARNER));
+  await expect(admin.getByText("Who will be assigned: 1 person")).toBeVisible();
+  await admin.getByRole("button", { name: "Save draft" }).click();
+  await expect(admin.getByText("Saved.", { exact: true })).toBeVisible();
+  await admin.getByRole("button", { name: "Publish now" }).click();
+  await expect(admin).toHaveURL(new RegExp(`/admin/content/course/${course.id}\\?published=1\\.0\\.0$`));
+}
 
 async function learnerPage(browser: Browser): Promise<Page> {
   const page = await (await browser.newContext()).newPage();
@@ -149,6 +181,51 @@ test("the learner fails a SCORM 2004 course, is not certified, and passes on a s
   await expect(again.getByLabel("Leave it there for its owner")).not.toBeChecked();
   await again.getByLabel("Take it to its owner or shred it").check();
   await again.getByRole("button", { name: "Submit my answer" }).click();
+  await expect(page.getByText("You passed. Your certification is issued.")).toBeVisible();
+  await page.getByRole("link", { name: "Back to the course" }).click();
+  await expect(page.getByRole("link", { name: "Download certificate (PDF)" })).toBeVisible();
+});
+
+test("a course exported as SCORM 1.2 plays back as a package course and certifies", async ({ browser }) => {
+  const admin = await (await browser.newContext()).newPage();
+  await signInWithMfa(admin, "carmen.diaz");
+  await admin.goto("/admin/content/course/incident-reporting");
+  await expectNoAxeViolations(admin);
+  const [download] = await Promise.all([
+    admin.waitForEvent("download"),
+    admin.getByRole("link", { name: "Export as SCORM 1.2 (.zip)" }).click(),
+  ]);
+  expect(download.suggestedFilename()).toMatch(/^incident-reporting-\d+\.\d+\.\d+-scorm12\.zip$/);
+  const exported = readFileSync((await download.path())!);
+  const course = { id: "incident-reporting-lms", title: "Incident reporting (as exported)" };
+  await publishPackageCourse(admin, course, exported);
+
+  const shipped = loadContent().courses.find((c) => c.id === "incident-reporting")!;
+  const page = await learnerPage(browser);
+  await page.goto(`/courses/${course.id}`);
+  await page.getByRole("button", { name: "Start the course" }).click();
+  const sco = page.frameLocator(`iframe[title="${shipped.title}"]`);
+  for (const [i, lesson] of shipped.lessons.entries()) {
+    await expect(
+      sco.getByRole("heading", { name: `Lesson ${i + 1} of ${shipped.lessons.length}: ${lesson.title}` }),
+    ).toBeVisible();
+    await sco
+      .locator(`#lesson-${i + 1}`)
+      .getByRole("button", { name: i + 1 < shipped.lessons.length ? "Next lesson" : "Go to the quiz" })
+      .click();
+  }
+  const questions = sco.locator("fieldset[data-question]");
+  await expect(questions).toHaveCount(shipped.questionsPerAttempt);
+  for (let i = 0; i < shipped.questionsPerAttempt; i++) {
+    const fieldset = questions.nth(i);
+    const id = await fieldset.getAttribute("data-question");
+    const q = shipped.questions.find((x) => x.id === id)!;
+    const right =
+      q.type === "true_false" ? [q.answer ? "True" : "False"] : q.options.filter((o) => o.correct).map((o) => o.text);
+    for (const text of right) await fieldset.getByLabel(text, { exact: true }).check();
+  }
+  await sco.getByRole("button", { name: "Submit answers" }).click();
+  await expect(sco.getByText("You scored 100%: passed.")).toBeVisible();
   await expect(page.getByText("You passed. Your certification is issued.")).toBeVisible();
   await page.getByRole("link", { name: "Back to the course" }).click();
   await expect(page.getByRole("link", { name: "Download certificate (PDF)" })).toBeVisible();

@@ -164,6 +164,7 @@ const examples: { [A in AuditAction]: [AuditData<A>, ...AuditData<A>[]] } = {
     },
   ],
   "content.exported": [{ files: 5 }],
+  "content.scorm_exported": [{ courseId: "incident-reporting", courseVersion: "2.0.0" }],
   "content.approval_setting_changed": [{ kind: "agreement", requireApproval: true }],
   "nudge.sent": [{ items: ["gdpr-basics", "support-nda"], day: "2026-01-05" }],
   "agreement.consent_given": [

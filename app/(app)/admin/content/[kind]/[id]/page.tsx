@@ -119,6 +119,17 @@ export default async function ContentItemPage({
           </Card>
         )}
 
+        {kind === "course" && item?.version && (
+          <Card
+            title="Use it in another learning system"
+            description="A SCORM 1.2 package of the version served now: its lessons and its quiz, scored by the package against the pass mark, for Moodle, Cornerstone or any LMS that plays SCORM. A course that plays a package is exported as that package."
+          >
+            <a href={`/admin/content/course/${id}/scorm`} className={buttonClass("secondary")} download>
+              Export as SCORM 1.2 (.zip)
+            </a>
+          </Card>
+        )}
+
         {canEdit && !open && item && (
           <Card title="Change it" description={item.source === "shipped" ? "Editing makes it yours: your published versions replace the built-in one for everyone." : "Your changes stay a draft until published."}>
             <ActionButton action={openDraft} fields={{ ...fields, from: "current" }} label="Edit" pendingLabel="Opening…" />
