@@ -226,6 +226,8 @@ export async function* attemptRows(db: Executor, scope: PackScope): AsyncGenerat
     "result",
     "score_percent",
     "pass_mark_percent",
+    // "clearance": a quiz graded on the server; "scorm_package": the result a SCORM package reported from the browser.
+    "graded_by",
   ];
   const read = (ids: string[]) =>
     db
@@ -239,6 +241,7 @@ export async function* attemptRows(db: Executor, scope: PackScope): AsyncGenerat
         passed: quizAttempts.passed,
         score: quizAttempts.scorePercent,
         passMark: quizAttempts.passMark,
+        kind: quizAttempts.kind,
         shares: people.managerSeesScores,
       })
       .from(quizAttempts)
@@ -260,8 +263,9 @@ export async function* attemptRows(db: Executor, scope: PackScope): AsyncGenerat
     a.courseVersion,
     iso(a.submittedAt),
     a.passed ? "pass" : "fail",
-    a.shares ? a.score : "not shared",
-    a.passMark,
+    a.shares ? (a.score ?? "") : "not shared",
+    a.kind === "package" ? "" : a.passMark,
+    a.kind === "package" ? "scorm_package" : "clearance",
   ]);
 }
 

@@ -19,6 +19,7 @@ import {
   passkeys,
   people,
   quizAttempts,
+  scormScoData,
   sessions,
   signatures,
   ssoIdentities,
@@ -83,6 +84,7 @@ export async function collectMyData(
           id: quizAttempts.id,
           courseId: quizAttempts.courseId,
           courseVersion: quizAttempts.courseVersion,
+          kind: quizAttempts.kind,
           status: quizAttempts.status,
           scorePercent: quizAttempts.scorePercent,
           passed: quizAttempts.passed,
@@ -200,6 +202,18 @@ export async function collectMyData(
         .from(correctionRequests)
         .where(eq(correctionRequests.personId, id)),
     ]);
+  // A SCORM package's run-time data for each of its runs: what it kept of the learner (answers, place, time).
+  const scoData = await db
+    .select({
+      attemptId: scormScoData.attemptId,
+      sco: scormScoData.sco,
+      cmi: scormScoData.cmi,
+      totalSeconds: scormScoData.totalSeconds,
+      updatedAt: scormScoData.updatedAt,
+    })
+    .from(scormScoData)
+    .innerJoin(quizAttempts, eq(quizAttempts.id, scormScoData.attemptId))
+    .where(eq(quizAttempts.personId, id));
   // How the person signs in: never a key, a hash or a token, only what describes them.
   const [keys, links, signedIn, attempts] = await Promise.all([
     db
@@ -288,10 +302,12 @@ export async function collectMyData(
     },
     {
       id: "quiz-attempts",
-      title: "Quiz attempts",
-      purpose: "To grade your quizzes and evidence training.",
+      title: "Quiz attempts and course runs",
+      purpose: "To grade your quizzes, keep your place in interactive courses, and evidence training.",
       retention: retentionOf("quiz-attempts", "3 years"),
-      records: attemptRows,
+      records: attemptRows.map((a) =>
+        a.kind === "package" ? { ...a, scormRunTimeData: scoData.filter((d) => d.attemptId === a.id) } : a,
+      ),
     },
     {
       id: "certifications",

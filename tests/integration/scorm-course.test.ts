@@ -8,6 +8,7 @@ import { attachPackage, createItem, submitDraft } from "@/lib/content/authoring"
 import type { ItemRef } from "@/lib/content/item-files";
 import { getVersion, itemVersions } from "@/lib/content/versions";
 import { DomainError, NotFoundError } from "@/lib/errors";
+import { collectMyData } from "@/lib/privacy/my-data";
 import { zip } from "@/lib/privacy/zip";
 import { commitSchema, commitSco, packageLaunch, sessionSeconds, startPackageRun } from "@/lib/scorm/runs";
 import { findPackage, packageFile } from "@/lib/scorm/store";
@@ -234,6 +235,16 @@ describe("a learner's run of a SCORM 1.2 course", () => {
     expect(late).toMatchObject({ status: "passed", certificationId: certs[0].id });
     await expect(packageLaunch(viewer, attemptId)).rejects.toMatchObject({ code: "run_over" });
     expect((await attemptHistory(person.id, "clean-desk"))[0]).toMatchObject({ kind: "package", passed: true });
+
+    // The learner's own data export holds what the package kept of them.
+    const mine = await collectMyData(viewer);
+    const runs = mine.groups.find((g) => g.id === "quiz-attempts")!.records as {
+      id: string;
+      scormRunTimeData?: { sco: string; cmi: Record<string, string> }[];
+    }[];
+    const kept = runs.find((r) => r.id === attemptId)!.scormRunTimeData!;
+    expect(kept).toHaveLength(1);
+    expect(kept[0]).toMatchObject({ sco: "desk", cmi: { "cmi.core.score.raw": "90" } });
   });
 
   it("keeps another person, an unknown SCO and a quiz attempt out", async () => {
