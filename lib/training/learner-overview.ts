@@ -1,6 +1,9 @@
 import "server-only";
 
+import { and, eq } from "drizzle-orm";
+
 import { getDb } from "@/db/client";
+import { quizAttempts } from "@/db/schema";
 import type { Viewer } from "@/lib/auth/roles";
 import { latestCertifications, type CertificationView } from "@/lib/certification/records";
 import type { CertificationStatus } from "@/lib/certification/status.rules";
@@ -50,10 +53,22 @@ export async function learnerOverview(viewer: Viewer, now = new Date()): Promise
   // Each course in the version the learner was assigned.
   const courses = await learnerCourses(db, viewer.id);
   const [open, releases] = await Promise.all([openAssignments(db, viewer.id), currentReleases(db)]);
-  const [latest, progress] = await Promise.all([
+  const [latest, progress, runs] = await Promise.all([
     latestCertifications(db, [viewer.id], courses, releases, now),
     progressFor(db, viewer.id, courses),
+    // A course that plays a SCORM package is under way while a run of it is open.
+    db
+      .select({ courseId: quizAttempts.courseId })
+      .from(quizAttempts)
+      .where(
+        and(
+          eq(quizAttempts.personId, viewer.id),
+          eq(quizAttempts.kind, "package"),
+          eq(quizAttempts.status, "in_progress"),
+        ),
+      ),
   ]);
+  const running = new Set(runs.map((r) => r.courseId));
   const items = courses.map((course): LearnerCourse => {
     const assignment = open.find((a) => a.courseId === course.id);
     const certification = latest.get(`${viewer.id}:${course.id}`) ?? null;
@@ -61,13 +76,13 @@ export async function learnerOverview(viewer: Viewer, now = new Date()): Promise
     let state: LearnerState;
     if (assignment) {
       if (assignment.dueAt.getTime() <= now.getTime()) state = "overdue";
-      else if (p.completed.size > 0) state = "in_progress";
+      else if (p.completed.size > 0 || running.has(course.id)) state = "in_progress";
       else if (assignment.dueAt.getTime() - now.getTime() <= 7 * DAY) state = "due";
       else state = certification?.status === "expiring" ? "expiring" : "not_started";
     } else if (certification) {
       state = certification.status;
     } else {
-      state = p.completed.size > 0 ? "in_progress" : "optional";
+      state = p.completed.size > 0 || running.has(course.id) ? "in_progress" : "optional";
     }
     return { course, state, dueAt: assignment?.dueAt ?? null, progress: p, certification };
   });

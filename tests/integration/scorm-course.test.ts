@@ -14,6 +14,7 @@ import { commitSchema, commitSco, packageLaunch, sessionSeconds, startPackageRun
 import { findPackage, packageFile } from "@/lib/scorm/store";
 import { syncAssignments } from "@/lib/training/assignments";
 import { attemptHistory, quizAllowance, startAttempt } from "@/lib/training/attempts";
+import { learnerOverview } from "@/lib/training/learner-overview";
 
 import { context, createPerson, viewerOf } from "../helpers/factories";
 import { resetToShippedContent } from "../helpers/own-content";
@@ -167,6 +168,7 @@ describe("a learner's run of a SCORM 1.2 course", () => {
       terminate: true,
     });
     expect(suspended).toEqual({ status: "in_progress", certificationId: null, scorePercent: null });
+    expect((await learnerOverview(viewer)).find((i) => i.course.id === "clean-desk")?.state).toBe("in_progress");
     const resumed = (await packageLaunch(viewer, attemptId)).scos[0].cmi;
     expect(resumed).toMatchObject({
       "cmi.core.entry": "resume",
