@@ -27,8 +27,8 @@ const COURSES: { id: string; title: string; edition: ScormEdition; standard: str
 
 test.describe.configure({ mode: "serial" });
 
-/** Creates a course for the learner alone from a SCORM package and publishes it. */
-async function publishPackageCourse(admin: Page, course: { id: string; title: string }, zip: Buffer) {
+/** Opens a new course's draft, published by the admin who submits it (another journey may have asked for approval). */
+async function newCourseDraft(admin: Page, course: { id: string; title: string }) {
   await admin.goto("/admin/content");
   const approval = admin.locator("form", { hasText: "Courses:" });
   if (await approval.getByRole("button", { name: "Stop requiring approval" }).isVisible())
@@ -38,22 +38,31 @@ async function publishPackageCourse(admin: Page, course: { id: string; title: st
   await admin.getByLabel("Id").fill(course.id);
   await admin.getByRole("button", { name: "Create draft" }).click();
   await expect(admin).toHaveURL(new RegExp(`/admin/content/course/${course.id}/draft$`));
-  await admin
-    .getByLabel(/^SCORM package \(\.zip, at most \d+ MB\)$/)
-    .setInputFiles({ name: `${course.id}.zip`, mimeType: "application/zip", buffer: zip });
+}
+
+const packageInput = (admin: Page) => admin.getByLabel(/^SCORM package \(\.zip, at most \d+ MB\)$/);
+
+async function uploadPackage(admin: Page, name: string, zip: Buffer) {
+  await packageInput(admin).setInputFiles({ name, mimeType: "application/zip", buffer: zip });
   await admin.getByRole("button", { name: "Upload the package" }).click();
-  await expect(admin.getByRole("button", { name: "Replace the package" })).toBeVisible();
+}
+
+/** Assigns the draft's course to the learner alone, then publishes it; `beforePublish` looks at the draft first. */
+async function assignToLearnerAndPublish(admin: Page, courseId: string, beforePublish?: () => Promise<void>) {
   await admin
     .getByRole("navigation", { name: "Files of this draft" })
     .getByRole("button", { name: "Settings" })
     .click();
+  await expect(admin.getByLabel("Pass mark (%)")).toHaveCount(0);
   await admin.getByLabel("Everyone").uncheck();
   await admin.getByLabel("Named people").fill(email(LEARNER));
   await expect(admin.getByText("Who will be assigned: 1 person")).toBeVisible();
   await admin.getByRole("button", { name: "Save draft" }).click();
   await expect(admin.getByText("Saved.", { exact: true })).toBeVisible();
+  await expect(admin.getByRole("heading", { name: "No problems: ready to publish" })).toBeVisible();
+  await beforePublish?.();
   await admin.getByRole("button", { name: "Publish now" }).click();
-  await expect(admin).toHaveURL(new RegExp(`/admin/content/course/${course.id}\\?published=1\\.0\\.0$`));
+  await expect(admin).toHaveURL(new RegExp(`/admin/content/course/${courseId}\\?published=1\\.0\\.0$`));
 }
 
 async function learnerPage(browser: Browser): Promise<Page> {
@@ -67,31 +76,14 @@ for (const course of COURSES) {
   test(`a compliance admin makes a course of a ${course.standard} package for one learner`, async ({ browser }) => {
     const admin = await (await browser.newContext()).newPage();
     await signInWithMfa(admin, "carmen.diaz");
-    await admin.goto("/admin/content");
-    // Published by the admin who submits (another journey may have asked for approval).
-    const approval = admin.locator("form", { hasText: "Courses:" });
-    if (await approval.getByRole("button", { name: "Stop requiring approval" }).isVisible())
-      await approval.getByRole("button", { name: "Stop requiring approval" }).click();
-    await expect(approval.getByRole("button", { name: "Require approval" })).toBeVisible();
+    await newCourseDraft(admin, course);
 
-    await admin.getByLabel("Title").fill(course.title);
-    await admin.getByLabel("Id").fill(course.id);
-    await admin.getByRole("button", { name: "Create draft" }).click();
-    await expect(admin).toHaveURL(new RegExp(`/admin/content/course/${course.id}/draft$`));
-
-    const upload = admin.getByLabel(/^SCORM package \(\.zip, at most \d+ MB\)$/);
     // Not a package: refused, with the reason, and the draft keeps its lessons.
-    await upload.setInputFiles({ name: "notes.zip", mimeType: "application/zip", buffer: Buffer.from("not a zip") });
-    await admin.getByRole("button", { name: "Upload the package" }).click();
+    await uploadPackage(admin, "notes.zip", Buffer.from("not a zip"));
     await expect(admin.getByRole("alert").filter({ hasText: "The file is not a ZIP that can be read" })).toBeVisible();
     await expect(admin.getByRole("button", { name: /Lesson 1/ })).toBeVisible();
 
-    await upload.setInputFiles({
-      name: `${course.id}.zip`,
-      mimeType: "application/zip",
-      buffer: cleanDeskPackage(course.edition, { title: course.title }),
-    });
-    await admin.getByRole("button", { name: "Upload the package" }).click();
+    await uploadPackage(admin, `${course.id}.zip`, cleanDeskPackage(course.edition, { title: course.title }));
     const card = admin.getByRole("region", { name: "SCORM package" });
     await expect(card.getByText(course.standard, { exact: true })).toBeVisible();
     await expect(card.getByText("4 files", { exact: false })).toBeVisible();
@@ -99,19 +91,10 @@ for (const course of COURSES) {
     await expect(card.getByRole("button", { name: "Replace the package" })).toBeVisible();
 
     // Only the learner: not everyone.
-    const files = admin.getByRole("navigation", { name: "Files of this draft" });
-    await files.getByRole("button", { name: "Settings" }).click();
-    await expect(admin.getByLabel("Pass mark (%)")).toHaveCount(0);
-    await admin.getByLabel("Everyone").uncheck();
-    await admin.getByLabel("Named people").fill(email(LEARNER));
-    await expect(admin.getByText("Who will be assigned: 1 person")).toBeVisible();
-    await admin.getByRole("button", { name: "Save draft" }).click();
-    await expect(admin.getByText("Saved.", { exact: true })).toBeVisible();
-    await expect(admin.getByRole("heading", { name: "No problems: ready to publish" })).toBeVisible();
-    await expectNoAxeViolations(admin);
-    if (course.edition === "1.2") await shoot(admin, "scorm-draft");
-    await admin.getByRole("button", { name: "Publish now" }).click();
-    await expect(admin).toHaveURL(new RegExp(`/admin/content/course/${course.id}\\?published=1\\.0\\.0$`));
+    await assignToLearnerAndPublish(admin, course.id, async () => {
+      await expectNoAxeViolations(admin);
+      if (course.edition === "1.2") await shoot(admin, "scorm-draft");
+    });
   });
 }
 
@@ -198,7 +181,10 @@ test("a course exported as SCORM 1.2 plays back as a package course and certifie
   expect(download.suggestedFilename()).toMatch(/^incident-reporting-\d+\.\d+\.\d+-scorm12\.zip$/);
   const exported = readFileSync((await download.path())!);
   const course = { id: "incident-reporting-lms", title: "Incident reporting (as exported)" };
-  await publishPackageCourse(admin, course, exported);
+  await newCourseDraft(admin, course);
+  await uploadPackage(admin, `${course.id}.zip`, exported);
+  await expect(admin.getByRole("button", { name: "Replace the package" })).toBeVisible();
+  await assignToLearnerAndPublish(admin, course.id);
 
   const shipped = loadContent().courses.find((c) => c.id === "incident-reporting")!;
   const page = await learnerPage(browser);

@@ -25,6 +25,16 @@ export async function generateMetadata({ params }: Params): Promise<Metadata> {
   return { title: getCourse((await params).courseId)?.title ?? "Course" };
 }
 
+/** Said when every attempt (a quiz's or a package's run) is used: when the next one opens. */
+function AttemptsUsed({ limit, retryAt }: { limit: number; retryAt: Date }) {
+  return (
+    <p role="status" className="text-sm text-amber-800">
+      You have used {limit === 1 ? "your attempt" : `all ${limit} attempts`}. You can try again after{" "}
+      {formatDateTime(retryAt)}.
+    </p>
+  );
+}
+
 export default async function CoursePage({ params }: Params) {
   const viewer = await requireViewer("page:/courses/[courseId]");
   const { courseId } = await params;
@@ -77,10 +87,7 @@ export default async function CoursePage({ params }: Params) {
                     Continue where you left off
                   </Link>
                 ) : !allowance.allowed ? (
-                  <p role="status" className="text-sm text-amber-800">
-                    You have used {course.attemptLimit === 1 ? "your attempt" : `all ${course.attemptLimit} attempts`}.
-                    You can try again after {formatDateTime(allowance.retryAt)}.
-                  </p>
+                  <AttemptsUsed limit={course.attemptLimit} retryAt={allowance.retryAt} />
                 ) : (
                   <ActionButton
                     action={startPackage}
@@ -145,10 +152,7 @@ export default async function CoursePage({ params }: Params) {
                 ) : !allRead ? (
                   <p className="text-sm text-slate-500">Read every lesson to unlock the quiz.</p>
                 ) : !allowance.allowed ? (
-                  <p role="status" className="text-sm text-amber-800">
-                    You have used {course.attemptLimit === 1 ? "your attempt" : `all ${course.attemptLimit} attempts`}.
-                    You can try again after {formatDateTime(allowance.retryAt)}.
-                  </p>
+                  <AttemptsUsed limit={course.attemptLimit} retryAt={allowance.retryAt} />
                 ) : (
                   <ActionButton
                     action={startQuiz}
