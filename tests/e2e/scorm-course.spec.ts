@@ -3,6 +3,8 @@ import { readFileSync } from "node:fs";
 import { expect, test, type Browser, type Page } from "@playwright/test";
 
 import { loadContent } from "../../lib/content/load";
+import { readZip } from "../../lib/evidence/zip-reader";
+import { zip } from "../../lib/privacy/zip";
 import { cleanDeskPackage, type ScormEdition } from "../helpers/scorm-fixtures";
 import { email, expectNoAxeViolations, shoot, signIn, signInWithMfa } from "./helpers";
 
@@ -215,4 +217,27 @@ test("a course exported as SCORM 1.2 plays back as a package course and certifie
   await expect(page.getByText("You passed. Your certification is issued.")).toBeVisible();
   await page.getByRole("link", { name: "Back to the course" }).click();
   await expect(page.getByRole("link", { name: "Download certificate (PDF)" })).toBeVisible();
+});
+
+/** A ZIP's files, to build a larger package from a small one. */
+const readZipEntries = (archive: Buffer) =>
+  readZip(archive, { maxEntries: 100, maxBytes: 10_000_000 }).map((e) => ({ name: e.path, data: e.content }));
+
+test("a package larger than the proxy would buffer uploads whole", async ({ browser, baseURL }) => {
+  const admin = await (await browser.newContext()).newPage();
+  await signInWithMfa(admin, "carmen.diaz");
+  const course = { id: "clean-desk-video", title: "Clean desk (with a video)" };
+  await newCourseDraft(admin, course);
+  // 12 MB that do not compress: a request cut short at 10 MB would not be a ZIP that can be read.
+  const video = new Uint8Array(12_000_000);
+  for (let i = 0; i < video.length; i += 65_536)
+    crypto.getRandomValues(video.subarray(i, Math.min(video.length, i + 65_536)));
+  const base = readZipEntries(cleanDeskPackage("1.2", { title: course.title }));
+  const archive = zip([...base, { name: "media/walkthrough.mp4", data: video }]);
+  const answer = await admin.request.post(`/admin/content/course/${course.id}/package`, {
+    headers: { Origin: baseURL!, "Content-Type": "application/zip" },
+    data: archive,
+  });
+  expect(answer.status()).toBe(201);
+  expect(await answer.json()).toMatchObject({ version: "1.2", files: 5 });
 });
