@@ -16,7 +16,8 @@ async function handleGet(_request: Request, { params }: { params: Promise<{ sha2
   const auth = await routeViewer("download:/scorm/[sha256]/[...path]", { signedOut: "Sign in to play the course." });
   if (!auth.ok) return auth.response;
   const { sha256, path } = await params;
-  const rel = path.map((p) => decodeURIComponent(p)).join("/");
+  // The segments arrive decoded (a file "a b.html" is asked for as a%20b.html).
+  const rel = path.join("/");
   if (!/^[0-9a-f]{64}$/.test(sha256) || !safeEntryPath(rel))
     return new Response("Not found.", { status: 404, headers: PACKAGE_HEADERS });
   const file = await packageFile(await getDb(), sha256, rel);
