@@ -19,6 +19,13 @@ process.env.E2E_DECISION_ORIGIN = `http://127.0.0.1:${DECISION_PORT}`;
 process.env.E2E_IDP_PORT = String(PORT + 2);
 // The test SAML identity provider, from the same global setup.
 process.env.E2E_SAML_IDP_PORT = String(PORT + 3);
+// The test learning record store the app sends xAPI statements to, from the same global setup.
+process.env.E2E_LRS_PORT = String(PORT + 4);
+process.env.E2E_LRS_URL = `http://127.0.0.1:${PORT + 4}/xapi/`;
+process.env.E2E_LRS_USERNAME = "e2e-lrs-key";
+process.env.E2E_LRS_PASSWORD = "e2e-lrs-secret-e2e-lrs-secret";
+// Lets a spec run the scheduler at once (POST /api/cron/tick) instead of waiting for its minute.
+process.env.E2E_CRON_SECRET = "e2e-cron-secret-e2e-cron-secret";
 
 export default defineConfig({
   testDir: "tests/e2e",
@@ -74,6 +81,10 @@ export default defineConfig({
       // /metrics is on, behind this token (tests/e2e/authz.spec.ts: a browser session is no token).
       METRICS_TOKEN: "e2e-metrics-token-e2e-metrics-token",
       LOG_LEVEL: "info",
+      XAPI_LRS_URL: process.env.E2E_LRS_URL,
+      XAPI_LRS_USERNAME: process.env.E2E_LRS_USERNAME,
+      XAPI_LRS_PASSWORD: process.env.E2E_LRS_PASSWORD,
+      CRON_SECRET: process.env.E2E_CRON_SECRET,
     },
   },
 });

@@ -170,6 +170,17 @@ const schema = z.object({
     (v) => (v === "" ? undefined : v),
     z.coerce.number("must be a number of megabytes, e.g. 200").int().min(1).max(2_000).default(200),
   ),
+  // A learning record store (xAPI 1.0.3) to send statements to: its endpoint, ending before `statements`.
+  XAPI_LRS_URL: z
+    .string()
+    .url("must be the LRS endpoint, like https://lrs.example.com/xapi/")
+    .regex(/^https?:\/\//i, "must be an http:// or https:// URL")
+    .optional(),
+  // The LRS's key and secret (HTTP Basic), kept out of the URL so they never reach a log line.
+  XAPI_LRS_USERNAME: z.string().min(1).optional(),
+  XAPI_LRS_PASSWORD: z.string().min(1).optional(),
+  // How statements name a person: "account" (their Clearance id on APP_URL, no personal data) or "mbox" (their e-mail).
+  XAPI_ACTOR: z.enum(["account", "mbox"]).default("account"),
   // Whether a passkey alone may sign a person in (it is then both factors); passkeys as a second factor work either way.
   PASSKEY_SIGN_IN: boolish.default(true),
 });
@@ -177,7 +188,7 @@ const schema = z.object({
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
 /** TSA_URL is https, or http on a loopback address when TSA_ALLOW_LOOPBACK_HTTP is on (never in production). */
-const checkedSchema = schema.superRefine((values, issues) => {
+function checkTsa(values: z.infer<typeof schema>, issues: z.RefinementCtx) {
   if (!values.TSA_URL || !URL.canParse(values.TSA_URL)) return;
   const url = new URL(values.TSA_URL);
   if (url.protocol === "https:" && !url.username && !url.password) return;
@@ -195,6 +206,31 @@ const checkedSchema = schema.superRefine((values, issues) => {
         ? "must not carry a user name or password"
         : "must be an https:// URL (plain http only on a loopback address with TSA_ALLOW_LOOPBACK_HTTP, outside production)",
   });
+}
+
+/** XAPI_LRS_URL is https (or http on a loopback address), without credentials in it; the key and secret come together. */
+function checkLrs(values: z.infer<typeof schema>, issues: z.RefinementCtx) {
+  if (values.XAPI_LRS_USERNAME !== undefined && values.XAPI_LRS_PASSWORD === undefined)
+    issues.addIssue({ code: "custom", path: ["XAPI_LRS_PASSWORD"], message: "must be set with XAPI_LRS_USERNAME" });
+  if (!values.XAPI_LRS_URL || !URL.canParse(values.XAPI_LRS_URL)) return;
+  const url = new URL(values.XAPI_LRS_URL);
+  if (url.username || url.password)
+    issues.addIssue({
+      code: "custom",
+      path: ["XAPI_LRS_URL"],
+      message: "must not carry a user name or password: set XAPI_LRS_USERNAME and XAPI_LRS_PASSWORD",
+    });
+  else if (url.protocol !== "https:" && !LOOPBACK_HOSTS.has(url.hostname))
+    issues.addIssue({
+      code: "custom",
+      path: ["XAPI_LRS_URL"],
+      message: "must be an https:// URL (plain http only on a loopback address)",
+    });
+}
+
+const checkedSchema = schema.superRefine((values, issues) => {
+  checkTsa(values, issues);
+  checkLrs(values, issues);
 });
 
 const publicSchema = schema.pick({ ORG_NAME: true, APP_URL: true, NEXTAUTH_URL: true });

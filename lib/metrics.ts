@@ -44,13 +44,13 @@ function create() {
     }),
     outboxFailures: new Counter({
       name: "outbox_failures_total",
-      help: "Failed deliveries, by queue (email, webhook) and outcome (retried later, or failed for good).",
+      help: "Failed deliveries, by queue (email, webhook, xapi) and outcome (retried later, or failed for good).",
       labelNames: ["queue", "outcome"] as const,
       registers: [registry],
     }),
     outboxDepth: new Gauge({
       name: "outbox_queue_depth",
-      help: "Messages waiting or being sent, by queue (email, webhook); read from the database at scrape.",
+      help: "Messages waiting or being sent, by queue (email, webhook, xapi); read from the database at scrape.",
       labelNames: ["queue"] as const,
       registers: [registry],
       async collect() {
@@ -125,12 +125,13 @@ async function outboxCounts(): Promise<Record<string, number> | null> {
   const handle = await openHandle();
   if (!handle) return null;
   try {
-    const [row] = await selectRows<{ email: number | string; webhook: number | string }>(
+    const [row] = await selectRows<{ email: number | string; webhook: number | string; xapi: number | string }>(
       handle.db,
       sql`select (select count(*) from outbox where status in ('queued', 'sending')) as email,
-                 (select count(*) from webhook_deliveries where status in ('pending', 'sending')) as webhook`,
+                 (select count(*) from webhook_deliveries where status in ('pending', 'sending')) as webhook,
+                 (select count(*) from xapi_statements where status in ('queued', 'sending')) as xapi`,
     );
-    return { email: Number(row.email), webhook: Number(row.webhook) };
+    return { email: Number(row.email), webhook: Number(row.webhook), xapi: Number(row.xapi) };
   } catch {
     return null;
   }

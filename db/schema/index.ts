@@ -13,3 +13,4 @@ export * from "./evidence";
 export * from "./scheduler";
 export * from "./content";
 export * from "./scorm";
+export * from "./xapi";

@@ -13,6 +13,7 @@ import { queueEmail } from "@/lib/notify/queue-email";
 import { isReportOf } from "@/lib/people/reporting-line";
 import { addDays, DAY } from "@/lib/time";
 import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
+import { queueAccessChange } from "@/lib/xapi/queue";
 
 import type { DenyReason } from "./decide.rules";
 import { describeReason } from "./describe";
@@ -198,6 +199,18 @@ export async function decideRequest(
         now,
       });
     if (input.approve)
+      await queueAccessChange(
+        tx,
+        {
+          change: "granted",
+          grantId: grant.id,
+          holder: { id: grant.personId, email: person.email },
+          decidedBy: viewer,
+          roleId: role.id,
+        },
+        now,
+      );
+    if (input.approve)
       await enqueueWebhookEvent(
         tx,
         "access.granted",
@@ -253,6 +266,17 @@ export async function revokeGrant(
       now,
     );
     const [person] = await tx.select({ email: people.email }).from(people).where(eq(people.id, grant.personId));
+    await queueAccessChange(
+      tx,
+      {
+        change: "revoked",
+        grantId: grant.id,
+        holder: { id: grant.personId, email: person.email },
+        decidedBy: viewer,
+        roleId: grant.roleId,
+      },
+      now,
+    );
     await enqueueWebhookEvent(
       tx,
       "access.revoked",

@@ -5,13 +5,15 @@ import { alias } from "drizzle-orm/pg-core";
 
 import type { Db } from "@/db/client";
 import { inIds } from "@/db/id-list";
-import { accessGrants, certifications, people, webhookDeliveries, webhooks } from "@/db/schema";
+import { accessGrants, certifications, people, webhookDeliveries, webhooks, xapiStatements } from "@/db/schema";
 import { recordAudit, SYSTEM_ACTOR } from "@/lib/audit/record";
 import { log } from "@/lib/log";
 import { queueEmail } from "@/lib/notify/queue-email";
 import { inSweep, type Sweep } from "@/lib/scheduler/sweep";
 import { addDays } from "@/lib/time";
 import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
+import { courseRef, queueAccessChange, queueStatement, xapiOrigin } from "@/lib/xapi/queue";
+import { certificationExpired, certificationExpiredId, type CourseRef, type Origin } from "@/lib/xapi/statements";
 
 import type { DenyReason } from "./decide.rules";
 import { reasonInWords } from "./describe";
@@ -239,6 +241,18 @@ async function recordLapse(
     if (holder.status === "active") await mail(holder, "/access");
     for (const approver of approvers) await mail(approver, `/people/${grant.personId}`);
 
+    await queueAccessChange(
+      tx,
+      {
+        change: "lapsed",
+        grantId: grant.id,
+        holder: { id: grant.personId, email: holder.email },
+        decidedBy: null,
+        roleId: role.id,
+        key: at,
+      },
+      now,
+    );
     await enqueueWebhookEvent(
       tx,
       "access.lapsed",
@@ -277,6 +291,18 @@ async function restoreGrant(db: Db, grant: HeldGrant, now: Date): Promise<boolea
           },
       now,
     );
+    await queueAccessChange(
+      tx,
+      {
+        change: neverInEffect ? "effective" : "restored",
+        grantId: grant.id,
+        holder: { id: grant.personId },
+        decidedBy: null,
+        roleId: grant.roleId,
+        key: now.toISOString(),
+      },
+      now,
+    );
     return true;
   });
 }
@@ -292,19 +318,21 @@ function expiredOn(facts: Facts, personId: string, reason: DenyReason): Date | n
   return latest?.expiresAt ?? null;
 }
 
-export type ExpiredCertificationReport = { expired: number; queued: number };
+export type ExpiredCertificationReport = { expired: number; queued: number; statements: number };
 
 /**
- * Queues the `certification.expired` webhook once per certification that
- * expired in the last week and was not renewed. The event id makes each one
- * queue once per webhook however often this runs.
+ * Queues the `certification.expired` webhook, and the xAPI `expired`
+ * statement when a learning record store is configured, once per
+ * certification that expired in the last week and was not renewed. Event
+ * and statement ids make each one queue once however often this runs.
  */
 export async function detectExpiredCertifications(db: Db, now = new Date()): Promise<ExpiredCertificationReport> {
   const subscribed = await db
     .select({ id: webhooks.id })
     .from(webhooks)
     .where(and(eq(webhooks.active, true), arrayContains(webhooks.eventTypes, ["certification.expired"])));
-  if (subscribed.length === 0) return { expired: 0, queued: 0 };
+  const origin = xapiOrigin();
+  if (subscribed.length === 0 && !origin) return { expired: 0, queued: 0, statements: 0 };
 
   const later = alias(certifications, "later_certification");
   const expired = await db
@@ -338,7 +366,9 @@ export async function detectExpiredCertifications(db: Db, now = new Date()): Pro
         ),
       ),
     );
-  if (expired.length === 0) return { expired: 0, queued: 0 };
+  if (expired.length === 0) return { expired: 0, queued: 0, statements: 0 };
+  const statements = origin ? await queueExpiryStatements(db, origin, expired, now) : 0;
+  if (subscribed.length === 0) return { expired: expired.length, queued: 0, statements };
 
   // Most runs find every delivery already queued: check the dedupe keys in one query instead of one insert each.
   const keyOf = (webhookId: string, certId: string) => `${webhookId}:certification.expired:${certId}`;
@@ -369,5 +399,47 @@ export async function detectExpiredCertifications(db: Db, now = new Date()): Pro
       now,
     );
   }
-  return { expired: expired.length, queued };
+  return { expired: expired.length, queued, statements };
+}
+
+type Expired = {
+  id: string;
+  personId: string;
+  email: string;
+  courseId: string;
+  courseVersion: string;
+  expiresAt: Date;
+};
+
+/** The xAPI `expired` statements not yet queued: the ids are checked in one query per chunk, as for the webhooks. */
+async function queueExpiryStatements(db: Db, origin: Origin, expired: Expired[], now: Date): Promise<number> {
+  const known = new Set<string>();
+  for (let i = 0; i < expired.length; i += CHUNK) {
+    const ids = expired.slice(i, i + CHUNK).map((c) => certificationExpiredId(origin, c.id));
+    for (const row of await db
+      .select({ id: xapiStatements.id })
+      .from(xapiStatements)
+      .where(sql`${xapiStatements.id} = any(${sql.param(ids)}::uuid[])`))
+      known.add(row.id);
+  }
+  const courses = new Map<string, CourseRef>();
+  let queued = 0;
+  for (const cert of expired) {
+    if (known.has(certificationExpiredId(origin, cert.id))) continue;
+    const courseKey = `${cert.courseId}@${cert.courseVersion}`;
+    if (!courses.has(courseKey)) courses.set(courseKey, await courseRef(db, cert.courseId, cert.courseVersion));
+    const sent = await queueStatement(
+      db,
+      () =>
+        certificationExpired(origin, {
+          person: { id: cert.personId, email: cert.email },
+          course: courses.get(courseKey)!,
+          certificationId: cert.id,
+          expiresAt: cert.expiresAt,
+        }),
+      now,
+    );
+    if (sent) queued++;
+  }
+  return queued;
 }

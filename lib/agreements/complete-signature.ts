@@ -15,6 +15,8 @@ import { isoDate } from "@/lib/format";
 import { queueEmail } from "@/lib/notify/queue-email";
 import { renderAgreementPdf } from "@/lib/pdf/render-agreement";
 import { sealPdf } from "@/lib/pdf/seal";
+import { queueStatement } from "@/lib/xapi/queue";
+import { agreementSigned } from "@/lib/xapi/statements";
 
 import { fillPlaceholders, renewalDueFor } from "./signing.rules";
 
@@ -168,6 +170,21 @@ export async function completeSignature(input: SignatureInput): Promise<{ signat
       },
       now,
     );
+    // A learning record is about the organisation's people; a partner's signature stays in Clearance.
+    const personId = input.personId;
+    if (personId)
+      await queueStatement(
+        tx,
+        (origin) =>
+          agreementSigned(origin, {
+            person: { id: personId, email: signer.email },
+            agreement: { id: template.id, title: template.title, version: template.version },
+            signatureId,
+            pdfSha256,
+            at: now,
+          }),
+        now,
+      );
     await queueEmail(tx, {
       kind: "signed-copy",
       props: {

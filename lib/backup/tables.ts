@@ -57,6 +57,7 @@ export const BACKUP_TABLES: PgTable[] = [
   schema.dataOperationEvents,
   schema.webhooks,
   schema.webhookDeliveries,
+  schema.xapiStatements,
   schema.schedulerSweeps,
 ];
 

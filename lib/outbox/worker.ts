@@ -91,7 +91,11 @@ export async function deliverDue<Row extends ClaimedRow>(
 }
 
 /** Each queue table's name in outbox_failures_total and outbox_queue_depth. */
-const QUEUE_LABELS: Record<string, string> = { outbox: "email", webhook_deliveries: "webhook" };
+const QUEUE_LABELS: Record<string, string> = {
+  outbox: "email",
+  webhook_deliveries: "webhook",
+  xapi_statements: "xapi",
+};
 
 /** The row's new state after a send, and how it counts. */
 function afterSend(

@@ -15,6 +15,7 @@ import { applyRetention } from "@/lib/privacy/retention";
 import { MINUTE } from "@/lib/time";
 import { syncAssignments } from "@/lib/training/assignments";
 import { webhookChannel } from "@/lib/webhooks/webhook-channel";
+import { lrsChannel } from "@/lib/xapi/lrs-channel";
 
 import { queueReminders } from "./reminders";
 import { claimHour, claimSweep, EVERYONE } from "./sweep";
@@ -83,6 +84,7 @@ export async function tick(now = new Date()): Promise<TickReport> {
     const { sent, ...counts } = await deliverDue(webhookChannel(), { now });
     return { delivered: sent, ...counts };
   });
+  await run("xapi", () => deliverDue(lrsChannel(), { now }));
   runTime.observe({ job: "tick", outcome: errors.length ? "error" : "ok" }, secondsSince(started));
   const ms = Math.round(performance.now() - started);
   // A run that takes seconds delays the requests waiting on the database: say which steps it spent them in.

@@ -7,6 +7,7 @@ import { accessGrants, people, type PersonStatus } from "@/db/schema";
 import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import { revokeSessionsOf } from "@/lib/auth/sessions";
 import { enqueueWebhookEvent } from "@/lib/webhooks/enqueue";
+import { queueAccessChange } from "@/lib/xapi/queue";
 
 /**
  * Moves a person between active, suspended and departed in the caller's
@@ -54,6 +55,18 @@ export async function changeStatus(
     );
   const at = now.toISOString();
   for (const grant of inForce) {
+    await queueAccessChange(
+      tx,
+      {
+        change: "revoked",
+        grantId: grant.id,
+        holder: person,
+        decidedBy: null,
+        roleId: grant.roleId,
+        key: `account_inactive:${at}`,
+      },
+      now,
+    );
     await enqueueWebhookEvent(
       tx,
       "access.revoked",

@@ -9,7 +9,7 @@ import { recordAudit, type AuditContext } from "@/lib/audit/record";
 import type { Viewer } from "@/lib/auth/roles";
 import { DomainError, NotFoundError } from "@/lib/errors";
 import { formatDateTime } from "@/lib/format";
-import { issueCertification, quizAllowance } from "@/lib/training/attempts";
+import { issueCertification, queueAttemptGraded, queueAttemptStarted, quizAllowance } from "@/lib/training/attempts";
 import { courseAtVersion, learnerCourse } from "@/lib/training/learner-course";
 
 import type { ScormItem, ScormManifest } from "./manifest";
@@ -136,7 +136,10 @@ export async function startPackageRun(
     })
     .onConflictDoNothing()
     .returning({ id: quizAttempts.id });
-  if (inserted[0]) return { attemptId: inserted[0].id };
+  if (inserted[0]) {
+    await queueAttemptStarted(db, { id: inserted[0].id, personId: viewer.id, email: viewer.email, course, at: now });
+    return { attemptId: inserted[0].id };
+  }
   // Another tab started one at the same moment: use that.
   const raced = await openRun(db, viewer.id, courseId);
   if (!raced) throw new DomainError("not_started", "The course could not be started. Try again.", 409);
@@ -308,12 +311,8 @@ export async function commitSco(
         target: [scormScoData.attemptId, scormScoData.sco],
         set: { cmi: values, totalSeconds, commits: (prior?.commits ?? 0) + 1, updatedAt: now },
       });
-    const kept = new Map(
-      (await tx.select().from(scormScoData).where(eq(scormScoData.attemptId, run.id))).map((r) => [
-        r.sco,
-        r.cmi as CmiValues,
-      ]),
-    );
+    const scoRows = await tx.select().from(scormScoData).where(eq(scormScoData.attemptId, run.id));
+    const kept = new Map(scoRows.map((r) => [r.sco, r.cmi as CmiValues]));
     const outcomes = pkg.manifest.launchable.map((i) => scoOutcome(pkg.version, kept.get(i.identifier) ?? {}, i));
     const result = packageOutcome(outcomes);
     const thisFailed = scoOutcome(pkg.version, values, item).success === "failed";
@@ -343,6 +342,14 @@ export async function commitSco(
       },
       now,
     );
+    await queueAttemptGraded(tx, {
+      attempt: run,
+      email: viewer.email,
+      passed,
+      scorePercent,
+      seconds: scoRows.reduce((sum, r) => sum + r.totalSeconds, 0),
+      at: now,
+    });
     const cert = passed ? await issueCertification(tx, context, run, now) : null;
     return { status: passed ? "passed" : "failed", certificationId: cert?.id ?? null, scorePercent };
   });

@@ -12,6 +12,8 @@ import { expiryFor } from "@/lib/certification/status.rules";
 import { getCourse } from "@/lib/content";
 import { DomainError, NotFoundError } from "@/lib/errors";
 import { formatDateTime } from "@/lib/format";
+import { courseRef, personRef, queueStatement } from "@/lib/xapi/queue";
+import { attemptGraded, attemptStarted, certificationEarned } from "@/lib/xapi/statements";
 
 import { completeOpenAssignment } from "./assignments";
 import { courseAtVersion, learnerCourse } from "./learner-course";
@@ -108,7 +110,10 @@ export async function startAttempt(
     })
     .onConflictDoNothing()
     .returning({ id: quizAttempts.id });
-  if (inserted[0]) return { attemptId: inserted[0].id };
+  if (inserted[0]) {
+    await queueAttemptStarted(db, { id: inserted[0].id, personId: viewer.id, email: viewer.email, course, at: now });
+    return { attemptId: inserted[0].id };
+  }
   // Another request started one at the same moment: use that.
   const [raced] = await db
     .select({ id: quizAttempts.id })
@@ -243,6 +248,14 @@ export async function submitAttempt(
       },
       now,
     );
+    await queueAttemptGraded(tx, {
+      attempt: row,
+      email: viewer.email,
+      passed: grade.passed,
+      scorePercent: grade.scorePercent,
+      seconds: (now.getTime() - row.startedAt.getTime()) / 1000,
+      at: now,
+    });
     if (grade.passed) await issueCertification(tx, context, row, now);
     return { passed: grade.passed, firstSubmission: true };
   });
@@ -290,7 +303,66 @@ export async function issueCertification(
     },
     now,
   );
+  await queueStatement(
+    tx,
+    async (origin) =>
+      certificationEarned(origin, {
+        person: await personRef(tx, origin, attempt.personId),
+        course: await courseRef(tx, attempt.courseId, attempt.courseVersion),
+        certificationId: cert.id,
+        attemptId: attempt.id,
+        expiresAt: cert.expiresAt,
+        at: now,
+      }),
+    now,
+  );
   return cert;
+}
+
+/** The xAPI `attempted` statement of a quiz attempt or a package run just started. */
+export async function queueAttemptStarted(
+  db: Executor,
+  e: { id: string; personId: string; email: string; course: { id: string; title: string; version: string }; at: Date },
+) {
+  await queueStatement(
+    db,
+    (origin) =>
+      attemptStarted(origin, {
+        person: { id: e.personId, email: e.email },
+        course: { id: e.course.id, title: e.course.title, version: e.course.version },
+        attemptId: e.id,
+        at: e.at,
+      }),
+    e.at,
+  );
+}
+
+/** The xAPI `passed` or `failed` statement of a graded quiz attempt or an ended package run. */
+export async function queueAttemptGraded(
+  tx: Executor,
+  e: {
+    attempt: { id: string; personId: string; courseId: string; courseVersion: string };
+    email: string;
+    passed: boolean;
+    scorePercent: number | null;
+    seconds: number;
+    at: Date;
+  },
+) {
+  await queueStatement(
+    tx,
+    async (origin) =>
+      attemptGraded(origin, {
+        person: { id: e.attempt.personId, email: e.email },
+        course: await courseRef(tx, e.attempt.courseId, e.attempt.courseVersion),
+        attemptId: e.attempt.id,
+        passed: e.passed,
+        scorePercent: e.scorePercent,
+        seconds: e.seconds,
+        at: e.at,
+      }),
+    e.at,
+  );
 }
 
 export async function attemptHistory(personId: string, courseId: string) {

@@ -7,6 +7,8 @@ import { lessonProgress } from "@/db/schema";
 import type { Viewer } from "@/lib/auth/roles";
 import type { Course } from "@/lib/content/load";
 import { NotFoundError } from "@/lib/errors";
+import { queueStatement } from "@/lib/xapi/queue";
+import { lessonCompleted } from "@/lib/xapi/statements";
 
 import { learnerCourse } from "./learner-course";
 
@@ -42,8 +44,8 @@ export async function recordLessonView(viewer: Viewer, courseId: string, slug: s
 
 export async function completeLesson(viewer: Viewer, courseId: string, slug: string, now = new Date()) {
   const db = await getDb();
-  const { course } = await lessonOf(db, viewer.id, courseId, slug);
-  await db
+  const { course, lesson } = await lessonOf(db, viewer.id, courseId, slug);
+  const [row] = await db
     .insert(lessonProgress)
     .values({
       personId: viewer.id,
@@ -60,7 +62,20 @@ export async function completeLesson(viewer: Viewer, courseId: string, slug: str
         lastViewedAt: now,
         completedAt: sql`coalesce(${lessonProgress.completedAt}, ${now.toISOString()}::timestamptz)`,
       },
-    });
+    })
+    .returning({ completedAt: lessonProgress.completedAt });
+  // Sent with the first completion's time; completing the lesson again queues nothing new.
+  await queueStatement(
+    db,
+    (origin) =>
+      lessonCompleted(origin, {
+        person: { id: viewer.id, email: viewer.email },
+        course: { id: course.id, title: course.title, version: course.version },
+        lesson: { slug: lesson.slug, title: lesson.title },
+        at: row.completedAt ?? now,
+      }),
+    now,
+  );
 }
 
 /** Progress per course for one person; lessons removed from a course no longer count. */

@@ -277,11 +277,11 @@ const MATRIX: Record<string, Entry> = {
   "/scim/v2/ResourceTypes": { path: () => "/scim/v2/ResourceTypes" },
   // The e2e server sets METRICS_TOKEN: a browser session is no bearer token, so everyone gets 401.
   "/metrics": { path: () => "/metrics" },
-  // Disabled: no CRON_SECRET in the e2e server.
+  // The e2e server sets CRON_SECRET: a browser session is no bearer token, so everyone gets 401.
   "/api/cron/tick": {
     path: () => "/api/cron/tick",
     method: "POST",
-    pastGate: Object.fromEntries(ACTORS.map((a) => [a, "404"])),
+    pastGate: Object.fromEntries(ACTORS.map((a) => [a, "401"])),
   },
 };
 

@@ -1,3 +1,4 @@
+import { startLrsStub } from "./lrs-stub";
 import { startTestIdp as startOidcIdp } from "./oidc-idp";
 import { startTestIdp as startSamlIdp } from "./saml-idp";
 
@@ -7,7 +8,9 @@ import { startTestIdp as startSamlIdp } from "./saml-idp";
  * people. The OIDC spec reads where its provider is from E2E_IDP_ISSUER (its
  * client secret is IDP_CLIENT_SECRET); the SAML spec reads the IdP's
  * metadata address from E2E_SAML_IDP_METADATA_URL. The SAML IdP reads the
- * app's SP metadata (provider "test-saml") at its first login.
+ * app's SP metadata (provider "test-saml") at its first login. A learning
+ * record store (tests/helpers/lrs-stub.ts) takes the app's xAPI statements
+ * for the whole run, checking each against the xAPI rules.
  */
 export default async function globalSetup() {
   const port = Number(process.env.E2E_IDP_PORT ?? 3212);
@@ -39,10 +42,16 @@ export default async function globalSetup() {
       stranger: { nameId: "stranger@brightline.example", attributes: { email: "stranger@brightline.example" } },
     },
   });
+  const lrs = await startLrsStub({
+    port: Number(process.env.E2E_LRS_PORT ?? 3214),
+    username: process.env.E2E_LRS_USERNAME,
+    password: process.env.E2E_LRS_PASSWORD,
+  });
   process.env.E2E_IDP_ISSUER = idp.issuer;
   process.env.E2E_SAML_IDP_METADATA_URL = samlIdp.metadataUrl;
   return async () => {
     await idp.close();
     await samlIdp.close();
+    await lrs.close();
   };
 }

@@ -296,7 +296,7 @@ describe("expired certifications", () => {
       .where(eq(certifications.id, old.id));
 
     // Nobody listens: nothing to do.
-    expect(await detectExpiredCertifications(db, base)).toEqual({ expired: 0, queued: 0 });
+    expect(await detectExpiredCertifications(db, base)).toEqual({ expired: 0, queued: 0, statements: 0 });
 
     const hook = await subscribe(["certification.expired"]);
     const renewer = await createPerson(db);
@@ -308,7 +308,7 @@ describe("expired certifications", () => {
     await satisfyRole(db, renewer.id, "partner-data-exchange", ago(3 * DAY)); // renewed before they ran out
 
     const first = await detectExpiredCertifications(db, base);
-    expect(first).toEqual({ expired: 1, queued: 1 });
+    expect(first).toEqual({ expired: 1, queued: 1, statements: 0 });
     const rows = await db.select().from(webhookDeliveries).where(eq(webhookDeliveries.webhookId, hook.id));
     expect(rows.map((r) => r.dedupeKey)).toEqual([`${hook.id}:certification.expired:${recent.id}`]);
     expect(rows[0].payload).toMatchObject({
@@ -323,8 +323,12 @@ describe("expired certifications", () => {
       },
     });
 
-    expect(await detectExpiredCertifications(db, base)).toEqual({ expired: 1, queued: 0 });
-    expect(await detectExpiredCertifications(db, new Date(base.getTime() + HOUR))).toEqual({ expired: 1, queued: 0 });
+    expect(await detectExpiredCertifications(db, base)).toEqual({ expired: 1, queued: 0, statements: 0 });
+    expect(await detectExpiredCertifications(db, new Date(base.getTime() + HOUR))).toEqual({
+      expired: 1,
+      queued: 0,
+      statements: 0,
+    });
     expect(await db.select().from(webhookDeliveries).where(eq(webhookDeliveries.webhookId, hook.id))).toHaveLength(1);
     await deactivateWebhook(await admin(), context(), hook.id, base);
   });

@@ -9,16 +9,18 @@ import { webhookEventTypes } from "@/db/schema";
 import { requireViewer } from "@/lib/auth/gate";
 import { formatDate } from "@/lib/format";
 import { listWebhooks } from "@/lib/webhooks/manage-webhooks";
+import { lrsStatus } from "@/lib/xapi/lrs-status";
 
 import { deactivate } from "./actions";
 import { CreateWebhookForm } from "./create-webhook-form";
 import { eventTypeLabels } from "./event-types";
+import { LrsCard } from "./lrs-card";
 
 export const metadata: Metadata = { title: "Webhooks" };
 
 export default async function WebhooksPage() {
   const viewer = await requireViewer("page:/admin/webhooks");
-  const hooks = await listWebhooks(viewer);
+  const [hooks, lrs] = await Promise.all([listWebhooks(viewer), lrsStatus(viewer)]);
   return (
     <>
       <PageHeader
@@ -112,6 +114,7 @@ export default async function WebhooksPage() {
             emptyDetail="Add one above to send events to another system."
           />
         </Card>
+        <LrsCard status={lrs} />
         <Card title="Verifying a delivery">
           <div className="space-y-2 text-sm text-slate-700">
             <p>
