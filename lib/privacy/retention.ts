@@ -14,6 +14,7 @@ import {
   quizAttempts,
   sessions,
   ssoIdentities,
+  xapiStatements,
 } from "@/db/schema";
 import { recordAudit, SYSTEM_ACTOR } from "@/lib/audit/record";
 import { revokeSessionsOf } from "@/lib/auth/sessions";
@@ -97,6 +98,20 @@ const PURGES: Record<string, Purge> = {
           ),
         )
         .returning({ id: digestItems.id }),
+    ) +
+    // A statement sent to (or given up by) the learning record store: its id stays, so the event is not sent again.
+    rowCount(
+      await db
+        .update(xapiStatements)
+        .set({ statement: {} })
+        .where(
+          and(
+            lt(xapiStatements.createdAt, before),
+            inArray(xapiStatements.status, ["sent", "failed"]),
+            sql`${xapiStatements.statement} <> '{}'::jsonb`,
+          ),
+        )
+        .returning({ id: xapiStatements.id }),
     ),
   "login-attempts": async (db, before) =>
     rowCount(await db.delete(loginAttempts).where(lt(loginAttempts.at, before)).returning({ id: loginAttempts.id })) +

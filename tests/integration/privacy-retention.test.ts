@@ -11,6 +11,7 @@ import {
   people,
   quizAttempts,
   sessions,
+  xapiStatements,
 } from "@/db/schema";
 import { recordAudit } from "@/lib/audit/record";
 import { verifyAuditChain } from "@/lib/audit/verify";
@@ -139,12 +140,30 @@ describe("retention", () => {
       { personId: person.id, key: "d-new-sent", item, reason, createdAt: daysAgo(10), digestKey: "digest-2" },
     ]);
 
+    // xAPI statements sent to the learning record store: the body goes after the same period, the id stays.
+    const statement = { verb: { id: "http://adlnet.gov/expapi/verbs/completed" } };
+    const xapi = (id: string, status: "sent" | "queued", age: number) => ({
+      id,
+      verb: "completed",
+      statement,
+      status,
+      nextAttemptAt: daysAgo(age),
+      createdAt: daysAgo(age),
+    });
+    await db
+      .insert(xapiStatements)
+      .values([
+        xapi("00000000-0000-5000-8000-000000000001", "sent", 100),
+        xapi("00000000-0000-5000-8000-000000000002", "queued", 100),
+        xapi("00000000-0000-5000-8000-000000000003", "sent", 10),
+      ]);
+
     const report = await applyRetention(db, now);
     expect(report).toMatchObject({
       "quiz-attempts": 1,
       "access-decisions": 1,
       "login-attempts": 3,
-      "outbox-bodies": 3,
+      "outbox-bodies": 4,
       "departed-people": 1,
     });
     const items = await db.select({ key: digestItems.key, item: digestItems.item }).from(digestItems);
@@ -154,6 +173,9 @@ describe("retention", () => {
       "d-old-waiting": item,
       "d-new-sent": item,
     });
+
+    const statements = await db.select().from(xapiStatements).orderBy(xapiStatements.id);
+    expect(statements.map((r) => r.statement)).toEqual([{}, statement, statement]);
 
     const kept = (await db.select({ stamp: sessions.stamp }).from(sessions).where(eq(sessions.personId, person.id)))
       .map((r) => r.stamp)
