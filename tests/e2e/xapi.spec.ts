@@ -48,6 +48,7 @@ test("a learner's course reaches the learning record store as xAPI statements, a
   await signOut(page);
 
   await signIn(page, LEARNER);
+  await expect(page).toHaveURL(/\/dashboard/);
   await readAllLessons(page, COURSE);
   await page.getByRole("button", { name: "Take the quiz" }).click();
   await answerQuiz(page, COURSE, true);

@@ -23,7 +23,8 @@ export function LrsCard({ status }: { status: LrsStatus }) {
             </dd>
             <dt className="font-medium text-slate-900">Statements</dt>
             <dd className="flex flex-wrap gap-2">
-              <Badge tone="success">{counts.sent} sent</Badge>
+              {counts.sent + counts.waiting + counts.failed === 0 && "None yet"}
+              {counts.sent > 0 && <Badge tone="success">{counts.sent} sent</Badge>}
               {counts.waiting > 0 && <Badge tone="info">{counts.waiting} waiting</Badge>}
               {counts.failed > 0 && <Badge tone="danger">{counts.failed} failed</Badge>}
             </dd>
