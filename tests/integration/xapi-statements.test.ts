@@ -6,8 +6,12 @@ import { decideRequest, requestAccess, revokeGrant } from "@/lib/access/approval
 import { detectAccessLapses, detectExpiredCertifications } from "@/lib/access/lapses";
 import { markRead, openSigning, signAsEmployee } from "@/lib/agreements/employee-agreements";
 import { getCourse } from "@/lib/content";
+import { attachPackage, createItem, submitDraft } from "@/lib/content/authoring";
+import type { ItemRef } from "@/lib/content/item-files";
+import { itemVersions } from "@/lib/content/versions";
 import { resetEnvForTests } from "@/lib/env";
 import { deliverDue, MAX_ATTEMPTS, RETRY_DELAYS_MS } from "@/lib/outbox/worker";
+import { commitSco, startPackageRun } from "@/lib/scorm/runs";
 import { DAY, HOUR } from "@/lib/time";
 import { startAttempt, submitAttempt } from "@/lib/training/attempts";
 import { completeLesson } from "@/lib/training/lesson-progress";
@@ -19,6 +23,8 @@ import { satisfyRole } from "../helpers/access-fixtures";
 import { consentToSign } from "../helpers/consent";
 import { context, createPerson, TEST_PASSWORD, viewerOf } from "../helpers/factories";
 import { startLrsStub, statementProblems, type LrsStub } from "../helpers/lrs-stub";
+import { resetToShippedContent } from "../helpers/own-content";
+import { cleanDeskPackage, cmi12 } from "../helpers/scorm-fixtures";
 import { withTestDatabase } from "../helpers/test-database";
 
 /**
@@ -187,6 +193,43 @@ describe("xAPI statements to a learning record store", () => {
     const lapse = sentStatements().find((s) => (s.verb as { id: string }).id === VERBS.retracted.id)!;
     expect(lapse.actor).toMatchObject({ name: "Clearance", account: { name: "system" } });
     expect(lrs.requests.every((r) => r.status === 204)).toBe(true);
+  });
+
+  it("sends a SCORM package run as attempted, then passed with the package's score and time, once for 30 commits", async () => {
+    const db = database.db();
+    const author = viewerOf(await createPerson(db, { name: "Content Admin", roles: ["compliance_admin"] }));
+    const ref: ItemRef = { kind: "course", id: "clean-desk" };
+    await createItem(db, author, context(author.id), ref, "Clean desk");
+    await attachPackage(db, author, ref, cleanDeskPackage("1.2"));
+    const draft = (await itemVersions(db, author, ref)).find((v) => v.state === "draft")!;
+    await submitDraft(db, author, context(author.id), { draftId: draft.id, change: "major" });
+    try {
+      const viewer = await learner("Pat Package");
+      const { attemptId } = await startPackageRun(viewer, "clean-desk");
+      const values = cmi12({
+        "cmi.core.lesson_status": "completed",
+        "cmi.core.score.raw": "90",
+        "cmi.core.session_time": "00:02:00",
+      });
+      await Promise.all(
+        Array.from({ length: 30 }, () =>
+          commitSco(viewer, context(viewer.id), { attemptId, sco: "desk", values, terminate: true }),
+        ),
+      );
+      await send();
+      const verbs = verbsSent();
+      expect(verbs.filter((v) => v === VERBS.attempted.id)).toHaveLength(1);
+      expect(verbs.filter((v) => v === VERBS.earned.id)).toHaveLength(1);
+      const passed = sentStatements().filter((st) => (st.verb as { id: string }).id === VERBS.passed.id);
+      expect(passed).toHaveLength(1);
+      expect(passed[0]).toMatchObject({
+        result: { success: true, score: { raw: 90, scaled: 0.9 }, duration: "PT2M" },
+        context: { registration: attemptId },
+      });
+      expect(lrs.requests.every((r) => r.status === 204)).toBe(true);
+    } finally {
+      await resetToShippedContent(db);
+    }
   });
 
   it("queues one statement per event: a lesson completed twice, an attempt submitted twice", async () => {
