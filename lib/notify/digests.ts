@@ -17,6 +17,7 @@ import {
 import type { NudgeItem } from "@/emails/nudge";
 import { agreementsForMany } from "@/lib/agreements/employee-agreements";
 import { dueDatesAttachment } from "@/lib/calendar/due-events";
+import { yieldToRequests } from "@/lib/event-loop";
 
 import { digestPeriod, effectiveCadence } from "./cadence.rules";
 import { queueEmail } from "./queue-email";
@@ -150,6 +151,8 @@ export async function sendDueDigests(db: Db, now: Date): Promise<{ digests: numb
     const cadence = effectiveCadence(person.choice, organisationDefault);
     const { period, startsAt } = digestPeriod(cadence, now);
     const key = `reminder-digest:${person.id}:${period}`;
+    // A digest may be rendered next, perhaps in the server's own process: let it answer its requests between them.
+    await yieldToRequests();
     try {
       const result = await db.transaction(async (tx) => {
         const [sent] = await tx.select({ id: outbox.id }).from(outbox).where(eq(outbox.dedupeKey, key)).limit(1);

@@ -9,6 +9,7 @@ import type { AuditContext } from "@/lib/audit/record";
 import { assertMay } from "@/lib/auth/permissions";
 import type { Viewer } from "@/lib/auth/roles";
 import { sha256Hex } from "@/lib/crypto/hash";
+import { yieldToRequests } from "@/lib/event-loop";
 import { DomainError } from "@/lib/errors";
 
 import { applyImportChunk, chunkEnd, finishImport, IMPORT_LOCK } from "./apply-import-chunk";
@@ -73,7 +74,7 @@ export async function checkImport(
     for await (const record of records) {
       if (!planner.add(record)) break;
       // Validating is CPU work: let the process answer its other requests every thousand rows.
-      if (++n % 1_000 === 0) await new Promise((resolve) => setImmediate(resolve));
+      if (++n % 1_000 === 0) await yieldToRequests();
     }
   } catch (error) {
     if (error instanceof CsvError) return { ok: false, error: error.message };

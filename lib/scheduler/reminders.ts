@@ -11,6 +11,7 @@ import { agreementsForMany } from "@/lib/agreements/employee-agreements";
 import { majorOf } from "@/lib/certification/status.rules";
 import { getCourse } from "@/lib/content";
 import { sha256Hex } from "@/lib/crypto/hash";
+import { yieldToRequests } from "@/lib/event-loop";
 import { effectiveCadence, ROUTINE_KINDS } from "@/lib/notify/cadence.rules";
 import { holdForDigest, organisationCadence, type DigestEntry, type DigestReason } from "@/lib/notify/digests";
 import { queueEmail, type QueueEmailInput } from "@/lib/notify/queue-email";
@@ -142,6 +143,8 @@ async function queueNew(
       continue;
     }
     if (queued >= limit) continue;
+    // A message is rendered next, perhaps in the server's own process: let it answer its requests between them.
+    await yieldToRequests();
     if (notices.length === 1) {
       if ((await notices[0].queue()).queued) {
         counts[notices[0].counts]++;
