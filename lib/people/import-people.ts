@@ -9,8 +9,8 @@ import type { AuditContext } from "@/lib/audit/record";
 import { assertMay } from "@/lib/auth/permissions";
 import type { Viewer } from "@/lib/auth/roles";
 import { sha256Hex } from "@/lib/crypto/hash";
-import { yieldToRequests } from "@/lib/event-loop";
 import { DomainError } from "@/lib/errors";
+import { yieldToRequests } from "@/lib/event-loop";
 
 import { applyImportChunk, chunkEnd, finishImport, IMPORT_LOCK } from "./apply-import-chunk";
 import { CsvError, parseCsv, type CsvRecord } from "./csv-parse";

@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 
-import { assignments, auditEvents, certifications, courseReleases, quizAttempts } from "@/db/schema";
+import { assignments, auditEvents, certifications, courseReleases } from "@/db/schema";
 import { verifyAuditChain } from "@/lib/audit/verify";
 import { getCourse } from "@/lib/content";
 import { DomainError } from "@/lib/errors";
@@ -15,10 +15,10 @@ import {
 import { getAttempt, startAttempt, submitAttempt } from "@/lib/training/attempts";
 import { learnerOverview } from "@/lib/training/learner-overview";
 import { completeLesson } from "@/lib/training/lesson-progress";
-import type { DrawnQuestion } from "@/lib/training/quiz.rules";
 import { verifyCertificateCode } from "@/lib/training/verify-certificate";
 
 import { context, createPerson, viewerOf } from "../helpers/factories";
+import { answersFor } from "../helpers/quiz-answers";
 import { withTestDatabase } from "../helpers/test-database";
 
 const database = withTestDatabase();
@@ -31,26 +31,6 @@ async function learner() {
 
 async function readAllLessons(viewer: ReturnType<typeof viewerOf>) {
   for (const lesson of getCourse(COURSE)!.lessons) await completeLesson(viewer, COURSE, lesson.slug);
-}
-
-async function answersFor(viewer: ReturnType<typeof viewerOf>, attemptId: string, right: boolean) {
-  const [row] = await database
-    .db()
-    .select({ drawn: quizAttempts.drawn })
-    .from(quizAttempts)
-    .where(eq(quizAttempts.id, attemptId));
-  const drawn = row.drawn as DrawnQuestion[];
-  return Object.fromEntries(
-    drawn.map((q) => [
-      q.id,
-      right
-        ? q.correct
-        : q.options
-            .filter((o) => !(q.correct as string[]).includes(o.id))
-            .slice(0, 1)
-            .map((o) => o.id),
-    ]),
-  );
 }
 
 describe("training lifecycle", () => {
@@ -84,7 +64,7 @@ describe("training lifecycle", () => {
     expect(JSON.stringify(view)).not.toContain('"explanation":');
 
     expect(
-      await submitAttempt(viewer, context(viewer.id), attemptId, await answersFor(viewer, attemptId, false)),
+      await submitAttempt(viewer, context(viewer.id), attemptId, await answersFor(database.db(), attemptId, false)),
     ).toEqual({ passed: false, firstSubmission: true });
     const failed = await getAttempt(viewer, attemptId);
     expect(failed.status === "submitted" && failed.grade.scorePercent).toBe(0);
@@ -106,7 +86,7 @@ describe("training lifecycle", () => {
       viewer,
       context(viewer.id),
       second.attemptId,
-      await answersFor(viewer, second.attemptId, true),
+      await answersFor(database.db(), second.attemptId, true),
     );
     expect(result).toEqual({ passed: true, firstSubmission: true });
     const passed = await getAttempt(viewer, second.attemptId);
@@ -158,7 +138,7 @@ describe("training lifecycle", () => {
     const viewer = await learner();
     await readAllLessons(viewer);
     const { attemptId } = await startAttempt(viewer, COURSE);
-    const answers = await answersFor(viewer, attemptId, true);
+    const answers = await answersFor(database.db(), attemptId, true);
     const results = await Promise.all(
       Array.from({ length: 20 }, () => submitAttempt(viewer, context(viewer.id), attemptId, answers)),
     );
@@ -183,7 +163,13 @@ describe("training lifecycle", () => {
     for (let i = 0; i < 3; i++) {
       const now = new Date(t0.getTime() + i * 60_000);
       const { attemptId } = await startAttempt(viewer, COURSE, now);
-      await submitAttempt(viewer, context(viewer.id), attemptId, await answersFor(viewer, attemptId, false), now);
+      await submitAttempt(
+        viewer,
+        context(viewer.id),
+        attemptId,
+        await answersFor(database.db(), attemptId, false),
+        now,
+      );
     }
     const during = new Date(t0.getTime() + 3_600_000);
     await expect(startAttempt(viewer, COURSE, during)).rejects.toThrow(/used all 3 attempts.*try again after/);
@@ -195,7 +181,7 @@ describe("training lifecycle", () => {
     const viewer = await learner();
     await readAllLessons(viewer);
     const { attemptId } = await startAttempt(viewer, COURSE);
-    await submitAttempt(viewer, context(viewer.id), attemptId, await answersFor(viewer, attemptId, true));
+    await submitAttempt(viewer, context(viewer.id), attemptId, await answersFor(database.db(), attemptId, true));
     const db = database.db();
     // Pretend the current major (1) was released long ago and the certification came from major 0.
     await db.update(certifications).set({ courseVersion: "0.9.0" }).where(eq(certifications.attemptId, attemptId));

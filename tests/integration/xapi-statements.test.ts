@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeEach, describe, expect, it } from "vitest";
 
-import { certifications, quizAttempts, xapiStatements } from "@/db/schema";
+import { certifications, xapiStatements } from "@/db/schema";
 import { decideRequest, requestAccess, revokeGrant } from "@/lib/access/approvals";
 import { detectAccessLapses, detectExpiredCertifications } from "@/lib/access/lapses";
 import { markRead, openSigning, signAsEmployee } from "@/lib/agreements/employee-agreements";
@@ -15,7 +15,6 @@ import { commitSco, startPackageRun } from "@/lib/scorm/runs";
 import { DAY, HOUR } from "@/lib/time";
 import { startAttempt, submitAttempt } from "@/lib/training/attempts";
 import { completeLesson } from "@/lib/training/lesson-progress";
-import type { DrawnQuestion } from "@/lib/training/quiz.rules";
 import { lrsChannel } from "@/lib/xapi/lrs-channel";
 import { VERBS } from "@/lib/xapi/statements";
 
@@ -24,6 +23,7 @@ import { consentToSign } from "../helpers/consent";
 import { context, createPerson, TEST_PASSWORD, viewerOf } from "../helpers/factories";
 import { startLrsStub, statementProblems, type LrsStub } from "../helpers/lrs-stub";
 import { resetToShippedContent } from "../helpers/own-content";
+import { answersFor } from "../helpers/quiz-answers";
 import { cleanDeskPackage, cmi12 } from "../helpers/scorm-fixtures";
 import { withTestDatabase } from "../helpers/test-database";
 
@@ -72,33 +72,14 @@ async function learner(name = "Léa Dubois", managerId?: string) {
   return viewerOf(await createPerson(database.db(), { name, managerId }));
 }
 
-async function answers(attemptId: string, right: boolean) {
-  const [row] = await database
-    .db()
-    .select({ drawn: quizAttempts.drawn })
-    .from(quizAttempts)
-    .where(eq(quizAttempts.id, attemptId));
-  return Object.fromEntries(
-    (row.drawn as DrawnQuestion[]).map((q) => [
-      q.id,
-      right
-        ? q.correct
-        : q.options
-            .filter((o) => !(q.correct as string[]).includes(o.id))
-            .slice(0, 1)
-            .map((o) => o.id),
-    ]),
-  );
-}
-
 async function passCourse(viewer: ReturnType<typeof viewerOf>, failFirst = false) {
   for (const lesson of getCourse(COURSE)!.lessons) await completeLesson(viewer, COURSE, lesson.slug);
   if (failFirst) {
     const { attemptId } = await startAttempt(viewer, COURSE);
-    await submitAttempt(viewer, context(viewer.id), attemptId, await answers(attemptId, false));
+    await submitAttempt(viewer, context(viewer.id), attemptId, await answersFor(database.db(), attemptId, false));
   }
   const { attemptId } = await startAttempt(viewer, COURSE);
-  await submitAttempt(viewer, context(viewer.id), attemptId, await answers(attemptId, true));
+  await submitAttempt(viewer, context(viewer.id), attemptId, await answersFor(database.db(), attemptId, true));
   return attemptId;
 }
 
