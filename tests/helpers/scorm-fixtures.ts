@@ -187,3 +187,39 @@ export function cmi12(values: Record<string, string>): Record<string, string> {
 export function cmi2004(values: Record<string, string>): Record<string, string> {
   return { "cmi.completion_status": "incomplete", "cmi.success_status": "unknown", "cmi.exit": "", ...values };
 }
+
+/**
+ * A SCORM 1.2 package of two SCOs, each a question with a mastery score of
+ * 80: the run certifies only once both are passed.
+ */
+export function twoScoPackage(): Buffer {
+  const manifest12 = `<?xml version="1.0" encoding="UTF-8"?>
+<manifest identifier="desk-and-screen" version="1"
+  xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2"
+  xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_rootv1p2">
+  <metadata><schema>ADL SCORM</schema><schemaversion>1.2</schemaversion></metadata>
+  <organizations default="org">
+    <organization identifier="org"><title>Desk and screen</title>
+      <item identifier="desk" identifierref="sco-desk"><title>Clean desk</title><adlcp:masteryscore>80</adlcp:masteryscore></item>
+      <item identifier="screen" identifierref="sco-screen"><title>Locked screen</title><adlcp:masteryscore>80</adlcp:masteryscore></item>
+    </organization>
+  </organizations>
+  <resources>
+    <resource identifier="sco-desk" type="webcontent" adlcp:scormtype="sco" href="desk/index.html">
+      <file href="desk/index.html"/><file href="desk/scripts/sco.js"/><file href="desk/style.css"/>
+    </resource>
+    <resource identifier="sco-screen" type="webcontent" adlcp:scormtype="sco" href="screen/index.html">
+      <file href="screen/index.html"/><file href="screen/scripts/sco.js"/><file href="screen/style.css"/>
+    </resource>
+  </resources>
+</manifest>`;
+  const sco = (folder: string, title: string) => [
+    { name: `${folder}/index.html`, data: page(title) },
+    { name: `${folder}/scripts/sco.js`, data: script },
+    { name: `${folder}/style.css`, data: "body { font-family: sans-serif; margin: 2rem; }\n" },
+  ];
+  return zip(
+    [{ name: "imsmanifest.xml", data: manifest12 }, ...sco("desk", "Clean desk"), ...sco("screen", "Locked screen")],
+    new Date("2026-11-01T00:00:00Z"),
+  );
+}

@@ -18,7 +18,7 @@ import { learnerOverview } from "@/lib/training/learner-overview";
 
 import { context, createPerson, viewerOf } from "../helpers/factories";
 import { resetToShippedContent } from "../helpers/own-content";
-import { cleanDeskPackage, cmi12, cmi2004, type ScormEdition } from "../helpers/scorm-fixtures";
+import { cleanDeskPackage, cmi12, cmi2004, twoScoPackage, type ScormEdition } from "../helpers/scorm-fixtures";
 import { withTestDatabase } from "../helpers/test-database";
 
 /**
@@ -268,6 +268,35 @@ describe("a learner's run of a SCORM 1.2 course", () => {
     const rows = await db.select().from(scormScoData).where(eq(scormScoData.attemptId, attemptId));
     expect(rows).toEqual([]);
     expect(await db.select().from(certifications).where(eq(certifications.personId, other.person.id))).toEqual([]);
+  });
+});
+
+describe("a learner's run of a package of several SCOs", () => {
+  it("lists every SCO to play, and certifies only when each one is passed", async () => {
+    const db = database.db();
+    const stored = await publishPackageCourse(db, "clean-desk", twoScoPackage());
+    const { person, viewer, ctx } = await learner(db);
+    const { attemptId } = await startPackageRun(viewer, "clean-desk");
+    const launch = await packageLaunch(viewer, attemptId);
+    expect(launch.scos.map((s) => [s.id, s.url])).toEqual([
+      ["desk", `/scorm/${stored.sha256}/desk/index.html`],
+      ["screen", `/scorm/${stored.sha256}/screen/index.html`],
+    ]);
+    const passed = cmi12({ "cmi.core.lesson_status": "completed", "cmi.core.score.raw": "90" });
+    // One SCO passed, the other not yet played: the run goes on.
+    expect(await commitSco(viewer, ctx, { attemptId, sco: "desk", values: passed, terminate: true })).toMatchObject({
+      status: "in_progress",
+      certificationId: null,
+    });
+    // The second SCO below its mastery score: still not over.
+    const low = cmi12({ "cmi.core.lesson_status": "completed", "cmi.core.score.raw": "50" });
+    expect((await commitSco(viewer, ctx, { attemptId, sco: "screen", values: low, terminate: false })).status).toBe(
+      "in_progress",
+    );
+    const done = await commitSco(viewer, ctx, { attemptId, sco: "screen", values: passed, terminate: true });
+    expect(done).toMatchObject({ status: "passed", scorePercent: 90 });
+    const certs = await db.select().from(certifications).where(eq(certifications.personId, person.id));
+    expect(certs.map((c) => c.id)).toEqual([done.certificationId]);
   });
 });
 
