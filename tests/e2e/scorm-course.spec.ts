@@ -5,7 +5,7 @@ import { expect, test, type Browser, type Page } from "@playwright/test";
 import { loadContent } from "../../lib/content/load";
 import { readZip } from "../../lib/evidence/zip-reader";
 import { zip } from "../../lib/privacy/zip";
-import { cleanDeskPackage, type ScormEdition } from "../helpers/scorm-fixtures";
+import { cleanDeskPackage, twoScoPackage, type ScormEdition } from "../helpers/scorm-fixtures";
 import { email, expectNoAxeViolations, shoot, signIn, signInWithMfa } from "./helpers";
 
 /**
@@ -240,4 +240,40 @@ test("a package larger than the proxy would buffer uploads whole", async ({ brow
   });
   expect(answer.status()).toBe(201);
   expect(await answer.json()).toMatchObject({ version: "1.2", files: 5 });
+});
+
+test("a package of two SCOs: the learner plays each part from the list and is certified when both are passed", async ({
+  browser,
+}) => {
+  const admin = await (await browser.newContext()).newPage();
+  await signInWithMfa(admin, "carmen.diaz");
+  const course = { id: "desk-and-screen", title: "Desk and screen" };
+  await newCourseDraft(admin, course);
+  await uploadPackage(admin, `${course.id}.zip`, twoScoPackage());
+  await expect(
+    admin.getByRole("region", { name: "SCORM package" }).getByText("7 files", { exact: false }),
+  ).toBeVisible();
+  await assignToLearnerAndPublish(admin, course.id);
+
+  const page = await learnerPage(browser);
+  await page.goto(`/courses/${course.id}`);
+  await page.getByRole("button", { name: "Start the course" }).click();
+  const parts = page.getByRole("navigation", { name: "Parts of the course" });
+  await expect(parts.getByRole("button", { name: "1. Clean desk" })).toHaveAttribute("aria-current", "step");
+  const desk = page.frameLocator('iframe[title="Clean desk"]');
+  await desk.getByLabel("Take it to its owner or shred it").check();
+  await desk.getByRole("button", { name: "Submit my answer" }).click();
+  await expect(desk.getByText("Correct: you passed.")).toBeVisible();
+  // One part passed: not certified yet.
+  await expect(parts.getByRole("button", { name: /1\. Clean desk\s*Done/ })).toBeVisible();
+  await expect(page.getByText("You passed. Your certification is issued.")).toHaveCount(0);
+  await expectNoAxeViolations(page);
+
+  await parts.getByRole("button", { name: "2. Locked screen" }).click();
+  const screen = page.frameLocator('iframe[title="Locked screen"]');
+  await screen.getByLabel("Take it to its owner or shred it").check();
+  await screen.getByRole("button", { name: "Submit my answer" }).click();
+  await expect(page.getByText("You passed. Your certification is issued.")).toBeVisible();
+  await page.getByRole("link", { name: "Back to the course" }).click();
+  await expect(page.getByRole("link", { name: "Download certificate (PDF)" })).toBeVisible();
 });
