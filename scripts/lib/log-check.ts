@@ -47,19 +47,22 @@ export function seedEmails(root: string): { emails: string[]; emailDomains: stri
 /**
  * The passwords the end-to-end tests use: string literals typed into a
  * password field (`getByLabel("… password …").fill("…")`, "Type it again"),
- * constants named *PASSWORD*, and the seed's DEMO_PASSWORD.
+ * constants and settings named *PASSWORD* (the e2e server's, in
+ * playwright.config.ts, too), and the seed's DEMO_PASSWORD.
  */
 export function testPasswords(root: string): string[] {
   const files = [
     ...filesUnder(path.join(root, "tests", "e2e"), /\.ts$/),
     ...filesUnder(path.join(root, "tests", "helpers"), /\.ts$/),
     ...filesUnder(path.join(root, "db"), /^seed.*\.ts$/),
+    // The end-to-end server's own secrets (the test LRS's password, say).
+    path.join(root, "playwright.config.ts"),
   ];
   const found = new Set<string>();
   const literal = `(["'\`])([^"'\`$]{6,})\\1`;
   for (const file of files) {
     for (const line of readFileSync(file, "utf8").split("\n")) {
-      const constant = new RegExp(`\\b[A-Z_]*PASSWORD[A-Z_]*\\s*=\\s*${literal}`).exec(line);
+      const constant = new RegExp(`\\b[A-Z0-9_]*PASSWORD[A-Z0-9_]*\\s*=\\s*${literal}`).exec(line);
       if (constant) found.add(constant[2]);
       if (/getByLabel\([^)]*(password|type it again)/i.test(line)) {
         const typed = new RegExp(`\\.fill\\(\\s*${literal}`).exec(line);
