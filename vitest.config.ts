@@ -33,6 +33,8 @@ export default defineConfig({
       TRUST_PROXY: "1",
       // The test identity provider (tests/helpers/oidc-idp.ts) serves plain http on 127.0.0.1.
       SSO_ALLOW_LOOPBACK_HTTP: "true",
+      // The test learning record store (tests/helpers/lrs-stub.ts) an admin connects is plain http on 127.0.0.1.
+      XAPI_ALLOW_LOOPBACK_HTTP: "true",
     },
   },
 });

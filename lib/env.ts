@@ -179,6 +179,8 @@ const schema = z.object({
   // The LRS's key and secret (HTTP Basic), kept out of the URL so they never reach a log line.
   XAPI_LRS_USERNAME: z.string().min(1).optional(),
   XAPI_LRS_PASSWORD: z.string().min(1).optional(),
+  // A learning record store connected in Admin → Webhooks may be plain http on a loopback address (a test LRS): for development and tests only.
+  XAPI_ALLOW_LOOPBACK_HTTP: boolish.default(false),
   // How statements name a person: "account" (their Clearance id on APP_URL, no personal data) or "mbox" (their e-mail).
   XAPI_ACTOR: z.enum(["account", "mbox"]).default("account"),
   // Whether a passkey alone may sign a person in (it is then both factors); passkeys as a second factor work either way.

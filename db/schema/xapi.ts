@@ -1,4 +1,7 @@
-import { index, integer, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+import { check, index, integer, jsonb, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+
+import { people } from "./people";
 
 /**
  * xAPI statements waiting for, or sent to, the learning record store
@@ -24,4 +27,31 @@ export const xapiStatements = pgTable(
     sentAt: timestamp("sent_at", { withTimezone: true }),
   },
   (t) => [index("xapi_statements_due_idx").on(t.status, t.nextAttemptAt)],
+);
+
+/**
+ * The learning record store a compliance admin connected in Admin → Webhooks
+ * (one row at most). Used only when the deployment sets no `XAPI_LRS_URL`,
+ * which takes precedence. The secret is encrypted under the row's
+ * `connection_id`, so a sealed secret copied elsewhere does not open; it is
+ * never read back to a page.
+ */
+export const lrsSettings = pgTable(
+  "lrs_settings",
+  {
+    id: integer("id").primaryKey().default(1),
+    /** New on each connection; the secret's associated data. */
+    connectionId: uuid("connection_id").notNull(),
+    /** The LRS endpoint, ending before `statements`. */
+    endpoint: text("endpoint").notNull(),
+    /** The LRS key (HTTP Basic user name); null for a store that needs none. */
+    username: text("username"),
+    secretEnc: text("secret_enc"),
+    actor: text("actor", { enum: ["account", "mbox"] })
+      .notNull()
+      .default("account"),
+    updatedBy: uuid("updated_by").references(() => people.id),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [check("lrs_settings_one_row", sql`${t.id} = 1`)],
 );

@@ -331,7 +331,7 @@ export async function detectExpiredCertifications(db: Db, now = new Date()): Pro
     .select({ id: webhooks.id })
     .from(webhooks)
     .where(and(eq(webhooks.active, true), arrayContains(webhooks.eventTypes, ["certification.expired"])));
-  const origin = xapiOrigin();
+  const origin = await xapiOrigin(db);
   if (subscribed.length === 0 && !origin) return { expired: 0, queued: 0, statements: 0 };
 
   const later = alias(certifications, "later_certification");

@@ -488,6 +488,27 @@ const catalogue = {
     label: "Webhook deactivated",
     data: z.strictObject({ url: z.string(), cancelledDeliveries: count }),
   },
+  "xapi.lrs_saved": {
+    category: "api",
+    label: "Learning record store connected or changed",
+    data: z.strictObject({
+      endpoint: z.string(),
+      actor: z.enum(["account", "mbox"]),
+      key: z.boolean(),
+      secretReplaced: z.boolean(),
+      firstConnection: z.boolean(),
+    }),
+  },
+  "xapi.lrs_disconnected": {
+    category: "api",
+    label: "Learning record store disconnected",
+    data: z.strictObject({ endpoint: z.string() }),
+  },
+  "xapi.statements_requeued": {
+    category: "api",
+    label: "Failed xAPI statements queued again",
+    data: z.strictObject({ count }),
+  },
   "scim.group_created": {
     category: "api",
     label: "SCIM group created",

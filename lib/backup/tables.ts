@@ -58,6 +58,7 @@ export const BACKUP_TABLES: PgTable[] = [
   schema.webhooks,
   schema.webhookDeliveries,
   schema.xapiStatements,
+  schema.lrsSettings,
   schema.schedulerSweeps,
 ];
 

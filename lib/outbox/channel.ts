@@ -67,7 +67,7 @@ export interface OutboxChannel<Row extends ClaimedRow> {
   /** How many rows of a batch are sent at once. */
   readonly concurrency: number;
   /** False while there is nowhere to send to (no SMTP server configured): the queue is then left untouched. */
-  canSend(): boolean;
+  canSend(): boolean | Promise<boolean>;
   /** Prepares a claimed batch: opens a connection, loads what the rows point to. */
   open(batch: Row[], db: Db): Promise<ChannelBatch<Row>>;
 }

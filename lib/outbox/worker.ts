@@ -30,7 +30,7 @@ export async function deliverDue<Row extends ClaimedRow>(
   options: { now?: Date; batchSize?: number; db?: Db } = {},
 ): Promise<DeliveryCounts> {
   const counts: DeliveryCounts = { sent: 0, retried: 0, failed: 0 };
-  if (!channel.canSend()) return counts;
+  if (!(await channel.canSend())) return counts;
   const clock = () => options.now ?? new Date();
   const db = options.db ?? (await getDb());
   const { queue } = channel;

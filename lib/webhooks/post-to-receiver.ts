@@ -24,8 +24,12 @@ export type PostOptions = {
   maxResponseBytes?: number;
 };
 
+/** One request to a receiver: a POST (webhooks) unless said otherwise; a GET has no body. */
+export type ReceiverRequest = { method?: "POST" | "PUT" | "GET"; headers: Record<string, string>; body?: string };
+
 /**
- * POSTs to a webhook receiver, refusing targets inside the network. The host
+ * Sends one request (a webhook's POST, an xAPI statement's PUT) to a
+ * receiver, refusing targets inside the network. The host
  * is resolved once, every address it resolves to is checked, and the
  * connection goes to the checked address (with the URL's Host header and TLS
  * name), so a DNS answer that changes between check and connect cannot
@@ -34,7 +38,7 @@ export type PostOptions = {
  */
 export async function postToReceiver(
   rawUrl: string,
-  request: { headers: Record<string, string>; body: string },
+  request: ReceiverRequest,
   options: PostOptions,
 ): Promise<{ status: number; bytesRead: number }> {
   const url = new URL(rawUrl);
@@ -54,7 +58,7 @@ const timeoutError = () => Object.assign(new Error("the receiver did not answer 
 
 async function checkedAddress(url: URL, options: PostOptions): Promise<string> {
   if (url.protocol !== "https:" && !(url.protocol === "http:" && options.allowPrivate)) {
-    throw new TargetRefusedError("plain http:// is not allowed; register an https:// URL");
+    throw new TargetRefusedError("plain http:// is not allowed; use an https:// URL");
   }
   const literal = literalAddress(url.hostname);
   const addresses = literal
@@ -72,7 +76,7 @@ async function checkedAddress(url: URL, options: PostOptions): Promise<string> {
 function exchange(
   url: URL,
   address: string,
-  request: { headers: Record<string, string>; body: string },
+  request: ReceiverRequest,
   maxBytes: number,
   deadline: Promise<never>,
 ): Promise<{ status: number; bytesRead: number }> {
@@ -85,8 +89,12 @@ function exchange(
       host: address,
       port: url.port || (secure ? 443 : 80),
       path: `${url.pathname}${url.search}`,
-      method: "POST",
-      headers: { ...request.headers, Host: url.host, "Content-Length": String(Buffer.byteLength(request.body)) },
+      method: request.method ?? "POST",
+      headers: {
+        ...request.headers,
+        Host: url.host,
+        ...(request.body === undefined ? {} : { "Content-Length": String(Buffer.byteLength(request.body)) }),
+      },
       // The certificate is checked against the name in the URL, not the address connected to.
       servername: secure && !literalAddress(url.hostname) ? url.hostname : undefined,
       agent: false,

@@ -9,6 +9,7 @@ import { getCourse } from "@/lib/content";
 import { env } from "@/lib/env";
 import { courseAtVersion } from "@/lib/training/learner-course";
 
+import { lrsConfig } from "./lrs-config";
 import {
   accessChanged,
   VERBS,
@@ -20,10 +21,10 @@ import {
 } from "./statements";
 
 /** Where statements point, or null when no learning record store is configured (nothing is then queued). */
-export function xapiOrigin(): Origin | null {
-  const settings = env();
-  if (!settings.XAPI_LRS_URL) return null;
-  return { appUrl: settings.APP_URL, actor: settings.XAPI_ACTOR };
+export async function xapiOrigin(tx: Executor): Promise<Origin | null> {
+  const config = await lrsConfig(tx);
+  if (!config) return null;
+  return { appUrl: env().APP_URL, actor: config.actor };
 }
 
 /**
@@ -37,7 +38,7 @@ export async function queueStatement(
   make: (origin: Origin) => Statement | null | Promise<Statement | null>,
   now = new Date(),
 ): Promise<boolean> {
-  const origin = xapiOrigin();
+  const origin = await xapiOrigin(tx);
   if (!origin) return false;
   const statement = await make(origin);
   if (!statement) return false;

@@ -41,7 +41,13 @@ import {
   savePerson,
   sendInvitationAgain,
 } from "@/app/(app)/admin/people/actions";
-import { addWebhook, deactivate } from "@/app/(app)/admin/webhooks/actions";
+import {
+  addWebhook,
+  deactivate,
+  disconnectLrs,
+  resendStatements,
+  saveLrs,
+} from "@/app/(app)/admin/webhooks/actions";
 import { consentToSign, declineAgreement, markAgreementRead, signAgreement } from "@/app/(app)/agreements/actions";
 import { createCheckpoint } from "@/app/(app)/audit/actions";
 import { generatePack } from "@/app/(app)/audit/evidence/actions";
@@ -377,6 +383,25 @@ export function actionSpecs(world: World): ActionSpec[] {
       eventTypes: several(webhookEventTypes),
     }),
     spec("admin/webhooks deactivate", run(deactivate), "admin", { webhookId: id("webhooks") }),
+    // Loopback only (or not a web URL at all): saving asks the store at once whether it takes the key.
+    spec("admin/webhooks saveLrs", run(saveLrs), "admin", {
+      endpoint: fc.oneof(
+        fc.constantFrom(
+          "http://127.0.0.1:9/xapi/",
+          "http://127.0.0.1:9/xapi/statements",
+          "https://10.0.0.1/xapi",
+          "https://user:pw@lrs.example/x",
+          "http://lrs.example.com/xapi/",
+          "ftp://127.0.0.1/",
+        ),
+        anyText.filter((t) => !/^\s*https?:/i.test(t)),
+      ),
+      username: maybe(fc.oneof(fc.constantFrom("key", "a:b", ""), anyText)),
+      password: maybe(fc.oneof(fc.constant("secret"), anyText)),
+      actor: maybe(fc.oneof(fc.constantFrom("account", "mbox"), anyText)),
+    }),
+    spec("admin/webhooks disconnectLrs", run(disconnectLrs), "admin", {}),
+    spec("admin/webhooks resendStatements", run(resendStatements), "admin", {}),
     spec("admin/identity saveOidcProvider", run(saveOidcProvider), "admin", {
       id: maybe(id("providers")),
       name: fc.oneof(fc.constant("Okta"), anyText),

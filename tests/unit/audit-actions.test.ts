@@ -218,6 +218,17 @@ const examples: { [A in AuditAction]: [AuditData<A>, ...AuditData<A>[]] } = {
   "api_client.revoked": [undefined],
   "webhook.created": [{ url: "https://hooks.example.com/…", eventTypes: ["access.revoked"] }],
   "webhook.deactivated": [{ url: "https://hooks.example.com/…", cancelledDeliveries: 2 }],
+  "xapi.lrs_saved": [
+    {
+      endpoint: "https://lrs.example.com/xapi/",
+      actor: "account",
+      key: true,
+      secretReplaced: true,
+      firstConnection: true,
+    },
+  ],
+  "xapi.lrs_disconnected": [{ endpoint: "https://lrs.example.com/xapi/" }],
+  "xapi.statements_requeued": [{ count: 3 }],
   "scim.group_created": [{ client: "client-1", displayName: "Support", added: ["p-1"] }],
   "scim.group_updated": [
     { client: "client-1", displayName: "Support", added: [], removed: ["p-1"] },

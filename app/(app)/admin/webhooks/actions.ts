@@ -6,6 +6,12 @@ import { z } from "zod";
 import { action } from "@/lib/http/action";
 import { uuidSchema } from "@/lib/ids";
 import { createWebhook, deactivateWebhook, webhookInputSchema } from "@/lib/webhooks/manage-webhooks";
+import {
+  disconnectLrs as disconnectLrsSettings,
+  lrsInputSchema,
+  resendFailedStatements,
+  saveLrsSettings,
+} from "@/lib/xapi/manage-lrs";
 
 export const addWebhook = action(
   { permission: "action:admin/webhooks.addWebhook", schema: webhookInputSchema },
@@ -24,5 +30,41 @@ export const deactivate = action(
     revalidatePath("/admin/webhooks");
     revalidatePath(`/admin/webhooks/${webhookId}`);
     return { message: "Webhook deactivated." };
+  },
+);
+
+export const saveLrs = action(
+  { permission: "action:admin/webhooks.saveLrs", schema: lrsInputSchema },
+  async (input, { viewer, audit }) => {
+    const saved = await saveLrsSettings(viewer, audit, input);
+    revalidatePath("/admin/webhooks");
+    const done = saved.firstConnection ? "Connected" : "Saved";
+    return {
+      message: `${done}: statements go to ${saved.endpoint}. ${saved.check.message}`,
+      data: { check: saved.check },
+    };
+  },
+);
+
+export const disconnectLrs = action(
+  { permission: "action:admin/webhooks.disconnectLrs", schema: z.object({}) },
+  async (_input, { viewer, audit }) => {
+    await disconnectLrsSettings(viewer, audit);
+    revalidatePath("/admin/webhooks");
+    return { message: "Disconnected. Nothing new is queued; statements already waiting go out if a store is connected again." };
+  },
+);
+
+export const resendStatements = action(
+  { permission: "action:admin/webhooks.resendStatements", schema: z.object({}) },
+  async (_input, { viewer, audit }) => {
+    const { requeued } = await resendFailedStatements(viewer, audit);
+    revalidatePath("/admin/webhooks");
+    return {
+      message:
+        requeued === 0
+          ? "No failed statement to send again."
+          : `${requeued} ${requeued === 1 ? "statement" : "statements"} queued again; they go out on the next scheduler run.`,
+    };
   },
 );

@@ -1,12 +1,20 @@
+import { ActionButton } from "@/components/action-button";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
 import { Table } from "@/components/ui/table";
 import { formatDateTime } from "@/lib/format";
 import type { LrsStatus } from "@/lib/xapi/lrs-status";
 
-/** Where xAPI statements go and how sending them fares; the LRS is set in the deployment's settings, not here. */
+import { disconnectLrs, resendStatements } from "./actions";
+import { LrsForm } from "./lrs-form";
+
+/**
+ * Where xAPI statements go and how sending them fares. An admin connects the
+ * store here, unless the deployment's settings name one (they take precedence).
+ */
 export function LrsCard({ status }: { status: LrsStatus }) {
   const { endpoint, counts } = status;
+  const byAdmin = status.source === "admin";
   return (
     <Card
       title="Learning record store (xAPI)"
@@ -16,7 +24,25 @@ export function LrsCard({ status }: { status: LrsStatus }) {
         <div className="space-y-4 text-sm text-slate-700">
           <dl className="grid gap-x-6 gap-y-2 sm:grid-cols-[auto_1fr]">
             <dt className="font-medium text-slate-900">Store</dt>
-            <dd className="break-all">{endpoint}</dd>
+            <dd className="break-all" data-testid="lrs-endpoint">
+              {endpoint}
+            </dd>
+            <dt className="font-medium text-slate-900">Set by</dt>
+            <dd>
+              {byAdmin
+                ? `${status.updatedByName ?? "an administrator"}${status.updatedAt ? `, ${formatDateTime(status.updatedAt)}` : ""}`
+                : "the deployment's settings (XAPI_LRS_URL); change it there"}
+            </dd>
+            <dt className="font-medium text-slate-900">Credentials</dt>
+            <dd>
+              {status.secretUnreadable ? (
+                <Badge tone="danger">The stored secret cannot be decrypted: enter it again</Badge>
+              ) : status.hasKey ? (
+                "Key and secret set (the secret is never shown)"
+              ) : (
+                "None"
+              )}
+            </dd>
             <dt className="font-medium text-slate-900">People named by</dt>
             <dd>
               {status.actor === "mbox" ? "e-mail address (mbox)" : "their Clearance account id (no personal data)"}
@@ -29,6 +55,20 @@ export function LrsCard({ status }: { status: LrsStatus }) {
               {counts.failed > 0 && <Badge tone="danger">{counts.failed} failed</Badge>}
             </dd>
           </dl>
+          {counts.failed > 0 && (
+            <div className="flex flex-wrap items-center gap-3">
+              <ActionButton
+                action={resendStatements}
+                fields={{}}
+                label="Send the failed statements again"
+                pendingLabel="Queuing…"
+                variant="secondary"
+              />
+              <span className="text-xs text-slate-600">
+                After an outage longer than the retries, or once the credentials are fixed.
+              </span>
+            </div>
+          )}
           {status.problems.length > 0 && (
             <Table
               caption="Statements the store did not take"
@@ -56,11 +96,27 @@ export function LrsCard({ status }: { status: LrsStatus }) {
           )}
         </div>
       ) : (
-        <p className="text-sm text-slate-700">
-          Not connected. Set <code>XAPI_LRS_URL</code>, <code>XAPI_LRS_USERNAME</code> and{" "}
-          <code>XAPI_LRS_PASSWORD</code> in the deployment&apos;s settings to send statements to your learning record
-          store.
+        <p className="mb-4 text-sm text-slate-700">
+          Not connected: no statements are queued. Enter your store&apos;s xAPI endpoint, key and secret below (or set{" "}
+          <code>XAPI_LRS_URL</code> in the deployment&apos;s settings).
         </p>
+      )}
+      {status.source !== "environment" && (
+        <div className={endpoint ? "mt-6 border-t border-slate-200 pt-4" : undefined}>
+          {endpoint && <h3 className="mb-3 text-sm font-semibold text-slate-900">Change the connection</h3>}
+          <LrsForm
+            saved={
+              byAdmin && endpoint
+                ? { endpoint, username: status.username ?? "", actor: status.actor, hasSecret: status.hasKey }
+                : null
+            }
+          />
+          {byAdmin && (
+            <div className="mt-4 border-t border-slate-200 pt-4">
+              <ActionButton action={disconnectLrs} fields={{}} label="Disconnect" pendingLabel="Disconnecting…" variant="danger" />
+            </div>
+          )}
+        </div>
       )}
     </Card>
   );
