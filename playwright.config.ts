@@ -50,7 +50,11 @@ export default defineConfig({
       ],
     },
   },
-  projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
+  projects: [
+    // A compliance admin connects the test learning record store before the journeys, which then send to it.
+    { name: "setup", testMatch: /.*\.setup\.ts/, use: { ...devices["Desktop Chrome"] } },
+    { name: "chromium", use: { ...devices["Desktop Chrome"] }, dependencies: ["setup"] },
+  ],
   globalSetup: "./tests/helpers/e2e-identity-provider.ts",
   webServer: {
     // A production build against a fresh embedded database with the demo organisation.
@@ -81,9 +85,8 @@ export default defineConfig({
       // /metrics is on, behind this token (tests/e2e/authz.spec.ts: a browser session is no token).
       METRICS_TOKEN: "e2e-metrics-token-e2e-metrics-token",
       LOG_LEVEL: "info",
-      XAPI_LRS_URL: process.env.E2E_LRS_URL,
-      XAPI_LRS_USERNAME: process.env.E2E_LRS_USERNAME,
-      XAPI_LRS_PASSWORD: process.env.E2E_LRS_PASSWORD,
+      // The test LRS is plain http on 127.0.0.1; the admin connects it in lrs-connect.setup.ts.
+      XAPI_ALLOW_LOOPBACK_HTTP: "true",
       CRON_SECRET: process.env.E2E_CRON_SECRET,
     },
   },

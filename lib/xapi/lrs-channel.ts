@@ -51,7 +51,8 @@ export function lrsChannel(options: { timeoutMs?: number } = {}): OutboxChannel<
     canSend: async () => (await lrsConfig(await getDb())) !== null,
     async open(_batch, db) {
       const config = await lrsConfig(db);
-      if (!config) return { send: async () => ({ ok: false, error: "the learning record store was disconnected" }), close() {} };
+      if (!config)
+        return { send: async () => ({ ok: false, error: "the learning record store was disconnected" }), close() {} };
       const lrs = lrsOf(config, options.timeoutMs ?? REQUEST_TIMEOUT_MS);
       return { send: (row) => put(lrs, row), close() {} };
     },
@@ -67,8 +68,7 @@ const xapiHeaders = (lrs: Lrs): Record<string, string> => ({
 const statementsUrl = (lrs: Lrs) => new URL("statements", lrs.config.endpoint);
 
 async function put(lrs: Lrs, row: StatementRow): Promise<SendOutcome> {
-  if (lrs.config.secretUnreadable)
-    return { ok: false, error: UNREADABLE_SECRET, columns: { lastStatusCode: null } };
+  if (lrs.config.secretUnreadable) return { ok: false, error: UNREADABLE_SECRET, columns: { lastStatusCode: null } };
   const url = statementsUrl(lrs);
   url.searchParams.set("statementId", row.id);
   try {
@@ -102,7 +102,8 @@ const credentialsHint = (source: LrsSource) =>
 
 /** What an admin should know of a refusal; the LRS's own body is not kept (it may echo the statement). */
 export function describeLrsStatus(status: number, source: LrsSource = "environment"): string {
-  if (status === 401 || status === 403) return `HTTP ${status}: the LRS refused the credentials (${credentialsHint(source)})`;
+  if (status === 401 || status === 403)
+    return `HTTP ${status}: the LRS refused the credentials (${credentialsHint(source)})`;
   if (status === 409) return "HTTP 409: the LRS holds a different statement under this id";
   if (status === 400) return "HTTP 400: the LRS refused the statement as invalid";
   if (status === 0 || (status >= 300 && status < 400))
@@ -141,7 +142,8 @@ export async function checkLrsConnection(config: LrsConfig, timeoutMs = 5_000): 
     if (status === 404)
       return {
         ok: false,
-        message: "The store has no statements resource there (HTTP 404): enter the endpoint that ends before statements.",
+        message:
+          "The store has no statements resource there (HTTP 404): enter the endpoint that ends before statements.",
       };
     return { ok: false, message: `The store answered HTTP ${status}.` };
   } catch (error) {

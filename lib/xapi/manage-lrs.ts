@@ -16,7 +16,7 @@ import { DomainError, FieldError } from "@/lib/errors";
 import { isLocalName, isPrivateAddress, literalAddress } from "@/lib/webhooks/target-address";
 
 import { checkLrsConnection, type LrsCheck } from "./lrs-channel";
-import { forgetLrsConfig, isLoopbackHost, lrsConfig, LRS_SECRET_CONTEXT, withSlash } from "./lrs-config";
+import { forgetLrsConfig, isLoopbackHost, LRS_SECRET_CONTEXT, lrsConfig, withSlash } from "./lrs-config";
 import { endpointForDisplay } from "./lrs-status";
 
 /**
@@ -117,7 +117,9 @@ export async function saveLrsSettings(
   const firstConnection = await db.transaction(async (tx) => {
     const [existing] = await tx.select().from(lrsSettings).where(eq(lrsSettings.id, 1)).for("update");
     const sameTarget =
-      existing !== undefined && new URL(existing.endpoint).origin === new URL(endpoint).origin && existing.username === username;
+      existing !== undefined &&
+      new URL(existing.endpoint).origin === new URL(endpoint).origin &&
+      existing.username === username;
     let connectionId: string;
     let secretEnc: string | null;
     if (password !== null) {
@@ -161,7 +163,9 @@ export async function saveLrsSettings(
   });
   forgetLrsConfig();
   const config = await lrsConfig(db, { fresh: true });
-  const check = config ? await checkLrsConnection(config) : { ok: false, message: "The store was disconnected meanwhile." };
+  const check = config
+    ? await checkLrsConnection(config)
+    : { ok: false, message: "The store was disconnected meanwhile." };
   return { endpoint: endpointForDisplay(endpoint), firstConnection, check };
 }
 

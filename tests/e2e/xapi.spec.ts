@@ -6,8 +6,8 @@ import { answerQuiz, expectNoAxeViolations, readAllLessons, signIn, signInWithMf
  * xAPI out, as an L&D administrator sees it: a learner's lessons, quiz and
  * certification reach the organisation's learning record store (the test
  * LRS from the global setup, which checks every statement against the xAPI
- * 1.0.3 rules), and the admin sees on the Webhooks page where statements go
- * and how sending them fares.
+ * 1.0.3 rules; an admin connected it in lrs-connect.setup.ts), and the admin
+ * sees on the Webhooks page where statements go and how sending them fares.
  */
 
 // Elena only browses pages and signs the NDA elsewhere (authz.spec): her quiz result here is her only one.

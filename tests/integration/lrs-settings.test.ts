@@ -4,14 +4,14 @@ import { and, eq, gte } from "drizzle-orm";
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import { auditEvents, lrsSettings, xapiStatements } from "@/db/schema";
-import { decryptText } from "@/lib/crypto/encryption";
 import { getCourse } from "@/lib/content";
+import { decryptText } from "@/lib/crypto/encryption";
 import { resetEnvForTests } from "@/lib/env";
 import { DomainError, FieldError } from "@/lib/errors";
 import { deliverDue, MAX_ATTEMPTS } from "@/lib/outbox/worker";
 import { completeLesson } from "@/lib/training/lesson-progress";
 import { lrsChannel } from "@/lib/xapi/lrs-channel";
-import { forgetLrsConfig, lrsConfig, LRS_SECRET_CONTEXT, REFRESH_MS } from "@/lib/xapi/lrs-config";
+import { forgetLrsConfig, LRS_SECRET_CONTEXT, lrsConfig, REFRESH_MS } from "@/lib/xapi/lrs-config";
 import { lrsStatus } from "@/lib/xapi/lrs-status";
 import { disconnectLrs, resendFailedStatements, saveLrsSettings, type LrsInput } from "@/lib/xapi/manage-lrs";
 
@@ -206,7 +206,9 @@ describe("the learning record store an admin connects", () => {
     await completeFirstLesson("Paul Learner");
     await send();
     const [statement] = await database.db().select().from(xapiStatements);
-    expect(statement.lastError).toBe("HTTP 401: the LRS refused the credentials (check the key and secret in Admin → Webhooks)");
+    expect(statement.lastError).toBe(
+      "HTTP 401: the LRS refused the credentials (check the key and secret in Admin → Webhooks)",
+    );
     expect(statement.lastError).not.toContain("not-the-secret");
 
     await lrs.close();
@@ -294,11 +296,7 @@ describe("the learning record store an admin connects", () => {
     await connect();
     expect((await lrsConfig(database.db()))?.actor).toBe("account");
     // Another instance changes the row; this one keeps what it read until the interval passes.
-    await database
-      .db()
-      .update(lrsSettings)
-      .set({ actor: "mbox" })
-      .where(eq(lrsSettings.id, 1));
+    await database.db().update(lrsSettings).set({ actor: "mbox" }).where(eq(lrsSettings.id, 1));
     expect((await lrsConfig(database.db()))?.actor).toBe("account");
     const now = Date.now();
     vi.spyOn(Date, "now").mockReturnValue(now + REFRESH_MS + 1);

@@ -51,7 +51,9 @@ export const disconnectLrs = action(
   async (_input, { viewer, audit }) => {
     await disconnectLrsSettings(viewer, audit);
     revalidatePath("/admin/webhooks");
-    return { message: "Disconnected. Nothing new is queued; statements already waiting go out if a store is connected again." };
+    return {
+      message: "Disconnected. Nothing new is queued; statements already waiting go out if a store is connected again.",
+    };
   },
 );
 

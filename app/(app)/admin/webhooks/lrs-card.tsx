@@ -113,7 +113,13 @@ export function LrsCard({ status }: { status: LrsStatus }) {
           />
           {byAdmin && (
             <div className="mt-4 border-t border-slate-200 pt-4">
-              <ActionButton action={disconnectLrs} fields={{}} label="Disconnect" pendingLabel="Disconnecting…" variant="danger" />
+              <ActionButton
+                action={disconnectLrs}
+                fields={{}}
+                label="Disconnect"
+                pendingLabel="Disconnecting…"
+                variant="danger"
+              />
             </div>
           )}
         </div>

@@ -72,7 +72,13 @@ export function LrsForm({ saved }: { saved: LrsFormValues | null }) {
         <legend className="text-sm font-medium text-slate-800">Name people in statements by</legend>
         <div className="mt-2 grid gap-2">
           <label className="flex items-start gap-2 text-sm">
-            <input type="radio" name="actor" value="account" defaultChecked={values.actor === "account"} className="mt-1" />
+            <input
+              type="radio"
+              name="actor"
+              value="account"
+              defaultChecked={values.actor === "account"}
+              className="mt-1"
+            />
             <span>
               Their Clearance account id <span className="text-slate-600">(no personal data leaves Clearance)</span>
             </span>
