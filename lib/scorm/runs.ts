@@ -77,6 +77,12 @@ export type RunResult = {
   status: "in_progress" | "passed" | "failed";
   certificationId: string | null;
   scorePercent: number | null;
+  /**
+   * After a SCO's session ends in a run still going, what it starts from when
+   * it is launched again (as `packageLaunch` would give it): the player uses
+   * it when the learner goes back to that part without reloading the page.
+   */
+  resume?: Record<string, string>;
 };
 
 async function packageOfVersion(db: Executor, courseId: string, version: string): Promise<StoredPackage> {
@@ -179,6 +185,18 @@ function clock12(seconds: number): string {
   return `${String(Math.min(h, 9999)).padStart(4, "0")}:${String(m).padStart(2, "0")}:${String(s).padStart(2, "0")}`;
 }
 
+/** A SCO's run-time data at launch: what it committed last, under the values the LMS owns. */
+function launchCmi(
+  pkg: StoredPackage,
+  item: ScormItem,
+  viewer: Viewer,
+  stored: CmiValues | null,
+  totalSeconds: number,
+): Record<string, string> {
+  const own = Object.fromEntries(Object.entries(stored ?? {}).filter(([k]) => !LMS_OWNED.test(k)));
+  return { ...own, ...lmsValues(pkg, item, viewer, stored, totalSeconds) };
+}
+
 /** What the LMS sets for a SCO before it starts, by SCORM version, on top of what it committed last. */
 function lmsValues(
   pkg: StoredPackage,
@@ -241,13 +259,11 @@ export async function packageLaunch(viewer: Viewer, attemptId: string): Promise<
     scos: pkg.manifest.launchable.map((item) => {
       const row = kept.get(item.identifier);
       const stored = (row?.cmi ?? null) as CmiValues | null;
-      const own = Object.fromEntries(Object.entries(stored ?? {}).filter(([k]) => !LMS_OWNED.test(k)));
-      const cmi = { ...own, ...lmsValues(pkg, item, viewer, stored, row?.totalSeconds ?? 0) };
       return {
         id: item.identifier,
         title: item.title,
         url: scoUrl(pkg.sha256, item),
-        cmi,
+        cmi: launchCmi(pkg, item, viewer, stored, row?.totalSeconds ?? 0),
         outcome: scoOutcome(pkg.version, stored ?? {}, item),
       };
     }),
@@ -317,7 +333,12 @@ export async function commitSco(
     const result = packageOutcome(outcomes);
     const thisFailed = scoOutcome(pkg.version, values, item).success === "failed";
     if (!result.certifies && !(result.failed && input.terminate && thisFailed))
-      return { status: "in_progress", certificationId: null, scorePercent: null };
+      return {
+        status: "in_progress",
+        certificationId: null,
+        scorePercent: null,
+        ...(input.terminate ? { resume: launchCmi(pkg, item, viewer, values, totalSeconds) } : {}),
+      };
 
     const passed = result.certifies;
     const scorePercent = result.score === null ? null : Math.round(result.score * 100);

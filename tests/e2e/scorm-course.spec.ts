@@ -242,7 +242,7 @@ test("a package larger than the proxy would buffer uploads whole", async ({ brow
   expect(await answer.json()).toMatchObject({ version: "1.2", files: 5 });
 });
 
-test("a package of two SCOs: the learner plays each part from the list and is certified when both are passed", async ({
+test("a package of two SCOs: the learner moves between parts, each resumes where it was left, and both passed certify", async ({
   browser,
 }) => {
   const admin = await (await browser.newContext()).newPage();
@@ -261,19 +261,32 @@ test("a package of two SCOs: the learner plays each part from the list and is ce
   const parts = page.getByRole("navigation", { name: "Parts of the course" });
   await expect(parts.getByRole("button", { name: "1. Clean desk" })).toHaveAttribute("aria-current", "step");
   const desk = page.frameLocator('iframe[title="Clean desk"]');
+  await expect(desk.getByText(/^Welcome, /)).toBeVisible();
   await desk.getByLabel("Take it to its owner or shred it").check();
-  await desk.getByRole("button", { name: "Submit my answer" }).click();
-  await expect(desk.getByText("Correct: you passed.")).toBeVisible();
-  // One part passed: not certified yet.
-  await expect(parts.getByRole("button", { name: /1\. Clean desk\s*Done/ })).toBeVisible();
-  await expect(page.getByText("You passed. Your certification is issued.")).toHaveCount(0);
-  await expectNoAxeViolations(page);
+  await desk.getByRole("button", { name: "Save for later" }).click();
+  await expect(desk.getByText("Saved. You can close this course and come back later.")).toBeVisible();
 
+  // A look at part 2, then back to part 1 in the same visit: it resumes from what it saved, not from the page's copy.
   await parts.getByRole("button", { name: "2. Locked screen" }).click();
   const screen = page.frameLocator('iframe[title="Locked screen"]');
+  await expect(screen.getByText(/^Welcome, /)).toBeVisible();
+  await parts.getByRole("button", { name: "1. Clean desk" }).click();
+  await expect(desk.getByText(/^Welcome back, /)).toBeVisible();
+  await expect(desk.getByLabel("Take it to its owner or shred it")).toBeChecked();
+  await desk.getByRole("button", { name: "Submit my answer" }).click();
+  await expect(desk.getByText("Correct: you passed.")).toBeVisible();
+  // One part passed: not certified yet, and the player points on to the part left.
+  await expect(parts.getByRole("button", { name: /1\. Clean desk\s*Done/ })).toBeVisible();
+  await expect(page.getByText("You passed. Your certification is issued.")).toHaveCount(0);
+  await expect(page.getByText("This part is done.", { exact: false })).toBeVisible();
+  await expectNoAxeViolations(page);
+
+  await page.getByRole("button", { name: "Go on with 2. Locked screen" }).click();
+  await expect(parts.getByRole("button", { name: "2. Locked screen" })).toHaveAttribute("aria-current", "step");
   await screen.getByLabel("Take it to its owner or shred it").check();
   await screen.getByRole("button", { name: "Submit my answer" }).click();
   await expect(page.getByText("You passed. Your certification is issued.")).toBeVisible();
+  await expect(page.getByRole("button", { name: /^Go on with/ })).toHaveCount(0);
   await page.getByRole("link", { name: "Back to the course" }).click();
   await expect(page.getByRole("link", { name: "Download certificate (PDF)" })).toBeVisible();
 });

@@ -41,13 +41,7 @@ import {
   savePerson,
   sendInvitationAgain,
 } from "@/app/(app)/admin/people/actions";
-import {
-  addWebhook,
-  deactivate,
-  disconnectLrs,
-  resendStatements,
-  saveLrs,
-} from "@/app/(app)/admin/webhooks/actions";
+import { addWebhook, deactivate, disconnectLrs, resendStatements, saveLrs } from "@/app/(app)/admin/webhooks/actions";
 import { consentToSign, declineAgreement, markAgreementRead, signAgreement } from "@/app/(app)/agreements/actions";
 import { createCheckpoint } from "@/app/(app)/audit/actions";
 import { generatePack } from "@/app/(app)/audit/evidence/actions";

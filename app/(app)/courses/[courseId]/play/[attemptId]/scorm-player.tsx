@@ -24,6 +24,8 @@ type ApiWindow = Window & { API?: Scorm12API; API_1484_11?: Scorm2004API };
  * is scorm-again, loaded with what the learner committed last; every commit
  * (the package's own, every 30 seconds of changes, and on leaving) is posted
  * to the server, which answers whether the run is now passed or failed.
+ * When a part's session ends, the server's answer carries what that part
+ * starts from next time, so going back to it resumes it where it was left.
  */
 export function ScormPlayer({
   attemptId,
@@ -45,11 +47,18 @@ export function ScormPlayer({
   const [saved, setSaved] = useState<string | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [done, setDone] = useState(() => new Set(scos.filter((s) => s.done).map((s) => s.id)));
+  // The part whose own session the package ended (LMSFinish / Terminate): the learner may then go on.
+  const [ended, setEnded] = useState<string | null>(null);
+  // Each part's run-time data as the server last gave it back, newer than the page's.
+  const resumeRef = useRef<Record<string, Record<string, string>>>({});
   const apiRef = useRef<Api | null>(null);
   // Set when the page is being left: a request must then be a beacon.
   const leavingRef = useRef(false);
   const frameRef = useRef<HTMLIFrameElement>(null);
   const sco = scos[current];
+  // After a part is done and its session over, the next part not yet done (after this one, then from the start).
+  const next = [...scos.slice(current + 1), ...scos.slice(0, current)].find((s) => !done.has(s.id));
+  const goOn = status === "in_progress" && done.has(sco.id) && ended === sco.id && next ? next : null;
 
   const finish = useCallback(() => {
     const api = apiRef.current;
@@ -61,7 +70,12 @@ export function ScormPlayer({
   useEffect(() => {
     const w = window as ApiWindow;
     const answer = (status: number, text: string) => {
-      let body: { result?: boolean; status?: RunStatus; error?: { message?: string } } = {};
+      let body: {
+        result?: boolean;
+        status?: RunStatus;
+        resume?: Record<string, string>;
+        error?: { message?: string };
+      } = {};
       try {
         body = JSON.parse(text);
       } catch {
@@ -71,6 +85,7 @@ export function ScormPlayer({
         setSaved(new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }));
         setProblem(null);
         if (body.status && body.status !== "in_progress") setStatus(body.status);
+        if (body.resume) resumeRef.current[sco.id] = body.resume;
         return { result: "true", errorCode: 0 };
       }
       setProblem(
@@ -109,17 +124,20 @@ export function ScormPlayer({
       httpService,
     };
     const api: Api = version === "1.2" ? new Scorm12API(settings) : new Scorm2004API(settings);
-    api.loadFromFlattenedJSON(sco.cmi, "");
+    api.loadFromFlattenedJSON(resumeRef.current[sco.id] ?? sco.cmi, "");
     const markDone = () => setDone((d) => new Set(d).add(sco.id));
+    const markEnded = () => setEnded(sco.id);
     if (api instanceof Scorm12API) {
       api.on("LMSSetValue.cmi.core.lesson_status", (_e: string, value: string) => {
         if (["passed", "completed", "failed"].includes(value)) markDone();
       });
+      api.on("LMSFinish", markEnded);
       w.API = api;
     } else {
       api.on("SetValue.cmi.completion_status", (_e: string, value: string) => {
         if (value === "completed") markDone();
       });
+      api.on("Terminate", markEnded);
       w.API_1484_11 = api;
     }
     apiRef.current = api;
@@ -187,6 +205,14 @@ export function ScormPlayer({
             ))}
           </ol>
         </nav>
+      )}
+      {goOn && (
+        <div className="flex flex-wrap items-center justify-between gap-3 rounded-md border border-emerald-200 bg-emerald-50 px-4 py-3 text-sm text-emerald-900">
+          <p>This part is done. The course is complete once every part is.</p>
+          <Button type="button" onClick={() => setCurrent(scos.indexOf(goOn))}>
+            Go on with {scos.indexOf(goOn) + 1}. {goOn.title}
+          </Button>
+        </div>
       )}
       <iframe
         ref={frameRef}
