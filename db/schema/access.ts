@@ -49,6 +49,8 @@ export const accessGrants = pgTable(
   (t) => [
     index("access_grants_person_role_idx").on(t.personId, t.roleId),
     index("access_grants_role_status_idx").on(t.roleId, t.status),
+    // The evidence pack reads a period's approvals in time order, a page at a time.
+    index("access_grants_decided_idx").on(t.decidedAt),
   ],
 );
 

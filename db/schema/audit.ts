@@ -24,7 +24,8 @@ export const auditEvents = pgTable(
     keyId: text("key_id"),
   },
   (t) => [
-    index("audit_events_action_idx").on(t.action),
+    // By action and time: the evidence pack reads one action's events of a period in time order (lapses).
+    index("audit_events_action_at_idx").on(t.action, t.at),
     index("audit_events_actor_idx").on(t.actorId),
     index("audit_events_target_idx").on(t.targetType, t.targetId),
   ],

@@ -1,6 +1,7 @@
 import "server-only";
 
-import { and, asc, eq, gte, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import { and, asc, eq, gt, gte, inArray, isNull, lt, or, sql, type SQL } from "drizzle-orm";
+import type { PgColumn } from "drizzle-orm/pg-core";
 
 import type { Executor } from "@/db/client";
 import { inIds } from "@/db/id-list";
@@ -78,14 +79,52 @@ export type ExceptionScope = {
   departmentId?: string | null;
   /** How many days past due an assignment may be before it is an exception. */
   overdueDays?: number;
+  /** Rows read per statement (tests use a small page to cross page boundaries). */
+  pageSize?: number;
 };
 
-type PersonRow = { id: string; name: string; email: string; departmentId: string | null; createdAt: Date };
+/** The person a finding names, read with the record it was found in. */
+type Who = { personId: string; name: string; email: string; department: string | null; createdAt: Date };
+const whoColumns = {
+  personId: people.id,
+  name: people.name,
+  email: people.email,
+  department: people.departmentId,
+  createdAt: people.createdAt,
+};
 
+/** Rows read per statement: a pack holds one page of a kind's findings at a time, never the kind whole. */
+const PAGE = 1000;
 /** (person, role) pairs read per statement when judging approvals. */
 const FACTS_BATCH = 100;
 const requirementReason = (r: string) => r.startsWith("course_") || r.startsWith("agreement_");
 const roleName = (id: string) => accessRole(id)?.name ?? id;
+
+/**
+ * A key to page on: a timestamp (as PostgreSQL's text, so microseconds
+ * survive the trip through a JavaScript Date) and the row's id.
+ */
+type Cursor = { at: string; id: string };
+const cursorText = (column: PgColumn) => sql<string>`${column}::text`;
+const afterCursor = (at: PgColumn, id: PgColumn, idType: "uuid" | "bigint", after: Cursor | null) =>
+  after
+    ? sql`(${at}, ${id}) > (${after.at}::timestamptz, ${idType === "uuid" ? sql`${after.id}::uuid` : sql`${after.id}::bigint`})`
+    : undefined;
+
+/** A query's rows a page at a time, each page starting after the last row of the one before. */
+async function* pages<R extends { cursorAt: string; id: string | number }>(
+  size: number,
+  read: (after: Cursor | null) => Promise<R[]>,
+): AsyncGenerator<R[]> {
+  let after: Cursor | null = null;
+  for (;;) {
+    const rows = await read(after);
+    if (rows.length > 0) yield rows;
+    if (rows.length < size) return;
+    const last = rows[rows.length - 1];
+    after = { at: last.cursorAt, id: String(last.id) };
+  }
+}
 
 /** Every exception in the period and scope, oldest first within each kind. */
 export async function findExceptions(db: Executor, scope: ExceptionScope): Promise<EvidenceException[]> {
@@ -96,253 +135,283 @@ export async function findExceptions(db: Executor, scope: ExceptionScope): Promi
 
 /**
  * The exceptions of the period and scope, kind after kind in the order of
- * `exceptionKinds`, oldest first within each kind, handed on one kind at a
- * time so a pack holds no more than one kind's findings.
+ * `exceptionKinds`, oldest first within each kind. Each kind is read in time
+ * order from the database a page at a time and handed on as it is found, so
+ * a pack holds one page of findings however large the organisation.
  */
 export async function* exceptionsIn(db: Executor, scope: ExceptionScope): AsyncGenerator<EvidenceException> {
   const overdueDays = scope.overdueDays ?? 30;
+  const size = scope.pageSize ?? PAGE;
   const inScope = scope.departmentId ? eq(people.departmentId, scope.departmentId) : undefined;
-  const peopleCache = new Map<string, PersonRow>();
-  const personOf = async (ids: string[]) => {
-    const missing = [...new Set(ids)].filter((id) => !peopleCache.has(id));
-    if (missing.length > 0) {
-      const rows = await db
-        .select({
-          id: people.id,
-          name: people.name,
-          email: people.email,
-          departmentId: people.departmentId,
-          createdAt: people.createdAt,
-        })
-        .from(people)
-        .where(inIds(people.id, missing));
-      for (const r of rows) peopleCache.set(r.id, r);
-    }
-  };
-  let found: EvidenceException[] = [];
-  const joiners: EvidenceException[] = [];
-  /** The findings gathered so far, oldest first, handed over and forgotten. */
-  const gathered = () => {
-    const kind = found.sort((a, b) => a.at.getTime() - b.at.getTime());
-    found = [];
-    return kind;
-  };
-  const add = (
-    person: PersonRow | undefined,
+  const finding = (
+    who: Who,
     e: Omit<EvidenceException, "personId" | "name" | "email" | "department">,
-  ) => {
-    if (!person) return;
-    if (scope.departmentId && person.departmentId !== scope.departmentId) return;
-    (e.kind === "joiner_role_before_training" ? joiners : found).push({
-      ...e,
-      personId: person.id,
-      name: person.name,
-      email: person.email,
-      department: person.departmentId,
-    });
-  };
+  ): EvidenceException => ({
+    ...e,
+    personId: who.personId,
+    name: who.name,
+    email: who.email,
+    department: who.department,
+  });
 
-  // Grants approved in the period, each judged at the moment of its approval.
-  const approved = await db
-    .select({
-      id: accessGrants.id,
-      personId: accessGrants.personId,
-      roleId: accessGrants.roleId,
-      decidedAt: accessGrants.decidedAt,
-    })
-    .from(accessGrants)
-    .innerJoin(people, eq(people.id, accessGrants.personId))
-    .where(
-      and(
-        inArray(accessGrants.status, ["approved", "revoked"]),
-        gte(accessGrants.decidedAt, scope.from),
-        lt(accessGrants.decidedAt, scope.to),
-        inScope,
-      ),
-    )
-    .orderBy(asc(accessGrants.decidedAt));
-  await personOf(approved.map((g) => g.personId));
-  // The rules are functions of time over the whole history (decide.rules.ts), so one read of each
-  // person's facts judges every approval at its own moment: a few statements for any number of grants.
-  for (let start = 0; start < approved.length; start += FACTS_BATCH) {
-    const batch = approved.slice(start, start + FACTS_BATCH);
-    const { facts } = await loadFactsFor(
-      db,
-      batch.map((g) => ({ user: g.personId, role: g.roleId })),
+  // Grants approved in the period, each judged at the moment of its approval; then, in a second
+  // pass over those of people who joined in the period, the joiners given a role before training.
+  const approvals = (joinersOnly: boolean) =>
+    pages(size, (after) =>
+      db
+        .select({
+          id: accessGrants.id,
+          cursorAt: cursorText(accessGrants.decidedAt),
+          roleId: accessGrants.roleId,
+          decidedAt: accessGrants.decidedAt,
+          ...whoColumns,
+        })
+        .from(accessGrants)
+        .innerJoin(people, eq(people.id, accessGrants.personId))
+        .where(
+          and(
+            inArray(accessGrants.status, ["approved", "revoked"]),
+            gte(accessGrants.decidedAt, scope.from),
+            lt(accessGrants.decidedAt, scope.to),
+            inScope,
+            joinersOnly ? and(gte(people.createdAt, scope.from), lt(people.createdAt, scope.to)) : undefined,
+            afterCursor(accessGrants.decidedAt, accessGrants.id, "uuid", after),
+          ),
+        )
+        .orderBy(asc(accessGrants.decidedAt), asc(accessGrants.id))
+        .limit(size),
     );
-    for (const grant of batch) {
-      const role = accessRole(grant.roleId);
-      if (!role || !grant.decidedAt) continue;
-      const decidedAt = grant.decidedAt;
-      judgeApproval({ ...grant, decidedAt }, role, decisionFor(facts, grant.personId, role, decidedAt).reasons);
+  for (const kind of ["approved_unmet", "joiner_role_before_training"] as const) {
+    for await (const page of approvals(kind === "joiner_role_before_training")) {
+      // The rules are functions of time over the whole history (decide.rules.ts), so one read of each
+      // person's facts judges every approval at its own moment: a few statements for any number of grants.
+      for (let start = 0; start < page.length; start += FACTS_BATCH) {
+        const batch = page.slice(start, start + FACTS_BATCH);
+        const { facts } = await loadFactsFor(
+          db,
+          batch.map((g) => ({ user: g.personId, role: g.roleId })),
+        );
+        for (const grant of batch) {
+          const role = accessRole(grant.roleId);
+          if (!role || !grant.decidedAt) continue;
+          const reasons = decisionFor(facts, grant.personId, role, grant.decidedAt).reasons.filter(
+            kind === "approved_unmet" ? requirementReason : (r) => r.startsWith("course_"),
+          );
+          if (reasons.length === 0) continue;
+          yield finding(grant, {
+            kind,
+            at: grant.decidedAt,
+            subject: roleName(role.id),
+            detail: reasons.map((r) => reasonInWords(r)).join("; "),
+            reference: grant.id,
+          });
+        }
+      }
     }
-    // Approvals come in time order, so each batch's findings can go as soon as they are judged.
-    yield* gathered();
   }
-  function judgeApproval(
-    grant: (typeof approved)[number] & { decidedAt: Date },
-    role: NonNullable<ReturnType<typeof accessRole>>,
-    decided: ReturnType<typeof decisionFor>["reasons"],
-  ) {
-    const reasons = decided.filter(requirementReason);
-    if (reasons.length === 0) return;
-    const person = peopleCache.get(grant.personId);
-    const detail = reasons.map((r) => reasonInWords(r)).join("; ");
-    add(person, {
-      kind: "approved_unmet",
-      at: grant.decidedAt,
-      subject: roleName(role.id),
-      detail,
-      reference: grant.id,
-    });
-    const joined = person && person.createdAt >= scope.from && person.createdAt < scope.to;
-    const untrained = reasons.filter((r) => r.startsWith("course_"));
-    if (joined && untrained.length > 0)
-      add(person, {
-        kind: "joiner_role_before_training",
-        at: grant.decidedAt,
-        subject: roleName(role.id),
-        detail: untrained.map((r) => reasonInWords(r)).join("; "),
-        reference: grant.id,
+
+  // Lapses, as the audit log recorded them when they happened.
+  const lapsedPerson = sql`(case when ${auditEvents.data}->>'personId' ~ '^[0-9a-fA-F-]{36}$' then (${auditEvents.data}->>'personId')::uuid end)`;
+  for await (const page of pages(size, (after) =>
+    db
+      .select({
+        id: auditEvents.id,
+        cursorAt: cursorText(auditEvents.at),
+        at: auditEvents.at,
+        data: auditEvents.data,
+        ...whoColumns,
+      })
+      .from(auditEvents)
+      .innerJoin(people, eq(people.id, lapsedPerson))
+      .where(
+        and(
+          eq(auditEvents.action, "access.lapsed"),
+          gte(auditEvents.at, scope.from),
+          lt(auditEvents.at, scope.to),
+          inScope,
+          afterCursor(auditEvents.at, auditEvents.id, "bigint", after),
+        ),
+      )
+      .orderBy(asc(auditEvents.at), asc(auditEvents.id))
+      .limit(size),
+  )) {
+    for (const lapse of page) {
+      const data = lapse.data as { roleId?: string; reasons?: string[] };
+      if (!data.roleId) continue;
+      yield finding(lapse, {
+        kind: "held_lapsed",
+        at: lapse.at,
+        subject: roleName(data.roleId),
+        detail: (data.reasons ?? []).map((r) => reasonInWords(r)).join("; ") || "Requirements no longer met",
+        reference: `audit event ${lapse.id}`,
+      });
+    }
+  }
+
+  // Data operations by people not cleared at that moment (recorded when they were reported).
+  for await (const page of pages(size, (after) =>
+    db
+      .select({
+        id: dataOperationEvents.id,
+        cursorAt: cursorText(dataOperationEvents.occurredAt),
+        occurredAt: dataOperationEvents.occurredAt,
+        action: dataOperationEvents.action,
+        resource: dataOperationEvents.resource,
+        roleId: dataOperationEvents.roleId,
+        reasons: dataOperationEvents.reasons,
+        ...whoColumns,
+      })
+      .from(dataOperationEvents)
+      .innerJoin(people, eq(people.id, dataOperationEvents.personId))
+      .where(
+        and(
+          eq(dataOperationEvents.cleared, false),
+          gte(dataOperationEvents.occurredAt, scope.from),
+          lt(dataOperationEvents.occurredAt, scope.to),
+          inScope,
+          afterCursor(dataOperationEvents.occurredAt, dataOperationEvents.id, "bigint", after),
+        ),
+      )
+      .orderBy(asc(dataOperationEvents.occurredAt), asc(dataOperationEvents.id))
+      .limit(size),
+  )) {
+    for (const e of page)
+      yield finding(e, {
+        kind: "uncleared_operation",
+        at: e.occurredAt,
+        subject: `${e.action} ${e.resource}${e.roleId ? ` (${roleName(e.roleId)})` : ""}`,
+        detail: e.reasons.map((r) => reasonInWords(r)).join("; ") || "Not cleared",
+        reference: `data event ${e.id}`,
       });
   }
 
-  yield* gathered();
-  found = joiners.splice(0);
-  yield* gathered();
-
-  // Lapses, as the audit log recorded them when they happened.
-  const lapses = await db
-    .select({ id: auditEvents.id, at: auditEvents.at, data: auditEvents.data })
-    .from(auditEvents)
-    .where(and(eq(auditEvents.action, "access.lapsed"), gte(auditEvents.at, scope.from), lt(auditEvents.at, scope.to)))
-    .orderBy(asc(auditEvents.id));
-  const lapseData = lapses.map((l) => ({
-    ...l,
-    data: l.data as { personId?: string; roleId?: string; reasons?: string[] },
-  }));
-  await personOf(lapseData.flatMap((l) => (l.data.personId ? [l.data.personId] : [])));
-  for (const lapse of lapseData) {
-    if (!lapse.data.personId || !lapse.data.roleId) continue;
-    add(peopleCache.get(lapse.data.personId), {
-      kind: "held_lapsed",
-      at: lapse.at,
-      subject: roleName(lapse.data.roleId),
-      detail: (lapse.data.reasons ?? []).map((r) => reasonInWords(r)).join("; ") || "Requirements no longer met",
-      reference: `audit event ${lapse.id}`,
-    });
-  }
-
-  yield* gathered();
-
-  // Data operations by people not cleared at that moment (recorded when they were reported).
-  const uncleared = await db
-    .select({
-      id: dataOperationEvents.id,
-      personId: dataOperationEvents.personId,
-      occurredAt: dataOperationEvents.occurredAt,
-      action: dataOperationEvents.action,
-      resource: dataOperationEvents.resource,
-      roleId: dataOperationEvents.roleId,
-      reasons: dataOperationEvents.reasons,
-    })
-    .from(dataOperationEvents)
-    .innerJoin(people, eq(people.id, dataOperationEvents.personId))
-    .where(
-      and(
-        eq(dataOperationEvents.cleared, false),
-        gte(dataOperationEvents.occurredAt, scope.from),
-        lt(dataOperationEvents.occurredAt, scope.to),
-        inScope,
-      ),
-    )
-    .orderBy(asc(dataOperationEvents.occurredAt));
-  await personOf(uncleared.map((e) => e.personId));
-  for (const e of uncleared) {
-    add(peopleCache.get(e.personId), {
-      kind: "uncleared_operation",
-      at: e.occurredAt,
-      subject: `${e.action} ${e.resource}${e.roleId ? ` (${roleName(e.roleId)})` : ""}`,
-      detail: e.reasons.map((r) => reasonInWords(r)).join("; ") || "Not cleared",
-      reference: `data event ${e.id}`,
-    });
-  }
-
-  yield* gathered();
-
-  // Assignments more than `overdueDays` past due at some moment of the period.
+  // Assignments more than `overdueDays` past due at some moment of the period: due before the
+  // period's end (and before now) less the allowance, read in order of their due dates.
   const graceMs = sql`${overdueDays} * interval '1 day'`;
-  const late = await db
-    .select({
-      id: assignments.id,
-      personId: assignments.personId,
-      courseId: assignments.courseId,
-      dueAt: assignments.dueAt,
-      completedAt: assignments.completedAt,
-    })
-    .from(assignments)
-    .innerJoin(people, eq(people.id, assignments.personId))
-    .where(
-      and(
-        isNull(assignments.cancelledAt),
-        sql`${assignments.dueAt} + ${graceMs} < ${scope.to.toISOString()}::timestamptz`,
-        sql`${assignments.dueAt} + ${graceMs} < now()`,
-        or(
-          isNull(assignments.completedAt),
-          and(
-            sql`${assignments.completedAt} > ${assignments.dueAt} + ${graceMs}`,
-            gte(assignments.completedAt, scope.from),
+  const dueBefore = addDays(scope.to, -overdueDays);
+  for await (const page of pages(size, (after) =>
+    db
+      .select({
+        id: assignments.id,
+        cursorAt: cursorText(assignments.dueAt),
+        courseId: assignments.courseId,
+        dueAt: assignments.dueAt,
+        completedAt: assignments.completedAt,
+        ...whoColumns,
+      })
+      .from(assignments)
+      .innerJoin(people, eq(people.id, assignments.personId))
+      .where(
+        and(
+          isNull(assignments.cancelledAt),
+          lt(assignments.dueAt, dueBefore),
+          sql`${assignments.dueAt} < now() - ${graceMs}`,
+          or(
+            isNull(assignments.completedAt),
+            and(
+              sql`${assignments.completedAt} > ${assignments.dueAt} + ${graceMs}`,
+              gte(assignments.completedAt, scope.from),
+            ),
           ),
+          inScope,
+          afterCursor(assignments.dueAt, assignments.id, "uuid", after),
         ),
-        inScope,
-      ),
-    )
-    .orderBy(asc(assignments.dueAt));
-  await personOf(late.map((a) => a.personId));
-  for (const a of late) {
-    add(peopleCache.get(a.personId), {
-      kind: "overdue",
-      at: addDays(a.dueAt, overdueDays),
-      subject: getCourse(a.courseId)?.title ?? a.courseId,
-      detail: a.completedAt
-        ? `Completed ${Math.floor((a.completedAt.getTime() - a.dueAt.getTime()) / DAY)} days after it was due`
-        : `Still incomplete, due ${a.dueAt.toISOString().slice(0, 10)}`,
-      reference: a.id,
-    });
+      )
+      .orderBy(asc(assignments.dueAt), asc(assignments.id))
+      .limit(size),
+  )) {
+    for (const a of page)
+      yield finding(a, {
+        kind: "overdue",
+        at: addDays(a.dueAt, overdueDays),
+        subject: getCourse(a.courseId)?.title ?? a.courseId,
+        detail: a.completedAt
+          ? `Completed ${Math.floor((a.completedAt.getTime() - a.dueAt.getTime()) / DAY)} days after it was due`
+          : `Still incomplete, due ${a.dueAt.toISOString().slice(0, 10)}`,
+        reference: a.id,
+      });
   }
 
-  yield* gathered();
+  yield* outdatedAgreements(db, scope, size, inScope, finding);
+}
 
-  // Newest signature of each agreement per active person, at the end of the period.
+/**
+ * Active people whose newest signature of an agreement, at the end of the
+ * period, is of an earlier major version than the one in force. The newest
+ * signatures are found a page of people at a time; only the outdated ones'
+ * ids and times are kept to put them in time order, and their details are
+ * read again a page at a time in that order.
+ */
+async function* outdatedAgreements(
+  db: Executor,
+  scope: ExceptionScope,
+  size: number,
+  inScope: SQL | undefined,
+  finding: (who: Who, e: Omit<EvidenceException, "personId" | "name" | "email" | "department">) => EvidenceException,
+): AsyncGenerator<EvidenceException> {
   const current = new Map(getContent().agreements.map((a) => [a.id, majorOf(a.version)]));
-  const newest = await db
-    .selectDistinctOn([signatures.personId, signatures.agreementId], {
-      id: signatures.id,
-      personId: signatures.personId,
-      agreementId: signatures.agreementId,
-      agreementVersion: signatures.agreementVersion,
-      signedAt: signatures.signedAt,
-    })
-    .from(signatures)
-    .innerJoin(people, eq(people.id, signatures.personId))
-    .where(
-      and(eq(signatures.outcome, "signed"), lt(signatures.signedAt, scope.to), eq(people.status, "active"), inScope),
-    )
-    .orderBy(signatures.personId, signatures.agreementId, sql`${signatures.signedAt} desc`);
-  const outdated = newest.filter(
-    (s) => s.personId && current.has(s.agreementId) && majorOf(s.agreementVersion) < current.get(s.agreementId)!,
-  );
-  await personOf(outdated.map((s) => s.personId!));
-  for (const s of outdated) {
-    const template = getAgreementTemplate(s.agreementId);
-    add(peopleCache.get(s.personId!), {
-      kind: "agreement_outdated",
-      at: s.signedAt,
-      subject: template?.title ?? s.agreementId,
-      detail: `Signed version ${s.agreementVersion}; version ${template?.version ?? "?"} is in force`,
-      reference: s.id,
-    });
+  if (current.size === 0) return;
+  const outdated: { at: number; id: string }[] = [];
+  let afterPerson: string | null = null;
+  for (;;) {
+    const population: { id: string }[] = await db
+      .select({ id: people.id })
+      .from(people)
+      .where(and(eq(people.status, "active"), inScope, afterPerson ? gt(people.id, afterPerson) : undefined))
+      .orderBy(asc(people.id))
+      .limit(size);
+    if (population.length === 0) break;
+    afterPerson = population[population.length - 1].id;
+    const newest = await db
+      .selectDistinctOn([signatures.personId, signatures.agreementId], {
+        id: signatures.id,
+        agreementId: signatures.agreementId,
+        agreementVersion: signatures.agreementVersion,
+        signedAt: signatures.signedAt,
+      })
+      .from(signatures)
+      .where(
+        and(
+          inIds(
+            signatures.personId,
+            population.map((p) => p.id),
+          ),
+          eq(signatures.outcome, "signed"),
+          lt(signatures.signedAt, scope.to),
+        ),
+      )
+      .orderBy(signatures.personId, signatures.agreementId, sql`${signatures.signedAt} desc`);
+    for (const s of newest)
+      if (current.has(s.agreementId) && majorOf(s.agreementVersion) < current.get(s.agreementId)!)
+        outdated.push({ at: s.signedAt.getTime(), id: s.id });
+    if (population.length < size) break;
   }
-
-  yield* gathered();
+  outdated.sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  for (let start = 0; start < outdated.length; start += size) {
+    const ids = outdated.slice(start, start + size).map((s) => s.id);
+    const rows = await db
+      .select({
+        id: signatures.id,
+        agreementId: signatures.agreementId,
+        agreementVersion: signatures.agreementVersion,
+        signedAt: signatures.signedAt,
+        ...whoColumns,
+      })
+      .from(signatures)
+      .innerJoin(people, eq(people.id, signatures.personId))
+      .where(inIds(signatures.id, ids));
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    for (const id of ids) {
+      const s = byId.get(id);
+      if (!s) continue;
+      const template = getAgreementTemplate(s.agreementId);
+      yield finding(s, {
+        kind: "agreement_outdated",
+        at: s.signedAt,
+        subject: template?.title ?? s.agreementId,
+        detail: `Signed version ${s.agreementVersion}; version ${template?.version ?? "?"} is in force`,
+        reference: s.id,
+      });
+    }
+  }
 }
