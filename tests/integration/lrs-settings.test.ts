@@ -6,7 +6,6 @@ import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from "vites
 import { auditEvents, lrsSettings, xapiStatements } from "@/db/schema";
 import { getCourse } from "@/lib/content";
 import { decryptText } from "@/lib/crypto/encryption";
-import { resetEnvForTests } from "@/lib/env";
 import { DomainError, FieldError } from "@/lib/errors";
 import { deliverDue, MAX_ATTEMPTS } from "@/lib/outbox/worker";
 import { completeLesson } from "@/lib/training/lesson-progress";
@@ -15,6 +14,7 @@ import { forgetLrsConfig, LRS_SECRET_CONTEXT, lrsConfig, REFRESH_MS } from "@/li
 import { lrsStatus } from "@/lib/xapi/lrs-status";
 import { disconnectLrs, resendFailedStatements, saveLrsSettings, type LrsInput } from "@/lib/xapi/manage-lrs";
 
+import { setEnv } from "../helpers/env";
 import { context, createPerson, viewerOf } from "../helpers/factories";
 import { startLrsStub, type LrsStub } from "../helpers/lrs-stub";
 import { withTestDatabase } from "../helpers/test-database";
@@ -32,13 +32,6 @@ let lrs: LrsStub;
 let admin: ReturnType<typeof viewerOf>;
 let since: Date;
 
-function configure(settings: Record<string, string | undefined>) {
-  for (const [key, value] of Object.entries(settings))
-    if (value === undefined) delete process.env[key];
-    else process.env[key] = value;
-  resetEnvForTests();
-}
-
 beforeEach(async () => {
   const db = database.db();
   await db.delete(xapiStatements);
@@ -50,7 +43,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await lrs.close();
-  configure({ XAPI_LRS_URL: undefined, XAPI_ALLOW_LOOPBACK_HTTP: "true" });
+  setEnv({ XAPI_LRS_URL: undefined, XAPI_ALLOW_LOOPBACK_HTTP: "true" });
   vi.restoreAllMocks();
 });
 afterAll(() => forgetLrsConfig());
@@ -124,7 +117,7 @@ describe("the learning record store an admin connects", () => {
   });
 
   it("refuses endpoints a webhook could not reach, and loopback http unless the deployment allows it", async () => {
-    configure({ XAPI_ALLOW_LOOPBACK_HTTP: "false" });
+    setEnv({ XAPI_ALLOW_LOOPBACK_HTTP: "false" });
     const port = new URL(lrs.url).port;
     const cases: [string, RegExp][] = [
       [lrs.url, /private or internal network/],
@@ -152,7 +145,7 @@ describe("the learning record store an admin connects", () => {
   it("checks the address again when sending: a store that became private is refused, not reached", async () => {
     await connect();
     // Saved while loopback was allowed; the deployment has since turned that off.
-    configure({ XAPI_ALLOW_LOOPBACK_HTTP: "false" });
+    setEnv({ XAPI_ALLOW_LOOPBACK_HTTP: "false" });
     forgetLrsConfig();
     await completeFirstLesson("Omar Learner");
     expect(await send()).toMatchObject({ sent: 0, retried: 1 });
@@ -219,13 +212,13 @@ describe("the learning record store an admin connects", () => {
 
   it("leaves the choice to the deployment when XAPI_LRS_URL is set", async () => {
     await connect();
-    configure({ XAPI_LRS_URL: lrs.url, XAPI_LRS_USERNAME: lrs.username, XAPI_LRS_PASSWORD: lrs.password });
+    setEnv({ XAPI_LRS_URL: lrs.url, XAPI_LRS_USERNAME: lrs.username, XAPI_LRS_PASSWORD: lrs.password });
     try {
       expect(await refusal(connect())).toMatchObject({ code: "lrs_set_by_deployment" });
       expect(await refusal(disconnectLrs(admin, context(admin.id)))).toMatchObject({ code: "lrs_set_by_deployment" });
       expect(await lrsStatus(admin)).toMatchObject({ source: "environment", username: null, updatedByName: null });
     } finally {
-      configure({ XAPI_LRS_USERNAME: undefined, XAPI_LRS_PASSWORD: undefined });
+      setEnv({ XAPI_LRS_USERNAME: undefined, XAPI_LRS_PASSWORD: undefined });
     }
   });
 

@@ -9,7 +9,6 @@ import { getCourse } from "@/lib/content";
 import { attachPackage, createItem, submitDraft } from "@/lib/content/authoring";
 import type { ItemRef } from "@/lib/content/item-files";
 import { itemVersions } from "@/lib/content/versions";
-import { resetEnvForTests } from "@/lib/env";
 import { deliverDue, MAX_ATTEMPTS, RETRY_DELAYS_MS } from "@/lib/outbox/worker";
 import { commitSco, startPackageRun } from "@/lib/scorm/runs";
 import { DAY, HOUR } from "@/lib/time";
@@ -20,6 +19,7 @@ import { VERBS } from "@/lib/xapi/statements";
 
 import { satisfyRole } from "../helpers/access-fixtures";
 import { consentToSign } from "../helpers/consent";
+import { setEnv } from "../helpers/env";
 import { context, createPerson, TEST_PASSWORD, viewerOf } from "../helpers/factories";
 import { startLrsStub, statementProblems, type LrsStub } from "../helpers/lrs-stub";
 import { resetToShippedContent } from "../helpers/own-content";
@@ -41,21 +41,14 @@ const AGREEMENT = "acceptable-use-attestation";
 const ROLE = "customer-pii-read";
 let lrs: LrsStub;
 
-function configure(settings: Record<string, string | undefined>) {
-  for (const [key, value] of Object.entries(settings))
-    if (value === undefined) delete process.env[key];
-    else process.env[key] = value;
-  resetEnvForTests();
-}
-
 beforeEach(async () => {
   await database.db().delete(xapiStatements);
   lrs = await startLrsStub();
-  configure({ XAPI_LRS_URL: lrs.url, XAPI_LRS_USERNAME: lrs.username, XAPI_LRS_PASSWORD: lrs.password });
+  setEnv({ XAPI_LRS_URL: lrs.url, XAPI_LRS_USERNAME: lrs.username, XAPI_LRS_PASSWORD: lrs.password });
 });
 afterEach(() => lrs.close());
 afterAll(() =>
-  configure({
+  setEnv({
     XAPI_LRS_URL: undefined,
     XAPI_LRS_USERNAME: undefined,
     XAPI_LRS_PASSWORD: undefined,
@@ -267,7 +260,7 @@ describe("xAPI statements to a learning record store", () => {
     expect(lrs.stored.size).toBe(1);
 
     // Wrong credentials: refused, retried, and the reason names the settings, never the secret.
-    configure({ XAPI_LRS_PASSWORD: "not-the-secret" });
+    setEnv({ XAPI_LRS_PASSWORD: "not-the-secret" });
     await completeLesson(viewer, COURSE, getCourse(COURSE)!.lessons[1].slug);
     expect(await send()).toMatchObject({ retried: 1 });
     const refused = (await queued()).find((r) => r.status === "queued")!;
@@ -278,13 +271,13 @@ describe("xAPI statements to a learning record store", () => {
   });
 
   it("names people by e-mail only when XAPI_ACTOR=mbox, and queues nothing without an LRS", async () => {
-    configure({ XAPI_ACTOR: "mbox" });
+    setEnv({ XAPI_ACTOR: "mbox" });
     const viewer = await learner("Mia Mbox");
     await completeLesson(viewer, COURSE, getCourse(COURSE)!.lessons[0].slug);
     await send();
     expect(sentStatements()[0].actor).toEqual({ objectType: "Agent", mbox: `mailto:${viewer.email}` });
 
-    configure({ XAPI_ACTOR: undefined, XAPI_LRS_URL: undefined });
+    setEnv({ XAPI_ACTOR: undefined, XAPI_LRS_URL: undefined });
     await completeLesson(viewer, COURSE, getCourse(COURSE)!.lessons[1].slug);
     expect(await queued()).toHaveLength(1);
   });
