@@ -9,6 +9,7 @@ import {
   evidencePackParts,
   evidencePacks,
   identityProviders,
+  lrsSettings,
   outbox,
   people,
   signatures,
@@ -99,6 +100,14 @@ const TARGETS: Target[] = [
     context: (r) => `identity-provider:${r.id}`,
   },
   {
+    name: "lrs_settings.secret_enc",
+    table: lrsSettings,
+    id: lrsSettings.id,
+    column: lrsSettings.secretEnc,
+    context: (r) => `lrs-settings:${r.connectionId}`,
+    extra: { connectionId: lrsSettings.connectionId },
+  },
+  {
     // Packs are stored in parts of a few MiB, each bound to its pack and place (lib/evidence/packs.ts).
     name: "evidence_pack_parts.data_enc",
     table: evidencePackParts,
@@ -124,6 +133,9 @@ const TARGETS: Target[] = [
     },
   },
 ];
+
+/** The encrypted columns rotation rewrites, as `table.column`. */
+export const ROTATED_COLUMNS = TARGETS.map((t) => t.name);
 
 export type RotationReport = { keyId: string; columns: Record<string, number> };
 

@@ -1,16 +1,20 @@
 import { randomBytes } from "node:crypto";
 
-import { eq } from "drizzle-orm";
+import { eq, getTableColumns, getTableName, is } from "drizzle-orm";
+import { PgTable } from "drizzle-orm/pg-core";
 import { afterAll, describe, expect, it } from "vitest";
 
+import * as schema from "@/db/schema";
 import { evidencePackParts, evidencePacks, people, signatures } from "@/db/schema";
 import { openSigning, signAsEmployee } from "@/lib/agreements/employee-agreements";
 import { startMfaEnrolment } from "@/lib/auth/mfa";
 import { decryptBytes, decryptText, encryptBytes, keyIdOf, UnknownKeyError } from "@/lib/crypto/encryption";
 import { sha256Hex } from "@/lib/crypto/hash";
-import { rotateEncryptionKeys } from "@/lib/crypto/rotate-keys";
+import { ROTATED_COLUMNS, rotateEncryptionKeys } from "@/lib/crypto/rotate-keys";
 import { resetEnvForTests } from "@/lib/env";
 import { downloadEvidencePack, requestEvidencePack, runEvidencePacks } from "@/lib/evidence/packs";
+import { forgetLrsConfig, lrsConfig } from "@/lib/xapi/lrs-config";
+import { saveLrsSettings } from "@/lib/xapi/manage-lrs";
 
 import { consentToSign } from "../helpers/consent";
 import { context, createPerson, TEST_PASSWORD, viewerOf } from "../helpers/factories";
@@ -48,6 +52,13 @@ describe("key rotation", () => {
       },
     );
 
+    const admin = viewerOf(await createPerson(db, { name: "Lena LRS", roles: ["compliance_admin"] }));
+    await saveLrsSettings(admin, context(admin.id), {
+      endpoint: "http://127.0.0.1:9/xapi/",
+      username: "key",
+      password: "lrs-secret",
+    });
+
     useKeys(newKey, [originalKey]);
     const [before] = await db.select({ pdf: signatures.pdfEnc }).from(signatures);
     expect(decryptBytes(before.pdf!, `signature:${signatureId}`).subarray(0, 5).toString()).toBe("%PDF-");
@@ -56,15 +67,33 @@ describe("key rotation", () => {
     expect(report.columns["signatures.pdf_enc"]).toBeGreaterThanOrEqual(1);
     expect(report.columns["people.mfa_pending_secret_enc"]).toBeGreaterThanOrEqual(1);
     expect(report.columns["outbox.attachments_enc"]).toBeGreaterThanOrEqual(1);
+    expect(report.columns["lrs_settings.secret_enc"]).toBe(1);
     expect((await rotateEncryptionKeys(db)).columns["signatures.pdf_enc"]).toBe(0);
 
     useKeys(newKey);
     const [after] = await db.select({ pdf: signatures.pdfEnc }).from(signatures);
     expect(after.pdf!.split(".")[1]).toBe(report.keyId);
     expect(decryptBytes(after.pdf!, `signature:${signatureId}`).subarray(0, 5).toString()).toBe("%PDF-");
-    const [row] = await db.select({ pending: people.mfaPendingSecretEnc, id: people.id }).from(people);
+    const [row] = await db
+      .select({ pending: people.mfaPendingSecretEnc, id: people.id })
+      .from(people)
+      .where(eq(people.id, person.id));
     expect(decryptText(row.pending!, `mfa:${row.id}`)).toMatch(/^[A-Z2-7]+$/);
     expect(() => decryptBytes(before.pdf!, `signature:${signatureId}`)).toThrow(UnknownKeyError);
+    forgetLrsConfig();
+    expect(await lrsConfig(db, { fresh: true })).toMatchObject({ password: "lrs-secret", secretUnreadable: false });
+  });
+
+  it("knows every encrypted column of the schema", () => {
+    const encrypted = Object.values(schema as Record<string, unknown>)
+      .filter((value): value is PgTable => is(value, PgTable))
+      .flatMap((table) =>
+        Object.values(getTableColumns(table))
+          .filter((column) => column.name.endsWith("_enc"))
+          .map((column) => `${getTableName(table)}.${column.name}`),
+      );
+    expect(encrypted.length).toBeGreaterThan(5);
+    expect([...ROTATED_COLUMNS].sort()).toEqual(expect.arrayContaining(encrypted.sort()));
   });
 });
 
