@@ -74,7 +74,7 @@ export const ADMIN_ITEMS: NavItem[] = [
     href: "/admin/webhooks",
     label: "Webhooks",
     permission: "page:/admin/webhooks",
-    description: "Signed notifications to other systems, with a delivery log.",
+    description: "Signed notifications to other systems, with a delivery log, and the learning record store (xAPI).",
   },
   {
     href: "/admin/identity",
