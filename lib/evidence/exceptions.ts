@@ -154,61 +154,95 @@ export async function* exceptionsIn(db: Executor, scope: ExceptionScope): AsyncG
     department: who.department,
   });
 
-  // Grants approved in the period, each judged at the moment of its approval; then, in a second
-  // pass over those of people who joined in the period, the joiners given a role before training.
-  const approvals = (joinersOnly: boolean) =>
-    pages(size, (after) =>
-      db
-        .select({
-          id: accessGrants.id,
-          cursorAt: cursorText(accessGrants.decidedAt),
-          roleId: accessGrants.roleId,
-          decidedAt: accessGrants.decidedAt,
-          ...whoColumns,
-        })
-        .from(accessGrants)
-        .innerJoin(people, eq(people.id, accessGrants.personId))
-        .where(
-          and(
-            inArray(accessGrants.status, ["approved", "revoked"]),
-            gte(accessGrants.decidedAt, scope.from),
-            lt(accessGrants.decidedAt, scope.to),
-            inScope,
-            joinersOnly ? and(gte(people.createdAt, scope.from), lt(people.createdAt, scope.to)) : undefined,
-            afterCursor(accessGrants.decidedAt, accessGrants.id, "uuid", after),
-          ),
-        )
-        .orderBy(asc(accessGrants.decidedAt), asc(accessGrants.id))
-        .limit(size),
-    );
-  for (const kind of ["approved_unmet", "joiner_role_before_training"] as const) {
-    for await (const page of approvals(kind === "joiner_role_before_training")) {
-      // The rules are functions of time over the whole history (decide.rules.ts), so one read of each
-      // person's facts judges every approval at its own moment: a few statements for any number of grants.
-      for (let start = 0; start < page.length; start += FACTS_BATCH) {
-        const batch = page.slice(start, start + FACTS_BATCH);
-        const { facts } = await loadFactsFor(
-          db,
-          batch.map((g) => ({ user: g.personId, role: g.roleId })),
-        );
-        for (const grant of batch) {
-          const role = accessRole(grant.roleId);
-          if (!role || !grant.decidedAt) continue;
-          const reasons = decisionFor(facts, grant.personId, role, grant.decidedAt).reasons.filter(
-            kind === "approved_unmet" ? requirementReason : (r) => r.startsWith("course_"),
-          );
-          if (reasons.length === 0) continue;
-          yield finding(grant, {
-            kind,
-            at: grant.decidedAt,
-            subject: roleName(role.id),
-            detail: reasons.map((r) => reasonInWords(r)).join("; "),
-            reference: grant.id,
+  // Grants approved in the period, each judged at the moment of its approval. A joiner given a role
+  // before training is found in the same pass, but listed after every approval: only the grant's id,
+  // time and finding are kept until then (the words shared), and the person is read again for the list.
+  type Joiner = { grantId: string; at: number; subject: string; detail: string };
+  const joiners: Joiner[] = [];
+  const words = new Map<string, string>();
+  const shared = (text: string) => words.get(text) ?? (words.set(text, text), text);
+  const approvals = pages(size, (after) =>
+    db
+      .select({
+        id: accessGrants.id,
+        cursorAt: cursorText(accessGrants.decidedAt),
+        roleId: accessGrants.roleId,
+        decidedAt: accessGrants.decidedAt,
+        ...whoColumns,
+      })
+      .from(accessGrants)
+      .innerJoin(people, eq(people.id, accessGrants.personId))
+      .where(
+        and(
+          inArray(accessGrants.status, ["approved", "revoked"]),
+          gte(accessGrants.decidedAt, scope.from),
+          lt(accessGrants.decidedAt, scope.to),
+          inScope,
+          afterCursor(accessGrants.decidedAt, accessGrants.id, "uuid", after),
+        ),
+      )
+      .orderBy(asc(accessGrants.decidedAt), asc(accessGrants.id))
+      .limit(size),
+  );
+  for await (const page of approvals) {
+    // The rules are functions of time over the whole history (decide.rules.ts), so one read of each
+    // person's facts judges every approval at its own moment: a few statements for any number of grants.
+    for (let start = 0; start < page.length; start += FACTS_BATCH) {
+      const batch = page.slice(start, start + FACTS_BATCH);
+      const { facts } = await loadFactsFor(
+        db,
+        batch.map((g) => ({ user: g.personId, role: g.roleId })),
+      );
+      for (const grant of batch) {
+        const role = accessRole(grant.roleId);
+        if (!role || !grant.decidedAt) continue;
+        const reasons = decisionFor(facts, grant.personId, role, grant.decidedAt).reasons.filter(requirementReason);
+        if (reasons.length === 0) continue;
+        yield finding(grant, {
+          kind: "approved_unmet",
+          at: grant.decidedAt,
+          subject: roleName(role.id),
+          detail: reasons.map((r) => reasonInWords(r)).join("; "),
+          reference: grant.id,
+        });
+        const untrained = reasons.filter((r) => r.startsWith("course_"));
+        const joined = grant.createdAt >= scope.from && grant.createdAt < scope.to;
+        if (joined && untrained.length > 0)
+          joiners.push({
+            grantId: grant.id,
+            at: grant.decidedAt.getTime(),
+            subject: shared(roleName(role.id)),
+            detail: shared(untrained.map((r) => reasonInWords(r)).join("; ")),
           });
-        }
       }
     }
   }
+  for (let start = 0; start < joiners.length; start += size) {
+    const chunk = joiners.slice(start, start + size);
+    const rows = await db
+      .select({ id: accessGrants.id, ...whoColumns })
+      .from(accessGrants)
+      .innerJoin(people, eq(people.id, accessGrants.personId))
+      .where(
+        inIds(
+          accessGrants.id,
+          chunk.map((j) => j.grantId),
+        ),
+      );
+    const byGrant = new Map(rows.map((r) => [r.id, r]));
+    for (const j of chunk) {
+      const who = byGrant.get(j.grantId);
+      if (who)
+        yield finding(who, {
+          kind: "joiner_role_before_training",
+          at: new Date(j.at),
+          subject: j.subject,
+          detail: j.detail,
+          reference: j.grantId,
+        });
+    }
+  }
+  joiners.length = 0;
 
   // Lapses, as the audit log recorded them when they happened.
   const lapsedPerson = sql`(case when ${auditEvents.data}->>'personId' ~ '^[0-9a-fA-F-]{36}$' then (${auditEvents.data}->>'personId')::uuid end)`;
