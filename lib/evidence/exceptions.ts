@@ -1,16 +1,17 @@
 import "server-only";
 
-import { and, asc, eq, gt, gte, inArray, isNull, lt, or, sql, type SQL } from "drizzle-orm";
-import type { PgColumn } from "drizzle-orm/pg-core";
+import { and, asc, eq, gte, inArray, isNull, lt, or, sql } from "drizzle-orm";
 
 import type { Executor } from "@/db/client";
 import { inIds } from "@/db/id-list";
-import { accessGrants, assignments, auditEvents, dataOperationEvents, people, signatures } from "@/db/schema";
+import { accessGrants, assignments, auditEvents, dataOperationEvents, people } from "@/db/schema";
 import { reasonInWords } from "@/lib/access/describe";
 import { accessRole, decisionFor, loadFactsFor } from "@/lib/access/facts";
-import { majorOf } from "@/lib/certification/status.rules";
-import { getAgreementTemplate, getContent, getCourse } from "@/lib/content";
+import { getCourse } from "@/lib/content";
 import { addDays, DAY } from "@/lib/time";
+
+import { afterCursor, cursorText, pages, whoColumns, type Who } from "./exception-rows";
+import { outdatedAgreements } from "./outdated-agreements";
 
 /**
  * The exceptions an auditor samples for, over a period: each a finding with
@@ -83,48 +84,12 @@ export type ExceptionScope = {
   pageSize?: number;
 };
 
-/** The person a finding names, read with the record it was found in. */
-type Who = { personId: string; name: string; email: string; department: string | null; createdAt: Date };
-const whoColumns = {
-  personId: people.id,
-  name: people.name,
-  email: people.email,
-  department: people.departmentId,
-  createdAt: people.createdAt,
-};
-
 /** Rows read per statement: a pack holds one page of a kind's findings at a time, never the kind whole. */
 const PAGE = 1000;
 /** (person, role) pairs read per statement when judging approvals. */
 const FACTS_BATCH = 100;
 const requirementReason = (r: string) => r.startsWith("course_") || r.startsWith("agreement_");
 const roleName = (id: string) => accessRole(id)?.name ?? id;
-
-/**
- * A key to page on: a timestamp (as PostgreSQL's text, so microseconds
- * survive the trip through a JavaScript Date) and the row's id.
- */
-type Cursor = { at: string; id: string };
-const cursorText = (column: PgColumn) => sql<string>`${column}::text`;
-const afterCursor = (at: PgColumn, id: PgColumn, idType: "uuid" | "bigint", after: Cursor | null) =>
-  after
-    ? sql`(${at}, ${id}) > (${after.at}::timestamptz, ${idType === "uuid" ? sql`${after.id}::uuid` : sql`${after.id}::bigint`})`
-    : undefined;
-
-/** A query's rows a page at a time, each page starting after the last row of the one before. */
-async function* pages<R extends { cursorAt: string; id: string | number }>(
-  size: number,
-  read: (after: Cursor | null) => Promise<R[]>,
-): AsyncGenerator<R[]> {
-  let after: Cursor | null = null;
-  for (;;) {
-    const rows = await read(after);
-    if (rows.length > 0) yield rows;
-    if (rows.length < size) return;
-    const last = rows[rows.length - 1];
-    after = { at: last.cursorAt, id: String(last.id) };
-  }
-}
 
 /** Every exception in the period and scope, oldest first within each kind. */
 export async function findExceptions(db: Executor, scope: ExceptionScope): Promise<EvidenceException[]> {
@@ -367,85 +332,4 @@ export async function* exceptionsIn(db: Executor, scope: ExceptionScope): AsyncG
   }
 
   yield* outdatedAgreements(db, scope, size, inScope, finding);
-}
-
-/**
- * Active people whose newest signature of an agreement, at the end of the
- * period, is of an earlier major version than the one in force. The newest
- * signatures are found a page of people at a time; only the outdated ones'
- * ids and times are kept to put them in time order, and their details are
- * read again a page at a time in that order.
- */
-async function* outdatedAgreements(
-  db: Executor,
-  scope: ExceptionScope,
-  size: number,
-  inScope: SQL | undefined,
-  finding: (who: Who, e: Omit<EvidenceException, "personId" | "name" | "email" | "department">) => EvidenceException,
-): AsyncGenerator<EvidenceException> {
-  const current = new Map(getContent().agreements.map((a) => [a.id, majorOf(a.version)]));
-  if (current.size === 0) return;
-  const outdated: { at: number; id: string }[] = [];
-  let afterPerson: string | null = null;
-  for (;;) {
-    const population: { id: string }[] = await db
-      .select({ id: people.id })
-      .from(people)
-      .where(and(eq(people.status, "active"), inScope, afterPerson ? gt(people.id, afterPerson) : undefined))
-      .orderBy(asc(people.id))
-      .limit(size);
-    if (population.length === 0) break;
-    afterPerson = population[population.length - 1].id;
-    const newest = await db
-      .selectDistinctOn([signatures.personId, signatures.agreementId], {
-        id: signatures.id,
-        agreementId: signatures.agreementId,
-        agreementVersion: signatures.agreementVersion,
-        signedAt: signatures.signedAt,
-      })
-      .from(signatures)
-      .where(
-        and(
-          inIds(
-            signatures.personId,
-            population.map((p) => p.id),
-          ),
-          eq(signatures.outcome, "signed"),
-          lt(signatures.signedAt, scope.to),
-        ),
-      )
-      .orderBy(signatures.personId, signatures.agreementId, sql`${signatures.signedAt} desc`);
-    for (const s of newest)
-      if (current.has(s.agreementId) && majorOf(s.agreementVersion) < current.get(s.agreementId)!)
-        outdated.push({ at: s.signedAt.getTime(), id: s.id });
-    if (population.length < size) break;
-  }
-  outdated.sort((a, b) => a.at - b.at || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  for (let start = 0; start < outdated.length; start += size) {
-    const ids = outdated.slice(start, start + size).map((s) => s.id);
-    const rows = await db
-      .select({
-        id: signatures.id,
-        agreementId: signatures.agreementId,
-        agreementVersion: signatures.agreementVersion,
-        signedAt: signatures.signedAt,
-        ...whoColumns,
-      })
-      .from(signatures)
-      .innerJoin(people, eq(people.id, signatures.personId))
-      .where(inIds(signatures.id, ids));
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    for (const id of ids) {
-      const s = byId.get(id);
-      if (!s) continue;
-      const template = getAgreementTemplate(s.agreementId);
-      yield finding(s, {
-        kind: "agreement_outdated",
-        at: s.signedAt,
-        subject: template?.title ?? s.agreementId,
-        detail: `Signed version ${s.agreementVersion}; version ${template?.version ?? "?"} is in force`,
-        reference: s.id,
-      });
-    }
-  }
 }
