@@ -69,7 +69,10 @@ export type FactsWanted = { user: string; role?: string | null };
  * each (person, role) asked about, the role's grants and the certifications
  * and signatures of the courses and agreements it requires — nothing else —
  * plus the release of each course's major version as loaded here (from which
- * older majors' grace periods run; recorded at start-up). Each (person, role) is read through the
+ * older majors' grace periods run; recorded at start-up). People are found
+ * by e-mail and by id in two branches, so each can use its index (one
+ * condition over both made PostgreSQL read the whole people table for every
+ * shared read). Each (person, role) is read through the
  * indexes on (person, role), (person, course) and (person, agreement), so a
  * check costs a few index lookups whatever the size of the tables.
  * `resolved` maps each reference (emails lower-cased) to a person id;
@@ -130,7 +133,8 @@ async function readFacts(db: Executor, wanted: FactsWanted[], { asOf }: { asOf?:
     db,
     sql`
     with req as (select distinct ref, role_id from unnest(${sql.param(refs)}::text[], ${sql.param(roleIds)}::text[]) as t(ref, role_id)),
-    p as (select id, email, status from people where email = any(${sql.param(emails)}::text[]) or id = any(${sql.param(ids)}::uuid[])),
+    p as (select id, email, status from people where email = any(${sql.param(emails)}::text[])
+          union select id, email, status from people where id = any(${sql.param(ids)}::uuid[])),
     keys as (select id, email as key from p union all select id, id::text from p),
     want as (select distinct keys.id as person_id, req.role_id from req join keys on keys.key = req.ref),
     rc as (select * from unnest(${courses.roles}::text[], ${courses.items}::text[]) as t(role_id, course_id)),

@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 
 import { GET as checkGet, POST as checkPost } from "@/app/api/v1/access/check/route";
@@ -6,7 +6,9 @@ import { GET as holdersGet } from "@/app/api/v1/access/holders/route";
 import { POST as eventsPost } from "@/app/api/v1/events/route";
 import { accessDecisions, accessGrants, certifications, dataOperationEvents, type ApiScope } from "@/db/schema";
 import { createApiClient, revokeApiClient } from "@/lib/access/api-clients";
-import { accessRoles, decisionFor, loadDecisionFacts, loadFactsFor } from "@/lib/access/facts";
+import { POSTGRES_POOL_MAX } from "@/db/client";
+import { selectRows } from "@/db/rows";
+import { accessRole, accessRoles, decisionFor, loadDecisionFacts, loadFactsFor } from "@/lib/access/facts";
 
 import { grantRole, satisfyRole } from "../helpers/access-fixtures";
 import { context, createPerson, viewerOf } from "../helpers/factories";
@@ -128,6 +130,40 @@ describe("access decision API", () => {
     expect(tooMany.status).toBe(400);
     expect((await tooMany.json()).error.message).toContain("1,000");
   });
+
+  it("finds people named by e-mail, by id, and the same person both ways (any case) in one read", async () => {
+    const db = database.db();
+    const a = await createPerson(db, { email: "both.ways@test.example" });
+    const b = await createPerson(db);
+    await satisfyRole(db, a.id, ROLE);
+    await grantRole(db, a.id, ROLE);
+    const { resolved, facts } = await loadFactsFor(db, [
+      { user: "Both.Ways@test.example", role: ROLE },
+      { user: a.id.toUpperCase(), role: ROLE },
+      { user: b.id, role: ROLE },
+      { user: "nobody@test.example", role: ROLE },
+    ]);
+    expect(resolved.get("both.ways@test.example")).toBe(a.id);
+    expect(resolved.get(a.id)).toBe(a.id);
+    expect(resolved.get(b.id)).toBe(b.id);
+    expect(resolved.has("nobody@test.example")).toBe(false);
+    expect(facts.persons.size).toBe(2);
+    expect(decisionFor(facts, a.id, accessRole(ROLE)!, new Date()).allow).toBe(true);
+  });
+
+  it.runIf(Boolean(process.env.TEST_DATABASE_URL))(
+    "asks PostgreSQL for no JIT compilation on any of the app's connections",
+    async () => {
+      // As many at once as the pool has connections, so every connection answers.
+      const answers = await Promise.all(
+        Array.from({ length: POSTGRES_POOL_MAX * 2 }, () =>
+          selectRows<{ jit: string; pid: number }>(database.db(), sql`select current_setting('jit') as jit, pg_backend_pid() as pid, pg_sleep(0.05)`),
+        ),
+      );
+      expect(new Set(answers.map(([row]) => row.pid)).size).toBeGreaterThan(1);
+      expect(new Set(answers.map(([row]) => row.jit))).toEqual(new Set(["off"]));
+    },
+  );
 
   it("decides from the facts read for the roles asked exactly as from everything the person has", async () => {
     const db = database.db();
