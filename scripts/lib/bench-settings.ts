@@ -26,6 +26,8 @@ const benchSchema = z.object({
   BENCH_SECONDS: count(10),
   BENCH_WARMUP_SECONDS: count(3),
   BENCH_RUNS: count(15),
+  // The organisation bench:access seeds (10,000 for the published figures; 100,000 to compare at that size).
+  BENCH_ACCESS_PEOPLE: count(10_000),
   // The organisation bench:evidence seeds before making a pack.
   BENCH_EVIDENCE_PEOPLE: count(10_000),
   // The organisation sizes bench:import generates, comma-separated.
