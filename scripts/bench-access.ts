@@ -230,8 +230,15 @@ async function run(database: BenchDatabase, { started, loadAtStart }: BenchRun):
     );
     const turns: { check: LoadResult; authzen: LoadResult }[] = [];
     for (let turn = 0; turn < AUTHZEN_TURNS; turn++) {
-      log(`GET /api/v1/access/check then POST /access/v1/evaluation, 200 connections, turn ${turn + 1} of ${AUTHZEN_TURNS}…`);
-      const check = await measure(decisionOrigin, paths, { connections: 200, seconds: SECONDS, warmupSeconds: WARMUP_SECONDS, token });
+      log(
+        `GET /api/v1/access/check then POST /access/v1/evaluation, 200 connections, turn ${turn + 1} of ${AUTHZEN_TURNS}…`,
+      );
+      const check = await measure(decisionOrigin, paths, {
+        connections: 200,
+        seconds: SECONDS,
+        warmupSeconds: WARMUP_SECONDS,
+        token,
+      });
       const evaluation = await measure(decisionOrigin, evaluationBodies, {
         connections: 200,
         seconds: SECONDS,

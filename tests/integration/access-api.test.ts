@@ -4,10 +4,10 @@ import { describe, expect, it } from "vitest";
 import { GET as checkGet, POST as checkPost } from "@/app/api/v1/access/check/route";
 import { GET as holdersGet } from "@/app/api/v1/access/holders/route";
 import { POST as eventsPost } from "@/app/api/v1/events/route";
-import { accessDecisions, accessGrants, certifications, dataOperationEvents, type ApiScope } from "@/db/schema";
-import { createApiClient, revokeApiClient } from "@/lib/access/api-clients";
 import { POSTGRES_POOL_MAX } from "@/db/client";
 import { selectRows } from "@/db/rows";
+import { accessDecisions, accessGrants, certifications, dataOperationEvents, type ApiScope } from "@/db/schema";
+import { createApiClient, revokeApiClient } from "@/lib/access/api-clients";
 import { accessRole, accessRoles, decisionFor, loadDecisionFacts, loadFactsFor } from "@/lib/access/facts";
 
 import { grantRole, satisfyRole } from "../helpers/access-fixtures";
@@ -157,7 +157,10 @@ describe("access decision API", () => {
       // As many at once as the pool has connections, so every connection answers.
       const answers = await Promise.all(
         Array.from({ length: POSTGRES_POOL_MAX * 2 }, () =>
-          selectRows<{ jit: string; pid: number }>(database.db(), sql`select current_setting('jit') as jit, pg_backend_pid() as pid, pg_sleep(0.05)`),
+          selectRows<{ jit: string; pid: number }>(
+            database.db(),
+            sql`select current_setting('jit') as jit, pg_backend_pid() as pid, pg_sleep(0.05)`,
+          ),
         ),
       );
       expect(new Set(answers.map(([row]) => row.pid)).size).toBeGreaterThan(1);
