@@ -5,6 +5,8 @@ import { privilegeStamp } from "@/lib/auth/session-stamp";
 import { sha256Hex } from "@/lib/crypto/hash";
 import { randomToken } from "@/lib/crypto/tokens";
 
+import { seededRandom } from "./bench-seed";
+
 /** The shape the page benchmarks give a seeded organisation, and the credentials they use on it. */
 
 const SESSION_COOKIE = "next-auth.session-token";
@@ -72,10 +74,14 @@ export async function createBenchApiClient(sql: Sql): Promise<string> {
   return token;
 }
 
-/** `count` random (person, role) checks, the same sequence on every run, as access-check query paths and as pairs. */
+/**
+ * `count` random (person, role) checks, the same sequence on every run, as
+ * access-check query paths and as pairs. Every person is as likely as any
+ * other, so a larger organisation is asked about more people, as it would be.
+ */
 export function randomChecks(emails: string[], roleIds: string[], count = 20_000) {
-  let seed = 7;
-  const pick = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+  const rnd = seededRandom(7);
+  const pick = (n: number) => Math.floor(rnd() * n);
   const pairs = Array.from({ length: count }, () => ({
     user: emails[pick(emails.length)],
     role: roleIds[pick(roleIds.length)],

@@ -16,8 +16,8 @@ import { addDays, DAY } from "@/lib/time";
  * (allowed, and denied for each kind of reason). Deterministic for a seed.
  */
 
-/** mulberry32: a small seeded generator, so two runs seed the same data. */
-function random(seed: number) {
+/** mulberry32: a small seeded generator, so two runs seed (and ask) the same; numbers in [0, 1). */
+export function seededRandom(seed: number) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -67,7 +67,7 @@ export async function seedBenchOrganisation(
   sql: Sql,
   options: { people: number; now: Date; seed?: number; onProgress?: (done: number) => void },
 ): Promise<{ counts: SeedCounts; emails: string[] }> {
-  const rnd = random(options.seed ?? 42);
+  const rnd = seededRandom(options.seed ?? 42);
   const { now } = options;
   const ago = (maxDays: number, minDays = 0) => new Date(now.getTime() - (minDays + rnd() * (maxDays - minDays)) * DAY);
   const { courses, agreements } = getContent();
