@@ -9,6 +9,7 @@ import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg
 import { env } from "@/lib/env";
 import { applicationName } from "@/lib/instance";
 
+import { resendingOnLostConnection } from "./lost-connection";
 import * as schema from "./schema";
 
 export type Schema = typeof schema;
@@ -85,7 +86,7 @@ export async function openDatabase(options: { url?: string; pgliteDir?: string; 
       onnotice: () => {},
       connection: { application_name: applicationName(), ...POSTGRES_SESSION_SETTINGS },
     });
-    const db = drizzle(client, { schema, logger }) as unknown as Db;
+    const db = drizzle(resendingOnLostConnection(client), { schema, logger }) as unknown as Db;
     return { db, driver: "postgres", close: () => client.end({ timeout: 5 }) };
   }
   const { PGlite } = await import("@electric-sql/pglite");

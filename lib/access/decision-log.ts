@@ -4,7 +4,6 @@ import { sql } from "drizzle-orm";
 
 import { createBatcher } from "@/db/batcher";
 import type { Executor } from "@/db/client";
-import { writeRetryingTerminated } from "@/db/lost-connection";
 import { selectRows } from "@/db/rows";
 import type { accessDecisions } from "@/db/schema";
 import { metrics, secondsSince } from "@/lib/metrics";
@@ -60,11 +59,10 @@ const groupCommit = createBatcher<Executor, DecisionRow, number[]>({
 async function insertDecisions(db: Executor, rows: DecisionRow[]): Promise<number[]> {
   const column = (pick: (row: DecisionRow) => string) => sql`${sql.param(rows.map(pick))}::text[]`;
   const started = performance.now();
-  // One statement: if a PostgreSQL restart terminated its session first, it did not commit and is sent again.
-  const inserted = await writeRetryingTerminated(() =>
-    selectRows<{ id: string | number }>(
-      db,
-      sql`
+  // One statement: if a PostgreSQL restart terminated its session first, the pool sends it again (db/lost-connection.ts).
+  const inserted = await selectRows<{ id: string | number }>(
+    db,
+    sql`
     insert into access_decisions (at, client_id, person_id, subject, role_id, allow, reasons)
     select at::timestamptz, nullif(client_id, '')::uuid, nullif(person_id, '')::uuid, subject, role_id, allow::boolean, string_to_array(reasons, ',')
       from unnest(${column((r) => r.at.toISOString())}, ${column((r) => r.clientId ?? "")}, ${column((r) => r.personId ?? "")},
@@ -72,7 +70,6 @@ async function insertDecisions(db: Executor, rows: DecisionRow[]): Promise<numbe
         with ordinality as t(at, client_id, person_id, subject, role_id, allow, reasons, n)
       order by n
     returning id`,
-    ),
   );
   metrics().decisionLogWrite.observe(secondsSince(started));
   return inserted.map((r) => Number(r.id)).sort((a, b) => a - b);

@@ -3,7 +3,6 @@ import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 
 import type { Executor } from "@/db/client";
-import { readRetryingLostConnection } from "@/db/lost-connection";
 import { selectRows } from "@/db/rows";
 import { majorOf } from "@/lib/certification/status.rules";
 import { contentRevision, getContent } from "@/lib/content";
@@ -87,8 +86,7 @@ export type FactsWanted = { user: string; role?: string | null };
  * requirement.
  */
 export async function loadFactsFor(db: Executor, wanted: FactsWanted[], options: { asOf?: Date } = {}) {
-  // A read only: tried again once if PostgreSQL closed the connection under it (a restart or failover).
-  const read = () => readRetryingLostConnection(() => readFacts(db, wanted, options));
+  const read = () => readFacts(db, wanted, options);
   const first = await read();
   // A course or agreement published since this process loaded its content: decide from the published one.
   if (first.contentPublications === publicationCount(contentRevision())) return first;
