@@ -23,6 +23,7 @@ import {
 } from "./codec";
 import { ByteReader, FRAME_SIZE, FrameSealer, openFrames } from "./frames";
 import { insertRestoredRows, linkStagedManagers, stageManagerLinks, startManagerLinks } from "./restore-rows";
+import { advanceAccessRevision, restoreConstraints, setAsideConstraints } from "./set-aside";
 import { BACKUP_TABLES, PAGE_SIZE, readPages, resetSequences, tableChecksums, TableHash, tableName } from "./tables";
 
 export { BackupError } from "./codec";
@@ -125,7 +126,8 @@ export async function restoreBackup(db: Executor, file: Buffer) {
 
 /**
  * Restores a backup read from `source` into a migrated, empty database; refuses anything else.
- * Rows are inserted as they arrive, all in one transaction: a table that does not match its
+ * Rows are inserted as they arrive, with keys, references and indexes set aside until every
+ * table is in (lib/backup/set-aside.ts), all in one transaction: a table that does not match its
  * checksum, or a frame that fails authentication, rolls everything back. Returns the checksums
  * after restore.
  */
@@ -152,8 +154,13 @@ export async function restoreBackupFrom(db: Executor, source: AsyncIterable<unkn
     const prefix = Buffer.concat([magic, headerLine]);
     const expected: Record<string, string> = {};
     await db.transaction(async (tx) => {
+      // Before any row changes: a table with trigger events pending cannot be altered.
+      const setAside = await setAsideConstraints(tx, BACKUP_TABLES.map(tableName));
       for (const table of RECORDED_AT_START) await tx.delete(table);
       await restoreRecords(tx, plaintextLines(openFrames(input, key, prefix)), expected);
+      await restoreConstraints(tx, setAside);
+      // Every decision may differ from the moment before: what the revision triggers do once a transaction.
+      await advanceAccessRevision(tx);
       await resetSequences(tx);
     });
     const after = await tableChecksums(db);

@@ -9,9 +9,17 @@ import { beforeAll, describe, expect, it } from "vitest";
 
 import { accessDecisions, people, rateLimits } from "@/db/schema";
 import { BackupError, createBackup, restoreBackup, restoreBackupFrom, writeBackup } from "@/lib/backup/backup";
-import { restoreKey } from "@/lib/backup/codec";
+import { decodeRow, restoreKey } from "@/lib/backup/codec";
 import { ByteReader, FrameSealer, openFrames } from "@/lib/backup/frames";
-import { BACKUP_TABLES, checksum, readPages, readTable, tableChecksums, tableName } from "@/lib/backup/tables";
+import {
+  BACKUP_TABLES,
+  checksum,
+  readPages,
+  readTable,
+  tableChecksums,
+  TableHash,
+  tableName,
+} from "@/lib/backup/tables";
 import { keyIdOf } from "@/lib/crypto/encryption";
 import { sha256Hex } from "@/lib/crypto/hash";
 
@@ -111,6 +119,35 @@ async function resealed(file: Buffer, edit: (plain: string) => string): Promise<
   sealer.on("data", (chunk: Buffer) => out.push(chunk));
   await new Promise<void>((resolve, reject) => sealer.on("end", resolve).on("error", reject).end(gzipSync(plain)));
   return Buffer.concat(out);
+}
+
+/** Every key, reference, check, index and trigger (and whether it is on) of the app's tables. */
+async function schemaShape(db: Db): Promise<string[]> {
+  const rows = rowsOf<{ d: string }>(
+    await db.execute(sql`
+      select conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid) as d
+        from pg_constraint where connamespace = current_schema()::regnamespace
+      union all
+      select indexdef from pg_indexes where schemaname = current_schema()
+      union all
+      select 'trigger ' || tgrelid::regclass::text || ' ' || tgname || ' ' || tgenabled::text from pg_trigger
+       where not tgisinternal and tgrelid::regclass::text not like 'pg_%'
+      order by 1`),
+  );
+  return rows.map((r) => r.d);
+}
+
+/** A plaintext edit: the first row of `table` twice, with the table's row count and checksum made to match. */
+function withRowTwice(plain: string, table: string): string {
+  const lines = plain.split("\n");
+  const start = lines.findIndex((l) => l.startsWith("{") && (JSON.parse(l) as { table?: string }).table === table);
+  const end = lines.findIndex((l, i) => i > start && (JSON.parse(l) as { end?: string }).end === table);
+  lines.splice(start + 2, 0, lines[start + 1]);
+  const hash = new TableHash();
+  for (const line of lines.slice(start + 1, end + 1))
+    hash.add(decodeRow((JSON.parse(line) as { row: Record<string, unknown> }).row));
+  lines[end + 1] = JSON.stringify({ ...JSON.parse(lines[end + 1]), rows: hash.rows, sha256: hash.digest() });
+  return lines.join("\n");
 }
 
 describe("streamed backups", () => {
@@ -240,6 +277,40 @@ describe("streamed backups", () => {
         "Table access_decisions does not match its checksum.",
       );
       expect(await emptyTables(target.db)).toEqual([]);
+    } finally {
+      await target.close();
+    }
+  });
+
+  it("sets keys, references and indexes aside while loading and puts every one back, also when a restore is refused", async () => {
+    const db = source.db();
+    const { file } = await createBackup(db);
+    const target = await openTestDatabase();
+    try {
+      const shape = await schemaShape(target.db);
+      expect(shape.length).toBeGreaterThan(100);
+      // Signed by the key holder, checksum and count made to match: only the person's key can refuse it.
+      const twice = await resealed(file, (plain) => withRowTwice(plain, "access_decisions"));
+      const refusal = await restoreBackup(target.db, twice).then(
+        () => "restored",
+        (error: Error) => `${error.message} ${String(error.cause)}`,
+      );
+      expect(refusal).toMatch(/could not create unique index "access_decisions_pkey"/);
+      expect(await emptyTables(target.db)).toEqual([]);
+      expect(await schemaShape(target.db)).toEqual(shape);
+
+      const revision = async () =>
+        Number(
+          rowsOf<{ r: string }>(await target.db.execute(sql`select revision::text as r from access_revision`))[0].r,
+        );
+      const before = await revision();
+      await restoreBackup(target.db, file);
+      expect(await tableChecksums(target.db)).toEqual(await tableChecksums(db));
+      expect(await schemaShape(target.db)).toEqual(shape);
+      expect(shape.some((d) => d.startsWith("trigger certifications certifications_revision O"))).toBe(true);
+      // Every decision may have changed: the access revision moved on, as its triggers would have moved it.
+      expect(await revision()).toBeGreaterThan(before);
+      expect(await schemaShape(target.db)).toEqual(await schemaShape(db));
     } finally {
       await target.close();
     }
