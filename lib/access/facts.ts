@@ -24,30 +24,40 @@ export function accessRole(id: string): AccessRole | null {
   return accessRoles().find((r) => r.id === id) ?? null;
 }
 
-/**
- * One row of the facts read. Each kind fills the columns it needs; times are
- * milliseconds since the epoch (whole, as a Date keeps them), which both
- * drivers return as numbers, so nothing is parsed from text or JSON.
- * - release: a course id, t1 its current major's release;
- * - revision: a the access revision, b the number of published content versions;
- * - person: a e-mail, b status;
- * - grant: a id, b role, c status, t1–t4 requested, decided, ends, revoked;
- * - certification: a course, b version, t1 issued, t2 expires;
- * - signature: a agreement, b version, c outcome, t1 signed, t2 renewal due.
- */
-type FactRow = {
-  kind: "release" | "revision" | "person" | "grant" | "certification" | "signature";
-  person_id: string | null;
-  a: string;
-  b: string | null;
-  c: string | null;
-  t1: number | null;
-  t2: number | null;
-  t3: number | null;
-  t4: number | null;
+type GrantRow = {
+  id: string;
+  roleId: string;
+  status: GrantFacts["status"];
+  requestedAt: string;
+  decidedAt: string | null;
+  endsAt: string | null;
+  revokedAt: string | null;
 };
+type CertificationRow = { courseId: string; courseVersion: string; issuedAt: string; expiresAt: string };
+type SignatureRow = {
+  agreementId: string;
+  agreementVersion: string;
+  signedAt: string;
+  renewalDueAt: string | null;
+  outcome: "signed" | "declined";
+};
+type FactRow =
+  | { kind: "release"; person_id: null; row: { courseId: string; releasedAt: string } }
+  | { kind: "revision"; person_id: null; row: { revision: string; content: number | string } }
+  | {
+      kind: "person";
+      person_id: string;
+      row: {
+        email: string;
+        status: "active" | "suspended" | "departed";
+        grants: GrantRow[] | null;
+        certifications: CertificationRow[] | null;
+        signatures: SignatureRow[] | null;
+      };
+    };
 
-const time = (ms: number | null) => (ms === null ? null : new Date(ms));
+const date = (value: string) => new Date(value);
+const maybeDate = (value: string | null) => (value === null ? null : new Date(value));
 
 /** A question the facts are for: a person (email or id) and the role asked about; every role when undefined, none when null. */
 export type FactsWanted = { user: string; role?: string | null };
@@ -117,8 +127,6 @@ async function readFacts(db: Executor, wanted: FactsWanted[], { asOf }: { asOf?:
   const signaturesAsOf = sql`distinct on (s.agreement_id) s.* from signatures s left join am on am.agreement_id = s.agreement_id
     where s.person_id = p.id and s.agreement_id = any(wp.agreements) and s.outcome = 'signed' and s.signed_at <= ${at}
     order by s.agreement_id, case when ${major(sql`s.agreement_version`)} >= am.major and s.renewal_due_at > ${at} then s.renewal_due_at end desc nulls last`;
-  // Whole milliseconds, as a Date holds them (JavaScript truncates finer digits the same way).
-  const ms = (column: SQL) => sql`floor(extract(epoch from ${column}) * 1000)::float8`;
   const rows = await selectRows<FactRow>(
     db,
     sql`
@@ -136,27 +144,18 @@ async function readFacts(db: Executor, wanted: FactsWanted[], { asOf }: { asOf?:
     wp as (select w.person_id, array_agg(distinct w.role_id) as roles,
              array_remove(array_agg(distinct rc.course_id), null) as courses, array_remove(array_agg(distinct ra.agreement_id), null) as agreements
            from want w left join rc on rc.role_id = w.role_id left join ra on ra.role_id = w.role_id group by w.person_id)
-    select 'release' as kind, null::uuid as person_id, cm.course_id as a, null::text as b, null::text as c,
-           ${ms(sql`cm.released_at`)} as t1, null::float8 as t2, null::float8 as t3, null::float8 as t4
-      from cm where cm.released_at is not null
+    select 'release' as kind, null::uuid as person_id, json_build_object('courseId', cm.course_id, 'releasedAt', cm.released_at) as row from cm where cm.released_at is not null
     union all
-    select 'revision', null, revision::text, (select count(*) from content_versions where state = 'published')::text, null, null, null, null, null
-      from access_revision
+    select 'revision', null, json_build_object('revision', revision::text, 'content', (select count(*) from content_versions where state = 'published')) from access_revision
     union all
-    select 'person', p.id, p.email, p.status::text, null, null, null, null, null from p
-    union all
-    select 'grant', p.id, g.id::text, g.role_id, g.status::text, ${ms(sql`g.requested_at`)}, ${ms(sql`g.decided_at`)}, ${ms(sql`g.ends_at`)}, ${ms(sql`g.revoked_at`)}
-      from p join wp on wp.person_id = p.id
-      cross join lateral (select * from access_grants g where g.person_id = p.id and g.role_id = any(wp.roles)
-        ${asOf ? sql`and g.status in ('approved', 'revoked') and g.decided_at <= ${at}` : sql``}) g
-    union all
-    select 'certification', p.id, c.course_id, c.course_version, null, ${ms(sql`c.issued_at`)}, ${ms(sql`c.expires_at`)}, null, null
-      from p join wp on wp.person_id = p.id
-      cross join lateral (select ${asOf ? certificationsAsOf : sql`c.* from certifications c where c.person_id = p.id and c.course_id = any(wp.courses)`}) c
-    union all
-    select 'signature', p.id, s.agreement_id, s.agreement_version, s.outcome::text, ${ms(sql`s.signed_at`)}, ${ms(sql`s.renewal_due_at`)}, null, null
-      from p join wp on wp.person_id = p.id
-      cross join lateral (select ${asOf ? signaturesAsOf : sql`s.* from signatures s where s.person_id = p.id and s.agreement_id = any(wp.agreements)`}) s`,
+    select 'person', p.id, json_build_object('email', p.email, 'status', p.status,
+      'grants', (select json_agg(json_build_object('id', g.id, 'roleId', g.role_id, 'status', g.status, 'requestedAt', g.requested_at, 'decidedAt', g.decided_at, 'endsAt', g.ends_at, 'revokedAt', g.revoked_at))
+        from access_grants g where g.person_id = p.id and g.role_id = any(wp.roles) ${asOf ? sql`and g.status in ('approved', 'revoked') and g.decided_at <= ${at}` : sql``}),
+      'certifications', (select json_agg(json_build_object('courseId', c.course_id, 'courseVersion', c.course_version, 'issuedAt', c.issued_at, 'expiresAt', c.expires_at))
+        from (select ${asOf ? certificationsAsOf : sql`c.* from certifications c where c.person_id = p.id and c.course_id = any(wp.courses)`}) c),
+      'signatures', (select json_agg(json_build_object('agreementId', s.agreement_id, 'agreementVersion', s.agreement_version, 'signedAt', s.signed_at, 'renewalDueAt', s.renewal_due_at, 'outcome', s.outcome))
+        from (select ${asOf ? signaturesAsOf : sql`s.* from signatures s where s.person_id = p.id and s.agreement_id = any(wp.agreements)`}) s))
+      from p left join wp on wp.person_id = p.id`,
   );
 
   const releases = new Map<string, Date>();
@@ -164,63 +163,47 @@ async function readFacts(db: Executor, wanted: FactsWanted[], { asOf }: { asOf?:
   const resolved = new Map<string, string>();
   let revision = 0;
   let contentPublications = 0;
-  const factsOf = (personId: string) => {
-    let p = persons.get(personId);
-    if (!p) {
-      p = { person: { status: "active" }, grants: [], grantsByRole: new Map(), certifications: [], signatures: [] };
-      persons.set(personId, p);
-    }
-    return p;
-  };
   for (const r of rows) {
-    switch (r.kind) {
-      case "revision":
-        revision = Number(r.a);
-        contentPublications = Number(r.b);
-        break;
-      case "release":
-        releases.set(r.a, time(r.t1)!);
-        break;
-      case "person":
-        factsOf(r.person_id!).person = { status: r.b as PersonFacts["person"]["status"] };
-        resolved.set(r.a, r.person_id!);
-        resolved.set(r.person_id!, r.person_id!);
-        break;
-      case "grant": {
-        const p = factsOf(r.person_id!);
-        const grant = {
-          id: r.a,
-          roleId: r.b!,
-          status: r.c as GrantFacts["status"],
-          requestedAt: time(r.t1)!,
-          decidedAt: time(r.t2),
-          endsAt: time(r.t3),
-          revokedAt: time(r.t4),
-        };
-        p.grants.push(grant);
-        const ofRole = p.grantsByRole.get(grant.roleId);
-        if (ofRole) ofRole.push(grant);
-        else p.grantsByRole.set(grant.roleId, [grant]);
-        break;
-      }
-      case "certification":
-        factsOf(r.person_id!).certifications.push({
-          courseId: r.a,
-          courseVersion: r.b!,
-          issuedAt: time(r.t1)!,
-          expiresAt: time(r.t2)!,
-        });
-        break;
-      case "signature":
-        factsOf(r.person_id!).signatures.push({
-          agreementId: r.a,
-          agreementVersion: r.b!,
-          signedAt: time(r.t1)!,
-          renewalDueAt: time(r.t2),
-          outcome: r.c as "signed" | "declined",
-        });
-        break;
+    if (r.kind === "revision") {
+      revision = Number(r.row.revision);
+      contentPublications = Number(r.row.content);
+      continue;
     }
+    if (r.kind === "release") {
+      releases.set(r.row.courseId, date(r.row.releasedAt));
+      continue;
+    }
+    const grants = (r.row.grants ?? []).map((g) => ({
+      id: g.id,
+      roleId: g.roleId,
+      status: g.status,
+      requestedAt: date(g.requestedAt),
+      decidedAt: maybeDate(g.decidedAt),
+      endsAt: maybeDate(g.endsAt),
+      revokedAt: maybeDate(g.revokedAt),
+    }));
+    const grantsByRole = new Map<string, DecisionInput["grants"]>();
+    for (const g of grants) grantsByRole.set(g.roleId, [...(grantsByRole.get(g.roleId) ?? []), g]);
+    persons.set(r.person_id, {
+      person: { status: r.row.status },
+      grants,
+      grantsByRole,
+      certifications: (r.row.certifications ?? []).map((c) => ({
+        courseId: c.courseId,
+        courseVersion: c.courseVersion,
+        issuedAt: date(c.issuedAt),
+        expiresAt: date(c.expiresAt),
+      })),
+      signatures: (r.row.signatures ?? []).map((x) => ({
+        agreementId: x.agreementId,
+        agreementVersion: x.agreementVersion,
+        signedAt: date(x.signedAt),
+        renewalDueAt: maybeDate(x.renewalDueAt),
+        outcome: x.outcome,
+      })),
+    });
+    resolved.set(r.row.email, r.person_id);
+    resolved.set(r.person_id, r.person_id);
   }
   const courseFacts = new Map(
     content.courses.map((c) => [
