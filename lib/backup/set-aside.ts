@@ -5,6 +5,8 @@ import { sql } from "drizzle-orm";
 import type { Executor } from "@/db/client";
 import { selectRows } from "@/db/rows";
 
+import { BackupError } from "./codec";
+
 type Definition = { table: string; name: string; definition: string };
 
 /**
@@ -69,12 +71,22 @@ export async function restoreConstraints(
   { foreignKeys, keys, indexes, triggers }: SetAside,
 ): Promise<void> {
   for (const c of keys)
-    await tx.execute(sql.raw(`alter table ${quoted(c.table)} add constraint ${quoted(c.name)} ${c.definition}`));
-  for (const i of indexes) await tx.execute(sql.raw(i.definition));
+    await putBack(tx, c, `alter table ${quoted(c.table)} add constraint ${quoted(c.name)} ${c.definition}`);
+  for (const i of indexes) await putBack(tx, i, i.definition);
   for (const c of foreignKeys)
-    await tx.execute(sql.raw(`alter table ${quoted(c.table)} add constraint ${quoted(c.name)} ${c.definition}`));
+    await putBack(tx, c, `alter table ${quoted(c.table)} add constraint ${quoted(c.name)} ${c.definition}`);
   for (const t of triggers)
     await tx.execute(sql.raw(`alter table ${quoted(t.table)} enable trigger ${quoted(t.name)}`));
+}
+
+/** Rows that break a key or a reference refuse the restore in words an operator can act on. */
+async function putBack(tx: Executor, what: Definition, statement: string): Promise<void> {
+  try {
+    await tx.execute(sql.raw(statement));
+  } catch (error) {
+    const cause = (error as { cause?: { message?: string } }).cause?.message ?? (error as Error).message;
+    throw new BackupError(`The restored rows of ${what.table} break ${what.name}: ${cause}.`, { cause: error });
+  }
 }
 
 /** The access revision moves on, as its triggers move it once a transaction (db/migrations/0014). */

@@ -296,6 +296,7 @@ describe("streamed backups", () => {
         (error: Error) => `${error.message} ${String(error.cause)}`,
       );
       expect(refusal).toMatch(/could not create unique index "access_decisions_pkey"/);
+      expect(refusal).toMatch(/^The restored rows of access_decisions break access_decisions_pkey: /);
       expect(await emptyTables(target.db)).toEqual([]);
       expect(await schemaShape(target.db)).toEqual(shape);
 
