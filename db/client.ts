@@ -20,6 +20,14 @@ export type Executor = Db | Tx;
 
 type Handle = { db: Db; driver: "pglite" | "postgres"; close: () => Promise<void> };
 
+/** Pools opened by openDatabase on PostgreSQL: only these can run statements side by side (see db/snapshot.ts). */
+const pooled = new WeakSet<object>();
+
+/** Whether `db` is a PostgreSQL pool (not a transaction, not PGlite's one connection). */
+export function isPool(db: Executor): db is Db {
+  return pooled.has(db);
+}
+
 const globalForDb = globalThis as unknown as { __clearanceDb?: Promise<Handle> };
 
 export const MIGRATIONS_FOLDER = path.join(process.cwd(), "db", "migrations");
@@ -87,6 +95,7 @@ export async function openDatabase(options: { url?: string; pgliteDir?: string; 
       connection: { application_name: applicationName(), ...POSTGRES_SESSION_SETTINGS },
     });
     const db = drizzle(resendingOnLostConnection(client), { schema, logger }) as unknown as Db;
+    pooled.add(db);
     return { db, driver: "postgres", close: () => client.end({ timeout: 5 }) };
   }
   const { PGlite } = await import("@electric-sql/pglite");

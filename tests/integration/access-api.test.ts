@@ -8,6 +8,7 @@ import { POSTGRES_POOL_MAX } from "@/db/client";
 import { selectRows } from "@/db/rows";
 import { accessDecisions, accessGrants, certifications, dataOperationEvents, type ApiScope } from "@/db/schema";
 import { createApiClient, revokeApiClient } from "@/lib/access/api-clients";
+import { checkAccess, PARALLEL_READ_PAIRS, type CheckResult } from "@/lib/access/check";
 import { accessRole, accessRoles, decisionFor, loadDecisionFacts, loadFactsFor } from "@/lib/access/facts";
 
 import { grantRole, satisfyRole } from "../helpers/access-fixtures";
@@ -129,6 +130,38 @@ describe("access decision API", () => {
     const tooMany = await checkPost(post("/access/check", { checks: Array.from({ length: 1001 }, () => pairs[0]) }, t));
     expect(tooMany.status).toBe(400);
     expect((await tooMany.json()).error.message).toContain("1,000");
+  });
+
+  it("answers a batch of 1,000 pairs, read in parts side by side on PostgreSQL, as the same pairs asked a few at a time", async () => {
+    const db = database.db();
+    const roles = accessRoles().map((r) => r.id);
+    const people: Awaited<ReturnType<typeof createPerson>>[] = [];
+    for (let i = 0; i < 24; i++) {
+      const person = await createPerson(db);
+      // A spread of states: some roles satisfied and granted, some granted only, some neither.
+      if (i % 3 !== 2) await satisfyRole(db, person.id, roles[i % roles.length]);
+      if (i % 4 !== 3) await grantRole(db, person.id, roles[i % roles.length]);
+      if (i % 5 === 0) await grantRole(db, person.id, roles[(i + 1) % roles.length]);
+      people.push(person);
+    }
+    const pairs = Array.from({ length: 1000 }, (_, i) => {
+      const person = people[(i * 7) % people.length];
+      const user = i % 97 === 0 ? `ghost${i}@test.example` : i % 2 ? person.email.toUpperCase() : person.id;
+      return { user, role: i % 89 === 0 ? "no-such-role" : roles[(i * 5) % roles.length] };
+    });
+    expect(pairs.length).toBeGreaterThanOrEqual(PARALLEL_READ_PAIRS);
+    const whole = await checkAccess(db, null, pairs);
+    const inSmallBatches: CheckResult[] = [];
+    for (let i = 0; i < pairs.length; i += 50)
+      inSmallBatches.push(...(await checkAccess(db, null, pairs.slice(i, i + 50))));
+    const answer = (r: CheckResult) => ({ user: r.user, role: r.role, decision: r.decision, error: r.error?.code });
+    expect(whole.map(answer)).toEqual(inSmallBatches.map(answer));
+    expect(new Set(whole.map((r) => r.revision)).size).toBe(1);
+    expect(whole.filter((r) => r.decision?.allow).length).toBeGreaterThan(0);
+    expect(whole.filter((r) => r.error).length).toBeGreaterThan(0);
+    // Every decided pair has its own logged row.
+    const ids = whole.filter((r) => r.decision).map((r) => r.decisionId!);
+    expect(new Set(ids).size).toBe(ids.length);
   });
 
   it("finds people named by e-mail, by id, and the same person both ways (any case) in one read", async () => {
