@@ -11,7 +11,7 @@ import { metrics } from "@/lib/metrics";
 
 import type { Decision } from "./decide.rules";
 import { assertDecisionLogKeepsUp, logDecisions } from "./decision-log";
-import { accessRole, decisionFor, loadFactsFor, type FactsWanted } from "./facts";
+import { accessRole, decisionFor, loadFactsFor, mergePersonFacts, type FactsWanted } from "./facts";
 
 /** Maps what callers send (email or id) to people, in one query. */
 export async function resolvePeople(db: Executor, refs: string[]): Promise<Map<string, string>> {
@@ -96,9 +96,13 @@ async function readInParts(db: Db, pairs: FactsWanted[]): Promise<{ loaded: Load
     db,
     parts.map((part) => (tx: Executor) => loadFactsFor(tx, part, { asOf })),
   );
+  // A person named one way in one part and another way in the other was read in both, each for its own roles.
   for (const more of rest) {
     for (const [ref, id] of more.resolved) first.resolved.set(ref, id);
-    for (const [id, person] of more.facts.persons) first.facts.persons.set(id, person);
+    for (const [id, person] of more.facts.persons) {
+      const read = first.facts.persons.get(id);
+      first.facts.persons.set(id, read ? mergePersonFacts(read, person) : person);
+    }
   }
   return { loaded: first, asOf };
 }

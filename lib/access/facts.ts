@@ -12,7 +12,11 @@ import { isUuid } from "@/lib/ids";
 
 import { decideAccess, type Decision, type DecisionInput, type GrantFacts } from "./decide.rules";
 
-type PersonFacts = Pick<DecisionInput, "person" | "grants" | "certifications" | "signatures"> & {
+/** A grant as the decision reads it, with the role it is for. */
+type RoleGrant = DecisionInput["grants"][number] & { roleId: string };
+
+export type PersonFacts = Pick<DecisionInput, "person" | "certifications" | "signatures"> & {
+  grants: RoleGrant[];
   grantsByRole: Map<string, DecisionInput["grants"]>;
 };
 
@@ -182,12 +186,10 @@ async function readFacts(db: Executor, wanted: FactsWanted[], { asOf }: { asOf?:
       endsAt: maybeDate(g.endsAt),
       revokedAt: maybeDate(g.revokedAt),
     }));
-    const grantsByRole = new Map<string, DecisionInput["grants"]>();
-    for (const g of grants) grantsByRole.set(g.roleId, [...(grantsByRole.get(g.roleId) ?? []), g]);
     persons.set(r.person_id, {
       person: { status: r.row.status },
       grants,
-      grantsByRole,
+      grantsByRole: byRole(grants),
       certifications: (r.row.certifications ?? []).map((c) => ({
         courseId: c.courseId,
         courseVersion: c.courseVersion,
@@ -217,6 +219,37 @@ async function readFacts(db: Executor, wanted: FactsWanted[], { asOf }: { asOf?:
     revision,
     contentPublications,
     facts: { persons, courses: courseFacts, agreements: agreementFacts },
+  };
+}
+
+function byRole(grants: RoleGrant[]): Map<string, DecisionInput["grants"]> {
+  const map = new Map<string, DecisionInput["grants"]>();
+  for (const g of grants) {
+    const list = map.get(g.roleId);
+    if (list) list.push(g);
+    else map.set(g.roleId, [g]);
+  }
+  return map;
+}
+
+/**
+ * One person's facts read for different roles from the same snapshot (the
+ * parts of a large batch), as one: every grant once, and for each course or
+ * agreement the certifications or signatures the first read found for it,
+ * or else the second's. Where both read a course or agreement they read the
+ * same rows, as they read the same snapshot with the same rules.
+ */
+export function mergePersonFacts(a: PersonFacts, b: PersonFacts): PersonFacts {
+  const grantIds = new Set(a.grants.map((g) => g.id));
+  const courses = new Set(a.certifications.map((c) => c.courseId));
+  const agreements = new Set(a.signatures.map((s) => s.agreementId));
+  const grants = [...a.grants, ...b.grants.filter((g) => !grantIds.has(g.id))];
+  return {
+    person: a.person,
+    grants,
+    grantsByRole: byRole(grants),
+    certifications: [...a.certifications, ...b.certifications.filter((c) => !courses.has(c.courseId))],
+    signatures: [...a.signatures, ...b.signatures.filter((s) => !agreements.has(s.agreementId))],
   };
 }
 

@@ -164,6 +164,25 @@ describe("access decision API", () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
+  it("decides a person named by e-mail in one part of a large batch and by id in the other from all their facts", async () => {
+    const db = database.db();
+    const person = await createPerson(db);
+    await satisfyRole(db, person.id, ROLE);
+    await grantRole(db, person.id, ROLE);
+    await satisfyRole(db, person.id, "backup-restore-operator");
+    await grantRole(db, person.id, "backup-restore-operator");
+    const others = [await createPerson(db), await createPerson(db)];
+    // People go to the parts in turn as they first appear: the e-mail to the first, the id to the second.
+    const pairs = [
+      { user: person.email, role: ROLE },
+      { user: person.id, role: "backup-restore-operator" },
+      ...Array.from({ length: PARALLEL_READ_PAIRS }, (_, i) => ({ user: others[i % 2].id, role: ROLE })),
+    ];
+    const results = await checkAccess(db, null, pairs);
+    expect(results[0].decision).toMatchObject({ allow: true });
+    expect(results[1].decision).toMatchObject({ allow: true });
+  });
+
   it("finds people named by e-mail, by id, and the same person both ways (any case) in one read", async () => {
     const db = database.db();
     const a = await createPerson(db, { email: "both.ways@test.example" });
