@@ -28,6 +28,23 @@ export function isPool(db: Executor): db is Db {
   return pooled.has(db);
 }
 
+/** Handles opened by openDatabase, on either driver. */
+const opened = new WeakSet<object>();
+
+/**
+ * Whether `db` is a database as opened (not a transaction inside it): what it
+ * reads is committed, so it may be kept beyond the statement that read it.
+ */
+export function isDatabase(db: Executor): db is Db {
+  return opened.has(db);
+}
+
+/** Counts a handle made outside openDatabase (a test's PGlite loaded from a snapshot) as a database as opened. */
+export function adoptDatabase(db: Db): Db {
+  opened.add(db);
+  return db;
+}
+
 const globalForDb = globalThis as unknown as { __clearanceDb?: Promise<Handle> };
 
 export const MIGRATIONS_FOLDER = path.join(process.cwd(), "db", "migrations");
@@ -96,6 +113,7 @@ export async function openDatabase(options: { url?: string; pgliteDir?: string; 
     });
     const db = drizzle(resendingOnLostConnection(client), { schema, logger }) as unknown as Db;
     pooled.add(db);
+    opened.add(db);
     return { db, driver: "postgres", close: () => client.end({ timeout: 5 }) };
   }
   const { PGlite } = await import("@electric-sql/pglite");
@@ -105,6 +123,7 @@ export async function openDatabase(options: { url?: string; pgliteDir?: string; 
   const client = dir ? new PGlite(dir) : new PGlite();
   await client.waitReady;
   const db = drizzle(client, { schema, logger }) as unknown as Db;
+  opened.add(db);
   return {
     db,
     driver: "pglite",

@@ -114,6 +114,16 @@ const schema = z.object({
     (v) => (v === "" ? undefined : v),
     z.coerce.number().int().min(0).max(86_400).default(60),
   ),
+  // (person, role) pairs whose deciding facts each process keeps between access checks while the access revision stands (lib/access/facts-cache.ts); 0: none.
+  ACCESS_FACTS_CACHE_ENTRIES: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z.coerce
+      .number("must be a number of (person, role) pairs, e.g. 100000")
+      .int()
+      .min(0)
+      .max(10_000_000)
+      .default(100_000),
+  ),
   // Failed sign-ins from one address in 15 minutes before it is paused (an office behind one NAT may need more).
   SIGN_IN_IP_FAILURES: z.preprocess(
     (v) => (v === "" ? undefined : v),

@@ -11,7 +11,8 @@ import { metrics } from "@/lib/metrics";
 
 import type { Decision } from "./decide.rules";
 import { assertDecisionLogKeepsUp, logDecisions } from "./decision-log";
-import { accessRole, decisionFor, loadFactsFor, mergePersonFacts, type FactsWanted } from "./facts";
+import { accessRole, decisionFor, loadFactsFor, mergePersonFacts, type FactsWanted, type ReadOptions } from "./facts";
+import { factsCacheFor } from "./facts-cache";
 
 /** Maps what callers send (email or id) to people, in one query. */
 export async function resolvePeople(db: Executor, refs: string[]): Promise<Map<string, string>> {
@@ -33,6 +34,27 @@ export async function resolvePeople(db: Executor, refs: string[]): Promise<Map<s
 }
 
 type Loaded = Awaited<ReturnType<typeof loadFactsFor>>;
+type Read = { loaded: Loaded; asOf: Date };
+
+/**
+ * The facts of `wanted` as they are now, through this process's facts cache
+ * where it holds them (facts-cache.ts): `read` reads the rest, in one snapshot
+ * that also confirms the cached ones. `read` learns how many pairs the cache
+ * does not hold, to choose how to read them.
+ */
+async function readCurrent(
+  db: Executor,
+  wanted: FactsWanted[],
+  read: (options: ReadOptions, missing: number) => Promise<Loaded>,
+): Promise<Read> {
+  const asOf = new Date();
+  const cache = factsCacheFor(db);
+  if (!cache) return { loaded: await read({ asOf }, wanted.length), asOf };
+  const lookup = cache.lookup(wanted);
+  const loaded = await read({ known: lookup.known }, wanted.length - lookup.held.length);
+  cache.complete(wanted, lookup, loaded);
+  return { loaded, asOf };
+}
 
 /**
  * Facts for checks that arrive together are read in one statement (see
@@ -40,13 +62,10 @@ type Loaded = Awaited<ReturnType<typeof loadFactsFor>>;
  * answer reflects the database as it was after its request came in, and a
  * burst of single checks costs one read instead of one each.
  */
-const sharedFactsFor = createBatcher<Executor, FactsWanted, { loaded: Loaded; asOf: Date }>({
+const sharedFactsFor = createBatcher<Executor, FactsWanted, Read>({
   maxItems: 1000,
   maxInFlight: 2,
-  run: async (db, wanted) => {
-    const asOf = new Date();
-    return { loaded: await loadFactsFor(db, wanted, { asOf }), asOf };
-  },
+  run: (db, wanted) => readCurrent(db, wanted, (options) => loadFactsFor(db, wanted, options)),
 });
 
 export type CheckResult = {
@@ -83,8 +102,7 @@ export const PARALLEL_READ_PAIRS = 400;
 const PARALLEL_PARTS = 2;
 
 /** The facts of a large batch, its people split in PARALLEL_PARTS and read side by side as of one moment, merged. */
-async function readInParts(db: Db, pairs: FactsWanted[]): Promise<{ loaded: Loaded; asOf: Date }> {
-  const asOf = new Date();
+async function readInParts(db: Db, pairs: FactsWanted[], options: ReadOptions): Promise<Loaded> {
   const parts: FactsWanted[][] = Array.from({ length: PARALLEL_PARTS }, () => []);
   const partOf = new Map<string, number>();
   for (const pair of pairs) {
@@ -94,7 +112,7 @@ async function readInParts(db: Db, pairs: FactsWanted[]): Promise<{ loaded: Load
   }
   const [first, ...rest] = await readInParallel(
     db,
-    parts.map((part) => (tx: Executor) => loadFactsFor(tx, part, { asOf })),
+    parts.map((part) => (tx: Executor) => loadFactsFor(tx, part, options)),
   );
   // A person named one way in one part and another way in the other was read in both, each for its own roles.
   for (const more of rest) {
@@ -104,15 +122,17 @@ async function readInParts(db: Db, pairs: FactsWanted[]): Promise<{ loaded: Load
       first.facts.persons.set(id, read ? mergePersonFacts(read, person) : person);
     }
   }
-  return { loaded: first, asOf };
+  return first;
 }
 
 async function readFacts(db: Executor, pairs: FactsWanted[], at: Date | undefined, minRevision: number) {
-  const read = async () =>
+  const read = async (): Promise<Read> =>
     at
       ? { loaded: await loadFactsFor(db, pairs, { asOf: at }), asOf: at }
       : pairs.length >= PARALLEL_READ_PAIRS && isPool(db)
-        ? await readInParts(db, pairs)
+        ? await readCurrent(db, pairs, (options, missing) =>
+            missing >= PARALLEL_READ_PAIRS ? readInParts(db, pairs, options) : loadFactsFor(db, pairs, options),
+          )
         : await sharedFactsFor(db, pairs);
   let result = await read();
   for (const wait of REVISION_RETRY_MS) {

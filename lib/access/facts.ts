@@ -89,7 +89,17 @@ export type FactsWanted = { user: string; role?: string | null };
  * is the same as from the whole history (see decide.rules.ts), for one row per
  * requirement.
  */
-export async function loadFactsFor(db: Executor, wanted: FactsWanted[], options: { asOf?: Date } = {}) {
+/**
+ * (person id, role) pairs whose facts the caller already holds as read at
+ * access revision `revision` (see facts-cache.ts): if the database is still at
+ * that revision they are left out of the read (the person is still read: who
+ * they are and their status); if it has moved on, everything is read.
+ */
+export type KnownFacts = { revision: number; personIds: string[]; roleIds: string[] };
+
+export type ReadOptions = { asOf?: Date; known?: KnownFacts };
+
+export async function loadFactsFor(db: Executor, wanted: FactsWanted[], options: ReadOptions = {}) {
   const read = () => readFacts(db, wanted, options);
   const first = await read();
   // A course or agreement published since this process loaded its content: decide from the published one.
@@ -98,7 +108,7 @@ export async function loadFactsFor(db: Executor, wanted: FactsWanted[], options:
   return read();
 }
 
-async function readFacts(db: Executor, wanted: FactsWanted[], { asOf }: { asOf?: Date } = {}) {
+async function readFacts(db: Executor, wanted: FactsWanted[], { asOf, known }: ReadOptions = {}) {
   const catalogue = accessRoles();
   const refs: string[] = [];
   const roleIds: string[] = [];
@@ -138,7 +148,10 @@ async function readFacts(db: Executor, wanted: FactsWanted[], { asOf }: { asOf?:
     p as (select id, email, status from people where email = any(${sql.param(emails)}::text[])
           union select id, email, status from people where id = any(${sql.param(ids)}::uuid[])),
     keys as (select id, email as key from p union all select id, id::text from p),
-    want as (select distinct keys.id as person_id, req.role_id from req join keys on keys.key = req.ref),
+    known as (select * from unnest(${sql.param(known?.personIds ?? [])}::uuid[], ${sql.param(known?.roleIds ?? [])}::text[]) as t(person_id, role_id)
+              where ${known?.revision ?? -1}::bigint = (select revision from access_revision)),
+    want as (select distinct keys.id as person_id, req.role_id from req join keys on keys.key = req.ref
+             where not exists (select 1 from known where known.person_id = keys.id and known.role_id = req.role_id)),
     rc as (select * from unnest(${courses.roles}::text[], ${courses.items}::text[]) as t(role_id, course_id)),
     ra as (select * from unnest(${agreements.roles}::text[], ${agreements.items}::text[]) as t(role_id, agreement_id)),
     cm as (select t.course_id, t.major, t.grace_days, r.released_at

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 
 import { afterAll, beforeAll, inject } from "vitest";
 
-import { openDatabase, setDatabaseForTests, type Db } from "@/db/client";
+import { adoptDatabase, openDatabase, setDatabaseForTests, type Db } from "@/db/client";
 
 import { adminUrl } from "./database-url";
 
@@ -34,7 +34,7 @@ export async function openTestDatabase(): Promise<Handle & { name: string }> {
   const snapshot = readFileSync(inject("pgliteSnapshot"));
   const client = new PGlite({ loadDataDir: new Blob([snapshot]) });
   await client.waitReady;
-  const db = drizzle(client, { schema }) as unknown as Db;
+  const db = adoptDatabase(drizzle(client, { schema }) as unknown as Db);
   return { db, driver: "pglite", name: "pglite", close: () => client.close() };
 }
 

@@ -1,0 +1,158 @@
+import "server-only";
+
+import { isDatabase, type Executor } from "@/db/client";
+import { contentRevision } from "@/lib/content";
+import { env } from "@/lib/env";
+
+import { accessRole, mergePersonFacts, type FactsWanted, type KnownFacts, type PersonFacts } from "./facts";
+
+/** What decides one role for one person: the role's grants and the rows of the courses and agreements it requires. */
+type RoleFacts = Pick<PersonFacts, "grants" | "certifications" | "signatures">;
+
+type Loaded = {
+  resolved: Map<string, string>;
+  revision: number;
+  facts: { persons: Map<string, PersonFacts> };
+};
+
+/** The pairs a read may leave out, with the facts to put back once it confirms the revision. */
+export type CacheLookup = {
+  known: KnownFacts;
+  held: { personId: string; roleId: string; facts: RoleFacts }[];
+  /** The content this process served at the lookup: facts read under other content are not kept. */
+  content: string;
+};
+
+/**
+ * Each (person, role)'s deciding facts as last read, kept while the
+ * organisation's access revision stays where it was when they were read.
+ *
+ * Every committed change that can alter a decision advances the revision in
+ * the same transaction (db/migrations/0014_access_revision), so two reads at
+ * one revision read the same facts. A read names the pairs held here and the
+ * revision they were read at; the statement itself compares that revision
+ * with the database's, in its own snapshot, and reads the held pairs again if
+ * it moved (see loadFactsFor). Only then are the held facts put back, so an
+ * answer never mixes facts of two revisions, on one instance or many.
+ *
+ * Facts are kept whole (every grant, certification and signature that bears
+ * on the role, not only those counting at one moment) and decided anew at
+ * each check's time, so answers change with the clock (an expiry, the end of
+ * a grace period, a grant's end) exactly as if they were read again. A
+ * person's status and e-mail address are read every time. Only reads
+ * through the database as opened are kept (never a transaction's, which may
+ * not commit), and a change of the content this process serves empties it.
+ */
+export class FactsCache {
+  private revision = -1;
+  private content = "";
+  private readonly entries = new Map<string, RoleFacts>();
+  /** The person each reference (an e-mail or an id) named when last read: a hint, checked by every read. */
+  private readonly people = new Map<string, string>();
+
+  constructor(readonly capacity: number) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** The pairs of `wanted` held here, to leave out of the read. */
+  lookup(wanted: FactsWanted[]): CacheLookup {
+    this.checkContent();
+    const held: CacheLookup["held"] = [];
+    const seen = new Set<string>();
+    for (const { user, role } of wanted) {
+      if (!role) continue;
+      const personId = this.people.get(user.toLowerCase());
+      if (!personId) continue;
+      const key = `${personId} ${role}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const facts = this.entries.get(key);
+      if (!facts) continue;
+      // Most recently used last: the first entries are the first to go.
+      this.entries.delete(key);
+      this.entries.set(key, facts);
+      held.push({ personId, roleId: role, facts });
+    }
+    return {
+      known: {
+        revision: this.revision,
+        personIds: held.map((h) => h.personId),
+        roleIds: held.map((h) => h.roleId),
+      },
+      held,
+      content: this.content,
+    };
+  }
+
+  /**
+   * Completes a read made with `lookup`'s pairs left out: if the database was
+   * still at their revision, their facts join the read's; then what the read
+   * itself found is kept for next time.
+   */
+  complete(wanted: FactsWanted[], lookup: CacheLookup, loaded: Loaded): void {
+    const persons = loaded.facts.persons;
+    if (loaded.revision === lookup.known.revision) {
+      for (const { personId, facts } of lookup.held) {
+        const person = persons.get(personId);
+        if (person) persons.set(personId, mergePersonFacts(person, { ...person, ...facts }));
+      }
+    }
+    this.keep(wanted, lookup, loaded);
+  }
+
+  private keep(wanted: FactsWanted[], lookup: CacheLookup, loaded: Loaded): void {
+    if (loaded.revision < this.revision) return; // read before a newer read already moved the cache on
+    if (lookup.content !== contentRevision()) return;
+    if (loaded.revision > this.revision) {
+      this.entries.clear();
+      this.revision = loaded.revision;
+    }
+    const wasHeld = new Set(lookup.held.map((h) => `${h.personId} ${h.roleId}`));
+    for (const { user, role } of wanted) {
+      const personId = loaded.resolved.get(user.toLowerCase());
+      if (!personId) continue;
+      this.remember(user.toLowerCase(), personId);
+      const person = loaded.facts.persons.get(personId);
+      const accessRole_ = role ? accessRole(role) : null;
+      if (!person || !accessRole_) continue;
+      const key = `${personId} ${accessRole_.id}`;
+      if (wasHeld.has(key) && loaded.revision === lookup.known.revision) continue;
+      const courses = new Set(accessRole_.courses);
+      const agreements = new Set(accessRole_.agreements);
+      this.entries.delete(key);
+      this.entries.set(key, {
+        grants: person.grants.filter((g) => g.roleId === accessRole_.id),
+        certifications: person.certifications.filter((c) => courses.has(c.courseId)),
+        signatures: person.signatures.filter((s) => agreements.has(s.agreementId)),
+      });
+    }
+    while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+  }
+
+  private remember(ref: string, personId: string): void {
+    this.people.delete(ref);
+    this.people.set(ref, personId);
+    while (this.people.size > this.capacity) this.people.delete(this.people.keys().next().value!);
+  }
+
+  private checkContent(): void {
+    const content = contentRevision();
+    if (content === this.content) return;
+    this.content = content;
+    this.entries.clear();
+  }
+}
+
+const caches = new WeakMap<object, FactsCache>();
+
+/** The cache for reads through `db`, or null: none for a transaction, or when ACCESS_FACTS_CACHE_ENTRIES is 0. */
+export function factsCacheFor(db: Executor): FactsCache | null {
+  if (!isDatabase(db)) return null;
+  const capacity = env().ACCESS_FACTS_CACHE_ENTRIES;
+  if (capacity <= 0) return null;
+  let cache = caches.get(db);
+  if (!cache) caches.set(db, (cache = new FactsCache(capacity)));
+  return cache;
+}
