@@ -11,5 +11,6 @@ export function uuidSchema(message?: string) {
 const anyUuid = uuidSchema();
 
 export function isUuid(value: string): boolean {
-  return anyUuid.safeParse(value).success;
+  // Every UUID has 36 characters: anything else (an e-mail address, mostly) is answered without a failed parse.
+  return value.length === 36 && anyUuid.safeParse(value).success;
 }

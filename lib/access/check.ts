@@ -12,7 +12,7 @@ import { metrics } from "@/lib/metrics";
 import type { Decision } from "./decide.rules";
 import { assertDecisionLogKeepsUp, logDecisions } from "./decision-log";
 import { accessRole, decisionFor, loadFactsFor, mergePersonFacts, type FactsWanted, type ReadOptions } from "./facts";
-import { factsCacheFor } from "./facts-cache";
+import { decideHeld, factsCacheFor, type RoleFacts } from "./facts-cache";
 
 /** Maps what callers send (email or id) to people, in one query. */
 export async function resolvePeople(db: Executor, refs: string[]): Promise<Map<string, string>> {
@@ -34,7 +34,8 @@ export async function resolvePeople(db: Executor, refs: string[]): Promise<Map<s
 }
 
 type Loaded = Awaited<ReturnType<typeof loadFactsFor>>;
-type Read = { loaded: Loaded; asOf: Date };
+/** Facts read as of `asOf`; `held`: the pairs the facts cache holds for this read, by "person role" (facts-cache.ts). */
+type Read = { loaded: Loaded; asOf: Date; held?: Map<string, RoleFacts> };
 
 /**
  * The facts of `wanted` as they are now, through this process's facts cache
@@ -52,8 +53,8 @@ async function readCurrent(
   if (!cache) return { loaded: await read({ asOf }, wanted.length), asOf };
   const lookup = cache.lookup(wanted);
   const loaded = await read({ known: lookup.known }, wanted.length - lookup.held.length);
-  cache.complete(wanted, lookup, loaded);
-  return { loaded, asOf };
+  const held = cache.complete(wanted, lookup, loaded);
+  return { loaded, asOf, held };
 }
 
 /**
@@ -165,7 +166,7 @@ export async function decideChecks(
   { minRevision = 0 }: { minRevision?: number } = {},
 ): Promise<UnloggedChecks> {
   assertDecisionLogKeepsUp(db);
-  const { loaded, asOf: now } = await readFacts(db, pairs, at, minRevision);
+  const { loaded, asOf: now, held } = await readFacts(db, pairs, at, minRevision);
   const { resolved, facts, revision } = loaded;
   const results: CheckResult[] = pairs.map(({ user, role: roleId }) => {
     const role = accessRole(roleId);
@@ -173,7 +174,11 @@ export async function decideChecks(
     if (!role) return { ...base, error: { code: "unknown_role", message: `No data-access role "${roleId}".` } };
     const personId = resolved.get(user.toLowerCase());
     if (!personId) return { ...base, error: { code: "unknown_user", message: `No person "${user}".` } };
-    return { ...base, decision: decisionFor(facts, personId, role, now) };
+    const entry = held?.get(`${personId} ${role.id}`);
+    return {
+      ...base,
+      decision: entry ? decideHeld(entry, facts, personId, role, now) : decisionFor(facts, personId, role, now),
+    };
   });
   return { results, at: now, personIds: resolved };
 }

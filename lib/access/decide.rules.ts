@@ -164,3 +164,45 @@ export function decideAccess(input: DecisionInput): Decision {
   const valid_until = allow && limits.length ? new Date(Math.min(...limits.map((d) => d.getTime()))) : null;
   return { allow, reasons, valid_until };
 }
+
+/**
+ * The span of time around `input.now` in which the decision cannot change:
+ * from the latest moment at or before `now` to the earliest after it at which
+ * any fact it reads starts or stops counting (a grant decided, revoked or
+ * ending; a certification issued, expiring or superseded; a signature made or
+ * due for renewal). decideAccess compares `now` only with those moments, so
+ * for any time in [from, until) it gives the same decision, valid_until
+ * included, for the same facts and the same person status.
+ */
+export function decisionSteadyBetween(input: DecisionInput): { from: number; until: number } {
+  const t = input.now.getTime();
+  let from = -Infinity;
+  let until = Infinity;
+  const at = (d: Date | null | undefined) => {
+    if (!d) return;
+    const x = d.getTime();
+    if (x <= t) from = Math.max(from, x);
+    else until = Math.min(until, x);
+  };
+  for (const g of input.grants) {
+    at(g.decidedAt);
+    at(g.revokedAt);
+    at(g.endsAt);
+  }
+  for (const courseId of input.role.courses) {
+    const course = input.courses.get(courseId);
+    for (const c of input.certifications) {
+      if (c.courseId !== courseId) continue;
+      at(c.issuedAt);
+      at(c.expiresAt);
+      if (course) at(supersededAt(c.courseVersion, course, course.currentMajorReleasedAt));
+    }
+  }
+  for (const agreementId of input.role.agreements)
+    for (const s of input.signatures) {
+      if (s.agreementId !== agreementId) continue;
+      at(s.signedAt);
+      at(s.renewalDueAt);
+    }
+  return { from, until };
+}

@@ -2,12 +2,20 @@ import "server-only";
 
 import { isDatabase, type Executor } from "@/db/client";
 import { contentRevision } from "@/lib/content";
+import type { AccessRole } from "@/lib/content/load";
 import { env } from "@/lib/env";
 
-import { accessRole, mergePersonFacts, type FactsWanted, type KnownFacts, type PersonFacts } from "./facts";
+import { decideAccess, decisionSteadyBetween, type Decision } from "./decide.rules";
+import { accessRole, decisionFor, type Facts, type FactsWanted, type KnownFacts, type PersonFacts } from "./facts";
 
-/** What decides one role for one person: the role's grants and the rows of the courses and agreements it requires. */
-type RoleFacts = Pick<PersonFacts, "grants" | "certifications" | "signatures">;
+/**
+ * What decides one role for one person: the role's grants and the rows of the
+ * courses and agreements it requires; and the last decision made from them,
+ * with the span of time it holds for and the person's status it was made with.
+ */
+export type RoleFacts = Pick<PersonFacts, "grants" | "certifications" | "signatures"> & {
+  decided?: { status: string; from: number; until: number; decision: Decision };
+};
 
 type Loaded = {
   resolved: Map<string, string>;
@@ -15,7 +23,7 @@ type Loaded = {
   facts: { persons: Map<string, PersonFacts> };
 };
 
-/** The pairs a read may leave out, with the facts to put back once it confirms the revision. */
+/** The pairs a read may leave out, with the facts to decide them with once it confirms the revision. */
 export type CacheLookup = {
   known: KnownFacts;
   held: { personId: string; roleId: string; facts: RoleFacts }[];
@@ -32,13 +40,15 @@ export type CacheLookup = {
  * one revision read the same facts. A read names the pairs held here and the
  * revision they were read at; the statement itself compares that revision
  * with the database's, in its own snapshot, and reads the held pairs again if
- * it moved (see loadFactsFor). Only then are the held facts put back, so an
- * answer never mixes facts of two revisions, on one instance or many.
+ * it moved (see loadFactsFor). Only if it had not are the held facts used, so
+ * an answer never mixes facts of two revisions, on one instance or many.
  *
  * Facts are kept whole (every grant, certification and signature that bears
- * on the role, not only those counting at one moment) and decided anew at
- * each check's time, so answers change with the clock (an expiry, the end of
- * a grace period, a grant's end) exactly as if they were read again. A
+ * on the role, not only those counting at one moment) and decided at each
+ * check's time (a pair's last decision is reused only while no fact of it has
+ * started or stopped counting since: decideHeld), so answers change with the
+ * clock (an expiry, the end of a grace period, a grant's end) exactly as if
+ * they were read again. A
  * person's status and e-mail address are read every time. Only reads
  * through the database as opened are kept (never a transaction's, which may
  * not commit), and a change of the content this process serves empties it.
@@ -88,21 +98,22 @@ export class FactsCache {
 
   /**
    * Completes a read made with `lookup`'s pairs left out: if the database was
-   * still at their revision, their facts join the read's; then what the read
-   * itself found is kept for next time.
+   * still at their revision, their facts are the pairs' to decide with (see
+   * decideHeld); then what the read itself found is kept for next time.
+   * Returns the facts of every pair held or newly kept, by "person role";
+   * a pair missing from it is decided from the read's facts.
    */
-  complete(wanted: FactsWanted[], lookup: CacheLookup, loaded: Loaded): void {
-    const persons = loaded.facts.persons;
+  complete(wanted: FactsWanted[], lookup: CacheLookup, loaded: Loaded): Map<string, RoleFacts> {
+    const entries = new Map<string, RoleFacts>();
     if (loaded.revision === lookup.known.revision) {
-      for (const { personId, facts } of lookup.held) {
-        const person = persons.get(personId);
-        if (person) persons.set(personId, mergePersonFacts(person, { ...person, ...facts }));
-      }
+      for (const { personId, roleId, facts } of lookup.held)
+        if (loaded.facts.persons.has(personId)) entries.set(`${personId} ${roleId}`, facts);
     }
-    this.keep(wanted, lookup, loaded);
+    this.keep(wanted, lookup, loaded, entries);
+    return entries;
   }
 
-  private keep(wanted: FactsWanted[], lookup: CacheLookup, loaded: Loaded): void {
+  private keep(wanted: FactsWanted[], lookup: CacheLookup, loaded: Loaded, entries: Map<string, RoleFacts>): void {
     if (loaded.revision < this.revision) return; // read before a newer read already moved the cache on
     if (lookup.content !== contentRevision()) return;
     if (loaded.revision > this.revision) {
@@ -121,12 +132,14 @@ export class FactsCache {
       if (wasHeld.has(key) && loaded.revision === lookup.known.revision) continue;
       const courses = new Set(accessRole_.courses);
       const agreements = new Set(accessRole_.agreements);
-      this.entries.delete(key);
-      this.entries.set(key, {
+      const facts: RoleFacts = {
         grants: person.grants.filter((g) => g.roleId === accessRole_.id),
         certifications: person.certifications.filter((c) => courses.has(c.courseId)),
         signatures: person.signatures.filter((s) => agreements.has(s.agreementId)),
-      });
+      };
+      this.entries.delete(key);
+      this.entries.set(key, facts);
+      entries.set(key, facts);
     }
     while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
   }
@@ -143,6 +156,36 @@ export class FactsCache {
     this.content = content;
     this.entries.clear();
   }
+}
+
+/**
+ * The decision for a pair held in the cache, at `now`: the last one made from
+ * these facts if `now` is in the span it holds for and the person's status is
+ * unchanged (decisionSteadyBetween), else made anew and kept. The facts of an
+ * entry never change (a new revision empties the cache), nor do the courses'
+ * releases and versions they are decided with (they change the revision or
+ * the content, which empties it too).
+ */
+export function decideHeld(held: RoleFacts, facts: Facts, personId: string, role: AccessRole, now: Date): Decision {
+  const person = facts.persons.get(personId);
+  if (!person) return decisionFor(facts, personId, role, now);
+  const t = now.getTime();
+  const status = person.person.status;
+  const last = held.decided;
+  if (last && last.status === status && t >= last.from && t < last.until) return last.decision;
+  const input = {
+    person: person.person,
+    role,
+    grants: held.grants,
+    certifications: held.certifications,
+    signatures: held.signatures,
+    courses: facts.courses,
+    agreements: facts.agreements,
+    now,
+  };
+  const decision = decideAccess(input);
+  held.decided = { status, ...decisionSteadyBetween(input), decision };
+  return decision;
 }
 
 const caches = new WeakMap<object, FactsCache>();

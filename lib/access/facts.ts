@@ -166,12 +166,12 @@ async function readFacts(db: Executor, wanted: FactsWanted[], { asOf, known }: R
     select 'revision', null, json_build_object('revision', revision::text, 'content', (select count(*) from content_versions where state = 'published')) from access_revision
     union all
     select 'person', p.id, json_build_object('email', p.email, 'status', p.status,
-      'grants', (select json_agg(json_build_object('id', g.id, 'roleId', g.role_id, 'status', g.status, 'requestedAt', g.requested_at, 'decidedAt', g.decided_at, 'endsAt', g.ends_at, 'revokedAt', g.revoked_at))
-        from access_grants g where g.person_id = p.id and g.role_id = any(wp.roles) ${asOf ? sql`and g.status in ('approved', 'revoked') and g.decided_at <= ${at}` : sql``}),
-      'certifications', (select json_agg(json_build_object('courseId', c.course_id, 'courseVersion', c.course_version, 'issuedAt', c.issued_at, 'expiresAt', c.expires_at))
-        from (select ${asOf ? certificationsAsOf : sql`c.* from certifications c where c.person_id = p.id and c.course_id = any(wp.courses)`}) c),
-      'signatures', (select json_agg(json_build_object('agreementId', s.agreement_id, 'agreementVersion', s.agreement_version, 'signedAt', s.signed_at, 'renewalDueAt', s.renewal_due_at, 'outcome', s.outcome))
-        from (select ${asOf ? signaturesAsOf : sql`s.* from signatures s where s.person_id = p.id and s.agreement_id = any(wp.agreements)`}) s))
+      'grants', case when wp.person_id is not null then (select json_agg(json_build_object('id', g.id, 'roleId', g.role_id, 'status', g.status, 'requestedAt', g.requested_at, 'decidedAt', g.decided_at, 'endsAt', g.ends_at, 'revokedAt', g.revoked_at))
+        from access_grants g where g.person_id = p.id and g.role_id = any(wp.roles) ${asOf ? sql`and g.status in ('approved', 'revoked') and g.decided_at <= ${at}` : sql``}) end,
+      'certifications', case when wp.person_id is not null then (select json_agg(json_build_object('courseId', c.course_id, 'courseVersion', c.course_version, 'issuedAt', c.issued_at, 'expiresAt', c.expires_at))
+        from (select ${asOf ? certificationsAsOf : sql`c.* from certifications c where c.person_id = p.id and c.course_id = any(wp.courses)`}) c) end,
+      'signatures', case when wp.person_id is not null then (select json_agg(json_build_object('agreementId', s.agreement_id, 'agreementVersion', s.agreement_version, 'signedAt', s.signed_at, 'renewalDueAt', s.renewal_due_at, 'outcome', s.outcome))
+        from (select ${asOf ? signaturesAsOf : sql`s.* from signatures s where s.person_id = p.id and s.agreement_id = any(wp.agreements)`}) s) end)
       from p left join wp on wp.person_id = p.id`,
   );
 

@@ -6,7 +6,7 @@ import { accessGrants, certifications, people } from "@/db/schema";
 import { currentRevision } from "@/lib/access/changes";
 import { checkAccess, type CheckResult } from "@/lib/access/check";
 import { accessRole, accessRoles, decisionFor, loadFactsFor } from "@/lib/access/facts";
-import { FactsCache, factsCacheFor } from "@/lib/access/facts-cache";
+import { decideHeld, FactsCache, factsCacheFor } from "@/lib/access/facts-cache";
 
 import { grantRole, satisfyRole } from "../helpers/access-fixtures";
 import { createPerson } from "../helpers/factories";
@@ -70,7 +70,7 @@ describe("access facts kept between checks while the access revision stands", ()
     expect((await check(removed.id)).decision?.reasons).toContain(`course_missing:${COURSE}`);
   });
 
-  it("follows the clock without a change: a certification issued ahead starts, one expiring ends", async () => {
+  it("follows the clock without a change: a certification issued ahead starts, one expiring ends, a grant ends", async () => {
     const db = database.db();
     const starting = await createPerson(db);
     await grantRole(db, starting.id, ROLE);
@@ -80,23 +80,29 @@ describe("access facts kept between checks while the access revision stands", ()
       .update(certifications)
       .set({ expiresAt: new Date(Date.now() + 1500) })
       .where(eq(certifications.personId, ending.id));
-    const [before, stillOk] = await checkAccess(db, null, [
+    const grantEnding = await createPerson(db);
+    await satisfyRole(db, grantEnding.id, ROLE);
+    await grantRole(db, grantEnding.id, ROLE, new Date(), new Date(Date.now() + 1500));
+    const asked = [
       { user: starting.id, role: ROLE },
       { user: ending.id, role: ROLE },
-    ]);
+      { user: grantEnding.email, role: ROLE },
+    ];
+    // Asked twice: the second answers come from the facts (and decisions) kept by the first.
+    await checkAccess(db, null, asked);
+    const [before, stillOk, grantStillOk] = await checkAccess(db, null, asked);
     expect(before.decision?.allow).toBe(false);
     expect(stillOk.decision).toMatchObject({ allow: true });
+    expect(grantStillOk.decision).toMatchObject({ allow: true });
     expect(new Date(stillOk.decision!.valid_until!).getTime()).toBeLessThanOrEqual(Date.now() + 1500);
     const revision = await currentRevision(db);
 
     await new Promise((resolve) => setTimeout(resolve, 1800));
-    const [after, ended] = await checkAccess(db, null, [
-      { user: starting.id, role: ROLE },
-      { user: ending.id, role: ROLE },
-    ]);
+    const [after, ended, grantEnded] = await checkAccess(db, null, asked);
     expect(after.revision).toBe(revision); // nothing changed in the database meanwhile
     expect(after.decision).toMatchObject({ allow: true });
     expect(ended.decision?.reasons).toContain(`course_expired:${COURSE}`);
+    expect(grantEnded.decision?.reasons).toEqual(["grant_ended"]);
   });
 
   it("follows a changed e-mail address: the old address names nobody, the new one the person", async () => {
@@ -183,11 +189,14 @@ describe("access facts kept between checks while the access revision stands", ()
     for (let round = 0; round < 2; round++) {
       const lookup = small.lookup(pairs);
       const loaded = await loadFactsFor(db, pairs, { known: lookup.known });
-      small.complete(pairs, lookup, loaded);
+      const held = small.complete(pairs, lookup, loaded);
       expect(small.size).toBe(3);
       const decided = pairs.map(({ user, role }) => {
         const personId = loaded.resolved.get(user.toLowerCase())!;
-        return decisionFor(loaded.facts, personId, accessRole(role)!, now);
+        const entry = held.get(`${personId} ${role}`);
+        return entry
+          ? decideHeld(entry, loaded.facts, personId, accessRole(role)!, now)
+          : decisionFor(loaded.facts, personId, accessRole(role)!, now);
       });
       const expected = pairs.map(({ user, role }) => fresh.find((r) => r.user === user && r.role === role)!.decision!);
       expect(decided.map((d) => d.allow)).toEqual(expected.map((d) => d.allow));
