@@ -25,7 +25,7 @@ export type GrantFacts = {
   id?: string;
   status: "requested" | "approved" | "denied" | "revoked";
   decidedAt: Date | null;
-  requestedAt: Date;
+  requestedAt?: Date;
   endsAt: Date | null;
   revokedAt?: Date | null;
 };
