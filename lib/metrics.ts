@@ -36,6 +36,12 @@ function create() {
       labelNames: ["result", "reason"] as const,
       registers: [registry],
     }),
+    accessFactsPairs: new Counter({
+      name: "access_facts_pairs_total",
+      help: "(person, role) pairs whose facts an access check needed, by where they came from: the facts cache (held) or the database (read).",
+      labelNames: ["source"] as const,
+      registers: [registry],
+    }),
     decisionLogWrite: new Histogram({
       name: "decision_log_write_seconds",
       help: "Time of one decision-log INSERT (a group commit of one or more decisions).",

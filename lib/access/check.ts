@@ -54,6 +54,10 @@ async function readCurrent(
   const lookup = cache.lookup(wanted);
   const loaded = await read({ known: lookup.known }, wanted.length - lookup.held.length);
   const held = cache.complete(wanted, lookup, loaded);
+  const counter = metrics().accessFactsPairs;
+  const fromCache = loaded.revision === lookup.known.revision ? lookup.held.length : 0;
+  counter.inc({ source: "held" }, fromCache);
+  counter.inc({ source: "read" }, wanted.length - fromCache);
   return { loaded, asOf, held };
 }
 

@@ -104,6 +104,7 @@ describe("/metrics", () => {
     for (const name of [
       "http_request_duration_seconds",
       "access_decisions_total",
+      "access_facts_pairs_total",
       "decision_log_write_seconds",
       "outbox_queue_depth",
       "outbox_failures_total",
@@ -117,6 +118,9 @@ describe("/metrics", () => {
       expect(text, name).toContain(`# TYPE ${name} `);
     expect(sample(text, "access_decisions_total", { result: "allow", reason: "none" })).toBeGreaterThanOrEqual(2);
     expect(sample(text, "access_decisions_total", { result: "deny", reason: "no_grant" })).toBeGreaterThanOrEqual(1);
+    // The cleared person was asked about twice: read the first time, held by the facts cache the second.
+    expect(sample(text, "access_facts_pairs_total", { source: "read" })).toBeGreaterThanOrEqual(2);
+    expect(sample(text, "access_facts_pairs_total", { source: "held" })).toBeGreaterThanOrEqual(1);
     const check = { route: "/api/v1/access/check", method: "GET", status: "200" };
     expect(sample(text, "http_request_duration_seconds_count", { ...check, server: "app" })).toBeGreaterThanOrEqual(2);
     expect(
