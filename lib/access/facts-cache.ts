@@ -65,10 +65,10 @@ export type CacheLookup = {
  * check's time (a pair's last decision is reused only while no fact of it has
  * started or stopped counting since: decideHeld), so answers change with the
  * clock (an expiry, the end of a grace period, a grant's end) exactly as if
- * they were read again. A
- * person's status and e-mail address are read every time. Only reads
- * through the database as opened are kept (never a transaction's, which may
- * not commit), and a change of the content this process serves empties it.
+ * they were read again. A person's status and e-mail address are read every
+ * time. Only reads through the database as opened are kept (never a
+ * transaction's, which may not commit, and whose revision moves only at
+ * commit), and a change of the content this process serves empties it.
  */
 export class FactsCache {
   private revision = -1;
