@@ -34,6 +34,7 @@ import { ensureProductionBuild, benchLog as log, startBenchApp, withBenchDatabas
 import { createLearners, LEARNER_PASSWORD, prepareAttempts, type PreparedAttempt } from "./lib/bench-learners";
 import { freePort } from "./lib/bench-load";
 import { benchSettings } from "./lib/bench-settings";
+import { checkAccessAcrossInstances } from "./lib/cluster-access";
 
 /**
  * npm run test:cluster — Clearance as it is deployed: two `next start`
@@ -437,6 +438,7 @@ async function main(): Promise<number> {
 
     await checkSessionsAndTokens(A, B, db, members[0], adminViewer, adminContext);
     await checkRateLimits(A, B, adminViewer, adminContext, members[1]);
+    await checkAccessAcrossInstances({ A, B }, db, members[0], ROLE, loadToken, check);
     await checkArtefacts(A, B, db, certificateAttempt, artefactCeremony);
     await rollingRestart({
       proxyOrigin,
