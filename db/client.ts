@@ -20,8 +20,18 @@ export type Executor = Db | Tx;
 
 type Handle = { db: Db; driver: "pglite" | "postgres"; close: () => Promise<void> };
 
+/**
+ * The handles openDatabase made, kept on globalThis like the database itself:
+ * the server loads this module once per bundle (the routes', the decision
+ * listener's), and every copy must recognise the one process-wide database.
+ */
+const registry = globalThis as unknown as {
+  __clearancePools?: WeakSet<object>;
+  __clearanceDatabases?: WeakSet<object>;
+};
+
 /** Pools opened by openDatabase on PostgreSQL: only these can run statements side by side (see db/snapshot.ts). */
-const pooled = new WeakSet<object>();
+const pooled = (registry.__clearancePools ??= new WeakSet<object>());
 
 /** Whether `db` is a PostgreSQL pool (not a transaction, not PGlite's one connection). */
 export function isPool(db: Executor): db is Db {
@@ -29,7 +39,7 @@ export function isPool(db: Executor): db is Db {
 }
 
 /** Handles opened by openDatabase, on either driver. */
-const opened = new WeakSet<object>();
+const opened = (registry.__clearanceDatabases ??= new WeakSet<object>());
 
 /**
  * Whether `db` is a database as opened (not a transaction inside it): what it

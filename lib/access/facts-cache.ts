@@ -251,7 +251,10 @@ export function decideHeld(held: RoleFacts, facts: Facts, personId: string, role
   return decision;
 }
 
-const caches = new WeakMap<object, FactsCache>();
+// One cache per database per process, whichever bundle of the server asks (see the registry in db/client.ts).
+const caches = ((
+  globalThis as unknown as { __clearanceFactsCaches?: WeakMap<object, FactsCache> }
+).__clearanceFactsCaches ??= new WeakMap<object, FactsCache>());
 
 /** The cache for reads through `db`, or null: none for a transaction, or when ACCESS_FACTS_CACHE_ENTRIES is 0. */
 export function factsCacheFor(db: Executor): FactsCache | null {
